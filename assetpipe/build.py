@@ -1,0 +1,228 @@
+"""The build orchestrator: a recipe read top to bottom (DESIGN §2).
+
+discover → images → scripts → styles → static → templates → compress → retain → manifest → swap
+
+Atomic output, and why this way: every build is written into a new folder
+``.assetpipe/builds/<id>/`` and ``<output>`` is a *symlink* to the current one, replaced with
+``os.replace`` of a fresh symlink (an atomic rename(2)). A reader that resolves ``dist/...``
+sees the whole old build or the whole new one, never a mix, and a failed build just deletes its
+folder: the link, and so the previous output, never moved. (Swapping two real directories takes
+two renames with a window in between; rsync-style in-place updates expose a mix.) The previous
+build folder is kept until the next swap, so a request in flight on it completes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .cache import Cache, CacheStats
+from .config import Config, load_config
+from .errors import StageError, UsageError
+from .fsutil import atomic_write, dump_json, link_or_copy, rmtree
+from .hashing import is_hashed
+from .lock import BuildLock
+from .manifest import Manifest
+from .sources import Sources
+from .stages import static, templates
+from .stages.base import NullProgress, Progress, Report, StageContext, StageStats, Warning_
+
+log = logging.getLogger("assetpipe")
+
+StageFn = Callable[[StageContext], None]
+PROFILES = ("production", "development")
+
+
+def stages(profile: str) -> list[tuple[str, StageFn]]:
+    """The stages in order. Templates come after every asset: they are rewritten from the
+    manifest."""
+    return [
+        ("static", static.run),
+        ("templates", templates.run),
+    ]
+
+
+@dataclass
+class BuildResult:
+    """What a build did: where, which files, warnings, per-stage statistics, cache counters."""
+
+    output: Path
+    build_dir: Path
+    manifest: Manifest
+    warnings: list[Warning_]
+    stages: dict[str, StageStats]
+    cache: CacheStats
+    retained: list[str]
+    seconds: float
+    profile: str = "production"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` document: files written, bytes, seconds per stage."""
+        return {
+            "ok": True,
+            "output": str(self.output),
+            "build_dir": str(self.build_dir),
+            "profile": self.profile,
+            "seconds": round(self.seconds, 4),
+            "stages": {name: {"files": s.files, "bytes": s.bytes, "seconds": round(s.seconds, 4)}
+                       for name, s in self.stages.items()},
+            "files": sum(s.files for s in self.stages.values()),
+            "bytes": sum(s.bytes for s in self.stages.values()),
+            "manifest_entries": len(self.manifest),
+            "retained": len(self.retained),
+            "cache": {"hits": self.cache.hits, "misses": self.cache.misses,
+                      "writes": self.cache.writes, "discarded": self.cache.discarded},
+            "warnings": [w.to_json() for w in self.warnings],
+        }
+
+
+def build(config: Config | str | Path = "pipeline.yaml", *, clean: bool = False,
+          strict: bool = False, profile: str = "production",
+          progress: Progress | None = None) -> BuildResult:
+    """Build the site described by ``config`` (a ``Config`` or a pipeline.yaml path).
+
+    Writes a new build folder and swaps ``config.output`` to it on success; on any error the
+    folder is removed and the previous output is untouched. Holds ``.assetpipe/build.lock``.
+    Raises ``ConfigError`` (2), ``StageError``/``LockError`` (1), ``ExternalToolError`` (3).
+    """
+    cfg = config if isinstance(config, Config) else load_config(config)
+    if profile not in PROFILES:
+        raise UsageError(f"unknown profile {profile!r} (expected one of {', '.join(PROFILES)})")
+    started = time.perf_counter()
+    with BuildLock(cfg.state_dir / "build.lock", cfg.lock_timeout,
+                   on_wait=lambda holder: log.info("waiting for the build lock (%s)", holder)):
+        return _build_locked(cfg, clean=clean, strict=strict, profile=profile,
+                             progress=progress or NullProgress(), started=started)
+
+
+def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progress: Progress,
+                  started: float) -> BuildResult:
+    _check_output(cfg)
+    cache = Cache(cfg.state_dir / "cache", cfg.cache_max_mb)
+    if clean:
+        cache.clear()
+    sources = Sources.scan(cfg.source, cfg.state_dir / "cache" / "hashes.json")
+    builds = cfg.state_dir / "builds"
+    build_dir = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns() % 10**6}"
+    public, tpl_out = build_dir / "public", build_dir / "templates"
+    public.mkdir(parents=True)
+    tpl_out.mkdir()
+    ctx = StageContext(config=cfg, sources=sources, public=public, templates_out=tpl_out,
+                       cache=cache, manifest=Manifest(), report=Report(), progress=progress,
+                       profile=profile)
+    try:
+        ctx.static_keys = frozenset(static.select(ctx))
+        for name, run in stages(profile):
+            ctx.stage = name
+            t0 = time.perf_counter()
+            ctx.stats.setdefault(name, StageStats())
+            log.debug("stage %s", name)
+            run(ctx)
+            ctx.stats[name].seconds = time.perf_counter() - t0
+        ctx.stage = "build"
+        if strict and ctx.report.warnings:
+            raise StageError(f"{len(ctx.report.warnings)} warning(s) and --strict is set",
+                             hint="fix the warnings above, or build without --strict")
+        retained = _retain(cfg, ctx.manifest, public)
+        ctx.report.sections["retained"] = retained
+        ctx.report.sections["warnings"] = [w.to_json() for w in ctx.report.warnings]
+        atomic_write(build_dir / "report.json", dump_json(ctx.report.sections))
+        ctx.manifest.write(build_dir / "manifest.json")
+        _swap(cfg.output, build_dir)
+    except BaseException:
+        rmtree(build_dir)
+        raise
+    finally:
+        for svc in ctx.services.values():
+            close = getattr(svc, "close", None)
+            if callable(close):
+                close()
+    _record_history(cfg, build_dir, ctx.manifest)
+    _remove_old_builds(builds, keep={build_dir.name, *_previous(cfg)})
+    sources.save_memo()
+    cache.prune()
+    return BuildResult(output=cfg.output, build_dir=build_dir, manifest=ctx.manifest,
+                       warnings=ctx.report.warnings, stages=ctx.stats, cache=cache.stats,
+                       retained=retained, seconds=time.perf_counter() - started,
+                       profile=profile)
+
+
+def _check_output(cfg: Config) -> None:
+    out = cfg.output
+    if out.is_symlink() or not out.exists():
+        return
+    if out.is_dir() and not any(out.iterdir()):
+        out.rmdir()
+        return
+    raise UsageError(
+        f"output '{out}' exists and is not an assetpipe build link",
+        hint="assetpipe makes the output a symlink to its current build folder; move or delete "
+             "that folder, or choose another output in pipeline.yaml")
+
+
+def _swap(output: Path, build_dir: Path) -> None:
+    """Point ``output`` at ``build_dir`` atomically (a new symlink renamed over the old)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    target = os.path.relpath(build_dir, output.parent)
+    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(target, target_is_directory=True)
+    os.replace(tmp, output)
+
+
+def _history_path(cfg: Config) -> Path:
+    return cfg.state_dir / "builds" / "history.json"
+
+
+def _read_history(cfg: Config) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(_history_path(cfg).read_text(encoding="utf-8"))
+        return [h for h in data if isinstance(h, dict)] if isinstance(data, list) else []
+    except (OSError, ValueError):
+        return []
+
+
+def _previous(cfg: Config) -> list[str]:
+    hist = _read_history(cfg)
+    return [str(hist[-2]["id"])] if len(hist) >= 2 else []
+
+
+def _retain(cfg: Config, manifest: Manifest, public: Path) -> list[str]:
+    """Copy into the new ``public/`` the hashed files of the previous ``retain_builds - 1``
+    builds (deploy safety: a page loaded before the deploy can still fetch its chunks). They are
+    taken from the current output, which already holds every file still inside the window."""
+    keep = cfg.retain_builds - 1
+    if keep <= 0 or not cfg.output.is_symlink():
+        return []
+    current_public = cfg.output / "public"
+    own = manifest.files()
+    wanted: set[str] = set()
+    for h in _read_history(cfg)[-keep:]:
+        wanted.update(str(f) for f in h.get("files", ()))
+    retained = []
+    for rel in sorted(wanted - own):
+        src = current_public / rel
+        if is_hashed(rel.removesuffix(".br").removesuffix(".gz").removesuffix(".zst")) \
+                and src.is_file() and not (public / rel).exists():
+            link_or_copy(src, public / rel)
+            retained.append(rel)
+    return retained
+
+
+def _record_history(cfg: Config, build_dir: Path, manifest: Manifest) -> None:
+    hist = _read_history(cfg)
+    hist.append({"id": build_dir.name, "files": sorted(manifest.immutable_files())})
+    atomic_write(_history_path(cfg), dump_json(hist[-max(cfg.retain_builds, 2):]))
+
+
+def _remove_old_builds(builds: Path, keep: set[str]) -> None:
+    for child in builds.iterdir():
+        if child.is_dir() and child.name not in keep:
+            rmtree(child)

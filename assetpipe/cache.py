@@ -1,0 +1,170 @@
+"""The persistent, content-addressed stage cache under ``.assetpipe/cache/``.
+
+An entry is keyed by a hash of (stage, stage version, input content hash, the stage's effective
+options, tool versions) — whatever the stage passes to ``Cache.key``. It holds the stage's output
+files plus a JSON ``meta`` document (e.g. the manifest fields the stage would have computed).
+On a hit the files are hard-linked into the build (no bytes copied).
+
+Rules: an entry is written into a temp folder and renamed into place, so a crash never leaves a
+half entry; an entry whose files do not match their recorded size and SHA-256 is discarded and
+counted, never an error; past ``max_mb`` the least recently used entries are pruned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .fsutil import link_or_copy, rmtree
+from .hashing import sha256_file
+
+CACHE_FORMAT = 1
+
+
+@dataclass
+class CacheStats:
+    """Counters for one build: ``misses`` is the number of work items a stage really did."""
+
+    hits: int = 0
+    misses: int = 0
+    writes: int = 0
+    discarded: int = 0
+    per_stage: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, stage: str, what: str) -> None:
+        d = self.per_stage.setdefault(stage, {"hits": 0, "misses": 0})
+        d[what] = d.get(what, 0) + 1
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """A verified cache entry: its folder, file names and meta document."""
+
+    folder: Path
+    files: Mapping[str, str]  # name -> sha256
+    meta: Mapping[str, Any]
+
+    def path(self, name: str) -> Path:
+        return self.folder / _blob_name(name)
+
+    def link_to(self, name: str, dest: Path) -> None:
+        """Hard-link (or copy) the cached file ``name`` to ``dest``."""
+        link_or_copy(self.path(name), dest)
+
+
+def _blob_name(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:32]
+
+
+class Cache:
+    """See the module docstring. Thread-safe counters; entries are safe across processes."""
+
+    def __init__(self, root: Path, max_mb: int = 1024) -> None:
+        self.root = root
+        self.max_bytes = max_mb * 1024 * 1024
+        self.stats = CacheStats()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(stage: str, *parts: Any) -> str:
+        """A cache key from JSON-serialisable parts (sorted, so dict order does not matter)."""
+        blob = json.dumps([CACHE_FORMAT, stage, *parts], sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def _folder(self, key: str) -> Path:
+        return self.root / "entries" / key[:2] / key
+
+    def get(self, key: str, stage: str = "") -> CacheEntry | None:
+        """The entry for ``key`` if present and intact (counted as a hit), else ``None`` (a miss).
+        A corrupt entry is removed."""
+        folder = self._folder(key)
+        meta_path = folder / "meta.json"
+        entry = None
+        try:
+            doc = json.loads(meta_path.read_text(encoding="utf-8"))
+            files = doc["files"]
+            for name, digest in files.items():
+                if sha256_file(folder / _blob_name(name)) != digest:
+                    raise ValueError(f"{name}: content does not match")
+            entry = CacheEntry(folder, files, doc["meta"])
+            os.utime(meta_path)  # LRU clock
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, TypeError):
+            rmtree(folder)
+            with self._lock:
+                self.stats.discarded += 1
+        with self._lock:
+            if entry is None:
+                self.stats.misses += 1
+                self.stats.count(stage, "misses")
+            else:
+                self.stats.hits += 1
+                self.stats.count(stage, "hits")
+        return entry
+
+    def put(self, key: str, files: Mapping[str, bytes | Path], meta: Mapping[str, Any]
+            ) -> CacheEntry:
+        """Store ``files`` (bytes, or paths to copy) with ``meta``; returns the stored entry."""
+        folder = self._folder(key)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
+        digests: dict[str, str] = {}
+        try:
+            for name, content in files.items():
+                dest = tmp / _blob_name(name)
+                if isinstance(content, bytes):
+                    dest.write_bytes(content)
+                    digests[name] = hashlib.sha256(content).hexdigest()
+                else:
+                    shutil.copyfile(content, dest)
+                    digests[name] = sha256_file(dest)
+                dest.chmod(0o444)
+            (tmp / "meta.json").write_text(
+                json.dumps({"files": digests, "meta": meta}, sort_keys=True), encoding="utf-8")
+            try:
+                os.replace(tmp, folder)
+            except OSError:  # another process stored the same key first: keep theirs
+                rmtree(tmp)
+        except BaseException:
+            rmtree(tmp)
+            raise
+        with self._lock:
+            self.stats.writes += 1
+        return CacheEntry(folder, digests, dict(meta))
+
+    def clear(self) -> None:
+        """Empty the cache (``--clean``)."""
+        rmtree(self.root)
+
+    def prune(self) -> int:
+        """Delete least-recently-used entries until the cache fits ``max_mb``; returns how many."""
+        entries_root = self.root / "entries"
+        if not entries_root.is_dir():
+            return 0
+        sized: list[tuple[float, int, Path]] = []
+        total = 0
+        for meta in entries_root.glob("*/*/meta.json"):
+            folder = meta.parent
+            try:
+                size = sum(p.stat().st_size for p in folder.iterdir())
+                sized.append((meta.stat().st_mtime, size, folder))
+            except OSError:
+                continue
+            total += size
+        removed = 0
+        for _, size, folder in sorted(sized, key=lambda t: t[0]):
+            if total <= self.max_bytes:
+                break
+            rmtree(folder)
+            total -= size
+            removed += 1
+        return removed

@@ -1,0 +1,174 @@
+"""The command line: the only module that imports click and rich. It parses arguments, calls the
+importable core, renders logs, progress and results, and maps errors to exit codes:
+
+0 ok · 1 the work failed · 2 usage or config error · 3 a required tool could not run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from ._version import __version__
+from .errors import AssetpipeError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TOOL = 0, 1, 2, 3
+
+
+def _console(stderr: bool = True) -> Any:
+    from rich.console import Console
+
+    no_color = bool(os.environ.get("NO_COLOR"))
+    return Console(stderr=stderr, no_color=no_color, highlight=False,
+                   soft_wrap=True)
+
+
+def _setup_logging(verbose: int, quiet: bool, json_mode: bool) -> None:
+    from rich.logging import RichHandler
+
+    level = logging.WARNING if quiet or json_mode else (
+        logging.DEBUG if verbose > 1 else logging.INFO)
+    handler = RichHandler(console=_console(), show_time=False, show_path=False,
+                          markup=False, show_level=True)
+    root = logging.getLogger("assetpipe")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def report_error(err: AssetpipeError, json_mode: bool) -> int:
+    """Print an error as ``error: FILE:LINE:COL: what`` + optional ``hint:`` lines (stderr);
+    with ``--json`` also one JSON document on stdout. Returns the exit code."""
+    console = _console()
+    for line, hint in err.lines():
+        console.print(f"[bold red]error:[/] {_esc(line)}")
+        if hint:
+            console.print(f"[cyan]hint:[/] {_esc(hint)}")
+    if json_mode:
+        doc = {"ok": False, "exit_code": err.exit_code,
+               "errors": [{"message": line, "hint": hint} for line, hint in err.lines()]}
+        click.echo(json.dumps(doc, indent=2, sort_keys=True))
+    return err.exit_code
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def run_command(fn: Callable[[], int], *, verbose: int, json_mode: bool) -> None:
+    """Run a command body, mapping ``AssetpipeError`` to its exit code (traceback only with
+    ``-v``), and Ctrl-C to 130."""
+    try:
+        code = fn()
+    except AssetpipeError as err:
+        if verbose:
+            logging.getLogger("assetpipe").exception("traceback")
+        code = report_error(err, json_mode)
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
+class _BarProgress:
+    """Renders core progress as a rich progress bar (stderr, TTY only)."""
+
+    def __init__(self, progress: Any) -> None:
+        self.p = progress
+        self.tasks: dict[str, Any] = {}
+
+    def start(self, stage: str, total: int) -> None:
+        if total > 1:
+            self.tasks[stage] = self.p.add_task(stage, total=total)
+
+    def advance(self, stage: str, n: int = 1) -> None:
+        if stage in self.tasks:
+            self.p.advance(self.tasks[stage], n)
+
+    def finish(self, stage: str) -> None:
+        task = self.tasks.pop(stage, None)
+        if task is not None:
+            self.p.remove_task(task)
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Any]:
+    """A ``Progress`` for the core: a live bar when enabled and stderr is a terminal."""
+    from .stages.base import NullProgress
+
+    console = _console()
+    if not enabled or not console.is_terminal:
+        yield NullProgress()
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True) as p:
+        yield _BarProgress(p)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="assetpipe")
+def cli() -> None:
+    """Build, watch, serve and audit the frontend assets of a server-rendered web app."""
+
+
+CONFIG_OPTION = click.option("--config", "config_path", default="pipeline.yaml",
+                             show_default=True, help="Path to pipeline.yaml.")
+
+
+@cli.command()
+@CONFIG_OPTION
+@click.option("--clean", is_flag=True, help="Empty the cache first.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings.")
+@click.option("--profile", type=click.Choice(["production", "development"]),
+              default="production", show_default=True)
+@click.option("-v", "--verbose", count=True, help="More output; tracebacks on errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+@click.option("--json", "json_mode", is_flag=True, help="Print one JSON document on stdout.")
+def build(config_path: str, clean: bool, strict: bool, profile: str, verbose: int, quiet: bool,
+          json_mode: bool) -> None:
+    """Build the site: images, scripts, styles, static files, templates, manifest."""
+    _setup_logging(verbose, quiet, json_mode)
+
+    def body() -> int:
+        from .build import build as run_build
+        from .config import load_config
+
+        cfg = load_config(config_path)
+        with progress_bar(not quiet and not json_mode) as prog:
+            result = run_build(cfg, clean=clean, strict=strict, profile=profile, progress=prog)
+        if json_mode:
+            click.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
+        elif not quiet:
+            _print_summary(result)
+        return EXIT_OK
+
+    run_command(body, verbose=verbose, json_mode=json_mode)
+
+
+def _print_summary(result: Any) -> None:
+    console = _console()
+    doc = result.to_json()
+    parts = [f"{name} {s['files']} files" for name, s in doc["stages"].items() if s["files"]]
+    cache = doc["cache"]
+    console.print(
+        f"[green]built[/] {doc['manifest_entries']} assets → {_esc(str(result.output))} in "
+        f"{doc['seconds']:.2f}s ({', '.join(parts) or 'nothing written'}; cache "
+        f"{cache['hits']} hits, {cache['misses']} misses"
+        + (f"; {doc['retained']} retained" if doc["retained"] else "") + ")")
+    if doc["warnings"]:
+        console.print(f"[yellow]{len(doc['warnings'])} warning(s)[/]")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="assetpipe")

@@ -1,0 +1,1 @@
+"""Build stages. Each is a function ``run(ctx: StageContext) -> None`` (see ``base``)."""

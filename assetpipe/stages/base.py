@@ -1,0 +1,149 @@
+"""The stage seam (DESIGN §2).
+
+A stage is a function ``run(ctx: StageContext) -> None``. It reads its inputs from ``ctx.sources``
+and its options from ``ctx.config``; writes only inside the new build folder through
+``ctx.write_public`` / ``ctx.link_public`` / ``ctx.write_template``; adds manifest entries to
+``ctx.manifest``; reports warnings with ``ctx.warn`` and progress with ``ctx.progress``. It never
+prints and reads no global state. It raises ``StageError`` (with a location) on bad input.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..cache import Cache
+from ..config import Config
+from ..errors import Location
+from ..fsutil import atomic_write, link_or_copy
+from ..manifest import Manifest
+from ..sources import Sources
+
+log = logging.getLogger("assetpipe")
+
+
+class Progress(Protocol):
+    """How the core reports progress; the CLI renders it (a bar), tests may ignore it."""
+
+    def start(self, stage: str, total: int) -> None: ...
+    def advance(self, stage: str, n: int = 1) -> None: ...
+    def finish(self, stage: str) -> None: ...
+
+
+class NullProgress:
+    """A ``Progress`` that shows nothing."""
+
+    def start(self, stage: str, total: int) -> None:
+        pass
+
+    def advance(self, stage: str, n: int = 1) -> None:
+        pass
+
+    def finish(self, stage: str) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """A build warning: what, where, and which stage said it."""
+
+    stage: str
+    message: str
+    location: Location | None = None
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+    def to_json(self) -> dict[str, Any]:
+        loc = self.location
+        return {"stage": self.stage, "message": self.message,
+                "file": loc.file if loc else None, "line": loc.line if loc else None,
+                "col": loc.col if loc else None}
+
+
+@dataclass
+class StageStats:
+    """What one stage did: files and bytes written (cache hits included), seconds."""
+
+    files: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Report:
+    """report.json's content, assembled by stages (deterministic: no timings)."""
+
+    sections: dict[str, Any] = field(default_factory=dict)
+    warnings: list[Warning_] = field(default_factory=list)
+
+
+@dataclass
+class StageContext:
+    """Everything a stage may use. ``public`` and ``templates_out`` are in the new build folder."""
+
+    config: Config
+    sources: Sources
+    public: Path
+    templates_out: Path
+    cache: Cache
+    manifest: Manifest
+    report: Report
+    progress: Progress
+    profile: str = "production"
+    stage: str = ""
+    stats: dict[str, StageStats] = field(default_factory=dict)
+    #: keys that the static stage lists: no other stage takes them (DESIGN §3.3)
+    static_keys: frozenset[str] = frozenset()
+    #: shared objects stages hand to later stages (e.g. the esbuild service), by name
+    services: dict[str, Any] = field(default_factory=dict)
+    on_warning: Callable[[Warning_], None] | None = None
+
+    def _count(self, size: int) -> None:
+        s = self.stats.setdefault(self.stage, StageStats())
+        s.files += 1
+        s.bytes += size
+
+    def write_public(self, rel: str, data: bytes) -> Path:
+        """Write an output file at ``public/<rel>``."""
+        dest = self.public / rel
+        atomic_write(dest, data)
+        self._count(len(data))
+        return dest
+
+    def link_public(self, rel: str, src: Path) -> Path:
+        """Place an existing file (a cache blob, a source) at ``public/<rel>`` without copying
+        bytes where the file system allows."""
+        dest = self.public / rel
+        if dest.exists():
+            dest.unlink()
+        link_or_copy(src, dest)
+        self._count(dest.stat().st_size)
+        return dest
+
+    def write_template(self, rel: str, data: bytes) -> Path:
+        """Write a (rewritten) template at ``templates/<rel>``."""
+        dest = self.templates_out / rel
+        atomic_write(dest, data)
+        self._count(len(data))
+        return dest
+
+    def warn(self, message: str, location: Location | None = None) -> None:
+        w = Warning_(self.stage, message, location)
+        self.report.warnings.append(w)
+        log.warning("%s", w)
+        if self.on_warning is not None:
+            self.on_warning(w)
+
+    def source_location(self, rel: str, line: int | None = None, col: int | None = None
+                        ) -> Location:
+        """A location naming a source file as the user sees it (relative to the config)."""
+        path = self.config.source / rel
+        try:
+            shown = path.relative_to(self.config.root).as_posix()
+        except ValueError:
+            shown = str(path)
+        return Location(shown, line, col)
