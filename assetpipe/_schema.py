@@ -8,7 +8,7 @@ stopping at the first, so ``load_config`` can report all errors at once.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import yaml
@@ -59,7 +59,7 @@ class Reader:
     # --- containers -------------------------------------------------------------------------
 
     def mapping(
-        self, node: yaml.Node | None, path: str, known: Iterator[str] | list[str] | None = None
+        self, node: yaml.Node | None, path: str, known: list[str] | None = None
     ) -> dict[str, yaml.Node]:
         """A mapping's entries by key. Unknown keys (when ``known`` is given) are errors with a
         did-you-mean; null reads as an empty mapping."""
@@ -183,7 +183,8 @@ def parse_yaml(text: str, display_name: str) -> yaml.Node | None:
     """Compose ``text`` into a node tree; malformed YAML or a duplicate key raises an
     ``AssetpipeError`` located at the problem."""
     try:
-        return _NoDuplicatesLoader(text).get_single_node()  # type: ignore[no-any-return]
+        node: yaml.Node | None = _NoDuplicatesLoader(text).get_single_node()
+        return node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(display_name, mark.line + 1, mark.column + 1) if mark else Location(

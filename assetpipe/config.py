@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -208,7 +208,7 @@ class _Loader:
         value = self.r.string(node, path)
         if value is None:
             return None
-        if value.startswith("/") or value.startswith("../") or "/../" in value:
+        if value.startswith(("/", "../")) or "/../" in value:
             self.r.error(node, path, f"globs are relative to source, got {value!r}")
             return None
         return value
@@ -220,9 +220,9 @@ class _Loader:
         value = self.r.string(node, key, nullable=nullable)
         return None if value is None else _abs(self.root / value)
 
-    def section(self, node: yaml.Node | None, path: str, known: tuple[str, ...]
+    def section(self, node: yaml.Node | None, path: str, known: tuple[str, ...] | None
                 ) -> dict[str, yaml.Node]:
-        entries = self.r.mapping(node, path, known)
+        entries = self.r.mapping(node, path, list(known) if known is not None else None)
         for key, child in entries.items():
             self.locations[f"{path}.{key}" if path else key] = self.r.loc(child)
         return entries
@@ -459,11 +459,14 @@ def _abs(path: Path) -> Path:
     return Path(os.path.normpath(path.absolute()))
 
 
-def _replace(default: Any, kw: dict[str, Any]) -> Any:
+_T = TypeVar("_T")
+
+
+def _replace(default: _T, kw: dict[str, Any]) -> _T:
     """``default`` with the keys of ``kw`` that validated (``None`` means: keep the default)."""
     from dataclasses import replace
 
-    return replace(default, **{k: v for k, v in kw.items() if v is not None})
+    return replace(default, **{k: v for k, v in kw.items() if v is not None})  # type: ignore[type-var]
 
 
 def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None = None) -> Config:
@@ -508,14 +511,13 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
                          f"directory '{reader.scalar(top['source'])}' does not exist")
     output = ld.path(top["output"], "output") if "output" in top else root / "dist"
     if output is not None and source is not None and (
-            output == source or source.is_relative_to(output) or output == root):
+            output in (source, root) or source.is_relative_to(output)):
         reader.error(top.get("output"), "output", "the output folder must not contain the "
                      "source or the config file's folder (it is replaced on every build)")
     if "public_path" in top:
         pp = reader.string(top["public_path"], "public_path")
         if pp is not None:
-            if not (pp.startswith("/") or pp.startswith("http://") or pp.startswith("https://")
-                    or pp.startswith("//")):
+            if not (pp.startswith(("/", "http://", "https://", "//"))):
                 reader.error(top["public_path"], "public_path",
                              f"expected a path starting with '/' or an absolute URL, got {pp!r}")
             kw["public_path"] = pp if pp.endswith("/") else pp + "/"

@@ -28,7 +28,7 @@ class Location:
 
 
 class AssetpipeError(Exception):
-    """Base of every error assetpipe raises on purpose. Exit code 1 unless a subclass says otherwise."""
+    """Base of every error assetpipe raises on purpose. Exit 1 unless a subclass says otherwise."""
 
     exit_code = 1
 

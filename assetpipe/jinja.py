@@ -1,0 +1,134 @@
+"""``asset_url()`` and ``asset_tags()`` for any Jinja2 environment (DESIGN §3.8).
+
+    from assetpipe.jinja import install
+    install(env, "dist/manifest.json", public_path="/static/")
+
+``asset_url('img/hero.jpg')`` → ``/static/img/hero-1600w-HASH.webp`` (the entry's ``file``).
+``asset_tags('js/dashboard.js')`` emits, in Vite's order: a ``<link rel="stylesheet">`` for the
+entry's CSS and its imported chunks' CSS, the ``<script type="module">``, then a
+``<link rel="modulepreload">`` per statically imported chunk — each with ``integrity`` (SRI) and
+``crossorigin``. A CSS key gives its stylesheet link. An unknown key raises ``MissingAssetError``.
+The manifest is re-read when its file changes (a new build swapped in), checked at most once per
+``check_interval`` seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from .errors import MissingAssetError
+from .manifest import Manifest
+
+
+class AssetResolver:
+    """Resolves manifest keys to URLs and tags; shared by the Jinja globals, Flask and pages."""
+
+    def __init__(self, manifest_path: str | Path, public_path: str = "/static/",
+                 check_interval: float = 1.0) -> None:
+        self.manifest_path = Path(manifest_path)
+        self.public_path = public_path if public_path.endswith("/") else public_path + "/"
+        self.check_interval = check_interval
+        self._lock = threading.Lock()
+        self._manifest = Manifest()
+        self._stamp: tuple[int, int] | None = None
+        self._checked = 0.0
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            st = os.stat(self.manifest_path)
+        except OSError:
+            return
+        stamp = (st.st_ino, st.st_mtime_ns)
+        if stamp != self._stamp:
+            self._manifest = Manifest.read(self.manifest_path)
+            self._stamp = stamp
+
+    @property
+    def manifest(self) -> Manifest:
+        now = time.monotonic()
+        if now - self._checked >= self.check_interval:
+            with self._lock:
+                self._checked = now
+                self._load()
+        return self._manifest
+
+    def entry(self, key: str) -> dict[str, Any]:
+        entry = self.manifest.get(key.lstrip("/"))
+        if entry is None:
+            raise MissingAssetError(
+                f"no asset '{key}' in {self.manifest_path}",
+                hint="keys are source paths relative to `source` (e.g. 'js/dashboard.js'); "
+                     "run `assetpipe build` after adding a file")
+        return entry
+
+    def url(self, key: str) -> str:
+        """The public URL of a manifest key's ``file``."""
+        return self.public_path + str(self.entry(key)["file"])
+
+    def tags(self, *keys: str) -> str:
+        """HTML for entries, in Vite's order (CSS, module scripts, modulepreloads)."""
+        css: list[tuple[str, str | None]] = []
+        scripts: list[tuple[str, str | None]] = []
+        preloads: list[tuple[str, str | None]] = []
+        seen_css: set[str] = set()
+        seen_chunks: set[str] = set()
+        manifest = self.manifest
+        integrity_of = {e["file"]: e.get("integrity") for e in manifest.entries.values()}
+
+        def add_css(files: list[str]) -> None:
+            for f in files:
+                if f not in seen_css:
+                    seen_css.add(f)
+                    css.append((f, integrity_of.get(f)))
+
+        def walk_imports(key: str) -> None:
+            for imp in self.entry(key).get("imports", ()):
+                if imp in seen_chunks:
+                    continue
+                seen_chunks.add(imp)
+                chunk = self.entry(imp)
+                add_css(chunk.get("css", []))
+                preloads.append((chunk["file"], chunk.get("integrity")))
+                walk_imports(imp)
+
+        for key in keys:
+            entry = self.entry(key)
+            file = str(entry["file"])
+            if file.endswith(".css"):
+                add_css([file])
+                continue
+            add_css(entry.get("css", []))
+            scripts.append((file, entry.get("integrity")))
+            walk_imports(key)
+        out = [self._tag("link", f, i, rel="stylesheet") for f, i in css]
+        out += [self._tag("script", f, i, type="module") for f, i in scripts]
+        out += [self._tag("link", f, i, rel="modulepreload") for f, i in preloads]
+        return "\n".join(out)
+
+    def _tag(self, name: str, file: str, integrity: str | None, **attrs: str) -> str:
+        url = escape(self.public_path + file)
+        parts = [f'{k}="{escape(v)}"' for k, v in attrs.items()]
+        parts.append(f'href="{url}"' if name == "link" else f'src="{url}"')
+        if integrity:
+            parts.append(f'integrity="{escape(integrity)}" crossorigin="anonymous"')
+        elif name == "script":
+            parts.append('crossorigin="anonymous"')
+        tag = f"<{name} {' '.join(parts)}>"
+        return tag + "</script>" if name == "script" else tag
+
+
+def install(env: Any, manifest_path: str | Path, public_path: str = "/static/",
+            *, check_interval: float = 1.0) -> AssetResolver:
+    """Add ``asset_url`` and ``asset_tags`` globals to a Jinja2 ``Environment``."""
+    from markupsafe import Markup
+
+    resolver = AssetResolver(manifest_path, public_path, check_interval)
+    env.globals["asset_url"] = resolver.url
+    env.globals["asset_tags"] = lambda *keys: Markup(resolver.tags(*keys))  # noqa: S704
+    return resolver
