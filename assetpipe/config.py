@@ -280,7 +280,7 @@ class _Loader:
             kw["include"] = self.globs(s["include"], "images.include")
         if "widths" in s:
             widths = self.r.list_of(s["widths"], "images.widths",
-                                    lambda n, p: self.r.integer(n, p, maximum=16384))
+                                    self.r.integer)
             if not widths and isinstance(s["widths"], yaml.SequenceNode) and not s["widths"].value:
                 self.r.error(s["widths"], "images.widths", "expected at least one width")
             kw["widths"] = tuple(sorted(set(widths)))
@@ -544,10 +544,15 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
     kw["watch"] = ld.watch(top.get("watch"))
     _cross_checks(reader, top, kw)
     if reader.problems or source is None or output is None:
-        raise ConfigError(reader.problems)
+        raise ConfigError(sorted(reader.problems, key=_position))
     return Config(path=config_path, display_name=name, source=source, output=output,
                   locations=tuple(sorted(ld.locations.items())),
                   **{k: v for k, v in kw.items() if v is not None})
+
+
+def _position(err: AssetpipeError) -> tuple[int, int]:
+    loc = err.location
+    return (loc.line or 0, loc.col or 0) if loc else (0, 0)
 
 
 def _cross_checks(reader: Reader, top: dict[str, yaml.Node], kw: dict[str, Any]) -> None:

@@ -115,8 +115,9 @@ class StageContext:
         return dest
 
     def link_public(self, rel: str, src: Path) -> Path:
-        """Place an existing file (a cache blob, a source) at ``public/<rel>`` without copying
-        bytes where the file system allows."""
+        """Place an existing file at ``public/<rel>`` without copying bytes where the file system
+        allows (a hard link). Only for files nobody rewrites in place — cache blobs, not sources:
+        an editor saving a source would change the published file through the shared inode."""
         dest = self.public / rel
         if dest.exists():
             dest.unlink()

@@ -2,7 +2,9 @@
 content-hashed names (``icons/logo.svg`` → ``icons/logo-HASH.svg``); files in ``keep_names`` keep
 their name and get ``"immutable": false`` (they are linked from outside, so they revalidate).
 
-Work per file is its SRI hash, cached by content; the bytes are hard-linked from the source.
+Work per file is a copy into the cache plus its SRI hash, keyed by content; the output is a hard
+link to the cache blob. Never a link to the source itself: editors and ``write_text`` rewrite a
+file in place, which would change the published (immutable!) output through the shared inode.
 """
 
 from __future__ import annotations
@@ -28,13 +30,11 @@ def run(ctx: StageContext) -> None:
         key = ctx.cache.key("static", VERSION, digest)
         entry = ctx.cache.get(key, "static")
         if entry is None:
-            integrity = sri_file(f.path)
-            ctx.cache.put(key, {}, {"integrity": integrity})
-        else:
-            integrity = str(entry.meta["integrity"])
+            entry = ctx.cache.put(key, {"file": f.path}, {"integrity": sri_file(f.path)})
+        integrity = str(entry.meta["integrity"])
         keep = globmatch(f.rel, cfg.keep_names)
         out = f.rel if keep else hashed_name(f.rel, digest)
-        ctx.link_public(out, f.path)
+        ctx.link_public(out, entry.path("file"))
         item = {"file": out, "src": f.rel, "size": f.size, "integrity": integrity}
         if keep:
             item["immutable"] = False

@@ -1,0 +1,94 @@
+"""Shared fixtures: tiny real sites in tmp_path, a CLI runner over a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus" / "images"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None,
+            timeout: float = 120) -> CliResult:
+    """Run ``python -m assetpipe ARGS`` in ``cwd`` as a user would (no colours)."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "assetpipe", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
+    """Create files (text is dedented) under ``root``."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (following the output symlink) → its bytes."""
+    out: dict[str, bytes] = {}
+    base = root.resolve()
+    for path in sorted(base.rglob("*")):
+        if path.is_file():
+            out[path.relative_to(base).as_posix()] = path.read_bytes()
+    return out
+
+
+TINY_CONFIG = """\
+source: site
+output: dist
+static:
+  include: ["icons/**", "robots.txt", "css/*.css"]
+  keep_names: ["robots.txt"]
+"""
+
+TINY_SITE: dict[str, str | bytes] = {
+    "site/icons/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
+    "site/icons/sub/arrow.svg": '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>\n',
+    "site/robots.txt": "User-agent: *\nAllow: /\n",
+    "site/css/site.css": "body { color: #123456; }\n",
+    "site/templates/pages/index.html": "<!doctype html>\n<title>Hi</title>\n<p>Hello</p>\n",
+    "site/templates/base.html": "<html>{% block body %}{% endblock %}</html>\n",
+    "site/notes.md": "not listed anywhere: ignored\n",
+}
+
+
+@pytest.fixture
+def tiny_site(tmp_path: Path) -> Path:
+    """A tiny project: pipeline.yaml + site/ with static files and templates. Returns its root."""
+    write_tree(tmp_path, {**TINY_SITE, "pipeline.yaml": TINY_CONFIG})
+    return tmp_path
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Path]:
+    """Make a project from a config text and files, in a fresh folder under tmp_path."""
+    counter = iter(range(1000))
+
+    def make(config: str, files: dict[str, str | bytes] | None = None,
+             name: str | None = None) -> Path:
+        root = tmp_path / (name or f"p{next(counter)}")
+        root.mkdir(parents=True, exist_ok=True)
+        write_tree(root, {**(files or {}), "pipeline.yaml": config})
+        return root
+
+    return make

@@ -1,0 +1,148 @@
+"""pipeline.yaml validation: exact error lines, all at once, exit code 2 from the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assetpipe import ConfigError, load_config
+from tests.conftest import run_cli
+
+# (pipeline.yaml text, the exact `error:`/`hint:` lines the CLI prints)
+BROKEN = [
+    pytest.param(
+        "source: site\nimages:\n  widths: [480, 960, large]\n",
+        ["error: pipeline.yaml:3:22: images.widths[2]: expected a positive integer, got 'large'"],
+        id="wrong-type-in-list"),
+    pytest.param(
+        "source: site\nimages:\n  widht: [480]\n",
+        ["error: pipeline.yaml:3:3: images.widht: unknown key (did you mean 'widths'?)"],
+        id="unknown-key-suggestion"),
+    pytest.param(
+        "source: site\nsource: other\n",
+        ["error: pipeline.yaml:2:1: duplicate key 'source' (first at line 1)"],
+        id="duplicate-key"),
+    pytest.param(
+        "source: missing\n",
+        ["error: pipeline.yaml:1:9: source: directory 'missing' does not exist"],
+        id="missing-source-dir"),
+    pytest.param(
+        "source: site\nimages: [a\n",
+        ["error: pipeline.yaml:3:1: invalid YAML: expected ',' or ']', but got '<stream end>'"],
+        id="malformed-yaml"),
+    pytest.param(
+        "output: dist\n",
+        ["error: pipeline.yaml:1:1: source: required key missing",
+         "hint: source: names the folder that holds your templates and assets"],
+        id="missing-source-key"),
+    pytest.param(
+        "source: site\nretain_builds: -1\ncompress: {brotli: maybe}\nfoo: 1\n",
+        ["error: pipeline.yaml:2:16: retain_builds: expected an integer from 1 to 100, got -1",
+         "error: pipeline.yaml:3:20: compress.brotli: expected true or false, got 'maybe'",
+         "error: pipeline.yaml:4:1: foo: unknown key",
+         "hint: valid keys here: audit, budget_file, budgets, cache_max_mb, compress, images, "
+         "lock_timeout, output, pages, public_path, retain_builds, scripts, source, static, "
+         "styles, templates, watch"],
+        id="all-errors-at-once-in-order"),
+    pytest.param(
+        "source: site\ntemplates: {srcset_format: avif}\n",
+        ["error: pipeline.yaml:2:28: templates.srcset_format: 'avif' is not one of "
+         "images.formats (webp, original)",
+         "hint: add it to images.formats or choose one of those"],
+        id="srcset-format-not-in-formats"),
+    pytest.param(
+        "source: site\npages:\n  - {path: index, template: x.html}\n  - {template: y.html}\n",
+        ["error: pipeline.yaml:3:12: pages[0].path: expected a URL path starting with '/', "
+         "got 'index'",
+         "error: pipeline.yaml:4:5: pages[1].path: required key missing"],
+        id="pages"),
+    pytest.param(
+        "- a\n- b\n",
+        ["error: pipeline.yaml:1:1: expected a mapping, got a list"],
+        id="not-a-mapping"),
+    pytest.param(
+        "source: site\nscripts: {sourcemap: sometimes}\n",
+        ["error: pipeline.yaml:2:22: scripts.sourcemap: expected one of linked, hidden, inline, "
+         "none, got 'sometimes'"],
+        id="enum"),
+    pytest.param(
+        'source: site\nbudgets:\n  - {timings: {lcp: fast, fcpp: 1}, level: {timings: fatal}}\n',
+        ["error: pipeline.yaml:3:21: budgets[0].timings.lcp: expected a number >= 0, got 'fast'",
+         "error: pipeline.yaml:3:27: budgets[0].timings.fcpp: unknown key (did you mean 'fcp'?)",
+         "error: pipeline.yaml:3:54: budgets[0].level.timings: expected one of error, warn, off, "
+         "got 'fatal'"],
+        id="budgets"),
+    pytest.param(
+        "source: site\nstatic: {include: ['/etc/passwd']}\n",
+        ["error: pipeline.yaml:2:20: static.include[0]: globs are relative to source, "
+         "got '/etc/passwd'"],
+        id="absolute-glob"),
+    pytest.param(
+        "source: site\noutput: .\n",
+        ["error: pipeline.yaml:2:9: output: the output folder must not contain the source or "
+         "the config file's folder (it is replaced on every build)"],
+        id="output-contains-source"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BROKEN)
+def test_broken_config_exact_messages_and_exit_2(tmp_path: Path, text: str,
+                                                 expected: list[str]) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "pipeline.yaml").write_text(text)
+    result = run_cli("build", cwd=tmp_path)
+    assert result.code == 2, result.err
+    assert result.err.splitlines() == expected
+    assert not (tmp_path / "dist").exists()
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    result = run_cli("build", "--config", "nope.yaml", cwd=tmp_path)
+    assert result.code == 2
+    assert result.err.splitlines()[0] == "error: nope.yaml: config file not found"
+
+
+def test_json_mode_reports_config_errors_as_one_document(tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / "pipeline.yaml").write_text("source: nowhere\n")
+    result = run_cli("build", "--json", cwd=tmp_path)
+    assert result.code == 2
+    doc = json.loads(result.out)
+    assert doc["ok"] is False and doc["exit_code"] == 2
+    assert doc["errors"][0]["message"].startswith("pipeline.yaml:1:9: source:")
+
+
+def test_valid_config_is_typed_frozen_and_paths_are_relative_to_it(tmp_path: Path) -> None:
+    (tmp_path / "proj" / "site").mkdir(parents=True)
+    (tmp_path / "proj" / "ctx.yaml").write_text("a: 1\n")
+    (tmp_path / "proj" / "pipeline.yaml").write_text(
+        "source: site\noutput: out/dist\npublic_path: /assets\n"
+        "images: {widths: [960, 480], formats: [webp, avif], quality: {webp: 70}}\n"
+        "templates: {srcset_format: avif}\n"
+        "scripts: {entries: js/app.js, target: es2022, define: {DEBUG: false, NAME: 'x'}}\n"
+        "pages: [{path: /, template: pages/index.html, context: ctx.yaml}]\n")
+    cfg = load_config(tmp_path / "proj" / "pipeline.yaml")
+    root = tmp_path / "proj"
+    assert cfg.source == root / "site"
+    assert cfg.output == root / "out" / "dist"
+    assert cfg.state_dir == root / ".assetpipe"
+    assert cfg.public_path == "/assets/"
+    assert cfg.images.widths == (480, 960)
+    assert cfg.images.quality_for("webp") == 70 and cfg.images.quality_for("jpeg") == 80
+    assert cfg.scripts.entries == ("js/app.js",) and cfg.scripts.target == ("es2022",)
+    assert dict(cfg.scripts.define) == {"DEBUG": "false", "NAME": "x"}
+    assert cfg.pages[0].context == root / "ctx.yaml"
+    assert cfg.location_of("images.widths").line == 4
+    with pytest.raises(AttributeError):
+        cfg.source = root  # type: ignore[misc]
+
+
+def test_config_error_object_lists_every_problem(tmp_path: Path) -> None:
+    (tmp_path / "pipeline.yaml").write_text("source: 3\nwatch: {poll: 1, debounce_ms: -5}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "pipeline.yaml", display_name="pipeline.yaml")
+    messages = [str(p) for p in info.value.problems]
+    assert len(messages) == 3
+    assert messages[1] == "pipeline.yaml:2:15: watch.poll: expected true or false, got 1"
