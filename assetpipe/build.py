@@ -41,11 +41,29 @@ PROFILES = ("production", "development")
 
 def stages(profile: str) -> list[tuple[str, StageFn]]:
     """The stages in order. Templates come after every asset: they are rewritten from the
-    manifest."""
-    return [
+    manifest. The development profile (``assetpipe watch``, ``build --profile development``)
+    has the same stages and layout but no precompression; stages read ``ctx.profile`` for the
+    rest (linked sourcemaps, AVIF only if configured)."""
+    order: list[tuple[str, StageFn]] = [
         ("static", static.run),
         ("templates", templates.run),
     ]
+    if profile == "development":
+        order = [s for s in order if s[0] != "compress"]
+    return order
+
+
+def run_stage(ctx: StageContext, name: str, run: StageFn) -> list[str]:
+    """Run one stage on ``ctx`` and time it; returns the manifest keys it added, in order (the
+    incremental rebuilds of ``assetpipe watch`` use them to know which stage owns which key)."""
+    ctx.stage = name
+    before = set(ctx.manifest.entries)
+    t0 = time.perf_counter()
+    ctx.stats.setdefault(name, StageStats())
+    log.debug("stage %s", name)
+    run(ctx)
+    ctx.stats[name].seconds = time.perf_counter() - t0
+    return [k for k in ctx.manifest.entries if k not in before]
 
 
 @dataclass
@@ -85,25 +103,35 @@ class BuildResult:
 
 def build(config: Config | str | Path = "pipeline.yaml", *, clean: bool = False,
           strict: bool = False, profile: str = "production",
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, services: dict[str, Any] | None = None,
+          lock_held: bool = False) -> BuildResult:
     """Build the site described by ``config`` (a ``Config`` or a pipeline.yaml path).
 
     Writes a new build folder and swaps ``config.output`` to it on success; on any error the
-    folder is removed and the previous output is untouched. Holds ``.assetpipe/build.lock``.
+    folder is removed and the previous output is untouched. Holds ``.assetpipe/build.lock``
+    (unless ``lock_held``: the caller, ``assetpipe watch``, already holds it). ``services``
+    lets a caller keep stage services (the esbuild context) alive across builds: they are then
+    the caller's to close. ``result.extra`` holds ``owners`` (manifest key → stage) and
+    ``report`` (report.json's sections), for incremental rebuilds.
     Raises ``ConfigError`` (2), ``StageError``/``LockError`` (1), ``ExternalToolError`` (3).
     """
     cfg = config if isinstance(config, Config) else load_config(config)
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r} (expected one of {', '.join(PROFILES)})")
     started = time.perf_counter()
+    if lock_held:
+        return _build_locked(cfg, clean=clean, strict=strict, profile=profile,
+                             progress=progress or NullProgress(), started=started,
+                             services=services)
     with BuildLock(cfg.state_dir / "build.lock", cfg.lock_timeout,
                    on_wait=lambda holder: log.info("waiting for the build lock (%s)", holder)):
         return _build_locked(cfg, clean=clean, strict=strict, profile=profile,
-                             progress=progress or NullProgress(), started=started)
+                             progress=progress or NullProgress(), started=started,
+                             services=services)
 
 
 def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progress: Progress,
-                  started: float) -> BuildResult:
+                  started: float, services: dict[str, Any] | None = None) -> BuildResult:
     _check_output(cfg)
     cache = Cache(cfg.state_dir / "cache", cfg.cache_max_mb)
     if clean:
@@ -117,15 +145,13 @@ def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progr
     ctx = StageContext(config=cfg, sources=sources, public=public, templates_out=tpl_out,
                        cache=cache, manifest=Manifest(), report=Report(), progress=progress,
                        profile=profile)
+    if services is not None:
+        ctx.services = services
+    owners: dict[str, str] = {}
     try:
         ctx.static_keys = frozenset(static.select(ctx))
         for name, run in stages(profile):
-            ctx.stage = name
-            t0 = time.perf_counter()
-            ctx.stats.setdefault(name, StageStats())
-            log.debug("stage %s", name)
-            run(ctx)
-            ctx.stats[name].seconds = time.perf_counter() - t0
+            owners.update(dict.fromkeys(run_stage(ctx, name, run), name))
         ctx.stage = "build"
         if strict and ctx.report.warnings:
             raise StageError(f"{len(ctx.report.warnings)} warning(s) and --strict is set",
@@ -140,7 +166,7 @@ def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progr
         rmtree(build_dir)
         raise
     finally:
-        for svc in ctx.services.values():
+        for svc in (ctx.services.values() if services is None else ()):
             close = getattr(svc, "close", None)
             if callable(close):
                 close()
@@ -151,7 +177,8 @@ def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progr
     return BuildResult(output=cfg.output, build_dir=build_dir, manifest=ctx.manifest,
                        warnings=ctx.report.warnings, stages=ctx.stats, cache=cache.stats,
                        retained=retained, seconds=time.perf_counter() - started,
-                       profile=profile)
+                       profile=profile, extra={"owners": owners, "report": ctx.report.sections,
+                                               "static_keys": ctx.static_keys})
 
 
 def _check_output(cfg: Config) -> None:
