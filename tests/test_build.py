@@ -86,7 +86,7 @@ def test_failed_build_leaves_previous_output_byte_identical(tiny_site: Path) -> 
 
 
 def test_two_clean_builds_in_different_directories_are_byte_identical(tmp_path: Path) -> None:
-    write_tree(tmp_path, {k: v for k, v in TINY_SITE.items()})
+    write_tree(tmp_path, dict(TINY_SITE))
     for name in ("a", "b"):
         write_tree(tmp_path / name, {"pipeline.yaml": TINY_CONFIG.replace(
             "source: site", "source: ../site")})
