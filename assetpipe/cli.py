@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -30,13 +30,42 @@ def _console(stderr: bool = True) -> Any:
                    soft_wrap=True)
 
 
-def _setup_logging(verbose: int, quiet: bool, json_mode: bool) -> None:
-    from rich.logging import RichHandler
+class _LineHandler(logging.Handler):
+    """Renders core log records as plain lines on stderr: ``warning: FILE:LINE: what``,
+    ``error: ...``; info as is; debug dimmed. Colour only on a terminal without NO_COLOR."""
 
+    STYLES: ClassVar[dict[int, tuple[str, str]]] = {
+        logging.WARNING: ("warning:", "yellow"),
+        logging.ERROR: ("error:", "bold red"),
+        logging.CRITICAL: ("error:", "bold red"),
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.console = _console()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = _esc(record.getMessage())
+            if record.exc_info and record.levelno >= logging.ERROR:
+                import traceback
+
+                text += "\n" + _esc("".join(traceback.format_exception(*record.exc_info)))
+            prefix = self.STYLES.get(record.levelno)
+            if prefix:
+                self.console.print(f"[{prefix[1]}]{prefix[0]}[/] {text}")
+            elif record.levelno <= logging.DEBUG:
+                self.console.print(f"[dim]{text}[/]")
+            else:
+                self.console.print(text)
+        except Exception:
+            self.handleError(record)
+
+
+def _setup_logging(verbose: int, quiet: bool, json_mode: bool) -> None:
     level = logging.WARNING if quiet or json_mode else (
-        logging.DEBUG if verbose > 1 else logging.INFO)
-    handler = RichHandler(console=_console(), show_time=False, show_path=False,
-                          markup=False, show_level=True)
+        logging.DEBUG if verbose else logging.INFO)
+    handler = _LineHandler()
     root = logging.getLogger("assetpipe")
     root.handlers[:] = [handler]
     root.setLevel(level)
