@@ -1,15 +1,44 @@
-"""The templates stage: templates under ``templates.dirs`` that match ``templates.include`` are
-written to ``<output>/templates/`` at their path relative to their dir.
+"""The templates stage: every template under ``templates.dirs`` matching ``templates.include`` is
+rewritten from the manifest the earlier stages built (``assetpipe.rewrite``) and written to
+``<output>/templates/`` at its path relative to its dir.
 
-The same relative path in two dirs is an error (which one a loader finds would depend on order).
-This foundation copies templates unchanged; the rewriting arrives with the templates issue.
+Inputs: the template sources, ``ctx.manifest`` (complete: templates run after every asset
+stage), ``templates.*`` options, ``public_path`` and ``lcp-hints.json`` beside the config.
+Outputs: the rewritten templates, and report.json's ``templates`` section: per template its
+``source``, ``edits``, ``unresolved`` references, ``skipped`` tags (with why) and ``images``
+(every ``<img>`` with the asset it shows, its line and whether it loads lazily; the audit uses
+it to name the line of a lazy LCP image).
+
+Errors: the same name in two dirs; a template that is not UTF-8 or whose Jinja cannot be followed
+(``StageError`` naming file:line); a literal reference to an asset the build did not produce
+(``MissingAssetError`` naming template:line:col, a warning with ``missing_assets: warn``); an
+invalid ``templates.eager`` selector (``ConfigError``); a malformed ``lcp-hints.json``.
+
+Cache: per template, keyed by the template's bytes hash, its effective options, its hints and the
+manifest entries of every key it could reference (found with a quick pattern pass, a superset of
+what the rewrite looks up), so a changed image re-rewrites exactly the templates that show it.
 """
 
 from __future__ import annotations
 
-from ..errors import StageError
+import difflib
+import re
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import unquote
+
+from ..errors import AssetpipeError, ConfigError, MissingAssetError, StageError
+from ..rewrite.hints import Hint, hints_path, read_hints
+from ..rewrite.rules import Options, Result, rewrite
+from ..rewrite.scanner import ScanError
+from ..rewrite.select import check_selector
 from ..sources import globmatch
 from .base import StageContext
+
+VERSION = 1
+_KEYISH = r"""([^\s"'<>?#,)]+)"""
+_FILENAME = re.compile(r"""filename\s*=\s*["']([^"']+)["']""")
+_ASSET_URL = re.compile(r"""asset_url\(\s*["']([^"']+)["']""")
 
 
 def collect(ctx: StageContext) -> dict[str, str]:
@@ -32,12 +61,120 @@ def collect(ctx: StageContext) -> dict[str, str]:
     return out
 
 
+def options(ctx: StageContext, name: str) -> Options:
+    """The effective rewrite options of template ``name``."""
+    t = ctx.config.templates
+    return Options(public_path=ctx.config.public_path, is_page=globmatch(name, t.pages),
+                   lazy_images=t.lazy_images, lazy_iframes=t.lazy_iframes, eager=t.eager,
+                   sizes=t.sizes, picture=t.picture, srcset_format=t.srcset_format,
+                   integrity=t.integrity, preload_fonts=t.preload_fonts)
+
+
+def _check_selectors(ctx: StageContext) -> None:
+    problems = []
+    for i, sel in enumerate(ctx.config.templates.eager):
+        msg = check_selector(sel)
+        if msg is not None:
+            problems.append(AssetpipeError(
+                f"templates.eager[{i}]: not a CSS selector ({msg}): {sel!r}",
+                location=ctx.config.location_of("templates.eager")))
+    if problems:
+        raise ConfigError(problems)
+
+
+def candidate_keys(text: str, ctx: StageContext) -> set[str]:
+    """Every manifest key ``text`` could refer to, plus their static imports: a superset of what
+    the rewrite looks up, so it can key the cache before the rewrite runs."""
+    pat = re.compile(re.escape(ctx.config.public_path) + _KEYISH)
+    keys: set[str] = set()
+    for rx in (pat, _FILENAME, _ASSET_URL):
+        for m in rx.finditer(text):
+            keys.add(m.group(1))
+            keys.add(unquote(m.group(1)))
+    todo = list(keys)
+    while todo:
+        e = ctx.manifest.get(todo.pop())
+        for imp in (e or {}).get("imports", ()):
+            if imp not in keys:
+                keys.add(imp)
+                todo.append(imp)
+    return keys
+
+
+def _decode(data: bytes, ctx: StageContext, rel: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise StageError(f"template is not UTF-8 (byte 0x{data[e.start]:02x} at offset "
+                         f"{e.start})", location=ctx.source_location(rel, line, col),
+                         hint="save the template as UTF-8") from e
+
+
+def _rewrite(ctx: StageContext, name: str, rel: str, text: str, opts: Options,
+             hints: list[Hint]) -> Result:
+    try:
+        return rewrite(text, name, ctx.manifest.entries, opts, hints)
+    except ScanError as e:
+        line = text.count("\n", 0, e.offset) + 1
+        col = e.offset - (text.rfind("\n", 0, e.offset) + 1) + 1
+        raise StageError(str(e), location=ctx.source_location(rel, line, col),
+                         hint="the template's Jinja syntax is broken here") from e
+
+
+def _missing(ctx: StageContext, rel: str, missing: list[list[Any]]) -> None:
+    """Raise (``missing_assets: error``) or warn for each literal reference to a missing key."""
+    for line, col, key, value in missing:
+        close = difflib.get_close_matches(key, list(ctx.manifest), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else \
+            "manifest keys are paths relative to source; or set templates.missing_assets: warn"
+        msg = f"'{value}' refers to '{key}', which the build did not produce"
+        loc = ctx.source_location(rel, line, col)
+        if ctx.config.templates.missing_assets == "error":
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            raise MissingAssetError(msg + more, location=loc, hint=hint)
+        ctx.warn(f"{msg} ({hint})", loc)
+
+
 def run(ctx: StageContext) -> None:
+    """Rewrite every template into ``<output>/templates/`` (see the module docstring)."""
+    _check_selectors(ctx)
+    hints = read_hints(hints_path(ctx.config.root))
     names = collect(ctx)
     ctx.progress.start("templates", len(names))
+    report: dict[str, Any] = {}
+    used: set[Hint] = set()
     for name, rel in names.items():
-        ctx.templates_out.joinpath(name).parent.mkdir(parents=True, exist_ok=True)
-        ctx.write_template(name, ctx.sources.files[rel].path.read_bytes())
+        data = ctx.sources.files[rel].path.read_bytes()
+        text = _decode(data, ctx, rel)
+        opts = options(ctx, name)
+        mine = [h for h in hints if h.template == name]
+        deps = {k: ctx.manifest.get(k) for k in sorted(candidate_keys(text, ctx))}
+        key = ctx.cache.key("templates", VERSION, ctx.sources.sha256(rel), asdict(opts),
+                            [h.to_json() for h in mine], deps)
+        entry = ctx.cache.get(key, "templates")
+        if entry is not None:
+            out = entry.path("out").read_bytes()
+            meta = dict(entry.meta)
+        else:
+            res = _rewrite(ctx, name, rel, text, opts, mine)
+            meta = {"report": res.report(), "missing": [list(m) for m in res.missing],
+                    "hints": [h.to_json() for h in sorted(res.hints_used)]}
+            if res.missing and ctx.config.templates.missing_assets == "error":
+                _missing(ctx, rel, meta["missing"])
+            out = res.text.encode("utf-8")
+            ctx.cache.put(key, {"out": out}, meta)
+        _missing(ctx, rel, meta["missing"])
+        used.update(Hint(h["template"], h["line"], h.get("src")) for h in meta["hints"])
+        ctx.write_template(name, out)
+        report[name] = {"source": rel, **meta["report"]}
         ctx.progress.advance("templates")
-    ctx.report.sections["templates"] = {name: {"source": rel} for name, rel in names.items()}
+    for h in hints:
+        if h not in used:
+            ctx.warn(f"lcp-hints.json: no <img> at {h.template}:{h.line}"
+                     + (f" showing '{h.src}'" if h.src else "") + " (a stale hint)",
+                     ctx.source_location(names[h.template], h.line) if h.template in names
+                     else None)
+    ctx.report.sections["templates"] = report
     ctx.progress.finish("templates")

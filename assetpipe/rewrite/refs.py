@@ -1,0 +1,109 @@
+"""Which references in a template name an asset, and how each is rewritten (DESIGN §3.5).
+
+An attribute value refers to the asset with manifest key K in one of three ways:
+
+- ``literal``: the URL ``public_path + K`` (a query or fragment may follow). The K part is
+  rewritten to the entry's ``file``, so ``/static/img/hero.jpg`` becomes
+  ``/static/img/hero-960w-HASH.webp``.
+- ``url_for``: ``{{ url_for('static', filename='K') }}`` with a literal K. Only the string literal
+  K is rewritten to ``file``: the call stays, so SCRIPT_NAME and Flask's static route still apply.
+  This is the one Jinja string literal the rewriter may change.
+- ``asset_url``: ``{{ asset_url('K') }}``: left as written (a run-time manifest lookup), but K
+  still gives width/height/srcset.
+
+Anything else is ``relative``, ``other`` (another prefix, an absolute URL elsewhere) or
+``dynamic`` (a Jinja expression): left alone and listed as unresolved in report.json.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+_URL_FOR = re.compile(
+    r"""url_for\(\s*(["'])static\1\s*,\s*filename\s*=\s*(["'])([^"'\\{}~]*)\2\s*\)""")
+_URL_FOR_ANY = re.compile(r"""url_for\(\s*["']static["']""")
+_ASSET_URL = re.compile(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
+_JINJA_EXPR = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+_SRCSET_ITEM = re.compile(r"\s*([^\s,]+)([^,]*)(?:,|$)")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A classified reference inside one attribute value. ``start``/``end`` (relative to the
+    value) delimit the text a rewrite replaces: the K part of a literal URL, the K literal of a
+    ``url_for`` call; ``key`` is K as the manifest spells it."""
+
+    kind: str  # literal | url_for | asset_url | relative | other | dynamic
+    key: str | None = None
+    start: int = 0
+    end: int = 0
+    encoded: bool = False
+
+    @property
+    def resolvable(self) -> bool:
+        return self.kind in ("literal", "url_for", "asset_url")
+
+    @property
+    def rewritable(self) -> bool:
+        return self.kind in ("literal", "url_for")
+
+
+def classify(value: str, public_path: str) -> Ref | None:
+    """Classify one URL-valued attribute value; ``None`` for values that refer to nothing
+    (empty, ``data:``, ``#fragment``, ``mailto:``, ``javascript:``)."""
+    v = value.strip()
+    if not v or v.startswith(("data:", "#", "mailto:", "tel:", "javascript:", "about:")):
+        return None
+    lead = len(value) - len(value.lstrip())
+    if "{{" in value or "{%" in value:
+        m = _URL_FOR.search(value)
+        if m and _only_expr(value, m):
+            return Ref("url_for", m.group(3), m.start(3), m.end(3))
+        m = _ASSET_URL.search(value)
+        if m and _only_expr(value, m):
+            return Ref("asset_url", m.group(2), m.start(2), m.end(2))
+        return Ref("dynamic")
+    if v.startswith(public_path):
+        start = lead + len(public_path)
+        path_end = len(value.rstrip())
+        for sep in ("?", "#"):
+            k = value.find(sep, start)
+            if 0 <= k < path_end:
+                path_end = k
+        key = value[start:path_end]
+        if not key:
+            return None
+        plain = unquote(key)
+        return Ref("literal", plain, start, path_end, encoded=plain != key)
+    if v.startswith(("/", "http:", "https:")) or re.match(r"[a-zA-Z][\w+.-]*:", v):
+        return Ref("other")
+    return Ref("relative")
+
+
+def _only_expr(value: str, m: re.Match[str]) -> bool:
+    """The call sits inside a ``{{ }}`` of the value, and no other Jinja construct is there."""
+    exprs = list(_JINJA_EXPR.finditer(value))
+    if "{%" in value or len(exprs) != 1:
+        return False
+    e = exprs[0]
+    return e.start() < m.start() and m.end() < e.end()
+
+
+def replacement(ref: Ref, file: str) -> str:
+    """The text that replaces ``ref``'s K span."""
+    return quote(file, safe="/@:+,;=&$!*'()~") if ref.encoded else file
+
+
+def srcset_items(value: str) -> list[tuple[int, int]]:
+    """(start, end) of each candidate URL in a literal ``srcset`` value."""
+    if "{{" in value or "{%" in value:
+        return []
+    out = []
+    for m in _SRCSET_ITEM.finditer(value):
+        if m.group(1):
+            out.append((m.start(1), m.end(1)))
+        if m.end() == len(value):
+            break
+    return out

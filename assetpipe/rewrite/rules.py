@@ -1,0 +1,457 @@
+"""The rewriting rules: from a scanned template and the manifest, the list of edits.
+
+``rewrite(text, name, manifest, options, hints)`` is pure: it reads nothing but its arguments and
+returns the new text with everything report.json says about the template. It never raises for a
+missing asset: those come back in ``Result.missing`` and the stage decides (error or warning).
+
+The LCP rule (which ``<img>`` stays eager), in order of precedence:
+
+1. ``data-assetpipe="eager"`` or ``"lazy"`` on the tag decides;
+2. an existing ``loading=`` or ``fetchpriority=`` is never overridden (``fetchpriority="high"``
+   makes the tag eager; a written ``loading`` stays as written);
+3. a tag matching a ``templates.eager`` selector, or an ``lcp-hints.json`` hint, is eager;
+4. in a page template (``templates.pages``), the first ``<img>`` of the page's own markup that is
+   not inside a ``{% for %}`` loop (or a macro or call block) is eager: the LCP candidate;
+5. every other ``<img>`` and ``<iframe>`` is lazy (``templates.lazy``). Layouts and partials get no
+   eager image unless a selector or hint says so.
+
+Eager images get ``fetchpriority="high"``; lazy ones ``loading="lazy"`` and (``<img>``)
+``decoding="async"``. No attribute is ever written twice: one already present, even only inside
+an ``{% if %}`` within the tag, is left out (and report.json says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .edits import Edit, apply
+from .hints import Hint
+from .refs import Ref, classify, replacement, srcset_items
+from .scanner import Scan, Tag, scan
+from .select import eager_matches
+
+#: attributes whose value is a URL (``srcset`` is handled per candidate)
+URL_ATTRS = frozenset({"src", "href", "poster", "data-src", "data", "content"})
+#: tags whose URL attributes load an asset: an unresolved reference there is reported
+ASSET_TAGS = frozenset({"img", "script", "link", "source", "video", "audio", "embed", "object",
+                        "input", "track"})
+FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
+              ".otf": "font/otf"}
+_ORIGINAL_FORMAT = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "webp": "webp",
+                    "avif": "avif"}
+_MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png",
+         "gif": "image/gif"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """The effective options of one template's rewrite (they key its cache entry)."""
+
+    public_path: str = "/static/"
+    is_page: bool = False
+    lazy_images: bool = True
+    lazy_iframes: bool = True
+    eager: tuple[str, ...] = ()
+    sizes: str = "(max-width: 960px) 100vw, 960px"
+    picture: bool = False
+    srcset_format: str = "webp"
+    integrity: bool = True
+    preload_fonts: bool = True
+
+
+@dataclass
+class Result:
+    """A rewritten template and what report.json says about it."""
+
+    text: str
+    edits: list[dict[str, Any]] = field(default_factory=list)
+    unresolved: list[dict[str, Any]] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    #: literal references to keys the manifest lacks: (line, col, key, attribute value)
+    missing: list[tuple[int, int, str, str]] = field(default_factory=list)
+    #: every manifest key looked up (found or not): the cache depends on these entries
+    keys: set[str] = field(default_factory=set)
+    hints_used: set[Hint] = field(default_factory=set)
+    spans: list[tuple[int, int, Edit]] = field(default_factory=list)
+
+    def report(self) -> dict[str, Any]:
+        return {"edits": self.edits, "unresolved": self.unresolved, "images": self.images,
+                "skipped": self.skipped}
+
+
+class _Rewriter:
+    def __init__(self, text: str, name: str, manifest: Mapping[str, Mapping[str, Any]],
+                 opts: Options, hints: list[Hint]) -> None:
+        self.text = text
+        self.name = name
+        self.manifest = manifest
+        self.o = opts
+        self.hints = [h for h in hints if h.template == name]
+        self.sc: Scan = scan(text)
+        self.edits: list[Edit] = []
+        self.res = Result(text)
+        self.nl = "\r\n" if "\r\n" in text else "\n"
+        self.preloaded: set[str] = set()
+
+    # -- helpers ---------------------------------------------------------------------------
+    def lookup(self, key: str) -> Mapping[str, Any] | None:
+        self.res.keys.add(key)
+        return self.manifest.get(key)
+
+    def loc(self, offset: int) -> tuple[int, int]:
+        return self.sc.line_col(offset)
+
+    def edit(self, tag: Tag, start: int, end: int, new: str, kind: str) -> None:
+        line, col = self.loc(tag.start)
+        self.edits.append(Edit(start, end, new, kind, tag.name, line, col, len(self.edits)))
+
+    def value(self, tag: Tag, name: str) -> str | None:
+        """A literal, unconditional attribute value (``None`` if absent, conditional or Jinja)."""
+        a = tag.get(name)
+        if a is None or a.conditional:
+            return None
+        if a.value_start is None or a.value_end is None:
+            return ""
+        v = self.text[a.value_start:a.value_end]
+        return None if "{{" in v or "{%" in v else v
+
+    def add_attr(self, tag: Tag, name: str, value: str | None) -> bool:
+        """Insert ``name="value"`` (``value=None``: a bare attribute) unless the tag has it."""
+        present = [a for a in tag.attrs if a.name == name]
+        if present:
+            if all(a.conditional for a in present):
+                self.skip(tag, f"'{name}' is set inside {{% if %}} within the tag: not added")
+            return False
+        quote = self._quote(tag)
+        text = f" {name}" if value is None else f" {name}={quote}{value}{quote}"
+        self.edit(tag, tag.insert_at, tag.insert_at, text, "attr")
+        return True
+
+    @staticmethod
+    def _quote(tag: Tag) -> str:
+        """The quote the tag's author uses: ``'`` if every quoted attribute has it, else ``"``."""
+        quotes = {a.quote for a in tag.attrs if a.quote}
+        return "'" if quotes == {"'"} else '"'
+
+    def skip(self, tag: Tag, reason: str) -> None:
+        line, col = self.loc(tag.start)
+        self.res.skipped.append({"line": line, "col": col, "tag": tag.name, "reason": reason})
+
+    def url(self, file: str) -> str:
+        return self.o.public_path + file
+
+    # -- references ------------------------------------------------------------------------
+    def refs(self, tag: Tag) -> dict[str, tuple[Ref, Mapping[str, Any] | None]]:
+        """Rewrite every reference in ``tag``; returns attribute → (ref, entry) for the
+        unconditional, single-valued ones."""
+        out: dict[str, tuple[Ref, Mapping[str, Any] | None]] = {}
+        counts: dict[str, int] = {}
+        for a in tag.attrs:
+            counts[a.name] = counts.get(a.name, 0) + 1
+        for a in tag.attrs:
+            if a.value_start is None or a.value_end is None:
+                continue
+            if a.name == "srcset":
+                self.srcset(tag, a.value_start, a.value_end)
+                continue
+            if a.name not in URL_ATTRS:
+                continue
+            val = self.text[a.value_start:a.value_end]
+            ref = classify(val, self.o.public_path)
+            if ref is None:
+                continue
+            entry = self.resolve(tag, a.name, val, ref, a.value_start)
+            if not a.conditional and counts[a.name] == 1:
+                out[a.name] = (ref, entry)
+        return out
+
+    def resolve(self, tag: Tag, attr: str, val: str, ref: Ref, base: int
+                ) -> Mapping[str, Any] | None:
+        if not ref.resolvable or ref.key is None:
+            if tag.name in ASSET_TAGS and (attr != "content"):
+                line, col = self.loc(tag.start)
+                self.res.unresolved.append({"line": line, "col": col, "tag": tag.name,
+                                            "attr": attr, "value": val, "reason": ref.kind})
+            return None
+        entry = self.lookup(ref.key)
+        if entry is None:
+            if ref.kind == "asset_url":
+                line, col = self.loc(tag.start)
+                self.res.unresolved.append({"line": line, "col": col, "tag": tag.name,
+                                            "attr": attr, "value": val, "reason": "asset_url"})
+            else:
+                line, col = self.loc(base)
+                self.res.missing.append((line, col, ref.key, val))
+            return None
+        if ref.rewritable and entry["file"] != ref.key:
+            self.edit(tag, base + ref.start, base + ref.end, replacement(ref, entry["file"]),
+                      "url")
+        return entry
+
+    def srcset(self, tag: Tag, vs: int, ve: int) -> None:
+        val = self.text[vs:ve]
+        if "{{" in val or "{%" in val:
+            self.resolve(tag, "srcset", val, Ref("dynamic"), vs)
+            return
+        for s, e in srcset_items(val):
+            ref = classify(val[s:e], self.o.public_path)
+            if ref is not None:
+                self.resolve(tag, "srcset", val[s:e], ref, vs + s)
+
+    # -- images ----------------------------------------------------------------------------
+    def variants(self, entry: Mapping[str, Any], key: str, fmt: str) -> list[Mapping[str, Any]]:
+        if fmt == "original":
+            fmt = _ORIGINAL_FORMAT.get(key.rsplit(".", 1)[-1].lower(), "")
+        vs = [v for v in entry.get("variants", ()) if v.get("format") == fmt]
+        return sorted(vs, key=lambda v: int(v["width"]))
+
+    def srcset_value(self, vs: list[Mapping[str, Any]], ref: Ref | None = None,
+                     quote: str = '"') -> str:
+        """A srcset listing ``vs``; after a ``url_for`` reference each URL is a ``url_for`` call
+        too (so SCRIPT_NAME applies to every candidate, as to the ``src``)."""
+        def one(file: str) -> str:
+            return self.link_href(ref, None, file, quote) if ref is not None else self.url(file)
+        return ", ".join(f"{one(v['file'])} {int(v['width'])}w" for v in vs)
+
+    def decide(self, tag: Tag, first_img: Tag | None, selected: dict[int, str],
+               key: str | None) -> tuple[str, str]:
+        """(``eager`` | ``lazy`` | ``none``, why) for an ``<img>``/``<iframe>``."""
+        override = self.value(tag, "data-assetpipe")
+        if override in ("eager", "lazy"):
+            return override, "data-assetpipe"
+        fp = tag.get("fetchpriority")
+        if fp is not None and self.value(tag, "fetchpriority") == "high":
+            return "eager", "fetchpriority attribute"
+        if tag.start in selected:
+            return "eager", f"selector {selected[tag.start]}"
+        first, last = self.loc(tag.start)[0], self.loc(max(tag.end - 1, tag.start))[0]
+        for h in self.hints:
+            if first <= h.line <= last and (h.src is None or h.src == key
+                                            or h.src == self.value(tag, "src")):
+                self.res.hints_used.add(h)
+                return "eager", "lcp-hints.json"
+        if tag is first_img:
+            return "eager", "first image of the page"
+        lazy = self.o.lazy_images if tag.name == "img" else self.o.lazy_iframes
+        return ("lazy", "default") if lazy else ("none", "templates.lazy is off")
+
+    def image(self, tag: Tag, first_img: Tag | None, selected: dict[int, str]) -> None:
+        found = self.refs(tag)
+        ref, entry = found.get("src", (None, None))
+        key = ref.key if ref is not None and entry is not None else None
+        mode, why = self.decide(tag, first_img, selected, key)
+        if mode == "eager" and tag.name == "img":
+            if self.value(tag, "loading") != "lazy":
+                self.add_attr(tag, "fetchpriority", "high")
+        elif mode == "lazy":
+            self.add_attr(tag, "loading", "lazy")
+            if tag.name == "img":
+                self.add_attr(tag, "decoding", "async")
+        if tag.name != "img":
+            return
+        files: list[str] = []
+        if entry is not None and key is not None:
+            files = [entry["file"], *(v["file"] for v in entry.get("variants", ()))]
+            self.intrinsic(tag, entry)
+            self.responsive(tag, entry, key, ref, lazy=mode == "lazy")
+        line, col = self.loc(tag.start)
+        written = self.value(tag, "loading")
+        self.res.images.append({
+            "line": line, "col": col, "asset": key,
+            "src": None if tag.get("src") is None else self._raw(tag, "src"),
+            "files": sorted(set(files)),
+            "loading": written if written else ("lazy" if mode == "lazy" else "eager"),
+            "why": "loading attribute" if written else why})
+
+    def _raw(self, tag: Tag, name: str) -> str | None:
+        a = tag.get(name)
+        if a is None or a.value_start is None or a.value_end is None:
+            return None
+        return self.text[a.value_start:a.value_end]
+
+    def intrinsic(self, tag: Tag, entry: Mapping[str, Any]) -> None:
+        w, h = entry.get("width"), entry.get("height")
+        if not (isinstance(w, int) and isinstance(h, int)) or w <= 0 or h <= 0:
+            return
+        has_w, has_h = tag.get("width"), tag.get("height")
+        if has_w is None and has_h is None:
+            self.add_attr(tag, "width", str(w))
+            self.add_attr(tag, "height", str(h))
+            return
+        if (has_w is not None and has_w.conditional) or (has_h is not None and has_h.conditional):
+            self.skip(tag, "width/height set inside {% if %} within the tag: not added")
+            return
+        given = self.value(tag, "width" if has_w is not None else "height")
+        if given is None or not given.strip().isdigit():
+            return
+        n = int(given)
+        if has_h is None:
+            self.add_attr(tag, "height", str(round(n * h / w)))
+        elif has_w is None:
+            self.add_attr(tag, "width", str(round(n * w / h)))
+
+    def sizes_value(self, lazy: bool) -> str:
+        sizes = self.o.sizes.strip()
+        if not lazy and sizes.lower().startswith("auto"):
+            rest = sizes[4:].lstrip(" ,")
+            return rest or "100vw"
+        return sizes
+
+    def responsive(self, tag: Tag, entry: Mapping[str, Any], key: str, ref: Ref | None, *,
+                   lazy: bool) -> None:
+        vs = self.variants(entry, key, self.o.srcset_format)
+        quote = self._quote(tag)
+        if len(vs) >= 2 and tag.get("srcset") is None:
+            self.add_attr(tag, "srcset", self.srcset_value(vs, ref, quote))
+            self.add_attr(tag, "sizes", self.sizes_value(lazy))
+        elif tag.get("srcset") is not None and tag.get("srcset").conditional:  # type: ignore[union-attr]
+            self.skip(tag, "'srcset' is set inside {% if %} within the tag: not added")
+        if not self.o.picture or tag.in_picture:
+            return
+        own = vs[0]["format"] if vs else None
+        sources = []
+        for fmt in ("avif", "webp"):
+            fv = self.variants(entry, key, fmt)
+            if fv and fmt != own:
+                sources.append(f'<source type="{_MIME[fmt]}" srcset="{self.srcset_value(fv, ref)}"'
+                               f' sizes="{self.sizes_value(lazy)}">')
+        if sources:
+            self.edit(tag, tag.start, tag.start, "<picture>" + "".join(sources), "element")
+            self.edit(tag, tag.end, tag.end, "</picture>", "element")
+
+    # -- scripts and stylesheets -----------------------------------------------------------
+    def integrity(self, tag: Tag, entry: Mapping[str, Any]) -> None:
+        if self.o.integrity and entry.get("integrity"):
+            self.add_attr(tag, "integrity", str(entry["integrity"]))
+            self.add_attr(tag, "crossorigin", "anonymous")
+
+    def link_href(self, ref: Ref | None, key: str | None, file: str, quote: str) -> str:
+        """An href for an inserted link, in the same form as the reference it follows."""
+        inner = "'" if quote == '"' else '"'
+        if ref is not None and ref.kind == "url_for":
+            return f"{{{{ url_for({inner}static{inner}, filename={inner}{file}{inner}) }}}}"
+        if ref is not None and ref.kind == "asset_url" and key is not None:
+            return f"{{{{ asset_url({inner}{key}{inner}) }}}}"
+        return self.url(file)
+
+    def after(self, tag: Tag, offset: int, elements: list[str]) -> None:
+        if not elements:
+            return
+        ls = self.sc.line_start(tag.start)
+        indent = self.text[ls:tag.start]
+        if indent.strip():
+            indent = ""
+        text = "".join(self.nl + indent + el for el in elements)
+        self.edit(tag, offset, offset, text, "element")
+
+    def script(self, tag: Tag) -> None:
+        found = self.refs(tag)
+        ref, entry = found.get("src", (None, None))
+        if ref is None or entry is None:
+            return
+        self.integrity(tag, entry)
+        if (self.value(tag, "type") or "").strip().lower() != "module":
+            return
+        links = []
+        quote = tag.get("src").quote or '"'  # type: ignore[union-attr]
+        for k in self.imports(ref.key or ""):
+            e = self.lookup(k)
+            if e is None or e["file"] in self.preloaded:
+                continue
+            self.preloaded.add(e["file"])
+            extra = ""
+            if self.o.integrity and e.get("integrity"):
+                extra = f' integrity="{e["integrity"]}" crossorigin="anonymous"'
+            href = self.link_href(ref, k, e["file"], quote)
+            links.append(f'<link rel="modulepreload" href="{href}"{extra}>')
+        self.after(tag, tag.element_end if tag.element_end is not None else tag.end, links)
+
+    def imports(self, key: str) -> list[str]:
+        """A module entry's static imports, transitively, in Vite's order (depth first)."""
+        seen: list[str] = []
+
+        def walk(k: str) -> None:
+            e = self.lookup(k)
+            for imp in (e or {}).get("imports", ()):
+                if imp not in seen and imp != key:
+                    seen.append(imp)
+                    walk(imp)
+        walk(key)
+        return seen
+
+    def link(self, tag: Tag) -> None:
+        found = self.refs(tag)
+        rel = (self.value(tag, "rel") or "").lower().split()
+        ref, entry = found.get("href", (None, None))
+        if ref is None or entry is None:
+            return
+        if "modulepreload" in rel:
+            self.preloaded.add(entry["file"])
+        if "stylesheet" in rel or "modulepreload" in rel:
+            self.integrity(tag, entry)
+        if "stylesheet" not in rel or not self.o.preload_fonts:
+            return
+        quote = tag.get("href").quote or '"'  # type: ignore[union-attr]
+        links = []
+        for f in entry.get("assets", ()):
+            ext = "." + str(f).rsplit(".", 1)[-1].lower()
+            if ext in FONT_TYPES and f not in self.preloaded:
+                self.preloaded.add(f)
+                links.append(f'<link rel="preload" href="{self.link_href(ref, None, f, quote)}"'
+                             f' as="font" type="{FONT_TYPES[ext]}" crossorigin>')
+        self.after(tag, tag.end, links)
+
+    # -- the walk --------------------------------------------------------------------------
+    def run(self) -> Result:
+        tags = self.sc.tags
+        for t in tags:
+            if t.name == "link" and t.opaque is None and not t.split \
+                    and "modulepreload" in (self.value(t, "rel") or "").lower().split():
+                pre = self.refs_preview(t)
+                if pre:
+                    self.preloaded.add(pre)
+        first_img = None
+        if self.o.is_page:
+            first_img = next((t for t in tags if t.name == "img" and t.opaque is None
+                              and not t.split and not t.in_loop), None)
+        selected: dict[int, str] = {}
+        if self.o.eager and any(t.name in ("img", "iframe") for t in tags):
+            selected = eager_matches(self.sc, self.o.eager)
+        for t in tags:
+            if t.opaque is not None:
+                continue
+            if t.split:
+                self.skip(t, "the tag is split across {% if %} branches: left as it is")
+                continue
+            if t.name in ("img", "iframe"):
+                self.image(t, first_img, selected)
+            elif t.name == "script":
+                self.script(t)
+            elif t.name == "link":
+                self.link(t)
+            else:
+                self.refs(t)
+        out, spans = apply(self.text, self.edits)
+        self.res.text = out
+        self.res.spans = spans
+        self.res.edits = [e.to_json(self.text[e.start:e.end])
+                          for _, _, e in spans]
+        return self.res
+
+    def refs_preview(self, tag: Tag) -> str | None:
+        val = self.value(tag, "href")
+        ref = classify(val, self.o.public_path) if val else None
+        if ref is None or ref.key is None or not ref.resolvable:
+            return None
+        e = self.manifest.get(ref.key)
+        return None if e is None else str(e["file"])
+
+
+def rewrite(text: str, name: str, manifest: Mapping[str, Mapping[str, Any]],
+            options: Options, hints: list[Hint] | None = None) -> Result:
+    """Rewrite one template (its text, its name relative to its template dir) against
+    ``manifest``. Raises ``ScanError`` when the Jinja structure cannot be followed."""
+    return _Rewriter(text, name, manifest, options, hints or []).run()

@@ -1,0 +1,400 @@
+"""A position-aware scanner for HTML + Jinja2 templates.
+
+``scan(text)`` walks a template once and returns every HTML start tag with the exact offsets of
+its name, attributes, values and end, plus the Jinja context it sits in. Nothing is parsed into a
+tree and nothing is re-serialised: the rewriter splices edits into the original text at these
+offsets, so every byte it does not mean to change stays as it was.
+
+Jinja is the outer language (it runs first), so the scanner treats ``{{ … }}``, ``{% … %}`` and
+``{# … #}`` as opaque wherever they appear: in text, inside a tag, inside a quoted attribute value
+(``alt="{{ f("x") }}"``: the inner quotes do not end the value), inside HTML comments and script
+bodies (whose Jinja blocks still count for loop/if structure). String literals inside Jinja
+constructs are honoured (``{{ "}}" }}``), and so are brackets (``{{ {'a': {'b': 1}} }}``).
+``{% raw %}…{% endraw %}`` is skipped whole.
+
+What the rewriter must leave alone is marked, not dropped: tags inside ``<template>`` or
+``<noscript>`` carry ``opaque``; HTML comments (IE conditional comments included) and the bodies
+of ``<script>``, ``<style>``, ``<textarea>`` and ``<title>`` yield no tags at all.
+
+Inside a tag, an attribute written between ``{% if %}`` and ``{% endif %}`` is ``conditional``;
+a ``{{ … }}`` in attribute position makes the tag's attribute set ``dynamic``; a tag whose start
+and end lie in different branches of an ``{% if %}`` opened *outside* it (``{% if a %}<img x
+{% else %}<img y {% endif %}>``) is ``split``, and is never edited.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+#: Jinja block tags that open a body closed by ``end<name>``.
+_OPENERS = frozenset({"for", "if", "block", "macro", "call", "filter", "with", "autoescape",
+                      "trans"})
+_BRANCH = frozenset({"else", "elif", "pluralize"})
+#: Elements whose body is text up to their end tag.
+RAWTEXT = frozenset({"script", "style", "textarea", "title", "xmp"})
+#: Elements whose content the rewriter never touches.
+OPAQUE = frozenset({"template", "noscript"})
+
+_NEXT_DATA = re.compile(r"<|\{[{%#]")
+_NEXT_COMMENT = re.compile(r"-->|\{[{%#]")
+_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_.-]*")
+_BLOCK_NAME = re.compile(r"\{%[-+]?\s*([A-Za-z_]\w*)")
+_RAW_END = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
+_WS = " \t\n\r\f"
+_JINJA_OPEN = ("{{", "{%", "{#")
+
+
+class ScanError(ValueError):
+    """The template's Jinja or HTML structure could not be followed (e.g. an unterminated
+    ``{{``). ``offset`` is where the construct starts."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+@dataclass
+class Attr:
+    """One attribute as written. Offsets index the template text; ``value_start``/``value_end``
+    exclude the quotes. ``name`` is lower-cased (empty when the name holds Jinja)."""
+
+    name: str
+    start: int
+    end: int
+    value_start: int | None = None
+    value_end: int | None = None
+    quote: str = ""
+    conditional: bool = False
+
+
+@dataclass
+class Tag:
+    """An HTML start tag and its context."""
+
+    name: str
+    start: int
+    end: int = -1
+    #: where new attributes go: right after the last attribute (or Jinja chunk, or the name)
+    insert_at: int = -1
+    attrs: list[Attr] = field(default_factory=list)
+    self_closing: bool = False
+    #: a ``{{ … }}`` or a Jinja-built name in attribute position: unknown attributes may render
+    dynamic: bool = False
+    split: bool = False
+    #: names of the Jinja blocks around the tag, outermost first
+    jinja: tuple[str, ...] = ()
+    #: the enclosing ``template``/``noscript`` element, if any
+    opaque: str | None = None
+    in_picture: bool = False
+    #: for raw-text elements (``script``): the offset right after the end tag
+    element_end: int | None = None
+
+    @property
+    def in_loop(self) -> bool:
+        """Inside ``{% for %}``, or inside a macro or call block (rendered any number of times)."""
+        return any(j in ("for", "macro", "call") for j in self.jinja)
+
+    def get(self, name: str) -> Attr | None:
+        """The first attribute called ``name``."""
+        for a in self.attrs:
+            if a.name == name:
+                return a
+        return None
+
+    def has(self, name: str) -> bool:
+        return any(a.name == name for a in self.attrs)
+
+
+@dataclass
+class Scan:
+    """The result of ``scan``: tags in document order, Jinja spans, and line lookup."""
+
+    text: str
+    tags: list[Tag]
+    #: (start, end) of every Jinja construct and raw-block delimiter
+    jinja_spans: list[tuple[int, int]]
+    _lines: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        starts = [0]
+        starts.extend(m.end() for m in re.finditer("\n", self.text))
+        self._lines = starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of ``offset`` (lines end at ``\\n``, as html.parser counts)."""
+        i = bisect.bisect_right(self._lines, offset) - 1
+        return i + 1, offset - self._lines[i] + 1
+
+    def line_start(self, offset: int) -> int:
+        return self._lines[bisect.bisect_right(self._lines, offset) - 1]
+
+    def masked(self) -> str:
+        """The text with every Jinja construct blanked to spaces (newlines kept), so that an HTML
+        parser sees the same tags at the same lines and columns, without Jinja noise."""
+        if not self.jinja_spans:
+            return self.text
+        parts: list[str] = []
+        pos = 0
+        for a, b in self.jinja_spans:
+            parts.append(self.text[pos:a])
+            parts.append(re.sub(r"[^\n]", " ", self.text[a:b]))
+            pos = b
+        parts.append(self.text[pos:])
+        return "".join(parts)
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.t = text
+        self.n = len(text)
+        self.stack: list[str] = []
+        self.tags: list[Tag] = []
+        self.spans: list[tuple[int, int]] = []
+        self.opaque: list[str] = []
+        self.picture = 0
+
+    # -- Jinja -----------------------------------------------------------------------------
+    def skip_jinja(self, i: int) -> int:
+        """``i`` is at ``{{``, ``{%`` or ``{#``; return the offset after the construct. Raw
+        blocks are skipped whole. Updates the block stack for ``{% %}``."""
+        t = self.t
+        kind = t[i + 1]
+        if kind == "#":
+            j = t.find("#}", i + 2)
+            if j < 0:
+                raise ScanError("unterminated Jinja comment '{#'", i)
+            self.spans.append((i, j + 2))
+            return j + 2
+        close = "}}" if kind == "{" else "%}"
+        j = self._skip_expr(i + 2, close, i)
+        if kind == "%":
+            m = _BLOCK_NAME.match(t, i)
+            name = m.group(1) if m else ""
+            if name == "raw":
+                e = _RAW_END.search(t, j)
+                if e is None:
+                    raise ScanError("'{% raw %}' without '{% endraw %}'", i)
+                self.spans.append((i, j))
+                self.spans.append((e.start(), e.end()))
+                return e.end()
+            self.block(name, t[i:j])
+        self.spans.append((i, j))
+        return j
+
+    def _skip_expr(self, i: int, close: str, start: int) -> int:
+        t, n = self.t, self.n
+        depth = 0
+        while i < n:
+            c = t[i]
+            if c == '"' or c == "'":
+                j = i + 1
+                while j < n and t[j] != c:
+                    j += 2 if t[j] == "\\" else 1
+                if j >= n:
+                    raise ScanError("unterminated string inside a Jinja construct", start)
+                i = j + 1
+                continue
+            if c in "([{":
+                depth += 1
+            elif depth and c in ")]}":
+                depth -= 1
+            elif depth == 0 and c == close[0] and t.startswith(close, i):
+                return i + 2
+            elif depth == 0 and c in "-+" and t.startswith(close, i + 1):
+                return i + 3
+            i += 1
+        raise ScanError(f"unterminated Jinja construct (no '{close}')", start)
+
+    def block(self, name: str, source: str) -> str:
+        """Apply a ``{% name %}`` to the stack; returns 'open', 'branch', 'close' or ''."""
+        if name in _OPENERS or (name == "set" and "=" not in source):
+            self.stack.append(name)
+            return "open"
+        if name in _BRANCH:
+            return "branch"
+        if name.startswith("end"):
+            target = name[3:]
+            for k in range(len(self.stack) - 1, -1, -1):
+                if self.stack[k] == target:
+                    del self.stack[k:]
+                    break
+            return "close"
+        return ""
+
+    # -- HTML ------------------------------------------------------------------------------
+    def run(self) -> Scan:
+        t, n = self.t, self.n
+        i = 0
+        while i < n:
+            m = _NEXT_DATA.search(t, i)
+            if m is None:
+                break
+            i = m.start()
+            if t[i] == "{":
+                i = self.skip_jinja(i)
+                continue
+            i = self.markup(i)
+        return Scan(t, self.tags, self.spans)
+
+    def markup(self, i: int) -> int:
+        """``i`` is at ``<``: a comment, a declaration, an end tag, a start tag, or text."""
+        t = self.t
+        if t.startswith("<!--", i):
+            return self.comment(i + 4)
+        nxt = t[i + 1:i + 2]
+        if nxt in ("!", "?"):
+            j = t.find(">", i)
+            return self.n if j < 0 else j + 1
+        if nxt == "/":
+            m = _TAG_NAME.match(t, i + 2)
+            if not m:
+                return i + 1
+            name = m.group().lower()
+            j = t.find(">", m.end())
+            if name in OPAQUE and name in self.opaque:
+                while self.opaque and self.opaque.pop() != name:
+                    pass
+            elif name == "picture" and self.picture:
+                self.picture -= 1
+            return self.n if j < 0 else j + 1
+        m = _TAG_NAME.match(t, i + 1)
+        if not m:
+            return i + 1
+        return self.start_tag(i, m.group().lower(), m.end())
+
+    def comment(self, i: int) -> int:
+        t = self.t
+        if t.startswith(">", i) or t.startswith("->", i):  # "<!-->" and "<!--->" end at once
+            return t.find(">", i) + 1
+        while True:
+            m = _NEXT_COMMENT.search(t, i)
+            if m is None:
+                return self.n
+            if m.group() == "-->":
+                return m.end()
+            i = self.skip_jinja(m.start())
+
+    def start_tag(self, start: int, name: str, i: int) -> int:
+        t, n = self.t, self.n
+        tag = Tag(name=name, start=start, insert_at=i, jinja=tuple(self.stack),
+                  opaque=self.opaque[-1] if self.opaque else None, in_picture=self.picture > 0)
+        base = len(self.stack)
+        while True:
+            while i < n and t[i] in _WS:
+                i += 1
+            if i >= n:
+                return start + 1  # not a tag after all (unterminated): treat '<' as text
+            c = t[i]
+            if c == ">":
+                tag.end = i + 1
+                break
+            if c == "/" and t.startswith("/>", i):
+                tag.self_closing = True
+                tag.end = i + 2
+                break
+            if c == "{" and t.startswith(_JINJA_OPEN, i):
+                kind = t[i + 1]
+                if kind == "%":
+                    m = _BLOCK_NAME.match(t, i)
+                    bname = m.group(1) if m else ""
+                    before = len(self.stack)
+                    j = self.skip_jinja(i)
+                    if bname in _BRANCH and before == base:
+                        # the other branch starts fresh markup: this tag never ends here
+                        tag.split = True
+                        self.tags.append(tag)
+                        return j
+                    if len(self.stack) < base:
+                        tag.split = True
+                        base = len(self.stack)
+                else:
+                    j = self.skip_jinja(i)
+                    if kind == "{":
+                        tag.dynamic = True
+                i = j
+                tag.insert_at = i
+                continue
+            i = self.attribute(tag, i, conditional=len(self.stack) > base)
+            tag.insert_at = i
+        self.tags.append(tag)
+        end = tag.end
+        if tag.opaque is None and name in RAWTEXT and not tag.self_closing:
+            end = self.rawtext(name, end)
+            tag.element_end = end
+        elif name in OPAQUE and not tag.self_closing:
+            self.opaque.append(name)
+        elif name == "picture" and not tag.self_closing:
+            self.picture += 1
+        return end
+
+    def attribute(self, tag: Tag, i: int, *, conditional: bool) -> int:
+        t, n = self.t, self.n
+        start = i
+        dynamic = False
+        while i < n:
+            c = t[i]
+            if c in _WS or c == ">" or c == "=" or (c == "/" and t.startswith("/>", i)):
+                break
+            if c == "{" and t.startswith(_JINJA_OPEN, i):
+                i = self.skip_jinja(i)
+                dynamic = True
+                continue
+            i += 1
+        if i == start:  # a stray '=' or similar: consume it as a nameless attribute
+            i += 1
+        name = "" if dynamic else t[start:i].lower()
+        if dynamic:
+            tag.dynamic = True
+        attr = Attr(name=name, start=start, end=i, conditional=conditional)
+        j = i
+        while j < n and t[j] in _WS:
+            j += 1
+        if j < n and t[j] == "=" and i > start and t[start] != "=":
+            j += 1
+            while j < n and t[j] in _WS:
+                j += 1
+            if j < n and t[j] in "\"'":
+                q = t[j]
+                k = j + 1
+                while k < n and t[k] != q:
+                    if t[k] == "{" and t.startswith(_JINJA_OPEN, k):
+                        k = self.skip_jinja(k)
+                    else:
+                        k += 1
+                attr.value_start, attr.value_end, attr.quote = j + 1, min(k, n), q
+                i = min(k + 1, n)
+            else:
+                k = j
+                while k < n and t[k] not in _WS and t[k] != ">":
+                    if t[k] == "{" and t.startswith(_JINJA_OPEN, k):
+                        k = self.skip_jinja(k)
+                    else:
+                        k += 1
+                attr.value_start, attr.value_end = j, k
+                i = k
+            attr.end = i
+        tag.attrs.append(attr)
+        return i
+
+    def rawtext(self, name: str, i: int) -> int:
+        """Skip a raw-text body (following its Jinja blocks); return the offset after its end
+        tag, or the end of the text."""
+        t = self.t
+        pat = re.compile(r"</" + name + r"(?=[\s/>])|\{[{%#]", re.IGNORECASE)
+        while True:
+            m = pat.search(t, i)
+            if m is None:
+                return self.n
+            if m.group().startswith("{"):
+                i = self.skip_jinja(m.start())
+                continue
+            j = t.find(">", m.end())
+            return self.n if j < 0 else j + 1
+
+
+def scan(text: str) -> Scan:
+    """Scan ``text`` (a template) and return its tags; raises ``ScanError`` on an unterminated
+    Jinja construct."""
+    return _Scanner(text).run()
