@@ -30,7 +30,7 @@ from .hashing import is_hashed
 from .lock import BuildLock
 from .manifest import Manifest
 from .sources import Sources
-from .stages import static, templates
+from .stages import compress, scripts, static, styles, templates
 from .stages.base import NullProgress, Progress, Report, StageContext, StageStats, Warning_
 
 log = logging.getLogger("assetpipe")
@@ -45,8 +45,11 @@ def stages(profile: str) -> list[tuple[str, StageFn]]:
     has the same stages and layout but no precompression; stages read ``ctx.profile`` for the
     rest (linked sourcemaps, AVIF only if configured)."""
     order: list[tuple[str, StageFn]] = [
+        ("scripts", scripts.run),
+        ("styles", styles.run),
         ("static", static.run),
         ("templates", templates.run),
+        ("compress", compress.run),
     ]
     if profile == "development":
         order = [s for s in order if s[0] != "compress"]

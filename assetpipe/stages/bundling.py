@@ -1,0 +1,227 @@
+"""What the scripts and styles stages share: esbuild options from the config, the esbuild tool
+and service held in ``ctx.services``, writing a build's files and manifest entries, and turning
+esbuild's messages into located errors and warnings.
+
+esbuild's output folder (``outdir``) is a fixed scratch folder per project and stage,
+``.assetpipe/esbuild/<stage>/``: sourcemaps record sources relative to it, so a fixed folder
+keeps the maps (and so the build) byte-identical from build to build. The native binary writes
+there and the files are read back; the service writes nothing (``write: false``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .. import metafile
+from ..errors import Location, StageError
+from ..esbuild import Esbuild, EsbuildError, Message, Result, Service
+from ..hashing import hashed_name
+from ..sources import globmatch
+from .base import StageContext
+
+TOOL = "esbuild.tool"
+SERVICE = "esbuild"
+#: File types esbuild copies and hashes when a stylesheet or script refers to them.
+LOADERS = dict.fromkeys((
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".bmp",
+    ".woff", ".woff2", ".ttf", ".otf", ".eot", ".mp4", ".webm", ".mp3", ".ogg", ".wav",
+    ".pdf", ".txt"), "file")
+SOURCEMAP = {"linked": "linked", "hidden": "external", "inline": "inline", "none": None}
+GLOB_CHARS = set("*?[]{}!")
+
+
+def tool(ctx: StageContext) -> Esbuild:
+    """The installed, version-checked esbuild (installs it on first use)."""
+    found = ctx.services.get(TOOL)
+    if not isinstance(found, Esbuild):
+        found = ctx.services[TOOL] = Esbuild.locate()
+    return found
+
+
+def service(ctx: StageContext) -> Service:
+    """The build's esbuild service, started on first use; the orchestrator closes it."""
+    found = ctx.services.get(SERVICE)
+    if not isinstance(found, Service):
+        found = ctx.services[SERVICE] = tool(ctx).service()
+    return found
+
+
+def entry_keys(ctx: StageContext, patterns: Iterable[str], key: str,
+               exts: tuple[str, ...]) -> list[str]:
+    """The source keys ``patterns`` (``scripts.entries`` / ``styles.entries``) name. A literal
+    entry that does not exist, is owned by ``static``, or has the wrong type is a
+    ``StageError`` located at the config key."""
+    pats = list(patterns)
+    where = ctx.config.location_of(key)
+    for pat in pats:
+        if GLOB_CHARS & set(pat):
+            continue
+        if pat not in ctx.sources:
+            raise StageError(f"{key}: no file '{pat}' in the source folder", location=where,
+                             hint=f"paths in {key} are relative to source "
+                                  f"({ctx.config.source})")
+        if pat in ctx.static_keys:
+            raise StageError(f"{key}: '{pat}' is also matched by static.include; a file "
+                             "belongs to one stage", location=where,
+                             hint="remove it (or its folder) from static.include")
+    found = [f.rel for f in ctx.sources.match(pats, exclude=ctx.static_keys)]
+    wrong = [k for k in found if not k.endswith(exts)]
+    if wrong:
+        raise StageError(f"{key}: '{wrong[0]}' is not one of {', '.join(exts)}",
+                         location=where)
+    return found
+
+
+def options(ctx: StageContext, entries: list[str], stage: str) -> dict[str, Any]:
+    """The esbuild options both stages share (the JS API's names; ``esbuild.cli_args`` turns
+    them into the native CLI's flags)."""
+    cfg = ctx.config
+    opts: dict[str, Any] = {
+        "entryPoints": entries,
+        "absWorkingDir": str(cfg.source),
+        "outdir": str(cfg.state_dir / "esbuild" / stage),
+        "outbase": ".",
+        "bundle": True,
+        "minify": ctx.profile == "production",
+        "target": list(cfg.scripts.target),
+        "entryNames": "[dir]/[name]-[hash]",
+        "assetNames": "[dir]/[name]-[hash]",
+        "publicPath": cfg.public_path,
+        "legalComments": cfg.scripts.legal_comments,
+        "loader": dict(LOADERS),
+    }
+    sourcemap = SOURCEMAP[cfg.scripts.sourcemap]
+    if sourcemap:
+        opts["sourcemap"] = sourcemap
+    modules = cfg.root / "node_modules"
+    if modules.is_dir():
+        opts["nodePaths"] = [str(modules)]
+    return opts
+
+
+def shown(ctx: StageContext) -> Any:
+    """A function: esbuild's file path (relative to the source root) → the path as the user
+    names it (relative to the config's folder when inside it)."""
+    def show(path: str) -> str:
+        full = os.path.normpath(ctx.config.source / path)
+        rel = os.path.relpath(full, ctx.config.root)
+        return full if rel.startswith("..") else Path(rel).as_posix()
+    return show
+
+
+def build(ctx: StageContext, opts: dict[str, Any], urls: dict[str, Any] | None = None
+          ) -> Result:
+    """Run one build: native binary when no plugin is needed, else the service. esbuild's
+    warnings become build warnings; its errors an ``EsbuildError`` naming file:line:col."""
+    try:
+        if urls is None:
+            result = tool(ctx).build_native(opts)
+        else:
+            result = service(ctx).build(opts, urls)
+    except EsbuildError as err:
+        raise err.relocated(shown(ctx)) from None
+    warn(ctx, result.warnings)
+    return result
+
+
+def warn(ctx: StageContext, messages: list[Message]) -> None:
+    show = shown(ctx)
+    for m in messages:
+        ctx.warn(m.text, Location(show(m.file), m.line, m.col) if m.file else None)
+
+
+def url_table(ctx: StageContext) -> dict[str, Any]:
+    """The url() plugin's table: ``public_path + K`` resolution, and every file another stage
+    already produced (images first of all; ``static`` files by the name static will give them)
+    as an external reference to its final URL."""
+    cfg = ctx.config
+    external: dict[str, str] = {}
+    for key in ctx.manifest:
+        if key in ctx.sources:
+            external[str(cfg.source / key)] = cfg.public_path + ctx.manifest[key]["file"]
+    for key in ctx.static_keys:
+        # the static stage's naming rule (stages/static.py): keep_names, else content-hashed
+        name = key if globmatch(key, cfg.static.keep_names) else hashed_name(
+            key, ctx.sources.sha256(key))
+        external.setdefault(str(cfg.source / key), cfg.public_path + name)
+    return {"sourceRoot": str(cfg.source), "publicPath": cfg.public_path,
+            "external": external}
+
+
+def needs_urls(ctx: StageContext, result: Result) -> bool:
+    """Whether a plugin-free build read a CSS url() target that another stage produces (a
+    processed image): then it must be redone through the service, pointing at that file."""
+    for info in result.metafile.get("inputs", {}).values():
+        for imp in info.get("imports", ()):
+            if imp.get("kind") in ("url-token", "import-rule") and not imp.get("external"):
+                key = metafile.source_key(imp["path"])
+                if key is not None and (key in ctx.manifest or key in ctx.static_keys):
+                    return True
+    return False
+
+
+def emit(ctx: StageContext, result: Result, requested: set[str]) -> dict[str, dict[str, Any]]:
+    """Write every output file into ``public/`` and add the manifest entries (Vite's meaning,
+    ``metafile.entries``). An asset another stage already produced under the same key (a
+    processed image a script imports) keeps that stage's entry; the copy esbuild made is still
+    written (the script points at it) and a warning says so."""
+    entries = metafile.entries(result, requested)
+    for rel in sorted(result.files):
+        ctx.write_public(rel, result.files[rel])
+    for key, entry in sorted(entries.items()):
+        existing = ctx.manifest.get(key)
+        if existing is None:
+            ctx.manifest.add(key, entry)
+        elif existing["file"] != entry["file"]:
+            ctx.warn(f"'{key}' is imported from a script, which bundles its own copy "
+                     f"({entry['file']}) instead of the {existing['file']} the "
+                     f"{'images' if 'variants' in existing else 'other'} stage made",
+                     ctx.source_location(key))
+    return entries
+
+
+def check_module_type(ctx: StageContext, result: Result) -> None:
+    """Warn once per ``package.json`` with ``"type": "commonjs"`` above a source esbuild read:
+    esbuild takes a file's module type from its nearest package.json, so it would treat ESM
+    sources there as CommonJS and wrap them (DESIGN §8)."""
+    seen: dict[Path, Path | None] = {}
+    warned: set[Path] = set()
+    for key in metafile.inputs(result):
+        folder = (ctx.config.source / key).parent
+        pkg = _nearest_package(folder, seen)
+        if pkg is None or pkg in warned:
+            continue
+        try:
+            doc = json.loads(pkg.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(doc, dict) and doc.get("type") == "commonjs":
+            warned.add(pkg)
+            shown_pkg = shown(ctx)(os.path.relpath(pkg, ctx.config.source))
+            ctx.warn(f'"type": "commonjs" here makes esbuild treat {key} (and every source '
+                     'below this folder) as CommonJS, wrapping ES modules; set "type": '
+                     '"module" or remove the field', Location(shown_pkg))
+
+
+def _nearest_package(folder: Path, seen: dict[Path, Path | None]) -> Path | None:
+    path = folder
+    walked: list[Path] = []
+    found: Path | None = None
+    while True:
+        if path in seen:
+            found = seen[path]
+            break
+        walked.append(path)
+        if (path / "package.json").is_file():
+            found = path / "package.json"
+            break
+        if path.parent == path:
+            break
+        path = path.parent
+    for p in walked:
+        seen[p] = found
+    return found

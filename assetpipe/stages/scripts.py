@@ -1,0 +1,63 @@
+"""The scripts stage: ``scripts.entries`` (.js .mjs .ts .tsx .jsx) bundled by esbuild as ES
+modules with code splitting (shared chunks and dynamic-import chunks under ``js/chunks/``),
+minified (production profile), with ``target``, ``define``, ``sourcemap`` and
+``legal_comments``. Names are esbuild's ``[dir]/[name]-[hash]``, never hashed again.
+
+It is a plugin-free build, so it runs esbuild's native binary once (no Node start-up); only when
+a stylesheet a script imports has a ``url()`` to a file another stage produced (a processed
+image) is it redone through the service, so that url() points at that file. A user's own npm
+packages resolve from their project's ``node_modules`` (esbuild's usual lookup from each file,
+plus the config folder's ``node_modules``).
+
+Manifest: per DESIGN §3.4, computed from esbuild's metafile (``assetpipe/metafile.py``).
+Errors: esbuild's (syntax, unresolved import) as ``FILE:LINE:COL: message`` + the source line,
+exit 1 (``EsbuildError``). Warnings: esbuild's, and sources under a ``"type": "commonjs"``
+package.json.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from ..errors import ExternalToolError
+from . import bundling
+from .base import StageContext
+
+EXTS = (".js", ".mjs", ".ts", ".tsx", ".jsx")
+
+
+def options(ctx: StageContext, entries: list[str]) -> dict[str, Any]:
+    """The esbuild options of this stage (also what watch's context uses)."""
+    cfg = ctx.config.scripts
+    opts = bundling.options(ctx, entries, "scripts")
+    opts.update(format="esm", splitting=cfg.splitting, platform="browser",
+                chunkNames="js/chunks/[name]-[hash]")
+    if cfg.define:
+        opts["define"] = dict(cfg.define)
+    return opts
+
+
+def run(ctx: StageContext) -> None:
+    """Bundle the script entries into ``public/`` and add their manifest entries."""
+    if ctx.config.styles.entries and (len(ctx.manifest) or ctx.static_keys):
+        _prestart_service(ctx)  # stylesheets may point at those files: they need the service
+    keys = bundling.entry_keys(ctx, ctx.config.scripts.entries, "scripts.entries", EXTS)
+    if not keys:
+        return
+    ctx.progress.start("scripts", 1)
+    opts = options(ctx, keys)
+    result = bundling.build(ctx, opts)
+    if bundling.needs_urls(ctx, result):
+        result = bundling.build(ctx, opts, urls=bundling.url_table(ctx))
+    bundling.check_module_type(ctx, result)
+    bundling.emit(ctx, result, set(keys))
+    ctx.progress.advance("scripts")
+    ctx.progress.finish("scripts")
+
+
+def _prestart_service(ctx: StageContext) -> None:
+    """Start the Node service now so its start-up overlaps this stage's build (styles uses it).
+    A failure here is left for the styles stage to report."""
+    with contextlib.suppress(ExternalToolError):
+        bundling.service(ctx)

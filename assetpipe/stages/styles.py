@@ -1,0 +1,54 @@
+"""The styles stage: ``styles.entries`` (CSS) bundled and minified by esbuild: ``@import`` and
+``url()`` resolved, relative ones and ``public_path + K`` ones (DESIGN §3.5).
+
+A ``url()`` to a file another stage already produced (an image the images stage processed: it
+runs first) becomes an external reference to that file's final URL (``public_path`` + its
+manifest ``file``), so no raw copy is emitted and esbuild's hash of the stylesheet changes when
+the image does. Other targets (fonts, images nobody processes) are emitted and hashed by esbuild
+here (``[dir]/[name]-[hash]``): they are this stage's manifest entries, keyed by source path and
+listed in the stylesheet's ``assets``. ``data:`` URIs and external URLs stay as written; a
+``url()`` inside a comment is never touched (esbuild parses CSS; it does not regex it). A
+missing target is an ``EsbuildError`` naming the CSS file and line.
+
+Those two rules need a resolve plugin, which only the esbuild service (Node) runs. So the
+stage first builds with the native binary (no Node start-up); when that build read a file
+another stage produced, or failed (a ``public_path`` URL is unresolvable without the plugin), it
+builds again through the service, whose result (or located errors) is final. When other stages
+already made files, the scripts stage starts the service early so its start-up overlaps the
+script build. Sourcemaps and legal comments follow ``scripts.sourcemap`` /
+``scripts.legal_comments``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..esbuild import EsbuildError
+from . import bundling
+from .base import StageContext
+
+EXTS = (".css",)
+
+
+def options(ctx: StageContext, entries: list[str]) -> dict[str, Any]:
+    """The esbuild options of this stage (also what watch's context uses)."""
+    return bundling.options(ctx, entries, "styles")
+
+
+def run(ctx: StageContext) -> None:
+    """Bundle the stylesheet entries into ``public/`` and add their manifest entries."""
+    keys = bundling.entry_keys(ctx, ctx.config.styles.entries, "styles.entries", EXTS)
+    if not keys:
+        return
+    ctx.progress.start("styles", 1)
+    opts = options(ctx, keys)
+    try:
+        result = bundling.build(ctx, opts)
+        redo = bundling.needs_urls(ctx, result)
+    except EsbuildError:
+        redo = True  # e.g. a public_path url(): the plugin resolves it, or reports it precisely
+    if redo:
+        result = bundling.build(ctx, opts, urls=bundling.url_table(ctx))
+    bundling.emit(ctx, result, set(keys))
+    ctx.progress.advance("styles")
+    ctx.progress.finish("styles")
