@@ -1,0 +1,30 @@
+"""``assetpipe.serve``: the backend half (DESIGN §3.8).
+
+- ``AssetMiddleware`` (WSGI; ASGI: ``assetpipe.serve.asgi.AssetMiddleware``) serves the build's
+  ``public/`` with precompressed br/zstd/gzip negotiated by q-value, year-long immutable caching
+  for hashed files, ETag/304/Range/If-Range, and 404 for anything that is not a servable file.
+- ``CompressMiddleware`` (WSGI; ASGI: ``assetpipe.serve.asgi.CompressMiddleware``) compresses
+  dynamic responses; ``no_compress(environ)`` opts one response out (BREACH).
+- ``ttl_cache(seconds, maxsize=1024)`` memoises sync and async functions, with ``.stats()``.
+- ``stats_app`` is a WSGI app reporting requests, bytes, compression savings and cache hit rates.
+"""
+
+from __future__ import annotations
+
+from .cache import all_cache_stats, ttl_cache
+from .compress import no_compress
+from .files import FileTable, build_table
+from .stats import STATS, stats_app
+from .wsgi import AssetMiddleware, CompressMiddleware
+
+__all__ = [
+    "STATS",
+    "AssetMiddleware",
+    "CompressMiddleware",
+    "FileTable",
+    "all_cache_stats",
+    "build_table",
+    "no_compress",
+    "stats_app",
+    "ttl_cache",
+]

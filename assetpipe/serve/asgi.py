@@ -1,0 +1,274 @@
+"""The ASGI adapters: ``AssetMiddleware`` and ``CompressMiddleware`` (same table, same rules as
+the WSGI ones in ``assetpipe.serve.wsgi``; DESIGN §3.8).
+
+Small files are answered from memory without leaving the event loop; larger ones are opened and
+read in 64 KiB chunks in a worker thread (``asyncio.to_thread``), so a slow disk never stalls
+other connections. Runs on asyncio servers (uvicorn, hypercorn, granian's asyncio mode).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from .compress import (
+    NO_COMPRESS_KEY,
+    Encoder,
+    Policy,
+    add_vary,
+    compress_all,
+    header_dict,
+    rewrite_headers,
+)
+from .files import FileTable
+from .http import NOT_FOUND, Reply, respond
+from .reload import client_script, inject, is_html
+from .stats import STATS
+from .wsgi import CHUNK, TableHolder, url_prefix
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_WANTED = {b"accept-encoding": 0, b"if-none-match": 1, b"if-modified-since": 2, b"range": 3,
+           b"if-range": 4}
+
+
+def _request_headers(scope: Scope) -> list[str | None]:
+    out: list[str | None] = [None] * 5
+    for name, value in scope.get("headers", ()):
+        i = _WANTED.get(name.lower())
+        if i is not None:
+            text = value.decode("latin-1")
+            prev = out[i]
+            out[i] = text if prev is None else f"{prev}, {text}"
+    return out
+
+
+def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+
+
+def _decode(headers: Any) -> list[tuple[str, str]]:
+    return [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in headers]
+
+
+async def _not_found_app(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    if scope["type"] != "http":
+        return
+    await _send_reply(send, NOT_FOUND)
+
+
+async def _send_reply(send: Send, reply: Reply) -> None:
+    await send({"type": "http.response.start", "status": reply.code,
+                "headers": _encode(reply.headers)})
+    await send({"type": "http.response.body", "body": reply.data or b""})
+
+
+class AssetMiddleware:
+    """ASGI twin of ``assetpipe.serve.AssetMiddleware``: same arguments, same behaviour."""
+
+    def __init__(self, app: ASGIApp | None = None, output: str | os.PathLike[str] = "dist",
+                 public_path: str = "/static/", *, dev: bool = False,
+                 reload_url: str = "/__assetpipe/events", autorefresh: bool | None = None,
+                 memory_file_limit: int = 512 * 1024,
+                 memory_total_limit: int = 64 * 1024 * 1024) -> None:
+        self.app = app or _not_found_app
+        self.prefix = url_prefix(public_path)
+        self.dev = dev
+        self.holder = TableHolder(output, self.prefix, dev if autorefresh is None else autorefresh,
+                                  memory_file_limit=memory_file_limit,
+                                  memory_total_limit=memory_total_limit)
+        self.script = client_script(reload_url) if dev else b""
+
+    @property
+    def table(self) -> FileTable:
+        return self.holder.current()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path") or ""
+        if not path.startswith(self.prefix):
+            if self.dev:
+                await self.app(scope, receive, _Injector(send, self.script))
+            else:
+                await self.app(scope, receive, send)
+            return
+        sf = self.holder.current().files.get(path)
+        if sf is None:
+            STATS.asset(404, "identity", 0, 0)
+            await _send_reply(send, NOT_FOUND)
+            return
+        ae, inm, ims, rng, ifr = _request_headers(scope)
+        reply = respond(sf, scope.get("method") or "GET", ae, inm, ims, rng, ifr)
+        if reply.data is not None:
+            STATS.asset(reply.code, reply.encoding, len(reply.data), sf.identity.size)
+            headers = reply.raw if reply.raw is not None else _encode(reply.headers)
+            await send({"type": "http.response.start", "status": reply.code,
+                        "headers": headers})
+            await send({"type": "http.response.body", "body": reply.data})
+            return
+        await self._send_file(send, reply, sf.identity.size)
+
+    async def _send_file(self, send: Send, reply: Reply, identity_size: int) -> None:
+        assert reply.path is not None
+        try:
+            f = await asyncio.to_thread(open, reply.path, "rb")
+        except OSError:
+            STATS.asset(404, "identity", 0, 0)
+            await _send_reply(send, NOT_FOUND)
+            return
+        try:
+            STATS.asset(reply.code, reply.encoding, reply.length, identity_size)
+            await send({"type": "http.response.start", "status": reply.code,
+                        "headers": reply.raw if reply.raw is not None
+                        else _encode(reply.headers)})
+            if reply.offset:
+                await asyncio.to_thread(f.seek, reply.offset)
+            remaining = reply.length
+            while remaining > 0:
+                chunk = await asyncio.to_thread(f.read, min(CHUNK, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                await send({"type": "http.response.body", "body": chunk,
+                            "more_body": remaining > 0})
+            if remaining > 0:  # the file shrank: end the body; the client sees a short read
+                await send({"type": "http.response.body", "body": b""})
+        finally:
+            f.close()
+
+
+class _Injector:
+    """A ``send`` that adds the live-reload client to a 200 HTML response."""
+
+    def __init__(self, send: Send, script: bytes) -> None:
+        self.send = send
+        self.script = script
+        self.start: Message | None = None
+        self.buffer: list[bytes] = []
+        self.passing = False
+
+    async def __call__(self, message: Message) -> None:
+        if self.passing:
+            await self.send(message)
+            return
+        if message["type"] == "http.response.start":
+            headers = _decode(message.get("headers", ()))
+            if message.get("status") == 200 and is_html(header_dict(headers)):
+                self.start = message
+                return
+            self.passing = True
+            await self.send(message)
+            return
+        if message["type"] != "http.response.body" or self.start is None:
+            await self.send(message)
+            return
+        self.buffer.append(bytes(message.get("body", b"")))
+        if message.get("more_body"):
+            return
+        body = inject(b"".join(self.buffer), self.script)
+        headers = [(k, v) for k, v in _decode(self.start.get("headers", ()))
+                   if k.lower() != "content-length"
+                   and not (k.lower() == "etag" and not v.startswith("W/"))]
+        headers.append(("content-length", str(len(body))))
+        await self.send({**self.start, "headers": _encode(headers)})
+        await self.send({"type": "http.response.body", "body": body})
+
+
+class CompressMiddleware:
+    """Compress an ASGI app's dynamic responses (rules and BREACH opt-out:
+    ``assetpipe.serve.compress``)."""
+
+    def __init__(self, app: ASGIApp, **options: Any) -> None:
+        self.app = app
+        self.policy = Policy(**options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.policy.excluded(scope.get("path") or ""):
+            await self.app(scope, receive, send)
+            return
+        ae = _request_headers(scope)[0]
+        await self.app(scope, receive, _Compressor(send, self.policy, scope, ae))
+
+
+class _Compressor:
+    def __init__(self, send: Send, policy: Policy, scope: Scope, accept: str | None) -> None:
+        self.send, self.policy, self.scope, self.accept = send, policy, scope, accept
+        self.start: Message | None = None
+        self.coding: str | None = None
+        self.passing = False
+        self.encoder: Encoder | None = None
+        self.size_in = self.size_out = 0
+
+    async def __call__(self, message: Message) -> None:
+        if self.passing:
+            await self.send(message)
+            return
+        if message["type"] == "http.response.start":
+            await self._on_start(message)
+            return
+        if message["type"] != "http.response.body" or self.start is None:
+            await self.send(message)
+            return
+        body = bytes(message.get("body", b""))
+        more = bool(message.get("more_body"))
+        headers = _decode(self.start.get("headers", ()))
+        assert self.coding is not None
+        if self.encoder is None:
+            if not more:  # the whole body in one message
+                if len(body) < self.policy.minimum_size:
+                    add_vary(headers)
+                    await self.send({**self.start, "headers": _encode(headers)})
+                    await self.send(message)
+                    return
+                data = compress_all(self.policy, self.coding, body)
+                STATS.dynamic(len(body), len(data))
+                await self.send({**self.start,
+                                 "headers": _encode(rewrite_headers(headers, self.coding,
+                                                                    len(data)))})
+                await self.send({"type": "http.response.body", "body": data})
+                return
+            self.encoder = self.policy.encoder(self.coding)
+            await self.send({**self.start,
+                             "headers": _encode(rewrite_headers(headers, self.coding, None))})
+        enc = self.encoder
+        out = enc.compress(body) + enc.flush() if body else b""
+        if not more:
+            out += enc.finish()
+        self.size_in += len(body)
+        self.size_out += len(out)
+        if not more:
+            STATS.dynamic(self.size_in, self.size_out)
+        await self.send({"type": "http.response.body", "body": out, "more_body": more})
+
+    async def _on_start(self, message: Message) -> None:
+        headers = _decode(message.get("headers", ()))
+        h = header_dict(headers)
+        if self.scope.get(NO_COMPRESS_KEY) or not self.policy.eligible(
+                int(message.get("status", 200)), h):
+            self.passing = True
+            await self.send(message)
+            return
+        coding = None if self.scope.get("method") == "HEAD" else self.policy.choose(self.accept)
+        if coding is None:
+            add_vary(headers)
+            self.passing = True
+            await self.send({**message, "headers": _encode(headers)})
+            return
+        self.coding = coding
+        self.start = message

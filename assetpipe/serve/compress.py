@@ -1,0 +1,192 @@
+"""Dynamic compression of app responses: the policy and the streaming encoders shared by the WSGI
+``CompressMiddleware`` (``assetpipe.serve.CompressMiddleware``) and the ASGI one
+(``assetpipe.serve.asgi.CompressMiddleware``).
+
+A response is compressed when all of these hold:
+
+- the status is 200 (never a 206: its Content-Range counts identity bytes; not 204/304 either);
+- it has no ``Content-Encoding`` and its ``Cache-Control`` has no ``no-transform``;
+- its media type is in ``mimetypes`` (text, JSON, JS, XML, SVG, ``+json``/``+xml`` by default);
+- its ``Content-Length``, when known, is at least ``minimum_size`` (streamed bodies of unknown
+  length are compressed chunk by chunk, each chunk flushed so the client sees it at once);
+- the client accepts br, zstd or gzip by q-value (``gzip;q=0`` is a no);
+- the route has not opted out.
+
+An eligible response always gets ``Vary: Accept-Encoding`` (also when this client gets identity);
+a compressed one gets ``Content-Encoding``, a new ``Content-Length`` (or none when streamed) and
+its ``ETag`` made weak (the bytes differ from the identity representation's).
+
+**BREACH.** Compressing a response that both reflects attacker-controlled input and carries a
+secret (a CSRF token, a session-bound value) lets an attacker recover the secret from compressed
+sizes. Opt such routes out: list their path prefixes in ``exclude_paths``, or have the handler
+set ``environ["assetpipe.no_compress"] = True`` (WSGI) / ``scope["assetpipe.no_compress"] =
+True`` (ASGI) — in Flask ``request.environ[...]`` — or send ``Cache-Control: no-transform``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+import brotli
+import zstandard
+
+from .negotiate import ranked
+
+DEFAULT_MIMETYPES = frozenset({
+    "text/html", "text/css", "text/plain", "text/xml", "text/javascript", "text/csv",
+    "text/markdown", "application/javascript", "application/json", "application/xml",
+    "application/ld+json", "application/manifest+json", "image/svg+xml",
+    "application/wasm",
+})
+NO_COMPRESS_KEY = "assetpipe.no_compress"
+
+
+class Encoder(Protocol):
+    def compress(self, data: bytes) -> bytes: ...
+    def flush(self) -> bytes: ...
+    def finish(self) -> bytes: ...
+
+
+class _Gzip:
+    def __init__(self, level: int) -> None:
+        self._c = zlib.compressobj(level, zlib.DEFLATED, 31)
+
+    def compress(self, data: bytes) -> bytes:
+        return self._c.compress(data)
+
+    def flush(self) -> bytes:
+        return self._c.flush(zlib.Z_SYNC_FLUSH)
+
+    def finish(self) -> bytes:
+        return self._c.flush(zlib.Z_FINISH)
+
+
+class _Brotli:
+    def __init__(self, quality: int) -> None:
+        self._c = brotli.Compressor(quality=quality)
+
+    def compress(self, data: bytes) -> bytes:
+        return bytes(self._c.process(data))
+
+    def flush(self) -> bytes:
+        return bytes(self._c.flush())
+
+    def finish(self) -> bytes:
+        return bytes(self._c.finish())
+
+
+class _Zstd:
+    def __init__(self, level: int) -> None:
+        self._c = zstandard.ZstdCompressor(level=level).compressobj()
+
+    def compress(self, data: bytes) -> bytes:
+        return bytes(self._c.compress(data))
+
+    def flush(self) -> bytes:
+        return bytes(self._c.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK))
+
+    def finish(self) -> bytes:
+        return bytes(self._c.flush(zstandard.COMPRESSOBJ_FLUSH_FINISH))
+
+
+class Policy:
+    """The shared decision logic and settings of both CompressMiddlewares."""
+
+    def __init__(self, *, minimum_size: int = 500, mimetypes: Iterable[str] = DEFAULT_MIMETYPES,
+                 encodings: Iterable[str] = ("br", "zstd", "gzip"), brotli_quality: int = 4,
+                 gzip_level: int = 6, zstd_level: int = 3,
+                 exclude_paths: Iterable[str] = ()) -> None:
+        self.minimum_size = minimum_size
+        self.mimetypes = frozenset(m.lower() for m in mimetypes)
+        self.encodings = tuple(encodings)
+        self.levels = {"br": brotli_quality, "gzip": gzip_level, "zstd": zstd_level}
+        self.exclude_paths = tuple(exclude_paths)
+
+    def excluded(self, path: str) -> bool:
+        return any(path.startswith(p) for p in self.exclude_paths)
+
+    def eligible(self, status: int, headers: dict[str, str]) -> bool:
+        """Whether this response could be compressed (then it varies on Accept-Encoding).
+        ``headers`` has lower-case names."""
+        if status != 200 or "content-encoding" in headers:
+            return False
+        if "no-transform" in headers.get("cache-control", "").lower():
+            return False
+        if "content-range" in headers:
+            return False
+        ctype = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if ctype not in self.mimetypes and not ctype.endswith(("+json", "+xml")):
+            return False
+        length = headers.get("content-length")
+        if length is not None:
+            try:
+                if int(length) < self.minimum_size:
+                    return False
+            except ValueError:
+                return False
+        return True
+
+    def choose(self, accept_encoding: str | None) -> str | None:
+        for coding in ranked(accept_encoding):
+            if coding == "identity":
+                return None
+            if coding in self.encodings:
+                return coding
+        return None
+
+    def encoder(self, coding: str) -> Encoder:
+        level = self.levels[coding]
+        if coding == "br":
+            return _Brotli(level)
+        if coding == "zstd":
+            return _Zstd(level)
+        return _Gzip(level)
+
+
+def weak_etag(value: str) -> str:
+    return value if value.startswith("W/") else "W/" + value
+
+
+def add_vary(headers: list[tuple[str, str]], field: str = "Accept-Encoding") -> None:
+    """Add ``field`` to the response's Vary (merging with an existing one, once)."""
+    for i, (name, value) in enumerate(headers):
+        if name.lower() == "vary":
+            tokens = [t.strip().lower() for t in value.split(",")]
+            if field.lower() not in tokens and "*" not in tokens:
+                headers[i] = (name, f"{value}, {field}")
+            return
+    headers.append(("Vary", field))
+
+
+def rewrite_headers(headers: list[tuple[str, str]], coding: str,
+                    length: int | None) -> list[tuple[str, str]]:
+    """The headers of the compressed response."""
+    out: list[tuple[str, str]] = []
+    for name, value in headers:
+        low = name.lower()
+        if low == "content-length":
+            continue
+        if low == "etag":
+            value = weak_etag(value)
+        out.append((name, value))
+    out.append(("Content-Encoding", coding))
+    if length is not None:
+        out.append(("Content-Length", str(length)))
+    add_vary(out)
+    return out
+
+
+def header_dict(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers}
+
+
+def compress_all(policy: Policy, coding: str, body: bytes) -> bytes:
+    enc = policy.encoder(coding)
+    return enc.compress(body) + enc.finish()
+
+
+def no_compress(environ_or_scope: dict[str, Any]) -> None:
+    """Opt the current response out of dynamic compression (BREACH; see the module doc)."""
+    environ_or_scope[NO_COMPRESS_KEY] = True

@@ -1,0 +1,254 @@
+"""The immutable file table: ``{url path → StaticFile}``, built once from ``<output>/public/`` and
+the build's manifest and report (DESIGN §2, §3.8).
+
+Only what the table holds can ever be served: a request is an exact dictionary lookup, so
+``..``, encoded traversal, backslashes, NUL bytes, absolute or UNC paths and invalid UTF-8 simply
+name no key (there is no path joining at request time). At build time the walk:
+
+- keeps regular files only, and only those whose real path (symlinks resolved) stays inside the
+  real ``public/`` root — a symlink leaving the root is left out, and so is a precompressed
+  sibling that is one;
+- treats ``X.br`` / ``X.gz`` / ``X.zst`` as encoded alternatives of ``X`` when ``X`` exists; they
+  are never served under their own names (a standalone ``archive.gz`` is an ordinary file);
+- marks as immutable (``Cache-Control: public, max-age=31536000, immutable``) the files the
+  manifest names (except ``"immutable": false`` entries) and report.json's ``retained`` files;
+  every other file gets ``no-cache`` (revalidate with its ETag);
+- computes a strong ETag per representation from its bytes (blake2b), so each encoding has its
+  own; a memo keyed by (device, inode, size, mtime) avoids rehashing hard-linked files when a
+  new build is loaded;
+- keeps bodies up to ``memory_file_limit`` bytes in memory (a build folder is never modified in
+  place, so the bytes cannot go stale), within ``memory_total_limit``; larger ones are streamed
+  from disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import mimetypes
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+from ..manifest import ENCODING_SUFFIX, Manifest
+
+log = logging.getLogger("assetpipe.serve")
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+SUFFIX_ENCODING = {suffix: enc for enc, suffix in ENCODING_SUFFIX.items()}
+
+_TYPES = {
+    ".js": "text/javascript", ".mjs": "text/javascript", ".cjs": "text/javascript",
+    ".css": "text/css", ".html": "text/html", ".htm": "text/html", ".txt": "text/plain",
+    ".json": "application/json", ".map": "application/json",
+    ".webmanifest": "application/manifest+json", ".xml": "application/xml",
+    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
+    ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
+    ".wasm": "application/wasm", ".pdf": "application/pdf", ".mp4": "video/mp4",
+    ".webm": "video/webm", ".mp3": "audio/mpeg", ".gz": "application/gzip",
+    ".zst": "application/zstd", ".br": "application/octet-stream",
+}
+_CHARSET_TYPES = ("text/", "application/json", "application/manifest+json", "application/xml",
+                  "image/svg+xml")
+_mimetypes = mimetypes.MimeTypes(filenames=())  # no /etc/mime.types: same answer everywhere
+
+
+def content_type(name: str) -> str:
+    """The Content-Type for a file name, with ``charset=utf-8`` for text types."""
+    ext = os.path.splitext(name)[1].lower()
+    ctype = _TYPES.get(ext) or _mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if ctype.startswith(_CHARSET_TYPES):
+        ctype += "; charset=utf-8"
+    return ctype
+
+
+@dataclass(slots=True)
+class Representation:
+    """One encoding of a file: where it is, its size, ETag and (small files) bytes."""
+
+    encoding: str  # "identity", "br", "zstd", "gzip"
+    path: str
+    size: int
+    etag: str
+    data: bytes | None
+    #: headers of a 200 for this representation (without Content-Length for identity ranges)
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    #: headers of a 304 for this representation
+    headers_304: list[tuple[str, str]] = field(default_factory=list)
+    #: the same two lists encoded for ASGI
+    raw: list[tuple[bytes, bytes]] = field(default_factory=list)
+    raw_304: list[tuple[bytes, bytes]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class StaticFile:
+    """A servable file and its encoded alternatives."""
+
+    rel: str
+    content_type: str
+    immutable: bool
+    last_modified: str
+    identity: Representation
+    alternatives: dict[str, Representation]
+
+    def representation(self, encoding: str) -> Representation:
+        return self.alternatives.get(encoding, self.identity)
+
+
+@dataclass
+class FileTable:
+    """URL path → file, built by ``build_table``. ``files`` keys are unicode paths (ASGI's
+    ``scope["path"]``); ``wsgi_files`` the same keys as WSGI strings (UTF-8 bytes as latin-1)."""
+
+    root: Path
+    prefix: str
+    files: dict[str, StaticFile]
+    wsgi_files: dict[str, StaticFile]
+    stamp: tuple[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
+_etag_memo: dict[tuple[int, int, int, int], str] = {}
+
+
+def _etag(path: str, st: os.stat_result, data: bytes | None) -> str:
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    tag = _etag_memo.get(key)
+    if tag is None:
+        h = hashlib.blake2b(digest_size=12)
+        if data is not None:
+            h.update(data)
+        else:
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+        tag = '"' + h.hexdigest() + '"'
+        if len(_etag_memo) > 200_000:
+            _etag_memo.clear()
+        _etag_memo[key] = tag
+    return tag
+
+
+def manifest_stamp(output: Path) -> tuple[int, int] | None:
+    """Identity of the current manifest (inode, mtime); follows the output symlink."""
+    try:
+        st = os.stat(output / "manifest.json")
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
+
+
+def _immutable_set(build: Path) -> set[str]:
+    out: set[str] = set()
+    try:
+        out |= Manifest.read(build / "manifest.json").immutable_files()
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.debug("no usable manifest in %s: %s", build, exc)
+    try:
+        report = json.loads((build / "report.json").read_text(encoding="utf-8"))
+        retained = report.get("retained", []) if isinstance(report, dict) else []
+        out |= {str(r) for r in retained if isinstance(r, str)}
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def _walk(root: str) -> Iterable[tuple[str, str, os.stat_result]]:
+    """(relative POSIX path, real path, stat) of every regular file whose real path is inside
+    ``root`` (itself a real path)."""
+    root_prefix = root.rstrip(os.sep) + os.sep
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            real = os.path.realpath(path)
+            if not real.startswith(root_prefix):
+                log.debug("not serving %s: it leads outside %s", path, root)
+                continue
+            try:
+                st = os.stat(real)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            yield rel, real, st
+
+
+def build_table(output: str | os.PathLike[str], prefix: str = "/static/", *,
+                memory_file_limit: int = 512 * 1024,
+                memory_total_limit: int = 64 * 1024 * 1024) -> FileTable:
+    """Scan ``<output>/public`` (resolving the output symlink once) into a ``FileTable``."""
+    output = Path(output)
+    stamp = manifest_stamp(output)
+    build = output.resolve()
+    root = build / "public"
+    immutable = _immutable_set(build)
+    found: dict[str, tuple[str, os.stat_result]] = {}
+    if root.is_dir():
+        for rel, real, st in _walk(str(root)):
+            found[rel] = (real, st)
+    budget = [memory_total_limit]
+
+    def rep(encoding: str, real: str, st: os.stat_result) -> Representation:
+        data = None
+        if st.st_size <= memory_file_limit and st.st_size <= budget[0]:
+            try:
+                with open(real, "rb") as f:
+                    data = f.read()
+                budget[0] -= len(data)
+            except OSError:
+                data = None
+        return Representation(encoding, real, len(data) if data is not None else st.st_size,
+                              _etag(real, st, data), data)
+
+    files: dict[str, StaticFile] = {}
+    for rel, (real, st) in found.items():
+        base, suffix = os.path.splitext(rel)
+        if suffix in SUFFIX_ENCODING and base in found:
+            continue  # an encoded alternative, served only through negotiation
+        if "\\" in rel or "\x00" in rel:
+            continue
+        alts: dict[str, Representation] = {}
+        for enc, sfx in ENCODING_SUFFIX.items():
+            alt = found.get(rel + sfx)
+            if alt is not None:
+                alts[enc] = rep(enc, *alt)
+        sf = StaticFile(rel=rel, content_type=content_type(rel), immutable=rel in immutable,
+                        last_modified=formatdate(st.st_mtime, usegmt=True),
+                        identity=rep("identity", real, st), alternatives=alts)
+        _precompute_headers(sf)
+        files[prefix + rel] = sf
+    wsgi = {k.encode("utf-8").decode("latin-1"): v for k, v in files.items()}
+    log.debug("file table: %d files under %s", len(files), root)
+    return FileTable(root=root, prefix=prefix, files=files, wsgi_files=wsgi, stamp=stamp)
+
+
+def _precompute_headers(sf: StaticFile) -> None:
+    cache = IMMUTABLE if sf.immutable else REVALIDATE
+    vary = [("Vary", "Accept-Encoding")] if sf.alternatives else []
+    for r in (sf.identity, *sf.alternatives.values()):
+        common = [("ETag", r.etag), ("Cache-Control", cache), ("Last-Modified", sf.last_modified),
+                  *vary]
+        enc = [] if r.encoding == "identity" else [("Content-Encoding", r.encoding)]
+        r.headers = [("Content-Type", sf.content_type), ("Content-Length", str(r.size)),
+                     ("Accept-Ranges", "bytes"), *enc, *common]
+        r.headers_304 = common
+        r.raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in r.headers]
+        r.raw_304 = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in common]
+
+
+def describe(table: FileTable) -> dict[str, Any]:
+    """A small summary for logs and the stats endpoint."""
+    return {"root": str(table.root), "files": len(table.files),
+            "immutable": sum(1 for f in table.files.values() if f.immutable),
+            "encoded": sum(len(f.alternatives) for f in table.files.values())}

@@ -1,0 +1,71 @@
+"""The live-reload client that ``AssetMiddleware(dev=True, reload_url=...)`` injects into HTML.
+
+**Protocol** (what ``assetpipe watch``'s ``GET /__assetpipe/events`` emits, as server-sent
+events; the client is an ``EventSource`` on ``reload_url``):
+
+- ``event: reload`` (any data) → the page reloads (``location.reload()``).
+- ``event: css`` with data JSON ``{"old": href, "new": href, "integrity": sri-or-null}`` → every
+  ``<link rel=stylesheet>`` whose href is ``old`` (as written, or as an absolute URL, or ending in
+  it) is replaced by a clone pointing at ``new`` (with ``integrity`` when given, removed when
+  null); the old link is removed once the new one has loaded, so nothing flashes unstyled.
+- ``event: error`` with data JSON ``{"message": text}`` → a fixed overlay shows the build error
+  (text, never HTML); the next ``reload`` or ``css`` event, or ``event: ok``, removes it.
+- The browser's EventSource reconnects by itself when the server restarts.
+
+Injection: into a 200 ``text/html`` response without ``Content-Encoding``, the ``<script>`` goes
+right before the last ``</body>`` (or at the end when there is none); Content-Length is fixed and
+a strong ETag dropped. Put ``CompressMiddleware`` *outside* ``AssetMiddleware`` so it compresses
+after injection (a compressed body is left alone).
+"""
+
+from __future__ import annotations
+
+import json
+
+_CLIENT = """(function(){
+if(!window.EventSource||window.__assetpipeReload)return;window.__assetpipeReload=1;
+var es=new EventSource(%(url)s),box=null;
+function hide(){if(box){box.remove();box=null;}}
+function same(h,want){if(!h)return false;if(h===want)return true;
+try{var a=new URL(h,location.href),b=new URL(want,location.href);
+if(a.href===b.href)return true;}catch(e){}return h.slice(-want.length)===want;}
+es.addEventListener('reload',function(){hide();location.reload();});
+es.addEventListener('ok',hide);
+es.addEventListener('css',function(ev){hide();var d=JSON.parse(ev.data);
+document.querySelectorAll('link[rel~="stylesheet"]').forEach(function(l){
+if(!same(l.getAttribute('href'),d.old))return;var n=l.cloneNode();n.href=d.new;
+if(d.integrity){n.integrity=d.integrity;}else{n.removeAttribute('integrity');}
+n.addEventListener('load',function(){l.remove();});
+n.addEventListener('error',function(){l.remove();});l.after(n);});});
+es.addEventListener('error',function(ev){if(!ev.data)return;var d;
+try{d=JSON.parse(ev.data);}catch(e){d={message:String(ev.data)};}hide();
+box=document.createElement('div');box.id='assetpipe-error-overlay';
+box.setAttribute('style','position:fixed;inset:0;z-index:2147483647;overflow:auto;'+
+'background:rgba(20,20,20,.92);color:#fff;font:14px/1.5 monospace;padding:2em;'+
+'white-space:pre-wrap');
+var t=document.createElement('div');t.setAttribute('style','color:#ff6b6b;font-weight:bold');
+t.textContent='assetpipe: build failed';var m=document.createElement('div');
+m.textContent=d.message;box.appendChild(t);box.appendChild(m);
+(document.body||document.documentElement).appendChild(box);});
+})();"""
+
+
+def client_script(reload_url: str) -> bytes:
+    """The ``<script>`` element that connects to ``reload_url``."""
+    url = json.dumps(reload_url).replace("<", "\\u003c")
+    js = _CLIENT % {"url": url}
+    return f'<script data-assetpipe="reload">{js}</script>'.encode()
+
+
+def inject(html: bytes, script: bytes) -> bytes:
+    """``html`` with ``script`` before its last ``</body>`` (or appended)."""
+    idx = html.lower().rfind(b"</body>")
+    if idx < 0:
+        return html + script
+    return html[:idx] + script + html[idx:]
+
+
+def is_html(headers: dict[str, str]) -> bool:
+    """Whether a response (lower-case header dict) can take the client."""
+    ctype = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return ctype in ("text/html", "application/xhtml+xml") and "content-encoding" not in headers

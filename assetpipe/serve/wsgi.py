@@ -1,0 +1,308 @@
+"""The WSGI adapters: ``AssetMiddleware`` and ``CompressMiddleware`` (thin layers over
+``files``, ``http`` and ``compress``; DESIGN §3.8)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .compress import (
+    NO_COMPRESS_KEY,
+    Encoder,
+    Policy,
+    add_vary,
+    compress_all,
+    header_dict,
+    rewrite_headers,
+)
+from .files import FileTable, build_table, manifest_stamp
+from .http import NOT_FOUND, Reply, respond
+from .reload import client_script, inject, is_html
+from .stats import STATS
+
+log = logging.getLogger("assetpipe.serve")
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+CHUNK = 64 * 1024
+
+
+def url_prefix(public_path: str) -> str:
+    """The URL path the middleware owns: ``/static/`` for ``/static/`` or a CDN URL."""
+    path = urlsplit(public_path).path if "://" in public_path else public_path
+    path = "/" + path.strip("/") + "/"
+    return "/" if path == "//" else path
+
+
+class TableHolder:
+    """The current ``FileTable``; with ``autorefresh`` it is rebuilt when the manifest behind the
+    output symlink changes (checked with one ``stat`` per request)."""
+
+    def __init__(self, output: str | os.PathLike[str], prefix: str, autorefresh: bool,
+                 **limits: int) -> None:
+        self.output = Path(output)
+        self.prefix = prefix
+        self.autorefresh = autorefresh
+        self.limits = limits
+        self._lock = threading.Lock()
+        self.table: FileTable = build_table(self.output, prefix, **limits)
+
+    def current(self) -> FileTable:
+        table = self.table
+        if self.autorefresh and manifest_stamp(self.output) != table.stamp:
+            with self._lock:
+                if manifest_stamp(self.output) != self.table.stamp:
+                    self.table = build_table(self.output, self.prefix, **self.limits)
+                    log.info("reloaded the file table: %d files", len(self.table))
+                table = self.table
+        return table
+
+
+class _FileSpan:
+    """A WSGI body reading ``length`` bytes of a file from ``offset``; always closes it."""
+
+    def __init__(self, f: Any, offset: int, length: int) -> None:
+        self.f = f
+        self.remaining = length
+        f.seek(offset)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while self.remaining > 0:
+            chunk = self.f.read(min(CHUNK, self.remaining))
+            if not chunk:
+                break
+            self.remaining -= len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        self.f.close()
+
+
+def _not_found(start_response: StartResponse) -> Iterable[bytes]:
+    STATS.asset(404, "identity", 0, 0)
+    start_response(NOT_FOUND.status, list(NOT_FOUND.headers))
+    return [NOT_FOUND.data or b""]
+
+
+def _not_found_app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+    start_response(NOT_FOUND.status, list(NOT_FOUND.headers))
+    return [NOT_FOUND.data or b""]
+
+
+class AssetMiddleware:
+    """Serve ``<output>/public/`` at ``public_path`` in front of a WSGI ``app``.
+
+    ``output`` is the build output (the symlink ``assetpipe build`` flips); ``app`` may be
+    ``None`` (then other paths get 404). ``dev=True`` follows manifest changes and injects the
+    live-reload client (``reload_url``, see ``assetpipe.serve.reload``) into the app's HTML.
+    ``autorefresh`` (default: ``dev``) alone follows manifest changes. Every request under
+    ``public_path`` is answered here: a path that names no servable file gets 404.
+    """
+
+    def __init__(self, app: WSGIApp | None = None, output: str | os.PathLike[str] = "dist",
+                 public_path: str = "/static/", *, dev: bool = False,
+                 reload_url: str = "/__assetpipe/events", autorefresh: bool | None = None,
+                 memory_file_limit: int = 512 * 1024,
+                 memory_total_limit: int = 64 * 1024 * 1024) -> None:
+        self.app = app or _not_found_app
+        self.prefix = url_prefix(public_path)
+        self.dev = dev
+        self.holder = TableHolder(output, self.prefix, dev if autorefresh is None else autorefresh,
+                                  memory_file_limit=memory_file_limit,
+                                  memory_total_limit=memory_total_limit)
+        self.script = client_script(reload_url) if dev else b""
+
+    @property
+    def table(self) -> FileTable:
+        return self.holder.current()
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO") or ""
+        if not path.startswith(self.prefix):
+            if self.dev:
+                return self._inject(environ, start_response)
+            return self.app(environ, start_response)
+        sf = self.holder.current().wsgi_files.get(path)
+        if sf is None:
+            return _not_found(start_response)
+        get = environ.get
+        reply = respond(sf, get("REQUEST_METHOD") or "GET", get("HTTP_ACCEPT_ENCODING"),
+                        get("HTTP_IF_NONE_MATCH"), get("HTTP_IF_MODIFIED_SINCE"),
+                        get("HTTP_RANGE"), get("HTTP_IF_RANGE"))
+        if reply.data is not None:
+            STATS.asset(reply.code, reply.encoding, len(reply.data), sf.identity.size)
+            start_response(reply.status, list(reply.headers))
+            return [reply.data]
+        return self._send_file(environ, start_response, reply, sf.identity.size)
+
+    def _send_file(self, environ: Environ, start_response: StartResponse, reply: Reply,
+                   identity_size: int) -> Iterable[bytes]:
+        assert reply.path is not None
+        try:
+            f = open(reply.path, "rb")  # noqa: SIM115 (closed by the body)
+        except OSError:  # the build folder went away under us
+            return _not_found(start_response)
+        STATS.asset(reply.code, reply.encoding, reply.length, identity_size)
+        try:
+            start_response(reply.status, list(reply.headers))
+        except BaseException:
+            f.close()
+            raise
+        wrapper = environ.get("wsgi.file_wrapper")
+        if wrapper is not None and reply.offset == 0:
+            try:
+                if os.fstat(f.fileno()).st_size == reply.length:
+                    return wrapper(f, CHUNK)  # type: ignore[no-any-return]
+            except OSError:
+                pass
+        return _FileSpan(f, reply.offset, reply.length)
+
+    def _inject(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """Run the app; buffer a 200 HTML response and add the reload client to it."""
+        state: dict[str, Any] = {}
+        written: list[bytes] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None
+                    ) -> Callable[[bytes], Any]:
+            if status.startswith("200") and is_html(header_dict(headers)):
+                state["html"] = (status, headers)
+                return written.append
+            state["pass"] = True
+            return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
+
+        result = self.app(environ, capture)
+        first, rest = _prime(result, state)
+        if "html" not in state:
+            return _Chained(first, rest, result)
+        try:
+            body = b"".join([*written, *first, *rest])
+        finally:
+            _close(result)
+        status, headers = state["html"]
+        body = inject(body, self.script)
+        out = [(k, v) for k, v in headers
+               if k.lower() != "content-length" and not (k.lower() == "etag"
+                                                         and not v.startswith("W/"))]
+        out.append(("Content-Length", str(len(body))))
+        start_response(status, out)
+        return [body]
+
+
+def _prime(result: Iterable[bytes], state: dict[str, Any]) -> tuple[list[bytes], Iterator[bytes]]:
+    """Pull chunks until the app has called ``start_response`` (lazy apps call it on their
+    first ``next``); returns the pulled chunks and the rest of the iterator."""
+    it = iter(result)
+    first: list[bytes] = []
+    if state:
+        return first, it
+    try:
+        for chunk in it:
+            first.append(chunk)
+            if state:
+                break
+    except BaseException:
+        _close(result)
+        raise
+    return first, it
+
+
+def _close(result: Iterable[bytes]) -> None:
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()
+
+
+class _Chained:
+    """``first`` then ``rest``, closing ``original`` (the app's iterable) when closed."""
+
+    def __init__(self, first: list[bytes], rest: Iterator[bytes], original: Iterable[bytes],
+                 encoder: Encoder | None = None, size_in: list[int] | None = None) -> None:
+        self.first, self.rest, self.original = first, rest, original
+        self.encoder = encoder
+
+    def __iter__(self) -> Iterator[bytes]:
+        enc = self.encoder
+        if enc is None:
+            yield from self.first
+            yield from self.rest
+            return
+        size_in = size_out = 0
+        for source in (self.first, self.rest):
+            for chunk in source:
+                if not chunk:
+                    continue
+                size_in += len(chunk)
+                out = enc.compress(chunk) + enc.flush()
+                size_out += len(out)
+                if out:
+                    yield out
+        tail = enc.finish()
+        size_out += len(tail)
+        STATS.dynamic(size_in, size_out)
+        if tail:
+            yield tail
+
+    def close(self) -> None:
+        _close(self.original)
+
+
+class CompressMiddleware:
+    """Compress a WSGI app's dynamic responses (see ``assetpipe.serve.compress`` for the rules,
+    the options and the BREACH opt-out)."""
+
+    def __init__(self, app: WSGIApp, **options: Any) -> None:
+        self.app = app
+        self.policy = Policy(**options)
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        policy = self.policy
+        if policy.excluded(environ.get("PATH_INFO") or ""):
+            return self.app(environ, start_response)
+        state: dict[str, Any] = {}
+        written: list[bytes] = []
+        head = environ.get("REQUEST_METHOD") == "HEAD"
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None
+                    ) -> Callable[[bytes], Any]:
+            h = header_dict(headers)
+            if environ.get(NO_COMPRESS_KEY) or not policy.eligible(int(status[:3]), h):
+                state["pass"] = True
+                return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
+            headers = list(headers)
+            coding = None if head else policy.choose(environ.get("HTTP_ACCEPT_ENCODING"))
+            if coding is None:
+                add_vary(headers)
+                state["pass"] = True
+                return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
+            state.update(coding=coding, status=status, headers=headers,
+                         known="content-length" in h)
+            return written.append
+
+        result = self.app(environ, capture)
+        first, rest = _prime(result, state)
+        if "coding" not in state:
+            return _Chained(first, rest, result)
+        coding, status, headers = state["coding"], state["status"], state["headers"]
+        if state["known"] or isinstance(result, list | tuple):
+            try:
+                body = b"".join([*written, *first, *rest])
+            finally:
+                _close(result)
+            if len(body) < policy.minimum_size:
+                add_vary(headers)
+                headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+                headers.append(("Content-Length", str(len(body))))
+                start_response(status, headers)
+                return [body]
+            data = compress_all(policy, coding, body)
+            STATS.dynamic(len(body), len(data))
+            start_response(status, rewrite_headers(headers, coding, len(data)))
+            return [data]
+        start_response(status, rewrite_headers(headers, coding, None))
+        return _Chained([*written, *first], rest, result, policy.encoder(coding))
