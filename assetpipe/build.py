@@ -30,7 +30,7 @@ from .hashing import is_hashed
 from .lock import BuildLock
 from .manifest import Manifest
 from .sources import Sources
-from .stages import compress, scripts, static, styles, templates
+from .stages import compress, images, scripts, static, styles, templates
 from .stages.base import NullProgress, Progress, Report, StageContext, StageStats, Warning_
 
 log = logging.getLogger("assetpipe")
@@ -45,6 +45,7 @@ def stages(profile: str) -> list[tuple[str, StageFn]]:
     has the same stages and layout but no precompression; stages read ``ctx.profile`` for the
     rest (linked sourcemaps, AVIF only if configured)."""
     order: list[tuple[str, StageFn]] = [
+        ("images", images.run),
         ("scripts", scripts.run),
         ("styles", styles.run),
         ("static", static.run),

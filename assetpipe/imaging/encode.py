@@ -1,0 +1,41 @@
+"""Deterministic, metadata-free encoders (one per output format).
+
+No EXIF, XMP, comments or timestamps are written; an ICC profile only when ``images.colour`` is
+``keep``. JPEG: progressive, 4:2:0, the configured quality. WebP: method 4 (libwebp's default
+effort). AVIF: the configured speed and quality, 4:2:0, and ``max_threads=1`` so the bytes do
+not depend on how many cores the machine has. PNG: zlib level 6, no optimisation pass.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from .options import ImageOptions
+
+
+def encode(im: Any, fmt: str, opts: ImageOptions, icc: bytes | None) -> bytes:
+    """Encode one variant. ``im`` is L, LA, RGB or RGBA without ``info`` metadata."""
+    buf = io.BytesIO()
+    extra: dict[str, Any] = {"icc_profile": icc} if icc else {}
+    has_alpha = im.mode in ("LA", "RGBA")
+    if fmt == "jpeg":
+        if has_alpha:  # a JPEG source never has alpha; a defensive flatten
+            im = im.convert("RGB" if im.mode == "RGBA" else "L")
+        im.save(buf, "JPEG", quality=opts.quality_for("jpeg"), progressive=True,
+                subsampling=2, exif=b"", **extra)
+    elif fmt == "png":
+        im.save(buf, "PNG", compress_level=6, **extra)
+    elif fmt == "webp":
+        if im.mode not in ("RGB", "RGBA"):
+            im = im.convert("RGBA" if has_alpha else "RGB")
+        im.save(buf, "WEBP", quality=opts.quality_for("webp"), method=4, exif=b"", xmp=b"",
+                **extra)
+    elif fmt == "avif":
+        if im.mode not in ("RGB", "RGBA"):
+            im = im.convert("RGBA" if has_alpha else "RGB")
+        im.save(buf, "AVIF", quality=opts.quality_for("avif"), speed=opts.avif_speed,
+                max_threads=1, subsampling="4:2:0", **extra)
+    else:
+        raise ValueError(f"no encoder for {fmt!r}")
+    return buf.getvalue()

@@ -1,0 +1,74 @@
+"""Format tokens, output formats and file extensions.
+
+Config tokens (``images.formats``): ``webp``, ``avif`` and ``original`` — the source's own
+format. Output formats (the ``format`` of a manifest variant) are real formats: ``jpeg``,
+``png``, ``webp``, ``avif``, or ``gif`` for an animated GIF passed through. ``original`` maps a
+JPEG to ``jpeg``, a PNG to ``png``, a WebP to ``webp``, an AVIF to ``avif`` and anything else
+Pillow may read (a still GIF, BMP, TIFF) to ``png``. When ``original`` resolves to a format the
+list already has (a WebP source with ``[webp, original]``), it is produced once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import PurePosixPath
+from typing import Any
+
+ORIGINAL = "original"
+
+#: Pillow format names this stage opens (anything else, e.g. EPS, is refused unopened).
+READABLE = ("JPEG", "PNG", "WEBP", "GIF", "AVIF", "BMP", "TIFF")
+
+#: Pillow format name → output format of ``original``.
+ORIGINAL_OF = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "AVIF": "avif"}
+
+EXTENSION = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "avif": ".avif", "gif": ".gif"}
+
+#: Output formats whose encoder takes a quality (key in ``images.quality``).
+QUALITY_KEY = {"jpeg": "jpeg", "webp": "webp", "avif": "avif"}
+
+_EXT_FORMAT = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp",
+               ".avif": "avif", ".gif": "gif"}
+
+
+def original_format(pillow_format: str) -> str:
+    """The output format ``original`` means for a source Pillow identified as ``pillow_format``."""
+    return ORIGINAL_OF.get(pillow_format, "png")
+
+
+def resolve(tokens: Iterable[str], pillow_format: str) -> list[str]:
+    """Config tokens → output formats for one source, in config order, without duplicates."""
+    out: list[str] = []
+    for name in tokens:
+        fmt = original_format(pillow_format) if name == ORIGINAL else name
+        if fmt not in out:
+            out.append(fmt)
+    return out
+
+
+def variants_for(entry: Mapping[str, Any], token: str,
+                 formats: Sequence[str] = ("webp", "original")) -> list[dict[str, Any]]:
+    """The variants of a manifest image ``entry`` that config token ``token`` names, widest last.
+
+    For ``webp``/``avif`` that is the variants of that format. For ``original`` it is the format
+    no other configured token explains (``jpeg`` for a JPEG with ``[webp, original]``); when
+    ``original`` coincides with a listed format (a WebP source), the source's extension decides.
+    An animated image passed through has one ``gif``/``webp``/... variant: for any token that
+    names no variant of it, the passthrough copy is returned, since it is all there is.
+    """
+    variants: list[dict[str, Any]] = list(entry.get("variants", ()))
+    present = [v["format"] for v in variants]
+    if token == ORIGINAL:
+        others = {t for t in formats if t != ORIGINAL}
+        candidates = [f for f in dict.fromkeys(present) if f not in others]
+        if candidates:
+            fmt = candidates[0]
+        else:
+            ext = PurePosixPath(str(entry.get("src", ""))).suffix.lower()
+            fmt = _EXT_FORMAT.get(ext, present[0] if present else "")
+    else:
+        fmt = token
+    chosen = [v for v in variants if v["format"] == fmt]
+    if not chosen and len(set(present)) == 1:
+        chosen = variants  # an animated passthrough
+    return sorted(chosen, key=lambda v: int(v["width"]))

@@ -1,0 +1,64 @@
+"""The effective image options and the tool versions that key the cache.
+
+``ImageOptions`` is a frozen, picklable copy of what the workers need from ``images:``.
+``group_options`` gives, for one output format, exactly the options that change its bytes, so
+changing the WebP quality re-encodes WebP variants only (DESIGN §2, cache).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import ImagesConfig
+from .formats import QUALITY_KEY
+
+#: Bump when the bytes this package produces change for the same inputs and options.
+PIPELINE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ImageOptions:
+    """What the images stage needs from the config, in a form a worker process can receive."""
+
+    widths: tuple[int, ...]
+    tokens: tuple[str, ...]
+    quality: tuple[tuple[str, int], ...]
+    avif_speed: int
+    colour: str
+    max_pixels: int
+
+    @classmethod
+    def from_config(cls, cfg: ImagesConfig) -> ImageOptions:
+        return cls(widths=tuple(sorted(set(cfg.widths))), tokens=tuple(cfg.formats),
+                   quality=tuple(sorted(cfg.quality)), avif_speed=cfg.avif_speed,
+                   colour=cfg.colour, max_pixels=cfg.max_pixels)
+
+    def quality_for(self, fmt: str) -> int:
+        """Encoder quality for an output format (80 when the config names none)."""
+        return dict(self.quality).get(QUALITY_KEY.get(fmt, fmt), 80)
+
+    def group_options(self, fmt: str) -> dict[str, Any]:
+        """The options that affect the bytes of ``fmt`` variants (besides the widths)."""
+        opts: dict[str, Any] = {"format": fmt, "colour": self.colour}
+        if fmt in QUALITY_KEY:
+            opts["quality"] = self.quality_for(fmt)
+        if fmt == "avif":
+            opts["speed"] = self.avif_speed
+        return opts
+
+
+@functools.lru_cache(maxsize=1)
+def tool_versions() -> dict[str, str]:
+    """Pillow's version and the versions of the codecs and colour engine it runs."""
+    import PIL
+    from PIL import features
+
+    out = {"pillow": PIL.__version__}
+    for name in ("libjpeg_turbo", "webp", "avif", "zlib", "littlecms2"):
+        try:
+            out[name] = str(features.version(name))
+        except ValueError:  # a feature this Pillow build does not know
+            out[name] = "none"
+    return out
