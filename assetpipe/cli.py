@@ -184,6 +184,27 @@ def build(config_path: str, clean: bool, strict: bool, profile: str, verbose: in
     run_command(body, verbose=verbose, json_mode=json_mode)
 
 
+@cli.command()
+@CONFIG_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("-v", "--verbose", count=True, help="More output; tracebacks on errors.")
+def serve(config_path: str, host: str, port: int, verbose: int) -> None:
+    """Serve the built public/ and the rendered pages on uvicorn (production-like)."""
+    _setup_logging(verbose, False, False)
+
+    def body() -> int:
+        from .config import load_config
+        from .serve.server import serve as run_server
+
+        run_server(load_config(config_path), host, port,
+                   log_level="debug" if verbose > 1 else "info")
+        return EXIT_OK
+
+    run_command(body, verbose=verbose, json_mode=False)
+
+
 def _print_summary(result: Any) -> None:
     console = _console()
     doc = result.to_json()
