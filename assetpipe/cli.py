@@ -186,6 +186,64 @@ def build(config_path: str, clean: bool, strict: bool, profile: str, verbose: in
 
 @cli.command()
 @CONFIG_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Dev server address.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Dev server port (0: any free port).")
+@click.option("--no-serve", is_flag=True,
+              help="Serve only the live-reload stream (for your own app's AssetMiddleware).")
+@click.option("--poll", is_flag=True,
+              help="Poll the file system (Docker, WSL, network file systems).")
+@click.option("-v", "--verbose", count=True, help="More output; tracebacks on errors.")
+def watch(config_path: str, host: str, port: int, no_serve: bool, poll: bool,
+          verbose: int) -> None:
+    """Rebuild on save (development profile), serve with live reload; Ctrl-C stops."""
+    _setup_logging(verbose, False, False)
+
+    def body() -> int:
+        import signal
+        import time
+
+        from .errors import UsageError
+        from .watch import Watcher
+
+        console = _console()
+
+        def show(kind: str, text: str, hint: str | None) -> None:
+            stamp = time.strftime("%H:%M:%S")
+            if kind == "error":
+                console.print(f"[dim]{stamp}[/] [bold red]error:[/] {_esc(text)}")
+                if hint:
+                    console.print(f"[cyan]hint:[/] {_esc(hint)}")
+            else:
+                console.print(f"[dim]{stamp}[/] {_esc(text)}")
+
+        def stop(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        watcher = Watcher(config_path, host=host, port=port, serve=not no_serve,
+                          poll=poll or None, on_line=show)
+        try:
+            try:
+                watcher.start()
+            except OSError as exc:
+                raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}",
+                                 hint="choose another --port (0 picks a free one)") from exc
+            where = (f"serving {watcher.url}" if not no_serve
+                     else f"live reload at {watcher.events_url}")
+            console.print(f"watching {_esc(str(watcher.config.source))} · {where} · Ctrl-C stops")
+            watcher.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            watcher.close()
+        return EXIT_OK
+
+    run_command(body, verbose=verbose, json_mode=False)
+
+
+@cli.command()
+@CONFIG_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on.")

@@ -1,0 +1,369 @@
+"""Incremental rebuilds for ``assetpipe watch`` (the development profile).
+
+``DevBuilder`` does one full development build (a new build folder, swapped in as every build
+is), then, for each batch of changed source keys, re-runs only the stages that own them, through
+the same stage seam (``build.run_stage``) and the same stage functions:
+
+- an image or a static file: that stage for those keys only (``ctx.sources`` is narrowed to them);
+- a JS or CSS file (an entry, or anything in the stage's esbuild inputs): the scripts or styles
+  stage as a whole (esbuild's long-lived context makes that a ``rebuild()``, not a new build);
+- a template: the templates stage for that template only;
+- then the templates that reference a manifest key whose entry changed (a new hashed URL, a new
+  integrity), found with the templates stage's own reference scan;
+- a file no stage takes (a page context, a partial data file): nothing to build, a page reload.
+
+A file added to or removed from a stage's globs, or a stage whose inputs are unknown, means a
+full development build (rare, and always correct).
+
+In-place update, and why it is safe: the incremental run writes into a staging folder inside the
+current build folder; on success every file is moved into ``public/`` and ``templates/`` with
+``os.replace``, then ``report.json``, then ``manifest.json`` last. Outputs are content-hashed, so
+new files never replace files the old manifest names (same name = same bytes); a reader sees the
+old manifest or the new one, and every file either names exists. A failed rebuild deletes the
+staging folder: the last good build keeps serving, untouched. The lock is the caller's (watch).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .build import build as run_build
+from .build import run_stage, stages
+from .cache import Cache
+from .config import Config
+from .fsutil import atomic_write, dump_json, rmtree
+from .manifest import Manifest
+from .sources import Sources, globmatch
+from .stages.base import NullProgress, Report, StageContext, StageStats
+
+log = logging.getLogger("assetpipe")
+
+#: file types esbuild's scripts / styles builds read, when the stage does not list its inputs
+SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".json")
+STYLE_SUFFIXES = (".css",)
+ESBUILD_STAGES = ("scripts", "styles")
+
+
+@dataclass
+class DevState:
+    """What the last good development build knows."""
+
+    build_dir: Path
+    manifest: Manifest
+    report: dict[str, Any]
+    owners: dict[str, str]
+    static_keys: frozenset[str]
+    keys: frozenset[str]
+
+
+@dataclass
+class Plan:
+    """What a batch of changes needs. ``stages`` maps a stage to the keys to rebuild (``None``:
+    the whole stage)."""
+
+    changed: tuple[str, ...]
+    full: bool = False
+    reason: str = ""
+    stages: dict[str, frozenset[str] | None] = field(default_factory=dict)
+
+    @property
+    def nothing(self) -> bool:
+        return not self.full and not self.stages
+
+
+@dataclass
+class Outcome:
+    """What a rebuild did, for the terminal line and the live-reload event."""
+
+    changed: tuple[str, ...]
+    full: bool
+    stages: dict[str, StageStats]
+    seconds: float
+    #: CSS files swapped in place: ``{"old": href, "new": href, "integrity": sri}``
+    css: list[dict[str, str]] = field(default_factory=list)
+    #: the page must reload (anything but a CSS-only change)
+    reload: bool = True
+    outputs: int = 0
+
+    def summary(self) -> str:
+        """One terse, stable line: what changed, what was rebuilt, how long it took."""
+        what = ", ".join(self.changed[:3]) + (f" (+{len(self.changed) - 3})"
+                                              if len(self.changed) > 3 else "")
+        done = "full build" if self.full else (", ".join(
+            f"{n} {s.files}" for n, s in self.stages.items()) or "nothing to build")
+        live = "css swap" if not self.reload else "reload"
+        return f"{what or 'start'}: {done} · {live} · {self.seconds * 1000:.0f} ms"
+
+
+def _inputs(report: dict[str, Any], stage: str) -> frozenset[str] | None:
+    """The source keys a stage read (its esbuild metafile inputs), if the stage reports them
+    under ``report[stage]["inputs"]``."""
+    section = report.get(stage)
+    if isinstance(section, dict) and isinstance(section.get("inputs"), list | tuple):
+        return frozenset(str(k) for k in section["inputs"])
+    return None
+
+
+class DevBuilder:
+    """Full and incremental development builds of one config (see the module docstring)."""
+
+    def __init__(self, config: Config, services: dict[str, Any] | None = None) -> None:
+        self.config = config
+        self.services: dict[str, Any] = services if services is not None else {}
+        self.state: DevState | None = None
+        #: keys whose last rebuild failed: they stay in the next plan until one succeeds
+        self.pending: set[str] = set()
+        self._refs: dict[str, tuple[tuple[int, int, int], frozenset[str]]] = {}
+
+    # -- full ---------------------------------------------------------------------------------
+    def full_build(self) -> Outcome:
+        """A development build into a new folder, swapped in; the base for incremental work."""
+        started = time.perf_counter()
+        result = run_build(self.config, profile="development", services=self.services,
+                                 lock_held=True)
+        keys = Sources.scan(self.config.source).files.keys()
+        self.state = DevState(
+            build_dir=result.build_dir, manifest=result.manifest,
+            report=dict(result.extra.get("report", {})),
+            owners=dict(result.extra.get("owners", {})),
+            static_keys=frozenset(result.extra.get("static_keys", frozenset())),
+            keys=frozenset(keys))
+        self.pending.clear()
+        return Outcome(changed=(), full=True, stages=result.stages,
+                       seconds=time.perf_counter() - started,
+                       outputs=sum(s.files for s in result.stages.values()))
+
+    # -- planning -----------------------------------------------------------------------------
+    def _stage_of(self, key: str, state: DevState) -> list[str]:
+        """The stages that take ``key`` as an input."""
+        cfg = self.config
+        out: list[str] = []
+        if key in state.static_keys or globmatch(key, cfg.static.include):
+            return ["static"]
+        if globmatch(key, cfg.images.include):
+            out.append("images")
+        for stage, entries, suffixes in (("scripts", cfg.scripts.entries, SCRIPT_SUFFIXES),
+                                         ("styles", cfg.styles.entries, STYLE_SUFFIXES)):
+            if not entries:
+                continue
+            inputs = _inputs(state.report, stage)
+            if globmatch(key, entries) or (key in inputs if inputs is not None
+                                           else key.endswith(suffixes)):
+                out.append(stage)
+        if self._template_name(key) is not None:
+            out.append("templates")
+        return out
+
+    def _template_name(self, key: str) -> str | None:
+        for d in self.config.templates.dirs:
+            prefix = d.rstrip("/") + "/"
+            if key.startswith(prefix) and globmatch(key[len(prefix):],
+                                                    self.config.templates.include):
+                return key[len(prefix):]
+        return None
+
+    def plan(self, changed: set[str], sources: Sources) -> Plan:
+        """Which stages to run for these changed keys (modified, added or removed)."""
+        state = self.state
+        batch = tuple(sorted(changed | self.pending))
+        if state is None:
+            return Plan(batch, full=True, reason="no good build yet")
+        now = frozenset(sources.files)
+        plan = Plan(batch)
+        for key in batch:
+            owners = self._stage_of(key, state)
+            added_or_removed = (key in now) != (key in state.keys)
+            if added_or_removed and any(s in ("static", "images", "templates") or
+                                        globmatch(key, self._entries(s)) for s in owners):
+                return Plan(batch, full=True, reason=f"{key} added or removed")
+            for stage in owners:
+                if stage in ESBUILD_STAGES:
+                    plan.stages[stage] = None
+                elif plan.stages.get(stage, frozenset()) is not None:
+                    prev = plan.stages.get(stage) or frozenset()
+                    plan.stages[stage] = prev | {key}
+        return plan
+
+    def _entries(self, stage: str) -> tuple[str, ...]:
+        if stage == "scripts":
+            return tuple(self.config.scripts.entries)
+        if stage == "styles":
+            return tuple(self.config.styles.entries)
+        return ()
+
+    # -- executing ----------------------------------------------------------------------------
+    def rebuild(self, changed: set[str]) -> Outcome:
+        """Rebuild what ``changed`` needs, in place (see the module docstring). Raises the
+        stage's error on failure, leaving the last good build untouched."""
+        started = time.perf_counter()
+        sources = Sources.scan(self.config.source, self.config.state_dir / "cache"
+                               / "hashes.json")
+        plan = self.plan(changed, sources)
+        if plan.full:
+            log.debug("full development build: %s", plan.reason)
+            self.pending.update(plan.changed)
+            out = self.full_build()
+            out.changed = plan.changed
+            out.seconds = time.perf_counter() - started
+            return out
+        try:
+            out = self._apply(plan, sources)
+        except BaseException:
+            self.pending.update(k for k in plan.changed if k in sources.files or
+                                (self.state is not None and k in self.state.keys))
+            raise
+        self.pending.clear()
+        out.seconds = time.perf_counter() - started
+        return out
+
+    def _apply(self, plan: Plan, sources: Sources) -> Outcome:
+        state = self.state
+        assert state is not None
+        if plan.nothing:
+            return Outcome(changed=plan.changed, full=False, stages={}, seconds=0.0, reload=False)
+        cfg = self.config
+        staging = state.build_dir / f".incoming-{os.getpid()}-{time.time_ns()}"
+        old = state.manifest
+        manifest = Manifest(copy.deepcopy(old.entries))
+        report = Report(sections=copy.deepcopy(state.report))
+        ctx = StageContext(config=cfg, sources=sources, public=staging / "public",
+                           templates_out=staging / "templates",
+                           cache=Cache(cfg.state_dir / "cache", cfg.cache_max_mb),
+                           manifest=manifest, report=report, progress=NullProgress(),
+                           profile="development", static_keys=state.static_keys,
+                           services=self.services)
+        ctx.public.mkdir(parents=True)
+        ctx.templates_out.mkdir()
+        owners = dict(state.owners)
+        todo = dict(plan.stages)
+        try:
+            for name, run in stages("development"):
+                if name == "styles" and "styles" not in todo and self._changed_keys(
+                        old, manifest, {"images"}, owners):
+                    todo["styles"] = None  # a stylesheet's url() names a new image file
+                if name == "templates":
+                    self._add_dependent_templates(todo, old, ctx)
+                if name not in todo:
+                    continue
+                subset = todo[name]
+                if subset is None:
+                    drop = {k for k, s in owners.items() if s == name}
+                else:
+                    drop = {k for k in subset if owners.get(k) == name}
+                for k in drop:
+                    manifest.entries.pop(k, None)
+                    owners.pop(k, None)
+                before = copy.deepcopy(report.sections)
+                ctx.sources = sources if subset is None else _narrow(sources, subset)
+                added = run_stage(ctx, name, run)
+                ctx.sources = sources
+                owners.update(dict.fromkeys(added, name))
+                if subset is not None:
+                    _merge_sections(report.sections, before)
+            ctx.stage = "build"
+            report.sections["warnings"] = [
+                *(w for w in state.report.get("warnings", ())
+                  if isinstance(w, dict) and w.get("stage") not in todo),
+                *(w.to_json() for w in report.warnings)]
+            self._commit(staging, state.build_dir, report.sections, manifest)
+        finally:
+            rmtree(staging)
+        sources.save_memo()
+        css = self._css_swaps(old, manifest, owners)
+        css_only = set(todo) <= {"styles", "templates"} and "styles" in todo and all(
+            set(self._stage_of(k, state)) <= {"styles"} for k in plan.changed)
+        self.state = DevState(build_dir=state.build_dir, manifest=manifest,
+                              report=report.sections, owners=owners,
+                              static_keys=state.static_keys, keys=frozenset(sources.files))
+        return Outcome(changed=plan.changed, full=False, stages=ctx.stats, seconds=0.0,
+                       css=css if css_only else [], reload=not (css_only and css),
+                       outputs=sum(s.files for s in ctx.stats.values()))
+
+    @staticmethod
+    def _changed_keys(old: Manifest, new: Manifest, stages: set[str],
+                      owners: dict[str, str]) -> set[str]:
+        """Keys owned by ``stages`` (before or now) whose manifest entry changed."""
+        keys = {k for k, s in owners.items() if s in stages}
+        return {k for k in keys if old.get(k) != new.get(k)}
+
+    def _add_dependent_templates(self, todo: dict[str, frozenset[str] | None], old: Manifest,
+                                 ctx: StageContext) -> None:
+        """Add to the plan the templates that may reference a manifest key whose entry changed
+        (a new hashed URL, integrity, size): the templates stage's own reference scan
+        (``candidate_keys``, a superset of what its rewrite looks up), memoised per file."""
+        new = ctx.manifest
+        changed = {k for k in set(old.entries) | set(new.entries) if old.get(k) != new.get(k)}
+        if not changed or todo.get("templates", frozenset()) is None:
+            return
+        try:
+            from .stages.templates import candidate_keys
+        except ImportError:  # no reference scan: rewrite every template
+            todo["templates"] = None
+            return
+        wanted: set[str] = set()
+        for key, f in ctx.sources.files.items():
+            if self._template_name(key) is None:
+                continue
+            stamp = (f.size, f.mtime_ns, f.inode)
+            memo = self._refs.get(key)
+            if memo is None or memo[0] != stamp:
+                text = f.path.read_text(encoding="utf-8", errors="replace")
+                memo = self._refs[key] = (stamp, frozenset(candidate_keys(text, ctx)))
+            if memo[1] & changed:
+                wanted.add(key)
+        if wanted:
+            todo["templates"] = (todo.get("templates") or frozenset()) | wanted
+
+    def _css_swaps(self, old: Manifest, new: Manifest,
+                   owners: dict[str, str]) -> list[dict[str, str]]:
+        pub = self.config.public_path
+        swaps = []
+        for key, stage in sorted(owners.items()):
+            if stage != "styles":
+                continue
+            before, after = old.get(key), new.get(key)
+            if before is None or after is None or before.get("file") == after.get("file"):
+                continue
+            if not str(after["file"]).endswith(".css"):
+                continue
+            swaps.append({"key": key, "old": pub + str(before["file"]),
+                          "new": pub + str(after["file"]),
+                          "integrity": str(after.get("integrity", ""))})
+        return swaps
+
+    @staticmethod
+    def _commit(staging: Path, build_dir: Path, sections: dict[str, Any],
+                manifest: Manifest) -> None:
+        """Move the staged files into the live build: public, templates, report, manifest."""
+        for sub in ("public", "templates"):
+            root = staging / sub
+            for dirpath, _dirs, files in os.walk(root):
+                for name in files:
+                    src = Path(dirpath) / name
+                    dest = build_dir / sub / src.relative_to(root)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(src, dest)
+        atomic_write(build_dir / "report.json", dump_json(sections))
+        manifest.write(build_dir / "manifest.json")
+
+
+def _narrow(sources: Sources, keys: frozenset[str]) -> Sources:
+    """A view of ``sources`` holding only ``keys`` (sharing the hash memo)."""
+    view = Sources(sources.root, {k: f for k, f in sources.files.items() if k in keys}, None)
+    view._memo = sources._memo  # share content hashes already computed this rebuild
+    return view
+
+
+def _merge_sections(sections: dict[str, Any], before: dict[str, Any]) -> None:
+    """After a stage ran on a subset: a dict section it rewrote keeps the other items it had."""
+    for name, new in list(sections.items()):
+        old = before.get(name)
+        if isinstance(old, dict) and isinstance(new, dict) and old is not new:
+            sections[name] = {**old, **new}
+

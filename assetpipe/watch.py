@@ -1,0 +1,319 @@
+"""``assetpipe watch``: rebuild on save, serve with live reload, keep the last good build.
+
+``Watcher`` ties the pieces together:
+
+1. takes the project's build lock for its whole life (no ``assetpipe build`` runs underneath);
+2. starts the dev server (``devserver``; the live-reload stream is always served, ``serve=False``
+   only drops pages and assets);
+3. does a full development build (``incremental.DevBuilder``);
+4. watches the source tree (recursively), ``pipeline.yaml`` and the page context files with a
+   watchdog observer — inotify on Linux, or the polling observer (``--poll``, ``watch.poll``) for
+   Docker bind mounts, WSL and network file systems, where inotify sees nothing. Hitting the
+   inotify limit is an error with a hint to poll or raise the limit;
+5. debounces events (``watch.debounce_ms``: the batch is processed once no event came for that
+   long; editors write a file in several events) and hands the batch to the builder, which
+   rebuilds only what changed; a CSS-only change is sent as ``css`` events (stylesheet swap),
+   anything else as ``reload``; a build error as ``error`` (terminal + overlay) while the last good
+   build keeps serving;
+6. re-validates ``pipeline.yaml`` when it changes: an invalid config is reported (every problem,
+   with line and column) and watching goes on with the last valid one; a valid new one means a
+   full build;
+7. ``close()`` (Ctrl-C) stops the observer, the server and the esbuild service, and frees the lock.
+
+The core never prints: each outcome goes to ``on_line(kind, text, hint)`` (``kind`` is ``ok``,
+``error`` or ``info``), which the CLI renders as one terse line per rebuild.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .config import Config, load_config
+from .devserver import EVENTS_PATH, DevApp, DevServer, EventBroker
+from .errors import AssetpipeError, ConfigError
+from .incremental import DevBuilder, Outcome
+from .lock import BuildLock
+from .sources import SKIP_DIRS
+
+log = logging.getLogger("assetpipe")
+
+OnLine = Callable[[str, str, "str | None"], None]
+INOTIFY_HINT = ("run `assetpipe watch --poll` (or set watch.poll: true), or raise the limit: "
+                "`sysctl fs.inotify.max_user_watches=524288` (and max_user_instances)")
+POLL_SECONDS = 0.25
+
+
+class WatchError(AssetpipeError):
+    """The file watcher could not start (e.g. the inotify limit). Exit 1."""
+
+
+def _log_line(kind: str, text: str, hint: str | None) -> None:
+    (log.error if kind == "error" else log.info)("%s%s", text, f"\nhint: {hint}" if hint else "")
+
+
+class Watcher:
+    """See the module docstring. ``start()``, then ``wait()`` until Ctrl-C, then ``close()``."""
+
+    def __init__(self, config: str | Path | Config = "pipeline.yaml", *,
+                 host: str = "127.0.0.1", port: int = 8000, serve: bool = True,
+                 poll: bool | None = None, on_line: OnLine | None = None,
+                 on_outcome: Callable[[Outcome], None] | None = None) -> None:
+        self.config = config if isinstance(config, Config) else load_config(config)
+        self.config_path = self.config.path
+        self.poll = self.config.watch.poll if poll is None else poll
+        self.on_line: OnLine = on_line or _log_line
+        self.on_outcome = on_outcome
+        self.broker = EventBroker()
+        self.app = DevApp(self.broker, serve=serve)
+        self.server = DevServer(self.app, host, port)
+        self.services: dict[str, Any] = {}
+        self.builder = DevBuilder(self.config, self.services)
+        self._lock = BuildLock(self.config.state_dir / "build.lock", self.config.lock_timeout,
+                               on_wait=lambda h: self.on_line(
+                                   "info", f"waiting for the build lock ({h})", None))
+        self._observer: Any = None
+        self._stop = threading.Event()
+        self._cond = threading.Condition()
+        self._paths: set[str] = set()
+        self._last_event = 0.0
+        self._thread: threading.Thread | None = None
+        #: rebuilds done (successful or not); tests and the bench wait on it
+        self.rebuilds = 0
+        self.rebuilt = threading.Condition()
+        self.last_outcome: Outcome | None = None
+        self.last_error: AssetpipeError | None = None
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Lock, serve, build, watch. Raises ``LockError``, ``WatchError``, ``OSError`` (port)."""
+        self._lock.acquire()
+        try:
+            self.server.start()
+            self.app.set_config(self.config)
+            self._run_full("start")
+            self._start_observer()
+        except BaseException:
+            self.close()
+            raise
+        self._thread = threading.Thread(target=self._loop, name="assetpipe-watch", daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def events_url(self) -> str:
+        return self.server.url + EVENTS_PATH
+
+    def wait(self) -> None:
+        """Block until ``close()`` (from another thread) or Ctrl-C (``KeyboardInterrupt``)."""
+        while not self._stop.wait(0.5):
+            pass
+
+    def close(self) -> None:
+        """Stop watching and serving, close the esbuild service, free the lock. Idempotent."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+            self._observer = None
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=30)
+            self._thread = None
+        self.server.close()
+        self._close_services()
+        self._lock.release()
+
+    def _close_services(self) -> None:
+        for svc in list(self.services.values()):
+            close = getattr(svc, "close", None)
+            if callable(close):
+                try:
+                    close()
+                except Exception:  # a dead service must not stop the shutdown
+                    log.debug("closing %r failed", svc, exc_info=True)
+        self.services.clear()
+
+    # -- observing ----------------------------------------------------------------------------
+    def _watched_dirs(self) -> list[tuple[Path, bool]]:
+        cfg = self.config
+        dirs: dict[Path, bool] = {cfg.source.resolve(): True}
+        extra = [cfg.path.resolve().parent] + [p.context.resolve().parent
+                                               for p in cfg.pages if p.context is not None]
+        for d in extra:
+            if not any(d == w or (rec and d.is_relative_to(w)) for w, rec in dirs.items()):
+                dirs.setdefault(d, False)
+        return list(dirs.items())
+
+    def _start_observer(self) -> None:
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+        from watchdog.observers.polling import PollingObserver
+
+        watcher = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event: Any) -> None:
+                if event.event_type in ("opened", "closed_no_write"):
+                    return
+                if event.is_directory and event.event_type == "modified":
+                    return
+                paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+                watcher._notify([os.fsdecode(p) for p in paths if p])
+
+        observer = PollingObserver(timeout=POLL_SECONDS) if self.poll else Observer()
+        handler = Handler()
+        try:
+            for path, recursive in self._watched_dirs():
+                observer.schedule(handler, str(path), recursive=recursive)
+            observer.start()
+        except OSError as exc:
+            raise self._observer_error(exc) from exc
+        self._observer = observer
+
+    def _observer_error(self, exc: OSError) -> AssetpipeError:
+        if exc.errno in (errno.ENOSPC, errno.EMFILE) or "inotify" in str(exc):
+            return WatchError(f"cannot watch {self.config.source}: the inotify limit is reached "
+                              f"({exc.strerror or exc})", hint=INOTIFY_HINT)
+        return WatchError(f"cannot watch {self.config.source}: {exc}",
+                          hint="check the folder exists and is readable, or use --poll")
+
+    def _notify(self, paths: list[str]) -> None:
+        with self._cond:
+            self._paths.update(paths)
+            self._last_event = time.monotonic()
+            self._cond.notify_all()
+
+    def _loop(self) -> None:
+        debounce = self.config.watch.debounce_ms / 1000
+        while not self._stop.is_set():
+            with self._cond:
+                while not self._paths and not self._stop.is_set():
+                    self._cond.wait()
+                while not self._stop.is_set():  # quiet for `debounce` since the last event
+                    remaining = self._last_event + debounce - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._cond.wait(remaining)
+                paths, self._paths = self._paths, set()
+            if self._stop.is_set():
+                return
+            try:
+                self._process(paths)
+            except Exception as exc:  # the watcher survives anything a rebuild throws
+                log.debug("rebuild crashed", exc_info=True)
+                self._report_error(AssetpipeError(f"internal error: {exc!r}",
+                                                  hint="run with -v for the traceback"))
+            with self.rebuilt:
+                self.rebuilds += 1
+                self.rebuilt.notify_all()
+
+    def wait_rebuilds(self, n: int, timeout: float = 30.0) -> bool:
+        """Block until ``n`` rebuilds (counted since start) are done (tests, benchmarks)."""
+        with self.rebuilt:
+            return self.rebuilt.wait_for(lambda: self.rebuilds >= n, timeout)
+
+    # -- classifying and rebuilding -----------------------------------------------------------
+    def classify(self, paths: set[str]) -> tuple[bool, set[str], bool]:
+        """(the config changed, changed source keys, a page context changed)."""
+        cfg = self.config
+        source = cfg.source.resolve()
+        config_file = cfg.path.resolve()
+        contexts = {p.context.resolve() for p in cfg.pages if p.context is not None}
+        skip = [cfg.state_dir.resolve(), cfg.output.absolute()]
+        config_changed = context_changed = False
+        keys: set[str] = set()
+        for raw in paths:
+            p = Path(os.path.abspath(raw))
+            if p == config_file:
+                config_changed = True
+                continue
+            if p in contexts:
+                context_changed = True
+            if any(p == s or p.is_relative_to(s) for s in skip) or not p.is_relative_to(source):
+                continue
+            rel = p.relative_to(source)
+            if any(part.startswith(".") or part in SKIP_DIRS for part in rel.parts):
+                continue
+            if p.is_dir():
+                continue
+            keys.add(rel.as_posix())
+        return config_changed, keys, context_changed
+
+    def _process(self, paths: set[str]) -> None:
+        config_changed, keys, context_changed = self.classify(paths)
+        if config_changed:
+            try:
+                new = load_config(self.config_path)
+            except ConfigError as err:
+                self._report_error(err)
+                self.builder.pending.update(keys)
+                return
+            if new != self.config:
+                self._switch_config(new)
+                self._run_full("pipeline.yaml")
+                return
+            if self.last_error is not None and not keys:
+                self._run_full("pipeline.yaml")  # the config is valid again: rebuild, reload
+                return
+        if keys:
+            try:
+                outcome = self.builder.rebuild(keys)
+            except AssetpipeError as err:
+                self._report_error(err)
+                return
+            if outcome.full or outcome.stages or self.last_error is not None:
+                self._report_outcome(outcome)
+                return
+            log.debug("nothing to build for %s", ", ".join(outcome.changed))
+        if context_changed:
+            self.on_line("ok", "page context changed · reload", None)
+            self.broker.publish("reload", {"changed": []})
+
+    def _switch_config(self, new: Config) -> None:
+        """A valid new config: new builder (fresh esbuild contexts), new page app."""
+        self._close_services()
+        self.config = new
+        self.builder = DevBuilder(new, self.services)
+        self.app.set_config(new)
+
+    def _run_full(self, why: str) -> None:
+        try:
+            outcome = self.builder.full_build()
+        except AssetpipeError as err:
+            self._report_error(err)
+            return
+        outcome.changed = (why,) if why != "start" else ()
+        self._report_outcome(outcome)
+
+    def _report_outcome(self, outcome: Outcome) -> None:
+        recovered = self.last_error is not None
+        self.last_error = None
+        self.last_outcome = outcome
+        self.on_line("ok", outcome.summary(), None)
+        if outcome.css and not outcome.reload and not recovered:
+            for swap in outcome.css:
+                self.broker.publish("css", {"old": swap["old"], "new": swap["new"],
+                                            "integrity": swap["integrity"] or None})
+        elif outcome.outputs or outcome.reload or recovered:
+            self.broker.publish("reload", {"changed": list(outcome.changed)})
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+
+    def _report_error(self, err: AssetpipeError) -> None:
+        self.last_error = err
+        lines = err.lines()
+        for line, hint in lines:
+            self.on_line("error", line, hint)
+        message = "\n".join(line + (f"\nhint: {hint}" if hint else "") for line, hint in lines)
+        self.broker.publish("error", {"message": message})

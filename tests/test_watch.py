@@ -1,0 +1,453 @@
+"""``assetpipe watch``: a real watchdog observer, real file edits, real esbuild, real HTTP.
+
+Never asserts on time: every wait is "until this happens" with a generous timeout (latency
+figures are bench/watch.py's job).
+"""
+
+from __future__ import annotations
+
+import errno
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assetpipe.errors import AssetpipeError, ConfigError
+from assetpipe.incremental import Outcome
+from assetpipe.manifest import Manifest
+from assetpipe.watch import Watcher, WatchError
+from tests.conftest import write_tree
+
+pytestmark = pytest.mark.node
+
+CONFIG = """\
+source: site
+output: dist
+public_path: /static/
+scripts:
+  entries: ["js/app.js"]
+styles:
+  entries: ["css/app.css"]
+static:
+  include: ["icons/**"]
+pages:
+  - {path: /, template: index.html}
+  - {path: /other, template: other.html}
+"""
+
+SITE: dict[str, str | bytes] = {
+    "site/css/app.css": "body { color: rgb(1, 2, 3); }\n",
+    "site/js/app.js": 'import { mark } from "./lib.js";\nmark();\n',
+    "site/js/lib.js": 'export function mark() { document.body.dataset.js = "ran"; }\n',
+    "site/icons/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
+    "site/templates/index.html": (
+        '<!doctype html>\n<html><head><title>index</title>\n'
+        '<link rel="stylesheet" href="/static/css/app.css">\n</head>\n'
+        '<body><p id="p">hello</p>\n<script type="module" src="/static/js/app.js"></script>\n'
+        "</body></html>\n"),
+    "site/templates/other.html": (
+        '<!doctype html>\n<html><head><title>other</title></head>\n'
+        '<body><img src="/static/icons/logo.svg" alt="">\n'
+        '<script type="module" src="/static/js/app.js"></script>\n</body></html>\n'),
+    "site/templates/plain.html": "<!doctype html>\n<p>no assets</p>\n",
+    "site/data/notes.txt": "not an input of any stage\n",
+}
+
+
+class Recorder:
+    """Collects the watcher's terminal lines and outcomes; waits on them."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, str]] = []
+        self.outcomes: list[Outcome] = []
+        self.cond = threading.Condition()
+
+    def line(self, kind: str, text: str, hint: str | None) -> None:
+        with self.cond:
+            self.lines.append((kind, text))
+            self.cond.notify_all()
+
+    def outcome(self, out: Outcome) -> None:
+        with self.cond:
+            self.outcomes.append(out)
+            self.cond.notify_all()
+
+    def wait(self, pred: Callable[[], bool], timeout: float = 30.0) -> None:
+        with self.cond:
+            assert self.cond.wait_for(pred, timeout), f"timed out; lines: {self.lines}"
+
+
+class SSE:
+    """A real SSE client on a thread: collects (event, data) pairs."""
+
+    def __init__(self, url: str, origin: str | None = None) -> None:
+        self.events: list[tuple[str, Any]] = []
+        self.cond = threading.Condition()
+        host_port = url.split("//", 1)[1].split("/", 1)[0]
+        self.conn = http.client.HTTPConnection(host_port, timeout=60)
+        headers = {"Accept": "text/event-stream"}
+        if origin:
+            headers["Origin"] = origin
+        self.conn.request("GET", "/__assetpipe/events", headers=headers)
+        self.resp = self.conn.getresponse()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        event, data = "message", ""
+        try:
+            for raw in self.resp:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: "):
+                    data += line[6:]
+                elif line == "" and data:
+                    with self.cond:
+                        self.events.append((event, json.loads(data)))
+                        self.cond.notify_all()
+                    event, data = "message", ""
+        except (OSError, ValueError):
+            pass
+
+    def wait(self, event: str, timeout: float = 30.0) -> Any:
+        with self.cond:
+            assert self.cond.wait_for(lambda: any(e == event for e, _ in self.events),
+                                      timeout), f"no {event!r} event; got {self.events}"
+            return next(d for e, d in self.events if e == event)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def make_project(tmp_path: Path) -> Path:
+    write_tree(tmp_path, {**SITE, "pipeline.yaml": CONFIG})
+    return tmp_path
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def manifest(root: Path) -> Manifest:
+    return Manifest.read(root / "dist" / "manifest.json")
+
+
+def edit(path: Path, text: str) -> None:
+    """An editor-like save: the whole file rewritten."""
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path)
+
+
+@pytest.fixture
+def watching(project: Path) -> Any:
+    rec = Recorder()
+    w = Watcher(project / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
+    w.start()
+    try:
+        yield w, rec, project
+    finally:
+        w.close()
+
+
+def test_css_edit_rebuilds_only_css_and_the_templates_linking_it(watching: Any) -> None:
+    w, rec, root = watching
+    before = manifest(root)
+    build_dir = (root / "dist").resolve()
+    sse = SSE(w.url)
+    try:
+        assert w.broker.wait_for_clients(1)
+        n = len(rec.outcomes)
+        edit(root / "site/css/app.css", "body { color: rgb(200, 0, 0); }\n")
+        rec.wait(lambda: manifest(root)["css/app.css"]["file"] != before["css/app.css"]["file"]
+                 and len(rec.outcomes) > n)
+        swap = sse.wait("css")
+    finally:
+        sse.close()
+    done: dict[str, int] = {}
+    for out in rec.outcomes[n:]:
+        assert not out.full
+        for name, s in out.stages.items():
+            done[name] = done.get(name, 0) + s.files
+    # no image, JS or static work; exactly the one template that links the stylesheet
+    assert set(done) == {"styles", "templates"}, done
+    assert done["templates"] == 1
+    after = manifest(root)
+    for key in ("js/app.js", "icons/logo.svg"):
+        assert after[key] == before[key]
+    new_css = after["css/app.css"]
+    public = root / "dist" / "public"
+    assert b"rgb(200, 0, 0)" in (public / new_css["file"]).read_bytes() or \
+        b"#c80000" in (public / new_css["file"]).read_bytes()
+    # the output was updated in place (same build folder), every manifest file exists
+    assert (root / "dist").resolve() == build_dir
+    assert all((public / f).is_file() for f in after.files())
+    index = (root / "dist/templates/index.html").read_text()
+    assert f'/static/{new_css["file"]}' in index
+    assert new_css["integrity"] in index
+    assert swap == {"old": "/static/" + before["css/app.css"]["file"],
+                    "new": "/static/" + new_css["file"], "integrity": new_css["integrity"]}
+    ok_lines = [t for k, t in rec.lines if k == "ok"]
+    assert any(t.startswith("css/app.css: styles") and "css swap" in t for t in ok_lines)
+
+
+def test_template_edit_rebuilds_that_template_and_reloads(watching: Any) -> None:
+    w, rec, root = watching
+    sse = SSE(w.url)
+    try:
+        assert w.broker.wait_for_clients(1)
+        n = len(rec.outcomes)
+        edit(root / "site/templates/plain.html", "<!doctype html>\n<p>edited</p>\n")
+        rec.wait(lambda: b"edited" in (root / "dist/templates/plain.html").read_bytes()
+                 and len(rec.outcomes) > n)
+        sse.wait("reload")
+    finally:
+        sse.close()
+    stages = {name for out in rec.outcomes[n:] for name in out.stages}
+    assert stages == {"templates"}
+    assert sum(o.stages["templates"].files for o in rec.outcomes[n:]) == 1
+    status, _body = get(w.url + "/other")
+    assert status == 200  # pages render from the output
+
+
+def test_js_import_edit_rebuilds_scripts_and_templates_using_it(watching: Any) -> None:
+    _w, rec, root = watching
+    before = manifest(root)
+    n = len(rec.outcomes)
+    edit(root / "site/js/lib.js", 'export function mark() { document.body.dataset.js = "v2"; }\n')
+    rec.wait(lambda: manifest(root)["js/app.js"]["file"] != before["js/app.js"]["file"])
+    stages = {name for out in rec.outcomes[n:] for name in out.stages}
+    assert "styles" not in stages and "static" not in stages
+    assert {"scripts", "templates"} <= stages
+    new_js = manifest(root)["js/app.js"]["file"]
+    for name in ("index.html", "other.html"):
+        assert f"/static/{new_js}" in (root / "dist/templates" / name).read_text()
+
+
+def test_broken_js_is_reported_old_output_served_then_recovers(watching: Any) -> None:
+    w, rec, root = watching
+    good = manifest(root)
+    old_js = good["js/app.js"]["file"]
+    sse = SSE(w.url)
+    try:
+        assert w.broker.wait_for_clients(1)
+        edit(root / "site/js/app.js", 'import { mark } from "./lib.js";\nmark(;\n')
+        rec.wait(lambda: w.last_error is not None)
+        err = sse.wait("error")
+        assert "site/js/app.js:2:" in err["message"]
+        assert any(k == "error" and "site/js/app.js:2:" in t for k, t in rec.lines)
+        # the last good build is still what is served
+        assert manifest(root)["js/app.js"] == good["js/app.js"]
+        status, body = get(f"{w.url}/static/{old_js}")
+        assert status == 200 and b"dataset" in body
+        status, page = get(w.url + "/")
+        assert status == 200 and f"/static/{old_js}".encode() in page
+        # a page opened now gets the error at once
+        late = SSE(w.url)
+        try:
+            assert "site/js/app.js:2:" in late.wait("error")["message"]
+        finally:
+            late.close()
+        # the fix recovers: new output, error cleared, the page reloads
+        edit(root / "site/js/app.js", 'import { mark } from "./lib.js";\nmark();\nmark();\n')
+        rec.wait(lambda: w.last_error is None and
+                 manifest(root)["js/app.js"]["file"] != old_js)
+        sse.wait("reload")
+    finally:
+        sse.close()
+    new_js = manifest(root)["js/app.js"]["file"]
+    status, body = get(f"{w.url}/static/{new_js}")
+    assert status == 200 and body.count(b"dataset") == 1
+
+
+def test_broken_pipeline_yaml_is_reported_and_watching_goes_on(watching: Any) -> None:
+    w, rec, root = watching
+    cfg = root / "pipeline.yaml"
+    good = cfg.read_text()
+    edit(cfg, good.replace("public_path: /static/", "public_path: /static/\nimagez: {}"))
+    rec.wait(lambda: isinstance(w.last_error, ConfigError))
+    errors = [t for k, t in rec.lines if k == "error"]
+    assert any("pipeline.yaml:4:1" in t and "imagez" in t for t in errors), errors
+    # still watching, with the last valid config
+    edit(root / "site/templates/plain.html", "<!doctype html>\n<p>still here</p>\n")
+    rec.wait(lambda: b"still here" in (root / "dist/templates/plain.html").read_bytes())
+    # a fixed, changed config is taken (full build)
+    edit(cfg, good.replace("  - {path: /other, template: other.html}\n",
+                           "  - {path: /other, template: other.html}\n"
+                           "  - {path: /plain, template: plain.html}\n"))
+    rec.wait(lambda: w.last_error is None and len(w.config.pages) == 3)
+    status, body = get(w.url + "/plain")
+    assert status == 200 and b"still here" in body
+
+
+def test_page_context_or_unrelated_file_does_not_rebuild(watching: Any) -> None:
+    _w, rec, root = watching
+    n = len(rec.outcomes)
+    edit(root / "site/data/notes.txt", "changed\n")
+    edit(root / "site/templates/plain.html", "<!doctype html>\n<p>marker</p>\n")
+    rec.wait(lambda: b"marker" in (root / "dist/templates/plain.html").read_bytes())
+    stages = {name for out in rec.outcomes[n:] for name in out.stages}
+    assert stages == {"templates"}
+
+
+def test_no_serve_serves_only_the_event_stream(project: Path) -> None:
+    w = Watcher(project / "pipeline.yaml", port=0, serve=False, on_line=lambda *a: None)
+    w.start()
+    try:
+        status, _ = get(w.url + "/")
+        assert status == 404
+        sse = SSE(w.url, origin="http://localhost:5000")
+        try:
+            assert sse.resp.status == 200
+            assert sse.resp.getheader("Access-Control-Allow-Origin") == "http://localhost:5000"
+            assert sse.resp.getheader("Content-Type", "").startswith("text/event-stream")
+            assert w.broker.wait_for_clients(1)
+            edit(project / "site/templates/plain.html", "<p>x</p>\n")
+            sse.wait("reload")
+        finally:
+            sse.close()
+    finally:
+        w.close()
+
+
+def test_watch_holds_the_build_lock(watching: Any) -> None:
+    from assetpipe.build import build
+    from assetpipe.config import load_config
+    from assetpipe.errors import LockError
+
+    _w, _rec, root = watching
+    cfg = load_config(root / "pipeline.yaml")
+    cfg = type(cfg)(**{**cfg.__dict__, "lock_timeout": 0.2})
+    with pytest.raises(LockError):
+        build(cfg)
+
+
+def test_inotify_limit_gives_the_poll_hint(project: Path, monkeypatch: Any) -> None:
+    # The kernel's inotify limit cannot be lowered here without affecting the whole machine:
+    # make the observer's start fail the way it does at the limit (ENOSPC).
+    from watchdog.observers import inotify
+
+    def full(self: Any, *a: Any, **k: Any) -> None:
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    monkeypatch.setattr(inotify.InotifyObserver, "start", full)
+    w = Watcher(project / "pipeline.yaml", port=0, poll=False, on_line=lambda *a: None)
+    with pytest.raises(WatchError) as ei:
+        w.start()
+    assert "inotify limit" in str(ei.value) and "--poll" in (ei.value.hint or "")
+    # the lock was freed: polling works
+    rec = Recorder()
+    w = Watcher(project / "pipeline.yaml", port=0, poll=True, on_line=rec.line,
+                on_outcome=rec.outcome)
+    w.start()
+    try:
+        edit(project / "site/templates/plain.html", "<p>polled</p>\n")
+        rec.wait(lambda: b"polled" in (project / "dist/templates/plain.html").read_bytes())
+    finally:
+        w.close()
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                kids = Path(f"/proc/{p}/task/{task}/children").read_text().split()
+                for k in map(int, kids):
+                    if k not in out:
+                        out.add(k)
+                        todo.append(k)
+        except OSError:
+            continue
+    return out
+
+
+def test_cli_ctrl_c_shuts_down_cleanly(project: Path) -> None:
+    env = {**os.environ, "NO_COLOR": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "assetpipe", "watch", "--port", "0"],
+                            cwd=project, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if "watching" in line:
+                break
+        assert any("start: full build" in x for x in lines), lines
+        url = lines[-1].split("serving ", 1)[1].split(" ", 1)[0]
+        edit(project / "site/css/app.css", "body { color: rgb(9, 9, 9); }\n")
+        for line in proc.stderr:
+            lines.append(line)
+            if line.split(" ", 1)[-1].startswith("css/app.css:"):
+                break
+        assert get(url + "/")[0] == 200
+        kids = _children(proc.pid)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    left = [k for k in kids if Path(f"/proc/{k}").exists() and
+            Path(f"/proc/{k}/stat").read_text().split()[2] != "Z"]
+    assert left == []
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url + "/", timeout=5)
+
+
+def test_cli_bad_config_at_start_exits_2(project: Path) -> None:
+    from tests.conftest import run_cli
+
+    (project / "pipeline.yaml").write_text("source: site\nwatch: {debounce_ms: -1}\n")
+    res = run_cli("watch", "--port", "0", cwd=project, timeout=60)
+    assert res.code == 2
+    assert "pipeline.yaml:2:" in res.err and "watch.debounce_ms" in res.err
+
+
+def test_error_during_start_build_then_fixed(project: Path) -> None:
+    edit(project / "site/js/app.js", "mark(;\n")
+    rec = Recorder()
+    w = Watcher(project / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
+    w.start()
+    try:
+        assert isinstance(w.last_error, AssetpipeError)
+        assert not (project / "dist").exists()
+        edit(project / "site/js/app.js", "console.log(1);\n")
+        rec.wait(lambda: w.last_error is None and (project / "dist/manifest.json").exists())
+        assert rec.outcomes[-1].full
+    finally:
+        w.close()
+
+
+def test_burst_of_saves_is_debounced_into_one_rebuild(watching: Any) -> None:
+    w, rec, root = watching
+    start = w.rebuilds
+    path = root / "site/templates/plain.html"
+    for i in range(5):
+        edit(path, f"<p>burst {i}</p>\n")
+    rec.wait(lambda: b"burst 4" in (root / "dist/templates/plain.html").read_bytes())
+    time.sleep(0.3)  # let any straggling event batch settle (not a timing assertion)
+    assert w.rebuilds - start <= 2
