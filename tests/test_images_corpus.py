@@ -1,0 +1,121 @@
+"""Every file of ../shared/corpus/images through a real build: orientation, displayed sizes,
+transparency, the animated GIF rule, metadata stripped, progressive JPEG."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tests.conftest import CORPUS
+from tests.images_helpers import build_site, image_config, mean_diff, open_public, variant
+
+if not CORPUS.is_dir():  # pragma: no cover
+    pytest.skip(f"the image corpus is not at {CORPUS}", allow_module_level=True)
+
+IMAGES = sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() in {".jpg", ".png", ".gif"})
+
+
+@pytest.fixture(scope="module")
+def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    root = tmp_path_factory.mktemp("corpus")
+    for path in IMAGES:
+        dest = root / "site" / "img" / path.parent.name / path.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+    (root / "pipeline.yaml").write_text(image_config(widths="[240, 480]"))
+    _, manifest = build_site(root)
+    return root, manifest
+
+
+def test_every_corpus_image_is_in_the_manifest(corpus_build: tuple[Path, dict[str, Any]]
+                                               ) -> None:
+    root, manifest = corpus_build
+    assert len(IMAGES) >= 25
+    for path in IMAGES:
+        key = f"img/{path.parent.name}/{path.name}"
+        entry = manifest[key]
+        assert entry["src"] == key
+        data = (root / "dist" / "public" / entry["file"]).read_bytes()
+        assert entry["size"] == len(data)
+        for v in entry["variants"]:
+            assert (root / "dist" / "public" / v["file"]).stat().st_size == v["size"]
+            assert v["width"] <= entry["width"] and v["height"] <= entry["height"]
+
+
+@pytest.mark.parametrize("kind", ["Landscape", "Portrait"])
+def test_orientation_set_comes_out_the_right_way_up(corpus_build: tuple[Path, dict[str, Any]],
+                                                    kind: str) -> None:
+    root, manifest = corpus_build
+    size = (1800, 1200) if kind == "Landscape" else (1200, 1800)
+    ref_entry = manifest[f"img/orientation/{kind}_1.jpg"]
+    refs = {fmt: open_public(root, variant(ref_entry, fmt, 240)["file"])
+            for fmt in ("jpeg", "webp")}
+    upside_down = refs["jpeg"].transpose(Image.Transpose.ROTATE_180)
+    mirrored = refs["jpeg"].transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    # the comparison can fail: a wrong orientation is far from the reference
+    assert mean_diff(refs["jpeg"], upside_down) > 25
+    assert mean_diff(refs["jpeg"], mirrored) > 25
+    for n in range(9):  # 0 is an invalid value: treated as 1
+        entry = manifest[f"img/orientation/{kind}_{n}.jpg"]
+        assert (entry["width"], entry["height"]) == size, n
+        for fmt in ("jpeg", "webp"):
+            v = variant(entry, fmt, 240)
+            assert (v["width"], v["height"]) == (240, round(240 * size[1] / size[0]))
+            out = open_public(root, v["file"])
+            assert out.size == (v["width"], v["height"])
+            assert mean_diff(out, refs[fmt]) < 6, (n, fmt)
+
+
+def test_metadata_is_stripped_and_jpeg_is_progressive(corpus_build: tuple[Path, dict[str, Any]]
+                                                      ) -> None:
+    root, manifest = corpus_build
+    for key in ("img/orientation/Landscape_6.jpg", "img/samples/hubble_deep_field.jpg",
+                "img/samples/chelsea.png"):
+        for v in manifest[key]["variants"]:
+            im = open_public(root, v["file"])
+            assert not im.getexif(), (key, v)
+            assert not {"exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment"} & set(im.info)
+            if v["format"] == "jpeg":
+                assert im.info.get("progressive") or im.info.get("progression")
+
+
+def test_transparency_is_kept_in_every_format(corpus_build: tuple[Path, dict[str, Any]]) -> None:
+    root, manifest = corpus_build
+    entry = manifest["img/samples/horse.png"]
+    assert (entry["width"], entry["height"]) == (400, 328)
+    src_alpha = Image.open(CORPUS / "samples" / "horse.png").getchannel("A")
+    # nearly opaque: 12 translucent pixels (alpha 110) in the corners; the generated images of
+    # test_images_modes.py cover large transparent areas
+    assert src_alpha.getextrema() == (110, 255)
+    for fmt in ("png", "webp"):
+        out = open_public(root, variant(entry, fmt)["file"])
+        assert out.mode == "RGBA" and out.size == (400, 328)
+        assert out.getchannel("A").getextrema()[0] < 200, fmt
+        assert mean_diff(out.getchannel("A"), src_alpha) < 1
+
+
+def test_animated_gif_passes_through_untouched(corpus_build: tuple[Path, dict[str, Any]]) -> None:
+    root, manifest = corpus_build
+    entry = manifest["img/samples/no_time_for_that_tiny.gif"]
+    src = (CORPUS / "samples" / "no_time_for_that_tiny.gif").read_bytes()
+    assert entry["variants"] == [{"file": entry["file"], "width": 14, "height": 25,
+                                  "format": "gif", "size": len(src)}]
+    assert (entry["width"], entry["height"]) == (14, 25)
+    assert (root / "dist" / "public" / entry["file"]).read_bytes() == src
+    with Image.open(root / "dist" / "public" / entry["file"]) as out:
+        assert out.n_frames == 24
+
+
+def test_sixteen_bit_png_and_grayscale_samples(corpus_build: tuple[Path, dict[str, Any]]) -> None:
+    root, manifest = corpus_build
+    chess = open_public(root, variant(manifest["img/samples/chessboard_RGB.png"], "png")["file"])
+    src = Image.open(CORPUS / "samples" / "chessboard_RGB.png").convert("RGB")
+    assert mean_diff(chess, src) < 2
+    camera = open_public(root, variant(manifest["img/samples/camera.png"], "png", 480)["file"])
+    assert camera.mode == "L"
+    ref = Image.open(CORPUS / "samples" / "camera.png").resize((480, 480), Image.Resampling.LANCZOS)
+    assert mean_diff(camera, ref) < 3

@@ -1,0 +1,161 @@
+"""Generated trap images through a real build: CMYK, 16-bit gray, palette + tRNS, LA, gray +
+tRNS, a truly transparent animated GIF, and the colour rule (srgb converts, keep keeps)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image, ImageCms
+
+from tests.conftest import CORPUS, write_tree
+from tests.images_helpers import (Maker, build_site, image_config, mean_diff, open_public,
+                                  to_bytes, transparent_gif, variant)
+
+
+def _cmyk_jpeg() -> bytes:
+    im = Image.new("CMYK", (64, 32), (0, 0, 0, 0))                      # white
+    im.paste((0, 255, 255, 0), (0, 0, 32, 32))                          # red patch
+    im.paste((0, 0, 0, 128), (32, 0, 64, 32))                           # 50 % black
+    return to_bytes(im, "JPEG", quality=95)
+
+
+def _gray16_png() -> bytes:
+    im = Image.new("I;16", (60, 20), 0)
+    im.paste(Image.new("I;16", (20, 20), 32768), (20, 0))               # mid-gray
+    im.paste(Image.new("I;16", (20, 20), 65535), (40, 0))               # white
+    return to_bytes(im, "PNG")
+
+
+def _palette_trns_png() -> bytes:
+    im = Image.new("P", (40, 40), 0)
+    im.putpalette([255, 255, 255, 0, 0, 255] + [0] * (254 * 3))
+    im.paste(1, (10, 10, 30, 30))                                        # a blue square
+    return to_bytes(im, "PNG", transparency=0)                          # index 0 transparent
+
+
+def _la_png() -> bytes:
+    gray = Image.new("L", (40, 40), 60)
+    alpha = Image.new("L", (40, 40), 0)
+    alpha.paste(255, (0, 0, 20, 40))                                     # left half opaque
+    return to_bytes(Image.merge("LA", (gray, alpha)), "PNG")
+
+
+def _gray_trns_png() -> bytes:
+    im = Image.new("L", (40, 40), 0)
+    im.paste(200, (0, 0, 20, 40))
+    return to_bytes(im, "PNG", transparency=0)                          # black = transparent
+
+
+@pytest.fixture(scope="module")
+def modes_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    root = tmp_path_factory.mktemp("modes")
+    write_tree(root, {
+        "pipeline.yaml": image_config(formats="[webp, original, avif]", widths="[480]"),
+        "site/img/cmyk.jpg": _cmyk_jpeg(),
+        "site/img/gray16.png": _gray16_png(),
+        "site/img/palette.png": _palette_trns_png(),
+        "site/img/la.png": _la_png(),
+        "site/img/graytrns.png": _gray_trns_png(),
+        "site/img/anim.gif": transparent_gif(),
+    })
+    return root, build_site(root)[1]
+
+
+def _px(im: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
+    value = im.convert("RGBA").getpixel(xy)
+    assert isinstance(value, tuple)
+    return value
+
+
+def _close(a: tuple[int, ...], b: tuple[int, ...], tol: int) -> bool:
+    return all(abs(x - y) <= tol for x, y in zip(a, b, strict=True))
+
+
+def test_cmyk_jpeg_becomes_rgb_with_faithful_colour(modes_build: tuple[Path, dict[str, Any]]
+                                                    ) -> None:
+    root, manifest = modes_build
+    entry = manifest["img/cmyk.jpg"]
+    assert (entry["width"], entry["height"]) == (64, 32)
+    for fmt in ("jpeg", "webp", "avif"):
+        out = open_public(root, variant(entry, fmt)["file"])
+        assert out.mode == "RGB", fmt
+        assert _close(_px(out, (12, 16)), (255, 0, 0, 255), 24), (fmt, _px(out, (12, 16)))
+        assert _close(_px(out, (52, 16)), (127, 127, 127, 255), 12), (fmt, _px(out, (52, 16)))
+
+
+def test_sixteen_bit_gray_is_scaled_not_clipped(modes_build: tuple[Path, dict[str, Any]]) -> None:
+    root, manifest = modes_build
+    entry = manifest["img/gray16.png"]
+    # the trap: Pillow's plain conversion clips 16-bit mid-gray to white
+    assert Image.open(io.BytesIO(_gray16_png())).convert("L").getpixel((30, 10)) == 255
+    png = open_public(root, variant(entry, "png")["file"])
+    assert png.mode == "L"
+    assert [png.getpixel((x, 10)) for x in (5, 30, 55)] == [0, 127, 255]
+    for fmt in ("webp", "avif"):
+        out = open_public(root, variant(entry, fmt)["file"]).convert("L")
+        values = [out.getpixel((x, 10)) for x in (5, 30, 55)]
+        assert all(isinstance(v, int) for v in values)
+        assert _close(tuple(values), (0, 127, 255), 6), (fmt, values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("key", "clear_xy", "solid_xy", "solid"), [
+    ("img/palette.png", (2, 2), (20, 20), (0, 0, 255)),
+    ("img/la.png", (35, 20), (5, 20), (60, 60, 60)),
+    ("img/graytrns.png", (35, 20), (5, 20), (200, 200, 200)),
+])
+def test_transparency_survives_in_every_format(modes_build: tuple[Path, dict[str, Any]], key: str,
+                                               clear_xy: tuple[int, int],
+                                               solid_xy: tuple[int, int],
+                                               solid: tuple[int, int, int]) -> None:
+    root, manifest = modes_build
+    entry = manifest[key]
+    assert {v["format"] for v in entry["variants"]} == {"png", "webp", "avif"}
+    for v in entry["variants"]:
+        out = open_public(root, v["file"])
+        assert out.mode in ("RGBA", "LA"), (key, v["format"], out.mode)
+        assert _px(out, clear_xy)[3] <= 3, (key, v["format"])  # AVIF alpha is lossy
+        assert _close(_px(out, solid_xy), (*solid, 255), 8), (key, v["format"], _px(out, solid_xy))
+
+
+def test_transparent_animated_gif_keeps_every_frame(modes_build: tuple[Path, dict[str, Any]]
+                                                    ) -> None:
+    root, manifest = modes_build
+    entry = manifest["img/anim.gif"]
+    assert (root / "dist/public" / entry["file"]).read_bytes() == transparent_gif()
+    assert [v["format"] for v in entry["variants"]] == ["gif"]
+    with Image.open(root / "dist/public" / entry["file"]) as out:
+        assert out.n_frames == 3
+        for i in range(3):
+            out.seek(i)
+            frame = out.convert("RGBA")
+            assert _px(frame, (10 * i + 5, 15))[3] == 255
+            assert _px(frame, ((10 * i + 25) % 40, 15))[3] == 0  # truly transparent elsewhere
+
+
+@pytest.mark.parametrize("colour", ["srgb", "keep"])
+def test_colour_rule_for_an_adobe_rgb_jpeg(make_site: Maker, colour: str) -> None:
+    root = make_site(image_config(formats="[original, webp]", widths="[320]",
+                                  extra=f"  colour: {colour}\n"))
+    (root / "site/img").mkdir(parents=True)
+    shutil.copyfile(CORPUS / "samples" / "rocket.jpg", root / "site/img/rocket.jpg")
+    _, manifest = build_site(root)
+    src = Image.open(CORPUS / "samples" / "rocket.jpg")
+    icc = src.info["icc_profile"]
+    assert "Adobe RGB" in ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
+    plain = src.convert("RGB").resize((320, 213), Image.Resampling.LANCZOS)
+    to_srgb = ImageCms.profileToProfile(plain, ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                        ImageCms.createProfile("sRGB"), outputMode="RGB")
+    assert to_srgb is not None
+    assert mean_diff(plain, to_srgb) > 3  # the conversion visibly changes this photo
+    for fmt in ("jpeg", "webp"):
+        out = open_public(root, variant(manifest["img/rocket.jpg"], fmt)["file"])
+        if colour == "keep":
+            assert out.info.get("icc_profile") == icc, fmt
+            assert mean_diff(out, plain) < mean_diff(out, to_srgb)
+        else:
+            assert not out.info.get("icc_profile"), fmt
+            assert mean_diff(out, to_srgb) < mean_diff(out, plain)
