@@ -424,7 +424,9 @@ class _Rewriter:
             if t.opaque is not None:
                 continue
             if t.split:
+                # a value rewrite changes no structure; attributes would land in one branch only
                 self.skip(t, "the tag is split across {% if %} branches: left as it is")
+                self.refs(t)
                 continue
             if t.name in ("img", "iframe"):
                 self.image(t, first_img, selected)

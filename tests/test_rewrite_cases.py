@@ -1,0 +1,335 @@
+"""The template rewriter on the nasty cases of DESIGN §7, each with its exact expected output,
+and the LCP rule, references and inserted elements (DESIGN §3.5) on hand-made manifests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+import pytest
+
+from assetpipe.rewrite.hints import Hint
+from assetpipe.rewrite.rules import Options, Result, rewrite
+from assetpipe.rewrite.scanner import ScanError, scan
+
+H = "HHHHHHHH"
+
+
+def _variants(stem: str, w: int, h: int, fmts: tuple[str, ...], widths: tuple[int, ...]
+              ) -> list[dict[str, Any]]:
+    ext = {"webp": "webp", "jpeg": "jpg", "png": "png", "avif": "avif"}
+    return [{"file": f"img/{stem}-{x}w-{H}.{ext[f]}", "width": x, "height": round(x * h / w),
+             "format": f, "size": 100} for f in fmts for x in widths]
+
+
+#: a manifest as the images, scripts, styles and static stages write it (DESIGN §3.4)
+MANIFEST: dict[str, dict[str, Any]] = {
+    "img/hero.jpg": {"file": f"img/hero-1600w-{H}.webp", "width": 1600, "height": 900,
+                     "variants": _variants("hero", 1600, 900, ("webp", "jpeg", "avif"),
+                                           (480, 960, 1600)), "integrity": "sha384-hero"},
+    "img/a.png": {"file": f"img/a-800w-{H}.webp", "width": 800, "height": 600,
+                  "variants": _variants("a", 800, 600, ("webp", "png"), (480, 800))},
+    "icons/logo.svg": {"file": "icons/logo-LLLLLLLL.svg", "integrity": "sha384-logo"},
+    "js/app.js": {"file": "js/app-JJJJJJJJ.js", "isEntry": True, "integrity": "sha384-app",
+                  "imports": ["_shared-SSSSSSSS.js"]},
+    "_shared-SSSSSSSS.js": {"file": "js/chunks/shared-SSSSSSSS.js", "integrity": "sha384-sh",
+                            "imports": ["_util-UUUUUUUU.js"]},
+    "_util-UUUUUUUU.js": {"file": "js/chunks/util-UUUUUUUU.js", "integrity": "sha384-ut"},
+    "css/app.css": {"file": "css/app-CCCCCCCC.css", "integrity": "sha384-css",
+                    "assets": ["fonts/icons-FFFFFFFF.woff2", f"img/hero-1600w-{H}.webp"]},
+}
+SRCSET_HERO = (f"/static/img/hero-480w-{H}.webp 480w, /static/img/hero-960w-{H}.webp 960w, "
+               f"/static/img/hero-1600w-{H}.webp 1600w")
+SRCSET_A = f"/static/img/a-480w-{H}.webp 480w, /static/img/a-800w-{H}.webp 800w"
+SIZES = "(max-width: 960px) 100vw, 960px"
+A = f"/static/img/a-800w-{H}.webp"
+LAZY = ' loading="lazy" decoding="async"'
+A_SIZED = f' width="800" height="600" srcset="{SRCSET_A}" sizes="{SIZES}"'
+
+PAGE = Options(is_page=True, eager=(".hero img", "img[fetchpriority=high]"))
+PARTIAL = Options(is_page=False, eager=(".hero img", "img[fetchpriority=high]"))
+
+
+def rw(text: str, opts: Options = PARTIAL, name: str = "partials/x.html",
+       hints: list[Hint] | None = None) -> Result:
+    return rewrite(text, name, MANIFEST, opts, hints)
+
+
+def out(text: str, opts: Options = PARTIAL, **kw: Any) -> str:
+    return rw(text, opts, **kw).text
+
+
+# -- DESIGN §7: the nasty cases -------------------------------------------------------------
+
+def test_img_split_across_if_branches_keeps_structure_and_only_rewrites_urls() -> None:
+    src = ('{% if big %}<img src="/static/img/a.png" class="big" {% else %}'
+           '<img src="/static/img/a.png" {% endif %}alt="x">\n')
+    res = rw(src)
+    assert res.text == (f'{{% if big %}}<img src="{A}" class="big" {{% else %}}'
+                        f'<img src="{A}" {{% endif %}}alt="x">\n')
+    assert [s["reason"] for s in res.skipped] == \
+        ["the tag is split across {% if %} branches: left as it is"] * 2
+
+
+def test_attributes_in_if_branches_inside_one_tag() -> None:
+    src = ('<img {% if big %}src="/static/img/hero.jpg"{% else %}src="/static/img/a.png"'
+           '{% endif %} alt="">')
+    # both literals rewritten; the asset is ambiguous, so no size or srcset; lazy still added
+    assert out(src) == (f'<img {{% if big %}}src="/static/img/hero-1600w-{H}.webp"'
+                        f'{{% else %}}src="{A}"{{% endif %}} alt=""{LAZY}>')
+
+
+def test_greater_than_inside_jinja_if_inside_a_tag() -> None:
+    src = '<img src="/static/img/a.png" {% if a > b %}class="wide"{% endif %}>'
+    assert out(src) == \
+        f'<img src="{A}" {{% if a > b %}}class="wide"{{% endif %}}{LAZY}{A_SIZED}>'
+
+
+def test_jinja_comment_inside_a_tag() -> None:
+    src = '<img {# the logo, > and "quotes" #} src="/static/icons/logo.svg">'
+    assert out(src) == \
+        f'<img {{# the logo, > and "quotes" #}} src="/static/icons/logo-LLLLLLLL.svg"{LAZY}>'
+
+
+def test_double_quote_inside_jinja_call_inside_double_quoted_attribute() -> None:
+    src = '<img alt="{{ _("Photo of \\"x\\" > y") }}" src="/static/img/a.png" >\n'
+    assert out(src) == \
+        f'<img alt="{{{{ _("Photo of \\"x\\" > y") }}}}" src="{A}"{LAZY}{A_SIZED} >\n'
+
+
+def test_crlf_and_no_final_newline_are_kept() -> None:
+    src = ('<ul>\r\n  <li><img src="/static/img/a.png"></li>\r\n</ul>\r\n'
+           '  <script type="module" src="/static/js/app.js"></script>')
+    assert out(src) == (
+        f'<ul>\r\n  <li><img src="{A}"{LAZY}{A_SIZED}></li>\r\n</ul>\r\n'
+        '  <script type="module" src="/static/js/app-JJJJJJJJ.js" integrity="sha384-app"'
+        ' crossorigin="anonymous"></script>\r\n'
+        '  <link rel="modulepreload" href="/static/js/chunks/shared-SSSSSSSS.js"'
+        ' integrity="sha384-sh" crossorigin="anonymous">\r\n'
+        '  <link rel="modulepreload" href="/static/js/chunks/util-UUUUUUUU.js"'
+        ' integrity="sha384-ut" crossorigin="anonymous">')
+
+
+@pytest.mark.parametrize("src", [
+    '{% raw %}<img src="/static/img/a.png">{{ not jinja }}{% endraw %}\n',
+    '{%- raw -%} <img src="/static/img/a.png"> {%- endraw %}',
+    '<!-- <img src="/static/img/a.png"> -->\n',
+    '<!--[if lt IE 9]><script src="/static/js/app.js"></script><![endif]-->\n',
+    '<script>document.write(\'<img src="/static/img/a.png">\');</script>\n',
+    '<style>.x { background: url(/static/img/a.png) } /* <img src="/static/img/a.png"> */'
+    '</style>',
+    '<template id="row"><img src="/static/img/a.png"><script src="/static/js/app.js">'
+    '</script></template>',
+    '<noscript><img src="/static/img/a.png"><link rel="stylesheet" href="/static/css/app.css">'
+    '</noscript>',
+    '<template><template><img src="/static/img/a.png"></template><img src="x.png"></template>',
+    '<p title="{{ \'<img src=/static/img/a.png>\' }}">&amp; &#x25CF; &eacute; &nbsp;</p>\n',
+    '{{ "}}<img src=\'/static/img/a.png\'>" }}{{ {"a": {"b": 1}} }}',
+])
+def test_left_alone(src: str) -> None:
+    assert out(src) == src
+
+
+def test_jinja_string_literals_are_never_rewritten_except_url_for_static() -> None:
+    src = ("{% set hero = '/static/img/hero.jpg' %}<img src=\"{{ hero }}\">"
+           "<a href=\"{{ url_for('static', filename='img/a.png') }}\">a</a>")
+    assert out(src) == (
+        "{% set hero = '/static/img/hero.jpg' %}<img src=\"{{ hero }}\"" + LAZY + ">"
+        f"<a href=\"{{{{ url_for('static', filename='img/a-800w-{H}.webp') }}}}\">a</a>")
+
+
+def test_entities_quoting_and_attribute_order_survive() -> None:
+    src = ("<img alt='Caf&eacute; &amp; bar' src='/static/img/a.png' data-x=1 class=thumb />")
+    assert out(src) == (f"<img alt='Caf&eacute; &amp; bar' src='{A}' data-x=1 class=thumb"
+                        " loading='lazy' decoding='async' width='800' height='600'"
+                        f" srcset='{SRCSET_A}' sizes='{SIZES}' />")
+    # in HTML an unquoted value runs up to whitespace or '>': 'thumb/' keeps its slash
+    assert out("<img class=thumb/>") == "<img class=thumb/ loading='lazy' decoding='async'>" \
+        .replace("'", '"')
+
+
+def test_multiline_tag() -> None:
+    src = '<img\n  class="x"\n  src="/static/icons/logo.svg"\n/>\n'
+    assert out(src) == \
+        f'<img\n  class="x"\n  src="/static/icons/logo-LLLLLLLL.svg"{LAZY}\n/>\n'
+
+
+def test_an_attribute_set_inside_if_in_the_tag_is_never_added_again() -> None:
+    src = '<img src="/static/icons/logo.svg" {% if lazy %}loading="lazy"{% endif %}>'
+    res = rw(src)
+    assert res.text == ('<img src="/static/icons/logo-LLLLLLLL.svg" '
+                        '{% if lazy %}loading="lazy"{% endif %} decoding="async">')
+    assert res.skipped[0]["reason"] == \
+        "'loading' is set inside {% if %} within the tag: not added"
+
+
+def test_unterminated_jinja_is_a_scan_error_with_offset() -> None:
+    with pytest.raises(ScanError) as e:
+        scan('<p>ok</p>\n<img src="{{ x ">')
+    assert e.value.offset == 20
+
+
+# -- the LCP rule ---------------------------------------------------------------------------
+
+def test_first_image_of_a_page_is_eager_loop_images_lazy() -> None:
+    src = ('{% extends "base.html" %}{% block content %}\n'
+           '{% for p in photos %}<img src="{{ p.url }}">{% endfor %}\n'
+           '<img src="/static/img/hero.jpg" alt="">\n'
+           '<img src="/static/img/a.png" alt="">\n{% endblock %}\n')
+    res = rw(src, PAGE, name="pages/index.html")
+    assert res.text == (
+        '{% extends "base.html" %}{% block content %}\n'
+        f'{{% for p in photos %}}<img src="{{{{ p.url }}}}"{LAZY}>{{% endfor %}}\n'
+        f'<img src="/static/img/hero-1600w-{H}.webp" alt="" fetchpriority="high" width="1600"'
+        f' height="900" srcset="{SRCSET_HERO}" sizes="{SIZES}">\n'
+        f'<img src="{A}" alt=""{LAZY}{A_SIZED}>\n{{% endblock %}}\n')
+    imgs = res.images
+    assert [(i["line"], i["loading"], i["why"], i["asset"]) for i in imgs] == [
+        (2, "lazy", "default", None),
+        (3, "eager", "first image of the page", "img/hero.jpg"),
+        (4, "lazy", "default", "img/a.png")]
+    assert f"img/hero-960w-{H}.webp" in imgs[1]["files"]
+    assert res.unresolved == [{"line": 2, "col": 22, "tag": "img", "attr": "src",
+                               "value": "{{ p.url }}", "reason": "dynamic"}]
+
+
+def test_layouts_and_partials_get_no_eager_image() -> None:
+    assert out('<img src="/static/img/a.png">') == f'<img src="{A}"{LAZY}{A_SIZED}>'
+
+
+def test_eager_selector_and_fetchpriority_attribute() -> None:
+    src = ('<div class="hero"><img src="/static/img/a.png"></div>'
+           '<img src="/static/icons/logo.svg" fetchpriority="high">')
+    assert out(src) == (f'<div class="hero"><img src="{A}" fetchpriority="high"'
+                        f' width="800" height="600" srcset="{SRCSET_A}" sizes="{SIZES}"></div>'
+                        '<img src="/static/icons/logo-LLLLLLLL.svg" fetchpriority="high">')
+
+
+def test_data_assetpipe_overrides_and_existing_loading_wins() -> None:
+    src = ('<img src="/static/icons/logo.svg" data-assetpipe="lazy">\n'
+           '<img src="/static/icons/logo.svg" data-assetpipe="eager">\n'
+           '<img src="/static/icons/logo.svg" loading="eager">\n'
+           '<iframe src="https://example.com/embed"></iframe>\n'
+           '<iframe src="https://example.com/embed" loading="eager"></iframe>\n')
+    L = "/static/icons/logo-LLLLLLLL.svg"
+    res = rw(src, PAGE, name="pages/p.html")
+    assert res.text == (f'<img src="{L}" data-assetpipe="lazy"{LAZY}>\n'
+                        f'<img src="{L}" data-assetpipe="eager" fetchpriority="high">\n'
+                        f'<img src="{L}" loading="eager" decoding="async">\n'
+                        '<iframe src="https://example.com/embed" loading="lazy"></iframe>\n'
+                        '<iframe src="https://example.com/embed" loading="eager"></iframe>\n')
+    assert [i["loading"] for i in res.images] == ["lazy", "eager", "eager"]
+
+
+def test_lcp_hint_makes_an_image_eager_and_reports_use() -> None:
+    src = '<p>x</p>\n<ul>{% for i in xs %}<li><img src="/static/img/a.png">{% endfor %}</ul>\n'
+    hint = Hint("partials/x.html", 2, "img/a.png")
+    res = rw(src, hints=[hint, Hint("partials/x.html", 2, "img/other.png")])
+    assert res.text == (f'<p>x</p>\n<ul>{{% for i in xs %}}<li><img src="{A}" fetchpriority="high"'
+                        f' width="800" height="600" srcset="{SRCSET_A}" sizes="{SIZES}">'
+                        '{% endfor %}</ul>\n')
+    assert res.hints_used == {hint}
+
+
+def test_sizes_auto_only_with_lazy() -> None:
+    opts = Options(is_page=True, sizes="auto, 50vw")
+    res = rw('<img src="/static/img/a.png"><img src="/static/img/a.png">', opts, "pages/a.html")
+    assert 'fetchpriority="high" width="800" height="600" srcset' in res.text
+    assert res.text.count('sizes="50vw"') == 1 and res.text.count('sizes="auto, 50vw"') == 1
+
+
+def test_intrinsic_size_completes_a_half_given_pair() -> None:
+    assert out('<img src="/static/img/a.png" width="400" srcset="x.png 1x">') == \
+        f'<img src="{A}" width="400" srcset="x.png 1x"{LAZY} height="300">'
+
+
+def test_picture_wraps_with_avif_and_webp_sources() -> None:
+    opts = Options(picture=True, srcset_format="original")
+    res = rw('<p><img src="/static/img/hero.jpg" alt=""></p>', opts)
+    jpg = ", ".join(f"/static/img/hero-{w}w-{H}.jpg {w}w" for w in (480, 960, 1600))
+    avif = ", ".join(f"/static/img/hero-{w}w-{H}.avif {w}w" for w in (480, 960, 1600))
+    assert res.text == (
+        f'<p><picture><source type="image/avif" srcset="{avif}" sizes="{SIZES}">'
+        f'<source type="image/webp" srcset="{SRCSET_HERO}" sizes="{SIZES}">'
+        f'<img src="/static/img/hero-1600w-{H}.webp" alt=""{LAZY} width="1600" height="900"'
+        f' srcset="{jpg}" sizes="{SIZES}"></picture></p>')
+    # already inside a <picture>: not wrapped twice
+    inner = '<picture><img src="/static/img/hero.jpg"></picture>'
+    assert "<picture><picture>" not in rw(inner, opts).text
+
+
+# -- references -----------------------------------------------------------------------------
+
+def test_reference_forms() -> None:
+    src = ('<link rel="stylesheet" href="/static/css/app.css?v=2#x">\n'
+           '<img src="{{ asset_url(\'img/a.png\') }}">\n'
+           '<img src="{{ url_for(\'static\', filename=\'img/gallery/\' ~ p.file) }}">\n'
+           '<img src="img/a.png"><img src="/media/a.png"><img src="https://cdn.example/a.png">\n'
+           '<img src="data:image/png;base64,AAAA">\n'
+           '<a href="/static/img/a.png" download>a</a><a href="/about">about</a>\n')
+    res = rw(src)
+    assert res.text == (
+        '<link rel="stylesheet" href="/static/css/app-CCCCCCCC.css?v=2#x"'
+        ' integrity="sha384-css" crossorigin="anonymous">\n'
+        '<link rel="preload" href="/static/fonts/icons-FFFFFFFF.woff2" as="font"'
+        ' type="font/woff2" crossorigin>\n'
+        f'<img src="{{{{ asset_url(\'img/a.png\') }}}}"{LAZY}{A_SIZED}>\n'
+        '<img src="{{ url_for(\'static\', filename=\'img/gallery/\' ~ p.file) }}"' + LAZY + '>\n'
+        f'<img src="img/a.png"{LAZY}><img src="/media/a.png"{LAZY}>'
+        f'<img src="https://cdn.example/a.png"{LAZY}>\n'
+        f'<img src="data:image/png;base64,AAAA"{LAZY}>\n'
+        f'<a href="{A}" download>a</a><a href="/about">about</a>\n')
+    assert [(u["line"], u["reason"]) for u in res.unresolved] == \
+        [(3, "dynamic"), (4, "relative"), (4, "other"), (4, "other")]
+
+
+def test_url_for_form_is_kept_in_inserted_links_and_srcset() -> None:
+    src = ("<script type=\"module\" src=\"{{ url_for('static', filename='js/app.js') }}\">"
+           "</script><img src=\"{{ url_for('static', filename='img/a.png') }}\">")
+    res = rw(src)
+    uf = "{{ url_for('static', filename='%s') }}"
+    assert res.text == (
+        f'<script type="module" src="{uf % "js/app-JJJJJJJJ.js"}" integrity="sha384-app"'
+        ' crossorigin="anonymous"></script>\n'
+        f'<link rel="modulepreload" href="{uf % "js/chunks/shared-SSSSSSSS.js"}"'
+        ' integrity="sha384-sh" crossorigin="anonymous">\n'
+        f'<link rel="modulepreload" href="{uf % "js/chunks/util-UUUUUUUU.js"}"'
+        ' integrity="sha384-ut" crossorigin="anonymous">'
+        f'<img src="{uf % f"img/a-800w-{H}.webp"}"{LAZY} width="800" height="600" srcset="'
+        f'{uf % f"img/a-480w-{H}.webp"} 480w, {uf % f"img/a-800w-{H}.webp"} 800w"'
+        f' sizes="{SIZES}">')
+    jinja2.Environment().parse(res.text)
+
+
+def test_existing_preloads_and_integrity_are_not_duplicated() -> None:
+    src = ('<link rel="modulepreload" href="/static/_shared-SSSSSSSS.js">\n'
+           '<script type="module" src="/static/js/app.js" integrity="sha384-mine"></script>\n'
+           '<link rel="stylesheet" href="/static/css/app.css">\n'
+           '<link rel="stylesheet" href="/static/css/app.css" crossorigin="use-credentials">\n')
+    res = rw(src)
+    # the existing preload (its key rewritten to the file) is not repeated; util is added
+    assert res.text.count("modulepreload") == 2
+    assert res.text.count("util-UUUUUUUU.js") == 1
+    assert 'integrity="sha384-mine" crossorigin="anonymous"' in res.text
+    assert res.text.count('rel="preload"') == 1
+    assert 'crossorigin="use-credentials" integrity="sha384-css">' in res.text
+
+
+def test_missing_literal_references_are_returned_not_raised() -> None:
+    res = rw('<p>\n  <img src="/static/img/nope.png"><img src="{{ asset_url(\'img/gone.png\') }}">')
+    assert res.missing == [(2, 13, "img/nope.png", "/static/img/nope.png")]
+    assert res.unresolved[0]["reason"] == "asset_url"
+
+
+def test_percent_encoded_literal() -> None:
+    man = {"img/my photo.png": {"file": "img/my photo-XXXXXXXX.png"}}
+    res = rewrite('<a href="/static/img/my%20photo.png">x</a>', "p.html", man, PARTIAL)
+    assert res.text == '<a href="/static/img/my%20photo-XXXXXXXX.png">x</a>'
+
+
+def test_cdn_public_path() -> None:
+    opts = Options(public_path="https://cdn.example.com/assets/")
+    res = rewrite('<script src="https://cdn.example.com/assets/js/app.js"></script>',
+                  "p.html", MANIFEST, opts)
+    assert res.text == ('<script src="https://cdn.example.com/assets/js/app-JJJJJJJJ.js"'
+                        ' integrity="sha384-app" crossorigin="anonymous"></script>')
