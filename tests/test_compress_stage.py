@@ -1,0 +1,124 @@
+"""The compress stage over real tiny builds: siblings decode to the original bytes, gzip carries
+mtime 0, min_ratio drops poor gains, compressed types are skipped, the manifest records
+``encodings``, development builds have none, and two builds are byte-identical."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import brotli
+import zstandard
+
+from assetpipe.build import build
+from assetpipe.stages.compress import SKIP_EXTENSIONS, candidates, encode
+from tests.conftest import write_tree
+
+JS = "export const rows = [\n" + "".join(f"  {{id: {i}, name: 'row {i}'}},\n"
+                                         for i in range(300)) + "];\n"
+
+
+def _site(root: Path, compress: str = "{brotli: true, gzip: true, zstd: true, min_ratio: 0.95}"
+          ) -> Path:
+    write_tree(root, {
+        "src/js/app.js": JS,
+        "src/css/a.css": "body { color: red; }\n" * 100,
+        "src/img/pic.png": b"\x89PNG\r\n\x1a\n" + bytes(4000),
+        "src/fonts/f.woff2": bytes(3000),
+        "src/tiny.txt": "hi",
+        "src/empty.txt": "",
+        "src/templates/pages/index.html": "<p>x</p>\n",
+        "pipeline.yaml": f"""
+            source: src
+            output: dist
+            static:
+              include: ["js/**", "css/**", "img/**", "fonts/**", "data/**", "tiny.txt", "empty.txt"]
+            compress: {compress}
+            """,
+    })
+    # incompressible: random bytes (a type not skipped by extension: only the ratio drops it)
+    (root / "src/data").mkdir()
+    (root / "src/data/noise.bin").write_bytes(os.urandom(6000))
+    return root / "pipeline.yaml"
+
+
+def _public(root: Path) -> Path:
+    return (root / "dist").resolve() / "public"
+
+
+def test_siblings_decode_and_are_recorded(tmp_path: Path) -> None:
+    result = build(_site(tmp_path))
+    public = _public(tmp_path)
+    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
+    for key in ("js/app.js", "css/a.css"):
+        entry = manifest[key]
+        assert entry["encodings"] == ["br", "gzip", "zstd"]
+        original = (public / entry["file"]).read_bytes()
+        br = (public / (entry["file"] + ".br")).read_bytes()
+        gz = (public / (entry["file"] + ".gz")).read_bytes()
+        zst = (public / (entry["file"] + ".zst")).read_bytes()
+        assert brotli.decompress(br) == original
+        assert gzip.decompress(gz) == original
+        assert zstandard.ZstdDecompressor().decompress(zst) == original
+        assert gz[4:8] == b"\0\0\0\0"  # mtime 0
+        assert gz[3] & 0x08 == 0  # no file name in the header
+        for sibling in (br, gz, zst):
+            assert len(sibling) <= 0.95 * len(original)
+    assert "compress" in result.stages
+
+
+def test_min_ratio_and_skipped_types(tmp_path: Path) -> None:
+    build(_site(tmp_path))
+    public = _public(tmp_path)
+    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
+    names = {p.relative_to(public).as_posix() for p in public.rglob("*")}
+    for key in ("data/noise.bin", "img/pic.png", "fonts/f.woff2", "tiny.txt", "empty.txt"):
+        entry = manifest[key]
+        assert "encodings" not in entry, key
+        assert not any(n.startswith(entry["file"] + ".") for n in names), key
+    # the PNG (all zeros) would compress superbly: it is skipped by type, not by ratio
+    assert len(encode((public / manifest["img/pic.png"]["file"]).read_bytes(), "gzip")) < 100
+
+
+def test_min_ratio_is_configurable(tmp_path: Path) -> None:
+    build(_site(tmp_path, "{brotli: true, gzip: true, zstd: false, min_ratio: 0.01}"))
+    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
+    assert all("encodings" not in e for e in manifest.values())
+    assert not list(_public(tmp_path).rglob("*.br"))
+
+
+def test_only_enabled_encodings(tmp_path: Path) -> None:
+    build(_site(tmp_path, "{brotli: false, gzip: true, zstd: false}"))
+    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
+    assert manifest["js/app.js"]["encodings"] == ["gzip"]
+    public = _public(tmp_path)
+    assert not list(public.rglob("*.br")) and not list(public.rglob("*.zst"))
+
+
+def test_development_profile_skips_compression(tmp_path: Path) -> None:
+    result = build(_site(tmp_path), profile="development")
+    assert "compress" not in result.stages
+    assert not [p for p in _public(tmp_path).rglob("*") if p.suffix in (".br", ".gz", ".zst")]
+
+
+def test_deterministic_and_cached(tmp_path: Path) -> None:
+    cfg = _site(tmp_path)
+    build(cfg)
+    first = {p.relative_to(_public(tmp_path)).as_posix(): p.read_bytes()
+             for p in _public(tmp_path).rglob("*") if p.is_file()}
+    second_result = build(cfg)
+    public = _public(tmp_path)
+    second = {p.relative_to(public).as_posix(): p.read_bytes()
+              for p in public.rglob("*") if p.is_file()}
+    assert first == second
+    stats = second_result.cache.per_stage["compress"]
+    assert stats["misses"] == 0 and stats["hits"] > 0  # unchanged files: no compression work
+
+
+def test_candidates_skip_compressed_extensions(tmp_path: Path) -> None:
+    for name in ("a.js", "b.svg", "c.webp", "d.woff2", "e.js.br", "f.gz", "g.map", ".hidden"):
+        (tmp_path / name).write_bytes(b"x" * 10)
+    assert candidates(tmp_path) == ["a.js", "b.svg", "g.map"]
+    assert {".br", ".gz", ".zst", ".woff2", ".png"} <= SKIP_EXTENSIONS
