@@ -70,7 +70,7 @@ class Message:
     @classmethod
     def from_json(cls, msg: dict[str, Any]) -> Message:
         text = str(msg.get("text", ""))
-        if msg.get("pluginName"):
+        if msg.get("pluginName") and msg["pluginName"] != "assetpipe-urls":
             text = f"[plugin {msg['pluginName']}] {text}"
         loc = msg.get("location") or None
         if not loc:
