@@ -22,7 +22,8 @@ from tests.test_rewrite_cases import MANIFEST
 
 FILES = {e["file"] for e in MANIFEST.values()}
 ATTR_RE = re.compile(r"""^ [a-z-]+(?:=(["'])[^"'<>]*\1)?$""")
-URL_IN_JINJA = re.compile(r"""\{\{ (?:url_for\('static', filename='[^']+'\)|asset_url\('[^']+'\)) \}\}""")
+URL_IN_JINJA = re.compile(
+    r"""\{\{ (?:url_for\('static', filename='[^']+'\)|asset_url\('[^']+'\)) \}\}""")
 ELEMENT_RE = re.compile(
     r"""^(?:(?:\r?\n[ \t]*)<link rel="(?:modulepreload|preload)" href="[^"<>]+"[^<>]*>)+$"""
     r"""|^<picture>(?:<source type="image/(?:avif|webp)" srcset="[^"<>]+" sizes="[^"<>]+">)+$"""

@@ -1,0 +1,229 @@
+"""The templates stage: real builds of tiny sites (CLI and API), report.json, the cache, hints,
+and every class of bad input (non-UTF-8, missing asset, broken Jinja, bad selector, bad hints)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assetpipe import build, load_config
+from assetpipe.cache import Cache
+from assetpipe.manifest import Manifest
+from assetpipe.rewrite.hints import Hint, read_hints, write_hints
+from assetpipe.sources import Sources
+from assetpipe.stages import templates
+from assetpipe.stages.base import NullProgress, Report, StageContext
+from tests.conftest import run_cli, write_tree
+from tests.test_rewrite_cases import MANIFEST
+
+CONFIG = """\
+source: site
+output: dist
+templates:
+  eager: [".hero img"]
+static:
+  include: ["icons/**", "img/**", "css/**"]
+"""
+
+SITE: dict[str, str | bytes] = {
+    "site/icons/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
+    "site/img/a.png": b"\x89PNG not really, but static copies bytes",
+    "site/css/app.css": "body { color: red }\n",
+    "site/templates/base.html": (
+        '<html><head><link rel="stylesheet" href="/static/css/app.css"></head>\n'
+        '<body><img src="/static/icons/logo.svg" alt="">{% block body %}{% endblock %}'
+        "</body></html>\n"),
+    "site/templates/pages/index.html": (
+        '{% extends "base.html" %}{% block body %}\n'
+        '<div class="hero"><img src="{{ url_for(\'static\', filename=\'img/a.png\') }}"></div>\n'
+        '<img src="/static/img/a.png" alt="second">\n{% endblock %}'),
+}
+
+
+def _site(tmp_path: Path, extra: dict[str, str | bytes] | None = None,
+          config: str = CONFIG) -> Path:
+    write_tree(tmp_path, {**SITE, **(extra or {}), "pipeline.yaml": config})
+    return tmp_path
+
+
+def test_build_rewrites_templates_and_reports(tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    result = run_cli("build", cwd=root)
+    assert result.code == 0, result.err
+    dist = root / "dist"
+    man = json.loads((dist / "manifest.json").read_text())
+    css, logo, img = (man[k] for k in ("css/app.css", "icons/logo.svg", "img/a.png"))
+    base = (dist / "templates/base.html").read_text()
+    assert base == (
+        f'<html><head><link rel="stylesheet" href="/static/{css["file"]}"'
+        f' integrity="{css["integrity"]}" crossorigin="anonymous"></head>\n'
+        f'<body><img src="/static/{logo["file"]}" alt="" loading="lazy" decoding="async">'
+        "{% block body %}{% endblock %}</body></html>\n")
+    page = (dist / "templates/pages/index.html").read_text()
+    assert page == (
+        '{% extends "base.html" %}{% block body %}\n'
+        f'<div class="hero"><img src="{{{{ url_for(\'static\', filename=\'{img["file"]}\') }}}}"'
+        ' fetchpriority="high"></div>\n'
+        f'<img src="/static/{img["file"]}" alt="second" loading="lazy" decoding="async">\n'
+        "{% endblock %}")
+    report = json.loads((dist / "report.json").read_text())["templates"]
+    assert sorted(report) == ["base.html", "pages/index.html"]
+    imgs = report["pages/index.html"]["images"]
+    assert [(i["line"], i["col"], i["asset"], i["loading"]) for i in imgs] == \
+        [(2, 19, "img/a.png", "eager"), (3, 1, "img/a.png", "lazy")]
+    assert imgs[0]["why"] == "selector .hero img" and imgs[0]["files"] == [img["file"]]
+    assert report["pages/index.html"]["source"] == "templates/pages/index.html"
+    assert report["base.html"]["edits"][0] == {
+        "line": 1, "col": 13, "tag": "link", "kind": "url", "text": css["file"],
+        "replaces": "css/app.css"}
+
+
+def _ctx(root: Path, manifest: dict[str, dict[str, Any]]) -> StageContext:
+    cfg = load_config(root / "pipeline.yaml")
+    out = root / "out"
+    (out / "public").mkdir(parents=True, exist_ok=True)
+    return StageContext(config=cfg, sources=Sources.scan(cfg.source), public=out / "public",
+                        templates_out=out / "templates", cache=Cache(root / "cache"),
+                        manifest=Manifest({k: dict(v) for k, v in manifest.items()}),
+                        report=Report(), progress=NullProgress(), stage="templates")
+
+
+GALLERY = {
+    "site/templates/pages/gallery.html": (
+        '<section class="hero"><img src="/static/img/hero.jpg" alt=""></section>\n'
+        '{% for p in photos %}<img src="{{ url_for(\'static\', filename=p) }}">{% endfor %}\n'
+        '<img src="/static/img/a.png" alt="">\n'),
+    "site/templates/partials/logo.html": '<img src="/static/icons/logo.svg" alt="">\n',
+}
+
+
+def test_stage_against_a_full_manifest_and_its_cache(tmp_path: Path) -> None:
+    root = _site(tmp_path, GALLERY)
+    ctx = _ctx(root, MANIFEST)
+    templates.run(ctx)
+    out = (root / "out/templates/pages/gallery.html").read_text()
+    assert 'fetchpriority="high" width="1600" height="900" srcset="/static/img/hero-480w-' in out
+    assert ('<img src="/static/img/a-800w-HHHHHHHH.webp" alt="" loading="lazy"'
+            ' decoding="async" width="800" height="600" srcset=') in out
+    first = {p.name: p.read_bytes() for p in (root / "out/templates").rglob("*.html")}
+    assert ctx.cache.stats.misses == 4 and ctx.cache.stats.hits == 0
+    # same inputs: every template is a cache hit, same bytes
+    ctx2 = _ctx(root, MANIFEST)
+    templates.run(ctx2)
+    assert ctx2.cache.stats.hits == 4 and ctx2.cache.stats.misses == 0
+    assert {p.name: p.read_bytes() for p in (root / "out/templates").rglob("*.html")} == first
+    assert ctx2.report.sections == ctx.report.sections
+    # a changed image entry re-rewrites exactly the templates that show it
+    changed = {**MANIFEST, "img/a.png": {**MANIFEST["img/a.png"], "width": 400, "height": 300}}
+    ctx3 = _ctx(root, changed)
+    templates.run(ctx3)
+    assert ctx3.cache.stats.misses == 2  # pages/index.html and pages/gallery.html
+    assert 'width="400" height="300"' in \
+        (root / "out/templates/pages/gallery.html").read_text()
+
+
+def test_lcp_hints_are_read_and_stale_ones_warned(tmp_path: Path) -> None:
+    root = _site(tmp_path, GALLERY)
+    write_hints(root / "lcp-hints.json", [Hint("pages/gallery.html", 3, "img/a.png"),
+                                          Hint("pages/gallery.html", 1, "img/nope.png")])
+    ctx = _ctx(root, MANIFEST)
+    templates.run(ctx)
+    out = (root / "out/templates/pages/gallery.html").read_text().splitlines()
+    assert out[2].startswith('<img src="/static/img/a-800w-HHHHHHHH.webp" alt=""'
+                             ' fetchpriority="high" width="800"')
+    imgs = ctx.report.sections["templates"]["pages/gallery.html"]["images"]
+    assert imgs[2]["why"] == "lcp-hints.json"
+    assert [w.message for w in ctx.report.warnings] == [
+        "lcp-hints.json: no <img> at pages/gallery.html:1 showing 'img/nope.png' (a stale hint)"]
+
+
+def test_hints_round_trip_and_format(tmp_path: Path) -> None:
+    path = tmp_path / "lcp-hints.json"
+    assert read_hints(path) == []
+    write_hints(path, [Hint("b.html", 2), Hint("a.html", 9, "img/x.jpg"), Hint("b.html", 2)])
+    assert json.loads(path.read_text()) == {"version": 1, "hints": [
+        {"template": "a.html", "line": 9, "src": "img/x.jpg"}, {"template": "b.html", "line": 2}]}
+    assert read_hints(path) == [Hint("a.html", 9, "img/x.jpg"), Hint("b.html", 2)]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"version": 1, "hints": [', "LCP hints are not valid JSON"),
+    ('{"version": 2, "hints": []}', "LCP hints: expected"),
+    ('{"version": 1, "hints": [{"template": "a.html", "line": "3"}]}', "hints[0]: expected"),
+])
+def test_bad_hints_file_fails_naming_it(tmp_path: Path, content: str, message: str) -> None:
+    root = _site(tmp_path, {"lcp-hints.json": content})
+    result = run_cli("build", cwd=root)
+    assert result.code == 1
+    assert "lcp-hints.json" in result.err and message in result.err
+
+
+def test_non_utf8_template_fails_naming_the_file_and_keeps_previous_output(
+        tmp_path: Path) -> None:
+    root = _site(tmp_path)
+    assert run_cli("build", cwd=root).code == 0
+    before = (root / "dist").resolve()
+    (root / "site/templates/pages/latin1.html").write_bytes(b"<p>ok</p>\n<p>caf\xe9</p>\n")
+    result = run_cli("build", cwd=root)
+    assert result.code == 1
+    assert "error: site/templates/pages/latin1.html:2:7: template is not UTF-8" in result.err
+    assert (root / "dist").resolve() == before
+
+
+def test_missing_asset_is_an_error_naming_template_line(tmp_path: Path) -> None:
+    root = _site(tmp_path, {"site/templates/pages/x.html":
+                            '<p>\n  <img src="/static/img/hero.jpg">\n'})
+    result = run_cli("build", cwd=root)
+    assert result.code == 1
+    assert ("error: site/templates/pages/x.html:2:13: '/static/img/hero.jpg' refers to "
+            "'img/hero.jpg', which the build did not produce") in result.err
+    assert not (root / "dist").exists()
+
+
+def test_missing_asset_warns_with_missing_assets_warn(tmp_path: Path) -> None:
+    config = CONFIG.replace("templates:\n", "templates:\n  missing_assets: warn\n")
+    root = _site(tmp_path, {"site/templates/x.html": '<img src="/static/img/b.png">'}, config)
+    result = run_cli("build", cwd=root)
+    assert result.code == 0, result.err
+    assert "site/templates/x.html:1:11: '/static/img/b.png' refers to 'img/b.png'" in result.err
+    assert "did you mean 'img/a.png'?" in result.err
+    # the warning is replayed from the cache, and --strict fails on it
+    again = run_cli("build", "--strict", cwd=root)
+    assert again.code == 1 and "refers to 'img/b.png'" in again.err
+
+
+def test_broken_jinja_fails_with_its_line(tmp_path: Path) -> None:
+    root = _site(tmp_path, {"site/templates/x.html": "<p>\n{{ 'unclosed }}\n"})
+    result = run_cli("build", cwd=root)
+    assert result.code == 1
+    assert "error: site/templates/x.html:2:1: unterminated string" in result.err
+
+
+def test_invalid_eager_selector_is_a_config_error(tmp_path: Path) -> None:
+    root = _site(tmp_path, config=CONFIG.replace('[".hero img"]', '[".hero img", "img[["]'))
+    result = run_cli("build", cwd=root)
+    assert result.code == 2
+    assert "error: pipeline.yaml:4:" in result.err and "templates.eager[1]" in result.err
+
+
+def test_same_template_name_in_two_dirs_is_an_error(tmp_path: Path) -> None:
+    config = CONFIG.replace("templates:\n", "templates:\n  dirs: [templates, more]\n")
+    root = _site(tmp_path, {"site/more/base.html": "<p>x</p>"}, config)
+    result = run_cli("build", cwd=root)
+    assert result.code == 1 and "'base.html' is in two template dirs" in result.err
+
+
+def test_build_is_deterministic(tmp_path: Path) -> None:
+    root = _site(tmp_path, GALLERY, CONFIG.replace("templates:\n",
+                                                  "templates:\n  missing_assets: warn\n"))
+    r1 = build(load_config(root / "pipeline.yaml"), clean=True)
+    a = {p.relative_to(r1.build_dir): p.read_bytes()
+         for p in r1.build_dir.rglob("*") if p.is_file() and "templates" in p.parts}
+    rep1 = (r1.build_dir / "report.json").read_bytes()
+    r2 = build(load_config(root / "pipeline.yaml"), clean=True)
+    b = {p.relative_to(r2.build_dir): p.read_bytes()
+         for p in r2.build_dir.rglob("*") if p.is_file() and "templates" in p.parts}
+    assert a == b and (r2.build_dir / "report.json").read_bytes() == rep1
