@@ -12,8 +12,16 @@ import pytest
 from PIL import Image, ImageCms
 
 from tests.conftest import CORPUS, write_tree
-from tests.images_helpers import (Maker, build_site, image_config, mean_diff, open_public,
-                                  to_bytes, transparent_gif, variant)
+from tests.images_helpers import (
+    Maker,
+    build_site,
+    image_config,
+    mean_diff,
+    open_public,
+    to_bytes,
+    transparent_gif,
+    variant,
+)
 
 
 def _cmyk_jpeg() -> bytes:

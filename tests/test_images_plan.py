@@ -40,7 +40,8 @@ def test_original_resolves_to_the_source_format_once() -> None:
 
 def test_variants_for_picks_the_token_format() -> None:
     entry = {"src": "img/a.jpg", "variants": [
-        {"file": "a", "width": 960, "format": "webp"}, {"file": "b", "width": 480, "format": "webp"},
+        {"file": "a", "width": 960, "format": "webp"},
+        {"file": "b", "width": 480, "format": "webp"},
         {"file": "c", "width": 480, "format": "jpeg"}]}
     assert [v["file"] for v in variants_for(entry, "webp")] == ["b", "a"]
     assert [v["file"] for v in variants_for(entry, "original")] == ["c"]

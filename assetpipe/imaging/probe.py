@@ -12,6 +12,7 @@ over ``max_pixels`` (checked before any pixel is decoded: a decompression bomb c
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -90,8 +91,7 @@ def probe(path: Path, max_pixels: int) -> Probe:
     except ImageInputError:
         raise
     except Image.DecompressionBombError as exc:
-        raise ImageInputError(f"cannot decode image: {exc}",
-                              hint="this is over Pillow's own decompression-bomb limit") from exc
+        raise bomb_error(exc, max_pixels) from exc
     except UnidentifiedImageError as exc:
         raise ImageInputError(
             "cannot decode image: not a recognised image format (readable: "
@@ -103,6 +103,21 @@ def probe(path: Path, max_pixels: int) -> Probe:
     dw, dh = displayed_size(w, h, orientation)
     return Probe(format=fmt, stored_width=w, stored_height=h, orientation=orientation,
                  width=dw, height=dh, animated=frames > 1, frames=frames)
+
+
+def bomb_error(exc: Exception, max_pixels: int) -> ImageInputError:
+    """Pillow refused to open an image as a decompression bomb (over twice its own limit,
+    before ``check_pixels`` could look): say it as ``check_pixels`` would."""
+    from PIL import Image
+
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    pixels = f"{int(found.group(1)):,} pixels" if found else "too many pixels"
+    limit = min(max_pixels, 2 * (Image.MAX_IMAGE_PIXELS or 0) or max_pixels)
+    return ImageInputError(
+        f"image has {pixels}, over images.max_pixels ({limit:,}); refused without decoding "
+        "(a decompression bomb?)",
+        hint="resize the image; images.max_pixels cannot go past Pillow's own limit "
+             f"({2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels)")
 
 
 def read_orientation(im: Any) -> int:

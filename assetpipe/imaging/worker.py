@@ -26,7 +26,7 @@ from .colour import normalise_mode, to_output
 from .encode import encode
 from .formats import READABLE
 from .options import ImageOptions
-from .probe import check_pixels
+from .probe import ImageInputError, bomb_error, check_pixels
 
 #: Pillow's Image.Transpose values for EXIF orientations 2..8.
 _TRANSPOSE = {2: 0, 3: 3, 4: 1, 5: 5, 6: 4, 7: 6, 8: 2}
@@ -66,7 +66,10 @@ def run_job(job: Job) -> JobResult:
         return JobResult(job.key, error="cannot decode image: out of memory",
                          hint="lower images.max_pixels or resize the source")
     except Image.DecompressionBombError as exc:
-        return JobResult(job.key, error=f"cannot decode image: {exc}")
+        err = bomb_error(exc, job.options.max_pixels)
+        return JobResult(job.key, error=err.message, hint=err.hint)
+    except ImageInputError as exc:
+        return JobResult(job.key, error=exc.message, hint=exc.hint)
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
         reason = str(exc).strip() or type(exc).__name__
         return JobResult(job.key, error=f"cannot decode image: {reason}",
