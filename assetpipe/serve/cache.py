@@ -156,6 +156,8 @@ class _TTLCache:
 def ttl_cache(seconds: float, maxsize: int = 1024) -> Callable[[F], F]:
     """Decorator: cache a sync or async function's results for ``seconds`` (see module doc).
     The wrapper has ``.stats()``, ``.clear()`` and ``.cache_name``."""
+    if seconds <= 0 or maxsize <= 0:
+        raise ValueError("ttl_cache needs seconds > 0 and maxsize > 0")
 
     def decorate(fn: F) -> F:
         name = f"{fn.__module__}.{fn.__qualname__}"
