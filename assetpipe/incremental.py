@@ -101,15 +101,6 @@ class Outcome:
         return f"{what or 'start'}: {done} · {live} · {self.seconds * 1000:.0f} ms"
 
 
-def _inputs(report: dict[str, Any], stage: str) -> frozenset[str] | None:
-    """The source keys a stage read (its esbuild metafile inputs), if the stage reports them
-    under ``report[stage]["inputs"]``."""
-    section = report.get(stage)
-    if isinstance(section, dict) and isinstance(section.get("inputs"), list | tuple):
-        return frozenset(str(k) for k in section["inputs"])
-    return None
-
-
 class DevBuilder:
     """Full and incremental development builds of one config (see the module docstring)."""
 
@@ -152,13 +143,37 @@ class DevBuilder:
                                          ("styles", cfg.styles.entries, STYLE_SUFFIXES)):
             if not entries:
                 continue
-            inputs = _inputs(state.report, stage)
+            inputs = self._esbuild_facts("inputs", stage)
             if globmatch(key, entries) or (key in inputs if inputs is not None
                                            else key.endswith(suffixes)):
                 out.append(stage)
         if self._template_name(key) is not None:
             out.append("templates")
         return out
+
+    def _esbuild_facts(self, what: str, stage: str) -> frozenset[str] | None:
+        """From the watch's esbuild service (``devbundle``), the metafile facts of a stage's
+        last build: ``inputs`` (source keys read) or ``external_urls``; ``None`` if unknown."""
+        from .devbundle import ContextEsbuild
+        from .stages.bundling import TOOL
+
+        tool = self.services.get(TOOL)
+        svc = tool.shared.get("service") if isinstance(tool, ContextEsbuild) else None
+        facts: dict[str, frozenset[str]] | None = getattr(svc, what, None)
+        return None if facts is None else facts.get(stage)
+
+    def _uses_changed_files(self, stage: str, old: Manifest, keys: set[str]) -> bool:
+        """Whether a stage's CSS ``url()``s point at a file of a changed entry (an image)."""
+        urls = self._esbuild_facts("external_urls", stage)
+        if urls is None:
+            return bool(keys)  # unknown: rebuild to be safe
+        pub = self.config.public_path
+        for key in keys:
+            entry = old.get(key) or {}
+            files = [entry.get("file"), *(v.get("file") for v in entry.get("variants", ()))]
+            if any(f and pub + str(f) in urls for f in files):
+                return True
+        return False
 
     def _template_name(self, key: str) -> str | None:
         for d in self.config.templates.dirs:
@@ -244,9 +259,9 @@ class DevBuilder:
         todo = dict(plan.stages)
         try:
             for name, run in stages("development"):
-                if name == "styles" and "styles" not in todo and self._changed_keys(
-                        old, manifest, {"images"}, owners):
-                    todo["styles"] = None  # a stylesheet's url() names a new image file
+                if name in ESBUILD_STAGES and name not in todo and self._uses_changed_files(
+                        name, old, self._changed_keys(old, manifest, {"images"}, owners)):
+                    todo[name] = None  # a stylesheet's url() names a changed image
                 if name == "templates":
                     self._add_dependent_templates(todo, old, ctx)
                 if name not in todo:

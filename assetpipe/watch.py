@@ -74,6 +74,7 @@ class Watcher:
         self.app = DevApp(self.broker, serve=serve)
         self.server = DevServer(self.app, host, port)
         self.services: dict[str, Any] = {}
+        self._install_esbuild()
         self.builder = DevBuilder(self.config, self.services)
         self._lock = BuildLock(self.config.state_dir / "build.lock", self.config.lock_timeout,
                                on_wait=lambda h: self.on_line(
@@ -133,6 +134,22 @@ class Watcher:
         self.server.close()
         self._close_services()
         self._lock.release()
+
+    def _install_esbuild(self) -> None:
+        """Put the context-keeping esbuild (``devbundle``) where the stages look for theirs, so
+        every JS/CSS rebuild is a ``rebuild()`` of a context that lives as long as we do."""
+        if not (self.config.scripts.entries or self.config.styles.entries):
+            return
+        from .devbundle import ContextEsbuild
+        from .esbuild import Esbuild
+        from .stages import bundling
+
+        try:
+            tool = Esbuild.locate()
+        except AssetpipeError:
+            return  # the stage reports it (exit 3 / overlay) when it runs
+        watched = ContextEsbuild.from_tool(tool)
+        self.services[bundling.TOOL] = watched
 
     def _close_services(self) -> None:
         for svc in list(self.services.values()):
@@ -284,6 +301,7 @@ class Watcher:
         """A valid new config: new builder (fresh esbuild contexts), new page app."""
         self._close_services()
         self.config = new
+        self._install_esbuild()
         self.builder = DevBuilder(new, self.services)
         self.app.set_config(new)
 

@@ -451,3 +451,103 @@ def test_burst_of_saves_is_debounced_into_one_rebuild(watching: Any) -> None:
     rec.wait(lambda: b"burst 4" in (root / "dist/templates/plain.html").read_bytes())
     time.sleep(0.3)  # let any straggling event batch settle (not a timing assertion)
     assert w.rebuilds - start <= 2
+
+
+def test_js_rebuilds_reuse_one_esbuild_context(watching: Any) -> None:
+    from assetpipe.stages import bundling
+
+    w, rec, root = watching
+    svc = w.services[bundling.TOOL].service()
+    pid, made, rebuilds = svc._proc.pid, svc.contexts_made, svc.rebuilds
+    for i in range(2):
+        before = manifest(root)["js/app.js"]["file"]
+        edit(root / "site/js/lib.js",
+             f'export function mark() {{ document.body.dataset.js = "v{i}"; }}\n')
+        rec.wait(lambda b=before: manifest(root)["js/app.js"]["file"] != b)
+    assert svc._proc.pid == pid and svc._proc.poll() is None  # the same Node process
+    assert svc.contexts_made == made  # no new context: esbuild's incremental rebuild()
+    assert svc.rebuilds >= rebuilds + 2
+
+
+def _png(color: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_image_edit_rebuilds_that_image_and_the_templates_showing_it(tmp_path: Path) -> None:
+    cfg = CONFIG.replace("static:\n", 'images:\n  include: ["img/**"]\n  widths: [32]\n'
+                         "  formats: [webp]\nstatic:\n")
+    write_tree(tmp_path, {
+        **SITE, "pipeline.yaml": cfg,
+        "site/img/a.png": _png((255, 0, 0)), "site/img/b.png": _png((0, 0, 255)),
+        "site/css/app.css": ".x { background: url(../img/b.png); }\n",
+        "site/templates/pics.html": '<img src="/static/img/a.png" alt="a">\n'
+                                    '<img src="/static/img/b.png" alt="b">\n',
+        "site/templates/only_b.html": '<img src="/static/img/b.png" alt="b">\n'})
+    rec = Recorder()
+    w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
+    w.start()
+    try:
+        before = manifest(tmp_path)
+        n = len(rec.outcomes)
+        (tmp_path / "site/img/a.png").write_bytes(_png((0, 255, 0)))
+        rec.wait(lambda: manifest(tmp_path)["img/a.png"]["file"] != before["img/a.png"]["file"])
+        done = _stage_files(rec.outcomes[n:])
+        assert set(done) == {"images", "templates"}, done
+        assert done["templates"] == 1  # pics.html; only_b.html does not show a.png
+        after = manifest(tmp_path)
+        assert after["img/b.png"] == before["img/b.png"]
+        assert f"/static/{after['img/a.png']['file']}" in \
+            (tmp_path / "dist/templates/pics.html").read_text()
+        public = tmp_path / "dist/public"
+        assert all((public / f).is_file() for f in after.files())
+        # b.png is also a url() of the stylesheet: that is rebuilt too, pointing at the new file
+        n = len(rec.outcomes)
+        (tmp_path / "site/img/b.png").write_bytes(_png((9, 9, 9)))
+        rec.wait(lambda: manifest(tmp_path)["img/b.png"]["file"] != before["img/b.png"]["file"]
+                 and manifest(tmp_path)["css/app.css"] != before["css/app.css"])
+        done = _stage_files(rec.outcomes[n:])
+        assert set(done) == {"images", "styles", "templates"}, done
+        after = manifest(tmp_path)
+        css = (public / after["css/app.css"]["file"]).read_text()
+        assert f"/static/{after['img/b.png']['file']}" in css
+    finally:
+        w.close()
+
+
+def _stage_files(outcomes: list[Outcome]) -> dict[str, int]:
+    done: dict[str, int] = {}
+    for out in outcomes:
+        assert not out.full
+        for name, s in out.stages.items():
+            done[name] = done.get(name, 0) + s.files
+    return done
+
+
+def test_development_profile_build(project: Path) -> None:
+    from tests.conftest import run_cli
+
+    prod = run_cli("build", "--json", cwd=project)
+    assert prod.code == 0, prod.err
+    prod_manifest = manifest(project)
+    dev = run_cli("build", "--profile", "development", "--json", cwd=project)
+    assert dev.code == 0, dev.err
+    assert json.loads(dev.out)["profile"] == "development"
+    dev_manifest = manifest(project)
+    # the same layout and manifest keys; no precompression; linked sourcemaps; not minified
+    assert set(dev_manifest) == set(prod_manifest)
+    assert {p.name for p in (project / "dist").iterdir()} >= {"public", "templates",
+                                                              "manifest.json", "report.json"}
+    public = project / "dist/public"
+    assert not [p for p in public.rglob("*") if p.suffix in (".br", ".gz", ".zst")]
+    assert all("encodings" not in e for e in dev_manifest.entries.values())
+    js = dev_manifest["js/app.js"]
+    body = (public / js["file"]).read_text()
+    assert body.rstrip().splitlines()[-1] == f"//# sourceMappingURL=/static/{js['map']}"
+    assert (public / js["map"]).is_file()
+    assert "\n  " in body  # readable, not minified
