@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MissingAssetError
+from .hashing import sri_file
 from .manifest import Manifest
 
 
@@ -37,6 +38,7 @@ class AssetResolver:
         self._manifest = Manifest()
         self._stamp: tuple[int, int] | None = None
         self._checked = 0.0
+        self._sri_memo: dict[str, str] = {}
         self._load()
 
     def _load(self) -> None:
@@ -85,7 +87,7 @@ class AssetResolver:
             for f in files:
                 if f not in seen_css:
                     seen_css.add(f)
-                    css.append((f, integrity_of.get(f)))
+                    css.append((f, integrity_of.get(f) or self._file_integrity(f)))
 
         def walk_imports(key: str) -> None:
             for imp in self.entry(key).get("imports", ()):
@@ -110,6 +112,22 @@ class AssetResolver:
         out += [self._tag("script", f, i, type="module") for f, i in scripts]
         out += [self._tag("link", f, i, rel="modulepreload") for f, i in preloads]
         return "\n".join(out)
+
+    def _file_integrity(self, file: str) -> str | None:
+        """SRI of a public file that has no manifest entry of its own (e.g. the CSS esbuild
+        emits for a script entry: Vite's manifest lists it only in ``css``), computed once per
+        file name (hashed names never change content)."""
+        cached = self._sri_memo.get(file)
+        if cached is None:
+            path = self.manifest_path.parent / "public" / file
+            try:
+                cached = sri_file(path)
+            except OSError:
+                return None
+            if len(self._sri_memo) > 10_000:
+                self._sri_memo.clear()
+            self._sri_memo[file] = cached
+        return cached
 
     def _tag(self, name: str, file: str, integrity: str | None, **attrs: str) -> str:
         url = escape(self.public_path + file)
