@@ -1,0 +1,144 @@
+"""Which template line an LCP ``<img>`` comes from, and the ``lcp-hints.json`` it feeds.
+
+The build's report.json lists, per template, every ``<img>`` with the asset it shows and its
+source line (``templates.<name>.images[] = {line, asset, ...}``). The LCP element's URL is a
+hashed output file; the manifest maps it back to its source key, report.json to template:line.
+Without that information (a build whose templates were not rewritten) the source templates are
+scanned for the ``src`` as written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ..config import Config
+from ..manifest import Manifest
+
+log = logging.getLogger("assetpipe.audit")
+
+
+class Locator:
+    """Maps public URLs to manifest keys and keys to template lines, for one build."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.public_path = urlsplit(config.public_path).path
+        self.file_to_key: dict[str, str] = {}
+        self.immutable: set[str] = set()
+        self.images: list[tuple[str, int, str | None, str | None]] = []
+        manifest_path = config.output / "manifest.json"
+        report: dict[str, Any] = {}
+        try:
+            manifest = Manifest.read(manifest_path)
+            report = json.loads((config.output / "report.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = Manifest()
+        for key, entry in manifest.entries.items():
+            self.file_to_key[entry["file"]] = key
+            for variant in entry.get("variants", ()):
+                self.file_to_key[variant["file"]] = key
+        self.immutable = manifest.immutable_files() | set(report.get("retained") or ())
+        self.has_manifest = bool(manifest.entries)
+        templates = report.get("templates") or {}
+        if isinstance(templates, dict):
+            for name, info in sorted(templates.items()):
+                for img in (info or {}).get("images", ()) if isinstance(info, dict) else ():
+                    if isinstance(img, dict) and isinstance(img.get("line"), int):
+                        self.images.append((name, img["line"], img.get("asset"), img.get("src")))
+
+    def rel(self, path: str) -> str | None:
+        """The file under ``public/`` that a URL path names, if it is under ``public_path``."""
+        path = unquote(path)
+        if not path.startswith(self.public_path):
+            return None
+        return path[len(self.public_path):]
+
+    def is_hashed(self, path: str) -> bool:
+        """Whether a URL path names an immutable (hashed) asset of this build."""
+        from ..hashing import is_hashed
+
+        rel = self.rel(path)
+        if rel is None:
+            return False
+        if self.has_manifest:
+            return rel in self.immutable
+        return is_hashed(rel)
+
+    def key_for(self, url: str | None) -> str | None:
+        if not url:
+            return None
+        rel = self.rel(urlsplit(url).path)
+        return None if rel is None else self.file_to_key.get(rel, rel)
+
+    def locate(self, element: dict[str, Any] | None, template: str | None
+               ) -> tuple[str | None, int | None, str | None]:
+        """(template, line, asset key) of an LCP element that is an ``<img>``; the page's own
+        template is preferred when the same asset appears in several."""
+        if not element or element.get("tag") != "img":
+            return None, None, None
+        key = self.key_for(element.get("url")) or self.key_for(element.get("src"))
+        candidates = [(name, line) for name, line, asset, src in self.images
+                      if (key and asset == key) or (src and src == element.get("src"))]
+        if candidates:
+            candidates.sort(key=lambda c: (c[0] != template, c))
+            return candidates[0][0], candidates[0][1], key
+        found = self._scan(element.get("src"), key, template)
+        return (found[0], found[1], key) if found else (None, None, key)
+
+    def _scan(self, src: str | None, key: str | None, template: str | None
+              ) -> tuple[str, int] | None:
+        """Fallback: the first ``<img`` line in the source templates naming ``src`` or the
+        key's public URL (the page's own template first)."""
+        needles = [n for n in (src, key and self.config.public_path + key,
+                               key and f"filename='{key}'", key and f'filename="{key}"') if n]
+        if not needles:
+            return None
+        files: list[tuple[str, Path]] = []
+        for d in self.config.templates.dirs:
+            base = self.config.source / d
+            if base.is_dir():
+                files += [(p.relative_to(base).as_posix(), p) for p in sorted(base.rglob("*"))
+                          if p.is_file()]
+        files.sort(key=lambda f: f[0] != template)
+        tag = re.compile(r"<img\b", re.I)
+        for name, path in files:
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            last_img = None
+            for i, line in enumerate(lines, 1):
+                if tag.search(line):
+                    last_img = i
+                if last_img is not None and i - last_img <= 5 and any(n in line
+                                                                       for n in needles):
+                    return name, last_img
+        return None
+
+
+def record_hints(config: Config, pages: list[dict[str, Any]]) -> Path | None:
+    """Add the measured pages' LCP ``<img>`` template:line to ``lcp-hints.json`` beside the
+    config (the build reads it to make that image eager). Existing hints are kept; the file is
+    rewritten only when something new was found. Returns its path when written."""
+    from ..rewrite.hints import Hint, hints_path, read_hints, write_hints
+
+    path = hints_path(config.root)
+    found = []
+    for page in pages:
+        el = page.get("lcp_element") or {}
+        if el.get("tag") == "img" and el.get("template") and el.get("line"):
+            found.append(Hint(el["template"], int(el["line"]), el.get("key")))
+    if not found:
+        return None
+    existing = read_hints(path)
+    merged = sorted(set(existing) | set(found))
+    if merged == existing:
+        return None
+    write_hints(path, merged)
+    log.info("recorded %d LCP image hint(s) in %s", len(found), path.name)
+    return path

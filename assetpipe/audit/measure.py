@@ -1,0 +1,144 @@
+"""One measured load of one page in a fresh browser context (plus, on request, the repeat view
+in that same context, a screenshot and a filmstrip).
+
+A fresh context has an empty HTTP cache, so the first view is a cold load; a second page opened
+in the same context afterwards is a warm-cache visit (DESIGN §8): what it still transfers is what
+a returning visitor downloads again.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from .network import NetworkLog
+from .throttle import Profile
+
+NAV_TIMEOUT_MS = 60_000
+SETTLE_TIMEOUT_MS = 15_000
+
+
+class PageLoadError(Exception):
+    """The page could not be measured (HTTP error status, network error, timeout)."""
+
+
+def metrics_script() -> str:
+    """The JS injected into every page before its own scripts (``metrics.js``)."""
+    return resources.files(__package__).joinpath("metrics.js").read_text(encoding="utf-8")
+
+
+@dataclass
+class RunResult:
+    """What one run measured."""
+
+    metrics: dict[str, float]
+    lcp_element: dict[str, Any] | None
+    transferred: dict[str, int]
+    requests: dict[str, int]
+    network: list[dict[str, Any]]
+    repeat: dict[str, Any] | None = None
+    screenshot: bytes | None = None
+    filmstrip: list[tuple[float, bytes]] = field(default_factory=list)
+
+
+def _open(context: Any, profile: Profile, is_hashed: Callable[[str], bool]
+          ) -> tuple[Any, Any, NetworkLog]:
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    profile.apply(cdp)
+    return page, cdp, NetworkLog(cdp, is_hashed)
+
+
+def _load(page: Any, url: str, net: NetworkLog) -> None:
+    try:
+        response = page.goto(url, wait_until="load", timeout=NAV_TIMEOUT_MS)
+    except Exception as exc:  # Playwright's TimeoutError / Error
+        pending = [r.url for r in net.entries() if r.end is None]
+        more = f" ({len(pending)} request(s) unfinished, e.g. {pending[0]})" if pending else ""
+        raise PageLoadError(str(exc).splitlines()[0] + more) from exc
+    if response is None:
+        raise PageLoadError("no response")
+    if response.status >= 400:
+        raise PageLoadError(f"HTTP {response.status} {response.status_text}".strip())
+    # Quiet network for 500 ms: late requests (lazy images, chunks) are counted too; a page
+    # that never goes quiet is measured as it is.
+    with contextlib.suppress(Exception):
+        page.wait_for_load_state("networkidle", timeout=SETTLE_TIMEOUT_MS)
+    # Two animation frames, so the last paint's LCP/layout-shift entries are delivered.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                  "requestAnimationFrame(() => setTimeout(r, 0))))")
+
+
+def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str],
+            is_hashed: Callable[[str], bool], repeat: bool = False,
+            capture: bool = False) -> RunResult:
+    """Load ``url`` once, cold, under ``profile``; raises ``PageLoadError``."""
+    options = profile.context_options()
+    if headers:
+        options["extra_http_headers"] = headers
+    context = browser.new_context(**options)
+    try:
+        context.add_init_script(script=metrics_script())
+        page, cdp, net = _open(context, profile, is_hashed)
+        frames: list[tuple[float, bytes]] = []
+        if capture:
+            def on_frame(ev: dict[str, Any]) -> None:
+                frames.append((float(ev["metadata"]["timestamp"]), base64.b64decode(ev["data"])))
+                cdp.send("Page.screencastFrameAck", {"sessionId": ev["sessionId"]})
+
+            cdp.on("Page.screencastFrame", on_frame)
+            cdp.send("Page.startScreencast", {"format": "jpeg", "quality": 50,
+                                              "maxWidth": 180, "maxHeight": 320})
+        _load(page, url, net)
+        collected: dict[str, Any] = page.evaluate("() => window.__assetpipe.collect()")
+        shot = None
+        film: list[tuple[float, bytes]] = []
+        if capture:
+            cdp.send("Page.stopScreencast")
+            origin_s = float(page.evaluate("() => performance.timeOrigin")) / 1000.0
+            film = [(round((t - origin_s) * 1000.0, 1), data) for t, data in frames]
+            shot = page.screenshot(type="jpeg", quality=70)
+        nbytes, counts = net.summary()
+        metrics = {k: float(collected.get(k) or 0.0)
+                   for k in ("ttfb", "fcp", "lcp", "cls", "tbt", "load")}
+        # Navigation Timing's responseStart leaves out the emulated latency of the document
+        # (Chromium applies it after the renderer's timing starts); the network log has it.
+        doc = next((r for r in net.entries() if r.type == "document"), None)
+        if doc is not None and doc.response is not None:
+            metrics["ttfb"] = max(metrics["ttfb"], doc.response - doc.start)
+        result = RunResult(
+            metrics=metrics,
+            lcp_element=collected.get("lcp_element"),
+            transferred=nbytes, requests=counts,
+            network=[r.to_json() for r in net.entries()],
+            screenshot=shot, filmstrip=film)
+        page.close()
+        if repeat:
+            result.repeat = repeat_view(context, url, profile, is_hashed)
+        return result
+    finally:
+        context.close()
+
+
+def repeat_view(context: Any, url: str, profile: Profile,
+                is_hashed: Callable[[str], bool]) -> dict[str, Any]:
+    """A second visit in the same context (warm HTTP cache): bytes still transferred, in total
+    and for hashed assets, and which hashed URLs went to the network anyway."""
+    page, _cdp, net = _open(context, profile, is_hashed)
+    try:
+        _load(page, url, net)
+    finally:
+        entries = net.entries()
+        page.close()
+    total = sum(r.bytes for r in entries)
+    hashed = [r for r in entries if r.hashed]
+    refetched = [r.url for r in hashed if not r.from_cache]
+    return {"bytes": {"total": total, "hashed": sum(r.bytes for r in hashed)},
+            "requests": {"total": len(entries), "hashed": len(hashed),
+                         "network": sum(1 for r in entries if not r.from_cache)},
+            "refetched": refetched}

@@ -1,0 +1,120 @@
+"""The site under audit, served on 127.0.0.1 over a real socket (a free port).
+
+Three sources (DESIGN §3.6): the config's ``pages:``, served exactly as ``assetpipe serve`` serves
+them (``assetpipe.serve.server.make_app``: the ASGI ``AssetMiddleware`` over the rendered pages,
+on uvicorn); the user's own app (``--app module:app``, imported in-process: an ASGI app is wrapped
+in the ASGI ``AssetMiddleware``, a WSGI app goes through serve's WSGI bridge first); or an
+already running site (``--base-url``, nothing served here). So the audit sees the headers
+production sends: precompressed encodings, year-long immutable caching of hashed files (which the
+repeat view depends on), HTTP/1.1 keep-alive.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..errors import UsageError
+
+log = logging.getLogger("assetpipe.audit")
+
+
+def import_app(spec: str, root: Path) -> Any:
+    """Import ``package.module:attribute`` (the config's folder and the working directory on
+    ``sys.path``; a zero-argument factory function is called); ``UsageError`` naming what is
+    missing."""
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise UsageError(f"--app: expected 'module:attribute', got {spec!r}")
+    for folder in (str(Path.cwd()), str(root)):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise UsageError(f"--app: cannot import module '{module_name}': {exc}") from exc
+    obj: Any = module
+    for part in attr.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            raise UsageError(f"--app: module '{module_name}' has no attribute '{attr}'")
+    if inspect.isfunction(obj) and not is_asgi(obj) and not [
+            p for p in inspect.signature(obj).parameters.values()
+            if p.default is inspect.Parameter.empty]:
+        obj = obj()
+    if not callable(obj):
+        raise UsageError(f"--app: '{spec}' is not a WSGI or ASGI application")
+    return obj
+
+
+def is_asgi(app: Any) -> bool:
+    """An ``async def app(scope, receive, send)`` or an object with an async ``__call__``."""
+    call = getattr(app, "__call__", None)  # noqa: B004 - instances with an async __call__
+    return inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(call)
+
+
+def make_asgi(config: Config, app_spec: str | None) -> Any:
+    """The ASGI app to serve: pages (as ``assetpipe serve``) or the user's app, in the serving
+    middleware."""
+    from ..serve.asgi import AssetMiddleware
+    from ..serve.server import WSGIBridge, make_app
+
+    if not app_spec:
+        return make_app(config)
+    app = import_app(app_spec, config.root)
+    inner = app if is_asgi(app) else WSGIBridge(app)
+    return AssetMiddleware(inner, config.output, config.public_path)
+
+
+@contextmanager
+def serve_asgi(app: Any) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on 127.0.0.1 (a free port) in a thread; yields its URL."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off",
+                                           access_log=False, server_header=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name="assetpipe-audit-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if not server.started:
+        sock.close()
+        raise UsageError("could not start the audit server on 127.0.0.1")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        sock.close()
+
+
+@contextmanager
+def serve_site(config: Config, *, app_spec: str | None = None,
+               base_url: str | None = None) -> Iterator[str]:
+    """Yield the base URL of the site to audit, serving it for the duration when needed."""
+    if base_url:
+        if not base_url.startswith(("http://", "https://")):
+            raise UsageError(f"--base-url: expected an http(s) URL, got {base_url!r}")
+        yield base_url.rstrip("/")
+        return
+    if not (config.output / "manifest.json").is_file():
+        raise UsageError(f"no build at '{config.output}' (manifest.json missing)",
+                         hint="run `assetpipe build` first")
+    with serve_asgi(make_asgi(config, app_spec)) as url:
+        yield url
