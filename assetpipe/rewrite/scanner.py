@@ -43,6 +43,12 @@ _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_.-]*")
 _BLOCK_NAME = re.compile(r"\{%[-+]?\s*([A-Za-z_]\w*)")
 _RAW_END = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
 _WS = " \t\n\r\f"
+_EXPR_STOP = {"}}": re.compile(r"""["'()\[\]{}]"""), "%}": re.compile(r"""["'()\[\]{}%]""")}
+_STRING = {'"': re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL),
+           "'": re.compile(r"'(?:[^'\\]|\\.)*'", re.DOTALL)}
+_ATTR_NAME = re.compile(r"[^\s/>={]+")
+_QUOTED_STOP = {'"': re.compile(r'"|\{[{%#]'), "'": re.compile(r"'|\{[{%#]")}
+_UNQUOTED_STOP = re.compile(r"[\s>]|\{[{%#]")
 _JINJA_OPEN = ("{{", "{%", "{#")
 
 
@@ -184,28 +190,29 @@ class _Scanner:
         return j
 
     def _skip_expr(self, i: int, close: str, start: int) -> int:
-        t, n = self.t, self.n
+        """Offset after ``close`` (``}}`` or ``%}``), honouring strings and brackets."""
+        t = self.t
+        stop = _EXPR_STOP[close]
         depth = 0
-        while i < n:
-            c = t[i]
+        while True:
+            m = stop.search(t, i)
+            if m is None:
+                raise ScanError(f"unterminated Jinja construct (no '{close}')", start)
+            j = m.start()
+            c = t[j]
             if c == '"' or c == "'":
-                j = i + 1
-                while j < n and t[j] != c:
-                    j += 2 if t[j] == "\\" else 1
-                if j >= n:
+                sm = _STRING[c].match(t, j)
+                if sm is None:
                     raise ScanError("unterminated string inside a Jinja construct", start)
-                i = j + 1
+                i = sm.end()
                 continue
             if c in "([{":
                 depth += 1
             elif depth and c in ")]}":
                 depth -= 1
-            elif depth == 0 and c == close[0] and t.startswith(close, i):
-                return i + 2
-            elif depth == 0 and c in "-+" and t.startswith(close, i + 1):
-                return i + 3
-            i += 1
-        raise ScanError(f"unterminated Jinja construct (no '{close}')", start)
+            elif depth == 0 and t.startswith(close, j):
+                return j + 2
+            i = j + 1
 
     def block(self, name: str, source: str) -> str:
         """Apply a ``{% name %}`` to the stack; returns 'open', 'branch', 'close' or ''."""
@@ -334,14 +341,23 @@ class _Scanner:
         start = i
         dynamic = False
         while i < n:
+            m = _ATTR_NAME.match(t, i)
+            if m is not None:
+                i = m.end()
+                if i >= n:
+                    break
             c = t[i]
-            if c in _WS or c == ">" or c == "=" or (c == "/" and t.startswith("/>", i)):
-                break
-            if c == "{" and t.startswith(_JINJA_OPEN, i):
-                i = self.skip_jinja(i)
-                dynamic = True
+            if c == "{":
+                if t.startswith(_JINJA_OPEN, i):
+                    i = self.skip_jinja(i)
+                    dynamic = True
+                else:
+                    i += 1
                 continue
-            i += 1
+            if c == "/" and not t.startswith("/>", i):
+                i += 1
+                continue
+            break
         if i == start:  # a stray '=' or similar: consume it as a nameless attribute
             i += 1
         name = "" if dynamic else t[start:i].lower()
@@ -357,26 +373,28 @@ class _Scanner:
                 j += 1
             if j < n and t[j] in "\"'":
                 q = t[j]
-                k = j + 1
-                while k < n and t[k] != q:
-                    if t[k] == "{" and t.startswith(_JINJA_OPEN, k):
-                        k = self.skip_jinja(k)
-                    else:
-                        k += 1
-                attr.value_start, attr.value_end, attr.quote = j + 1, min(k, n), q
+                k = self._value_end(_QUOTED_STOP[q], j + 1)
+                attr.value_start, attr.value_end, attr.quote = j + 1, k, q
                 i = min(k + 1, n)
             else:
-                k = j
-                while k < n and t[k] not in _WS and t[k] != ">":
-                    if t[k] == "{" and t.startswith(_JINJA_OPEN, k):
-                        k = self.skip_jinja(k)
-                    else:
-                        k += 1
+                k = self._value_end(_UNQUOTED_STOP, j)
                 attr.value_start, attr.value_end = j, k
                 i = k
             attr.end = i
         tag.attrs.append(attr)
         return i
+
+    def _value_end(self, stop: re.Pattern[str], k: int) -> int:
+        """Where a value ends (at ``stop``), skipping the Jinja constructs inside it."""
+        t = self.t
+        while True:
+            m = stop.search(t, k)
+            if m is None:
+                return self.n
+            if m.group().startswith("{"):
+                k = self.skip_jinja(m.start())
+                continue
+            return m.start()
 
     def rawtext(self, name: str, i: int) -> int:
         """Skip a raw-text body (following its Jinja blocks); return the offset after its end
