@@ -47,7 +47,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import ExternalToolError, Location, StageError
-from .fsutil import rmtree
 
 log = logging.getLogger("assetpipe")
 
@@ -400,12 +399,12 @@ class Esbuild:
 
     def build_native(self, options: dict[str, Any]) -> Result:
         """Run one plugin-free build with the native binary. esbuild writes into ``outdir``
-        (a scratch folder the caller owns; it is emptied first and after); the files are read
-        back into the ``Result``. Raises ``EsbuildError`` (with ``shown`` = raw locations)."""
+        (a scratch folder the caller owns); the files are read
+        back into the ``Result`` and deleted; only the files the metafile names are read.
+        Raises ``EsbuildError`` (files as esbuild names them; see ``relocated``)."""
         cwd = Path(options["absWorkingDir"])
         outdir = Path(options["outdir"])
-        rmtree(outdir)
-        outdir.mkdir(parents=True)
+        outdir.mkdir(parents=True, exist_ok=True)
         meta_path = outdir.parent / f".{outdir.name}.meta.json"
         env = dict(os.environ)
         if options.get("nodePaths"):
@@ -422,8 +421,9 @@ class Esbuild:
                 raise EsbuildError(errors)
             meta = _normalise_outputs(json.loads(meta_path.read_bytes()), cwd, outdir)
             files = {rel: (outdir / rel).read_bytes() for rel in meta["outputs"]}
+            for rel in files:  # cheaper than removing the tree; a stale file is never read
+                (outdir / rel).unlink()
         finally:
-            rmtree(outdir)
             meta_path.unlink(missing_ok=True)
         return Result(files, meta, warnings)
 

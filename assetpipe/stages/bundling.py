@@ -68,7 +68,15 @@ def entry_keys(ctx: StageContext, patterns: Iterable[str], key: str,
             raise StageError(f"{key}: '{pat}' is also matched by static.include; a file "
                              "belongs to one stage", location=where,
                              hint="remove it (or its folder) from static.include")
-    found = [f.rel for f in ctx.sources.match(pats, exclude=ctx.static_keys)]
+    # in the order the config lists them (esbuild's output depends on entry order); literal
+    # paths are looked up, not globbed (matching every source file per pattern is slow)
+    found: list[str] = []
+    for pat in pats:
+        if GLOB_CHARS & set(pat):
+            found += [f.rel for f in ctx.sources.match([pat], exclude=ctx.static_keys)]
+        else:
+            found.append(pat)
+    found = list(dict.fromkeys(found))
     wrong = [k for k in found if not k.endswith(exts)]
     if wrong:
         raise StageError(f"{key}: '{wrong[0]}' is not one of {', '.join(exts)}",
