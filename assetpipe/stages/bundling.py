@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -196,40 +197,44 @@ def check_module_type(ctx: StageContext, result: Result) -> None:
     """Warn once per ``package.json`` with ``"type": "commonjs"`` above a source esbuild read:
     esbuild takes a file's module type from its nearest package.json, so it would treat ESM
     sources there as CommonJS and wrap them (DESIGN §8)."""
-    seen: dict[Path, Path | None] = {}
-    warned: set[Path] = set()
+    by_folder: dict[str, str] = {}  # folder -> the first source key in it
     for key in metafile.inputs(result):
-        folder = (ctx.config.source / key).parent
-        pkg = _nearest_package(folder, seen)
-        if pkg is None or pkg in warned:
-            continue
+        by_folder.setdefault(posixpath.dirname(key), key)
+    seen: dict[str, str | None] = {}
+    first_key: dict[str, str] = {}
+    for folder, key in sorted(by_folder.items()):
+        pkg = _nearest_package(os.path.join(ctx.config.source, folder), seen)
+        if pkg is not None:
+            first_key.setdefault(pkg, key)
+    for pkg, key in sorted(first_key.items()):
         try:
-            doc = json.loads(pkg.read_text(encoding="utf-8"))
+            doc = json.loads(Path(pkg).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
         if isinstance(doc, dict) and doc.get("type") == "commonjs":
-            warned.add(pkg)
             shown_pkg = shown(ctx)(os.path.relpath(pkg, ctx.config.source))
             ctx.warn(f'"type": "commonjs" here makes esbuild treat {key} (and every source '
                      'below this folder) as CommonJS, wrapping ES modules; set "type": '
                      '"module" or remove the field', Location(shown_pkg))
 
 
-def _nearest_package(folder: Path, seen: dict[Path, Path | None]) -> Path | None:
-    path = folder
-    walked: list[Path] = []
-    found: Path | None = None
+def _nearest_package(folder: str, seen: dict[str, str | None]) -> str | None:
+    path = os.path.normpath(folder)
+    walked: list[str] = []
+    found: str | None = None
     while True:
         if path in seen:
             found = seen[path]
             break
         walked.append(path)
-        if (path / "package.json").is_file():
-            found = path / "package.json"
+        candidate = os.path.join(path, "package.json")
+        if os.path.isfile(candidate):
+            found = candidate
             break
-        if path.parent == path:
+        parent = os.path.dirname(path)
+        if parent == path:
             break
-        path = path.parent
+        path = parent
     for p in walked:
         seen[p] = found
     return found
