@@ -23,7 +23,7 @@ from .compress import (
     rewrite_headers,
 )
 from .files import FileTable
-from .http import NOT_FOUND, Reply, respond
+from .http import NOT_FOUND, Reply, etag_matches, respond
 from .reload import client_script, inject, is_html
 from .stats import STATS
 from .wsgi import CHUNK, TableHolder, url_prefix
@@ -108,12 +108,28 @@ class AssetMiddleware:
             else:
                 await self.app(scope, receive, send)
             return
-        sf = self.holder.current().files.get(path)
+        holder = self.holder
+        table = holder.current() if holder.autorefresh else holder.table
+        sf = table.files.get(path)
         if sf is None:
             STATS.asset(404, "identity", 0, 0)
             await _send_reply(send, NOT_FOUND)
             return
         ae, inm, ims, rng, ifr = _request_headers(scope)
+        if rng is None and (inm is not None or ims is None) and scope.get("method") == "GET":
+            # the fast path: a plain or If-None-Match GET of a file held in memory
+            rep = sf.negotiated.get(ae) or sf.negotiate(ae)
+            if inm is not None and (inm == rep.etag or etag_matches(inm, rep.etag)):
+                next(rep.not_modified)
+                await send({"type": "http.response.start", "status": 304,
+                            "headers": rep.raw_304})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            if rep.data is not None:
+                next(rep.served)
+                await send({"type": "http.response.start", "status": 200, "headers": rep.raw})
+                await send({"type": "http.response.body", "body": rep.data})
+                return
         reply = respond(sf, scope.get("method") or "GET", ae, inm, ims, rng, ifr)
         if reply.data is not None:
             STATS.asset(reply.code, reply.encoding, len(reply.data), sf.identity.size)

@@ -24,6 +24,7 @@ name no key (there is no path joining at request time). At build time the walk:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import mimetypes
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..manifest import ENCODING_SUFFIX, Manifest
+from .negotiate import choose
 
 log = logging.getLogger("assetpipe.serve")
 
@@ -85,6 +87,12 @@ class Representation:
     #: the same two lists encoded for ASGI
     raw: list[tuple[bytes, bytes]] = field(default_factory=list)
     raw_304: list[tuple[bytes, bytes]] = field(default_factory=list)
+    #: the WSGI body of a 200 (``(data,)``), when in memory
+    body: tuple[bytes, ...] = ()
+    #: 200s and 304s served by the adapters' fast path; ``next()`` on an ``itertools.count`` is
+    #: atomic under the GIL, so these are exact without a lock (see ``stats.py``)
+    served: itertools.count[int] = field(default_factory=itertools.count)
+    not_modified: itertools.count[int] = field(default_factory=itertools.count)
 
 
 @dataclass(slots=True)
@@ -98,8 +106,21 @@ class StaticFile:
     identity: Representation
     alternatives: dict[str, Representation]
 
+    #: Accept-Encoding value → negotiated representation (a few distinct values in practice)
+    negotiated: dict[str | None, Representation] = field(default_factory=dict)
+
     def representation(self, encoding: str) -> Representation:
         return self.alternatives.get(encoding, self.identity)
+
+    def negotiate(self, accept_encoding: str | None) -> Representation:
+        """The representation for an ``Accept-Encoding`` value (memoised per file, bounded)."""
+        rep = self.negotiated.get(accept_encoding)
+        if rep is None:
+            rep = self.alternatives.get(choose(accept_encoding, self.alternatives),
+                                        self.identity) if self.alternatives else self.identity
+            if len(self.negotiated) < 32:
+                self.negotiated[accept_encoding] = rep
+        return rep
 
 
 @dataclass
@@ -112,6 +133,12 @@ class FileTable:
     files: dict[str, StaticFile]
     wsgi_files: dict[str, StaticFile]
     stamp: tuple[int, int] | None = None
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
 
     def __len__(self) -> int:
         return len(self.files)
@@ -230,7 +257,11 @@ def build_table(output: str | os.PathLike[str], prefix: str = "/static/", *,
         files[prefix + rel] = sf
     wsgi = {k.encode("utf-8").decode("latin-1"): v for k, v in files.items()}
     log.debug("file table: %d files under %s", len(files), root)
-    return FileTable(root=root, prefix=prefix, files=files, wsgi_files=wsgi, stamp=stamp)
+    table = FileTable(root=root, prefix=prefix, files=files, wsgi_files=wsgi, stamp=stamp)
+    from .stats import STATS
+
+    STATS.register(table)
+    return table
 
 
 def _precompute_headers(sf: StaticFile) -> None:
@@ -245,6 +276,7 @@ def _precompute_headers(sf: StaticFile) -> None:
         r.headers_304 = common
         r.raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in r.headers]
         r.raw_304 = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in common]
+        r.body = (r.data,) if r.data is not None else ()
 
 
 def describe(table: FileTable) -> dict[str, Any]:

@@ -46,7 +46,7 @@ class Reply:
         return int(self.status[:3])
 
 
-def _etag_list_matches(header: str, etag: str) -> bool:
+def etag_matches(header: str, etag: str) -> bool:
     """Weak comparison of ``If-None-Match`` against ``etag`` (RFC 9110 §13.1.2)."""
     header = header.strip()
     if header == "*":
@@ -134,7 +134,7 @@ def respond(sf: StaticFile, method: str, accept_encoding: str | None = None,
     else:
         rep = sf.identity
     if if_none_match is not None:
-        if _etag_list_matches(if_none_match, rep.etag):
+        if etag_matches(if_none_match, rep.etag):
             return Reply("304 Not Modified", rep.headers_304, raw=rep.raw_304)
     elif if_modified_since is not None and _not_modified_since(if_modified_since,
                                                                  sf.last_modified):

@@ -13,19 +13,61 @@ from __future__ import annotations
 import json
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cache import all_cache_stats
 
+if TYPE_CHECKING:
+    from .files import FileTable
+
+
+def _value(counter: Any) -> int:
+    """The next value of an ``itertools.count`` without advancing it (its repr is
+    ``count(N)``)."""
+    return int(repr(counter)[6:-1])
+
 
 class Stats:
-    """Process-wide counters for the asset and compression middlewares."""
+    """Process-wide counters for the asset and compression middlewares.
+
+    The hot path (a 200 or 304 of a file in memory) counts on the representation itself
+    (``next()`` of an ``itertools.count``, atomic and lock-free); bytes follow from the counts
+    and sizes when a snapshot is taken. Everything else counts here under a lock. Tables that
+    a reload replaces are folded into the totals (``retire``)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.started = time.time()
+        self._tables: weakref.WeakSet[FileTable] = weakref.WeakSet()
         self.reset()
+
+    def register(self, table: FileTable) -> None:
+        with self._lock:
+            self._tables.add(table)
+
+    def retire(self, table: FileTable) -> None:
+        """Fold a replaced table's fast-path counts into the totals."""
+        with self._lock:
+            if table in self._tables:
+                self._tables.discard(table)
+                self._fold(table, self)
+
+    def _fold(self, table: FileTable, into: Any) -> None:
+        for sf in table.files.values():
+            for rep in (sf.identity, *sf.alternatives.values()):
+                n200, n304 = _value(rep.served), _value(rep.not_modified)
+                if not (n200 or n304):
+                    continue
+                into.requests += n200 + n304
+                into.bytes_sent += n200 * rep.size
+                into.by_status[200] = into.by_status.get(200, 0) + n200
+                into.by_status[304] = into.by_status.get(304, 0) + n304
+                if n200:
+                    into.by_encoding[rep.encoding] = into.by_encoding.get(rep.encoding, 0) + n200
+                if rep.encoding != "identity":
+                    into.saved_precompressed += n200 * max(sf.identity.size - rep.size, 0)
 
     def reset(self) -> None:
         with self._lock:
@@ -58,12 +100,15 @@ class Stats:
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
+            t = _Totals(self)
+            for table in list(self._tables):
+                self._fold(table, t)
             return {
                 "uptime_seconds": round(time.time() - self.started, 3),
-                "assets": {"requests": self.requests, "bytes_sent": self.bytes_sent,
-                           "bytes_saved": self.saved_precompressed,
-                           "by_status": {str(k): v for k, v in sorted(self.by_status.items())},
-                           "by_encoding": dict(sorted(self.by_encoding.items()))},
+                "assets": {"requests": t.requests, "bytes_sent": t.bytes_sent,
+                           "bytes_saved": t.saved_precompressed,
+                           "by_status": {str(k): v for k, v in sorted(t.by_status.items())},
+                           "by_encoding": dict(sorted(t.by_encoding.items()))},
                 "compression": {"responses": self.dynamic_responses,
                                 "bytes_in": self.dynamic_in, "bytes_out": self.dynamic_out,
                                 "bytes_saved": self.dynamic_in - self.dynamic_out,
@@ -71,6 +116,17 @@ class Stats:
                                 if self.dynamic_in else None},
                 "caches": all_cache_stats(),
             }
+
+
+class _Totals:
+    """A copy of the locked counters, to which live tables are added for a snapshot."""
+
+    def __init__(self, stats: Stats) -> None:
+        self.requests = stats.requests
+        self.bytes_sent = stats.bytes_sent
+        self.saved_precompressed = stats.saved_precompressed
+        self.by_status = dict(stats.by_status)
+        self.by_encoding = dict(stats.by_encoding)
 
 
 STATS = Stats()

@@ -21,7 +21,7 @@ from .compress import (
     rewrite_headers,
 )
 from .files import FileTable, build_table, manifest_stamp
-from .http import NOT_FOUND, Reply, respond
+from .http import NOT_FOUND, Reply, etag_matches, respond
 from .reload import client_script, inject, is_html
 from .stats import STATS
 
@@ -58,7 +58,9 @@ class TableHolder:
         if self.autorefresh and manifest_stamp(self.output) != table.stamp:
             with self._lock:
                 if manifest_stamp(self.output) != self.table.stamp:
+                    old = self.table
                     self.table = build_table(self.output, self.prefix, **self.limits)
+                    STATS.retire(old)
                     log.info("reloaded the file table: %d files", len(self.table))
                 table = self.table
         return table
@@ -128,12 +130,29 @@ class AssetMiddleware:
             if self.dev:
                 return self._inject(environ, start_response)
             return self.app(environ, start_response)
-        sf = self.holder.current().wsgi_files.get(path)
+        holder = self.holder
+        files = holder.current().wsgi_files if holder.autorefresh else holder.table.wsgi_files
+        sf = files.get(path)
         if sf is None:
             return _not_found(start_response)
         get = environ.get
+        inm = get("HTTP_IF_NONE_MATCH")
+        if get("REQUEST_METHOD") == "GET" and get("HTTP_RANGE") is None \
+                and (inm is not None or get("HTTP_IF_MODIFIED_SINCE") is None):
+            # the fast path: a GET without Range whose validator (if any) is If-None-Match
+            # (which makes If-Modified-Since irrelevant), answered from memory
+            ae = get("HTTP_ACCEPT_ENCODING")
+            rep = sf.negotiated.get(ae) or sf.negotiate(ae)
+            if inm is not None and (inm == rep.etag or etag_matches(inm, rep.etag)):
+                next(rep.not_modified)
+                start_response("304 Not Modified", list(rep.headers_304))
+                return ()
+            if rep.body:
+                next(rep.served)
+                start_response("200 OK", list(rep.headers))
+                return rep.body
         reply = respond(sf, get("REQUEST_METHOD") or "GET", get("HTTP_ACCEPT_ENCODING"),
-                        get("HTTP_IF_NONE_MATCH"), get("HTTP_IF_MODIFIED_SINCE"),
+                        inm, get("HTTP_IF_MODIFIED_SINCE"),
                         get("HTTP_RANGE"), get("HTTP_IF_RANGE"))
         if reply.data is not None:
             STATS.asset(reply.code, reply.encoding, len(reply.data), sf.identity.size)
