@@ -196,9 +196,13 @@ class DevApp:
 
 def make_site_app(config: Config, reload_url: str) -> WSGIApp:
     """``pages:`` wrapped in the serving middleware in dev mode (injects the reload client)."""
+    from .jinja import install
     from .pages import PagesApp
 
     pages = PagesApp(config)
+    # asset_url()/asset_tags() must see a rebuild at once (the default re-checks once a second,
+    # which a page reloaded right after a rebuild would miss): one stat per call, in dev only
+    install(pages.env, config.output / "manifest.json", config.public_path, check_interval=0.0)
     try:
         from .serve import AssetMiddleware
     except ImportError:  # pragma: no cover - only while the serve module is not installed

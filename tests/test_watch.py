@@ -551,3 +551,48 @@ def test_development_profile_build(project: Path) -> None:
     assert body.rstrip().splitlines()[-1] == f"//# sourceMappingURL=/static/{js['map']}"
     assert (public / js["map"]).is_file()
     assert "\n  " in body  # readable, not minified
+
+
+def test_pages_see_a_rebuild_at_once_through_asset_tags(project: Path) -> None:
+    write_tree(project, {"site/templates/tags.html": "{{ asset_tags('css/app.css') }}\n"})
+    cfg = project / "pipeline.yaml"
+    cfg.write_text(cfg.read_text() + "  - {path: /tags, template: tags.html}\n")
+    rec = Recorder()
+    w = Watcher(cfg, port=0, on_line=rec.line, on_outcome=rec.outcome)
+    w.start()
+    try:
+        old = manifest(project)["css/app.css"]["file"]
+        assert f"/static/{old}".encode() in get(w.url + "/tags")[1]
+        edit(project / "site/css/app.css", "body { color: rgb(7, 7, 7); }\n")
+        rec.wait(lambda: manifest(project)["css/app.css"]["file"] != old)
+        new = manifest(project)["css/app.css"]["file"]
+        status, body = get(w.url + "/tags")
+        assert status == 200 and f"/static/{new}".encode() in body
+    finally:
+        w.close()
+
+
+def test_atomic_rename_save_is_one_css_rebuild(watching: Any) -> None:
+    _w, rec, root = watching
+    before = manifest(root)["css/app.css"]["file"]
+    n = len(rec.outcomes)
+    # how many editors save: a temp file beside the original, renamed over it
+    tmp = root / "site/css/.app.css.tmp123"
+    tmp.write_text("body { color: rgb(4, 5, 6); }\n")
+    os.replace(tmp, root / "site/css/app.css")
+    rec.wait(lambda: manifest(root)["css/app.css"]["file"] != before)
+    assert set(_stage_files(rec.outcomes[n:])) == {"styles", "templates"}
+
+
+def test_cli_port_in_use_exits_2(project: Path) -> None:
+    import socket
+
+    from tests.conftest import run_cli
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        res = run_cli("watch", "--port", str(port), cwd=project, timeout=60)
+    assert res.code == 2, res.err
+    assert f"cannot serve on 127.0.0.1:{port}" in res.err and "--port" in res.err
