@@ -90,3 +90,51 @@ def test_build_error_overlay_old_build_served_then_fix_reloads(session: Any) -> 
     page.wait_for_function("document.body.dataset.fixed === 'yes'", timeout=30_000)
     assert page.evaluate("window.__marker") is None  # reloaded
     assert page.query_selector("#assetpipe-error-overlay") is None
+
+
+def test_users_own_app_gets_live_reload_with_no_serve(tmp_path: Path, browser: Any) -> None:
+    """``watch --no-serve`` + the user's own WSGI app wrapped in ``AssetMiddleware(dev=True,
+    reload_url=<watch's stream>)`` on another port: the cross-origin stream (CORS for loopback)
+    swaps the stylesheet in the user's page."""
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from assetpipe.serve import AssetMiddleware
+
+    root = make_project(tmp_path)
+    rec = Recorder()
+    w = Watcher(root / "pipeline.yaml", port=0, serve=False, on_line=rec.line,
+                on_outcome=rec.outcome)
+    w.start()
+
+    def user_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = (root / "dist/templates/index.html").read_bytes()  # the user's own rendering
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                  ("Content-Length", str(len(body)))])
+        return [body]
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *a: Any) -> None:
+            pass
+
+    app = AssetMiddleware(user_app, output=root / "dist", public_path="/static/", dev=True,
+                          reload_url=w.events_url)
+    server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        page.wait_for_function("document.body.dataset.js === 'ran'")
+        assert w.broker.wait_for_clients(1)
+        page.evaluate("window.__marker = 7")
+        edit(root / "site/css/app.css", "body { color: rgb(0, 128, 0); }\n")
+        page.wait_for_function("getComputedStyle(document.body).color === 'rgb(0, 128, 0)'",
+                               timeout=30_000)
+        assert page.evaluate("window.__marker") == 7
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+        w.close()
