@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from flask import Flask, render_template_string, request as flask_request
+from flask import Flask, render_template_string
+from flask import request as flask_request
 
 from assetpipe.build import build
 from assetpipe.flask import AssetPipe

@@ -12,7 +12,7 @@ import brotli
 import pytest
 import zstandard
 
-from assetpipe.serve import CompressMiddleware, STATS
+from assetpipe.serve import STATS, CompressMiddleware
 from assetpipe.serve import asgi as asgi_mod
 from assetpipe.serve.compress import NO_COMPRESS_KEY
 from tests.test_serve_support import Response, asgi_server, request, wsgi_server

@@ -4,7 +4,6 @@ Range, q-values, HEAD/405, the wrapped app, and the security cases of DESIGN §6
 
 from __future__ import annotations
 
-import brotli
 import gzip
 import json
 import os
@@ -12,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import brotli
 import pytest
 import zstandard
 
