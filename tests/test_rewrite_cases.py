@@ -148,6 +148,18 @@ def test_entities_quoting_and_attribute_order_survive() -> None:
         .replace("'", '"')
 
 
+def test_whitespace_control_never_eats_the_separating_space() -> None:
+    src = '<img src=\'/static/icons/logo.svg\' {%- if x %} alt="y"{% endif -%}\n>'
+    res = rw(src)
+    assert res.text == ('<img loading="lazy" decoding="async"'
+                        ' src=\'/static/icons/logo-LLLLLLLL.svg\''
+                        ' {%- if x %} alt="y"{% endif -%}\n>')
+    env = jinja2.Environment()
+    for x in (True, False):
+        html = env.from_string(res.text).render(x=x)
+        assert html.startswith('<img loading="lazy" decoding="async" src='), html
+
+
 def test_multiline_tag() -> None:
     src = '<img\n  class="x"\n  src="/static/icons/logo.svg"\n/>\n'
     assert out(src) == \

@@ -41,6 +41,7 @@ FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
               ".otf": "font/otf"}
 _ORIGINAL_FORMAT = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "webp": "webp",
                     "avif": "avif"}
+_TRIM = ("-%}", "-}}", "-#}")
 _MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png",
          "gif": "image/gif"}
 
@@ -127,7 +128,11 @@ class _Rewriter:
             return False
         quote = self._quote(tag)
         text = f" {name}" if value is None else f" {name}={quote}{value}{quote}"
-        self.edit(tag, tag.insert_at, tag.insert_at, text, "attr")
+        at = tag.insert_at
+        if self.text.endswith(_TRIM, 0, at):
+            # Jinja's '-%}' would eat the separating space: go right after the tag name instead
+            at = tag.name_end
+        self.edit(tag, at, at, text, "attr")
         return True
 
     @staticmethod
@@ -222,8 +227,7 @@ class _Rewriter:
         override = self.value(tag, "data-assetpipe")
         if override in ("eager", "lazy"):
             return override, "data-assetpipe"
-        fp = tag.get("fetchpriority")
-        if fp is not None and self.value(tag, "fetchpriority") == "high":
+        if self.value(tag, "fetchpriority") == "high":
             return "eager", "fetchpriority attribute"
         if tag.start in selected:
             return "eager", f"selector {selected[tag.start]}"
@@ -252,16 +256,20 @@ class _Rewriter:
                 self.add_attr(tag, "decoding", "async")
         if tag.name != "img":
             return
-        files: list[str] = []
         if entry is not None and key is not None:
-            files = [entry["file"], *(v["file"] for v in entry.get("variants", ()))]
             self.intrinsic(tag, entry)
             self.responsive(tag, entry, key, ref, lazy=mode == "lazy")
+        self.report_image(tag, key, entry, mode, why)
+
+    def report_image(self, tag: Tag, key: str | None, entry: Mapping[str, Any] | None,
+                     mode: str, why: str) -> None:
+        """report.json's ``images`` item: where the tag is, what it shows, how it loads."""
+        files = [] if entry is None or key is None else \
+            [entry["file"], *(v["file"] for v in entry.get("variants", ()))]
         line, col = self.loc(tag.start)
         written = self.value(tag, "loading")
         self.res.images.append({
-            "line": line, "col": col, "asset": key,
-            "src": None if tag.get("src") is None else self._raw(tag, "src"),
+            "line": line, "col": col, "asset": key, "src": self._raw(tag, "src"),
             "files": sorted(set(files)),
             "loading": written if written else ("lazy" if mode == "lazy" else "eager"),
             "why": "loading attribute" if written else why})
@@ -426,7 +434,11 @@ class _Rewriter:
             if t.split:
                 # a value rewrite changes no structure; attributes would land in one branch only
                 self.skip(t, "the tag is split across {% if %} branches: left as it is")
-                self.refs(t)
+                found = self.refs(t)
+                if t.name == "img":
+                    ref, entry = found.get("src", (None, None))
+                    self.report_image(t, ref.key if ref and entry else None, entry,
+                                      "eager", "split across {% if %} branches")
                 continue
             if t.name in ("img", "iframe"):
                 self.image(t, first_img, selected)

@@ -84,6 +84,8 @@ class Tag:
     end: int = -1
     #: where new attributes go: right after the last attribute (or Jinja chunk, or the name)
     insert_at: int = -1
+    #: right after the tag name
+    name_end: int = -1
     attrs: list[Attr] = field(default_factory=list)
     self_closing: bool = False
     #: a ``{{ … }}`` or a Jinja-built name in attribute position: unknown attributes may render
@@ -285,7 +287,7 @@ class _Scanner:
 
     def start_tag(self, start: int, name: str, i: int) -> int:
         t, n = self.t, self.n
-        tag = Tag(name=name, start=start, insert_at=i, jinja=tuple(self.stack),
+        tag = Tag(name=name, start=start, insert_at=i, name_end=i, jinja=tuple(self.stack),
                   opaque=self.opaque[-1] if self.opaque else None, in_picture=self.picture > 0)
         base = len(self.stack)
         while True:
