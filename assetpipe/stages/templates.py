@@ -22,6 +22,7 @@ what the rewrite looks up), so a changed image re-rewrites exactly the templates
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from dataclasses import asdict
 from typing import Any
@@ -35,6 +36,7 @@ from ..rewrite.select import check_selector
 from ..sources import globmatch
 from .base import StageContext
 
+log = logging.getLogger("assetpipe")
 VERSION = 1
 _KEYISH = r"""([^\s"'<>?#,)]+)"""
 _FILENAME = re.compile(r"""filename\s*=\s*["']([^"']+)["']""")
@@ -164,7 +166,11 @@ def run(ctx: StageContext) -> None:
             if res.missing and ctx.config.templates.missing_assets == "error":
                 _missing(ctx, rel, meta["missing"])
             out = res.text.encode("utf-8")
-            ctx.cache.put(key, {"out": out}, meta)
+            if res.keys <= deps.keys():
+                ctx.cache.put(key, {"out": out}, meta)
+            else:  # a key the quick pass missed (an odd URL): never cache on partial deps
+                log.debug("templates: %s looked up %s beyond its cache key; not cached", name,
+                          sorted(res.keys - deps.keys()))
         _missing(ctx, rel, meta["missing"])
         used.update(Hint(h["template"], h["line"], h.get("src")) for h in meta["hints"])
         ctx.write_template(name, out)
