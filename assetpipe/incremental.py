@@ -105,8 +105,8 @@ class Outcome:
                                               if len(self.changed) > 3 else "")
         done = "full build" if self.full else (", ".join(
             f"{n} {s.files}" for n, s in self.stages.items()) or "nothing to build")
-        live = "css swap" if not self.reload else "reload"
-        return f"{what or 'start'}: {done} · {live} · {self.seconds * 1000:.0f} ms"
+        live = "" if self.full else (" · css swap" if not self.reload else " · reload")
+        return f"{what or 'start'}: {done}{live} · {self.seconds * 1000:.0f} ms"
 
 
 class DevBuilder:

@@ -98,8 +98,8 @@ class Watcher:
         try:
             self.server.start()
             self.app.set_config(self.config)
+            self._start_observer()  # first: a save during the first build is not lost
             self._run_full("start")
-            self._start_observer()
         except BaseException:
             self.close()
             raise
@@ -133,6 +133,12 @@ class Watcher:
             self._thread = None
         self.server.close()
         self._close_services()
+        try:  # the images stage's worker pool lives as long as the process; not past us
+            from .imaging import pool
+        except ImportError:  # pragma: no cover - without the images stage
+            pass
+        else:
+            pool.shutdown()
         self._lock.release()
 
     def _install_esbuild(self) -> None:
@@ -271,7 +277,7 @@ class Watcher:
         config_changed, keys, context_changed = self.classify(paths)
         if config_changed:
             try:
-                new = load_config(self.config_path)
+                new = load_config(self.config_path, display_name=self.config.display_name)
             except ConfigError as err:
                 self._report_error(err)
                 self.builder.pending.update(keys)
