@@ -124,6 +124,7 @@ def test_crlf_and_no_final_newline_are_kept() -> None:
     '</noscript>',
     '<template><template><img src="/static/img/a.png"></template><img src="x.png"></template>',
     '<p title="{{ \'<img src=/static/img/a.png>\' }}">&amp; &#x25CF; &eacute; &nbsp;</p>\n',
+    '{% trans %}See <img src="/static/img/a.png"> here{% endtrans %}',
     '{{ "}}<img src=\'/static/img/a.png\'>" }}{{ {"a": {"b": 1}} }}',
 ])
 def test_left_alone(src: str) -> None:

@@ -431,6 +431,9 @@ class _Rewriter:
         for t in tags:
             if t.opaque is not None:
                 continue
+            if "trans" in t.jinja:
+                self.skip(t, "inside {% trans %}: the markup is a translation message id")
+                continue
             if t.split:
                 # a value rewrite changes no structure; attributes would land in one branch only
                 self.skip(t, "the tag is split across {% if %} branches: left as it is")
