@@ -103,7 +103,7 @@ class AssetMiddleware:
             return
         path: str = scope.get("path") or ""
         if not path.startswith(self.prefix):
-            if self.dev:
+            if self.dev and scope.get("method") != "HEAD":
                 await self.app(scope, receive, _Injector(send, self.script))
             else:
                 await self.app(scope, receive, send)
