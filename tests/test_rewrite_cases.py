@@ -346,3 +346,12 @@ def test_cdn_public_path() -> None:
                   "p.html", MANIFEST, opts)
     assert res.text == ('<script src="https://cdn.example.com/assets/js/app-JJJJJJJJ.js"'
                         ' integrity="sha384-app" crossorigin="anonymous"></script>')
+
+
+def test_selectors_map_to_tags_in_crlf_files_after_multiline_comments() -> None:
+    src = ('<p>\r\n  x\r\n<div class="hero">\r\n   <img src="/static/icons/logo.svg" alt="{{ a }}">'
+           '</div>\r\n<div class="hero"><!-- c\r\n --><img src="/static/icons/logo.svg"></div>'
+           '<img src="/static/icons/logo.svg">')
+    res = rw(src)
+    assert [(i["line"], i["col"], i["why"]) for i in res.images] == [
+        (4, 4, "selector .hero img"), (6, 5, "selector .hero img"), (6, 50, "default")]
