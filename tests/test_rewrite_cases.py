@@ -354,4 +354,4 @@ def test_selectors_map_to_tags_in_crlf_files_after_multiline_comments() -> None:
            '<img src="/static/icons/logo.svg">')
     res = rw(src)
     assert [(i["line"], i["col"], i["why"]) for i in res.images] == [
-        (4, 4, "selector .hero img"), (6, 5, "selector .hero img"), (6, 50, "default")]
+        (4, 4, "selector .hero img"), (6, 5, "selector .hero img"), (6, 45, "default")]
