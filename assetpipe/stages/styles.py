@@ -28,6 +28,7 @@ from . import bundling
 from .base import StageContext
 
 EXTS = (".css",)
+NEEDS_URLS = "styles.needs_urls"
 
 
 def options(ctx: StageContext, entries: list[str]) -> dict[str, Any]:
@@ -42,12 +43,17 @@ def run(ctx: StageContext) -> None:
         return
     ctx.progress.start("styles", 1)
     opts = options(ctx, keys)
-    try:
-        result = bundling.build(ctx, opts)
-        redo = bundling.needs_urls(ctx, result)
-    except EsbuildError:
-        redo = True  # e.g. a public_path url(): the plugin resolves it, or reports it precisely
-    if redo:
+    result = None
+    if not ctx.services.get(NEEDS_URLS):
+        try:
+            result = bundling.build(ctx, opts)
+            if bundling.needs_urls(ctx, result):
+                result = None
+        except EsbuildError:
+            pass  # e.g. a public_path url(): the plugin resolves it, or reports it precisely
+    if result is None:
+        # remembered where services outlive a build (watch): later rebuilds go straight here
+        ctx.services[NEEDS_URLS] = True
         result = bundling.build(ctx, opts, urls=bundling.url_table(ctx))
     bundling.emit(ctx, result, set(keys))
     ctx.progress.advance("styles")
