@@ -207,6 +207,9 @@ class DevBuilder:
         now = frozenset(sources.files)
         plan = Plan(batch)
         for key in batch:
+            if key not in now and key not in state.keys and any(
+                    k.startswith(key + "/") for k in state.keys):
+                return Plan(batch, full=True, reason=f"folder {key} moved or removed")
             owners = self._stage_of(key, state)
             added_or_removed = (key in now) != (key in state.keys)
             if added_or_removed and any(s in ("static", "images", "templates") or

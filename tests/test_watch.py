@@ -596,3 +596,16 @@ def test_cli_port_in_use_exits_2(project: Path) -> None:
         res = run_cli("watch", "--port", str(port), cwd=project, timeout=60)
     assert res.code == 2, res.err
     assert f"cannot serve on 127.0.0.1:{port}" in res.err and "--port" in res.err
+
+
+def test_removed_folder_means_a_full_build(watching: Any) -> None:
+    import shutil
+
+    _w, rec, root = watching
+    n = len(rec.outcomes)
+    (root / "site/templates/other.html").write_text("<p>no icon</p>\n")
+    rec.wait(lambda: len(rec.outcomes) > n)
+    n = len(rec.outcomes)
+    shutil.move(root / "site/icons", root / "icons-elsewhere")
+    rec.wait(lambda: "icons/logo.svg" not in manifest(root))
+    assert any(o.full for o in rec.outcomes[n:])
