@@ -101,6 +101,8 @@ def entries(result: Result, requested: set[str]) -> dict[str, dict[str, Any]]:
                 entry["assets"] = sorted(set(assets))
             if path + ".map" in result.files:
                 entry["map"] = path + ".map"
+            if path + ".LEGAL.txt" in result.files:  # legal_comments: linked / external
+                entry["assets"] = sorted({*entry.get("assets", ()), path + ".LEGAL.txt"})
         out[key] = entry
     return out
 

@@ -279,3 +279,15 @@ def test_development_profile_is_not_minified(make_site: Callable[..., Path]) -> 
     build(root / "pipeline.yaml", profile="development")
     code = (root / "dist" / "public" / manifest_of(root)["js/a.js"]["file"]).read_text()
     assert "js/a.js" in code  # esbuild's unminified path comments
+
+
+def test_linked_legal_comments_file_is_listed_with_its_chunk(
+        make_site: Callable[..., Path]) -> None:
+    root = make_site("source: site\noutput: dist\nscripts:\n  entries: [\"js/app.js\"]\n"
+                     "  legal_comments: linked\n",
+                     {"site/js/app.js": "/*! Copyright 2026 Example Ltd. */\nwindow.a = 1;\n"})
+    build(root / "pipeline.yaml")
+    entry = manifest_of(root)["js/app.js"]
+    legal = entry["file"] + ".LEGAL.txt"
+    assert entry["assets"] == [legal]
+    assert "Copyright 2026 Example Ltd." in (root / "dist" / "public" / legal).read_text()
