@@ -191,3 +191,22 @@ def test_leaks_fail_the_suite(tmp_path: Path) -> None:
                            str(test)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert proc.returncode == 1, proc.stdout
     assert "ResourceWarning" in proc.stdout
+
+
+def test_stats_survive_a_table_reload(tmp_path: Path) -> None:
+    from assetpipe.serve import STATS
+
+    cfg = make_site(tmp_path)
+    build(cfg)
+    mw = AssetMiddleware(None, tmp_path / "dist", dev=True)
+    url = "/static/" + _manifest(tmp_path)["js/app.js"]["file"]
+    env = {"PATH_INFO": url, "REQUEST_METHOD": "GET", "HTTP_ACCEPT_ENCODING": "br"}
+    before = STATS.snapshot()["assets"]
+    assert b"".join(mw(dict(env), lambda s, h, e=None: None))
+    (tmp_path / "src/js/app.js").write_text("export const v = 3;\n" * 50)
+    build(cfg)
+    assert b"".join(mw(dict(env), lambda s, h, e=None: None))  # retained, from the new table
+    after = STATS.snapshot()["assets"]
+    assert after["requests"] - before["requests"] == 2
+    assert after["by_encoding"].get("br", 0) - before["by_encoding"].get("br", 0) == 2
+    assert after["bytes_saved"] > before["bytes_saved"]
