@@ -1,10 +1,12 @@
 """Running jobs: in-process for one, over a process pool on all cores for more.
 
 The pool is created only when there is real work (two or more cache misses), so a no-op
-rebuild starts no process. It uses the ``forkserver`` start method (a worker is forked from a
-clean, single-threaded server that has already imported Pillow, never from a parent that may run
-watcher or server threads) and stays up for the life of the process, so ``assetpipe watch``
-pays the start-up once. Jobs are submitted largest first, so one big image does not end last.
+rebuild starts no process, and it stays up for the life of the process, so ``assetpipe watch``
+pays the start-up once. Start method: ``fork`` when the calling process has a single thread
+(the common one-shot build: fastest, nothing re-imported, a script without a ``__main__`` guard
+still works), else ``forkserver`` (workers forked from a clean single-threaded server that has
+imported Pillow, never from a parent running watcher or server threads, where fork could copy a
+held lock). Jobs are submitted largest first, so one big image does not end last.
 """
 
 from __future__ import annotations
@@ -44,10 +46,12 @@ def _get_pool(size: int) -> ProcessPoolExecutor:
         if _pool is None or _pool_size != size:
             if _pool is not None:
                 _pool.shutdown(wait=True)
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["assetpipe.imaging.worker", "PIL.Image",
-                                        "PIL.JpegImagePlugin", "PIL.PngImagePlugin",
-                                        "PIL.WebPImagePlugin"])
+            method = "fork" if threading.active_count() == 1 else "forkserver"
+            ctx = multiprocessing.get_context(method)
+            if method == "forkserver":
+                multiprocessing.set_forkserver_preload([
+                    "assetpipe.imaging.worker", "PIL.Image", "PIL.JpegImagePlugin",
+                    "PIL.PngImagePlugin", "PIL.WebPImagePlugin"])
             _pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx)
             _pool_size = size
             starts += 1
@@ -84,7 +88,7 @@ def run_jobs(jobs: Sequence[Job], on_done: Callable[[JobResult], None],
             on_done(fut.result())
     except BrokenProcessPool as exc:
         shutdown()
-        raise WorkerDied("an image worker process died (out of memory?)") from exc
+        raise WorkerDied("an image worker process died (killed, or out of memory)") from exc
     except BaseException:
         for fut in futures:
             fut.cancel()

@@ -18,6 +18,7 @@ is returned as ``JobResult.error``, never raised, so one bad file does not break
 from __future__ import annotations
 
 import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ from .encode import encode
 from .formats import READABLE
 from .options import ImageOptions
 from .probe import ImageInputError, bomb_error, check_pixels
+
+#: Encodes of one job that run at once (so the last job of a build still uses every core).
+ENCODE_THREADS = 2
 
 #: Pillow's Image.Transpose values for EXIF orientations 2..8.
 _TRANSPOSE = {2: 0, 3: 3, 4: 1, 5: 5, 6: 4, 7: 6, 8: 2}
@@ -102,15 +106,20 @@ def _process(job: Job) -> dict[str, list[tuple[int, int, bytes]]]:
 
 
 def _encode_all(im: Any, job: Job, icc: bytes | None) -> dict[str, list[tuple[int, int, bytes]]]:
+    """Resize largest first, each width from the previous one, in this thread; encode each
+    (width, format) in a small thread pool meanwhile (Pillow releases the GIL while it resizes
+    and encodes). Each encode gets its own ``Image`` object: ``save`` stores its parameters on
+    the image, so two saves of one object at once would mix them."""
     from PIL import Image
 
-    outputs: dict[str, list[tuple[int, int, bytes]]] = {fmt: [] for fmt in job.formats}
-    for w, h in reversed(job.sizes):
-        if im.size != (w, h):
-            im = im.resize((w, h), Image.Resampling.LANCZOS)
-        im.info = {}
-        for fmt in job.formats:
-            outputs[fmt].append((w, h, encode(im, fmt, job.options, icc)))
-    for fmt in outputs:
-        outputs[fmt].reverse()
-    return outputs
+    pending: dict[str, list[tuple[int, int, Future[bytes]]]] = {fmt: [] for fmt in job.formats}
+    with ThreadPoolExecutor(max_workers=ENCODE_THREADS) as threads:
+        for w, h in reversed(job.sizes):
+            if im.size != (w, h):
+                im = im.resize((w, h), Image.Resampling.LANCZOS)
+            im.info = {}
+            for fmt in job.formats:
+                own = im.copy()
+                pending[fmt].append((w, h, threads.submit(encode, own, fmt, job.options, icc)))
+        return {fmt: [(w, h, fut.result()) for w, h, fut in reversed(items)]
+                for fmt, items in pending.items()}

@@ -182,8 +182,9 @@ def _encode_missing(ctx: StageContext, todo: list[_Item], opts: ImageOptions,
     try:
         run_jobs(jobs, done)
     except WorkerDied as exc:
-        raise StageError(str(exc), hint="lower images.max_pixels, or build with fewer "
-                                        "images at once") from exc
+        raise StageError(str(exc), hint="lower images.max_pixels; a script that calls "
+                                        "assetpipe.build() while running threads must guard "
+                                        "its top level with if __name__ == '__main__'") from exc
     return failed
 
 

@@ -1,0 +1,379 @@
+"""Benchmark of the images stage against a naive Pillow loop and sharp (libvips, from npm).
+
+    /work/venv/bin/python bench/images.py [--runs 2] [--camera 8] [--no-sharp] [--json FILE]
+
+Everything is measured in one run on this machine, at the same settings for every contender:
+widths [480, 960, 1600] (never upscaled; a narrower image adds its own width), formats
+[original, webp] at quality 80 (progressive JPEG, WebP effort/method 4), metadata stripped,
+EXIF orientation applied, concurrency = the number of cores.
+
+Sets: (a) the JPEG photos of ../shared/corpus/images (the orientation set and the JPEG
+samples), (b) camera-size copies the bench makes (4000x3000, some stored rotated with an EXIF
+orientation, with sensor-like noise so they compress like real photos).
+
+Contenders:
+- naive: one process; for every variant open, ``exif_transpose``, ``resize(LANCZOS)``, save;
+- assetpipe: a real ``assetpipe.build`` of a site holding the set, cache emptied first
+  (``clean=True``), the process pool started from cold (its start-up is counted);
+- sharp: the latest sharp from npm installed in a temp folder, driven by a generated Node
+  script: ``sharp.concurrency(1)`` with as many variants in flight as cores
+  (``UV_THREADPOOL_SIZE`` = cores), ``rotate()`` + ``resize({width})`` + ``jpeg``/``webp``;
+  timed inside Node after ``require`` (Node's start-up is not counted).
+
+Also printed: AVIF variants per second at the default speed (set a, widths as above), the
+no-op rebuild of 100 images, and the peak memory of one worker on a 40-megapixel JPEG.
+Best of ``--runs`` runs for assetpipe and sharp; the naive loop runs once (it is the slowest
+and its noise matters least).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageChops, ImageOps
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from assetpipe import build  # noqa: E402
+from assetpipe.imaging import pool  # noqa: E402
+from assetpipe.imaging.plan import plan_widths  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus" / "images"
+WIDTHS = [480, 960, 1600]
+QUALITY = 80
+SHARP_VERSION = "0.35.5"
+CAMERA_SOURCES = ["orientation/Landscape_1.jpg", "orientation/Portrait_1.jpg",
+                  "samples/retina.jpg", "samples/hubble_deep_field.jpg", "samples/rocket.jpg",
+                  "orientation/Landscape_3.jpg", "orientation/Portrait_5.jpg",
+                  "orientation/Landscape_8.jpg"]
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --- the sets ------------------------------------------------------------------------------
+
+def corpus_jpegs() -> list[Path]:
+    return sorted([*CORPUS.glob("orientation/*.jpg"), *CORPUS.glob("samples/*.jpg")])
+
+
+def make_camera_copies(dest: Path, count: int) -> list[Path]:
+    """4000x3000 JPEGs (q92) from corpus photos: upscaled, with gaussian sensor noise, and the
+    source's EXIF orientation re-applied to a stored-rotated copy (as cameras write them)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(count):
+        rel = CAMERA_SOURCES[i % len(CAMERA_SOURCES)]
+        with Image.open(CORPUS / rel) as src:
+            orientation = src.getexif().get(0x0112, 1)
+            upright = ImageOps.exif_transpose(src.convert("RGB"))
+        landscape = upright.width >= upright.height
+        size = (4000, 3000) if landscape else (3000, 4000)
+        big = ImageOps.fit(upright, size, Image.Resampling.BICUBIC)
+        noise = Image.effect_noise(size, 10).convert("RGB")
+        big = ImageChops.add(big, noise, scale=1.0, offset=-128)
+        exif = Image.Exif()
+        if orientation in (6, 8):  # store it rotated, as a camera held upright would
+            big = big.transpose(Image.Transpose.ROTATE_90 if orientation == 6
+                                else Image.Transpose.ROTATE_270)
+            exif[0x0112] = orientation
+        path = dest / f"camera_{i:02d}.jpg"
+        big.save(path, "JPEG", quality=92, exif=exif.tobytes())
+        out.append(path)
+    return out
+
+
+def displayed(path: Path) -> tuple[int, int]:
+    with Image.open(path) as im:
+        o = im.getexif().get(0x0112, 1)
+        w, h = im.size
+    return (h, w) if isinstance(o, int) and 5 <= o <= 8 else (w, h)
+
+
+def plans(files: list[Path]) -> dict[str, list[tuple[int, int]]]:
+    return {str(p): plan_widths(*displayed(p), WIDTHS) for p in files}
+
+
+# --- contenders ----------------------------------------------------------------------------
+
+def run_naive(files: list[Path], out: Path) -> tuple[float, int]:
+    """The loop most projects start with: one process, every variant from scratch."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    plan = plans(files)
+    n = 0
+    t0 = time.perf_counter()
+    for p in files:
+        for w, h in plan[str(p)]:
+            for fmt in ("JPEG", "WEBP"):
+                with Image.open(p) as im:
+                    im = ImageOps.exif_transpose(im)
+                    im = im.resize((w, h), Image.Resampling.LANCZOS)
+                    dest = out / f"{p.stem}-{w}.{fmt.lower()}"
+                    if fmt == "JPEG":
+                        im.save(dest, fmt, quality=QUALITY, progressive=True)
+                    else:
+                        im.save(dest, fmt, quality=QUALITY, method=4)
+                n += 1
+    return time.perf_counter() - t0, n
+
+
+def make_site(root: Path, files: list[Path], formats: str = "[original, webp]",
+              widths: list[int] = WIDTHS) -> Path:
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "site" / "img").mkdir(parents=True)
+    for p in files:
+        os.link(p, root / "site" / "img" / p.name)
+    (root / "pipeline.yaml").write_text(textwrap.dedent(f"""\
+        source: site
+        output: dist
+        templates: {{dirs: [], srcset_format: {formats.strip("[]").split(",")[-1].strip()}}}
+        images:
+          include: ["img/**/*"]
+          widths: {json.dumps(widths)}
+          formats: {formats}
+          quality: {{jpeg: {QUALITY}, webp: {QUALITY}}}
+        """))
+    return root
+
+
+def run_assetpipe(site: Path) -> tuple[float, int]:
+    """A cold build: cache emptied, pool not running."""
+    pool.shutdown()
+    t0 = time.perf_counter()
+    result = build(site / "pipeline.yaml", clean=True)
+    seconds = time.perf_counter() - t0
+    variants = sum(len(e.get("variants", ())) for e in result.manifest.entries.values())
+    return seconds, variants
+
+
+SHARP_SCRIPT = r"""
+const fs = require('fs');
+const path = require('path');
+const t_req = process.hrtime.bigint();
+const sharp = require('sharp');
+const [jobsFile, outDir, inFlight] = process.argv.slice(2);
+sharp.concurrency(1);
+const jobs = JSON.parse(fs.readFileSync(jobsFile, 'utf8'));
+async function one(job) {
+  let p = sharp(job.src, {failOn: 'error'}).rotate().resize({width: job.width});
+  p = job.format === 'jpeg' ? p.jpeg({quality: job.quality, progressive: true})
+                            : p.webp({quality: job.quality, effort: 4});
+  const buf = await p.toBuffer();
+  fs.writeFileSync(path.join(outDir, job.name), buf);
+}
+(async () => {
+  const t0 = process.hrtime.bigint();
+  let next = 0;
+  async function lane() { while (next < jobs.length) { await one(jobs[next++]); } }
+  await Promise.all(Array.from({length: Number(inFlight)}, lane));
+  const t1 = process.hrtime.bigint();
+  console.log(JSON.stringify({seconds: Number(t1 - t0) / 1e9, variants: jobs.length,
+                              version: sharp.versions}));
+})().catch(e => { console.error(e); process.exit(1); });
+"""
+
+
+def install_sharp(work: Path) -> Path | None:
+    folder = work / "sharp"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "package.json").write_text('{"name": "bench-sharp", "private": true}\n')
+    log(f"installing sharp@{SHARP_VERSION} from npm into {folder} ...")
+    proc = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent",
+                           f"sharp@{SHARP_VERSION}"], cwd=folder, capture_output=True,
+                          text=True, timeout=600)
+    if proc.returncode != 0:
+        log(f"sharp could not be installed:\n{proc.stderr[-2000:]}")
+        return None
+    (folder / "bench.js").write_text(SHARP_SCRIPT)
+    return folder
+
+
+def run_sharp(folder: Path, files: list[Path], out: Path, cores: int) -> tuple[float, int]:
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    plan = plans(files)
+    jobs = [{"src": str(p), "width": w, "format": fmt, "quality": QUALITY,
+             "name": f"{p.stem}-{w}.{fmt}"}
+            for p in files for w, _ in plan[str(p)] for fmt in ("jpeg", "webp")]
+    jobs_file = out / "jobs.json"
+    jobs_file.write_text(json.dumps(jobs))
+    env = {**os.environ, "UV_THREADPOOL_SIZE": str(cores)}
+    proc = subprocess.run(["node", str(folder / "bench.js"), str(jobs_file), str(out),
+                           str(cores)], cwd=folder, capture_output=True, text=True, env=env,
+                          timeout=1200, check=True)
+    doc = json.loads(proc.stdout)
+    return float(doc["seconds"]), int(doc["variants"])
+
+
+# --- extra figures -------------------------------------------------------------------------
+
+def avif_rate(work: Path, files: list[Path]) -> tuple[float, int]:
+    site = make_site(work / "avif", files, formats="[avif]")
+    return run_assetpipe(site)
+
+
+def noop_rebuild(work: Path, count: int = 100) -> dict[str, float]:
+    """100 distinct images (crops of corpus photos, 800 px wide): cold build, then no-op
+    rebuilds (median of 5)."""
+    src_dir = work / "hundred-src"
+    src_dir.mkdir(parents=True, exist_ok=True)
+    photos = corpus_jpegs()
+    files = []
+    for i in range(count):
+        with Image.open(photos[i % len(photos)]) as im:
+            im = ImageOps.exif_transpose(im)
+            x = (i * 37) % max(1, im.width - 800)
+            crop = im.crop((x, 0, x + 800, min(im.height, 600)))
+        path = src_dir / f"photo_{i:03d}.jpg"
+        crop.save(path, "JPEG", quality=85)
+        files.append(path)
+    site = make_site(work / "hundred", files)
+    cold, _ = run_assetpipe(site)
+    starts = pool.starts
+    times, stage = [], []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        result = build(site / "pipeline.yaml")
+        times.append(time.perf_counter() - t0)
+        stage.append(result.stages["images"].seconds)
+    assert pool.starts == starts, "a no-op rebuild started a pool"
+    return {"cold": cold, "noop_build": statistics.median(times),
+            "noop_stage": statistics.median(stage), "pool_started": pool.starts != starts}
+
+
+PEAK_SCRIPT = r"""
+import sys
+from pathlib import Path
+from PIL import Image
+from assetpipe.imaging.options import ImageOptions
+from assetpipe.imaging.plan import plan_widths
+from assetpipe.imaging.worker import Job, run_job
+
+def hwm_mb():  # this process's peak resident set (VmHWM, reset by exec, unlike ru_maxrss)
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit("no VmHWM")
+
+path = Path(sys.argv[1])
+opts = ImageOptions(widths=(480, 960, 1600), tokens=("original", "webp"),
+                    quality=(("jpeg", 80), ("webp", 80)), avif_speed=6, colour="srgb",
+                    max_pixels=50_000_000)
+with Image.open(path) as im:
+    size = im.size
+base = hwm_mb()
+job = Job(key="x", path=path, orientation=1, sizes=tuple(plan_widths(*size, opts.widths)),
+          formats=("jpeg", "webp"), options=opts)
+result = run_job(job)
+assert result.error is None, result.error
+print(hwm_mb(), base)
+"""
+
+
+def peak_memory(work: Path) -> dict[str, float]:
+    """Peak RSS of one worker process producing the variants of a 40 MP JPEG."""
+    path = work / "forty-mp.jpg"
+    with Image.open(CORPUS / "orientation" / "Landscape_1.jpg") as im:
+        big = im.convert("RGB").resize((7300, 5480), Image.Resampling.BICUBIC)
+    big.save(path, "JPEG", quality=90)
+    del big
+    proc = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, str(path)], capture_output=True,
+                          text=True, check=True, cwd=REPO)
+    peak, base = (float(x) for x in proc.stdout.split())
+    return {"peak_mb": peak, "interpreter_mb": base, "pixels": 7300 * 5480}
+
+
+# --- main ----------------------------------------------------------------------------------
+
+def best(fn: Any, runs: int) -> tuple[float, int]:
+    results = [fn() for _ in range(runs)]
+    return min(results, key=lambda r: float(r[0]))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=2, help="best of N for assetpipe and sharp")
+    ap.add_argument("--camera", type=int, default=8, help="how many 4000x3000 copies")
+    ap.add_argument("--no-sharp", action="store_true")
+    ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = ap.parse_args()
+    cores = pool.cpu_count()
+    work = Path(tempfile.mkdtemp(prefix="assetpipe-bench-images-"))
+    figures: dict[str, Any] = {"cores": cores, "widths": WIDTHS, "quality": QUALITY}
+    try:
+        sharp_dir = None if args.no_sharp else install_sharp(work)
+        sets = {"a": corpus_jpegs(), "b": make_camera_copies(work / "camera", args.camera)}
+        for name, files in sets.items():
+            label = {"a": "corpus JPEGs", "b": "4000x3000 copies"}[name]
+            log(f"set ({name}) {label}: {len(files)} images")
+            site = make_site(work / f"site-{name}", files)
+            row: dict[str, Any] = {"images": len(files)}
+            row["assetpipe"] = best(lambda site=site: run_assetpipe(site), args.runs)
+            log(f"  assetpipe {row['assetpipe'][0]:.2f} s")
+            if sharp_dir is not None:
+                row["sharp"] = best(lambda f=files: run_sharp(sharp_dir, f, work / "out-sharp",
+                                                              cores), args.runs)
+                log(f"  sharp     {row['sharp'][0]:.2f} s")
+            row["naive"] = run_naive(files, work / "out-naive")
+            log(f"  naive     {row['naive'][0]:.2f} s")
+            figures[name] = row
+        figures["avif"] = avif_rate(work, sets["a"])
+        figures["noop"] = noop_rebuild(work)
+        figures["memory"] = peak_memory(work)
+    finally:
+        pool.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
+    report(figures, sharp=not args.no_sharp)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, default=list) + "\n")
+    return 0
+
+
+def report(f: dict[str, Any], sharp: bool) -> None:
+    targets = {"a": (2.0, 1.2), "b": (3.0, 1.2)}
+    print(f"images bench: {f['cores']} cores, widths {f['widths']}, [original, webp] at "
+          f"q{f['quality']}")
+    print(f"{'set':<22}{'variants':>9}{'assetpipe':>11}{'naive':>9}{'sharp':>9}"
+          f"{'vs naive':>10}{'vs sharp':>10}")
+    for name, label in (("a", "(a) corpus JPEGs"), ("b", "(b) 4000x3000")):
+        row = f.get(name)
+        if not row:
+            continue
+        ours, n = row["assetpipe"]
+        naive = row["naive"][0]
+        sh = row.get("sharp", (float("nan"), 0))[0]
+        need_naive, need_sharp = targets[name]
+        ok_naive = "ok" if naive / ours >= need_naive else "MISSED"
+        ok_sharp = ("ok" if sh / ours >= need_sharp else "MISSED") if sharp else "-"
+        title = f"{label} x{row['images']}"
+        print(f"{title:<22}{n:>9}{ours:>10.2f}s{naive:>8.2f}s"
+              f"{sh:>8.2f}s{naive / ours:>8.2f}x {ok_naive:<3}{sh / ours:>6.2f}x {ok_sharp}")
+    secs, n = f["avif"]
+    print(f"AVIF (speed 6, q55, set a): {n} variants in {secs:.2f} s = {n / secs:.1f} variants/s")
+    noop = f["noop"]
+    print(f"no-op rebuild of 100 images: {noop['noop_build'] * 1000:.0f} ms whole build "
+          f"({noop['noop_stage'] * 1000:.0f} ms in the images stage; cold build "
+          f"{noop['cold']:.1f} s); pool started: {noop['pool_started']} "
+          f"[target < 500 ms: {'ok' if noop['noop_build'] < 0.5 else 'MISSED'}]")
+    mem = f["memory"]
+    print(f"peak memory, 40 MP JPEG (7300x5480) → widths {f['widths']} x [jpeg, webp]: "
+          f"{mem['peak_mb']:.0f} MB RSS per worker ({mem['interpreter_mb']:.0f} MB of it the "
+          f"interpreter) [target < 400 MB: {'ok' if mem['peak_mb'] < 400 else 'MISSED'}]")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
