@@ -52,6 +52,13 @@ def _la_png() -> bytes:
     return to_bytes(Image.merge("LA", (gray, alpha)), "PNG")
 
 
+def _animated_webp() -> bytes:
+    frames = [Image.new("RGBA", (30, 20), (255 * (i == 0), 255 * (i == 1), 0, 128 + i))
+              for i in range(2)]
+    return to_bytes(frames[0], "WEBP", save_all=True, append_images=frames[1:], duration=80,
+                    lossless=True)
+
+
 def _gray_trns_png() -> bytes:
     im = Image.new("L", (40, 40), 0)
     im.paste(200, (0, 0, 20, 40))
@@ -69,6 +76,7 @@ def modes_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
         "site/img/la.png": _la_png(),
         "site/img/graytrns.png": _gray_trns_png(),
         "site/img/anim.gif": transparent_gif(),
+        "site/img/anim.webp": _animated_webp(),
     })
     return root, build_site(root)[1]
 
@@ -167,3 +175,14 @@ def test_colour_rule_for_an_adobe_rgb_jpeg(make_site: Maker, colour: str) -> Non
         else:
             assert not out.info.get("icc_profile"), fmt
             assert mean_diff(out, to_srgb) < mean_diff(out, plain)
+
+
+def test_animated_webp_passes_through_untouched(modes_build: tuple[Path, dict[str, Any]]) -> None:
+    root, manifest = modes_build
+    entry = manifest["img/anim.webp"]
+    assert entry["file"].endswith(".webp") and entry["file"] != "img/anim.webp"
+    assert entry["variants"] == [{"file": entry["file"], "width": 30, "height": 20,
+                                  "format": "webp", "size": len(_animated_webp())}]
+    assert (root / "dist/public" / entry["file"]).read_bytes() == _animated_webp()
+    with Image.open(root / "dist/public" / entry["file"]) as out:
+        assert out.n_frames == 2
