@@ -23,193 +23,25 @@ an ``{% if %}`` within the tag, is left out (and report.json says so).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from .edits import Edit, apply
+from .base import FONT_TYPES, IMAGE_MIME, ORIGINAL_FORMAT, Base, Options, Result
+from .edits import apply
 from .hints import Hint
-from .refs import Ref, classify, replacement, srcset_items
-from .scanner import Scan, Tag, scan
+from .refs import Ref, classify
+from .scanner import Tag
 from .select import eager_matches
 
-#: attributes whose value is a URL (``srcset`` is handled per candidate)
-URL_ATTRS = frozenset({"src", "href", "poster", "data-src", "data", "content"})
-#: tags whose URL attributes load an asset: an unresolved reference there is reported
-ASSET_TAGS = frozenset({"img", "script", "link", "source", "video", "audio", "embed", "object",
-                        "input", "track"})
-FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
-              ".otf": "font/otf"}
-_ORIGINAL_FORMAT = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "webp": "webp",
-                    "avif": "avif"}
-_TRIM = ("-%}", "-}}", "-#}")
-_MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png",
-         "gif": "image/gif"}
+__all__ = ["Options", "Result", "rewrite"]
 
 
-@dataclass(frozen=True)
-class Options:
-    """The effective options of one template's rewrite (they key its cache entry)."""
-
-    public_path: str = "/static/"
-    is_page: bool = False
-    lazy_images: bool = True
-    lazy_iframes: bool = True
-    eager: tuple[str, ...] = ()
-    sizes: str = "(max-width: 960px) 100vw, 960px"
-    picture: bool = False
-    srcset_format: str = "webp"
-    integrity: bool = True
-    preload_fonts: bool = True
-
-
-@dataclass
-class Result:
-    """A rewritten template and what report.json says about it."""
-
-    text: str
-    edits: list[dict[str, Any]] = field(default_factory=list)
-    unresolved: list[dict[str, Any]] = field(default_factory=list)
-    images: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-    #: literal references to keys the manifest lacks: (line, col, key, attribute value)
-    missing: list[tuple[int, int, str, str]] = field(default_factory=list)
-    #: every manifest key looked up (found or not): the cache depends on these entries
-    keys: set[str] = field(default_factory=set)
-    hints_used: set[Hint] = field(default_factory=set)
-    spans: list[tuple[int, int, Edit]] = field(default_factory=list)
-
-    def report(self) -> dict[str, Any]:
-        return {"edits": self.edits, "unresolved": self.unresolved, "images": self.images,
-                "skipped": self.skipped}
-
-
-class _Rewriter:
-    def __init__(self, text: str, name: str, manifest: Mapping[str, Mapping[str, Any]],
-                 opts: Options, hints: list[Hint]) -> None:
-        self.text = text
-        self.name = name
-        self.manifest = manifest
-        self.o = opts
-        self.hints = [h for h in hints if h.template == name]
-        self.sc: Scan = scan(text)
-        self.edits: list[Edit] = []
-        self.res = Result(text)
-        self.nl = "\r\n" if "\r\n" in text else "\n"
-        self.preloaded: set[str] = set()
-
-    # -- helpers ---------------------------------------------------------------------------
-    def lookup(self, key: str) -> Mapping[str, Any] | None:
-        self.res.keys.add(key)
-        return self.manifest.get(key)
-
-    def loc(self, offset: int) -> tuple[int, int]:
-        return self.sc.line_col(offset)
-
-    def edit(self, tag: Tag, start: int, end: int, new: str, kind: str) -> None:
-        line, col = self.loc(tag.start)
-        self.edits.append(Edit(start, end, new, kind, tag.name, line, col, len(self.edits)))
-
-    def value(self, tag: Tag, name: str) -> str | None:
-        """A literal, unconditional attribute value (``None`` if absent, conditional or Jinja)."""
-        a = tag.get(name)
-        if a is None or a.conditional:
-            return None
-        if a.value_start is None or a.value_end is None:
-            return ""
-        v = self.text[a.value_start:a.value_end]
-        return None if "{{" in v or "{%" in v else v
-
-    def add_attr(self, tag: Tag, name: str, value: str | None) -> bool:
-        """Insert ``name="value"`` (``value=None``: a bare attribute) unless the tag has it."""
-        present = [a for a in tag.attrs if a.name == name]
-        if present:
-            if all(a.conditional for a in present):
-                self.skip(tag, f"'{name}' is set inside {{% if %}} within the tag: not added")
-            return False
-        quote = self._quote(tag)
-        text = f" {name}" if value is None else f" {name}={quote}{value}{quote}"
-        at = tag.insert_at
-        if self.text.endswith(_TRIM, 0, at):
-            # Jinja's '-%}' would eat the separating space: go right after the tag name instead
-            at = tag.name_end
-        self.edit(tag, at, at, text, "attr")
-        return True
-
-    @staticmethod
-    def _quote(tag: Tag) -> str:
-        """The quote the tag's author uses: ``'`` if every quoted attribute has it, else ``"``."""
-        quotes = {a.quote for a in tag.attrs if a.quote}
-        return "'" if quotes == {"'"} else '"'
-
-    def skip(self, tag: Tag, reason: str) -> None:
-        line, col = self.loc(tag.start)
-        self.res.skipped.append({"line": line, "col": col, "tag": tag.name, "reason": reason})
-
-    def url(self, file: str) -> str:
-        return self.o.public_path + file
-
-    # -- references ------------------------------------------------------------------------
-    def refs(self, tag: Tag) -> dict[str, tuple[Ref, Mapping[str, Any] | None]]:
-        """Rewrite every reference in ``tag``; returns attribute → (ref, entry) for the
-        unconditional, single-valued ones."""
-        out: dict[str, tuple[Ref, Mapping[str, Any] | None]] = {}
-        counts: dict[str, int] = {}
-        for a in tag.attrs:
-            counts[a.name] = counts.get(a.name, 0) + 1
-        for a in tag.attrs:
-            if a.value_start is None or a.value_end is None:
-                continue
-            if a.name == "srcset":
-                self.srcset(tag, a.value_start, a.value_end)
-                continue
-            if a.name not in URL_ATTRS:
-                continue
-            val = self.text[a.value_start:a.value_end]
-            ref = classify(val, self.o.public_path)
-            if ref is None:
-                continue
-            entry = self.resolve(tag, a.name, val, ref, a.value_start)
-            if not a.conditional and counts[a.name] == 1:
-                out[a.name] = (ref, entry)
-        return out
-
-    def resolve(self, tag: Tag, attr: str, val: str, ref: Ref, base: int
-                ) -> Mapping[str, Any] | None:
-        if not ref.resolvable or ref.key is None:
-            if tag.name in ASSET_TAGS and (attr != "content"):
-                line, col = self.loc(tag.start)
-                self.res.unresolved.append({"line": line, "col": col, "tag": tag.name,
-                                            "attr": attr, "value": val, "reason": ref.kind})
-            return None
-        entry = self.lookup(ref.key)
-        if entry is None:
-            if ref.kind == "asset_url":
-                line, col = self.loc(tag.start)
-                self.res.unresolved.append({"line": line, "col": col, "tag": tag.name,
-                                            "attr": attr, "value": val, "reason": "asset_url"})
-            else:
-                line, col = self.loc(base)
-                self.res.missing.append((line, col, ref.key, val))
-            return None
-        if ref.rewritable and entry["file"] != ref.key:
-            self.edit(tag, base + ref.start, base + ref.end, replacement(ref, entry["file"]),
-                      "url")
-        return entry
-
-    def srcset(self, tag: Tag, vs: int, ve: int) -> None:
-        val = self.text[vs:ve]
-        if "{{" in val or "{%" in val:
-            self.resolve(tag, "srcset", val, Ref("dynamic"), vs)
-            return
-        for s, e in srcset_items(val):
-            ref = classify(val[s:e], self.o.public_path)
-            if ref is not None:
-                self.resolve(tag, "srcset", val[s:e], ref, vs + s)
+class _Rewriter(Base):
+    """The rules, applied tag by tag."""
 
     # -- images ----------------------------------------------------------------------------
     def variants(self, entry: Mapping[str, Any], key: str, fmt: str) -> list[Mapping[str, Any]]:
         if fmt == "original":
-            fmt = _ORIGINAL_FORMAT.get(key.rsplit(".", 1)[-1].lower(), "")
+            fmt = ORIGINAL_FORMAT.get(key.rsplit(".", 1)[-1].lower(), "")
         vs = [v for v in entry.get("variants", ()) if v.get("format") == fmt]
         return sorted(vs, key=lambda v: int(v["width"]))
 
@@ -274,12 +106,6 @@ class _Rewriter:
             "loading": written if written else ("lazy" if mode == "lazy" else "eager"),
             "why": "loading attribute" if written else why})
 
-    def _raw(self, tag: Tag, name: str) -> str | None:
-        a = tag.get(name)
-        if a is None or a.value_start is None or a.value_end is None:
-            return None
-        return self.text[a.value_start:a.value_end]
-
     def intrinsic(self, tag: Tag, entry: Mapping[str, Any]) -> None:
         w, h = entry.get("width"), entry.get("height")
         if not (isinstance(w, int) and isinstance(h, int)) or w <= 0 or h <= 0:
@@ -324,7 +150,8 @@ class _Rewriter:
         for fmt in ("avif", "webp"):
             fv = self.variants(entry, key, fmt)
             if fv and fmt != own:
-                sources.append(f'<source type="{_MIME[fmt]}" srcset="{self.srcset_value(fv, ref)}"'
+                srcset = self.srcset_value(fv, ref)
+                sources.append(f'<source type="{IMAGE_MIME[fmt]}" srcset="{srcset}"'
                                f' sizes="{self.sizes_value(lazy)}">')
         if sources:
             self.edit(tag, tag.start, tag.start, "<picture>" + "".join(sources), "element")
@@ -335,25 +162,6 @@ class _Rewriter:
         if self.o.integrity and entry.get("integrity"):
             self.add_attr(tag, "integrity", str(entry["integrity"]))
             self.add_attr(tag, "crossorigin", "anonymous")
-
-    def link_href(self, ref: Ref | None, key: str | None, file: str, quote: str) -> str:
-        """An href for an inserted link, in the same form as the reference it follows."""
-        inner = "'" if quote == '"' else '"'
-        if ref is not None and ref.kind == "url_for":
-            return f"{{{{ url_for({inner}static{inner}, filename={inner}{file}{inner}) }}}}"
-        if ref is not None and ref.kind == "asset_url" and key is not None:
-            return f"{{{{ asset_url({inner}{key}{inner}) }}}}"
-        return self.url(file)
-
-    def after(self, tag: Tag, offset: int, elements: list[str]) -> None:
-        if not elements:
-            return
-        ls = self.sc.line_start(tag.start)
-        indent = self.text[ls:tag.start]
-        if indent.strip():
-            indent = ""
-        text = "".join(self.nl + indent + el for el in elements)
-        self.edit(tag, offset, offset, text, "element")
 
     def script(self, tag: Tag) -> None:
         found = self.refs(tag)
