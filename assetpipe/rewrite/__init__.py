@@ -2,6 +2,7 @@
 
 - ``scanner``: the position-aware HTML + Jinja2 tag scanner (exact offsets, Jinja context);
 - ``refs``: which attribute values reference an asset and how each is rewritten (DESIGN §3.5);
+- ``base``: options, result, attribute insertion and reference resolution every rule uses;
 - ``rules``: the LCP rule, lazy/eager, width/height, srcset/sizes, ``<picture>``, integrity,
   modulepreload and font preload; ``rewrite()`` is the entry point;
 - ``select``: ``templates.eager`` CSS selectors (BeautifulSoup + soupsieve);
