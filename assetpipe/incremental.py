@@ -105,7 +105,8 @@ class Outcome:
                                               if len(self.changed) > 3 else "")
         done = "full build" if self.full else (", ".join(
             f"{n} {s.files}" for n, s in self.stages.items()) or "nothing to build")
-        live = "" if self.full else (" · css swap" if not self.reload else " · reload")
+        live = "" if self.full else (" · css swap" if self.css and not self.reload else
+                                     " · reload" if self.reload else " · no change")
         return f"{what or 'start'}: {done}{live} · {self.seconds * 1000:.0f} ms"
 
 
@@ -203,13 +204,17 @@ class DevBuilder:
         state = self.state
         batch = tuple(sorted(changed | self.pending))
         if state is None:
+            batch = tuple(k for k in batch if k in sources.files) or batch
             return Plan(batch, full=True, reason="no good build yet")
         now = frozenset(sources.files)
-        plan = Plan(batch)
         for key in batch:
             if key not in now and key not in state.keys and any(
                     k.startswith(key + "/") for k in state.keys):
                 return Plan(batch, full=True, reason=f"folder {key} moved or removed")
+        # an editor's temp file, created and gone within the batch, changed nothing
+        batch = tuple(k for k in batch if k in now or k in state.keys)
+        plan = Plan(batch)
+        for key in batch:
             owners = self._stage_of(key, state)
             added_or_removed = (key in now) != (key in state.keys)
             if added_or_removed and any(s in ("static", "images", "templates") or
@@ -310,13 +315,16 @@ class DevBuilder:
             rmtree(staging)
         sources.save_memo()
         css = self._css_swaps(old, manifest, owners)
+        # nothing a page shows changed (the same bytes again): no reload
+        visible = manifest.entries != old.entries or bool(
+            ctx.stats.get("templates", StageStats()).files)
         css_only = set(todo) <= {"styles", "templates"} and "styles" in todo and all(
             set(self._stage_of(k, state)) <= {"styles"} for k in plan.changed)
         self.state = DevState(build_dir=state.build_dir, manifest=manifest,
                               report=report.sections, owners=owners,
                               static_keys=state.static_keys, keys=frozenset(sources.files))
         return Outcome(changed=plan.changed, full=False, stages=ctx.stats, seconds=0.0,
-                       css=css if css_only else [], reload=not (css_only and css),
+                       css=css if css_only else [], reload=visible and not (css_only and css),
                        outputs=sum(s.files for s in ctx.stats.values()))
 
     @staticmethod

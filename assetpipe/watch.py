@@ -329,7 +329,7 @@ class Watcher:
             for swap in outcome.css:
                 self.broker.publish("css", {"old": swap["old"], "new": swap["new"],
                                             "integrity": swap["integrity"] or None})
-        elif outcome.outputs or outcome.reload or recovered:
+        elif outcome.reload or outcome.full or recovered:
             self.broker.publish("reload", {"changed": list(outcome.changed)})
         if self.on_outcome is not None:
             self.on_outcome(outcome)

@@ -609,3 +609,19 @@ def test_removed_folder_means_a_full_build(watching: Any) -> None:
     shutil.move(root / "site/icons", root / "icons-elsewhere")
     rec.wait(lambda: "icons/logo.svg" not in manifest(root))
     assert any(o.full for o in rec.outcomes[n:])
+
+
+def test_a_save_with_the_same_content_reloads_nothing(watching: Any) -> None:
+    w, rec, root = watching
+    sse = SSE(w.url)
+    try:
+        assert w.broker.wait_for_clients(1)
+        n, sent = len(rec.outcomes), w.broker.sent
+        path = root / "site/css/app.css"
+        path.write_text(path.read_text())  # saved again, unchanged
+        rec.wait(lambda: len(rec.outcomes) > n)
+        out = rec.outcomes[-1]
+        assert not out.reload and not out.css and "no change" in out.summary()
+        assert w.broker.sent == sent
+    finally:
+        sse.close()
