@@ -355,3 +355,19 @@ def test_selectors_map_to_tags_in_crlf_files_after_multiline_comments() -> None:
     res = rw(src)
     assert [(i["line"], i["col"], i["why"]) for i in res.images] == [
         (4, 4, "selector .hero img"), (6, 5, "selector .hero img"), (6, 45, "default")]
+
+
+def test_custom_tags_keep_the_jinja_token_stream() -> None:
+    """A template with an extension's tag does not compile in a plain environment; its lexer
+    tokens (outside text and string literals) are what must survive."""
+    src = ('{% assets "css_all" %}<link rel="stylesheet" href="/static/css/app.css">'
+           '{% endassets %}\n<img src="/static/img/a.png" alt="{{ _(\'x\') }}">\n')
+    env = jinja2.Environment()
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        env.parse(src)
+    res = rw(src)
+    assert res.text != src
+
+    def tokens(text: str) -> list[tuple[str, str]]:
+        return [(t, v) for _, t, v in env.lex(text) if t not in ("data", "string")]
+    assert tokens(res.text) == tokens(src)
