@@ -185,6 +185,19 @@ class DevBuilder:
                 return True
         return False
 
+    def _hinted_templates(self, sources: Sources) -> frozenset[str]:
+        """The source keys of the templates lcp-hints.json names: rewritten with any subset,
+        so the stage sees each hint used (it warns about hints no template it ran used)."""
+        try:
+            from .rewrite.hints import hints_path, read_hints
+
+            hints = read_hints(hints_path(self.config.root))
+        except Exception:  # a malformed file: the templates stage reports it, located
+            return frozenset()
+        keys = {d.rstrip("/") + "/" + h.template for h in hints
+                for d in self.config.templates.dirs}
+        return frozenset(k for k in keys if k in sources.files)
+
     def _template_name(self, key: str) -> str | None:
         """The template name of a source key, or ``None`` (memoised: globs are slow)."""
         if key not in self._names:
@@ -199,8 +212,10 @@ class DevBuilder:
                 return key[len(prefix):]
         return None
 
-    def plan(self, changed: set[str], sources: Sources) -> Plan:
-        """Which stages to run for these changed keys (modified, added or removed)."""
+    def plan(self, changed: set[str], sources: Sources,
+             whole: frozenset[str] = frozenset()) -> Plan:
+        """Which stages to run for these changed keys (modified, added or removed), plus the
+        stages in ``whole`` for all their inputs (``templates`` when lcp-hints.json changed)."""
         state = self.state
         batch = tuple(sorted(changed | self.pending))
         if state is None:
@@ -213,7 +228,7 @@ class DevBuilder:
                 return Plan(batch, full=True, reason=f"folder {key} moved or removed")
         # an editor's temp file, created and gone within the batch, changed nothing
         batch = tuple(k for k in batch if k in now or k in state.keys)
-        plan = Plan(batch)
+        plan = Plan(batch, stages=dict.fromkeys(whole))
         for key in batch:
             owners = self._stage_of(key, state)
             added_or_removed = (key in now) != (key in state.keys)
@@ -236,13 +251,14 @@ class DevBuilder:
         return ()
 
     # -- executing ----------------------------------------------------------------------------
-    def rebuild(self, changed: set[str]) -> Outcome:
-        """Rebuild what ``changed`` needs, in place (see the module docstring). Raises the
-        stage's error on failure, leaving the last good build untouched."""
+    def rebuild(self, changed: set[str], whole: frozenset[str] = frozenset()) -> Outcome:
+        """Rebuild what ``changed`` (and ``whole``, see ``plan``) needs, in place (see the
+        module docstring). Raises the stage's error on failure, leaving the last good build
+        untouched."""
         started = time.perf_counter()
         sources = CompiledSources.scan(self.config.source, self.config.state_dir / "cache"
                                        / "hashes.json")
-        plan = self.plan(changed, sources)
+        plan = self.plan(changed, sources, whole)
         if plan.full:
             log.debug("full development build: %s", plan.reason)
             self.pending.update(plan.changed)
@@ -291,6 +307,8 @@ class DevBuilder:
                 if name not in todo:
                     continue
                 subset = todo[name]
+                if name == "templates" and subset is not None:
+                    subset = subset | self._hinted_templates(sources)
                 if subset is None:
                     drop = {k for k, s in owners.items() if s == name}
                 else:

@@ -40,6 +40,7 @@ from .devserver import EVENTS_PATH, DevApp, DevServer, EventBroker
 from .errors import AssetpipeError, ConfigError
 from .incremental import DevBuilder, Outcome
 from .lock import BuildLock
+from .rewrite.hints import HINTS_FILE
 from .sources import SKIP_DIRS
 
 log = logging.getLogger("assetpipe")
@@ -83,6 +84,7 @@ class Watcher:
         self._stop = threading.Event()
         self._cond = threading.Condition()
         self._paths: set[str] = set()
+        self._hints_changed = False
         self._last_event = 0.0
         self._thread: threading.Thread | None = None
         #: rebuilds done (successful or not); tests and the bench wait on it
@@ -248,10 +250,12 @@ class Watcher:
 
     # -- classifying and rebuilding -----------------------------------------------------------
     def classify(self, paths: set[str]) -> tuple[bool, set[str], bool]:
-        """(the config changed, changed source keys, a page context changed)."""
+        """(the config changed, changed source keys, a page context changed). An
+        ``lcp-hints.json`` change sets ``self._hints_changed``."""
         cfg = self.config
         source = cfg.source.resolve()
         config_file = cfg.path.resolve()
+        hints_file = (cfg.root / HINTS_FILE).resolve()
         contexts = {p.context.resolve() for p in cfg.pages if p.context is not None}
         skip = [cfg.state_dir.resolve(), cfg.output.absolute()]
         config_changed = context_changed = False
@@ -260,6 +264,9 @@ class Watcher:
             p = Path(os.path.abspath(raw))
             if p == config_file:
                 config_changed = True
+                continue
+            if p == hints_file:
+                self._hints_changed = True
                 continue
             if p in contexts:
                 context_changed = True
@@ -289,12 +296,16 @@ class Watcher:
             if self.last_error is not None and not keys:
                 self._run_full("pipeline.yaml")  # the config is valid again: rebuild, reload
                 return
-        if keys:
+        whole = frozenset({"templates"} if self._hints_changed else ())
+        self._hints_changed = False
+        if keys or whole:
             try:
-                outcome = self.builder.rebuild(keys)
+                outcome = self.builder.rebuild(keys, whole)
             except AssetpipeError as err:
                 self._report_error(err)
                 return
+            if whole:
+                outcome.changed = (HINTS_FILE, *outcome.changed)
             if outcome.full or outcome.stages or self.last_error is not None:
                 self._report_outcome(outcome)
                 return

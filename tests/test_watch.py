@@ -625,3 +625,20 @@ def test_a_save_with_the_same_content_reloads_nothing(watching: Any) -> None:
         assert w.broker.sent == sent
     finally:
         sse.close()
+
+
+def test_lcp_hints_change_rewrites_templates_and_subsets_stay_quiet(watching: Any) -> None:
+    _w, rec, root = watching
+    n = len(rec.outcomes)
+    (root / "lcp-hints.json").write_text(json.dumps(
+        {"version": 1, "hints": [{"template": "other.html", "line": 3}]}))
+    rec.wait(lambda: any(o.changed[:1] == ("lcp-hints.json",) for o in rec.outcomes[n:]))
+    assert 'fetchpriority="high"' in (root / "dist/templates/other.html").read_text()
+    # a later edit of another template alone: the hint is still seen as used (no warning)
+    n = len(rec.outcomes)
+    edit(root / "site/templates/plain.html", "<p>after hints</p>\n")
+    rec.wait(lambda: b"after hints" in (root / "dist/templates/plain.html").read_bytes()
+             and len(rec.outcomes) > n)
+    report = json.loads((root / "dist/report.json").read_text())
+    assert not [w for w in report["warnings"] if "stale hint" in w["message"]]
+    assert not [t for k, t in rec.lines if k == "error"]
