@@ -172,7 +172,6 @@ class _Rewriter(Base):
         if (self.value(tag, "type") or "").strip().lower() != "module":
             return
         links = []
-        quote = tag.get("src").quote or '"'  # type: ignore[union-attr]
         for k in self.imports(ref.key or ""):
             e = self.lookup(k)
             if e is None or e["file"] in self.preloaded:
@@ -181,7 +180,7 @@ class _Rewriter(Base):
             extra = ""
             if self.o.integrity and e.get("integrity"):
                 extra = f' integrity="{e["integrity"]}" crossorigin="anonymous"'
-            href = self.link_href(ref, k, e["file"], quote)
+            href = self.link_href(ref, k, e["file"], '"')  # inserted links quote with "
             links.append(f'<link rel="modulepreload" href="{href}"{extra}>')
         self.after(tag, tag.element_end if tag.element_end is not None else tag.end, links)
 
@@ -210,13 +209,13 @@ class _Rewriter(Base):
             self.integrity(tag, entry)
         if "stylesheet" not in rel or not self.o.preload_fonts:
             return
-        quote = tag.get("href").quote or '"'  # type: ignore[union-attr]
         links = []
         for f in entry.get("assets", ()):
             ext = "." + str(f).rsplit(".", 1)[-1].lower()
             if ext in FONT_TYPES and f not in self.preloaded:
                 self.preloaded.add(f)
-                links.append(f'<link rel="preload" href="{self.link_href(ref, None, f, quote)}"'
+                href = self.link_href(ref, None, f, '"')
+                links.append(f'<link rel="preload" href="{href}"'
                              f' as="font" type="{FONT_TYPES[ext]}" crossorigin>')
         self.after(tag, tag.end, links)
 
