@@ -78,11 +78,25 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(config: Path) -> tuple[subprocess.Popen[str], int, list[str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "assetpipe", "serve", "--config", str(config),
-                             "--host", HOST, "--port", "0"], cwd=config.parent,
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                            env={**os.environ, "NO_COLOR": "1"})
+BASELINE_APP = textwrap.dedent('''
+    # The floor: uvicorn answering the same bytes and headers from a constant, no middleware.
+    import json, os
+    BODY = open(os.environ["ASSETPIPE_BENCH_BODY"], "rb").read()
+    HEADERS = [(k.encode(), v.encode())
+               for k, v in json.loads(os.environ["ASSETPIPE_BENCH_HEADERS"])]
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+        await send({"type": "http.response.body", "body": BODY})
+''')
+
+
+def _start(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
+    """Start a server that logs ``http://127.0.0.1:PORT``; returns it and its port."""
+    proc = subprocess.Popen(cmd, cwd=cwd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            text=True, env={**os.environ, "NO_COLOR": "1", **env})
     lines: list[str] = []
     port: list[int] = []
     ready = threading.Event()
@@ -100,64 +114,95 @@ def start_server(config: Path) -> tuple[subprocess.Popen[str], int, list[str]]:
     threading.Thread(target=pump, daemon=True).start()
     if not ready.wait(30) or not port:
         proc.kill()
-        raise SystemExit("assetpipe serve did not start:\n" + "".join(lines))
-    return proc, port[0], lines
+        proc.wait()
+        raise SystemExit(f"{cmd[2:4]} did not start:\n" + "".join(lines))
+    return proc, port[0]
 
 
-def run(users: int, seconds: int, spawn_rate: int, config: Path) -> dict[str, Any]:
-    manifest = json.loads((config.parent / "dist" / "manifest.json").read_text())
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def locust(base: str, asset: str, server_pid: int, users: int, seconds: int,
+           spawn_rate: int) -> dict[str, Any]:
+    """One headless Locust run against ``base``; latency, errors and CPU."""
+    with tempfile.TemporaryDirectory(prefix="assetpipe-load-") as tmp:
+        locustfile = Path(tmp) / "locustfile.py"
+        locustfile.write_text(LOCUSTFILE)
+        csv_prefix = Path(tmp) / "run"
+        env = {**os.environ, "ASSETPIPE_BENCH_ASSET": asset, "ASSETPIPE_BENCH_AE": CHROME_AE}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_cpu0 = _cpu_seconds(server_pid)
+        t0 = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless",
+             "--users", str(users), "--spawn-rate", str(spawn_rate),
+             "--run-time", f"{seconds}s", "--host", base, "--csv", str(csv_prefix),
+             "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING",
+             "--exit-code-on-error", "0"],
+            env=env, capture_output=True, text=True, timeout=seconds + 120)
+        wall = time.monotonic() - t0
+        server_cpu = _cpu_seconds(server_pid) - server_cpu0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        gen_cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        if proc.returncode != 0:
+            raise SystemExit(f"locust failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+        with open(f"{csv_prefix}_stats.csv", newline="") as f:
+            agg = {row["Name"]: row for row in csv.DictReader(f)}["Aggregated"]
+    return {
+        "requests": int(agg["Request Count"]), "errors": int(agg["Failure Count"]),
+        "rps": round(float(agg["Requests/s"]), 1),
+        "p50_ms": float(agg["50%"]), "p95_ms": float(agg["95%"]),
+        "p99_ms": float(agg["99%"]), "max_ms": round(float(agg["Max Response Time"]), 1),
+        "generator_cpu_pct": round(100 * gen_cpu / wall, 1),
+        "server_cpu_pct": round(100 * server_cpu / wall, 1),
+        "wall_seconds": round(wall, 1),
+        "generator_warnings": [ln for ln in proc.stderr.splitlines() if "CPU usage" in ln],
+    }
+
+
+def run(users: int, seconds: int, spawn_rate: int, config: Path,
+        baseline: bool) -> dict[str, Any]:
+    from assetpipe.config import load_config
+
+    manifest = json.loads((load_config(config).output / "manifest.json").read_text())
     asset = "/static/" + manifest["js/dashboard.js"]["file"]
-    server, port, _ = start_server(config)
+    result: dict[str, Any] = {"users": users, "seconds": seconds, "spawn_rate": spawn_rate,
+                              "asset": asset}
+    server, port = _start([sys.executable, "-m", "assetpipe", "serve", "--config", str(config),
+                           "--host", HOST, "--port", "0"], config.parent, {})
     base = f"http://{HOST}:{port}"
     try:
-        with urllib.request.urlopen(base + asset) as r:  # the server answers before we load it
-            assert r.status == 200
-        with tempfile.TemporaryDirectory(prefix="assetpipe-load-") as tmp:
-            locustfile = Path(tmp) / "locustfile.py"
-            locustfile.write_text(LOCUSTFILE)
-            csv_prefix = Path(tmp) / "run"
-            env = {**os.environ, "ASSETPIPE_BENCH_ASSET": asset, "ASSETPIPE_BENCH_AE": CHROME_AE}
-            before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
-            server_cpu0 = _cpu_seconds(server.pid)
-            t0 = time.monotonic()
-            proc = subprocess.run(
-                [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless",
-                 "--users", str(users), "--spawn-rate", str(spawn_rate),
-                 "--run-time", f"{seconds}s", "--host", base, "--csv", str(csv_prefix),
-                 "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING",
-                 "--exit-code-on-error", "0"],
-                env=env, capture_output=True, text=True, timeout=seconds + 120)
-            wall = time.monotonic() - t0
-            server_cpu = _cpu_seconds(server.pid) - server_cpu0
-            after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
-            gen_cpu = (after_children.ru_utime - before_children.ru_utime
-                       + after_children.ru_stime - before_children.ru_stime)
-            if proc.returncode != 0:
-                raise SystemExit(f"locust failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-            with open(f"{csv_prefix}_stats.csv", newline="") as f:
-                rows = {row["Name"]: row for row in csv.DictReader(f)}
-            with urllib.request.urlopen(base + "/__assetpipe/stats") as r:
-                server_stats = json.loads(r.read())
-        agg = rows["Aggregated"]
-        warnings = [line for line in proc.stderr.splitlines() if "CPU usage" in line]
-        return {
-            "users": users, "seconds": seconds, "spawn_rate": spawn_rate, "asset": asset,
-            "requests": int(agg["Request Count"]), "errors": int(agg["Failure Count"]),
-            "rps": round(float(agg["Requests/s"]), 1),
-            "p50_ms": float(agg["50%"]), "p95_ms": float(agg["95%"]),
-            "p99_ms": float(agg["99%"]), "max_ms": round(float(agg["Max Response Time"]), 1),
-            "generator_cpu_pct": round(100 * gen_cpu / wall, 1),
-            "server_cpu_pct": round(100 * server_cpu / wall, 1),
-            "wall_seconds": round(wall, 1), "generator_warnings": warnings,
-            "server_stats": server_stats["assets"],
-        }
+        req = urllib.request.Request(base + asset, headers={"Accept-Encoding": CHROME_AE})
+        with urllib.request.urlopen(req) as r:  # the server answers before we load it
+            body, headers = r.read(), [(k, v) for k, v in r.getheaders()
+                                       if k.lower() not in ("date", "server")]
+        result["assetpipe"] = locust(base, asset, server.pid, users, seconds, spawn_rate)
+        with urllib.request.urlopen(base + "/__assetpipe/stats") as r:
+            result["server_stats"] = json.loads(r.read())["assets"]
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
+    if baseline:
+        with tempfile.TemporaryDirectory(prefix="assetpipe-baseline-") as tmp:
+            (Path(tmp) / "baseline_app.py").write_text(BASELINE_APP)
+            (Path(tmp) / "body").write_bytes(body)
+            server, port = _start(
+                [sys.executable, "-m", "uvicorn", "baseline_app:app", "--host", HOST,
+                 "--port", "0", "--no-access-log", "--lifespan", "off", "--backlog", "4096",
+                 "--timeout-keep-alive", "15", "--no-server-header"], Path(tmp),
+                {"ASSETPIPE_BENCH_BODY": str(Path(tmp) / "body"),
+                 "ASSETPIPE_BENCH_HEADERS": json.dumps(headers)})
+            try:
+                result["baseline"] = locust(f"http://{HOST}:{port}", asset, server.pid, users,
+                                            seconds, spawn_rate)
+            finally:
+                _stop(server)
+    return result
 
 
 def main() -> None:
@@ -166,6 +211,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--spawn-rate", type=int, default=500)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--config", type=Path,
+                        help="an already built project's pipeline.yaml (default: build a temp "
+                             "copy of the bundled example)")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the same-run baseline (a bare uvicorn app, same bytes)")
     parser.add_argument("--nice", type=int, default=0,
                         help="niceness for the server and the generator (negative needs root: "
                              "shields the measurement from other work on a shared machine)")
@@ -182,21 +232,26 @@ def main() -> None:
     want = min(hard, max(soft, 4 * args.users + 256))
     resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))  # inherited by both children
     with tempfile.TemporaryDirectory(prefix="assetpipe-load-site-") as tmp:
-        config = build_example(Path(tmp))
-        result = run(args.users, args.seconds, args.spawn_rate, config)
+        config = args.config.resolve() if args.config else build_example(Path(tmp))
+        result = run(args.users, args.seconds, args.spawn_rate, config, not args.no_baseline)
     result["nice"] = os.nice(0)
     result["loadavg_after"] = os.getloadavg()[0]
     print(f"## assetpipe serve under Locust: {result['users']} users x 1 req/s, "
           f"{result['seconds']} s, {result['asset']} (niceness {result['nice']}, "
           f"load average {result['loadavg_after']:.1f} after the run)\n")
-    print("| requests | errors | req/s | p50 | p95 | p99 | max | generator CPU | server CPU |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    print(f"| {result['requests']:,} | {result['errors']} | {result['rps']} | "
-          f"{result['p50_ms']:g} ms | {result['p95_ms']:g} ms | {result['p99_ms']:g} ms | "
-          f"{result['max_ms']:g} ms | {result['generator_cpu_pct']}% | "
-          f"{result['server_cpu_pct']}% |")
-    for w in result["generator_warnings"]:
-        print(f"\nlocust: {w.strip()}")
+    print("| server | requests | errors | req/s | p50 | p95 | p99 | max | generator CPU "
+          "| server CPU |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, label in (("assetpipe", "`assetpipe serve`"),
+                        ("baseline", "baseline: bare uvicorn app, same bytes")):
+        r = result.get(name)
+        if r is None:
+            continue
+        print(f"| {label} | {r['requests']:,} | {r['errors']} | {r['rps']} | "
+              f"{r['p50_ms']:g} ms | {r['p95_ms']:g} ms | {r['p99_ms']:g} ms | "
+              f"{r['max_ms']:g} ms | {r['generator_cpu_pct']}% | {r['server_cpu_pct']}% |")
+        for w in r["generator_warnings"]:
+            print(f"\nlocust ({name}): {w.strip()}")
     s = result["server_stats"]
     print(f"\nserver /__assetpipe/stats: {s['requests']:,} asset requests, "
           f"{s['bytes_sent']:,} B sent, {s['bytes_saved']:,} B saved by precompression, "
