@@ -22,12 +22,15 @@ what the rewrite looks up), so a changed image re-rewrites exactly the templates
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 import re
 from dataclasses import asdict
+from importlib import metadata
 from typing import Any
 from urllib.parse import unquote
 
+from .._version import __version__
 from ..errors import AssetpipeError, ConfigError, MissingAssetError, StageError
 from ..rewrite.hints import Hint, hints_path, read_hints
 from ..rewrite.rules import Options, Result, rewrite
@@ -37,7 +40,16 @@ from ..sources import globmatch
 from .base import StageContext
 
 log = logging.getLogger("assetpipe")
+#: bump when a rule changes what a rewrite writes; the cache key also holds the tool versions
 VERSION = 1
+
+
+@functools.cache
+def _tools() -> tuple[str, ...]:
+    """assetpipe's version and the versions of what matches selectors (bs4, soupsieve)."""
+    return (__version__, metadata.version("beautifulsoup4"), metadata.version("soupsieve"))
+
+
 _KEYISH = r"""([^\s"'<>?#,)]+)"""
 _FILENAME = re.compile(r"""filename\s*=\s*["']([^"']+)["']""")
 _ASSET_URL = re.compile(r"""asset_url\(\s*["']([^"']+)["']""")
@@ -153,7 +165,7 @@ def run(ctx: StageContext) -> None:
         opts = options(ctx, name)
         mine = [h for h in hints if h.template == name]
         deps = {k: ctx.manifest.get(k) for k in sorted(candidate_keys(text, ctx))}
-        key = ctx.cache.key("templates", VERSION, ctx.sources.sha256(rel), asdict(opts),
+        key = ctx.cache.key("templates", VERSION, _tools(), ctx.sources.sha256(rel), asdict(opts),
                             [h.to_json() for h in mine], deps)
         entry = ctx.cache.get(key, "templates")
         if entry is not None:
