@@ -122,16 +122,17 @@ class Locator:
 
 
 def record_hints(config: Config, pages: list[dict[str, Any]]) -> Path | None:
-    """Add the measured pages' LCP ``<img>`` template:line to ``lcp-hints.json`` beside the
-    config (the build reads it to make that image eager). Existing hints are kept; the file is
-    rewritten only when something new was found. Returns its path when written."""
+    """Add the template:line of each measured page's LCP ``<img>`` that was lazy-loaded to
+    ``lcp-hints.json`` beside the config (the next build makes that image eager; an image that
+    is already eager needs no hint). Existing hints are kept; the file is rewritten only when
+    something new was found. Returns its path when written."""
     from ..rewrite.hints import Hint, hints_path, read_hints, write_hints
 
     path = hints_path(config.root)
     found = []
     for page in pages:
         el = page.get("lcp_element") or {}
-        if el.get("tag") == "img" and el.get("template") and el.get("line"):
+        if el.get("tag") == "img" and el.get("lazy") and el.get("template") and el.get("line"):
             found.append(Hint(el["template"], int(el["line"]), el.get("key")))
     if not found:
         return None

@@ -9,7 +9,7 @@ a returning visitor downloads again.
 from __future__ import annotations
 
 import base64
-import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -20,6 +20,7 @@ from .throttle import Profile
 
 NAV_TIMEOUT_MS = 60_000
 SETTLE_TIMEOUT_MS = 15_000
+QUIET_S = 0.3
 
 
 class PageLoadError(Exception):
@@ -65,10 +66,13 @@ def _load(page: Any, url: str, net: NetworkLog) -> None:
         raise PageLoadError("no response")
     if response.status >= 400:
         raise PageLoadError(f"HTTP {response.status} {response.status_text}".strip())
-    # Quiet network for 500 ms: late requests (lazy images, chunks) are counted too; a page
-    # that never goes quiet is measured as it is.
-    with contextlib.suppress(Exception):
-        page.wait_for_load_state("networkidle", timeout=SETTLE_TIMEOUT_MS)
+    # A quiet network (nothing in flight, no event for QUIET_S): late requests (lazy images,
+    # chunks) are counted too; a page that never goes quiet is measured as it is.
+    deadline = time.monotonic() + SETTLE_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+        if not net.pending() and time.monotonic() - net.last_event >= QUIET_S:
+            break
     # Two animation frames, so the last paint's LCP/layout-shift entries are delivered.
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
                   "requestAnimationFrame(() => setTimeout(r, 0))))")

@@ -8,6 +8,7 @@ crossed the (emulated) wire, headers included, and 0 for a response served from 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,7 @@ class NetworkLog:
         self.t0: float | None = None
         self.origin: str | None = None
         self.is_hashed = is_hashed
+        self.last_event = time.monotonic()
         cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.responseReceived", self._response)
         cdp.on("Network.loadingFinished", self._finished)
@@ -63,6 +65,7 @@ class NetworkLog:
         cdp.on("Network.requestServedFromCache", self._cached)
 
     def _ms(self, timestamp: float) -> float:
+        self.last_event = time.monotonic()
         if self.t0 is None:
             self.t0 = timestamp
         return (timestamp - self.t0) * 1000.0
@@ -117,6 +120,10 @@ class NetworkLog:
             return
         req.end = self._ms(ev["timestamp"])
         req.failed = str(ev.get("errorText") or "failed")
+
+    def pending(self) -> int:
+        """Requests sent and not yet finished or failed."""
+        return sum(1 for r in self.requests.values() if r.end is None)
 
     def entries(self) -> list[Request]:
         """Every request in the order it was sent (redirect hops included)."""

@@ -44,7 +44,7 @@ class AuditOptions:
     fail_on_regression: float | None = None
     hints: bool = True
     history: bool = True
-    capture: bool = False
+    capture: bool = True
 
 
 @dataclass
