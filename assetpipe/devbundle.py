@@ -9,7 +9,8 @@ app, against a process start per build):
 
 - ``ContextService``: ``build(options, urls)`` creates a context per option set (named by the
   stage's ``outdir`` and whether the url() plugin is on) the first time, and ``rebuild()``s it
-  after; options that change (a new entry) dispose the old context and make a new one;
+  after (with the current url() table); options that change (a new entry) dispose the old
+  context and make a new one;
 - ``ContextEsbuild``: the tool whose ``build_native`` goes to that same service (one Node process
   for both stages), and whose ``service()`` returns it.
 
@@ -44,6 +45,8 @@ class ContextService(Service):
 
     def build(self, options: dict[str, Any], urls: dict[str, Any] | None = None) -> Result:
         name = f"{options.get('outdir', '')}|{'urls' if urls is not None else 'plain'}"
+        # the url() table is not part of the identity: rebuild(urls=...) hands the plugin the
+        # new table and esbuild re-runs its resolve callbacks (tested: a static file's new URL)
         digest = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode()
                                 ).hexdigest()
         if self._contexts.get(name) != digest:

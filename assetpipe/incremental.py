@@ -297,11 +297,27 @@ class DevBuilder:
         ctx.templates_out.mkdir()
         owners = dict(state.owners)
         todo = dict(plan.stages)
+
+        def drop(name: str, subset: frozenset[str] | None) -> None:
+            """Forget what a stage is about to make again (its keys, their owner)."""
+            gone = [k for k, s in owners.items() if s == name and (subset is None or k in subset)]
+            for k in gone:
+                manifest.entries.pop(k, None)
+                owners.pop(k, None)
+
+        # before any stage runs: a stage may name another's outputs (styles names static files
+        # itself, and would take a stale manifest entry for a static file over its new name)
+        for name, subset in todo.items():
+            drop(name, subset)
         try:
             for name, run in stages("development"):
                 if name in ESBUILD_STAGES and name not in todo and self._uses_changed_files(
-                        name, old, self._changed_keys(old, manifest, {"images"}, owners)):
-                    todo[name] = None  # a stylesheet's url() names a changed image
+                        name, old, self._changed_keys(old, manifest, {"images"}, owners)
+                        | set(todo.get("static") or ())):
+                    # a stylesheet's url() names a changed image or static file (the styles
+                    # stage names static files itself, before the static stage runs)
+                    todo[name] = None
+                    drop(name, None)
                 if name == "templates":
                     self._add_dependent_templates(todo, old, ctx)
                 if name not in todo:
@@ -309,13 +325,6 @@ class DevBuilder:
                 subset = todo[name]
                 if name == "templates" and subset is not None:
                     subset = subset | self._hinted_templates(sources)
-                if subset is None:
-                    drop = {k for k, s in owners.items() if s == name}
-                else:
-                    drop = {k for k in subset if owners.get(k) == name}
-                for k in drop:
-                    manifest.entries.pop(k, None)
-                    owners.pop(k, None)
                 before = _copy_sections(report.sections)
                 ctx.sources = sources if subset is None else _narrow(sources, subset)
                 added = run_stage(ctx, name, run)

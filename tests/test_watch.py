@@ -642,3 +642,28 @@ def test_lcp_hints_change_rewrites_templates_and_subsets_stay_quiet(watching: An
     report = json.loads((root / "dist/report.json").read_text())
     assert not [w for w in report["warnings"] if "stale hint" in w["message"]]
     assert not [t for k, t in rec.lines if k == "error"]
+
+
+def test_static_edit_rebuilds_it_and_what_references_it(tmp_path: Path) -> None:
+    write_tree(tmp_path, {**SITE, "pipeline.yaml": CONFIG,
+                          "site/css/app.css": ".logo { background: url(../icons/logo.svg); }\n"})
+    rec = Recorder()
+    w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
+    w.start()
+    try:
+        before = manifest(tmp_path)
+        n = len(rec.outcomes)
+        edit(tmp_path / "site/icons/logo.svg",
+             '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>\n')
+        rec.wait(lambda: manifest(tmp_path)["css/app.css"] != before["css/app.css"])
+        done = _stage_files(rec.outcomes[n:])
+        assert set(done) == {"static", "styles", "templates"}, done
+        after = manifest(tmp_path)
+        logo = after["icons/logo.svg"]["file"]
+        assert logo != before["icons/logo.svg"]["file"]
+        assert f"/static/{logo}" in (tmp_path / "dist/public" / after["css/app.css"]["file"]
+                                     ).read_text()
+        assert f"/static/{logo}" in (tmp_path / "dist/templates/other.html").read_text()
+        assert after["js/app.js"] == before["js/app.js"]
+    finally:
+        w.close()
