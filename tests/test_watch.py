@@ -667,3 +667,56 @@ def test_static_edit_rebuilds_it_and_what_references_it(tmp_path: Path) -> None:
         assert after["js/app.js"] == before["js/app.js"]
     finally:
         w.close()
+
+
+def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Path) -> None:
+    """After a series of edits, the watched output (manifest and templates) is what a fresh
+    full development build of the same tree produces, byte for byte."""
+    import shutil
+
+    from assetpipe.build import build
+    from assetpipe.config import load_config
+
+    project = tmp_path / "watched"
+    cfg_text = CONFIG.replace("static:\n", 'images:\n  include: ["img/**"]\n  widths: [32]\n'
+                              "  formats: [webp]\nstatic:\n")
+    write_tree(project, {
+        **SITE, "pipeline.yaml": cfg_text, "site/img/a.png": _png((255, 0, 0)),
+        "site/css/app.css": ".a { background: url(../img/a.png); }\n"
+                            ".l { background: url(../icons/logo.svg); }\n",
+        "site/templates/pics.html": '<img src="/static/img/a.png" alt="a">\n'})
+    rec = Recorder()
+    w = Watcher(project / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
+    w.start()
+    try:
+        steps: list[tuple[str, str | bytes]] = [
+            ("site/css/app.css", ".a { background: url(../img/a.png); color: red; }\n"
+                                 ".l { background: url(../icons/logo.svg); }\n"),
+            ("site/js/lib.js", 'export function mark() { document.body.dataset.js = "x"; }\n'),
+            ("site/img/a.png", _png((1, 2, 3))),
+            ("site/icons/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="3"/>\n'),
+            ("site/templates/other.html", '<img src="/static/icons/logo.svg" alt="">\n'
+                                          '<script type="module" src="/static/js/app.js">'
+                                          "</script>\n"),
+        ]
+        for rel, content in steps:
+            n = len(rec.outcomes)
+            path = project / rel
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                edit(path, content)
+            rec.wait(lambda n=n: len(rec.outcomes) > n and w.last_error is None)
+        watched = manifest(project)
+        watched_templates = {p.name: p.read_bytes()
+                             for p in (project / "dist/templates").rglob("*.html")}
+    finally:
+        w.close()
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    shutil.copytree(project / "site", fresh / "site")
+    shutil.copy(project / "pipeline.yaml", fresh / "pipeline.yaml")
+    build(load_config(fresh / "pipeline.yaml"), profile="development")
+    assert manifest(fresh).entries == watched.entries
+    assert {p.name: p.read_bytes() for p in (fresh / "dist/templates").rglob("*.html")} == \
+        watched_templates
