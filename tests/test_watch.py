@@ -720,3 +720,37 @@ def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Pa
     assert manifest(fresh).entries == watched.entries
     assert {p.name: p.read_bytes() for p in (fresh / "dist/templates").rglob("*.html")} == \
         watched_templates
+
+
+def test_a_reader_always_sees_a_whole_manifest_whose_files_exist(watching: Any) -> None:
+    _w, rec, root = watching
+    public = root / "dist/public"
+    problems: list[str] = []
+    reads = 0
+    stop = threading.Event()
+
+    def reader() -> None:
+        nonlocal reads
+        while not stop.is_set():
+            try:
+                m = Manifest.read(root / "dist/manifest.json")  # never half a file
+            except (OSError, ValueError) as exc:
+                problems.append(f"manifest unreadable: {exc}")
+                continue
+            problems.extend(f for f in m.files() if not (public / f).is_file())
+            reads += 1
+            time.sleep(0.002)  # leave the GIL to the watcher now and then
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        for i in range(6):
+            n = len(rec.outcomes)
+            edit(root / "site/css/app.css", f"body {{ color: rgb({i}, 0, 0); }}\n")
+            edit(root / "site/js/lib.js",
+                 f'export function mark() {{ document.body.dataset.js = "{i}"; }}\n')
+            rec.wait(lambda n=n: len(rec.outcomes) > n)
+    finally:
+        stop.set()
+        t.join()
+    assert reads > 0 and problems == []
