@@ -5,6 +5,7 @@ end to end, and the suite's own guard (leaked files/sockets fail tests)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from assetpipe.build import build
+from assetpipe.builder import build
 from assetpipe.serve import AssetMiddleware, build_table
 from assetpipe.serve import asgi as asgi_mod
 from assetpipe.serve.reload import client_script
@@ -186,11 +187,19 @@ def test_leaks_fail_the_suite(tmp_path: Path) -> None:
             gc.collect()
     """))
     repo = Path(__file__).resolve().parent.parent
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "-c", str(repo / "pyproject.toml"), "--rootdir", str(tmp_path),
-                           str(test)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+
+    def pytest_run(*config: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                               *config, "--rootdir", str(tmp_path), str(test)],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120)
+
+    proc = pytest_run("-c", str(repo / "pyproject.toml"))
     assert proc.returncode == 1, proc.stdout
+    assert "PytestUnraisableExceptionWarning" in proc.stdout
     assert "ResourceWarning" in proc.stdout
+    # the contrast: -W error::ResourceWarning alone lets the same leak pass
+    alone = pytest_run("-c", os.devnull, "-W", "error::ResourceWarning")
+    assert alone.returncode == 0, alone.stdout
 
 
 def test_stats_survive_a_table_reload(tmp_path: Path) -> None:
