@@ -15,7 +15,7 @@ import brotli
 import pytest
 import zstandard
 
-from assetpipe.build import build
+from assetpipe.builder import build
 from assetpipe.serve import AssetMiddleware
 from assetpipe.serve import asgi as asgi_mod
 from tests.test_serve_support import SECRET, Response, asgi_server, make_site, request, wsgi_server
@@ -53,6 +53,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     os.symlink(root / "secret.txt", public / "data" / "leak.txt.br")
     (public / "data" / "leak.txt.gz").write_bytes(gzip.compress(b"plain text " * 100, mtime=0))
     (public / "empty.txt").write_bytes(b"")
+    (public / "donn\u00e9es").mkdir()
+    (public / "donn\u00e9es" / "caf\u00e9 cr\u00e8me.txt").write_bytes(b"unicode name\n")
     (public / "archive.gz").write_bytes(gzip.compress(b"standalone", mtime=0))
     return Site(root)
 
@@ -176,6 +178,13 @@ def test_other_methods_405(port: int, site: Site) -> None:
     r = request(port, site.url("js/app.js"), "POST", {"Content-Length": "0"})
     assert r.status == 405
     assert r.headers["allow"] == "GET, HEAD"
+
+
+def test_unicode_and_space_names(port: int, site: Site) -> None:
+    r = get(port, "/static/donn%C3%A9es/caf%C3%A9%20cr%C3%A8me.txt")
+    assert (r.status, r.body) == (200, b"unicode name\n")
+    # the same name in Latin-1 percent-encoding is not UTF-8: no such file
+    assert get(port, "/static/donn%E9es/caf%E9%20cr%E8me.txt").status == 404
 
 
 def test_outside_prefix_goes_to_the_app(port: int, site: Site) -> None:
