@@ -22,7 +22,7 @@ from .errors import (
 from .manifest import Manifest
 
 if TYPE_CHECKING:
-    from .build import BuildResult
+    from .builder import BuildResult
 
 __all__ = [
     "AssetpipeError",
@@ -43,7 +43,7 @@ __all__ = [
 
 
 def build(*args: Any, **kwargs: Any) -> BuildResult:
-    """Build a site; see ``assetpipe.build.build`` (imported lazily to keep start-up fast)."""
-    from .build import build as _build
+    """Build a site; see ``assetpipe.builder.build`` (imported lazily to keep start-up fast)."""
+    from .builder import build as _build
 
     return _build(*args, **kwargs)

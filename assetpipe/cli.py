@@ -169,7 +169,7 @@ def build(config_path: str, clean: bool, strict: bool, profile: str, verbose: in
     _setup_logging(verbose, quiet, json_mode)
 
     def body() -> int:
-        from .build import build as run_build
+        from .builder import build as run_build
         from .config import load_config
 
         cfg = load_config(config_path)

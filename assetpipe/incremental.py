@@ -41,8 +41,8 @@ from typing import Any
 
 from wcmatch import glob as wglob
 
-from .build import build as run_build
-from .build import run_stage, stages
+from .builder import build as run_build
+from .builder import run_stage, stages
 from .cache import Cache
 from .config import Config
 from .fsutil import atomic_write, dump_json, rmtree

@@ -13,7 +13,7 @@ from typing import Any
 from PIL import Image, ImageChops, ImageStat
 
 from assetpipe import build
-from assetpipe.build import BuildResult
+from assetpipe.builder import BuildResult
 
 
 def image_config(formats: str = "[webp, original]", widths: str = "[480, 960, 1600]",

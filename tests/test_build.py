@@ -231,7 +231,7 @@ def test_output_that_is_a_real_folder_is_refused_not_deleted(tiny_site: Path) ->
 
 
 def test_strict_fails_on_warnings(tiny_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import assetpipe.build as b
+    import assetpipe.builder as b
 
     def warn_stage(ctx: object) -> None:
         ctx.warn("something odd")  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from assetpipe.build import build
+from assetpipe.builder import build
 from assetpipe.errors import ExternalToolError
 from assetpipe.serve import AssetMiddleware
 from tests.test_serve_support import make_site, wsgi_server

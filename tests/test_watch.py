@@ -329,7 +329,7 @@ def test_no_serve_serves_only_the_event_stream(project: Path) -> None:
 
 
 def test_watch_holds_the_build_lock(watching: Any) -> None:
-    from assetpipe.build import build
+    from assetpipe.builder import build
     from assetpipe.config import load_config
     from assetpipe.errors import LockError
 
@@ -674,7 +674,7 @@ def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Pa
     full development build of the same tree produces, byte for byte."""
     import shutil
 
-    from assetpipe.build import build
+    from assetpipe.builder import build
     from assetpipe.config import load_config
 
     project = tmp_path / "watched"
