@@ -332,6 +332,8 @@ class DevBuilder:
                 owners.update(dict.fromkeys(added, name))
                 if subset is not None:
                     _merge_sections(report.sections, before)
+                    if name == "images":
+                        _recount_images(report.sections, before, manifest, owners, subset)
             ctx.stage = "build"
             report.sections["warnings"] = [
                 *(w for w in state.report.get("warnings", ())
@@ -452,6 +454,20 @@ def _copy_sections(sections: dict[str, Any]) -> dict[str, Any]:
     build's report untouched."""
     return {k: dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v
             for k, v in sections.items()}
+
+
+def _recount_images(sections: dict[str, Any], before: dict[str, Any], manifest: Manifest,
+                    owners: dict[str, str], subset: frozenset[str]) -> None:
+    """The images stage's section holds totals (``images``, ``variants``, ``skipped``): after a
+    subset run, total them again over every image, not just the subset."""
+    new, old = sections.get("images"), before.get("images")
+    if not isinstance(new, dict) or not isinstance(old, dict):
+        return
+    keys = [k for k, s in owners.items() if s == "images"]
+    skipped = {k for k in old.get("skipped", ()) if k not in subset}
+    sections["images"] = {**new, "images": len(keys),
+                          "variants": sum(len(manifest[k].get("variants", ())) for k in keys),
+                          "skipped": sorted(skipped | set(new.get("skipped", ())))}
 
 
 def _merge_sections(sections: dict[str, Any], before: dict[str, Any]) -> None:

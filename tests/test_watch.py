@@ -682,6 +682,7 @@ def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Pa
                               "  formats: [webp]\nstatic:\n")
     write_tree(project, {
         **SITE, "pipeline.yaml": cfg_text, "site/img/a.png": _png((255, 0, 0)),
+        "site/img/b.png": _png((0, 0, 255)),
         "site/css/app.css": ".a { background: url(../img/a.png); }\n"
                             ".l { background: url(../icons/logo.svg); }\n",
         "site/templates/pics.html": '<img src="/static/img/a.png" alt="a">\n'})
@@ -708,6 +709,7 @@ def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Pa
                 edit(path, content)
             rec.wait(lambda n=n: len(rec.outcomes) > n and w.last_error is None)
         watched = manifest(project)
+        watched_images = json.loads((project / "dist/report.json").read_text())["images"]
         watched_templates = {p.name: p.read_bytes()
                              for p in (project / "dist/templates").rglob("*.html")}
     finally:
@@ -718,6 +720,7 @@ def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Pa
     shutil.copy(project / "pipeline.yaml", fresh / "pipeline.yaml")
     build(load_config(fresh / "pipeline.yaml"), profile="development")
     assert manifest(fresh).entries == watched.entries
+    assert json.loads((fresh / "dist/report.json").read_text())["images"] == watched_images
     assert {p.name: p.read_bytes() for p in (fresh / "dist/templates").rglob("*.html")} == \
         watched_templates
 
