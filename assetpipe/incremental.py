@@ -2,7 +2,7 @@
 
 ``DevBuilder`` does one full development build (a new build folder, swapped in as every build
 is), then, for each batch of changed source keys, re-runs only the stages that own them, through
-the same stage seam (``build.run_stage``) and the same stage functions:
+the same stage seam (``builder.run_stage``) and the same stage functions:
 
 - an image or a static file: that stage for those keys only (``ctx.sources`` is narrowed to them);
 - a JS or CSS file (an entry, or anything in the stage's esbuild inputs): the scripts or styles
