@@ -140,7 +140,7 @@ BAD = {
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_input_fails_naming_the_file_and_keeps_the_previous_output(make_site: Maker,
                                                                        case: str) -> None:
-    root = _site(make_site)
+    root = _site(make_site, image_config(widths="[120]"))
     assert run_cli("build", cwd=root).code == 0
     before = tree_bytes(root / "dist")
     rel, data, message = BAD[case]
@@ -154,7 +154,7 @@ def test_bad_input_fails_naming_the_file_and_keeps_the_previous_output(make_site
 
 
 def test_on_error_skip_warns_and_builds_the_rest(make_site: Maker) -> None:
-    root = _site(make_site, image_config(extra="  on_error: skip\n"))
+    root = _site(make_site, image_config(widths="[120]", extra="  on_error: skip\n"))
     write_tree(root, {"site/img/empty.jpg": b"", "site/img/cut.jpg": _truncated()})
     result = run_cli("build", "--json", cwd=root)
     assert result.code == 0, result.err
@@ -168,7 +168,7 @@ def test_on_error_skip_warns_and_builds_the_rest(make_site: Maker) -> None:
 
 
 def test_max_pixels_applies_to_cached_images_too(make_site: Maker) -> None:
-    root = _site(make_site)
+    root = _site(make_site, image_config(widths="[120]"))
     assert run_cli("build", cwd=root).code == 0
     config = root / "pipeline.yaml"
     config.write_text(config.read_text() + "  max_pixels: 1000000\n")
