@@ -200,3 +200,26 @@ def test_stylesheet_a_script_imports_is_listed_in_css_and_points_at_processed_im
     assert len(entry["css"]) == 1 and entry["css"][0].startswith("js/app-")
     css = (public / entry["css"][0]).read_text()
     assert f"url(/static/{m['img/hero.png']['file']})" in css
+
+
+def test_plugin_free_stylesheet_equals_esbuilds_own_cli_output(
+        make_site: Callable[..., Path]) -> None:
+    import subprocess
+
+    from assetpipe.esbuild import Esbuild
+
+    root = make_site("source: site\noutput: dist\nstyles:\n  entries: [\"css/app.css\"]\n", {
+        "site/fonts/icons.woff2": FONT, "site/css/parts.css": ".part { color: red; }\n",
+        "site/css/app.css": '@import "./parts.css";\n'
+                            "@font-face { font-family: I; src: url(../fonts/icons.woff2); }\n"})
+    build(root / "pipeline.yaml")
+    m, public = built(root)
+    outdir = root / ".assetpipe" / "esbuild" / "styles"
+    subprocess.run([str(Esbuild.locate().binary), "css/app.css", "--bundle", "--minify",
+                    "--target=es2020", "--outbase=.", f"--outdir={outdir}",
+                    "--entry-names=[dir]/[name]-[hash]", "--asset-names=[dir]/[name]-[hash]",
+                    "--public-path=/static/", "--legal-comments=eof", "--sourcemap=linked",
+                    "--loader:.woff2=file", "--log-level=error"], cwd=root / "site", check=True)
+    files = [m["css/app.css"]["file"], m["css/app.css"]["map"], m["fonts/icons.woff2"]["file"]]
+    for f in files:
+        assert (public / f).read_bytes() == (outdir / f).read_bytes(), f
