@@ -55,6 +55,27 @@ class WatchError(AssetpipeError):
     """The file watcher could not start (e.g. the inotify limit). Exit 1."""
 
 
+def _start_forkserver_ignoring_sigint() -> None:
+    """Start multiprocessing's fork server (the images stage's worker pool forks from it when
+    threads run, as they do here) with SIGINT ignored, which Python then keeps ignored in it and
+    in every worker: Ctrl-C reaches the whole process group, and workers interrupted mid-wait
+    print tracebacks; the watcher shuts the pool down itself. Main thread only (signals)."""
+    import multiprocessing
+    import signal
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.set_forkserver_preload(["assetpipe.imaging.worker", "PIL.Image"])
+        forkserver.ensure_running()
+    except (OSError, ValueError):  # no fork server on this platform: nothing to protect
+        log.debug("fork server not started", exc_info=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _log_line(kind: str, text: str, hint: str | None) -> None:
     (log.error if kind == "error" else log.info)("%s%s", text, f"\nhint: {hint}" if hint else "")
 
@@ -98,6 +119,7 @@ class Watcher:
         """Lock, serve, build, watch. Raises ``LockError``, ``WatchError``, ``OSError`` (port)."""
         self._lock.acquire()
         try:
+            _start_forkserver_ignoring_sigint()
             self.server.start()
             self.app.set_config(self.config)
             self._start_observer()  # first: a save during the first build is not lost
