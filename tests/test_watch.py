@@ -383,10 +383,16 @@ def _children(pid: int) -> set[int]:
 
 
 def test_cli_ctrl_c_shuts_down_cleanly(project: Path) -> None:
+    """Ctrl-C as a terminal sends it: SIGINT to the whole process group (the esbuild service
+    and the image workers included). Exit 0, no traceback, no process left."""
+    cfg = project / "pipeline.yaml"
+    cfg.write_text(cfg.read_text().replace("static:\n", 'images:\n  include: ["img/**"]\n'
+                                           "  widths: [32]\n  formats: [webp]\nstatic:\n"))
+    write_tree(project, {"site/img/a.png": _png((1, 1, 1)), "site/img/b.png": _png((2, 2, 2))})
     env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "assetpipe", "watch", "--port", "0"],
                             cwd=project, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         assert proc.stderr is not None
         lines = []
@@ -403,7 +409,8 @@ def test_cli_ctrl_c_shuts_down_cleanly(project: Path) -> None:
                 break
         assert get(url + "/")[0] == 200
         kids = _children(proc.pid)
-        proc.send_signal(signal.SIGINT)
+        assert kids  # the esbuild service, the fork server and its image workers
+        os.killpg(proc.pid, signal.SIGINT)
         _out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
