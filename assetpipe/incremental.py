@@ -127,7 +127,7 @@ class DevBuilder:
         """A development build into a new folder, swapped in; the base for incremental work."""
         started = time.perf_counter()
         result = run_build(self.config, profile="development", services=self.services,
-                                 lock_held=True)
+                           lock_held=True)
         keys = Sources.scan(self.config.source).files.keys()
         self.state = DevState(
             build_dir=result.build_dir, manifest=result.manifest,
