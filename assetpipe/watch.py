@@ -368,6 +368,9 @@ class Watcher:
             self.on_outcome(outcome)
 
     def _report_error(self, err: AssetpipeError) -> None:
+        if self._stop.is_set():  # shutting down: Ctrl-C also stopped the esbuild service
+            log.debug("ignored during shutdown: %s", err)
+            return
         self.last_error = err
         lines = err.lines()
         for line, hint in lines:
