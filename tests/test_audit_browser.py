@@ -224,6 +224,29 @@ def test_own_wsgi_app_with_audit_headers(tmp_path: Path) -> None:
     assert result.exit_code == 3 and "HTTP 403" in result.doc["pages"][0]["error"]
 
 
+def test_own_asgi_app(tmp_path: Path) -> None:
+    """--app with an ASGI callable: served by uvicorn inside the ASGI AssetMiddleware, so the
+    hashed stylesheet it links comes from the build, immutable."""
+    root = make_project(tmp_path)
+    from assetpipe.manifest import Manifest
+
+    css = Manifest.read(root / "dist" / "manifest.json")["css/site.css"]["file"]
+    write_tree(root, {"asgi_shop.py": (
+        "async def app(scope, receive, send):\n"
+        "    assert scope['type'] == 'http'\n"
+        "    body = b'<!doctype html><link rel=stylesheet href=/static/" + css + "><h1>Shop</h1>'\n"
+        "    await send({'type': 'http.response.start', 'status': 200,\n"
+        "                'headers': [(b'content-type', b'text/html')]})\n"
+        "    await send({'type': 'http.response.body', 'body': body})\n")})
+    result = audit(root, app="asgi_shop:app", pages=("/shop",), history=False, hints=False)
+    page = result.doc["pages"][0]
+    assert result.exit_code == 0 and page["status"] == "measured"
+    assert page["requests"]["stylesheet"] == 1 and page["requests"]["document"] == 1
+    assert check_of(page, "hashed.immutable")["value"] == 0
+    assert "1 hashed asset(s) served immutable" in check_of(page, "hashed.immutable")["message"]
+    assert page["repeat_view"]["bytes"]["hashed"] == 0
+
+
 def test_shards_and_merge(tmp_path: Path) -> None:
     root = make_project(tmp_path)
     for i in (1, 2):
@@ -310,3 +333,27 @@ def test_bundled_example(example: Path) -> None:
     home = desktop["pages"][0]
     assert mobile["pages"][0]["metrics"]["load"] >= 2 * home["metrics"]["load"]
     assert mobile["pages"][0]["metrics"]["ttfb"] >= 562  # the document's emulated latency
+
+
+@pytest.mark.lighthouse
+def test_lighthouse_scores_feed_min_score(tmp_path: Path) -> None:
+    """--lighthouse: lighthouse@12.2.3 (installed on first use) on the same server and Chromium;
+    its performance score lands in the JSON and the min_score budget uses it. One small page."""
+    from assetpipe.audit import lighthouse
+
+    try:
+        lighthouse.ensure_installed()
+    except ExternalToolError as err:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Lighthouse unavailable: {err}")
+    root = make_project(tmp_path, extra=(
+        "budgets:\n  - {path: /*, min_score: {performance: 0.5, accessibility: 0.1}}"))
+    res = run_cli("audit", "--page", "/about", "--lighthouse", "--json", "--no-hints", cwd=root,
+                  timeout=240)
+    assert res.code == 0, res.err
+    page = json.loads(res.out)["pages"][0]
+    assert 0.5 <= page["lighthouse"]["performance"] <= 1
+    assert 0 <= page["lighthouse"]["accessibility"] <= 1
+    assert check_of(page, "min_score.performance")["passed"]
+    assert check_of(page, "min_score.accessibility")["value"] == page["lighthouse"]["accessibility"]
