@@ -85,6 +85,24 @@ class Cache:
     def get(self, key: str, stage: str = "") -> CacheEntry | None:
         """The entry for ``key`` if present and intact (counted as a hit), else ``None`` (a miss).
         A corrupt entry is removed."""
+        entry = self.peek(key)
+        with self._lock:
+            if entry is None:
+                self.stats.misses += 1
+                self.stats.count(stage, "misses")
+            else:
+                self.stats.hits += 1
+                self.stats.count(stage, "hits")
+        return entry
+
+    def miss(self, stage: str) -> None:
+        """Count a miss for work a stage must do without a lookup (e.g. no index entry yet)."""
+        with self._lock:
+            self.stats.misses += 1
+            self.stats.count(stage, "misses")
+
+    def peek(self, key: str) -> CacheEntry | None:
+        """Like ``get`` but uncounted: for index documents that only lead to the real entry."""
         folder = self._folder(key)
         meta_path = folder / "meta.json"
         entry = None
@@ -102,18 +120,13 @@ class Cache:
             rmtree(folder)
             with self._lock:
                 self.stats.discarded += 1
-        with self._lock:
-            if entry is None:
-                self.stats.misses += 1
-                self.stats.count(stage, "misses")
-            else:
-                self.stats.hits += 1
-                self.stats.count(stage, "hits")
         return entry
 
-    def put(self, key: str, files: Mapping[str, bytes | Path], meta: Mapping[str, Any]
-            ) -> CacheEntry:
-        """Store ``files`` (bytes, or paths to copy) with ``meta``; returns the stored entry."""
+    def put(self, key: str, files: Mapping[str, bytes | Path], meta: Mapping[str, Any],
+            *, replace: bool = False) -> CacheEntry:
+        """Store ``files`` (bytes, or paths to copy) with ``meta``; returns the stored entry.
+        Content-addressed entries never change, so an existing one is kept; ``replace=True``
+        overwrites (for index documents keyed by options rather than content)."""
         folder = self._folder(key)
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
@@ -130,6 +143,8 @@ class Cache:
                 dest.chmod(0o444)
             (tmp / "meta.json").write_text(
                 json.dumps({"files": digests, "meta": meta}, sort_keys=True), encoding="utf-8")
+            if replace:
+                rmtree(folder)
             try:
                 os.replace(tmp, folder)
             except OSError:  # another process stored the same key first: keep theirs

@@ -13,15 +13,15 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from .. import metafile
 from ..errors import Location, StageError
 from ..esbuild import Esbuild, EsbuildError, Message, Result, Service
-from ..hashing import hashed_name
-from ..sources import globmatch
+from ..hashing import sha256_file
+from . import static
 from .base import StageContext
 
 TOOL = "esbuild.tool"
@@ -153,12 +153,80 @@ def url_table(ctx: StageContext) -> dict[str, Any]:
         if key in ctx.sources:
             external[str(cfg.source / key)] = cfg.public_path + ctx.manifest[key]["file"]
     for key in ctx.static_keys:
-        # the static stage's naming rule (stages/static.py): keep_names, else content-hashed
-        name = key if globmatch(key, cfg.static.keep_names) else hashed_name(
-            key, ctx.sources.sha256(key))
-        external.setdefault(str(cfg.source / key), cfg.public_path + name)
+        external.setdefault(str(cfg.source / key), cfg.public_path + static.output_name(ctx, key))
     return {"sourceRoot": str(cfg.source), "publicPath": cfg.public_path,
             "external": external}
+
+
+CACHE_VERSION = 1
+
+
+def cached_build(ctx: StageContext, stage: str, opts: dict[str, Any],
+                 produce: Callable[[], Result]) -> Result:
+    """``produce()`` unless an identical build is cached, so a rebuild with no change runs no
+    esbuild at all.
+
+    esbuild's inputs are known only after a build, so the cache has two levels: an *index*
+    entry keyed by (stage, options, esbuild version) lists the files the last build read and the
+    other stages' files it points at (url() externals); the *result* entry is keyed by those
+    inputs' content hashes and those files' current URLs, and holds the output bytes, the
+    metafile and the warnings (re-reported on a hit)."""
+    esbuild_version = tool(ctx).version
+    index_key = ctx.cache.key(f"{stage}.index", CACHE_VERSION, opts, esbuild_version)
+    index = ctx.cache.peek(index_key)
+    entry = None
+    if index is not None:
+        content_key = _content_key(ctx, stage, opts, esbuild_version, index.meta)
+        entry = ctx.cache.get(content_key, stage) if content_key else None
+        if content_key is None:
+            ctx.cache.miss(stage)
+    else:
+        ctx.cache.miss(stage)
+    if entry is not None:
+        result = Result({name: entry.path(name).read_bytes() for name in entry.files},
+                        dict(entry.meta["metafile"]),
+                        [Message(**m) for m in entry.meta["warnings"]])
+        warn(ctx, result.warnings)
+        return result
+    result = produce()
+    table = url_table(ctx)["external"]
+    used = _external_urls(result)
+    doc = {"inputs": sorted(result.metafile.get("inputs", {})),
+           "externals": sorted(p for p, url in table.items() if url in used)}
+    content_key = _content_key(ctx, stage, opts, esbuild_version, doc)
+    if content_key is not None:
+        ctx.cache.put(content_key, dict(result.files), {
+            "metafile": result.metafile,
+            "warnings": [vars(m) for m in result.warnings]})
+        ctx.cache.put(index_key, {}, doc, replace=True)
+    return result
+
+
+def _external_urls(result: Result) -> set[str]:
+    return {imp["path"] for info in result.metafile.get("inputs", {}).values()
+            for imp in info.get("imports", ()) if imp.get("external")}
+
+
+def _content_key(ctx: StageContext, stage: str, opts: dict[str, Any], version: str,
+                 doc: Any) -> str | None:
+    """The result key for an index document, or ``None`` when an input is gone."""
+    source = ctx.config.source
+    hashes = []
+    for path in doc.get("inputs", ()):
+        key = metafile.source_key(path)
+        try:
+            if key is not None and key in ctx.sources:
+                digest = ctx.sources.sha256(key)
+            elif ":" in path.split("/", 1)[0]:  # a namespaced virtual module (no file)
+                digest = path
+            else:
+                digest = sha256_file(source / path)
+        except OSError:
+            return None
+        hashes.append((path, digest))
+    table = url_table(ctx)["external"] if doc.get("externals") else {}
+    externals = [(p, table.get(p)) for p in doc.get("externals", ())]
+    return ctx.cache.key(stage, CACHE_VERSION, opts, version, hashes, externals)
 
 
 def needs_urls(ctx: StageContext, result: Result) -> bool:

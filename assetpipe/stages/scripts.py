@@ -21,6 +21,7 @@ import contextlib
 from typing import Any
 
 from ..errors import ExternalToolError
+from ..esbuild import Result
 from . import bundling
 from .base import StageContext
 
@@ -40,16 +41,21 @@ def options(ctx: StageContext, entries: list[str]) -> dict[str, Any]:
 
 def run(ctx: StageContext) -> None:
     """Bundle the script entries into ``public/`` and add their manifest entries."""
-    if ctx.config.styles.entries and (len(ctx.manifest) or ctx.static_keys):
-        _prestart_service(ctx)  # stylesheets may point at those files: they need the service
     keys = bundling.entry_keys(ctx, ctx.config.scripts.entries, "scripts.entries", EXTS)
     if not keys:
         return
     ctx.progress.start("scripts", 1)
     opts = options(ctx, keys)
-    result = bundling.build(ctx, opts)
-    if bundling.needs_urls(ctx, result):
-        result = bundling.build(ctx, opts, urls=bundling.url_table(ctx))
+
+    def produce() -> Result:
+        if ctx.config.styles.entries and (len(ctx.manifest) or ctx.static_keys):
+            _prestart_service(ctx)  # stylesheets may point at those files: they need it
+        result = bundling.build(ctx, opts)
+        if bundling.needs_urls(ctx, result):
+            result = bundling.build(ctx, opts, urls=bundling.url_table(ctx))
+        return result
+
+    result = bundling.cached_build(ctx, "scripts", opts, produce)
     bundling.check_module_type(ctx, result)
     bundling.emit(ctx, result, set(keys))
     ctx.progress.advance("scripts")

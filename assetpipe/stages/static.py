@@ -16,14 +16,20 @@ from .base import StageContext
 VERSION = 1
 
 
+def output_name(ctx: StageContext, rel: str) -> str:
+    """The public name static gives a source key: its own for ``keep_names``, else hashed."""
+    if globmatch(rel, ctx.config.static.keep_names):
+        return rel
+    return hashed_name(rel, ctx.sources.sha256(rel))
+
+
 def select(ctx: StageContext) -> list[str]:
     """The source keys this stage owns."""
     return [f.rel for f in ctx.sources.match(ctx.config.static.include)]
 
 
 def run(ctx: StageContext) -> None:
-    cfg = ctx.config.static
-    files = ctx.sources.match(cfg.include)
+    files = ctx.sources.match(ctx.config.static.include)
     ctx.progress.start("static", len(files))
     for f in files:
         digest = ctx.sources.sha256(f.rel)
@@ -32,11 +38,10 @@ def run(ctx: StageContext) -> None:
         if entry is None:
             entry = ctx.cache.put(key, {"file": f.path}, {"integrity": sri_file(f.path)})
         integrity = str(entry.meta["integrity"])
-        keep = globmatch(f.rel, cfg.keep_names)
-        out = f.rel if keep else hashed_name(f.rel, digest)
+        out = output_name(ctx, f.rel)
         ctx.link_public(out, entry.path("file"))
         item = {"file": out, "src": f.rel, "size": f.size, "integrity": integrity}
-        if keep:
+        if out == f.rel:
             item["immutable"] = False
         ctx.manifest.add(f.rel, item)
         ctx.progress.advance("static")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..esbuild import EsbuildError
+from ..esbuild import EsbuildError, Result
 from . import bundling
 from .base import StageContext
 
@@ -43,18 +43,23 @@ def run(ctx: StageContext) -> None:
         return
     ctx.progress.start("styles", 1)
     opts = options(ctx, keys)
-    result = None
-    if not ctx.services.get(NEEDS_URLS):
-        try:
-            result = bundling.build(ctx, opts)
-            if bundling.needs_urls(ctx, result):
-                result = None
-        except EsbuildError:
-            pass  # e.g. a public_path url(): the plugin resolves it, or reports it precisely
-    if result is None:
-        # remembered where services outlive a build (watch): later rebuilds go straight here
-        ctx.services[NEEDS_URLS] = True
-        result = bundling.build(ctx, opts, urls=bundling.url_table(ctx))
+
+    def produce() -> Result:
+        result = None
+        if not ctx.services.get(NEEDS_URLS):
+            try:
+                result = bundling.build(ctx, opts)
+                if bundling.needs_urls(ctx, result):
+                    result = None
+            except EsbuildError:
+                pass  # e.g. a public_path url(): the plugin resolves it, or reports it precisely
+        if result is None:
+            # remembered where services outlive a build (watch): later rebuilds go straight here
+            ctx.services[NEEDS_URLS] = True
+            result = bundling.build(ctx, opts, urls=bundling.url_table(ctx))
+        return result
+
+    result = bundling.cached_build(ctx, "styles", opts, produce)
     bundling.emit(ctx, result, set(keys))
     ctx.progress.advance("styles")
     ctx.progress.finish("styles")
