@@ -206,7 +206,7 @@ def audit_page(browser: Any, base: str, path: str, template: str | None, *, runs
         progress.advance("audit")
         if error is not None:
             break
-    page: dict[str, Any] = {"path": path, "url": url, "template": template}
+    page: dict[str, Any] = {"path": path, "url": url, "template": template, "lighthouse": None}
     if error is not None or not results:
         page.update(status="errored", passed=False, error=error or "no run completed",
                     metrics=None, lcp_element=None, bytes=None, requests=None, repeat_view=None)
