@@ -168,9 +168,30 @@ def watching(project: Path) -> Any:
         w.close()
 
 
-def test_css_edit_rebuilds_only_css_and_the_templates_linking_it(watching: Any) -> None:
-    w, rec, root = watching
+@pytest.fixture
+def watching_with_image(tmp_path: Path) -> Any:
+    """The site plus a processed image shown by index.html (so "no image work" means
+    something)."""
+    cfg = CONFIG.replace("static:\n", 'images:\n  include: ["img/**"]\n  widths: [32]\n'
+                         "  formats: [webp]\nstatic:\n")
+    index = str(SITE["site/templates/index.html"]).replace(
+        '<p id="p">hello</p>', '<p id="p">hello</p><img src="/static/img/a.png" alt="">')
+    write_tree(tmp_path, {**SITE, "pipeline.yaml": cfg, "site/img/a.png": _png((5, 5, 5)),
+                          "site/templates/index.html": index})
+    rec = Recorder()
+    w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
+    w.start()
+    try:
+        yield w, rec, tmp_path
+    finally:
+        w.close()
+
+
+def test_css_edit_rebuilds_only_css_and_the_templates_linking_it(
+        watching_with_image: Any) -> None:
+    w, rec, root = watching_with_image
     before = manifest(root)
+    assert "img/a.png" in before
     build_dir = (root / "dist").resolve()
     sse = SSE(w.url)
     try:
@@ -191,7 +212,7 @@ def test_css_edit_rebuilds_only_css_and_the_templates_linking_it(watching: Any) 
     assert set(done) == {"styles", "templates"}, done
     assert done["templates"] == 1
     after = manifest(root)
-    for key in ("js/app.js", "icons/logo.svg"):
+    for key in ("js/app.js", "icons/logo.svg", "img/a.png"):
         assert after[key] == before[key]
     new_css = after["css/app.css"]
     public = root / "dist" / "public"
