@@ -795,3 +795,22 @@ def test_a_reader_always_sees_a_whole_manifest_whose_files_exist(watching: Any) 
         stop.set()
         t.join()
     assert reads > 0 and problems == []
+
+
+def test_a_kept_name_file_edited_in_place_is_served_new(tmp_path: Path) -> None:
+    """``keep_names`` files have no hash: a rebuild replaces them in place, and the dev server
+    must serve the new bytes (it re-reads its table when the manifest changes)."""
+    cfg = CONFIG.replace('  include: ["icons/**"]\n',
+                         '  include: ["icons/**", "robots.txt"]\n  keep_names: ["robots.txt"]\n')
+    write_tree(tmp_path, {**SITE, "pipeline.yaml": cfg, "site/robots.txt": "v1\n"})
+    rec = Recorder()
+    w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
+    w.start()
+    try:
+        assert get(w.url + "/static/robots.txt") == (200, b"v1\n")
+        before = manifest(tmp_path)["robots.txt"]
+        edit(tmp_path / "site/robots.txt", "v2\n")  # same size
+        rec.wait(lambda: manifest(tmp_path)["robots.txt"] != before)
+        assert get(w.url + "/static/robots.txt") == (200, b"v2\n")
+    finally:
+        w.close()
