@@ -2,11 +2,16 @@
 
 The pool is created only when there is real work (two or more cache misses), so a no-op
 rebuild starts no process, and it stays up for the life of the process, so ``assetpipe watch``
-pays the start-up once. Start method: ``fork`` when the calling process has a single thread
-(the common one-shot build: fastest, nothing re-imported, a script without a ``__main__`` guard
-still works), else ``forkserver`` (workers forked from a clean single-threaded server that has
-imported Pillow, never from a parent running watcher or server threads, where fork could copy a
-held lock). Jobs are submitted largest first, so one big image does not end last.
+pays the start-up once.
+
+Start method: ``forkserver``. Workers are forked from a small server process that has imported
+Pillow and holds none of the caller's files, sockets, locks or threads — a plain ``fork`` would
+give every long-lived worker a copy of whatever the caller had open at that moment (the build
+lock, an app's listening socket) and is unsafe in a threaded caller. As with any
+multiprocessing code, a *script* that calls ``assetpipe.build()`` needs the usual
+``if __name__ == "__main__":`` guard (``python -m`` entry points and the CLI are fine). Each
+worker watches the process that started the pool and exits when it is gone, so a killed build
+leaves no orphan behind. Jobs are submitted largest first, so one big image does not end last.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import atexit
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -46,16 +52,44 @@ def _get_pool(size: int) -> ProcessPoolExecutor:
         if _pool is None or _pool_size != size:
             if _pool is not None:
                 _pool.shutdown(wait=True)
-            method = "fork" if threading.active_count() == 1 else "forkserver"
-            ctx = multiprocessing.get_context(method)
-            if method == "forkserver":
-                multiprocessing.set_forkserver_preload([
-                    "assetpipe.imaging.worker", "PIL.Image", "PIL.JpegImagePlugin",
-                    "PIL.PngImagePlugin", "PIL.WebPImagePlugin"])
-            _pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx)
+            ctx = multiprocessing.get_context("forkserver")
+            multiprocessing.set_forkserver_preload([
+                "assetpipe.imaging.worker", "PIL.Image", "PIL.JpegImagePlugin",
+                "PIL.PngImagePlugin", "PIL.WebPImagePlugin"])
+            _pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx,
+                                        initializer=_watch_parent, initargs=(os.getpid(),))
             _pool_size = size
             starts += 1
         return _pool
+
+
+def _watch_parent(pid: int) -> None:
+    """In a worker: exit as soon as the process that started the pool is gone (or a zombie:
+    a killed parent whose own parent has not reaped it yet, e.g. because it still reads the
+    pipes we hold)."""
+
+    def watch() -> None:
+        while not _gone(pid):
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="assetpipe-parent-watch", daemon=True).start()
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+    except (OSError, IndexError):  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
 
 
 def shutdown() -> None:
