@@ -444,7 +444,10 @@ class Service:
         try:
             self._proc = subprocess.Popen(
                 [node, str(tool.folder / "service.mjs")], cwd=tool.folder,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr)
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+                # its own session: a terminal's Ctrl-C is ours to handle (close() ends it); it
+                # still exits when we die, on the EOF of its stdin
+                start_new_session=True)
         except OSError as exc:
             self._stderr.close()
             raise ExternalToolError(f"Node.js could not start: {exc}", hint=NODE_HINT) from exc

@@ -8,11 +8,13 @@ file twice. Globs use wcmatch with GLOBSTAR and BRACE (DESIGN §3.3).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from wcmatch import glob as wglob
 
@@ -23,10 +25,17 @@ GLOB_FLAGS = wglob.GLOBSTAR | wglob.BRACE
 SKIP_DIRS = {"node_modules", "__pycache__"}
 
 
+@functools.lru_cache(maxsize=256)
+def _matcher(patterns: tuple[str, ...]) -> Any:
+    """wcmatch's compiled matcher (``globmatch`` re-parses its patterns on every call: ~0.5 ms;
+    compiled once, ~13x less per file)."""
+    return wglob.compile(list(patterns), flags=GLOB_FLAGS)
+
+
 def globmatch(rel: str, patterns: Iterable[str]) -> bool:
     """Whether ``rel`` (relative to source) matches any of ``patterns``."""
-    pats = list(patterns)
-    return bool(pats) and wglob.globmatch(rel, pats, flags=GLOB_FLAGS)
+    pats = tuple(patterns)
+    return bool(pats) and bool(_matcher(pats).match(rel))
 
 
 @dataclass(frozen=True)
@@ -81,12 +90,13 @@ class Sources:
 
     def match(self, patterns: Iterable[str], exclude: Iterable[str] = ()) -> list[SourceFile]:
         """Files matching any glob, in sorted order, minus the keys in ``exclude``."""
-        pats = list(patterns)
+        pats = tuple(patterns)
         skip = set(exclude)
         if not pats:
             return []
+        matcher = _matcher(pats)
         return [f for rel, f in sorted(self.files.items())
-                if rel not in skip and wglob.globmatch(rel, pats, flags=GLOB_FLAGS)]
+                if rel not in skip and matcher.match(rel)]
 
     def sha256(self, rel: str) -> str:
         """Hex SHA-256 of a source file's content, from the memo when its stat is unchanged."""
