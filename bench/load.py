@@ -166,6 +166,67 @@ def locust(base: str, asset: str, server_pid: int, users: int, seconds: int,
     }
 
 
+def lean_client(port: int, asset: str, users: int, seconds: int,
+                server_pid: int) -> dict[str, Any]:
+    """A cross-check, not the headline: the same load from a minimal asyncio client (one
+    keep-alive connection per user, one request per second each, phases spread over the first
+    second), in this process. Its latency next to Locust's shows how much of Locust's figure is
+    the generator's own queueing on a busy machine rather than the server."""
+    import asyncio
+    import random
+
+    request = (f"GET {asset} HTTP/1.1\r\nHost: {HOST}\r\n"
+               f"Accept-Encoding: {CHROME_AE}\r\n\r\n").encode()
+    latencies: list[float] = []
+    errors = [0]
+
+    async def user(deadline: float) -> None:
+        await asyncio.sleep(random.random())
+        try:
+            reader, writer = await asyncio.open_connection(HOST, port)
+        except OSError:
+            errors[0] += 1
+            return
+        due = time.monotonic()
+        try:
+            while time.monotonic() < deadline:
+                t0 = time.monotonic()
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))  # type: ignore[union-attr]
+                await reader.readexactly(length)
+                if not head.startswith(b"HTTP/1.1 200") or b"content-encoding: br" not in \
+                        head.lower():
+                    errors[0] += 1
+                latencies.append(time.monotonic() - t0)
+                due += 1
+                await asyncio.sleep(max(0.0, due - time.monotonic()))
+        except (OSError, asyncio.IncompleteReadError):
+            errors[0] += 1
+        finally:
+            writer.close()
+            await writer.wait_closed()
+
+    async def main() -> None:
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*(user(deadline) for _ in range(users)))
+
+    cpu0, server0, wall0 = time.process_time(), _cpu_seconds(server_pid), time.monotonic()
+    asyncio.run(main())
+    wall = time.monotonic() - wall0
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return round(1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))], 1)
+
+    return {"requests": len(latencies), "errors": errors[0],
+            "rps": round(len(latencies) / wall, 1), "p50_ms": pct(0.5), "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99), "max_ms": round(1000 * latencies[-1], 1),
+            "generator_cpu_pct": round(100 * (time.process_time() - cpu0) / wall, 1),
+            "server_cpu_pct": round(100 * (_cpu_seconds(server_pid) - server0) / wall, 1),
+            "generator_warnings": []}
+
+
 def run(users: int, seconds: int, spawn_rate: int, config: Path,
         baseline: bool) -> dict[str, Any]:
     from assetpipe.config import load_config
@@ -183,6 +244,8 @@ def run(users: int, seconds: int, spawn_rate: int, config: Path,
             body, headers = r.read(), [(k, v) for k, v in r.getheaders()
                                        if k.lower() not in ("date", "server")]
         result["assetpipe"] = locust(base, asset, server.pid, users, seconds, spawn_rate)
+        if baseline:
+            result["lean"] = lean_client(port, asset, users, min(seconds, 15), server.pid)
         with urllib.request.urlopen(base + "/__assetpipe/stats") as r:
             result["server_stats"] = json.loads(r.read())["assets"]
     finally:
@@ -243,7 +306,8 @@ def main() -> None:
           "| server CPU |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, label in (("assetpipe", "`assetpipe serve`"),
-                        ("baseline", "baseline: bare uvicorn app, same bytes")):
+                        ("baseline", "baseline: bare uvicorn app, same bytes"),
+                        ("lean", "cross-check: `assetpipe serve`, minimal asyncio client")):
         r = result.get(name)
         if r is None:
             continue
