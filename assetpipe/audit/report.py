@@ -13,8 +13,10 @@ import html
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..fsutil import atomic_write, dump_json
+from .network import KEYS
 from .summary import fmt_bytes, fmt_metric
 
 TYPE_COLOURS = {"document": "#4e79a7", "script": "#f28e2b", "stylesheet": "#76b7b2",
@@ -22,13 +24,18 @@ TYPE_COLOURS = {"document": "#4e79a7", "script": "#f28e2b", "stylesheet": "#76b7
 CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d232b;background:#f5f6f8}
 header{background:#1d232b;color:#fff;padding:14px 24px}header h1{margin:0;font-size:20px}
-main{padding:16px 24px;max-width:1200px}section.page{background:#fff;border-radius:8px;
-padding:16px 20px;margin:0 0 18px;box-shadow:0 1px 3px #0002}h2{margin:0 0 8px;font-size:18px}
-.ok{color:#1a7f37}.bad{color:#c62828}.warn{color:#9a6700}table{border-collapse:collapse}
-td,th{padding:3px 10px 3px 0;text-align:left;vertical-align:top}.grid{display:flex;gap:18px;
-flex-wrap:wrap}.metrics td:first-child{color:#57606a}.shot img{max-width:240px;
-border:1px solid #ddd}.film{display:flex;gap:6px;overflow-x:auto}.film figure{margin:0;
-text-align:center;font-size:11px;color:#57606a}.film img{height:120px;border:1px solid #ddd}
+main{padding:16px 24px;max-width:1200px}
+section.page{background:#fff;border-radius:8px;padding:16px 20px;margin:0 0 18px;
+box-shadow:0 1px 3px #0002}
+h2{margin:0 0 8px;font-size:18px}.ok{color:#1a7f37}.bad{color:#c62828}.warn{color:#9a6700}
+table{border-collapse:collapse}td,th{padding:3px 10px 3px 0;text-align:left;vertical-align:top}
+.grid{display:flex;gap:18px;flex-wrap:wrap;align-items:flex-start}
+.metrics td:first-child{color:#57606a}
+.shot img{max-width:240px;max-height:360px;object-fit:cover;object-position:top;
+border:1px solid #ddd}
+.film{display:flex;gap:6px;overflow-x:auto}
+.film figure{margin:0;text-align:center;font-size:11px;color:#57606a}
+.film img{height:120px;border:1px solid #ddd}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;color:#fff}
 .badge.ok{background:#1a7f37}.badge.bad{background:#c62828}svg text{font:10px sans-serif}
 h3{font-size:14px;margin:14px 0 6px}code{background:#eef;padding:0 3px;border-radius:3px}
@@ -55,7 +62,8 @@ def waterfall_svg(requests: list[dict[str, Any]], width: int = 760) -> str:
            f'aria-label="request waterfall">']
     for i, r in enumerate(reqs):
         y = i * row + 2
-        name = r["url"].split("?")[0].rsplit("/", 1)[-1] or r["url"]
+        path = urlsplit(r["url"]).path
+        name = path.rsplit("/", 1)[-1] or path
         colour = TYPE_COLOURS.get(r["type"], "#9c9c9c")
         x0 = label_w + r["start"] * scale
         x1 = label_w + (r.get("response") or r["start"]) * scale
@@ -112,7 +120,7 @@ def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, by
     rows = "".join(f"<tr><td>{k.upper()}</td><td>{_esc(fmt_metric(k, m[k]))}</td></tr>"
                    for k in ("ttfb", "fcp", "lcp", "cls", "tbt", "load"))
     sizes = "".join(f"<tr><td>{k}</td><td>{_esc(fmt_bytes(b[k]))}</td><td>{r[k]}</td></tr>"
-                    for k in b if r.get(k))
+                    for k in KEYS if r.get(k))
     rv = page.get("repeat_view") or {}
     rvb = rv.get("bytes") or {}
     out.append(f'<div class="grid"><table class="metrics">{rows}</table>'
@@ -139,9 +147,10 @@ def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, by
     out.append(f"<h3>Checks</h3><table>{checks}</table>")
     film = [f for f in det.get("filmstrip") or [] if f["file"] in pictures]
     if film:
-        frames = "".join(f'<figure><img alt="frame at {f["t"]:.0f} ms" '
-                         f'src="{_data_uri(pictures[f["file"]])}"><figcaption>{f["t"]:.0f} ms'
-                         f'</figcaption></figure>' for f in _thin(film, 12))
+        frames = "".join(f'<figure><img alt="frame at {max(f["t"], 0):.0f} ms" '
+                         f'src="{_data_uri(pictures[f["file"]])}"><figcaption>'
+                         f'{max(f["t"], 0):.0f} ms</figcaption></figure>'
+                         for f in _thin(film, 12))
         out.append(f'<h3>Filmstrip (first run)</h3><div class="film">{frames}</div>')
     out.append("<h3>Request waterfall (median run)</h3>" + waterfall_svg(det.get("network") or []))
     trend = det.get("trend") or {}
