@@ -307,13 +307,31 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def workers_cpu() -> float:
+    """CPU seconds of the live pool workers (children of the forkserver, not of this process,
+    so RUSAGE_CHILDREN never sees them): utime + stime of every thread, from /proc."""
+    executor = pool._pool
+    if executor is None:
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in list(executor._processes or {}):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def measured(fn: Any, cpu_offset: float = 0.0) -> dict[str, float]:
-    """Run ``fn`` → (wall seconds, variants); add the CPU seconds it cost (pool workers are
-    reaped by ``pool.shutdown`` before the count)."""
+    """Run ``fn`` → (wall seconds, variants); add the CPU seconds it cost: this process, its
+    reaped children (Node) and the pool's workers (started fresh by ``run_assetpipe``)."""
     c0 = cpu_seconds()
     wall, n = fn()
+    cpu = workers_cpu()
     pool.shutdown()
-    return {"wall": wall, "cpu": cpu_seconds() - c0 - cpu_offset, "variants": n}
+    return {"wall": wall, "cpu": cpu_seconds() - c0 + cpu - cpu_offset, "variants": n}
 
 
 def sharp_startup_cpu(folder: Path) -> float:

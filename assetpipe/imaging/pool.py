@@ -24,8 +24,9 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 
-from .worker import Job, JobResult, run_job
+from .worker import ENCODE_THREADS, Job, JobResult, run_job
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -111,11 +112,15 @@ def run_jobs(jobs: Sequence[Job], on_done: Callable[[JobResult], None],
         return
     size = min(workers or cpu_count(), len(jobs))
     if size <= 1:
+        threads = ENCODE_THREADS if cpu_count() > 1 else 1
         for job in jobs:
-            on_done(run_job(job))
+            on_done(run_job(replace(job, threads=threads)))
         return
     pool = _get_pool(workers or cpu_count())
     ordered = sorted(jobs, key=_cost, reverse=True)
+    tail = len(ordered) - size  # the last jobs run while other workers may idle: thread them
+    ordered = [replace(job, threads=ENCODE_THREADS) if i >= tail else job
+               for i, job in enumerate(ordered)]
     futures: list[Future[JobResult]] = [pool.submit(run_job, job) for job in ordered]
     try:
         for fut in as_completed(futures):

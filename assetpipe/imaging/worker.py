@@ -29,7 +29,9 @@ from .formats import READABLE
 from .options import ImageOptions
 from .probe import ImageInputError, bomb_error, check_pixels
 
-#: Encodes of one job that run at once (so the last job of a build still uses every core).
+#: Encodes of one job that may run at once. The pool gives the last jobs of a build (the tail,
+#: when cores would otherwise idle) this many; the others encode one at a time, since every
+#: core already has a job and more threads would only contend for caches.
 ENCODE_THREADS = 2
 
 #: Pillow's Image.Transpose values for EXIF orientations 2..8.
@@ -46,6 +48,7 @@ class Job:
     sizes: tuple[tuple[int, int], ...]
     formats: tuple[str, ...]
     options: ImageOptions
+    threads: int = 1              # encodes at once (see ENCODE_THREADS)
 
 
 @dataclass
@@ -114,7 +117,7 @@ def _encode_all(im: Any, job: Job, icc: bytes | None) -> dict[str, list[tuple[in
     from PIL import Image
 
     pending: dict[str, list[tuple[int, int, Future[bytes]]]] = {fmt: [] for fmt in job.formats}
-    with ThreadPoolExecutor(max_workers=ENCODE_THREADS) as threads:
+    with ThreadPoolExecutor(max_workers=max(1, job.threads)) as threads:
         for w, h in reversed(job.sizes):
             if im.size != (w, h):
                 im = im.resize((w, h), Image.Resampling.LANCZOS)

@@ -92,7 +92,7 @@ def run(ctx: StageContext) -> None:
         if not item.missing:
             ctx.progress.advance(STAGE)
     by_key = {item.file.rel: item for item in items}
-    failed = _encode_missing(ctx, [i for i in items if i.missing], opts, versions)
+    failed = _encode_missing(ctx, [i for i in items if i.missing], opts)
     for rel in sorted(failed):
         message, hint = failed[rel]
         _bad_input(ctx, rel, message, hint, skipped)
@@ -151,8 +151,8 @@ def _group_ok(entry: CacheEntry, sizes: list[tuple[int, int]]) -> bool:
     return isinstance(meta, list) and [(v["width"], v["height"]) for v in meta] == sizes
 
 
-def _encode_missing(ctx: StageContext, todo: list[_Item], opts: ImageOptions,
-                    versions: dict[str, str]) -> dict[str, tuple[str, str | None]]:
+def _encode_missing(ctx: StageContext, todo: list[_Item], opts: ImageOptions
+                    ) -> dict[str, tuple[str, str | None]]:
     """Run one job per item with missing groups; store each group in the cache. Returns the
     items that failed: key → (message, hint)."""
     if not todo:
