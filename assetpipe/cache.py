@@ -107,20 +107,31 @@ class Cache:
         meta_path = folder / "meta.json"
         entry = None
         try:
-            doc = json.loads(meta_path.read_text(encoding="utf-8"))
+            text = meta_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError:
+            text = ""
+        try:
+            doc = json.loads(text)
             files = doc["files"]
-            for name, digest in files.items():
+            for name, digest in files.items():  # a missing blob raises FileNotFoundError
                 if sha256_file(folder / _blob_name(name)) != digest:
                     raise ValueError(f"{name}: content does not match")
             entry = CacheEntry(folder, files, doc["meta"])
             os.utime(meta_path)  # LRU clock
-        except FileNotFoundError:
-            pass
         except (OSError, ValueError, KeyError, TypeError):
-            rmtree(folder)
+            self._discard(folder)
             with self._lock:
                 self.stats.discarded += 1
         return entry
+
+    @staticmethod
+    def _discard(folder: Path) -> None:
+        """Remove an entry, meta.json first: a removal cut short leaves no entry that looks
+        whole."""
+        (folder / "meta.json").unlink(missing_ok=True)
+        rmtree(folder)
 
     def put(self, key: str, files: Mapping[str, bytes | Path], meta: Mapping[str, Any],
             *, replace: bool = False) -> CacheEntry:
@@ -179,7 +190,7 @@ class Cache:
         for _, size, folder in sorted(sized, key=lambda t: t[0]):
             if total <= self.max_bytes:
                 break
-            rmtree(folder)
+            self._discard(folder)
             total -= size
             removed += 1
         return removed

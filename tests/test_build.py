@@ -255,3 +255,19 @@ def test_version_and_module_entry_point(tmp_path: Path) -> None:
 
     result = run_cli("--version", cwd=tmp_path)
     assert result.code == 0 and __version__ in result.out
+
+
+def test_cache_entry_with_a_missing_blob_is_discarded(tiny_site: Path) -> None:
+    cfg = load_config(tiny_site / "pipeline.yaml")
+    build(cfg)
+    blobs = [p for p in (tiny_site / ".assetpipe/cache/entries").glob("*/*/*")
+             if p.name != "meta.json"]
+    assert blobs
+    for blob in blobs:
+        blob.unlink()
+    result = build(cfg)
+    assert result.cache.discarded == len({b.parent for b in blobs})
+    assert result.cache.per_stage["static"] == {"hits": 0, "misses": 4}
+    logo = result.manifest["icons/logo.svg"]["file"]
+    assert (tiny_site / "dist/public" / logo).read_bytes() == \
+        (tiny_site / "site/icons/logo.svg").read_bytes()

@@ -13,7 +13,7 @@ from ..hashing import hashed_name, sri_file
 from ..sources import globmatch
 from .base import StageContext
 
-VERSION = 1
+VERSION = 2  # 2: the entry holds the file itself
 
 
 def output_name(ctx: StageContext, rel: str) -> str:
@@ -35,7 +35,7 @@ def run(ctx: StageContext) -> None:
         digest = ctx.sources.sha256(f.rel)
         key = ctx.cache.key("static", VERSION, digest)
         entry = ctx.cache.get(key, "static")
-        if entry is None:
+        if entry is None or "file" not in entry.files:
             entry = ctx.cache.put(key, {"file": f.path}, {"integrity": sri_file(f.path)})
         integrity = str(entry.meta["integrity"])
         out = output_name(ctx, f.rel)
