@@ -28,7 +28,7 @@ from .errors import StageError, UsageError
 from .fsutil import atomic_write, dump_json, link_or_copy, rmtree
 from .hashing import is_hashed
 from .lock import BuildLock
-from .manifest import Manifest
+from .manifest import ENCODING_SUFFIX, Manifest
 from .sources import Sources
 from .stages import compress, images, scripts, static, styles, templates
 from .stages.base import NullProgress, Progress, Report, StageContext, StageStats, Warning_
@@ -249,7 +249,12 @@ def _retain(cfg: Config, manifest: Manifest, public: Path) -> list[str]:
 
 def _record_history(cfg: Config, build_dir: Path, manifest: Manifest) -> None:
     hist = _read_history(cfg)
-    hist.append({"id": build_dir.name, "files": sorted(manifest.immutable_files())})
+    public = build_dir / "public"
+    files = manifest.immutable_files()
+    # precompressed siblings of files without an entry of their own (a script's CSS, maps)
+    files |= {f + suffix for f in files for suffix in ENCODING_SUFFIX.values()
+              if (public / (f + suffix)).is_file()}
+    hist.append({"id": build_dir.name, "files": sorted(files)})
     atomic_write(_history_path(cfg), dump_json(hist[-max(cfg.retain_builds, 2):]))
 
 

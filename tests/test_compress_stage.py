@@ -122,3 +122,23 @@ def test_candidates_skip_compressed_extensions(tmp_path: Path) -> None:
         (tmp_path / name).write_bytes(b"x" * 10)
     assert candidates(tmp_path) == ["a.js", "b.svg", "g.map"]
     assert {".br", ".gz", ".zst", ".woff2", ".png"} <= SKIP_EXTENSIONS
+
+
+def test_retained_files_keep_their_precompressed_siblings(tmp_path: Path) -> None:
+    """A retained file without a manifest entry of its own (here a sourcemap) keeps its .br/.gz,
+    so an old page still gets it compressed."""
+    from tests.conftest import write_tree
+
+    write_tree(tmp_path, {
+        "pipeline.yaml": "source: site\nscripts: {entries: [js/app.js]}\n",
+        "site/js/app.js": "export const answer = 42;\nconsole.log(answer, 'x'.repeat(3));\n",
+    })
+    first = build(tmp_path / "pipeline.yaml")
+    old_map = first.manifest["js/app.js"]["map"]
+    assert (tmp_path / "dist/public" / (old_map + ".gz")).is_file()
+    (tmp_path / "site/js/app.js").write_text("export const answer = 43;\nconsole.log(answer);\n")
+    build(tmp_path / "pipeline.yaml")
+    public = tmp_path / "dist/public"
+    assert (public / old_map).is_file()
+    assert (public / (old_map + ".gz")).is_file()
+    assert (public / (old_map + ".br")).is_file()

@@ -36,7 +36,7 @@ def make_font(dest: Path) -> None:
     fb.setupGlyphOrder(names)
     fb.setupCharacterMap({0x25B2: "up", 0x25BC: "down", 0x25CF: "dot"})
     fb.setupGlyf({".notdef": notdef, "up": up, "down": down, "dot": dot})
-    fb.setupHorizontalMetrics({n: (1000, 100) for n in names})
+    fb.setupHorizontalMetrics(dict.fromkeys(names, (1000, 100)))
     fb.setupHorizontalHeader(ascent=900, descent=-100)
     fb.setupNameTable({"familyName": "Dash Icons", "styleName": "Regular"})
     fb.setupOS2(sTypoAscender=900, sTypoDescender=-100, usWinAscent=900, usWinDescent=100)
