@@ -6,9 +6,10 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,3 +93,26 @@ def make_site(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return make
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A real headless Chromium (found by assetpipe.browser) for the module's tests. Skipped
+    only outside CI when no Chromium is installed; in CI (CI set) a missing browser fails."""
+    from assetpipe.browser import find_chromium, launch
+    from assetpipe.errors import ExternalToolError
+
+    try:
+        find_chromium()
+    except ExternalToolError as err:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Chromium: {err}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch(pw)
+        try:
+            yield b
+        finally:
+            b.close()

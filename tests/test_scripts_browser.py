@@ -4,7 +4,6 @@ loads and runs, SRI holds. Served over real HTTP on 127.0.0.1 (port 0)."""
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -14,31 +13,11 @@ from typing import Any
 import pytest
 
 from assetpipe import build
-from assetpipe.errors import ExternalToolError
 from assetpipe.manifest import Manifest
 from tests.test_scripts import APP, CONFIG
 
 pytestmark = [pytest.mark.node, pytest.mark.chromium]
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from assetpipe.browser import find_chromium, launch
-
-    try:
-        find_chromium()
-    except ExternalToolError as err:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Chromium: {err}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 class _Quiet(SimpleHTTPRequestHandler):

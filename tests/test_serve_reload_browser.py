@@ -7,10 +7,8 @@ protocol documented in ``assetpipe/serve/reload.py``."""
 from __future__ import annotations
 
 import json
-import os
 import queue
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -18,31 +16,11 @@ from typing import Any
 import pytest
 
 from assetpipe.builder import build
-from assetpipe.errors import ExternalToolError
 from assetpipe.serve import AssetMiddleware
 from tests.test_serve_support import make_site, wsgi_server
 
 pytestmark = pytest.mark.chromium
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from assetpipe.browser import find_chromium, launch
-
-    try:
-        find_chromium()
-    except ExternalToolError as err:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Chromium: {err}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 class Events:

@@ -3,39 +3,18 @@ build error shows as an overlay while the last good build keeps serving; the fix
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from assetpipe.errors import ExternalToolError
 from assetpipe.manifest import Manifest
 from assetpipe.watch import Watcher
 from tests.test_watch import Recorder, edit, make_project
 
 pytestmark = [pytest.mark.node, pytest.mark.chromium]
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from assetpipe.browser import find_chromium, launch
-
-    try:
-        find_chromium()
-    except ExternalToolError as err:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Chromium: {err}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture
