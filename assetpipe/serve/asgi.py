@@ -22,11 +22,10 @@ from .compress import (
     header_dict,
     rewrite_headers,
 )
-from .files import FileTable
 from .http import NOT_FOUND, Reply, etag_matches, respond
-from .reload import client_script, inject, is_html
+from .reload import inject, is_html
 from .stats import STATS
-from .wsgi import CHUNK, TableHolder, url_prefix
+from .wsgi import CHUNK, AssetServing
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -57,15 +56,20 @@ def _decode(headers: Any) -> list[tuple[str, str]]:
     return [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in headers]
 
 
+async def lifespan(receive: Receive, send: Send) -> None:
+    """Answer an ASGI lifespan scope for an app with nothing to start or stop."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
 async def _not_found_app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await lifespan(receive, send)
     if scope["type"] != "http":
         return
     await _send_reply(send, NOT_FOUND)
@@ -77,25 +81,13 @@ async def _send_reply(send: Send, reply: Reply) -> None:
     await send({"type": "http.response.body", "body": reply.data or b""})
 
 
-class AssetMiddleware:
+class AssetMiddleware(AssetServing):
     """ASGI twin of ``assetpipe.serve.AssetMiddleware``: same arguments, same behaviour."""
 
     def __init__(self, app: ASGIApp | None = None, output: str | os.PathLike[str] = "dist",
-                 public_path: str = "/static/", *, dev: bool = False,
-                 reload_url: str = "/__assetpipe/events", autorefresh: bool | None = None,
-                 memory_file_limit: int = 512 * 1024,
-                 memory_total_limit: int = 64 * 1024 * 1024) -> None:
+                 public_path: str = "/static/", **options: Any) -> None:
+        super().__init__(output, public_path, **options)
         self.app = app or _not_found_app
-        self.prefix = url_prefix(public_path)
-        self.dev = dev
-        self.holder = TableHolder(output, self.prefix, dev if autorefresh is None else autorefresh,
-                                  memory_file_limit=memory_file_limit,
-                                  memory_total_limit=memory_total_limit)
-        self.script = client_script(reload_url) if dev else b""
-
-    @property
-    def table(self) -> FileTable:
-        return self.holder.current()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import AssetpipeError
-from .asgi import AssetMiddleware, Receive, Scope, Send
+from .asgi import AssetMiddleware, Receive, Scope, Send, lifespan
 from .stats import stats_app
 
 log = logging.getLogger("assetpipe.serve")
@@ -48,13 +48,7 @@ class WSGIBridge:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await lifespan(receive, send)
         if scope["type"] != "http":
             return
         body = bytearray()

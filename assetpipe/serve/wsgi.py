@@ -97,22 +97,17 @@ def _not_found_app(environ: Environ, start_response: StartResponse) -> Iterable[
     return [NOT_FOUND.data or b""]
 
 
-class AssetMiddleware:
-    """Serve ``<output>/public/`` at ``public_path`` in front of a WSGI ``app``.
+class AssetServing:
+    """What the WSGI and ASGI ``AssetMiddleware`` share: the file table and the dev options.
 
-    ``output`` is the build output (the symlink ``assetpipe build`` flips); ``app`` may be
-    ``None`` (then other paths get 404). ``dev=True`` follows manifest changes and injects the
-    live-reload client (``reload_url``, see ``assetpipe.serve.reload``) into the app's HTML.
-    ``autorefresh`` (default: ``dev``) alone follows manifest changes. Every request under
-    ``public_path`` is answered here: a path that names no servable file gets 404.
-    """
+    Options: ``dev`` (follow manifest changes and inject the live-reload client that connects
+    to ``reload_url``), ``autorefresh`` (default: ``dev``; follow manifest changes only),
+    ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
 
-    def __init__(self, app: WSGIApp | None = None, output: str | os.PathLike[str] = "dist",
-                 public_path: str = "/static/", *, dev: bool = False,
-                 reload_url: str = "/__assetpipe/events", autorefresh: bool | None = None,
-                 memory_file_limit: int = 512 * 1024,
+    def __init__(self, output: str | os.PathLike[str] = "dist", public_path: str = "/static/",
+                 *, dev: bool = False, reload_url: str = "/__assetpipe/events",
+                 autorefresh: bool | None = None, memory_file_limit: int = 512 * 1024,
                  memory_total_limit: int = 64 * 1024 * 1024) -> None:
-        self.app = app or _not_found_app
         self.prefix = url_prefix(public_path)
         self.dev = dev
         self.holder = TableHolder(output, self.prefix, dev if autorefresh is None else autorefresh,
@@ -123,6 +118,22 @@ class AssetMiddleware:
     @property
     def table(self) -> FileTable:
         return self.holder.current()
+
+
+class AssetMiddleware(AssetServing):
+    """Serve ``<output>/public/`` at ``public_path`` in front of a WSGI ``app``.
+
+    ``output`` is the build output (the symlink ``assetpipe build`` flips); ``app`` may be
+    ``None`` (then other paths get 404). ``dev=True`` follows manifest changes and injects the
+    live-reload client (``reload_url``, see ``assetpipe.serve.reload``) into the app's HTML.
+    ``autorefresh`` (default: ``dev``) alone follows manifest changes. Every request under
+    ``public_path`` is answered here: a path that names no servable file gets 404.
+    """
+
+    def __init__(self, app: WSGIApp | None = None, output: str | os.PathLike[str] = "dist",
+                 public_path: str = "/static/", **options: Any) -> None:
+        super().__init__(output, public_path, **options)
+        self.app = app or _not_found_app
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO") or ""
