@@ -110,7 +110,7 @@ def plans(files: list[Path]) -> dict[str, list[tuple[int, int]]]:
 
 # --- contenders ----------------------------------------------------------------------------
 
-def run_naive(files: list[Path], out: Path) -> tuple[float, int]:
+def run_naive(files: list[Path], out: Path) -> tuple[float, int, int]:
     """The loop most projects start with: one process, every variant from scratch."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -120,16 +120,15 @@ def run_naive(files: list[Path], out: Path) -> tuple[float, int]:
     for p in files:
         for w, h in plan[str(p)]:
             for fmt in ("JPEG", "WEBP"):
-                with Image.open(p) as im:
-                    im = ImageOps.exif_transpose(im)
-                    im = im.resize((w, h), Image.Resampling.LANCZOS)
+                with Image.open(p) as src:
+                    im = ImageOps.exif_transpose(src).resize((w, h), Image.Resampling.LANCZOS)
                     dest = out / f"{p.stem}-{w}.{fmt.lower()}"
                     if fmt == "JPEG":
                         im.save(dest, fmt, quality=QUALITY, progressive=True)
                     else:
                         im.save(dest, fmt, quality=QUALITY, method=4)
                 n += 1
-    return time.perf_counter() - t0, n
+    return time.perf_counter() - t0, n, _bytes(out)
 
 
 def make_site(root: Path, files: list[Path], formats: str = "[original, webp]",
@@ -151,14 +150,14 @@ def make_site(root: Path, files: list[Path], formats: str = "[original, webp]",
     return root
 
 
-def run_assetpipe(site: Path) -> tuple[float, int]:
+def run_assetpipe(site: Path) -> tuple[float, int, int]:
     """A cold build: cache emptied, pool not running."""
     pool.shutdown()
     t0 = time.perf_counter()
     result = build(site / "pipeline.yaml", clean=True)
     seconds = time.perf_counter() - t0
-    variants = sum(len(e.get("variants", ())) for e in result.manifest.entries.values())
-    return seconds, variants
+    variants = [v for e in result.manifest.entries.values() for v in e.get("variants", ())]
+    return seconds, len(variants), sum(int(v["size"]) for v in variants)
 
 
 SHARP_SCRIPT = r"""
@@ -203,7 +202,8 @@ def install_sharp(work: Path) -> Path | None:
     return folder
 
 
-def run_sharp(folder: Path, files: list[Path], out: Path, cores: int) -> tuple[float, int]:
+def run_sharp(folder: Path, files: list[Path], out: Path, cores: int
+              ) -> tuple[float, int, int]:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     plan = plans(files)
@@ -217,12 +217,17 @@ def run_sharp(folder: Path, files: list[Path], out: Path, cores: int) -> tuple[f
                            str(cores)], cwd=folder, capture_output=True, text=True, env=env,
                           timeout=1200, check=True)
     doc = json.loads(proc.stdout)
-    return float(doc["seconds"]), int(doc["variants"])
+    jobs_file.unlink()
+    return float(doc["seconds"]), int(doc["variants"]), _bytes(out)
+
+
+def _bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
 
 
 # --- extra figures -------------------------------------------------------------------------
 
-def avif_rate(work: Path, files: list[Path]) -> tuple[float, int]:
+def avif_rate(work: Path, files: list[Path]) -> tuple[float, int, int]:
     site = make_site(work / "avif", files, formats="[avif]")
     return run_assetpipe(site)
 
@@ -235,15 +240,15 @@ def noop_rebuild(work: Path, count: int = 100) -> dict[str, float]:
     photos = corpus_jpegs()
     files = []
     for i in range(count):
-        with Image.open(photos[i % len(photos)]) as im:
-            im = ImageOps.exif_transpose(im)
+        with Image.open(photos[i % len(photos)]) as src:
+            im = ImageOps.exif_transpose(src)
             x = (i * 37) % max(1, im.width - 800)
             crop = im.crop((x, 0, x + 800, min(im.height, 600)))
         path = src_dir / f"photo_{i:03d}.jpg"
         crop.save(path, "JPEG", quality=85)
         files.append(path)
     site = make_site(work / "hundred", files)
-    cold, _ = run_assetpipe(site)
+    cold, _, _ = run_assetpipe(site)
     starts = pool.starts
     times, stage = [], []
     for _ in range(5):
@@ -328,10 +333,11 @@ def measured(fn: Any, cpu_offset: float = 0.0) -> dict[str, float]:
     """Run ``fn`` → (wall seconds, variants); add the CPU seconds it cost: this process, its
     reaped children (Node) and the pool's workers (started fresh by ``run_assetpipe``)."""
     c0 = cpu_seconds()
-    wall, n = fn()
+    wall, n, size = fn()
     cpu = workers_cpu()
     pool.shutdown()
-    return {"wall": wall, "cpu": cpu_seconds() - c0 + cpu - cpu_offset, "variants": n}
+    return {"wall": wall, "cpu": cpu_seconds() - c0 + cpu - cpu_offset, "variants": n,
+            "bytes": size}
 
 
 def sharp_startup_cpu(folder: Path) -> float:
@@ -345,9 +351,10 @@ def sharp_startup_cpu(folder: Path) -> float:
     return (cpu_seconds() - c0) / 3
 
 
-def best_of(results: list[dict[str, float]]) -> dict[str, float]:
+def best_of(results: list[dict[str, float]]) -> dict[str, Any]:
     return {"wall": min(r["wall"] for r in results), "cpu": min(r["cpu"] for r in results),
-            "variants": results[0]["variants"]}
+            "variants": results[0]["variants"], "bytes": results[0]["bytes"],
+            "walls": [round(r["wall"], 2) for r in results]}
 
 
 def main() -> int:
@@ -427,6 +434,13 @@ def report(f: dict[str, Any]) -> None:
         if sharp:
             cpu += f"{'':<6}{sharp['cpu'] / ours['cpu']:>7.2f}x"
         print(cpu)
+        size = f"{'':<21}{'MB out':>9}{ours['bytes'] / 1e6:>10.2f} {naive['bytes'] / 1e6:>8.2f} "
+        size += f"{sharp['bytes'] / 1e6:>8.2f}" if sharp else f"{'-':>8}"
+        print(size)
+        if sharp:
+            runs = [t / o for o, t in zip(ours["walls"], sharp["walls"], strict=True)]
+            print(f"{'':<21}vs sharp run by run (interleaved): "
+                  + ", ".join(f"{r:.2f}x" for r in runs))
     avif = f["avif"]
     print(f"AVIF (speed 6, q55, set a, {f['cores']} cores): {int(avif['variants'])} variants in "
           f"{avif['wall']:.2f} s = {avif['variants'] / avif['wall']:.2f} variants/s")
