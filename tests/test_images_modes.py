@@ -59,6 +59,15 @@ def _animated_webp() -> bytes:
                     lossless=True)
 
 
+def _rotated_png() -> bytes:
+    """A PNG stored 64x32 (left half blue) with EXIF orientation 6: displayed 32x64, blue on top."""
+    im = Image.new("RGB", (64, 32), (200, 0, 0))
+    im.paste((0, 0, 200), (0, 0, 32, 32))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return to_bytes(im, "PNG", exif=exif)
+
+
 def _gray_trns_png() -> bytes:
     im = Image.new("L", (40, 40), 0)
     im.paste(200, (0, 0, 20, 40))
@@ -77,6 +86,7 @@ def modes_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
         "site/img/graytrns.png": _gray_trns_png(),
         "site/img/anim.gif": transparent_gif(),
         "site/img/anim.webp": _animated_webp(),
+        "site/img/rotated.png": _rotated_png(),
     })
     return root, build_site(root)[1]
 
@@ -186,3 +196,15 @@ def test_animated_webp_passes_through_untouched(modes_build: tuple[Path, dict[st
     assert (root / "dist/public" / entry["file"]).read_bytes() == _animated_webp()
     with Image.open(root / "dist/public" / entry["file"]) as out:
         assert out.n_frames == 2
+
+
+def test_png_exif_orientation_is_applied(modes_build: tuple[Path, dict[str, Any]]) -> None:
+    root, manifest = modes_build
+    entry = manifest["img/rotated.png"]
+    assert (entry["width"], entry["height"]) == (32, 64)
+    for v in entry["variants"]:
+        out = open_public(root, v["file"])
+        assert out.size == (32, 64)
+        assert not out.getexif()
+        assert _close(_px(out, (16, 10)), (0, 0, 200, 255), 16), v["format"]
+        assert _close(_px(out, (16, 54)), (200, 0, 0, 255), 16), v["format"]

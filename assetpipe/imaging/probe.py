@@ -121,7 +121,11 @@ def bomb_error(exc: Exception, max_pixels: int) -> ImageInputError:
 
 
 def read_orientation(im: Any) -> int:
-    """The EXIF orientation, 1 when absent or invalid (0, 9, garbage)."""
+    """The EXIF orientation, 1 when absent or invalid (0, 9, garbage). A PNG's ``eXIf`` chunk
+    counts only before the pixel data (as browsers read it): Pillow would decode the whole image
+    to look for a later one."""
+    if im.format == "PNG" and "exif" not in im.info:
+        return 1
     try:
         value = im.getexif().get(ORIENTATION_TAG, 1)
     except Exception:  # a broken EXIF block is not a broken image: ignore it
