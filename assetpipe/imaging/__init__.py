@@ -11,5 +11,6 @@
 - ``worker``: one job = decode a source once and produce every variant it still needs.
 - ``pool``: runs jobs in-process or over a process pool on all cores.
 
-Pillow is imported lazily, so a no-op rebuild (every variant cached) never imports it.
+Pillow is imported lazily; a no-op rebuild (every variant cached) only asks it for its codec
+versions (part of the cache key) and never opens an image.
 """

@@ -22,7 +22,7 @@ versions (Pillow + its codecs):
 
 Only groups that miss become work: one job per source (decoded once for all its missing
 formats), run in-process when there is one job and over a process pool on all cores when there
-are more (``imaging.pool``). A no-op rebuild imports no Pillow codec and starts no process.
+are more (``imaging.pool``). A no-op rebuild opens no image and starts no process.
 
 Errors: a zero-byte, unknown-format, corrupt or truncated file, or one over ``max_pixels``, raises
 ``StageError`` naming the file (exit 1; the build folder is discarded, the previous output
