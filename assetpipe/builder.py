@@ -160,11 +160,15 @@ def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progr
         if strict and ctx.report.warnings:
             raise StageError(f"{len(ctx.report.warnings)} warning(s) and --strict is set",
                              hint="fix the warnings above, or build without --strict")
-        retained = _retain(cfg, ctx.manifest, public)
+        # deploy safety is for production builds; a local development build retains nothing
+        production = profile == "production"
+        retained = _retain(cfg, ctx.manifest, public) if production else []
         ctx.report.sections["retained"] = retained
         ctx.report.sections["warnings"] = [w.to_json() for w in ctx.report.warnings]
         atomic_write(build_dir / "report.json", dump_json(ctx.report.sections))
         ctx.manifest.write(build_dir / "manifest.json")
+        # the build being replaced stays until the next swap: requests in flight finish on it
+        previous = Path(os.path.realpath(cfg.output)).name if cfg.output.is_symlink() else ""
         _swap(cfg.output, build_dir)
     except BaseException:
         rmtree(build_dir)
@@ -174,8 +178,9 @@ def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progr
             close = getattr(svc, "close", None)
             if callable(close):
                 close()
-    _record_history(cfg, build_dir, ctx.manifest)
-    _remove_old_builds(builds, keep={build_dir.name, *_previous(cfg)})
+    if profile == "production":
+        _record_history(cfg, build_dir, ctx.manifest)
+    _remove_old_builds(builds, keep={build_dir.name, previous})
     sources.save_memo()
     cache.prune()
     return BuildResult(output=cfg.output, build_dir=build_dir, manifest=ctx.manifest,
@@ -218,11 +223,6 @@ def _read_history(cfg: Config) -> list[dict[str, Any]]:
         return [h for h in data if isinstance(h, dict)] if isinstance(data, list) else []
     except (OSError, ValueError):
         return []
-
-
-def _previous(cfg: Config) -> list[str]:
-    hist = _read_history(cfg)
-    return [str(hist[-2]["id"])] if len(hist) >= 2 else []
 
 
 def _retain(cfg: Config, manifest: Manifest, public: Path) -> list[str]:

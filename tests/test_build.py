@@ -271,3 +271,16 @@ def test_cache_entry_with_a_missing_blob_is_discarded(tiny_site: Path) -> None:
     logo = result.manifest["icons/logo.svg"]["file"]
     assert (tiny_site / "dist/public" / logo).read_bytes() == \
         (tiny_site / "site/icons/logo.svg").read_bytes()
+
+
+def test_the_replaced_build_folder_survives_until_the_next_swap(tiny_site: Path) -> None:
+    cfg = load_config(tiny_site / "pipeline.yaml")
+    folders = []
+    for colour in ("red", "green", "blue"):
+        (tiny_site / "site/css/site.css").write_text(f"body {{ color: {colour}; }}\n")
+        folders.append(build(cfg).build_dir)
+    assert [f.exists() for f in folders] == [False, True, True]
+    # a development build replaces the live one too, and keeps the one it replaced
+    dev = build(cfg, profile="development")
+    assert folders[2].exists() and not folders[1].exists()
+    assert json.loads((dev.build_dir / "report.json").read_text())["retained"] == []
