@@ -111,9 +111,10 @@ def _process(job: Job) -> dict[str, list[tuple[int, int, bytes]]]:
 def _encode_all(im: Any, job: Job, icc: bytes | None) -> dict[str, list[tuple[int, int, bytes]]]:
     """Resize largest first, each width from the previous one, in this thread; encode each
     (width, format) in a small thread pool meanwhile (Pillow releases the GIL while it resizes
-    and encodes). Each encode of one width gets its own ``Image`` object (``save`` stores its
-    parameters on the image, so two saves of one object at once would mix them); the next
-    resize only reads ``im``, and ``encode`` never changes the image it is given."""
+    and encodes). With more than one encode thread, each encode of one width gets its own
+    ``Image`` object (``save`` stores its parameters on the image, so two saves of one object at
+    once would mix them); the next resize only reads ``im``, and ``encode`` never changes the
+    pixels it is given."""
     from PIL import Image
 
     pending: dict[str, list[tuple[int, int, Future[bytes]]]] = {fmt: [] for fmt in job.formats}
@@ -123,7 +124,7 @@ def _encode_all(im: Any, job: Job, icc: bytes | None) -> dict[str, list[tuple[in
                 im = im.resize((w, h), Image.Resampling.LANCZOS)
             im.info = {}
             for i, fmt in enumerate(job.formats):
-                own = im if i == 0 else im.copy()
+                own = im if i == 0 or job.threads <= 1 else im.copy()
                 pending[fmt].append((w, h, threads.submit(encode, own, fmt, job.options, icc)))
         return {fmt: [(w, h, fut.result()) for w, h, fut in reversed(items)]
                 for fmt, items in pending.items()}
