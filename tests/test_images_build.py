@@ -82,10 +82,11 @@ def test_noop_rebuild_decodes_nothing_and_starts_no_pool(make_site: Maker) -> No
     first, manifest = build_site(root)
     assert first.cache.per_stage["images"]["misses"] > 0
     os.utime(root / "site/img/hero.jpg")  # touched, same bytes: still nothing to do
+    pool.shutdown()  # the pool outlives a build: stop it, to see whether a no-op starts one
     starts = pool.starts
     second, again = build_site(root)
     assert second.cache.per_stage["images"]["misses"] == 0
-    assert pool.starts == starts
+    assert pool.starts == starts and pool._pool is None
     assert again == manifest
 
 
