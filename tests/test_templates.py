@@ -227,3 +227,25 @@ def test_build_is_deterministic(tmp_path: Path) -> None:
     b = {p.relative_to(r2.build_dir): p.read_bytes()
          for p in r2.build_dir.rglob("*") if p.is_file() and "templates" in p.parts}
     assert a == b and (r2.build_dir / "report.json").read_bytes() == rep1
+
+
+def test_srcset_original_lists_the_images_stage_output_format(tmp_path: Path) -> None:
+    """``original`` is the format the images stage writes for the source: PNG for a still GIF
+    (not the .gif extension), so the srcset lists those files."""
+    from PIL import Image
+
+    from tests.conftest import write_tree
+
+    write_tree(tmp_path, {
+        "pipeline.yaml": "source: site\nimages: {widths: [10, 20], formats: [original]}\n"
+                         "templates: {srcset_format: original}\n",
+        "site/templates/pages/index.html": '<p>x</p>\n<img src="/static/img/dot.gif" alt="">\n',
+    })
+    (tmp_path / "site/img").mkdir()
+    Image.new("P", (40, 30), 3).save(tmp_path / "site/img/dot.gif")
+    result = build(load_config(tmp_path / "pipeline.yaml"))
+    entry = result.manifest["img/dot.gif"]
+    pngs = [v["file"] for v in entry["variants"]]
+    assert all(f.endswith(".png") for f in pngs) and len(pngs) == 2
+    html = (tmp_path / "dist/templates/pages/index.html").read_text()
+    assert f'srcset="/static/{pngs[0]} 10w, /static/{pngs[1]} 20w"' in html

@@ -22,9 +22,6 @@ ASSET_TAGS = frozenset({"img", "script", "link", "source", "video", "audio", "em
                         "input", "track"})
 FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
               ".otf": "font/otf"}
-#: a source's own format (``srcset_format: original``), by file extension
-ORIGINAL_FORMAT = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png", "gif": "gif", "webp": "webp",
-                   "avif": "avif"}
 IMAGE_MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg",
               "png": "image/png", "gif": "image/gif"}
 #: Jinja whitespace control that would eat the space before an inserted attribute
@@ -43,6 +40,7 @@ class Options:
     sizes: str = "(max-width: 960px) 100vw, 960px"
     picture: bool = False
     srcset_format: str = "webp"
+    image_formats: tuple[str, ...] = ("webp", "original")
     integrity: bool = True
     preload_fonts: bool = True
 

@@ -25,7 +25,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .base import FONT_TYPES, IMAGE_MIME, ORIGINAL_FORMAT, Base, Options, Result
+from ..imaging.formats import variants_for
+from .base import FONT_TYPES, IMAGE_MIME, Base, Options, Result
 from .edits import apply
 from .hints import Hint
 from .refs import Ref, classify
@@ -40,10 +41,9 @@ class _Rewriter(Base):
 
     # -- images ----------------------------------------------------------------------------
     def variants(self, entry: Mapping[str, Any], key: str, fmt: str) -> list[Mapping[str, Any]]:
-        if fmt == "original":
-            fmt = ORIGINAL_FORMAT.get(key.rsplit(".", 1)[-1].lower(), "")
-        vs = [v for v in entry.get("variants", ()) if v.get("format") == fmt]
-        return sorted(vs, key=lambda v: int(v["width"]))
+        """The variants a config format token names (the images stage's own rule: ``original``
+        is the source's output format, e.g. ``png`` for a still GIF), narrowest first."""
+        return list(variants_for(entry, fmt, self.o.image_formats))
 
     def srcset_value(self, vs: list[Mapping[str, Any]], ref: Ref | None = None,
                      quote: str = '"') -> str:

@@ -81,6 +81,7 @@ def options(ctx: StageContext, name: str) -> Options:
     return Options(public_path=ctx.config.public_path, is_page=globmatch(name, t.pages),
                    lazy_images=t.lazy_images, lazy_iframes=t.lazy_iframes, eager=t.eager,
                    sizes=t.sizes, picture=t.picture, srcset_format=t.srcset_format,
+                   image_formats=ctx.config.images.formats,
                    integrity=t.integrity, preload_fonts=t.preload_fonts)
 
 
