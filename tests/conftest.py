@@ -95,11 +95,9 @@ def make_site(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """A real headless Chromium (found by assetpipe.browser) for the module's tests. Skipped
-    only outside CI when no Chromium is installed; in CI (CI set) a missing browser fails."""
-    from assetpipe.browser import find_chromium, launch
+def require_chromium() -> None:
+    """Skip the calling test when no Chromium is installed, except in CI (CI set): fail there."""
+    from assetpipe.browser import find_chromium
     from assetpipe.errors import ExternalToolError
 
     try:
@@ -108,6 +106,15 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"no Chromium: {err}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A real headless Chromium (found by assetpipe.browser) for the module's tests. Skipped
+    only outside CI when no Chromium is installed; in CI (CI set) a missing browser fails."""
+    from assetpipe.browser import launch
+
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -21,21 +21,14 @@ from assetpipe.audit import AuditOptions, run_audit
 from assetpipe.audit.history import History
 from assetpipe.config import load_config
 from assetpipe.errors import ExternalToolError
-from tests.conftest import REPO, run_cli, write_tree
+from tests.conftest import REPO, require_chromium, run_cli, write_tree
 
 pytestmark = [pytest.mark.chromium, pytest.mark.timeout(240)]
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _chromium() -> None:
-    from assetpipe.browser import find_chromium
-
-    try:
-        find_chromium()
-    except ExternalToolError as err:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Chromium: {err}")
+    require_chromium()
 
 
 def noise_png(size: int = 320) -> bytes:
