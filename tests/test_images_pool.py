@@ -58,3 +58,29 @@ def test_killed_build_leaves_no_worker_and_no_inherited_file(make_site: Maker) -
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [p for p in pids if _alive(p)], "orphan image workers outlived the build"
+
+
+UNGUARDED = textwrap.dedent("""\
+    import sys
+    from assetpipe import build
+
+    print("script ran", flush=True)
+    result = build(sys.argv[1])
+    print("built", len(result.manifest), flush=True)
+""")
+
+
+def test_a_script_without_a_main_guard_builds_once(make_site: Maker) -> None:
+    """multiprocessing would re-run an unguarded caller script in every worker (and break the
+    pool); the workers are prepared from an empty module instead."""
+    from PIL import Image
+
+    root = make_site(image_config(widths="[64]"))
+    write_tree(root, {f"site/img/p{i}.png": to_bytes(Image.new("RGB", (80, 60), (i, 9, 9)), "PNG")
+                      for i in range(3)})
+    (root / "build_assets.py").write_text(UNGUARDED)
+    proc = subprocess.run([sys.executable, str(root / "build_assets.py"),
+                           str(root / "pipeline.yaml")], capture_output=True, text=True,
+                          timeout=120, cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["script ran", "built 3"]

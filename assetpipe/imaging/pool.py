@@ -7,9 +7,11 @@ pays the start-up once.
 Start method: ``forkserver``. Workers are forked from a small server process that has imported
 Pillow and holds none of the caller's files, sockets, locks or threads — a plain ``fork`` would
 give every long-lived worker a copy of whatever the caller had open at that moment (the build
-lock, an app's listening socket) and is unsafe in a threaded caller. As with any
-multiprocessing code, a *script* that calls ``assetpipe.build()`` needs the usual
-``if __name__ == "__main__":`` guard (``python -m`` entry points and the CLI are fine). Each
+lock, an app's listening socket) and is unsafe in a threaded caller. multiprocessing would
+normally re-run the caller's ``__main__`` script in each worker (so an unguarded script calling
+``assetpipe.build()`` would build again in every worker and break the pool); while workers
+start, ``_main_as_worker`` names an empty module as the main module to prepare instead, so
+a plain script needs no ``if __name__ == "__main__":`` guard. Each
 worker watches the process that started the pool and exits when it is gone, so a killed build
 leaves no orphan behind. Jobs are submitted largest first, so one big image does not end last.
 """
@@ -17,11 +19,14 @@ leaves no orphan behind. Jobs are submitted largest first, so one big image does
 from __future__ import annotations
 
 import atexit
+import contextlib
+import importlib.util
 import multiprocessing
 import os
+import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -62,6 +67,23 @@ def _get_pool(size: int) -> ProcessPoolExecutor:
             _pool_size = size
             starts += 1
         return _pool
+
+
+@contextlib.contextmanager
+def _main_as_worker() -> Iterator[None]:
+    """While workers start: make multiprocessing prepare them by importing
+    ``assetpipe.imaging._workermain`` (empty) as their main module, not by re-running the caller's script
+    (``spawn.get_preparation_data`` prefers ``__main__.__spec__.name`` over its file)."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None \
+            or not getattr(main, "__file__", None):
+        yield  # python -m, the CLI, an interactive session: multiprocessing copes
+        return
+    main.__spec__ = importlib.util.find_spec("assetpipe.imaging._workermain")
+    try:
+        yield
+    finally:
+        main.__spec__ = None
 
 
 def _watch_parent(pid: int) -> None:
@@ -121,7 +143,8 @@ def run_jobs(jobs: Sequence[Job], on_done: Callable[[JobResult], None],
     tail = len(ordered) - size  # the last jobs run while other workers may idle: thread them
     ordered = [replace(job, threads=ENCODE_THREADS) if i >= tail else job
                for i, job in enumerate(ordered)]
-    futures: list[Future[JobResult]] = [pool.submit(run_job, job) for job in ordered]
+    with _main_as_worker():  # workers start on submit
+        futures: list[Future[JobResult]] = [pool.submit(run_job, job) for job in ordered]
     try:
         for fut in as_completed(futures):
             on_done(fut.result())
