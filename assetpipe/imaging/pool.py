@@ -72,8 +72,9 @@ def _get_pool(size: int) -> ProcessPoolExecutor:
 @contextlib.contextmanager
 def _main_as_worker() -> Iterator[None]:
     """While workers start: make multiprocessing prepare them by importing
-    ``assetpipe.imaging._workermain`` (empty) as their main module, not by re-running the caller's script
-    (``spawn.get_preparation_data`` prefers ``__main__.__spec__.name`` over its file)."""
+    ``assetpipe.imaging._workermain`` (empty) as their main module, not by re-running the
+    caller's script (``spawn.get_preparation_data`` prefers ``__main__.__spec__.name`` over
+    its file)."""
     main = sys.modules.get("__main__")
     if main is None or getattr(main, "__spec__", None) is not None \
             or not getattr(main, "__file__", None):
