@@ -36,6 +36,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from .config import Config
+from .serve.sockets import set_nodelay
 
 log = logging.getLogger("assetpipe")
 
@@ -222,6 +223,11 @@ class _Server(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
     block_on_close = False
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        conn, addr = super().get_request()
+        set_nodelay(conn)  # wsgiref writes headers and body apart: no delayed-ACK stalls
+        return conn, addr
 
 
 class _Server6(_Server):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
-import socket
 import sys
 import threading
 import time
@@ -25,6 +24,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import UsageError
+from ..serve.sockets import listening_socket
 
 log = logging.getLogger("assetpipe.audit")
 
@@ -81,9 +81,7 @@ def serve_asgi(app: Any) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on 127.0.0.1 (a free port) in a thread; yields its URL."""
     import uvicorn
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock = listening_socket("127.0.0.1", 0)  # TCP_NODELAY: no delayed-ACK stalls in timings
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off",
                                            access_log=False, server_header=False))

@@ -147,7 +147,23 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, *,
     """Run ``make_app(config)`` on uvicorn until interrupted."""
     import uvicorn
 
+    from .sockets import listening_socket
+
     app = make_app(config)
-    log.info("serving %s on http://%s:%d/", config.output, host, port)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off",
-                access_log=False, backlog=4096, timeout_keep_alive=15, server_header=False)
+    sock = listening_socket(host, port)  # TCP_NODELAY on every connection (see sockets.py)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{sock.getsockname()[1]}/"
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:  # listening now: the URL works
+                log.info("serving %s on %s", config.output, url)
+
+    server = _Server(uvicorn.Config(
+        app, log_level=log_level, lifespan="off", access_log=False, backlog=4096,
+        timeout_keep_alive=15, server_header=False))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
