@@ -8,14 +8,12 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import brotli
 import pytest
-import zstandard
 
 from assetpipe.serve import STATS, CompressMiddleware
 from assetpipe.serve import asgi as asgi_mod
 from assetpipe.serve.compress import NO_COMPRESS_KEY
-from tests.test_serve_support import Response, asgi_server, request, wsgi_server
+from tests.test_serve_support import asgi_server, decode, request, wsgi_server
 
 HTML = ("<!doctype html><html><body>" + "".join(f"<p>row {i}</p>" for i in range(400))
         + "</body></html>").encode()
@@ -82,16 +80,6 @@ def port(request: pytest.FixtureRequest) -> Iterator[int]:
         with asgi_server(asgi_mod.CompressMiddleware(asgi_app, **options)) as p:
             yield p
 
-
-def decode(r: Response) -> bytes:
-    enc = r.headers.get("content-encoding")
-    if enc == "br":
-        return bytes(brotli.decompress(r.body))
-    if enc == "gzip":
-        return gzip.decompress(r.body)
-    if enc == "zstd":
-        return bytes(zstandard.ZstdDecompressor().decompressobj().decompress(r.body))
-    return r.body
 
 
 @pytest.mark.parametrize(("accept", "expected"), [

@@ -11,14 +11,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import brotli
 import pytest
-import zstandard
 
 from assetpipe.builder import build
 from assetpipe.serve import AssetMiddleware
 from assetpipe.serve import asgi as asgi_mod
-from tests.test_serve_support import SECRET, Response, asgi_server, make_site, request, wsgi_server
+from tests.test_serve_support import (
+    SECRET,
+    Response,
+    asgi_server,
+    decode,
+    make_site,
+    request,
+    wsgi_server,
+)
 
 MODES = ["wsgi-memory", "wsgi-disk", "asgi-memory", "asgi-disk"]
 
@@ -91,17 +97,6 @@ def port(request: pytest.FixtureRequest, site: Site) -> Iterator[int]:
 def get(port: int, path: bytes | str, **headers: str) -> Response:
     return request(port, path, headers={k.replace("_", "-"): v for k, v in headers.items()})
 
-
-def decode(r: Response) -> bytes:
-    enc = r.headers.get("content-encoding")
-    if enc == "br":
-        return bytes(brotli.decompress(r.body))
-    if enc == "gzip":
-        return gzip.decompress(r.body)
-    if enc == "zstd":
-        return bytes(zstandard.ZstdDecompressor().decompress(r.body))
-    assert enc is None
-    return r.body
 
 
 # --- headers -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ exactly the bytes a test asks for (http.client refuses the hostile paths we need
 from __future__ import annotations
 
 import contextlib
+import gzip
 import socket
 import threading
 import time
@@ -14,7 +15,9 @@ from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import brotli
 import uvicorn
+import zstandard
 
 from tests.conftest import write_tree
 
@@ -55,6 +58,19 @@ def request(port: int, path: bytes | str, method: str = "GET",
     if parsed.get("transfer-encoding", "").lower() == "chunked":
         body = _dechunk(body)
     return Response(int(status_line.split()[1]), parsed, body, raw)
+
+
+def decode(r: Response) -> bytes:
+    """A response body decoded per its Content-Encoding (br, gzip or zstd; none: as is)."""
+    enc = r.headers.get("content-encoding")
+    if enc == "br":
+        return bytes(brotli.decompress(r.body))
+    if enc == "gzip":
+        return gzip.decompress(r.body)
+    if enc == "zstd":  # a stream: frames may carry no content size
+        return bytes(zstandard.ZstdDecompressor().decompressobj().decompress(r.body))
+    assert enc is None, enc
+    return r.body
 
 
 def _dechunk(data: bytes) -> bytes:

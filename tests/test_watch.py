@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -157,15 +157,20 @@ def project(tmp_path: Path) -> Path:
     return make_project(tmp_path)
 
 
-@pytest.fixture
-def watching(project: Path) -> Any:
+def _watch(root: Path) -> Iterator[tuple[Watcher, Recorder, Path]]:
+    """A started watcher on ``root``'s pipeline.yaml with a recorder; closed afterwards."""
     rec = Recorder()
-    w = Watcher(project / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
+    w = Watcher(root / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
     w.start()
     try:
-        yield w, rec, project
+        yield w, rec, root
     finally:
         w.close()
+
+
+@pytest.fixture
+def watching(project: Path) -> Any:
+    yield from _watch(project)
 
 
 @pytest.fixture
@@ -178,13 +183,7 @@ def watching_with_image(tmp_path: Path) -> Any:
         '<p id="p">hello</p>', '<p id="p">hello</p><img src="/static/img/a.png" alt="">')
     write_tree(tmp_path, {**SITE, "pipeline.yaml": cfg, "site/img/a.png": _png((5, 5, 5)),
                           "site/templates/index.html": index})
-    rec = Recorder()
-    w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
-    w.start()
-    try:
-        yield w, rec, tmp_path
-    finally:
-        w.close()
+    yield from _watch(tmp_path)
 
 
 def test_css_edit_rebuilds_only_css_and_the_templates_linking_it(
