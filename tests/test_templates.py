@@ -12,7 +12,7 @@ import pytest
 from assetpipe import build, load_config
 from assetpipe.cache import Cache
 from assetpipe.manifest import Manifest
-from assetpipe.rewrite.hints import Hint, read_hints, write_hints
+from assetpipe.rewrite.hints import Hint, Hints, ImageHint, read_all_hints, read_hints, write_hints
 from assetpipe.sources import Sources
 from assetpipe.stages import templates
 from assetpipe.stages.base import NullProgress, Report, StageContext
@@ -144,14 +144,26 @@ def test_hints_round_trip_and_format(tmp_path: Path) -> None:
     path = tmp_path / "lcp-hints.json"
     assert read_hints(path) == []
     write_hints(path, [Hint("b.html", 2), Hint("a.html", 9, "img/x.jpg"), Hint("b.html", 2)])
-    assert json.loads(path.read_text()) == {"version": 1, "hints": [
+    assert json.loads(path.read_text()) == {"version": 2, "images": [], "hints": [
         {"template": "a.html", "line": 9, "src": "img/x.jpg"}, {"template": "b.html", "line": 2}]}
     assert read_hints(path) == [Hint("a.html", 9, "img/x.jpg"), Hint("b.html", 2)]
+    img = ImageHint("a.html", 9, "img/x.jpg", "mobile", 412, 1.75, 36.0, 36.0, 800, 800, True)
+    write_hints(path, read_hints(path), [img, img])
+    assert json.loads(path.read_text())["images"] == [{
+        "template": "a.html", "line": 9, "src": "img/x.jpg", "profile": "mobile",
+        "viewport": 412, "dpr": 1.75, "width": 36.0, "height": 36.0, "natural_width": 800,
+        "natural_height": 800, "dimensions_safe": True}]
+    write_hints(path, [Hint("c.html", 1)])  # images=None keeps the image records
+    assert read_all_hints(path) == Hints((Hint("c.html", 1),), (img,))
+    path.write_text('{"version": 1, "hints": [{"template": "a.html", "line": 3}]}')
+    assert read_all_hints(path) == Hints((Hint("a.html", 3),), ())
 
 
 @pytest.mark.parametrize(("content", "message"), [
     ('{"version": 1, "hints": [', "LCP hints are not valid JSON"),
-    ('{"version": 2, "hints": []}', "LCP hints: expected"),
+    ('{"version": 3, "hints": []}', "LCP hints: expected"),
+    ('{"version": 2, "hints": [], "images": [{"template": "a.html", "line": 3}]}',
+     "images[0]: expected"),
     ('{"version": 1, "hints": [{"template": "a.html", "line": "3"}]}', "hints[0]: expected"),
 ])
 def test_bad_hints_file_fails_naming_it(tmp_path: Path, content: str, message: str) -> None:

@@ -1,16 +1,23 @@
-"""``lcp-hints.json``: LCP images an audit observed, fed back into the build.
+"""``lcp-hints.json``: what an audit observed about a project's images, fed back into the build.
 
 The file lives beside pipeline.yaml (``config.root / "lcp-hints.json"``). Users commit it, like a
 lock file, so that builds stay reproducible: the build only reads it; ``assetpipe audit`` writes it
-(through ``write_hints``) when it finds a page whose LCP element is an ``<img>`` that a template
-made lazy. Format, version 1::
+(through ``write_hints``). Format, version 2 (version 1, without ``images``, is still read)::
 
     {
-      "version": 1,
+      "version": 2,
       "hints": [
         {"template": "pages/index.html", "line": 12, "src": "img/hero.jpg"}
+      ],
+      "images": [
+        {"template": "pages/index.html", "line": 30, "src": "img/avatar.jpg",
+         "profile": "mobile", "viewport": 412, "dpr": 1.75,
+         "width": 36.0, "height": 36.0, "natural_width": 800, "natural_height": 800,
+         "dimensions_safe": true}
       ]
     }
+
+``hints`` are LCP images that a template made lazy:
 
 - ``template``: the template name (relative to its template dir, as report.json names it);
 - ``line``: the 1-based line of the ``<img`` tag in the *source* template (report.json's
@@ -21,7 +28,21 @@ made lazy. Format, version 1::
 
 A hint makes its ``<img>`` eager (``fetchpriority="high"``, no ``loading="lazy"``), exactly like a
 ``templates.eager`` selector. A hint that matches no tag is reported as a build warning (stale).
-Hints are sorted and de-duplicated on write, so the file diffs cleanly.
+
+``images`` records, per ``<img>`` tag a template made (same ``template``/``line``/``src`` matching
+as above) and per audit profile, what the browser rendered:
+
+- ``profile``: the audit profile (``mobile``, ``desktop``); ``viewport``: its CSS viewport width;
+  ``dpr``: its device pixel ratio;
+- ``width``/``height``: the rendered CSS box of the image (CSS px, unrounded);
+- ``natural_width``/``natural_height``: the intrinsic size of the image the browser loaded;
+- ``dimensions_safe``: whether setting ``width``/``height`` attributes equal to the image's
+  intrinsic size leaves that rendered box unchanged (measured in the page by the audit), i.e.
+  whether the build may add them without distorting the image.
+
+The build uses ``images`` to write ``sizes`` (and to trim widths no page needs) and to decide
+where intrinsic ``width``/``height`` are safe. Entries are sorted and de-duplicated on write, so
+the file diffs cleanly.
 """
 
 from __future__ import annotations
@@ -35,7 +56,8 @@ from ..errors import Location, StageError
 from ..fsutil import atomic_write
 
 HINTS_FILE = "lcp-hints.json"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True, order=True)
@@ -53,18 +75,76 @@ class Hint:
         return out
 
 
+@dataclass(frozen=True, order=True)
+class ImageHint:
+    """What one audit profile rendered for one template ``<img>`` tag (see the module doc)."""
+
+    template: str
+    line: int
+    src: str | None
+    profile: str
+    viewport: int
+    dpr: float
+    width: float
+    height: float
+    natural_width: int
+    natural_height: int
+    dimensions_safe: bool
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "template": self.template, "line": self.line, "profile": self.profile,
+            "viewport": self.viewport, "dpr": self.dpr, "width": self.width,
+            "height": self.height, "natural_width": self.natural_width,
+            "natural_height": self.natural_height, "dimensions_safe": self.dimensions_safe,
+        }
+        if self.src is not None:
+            out["src"] = self.src
+        return out
+
+
+@dataclass(frozen=True)
+class Hints:
+    """The whole hints file: LCP hints and per-image render records."""
+
+    lcp: tuple[Hint, ...] = ()
+    images: tuple[ImageHint, ...] = ()
+
+
 def hints_path(root: Path) -> Path:
     """Where the hints file of the project whose config folder is ``root`` lives."""
     return root / HINTS_FILE
 
 
-def read_hints(path: Path) -> list[Hint]:
-    """Read a hints file; ``[]`` when it does not exist. Raises ``StageError`` naming the file
-    (and the entry) when it is not valid JSON or not format version 1."""
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+_IMAGE_FIELDS: dict[str, Any] = {
+    "template": lambda v: isinstance(v, str),
+    "line": lambda v: _is_int(v) and v > 0,
+    "profile": lambda v: isinstance(v, str),
+    "viewport": lambda v: _is_int(v) and v > 0,
+    "dpr": lambda v: _is_num(v) and v > 0,
+    "width": lambda v: _is_num(v) and v >= 0,
+    "height": lambda v: _is_num(v) and v >= 0,
+    "natural_width": lambda v: _is_int(v) and v >= 0,
+    "natural_height": lambda v: _is_int(v) and v >= 0,
+    "dimensions_safe": lambda v: isinstance(v, bool),
+}
+
+
+def read_all_hints(path: Path) -> Hints:
+    """Read a hints file; empty ``Hints`` when it does not exist. Raises ``StageError`` naming
+    the file (and the entry) when it is not valid JSON or not a readable format version."""
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return []
+        return Hints()
     except (OSError, UnicodeDecodeError) as e:
         raise StageError(f"cannot read LCP hints: {e}", location=Location(str(path))) from e
     try:
@@ -75,25 +155,48 @@ def read_hints(path: Path) -> list[Hint]:
         raise StageError(f"LCP hints are not valid JSON: {e}",
                          location=Location(str(path), line, col),
                          hint="fix the file or delete it; `assetpipe audit` writes it") from e
-    if not isinstance(doc, dict) or doc.get("version") != VERSION \
-            or not isinstance(doc.get("hints"), list):
-        raise StageError(f"LCP hints: expected {{\"version\": {VERSION}, \"hints\": [...]}}",
-                         location=Location(str(path)))
-    out = []
+    if not isinstance(doc, dict) or doc.get("version") not in READABLE_VERSIONS \
+            or not isinstance(doc.get("hints"), list) \
+            or not isinstance(doc.get("images", []), list):
+        raise StageError(f"LCP hints: expected {{\"version\": {VERSION}, \"hints\": [...], "
+                         f"\"images\": [...]}}", location=Location(str(path)))
+    lcp = []
     for i, h in enumerate(doc["hints"]):
         ok = isinstance(h, dict) and isinstance(h.get("template"), str) \
-            and isinstance(h.get("line"), int) and not isinstance(h.get("line"), bool) \
-            and h["line"] > 0 and isinstance(h.get("src", ""), str) \
-            and set(h) <= {"template", "line", "src"}
+            and _is_int(h.get("line")) and h["line"] > 0 \
+            and isinstance(h.get("src", ""), str) and set(h) <= {"template", "line", "src"}
         if not ok:
             raise StageError(f"hints[{i}]: expected {{\"template\": NAME, \"line\": N, "
                              f"\"src\": KEY (optional)}}, got {json.dumps(h)}",
                              location=Location(str(path)))
-        out.append(Hint(h["template"], h["line"], h.get("src")))
-    return sorted(set(out))
+        lcp.append(Hint(h["template"], h["line"], h.get("src")))
+    images = []
+    for i, h in enumerate(doc.get("images", [])):
+        ok = isinstance(h, dict) and set(h) <= {*_IMAGE_FIELDS, "src"} \
+            and all(name in h and check(h[name]) for name, check in _IMAGE_FIELDS.items()) \
+            and isinstance(h.get("src", ""), str)
+        if not ok:
+            fields = ", ".join(_IMAGE_FIELDS)
+            raise StageError(f"images[{i}]: expected an object with {fields} and an optional "
+                             f"src, got {json.dumps(h)}", location=Location(str(path)))
+        images.append(ImageHint(
+            h["template"], h["line"], h.get("src"), h["profile"], h["viewport"],
+            float(h["dpr"]), float(h["width"]), float(h["height"]), h["natural_width"],
+            h["natural_height"], h["dimensions_safe"]))
+    return Hints(tuple(sorted(set(lcp))), tuple(sorted(set(images))))
 
 
-def write_hints(path: Path, hints: list[Hint]) -> None:
-    """Write ``hints`` (sorted, de-duplicated) atomically in format version 1."""
-    doc = {"version": VERSION, "hints": [h.to_json() for h in sorted(set(hints))]}
+def read_hints(path: Path) -> list[Hint]:
+    """The LCP hints of a hints file (``[]`` when it does not exist); see ``read_all_hints``."""
+    return list(read_all_hints(path).lcp)
+
+
+def write_hints(path: Path, hints: list[Hint],
+                images: list[ImageHint] | None = None) -> None:
+    """Write ``hints`` and ``images`` (sorted, de-duplicated) atomically in format version 2.
+    ``images=None`` keeps the image records already in the file."""
+    if images is None:
+        images = list(read_all_hints(path).images)
+    doc = {"version": VERSION, "hints": [h.to_json() for h in sorted(set(hints))],
+           "images": [h.to_json() for h in sorted(set(images))]}
     atomic_write(path, (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8"))
