@@ -39,6 +39,10 @@ ROUTES: dict[str, tuple[int, list[tuple[str, str]], list[bytes]]] = {
 def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
     path = environ["PATH_INFO"]
     status, headers, chunks = ROUTES[path]
+    inm = environ.get("HTTP_IF_NONE_MATCH", "")
+    if path == "/page" and inm.removeprefix("W/") == '"v1"':  # what a Flask app does
+        start_response("304 Not Modified", [("ETag", '"v1"')])
+        return []
     if path == "/secret":
         environ[NO_COMPRESS_KEY] = True
     if path == "/stream":  # a lazy generator: start_response on the first next(), no length
@@ -55,6 +59,12 @@ def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any
 async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     path = scope["path"]
     status, headers, chunks = ROUTES[path]
+    inm = dict(scope["headers"]).get(b"if-none-match", b"")
+    if path == "/page" and inm.removeprefix(b"W/") == b'"v1"':
+        await send({"type": "http.response.start", "status": 304,
+                    "headers": [(b"etag", b'"v1"')]})
+        await send({"type": "http.response.body", "body": b""})
+        return
     if path == "/secret":
         scope[NO_COMPRESS_KEY] = True
     raw = [(k.lower().encode(), v.encode()) for k, v in headers]
@@ -131,11 +141,30 @@ def test_stream_compressed_chunk_by_chunk(port: int) -> None:
     assert r.body.count(b"\x00\x00\xff\xff") >= len(ROUTES["/stream"][2]) - 1
 
 
-def test_head_not_compressed(port: int) -> None:
-    r = request(port, "/page", "HEAD", {"Accept-Encoding": "gzip"})
-    assert r.status == 200
-    assert "content-encoding" not in r.headers
-    assert r.headers["vary"] == "Accept-Encoding"
+def test_head_matches_the_get(port: int) -> None:
+    """RFC 9110 §9.3.2: HEAD sends the GET's headers: same encoding, length and validator."""
+    accept = {"Accept-Encoding": "gzip"}
+    get = request(port, "/page", headers=accept)
+    head = request(port, "/page", "HEAD", accept)
+    assert head.status == 200 and head.body == b""
+    for name in ("content-encoding", "content-length", "etag", "vary", "content-type"):
+        assert head.headers.get(name) == get.headers.get(name), name
+    assert head.headers["content-encoding"] == "gzip"
+    assert int(head.headers["content-length"]) == len(get.body) < len(HTML)
+    plain = request(port, "/page", "HEAD")  # identity: the identity GET's headers
+    assert "content-encoding" not in plain.headers and plain.headers["etag"] == '"v1"'
+    assert plain.headers["content-length"] == str(len(HTML))
+
+
+@pytest.mark.parametrize("accept", ["gzip", None])
+def test_304_matches_the_200(port: int, accept: str | None) -> None:
+    """RFC 9110 §15.4.5: the 304 carries the ETag and Vary the 200 would have."""
+    hdrs = {"Accept-Encoding": accept} if accept else {}
+    ok = request(port, "/page", headers=hdrs)
+    r = request(port, "/page", headers={**hdrs, "If-None-Match": ok.headers["etag"]})
+    assert r.status == 304
+    assert r.headers["etag"] == ok.headers["etag"] == ('W/"v1"' if accept else '"v1"')
+    assert r.headers["vary"] == ok.headers["vary"] == "Accept-Encoding"
 
 
 def test_stats_count_dynamic_savings(port: int) -> None:

@@ -20,6 +20,8 @@ from .compress import (
     add_vary,
     compress_all,
     header_dict,
+    looks_compressed,
+    not_modified_headers,
     rewrite_headers,
 )
 from .http import NOT_FOUND, Reply, etag_matches, respond
@@ -210,22 +212,38 @@ class CompressMiddleware:
         if scope["type"] != "http" or self.policy.excluded(scope.get("path") or ""):
             await self.app(scope, receive, send)
             return
-        ae = _request_headers(scope)[0]
-        await self.app(scope, receive, _Compressor(send, self.policy, scope, ae))
+        wanted = self.policy.choose(_request_headers(scope)[0])
+        head = scope.get("method") == "HEAD" and wanted is not None
+        if head:  # run as the GET it stands for; the body is dropped
+            scope = {**scope, "method": "GET"}
+        await self.app(scope, receive, _Compressor(send, self.policy, scope, wanted, head))
 
 
 class _Compressor:
-    def __init__(self, send: Send, policy: Policy, scope: Scope, accept: str | None) -> None:
-        self.send, self.policy, self.scope, self.accept = send, policy, scope, accept
+    def __init__(self, send: Send, policy: Policy, scope: Scope, coding: str | None,
+                 head: bool) -> None:
+        self.send, self.policy, self.scope, self.coding = send, policy, scope, coding
+        self.head = head
         self.start: Message | None = None
-        self.coding: str | None = None
         self.passing = False
+        self.done = False
         self.encoder: Encoder | None = None
         self.size_in = self.size_out = 0
 
+    async def _body(self, data: bytes, more: bool) -> None:
+        if self.head:
+            if not more and not self.done:
+                self.done = True
+                await self.send({"type": "http.response.body", "body": b""})
+            return
+        await self.send({"type": "http.response.body", "body": data, "more_body": more})
+
     async def __call__(self, message: Message) -> None:
         if self.passing:
-            await self.send(message)
+            if self.head and message["type"] == "http.response.body":
+                await self._body(b"", bool(message.get("more_body")))
+            else:
+                await self.send(message)
             return
         if message["type"] == "http.response.start":
             await self._on_start(message)
@@ -239,22 +257,27 @@ class _Compressor:
         assert self.coding is not None
         if self.encoder is None:
             if not more:  # the whole body in one message
-                if len(body) < self.policy.minimum_size:
+                if len(body) < self.policy.minimum_size or looks_compressed(body):
                     add_vary(headers)
+                    headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+                    headers.append(("content-length", str(len(body))))
                     await self.send({**self.start, "headers": _encode(headers)})
-                    await self.send(message)
+                    await self._body(body, False)
                     return
                 data = compress_all(self.policy, self.coding, body)
                 STATS.dynamic(len(body), len(data))
                 await self.send({**self.start,
                                  "headers": _encode(rewrite_headers(headers, self.coding,
                                                                     len(data)))})
-                await self.send({"type": "http.response.body", "body": data})
+                await self._body(data, False)
                 return
             self.encoder = self.policy.encoder(self.coding)
             await self.send({**self.start,
                              "headers": _encode(rewrite_headers(headers, self.coding, None))})
         enc = self.encoder
+        if self.head:  # nothing to encode: the headers are out
+            await self._body(b"", more)
+            return
         out = enc.compress(body) + enc.flush() if body else b""
         if not more:
             out += enc.finish()
@@ -262,21 +285,22 @@ class _Compressor:
         self.size_out += len(out)
         if not more:
             STATS.dynamic(self.size_in, self.size_out)
-        await self.send({"type": "http.response.body", "body": out, "more_body": more})
+        await self._body(out, more)
 
     async def _on_start(self, message: Message) -> None:
         headers = _decode(message.get("headers", ()))
         h = header_dict(headers)
-        if self.scope.get(NO_COMPRESS_KEY) or not self.policy.eligible(
-                int(message.get("status", 200)), h):
+        status = int(message.get("status", 200))
+        no = bool(self.scope.get(NO_COMPRESS_KEY))
+        if status == 304 and not no and self.policy.compressible_type(h):
+            message = {**message, "headers": _encode(not_modified_headers(headers, self.coding))}
+        if no or not self.policy.eligible(status, h):
             self.passing = True
             await self.send(message)
             return
-        coding = None if self.scope.get("method") == "HEAD" else self.policy.choose(self.accept)
-        if coding is None:
+        if self.coding is None:
             add_vary(headers)
             self.passing = True
             await self.send({**message, "headers": _encode(headers)})
             return
-        self.coding = coding
         self.start = message

@@ -7,10 +7,23 @@ A response is compressed when all of these hold:
 - the status is 200 (never a 206: its Content-Range counts identity bytes; not 204/304 either);
 - it has no ``Content-Encoding`` and its ``Cache-Control`` has no ``no-transform``;
 - its media type is in ``mimetypes`` (text, JSON, JS, XML, SVG, ``+json``/``+xml`` by default);
-- its ``Content-Length``, when known, is at least ``minimum_size`` (streamed bodies of unknown
-  length are compressed chunk by chunk, each chunk flushed so the client sees it at once);
+- its ``Content-Length``, when known, is at least ``minimum_size`` and at most ``maximum_size``
+  (default 4 MiB: a bigger body, typically a download, passes through untouched, so a
+  ``send_file`` keeps its ``wsgi.file_wrapper``/sendfile path and costs no memory);
+- a body already in memory does not start with a compressed format's magic number (gzip, zstd,
+  zip, bzip2, xz).
+
+Bodies are never buffered beyond ``buffer_size`` (64 KiB): a file wrapper, a streamed body and a
+known length above ``buffer_size`` are compressed chunk by chunk (each chunk flushed so the client
+sees it at once; no ``Content-Length``); a shorter known body is compressed whole and keeps an
+exact ``Content-Length``.
 - the client accepts br, zstd or gzip by q-value (``gzip;q=0`` is a no);
 - the route has not opted out.
+
+``HEAD`` and ``304`` stand for the ``200`` (RFC 9110 §9.3.2, §15.4.5): a HEAD that would be
+compressed is run as a GET whose body is dropped, so it reports the same ``Content-Encoding``,
+``Content-Length`` and weak ``ETag``; a 304 of a compressible response gets ``Vary`` and, when this
+client would get an encoded body, the same weak ``ETag``.
 
 An eligible response always gets ``Vary: Accept-Encoding`` (also when this client gets identity);
 a compressed one gets ``Content-Encoding``, a new ``Content-Length`` (or none when streamed) and
@@ -97,8 +110,11 @@ class Policy:
     def __init__(self, *, minimum_size: int = 500, mimetypes: Iterable[str] = DEFAULT_MIMETYPES,
                  encodings: Iterable[str] = ("br", "zstd", "gzip"), brotli_quality: int = 4,
                  gzip_level: int = 6, zstd_level: int = 3,
-                 exclude_paths: Iterable[str] = ()) -> None:
+                 exclude_paths: Iterable[str] = (), maximum_size: int = 4 * 1024 * 1024,
+                 buffer_size: int = 64 * 1024) -> None:
         self.minimum_size = minimum_size
+        self.maximum_size = maximum_size
+        self.buffer_size = buffer_size
         self.mimetypes = frozenset(m.lower() for m in mimetypes)
         self.encodings = tuple(encodings)
         self.levels = {"br": brotli_quality, "gzip": gzip_level, "zstd": zstd_level}
@@ -122,11 +138,18 @@ class Policy:
         length = headers.get("content-length")
         if length is not None:
             try:
-                if int(length) < self.minimum_size:
+                if not self.minimum_size <= int(length) <= self.maximum_size:
                     return False
             except ValueError:
                 return False
         return True
+
+    def compressible_type(self, headers: dict[str, str]) -> bool:
+        """Whether a 304's headers could belong to a compressed 200 (no Content-Type: maybe)."""
+        if "content-encoding" in headers or "no-transform" in headers.get("cache-control", ""):
+            return False
+        ctype = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        return not ctype or ctype in self.mimetypes or ctype.endswith(("+json", "+xml"))
 
     def choose(self, accept_encoding: str | None) -> str | None:
         for coding in ranked(accept_encoding):
@@ -176,6 +199,32 @@ def rewrite_headers(headers: list[tuple[str, str]], coding: str,
         out.append(("Content-Length", str(length)))
     add_vary(out)
     return out
+
+
+def not_modified_headers(headers: list[tuple[str, str]],
+                         coding: str | None) -> list[tuple[str, str]]:
+    """A 304's headers matching the 200 it stands for: ``Vary`` added and, when that 200 was
+    encoded (``coding``), its ETag made weak."""
+    out = [(k, weak_etag(v)) if coding and k.lower() == "etag" else (k, v) for k, v in headers]
+    add_vary(out)
+    return out
+
+
+_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"PK\x03\x04", b"BZh", b"\xfd7zXZ")
+
+
+def looks_compressed(data: bytes) -> bool:
+    """Whether a body starts with a compressed format's magic number."""
+    return data.startswith(_MAGIC)
+
+
+def is_file_wrapper(result: object, environ: dict[str, Any]) -> bool:
+    """Whether a WSGI result is a file wrapper (the server's ``wsgi.file_wrapper``, wsgiref's or
+    werkzeug's): a file to stream, never to read whole."""
+    wrapper = environ.get("wsgi.file_wrapper")
+    if isinstance(wrapper, type) and isinstance(result, wrapper):
+        return True
+    return hasattr(result, "filelike") or type(result).__name__ == "FileWrapper"
 
 
 def header_dict(headers: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -18,6 +18,9 @@ from .compress import (
     add_vary,
     compress_all,
     header_dict,
+    is_file_wrapper,
+    looks_compressed,
+    not_modified_headers,
     rewrite_headers,
 )
 from .files import FileTable, Representation, build_table, manifest_stamp
@@ -312,43 +315,59 @@ class CompressMiddleware:
             return self.app(environ, start_response)
         state: dict[str, Any] = {}
         written: list[bytes] = []
+        wanted = policy.choose(environ.get("HTTP_ACCEPT_ENCODING"))
         head = environ.get("REQUEST_METHOD") == "HEAD"
+        if head and wanted is not None:  # run as the GET it stands for; the body is dropped
+            environ = {**environ, "REQUEST_METHOD": "GET"}
+        inner = environ
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None
                     ) -> Callable[[bytes], Any]:
             h = header_dict(headers)
-            if environ.get(NO_COMPRESS_KEY) or not policy.eligible(int(status[:3]), h):
+            code = int(status[:3])
+            if code == 304 and not inner.get(NO_COMPRESS_KEY) and policy.compressible_type(h):
+                headers = not_modified_headers(headers, wanted)
+            if inner.get(NO_COMPRESS_KEY) or not policy.eligible(code, h):
                 state["pass"] = True
                 return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
             headers = list(headers)
-            coding = None if head else policy.choose(environ.get("HTTP_ACCEPT_ENCODING"))
-            if coding is None:
+            if wanted is None:
                 add_vary(headers)
                 state["pass"] = True
                 return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
-            state.update(coding=coding, status=status, headers=headers,
-                         known="content-length" in h)
+            length = h.get("content-length")
+            state.update(status=status, headers=headers,
+                         small=length is not None and int(length) <= policy.buffer_size)
             return written.append
 
         result = self.app(environ, capture)
         first, rest = _prime(result, state)
-        if "coding" not in state:
+        if "status" not in state:
+            if head and wanted is not None:
+                _close(result)
+                return []
             return _Chained(first, rest, result)
-        coding, status, headers = state["coding"], state["status"], state["headers"]
-        if state["known"] or isinstance(result, list | tuple):
+        coding, status, headers = wanted, state["status"], state["headers"]
+        assert coding is not None
+        if isinstance(result, list | tuple) or (state["small"]
+                                                 and not is_file_wrapper(result, environ)):
             try:
                 body = b"".join([*written, *first, *rest])
             finally:
                 _close(result)
-            if len(body) < policy.minimum_size:
+            if len(body) < policy.minimum_size or looks_compressed(body):
                 add_vary(headers)
                 headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
                 headers.append(("Content-Length", str(len(body))))
                 start_response(status, headers)
-                return [body]
+                return [] if head else [body]
             data = compress_all(policy, coding, body)
             STATS.dynamic(len(body), len(data))
             start_response(status, rewrite_headers(headers, coding, len(data)))
-            return [data]
+            return [] if head else [data]
+        # a file wrapper, a stream or a longer body: compressed chunk by chunk, never held whole
         start_response(status, rewrite_headers(headers, coding, None))
+        if head:
+            _close(result)
+            return []
         return _Chained([*written, *first], rest, result, policy.encoder(coding))
