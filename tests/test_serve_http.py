@@ -305,6 +305,37 @@ def test_unsatisfiable_range_416(port: int, site: Site) -> None:
     assert r.headers["content-range"] == "bytes */0"
 
 
+def test_416_is_never_cached_immutable(port: int, site: Site) -> None:
+    """An error is not cached for a year, even on a hashed (immutable) file."""
+    r = _range(port, site, "bytes=99999-")
+    assert r.status == 416
+    assert r.headers["cache-control"] == "no-cache"
+    assert "immutable" not in r.raw.decode("latin-1").lower()
+
+
+def test_if_match_and_if_unmodified_since_412(port: int, site: Site) -> None:
+    """RFC 9110 §13.1.1, §13.1.4: a failed precondition is 412, checked before If-None-Match
+    and Range; a matching one serves as usual."""
+    url = site.url("js/app.js")
+    ok = get(port, url)
+    etag, modified = ok.headers["etag"], ok.headers["last-modified"]
+    for headers in ({"If_Match": '"other"'}, {"If_Match": f"W/{etag}"},
+                    {"If_Unmodified_Since": "Thu, 01 Jan 1970 00:00:00 GMT"},
+                    {"If_Match": '"other"', "If_None_Match": etag},
+                    {"If_Match": '"other"', "Range": "bytes=0-0"}):
+        r = get(port, url, **headers)
+        assert r.status == 412, headers
+        assert r.headers["cache-control"] == "no-cache"
+    for headers in ({"If_Match": etag}, {"If_Match": "*"}, {"If_Match": f'"x", {etag}'},
+                    {"If_Unmodified_Since": modified},
+                    {"If_Unmodified_Since": "junk"},  # an invalid date is ignored
+                    {"If_Match": etag, "If_Unmodified_Since": "Thu, 01 Jan 1970 00:00:00 GMT"}):
+        r = get(port, url, **headers)
+        assert r.status == 200, headers
+        assert r.body == site.bytes("js/app.js")
+    assert get(port, url, If_Match=etag, Range="bytes=0-0").status == 206
+
+
 def test_invalid_and_multiple_ranges_ignored(port: int, site: Site) -> None:
     data = site.bytes("js/app.js")
     for spec in ("bytes=5-2", "bytes=abc", "items=0-1", "bytes=", "bytes=-", "bytes=0-0,2-3",

@@ -36,11 +36,11 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _WANTED = {b"accept-encoding": 0, b"if-none-match": 1, b"if-modified-since": 2, b"range": 3,
-           b"if-range": 4}
+           b"if-range": 4, b"if-match": 5, b"if-unmodified-since": 6}
 
 
 def _request_headers(scope: Scope) -> list[str | None]:
-    out: list[str | None] = [None] * 5
+    out: list[str | None] = [None] * 7
     for name, value in scope.get("headers", ()):
         i = _WANTED.get(name.lower())
         if i is not None:
@@ -109,8 +109,9 @@ class AssetMiddleware(AssetServing):
             STATS.asset(404, "identity", 0, 0)
             await _send_reply(send, NOT_FOUND)
             return
-        ae, inm, ims, rng, ifr = _request_headers(scope)
-        if rng is None and (inm is not None or ims is None) and scope.get("method") == "GET":
+        ae, inm, ims, rng, ifr, im, ius = _request_headers(scope)
+        if rng is None and (inm is not None or ims is None) and scope.get("method") == "GET" \
+                and im is None and ius is None:
             # the fast path: a plain or If-None-Match GET of a file held in memory
             rep = sf.negotiated.get(ae) or sf.negotiate(ae)
             if inm is not None and (inm == rep.etag or etag_matches(inm, rep.etag)):
@@ -124,7 +125,7 @@ class AssetMiddleware(AssetServing):
                 await send({"type": "http.response.start", "status": 200, "headers": rep.raw})
                 await send({"type": "http.response.body", "body": rep.data})
                 return
-        reply = respond(sf, scope.get("method") or "GET", ae, inm, ims, rng, ifr)
+        reply = respond(sf, scope.get("method") or "GET", ae, inm, ims, rng, ifr, im, ius)
         if reply.data is not None:
             STATS.asset(reply.code, reply.encoding, len(reply.data), sf.identity.size)
             headers = reply.raw if reply.raw is not None else _encode(reply.headers)

@@ -4,11 +4,14 @@
 into a ``Reply``: status, header list and a body (bytes in memory, or a span of a file on disk).
 The adapters only translate. The rules (RFC 9110):
 
+- ``If-Match`` (strong comparison, ``*``) and, without it, ``If-Unmodified-Since`` are evaluated
+  first (RFC 9110 §13.2.2): a failed precondition gives 412 Precondition Failed.
 - ``If-None-Match`` (a list, ``W/`` tags compared weakly, ``*``) is evaluated against the chosen
   representation's ETag and, when present, ``If-Modified-Since`` is ignored. A match gives 304
   with ETag, Cache-Control, Last-Modified and ``Vary`` (when the file has alternatives).
 - ``Range``: only ``bytes=`` with one range is served, always from the identity representation
   (a 206 is never compressed). An unsatisfiable range → 416 with ``Content-Range: bytes */N``.
+  A 416 (like every error) has ``Cache-Control: no-cache``, never the file's year-long one.
   A syntactically invalid range (``5-2``, junk) or a multi-range request is ignored (full 200).
 - ``If-Range``: an ETag must match the identity ETag strongly, a date must equal Last-Modified;
   otherwise the Range is ignored.
@@ -61,6 +64,29 @@ def etag_matches(header: str, etag: str) -> bool:
         if item == opaque:
             return True
     return False
+
+
+def etag_matches_strong(header: str, etag: str) -> bool:
+    """Strong comparison of ``If-Match`` against ``etag`` (RFC 9110 §13.1.1): ``*`` matches an
+    existing resource; a weak tag never matches."""
+    header = header.strip()
+    if header == "*":
+        return True
+    if etag.startswith("W/"):
+        return False
+    return any(item.strip() == etag for item in header[:8192].split(","))
+
+
+def _modified_since(header: str, last_modified: str) -> bool:
+    """``If-Unmodified-Since`` fails: the resource changed after the date (a bad date: ignored)."""
+    try:
+        since = parsedate_to_datetime(header)
+        mod = parsedate_to_datetime(last_modified)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False
+    if since.tzinfo is None or mod.tzinfo is None:
+        return False
+    return mod > since
 
 
 def _not_modified_since(header: str, last_modified: str) -> bool:
@@ -118,7 +144,8 @@ def _body(r: Representation, head: bool) -> Reply:
 
 def respond(sf: StaticFile, method: str, accept_encoding: str | None = None,
             if_none_match: str | None = None, if_modified_since: str | None = None,
-            range_: str | None = None, if_range: str | None = None) -> Reply:
+            range_: str | None = None, if_range: str | None = None,
+            if_match: str | None = None, if_unmodified_since: str | None = None) -> Reply:
     """Decide the response for a GET/HEAD of ``sf`` (other methods: 405)."""
     head = method == "HEAD"
     if method != "GET" and not head:
@@ -133,6 +160,12 @@ def respond(sf: StaticFile, method: str, accept_encoding: str | None = None,
         rep = sf.representation(encoding)
     else:
         rep = sf.identity
+    if if_match is not None:
+        if not etag_matches_strong(if_match, rep.etag):
+            return PRECONDITION_FAILED
+    elif if_unmodified_since is not None and _modified_since(if_unmodified_since,
+                                                             sf.last_modified):
+        return PRECONDITION_FAILED
     if if_none_match is not None:
         if etag_matches(if_none_match, rep.etag):
             return Reply("304 Not Modified", rep.headers_304, raw=rep.raw_304)
@@ -144,7 +177,8 @@ def respond(sf: StaticFile, method: str, accept_encoding: str | None = None,
     if span is False:
         size = sf.identity.size
         headers = [("Content-Range", f"bytes */{size}"), ("Content-Length", "0"),
-                   *rep.headers_304]
+                   *[(k, v) for k, v in rep.headers_304 if k != "Cache-Control"],
+                   ("Cache-Control", "no-cache")]
         return Reply("416 Range Not Satisfiable", headers, b"")
     assert isinstance(span, tuple)
     start, end = span
@@ -160,3 +194,8 @@ def respond(sf: StaticFile, method: str, accept_encoding: str | None = None,
 NOT_FOUND = Reply("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"),
                                     ("Content-Length", "10"), ("Cache-Control", "no-cache")],
                   b"Not Found\n")
+
+PRECONDITION_FAILED = Reply("412 Precondition Failed",
+                            [("Content-Type", "text/plain; charset=utf-8"),
+                             ("Content-Length", "20"), ("Cache-Control", "no-cache")],
+                            b"Precondition Failed\n")

@@ -152,7 +152,8 @@ class AssetMiddleware(AssetServing):
         get = environ.get
         inm = get("HTTP_IF_NONE_MATCH")
         if get("REQUEST_METHOD") == "GET" and get("HTTP_RANGE") is None \
-                and (inm is not None or get("HTTP_IF_MODIFIED_SINCE") is None):
+                and (inm is not None or get("HTTP_IF_MODIFIED_SINCE") is None) \
+                and get("HTTP_IF_MATCH") is None and get("HTTP_IF_UNMODIFIED_SINCE") is None:
             # the fast path: a GET without Range whose validator (if any) is If-None-Match
             # (which makes If-Modified-Since irrelevant), answered from memory
             ae = get("HTTP_ACCEPT_ENCODING")
@@ -168,7 +169,8 @@ class AssetMiddleware(AssetServing):
             return self._stream(environ, start_response, rep)
         reply = respond(sf, get("REQUEST_METHOD") or "GET", get("HTTP_ACCEPT_ENCODING"),
                         inm, get("HTTP_IF_MODIFIED_SINCE"),
-                        get("HTTP_RANGE"), get("HTTP_IF_RANGE"))
+                        get("HTTP_RANGE"), get("HTTP_IF_RANGE"),
+                        get("HTTP_IF_MATCH"), get("HTTP_IF_UNMODIFIED_SINCE"))
         if reply.data is not None:
             STATS.asset(reply.code, reply.encoding, len(reply.data), sf.identity.size)
             start_response(reply.status, list(reply.headers))
