@@ -85,7 +85,11 @@ def test_no_dog_pile_threads() -> None:
     assert results == [70] * 20
     assert calls == [7]
     stats = slow.stats()  # type: ignore[attr-defined]
-    assert stats["misses"] == 1 and stats["hits"] == 19
+    # every caller paid the miss: waiters are not hits, and the hit rate says so
+    assert stats["misses"] == 1 and stats["waits"] == 19 and stats["hits"] == 0
+    assert stats["hit_rate"] == 0.0
+    slow(7)
+    assert slow.stats()["hits"] == 1 and slow.stats()["hit_rate"] == round(1 / 21, 4)  # type: ignore[attr-defined]
 
 
 def test_no_dog_pile_async() -> None:
@@ -103,10 +107,10 @@ def test_no_dog_pile_async() -> None:
     results = asyncio.run(main())
     assert results == [2] * 50 + [3]
     assert calls == [1, 2]
-    assert fetch.stats()["hits"] == 49  # type: ignore[attr-defined]
+    assert fetch.stats()["waits"] == 49 and fetch.stats()["hits"] == 0  # type: ignore[attr-defined]
 
 
-def test_async_failure_lets_waiters_retry() -> None:
+def test_async_failure_is_shared_with_the_waiters() -> None:
     calls: list[int] = []
 
     @ttl_cache(60)
@@ -122,9 +126,79 @@ def test_async_failure_lets_waiters_retry() -> None:
                                     return_exceptions=True)
 
     results = asyncio.run(main())
-    assert sum(isinstance(r, ValueError) for r in results) == 1
-    assert results.count(3) == 4
-    assert len(calls) == 2
+    # one computation failed; its four waiters got the same failure instead of retrying in turn
+    assert all(isinstance(r, ValueError) for r in results)
+    assert len(calls) == 1
+    assert asyncio.run(once_broken(3)) == 3  # not cached: the next call computes again
+    assert once_broken.stats()["errors"] == 1  # type: ignore[attr-defined]
+
+
+def test_sync_failure_is_shared_with_the_waiters() -> None:
+    calls: list[int] = []
+    gate = threading.Event()
+
+    @ttl_cache(60)
+    def broken(x: int) -> int:
+        calls.append(x)
+        gate.wait(5)
+        raise RuntimeError("database down")
+
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            broken(1)
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(16)]
+    for t in threads:
+        t.start()
+    time.sleep(0.1)  # every thread is in: one leader, fifteen waiters
+    gate.set()
+    for t in threads:
+        t.join(5)
+    assert len(errors) == 16 and len(calls) == 1  # the old cache called it 16 times in turn
+    stats = broken.stats()  # type: ignore[attr-defined]
+    assert stats["errors"] == 1 and stats["waits"] == 15 and stats["misses"] == 1
+
+
+def test_waiters_give_up_after_wait_timeout() -> None:
+    gate = threading.Event()
+    calls: list[str] = []
+
+    @ttl_cache(60, wait_timeout=0.1)
+    def stuck(x: int) -> str:
+        calls.append("stuck" if not calls else "own")
+        if len(calls) == 1:
+            gate.wait(10)  # the leader hangs
+        return "value"
+
+    leader = threading.Thread(target=stuck, args=(1,))
+    leader.start()
+    time.sleep(0.05)
+    assert stuck(1) == "value"  # computed by the waiter itself after 0.1 s, not after 10 s
+    assert calls == ["stuck", "own"]
+    stats = stuck.stats()  # type: ignore[attr-defined]
+    assert stats["timeouts"] == 1 and stats["waits"] == 1
+    gate.set()
+    leader.join(5)
+
+
+def test_async_waiters_give_up_after_wait_timeout() -> None:
+    @ttl_cache(60, wait_timeout=0.05)
+    async def slow(x: int) -> int:
+        await asyncio.sleep(0.3 if x == 1 and not slow.stats()["misses"] > 1 else 0)  # type: ignore[attr-defined]
+        return x
+
+    async def main() -> list[int]:
+        first = asyncio.create_task(slow(1))
+        await asyncio.sleep(0.01)
+        second = await slow(1)
+        return [second, await first]
+
+    assert asyncio.run(main()) == [1, 1]
+    assert slow.stats()["timeouts"] == 1  # type: ignore[attr-defined]
 
 
 def test_stats_app_reports_caches() -> None:

@@ -1,5 +1,5 @@
-"""``ttl_cache(seconds, maxsize=1024)``: an app-level memo with expiry, for sync and async
-functions, with hit-rate statistics.
+"""``ttl_cache(seconds, maxsize=1024, wait_timeout=30)``: an app-level memo with expiry, for sync
+and async functions, with hit-rate statistics.
 
     @ttl_cache(30)
     def dashboard_totals(team_id: int) -> dict: ...
@@ -12,10 +12,15 @@ functions, with hit-rate statistics.
 
 - Thread-safe; least-recently-used eviction past ``maxsize``; entries expire ``seconds`` after
   they were computed (``time.monotonic``).
-- No dog-pile: under concurrency one caller computes a missing key and the others wait for its
-  result (threads on an ``Event``; coroutines on a future of their event loop). Waiters that get
-  the leader's value count as hits. An exception is not cached: it propagates to the leader and
-  the waiters retry (one of them becomes the next leader).
+- No dog-pile: under concurrency one caller (the leader) computes a missing key and the others
+  wait for its result (threads on an ``Event``; coroutines on a future of their event loop).
+  Waiters are counted as ``waits``, apart from ``hits`` and ``misses``: ``hit_rate`` is
+  hits / (hits + misses + waits), so a cold burst where every caller paid the miss's latency
+  does not look like a warm cache.
+- A failure is shared: when the leader raises, the callers waiting on it get the same exception
+  at once (no retrying one after another); it is not cached, the next call computes again.
+- A waiter waits at most ``wait_timeout`` seconds; then it computes the value itself (counted in
+  ``timeouts`` and ``misses``), so one stuck call cannot hold every caller of that key.
 - Keys are built from the positional and keyword arguments (which must be hashable), like
   ``functools.lru_cache``.
 - Every cache registers itself by the function's qualified name, so ``stats_app`` reports them.
@@ -50,17 +55,45 @@ def _key(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
     return (*args, _KWMARK, *sorted(kwargs.items()))
 
 
+class _Flight:
+    """One computation in progress: its waiters block on ``event`` (threads) or ``future``
+    (coroutines of ``loop``); the outcome is ``(True, value)`` or ``(False, exception)``."""
+
+    __slots__ = ("event", "future", "loop", "outcome")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self.event = threading.Event()
+        self.loop = loop
+        self.future: asyncio.Future[None] | None = loop.create_future() if loop else None
+        self.outcome: tuple[bool, Any] = (False, RuntimeError("no result"))
+
+    def finish(self, ok: bool, value: Any) -> None:
+        self.outcome = (ok, value)
+        self.event.set()
+        if self.future is not None and not self.future.done():
+            self.future.set_result(None)
+
+    def result(self) -> Any:
+        ok, value = self.outcome
+        if not ok:
+            raise value
+        return value
+
+
 class _TTLCache:
-    def __init__(self, seconds: float, maxsize: int, name: str) -> None:
+    def __init__(self, seconds: float, maxsize: int, name: str,
+                 wait_timeout: float = 30.0) -> None:
         if seconds <= 0 or maxsize <= 0:
             raise ValueError("ttl_cache needs seconds > 0 and maxsize > 0")
         self.seconds = seconds
         self.maxsize = maxsize
         self.name = name
+        self.wait_timeout = wait_timeout
         self.lock = threading.Lock()
         self.data: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-        self.inflight: dict[Hashable, Any] = {}
-        self.hits = self.misses = self.evictions = 0
+        self.inflight: dict[Hashable, _Flight] = {}
+        self.ainflight: dict[Hashable, _Flight] = {}
+        self.hits = self.misses = self.waits = self.timeouts = self.errors = self.evictions = 0
 
     def lookup(self, key: Hashable) -> tuple[bool, Any]:
         """(found, value) for a fresh entry; counts a hit. Call with the lock held."""
@@ -83,8 +116,9 @@ class _TTLCache:
 
     def stats(self) -> dict[str, Any]:
         with self.lock:
-            total = self.hits + self.misses
-            return {"hits": self.hits, "misses": self.misses,
+            total = self.hits + self.misses + self.waits
+            return {"hits": self.hits, "misses": self.misses, "waits": self.waits,
+                    "timeouts": self.timeouts, "errors": self.errors,
                     "hit_rate": round(self.hits / total, 4) if total else 0.0,
                     "size": len(self.data), "maxsize": self.maxsize, "ttl": self.seconds,
                     "evictions": self.evictions}
@@ -92,68 +126,88 @@ class _TTLCache:
     def clear(self) -> None:
         with self.lock:
             self.data.clear()
-            self.hits = self.misses = self.evictions = 0
+            self.hits = self.misses = self.waits = self.timeouts = self.errors = 0
+            self.evictions = 0
+
+    def _join(self, key: Hashable, table: dict[Hashable, _Flight],
+              loop: asyncio.AbstractEventLoop | None) -> tuple[bool, Any, _Flight | None, bool]:
+        """Under the lock: (found, value) of a fresh entry, else the flight to lead or join."""
+        with self.lock:
+            found, value = self.lookup(key)
+            if found:
+                return True, value, None, False
+            flight = table.get(key)
+            if flight is None or flight.loop is not loop:
+                new = _Flight(loop)
+                if flight is None:
+                    table[key] = new
+                self.misses += 1
+                return False, None, new, True
+            self.waits += 1
+            return False, None, flight, False
+
+    def _settle(self, key: Hashable, table: dict[Hashable, _Flight], flight: _Flight,
+                ok: bool, value: Any) -> None:
+        with self.lock:
+            if ok:
+                self.store(key, value)
+            else:
+                self.errors += 1
+            if table.get(key) is flight:
+                del table[key]
+        flight.finish(ok, value)
+
+    def _timed_out(self) -> None:
+        with self.lock:
+            self.timeouts += 1
+            self.misses += 1
 
     def call_sync(self, fn: Callable[..., Any], args: tuple[Any, ...],
                   kwargs: dict[str, Any]) -> Any:
         key = _key(args, kwargs)
-        while True:
-            with self.lock:
-                found, value = self.lookup(key)
-                if found:
-                    return value
-                existing: threading.Event | None = self.inflight.get(key)
-                leader = existing is None
-                event = existing if existing is not None else threading.Event()
-                if leader:
-                    self.inflight[key] = event
-                    self.misses += 1
-            if not leader:
-                event.wait()
-                continue
-            try:
-                value = fn(*args, **kwargs)
-                with self.lock:
-                    self.store(key, value)
-                return value
-            finally:
-                with self.lock:
-                    self.inflight.pop(key, None)
-                event.set()
+        found, value, flight, leader = self._join(key, self.inflight, None)
+        if found:
+            return value
+        assert flight is not None
+        if not leader:
+            if flight.event.wait(self.wait_timeout):
+                return flight.result()
+            self._timed_out()
+            return fn(*args, **kwargs)
+        try:
+            value = fn(*args, **kwargs)
+        except BaseException as exc:
+            self._settle(key, self.inflight, flight, False, exc)
+            raise
+        self._settle(key, self.inflight, flight, True, value)
+        return value
 
     async def call_async(self, fn: Callable[..., Any], args: tuple[Any, ...],
                          kwargs: dict[str, Any]) -> Any:
         key = _key(args, kwargs)
         loop = asyncio.get_running_loop()
-        while True:
-            with self.lock:
-                found, value = self.lookup(key)
-                if found:
-                    return value
-                waiting: tuple[Any, asyncio.Future[None]] | None = self.inflight.get(key)
-                leader = waiting is None or waiting[0] is not loop
-                if leader:
-                    future: asyncio.Future[None] = loop.create_future()
-                    if waiting is None:
-                        self.inflight[key] = (loop, future)
-                    self.misses += 1
-            if waiting is not None and not leader:
-                await asyncio.shield(waiting[1])
-                continue
+        found, value, flight, leader = self._join(key, self.ainflight, loop)
+        if found:
+            return value
+        assert flight is not None and flight.future is not None
+        if not leader:
             try:
-                value = await fn(*args, **kwargs)
-                with self.lock:
-                    self.store(key, value)
-                return value
-            finally:
-                with self.lock:
-                    if self.inflight.get(key, (None, None))[1] is future:
-                        del self.inflight[key]
-                if not future.done():
-                    future.set_result(None)
+                await asyncio.wait_for(asyncio.shield(flight.future), self.wait_timeout)
+            except TimeoutError:
+                self._timed_out()
+                return await fn(*args, **kwargs)
+            return flight.result()
+        try:
+            value = await fn(*args, **kwargs)
+        except BaseException as exc:
+            self._settle(key, self.ainflight, flight, False, exc)
+            raise
+        self._settle(key, self.ainflight, flight, True, value)
+        return value
 
 
-def ttl_cache(seconds: float, maxsize: int = 1024) -> Callable[[F], F]:
+def ttl_cache(seconds: float, maxsize: int = 1024,
+              wait_timeout: float = 30.0) -> Callable[[F], F]:
     """Decorator: cache a sync or async function's results for ``seconds`` (see module doc).
     The wrapper has ``.stats()``, ``.clear()`` and ``.cache_name``."""
     if seconds <= 0 or maxsize <= 0:
@@ -161,7 +215,7 @@ def ttl_cache(seconds: float, maxsize: int = 1024) -> Callable[[F], F]:
 
     def decorate(fn: F) -> F:
         name = f"{fn.__module__}.{fn.__qualname__}"
-        cache = _TTLCache(seconds, maxsize, name)
+        cache = _TTLCache(seconds, maxsize, name, wait_timeout)
         wrapper: Any
         if inspect.iscoroutinefunction(fn):
             @functools.wraps(fn)
