@@ -86,9 +86,7 @@ class SectionLoader:
         s = self.section(node, "templates", ("dirs", "include", "pages", "lazy", "eager", "sizes",
                                              "picture", "srcset_format", "integrity", "preload",
                                              "missing_assets"))
-        kw: dict[str, Any] = {}
-        if "dirs" in s:
-            kw["dirs"] = self.globs(s["dirs"], "templates.dirs")
+        kw: dict[str, Any] = {}  # dirs: resolved by load_config once source is known
         for key in ("include", "pages"):
             if key in s:
                 kw[key] = self.globs(s[key], f"templates.{key}")

@@ -29,9 +29,9 @@ from .fsutil import atomic_write, dump_json, link_or_copy, rmtree
 from .hashing import is_hashed
 from .lock import BuildLock
 from .manifest import ENCODING_SUFFIX, Manifest
-from .sources import Sources
 from .stages import compress, images, scripts, static, styles, templates
 from .stages.base import NullProgress, Progress, Report, StageContext, StageStats, Warning_
+from .templatedirs import scan_sources
 
 log = logging.getLogger("assetpipe")
 
@@ -140,7 +140,7 @@ def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progr
     cache = Cache(cfg.state_dir / "cache", cfg.cache_max_mb)
     if clean:
         cache.clear()
-    sources = Sources.scan(cfg.source, cfg.state_dir / "cache" / "hashes.json")
+    sources = scan_sources(cfg)
     builds = cfg.state_dir / "builds"
     build_dir = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns() % 10**6}"
     public, tpl_out = build_dir / "public", build_dir / "templates"

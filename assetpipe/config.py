@@ -3,13 +3,13 @@
 ``load_config(path)`` reads the file, validates every key (types, ranges, unknown keys with a
 did-you-mean, duplicate keys, cross-field rules) and raises one ``ConfigError`` carrying *all*
 problems, each located ``FILE:LINE:COL: key.path: message``. Paths of files and folders are
-resolved against the config file's folder; globs, ``entries`` and ``templates.dirs`` stay relative
-to ``source`` (DESIGN §3.3).
+resolved against the config file's folder, ``templates.dirs`` too (``templatedirs``: stored
+relative to ``source``); globs and ``entries`` are relative to ``source``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ SCORES = ("performance", "accessibility", "best-practices", "seo")
 class TemplatesConfig:
     """The templates stage (rewriting rules: DESIGN §3.5)."""
 
+    #: resolved, relative to ``source`` (``templates``, ``../templates``, ``.``); see templatedirs
     dirs: tuple[str, ...] = ("templates",)
     include: tuple[str, ...] = ("**/*.html", "**/*.j2", "**/*.jinja")
     pages: tuple[str, ...] = ("pages/**",)
@@ -198,6 +199,7 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
     ``display_name`` is how messages name the file (default: ``path`` as given).
     """
     from ._config_sections import SectionLoader, abs_path
+    from .templatedirs import resolve as resolve_dirs
 
     name = display_name or str(path)
     config_path = abs_path(Path(path))
@@ -252,6 +254,13 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
     if "lock_timeout" in top:
         kw["lock_timeout"] = reader.number(top["lock_timeout"], "lock_timeout")
     kw["templates"] = ld.templates(top.get("templates"))
+    if source is not None and source.is_dir():
+        tnode = top.get("templates")
+        dirs_node = next((v for k, v in tnode.value if k.value == "dirs"), None) \
+            if isinstance(tnode, yaml.MappingNode) else None
+        dirs = resolve_dirs(reader, dirs_node, root, source)
+        if dirs is not None:
+            kw["templates"] = replace(kw["templates"], dirs=dirs)
     kw["images"] = ld.images(top.get("images"))
     kw["scripts"] = ld.scripts(top.get("scripts"))
     kw["styles"] = ld.styles(top.get("styles"))

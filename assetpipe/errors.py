@@ -78,6 +78,20 @@ class MissingAssetError(StageError):
     """A reference names an asset that does not exist. Exit 1."""
 
 
+class MissingAssetsError(MissingAssetError):
+    """Every missing-asset reference of a build at once (each located). Exit 1."""
+
+    def __init__(self, problems: list[AssetpipeError]) -> None:
+        super().__init__(f"{len(problems)} reference(s) to assets the build did not produce")
+        self.problems = problems
+
+    def lines(self) -> list[tuple[str, str | None]]:
+        return [(str(p), p.hint) for p in self.problems]
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
 class LockError(AssetpipeError):
     """Another build still holds the project's build lock after waiting. Exit 1."""
 

@@ -46,6 +46,7 @@ from .fsutil import atomic_write, dump_json, rmtree
 from .manifest import Manifest
 from .sources import Sources, globmatch
 from .stages.base import NullProgress, Report, StageContext, StageStats
+from .templatedirs import prefix, scan_sources, template_name
 
 log = logging.getLogger("assetpipe")
 
@@ -125,7 +126,7 @@ class DevBuilder:
         started = time.perf_counter()
         result = run_build(self.config, profile="development", services=self.services,
                            lock_held=True)
-        keys = Sources.scan(self.config.source).files.keys()
+        keys = scan_sources(self.config, memo=False).files.keys()
         self.state = DevState(
             build_dir=result.build_dir, manifest=result.manifest,
             report=dict(result.extra.get("report", {})),
@@ -191,8 +192,7 @@ class DevBuilder:
             hints = read_hints(hints_path(self.config.root))
         except Exception:  # a malformed file: the templates stage reports it, located
             return frozenset()
-        keys = {d.rstrip("/") + "/" + h.template for h in hints
-                for d in self.config.templates.dirs}
+        keys = {prefix(d) + h.template for h in hints for d in self.config.templates.dirs}
         return frozenset(k for k in keys if k in sources.files)
 
     def _template_name(self, key: str) -> str | None:
@@ -202,12 +202,7 @@ class DevBuilder:
         return self._names[key]
 
     def _template_name_uncached(self, key: str) -> str | None:
-        for d in self.config.templates.dirs:
-            prefix = d.rstrip("/") + "/"
-            if key.startswith(prefix) and globmatch(key[len(prefix):],
-                                                    self.config.templates.include):
-                return key[len(prefix):]
-        return None
+        return template_name(key, self.config.templates.dirs, self.config.templates.include)
 
     def plan(self, changed: set[str], sources: Sources,
              whole: frozenset[str] = frozenset()) -> Plan:
@@ -253,8 +248,7 @@ class DevBuilder:
         module docstring). Raises the stage's error on failure, leaving the last good build
         untouched."""
         started = time.perf_counter()
-        sources = Sources.scan(self.config.source, self.config.state_dir / "cache"
-                                       / "hashes.json")
+        sources = scan_sources(self.config)
         plan = self.plan(changed, sources, whole)
         if plan.full:
             log.debug("full development build: %s", plan.reason)

@@ -67,7 +67,10 @@ class Sources:
                 self._memo = {}
 
     @classmethod
-    def scan(cls, root: Path, memo_path: Path | None = None) -> Sources:
+    def scan(cls, root: Path, memo_path: Path | None = None,
+             extra: Iterable[tuple[str, Path]] = ()) -> Sources:
+        """Every file under ``root``, plus ``extra`` (key, path) pairs not already found: the
+        templates outside ``source`` or behind a symlink (``templatedirs.template_files``)."""
         files: dict[str, SourceFile] = {}
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames
@@ -82,6 +85,13 @@ class Sources:
                 except OSError:
                     continue
                 rel = path.relative_to(root).as_posix()
+                files[rel] = SourceFile(rel, path, st.st_size, st.st_mtime_ns, st.st_ino)
+        for rel, path in extra:
+            if rel not in files:
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
                 files[rel] = SourceFile(rel, path, st.st_size, st.st_mtime_ns, st.st_ino)
         return cls(root, files, memo_path)
 

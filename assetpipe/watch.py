@@ -41,7 +41,8 @@ from .errors import AssetpipeError, ConfigError
 from .incremental import DevBuilder, Outcome
 from .lock import BuildLock
 from .rewrite.hints import HINTS_FILE
-from .sources import SKIP_DIRS
+from .sources import SKIP_DIRS, globmatch
+from .templatedirs import prefix
 
 log = logging.getLogger("assetpipe")
 
@@ -195,12 +196,32 @@ class Watcher:
     def _watched_dirs(self) -> list[tuple[Path, bool]]:
         cfg = self.config
         dirs: dict[Path, bool] = {cfg.source.resolve(): True}
+        for root in self._template_roots():  # templates outside source, symlinked ones
+            if not any(root == w or root.is_relative_to(w) for w in dirs):
+                dirs[root] = True
         extra = [cfg.path.resolve().parent] + [p.context.resolve().parent
                                                for p in cfg.pages if p.context is not None]
         for d in extra:
             if not any(d == w or (rec and d.is_relative_to(w)) for w, rec in dirs.items()):
                 dirs.setdefault(d, False)
         return list(dirs.items())
+
+    def _template_roots(self) -> dict[Path, str]:
+        """Each template dir's real folder → its source-key prefix (``templatedirs``)."""
+        cfg = self.config
+        return {(cfg.source / d).resolve(): prefix(d) for d in cfg.templates.dirs
+                if (cfg.source / d).is_dir()}
+
+    def _template_key(self, p: Path) -> str | None:
+        """The source key of a template file seen at its real path in a template dir whose
+        real folder is outside ``source`` (or behind a symlink to there), else ``None``."""
+        source = self.config.source.resolve()
+        for root, pre in self._template_roots().items():
+            if p.is_relative_to(root) and not root.is_relative_to(source):
+                rel = p.relative_to(root).as_posix()
+                if globmatch(rel, self.config.templates.include):
+                    return pre + rel
+        return None
 
     def _start_observer(self) -> None:
         from watchdog.events import FileSystemEventHandler
@@ -292,7 +313,13 @@ class Watcher:
                 continue
             if p in contexts:
                 context_changed = True
-            if any(p == s or p.is_relative_to(s) for s in skip) or not p.is_relative_to(source):
+            if any(p == s or p.is_relative_to(s) for s in skip):
+                continue
+            tkey = self._template_key(p)
+            if tkey is not None:
+                keys.add(tkey)
+                continue
+            if not p.is_relative_to(source):
                 continue
             rel = p.relative_to(source)
             if any(part.startswith(".") or part in SKIP_DIRS for part in rel.parts):

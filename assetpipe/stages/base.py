@@ -10,6 +10,7 @@ prints and reads no global state. It raises ``StageError`` (with a location) on 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,7 +143,7 @@ class StageContext:
     def source_location(self, rel: str, line: int | None = None, col: int | None = None
                         ) -> Location:
         """A location naming a source file as the user sees it (relative to the config)."""
-        path = self.config.source / rel
+        path = Path(os.path.normpath(self.config.source / rel))
         try:
             shown = path.relative_to(self.config.root).as_posix()
         except ValueError:

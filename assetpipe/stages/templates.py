@@ -31,12 +31,19 @@ from typing import Any
 from urllib.parse import unquote
 
 from .._version import __version__
-from ..errors import AssetpipeError, ConfigError, MissingAssetError, StageError
+from ..errors import (
+    AssetpipeError,
+    ConfigError,
+    MissingAssetError,
+    MissingAssetsError,
+    StageError,
+)
 from ..rewrite.hints import Hint, hints_path, read_hints
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
 from ..rewrite.select import check_selector
 from ..sources import globmatch
+from ..templatedirs import prefix
 from .base import StageContext
 
 log = logging.getLogger("assetpipe")
@@ -58,12 +65,13 @@ _ASSET_URL = re.compile(r"""asset_url\(\s*["']([^"']+)["']""")
 def collect(ctx: StageContext) -> dict[str, str]:
     """Template name (relative to its dir) → source key. Raises on a name found in two dirs."""
     out: dict[str, str] = {}
+    explicit = "templates.dirs" in dict(ctx.config.locations)
     for d in ctx.config.templates.dirs:
-        prefix = d.rstrip("/") + "/"
+        pre, found = prefix(d), 0
         for rel in sorted(ctx.sources.files):
-            if not rel.startswith(prefix):
+            if not rel.startswith(pre):
                 continue
-            name = rel[len(prefix):]
+            name = rel[len(pre):]
             if not globmatch(name, ctx.config.templates.include):
                 continue
             if name in out:
@@ -72,6 +80,10 @@ def collect(ctx: StageContext) -> dict[str, str]:
                     location=ctx.config.location_of("templates.dirs"),
                     hint="rename one of them: a loader would only ever find the first")
             out[name] = rel
+            found += 1
+        if not found and explicit:
+            ctx.warn(f"templates.dirs: no templates matching templates.include in "
+                     f"'{ctx.source_location(d).file}'", ctx.config.location_of("templates.dirs"))
     return out
 
 
@@ -138,18 +150,35 @@ def _rewrite(ctx: StageContext, name: str, rel: str, text: str, opts: Options,
                          hint="the template's Jinja syntax is broken here") from e
 
 
-def _missing(ctx: StageContext, rel: str, missing: list[list[Any]]) -> None:
-    """Raise (``missing_assets: error``) or warn for each literal reference to a missing key."""
+def _missing_hint(ctx: StageContext, key: str) -> str:
+    """Why ``key`` may be missing: the asset is in the build under a folder (``source`` is one
+    level too high for ``url_for``'s ``filename``), a near name, or the rule."""
+    under = sorted(k for k in ctx.manifest if k.endswith("/" + key))
+    if under:
+        folder = under[0][:-len(key) - 1]
+        src = ctx.source_location(folder).file
+        return (f"the build has '{under[0]}': manifest keys are relative to source, and "
+                f"url_for('static', filename=...) is relative to the static folder; set "
+                f"source: {src} in the config rather than editing the template")
+    close = difflib.get_close_matches(key, list(ctx.manifest), n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "manifest keys are paths relative to source; or set templates.missing_assets: warn"
+
+
+def _missing(ctx: StageContext, rel: str, missing: list[list[Any]]) -> list[AssetpipeError]:
+    """The errors (``missing_assets: error``) for each literal reference to a missing key;
+    with ``warn``, each is a warning and the list is empty."""
+    errors: list[AssetpipeError] = []
     for line, col, key, value in missing:
-        close = difflib.get_close_matches(key, list(ctx.manifest), n=1)
-        hint = f"did you mean '{close[0]}'?" if close else \
-            "manifest keys are paths relative to source; or set templates.missing_assets: warn"
+        hint = _missing_hint(ctx, key)
         msg = f"'{value}' refers to '{key}', which the build did not produce"
         loc = ctx.source_location(rel, line, col)
         if ctx.config.templates.missing_assets == "error":
-            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-            raise MissingAssetError(msg + more, location=loc, hint=hint)
-        ctx.warn(f"{msg} ({hint})", loc)
+            errors.append(MissingAssetError(msg, location=loc, hint=hint))
+        else:
+            ctx.warn(f"{msg} ({hint})", loc)
+    return errors
 
 
 def run(ctx: StageContext) -> None:
@@ -160,6 +189,7 @@ def run(ctx: StageContext) -> None:
     ctx.progress.start("templates", len(names))
     report: dict[str, Any] = {}
     used: set[Hint] = set()
+    missing: list[AssetpipeError] = []  # every template's, raised at once after the loop
     for name, rel in names.items():
         data = ctx.sources.files[rel].path.read_bytes()
         text = _decode(data, ctx, rel)
@@ -176,15 +206,13 @@ def run(ctx: StageContext) -> None:
             res = _rewrite(ctx, name, rel, text, opts, mine)
             meta = {"report": res.report(), "missing": [list(m) for m in res.missing],
                     "hints": [h.to_json() for h in sorted(res.hints_used)]}
-            if res.missing and ctx.config.templates.missing_assets == "error":
-                _missing(ctx, rel, meta["missing"])
             out = res.text.encode("utf-8")
             if res.keys <= deps.keys():
                 ctx.cache.put(key, {"out": out}, meta)
             else:  # a key the quick pass missed (an odd URL): never cache on partial deps
                 log.debug("templates: %s looked up %s beyond its cache key; not cached", name,
                           sorted(res.keys - deps.keys()))
-        _missing(ctx, rel, meta["missing"])
+        missing += _missing(ctx, rel, meta["missing"])
         used.update(Hint(h["template"], h["line"], h.get("src")) for h in meta["hints"])
         ctx.write_template(name, out)
         report[name] = {"source": rel, **meta["report"]}
@@ -195,5 +223,7 @@ def run(ctx: StageContext) -> None:
                      + (f" showing '{h.src}'" if h.src else "") + " (a stale hint)",
                      ctx.source_location(names[h.template], h.line) if h.template in names
                      else None)
+    if missing:
+        raise MissingAssetsError(missing)
     ctx.report.sections["templates"] = report
     ctx.progress.finish("templates")
