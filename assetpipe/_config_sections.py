@@ -152,11 +152,12 @@ class SectionLoader:
 
     def scripts(self, node: yaml.Node | None) -> ScriptsConfig:
         d = ScriptsConfig()
-        s = self.section(node, "scripts", ("entries", "splitting", "target", "sourcemap",
-                                           "legal_comments", "define"))
+        s = self.section(node, "scripts", ("entries", "classic", "splitting", "target",
+                                           "sourcemap", "legal_comments", "define"))
         kw: dict[str, Any] = {}
-        if "entries" in s:
-            kw["entries"] = self.globs(s["entries"], "scripts.entries")
+        for key in ("entries", "classic"):
+            if key in s:
+                kw[key] = self.globs(s[key], f"scripts.{key}")
         if "splitting" in s:
             kw["splitting"] = self.r.boolean(s["splitting"], "scripts.splitting")
         if "target" in s:

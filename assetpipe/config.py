@@ -70,6 +70,8 @@ class ScriptsConfig:
     """The scripts stage (esbuild)."""
 
     entries: tuple[str, ...] = ()
+    #: entries built as classic scripts even when no template loads them (globs)
+    classic: tuple[str, ...] = ()
     splitting: bool = True
     target: tuple[str, ...] = ("es2020",)
     sourcemap: str = "linked"

@@ -42,6 +42,7 @@ class ContextService(Service):
         #: URLs its CSS ``url()``s point at (files other stages made) — from esbuild's metafile
         self.inputs: dict[str, frozenset[str]] = {}
         self.external_urls: dict[str, frozenset[str]] = {}
+        self._by_outdir: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def build(self, options: dict[str, Any], urls: dict[str, Any] | None = None) -> Result:
         name = f"{options.get('outdir', '')}|{'urls' if urls is not None else 'plain'}"
@@ -67,13 +68,21 @@ class ContextService(Service):
         return result
 
     def _record(self, options: dict[str, Any], result: Result) -> None:
-        stage = Path(str(options.get("outdir", ""))).name
+        """Keep the build's facts under its stage; a stage may run several builds (the scripts
+        stage's classic ones use ``scripts-classic``/``scripts-iife`` outdirs): their facts are
+        united under the stage's name."""
+        outdir = Path(str(options.get("outdir", ""))).name
         inputs = result.metafile.get("inputs", {})
-        self.inputs[stage] = frozenset(
-            k for k in (source_key(p) for p in inputs) if k is not None)
-        self.external_urls[stage] = frozenset(
-            str(imp["path"]) for info in inputs.values() for imp in info.get("imports", ())
-            if imp.get("external") and imp.get("kind") in ("url-token", "import-rule"))
+        self._by_outdir[outdir] = (
+            frozenset(k for k in (source_key(p) for p in inputs) if k is not None),
+            frozenset(str(imp["path"]) for info in inputs.values()
+                      for imp in info.get("imports", ())
+                      if imp.get("external") and imp.get("kind") in ("url-token", "import-rule")))
+        stage = outdir.split("-", 1)[0]
+        parts = [facts for name, facts in self._by_outdir.items()
+                 if name.split("-", 1)[0] == stage]
+        self.inputs[stage] = frozenset().union(*(p[0] for p in parts))
+        self.external_urls[stage] = frozenset().union(*(p[1] for p in parts))
 
 
 @dataclass(frozen=True)

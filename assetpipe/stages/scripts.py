@@ -1,7 +1,9 @@
 """The scripts stage: ``scripts.entries`` (.js .mjs .ts .tsx .jsx) bundled by esbuild as ES
-modules with code splitting (shared chunks and dynamic-import chunks under ``js/chunks/``),
-minified (production profile), with ``target``, ``define``, ``sourcemap`` and
-``legal_comments``. Names are esbuild's ``[dir]/[name]-[hash]``, never hashed again.
+modules (except classic scripts: entries a page loads with a plain ``<script src>``, built by
+``classic.py`` so their globals survive) with code splitting (shared chunks and
+dynamic-import chunks under ``js/chunks/``), minified (production profile), with ``target``,
+``define``, ``sourcemap`` and ``legal_comments``. Names are esbuild's ``[dir]/[name]-[hash]``,
+never hashed again.
 
 It is a plugin-free build, so it runs esbuild's native binary once (no Node start-up); only when
 a stylesheet a script imports has a ``url()`` to a file another stage produced (a processed
@@ -22,7 +24,7 @@ from typing import Any
 
 from ..errors import ExternalToolError
 from ..esbuild import Result
-from . import bundling
+from . import bundling, classic
 from .base import StageContext
 
 EXTS = (".js", ".mjs", ".ts", ".tsx", ".jsx")
@@ -40,11 +42,22 @@ def options(ctx: StageContext, entries: list[str]) -> dict[str, Any]:
 
 
 def run(ctx: StageContext) -> None:
-    """Bundle the script entries into ``public/`` and add their manifest entries."""
+    """Bundle the script entries into ``public/`` and add their manifest entries. Entries a
+    page loads as classic scripts are built apart (``classic.py``)."""
     keys = bundling.entry_keys(ctx, ctx.config.scripts.entries, "scripts.entries", EXTS)
     if not keys:
         return
     ctx.progress.start("scripts", 1)
+    the_plan = classic.plan(ctx, keys)
+    if the_plan.classic:
+        bundling.emit(ctx, classic.build(ctx, the_plan), set(the_plan.classic))
+    if the_plan.modules:
+        _modules(ctx, the_plan.modules)
+    ctx.progress.advance("scripts")
+    ctx.progress.finish("scripts")
+
+
+def _modules(ctx: StageContext, keys: list[str]) -> None:
     opts = options(ctx, keys)
 
     def produce() -> Result:
@@ -58,8 +71,6 @@ def run(ctx: StageContext) -> None:
     result = bundling.cached_build(ctx, "scripts", opts, produce)
     bundling.check_module_type(ctx, result)
     bundling.emit(ctx, result, set(keys))
-    ctx.progress.advance("scripts")
-    ctx.progress.finish("scripts")
 
 
 def _prestart_service(ctx: StageContext) -> None:

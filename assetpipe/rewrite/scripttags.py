@@ -1,0 +1,59 @@
+"""Which ``<script src>`` tags of a template load which asset, as a module or a classic script.
+
+The scripts stage reads this before it bundles: an entry a classic ``<script>`` loads must keep
+its top-level declarations as globals, so it is not bundled as an ES module. It uses
+the rewriter's scanner and reference rules, so it sees exactly the tags the rewrite will edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .refs import classify
+from .scanner import scan
+
+#: ``type`` values that make a ``<script>`` a classic script (HTML's "JavaScript MIME types";
+#: absent or empty counts too). ``module`` makes it a module; anything else (``text/template``,
+#: ``importmap``, ``application/json``) is not a script the browser runs from ``src``.
+CLASSIC_TYPES = frozenset({"", "text/javascript", "application/javascript",
+                           "application/ecmascript", "text/ecmascript",
+                           "application/x-javascript", "text/jscript", "text/x-javascript"})
+
+
+@dataclass(frozen=True)
+class ScriptUse:
+    """A ``<script src>`` that loads manifest key ``key``; ``line`` is 1-based."""
+
+    key: str
+    module: bool
+    line: int
+
+
+def script_uses(text: str, public_path: str) -> list[ScriptUse]:
+    """Every ``<script src>`` in ``text`` whose ``src`` names an asset (a literal
+    ``public_path + K`` URL, ``url_for('static', filename=K)`` or ``asset_url(K)``), with
+    whether it loads it as a module. A ``type`` written with Jinja, or a script type the browser
+    does not run, is left out. Raises the scanner's ``ScanError``."""
+    found = scan(text)
+    out: list[ScriptUse] = []
+    for tag in found.tags:
+        if tag.name != "script":
+            continue
+        src = tag.get("src")
+        if src is None or src.value_start is None or src.value_end is None:
+            continue
+        ref = classify(text[src.value_start:src.value_end], public_path)
+        if ref is None or not ref.resolvable or not ref.key:
+            continue
+        kind = tag.get("type")
+        if kind is None or kind.value_start is None or kind.value_end is None:
+            value = ""
+        else:
+            value = text[kind.value_start:kind.value_end]
+            if "{{" in value or "{%" in value or kind.conditional:
+                continue
+        value = value.strip().lower()
+        if value != "module" and value not in CLASSIC_TYPES:
+            continue
+        out.append(ScriptUse(ref.key, value == "module", found.line_col(tag.start)[0]))
+    return out

@@ -1,0 +1,197 @@
+"""Classic scripts: ``scripts.entries`` that a page loads with a plain ``<script src>`` (no
+``type="module"``), or that ``scripts.classic`` lists.
+
+A classic script's top-level ``function``/``var`` declarations are globals that inline handlers
+(``onclick="sidebarColor(this)"``) and other scripts call. Bundled as an ES module they would be
+module-scoped and, unused inside the bundle, tree-shaken away. So these entries are built
+differently from the module entries:
+
+- **not bundled**: esbuild minifies each file on its own (no ``--bundle``, no ``--format``),
+  which keeps every top-level name as written: the globals survive, and a UMD library
+  (``bootstrap.min.js``, ``jquery.min.js``) still finds ``window``. When esbuild's output is not
+  smaller than the file once compressed (a library that ships minified already), the file is
+  shipped as it is, under a content-hashed name, so adoption never makes a page heavier;
+- **bundled as an IIFE** when the file is an ES module (esbuild's metafile says ``format:
+  esm``: it has ``import``/``export``): its imports are bundled in and it runs from a classic
+  tag, but its top-level names are not globals (an ES module's never are); a warning names each
+  classic tag that loads it (``add type="module"``).
+
+Which entries are classic comes from the templates, scanned before the stage bundles
+(``rewrite.scripttags``), memoised by the templates' content hashes. A module entry that some
+template loads with a classic tag is built classic, and each ``type="module"`` tag loading a
+classic entry is a warning naming template:line.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import AssetpipeError, Location
+from ..esbuild import Result
+from ..hashing import hashed_name
+from ..rewrite.scanner import ScanError
+from ..rewrite.scripttags import ScriptUse, script_uses
+from ..sources import globmatch
+from . import bundling, templates
+from .base import StageContext
+
+VERSION = 1
+
+
+@dataclass
+class Plan:
+    """The entries split by how they are built, and where templates load each one."""
+
+    modules: list[str] = field(default_factory=list)
+    classic: list[str] = field(default_factory=list)
+    #: entry key -> (template source key, use), in template order
+    uses: dict[str, list[tuple[str, ScriptUse]]] = field(default_factory=dict)
+
+
+def template_uses(ctx: StageContext) -> list[tuple[str, ScriptUse]]:
+    """Every ``<script src>`` of every template (source key, use), memoised by the templates'
+    content hashes so an unchanged set costs a cache lookup. A template that cannot be read or
+    scanned is skipped here: the templates stage reports it, located."""
+    if not ctx.config.templates.dirs:
+        return []
+    try:
+        names = templates.collect(ctx)
+    except AssetpipeError:  # a layout error is the templates stage's to report
+        return []
+    rels = sorted(set(names.values()))
+    stamp = [(rel, ctx.sources.sha256(rel)) for rel in rels]
+    key = ctx.cache.key("scripts.tags", VERSION, ctx.config.public_path, stamp)
+    hit = ctx.cache.peek(key)
+    if hit is not None:
+        return [(rel, ScriptUse(k, bool(m), int(n))) for rel, k, m, n in hit.meta["uses"]]
+    found: list[tuple[str, ScriptUse]] = []
+    for rel in rels:
+        try:
+            text = ctx.sources.files[rel].path.read_text(encoding="utf-8")
+            found += [(rel, use) for use in script_uses(text, ctx.config.public_path)]
+        except (OSError, UnicodeDecodeError, ScanError):
+            continue
+    ctx.cache.put(key, {}, {"uses": [[rel, u.key, u.module, u.line] for rel, u in found]},
+                  replace=True)
+    return found
+
+
+def plan(ctx: StageContext, keys: list[str]) -> Plan:
+    """Split the entry keys into module and classic ones, warning about each
+    ``type="module"`` tag that loads a classic entry."""
+    wanted = set(keys)
+    out = Plan()
+    for rel, use in template_uses(ctx):
+        if use.key in wanted:
+            out.uses.setdefault(use.key, []).append((rel, use))
+    listed = ctx.config.scripts.classic
+    for key in keys:
+        uses = out.uses.get(key, [])
+        classic_tags = [(rel, u) for rel, u in uses if not u.module]
+        configured = bool(listed) and globmatch(key, listed)
+        if not (configured or classic_tags):
+            out.modules.append(key)
+            continue
+        out.classic.append(key)
+        why = ("scripts.classic lists it" if configured else
+               f"{_where(ctx, *classic_tags[0])} loads it without type=\"module\"")
+        for rel, use in uses:
+            if use.module:
+                ctx.warn(f"{key} is built as a classic script ({why}) but is loaded here with "
+                         'type="module": its top-level declarations are module-scoped there, '
+                         "not globals; load it the same way everywhere",
+                         ctx.source_location(rel, use.line))
+    return out
+
+
+def _where(ctx: StageContext, rel: str, use: ScriptUse) -> str:
+    loc = ctx.source_location(rel, use.line)
+    return f"{loc.file}:{loc.line}"
+
+
+def options(ctx: StageContext, entries: list[str], *, iife: bool) -> dict[str, Any]:
+    """esbuild options for classic entries: one file each, unbundled, or an IIFE bundle."""
+    cfg = ctx.config.scripts
+    opts = bundling.options(ctx, entries, "scripts-iife" if iife else "scripts-classic")
+    opts.update(platform="browser", bundle=iife)
+    if iife:
+        opts["format"] = "iife"
+    if cfg.define:
+        opts["define"] = dict(cfg.define)
+    return opts
+
+
+def build(ctx: StageContext, the_plan: Plan) -> Result:
+    """Build the classic entries (see the module doc); warns about each classic tag that
+    loads an ES module."""
+    keys = the_plan.classic
+    opts = options(ctx, keys, iife=False)
+    result = bundling.cached_build(ctx, "scripts.classic", opts,
+                                   lambda: _keep_smaller(ctx, bundling.build(ctx, opts)))
+    inputs = result.metafile.get("inputs", {})
+    esm = [k for k in keys if (inputs.get(k) or {}).get("format") == "esm"]
+    if not esm:
+        return result
+    for key in esm:
+        tags = [(rel, u) for rel, u in the_plan.uses.get(key, []) if not u.module]
+        where: list[Location | None] = [ctx.source_location(rel, u.line) for rel, u in tags]
+        for loc in where or [ctx.config.location_of("scripts.classic")]:
+            ctx.warn(f"{key} is an ES module (it uses import/export) loaded as a classic "
+                     'script: bundled as an IIFE so it runs, but its top-level names are not '
+                     'globals; add type="module" to the tag (or assign what pages call to '
+                     "window)", loc)
+    iife_opts = options(ctx, esm, iife=True)
+    bundled = bundling.cached_build(ctx, "scripts.iife", iife_opts,
+                                    lambda: bundling.build(ctx, iife_opts))
+    return _merge(_without_entries(result, set(esm)), bundled)
+
+
+def _entry_outputs(result: Result) -> dict[str, str]:
+    """Output file -> the entry key it was built from (only entry outputs)."""
+    out = {}
+    for path, info in result.metafile.get("outputs", {}).items():
+        if info.get("entryPoint"):
+            out[path] = str(info["entryPoint"])
+    return out
+
+
+def _without_entries(result: Result, drop: set[str]) -> Result:
+    gone = {p for p, k in _entry_outputs(result).items() if k in drop}
+    gone |= {p + ".map" for p in gone} | {p + ".LEGAL.txt" for p in gone}
+    outputs = {p: i for p, i in result.metafile["outputs"].items() if p not in gone}
+    return Result({p: b for p, b in result.files.items() if p not in gone},
+                  {**result.metafile, "outputs": outputs}, result.warnings)
+
+
+def _merge(a: Result, b: Result) -> Result:
+    return Result({**a.files, **b.files},
+                  {"inputs": {**a.metafile.get("inputs", {}), **b.metafile.get("inputs", {})},
+                   "outputs": {**a.metafile["outputs"], **b.metafile["outputs"]}},
+                  [*a.warnings, *b.warnings])
+
+
+def _keep_smaller(ctx: StageContext, result: Result) -> Result:
+    """Ship a classic file as written when esbuild's minified output is not smaller once
+    compressed (vendored ``*.min.js`` libraries): re-minifying them makes them heavier."""
+    if ctx.profile != "production":
+        return result
+    files = dict(result.files)
+    outputs = dict(result.metafile["outputs"])
+    inputs = result.metafile.get("inputs", {})
+    for path, key in _entry_outputs(result).items():
+        if (inputs.get(key) or {}).get("format") == "esm" or key not in ctx.sources:
+            continue
+        source = ctx.sources.files[key].path.read_bytes()
+        if len(zlib.compress(files[path], 6)) < len(zlib.compress(source, 6)):
+            continue
+        name = hashed_name(key, ctx.sources.sha256(key))
+        info = dict(outputs.pop(path), bytes=len(source))
+        for side in (path + ".map", path + ".LEGAL.txt"):
+            files.pop(side, None)
+            outputs.pop(side, None)
+        del files[path]
+        files[name] = source
+        outputs[name] = info
+    return Result(files, {**result.metafile, "outputs": outputs}, result.warnings)

@@ -1,0 +1,220 @@
+"""Classic scripts (issue 11 item 4): a ``scripts.entries`` file that a template loads with a
+plain ``<script src>`` keeps its top-level globals (inline ``onclick`` handlers call them), in
+real esbuild and real Chromium; vendored UMD libraries (jQuery, Bootstrap: the copies
+flask-admin, a test extra, ships, copied into tmp_path at test time) keep working and are never
+made heavier; a mismatched tag is a warning naming template:line."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assetpipe import build
+from assetpipe.manifest import Manifest
+from assetpipe.rewrite.scripttags import ScriptUse, script_uses
+
+SIDEBAR = """\
+    // The sidebar helpers the templates' inline handlers call (a classic, global script).
+    var sidebarState = { open: false, history: [] };
+
+    /* Colours the sidebar after the button that was clicked. */
+    function sidebarColor(element) {
+      var requestedColour = element.getAttribute("data-color");
+      document.body.setAttribute("data-sidebar-color", requestedColour);
+      sidebarState.history.push(requestedColour);
+      return describeTheColour(requestedColour);
+    }
+
+    function describeTheColour(requestedColour) {
+      return "the sidebar is now " + requestedColour;
+    }
+
+    function toggleTheSidebarNavigation() {
+      sidebarState.open = !sidebarState.open;
+      document.body.classList.toggle("sidebar-open", sidebarState.open);
+    }
+    """
+
+ESM_AS_CLASSIC = """\
+    import { answer } from "./lib/answer.js";
+    window.answerFromModule = answer * 2;
+    export const unused = 1;
+    """
+
+
+def _flask_admin_vendor() -> Path:
+    flask_admin = pytest.importorskip("flask_admin", reason="pip install -e '.[test]'")
+    return Path(flask_admin.__file__).parent / "static"
+
+
+def _site(make_site: Callable[..., Path], template: str, extra_config: str = "") -> Path:
+    vendor = _flask_admin_vendor()
+    root = make_site(f"""\
+source: site
+output: dist
+public_path: /static/
+scripts:
+  entries: ["js/sidebar.js", "js/app.js", "js/esm-classic.js", "vendor/*.js"]
+{extra_config}templates:
+  dirs: ["templates"]
+""", {
+        "site/js/sidebar.js": SIDEBAR,
+        "site/js/app.js": 'import { answer } from "./lib/answer.js";\nwindow.appAnswer = answer;\n',
+        "site/js/lib/answer.js": "export const answer = 21;\n",
+        "site/js/esm-classic.js": ESM_AS_CLASSIC,
+        "site/templates/index.html": template,
+    })
+    (root / "site" / "vendor").mkdir()
+    shutil.copyfile(vendor / "vendor" / "jquery.min.js", root / "site/vendor/jquery.min.js")
+    shutil.copyfile(vendor / "bootstrap/bootstrap4/js/bootstrap.min.js",
+                    root / "site/vendor/bootstrap.min.js")
+    return root
+
+
+PAGE = """\
+<!doctype html>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script src="/static/vendor/jquery.min.js"></script>
+<script src="/static/vendor/bootstrap.min.js"></script>
+<script src="/static/js/sidebar.js"></script>
+<script type="module" src="/static/js/app.js"></script>
+<script src="/static/js/esm-classic.js"></script>
+</head><body>
+<button id="red" onclick="document.title = sidebarColor(this)" data-color="red">red</button>
+</body></html>
+"""
+
+
+def test_script_uses_names_classic_and_module_tags_with_lines() -> None:
+    text = ("<script src=\"{{ url_for('static', filename='js/a.js') }}\"></script>\n"
+            '<script type="module" src="/static/js/b.js"></script>\n'
+            '<script type="text/javascript" src="/static/js/c.js"></script>\n'
+            '<script type="text/template" src="/static/js/d.js"></script>\n'
+            '<script type="{{ kind }}" src="/static/js/e.js"></script>\n'
+            '<script src="https://cdn.example/x.js"></script>\n'
+            "<script>var inline = '<script src=/static/js/f.js>';</script>\n")
+    assert script_uses(text, "/static/") == [
+        ScriptUse("js/a.js", False, 1), ScriptUse("js/b.js", True, 2),
+        ScriptUse("js/c.js", False, 3)]
+
+
+def test_classic_entry_keeps_its_globals_and_vendored_libraries_are_not_made_heavier(
+        make_site: Callable[..., Path]) -> None:
+    root = _site(make_site, PAGE)
+    result = build(root / "pipeline.yaml")
+    m = Manifest.read(root / "dist" / "manifest.json")
+    public = root / "dist" / "public"
+    sidebar = (public / m["js/sidebar.js"]["file"]).read_text()
+    # minified (comments gone) but every top-level declaration kept under its own name
+    assert "/*" not in sidebar and "// The sidebar" not in sidebar
+    for name in ("function sidebarColor(", "function describeTheColour(",
+                 "function toggleTheSidebarNavigation(", "var sidebarState="):
+        assert name in sidebar, name
+    assert "export" not in sidebar and "import" not in sidebar
+    # the module entry is still an ES module bundle
+    assert m["js/app.js"]["isEntry"] and "appAnswer" in (public / m["js/app.js"]["file"]
+                                                         ).read_text()
+    # the ES module a classic tag loads is an IIFE bundle of it and its import
+    iife = (public / m["js/esm-classic.js"]["file"]).read_text()
+    assert iife.startswith("(()=>{") and "import" not in iife and "export" not in iife
+    # vendored minified libraries: never heavier than the file as written (once compressed)
+    for key in ("vendor/jquery.min.js", "vendor/bootstrap.min.js"):
+        source = (root / "site" / key).read_bytes()
+        built = (public / m[key]["file"]).read_bytes()
+        assert len(zlib.compress(built, 9)) <= len(zlib.compress(source, 9)), key
+        assert m[key]["isEntry"] and m[key]["file"].startswith(key[:-3] + "-")
+    texts = [w.message for w in result.warnings]
+    assert any("js/esm-classic.js is an ES module" in t for t in texts), texts
+    where = next(w for w in result.warnings if "esm-classic" in w.message).location
+    assert where is not None and (where.file, where.line) == ("site/templates/index.html", 7)
+
+
+def test_a_classic_entry_loaded_as_a_module_and_scripts_classic_are_warned_at_template_line(
+        make_site: Callable[..., Path]) -> None:
+    page = PAGE + '<script type="module" src="/static/js/sidebar.js"></script>\n'
+    root = _site(make_site, page)
+    result = build(root / "pipeline.yaml")
+    found = [w for w in result.warnings if "js/sidebar.js is built as a classic" in w.message]
+    assert len(found) == 1
+    assert found[0].location is not None
+    assert (found[0].location.file, found[0].location.line) == ("site/templates/index.html", 11)
+    assert "site/templates/index.html:5 loads it" in found[0].message
+
+
+def test_scripts_classic_lists_an_entry_no_template_loads(
+        make_site: Callable[..., Path]) -> None:
+    root = make_site("""\
+source: site
+output: dist
+scripts:
+  entries: ["js/sidebar.js"]
+  classic: ["js/*.js"]
+""", {"site/js/sidebar.js": SIDEBAR})
+    build(root / "pipeline.yaml")
+    m = Manifest.read(root / "dist" / "manifest.json")
+    out = (root / "dist" / "public" / m["js/sidebar.js"]["file"]).read_text()
+    assert "function sidebarColor(" in out and "function toggleTheSidebarNavigation(" in out
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Path], str]]:
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(root: Path) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                     functools.partial(_Quiet, directory=str(root)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for s in servers:
+        s.shutdown()
+        s.server_close()
+
+
+@pytest.mark.node
+@pytest.mark.chromium
+def test_inline_onclick_calls_the_classic_global_in_chromium(
+        make_site: Callable[..., Path], browser: Any, serve: Callable[[Path], str]) -> None:
+    root = _site(make_site, PAGE)
+    build(root / "pipeline.yaml")
+    www = root / "www"
+    www.mkdir()
+    (www / "static").symlink_to((root / "dist" / "public").resolve())
+    shutil.copyfile(root / "dist" / "templates" / "index.html", www / "index.html")
+    base = serve(www)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        failed: list[str] = []
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        page.goto(base + "/")
+        page.wait_for_function("window.appAnswer === 21", timeout=10_000)
+        assert page.evaluate("typeof window.sidebarColor") == "function"
+        page.click("#red")
+        assert page.evaluate("document.body.dataset.sidebarColor") == "red"
+        assert page.title() == "the sidebar is now red"
+        # the UMD libraries found window: jQuery and Bootstrap's plugins on it
+        assert page.evaluate("typeof window.jQuery === 'function' && window.$ === window.jQuery")
+        assert page.evaluate("typeof jQuery.fn.modal === 'function'")
+        assert page.evaluate("window.answerFromModule") == 42
+        assert errors == [] and failed == []
+    finally:
+        context.close()
