@@ -103,8 +103,7 @@ class AssetMiddleware(AssetServing):
                 await self.app(scope, receive, send)
             return
         holder = self.holder
-        table = holder.current() if holder.autorefresh else holder.table
-        sf = table.files.get(path)
+        sf = (await holder.afind(path)) if holder.autorefresh else holder.table.files.get(path)
         if sf is None:
             STATS.asset(404, "identity", 0, 0)
             await _send_reply(send, NOT_FOUND)

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +25,7 @@ from .compress import (
     not_modified_headers,
     rewrite_headers,
 )
-from .files import FileTable, Representation, build_table, manifest_stamp
+from .files import FileTable, Representation, StaticFile, build_table, manifest_stamp
 from .http import NOT_FOUND, Reply, etag_matches, respond
 from .reload import client_script, inject, is_html
 from .stats import STATS
@@ -44,8 +46,13 @@ def url_prefix(public_path: str) -> str:
 
 
 class TableHolder:
-    """The current ``FileTable``; with ``autorefresh`` it is rebuilt when the manifest behind the
-    output symlink changes (checked with one ``stat`` per request)."""
+    """The current ``FileTable``; with ``autorefresh`` it follows the manifest behind the output
+    symlink (one ``stat`` per request).
+
+    A new table is built in a background thread and swapped in when complete, so no request
+    (and no event loop) stalls while a big ``public/`` is scanned: meanwhile a request for an
+    immutable (hashed) file the old table holds is answered from it at once; any other path
+    (a new file, a ``no-cache`` one that may have changed, a 404) waits for the new table."""
 
     def __init__(self, output: str | os.PathLike[str], prefix: str, autorefresh: bool,
                  **limits: int) -> None:
@@ -54,19 +61,62 @@ class TableHolder:
         self.autorefresh = autorefresh
         self.limits = limits
         self._lock = threading.Lock()
+        self._pending: Future[FileTable] | None = None
+        self._failed: object = ()
         self.table: FileTable = build_table(self.output, prefix, **limits)
 
+    def check(self) -> Future[FileTable] | None:
+        """``None`` while the table is current; else the rebuild in progress (started here)."""
+        stamp = manifest_stamp(self.output)
+        if stamp == self.table.stamp or stamp == self._failed:
+            return None
+        with self._lock:
+            if self._pending is None:
+                self._pending = Future()
+                threading.Thread(target=self._rebuild, args=(self._pending, stamp),
+                                 name="assetpipe-table", daemon=True).start()
+            return self._pending
+
+    def _rebuild(self, future: Future[FileTable], stamp: object) -> None:
+        try:
+            table = build_table(self.output, self.prefix, **self.limits)
+        except Exception:  # keep serving the old table, and say why
+            log.exception("could not load the new build in %s; still serving the old one",
+                          self.output)
+            self._failed = stamp
+            table = self.table
+        else:
+            old, self.table = self.table, table
+            STATS.retire(old)
+            log.info("reloaded the file table: %d files", len(table))
+        with self._lock:
+            self._pending = None
+        future.set_result(table)
+
     def current(self) -> FileTable:
+        """The current table, waiting for a rebuild in progress."""
+        pending = self.check() if self.autorefresh else None
+        return pending.result() if pending is not None else self.table
+
+    def find(self, path: str, wsgi: bool = True) -> StaticFile | None:
+        """The file at a URL path (a WSGI string when ``wsgi``), waiting for a rebuild in
+        progress only when the old table cannot answer for it (see the class doc)."""
         table = self.table
-        if self.autorefresh and manifest_stamp(self.output) != table.stamp:
-            with self._lock:
-                if manifest_stamp(self.output) != self.table.stamp:
-                    old = self.table
-                    self.table = build_table(self.output, self.prefix, **self.limits)
-                    STATS.retire(old)
-                    log.info("reloaded the file table: %d files", len(self.table))
-                table = self.table
-        return table
+        pending = self.check() if self.autorefresh else None
+        sf = (table.wsgi_files if wsgi else table.files).get(path)
+        if pending is not None and (sf is None or not sf.immutable):
+            new = pending.result()
+            sf = (new.wsgi_files if wsgi else new.files).get(path)
+        return sf
+
+    async def afind(self, path: str) -> StaticFile | None:
+        """``find`` for ASGI: the wait for a rebuild is awaited, the loop keeps running."""
+        table = self.table
+        pending = self.check() if self.autorefresh else None
+        sf = table.files.get(path)
+        if pending is not None and (sf is None or not sf.immutable):
+            sf = (await asyncio.wrap_future(pending)).files.get(path)
+        return sf
 
 
 class _FileSpan:
@@ -145,8 +195,7 @@ class AssetMiddleware(AssetServing):
                 return self._inject(environ, start_response)
             return self.app(environ, start_response)
         holder = self.holder
-        files = holder.current().wsgi_files if holder.autorefresh else holder.table.wsgi_files
-        sf = files.get(path)
+        sf = holder.find(path) if holder.autorefresh else holder.table.wsgi_files.get(path)
         if sf is None:
             return _not_found(start_response)
         get = environ.get
