@@ -39,9 +39,10 @@ from .errors import Location
 class SectionLoader:
     """Reads each section; problems collect in ``self.r``."""
 
-    def __init__(self, reader: Reader, root: Path) -> None:
+    def __init__(self, reader: Reader, root: Path, state_dir: Path) -> None:
         self.r = reader
         self.root = root
+        self.state_dir = state_dir
         self.locations: dict[str, Location] = {}
 
     def strs(self, node: yaml.Node, path: str) -> tuple[str, ...]:
@@ -260,7 +261,7 @@ class SectionLoader:
     def audit(self, node: yaml.Node | None) -> AuditConfig:
         s = self.section(node, "audit", ("profile", "runs", "chromium", "app", "headers",
                                          "history", "regression_tolerance"))
-        kw: dict[str, Any] = {"history": self.root / ".assetpipe" / "audit-history.sqlite"}
+        kw: dict[str, Any] = {"history": self.state_dir / "audit-history.sqlite"}
         if "profile" in s:
             kw["profile"] = self.r.choice(s["profile"], "audit.profile", PROFILES)
         if "runs" in s:

@@ -31,6 +31,7 @@ from .lock import BuildLock
 from .manifest import ENCODING_SUFFIX, Manifest
 from .stages import compress, images, scripts, static, styles, templates
 from .stages.base import NullProgress, Progress, Report, StageContext, StageStats, Warning_
+from .state import claim_output
 from .templatedirs import scan_sources
 
 log = logging.getLogger("assetpipe")
@@ -191,6 +192,7 @@ def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progr
 
 
 def _check_output(cfg: Config) -> None:
+    claim_output(cfg)
     out = cfg.output
     if out.is_symlink() or not out.exists():
         return

@@ -181,8 +181,11 @@ class Config:
 
     @property
     def state_dir(self) -> Path:
-        """``.assetpipe/`` beside the config: cache, builds, lock, audit history."""
-        return self.root / ".assetpipe"
+        """``.assetpipe/`` beside the config (``.assetpipe/<name>/`` for a config not named
+        pipeline.yaml): cache, builds, lock, audit history (``assetpipe.state``)."""
+        from .state import state_dir_for
+
+        return state_dir_for(self.path)
 
     def location_of(self, key: str) -> Location:
         """Where ``key`` (a dotted path such as ``images.widths``) was written, else the file."""
@@ -201,6 +204,7 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
     ``display_name`` is how messages name the file (default: ``path`` as given).
     """
     from ._config_sections import SectionLoader, abs_path
+    from .state import state_dir_for
     from .templatedirs import resolve as resolve_dirs
 
     name = display_name or str(path)
@@ -220,7 +224,7 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
         raise ConfigError([exc]) from None
     reader = Reader(name)
     root = config_path.parent
-    ld = SectionLoader(reader, root)
+    ld = SectionLoader(reader, root, state_dir_for(config_path))
     if doc is None or (isinstance(doc, yaml.ScalarNode) and reader.scalar(doc) is None):
         raise ConfigError([AssetpipeError("source: required key missing",
                                           location=Location(name, 1, 1))])
