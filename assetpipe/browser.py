@@ -44,6 +44,17 @@ HINT = ("install one: `sudo apt-get install chromium` (Debian/Ubuntu), set ASSET
         "its download host is reachable")
 
 
+def require_playwright() -> None:
+    """Raise ``ExternalToolError`` (exit 3) unless Playwright, the ``audit`` extra, imports."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        raise ExternalToolError(
+            "assetpipe audit needs Playwright, which is not installed",
+            hint="pip install 'assetpipe[audit]' (building and serving assets do not need it)"
+        ) from None
+
+
 def _playwright_browser() -> Path | None:
     """Playwright's own downloaded Chromium, if ``playwright install chromium`` ran."""
     root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or str(

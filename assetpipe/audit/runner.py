@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..browser import find_chromium, launch
+from ..browser import find_chromium, launch, require_playwright
 from ..config import Config
 from ..errors import UsageError
 from ..stages.base import NullProgress, Progress
@@ -243,7 +243,8 @@ def audit_page(browser: Any, base: str, path: str, template: str | None, *, runs
 def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = None
               ) -> AuditResult:
     """Run the audit; raises ``UsageError``/``ConfigError`` (2) and ``ExternalToolError`` (3,
-    no Chromium). The result's ``exit_code`` says 0/1/3."""
+    no Chromium or Playwright). The result's ``exit_code`` says 0/1/3."""
+    require_playwright()
     from playwright.sync_api import sync_playwright
 
     from .server import serve_site
