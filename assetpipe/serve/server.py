@@ -2,7 +2,8 @@
 
 The app is ``assetpipe.serve.asgi.AssetMiddleware`` (``public/`` at ``public_path``) in front of
 the rendered ``pages:`` (``assetpipe.pages.PagesApp``, DESIGN §3.6), with ``stats_app`` at
-``/__assetpipe/stats``; it runs on **uvicorn**.
+``/__assetpipe/stats``; it runs on **uvicorn**. Pages get a strong ETag from their bytes
+(``ETagMiddleware``: ``If-None-Match`` → 304) and dynamic compression (``CompressMiddleware``).
 
 Why uvicorn over the ASGI adapter: it is the most widely deployed, actively maintained Python
 ASGI server (the Encode project; used under FastAPI/Starlette everywhere), already a dependency,
@@ -29,7 +30,8 @@ from typing import Any
 
 from ..config import Config
 from ..errors import AssetpipeError
-from .asgi import AssetMiddleware, Receive, Scope, Send, lifespan
+from .asgi import AssetMiddleware, CompressMiddleware, Receive, Scope, Send, lifespan
+from .etag import ETagMiddleware
 from .stats import stats_app
 
 log = logging.getLogger("assetpipe.serve")
@@ -138,8 +140,8 @@ def make_app(config: Config, output: Path | None = None) -> AssetMiddleware:
         raise AssetpipeError(f"no build at '{out}'",
                              hint="run `assetpipe build` first (serve shows the current output)")
     pages = PagesApp(config, out)
-    return AssetMiddleware(WSGIBridge(_with_stats(pages)), out, config.public_path,
-                           autorefresh=True)
+    app = CompressMiddleware(WSGIBridge(ETagMiddleware(_with_stats(pages))))
+    return AssetMiddleware(app, out, config.public_path, autorefresh=True)
 
 
 def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, *,
