@@ -1,31 +1,122 @@
-"""The Flask extension: ``asset_url()``/``asset_tags()`` in templates plus the asset middleware.
+"""The Flask extension: two lines make an existing Flask app serve its build.
 
-    from flask import Flask
     from assetpipe.flask import AssetPipe
+    AssetPipe(app)            # an app factory: ext = AssetPipe() ... ext.init_app(app)
 
-    app = Flask(__name__)
-    AssetPipe(app, output="dist", public_path="/static/")      # or AssetPipe().init_app(app)
+``init_app`` finds pipeline.yaml (``find_config``) and then:
 
-In templates: ``{{ asset_tags('js/dashboard.js') }}`` (CSS links, module script, modulepreloads,
-with SRI, in Vite's order) and ``{{ asset_url('img/hero.jpg') }}``.
+- **renders the rewritten templates**: ``app.jinja_env.loader`` becomes a ``ChoiceLoader`` of
+  ``assetpipe.jinja.BuildLoader`` over ``<output>/templates/`` (the build link, resolved on each
+  load) and the app's own loader, which still answers every template the build does not hold
+  (blueprints, templates outside ``templates.dirs``, or everything before the first build);
+- **serves the build** under ``public_path`` with ``assetpipe.serve.AssetMiddleware`` in front
+  of Flask (hashed files immutable; source paths such as ``/static/img/a.jpg`` answered with
+  their default output and ``no-cache``; ``source_paths=False`` turns that off);
+- **compresses dynamic responses** with ``assetpipe.serve.CompressMiddleware`` (``compress=False``
+  turns it off). BREACH: a response is left uncompressed when it sets a cookie, says
+  ``Cache-Control: private`` or ``no-store``, comes from a view decorated with ``@no_compress``,
+  or calls ``no_compress()`` while handled; ``compress_exclude`` lists path prefixes to skip;
+- **follows new builds**: templates, ``asset_url()``/``asset_tags()`` and the file table move to
+  a build swapped in by ``assetpipe build`` or ``assetpipe watch``. In debug (``app.debug``,
+  ``flask run --debug``, ``FLASK_DEBUG``) every request checks; otherwise each dynamic request
+  does one ``stat`` of the manifest (a new build clears Jinja's template cache) and an asset
+  request checks only when its file is missing.
 
-Settings (arguments win over ``app.config``, which wins over pipeline.yaml):
-``ASSETPIPE_CONFIG`` (a pipeline.yaml; its ``output`` and ``public_path`` are used),
-``ASSETPIPE_OUTPUT`` (default ``dist``), ``ASSETPIPE_PUBLIC_PATH`` (default ``/static/``),
-``ASSETPIPE_DEV`` (follow rebuilds and inject the live-reload client), ``ASSETPIPE_RELOAD_URL``.
-
-``app.wsgi_app`` is wrapped in ``assetpipe.serve.AssetMiddleware``: requests under
-``public_path`` are answered by it (precompressed, immutable caching, 404 for anything else),
-before Flask's own static route — so leave Flask's ``static_url_path`` elsewhere or unused.
+Settings: arguments win over ``app.config`` (``ASSETPIPE_CONFIG``, ``ASSETPIPE_OUTPUT``,
+``ASSETPIPE_PUBLIC_PATH``, ``ASSETPIPE_COMPRESS``, ``ASSETPIPE_COMPRESS_EXCLUDE``,
+``ASSETPIPE_SOURCE_PATHS``, ``ASSETPIPE_DEV``, ``ASSETPIPE_RELOAD_URL``), which win over
+pipeline.yaml. ``dev=True`` also injects the live-reload client (``reload_url``: the
+``/__assetpipe/events`` stream of ``assetpipe watch --no-serve``) into HTML pages.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from .jinja import AssetResolver, install
-from .serve import AssetMiddleware
+from .errors import AssetpipeError, ConfigError
+from .jinja import AssetResolver, BuildLoader, install
+from .serve import AssetMiddleware, CompressMiddleware
+from .serve.compress import NO_COMPRESS_KEY
+from .serve.files import manifest_stamp
+from .serve.wsgi import url_prefix
+
+CONFIG_NAME = "pipeline.yaml"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_candidates(root_path: str | Path, name: str | Path = CONFIG_NAME) -> list[Path]:
+    """Where ``find_config`` looks, in order: an absolute ``name`` as is; a relative one in
+    ``root_path`` (the app's module or package folder), then in its parent (the project folder
+    of a package layout: ``project/pipeline.yaml`` beside ``project/app/``)."""
+    path = Path(name)
+    if path.is_absolute():
+        return [path]
+    root = Path(root_path).absolute()
+    return [root / path, root.parent / path]
+
+
+def find_config(root_path: str | Path, name: str | Path = CONFIG_NAME) -> Path:
+    """The first existing ``config_candidates``; ``ConfigError`` naming every place looked."""
+    candidates = config_candidates(root_path, name)
+    for path in candidates:
+        if path.is_file():
+            return path
+    where = ", ".join(str(p) for p in candidates)
+    raise ConfigError([AssetpipeError(
+        f"config file not found: looked for {name} at {where}",
+        hint="create pipeline.yaml beside your app (or in its parent folder), or pass "
+             "AssetPipe(app, config=PATH) / app.config['ASSETPIPE_CONFIG'] "
+             "(a relative path is looked up from app.root_path)")])
+
+
+def no_compress(view: F | None = None) -> Any:
+    """Keep a response uncompressed (BREACH): ``@no_compress`` on a view, or ``no_compress()``
+    while a request is handled."""
+    if view is None:
+        from flask import request
+
+        request.environ[NO_COMPRESS_KEY] = True
+        return None
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        no_compress()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+class _BreachGuard:
+    """Innermost WSGI layer: marks a response that sets a cookie or is private as not to be
+    compressed, before ``CompressMiddleware`` sees its headers (Flask adds the session cookie
+    after the ``after_request`` hooks, so this cannot be a hook)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        def guarded(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            for name, value in headers:
+                low = name.lower()
+                if low == "set-cookie" or (low == "cache-control" and (
+                        "private" in value.lower() or "no-store" in value.lower())):
+                    environ[NO_COMPRESS_KEY] = True
+                    break
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, guarded)
+
+
+def _flag(value: Any, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "false", "no", "off", "")
+    return bool(value)
 
 
 class AssetPipe:
@@ -33,38 +124,87 @@ class AssetPipe:
 
     def __init__(self, app: Any | None = None, *, config: str | Path | None = None,
                  output: str | Path | None = None, public_path: str | None = None,
-                 dev: bool | None = None, reload_url: str | None = None) -> None:
+                 compress: bool | None = None, compress_exclude: Iterable[str] | None = None,
+                 source_paths: bool | None = None, dev: bool | None = None,
+                 reload_url: str | None = None) -> None:
         self.config = config
         self.output = output
         self.public_path = public_path
+        self.compress = compress
+        self.compress_exclude = compress_exclude
+        self.source_paths = source_paths
         self.dev = dev
         self.reload_url = reload_url
+        self.config_path: Path | None = None
         self.resolver: AssetResolver | None = None
         self.middleware: AssetMiddleware | None = None
         if app is not None:
             self.init_app(app)
 
+    def _setting(self, app: Any, attr: str, key: str) -> Any:
+        value = getattr(self, attr)
+        return value if value is not None else app.config.get(key)
+
     def _settings(self, app: Any) -> tuple[Path, str]:
-        output: str | Path | None = self.output or app.config.get("ASSETPIPE_OUTPUT")
-        public_path: str | None = self.public_path or app.config.get("ASSETPIPE_PUBLIC_PATH")
-        config_path = self.config or app.config.get("ASSETPIPE_CONFIG")
-        if config_path is not None and (output is None or public_path is None):
+        """(output, public_path): arguments, then app.config, then pipeline.yaml."""
+        root = Path(app.root_path)
+        output = self._setting(app, "output", "ASSETPIPE_OUTPUT")
+        public_path = self._setting(app, "public_path", "ASSETPIPE_PUBLIC_PATH")
+        named = self._setting(app, "config", "ASSETPIPE_CONFIG")
+        if named is not None or output is None:
             from .config import load_config
 
-            cfg = load_config(config_path)
-            output = output or cfg.output
+            self.config_path = find_config(root, named or CONFIG_NAME)
+            cfg = load_config(self.config_path)
+            output = output if output is not None else cfg.output
             public_path = public_path or cfg.public_path
-        return Path(output or "dist"), public_path or "/static/"
+        out = Path(output)
+        return (out if out.is_absolute() else root / out), public_path or "/static/"
 
     def init_app(self, app: Any) -> None:
-        """Install the Jinja globals on ``app.jinja_env`` and wrap ``app.wsgi_app``."""
+        """Install the template loader, the Jinja globals and the WSGI layers on ``app``."""
+        import jinja2
+
         output, public_path = self._settings(app)
-        dev = bool(self.dev if self.dev is not None else app.config.get("ASSETPIPE_DEV", False))
-        reload_url = self.reload_url or app.config.get("ASSETPIPE_RELOAD_URL",
-                                                       "/__assetpipe/events")
-        self.resolver = install(app.jinja_env, output / "manifest.json", public_path,
-                                check_interval=0.0 if dev else 1.0)
-        self.middleware = AssetMiddleware(app.wsgi_app, output, public_path, dev=dev,
-                                          reload_url=reload_url)
-        app.wsgi_app = self.middleware
+        dev = _flag(self._setting(app, "dev", "ASSETPIPE_DEV"), False)
+        follow = dev or bool(app.debug)
+        env = app.jinja_env
+        env.loader = jinja2.ChoiceLoader([BuildLoader(output), env.loader])
+        self.resolver = install(env, output / "manifest.json", public_path,
+                                check_interval=0.0 if follow else 1.0)
+        reload_url = self._setting(app, "reload_url", "ASSETPIPE_RELOAD_URL")
+        self.middleware = AssetMiddleware(
+            _BreachGuard(app.wsgi_app), output, public_path, dev=dev, autorefresh=follow,
+            reload_url=reload_url or "/__assetpipe/events",
+            source_paths=_flag(self._setting(app, "source_paths", "ASSETPIPE_SOURCE_PATHS"),
+                               True))
+        wsgi: Any = self.middleware
+        if _flag(self._setting(app, "compress", "ASSETPIPE_COMPRESS"), True):
+            exclude = self._setting(app, "compress_exclude", "ASSETPIPE_COMPRESS_EXCLUDE") or ()
+            wsgi = CompressMiddleware(wsgi, exclude_paths=(url_prefix(public_path), *exclude))
+        app.wsgi_app = wsgi
+        self._output = output
+        self._stamp = manifest_stamp(output)
+        app.before_request(functools.partial(self._sync, app))
         app.extensions["assetpipe"] = self
+
+    def _sync(self, app: Any) -> None:
+        """Before each request Flask handles: move templates, globals and the file table to a
+        build swapped in since the last request (one ``stat``)."""
+        assert self.middleware is not None and self.resolver is not None
+        holder = self.middleware.holder
+        if app.debug and not holder.autorefresh:  # app.run(debug=True) after init_app
+            holder.autorefresh = True
+            self.resolver.check_interval = 0.0
+        stamp = manifest_stamp(self._output)
+        if stamp == self._stamp:
+            return
+        self._stamp = stamp
+        cache = getattr(app.jinja_env, "cache", None)
+        if cache is not None:
+            cache.clear()
+        self.resolver.refresh()
+        holder.check()  # loads the new file table in the background
+
+
+__all__ = ["AssetPipe", "config_candidates", "find_config", "no_compress"]

@@ -17,9 +17,13 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
+
+import jinja2
+from jinja2.loaders import split_template_path
 
 from .errors import MissingAssetError
 from .hashing import sri_file
@@ -50,6 +54,12 @@ class AssetResolver:
         if stamp != self._stamp:
             self._manifest = Manifest.read(self.manifest_path)
             self._stamp = stamp
+
+    def refresh(self) -> None:
+        """Re-read the manifest now if its file changed (a new build swapped in)."""
+        with self._lock:
+            self._checked = time.monotonic()
+            self._load()
 
     @property
     def manifest(self) -> Manifest:
@@ -150,3 +160,46 @@ def install(env: Any, manifest_path: str | Path, public_path: str = "/static/",
     env.globals["asset_url"] = resolver.url
     env.globals["asset_tags"] = lambda *keys: Markup(resolver.tags(*keys))  # noqa: S704
     return resolver
+
+
+
+class BuildLoader(jinja2.BaseLoader):
+    """A Jinja2 loader for the rewritten templates of the current build: ``<output>/templates/``.
+
+    ``output`` is the link ``assetpipe build`` flips on every build, so the link is resolved on
+    every load (never cached): a template loaded after a swap comes from the new build. A loaded
+    template stays up to date while the link points at the same build and the file's mtime is
+    unchanged (``assetpipe watch`` rewrites templates in place), so an environment with
+    ``auto_reload`` picks up a new build at its next render. A name the build does not hold
+    raises ``TemplateNotFound``: put this loader first in a ``ChoiceLoader`` to fall back."""
+
+    def __init__(self, output: str | Path) -> None:
+        self.output = Path(output)
+
+    def get_source(self, environment: jinja2.Environment, template: str
+                   ) -> tuple[str, str, Callable[[], bool]]:
+        build = os.path.realpath(self.output)
+        path = os.path.join(build, "templates", *split_template_path(template))
+        try:
+            with open(path, "rb") as f:
+                source = f.read().decode("utf-8")
+            mtime = os.path.getmtime(path)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise jinja2.TemplateNotFound(template) from None
+
+        def uptodate() -> bool:
+            try:
+                return os.path.realpath(self.output) == build and os.path.getmtime(path) == mtime
+            except OSError:
+                return False
+
+        return source, path, uptodate
+
+    def list_templates(self) -> list[str]:
+        root = os.path.join(os.path.realpath(self.output), "templates")
+        found = []
+        for dirpath, _, names in os.walk(root):
+            for name in names:
+                rel = os.path.relpath(os.path.join(dirpath, name), root)
+                found.append(rel.replace(os.sep, "/"))
+        return sorted(found)

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus" / "images"
+# ../shared from the lead's checkout, ../../shared from a worktree under wt/
+CORPUS = next((p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
+              REPO.parent / "shared") / "corpus" / "images"
 
 
 @dataclass

@@ -384,7 +384,7 @@ HOSTILE: list[bytes] = [
     b"/static/%2E%2E/%2E%2E/secret.txt",
     b"/static/js/..%2f..%2fmanifest.json",
     b"/static/%2e%2e%2fmanifest.json",
-    b"/static/js%2fapp.js",
+    b"/static/js%2fnothing.js",  # (servers decode %2f: js%2fapp.js is the source path)
     b"/static/..%5cmanifest.json",
     b"/static/js\\..\\..\\manifest.json",
     b"/static//etc/passwd",

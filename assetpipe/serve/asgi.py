@@ -102,8 +102,10 @@ class AssetMiddleware(AssetServing):
             else:
                 await self.app(scope, receive, send)
             return
-        holder = self.holder
-        sf = (await holder.afind(path)) if holder.autorefresh else holder.table.files.get(path)
+        await self._serve(scope, send, path)
+
+    async def _serve(self, scope: Scope, send: Send, path: str, retried: bool = False) -> None:
+        sf = await self.holder.afind(path)
         if sf is None:
             STATS.asset(404, "identity", 0, 0)
             await _send_reply(send, NOT_FOUND)
@@ -132,16 +134,21 @@ class AssetMiddleware(AssetServing):
                         "headers": headers})
             await send({"type": "http.response.body", "body": reply.data})
             return
-        await self._send_file(send, reply, sf.identity.size)
+        if not await self._send_file(send, reply, sf.identity.size):
+            # its build folder was retired: answer once more from the current build
+            if retried or not await self.arecover():
+                STATS.asset(404, "identity", 0, 0)
+                await _send_reply(send, NOT_FOUND)
+                return
+            await self._serve(scope, send, path, retried=True)
 
-    async def _send_file(self, send: Send, reply: Reply, identity_size: int) -> None:
+    async def _send_file(self, send: Send, reply: Reply, identity_size: int) -> bool:
+        """Send a file from disk; False (nothing sent) when it cannot be opened."""
         assert reply.path is not None
         try:
             f = await asyncio.to_thread(open, reply.path, "rb")
         except OSError:
-            STATS.asset(404, "identity", 0, 0)
-            await _send_reply(send, NOT_FOUND)
-            return
+            return False
         try:
             STATS.asset(reply.code, reply.encoding, reply.length, identity_size)
             await send({"type": "http.response.start", "status": reply.code,
@@ -161,6 +168,7 @@ class AssetMiddleware(AssetServing):
                 await send({"type": "http.response.body", "body": b""})
         finally:
             f.close()
+        return True
 
 
 class _Injector:

@@ -18,7 +18,13 @@ name no key (there is no path joining at request time). At build time the walk:
   new build is loaded;
 - keeps bodies up to ``memory_file_limit`` bytes in memory (a build folder is never modified in
   place, so the bytes cannot go stale), within ``memory_total_limit``; larger ones are streamed
-  from disk.
+  from disk;
+- with ``source_paths`` (the default), also answers each manifest key — the source path, e.g.
+  ``/static/img/team-1.jpg`` — with that asset's default output (``default_output``) under
+  ``no-cache`` and the output's ETag, so unhashed URLs (emails, bookmarks, URLs built in JS)
+  keep working, like WhiteNoise's non-hashed names. A published file of that very name (a
+  ``keep_names`` file) is served as it is; esbuild's shared chunks (no ``src``) have no source
+  path.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
+from ..imaging.formats import ORIGINAL, variants_for
 from ..manifest import ENCODING_SUFFIX, Manifest
 from .negotiate import choose
 
@@ -174,12 +181,18 @@ def manifest_stamp(output: Path) -> tuple[int, int] | None:
     return (st.st_ino, st.st_mtime_ns)
 
 
-def _immutable_set(build: Path) -> set[str]:
-    out: set[str] = set()
+def _read_manifest(build: Path) -> Manifest:
     try:
-        out |= Manifest.read(build / "manifest.json").immutable_files()
+        manifest = Manifest.read(build / "manifest.json")
+        manifest.immutable_files()  # validates the entries' shape
+        return manifest
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.debug("no usable manifest in %s: %s", build, exc)
+        return Manifest()
+
+
+def _immutable_set(build: Path, manifest: Manifest) -> set[str]:
+    out = manifest.immutable_files()
     try:
         report = json.loads((build / "report.json").read_text(encoding="utf-8"))
         retained = report.get("retained", []) if isinstance(report, dict) else []
@@ -211,15 +224,49 @@ def _walk(root: str) -> Iterable[tuple[str, str, os.stat_result]]:
             yield rel, real, st
 
 
+def default_output(entry: dict[str, Any]) -> str:
+    """The output a source path answers with: for an image, its original-format variant of the
+    largest width (the format the URL's extension promises); otherwise the entry's ``file``."""
+    variants = variants_for(entry, ORIGINAL, ("webp", "avif", ORIGINAL)) \
+        if entry.get("variants") else []
+    return str(variants[-1]["file"]) if variants else str(entry["file"])
+
+
+def _source_paths(manifest: Manifest, files: dict[str, StaticFile], prefix: str
+                  ) -> dict[str, StaticFile]:
+    """URL of each manifest key → a ``no-cache`` copy of its default output (module doc)."""
+    out: dict[str, StaticFile] = {}
+    for key, entry in manifest.entries.items():
+        url = prefix + key
+        if "src" not in entry or url in files:
+            continue
+        target = files.get(prefix + default_output(entry))
+        if target is None:
+            continue
+
+        def copy(r: Representation) -> Representation:
+            return Representation(r.encoding, r.path, r.size, r.etag, r.data)
+
+        sf = StaticFile(rel=key, content_type=target.content_type, immutable=False,
+                        last_modified=target.last_modified, identity=copy(target.identity),
+                        alternatives={e: copy(r) for e, r in target.alternatives.items()})
+        _precompute_headers(sf)
+        out[url] = sf
+    return out
+
+
 def build_table(output: str | os.PathLike[str], prefix: str = "/static/", *,
                 memory_file_limit: int = 512 * 1024,
-                memory_total_limit: int = 64 * 1024 * 1024) -> FileTable:
-    """Scan ``<output>/public`` (resolving the output symlink once) into a ``FileTable``."""
+                memory_total_limit: int = 64 * 1024 * 1024,
+                source_paths: bool = True) -> FileTable:
+    """Scan ``<output>/public`` (resolving the output symlink once) into a ``FileTable``;
+    ``source_paths``: see the module doc."""
     output = Path(output)
     stamp = manifest_stamp(output)
     build = output.resolve()
     root = build / "public"
-    immutable = _immutable_set(build)
+    manifest = _read_manifest(build)
+    immutable = _immutable_set(build, manifest)
     found: dict[str, tuple[str, os.stat_result]] = {}
     if root.is_dir():
         for rel, real, st in _walk(str(root)):
@@ -255,6 +302,8 @@ def build_table(output: str | os.PathLike[str], prefix: str = "/static/", *,
                         identity=rep("identity", real, st), alternatives=alts)
         _precompute_headers(sf)
         files[prefix + rel] = sf
+    if source_paths:
+        files.update(_source_paths(manifest, files, prefix))
     wsgi = {k.encode("utf-8").decode("latin-1"): v for k, v in files.items()}
     log.debug("file table: %d files under %s", len(files), root)
     table = FileTable(root=root, prefix=prefix, files=files, wsgi_files=wsgi, stamp=stamp)

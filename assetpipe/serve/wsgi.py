@@ -36,6 +36,7 @@ Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 CHUNK = 64 * 1024
+_RETRIED = "assetpipe.retried"
 
 
 def url_prefix(public_path: str) -> str:
@@ -52,18 +53,22 @@ class TableHolder:
     A new table is built in a background thread and swapped in when complete, so no request
     (and no event loop) stalls while a big ``public/`` is scanned: meanwhile a request for an
     immutable (hashed) file the old table holds is answered from it at once; any other path
-    (a new file, a ``no-cache`` one that may have changed, a 404) waits for the new table."""
+    (a new file, a ``no-cache`` one that may have changed, a 404) waits for the new table.
+
+    Without ``autorefresh`` the table is still checked when a request finds no file (``find``)
+    or a file gone from disk (a retired build folder, ``AssetServing.recover``), so a build
+    swapped in under a running server never turns into 404s."""
 
     def __init__(self, output: str | os.PathLike[str], prefix: str, autorefresh: bool,
-                 **limits: int) -> None:
+                 source_paths: bool = True, **limits: int) -> None:
         self.output = Path(output)
         self.prefix = prefix
         self.autorefresh = autorefresh
-        self.limits = limits
+        self.limits: dict[str, Any] = {**limits, "source_paths": source_paths}
         self._lock = threading.Lock()
         self._pending: Future[FileTable] | None = None
         self._failed: object = ()
-        self.table: FileTable = build_table(self.output, prefix, **limits)
+        self.table: FileTable = build_table(self.output, prefix, **self.limits)
 
     def check(self) -> Future[FileTable] | None:
         """``None`` while the table is current; else the rebuild in progress (started here)."""
@@ -102,8 +107,10 @@ class TableHolder:
         """The file at a URL path (a WSGI string when ``wsgi``), waiting for a rebuild in
         progress only when the old table cannot answer for it (see the class doc)."""
         table = self.table
-        pending = self.check() if self.autorefresh else None
         sf = (table.wsgi_files if wsgi else table.files).get(path)
+        if sf is not None and not self.autorefresh:
+            return sf
+        pending = self.check()
         if pending is not None and (sf is None or not sf.immutable):
             new = pending.result()
             sf = (new.wsgi_files if wsgi else new.files).get(path)
@@ -112,8 +119,10 @@ class TableHolder:
     async def afind(self, path: str) -> StaticFile | None:
         """``find`` for ASGI: the wait for a rebuild is awaited, the loop keeps running."""
         table = self.table
-        pending = self.check() if self.autorefresh else None
         sf = table.files.get(path)
+        if sf is not None and not self.autorefresh:
+            return sf
+        pending = self.check()
         if pending is not None and (sf is None or not sf.immutable):
             sf = (await asyncio.wrap_future(pending)).files.get(path)
         return sf
@@ -155,22 +164,35 @@ class AssetServing:
 
     Options: ``dev`` (follow manifest changes and inject the live-reload client that connects
     to ``reload_url``), ``autorefresh`` (default: ``dev``; follow manifest changes only),
+    ``source_paths`` (default on: answer unhashed source paths, see ``files``),
     ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
 
     def __init__(self, output: str | os.PathLike[str] = "dist", public_path: str = "/static/",
                  *, dev: bool = False, reload_url: str = "/__assetpipe/events",
-                 autorefresh: bool | None = None, memory_file_limit: int = 512 * 1024,
+                 autorefresh: bool | None = None, source_paths: bool = True,
+                 memory_file_limit: int = 512 * 1024,
                  memory_total_limit: int = 64 * 1024 * 1024) -> None:
         self.prefix = url_prefix(public_path)
         self.dev = dev
         self.holder = TableHolder(output, self.prefix, dev if autorefresh is None else autorefresh,
-                                  memory_file_limit=memory_file_limit,
+                                  source_paths, memory_file_limit=memory_file_limit,
                                   memory_total_limit=memory_total_limit)
         self.script = client_script(reload_url) if dev else b""
 
     @property
     def table(self) -> FileTable:
         return self.holder.current()
+
+    def recover(self) -> bool:
+        """A file of the table could not be opened (its build folder was retired): whether a
+        newer build was loaded (then the request is answered again from it)."""
+        pending = self.holder.check()
+        return pending is not None and pending.result() is not None
+
+    async def arecover(self) -> bool:
+        """``recover`` for ASGI (the wait is awaited)."""
+        pending = self.holder.check()
+        return pending is not None and (await asyncio.wrap_future(pending)) is not None
 
 
 class AssetMiddleware(AssetServing):
@@ -194,8 +216,7 @@ class AssetMiddleware(AssetServing):
             if self.dev and environ.get("REQUEST_METHOD") != "HEAD":
                 return self._inject(environ, start_response)
             return self.app(environ, start_response)
-        holder = self.holder
-        sf = holder.find(path) if holder.autorefresh else holder.table.wsgi_files.get(path)
+        sf = self.holder.find(path)
         if sf is None:
             return _not_found(start_response)
         get = environ.get
@@ -232,7 +253,7 @@ class AssetMiddleware(AssetServing):
         try:
             f = open(reply.path, "rb")  # noqa: SIM115 (closed by the body)
         except OSError:  # the build folder went away under us
-            return _not_found(start_response)
+            return self._gone(environ, start_response)
         STATS.asset(reply.code, reply.encoding, reply.length, identity_size)
         try:
             start_response(reply.status, list(reply.headers))
@@ -251,7 +272,7 @@ class AssetMiddleware(AssetServing):
         try:
             f = open(rep.path, "rb")  # noqa: SIM115 (closed by the body)
         except OSError:  # the build folder went away under us
-            return _not_found(start_response)
+            return self._gone(environ, start_response)
         next(rep.served)
         try:
             start_response("200 OK", list(rep.headers))
@@ -262,6 +283,13 @@ class AssetMiddleware(AssetServing):
         if wrapper is not None:
             return wrapper(f, CHUNK)  # type: ignore[no-any-return]
         return _FileSpan(f, 0, rep.size)
+
+    def _gone(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """A file whose build folder was retired: answer once more from the current build."""
+        if environ.get(_RETRIED) or not self.recover():
+            return _not_found(start_response)
+        environ[_RETRIED] = True
+        return self(environ, start_response)
 
     def _inject(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         """Run the app; buffer a 200 HTML response and add the reload client to it."""

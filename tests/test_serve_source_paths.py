@@ -1,0 +1,119 @@
+"""Unhashed URLs keep working (issue 11, item 5): a source path under ``public_path`` (a manifest
+key such as ``/static/img/team-1.jpg``) is answered by the WSGI and ASGI middleware with the
+asset's default output — an image's original format at its largest width, a script's or
+stylesheet's bundle — under ``Cache-Control: no-cache`` with an ETag (304 on revalidation),
+while hashed URLs stay immutable; ``source_paths=False`` turns it off. Real builds (Pillow,
+esbuild), real servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assetpipe.builder import build
+from assetpipe.serve import AssetMiddleware
+from assetpipe.serve import asgi as asgi_mod
+from tests.conftest import CORPUS, write_tree
+from tests.test_serve_support import asgi_server, request, wsgi_server
+
+pytestmark = pytest.mark.node
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _site(root: Path) -> Path:
+    write_tree(root, {
+        "src/js/app.js": "".join(f"export function f{i}() {{ return 'message number {i}'; }}\n"
+                                 for i in range(60)),  # big enough to get a .br
+        "src/css/site.css": "body { color: #123456; }\n" * 30,
+        "src/favicon.png": (CORPUS / "samples/chessboard_RGB.png").read_bytes(),
+        "src/robots.txt": "User-agent: *\n",
+        "src/extra/notes.txt": "published, not a manifest key\n",
+        "src/templates/pages/index.html": "<p>hi</p>\n",
+        "pipeline.yaml": """
+            source: src
+            output: dist
+            images: {include: ["img/**/*.jpg"], widths: [100, 200], formats: [webp, original]}
+            scripts: {entries: ["js/app.js"]}
+            styles: {entries: ["css/site.css"]}
+            static:
+              include: ["favicon.png", "robots.txt"]
+              keep_names: ["robots.txt"]
+            """,
+    })
+    (root / "src/img").mkdir()
+    shutil.copy(CORPUS / "samples/rocket.jpg", root / "src/img/team-1.jpg")
+    return root / "pipeline.yaml"
+
+
+def _manifest(root: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((root / "dist/manifest.json").read_text())
+    return data
+
+
+def _server(kind: str, root: Path, **options: Any) -> Any:
+    if kind == "wsgi":
+        return wsgi_server(AssetMiddleware(None, root / "dist", **options))
+    return asgi_server(asgi_mod.AssetMiddleware(None, root / "dist", **options))
+
+
+@pytest.mark.parametrize("kind", ["wsgi", "asgi"])
+def test_source_paths_answer_with_the_default_output(tmp_path: Path, kind: str) -> None:
+    build(_site(tmp_path))
+    m = _manifest(tmp_path)
+    public = tmp_path / "dist/public"
+    jpeg = max((v for v in m["img/team-1.jpg"]["variants"] if v["format"] == "jpeg"),
+               key=lambda v: v["width"])
+    cases = {
+        "/static/img/team-1.jpg": (jpeg["file"], "image/jpeg"),
+        "/static/js/app.js": (m["js/app.js"]["file"], "text/javascript; charset=utf-8"),
+        "/static/css/site.css": (m["css/site.css"]["file"], "text/css; charset=utf-8"),
+        "/static/favicon.png": (m["favicon.png"]["file"], "image/png"),
+    }
+    with _server(kind, tmp_path) as port:
+        for url, (file, ctype) in cases.items():
+            r = request(port, url)
+            assert r.status == 200, url
+            assert r.body == (public / file).read_bytes(), url
+            assert r.headers["content-type"] == ctype
+            assert r.headers["cache-control"] == "no-cache", url
+            etag = r.headers["etag"]
+            again = request(port, url, headers={"If-None-Match": etag})
+            assert again.status == 304 and again.headers["cache-control"] == "no-cache"
+            hashed = request(port, "/static/" + file)
+            assert hashed.status == 200 and hashed.headers["cache-control"] == IMMUTABLE
+        # precompressed alternatives come along (the bundle's .br)
+        r = request(port, "/static/js/app.js", headers={"Accept-Encoding": "br"})
+        assert r.headers.get("content-encoding") == "br"
+        assert r.headers["cache-control"] == "no-cache"
+        # a keep_names file is served as it is; nothing else changes
+        assert request(port, "/static/robots.txt").body == b"User-agent: *\n"
+        assert request(port, "/static/extra/notes.txt").status == 404  # never published
+        assert request(port, "/static/img/team-2.jpg").status == 404
+        assert request(port, "/static/js/missing.js").status == 404
+
+
+@pytest.mark.parametrize("kind", ["wsgi", "asgi"])
+def test_source_paths_switch_off(tmp_path: Path, kind: str) -> None:
+    build(_site(tmp_path))
+    m = _manifest(tmp_path)
+    with _server(kind, tmp_path, source_paths=False) as port:
+        assert request(port, "/static/img/team-1.jpg").status == 404
+        assert request(port, "/static/js/app.js").status == 404
+        assert request(port, "/static/" + m["js/app.js"]["file"]).status == 200
+
+
+def test_source_path_follows_a_new_build(tmp_path: Path) -> None:
+    """A revalidated source path gets the new build's bytes (new ETag), not a stale 304."""
+    cfg = _site(tmp_path)
+    build(cfg)
+    with _server("wsgi", tmp_path, autorefresh=True) as port:
+        first = request(port, "/static/css/site.css")
+        (tmp_path / "src/css/site.css").write_text("body { margin: 3px; }\n")
+        build(cfg)
+        r = request(port, "/static/css/site.css", headers={"If-None-Match": first.headers["etag"]})
+        assert r.status == 200 and b"margin:3px" in r.body
