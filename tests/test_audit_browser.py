@@ -285,10 +285,9 @@ def test_fail_on_regression_against_history(tmp_path: Path) -> None:
 def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The root pipeline.yaml, built into a temporary project pointing at examples/."""
     root = tmp_path_factory.mktemp("example")
-    text = (REPO / "pipeline.yaml").read_text()
-    text = text.replace("source: examples/", f"source: {REPO}/examples/").replace(
-        "context: examples/", f"context: {REPO}/examples/")
-    (root / "pipeline.yaml").write_text(text)
+    # its paths (source, templates.dirs, contexts) are relative to the config's folder
+    shutil.copytree(REPO / "examples", root / "examples")
+    shutil.copy(REPO / "pipeline.yaml", root / "pipeline.yaml")
     if (REPO / "lcp-hints.json").is_file():  # the example's committed hints, beside its config
         shutil.copy(REPO / "lcp-hints.json", root / "lcp-hints.json")
     build(load_config(root / "pipeline.yaml"))
