@@ -4,23 +4,33 @@
     python bench/serve.py --output dist       # or use an existing build output
     python bench/serve.py --json results.json
 
-1. In-process WSGI requests per second on the same files (the example's JS entry): a 200 with
-   brotli, a 304 (If-None-Match) and a 206 (``Range: bytes=0-1023``), assetpipe's
+1. Over a real socket (the headline): the same two middlewares each under gunicorn (1 worker,
+   gthread, keep-alive) on 127.0.0.1, one client connection sending the same requests back to
+   back; the figure is requests per CPU second *of the server processes* (from ``/proc``), the
+   median of the rounds with min-max, the two servers alternated round by round.
+   ``--socket-only`` skips the rest.
+2. In-process WSGI requests per second (a detail: the middleware alone, no HTTP) on the same
+   file (the example's JS entry): a 200 with brotli, a 304 (If-None-Match) and a 206
+   (``Range: bytes=0-1023``), assetpipe's
    ``AssetMiddleware`` vs ``whitenoise.WhiteNoise`` (both given ``wsgi.file_wrapper``; best of
    several rounds, the ratio is what counts on a shared machine).
-2. Bytes on the wire for every JS and CSS file of the example: assetpipe's precompressed files
+3. Bytes on the wire for every JS and CSS file of the example: assetpipe's precompressed files
    (brotli q11 / gzip 9, chosen by negotiation) vs flask-compress with its defaults, for a
    browser's ``Accept-Encoding`` (Chrome's, with zstd; and without zstd).
-3. The correctness cases from DESIGN §8 on the same files (q=0, Range 0-0, If-None-Match lists).
+4. The correctness cases from DESIGN §8 on the same files (q=0, Range 0-0, If-None-Match lists).
 
-Needs the bench extra: ``pip install -e '.[bench]'`` (whitenoise, flask-compress).
+Needs the bench extra: ``pip install -e '.[bench]'`` (whitenoise, flask-compress, gunicorn).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import http.client
 import json
+import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -249,6 +259,62 @@ def correctness(output: Path) -> list[dict[str, str]]:
     return rows
 
 
+def _send(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> int:
+    conn.request("GET", path, headers=headers)
+    resp = conn.getresponse()
+    resp.read()
+    return resp.status
+
+
+def over_socket(output: Path, n: int, rounds: int) -> dict[str, Any]:
+    """Requests per server CPU second under gunicorn, assetpipe vs WhiteNoise (see doc, 1.)."""
+    from bench._servers import cpu_seconds, gunicorn, tree
+
+    manifest = json.loads((output / "manifest.json").read_text())
+    path = "/static/" + manifest["js/dashboard.js"]["file"]
+    env = {"ASSETPIPE_BENCH_OUTPUT": str(output)}
+    apps = {"assetpipe": "bench._static_apps:assetpipe_app()",
+            "whitenoise": "bench._static_apps:whitenoise_app()"}
+    results: dict[str, Any] = {"file": path, "requests_per_round": n, "rounds": rounds}
+    with contextlib.ExitStack() as stack:
+        servers = {name: stack.enter_context(gunicorn(spec, workers=1, threads=4, env=env))
+                   for name, spec in apps.items()}
+        conns = {name: http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                 for name, (port, _) in servers.items()}
+        cases: dict[str, dict[str, dict[str, str]]] = {}
+        for name, conn in conns.items():
+            conn.request("GET", path, headers={"Accept-Encoding": CHROME_AE})
+            resp = conn.getresponse()
+            resp.read()
+            assert resp.status == 200 and resp.getheader("Content-Encoding") == "br", name
+            cases.setdefault("200 br", {})[name] = {"Accept-Encoding": CHROME_AE}
+            cases.setdefault("304", {})[name] = {
+                "Accept-Encoding": CHROME_AE, "If-None-Match": resp.getheader("ETag") or "",
+                "If-Modified-Since": resp.getheader("Last-Modified") or ""}
+            cases.setdefault("206", {})[name] = {"Accept-Encoding": CHROME_AE,
+                                                 "Range": "bytes=0-1023"}
+        expect = {"200 br": 200, "304": 304, "206": 206}
+        for case, per_app in cases.items():
+            samples: dict[str, list[float]] = {name: [] for name in apps}
+            for name in apps:  # warm-up
+                for _ in range(max(n // 10, 1)):
+                    _send(conns[name], path, per_app[name])
+            for _ in range(rounds):
+                for name in apps:
+                    pids = tree(servers[name][1].pid)
+                    c0 = cpu_seconds(pids)
+                    for _ in range(n):
+                        assert _send(conns[name], path, per_app[name]) == expect[case], case
+                    samples[name].append(n / max(cpu_seconds(pids) - c0, 1e-3))
+            row = {name: {"median": round(statistics.median(v)), "min": round(min(v)),
+                          "max": round(max(v))} for name, v in samples.items()}
+            row["ratio"] = round(row["assetpipe"]["median"] / row["whitenoise"]["median"], 2)
+            results[case] = row
+        for conn in conns.values():
+            conn.close()
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, help="an existing build output (default: build "
@@ -256,15 +322,36 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=20000, help="requests per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--socket-n", type=int, default=2000,
+                        help="requests per round over the socket")
+    parser.add_argument("--socket-only", action="store_true")
     args = parser.parse_args()
+    load0 = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="assetpipe-bench-") as tmp:
         output = args.output or build_example(Path(tmp))
-        doc = {"python": sys.version.split()[0], "throughput": throughput(output, args.n,
-                                                                           args.rounds),
-               "sizes": sizes(output), "correctness": correctness(output)}
+        doc: dict[str, Any] = {"python": sys.version.split()[0],
+                               "socket": over_socket(output, args.socket_n, args.rounds)}
+        if not args.socket_only:
+            doc.update(throughput=throughput(output, args.n, args.rounds),
+                       sizes=sizes(output), correctness=correctness(output))
+    doc["loadavg"] = {"before": load0, "after": os.getloadavg()}
+    so = doc["socket"]
+    print(f"## Over the socket: requests per server CPU second under gunicorn ({so['file']}; "
+          f"median [min-max] of {args.rounds} x {args.socket_n})\n")
+    print("| case | assetpipe | WhiteNoise | ratio |\n|---|---:|---:|---:|")
+    for case in ("200 br", "304", "206"):
+        r = so[case]
+        cells = [f"{r[k]['median']:,} [{r[k]['min']:,}-{r[k]['max']:,}]"
+                 for k in ("assetpipe", "whitenoise")]
+        print(f"| {case} | {cells[0]} | {cells[1]} | {r['ratio']:.2f}x |")
+    print(f"\nload average before {load0[0]:.2f}, after {doc['loadavg']['after'][0]:.2f}\n")
+    if args.socket_only:
+        if args.json:
+            args.json.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+        return
     t = doc["throughput"]
-    print(f"## Requests per CPU second in process ({t['file']}, {t['size']} B; "
-          f"best of {args.rounds} x {args.n})\n")
+    print(f"## In process (the middleware alone, no HTTP): requests per CPU second "
+          f"({t['file']}, {t['size']} B; best of {args.rounds} x {args.n})\n")
     print("| case | assetpipe | WhiteNoise | ratio | assetpipe, bodies from disk | ratio |\n"
           "|---|---:|---:|---:|---:|---:|")
     for case in ("200 br", "304", "206"):
