@@ -1,0 +1,14 @@
+"""The response cache for dynamic endpoints (WSGI, ASGI, a Flask decorator), in process or
+shared through Redis. See ``core`` for the rules; ``entry`` for what is stored; ``backend`` and
+``redis_backend`` for where."""
+
+from __future__ import annotations
+
+from .backend import Backend, MemoryBackend
+from .core import Request, ResponseCache, Rule, all_response_cache_stats
+from .entry import Entry
+from .redis_backend import RedisBackend
+from .wsgi import ResponseCacheMiddleware
+
+__all__ = ["Backend", "Entry", "MemoryBackend", "RedisBackend", "Request", "ResponseCache",
+           "ResponseCacheMiddleware", "Rule", "all_response_cache_stats"]

@@ -1,0 +1,113 @@
+"""``RedisBackend``: the response cache shared by every worker process and machine that point at
+one Redis (the ``redis`` client; ``pip install 'assetpipe[redis]'``).
+
+- Entries are binary (``Entry.to_bytes``) under ``<prefix>e:<hash>`` with the TTL as the key's
+  expiry; the base key's vary list under ``<prefix>i:<hash>``; a base key's variants and a tag's
+  members are Redis sets (``v:``/``t:``), so invalidation reaches every process at once.
+- A hit is one round trip (``MGET`` of the index and the plain variant).
+- Single flight across processes: ``SET <prefix>l:<hash> <token> NX PX <timeout>``; the holder
+  deletes it with a compare-and-delete script, and a crashed holder's lock expires after the
+  timeout. Waiters poll the lock every few milliseconds (up to their wait timeout).
+- Keys are hashed (blake2b), so any header value makes a short, safe Redis key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from typing import Any
+
+from .entry import Entry
+
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+def _h(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+class RedisBackend:
+    """See the module doc. ``client`` is a ``redis.Redis`` (or give ``url``)."""
+
+    blocking = True
+
+    def __init__(self, client: Any = None, *, url: str | None = None,
+                 prefix: str = "assetpipe:rc:", poll_interval: float = 0.005) -> None:
+        if client is None:
+            import redis
+
+            client = redis.Redis.from_url(url or "redis://127.0.0.1:6379/0")
+        self.r = client
+        self.prefix = prefix
+        self.poll_interval = poll_interval
+        self._release = self.r.register_script(_RELEASE)
+
+    def _k(self, kind: str, name: str) -> str:
+        return f"{self.prefix}{kind}:{_h(name)}"
+
+    def lookup(self, base: str, key: str) -> tuple[tuple[str, ...] | None, Entry | None]:
+        index, blob = self.r.mget(self._k("i", base), self._k("e", key))
+        vary = tuple(json.loads(index)) if index is not None else None
+        return vary, Entry.from_bytes(blob) if blob is not None else None
+
+    def fetch(self, key: str) -> Entry | None:
+        blob = self.r.get(self._k("e", key))
+        return Entry.from_bytes(blob) if blob is not None else None
+
+    def store(self, base: str, key: str, entry: Entry, ttl: float) -> int:
+        ms = max(int(ttl * 1000), 1)
+        ek = self._k("e", key)
+        p = self.r.pipeline(transaction=False)
+        p.set(ek, entry.to_bytes(), px=ms)
+        p.set(self._k("i", base), json.dumps(list(entry.vary)), px=ms)
+        vk = self._k("v", base)
+        p.sadd(vk, ek)
+        p.pexpire(vk, ms + 60_000)
+        for tag in entry.tags:
+            p.sadd(self._k("t", tag), ek)
+        p.execute()
+        return 0  # Redis evicts by its own maxmemory policy (see its INFO evicted_keys)
+
+    def _drop_set(self, set_key: str, *extra: str) -> int:
+        members = [m.decode() if isinstance(m, bytes) else m for m in self.r.smembers(set_key)]
+        deleted = int(self.r.delete(*members)) if members else 0
+        self.r.delete(set_key, *extra)
+        return deleted
+
+    def invalidate(self, base: str) -> int:
+        return self._drop_set(self._k("v", base), self._k("i", base))
+
+    def invalidate_tag(self, tag: str) -> int:
+        return self._drop_set(self._k("t", tag))
+
+    def acquire(self, key: str, timeout: float) -> str | None:
+        token = uuid.uuid4().hex
+        ok = self.r.set(self._k("l", key), token, nx=True, px=max(int(timeout * 1000), 1))
+        return token if ok else None
+
+    def release(self, key: str, token: str) -> None:
+        self._release(keys=[self._k("l", key)], args=[token])
+
+    def wait(self, key: str, timeout: float) -> bool:
+        lk = self._k("l", key)
+        deadline = time.monotonic() + timeout
+        delay = self.poll_interval / 4
+        while self.r.exists(lk):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, self.poll_interval)
+        return True
+
+    def clear(self) -> None:
+        keys = list(self.r.scan_iter(match=self.prefix + "*", count=1000))
+        for i in range(0, len(keys), 500):
+            self.r.delete(*keys[i:i + 500])
+
+    def size(self) -> int:
+        return sum(1 for _ in self.r.scan_iter(match=self.prefix + "e:*", count=1000))
