@@ -7,7 +7,13 @@ On a hit the files are hard-linked into the build (no bytes copied).
 
 Rules: an entry is written into a temp folder and renamed into place, so a crash never leaves a
 half entry; an entry whose files do not match their recorded size and SHA-256 is discarded and
-counted, never an error; past ``max_mb`` the least recently used entries are pruned.
+counted, never an error; past ``max_mb`` the least recently used entries are pruned (after a
+build that wrote entries: a build that only hit cannot have grown the cache).
+
+Verification costs a stat, not a read: ``meta.json`` records each file's stat stamp (size,
+mtime_ns, inode) when it was stored or last hashed; a file whose stamp still matches is taken
+as intact (entries are written once and read-only; their hard links in a build are not edited),
+and only a file whose stamp moved is hashed again (and its new stamp recorded if it is intact).
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ class CacheStats:
     misses: int = 0
     writes: int = 0
     discarded: int = 0
+    #: cached files hashed to check them (their stat stamp had moved or was unknown)
+    verified: int = 0
     per_stage: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def count(self, stage: str, what: str) -> None:
@@ -62,6 +70,20 @@ class CacheEntry:
 
 def _blob_name(name: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:32]
+
+
+def _stamp(path: Path) -> list[int]:
+    """A file's stat stamp as ``meta.json`` records it (raises ``OSError`` when missing)."""
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _write_meta(folder: Path, doc: Mapping[str, Any]) -> None:
+    """Replace an entry's meta.json atomically (a reader sees the old one or the new one)."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".meta.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(doc, f, sort_keys=True)
+    os.replace(tmp, folder / "meta.json")
 
 
 class Cache:
@@ -115,12 +137,26 @@ class Cache:
         try:
             doc = json.loads(text)
             files = doc["files"]
+            stamps = doc.get("stat") or {}
+            moved = False
             for name, digest in files.items():  # a missing blob raises FileNotFoundError
-                if sha256_file(folder / _blob_name(name)) != digest:
+                blob = folder / _blob_name(name)
+                stamp = _stamp(blob)
+                if stamps.get(name) == stamp:
+                    continue
+                with self._lock:
+                    self.stats.verified += 1
+                if sha256_file(blob) != digest:
                     raise ValueError(f"{name}: content does not match")
+                stamps[name] = stamp
+                moved = True
             entry = CacheEntry(folder, files, doc["meta"])
-            os.utime(meta_path)  # LRU clock
-        except (OSError, ValueError, KeyError, TypeError):
+            if moved:  # intact, stamps moved (a copy, a touch): hash them once, not each time
+                doc["stat"] = stamps
+                _write_meta(folder, doc)
+            else:
+                os.utime(meta_path)  # LRU clock
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self._discard(folder)
             with self._lock:
                 self.stats.discarded += 1
@@ -152,8 +188,10 @@ class Cache:
                     shutil.copyfile(content, dest)
                     digests[name] = sha256_file(dest)
                 dest.chmod(0o444)
+            stamps = {name: _stamp(tmp / _blob_name(name)) for name in files}
             (tmp / "meta.json").write_text(
-                json.dumps({"files": digests, "meta": meta}, sort_keys=True), encoding="utf-8")
+                json.dumps({"files": digests, "meta": meta, "stat": stamps}, sort_keys=True),
+                encoding="utf-8")
             if replace:
                 rmtree(folder)
             try:

@@ -117,7 +117,6 @@ class DevBuilder:
         self.state: DevState | None = None
         #: keys whose last rebuild failed: they stay in the next plan until one succeeds
         self.pending: set[str] = set()
-        self._refs: dict[str, tuple[tuple[int, int, int], frozenset[str]]] = {}
         self._names: dict[str, str | None] = {}
 
     # -- full ---------------------------------------------------------------------------------
@@ -358,26 +357,23 @@ class DevBuilder:
                                  ctx: StageContext) -> None:
         """Add to the plan the templates that may reference a manifest key whose entry changed
         (a new hashed URL, integrity, size): the templates stage's own reference scan
-        (``candidate_keys``, a superset of what its rewrite looks up), memoised per file."""
+        (``memo_references``, a superset of what its rewrite looks up, a fact of the stat memo)."""
         new = ctx.manifest
         changed = {k for k in set(old.entries) | set(new.entries) if old.get(k) != new.get(k)}
         if not changed or todo.get("templates", frozenset()) is None:
             return
-        try:
-            from .stages.templates import candidate_keys
-        except ImportError:  # no reference scan: rewrite every template
-            todo["templates"] = None
-            return
+        from .errors import StageError
+        from .stages.templates import memo_references, with_imports
+
         wanted: set[str] = set()
-        for key, f in ctx.sources.files.items():
+        for key in ctx.sources.files:
             if self._template_name(key) is None:
                 continue
-            stamp = (f.size, f.mtime_ns, f.inode)
-            memo = self._refs.get(key)
-            if memo is None or memo[0] != stamp:
-                text = f.path.read_text(encoding="utf-8", errors="replace")
-                memo = self._refs[key] = (stamp, frozenset(candidate_keys(text, ctx)))
-            if memo[1] & changed:
+            try:
+                refs = with_imports(memo_references(ctx, key), ctx)
+            except StageError:  # not UTF-8: the templates stage reports it when it runs
+                continue
+            if refs & changed:
                 wanted.add(key)
         if wanted:
             todo["templates"] = (todo.get("templates") or frozenset()) | wanted
@@ -418,11 +414,8 @@ class DevBuilder:
 
 
 def _narrow(sources: Sources, keys: frozenset[str]) -> Sources:
-    """A view of ``sources`` holding only ``keys`` (sharing the hash memo)."""
-    view = Sources(sources.root,
-                           {k: f for k, f in sources.files.items() if k in keys}, None)
-    view._memo = sources._memo  # share content hashes already computed this rebuild
-    return view
+    """A view of ``sources`` holding only ``keys`` (sharing the memo)."""
+    return sources.narrowed(keys)
 
 
 def _copy_sections(sections: dict[str, Any]) -> dict[str, Any]:

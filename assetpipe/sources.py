@@ -1,9 +1,21 @@
-"""Discovering the source tree and content-hashing its files.
+"""Discovering the source tree, and the stat memo of what each file's content gives.
 
 ``Sources.scan(source, memo)`` lists every file under ``source`` (POSIX paths relative to it),
-skipping dot-folders and ``node_modules``. Content hashes are computed on first use and memoised
-by (size, mtime_ns, inode) in ``.assetpipe/cache/hashes.json``, so a no-change rebuild reads no
-file twice. Globs use wcmatch with GLOBSTAR and BRACE (DESIGN §3.3).
+skipping dot-folders, ``node_modules`` and ``__pycache__``. Globs use wcmatch with GLOBSTAR and
+BRACE (DESIGN §3.3).
+
+The memo (``.assetpipe/cache/hashes.json``), as esbuild's and Vite's caches: per file, its stat
+stamp (size, mtime_ns, inode), its content hash and any *facts* a stage derived from its content
+(``Sources.fact``: a template's asset references, an image's probe). A file whose stamp is
+unchanged is neither read nor hashed; a changed stamp costs one content hash, and facts survive
+when the content is the same (a ``touch``, a checkout). So a no-op rebuild reads no source
+file. Files outside the tree (an esbuild input under ``node_modules``) are memoised by absolute
+path (``Sources.path_sha256``).
+
+A stamp is trusted only if the file had not been modified in the last ``RACY_NS`` when it was
+hashed (git's "racily clean" rule): mtimes come from a coarse clock, and a second same-size
+save within one tick would otherwise look unchanged. Such an entry is saved without its stamp:
+the next build hashes that file again.
 """
 
 from __future__ import annotations
@@ -11,10 +23,11 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from wcmatch import glob as wglob
 
@@ -23,6 +36,12 @@ from .hashing import sha256_file
 
 GLOB_FLAGS = wglob.GLOBSTAR | wglob.BRACE
 SKIP_DIRS = {"node_modules", "__pycache__"}
+#: the memo file's format; another value (or the old list form) is ignored: every file is
+#: hashed once again
+MEMO_FORMAT = 2
+#: how recent a modification makes a stamp untrustworthy (see the module docstring)
+RACY_NS = 100_000_000
+T = TypeVar("T")
 
 
 @functools.lru_cache(maxsize=256)
@@ -49,22 +68,90 @@ class SourceFile:
     inode: int
 
 
-class Sources:
-    """The discovered source tree with memoised content hashes."""
+@dataclass
+class MemoStats:
+    """What the memo did in one build: ``hashed`` files read and hashed (a stamp changed or
+    was unknown), ``hits`` stamps that spared a read, ``facts`` facts computed."""
 
-    def __init__(self, root: Path, files: dict[str, SourceFile], memo_path: Path | None) -> None:
+    hits: int = 0
+    hashed: int = 0
+    facts: int = 0
+    computed: list[str] = field(default_factory=list)
+
+
+Stamp = tuple[int, int, int]
+
+
+def _stamp(st: os.stat_result) -> Stamp:
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+class _Memo:
+    """The stat memo (see the module docstring), shared by a ``Sources`` and its narrowed
+    views. Entries: key (a source key, or an absolute path) → ``{"stamp", "sha256",
+    "facts"}``."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.racy: set[str] = set()
+        self.used: set[str] = set()
+        self.dirty = False
+        self.stats = MemoStats()
+        if path is not None:
+            try:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(doc, dict) and doc.get("format") == MEMO_FORMAT \
+                        and isinstance(doc.get("files"), dict):
+                    self.entries = doc["files"]
+            except (OSError, ValueError):
+                pass
+
+    def entry(self, key: str, path: Path, stamp: Stamp) -> dict[str, Any]:
+        """The memo entry of ``key`` for a file whose stamp is ``stamp``: the memoised one if
+        the stamp matches, else a new one (content hashed; facts kept if the content is the
+        same)."""
+        self.used.add(key)
+        old = self.entries.get(key)
+        if isinstance(old, dict) and old.get("stamp") == list(stamp) \
+                and isinstance(old.get("sha256"), str):
+            self.stats.hits += 1
+            return old
+        now = time.time_ns()
+        digest = sha256_file(path)
+        self.stats.hashed += 1
+        facts = old.get("facts") if isinstance(old, dict) and old.get("sha256") == digest \
+            else None
+        new = {"stamp": list(stamp), "sha256": digest,
+               "facts": facts if isinstance(facts, dict) else {}}
+        self.entries[key] = new
+        if now - stamp[1] < RACY_NS:
+            self.racy.add(key)
+        else:
+            self.racy.discard(key)
+        self.dirty = True
+        return new
+
+    def save(self, keep: Callable[[str], bool]) -> None:
+        if self.path is None or not self.dirty:
+            return
+        # a racy entry keeps its hash and facts but no stamp: the next build hashes the file
+        # again (one read) and keeps the facts if the content is the same
+        files = {k: {**v, "stamp": None} if k in self.racy else v
+                 for k, v in self.entries.items() if k in self.used or keep(k)}
+        atomic_write(self.path, json.dumps({"format": MEMO_FORMAT, "files": files},
+                                           sort_keys=True, separators=(",", ":")).encode())
+        self.dirty = False
+
+
+class Sources:
+    """The discovered source tree and the stat memo of its files' content."""
+
+    def __init__(self, root: Path, files: dict[str, SourceFile], memo_path: Path | None,
+                 *, memo: _Memo | None = None) -> None:
         self.root = root
         self.files = files
-        self._memo_path = memo_path
-        self._memo: dict[str, list[object]] = {}
-        self._dirty = False
-        if memo_path is not None:
-            try:
-                loaded = json.loads(memo_path.read_text(encoding="utf-8"))
-                if isinstance(loaded, dict):
-                    self._memo = loaded
-            except (OSError, ValueError):
-                self._memo = {}
+        self._memo = memo if memo is not None else _Memo(memo_path)
 
     @classmethod
     def scan(cls, root: Path, memo_path: Path | None = None,
@@ -72,20 +159,29 @@ class Sources:
         """Every file under ``root``, plus ``extra`` (key, path) pairs not already found: the
         templates outside ``source`` or behind a symlink (``templatedirs.template_files``)."""
         files: dict[str, SourceFile] = {}
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames
-                                 if not d.startswith(".") and d not in SKIP_DIRS)
-            base = Path(dirpath)
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                path = base / name
-                try:
-                    st = path.stat()
-                except OSError:
-                    continue
-                rel = path.relative_to(root).as_posix()
-                files[rel] = SourceFile(rel, path, st.st_size, st.st_mtime_ns, st.st_ino)
+        todo = [("", str(root))]
+        while todo:
+            prefix, folder = todo.pop()
+            try:
+                it = os.scandir(folder)
+            except OSError:
+                continue
+            with it:
+                for de in it:
+                    name = de.name
+                    if name.startswith("."):
+                        continue
+                    try:
+                        if de.is_dir():  # a symlinked folder is not followed (os.walk's way)
+                            if name not in SKIP_DIRS and not de.is_symlink():
+                                todo.append((prefix + name + "/", de.path))
+                            continue
+                        st = de.stat()
+                    except OSError:
+                        continue
+                    rel = prefix + name
+                    files[rel] = SourceFile(rel, Path(de.path), st.st_size, st.st_mtime_ns,
+                                            st.st_ino)
         for rel, path in extra:
             if rel not in files:
                 try:
@@ -93,7 +189,17 @@ class Sources:
                 except OSError:
                     continue
                 files[rel] = SourceFile(rel, path, st.st_size, st.st_mtime_ns, st.st_ino)
-        return cls(root, files, memo_path)
+        return cls(root, dict(sorted(files.items())), memo_path)
+
+    def narrowed(self, keys: Iterable[str]) -> Sources:
+        """A view holding only ``keys`` (that exist), sharing this memo."""
+        wanted = set(keys)
+        return Sources(self.root, {k: f for k, f in self.files.items() if k in wanted}, None,
+                       memo=self._memo)
+
+    @property
+    def memo_stats(self) -> MemoStats:
+        return self._memo.stats
 
     def __contains__(self, rel: object) -> bool:
         return rel in self.files
@@ -105,24 +211,37 @@ class Sources:
         if not pats:
             return []
         matcher = _matcher(pats)
-        return [f for rel, f in sorted(self.files.items())
-                if rel not in skip and matcher.match(rel)]
+        return [f for rel, f in self.files.items() if rel not in skip and matcher.match(rel)]
+
+    def _entry(self, rel: str) -> dict[str, Any]:
+        f = self.files[rel]
+        return self._memo.entry(rel, f.path, (f.size, f.mtime_ns, f.inode))
 
     def sha256(self, rel: str) -> str:
-        """Hex SHA-256 of a source file's content, from the memo when its stat is unchanged."""
-        f = self.files[rel]
-        stamp = [f.size, f.mtime_ns, f.inode]
-        cached = self._memo.get(rel)
-        if isinstance(cached, list) and len(cached) == 4 and cached[:3] == stamp:
-            return str(cached[3])
-        digest = sha256_file(f.path)
-        self._memo[rel] = [*stamp, digest]
-        self._dirty = True
-        return digest
+        """Hex SHA-256 of a source file's content, from the memo when its stamp is unchanged."""
+        return str(self._entry(rel)["sha256"])
+
+    def fact(self, rel: str, kind: str, compute: Callable[[Path], T]) -> T:
+        """What ``compute(path)`` says about a source file's content (a JSON value), memoised
+        with its content hash: computed again only when the content changes. ``kind`` names
+        the fact and everything else it depends on (a stage, a version, an option)."""
+        entry = self._entry(rel)
+        facts: dict[str, Any] = entry["facts"]
+        if kind in facts:
+            return facts[kind]  # type: ignore[no-any-return]
+        value = compute(self.files[rel].path)
+        facts[kind] = value
+        self._memo.dirty = True
+        self._memo.stats.facts += 1
+        self._memo.stats.computed.append(f"{kind}:{rel}")
+        return value
+
+    def path_sha256(self, path: Path) -> str:
+        """Hex SHA-256 of any file (one outside the source tree), memoised by its absolute path
+        and stamp. Raises ``OSError`` when it cannot be read."""
+        key = os.path.abspath(path)
+        return str(self._memo.entry(key, Path(key), _stamp(os.stat(key)))["sha256"])
 
     def save_memo(self) -> None:
-        """Persist the hash memo (only entries for files that still exist)."""
-        if self._memo_path is None or not self._dirty:
-            return
-        keep = {k: v for k, v in self._memo.items() if k in self.files}
-        atomic_write(self._memo_path, json.dumps(keep, sort_keys=True).encode())
+        """Persist the memo: entries of files that still exist, and those this build used."""
+        self._memo.save(lambda k: k in self.files)

@@ -8,9 +8,12 @@ stays the authority on offsets; the tree is only used to answer "does this selec
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
+from typing import TYPE_CHECKING
 
 from .scanner import Scan
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 CANDIDATES = ("img", "iframe")
 
@@ -23,7 +26,9 @@ def eager_matches(sc: Scan, selectors: tuple[str, ...]) -> dict[int, str]:
         if t.name in CANDIDATES:
             line, col = sc.line_col(t.start)
             by_pos[(line, col - 1)] = t.start
-    soup = BeautifulSoup(sc.masked(), "html.parser")
+    from bs4 import BeautifulSoup  # here, not at import: a build with no rewrite never loads it
+
+    soup: BeautifulSoup = BeautifulSoup(sc.masked(), "html.parser")
     out: dict[int, str] = {}
     for sel in selectors:
         for el in soup.select(sel):

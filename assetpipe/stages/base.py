@@ -119,7 +119,14 @@ class StageContext:
         """Place an existing file at ``public/<rel>`` without copying bytes where the file system
         allows (a hard link). Only for files nobody rewrites in place — cache blobs, not sources:
         an editor saving a source would change the published file through the shared inode."""
-        dest = self.public / rel
+        return self._link(self.public / rel, src)
+
+    def link_template(self, rel: str, src: Path) -> Path:
+        """Place a cached (rewritten) template at ``templates/<rel>`` by hard link, as
+        ``link_public`` does."""
+        return self._link(self.templates_out / rel, src)
+
+    def _link(self, dest: Path, src: Path) -> Path:
         if dest.exists():
             dest.unlink()
         link_or_copy(src, dest)

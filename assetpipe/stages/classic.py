@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..errors import AssetpipeError, Location
@@ -51,30 +52,29 @@ class Plan:
 
 
 def template_uses(ctx: StageContext) -> list[tuple[str, ScriptUse]]:
-    """Every ``<script src>`` of every template (source key, use), memoised by the templates'
-    content hashes so an unchanged set costs a cache lookup. A template that cannot be read or
-    scanned is skipped here: the templates stage reports it, located."""
+    """Every ``<script src>`` of every template (source key, use), each template's a fact of the
+    sources' stat memo (``Sources.fact``): an unchanged template is not read again, an edited
+    one alone is scanned. A template that cannot be read or scanned is skipped here: the
+    templates stage reports it, located."""
     if not ctx.config.templates.dirs:
         return []
     try:
         names = templates.collect(ctx)
     except AssetpipeError:  # a layout error is the templates stage's to report
         return []
-    rels = sorted(set(names.values()))
-    stamp = [(rel, ctx.sources.sha256(rel)) for rel in rels]
-    key = ctx.cache.key("scripts.tags", VERSION, ctx.config.public_path, stamp)
-    hit = ctx.cache.peek(key)
-    if hit is not None:
-        return [(rel, ScriptUse(k, bool(m), int(n))) for rel, k, m, n in hit.meta["uses"]]
-    found: list[tuple[str, ScriptUse]] = []
-    for rel in rels:
+    public_path = ctx.config.public_path
+
+    def scan(path: Path) -> list[list[Any]]:
         try:
-            text = ctx.sources.files[rel].path.read_text(encoding="utf-8")
-            found += [(rel, use) for use in script_uses(text, ctx.config.public_path)]
+            text = path.read_text(encoding="utf-8")
+            return [[u.key, u.module, u.line] for u in script_uses(text, public_path)]
         except (OSError, UnicodeDecodeError, ScanError):
-            continue
-    ctx.cache.put(key, {}, {"uses": [[rel, u.key, u.module, u.line] for rel, u in found]},
-                  replace=True)
+            return []
+
+    found: list[tuple[str, ScriptUse]] = []
+    for rel in sorted(set(names.values())):
+        uses = ctx.sources.fact(rel, f"scripts.tags/{VERSION}/{public_path}", scan)
+        found += [(rel, ScriptUse(str(k), bool(m), int(n))) for k, m, n in uses]
     return found
 
 

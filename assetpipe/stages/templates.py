@@ -17,16 +17,22 @@ invalid ``templates.eager`` selector (``ConfigError``); a malformed ``lcp-hints.
 Cache: per template, keyed by the template's bytes hash, its effective options, its hints and the
 manifest entries of every key it could reference (found with a quick pattern pass, a superset of
 what the rewrite looks up), so a changed image re-rewrites exactly the templates that show it.
+The pattern pass's result is a fact of the source's stat memo (``Sources.fact``) and a hit is
+hard-linked from the cache, so a template whose file, options and assets are unchanged is
+neither read nor written. The ``templates.eager`` selectors are checked before the first
+template that must be rewritten (a hit was rewritten with the same, checked, selectors).
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import logging
 import re
 from dataclasses import asdict
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -109,15 +115,37 @@ def _check_selectors(ctx: StageContext) -> None:
         raise ConfigError(problems)
 
 
-def candidate_keys(text: str, ctx: StageContext) -> set[str]:
-    """Every manifest key ``text`` could refer to, plus their static imports: a superset of what
-    the rewrite looks up, so it can key the cache before the rewrite runs."""
-    pat = re.compile(re.escape(ctx.config.public_path) + _KEYISH)
+def reference_keys(text: str, public_path: str) -> set[str]:
+    """Every manifest key ``text`` could refer to (a quick pattern pass)."""
+    pat = re.compile(re.escape(public_path) + _KEYISH)
     keys: set[str] = set()
     for rx in (pat, _FILENAME, _ASSET_URL):
         for m in rx.finditer(text):
             keys.add(m.group(1))
             keys.add(unquote(m.group(1)))
+    return keys
+
+
+def memo_references(ctx: StageContext, rel: str) -> set[str]:
+    """``reference_keys`` of the template at source key ``rel``, from the stat memo: the file is
+    read only when it changed. Raises ``StageError`` for a template that is not UTF-8."""
+    def compute(path: Path) -> list[str]:
+        return sorted(reference_keys(_decode(path.read_bytes(), ctx, rel),
+                                     ctx.config.public_path))
+
+    return set(ctx.sources.fact(rel, f"templates.refs/{VERSION}/{ctx.config.public_path}",
+                                compute))
+
+
+def candidate_keys(text: str, ctx: StageContext) -> set[str]:
+    """Every manifest key ``text`` could refer to, plus their static imports: a superset of what
+    the rewrite looks up, so it can key the cache before the rewrite runs."""
+    return with_imports(reference_keys(text, ctx.config.public_path), ctx)
+
+
+def with_imports(refs: set[str], ctx: StageContext) -> set[str]:
+    """``refs`` plus the keys their manifest entries import, transitively."""
+    keys = set(refs)
     todo = list(keys)
     while todo:
         e = ctx.manifest.get(todo.pop())
@@ -183,38 +211,46 @@ def _missing(ctx: StageContext, rel: str, missing: list[list[Any]]) -> list[Asse
 
 def run(ctx: StageContext) -> None:
     """Rewrite every template into ``<output>/templates/`` (see the module docstring)."""
-    _check_selectors(ctx)
     hints = read_hints(hints_path(ctx.config.root))
     names = collect(ctx)
+    if not names:
+        _check_selectors(ctx)
+    checked = not names
     ctx.progress.start("templates", len(names))
     report: dict[str, Any] = {}
     used: set[Hint] = set()
     missing: list[AssetpipeError] = []  # every template's, raised at once after the loop
     for name, rel in names.items():
-        data = ctx.sources.files[rel].path.read_bytes()
-        text = _decode(data, ctx, rel)
         opts = options(ctx, name)
         mine = [h for h in hints if h.template == name]
-        deps = {k: ctx.manifest.get(k) for k in sorted(candidate_keys(text, ctx))}
+        deps = {k: ctx.manifest.get(k) for k in sorted(with_imports(memo_references(ctx, rel),
+                                                                     ctx))}
         key = ctx.cache.key("templates", VERSION, _tools(), ctx.sources.sha256(rel), asdict(opts),
                             [h.to_json() for h in mine], deps)
         entry = ctx.cache.get(key, "templates")
         if entry is not None:
-            out = entry.path("out").read_bytes()
             meta = dict(entry.meta)
+            ctx.link_template(name, entry.path("out"))
         else:
+            if not checked:
+                _check_selectors(ctx)
+                checked = True
+            data = ctx.sources.files[rel].path.read_bytes()
+            text = _decode(data, ctx, rel)
             res = _rewrite(ctx, name, rel, text, opts, mine)
             meta = {"report": res.report(), "missing": [list(m) for m in res.missing],
                     "hints": [h.to_json() for h in sorted(res.hints_used)]}
             out = res.text.encode("utf-8")
-            if res.keys <= deps.keys():
+            if hashlib.sha256(data).hexdigest() != ctx.sources.sha256(rel):
+                log.debug("templates: %s changed while it was built; not cached", name)
+            elif res.keys <= deps.keys():
                 ctx.cache.put(key, {"out": out}, meta)
             else:  # a key the quick pass missed (an odd URL): never cache on partial deps
                 log.debug("templates: %s looked up %s beyond its cache key; not cached", name,
                           sorted(res.keys - deps.keys()))
+            ctx.write_template(name, out)
         missing += _missing(ctx, rel, meta["missing"])
         used.update(Hint(h["template"], h["line"], h.get("src")) for h in meta["hints"])
-        ctx.write_template(name, out)
         report[name] = {"source": rel, **meta["report"]}
         ctx.progress.advance("templates")
     for h in hints:

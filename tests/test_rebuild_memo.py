@@ -1,0 +1,281 @@
+"""No-op and small-change rebuilds scale with the change: the sources' stat memo, stat-verified
+cache entries, and a build that only hit neither reads sources, re-encodes its documents, walks
+the cache nor starts a process."""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import io
+import json
+import multiprocessing.process
+import os
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from assetpipe import build, load_config
+from assetpipe.builder import BuildResult
+from assetpipe.cache import Cache
+from assetpipe.imaging import pool
+from assetpipe.sources import Sources
+from tests.conftest import tree_bytes, write_tree
+
+CONFIG = """\
+source: site
+output: dist
+templates:
+  dirs: [templates]
+images:
+  include: ["img/**/*.png"]
+  widths: [16, 32]
+  formats: [original, webp]
+scripts:
+  entries: ["js/main.js"]
+styles:
+  entries: ["css/app.css"]
+static:
+  include: ["icons/**"]
+"""
+
+
+def _png(w: int, h: int, colour: tuple[int, int, int]) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (w, h), colour).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _page(n: int) -> str:
+    return ("{% extends 'base.html' %}{% block body %}\n"
+            f"<img src=\"{{{{ url_for('static', filename='img/p{n % 2}.png') }}}}\" alt=\"\">\n"
+            f"<img src=\"/static/icons/i.svg\" alt=\"\" width=\"8\" height=\"8\"><p>{n}</p>\n"
+            "{% endblock %}\n")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    files: dict[str, str | bytes] = {
+        "pipeline.yaml": CONFIG,
+        "site/img/p0.png": _png(40, 30, (200, 10, 10)),
+        "site/img/p1.png": _png(30, 40, (10, 200, 10)),
+        "site/icons/i.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
+        "site/js/main.js": 'import { f } from "./lib.js";\nconsole.log(f());\n',
+        "site/js/lib.js": "export const f = () => 42;\n",
+        "site/css/app.css": "body { color: #123; }\n",
+        "site/templates/base.html":
+            '<html><head><link rel="stylesheet" href="/static/css/app.css"></head>'
+            "<body>{% block body %}{% endblock %}"
+            '<script type="module" src="/static/js/main.js"></script></body></html>\n',
+        **{f"site/templates/pages/t{n}.html": _page(n) for n in range(6)},
+    }
+    write_tree(tmp_path, files)
+    # every source older than the racy window, as on a real project between saves
+    old = time.time_ns() - 10**10
+    for path in (tmp_path / "site").rglob("*"):
+        os.utime(path, ns=(old, old))
+    return tmp_path
+
+
+def _build(root: Path) -> BuildResult:
+    return build(load_config(root / "pipeline.yaml"))
+
+
+@contextmanager
+def opened_files() -> Iterator[list[str]]:
+    """Every path opened through ``open``/``io.open`` meanwhile (Path.read_bytes and the
+    hashing helpers use them)."""
+    seen: list[str] = []
+    real = io.open
+
+    def spy(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, (str, os.PathLike)):
+            seen.append(os.path.abspath(os.fspath(file)))
+        return real(file, *args, **kwargs)
+
+    saved = builtins.open, io.open
+    builtins.open = io.open = spy  # type: ignore[assignment]
+    try:
+        yield seen
+    finally:
+        builtins.open, io.open = saved  # type: ignore[assignment]
+
+
+@contextmanager
+def started_processes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every process started meanwhile: subprocesses (esbuild), multiprocessing workers
+    (the image pool), forks and spawns."""
+    seen: list[str] = []
+
+    def wrap(owner: Any, name: str) -> None:
+        real: Callable[..., Any] = getattr(owner, name)
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            seen.append(f"{getattr(owner, '__name__', owner)}.{name}")
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, spy)
+
+    wrap(subprocess.Popen, "__init__")
+    wrap(multiprocessing.process.BaseProcess, "start")
+    wrap(os, "fork")
+    wrap(os, "posix_spawn")
+    yield seen
+
+
+def test_noop_rebuild_reads_no_source_and_starts_no_process(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _build(site)
+    assert first.memo.hashed > 0 and first.cache.misses > 0
+    pool.shutdown()  # the image pool outlives a build: stop it, to see whether one starts
+    with opened_files() as opened, started_processes(monkeypatch) as started:
+        second = _build(site)
+    src = str(site / "site") + os.sep
+    assert [p for p in opened if p.startswith(src)] == []  # no template, image, script read
+    assert started == []
+    assert (second.memo.hashed, second.memo.facts) == (0, 0)
+    assert second.cache.misses == 0 and second.cache.verified == 0
+    assert tree_bytes(first.build_dir) == tree_bytes(second.build_dir)
+
+
+def test_noop_rebuild_encodes_no_document_and_walks_no_cache(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assetpipe import builder
+
+    _build(site)
+    encoded: list[Any] = []
+    real_dump = builder.dump_json
+    monkeypatch.setattr(builder, "dump_json", lambda doc: encoded.append(doc) or real_dump(doc))
+    pruned: list[int] = []
+    monkeypatch.setattr(Cache, "prune", lambda self: pruned.append(1) or 0)
+    result = _build(site)
+    # only the deploy history (it names the new build) is encoded; report and manifest are the
+    # previous build's bytes
+    assert all(isinstance(doc, list) for doc in encoded), [type(d) for d in encoded]
+    assert pruned == []
+    assert json.loads((result.build_dir / "manifest.json").read_text()) == \
+        result.manifest.entries
+    # a build that stores entries does prune
+    (site / "site/css/app.css").write_text("body { color: #456; }\n")
+    _build(site)
+    assert pruned == [1]
+
+
+def test_touched_template_is_hashed_once_and_not_rescanned(site: Path) -> None:
+    _build(site)
+    later = time.time_ns() - 10**9  # a checkout, a `touch` a moment ago: same bytes
+    os.utime(site / "site/templates/pages/t3.html", ns=(later, later))
+    second = _build(site)
+    assert second.memo.hashed == 1 and second.memo.facts == 0
+    assert second.cache.per_stage["templates"]["misses"] == 0
+    third = _build(site)
+    assert third.memo.hashed == 0  # the new stamp was remembered (it is outside the racy window)
+
+
+def test_one_template_edit_reads_and_rewrites_that_template_only(site: Path) -> None:
+    first = _build(site)
+    path = site / "site/templates/pages/t2.html"
+    path.write_text(_page(2).replace("<p>2</p>", "<p>two</p>"))
+    with opened_files() as opened:
+        second = _build(site)
+    templates = str(site / "site/templates") + os.sep
+    assert sorted({p for p in opened if p.startswith(templates)}) == [str(path)]
+    # the facts derived from templates (asset references, script tags) of that one only
+    assert {c.rsplit(":", 1)[1] for c in second.memo.computed} == {"templates/pages/t2.html"}
+    assert second.memo.hashed == 1
+    assert second.cache.per_stage["templates"] == {"hits": 6, "misses": 1}
+    assert "<p>two</p>" in (second.build_dir / "templates/pages/t2.html").read_text()
+    assert first.manifest.entries == second.manifest.entries
+
+
+def test_an_edited_image_rewrites_the_templates_that_show_it(site: Path) -> None:
+    _build(site)
+    (site / "site/img/p1.png").write_bytes(_png(30, 40, (10, 10, 200)))
+    result = _build(site)
+    # t1, t3, t5 show p1.png; their references came from the memo, not from reading them
+    assert result.cache.per_stage["templates"]["misses"] == 3
+    assert result.memo.facts == 0
+
+
+def test_a_same_size_edit_within_one_mtime_tick_is_seen(tmp_path: Path) -> None:
+    """A stamp recorded while the file was fresh is not trusted (git's racily-clean rule):
+    a second same-size save in the same clock tick keeps size, mtime and inode."""
+    path = tmp_path / "src/a.txt"
+    path.parent.mkdir()
+    path.write_text("one\n")
+    tick = time.time_ns() + 5 * 10**9  # a timestamp no later save can be told apart from
+    os.utime(path, ns=(tick, tick))
+    memo = tmp_path / "memo.json"
+    first = Sources.scan(tmp_path / "src", memo)
+    assert first.sha256("a.txt") == hashlib.sha256(b"one\n").hexdigest()
+    first.save_memo()
+    path.write_text("two\n")  # same size, same inode
+    os.utime(path, ns=(tick, tick))
+    second = Sources.scan(tmp_path / "src", memo)
+    assert second.sha256("a.txt") == hashlib.sha256(b"two\n").hexdigest()
+    assert second.memo_stats.hashed == 1
+
+
+def test_memo_survives_a_touch_and_forgets_changed_content(tmp_path: Path) -> None:
+    path = tmp_path / "src/a.txt"
+    path.parent.mkdir()
+    path.write_text("one\n")
+    old = time.time_ns() - 10**10
+    os.utime(path, ns=(old, old))
+    memo = tmp_path / "memo.json"
+    calls: list[str] = []
+
+    def upper(p: Path) -> str:
+        calls.append(p.name)
+        return p.read_text().upper()
+
+    s = Sources.scan(tmp_path / "src", memo)
+    assert s.fact("a.txt", "upper", upper) == "ONE\n"
+    s.save_memo()
+    os.utime(path, ns=(old + 1000, old + 1000))  # touched
+    s = Sources.scan(tmp_path / "src", memo)
+    assert s.fact("a.txt", "upper", upper) == "ONE\n" and calls == ["a.txt"]
+    assert s.memo_stats.hashed == 1
+    s.save_memo()
+    path.write_text("three\n")
+    os.utime(path, ns=(old + 2000, old + 2000))
+    s = Sources.scan(tmp_path / "src", memo)
+    assert s.fact("a.txt", "upper", upper) == "THREE\n" and calls == ["a.txt", "a.txt"]
+
+
+def test_path_sha256_memoises_files_outside_the_tree(tmp_path: Path) -> None:
+    outside = tmp_path / "node_modules/pkg/index.js"
+    outside.parent.mkdir(parents=True)
+    outside.write_text("export default 1;\n")
+    old = time.time_ns() - 10**10
+    os.utime(outside, ns=(old, old))
+    (tmp_path / "src").mkdir()
+    memo = tmp_path / "memo.json"
+    s = Sources.scan(tmp_path / "src", memo)
+    digest = s.path_sha256(outside)
+    s.save_memo()
+    s = Sources.scan(tmp_path / "src", memo)
+    with opened_files() as opened:
+        assert s.path_sha256(outside) == digest
+    assert str(outside) not in opened and s.memo_stats.hits == 1
+
+
+def test_cache_blob_checked_by_stamp_then_hashed_when_it_moved(site: Path) -> None:
+    _build(site)
+    blobs = [p for p in (site / ".assetpipe/cache/entries").rglob("*")
+             if p.is_file() and p.name != "meta.json"]
+    assert blobs
+    os.utime(blobs[0], ns=(10**18, 10**18))  # stamp moved, content intact: hashed once,
+    # then trusted again
+    assert _build(site).cache.verified == 1
+    assert _build(site).cache.verified == 0
+    # content changed: discarded, the work is done again
+    blobs[0].chmod(0o644)
+    blobs[0].write_bytes(b"x" + blobs[0].read_bytes())
+    result = _build(site)
+    assert result.cache.discarded == 1 and result.cache.misses >= 1
