@@ -210,9 +210,8 @@ class SectionLoader:
         for i, item in enumerate(self.r.seq(node, "pages")):
             p = f"pages[{i}]"
             s = self.section(item, p, ("path", "template", "context"))
-            for req in ("path", "template"):
-                if req not in s and isinstance(item, yaml.MappingNode):
-                    self.r.error(item, f"{p}.{req}", "required key missing")
+            if "path" not in s and isinstance(item, yaml.MappingNode):
+                self.r.error(item, f"{p}.path", "required key missing")
             url = self.r.string(s["path"], f"{p}.path") if "path" in s else None
             if url is not None and not url.startswith("/"):
                 self.r.error(s["path"], f"{p}.path", f"expected a URL path starting with '/', "
@@ -222,7 +221,7 @@ class SectionLoader:
                 else None
             if context is not None and not context.is_file():
                 self.r.error(s["context"], f"{p}.context", f"file '{context}' does not exist")
-            if url and template:
+            if url:  # without template, the user's app renders it (--app; pages.py checks)
                 out.append(Page(url, template, context))
         return tuple(out)
 

@@ -191,11 +191,13 @@ def build(config_path: str, clean: bool, strict: bool, profile: str, verbose: in
               help="Dev server port (0: any free port).")
 @click.option("--no-serve", is_flag=True,
               help="Serve only the live-reload stream (for your own app's AssetMiddleware).")
+@click.option("--app", "app_spec", metavar="MODULE:APP",
+              help="Render pages through your own WSGI app (imported in-process).")
 @click.option("--poll", is_flag=True,
               help="Poll the file system (Docker, WSL, network file systems).")
 @click.option("-v", "--verbose", count=True, help="More output; tracebacks on errors.")
-def watch(config_path: str, host: str, port: int, no_serve: bool, poll: bool,
-          verbose: int) -> None:
+def watch(config_path: str, host: str, port: int, no_serve: bool, app_spec: str | None,
+          poll: bool, verbose: int) -> None:
     """Rebuild on save (development profile), serve with live reload; Ctrl-C stops."""
     _setup_logging(verbose, False, False)
 
@@ -222,7 +224,7 @@ def watch(config_path: str, host: str, port: int, no_serve: bool, poll: bool,
 
         signal.signal(signal.SIGTERM, stop)
         watcher = Watcher(config_path, host=host, port=port, serve=not no_serve,
-                          poll=poll or None, on_line=show)
+                          poll=poll or None, on_line=show, app=app_spec)
         try:
             try:
                 watcher.start()
@@ -314,7 +316,7 @@ def audit(ctx: click.Context, config_path: str, base_url: str | None, app_spec: 
         opts = AuditOptions(profile=profile, runs=runs, pages=pages, base_url=base_url,
                             app=app_spec, shard=parse_shard(shard), lighthouse=lighthouse,
                             fail_on_regression=tolerance, hints=not no_hints, capture=True)
-        with progress_bar(not quiet and not json_mode) as prog:
+        with progress_bar(not quiet and not json_mode) as prog, _app_output(json_mode):
             result = run_audit(cfg, opts, progress=prog)
         folder = Path(report_dir) if report_dir else cfg.state_dir / "audit-report"
         root = os.path.relpath(cfg.source / cfg.templates.dirs[0]) if cfg.templates.dirs else None
@@ -345,6 +347,18 @@ def audit_merge(folders: tuple[str, ...], json_mode: bool, junit_file: str | Non
                              json_mode, False, None)
 
     run_command(body, verbose=verbose, json_mode=json_mode)
+
+
+@contextmanager
+def _app_output(json_mode: bool) -> Iterator[None]:
+    """With --json, whatever the audited app prints goes to stderr: stdout is the document."""
+    if not json_mode:
+        yield
+        return
+    from .userapp import stdout_to_stderr
+
+    with stdout_to_stderr():
+        yield
 
 
 def _finish_audit(result: Any, report_dir: Any, junit_file: str | None, json_mode: bool,

@@ -109,7 +109,7 @@ class Page:
     """A page the audit visits and the dev server renders (DESIGN §3.6)."""
 
     path: str
-    template: str
+    template: str | None = None  # None: rendered by the user's app (--app)
     context: Path | None = None
 
 

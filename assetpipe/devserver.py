@@ -4,8 +4,11 @@ On loopback by default. It always serves ``GET /__assetpipe/events`` (``--no-ser
 DESIGN §3.8), the event stream the live-reload client connects to — the client that
 ``assetpipe.serve.AssetMiddleware(dev=True, reload_url=...)`` injects into HTML, in this server's
 pages and in a user's own app. With serving on, every other request goes to the ``pages:`` of
-pipeline.yaml (``assetpipe.pages.PagesApp``, DESIGN §3.6) wrapped in that middleware, which
-serves ``public/`` under ``public_path``.
+pipeline.yaml (``assetpipe.pages.PagesApp``, DESIGN §3.6) — or, with ``app_spec``
+(``assetpipe watch --app module:app``), to the user's own WSGI app imported in-process (a Flask
+app gets ``AssetPipe``: it renders the rewritten templates; ``assetpipe.userapp``) — wrapped in
+that middleware, which serves ``public/`` under ``public_path``. A page the app fails to render
+is reported through ``report(text, hint)`` with the app's error (``userapp.RenderErrors``).
 
 The stream (the protocol the client implements; see ``assetpipe.serve``'s docstring):
 
@@ -37,6 +40,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from .config import Config
 from .serve.sockets import set_nodelay
+from .userapp import Report
 
 log = logging.getLogger("assetpipe")
 
@@ -134,18 +138,38 @@ class DevApp:
     """The dev server's WSGI app: the event stream, then (when serving) pages and assets."""
 
     def __init__(self, broker: EventBroker, config: Config | None = None, serve: bool = True,
-                 ping_seconds: float = PING_SECONDS) -> None:
+                 ping_seconds: float = PING_SECONDS, app_spec: str | None = None,
+                 report: Report | None = None) -> None:
         self.broker = broker
         self.serve = serve
         self.ping_seconds = ping_seconds
+        self.app_spec = app_spec
+        self.report = report or _log_report
         self._app: WSGIApp | None = None
+        self._user_app: Any = None
         if config is not None:
             self.set_config(config)
 
     def set_config(self, config: Config) -> None:
-        """(Re)build the page app for a (re-validated) config."""
-        if self.serve:
-            self._app = make_site_app(config, reload_url=EVENTS_PATH)
+        """(Re)build the page app for a (re-validated) config. With ``app_spec`` the user's app
+        is imported once (``UsageError`` when it cannot be)."""
+        if not self.serve:
+            return
+        if self.app_spec and self._user_app is None:
+            from .userapp import import_app, is_asgi, prepare_app
+
+            app = import_app(self.app_spec, config.root)
+            if is_asgi(app):
+                from .errors import UsageError
+
+                raise UsageError(
+                    f"--app {self.app_spec}: an ASGI app; the watch server runs WSGI apps",
+                    hint="run your ASGI server yourself beside `assetpipe watch --no-serve`, "
+                         "with assetpipe.serve.asgi.AssetMiddleware(app, dev=True, "
+                         "reload_url=...) for live reload")
+            self._user_app = prepare_app(app, config.path)
+        self._app = make_site_app(config, reload_url=EVENTS_PATH, app=self._user_app,
+                                  report=self.report)
 
     def __call__(self, environ: dict[str, Any],
                  start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -195,23 +219,42 @@ class DevApp:
             self.broker.unsubscribe(q)
 
 
-def make_site_app(config: Config, reload_url: str) -> WSGIApp:
-    """``pages:`` wrapped in the serving middleware in dev mode (injects the reload client)."""
-    from .jinja import install
-    from .pages import PagesApp
+def _log_report(text: str, hint: str | None) -> None:
+    log.error("%s%s", text, f"\nhint: {hint}" if hint else "")
 
-    pages = PagesApp(config)
-    # asset_url()/asset_tags() must see a rebuild at once (the default re-checks once a second,
-    # which a page reloaded right after a rebuild would miss): one stat per call, in dev only
-    install(pages.env, config.output / "manifest.json", config.public_path, check_interval=0.0)
-    try:
-        from .serve import AssetMiddleware
-    except ImportError:  # pragma: no cover - only while the serve module is not installed
-        log.warning("assetpipe.serve is not available: serving pages without assets")
-        return pages
-    app: WSGIApp = AssetMiddleware(pages, output=config.output, public_path=config.public_path,
-                                   dev=True, reload_url=reload_url)
-    return app
+
+def make_site_app(config: Config, reload_url: str, app: Any = None,
+                  report: Report | None = None) -> WSGIApp:
+    """``pages:`` (or the user's WSGI ``app``) wrapped in the serving middleware in dev mode
+    (injects the reload client)."""
+    from .serve import AssetMiddleware
+
+    inner: WSGIApp
+    if app is not None:
+        from .userapp import RenderErrors
+
+        inner = RenderErrors(_identity(app), report or _log_report)
+    else:
+        from .jinja import install
+        from .pages import PagesApp
+
+        pages = PagesApp(config)
+        # asset_url()/asset_tags() must see a rebuild at once (the default re-checks once a
+        # second, which a page reloaded right after a rebuild would miss): one stat per call
+        install(pages.env, config.output / "manifest.json", config.public_path,
+                check_interval=0.0)
+        inner = pages
+    site: WSGIApp = AssetMiddleware(inner, output=config.output, public_path=config.public_path,
+                                    dev=True, reload_url=reload_url)
+    return site
+
+
+def _identity(app: WSGIApp) -> WSGIApp:
+    """The app's responses uncompressed (the reload client is injected into HTML; loopback)."""
+    def call(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ.pop("HTTP_ACCEPT_ENCODING", None)
+        return app(environ, start_response)
+    return call
 
 
 class _Handler(WSGIRequestHandler):

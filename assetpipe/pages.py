@@ -5,11 +5,18 @@ loopcontrols extensions, the globals ``asset_url`` and ``asset_tags`` (``assetpi
 ``url_for`` that knows only the ``static`` endpoint (others render ``#``). Each page's context
 file (YAML or JSON) is its template context. ``PagesApp`` is a WSGI app serving them (404 for
 other paths); wrap it in ``assetpipe.serve.AssetMiddleware`` to serve ``public/`` too.
+
+A page without ``template`` is rendered by the user's app (``--app MODULE:APP``,
+``assetpipe.userapp``); ``require_templates`` is the check for when there is none. A page that
+fails to render answers 500 with the error and a hint, logged once per page.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
+import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -18,8 +25,22 @@ import jinja2
 import yaml
 
 from .config import Config, Page
-from .errors import StageError
+from .errors import AssetpipeError, ConfigError, StageError
 from .jinja import install
+from .userapp import TEMPLATE_HINT
+
+log = logging.getLogger("assetpipe")
+NO_TEMPLATE = ("has no template: it is rendered by your app; pass --app MODULE:APP "
+               "(or set audit.app), or give it a template")
+
+
+def require_templates(config: Config) -> None:
+    """``ConfigError`` naming every page without a ``template`` (pages rendered here need one)."""
+    problems = [AssetpipeError(f"pages[{i}].template: page {p.path} {NO_TEMPLATE}",
+                               location=config.location_of(f"pages[{i}].path"))
+                for i, p in enumerate(config.pages) if p.template is None]
+    if problems:
+        raise ConfigError(problems)
 
 
 def load_context(path: Path | None) -> dict[str, Any]:
@@ -64,6 +85,8 @@ class PagesApp:
         self.config = config
         self.env = make_environment(config, output)
         self.pages = {p.path: p for p in config.pages}
+        self._failed: set[str] = set()
+        self._lock = threading.Lock()
 
     def find(self, path: str) -> Page | None:
         page = self.pages.get(path)
@@ -72,6 +95,8 @@ class PagesApp:
         return page
 
     def render(self, page: Page) -> str:
+        if page.template is None:
+            raise StageError(f"page {page.path} {NO_TEMPLATE}")
         return self.env.get_template(page.template).render(load_context(page.context))
 
     def __call__(self, environ: dict[str, Any],
@@ -85,7 +110,16 @@ class PagesApp:
         try:
             html = self.render(page).encode("utf-8")
         except Exception as exc:  # a broken page is the page's error, not the server's crash
-            body = f"error rendering {page.template}: {exc}\n".encode()
+            text = (f"{page.path}: rendering {page.template} failed: {exc}"
+                    if page.template else str(exc))
+            hint = TEMPLATE_HINT if page.template else None
+            with self._lock:
+                first = page.path not in self._failed
+                self._failed.add(page.path)
+            if first:
+                log.warning("%s%s", text, f"\nhint: {hint}" if hint else "")
+            tb = "".join(traceback.format_exception(exc)[-4:])
+            body = (f"{text}\n\n{tb}" + (f"\nhint: {hint}\n" if hint else "")).encode()
             start_response("500 Internal Server Error",
                            [("Content-Type", "text/plain; charset=utf-8"),
                             ("Content-Length", str(len(body)))])

@@ -87,14 +87,16 @@ class Watcher:
     def __init__(self, config: str | Path | Config = "pipeline.yaml", *,
                  host: str = "127.0.0.1", port: int = 8000, serve: bool = True,
                  poll: bool | None = None, on_line: OnLine | None = None,
-                 on_outcome: Callable[[Outcome], None] | None = None) -> None:
+                 on_outcome: Callable[[Outcome], None] | None = None,
+                 app: str | None = None) -> None:
         self.config = config if isinstance(config, Config) else load_config(config)
         self.config_path = self.config.path
         self.poll = self.config.watch.poll if poll is None else poll
         self.on_line: OnLine = on_line or _log_line
         self.on_outcome = on_outcome
         self.broker = EventBroker()
-        self.app = DevApp(self.broker, serve=serve)
+        self.app = DevApp(self.broker, serve=serve, app_spec=app,
+                          report=lambda text, hint: self.on_line("error", text, hint))
         self.server = DevServer(self.app, host, port)
         self.services: dict[str, Any] = {}
         self._install_esbuild()

@@ -11,56 +11,20 @@ repeat view depends on), HTTP/1.1 keep-alive.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import logging
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from ..config import Config
 from ..errors import UsageError
+from ..pages import require_templates
 from ..serve.sockets import listening_socket
+from ..userapp import RenderErrors, import_app, is_asgi, prepare_app
 
 log = logging.getLogger("assetpipe.audit")
-
-
-def import_app(spec: str, root: Path) -> Any:
-    """Import ``package.module:attribute`` (the config's folder and the working directory on
-    ``sys.path``; a zero-argument factory function is called); ``UsageError`` naming what is
-    missing."""
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise UsageError(f"--app: expected 'module:attribute', got {spec!r}")
-    for folder in (str(Path.cwd()), str(root)):
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise UsageError(f"--app: cannot import module '{module_name}': {exc}") from exc
-    obj: Any = module
-    for part in attr.split("."):
-        obj = getattr(obj, part, None)
-        if obj is None:
-            raise UsageError(f"--app: module '{module_name}' has no attribute '{attr}'")
-    if inspect.isfunction(obj) and not is_asgi(obj) and not [
-            p for p in inspect.signature(obj).parameters.values()
-            if p.default is inspect.Parameter.empty]:
-        obj = obj()
-    if not callable(obj):
-        raise UsageError(f"--app: '{spec}' is not a WSGI or ASGI application")
-    return obj
-
-
-def is_asgi(app: Any) -> bool:
-    """An ``async def app(scope, receive, send)`` or an object with an async ``__call__``."""
-    call = getattr(app, "__call__", None)  # noqa: B004 - instances with an async __call__
-    return inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(call)
 
 
 def make_asgi(config: Config, app_spec: str | None) -> Any:
@@ -70,10 +34,15 @@ def make_asgi(config: Config, app_spec: str | None) -> Any:
     from ..serve.server import WSGIBridge, make_app
 
     if not app_spec:
+        require_templates(config)
         return make_app(config)
-    app = import_app(app_spec, config.root)
-    inner = app if is_asgi(app) else WSGIBridge(app)
+    app = prepare_app(import_app(app_spec, config.root), config.path)
+    inner = app if is_asgi(app) else WSGIBridge(RenderErrors(app, _report))
     return AssetMiddleware(inner, config.output, config.public_path)
+
+
+def _report(text: str, hint: str | None) -> None:
+    log.warning("%s%s", text, f"\nhint: {hint}" if hint else "")
 
 
 @contextmanager

@@ -1,0 +1,186 @@
+"""The user's own app, rendering pages for ``assetpipe watch --app`` and ``assetpipe audit --app``.
+
+- ``import_app("package.module:app", root)`` imports a WSGI or ASGI app in-process (the config's
+  folder and the working directory on ``sys.path``; a zero-argument factory is called). A Flask
+  app without the extension gets ``AssetPipe(app, config=...)`` (``prepare_app``), so it renders
+  the rewritten templates of the build being served.
+- ``RenderErrors`` wraps the page app (WSGI or ASGI): a page answered with a 5xx (or an exception)
+  is reported once per path and status through ``report(text, hint)`` with the app's own error:
+  the head of the traceback (for Flask, taken from ``got_request_exception``) or of the body —
+  not a bare "HTTP 500".
+- ``stdout_to_stderr()`` sends everything written to standard output (``print`` in the app, in
+  any thread, and file descriptor 1) to standard error while it is active, so ``--json`` leaves
+  one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+
+Report = Callable[[str, "str | None"], None]
+ERROR_KEY = "assetpipe.app_error"
+HEAD_LINES = 12
+TEMPLATE_HINT = ("the page's template needs the app (current_user, its filters, its context): "
+                 "render pages through it with --app MODULE:APP")
+APP_HINT = ("fix the error above in your app (it is the app's own response); run the app by "
+            "itself to debug it, e.g. `flask --app MODULE run --debug`")
+
+
+def import_app(spec: str, root: Path) -> Any:
+    """Import ``package.module:attribute``; ``UsageError`` naming what is missing."""
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise UsageError(f"--app: expected 'module:attribute', got {spec!r}")
+    for folder in (str(Path.cwd()), str(root)):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise UsageError(f"--app: cannot import module '{module_name}': {exc}") from exc
+    obj: Any = module
+    for part in attr.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            raise UsageError(f"--app: module '{module_name}' has no attribute '{attr}'")
+    if inspect.isfunction(obj) and not is_asgi(obj) and not [
+            p for p in inspect.signature(obj).parameters.values()
+            if p.default is inspect.Parameter.empty]:
+        obj = obj()
+    if not callable(obj):
+        raise UsageError(f"--app: '{spec}' is not a WSGI or ASGI application")
+    return obj
+
+
+def is_asgi(app: Any) -> bool:
+    """An ``async def app(scope, receive, send)`` or an object with an async ``__call__``."""
+    call = getattr(app, "__call__", None)  # noqa: B004 - instances with an async __call__
+    return inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(call)
+
+
+def prepare_app(app: Any, config_path: Path) -> Any:
+    """A Flask app without ``AssetPipe`` gets it (this config); returns the callable to serve.
+    Exceptions in views are recorded for ``RenderErrors``."""
+    extensions = getattr(app, "extensions", None)
+    if not (isinstance(extensions, dict) and hasattr(app, "jinja_env")
+            and hasattr(app, "wsgi_app")):
+        return app  # not a Flask app
+    if "assetpipe" not in extensions:
+        from .flask import AssetPipe
+
+        AssetPipe(app, config=config_path)
+    try:
+        from flask import got_request_exception, request
+    except ImportError:  # pragma: no cover - a Flask-like app without Flask
+        return app
+
+    def record(sender: Any, exception: BaseException, **extra: Any) -> None:
+        request.environ[ERROR_KEY] = _head(exception)
+
+    got_request_exception.connect(record, app, weak=False)
+    return app
+
+
+def _head(exc: BaseException) -> str:
+    """The exception and the app's innermost frames (library frames left out when the app has
+    some: the user's module and templates say where to look)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if not any(part in f.filename for part in _LIBRARY)] or frames
+    lines = ["Traceback (most recent call last; the app's frames):\n",
+             *traceback.format_list(own[-3:]), *traceback.format_exception_only(exc)]
+    return "\n".join("".join(lines).rstrip().splitlines()[-HEAD_LINES * 2:])
+
+
+_LIBRARY = ("site-packages", "dist-packages", f"{os.sep}lib{os.sep}python")
+
+
+def _body_head(body: bytes) -> str:
+    import re
+
+    text = body[:4000].decode("utf-8", "replace")
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
+    text = re.sub(r"<[^>]+>", " ", text)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return "\n".join([line for line in lines if line][:HEAD_LINES]) or "(empty body)"
+
+
+class RenderErrors:
+    """WSGI wrapper: report the app's 5xx pages and exceptions (module doc). ``hint`` is
+    ``TEMPLATE_HINT`` for assetpipe's own page renderer, ``APP_HINT`` for the user's app."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], report: Report,
+                 hint: str = APP_HINT) -> None:
+        self.app = app
+        self.report = report
+        self.hint = hint
+        self._seen: set[tuple[str, int]] = set()
+        self._lock = threading.Lock()
+
+    def _once(self, path: str, status: int, detail: str) -> None:
+        with self._lock:
+            if (path, status) in self._seen:
+                return
+            self._seen.add((path, status))
+        self.report(f"GET {path}: the app answered {status}:\n{detail}", self.hint)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        state: dict[str, int] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            state["status"] = int(status[:3])
+            return start_response(status, headers, exc_info)
+
+        try:
+            result = self.app(environ, capture)
+        except Exception as exc:
+            detail = _head(exc)
+            self._once(path, 500, detail)
+            body = f"500 Internal Server Error\n\n{detail}\n".encode()
+            start_response("500 Internal Server Error",
+                           [("Content-Type", "text/plain; charset=utf-8"),
+                            ("Content-Length", str(len(body)))], sys.exc_info())
+            return [body]
+        if state.get("status", 200) < 500:
+            return result
+        try:
+            chunks = list(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        body = b"".join(chunks)
+        self._once(path, state["status"], environ.get(ERROR_KEY) or _body_head(body))
+        return [body]
+
+
+@contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Everything written to stdout (``sys.stdout`` and descriptor 1, from any thread) goes to
+    stderr inside the block; stdout is restored after it."""
+    sys.stdout.flush()
+    saved_fd = os.dup(1)
+    saved = sys.stdout
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    try:
+        yield
+    finally:
+        try:
+            sys.stderr.flush()
+        finally:
+            sys.stdout = saved
+            os.dup2(saved_fd, 1)
+            os.close(saved_fd)
