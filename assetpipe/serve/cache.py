@@ -38,6 +38,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar, cast
 
+from . import observe
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 _REGISTRY: weakref.WeakValueDictionary[str, _TTLCache] = weakref.WeakValueDictionary()
@@ -102,6 +104,7 @@ class _TTLCache:
             if item[0] > time.monotonic():
                 self.data.move_to_end(key)
                 self.hits += 1
+                observe.cache(self.name, "hit")
                 return True, item[1]
             del self.data[key]
         return False, None
@@ -113,6 +116,7 @@ class _TTLCache:
         while len(self.data) > self.maxsize:
             self.data.popitem(last=False)
             self.evictions += 1
+            observe.cache(self.name, "eviction")
 
     def stats(self) -> dict[str, Any]:
         with self.lock:
@@ -142,8 +146,10 @@ class _TTLCache:
                 if flight is None:
                     table[key] = new
                 self.misses += 1
+                observe.cache(self.name, "miss")
                 return False, None, new, True
             self.waits += 1
+            observe.cache(self.name, "wait")
             return False, None, flight, False
 
     def _settle(self, key: Hashable, table: dict[Hashable, _Flight], flight: _Flight,
@@ -153,6 +159,7 @@ class _TTLCache:
                 self.store(key, value)
             else:
                 self.errors += 1
+                observe.cache(self.name, "error")
             if table.get(key) is flight:
                 del table[key]
         flight.finish(ok, value)
@@ -161,6 +168,8 @@ class _TTLCache:
         with self.lock:
             self.timeouts += 1
             self.misses += 1
+        observe.cache(self.name, "timeout")
+        observe.cache(self.name, "miss")
 
     def call_sync(self, fn: Callable[..., Any], args: tuple[Any, ...],
                   kwargs: dict[str, Any]) -> Any:

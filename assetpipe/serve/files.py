@@ -30,7 +30,6 @@ name no key (there is no path joining at request time). At build time the walk:
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import logging
 import mimetypes
@@ -45,6 +44,7 @@ from typing import Any
 from ..imaging.formats import ORIGINAL, variants_for
 from ..manifest import ENCODING_SUFFIX, Manifest
 from .negotiate import choose
+from .tally import Tally
 
 log = logging.getLogger("assetpipe.serve")
 
@@ -96,10 +96,9 @@ class Representation:
     raw_304: list[tuple[bytes, bytes]] = field(default_factory=list)
     #: the WSGI body of a 200 (``(data,)``), when in memory
     body: tuple[bytes, ...] = ()
-    #: 200s and 304s served by the adapters' fast path; ``next()`` on an ``itertools.count`` is
-    #: atomic under the GIL, so these are exact without a lock (see ``stats.py``)
-    served: itertools.count[int] = field(default_factory=itertools.count)
-    not_modified: itertools.count[int] = field(default_factory=itertools.count)
+    #: 200s and 304s served by the adapters' fast path (``next(tally)``; see ``stats.py``)
+    served: Tally = field(default_factory=Tally)
+    not_modified: Tally = field(default_factory=Tally)
 
 
 @dataclass(slots=True)

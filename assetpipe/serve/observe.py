@@ -7,6 +7,8 @@ Events:
   ``store``, ``eviction``, ``invalidation``, ``not_modified``, ``timeout``, ``error``.
 - ``request(route, status, encoding, seconds, size_in, size_out)``: one response measured by
   ``metrics.MetricsMiddleware`` (``size_in``: identity bytes; ``size_out``: bytes sent).
+- ``compressed(source, size_in, size_out)``: a response sent encoded (``dynamic``:
+  ``CompressMiddleware``; ``response_cache``: a stored encoding).
 """
 
 from __future__ import annotations
@@ -16,6 +18,17 @@ from typing import Any
 
 _cache_listeners: list[Callable[[str, str, int], Any]] = []
 _request_listeners: list[Callable[[str, int, str, float, int, int], Any]] = []
+_compressed_listeners: list[Callable[[str, int, int], Any]] = []
+
+
+def on_compressed(listener: Callable[[str, int, int], Any]) -> None:
+    if listener not in _compressed_listeners:
+        _compressed_listeners.append(listener)
+
+
+def compressed(source: str, size_in: int, size_out: int) -> None:
+    for listener in _compressed_listeners:
+        listener(source, size_in, size_out)
 
 
 def on_cache(listener: Callable[[str, str, int], Any]) -> None:

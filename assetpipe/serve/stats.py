@@ -1,8 +1,10 @@
 """Serving statistics and ``stats_app``, a small WSGI app that reports them as JSON.
 
 The monitoring endpoints of the original platform plan: requests served (by status and encoding),
-bytes sent, bytes saved by compression (precompressed and dynamic), and every ``ttl_cache``'s hit
-rate. Counters are process-wide (one ``Stats`` object), updated under a lock.
+bytes sent, bytes saved by compression (precompressed and dynamic), every ``ttl_cache``'s and
+``ResponseCache``'s counts and hit rate. These counters are per process (one ``Stats`` object,
+updated under a lock); with the Prometheus metrics enabled (``assetpipe.serve.metrics``), the
+``all_workers`` section gives the totals over every worker process (multiprocess mode).
 
     from assetpipe.serve import stats_app
     app = DispatcherMiddleware(app, {"/__stats": stats_app})     # or mount it in your router
@@ -17,23 +19,19 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from . import observe
 from .cache import all_cache_stats
+from .rcache.core import all_response_cache_stats
 
 if TYPE_CHECKING:
     from .files import FileTable
-
-
-def _value(counter: Any) -> int:
-    """The next value of an ``itertools.count`` without advancing it (its repr is
-    ``count(N)``)."""
-    return int(repr(counter)[6:-1])
 
 
 class Stats:
     """Process-wide counters for the asset and compression middlewares.
 
     The hot path (a 200 or 304 of a file in memory) counts on the representation itself
-    (``next()`` of an ``itertools.count``, atomic and lock-free); bytes follow from the counts
+    (``next()`` of a ``Tally``); bytes follow from the counts
     and sizes when a snapshot is taken. Everything else counts here under a lock. Tables that
     a reload replaces are folded into the totals (``retire``)."""
 
@@ -57,7 +55,7 @@ class Stats:
     def _fold(self, table: FileTable, into: Any) -> None:
         for sf in table.files.values():
             for rep in (sf.identity, *sf.alternatives.values()):
-                n200, n304 = _value(rep.served), _value(rep.not_modified)
+                n200, n304 = rep.served.value, rep.not_modified.value
                 if not (n200 or n304):
                     continue
                 into.requests += n200 + n304
@@ -97,6 +95,7 @@ class Stats:
             self.dynamic_responses += 1
             self.dynamic_in += size_in
             self.dynamic_out += size_out
+        observe.compressed("dynamic", size_in, size_out)
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -115,7 +114,19 @@ class Stats:
                                 "ratio": round(self.dynamic_out / self.dynamic_in, 4)
                                 if self.dynamic_in else None},
                 "caches": all_cache_stats(),
+                "response_caches": all_response_cache_stats(),
+                **_all_workers(),
             }
+
+
+def _all_workers() -> dict[str, Any]:
+    """With the Prometheus metrics enabled: their totals over every worker process (in
+    multiprocess mode), whichever worker answers."""
+    from . import metrics
+
+    if metrics.enabled() is None:
+        return {}
+    return {"all_workers": metrics.aggregate()}
 
 
 class _Totals:

@@ -226,6 +226,8 @@ class ResponseCache:
         self.count(event)
         if reply.status.startswith("304"):
             self.count("not_modified")
+        elif reply.encoding != "identity" and reply.body:
+            observe.compressed("response_cache", len(entry.bodies["identity"]), len(reply.body))
         return reply
 
     def serve(self, req: Request, rule: Rule,

@@ -1,0 +1,125 @@
+"""The Prometheus endpoint and the JSON stats under gunicorn with 2 worker processes
+(prometheus_client's multiprocess mode): whichever worker answers, the counts add up exactly."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.rcache_support import _free_port
+from tests.test_serve_support import request
+
+APP = textwrap.dedent('''
+    import os
+    from flask import Flask, jsonify
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+    from assetpipe.serve import CompressMiddleware, ResponseCache, stats_app
+    from assetpipe.serve.metrics import MetricsMiddleware, metrics_app, track_flask_routes
+    from assetpipe.serve.rcache.flask import cached
+
+    app = Flask(__name__)
+    cache = ResponseCache(name="api")
+
+    @app.get("/api/items")
+    @cached(cache, ttl=60)
+    def items():
+        return jsonify([{"id": i, "name": f"item {i}"} for i in range(300)])
+
+    @app.get("/api/items/<int:item_id>")
+    def item(item_id):
+        resp = jsonify(id=item_id, name="x" * 800)
+        resp.headers["X-Worker"] = str(os.getpid())
+        return resp
+
+    track_flask_routes(app)
+    app.wsgi_app = DispatcherMiddleware(
+        MetricsMiddleware(CompressMiddleware(app.wsgi_app)),
+        {"/metrics": metrics_app, "/stats": stats_app})
+''')
+CONF = "from assetpipe.serve.metrics import child_exit  # noqa: F401\n"
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if not line.startswith(name + "{"):
+            continue
+        got = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0]))
+        if all(got.get(k) == v for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_counts_add_up_across_two_workers(tmp_path: Path) -> None:
+    pytest.importorskip("prometheus_client")
+    if shutil.which("gunicorn") is None and not (Path(sys.executable).parent / "gunicorn").exists():
+        pytest.skip("gunicorn is not installed: pip install -e '.[test]'")
+    (tmp_path / "api_app.py").write_text(APP)
+    (tmp_path / "gunicorn_conf.py").write_text(CONF)
+    prom = tmp_path / "prom"
+    prom.mkdir()
+    port = _free_port()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(prom),
+           "PYTHONPATH": os.pathsep.join([str(tmp_path),
+                                          str(Path(__file__).resolve().parent.parent)])}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "--reuse-port",
+                             "-c", str(tmp_path / "gunicorn_conf.py"),
+                             "-b", f"127.0.0.1:{port}", "api_app:app"], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "gunicorn"
+                time.sleep(0.1)
+        workers: set[str] = set()
+        for i in range(30):  # each on a new connection: the kernel spreads them over both
+            r = request(port, f"/api/items/{i}", headers={"Accept-Encoding": "br"})
+            assert r.status == 200 and r.headers["content-encoding"] == "br"
+            workers.add(r.headers["x-worker"])
+        for _ in range(20):
+            assert request(port, "/api/items", headers={"Accept-Encoding": "gzip"}).status == 200
+        assert request(port, "/api/nope").status == 404
+        assert len(workers) == 2, "every request went to one worker: nothing to add up"
+        for _ in range(4):  # whichever worker answers, the same totals
+            text = request(port, "/metrics").body.decode()
+            assert _sample(text, "assetpipe_http_requests_total",
+                           route="/api/items/<int:item_id>", status="200", encoding="br") == 30
+            assert _sample(text, "assetpipe_http_requests_total", route="/api/items",
+                           encoding="gzip") == 20
+            assert _sample(text, "assetpipe_http_requests_total", status="404") == 1
+            assert _sample(text, "assetpipe_http_request_duration_seconds_count",
+                           route="/api/items") == 20
+            results = {res: _sample(text, "assetpipe_cache_requests_total", cache="api",
+                                    result=res) for res in ("hit", "miss", "wait")}
+            assert sum(results.values()) == 20 and 1 <= results["miss"] <= 2  # one per worker
+            assert _sample(text, "assetpipe_cache_stores_total", cache="api") == results["miss"]
+            assert _sample(text, "assetpipe_compression_saved_bytes_total",
+                           source="dynamic") > 0
+            assert _sample(text, "assetpipe_compression_saved_bytes_total",
+                           source="response_cache") > 0
+            stats = json.loads(request(port, "/stats").body)["all_workers"]
+            assert stats["by_route"]["/api/items/<int:item_id>"] == 30
+            assert stats["by_route"]["/api/items"] == 20
+            assert stats["caches"]["api"]["hit"] + stats["caches"]["api"]["miss"] \
+                + stats["caches"]["api"].get("wait", 0) == 20
+    finally:
+        proc.terminate()
+        proc.wait(15)
+        assert proc.stderr is not None
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+    assert "Traceback" not in err, err
