@@ -86,7 +86,7 @@ class SectionLoader:
         d = TemplatesConfig()
         s = self.section(node, "templates", ("dirs", "include", "pages", "lazy", "eager", "sizes",
                                              "picture", "srcset_format", "integrity", "preload",
-                                             "missing_assets"))
+                                             "missing_assets", "dimensions", "srcset"))
         kw: dict[str, Any] = {}  # dirs: resolved by load_config once source is known
         for key in ("include", "pages"):
             if key in s:
@@ -98,7 +98,12 @@ class SectionLoader:
         if "eager" in s:
             kw["eager"] = self.strs(s["eager"], "templates.eager")
         if "sizes" in s:
-            kw["sizes"] = self.r.string(s["sizes"], "templates.sizes")
+            kw.update(self.sizes(s["sizes"]))
+        if "dimensions" in s:
+            kw["dimensions"] = self.r.choice(s["dimensions"], "templates.dimensions",
+                                             ("always", "auto", "never"))
+        if "srcset" in s:
+            kw["srcset"] = self.r.choice(s["srcset"], "templates.srcset", ("auto", "never"))
         for key in ("picture", "integrity"):
             if key in s:
                 kw[key] = self.r.boolean(s[key], f"templates.{key}")
@@ -112,6 +117,31 @@ class SectionLoader:
             kw["missing_assets"] = self.r.choice(s["missing_assets"], "templates.missing_assets",
                                                  ("error", "warn"))
         return _replace(d, kw)
+
+    def sizes(self, node: yaml.Node) -> dict[str, Any]:
+        """``templates.sizes``: a string (the default), or a list of ``{selector, sizes}``
+        rules with at most one ``{default: SIZES}`` item."""
+        if not isinstance(node, yaml.SequenceNode):
+            return {"sizes": self.r.string(node, "templates.sizes")}
+        rules: list[tuple[str, str]] = []
+        out: dict[str, Any] = {}
+        for i, item in enumerate(node.value):
+            p = f"templates.sizes[{i}]"
+            s = self.section(item, p, ("selector", "sizes", "default"))
+            if set(s) == {"default"}:
+                if "sizes" in out:
+                    self.r.error(item, p, "a second default (one is allowed)")
+                out["sizes"] = self.r.string(s["default"], f"{p}.default")
+            elif set(s) == {"selector", "sizes"}:
+                sel = self.r.string(s["selector"], f"{p}.selector")
+                val = self.r.string(s["sizes"], f"{p}.sizes")
+                if sel is not None and val is not None:
+                    rules.append((sel, val))
+            elif s:
+                self.r.error(item, p, "expected {selector: CSS, sizes: SIZES} or "
+                                      "{default: SIZES}")
+        out["sizes_rules"] = tuple(rules)
+        return out
 
     def images(self, node: yaml.Node | None) -> ImagesConfig:
         d = ImagesConfig()

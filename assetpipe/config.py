@@ -40,7 +40,12 @@ class TemplatesConfig:
     lazy_images: bool = True
     lazy_iframes: bool = True
     eager: tuple[str, ...] = (".hero img", "img[fetchpriority=high]")
-    sizes: str = "(max-width: 960px) 100vw, 960px"
+    #: ``sizes`` where nothing else tells the displayed width (``None``: no srcset there)
+    sizes: str | None = None
+    #: ``(selector, sizes)`` rules, first match wins
+    sizes_rules: tuple[tuple[str, str], ...] = ()
+    dimensions: str = "auto"
+    srcset: str = "auto"
     picture: bool = False
     srcset_format: str = "webp"
     integrity: bool = True

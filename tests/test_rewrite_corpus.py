@@ -71,7 +71,7 @@ def _compiles(text: str) -> bool:
 @pytest.mark.skipif(not FILES, reason="no template package installed (pip install -e .[test])")
 def test_corpus_templates_survive_the_rewrite() -> None:
     counts = {"files": 0, "imgs": 0, "lazy": 0, "edits": 0, "unresolved": 0,
-              "pages_with_lcp": 0}
+              "pages_with_lcp": 0, "kept": 0}
     for pkg, root, path in FILES:
         try:
             text = path.read_bytes().decode("utf-8")
@@ -90,18 +90,23 @@ def test_corpus_templates_survive_the_rewrite() -> None:
         # as a page template: only the LCP candidate differs, and it is eager
         page = rewrite(text, name, man, Options(is_page=True))
         eager = [i for i in page.images if i["loading"] == "eager"]
-        assert [i["why"] for i in eager] in ([], ["first image of the page"]), where
+        assert [i["why"].split(":")[0] for i in eager] in ([], ["first image of the page"]), \
+            where
         counts["pages_with_lcp"] += len(eager)
         # every <img> outside the LCP rule is lazy
+        # (but a layout's header, nav, sidebar or logo image, which is likely above the fold)
         sc = scan(res.text)
+        kept = sum(i["why"].startswith("likely above the fold") for i in res.images)
+        counts["kept"] += kept
         for tag in sc.tags:
             if tag.name != "img" or tag.opaque or tag.split:
                 continue
             counts["imgs"] += 1
             loading = tag.get("loading")
-            assert loading is not None, (where, sc.line_col(tag.start),
-                                         res.text[tag.start:tag.end])
-            if res.text[loading.value_start:loading.value_end] == "lazy":  # type: ignore[misc]
+            if loading is None:
+                kept -= 1
+                assert kept >= 0, (where, sc.line_col(tag.start), res.text[tag.start:tag.end])
+            elif res.text[loading.value_start:loading.value_end] == "lazy":  # type: ignore[misc]
                 counts["lazy"] += 1
         counts["files"] += 1
         counts["edits"] += len(res.edits)
@@ -109,7 +114,7 @@ def test_corpus_templates_survive_the_rewrite() -> None:
     # these sets reference their assets through their own helpers (pathto, admin_static.url,
     # dynamic url_for): all are left alone and listed as unresolved, none is rewritten
     assert counts["files"] >= 80 and counts["imgs"] >= 15 and counts["unresolved"] >= 50, counts
-    assert counts["lazy"] == counts["imgs"], counts
+    assert counts["lazy"] + counts["kept"] == counts["imgs"] and counts["kept"] >= 1, counts
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:

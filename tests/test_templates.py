@@ -43,6 +43,11 @@ SITE: dict[str, str | bytes] = {
 }
 
 
+#: width/height and a default sizes everywhere (the opt-ins): these cases are about the stage
+ALWAYS = CONFIG.replace("templates:\n", "templates:\n  dimensions: always\n"
+                                        "  sizes: '(max-width: 960px) 100vw, 960px'\n")
+
+
 def _site(tmp_path: Path, extra: dict[str, str | bytes] | None = None,
           config: str = CONFIG) -> Path:
     write_tree(tmp_path, {**SITE, **(extra or {}), "pipeline.yaml": config})
@@ -101,7 +106,7 @@ GALLERY = {
 
 
 def test_stage_against_a_full_manifest_and_its_cache(tmp_path: Path) -> None:
-    root = _site(tmp_path, GALLERY)
+    root = _site(tmp_path, GALLERY, ALWAYS)
     ctx = _ctx(root, MANIFEST)
     templates.run(ctx)
     out = (root / "out/templates/pages/gallery.html").read_text()
@@ -126,7 +131,7 @@ def test_stage_against_a_full_manifest_and_its_cache(tmp_path: Path) -> None:
 
 
 def test_lcp_hints_are_read_and_stale_ones_warned(tmp_path: Path) -> None:
-    root = _site(tmp_path, GALLERY)
+    root = _site(tmp_path, GALLERY, ALWAYS)
     write_hints(root / "lcp-hints.json", [Hint("pages/gallery.html", 3, "img/a.png"),
                                           Hint("pages/gallery.html", 1, "img/nope.png")])
     ctx = _ctx(root, MANIFEST)
@@ -137,6 +142,8 @@ def test_lcp_hints_are_read_and_stale_ones_warned(tmp_path: Path) -> None:
     imgs = ctx.report.sections["templates"]["pages/gallery.html"]["images"]
     assert imgs[2]["why"] == "lcp-hints.json"
     assert [w.message for w in ctx.report.warnings] == [
+        "'{{ url_for('static', filename=p) }}' left as written (built by an expression): it"
+        " requests the unhashed source path",
         "lcp-hints.json: no <img> at pages/gallery.html:1 showing 'img/nope.png' (a stale hint)"]
 
 
@@ -250,7 +257,7 @@ def test_srcset_original_lists_the_images_stage_output_format(tmp_path: Path) ->
 
     write_tree(tmp_path, {
         "pipeline.yaml": "source: site\nimages: {widths: [10, 20], formats: [original]}\n"
-                         "templates: {srcset_format: original}\n",
+                         "templates: {srcset_format: original, sizes: 100vw}\n",
         "site/templates/pages/index.html": '<p>x</p>\n<img src="/static/img/dot.gif" alt="">\n',
     })
     (tmp_path / "site/img").mkdir()

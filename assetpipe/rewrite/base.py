@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..imaging.formats import variants_for
 from .edits import Edit
-from .hints import Hint
-from .refs import Ref, classify, replacement, srcset_items
+from .hints import Hint, ImageHint
+from .refs import Ref, classify, replacement, srcset_items, style_refs
 from .scanner import Scan, Tag, scan
 
 #: attributes whose value is a URL (``srcset`` is handled per candidate)
@@ -24,6 +25,9 @@ FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
               ".otf": "font/otf"}
 IMAGE_MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg",
               "png": "image/png", "gif": "image/gif"}
+#: ``<link rel>`` values whose file keeps the source's format
+KEEP_FORMAT_RELS = frozenset({"icon", "apple-touch-icon", "apple-touch-icon-precomposed",
+                              "mask-icon", "manifest"})
 #: Jinja whitespace control that would eat the space before an inserted attribute
 _TRIM = ("-%}", "-}}", "-#}")
 
@@ -37,7 +41,14 @@ class Options:
     lazy_images: bool = True
     lazy_iframes: bool = True
     eager: tuple[str, ...] = ()
-    sizes: str = "(max-width: 960px) 100vw, 960px"
+    #: ``sizes`` for an image no rule, hint or width attribute sizes (``None``: no srcset then)
+    sizes: str | None = None
+    #: ``(selector, sizes)`` rules, first match wins (``templates.sizes`` as a list)
+    sizes_rules: tuple[tuple[str, str], ...] = ()
+    #: ``always`` | ``auto`` (only where they cannot distort) | ``never``
+    dimensions: str = "auto"
+    #: ``auto`` (only where the displayed width is known) | ``never``
+    srcset: str = "auto"
     picture: bool = False
     srcset_format: str = "webp"
     image_formats: tuple[str, ...] = ("webp", "original")
@@ -70,12 +81,16 @@ class Base:
     """State and helpers of one template's rewrite."""
 
     def __init__(self, text: str, name: str, manifest: Mapping[str, Mapping[str, Any]],
-                 opts: Options, hints: list[Hint]) -> None:
+                 opts: Options, hints: list[Hint], images: list[ImageHint] | None = None
+                 ) -> None:
         self.text = text
         self.name = name
         self.manifest = manifest
         self.o = opts
         self.hints = [h for h in hints if h.template == name]
+        self.image_hints = [h for h in images or () if h.template == name]
+        #: (start, end) of every attribute value whose references were handled
+        self.handled: list[tuple[int, int]] = []
         self.sc: Scan = scan(text)
         self.edits: list[Edit] = []
         self.res = Result(text)
@@ -103,6 +118,15 @@ class Base:
             return ""
         v = self.text[a.value_start:a.value_end]
         return None if "{{" in v or "{%" in v else v
+
+    def enum(self, tag: Tag, name: str) -> str:
+        """A literal keyword value, lower-cased and stripped (HTML compares these
+        ASCII-case-insensitively: ``loading="LAZY"``); ``""`` if absent or not literal."""
+        return (self.value(tag, name) or "").strip().lower()
+
+    def tokens(self, tag: Tag) -> set[str]:
+        """The per-tag switches of ``data-assetpipe`` (space-separated, any case)."""
+        return set(self.enum(tag, "data-assetpipe").split())
 
     def add_attr(self, tag: Tag, name: str, value: str | None) -> bool:
         """Insert ``name="value"`` (``value=None``: a bare attribute) unless the tag has it."""
@@ -145,10 +169,16 @@ class Base:
             if a.value_start is None or a.value_end is None:
                 continue
             if a.name == "srcset":
+                self.handled.append((a.value_start, a.value_end))
                 self.srcset(tag, a.value_start, a.value_end)
+                continue
+            if a.name == "style":
+                self.handled.append((a.value_start, a.value_end))
+                self.style(tag, a.value_start, a.value_end)
                 continue
             if a.name not in URL_ATTRS:
                 continue
+            self.handled.append((a.value_start, a.value_end))
             val = self.text[a.value_start:a.value_end]
             ref = classify(val, self.o.public_path)
             if ref is None:
@@ -158,10 +188,10 @@ class Base:
                 out[a.name] = (ref, entry)
         return out
 
-    def resolve(self, tag: Tag, attr: str, val: str, ref: Ref, base: int
-                ) -> Mapping[str, Any] | None:
+    def resolve(self, tag: Tag, attr: str, val: str, ref: Ref, base: int,
+                width: int | None = None) -> Mapping[str, Any] | None:
         if not ref.resolvable or ref.key is None:
-            if tag.name in ASSET_TAGS and (attr != "content"):
+            if (tag.name in ASSET_TAGS and (attr != "content")) or attr == "style":
                 line, col = self.loc(tag.start)
                 self.res.unresolved.append({"line": line, "col": col, "tag": tag.name,
                                             "attr": attr, "value": val, "reason": ref.kind})
@@ -176,20 +206,69 @@ class Base:
                 line, col = self.loc(base)
                 self.res.missing.append((line, col, ref.key, val))
             return None
-        if ref.rewritable and entry["file"] != ref.key:
-            self.edit(tag, base + ref.start, base + ref.end, replacement(ref, entry["file"]),
-                      "url")
+        file = self.output_file(tag, entry, width)
+        if file is None:
+            line, col = self.loc(tag.start)
+            self.res.unresolved.append({"line": line, "col": col, "tag": tag.name, "attr": attr,
+                                        "value": val, "reason": "type"})
+        elif ref.rewritable and file != ref.key:
+            self.edit(tag, base + ref.start, base + ref.end, replacement(ref, file), "url")
         return entry
+
+    def output_file(self, tag: Tag, entry: Mapping[str, Any], width: int | None = None
+                    ) -> str | None:
+        """The file a reference in ``tag`` gets: the entry's ``file``, except that a ``type``
+        attribute is never contradicted (the widest variant of that format; ``None`` when the
+        entry has none), icons, manifests and ``og:image`` keep the source's format (the
+        original-format output), and a srcset ``Nw`` candidate gets the variant of that width."""
+        variants = entry.get("variants")
+        if not variants:
+            return str(entry["file"])
+        mime = self.enum(tag, "type")
+        if mime.startswith("image/"):
+            fmt = next((f for f, m in IMAGE_MIME.items() if m == mime), None)
+            vs = variants_for(entry, fmt, self.o.image_formats) if fmt else []
+            vs = [v for v in vs if v["format"] == fmt]
+        elif self.keeps_format(tag):
+            vs = variants_for(entry, "original", self.o.image_formats)
+        else:
+            return self.by_width(variants_for(entry, str(_fmt_of(entry)), self.o.image_formats),
+                                 width) or str(entry["file"])
+        return self.by_width(vs, width)
+
+    @staticmethod
+    def by_width(vs: list[dict[str, Any]], width: int | None) -> str | None:
+        """The variant of ``width`` (else the widest) among ``vs``."""
+        if not vs:
+            return None
+        exact = [v for v in vs if width is not None and int(v["width"]) == width]
+        return str((exact or vs)[-1]["file"])
+
+    def keeps_format(self, tag: Tag) -> bool:
+        """Icons, web app manifests and social cards: consumers that may not take WebP/AVIF."""
+        if tag.name == "link":
+            return bool(KEEP_FORMAT_RELS & set(self.enum(tag, "rel").split()))
+        return tag.name == "meta"
 
     def srcset(self, tag: Tag, vs: int, ve: int) -> None:
         val = self.text[vs:ve]
         if "{{" in val or "{%" in val:
             self.resolve(tag, "srcset", val, Ref("dynamic"), vs)
             return
-        for s, e in srcset_items(val):
+        for s, e, w in srcset_items(val):
             ref = classify(val[s:e], self.o.public_path)
             if ref is not None:
-                self.resolve(tag, "srcset", val[s:e], ref, vs + s)
+                self.resolve(tag, "srcset", val[s:e], ref, vs + s, w)
+
+    def style(self, tag: Tag, vs: int, ve: int) -> None:
+        """``url(...)`` references in an inline ``style``: literal ``public_path + K`` and
+        ``{{ url_for('static', filename='K') }}``, quoted or not; anything else in a ``url()``
+        that names no asset here is reported."""
+        val = self.text[vs:ve]
+        for s, e in style_refs(val):
+            ref = classify(val[s:e], self.o.public_path)
+            if ref is not None and ref.kind != "other":
+                self.resolve(tag, "style", val[s:e], ref, vs + s)
 
     def _raw(self, tag: Tag, name: str) -> str | None:
         a = tag.get(name)
@@ -215,3 +294,11 @@ class Base:
             indent = ""
         text = "".join(self.nl + indent + el for el in elements)
         self.edit(tag, offset, offset, text, "element")
+
+
+def _fmt_of(entry: Mapping[str, Any]) -> str:
+    """The format of an image entry's ``file`` (its first configured format)."""
+    for v in entry.get("variants", ()):
+        if v["file"] == entry["file"]:
+            return str(v["format"])
+    return "original"

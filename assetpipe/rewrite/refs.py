@@ -96,14 +96,51 @@ def replacement(ref: Ref, file: str) -> str:
     return quote(file, safe="/@:+,;=&$!*'()~") if ref.encoded else file
 
 
-def srcset_items(value: str) -> list[tuple[int, int]]:
-    """(start, end) of each candidate URL in a literal ``srcset`` value."""
+def srcset_items(value: str) -> list[tuple[int, int, int | None]]:
+    """(start, end, width) of each candidate URL in a literal ``srcset`` value; ``width`` is
+    its ``Nw`` descriptor (``None`` for ``2x`` or none)."""
     if "{{" in value or "{%" in value:
         return []
     out = []
     for m in _SRCSET_ITEM.finditer(value):
         if m.group(1):
-            out.append((m.start(1), m.end(1)))
+            d = _WIDTH.fullmatch(m.group(2).strip())
+            out.append((m.start(1), m.end(1), int(d.group(1)) if d else None))
         if m.end() == len(value):
             break
+    return out
+
+
+_URL_OPEN = re.compile(r"url\(\s*", re.IGNORECASE)
+_WIDTH = re.compile(r"(\d+)w")
+#: how a quote inside a ``style`` value may be written (``&quot;`` in a double-quoted one)
+_QUOTES = ('"', "'", "&quot;", "&#34;", "&#39;", "&apos;")
+
+
+def style_refs(value: str) -> list[tuple[int, int]]:
+    """(start, end) of each ``url(...)`` argument in a CSS declaration list (an inline
+    ``style``), without its quotes: ``url('/static/x.jpg')``, ``url(/static/x.jpg)``,
+    ``url('{{ url_for('static', filename='x.jpg') }}')`` (the whole ``{{ }}``)."""
+    out = []
+    for m in _URL_OPEN.finditer(value):
+        i = m.end()
+        q = next((c for c in _QUOTES if value.startswith(c, i)), "")
+        i += len(q)
+        if value.startswith("{{", i):
+            j = value.find("}}", i)
+            if j < 0:
+                continue
+            end = j + 2
+        else:
+            ends = [k for k in (value.find(q, i) if q else -1, value.find(")", i)) if k >= 0]
+            if not ends:
+                continue
+            end = min(ends)
+        s, e = i, end
+        while s < e and value[s].isspace():
+            s += 1
+        while e > s and value[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
     return out

@@ -25,43 +25,46 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..imaging.formats import variants_for
-from .base import FONT_TYPES, IMAGE_MIME, Base, Options, Result
+from .base import FONT_TYPES, Options, Result
 from .edits import apply
-from .hints import Hint
-from .refs import Ref, classify
+from .hints import Hint, ImageHint
+from .leftovers import leftovers
+from .refs import classify
 from .scanner import Tag
-from .select import eager_matches
+from .select import match_selectors
+from .sizing import SIZING_ATTRS, Sizing
 
 __all__ = ["Options", "Result", "rewrite"]
 
 
-class _Rewriter(Base):
+#: where, in a layout or partial, an ``<img>`` is likely above the fold (a header, a navbar, a
+#: sidebar, a logo): never lazy by default there
+ABOVE_FOLD = (":is(header, nav, aside, [class*=sidebar], [id*=sidebar], [class*=sidenav],"
+              " [class*=navbar], [class*=brand], [class*=logo]) img:not(footer img)",
+              "img:is([class*=logo], [class*=brand], [alt*=logo i]):not(footer img)")
+#: a template named like this is a header/sidebar/nav partial: its first image is above the fold
+_CHROME_NAME = ("sidebar", "sidenav", "nav", "header", "topbar", "menu", "brand")
+#: the displayed CSS width from which an image is a plausible LCP element
+LCP_MIN_WIDTH = 300
+#: explicit eager decisions that get fetchpriority whatever the image's size
+_CONFIRMED = ("data-assetpipe", "lcp-hints.json", "fetchpriority attribute")
+
+
+class _Rewriter(Sizing):
     """The rules, applied tag by tag."""
 
     # -- images ----------------------------------------------------------------------------
-    def variants(self, entry: Mapping[str, Any], key: str, fmt: str) -> list[Mapping[str, Any]]:
-        """The variants a config format token names (the images stage's own rule: ``original``
-        is the source's output format, e.g. ``png`` for a still GIF), narrowest first."""
-        return list(variants_for(entry, fmt, self.o.image_formats))
-
-    def srcset_value(self, vs: list[Mapping[str, Any]], ref: Ref | None = None,
-                     quote: str = '"') -> str:
-        """A srcset listing ``vs``; after a ``url_for`` reference each URL is a ``url_for`` call
-        too (so SCRIPT_NAME applies to every candidate, as to the ``src``)."""
-        def one(file: str) -> str:
-            return self.link_href(ref, None, file, quote) if ref is not None else self.url(file)
-        return ", ".join(f"{one(v['file'])} {int(v['width'])}w" for v in vs)
-
     def decide(self, tag: Tag, first_img: Tag | None, selected: dict[int, str],
                key: str | None) -> tuple[str, str]:
-        """(``eager`` | ``lazy`` | ``none``, why) for an ``<img>``/``<iframe>``."""
-        override = self.value(tag, "data-assetpipe")
-        if override in ("eager", "lazy"):
-            return override, "data-assetpipe"
-        if self.value(tag, "fetchpriority") == "high":
+        """(``eager`` | ``keep`` | ``lazy`` | ``none``, why) for an ``<img>``/``<iframe>``;
+        ``keep`` is eager without ``fetchpriority`` (a likely, not a confirmed, LCP)."""
+        toks = self.tokens(tag)
+        for mode in ("eager", "lazy"):
+            if mode in toks:
+                return mode, "data-assetpipe"
+        if self.enum(tag, "fetchpriority") == "high":
             return "eager", "fetchpriority attribute"
-        if tag.start in selected:
+        if tag.start in selected and not selected[tag.start].startswith(ABOVE_FOLD):
             return "eager", f"selector {selected[tag.start]}"
         first, last = self.loc(tag.start)[0], self.loc(max(tag.end - 1, tag.start))[0]
         for h in self.hints:
@@ -71,91 +74,78 @@ class _Rewriter(Base):
                 return "eager", "lcp-hints.json"
         if tag is first_img:
             return "eager", "first image of the page"
+        if tag.start in selected:
+            return "keep", "likely above the fold (header, nav, sidebar or logo)"
         lazy = self.o.lazy_images if tag.name == "img" else self.o.lazy_iframes
         return ("lazy", "default") if lazy else ("none", "templates.lazy is off")
+
+    def shown_width(self, tag: Tag, entry: Mapping[str, Any] | None, recs: list[ImageHint]
+                    ) -> float | None:
+        """The best known displayed CSS width: the width attribute, else the audit's widest
+        rendering, else the natural width; ``None`` when nothing is known."""
+        w = self.int_attr(tag, "width")
+        if w is not None:
+            return float(w)
+        seen = [r.width for r in recs]
+        if seen:
+            return max(seen)
+        nat = (entry or {}).get("width")
+        return float(nat) if isinstance(nat, int) else None
 
     def image(self, tag: Tag, first_img: Tag | None, selected: dict[int, str]) -> None:
         found = self.refs(tag)
         ref, entry = found.get("src", (None, None))
         key = ref.key if ref is not None and entry is not None else None
         mode, why = self.decide(tag, first_img, selected, key)
-        if mode == "eager" and tag.name == "img":
-            if self.value(tag, "loading") != "lazy":
+        toks = self.tokens(tag)
+        info: dict[str, Any] = {}
+        if tag.dynamic or "skip" in toks:
+            if tag.dynamic:
+                self.skip(tag, "attributes come partly from an expression ({{ }} inside the tag):"
+                               " nothing added")
+            self.report_image(tag, key, entry, "none", "not changed", info)
+            return
+        recs = self.records(tag, key) if tag.name == "img" else []
+        loading = self.enum(tag, "loading")
+        if mode == "eager" and tag.name == "img" and loading != "lazy":
+            shown = self.shown_width(tag, entry, recs)
+            small = shown is not None and shown < LCP_MIN_WIDTH
+            if why in _CONFIRMED or (why.startswith("selector") and not small) or \
+                    (shown is not None and not small):
                 self.add_attr(tag, "fetchpriority", "high")
+            else:
+                why += ": too small to be the LCP, no fetchpriority" if small else \
+                    ": size unknown, no fetchpriority"
         elif mode == "lazy":
             self.add_attr(tag, "loading", "lazy")
             if tag.name == "img":
                 self.add_attr(tag, "decoding", "async")
         if tag.name != "img":
             return
-        if entry is not None and key is not None:
-            self.intrinsic(tag, entry)
-            self.responsive(tag, entry, key, ref, lazy=mode == "lazy")
-        self.report_image(tag, key, entry, mode, why)
+        cond = sorted({a.name for a in tag.attrs if a.conditional} & SIZING_ATTRS)
+        if cond and entry is not None:
+            self.skip(tag, f"{', '.join(cond)} set inside {{% if %}} within the tag: no size,"
+                           " srcset or sizes added")
+        elif entry is not None and key is not None:
+            info["dimensions"] = self.dimensions(tag, entry, recs, toks)
+            info["sizes"] = self.responsive(tag, entry, key, ref, recs, toks,
+                                            lazy=mode == "lazy")
+        self.report_image(tag, key, entry, mode, why, info)
 
     def report_image(self, tag: Tag, key: str | None, entry: Mapping[str, Any] | None,
-                     mode: str, why: str) -> None:
-        """report.json's ``images`` item: where the tag is, what it shows, how it loads."""
+                     mode: str, why: str, info: dict[str, Any] | None = None) -> None:
+        """report.json's ``images`` item: where the tag is, what it shows, how it loads, and
+        why width/height (``dimensions``) and srcset (``sizes``) were written (``null``: not)."""
         files = [] if entry is None or key is None else \
             [entry["file"], *(v["file"] for v in entry.get("variants", ()))]
         line, col = self.loc(tag.start)
-        written = self.value(tag, "loading")
+        written = self.enum(tag, "loading")
         self.res.images.append({
             "line": line, "col": col, "asset": key, "src": self._raw(tag, "src"),
             "files": sorted(set(files)),
             "loading": written if written else ("lazy" if mode == "lazy" else "eager"),
-            "why": "loading attribute" if written else why})
-
-    def intrinsic(self, tag: Tag, entry: Mapping[str, Any]) -> None:
-        w, h = entry.get("width"), entry.get("height")
-        if not (isinstance(w, int) and isinstance(h, int)) or w <= 0 or h <= 0:
-            return
-        has_w, has_h = tag.get("width"), tag.get("height")
-        if has_w is None and has_h is None:
-            self.add_attr(tag, "width", str(w))
-            self.add_attr(tag, "height", str(h))
-            return
-        if (has_w is not None and has_w.conditional) or (has_h is not None and has_h.conditional):
-            self.skip(tag, "width/height set inside {% if %} within the tag: not added")
-            return
-        given = self.value(tag, "width" if has_w is not None else "height")
-        if given is None or not given.strip().isdigit():
-            return
-        n = int(given)
-        if has_h is None:
-            self.add_attr(tag, "height", str(round(n * h / w)))
-        elif has_w is None:
-            self.add_attr(tag, "width", str(round(n * w / h)))
-
-    def sizes_value(self, lazy: bool) -> str:
-        sizes = self.o.sizes.strip()
-        if not lazy and sizes.lower().startswith("auto"):
-            rest = sizes[4:].lstrip(" ,")
-            return rest or "100vw"
-        return sizes
-
-    def responsive(self, tag: Tag, entry: Mapping[str, Any], key: str, ref: Ref | None, *,
-                   lazy: bool) -> None:
-        vs = self.variants(entry, key, self.o.srcset_format)
-        quote = self._quote(tag)
-        if len(vs) >= 2 and tag.get("srcset") is None:
-            self.add_attr(tag, "srcset", self.srcset_value(vs, ref, quote))
-            self.add_attr(tag, "sizes", self.sizes_value(lazy))
-        elif tag.get("srcset") is not None and tag.get("srcset").conditional:  # type: ignore[union-attr]
-            self.skip(tag, "'srcset' is set inside {% if %} within the tag: not added")
-        if not self.o.picture or tag.in_picture:
-            return
-        own = vs[0]["format"] if vs else None
-        sources = []
-        for fmt in ("avif", "webp"):
-            fv = self.variants(entry, key, fmt)
-            if fv and fmt != own:
-                srcset = self.srcset_value(fv, ref)
-                sources.append(f'<source type="{IMAGE_MIME[fmt]}" srcset="{srcset}"'
-                               f' sizes="{self.sizes_value(lazy)}">')
-        if sources:
-            self.edit(tag, tag.start, tag.start, "<picture>" + "".join(sources), "element")
-            self.edit(tag, tag.end, tag.end, "</picture>", "element")
+            "why": "loading attribute" if written else why,
+            "dimensions": (info or {}).get("dimensions"), "sizes": (info or {}).get("sizes")})
 
     # -- scripts and stylesheets -----------------------------------------------------------
     def integrity(self, tag: Tag, entry: Mapping[str, Any]) -> None:
@@ -169,7 +159,7 @@ class _Rewriter(Base):
         if ref is None or entry is None:
             return
         self.integrity(tag, entry)
-        if (self.value(tag, "type") or "").strip().lower() != "module":
+        if self.enum(tag, "type") != "module":
             return
         links = []
         for k in self.imports(ref.key or ""):
@@ -199,7 +189,7 @@ class _Rewriter(Base):
 
     def link(self, tag: Tag) -> None:
         found = self.refs(tag)
-        rel = (self.value(tag, "rel") or "").lower().split()
+        rel = self.enum(tag, "rel").split()
         ref, entry = found.get("href", (None, None))
         if ref is None or entry is None:
             return
@@ -224,7 +214,7 @@ class _Rewriter(Base):
         tags = self.sc.tags
         for t in tags:
             if t.name == "link" and t.opaque is None and not t.split \
-                    and "modulepreload" in (self.value(t, "rel") or "").lower().split():
+                    and "modulepreload" in self.enum(t, "rel").split():
                 pre = self.refs_preview(t)
                 if pre:
                     self.preloaded.add(pre)
@@ -233,8 +223,17 @@ class _Rewriter(Base):
             first_img = next((t for t in tags if t.name == "img" and t.opaque is None
                               and not t.split and not t.in_loop), None)
         selected: dict[int, str] = {}
-        if self.o.eager and any(t.name in ("img", "iframe") for t in tags):
-            selected = eager_matches(self.sc, self.o.eager)
+        self.size_rules = {}
+        if any(t.name in ("img", "iframe") for t in tags):
+            above = () if self.o.is_page else ABOVE_FOLD
+            if self.o.eager or above:
+                selected = match_selectors(self.sc, (*self.o.eager, *above))
+            if not self.o.is_page:
+                self.chrome_first(tags, selected)
+            if self.o.sizes_rules:
+                rules = dict(self.o.sizes_rules)
+                self.size_rules = {off: (sel, rules[sel]) for off, sel in
+                                   match_selectors(self.sc, tuple(rules), ("img",)).items()}
         for t in tags:
             if t.opaque is not None:
                 continue
@@ -250,7 +249,11 @@ class _Rewriter(Base):
                     self.report_image(t, ref.key if ref and entry else None, entry,
                                       "eager", "split across {% if %} branches")
                 continue
-            if t.name in ("img", "iframe"):
+            if t.dynamic and t.name in ("script", "link"):
+                self.skip(t, "attributes come partly from an expression ({{ }} inside the tag):"
+                             " nothing added")
+                self.refs(t)
+            elif t.name in ("img", "iframe"):
                 self.image(t, first_img, selected)
             elif t.name == "script":
                 self.script(t)
@@ -258,12 +261,25 @@ class _Rewriter(Base):
                 self.link(t)
             else:
                 self.refs(t)
+        self.res.unresolved.extend(leftovers(self.sc, self.handled, self.manifest,
+                                             self.o.public_path))
         out, spans = apply(self.text, self.edits)
         self.res.text = out
         self.res.spans = spans
         self.res.edits = [e.to_json(self.text[e.start:e.end])
                           for _, _, e in spans]
         return self.res
+
+    def chrome_first(self, tags: list[Tag], selected: dict[int, str]) -> None:
+        """In a partial named like a header/nav/sidebar, the first ``<img>`` outside a loop is
+        likely above the fold too."""
+        stem = self.name.rsplit("/", 1)[-1].lower()
+        if not any(w in stem for w in _CHROME_NAME):
+            return
+        first = next((t for t in tags if t.name == "img" and t.opaque is None and not t.split
+                      and not t.in_loop), None)
+        if first is not None and first.start not in selected:
+            selected[first.start] = ABOVE_FOLD[0]
 
     def refs_preview(self, tag: Tag) -> str | None:
         val = self.value(tag, "href")
@@ -275,7 +291,9 @@ class _Rewriter(Base):
 
 
 def rewrite(text: str, name: str, manifest: Mapping[str, Mapping[str, Any]],
-            options: Options, hints: list[Hint] | None = None) -> Result:
+            options: Options, hints: list[Hint] | None = None,
+            images: list[ImageHint] | None = None) -> Result:
     """Rewrite one template (its text, its name relative to its template dir) against
-    ``manifest``. Raises ``ScanError`` when the Jinja structure cannot be followed."""
-    return _Rewriter(text, name, manifest, options, hints or []).run()
+    ``manifest``, with the hints file's LCP ``hints`` and render records ``images``. Raises
+    ``ScanError`` when the Jinja structure cannot be followed."""
+    return _Rewriter(text, name, manifest, options, hints or [], images).run()

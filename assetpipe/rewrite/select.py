@@ -1,4 +1,5 @@
-"""Matching ``templates.eager`` CSS selectors against a template's tags.
+"""Matching CSS selectors (``templates.eager``, ``templates.sizes`` rules, the built-in
+above-the-fold ones) against a template's tags.
 
 BeautifulSoup (html.parser) parses the template with every Jinja construct blanked to spaces
 (``Scan.masked``: same lines, same columns), soupsieve matches the selectors, and each matched
@@ -18,12 +19,13 @@ if TYPE_CHECKING:
 CANDIDATES = ("img", "iframe")
 
 
-def eager_matches(sc: Scan, selectors: tuple[str, ...]) -> dict[int, str]:
-    """Offset of each ``<img>``/``<iframe>`` tag matched by a selector → the first selector
-    that matched it."""
+def match_selectors(sc: Scan, selectors: tuple[str, ...],
+                    candidates: tuple[str, ...] = CANDIDATES) -> dict[int, str]:
+    """Offset of each ``candidates`` tag (``<img>``/``<iframe>``) matched by a selector → the
+    first selector that matched it."""
     by_pos: dict[tuple[int, int], int] = {}
     for t in sc.tags:
-        if t.name in CANDIDATES:
+        if t.name in candidates:
             line, col = sc.line_col(t.start)
             by_pos[(line, col - 1)] = t.start
     from bs4 import BeautifulSoup  # here, not at import: a build with no rewrite never loads it

@@ -44,7 +44,7 @@ from ..errors import (
     MissingAssetsError,
     StageError,
 )
-from ..rewrite.hints import Hint, hints_path, read_hints
+from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
 from ..rewrite.select import check_selector
@@ -54,7 +54,7 @@ from .base import StageContext
 
 log = logging.getLogger("assetpipe")
 #: bump when a rule changes what a rewrite writes; the cache key also holds the tool versions
-VERSION = 1
+VERSION = 2
 
 
 @functools.cache
@@ -98,19 +98,22 @@ def options(ctx: StageContext, name: str) -> Options:
     t = ctx.config.templates
     return Options(public_path=ctx.config.public_path, is_page=globmatch(name, t.pages),
                    lazy_images=t.lazy_images, lazy_iframes=t.lazy_iframes, eager=t.eager,
-                   sizes=t.sizes, picture=t.picture, srcset_format=t.srcset_format,
+                   sizes=t.sizes, sizes_rules=t.sizes_rules, dimensions=t.dimensions,
+                   srcset=t.srcset, picture=t.picture, srcset_format=t.srcset_format,
                    image_formats=ctx.config.images.formats,
                    integrity=t.integrity, preload_fonts=t.preload_fonts)
 
 
 def _check_selectors(ctx: StageContext) -> None:
     problems = []
-    for i, sel in enumerate(ctx.config.templates.eager):
-        msg = check_selector(sel)
-        if msg is not None:
-            problems.append(AssetpipeError(
-                f"templates.eager[{i}]: not a CSS selector ({msg}): {sel!r}",
-                location=ctx.config.location_of("templates.eager")))
+    t = ctx.config.templates
+    for where, sels in (("eager", t.eager), ("sizes", tuple(s for s, _ in t.sizes_rules))):
+        for i, sel in enumerate(sels):
+            msg = check_selector(sel)
+            if msg is not None:
+                problems.append(AssetpipeError(
+                    f"templates.{where}[{i}]: not a CSS selector ({msg}): {sel!r}",
+                    location=ctx.config.location_of(f"templates.{where}")))
     if problems:
         raise ConfigError(problems)
 
@@ -168,9 +171,9 @@ def _decode(data: bytes, ctx: StageContext, rel: str) -> str:
 
 
 def _rewrite(ctx: StageContext, name: str, rel: str, text: str, opts: Options,
-             hints: list[Hint]) -> Result:
+             hints: list[Hint], images: list[ImageHint]) -> Result:
     try:
-        return rewrite(text, name, ctx.manifest.entries, opts, hints)
+        return rewrite(text, name, ctx.manifest.entries, opts, hints, images)
     except ScanError as e:
         line = text.count("\n", 0, e.offset) + 1
         col = e.offset - (text.rfind("\n", 0, e.offset) + 1) + 1
@@ -209,9 +212,38 @@ def _missing(ctx: StageContext, rel: str, missing: list[list[Any]]) -> list[Asse
     return errors
 
 
+#: unresolved reasons that are not warned about: a URL elsewhere, an ``asset_url`` built at run
+#: time (the manifest answers it)
+_QUIET = ("other",)
+
+
+def _unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) -> None:
+    """One warning per template naming template:line of the asset references it leaves as
+    written (report.json's ``unresolved`` lists each with why)."""
+    left = [u for u in items if u["reason"] not in _QUIET
+            and not (u["reason"] == "dynamic" and "asset_url(" in str(u["value"]))]
+    if not left:
+        return
+    first = left[0]
+    what = {"relative": "a relative URL", "dynamic": "built by an expression",
+            "asset_url": "asset_url() names no asset of the build",
+            "type": "the build has no output in the format its type attribute names",
+            "not_rewritten": f"in {first.get('where', 'the template')}"
+            }.get(str(first["reason"]), str(first["reason"]))
+    if first.get("in_build") is False:
+        what += "; the build has no such asset"
+    msg = f"'{first['value']}' left as written ({what}): it requests the unhashed source path"
+    if len(left) > 1:
+        lines = ", ".join(str(u["line"]) for u in left[1:])
+        msg += f"; {len(left) - 1} more asset reference(s) left as written at line(s) {lines}" \
+               " (report.json: templates.*.unresolved)"
+    ctx.warn(msg, ctx.source_location(rel, first["line"], first["col"]))
+
+
 def run(ctx: StageContext) -> None:
     """Rewrite every template into ``<output>/templates/`` (see the module docstring)."""
-    hints = read_hints(hints_path(ctx.config.root))
+    every = read_all_hints(hints_path(ctx.config.root))
+    hints = list(every.lcp)
     names = collect(ctx)
     if not names:
         _check_selectors(ctx)
@@ -223,10 +255,11 @@ def run(ctx: StageContext) -> None:
     for name, rel in names.items():
         opts = options(ctx, name)
         mine = [h for h in hints if h.template == name]
+        seen = [h for h in every.images if h.template == name]
         deps = {k: ctx.manifest.get(k) for k in sorted(with_imports(memo_references(ctx, rel),
                                                                      ctx))}
         key = ctx.cache.key("templates", VERSION, _tools(), ctx.sources.sha256(rel), asdict(opts),
-                            [h.to_json() for h in mine], deps)
+                            [h.to_json() for h in mine], [h.to_json() for h in seen], deps)
         entry = ctx.cache.get(key, "templates")
         if entry is not None:
             meta = dict(entry.meta)
@@ -237,7 +270,7 @@ def run(ctx: StageContext) -> None:
                 checked = True
             data = ctx.sources.files[rel].path.read_bytes()
             text = _decode(data, ctx, rel)
-            res = _rewrite(ctx, name, rel, text, opts, mine)
+            res = _rewrite(ctx, name, rel, text, opts, mine, seen)
             meta = {"report": res.report(), "missing": [list(m) for m in res.missing],
                     "hints": [h.to_json() for h in sorted(res.hints_used)]}
             out = res.text.encode("utf-8")
@@ -250,6 +283,7 @@ def run(ctx: StageContext) -> None:
                           sorted(res.keys - deps.keys()))
             ctx.write_template(name, out)
         missing += _missing(ctx, rel, meta["missing"])
+        _unresolved(ctx, rel, meta["report"]["unresolved"])
         used.update(Hint(h["template"], h["line"], h.get("src")) for h in meta["hints"])
         report[name] = {"source": rel, **meta["report"]}
         ctx.progress.advance("templates")

@@ -1,0 +1,97 @@
+"""Asset references the rewriter sees but does not rewrite, so that none goes unreported.
+
+After the rules ran, every literal ``public_path + K`` and every
+``url_for('static', filename='K')`` left in the template outside the attribute values the rules
+handled is a reference that will load the *source* path at run time: inside ``<noscript>``,
+``<template>``, ``<style>`` or ``<script>`` bodies, ``data-*`` attributes, ``{% raw %}`` blocks or
+Jinja expressions. Each is reported (``reason: "not_rewritten"``, ``where`` it is, and whether
+the build has that asset, ``in_build``), unless the build publishes K under its own name (then
+the URL works as written). HTML comments are not requests and are ignored.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote
+
+from .refs import _URL_FOR
+from .scanner import OPAQUE, Scan, Tag
+
+_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+
+
+def _spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in rx.finditer(text)]
+
+
+def _inside(spans: list[tuple[int, int]], off: int) -> bool:
+    i = bisect.bisect_right(spans, (off, 1 << 62)) - 1
+    return i >= 0 and spans[i][0] <= off < spans[i][1]
+
+
+def leftovers(sc: Scan, handled: list[tuple[int, int]], manifest: Mapping[str, Mapping[str, Any]],
+              public_path: str) -> list[dict[str, Any]]:
+    """report.json ``unresolved`` items for the references no rule handled (see module doc)."""
+    text = sc.text
+    if public_path not in text and "url_for" not in text:
+        return []
+    literal = re.compile(re.escape(public_path) + r"""([^\s"'<>?#,)\\{}]+)""")
+    found: list[tuple[int, str, str]] = []
+    for m in literal.finditer(text):
+        found.append((m.start(), unquote(m.group(1)), m.group()))
+    for m in _URL_FOR.finditer(text):
+        found.append((m.start(), m.group(3), m.group()))
+    if not found:
+        return []
+    done = sorted(handled)
+    raw, comments = _spans(_RAW, text), _spans(_COMMENT, text)
+    out = []
+    for off, key, value in sorted(found):
+        if _inside(done, off) or _inside(comments, off):
+            continue
+        entry = manifest.get(key)
+        if entry is not None and entry.get("file") == key:
+            continue
+        line, col = sc.line_col(off)
+        tag, where = ("", "{% raw %} block") if _inside(raw, off) else _where(sc, off)
+        out.append({"line": line, "col": col, "tag": tag, "attr": "", "value": value,
+                    "reason": "not_rewritten", "where": where, "in_build": entry is not None})
+    return out
+
+
+def _where(sc: Scan, off: int) -> tuple[str, str]:
+    """(the tag around ``off`` or ``""``, a phrase saying where ``off`` is)."""
+    tags = sc.tags
+    i = bisect.bisect_right([t.start for t in tags], off) - 1
+    if i >= 0:
+        t = tags[i]
+        if t.start <= off < t.end:
+            for a in t.attrs:
+                if a.start <= off < a.end:
+                    return t.name, f"{a.name or 'Jinja-named'} attribute"
+            return t.name, "Jinja inside the tag"
+        body = _enclosing_body(tags[: i + 1], off, sc.text)
+        if body is not None:
+            return body.name, f"<{body.name}> content"
+    if _inside(sorted(sc.jinja_spans), off):
+        return "", "Jinja expression"
+    return "", "text"
+
+
+def _enclosing_body(tags: list[Tag], off: int, text: str) -> Tag | None:
+    """The ``<script>``/``<style>`` whose body, or the ``<template>``/``<noscript>`` whose
+    content, holds ``off``."""
+    for t in reversed(tags):
+        if t.element_end is not None and t.end <= off < t.element_end:
+            return t
+        if t.opaque is not None:
+            continue
+        if t.name in OPAQUE and not t.self_closing:
+            close = re.compile(r"</" + t.name + r"\s*>", re.IGNORECASE).search(text, t.end)
+            if close is None or off < close.start():
+                return t
+    return None

@@ -1,0 +1,212 @@
+"""How big an ``<img>`` shows: intrinsic ``width``/``height``, ``srcset``/``sizes`` and
+``<picture>``, written only where they cannot distort the image or make it download more.
+
+``width``/``height`` (``templates.dimensions``):
+
+- ``always``: the image's intrinsic size when both are missing; one given, the other in
+  proportion (the behaviour of earlier versions);
+- ``auto`` (the default): only where they cannot change the rendered box: an audit measured it
+  (every ``images`` record of the tag in the hints file says ``dimensions_safe``), or the tag's own
+  inline ``style`` already fixes both ``width`` and ``height``. CSS that sets only a width
+  (Bootstrap's ``w-25``, ``.logo{height:40px}``) turns an added attribute into a stretched image,
+  so nothing is guessed;
+- ``never``.
+
+``srcset`` + ``sizes`` (``templates.srcset: auto``) only when the displayed width is known, first
+of: the tag's own ``sizes`` attribute; a ``templates.sizes`` rule whose selector matches the tag;
+the audit's rendered widths per profile (which also drop the variants wider than any profile
+needs: rendered width x DPR); the tag's own ``width`` attribute (``NNpx``); the
+``templates.sizes`` default. Otherwise the tag keeps its single ``src``: a ``srcset`` without a
+true ``sizes`` makes the browser assume ``100vw`` and download the widest variant for a 36-px
+avatar.
+
+Per tag, ``data-assetpipe`` takes space-separated switches: ``skip`` (no attribute added; URLs are
+still rewritten), ``no-dimensions`` / ``dimensions`` (never / always add width and height),
+``no-srcset``, ``no-picture``, and ``eager`` / ``lazy`` (the LCP rule, in ``rules``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..imaging.formats import variants_for
+from .base import IMAGE_MIME, Base
+from .hints import ImageHint
+from .refs import Ref
+from .scanner import Tag
+
+#: attributes that decide an image's box or candidates: set inside ``{% if %}`` in the tag,
+#: nothing size-related is added (the other branch would show the wrong size)
+SIZING_ATTRS = frozenset({"src", "width", "height", "srcset", "sizes", "class", "style"})
+_LENGTH = r"\s*:\s*[0-9.]+(?:px|em|rem)\s*(?:;|$)"
+_STYLE_W = re.compile(r"(?:^|;)\s*width" + _LENGTH, re.IGNORECASE)
+_STYLE_H = re.compile(r"(?:^|;)\s*height" + _LENGTH, re.IGNORECASE)
+
+
+class Sizing(Base):
+    """Width/height, srcset/sizes and ``<picture>`` for one ``<img>``."""
+
+    #: selector offset → sizes, from ``templates.sizes`` rules (filled by the walk)
+    size_rules: dict[int, tuple[str, str]]
+
+    def records(self, tag: Tag, key: str | None) -> list[ImageHint]:
+        """The hints file's render records of ``tag`` (same matching as LCP hints)."""
+        first, last = self.loc(tag.start)[0], self.loc(max(tag.end - 1, tag.start))[0]
+        src = self.value(tag, "src")
+        return [h for h in self.image_hints if first <= h.line <= last
+                and (h.src is None or h.src in (key, src))]
+
+    def int_attr(self, tag: Tag, name: str) -> int | None:
+        v = (self.value(tag, name) or "").strip()
+        return int(v) if v.isdigit() and int(v) > 0 else None
+
+    # -- width / height --------------------------------------------------------------------
+    def dimensions(self, tag: Tag, entry: Mapping[str, Any], recs: list[ImageHint],
+                   toks: set[str]) -> str | None:
+        """Add width/height where allowed; returns why they were added (``None``: not)."""
+        w, h = entry.get("width"), entry.get("height")
+        if not (isinstance(w, int) and isinstance(h, int)) or w <= 0 or h <= 0:
+            return None
+        mode = "never" if "no-dimensions" in toks else \
+            "always" if "dimensions" in toks else self.o.dimensions
+        if mode == "never":
+            return None
+        has_w, has_h = tag.get("width"), tag.get("height")
+        if has_w is not None and has_h is not None:
+            return None
+        why = "templates.dimensions: always" if mode == "always" else self.safe(tag, recs)
+        if why is None:
+            return None
+        if has_w is None and has_h is None:
+            self.add_attr(tag, "width", str(w))
+            self.add_attr(tag, "height", str(h))
+            return why
+        n = self.int_attr(tag, "width" if has_w is not None else "height")
+        if n is None:
+            return None
+        if has_h is None:
+            self.add_attr(tag, "height", str(round(n * h / w)))
+        else:
+            self.add_attr(tag, "width", str(round(n * w / h)))
+        return why
+
+    def safe(self, tag: Tag, recs: list[ImageHint]) -> str | None:
+        """Why intrinsic width/height cannot distort this tag (``None``: they might)."""
+        if recs and all(r.dimensions_safe for r in recs):
+            return "audit: dimensions_safe"
+        style = self.value(tag, "style") or ""
+        if _STYLE_W.search(style) and _STYLE_H.search(style):
+            return "style sets width and height"
+        return None
+
+    # -- srcset / sizes --------------------------------------------------------------------
+    def sizes_for(self, tag: Tag, recs: list[ImageHint]) -> tuple[str | None, str] | None:
+        """(``sizes`` to add or ``None`` when the tag has its own, where it comes from), or
+        ``None`` when the displayed width is unknown."""
+        own = self.value(tag, "sizes")
+        if own is not None and own.strip():
+            return None, "sizes attribute"
+        rule = self.size_rules.get(tag.start)
+        if rule is not None:
+            return rule[1], f"templates.sizes rule {rule[0]}"
+        measured = measured_sizes(recs)
+        if measured is not None:
+            return measured, "audit"
+        w = self.int_attr(tag, "width")
+        if w is not None:
+            return f"{w}px", "width attribute"
+        if self.o.sizes:
+            return self.o.sizes, "templates.sizes default"
+        return None
+
+    def sizes_value(self, sizes: str, lazy: bool) -> str:
+        sizes = sizes.strip()
+        if not lazy and sizes.lower().startswith("auto"):
+            rest = sizes[4:].lstrip(" ,")
+            return rest or "100vw"
+        return sizes
+
+    def srcset_value(self, vs: Sequence[Mapping[str, Any]], ref: Ref | None = None,
+                     quote: str = '"') -> str:
+        """A srcset listing ``vs``; after a ``url_for`` reference each URL is a ``url_for`` call
+        too (so SCRIPT_NAME applies to every candidate, as to the ``src``)."""
+        def one(file: str) -> str:
+            return self.link_href(ref, None, file, quote) if ref is not None else self.url(file)
+        return ", ".join(f"{one(v['file'])} {int(v['width'])}w" for v in vs)
+
+    def responsive(self, tag: Tag, entry: Mapping[str, Any], key: str, ref: Ref | None,
+                   recs: list[ImageHint], toks: set[str], *, lazy: bool) -> str | None:
+        """Add srcset/sizes (and ``<picture>``) where allowed; returns where ``sizes`` came
+        from (``None``: no srcset written)."""
+        fmts = self.o.image_formats
+        vs = trim(variants_for(entry, self.o.srcset_format, fmts), recs)
+        known = None if self.o.srcset == "never" or "no-srcset" in toks \
+            else self.sizes_for(tag, recs)
+        quote = self._quote(tag)
+        written = None
+        srcset_attr = tag.get("srcset")
+        if srcset_attr is not None:
+            if srcset_attr.conditional:
+                self.skip(tag, "'srcset' is set inside {% if %} within the tag: not added")
+        elif known is not None and (len(vs) >= 2 or (vs and vs[0]["file"] != entry["file"])):
+            self.add_attr(tag, "srcset", self.srcset_value(vs, ref, quote))
+            if known[0] is not None:
+                self.add_attr(tag, "sizes", self.sizes_value(known[0], lazy))
+            written = known[1]
+        if not self.o.picture or tag.in_picture or "no-picture" in toks:
+            return written
+        own = vs[0]["format"] if vs else None
+        sources = []
+        for fmt in ("avif", "webp"):
+            fv = trim(variants_for(entry, fmt, fmts), recs)
+            if not fv or fmt == own or fv[0]["format"] != fmt:
+                continue
+            if known is None:  # displayed width unknown: the format alone, at the src's width
+                href = self.link_href(ref, None, fv[-1]["file"], '"')
+                sources.append(f'<source type="{IMAGE_MIME[fmt]}" srcset="{href}">')
+                continue
+            sizes = self.sizes_value(known[0], lazy) if known[0] is not None else \
+                self.value(tag, "sizes") or ""
+            sources.append(f'<source type="{IMAGE_MIME[fmt]}" '
+                           f'srcset="{self.srcset_value(fv, ref)}" sizes="{sizes}">')
+        if sources:
+            self.edit(tag, tag.start, tag.start, "<picture>" + "".join(sources), "element")
+            self.edit(tag, tag.end, tag.end, "</picture>", "element")
+        return written
+
+
+def measured_sizes(recs: list[ImageHint]) -> str | None:
+    """A ``sizes`` value from the audit's rendered widths: one length per profile, narrowest
+    viewport first, each but the last under a ``(max-width: VIEWPORTpx)`` condition; a width
+    that fills the viewport is ``100vw``. ``None`` without a visible record."""
+    widest: dict[int, float] = {}
+    for r in recs:
+        if r.width > 0:
+            widest[r.viewport] = max(widest.get(r.viewport, 0.0), r.width)
+    if not widest:
+        return None
+    items = sorted(widest.items())
+
+    def length(vp: int, w: float) -> str:
+        return "100vw" if w >= vp * 0.98 else f"{math.ceil(w)}px"
+    lengths = [length(vp, w) for vp, w in items]
+    if len(set(lengths)) == 1:
+        return lengths[0]
+    parts = [f"(max-width: {vp}px) {n}" for (vp, _), n in zip(items[:-1], lengths[:-1],
+                                                                strict=True)]
+    return ", ".join([*parts, lengths[-1]])
+
+
+def trim(vs: list[dict[str, Any]], recs: list[ImageHint]) -> list[dict[str, Any]]:
+    """Drop the variants wider than the narrowest one that covers every rendered width x DPR
+    the audit recorded (no page needs them); all of them without records."""
+    need = max((r.width * r.dpr for r in recs if r.width > 0), default=0.0)
+    if need <= 0:
+        return vs
+    for i, v in enumerate(vs):
+        if int(v["width"]) >= need:
+            return vs[:i + 1]
+    return vs
