@@ -27,7 +27,8 @@ URL_IN_JINJA = re.compile(
     r"""\{\{ (?:url_for\('static', filename='[^']+'\)|asset_url\('[^']+'\)) \}\}""")
 ELEMENT_RE = re.compile(
     r"""^(?:(?:\r?\n[ \t]*)<link rel="(?:modulepreload|preload)" href="[^"<>]+"[^<>]*>)+$"""
-    r"""|^<picture>(?:<source type="image/(?:avif|webp)" srcset="[^"<>]+" sizes="[^"<>]+">)+$"""
+    r'|^<picture>(?:<source type="image/(?:avif|webp)" srcset="[^"<>]+"'
+    r'(?: sizes="[^"<>]*")?>)+$'
     r"""|^</picture>$""")
 
 SRCS = ["/static/img/a.png", "/static/img/hero.jpg", "/static/icons/logo.svg",

@@ -268,3 +268,51 @@ def test_srcset_original_lists_the_images_stage_output_format(tmp_path: Path) ->
     assert all(f.endswith(".png") for f in pngs) and len(pngs) == 2
     html = (tmp_path / "dist/templates/pages/index.html").read_text()
     assert f'srcset="/static/{pngs[0]} 10w, /static/{pngs[1]} 20w"' in html
+
+
+def test_hand_written_hints_file_drives_sizes_and_dimensions(tmp_path: Path) -> None:
+    """The build reads the hints file's ``images`` records (as `assetpipe audit` writes them):
+    sizes and width/height appear where they were measured, and a changed record re-rewrites
+    the template (its cache key holds them)."""
+    root = _site(tmp_path, GALLERY)
+    rec = {"template": "pages/gallery.html", "line": 3, "src": "img/a.png", "profile": "desktop",
+           "viewport": 1350, "dpr": 1.0, "width": 300.0, "height": 225.0,
+           "natural_width": 800, "natural_height": 600, "dimensions_safe": True}
+    (root / "lcp-hints.json").write_text(json.dumps({"version": 2, "hints": [],
+                                                     "images": [rec]}))
+    templates.run(_ctx(root, MANIFEST))
+    out = (root / "out/templates/pages/gallery.html").read_text().splitlines()
+    assert out[2] == ('<img src="/static/img/a-800w-HHHHHHHH.webp" alt="" loading="lazy"'
+                      ' decoding="async" width="800" height="600"'
+                      ' srcset="/static/img/a-480w-HHHHHHHH.webp 480w" sizes="300px">')
+    (root / "lcp-hints.json").write_text(json.dumps({"version": 2, "hints": [], "images": [
+        {**rec, "width": 600.0, "height": 450.0, "dimensions_safe": False}]}))
+    ctx = _ctx(root, MANIFEST)
+    templates.run(ctx)
+    out = (root / "out/templates/pages/gallery.html").read_text().splitlines()
+    assert out[2] == ('<img src="/static/img/a-800w-HHHHHHHH.webp" alt="" loading="lazy"'
+                      ' decoding="async" srcset="/static/img/a-480w-HHHHHHHH.webp 480w,'
+                      ' /static/img/a-800w-HHHHHHHH.webp 800w" sizes="600px">')
+    assert ctx.cache.stats.misses == 1  # only the template the records name
+
+
+def test_unrewritten_references_warn_with_template_line(tmp_path: Path) -> None:
+    root = _site(tmp_path, {"site/templates/partials/card.html": (
+        '<div style="background: url(\'{{ url_for(\'static\', filename=\'img/a.png\') }}\')">\n'
+        '<noscript><img src="/static/img/a.png"></noscript>\n'
+        '<div style="background: url(../img/a.png)"></div></div>\n')})
+    result = run_cli("build", cwd=root)
+    assert result.code == 0, result.err
+    report = json.loads((root / "dist/report.json").read_text())
+    card = report["templates"]["partials/card.html"]
+    assert [(u["line"], u["reason"]) for u in card["unresolved"]] == \
+        [(2, "not_rewritten"), (3, "relative")]
+    assert [(w["file"], w["line"], w["col"], w["message"]) for w in report["warnings"]
+            if w["file"].endswith("card.html")] == [(
+                "site/templates/partials/card.html", 2, 21,
+                "'/static/img/a.png' left as written (in <noscript> content, src attribute): it"
+                " requests the unhashed source path; 1 more asset reference(s) left as written"
+                " at line(s) 3 (report.json: templates.*.unresolved)")]
+    man = json.loads((root / "dist/manifest.json").read_text())
+    assert f"filename='{man['img/a.png']['file']}'" in \
+        (root / "dist/templates/partials/card.html").read_text()

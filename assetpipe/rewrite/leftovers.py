@@ -70,9 +70,10 @@ def _where(sc: Scan, off: int) -> tuple[str, str]:
     if i >= 0:
         t = tags[i]
         if t.start <= off < t.end:
+            inside = f"<{t.opaque}> content, " if t.opaque else ""
             for a in t.attrs:
                 if a.start <= off < a.end:
-                    return t.name, f"{a.name or 'Jinja-named'} attribute"
+                    return t.name, f"{inside}{a.name or 'Jinja-named'} attribute"
             return t.name, "Jinja inside the tag"
         body = _enclosing_body(tags[: i + 1], off, sc.text)
         if body is not None:

@@ -263,6 +263,7 @@ class _Rewriter(Sizing):
                 self.refs(t)
         self.res.unresolved.extend(leftovers(self.sc, self.handled, self.manifest,
                                              self.o.public_path))
+        self.res.unresolved.sort(key=lambda u: (u["line"], u["col"]))
         out, spans = apply(self.text, self.edits)
         self.res.text = out
         self.res.spans = spans
