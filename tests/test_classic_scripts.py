@@ -218,3 +218,17 @@ def test_inline_onclick_calls_the_classic_global_in_chromium(
         assert errors == [] and failed == []
     finally:
         context.close()
+
+
+def test_the_template_scan_adds_no_second_empty_dir_warning(
+        make_site: Callable[..., Path]) -> None:
+    root = make_site("""\
+source: site
+output: dist
+scripts:
+  entries: ["js/sidebar.js"]
+templates:
+  dirs: ["site/templates"]
+""", {"site/js/sidebar.js": SIDEBAR, "site/templates/notes.txt": "not a template\n"})
+    result = build(root / "pipeline.yaml")
+    assert len([w for w in result.warnings if "no templates" in w.message]) == 1

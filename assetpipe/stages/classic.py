@@ -59,7 +59,7 @@ def template_uses(ctx: StageContext) -> list[tuple[str, ScriptUse]]:
     if not ctx.config.templates.dirs:
         return []
     try:
-        names = templates.collect(ctx)
+        names = templates.collect(ctx, quiet=True)
     except AssetpipeError:  # a layout error is the templates stage's to report
         return []
     public_path = ctx.config.public_path

@@ -68,8 +68,9 @@ _FILENAME = re.compile(r"""filename\s*=\s*["']([^"']+)["']""")
 _ASSET_URL = re.compile(r"""asset_url\(\s*["']([^"']+)["']""")
 
 
-def collect(ctx: StageContext) -> dict[str, str]:
-    """Template name (relative to its dir) → source key. Raises on a name found in two dirs."""
+def collect(ctx: StageContext, *, quiet: bool = False) -> dict[str, str]:
+    """Template name (relative to its dir) → source key. Raises on a name found in two dirs;
+    warns about an empty dir unless ``quiet`` (another stage peeking at the templates)."""
     out: dict[str, str] = {}
     explicit = "templates.dirs" in dict(ctx.config.locations)
     for d in ctx.config.templates.dirs:
@@ -87,7 +88,7 @@ def collect(ctx: StageContext) -> dict[str, str]:
                     hint="rename one of them: a loader would only ever find the first")
             out[name] = rel
             found += 1
-        if not found and explicit:
+        if not found and explicit and not quiet:
             ctx.warn(f"templates.dirs: no templates matching templates.include in "
                      f"'{ctx.source_location(d).file}'", ctx.config.location_of("templates.dirs"))
     return out
