@@ -225,7 +225,8 @@ class SectionLoader:
         return _replace(StaticConfig(), kw)
 
     def compress(self, node: yaml.Node | None) -> CompressConfig:
-        s = self.section(node, "compress", ("brotli", "gzip", "zstd", "min_ratio"))
+        s = self.section(node, "compress", ("brotli", "gzip", "zstd", "min_ratio",
+                                            "sourcemaps"))
         kw: dict[str, Any] = {}
         for key in ("brotli", "gzip", "zstd"):
             if key in s:
@@ -233,6 +234,9 @@ class SectionLoader:
         if "min_ratio" in s:
             kw["min_ratio"] = self.r.number(s["min_ratio"], "compress.min_ratio", minimum=0.0,
                                             maximum=1.0)
+        if "sourcemaps" in s:
+            kw["sourcemaps"] = self.r.choice(s["sourcemaps"], "compress.sourcemaps",
+                                             ("fast", "none", "full"))
         return _replace(CompressConfig(), kw)
 
     def pages(self, node: yaml.Node) -> tuple[Page, ...]:

@@ -107,6 +107,8 @@ class CompressConfig:
     gzip: bool = True
     zstd: bool = False
     min_ratio: float = 0.95
+    #: developer-only files (source maps, *.LEGAL.txt): fast levels, none, or full (browser's)
+    sourcemaps: str = "fast"
 
 
 @dataclass(frozen=True)

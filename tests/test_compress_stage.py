@@ -142,3 +142,66 @@ def test_retained_files_keep_their_precompressed_siblings(tmp_path: Path) -> Non
     assert (public / old_map).is_file()
     assert (public / (old_map + ".gz")).is_file()
     assert (public / (old_map + ".br")).is_file()
+
+
+def _map_site(root: Path, sourcemaps: str | None) -> Path:
+    extra = f"\ncompress: {{sourcemaps: {sourcemaps}}}\n" if sourcemaps else "\n"
+    write_tree(root, {
+        "pipeline.yaml": "source: site\nscripts: {entries: [js/app.js], legal_comments: linked}"
+                         + extra,
+        "site/js/app.js": "/*! legal: MIT */\n" + JS + "console.log(rows.length);\n",
+    })
+    return root / "pipeline.yaml"
+
+
+def _siblings(root: Path) -> tuple[dict[str, dict[str, bytes]], Path]:
+    public = _public(root)
+    out: dict[str, dict[str, bytes]] = {}
+    for p in sorted(public.rglob("*")):
+        for suffix, enc in ((".br", "br"), (".gz", "gzip"), (".zst", "zstd")):
+            if p.name.endswith(suffix):
+                rel = p.relative_to(public).as_posix()[: -len(suffix)]
+                out.setdefault(rel, {})[enc] = p.read_bytes()
+    return out, public
+
+
+def test_sourcemaps_get_fast_levels_and_browser_files_keep_the_best(tmp_path: Path) -> None:
+    result = build(_map_site(tmp_path, None))  # default: fast
+    entry = result.manifest["js/app.js"]
+    siblings, public = _siblings(tmp_path)
+    js, js_map = entry["file"], entry["map"]
+    legal = js + ".LEGAL.txt"
+    assert (public / legal).is_file()
+    # what pages fetch: exactly brotli 11 / gzip 9, as before (no byte bought with speed)
+    data = (public / js).read_bytes()
+    assert siblings[js]["br"] == bytes(brotli.compress(data, quality=11, mode=brotli.MODE_TEXT))
+    assert siblings[js]["gzip"] == encode(data, "gzip")
+    # the map, only devtools fetches: brotli 5, gzip 6 (and still decodes)
+    raw = (public / js_map).read_bytes()
+    assert siblings[js_map]["br"] == bytes(brotli.compress(raw, quality=5,
+                                                           mode=brotli.MODE_TEXT))
+    assert siblings[js_map]["br"] != bytes(brotli.compress(raw, quality=11,
+                                                           mode=brotli.MODE_TEXT))
+    assert gzip.decompress(siblings[js_map]["gzip"]) == raw
+    assert siblings[js_map]["gzip"] == encode(raw, "gzip", level=6)
+
+
+def test_sourcemaps_none_and_full(tmp_path: Path) -> None:
+    result = build(_map_site(tmp_path / "none", "none"))
+    siblings, public = _siblings(tmp_path / "none")
+    entry = result.manifest["js/app.js"]
+    assert entry["map"] not in siblings and entry["file"] + ".LEGAL.txt" not in siblings
+    assert set(siblings[entry["file"]]) == {"br", "gzip"}
+    result = build(_map_site(tmp_path / "full", "full"))
+    siblings, public = _siblings(tmp_path / "full")
+    raw = (public / result.manifest["js/app.js"]["map"]).read_bytes()
+    assert siblings[result.manifest["js/app.js"]["map"]]["br"] == encode(raw, "br")
+
+
+def test_sourcemaps_bad_value_is_a_located_config_error(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    _map_site(tmp_path, "fastest")
+    res = run_cli("build", cwd=tmp_path)
+    assert res.code == 2
+    assert "compress.sourcemaps" in res.err and "pipeline.yaml" in res.err

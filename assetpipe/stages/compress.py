@@ -3,15 +3,26 @@
 For every file the earlier stages wrote into the new build's ``public/`` whose type is not
 already compressed (images, fonts in WOFF/WOFF2, archives, media are skipped by extension):
 
-- ``X.br``: brotli quality 11 (text mode for text types),
-- ``X.gz``: gzip level 9 with ``mtime`` 0 and no file name in the header (deterministic),
-- ``X.zst``: zstandard level 19 when ``compress.zstd`` is on,
+- ``X.br``: brotli (text mode for text types),
+- ``X.gz``: gzip with ``mtime`` 0 and no file name in the header (deterministic),
+- ``X.zst``: zstandard when ``compress.zstd`` is on,
 
 each kept only when its size is at most ``compress.min_ratio`` of the original (smaller gains
-cost the client a decompression for nothing). Work runs on a thread pool (brotli, zlib and
-zstandard release the GIL while they compress) and is cached by content hash and options, so an
-unchanged file costs a cache lookup. The encodings kept are recorded in the manifest entry whose
-``file`` this is (``"encodings": ["br", "gzip"]``, always in that order: br, gzip, zstd).
+cost the client a decompression for nothing).
+
+Levels: what pages fetch (JS, CSS, HTML, SVG, JSON, fonts, anything not listed below) gets the
+smallest encodings (brotli 11, gzip 9, zstd 19): compressed once, downloaded by every visitor.
+Files only developers fetch (source maps, ``*.LEGAL.txt``) follow ``compress.sourcemaps``:
+``fast`` (default: brotli 5, gzip 6, zstd 3, ~1/50 of brotli 11's time for ~15 % more bytes on
+a map only devtools downloads), ``none`` (no siblings) or ``full`` (the browser levels).
+
+Work: one task per (file, encoding), largest first, on a thread pool as wide as the machine
+(brotli, zlib and zstandard release the GIL while they compress: ``bench/real_npm_app.py``
+measures it), so one big file's brotli 11 no longer serialises its gzip behind it. Results are
+cached by content hash, encodings and levels, so an unchanged file costs a hash and a cache
+lookup, and its siblings are hard-linked from the cache, not copied. The encodings kept are
+recorded in the manifest entry whose ``file`` this is (``"encodings": ["br", "gzip"]``, always
+in that order: br, gzip, zstd).
 
 Skipped entirely for the ``development`` profile (watch builds: speed over bytes).
 """
@@ -22,16 +33,18 @@ import gzip
 import hashlib
 import io
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import brotli
 import zstandard
 
+from ..cache import CacheEntry
 from ..manifest import ENCODING_SUFFIX
 from .base import StageContext
 
-VERSION = 1
+VERSION = 2
 #: already compressed (or not worth it): never given siblings
 SKIP_EXTENSIONS = frozenset({
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".jxl", ".heic", ".woff", ".woff2",
@@ -42,20 +55,28 @@ SKIP_EXTENSIONS = frozenset({
 _TEXT = frozenset({".js", ".mjs", ".cjs", ".css", ".html", ".htm", ".svg", ".json", ".map",
                    ".txt", ".xml", ".webmanifest", ".csv", ".md"})
 ORDER = ("br", "gzip", "zstd")
+#: files no page fetches: only developers (devtools) or people read them
+DEVELOPER_ONLY = (".map", ".LEGAL.txt")
+#: levels per encoding: what browsers fetch, and ``compress.sourcemaps: fast``
+BEST = {"br": 11, "gzip": 9, "zstd": 19}
+FAST = {"br": 5, "gzip": 6, "zstd": 3}
 
 
-def encode(data: bytes, encoding: str, *, text: bool = True) -> bytes:
-    """One deterministic encoding of ``data`` (br q11, gzip 9 mtime 0, zstd 19)."""
+def encode(data: bytes, encoding: str, *, text: bool = True, level: int | None = None) -> bytes:
+    """One deterministic encoding of ``data`` (default levels: br 11, gzip 9 mtime 0, zstd 19)."""
+    level = BEST[encoding] if level is None and encoding in BEST else level
     if encoding == "br":
         mode = brotli.MODE_TEXT if text else brotli.MODE_GENERIC
-        return bytes(brotli.compress(data, quality=11, mode=mode))
+        return bytes(brotli.compress(data, quality=level, mode=mode))
     if encoding == "gzip":
         buf = io.BytesIO()
-        with gzip.GzipFile(filename="", mode="wb", compresslevel=9, fileobj=buf, mtime=0) as gz:
+        with gzip.GzipFile(filename="", mode="wb", compresslevel=level or 9, fileobj=buf,
+                           mtime=0) as gz:
             gz.write(data)
         return buf.getvalue()
     if encoding == "zstd":
-        return bytes(zstandard.ZstdCompressor(level=19, write_content_size=True).compress(data))
+        return bytes(zstandard.ZstdCompressor(level=level or 19, write_content_size=True
+                                              ).compress(data))
     raise ValueError(f"unknown encoding {encoding!r}")
 
 
@@ -73,14 +94,23 @@ def candidates(public: Path) -> list[str]:
     return sorted(out)
 
 
-def _compress_one(data: bytes, encodings: tuple[str, ...], min_ratio: float,
-                  text: bool) -> dict[str, bytes]:
-    kept: dict[str, bytes] = {}
-    for enc in encodings:
-        out = encode(data, enc, text=text)
-        if len(out) <= min_ratio * len(data):
-            kept[enc] = out
-    return kept
+def levels(rel: str, encodings: tuple[str, ...], sourcemaps: str) -> dict[str, int]:
+    """The encodings (with their levels) a file gets: none for a developer-only file under
+    ``compress.sourcemaps: none``."""
+    if rel.endswith(DEVELOPER_ONLY) and sourcemaps != "full":
+        return {} if sourcemaps == "none" else {e: FAST[e] for e in encodings}
+    return {e: BEST[e] for e in encodings}
+
+
+@dataclass
+class _File:
+    rel: str
+    data: bytes
+    levels: dict[str, int]
+    key: str
+    text: bool
+    cached: CacheEntry | None = None
+    jobs: dict[str, Future[bytes]] = field(default_factory=dict)
 
 
 def run(ctx: StageContext) -> None:
@@ -92,30 +122,59 @@ def run(ctx: StageContext) -> None:
     ctx.progress.start("compress", len(files))
     by_file = ctx.manifest.by_file()
 
-    def work(rel: str) -> tuple[str, dict[str, bytes]]:
+    def look_up(rel: str) -> _File:
         data = (ctx.public / rel).read_bytes()
-        if not data:
-            return rel, {}
+        lv = levels(rel, encodings, cfg.sourcemaps) if data else {}
         text = os.path.splitext(rel)[1].lower() in _TEXT
-        key = ctx.cache.key("compress", VERSION, hashlib.sha256(data).hexdigest(), encodings,
-                            cfg.min_ratio, text)
-        entry = ctx.cache.get(key, "compress")
-        if entry is not None:
-            try:
-                return rel, {enc: entry.path(enc).read_bytes() for enc in entry.meta["kept"]}
-            except (OSError, KeyError, TypeError):
-                pass
-        kept = _compress_one(data, encodings, cfg.min_ratio, text)
-        ctx.cache.put(key, kept, {"kept": sorted(kept, key=ORDER.index)})
-        return rel, kept
+        key = ctx.cache.key("compress", VERSION, hashlib.sha256(data).hexdigest(),
+                            sorted(lv.items()), cfg.min_ratio, text)
+        f = _File(rel, data, lv, key, text)
+        if lv:
+            entry = ctx.cache.get(key, "compress")
+            if entry is not None and isinstance(entry.meta.get("kept"), list):
+                f.cached = entry
+        return f
 
-    workers = max(1, min(len(files), os.cpu_count() or 1))
+    workers = max(1, min(len(files) * max(1, len(encodings)), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for rel, kept in pool.map(work, files):
-            for enc, data in kept.items():
-                ctx.write_public(rel + ENCODING_SUFFIX[enc], data)
-            key = by_file.get(rel)
+        found = list(pool.map(look_up, files))  # reading and hashing release the GIL too
+        todo = sorted(((len(f.data), f.rel, enc, f) for f in found if f.cached is None
+                       for enc in f.levels), key=lambda t: (-t[0], t[1], t[2]))
+        for _size, _rel, enc, f in todo:
+            f.jobs[enc] = pool.submit(encode, f.data, enc, text=f.text, level=f.levels[enc])
+        for f in found:
+            kept = _write(ctx, f, cfg.min_ratio)
+            key = by_file.get(f.rel)
             if key is not None and kept:
-                ctx.manifest[key]["encodings"] = sorted(kept, key=ORDER.index)
+                ctx.manifest[key]["encodings"] = kept
             ctx.progress.advance("compress")
     ctx.progress.finish("compress")
+
+
+def _write(ctx: StageContext, f: _File, min_ratio: float) -> list[str]:
+    """Write one file's siblings (from the cache, or from its finished jobs, then cached);
+    returns the encodings kept, in ``ORDER``."""
+    if f.cached is not None:
+        kept = [str(e) for e in f.cached.meta["kept"]]
+        try:
+            for enc in kept:
+                ctx.link_public(f.rel + ENCODING_SUFFIX[enc], f.cached.path(enc))
+            return kept
+        except (OSError, KeyError):  # a damaged entry: compress again
+            f.jobs = {enc: _done(encode(f.data, enc, text=f.text, level=lv))
+                      for enc, lv in f.levels.items()}
+    if not f.levels:
+        return []
+    out = {enc: job.result() for enc, job in f.jobs.items()}
+    siblings = {enc: b for enc, b in out.items() if len(b) <= min_ratio * len(f.data)}
+    kept = sorted(siblings, key=ORDER.index)
+    ctx.cache.put(f.key, siblings, {"kept": kept})
+    for enc in kept:
+        ctx.write_public(f.rel + ENCODING_SUFFIX[enc], siblings[enc])
+    return kept
+
+
+def _done(value: bytes) -> Future[bytes]:
+    fut: Future[bytes] = Future()
+    fut.set_result(value)
+    return fut
