@@ -1,0 +1,437 @@
+"""Benchmark: a production build of a dashboard on real npm packages, assetpipe vs the raw
+esbuild CLI vs Vite, in one run, interleaved (issue 13).
+
+    .venv/bin/python bench/real_npm_app.py [--rounds 5] [--json]
+
+The app (its sources written here, into ``.assetpipe/bench/real_npm_app/app``): two entries,
+``js/dashboard.js`` (Alpine.js, a Lit element, dayjs) and ``js/admin.js`` (Lit, dayjs),
+sharing a store module; two dynamic imports, a chart panel (Chart.js with every controller
+registered) and a map panel (Leaflet, with its stylesheet and marker images); a stylesheet
+entry. The npm packages are pinned in ``bench/npm-app/package.json`` + ``package-lock.json``
+(``npm ci`` there on first run), Vite too; the raw esbuild CLI is assetpipe's own pin.
+
+Each round runs, in a rotating order:
+
+- ``assetpipe build --clean --json`` (the CLI in a fresh process, production profile, compress
+  included, its cache emptied first): wall time, and the per-stage seconds it reports;
+- the raw esbuild CLI with the options the scripts and styles stages use (two invocations,
+  scripts then styles, no metafile): wall time;
+- ``vite build`` with the same entries (ES modules, es2020, minified, source maps, manifest).
+
+Reported: medians and spread (min, max) per tool, the ratios (targets: ``assetpipe build`` ≤
+1.0x Vite; scripts stage ≤ 1.3x the raw CLI's scripts invocation), the load average around each
+round, the bytes browsers fetch (assetpipe's brotli siblings of what pages load, source maps
+excluded) and the developer-only bytes, and whether brotli/zlib/zstandard release the GIL
+(the main thread's longest stall while another thread compresses the largest output: a stall
+near the call's duration means the GIL is held and threads cannot spread the work).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from assetpipe.esbuild import Esbuild, cli_args  # noqa: E402
+
+NPM = REPO / "bench" / "npm-app"
+WORK = REPO / ".assetpipe" / "bench" / "real_npm_app"  # git-ignored
+ENTRIES = ["js/dashboard.js", "js/admin.js"]
+STYLES = ["css/app.css"]
+
+SOURCES: dict[str, str] = {
+    "js/lib/store.js": """\
+        // Shared by both entries: formatting and a tiny reactive store.
+        import dayjs from "dayjs";
+
+        const listeners = new Set();
+        export const store = {
+          series: Array.from({ length: 24 },
+                             (_, h) => ({ hour: h, value: Math.round(50 + 40 * Math.sin(h / 3)) })),
+          events: [],
+          push(event) {
+            this.events.unshift({ ...event, at: dayjs().toISOString() });
+            for (const fn of listeners) fn(this);
+          },
+        };
+        export function subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+        export function formatNumber(n) {
+          return new Intl.NumberFormat("en", { notation: "compact" }).format(n);
+        }
+        export function when(iso) { return dayjs(iso).format("D MMM YYYY, HH:mm"); }
+        """,
+    "js/dashboard.js": """\
+        import Alpine from "alpinejs";
+        import dayjs from "dayjs";
+        import relativeTime from "dayjs/plugin/relativeTime";
+        import { LitElement, html, css } from "lit";
+        import { formatNumber, store, subscribe } from "./lib/store.js";
+
+        dayjs.extend(relativeTime);
+
+        class KpiCard extends LitElement {
+          static properties = { label: {}, value: { type: Number }, since: {} };
+          static styles = css`
+            :host { display: block; padding: 1rem; border-radius: .5rem; background: #fff; }
+            strong { font-size: 2rem; }
+          `;
+          render() {
+            return html`<h3>${this.label}</h3><strong>${formatNumber(this.value)}</strong>
+              <small>${this.since ? dayjs(this.since).fromNow() : ""}</small>`;
+          }
+        }
+        customElements.define("kpi-card", KpiCard);
+
+        Alpine.data("dashboard", () => ({
+          tab: "overview",
+          events: store.events,
+          init() { subscribe((s) => { this.events = [...s.events]; }); },
+          async showChart() {
+            const { renderChart } = await import("./panels/chart-panel.js");
+            renderChart(this.$refs.chart, store.series);
+          },
+          async showMap() {
+            const { renderMap } = await import("./panels/map-panel.js");
+            renderMap(this.$refs.map, [[51.505, -0.09], [48.8566, 2.3522]]);
+          },
+        }));
+        window.Alpine = Alpine;
+        Alpine.start();
+        """,
+    "js/admin.js": """\
+        import { LitElement, html } from "lit";
+        import { store, when, subscribe } from "./lib/store.js";
+
+        class AuditLog extends LitElement {
+          static properties = { events: { state: true } };
+          constructor() { super(); this.events = store.events; }
+          connectedCallback() {
+            super.connectedCallback();
+            this.off = subscribe((s) => { this.events = [...s.events]; });
+          }
+          disconnectedCallback() { super.disconnectedCallback(); this.off?.(); }
+          render() {
+            const items = this.events.map(
+              (e) => html`<li><time>${when(e.at)}</time> ${e.text}</li>`);
+            return html`<ol>${items}</ol>`;
+          }
+        }
+        customElements.define("audit-log", AuditLog);
+
+        document.querySelector("#trend")?.addEventListener("click", async (ev) => {
+          const { renderChart } = await import("./panels/chart-panel.js");
+          renderChart(ev.currentTarget.nextElementSibling, store.series);
+          store.push({ text: "trend opened" });
+        });
+        """,
+    "js/panels/chart-panel.js": """\
+        import { Chart, registerables } from "chart.js";
+
+        Chart.register(...registerables);
+        export function renderChart(canvas, series) {
+          return new Chart(canvas, {
+            type: "line",
+            data: { labels: series.map((p) => `${p.hour}:00`),
+                    datasets: [{ label: "requests", data: series.map((p) => p.value),
+                                 tension: 0.3 }] },
+            options: { responsive: true, plugins: { legend: { display: false } } },
+          });
+        }
+        """,
+    "js/panels/map-panel.js": """\
+        import L from "leaflet";
+        import "leaflet/dist/leaflet.css";
+
+        export function renderMap(el, points) {
+          const map = L.map(el).setView(points[0], 5);
+          L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 19 }).addTo(map);
+          for (const p of points) L.marker(p).addTo(map);
+          return map;
+        }
+        """,
+    "css/app.css": """\
+        :root { --bg: #f4f6fb; --ink: #1d2433; --accent: #3a66ff; }
+        body { margin: 0; font: 16px/1.5 system-ui, sans-serif; background: var(--bg);
+               color: var(--ink); }
+        .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr));
+                gap: 1rem; }
+        .tabs button[aria-selected="true"] { border-bottom: 2px solid var(--accent); }
+        #map { height: 24rem; }
+        """,
+    "templates/index.html": """\
+        <!doctype html>
+        <html><head><link rel="stylesheet" href="/static/css/app.css">
+        <script type="module" src="/static/js/dashboard.js"></script></head>
+        <body x-data="dashboard"><kpi-card label="Requests" value="12345"></kpi-card>
+        <button @click="showChart()">chart</button><canvas x-ref="chart"></canvas>
+        <button @click="showMap()">map</button><div id="map" x-ref="map"></div></body></html>
+        """,
+    "templates/admin.html": """\
+        <!doctype html>
+        <html><head><link rel="stylesheet" href="/static/css/app.css">
+        <script type="module" src="/static/js/admin.js"></script></head>
+        <body><audit-log></audit-log><button id="trend">trend</button><canvas></canvas>
+        </body></html>
+        """,
+}
+
+PIPELINE = """\
+source: src
+output: dist
+public_path: /static/
+scripts:
+  entries: ["js/dashboard.js", "js/admin.js"]
+  target: [es2020]
+  sourcemap: linked
+styles:
+  entries: ["css/app.css"]
+templates:
+  dirs: ["src/templates"]
+"""
+
+
+def write_app(app: Path) -> None:
+    """The app's sources, its pipeline.yaml and vite.config.js; node_modules links to the
+    bench's pinned install."""
+    if not (NPM / "node_modules" / "vite" / "package.json").is_file():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM,
+                       check=True)
+    for rel, text in SOURCES.items():
+        path = app / "src" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    (app / "pipeline.yaml").write_text(PIPELINE, encoding="utf-8")
+    (app / "package.json").write_text('{"private": true, "type": "module"}\n', encoding="utf-8")
+    link = app / "node_modules"
+    if not link.is_symlink():
+        link.symlink_to(NPM / "node_modules")
+    inputs = {Path(e).stem: str(app / "src" / e) for e in ENTRIES + STYLES}
+    (app / "vite.config.js").write_text(textwrap.dedent(f"""\
+        // the same entries and options as pipeline.yaml: ES modules, es2020, minified, maps
+        export default {{
+          root: {json.dumps(str(app / "src"))},
+          base: "/static/",
+          logLevel: "warn",
+          build: {{
+            outDir: {json.dumps(str(app / "vite-dist"))},
+            emptyOutDir: true,
+            manifest: true,
+            sourcemap: true,
+            target: "es2020",
+            rollupOptions: {{ input: {json.dumps(inputs)} }},
+          }},
+        }};
+        """), encoding="utf-8")
+
+
+def esbuild_commands(app: Path) -> list[tuple[list[str], dict[str, str]]]:
+    """The raw CLI invocations with the scripts and styles stages' own options (taken from the
+    stages, so they cannot drift), writing into ``raw-dist/``, no metafile."""
+    from assetpipe.config import load_config
+    from assetpipe.stages import scripts, styles
+
+    # the option builders read only the config and the profile
+    ctx = cast(Any, SimpleNamespace(config=load_config(app / "pipeline.yaml"),
+                                    profile="production"))
+    tool = Esbuild.locate()
+    out = []
+    for stage, opts in (("scripts", scripts.options(ctx, ENTRIES)),
+                        ("styles", styles.options(ctx, STYLES))):
+        opts = dict(opts, outdir=str(app / "raw-dist" / stage))
+        env = dict(os.environ)
+        if opts.get("nodePaths"):
+            env["NODE_PATH"] = os.pathsep.join(opts["nodePaths"])
+        out.append(([str(tool.binary), *cli_args(opts), "--log-level=warning"], env))
+    return out
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - t0, value
+
+
+def run_assetpipe(app: Path) -> dict[str, Any]:
+    exe = [sys.executable, "-m", "assetpipe", "build", "--clean", "--json"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    seconds, proc = timed(lambda: subprocess.run(exe, cwd=app, env=env, capture_output=True,
+                                                 text=True, check=False))
+    if proc.returncode != 0:
+        raise SystemExit(f"assetpipe build failed:\n{proc.stdout}\n{proc.stderr}")
+    doc = json.loads(proc.stdout)
+    stages = {name: s["seconds"] for name, s in doc["stages"].items()}
+    return {"seconds": seconds, "stages": stages}
+
+
+def run_esbuild(app: Path, commands: list[tuple[list[str], dict[str, str]]]) -> dict[str, Any]:
+    shutil.rmtree(app / "raw-dist", ignore_errors=True)
+    parts = []
+    for cmd, env in commands:
+        seconds, proc = timed(lambda c=cmd, e=env: subprocess.run(  # type: ignore[misc]
+            c, cwd=app / "src", env=e, capture_output=True, text=True, check=False))
+        if proc.returncode != 0:
+            raise SystemExit(f"esbuild failed: {proc.stderr}")
+        parts.append(seconds)
+    return {"seconds": sum(parts), "scripts": parts[0], "styles": parts[1]}
+
+
+def run_vite(app: Path) -> dict[str, Any]:
+    vite = NPM / "node_modules" / ".bin" / "vite"
+    seconds, proc = timed(lambda: subprocess.run([str(vite), "build"], cwd=app,
+                                                 capture_output=True, text=True, check=False))
+    if proc.returncode != 0:
+        raise SystemExit(f"vite build failed:\n{proc.stdout}\n{proc.stderr}")
+    return {"seconds": seconds}
+
+
+def gil_release(data: bytes) -> dict[str, dict[str, float]]:
+    """For each binding: the call's duration alone, and the main thread's longest stall while
+    another thread makes the same call (it wakes every 1 ms). A stall far below the call's
+    duration means the binding releases the GIL: threads compress in parallel."""
+    import zlib
+
+    import brotli
+    import zstandard
+
+    calls: dict[str, Callable[[bytes], Any]] = {
+        "brotli 11": lambda d: brotli.compress(d, quality=11),
+        "zlib 9 (gzip)": lambda d: zlib.compress(d, 9),
+        "zstandard 19": lambda d: zstandard.ZstdCompressor(level=19).compress(d),
+    }
+    out = {}
+    for name, call in calls.items():
+        alone, _ = timed(lambda c=call: c(data))  # type: ignore[misc]
+        worker = threading.Thread(target=call, args=(data,))
+        stall, last = 0.0, time.perf_counter()
+        worker.start()
+        while worker.is_alive():
+            now = time.perf_counter()
+            stall, last = max(stall, now - last), now
+            time.sleep(0.001)
+        worker.join()
+        out[name] = {"alone_ms": alone * 1000, "longest_stall_ms": stall * 1000}
+    return out
+
+
+def output_bytes(app: Path) -> dict[str, int]:
+    """assetpipe's output: what browsers fetch (raw and as brotli siblings, developer-only files
+    excluded) and the developer-only files (maps, LEGAL.txt)."""
+    from assetpipe.stages.compress import DEVELOPER_ONLY
+
+    public = (app / "dist").resolve() / "public"
+    fetched = fetched_br = dev = 0
+    for p in public.rglob("*"):
+        if not p.is_file() or p.suffix in (".br", ".gz", ".zst"):
+            continue
+        size = p.stat().st_size
+        if p.name.endswith(DEVELOPER_ONLY):
+            dev += size
+            continue
+        fetched += size
+        br = p.with_name(p.name + ".br")
+        fetched_br += br.stat().st_size if br.is_file() else size
+    return {"fetched": fetched, "fetched_br": fetched_br, "developer_only": dev}
+
+
+def vite_bytes(app: Path) -> dict[str, int]:
+    out = app / "vite-dist"
+    files = [p for p in out.rglob("*") if p.is_file() and ".vite" not in p.parts]
+    return {"fetched": sum(p.stat().st_size for p in files if p.suffix != ".map"),
+            "developer_only": sum(p.stat().st_size for p in files if p.suffix == ".map")}
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    app = WORK / "app"
+    write_app(app)
+    commands = esbuild_commands(app)
+    tools: dict[str, Callable[[], dict[str, Any]]] = {
+        "assetpipe": lambda: run_assetpipe(app),
+        "esbuild": lambda: run_esbuild(app, commands),
+        "vite": lambda: run_vite(app),
+    }
+    for fn in tools.values():  # warm the file cache and Node's compile cache once
+        fn()
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in tools}
+    loads = []
+    names = list(tools)
+    for r in range(args.rounds):
+        loads.append(os.getloadavg()[0])
+        for name in names[r % 3:] + names[:r % 3]:
+            runs[name].append(tools[name]())
+    loads.append(os.getloadavg()[0])
+
+    def med(name: str, key: str = "seconds") -> dict[str, float]:
+        return summary([x[key] for x in runs[name]])
+
+    stage = {s: summary([x["stages"].get(s, 0.0) for x in runs["assetpipe"]])
+             for s in runs["assetpipe"][0]["stages"]}
+    biggest = max(((app / "dist").resolve() / "public").rglob("*.map"),
+                  key=lambda p: p.stat().st_size)
+    report = {
+        "rounds": args.rounds, "cpus": os.cpu_count(), "load_average": loads,
+        "assetpipe": med("assetpipe"), "stages": stage,
+        "esbuild": med("esbuild"), "esbuild_scripts": med("esbuild", "scripts"),
+        "esbuild_styles": med("esbuild", "styles"), "vite": med("vite"),
+        "ratios": {
+            "assetpipe_vs_vite": med("assetpipe")["median"] / med("vite")["median"],
+            "scripts_stage_vs_raw_cli": stage["scripts"]["median"]
+            / med("esbuild", "scripts")["median"],
+            "scripts_styles_vs_raw_cli": (stage["scripts"]["median"]
+                                          + stage.get("styles", {"median": 0.0})["median"])
+            / med("esbuild")["median"],
+        },
+        "bytes": {"assetpipe": output_bytes(app), "vite": vite_bytes(app)},
+        "gil": {"input": f"{biggest.name} ({biggest.stat().st_size} B)",
+                **gil_release(biggest.read_bytes())},
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"real npm app, {args.rounds} interleaved rounds, {os.cpu_count()} CPUs, load average "
+          f"(1 min) {min(loads):.2f}-{max(loads):.2f}")
+
+    def line(label: str, s: dict[str, float]) -> None:
+        print(f"  {label:<34} median {s['median'] * 1000:8.0f} ms   "
+              f"(min {s['min'] * 1000:.0f}, max {s['max'] * 1000:.0f})")
+
+    line("assetpipe build --clean (CLI)", report["assetpipe"])
+    for s, v in stage.items():
+        line(f"  stage {s}", v)
+    line("raw esbuild CLI (scripts+styles)", report["esbuild"])
+    line("  scripts invocation", report["esbuild_scripts"])
+    line("  styles invocation", report["esbuild_styles"])
+    line("vite build", report["vite"])
+    for k, v in report["ratios"].items():
+        print(f"  {k}: {v:.2f}x")
+    print(f"  bytes: {report['bytes']}")
+    print(f"  GIL ({report['gil']['input']}):")
+    for k, v in report["gil"].items():
+        if isinstance(v, dict):
+            print(f"    {k}: {v['alone_ms']:.0f} ms alone, main thread's longest stall "
+                  f"{v['longest_stall_ms']:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
