@@ -13,7 +13,7 @@ cost the client a decompression for nothing).
 Levels: what pages fetch (JS, CSS, HTML, SVG, JSON, fonts, anything not listed below) gets the
 smallest encodings (brotli 11, gzip 9, zstd 19): compressed once, downloaded by every visitor.
 Files only developers fetch (source maps, ``*.LEGAL.txt``) follow ``compress.sourcemaps``:
-``fast`` (default: brotli 5, gzip 6, zstd 3, ~1/50 of brotli 11's time for ~15 % more bytes on
+``fast`` (default: brotli 5, gzip 4, zstd 3, ~1/50 of brotli 11's time for ~15 % more bytes on
 a map only devtools downloads), ``none`` (no siblings) or ``full`` (the browser levels).
 
 Work: one task per (file, encoding), largest first, on a thread pool as wide as the machine
@@ -59,7 +59,7 @@ ORDER = ("br", "gzip", "zstd")
 DEVELOPER_ONLY = (".map", ".LEGAL.txt")
 #: levels per encoding: what browsers fetch, and ``compress.sourcemaps: fast``
 BEST = {"br": 11, "gzip": 9, "zstd": 19}
-FAST = {"br": 5, "gzip": 6, "zstd": 3}
+FAST = {"br": 5, "gzip": 4, "zstd": 3}
 
 
 def encode(data: bytes, encoding: str, *, text: bool = True, level: int | None = None) -> bytes:
