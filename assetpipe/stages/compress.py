@@ -18,7 +18,9 @@ a map only devtools downloads), ``none`` (no siblings) or ``full`` (the browser 
 
 Work: one task per (file, encoding), largest first, on a thread pool as wide as the machine
 (brotli, zlib and zstandard release the GIL while they compress: ``bench/real_npm_app.py``
-measures it), so one big file's brotli 11 no longer serialises its gzip behind it. Results are
+measures it), so one big file's brotli 11 no longer serialises its gzip behind it. The scripts
+and styles stages hand their outputs over as soon as they are written (``early``), so their
+compression overlaps the stages that follow. Results are
 cached by content hash, encodings and levels, so an unchanged file costs a hash and a cache
 lookup, and its siblings are hard-linked from the cache, not copied. The encodings kept are
 recorded in the manifest entry whose ``file`` this is (``"encodings": ["br", "gzip"]``, always
@@ -36,6 +38,7 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import brotli
 import zstandard
@@ -60,6 +63,8 @@ DEVELOPER_ONLY = (".map", ".LEGAL.txt")
 #: levels per encoding: what browsers fetch, and ``compress.sourcemaps: fast``
 BEST = {"br": 11, "gzip": 9, "zstd": 19}
 FAST = {"br": 5, "gzip": 4, "zstd": 3}
+SERVICE = "compress"
+T = TypeVar("T")
 
 
 def encode(data: bytes, encoding: str, *, text: bool = True, level: int | None = None) -> bytes:
@@ -113,42 +118,91 @@ class _File:
     jobs: dict[str, Future[bytes]] = field(default_factory=dict)
 
 
-def run(ctx: StageContext) -> None:
-    """Write ``.br``/``.gz``/``.zst`` siblings and record ``encodings`` (see the module doc)."""
-    cfg = ctx.config.compress
-    encodings = tuple(e for e, on in (("br", cfg.brotli), ("gzip", cfg.gzip), ("zstd", cfg.zstd))
-                      if on)
-    files = candidates(ctx.public) if encodings else []
-    ctx.progress.start("compress", len(files))
-    by_file = ctx.manifest.by_file()
+class Compressor:
+    """The stage's thread pool and the files handed to it so far. ``early()`` (from a stage
+    that just wrote outputs) starts their compression while the later stages run; ``run``
+    hands over the rest and writes every file's siblings. Held in ``ctx.services``, so the
+    build closes it (``close``) whatever happens."""
 
-    def look_up(rel: str) -> _File:
-        data = (ctx.public / rel).read_bytes()
-        lv = levels(rel, encodings, cfg.sourcemaps) if data else {}
+    def __init__(self, ctx: StageContext) -> None:
+        cfg = ctx.config.compress
+        self.ctx = ctx
+        self.encodings = tuple(e for e, on in (("br", cfg.brotli), ("gzip", cfg.gzip),
+                                               ("zstd", cfg.zstd)) if on)
+        self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        self.files: dict[str, Future[_File]] = {}
+
+    def submit(self, rels: list[str]) -> None:
+        """Start reading, cache lookups and encoding of ``rels`` (largest first)."""
+        found = []
+        for rel in rels:  # in this thread: the pool may be busy with another stage's brotli
+            if rel not in self.files:
+                self.files[rel] = _done(self._look_up(rel))
+                found.append(self.files[rel].result())
+        todo = sorted(((len(f.data), f.rel, enc, f) for f in found if f.cached is None
+                       for enc in f.levels), key=lambda t: (-t[0], t[1], t[2]))
+        for _size, _rel, enc, f in todo:
+            f.jobs[enc] = self.pool.submit(encode, f.data, enc, text=f.text,
+                                           level=f.levels[enc])
+
+    def _look_up(self, rel: str) -> _File:
+        cfg = self.ctx.config.compress
+        data = (self.ctx.public / rel).read_bytes()
+        lv = levels(rel, self.encodings, cfg.sourcemaps) if data else {}
         text = os.path.splitext(rel)[1].lower() in _TEXT
-        key = ctx.cache.key("compress", VERSION, hashlib.sha256(data).hexdigest(),
-                            sorted(lv.items()), cfg.min_ratio, text)
+        key = self.ctx.cache.key("compress", VERSION, hashlib.sha256(data).hexdigest(),
+                                 sorted(lv.items()), cfg.min_ratio, text)
         f = _File(rel, data, lv, key, text)
         if lv:
-            entry = ctx.cache.get(key, "compress")
+            entry = self.ctx.cache.get(key, "compress")
             if entry is not None and isinstance(entry.meta.get("kept"), list):
                 f.cached = entry
         return f
 
-    workers = max(1, min(len(files) * max(1, len(encodings)), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        found = list(pool.map(look_up, files))  # reading and hashing release the GIL too
-        todo = sorted(((len(f.data), f.rel, enc, f) for f in found if f.cached is None
-                       for enc in f.levels), key=lambda t: (-t[0], t[1], t[2]))
-        for _size, _rel, enc, f in todo:
-            f.jobs[enc] = pool.submit(encode, f.data, enc, text=f.text, level=f.levels[enc])
-        for f in found:
-            kept = _write(ctx, f, cfg.min_ratio)
-            key = by_file.get(f.rel)
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _compressor(ctx: StageContext) -> Compressor:
+    found = ctx.services.get(SERVICE)
+    if not isinstance(found, Compressor):
+        found = ctx.services[SERVICE] = Compressor(ctx)
+    return found
+
+
+def early(ctx: StageContext, rels: list[str]) -> None:
+    """Start compressing outputs a stage has just written into ``public/`` (production builds
+    only: the stage that writes the siblings runs last). A file rewritten after this is
+    compressed again: ``run`` compares the bytes."""
+    cfg = ctx.config.compress
+    if ctx.profile != "production" or not (cfg.brotli or cfg.gzip or cfg.zstd):
+        return
+    _compressor(ctx).submit([r for r in rels
+                             if os.path.splitext(r)[1].lower() not in SKIP_EXTENSIONS])
+
+
+def run(ctx: StageContext) -> None:
+    """Write ``.br``/``.gz``/``.zst`` siblings and record ``encodings`` (see the module doc)."""
+    comp = _compressor(ctx)
+    try:
+        files = candidates(ctx.public) if comp.encodings else []
+        ctx.progress.start("compress", len(files))
+        by_file = ctx.manifest.by_file()
+        stale = [r for r in files if r in comp.files
+                 and comp.files[r].result().data != (ctx.public / r).read_bytes()]
+        for rel in stale:
+            del comp.files[rel]
+        comp.submit(files)
+        for rel in files:
+            kept = _write(ctx, comp.files[rel].result(), ctx.config.compress.min_ratio)
+            key = by_file.get(rel)
             if key is not None and kept:
                 ctx.manifest[key]["encodings"] = kept
             ctx.progress.advance("compress")
-    ctx.progress.finish("compress")
+        ctx.progress.finish("compress")
+    finally:
+        comp.close()
+        ctx.services.pop(SERVICE, None)
 
 
 def _write(ctx: StageContext, f: _File, min_ratio: float) -> list[str]:
@@ -174,7 +228,7 @@ def _write(ctx: StageContext, f: _File, min_ratio: float) -> list[str]:
     return kept
 
 
-def _done(value: bytes) -> Future[bytes]:
-    fut: Future[bytes] = Future()
+def _done(value: T) -> Future[T]:
+    fut: Future[T] = Future()
     fut.set_result(value)
     return fut
