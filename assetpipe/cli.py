@@ -155,6 +155,37 @@ CONFIG_OPTION = click.option("--config", "config_path", default="pipeline.yaml",
 
 
 @cli.command()
+@click.argument("folder", default=".", type=click.Path(file_okay=False, exists=True))
+@click.option("--config", "config_name", default="pipeline.yaml", show_default=True,
+              help="Name of the config file to write in FOLDER.")
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@click.option("-v", "--verbose", count=True, help="Tracebacks on errors.")
+def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
+    """Look at a Flask project and write a commented pipeline.yaml that builds it."""
+    _setup_logging(verbose, False, False)
+
+    def body() -> int:
+        from pathlib import Path
+
+        from .adopt import APP_LINES
+        from .adopt import init as run_init
+
+        result = run_init(Path(folder), config_name=config_name, force=force)
+        p = result.project
+        click.echo(f"wrote {result.path} (source: {os.path.relpath(p.static_dir)}, "
+                   f"{p.templates} template(s), {len(p.scripts)} script(s) "
+                   f"({len(p.classic)} classic), {len(p.styles)} stylesheet(s), "
+                   f"{len(p.image_dirs)} image folder(s))")
+        click.echo(f"\nAdd these two lines {result.where}:\n")
+        for line in APP_LINES:
+            click.echo(f"    {line}")
+        click.echo("\nthen run `assetpipe build` and start your app as usual.")
+        return 0
+
+    run_command(body, verbose=verbose, json_mode=False)
+
+
+@cli.command()
 @CONFIG_OPTION
 @click.option("--clean", is_flag=True, help="Empty the cache first.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings.")

@@ -1,0 +1,191 @@
+"""Looking at an existing Flask project: where the app is, its static and templates folders,
+the scripts and stylesheets its templates load, and its image folders.
+
+Nothing is imported or run: the app is found by reading Python files (``Flask(__name__)``,
+``def create_app``) and the references by reading templates (``url_for('static',
+filename='...')`` and literal ``<static_url_path>/...`` URLs in ``<script src>`` and
+``<link rel=stylesheet>``), so a project whose app needs a database or secrets can be looked at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import UsageError
+
+SKIP_DIRS = {"node_modules", "__pycache__", "site-packages", "dist", "build", "venv", "env",
+             "tests", "test", "migrations"}
+RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
+TEMPLATE_EXT = (".html", ".htm", ".j2", ".jinja", ".jinja2")
+
+_FLASK = re.compile(r"""\bFlask\(\s*(__name__|["'][\w.]+["'])(?P<args>[^)]*)\)""")
+_FACTORY = re.compile(r"^def\s+(create_app|make_app|app_factory)\s*\(", re.M)
+_GLOBAL_APP = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
+_KWARG = r"""\b{}\s*=\s*["']([^"']*)["']"""
+_TAG = re.compile(r"<(script|link)\b(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*>", re.I | re.S)
+_URL_FOR = re.compile(r"""url_for\(\s*["']static["']\s*,\s*filename\s*=\s*["']([^"'{}]+)["']""")
+_MODULE = re.compile(r"""\btype\s*=\s*["']?module""", re.I)
+_STYLESHEET = re.compile(r"""\brel\s*=\s*["']?[^"'>]*\bstylesheet""", re.I)
+
+
+@dataclass
+class FlaskApp:
+    """Where the Flask app is created."""
+
+    module_file: Path
+    factory: str | None          # ``create_app`` for an app factory
+    variable: str | None         # ``app`` for ``app = Flask(__name__)``
+    static_dir: Path
+    templates_dir: Path
+    static_url_path: str
+
+
+@dataclass
+class Project:
+    """What ``assetpipe init`` found (paths absolute)."""
+
+    root: Path
+    app: FlaskApp | None
+    static_dir: Path
+    templates_dir: Path | None
+    public_path: str
+    scripts: list[str] = field(default_factory=list)          # keys relative to static_dir
+    classic: list[str] = field(default_factory=list)          # of those, loaded without module
+    styles: list[str] = field(default_factory=list)
+    image_dirs: list[str] = field(default_factory=list)       # folders with raster images
+    static_files: list[str] = field(default_factory=list)     # every file under static_dir
+    templates: int = 0
+    others: list[Path] = field(default_factory=list)          # other Flask apps seen
+
+
+def _walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_"))
+                             and d not in SKIP_DIRS
+                             and not (here / d / "pyvenv.cfg").exists())
+        for name in sorted(filenames):
+            if name.endswith(suffixes):
+                yield here / name
+
+
+def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
+    """The Flask app of the project (the shallowest module creating one), and the others."""
+    found: list[tuple[int, FlaskApp]] = []
+    for path in _walk(root, (".py",)):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        m = _FLASK.search(text)
+        if m is None:
+            continue
+        args = m.group("args")
+        folder = path.parent
+
+        def kw(name: str, default: str, args: str = args) -> str:
+            k = re.search(_KWARG.format(name), args)
+            return k.group(1) if k else default
+
+        factory = _FACTORY.search(text)
+        var = _GLOBAL_APP.search(text)
+        url = kw("static_url_path", "/" + Path(kw("static_folder", "static")).name)
+        app = FlaskApp(module_file=path, factory=factory.group(1) if factory else None,
+                       variable=var.group(1) if var and not factory else None,
+                       static_dir=(folder / kw("static_folder", "static")).resolve(),
+                       templates_dir=(folder / kw("template_folder", "templates")).resolve(),
+                       static_url_path=url.rstrip("/") + "/")
+        depth = len(path.relative_to(root).parts)
+        has_folders = app.static_dir.is_dir() or app.templates_dir.is_dir()
+        found.append((depth - (10 if has_folders else 0), app))
+    if not found:
+        return None, []
+    found.sort(key=lambda f: (f[0], str(f[1].module_file)))
+    return found[0][1], [a.module_file for _, a in found[1:]]
+
+
+def _shallowest(root: Path, name: str) -> Path | None:
+    best: Path | None = None
+    for dirpath, dirnames, _ in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
+        if name in dirnames:
+            cand = Path(dirpath) / name
+            if best is None or len(cand.parts) < len(best.parts):
+                best = cand
+    return best
+
+
+def _refs(text: str, public_path: str) -> Iterator[tuple[str, str, bool]]:
+    """(kind ``script``/``style``, key, loaded as a module) of each static reference in a
+    template's ``<script src>`` and ``<link rel=stylesheet>`` tags."""
+    literal = re.compile(re.escape(public_path) + r"""([^"'\s>{}?#]+)""")
+    for m in _TAG.finditer(text):
+        tag = m.group(0)
+        kind = m.group(1).lower()
+        if kind == "link" and not _STYLESHEET.search(tag):
+            continue
+        attr = "src" if kind == "script" else "href"
+        value = re.search(rf"""\b{attr}\s*=\s*(.+)""", tag, re.S)
+        if value is None:
+            continue
+        u = _URL_FOR.search(value.group(1)) or literal.search(value.group(1))
+        if u is not None:
+            yield ("script" if kind == "script" else "style", u.group(1),
+                   bool(_MODULE.search(tag)))
+
+
+def discover(root: Path) -> Project:
+    """Look at the project in ``root`` (see the module docstring). Raises ``UsageError`` when
+    there is neither a Flask app nor a ``static/`` folder."""
+    root = root.resolve()
+    app, others = find_app(root)
+    if app is not None and app.static_dir.is_dir():
+        static_dir = app.static_dir
+        templates: Path | None = app.templates_dir if app.templates_dir.is_dir() else None
+        public_path = app.static_url_path
+    else:
+        found = _shallowest(root, "static")
+        if found is None:
+            raise UsageError(
+                f"no Flask app with a static folder found under {root}",
+                hint="run `assetpipe init` in the folder that holds your app (the package or "
+                     "app.py that calls Flask(__name__), with static/ beside it)")
+        static_dir = found.resolve()
+        tdir = _shallowest(root, "templates")
+        templates = tdir.resolve() if tdir is not None else None
+        public_path = "/static/"
+    project = Project(root=root, app=app, static_dir=static_dir, templates_dir=templates,
+                      public_path=public_path, others=others)
+    project.static_files = sorted(
+        p.relative_to(static_dir).as_posix() for p in static_dir.rglob("*")
+        if p.is_file() and not any(part.startswith(".")
+                                   for part in p.relative_to(static_dir).parts))
+    present = set(project.static_files)
+    if templates is not None:
+        for path in _walk(templates, TEMPLATE_EXT):
+            project.templates += 1
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            for kind, key, module in _refs(text, public_path):
+                if key not in present:
+                    continue
+                bucket = project.scripts if kind == "script" else project.styles
+                if key.endswith((".js", ".mjs", ".css")) and key not in bucket:
+                    bucket.append(key)
+                    if kind == "script" and not module:
+                        project.classic.append(key)
+    dirs = {str(Path(f).parent.as_posix()) for f in project.static_files
+            if f.lower().endswith(RASTER) and "/" in f}
+    project.image_dirs = sorted(_top_folders(dirs))
+    return project
+
+
+def _top_folders(dirs: set[str]) -> set[str]:
+    """The folders of ``dirs`` not inside another one of them."""
+    return {d for d in dirs if not any(d != o and d.startswith(o + "/") for o in dirs)}

@@ -1,0 +1,146 @@
+"""The commented pipeline.yaml that ``assetpipe init`` writes for a discovered project.
+
+Every file under the static folder belongs to exactly one stage, so every URL that worked
+before still has a file after the build: scripts and stylesheets the templates load become
+``entries`` (classic ``<script src>`` files keep their globals: the scripts stage builds a
+classic entry without bundling it as a module), raster images in image folders go to the
+images stage, and everything else (fonts, icons, SVGs, unreferenced scripts) is listed in
+``static.include`` — whole folders as ``folder/**``, single files by name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from wcmatch import glob as wglob
+
+from ..sources import globmatch
+from .discover import RASTER, Project
+
+_SPECIAL = set("*?[]{}()!|\\@+")
+
+IMAGE_EXT = "{" + ",".join(sorted({e.lstrip(".") for e in RASTER})) + "}"
+
+
+def _q(value: str) -> str:
+    """A YAML flow scalar (JSON strings are valid YAML)."""
+    return json.dumps(value)
+
+
+def _flow(items: list[str]) -> str:
+    return "[" + ", ".join(_q(i) for i in items) + "]"
+
+
+def _literal(name: str) -> str:
+    """``name`` as a glob matching only itself (escaped only where it must be)."""
+    return wglob.escape(name) if _SPECIAL & set(name) else name
+
+
+def image_globs(project: Project) -> list[str]:
+    return [f"{d}/**/*.{IMAGE_EXT}" for d in project.image_dirs]
+
+
+def static_globs(project: Project, claimed: set[str]) -> list[str]:
+    """Patterns that match exactly the files of ``project.static_files`` not in ``claimed``:
+    ``folder/**`` for a top folder none of whose files is claimed, else each file."""
+    left = [f for f in project.static_files if f not in claimed]
+    out: list[str] = []
+    done: set[str] = set()
+    for f in left:
+        if "/" not in f:
+            out.append(_literal(f))
+            continue
+        top = f.split("/", 1)[0]
+        if top in done:
+            continue
+        inside = [g for g in project.static_files if g.startswith(top + "/")]
+        if not any(g in claimed for g in inside):
+            out.append(f"{top}/**")
+            done.add(top)
+        else:
+            out.append(_literal(f))
+    return out
+
+
+def _rel(path: Path, base: Path) -> str:
+    return Path(os.path.relpath(path, base)).as_posix()
+
+
+def render(project: Project, *, config_dir: Path) -> str:
+    """The config text (see the module docstring); paths relative to ``config_dir``."""
+    images = image_globs(project)
+    claimed = {f for f in project.static_files if images and globmatch(f, images)}
+    claimed |= set(project.scripts) | set(project.styles)
+    static = static_globs(project, claimed)
+    source = _rel(project.static_dir, config_dir)
+    lines = ["# pipeline.yaml written by `assetpipe init`; every key is explained in README.md.",
+             "# Build with `assetpipe build`; the app serves the build once it calls",
+             "# AssetPipe(app) (from assetpipe.flask import AssetPipe).", ""]
+    if project.app is not None:
+        shown = _rel(project.app.module_file, config_dir)
+        kind = f"the app factory {project.app.factory}()" if project.app.factory else \
+            f"{project.app.variable or 'app'} = Flask(__name__)"
+        lines.append(f"# Flask app: {shown} ({kind}).")
+    for other in project.others[:3]:
+        lines.append(f"# Also creates a Flask app (not used here): {_rel(other, config_dir)}")
+    lines += [
+        "# The static folder: manifest keys are paths relative to it, exactly the `filename`",
+        "# of url_for('static', filename=...).",
+        f"source: {_q(source)}",
+        "# The build link the app serves (a symlink to the current build in .assetpipe/).",
+        "output: dist",
+        f"public_path: {_q(project.public_path)}",
+        "",
+    ]
+    if project.templates_dir is not None:
+        lines += [
+            f"# {project.templates} template(s) rewritten to the built files' hashed names",
+            "# (url_for calls stay; only the filename changes). Paths are relative to this file.",
+            "templates:",
+            f"  dirs: [{_q(_rel(project.templates_dir, config_dir))}]",
+            "",
+        ]
+    else:
+        lines += ["# No templates folder found: nothing is rewritten.",
+                  "templates:", "  dirs: []", ""]
+    if images:
+        lines += [
+            "# Raster images in these folders get resized, modern-format variants; the",
+            "# templates' <img> tags get a srcset. Icons at the top of the static folder stay",
+            "# as they are (see static:).",
+            "images:",
+            f"  include: {_flow(images)}",
+            "",
+        ]
+    else:
+        lines += ["# No image folder found.", "images:", "  include: []", ""]
+    if project.scripts:
+        classic = [s for s in project.scripts if s in project.classic]
+        lines += [
+            "# The scripts your templates load. Classic <script src> files (no type=module)",
+            "# are minified on their own, never bundled as modules, so their global functions",
+            "# and variables stay global; here: " + (", ".join(classic) if classic else "none"),
+            "scripts:",
+            f"  entries: {_flow(project.scripts)}",
+            "",
+        ]
+    if project.styles:
+        lines += [
+            "# The stylesheets your templates load (url()s and @imports resolved and hashed).",
+            "styles:",
+            f"  entries: {_flow(project.styles)}",
+            "",
+        ]
+    lines += [
+        "# Every other file of the static folder, copied with a content hash; the app still",
+        "# answers its unhashed URL (/static/...) too.",
+        "static:",
+        f"  include: {_flow(static)}",
+        "",
+        "# What `assetpipe audit` visits, e.g.:",
+        "# pages:",
+        "#   - {path: /}",
+    ]
+    return "\n".join(lines) + "\n"
