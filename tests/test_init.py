@@ -1,0 +1,140 @@
+"""``assetpipe init`` on small layouts written here (the real apps are in test_real_apps.py):
+what it finds, that what it writes loads and builds, and that every static file lands in exactly
+one stage."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import run_cli, write_tree
+
+from assetpipe.adopt import discover, init
+from assetpipe.config import load_config
+from assetpipe.errors import UsageError
+from assetpipe.sources import globmatch
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 200)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+FLAT: dict[str, str | bytes] = {
+    "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+    "static/css/site.css": "body { background: url(../img/bg.png); }\n",
+    "static/js/sidebar.js": "function sidebarColor(el) { el.style.color = 'red'; }\n",
+    "static/js/app.mjs": "export const x = 1;\n",
+    "static/js/unused.js": "var u = 1;\n",
+    "static/img/bg.png": _png(),
+    "static/img/team/a (1).png": _png(),
+    "static/favicon.png": _png(),
+    "static/fonts/x.woff2": b"wOF2fake",
+    "templates/base.html": """\
+        <link rel="stylesheet" href="{{ url_for('static', filename='css/site.css') }}">
+        <script src="{{ url_for("static", filename="js/sidebar.js") }}"></script>
+        <script type="module" src="/static/js/app.mjs"></script>
+        <script src="https://cdn.example.com/lib.js"></script>
+        <link rel="icon" href="/static/favicon.png">
+        """,
+    "templates/pages/index.html": "{% extends 'base.html' %}<img src='/static/img/bg.png'>\n",
+}
+
+
+def test_flat_app_py_layout(tmp_path: Path) -> None:
+    write_tree(tmp_path, FLAT)
+    p = discover(tmp_path)
+    assert p.app is not None and p.app.variable == "app" and p.app.factory is None
+    assert p.static_dir == tmp_path / "static" and p.templates_dir == tmp_path / "templates"
+    assert p.scripts == ["js/sidebar.js", "js/app.mjs"] and p.classic == ["js/sidebar.js"]
+    assert p.styles == ["css/site.css"] and p.image_dirs == ["img"] and p.templates == 2
+
+
+def _stages(cfg_path: Path) -> dict[str, list[str]]:
+    """Each static file → the stages whose globs claim it."""
+    cfg = load_config(cfg_path)
+    out: dict[str, list[str]] = {}
+    for f in sorted(q for q in cfg.source.rglob("*") if q.is_file()):
+        key = f.relative_to(cfg.source).as_posix()
+        out[key] = [name for name, pats in (
+            ("images", cfg.images.include), ("scripts", cfg.scripts.entries),
+            ("styles", cfg.styles.entries), ("static", cfg.static.include))
+            if globmatch(key, pats)]
+    return out
+
+
+def test_written_config_loads_and_claims_every_file_once(tmp_path: Path) -> None:
+    write_tree(tmp_path, FLAT)
+    result = init(tmp_path)
+    assert result.where == "in app.py, after app = Flask(__name__)"
+    stages = _stages(result.path)
+    assert all(len(s) == 1 for s in stages.values()), stages
+    assert stages["img/team/a (1).png"] == ["images"] and stages["favicon.png"] == ["static"]
+    assert stages["js/unused.js"] == ["static"] and stages["fonts/x.woff2"] == ["static"]
+    text = result.path.read_text()
+    assert "# The scripts your templates load" in text and "js/sidebar.js" in text
+
+
+@pytest.mark.node
+def test_written_config_builds_and_keeps_classic_globals(tmp_path: Path) -> None:
+    write_tree(tmp_path, FLAT)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "Add these two lines in app.py, after app = Flask(__name__):" in result.out
+    assert "    from assetpipe.flask import AssetPipe\n    AssetPipe(app)\n" in result.out
+    built = run_cli("build", cwd=tmp_path)
+    assert built.code == 0, built.err
+    manifest = yaml.safe_load((tmp_path / "dist" / "manifest.json").read_text())
+    entries = manifest.get("entries", manifest)
+    js = (tmp_path / "dist" / "public" / entries["js/sidebar.js"]["file"]).read_text()
+    assert "function sidebarColor(" in js  # a classic script keeps its global function
+    assert set(entries) >= {"css/site.css", "js/app.mjs", "img/bg.png", "favicon.png",
+                            "fonts/x.woff2", "js/unused.js"}
+
+
+def test_package_with_factory_and_custom_static_folder(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "myapp/__init__.py": ("from flask import Flask\n\n\ndef create_app():\n"
+                              "    app = Flask(__name__, static_folder='assets', "
+                              "static_url_path='/a')\n    return app\n"),
+        "myapp/assets/main.css": "p{}\n",
+        "myapp/templates/x.html": '<link rel="stylesheet" href="/a/main.css">\n',
+        "tests/conftest.py": "from flask import Flask\napp = Flask(__name__)\n",
+        "scripts/tool.py": "from flask import Flask\ntool = Flask('tool')\n"})
+    result = init(tmp_path)
+    p = result.project
+    assert p.app is not None and p.app.factory == "create_app"
+    assert p.static_dir == tmp_path / "myapp" / "assets" and p.public_path == "/a/"
+    assert p.styles == ["main.css"]
+    assert result.where == "in myapp/__init__.py, inside create_app() once the app is configured"
+    cfg = load_config(result.path)
+    assert cfg.source == tmp_path / "myapp" / "assets" and cfg.public_path == "/a/"
+    assert cfg.templates.dirs == ("../templates",)
+    assert "# Also creates a Flask app (not used here): scripts/tool.py" in result.text
+
+
+def test_no_app_and_existing_config_are_usage_errors(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"README.md": "nothing here\n"})
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 2 and "no Flask app with a static folder found" in result.err
+    write_tree(tmp_path, FLAT)
+    (tmp_path / "pipeline.yaml").write_text("source: static\n")
+    with pytest.raises(UsageError, match="already exists"):
+        init(tmp_path)
+    result = run_cli("init", "--force", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert load_config(tmp_path / "pipeline.yaml").scripts.entries == ("js/sidebar.js",
+                                                                        "js/app.mjs")
+
+
+def test_static_folder_without_app_is_found(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"site/static/css/a.css": "p{}\n", "site/templates/a.html":
+                          "<link rel=stylesheet href='/static/css/a.css'>"})
+    p = discover(tmp_path)
+    assert p.app is None and p.static_dir == tmp_path / "site" / "static"
+    assert p.styles == ["css/a.css"]
