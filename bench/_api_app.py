@@ -1,0 +1,96 @@
+"""The Flask JSON API ``bench/api_load.py`` runs under gunicorn, in one of four configurations
+chosen by ``ASSETPIPE_BENCH_MODE``:
+
+- ``none``: plain Flask, no cache, no compression;
+- ``flask-caching``: flask-caching's ``SimpleCache`` + flask-compress, as their docs show them
+  (``Cache(app, config=...)``, ``@cache.cached(timeout=60, query_string=True)``, ``Compress(app)``);
+- ``assetpipe``: ``@cached(ResponseCache(MemoryBackend()), ttl=60)`` (in process);
+- ``assetpipe-redis``: the same over ``RedisBackend`` (``ASSETPIPE_BENCH_REDIS``).
+
+Endpoints: ``/api/items`` (the 500-item list), ``/api/items/<id>`` (detail),
+``/api/search?q=`` (a search). Each runs a simulated 20-50 ms query (``time.sleep``) and counts
+it; ``worker_exit`` (gunicorn hook, ``bench/_api_gunicorn.py``) writes each worker's count to
+``ASSETPIPE_BENCH_COUNTS`` so the bench knows how many requests reached the "database".
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from typing import Any
+
+from flask import Flask, abort, jsonify, request
+
+MODE = os.environ.get("ASSETPIPE_BENCH_MODE", "none")
+ITEMS = [{"id": i, "name": f"Item {i}", "price": round(3 + i * 0.37, 2),
+          "tags": ["kitchen", "garden", "tools"][i % 3:], "stock": (i * 7) % 50,
+          "description": f"A sturdy item number {i}, made to last; ships in {i % 5 + 1} days."}
+         for i in range(1, 501)]
+BY_ID = {item["id"]: item for item in ITEMS}
+
+_queries = 0
+_lock = threading.Lock()
+
+
+def query(result: Any) -> Any:
+    """The simulated database: 20-50 ms, counted."""
+    global _queries
+    time.sleep(random.uniform(0.020, 0.050))
+    with _lock:
+        _queries += 1
+    return result
+
+
+def queries() -> int:
+    return _queries
+
+
+app = Flask(__name__)
+
+if MODE == "flask-caching":
+    from flask_caching import Cache
+    from flask_compress import Compress
+
+    Compress(app)
+    _fc = Cache(app, config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 60})
+
+    def cache_view(fn: Any) -> Any:
+        return _fc.cached(timeout=60, query_string=True)(fn)
+elif MODE in ("assetpipe", "assetpipe-redis"):
+    from assetpipe.serve.rcache import MemoryBackend, RedisBackend, ResponseCache
+    from assetpipe.serve.rcache.flask import cached
+
+    backend: Any = (RedisBackend(url=os.environ["ASSETPIPE_BENCH_REDIS"])
+                    if MODE == "assetpipe-redis" else MemoryBackend())
+    _rc = ResponseCache(backend, name="api")
+
+    def cache_view(fn: Any) -> Any:
+        return cached(_rc, ttl=60)(fn)
+else:
+    def cache_view(fn: Any) -> Any:
+        return fn
+
+
+@app.get("/api/items")
+@cache_view
+def list_items() -> Any:
+    return jsonify(query(ITEMS))
+
+
+@app.get("/api/items/<int:item_id>")
+@cache_view
+def item_detail(item_id: int) -> Any:
+    item = query(BY_ID.get(item_id))
+    if item is None:
+        abort(404)
+    return jsonify(item)
+
+
+@app.get("/api/search")
+@cache_view
+def search() -> Any:
+    q = request.args.get("q", "").lower()
+    return jsonify(query([i for i in ITEMS if q in i["description"].lower()
+                          or q in i["name"].lower()][:50]))

@@ -1,0 +1,270 @@
+"""Load test: a Flask JSON API under gunicorn, with and without a response cache.
+
+    python bench/api_load.py                                   # 100 and 1,000 users, 60 s each
+    python bench/api_load.py --users 1000 --seconds 20 --configs assetpipe,flask-caching
+    python bench/api_load.py --json api.json
+
+The API (``bench/_api_app.py``): a 500-item list, a detail and a search with a query string,
+each behind a simulated 20-50 ms query. It runs under gunicorn, 2 workers x 32 threads
+(``gthread``), on 127.0.0.1 (a free port; nothing else is ever targeted), in four
+configurations, one after the other in the same run:
+
+- ``none``: no cache, no compression;
+- ``flask-caching``: flask-caching (``SimpleCache``, ``@cache.cached(timeout=60,
+  query_string=True)``) + flask-compress, as their docs show them;
+- ``assetpipe``: ``assetpipe.serve``'s response cache in process (``@cached(cache, ttl=60)``);
+- ``assetpipe-redis``: the same, shared by both workers through a local redis-server (started
+  here on a free port; the config is skipped if ``redis-server`` is missing).
+
+**The load generator** is open-loop and asyncio, in this process: each of ``--users`` users
+holds one keep-alive connection and sends one request per second at fixed times (a random
+phase each), whatever the server's speed; latency is measured from the time the request was
+*due*, so a slow server's queueing is counted (no coordinated omission: a closed-loop client
+would send less when the server slows and hide the delay). Why not Locust: its runner adds its
+own queueing at 1,000 users on this machine (see the README's ``bench/load.py`` figures); an
+asyncio client with a minimal HTTP/1.1 parser offers 1,000 requests/s from one process at a
+fraction of a core, and its CPU is reported so that can be checked.
+Request mix: 50 % the list, 35 % a detail (ids 1-100), 15 % a search (20 words).
+``Accept-Encoding: br, gzip`` on every request. The first ``--warmup`` seconds are not counted.
+
+Reported per configuration and user count: requests/s, average, p50/p95/p99/max latency,
+errors (non-200, timeouts after 10 s, broken connections), hit rate (1 - simulated queries /
+requests), server CPU per request (gunicorn's processes, from ``/proc``), the generator's own
+CPU, and the load average. Needs the bench extra: ``pip install -e '.[bench]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench._servers import HOST, cpu_seconds, free_port, gunicorn, tree  # noqa: E402
+
+CONFIGS = ("none", "flask-caching", "assetpipe", "assetpipe-redis")
+WORDS = ["sturdy", "kitchen", "garden", "tools", "ships", "last", "item", "made", "days",
+         "number", "1", "2", "3", "4", "5", "12", "42", "99", "100", "7"]
+MAX_USERS, MAX_SECONDS = 2000, 120
+
+
+def pick_path(rng: random.Random) -> bytes:
+    r = rng.random()
+    if r < 0.50:
+        return b"/api/items"
+    if r < 0.85:
+        return b"/api/items/%d" % rng.randint(1, 100)
+    return b"/api/search?q=" + rng.choice(WORDS).encode()
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split()[1])
+    length = None
+    chunked = False
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        low = name.strip().lower()
+        if low == b"content-length":
+            length = int(value)
+        elif low == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if chunked:
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    elif length:
+        await reader.readexactly(length)
+    return status
+
+
+async def user(port: int, start: float, end: float, warm_end: float, seed: int,
+               out: dict[str, Any]) -> None:
+    loop = asyncio.get_running_loop()
+    rng = random.Random(seed)
+    phase = rng.random()
+    reader: asyncio.StreamReader | None = None
+    writer: asyncio.StreamWriter | None = None
+    k = 0
+    while True:
+        due = start + phase + k
+        k += 1
+        if due >= end:
+            break
+        delay = due - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        try:
+            if writer is None:
+                reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), 10)
+            assert reader is not None
+            writer.write(b"GET " + pick_path(rng) + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Accept-Encoding: br, gzip\r\n\r\n")
+            status = await asyncio.wait_for(_read_response(reader), 10)
+            ok = status == 200
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+            ok = False
+            if writer is not None:
+                writer.close()
+            reader = writer = None
+        if due >= warm_end:
+            out["latencies"].append(loop.time() - due)
+            if not ok:
+                out["errors"] += 1
+    if writer is not None:
+        writer.close()
+
+
+async def generate(port: int, users: int, seconds: float, warmup: float,
+                   server_pids: list[int]) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.5
+    warm_end = start + warmup
+    end = warm_end + seconds
+    out: dict[str, Any] = {"latencies": [], "errors": 0}
+    marks: dict[str, Any] = {}
+
+    async def mark() -> None:
+        await asyncio.sleep(max(warm_end - loop.time(), 0))
+        marks["cpu0"] = time.process_time()
+        marks["srv0"] = cpu_seconds(server_pids)
+        await asyncio.sleep(max(end - loop.time(), 0))
+        marks["cpu1"] = time.process_time()
+        marks["srv1"] = cpu_seconds(server_pids)
+        marks["load"] = os.getloadavg()
+
+    await asyncio.gather(mark(), *(user(port, start, end, warm_end, i, out)
+                                   for i in range(users)))
+    out["generator_cpu"] = (marks["cpu1"] - marks["cpu0"]) / seconds
+    out["server_cpu_seconds"] = marks["srv1"] - marks["srv0"]
+    out["loadavg"] = marks["load"]
+    return out
+
+
+def _pct(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[min(int(len(sorted_values) * p), len(sorted_values) - 1)]
+
+
+def run_one(config: str, users: int, seconds: float, warmup: float, redis_url: str | None,
+            workdir: Path) -> dict[str, Any]:
+    counts = workdir / f"counts-{config}-{users}"
+    counts.mkdir()
+    env = {"ASSETPIPE_BENCH_MODE": config, "ASSETPIPE_BENCH_COUNTS": str(counts),
+           "ASSETPIPE_BENCH_REDIS": redis_url or ""}
+    if config == "assetpipe-redis" and redis_url:
+        import redis
+
+        r = redis.Redis.from_url(redis_url)
+        r.flushdb()
+        r.close()
+    with gunicorn("bench._api_app:app", workers=2, threads=32, env=env,
+                  extra=["-c", str(REPO / "bench" / "_api_gunicorn.py")],
+                  log=workdir / f"gunicorn-{config}-{users}.log") as (port, proc):
+        pids = tree(proc.pid)
+        res = asyncio.run(generate(port, users, seconds, warmup, pids))
+    queries = sum(int(p.read_text()) for p in counts.iterdir())
+    lat = sorted(res["latencies"])
+    n = len(lat)
+    total_requests = n + int(users * warmup)  # the warm-up requests reached the server too
+    return {
+        "config": config, "users": users, "seconds": seconds, "requests": n,
+        "errors": res["errors"], "rps": round(n / seconds, 1),
+        "avg_ms": round(statistics.fmean(lat) * 1000, 1) if lat else None,
+        "p50_ms": round(_pct(lat, 0.50) * 1000, 1), "p95_ms": round(_pct(lat, 0.95) * 1000, 1),
+        "p99_ms": round(_pct(lat, 0.99) * 1000, 1), "max_ms": round(lat[-1] * 1000, 1) if lat
+        else None,
+        "hit_rate": round(1 - queries / total_requests, 4) if config != "none" else 0.0,
+        "server_cpu_ms_per_request": round(res["server_cpu_seconds"] / max(n, 1) * 1000, 3),
+        "server_cpu_share": round(res["server_cpu_seconds"] / seconds, 3),
+        "generator_cpu_share": round(res["generator_cpu"], 3),
+        "loadavg": [round(x, 2) for x in res["loadavg"]],
+    }
+
+
+def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes] | None, str | None]:
+    exe = shutil.which("redis-server")
+    if exe is None:
+        return None, None
+    port = free_port()
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", HOST, "--save", "",
+                             "--appendonly", "no", "--dir", str(workdir)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    url = f"redis://{HOST}:{port}/0"
+    client = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    client.close()
+    return proc, url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", default="100,1000", help="comma-separated user counts")
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    users = [int(u) for u in args.users.split(",")]
+    if max(users) > MAX_USERS or args.seconds > MAX_SECONDS:
+        parser.error(f"at most {MAX_USERS} users and {MAX_SECONDS} s")
+    configs = [c for c in args.configs.split(",") if c]
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="assetpipe-api-load-") as tmp:
+        workdir = Path(tmp)
+        redis_proc, redis_url = (start_redis(workdir) if "assetpipe-redis" in configs
+                                 else (None, None))
+        try:
+            for n in users:
+                for config in configs:
+                    if config == "assetpipe-redis" and redis_url is None:
+                        print("skipping assetpipe-redis: no redis-server", file=sys.stderr)
+                        continue
+                    row = run_one(config, n, args.seconds, args.warmup, redis_url, workdir)
+                    rows.append(row)
+                    print(json.dumps(row), file=sys.stderr, flush=True)
+        finally:
+            if redis_proc is not None:
+                redis_proc.terminate()
+                redis_proc.wait(10)
+    print(f"## Flask JSON API under gunicorn (2 workers x 32 threads), open-loop asyncio load, "
+          f"{args.seconds:g} s per row after {args.warmup:g} s warm-up\n")
+    print("| users | config | req/s | avg | p50 | p95 | p99 | max | errors | hit rate "
+          "| server CPU/req | server CPU | generator CPU | load avg |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['users']:,} | {r['config']} | {r['rps']:,} | {r['avg_ms']} ms | "
+              f"{r['p50_ms']} ms | {r['p95_ms']} ms | {r['p99_ms']} ms | {r['max_ms']} ms | "
+              f"{r['errors']} | {r['hit_rate']:.1%} | {r['server_cpu_ms_per_request']} ms | "
+              f"{r['server_cpu_share']:.0%} | {r['generator_cpu_share']:.0%} | "
+              f"{r['loadavg'][0]} |")
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "python": sys.version.split()[0]},
+                                        indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
