@@ -217,12 +217,7 @@ def _check(before: PageView, after: PageView, shots: Path) -> list[str]:
 
 
 #: cases that fail on a defect in another area, until it lands (strict: a fix makes them fail)
-KNOWN: dict[str, pytest.MarkDecorator] = {
-    "flask-admin-gallery": pytest.mark.xfail(strict=True, reason=(
-        "the templates stage adds the image's intrinsic width/height to <img> tags whose CSS "
-        "sets only the width (.avatar{width:36px} renders 36x400, .logo{width:60%} 180x427, "
-        ".wide{width:100%} 1280x1200): issue 12 item 1, the rewriter")),
-}
+KNOWN: dict[str, pytest.MarkDecorator] = {}
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=KNOWN.get(n, ())) for n in sorted(CASES)])
