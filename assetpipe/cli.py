@@ -443,6 +443,11 @@ def _print_summary(result: Any) -> None:
         f"{doc['seconds']:.2f}s ({', '.join(parts) or 'nothing written'}; cache "
         f"{cache['hits']} hits, {cache['misses']} misses"
         + (f"; {doc['retained']} retained" if doc["retained"] else "") + ")")
+    from .stages.images import summary as images_summary
+
+    images = (result.extra.get("report") or {}).get("images")
+    if isinstance(images, dict) and (line := images_summary(images)):
+        console.print(_esc(line))
     if doc["warnings"]:
         console.print(f"[yellow]{len(doc['warnings'])} warning(s)[/]")
 

@@ -434,9 +434,13 @@ def _recount_images(sections: dict[str, Any], before: dict[str, Any], manifest: 
         return
     keys = [k for k, s in owners.items() if s == "images"]
     skipped = {k for k in old.get("skipped", ()) if k not in subset}
+    notes = {k: v for k, v in (old.get("never_bigger") or {}).items()
+             if k not in subset and k in owners}
+    notes.update(new.get("never_bigger") or {})
     sections["images"] = {**new, "images": len(keys),
                           "variants": sum(len(manifest[k].get("variants", ())) for k in keys),
-                          "skipped": sorted(skipped | set(new.get("skipped", ())))}
+                          "skipped": sorted(skipped | set(new.get("skipped", ()))),
+                          "never_bigger": dict(sorted(notes.items()))}
 
 
 def _merge_sections(sections: dict[str, Any], before: dict[str, Any]) -> None:

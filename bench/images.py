@@ -51,7 +51,9 @@ from assetpipe import build  # noqa: E402
 from assetpipe.imaging import pool  # noqa: E402
 from assetpipe.imaging.plan import plan_widths  # noqa: E402
 
-CORPUS = REPO.parent / "shared" / "corpus" / "images"
+CORPUS = next((p / "shared" / "corpus" / "images" for p in (REPO.parent, REPO.parent.parent)
+               if (p / "shared" / "corpus" / "images").is_dir()),
+              REPO.parent / "shared" / "corpus" / "images")
 WIDTHS = [480, 960, 1600]
 QUALITY = 80
 SHARP_VERSION = "0.35.5"

@@ -3,7 +3,8 @@
 No EXIF, XMP, comments or timestamps are written; an ICC profile only when ``images.colour`` is
 ``keep``. JPEG: progressive, 4:2:0, the configured quality. WebP: method 4 (libwebp's default
 effort). AVIF: the configured speed and quality, 4:2:0, and ``max_threads=1`` so the bytes do
-not depend on how many cores the machine has. PNG: zlib level 6, no optimisation pass.
+not depend on how many cores the machine has. PNG: zlib level 6, written in each exact pixel
+mode ``pngreduce.candidates`` offers (palette, greyscale, no alpha) and the smallest kept.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 from typing import Any
 
 from .options import ImageOptions
+from .pngreduce import candidates
 
 
 def encode(im: Any, fmt: str, opts: ImageOptions, icc: bytes | None) -> bytes:
@@ -25,7 +27,7 @@ def encode(im: Any, fmt: str, opts: ImageOptions, icc: bytes | None) -> bytes:
         im.save(buf, "JPEG", quality=opts.quality_for("jpeg"), progressive=True,
                 subsampling=2, exif=b"", **extra)
     elif fmt == "png":
-        im.save(buf, "PNG", compress_level=6, **extra)
+        return min((_png(c, extra) for c in candidates(im)), key=len)
     elif fmt == "webp":
         if im.mode not in ("RGB", "RGBA"):
             im = im.convert("RGBA" if has_alpha else "RGB")
@@ -38,4 +40,10 @@ def encode(im: Any, fmt: str, opts: ImageOptions, icc: bytes | None) -> bytes:
                 max_threads=1, subsampling="4:2:0", **extra)
     else:
         raise ValueError(f"no encoder for {fmt!r}")
+    return buf.getvalue()
+
+
+def _png(im: Any, extra: dict[str, Any]) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, "PNG", compress_level=6, **extra)
     return buf.getvalue()

@@ -47,8 +47,13 @@ def resolve(tokens: Iterable[str], pillow_format: str) -> list[str]:
 
 
 def variants_for(entry: Mapping[str, Any], token: str,
-                 formats: Sequence[str] = ("webp", "original")) -> list[dict[str, Any]]:
+                 formats: Sequence[str] = ("webp", "original"), *,
+                 fill: bool = False) -> list[dict[str, Any]]:
     """The variants of a manifest image ``entry`` that config token ``token`` names, widest last.
+
+    ``fill`` (for a srcset): at a width where ``token``'s variant was not emitted because it was
+    not smaller than the original-format one (images never grow), the original-format variant
+    is listed instead, so a srcset still offers every width, each at its smallest bytes.
 
     For ``webp``/``avif`` that is the variants of that format. For ``original`` it is the format
     no other configured token explains (``jpeg`` for a JPEG with ``[webp, original]``); when
@@ -71,4 +76,8 @@ def variants_for(entry: Mapping[str, Any], token: str,
     chosen = [v for v in variants if v["format"] == fmt]
     if not chosen and len(set(present)) == 1:
         chosen = variants  # an animated passthrough
+    if fill and token != ORIGINAL:
+        have = {int(v["width"]) for v in chosen}
+        chosen += [v for v in variants_for(entry, ORIGINAL, formats)
+                   if int(v["width"]) not in have]
     return sorted(chosen, key=lambda v: int(v["width"]))

@@ -15,7 +15,7 @@ from ..config import ImagesConfig
 from .formats import QUALITY_KEY
 
 #: Bump when the bytes this package produces change for the same inputs and options.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ class Probe:
     """What the stage knows about a source without decoding its pixels."""
 
     format: str          # Pillow's format name (JPEG, PNG, ...)
+    mode: str            # Pillow's pixel mode as stored (RGB, P, L, I;16, CMYK, ...)
     stored_width: int
     stored_height: int
     orientation: int     # 1..8
@@ -88,6 +89,7 @@ def probe(path: Path, max_pixels: int) -> Probe:
                 if frames > 1:
                     _check_frames(im, frames)
                 fmt = str(im.format)
+                mode = str(im.mode)
     except ImageInputError:
         raise
     except Image.DecompressionBombError as exc:
@@ -101,7 +103,7 @@ def probe(path: Path, max_pixels: int) -> Probe:
         raise ImageInputError(f"cannot decode image: {_reason(exc)}",
                               hint="the file is corrupt or truncated: re-export it") from exc
     dw, dh = displayed_size(w, h, orientation)
-    return Probe(format=fmt, stored_width=w, stored_height=h, orientation=orientation,
+    return Probe(format=fmt, mode=mode, stored_width=w, stored_height=h, orientation=orientation,
                  width=dw, height=dh, animated=frames > 1, frames=frames)
 
 

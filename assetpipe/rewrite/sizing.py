@@ -142,7 +142,9 @@ class Sizing(Base):
         """Add srcset/sizes (and ``<picture>``) where allowed; returns where ``sizes`` came
         from (``None``: no srcset written)."""
         fmts = self.o.image_formats
-        vs = trim(variants_for(entry, self.o.srcset_format, fmts), recs)
+        # fill: a width whose srcset-format variant was not emitted (not smaller: images never
+        # grow) is served by the original-format one
+        vs = trim(variants_for(entry, self.o.srcset_format, fmts, fill=True), recs)
         known = None if self.o.srcset == "never" or "no-srcset" in toks \
             else self.sizes_for(tag, recs)
         quote = self._quote(tag)
@@ -158,7 +160,7 @@ class Sizing(Base):
             written = known[1]
         if not self.o.picture or tag.in_picture or "no-picture" in toks:
             return written
-        own = vs[0]["format"] if vs else None
+        own = next((v["format"] for v in variants_for(entry, self.o.srcset_format, fmts)), None)
         sources = []
         for fmt in ("avif", "webp"):
             fv = trim(variants_for(entry, fmt, fmts), recs)

@@ -4,25 +4,35 @@ Inputs: the source images (minus the keys the static stage lists) and ``images:`
 Outputs: for each source, variants at the planned widths (``imaging.plan``: never upscaled) in
 every format of ``images.formats`` (``imaging.formats``), named ``img/hero-960w-HASH.webp``;
 an animated GIF/WebP/PNG/AVIF is passed through untouched (every frame kept, never flattened)
-as ``img/anim-HASH.gif``. Manifest entry per source key (DESIGN §3.4)::
+as ``img/anim-HASH.gif``.
 
-    {"file": <largest width, first format>, "src", "size", "integrity" (of file),
+Images never grow (``imaging.select``, applied to the encoded sizes on every build): a variant
+not smaller than the source, than the original-format variant at its width, or than a wider
+variant of its format is not emitted; where the source serves instead, its metadata-free copy
+(``imaging.plain``) is emitted under the original format's name (``img/icon-256w-HASH.png``).
+What was dropped or served as is goes to report.json (``images.never_bigger``, by source key)
+and one summary line (``summary``). Manifest entry per source key (DESIGN §3.4)::
+
+    {"file": <widest emitted width, first format there>, "src", "size", "integrity" (of file),
      "width", "height" (displayed, EXIF orientation applied),
-     "variants": [{"file", "width", "height", "format", "size"}]}   # config format order,
+     "variants": [{"file", "width", "height", "format", "size"}]}   # emitted files only:
+                                                                     # config format order,
                                                                      # then width ascending
 
 Cache (DESIGN §2): two kinds of entries, both keyed by the source's SHA-256 and the tool
 versions (Pillow + its codecs):
 
-- a *probe* (format, stored and displayed size, orientation, animation) — so planning a cached
-  image never opens it;
+- a *probe* (format, mode, stored and displayed size, orientation, animation, and the size
+  and hashes of the source's metadata-free copy) — so planning a cached image never opens it;
 - one *group* per (source, output format): its variants' bytes, keyed also by the planned sizes
   and exactly the options that change that format's bytes (``ImageOptions.group_options``).
   Changing the WebP quality re-encodes only WebP groups; the JPEG ones stay hits.
 
 Only groups that miss become work: one job per source (decoded once for all its missing
 formats), run in-process when there is one job and over a process pool on all cores when there
-are more (``imaging.pool``). A no-op rebuild opens no image and starts no process.
+are more (``imaging.pool``). A no-op rebuild opens no image and starts no process; source
+hashes come from the stat memo of ``sources`` (size, mtime_ns, inode), so it reads no source
+either.
 
 Errors: a zero-byte, unknown-format, corrupt or truncated file, or one over ``max_pixels``, raises
 ``StageError`` naming the file (exit 1; the build folder is discarded, the previous output
@@ -33,19 +43,33 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..cache import CacheEntry
 from ..errors import StageError
 from ..hashing import sri, sri_file
-from ..imaging.formats import resolve
+from ..imaging.formats import original_format, resolve
 from ..imaging.options import PIPELINE_VERSION, ImageOptions, tool_versions
+from ..imaging.plain import plain_source
 from ..imaging.plan import passthrough_name, plan_widths, variant_name
 from ..imaging.probe import ImageInputError, Probe, check_pixels, probe
+from ..imaging.select import SOURCE, Selection
+from ..imaging.select import select as select_variants
 from ..sources import SourceFile
 from .base import StageContext
 
 STAGE = "images"
+
+
+@dataclass(frozen=True)
+class _Plain:
+    """What the probe learnt of the source's metadata-free copy (``imaging.plain``); the bytes
+    are made and cached only when ``imaging.select`` serves them."""
+
+    size: int
+    sha256: str
+    integrity: str
 
 
 @dataclass
@@ -60,6 +84,8 @@ class _Item:
     keys: dict[str, str] = field(default_factory=dict)
     groups: dict[str, CacheEntry] = field(default_factory=dict)
     passthrough_integrity: str = ""
+    passthrough: Path | None = None
+    plain: _Plain | None = None
 
     @property
     def missing(self) -> list[str]:
@@ -98,10 +124,11 @@ def run(ctx: StageContext) -> None:
         _bad_input(ctx, rel, message, hint, skipped)
         del by_key[rel]
     variants = 0
+    notes: dict[str, Any] = {}
     for rel in sorted(by_key):
-        variants += _emit(ctx, by_key[rel])
+        variants += _emit(ctx, by_key[rel], notes)
     ctx.report.sections[STAGE] = {"images": len(by_key), "variants": variants,
-                                  "skipped": sorted(skipped)}
+                                  "skipped": sorted(skipped), "never_bigger": notes}
     ctx.progress.finish(STAGE)
 
 
@@ -122,19 +149,25 @@ def _plan(ctx: StageContext, f: SourceFile, opts: ImageOptions,
     sha = ctx.sources.sha256(f.rel)
     probe_key = ctx.cache.key("images-probe", PIPELINE_VERSION, sha, versions)
     entry = ctx.cache.get(probe_key, STAGE)
-    if entry is not None:
-        info = Probe.from_json(dict(entry.meta["probe"]))
-        integrity = str(entry.meta.get("integrity", ""))
-    else:
+    if entry is None:
         info = probe(f.path, opts.max_pixels)
         integrity = sri_file(f.path) if info.animated else ""
-        ctx.cache.put(probe_key, {}, {"probe": info.to_json(), "integrity": integrity})
+        # an animation is published as is: from a cached copy, never a hard link to the source
+        # (an editor saving it in place would change the published file)
+        copy: dict[str, bytes | Path] = {"anim": f.path} if info.animated else {}
+        entry = ctx.cache.put(probe_key, copy, {"probe": info.to_json(), "integrity": integrity,
+                                                "plain": _plain_meta(f.path, info)})
+    info = Probe.from_json(dict(entry.meta["probe"]))
+    integrity = str(entry.meta.get("integrity", ""))
     check_pixels(info.stored_width, info.stored_height, opts.max_pixels)
     if info.animated:
         return _Item(f, sha, info, formats=[], sizes=[(info.width, info.height)],
-                     passthrough_integrity=integrity)
+                     passthrough_integrity=integrity, passthrough=entry.path("anim"))
+    plain = entry.meta.get("plain")
     item = _Item(f, sha, info, formats=resolve(opts.tokens, info.format),
-                 sizes=plan_widths(info.width, info.height, opts.widths))
+                 sizes=plan_widths(info.width, info.height, opts.widths),
+                 plain=None if not plain else _Plain(int(plain["size"]), str(plain["sha256"]),
+                                                     str(plain["integrity"])))
     for fmt in item.formats:
         key = ctx.cache.key("images", PIPELINE_VERSION, sha, versions, item.sizes,
                             opts.group_options(fmt))
@@ -143,6 +176,35 @@ def _plan(ctx: StageContext, f: SourceFile, opts: ImageOptions,
         if hit is not None and _group_ok(hit, item.sizes):
             item.groups[fmt] = hit
     return item
+
+
+def _plain_meta(path: Path, info: Probe) -> dict[str, Any] | None:
+    """Size and hashes of the source's metadata-free copy, or ``None`` when it cannot serve."""
+    if info.animated:
+        return None
+    plain = plain_source(path.read_bytes(), info.format, info.mode, info.orientation)
+    if plain is None:
+        return None
+    return {"size": len(plain), "sha256": hashlib.sha256(plain).hexdigest(),
+            "integrity": sri(plain)}
+
+
+def _plain_file(ctx: StageContext, item: _Item) -> Path:
+    """The cached metadata-free copy of ``item``'s source (made on first use: reading the
+    source once more, only in the build that first serves it)."""
+    assert item.plain is not None
+    key = ctx.cache.key("images-plain", PIPELINE_VERSION, item.sha)
+    entry = ctx.cache.get(key, STAGE)
+    if entry is None:
+        info = item.probe
+        data = plain_source(item.file.path.read_bytes(), info.format, info.mode,
+                            info.orientation)
+        if data is None or hashlib.sha256(data).hexdigest() != item.plain.sha256:
+            raise StageError("the image changed while the build was running",
+                             location=ctx.source_location(item.file.rel),
+                             hint="build again")
+        entry = ctx.cache.put(key, {"plain": data}, {})
+    return entry.path("plain")
 
 
 def _group_ok(entry: CacheEntry, sizes: list[tuple[int, int]]) -> bool:
@@ -188,12 +250,13 @@ def _encode_missing(ctx: StageContext, todo: list[_Item], opts: ImageOptions
     return failed
 
 
-def _emit(ctx: StageContext, item: _Item) -> int:
+def _emit(ctx: StageContext, item: _Item, notes: dict[str, Any]) -> int:
     """Place an item's outputs in ``public/`` and add its manifest entry; returns the count."""
     rel = item.file.rel
     if item.probe.animated:
         out = passthrough_name(rel, item.sha)
-        ctx.link_public(out, item.file.path)
+        assert item.passthrough is not None
+        ctx.link_public(out, item.passthrough)
         fmt = item.probe.format.lower()
         variant = {"file": out, "width": item.probe.width, "height": item.probe.height,
                    "format": fmt, "size": item.file.size}
@@ -202,17 +265,93 @@ def _emit(ctx: StageContext, item: _Item) -> int:
                                "width": item.probe.width, "height": item.probe.height,
                                "variants": [variant]})
         return 1
+    sel = _select(item)
+    files = {fmt: {int(v["width"]): v for v in item.groups[fmt].meta["variants"]}
+             for fmt in item.formats}
     variants: list[dict[str, Any]] = []
-    main: dict[str, Any] = {}
-    for fmt in item.formats:
-        entry = item.groups[fmt]
-        for v in entry.meta["variants"]:
-            out = variant_name(rel, int(v["width"]), fmt, str(v["sha256"]))
-            ctx.link_public(out, entry.path(str(v["name"])))
-            variants.append({"file": out, "width": v["width"], "height": v["height"],
-                             "format": fmt, "size": v["size"]})
-            if fmt == item.formats[0]:
-                main = {"file": out, "size": v["size"], "integrity": v["integrity"]}
-    ctx.manifest.add(rel, {**main, "src": rel, "width": item.probe.width,
-                           "height": item.probe.height, "variants": variants})
+    integrity: dict[str, str] = {}
+    for v in sel.kept:
+        if v.origin == SOURCE:
+            assert item.plain is not None
+            out = variant_name(rel, v.width, v.format, item.plain.sha256)
+            ctx.link_public(out, _plain_file(ctx, item))
+            integrity[out] = item.plain.integrity
+        else:
+            meta = files[v.format][v.width]
+            out = variant_name(rel, v.width, v.format, str(meta["sha256"]))
+            ctx.link_public(out, item.groups[v.format].path(str(meta["name"])))
+            integrity[out] = str(meta["integrity"])
+        variants.append({"file": out, "width": v.width, "height": v.height,
+                         "format": v.format, "size": v.size})
+    main = _main_variant(variants, item.formats)
+    ctx.manifest.add(rel, {"file": main["file"], "size": main["size"],
+                           "integrity": integrity[main["file"]], "src": rel,
+                           "width": item.probe.width, "height": item.probe.height,
+                           "variants": variants})
+    _note(ctx, item, sel, notes)
     return len(variants)
+
+
+def _select(item: _Item) -> Selection:
+    encoded = {fmt: [(int(v["width"]), int(v["height"]), int(v["size"]))
+                     for v in item.groups[fmt].meta["variants"]] for fmt in item.formats}
+    return select_variants(item.formats, original_format(item.probe.format), item.probe.width,
+                           item.probe.height, encoded, item.file.size,
+                           item.plain.size if item.plain else None)
+
+
+def _main_variant(variants: list[dict[str, Any]], formats: list[str]) -> dict[str, Any]:
+    """The manifest's ``file``: at the widest emitted width, the first configured format there
+    (the source's own format when only the plain copy serves that width)."""
+    widest = max(int(v["width"]) for v in variants)
+    there = [v for v in variants if int(v["width"]) == widest]
+    rank = {fmt: i for i, fmt in enumerate(formats)}
+    return min(there, key=lambda v: rank.get(str(v["format"]), len(rank)))
+
+
+def _note(ctx: StageContext, item: _Item, sel: Selection, notes: dict[str, Any]) -> None:
+    """Record what the never-bigger rule did for one source (report.json), and warn about a
+    variant that grew with nothing smaller to serve instead."""
+    rel = item.file.rel
+    doc: dict[str, Any] = {}
+    if sel.dropped:
+        doc["dropped"] = sel.dropped
+    if sel.source_used:
+        v = next(v for v in sel.kept if v.origin == SOURCE)
+        doc["source"] = {"format": v.format, "width": v.width, "size": v.size,
+                         "source_size": item.file.size}
+    if sel.grown:
+        doc["grown"] = sel.grown
+        for g in sel.grown:
+            ctx.warn(f"the {g['format']} variant at {g['width']}w ({g['size']:,} B) is larger "
+                     f"than the source ({g['source_size']:,} B) and the source cannot be served "
+                     f"as is ({_why_not_plain(item.probe)})", ctx.source_location(rel))
+    if doc:
+        notes[rel] = doc
+
+
+def _why_not_plain(info: Probe) -> str:
+    if info.orientation != 1 and info.format != "JPEG":
+        return f"EXIF orientation {info.orientation}"
+    if info.mode == "CMYK":
+        return "CMYK"
+    if info.format in ("JPEG", "PNG"):
+        return "it did not parse"
+    if info.format in ("WEBP", "AVIF"):
+        return "it carries EXIF/XMP metadata"
+    return f"{info.format} is converted to PNG"
+
+
+def summary(section: dict[str, Any]) -> str | None:
+    """One line for the build summary about the never-bigger rule, or ``None``."""
+    notes = section.get("never_bigger") or {}
+    dropped = sum(len(n.get("dropped", ())) for n in notes.values())
+    served = sum(1 for n in notes.values() if "source" in n)
+    grown = sum(len(n.get("grown", ())) for n in notes.values())
+    if not (dropped or served or grown):
+        return None
+    parts = [f"{dropped} variant(s) not emitted (not smaller than the original format or "
+             "the source)", f"{served} source file(s) served as is (re-encoding was larger)"]
+    if grown:
+        parts.append(f"{grown} variant(s) larger than their source (see warnings)")
+    return "images: " + "; ".join(parts) + " — details in report.json (images.never_bigger)"
