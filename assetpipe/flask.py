@@ -11,7 +11,9 @@
   (blueprints, templates outside ``templates.dirs``, or everything before the first build);
 - **serves the build** under ``public_path`` with ``assetpipe.serve.AssetMiddleware`` in front
   of Flask (hashed files immutable; source paths such as ``/static/img/a.jpg`` answered with
-  their default output and ``no-cache``; ``source_paths=False`` turns that off);
+  their default output and ``no-cache``; ``source_paths=False`` turns that off). When
+  ``public_path`` is Flask's static URL path, a file the build does not have goes on to Flask's
+  static route, as before adoption (``static_fallback=False``: a 404 instead);
 - **compresses dynamic responses** with ``assetpipe.serve.CompressMiddleware`` (``compress=False``
   turns it off). BREACH: a response is left uncompressed when it sets a cookie, says
   ``Cache-Control: private`` or ``no-store``, comes from a view decorated with ``@no_compress``,
@@ -24,9 +26,10 @@
 
 Settings: arguments win over ``app.config`` (``ASSETPIPE_CONFIG``, ``ASSETPIPE_OUTPUT``,
 ``ASSETPIPE_PUBLIC_PATH``, ``ASSETPIPE_COMPRESS``, ``ASSETPIPE_COMPRESS_EXCLUDE``,
-``ASSETPIPE_SOURCE_PATHS``, ``ASSETPIPE_DEV``, ``ASSETPIPE_RELOAD_URL``), which win over
-pipeline.yaml. ``dev=True`` also injects the live-reload client (``reload_url``: the
-``/__assetpipe/events`` stream of ``assetpipe watch --no-serve``) into HTML pages.
+``ASSETPIPE_SOURCE_PATHS``, ``ASSETPIPE_STATIC_FALLBACK``, ``ASSETPIPE_DEV``,
+``ASSETPIPE_RELOAD_URL``), which win over pipeline.yaml. ``dev=True`` also injects the
+live-reload client (``reload_url``: the ``/__assetpipe/events`` stream of
+``assetpipe watch --no-serve``) into HTML pages.
 """
 
 from __future__ import annotations
@@ -111,6 +114,13 @@ class _BreachGuard:
         return self.app(environ, guarded)
 
 
+def _static_route_at(app: Any, public_path: str) -> bool:
+    """Whether Flask's own static route serves the URL prefix the middleware owns."""
+    static = getattr(app, "static_url_path", None)
+    return bool(getattr(app, "has_static_folder", False)) and static is not None \
+        and url_prefix(public_path) == url_prefix(static)
+
+
 def _flag(value: Any, default: bool) -> bool:
     if value is None:
         return default
@@ -125,7 +135,8 @@ class AssetPipe:
     def __init__(self, app: Any | None = None, *, config: str | Path | None = None,
                  output: str | Path | None = None, public_path: str | None = None,
                  compress: bool | None = None, compress_exclude: Iterable[str] | None = None,
-                 source_paths: bool | None = None, dev: bool | None = None,
+                 source_paths: bool | None = None, static_fallback: bool | None = None,
+                 dev: bool | None = None,
                  reload_url: str | None = None) -> None:
         self.config = config
         self.output = output
@@ -133,6 +144,7 @@ class AssetPipe:
         self.compress = compress
         self.compress_exclude = compress_exclude
         self.source_paths = source_paths
+        self.static_fallback = static_fallback
         self.dev = dev
         self.reload_url = reload_url
         self.config_path: Path | None = None
@@ -177,7 +189,9 @@ class AssetPipe:
             _BreachGuard(app.wsgi_app), output, public_path, dev=dev, autorefresh=follow,
             reload_url=reload_url or "/__assetpipe/events",
             source_paths=_flag(self._setting(app, "source_paths", "ASSETPIPE_SOURCE_PATHS"),
-                               True))
+                               True),
+            fallback=_flag(self._setting(app, "static_fallback", "ASSETPIPE_STATIC_FALLBACK"),
+                           True) and _static_route_at(app, public_path))
         wsgi: Any = self.middleware
         if _flag(self._setting(app, "compress", "ASSETPIPE_COMPRESS"), True):
             exclude = self._setting(app, "compress_exclude", "ASSETPIPE_COMPRESS_EXCLUDE") or ()

@@ -248,3 +248,19 @@ def test_readme_two_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     with module.app.test_client() as client:
         href = css_href(client.get("/").data)
         assert client.get(href).status_code == 200
+
+
+def test_files_the_build_lacks_go_to_flasks_static_route(tmp_path: Path) -> None:
+    """Item 5 in a Flask app: a file of the app's static folder that no stage publishes is still
+    served by Flask's own static route (as before adoption); the switch makes it a 404."""
+    project = make_project(tmp_path / "project")
+    write_tree(project, {"app/static/vendor/lib.js": "window.lib = 1;\n"})
+    build(project / "pipeline.yaml")
+    with wsgi_server(make_app(project)) as port:
+        r = request(port, "/static/vendor/lib.js")
+        assert r.status == 200 and r.body == b"window.lib = 1;\n"
+        assert request(port, "/static/css/site.css").headers["cache-control"] == "no-cache"
+        assert request(port, "/static/vendor/../../pipeline.yaml").status == 404
+        assert request(port, "/static/nothing.js").status == 404
+    with wsgi_server(make_app(project, ASSETPIPE_STATIC_FALLBACK=False)) as port:
+        assert request(port, "/static/vendor/lib.js").status == 404

@@ -102,10 +102,14 @@ class AssetMiddleware(AssetServing):
             else:
                 await self.app(scope, receive, send)
             return
-        await self._serve(scope, send, path)
+        await self._serve(scope, receive, send, path)
 
-    async def _serve(self, scope: Scope, send: Send, path: str, retried: bool = False) -> None:
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, path: str,
+                     retried: bool = False) -> None:
         sf = await self.holder.afind(path)
+        if sf is None and self.fallback:
+            await self.app(scope, receive, send)
+            return
         if sf is None:
             STATS.asset(404, "identity", 0, 0)
             await _send_reply(send, NOT_FOUND)
@@ -140,7 +144,7 @@ class AssetMiddleware(AssetServing):
                 STATS.asset(404, "identity", 0, 0)
                 await _send_reply(send, NOT_FOUND)
                 return
-            await self._serve(scope, send, path, retried=True)
+            await self._serve(scope, receive, send, path, retried=True)
 
     async def _send_file(self, send: Send, reply: Reply, identity_size: int) -> bool:
         """Send a file from disk; False (nothing sent) when it cannot be opened."""

@@ -164,16 +164,20 @@ class AssetServing:
 
     Options: ``dev`` (follow manifest changes and inject the live-reload client that connects
     to ``reload_url``), ``autorefresh`` (default: ``dev``; follow manifest changes only),
-    ``source_paths`` (default on: answer unhashed source paths, see ``files``),
+    ``source_paths`` (default on: answer unhashed source paths, see ``files``), ``fallback``
+    (default off: a path under ``public_path`` naming no file goes to the wrapped app instead
+    of a 404, e.g. to Flask's own static route),
     ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
 
     def __init__(self, output: str | os.PathLike[str] = "dist", public_path: str = "/static/",
                  *, dev: bool = False, reload_url: str = "/__assetpipe/events",
                  autorefresh: bool | None = None, source_paths: bool = True,
+                 fallback: bool = False,
                  memory_file_limit: int = 512 * 1024,
                  memory_total_limit: int = 64 * 1024 * 1024) -> None:
         self.prefix = url_prefix(public_path)
         self.dev = dev
+        self.fallback = fallback
         self.holder = TableHolder(output, self.prefix, dev if autorefresh is None else autorefresh,
                                   source_paths, memory_file_limit=memory_file_limit,
                                   memory_total_limit=memory_total_limit)
@@ -218,6 +222,8 @@ class AssetMiddleware(AssetServing):
             return self.app(environ, start_response)
         sf = self.holder.find(path)
         if sf is None:
+            if self.fallback:
+                return self.app(environ, start_response)
             return _not_found(start_response)
         get = environ.get
         inm = get("HTTP_IF_NONE_MATCH")
