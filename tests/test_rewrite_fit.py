@@ -262,3 +262,18 @@ def test_layout_images_likely_above_the_fold_are_never_lazy_by_a_guess() -> None
     # a partial named for the sidebar: its first image, whatever its markup
     res = rw('<div><img src="/static/img/a.png" alt=""></div>', name="partials/sidebar.html")
     assert res.text == f'<div><img src="{A}" alt=""></div>'
+
+
+def test_markup_that_says_small_is_never_the_lcp_guess() -> None:
+    """An avatar or a table icon, first in the page, natural size 1600 px: eager, no priority."""
+    for src in ('<img class="Avatar rounded" src="/static/img/hero.jpg">',
+                '<table><tr><td><img src="/static/img/hero.jpg"></td></tr></table>'):
+        res = rw(src, PAGE, "pages/p.html")
+        assert res.text == src.replace("/static/img/hero.jpg", HERO), src
+        assert res.images[0]["why"] == \
+            "first image of the page: too small to be the LCP, no fetchpriority"
+    # an audit hint (the LCP it saw) still wins
+    from assetpipe.rewrite.hints import Hint
+    res = rewrite('<img class="avatar" src="/static/img/hero.jpg">', "pages/p.html", M, PAGE,
+                  [Hint("pages/p.html", 1)])
+    assert res.text == f'<img class="avatar" src="{HERO}" fetchpriority="high">'

@@ -44,6 +44,10 @@ ABOVE_FOLD = (":is(header, nav, aside, [class*=sidebar], [id*=sidebar], [class*=
               "img:is([class*=logo], [class*=brand], [alt*=logo i]):not(footer img)")
 #: a template named like this is a header/sidebar/nav partial: its first image is above the fold
 _CHROME_NAME = ("sidebar", "sidenav", "nav", "header", "topbar", "menu", "brand")
+#: markup that says an image is small (an avatar, an icon, a thumbnail, a table cell's or a
+#: button's picture): never a plausible LCP element, whatever its natural size
+SMALL = ("img:is([class*=avatar i], [class*=icon i], [class*=thumb i], [class*=badge i],"
+         " [class*=emoji i], [class*=flag i])", ":is(td, th, button, label) img")
 #: the displayed CSS width from which an image is a plausible LCP element
 LCP_MIN_WIDTH = 300
 #: explicit eager decisions that get fetchpriority whatever the image's size
@@ -64,7 +68,7 @@ class _Rewriter(Sizing):
                 return mode, "data-assetpipe"
         if self.enum(tag, "fetchpriority") == "high":
             return "eager", "fetchpriority attribute"
-        if tag.start in selected and not selected[tag.start].startswith(ABOVE_FOLD):
+        if tag.start in selected and selected[tag.start] not in (*ABOVE_FOLD, *SMALL):
             return "eager", f"selector {selected[tag.start]}"
         first, last = self.loc(tag.start)[0], self.loc(max(tag.end - 1, tag.start))[0]
         for h in self.hints:
@@ -74,7 +78,7 @@ class _Rewriter(Sizing):
                 return "eager", "lcp-hints.json"
         if tag is first_img:
             return "eager", "first image of the page"
-        if tag.start in selected:
+        if tag.start in selected and selected[tag.start] in ABOVE_FOLD:
             return "keep", "likely above the fold (header, nav, sidebar or logo)"
         lazy = self.o.lazy_images if tag.name == "img" else self.o.lazy_iframes
         return ("lazy", "default") if lazy else ("none", "templates.lazy is off")
@@ -109,7 +113,8 @@ class _Rewriter(Sizing):
         loading = self.enum(tag, "loading")
         if mode == "eager" and tag.name == "img" and loading != "lazy":
             shown = self.shown_width(tag, entry, recs)
-            small = shown is not None and shown < LCP_MIN_WIDTH
+            small = (shown is not None and shown < LCP_MIN_WIDTH) or \
+                (not recs and self.int_attr(tag, "width") is None and tag.start in self.small)
             if why in _CONFIRMED or (why.startswith("selector") and not small) or \
                     (shown is not None and not small):
                 self.add_attr(tag, "fetchpriority", "high")
@@ -224,10 +229,13 @@ class _Rewriter(Sizing):
                               and not t.split and not t.in_loop), None)
         selected: dict[int, str] = {}
         self.size_rules = {}
+        self.small: set[int] = set()
         if any(t.name in ("img", "iframe") for t in tags):
             above = () if self.o.is_page else ABOVE_FOLD
-            if self.o.eager or above:
-                selected = match_selectors(self.sc, (*self.o.eager, *above))
+            small = SMALL if self.o.is_page else ()
+            if self.o.eager or above or small:
+                selected = match_selectors(self.sc, (*self.o.eager, *above, *small))
+            self.small = {off for off, sel in selected.items() if sel in SMALL}
             if not self.o.is_page:
                 self.chrome_first(tags, selected)
             if self.o.sizes_rules:
