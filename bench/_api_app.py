@@ -4,8 +4,10 @@ chosen by ``ASSETPIPE_BENCH_MODE``:
 - ``none``: plain Flask, no cache, no compression;
 - ``flask-caching``: flask-caching's ``SimpleCache`` + flask-compress, as their docs show them
   (``Cache(app, config=...)``, ``@cache.cached(timeout=60, query_string=True)``, ``Compress(app)``);
-- ``assetpipe``: ``@cached(ResponseCache(MemoryBackend()), ttl=60)`` (in process);
-- ``assetpipe-redis``: the same over ``RedisBackend`` (``ASSETPIPE_BENCH_REDIS``).
+- ``assetpipe``: ``@cached(ResponseCache(MemoryBackend()), ttl=60)`` on each view (in process);
+- ``assetpipe-mw``: ``ResponseCacheMiddleware(app.wsgi_app, cache, {"/api/": Rule(60)})``
+  around the app (in process): a hit never enters Flask;
+- ``assetpipe-redis``: the middleware over ``RedisBackend`` (``ASSETPIPE_BENCH_REDIS``).
 
 Endpoints: ``/api/items`` (the 500-item list), ``/api/items/<id>`` (detail),
 ``/api/search?q=`` (a search). Each runs a simulated 20-50 ms query (``time.sleep``) and counts
@@ -58,13 +60,11 @@ if MODE == "flask-caching":
 
     def cache_view(fn: Any) -> Any:
         return _fc.cached(timeout=60, query_string=True)(fn)
-elif MODE in ("assetpipe", "assetpipe-redis"):
-    from assetpipe.serve.rcache import MemoryBackend, RedisBackend, ResponseCache
+elif MODE == "assetpipe":
+    from assetpipe.serve.rcache import MemoryBackend, ResponseCache
     from assetpipe.serve.rcache.flask import cached
 
-    backend: Any = (RedisBackend(url=os.environ["ASSETPIPE_BENCH_REDIS"])
-                    if MODE == "assetpipe-redis" else MemoryBackend())
-    _rc = ResponseCache(backend, name="api")
+    _rc = ResponseCache(MemoryBackend(), name="api")
 
     def cache_view(fn: Any) -> Any:
         return cached(_rc, ttl=60)(fn)
@@ -94,3 +94,18 @@ def search() -> Any:
     q = request.args.get("q", "").lower()
     return jsonify(query([i for i in ITEMS if q in i["description"].lower()
                           or q in i["name"].lower()][:50]))
+
+
+if MODE in ("assetpipe-mw", "assetpipe-redis"):
+    from assetpipe.serve.rcache import (
+        MemoryBackend,
+        RedisBackend,
+        ResponseCache,
+        ResponseCacheMiddleware,
+        Rule,
+    )
+
+    _backend: Any = (RedisBackend(url=os.environ["ASSETPIPE_BENCH_REDIS"])
+                     if MODE == "assetpipe-redis" else MemoryBackend())
+    app.wsgi_app = ResponseCacheMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, ResponseCache(_backend, name="api"), {"/api/": Rule(ttl=60)})

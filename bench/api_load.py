@@ -12,9 +12,12 @@ configurations, one after the other in the same run:
 - ``none``: no cache, no compression;
 - ``flask-caching``: flask-caching (``SimpleCache``, ``@cache.cached(timeout=60,
   query_string=True)``) + flask-compress, as their docs show them;
-- ``assetpipe``: ``assetpipe.serve``'s response cache in process (``@cached(cache, ttl=60)``);
-- ``assetpipe-redis``: the same, shared by both workers through a local redis-server (started
-  here on a free port; the config is skipped if ``redis-server`` is missing).
+- ``assetpipe``: ``assetpipe.serve``'s response cache in process, the Flask decorator
+  (``@cached(cache, ttl=60)``);
+- ``assetpipe-mw``: the same cache as WSGI middleware by path (``{"/api/": Rule(ttl=60)}``):
+  a hit is answered before Flask runs;
+- ``assetpipe-redis``: the middleware, shared by both workers through a local redis-server
+  (started here on a free port; the config is skipped if ``redis-server`` is missing).
 
 **The load generator** is open-loop and asyncio, in this process: each of ``--users`` users
 holds one keep-alive connection and sends one request per second at fixed times (a random
@@ -54,7 +57,7 @@ sys.path.insert(0, str(REPO))
 
 from bench._servers import HOST, cpu_seconds, free_port, gunicorn, tree  # noqa: E402
 
-CONFIGS = ("none", "flask-caching", "assetpipe", "assetpipe-redis")
+CONFIGS = ("none", "flask-caching", "assetpipe", "assetpipe-mw", "assetpipe-redis")
 WORDS = ["sturdy", "kitchen", "garden", "tools", "ships", "last", "item", "made", "days",
          "number", "1", "2", "3", "4", "5", "12", "42", "99", "100", "7"]
 MAX_USERS, MAX_SECONDS = 2000, 120
