@@ -74,11 +74,12 @@ class Calls:
 
 def make_flask_app(cache: Any, calls: Calls, slow: float = 0.0) -> Any:
     """A JSON API whose views count their calls; every cache case has a route."""
-    from flask import Flask, jsonify, make_response, request
+    from flask import Flask, jsonify, make_response, request, session
 
     from assetpipe.serve.rcache.flask import cached
 
     app = Flask("rcache_test")
+    app.secret_key = "test"
     items = [{"id": i, "name": f"item {i}", "tags": ["a", "b"]} for i in range(200)]
 
     @app.get("/items")
@@ -131,6 +132,12 @@ def make_flask_app(cache: Any, calls: Calls, slow: float = 0.0) -> Any:
     def me_keyed() -> Any:
         calls("me-keyed")
         return jsonify(user=request.headers.get("Authorization", ""), pad="z" * 600)
+
+    @app.get("/session")
+    @cached(cache, ttl=60)
+    def from_session() -> Any:  # reads the session: per user, never shared without a user key
+        calls("session")
+        return jsonify(name=session.get("name", "anonymous"), pad="s" * 600)
 
     @app.get("/tenant")
     @cached(cache, ttl=60, key=("path", "header:X-Tenant"))

@@ -125,6 +125,13 @@ def test_authenticated_user_only_with_the_user_in_the_key(setup: Any) -> None:
     assert calls.get("me-keyed") == 2  # one entry per user
 
 
+def test_a_view_reading_the_session_is_not_shared(setup: Any) -> None:
+    port, _, calls = setup
+    for _ in range(3):
+        assert request(port, "/session").status == 200
+    assert calls.get("session") == 3
+
+
 def test_invalidation_by_key_and_by_tag(setup: Any) -> None:
     port, cache, calls = setup
     request(port, "/items")

@@ -16,8 +16,10 @@
 
 The view runs only on a miss; hits (and ``If-None-Match`` 304s) are answered from the stored
 bytes, already compressed (``Content-Encoding`` set, so flask-compress or ``CompressMiddleware``
-leave them alone). ``key``/``user``/``tags`` callables receive the cache's ``Request``
-(``.raw`` is the WSGI environ) and run inside the request context, so ``current_user`` works:
+leave them alone). A view that reads the session (``session[...]``, flask-login's
+``current_user``) is never shared unless ``user=`` puts the user in the key.
+``key``/``user``/``tags`` callables receive the cache's ``Request`` (``.raw`` is the WSGI
+environ) and run inside the request context, so ``current_user`` works:
 ``user=lambda req: current_user.get_id() if current_user.is_authenticated else None``.
 """
 
@@ -42,7 +44,7 @@ def cached(cache: ResponseCache, ttl: float | None = None, *, key: KeySpec = Non
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from flask import Response, make_response, request
+            from flask import Response, make_response, request, session
 
             # HEAD runs the view like GET (Flask's rule); werkzeug drops the body
             req = wsgi_request(request.environ, method="GET")
@@ -53,7 +55,12 @@ def cached(cache: ResponseCache, ttl: float | None = None, *, key: KeySpec = Non
                 if resp.is_streamed or resp.direct_passthrough:
                     passed["response"] = resp
                     return None
-                return Captured(resp.status, list(resp.headers.items()), resp.get_data())
+                headers = list(resp.headers.items())
+                if getattr(session, "accessed", False):
+                    # Flask adds "Vary: Cookie" only after the view: a view that read the
+                    # session (flask-login's current_user does) is per user
+                    headers.append(("Vary", "Cookie"))
+                return Captured(resp.status, headers, resp.get_data())
 
             reply = cache.serve(req, rule, run_app)
             if reply is None:
