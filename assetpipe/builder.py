@@ -31,7 +31,16 @@ from .lock import BuildLock
 from .manifest import ENCODING_SUFFIX, Manifest
 from .sources import MemoStats
 from .stages import compress, images, scripts, static, styles, templates
-from .stages.base import NullProgress, Progress, Report, StageContext, StageStats, Warning_
+from .stages.base import (
+    NullProgress,
+    Progress,
+    Report,
+    StageContext,
+    StageDone,
+    StageStats,
+    StageTally,
+    Warning_,
+)
 from .state import claim_output
 from .templatedirs import scan_sources
 
@@ -65,11 +74,28 @@ def run_stage(ctx: StageContext, name: str, run: StageFn) -> list[str]:
     ctx.stage = name
     before = set(ctx.manifest.entries)
     t0 = time.perf_counter()
-    ctx.stats.setdefault(name, StageStats())
+    stats = ctx.stats.setdefault(name, StageStats())
+    cached = dict(ctx.cache.stats.per_stage.get(name, {}))
     log.debug("stage %s", name)
-    run(ctx)
-    ctx.stats[name].seconds = time.perf_counter() - t0
-    return [k for k in ctx.manifest.entries if k not in before]
+    tally = StageTally(ctx.progress)
+    ctx.progress = tally
+    try:
+        run(ctx)
+    finally:
+        ctx.progress = tally.inner
+    stats.seconds = time.perf_counter() - t0
+    now = ctx.cache.stats.per_stage.get(name, {})
+    added = [k for k in ctx.manifest.entries if k not in before]
+    sources = sum(1 for k in added if k in ctx.sources.files)
+    done = StageDone(name, sources or tally.total, stats.files,
+                     hits=now.get("hits", 0) - cached.get("hits", 0),
+                     misses=now.get("misses", 0) - cached.get("misses", 0),
+                     seconds=stats.seconds)
+    log.debug("%s", done.line())
+    notify = getattr(ctx.progress, "done", None)
+    if callable(notify):
+        notify(done)
+    return added
 
 
 @dataclass

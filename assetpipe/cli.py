@@ -128,14 +128,40 @@ class _BarProgress:
             self.p.remove_task(task)
 
 
+class _LineProgress:
+    """Renders core progress as one line per finished stage (stderr): for CI logs and pipes."""
+
+    def __init__(self, console: Any) -> None:
+        self.console = console
+
+    def start(self, stage: str, total: int) -> None:
+        pass
+
+    def advance(self, stage: str, n: int = 1) -> None:
+        pass
+
+    def finish(self, stage: str) -> None:
+        pass
+
+    def done(self, stage: Any) -> None:
+        if stage.idle:
+            return
+        self.console.print(_esc(stage.line()))
+        self.console.file.flush()
+
+
 @contextmanager
 def progress_bar(enabled: bool) -> Iterator[Any]:
-    """A ``Progress`` for the core: a live bar when enabled and stderr is a terminal."""
+    """A ``Progress`` for the core: a live bar when enabled and both stdout and stderr are
+    terminals, else a line per stage as it finishes."""
     from .stages.base import NullProgress
 
     console = _console()
-    if not enabled or not console.is_terminal:
+    if not enabled:
         yield NullProgress()
+        return
+    if not (console.is_terminal and sys.stdout.isatty()):
+        yield _LineProgress(console)
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 

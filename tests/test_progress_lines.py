@@ -1,0 +1,109 @@
+"""Progress on long builds: without a terminal (a CI log, a pipe) ``assetpipe build`` prints a
+line per stage as it finishes, with its counts and seconds; on a terminal, the live bar."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from assetpipe.stages.base import StageDone
+from tests.conftest import run_cli, write_tree
+
+CONFIG = """\
+source: site
+output: dist
+templates:
+  dirs: [templates]
+  missing_assets: warn
+scripts:
+  entries: ["js/main.js"]
+styles:
+  entries: ["css/app.css"]
+static:
+  include: ["icons/**"]
+"""
+
+FILES: dict[str, str | bytes] = {
+    "pipeline.yaml": CONFIG,
+    "site/icons/a.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
+    "site/icons/b.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="1"/>\n',
+    "site/js/main.js": 'import { f } from "./lib.js";\nconsole.log(f());\n',
+    "site/js/lib.js": "export const f = () => 42;\n",
+    "site/css/app.css": "body { color: #123; }\n",
+    "site/templates/a.html": '<img src="/static/icons/a.svg" alt="" width="1" height="1">\n',
+    # a missing asset: the templates stage warns while it runs
+    "site/templates/b.html": '<img src="/static/icons/gone.svg" alt="" width="1" height="1">\n',
+}
+
+LINE = re.compile(r"^(\w+): (?:(\d+) inputs?, )?(\d+) outputs? \((\d+) cache hits?, (\d+) "
+                  r"miss(?:es)?\) in \d+\.\d\d s$")
+
+
+def _stage_lines(err: str) -> list[tuple[str, ...]]:
+    return [m.groups() for m in map(LINE.match, err.splitlines()) if m]
+
+
+def test_piped_build_prints_a_line_per_stage_as_it_finishes(tmp_path: Path) -> None:
+    write_tree(tmp_path, FILES)
+    res = run_cli("build", cwd=tmp_path)  # stdout and stderr are pipes
+    assert res.code == 0, res.err
+    lines = res.err.splitlines()
+    stages = _stage_lines(res.err)
+    assert [s[0] for s in stages] == ["scripts", "styles", "static", "templates", "compress"]
+    by_stage = {s[0]: s[1:] for s in stages}
+    assert by_stage["static"] == ("2", "2", "0", "2")  # 2 icons, 2 files, all cache misses
+    assert by_stage["templates"] == ("2", "2", "0", "2")
+    assert by_stage["scripts"][0] == "1" and by_stage["styles"][0] == "1"
+    # streamed: the templates stage's warning comes after the lines of the stages before it
+    # and before its own line
+    warn = next(i for i, line in enumerate(lines) if line.startswith("warning:"))
+    assert lines.index(next(x for x in lines if x.startswith("static:"))) < warn < \
+        lines.index(next(x for x in lines if x.startswith("templates:")))
+    assert lines[-1].startswith("built ") or "built " in res.err
+    # a rebuild with no change: the same lines, every stage all hits
+    again = _stage_lines(run_cli("build", cwd=tmp_path).err)
+    assert [s[0] for s in again] == [s[0] for s in stages]
+    assert all(s[4] == "0" for s in again), again
+
+
+def test_quiet_and_json_print_no_stage_lines(tmp_path: Path) -> None:
+    write_tree(tmp_path, FILES)
+    assert _stage_lines(run_cli("build", "-q", cwd=tmp_path).err) == []
+    res = run_cli("build", "--json", cwd=tmp_path)
+    assert _stage_lines(res.err) == [] and res.out.lstrip().startswith("{")
+
+
+def test_on_a_terminal_the_live_display_prints_no_stage_lines(tmp_path: Path) -> None:
+    write_tree(tmp_path, FILES)
+    main, child = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm", "COLUMNS": "100"}
+    proc = subprocess.Popen([sys.executable, "-m", "assetpipe", "build"], cwd=tmp_path,
+                            stdout=child, stderr=child, stdin=subprocess.DEVNULL, env=env)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=120) == 0
+    os.close(main)
+    text = b"".join(chunks).decode(errors="replace")
+    assert "built " in text
+    assert _stage_lines(text.replace("\r", "\n")) == []
+
+
+def test_stage_line_wording() -> None:
+    assert StageDone("images", 63, 189, 120, 12, 4.1).line() == \
+        "images: 63 inputs, 189 outputs (120 cache hits, 12 misses) in 4.10 s"
+    assert StageDone("styles", 1, 1, 1, 0, 0.004).line() == \
+        "styles: 1 input, 1 output (1 cache hit, 0 misses) in 0.00 s"
+    assert StageDone("x", None, 0, 0, 1, 0).line() == \
+        "x: 0 outputs (0 cache hits, 1 miss) in 0.00 s"
