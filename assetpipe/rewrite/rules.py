@@ -1,23 +1,29 @@
 """The rewriting rules: from a scanned template and the manifest, the list of edits.
 
-``rewrite(text, name, manifest, options, hints)`` is pure: it reads nothing but its arguments and
-returns the new text with everything report.json says about the template. It never raises for a
-missing asset: those come back in ``Result.missing`` and the stage decides (error or warning).
+``rewrite(text, name, manifest, options, hints, images)`` is pure: it reads nothing but its
+arguments and returns the new text with everything report.json says about the template. It never
+raises for a missing asset: those come back in ``Result.missing`` and the stage decides (error or
+warning). Width/height, srcset/sizes and ``<picture>`` are in ``sizing``; the references no rule
+handled are found by ``leftovers``.
 
 The LCP rule (which ``<img>`` stays eager), in order of precedence:
 
 1. ``data-assetpipe="eager"`` or ``"lazy"`` on the tag decides;
-2. an existing ``loading=`` or ``fetchpriority=`` is never overridden (``fetchpriority="high"``
-   makes the tag eager; a written ``loading`` stays as written);
+2. an existing ``loading=`` or ``fetchpriority=`` is never overridden (``fetchpriority="high"``,
+   any case, makes the tag eager; a written ``loading`` stays as written);
 3. a tag matching a ``templates.eager`` selector, or an ``lcp-hints.json`` hint, is eager;
 4. in a page template (``templates.pages``), the first ``<img>`` of the page's own markup that is
    not inside a ``{% for %}`` loop (or a macro or call block) is eager: the LCP candidate;
-5. every other ``<img>`` and ``<iframe>`` is lazy (``templates.lazy``). Layouts and partials get no
-   eager image unless a selector or hint says so.
+5. in a layout or partial, an image likely above the fold (``ABOVE_FOLD``: header, nav, sidebar,
+   logo; the first image of a partial named like one) stays eager, with nothing added;
+6. every other ``<img>`` and ``<iframe>`` is lazy (``templates.lazy``).
 
-Eager images get ``fetchpriority="high"``; lazy ones ``loading="lazy"`` and (``<img>``)
-``decoding="async"``. No attribute is ever written twice: one already present, even only inside
-an ``{% if %}`` within the tag, is left out (and report.json says so).
+``fetchpriority="high"`` goes only on a plausible LCP: confirmed (a hint, ``data-assetpipe``), or
+eager by rules 3-4 and not small (displayed width: the width attribute, else the audit's, else
+the natural one, under ``LCP_MIN_WIDTH``; or markup that says small, ``SMALL``). Lazy images get
+``loading="lazy"`` and (``<img>``) ``decoding="async"``. No attribute is ever written twice: one
+already present, even only inside an ``{% if %}`` within the tag, is left out; a tag with a
+``{{ }}`` in attribute position gets nothing (report.json says so).
 """
 
 from __future__ import annotations
