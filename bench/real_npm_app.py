@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -266,6 +267,23 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t0, value
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process so far."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def with_cpu(fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    """``fn``'s result plus ``cpu``: the CPU seconds its child processes used (a figure other
+    load on the machine disturbs far less than wall time)."""
+    def run() -> dict[str, Any]:
+        before = children_cpu()
+        out = fn()
+        out["cpu"] = children_cpu() - before
+        return out
+    return run
+
+
 def run_assetpipe(app: Path) -> dict[str, Any]:
     # a cold build: the cache is emptied first, outside the timing (``--clean`` would time the
     # deletion of the last run's cache too; Vite keeps no build cache to delete)
@@ -358,6 +376,57 @@ def vite_bytes(app: Path) -> dict[str, int]:
             "developer_only": sum(p.stat().st_size for p in files if p.suffix == ".map")}
 
 
+#: (label, module file suffix, function name) of the parts a cold build's time goes to
+PROFILED = (
+    ("import assetpipe + builder (process start aside)", "", ""),
+    ("scripts stage", "stages/scripts.py", "run"),
+    ("  classic-script template scan", "stages/classic.py", "plan"),
+    ("  esbuild native binary (process, its metafile)", "assetpipe/esbuild.py",
+     "build_native"),
+    ("  cache key: hashing esbuild's inputs", "stages/bundling.py", "_content_key"),
+    ("  cache store of the outputs", "assetpipe/cache.py", "put"),
+    ("  manifest entries from the metafile (SRI)", "assetpipe/metafile.py", "entries"),
+    ("  writing public/ (outputs, maps)", "stages/base.py", "write_public"),
+    ("styles stage", "stages/styles.py", "run"),
+    ("templates stage", "stages/templates.py", "run"),
+    ("compress stage (after the early hand-over)", "stages/compress.py", "run"),
+    ("  early hand-over from scripts/styles", "stages/compress.py", "early"),
+)
+
+
+def profile_build(app: Path) -> dict[str, float]:
+    """One cold build in this process under cProfile: cumulative seconds of the parts above
+    (cache, source map and manifest handling included). ``cache.put`` and ``write_public``
+    also count the other stages' calls."""
+    import cProfile
+    import pstats
+
+    code = "import assetpipe.builder"
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(REPO)},
+                   check=True)
+    started = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    bare = time.perf_counter() - t0
+    from assetpipe import build
+
+    shutil.rmtree(app / ".assetpipe" / "cache", ignore_errors=True)
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    build(app / "pipeline.yaml")
+    prof.disable()
+    total = time.perf_counter() - t0
+    stats: dict[Any, Any] = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    out = {PROFILED[0][0]: started - bare}
+    for label, suffix, func in PROFILED[1:]:
+        out[label] = sum(v[3] for (file, _line, name), v in stats.items()
+                         if name == func and file.endswith(suffix))
+    out["whole build() call (profiler overhead included)"] = total
+    return out
+
+
 def summary(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
@@ -371,9 +440,9 @@ def main() -> None:
     write_app(app)
     commands = esbuild_commands(app)
     tools: dict[str, Callable[[], dict[str, Any]]] = {
-        "assetpipe": lambda: run_assetpipe(app),
-        "esbuild": lambda: run_esbuild(app, commands),
-        "vite": lambda: run_vite(app),
+        "assetpipe": with_cpu(lambda: run_assetpipe(app)),
+        "esbuild": with_cpu(lambda: run_esbuild(app, commands)),
+        "vite": with_cpu(lambda: run_vite(app)),
     }
     for fn in tools.values():  # warm the file cache and Node's compile cache once
         fn()
@@ -393,13 +462,22 @@ def main() -> None:
              for s in runs["assetpipe"][0]["stages"]}
     biggest = max(((app / "dist").resolve() / "public").rglob("*.map"),
                   key=lambda p: p.stat().st_size)
+    without_compress = summary([x["seconds"] - x["stages"].get("compress", 0.0)
+                                for x in runs["assetpipe"]])
     report = {
         "rounds": args.rounds, "cpus": os.cpu_count(), "load_average": loads,
         "assetpipe": med("assetpipe"), "stages": stage,
+        "assetpipe_without_compress_stage": without_compress,
+        "cpu_seconds": {name: med(name, "cpu") for name in tools},
+        "profile": profile_build(app),
         "esbuild": med("esbuild"), "esbuild_scripts": med("esbuild", "scripts"),
         "esbuild_styles": med("esbuild", "styles"), "vite": med("vite"),
         "ratios": {
             "assetpipe_vs_vite": med("assetpipe")["median"] / med("vite")["median"],
+            "assetpipe_without_compress_vs_vite": without_compress["median"]
+            / med("vite")["median"],
+            "assetpipe_vs_vite_cpu": med("assetpipe", "cpu")["median"]
+            / med("vite", "cpu")["median"],
             "scripts_stage_vs_raw_cli": stage["scripts"]["median"]
             / med("esbuild", "scripts")["median"],
             "scripts_styles_vs_raw_cli": (stage["scripts"]["median"]
@@ -427,6 +505,12 @@ def main() -> None:
     line("  scripts invocation", report["esbuild_scripts"])
     line("  styles invocation", report["esbuild_styles"])
     line("vite build", report["vite"])
+    line("assetpipe minus its compress stage", without_compress)
+    for name, v in report["cpu_seconds"].items():
+        line(f"CPU time, {name}", v)
+    print("  where a cold build's time goes (in-process, cProfile, seconds):")
+    for k, v in report["profile"].items():
+        print(f"    {k:<44} {v:7.3f}")
     for k, v in report["ratios"].items():
         print(f"  {k}: {v:.2f}x")
     print(f"  bytes: {report['bytes']}")
