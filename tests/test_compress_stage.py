@@ -224,9 +224,10 @@ def test_a_file_handed_over_early_then_rewritten_is_compressed_again(tmp_path: P
                        templates_out=tmp_path / "out" / "templates",
                        cache=Cache(tmp_path / "cache"), manifest=Manifest(), report=Report(),
                        progress=NullProgress())
-    (public / "a.js").write_text(JS)
-    (public / "b.js").write_text(JS + "// b\n")
-    compress.early(ctx, ["a.js", "b.js"])
+    files = {"a.js": JS.encode(), "b.js": (JS + "// b\n").encode()}
+    for name, data in files.items():
+        (public / name).write_bytes(data)
+    compress.early(ctx, files)
     assert compress.SERVICE in ctx.services
     (public / "a.js").write_text(JS.replace("row", "line"))
     compress.run(ctx)

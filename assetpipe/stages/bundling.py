@@ -249,7 +249,7 @@ def emit(ctx: StageContext, result: Result, requested: set[str]) -> dict[str, di
     entries = metafile.entries(result, requested)
     for rel in sorted(result.files):
         ctx.write_public(rel, result.files[rel])
-    compress.early(ctx, sorted(result.files))  # overlaps the stages that follow
+    compress.early(ctx, result.files)  # overlaps the stages that follow
     for key, entry in sorted(entries.items()):
         existing = ctx.manifest.get(key)
         if existing is None:

@@ -35,6 +35,7 @@ import gzip
 import hashlib
 import io
 import os
+from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,12 +133,14 @@ class Compressor:
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         self.files: dict[str, Future[_File]] = {}
 
-    def submit(self, rels: list[str]) -> None:
-        """Start reading, cache lookups and encoding of ``rels`` (largest first)."""
+    def submit(self, rels: Iterable[str], data: Mapping[str, bytes] | None = None) -> None:
+        """Start cache lookups and encoding of ``rels`` (largest first); their bytes are read
+        from ``public/`` unless ``data`` has them."""
         found = []
         for rel in rels:  # in this thread: the pool may be busy with another stage's brotli
             if rel not in self.files:
-                self.files[rel] = _done(self._look_up(rel))
+                known = data.get(rel) if data is not None else None
+                self.files[rel] = _done(self._look_up(rel, known))
                 found.append(self.files[rel].result())
         todo = sorted(((len(f.data), f.rel, enc, f) for f in found if f.cached is None
                        for enc in f.levels), key=lambda t: (-t[0], t[1], t[2]))
@@ -145,9 +148,10 @@ class Compressor:
             f.jobs[enc] = self.pool.submit(encode, f.data, enc, text=f.text,
                                            level=f.levels[enc])
 
-    def _look_up(self, rel: str) -> _File:
+    def _look_up(self, rel: str, data: bytes | None = None) -> _File:
         cfg = self.ctx.config.compress
-        data = (self.ctx.public / rel).read_bytes()
+        if data is None:
+            data = (self.ctx.public / rel).read_bytes()
         lv = levels(rel, self.encodings, cfg.sourcemaps) if data else {}
         text = os.path.splitext(rel)[1].lower() in _TEXT
         key = self.ctx.cache.key("compress", VERSION, hashlib.sha256(data).hexdigest(),
@@ -170,15 +174,16 @@ def _compressor(ctx: StageContext) -> Compressor:
     return found
 
 
-def early(ctx: StageContext, rels: list[str]) -> None:
-    """Start compressing outputs a stage has just written into ``public/`` (production builds
-    only: the stage that writes the siblings runs last). A file rewritten after this is
-    compressed again: ``run`` compares the bytes."""
+def early(ctx: StageContext, files: Mapping[str, bytes]) -> None:
+    """Start compressing outputs a stage has just written into ``public/`` (their paths and
+    bytes; production builds only: the stage that writes the siblings runs last). A file
+    rewritten after this is compressed again: ``run`` compares the bytes."""
     cfg = ctx.config.compress
     if ctx.profile != "production" or not (cfg.brotli or cfg.gzip or cfg.zstd):
         return
-    _compressor(ctx).submit([r for r in rels
-                             if os.path.splitext(r)[1].lower() not in SKIP_EXTENSIONS])
+    _compressor(ctx).submit(sorted(r for r in files
+                                   if os.path.splitext(r)[1].lower() not in SKIP_EXTENSIONS),
+                            files)
 
 
 def run(ctx: StageContext) -> None:
