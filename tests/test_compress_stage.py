@@ -206,33 +206,3 @@ def test_sourcemaps_bad_value_is_a_located_config_error(tmp_path: Path) -> None:
     assert res.code == 2
     assert "compress.sourcemaps" in res.err and "pipeline.yaml" in res.err
 
-
-def test_a_file_handed_over_early_then_rewritten_is_compressed_again(tmp_path: Path) -> None:
-    """The scripts/styles stages start their outputs' compression early; the stage itself
-    compresses what public/ holds at the end."""
-    from assetpipe.cache import Cache
-    from assetpipe.config import load_config
-    from assetpipe.manifest import Manifest
-    from assetpipe.sources import Sources
-    from assetpipe.stages import compress
-    from assetpipe.stages.base import NullProgress, Report, StageContext
-
-    cfg = load_config(_site(tmp_path))
-    public = tmp_path / "out" / "public"
-    public.mkdir(parents=True)
-    ctx = StageContext(config=cfg, sources=Sources.scan(cfg.source), public=public,
-                       templates_out=tmp_path / "out" / "templates",
-                       cache=Cache(tmp_path / "cache"), manifest=Manifest(), report=Report(),
-                       progress=NullProgress())
-    files = {"a.js": JS.encode(), "b.js": (JS + "// b\n").encode()}
-    for name, data in files.items():
-        (public / name).write_bytes(data)
-    compress.early(ctx, files)
-    assert compress.SERVICE in ctx.services
-    (public / "a.js").write_text(JS.replace("row", "line"))
-    compress.run(ctx)
-    assert compress.SERVICE not in ctx.services
-    for name in ("a.js", "b.js"):
-        data = (public / name).read_bytes()
-        assert brotli.decompress((public / f"{name}.br").read_bytes()) == data
-        assert gzip.decompress((public / f"{name}.gz").read_bytes()) == data

@@ -21,7 +21,7 @@ from .. import metafile
 from ..errors import Location, StageError
 from ..esbuild import Esbuild, EsbuildError, Message, Result, Service
 from ..hashing import sha256_file
-from . import compress, static
+from . import static
 from .base import StageContext
 
 TOOL = "esbuild.tool"
@@ -249,7 +249,6 @@ def emit(ctx: StageContext, result: Result, requested: set[str]) -> dict[str, di
     entries = metafile.entries(result, requested)
     for rel in sorted(result.files):
         ctx.write_public(rel, result.files[rel])
-    compress.early(ctx, result.files)  # overlaps the stages that follow
     for key, entry in sorted(entries.items()):
         existing = ctx.manifest.get(key)
         if existing is None:

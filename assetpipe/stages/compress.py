@@ -18,9 +18,7 @@ a map only devtools downloads), ``none`` (no siblings) or ``full`` (the browser 
 
 Work: one task per (file, encoding), largest first, on a thread pool as wide as the machine
 (brotli, zlib and zstandard release the GIL while they compress: ``bench/real_npm_app.py``
-measures it), so one big file's brotli 11 no longer serialises its gzip behind it. The scripts
-and styles stages hand their outputs over as soon as they are written (``early``), so their
-compression overlaps the stages that follow. Results are
+measures it), so one big file's brotli 11 no longer serialises its gzip behind it. Results are
 cached by content hash, encodings and levels, so an unchanged file costs a hash and a cache
 lookup, and its siblings are hard-linked from the cache, not copied. The encodings kept are
 recorded in the manifest entry whose ``file`` this is (``"encodings": ["br", "gzip"]``, always
@@ -35,7 +33,6 @@ import gzip
 import hashlib
 import io
 import os
-from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,7 +61,6 @@ DEVELOPER_ONLY = (".map", ".LEGAL.txt")
 #: levels per encoding: what browsers fetch, and ``compress.sourcemaps: fast``
 BEST = {"br": 11, "gzip": 9, "zstd": 19}
 FAST = {"br": 5, "gzip": 4, "zstd": 3}
-SERVICE = "compress"
 T = TypeVar("T")
 
 
@@ -120,10 +116,8 @@ class _File:
 
 
 class Compressor:
-    """The stage's thread pool and the files handed to it so far. ``early()`` (from a stage
-    that just wrote outputs) starts their compression while the later stages run; ``run``
-    hands over the rest and writes every file's siblings. Held in ``ctx.services``, so the
-    build closes it (``close``) whatever happens."""
+    """The stage's thread pool and the files handed to it (read, looked up in the cache, and
+    their encodings queued largest first)."""
 
     def __init__(self, ctx: StageContext) -> None:
         cfg = ctx.config.compress
@@ -133,14 +127,13 @@ class Compressor:
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         self.files: dict[str, Future[_File]] = {}
 
-    def submit(self, rels: Iterable[str], data: Mapping[str, bytes] | None = None) -> None:
-        """Start cache lookups and encoding of ``rels`` (largest first); their bytes are read
-        from ``public/`` unless ``data`` has them."""
+    def submit(self, rels: list[str]) -> None:
+        """Read ``rels``, look them up in the cache and queue the encodings of the others,
+        largest first."""
         found = []
-        for rel in rels:  # in this thread: the pool may be busy with another stage's brotli
+        for rel in rels:
             if rel not in self.files:
-                known = data.get(rel) if data is not None else None
-                self.files[rel] = _done(self._look_up(rel, known))
+                self.files[rel] = _done(self._look_up(rel))
                 found.append(self.files[rel].result())
         todo = sorted(((len(f.data), f.rel, enc, f) for f in found if f.cached is None
                        for enc in f.levels), key=lambda t: (-t[0], t[1], t[2]))
@@ -148,10 +141,9 @@ class Compressor:
             f.jobs[enc] = self.pool.submit(encode, f.data, enc, text=f.text,
                                            level=f.levels[enc])
 
-    def _look_up(self, rel: str, data: bytes | None = None) -> _File:
+    def _look_up(self, rel: str) -> _File:
         cfg = self.ctx.config.compress
-        if data is None:
-            data = (self.ctx.public / rel).read_bytes()
+        data = (self.ctx.public / rel).read_bytes()
         lv = levels(rel, self.encodings, cfg.sourcemaps) if data else {}
         text = os.path.splitext(rel)[1].lower() in _TEXT
         key = self.ctx.cache.key("compress", VERSION, hashlib.sha256(data).hexdigest(),
@@ -167,36 +159,13 @@ class Compressor:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _compressor(ctx: StageContext) -> Compressor:
-    found = ctx.services.get(SERVICE)
-    if not isinstance(found, Compressor):
-        found = ctx.services[SERVICE] = Compressor(ctx)
-    return found
-
-
-def early(ctx: StageContext, files: Mapping[str, bytes]) -> None:
-    """Start compressing outputs a stage has just written into ``public/`` (their paths and
-    bytes; production builds only: the stage that writes the siblings runs last). A file
-    rewritten after this is compressed again: ``run`` compares the bytes."""
-    cfg = ctx.config.compress
-    if ctx.profile != "production" or not (cfg.brotli or cfg.gzip or cfg.zstd):
-        return
-    _compressor(ctx).submit(sorted(r for r in files
-                                   if os.path.splitext(r)[1].lower() not in SKIP_EXTENSIONS),
-                            files)
-
-
 def run(ctx: StageContext) -> None:
     """Write ``.br``/``.gz``/``.zst`` siblings and record ``encodings`` (see the module doc)."""
-    comp = _compressor(ctx)
+    comp = Compressor(ctx)
     try:
         files = candidates(ctx.public) if comp.encodings else []
         ctx.progress.start("compress", len(files))
         by_file = ctx.manifest.by_file()
-        stale = [r for r in files if r in comp.files
-                 and comp.files[r].result().data != (ctx.public / r).read_bytes()]
-        for rel in stale:
-            del comp.files[rel]
         comp.submit(files)
         for rel in files:
             kept = _write(ctx, comp.files[rel].result(), ctx.config.compress.min_ratio)
@@ -207,7 +176,6 @@ def run(ctx: StageContext) -> None:
         ctx.progress.finish("compress")
     finally:
         comp.close()
-        ctx.services.pop(SERVICE, None)
 
 
 def _write(ctx: StageContext, f: _File, min_ratio: float) -> list[str]:
