@@ -35,6 +35,16 @@ from .wsgi import wsgi_request
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _session_accessed() -> bool:
+    """Whether the view read the session, without marking it read ourselves (since Flask 3.1.3
+    the ``session`` proxy marks it on any access; the context keeps it in ``_session``)."""
+    from flask.globals import request_ctx
+
+    ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    sess = ctx.__dict__.get("_session", ctx.__dict__.get("session"))
+    return bool(getattr(sess, "accessed", False))
+
+
 def cached(cache: ResponseCache, ttl: float | None = None, *, key: KeySpec = None,
            user: Callable[[Request], str | None] | None = None,
            tags: Sequence[str] | Callable[[Request], Iterable[str]] = ()) -> Callable[[F], F]:
@@ -44,7 +54,7 @@ def cached(cache: ResponseCache, ttl: float | None = None, *, key: KeySpec = Non
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from flask import Response, make_response, request, session
+            from flask import Response, make_response, request
 
             # HEAD runs the view like GET (Flask's rule); werkzeug drops the body
             req = wsgi_request(request.environ, method="GET")
@@ -56,7 +66,7 @@ def cached(cache: ResponseCache, ttl: float | None = None, *, key: KeySpec = Non
                     passed["response"] = resp
                     return None
                 headers = list(resp.headers.items())
-                if getattr(session, "accessed", False):
+                if _session_accessed():
                     # Flask adds "Vary: Cookie" only after the view: a view that read the
                     # session (flask-login's current_user does) is per user
                     headers.append(("Vary", "Cookie"))
