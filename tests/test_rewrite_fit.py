@@ -277,3 +277,21 @@ def test_markup_that_says_small_is_never_the_lcp_guess() -> None:
     res = rewrite('<img class="avatar" src="/static/img/hero.jpg">', "pages/p.html", M, PAGE,
                   [Hint("pages/p.html", 1)])
     assert res.text == f'<img class="avatar" src="{HERO}" fetchpriority="high">'
+
+
+def test_candidate_lists_and_svg_links() -> None:
+    src = ('<link rel="preload" as="image" imagesrcset="/static/img/hero.jpg 960w">\n'
+           '<img data-srcset="/static/img/a.png 480w" data-src="/static/img/a.png"'
+           ' class="lazyload">\n<svg><use xlink:href="/static/icons/logo.svg#mark"></use></svg>\n')
+    res = rw(src)
+    assert res.text == (
+        f'<link rel="preload" as="image" imagesrcset="/static/img/hero-960w-{H}.webp 960w">\n'
+        f'<img data-srcset="/static/img/a-480w-{H}.webp 480w" data-src="{A}" class="lazyload"'
+        f'{LAZY}>\n<svg><use xlink:href="/static/icons/logo-LLLLLLLL.svg#mark"></use></svg>\n')
+    assert res.unresolved == []
+
+
+def test_a_partial_named_like_a_header_but_not_canvas() -> None:
+    src = '<div><img src="/static/img/a.png" alt=""></div>'
+    assert "loading" not in rw(src, name="partials/_top-nav.html").text
+    assert "loading" in rw(src, name="partials/canvas.html").text

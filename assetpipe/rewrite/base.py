@@ -17,7 +17,10 @@ from .refs import Ref, classify, replacement, srcset_items, style_refs
 from .scanner import Scan, Tag, scan
 
 #: attributes whose value is a URL (``srcset`` is handled per candidate)
-URL_ATTRS = frozenset({"src", "href", "poster", "data-src", "data", "content"})
+URL_ATTRS = frozenset({"src", "href", "xlink:href", "poster", "data-src", "data", "content"})
+#: attributes whose value is a candidate list (``imagesrcset`` on ``<link rel="preload">``,
+#: and ``data-srcset`` (lazysizes and similar copy it into ``srcset``)
+SRCSET_ATTRS = frozenset({"srcset", "imagesrcset", "data-srcset"})
 #: tags whose URL attributes load an asset: an unresolved reference there is reported
 ASSET_TAGS = frozenset({"img", "script", "link", "source", "video", "audio", "embed", "object",
                         "input", "track"})
@@ -168,7 +171,7 @@ class Base:
         for a in tag.attrs:
             if a.value_start is None or a.value_end is None:
                 continue
-            if a.name == "srcset":
+            if a.name in SRCSET_ATTRS:
                 self.handled.append((a.value_start, a.value_end))
                 self.srcset(tag, a.value_start, a.value_end)
                 continue

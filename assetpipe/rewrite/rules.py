@@ -28,6 +28,7 @@ already present, even only inside an ``{% if %}`` within the tag, is left out; a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,7 +50,8 @@ ABOVE_FOLD = (":is(header, nav, aside, [class*=sidebar], [id*=sidebar], [class*=
               " [class*=navbar], [class*=brand], [class*=logo]) img:not(footer img)",
               "img:is([class*=logo], [class*=brand], [alt*=logo i]):not(footer img)")
 #: a template named like this is a header/sidebar/nav partial: its first image is above the fold
-_CHROME_NAME = ("sidebar", "sidenav", "nav", "header", "topbar", "menu", "brand")
+_CHROME_NAME = re.compile(r"(?:^|[^a-z])(?:sidebar|sidenav|nav|navbar|navigation|header|topbar"
+                          r"|menu|brand)(?:[^a-z]|$)")
 #: markup that says an image is small (an avatar, an icon, a thumbnail, a table cell's or a
 #: button's picture): never a plausible LCP element, whatever its natural size
 SMALL = ("img:is([class*=avatar i], [class*=icon i], [class*=thumb i], [class*=badge i],"
@@ -288,8 +290,7 @@ class _Rewriter(Sizing):
     def chrome_first(self, tags: list[Tag], selected: dict[int, str]) -> None:
         """In a partial named like a header/nav/sidebar, the first ``<img>`` outside a loop is
         likely above the fold too."""
-        stem = self.name.rsplit("/", 1)[-1].lower()
-        if not any(w in stem for w in _CHROME_NAME):
+        if not _CHROME_NAME.search(self.name.rsplit("/", 1)[-1].lower()):
             return
         first = next((t for t in tags if t.name == "img" and t.opaque is None and not t.split
                       and not t.in_loop), None)
