@@ -113,6 +113,30 @@ def test_set_cookie_and_private_never_cached(setup: Any, path: str) -> None:
     assert cache.stats()["store"] == 0 and cache.stats()["bypass"] == 3
 
 
+def test_an_uncacheable_key_skips_single_flight(setup: Any) -> None:
+    """Once a key's response proved unshareable, callers render side by side instead of
+    waiting for one another's lock (each would then render anyway)."""
+    port, cache, calls = setup
+    backend = cache.backend
+    acquired: list[str] = []
+    original = backend.acquire
+
+    def counting_acquire(key: str, timeout: float) -> str | None:
+        acquired.append(key)
+        return original(key, timeout)
+
+    backend.acquire = counting_acquire  # type: ignore[method-assign]
+    try:
+        for _ in range(4):
+            assert request(port, "/cookie").status == 200
+        request(port, "/items")
+        request(port, "/items")
+    finally:
+        backend.acquire = original  # type: ignore[method-assign]
+    assert calls.get("cookie") == 4
+    assert len(acquired) == 2  # the first /cookie and the first /items; no later /cookie
+
+
 def test_authenticated_user_only_with_the_user_in_the_key(setup: Any) -> None:
     port, _, calls = setup
     for who in ("Bearer alice", "Bearer bob", "Bearer alice"):

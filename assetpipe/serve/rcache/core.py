@@ -3,7 +3,9 @@
 A request is looked up by its key; a hit is answered from the stored entry (negotiated
 encoding, ``If-None-Match`` → 304, HEAD) without calling the app. A miss takes the key's lock
 (single flight: one caller renders, the others wait for it and then read the entry), runs the
-app as a GET, and stores the response once per representation if it may be shared:
+app as a GET, and stores the response once per representation if it may be shared (when it may
+not, the key skips single flight for ``PASS_SECONDS``, so callers do not queue behind one
+another for a response none of them can use):
 
 - only GET and HEAD requests, and responses whose status is in ``statuses`` (200);
 - never a response with ``Set-Cookie``, ``Cache-Control: private``/``no-store``/``no-cache``,
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +39,8 @@ from .entry import Entry, Reply, build_entry
 
 log = logging.getLogger("assetpipe.serve")
 
+#: how long a key whose response could not be stored skips single flight
+PASS_SECONDS = 10.0
 _REGISTRY: dict[str, ResponseCache] = {}
 _REGISTRY_LOCK = threading.Lock()
 _EVENTS = ("hit", "miss", "wait", "bypass", "store", "eviction", "invalidation",
@@ -175,6 +180,7 @@ class ResponseCache:
         self.lock_timeout = lock_timeout
         self.mimetypes = frozenset(mimetypes)
         self._lock = threading.Lock()
+        self._passes: dict[str, float] = {}
         self.counts = dict.fromkeys(_EVENTS, 0)
         with _REGISTRY_LOCK:
             _REGISTRY[name] = self
@@ -245,6 +251,9 @@ class ResponseCache:
         if entry is not None:
             return self.answer(entry, req)
         lock_key = self.variant(base, user, (), req)
+        if self._uncacheable_lately(lock_key):  # no single flight: it would only serialise
+            self.count("miss")
+            return self._fill(req, rule, base, user, run_app)
         token = self.backend.acquire(lock_key, self.lock_timeout)
         if token is None:
             if not self.backend.wait(lock_key, self.wait_timeout):
@@ -260,6 +269,13 @@ class ResponseCache:
         finally:
             self.backend.release(lock_key, token)
 
+    def _uncacheable_lately(self, lock_key: str) -> bool:
+        """Whether this key's last response could not be stored (within ``PASS_SECONDS``): then
+        callers render at once, side by side, instead of queueing behind one another's lock
+        for a response none of them can share (Varnish's hit-for-miss)."""
+        until = self._passes.get(lock_key)
+        return until is not None and until > time.monotonic()
+
     def _fill(self, req: Request, rule: Rule, base: str, user: str | None,
               run_app: Callable[[], Captured | None]) -> Reply | None:
         try:
@@ -273,10 +289,18 @@ class ResponseCache:
         why = uncacheable(captured, rule, user is not None)
         if why is None and len(captured.body) > self.max_body:
             why = "size"
+        lock_key = self.variant(base, user, (), req)
         if why is not None:
             log.debug("not caching %s: %s", req.path, why)
             self.count("bypass")
+            with self._lock:
+                if len(self._passes) > 10_000:
+                    self._passes.clear()
+                self._passes[lock_key] = time.monotonic() + min(rule.ttl, PASS_SECONDS)
             return Reply(captured.status, captured.headers, b"" if head else captured.body)
+        if self._passes:
+            with self._lock:
+                self._passes.pop(lock_key, None)
         entry = self.make_entry(captured, rule.tag_list(req))
         evicted = self.backend.store(base, self.variant(base, user, entry.vary, req), entry,
                                      rule.ttl)
