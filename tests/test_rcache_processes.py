@@ -126,3 +126,22 @@ def test_asgi_hits_single_flight_and_304() -> None:
         head = request(port, "/api/items", "HEAD", {"Accept-Encoding": "br"})
         assert head.headers["content-length"] == hit.headers["content-length"]
         assert request(port, "/other").status == 200 and len(renders) == 2  # no rule: app
+
+
+def test_redis_hit_fetches_only_the_representation_it_sends(redis_url: str) -> None:  # noqa: F811
+    from assetpipe.serve.rcache.core import Captured
+
+    backend = RedisBackend(url=redis_url, prefix="repr-test:")
+    cache = ResponseCache(backend, name="repr-test")
+    body = json.dumps([{"id": i, "name": f"item {i}"} for i in range(300)]).encode()
+    entry = cache.make_entry(Captured("200 OK", [("Content-Type", "application/json")], body), ())
+    assert set(entry.bodies) == {"identity", "br", "gzip"}
+    backend.store("b", "k", entry, 60)
+    for accept, want in (("br, gzip", "br"), ("gzip", "gzip"), (None, "identity"),
+                         ("gzip;q=1, br;q=0", "gzip"), ("zstd", "identity")):
+        _, got = backend.lookup("b", "k", accept)
+        assert got is not None and set(got.bodies) == {want}, accept
+        reply = got.reply(accept)
+        assert reply.encoding == want and reply.body == entry.bodies[want]
+        assert dict(reply.headers)["ETag"] == entry.etag(want)
+    backend.clear()

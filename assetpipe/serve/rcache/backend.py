@@ -25,11 +25,13 @@ class Backend(Protocol):
     #: whether calls do network I/O (the ASGI middleware then runs them in a worker thread)
     blocking: bool
 
-    def lookup(self, base: str, key: str) -> tuple[tuple[str, ...] | None, Entry | None]:
-        """(the base key's vary list or None, the entry at ``key`` or None), in one trip."""
+    def lookup(self, base: str, key: str, accept: str | None = None
+               ) -> tuple[tuple[str, ...] | None, Entry | None]:
+        """(the base key's vary list or None, the entry at ``key`` or None), in one trip; the
+        entry holds at least the body a request with this ``Accept-Encoding`` gets."""
         ...
 
-    def fetch(self, key: str) -> Entry | None: ...
+    def fetch(self, key: str, accept: str | None = None) -> Entry | None: ...
 
     def store(self, base: str, key: str, entry: Entry, ttl: float) -> int:
         """Store ``entry`` at ``key`` and its vary list at ``base``; returns entries evicted."""
@@ -70,14 +72,15 @@ class MemoryBackend:
         self._locks: dict[str, tuple[str, float, threading.Event]] = {}
         self._bytes = 0
 
-    def lookup(self, base: str, key: str) -> tuple[tuple[str, ...] | None, Entry | None]:
+    def lookup(self, base: str, key: str, accept: str | None = None
+               ) -> tuple[tuple[str, ...] | None, Entry | None]:
         now = time.monotonic()
         with self._lock:
             idx = self._index.get(base)
             vary = idx[1] if idx is not None and idx[0] > now else None
             return vary, self._get(key, now)
 
-    def fetch(self, key: str) -> Entry | None:
+    def fetch(self, key: str, accept: str | None = None) -> Entry | None:
         with self._lock:
             return self._get(key, time.monotonic())
 

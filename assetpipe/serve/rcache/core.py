@@ -221,9 +221,10 @@ class ResponseCache:
         if not ok:
             return None
         plain = self.variant(base, user, (), req)
-        vary, entry = self.backend.lookup(base, plain)
+        accept = req.header("accept-encoding") or None
+        vary, entry = self.backend.lookup(base, plain, accept)
         if vary:
-            entry = self.backend.fetch(self.variant(base, user, vary, req))
+            entry = self.backend.fetch(self.variant(base, user, vary, req), accept)
         return entry
 
     def answer(self, entry: Entry, req: Request, event: str = "hit") -> Reply:
@@ -233,7 +234,7 @@ class ResponseCache:
         if reply.status.startswith("304"):
             self.count("not_modified")
         elif reply.encoding != "identity" and reply.body:
-            observe.compressed("response_cache", len(entry.bodies["identity"]), len(reply.body))
+            observe.compressed("response_cache", entry.sizes["identity"], len(reply.body))
         return reply
 
     def serve(self, req: Request, rule: Rule,

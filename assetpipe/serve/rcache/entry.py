@@ -4,15 +4,14 @@ answered from it (negotiation, ``If-None-Match`` → 304, HEAD) without calling 
 An entry keeps the response's status, its headers (less the ones that depend on the
 representation) and up to three bodies: ``identity``, ``br`` and ``gzip`` (an encoding is kept
 only when it is smaller). Each representation has its own strong ETag (the body hash, suffixed
-``-br``/``-gz``), so a cache or client never mixes their bytes. ``to_bytes``/``from_bytes`` give a
-compact binary form (a JSON head and the bodies) for shared backends; no pickle.
+``-br``/``-gz``), so a cache or client never mixes their bytes. ``meta``/``from_meta`` give a
+JSON head (``meta``) stored beside the bodies by shared backends; no pickle.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import struct
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ _PER_REPRESENTATION = frozenset({"content-length", "content-encoding", "etag",
 #: headers a 304 keeps (RFC 9110 §15.4.5)
 _ON_304 = frozenset({"cache-control", "content-location", "expires", "vary", "last-modified"})
 _SUFFIX = {"identity": "", "br": "-br", "gzip": "-gz"}
-_MAGIC = b"APRC1"
+_VERSION = 1
 
 
 @dataclass(slots=True)
@@ -52,17 +51,22 @@ class Entry:
     tag: str  # the identity body's hash; ETags derive from it
     vary: tuple[str, ...] = ()  # request headers the response varies on, besides Accept-Encoding
     tags: tuple[str, ...] = ()
+    #: every stored encoding's size; ``bodies`` may hold only some of them (a shared backend
+    #: fetches just the one a request needs)
+    sizes: dict[str, int] = field(default_factory=dict)
     #: precomputed per encoding: (200 headers, 304 headers)
     _out: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]] = field(
         default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        if not self.sizes:
+            self.sizes = {enc: len(body) for enc, body in self.bodies.items()}
         base = list(self.headers)
-        if len(self.bodies) > 1:
+        if len(self.sizes) > 1:
             add_vary(base)
-        for enc, body in self.bodies.items():
+        for enc, size in self.sizes.items():
             etag = f'"{self.tag}{_SUFFIX[enc]}"'
-            full = [*base, ("ETag", etag), ("Content-Length", str(len(body)))]
+            full = [*base, ("ETag", etag), ("Content-Length", str(size))]
             if enc != "identity":
                 full.append(("Content-Encoding", enc))
             short = [(k, v) for k, v in base if k.lower() in _ON_304] + [("ETag", etag)]
@@ -71,10 +75,15 @@ class Entry:
     def etag(self, encoding: str) -> str:
         return f'"{self.tag}{_SUFFIX[encoding]}"'
 
+    def choose(self, accept_encoding: str | None) -> str:
+        """The encoding this request gets."""
+        return choose(accept_encoding, self.sizes) if len(self.sizes) > 1 else "identity"
+
     def reply(self, accept_encoding: str | None, if_none_match: str | None = None,
               head: bool = False) -> Reply:
-        """The response to a GET (or HEAD) with these request headers."""
-        enc = choose(accept_encoding, self.bodies) if len(self.bodies) > 1 else "identity"
+        """The response to a GET (or HEAD) with these request headers (the chosen encoding's
+        body must be in ``bodies``)."""
+        enc = self.choose(accept_encoding)
         full, short = self._out[enc]
         if if_none_match is not None and etag_matches(if_none_match, self.etag(enc)):
             return Reply("304 Not Modified", list(short), b"", enc)
@@ -82,29 +91,22 @@ class Entry:
 
     @property
     def size(self) -> int:
-        return sum(len(b) for b in self.bodies.values())
+        return sum(self.sizes.values())
 
-    def to_bytes(self) -> bytes:
-        head = json.dumps({"s": self.status, "h": self.headers, "t": self.tag,
-                           "v": list(self.vary), "g": list(self.tags),
-                           "b": [[k, len(v)] for k, v in self.bodies.items()]},
+    def meta(self) -> bytes:
+        """Everything but the bodies, as compact JSON (what a shared backend stores beside
+        each body)."""
+        return json.dumps({"v": _VERSION, "s": self.status, "h": self.headers, "t": self.tag,
+                           "y": list(self.vary), "g": list(self.tags), "z": self.sizes},
                           separators=(",", ":")).encode()
-        return b"".join([_MAGIC, struct.pack(">I", len(head)), head, *self.bodies.values()])
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> Entry:
-        if not data.startswith(_MAGIC):
-            raise ValueError("not a stored response")
-        (n,) = struct.unpack_from(">I", data, len(_MAGIC))
-        pos = len(_MAGIC) + 4
-        meta = json.loads(data[pos:pos + n])
-        pos += n
-        bodies: dict[str, bytes] = {}
-        for enc, length in meta["b"]:
-            bodies[enc] = data[pos:pos + length]
-            pos += length
-        return cls(meta["s"], [(k, v) for k, v in meta["h"]], bodies, meta["t"],
-                   tuple(meta["v"]), tuple(meta["g"]))
+    def from_meta(cls, meta: bytes, bodies: dict[str, bytes]) -> Entry:
+        m = json.loads(meta)
+        if not isinstance(m, dict) or m.get("v") != _VERSION:
+            raise ValueError("not a stored response of this version")
+        return cls(m["s"], [(k, v) for k, v in m["h"]], bodies, m["t"], tuple(m["y"]),
+                   tuple(m["g"]), dict(m["z"]))
 
 
 def build_entry(status: str, headers: Iterable[tuple[str, str]], body: bytes, *,

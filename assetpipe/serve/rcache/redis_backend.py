@@ -1,10 +1,13 @@
 """``RedisBackend``: the response cache shared by every worker process and machine that point at
 one Redis (the ``redis`` client; ``pip install 'assetpipe[redis]'``).
 
-- Entries are binary (``Entry.to_bytes``) under ``<prefix>e:<hash>`` with the TTL as the key's
-  expiry; the base key's vary list under ``<prefix>i:<hash>``; a base key's variants and a tag's
-  members are Redis sets (``v:``/``t:``), so invalidation reaches every process at once.
-- A hit is one round trip (``MGET`` of the index and the plain variant).
+- An entry is a Redis hash under ``<prefix>e:<hash>`` (field ``m``: ``Entry.meta()``, JSON; one
+  field per stored encoding: the bytes), with the TTL as the key's expiry; the base key's vary
+  list under ``<prefix>i:<hash>``; a base key's variants and a tag's members are Redis sets
+  (``v:``/``t:``), so invalidation reaches every process at once.
+- A hit is one round trip that fetches only the representation the request will get (the
+  client's first acceptable encoding; a second trip only when that one was not stored): a few
+  KB of brotli, not the identity body as well.
 - Single flight across processes: ``SET <prefix>l:<hash> <token> NX PX <timeout>``; the holder
   deletes it with a compare-and-delete script, and a crashed holder's lock expires after the
   timeout. Waiters poll the lock every few milliseconds (up to their wait timeout).
@@ -19,12 +22,21 @@ import time
 import uuid
 from typing import Any
 
+from ..negotiate import ranked
 from .entry import Entry
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
+
+
+def _first_choice(accept: str | None) -> str:
+    """The encoding to fetch with the entry: the client's favourite among those stored."""
+    for coding in ranked(accept):
+        if coding in ("br", "gzip", "identity"):
+            return coding
+    return "identity"
 
 
 def _h(text: str) -> str:
@@ -50,20 +62,46 @@ class RedisBackend:
     def _k(self, kind: str, name: str) -> str:
         return f"{self.prefix}{kind}:{_h(name)}"
 
-    def lookup(self, base: str, key: str) -> tuple[tuple[str, ...] | None, Entry | None]:
-        index, blob = self.r.mget(self._k("i", base), self._k("e", key))
+    def lookup(self, base: str, key: str, accept: str | None = None
+               ) -> tuple[tuple[str, ...] | None, Entry | None]:
+        ek = self._k("e", key)
+        first = _first_choice(accept)
+        p = self.r.pipeline(transaction=False)
+        p.get(self._k("i", base))
+        p.hmget(ek, "m", first)
+        index, (meta, body) = p.execute()
         vary = tuple(json.loads(index)) if index is not None else None
-        return vary, Entry.from_bytes(blob) if blob is not None else None
+        return vary, self._entry(ek, meta, first, body, accept)
 
-    def fetch(self, key: str) -> Entry | None:
-        blob = self.r.get(self._k("e", key))
-        return Entry.from_bytes(blob) if blob is not None else None
+    def fetch(self, key: str, accept: str | None = None) -> Entry | None:
+        ek = self._k("e", key)
+        first = _first_choice(accept)
+        meta, body = self.r.hmget(ek, "m", first)
+        return self._entry(ek, meta, first, body, accept)
+
+    def _entry(self, ek: str, meta: bytes | None, first: str, body: bytes | None,
+               accept: str | None) -> Entry | None:
+        if meta is None:
+            return None
+        try:
+            entry = Entry.from_meta(meta, {first: body} if body is not None else {})
+        except (ValueError, KeyError, TypeError):
+            return None  # another version's entry: a miss
+        enc = entry.choose(accept)
+        if enc not in entry.bodies:
+            other = self.r.hget(ek, enc)
+            if other is None:
+                return None  # expired in between
+            entry.bodies[enc] = other
+        return entry
 
     def store(self, base: str, key: str, entry: Entry, ttl: float) -> int:
         ms = max(int(ttl * 1000), 1)
         ek = self._k("e", key)
         p = self.r.pipeline(transaction=False)
-        p.set(ek, entry.to_bytes(), px=ms)
+        p.delete(ek)
+        p.hset(ek, mapping={"m": entry.meta(), **entry.bodies})
+        p.pexpire(ek, ms)
         p.set(self._k("i", base), json.dumps(list(entry.vary)), px=ms)
         vk = self._k("v", base)
         p.sadd(vk, ek)
