@@ -20,10 +20,10 @@ The LCP rule (which ``<img>`` stays eager), in order of precedence:
 
 ``fetchpriority="high"`` goes only on a plausible LCP: confirmed (a hint, ``data-assetpipe``), or
 eager by rules 3-4 and not small (displayed width: the width attribute, else the audit's, else
-the natural one, under ``LCP_MIN_WIDTH``; or markup that says small, ``SMALL``). Lazy images get
-``loading="lazy"`` and (``<img>``) ``decoding="async"``. No attribute is ever written twice: one
-already present, even only inside an ``{% if %}`` within the tag, is left out; a tag with a
-``{{ }}`` in attribute position gets nothing (report.json says so).
+the natural one, under ``LCP_MIN_WIDTH``; or markup that says small, ``says_small``). Lazy
+images get ``loading="lazy"`` and (``<img>``) ``decoding="async"``. No attribute is ever written
+twice: one already present, even only inside an ``{% if %}`` within the tag, is left out; a tag
+with a ``{{ }}`` in attribute position gets nothing (report.json says so).
 """
 
 from __future__ import annotations
@@ -52,10 +52,11 @@ ABOVE_FOLD = (":is(header, nav, aside, [class*=sidebar], [id*=sidebar], [class*=
 #: a template named like this is a header/sidebar/nav partial: its first image is above the fold
 _CHROME_NAME = re.compile(r"(?:^|[^a-z])(?:sidebar|sidenav|nav|navbar|navigation|header|topbar"
                           r"|menu|brand)(?:[^a-z]|$)")
-#: markup that says an image is small (an avatar, an icon, a thumbnail, a table cell's or a
-#: button's picture): never a plausible LCP element, whatever its natural size
-SMALL = ("img:is([class*=avatar i], [class*=icon i], [class*=thumb i], [class*=badge i],"
-         " [class*=emoji i], [class*=flag i])", ":is(td, th, button, label) img")
+#: markup that says an image is small (an avatar, an icon, a thumbnail; a table cell's or a
+#: button's picture): never a plausible LCP element, whatever its natural size. Checked on the
+#: tag's own class and the open elements before it, without a parse
+_SMALL_CLASS = re.compile(r"avatar|icon|thumb|badge|emoji|flag", re.IGNORECASE)
+_SMALL_PARENTS = re.compile(r"<(/?)(td|th|button|label|tr|table)\b", re.IGNORECASE)
 #: the displayed CSS width from which an image is a plausible LCP element
 LCP_MIN_WIDTH = 300
 #: explicit eager decisions that get fetchpriority whatever the image's size
@@ -76,7 +77,7 @@ class _Rewriter(Sizing):
                 return mode, "data-assetpipe"
         if self.enum(tag, "fetchpriority") == "high":
             return "eager", "fetchpriority attribute"
-        if tag.start in selected and selected[tag.start] not in (*ABOVE_FOLD, *SMALL):
+        if tag.start in selected and selected[tag.start] not in ABOVE_FOLD:
             return "eager", f"selector {selected[tag.start]}"
         first, last = self.loc(tag.start)[0], self.loc(max(tag.end - 1, tag.start))[0]
         for h in self.hints:
@@ -90,6 +91,20 @@ class _Rewriter(Sizing):
             return "keep", "likely above the fold (header, nav, sidebar or logo)"
         lazy = self.o.lazy_images if tag.name == "img" else self.o.lazy_iframes
         return ("lazy", "default") if lazy else ("none", "templates.lazy is off")
+
+    def says_small(self, tag: Tag) -> bool:
+        """The markup says the image is small: its class (``avatar``, ``icon``, ``thumb``...),
+        or it sits in a table cell, a button or a label."""
+        if _SMALL_CLASS.search(self.value(tag, "class") or ""):
+            return True
+        depth = dict.fromkeys(("td", "th", "button", "label"), 0)
+        for m in _SMALL_PARENTS.finditer(self.text, 0, tag.start):
+            name = m.group(2).lower()
+            if name in ("tr", "table"):  # cells end with their row, even without </td>
+                depth["td"] = depth["th"] = 0
+            else:
+                depth[name] = max(0, depth[name] + (-1 if m.group(1) else 1))
+        return any(depth.values())
 
     def shown_width(self, tag: Tag, entry: Mapping[str, Any] | None, recs: list[ImageHint]
                     ) -> float | None:
@@ -122,7 +137,7 @@ class _Rewriter(Sizing):
         if mode == "eager" and tag.name == "img" and loading != "lazy":
             shown = self.shown_width(tag, entry, recs)
             small = (shown is not None and shown < LCP_MIN_WIDTH) or \
-                (not recs and self.int_attr(tag, "width") is None and tag.start in self.small)
+                (not recs and self.int_attr(tag, "width") is None and self.says_small(tag))
             if why in _CONFIRMED or (why.startswith("selector") and not small) or \
                     (shown is not None and not small):
                 self.add_attr(tag, "fetchpriority", "high")
@@ -237,13 +252,10 @@ class _Rewriter(Sizing):
                               and not t.split and not t.in_loop), None)
         selected: dict[int, str] = {}
         self.size_rules = {}
-        self.small: set[int] = set()
         if any(t.name in ("img", "iframe") for t in tags):
             above = () if self.o.is_page else ABOVE_FOLD
-            small = SMALL if self.o.is_page else ()
-            if self.o.eager or above or small:
-                selected = match_selectors(self.sc, (*self.o.eager, *above, *small))
-            self.small = {off for off, sel in selected.items() if sel in SMALL}
+            if self.o.eager or above:
+                selected = match_selectors(self.sc, (*self.o.eager, *above))
             if not self.o.is_page:
                 self.chrome_first(tags, selected)
             if self.o.sizes_rules:
