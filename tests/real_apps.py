@@ -88,6 +88,10 @@ IMAGES = """() => Array.from(document.images).map((img, i) => {
           fit: getComputedStyle(img).objectFit};
 })"""
 
+IMAGE_BYTES = r"""() => Object.fromEntries(performance.getEntriesByType("resource")
+  .filter(e => /\.(png|jpe?g|webp|avif|gif)([?#]|$)/i.test(e.name))
+  .map(e => [e.name, e.encodedBodySize]))"""
+
 
 @dataclass
 class PageView:
@@ -99,6 +103,7 @@ class PageView:
     console_errors: list[str] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
     missing_globals: list[str] = field(default_factory=list)
+    image_bytes: dict[str, int] = field(default_factory=dict)   # image URL → body bytes
     screenshot: bytes = field(default=b"", repr=False)
 
     def undecoded(self) -> list[str]:
@@ -149,6 +154,7 @@ def view(browser: Any, base: str, path: str, globals_: tuple[str, ...]) -> PageV
                                timeout=15000)
         page.evaluate("() => document.fonts.ready")
         pv.images = page.evaluate(IMAGES)
+        pv.image_bytes = page.evaluate(IMAGE_BYTES)
         pv.missing_globals = [g for g in globals_
                               if page.evaluate(f"() => typeof window[{g!r}]") == "undefined"]
         pv.screenshot = page.screenshot(full_page=True, animations="disabled")

@@ -78,6 +78,7 @@ def test_written_config_loads_and_claims_every_file_once(tmp_path: Path) -> None
     assert stages["js/unused.js"] == ["static"] and stages["fonts/x.woff2"] == ["static"]
     text = result.path.read_text()
     assert "# The scripts your templates load" in text and "js/sidebar.js" in text
+    assert '#   app: "app:app"' in text
 
 
 @pytest.mark.node
@@ -116,6 +117,7 @@ def test_package_with_factory_and_custom_static_folder(tmp_path: Path) -> None:
     assert cfg.source == tmp_path / "myapp" / "assets" and cfg.public_path == "/a/"
     assert cfg.templates.dirs == ("../templates",)
     assert "# Also creates a Flask app (not used here): scripts/tool.py" in result.text
+    assert '#   app: "myapp:create_app"' in result.text
 
 
 def test_no_app_and_existing_config_are_usage_errors(tmp_path: Path) -> None:

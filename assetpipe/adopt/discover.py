@@ -59,6 +59,7 @@ class Project:
     image_dirs: list[str] = field(default_factory=list)       # folders with raster images
     static_files: list[str] = field(default_factory=list)     # every file under static_dir
     templates: int = 0
+    first_page: str | None = None                             # a template that looks like "/"
     others: list[Path] = field(default_factory=list)          # other Flask apps seen
 
 
@@ -168,6 +169,8 @@ def discover(root: Path) -> Project:
     if templates is not None:
         for path in _walk(templates, TEMPLATE_EXT):
             project.templates += 1
+            if path.stem in ("index", "home") and project.first_page is None:
+                project.first_page = path.relative_to(templates).as_posix()
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):

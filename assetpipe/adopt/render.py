@@ -68,6 +68,22 @@ def _rel(path: Path, base: Path) -> str:
     return Path(os.path.relpath(path, base)).as_posix()
 
 
+def app_spec(project: Project, config_dir: Path) -> str | None:
+    """``module:attribute`` of the app for ``--app`` (a factory is called by the audit), when
+    the module is importable from the config's folder."""
+    app = project.app
+    if app is None or not (app.factory or app.variable):
+        return None
+    try:
+        rel = app.module_file.relative_to(config_dir).with_suffix("")
+    except ValueError:
+        return None
+    parts = list(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts) + ":" + (app.factory or app.variable or "app")
+
+
 def render(project: Project, *, config_dir: Path) -> str:
     """The config text (see the module docstring); paths relative to ``config_dir``."""
     images = image_globs(project)
@@ -139,8 +155,11 @@ def render(project: Project, *, config_dir: Path) -> str:
         "static:",
         f"  include: {_flow(static)}",
         "",
-        "# What `assetpipe audit` visits, e.g.:",
+        "# What `assetpipe audit` visits (pip install 'assetpipe[audit]'), rendered by the app:",
         "# pages:",
-        "#   - {path: /}",
+        "#   - {path: /, template: " + _q(project.first_page or "index.html") + "}",
     ]
+    spec = app_spec(project, config_dir)
+    if spec:
+        lines += ["# audit:", f"#   app: {_q(spec)}"]
     return "\n".join(lines) + "\n"
