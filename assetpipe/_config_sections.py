@@ -283,7 +283,8 @@ class SectionLoader:
                 levels = []
                 for key, child in self.section(s["level"], f"{p}.level", (
                         "timings", "resource_sizes", "resource_counts", "repeat_view",
-                        "min_score")).items():
+                        "min_score", "images_distorted", "images_oversized", "images_unsized",
+                        "images_grown")).items():
                     value = self.r.choice(child, f"{p}.level.{key}", LEVELS)
                     if value:
                         levels.append((key, value))

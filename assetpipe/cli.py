@@ -344,13 +344,17 @@ def serve(config_path: str, host: str, port: int, verbose: int) -> None:
               help="Fail on a metric worse than the history's median by PCT % "
                    "[default: audit.regression_tolerance].")
 @click.option("--no-hints", is_flag=True, help="Do not write lcp-hints.json.")
+@click.option("--max-wait", type=click.FloatRange(1, 600), default=30, show_default=True,
+              metavar="SECONDS", help="Cap on observing one load (a page that never goes "
+                                      "quiet or never fires load is measured at the cap).")
 @click.option("-v", "--verbose", count=True, help="More output; tracebacks on errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Only the result and failures.")
 @click.pass_context
 def audit(ctx: click.Context, config_path: str, base_url: str | None, app_spec: str | None,
           pages: tuple[str, ...], profile: str | None, runs: int | None, json_mode: bool,
           junit_file: str | None, report_dir: str | None, shard: str, lighthouse: bool,
-          regression: str | None, no_hints: bool, verbose: int, quiet: bool) -> None:
+          regression: str | None, no_hints: bool, max_wait: float, verbose: int,
+          quiet: bool) -> None:
     """Measure Core Web Vitals and page weight in headless Chromium against the budgets."""
     if ctx.invoked_subcommand:
         return
@@ -372,7 +376,8 @@ def audit(ctx: click.Context, config_path: str, base_url: str | None, app_spec: 
                              ) from None
         opts = AuditOptions(profile=profile, runs=runs, pages=pages, base_url=base_url,
                             app=app_spec, shard=parse_shard(shard), lighthouse=lighthouse,
-                            fail_on_regression=tolerance, hints=not no_hints, capture=True)
+                            fail_on_regression=tolerance, hints=not no_hints, capture=True,
+                            max_wait_ms=max_wait * 1000)
         with progress_bar(not quiet and not json_mode) as prog, _app_output(json_mode):
             result = run_audit(cfg, opts, progress=prog)
         folder = Path(report_dir) if report_dir else cfg.state_dir / "audit-report"

@@ -82,6 +82,27 @@ def test_evaluate_levels_units_and_edges() -> None:
     assert evaluate(None, page(), lighthouse=False) == []
 
 
+def test_budgets_compare_unrounded_values() -> None:
+    """A value just over its budget fails although it rounds to the budget (CLS to 4 decimals,
+    KiB to 2 used to hide it); the message shows the digits that make the difference."""
+    budget = Budget(timings=(("cls", 0.1), ("tbt", 200.0)),
+                    resource_sizes=(("script", 100.0),), repeat_view=(("total", 4.0),))
+    over = page(metrics={**page()["metrics"], "cls": 0.10004, "tbt": 200.04},
+                bytes={**page()["bytes"], "script": 100 * 1024 + 1},
+                repeat_view={"bytes": {"total": 4 * 1024 + 3, "hashed": 0}})
+    checks = {c.id: c for c in evaluate(budget, over, lighthouse=False)}
+    assert not checks["timings.cls"].passed and "0.10004" in checks["timings.cls"].message
+    assert not checks["timings.tbt"].passed and "200.04" in checks["timings.tbt"].message
+    assert not checks["resource_sizes.script"].passed
+    assert checks["resource_sizes.script"].value == (100 * 1024 + 1) / 1024
+    assert "100.001" in checks["resource_sizes.script"].message
+    assert not checks["repeat_view.total"].passed
+    exact = page(metrics={**page()["metrics"], "cls": 0.1, "tbt": 200.0},
+                 bytes={**page()["bytes"], "script": 100 * 1024},
+                 repeat_view={"bytes": {"total": 4 * 1024, "hashed": 0}})
+    assert all(c.passed for c in evaluate(budget, exact, lighthouse=False))
+
+
 def test_budget_file_is_read_and_merged_before_config_budgets(tmp_path: Path) -> None:
     (tmp_path / "budget.json").write_text(json.dumps([
         {"path": "/*", "timings": [{"metric": "largest-contentful-paint", "budget": 3000},

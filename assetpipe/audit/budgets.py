@@ -5,7 +5,8 @@ for a page, the *last* budget whose ``path`` pattern matches (and whose ``profil
 the audit's) applies, alone, as in Lighthouse. Path patterns are Lighthouse's: ``*`` is one
 wildcard, a trailing ``$`` anchors the end, a pattern with neither is a prefix. Sizes are KiB
 transferred, timings ms (CLS unitless), scores 0 to 1. A value over its budget fails the check at
-the category's ``level`` (default ``error``; ``off`` skips the category).
+the category's ``level`` (default ``error``; ``off`` skips the category). Values are compared
+unrounded (a CLS of 0.10004 fails a 0.1 budget; 100.001 KiB fails 100 KiB); messages round.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Check:
     message: str = ""
     template: str | None = None
     line: int | None = None
+    #: The offending items of a built-in check (e.g. each distorted image with template:line).
+    items: tuple[dict[str, Any], ...] = ()
 
     @property
     def failed_error(self) -> bool:
@@ -54,13 +57,16 @@ class Check:
         if self.template:
             out["template"] = self.template
             out["line"] = self.line
+        if self.items:
+            out["items"] = list(self.items)
         return out
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Check:
         return cls(id=d["id"], level=d["level"], limit=d.get("limit"), value=d.get("value"),
                    passed=bool(d["passed"]), message=d.get("message", ""),
-                   template=d.get("template"), line=d.get("line"))
+                   template=d.get("template"), line=d.get("line"),
+                   items=tuple(d.get("items") or ()))
 
 
 def url_matches(path: str, pattern: str = "/") -> bool:
@@ -101,7 +107,7 @@ def evaluate(budget: Budget | None, page: dict[str, Any], *, lighthouse: bool) -
         if level == "off":
             return
         passed = value is not None and (value >= limit if at_least else value <= limit)
-        shown = "n/a" if value is None else f"{value:g}{unit}"
+        shown = "n/a" if value is None else f"{_shown(value, limit)}{unit}"
         verb = "at least" if at_least else "at most"
         checks.append(Check(f"{category}.{key}", level, limit, value, passed,
                             f"{key} is {shown}, budget {verb} {limit:g}{unit}"))
@@ -109,21 +115,28 @@ def evaluate(budget: Budget | None, page: dict[str, Any], *, lighthouse: bool) -
     metrics = page.get("metrics") or {}
     for key, limit in budget.timings:
         value = metrics.get(key)
-        add("timings", key, limit, None if value is None else round(float(value), 4 if
-            key == "cls" else 1), unit="" if key == "cls" else " ms")
+        add("timings", key, limit, None if value is None else float(value),
+            unit="" if key == "cls" else " ms")
     for key, limit in budget.resource_sizes:
-        add("resource_sizes", key, limit, round(page["bytes"].get(key, 0) / 1024, 2),
+        add("resource_sizes", key, limit, page["bytes"].get(key, 0) / 1024,
             unit=" KiB")
     for key, limit in budget.resource_counts:
         add("resource_counts", key, limit, page["requests"].get(key, 0))
     repeat = (page.get("repeat_view") or {}).get("bytes") or {}
     for key, limit in budget.repeat_view:
-        add("repeat_view", key, limit, round(repeat.get(key, 0) / 1024, 2), unit=" KiB")
+        add("repeat_view", key, limit, repeat.get(key, 0) / 1024, unit=" KiB")
     if lighthouse:
         scores = page.get("lighthouse") or {}
         for key, limit in budget.min_score:
             add("min_score", key, limit, scores.get(key), at_least=True)
     return checks
+
+
+def _shown(value: float, limit: float) -> str:
+    """A value for a message: six significant digits, more when those would make a value that
+    differs from its budget look equal to it (``100.00001``, not ``100``)."""
+    text = f"{value:.6g}"
+    return f"{value:.12g}" if float(text) == limit != value else text
 
 
 def load_budget_file(path: Path, display: str) -> tuple[Budget, ...]:

@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..config import Config
 from ..manifest import Manifest
+from ..rewrite.hints import ImageHint
 
 log = logging.getLogger("assetpipe.audit")
 
@@ -31,17 +32,27 @@ class Locator:
         self.file_to_key: dict[str, str] = {}
         self.immutable: set[str] = set()
         self.images: list[tuple[str, int, str | None, str | None]] = []
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.sizes: dict[str, int] = {}
         manifest_path = config.output / "manifest.json"
         report: dict[str, Any] = {}
         try:
             manifest = Manifest.read(manifest_path)
-            report = json.loads((config.output / "report.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             manifest = Manifest()
+        try:
+            report = json.loads((config.output / "report.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            report = {}
         for key, entry in manifest.entries.items():
+            self.entries[key] = entry
             self.file_to_key[entry["file"]] = key
+            if isinstance(entry.get("size"), int):
+                self.sizes[entry["file"]] = entry["size"]
             for variant in entry.get("variants", ()):
                 self.file_to_key[variant["file"]] = key
+                if isinstance(variant.get("size"), int):
+                    self.sizes[variant["file"]] = variant["size"]
         self.immutable = manifest.immutable_files() | set(report.get("retained") or ())
         self.has_manifest = bool(manifest.entries)
         templates = report.get("templates") or {}
@@ -68,6 +79,30 @@ class Locator:
         if self.has_manifest:
             return rel in self.immutable
         return is_hashed(rel)
+
+    def image_entries(self) -> list[dict[str, Any]]:
+        """The manifest entries of images (those with variants or dimensions)."""
+        return [e for e in self.entries.values() if "variants" in e or "width" in e]
+
+    def output_size(self, url: str) -> int | None:
+        """The size the manifest gives for the output file a URL names."""
+        rel = self.rel(urlsplit(url).path)
+        return None if rel is None else self.sizes.get(rel)
+
+    def growth(self, url: str) -> tuple[int, int] | None:
+        """(output bytes, source bytes) when the image output a URL names is larger than its
+        source file; ``None`` otherwise or when unknown."""
+        rel = self.rel(urlsplit(url).path)
+        key = None if rel is None else self.file_to_key.get(rel)
+        size = None if rel is None else self.sizes.get(rel)
+        if key is None or size is None or key not in self.entries \
+                or "width" not in self.entries[key]:
+            return None
+        try:
+            source = (self.config.source / key).stat().st_size
+        except OSError:
+            return None
+        return (size, source) if size > source else None
 
     def key_for(self, url: str | None) -> str | None:
         if not url:
@@ -121,12 +156,16 @@ class Locator:
         return None
 
 
-def record_hints(config: Config, pages: list[dict[str, Any]]) -> Path | None:
-    """Add the template:line of each measured page's LCP ``<img>`` that was lazy-loaded to
-    ``lcp-hints.json`` beside the config (the next build makes that image eager; an image that
-    is already eager needs no hint). Existing hints are kept; the file is rewritten only when
-    something new was found. Returns its path when written."""
-    from ..rewrite.hints import Hint, hints_path, read_hints, write_hints
+def record_hints(config: Config, pages: list[dict[str, Any]],
+                 images: list[ImageHint] | None = None, profile: str | None = None
+                 ) -> Path | None:
+    """Update the hints file beside the config (``lcp-hints.json``): add the template:line of
+    each measured page's LCP ``<img>`` that was lazy-loaded (the next build makes it eager; an
+    image that is already eager needs no hint; existing hints are kept), and replace the
+    ``images`` records of ``profile`` for the tags measured now by ``images`` (records of other
+    tags and profiles are kept). The file is rewritten only when something changed. Returns its
+    path when written."""
+    from ..rewrite.hints import Hint, hints_path, read_all_hints, write_hints
 
     path = hints_path(config.root)
     found = []
@@ -134,12 +173,16 @@ def record_hints(config: Config, pages: list[dict[str, Any]]) -> Path | None:
         el = page.get("lcp_element") or {}
         if el.get("tag") == "img" and el.get("lazy") and el.get("template") and el.get("line"):
             found.append(Hint(el["template"], int(el["line"]), el.get("key")))
-    if not found:
+    existing = read_all_hints(path)
+    merged = sorted(set(existing.lcp) | set(found))
+    records = list(existing.images)
+    if images:
+        fresh = {(i.template, i.line, i.src, i.profile) for i in images}
+        records = [i for i in records if (i.template, i.line, i.src, i.profile) not in fresh]
+        records = sorted(set(records) | set(images))
+    if merged == list(existing.lcp) and records == list(existing.images):
         return None
-    existing = read_hints(path)
-    merged = sorted(set(existing) | set(found))
-    if merged == existing:
-        return None
-    write_hints(path, merged)
-    log.info("recorded %d LCP image hint(s) in %s", len(found), path.name)
+    write_hints(path, merged, records)
+    log.info("recorded %d LCP image hint(s) and %d image record(s) (%s) in %s", len(found),
+             len(images or ()), profile or "-", path.name)
     return path

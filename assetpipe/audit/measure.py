@@ -16,11 +16,11 @@ from importlib import resources
 from typing import Any
 
 from .network import NetworkLog
+from .observe import MAX_WAIT_MS, QUIET_MS, Observation, observe
 from .throttle import Profile
+from .trace import Task, Tracer, blocking_time, parse
 
 NAV_TIMEOUT_MS = 60_000
-SETTLE_TIMEOUT_MS = 15_000
-QUIET_S = 0.3
 
 
 class PageLoadError(Exception):
@@ -42,6 +42,9 @@ class RunResult:
     requests: dict[str, int]
     network: list[dict[str, Any]]
     repeat: dict[str, Any] | None = None
+    tasks: list[Task] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
     screenshot: bytes | None = None
     filmstrip: list[tuple[float, bytes]] = field(default_factory=list)
 
@@ -51,13 +54,20 @@ def _open(context: Any, profile: Profile, is_hashed: Callable[[str], bool]
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
+    cdp.send("Performance.enable")
     profile.apply(cdp)
     return page, cdp, NetworkLog(cdp, is_hashed)
 
 
-def _load(page: Any, url: str, net: NetworkLog) -> None:
+def _load(page: Any, cdp: Any, url: str, net: NetworkLog, *, quiet_ms: float,
+          max_wait_ms: float) -> Observation:
+    """Navigate and observe until quiet or the cap (``observe``); ``PageLoadError`` when the
+    document itself fails (HTTP error status, network error, no response within the cap)."""
+    loaded: list[float] = []
+    page.on("load", lambda *_: loaded.append(time.monotonic()))
+    started = time.monotonic()
     try:
-        response = page.goto(url, wait_until="load", timeout=NAV_TIMEOUT_MS)
+        response = page.goto(url, wait_until="commit", timeout=min(NAV_TIMEOUT_MS, max_wait_ms))
     except Exception as exc:  # Playwright's TimeoutError / Error
         pending = [r.url for r in net.entries() if r.end is None]
         more = f" ({len(pending)} request(s) unfinished, e.g. {pending[0]})" if pending else ""
@@ -66,22 +76,23 @@ def _load(page: Any, url: str, net: NetworkLog) -> None:
         raise PageLoadError("no response")
     if response.status >= 400:
         raise PageLoadError(f"HTTP {response.status} {response.status_text}".strip())
-    # A quiet network (nothing in flight, no event for QUIET_S): late requests (lazy images,
-    # chunks) are counted too; a page that never goes quiet is measured as it is.
-    deadline = time.monotonic() + SETTLE_TIMEOUT_MS / 1000
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(50)
-        if not net.pending() and time.monotonic() - net.last_event >= QUIET_S:
-            break
+    seen = observe(page, cdp, net, started=started, loaded=loaded, quiet_ms=quiet_ms,
+                   max_wait_ms=max_wait_ms)
     # Two animation frames, so the last paint's LCP/layout-shift entries are delivered.
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
                   "requestAnimationFrame(() => setTimeout(r, 0))))")
+    return seen
 
 
 def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str],
             is_hashed: Callable[[str], bool], repeat: bool = False,
-            capture: bool = False) -> RunResult:
-    """Load ``url`` once, cold, under ``profile``; raises ``PageLoadError``."""
+            capture: bool = False, quiet_ms: float = QUIET_MS,
+            max_wait_ms: float = MAX_WAIT_MS,
+            probe_images: dict[str, list[int]] | None = None) -> RunResult:
+    """Load ``url`` once, cold, under ``profile``, traced, observed until quiet or the cap
+    (``observe``); raises ``PageLoadError``. TBT comes from the trace's main-thread tasks.
+    ``probe_images`` (source image sizes by URL path) runs the image probe (``images.js``)
+    last, once every metric is read."""
     options = profile.context_options()
     if headers:
         options["extra_http_headers"] = headers
@@ -98,8 +109,11 @@ def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str]
             cdp.on("Page.screencastFrame", on_frame)
             cdp.send("Page.startScreencast", {"format": "jpeg", "quality": 50,
                                               "maxWidth": 180, "maxHeight": 320})
-        _load(page, url, net)
+        tracer = Tracer(cdp, page.wait_for_timeout)
+        tracer.start()
+        seen = _load(page, cdp, url, net, quiet_ms=quiet_ms, max_wait_ms=max_wait_ms)
         collected: dict[str, Any] = page.evaluate("() => window.__assetpipe.collect()")
+        trace = parse(tracer.stop(), page.url)
         shot = None
         film: list[tuple[float, bytes]] = []
         if capture:
@@ -107,9 +121,22 @@ def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str]
             origin_s = float(page.evaluate("() => performance.timeOrigin")) / 1000.0
             film = [(round((t - origin_s) * 1000.0, 1), data) for t, data in frames]
             shot = page.screenshot(type="jpeg", quality=70)
+        images: list[dict[str, Any]] = []
+        if probe_images is not None:
+            from .images import probe_script
+
+            images = page.evaluate(probe_script(), probe_images)
         nbytes, counts = net.summary()
         metrics = {k: float(collected.get(k) or 0.0)
                    for k in ("ttfb", "fcp", "lcp", "cls", "tbt", "load")}
+        if not seen.loaded:
+            metrics["load"] = seen.elapsed_ms
+        if trace.tasks:
+            fcp = trace.fcp if trace.fcp is not None else metrics["fcp"]
+            metrics["tbt"] = blocking_time(trace.tasks, fcp)
+        else:
+            seen.warnings.append("no main-thread tasks in the trace: TBT from the page's "
+                                 "long-task observer (script only)")
         # Navigation Timing's responseStart leaves out the emulated latency of the document
         # (Chromium applies it after the renderer's timing starts); the network log has it.
         doc = next((r for r in net.entries() if r.type == "document"), None)
@@ -120,22 +147,23 @@ def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str]
             lcp_element=collected.get("lcp_element"),
             transferred=nbytes, requests=counts,
             network=[r.to_json() for r in net.entries()],
+            tasks=trace.tasks, warnings=seen.warnings, images=images,
             screenshot=shot, filmstrip=film)
         page.close()
         if repeat:
-            result.repeat = repeat_view(context, url, profile, is_hashed)
+            result.repeat = repeat_view(context, url, profile, is_hashed, max_wait_ms)
         return result
     finally:
         context.close()
 
 
-def repeat_view(context: Any, url: str, profile: Profile,
-                is_hashed: Callable[[str], bool]) -> dict[str, Any]:
+def repeat_view(context: Any, url: str, profile: Profile, is_hashed: Callable[[str], bool],
+                max_wait_ms: float = MAX_WAIT_MS) -> dict[str, Any]:
     """A second visit in the same context (warm HTTP cache): bytes still transferred, in total
     and for hashed assets, and which hashed URLs went to the network anyway."""
-    page, _cdp, net = _open(context, profile, is_hashed)
+    page, cdp, net = _open(context, profile, is_hashed)
     try:
-        _load(page, url, net)
+        _load(page, cdp, url, net, quiet_ms=QUIET_MS, max_wait_ms=max_wait_ms)
     finally:
         entries = net.entries()
         page.close()

@@ -18,11 +18,14 @@ from typing import Any
 from ..browser import find_chromium, launch, require_playwright
 from ..config import Config
 from ..errors import UsageError
+from ..rewrite.hints import ImageHint
 from ..stages.base import NullProgress, Progress
 from . import budgets as budgets_mod
+from . import images as images_mod
 from . import throttle
 from .locate import Locator, record_hints
 from .measure import PageLoadError, RunResult, measure
+from .observe import MAX_WAIT_MS
 
 log = logging.getLogger("assetpipe.audit")
 
@@ -45,6 +48,7 @@ class AuditOptions:
     hints: bool = True
     history: bool = True
     capture: bool = True
+    max_wait_ms: float = MAX_WAIT_MS
 
 
 @dataclass
@@ -118,8 +122,8 @@ def _median_run(runs: list[RunResult]) -> RunResult:
 
 
 def _medians(runs: list[RunResult]) -> tuple[dict[str, float], dict[str, int], dict[str, int]]:
-    metrics = {k: round(statistics.median(r.metrics[k] for r in runs), 4 if k == "cls" else 1)
-               for k in METRICS}
+    """Per-metric medians, unrounded (budgets compare exact values; displays round)."""
+    metrics = {k: statistics.median(r.metrics[k] for r in runs) for k in METRICS}
     nbytes = {k: round(statistics.median(r.transferred[k] for r in runs))
               for k in runs[0].transferred}
     counts = {k: round(statistics.median(r.requests[k] for r in runs)) for k in runs[0].requests}
@@ -160,6 +164,13 @@ def builtin_checks(page: dict[str, Any], network: list[dict[str, Any]],
     return checks
 
 
+def _settled_check(warnings: list[str]) -> budgets_mod.Check:
+    """A warning when a run was measured at the cap (``load`` never fired, never quiet)."""
+    return budgets_mod.Check(
+        "page.settled", "warn", None, None, not warnings,
+        "; ".join(warnings) if warnings else "the page went quiet after load")
+
+
 def _path(url: str) -> str:
     from urllib.parse import urlsplit
 
@@ -186,8 +197,9 @@ def _encodings(config: Config) -> dict[str, list[str]]:
 
 def audit_page(browser: Any, base: str, path: str, template: str | None, *, runs: int,
                profile: throttle.Profile, headers: dict[str, str], locator: Locator,
-               capture: bool, progress: Progress) -> tuple[dict[str, Any], dict[str, Any],
-                                                           dict[str, bytes]]:
+               capture: bool, progress: Progress, max_wait_ms: float = MAX_WAIT_MS,
+               image_dims: dict[str, list[int]] | None = None
+               ) -> tuple[dict[str, Any], dict[str, Any], dict[str, bytes]]:
     """Measure one page ``runs`` times; returns (page JSON, details, pictures)."""
     url = base + path
     results: list[RunResult] = []
@@ -197,7 +209,9 @@ def audit_page(browser: Any, base: str, path: str, template: str | None, *, runs
             try:
                 results.append(measure(browser, url, profile, headers=headers,
                                        is_hashed=locator.is_hashed, repeat=i == 0,
-                                       capture=capture and i == 0))
+                                       capture=capture and i == 0,
+                                       max_wait_ms=max_wait_ms,
+                                       probe_images=image_dims if i == 0 else None))
                 error = None
                 break
             except PageLoadError as exc:
@@ -219,7 +233,9 @@ def audit_page(browser: Any, base: str, path: str, template: str | None, *, runs
         el.update(template=tpl, line=line, key=key)
         el.pop("size", None)
     first = results[0]
+    warnings = list(dict.fromkeys(w for r in results for w in r.warnings))
     page.update(status="measured", passed=True, error=None, metrics=metrics, lcp_element=el,
+                warnings=warnings,
                 bytes=nbytes, requests=counts,
                 repeat_view={"bytes": (first.repeat or {}).get("bytes", {}),
                              "requests": (first.repeat or {}).get("requests", {}),
@@ -227,7 +243,9 @@ def audit_page(browser: Any, base: str, path: str, template: str | None, *, runs
     slug = path.strip("/").replace("/", "_") or "index"
     pictures: dict[str, bytes] = {}
     details: dict[str, Any] = {"runs": [r.metrics for r in results], "network": rep.network,
-                               "first_view_network": first.network}
+                               "first_view_network": first.network,
+                               "long_tasks": [t.to_json() for t in rep.tasks if t.dur > 50],
+                               "images": first.images}
     if first.screenshot:
         pictures[f"pages/{slug}/screenshot.jpg"] = first.screenshot
         details["screenshot"] = f"pages/{slug}/screenshot.jpg"
@@ -258,6 +276,7 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
     pages = select_pages(config, opts)
     chromium = find_chromium(config.audit.chromium)
     locator = Locator(config)
+    image_dims = images_mod.source_dims(locator)
     encodings = _encodings(config)
     headers = dict(config.audit.headers)
     app = opts.app or (None if opts.base_url else config.audit.app)
@@ -272,7 +291,9 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
             for path, template in pages:
                 page, det, pics = audit_page(browser, base, path, template, runs=runs,
                                              profile=profile, headers=headers, locator=locator,
-                                             capture=opts.capture, progress=prog)
+                                             capture=opts.capture, progress=prog,
+                                             max_wait_ms=opts.max_wait_ms,
+                                             image_dims=image_dims)
                 out_pages.append(page)
                 details[path] = det
                 pictures.update(pics)
@@ -291,6 +312,7 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
                 page["lighthouse"] = lh["scores"]
                 details[page["path"]]["lighthouse_metrics"] = lh["metrics"]
     prog.finish("audit")
+    image_records: list[ImageHint] = []
     for page in out_pages:
         checks: list[budgets_mod.Check] = []
         if page["status"] == "measured":
@@ -298,6 +320,15 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
             checks = budgets_mod.evaluate(budget, page, lighthouse=opts.lighthouse)
             checks += builtin_checks(page, details[page["path"]]["first_view_network"],
                                      encodings, locator)
+            checks.append(_settled_check(page.get("warnings") or []))
+            det = details[page["path"]]
+            checks += images_mod.checks(det.get("images") or [], det["first_view_network"],
+                                        dpr=profile.dpr, locator=locator,
+                                        template=page.get("template"),
+                                        levels=dict(budget.level) if budget else {})
+            image_records += images_mod.image_hints(det.get("images") or [], profile=profile,
+                                                    locator=locator,
+                                                    template=page.get("template"))
         else:
             checks = [budgets_mod.Check("page.load", "error", None, None, False,
                                         f"the page could not be measured: {page['error']}")]
@@ -305,7 +336,8 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
         page["passed"] = page["status"] == "measured" and not any(c.failed_error for c in checks)
     _history(config, opts, profile.name, out_pages, details)
     if opts.hints and not opts.base_url:
-        record_hints(config, [p for p in out_pages if p["status"] == "measured"])
+        record_hints(config, [p for p in out_pages if p["status"] == "measured"],
+                     image_records, profile.name)
     doc = {"profile": profile.name, "runs": runs, "shard": f"{opts.shard[0]}/{opts.shard[1]}",
            "passed": all(p["passed"] for p in out_pages), "pages": out_pages}
     return AuditResult(doc, details, pictures)

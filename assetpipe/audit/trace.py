@@ -1,0 +1,188 @@
+"""Main-thread tasks from a Chromium trace (CDP ``Tracing``), as Lighthouse reads them.
+
+The page's own long-task observer misses style, layout and paint work (a Long Tasks entry covers
+the event-loop task, not the rendering that follows it) and stops when the audit stops looking.
+The trace has every top-level task of the renderer's main thread (``RunTask``), with its wall
+duration (``dur``) and its thread CPU time (``tdur``); its children say what the task did
+(script, style, layout, paint). Total Blocking Time is Lighthouse's: every task after First
+Contentful Paint longer than 50 ms contributes what exceeds 50 ms (a task that starts before FCP
+counts from FCP on).
+
+``Tracer`` starts and stops tracing on a page's CDP session; ``parse`` turns the events into
+``Task`` records relative to the navigation's start.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Lighthouse's categories, less the screenshots (the audit has its own filmstrip).
+CATEGORIES = (
+    "-*", "toplevel", "disabled-by-default-lighthouse", "loading", "v8", "v8.execute",
+    "blink.user_timing", "devtools.timeline", "disabled-by-default-devtools.timeline",
+)
+#: Top-level task event names (Lighthouse's ``main-thread-tasks``).
+TASK_NAMES = frozenset({"RunTask", "ThreadControllerImpl::RunTask", "ThreadControllerImpl::DoWork",
+                        "TaskQueueManager::ProcessTaskFromWorkQueue"})
+#: What a task's children did, by event name.
+GROUPS = {
+    "EvaluateScript": "script", "v8.compile": "script", "v8.compileModule": "script",
+    "FunctionCall": "script", "TimerFire": "script", "EventDispatch": "script",
+    "FireAnimationFrame": "script", "FireIdleCallback": "script", "XHRReadyStateChange": "script",
+    "V8.Execute": "script", "v8.run": "script", "RunMicrotasks": "script",
+    "v8.evaluateModule": "script", "ParseHTML": "parse", "ParseAuthorStyleSheet": "parse",
+    "UpdateLayoutTree": "style", "RecalculateStyles": "style", "ScheduleStyleRecalculation":
+    "style", "Layout": "layout", "UpdateLayerTree": "paint", "Paint": "paint",
+    "PrePaint": "paint", "Layerize": "paint", "Commit": "paint", "CompositeLayers": "paint",
+    "PaintImage": "paint", "Decode Image": "paint", "ImageDecodeTask": "paint",
+}
+LONG_TASK_MS = 50.0
+
+
+@dataclass(frozen=True)
+class Task:
+    """One top-level main-thread task: ``start`` in ms from the navigation's start, ``dur`` its
+    wall time and ``cpu`` its thread CPU time (ms), ``kinds`` ms by what it did, ``url`` the
+    first script it ran (if any)."""
+
+    start: float
+    dur: float
+    cpu: float
+    kinds: dict[str, float] = field(default_factory=dict)
+    url: str | None = None
+
+    @property
+    def end(self) -> float:
+        return self.start + self.dur
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"start": round(self.start, 1), "dur": round(self.dur, 1),
+                               "cpu": round(self.cpu, 1),
+                               "kinds": {k: round(v, 1) for k, v in sorted(self.kinds.items())}}
+        if self.url:
+            out["url"] = self.url
+        return out
+
+
+@dataclass
+class Trace:
+    """What the trace says about one page load (times in ms from the navigation's start)."""
+
+    tasks: list[Task]
+    fcp: float | None = None
+    events: int = 0
+
+    def long_tasks(self) -> list[Task]:
+        return [t for t in self.tasks if t.dur > LONG_TASK_MS]
+
+
+def blocking_time(tasks: list[Task], start: float, *, scale: float = 1.0,
+                  duration: Callable[[Task], float] | None = None) -> float:
+    """Lighthouse's TBT over ``tasks`` from ``start`` (FCP) on: each task's part beyond 50 ms,
+    the part before ``start`` left out. ``duration`` picks the figure (wall ``dur`` by default,
+    e.g. thread CPU time instead) and ``scale`` multiplies it (a CPU slowdown)."""
+    total = 0.0
+    for task in tasks:
+        dur = (duration(task) if duration else task.dur) * scale
+        end = task.start + dur
+        clipped = end - max(task.start, start)
+        if dur > LONG_TASK_MS and clipped > LONG_TASK_MS:
+            total += clipped - LONG_TASK_MS
+    return total
+
+
+class Tracer:
+    """Traces one page through its CDP session: ``start()`` before navigating, ``stop()`` after
+    the observation window (returns the raw events)."""
+
+    def __init__(self, cdp: Any, wait: Callable[[int], None]) -> None:
+        self.cdp = cdp
+        self.wait = wait
+        self.events: list[dict[str, Any]] = []
+        self.done = False
+        cdp.on("Tracing.dataCollected", lambda ev: self.events.extend(ev.get("value") or ()))
+        cdp.on("Tracing.tracingComplete", self._complete)
+
+    def _complete(self, _ev: dict[str, Any]) -> None:
+        self.done = True
+
+    def start(self) -> None:
+        self.cdp.send("Tracing.start", {
+            "transferMode": "ReportEvents",
+            "traceConfig": {"includedCategories": list(CATEGORIES),
+                            "recordMode": "recordContinuously"}})
+
+    def stop(self, timeout_s: float = 30.0) -> list[dict[str, Any]]:
+        self.cdp.send("Tracing.end")
+        deadline = time.monotonic() + timeout_s
+        while not self.done and time.monotonic() < deadline:
+            self.wait(20)
+        return self.events
+
+
+def _navigation(events: list[dict[str, Any]], url: str) -> dict[str, Any] | None:
+    """The main frame's ``navigationStart`` for ``url``: the last one loading exactly ``url``,
+    else the last http(s) main-frame load (a redirect changes the URL; ``about:blank`` is
+    never it)."""
+    exact = other = None
+    for ev in events:
+        if ev.get("name") != "navigationStart":
+            continue
+        data = (ev.get("args") or {}).get("data") or {}
+        doc = str(data.get("documentLoaderURL") or "")
+        if data.get("isLoadingMainFrame") and doc.startswith(("http:", "https:")):
+            if doc == url:
+                exact = ev
+            other = ev
+    return exact or other
+
+
+def parse(events: list[dict[str, Any]], url: str) -> Trace:
+    """The main-thread tasks of the page's renderer after its navigation started."""
+    nav = _navigation(events, url)
+    if nav is None:
+        return Trace([], None, len(events))
+    pid, tid, t0 = nav["pid"], nav["tid"], float(nav["ts"])
+    frame = (nav.get("args") or {}).get("frame")
+    fcp = None
+    for ev in events:
+        if ev.get("name") == "firstContentfulPaint" and ev.get("pid") == pid \
+                and (ev.get("args") or {}).get("frame") in (frame, None) and ev["ts"] >= t0:
+            fcp = (float(ev["ts"]) - t0) / 1000.0
+            break
+    thread = sorted((ev for ev in events if ev.get("pid") == pid and ev.get("tid") == tid
+                     and ev.get("ph") == "X" and "dur" in ev), key=lambda e: (e["ts"], -e["dur"]))
+    tasks: list[Task] = []
+    task_end = -1.0
+    current: dict[str, Any] | None = None
+    kinds: dict[str, float] = {}
+    covered = -1.0
+    url_seen: str | None = None
+
+    def close() -> None:
+        if current is not None and current["ts"] >= t0:
+            tdur = float(current.get("tdur", current["dur"]))
+            tasks.append(Task((current["ts"] - t0) / 1000.0, current["dur"] / 1000.0,
+                              tdur / 1000.0, dict(kinds), url_seen))
+
+    for ev in thread:
+        ts, dur = float(ev["ts"]), float(ev["dur"])
+        if ev["name"] in TASK_NAMES and ts >= task_end:
+            close()
+            current, task_end, kinds, covered, url_seen = ev, ts + dur, {}, -1.0, None
+            continue
+        if current is None or ts >= task_end:
+            continue
+        group = GROUPS.get(ev["name"])
+        if group and ts >= covered:
+            kinds[group] = kinds.get(group, 0.0) + dur / 1000.0
+            covered = ts + dur
+        if url_seen is None and group == "script":
+            data = (ev.get("args") or {}).get("data") or {}
+            if isinstance(data, dict) and data.get("url"):
+                url_seen = str(data["url"])
+    close()
+    return Trace(tasks, fcp, len(events))
