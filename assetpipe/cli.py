@@ -330,8 +330,13 @@ def serve(config_path: str, host: str, port: int, verbose: int) -> None:
 @click.option("--page", "pages", multiple=True, metavar="PATH", help="Only these pages.")
 @click.option("--profile", type=click.Choice(["mobile", "desktop"]), default=None,
               help="Throttling profile [default: audit.profile].")
-@click.option("--runs", type=click.IntRange(1, 100), default=None,
-              help="Runs per page, medians reported [default: audit.runs].")
+@click.option("--runs", default=None, metavar="N|auto",
+              help="Runs per page [default: audit.runs]; auto: 3, more (up to 9) while runs "
+                   "disagree about a budget.")
+@click.option("--metrics", "mode", type=click.Choice(["observed", "cpu"]), default="observed",
+              show_default=True, help="cpu: TBT from thread CPU time (steadier on busy hosts).")
+@click.option("--aggregate", type=click.Choice(["median", "optimistic", "pessimistic"]),
+              default="median", show_default=True, help="How runs combine, per metric.")
 @click.option("--json", "json_mode", is_flag=True, help="Print one JSON document on stdout.")
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML.")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False),
@@ -351,7 +356,8 @@ def serve(config_path: str, host: str, port: int, verbose: int) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Only the result and failures.")
 @click.pass_context
 def audit(ctx: click.Context, config_path: str, base_url: str | None, app_spec: str | None,
-          pages: tuple[str, ...], profile: str | None, runs: int | None, json_mode: bool,
+          pages: tuple[str, ...], profile: str | None, runs: str | None, mode: str,
+          aggregate: str, json_mode: bool,
           junit_file: str | None, report_dir: str | None, shard: str, lighthouse: bool,
           regression: str | None, no_hints: bool, max_wait: float, verbose: int,
           quiet: bool) -> None:
@@ -374,7 +380,15 @@ def audit(ctx: click.Context, config_path: str, base_url: str | None, app_spec: 
         except ValueError:
             raise UsageError(f"--fail-on-regression: expected a percentage, got {regression!r}"
                              ) from None
-        opts = AuditOptions(profile=profile, runs=runs, pages=pages, base_url=base_url,
+        auto = runs == "auto"
+        try:
+            n_runs = None if runs is None or auto else int(runs)
+        except ValueError:
+            raise UsageError(f"--runs: expected a number or 'auto', got {runs!r}") from None
+        if n_runs is not None and not 1 <= n_runs <= 100:
+            raise UsageError(f"--runs: expected 1 to 100, got {n_runs}")
+        opts = AuditOptions(profile=profile, runs=n_runs, runs_auto=auto, mode=mode,
+                            aggregate=aggregate, pages=pages, base_url=base_url,
                             app=app_spec, shard=parse_shard(shard), lighthouse=lighthouse,
                             fail_on_regression=tolerance, hints=not no_hints, capture=True,
                             max_wait_ms=max_wait * 1000)

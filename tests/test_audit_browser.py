@@ -177,11 +177,12 @@ def test_a_page_that_500s_is_errored_while_the_others_pass(tmp_path: Path) -> No
     assert not doc["passed"]
 
 
-def test_no_page_measurable_exits_3(tmp_path: Path) -> None:
+def test_no_page_measurable_exits_1_not_3(tmp_path: Path) -> None:
+    """Nothing listening: the site failed (1); 3 stays "a tool is missing" (next test)."""
     root = make_project(tmp_path)
     res = run_cli("audit", "--runs", "1", "--base-url", "http://127.0.0.1:9", "--page", "/",
                   "--json", cwd=root)
-    assert res.code == 3, res.err
+    assert res.code == 1, res.err
     assert json.loads(res.out)["pages"][0]["status"] == "errored"
 
 
@@ -214,7 +215,7 @@ def test_own_wsgi_app_with_audit_headers(tmp_path: Path) -> None:
     assert page["status"] == "measured" and page["requests"]["stylesheet"] == 1
     (root / "pipeline.yaml").write_text(cfg.replace(", headers: {Cookie: session=let-me-in}", ""))
     result = audit(root, app="myapp:app", pages=("/secret",), history=False)
-    assert result.exit_code == 3 and "HTTP 403" in result.doc["pages"][0]["error"]
+    assert result.exit_code == 1 and "HTTP 403" in result.doc["pages"][0]["error"]
 
 
 def test_own_asgi_app(tmp_path: Path) -> None:
@@ -314,6 +315,10 @@ def test_bundled_example(example: Path) -> None:
             assert {"timings.cls", "timings.tbt", "resource_sizes.script",
                     "repeat_view.hashed", "lcp.not_lazy"} <= set(checks)
             for check_id, check in checks.items():
+                # Image warnings (oversized, unsized) are what the build -> audit -> build loop
+                # acts on (README); a distorted image would fail the page.
+                if check_id in ("images.oversized", "images.unsized"):
+                    continue
                 if not check_id.startswith("timings.") or check_id == "timings.cls":
                     assert check["passed"], (doc["profile"], page["path"], check)
     assert {c["id"]: c for c in mobile["pages"][0]["checks"]}["timings.lcp"]["passed"]

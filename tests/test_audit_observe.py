@@ -153,3 +153,24 @@ def test_audit_reports_the_never_loading_page_with_a_warning(site: tuple[Any, st
     settled = next(c for c in page["checks"] if c["id"] == "page.settled")
     assert settled["level"] == "warn" and not settled["passed"]
     assert "load event did not fire" in settled["message"] and "/hang.png" in settled["message"]
+
+
+def test_runs_auto_modes_and_host_in_the_json(site: tuple[Any, str], tmp_path: Path) -> None:
+    """``--runs auto`` with no budget to disagree about takes the minimum (3) runs; ``--metrics
+    cpu`` marks TBT as the thread-CPU-time figure; the host's load and benchmark index are in
+    the JSON."""
+    _, base = site
+    write_tree(tmp_path, {"pipeline.yaml": "source: site\noutput: dist\n",
+                          "site/templates/x.html": "x\n"})
+    res = run_cli("audit", "--base-url", base, "--page", "/late-long-task", "--profile",
+                  "desktop", "--runs", "auto", "--metrics", "cpu", "--aggregate", "pessimistic",
+                  "--json", "--no-hints", cwd=tmp_path, timeout=240)
+    assert res.code == 0, res.err
+    doc = json.loads(res.out)
+    assert (doc["runs"], doc["mode"], doc["aggregate"]) == ("auto", "cpu", "pessimistic")
+    assert doc["host"]["benchmark_index"] > 0 and len(doc["host"]["load"]) == 3
+    page = doc["pages"][0]
+    assert page["runs"] == 3 and page["modes"]["tbt"] == "cpu-time"
+    assert page["modes"]["lcp"] == "observed"
+    # Thread CPU time never exceeds wall time, so the CPU-time TBT is at most the observed one.
+    assert 0 <= page["metrics"]["tbt"] <= 300

@@ -243,7 +243,31 @@ def test_exit_codes() -> None:
     assert exit_code(doc) == 1
     assert exit_code({**doc, "passed": True, "pages": [page()]}) == 0
     only_errors = {**doc, "pages": [doc["pages"][2]]}
-    assert exit_code(only_errors) == 3
+    assert exit_code(only_errors) == 1  # the site failed; 3 is only "a tool is missing"
+
+
+def test_policy_modes_aggregates_and_disagreement() -> None:
+    from assetpipe.audit import policy
+
+    runs = [{"ttfb": 1.0, "fcp": 2.0, "lcp": 3.0, "cls": 0.0, "tbt": t, "load": 4.0,
+             "tbt_cpu": t / 2} for t in (100.0, 300.0, 200.0)]
+    assert [policy.figures(r, "cpu")["tbt"] for r in runs] == [50.0, 150.0, 100.0]
+    assert policy.modes("cpu")["tbt"] == "cpu-time" and policy.modes("cpu")["lcp"] == "observed"
+    tbts = [r["tbt"] for r in runs]
+    assert [policy.aggregate(tbts, h) for h in policy.AGGREGATES] == [200.0, 100.0, 300.0]
+    assert policy.disagreeing(runs, Budget(timings=(("tbt", 250.0), ("lcp", 5.0)))) == ["tbt"]
+    assert policy.disagreeing(runs, Budget(timings=(("tbt", 300.0),))) == []  # all pass
+    assert policy.disagreeing(runs, None) == []
+
+
+def test_page_slugs_never_collide() -> None:
+    from assetpipe.audit.summary import slug
+
+    paths = ["/", "/x", "/x/", "/a/b", "/a_b", "/a?b=1", "/" + "y" * 200]
+    slugs = [slug(p) for p in paths]
+    assert len(set(slugs)) == len(paths)
+    assert all(s.replace("-", "").replace("_", "").replace(".", "").isalnum() for s in slugs)
+    assert slug("/x").startswith("x-") and slug("/").startswith("index-")
 
 
 def test_merge_report_folders(tmp_path: Path) -> None:
@@ -272,6 +296,9 @@ def test_report_is_self_contained() -> None:
                               "screenshot": "s.jpg", "filmstrip": [{"t": 5.0, "file": "f.jpg"}]}},
                   {"s.jpg": b"\xff\xd8a", "f.jpg": b"\xff\xd8b"})
     assert html.count("data:image/jpeg;base64,") == 2
+    # The overview table lists every page, linking to its section.
+    overview = html[html.index("<h2>Overview</h2>"):html.index('<section class="page" id=')]
+    assert all(f"<code>{p['path']}</code>" in overview for p in doc["pages"])
     assert "<script" not in html and "http://" not in html.replace("http://127.0.0.1:1/", "")
     assert "request waterfall" in html and "lcp (ms) trend" in html
     assert "errored: HTTP 500" in html

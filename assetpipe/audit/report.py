@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from ..fsutil import atomic_write, dump_json
 from .network import KEYS
-from .summary import fmt_bytes, fmt_metric
+from .summary import fmt_bytes, fmt_metric, slug
 
 TYPE_COLOURS = {"document": "#4e79a7", "script": "#f28e2b", "stylesheet": "#76b7b2",
                 "image": "#59a14f", "font": "#b07aa1", "media": "#edc948", "other": "#9c9c9c"}
@@ -110,7 +110,8 @@ def trend_svg(points: list[list[float]], label: str, width: int = 230, height: i
 
 def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, bytes]) -> str:
     ok = page["passed"]
-    out = [f'<section class="page"><h2><span class="badge {"ok" if ok else "bad"}">'
+    out = [f'<section class="page" id="{_anchor(page["path"])}"><h2>'
+           f'<span class="badge {"ok" if ok else "bad"}">'
            f'{"pass" if ok else "fail"}</span> <code>{_esc(page["path"])}</code> '
            f'<small>{_esc(page.get("template") or "")}</small></h2>']
     if page["status"] != "measured":
@@ -142,7 +143,7 @@ def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, by
     checks = "".join(
         f'<tr><td class="{"ok" if c["passed"] else ("bad" if c["level"] == "error" else "warn")}'
         f'">{"✔" if c["passed"] else "✘"}</td><td><code>{_esc(c["id"])}</code></td>'
-        f'<td>{_esc(c["level"])}</td><td>{_esc(c.get("message", ""))}</td></tr>'
+        f'<td>{_esc(c["level"])}</td><td>{_esc(c.get("message", ""))}{_items(c)}</td></tr>'
         for c in page.get("checks") or [])
     out.append(f"<h3>Checks</h3><table>{checks}</table>")
     film = [f for f in det.get("filmstrip") or [] if f["file"] in pictures]
@@ -163,6 +164,54 @@ def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, by
     return "".join(out)
 
 
+def _items(check: dict[str, Any]) -> str:
+    """A check's offending items (images), each with its template:line."""
+    rows = []
+    for item in check.get("items") or []:
+        where = f' <code>{_esc(item["template"])}:{item["line"]}</code>' \
+            if item.get("template") else ""
+        rows.append(f'<li>{_esc(item.get("url"))}{where}: {_esc(item.get("detail", ""))}</li>')
+    if not rows and check.get("template") and not check["passed"]:
+        return f' <code>{_esc(check["template"])}:{check["line"]}</code>'
+    return f"<ul>{''.join(rows)}</ul>" if rows else ""
+
+
+def overview(doc: dict[str, Any]) -> str:
+    """One table across pages: verdict, metrics (with the mode that produced them), bytes."""
+    head = "".join(f"<th>{k}</th>" for k in ("page", "verdict", "TTFB", "FCP", "LCP", "CLS",
+                                             "TBT", "load", "total", "failed checks"))
+    rows = []
+    for p in doc["pages"]:
+        ok = p["passed"]
+        verdict = f'<span class="{"ok" if ok else "bad"}">{"pass" if ok else "fail"}</span>'
+        if p["status"] != "measured":
+            rows.append(f'<tr><td><a href="#{_anchor(p["path"])}"><code>{_esc(p["path"])}'
+                        f'</code></a></td><td class="bad">errored</td>'
+                        f'<td colspan="8">{_esc(p.get("error"))}</td></tr>')
+            continue
+        m, modes = p["metrics"], p.get("modes") or {}
+        cells = "".join(
+            f'<td>{_esc(fmt_metric(k, m[k]))}'
+            f'{"<sup>cpu</sup>" if modes.get(k) == "cpu-time" else ""}</td>'
+            for k in ("ttfb", "fcp", "lcp", "cls", "tbt", "load"))
+        failed = ", ".join(c["id"] for c in p.get("checks") or [] if not c["passed"])
+        rows.append(f'<tr><td><a href="#{_anchor(p["path"])}"><code>{_esc(p["path"])}</code>'
+                    f'</a></td><td>{verdict}</td>{cells}<td>{_esc(fmt_bytes(p["bytes"]["total"]))}'
+                    f'</td><td>{_esc(failed) or "–"}</td></tr>')
+    host = doc.get("host") or {}
+    load = ", ".join(f"{x:g}" for x in host.get("load") or []) or "n/a"
+    info = (f'<p>Host: load average {_esc(load)} on {host.get("cpus", "?")} CPU(s), benchmark '
+            f'index {_esc(host.get("benchmark_index", "n/a"))}. Metrics: '
+            f'{_esc(doc.get("mode", "observed"))} mode, {_esc(doc.get("aggregate", "median"))} '
+            f'of the runs.</p>') if host else ""
+    return (f'<section class="page"><h2>Overview</h2>{info}<table class="overview">'
+            f"<tr>{head}</tr>{''.join(rows)}</table></section>")
+
+
+def _anchor(path: str) -> str:
+    return "page-" + slug(path)
+
+
 def _thin(frames: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
     """At most ``n`` frames, evenly spread, always keeping the last."""
     if len(frames) <= n:
@@ -181,7 +230,7 @@ def render(doc: dict[str, Any], details: dict[str, dict[str, Any]],
             f'</head><body><header><h1>assetpipe audit — {_esc(doc["profile"])}, median of '
             f'{doc["runs"]} run(s), shard {_esc(doc.get("shard", "1/1"))}: '
             f'<span class="{"ok" if ok else "bad"}">{"passed" if ok else "FAILED"}</span></h1>'
-            f'</header><main>{pages}</main></body></html>\n')
+            f'</header><main>{overview(doc)}{pages}</main></body></html>\n')
 
 
 def save(folder: Path, doc: dict[str, Any], details: dict[str, dict[str, Any]],

@@ -22,14 +22,15 @@ from ..rewrite.hints import ImageHint
 from ..stages.base import NullProgress, Progress
 from . import budgets as budgets_mod
 from . import images as images_mod
-from . import throttle
+from . import policy, summary, throttle
+from .host import host_info
 from .locate import Locator, record_hints
 from .measure import PageLoadError, RunResult, measure
 from .observe import MAX_WAIT_MS
 
 log = logging.getLogger("assetpipe.audit")
 
-METRICS = ("ttfb", "fcp", "lcp", "cls", "tbt", "load")
+METRICS = policy.METRICS
 ONE_YEAR = 31_536_000
 
 
@@ -49,6 +50,10 @@ class AuditOptions:
     history: bool = True
     capture: bool = True
     max_wait_ms: float = MAX_WAIT_MS
+    #: ``--runs auto``: ``policy.AUTO_MIN`` runs, more while runs disagree about a budget.
+    runs_auto: bool = False
+    mode: str = "observed"
+    aggregate: str = "median"
 
 
 @dataclass
@@ -62,14 +67,14 @@ class AuditResult:
 
     @property
     def exit_code(self) -> int:
-        """0 pass; 1 a check at level error failed or a page errored; 3 nothing measurable."""
+        """0 pass; 1 a check at level error failed or a page errored (every page included)."""
         return exit_code(self.doc)
 
 
 def exit_code(doc: dict[str, Any]) -> int:
-    pages = doc["pages"]
-    if pages and not any(p["status"] == "measured" for p in pages):
-        return 3
+    """0 when every page passed, else 1, also when no page could be measured (HTTP 404/500,
+    nothing listening): the site failed, not a tool. Exit 3 is only for a missing tool (no
+    Chromium, no Node for --lighthouse), raised as ``ExternalToolError`` before any page."""
     return 0 if doc["passed"] else 1
 
 
@@ -121,9 +126,12 @@ def _median_run(runs: list[RunResult]) -> RunResult:
     return min(runs, key=lambda r: abs(r.metrics["lcp"] - med))
 
 
-def _medians(runs: list[RunResult]) -> tuple[dict[str, float], dict[str, int], dict[str, int]]:
-    """Per-metric medians, unrounded (budgets compare exact values; displays round)."""
-    metrics = {k: statistics.median(r.metrics[k] for r in runs) for k in METRICS}
+def _medians(runs: list[RunResult], mode: str = "observed", how: str = "median"
+             ) -> tuple[dict[str, float], dict[str, int], dict[str, int]]:
+    """Per-metric aggregates in ``mode`` (``policy``), unrounded (budgets compare exact values;
+    displays round); bytes and counts are medians."""
+    figs = [policy.figures(r.metrics, mode) for r in runs]
+    metrics = {k: policy.aggregate((f[k] for f in figs), how) for k in METRICS}
     nbytes = {k: round(statistics.median(r.transferred[k] for r in runs))
               for k in runs[0].transferred}
     counts = {k: round(statistics.median(r.requests[k] for r in runs)) for k in runs[0].requests}
@@ -198,13 +206,18 @@ def _encodings(config: Config) -> dict[str, list[str]]:
 def audit_page(browser: Any, base: str, path: str, template: str | None, *, runs: int,
                profile: throttle.Profile, headers: dict[str, str], locator: Locator,
                capture: bool, progress: Progress, max_wait_ms: float = MAX_WAIT_MS,
-               image_dims: dict[str, list[int]] | None = None
+               image_dims: dict[str, list[int]] | None = None, auto: bool = False,
+               mode: str = "observed", how: str = "median", budget: Any = None
                ) -> tuple[dict[str, Any], dict[str, Any], dict[str, bytes]]:
-    """Measure one page ``runs`` times; returns (page JSON, details, pictures)."""
+    """Measure one page ``runs`` times (``auto``: see ``policy``); returns (page JSON,
+    details, pictures)."""
     url = base + path
     results: list[RunResult] = []
     error: str | None = None
-    for i in range(runs):
+    for i in range(policy.AUTO_MAX if auto else runs):
+        if auto and i >= policy.AUTO_MIN and not policy.disagreeing(
+                [policy.figures(r.metrics, mode) for r in results], budget):
+            break
         for attempt in (1, 2):
             try:
                 results.append(measure(browser, url, profile, headers=headers,
@@ -225,7 +238,7 @@ def audit_page(browser: Any, base: str, path: str, template: str | None, *, runs
         page.update(status="errored", passed=False, error=error or "no run completed",
                     metrics=None, lcp_element=None, bytes=None, requests=None, repeat_view=None)
         return page, {"runs": [r.metrics for r in results]}, {}
-    metrics, nbytes, counts = _medians(results)
+    metrics, nbytes, counts = _medians(results, mode, how)
     rep = _median_run(results)
     el = dict(rep.lcp_element) if rep.lcp_element else None
     if el is not None:
@@ -235,12 +248,12 @@ def audit_page(browser: Any, base: str, path: str, template: str | None, *, runs
     first = results[0]
     warnings = list(dict.fromkeys(w for r in results for w in r.warnings))
     page.update(status="measured", passed=True, error=None, metrics=metrics, lcp_element=el,
-                warnings=warnings,
+                modes=policy.modes(mode), runs=len(results), warnings=warnings,
                 bytes=nbytes, requests=counts,
                 repeat_view={"bytes": (first.repeat or {}).get("bytes", {}),
                              "requests": (first.repeat or {}).get("requests", {}),
                              "refetched": (first.repeat or {}).get("refetched", [])})
-    slug = path.strip("/").replace("/", "_") or "index"
+    slug = summary.slug(path)
     pictures: dict[str, bytes] = {}
     details: dict[str, Any] = {"runs": [r.metrics for r in results], "network": rep.network,
                                "first_view_network": first.network,
@@ -269,7 +282,10 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
 
     prog = progress or NullProgress()
     profile = throttle.get(opts.profile or config.audit.profile)
-    runs = opts.runs or config.audit.runs
+    runs = policy.AUTO_MIN if opts.runs_auto else (opts.runs or config.audit.runs)
+    if opts.mode not in policy.MODES or opts.aggregate not in policy.AGGREGATES:
+        raise UsageError(f"--metrics/--aggregate: expected one of {', '.join(policy.MODES)} / "
+                         f"{', '.join(policy.AGGREGATES)}")
     if runs < 1:
         raise UsageError(f"--runs: expected a positive integer, got {runs}")
     all_budgets = budgets_mod.all_budgets(config)
@@ -288,12 +304,16 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
             sync_playwright() as pw:
         browser = launch(pw, executable=chromium)
         try:
+            host = host_info(browser)
             for path, template in pages:
                 page, det, pics = audit_page(browser, base, path, template, runs=runs,
                                              profile=profile, headers=headers, locator=locator,
                                              capture=opts.capture, progress=prog,
                                              max_wait_ms=opts.max_wait_ms,
-                                             image_dims=image_dims)
+                                             image_dims=image_dims, auto=opts.runs_auto,
+                                             mode=opts.mode, how=opts.aggregate,
+                                             budget=budgets_mod.select(all_budgets, path,
+                                                                       profile.name))
                 out_pages.append(page)
                 details[path] = det
                 pictures.update(pics)
@@ -338,7 +358,9 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
     if opts.hints and not opts.base_url:
         record_hints(config, [p for p in out_pages if p["status"] == "measured"],
                      image_records, profile.name)
-    doc = {"profile": profile.name, "runs": runs, "shard": f"{opts.shard[0]}/{opts.shard[1]}",
+    doc = {"profile": profile.name, "runs": "auto" if opts.runs_auto else runs,
+           "mode": opts.mode, "aggregate": opts.aggregate, "host": host,
+           "shard": f"{opts.shard[0]}/{opts.shard[1]}",
            "passed": all(p["passed"] for p in out_pages), "pages": out_pages}
     return AuditResult(doc, details, pictures)
 

@@ -51,3 +51,14 @@ def failures(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
                 out.append((c["level"], p["path"],
                             f"{c['id']}: {c.get('message', '')}{where}"))
     return sorted(out, key=lambda f: f[0] != "error")
+
+
+def slug(path: str) -> str:
+    """A file-name-safe, collision-free name for a page path: readable letters, plus a short
+    hash of the exact path, so ``/x`` and ``/x/`` (or ``/a/b`` and ``/a_b``) never share
+    pictures."""
+    import hashlib
+    import re
+
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", path.strip("/"))[:60] or "index"
+    return f"{readable}-{hashlib.sha256(path.encode()).hexdigest()[:6]}"
