@@ -42,7 +42,7 @@ from .builder import build as run_build
 from .builder import run_stage, stages
 from .cache import Cache
 from .config import Config
-from .fsutil import atomic_write, dump_json, rmtree
+from .fsutil import JsonWriter, atomic_write, rmtree
 from .manifest import Manifest
 from .sources import Sources, globmatch
 from .stages.base import NullProgress, Report, StageContext, StageStats
@@ -118,6 +118,8 @@ class DevBuilder:
         #: keys whose last rebuild failed: they stay in the next plan until one succeeds
         self.pending: set[str] = set()
         self._names: dict[str, str | None] = {}
+        #: the encoders of manifest.json (an entry a value) and report.json (a template's)
+        self._json = {"manifest": JsonWriter(depth=1), "report": JsonWriter(depth=2)}
 
     # -- full ---------------------------------------------------------------------------------
     def full_build(self) -> Outcome:
@@ -395,8 +397,7 @@ class DevBuilder:
                           "integrity": str(after.get("integrity", ""))})
         return swaps
 
-    @staticmethod
-    def _commit(staging: Path, build_dir: Path, sections: dict[str, Any],
+    def _commit(self, staging: Path, build_dir: Path, sections: dict[str, Any],
                 manifest: Manifest) -> None:
         """Move the staged files into the live build: public, templates, then the manifest,
         then report.json (which the manifest does not name: written after the new output is
@@ -409,8 +410,9 @@ class DevBuilder:
                     dest = build_dir / sub / src.relative_to(root)
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(src, dest)
-        manifest.write(build_dir / "manifest.json")
-        atomic_write(build_dir / "report.json", dump_json(sections))
+        # most entries and sections are unchanged: their encodings are reused
+        atomic_write(build_dir / "manifest.json", self._json["manifest"].dumps(manifest.entries))
+        atomic_write(build_dir / "report.json", self._json["report"].dumps(sections))
 
 
 def _narrow(sources: Sources, keys: frozenset[str]) -> Sources:

@@ -18,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from assetpipe import build, load_config
 from assetpipe.builder import BuildResult
 from assetpipe.cache import Cache
+from assetpipe.fsutil import JsonWriter, dump_json
 from assetpipe.imaging import pool
 from assetpipe.sources import Sources
 from tests.conftest import tree_bytes, write_tree
@@ -279,3 +282,33 @@ def test_cache_blob_checked_by_stamp_then_hashed_when_it_moved(site: Path) -> No
     blobs[0].write_bytes(b"x" + blobs[0].read_bytes())
     result = _build(site)
     assert result.cache.discarded == 1 and result.cache.misses >= 1
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=4), kids,
+                                                              max_size=3),
+    max_leaves=12)
+
+
+@given(st.lists(st.dictionaries(st.text(max_size=4), json_values, max_size=4), min_size=1,
+                max_size=4))
+@settings(max_examples=150, deadline=None)
+def test_json_writer_is_byte_identical_to_dump_json(docs: list[dict[str, Any]]) -> None:
+    """The same writer over successive documents (as watch writes the manifest and report):
+    every output is dump_json's, whatever was memoised from the documents before."""
+    writer = JsonWriter(depth=2)
+    for doc in docs:
+        assert writer.dumps(doc) == dump_json(doc)
+
+
+def test_json_writer_reuses_unchanged_values_only() -> None:
+    writer = JsonWriter(depth=1)
+    doc: dict[str, Any] = {"a": {"x": [1, 2]}, "b": {"y": "é"}}
+    writer.dumps(doc)
+    doc["b"] = {"y": "changed"}
+    assert writer.dumps(doc) == dump_json(doc)
+    doc["a"]["x"].append(3)  # mutated in place: compared by value, not identity
+    assert writer.dumps(doc) == dump_json(doc)
+    doc["a"] = {"x": [1.0, True, 3]}  # equal in Python ([1, 1, 3] == [1.0, True, 3])
+    assert writer.dumps(doc) == dump_json(doc)
