@@ -173,7 +173,8 @@ const jobs = JSON.parse(fs.readFileSync(jobsFile, 'utf8'));
 async function one(job) {
   let p = sharp(job.src, {failOn: 'error'}).rotate().resize({width: job.width});
   p = job.format === 'jpeg' ? p.jpeg({quality: job.quality, progressive: true})
-                            : p.webp({quality: job.quality, effort: 4});
+    : job.format === 'png' ? p.png({compressionLevel: 6})
+    : p.webp({quality: job.quality, effort: 4});
   const buf = await p.toBuffer();
   fs.writeFileSync(path.join(outDir, job.name), buf);
 }
@@ -204,14 +205,17 @@ def install_sharp(work: Path) -> Path | None:
     return folder
 
 
-def run_sharp(folder: Path, files: list[Path], out: Path, cores: int
-              ) -> tuple[float, int, int]:
+def run_sharp(folder: Path, files: list[Path], out: Path, cores: int,
+              formats_of: Any = None) -> tuple[float, int, int]:
+    """sharp making every planned width of ``files`` in the formats ``formats_of(path)`` gives
+    (default: jpeg and webp; bench/real_flask_app.py passes the source's own format)."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     plan = plans(files)
     jobs = [{"src": str(p), "width": w, "format": fmt, "quality": QUALITY,
              "name": f"{p.stem}-{w}.{fmt}"}
-            for p in files for w, _ in plan[str(p)] for fmt in ("jpeg", "webp")]
+            for p in files for w, _ in plan[str(p)]
+            for fmt in (formats_of(p) if formats_of else ("jpeg", "webp"))]
     jobs_file = out / "jobs.json"
     jobs_file.write_text(json.dumps(jobs))
     env = {**os.environ, "UV_THREADPOOL_SIZE": str(cores)}

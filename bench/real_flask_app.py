@@ -1,0 +1,431 @@
+"""A photo-heavy Flask app, built for real: cold build vs sharp, no-op rebuild, one-template
+edit and ``assetpipe watch`` latency.
+
+    /work/main/.venv/bin/python bench/real_flask_app.py [--rounds 3] [--edits 20] [--no-sharp]
+                                                        [--keep DIR] [--json FILE]
+
+The app is assembled in a temp folder at bench time, in the standard Flask layout
+(``app/static/`` beside ``app/templates/``, an app factory in ``app/__init__.py``):
+
+- photos: every image of ``../shared/corpus/images`` plus the images that pip-installed
+  packages ship (Flask-Admin's and Sphinx's themes, installed by the ``test`` extra), copied
+  into ``app/static/img/`` at bench time (nothing third-party is in the repository); ≥ 60 in all;
+- templates written here (a layout, partials, ≥ 20 pages) that show the photos with
+  ``url_for('static', filename=...)``, as Flask apps do;
+- a stylesheet of partials and a script with modules, written here.
+
+Measured, rounds interleaved (cold assetpipe, cold sharp, no-op, one-template edit per round):
+
+- cold build: ``assetpipe build`` with the cache emptied, against sharp (bench/images.py's
+  runner, same widths, formats, quality, concurrency = cores) making the same image variants;
+- no-op rebuild: ``assetpipe build`` again with nothing changed (target < 0.3 s), and whether it
+  started a worker process;
+- one-template edit: one page template changed, then ``assetpipe build`` (target < 0.15 s);
+- watch: save → output on disk over ``--edits`` edits each of a template, a stylesheet and a
+  script (bench/watch.py's measurement; target ≤ 150 ms median).
+
+Medians, min-max spread and the load average (1 min) at each measurement are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from assetpipe import build  # noqa: E402
+from assetpipe.errors import ConfigError  # noqa: E402
+
+#: the shared photo corpus, beside the checkout (a worktree sits one level deeper)
+CORPUS = next((p / "shared/corpus/images" for p in REPO.parents
+               if (p / "shared/corpus/images").is_dir()), REPO.parent / "shared/corpus/images")
+#: pip-installed packages whose own images join the corpus photos (test extras)
+PACKAGE_IMAGES = {"flask_admin": "img/admin", "sphinx": "img/theme"}
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+N_PAGES = 24
+N_CSS = 12
+N_JS = 16
+WIDTHS = [480, 960, 1600]
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --- the app -------------------------------------------------------------------------------
+
+def _package_images(package: str) -> list[Path]:
+    root = Path(sysconfig.get_paths()["purelib"]) / package
+    if not root.is_dir():
+        raise SystemExit(f"{package} is not installed: pip install -e '.[test]'")
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES
+                  and p.is_file())
+
+
+def _flat(rel: Path, taken: set[str]) -> str:
+    """A flat, unique-stemmed file name for a package image (``copyleft.jpg`` and
+    ``copyleft.png`` would share output names in the sharp runner)."""
+    name = "-".join(rel.parts).replace(" ", "_")
+    stem, dot, ext = name.rpartition(".")
+    if stem in taken:
+        stem = f"{stem}_{ext}"
+    taken.add(stem)
+    return f"{stem}{dot}{ext}"
+
+
+def make_app(root: Path) -> dict[str, Any]:
+    """Write the app under ``root/app`` and its pipeline.yaml; returns the facts the
+    measurements need (files to edit, the photo list, the layout used)."""
+    app = root / "app"
+    static, templates = app / "static", app / "templates"
+    photos: list[str] = []  # url_for filenames (relative to app/static)
+    taken: set[str] = set()
+    for src in sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
+        rel = f"img/photos/{_flat(src.relative_to(CORPUS), taken)}"
+        (static / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, static / rel)
+        photos.append(rel)
+    for package, folder in PACKAGE_IMAGES.items():
+        base = Path(sysconfig.get_paths()["purelib"]) / package
+        for src in _package_images(package):
+            rel = f"{folder}/{_flat(src.relative_to(base), taken)}"
+            (static / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, static / rel)
+            photos.append(rel)
+    if len(photos) < 60:
+        raise SystemExit(f"only {len(photos)} photos found (need >= 60)")
+    _write_styles(static)
+    _write_scripts(static)
+    (static / "favicon.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><circle cx="8" cy="8" '
+        'r="7" fill="#3a7"/></svg>\n')
+    _write_templates(templates, photos)
+    (app / "__init__.py").write_text(
+        "from flask import Flask, render_template\n\n\n"
+        "def create_app():\n    app = Flask(__name__)\n\n"
+        "    @app.route('/')\n    def index():\n        return render_template('index.html')\n\n"
+        "    @app.route('/p/<int:n>')\n    def page(n):\n"
+        "        return render_template(f'pages/page{n}.html')\n\n    return app\n")
+    layout = _write_config(root)
+    key = "" if layout == "standard" else "static/"
+    return {"photos": photos, "layout": layout,
+            "template": f"app/templates/pages/page{N_PAGES // 2}.html",
+            "template_out": f"pages/page{N_PAGES // 2}.html",
+            "css": "app/static/css/partials/p5.css", "css_key": f"{key}css/app.css",
+            "js": "app/static/js/lib/m7.js", "js_key": f"{key}js/main.js"}
+
+
+def _write_styles(static: Path) -> None:
+    (static / "css/partials").mkdir(parents=True)
+    for i in range(N_CSS):
+        rules = "".join(f".c{i}-{j} {{ margin: {j}px {i}px; color: #{(i * 37 + j) % 999:03d}; }}\n"
+                        for j in range(40))
+        (static / f"css/partials/p{i}.css").write_text(rules)
+    (static / "css/app.css").write_text(
+        "".join(f'@import "./partials/p{i}.css";\n' for i in range(N_CSS))
+        + "body { font-family: system-ui, sans-serif; }\n")
+
+
+def _write_scripts(static: Path) -> None:
+    (static / "js/lib").mkdir(parents=True)
+    for i in range(N_JS):
+        dep = f'import {{ f{i + 1} }} from "./m{i + 1}.js";\n' if i + 1 < N_JS else ""
+        call = f" + f{i + 1}(x)" if i + 1 < N_JS else ""
+        (static / f"js/lib/m{i}.js").write_text(
+            dep + f"export function f{i}(x) {{ return x * {i + 1}{call}; }}\n"
+            + "".join(f"export const k{i}_{j} = () => document.title.length + {j};\n"
+                      for j in range(20)))
+    (static / "js/main.js").write_text(
+        'import { f0 } from "./lib/m0.js";\n'
+        "document.addEventListener('DOMContentLoaded', () => {\n"
+        "  document.body.dataset.score = String(f0(2));\n});\n")
+    (static / "js/gallery.js").write_text(
+        "document.querySelectorAll('.gallery img').forEach((img) => {\n"
+        "  img.addEventListener('click', () => img.classList.toggle('big'));\n});\n")
+
+
+def _url(filename: str) -> str:
+    return f"{{{{ url_for('static', filename='{filename}') }}}}"
+
+
+def _write_templates(templates: Path, photos: list[str]) -> None:
+    (templates / "pages").mkdir(parents=True)
+    (templates / "partials").mkdir()
+    (templates / "base.html").write_text(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n"
+        "  <title>{% block title %}Photos{% endblock %}</title>\n"
+        f"  <link rel=\"icon\" href=\"{_url('favicon.svg')}\">\n"
+        f"  <link rel=\"stylesheet\" href=\"{_url('css/app.css')}\">\n"
+        "</head>\n<body>\n  {% include 'partials/nav.html' %}\n"
+        "  <main>{% block content %}{% endblock %}</main>\n"
+        "  {% include 'partials/footer.html' %}\n"
+        f"  <script type=\"module\" src=\"{_url('js/main.js')}\"></script>\n"
+        "</body>\n</html>\n")
+    (templates / "partials/nav.html").write_text(
+        f"<nav><img src=\"{_url(photos[-1])}\" alt=\"logo\" width=\"32\" height=\"32\">\n"
+        + "".join(f"  <a href=\"/p/{i}\">Page {i}</a>\n" for i in range(N_PAGES)) + "</nav>\n")
+    (templates / "partials/footer.html").write_text(
+        "<footer><p>&copy; Photo Ops</p>"
+        f"<img src=\"{_url(photos[-2])}\" alt=\"\"></footer>\n")
+    (templates / "index.html").write_text(
+        "{% extends 'base.html' %}\n{% block content %}\n<section class=\"hero\">\n"
+        f"  <img src=\"{_url(photos[0])}\" alt=\"hero\">\n</section>\n"
+        "<div class=\"gallery\">\n"
+        + "".join(f"  <img src=\"{_url(p)}\" alt=\"photo {i}\">\n"
+                  for i, p in enumerate(photos[:12]))
+        + "</div>\n{% endblock %}\n")
+    per_page = max(4, len(photos) // N_PAGES + 2)
+    for n in range(N_PAGES):
+        shown = [photos[(n * (per_page - 1) + j) % len(photos)] for j in range(per_page)]
+        body = "".join(
+            f"  <figure><img src=\"{_url(p)}\" alt=\"photo {j}\">"
+            f"<figcaption>Photo {j} of page {n}</figcaption></figure>\n"
+            for j, p in enumerate(shown))
+        bg = shown[0]
+        script = (f"<script type=\"module\" src=\"{_url('js/gallery.js')}\"></script>\n"
+                  if n % 4 == 0 else "")
+        (templates / f"pages/page{n}.html").write_text(
+            "{% extends 'base.html' %}\n"
+            f"{{% block title %}}Page {n}{{% endblock %}}\n{{% block content %}}\n"
+            f"<h1>Page {n}</h1>\n<p>{'Lorem ipsum dolor sit amet. ' * 20}</p>\n"
+            f"<div class=\"banner\" data-bg=\"{bg}\"></div>\n"
+            f"<div class=\"gallery\">\n{body}</div>\n{script}{{% endblock %}}\n")
+
+
+CONFIG_TAIL = """\
+public_path: /static/
+images:
+  include: ["{prefix}img/**/*.{{jpg,jpeg,png,gif,webp}}"]
+  widths: {widths}
+  formats: [original, webp]
+scripts:
+  entries: ["{prefix}js/main.js", "{prefix}js/gallery.js"]
+styles:
+  entries: ["{prefix}css/app.css"]
+static:
+  include: ["{prefix}favicon.svg"]
+"""
+
+
+def _standard_layout_supported() -> bool:
+    """Whether this assetpipe takes ``templates.dirs`` outside ``source`` (relative to the
+    config's folder): a two-file probe project, built."""
+    with tempfile.TemporaryDirectory(prefix="assetpipe-probe-") as tmp:
+        root = Path(tmp)
+        (root / "s").mkdir()
+        (root / "s/x.txt").write_text("x")
+        (root / "t").mkdir()
+        (root / "t/x.html").write_text("<p>x</p>")
+        (root / "pipeline.yaml").write_text("source: s\noutput: dist\ntemplates:\n"
+                                            "  dirs: [t]\nstatic:\n  include: ['x.txt']\n")
+        try:
+            build(root / "pipeline.yaml", profile="development")
+        except ConfigError:
+            return False
+        return (root / "dist/templates/x.html").is_file()
+
+
+def _write_config(root: Path) -> str:
+    """The standard layout (``source: app/static``, templates beside it) when this assetpipe
+    supports template dirs outside ``source``; else ``source: app`` (then the templates' url_for
+    filenames are prefixed ``static/``). Returns which layout was written."""
+    cfg = root / "pipeline.yaml"
+    if _standard_layout_supported():
+        cfg.write_text("source: app/static\noutput: dist\ntemplates:\n  dirs: [app/templates]\n"
+                       + CONFIG_TAIL.format(prefix="", widths=WIDTHS))
+        return "standard"
+    cfg.write_text("source: app\noutput: dist\ntemplates:\n  dirs: [templates]\n"
+                   + CONFIG_TAIL.format(prefix="static/", widths=WIDTHS))
+    for tpl in (root / "app/templates").rglob("*.html"):
+        tpl.write_text(tpl.read_text().replace("filename='", "filename='static/"))
+    return "source-contains-templates"
+
+
+# --- measurements ---------------------------------------------------------------------------
+
+def _env() -> dict[str, str]:
+    """The CLI's environment: bytecode cached (as in any installed package) outside the repo."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "assetpipe-bench-pyc")
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def cli_build(root: Path, *extra: str) -> dict[str, Any]:
+    """``assetpipe build --json`` as a user runs it: wall time of the process (interpreter
+    start and imports included) and the build's own seconds."""
+    load = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "assetpipe", "build", "--json", *extra],
+                          cwd=root, env=_env(), capture_output=True, text=True, timeout=1800)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"assetpipe build failed:\n{proc.stderr[-3000:]}")
+    doc = json.loads(proc.stdout)
+    return {"wall": wall, "build": float(doc["seconds"]), "load": load, "doc": doc}
+
+
+def cold_assetpipe(root: Path) -> dict[str, Any]:
+    """A cold build (cache emptied, ``--clean``) through the CLI: images stage seconds, the
+    variants made and their bytes."""
+    run = cli_build(root, "--clean")
+    manifest = json.loads((root / "dist/manifest.json").read_text())
+    variants = [v for e in manifest.values() for v in e.get("variants", ())]
+    run.update(images=float(run["doc"]["stages"]["images"]["seconds"]),
+               variants=len(variants), bytes=sum(int(v["size"]) for v in variants),
+               total_bytes=int(run["doc"]["bytes"]))
+    return run
+
+
+def _formats_of(path: Path) -> tuple[str, ...]:
+    """The variants assetpipe makes with ``formats: [original, webp]``: the source's own
+    format and WebP; an animated GIF is passed through (no work for either)."""
+    ext = path.suffix.lower()
+    if ext == ".gif":
+        return ()
+    return ("png" if ext == ".png" else "jpeg", "webp")
+
+
+def cold_sharp(sharp_dir: Path, files: list[Path], out: Path) -> dict[str, Any]:
+    from images import run_sharp
+
+    load = os.getloadavg()[0]
+    seconds, variants, size = run_sharp(sharp_dir, files, out, os.cpu_count() or 1,
+                                        formats_of=_formats_of)
+    return {"wall": seconds, "variants": variants, "bytes": size, "load": load}
+
+
+def template_edit(root: Path, facts: dict[str, Any], n: int) -> dict[str, Any]:
+    """One page template changed (a line added), then ``assetpipe build``."""
+    path = root / facts["template"]
+    marker = f"edit-{n}-{time.time_ns()}"
+    path.write_text(path.read_text() + f"<p>{marker}</p>\n")
+    run = cli_build(root)
+    out = (root / "dist/templates" / facts["template_out"]).read_text()
+    if marker not in out:
+        raise SystemExit("the edited template's output does not show the edit")
+    return run
+
+
+def watch_latency(root: Path, facts: dict[str, Any], edits: int) -> dict[str, list[float]]:
+    """bench/watch.py's measurement on this app: save → output on disk, per kind of edit."""
+    from watch import measure
+
+    return measure(root, facts, edits)
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    s = sorted(values)
+    return {"median": statistics.median(s), "min": s[0], "max": s[-1],
+            "p90": s[max(0, round(len(s) * 0.9) - 1)], "n": len(s)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds of each run")
+    ap.add_argument("--edits", type=int, default=20, help="watch edits of each kind")
+    ap.add_argument("--no-sharp", action="store_true")
+    ap.add_argument("--no-watch", action="store_true")
+    ap.add_argument("--keep", type=Path, help="build the app here and keep it")
+    ap.add_argument("--json", type=Path, help="write the figures here")
+    args = ap.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="assetpipe-real-flask-"))
+    work.mkdir(parents=True, exist_ok=True)
+    root = work / "project"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir()
+    facts = make_app(root)
+    static = root / "app/static"
+    photo_paths = [static / p for p in facts["photos"]]
+    size = sum(p.stat().st_size for p in photo_paths)
+    templates = sum(1 for _ in (root / "app/templates").rglob("*.html"))
+    log(f"app: {len(photo_paths)} photos ({size / 1e6:.1f} MB), {templates} templates, "
+        f"layout {facts['layout']}, {os.cpu_count()} cores")
+    sharp_dir = None
+    if not args.no_sharp:
+        from images import install_sharp
+
+        sharp_dir = install_sharp(work)
+    runs: dict[str, list[dict[str, Any]]] = {"cold": [], "sharp": [], "noop": [], "edit": []}
+    try:
+        for r in range(args.rounds):
+            runs["cold"].append(cold_assetpipe(root))
+            log(f"round {r + 1}: cold {runs['cold'][-1]['wall']:.2f} s "
+                f"(images stage {runs['cold'][-1]['images']:.2f} s)")
+            if sharp_dir is not None:
+                runs["sharp"].append(cold_sharp(sharp_dir, photo_paths, work / "out-sharp"))
+                log(f"round {r + 1}: sharp {runs['sharp'][-1]['wall']:.2f} s")
+            for _ in range(3):
+                runs["noop"].append(cli_build(root))
+            for i in range(3):
+                runs["edit"].append(template_edit(root, facts, r * 3 + i))
+            log(f"round {r + 1}: no-op {runs['noop'][-1]['wall']:.3f} s, one-template edit "
+                f"{runs['edit'][-1]['wall']:.3f} s")
+        latency = {} if args.no_watch else watch_latency(root, facts, args.edits)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    figures = report(runs, latency, len(photo_paths), size, templates)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+def report(runs: dict[str, list[dict[str, Any]]], latency: dict[str, list[float]],
+           photos: int, size: int, templates: int) -> dict[str, Any]:
+    figures: dict[str, Any] = {"photos": photos, "photo_bytes": size, "templates": templates,
+                               "cores": os.cpu_count()}
+    print(f"real Flask app: {photos} photos ({size / 1e6:.1f} MB), {templates} templates; "
+          f"{os.cpu_count()} cores; medians of {len(runs['cold'])} interleaved rounds "
+          "(min-max), load average (1 min) at each run")
+    print(f"{'run':<34}{'median':>10}{'min-max':>18}{'load':>12}  target")
+
+    def row(name: str, key: str, values: list[dict[str, Any]], target: str = "") -> None:
+        if not values:
+            return
+        s = summary([v[key] for v in values])
+        loads = summary([v["load"] for v in values])
+        figures[name] = {**s, "load_median": loads["median"], "load_max": loads["max"]}
+        print(f"{name:<34}{s['median']:>9.3f}s{s['min']:>8.3f}-{s['max']:.3f}s"
+              f"{loads['median']:>7.2f}/{loads['max']:.2f}  {target}")
+
+    row("cold build (CLI wall)", "wall", runs["cold"])
+    row("cold build: images stage", "images", runs["cold"])
+    row("cold: sharp, same variants", "wall", runs["sharp"])
+    row("no-op rebuild (CLI wall)", "wall", runs["noop"], "< 0.3 s")
+    row("no-op rebuild (build only)", "build", runs["noop"])
+    row("one-template edit (CLI wall)", "wall", runs["edit"], "< 0.15 s")
+    row("one-template edit (build only)", "build", runs["edit"])
+    if runs["sharp"]:
+        ratio = statistics.median(s["wall"] for s in runs["sharp"]) / \
+            statistics.median(c["images"] for c in runs["cold"])
+        figures["images_vs_sharp"] = ratio
+        print(f"images stage vs sharp: {ratio:.2f}x faster (target >= 1.2x); variants "
+              f"{runs['cold'][0]['variants']} vs {runs['sharp'][0]['variants']}, bytes "
+              f"{runs['cold'][0]['bytes']:,} vs {runs['sharp'][0]['bytes']:,}")
+    for kind, values in latency.items():
+        s = summary(values)
+        figures[f"watch_{kind}"] = s
+        print(f"watch save->output, {kind:<9}: median {s['median']:.0f} ms, p90 "
+              f"{s['p90']:.0f} ms, {s['min']:.0f}-{s['max']:.0f} ms over {s['n']} edits "
+              "(target median <= 150 ms)")
+    print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return figures
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
