@@ -185,15 +185,17 @@ class DevBuilder:
         return False
 
     def _hinted_templates(self, sources: Sources) -> frozenset[str]:
-        """The source keys of the templates lcp-hints.json names: rewritten with any subset,
-        so the stage sees each hint used (it warns about hints no template it ran used)."""
+        """The source keys of the templates lcp-hints.json names (LCP hints and image
+        records): rewritten with any subset, so the stage sees each used (it warns about those
+        no template it ran used)."""
         try:
-            from .rewrite.hints import hints_path, read_hints
+            from .rewrite.hints import hints_path, read_all_hints
 
-            hints = read_hints(hints_path(self.config.root))
+            every = read_all_hints(hints_path(self.config.root))
         except Exception:  # a malformed file: the templates stage reports it, located
             return frozenset()
-        keys = {prefix(d) + h.template for h in hints for d in self.config.templates.dirs}
+        named = {h.template for h in every.lcp} | {h.template for h in every.images}
+        keys = {prefix(d) + t for t in named for d in self.config.templates.dirs}
         return frozenset(k for k in keys if k in sources.files)
 
     def _template_name(self, key: str) -> str | None:

@@ -316,3 +316,21 @@ def test_unrewritten_references_warn_with_template_line(tmp_path: Path) -> None:
     man = json.loads((root / "dist/manifest.json").read_text())
     assert f"filename='{man['img/a.png']['file']}'" in \
         (root / "dist/templates/partials/card.html").read_text()
+
+
+def test_stale_image_records_warn_once_per_template(tmp_path: Path) -> None:
+    root = _site(tmp_path, GALLERY)
+    rec = {"template": "pages/gallery.html", "line": 3, "src": "img/a.png", "profile": "desktop",
+           "viewport": 1350, "dpr": 1.0, "width": 300.0, "height": 225.0,
+           "natural_width": 800, "natural_height": 600, "dimensions_safe": True}
+    (root / "lcp-hints.json").write_text(json.dumps({"version": 2, "hints": [], "images": [
+        rec, {**rec, "line": 9}, {**rec, "line": 2, "src": "img/other.png"},
+        {**rec, "template": "gone.html"}]}))
+    for _ in range(2):  # the second run is from the cache: same warnings
+        ctx = _ctx(root, MANIFEST)
+        templates.run(ctx)
+        assert [w.message for w in ctx.report.warnings if "image record" in w.message] == [
+            "lcp-hints.json: 1 image record(s) match no <img> at gone.html:3 (stale: run"
+            " `assetpipe audit` again)",
+            "lcp-hints.json: 2 image record(s) match no <img> at pages/gallery.html:2, 9 (stale:"
+            " run `assetpipe audit` again)"]

@@ -73,6 +73,8 @@ class Result:
     #: every manifest key looked up (found or not): the cache depends on these entries
     keys: set[str] = field(default_factory=set)
     hints_used: set[Hint] = field(default_factory=set)
+    #: the hints file's image records that matched a tag (the others are stale)
+    records_used: set[ImageHint] = field(default_factory=set)
     spans: list[tuple[int, int, Edit]] = field(default_factory=list)
 
     def report(self) -> dict[str, Any]:

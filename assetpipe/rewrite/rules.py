@@ -126,13 +126,13 @@ class _Rewriter(Sizing):
         mode, why = self.decide(tag, first_img, selected, key)
         toks = self.tokens(tag)
         info: dict[str, Any] = {}
+        recs = self.records(tag, key) if tag.name == "img" else []
         if tag.dynamic or "skip" in toks:
             if tag.dynamic:
                 self.skip(tag, "attributes come partly from an expression ({{ }} inside the tag):"
                                " nothing added")
             self.report_image(tag, key, entry, "none", "not changed", info)
             return
-        recs = self.records(tag, key) if tag.name == "img" else []
         loading = self.enum(tag, "loading")
         if mode == "eager" and tag.name == "img" and loading != "lazy":
             shown = self.shown_width(tag, entry, recs)

@@ -56,8 +56,10 @@ class Sizing(Base):
         """The hints file's render records of ``tag`` (same matching as LCP hints)."""
         first, last = self.loc(tag.start)[0], self.loc(max(tag.end - 1, tag.start))[0]
         src = self.value(tag, "src")
-        return [h for h in self.image_hints if first <= h.line <= last
-                and (h.src is None or h.src in (key, src))]
+        found = [h for h in self.image_hints if first <= h.line <= last
+                 and (h.src is None or h.src in (key, src))]
+        self.res.records_used.update(found)
+        return found
 
     def int_attr(self, tag: Tag, name: str) -> int | None:
         v = (self.value(tag, name) or "").strip()

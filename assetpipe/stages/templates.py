@@ -28,6 +28,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import json
 import logging
 import re
 from dataclasses import asdict
@@ -54,7 +55,7 @@ from .base import StageContext
 
 log = logging.getLogger("assetpipe")
 #: bump when a rule changes what a rewrite writes; the cache key also holds the tool versions
-VERSION = 2
+VERSION = 3
 
 
 @functools.cache
@@ -241,6 +242,22 @@ def _unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) -> Non
     ctx.warn(msg, ctx.source_location(rel, first["line"], first["col"]))
 
 
+def _record_key(record: dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True)
+
+
+def _stale_records(ctx: StageContext, names: dict[str, str], stale: list[ImageHint]) -> None:
+    """One warning per template whose hints-file image records match no ``<img>``."""
+    by_template: dict[str, list[int]] = {}
+    for h in stale:
+        by_template.setdefault(h.template, []).append(h.line)
+    for name, lines in sorted(by_template.items()):
+        at = ", ".join(str(n) for n in sorted(set(lines)))
+        ctx.warn(f"lcp-hints.json: {len(lines)} image record(s) match no <img> at {name}:{at}"
+                 " (stale: run `assetpipe audit` again)",
+                 ctx.source_location(names[name], min(lines)) if name in names else None)
+
+
 def run(ctx: StageContext) -> None:
     """Rewrite every template into ``<output>/templates/`` (see the module docstring)."""
     every = read_all_hints(hints_path(ctx.config.root))
@@ -252,6 +269,7 @@ def run(ctx: StageContext) -> None:
     ctx.progress.start("templates", len(names))
     report: dict[str, Any] = {}
     used: set[Hint] = set()
+    seen_used: set[str] = set()
     missing: list[AssetpipeError] = []  # every template's, raised at once after the loop
     for name, rel in names.items():
         opts = options(ctx, name)
@@ -273,7 +291,8 @@ def run(ctx: StageContext) -> None:
             text = _decode(data, ctx, rel)
             res = _rewrite(ctx, name, rel, text, opts, mine, seen)
             meta = {"report": res.report(), "missing": [list(m) for m in res.missing],
-                    "hints": [h.to_json() for h in sorted(res.hints_used)]}
+                    "hints": [h.to_json() for h in sorted(res.hints_used)],
+                    "records": [h.to_json() for h in sorted(res.records_used)]}
             out = res.text.encode("utf-8")
             if hashlib.sha256(data).hexdigest() != ctx.sources.sha256(rel):
                 log.debug("templates: %s changed while it was built; not cached", name)
@@ -286,6 +305,7 @@ def run(ctx: StageContext) -> None:
         missing += _missing(ctx, rel, meta["missing"])
         _unresolved(ctx, rel, meta["report"]["unresolved"])
         used.update(Hint(h["template"], h["line"], h.get("src")) for h in meta["hints"])
+        seen_used.update(_record_key(r) for r in meta.get("records", ()))
         report[name] = {"source": rel, **meta["report"]}
         ctx.progress.advance("templates")
     for h in hints:
@@ -296,5 +316,7 @@ def run(ctx: StageContext) -> None:
                      else None)
     if missing:
         raise MissingAssetsError(missing)
+    _stale_records(ctx, names, [h for h in every.images
+                                if _record_key(h.to_json()) not in seen_used])
     ctx.report.sections["templates"] = report
     ctx.progress.finish("templates")
