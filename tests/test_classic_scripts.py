@@ -232,3 +232,19 @@ templates:
 """, {"site/js/sidebar.js": SIDEBAR, "site/templates/notes.txt": "not a template\n"})
     result = build(root / "pipeline.yaml")
     assert len([w for w in result.warnings if "no templates" in w.message]) == 1
+
+
+def test_only_a_vendored_min_js_is_shipped_as_written(make_site: Callable[..., Path]) -> None:
+    """A classic TypeScript entry (or one using ``define``) must go through esbuild even when
+    its output is not smaller: shipped as written it would not run."""
+    root = make_site("""\
+source: site
+output: dist
+scripts:
+  entries: ["js/tiny.ts"]
+  classic: ["js/*.ts"]
+""", {"site/js/tiny.ts": "function greet(n: string): string { return n; }\n"})
+    build(root / "pipeline.yaml")
+    m = Manifest.read(root / "dist" / "manifest.json")
+    out = (root / "dist" / "public" / m["js/tiny.ts"]["file"]).read_text()
+    assert "function greet(" in out and ": string" not in out

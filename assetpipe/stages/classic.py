@@ -8,9 +8,10 @@ differently from the module entries:
 
 - **not bundled**: esbuild minifies each file on its own (no ``--bundle``, no ``--format``),
   which keeps every top-level name as written: the globals survive, and a UMD library
-  (``bootstrap.min.js``, ``jquery.min.js``) still finds ``window``. When esbuild's output is not
-  smaller than the file once compressed (a library that ships minified already), the file is
-  shipped as it is, under a content-hashed name, so adoption never makes a page heavier;
+  (``bootstrap.min.js``, ``jquery.min.js``) still finds ``window``. When esbuild's output of a
+  ``*.min.js`` is not smaller than the file once compressed (a library that ships minified),
+  the file is shipped as it is, under a content-hashed name, so adoption never makes a page
+  heavier;
 - **bundled as an IIFE** when the file is an ES module (esbuild's metafile says ``format:
   esm``: it has ``import``/``export``): its imports are bundled in and it runs from a classic
   tag, but its top-level names are not globals (an ES module's never are); a warning names each
@@ -173,15 +174,18 @@ def _merge(a: Result, b: Result) -> Result:
 
 
 def _keep_smaller(ctx: StageContext, result: Result) -> Result:
-    """Ship a classic file as written when esbuild's minified output is not smaller once
-    compressed (vendored ``*.min.js`` libraries): re-minifying them makes them heavier."""
+    """Ship a vendored ``*.min.js`` as written when esbuild's minified output is not smaller
+    once compressed: re-minifying a minified library makes it heavier. Only ``.min.js``
+    files: anything else may need what esbuild does to it (TypeScript, ``define``, lowering
+    to ``target``); a vendor's minified build was made for browsers as it is."""
     if ctx.profile != "production":
         return result
     files = dict(result.files)
     outputs = dict(result.metafile["outputs"])
     inputs = result.metafile.get("inputs", {})
     for path, key in _entry_outputs(result).items():
-        if (inputs.get(key) or {}).get("format") == "esm" or key not in ctx.sources:
+        if (not key.endswith(".min.js") or (inputs.get(key) or {}).get("format") == "esm"
+                or key not in ctx.sources):
             continue
         source = ctx.sources.files[key].path.read_bytes()
         if len(zlib.compress(files[path], 6)) < len(zlib.compress(source, 6)):
