@@ -212,3 +212,16 @@ def test_a_cached_rebuild_makes_the_same_choice(make_site: Maker) -> None:
     (root / "site/img/tiny.jpg").touch()  # a touched source: same bytes, same choice
     result, second = build_site(root)
     assert result.cache.per_stage["images"]["misses"] == 0 and second == first
+
+
+def test_summary_line_counts_what_the_rule_did() -> None:
+    from assetpipe.stages.images import summary
+
+    assert summary({"never_bigger": {}}) is None
+    line = summary({"never_bigger": {
+        "a.png": {"dropped": [{"format": "webp"}]},
+        "b.jpg": {"dropped": [{"format": "webp"}, {"format": "jpeg"}], "source": {}},
+        "c.tif": {"grown": [{"format": "png"}]}}})
+    assert line is not None
+    assert "3 variant(s) not emitted" in line and "1 source file(s) served as is" in line
+    assert "1 variant(s) larger than their source" in line

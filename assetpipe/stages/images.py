@@ -350,8 +350,12 @@ def summary(section: dict[str, Any]) -> str | None:
     grown = sum(len(n.get("grown", ())) for n in notes.values())
     if not (dropped or served or grown):
         return None
-    parts = [f"{dropped} variant(s) not emitted (not smaller than the original format or "
-             "the source)", f"{served} source file(s) served as is (re-encoding was larger)"]
+    parts = []
+    if dropped:
+        parts.append(f"{dropped} variant(s) not emitted (not smaller than the original format, "
+                     "a wider variant or the source)")
+    if served:
+        parts.append(f"{served} source file(s) served as is (re-encoding was larger)")
     if grown:
         parts.append(f"{grown} variant(s) larger than their source (see warnings)")
     return "images: " + "; ".join(parts) + " — details in report.json (images.never_bigger)"
