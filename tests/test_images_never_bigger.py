@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +226,24 @@ def test_summary_line_counts_what_the_rule_did() -> None:
     assert line is not None
     assert "3 variant(s) not emitted" in line and "1 source file(s) served as is" in line
     assert "1 variant(s) larger than their source" in line
+
+
+def test_a_source_with_metadata_that_cannot_be_stripped_warns_when_it_grows(
+        make_site: Maker) -> None:
+    """A WebP source carrying EXIF is never served as is (its metadata would go out with it):
+    when its re-encode is still larger, the build keeps it and warns, naming the file."""
+    rnd = random.Random(5)
+    im = Image.new("RGB", (64, 48))
+    im.putdata([(rnd.randrange(256), rnd.randrange(256), 90) for _ in range(64 * 48)])
+    exif = Image.Exif()
+    exif[0x010F] = "Camera Maker"
+    data = to_bytes(im, "WEBP", quality=10, exif=exif.tobytes())
+    root = make_site(image_config(formats="[original]", widths="[4000]",
+                                  templates="  srcset_format: original\n"),
+                     {"site/img/small.webp": data})
+    result, manifest = build_site(root)
+    (v,) = manifest["img/small.webp"]["variants"]
+    assert v["size"] > len(data)  # nothing smaller to serve: kept
+    (warning,) = [w for w in result.warnings if w.stage == "images"]
+    assert "img/small.webp" in str(warning) and "EXIF/XMP" in warning.message
+    assert b"Camera Maker" not in (root / "dist" / "public" / v["file"]).read_bytes()
