@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -159,3 +161,34 @@ def test_missing_assets_all_at_once_with_url_for_hint(tmp_path: Path) -> None:
     assert result.code == 1
     assert result.err.count("which the build did not produce") == 4
     assert not (tmp_path / "dist").exists()
+
+
+def _wait_for(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout  # a large-margin bound, not a speed assertion
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["beside-static", "symlinked"])
+def test_watch_rebuilds_templates_outside_source(tmp_path: Path, linked: bool) -> None:
+    """``assetpipe watch`` observes template dirs outside ``source`` (and behind a symlink)."""
+    from assetpipe.watch import Watcher
+
+    write_tree(tmp_path, {**FLASK_LAYOUT, "pipeline.yaml": _config("app/static",
+                                                                   "[app/templates]")})
+    if linked:
+        (tmp_path / "app" / "templates").rename(tmp_path / "real-templates")
+        os.symlink(tmp_path / "real-templates", tmp_path / "app" / "templates")
+    w = Watcher(tmp_path / "pipeline.yaml", port=0, serve=False, on_line=lambda *a: None)
+    w.start()
+    try:
+        out = tmp_path / "dist" / "templates" / "index.html"
+        _wait_for(out.exists, "the first build")
+        (tmp_path / "app" / "templates" / "index.html").write_text(PAGE + "<p>edited</p>\n")
+        _wait_for(lambda: out.exists() and "edited" in out.read_text(), "the template rebuild")
+        (tmp_path / "app" / "templates" / "new.html").write_text("<p>new</p>\n")
+        new = tmp_path / "dist" / "templates" / "new.html"
+        _wait_for(lambda: new.exists(), "the added template")
+    finally:
+        w.close()
