@@ -130,8 +130,25 @@ class Watcher:
         except BaseException:
             self.close()
             raise
+        threading.Thread(target=self._warm_up, name="assetpipe-warm-up", daemon=True).start()
         self._thread = threading.Thread(target=self._loop, name="assetpipe-watch", daemon=True)
         self._thread.start()
+
+    def _warm_up(self) -> None:
+        """Pay the first template rewrite's one-off costs (BeautifulSoup's import, soupsieve
+        compiling its patterns and the selectors: ~0.1 s) in the background after start, not
+        on the first save. Compiled selectors are memoised by soupsieve for the process."""
+        try:
+            import bs4  # noqa: F401
+
+            from .rewrite import rules
+            from .rewrite.select import check_selector
+
+            for sel in (*self.config.templates.eager, *getattr(rules, "ABOVE_FOLD", ()),
+                        *getattr(rules, "SMALL", ())):
+                check_selector(sel)
+        except Exception:  # only an optimisation: the rewrite reports its own errors
+            log.debug("warm-up failed", exc_info=True)
 
     @property
     def url(self) -> str:

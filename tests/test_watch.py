@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from assetpipe.config import load_config
 from assetpipe.errors import AssetpipeError, ConfigError
 from assetpipe.incremental import Outcome
 from assetpipe.manifest import Manifest
@@ -811,5 +812,33 @@ def test_a_kept_name_file_edited_in_place_is_served_new(tmp_path: Path) -> None:
         edit(tmp_path / "site/robots.txt", "v2\n")  # same size
         rec.wait(lambda: manifest(tmp_path)["robots.txt"] != before)
         assert get(w.url + "/static/robots.txt") == (200, b"v2\n")
+    finally:
+        w.close()
+
+
+def test_start_warms_up_the_selector_engine_in_the_background(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first template save must not pay soupsieve compiling its patterns: the watcher
+    compiles the configured selectors in a background thread once the first build is done."""
+    from assetpipe.rewrite import select
+
+    compiled: list[str] = []
+    done = threading.Event()
+    real = select.check_selector
+
+    def spy(sel: str) -> str | None:
+        compiled.append(sel)
+        done.set()
+        return real(sel)
+
+    monkeypatch.setattr(select, "check_selector", spy)
+    w = Watcher(project / "pipeline.yaml", port=0, serve=False, on_line=lambda *a: None)
+    w.start()
+    try:
+        assert done.wait(30)
+        deadline = time.monotonic() + 30
+        while not set(load_config(project / "pipeline.yaml").templates.eager) <= set(compiled):
+            assert time.monotonic() < deadline, compiled
+            time.sleep(0.01)
     finally:
         w.close()
