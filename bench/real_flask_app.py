@@ -7,9 +7,11 @@ edit and ``assetpipe watch`` latency.
 The app is assembled in a temp folder at bench time, in the standard Flask layout
 (``app/static/`` beside ``app/templates/``, an app factory in ``app/__init__.py``):
 
-- photos: every image of ``../shared/corpus/images`` plus the images that pip-installed
-  packages ship (Flask-Admin's and Sphinx's themes, installed by the ``test`` extra), copied
-  into ``app/static/img/`` at bench time (nothing third-party is in the repository); ≥ 60 in all;
+- photos: every image of ``../shared/corpus/images``, the photos Nikola's and Kivy's packages
+  carry (bench/images.py's set c, pip-installed into the temp folder) and the images that
+  pip-installed packages ship (Flask-Admin's and Sphinx's themes, installed by the ``test``
+  extra), copied into ``app/static/img/`` at bench time (nothing third-party is in the
+  repository); ≥ 60 in all;
 - templates written here (a layout, partials, ≥ 20 pages) that show the photos with
   ``url_for('static', filename=...)``, as Flask apps do;
 - a stylesheet of partials and a script with modules, written here.
@@ -97,6 +99,14 @@ def make_app(root: Path) -> dict[str, Any]:
     taken: set[str] = set()
     for src in sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES):
         rel = f"img/photos/{_flat(src.relative_to(CORPUS), taken)}"
+        (static / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, static / rel)
+        photos.append(rel)
+    # the photos two PyPI packages carry as their own data (bench/images.py's set c)
+    from images import package_photos
+
+    for src in package_photos(root.parent / "photo-packages"):
+        rel = f"img/gallery/{_flat(Path(src.name), taken)}"
         (static / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, static / rel)
         photos.append(rel)
