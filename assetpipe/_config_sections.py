@@ -28,6 +28,7 @@ from .config import (
     ImagesConfig,
     Page,
     ScriptsConfig,
+    ServeConfig,
     StaticConfig,
     StylesConfig,
     TemplatesConfig,
@@ -329,6 +330,13 @@ class SectionLoader:
         if "poll" in s:
             kw["poll"] = self.r.boolean(s["poll"], "watch.poll")
         return _replace(WatchConfig(), kw)
+
+    def serve(self, node: yaml.Node | None) -> ServeConfig:
+        s = self.section(node, "serve", ("source_paths",))
+        kw: dict[str, Any] = {}
+        if "source_paths" in s:
+            kw["source_paths"] = self.r.boolean(s["source_paths"], "serve.source_paths")
+        return _replace(ServeConfig(), kw)
 
 
 def abs_path(path: Path) -> Path:

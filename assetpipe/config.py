@@ -149,6 +149,13 @@ class AuditConfig:
 
 
 @dataclass(frozen=True)
+class ServeConfig:
+    """How the serving middleware answers (``assetpipe serve``, the audit, watch, ``AssetPipe``)."""
+
+    source_paths: bool = True  # unhashed source paths answered with their output, no-cache
+
+
+@dataclass(frozen=True)
 class WatchConfig:
     """``assetpipe watch`` settings."""
 
@@ -179,6 +186,7 @@ class Config:
     budget_file: Path | None = None
     audit: AuditConfig = field(default_factory=AuditConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
     locations: tuple[tuple[str, Location], ...] = ()
 
     @property
@@ -201,7 +209,7 @@ class Config:
 
 _TOP = ("source", "output", "public_path", "retain_builds", "cache_max_mb", "lock_timeout",
         "templates", "images", "scripts", "styles", "static", "compress", "pages", "budgets",
-        "budget_file", "audit", "watch")
+        "budget_file", "audit", "watch", "serve")
 
 
 def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None = None) -> Config:
@@ -288,6 +296,7 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
                          f"file '{reader.scalar(top['budget_file'])}' does not exist")
     kw["audit"] = ld.audit(top.get("audit"))
     kw["watch"] = ld.watch(top.get("watch"))
+    kw["serve"] = ld.serve(top.get("serve"))
     _cross_checks(reader, top, kw)
     if reader.problems or source is None or output is None:
         raise ConfigError(sorted(reader.problems, key=_position))

@@ -245,7 +245,8 @@ def make_site_app(config: Config, reload_url: str, app: Any = None,
                 check_interval=0.0)
         inner = pages
     site: WSGIApp = AssetMiddleware(inner, output=config.output, public_path=config.public_path,
-                                    dev=True, reload_url=reload_url)
+                                    dev=True, reload_url=reload_url,
+                                    source_paths=config.serve.source_paths)
     return site
 
 

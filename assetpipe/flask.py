@@ -148,6 +148,7 @@ class AssetPipe:
         self.dev = dev
         self.reload_url = reload_url
         self.config_path: Path | None = None
+        self._config_source_paths = True
         self.resolver: AssetResolver | None = None
         self.middleware: AssetMiddleware | None = None
         if app is not None:
@@ -158,7 +159,8 @@ class AssetPipe:
         return value if value is not None else app.config.get(key)
 
     def _settings(self, app: Any) -> tuple[Path, str]:
-        """(output, public_path): arguments, then app.config, then pipeline.yaml."""
+        """(output, public_path): arguments, then app.config, then pipeline.yaml (which also
+        gives ``serve.source_paths``)."""
         root = Path(app.root_path)
         output = self._setting(app, "output", "ASSETPIPE_OUTPUT")
         public_path = self._setting(app, "public_path", "ASSETPIPE_PUBLIC_PATH")
@@ -170,6 +172,7 @@ class AssetPipe:
             cfg = load_config(self.config_path)
             output = output if output is not None else cfg.output
             public_path = public_path or cfg.public_path
+            self._config_source_paths = cfg.serve.source_paths
         out = Path(output)
         return (out if out.is_absolute() else root / out), public_path or "/static/"
 
@@ -189,7 +192,7 @@ class AssetPipe:
             _BreachGuard(app.wsgi_app), output, public_path, dev=dev, autorefresh=follow,
             reload_url=reload_url or "/__assetpipe/events",
             source_paths=_flag(self._setting(app, "source_paths", "ASSETPIPE_SOURCE_PATHS"),
-                               True),
+                               self._config_source_paths),
             fallback=_flag(self._setting(app, "static_fallback", "ASSETPIPE_STATIC_FALLBACK"),
                            True) and _static_route_at(app, public_path))
         wsgi: Any = self.middleware

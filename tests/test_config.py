@@ -42,7 +42,7 @@ BROKEN = [
          "error: pipeline.yaml:3:20: compress.brotli: expected true or false, got 'maybe'",
          "error: pipeline.yaml:4:1: foo: unknown key",
          "hint: valid keys here: audit, budget_file, budgets, cache_max_mb, compress, images, "
-         "lock_timeout, output, pages, public_path, retain_builds, scripts, source, static, "
+         "lock_timeout, output, pages, public_path, retain_builds, scripts, serve, source, static, "
          "styles, templates, watch"],
         id="all-errors-at-once-in-order"),
     pytest.param(

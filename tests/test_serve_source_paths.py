@@ -117,3 +117,32 @@ def test_source_path_follows_a_new_build(tmp_path: Path) -> None:
         build(cfg)
         r = request(port, "/static/css/site.css", headers={"If-None-Match": first.headers["etag"]})
         assert r.status == 200 and b"margin:3px" in r.body
+
+
+def test_pipeline_yaml_switch(tmp_path: Path) -> None:
+    """`serve: {source_paths: false}` reaches `assetpipe serve`'s app and the Flask extension;
+    a wrong value is a located config error."""
+    from flask import Flask
+
+    from assetpipe.config import load_config
+    from assetpipe.errors import ConfigError
+    from assetpipe.flask import AssetPipe
+    from assetpipe.serve.server import make_app
+
+    cfg_path = _site(tmp_path)
+    build(cfg_path)
+    hashed = "/static/" + _manifest(tmp_path)["js/app.js"]["file"]
+    with cfg_path.open("a") as f:
+        f.write("serve: {source_paths: false}\n")
+    with asgi_server(make_app(load_config(cfg_path))) as port:
+        assert request(port, "/static/js/app.js").status == 404
+        assert request(port, hashed).status == 200
+    app = Flask("x", root_path=str(tmp_path), static_folder=None)
+    AssetPipe(app)
+    with app.test_client() as client:
+        assert client.get("/static/js/app.js").status_code == 404
+        assert client.get(hashed).status_code == 200
+    cfg_path.write_text(cfg_path.read_text().replace("source_paths: false", "source_paths: 3"))
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg_path)
+    assert "serve.source_paths" in str(err.value) and "pipeline.yaml:" in str(err.value)

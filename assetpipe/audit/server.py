@@ -38,7 +38,8 @@ def make_asgi(config: Config, app_spec: str | None) -> Any:
         return make_app(config)
     app = prepare_app(import_app(app_spec, config.root), config.path)
     inner = app if is_asgi(app) else WSGIBridge(RenderErrors(app, _report))
-    return AssetMiddleware(inner, config.output, config.public_path)
+    return AssetMiddleware(inner, config.output, config.public_path,
+                           source_paths=config.serve.source_paths)
 
 
 def _report(text: str, hint: str | None) -> None:

@@ -141,7 +141,8 @@ def make_app(config: Config, output: Path | None = None) -> AssetMiddleware:
                              hint="run `assetpipe build` first (serve shows the current output)")
     pages = PagesApp(config, out)
     app = CompressMiddleware(WSGIBridge(ETagMiddleware(_with_stats(pages))))
-    return AssetMiddleware(app, out, config.public_path, autorefresh=True)
+    return AssetMiddleware(app, out, config.public_path, autorefresh=True,
+                           source_paths=config.serve.source_paths)
 
 
 def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, *,
