@@ -200,28 +200,33 @@ class AssetPipe:
             exclude = self._setting(app, "compress_exclude", "ASSETPIPE_COMPRESS_EXCLUDE") or ()
             wsgi = CompressMiddleware(wsgi, exclude_paths=(url_prefix(public_path), *exclude))
         app.wsgi_app = wsgi
-        self._output = output
-        self._stamp = manifest_stamp(output)
-        app.before_request(functools.partial(self._sync, app))
+        app.before_request(_Follower(app, output, self.resolver, self.middleware))
         app.extensions["assetpipe"] = self
 
-    def _sync(self, app: Any) -> None:
-        """Before each request Flask handles: move templates, globals and the file table to a
-        build swapped in since the last request (one ``stat``)."""
-        assert self.middleware is not None and self.resolver is not None
+
+class _Follower:
+    """The ``before_request`` hook of one app: before each request Flask handles, move its
+    templates, globals and file table to a build swapped in since the last one (one ``stat``).
+    One per app, so an extension shared by an app factory's apps keeps them apart."""
+
+    def __init__(self, app: Any, output: Path, resolver: AssetResolver,
+                 middleware: AssetMiddleware) -> None:
+        self.app, self.output, self.resolver, self.middleware = app, output, resolver, middleware
+        self.stamp = manifest_stamp(output)
+
+    def __call__(self) -> None:
         holder = self.middleware.holder
-        if app.debug and not holder.autorefresh:  # app.run(debug=True) after init_app
+        if self.app.debug and not holder.autorefresh:  # app.run(debug=True) after init_app
             holder.autorefresh = True
             self.resolver.check_interval = 0.0
-        stamp = manifest_stamp(self._output)
-        if stamp == self._stamp:
+        stamp = manifest_stamp(self.output)
+        if stamp == self.stamp:
             return
-        self._stamp = stamp
-        cache = getattr(app.jinja_env, "cache", None)
+        self.stamp = stamp
+        cache = getattr(self.app.jinja_env, "cache", None)
         if cache is not None:
             cache.clear()
         self.resolver.refresh()
         holder.check()  # loads the new file table in the background
-
 
 __all__ = ["AssetPipe", "config_candidates", "find_config", "no_compress"]

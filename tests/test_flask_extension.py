@@ -159,15 +159,25 @@ def test_compresses_html_with_breach_opt_outs(tmp_path: Path) -> None:
 
 
 def test_app_factory(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "project")
-    build(project / "pipeline.yaml")
+    """One extension object, ``init_app`` on two apps (two projects): each serves and follows
+    its own build."""
+    projects = [make_project(tmp_path / name) for name in ("one", "two")]
+    for project in projects:
+        build(project / "pipeline.yaml")
     ext = AssetPipe()
-    apps = [make_app(project, ext), make_app(project, ext)]
+    apps = [make_app(project, ext) for project in projects]
+    hrefs = []
     for app in apps:
         assert app.extensions["assetpipe"] is ext
         with app.test_client() as client:
-            href = css_href(client.get("/").data)
-            assert client.get(href).status_code == 200
+            hrefs.append(css_href(client.get("/").data))
+            assert client.get(hrefs[-1]).status_code == 200
+    _rebuild(projects[1], "body { margin: 9px; }\n")
+    with apps[0].test_client() as client:
+        assert css_href(client.get("/").data) == hrefs[0]
+    with apps[1].test_client() as client:
+        new = css_href(client.get("/").data)
+        assert new != hrefs[1] and b"margin:9px" in client.get(new).data
 
 
 def _big_name(project: Path) -> str:
