@@ -207,6 +207,9 @@ class Result:
     files: dict[str, bytes]
     metafile: dict[str, Any]
     warnings: list[Message] = field(default_factory=list)
+    #: where a file's bytes are already stored, read-only (the build cache's blobs): written
+    #: into ``public/`` as a hard link instead of a second copy
+    stored: dict[str, Path] = field(default_factory=dict)
 
 
 def _normalise_outputs(meta: dict[str, Any], cwd: Path, outdir: Path) -> dict[str, Any]:

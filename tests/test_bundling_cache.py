@@ -64,3 +64,21 @@ def test_no_change_rebuild_runs_no_esbuild_and_gives_the_same_bytes(
     assert fifth.cache.per_stage["styles"] == {"hits": 0, "misses": 1}
     css = (root / "dist/public" / fifth.manifest["css/app.css"]["file"]).read_text()
     assert fifth.manifest["img/bg.png"]["file"] in css
+
+
+def test_outputs_are_written_once_hard_linked_from_the_cache(
+        make_site: Callable[..., Path]) -> None:
+    """A cold build stores esbuild's outputs in the cache and places them in public/ as hard
+    links to those blobs (not a second copy); a cached rebuild links them again."""
+    root = make_site(CONFIG, APP)
+    cfg = load_config(root / "pipeline.yaml")
+    for _ in range(2):
+        result = build(cfg)
+        public = root / "dist" / "public"
+        entry = result.manifest["js/a.js"]
+        for rel in (entry["file"], entry["map"]):
+            st = (public / rel).stat()
+            assert st.st_nlink >= 2, rel
+            blobs = [p for p in (root / ".assetpipe" / "cache").rglob("*")
+                     if p.is_file() and p.stat().st_ino == st.st_ino]
+            assert blobs, rel

@@ -185,7 +185,8 @@ def cached_build(ctx: StageContext, stage: str, opts: dict[str, Any],
     if entry is not None:
         result = Result({name: entry.path(name).read_bytes() for name in entry.files},
                         dict(entry.meta["metafile"]),
-                        [Message(**m) for m in entry.meta["warnings"]])
+                        [Message(**m) for m in entry.meta["warnings"]],
+                        {name: entry.path(name) for name in entry.files})
         warn(ctx, result.warnings)
         return result
     result = produce()
@@ -195,10 +196,11 @@ def cached_build(ctx: StageContext, stage: str, opts: dict[str, Any],
            "externals": sorted(p for p, url in table.items() if url in used)}
     content_key = _content_key(ctx, stage, opts, esbuild_version, doc)
     if content_key is not None:
-        ctx.cache.put(content_key, dict(result.files), {
+        stored = ctx.cache.put(content_key, dict(result.files), {
             "metafile": result.metafile,
             "warnings": [vars(m) for m in result.warnings]})
         ctx.cache.put(index_key, {}, doc, replace=True)
+        result.stored = {name: stored.path(name) for name in result.files}
     return result
 
 
@@ -248,6 +250,13 @@ def emit(ctx: StageContext, result: Result, requested: set[str]) -> dict[str, di
     written (the script points at it) and a warning says so."""
     entries = metafile.entries(result, requested)
     for rel in sorted(result.files):
+        stored = result.stored.get(rel)
+        if stored is not None:
+            try:  # the cache's copy, hard-linked: the bytes are not written twice
+                ctx.link_public(rel, stored)
+                continue
+            except OSError:
+                pass
         ctx.write_public(rel, result.files[rel])
     for key, entry in sorted(entries.items()):
         existing = ctx.manifest.get(key)
