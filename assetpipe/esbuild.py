@@ -358,6 +358,43 @@ def _same_files(src: Path, dst: Path) -> bool:
         return False
 
 
+VERSION_MEMO = ".assetpipe-esbuild-version.json"
+
+
+def _binary_version(binary: Path, folder: Path) -> str:
+    """``binary --version``, remembered in ``folder`` by the binary's path, size, mtime and
+    inode, so a build does not start a process only to ask it again (a replaced or rebuilt
+    binary changes the stamp and is asked afresh)."""
+    try:
+        st = binary.stat()
+        stamp = [str(binary), st.st_size, st.st_mtime_ns, st.st_ino]
+    except OSError:
+        stamp = None
+    memo = folder / VERSION_MEMO
+    if stamp is not None:
+        try:
+            doc = json.loads(memo.read_text(encoding="utf-8"))
+            if doc.get("stamp") == stamp and isinstance(doc.get("version"), str):
+                return str(doc["version"])
+        except (OSError, ValueError, AttributeError):
+            pass
+    try:
+        proc = subprocess.run([str(binary), "--version"], capture_output=True,
+                              text=True, timeout=30, check=False)
+    except OSError as exc:
+        raise ExternalToolError(f"esbuild could not run ({binary}): {exc}",
+                                hint=f"run `npm ci` in {folder}") from exc
+    found = proc.stdout.strip()
+    if stamp is not None and proc.returncode == 0 and found:
+        try:
+            tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"stamp": stamp, "version": found}), encoding="utf-8")
+            os.replace(tmp, memo)
+        except OSError:
+            pass  # a read-only install: ask every time
+    return found
+
+
 _LOCATED: dict[Path, Esbuild] = {}
 _LOCATE_LOCK = threading.Lock()
 
@@ -382,13 +419,7 @@ class Esbuild:
             override = os.environ.get("ESBUILD_BINARY_PATH")
             binary = Path(override) if override else native_binary(folder)
             assert binary is not None
-            try:
-                proc = subprocess.run([str(binary), "--version"], capture_output=True,
-                                      text=True, timeout=30, check=False)
-            except OSError as exc:
-                raise ExternalToolError(f"esbuild could not run ({binary}): {exc}",
-                                        hint=f"run `npm ci` in {folder}") from exc
-            found = proc.stdout.strip()
+            found = _binary_version(binary, folder)
             if found != pinned:
                 where = "ESBUILD_BINARY_PATH" if override else str(binary)
                 raise ExternalToolError(

@@ -218,3 +218,21 @@ def test_installed_wheel_without_node_exits_3(wheel: Path, tmp_path: Path) -> No
     assert proc.returncode == 3, proc.stderr
     assert "error: Node.js not found (needed to install esbuild" in proc.stderr
     assert "hint: install Node.js 20 or newer" in proc.stderr
+
+
+def test_the_binary_version_is_asked_once_per_binary(tmp_path: Path) -> None:
+    """``--version`` costs a process start per build; it is remembered by the binary's stamp
+    (path, size, mtime, inode) and asked again when the binary changes."""
+    from assetpipe.esbuild import _binary_version
+
+    calls = tmp_path / "calls"
+    fake = tmp_path / "esbuild"
+    fake.write_text(f"#!/bin/sh\necho x >> {calls}\necho 0.28.2\n")
+    fake.chmod(0o755)
+    assert _binary_version(fake, tmp_path) == "0.28.2"
+    assert _binary_version(fake, tmp_path) == "0.28.2"
+    assert calls.read_text().count("x") == 1
+    st = fake.stat()
+    os.utime(fake, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert _binary_version(fake, tmp_path) == "0.28.2"
+    assert calls.read_text().count("x") == 2
