@@ -126,13 +126,33 @@ class RenderErrors:
         self.hint = hint
         self._seen: set[tuple[str, int]] = set()
         self._lock = threading.Lock()
+        #: path → the app's error on its last failure (``summary`` gives one line of it)
+        self.errors: dict[str, str] = {}
 
     def _once(self, path: str, status: int, detail: str) -> None:
         with self._lock:
+            self.errors[path] = detail
             if (path, status) in self._seen:
                 return
             self._seen.add((path, status))
         self.report(f"GET {path}: the app answered {status}:\n{detail}", self.hint)
+
+    def summary(self, path: str) -> str | None:
+        """One line for reports: the exception and the app's innermost frame
+        (``ZeroDivisionError: division by zero (shop.py:16, in broken)``), or the head of the
+        error page; ``None`` when the path has not failed."""
+        detail = self.errors.get(path)
+        if detail is None:
+            return None
+        import re
+
+        lines = [line for line in detail.splitlines() if line.strip()]
+        frames = [m for line in lines
+                  if (m := re.match(r'\s*File "(.+)", line (\d+), in (.+)', line))]
+        if not frames:
+            return lines[0][:200] if lines else None
+        file, line, func = frames[-1].groups()
+        return f"{lines[-1].strip()[:200]} ({os.path.basename(file)}:{line}, in {func})"
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:

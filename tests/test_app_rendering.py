@@ -146,6 +146,9 @@ def test_audit_app_json_and_the_apps_error(tmp_path: Path) -> None:
     pages = {p["path"]: p for p in doc["pages"]}
     assert pages["/"]["status"] == "measured" and pages["/"]["template"] is None
     assert pages["/broken"]["status"] == "errored"
+    assert pages["/broken"]["error"].startswith("HTTP 500")
+    assert pages["/broken"]["error"].endswith(
+        "the app's error: ZeroDivisionError: division by zero (audit_shop.py:16, in broken)")
     # the app's error, once, with its traceback head and a hint (not only "HTTP 500")
     assert res.err.count("GET /broken: the app answered 500") == 1
     assert "ZeroDivisionError: division by zero" in res.err

@@ -27,6 +27,7 @@ from .host import host_info
 from .locate import Locator, record_hints
 from .measure import PageLoadError, RunResult, measure
 from .observe import MAX_WAIT_MS
+from .server import app_error
 
 log = logging.getLogger("assetpipe.audit")
 
@@ -228,7 +229,7 @@ def audit_page(browser: Any, base: str, path: str, template: str | None, *, runs
                 error = None
                 break
             except PageLoadError as exc:
-                error = str(exc)
+                error = app_error(path, str(exc))
                 log.warning("%s: run %d attempt %d failed: %s", path, i + 1, attempt, exc)
         progress.advance("audit")
         if error is not None:

@@ -33,13 +33,27 @@ def make_asgi(config: Config, app_spec: str | None) -> Any:
     from ..serve.asgi import AssetMiddleware
     from ..serve.server import WSGIBridge, make_app
 
+    global _errors
+    _errors = None
     if not app_spec:
         require_templates(config)
         return make_app(config)
     app = prepare_app(import_app(app_spec, config.root), config.path)
-    inner = app if is_asgi(app) else WSGIBridge(RenderErrors(app, _report))
-    return AssetMiddleware(inner, config.output, config.public_path,
+    if not is_asgi(app):
+        _errors = RenderErrors(app, _report)
+        app = WSGIBridge(_errors)
+    return AssetMiddleware(app, config.output, config.public_path,
                            source_paths=config.serve.source_paths)
+
+
+_errors: RenderErrors | None = None  # the app being audited (one at a time)
+
+
+def app_error(path: str, message: str) -> str:
+    """An errored page's message with the audited app's own error when it has one (the
+    exception and where it was raised), e.g. ``HTTP 500 ...; the app's error: KeyError ...``."""
+    summary = _errors.summary(path) if _errors is not None else None
+    return f"{message}; the app's error: {summary}" if summary else message
 
 
 def _report(text: str, hint: str | None) -> None:
