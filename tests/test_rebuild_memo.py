@@ -312,3 +312,22 @@ def test_json_writer_reuses_unchanged_values_only() -> None:
     assert writer.dumps(doc) == dump_json(doc)
     doc["a"] = {"x": [1.0, True, 3]}  # equal in Python ([1, 1, 3] == [1.0, True, 3])
     assert writer.dumps(doc) == dump_json(doc)
+
+
+def test_noop_rebuild_reads_no_package_a_script_imports(
+        site: Path) -> None:
+    """esbuild inputs outside the source tree (node_modules) are checked by stat too."""
+    write_tree(site, {
+        "site/node_modules/dep/package.json": '{"name": "dep", "main": "index.js"}\n',
+        "site/node_modules/dep/index.js": "export const g = () => 7;\n",
+        "site/js/main.js": 'import { f } from "./lib.js";\nimport { g } from "dep";\n'
+                           "console.log(f() + g());\n",
+    })
+    old = time.time_ns() - 10**10
+    for path in (site / "site").rglob("*"):
+        os.utime(path, ns=(old, old))
+    _build(site)
+    with opened_files() as opened:
+        second = _build(site)
+    assert second.cache.per_stage["scripts"]["misses"] == 0
+    assert [p for p in opened if "node_modules" in p] == []

@@ -20,7 +20,6 @@ from typing import Any
 from .. import metafile
 from ..errors import Location, StageError
 from ..esbuild import Esbuild, EsbuildError, Message, Result, Service
-from ..hashing import sha256_file
 from . import static
 from .base import StageContext
 
@@ -222,7 +221,7 @@ def _content_key(ctx: StageContext, stage: str, opts: dict[str, Any], version: s
             elif ":" in path.split("/", 1)[0]:  # a namespaced virtual module (no file)
                 digest = path
             else:
-                digest = sha256_file(source / path)
+                digest = ctx.sources.path_sha256(source / path)  # node_modules: stat memo
         except OSError:
             return None
         hashes.append((path, digest))
