@@ -83,8 +83,11 @@ def test_two_builds_give_identical_bytes(make_site: Maker) -> None:
 def test_noop_rebuild_decodes_nothing_and_starts_no_pool(make_site: Maker,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     root = _site(make_site)
+    pool.shutdown()
+    cold = pool.starts
     first, manifest = build_site(root)
     assert first.cache.per_stage["images"]["misses"] > 0
+    assert pool.starts == cold + 1  # started once: prewarmed while planning, then used
     past = time.time() - 10  # touched, same bytes: still nothing to do
     os.utime(root / "site/img/hero.jpg", (past, past))
     pool.shutdown()  # the pool outlives a build: stop it, to see whether a no-op starts one

@@ -2,7 +2,8 @@
 
 The pool is created only when there is real work (two or more cache misses), so a no-op
 rebuild starts no process, and it stays up for the life of the process, so ``assetpipe watch``
-pays the start-up once.
+pays the start-up once. The stage calls ``prewarm`` as soon as its planning finds the second
+miss, so the workers start while the remaining sources are still being planned.
 
 Start method: ``forkserver``. Workers are forked from a small server process that has imported
 Pillow and holds none of the caller's files, sockets, locks or threads — a plain ``fork`` would
@@ -119,6 +120,7 @@ def _gone(pid: int) -> bool:
 def shutdown() -> None:
     """Stop the pool's workers (also done at interpreter exit)."""
     global _pool
+    _join_prewarm()
     with _lock:
         if _pool is not None:
             _pool.shutdown(wait=True, cancel_futures=True)
@@ -128,9 +130,45 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
+_prewarm: threading.Thread | None = None
+
+
+def _nothing() -> None:
+    """A job that only makes the pool start a worker."""
+
+
+def prewarm(workers: int | None = None) -> None:
+    """Start the pool's workers now, in a background thread, so the forkserver and the workers
+    come up while the caller is still planning (call it only once it knows a pool will run:
+    two or more jobs). ``run_jobs`` waits for it before submitting."""
+    global _prewarm
+    size = workers or cpu_count()
+    if size <= 1 or _prewarm is not None:
+        return
+
+    def start() -> None:
+        # a failure here is met again, and reported, by run_jobs
+        with contextlib.suppress(Exception):
+            executor = _get_pool(size)
+            with _main_as_worker():
+                for _ in range(size):
+                    executor.submit(_nothing)
+
+    _prewarm = threading.Thread(target=start, name="assetpipe-pool-prewarm", daemon=True)
+    _prewarm.start()
+
+
+def _join_prewarm() -> None:
+    global _prewarm
+    if _prewarm is not None:
+        _prewarm.join()
+        _prewarm = None
+
+
 def run_jobs(jobs: Sequence[Job], on_done: Callable[[JobResult], None],
              workers: int | None = None) -> None:
     """Run every job, calling ``on_done`` in the calling thread as each finishes."""
+    _join_prewarm()
     if not jobs:
         return
     size = min(workers or cpu_count(), len(jobs))

@@ -117,6 +117,9 @@ def run(ctx: StageContext) -> None:
         items.append(item)
         if not item.missing:
             ctx.progress.advance(STAGE)
+        elif sum(1 for i in items if i.missing) == 2:  # a pool will run: start it meanwhile
+            from ..imaging.pool import prewarm
+            prewarm()
     by_key = {item.file.rel: item for item in items}
     failed = _encode_missing(ctx, [i for i in items if i.missing], opts)
     for rel in sorted(failed):
