@@ -389,8 +389,7 @@ PROFILED = (
     ("  writing public/ (outputs, maps)", "stages/base.py", "write_public"),
     ("styles stage", "stages/styles.py", "run"),
     ("templates stage", "stages/templates.py", "run"),
-    ("compress stage (after the early hand-over)", "stages/compress.py", "run"),
-    ("  early hand-over from scripts/styles", "stages/compress.py", "early"),
+    ("compress stage", "stages/compress.py", "run"),
 )
 
 
