@@ -334,3 +334,23 @@ def test_stale_image_records_warn_once_per_template(tmp_path: Path) -> None:
             " `assetpipe audit` again)",
             "lcp-hints.json: 2 image record(s) match no <img> at pages/gallery.html:2, 9 (stale:"
             " run `assetpipe audit` again)"]
+
+
+def test_bad_dimensions_srcset_and_sizes_rules_are_config_errors(tmp_path: Path) -> None:
+    config = CONFIG.replace("templates:\n", "templates:\n  dimensions: sometimes\n"
+                            "  srcset: yes\n  sizes:\n    - {selector: .avatar}\n"
+                            "    - {default: 100vw}\n    - {default: 50vw}\n")
+    result = run_cli("build", cwd=_site(tmp_path, config=config))
+    assert result.code == 2
+    for expected in ("pipeline.yaml:4:15: templates.dimensions: expected one of always, auto,"
+                     " never, got 'sometimes'",
+                     "pipeline.yaml:5:11: templates.srcset: expected one of auto, never",
+                     "pipeline.yaml:7:7: templates.sizes[0]: expected {selector: CSS, sizes:"
+                     " SIZES} or {default: SIZES}",
+                     "pipeline.yaml:9:7: templates.sizes[2]: a second default"):
+        assert expected in result.err, result.err
+    # a rule's selector is checked like templates.eager
+    config = CONFIG.replace("templates:\n", "templates:\n  sizes:\n"
+                            "    - {selector: 'img[[', sizes: 36px}\n")
+    result = run_cli("build", cwd=_site(tmp_path, config=config))
+    assert result.code == 2 and "templates.sizes[0]: not a CSS selector" in result.err
