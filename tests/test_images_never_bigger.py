@@ -247,3 +247,20 @@ def test_a_source_with_metadata_that_cannot_be_stripped_warns_when_it_grows(
     (warning,) = [w for w in result.warnings if w.stage == "images"]
     assert "img/small.webp" in str(warning) and "EXIF/XMP" in warning.message
     assert b"Camera Maker" not in (root / "dist" / "public" / v["file"]).read_bytes()
+
+
+def test_a_subset_rebuild_keeps_the_other_images_notes() -> None:
+    """watch rebuilds one changed image: report.json keeps what the rule did for the others,
+    and forgets a removed image."""
+    from assetpipe.incremental import _recount_images
+    from assetpipe.manifest import Manifest
+
+    before = {"images": {"images": 3, "variants": 4, "skipped": [], "never_bigger": {
+        "a.png": {"dropped": [{"format": "webp"}]}, "b.jpg": {"source": {"width": 64}},
+        "gone.png": {"dropped": [{"format": "webp"}]}}}}
+    sections = {"images": {"images": 1, "variants": 1, "skipped": [], "never_bigger": {}}}
+    manifest = Manifest({"a.png": {"variants": [{}]}, "b.jpg": {"variants": [{}, {}]}})
+    _recount_images(sections, before, manifest, {"a.png": "images", "b.jpg": "images"},
+                    frozenset({"b.jpg"}))
+    assert sections["images"]["never_bigger"] == {"a.png": {"dropped": [{"format": "webp"}]}}
+    assert sections["images"]["variants"] == 3
