@@ -35,6 +35,7 @@ live-reload client (``reload_url``: the ``/__assetpipe/events`` stream of
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,6 +47,7 @@ from .serve.compress import NO_COMPRESS_KEY
 from .serve.files import manifest_stamp
 from .serve.wsgi import url_prefix
 
+log = logging.getLogger("assetpipe")
 CONFIG_NAME = "pipeline.yaml"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -181,6 +183,10 @@ class AssetPipe:
         import jinja2
 
         output, public_path = self._settings(app)
+        if manifest_stamp(output) is None:
+            log.warning("assetpipe: no build at %s yet: Flask renders its own templates and "
+                        "static files until `assetpipe build` (picked up without a restart)",
+                        output)
         dev = _flag(self._setting(app, "dev", "ASSETPIPE_DEV"), False)
         follow = dev or bool(app.debug)
         env = app.jinja_env

@@ -274,3 +274,18 @@ def test_files_the_build_lacks_go_to_flasks_static_route(tmp_path: Path) -> None
         assert request(port, "/static/nothing.js").status == 404
     with wsgi_server(make_app(project, ASSETPIPE_STATIC_FALLBACK=False)) as port:
         assert request(port, "/static/vendor/lib.js").status == 404
+
+
+def test_app_started_before_the_first_build(tmp_path: Path,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    """No build yet: a warning, the app's own templates; the first build is then picked up
+    without a restart."""
+    project = make_project(tmp_path / "project")
+    app = make_app(project)
+    assert "no build at" in caplog.text and "assetpipe build" in caplog.text
+    with wsgi_server(app) as port:
+        assert css_href(request(port, "/").body) == "/static/css/site.css"  # the source
+        build(project / "pipeline.yaml")
+        href = css_href(request(port, "/").body)
+        assert href != "/static/css/site.css"
+        assert request(port, href).status == 200

@@ -111,7 +111,10 @@ class TableHolder:
         if sf is not None and not self.autorefresh:
             return sf
         pending = self.check()
-        if pending is not None and (sf is None or not sf.immutable):
+        if pending is None:
+            if self.table is not table:  # swapped in since we looked: ask the new one
+                sf = (self.table.wsgi_files if wsgi else self.table.files).get(path)
+        elif sf is None or not sf.immutable:
             new = pending.result()
             sf = (new.wsgi_files if wsgi else new.files).get(path)
         return sf
@@ -123,7 +126,10 @@ class TableHolder:
         if sf is not None and not self.autorefresh:
             return sf
         pending = self.check()
-        if pending is not None and (sf is None or not sf.immutable):
+        if pending is None:
+            if self.table is not table:  # swapped in since we looked: ask the new one
+                sf = self.table.files.get(path)
+        elif sf is None or not sf.immutable:
             sf = (await asyncio.wrap_future(pending)).files.get(path)
         return sf
 
