@@ -32,8 +32,9 @@ Request mix: 50 % the list, 35 % a detail (ids 1-100), 15 % a search (20 words).
 
 Reported per configuration and user count: requests/s, average, p50/p95/p99/max latency,
 errors (non-200, timeouts after 10 s, broken connections), hit rate (1 - simulated queries /
-requests), server CPU per request (gunicorn's processes, from ``/proc``), the generator's own
-CPU, and the load average. Needs the bench extra: ``pip install -e '.[bench]'``.
+requests), server CPU per request (gunicorn's processes, and redis-server's for the Redis
+configuration, from ``/proc``), the generator's own CPU, and the load average. Needs the bench
+extra: ``pip install -e '.[bench]'``.
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ def _pct(sorted_values: list[float], p: float) -> float:
 
 
 def run_one(config: str, users: int, seconds: float, warmup: float, redis_url: str | None,
-            workdir: Path) -> dict[str, Any]:
+            workdir: Path, redis_pid: int | None = None) -> dict[str, Any]:
     counts = workdir / f"counts-{config}-{users}"
     counts.mkdir()
     env = {"ASSETPIPE_BENCH_MODE": config, "ASSETPIPE_BENCH_COUNTS": str(counts),
@@ -181,6 +182,8 @@ def run_one(config: str, users: int, seconds: float, warmup: float, redis_url: s
                   extra=["-c", str(REPO / "bench" / "_api_gunicorn.py")],
                   log=workdir / f"gunicorn-{config}-{users}.log") as (port, proc):
         pids = tree(proc.pid)
+        if config == "assetpipe-redis" and redis_pid is not None:
+            pids.append(redis_pid)  # the shared cache's CPU is the server's too
         res = asyncio.run(generate(port, users, seconds, warmup, pids))
     queries = sum(int(p.read_text()) for p in counts.iterdir())
     lat = sorted(res["latencies"])
@@ -246,7 +249,8 @@ def main() -> None:
                     if config == "assetpipe-redis" and redis_url is None:
                         print("skipping assetpipe-redis: no redis-server", file=sys.stderr)
                         continue
-                    row = run_one(config, n, args.seconds, args.warmup, redis_url, workdir)
+                    row = run_one(config, n, args.seconds, args.warmup, redis_url, workdir,
+                                  redis_proc.pid if redis_proc is not None else None)
                     rows.append(row)
                     print(json.dumps(row), file=sys.stderr, flush=True)
         finally:
