@@ -140,3 +140,20 @@ def test_static_folder_without_app_is_found(tmp_path: Path) -> None:
     p = discover(tmp_path)
     assert p.app is None and p.static_dir == tmp_path / "site" / "static"
     assert p.styles == ["css/a.css"]
+
+
+def test_static_globs_name_whole_folders_at_any_depth(tmp_path: Path) -> None:
+    from assetpipe.adopt.discover import Project
+    from assetpipe.adopt.render import static_globs
+
+    project = Project(root=tmp_path, app=None, static_dir=tmp_path, templates_dir=None,
+                      public_path="/static/", static_files=[
+                          "a.txt", "vendor/jq/jquery.js", "vendor/jq/jquery.map",
+                          "vendor/jq/ui/x.js", "vendor/bs/b.css", "vendor/bs/fonts/f.woff",
+                          "img/a.png", "img/icons/i.svg"])
+    claimed = {"vendor/jq/jquery.js", "img/a.png"}
+    globs = static_globs(project, claimed)
+    assert globs == ["a.txt", "vendor/jq/jquery.map", "vendor/jq/ui/**", "vendor/bs/**",
+                     "img/icons/**"]
+    for f in project.static_files:
+        assert globmatch(f, globs) != (f in claimed), f

@@ -44,23 +44,28 @@ def image_globs(project: Project) -> list[str]:
 
 def static_globs(project: Project, claimed: set[str]) -> list[str]:
     """Patterns that match exactly the files of ``project.static_files`` not in ``claimed``:
-    ``folder/**`` for a top folder none of whose files is claimed, else each file."""
-    left = [f for f in project.static_files if f not in claimed]
+    ``folder/**`` for the highest folders none of whose files is claimed, else each file."""
+    files = project.static_files
     out: list[str] = []
-    done: set[str] = set()
-    for f in left:
-        if "/" not in f:
-            out.append(_literal(f))
-            continue
-        top = f.split("/", 1)[0]
-        if top in done:
-            continue
-        inside = [g for g in project.static_files if g.startswith(top + "/")]
-        if not any(g in claimed for g in inside):
-            out.append(f"{top}/**")
-            done.add(top)
-        else:
-            out.append(_literal(f))
+
+    def walk(prefix: str) -> None:
+        subdirs: list[str] = []
+        for f in files:
+            if not f.startswith(prefix):
+                continue
+            rest = f[len(prefix):]
+            if "/" not in rest:
+                if f not in claimed:
+                    out.append(_literal(f))
+            elif (d := prefix + rest.split("/", 1)[0] + "/") not in subdirs:
+                subdirs.append(d)
+        for d in subdirs:
+            if any(f in claimed for f in files if f.startswith(d)):
+                walk(d)
+            else:
+                out.append(_literal(d[:-1]) + "/**")
+
+    walk("")
     return out
 
 
