@@ -370,10 +370,10 @@ def audit(ctx: click.Context, config_path: str, base_url: str | None, app_spec: 
         from pathlib import Path
 
         from .audit import AuditOptions, parse_shard, run_audit
-        from .config import load_config
+        from .audit.standalone import load_for_audit
         from .errors import UsageError
 
-        cfg = load_config(config_path)
+        cfg = load_for_audit(config_path, base_url)
         try:
             tolerance = None if regression is None else (
                 float(regression) if regression else cfg.audit.regression_tolerance)

@@ -25,7 +25,7 @@ PROFILES = ("mobile", "desktop")
 LEVELS = ("error", "warn", "off")
 RESOURCE_TYPES = ("total", "document", "script", "stylesheet", "image", "font", "media", "other",
                   "third-party")
-TIMINGS = ("fcp", "lcp", "cls", "tbt", "ttfb", "load")
+TIMINGS = ("fcp", "lcp", "cls", "tbt", "ttfb", "server", "load")
 SCORES = ("performance", "accessibility", "best-practices", "seo")
 
 

@@ -14,11 +14,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def example_project() -> Config:
+    """The root pipeline.yaml built in a temporary folder holding a copy of ``examples/`` (its
+    paths are relative to the config's folder)."""
     root = Path(tempfile.mkdtemp(prefix="assetpipe-bench-audit-"))
-    text = (REPO / "pipeline.yaml").read_text()
-    text = text.replace("source: examples/", f"source: {REPO}/examples/").replace(
-        "context: examples/", f"context: {REPO}/examples/")
-    (root / "pipeline.yaml").write_text(text)
+    shutil.copytree(REPO / "examples", root / "examples")
+    shutil.copy(REPO / "pipeline.yaml", root / "pipeline.yaml")
     if (REPO / "lcp-hints.json").is_file():
         shutil.copy(REPO / "lcp-hints.json", root / "lcp-hints.json")
     cfg = load_config(root / "pipeline.yaml")

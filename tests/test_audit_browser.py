@@ -276,7 +276,8 @@ def test_fail_on_regression_against_history(tmp_path: Path) -> None:
     failed = {c["id"] for c in page["checks"] if not c["passed"]}
     assert failed == {"regression.bytes.total"}  # LCP got faster, not slower
     trend = json.loads((root / ".assetpipe" / "audit-report" / "audit.json").read_text())
-    assert len(trend["details"]["/"]["trend"]["bytes.total"]) == 4  # 3 past + this audit
+    # The failed audit is not recorded: it must not become the baseline of the next one.
+    assert len(trend["details"]["/"]["trend"]["bytes.total"]) == 3
 
 
 # --- the bundled example ------------------------------------------------------------------------

@@ -106,11 +106,15 @@ def test_budgets_compare_unrounded_values() -> None:
 def test_budget_file_is_read_and_merged_before_config_budgets(tmp_path: Path) -> None:
     (tmp_path / "budget.json").write_text(json.dumps([
         {"path": "/*", "timings": [{"metric": "largest-contentful-paint", "budget": 3000},
-                                   {"metric": "interactive", "budget": 5000}],
+                                   {"metric": "interactive", "budget": 5000},
+                                   {"metric": "server-response-time", "budget": 200},
+                                   {"metric": "time-to-first-byte", "budget": 900}],
          "resourceSizes": [{"resourceType": "script", "budget": 120}],
          "resourceCounts": [{"resourceType": "third-party", "budget": 0}]}]))
     budgets = load_budget_file(tmp_path / "budget.json", "budget.json")
-    assert budgets[0].timings == (("lcp", 3000.0),)  # interactive: skipped with a warning
+    # interactive: skipped with a warning; server-response-time is the server's share (the
+    # emulated latency left out), time-to-first-byte the TTFB the network saw.
+    assert budgets[0].timings == (("lcp", 3000.0), ("server", 200.0), ("ttfb", 900.0))
     assert budgets[0].resource_sizes == (("script", 120.0),)
     assert budgets[0].resource_counts == (("third-party", 0.0),)
     write_tree(tmp_path, {"site/templates/x.html": "x", "pipeline.yaml": (
@@ -187,11 +191,25 @@ def test_history_regressions_use_the_median_and_a_floor(tmp_path: Path) -> None:
     for lcp, tbt in ((1000.0, 0.0), (1100.0, 0.0), (5000.0, 5.0)):  # one outlier
         history.record("mobile", [page(metrics={"lcp": lcp, "tbt": tbt})])
     assert history.regressions(page(metrics={"lcp": 1200.0, "tbt": 15.0}), "mobile", 10) == []
-    found = history.regressions(page(metrics={"lcp": 1300.0, "tbt": 40.0}), "mobile", 10)
+    # 1300 would be +18 %, but within 3 robust sigmas of 1000/1100/5000 (MAD 100): noise.
+    assert [m for m, _, _ in history.regressions(page(metrics={"lcp": 1300.0}), "mobile",
+                                                 10)] == []
+    found = history.regressions(page(metrics={"lcp": 1600.0, "tbt": 40.0}), "mobile", 10)
     assert [(m, b) for m, _, b in found] == [("lcp", 1100.0), ("tbt", 0.0)]
     assert history.regressions(page(metrics={"lcp": 9e9}), "desktop", 10) == []
     series = history.series("/", "mobile")
     assert [v for _, v, _ in series["lcp"]] == [1000.0, 1100.0, 5000.0]
+
+
+def test_regressions_are_noise_aware(tmp_path: Path) -> None:
+    """A metric that moved ~15 % between past audits does not fail a 10 % tolerance at +20 %;
+    a steady one does."""
+    history = History(tmp_path / "h.sqlite")
+    for lcp, tbt in ((1000.0, 100.0), (1300.0, 100.0), (1100.0, 101.0), (1350.0, 100.0),
+                     (1200.0, 100.0)):
+        history.record("mobile", [page(metrics={**page()["metrics"], "lcp": lcp, "tbt": tbt})])
+    now = page(metrics={**page()["metrics"], "lcp": 1440.0, "tbt": 150.0})
+    assert [m for m, _, _ in history.regressions(now, "mobile", 10.0)] == ["tbt"]
 
 
 def test_cache_control_immutable() -> None:
@@ -236,6 +254,33 @@ def test_github_annotations_and_summary() -> None:
     assert lines[2].startswith("::error title=audit /down page.load::")
     md = summary_markdown(failing_doc())
     assert "FAILED" in md and "| `/down` | errored: HTTP 500" in md and "❌ lcp.not_lazy" in md
+
+
+def test_annotations_once_per_image_and_not_from_shards(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each offending image is annotated on its own template line; a shard (``2/3``) leaves
+    annotations to ``audit merge`` (they were emitted twice), its step summary is still
+    written."""
+    from assetpipe.audit.github import emit
+
+    doc = failing_doc()
+    doc["pages"][0]["checks"] = [{
+        "id": "images.distorted", "level": "error", "limit": 0, "value": 2, "passed": False,
+        "message": "2 distorted image(s)", "template": "a.html", "line": 3, "items": [
+            {"url": "/static/a.png", "detail": "rendered 100x100", "value": 1,
+             "template": "a.html", "line": 3},
+            {"url": "/static/b.png", "detail": "rendered 50x80", "value": 1,
+             "template": "b.html", "line": 9}]}]
+    lines = [x for x in annotation_lines(doc) if "images.distorted" in x]
+    assert [x.split("::")[1].split(",")[:2] for x in lines] == [
+        ["error file=a.html", "line=3"], ["error file=b.html", "line=9"]]
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    for shard, expected in (("2/3", 0), ("1/1", len(annotation_lines(doc))),
+                            ("merged 3 (1/3, 2/3, 3/3)", len(annotation_lines(doc)))):
+        echoed: list[str] = []
+        emit({**doc, "shard": shard}, echoed.append)
+        assert len(echoed) == expected, shard
+    assert (tmp_path / "summary.md").read_text().count("### assetpipe audit") == 3
 
 
 def test_exit_codes() -> None:

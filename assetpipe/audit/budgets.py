@@ -26,7 +26,7 @@ log = logging.getLogger("assetpipe.audit")
 #: equivalent here: they are skipped with a warning, so an existing budget.json still loads.
 LH_METRICS = {"first-contentful-paint": "fcp", "largest-contentful-paint": "lcp",
               "cumulative-layout-shift": "cls", "total-blocking-time": "tbt",
-              "server-response-time": "ttfb", "time-to-first-byte": "ttfb", "load": "load"}
+              "server-response-time": "server", "time-to-first-byte": "ttfb", "load": "load"}
 CATEGORIES = ("timings", "resource_sizes", "resource_counts", "repeat_view", "min_score")
 
 

@@ -30,14 +30,19 @@ def annotation_lines(doc: dict[str, Any], template_root: str | None = None) -> l
             if check["passed"]:
                 continue
             kind = "error" if check["level"] == "error" else "warning"
-            props = [f"title={_escape('audit ' + page['path'] + ' ' + check['id'], True)}"]
-            if check.get("template"):
-                file = f"{template_root}/{check['template']}" if template_root \
-                    else check["template"]
-                props.insert(0, f"file={_escape(file, True)}")
-                if check.get("line"):
-                    props.insert(1, f"line={check['line']}")
-            out.append(f"::{kind} {','.join(props)}::{_escape(check.get('message') or '')}")
+            title = f"title={_escape('audit ' + page['path'] + ' ' + check['id'], True)}"
+            # One annotation per offending item (each image on its template line), else one.
+            targets = [(i.get("template"), i.get("line"), f"{i.get('url')}: {i.get('detail')}")
+                       for i in check.get("items") or []] or \
+                [(check.get("template"), check.get("line"), check.get("message") or "")]
+            for template, line, message in targets:
+                props = [title]
+                if template:
+                    file = f"{template_root}/{template}" if template_root else template
+                    props.insert(0, f"file={_escape(file, True)}")
+                    if line:
+                        props.insert(1, f"line={line}")
+                out.append(f"::{kind} {','.join(props)}::{_escape(message)}")
     return out
 
 
@@ -65,9 +70,15 @@ def summary_markdown(doc: dict[str, Any]) -> str:
 
 def emit(doc: dict[str, Any], echo: Callable[[str], None],
          template_root: str | None = None) -> None:
-    """Print annotations through ``echo`` and append the summary to ``$GITHUB_STEP_SUMMARY``."""
-    for line in annotation_lines(doc, template_root):
-        echo(line)
+    """Print annotations through ``echo`` and append the summary to ``$GITHUB_STEP_SUMMARY``.
+
+    A shard (``--shard I/N`` with N > 1) writes its step summary but leaves the annotations to
+    ``audit merge``, so a workflow that shards and merges annotates each failure once."""
+    shard = str(doc.get("shard") or "1/1")
+    of = shard.rpartition("/")[2]
+    if shard.startswith("merged") or not of.isdigit() or int(of) <= 1:
+        for line in annotation_lines(doc, template_root):
+            echo(line)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with Path(summary).open("a", encoding="utf-8") as f:

@@ -3,7 +3,10 @@
 Each audit appends one row per (page, metric) with its median; the report's trend charts and
 ``--fail-on-regression`` read them back. A metric regresses when it is worse than the median of
 the last ``WINDOW`` audits of the same page and profile by more than the tolerance (percent) *and*
-by more than a small absolute floor, so a 0 → 1 ms TBT wobble is not a 100 % regression.
+by more than a small absolute floor and by more than 3 robust standard deviations of those
+audits (``noise``), so a 0 → 1 ms TBT wobble is not a 100 % regression and a metric that moves
+by 15 % from audit to audit does not fail at a 10 % tolerance. Only pages that passed are
+recorded: a failed audit never becomes the baseline a later one is compared with.
 """
 
 from __future__ import annotations
@@ -22,6 +25,19 @@ TRACKED = ("ttfb", "fcp", "lcp", "cls", "tbt", "load", "bytes.total", "bytes.scr
 #: Differences below these never count as regressions (ms, unitless, bytes).
 FLOOR = {"cls": 0.01, "bytes.total": 1024.0, "bytes.script": 1024.0}
 FLOOR_MS = 20.0
+
+#: A change within this many robust standard deviations of the history is noise.
+NOISE_K = 3.0
+
+
+def noise(values: list[float]) -> float:
+    """A robust standard deviation of past values: 1.4826 x their median absolute deviation
+    (0 with fewer than 3 values)."""
+    if len(values) < 3:
+        return 0.0
+    med = statistics.median(values)
+    return 1.4826 * statistics.median(abs(v - med) for v in values)
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audits (
@@ -109,7 +125,7 @@ class History:
             if not past:
                 continue
             base = statistics.median(past)
-            floor = FLOOR.get(metric, FLOOR_MS)
+            floor = max(FLOOR.get(metric, FLOOR_MS), NOISE_K * noise(past))
             if value - base > floor and value > base * (1 + tolerance / 100.0):
                 out.append((metric, value, base))
         return out

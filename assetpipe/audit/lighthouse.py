@@ -31,7 +31,7 @@ VERSION = "12.2.3"
 HINT = "Lighthouse needs Node.js 18.16+ and npm, and the npm registry on first use"
 AUDIT_IDS = {"fcp": "first-contentful-paint", "lcp": "largest-contentful-paint",
              "cls": "cumulative-layout-shift", "tbt": "total-blocking-time",
-             "ttfb": "server-response-time"}
+             "server": "server-response-time"}
 
 
 def cache_dir() -> Path:

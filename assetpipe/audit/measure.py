@@ -143,6 +143,10 @@ def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str]
         doc = next((r for r in net.entries() if r.type == "document"), None)
         if doc is not None and doc.response is not None:
             metrics["ttfb"] = max(metrics["ttfb"], doc.response - doc.start)
+        # Lighthouse's server-response-time: the server's share, without the emulated latency
+        # that the profile adds to every response.
+        metrics["server"] = max(0.0, (doc.server if doc is not None and doc.server is not None
+                                      else metrics["ttfb"]) - profile.latency_ms)
         result = RunResult(
             metrics=metrics,
             lcp_element=collected.get("lcp_element"),

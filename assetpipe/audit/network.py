@@ -40,6 +40,9 @@ class Request:
     third_party: bool = False
     hashed: bool = False
     background: bool = False
+    #: The server's own time for the response (ms): CDP's ``receiveHeadersEnd - sendEnd``,
+    #: which under emulated latency includes that latency (see ``server_ms``).
+    server: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"url": self.url, "type": self.type, "status": self.status,
@@ -121,6 +124,9 @@ class NetworkLog:
         req.status = int(resp.get("status", 0))
         req.response = self._ms(ev["timestamp"], req)
         req.headers = {str(k).lower(): str(v) for k, v in (resp.get("headers") or {}).items()}
+        timing = resp.get("timing") or {}
+        if "receiveHeadersEnd" in timing and "sendEnd" in timing:
+            req.server = float(timing["receiveHeadersEnd"]) - float(timing["sendEnd"])
         if resp.get("fromDiskCache") or resp.get("fromPrefetchCache"):
             req.from_cache = True
 

@@ -24,7 +24,7 @@ import statistics
 from collections.abc import Iterable
 from typing import Any
 
-METRICS = ("ttfb", "fcp", "lcp", "cls", "tbt", "load")
+METRICS = ("ttfb", "server", "fcp", "lcp", "cls", "tbt", "load")
 MODES = ("observed", "cpu")
 AGGREGATES = ("median", "optimistic", "pessimistic")
 AUTO_MIN = 3
@@ -33,7 +33,7 @@ AUTO_MAX = 9
 
 def figures(metrics: dict[str, float], mode: str) -> dict[str, float]:
     """The metrics one run reports in ``mode``."""
-    out = {k: float(metrics[k]) for k in METRICS}
+    out = {k: float(metrics.get(k, 0.0)) for k in METRICS}
     if mode == "cpu" and "tbt_cpu" in metrics:
         out["tbt"] = float(metrics["tbt_cpu"])
     return out

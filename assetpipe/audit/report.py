@@ -118,8 +118,8 @@ def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, by
         out.append(f'<p class="bad">errored: {_esc(page.get("error"))}</p></section>')
         return "".join(out)
     m, b, r = page["metrics"], page["bytes"], page["requests"]
-    rows = "".join(f"<tr><td>{k.upper()}</td><td>{_esc(fmt_metric(k, m[k]))}</td></tr>"
-                   for k in ("ttfb", "fcp", "lcp", "cls", "tbt", "load"))
+    rows = "".join(f"<tr><td>{k.upper()}</td><td>{_esc(fmt_metric(k, m.get(k)))}</td></tr>"
+                   for k in ("ttfb", "server", "fcp", "lcp", "cls", "tbt", "load"))
     sizes = "".join(f"<tr><td>{k}</td><td>{_esc(fmt_bytes(b[k]))}</td><td>{r[k]}</td></tr>"
                     for k in KEYS if r.get(k))
     rv = page.get("repeat_view") or {}
@@ -191,7 +191,7 @@ def overview(doc: dict[str, Any]) -> str:
             continue
         m, modes = p["metrics"], p.get("modes") or {}
         cells = "".join(
-            f'<td>{_esc(fmt_metric(k, m[k]))}'
+            f'<td>{_esc(fmt_metric(k, m.get(k)))}'
             f'{"<sup>cpu</sup>" if modes.get(k) == "cpu-time" else ""}</td>'
             for k in ("ttfb", "fcp", "lcp", "cls", "tbt", "load"))
         failed = ", ".join(c["id"] for c in p.get("checks") or [] if not c["passed"])

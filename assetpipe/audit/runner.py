@@ -385,8 +385,9 @@ def _history(config: Config, opts: AuditOptions, profile: str, pages: list[dict[
                     f"than {opts.fail_on_regression:g}%")
                 page["checks"].append(check.to_json())
                 page["passed"] = False
-    if opts.history and measured:
-        history.record(profile, measured, revision(config.root))
+    passed = [p for p in measured if p["passed"]]  # a failed page never becomes a baseline
+    if opts.history and passed:
+        history.record(profile, passed, revision(config.root))
     for page in pages:
         details[page["path"]]["trend"] = {
             k: [[round(t), v] for t, v, _ in series]
