@@ -349,6 +349,9 @@ def serve(config_path: str, host: str, port: int, verbose: int) -> None:
               help="Fail on a metric worse than the history's median by PCT % "
                    "[default: audit.regression_tolerance].")
 @click.option("--no-hints", is_flag=True, help="Do not write lcp-hints.json.")
+@click.option("--baseline", "baseline_dir", type=click.Path(file_okay=False), default=None,
+              metavar="REPORT_DIR", help="Compare with another audit's --report folder; fail "
+                                         "on a regression beyond the runs' noise.")
 @click.option("--max-wait", type=click.FloatRange(1, 600), default=30, show_default=True,
               metavar="SECONDS", help="Cap on observing one load (a page that never goes "
                                       "quiet or never fires load is measured at the cap).")
@@ -359,7 +362,8 @@ def audit(ctx: click.Context, config_path: str, base_url: str | None, app_spec: 
           pages: tuple[str, ...], profile: str | None, runs: str | None, mode: str,
           aggregate: str, json_mode: bool,
           junit_file: str | None, report_dir: str | None, shard: str, lighthouse: bool,
-          regression: str | None, no_hints: bool, max_wait: float, verbose: int,
+          regression: str | None, no_hints: bool, baseline_dir: str | None,
+          max_wait: float, verbose: int,
           quiet: bool) -> None:
     """Measure Core Web Vitals and page weight in headless Chromium against the budgets."""
     if ctx.invoked_subcommand:
@@ -391,7 +395,8 @@ def audit(ctx: click.Context, config_path: str, base_url: str | None, app_spec: 
                             aggregate=aggregate, pages=pages, base_url=base_url,
                             app=app_spec, shard=parse_shard(shard), lighthouse=lighthouse,
                             fail_on_regression=tolerance, hints=not no_hints, capture=True,
-                            max_wait_ms=max_wait * 1000)
+                            max_wait_ms=max_wait * 1000,
+                            baseline=Path(baseline_dir) if baseline_dir else None)
         with progress_bar(not quiet and not json_mode) as prog, _app_output(json_mode):
             result = run_audit(cfg, opts, progress=prog)
         folder = Path(report_dir) if report_dir else cfg.state_dir / "audit-report"

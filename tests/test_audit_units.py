@@ -212,6 +212,34 @@ def test_regressions_are_noise_aware(tmp_path: Path) -> None:
     assert [m for m, _, _ in history.regressions(now, "mobile", 10.0)] == ["tbt"]
 
 
+def test_baseline_comparison_fails_beyond_the_runs_noise(tmp_path: Path) -> None:
+    """--baseline: LCP +300 ms when both audits' runs spread ~±40 ms is a regression; TBT +30
+    ms when the runs spread by ±100 ms is noise; 2 KiB more script fails (bytes have no
+    noise); the report shows both side by side."""
+    from assetpipe.audit import baseline
+
+    def runs(lcps: list[float], tbts: list[float]) -> dict[str, Any]:
+        return {"/": {"runs": [{**page()["metrics"], "lcp": lcp, "tbt": tbt}
+                               for lcp, tbt in zip(lcps, tbts, strict=True)]}}
+
+    base = {"profile": "mobile", "runs": 3, "passed": True, "pages": [page()]}
+    save(tmp_path / "main", base, runs([1460, 1500, 1540], [20, 120, 220]), {})
+    now_page = page(metrics={**page()["metrics"], "lcp": 1800.0, "tbt": 150.0},
+                    bytes={**page()["bytes"], "script": 50 * 1024 + 2048})
+    doc = {"profile": "mobile", "runs": 3, "passed": True, "pages": [now_page]}
+    base_doc, base_details = baseline.load(tmp_path / "main")
+    baseline.compare(doc, runs([1760, 1800, 1840], [50, 150, 250]), base_doc, base_details)
+    failed = {c["id"] for c in doc["pages"][0]["checks"] if not c["passed"]}
+    assert failed == {"baseline.lcp", "baseline.bytes.script"}
+    assert doc["passed"] is False
+    assert doc["pages"][0]["baseline"]["lcp"]["pct"] == pytest.approx(20.0)
+    assert "Against the baseline" in render(doc, {}, {})
+    with pytest.raises(UsageError, match="profile"):
+        baseline.compare({**doc, "profile": "desktop"}, {}, base_doc, base_details)
+    with pytest.raises(UsageError, match="--baseline"):
+        baseline.load(tmp_path / "missing")
+
+
 def test_cache_control_immutable() -> None:
     assert _immutable("public, max-age=31536000, immutable")
     assert not _immutable("public, max-age=3600, immutable")
@@ -338,9 +366,13 @@ def test_report_is_self_contained() -> None:
     net = [{"url": "http://127.0.0.1:1/", "type": "document", "status": 200, "start": 0.0,
             "response": 50.0, "end": 60.0, "bytes": 5000, "from_cache": False}]
     html = render(doc, {"/": {"network": net, "trend": {"lcp": [[1, 1000.0], [2, 1200.0]]},
+                              "long_tasks": [{"start": 900.0, "dur": 320.0, "cpu": 300.0,
+                                              "kinds": {"script": 280.0, "layout": 30.0},
+                                              "url": "http://127.0.0.1:1/static/app.js"}],
                               "screenshot": "s.jpg", "filmstrip": [{"t": 5.0, "file": "f.jpg"}]}},
                   {"s.jpg": b"\xff\xd8a", "f.jpg": b"\xff\xd8b"})
     assert html.count("data:image/jpeg;base64,") == 2
+    assert "script 280, layout 30" in html and "/static/app.js" in html
     # The overview table lists every page, linking to its section.
     overview = html[html.index("<h2>Overview</h2>"):html.index('<section class="page" id=')]
     assert all(f"<code>{p['path']}</code>" in overview for p in doc["pages"])

@@ -33,7 +33,7 @@ def merge(folders: list[Path]) -> AuditResult:
     pictures: dict[str, bytes] = {}
     seen: dict[str, Path] = {}
     for folder, doc, det, pics in sorted(docs, key=lambda d: _shard_index(d[1])):
-        for key in ("profile", "runs"):
+        for key in ("profile", "runs", "mode", "aggregate"):
             if doc.get(key) != first.get(key):
                 raise UsageError(f"{folder}: {key} {doc.get(key)!r} differs from the first "
                                  f"folder's {first.get(key)!r}; merge audits of one kind")
@@ -45,9 +45,13 @@ def merge(folders: list[Path]) -> AuditResult:
         details.update(det)
         pictures.update(pics)
     shards = sorted({d[1].get("shard", "1/1") for d in docs})
-    merged = {"profile": first["profile"], "runs": first["runs"],
-              "shard": f"merged {len(docs)} ({', '.join(shards)})",
-              "passed": all(p["passed"] for p in pages), "pages": pages}
+    merged: dict[str, Any] = {
+        "profile": first["profile"], "runs": first["runs"],
+        **{k: first[k] for k in ("mode", "aggregate") if k in first},
+        # each shard ran on its own runner: their hosts, in shard order
+        "hosts": [d[1]["host"] for d in docs if d[1].get("host")],
+        "shard": f"merged {len(docs)} ({', '.join(shards)})",
+        "passed": all(p["passed"] for p in pages), "pages": pages}
     return AuditResult(merged, details, pictures)
 
 

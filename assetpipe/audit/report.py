@@ -146,6 +146,14 @@ def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, by
         f'<td>{_esc(c["level"])}</td><td>{_esc(c.get("message", ""))}{_items(c)}</td></tr>'
         for c in page.get("checks") or [])
     out.append(f"<h3>Checks</h3><table>{checks}</table>")
+    if page.get("baseline"):
+        rows = "".join(
+            f'<tr><td>{_esc(k)}</td><td>{_esc(_fmt(k, v["value"]))}</td>'
+            f'<td>{_esc(_fmt(k, v["base"]))}</td><td class="{"bad" if v["diff"] > 0 else "ok"}">'
+            f'{v["pct"]:+.1f} %</td><td>±{_esc(_fmt(k, 3 * v["noise"]))}</td></tr>'
+            for k, v in page["baseline"].items())
+        out.append("<h3>Against the baseline</h3><table><tr><th>metric</th><th>this audit</th>"
+                   f"<th>baseline</th><th>diff</th><th>noise</th></tr>{rows}</table>")
     film = [f for f in det.get("filmstrip") or [] if f["file"] in pictures]
     if film:
         frames = "".join(f'<figure><img alt="frame at {max(f["t"], 0):.0f} ms" '
@@ -153,6 +161,15 @@ def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, by
                          f'{max(f["t"], 0):.0f} ms</figcaption></figure>'
                          for f in _thin(film, 12))
         out.append(f'<h3>Filmstrip (first run)</h3><div class="film">{frames}</div>')
+    tasks = det.get("long_tasks") or []
+    if tasks:
+        rows = "".join(
+            f'<tr><td>{t["start"]:.0f} ms</td><td>{t["dur"]:.0f} ms</td><td>{t["cpu"]:.0f} ms'
+            f'</td><td>{_esc(", ".join(f"{k} {v:.0f}" for k, v in t["kinds"].items() if v >= 1))}'
+            f'</td><td>{_esc(t.get("url") or "")}</td></tr>' for t in tasks[:20])
+        out.append("<h3>Long main-thread tasks (median run; what TBT counts)</h3><table><tr>"
+                   "<th>start</th><th>wall</th><th>CPU</th><th>ms by kind</th><th>first script"
+                   f"</th></tr>{rows}</table>")
     out.append("<h3>Request waterfall (median run)</h3>" + waterfall_svg(det.get("network") or []))
     trend = det.get("trend") or {}
     if trend:
@@ -162,6 +179,10 @@ def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, by
         out.append(f'<h3>Trends (history)</h3><div class="grid">{charts}</div>')
     out.append("</section>")
     return "".join(out)
+
+
+def _fmt(key: str, value: float) -> str:
+    return fmt_bytes(value) if key.startswith("bytes.") else fmt_metric(key, value)
 
 
 def _items(check: dict[str, Any]) -> str:
@@ -198,7 +219,7 @@ def overview(doc: dict[str, Any]) -> str:
         rows.append(f'<tr><td><a href="#{_anchor(p["path"])}"><code>{_esc(p["path"])}</code>'
                     f'</a></td><td>{verdict}</td>{cells}<td>{_esc(fmt_bytes(p["bytes"]["total"]))}'
                     f'</td><td>{_esc(failed) or "–"}</td></tr>')
-    host = doc.get("host") or {}
+    host = doc.get("host") or (doc.get("hosts") or [{}])[0]
     load = ", ".join(f"{x:g}" for x in host.get("load") or []) or "n/a"
     info = (f'<p>Host: load average {_esc(load)} on {host.get("cpus", "?")} CPU(s), benchmark '
             f'index {_esc(host.get("benchmark_index", "n/a"))}. Metrics: '

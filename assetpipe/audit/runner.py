@@ -55,6 +55,8 @@ class AuditOptions:
     runs_auto: bool = False
     mode: str = "observed"
     aggregate: str = "median"
+    #: ``--baseline REPORT_DIR``: another audit's report folder to compare with.
+    baseline: Path | None = None
 
 
 @dataclass
@@ -355,6 +357,12 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
                                         f"the page could not be measured: {page['error']}")]
         page["checks"] = [c.to_json() for c in checks]
         page["passed"] = page["status"] == "measured" and not any(c.failed_error for c in checks)
+    if opts.baseline is not None:
+        from . import baseline
+
+        base_doc, base_details = baseline.load(opts.baseline)
+        baseline.compare({"profile": profile.name, "pages": out_pages}, details, base_doc,
+                         base_details)
     _history(config, opts, profile.name, out_pages, details)
     if opts.hints and not opts.base_url:
         record_hints(config, [p for p in out_pages if p["status"] == "measured"],
