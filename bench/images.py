@@ -387,7 +387,8 @@ def sharp_startup_cpu(folder: Path) -> float:
 def best_of(results: list[dict[str, float]]) -> dict[str, Any]:
     return {"wall": min(r["wall"] for r in results), "cpu": min(r["cpu"] for r in results),
             "variants": results[0]["variants"], "bytes": results[0]["bytes"],
-            "walls": [round(r["wall"], 2) for r in results]}
+            "walls": [round(r["wall"], 2) for r in results],
+            "cpus": [round(r["cpu"], 2) for r in results]}
 
 
 def main() -> int:
@@ -486,7 +487,14 @@ def report(f: dict[str, Any]) -> None:
         if sharp:
             runs = [t / o for o, t in zip(ours["walls"], sharp["walls"], strict=True)]
             print(f"{'':<21}vs sharp run by run (interleaved): "
-                  + ", ".join(f"{r:.2f}x" for r in runs))
+                  + ", ".join(f"{r:.2f}x" for r in runs)
+                  + f"; median {statistics.median(runs):.2f}x")
+            cpus = [t / o for o, t in zip(ours.get("cpus", ()), sharp.get("cpus", ()),
+                                          strict=True)]
+            if cpus:
+                print(f"{'':<21}cpu vs sharp run by run: "
+                      + ", ".join(f"{r:.2f}x" for r in cpus)
+                      + f"; median {statistics.median(cpus):.2f}x")
     if "c" in f:
         print(f"(c) = set (a) + {f['c_package_photos']} photos from "
               f"{', '.join(f['c_packages'])} (pip-installed, used in place)")
