@@ -134,7 +134,10 @@ def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str]
         if trace.tasks:
             fcp = trace.fcp if trace.fcp is not None else metrics["fcp"]
             metrics["tbt"] = blocking_time(trace.tasks, fcp)
-            metrics["tbt_cpu"] = blocking_time(trace.tasks, fcp, duration=lambda t: t.cpu)
+            # Chromium's CPU throttling suspends the main thread, which thread CPU time does
+            # not count: scaled by the profile's factor, as Lantern scales measured CPU time.
+            metrics["tbt_cpu"] = blocking_time(trace.tasks, fcp, duration=lambda t: t.cpu,
+                                               scale=profile.cpu_rate)
         else:
             seen.warnings.append("no main-thread tasks in the trace: TBT from the page's "
                                  "long-task observer (script only)")
