@@ -390,3 +390,46 @@ def test_profiles_match_lighthouse_devtools_throttling() -> None:
     flags = MOBILE.lighthouse_flags()
     assert "--throttling-method=devtools" in flags
     assert "--throttling.requestLatencyMs=562.5" in flags
+
+
+def test_trace_tasks_and_blocking_time() -> None:
+    """Top-level RunTask events of the page's main thread after its navigation, what they did
+    (children by kind), and Lighthouse's TBT: the part beyond 50 ms after FCP; the CPU-time
+    figure scaled by a CPU factor. The events are shaped as Chromium writes them."""
+    from assetpipe.audit.trace import blocking_time, parse
+
+    url = "http://127.0.0.1:1/"
+    nav = {"name": "navigationStart", "pid": 7, "tid": 1, "ph": "R", "ts": 1_000_000,
+           "args": {"frame": "F", "data": {"documentLoaderURL": url, "isLoadingMainFrame": True}}}
+
+    def x(name: str, ts_ms: float, dur_ms: float, tdur_ms: float | None = None,
+          tid: int = 1, **data: Any) -> dict[str, Any]:
+        ev = {"name": name, "pid": 7, "tid": tid, "ph": "X", "ts": 1_000_000 + ts_ms * 1000,
+              "dur": dur_ms * 1000, "args": {"data": data}}
+        if tdur_ms is not None:
+            ev["tdur"] = tdur_ms * 1000
+        return ev
+
+    events = [
+        {**nav, "args": {"frame": "F", "data": {"documentLoaderURL": "about:blank",
+                                                "isLoadingMainFrame": True}}, "ts": 900_000},
+        nav,
+        {"name": "firstContentfulPaint", "pid": 7, "tid": 1, "ph": "R", "ts": 1_200_000,
+         "args": {"frame": "F"}},
+        x("RunTask", 100, 150, 140), x("EvaluateScript", 101, 140, url=url + "a.js"),
+        x("FunctionCall", 102, 100, url=url + "b.js"),  # nested in EvaluateScript: not counted
+        x("RunTask", 1000, 300, 75),
+        x("UpdateLayoutTree", 1001, 100), x("Layout", 1102, 150), x("Paint", 1260, 30),
+        x("RunTask", 1400, 40, 40), x("RunTask", 2000, 400, 400, tid=2),  # another thread
+    ]
+    trace = parse(events, url)
+    assert trace.fcp == 200.0
+    assert [(t.start, t.dur, t.cpu) for t in trace.tasks] == [
+        (100.0, 150.0, 140.0), (1000.0, 300.0, 75.0), (1400.0, 40.0, 40.0)]
+    assert trace.tasks[0].kinds == {"script": 140.0} and trace.tasks[0].url == url + "a.js"
+    assert trace.tasks[1].kinds == {"style": 100.0, "layout": 150.0, "paint": 30.0}
+    # Task 1 (100-250 ms) counts from FCP (200): 50 ms, not beyond 50. Task 2: 300 - 50.
+    assert blocking_time(trace.tasks, trace.fcp) == 250.0
+    # CPU time x4: task 1 is 560 ms from 100 (460 after FCP -> 410), task 2 300 -> 250,
+    # task 3 160 -> 110.
+    assert blocking_time(trace.tasks, 200.0, duration=lambda t: t.cpu, scale=4) == 770.0
