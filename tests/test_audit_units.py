@@ -433,3 +433,17 @@ def test_trace_tasks_and_blocking_time() -> None:
     # CPU time x4: task 1 is 560 ms from 100 (460 after FCP -> 410), task 2 300 -> 250,
     # task 3 160 -> 110.
     assert blocking_time(trace.tasks, 200.0, duration=lambda t: t.cpu, scale=4) == 770.0
+
+
+def test_image_records_merge_per_tag_and_profile() -> None:
+    """A base-template logo rendered 24 px on one page and 32 px on another: one record, the
+    widest box, safe only if safe everywhere."""
+    from assetpipe.audit.locate import merge_records
+    from assetpipe.rewrite.hints import ImageHint
+
+    def rec(width: float, safe: bool, profile: str = "desktop") -> ImageHint:
+        return ImageHint("base.html", 19, "icons/logo.svg", profile, 1350, 1.0, width, width,
+                         32, 32, safe)
+
+    merged = merge_records([rec(24, False), rec(32, True), rec(30, True, "mobile")])
+    assert merged == [rec(32, False), rec(30, True, "mobile")]

@@ -9,6 +9,7 @@ scanned for the ``src`` as written.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -156,6 +157,21 @@ class Locator:
         return None
 
 
+def merge_records(images: list[ImageHint]) -> list[ImageHint]:
+    """One record per tag and profile: a template tag rendered on several pages (a partial, a
+    base template) keeps its widest box, and is ``dimensions_safe`` only where every page found
+    it safe."""
+    by_key: dict[tuple[str, int, str | None, str], list[ImageHint]] = {}
+    for i in images:
+        by_key.setdefault((i.template, i.line, i.src, i.profile), []).append(i)
+    out = []
+    for group in by_key.values():
+        widest = max(group, key=lambda i: (i.width, i.height))
+        out.append(dataclasses.replace(widest, dimensions_safe=all(i.dimensions_safe
+                                                                   for i in group)))
+    return sorted(out)
+
+
 def record_hints(config: Config, pages: list[dict[str, Any]],
                  images: list[ImageHint] | None = None, profile: str | None = None
                  ) -> Path | None:
@@ -177,6 +193,7 @@ def record_hints(config: Config, pages: list[dict[str, Any]],
     merged = sorted(set(existing.lcp) | set(found))
     records = list(existing.images)
     if images:
+        images = merge_records(images)
         fresh = {(i.template, i.line, i.src, i.profile) for i in images}
         records = [i for i in records if (i.template, i.line, i.src, i.profile) not in fresh]
         records = sorted(set(records) | set(images))
