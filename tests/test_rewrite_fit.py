@@ -295,3 +295,13 @@ def test_a_partial_named_like_a_header_but_not_canvas() -> None:
     src = '<div><img src="/static/img/a.png" alt=""></div>'
     assert "loading" not in rw(src, name="partials/_top-nav.html").text
     assert "loading" in rw(src, name="partials/canvas.html").text
+
+
+def test_an_img_src_is_the_entrys_file_whatever_its_variants() -> None:
+    """The images stage may serve the source itself (re-encoding was larger): ``file`` is then
+    no variant of the first format, and the ``src`` still gets exactly ``file``."""
+    man = {"img/s.png": {"file": "img/s-SSSSSSSS.png", "width": 400, "height": 300,
+                         "variants": [{"file": f"img/s-200w-{H}.webp", "width": 200,
+                                       "height": 150, "format": "webp"}]}}
+    res = rewrite('<img src="/static/img/s.png">', "p.html", man, DEFAULT)
+    assert res.text == f'<img src="/static/img/s-SSSSSSSS.png"{LAZY}>'

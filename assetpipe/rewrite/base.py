@@ -236,6 +236,8 @@ class Base:
             vs = [v for v in vs if v["format"] == fmt]
         elif self.keeps_format(tag):
             vs = variants_for(entry, "original", self.o.image_formats)
+        elif width is None:
+            return str(entry["file"])
         else:
             return self.by_width(variants_for(entry, str(_fmt_of(entry)), self.o.image_formats),
                                  width) or str(entry["file"])
