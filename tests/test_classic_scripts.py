@@ -248,3 +248,23 @@ scripts:
     m = Manifest.read(root / "dist" / "manifest.json")
     out = (root / "dist" / "public" / m["js/tiny.ts"]["file"]).read_text()
     assert "function greet(" in out and ": string" not in out
+
+
+def test_an_es_module_listed_in_scripts_classic_is_an_iife_with_a_warning_at_the_config(
+        make_site: Callable[..., Path]) -> None:
+    root = make_site("""\
+source: site
+output: dist
+scripts:
+  entries: ["js/esm-classic.js"]
+  classic: ["js/esm-classic.js"]
+""", {"site/js/esm-classic.js": ESM_AS_CLASSIC,
+      "site/js/lib/answer.js": "export const answer = 21;\n"})
+    result = build(root / "pipeline.yaml")
+    found = [w for w in result.warnings if "is an ES module" in w.message]
+    assert len(found) == 1 and found[0].location is not None
+    assert found[0].location.file.endswith("pipeline.yaml") and found[0].location.line == 5
+    assert "scripts.classic lists it" in found[0].message
+    m = Manifest.read(root / "dist" / "manifest.json")
+    out = (root / "dist" / "public" / m["js/esm-classic.js"]["file"]).read_text()
+    assert out.startswith("(()=>{") and "window.answerFromModule=" in out and "import" not in out

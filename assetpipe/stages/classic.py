@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import AssetpipeError, Location
+from ..errors import AssetpipeError
 from ..esbuild import Result
 from ..hashing import hashed_name
 from ..rewrite.scanner import ScanError
@@ -137,12 +137,16 @@ def build(ctx: StageContext, the_plan: Plan) -> Result:
         return result
     for key in esm:
         tags = [(rel, u) for rel, u in the_plan.uses.get(key, []) if not u.module]
-        where: list[Location | None] = [ctx.source_location(rel, u.line) for rel, u in tags]
-        for loc in where or [ctx.config.location_of("scripts.classic")]:
+        for rel, u in tags:
             ctx.warn(f"{key} is an ES module (it uses import/export) loaded as a classic "
                      'script: bundled as an IIFE so it runs, but its top-level names are not '
                      'globals; add type="module" to the tag (or assign what pages call to '
-                     "window)", loc)
+                     "window)", ctx.source_location(rel, u.line))
+        if not tags:
+            ctx.warn(f"{key} is an ES module (it uses import/export) and scripts.classic "
+                     "lists it: bundled as an IIFE, its top-level names are not globals; "
+                     'load it with type="module" instead (or assign what pages call to '
+                     "window)", ctx.config.location_of("scripts.classic"))
     iife_opts = options(ctx, esm, iife=True)
     bundled = bundling.cached_build(ctx, "scripts.iife", iife_opts,
                                     lambda: bundling.build(ctx, iife_opts))
