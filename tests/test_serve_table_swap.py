@@ -66,3 +66,20 @@ def test_requests_during_a_big_rebuild_are_answered_promptly(tmp_path: Path, kin
         assert answered < 1.0 and answered < rebuilt / 3, (answered, rebuilt)
         assert len(app.holder.table) > FILES
         assert request(port, hashed).status == 200
+
+
+def test_a_count_just_after_the_swap_is_not_lost(tmp_path: Path) -> None:
+    """A request that found its file in the old table may count on it after the swap retired
+    that table: the count still reaches the stats."""
+    from assetpipe.serve import STATS, build_table
+
+    build(make_site(tmp_path))
+    table = build_table(tmp_path / "dist")
+    rep = next(iter(table.files.values())).identity
+    before = STATS.snapshot()["assets"]["requests"]
+    next(rep.served)
+    STATS.retire(table)  # the swap
+    next(rep.served)  # the request that raced it
+    assert STATS.snapshot()["assets"]["requests"] - before == 2
+    STATS.retire(build_table(tmp_path / "dist"))  # a later swap folds the counts for good
+    assert STATS.snapshot()["assets"]["requests"] - before == 2

@@ -16,15 +16,28 @@ import json
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import observe
 from .cache import all_cache_stats
 from .rcache.core import all_response_cache_stats
+from .tally import Tally
 
 if TYPE_CHECKING:
     from .files import FileTable
+
+
+@dataclass(slots=True)
+class _Counted:
+    """A representation's fast-path counters and sizes, without its bytes."""
+
+    encoding: str
+    size: int
+    identity_size: int
+    served: Tally
+    not_modified: Tally
 
 
 class Stats:
@@ -39,6 +52,7 @@ class Stats:
         self._lock = threading.Lock()
         self.started = time.time()
         self._tables: weakref.WeakSet[FileTable] = weakref.WeakSet()
+        self._retired: list[_Counted] = []
         self.reset()
 
     def register(self, table: FileTable) -> None:
@@ -46,26 +60,37 @@ class Stats:
             self._tables.add(table)
 
     def retire(self, table: FileTable) -> None:
-        """Fold a replaced table's fast-path counts into the totals."""
+        """A reload replaced ``table``: keep only its counters (not its bytes), still read at
+        each snapshot, since a request that found a file in it just before the swap may count
+        on it just after; the previous retiree's counters are folded into the totals (its
+        requests are long over)."""
         with self._lock:
             if table in self._tables:
                 self._tables.discard(table)
-                self._fold(table, self)
+                self._fold(self._retired, self)
+                self._retired = list(self._counted(table))
 
-    def _fold(self, table: FileTable, into: Any) -> None:
+    @staticmethod
+    def _counted(table: FileTable) -> Iterator[_Counted]:
         for sf in table.files.values():
             for rep in (sf.identity, *sf.alternatives.values()):
-                n200, n304 = rep.served.value, rep.not_modified.value
-                if not (n200 or n304):
-                    continue
-                into.requests += n200 + n304
-                into.bytes_sent += n200 * rep.size
-                into.by_status[200] = into.by_status.get(200, 0) + n200
-                into.by_status[304] = into.by_status.get(304, 0) + n304
-                if n200:
-                    into.by_encoding[rep.encoding] = into.by_encoding.get(rep.encoding, 0) + n200
-                if rep.encoding != "identity":
-                    into.saved_precompressed += n200 * max(sf.identity.size - rep.size, 0)
+                yield _Counted(rep.encoding, rep.size, sf.identity.size, rep.served,
+                               rep.not_modified)
+
+    @staticmethod
+    def _fold(records: Iterable[_Counted], into: Any) -> None:
+        for r in records:
+            n200, n304 = r.served.value, r.not_modified.value
+            if not (n200 or n304):
+                continue
+            into.requests += n200 + n304
+            into.bytes_sent += n200 * r.size
+            into.by_status[200] = into.by_status.get(200, 0) + n200
+            into.by_status[304] = into.by_status.get(304, 0) + n304
+            if n200:
+                into.by_encoding[r.encoding] = into.by_encoding.get(r.encoding, 0) + n200
+            if r.encoding != "identity":
+                into.saved_precompressed += n200 * max(r.identity_size - r.size, 0)
 
     def reset(self) -> None:
         with self._lock:
@@ -101,7 +126,8 @@ class Stats:
         with self._lock:
             t = _Totals(self)
             for table in list(self._tables):
-                self._fold(table, t)
+                self._fold(self._counted(table), t)
+            self._fold(self._retired, t)
             return {
                 "uptime_seconds": round(time.time() - self.started, 3),
                 "assets": {"requests": t.requests, "bytes_sent": t.bytes_sent,
