@@ -24,6 +24,8 @@ Measured, rounds interleaved (cold assetpipe, cold sharp, no-op, one-template ed
   wall time (interpreter start and imports included), the build's own seconds (``--json``) and
   the process's CPU seconds (what other load on the machine skews least);
 - one-template edit: one page template changed, then ``assetpipe build`` (target < 0.15 s);
+- in-process: ``assetpipe.build()`` called again in one process, no-op and one-template edit,
+  wall and CPU seconds (the first call not counted);
 - watch: save → output on disk over ``--edits`` edits each of a template, a stylesheet and a
   script (bench/watch.py's measurement; target ≤ 150 ms median).
 
@@ -51,6 +53,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from assetpipe import build  # noqa: E402
+from assetpipe.config import load_config  # noqa: E402
 from assetpipe.errors import ConfigError  # noqa: E402
 
 #: the shared photo corpus, beside the checkout (a worktree sits one level deeper)
@@ -337,6 +340,28 @@ def template_edit(root: Path, facts: dict[str, Any], n: int) -> dict[str, Any]:
     return run
 
 
+def in_process(root: Path, facts: dict[str, Any], runs: int = 5) -> dict[str, list[dict[str, Any]]]:
+    """``assetpipe.build()`` called again and again in one process (an API user, a long-lived
+    tool): a no-op and a one-template edit, wall and CPU seconds (``time.process_time``). The
+    first call (imports, the first rewrite's one-off costs) is not counted."""
+    cfg = load_config(root / "pipeline.yaml")
+    build(cfg)
+    path = root / facts["template"]
+    out: dict[str, list[dict[str, Any]]] = {"noop": [], "edit": []}
+    for i in range(runs + 1):
+        for kind in ("noop", "edit"):
+            if kind == "edit":
+                path.write_text(path.read_text() + f"<p>in-process {i} {time.time_ns()}</p>\n")
+            load = os.getloadavg()[0]
+            c0, t0 = time.process_time(), time.perf_counter()
+            build(cfg)
+            run = {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                   "load": load}
+            if i:
+                out[kind].append(run)
+    return out
+
+
 def watch_latency(root: Path, facts: dict[str, Any], edits: int) -> dict[str, list[float]]:
     """bench/watch.py's measurement on this app: save → output on disk, per kind of edit."""
     from watch import measure
@@ -391,10 +416,12 @@ def main() -> int:
                 runs["edit"].append(template_edit(root, facts, r * 3 + i))
             log(f"round {r + 1}: no-op {runs['noop'][-1]['wall']:.3f} s, one-template edit "
                 f"{runs['edit'][-1]['wall']:.3f} s")
+        inproc = in_process(root, facts)
         latency = {} if args.no_watch else watch_latency(root, facts, args.edits)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
+    runs["inproc_noop"], runs["inproc_edit"] = inproc["noop"], inproc["edit"]
     figures = report(runs, latency, len(photo_paths), size, templates)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
@@ -428,6 +455,10 @@ def report(runs: dict[str, list[dict[str, Any]]], latency: dict[str, list[float]
     row("one-template edit (CLI wall)", "wall", runs["edit"], "< 0.15 s")
     row("one-template edit (build only)", "build", runs["edit"])
     row("one-template edit (CLI CPU s)", "cpu", runs["edit"])
+    row("no-op, build() in-process", "wall", runs["inproc_noop"], "< 0.3 s")
+    row("no-op, build() in-process CPU s", "cpu", runs["inproc_noop"])
+    row("template edit, build() in-process", "wall", runs["inproc_edit"], "< 0.15 s")
+    row("template edit, in-process CPU s", "cpu", runs["inproc_edit"])
     if runs["sharp"]:
         ratio = statistics.median(s["wall"] for s in runs["sharp"]) / \
             statistics.median(c["images"] for c in runs["cold"])
