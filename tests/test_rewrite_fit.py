@@ -151,7 +151,7 @@ def test_audit_records_give_sizes_trim_widths_and_allow_dimensions() -> None:
     # 36 x 1.75 = 63 and 48 x 1 device px: the 480w variant is all any profile needs
     assert res.text == (f'<img src="{HERO}" alt=""{LAZY} width="1600" height="900"'
                         f' srcset="/static/img/hero-480w-{H}.webp 480w"'
-                        ' sizes="(max-width: 412px) 36px, 48px">\n')
+                        ' sizes="(max-width: 412px) 36px, (max-width: 1349px) 9vw, 48px">\n')
     assert (res.images[0]["dimensions"], res.images[0]["sizes"]) == \
         ("audit: dimensions_safe", "audit")
     # one profile where width/height would distort: none added; a full-width image is 100vw

@@ -183,9 +183,12 @@ class Sizing(Base):
 
 
 def measured_sizes(recs: list[ImageHint]) -> str | None:
-    """A ``sizes`` value from the audit's rendered widths: one length per profile, narrowest
-    viewport first, each but the last under a ``(max-width: VIEWPORTpx)`` condition; a width
-    that fills the viewport is ``100vw``. ``None`` without a visible record."""
+    """A ``sizes`` value from the audit's rendered widths: the length each profile measured at
+    its viewport width (``(max-width: VIEWPORTpx) LENGTH``; a width that fills the viewport is
+    ``100vw``), the widest profile's length beyond. Between two measured viewports the width was
+    not seen, so the larger of the two as a share of the viewport is used (``NNvw``): layouts
+    give an image a smaller share as the viewport grows, so that errs on the sharp side.
+    ``None`` without a visible record."""
     widest: dict[int, float] = {}
     for r in recs:
         if r.width > 0:
@@ -199,8 +202,13 @@ def measured_sizes(recs: list[ImageHint]) -> str | None:
     lengths = [length(vp, w) for vp, w in items]
     if len(set(lengths)) == 1:
         return lengths[0]
-    parts = [f"(max-width: {vp}px) {n}" for (vp, _), n in zip(items[:-1], lengths[:-1],
-                                                                strict=True)]
+    parts = []
+    for i, ((vp, w), n) in enumerate(zip(items[:-1], lengths[:-1], strict=True)):
+        parts.append(f"(max-width: {vp}px) {n}")
+        nvp, nw = items[i + 1]
+        if nvp > vp + 1:
+            share = min(100, math.ceil(max(w / vp, nw / nvp) * 100))
+            parts.append(f"(max-width: {nvp - 1}px) {share}vw")
     return ", ".join([*parts, lengths[-1]])
 
 
