@@ -3,9 +3,10 @@
 Quiet means, for ``quiet_ms`` (2 s) at once, after the ``load`` event: no foreground request in
 flight or finishing (see ``NetworkLog``: an EventSource, a worker's own requests and a URL polled
 again are background and do not hold the window open), and the main thread busy less than half
-of each 100 ms (CDP ``Performance.getMetrics``' cumulative ``TaskDuration``, so style, layout and paint
-work count, not only script). Layout shifts, LCP candidates and main-thread tasks are observed
-over the same window, so a shift from a timer or a long task after ``load`` is measured.
+of each 100 ms (CDP ``Performance.getMetrics``' cumulative ``TaskDuration``, so style, layout
+and paint work count, not only script). Layout shifts, LCP candidates and main-thread tasks
+are observed over the same window, so a shift from a timer or a long task after ``load`` is
+measured.
 
 A page whose ``load`` never fires (an image that never finishes) or that never goes quiet is
 measured at the cap, with a warning: it is not an error, as in Lighthouse.
