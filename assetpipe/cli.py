@@ -18,6 +18,7 @@ import click
 
 from ._version import __version__
 from .errors import AssetpipeError
+from .stages.base import NullProgress
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TOOL = 0, 1, 2, 3
 
@@ -128,20 +129,11 @@ class _BarProgress:
             self.p.remove_task(task)
 
 
-class _LineProgress:
+class _LineProgress(NullProgress):
     """Renders core progress as one line per finished stage (stderr): for CI logs and pipes."""
 
     def __init__(self, console: Any) -> None:
         self.console = console
-
-    def start(self, stage: str, total: int) -> None:
-        pass
-
-    def advance(self, stage: str, n: int = 1) -> None:
-        pass
-
-    def finish(self, stage: str) -> None:
-        pass
 
     def done(self, stage: Any) -> None:
         if stage.idle:
@@ -154,7 +146,6 @@ class _LineProgress:
 def progress_bar(enabled: bool) -> Iterator[Any]:
     """A ``Progress`` for the core: a live bar when enabled and both stdout and stderr are
     terminals, else a line per stage as it finishes."""
-    from .stages.base import NullProgress
 
     console = _console()
     if not enabled:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +128,27 @@ def browser() -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Path], str]]:
+    """``serve(folder)`` serves a folder as plain static files on 127.0.0.1 (stdlib server);
+    returns its base URL. Servers stop at the end of the test."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(root: Path) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                     functools.partial(_QuietHandler, directory=str(root)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for s in servers:
+        s.shutdown()
+        s.server_close()

@@ -6,12 +6,9 @@ made heavier; a mismatched tag is a warning naming template:line."""
 
 from __future__ import annotations
 
-import functools
 import shutil
-import threading
 import zlib
-from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -163,27 +160,6 @@ scripts:
     out = (root / "dist" / "public" / m["js/sidebar.js"]["file"]).read_text()
     assert "function sidebarColor(" in out and "function toggleTheSidebarNavigation(" in out
 
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Path], str]]:
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(root: Path) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                     functools.partial(_Quiet, directory=str(root)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for s in servers:
-        s.shutdown()
-        s.server_close()
 
 
 @pytest.mark.node

@@ -7,12 +7,9 @@ test can fail."""
 
 from __future__ import annotations
 
-import functools
 import io
 import json
-import threading
-from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,27 +57,6 @@ def _png(w: int, h: int) -> bytes:
     im.save(buf, "PNG")
     return buf.getvalue()
 
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Path], str]]:
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(root: Path) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                     functools.partial(_Quiet, directory=str(root)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for s in servers:
-        s.shutdown()
-        s.server_close()
 
 
 def _site(root: Path, extra: str, hints: list[dict[str, Any]] | None = None) -> Path:

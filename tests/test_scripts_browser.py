@@ -3,10 +3,7 @@ loads and runs, SRI holds. Served over real HTTP on 127.0.0.1 (port 0)."""
 
 from __future__ import annotations
 
-import functools
-import threading
-from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,27 +16,6 @@ from tests.test_scripts import APP, CONFIG
 pytestmark = [pytest.mark.node, pytest.mark.chromium]
 
 
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Path], str]]:
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(root: Path) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                     functools.partial(_Quiet, directory=str(root)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for s in servers:
-        s.shutdown()
-        s.server_close()
 
 
 def test_built_entry_runs_in_chromium_with_its_dynamic_chunk(
