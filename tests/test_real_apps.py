@@ -22,10 +22,12 @@ distorted, and full-page screenshots that differ by under 0.5 % of pixels.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -245,6 +247,7 @@ def test_real_app_adopts_assetpipe(name: str, tmp_path: Path, browser: object) -
     assert set(case.classic) <= set(config["scripts"]["entries"])
     built = run_cli("build", cwd=init_dir)
     assert built.returncode == 0, built.stderr
+    assert not _grown_images(init_dir, config), "an emitted image is larger than its source"
 
     problems, requested, first = [], [], {}
     with serve(project, case.setup, adopt=True, log=tmp_path / "after.log",
@@ -260,6 +263,21 @@ def test_real_app_adopts_assetpipe(name: str, tmp_path: Path, browser: object) -
     assert not problems, "\n".join(problems)
     if case.audit_loop:
         _audit_then_build(case, init_dir, project, tmp_path, browser, first)
+
+
+def _grown_images(init_dir: Path, config: dict[str, Any]) -> list[str]:
+    """Every image output the build emitted for the app's own images that is larger than its
+    source file (none may be)."""
+    output = init_dir / config.get("output", "dist")
+    manifest = json.loads((output / "manifest.json").read_text())
+    grown = []
+    for key, entry in manifest.items():
+        if "variants" not in entry:
+            continue
+        limit = (init_dir / config["source"] / key).stat().st_size
+        grown += [f"{key}: {v['file']} {v['size']} B > {limit} B"
+                  for v in entry["variants"] if v["size"] > limit]
+    return grown
 
 
 def _bytes_of(view_: PageView, key: str) -> int:
