@@ -77,27 +77,27 @@ def etag_matches_strong(header: str, etag: str) -> bool:
     return any(item.strip() == etag for item in header[:8192].split(","))
 
 
-def _modified_since(header: str, last_modified: str) -> bool:
-    """``If-Unmodified-Since`` fails: the resource changed after the date (a bad date: ignored)."""
+def _changed_since(header: str, last_modified: str) -> bool | None:
+    """Whether ``last_modified`` is later than the HTTP date in ``header``; ``None`` when either
+    date is unusable (a bad date makes its condition be ignored, RFC 9110 §13.1.3-4)."""
     try:
         since = parsedate_to_datetime(header)
         mod = parsedate_to_datetime(last_modified)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return False
+        return None
     if since.tzinfo is None or mod.tzinfo is None:
-        return False
+        return None
     return mod > since
 
 
+def _modified_since(header: str, last_modified: str) -> bool:
+    """``If-Unmodified-Since`` fails: the resource changed after the date (a bad date: ignored)."""
+    return _changed_since(header, last_modified) is True
+
+
 def _not_modified_since(header: str, last_modified: str) -> bool:
-    try:
-        since = parsedate_to_datetime(header)
-        mod = parsedate_to_datetime(last_modified)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return False
-    if since.tzinfo is None or mod.tzinfo is None:
-        return False
-    return mod <= since
+    """``If-Modified-Since`` holds: the resource did not change after the date."""
+    return _changed_since(header, last_modified) is False
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
