@@ -65,15 +65,17 @@ class SectionLoader:
         value = self.r.string(node, key, nullable=nullable)
         return None if value is None else abs_path(self.root / value)
 
-    def section(self, node: yaml.Node | None, path: str, known: tuple[str, ...] | None
-                ) -> dict[str, yaml.Node]:
+    def section(
+        self, node: yaml.Node | None, path: str, known: tuple[str, ...] | None
+    ) -> dict[str, yaml.Node]:
         entries = self.r.mapping(node, path, list(known) if known is not None else None)
         for key, child in entries.items():
             self.locations[f"{path}.{key}" if path else key] = self.r.loc(child)
         return entries
 
-    def number_map(self, node: yaml.Node, path: str, keys: tuple[str, ...]
-                   ) -> tuple[tuple[str, float], ...]:
+    def number_map(
+        self, node: yaml.Node, path: str, keys: tuple[str, ...]
+    ) -> tuple[tuple[str, float], ...]:
         out = []
         for key, child in self.section(node, path, keys).items():
             value = self.r.number(child, f"{path}.{key}")
@@ -85,38 +87,58 @@ class SectionLoader:
 
     def templates(self, node: yaml.Node | None) -> TemplatesConfig:
         d = TemplatesConfig()
-        s = self.section(node, "templates", ("dirs", "include", "pages", "lazy", "eager", "sizes",
-                                             "picture", "srcset_format", "integrity", "preload",
-                                             "missing_assets", "dimensions", "srcset"))
+        s = self.section(
+            node,
+            "templates",
+            (
+                "dirs",
+                "include",
+                "pages",
+                "lazy",
+                "eager",
+                "sizes",
+                "picture",
+                "srcset_format",
+                "integrity",
+                "preload",
+                "missing_assets",
+                "dimensions",
+                "srcset",
+            ),
+        )
         kw: dict[str, Any] = {}  # dirs: resolved by load_config once source is known
         for key in ("include", "pages"):
             if key in s:
                 kw[key] = self.globs(s[key], f"templates.{key}")
         if "lazy" in s:
-            for key, child in self.section(s["lazy"], "templates.lazy",
-                                           ("images", "iframes")).items():
+            for key, child in self.section(
+                s["lazy"], "templates.lazy", ("images", "iframes")
+            ).items():
                 kw[f"lazy_{key}"] = self.r.boolean(child, f"templates.lazy.{key}")
         if "eager" in s:
             kw["eager"] = self.strs(s["eager"], "templates.eager")
         if "sizes" in s:
             kw.update(self.sizes(s["sizes"]))
         if "dimensions" in s:
-            kw["dimensions"] = self.r.choice(s["dimensions"], "templates.dimensions",
-                                             ("always", "auto", "never"))
+            kw["dimensions"] = self.r.choice(
+                s["dimensions"], "templates.dimensions", ("always", "auto", "never")
+            )
         if "srcset" in s:
             kw["srcset"] = self.r.choice(s["srcset"], "templates.srcset", ("auto", "never"))
         for key in ("picture", "integrity"):
             if key in s:
                 kw[key] = self.r.boolean(s[key], f"templates.{key}")
         if "srcset_format" in s:
-            kw["srcset_format"] = self.r.choice(s["srcset_format"], "templates.srcset_format",
-                                                IMAGE_FORMATS)
+            kw["srcset_format"] = self.r.choice(
+                s["srcset_format"], "templates.srcset_format", IMAGE_FORMATS
+            )
         if "preload" in s:
             for key, child in self.section(s["preload"], "templates.preload", ("fonts",)).items():
                 kw[f"preload_{key}"] = self.r.boolean(child, f"templates.preload.{key}")
         if "missing_assets" in s:
-            kw["missing_assets"] = self.r.choice(s["missing_assets"], "templates.missing_assets",
-                                                 ("error", "warn"))
+            kw["missing_assets"] = self.r.choice(
+                s["missing_assets"], "templates.missing_assets", ("error", "warn")
+            )
         return _replace(d, kw)
 
     def sizes(self, node: yaml.Node) -> dict[str, Any]:
@@ -139,41 +161,54 @@ class SectionLoader:
                 if sel is not None and val is not None:
                     rules.append((sel, val))
             elif s:
-                self.r.error(item, p, "expected {selector: CSS, sizes: SIZES} or "
-                                      "{default: SIZES}")
+                self.r.error(item, p, "expected {selector: CSS, sizes: SIZES} or {default: SIZES}")
         out["sizes_rules"] = tuple(rules)
         return out
 
     def images(self, node: yaml.Node | None) -> ImagesConfig:
         d = ImagesConfig()
-        s = self.section(node, "images", ("include", "widths", "formats", "quality", "avif_speed",
-                                          "colour", "max_pixels", "on_error"))
+        s = self.section(
+            node,
+            "images",
+            (
+                "include",
+                "widths",
+                "formats",
+                "quality",
+                "avif_speed",
+                "colour",
+                "max_pixels",
+                "on_error",
+            ),
+        )
         kw: dict[str, Any] = {}
         if "include" in s:
             kw["include"] = self.globs(s["include"], "images.include")
         if "widths" in s:
-            widths = self.r.list_of(s["widths"], "images.widths",
-                                    self.r.integer)
+            widths = self.r.list_of(s["widths"], "images.widths", self.r.integer)
             if not widths and isinstance(s["widths"], yaml.SequenceNode) and not s["widths"].value:
                 self.r.error(s["widths"], "images.widths", "expected at least one width")
             kw["widths"] = tuple(sorted(set(widths)))
         if "formats" in s:
-            formats = self.r.list_of(s["formats"], "images.formats",
-                                     lambda n, p: self.r.choice(n, p, IMAGE_FORMATS))
+            formats = self.r.list_of(
+                s["formats"], "images.formats", lambda n, p: self.r.choice(n, p, IMAGE_FORMATS)
+            )
             if isinstance(s["formats"], yaml.SequenceNode) and not s["formats"].value:
                 self.r.error(s["formats"], "images.formats", "expected at least one format")
             kw["formats"] = tuple(dict.fromkeys(formats))
         if "quality" in s:
             q = dict(d.quality)
-            for key, child in self.section(s["quality"], "images.quality",
-                                           ("jpeg", "webp", "avif")).items():
+            for key, child in self.section(
+                s["quality"], "images.quality", ("jpeg", "webp", "avif")
+            ).items():
                 value = self.r.integer(child, f"images.quality.{key}", maximum=100)
                 if value is not None:
                     q[key] = value
             kw["quality"] = tuple(sorted(q.items()))
         if "avif_speed" in s:
-            kw["avif_speed"] = self.r.integer(s["avif_speed"], "images.avif_speed", minimum=0,
-                                              maximum=10)
+            kw["avif_speed"] = self.r.integer(
+                s["avif_speed"], "images.avif_speed", minimum=0, maximum=10
+            )
         if "colour" in s:
             kw["colour"] = self.r.choice(s["colour"], "images.colour", ("srgb", "keep"))
         if "max_pixels" in s:
@@ -184,8 +219,11 @@ class SectionLoader:
 
     def scripts(self, node: yaml.Node | None) -> ScriptsConfig:
         d = ScriptsConfig()
-        s = self.section(node, "scripts", ("entries", "classic", "splitting", "target",
-                                           "sourcemap", "legal_comments", "define"))
+        s = self.section(
+            node,
+            "scripts",
+            ("entries", "classic", "splitting", "target", "sourcemap", "legal_comments", "define"),
+        )
         kw: dict[str, Any] = {}
         for key in ("entries", "classic"):
             if key in s:
@@ -197,8 +235,9 @@ class SectionLoader:
         if "sourcemap" in s:
             kw["sourcemap"] = self.r.choice(s["sourcemap"], "scripts.sourcemap", SOURCEMAPS)
         if "legal_comments" in s:
-            kw["legal_comments"] = self.r.choice(s["legal_comments"], "scripts.legal_comments",
-                                                 LEGAL_COMMENTS)
+            kw["legal_comments"] = self.r.choice(
+                s["legal_comments"], "scripts.legal_comments", LEGAL_COMMENTS
+            )
         if "define" in s:
             defines = []
             for key, child in self.section(s["define"], "scripts.define", None).items():
@@ -206,8 +245,11 @@ class SectionLoader:
                     value = self.r.scalar(child)
                     defines.append((key, value if isinstance(value, str) else json.dumps(value)))
                 else:
-                    self.r.error(child, f"scripts.define.{key}",
-                                 "expected a string (a JS expression) or a scalar")
+                    self.r.error(
+                        child,
+                        f"scripts.define.{key}",
+                        "expected a string (a JS expression) or a scalar",
+                    )
             kw["define"] = tuple(sorted(defines))
         return _replace(d, kw)
 
@@ -226,18 +268,19 @@ class SectionLoader:
         return _replace(StaticConfig(), kw)
 
     def compress(self, node: yaml.Node | None) -> CompressConfig:
-        s = self.section(node, "compress", ("brotli", "gzip", "zstd", "min_ratio",
-                                            "sourcemaps"))
+        s = self.section(node, "compress", ("brotli", "gzip", "zstd", "min_ratio", "sourcemaps"))
         kw: dict[str, Any] = {}
         for key in ("brotli", "gzip", "zstd"):
             if key in s:
                 kw[key] = self.r.boolean(s[key], f"compress.{key}")
         if "min_ratio" in s:
-            kw["min_ratio"] = self.r.number(s["min_ratio"], "compress.min_ratio", minimum=0.0,
-                                            maximum=1.0)
+            kw["min_ratio"] = self.r.number(
+                s["min_ratio"], "compress.min_ratio", minimum=0.0, maximum=1.0
+            )
         if "sourcemaps" in s:
-            kw["sourcemaps"] = self.r.choice(s["sourcemaps"], "compress.sourcemaps",
-                                             ("fast", "none", "full"))
+            kw["sourcemaps"] = self.r.choice(
+                s["sourcemaps"], "compress.sourcemaps", ("fast", "none", "full")
+            )
         return _replace(CompressConfig(), kw)
 
     def pages(self, node: yaml.Node) -> tuple[Page, ...]:
@@ -249,11 +292,13 @@ class SectionLoader:
                 self.r.error(item, f"{p}.path", "required key missing")
             url = self.r.string(s["path"], f"{p}.path") if "path" in s else None
             if url is not None and not url.startswith("/"):
-                self.r.error(s["path"], f"{p}.path", f"expected a URL path starting with '/', "
-                             f"got {url!r}")
+                self.r.error(
+                    s["path"], f"{p}.path", f"expected a URL path starting with '/', got {url!r}"
+                )
             template = self.r.string(s["template"], f"{p}.template") if "template" in s else None
-            context = self.path(s["context"], f"{p}.context", nullable=True) if "context" in s \
-                else None
+            context = (
+                self.path(s["context"], f"{p}.context", nullable=True) if "context" in s else None
+            )
             if context is not None and not context.is_file():
                 self.r.error(s["context"], f"{p}.context", f"file '{context}' does not exist")
             if url:  # without template, the user's app renders it (--app; pages.py checks)
@@ -264,28 +309,58 @@ class SectionLoader:
         out = []
         for i, item in enumerate(self.r.seq(node, "budgets")):
             p = f"budgets[{i}]"
-            s = self.section(item, p, ("path", "profile", "timings", "resource_sizes",
-                                       "resource_counts", "repeat_view", "min_score", "level"))
+            s = self.section(
+                item,
+                p,
+                (
+                    "path",
+                    "profile",
+                    "timings",
+                    "resource_sizes",
+                    "resource_counts",
+                    "repeat_view",
+                    "min_score",
+                    "level",
+                ),
+            )
             kw: dict[str, Any] = {"location": self.r.loc(item)}
             if "path" in s:
                 kw["path"] = self.r.string(s["path"], f"{p}.path")
             if "profile" in s:
                 kw["profile"] = self.r.choice(s["profile"], f"{p}.profile", PROFILES)
-            for key, keys in (("timings", TIMINGS), ("resource_sizes", RESOURCE_TYPES),
-                              ("resource_counts", RESOURCE_TYPES),
-                              ("repeat_view", ("total", "hashed")), ("min_score", SCORES)):
+            for key, keys in (
+                ("timings", TIMINGS),
+                ("resource_sizes", RESOURCE_TYPES),
+                ("resource_counts", RESOURCE_TYPES),
+                ("repeat_view", ("total", "hashed")),
+                ("min_score", SCORES),
+            ):
                 if key in s:
                     kw[key] = self.number_map(s[key], f"{p}.{key}", keys)
             for key, score in kw.get("min_score", ()):
                 if score > 1:
-                    self.r.error(s["min_score"], f"{p}.min_score.{key}",
-                                 f"expected a score from 0 to 1, got {score:g}")
+                    self.r.error(
+                        s["min_score"],
+                        f"{p}.min_score.{key}",
+                        f"expected a score from 0 to 1, got {score:g}",
+                    )
             if "level" in s:
                 levels = []
-                for key, child in self.section(s["level"], f"{p}.level", (
-                        "timings", "resource_sizes", "resource_counts", "repeat_view",
-                        "min_score", "images_distorted", "images_oversized", "images_unsized",
-                        "images_grown")).items():
+                for key, child in self.section(
+                    s["level"],
+                    f"{p}.level",
+                    (
+                        "timings",
+                        "resource_sizes",
+                        "resource_counts",
+                        "repeat_view",
+                        "min_score",
+                        "images_distorted",
+                        "images_oversized",
+                        "images_unsized",
+                        "images_grown",
+                    ),
+                ).items():
                     value = self.r.choice(child, f"{p}.level.{key}", LEVELS)
                     if value:
                         levels.append((key, value))
@@ -294,8 +369,11 @@ class SectionLoader:
         return tuple(out)
 
     def audit(self, node: yaml.Node | None) -> AuditConfig:
-        s = self.section(node, "audit", ("profile", "runs", "chromium", "app", "headers",
-                                         "history", "regression_tolerance"))
+        s = self.section(
+            node,
+            "audit",
+            ("profile", "runs", "chromium", "app", "headers", "history", "regression_tolerance"),
+        )
         kw: dict[str, Any] = {"history": self.state_dir / "audit-history.sqlite"}
         if "profile" in s:
             kw["profile"] = self.r.choice(s["profile"], "audit.profile", PROFILES)
@@ -318,8 +396,9 @@ class SectionLoader:
         if "history" in s:
             kw["history"] = self.path(s["history"], "audit.history")
         if "regression_tolerance" in s:
-            kw["regression_tolerance"] = self.r.number(s["regression_tolerance"],
-                                                       "audit.regression_tolerance")
+            kw["regression_tolerance"] = self.r.number(
+                s["regression_tolerance"], "audit.regression_tolerance"
+            )
         return _replace(AuditConfig(), kw)
 
     def watch(self, node: yaml.Node | None) -> WatchConfig:

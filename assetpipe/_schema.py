@@ -114,12 +114,17 @@ class Reader:
         self.error(node, path, f"expected true or false, got {describe(node)}")
         return None
 
-    def integer(self, node: yaml.Node, path: str, *, minimum: int = 1, maximum: int | None = None
-                ) -> int | None:
+    def integer(
+        self, node: yaml.Node, path: str, *, minimum: int = 1, maximum: int | None = None
+    ) -> int | None:
         if isinstance(node, yaml.ScalarNode):
             value = self.scalar(node)
-            if (isinstance(value, int) and not isinstance(value, bool) and value >= minimum
-                    and (maximum is None or value <= maximum)):
+            if (
+                isinstance(value, int)
+                and not isinstance(value, bool)
+                and value >= minimum
+                and (maximum is None or value <= maximum)
+            ):
                 return value
         if maximum is not None:
             what = f"an integer from {minimum} to {maximum}"
@@ -128,12 +133,17 @@ class Reader:
         self.error(node, path, f"expected {what}, got {describe(node)}")
         return None
 
-    def number(self, node: yaml.Node, path: str, *, minimum: float = 0.0,
-               maximum: float | None = None) -> float | None:
+    def number(
+        self, node: yaml.Node, path: str, *, minimum: float = 0.0, maximum: float | None = None
+    ) -> float | None:
         if isinstance(node, yaml.ScalarNode):
             value = self.scalar(node)
-            if (isinstance(value, int | float) and not isinstance(value, bool) and value >= minimum
-                    and (maximum is None or value <= maximum)):
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and value >= minimum
+                and (maximum is None or value <= maximum)
+            ):
                 return float(value)
         rng = f" from {minimum:g} to {maximum:g}" if maximum is not None else f" >= {minimum:g}"
         self.error(node, path, f"expected a number{rng}, got {describe(node)}")
@@ -150,8 +160,14 @@ class Reader:
         self.error(node, path, f"expected one of {options}, got {describe(node)}")
         return None
 
-    def list_of(self, node: yaml.Node, path: str, item: Callable[[yaml.Node, str], T | None], *,
-                allow_scalar: bool = False) -> list[T]:
+    def list_of(
+        self,
+        node: yaml.Node,
+        path: str,
+        item: Callable[[yaml.Node, str], T | None],
+        *,
+        allow_scalar: bool = False,
+    ) -> list[T]:
         out: list[T] = []
         for i, child in enumerate(self.seq(node, path, allow_scalar=allow_scalar)):
             value = item(child, f"{path}[{i}]")
@@ -171,7 +187,8 @@ class _NoDuplicatesLoader(yaml.SafeLoader):
                 if key_node.value in seen:
                     first = seen[key_node.value].start_mark
                     raise yaml.constructor.ConstructorError(
-                        None, None,
+                        None,
+                        None,
                         f"duplicate key '{key_node.value}' (first at line {first.line + 1})",
                         key_node.start_mark,
                     )
@@ -187,8 +204,11 @@ def parse_yaml(text: str, display_name: str) -> yaml.Node | None:
         return node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = Location(display_name, mark.line + 1, mark.column + 1) if mark else Location(
-            display_name)
+        loc = (
+            Location(display_name, mark.line + 1, mark.column + 1)
+            if mark
+            else Location(display_name)
+        )
         problem = exc.problem or exc.context or "malformed YAML"
         if not problem.startswith("duplicate key"):
             problem = f"invalid YAML: {problem}"

@@ -39,9 +39,11 @@ SYSTEM_CANDIDATES = (
 )
 PATH_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
-HINT = ("install one: `sudo apt-get install chromium` (Debian/Ubuntu), set ASSETPIPE_CHROMIUM or "
-        "audit.chromium to a Chrome/Chromium binary, or run `playwright install chromium` where "
-        "its download host is reachable")
+HINT = (
+    "install one: `sudo apt-get install chromium` (Debian/Ubuntu), set ASSETPIPE_CHROMIUM or "
+    "audit.chromium to a Chrome/Chromium binary, or run `playwright install chromium` where "
+    "its download host is reachable"
+)
 
 
 def require_playwright() -> None:
@@ -51,16 +53,20 @@ def require_playwright() -> None:
     except ImportError:
         raise ExternalToolError(
             "assetpipe audit needs Playwright, which is not installed",
-            hint="pip install 'assetpipe[audit]' (building and serving assets do not need it)"
+            hint="pip install 'assetpipe[audit]' (building and serving assets do not need it)",
         ) from None
 
 
 def _playwright_browser() -> Path | None:
     """Playwright's own downloaded Chromium, if ``playwright install chromium`` ran."""
     root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or str(
-        Path.home() / ".cache" / "ms-playwright")
-    patterns = ("chromium-*/chrome-linux*/chrome", "chromium_headless_shell-*/chrome-*/"
-                "headless_shell", "chromium-*/chrome-mac*/Chromium.app/Contents/MacOS/Chromium")
+        Path.home() / ".cache" / "ms-playwright"
+    )
+    patterns = (
+        "chromium-*/chrome-linux*/chrome",
+        "chromium_headless_shell-*/chrome-*/headless_shell",
+        "chromium-*/chrome-mac*/Chromium.app/Contents/MacOS/Chromium",
+    )
     found: list[str] = []
     for pattern in patterns:
         found += glob.glob(os.path.join(root, pattern))
@@ -82,8 +88,7 @@ def find_chromium(explicit: Path | str | None = None) -> Path:
         path = Path(env)
         if path.is_file() and os.access(path, os.X_OK):
             return path
-        raise ExternalToolError(f"ASSETPIPE_CHROMIUM: '{env}' is not an executable file",
-                                hint=HINT)
+        raise ExternalToolError(f"ASSETPIPE_CHROMIUM: '{env}' is not an executable file", hint=HINT)
     own = _playwright_browser()
     if own is not None:
         return own
@@ -97,14 +102,21 @@ def find_chromium(explicit: Path | str | None = None) -> Path:
     raise ExternalToolError("no Chromium found", hint=HINT)
 
 
-def launch(playwright: Any, *, executable: Path | str | None = None, headless: bool = True,
-           args: tuple[str, ...] = ()) -> Any:
+def launch(
+    playwright: Any,
+    *,
+    executable: Path | str | None = None,
+    headless: bool = True,
+    args: tuple[str, ...] = (),
+) -> Any:
     """Launch Chromium through a started Playwright (``sync_playwright().start()`` or the async
     one: the call is the same, await it for async). Returns Playwright's Browser."""
     path = find_chromium(executable)
     try:
-        return playwright.chromium.launch(executable_path=str(path), headless=headless,
-                                          args=[*CHROMIUM_ARGS, *args])
+        return playwright.chromium.launch(
+            executable_path=str(path), headless=headless, args=[*CHROMIUM_ARGS, *args]
+        )
     except Exception as exc:  # Playwright raises its own Error type
-        raise ExternalToolError(f"could not launch Chromium at {path}: {exc}".splitlines()[0],
-                                hint=HINT) from exc
+        raise ExternalToolError(
+            f"could not launch Chromium at {path}: {exc}".splitlines()[0], hint=HINT
+        ) from exc

@@ -87,10 +87,14 @@ def run_stage(ctx: StageContext, name: str, run: StageFn) -> list[str]:
     now = ctx.cache.stats.per_stage.get(name, {})
     added = [k for k in ctx.manifest.entries if k not in before]
     sources = sum(1 for k in added if k in ctx.sources.files)
-    done = StageDone(name, sources or tally.total, stats.files,
-                     hits=now.get("hits", 0) - cached.get("hits", 0),
-                     misses=now.get("misses", 0) - cached.get("misses", 0),
-                     seconds=stats.seconds)
+    done = StageDone(
+        name,
+        sources or tally.total,
+        stats.files,
+        hits=now.get("hits", 0) - cached.get("hits", 0),
+        misses=now.get("misses", 0) - cached.get("misses", 0),
+        seconds=stats.seconds,
+    )
     log.debug("%s", done.line())
     notify = getattr(ctx.progress, "done", None)
     if callable(notify):
@@ -123,25 +127,40 @@ class BuildResult:
             "build_dir": str(self.build_dir),
             "profile": self.profile,
             "seconds": round(self.seconds, 4),
-            "stages": {name: {"files": s.files, "bytes": s.bytes, "seconds": round(s.seconds, 4)}
-                       for name, s in self.stages.items()},
+            "stages": {
+                name: {"files": s.files, "bytes": s.bytes, "seconds": round(s.seconds, 4)}
+                for name, s in self.stages.items()
+            },
             "files": sum(s.files for s in self.stages.values()),
             "bytes": sum(s.bytes for s in self.stages.values()),
             "manifest_entries": len(self.manifest),
             "retained": len(self.retained),
-            "cache": {"hits": self.cache.hits, "misses": self.cache.misses,
-                      "writes": self.cache.writes, "discarded": self.cache.discarded,
-                      "verified": self.cache.verified},
-            "sources": {"files_hashed": self.memo.hashed, "memo_hits": self.memo.hits,
-                        "facts_computed": self.memo.facts},
+            "cache": {
+                "hits": self.cache.hits,
+                "misses": self.cache.misses,
+                "writes": self.cache.writes,
+                "discarded": self.cache.discarded,
+                "verified": self.cache.verified,
+            },
+            "sources": {
+                "files_hashed": self.memo.hashed,
+                "memo_hits": self.memo.hits,
+                "facts_computed": self.memo.facts,
+            },
             "warnings": [w.to_json() for w in self.warnings],
         }
 
 
-def build(config: Config | str | Path = "pipeline.yaml", *, clean: bool = False,
-          strict: bool = False, profile: str = "production",
-          progress: Progress | None = None, services: dict[str, Any] | None = None,
-          lock_held: bool = False) -> BuildResult:
+def build(
+    config: Config | str | Path = "pipeline.yaml",
+    *,
+    clean: bool = False,
+    strict: bool = False,
+    profile: str = "production",
+    progress: Progress | None = None,
+    services: dict[str, Any] | None = None,
+    lock_held: bool = False,
+) -> BuildResult:
     """Build the site described by ``config`` (a ``Config`` or a pipeline.yaml path).
 
     Writes a new build folder and swaps ``config.output`` to it on success; on any error the
@@ -157,18 +176,41 @@ def build(config: Config | str | Path = "pipeline.yaml", *, clean: bool = False,
         raise UsageError(f"unknown profile {profile!r} (expected one of {', '.join(PROFILES)})")
     started = time.perf_counter()
     if lock_held:
-        return _build_locked(cfg, clean=clean, strict=strict, profile=profile,
-                             progress=progress or NullProgress(), started=started,
-                             services=services)
-    with BuildLock(cfg.state_dir / "build.lock", cfg.lock_timeout,
-                   on_wait=lambda holder: log.info("waiting for the build lock (%s)", holder)):
-        return _build_locked(cfg, clean=clean, strict=strict, profile=profile,
-                             progress=progress or NullProgress(), started=started,
-                             services=services)
+        return _build_locked(
+            cfg,
+            clean=clean,
+            strict=strict,
+            profile=profile,
+            progress=progress or NullProgress(),
+            started=started,
+            services=services,
+        )
+    with BuildLock(
+        cfg.state_dir / "build.lock",
+        cfg.lock_timeout,
+        on_wait=lambda holder: log.info("waiting for the build lock (%s)", holder),
+    ):
+        return _build_locked(
+            cfg,
+            clean=clean,
+            strict=strict,
+            profile=profile,
+            progress=progress or NullProgress(),
+            started=started,
+            services=services,
+        )
 
 
-def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progress: Progress,
-                  started: float, services: dict[str, Any] | None = None) -> BuildResult:
+def _build_locked(
+    cfg: Config,
+    *,
+    clean: bool,
+    strict: bool,
+    profile: str,
+    progress: Progress,
+    started: float,
+    services: dict[str, Any] | None = None,
+) -> BuildResult:
     _check_output(cfg)
     cache = Cache(cfg.state_dir / "cache", cfg.cache_max_mb)
     if clean:
@@ -179,9 +221,17 @@ def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progr
     public, tpl_out = build_dir / "public", build_dir / "templates"
     public.mkdir(parents=True)
     tpl_out.mkdir()
-    ctx = StageContext(config=cfg, sources=sources, public=public, templates_out=tpl_out,
-                       cache=cache, manifest=Manifest(), report=Report(), progress=progress,
-                       profile=profile)
+    ctx = StageContext(
+        config=cfg,
+        sources=sources,
+        public=public,
+        templates_out=tpl_out,
+        cache=cache,
+        manifest=Manifest(),
+        report=Report(),
+        progress=progress,
+        profile=profile,
+    )
     if services is not None:
         ctx.services = services
     owners: dict[str, str] = {}
@@ -191,8 +241,10 @@ def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progr
             owners.update(dict.fromkeys(run_stage(ctx, name, run), name))
         ctx.stage = "build"
         if strict and ctx.report.warnings:
-            raise StageError(f"{len(ctx.report.warnings)} warning(s) and --strict is set",
-                             hint="fix the warnings above, or build without --strict")
+            raise StageError(
+                f"{len(ctx.report.warnings)} warning(s) and --strict is set",
+                hint="fix the warnings above, or build without --strict",
+            )
         # deploy safety is for production builds; a local development build retains nothing
         production = profile == "production"
         retained = _retain(cfg, ctx.manifest, public) if production else []
@@ -200,15 +252,17 @@ def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progr
         ctx.report.sections["warnings"] = [w.to_json() for w in ctx.report.warnings]
         # the build being replaced stays until the next swap: requests in flight finish on it
         previous = Path(os.path.realpath(cfg.output)).name if cfg.output.is_symlink() else ""
-        for name, doc in (("report.json", ctx.report.sections),
-                          ("manifest.json", ctx.manifest.entries)):
+        for name, doc in (
+            ("report.json", ctx.report.sections),
+            ("manifest.json", ctx.manifest.entries),
+        ):
             _write_json(build_dir / name, doc, builds / previous / name if previous else None)
         _swap(cfg.output, build_dir)
     except BaseException:
         rmtree(build_dir)
         raise
     finally:
-        for svc in (ctx.services.values() if services is None else ()):
+        for svc in ctx.services.values() if services is None else ():
             close = getattr(svc, "close", None)
             if callable(close):
                 close()
@@ -218,12 +272,19 @@ def _build_locked(cfg: Config, *, clean: bool, strict: bool, profile: str, progr
     sources.save_memo()
     if cache.stats.writes:  # only a build that stored entries can have grown the cache
         cache.prune()
-    return BuildResult(output=cfg.output, build_dir=build_dir, manifest=ctx.manifest,
-                       warnings=ctx.report.warnings, stages=ctx.stats, cache=cache.stats,
-                       retained=retained, seconds=time.perf_counter() - started,
-                       profile=profile, extra={"owners": owners, "report": ctx.report.sections,
-                                               "static_keys": ctx.static_keys},
-                       memo=sources.memo_stats)
+    return BuildResult(
+        output=cfg.output,
+        build_dir=build_dir,
+        manifest=ctx.manifest,
+        warnings=ctx.report.warnings,
+        stages=ctx.stats,
+        cache=cache.stats,
+        retained=retained,
+        seconds=time.perf_counter() - started,
+        profile=profile,
+        extra={"owners": owners, "report": ctx.report.sections, "static_keys": ctx.static_keys},
+        memo=sources.memo_stats,
+    )
 
 
 def _write_json(path: Path, doc: Any, previous: Path | None) -> None:
@@ -252,7 +313,8 @@ def _check_output(cfg: Config) -> None:
     raise UsageError(
         f"output '{out}' exists and is not an assetpipe build link",
         hint="assetpipe makes the output a symlink to its current build folder; move or delete "
-             "that folder, or choose another output in pipeline.yaml")
+        "that folder, or choose another output in pipeline.yaml",
+    )
 
 
 def _swap(output: Path, build_dir: Path) -> None:
@@ -292,8 +354,11 @@ def _retain(cfg: Config, manifest: Manifest, public: Path) -> list[str]:
     retained = []
     for rel in sorted(wanted - own):
         src = current_public / rel
-        if is_hashed(rel.removesuffix(".br").removesuffix(".gz").removesuffix(".zst")) \
-                and src.is_file() and not (public / rel).exists():
+        if (
+            is_hashed(rel.removesuffix(".br").removesuffix(".gz").removesuffix(".zst"))
+            and src.is_file()
+            and not (public / rel).exists()
+        ):
             link_or_copy(src, public / rel)
             retained.append(rel)
     return retained
@@ -306,10 +371,11 @@ def _record_history(cfg: Config, build_dir: Path, manifest: Manifest) -> None:
     # precompressed siblings of files without an entry of their own (a script's CSS, maps):
     # one walk of the folder, not a stat per file and encoding
     present = _listing(public)
-    files |= {f + suffix for f in files for suffix in ENCODING_SUFFIX.values()
-              if f + suffix in present}
+    files |= {
+        f + suffix for f in files for suffix in ENCODING_SUFFIX.values() if f + suffix in present
+    }
     hist.append({"id": build_dir.name, "files": sorted(files)})
-    atomic_write(_history_path(cfg), dump_json(hist[-max(cfg.retain_builds, 2):]))
+    atomic_write(_history_path(cfg), dump_json(hist[-max(cfg.retain_builds, 2) :]))
 
 
 def _listing(root: Path) -> set[str]:

@@ -169,8 +169,14 @@ class Cache:
         (folder / "meta.json").unlink(missing_ok=True)
         rmtree(folder)
 
-    def put(self, key: str, files: Mapping[str, bytes | Path], meta: Mapping[str, Any],
-            *, replace: bool = False) -> CacheEntry:
+    def put(
+        self,
+        key: str,
+        files: Mapping[str, bytes | Path],
+        meta: Mapping[str, Any],
+        *,
+        replace: bool = False,
+    ) -> CacheEntry:
         """Store ``files`` (bytes, or paths to copy) with ``meta``; returns the stored entry.
         Content-addressed entries never change, so an existing one is kept; ``replace=True``
         overwrites (for index documents keyed by options rather than content)."""
@@ -191,7 +197,8 @@ class Cache:
             stamps = {name: _stamp(tmp / _blob_name(name)) for name in files}
             (tmp / "meta.json").write_text(
                 json.dumps({"files": digests, "meta": meta, "stat": stamps}, sort_keys=True),
-                encoding="utf-8")
+                encoding="utf-8",
+            )
             if replace:
                 rmtree(folder)
             try:

@@ -23,8 +23,17 @@ SOURCEMAPS = ("linked", "hidden", "inline", "none")
 LEGAL_COMMENTS = ("none", "inline", "eof", "linked", "external")
 PROFILES = ("mobile", "desktop")
 LEVELS = ("error", "warn", "off")
-RESOURCE_TYPES = ("total", "document", "script", "stylesheet", "image", "font", "media", "other",
-                  "third-party")
+RESOURCE_TYPES = (
+    "total",
+    "document",
+    "script",
+    "stylesheet",
+    "image",
+    "font",
+    "media",
+    "other",
+    "third-party",
+)
 TIMINGS = ("fcp", "lcp", "cls", "tbt", "ttfb", "server", "load")
 SCORES = ("performance", "accessibility", "best-practices", "seo")
 
@@ -207,9 +216,26 @@ class Config:
         return dict(self.locations).get(key, Location(self.display_name))
 
 
-_TOP = ("source", "output", "public_path", "retain_builds", "cache_max_mb", "lock_timeout",
-        "templates", "images", "scripts", "styles", "static", "compress", "pages", "budgets",
-        "budget_file", "audit", "watch", "serve")
+_TOP = (
+    "source",
+    "output",
+    "public_path",
+    "retain_builds",
+    "cache_max_mb",
+    "lock_timeout",
+    "templates",
+    "images",
+    "scripts",
+    "styles",
+    "static",
+    "compress",
+    "pages",
+    "budgets",
+    "budget_file",
+    "audit",
+    "watch",
+    "serve",
+)
 
 
 def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None = None) -> Config:
@@ -227,12 +253,19 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
     try:
         text = config_path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError([AssetpipeError("config file not found", location=Location(name),
-                                          hint="pass --config PATH or create pipeline.yaml")]
-                          ) from None
+        raise ConfigError(
+            [
+                AssetpipeError(
+                    "config file not found",
+                    location=Location(name),
+                    hint="pass --config PATH or create pipeline.yaml",
+                )
+            ]
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([AssetpipeError(f"cannot read config: {exc}",
-                                          location=Location(name))]) from None
+        raise ConfigError(
+            [AssetpipeError(f"cannot read config: {exc}", location=Location(name))]
+        ) from None
     try:
         doc = parse_yaml(text, name)
     except AssetpipeError as exc:
@@ -241,32 +274,50 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
     root = config_path.parent
     ld = SectionLoader(reader, root, state_dir_for(config_path))
     if doc is None or (isinstance(doc, yaml.ScalarNode) and reader.scalar(doc) is None):
-        raise ConfigError([AssetpipeError("source: required key missing",
-                                          location=Location(name, 1, 1))])
+        raise ConfigError(
+            [AssetpipeError("source: required key missing", location=Location(name, 1, 1))]
+        )
     top = ld.section(doc, "", _TOP)
     if not reader.problems and not isinstance(doc, yaml.MappingNode):
         raise ConfigError(reader.problems)
     kw: dict[str, Any] = {}
     source: Path | None = None
     if "source" not in top and isinstance(doc, yaml.MappingNode):
-        reader.error(doc, "source", "required key missing",
-                     hint="source: names the folder that holds your templates and assets")
+        reader.error(
+            doc,
+            "source",
+            "required key missing",
+            hint="source: names the folder that holds your templates and assets",
+        )
     elif "source" in top:
         source = ld.path(top["source"], "source")
         if source is not None and not source.is_dir():
-            reader.error(top["source"], "source",
-                         f"directory '{reader.scalar(top['source'])}' does not exist")
+            reader.error(
+                top["source"],
+                "source",
+                f"directory '{reader.scalar(top['source'])}' does not exist",
+            )
     output = ld.path(top["output"], "output") if "output" in top else root / "dist"
-    if output is not None and source is not None and (
-            output in (source, root) or source.is_relative_to(output)):
-        reader.error(top.get("output"), "output", "the output folder must not contain the "
-                     "source or the config file's folder (it is replaced on every build)")
+    if (
+        output is not None
+        and source is not None
+        and (output in (source, root) or source.is_relative_to(output))
+    ):
+        reader.error(
+            top.get("output"),
+            "output",
+            "the output folder must not contain the "
+            "source or the config file's folder (it is replaced on every build)",
+        )
     if "public_path" in top:
         pp = reader.string(top["public_path"], "public_path")
         if pp is not None:
             if not (pp.startswith(("/", "http://", "https://", "//"))):
-                reader.error(top["public_path"], "public_path",
-                             f"expected a path starting with '/' or an absolute URL, got {pp!r}")
+                reader.error(
+                    top["public_path"],
+                    "public_path",
+                    f"expected a path starting with '/' or an absolute URL, got {pp!r}",
+                )
             kw["public_path"] = pp if pp.endswith("/") else pp + "/"
     if "retain_builds" in top:
         kw["retain_builds"] = reader.integer(top["retain_builds"], "retain_builds", maximum=100)
@@ -277,8 +328,11 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
     kw["templates"] = ld.templates(top.get("templates"))
     if source is not None and source.is_dir():
         tnode = top.get("templates")
-        dirs_node = next((v for k, v in tnode.value if k.value == "dirs"), None) \
-            if isinstance(tnode, yaml.MappingNode) else None
+        dirs_node = (
+            next((v for k, v in tnode.value if k.value == "dirs"), None)
+            if isinstance(tnode, yaml.MappingNode)
+            else None
+        )
         dirs = resolve_dirs(reader, dirs_node, root, source)
         if dirs is not None:
             kw["templates"] = replace(kw["templates"], dirs=dirs)
@@ -292,17 +346,25 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
     if "budget_file" in top:
         kw["budget_file"] = ld.path(top["budget_file"], "budget_file", nullable=True)
         if kw["budget_file"] is not None and not kw["budget_file"].is_file():
-            reader.error(top["budget_file"], "budget_file",
-                         f"file '{reader.scalar(top['budget_file'])}' does not exist")
+            reader.error(
+                top["budget_file"],
+                "budget_file",
+                f"file '{reader.scalar(top['budget_file'])}' does not exist",
+            )
     kw["audit"] = ld.audit(top.get("audit"))
     kw["watch"] = ld.watch(top.get("watch"))
     kw["serve"] = ld.serve(top.get("serve"))
     _cross_checks(reader, top, kw)
     if reader.problems or source is None or output is None:
         raise ConfigError(sorted(reader.problems, key=_position))
-    return Config(path=config_path, display_name=name, source=source, output=output,
-                  locations=tuple(sorted(ld.locations.items())),
-                  **{k: v for k, v in kw.items() if v is not None})
+    return Config(
+        path=config_path,
+        display_name=name,
+        source=source,
+        output=output,
+        locations=tuple(sorted(ld.locations.items())),
+        **{k: v for k, v in kw.items() if v is not None},
+    )
 
 
 def _position(err: AssetpipeError) -> tuple[int, int]:
@@ -319,7 +381,10 @@ def _cross_checks(reader: Reader, top: dict[str, yaml.Node], kw: dict[str, Any])
         tnode = top.get("templates")
         if isinstance(tnode, yaml.MappingNode):
             node = next((v for k, v in tnode.value if k.value == "srcset_format"), None)
-        reader.error(node or tnode or top.get("images"), "templates.srcset_format",
-                     f"'{templates.srcset_format}' is not one of images.formats "
-                     f"({', '.join(images.formats)})",
-                     hint="add it to images.formats or choose one of those")
+        reader.error(
+            node or tnode or top.get("images"),
+            "templates.srcset_format",
+            f"'{templates.srcset_format}' is not one of images.formats "
+            f"({', '.join(images.formats)})",
+            hint="add it to images.formats or choose one of those",
+        )

@@ -48,8 +48,9 @@ class ContextService(Service):
         name = f"{options.get('outdir', '')}|{'urls' if urls is not None else 'plain'}"
         # the url() table is not part of the identity: rebuild(urls=...) hands the plugin the
         # new table and esbuild re-runs its resolve callbacks (tested: a static file's new URL)
-        digest = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode()
-                                ).hexdigest()
+        digest = hashlib.sha256(
+            json.dumps(options, sort_keys=True, default=str).encode()
+        ).hexdigest()
         if self._contexts.get(name) != digest:
             if name in self._contexts:
                 self.dispose(name)
@@ -75,12 +76,15 @@ class ContextService(Service):
         inputs = result.metafile.get("inputs", {})
         self._by_outdir[outdir] = (
             frozenset(k for k in (source_key(p) for p in inputs) if k is not None),
-            frozenset(str(imp["path"]) for info in inputs.values()
-                      for imp in info.get("imports", ())
-                      if imp.get("external") and imp.get("kind") in ("url-token", "import-rule")))
+            frozenset(
+                str(imp["path"])
+                for info in inputs.values()
+                for imp in info.get("imports", ())
+                if imp.get("external") and imp.get("kind") in ("url-token", "import-rule")
+            ),
+        )
         stage = outdir.split("-", 1)[0]
-        parts = [facts for name, facts in self._by_outdir.items()
-                 if name.split("-", 1)[0] == stage]
+        parts = [facts for name, facts in self._by_outdir.items() if name.split("-", 1)[0] == stage]
         self.inputs[stage] = frozenset().union(*(p[0] for p in parts))
         self.external_urls[stage] = frozenset().union(*(p[1] for p in parts))
 

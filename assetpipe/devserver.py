@@ -47,7 +47,8 @@ log = logging.getLogger("assetpipe")
 EVENTS_PATH = "/__assetpipe/events"
 PING_SECONDS = 15.0
 LOOPBACK_ORIGIN = re.compile(
-    r"^https?://(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$", re.IGNORECASE)
+    r"^https?://(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$", re.IGNORECASE
+)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -126,20 +127,36 @@ def cors_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
     return headers
 
 
-def _text(start_response: Callable[..., Any], status: str, body: str,
-          extra: list[tuple[str, str]] | None = None) -> list[bytes]:
+def _text(
+    start_response: Callable[..., Any],
+    status: str,
+    body: str,
+    extra: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
     data = body.encode()
-    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
-                            ("Content-Length", str(len(data))), *(extra or [])])
+    start_response(
+        status,
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(data))),
+            *(extra or []),
+        ],
+    )
     return [data]
 
 
 class DevApp:
     """The dev server's WSGI app: the event stream, then (when serving) pages and assets."""
 
-    def __init__(self, broker: EventBroker, config: Config | None = None, serve: bool = True,
-                 ping_seconds: float = PING_SECONDS, app_spec: str | None = None,
-                 report: Report | None = None) -> None:
+    def __init__(
+        self,
+        broker: EventBroker,
+        config: Config | None = None,
+        serve: bool = True,
+        ping_seconds: float = PING_SECONDS,
+        app_spec: str | None = None,
+        report: Report | None = None,
+    ) -> None:
         self.broker = broker
         self.serve = serve
         self.ping_seconds = ping_seconds
@@ -165,39 +182,62 @@ class DevApp:
                 raise UsageError(
                     f"--app {self.app_spec}: an ASGI app; the watch server runs WSGI apps",
                     hint="run your ASGI server yourself beside `assetpipe watch --no-serve`, "
-                         "with assetpipe.serve.asgi.AssetMiddleware(app, dev=True, "
-                         "reload_url=...) for live reload")
+                    "with assetpipe.serve.asgi.AssetMiddleware(app, dev=True, "
+                    "reload_url=...) for live reload",
+                )
             self._user_app = prepare_app(app, config.path)
-        self._app = make_site_app(config, reload_url=EVENTS_PATH, app=self._user_app,
-                                  report=self.report)
+        self._app = make_site_app(
+            config, reload_url=EVENTS_PATH, app=self._user_app, report=self.report
+        )
 
-    def __call__(self, environ: dict[str, Any],
-                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "/") or "/"
         if path == EVENTS_PATH:
             return self.events(environ, start_response)
         if self._app is None:
-            return _text(start_response, "404 Not Found",
-                         "assetpipe watch --no-serve: only the live-reload stream "
-                         f"({EVENTS_PATH}) is served here\n")
+            return _text(
+                start_response,
+                "404 Not Found",
+                "assetpipe watch --no-serve: only the live-reload stream "
+                f"({EVENTS_PATH}) is served here\n",
+            )
         return self._app(environ, start_response)
 
-    def events(self, environ: dict[str, Any],
-               start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def events(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         cors = cors_headers(environ)
         if method == "OPTIONS":
-            start_response("204 No Content", [
-                *cors, ("Access-Control-Allow-Methods", "GET, OPTIONS"),
-                ("Access-Control-Allow-Headers", "Cache-Control, Last-Event-ID"),
-                ("Access-Control-Max-Age", "600"), ("Content-Length", "0")])
+            start_response(
+                "204 No Content",
+                [
+                    *cors,
+                    ("Access-Control-Allow-Methods", "GET, OPTIONS"),
+                    ("Access-Control-Allow-Headers", "Cache-Control, Last-Event-ID"),
+                    ("Access-Control-Max-Age", "600"),
+                    ("Content-Length", "0"),
+                ],
+            )
             return []
         if method not in ("GET", "HEAD"):
-            return _text(start_response, "405 Method Not Allowed", "GET only\n",
-                         [("Allow", "GET, OPTIONS"), *cors])
-        start_response("200 OK", [("Content-Type", "text/event-stream; charset=utf-8"),
-                                  ("Cache-Control", "no-cache, no-transform"),
-                                  ("X-Accel-Buffering", "no"), *cors])
+            return _text(
+                start_response,
+                "405 Method Not Allowed",
+                "GET only\n",
+                [("Allow", "GET, OPTIONS"), *cors],
+            )
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/event-stream; charset=utf-8"),
+                ("Cache-Control", "no-cache, no-transform"),
+                ("X-Accel-Buffering", "no"),
+                *cors,
+            ],
+        )
         if method == "HEAD":
             return []
         return self._stream()
@@ -223,8 +263,9 @@ def _log_report(text: str, hint: str | None) -> None:
     log.error("%s%s", text, f"\nhint: {hint}" if hint else "")
 
 
-def make_site_app(config: Config, reload_url: str, app: Any = None,
-                  report: Report | None = None) -> WSGIApp:
+def make_site_app(
+    config: Config, reload_url: str, app: Any = None, report: Report | None = None
+) -> WSGIApp:
     """``pages:`` (or the user's WSGI ``app``) wrapped in the serving middleware in dev mode
     (injects the reload client)."""
     from .serve import AssetMiddleware
@@ -241,20 +282,26 @@ def make_site_app(config: Config, reload_url: str, app: Any = None,
         pages = PagesApp(config)
         # asset_url()/asset_tags() must see a rebuild at once (the default re-checks once a
         # second, which a page reloaded right after a rebuild would miss): one stat per call
-        install(pages.env, config.output / "manifest.json", config.public_path,
-                check_interval=0.0)
+        install(pages.env, config.output / "manifest.json", config.public_path, check_interval=0.0)
         inner = pages
-    site: WSGIApp = AssetMiddleware(inner, output=config.output, public_path=config.public_path,
-                                    dev=True, reload_url=reload_url,
-                                    source_paths=config.serve.source_paths)
+    site: WSGIApp = AssetMiddleware(
+        inner,
+        output=config.output,
+        public_path=config.public_path,
+        dev=True,
+        reload_url=reload_url,
+        source_paths=config.serve.source_paths,
+    )
     return site
 
 
 def _identity(app: WSGIApp) -> WSGIApp:
     """The app's responses uncompressed (the reload client is injected into HTML; loopback)."""
+
     def call(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         environ.pop("HTTP_ACCEPT_ENCODING", None)
         return app(environ, start_response)
+
     return call
 
 
@@ -291,12 +338,16 @@ class DevServer:
 
     def start(self) -> None:
         cls = _Server6 if ":" in self.host else _Server
-        self._server = make_server(self.host, self.port, self.app, server_class=cls,
-                                   handler_class=_Handler)
+        self._server = make_server(
+            self.host, self.port, self.app, server_class=cls, handler_class=_Handler
+        )
         self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.2},
-                                        name="assetpipe-devserver", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            name="assetpipe-devserver",
+            daemon=True,
+        )
         self._thread.start()
 
     @property

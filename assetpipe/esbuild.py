@@ -51,8 +51,10 @@ from .errors import ExternalToolError, Location, StageError
 log = logging.getLogger("assetpipe")
 
 NODE_FILES = ("package.json", "package-lock.json", "service.mjs")
-NODE_HINT = ("install Node.js 20 or newer (Debian/Ubuntu: `apt-get install nodejs npm`; else "
-             "https://nodejs.org), or set ASSETPIPE_NODE to the node binary")
+NODE_HINT = (
+    "install Node.js 20 or newer (Debian/Ubuntu: `apt-get install nodejs npm`; else "
+    "https://nodejs.org), or set ASSETPIPE_NODE to the node binary"
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,13 @@ class Message:
         loc = msg.get("location") or None
         if not loc:
             return cls(text)
-        return cls(text, str(loc.get("file")), int(loc.get("line", 0)) or None,
-                   int(loc.get("column", 0)) + 1, loc.get("lineText"))
+        return cls(
+            text,
+            str(loc.get("file")),
+            int(loc.get("line", 0)) or None,
+            int(loc.get("column", 0)) + 1,
+            loc.get("lineText"),
+        )
 
     def source_excerpt(self) -> str:
         """The source line with a caret under the column (empty when unknown)."""
@@ -92,15 +99,20 @@ class EsbuildError(StageError):
     followed by the source line, with ``FILE`` shown through ``show`` (a stage maps esbuild's
     paths, relative to the source root, to paths as the user names them)."""
 
-    def __init__(self, messages: list[Message],
-                 show: Callable[[str], str] = lambda f: f) -> None:
+    def __init__(self, messages: list[Message], show: Callable[[str], str] = lambda f: f) -> None:
         self.messages = messages
         self.shown = [format_message(m, show(m.file) if m.file else None) for m in messages]
         first = messages[0] if messages else None
-        location = (Location(show(first.file), first.line, first.col)
-                    if first is not None and first.file else None)
-        super().__init__(first.text if first else "esbuild failed", location=location,
-                         hint="fix the source named above; the previous output is unchanged")
+        location = (
+            Location(show(first.file), first.line, first.col)
+            if first is not None and first.file
+            else None
+        )
+        super().__init__(
+            first.text if first else "esbuild failed",
+            location=location,
+            hint="fix the source named above; the previous output is unchanged",
+        )
 
     def relocated(self, show: Callable[[str], str]) -> EsbuildError:
         """The same errors, files shown through ``show``."""
@@ -166,11 +178,18 @@ def cli_args(options: dict[str, Any]) -> list[str]:
     the caller. Raises ``ValueError`` on an option it does not know."""
     args: list[str] = list(options.get("entryPoints", ()))
     flags = {"bundle": "--bundle", "splitting": "--splitting", "minify": "--minify"}
-    values = {"format": "--format", "outdir": "--outdir", "outbase": "--outbase",
-              "entryNames": "--entry-names", "chunkNames": "--chunk-names",
-              "assetNames": "--asset-names", "publicPath": "--public-path",
-              "platform": "--platform", "legalComments": "--legal-comments",
-              "charset": "--charset"}
+    values = {
+        "format": "--format",
+        "outdir": "--outdir",
+        "outbase": "--outbase",
+        "entryNames": "--entry-names",
+        "chunkNames": "--chunk-names",
+        "assetNames": "--asset-names",
+        "publicPath": "--public-path",
+        "platform": "--platform",
+        "legalComments": "--legal-comments",
+        "charset": "--charset",
+    }
     for key, value in options.items():
         if key in ("entryPoints", "absWorkingDir", "nodePaths", "metafile"):
             continue
@@ -199,6 +218,7 @@ def cli_args(options: dict[str, Any]) -> list[str]:
 
 # --- results -----------------------------------------------------------------------------------
 
+
 @dataclass
 class Result:
     """One build's outputs (bytes by POSIX path relative to ``outdir``), metafile (with output
@@ -224,9 +244,14 @@ def _normalise_outputs(meta: dict[str, Any], cwd: Path, outdir: Path) -> dict[st
     for path, info in meta.get("outputs", {}).items():
         info = dict(info)
         info["imports"] = [
-            dict(i, path=i["path"] if i.get("external")
-                 else rel(i["path"].split("?", 1)[0].split("#", 1)[0]))
-            for i in info.get("imports", ())]
+            dict(
+                i,
+                path=i["path"]
+                if i.get("external")
+                else rel(i["path"].split("?", 1)[0].split("#", 1)[0]),
+            )
+            for i in info.get("imports", ())
+        ]
         if "cssBundle" in info:
             info["cssBundle"] = rel(info["cssBundle"])
         outputs[rel(path)] = info
@@ -234,6 +259,7 @@ def _normalise_outputs(meta: dict[str, Any], cwd: Path, outdir: Path) -> dict[st
 
 
 # --- installation ------------------------------------------------------------------------------
+
 
 def package_files() -> tuple[Path, bool]:
     """The folder holding package.json, package-lock.json and service.mjs, and whether it is
@@ -244,8 +270,10 @@ def package_files() -> tuple[Path, bool]:
     checkout = Path(__file__).resolve().parent.parent / "node"
     if (checkout / "package-lock.json").is_file():
         return checkout, False
-    raise ExternalToolError("assetpipe's esbuild pin (node/package-lock.json) is missing",
-                            hint="reinstall assetpipe (the wheel carries assetpipe/_node/)")
+    raise ExternalToolError(
+        "assetpipe's esbuild pin (node/package-lock.json) is missing",
+        hint="reinstall assetpipe (the wheel carries assetpipe/_node/)",
+    )
 
 
 def cache_root() -> Path:
@@ -275,8 +303,9 @@ def pinned_version(folder: Path) -> str:
 
 def _installed_version(folder: Path) -> str | None:
     try:
-        doc = json.loads((folder / "node_modules" / "esbuild" / "package.json")
-                         .read_text(encoding="utf-8"))
+        doc = json.loads(
+            (folder / "node_modules" / "esbuild" / "package.json").read_text(encoding="utf-8")
+        )
         return str(doc["version"])
     except (OSError, ValueError, KeyError):
         return None
@@ -285,9 +314,11 @@ def _installed_version(folder: Path) -> str | None:
 def _platform_package() -> tuple[str, str]:
     machine = platform.machine().lower()
     arch = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "arm64": "arm64"}.get(
-        machine, machine)
-    system = {"linux": "linux", "darwin": "darwin", "win32": "win32"}.get(sys.platform,
-                                                                         sys.platform)
+        machine, machine
+    )
+    system = {"linux": "linux", "darwin": "darwin", "win32": "win32"}.get(
+        sys.platform, sys.platform
+    )
     exe = "esbuild.exe" if system == "win32" else "bin/esbuild"
     return f"@esbuild/{system}-{arch}", exe
 
@@ -296,8 +327,10 @@ def native_binary(folder: Path) -> Path | None:
     """The native esbuild binary under ``folder/node_modules`` (the platform package's, else
     esbuild's own ``bin/esbuild``, which its install script replaces by the binary)."""
     pkg, exe = _platform_package()
-    for candidate in (folder / "node_modules" / pkg / exe,
-                      folder / "node_modules" / "esbuild" / "bin" / "esbuild"):
+    for candidate in (
+        folder / "node_modules" / pkg / exe,
+        folder / "node_modules" / "esbuild" / "bin" / "esbuild",
+    ):
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -316,16 +349,23 @@ def _npm_ci(folder: Path, pinned: str) -> None:
     node = node_binary(f"to install esbuild {pinned} with npm")
     npm = shutil.which("npm", path=str(Path(node).parent)) or shutil.which("npm")
     if not npm:
-        raise ExternalToolError(f"npm not found (needed to install esbuild {pinned})",
-                                hint=NODE_HINT)
+        raise ExternalToolError(
+            f"npm not found (needed to install esbuild {pinned})", hint=NODE_HINT
+        )
     log.info("installing esbuild %s (npm ci in %s)", pinned, folder)
-    proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                          cwd=folder, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise ExternalToolError(
             f"`npm ci` failed in {folder} (installing esbuild {pinned}): "
             + (proc.stderr.strip().splitlines() or ["no output"])[-1],
-            hint="check network access to the npm registry, or run `npm ci` there yourself")
+            hint="check network access to the npm registry, or run `npm ci` there yourself",
+        )
 
 
 def ensure_installed() -> Path:
@@ -334,8 +374,11 @@ def ensure_installed() -> Path:
     files, from_wheel = package_files()
     folder = install_dir()
     pinned = pinned_version(files)
-    if _installed_version(folder) == pinned and native_binary(folder) is not None and (
-            not from_wheel or _same_files(files, folder)):
+    if (
+        _installed_version(folder) == pinned
+        and native_binary(folder) is not None
+        and (not from_wheel or _same_files(files, folder))
+    ):
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / ".assetpipe-install.lock").open("w") as lock:
@@ -346,8 +389,10 @@ def ensure_installed() -> Path:
         if _installed_version(folder) != pinned or native_binary(folder) is None:
             _npm_ci(folder, pinned)
     if _installed_version(folder) != pinned or native_binary(folder) is None:
-        raise ExternalToolError(f"esbuild {pinned} is not installed in {folder} after `npm ci`",
-                                hint=f"run `npm ci` in {folder} and read its output")
+        raise ExternalToolError(
+            f"esbuild {pinned} is not installed in {folder} after `npm ci`",
+            hint=f"run `npm ci` in {folder} and read its output",
+        )
     return folder
 
 
@@ -379,11 +424,13 @@ def _binary_version(binary: Path, folder: Path) -> str:
         except (OSError, ValueError, AttributeError):
             pass
     try:
-        proc = subprocess.run([str(binary), "--version"], capture_output=True,
-                              text=True, timeout=30, check=False)
+        proc = subprocess.run(
+            [str(binary), "--version"], capture_output=True, text=True, timeout=30, check=False
+        )
     except OSError as exc:
-        raise ExternalToolError(f"esbuild could not run ({binary}): {exc}",
-                                hint=f"run `npm ci` in {folder}") from exc
+        raise ExternalToolError(
+            f"esbuild could not run ({binary}): {exc}", hint=f"run `npm ci` in {folder}"
+        ) from exc
     found = proc.stdout.strip()
     if stamp is not None and proc.returncode == 0 and found:
         try:
@@ -425,8 +472,12 @@ class Esbuild:
                 raise ExternalToolError(
                     f"esbuild version mismatch: {where} is {found or 'unknown'}, "
                     f"assetpipe pins {pinned}",
-                    hint=(f"unset ESBUILD_BINARY_PATH or point it at esbuild {pinned}"
-                          if override else f"run `npm ci` in {folder}"))
+                    hint=(
+                        f"unset ESBUILD_BINARY_PATH or point it at esbuild {pinned}"
+                        if override
+                        else f"run `npm ci` in {folder}"
+                    ),
+                )
             tool = cls(folder, found, binary)
             _LOCATED[install_dir()] = tool
             return tool
@@ -443,8 +494,13 @@ class Esbuild:
         env = dict(os.environ)
         if options.get("nodePaths"):
             env["NODE_PATH"] = os.pathsep.join(options["nodePaths"])
-        cmd = [str(self.binary), *cli_args(options), f"--metafile={meta_path}",
-               "--log-level=warning", "--color=false"]
+        cmd = [
+            str(self.binary),
+            *cli_args(options),
+            f"--metafile={meta_path}",
+            "--log-level=warning",
+            "--color=false",
+        ]
         proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, check=False)
         log_text = proc.stderr.decode("utf-8", "replace")
         errors, warnings = parse_log(log_text)
@@ -477,11 +533,15 @@ class Service:
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
         try:
             self._proc = subprocess.Popen(
-                [node, str(tool.folder / "service.mjs")], cwd=tool.folder,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+                [node, str(tool.folder / "service.mjs")],
+                cwd=tool.folder,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
                 # its own session: a terminal's Ctrl-C is ours to handle (close() ends it); it
                 # still exits when we die, on the EOF of its stdin
-                start_new_session=True)
+                start_new_session=True,
+            )
         except OSError as exc:
             self._stderr.close()
             raise ExternalToolError(f"Node.js could not start: {exc}", hint=NODE_HINT) from exc
@@ -514,10 +574,11 @@ class Service:
     def _died(self, what: str) -> ExternalToolError:
         self._stderr.seek(0)
         tail = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
-        return ExternalToolError(f"the esbuild service (node service.mjs) failed: {what}"
-                                 + (": " + " | ".join(tail) if tail else ""),
-                                 hint=f"check Node.js 20+ and run `npm ci` in "
-                                      f"{self.tool.folder}")
+        return ExternalToolError(
+            f"the esbuild service (node service.mjs) failed: {what}"
+            + (": " + " | ".join(tail) if tail else ""),
+            hint=f"check Node.js 20+ and run `npm ci` in {self.tool.folder}",
+        )
 
     def _check_hello(self) -> None:
         if not self._hello_pending:
@@ -527,7 +588,9 @@ class Service:
         if res.get("esbuild") != self.tool.version:
             raise ExternalToolError(
                 f"esbuild version mismatch: the JS API is {res.get('esbuild')}, assetpipe pins "
-                f"{self.tool.version}", hint=f"run `npm ci` in {self.tool.folder}")
+                f"{self.tool.version}",
+                hint=f"run `npm ci` in {self.tool.folder}",
+            )
 
     def request(self, req: dict[str, Any]) -> dict[str, Any]:
         """Send one request and wait for its response (raw JSON)."""
@@ -546,8 +609,10 @@ class Service:
         cwd, outdir = Path(options["absWorkingDir"]), Path(options["outdir"])
         meta = _normalise_outputs(res.get("metafile") or {}, cwd, outdir)
         prefix = os.path.normpath(outdir)
-        files = {Path(os.path.relpath(f["path"], prefix)).as_posix():
-                 base64.b64decode(f["contents"]) for f in res.get("outputFiles", ())}
+        files = {
+            Path(os.path.relpath(f["path"], prefix)).as_posix(): base64.b64decode(f["contents"])
+            for f in res.get("outputFiles", ())
+        }
         return Result(files, meta, warnings)
 
     def build(self, options: dict[str, Any], urls: dict[str, Any] | None = None) -> Result:
@@ -557,16 +622,18 @@ class Service:
             req["urls"] = urls
         return self._result(self.request(req), options)
 
-    def context(self, name: str, options: dict[str, Any],
-                urls: dict[str, Any] | None = None) -> None:
+    def context(
+        self, name: str, options: dict[str, Any], urls: dict[str, Any] | None = None
+    ) -> None:
         """Create (or replace) the long-lived context ``name`` (watch)."""
         req: dict[str, Any] = {"op": "context", "name": name, "options": options}
         if urls is not None:
             req["urls"] = urls
         self.request(req)
 
-    def rebuild(self, name: str, options: dict[str, Any],
-                urls: dict[str, Any] | None = None) -> Result:
+    def rebuild(
+        self, name: str, options: dict[str, Any], urls: dict[str, Any] | None = None
+    ) -> Result:
         """Rebuild context ``name`` (incremental); ``urls`` replaces the plugin's table.
         ``options`` are the ones the context was made with (for path normalisation)."""
         req: dict[str, Any] = {"op": "rebuild", "name": name}

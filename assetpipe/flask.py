@@ -70,11 +70,16 @@ def find_config(root_path: str | Path, name: str | Path = CONFIG_NAME) -> Path:
         if path.is_file():
             return path
     where = ", ".join(str(p) for p in candidates)
-    raise ConfigError([AssetpipeError(
-        f"config file not found: looked for {name} at {where}",
-        hint="create pipeline.yaml beside your app (or in its parent folder), or pass "
-             "AssetPipe(app, config=PATH) / app.config['ASSETPIPE_CONFIG'] "
-             "(a relative path is looked up from app.root_path)")])
+    raise ConfigError(
+        [
+            AssetpipeError(
+                f"config file not found: looked for {name} at {where}",
+                hint="create pipeline.yaml beside your app (or in its parent folder), or pass "
+                "AssetPipe(app, config=PATH) / app.config['ASSETPIPE_CONFIG'] "
+                "(a relative path is looked up from app.root_path)",
+            )
+        ]
+    )
 
 
 def no_compress(view: F | None = None) -> Any:
@@ -102,13 +107,16 @@ class _BreachGuard:
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
-                 ) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         def guarded(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             for name, value in headers:
                 low = name.lower()
-                if low == "set-cookie" or (low == "cache-control" and (
-                        "private" in value.lower() or "no-store" in value.lower())):
+                if low == "set-cookie" or (
+                    low == "cache-control"
+                    and ("private" in value.lower() or "no-store" in value.lower())
+                ):
                     environ[NO_COMPRESS_KEY] = True
                     break
             return start_response(status, headers, exc_info)
@@ -119,8 +127,11 @@ class _BreachGuard:
 def _static_route_at(app: Any, public_path: str) -> bool:
     """Whether Flask's own static route serves the URL prefix the middleware owns."""
     static = getattr(app, "static_url_path", None)
-    return bool(getattr(app, "has_static_folder", False)) and static is not None \
+    return (
+        bool(getattr(app, "has_static_folder", False))
+        and static is not None
         and url_prefix(public_path) == url_prefix(static)
+    )
 
 
 def _flag(value: Any, default: bool) -> bool:
@@ -134,12 +145,20 @@ def _flag(value: Any, default: bool) -> bool:
 class AssetPipe:
     """Flask extension (see the module doc)."""
 
-    def __init__(self, app: Any | None = None, *, config: str | Path | None = None,
-                 output: str | Path | None = None, public_path: str | None = None,
-                 compress: bool | None = None, compress_exclude: Iterable[str] | None = None,
-                 source_paths: bool | None = None, static_fallback: bool | None = None,
-                 dev: bool | None = None,
-                 reload_url: str | None = None) -> None:
+    def __init__(
+        self,
+        app: Any | None = None,
+        *,
+        config: str | Path | None = None,
+        output: str | Path | None = None,
+        public_path: str | None = None,
+        compress: bool | None = None,
+        compress_exclude: Iterable[str] | None = None,
+        source_paths: bool | None = None,
+        static_fallback: bool | None = None,
+        dev: bool | None = None,
+        reload_url: str | None = None,
+    ) -> None:
         self.config = config
         self.output = output
         self.public_path = public_path
@@ -184,23 +203,33 @@ class AssetPipe:
 
         output, public_path = self._settings(app)
         if manifest_stamp(output) is None:
-            log.warning("assetpipe: no build at %s yet: Flask renders its own templates and "
-                        "static files until `assetpipe build` (picked up without a restart)",
-                        output)
+            log.warning(
+                "assetpipe: no build at %s yet: Flask renders its own templates and "
+                "static files until `assetpipe build` (picked up without a restart)",
+                output,
+            )
         dev = _flag(self._setting(app, "dev", "ASSETPIPE_DEV"), False)
         follow = dev or bool(app.debug)
         env = app.jinja_env
         env.loader = jinja2.ChoiceLoader([BuildLoader(output), env.loader])
-        self.resolver = install(env, output / "manifest.json", public_path,
-                                check_interval=0.0 if follow else 1.0)
+        self.resolver = install(
+            env, output / "manifest.json", public_path, check_interval=0.0 if follow else 1.0
+        )
         reload_url = self._setting(app, "reload_url", "ASSETPIPE_RELOAD_URL")
         self.middleware = AssetMiddleware(
-            _BreachGuard(app.wsgi_app), output, public_path, dev=dev, autorefresh=follow,
+            _BreachGuard(app.wsgi_app),
+            output,
+            public_path,
+            dev=dev,
+            autorefresh=follow,
             reload_url=reload_url or "/__assetpipe/events",
-            source_paths=_flag(self._setting(app, "source_paths", "ASSETPIPE_SOURCE_PATHS"),
-                               self._config_source_paths),
-            fallback=_flag(self._setting(app, "static_fallback", "ASSETPIPE_STATIC_FALLBACK"),
-                           True) and _static_route_at(app, public_path))
+            source_paths=_flag(
+                self._setting(app, "source_paths", "ASSETPIPE_SOURCE_PATHS"),
+                self._config_source_paths,
+            ),
+            fallback=_flag(self._setting(app, "static_fallback", "ASSETPIPE_STATIC_FALLBACK"), True)
+            and _static_route_at(app, public_path),
+        )
         wsgi: Any = self.middleware
         if _flag(self._setting(app, "compress", "ASSETPIPE_COMPRESS"), True):
             exclude = self._setting(app, "compress_exclude", "ASSETPIPE_COMPRESS_EXCLUDE") or ()
@@ -215,8 +244,9 @@ class _Follower:
     templates, globals and file table to a build swapped in since the last one (one ``stat``).
     One per app, so an extension shared by an app factory's apps keeps them apart."""
 
-    def __init__(self, app: Any, output: Path, resolver: AssetResolver,
-                 middleware: AssetMiddleware) -> None:
+    def __init__(
+        self, app: Any, output: Path, resolver: AssetResolver, middleware: AssetMiddleware
+    ) -> None:
         self.app, self.output, self.resolver, self.middleware = app, output, resolver, middleware
         self.stamp = manifest_stamp(output)
 
@@ -234,5 +264,6 @@ class _Follower:
             cache.clear()
         self.resolver.refresh()
         holder.check()  # loads the new file table in the background
+
 
 __all__ = ["AssetPipe", "config_candidates", "find_config", "no_compress"]

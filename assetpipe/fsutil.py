@@ -58,11 +58,18 @@ class JsonWriter:
         return (text + "\n").encode()
 
     def _encode(self, value: Any, path: tuple[str, ...], seen: set[tuple[str, ...]]) -> str:
-        if isinstance(value, dict) and value and len(path) < self.depth \
-                and all(isinstance(k, str) for k in value):
-            items = [json.dumps(k, ensure_ascii=False) + ": "
-                     + self._encode(value[k], (*path, k), seen).replace("\n", "\n  ")
-                     for k in sorted(value)]
+        if (
+            isinstance(value, dict)
+            and value
+            and len(path) < self.depth
+            and all(isinstance(k, str) for k in value)
+        ):
+            items = [
+                json.dumps(k, ensure_ascii=False)
+                + ": "
+                + self._encode(value[k], (*path, k), seen).replace("\n", "\n  ")
+                for k in sorted(value)
+            ]
             return "{\n  " + ",\n  ".join(items) + "\n}"
         seen.add(path)
         compact = json.dumps(value, sort_keys=True, ensure_ascii=False)

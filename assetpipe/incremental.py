@@ -99,12 +99,25 @@ class Outcome:
 
     def summary(self) -> str:
         """One terse, stable line: what changed, what was rebuilt, how long it took."""
-        what = ", ".join(self.changed[:3]) + (f" (+{len(self.changed) - 3})"
-                                              if len(self.changed) > 3 else "")
-        done = "full build" if self.full else (", ".join(
-            f"{n} {s.files}" for n, s in self.stages.items()) or "nothing to build")
-        live = "" if self.full else (" · css swap" if self.css and not self.reload else
-                                     " · reload" if self.reload else " · no change")
+        what = ", ".join(self.changed[:3]) + (
+            f" (+{len(self.changed) - 3})" if len(self.changed) > 3 else ""
+        )
+        done = (
+            "full build"
+            if self.full
+            else (", ".join(f"{n} {s.files}" for n, s in self.stages.items()) or "nothing to build")
+        )
+        live = (
+            ""
+            if self.full
+            else (
+                " · css swap"
+                if self.css and not self.reload
+                else " · reload"
+                if self.reload
+                else " · no change"
+            )
+        )
         return f"{what or 'start'}: {done}{live} · {self.seconds * 1000:.0f} ms"
 
 
@@ -125,19 +138,26 @@ class DevBuilder:
     def full_build(self) -> Outcome:
         """A development build into a new folder, swapped in; the base for incremental work."""
         started = time.perf_counter()
-        result = run_build(self.config, profile="development", services=self.services,
-                           lock_held=True)
+        result = run_build(
+            self.config, profile="development", services=self.services, lock_held=True
+        )
         keys = scan_sources(self.config, memo=False).files.keys()
         self.state = DevState(
-            build_dir=result.build_dir, manifest=result.manifest,
+            build_dir=result.build_dir,
+            manifest=result.manifest,
             report=dict(result.extra.get("report", {})),
             owners=dict(result.extra.get("owners", {})),
             static_keys=frozenset(result.extra.get("static_keys", frozenset())),
-            keys=frozenset(keys))
+            keys=frozenset(keys),
+        )
         self.pending.clear()
-        return Outcome(changed=(), full=True, stages=result.stages,
-                       seconds=time.perf_counter() - started,
-                       outputs=sum(s.files for s in result.stages.values()))
+        return Outcome(
+            changed=(),
+            full=True,
+            stages=result.stages,
+            seconds=time.perf_counter() - started,
+            outputs=sum(s.files for s in result.stages.values()),
+        )
 
     # -- planning -----------------------------------------------------------------------------
     def _stage_of(self, key: str, state: DevState) -> list[str]:
@@ -148,13 +168,16 @@ class DevBuilder:
             return ["static"]
         if globmatch(key, cfg.images.include):
             out.append("images")
-        for stage, entries, suffixes in (("scripts", cfg.scripts.entries, SCRIPT_SUFFIXES),
-                                         ("styles", cfg.styles.entries, STYLE_SUFFIXES)):
+        for stage, entries, suffixes in (
+            ("scripts", cfg.scripts.entries, SCRIPT_SUFFIXES),
+            ("styles", cfg.styles.entries, STYLE_SUFFIXES),
+        ):
             if not entries:
                 continue
             inputs = self._esbuild_facts("inputs", stage)
-            if globmatch(key, entries) or (key in inputs if inputs is not None
-                                           else key.endswith(suffixes)):
+            if globmatch(key, entries) or (
+                key in inputs if inputs is not None else key.endswith(suffixes)
+            ):
                 out.append(stage)
         if self._template_name(key) is not None:
             out.append("templates")
@@ -207,8 +230,9 @@ class DevBuilder:
     def _template_name_uncached(self, key: str) -> str | None:
         return template_name(key, self.config.templates.dirs, self.config.templates.include)
 
-    def plan(self, changed: set[str], sources: Sources,
-             whole: frozenset[str] = frozenset()) -> Plan:
+    def plan(
+        self, changed: set[str], sources: Sources, whole: frozenset[str] = frozenset()
+    ) -> Plan:
         """Which stages to run for these changed keys (modified, added or removed), plus the
         stages in ``whole`` for all their inputs (``templates`` when lcp-hints.json changed)."""
         state = self.state
@@ -218,8 +242,11 @@ class DevBuilder:
             return Plan(batch, full=True, reason="no good build yet")
         now = frozenset(sources.files)
         for key in batch:
-            if key not in now and key not in state.keys and any(
-                    k.startswith(key + "/") for k in state.keys):
+            if (
+                key not in now
+                and key not in state.keys
+                and any(k.startswith(key + "/") for k in state.keys)
+            ):
                 return Plan(batch, full=True, reason=f"folder {key} moved or removed")
         # an editor's temp file, created and gone within the batch, changed nothing
         batch = tuple(k for k in batch if k in now or k in state.keys)
@@ -227,8 +254,10 @@ class DevBuilder:
         for key in batch:
             owners = self._stage_of(key, state)
             added_or_removed = (key in now) != (key in state.keys)
-            if added_or_removed and any(s in ("static", "images", "templates") or
-                                        globmatch(key, self._entries(s)) for s in owners):
+            if added_or_removed and any(
+                s in ("static", "images", "templates") or globmatch(key, self._entries(s))
+                for s in owners
+            ):
                 return Plan(batch, full=True, reason=f"{key} added or removed")
             for stage in owners:
                 if stage in ESBUILD_STAGES:
@@ -263,8 +292,11 @@ class DevBuilder:
         try:
             out = self._apply(plan, sources)
         except BaseException:
-            self.pending.update(k for k in plan.changed if k in sources.files or
-                                (self.state is not None and k in self.state.keys))
+            self.pending.update(
+                k
+                for k in plan.changed
+                if k in sources.files or (self.state is not None and k in self.state.keys)
+            )
             raise
         self.pending.clear()
         out.seconds = time.perf_counter() - started
@@ -281,12 +313,19 @@ class DevBuilder:
         # shallow copies: stages add and replace entries and sections, never edit old ones
         manifest = Manifest(dict(old.entries))
         report = Report(sections=_copy_sections(state.report))
-        ctx = StageContext(config=cfg, sources=sources, public=staging / "public",
-                           templates_out=staging / "templates",
-                           cache=Cache(cfg.state_dir / "cache", cfg.cache_max_mb),
-                           manifest=manifest, report=report, progress=NullProgress(),
-                           profile="development", static_keys=state.static_keys,
-                           services=self.services)
+        ctx = StageContext(
+            config=cfg,
+            sources=sources,
+            public=staging / "public",
+            templates_out=staging / "templates",
+            cache=Cache(cfg.state_dir / "cache", cfg.cache_max_mb),
+            manifest=manifest,
+            report=report,
+            progress=NullProgress(),
+            profile="development",
+            static_keys=state.static_keys,
+            services=self.services,
+        )
         ctx.public.mkdir(parents=True)
         ctx.templates_out.mkdir()
         owners = dict(state.owners)
@@ -305,9 +344,16 @@ class DevBuilder:
             drop(name, subset)
         try:
             for name, run in stages("development"):
-                if name in ESBUILD_STAGES and name not in todo and self._uses_changed_files(
-                        name, old, self._changed_keys(old, manifest, {"images"}, owners)
-                        | set(todo.get("static") or ())):
+                if (
+                    name in ESBUILD_STAGES
+                    and name not in todo
+                    and self._uses_changed_files(
+                        name,
+                        old,
+                        self._changed_keys(old, manifest, {"images"}, owners)
+                        | set(todo.get("static") or ()),
+                    )
+                ):
                     # a stylesheet's url() names a changed image or static file (the styles
                     # stage names static files itself, before the static stage runs)
                     todo[name] = None
@@ -330,9 +376,13 @@ class DevBuilder:
                         _recount_images(report.sections, before, manifest, owners, subset)
             ctx.stage = "build"
             report.sections["warnings"] = [
-                *(w for w in state.report.get("warnings", ())
-                  if isinstance(w, dict) and w.get("stage") not in todo),
-                *(w.to_json() for w in report.warnings)]
+                *(
+                    w
+                    for w in state.report.get("warnings", ())
+                    if isinstance(w, dict) and w.get("stage") not in todo
+                ),
+                *(w.to_json() for w in report.warnings),
+            ]
             self._commit(staging, state.build_dir, report.sections, manifest)
         finally:
             rmtree(staging)
@@ -340,25 +390,42 @@ class DevBuilder:
         css = self._css_swaps(old, manifest, owners)
         # nothing a page shows changed (the same bytes again): no reload
         visible = manifest.entries != old.entries or bool(
-            ctx.stats.get("templates", StageStats()).files)
-        css_only = set(todo) <= {"styles", "templates"} and "styles" in todo and all(
-            set(self._stage_of(k, state)) <= {"styles"} for k in plan.changed)
-        self.state = DevState(build_dir=state.build_dir, manifest=manifest,
-                              report=report.sections, owners=owners,
-                              static_keys=state.static_keys, keys=frozenset(sources.files))
-        return Outcome(changed=plan.changed, full=False, stages=ctx.stats, seconds=0.0,
-                       css=css if css_only else [], reload=visible and not (css_only and css),
-                       outputs=sum(s.files for s in ctx.stats.values()))
+            ctx.stats.get("templates", StageStats()).files
+        )
+        css_only = (
+            set(todo) <= {"styles", "templates"}
+            and "styles" in todo
+            and all(set(self._stage_of(k, state)) <= {"styles"} for k in plan.changed)
+        )
+        self.state = DevState(
+            build_dir=state.build_dir,
+            manifest=manifest,
+            report=report.sections,
+            owners=owners,
+            static_keys=state.static_keys,
+            keys=frozenset(sources.files),
+        )
+        return Outcome(
+            changed=plan.changed,
+            full=False,
+            stages=ctx.stats,
+            seconds=0.0,
+            css=css if css_only else [],
+            reload=visible and not (css_only and css),
+            outputs=sum(s.files for s in ctx.stats.values()),
+        )
 
     @staticmethod
-    def _changed_keys(old: Manifest, new: Manifest, stages: set[str],
-                      owners: dict[str, str]) -> set[str]:
+    def _changed_keys(
+        old: Manifest, new: Manifest, stages: set[str], owners: dict[str, str]
+    ) -> set[str]:
         """Keys owned by ``stages`` (before or now) whose manifest entry changed."""
         keys = {k for k, s in owners.items() if s in stages}
         return {k for k in keys if old.get(k) != new.get(k)}
 
-    def _add_dependent_templates(self, todo: dict[str, frozenset[str] | None], old: Manifest,
-                                 ctx: StageContext) -> None:
+    def _add_dependent_templates(
+        self, todo: dict[str, frozenset[str] | None], old: Manifest, ctx: StageContext
+    ) -> None:
         """Add to the plan the templates that may reference a manifest key whose entry changed
         (a new hashed URL, integrity, size): the templates stage's own reference scan
         (``memo_references``, a superset of what its rewrite looks up, a fact of the stat memo)."""
@@ -382,8 +449,9 @@ class DevBuilder:
         if wanted:
             todo["templates"] = (todo.get("templates") or frozenset()) | wanted
 
-    def _css_swaps(self, old: Manifest, new: Manifest,
-                   owners: dict[str, str]) -> list[dict[str, str]]:
+    def _css_swaps(
+        self, old: Manifest, new: Manifest, owners: dict[str, str]
+    ) -> list[dict[str, str]]:
         pub = self.config.public_path
         swaps = []
         for key, stage in sorted(owners.items()):
@@ -394,13 +462,19 @@ class DevBuilder:
                 continue
             if not str(after["file"]).endswith(".css"):
                 continue
-            swaps.append({"key": key, "old": pub + str(before["file"]),
-                          "new": pub + str(after["file"]),
-                          "integrity": str(after.get("integrity", ""))})
+            swaps.append(
+                {
+                    "key": key,
+                    "old": pub + str(before["file"]),
+                    "new": pub + str(after["file"]),
+                    "integrity": str(after.get("integrity", "")),
+                }
+            )
         return swaps
 
-    def _commit(self, staging: Path, build_dir: Path, sections: dict[str, Any],
-                manifest: Manifest) -> None:
+    def _commit(
+        self, staging: Path, build_dir: Path, sections: dict[str, Any], manifest: Manifest
+    ) -> None:
         """Move the staged files into the live build: public, templates, then the manifest,
         then report.json (which the manifest does not name: written after the new output is
         live, it is not on the save-to-output path)."""
@@ -425,12 +499,19 @@ def _narrow(sources: Sources, keys: frozenset[str]) -> Sources:
 def _copy_sections(sections: dict[str, Any]) -> dict[str, Any]:
     """A copy two levels deep: a stage that fills a section in place leaves the last good
     build's report untouched."""
-    return {k: dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v
-            for k, v in sections.items()}
+    return {
+        k: dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v
+        for k, v in sections.items()
+    }
 
 
-def _recount_images(sections: dict[str, Any], before: dict[str, Any], manifest: Manifest,
-                    owners: dict[str, str], subset: frozenset[str]) -> None:
+def _recount_images(
+    sections: dict[str, Any],
+    before: dict[str, Any],
+    manifest: Manifest,
+    owners: dict[str, str],
+    subset: frozenset[str],
+) -> None:
     """The images stage's section holds totals (``images``, ``variants``, ``skipped``): after a
     subset run, total them again over every image, not just the subset."""
     new, old = sections.get("images"), before.get("images")
@@ -438,13 +519,17 @@ def _recount_images(sections: dict[str, Any], before: dict[str, Any], manifest: 
         return
     keys = [k for k, s in owners.items() if s == "images"]
     skipped = {k for k in old.get("skipped", ()) if k not in subset}
-    notes = {k: v for k, v in (old.get("never_bigger") or {}).items()
-             if k not in subset and k in owners}
+    notes = {
+        k: v for k, v in (old.get("never_bigger") or {}).items() if k not in subset and k in owners
+    }
     notes.update(new.get("never_bigger") or {})
-    sections["images"] = {**new, "images": len(keys),
-                          "variants": sum(len(manifest[k].get("variants", ())) for k in keys),
-                          "skipped": sorted(skipped | set(new.get("skipped", ()))),
-                          "never_bigger": dict(sorted(notes.items()))}
+    sections["images"] = {
+        **new,
+        "images": len(keys),
+        "variants": sum(len(manifest[k].get("variants", ())) for k in keys),
+        "skipped": sorted(skipped | set(new.get("skipped", ()))),
+        "never_bigger": dict(sorted(notes.items())),
+    }
 
 
 def _merge_sections(sections: dict[str, Any], before: dict[str, Any]) -> None:
@@ -453,4 +538,3 @@ def _merge_sections(sections: dict[str, Any], before: dict[str, Any]) -> None:
         old = before.get(name)
         if isinstance(old, dict) and isinstance(new, dict) and old is not new:
             sections[name] = {**old, **new}
-

@@ -33,8 +33,9 @@ from .manifest import Manifest
 class AssetResolver:
     """Resolves manifest keys to URLs and tags; shared by the Jinja globals, Flask and pages."""
 
-    def __init__(self, manifest_path: str | Path, public_path: str = "/static/",
-                 check_interval: float = 1.0) -> None:
+    def __init__(
+        self, manifest_path: str | Path, public_path: str = "/static/", check_interval: float = 1.0
+    ) -> None:
         self.manifest_path = Path(manifest_path)
         self.public_path = public_path if public_path.endswith("/") else public_path + "/"
         self.check_interval = check_interval
@@ -76,7 +77,8 @@ class AssetResolver:
             raise MissingAssetError(
                 f"no asset '{key}' in {self.manifest_path}",
                 hint="keys are source paths relative to `source` (e.g. 'js/dashboard.js'); "
-                     "run `assetpipe build` after adding a file")
+                "run `assetpipe build` after adding a file",
+            )
         return entry
 
     def url(self, key: str) -> str:
@@ -151,8 +153,13 @@ class AssetResolver:
         return tag + "</script>" if name == "script" else tag
 
 
-def install(env: Any, manifest_path: str | Path, public_path: str = "/static/",
-            *, check_interval: float = 1.0) -> AssetResolver:
+def install(
+    env: Any,
+    manifest_path: str | Path,
+    public_path: str = "/static/",
+    *,
+    check_interval: float = 1.0,
+) -> AssetResolver:
     """Add ``asset_url`` and ``asset_tags`` globals to a Jinja2 ``Environment``."""
     from markupsafe import Markup
 
@@ -160,7 +167,6 @@ def install(env: Any, manifest_path: str | Path, public_path: str = "/static/",
     env.globals["asset_url"] = resolver.url
     env.globals["asset_tags"] = lambda *keys: Markup(resolver.tags(*keys))  # noqa: S704
     return resolver
-
 
 
 class BuildLoader(jinja2.BaseLoader):
@@ -176,8 +182,9 @@ class BuildLoader(jinja2.BaseLoader):
     def __init__(self, output: str | Path) -> None:
         self.output = Path(output)
 
-    def get_source(self, environment: jinja2.Environment, template: str
-                   ) -> tuple[str, str, Callable[[], bool]]:
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         build = os.path.realpath(self.output)
         path = os.path.join(build, "templates", *split_template_path(template))
         try:

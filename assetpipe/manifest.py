@@ -75,8 +75,12 @@ class Manifest:
     def immutable_files(self) -> set[str]:
         """Files safe to cache for a year: all but those of ``"immutable": false`` entries."""
         mutable = {e["file"] for e in self.entries.values() if e.get("immutable") is False}
-        return {f for f in self.files() if f not in mutable and
-                not any(f == m + s for m in mutable for s in ENCODING_SUFFIX.values())}
+        return {
+            f
+            for f in self.files()
+            if f not in mutable
+            and not any(f == m + s for m in mutable for s in ENCODING_SUFFIX.values())
+        }
 
     def to_json(self) -> bytes:
         return dump_json(self.entries)

@@ -30,15 +30,22 @@ from .jinja import install
 from .userapp import TEMPLATE_HINT
 
 log = logging.getLogger("assetpipe")
-NO_TEMPLATE = ("has no template: it is rendered by your app; pass --app MODULE:APP "
-               "(or set audit.app), or give it a template")
+NO_TEMPLATE = (
+    "has no template: it is rendered by your app; pass --app MODULE:APP "
+    "(or set audit.app), or give it a template"
+)
 
 
 def require_templates(config: Config) -> None:
     """``ConfigError`` naming every page without a ``template`` (pages rendered here need one)."""
-    problems = [AssetpipeError(f"pages[{i}].template: page {p.path} {NO_TEMPLATE}",
-                               location=config.location_of(f"pages[{i}].path"))
-                for i, p in enumerate(config.pages) if p.template is None]
+    problems = [
+        AssetpipeError(
+            f"pages[{i}].template: page {p.path} {NO_TEMPLATE}",
+            location=config.location_of(f"pages[{i}].path"),
+        )
+        for i, p in enumerate(config.pages)
+        if p.template is None
+    ]
     if problems:
         raise ConfigError(problems)
 
@@ -99,19 +106,25 @@ class PagesApp:
             raise StageError(f"page {page.path} {NO_TEMPLATE}")
         return self.env.get_template(page.template).render(load_context(page.context))
 
-    def __call__(self, environ: dict[str, Any],
-                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         page = self.find(environ.get("PATH_INFO", "/") or "/")
         if page is None:
             body = b"Not Found\n"
-            start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"),
-                                             ("Content-Length", str(len(body)))])
+            start_response(
+                "404 Not Found",
+                [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+            )
             return [body]
         try:
             html = self.render(page).encode("utf-8")
         except Exception as exc:  # a broken page is the page's error, not the server's crash
-            text = (f"{page.path}: rendering {page.template} failed: {exc}"
-                    if page.template else str(exc))
+            text = (
+                f"{page.path}: rendering {page.template} failed: {exc}"
+                if page.template
+                else str(exc)
+            )
             hint = TEMPLATE_HINT if page.template else None
             with self._lock:
                 first = page.path not in self._failed
@@ -120,11 +133,17 @@ class PagesApp:
                 log.warning("%s%s", text, f"\nhint: {hint}" if hint else "")
             tb = "".join(traceback.format_exception(exc)[-4:])
             body = (f"{text}\n\n{tb}" + (f"\nhint: {hint}\n" if hint else "")).encode()
-            start_response("500 Internal Server Error",
-                           [("Content-Type", "text/plain; charset=utf-8"),
-                            ("Content-Length", str(len(body)))])
+            start_response(
+                "500 Internal Server Error",
+                [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+            )
             return [body]
-        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                                  ("Content-Length", str(len(html))),
-                                  ("Cache-Control", "no-cache")])
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Length", str(len(html))),
+                ("Cache-Control", "no-cache"),
+            ],
+        )
         return [html] if environ.get("REQUEST_METHOD") != "HEAD" else []

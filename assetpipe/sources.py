@@ -101,8 +101,11 @@ class _Memo:
         if path is not None:
             try:
                 doc = json.loads(path.read_text(encoding="utf-8"))
-                if isinstance(doc, dict) and doc.get("format") == MEMO_FORMAT \
-                        and isinstance(doc.get("files"), dict):
+                if (
+                    isinstance(doc, dict)
+                    and doc.get("format") == MEMO_FORMAT
+                    and isinstance(doc.get("files"), dict)
+                ):
                     self.entries = doc["files"]
             except (OSError, ValueError):
                 pass
@@ -113,17 +116,22 @@ class _Memo:
         same)."""
         self.used.add(key)
         old = self.entries.get(key)
-        if isinstance(old, dict) and old.get("stamp") == list(stamp) \
-                and isinstance(old.get("sha256"), str):
+        if (
+            isinstance(old, dict)
+            and old.get("stamp") == list(stamp)
+            and isinstance(old.get("sha256"), str)
+        ):
             self.stats.hits += 1
             return old
         now = time.time_ns()
         digest = sha256_file(path)
         self.stats.hashed += 1
-        facts = old.get("facts") if isinstance(old, dict) and old.get("sha256") == digest \
-            else None
-        new = {"stamp": list(stamp), "sha256": digest,
-               "facts": facts if isinstance(facts, dict) else {}}
+        facts = old.get("facts") if isinstance(old, dict) and old.get("sha256") == digest else None
+        new = {
+            "stamp": list(stamp),
+            "sha256": digest,
+            "facts": facts if isinstance(facts, dict) else {},
+        }
         self.entries[key] = new
         if now - stamp[1] < RACY_NS:
             self.racy.add(key)
@@ -137,25 +145,39 @@ class _Memo:
             return
         # a racy entry keeps its hash and facts but no stamp: the next build hashes the file
         # again (one read) and keeps the facts if the content is the same
-        files = {k: {**v, "stamp": None} if k in self.racy else v
-                 for k, v in self.entries.items() if k in self.used or keep(k)}
-        atomic_write(self.path, json.dumps({"format": MEMO_FORMAT, "files": files},
-                                           sort_keys=True, separators=(",", ":")).encode())
+        files = {
+            k: {**v, "stamp": None} if k in self.racy else v
+            for k, v in self.entries.items()
+            if k in self.used or keep(k)
+        }
+        atomic_write(
+            self.path,
+            json.dumps(
+                {"format": MEMO_FORMAT, "files": files}, sort_keys=True, separators=(",", ":")
+            ).encode(),
+        )
         self.dirty = False
 
 
 class Sources:
     """The discovered source tree and the stat memo of its files' content."""
 
-    def __init__(self, root: Path, files: dict[str, SourceFile], memo_path: Path | None,
-                 *, memo: _Memo | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        files: dict[str, SourceFile],
+        memo_path: Path | None,
+        *,
+        memo: _Memo | None = None,
+    ) -> None:
         self.root = root
         self.files = files
         self._memo = memo if memo is not None else _Memo(memo_path)
 
     @classmethod
-    def scan(cls, root: Path, memo_path: Path | None = None,
-             extra: Iterable[tuple[str, Path]] = ()) -> Sources:
+    def scan(
+        cls, root: Path, memo_path: Path | None = None, extra: Iterable[tuple[str, Path]] = ()
+    ) -> Sources:
         """Every file under ``root``, plus ``extra`` (key, path) pairs not already found: the
         templates outside ``source`` or behind a symlink (``templatedirs.template_files``)."""
         files: dict[str, SourceFile] = {}
@@ -180,8 +202,9 @@ class Sources:
                     except OSError:
                         continue
                     rel = prefix + name
-                    files[rel] = SourceFile(rel, Path(de.path), st.st_size, st.st_mtime_ns,
-                                            st.st_ino)
+                    files[rel] = SourceFile(
+                        rel, Path(de.path), st.st_size, st.st_mtime_ns, st.st_ino
+                    )
         for rel, path in extra:
             if rel not in files:
                 try:
@@ -194,8 +217,9 @@ class Sources:
     def narrowed(self, keys: Iterable[str]) -> Sources:
         """A view holding only ``keys`` (that exist), sharing this memo."""
         wanted = set(keys)
-        return Sources(self.root, {k: f for k, f in self.files.items() if k in wanted}, None,
-                       memo=self._memo)
+        return Sources(
+            self.root, {k: f for k, f in self.files.items() if k in wanted}, None, memo=self._memo
+        )
 
     @property
     def memo_stats(self) -> MemoStats:

@@ -40,12 +40,17 @@ def claim_output(cfg: Config) -> None:
             other = _owner(target.parent.parent)
             if other is not None and other.is_file() and other.resolve() != cfg.path.resolve():
                 shown = os.path.relpath(other, cfg.root)
-                raise ConfigError([AssetpipeError(
-                    f"output: '{os.path.relpath(out, cfg.root)}' is the build link of another "
-                    f"config ({shown}); two configs cannot share one output",
-                    location=cfg.location_of("output"),
-                    hint=f"give each config its own output (e.g. output: {out.name}-"
-                         f"{cfg.path.stem})")])
+                raise ConfigError(
+                    [
+                        AssetpipeError(
+                            f"output: '{os.path.relpath(out, cfg.root)}' is the build link of another "
+                            f"config ({shown}); two configs cannot share one output",
+                            location=cfg.location_of("output"),
+                            hint=f"give each config its own output (e.g. output: {out.name}-"
+                            f"{cfg.path.stem})",
+                        )
+                    ]
+                )
     cfg.state_dir.mkdir(parents=True, exist_ok=True)
     record = cfg.state_dir / OWNER_FILE
     text = f"{cfg.path}\n"

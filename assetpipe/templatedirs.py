@@ -39,8 +39,8 @@ def template_name(key: str, dirs: tuple[str, ...], include: tuple[str, ...]) -> 
     """The template name (path relative to its dir) of source key ``key``, or ``None``."""
     for d in dirs:
         p = prefix(d)
-        if key.startswith(p) and globmatch(key[len(p):], include):
-            return key[len(p):]
+        if key.startswith(p) and globmatch(key[len(p) :], include):
+            return key[len(p) :]
     return None
 
 
@@ -51,8 +51,9 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def resolve(reader: Reader, node: yaml.Node | None, root: Path, source: Path
-            ) -> tuple[str, ...] | None:
+def resolve(
+    reader: Reader, node: yaml.Node | None, root: Path, source: Path
+) -> tuple[str, ...] | None:
     """The dirs of ``templates.dirs`` (``node``; ``None``: the key is absent) relative to
     ``source``, recording problems on ``reader``; ``None`` when none could be read."""
     explicit = node is not None
@@ -67,8 +68,11 @@ def resolve(reader: Reader, node: yaml.Node | None, root: Path, source: Path
     out: list[str] = []
     for child, path, value in items:
         if not value.strip() or value.startswith("/"):
-            reader.error(child, path, f"expected a folder relative to the config file's "
-                         f"folder, got {value!r}")
+            reader.error(
+                child,
+                path,
+                f"expected a folder relative to the config file's folder, got {value!r}",
+            )
             continue
         beside = Path(os.path.normpath(root / value))
         under = Path(os.path.normpath(source / value))
@@ -77,15 +81,23 @@ def resolve(reader: Reader, node: yaml.Node | None, root: Path, source: Path
             found = beside
         elif beside.is_dir():
             there = Path(os.path.relpath(under, root)).as_posix()
-            reader.error(child, path, f"'{value}' is ambiguous: it exists beside the config "
-                         f"file and under source ({there})",
-                         hint=f"write './{value}' or '{there}'")
+            reader.error(
+                child,
+                path,
+                f"'{value}' is ambiguous: it exists beside the config "
+                f"file and under source ({there})",
+                hint=f"write './{value}' or '{there}'",
+            )
             continue
         elif under.is_dir():
             found = under  # the rule before dirs became relative to the config's folder
         elif explicit:
-            reader.error(child, path, f"directory '{value}' does not exist (dirs are relative "
-                         f"to the config file's folder, {root})")
+            reader.error(
+                child,
+                path,
+                f"directory '{value}' does not exist (dirs are relative "
+                f"to the config file's folder, {root})",
+            )
             continue
         else:
             continue
@@ -95,8 +107,9 @@ def resolve(reader: Reader, node: yaml.Node | None, root: Path, source: Path
     return tuple(dict.fromkeys(out))
 
 
-def template_files(source: Path, dirs: tuple[str, ...], include: tuple[str, ...],
-                   skip: tuple[Path, ...]) -> Iterator[tuple[str, Path]]:
+def template_files(
+    source: Path, dirs: tuple[str, ...], include: tuple[str, ...], skip: tuple[Path, ...]
+) -> Iterator[tuple[str, Path]]:
     """(source key, path) of every template in ``dirs`` not reachable by a plain scan of
     ``source``: dirs outside it and symlinked folders (followed, each real folder once).
     Skips dot-folders, ``node_modules``, virtualenvs and the folders in ``skip`` (the output
@@ -115,8 +128,9 @@ def template_files(source: Path, dirs: tuple[str, ...], include: tuple[str, ...]
             if dirpath != str(base) and os.path.exists(os.path.join(dirpath, "pyvenv.cfg")):
                 dirnames[:] = []
                 continue
-            dirnames[:] = sorted(n for n in dirnames
-                                 if not n.startswith(".") and n not in SKIP_DIRS)
+            dirnames[:] = sorted(
+                n for n in dirnames if not n.startswith(".") and n not in SKIP_DIRS
+            )
             rel_dir = Path(os.path.relpath(dirpath, base)).as_posix()
             for name in sorted(filenames):
                 if name.startswith("."):
@@ -131,5 +145,6 @@ def scan_sources(cfg: Config, *, memo: bool = True) -> Sources:
     finds (with the hash memo in ``.assetpipe/cache/hashes.json`` unless ``memo`` is false)."""
     t = cfg.templates
     extra = template_files(cfg.source, t.dirs, t.include, (cfg.output, cfg.state_dir))
-    return Sources.scan(cfg.source, cfg.state_dir / "cache" / "hashes.json" if memo else None,
-                        extra)
+    return Sources.scan(
+        cfg.source, cfg.state_dir / "cache" / "hashes.json" if memo else None, extra
+    )

@@ -31,10 +31,14 @@ from .errors import UsageError
 Report = Callable[[str, "str | None"], None]
 ERROR_KEY = "assetpipe.app_error"
 HEAD_LINES = 12
-TEMPLATE_HINT = ("the page's template needs the app (current_user, its filters, its context): "
-                 "render pages through it with --app MODULE:APP")
-APP_HINT = ("fix the error above in your app (it is the app's own response); run the app by "
-            "itself to debug it, e.g. `flask --app MODULE run --debug`")
+TEMPLATE_HINT = (
+    "the page's template needs the app (current_user, its filters, its context): "
+    "render pages through it with --app MODULE:APP"
+)
+APP_HINT = (
+    "fix the error above in your app (it is the app's own response); run the app by "
+    "itself to debug it, e.g. `flask --app MODULE run --debug`"
+)
 
 
 def import_app(spec: str, root: Path) -> Any:
@@ -54,9 +58,15 @@ def import_app(spec: str, root: Path) -> Any:
         obj = getattr(obj, part, None)
         if obj is None:
             raise UsageError(f"--app: module '{module_name}' has no attribute '{attr}'")
-    if inspect.isfunction(obj) and not is_asgi(obj) and not [
-            p for p in inspect.signature(obj).parameters.values()
-            if p.default is inspect.Parameter.empty]:
+    if (
+        inspect.isfunction(obj)
+        and not is_asgi(obj)
+        and not [
+            p
+            for p in inspect.signature(obj).parameters.values()
+            if p.default is inspect.Parameter.empty
+        ]
+    ):
         obj = obj()
     if not callable(obj):
         raise UsageError(f"--app: '{spec}' is not a WSGI or ASGI application")
@@ -73,8 +83,9 @@ def prepare_app(app: Any, config_path: Path) -> Any:
     """A Flask app without ``AssetPipe`` gets it (this config); returns the callable to serve.
     Exceptions in views are recorded for ``RenderErrors``."""
     extensions = getattr(app, "extensions", None)
-    if not (isinstance(extensions, dict) and hasattr(app, "jinja_env")
-            and hasattr(app, "wsgi_app")):
+    if not (
+        isinstance(extensions, dict) and hasattr(app, "jinja_env") and hasattr(app, "wsgi_app")
+    ):
         return app  # not a Flask app
     if "assetpipe" not in extensions:
         from .flask import AssetPipe
@@ -97,9 +108,12 @@ def _head(exc: BaseException) -> str:
     some: the user's module and templates say where to look)."""
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if not any(part in f.filename for part in _LIBRARY)] or frames
-    lines = ["Traceback (most recent call last; the app's frames):\n",
-             *traceback.format_list(own[-3:]), *traceback.format_exception_only(exc)]
-    return "\n".join("".join(lines).rstrip().splitlines()[-HEAD_LINES * 2:])
+    lines = [
+        "Traceback (most recent call last; the app's frames):\n",
+        *traceback.format_list(own[-3:]),
+        *traceback.format_exception_only(exc),
+    ]
+    return "\n".join("".join(lines).rstrip().splitlines()[-HEAD_LINES * 2 :])
 
 
 _LIBRARY = ("site-packages", "dist-packages", f"{os.sep}lib{os.sep}python")
@@ -119,8 +133,9 @@ class RenderErrors:
     """WSGI wrapper: report the app's 5xx pages and exceptions (module doc). ``hint`` is
     ``TEMPLATE_HINT`` for assetpipe's own page renderer, ``APP_HINT`` for the user's app."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], report: Report,
-                 hint: str = APP_HINT) -> None:
+    def __init__(
+        self, app: Callable[..., Iterable[bytes]], report: Report, hint: str = APP_HINT
+    ) -> None:
         self.app = app
         self.report = report
         self.hint = hint
@@ -147,15 +162,17 @@ class RenderErrors:
         import re
 
         lines = [line for line in detail.splitlines() if line.strip()]
-        frames = [m for line in lines
-                  if (m := re.match(r'\s*File "(.+)", line (\d+), in (.+)', line))]
+        frames = [
+            m for line in lines if (m := re.match(r'\s*File "(.+)", line (\d+), in (.+)', line))
+        ]
         if not frames:
             return lines[0][:200] if lines else None
         file, line, func = frames[-1].groups()
         return f"{lines[-1].strip()[:200]} ({os.path.basename(file)}:{line}, in {func})"
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
-                 ) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
         state: dict[str, int] = {}
 
@@ -169,9 +186,11 @@ class RenderErrors:
             detail = _head(exc)
             self._once(path, 500, detail)
             body = f"500 Internal Server Error\n\n{detail}\n".encode()
-            start_response("500 Internal Server Error",
-                           [("Content-Type", "text/plain; charset=utf-8"),
-                            ("Content-Length", str(len(body)))], sys.exc_info())
+            start_response(
+                "500 Internal Server Error",
+                [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+                sys.exc_info(),
+            )
             return [body]
         if state.get("status", 200) < 500:
             return result

@@ -47,8 +47,10 @@ from .templatedirs import prefix
 log = logging.getLogger("assetpipe")
 
 OnLine = Callable[[str, str, "str | None"], None]
-INOTIFY_HINT = ("run `assetpipe watch --poll` (or set watch.poll: true), or raise the limit: "
-                "`sysctl fs.inotify.max_user_watches=524288` (and max_user_instances)")
+INOTIFY_HINT = (
+    "run `assetpipe watch --poll` (or set watch.poll: true), or raise the limit: "
+    "`sysctl fs.inotify.max_user_watches=524288` (and max_user_instances)"
+)
 POLL_SECONDS = 0.25
 
 
@@ -84,26 +86,39 @@ def _log_line(kind: str, text: str, hint: str | None) -> None:
 class Watcher:
     """See the module docstring. ``start()``, then ``wait()`` until Ctrl-C, then ``close()``."""
 
-    def __init__(self, config: str | Path | Config = "pipeline.yaml", *,
-                 host: str = "127.0.0.1", port: int = 8000, serve: bool = True,
-                 poll: bool | None = None, on_line: OnLine | None = None,
-                 on_outcome: Callable[[Outcome], None] | None = None,
-                 app: str | None = None) -> None:
+    def __init__(
+        self,
+        config: str | Path | Config = "pipeline.yaml",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        serve: bool = True,
+        poll: bool | None = None,
+        on_line: OnLine | None = None,
+        on_outcome: Callable[[Outcome], None] | None = None,
+        app: str | None = None,
+    ) -> None:
         self.config = config if isinstance(config, Config) else load_config(config)
         self.config_path = self.config.path
         self.poll = self.config.watch.poll if poll is None else poll
         self.on_line: OnLine = on_line or _log_line
         self.on_outcome = on_outcome
         self.broker = EventBroker()
-        self.app = DevApp(self.broker, serve=serve, app_spec=app,
-                          report=lambda text, hint: self.on_line("error", text, hint))
+        self.app = DevApp(
+            self.broker,
+            serve=serve,
+            app_spec=app,
+            report=lambda text, hint: self.on_line("error", text, hint),
+        )
         self.server = DevServer(self.app, host, port)
         self.services: dict[str, Any] = {}
         self._install_esbuild()
         self.builder = DevBuilder(self.config, self.services)
-        self._lock = BuildLock(self.config.state_dir / "build.lock", self.config.lock_timeout,
-                               on_wait=lambda h: self.on_line(
-                                   "info", f"waiting for the build lock ({h})", None))
+        self._lock = BuildLock(
+            self.config.state_dir / "build.lock",
+            self.config.lock_timeout,
+            on_wait=lambda h: self.on_line("info", f"waiting for the build lock ({h})", None),
+        )
         self._observer: Any = None
         self._stop = threading.Event()
         self._cond = threading.Condition()
@@ -144,8 +159,11 @@ class Watcher:
             from .rewrite import rules
             from .rewrite.select import check_selector
 
-            for sel in (*self.config.templates.eager, *getattr(rules, "ABOVE_FOLD", ()),
-                        *getattr(rules, "SMALL", ())):
+            for sel in (
+                *self.config.templates.eager,
+                *getattr(rules, "ABOVE_FOLD", ()),
+                *getattr(rules, "SMALL", ()),
+            ):
                 check_selector(sel)
         except Exception:  # only an optimisation: the rewrite reports its own errors
             log.debug("warm-up failed", exc_info=True)
@@ -218,8 +236,9 @@ class Watcher:
         for root in self._template_roots():  # templates outside source, symlinked ones
             if not any(root == w or root.is_relative_to(w) for w in dirs):
                 dirs[root] = True
-        extra = [cfg.path.resolve().parent] + [p.context.resolve().parent
-                                               for p in cfg.pages if p.context is not None]
+        extra = [cfg.path.resolve().parent] + [
+            p.context.resolve().parent for p in cfg.pages if p.context is not None
+        ]
         for d in extra:
             if not any(d == w or (rec and d.is_relative_to(w)) for w, rec in dirs.items()):
                 dirs.setdefault(d, False)
@@ -228,8 +247,11 @@ class Watcher:
     def _template_roots(self) -> dict[Path, str]:
         """Each template dir's real folder → its source-key prefix (``templatedirs``)."""
         cfg = self.config
-        return {(cfg.source / d).resolve(): prefix(d) for d in cfg.templates.dirs
-                if (cfg.source / d).is_dir()}
+        return {
+            (cfg.source / d).resolve(): prefix(d)
+            for d in cfg.templates.dirs
+            if (cfg.source / d).is_dir()
+        }
 
     def _template_key(self, p: Path) -> str | None:
         """The source key of a template file seen at its real path in a template dir whose
@@ -270,10 +292,15 @@ class Watcher:
 
     def _observer_error(self, exc: OSError) -> AssetpipeError:
         if exc.errno in (errno.ENOSPC, errno.EMFILE) or "inotify" in str(exc):
-            return WatchError(f"cannot watch {self.config.source}: the inotify limit is reached "
-                              f"({exc.strerror or exc})", hint=INOTIFY_HINT)
-        return WatchError(f"cannot watch {self.config.source}: {exc}",
-                          hint="check the folder exists and is readable, or use --poll")
+            return WatchError(
+                f"cannot watch {self.config.source}: the inotify limit is reached "
+                f"({exc.strerror or exc})",
+                hint=INOTIFY_HINT,
+            )
+        return WatchError(
+            f"cannot watch {self.config.source}: {exc}",
+            hint="check the folder exists and is readable, or use --poll",
+        )
 
     def _notify(self, paths: list[str]) -> None:
         with self._cond:
@@ -299,8 +326,9 @@ class Watcher:
                 self._process(paths)
             except Exception as exc:  # the watcher survives anything a rebuild throws
                 log.debug("rebuild crashed", exc_info=True)
-                self._report_error(AssetpipeError(f"internal error: {exc!r}",
-                                                  hint="run with -v for the traceback"))
+                self._report_error(
+                    AssetpipeError(f"internal error: {exc!r}", hint="run with -v for the traceback")
+                )
             with self.rebuilt:
                 self.rebuilds += 1
                 self.rebuilt.notify_all()
@@ -406,8 +434,14 @@ class Watcher:
         self.on_line("ok", outcome.summary(), None)
         if outcome.css and not outcome.reload and not recovered:
             for swap in outcome.css:
-                self.broker.publish("css", {"old": swap["old"], "new": swap["new"],
-                                            "integrity": swap["integrity"] or None})
+                self.broker.publish(
+                    "css",
+                    {
+                        "old": swap["old"],
+                        "new": swap["new"],
+                        "integrity": swap["integrity"] or None,
+                    },
+                )
         elif outcome.reload or outcome.full or recovered:
             self.broker.publish("reload", {"changed": list(outcome.changed)})
         if self.on_outcome is not None:

@@ -26,10 +26,17 @@ from typing import Any
 from flask import Flask, abort, jsonify, request
 
 MODE = os.environ.get("ASSETPIPE_BENCH_MODE", "none")
-ITEMS = [{"id": i, "name": f"Item {i}", "price": round(3 + i * 0.37, 2),
-          "tags": ["kitchen", "garden", "tools"][i % 3:], "stock": (i * 7) % 50,
-          "description": f"A sturdy item number {i}, made to last; ships in {i % 5 + 1} days."}
-         for i in range(1, 501)]
+ITEMS = [
+    {
+        "id": i,
+        "name": f"Item {i}",
+        "price": round(3 + i * 0.37, 2),
+        "tags": ["kitchen", "garden", "tools"][i % 3 :],
+        "stock": (i * 7) % 50,
+        "description": f"A sturdy item number {i}, made to last; ships in {i % 5 + 1} days.",
+    }
+    for i in range(1, 501)
+]
 BY_ID = {item["id"]: item for item in ITEMS}
 
 _queries = 0
@@ -69,6 +76,7 @@ elif MODE == "assetpipe":
     def cache_view(fn: Any) -> Any:
         return cached(_rc, ttl=60)(fn)
 else:
+
     def cache_view(fn: Any) -> Any:
         return fn
 
@@ -92,8 +100,9 @@ def item_detail(item_id: int) -> Any:
 @cache_view
 def search() -> Any:
     q = request.args.get("q", "").lower()
-    return jsonify(query([i for i in ITEMS if q in i["description"].lower()
-                          or q in i["name"].lower()][:50]))
+    return jsonify(
+        query([i for i in ITEMS if q in i["description"].lower() or q in i["name"].lower()][:50])
+    )
 
 
 if MODE in ("assetpipe-mw", "assetpipe-redis"):
@@ -105,7 +114,11 @@ if MODE in ("assetpipe-mw", "assetpipe-redis"):
         Rule,
     )
 
-    _backend: Any = (RedisBackend(url=os.environ["ASSETPIPE_BENCH_REDIS"])
-                     if MODE == "assetpipe-redis" else MemoryBackend())
+    _backend: Any = (
+        RedisBackend(url=os.environ["ASSETPIPE_BENCH_REDIS"])
+        if MODE == "assetpipe-redis"
+        else MemoryBackend()
+    )
     app.wsgi_app = ResponseCacheMiddleware(  # type: ignore[method-assign]
-        app.wsgi_app, ResponseCache(_backend, name="api"), {"/api/": Rule(ttl=60)})
+        app.wsgi_app, ResponseCache(_backend, name="api"), {"/api/": Rule(ttl=60)}
+    )

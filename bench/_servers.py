@@ -57,16 +57,42 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, *, workers: int = 2, threads: int = 32, env: dict[str, str] | None = None,
-             pythonpath: list[Path] | None = None, extra: list[str] | None = None,
-             log: Path | None = None) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+def gunicorn(
+    app: str,
+    *,
+    workers: int = 2,
+    threads: int = 32,
+    env: dict[str, str] | None = None,
+    pythonpath: list[Path] | None = None,
+    extra: list[str] | None = None,
+    log: Path | None = None,
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     """``gunicorn -k gthread`` serving ``app`` ("module:callable") on 127.0.0.1; yields the port
     and the master process once it answers."""
     port = free_port()
-    args = [sys.executable, "-m", "gunicorn", "-b", f"{HOST}:{port}", "-w", str(workers),
-            "-k", "gthread", "--threads", str(threads), "--backlog", "4096",
-            "--keep-alive", "30", "--worker-connections", "2000", "--log-level", "warning",
-            *(extra or []), app]
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-b",
+        f"{HOST}:{port}",
+        "-w",
+        str(workers),
+        "-k",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--backlog",
+        "4096",
+        "--keep-alive",
+        "30",
+        "--worker-connections",
+        "2000",
+        "--log-level",
+        "warning",
+        *(extra or []),
+        app,
+    ]
     penv = {**os.environ, **(env or {})}
     paths = [str(p) for p in (pythonpath or [])] + [str(Path(__file__).resolve().parent.parent)]
     penv["PYTHONPATH"] = os.pathsep.join([*paths, penv.get("PYTHONPATH", "")])

@@ -27,5 +27,10 @@ def whitenoise_app() -> Any:
     from assetpipe.hashing import is_hashed
 
     public = Path(os.environ["ASSETPIPE_BENCH_OUTPUT"]).resolve() / "public"
-    return WhiteNoise(_not_found, root=str(public), prefix="static/", max_age=31536000,
-                      immutable_file_test=lambda p, url: is_hashed(url))
+    return WhiteNoise(
+        _not_found,
+        root=str(public),
+        prefix="static/",
+        max_age=31536000,
+        immutable_file_test=lambda p, url: is_hashed(url),
+    )

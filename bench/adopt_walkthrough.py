@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 SECTION = "## Adopting an existing Flask app"
 SERVER = re.compile(r"^(gunicorn|flask) .*")
 PORT = re.compile(r"127\.0\.0\.1:(\d+)")
-INSERT = '''\
+INSERT = """\
 import pathlib, re, sys
 path = pathlib.Path(sys.argv[1])
 lines = sys.argv[2]
@@ -41,21 +41,22 @@ text = path.read_text()
 start = text.index("def create_app(")
 end = text.index("\\n    return app\\n", start)
 path.write_text(text[:end] + "\\n" + lines.rstrip("\\n") + text[end:])
-'''
+"""
 
 
 def blocks(readme: str) -> list[tuple[str, str]]:
     """The (language, code) fenced blocks of the walkthrough section, in order."""
     start = readme.index(SECTION)
     end = readme.find("\n## ", start + len(SECTION))
-    section = readme[start:end if end != -1 else None]
-    return [(m.group(1), m.group(2)) for m in
-            re.finditer(r"^```(\w*)\n(.*?)^```", section, re.M | re.S)]
+    section = readme[start : end if end != -1 else None]
+    return [
+        (m.group(1), m.group(2)) for m in re.finditer(r"^```(\w*)\n(.*?)^```", section, re.M | re.S)
+    ]
 
 
 def script(readme: str, checkout: Path) -> str:
     """The bash session: every ``sh`` block, the ``python`` block applied as README says."""
-    out = ["set -euo pipefail", "step() { echo \"@@ $(date +%s.%N) $*\" >&2; }"]
+    out = ["set -euo pipefail", 'step() { echo "@@ $(date +%s.%N) $*" >&2; }']
     server_port = None
     for lang, code in blocks(readme):
         if lang == "python":
@@ -80,8 +81,10 @@ def script(readme: str, checkout: Path) -> str:
                 server_port = m.group(1) if m else "5000"
                 out.append(f"{cmd} > ../server.log 2>&1 &")
                 out.append("SERVER=$!; trap 'kill $SERVER 2>/dev/null || true' EXIT")
-                out.append(f"for i in $(seq 300); do curl -s -o /dev/null "
-                           f"http://127.0.0.1:{server_port}/ && break; sleep 0.2; done")
+                out.append(
+                    f"for i in $(seq 300); do curl -s -o /dev/null "
+                    f"http://127.0.0.1:{server_port}/ && break; sleep 0.2; done"
+                )
             else:
                 out.append(cmd)
     out.append("step done")
@@ -94,28 +97,35 @@ def main() -> int:
     args = ap.parse_args()
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     work = Path(tempfile.mkdtemp(prefix="assetpipe-adopt-"))
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME") and not k.startswith("PIP_")}
-    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
-                                  if ".venv" not in p)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME") and not k.startswith("PIP_")
+    }
+    env["PATH"] = os.pathsep.join(
+        p for p in env.get("PATH", "").split(os.pathsep) if ".venv" not in p
+    )
     env["ASSETPIPE_NODE_CACHE"] = str(work / "node-cache")  # esbuild as on a new machine
     (work / "walkthrough.sh").write_text(script(readme, REPO))
-    print(f"running README's walkthrough in {work} (load average "
-          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())})", flush=True)
+    print(
+        f"running README's walkthrough in {work} (load average "
+        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())})",
+        flush=True,
+    )
     started = time.time()
-    proc = subprocess.run(["bash", str(work / "walkthrough.sh")], cwd=work, env=env,
-                          capture_output=True, text=True)
-    steps = [(float(t), name) for t, name in
-             re.findall(r"^@@ ([\d.]+) (.*)$", proc.stderr, re.M)]
+    proc = subprocess.run(
+        ["bash", str(work / "walkthrough.sh")], cwd=work, env=env, capture_output=True, text=True
+    )
+    steps = [(float(t), name) for t, name in re.findall(r"^@@ ([\d.]+) (.*)$", proc.stderr, re.M)]
     for (t, name), (t2, _) in zip(steps, [*steps[1:], (time.time(), "")], strict=True):
         print(f"{t2 - t:8.1f} s  {name}")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"total {time.time() - started:.1f} s; load average now {load}")
     if proc.returncode != 0:
-        tail = "\n".join(line for line in proc.stderr.splitlines()[-40:]
-                         if not line.startswith("@@ "))
-        print(f"FAILED (exit {proc.returncode}):\n{tail}\n{proc.stdout[-2000:]}",
-              file=sys.stderr)
+        tail = "\n".join(
+            line for line in proc.stderr.splitlines()[-40:] if not line.startswith("@@ ")
+        )
+        print(f"FAILED (exit {proc.returncode}):\n{tail}\n{proc.stdout[-2000:]}", file=sys.stderr)
         server = work / "server.log"
         if server.exists():
             print(f"server log:\n{server.read_text()[-3000:]}", file=sys.stderr)

@@ -59,8 +59,28 @@ sys.path.insert(0, str(REPO))
 from bench._servers import HOST, cpu_seconds, free_port, gunicorn, tree  # noqa: E402
 
 CONFIGS = ("none", "flask-caching", "assetpipe", "assetpipe-mw", "assetpipe-redis")
-WORDS = ["sturdy", "kitchen", "garden", "tools", "ships", "last", "item", "made", "days",
-         "number", "1", "2", "3", "4", "5", "12", "42", "99", "100", "7"]
+WORDS = [
+    "sturdy",
+    "kitchen",
+    "garden",
+    "tools",
+    "ships",
+    "last",
+    "item",
+    "made",
+    "days",
+    "number",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "12",
+    "42",
+    "99",
+    "100",
+    "7",
+]
 MAX_USERS, MAX_SECONDS = 2000, 120
 
 
@@ -97,8 +117,9 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def user(port: int, start: float, end: float, warm_end: float, seed: int,
-               out: dict[str, Any]) -> None:
+async def user(
+    port: int, start: float, end: float, warm_end: float, seed: int, out: dict[str, Any]
+) -> None:
     loop = asyncio.get_running_loop()
     rng = random.Random(seed)
     phase = rng.random()
@@ -117,8 +138,10 @@ async def user(port: int, start: float, end: float, warm_end: float, seed: int,
             if writer is None:
                 reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), 10)
             assert reader is not None
-            writer.write(b"GET " + pick_path(rng) + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         b"Accept-Encoding: br, gzip\r\n\r\n")
+            writer.write(
+                b"GET " + pick_path(rng) + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Accept-Encoding: br, gzip\r\n\r\n"
+            )
             status = await asyncio.wait_for(_read_response(reader), 10)
             ok = status == 200
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
@@ -134,8 +157,9 @@ async def user(port: int, start: float, end: float, warm_end: float, seed: int,
         writer.close()
 
 
-async def generate(port: int, users: int, seconds: float, warmup: float,
-                   server_pids: list[int]) -> dict[str, Any]:
+async def generate(
+    port: int, users: int, seconds: float, warmup: float, server_pids: list[int]
+) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.5
     warm_end = start + warmup
@@ -152,8 +176,7 @@ async def generate(port: int, users: int, seconds: float, warmup: float,
         marks["srv1"] = cpu_seconds(server_pids)
         marks["load"] = os.getloadavg()
 
-    await asyncio.gather(mark(), *(user(port, start, end, warm_end, i, out)
-                                   for i in range(users)))
+    await asyncio.gather(mark(), *(user(port, start, end, warm_end, i, out) for i in range(users)))
     out["generator_cpu"] = (marks["cpu1"] - marks["cpu0"]) / seconds
     out["server_cpu_seconds"] = marks["srv1"] - marks["srv0"]
     out["loadavg"] = marks["load"]
@@ -166,21 +189,36 @@ def _pct(sorted_values: list[float], p: float) -> float:
     return sorted_values[min(int(len(sorted_values) * p), len(sorted_values) - 1)]
 
 
-def run_one(config: str, users: int, seconds: float, warmup: float, redis_url: str | None,
-            workdir: Path, redis_pid: int | None = None) -> dict[str, Any]:
+def run_one(
+    config: str,
+    users: int,
+    seconds: float,
+    warmup: float,
+    redis_url: str | None,
+    workdir: Path,
+    redis_pid: int | None = None,
+) -> dict[str, Any]:
     counts = workdir / f"counts-{config}-{users}"
     counts.mkdir()
-    env = {"ASSETPIPE_BENCH_MODE": config, "ASSETPIPE_BENCH_COUNTS": str(counts),
-           "ASSETPIPE_BENCH_REDIS": redis_url or ""}
+    env = {
+        "ASSETPIPE_BENCH_MODE": config,
+        "ASSETPIPE_BENCH_COUNTS": str(counts),
+        "ASSETPIPE_BENCH_REDIS": redis_url or "",
+    }
     if config == "assetpipe-redis" and redis_url:
         import redis
 
         r = redis.Redis.from_url(redis_url)
         r.flushdb()
         r.close()
-    with gunicorn("bench._api_app:app", workers=2, threads=32, env=env,
-                  extra=["-c", str(REPO / "bench" / "_api_gunicorn.py")],
-                  log=workdir / f"gunicorn-{config}-{users}.log") as (port, proc):
+    with gunicorn(
+        "bench._api_app:app",
+        workers=2,
+        threads=32,
+        env=env,
+        extra=["-c", str(REPO / "bench" / "_api_gunicorn.py")],
+        log=workdir / f"gunicorn-{config}-{users}.log",
+    ) as (port, proc):
         pids = tree(proc.pid)
         if config == "assetpipe-redis" and redis_pid is not None:
             pids.append(redis_pid)  # the shared cache's CPU is the server's too
@@ -190,12 +228,17 @@ def run_one(config: str, users: int, seconds: float, warmup: float, redis_url: s
     n = len(lat)
     total_requests = n + int(users * warmup)  # the warm-up requests reached the server too
     return {
-        "config": config, "users": users, "seconds": seconds, "requests": n,
-        "errors": res["errors"], "rps": round(n / seconds, 1),
+        "config": config,
+        "users": users,
+        "seconds": seconds,
+        "requests": n,
+        "errors": res["errors"],
+        "rps": round(n / seconds, 1),
         "avg_ms": round(statistics.fmean(lat) * 1000, 1) if lat else None,
-        "p50_ms": round(_pct(lat, 0.50) * 1000, 1), "p95_ms": round(_pct(lat, 0.95) * 1000, 1),
-        "p99_ms": round(_pct(lat, 0.99) * 1000, 1), "max_ms": round(lat[-1] * 1000, 1) if lat
-        else None,
+        "p50_ms": round(_pct(lat, 0.50) * 1000, 1),
+        "p95_ms": round(_pct(lat, 0.95) * 1000, 1),
+        "p99_ms": round(_pct(lat, 0.99) * 1000, 1),
+        "max_ms": round(lat[-1] * 1000, 1) if lat else None,
         "hit_rate": round(1 - queries / total_requests, 4) if config != "none" else 0.0,
         "server_cpu_ms_per_request": round(res["server_cpu_seconds"] / max(n, 1) * 1000, 3),
         "server_cpu_share": round(res["server_cpu_seconds"] / seconds, 3),
@@ -209,9 +252,23 @@ def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes] | None, str | No
     if exe is None:
         return None, None
     port = free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", HOST, "--save", "",
-                             "--appendonly", "no", "--dir", str(workdir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            exe,
+            "--port",
+            str(port),
+            "--bind",
+            HOST,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import redis
 
     url = f"redis://{HOST}:{port}/0"
@@ -241,36 +298,51 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="assetpipe-api-load-") as tmp:
         workdir = Path(tmp)
-        redis_proc, redis_url = (start_redis(workdir) if "assetpipe-redis" in configs
-                                 else (None, None))
+        redis_proc, redis_url = (
+            start_redis(workdir) if "assetpipe-redis" in configs else (None, None)
+        )
         try:
             for n in users:
                 for config in configs:
                     if config == "assetpipe-redis" and redis_url is None:
                         print("skipping assetpipe-redis: no redis-server", file=sys.stderr)
                         continue
-                    row = run_one(config, n, args.seconds, args.warmup, redis_url, workdir,
-                                  redis_proc.pid if redis_proc is not None else None)
+                    row = run_one(
+                        config,
+                        n,
+                        args.seconds,
+                        args.warmup,
+                        redis_url,
+                        workdir,
+                        redis_proc.pid if redis_proc is not None else None,
+                    )
                     rows.append(row)
                     print(json.dumps(row), file=sys.stderr, flush=True)
         finally:
             if redis_proc is not None:
                 redis_proc.terminate()
                 redis_proc.wait(10)
-    print(f"## Flask JSON API under gunicorn (2 workers x 32 threads), open-loop asyncio load, "
-          f"{args.seconds:g} s per row after {args.warmup:g} s warm-up\n")
-    print("| users | config | req/s | avg | p50 | p95 | p99 | max | errors | hit rate "
-          "| server CPU/req | server CPU | generator CPU | load avg |")
+    print(
+        f"## Flask JSON API under gunicorn (2 workers x 32 threads), open-loop asyncio load, "
+        f"{args.seconds:g} s per row after {args.warmup:g} s warm-up\n"
+    )
+    print(
+        "| users | config | req/s | avg | p50 | p95 | p99 | max | errors | hit rate "
+        "| server CPU/req | server CPU | generator CPU | load avg |"
+    )
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['users']:,} | {r['config']} | {r['rps']:,} | {r['avg_ms']} ms | "
-              f"{r['p50_ms']} ms | {r['p95_ms']} ms | {r['p99_ms']} ms | {r['max_ms']} ms | "
-              f"{r['errors']} | {r['hit_rate']:.1%} | {r['server_cpu_ms_per_request']} ms | "
-              f"{r['server_cpu_share']:.0%} | {r['generator_cpu_share']:.0%} | "
-              f"{r['loadavg'][0]} |")
+        print(
+            f"| {r['users']:,} | {r['config']} | {r['rps']:,} | {r['avg_ms']} ms | "
+            f"{r['p50_ms']} ms | {r['p95_ms']} ms | {r['p99_ms']} ms | {r['max_ms']} ms | "
+            f"{r['errors']} | {r['hit_rate']:.1%} | {r['server_cpu_ms_per_request']} ms | "
+            f"{r['server_cpu_share']:.0%} | {r['generator_cpu_share']:.0%} | "
+            f"{r['loadavg'][0]} |"
+        )
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "python": sys.version.split()[0]},
-                                        indent=2) + "\n")
+        args.json.write_text(
+            json.dumps({"rows": rows, "python": sys.version.split()[0]}, indent=2) + "\n"
+        )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,9 @@ def main() -> int:
     print("|---|---|---|---|---|---|---|")
     for profile in ("mobile", "desktop"):
         started = time.perf_counter()
-        result = run_audit(cfg, AuditOptions(profile=profile, runs=args.runs, hints=False,
-                                             history=False))
+        result = run_audit(
+            cfg, AuditOptions(profile=profile, runs=args.runs, hints=False, history=False)
+        )
         seconds = time.perf_counter() - started
         pages = result.doc["pages"]
         per_run = seconds / (len(pages) * args.runs)
@@ -52,15 +53,25 @@ def main() -> int:
                 values = [r[key] for r in runs]
                 return statistics.pstdev(values) / statistics.mean(values) * 100
 
-            row = {"page": page["path"], "lcp": page["metrics"]["lcp"], "cv_lcp": cv("lcp"),
-                   "cv_fcp": cv("fcp"), "cv_load": cv("load"),
-                   "lcps": [r["lcp"] for r in runs]}
+            row = {
+                "page": page["path"],
+                "lcp": page["metrics"]["lcp"],
+                "cv_lcp": cv("lcp"),
+                "cv_fcp": cv("fcp"),
+                "cv_load": cv("load"),
+                "lcps": [r["lcp"] for r in runs],
+            }
             rows.append(row)
-            print(f"| {profile} | `{page['path']}` | {row['lcp']:.0f} ms | "
-                  f"{row['cv_lcp']:.1f} % | {row['cv_fcp']:.1f} % | {row['cv_load']:.1f} % | "
-                  f"{per_run:.2f} |")
-        out["profiles"][profile] = {"seconds": seconds, "per_page_run": per_run,  # type: ignore[index]
-                                    "pages": rows}
+            print(
+                f"| {profile} | `{page['path']}` | {row['lcp']:.0f} ms | "
+                f"{row['cv_lcp']:.1f} % | {row['cv_fcp']:.1f} % | {row['cv_load']:.1f} % | "
+                f"{per_run:.2f} |"
+            )
+        out["profiles"][profile] = {
+            "seconds": seconds,
+            "per_page_run": per_run,  # type: ignore[index]
+            "pages": rows,
+        }
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))
     return 0

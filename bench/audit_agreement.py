@@ -50,20 +50,29 @@ def main() -> int:
             for _ in range(args.runs):  # interleaved, so both see the same machine load
                 with sync_playwright() as pw:
                     browser = launch(pw, executable=chromium)
-                    ours.append(measure(browser, url, profile, headers={},
-                                        is_hashed=locator.is_hashed).metrics)
+                    ours.append(
+                        measure(
+                            browser, url, profile, headers={}, is_hashed=locator.is_hashed
+                        ).metrics
+                    )
                     browser.close()
                 lh.append(lighthouse.run(url, profile, chromium)["metrics"])
             row: dict[str, object] = {"page": page.path}
             for key in ("fcp", "lcp"):
                 a = statistics.median(r[key] for r in ours)
                 b = statistics.median(r[key] for r in lh)
-                row[key] = {"ours": a, "lighthouse": b, "diff_pct": (a - b) / b * 100,
-                            "ours_runs": [r[key] for r in ours],
-                            "lighthouse_runs": [r[key] for r in lh]}
+                row[key] = {
+                    "ours": a,
+                    "lighthouse": b,
+                    "diff_pct": (a - b) / b * 100,
+                    "ours_runs": [r[key] for r in ours],
+                    "lighthouse_runs": [r[key] for r in lh],
+                }
             rows.append(row)
-    print(f"LCP and FCP: assetpipe audit vs Lighthouse {lighthouse.VERSION} "
-          f"(devtools throttling, {args.profile}), median of {args.runs} runs each")
+    print(
+        f"LCP and FCP: assetpipe audit vs Lighthouse {lighthouse.VERSION} "
+        f"(devtools throttling, {args.profile}), median of {args.runs} runs each"
+    )
     print()
     print("| page | FCP ours | FCP Lighthouse | diff | LCP ours | LCP Lighthouse | diff |")
     print("|---|---|---|---|---|---|---|")
@@ -72,14 +81,17 @@ def main() -> int:
         f, lc = row["fcp"], row["lcp"]
         assert isinstance(f, dict) and isinstance(lc, dict)
         worst = max(worst, abs(f["diff_pct"]), abs(lc["diff_pct"]))
-        print(f"| `{row['page']}` | {f['ours']:.0f} ms | {f['lighthouse']:.0f} ms | "
-              f"{f['diff_pct']:+.1f} % | {lc['ours']:.0f} ms | {lc['lighthouse']:.0f} ms | "
-              f"{lc['diff_pct']:+.1f} % |")
+        print(
+            f"| `{row['page']}` | {f['ours']:.0f} ms | {f['lighthouse']:.0f} ms | "
+            f"{f['diff_pct']:+.1f} % | {lc['ours']:.0f} ms | {lc['lighthouse']:.0f} ms | "
+            f"{lc['diff_pct']:+.1f} % |"
+        )
     print()
     print(f"largest difference: {worst:.1f} % (target: within 15 %)")
     if args.json:
-        args.json.write_text(json.dumps({"profile": args.profile, "runs": args.runs,
-                                         "pages": rows}, indent=2))
+        args.json.write_text(
+            json.dumps({"profile": args.profile, "runs": args.runs, "pages": rows}, indent=2)
+        )
     return 0
 
 

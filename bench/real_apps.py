@@ -62,11 +62,18 @@ def main() -> int:
             init_dir = project / case.init_dir
             phases: dict[str, dict[str, Any]] = {}
 
-            def run(phase: str, adopt: bool, case: Any = case, project: Path = project,
-                    init_dir: Path = init_dir, phases: dict[str, Any] = phases,
-                    name: str = name) -> None:
-                with serve(project, case.setup, adopt=adopt, cwd=init_dir,
-                           log=work / f"{name}-{phase}.log") as base:
+            def run(
+                phase: str,
+                adopt: bool,
+                case: Any = case,
+                project: Path = project,
+                init_dir: Path = init_dir,
+                phases: dict[str, Any] = phases,
+                name: str = name,
+            ) -> None:
+                with serve(
+                    project, case.setup, adopt=adopt, cwd=init_dir, log=work / f"{name}-{phase}.log"
+                ) as base:
                     phases[phase] = {p: measure(browser, base, p, g) for p, g in case.pages}
 
             run("plain", False)
@@ -82,27 +89,39 @@ def main() -> int:
             for path, _ in case.pages:
                 plain, adopted = phases["plain"][path], phases["adopted"][path]
                 audited = phases.get("audited", {}).get(path)
-                rows.append({
-                    "app": name, "page": path,
-                    "image_bytes": [plain["images"], adopted["images"],
-                                    audited["images"] if audited else None],
-                    "all_bytes": [plain["all"], adopted["all"],
-                                  audited["all"] if audited else None],
-                    "screenshot_diff": pixel_difference(plain["view"].screenshot,
-                                                        adopted["view"].screenshot)})
+                rows.append(
+                    {
+                        "app": name,
+                        "page": path,
+                        "image_bytes": [
+                            plain["images"],
+                            adopted["images"],
+                            audited["images"] if audited else None,
+                        ],
+                        "all_bytes": [
+                            plain["all"],
+                            adopted["all"],
+                            audited["all"] if audited else None,
+                        ],
+                        "screenshot_diff": pixel_difference(
+                            plain["view"].screenshot, adopted["view"].screenshot
+                        ),
+                    }
+                )
         browser.close()
     load = os.getloadavg()
     if args.json:
         print(json.dumps({"rows": rows, "loadavg": load}, indent=2))
         return 0
-    print("| app | page | image bytes: plain → adopted → audited | all bytes: plain → adopted "
-          "| screenshot pixels changed |")
+    print(
+        "| app | page | image bytes: plain → adopted → audited | all bytes: plain → adopted "
+        "| screenshot pixels changed |"
+    )
     print("|---|---|---|---|---|")
     for r in rows:
         img = " → ".join(f"{b / 1024:,.1f} KiB" for b in r["image_bytes"] if b is not None)
         allb = " → ".join(f"{b / 1024:,.1f} KiB" for b in r["all_bytes"][:2])
-        print(f"| {r['app']} | `{r['page']}` | {img} | {allb} | "
-              f"{r['screenshot_diff']:.3%} |")
+        print(f"| {r['app']} | `{r['page']}` | {img} | {allb} | {r['screenshot_diff']:.3%} |")
     print(f"\nload average {', '.join(f'{x:.2f}' for x in load)}")
     return 0
 

@@ -57,8 +57,10 @@ from assetpipe.config import load_config  # noqa: E402
 from assetpipe.errors import ConfigError  # noqa: E402
 
 #: the shared photo corpus, beside the checkout (a worktree sits one level deeper)
-CORPUS = next((p / "shared/corpus/images" for p in REPO.parents
-               if (p / "shared/corpus/images").is_dir()), REPO.parent / "shared/corpus/images")
+CORPUS = next(
+    (p / "shared/corpus/images" for p in REPO.parents if (p / "shared/corpus/images").is_dir()),
+    REPO.parent / "shared/corpus/images",
+)
 #: pip-installed packages whose own images join the corpus photos (test extras)
 PACKAGE_IMAGES = {"flask_admin": "img/admin", "sphinx": "img/theme"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
@@ -74,12 +76,12 @@ def log(msg: str) -> None:
 
 # --- the app -------------------------------------------------------------------------------
 
+
 def _package_images(package: str) -> list[Path]:
     root = Path(sysconfig.get_paths()["purelib"]) / package
     if not root.is_dir():
         raise SystemExit(f"{package} is not installed: pip install -e '.[test]'")
-    return sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES
-                  and p.is_file())
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
 
 
 def _flat(rel: Path, taken: set[str]) -> str:
@@ -126,32 +128,42 @@ def make_app(root: Path) -> dict[str, Any]:
     _write_scripts(static)
     (static / "favicon.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><circle cx="8" cy="8" '
-        'r="7" fill="#3a7"/></svg>\n')
+        'r="7" fill="#3a7"/></svg>\n'
+    )
     _write_templates(templates, photos)
     (app / "__init__.py").write_text(
         "from flask import Flask, render_template\n\n\n"
         "def create_app():\n    app = Flask(__name__)\n\n"
         "    @app.route('/')\n    def index():\n        return render_template('index.html')\n\n"
         "    @app.route('/p/<int:n>')\n    def page(n):\n"
-        "        return render_template(f'pages/page{n}.html')\n\n    return app\n")
+        "        return render_template(f'pages/page{n}.html')\n\n    return app\n"
+    )
     layout = _write_config(root)
     key = "" if layout == "standard" else "static/"
-    return {"photos": photos, "layout": layout,
-            "template": f"app/templates/pages/page{N_PAGES // 2}.html",
-            "template_out": f"pages/page{N_PAGES // 2}.html",
-            "css": "app/static/css/partials/p5.css", "css_key": f"{key}css/app.css",
-            "js": "app/static/js/lib/m7.js", "js_key": f"{key}js/main.js"}
+    return {
+        "photos": photos,
+        "layout": layout,
+        "template": f"app/templates/pages/page{N_PAGES // 2}.html",
+        "template_out": f"pages/page{N_PAGES // 2}.html",
+        "css": "app/static/css/partials/p5.css",
+        "css_key": f"{key}css/app.css",
+        "js": "app/static/js/lib/m7.js",
+        "js_key": f"{key}js/main.js",
+    }
 
 
 def _write_styles(static: Path) -> None:
     (static / "css/partials").mkdir(parents=True)
     for i in range(N_CSS):
-        rules = "".join(f".c{i}-{j} {{ margin: {j}px {i}px; color: #{(i * 37 + j) % 999:03d}; }}\n"
-                        for j in range(40))
+        rules = "".join(
+            f".c{i}-{j} {{ margin: {j}px {i}px; color: #{(i * 37 + j) % 999:03d}; }}\n"
+            for j in range(40)
+        )
         (static / f"css/partials/p{i}.css").write_text(rules)
     (static / "css/app.css").write_text(
         "".join(f'@import "./partials/p{i}.css";\n' for i in range(N_CSS))
-        + "body { font-family: system-ui, sans-serif; }\n")
+        + "body { font-family: system-ui, sans-serif; }\n"
+    )
 
 
 def _write_scripts(static: Path) -> None:
@@ -160,16 +172,21 @@ def _write_scripts(static: Path) -> None:
         dep = f'import {{ f{i + 1} }} from "./m{i + 1}.js";\n' if i + 1 < N_JS else ""
         call = f" + f{i + 1}(x)" if i + 1 < N_JS else ""
         (static / f"js/lib/m{i}.js").write_text(
-            dep + f"export function f{i}(x) {{ return x * {i + 1}{call}; }}\n"
-            + "".join(f"export const k{i}_{j} = () => document.title.length + {j};\n"
-                      for j in range(20)))
+            dep
+            + f"export function f{i}(x) {{ return x * {i + 1}{call}; }}\n"
+            + "".join(
+                f"export const k{i}_{j} = () => document.title.length + {j};\n" for j in range(20)
+            )
+        )
     (static / "js/main.js").write_text(
         'import { f0 } from "./lib/m0.js";\n'
         "document.addEventListener('DOMContentLoaded', () => {\n"
-        "  document.body.dataset.score = String(f0(2));\n});\n")
+        "  document.body.dataset.score = String(f0(2));\n});\n"
+    )
     (static / "js/gallery.js").write_text(
         "document.querySelectorAll('.gallery img').forEach((img) => {\n"
-        "  img.addEventListener('click', () => img.classList.toggle('big'));\n});\n")
+        "  img.addEventListener('click', () => img.classList.toggle('big'));\n});\n"
+    )
 
 
 def _url(filename: str) -> str:
@@ -180,44 +197,50 @@ def _write_templates(templates: Path, photos: list[str]) -> None:
     (templates / "pages").mkdir(parents=True)
     (templates / "partials").mkdir()
     (templates / "base.html").write_text(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n"
+        '<!doctype html>\n<html lang="en">\n<head>\n  <meta charset="utf-8">\n'
         "  <title>{% block title %}Photos{% endblock %}</title>\n"
-        f"  <link rel=\"icon\" href=\"{_url('favicon.svg')}\">\n"
-        f"  <link rel=\"stylesheet\" href=\"{_url('css/app.css')}\">\n"
+        f'  <link rel="icon" href="{_url("favicon.svg")}">\n'
+        f'  <link rel="stylesheet" href="{_url("css/app.css")}">\n'
         "</head>\n<body>\n  {% include 'partials/nav.html' %}\n"
         "  <main>{% block content %}{% endblock %}</main>\n"
         "  {% include 'partials/footer.html' %}\n"
-        f"  <script type=\"module\" src=\"{_url('js/main.js')}\"></script>\n"
-        "</body>\n</html>\n")
+        f'  <script type="module" src="{_url("js/main.js")}"></script>\n'
+        "</body>\n</html>\n"
+    )
     (templates / "partials/nav.html").write_text(
-        f"<nav><img src=\"{_url(photos[-1])}\" alt=\"logo\" width=\"32\" height=\"32\">\n"
-        + "".join(f"  <a href=\"/p/{i}\">Page {i}</a>\n" for i in range(N_PAGES)) + "</nav>\n")
+        f'<nav><img src="{_url(photos[-1])}" alt="logo" width="32" height="32">\n'
+        + "".join(f'  <a href="/p/{i}">Page {i}</a>\n' for i in range(N_PAGES))
+        + "</nav>\n"
+    )
     (templates / "partials/footer.html").write_text(
-        "<footer><p>&copy; Photo Ops</p>"
-        f"<img src=\"{_url(photos[-2])}\" alt=\"\"></footer>\n")
+        f'<footer><p>&copy; Photo Ops</p><img src="{_url(photos[-2])}" alt=""></footer>\n'
+    )
     (templates / "index.html").write_text(
         "{% extends 'base.html' %}\n{% block content %}\n<section class=\"hero\">\n"
-        f"  <img src=\"{_url(photos[0])}\" alt=\"hero\">\n</section>\n"
-        "<div class=\"gallery\">\n"
-        + "".join(f"  <img src=\"{_url(p)}\" alt=\"photo {i}\">\n"
-                  for i, p in enumerate(photos[:12]))
-        + "</div>\n{% endblock %}\n")
+        f'  <img src="{_url(photos[0])}" alt="hero">\n</section>\n'
+        '<div class="gallery">\n'
+        + "".join(f'  <img src="{_url(p)}" alt="photo {i}">\n' for i, p in enumerate(photos[:12]))
+        + "</div>\n{% endblock %}\n"
+    )
     per_page = max(4, len(photos) // N_PAGES + 2)
     for n in range(N_PAGES):
         shown = [photos[(n * (per_page - 1) + j) % len(photos)] for j in range(per_page)]
         body = "".join(
-            f"  <figure><img src=\"{_url(p)}\" alt=\"photo {j}\">"
+            f'  <figure><img src="{_url(p)}" alt="photo {j}">'
             f"<figcaption>Photo {j} of page {n}</figcaption></figure>\n"
-            for j, p in enumerate(shown))
+            for j, p in enumerate(shown)
+        )
         bg = shown[0]
-        script = (f"<script type=\"module\" src=\"{_url('js/gallery.js')}\"></script>\n"
-                  if n % 4 == 0 else "")
+        script = (
+            f'<script type="module" src="{_url("js/gallery.js")}"></script>\n' if n % 4 == 0 else ""
+        )
         (templates / f"pages/page{n}.html").write_text(
             "{% extends 'base.html' %}\n"
             f"{{% block title %}}Page {n}{{% endblock %}}\n{{% block content %}}\n"
             f"<h1>Page {n}</h1>\n<p>{'Lorem ipsum dolor sit amet. ' * 20}</p>\n"
-            f"<div class=\"banner\" data-bg=\"{bg}\"></div>\n"
-            f"<div class=\"gallery\">\n{body}</div>\n{script}{{% endblock %}}\n")
+            f'<div class="banner" data-bg="{bg}"></div>\n'
+            f'<div class="gallery">\n{body}</div>\n{script}{{% endblock %}}\n'
+        )
 
 
 CONFIG_TAIL = """\
@@ -244,8 +267,9 @@ def _standard_layout_supported() -> bool:
         (root / "s/x.txt").write_text("x")
         (root / "t").mkdir()
         (root / "t/x.html").write_text("<p>x</p>")
-        (root / "pipeline.yaml").write_text("source: s\noutput: dist\ntemplates:\n"
-                                            "  dirs: [t]\nstatic:\n  include: ['x.txt']\n")
+        (root / "pipeline.yaml").write_text(
+            "source: s\noutput: dist\ntemplates:\n  dirs: [t]\nstatic:\n  include: ['x.txt']\n"
+        )
         try:
             build(root / "pipeline.yaml", profile="development")
         except ConfigError:
@@ -259,17 +283,22 @@ def _write_config(root: Path) -> str:
     filenames are prefixed ``static/``). Returns which layout was written."""
     cfg = root / "pipeline.yaml"
     if _standard_layout_supported():
-        cfg.write_text("source: app/static\noutput: dist\ntemplates:\n  dirs: [app/templates]\n"
-                       + CONFIG_TAIL.format(prefix="", widths=WIDTHS))
+        cfg.write_text(
+            "source: app/static\noutput: dist\ntemplates:\n  dirs: [app/templates]\n"
+            + CONFIG_TAIL.format(prefix="", widths=WIDTHS)
+        )
         return "standard"
-    cfg.write_text("source: app\noutput: dist\ntemplates:\n  dirs: [templates]\n"
-                   + CONFIG_TAIL.format(prefix="static/", widths=WIDTHS))
+    cfg.write_text(
+        "source: app\noutput: dist\ntemplates:\n  dirs: [templates]\n"
+        + CONFIG_TAIL.format(prefix="static/", widths=WIDTHS)
+    )
     for tpl in (root / "app/templates").rglob("*.html"):
         tpl.write_text(tpl.read_text().replace("filename='", "filename='static/"))
     return "source-contains-templates"
 
 
 # --- measurements ---------------------------------------------------------------------------
+
 
 def _env() -> dict[str, str]:
     """The CLI's environment: bytecode cached (as in any installed package) outside the repo."""
@@ -286,8 +315,14 @@ def cli_build(root: Path, *extra: str) -> dict[str, Any]:
     load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "assetpipe", "build", "--json", *extra],
-                          cwd=root, env=_env(), capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [sys.executable, "-m", "assetpipe", "build", "--json", *extra],
+        cwd=root,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -304,9 +339,12 @@ def cold_assetpipe(root: Path) -> dict[str, Any]:
     run = cli_build(root, "--clean")
     manifest = json.loads((root / "dist/manifest.json").read_text())
     variants = [v for e in manifest.values() for v in e.get("variants", ())]
-    run.update(images=float(run["doc"]["stages"]["images"]["seconds"]),
-               variants=len(variants), bytes=sum(int(v["size"]) for v in variants),
-               total_bytes=int(run["doc"]["bytes"]))
+    run.update(
+        images=float(run["doc"]["stages"]["images"]["seconds"]),
+        variants=len(variants),
+        bytes=sum(int(v["size"]) for v in variants),
+        total_bytes=int(run["doc"]["bytes"]),
+    )
     return run
 
 
@@ -323,8 +361,9 @@ def cold_sharp(sharp_dir: Path, files: list[Path], out: Path) -> dict[str, Any]:
     from images import run_sharp
 
     load = os.getloadavg()[0]
-    seconds, variants, size = run_sharp(sharp_dir, files, out, os.cpu_count() or 1,
-                                        formats_of=_formats_of)
+    seconds, variants, size = run_sharp(
+        sharp_dir, files, out, os.cpu_count() or 1, formats_of=_formats_of
+    )
     return {"wall": seconds, "variants": variants, "bytes": size, "load": load}
 
 
@@ -355,8 +394,7 @@ def in_process(root: Path, facts: dict[str, Any], runs: int = 5) -> dict[str, li
             load = os.getloadavg()[0]
             c0, t0 = time.process_time(), time.perf_counter()
             build(cfg)
-            run = {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
-                   "load": load}
+            run = {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0, "load": load}
             if i:
                 out[kind].append(run)
     return out
@@ -371,8 +409,13 @@ def watch_latency(root: Path, facts: dict[str, Any], edits: int) -> dict[str, li
 
 def summary(values: list[float]) -> dict[str, float]:
     s = sorted(values)
-    return {"median": statistics.median(s), "min": s[0], "max": s[-1],
-            "p90": s[max(0, round(len(s) * 0.9) - 1)], "n": len(s)}
+    return {
+        "median": statistics.median(s),
+        "min": s[0],
+        "max": s[-1],
+        "p90": s[max(0, round(len(s) * 0.9) - 1)],
+        "n": len(s),
+    }
 
 
 def main() -> int:
@@ -394,8 +437,10 @@ def main() -> int:
     photo_paths = [static / p for p in facts["photos"]]
     size = sum(p.stat().st_size for p in photo_paths)
     templates = sum(1 for _ in (root / "app/templates").rglob("*.html"))
-    log(f"app: {len(photo_paths)} photos ({size / 1e6:.1f} MB), {templates} templates, "
-        f"layout {facts['layout']}, {os.cpu_count()} cores")
+    log(
+        f"app: {len(photo_paths)} photos ({size / 1e6:.1f} MB), {templates} templates, "
+        f"layout {facts['layout']}, {os.cpu_count()} cores"
+    )
     sharp_dir = None
     if not args.no_sharp:
         from images import install_sharp
@@ -405,8 +450,10 @@ def main() -> int:
     try:
         for r in range(args.rounds):
             runs["cold"].append(cold_assetpipe(root))
-            log(f"round {r + 1}: cold {runs['cold'][-1]['wall']:.2f} s "
-                f"(images stage {runs['cold'][-1]['images']:.2f} s)")
+            log(
+                f"round {r + 1}: cold {runs['cold'][-1]['wall']:.2f} s "
+                f"(images stage {runs['cold'][-1]['images']:.2f} s)"
+            )
             if sharp_dir is not None:
                 runs["sharp"].append(cold_sharp(sharp_dir, photo_paths, work / "out-sharp"))
                 log(f"round {r + 1}: sharp {runs['sharp'][-1]['wall']:.2f} s")
@@ -414,8 +461,10 @@ def main() -> int:
                 runs["noop"].append(cli_build(root))
             for i in range(3):
                 runs["edit"].append(template_edit(root, facts, r * 3 + i))
-            log(f"round {r + 1}: no-op {runs['noop'][-1]['wall']:.3f} s, one-template edit "
-                f"{runs['edit'][-1]['wall']:.3f} s")
+            log(
+                f"round {r + 1}: no-op {runs['noop'][-1]['wall']:.3f} s, one-template edit "
+                f"{runs['edit'][-1]['wall']:.3f} s"
+            )
         inproc = in_process(root, facts)
         latency = {} if args.no_watch else watch_latency(root, facts, args.edits)
     finally:
@@ -428,13 +477,24 @@ def main() -> int:
     return 0
 
 
-def report(runs: dict[str, list[dict[str, Any]]], latency: dict[str, list[float]],
-           photos: int, size: int, templates: int) -> dict[str, Any]:
-    figures: dict[str, Any] = {"photos": photos, "photo_bytes": size, "templates": templates,
-                               "cores": os.cpu_count()}
-    print(f"real Flask app: {photos} photos ({size / 1e6:.1f} MB), {templates} templates; "
-          f"{os.cpu_count()} cores; medians of {len(runs['cold'])} interleaved rounds "
-          "(min-max), load average (1 min) at each run")
+def report(
+    runs: dict[str, list[dict[str, Any]]],
+    latency: dict[str, list[float]],
+    photos: int,
+    size: int,
+    templates: int,
+) -> dict[str, Any]:
+    figures: dict[str, Any] = {
+        "photos": photos,
+        "photo_bytes": size,
+        "templates": templates,
+        "cores": os.cpu_count(),
+    }
+    print(
+        f"real Flask app: {photos} photos ({size / 1e6:.1f} MB), {templates} templates; "
+        f"{os.cpu_count()} cores; medians of {len(runs['cold'])} interleaved rounds "
+        "(min-max), load average (1 min) at each run"
+    )
     print(f"{'run':<34}{'median':>10}{'min-max':>18}{'load':>12}  target")
 
     def row(name: str, key: str, values: list[dict[str, Any]], target: str = "") -> None:
@@ -443,8 +503,10 @@ def report(runs: dict[str, list[dict[str, Any]]], latency: dict[str, list[float]
         s = summary([v[key] for v in values])
         loads = summary([v["load"] for v in values])
         figures[name] = {**s, "load_median": loads["median"], "load_max": loads["max"]}
-        print(f"{name:<34}{s['median']:>9.3f}s{s['min']:>8.3f}-{s['max']:.3f}s"
-              f"{loads['median']:>7.2f}/{loads['max']:.2f}  {target}")
+        print(
+            f"{name:<34}{s['median']:>9.3f}s{s['min']:>8.3f}-{s['max']:.3f}s"
+            f"{loads['median']:>7.2f}/{loads['max']:.2f}  {target}"
+        )
 
     row("cold build (CLI wall)", "wall", runs["cold"])
     row("cold build: images stage", "images", runs["cold"])
@@ -460,18 +522,23 @@ def report(runs: dict[str, list[dict[str, Any]]], latency: dict[str, list[float]
     row("template edit, build() in-process", "wall", runs["inproc_edit"], "< 0.15 s")
     row("template edit, in-process CPU s", "cpu", runs["inproc_edit"])
     if runs["sharp"]:
-        ratio = statistics.median(s["wall"] for s in runs["sharp"]) / \
-            statistics.median(c["images"] for c in runs["cold"])
+        ratio = statistics.median(s["wall"] for s in runs["sharp"]) / statistics.median(
+            c["images"] for c in runs["cold"]
+        )
         figures["images_vs_sharp"] = ratio
-        print(f"images stage vs sharp: {ratio:.2f}x faster (target >= 1.2x); variants "
-              f"{runs['cold'][0]['variants']} vs {runs['sharp'][0]['variants']}, bytes "
-              f"{runs['cold'][0]['bytes']:,} vs {runs['sharp'][0]['bytes']:,}")
+        print(
+            f"images stage vs sharp: {ratio:.2f}x faster (target >= 1.2x); variants "
+            f"{runs['cold'][0]['variants']} vs {runs['sharp'][0]['variants']}, bytes "
+            f"{runs['cold'][0]['bytes']:,} vs {runs['sharp'][0]['bytes']:,}"
+        )
     for kind, values in latency.items():
         s = summary(values)
         figures[f"watch_{kind}"] = s
-        print(f"watch save->output, {kind:<9}: median {s['median']:.0f} ms, p90 "
-              f"{s['p90']:.0f} ms, {s['min']:.0f}-{s['max']:.0f} ms over {s['n']} edits "
-              "(target median <= 150 ms)")
+        print(
+            f"watch save->output, {kind:<9}: median {s['median']:.0f} ms, p90 "
+            f"{s['p90']:.0f} ms, {s['min']:.0f}-{s['max']:.0f} ms over {s['n']} edits "
+            "(target median <= 150 ms)"
+        )
     print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return figures
 

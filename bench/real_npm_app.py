@@ -210,8 +210,9 @@ def write_app(app: Path) -> None:
     """The app's sources, its pipeline.yaml and vite.config.js; node_modules links to the
     bench's pinned install."""
     if not (NPM / "node_modules" / "vite" / "package.json").is_file():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM,
-                       check=True)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM, check=True
+        )
     for rel, text in SOURCES.items():
         path = app / "src" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -222,7 +223,8 @@ def write_app(app: Path) -> None:
     if not link.is_symlink():
         link.symlink_to(NPM / "node_modules")
     inputs = {Path(e).stem: str(app / "src" / e) for e in ENTRIES + STYLES}
-    (app / "vite.config.js").write_text(textwrap.dedent(f"""\
+    (app / "vite.config.js").write_text(
+        textwrap.dedent(f"""\
         // the same entries and options as pipeline.yaml: ES modules, es2020, minified, maps
         export default {{
           root: {json.dumps(str(app / "src"))},
@@ -237,7 +239,9 @@ def write_app(app: Path) -> None:
             rollupOptions: {{ input: {json.dumps(inputs)} }},
           }},
         }};
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
 
 
 def esbuild_commands(app: Path) -> list[tuple[list[str], dict[str, str]]]:
@@ -247,12 +251,15 @@ def esbuild_commands(app: Path) -> list[tuple[list[str], dict[str, str]]]:
     from assetpipe.stages import scripts, styles
 
     # the option builders read only the config and the profile
-    ctx = cast(Any, SimpleNamespace(config=load_config(app / "pipeline.yaml"),
-                                    profile="production"))
+    ctx = cast(
+        Any, SimpleNamespace(config=load_config(app / "pipeline.yaml"), profile="production")
+    )
     tool = Esbuild.locate()
     out = []
-    for stage, opts in (("scripts", scripts.options(ctx, ENTRIES)),
-                        ("styles", styles.options(ctx, STYLES))):
+    for stage, opts in (
+        ("scripts", scripts.options(ctx, ENTRIES)),
+        ("styles", styles.options(ctx, STYLES)),
+    ):
         opts = dict(opts, outdir=str(app / "raw-dist" / stage))
         env = dict(os.environ)
         if opts.get("nodePaths"):
@@ -276,11 +283,13 @@ def children_cpu() -> float:
 def with_cpu(fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
     """``fn``'s result plus ``cpu``: the CPU seconds its child processes used (a figure other
     load on the machine disturbs far less than wall time)."""
+
     def run() -> dict[str, Any]:
         before = children_cpu()
         out = fn()
         out["cpu"] = children_cpu() - before
         return out
+
     return run
 
 
@@ -290,8 +299,9 @@ def run_assetpipe(app: Path) -> dict[str, Any]:
     shutil.rmtree(app / ".assetpipe" / "cache", ignore_errors=True)
     exe = [sys.executable, "-m", "assetpipe", "build", "--json"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    seconds, proc = timed(lambda: subprocess.run(exe, cwd=app, env=env, capture_output=True,
-                                                 text=True, check=False))
+    seconds, proc = timed(
+        lambda: subprocess.run(exe, cwd=app, env=env, capture_output=True, text=True, check=False)
+    )
     if proc.returncode != 0:
         raise SystemExit(f"assetpipe build failed:\n{proc.stdout}\n{proc.stderr}")
     doc = json.loads(proc.stdout)
@@ -303,8 +313,11 @@ def run_esbuild(app: Path, commands: list[tuple[list[str], dict[str, str]]]) -> 
     shutil.rmtree(app / "raw-dist", ignore_errors=True)
     parts = []
     for cmd, env in commands:
-        seconds, proc = timed(lambda c=cmd, e=env: subprocess.run(  # type: ignore[misc]
-            c, cwd=app / "src", env=e, capture_output=True, text=True, check=False))
+        seconds, proc = timed(
+            lambda c=cmd, e=env: subprocess.run(  # type: ignore[misc]
+                c, cwd=app / "src", env=e, capture_output=True, text=True, check=False
+            )
+        )
         if proc.returncode != 0:
             raise SystemExit(f"esbuild failed: {proc.stderr}")
         parts.append(seconds)
@@ -313,8 +326,11 @@ def run_esbuild(app: Path, commands: list[tuple[list[str], dict[str, str]]]) -> 
 
 def run_vite(app: Path) -> dict[str, Any]:
     vite = NPM / "node_modules" / ".bin" / "vite"
-    seconds, proc = timed(lambda: subprocess.run([str(vite), "build"], cwd=app,
-                                                 capture_output=True, text=True, check=False))
+    seconds, proc = timed(
+        lambda: subprocess.run(
+            [str(vite), "build"], cwd=app, capture_output=True, text=True, check=False
+        )
+    )
     if proc.returncode != 0:
         raise SystemExit(f"vite build failed:\n{proc.stdout}\n{proc.stderr}")
     return {"seconds": seconds}
@@ -372,8 +388,10 @@ def output_bytes(app: Path) -> dict[str, int]:
 def vite_bytes(app: Path) -> dict[str, int]:
     out = app / "vite-dist"
     files = [p for p in out.rglob("*") if p.is_file() and ".vite" not in p.parts]
-    return {"fetched": sum(p.stat().st_size for p in files if p.suffix != ".map"),
-            "developer_only": sum(p.stat().st_size for p in files if p.suffix == ".map")}
+    return {
+        "fetched": sum(p.stat().st_size for p in files if p.suffix != ".map"),
+        "developer_only": sum(p.stat().st_size for p in files if p.suffix == ".map"),
+    }
 
 
 #: (label, module file suffix, function name) of the parts a cold build's time goes to
@@ -381,8 +399,7 @@ PROFILED = (
     ("import assetpipe + builder (process start aside)", "", ""),
     ("scripts stage", "stages/scripts.py", "run"),
     ("  classic-script template scan", "stages/classic.py", "plan"),
-    ("  esbuild native binary (process, its metafile)", "assetpipe/esbuild.py",
-     "build_native"),
+    ("  esbuild native binary (process, its metafile)", "assetpipe/esbuild.py", "build_native"),
     ("  cache key: hashing esbuild's inputs", "stages/bundling.py", "_content_key"),
     ("  cache store of the outputs", "assetpipe/cache.py", "put"),
     ("  manifest entries from the metafile (SRI)", "assetpipe/metafile.py", "entries"),
@@ -402,8 +419,9 @@ def profile_build(app: Path) -> dict[str, float]:
 
     code = "import assetpipe.builder"
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(REPO)},
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(REPO)}, check=True
+    )
     started = time.perf_counter() - t0
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
@@ -420,8 +438,11 @@ def profile_build(app: Path) -> dict[str, float]:
     stats: dict[Any, Any] = pstats.Stats(prof).stats  # type: ignore[attr-defined]
     out = {PROFILED[0][0]: started - bare}
     for label, suffix, func in PROFILED[1:]:
-        out[label] = sum(v[3] for (file, _line, name), v in stats.items()
-                         if name == func and file.endswith(suffix))
+        out[label] = sum(
+            v[3]
+            for (file, _line, name), v in stats.items()
+            if name == func and file.endswith(suffix)
+        )
     out["whole build() call (profiler overhead included)"] = total
     return out
 
@@ -437,13 +458,17 @@ def compress_policies(app: Path, rounds: int = 3) -> dict[str, Any]:
     from assetpipe.stages.compress import DEVELOPER_ONLY, candidates, encode, levels
 
     public = (app / "dist").resolve() / "public"
-    files = {rel: (public / rel).read_bytes() for rel in candidates(public)
-             if not rel.endswith((".br", ".gz", ".zst"))}
+    files = {
+        rel: (public / rel).read_bytes()
+        for rel in candidates(public)
+        if not rel.endswith((".br", ".gz", ".zst"))
+    }
     workers = os.cpu_count() or 1
 
     def before() -> dict[str, bytes]:
         def one(rel: str) -> dict[str, bytes]:
             return {f"{rel}.{e}": encode(files[rel], e) for e in ("br", "gzip")}
+
         out: dict[str, bytes] = {}
         with ThreadPoolExecutor(workers) as pool:
             for part in pool.map(one, files):
@@ -451,11 +476,18 @@ def compress_policies(app: Path, rounds: int = 3) -> dict[str, Any]:
         return out
 
     def now() -> dict[str, bytes]:
-        jobs = sorted(((len(files[r]), r, e, lv) for r in files
-                       for e, lv in levels(r, ("br", "gzip"), "fast").items()), reverse=True)
+        jobs = sorted(
+            (
+                (len(files[r]), r, e, lv)
+                for r in files
+                for e, lv in levels(r, ("br", "gzip"), "fast").items()
+            ),
+            reverse=True,
+        )
         with ThreadPoolExecutor(workers) as pool:
-            futures = {f"{r}.{e}": pool.submit(encode, files[r], e, level=lv)
-                       for _n, r, e, lv in jobs}
+            futures = {
+                f"{r}.{e}": pool.submit(encode, files[r], e, level=lv) for _n, r, e, lv in jobs
+            }
             return {k: f.result() for k, f in futures.items()}
 
     times: dict[str, list[float]] = {"before": [], "now": []}
@@ -464,11 +496,16 @@ def compress_policies(app: Path, rounds: int = 3) -> dict[str, Any]:
         for name, fn in (("before", before), ("now", now))[:: 1 if i % 2 == 0 else -1]:
             seconds, out = timed(fn)
             times[name].append(seconds)
-            sizes[name] = sum(len(b) for k, b in out.items()
-                              if not k.rsplit(".", 1)[0].endswith(DEVELOPER_ONLY))
-    return {"before": summary(times["before"]), "now": summary(times["now"]),
-            "ratio": statistics.median(times["before"]) / statistics.median(times["now"]),
-            "browser_sibling_bytes": sizes, "input_bytes": sum(map(len, files.values()))}
+            sizes[name] = sum(
+                len(b) for k, b in out.items() if not k.rsplit(".", 1)[0].endswith(DEVELOPER_ONLY)
+            )
+    return {
+        "before": summary(times["before"]),
+        "now": summary(times["now"]),
+        "ratio": statistics.median(times["before"]) / statistics.median(times["now"]),
+        "browser_sibling_bytes": sizes,
+        "input_bytes": sum(map(len, files.values())),
+    }
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -495,28 +532,37 @@ def main() -> None:
     names = list(tools)
     for r in range(args.rounds):
         loads.append(os.getloadavg()[0])
-        for name in names[r % 3:] + names[:r % 3]:
+        for name in names[r % 3 :] + names[: r % 3]:
             runs[name].append(tools[name]())
     loads.append(os.getloadavg()[0])
 
     def med(name: str, key: str = "seconds") -> dict[str, float]:
         return summary([x[key] for x in runs[name]])
 
-    stage = {s: summary([x["stages"].get(s, 0.0) for x in runs["assetpipe"]])
-             for s in runs["assetpipe"][0]["stages"]}
-    biggest = max(((app / "dist").resolve() / "public").rglob("*.map"),
-                  key=lambda p: p.stat().st_size)
-    without_compress = summary([x["seconds"] - x["stages"].get("compress", 0.0)
-                                for x in runs["assetpipe"]])
+    stage = {
+        s: summary([x["stages"].get(s, 0.0) for x in runs["assetpipe"]])
+        for s in runs["assetpipe"][0]["stages"]
+    }
+    biggest = max(
+        ((app / "dist").resolve() / "public").rglob("*.map"), key=lambda p: p.stat().st_size
+    )
+    without_compress = summary(
+        [x["seconds"] - x["stages"].get("compress", 0.0) for x in runs["assetpipe"]]
+    )
     report = {
-        "rounds": args.rounds, "cpus": os.cpu_count(), "load_average": loads,
-        "assetpipe": med("assetpipe"), "stages": stage,
+        "rounds": args.rounds,
+        "cpus": os.cpu_count(),
+        "load_average": loads,
+        "assetpipe": med("assetpipe"),
+        "stages": stage,
         "assetpipe_without_compress_stage": without_compress,
         "cpu_seconds": {name: med(name, "cpu") for name in tools},
         "profile": profile_build(app),
         "compress_policies": compress_policies(app),
-        "esbuild": med("esbuild"), "esbuild_scripts": med("esbuild", "scripts"),
-        "esbuild_styles": med("esbuild", "styles"), "vite": med("vite"),
+        "esbuild": med("esbuild"),
+        "esbuild_scripts": med("esbuild", "scripts"),
+        "esbuild_styles": med("esbuild", "styles"),
+        "vite": med("vite"),
         "ratios": {
             "assetpipe_vs_vite": med("assetpipe")["median"] / med("vite")["median"],
             "assetpipe_without_compress_vs_vite": without_compress["median"]
@@ -525,23 +571,30 @@ def main() -> None:
             / med("vite", "cpu")["median"],
             "scripts_stage_vs_raw_cli": stage["scripts"]["median"]
             / med("esbuild", "scripts")["median"],
-            "scripts_styles_vs_raw_cli": (stage["scripts"]["median"]
-                                          + stage.get("styles", {"median": 0.0})["median"])
+            "scripts_styles_vs_raw_cli": (
+                stage["scripts"]["median"] + stage.get("styles", {"median": 0.0})["median"]
+            )
             / med("esbuild")["median"],
         },
         "bytes": {"assetpipe": output_bytes(app), "vite": vite_bytes(app)},
-        "gil": {"input": f"{biggest.name} ({biggest.stat().st_size} B)",
-                **gil_release(biggest.read_bytes())},
+        "gil": {
+            "input": f"{biggest.name} ({biggest.stat().st_size} B)",
+            **gil_release(biggest.read_bytes()),
+        },
     }
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"real npm app, {args.rounds} interleaved rounds, {os.cpu_count()} CPUs, load average "
-          f"(1 min) {min(loads):.2f}-{max(loads):.2f}")
+    print(
+        f"real npm app, {args.rounds} interleaved rounds, {os.cpu_count()} CPUs, load average "
+        f"(1 min) {min(loads):.2f}-{max(loads):.2f}"
+    )
 
     def line(label: str, s: dict[str, float]) -> None:
-        print(f"  {label:<34} median {s['median'] * 1000:8.0f} ms   "
-              f"(min {s['min'] * 1000:.0f}, max {s['max'] * 1000:.0f})")
+        print(
+            f"  {label:<34} median {s['median'] * 1000:8.0f} ms   "
+            f"(min {s['min'] * 1000:.0f}, max {s['max'] * 1000:.0f})"
+        )
 
     line("assetpipe build (CLI, cold cache)", report["assetpipe"])
     for s, v in stage.items():
@@ -556,8 +609,10 @@ def main() -> None:
     cp = report["compress_policies"]
     line("compress work, before (br 11 + gz 9 on all)", cp["before"])
     line("compress work, now (maps fast, per task)", cp["now"])
-    print(f"    {cp['ratio']:.2f}x faster; siblings of what pages fetch (br + gz): "
-          f"{cp['browser_sibling_bytes']} B")
+    print(
+        f"    {cp['ratio']:.2f}x faster; siblings of what pages fetch (br + gz): "
+        f"{cp['browser_sibling_bytes']} B"
+    )
     print("  where a cold build's time goes (in-process, cProfile, seconds):")
     for k, v in report["profile"].items():
         print(f"    {k:<44} {v:7.3f}")
@@ -567,8 +622,10 @@ def main() -> None:
     print(f"  GIL ({report['gil']['input']}):")
     for k, v in report["gil"].items():
         if isinstance(v, dict):
-            print(f"    {k}: {v['alone_ms']:.0f} ms alone, main thread's longest stall "
-                  f"{v['longest_stall_ms']:.0f} ms")
+            print(
+                f"    {k}: {v['alone_ms']:.0f} ms alone, main thread's longest stall "
+                f"{v['longest_stall_ms']:.0f} ms"
+            )
 
 
 if __name__ == "__main__":

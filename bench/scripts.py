@@ -56,8 +56,8 @@ NPM_DEPS = {"chart.js": "4.6.1", "lit": "3.3.3", "dayjs": "1.11.23"}
 
 # --- the apps ----------------------------------------------------------------------------------
 
-def _module(i: int, imports: list[tuple[int, str]], dynamic: list[str] | None = None
-            ) -> str:
+
+def _module(i: int, imports: list[tuple[int, str]], dynamic: list[str] | None = None) -> str:
     lines = [f'import {{ f{j} }} from "{path}";' for j, path in imports]
     lines += [
         f"// module {i}: a realistic-sized unit of app code",
@@ -70,8 +70,8 @@ def _module(i: int, imports: list[tuple[int, str]], dynamic: list[str] | None = 
         "  add(item) { this.items.push({ ...item, at: Date.now() }); return this; }",
         "  total() { return this.items.reduce((sum, x) => sum + (x.value ?? 0), 0); }",
         "  render() {",
-        "    const rows = this.items.map((x) => `<li data-id=\"${x.id}\">${x.label}</li>`);",
-        "    this.el.innerHTML = `<ul class=\"w-" + str(i) + "\">${rows.join(\"\")}</ul>`;",
+        '    const rows = this.items.map((x) => `<li data-id="${x.id}">${x.label}</li>`);',
+        '    this.el.innerHTML = `<ul class="w-' + str(i) + '">${rows.join("")}</ul>`;',
         "  }",
         "}",
         f"export function f{i}(x) {{",
@@ -97,7 +97,7 @@ def generated_app(root: Path, n: int = 300) -> list[str]:
     trees = [feature[k::6] for k in range(6)]
     for t, tree in enumerate(trees):
         for pos, i in enumerate(tree):
-            deps = [(j, f"./m{j}.js") for j in tree[max(0, pos - 3):pos] if (i + j) % 2 == 0]
+            deps = [(j, f"./m{j}.js") for j in tree[max(0, pos - 3) : pos] if (i + j) % 2 == 0]
             deps += [(u, f"../../util/u{u}.js") for u in util if (i * 7 + u) % 29 == 0][:2]
             files[f"js/features/t{t}/m{i}.js"] = _module(i, deps)
     entries = []
@@ -106,7 +106,7 @@ def generated_app(root: Path, n: int = 300) -> list[str]:
         static_tree = trees[e]
         lazy_tree = trees[e + 3]
         deps = [(j, f"./features/t{e}/m{j}.js") for j in static_tree[-4:]]
-        deps += [(u, f"./util/u{u}.js") for u in util[e * 3:e * 3 + 5]]
+        deps += [(u, f"./util/u{u}.js") for u in util[e * 3 : e * 3 + 5]]
         body = _module(i, deps, [f"./features/t{e + 3}/m{lazy_tree[-1]}.js"])
         name = ("dashboard", "admin", "settings")[e]
         files[f"js/{name}.js"] = body + f"document.documentElement.dataset.app = '{name}';\n"
@@ -122,15 +122,14 @@ def generated_app(root: Path, n: int = 300) -> list[str]:
 def npm_app(root: Path) -> list[str]:
     """An app on real npm packages: two entries share code; the chart panel is a dynamic
     import (chart.js lands in its own chunk)."""
-    pkg = {"name": "bench-npm-app", "private": True, "type": "module",
-           "dependencies": NPM_DEPS}
+    pkg = {"name": "bench-npm-app", "private": True, "type": "module", "dependencies": NPM_DEPS}
     root.mkdir(parents=True, exist_ok=True)
     (root / "package.json").write_text(json.dumps(pkg, indent=2))
-    installed = all((root / "node_modules" / name / "package.json").is_file()
-                    for name in NPM_DEPS)
+    installed = all((root / "node_modules" / name / "package.json").is_file() for name in NPM_DEPS)
     if not installed:
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=root, check=True)
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root, check=True
+        )
     files = {
         "js/shared/format.js": """\
             import dayjs from "dayjs";
@@ -187,24 +186,43 @@ def npm_app(root: Path) -> list[str]:
 
 # --- measurements ------------------------------------------------------------------------------
 
+
 def cli_cmd(tool: Esbuild, entries: list[str], outdir: Path) -> list[str]:
-    return [str(tool.binary), *entries, "--bundle", "--format=esm", "--splitting", "--minify",
-            "--target=es2020", "--platform=browser", "--outbase=.", f"--outdir={outdir}",
-            "--entry-names=[dir]/[name]-[hash]", "--chunk-names=js/chunks/[name]-[hash]",
-            "--asset-names=[dir]/[name]-[hash]", "--public-path=/static/",
-            "--legal-comments=eof", "--sourcemap=linked", "--log-level=error"]
+    return [
+        str(tool.binary),
+        *entries,
+        "--bundle",
+        "--format=esm",
+        "--splitting",
+        "--minify",
+        "--target=es2020",
+        "--platform=browser",
+        "--outbase=.",
+        f"--outdir={outdir}",
+        "--entry-names=[dir]/[name]-[hash]",
+        "--chunk-names=js/chunks/[name]-[hash]",
+        "--asset-names=[dir]/[name]-[hash]",
+        "--public-path=/static/",
+        "--legal-comments=eof",
+        "--sourcemap=linked",
+        "--log-level=error",
+    ]
 
 
 def files_under(folder: Path, suffixes: tuple[str, ...] = (".js", ".map")) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name.endswith(suffixes)}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name.endswith(suffixes)
+    }
 
 
 def compare(name: str, root: Path, entries: list[str], runs: int) -> dict[str, Any]:
     tool = Esbuild.locate()
     (root / "pipeline.yaml").write_text(
         "source: site\noutput: dist\nretain_builds: 1\ncompress: {brotli: false, gzip: false}\n"
-        f"scripts:\n  entries: {json.dumps(entries)}\n")
+        f"scripts:\n  entries: {json.dumps(entries)}\n"
+    )
     build(root / "pipeline.yaml")  # warm-up: page cache, esbuild located
     outdir = root / ".assetpipe" / "esbuild" / "scripts"
     stage: list[float] = []
@@ -212,7 +230,7 @@ def compare(name: str, root: Path, entries: list[str], runs: int) -> dict[str, A
     overhead: list[float] = []
     cli_out = root / ".assetpipe" / "bench-cli"
 
-    inside: list[float] = []   # per stage run: seconds spent waiting on esbuild's process
+    inside: list[float] = []  # per stage run: seconds spent waiting on esbuild's process
     real_run = esbuild_mod.subprocess.run
 
     def timed_run(*a: Any, **kw: Any) -> Any:
@@ -240,7 +258,7 @@ def compare(name: str, root: Path, entries: list[str], runs: int) -> dict[str, A
         raw.append(time.perf_counter() - t0)
 
     for i in range(runs):  # alternate which goes first, so neither always runs warmer
-        for fn in ((run_stage, run_cli) if i % 2 == 0 else (run_cli, run_stage)):
+        for fn in (run_stage, run_cli) if i % 2 == 0 else (run_cli, run_stage):
             fn()
     # the byte comparison: the CLI into the very folder the stage points esbuild at (source
     # map paths are relative to it)
@@ -252,26 +270,39 @@ def compare(name: str, root: Path, entries: list[str], runs: int) -> dict[str, A
     chunks = sum(1 for k in m if k.startswith("_"))
     dyn = sum(1 for e in m.entries.values() if e.get("isDynamicEntry"))
     s, r = statistics.median(stage), statistics.median(raw)
-    return {"app": name, "entries": len(entries), "inputs": _inputs(root, tool, entries),
-            "outputs_js_bytes": out_bytes, "shared_chunks": chunks, "dynamic_chunks": dyn,
-            "stage_ms": round(s * 1000, 1), "raw_cli_ms": round(r * 1000, 1),
-            "ratio": round(s / r, 2), "stage_min_ms": round(min(stage) * 1000, 1),
-            "raw_cli_min_ms": round(min(raw) * 1000, 1),
-            "ratio_of_min": round(min(stage) / min(raw), 2),
-            "overhead_ms": round(statistics.median(overhead) * 1000, 1), "bytes_equal": same}
+    return {
+        "app": name,
+        "entries": len(entries),
+        "inputs": _inputs(root, tool, entries),
+        "outputs_js_bytes": out_bytes,
+        "shared_chunks": chunks,
+        "dynamic_chunks": dyn,
+        "stage_ms": round(s * 1000, 1),
+        "raw_cli_ms": round(r * 1000, 1),
+        "ratio": round(s / r, 2),
+        "stage_min_ms": round(min(stage) * 1000, 1),
+        "raw_cli_min_ms": round(min(raw) * 1000, 1),
+        "ratio_of_min": round(min(stage) / min(raw), 2),
+        "overhead_ms": round(statistics.median(overhead) * 1000, 1),
+        "bytes_equal": same,
+    }
 
 
 def _inputs(root: Path, tool: Esbuild, entries: list[str]) -> int:
     meta = root / ".assetpipe" / "bench-meta.json"
-    subprocess.run([*cli_cmd(tool, entries, root / ".assetpipe" / "bench-out"),
-                    f"--metafile={meta}"], cwd=root / "site", check=True)
+    subprocess.run(
+        [*cli_cmd(tool, entries, root / ".assetpipe" / "bench-out"), f"--metafile={meta}"],
+        cwd=root / "site",
+        check=True,
+    )
     n = len(json.loads(meta.read_text())["inputs"])
     shutil.rmtree(root / ".assetpipe" / "bench-out", ignore_errors=True)
     return n
 
 
-def service_figures(root: Path, entries: list[str], rebuilds: int,
-                    edit: tuple[str, str, str]) -> dict[str, Any]:
+def service_figures(
+    root: Path, entries: list[str], rebuilds: int, edit: tuple[str, str, str]
+) -> dict[str, Any]:
     """Start-up cost of the service, and rebuild() latency after a one-file edit: in file
     ``edit[0]``, ``edit[1]`` is replaced by ``edit[2].format(k)`` for edit k."""
     from assetpipe.config import load_config
@@ -291,15 +322,18 @@ def service_figures(root: Path, entries: list[str], rebuilds: int,
     for profile in ("production", "development"):
         ctx = cast(StageContext, SimpleNamespace(config=cfg, profile=profile))
         lat = _rebuilds(tool, root, scripts_stage.options(ctx, entries), rebuilds, edit)
-        out[profile] = {"rebuild_median_ms": round(statistics.median(lat) * 1000, 1),
-                        "rebuild_p95_ms": round(lat[int(len(lat) * 0.95) - 1] * 1000, 1),
-                        "rebuild_min_ms": round(lat[0] * 1000, 1),
-                        "rebuilds": len(lat)}
+        out[profile] = {
+            "rebuild_median_ms": round(statistics.median(lat) * 1000, 1),
+            "rebuild_p95_ms": round(lat[int(len(lat) * 0.95) - 1] * 1000, 1),
+            "rebuild_min_ms": round(lat[0] * 1000, 1),
+            "rebuilds": len(lat),
+        }
     return out
 
 
-def _rebuilds(tool: Esbuild, root: Path, opts: dict[str, Any], rebuilds: int,
-              edit: tuple[str, str, str]) -> list[float]:
+def _rebuilds(
+    tool: Esbuild, root: Path, opts: dict[str, Any], rebuilds: int, edit: tuple[str, str, str]
+) -> list[float]:
     rel, old, new = edit
     target = root / "site" / rel
     original = target.read_text()
@@ -332,34 +366,51 @@ def main() -> None:
     gen_entries = generated_app(gen_root)
     npm_root = WORK / "npm"
     npm_entries = npm_app(npm_root)
-    rows = [compare("generated (300 modules)", gen_root, gen_entries, args.runs),
-            compare("npm (chart.js, lit, dayjs)", npm_root, npm_entries, args.runs)]
-    svc = service_figures(gen_root, gen_entries, args.rebuilds,
-                          ("js/util/u7.js", "acc % 9973", "acc % 99{}"))
-    svc_npm = service_figures(npm_root, npm_entries, args.rebuilds,
-                              ("js/shared/format.js", '"YYYY-MM-DD"', '"YYYY-MM-DD [{}]"'))
-    doc = {"esbuild": Esbuild.locate().version, "runs": args.runs, "apps": rows,
-           "service": {"generated": svc, "npm": svc_npm},
-           "loadavg": [round(x, 2) for x in os.getloadavg()]}
+    rows = [
+        compare("generated (300 modules)", gen_root, gen_entries, args.runs),
+        compare("npm (chart.js, lit, dayjs)", npm_root, npm_entries, args.runs),
+    ]
+    svc = service_figures(
+        gen_root, gen_entries, args.rebuilds, ("js/util/u7.js", "acc % 9973", "acc % 99{}")
+    )
+    svc_npm = service_figures(
+        npm_root,
+        npm_entries,
+        args.rebuilds,
+        ("js/shared/format.js", '"YYYY-MM-DD"', '"YYYY-MM-DD [{}]"'),
+    )
+    doc = {
+        "esbuild": Esbuild.locate().version,
+        "runs": args.runs,
+        "apps": rows,
+        "service": {"generated": svc, "npm": svc_npm},
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+    }
     if args.json:
         print(json.dumps(doc, indent=2))
         return
     print(f"esbuild {doc['esbuild']}, medians of {args.runs} interleaved runs\n")
-    print(f"{'app':28} {'inputs':>6} {'stage ms':>9} {'raw CLI ms':>11} {'ratio':>6} "
-          f"{'(min ratio)':>11} {'overhead ms':>12} {'bytes equal':>12}")
+    print(
+        f"{'app':28} {'inputs':>6} {'stage ms':>9} {'raw CLI ms':>11} {'ratio':>6} "
+        f"{'(min ratio)':>11} {'overhead ms':>12} {'bytes equal':>12}"
+    )
     for r in rows:
-        print(f"{r['app']:28} {r['inputs']:>6} {r['stage_ms']:>9} {r['raw_cli_ms']:>11} "
-              f"{r['ratio']:>6} {r['ratio_of_min']:>11} {r['overhead_ms']:>12} "
-              f"{r['bytes_equal']!s:>12}")
+        print(
+            f"{r['app']:28} {r['inputs']:>6} {r['stage_ms']:>9} {r['raw_cli_ms']:>11} "
+            f"{r['ratio']:>6} {r['ratio_of_min']:>11} {r['overhead_ms']:>12} "
+            f"{r['bytes_equal']!s:>12}"
+        )
     print("(overhead: the stage's time outside esbuild's own process, median)")
     print("\nesbuild service (Node + JS API): start-up, and rebuild() after a one-file edit")
     for name, s in (("generated", svc), ("npm", svc_npm)):
         print(f"  {name:10} start-up {s['startup_ms']} ms (median of 5)")
         for profile in ("production", "development"):
             p = s[profile]
-            print(f"  {'':10} {profile:12} rebuild median {p['rebuild_median_ms']} ms, "
-                  f"p95 {p['rebuild_p95_ms']} ms, min {p['rebuild_min_ms']} ms "
-                  f"({p['rebuilds']} edits)")
+            print(
+                f"  {'':10} {profile:12} rebuild median {p['rebuild_median_ms']} ms, "
+                f"p95 {p['rebuild_p95_ms']} ms, min {p['rebuild_min_ms']} ms "
+                f"({p['rebuilds']} edits)"
+            )
     print(f"\nload average during the run: {doc['loadavg']}")
 
 

@@ -87,8 +87,11 @@ class Call:
 
 
 def environ(path: str, **headers: str) -> dict[str, Any]:
-    env: dict[str, Any] = {"PATH_INFO": path, "REQUEST_METHOD": "GET",
-                           "wsgi.file_wrapper": FileWrapper}
+    env: dict[str, Any] = {
+        "PATH_INFO": path,
+        "REQUEST_METHOD": "GET",
+        "wsgi.file_wrapper": FileWrapper,
+    }
     setup_testing_defaults(env)
     env.update({"HTTP_" + k.upper(): v for k, v in headers.items()})
     return env
@@ -113,8 +116,9 @@ def rps(app: Any, env: dict[str, Any], n: int) -> float:
     return n / max(time.process_time() - t0, 1e-9)
 
 
-def best_of(apps: dict[str, Any], envs: dict[str, dict[str, Any]], n: int,
-            rounds: int) -> dict[str, float]:
+def best_of(
+    apps: dict[str, Any], envs: dict[str, dict[str, Any]], n: int, rounds: int
+) -> dict[str, float]:
     """Alternate the apps round by round (so drift in machine load hits both alike) and keep
     each one's best round."""
     best = dict.fromkeys(apps, 0.0)
@@ -134,8 +138,13 @@ def throughput(output: Path, n: int, rounds: int) -> dict[str, Any]:
     target = manifest["js/dashboard.js"]["file"]
     path = "/static/" + target
     ours = AssetMiddleware(_not_found, output, "/static/")
-    theirs = WhiteNoise(_not_found, root=str(public), prefix="static/", max_age=31536000,
-                        immutable_file_test=lambda p, url: is_hashed(url))
+    theirs = WhiteNoise(
+        _not_found,
+        root=str(public),
+        prefix="static/",
+        max_age=31536000,
+        immutable_file_test=lambda p, url: is_hashed(url),
+    )
     results: dict[str, Any] = {"file": target, "size": (public / target).stat().st_size}
     # the same middleware with every body streamed from disk, as WhiteNoise does
     ours_disk = AssetMiddleware(_not_found, output, "/static/", memory_file_limit=0)
@@ -146,12 +155,16 @@ def throughput(output: Path, n: int, rounds: int) -> dict[str, Any]:
         call = Call(app)
         call(environ(path, accept_encoding=CHROME_AE))
         etag, modified = call.headers["etag"], call.headers["last-modified"]
-        assert call.status.startswith("200") and call.headers.get("content-encoding") == "br", \
-            (name, call.status, call.headers)
+        assert call.status.startswith("200") and call.headers.get("content-encoding") == "br", (
+            name,
+            call.status,
+            call.headers,
+        )
         cases = {  # what a browser sends: a revalidation carries both validators
             "200 br": environ(path, accept_encoding=CHROME_AE),
-            "304": environ(path, accept_encoding=CHROME_AE, if_none_match=etag,
-                           if_modified_since=modified),
+            "304": environ(
+                path, accept_encoding=CHROME_AE, if_none_match=etag, if_modified_since=modified
+            ),
             "206": environ(path, accept_encoding=CHROME_AE, range="bytes=0-1023"),
         }
         for case, env in cases.items():
@@ -174,8 +187,10 @@ def sizes(output: Path) -> dict[str, Any]:
 
     manifest = json.loads((output / "manifest.json").read_text())
     public = output.resolve() / "public"
-    files = sorted({e["file"] for e in manifest.values()} | {c for e in manifest.values()
-                                                            for c in e.get("css", ())})
+    files = sorted(
+        {e["file"] for e in manifest.values()}
+        | {c for e in manifest.values() for c in e.get("css", ())}
+    )
     files = [f for f in files if f.endswith((".js", ".css"))]
     app = Flask(__name__, static_folder=None)
     Compress(app)  # flask-compress defaults
@@ -193,11 +208,15 @@ def sizes(output: Path) -> dict[str, Any]:
         row: dict[str, Any] = {"file": f, "identity": (public / f).stat().st_size}
         for label, ae in (("chrome", CHROME_AE), ("no-zstd", OLDER_AE)):
             resp = client.get(f"/f/{f}", headers={"Accept-Encoding": ae})
-            row[f"flask-compress {label}"] = (len(resp.data),
-                                              resp.headers.get("Content-Encoding", "identity"))
+            row[f"flask-compress {label}"] = (
+                len(resp.data),
+                resp.headers.get("Content-Encoding", "identity"),
+            )
             body = ours(environ("/static/" + f, accept_encoding=ae))
-            row[f"assetpipe {label}"] = (len(body),
-                                         ours.headers.get("content-encoding", "identity"))
+            row[f"assetpipe {label}"] = (
+                len(body),
+                ours.headers.get("content-encoding", "identity"),
+            )
         rows.append(row)
         for k, v in row.items():
             if k != "file":
@@ -241,21 +260,39 @@ def correctness(output: Path) -> list[dict[str, str]]:
     white_tag = white.headers["etag"]
     cases = [
         ("Accept-Encoding: gzip;q=0", {"accept-encoding": "gzip;q=0"}, "200 identity"),
-        ("Accept-Encoding: br;q=0, gzip;q=0", {"accept-encoding": "br;q=0, gzip;q=0"},
-         "200 identity"),
-        ("Range: bytes=0-0 (+ br, gzip)", {"range": "bytes=0-0",
-                                           "accept-encoding": "br, gzip"}, "206 identity"),
+        (
+            "Accept-Encoding: br;q=0, gzip;q=0",
+            {"accept-encoding": "br;q=0, gzip;q=0"},
+            "200 identity",
+        ),
+        (
+            "Range: bytes=0-0 (+ br, gzip)",
+            {"range": "bytes=0-0", "accept-encoding": "br, gzip"},
+            "206 identity",
+        ),
     ]
     rows = []
     for label, headers, want in cases:
-        rows.append({"case": label, "want": want, "assetpipe": wsgi(ours, headers),
-                     "whitenoise": wsgi(white, headers), "flask-compress": fc(headers)})
+        rows.append(
+            {
+                "case": label,
+                "want": want,
+                "assetpipe": wsgi(ours, headers),
+                "whitenoise": wsgi(white, headers),
+                "flask-compress": fc(headers),
+            }
+        )
     inm_ours = f'"x", {ours_etag.headers["etag"]}'
     inm_white = f'"x", {white_tag}'
-    rows.append({"case": 'If-None-Match: "x", <its own etag>', "want": "304 identity",
-                 "assetpipe": wsgi(ours, {"if-none-match": inm_ours}),
-                 "whitenoise": wsgi(white, {"if-none-match": inm_white}),
-                 "flask-compress": "n/a"})
+    rows.append(
+        {
+            "case": 'If-None-Match: "x", <its own etag>',
+            "want": "304 identity",
+            "assetpipe": wsgi(ours, {"if-none-match": inm_ours}),
+            "whitenoise": wsgi(white, {"if-none-match": inm_white}),
+            "flask-compress": "n/a",
+        }
+    )
     return rows
 
 
@@ -273,14 +310,20 @@ def over_socket(output: Path, n: int, rounds: int) -> dict[str, Any]:
     manifest = json.loads((output / "manifest.json").read_text())
     path = "/static/" + manifest["js/dashboard.js"]["file"]
     env = {"ASSETPIPE_BENCH_OUTPUT": str(output)}
-    apps = {"assetpipe": "bench._static_apps:assetpipe_app()",
-            "whitenoise": "bench._static_apps:whitenoise_app()"}
+    apps = {
+        "assetpipe": "bench._static_apps:assetpipe_app()",
+        "whitenoise": "bench._static_apps:whitenoise_app()",
+    }
     results: dict[str, Any] = {"file": path, "requests_per_round": n, "rounds": rounds}
     with contextlib.ExitStack() as stack:
-        servers = {name: stack.enter_context(gunicorn(spec, workers=1, threads=4, env=env))
-                   for name, spec in apps.items()}
-        conns = {name: http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                 for name, (port, _) in servers.items()}
+        servers = {
+            name: stack.enter_context(gunicorn(spec, workers=1, threads=4, env=env))
+            for name, spec in apps.items()
+        }
+        conns = {
+            name: http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            for name, (port, _) in servers.items()
+        }
         cases: dict[str, dict[str, dict[str, str]]] = {}
         for name, conn in conns.items():
             conn.request("GET", path, headers={"Accept-Encoding": CHROME_AE})
@@ -289,10 +332,14 @@ def over_socket(output: Path, n: int, rounds: int) -> dict[str, Any]:
             assert resp.status == 200 and resp.getheader("Content-Encoding") == "br", name
             cases.setdefault("200 br", {})[name] = {"Accept-Encoding": CHROME_AE}
             cases.setdefault("304", {})[name] = {
-                "Accept-Encoding": CHROME_AE, "If-None-Match": resp.getheader("ETag") or "",
-                "If-Modified-Since": resp.getheader("Last-Modified") or ""}
-            cases.setdefault("206", {})[name] = {"Accept-Encoding": CHROME_AE,
-                                                 "Range": "bytes=0-1023"}
+                "Accept-Encoding": CHROME_AE,
+                "If-None-Match": resp.getheader("ETag") or "",
+                "If-Modified-Since": resp.getheader("Last-Modified") or "",
+            }
+            cases.setdefault("206", {})[name] = {
+                "Accept-Encoding": CHROME_AE,
+                "Range": "bytes=0-1023",
+            }
         expect = {"200 br": 200, "304": 304, "206": 206}
         for case, per_app in cases.items():
             samples: dict[str, list[float]] = {name: [] for name in apps}
@@ -306,8 +353,14 @@ def over_socket(output: Path, n: int, rounds: int) -> dict[str, Any]:
                     for _ in range(n):
                         assert _send(conns[name], path, per_app[name]) == expect[case], case
                     samples[name].append(n / max(cpu_seconds(pids) - c0, 1e-3))
-            row = {name: {"median": round(statistics.median(v)), "min": round(min(v)),
-                          "max": round(max(v))} for name, v in samples.items()}
+            row = {
+                name: {
+                    "median": round(statistics.median(v)),
+                    "min": round(min(v)),
+                    "max": round(max(v)),
+                }
+                for name, v in samples.items()
+            }
             row["ratio"] = round(row["assetpipe"]["median"] / row["whitenoise"]["median"], 2)
             results[case] = row
         for conn in conns.values():
@@ -317,32 +370,45 @@ def over_socket(output: Path, n: int, rounds: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", type=Path, help="an existing build output (default: build "
-                        "a temp copy of the bundled example)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="an existing build output (default: build a temp copy of the bundled example)",
+    )
     parser.add_argument("-n", type=int, default=20000, help="requests per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--socket-n", type=int, default=2000,
-                        help="requests per round over the socket")
+    parser.add_argument(
+        "--socket-n", type=int, default=2000, help="requests per round over the socket"
+    )
     parser.add_argument("--socket-only", action="store_true")
     args = parser.parse_args()
     load0 = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="assetpipe-bench-") as tmp:
         output = args.output or build_example(Path(tmp))
-        doc: dict[str, Any] = {"python": sys.version.split()[0],
-                               "socket": over_socket(output, args.socket_n, args.rounds)}
+        doc: dict[str, Any] = {
+            "python": sys.version.split()[0],
+            "socket": over_socket(output, args.socket_n, args.rounds),
+        }
         if not args.socket_only:
-            doc.update(throughput=throughput(output, args.n, args.rounds),
-                       sizes=sizes(output), correctness=correctness(output))
+            doc.update(
+                throughput=throughput(output, args.n, args.rounds),
+                sizes=sizes(output),
+                correctness=correctness(output),
+            )
     doc["loadavg"] = {"before": load0, "after": os.getloadavg()}
     so = doc["socket"]
-    print(f"## Over the socket: requests per server CPU second under gunicorn ({so['file']}; "
-          f"median [min-max] of {args.rounds} x {args.socket_n})\n")
+    print(
+        f"## Over the socket: requests per server CPU second under gunicorn ({so['file']}; "
+        f"median [min-max] of {args.rounds} x {args.socket_n})\n"
+    )
     print("| case | assetpipe | WhiteNoise | ratio |\n|---|---:|---:|---:|")
     for case in ("200 br", "304", "206"):
         r = so[case]
-        cells = [f"{r[k]['median']:,} [{r[k]['min']:,}-{r[k]['max']:,}]"
-                 for k in ("assetpipe", "whitenoise")]
+        cells = [
+            f"{r[k]['median']:,} [{r[k]['min']:,}-{r[k]['max']:,}]"
+            for k in ("assetpipe", "whitenoise")
+        ]
         print(f"| {case} | {cells[0]} | {cells[1]} | {r['ratio']:.2f}x |")
     print(f"\nload average before {load0[0]:.2f}, after {doc['loadavg']['after'][0]:.2f}\n")
     if args.socket_only:
@@ -350,34 +416,52 @@ def main() -> None:
             args.json.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
         return
     t = doc["throughput"]
-    print(f"## In process (the middleware alone, no HTTP): requests per CPU second "
-          f"({t['file']}, {t['size']} B; best of {args.rounds} x {args.n})\n")
-    print("| case | assetpipe | WhiteNoise | ratio | assetpipe, bodies from disk | ratio |\n"
-          "|---|---:|---:|---:|---:|---:|")
+    print(
+        f"## In process (the middleware alone, no HTTP): requests per CPU second "
+        f"({t['file']}, {t['size']} B; best of {args.rounds} x {args.n})\n"
+    )
+    print(
+        "| case | assetpipe | WhiteNoise | ratio | assetpipe, bodies from disk | ratio |\n"
+        "|---|---:|---:|---:|---:|---:|"
+    )
     for case in ("200 br", "304", "206"):
         r = t[case]
-        print(f"| {case} | {r['assetpipe']:,} | {r['whitenoise']:,} | {r['ratio']:.2f}x | "
-              f"{r['assetpipe-disk']:,} | {r['ratio_disk']:.2f}x |")
+        print(
+            f"| {case} | {r['assetpipe']:,} | {r['whitenoise']:,} | {r['ratio']:.2f}x | "
+            f"{r['assetpipe-disk']:,} | {r['ratio_disk']:.2f}x |"
+        )
     s = doc["sizes"]
     print("\n## Bytes sent for the example's JS and CSS (Accept-Encoding: Chrome's / no zstd)\n")
-    print("| file | identity | flask-compress (Chrome) | assetpipe (Chrome) "
-          "| flask-compress (no zstd) | assetpipe (no zstd) |\n|---|---:|---:|---:|---:|---:|")
+    print(
+        "| file | identity | flask-compress (Chrome) | assetpipe (Chrome) "
+        "| flask-compress (no zstd) | assetpipe (no zstd) |\n|---|---:|---:|---:|---:|---:|"
+    )
     for row in s["files"]:
-        cells = [f"{row[k][0]:,} {row[k][1]}" for k in (
-            "flask-compress chrome", "assetpipe chrome", "flask-compress no-zstd",
-            "assetpipe no-zstd")]
+        cells = [
+            f"{row[k][0]:,} {row[k][1]}"
+            for k in (
+                "flask-compress chrome",
+                "assetpipe chrome",
+                "flask-compress no-zstd",
+                "assetpipe no-zstd",
+            )
+        ]
         print(f"| {row['file']} | {row['identity']:,} | " + " | ".join(cells) + " |")
     tot = s["totals"]
-    print(f"| **total** | {tot['identity']:,} | {tot['flask-compress chrome']:,} | "
-          f"{tot['assetpipe chrome']:,} | {tot['flask-compress no-zstd']:,} | "
-          f"{tot['assetpipe no-zstd']:,} |")
+    print(
+        f"| **total** | {tot['identity']:,} | {tot['flask-compress chrome']:,} | "
+        f"{tot['assetpipe chrome']:,} | {tot['flask-compress no-zstd']:,} | "
+        f"{tot['assetpipe no-zstd']:,} |"
+    )
     saved = 1 - tot["assetpipe chrome"] / tot["flask-compress chrome"]
     print(f"\nassetpipe sends {saved:.1%} fewer bytes than flask-compress's defaults (Chrome).")
     print("\n## Correctness on the same file\n")
     print("| request | expected | assetpipe | WhiteNoise | flask-compress |\n|---|---|---|---|---|")
     for row in doc["correctness"]:
-        print(f"| {row['case']} | {row['want']} | {row['assetpipe']} | {row['whitenoise']} "
-              f"| {row['flask-compress']} |")
+        print(
+            f"| {row['case']} | {row['want']} | {row['assetpipe']} | {row['whitenoise']} "
+            f"| {row['flask-compress']} |"
+        )
     if args.json:
         args.json.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
 

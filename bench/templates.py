@@ -29,8 +29,13 @@ from assetpipe.rewrite.rules import Options, rewrite
 from assetpipe.rewrite.scanner import scan
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = {"flask_admin": "templates", "mkdocs": "themes", "sphinx": "themes",
-            "alabaster": "", "flask_debugtoolbar": "templates"}
+PACKAGES = {
+    "flask_admin": "templates",
+    "mkdocs": "themes",
+    "sphinx": "themes",
+    "alabaster": "",
+    "flask_debugtoolbar": "templates",
+}
 
 
 def corpus() -> list[tuple[str, str]]:
@@ -54,11 +59,22 @@ def manifest_for(text: str) -> dict[str, dict[str, Any]]:
     man: dict[str, dict[str, Any]] = {}
     for _, _, key, _ in probe.missing:
         stem, _, ext = key.rpartition(".")
-        man[key] = {"file": f"{stem}-ABCDEFGH.{ext}", "width": 800, "height": 600,
-                    "integrity": "sha384-x",
-                    "variants": [{"file": f"{stem}-{w}w-ABCDEFGH.webp", "width": w,
-                                  "height": w * 3 // 4, "format": "webp", "size": 1}
-                                 for w in (480, 800)]}
+        man[key] = {
+            "file": f"{stem}-ABCDEFGH.{ext}",
+            "width": 800,
+            "height": 600,
+            "integrity": "sha384-x",
+            "variants": [
+                {
+                    "file": f"{stem}-{w}w-ABCDEFGH.webp",
+                    "width": w,
+                    "height": w * 3 // 4,
+                    "format": "webp",
+                    "size": 1,
+                }
+                for w in (480, 800)
+            ],
+        }
     return man
 
 
@@ -94,25 +110,33 @@ def main() -> None:
         def run() -> None:
             for (name, t), m in zip(files, mans, strict=True):
                 rewrite(t, name, m, opts)
+
         return run
 
     def scan_all() -> None:
         for _, t in files:
             scan(t)
 
-    names = ["BeautifulSoup(html.parser) parse (baseline)",
-             "assetpipe rewrite, default eager selectors", "assetpipe rewrite, no selectors",
-             "assetpipe scanner alone"]
+    names = [
+        "BeautifulSoup(html.parser) parse (baseline)",
+        "assetpipe rewrite, default eager selectors",
+        "assetpipe rewrite, no selectors",
+        "assetpipe scanner alone",
+    ]
     secs = interleaved([bs4_parse, rewrite_all(page), rewrite_all(plain), scan_all], args.rounds)
     rows = list(zip(names, secs, strict=True))
     base = rows[0][1]
-    print(f"{len(files)} templates, {total / 1024:.0f} KiB, best CPU time of {args.rounds}"
-          " interleaved rounds\n")
+    print(
+        f"{len(files)} templates, {total / 1024:.0f} KiB, best CPU time of {args.rounds}"
+        " interleaved rounds\n"
+    )
     print("| what | templates/s | MiB/s | vs BeautifulSoup |")
     print("|---|---:|---:|---:|")
     for what, secs in rows:
-        print(f"| {what} | {len(files) / secs:,.0f} | {total / secs / 2**20:.1f} "
-              f"| {base / secs:.2f}x |")
+        print(
+            f"| {what} | {len(files) / secs:,.0f} | {total / secs / 2**20:.1f} "
+            f"| {base / secs:.2f}x |"
+        )
 
 
 if __name__ == "__main__":

@@ -40,10 +40,14 @@ def example_site(root: Path, debounce: int) -> dict[str, str]:
     shutil.copytree(REPO / "examples", root / "examples")
     text = (REPO / "pipeline.yaml").read_text()
     (root / "pipeline.yaml").write_text(text + f"\nwatch: {{debounce_ms: {debounce}}}\n")
-    return {"template": "examples/dashboard/templates/pages/reports.html",
-            "template_out": "pages/reports.html",
-            "css": "examples/dashboard/css/components.css", "css_key": "css/app.css",
-            "js": "examples/dashboard/js/chart.js", "js_key": "js/dashboard.js"}
+    return {
+        "template": "examples/dashboard/templates/pages/reports.html",
+        "template_out": "pages/reports.html",
+        "css": "examples/dashboard/css/components.css",
+        "css_key": "css/app.css",
+        "js": "examples/dashboard/js/chart.js",
+        "js_key": "js/dashboard.js",
+    }
 
 
 def generated_site(root: Path, debounce: int, n_files: int = 500) -> dict[str, str]:
@@ -59,41 +63,50 @@ def generated_site(root: Path, debounce: int, n_files: int = 500) -> dict[str, s
         calls = " + ".join([f"f{j}()" for j in kids] or ["0"])
         (src / "js").mkdir(parents=True, exist_ok=True)
         (src / f"js/m{i}.js").write_text(
-            body + f"export function f{i}() {{ return {i} + {calls}; }}\n")
+            body + f"export function f{i}() {{ return {i} + {calls}; }}\n"
+        )
     (src / "js/main.js").write_text('import { f0 } from "./m0.js";\nconsole.log(f0());\n')
     (src / "js/other.js").write_text('import { f1 } from "./m1.js";\nconsole.log(f1());\n')
     (src / "css").mkdir()
     for i in range(n_css - 1):
-        (src / f"css/p{i}.css").write_text(f".c{i} {{ color: rgb({i % 255}, 0, 0); "
-                                           f"margin: {i}px; }}\n")
-    (src / "css/app.css").write_text("".join(f'@import "./p{i}.css";\n'
-                                             for i in range(n_css - 1)))
+        (src / f"css/p{i}.css").write_text(
+            f".c{i} {{ color: rgb({i % 255}, 0, 0); margin: {i}px; }}\n"
+        )
+    (src / "css/app.css").write_text("".join(f'@import "./p{i}.css";\n' for i in range(n_css - 1)))
     (src / "icons").mkdir()
     for i in range(n_icons):
         (src / f"icons/i{i}.svg").write_text(
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{i + 1}" height="1"/>\n')
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{i + 1}" height="1"/>\n'
+        )
     (src / "templates/pages").mkdir(parents=True)
     (src / "templates/base.html").write_text(
         '<!doctype html><html><head><link rel="stylesheet" href="/static/css/app.css">\n'
         "</head><body>{% block body %}{% endblock %}\n"
-        '<script type="module" src="/static/js/main.js"></script></body></html>\n')
+        '<script type="module" src="/static/js/main.js"></script></body></html>\n'
+    )
     for i in range(n_tpl - 1):
         # like a real app: the layout links the bundle; one page in ten has its own script
-        extra = ('<script type="module" src="/static/js/other.js"></script>\n'
-                 if i % 10 == 0 else "")
+        extra = '<script type="module" src="/static/js/other.js"></script>\n' if i % 10 == 0 else ""
         (src / f"templates/pages/t{i}.html").write_text(
             '{% extends "base.html" %}{% block body %}\n'
             f'<img src="/static/icons/i{i % n_icons}.svg" alt="" width="8" height="8">\n'
-            f"{extra}<p>page {i}</p>{{% endblock %}}\n")
+            f"{extra}<p>page {i}</p>{{% endblock %}}\n"
+        )
     (root / "pipeline.yaml").write_text(
         "source: site\noutput: dist\nscripts:\n  entries: [js/main.js, js/other.js]\n"
         "styles:\n  entries: [css/app.css]\nstatic:\n  include: ['icons/**']\n"
-        f"watch: {{debounce_ms: {debounce}}}\n")
+        f"watch: {{debounce_ms: {debounce}}}\n"
+    )
     count = sum(1 for p in src.rglob("*") if p.is_file())
     assert count == n_files, count
-    return {"template": "site/templates/pages/t7.html", "template_out": "pages/t7.html",
-            "css": "site/css/p42.css", "css_key": "css/app.css",
-            "js": f"site/js/m{n_js - 3}.js", "js_key": "js/main.js"}
+    return {
+        "template": "site/templates/pages/t7.html",
+        "template_out": "pages/t7.html",
+        "css": "site/css/p42.css",
+        "css_key": "css/app.css",
+        "js": f"site/js/m{n_js - 3}.js",
+        "js_key": "js/main.js",
+    }
 
 
 def _wait(pred: Callable[[], bool], timeout: float = 30.0) -> float:
@@ -135,9 +148,11 @@ def measure(root: Path, files: dict[str, str], runs: int) -> dict[str, list[floa
                 else:
                     key = files[f"{kind}_key"]
                     old = _manifest_file(root, key)
-                    text = original + (f"/* {marker} */\n.{marker} {{ color: red; }}\n"
-                                       if kind == "css" else
-                                       f'export const {marker} = "{marker}";\n')
+                    text = original + (
+                        f"/* {marker} */\n.{marker} {{ color: red; }}\n"
+                        if kind == "css"
+                        else f'export const {marker} = "{marker}";\n'
+                    )
                     t0 = time.perf_counter()
                     path.write_text(text)
                     t1 = _wait(lambda k=key, o=old: _manifest_file(root, k) not in (None, o))
@@ -169,14 +184,20 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--debounce", type=int, default=30, help="watch.debounce_ms")
     args = ap.parse_args()
-    print(f"assetpipe watch: save-to-output latency, median of {args.runs} edits "
-          f"(debounce {args.debounce} ms included); {os.cpu_count()} cores, "
-          f"load {os.getloadavg()[0]:.2f}")
-    print(f"{'site':<22}{'edit':<10}{'median ms':>10}{'p90 ms':>9}{'full dev build ms':>19}"
-          f"{'speed-up':>10}")
+    print(
+        f"assetpipe watch: save-to-output latency, median of {args.runs} edits "
+        f"(debounce {args.debounce} ms included); {os.cpu_count()} cores, "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"{'site':<22}{'edit':<10}{'median ms':>10}{'p90 ms':>9}{'full dev build ms':>19}"
+        f"{'speed-up':>10}"
+    )
     worst = 0.0
-    for name, make in (("example (dashboard)", example_site),
-                       ("generated (500 files)", generated_site)):
+    for name, make in (
+        ("example (dashboard)", example_site),
+        ("generated (500 files)", generated_site),
+    ):
         with tempfile.TemporaryDirectory(prefix="assetpipe-bench-") as tmp:
             root = Path(tmp)
             files = make(root, args.debounce)
@@ -186,11 +207,12 @@ def main() -> int:
             med = statistics.median(values)
             p90 = sorted(values)[max(0, int(len(values) * 0.9) - 1)]
             worst = max(worst, med)
-            print(f"{name:<22}{kind:<10}{med:>10.1f}{p90:>9.1f}{full:>19.0f}"
-                  f"{full / med:>9.1f}x")
+            print(f"{name:<22}{kind:<10}{med:>10.1f}{p90:>9.1f}{full:>19.0f}{full / med:>9.1f}x")
     ok = worst <= TARGET_MS
-    print(f"target: every median <= {TARGET_MS:.0f} ms: {'met' if ok else 'NOT met'} "
-          f"(worst {worst:.1f} ms)")
+    print(
+        f"target: every median <= {TARGET_MS:.0f} ms: {'met' if ok else 'NOT met'} "
+        f"(worst {worst:.1f} ms)"
+    )
     return 0 if ok else 1
 
 

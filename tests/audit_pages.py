@@ -20,58 +20,84 @@ from typing import Any
 from PIL import Image
 
 TEXT = "<p>" + "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 6 + "</p>\n"
-HEAD = ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        "<title>{title}</title><style>body{{margin:0;font:16px/1.5 sans-serif}}"
-        "{css}</style></head><body>\n")
+HEAD = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width,initial-scale=1">'
+    "<title>{title}</title><style>body{{margin:0;font:16px/1.5 sans-serif}}"
+    "{css}</style></head><body>\n"
+)
 
 PAGES: dict[str, tuple[str, str]] = {
     # An image without dimensions whose src is set 500 ms after the script runs: it shifts the
     # text below it when it arrives.
-    "timer-shift": ("img{max-width:100%}",
-                    "<h1>Timer shift</h1><img id=late alt=''>" + TEXT * 8 +
-                    "<script>setTimeout(() => { document.getElementById('late').src ="
-                    " '/img/600x400.png'; }, 500);</script>"),
+    "timer-shift": (
+        "img{max-width:100%}",
+        "<h1>Timer shift</h1><img id=late alt=''>"
+        + TEXT * 8
+        + "<script>setTimeout(() => { document.getElementById('late').src ="
+        " '/img/600x400.png'; }, 500);</script>",
+    ),
     # A 300 px banner inserted 1.5 s after load, above the content (after the first paint even
     # on a throttled mobile load, where `load` can come before it).
-    "banner-after-load": ("#b{height:300px;background:#fc0}",
-                          "<h1>Banner</h1><div id=top></div>" + TEXT * 8 +
-                          "<script>addEventListener('load', () => setTimeout(() => {"
-                          " const b = document.createElement('div'); b.id = 'b';"
-                          " b.textContent = 'Cookie banner';"
-                          " document.getElementById('top').append(b); }, 1500));</script>"),
+    "banner-after-load": (
+        "#b{height:300px;background:#fc0}",
+        "<h1>Banner</h1><div id=top></div>"
+        + TEXT * 8
+        + "<script>addEventListener('load', () => setTimeout(() => {"
+        " const b = document.createElement('div'); b.id = 'b';"
+        " b.textContent = 'Cookie banner';"
+        " document.getElementById('top').append(b); }, 1500));</script>",
+    ),
     # A 300 ms busy loop (wall time) 1 s after load.
-    "late-long-task": ("", "<h1>Late task</h1>" + TEXT * 4 +
-                       "<script>addEventListener('load', () => setTimeout(() => {"
-                       " const end = performance.now() + 300; while (performance.now() < end)"
-                       " {} }, 1000));</script>"),
+    "late-long-task": (
+        "",
+        "<h1>Late task</h1>"
+        + TEXT * 4
+        + "<script>addEventListener('load', () => setTimeout(() => {"
+        " const end = performance.now() + 300; while (performance.now() < end)"
+        " {} }, 1000));</script>",
+    ),
     # 20,000 boxes whose width a class toggle changes 500 ms after load: one style + layout
     # task, no script time to speak of.
-    "relayout": (".box{display:inline-block;width:20px;height:8px;margin:1px;background:#9cf}"
-                 ".wide .box{width:23px;padding:1px}",
-                 "<h1>Relayout</h1>" + TEXT + "<div id=boxes></div><script>"
-                 "const f = document.createDocumentFragment();"
-                 "for (let i = 0; i < 20000; i++) { const d = document.createElement('div');"
-                 " d.className = 'box'; f.append(d); }"
-                 "document.getElementById('boxes').append(f);"
-                 "addEventListener('load', () => setTimeout(() =>"
-                 " document.body.classList.add('wide'), 500));</script>"),
+    "relayout": (
+        ".box{display:inline-block;width:20px;height:8px;margin:1px;background:#9cf}"
+        ".wide .box{width:23px;padding:1px}",
+        "<h1>Relayout</h1>" + TEXT + "<div id=boxes></div><script>"
+        "const f = document.createDocumentFragment();"
+        "for (let i = 0; i < 20000; i++) { const d = document.createElement('div');"
+        " d.className = 'box'; f.append(d); }"
+        "document.getElementById('boxes').append(f);"
+        "addEventListener('load', () => setTimeout(() =>"
+        " document.body.classList.add('wide'), 500));</script>",
+    ),
     # One image whose response never finishes: `load` never fires.
-    "never-loads": ("", "<h1>Never loads</h1>" + TEXT * 3 +
-                    '<img src="/hang.png" alt="never" width="200" height="100">'),
+    "never-loads": (
+        "",
+        "<h1>Never loads</h1>"
+        + TEXT * 3
+        + '<img src="/hang.png" alt="never" width="200" height="100">',
+    ),
     # A dedicated worker that keeps running.
-    "worker": ("", "<h1>Worker</h1>" + TEXT * 3 +
-               "<script>window.w = new Worker('/worker.js');</script>"),
+    "worker": (
+        "",
+        "<h1>Worker</h1>" + TEXT * 3 + "<script>window.w = new Worker('/worker.js');</script>",
+    ),
     # An EventSource that stays open and receives an event every 400 ms.
-    "eventsource": ("", "<h1>EventSource</h1>" + TEXT * 3 + "<p id=n>0</p>"
-                    "<script>const es = new EventSource('/events'); let n = 0;"
-                    " es.onmessage = () => { document.getElementById('n').textContent = ++n; };"
-                    "</script>"),
+    "eventsource": (
+        "",
+        "<h1>EventSource</h1>" + TEXT * 3 + "<p id=n>0</p>"
+        "<script>const es = new EventSource('/events'); let n = 0;"
+        " es.onmessage = () => { document.getElementById('n').textContent = ++n; };"
+        "</script>",
+    ),
     # A fetch every 250 ms, forever.
-    "poll": ("", "<h1>Poll</h1>" + TEXT * 3 + "<p id=n>0</p>"
-             "<script>let n = 0; setInterval(() => fetch('/poll?t=' + Date.now())"
-             ".then(r => r.json()).then(j => { document.getElementById('n').textContent ="
-             " ++n; }), 250);</script>"),
+    "poll": (
+        "",
+        "<h1>Poll</h1>" + TEXT * 3 + "<p id=n>0</p>"
+        "<script>let n = 0; setInterval(() => fetch('/poll?t=' + Date.now())"
+        ".then(r => r.json()).then(j => { document.getElementById('n').textContent ="
+        " ++n; }), 250);</script>",
+    ),
     # Nothing special: settles right after load.
     "plain": ("", "<h1>Plain</h1>" + TEXT * 3),
 }
@@ -82,8 +108,13 @@ WORKER_JS = b"let n = 0; setInterval(() => { n++; postMessage(n); }, 500);\n"
 def png(width: int, height: int) -> bytes:
     """A real PNG of the given size (a gradient, so it is not trivially small)."""
     img = Image.new("RGB", (width, height))
-    img.putdata([((x * 255) // width, (y * 255) // height, 128)
-                 for y in range(height) for x in range(width)])
+    img.putdata(
+        [
+            ((x * 255) // width, (y * 255) // height, 128)
+            for y in range(height)
+            for x in range(width)
+        ]
+    )
     out = BytesIO()
     img.save(out, "PNG")
     return out.getvalue()

@@ -18,8 +18,14 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 # ../shared from the lead's checkout, ../../shared from a worktree under wt/
-CORPUS = next((p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
-              REPO.parent / "shared") / "corpus" / "images"
+CORPUS = (
+    next(
+        (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
+        REPO.parent / "shared",
+    )
+    / "corpus"
+    / "images"
+)
 
 
 @dataclass
@@ -29,12 +35,19 @@ class CliResult:
     err: str
 
 
-def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None,
-            timeout: float = 120) -> CliResult:
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> CliResult:
     """Run ``python -m assetpipe ARGS`` in ``cwd`` as a user would (no colours)."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "assetpipe", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "assetpipe", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -90,8 +103,9 @@ def make_site(tmp_path: Path) -> Callable[..., Path]:
     """Make a project from a config text and files, in a fresh folder under tmp_path."""
     counter = iter(range(1000))
 
-    def make(config: str, files: dict[str, str | bytes] | None = None,
-             name: str | None = None) -> Path:
+    def make(
+        config: str, files: dict[str, str | bytes] | None = None, name: str | None = None
+    ) -> Path:
         root = tmp_path / (name or f"p{next(counter)}")
         root.mkdir(parents=True, exist_ok=True)
         write_tree(root, {**(files or {}), "pipeline.yaml": config})
@@ -142,8 +156,9 @@ def serve() -> Iterator[Callable[[Path], str]]:
     servers: list[ThreadingHTTPServer] = []
 
     def start(root: Path) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                     functools.partial(_QuietHandler, directory=str(root)))
+        server = ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root))
+        )
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}"

@@ -17,12 +17,18 @@ from assetpipe import build
 from assetpipe.builder import BuildResult
 
 
-def image_config(formats: str = "[webp, original]", widths: str = "[480, 960, 1600]",
-                 extra: str = "", templates: str = "") -> str:
+def image_config(
+    formats: str = "[webp, original]",
+    widths: str = "[480, 960, 1600]",
+    extra: str = "",
+    templates: str = "",
+) -> str:
     """A pipeline.yaml with only the images stage doing work (no templates, no static)."""
-    return (f"source: site\noutput: dist\ntemplates:\n  dirs: []\n{templates}"
-            f"images:\n  include: [\"img/**/*\"]\n  widths: {widths}\n  formats: {formats}\n"
-            f"{extra}")
+    return (
+        f"source: site\noutput: dist\ntemplates:\n  dirs: []\n{templates}"
+        f'images:\n  include: ["img/**/*"]\n  widths: {widths}\n  formats: {formats}\n'
+        f"{extra}"
+    )
 
 
 def build_site(root: Path, **kw: Any) -> tuple[BuildResult, dict[str, Any]]:
@@ -63,12 +69,22 @@ def to_bytes(im: Image.Image, fmt: str, **params: Any) -> bytes:
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG whose header claims ``width`` x ``height`` (a decompression bomb's shape) with a
     tiny IDAT: opening it is cheap, decoding it would not be."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def transparent_gif() -> bytes:
@@ -81,8 +97,16 @@ def transparent_gif() -> bytes:
             for y in range(30):
                 im.putpixel((x, y), i + 1)
         frames.append(im)
-    return to_bytes(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100,
-                    loop=0, transparency=0, disposal=2)
+    return to_bytes(
+        frames[0],
+        "GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=100,
+        loop=0,
+        transparency=0,
+        disposal=2,
+    )
 
 
 def encoded(path: Path, fmt: str, size: tuple[int, int]) -> Image.Image:
@@ -91,10 +115,17 @@ def encoded(path: Path, fmt: str, size: tuple[int, int]) -> Image.Image:
     from assetpipe.imaging.options import ImageOptions
     from assetpipe.imaging.worker import Job, run_job
 
-    opts = ImageOptions(widths=(size[0],), tokens=(fmt,), quality=(), avif_speed=6,
-                        colour="srgb", max_pixels=50_000_000)
-    result = run_job(Job(key="x", path=path, orientation=1, sizes=(size,), formats=(fmt,),
-                         options=opts))
+    opts = ImageOptions(
+        widths=(size[0],),
+        tokens=(fmt,),
+        quality=(),
+        avif_speed=6,
+        colour="srgb",
+        max_pixels=50_000_000,
+    )
+    result = run_job(
+        Job(key="x", path=path, orientation=1, sizes=(size,), formats=(fmt,), options=opts)
+    )
     assert result.error is None, result.error
     im = Image.open(io.BytesIO(result.outputs[fmt][0][2]))
     im.load()
@@ -110,8 +141,11 @@ def palette_icon() -> bytes:
     draw = ImageDraw.Draw(im)
     for _ in range(60):
         x, y = rnd.randrange(226), rnd.randrange(226)
-        draw.ellipse((x, y, x + rnd.randrange(8, 60), y + rnd.randrange(8, 60)),
-                     fill=rnd.randrange(1, 16), outline=rnd.randrange(1, 16))
+        draw.ellipse(
+            (x, y, x + rnd.randrange(8, 60), y + rnd.randrange(8, 60)),
+            fill=rnd.randrange(1, 16),
+            outline=rnd.randrange(1, 16),
+        )
     return to_bytes(im, "PNG", optimize=True, transparency=0)
 
 
@@ -132,8 +166,14 @@ def tiny_jpeg() -> bytes:
     exif = Image.Exif()
     exif[0x8825] = {2: (48.0, 51.0, 29.0)}  # GPSInfo: latitude
     exif[0x010F] = "Camera Maker"
-    return to_bytes(im.resize((64, 48)), "JPEG", quality=30, optimize=True,
-                    exif=exif.tobytes(), comment=b"private note")
+    return to_bytes(
+        im.resize((64, 48)),
+        "JPEG",
+        quality=30,
+        optimize=True,
+        exif=exif.tobytes(),
+        comment=b"private note",
+    )
 
 
 Maker = Callable[..., Path]

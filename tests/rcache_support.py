@@ -26,16 +26,32 @@ def redis_url() -> Iterator[str]:
     """A throwaway redis-server on 127.0.0.1 (no persistence), for the whole session."""
     exe = shutil.which("redis-server")
     if exe is None:
-        pytest.skip("redis-server not found: `sudo apt-get install redis-server` (Debian/Ubuntu; "
-                    "`./dev test` installs it when run as root) to run the Redis backend tests")
+        pytest.skip(
+            "redis-server not found: `sudo apt-get install redis-server` (Debian/Ubuntu; "
+            "`./dev test` installs it when run as root) to run the Redis backend tests"
+        )
     pytest.importorskip("redis", reason="the redis client: pip install -e '.[test]'")
     import redis
 
     port = _free_port()
     workdir = tempfile.mkdtemp(prefix="assetpipe-redis-")
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", workdir],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            exe,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
     client = redis.Redis.from_url(url)
     deadline = time.monotonic() + 10

@@ -45,25 +45,34 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(project: Path, setup: str, *, adopt: bool, log: Path, cwd: Path | None = None
-          ) -> Iterator[str]:
+def serve(
+    project: Path, setup: str, *, adopt: bool, log: Path, cwd: Path | None = None
+) -> Iterator[str]:
     """Serve the app that ``setup`` (Python code defining ``app``, run in ``cwd`` with
     ``project`` first on ``sys.path``) makes; yields the base URL."""
     port = free_port()
-    code = SERVER.format(project=str(project), setup=textwrap.dedent(setup), adopt=adopt,
-                         port=port)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    code = SERVER.format(project=str(project), setup=textwrap.dedent(setup), adopt=adopt, port=port)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    }
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-c", code], cwd=cwd or project, env=env,
-                                stdout=subprocess.PIPE, stderr=out, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=cwd or project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=out,
+            text=True,
+        )
         try:
             assert proc.stdout is not None
             seen = []
             while (line := proc.stdout.readline()) and line.strip() != "ready":
                 seen.append(line)  # whatever the app prints while starting
-            assert line.strip() == "ready", \
+            assert line.strip() == "ready", (
                 f"the app did not start:\n{''.join(seen)}{proc.wait(10) and log.read_text()}"
+            )
             yield f"http://127.0.0.1:{port}"
         finally:
             proc.terminate()
@@ -98,12 +107,12 @@ class PageView:
     """What one page load showed."""
 
     url: str
-    requested: list[str] = field(default_factory=list)       # every URL of the app's origin
+    requested: list[str] = field(default_factory=list)  # every URL of the app's origin
     bad_responses: list[tuple[int, str]] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
     missing_globals: list[str] = field(default_factory=list)
-    image_bytes: dict[str, int] = field(default_factory=dict)   # image URL → body bytes
+    image_bytes: dict[str, int] = field(default_factory=dict)  # image URL → body bytes
     screenshot: bytes = field(default=b"", repr=False)
 
     def undecoded(self) -> list[str]:
@@ -120,16 +129,18 @@ class PageView:
                 continue
             rendered, natural = i["w"] / i["h"], i["nw"] / i["nh"]
             if abs(rendered - natural) / natural > tolerance:
-                out.append(f"{i['src']} rendered {i['w']:.0f}x{i['h']:.0f}, "
-                           f"natural {i['nw']}x{i['nh']}")
+                out.append(
+                    f"{i['src']} rendered {i['w']:.0f}x{i['h']:.0f}, natural {i['nw']}x{i['nh']}"
+                )
         return out
 
 
 def view(browser: Any, base: str, path: str, globals_: tuple[str, ...]) -> PageView:
     """Load ``base + path`` in a fresh context (1280x800, no motion), scroll through it so lazy
     images load, and record responses, console errors, images, globals and a full-page shot."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, device_scale_factor=1,
-                              reduced_motion="reduce")
+    ctx = browser.new_context(
+        viewport={"width": 1280, "height": 800}, device_scale_factor=1, reduced_motion="reduce"
+    )
     try:
         page = ctx.new_page()
         pv = PageView(url=base + path)
@@ -150,13 +161,15 @@ def view(browser: Any, base: str, path: str, globals_: tuple[str, ...]) -> PageV
         page.goto(pv.url, wait_until="networkidle")
         page.evaluate(SCROLL)
         page.wait_for_load_state("networkidle")
-        page.wait_for_function("() => Array.from(document.images).every(i => i.complete)",
-                               timeout=15000)
+        page.wait_for_function(
+            "() => Array.from(document.images).every(i => i.complete)", timeout=15000
+        )
         page.evaluate("() => document.fonts.ready")
         pv.images = page.evaluate(IMAGES)
         pv.image_bytes = page.evaluate(IMAGE_BYTES)
-        pv.missing_globals = [g for g in globals_
-                              if page.evaluate(f"() => typeof window[{g!r}]") == "undefined"]
+        pv.missing_globals = [
+            g for g in globals_ if page.evaluate(f"() => typeof window[{g!r}]") == "undefined"
+        ]
         pv.screenshot = page.screenshot(full_page=True, animations="disabled")
         return pv
     finally:
@@ -177,12 +190,21 @@ def pixel_difference(a: bytes, b: bytes, tolerance: int = 40) -> float:
     cb.paste(ib)
     r, g, bl = ImageChops.difference(ca, cb).split()
     worst = ImageChops.lighter(ImageChops.lighter(r, g), bl)  # per pixel: the largest channel
-    return sum(worst.histogram()[tolerance + 1:]) / (w * h)
+    return sum(worst.histogram()[tolerance + 1 :]) / (w * h)
 
 
 def run_cli(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """``python -m assetpipe ARGS`` with this checkout first on the path."""
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": os.pathsep.join(
-        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])}
-    return subprocess.run([sys.executable, "-m", "assetpipe", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    env = {
+        **os.environ,
+        "NO_COLOR": "1",
+        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "assetpipe", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

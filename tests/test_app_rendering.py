@@ -87,30 +87,40 @@ def test_pages_need_only_a_path_with_an_app(tmp_path: Path) -> None:
 def test_assetpipe_renderer_errors_carry_a_hint(tmp_path: Path) -> None:
     """A real Flask template (current_user) in assetpipe's own renderer: the 500 says what
     failed and how to render through the app; the terminal gets it once."""
-    write_tree(tmp_path, {
-        "site/templates/pages/me.html": "<p>{{ current_user.name }}</p>\n",
-        "pipeline.yaml": "source: site\npages:\n  - {path: /me, template: pages/me.html}\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "site/templates/pages/me.html": "<p>{{ current_user.name }}</p>\n",
+            "pipeline.yaml": "source: site\npages:\n  - {path: /me, template: pages/me.html}\n",
+        },
+    )
     from assetpipe.builder import build
 
     cfg = load_config(tmp_path / "pipeline.yaml")
     build(cfg)
     app = make_site_app(cfg, "/__assetpipe/events")
     got: list[str] = []
-    body = b"".join(app({"PATH_INFO": "/me", "REQUEST_METHOD": "GET"},
-                        lambda s, h, e=None: got.append(s)))
+    body = b"".join(
+        app({"PATH_INFO": "/me", "REQUEST_METHOD": "GET"}, lambda s, h, e=None: got.append(s))
+    )
     assert got == ["500 Internal Server Error"]
     text = body.decode()
     assert "'current_user' is undefined" in text and "pages/me.html" in text
     assert "hint:" in text and "--app MODULE:APP" in text
 
 
-def test_watch_app_renders_through_the_users_flask_app(tmp_path: Path,
-                                                       isolated_imports: None) -> None:
+def test_watch_app_renders_through_the_users_flask_app(
+    tmp_path: Path, isolated_imports: None
+) -> None:
     project = _project(tmp_path, "watch_shop")
     rec = Recorder()
-    w = Watcher(project / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome,
-                app="watch_shop:app")
+    w = Watcher(
+        project / "pipeline.yaml",
+        port=0,
+        on_line=rec.line,
+        on_outcome=rec.outcome,
+        app="watch_shop:app",
+    )
     w.start()
     try:
         port = w.server.port
@@ -148,7 +158,8 @@ def test_audit_app_json_and_the_apps_error(tmp_path: Path) -> None:
     assert pages["/broken"]["status"] == "errored"
     assert pages["/broken"]["error"].startswith("HTTP 500")
     assert pages["/broken"]["error"].endswith(
-        "the app's error: ZeroDivisionError: division by zero (audit_shop.py:16, in broken)")
+        "the app's error: ZeroDivisionError: division by zero (audit_shop.py:16, in broken)"
+    )
     # the app's error, once, with its traceback head and a hint (not only "HTTP 500")
     assert res.err.count("GET /broken: the app answered 500") == 1
     assert "ZeroDivisionError: division by zero" in res.err

@@ -69,18 +69,28 @@ FILES: dict[str, str | bytes] = {
     "site/templates/base.html": (
         '<!doctype html>\n<html><head><meta charset="utf-8">\n'
         '<link rel="stylesheet" href="/static/css/site.css">\n</head>\n'
-        "<body>{% block body %}{% endblock %}</body></html>\n"),
+        "<body>{% block body %}{% endblock %}</body></html>\n"
+    ),
     "site/templates/pages/about.html": (
-        '{% extends "base.html" %}\n{% block body %}<p>About us</p>{% endblock %}\n'),
+        '{% extends "base.html" %}\n{% block body %}<p>About us</p>{% endblock %}\n'
+    ),
 }
 
 
-def make_project(root: Path, *, lazy: bool = False, extra: str = "",
-                 files: dict[str, str | bytes] | None = None) -> Path:
+def make_project(
+    root: Path, *, lazy: bool = False, extra: str = "", files: dict[str, str | bytes] | None = None
+) -> Path:
     """A tiny site with a 300 KB image on its home page, built."""
     index = INDEX.replace("{lazy}", ' loading="lazy"' if lazy else "")
-    write_tree(root, {**FILES, "site/templates/pages/index.html": index, **(files or {}),
-                      "pipeline.yaml": CONFIG.format(extra=extra)})
+    write_tree(
+        root,
+        {
+            **FILES,
+            "site/templates/pages/index.html": index,
+            **(files or {}),
+            "pipeline.yaml": CONFIG.format(extra=extra),
+        },
+    )
     build(load_config(root / "pipeline.yaml"))
     return root
 
@@ -108,8 +118,10 @@ def test_image_bytes_match_what_was_transferred(tmp_path: Path) -> None:
     assert len(PHOTO) > 290_000
     assert len(PHOTO) <= image <= len(PHOTO) * 1.02
     assert page["requests"]["image"] == 1
-    assert page["bytes"]["total"] == sum(page["bytes"][k] for k in (
-        "document", "script", "stylesheet", "image", "font", "media", "other"))
+    assert page["bytes"]["total"] == sum(
+        page["bytes"][k]
+        for k in ("document", "script", "stylesheet", "image", "font", "media", "other")
+    )
     # The stylesheet was precompressed by the build and sent compressed, immutable.
     assert check_of(page, "hashed.compressed")["passed"]
     assert check_of(page, "hashed.immutable")["passed"]
@@ -125,8 +137,17 @@ def test_image_bytes_match_what_was_transferred(tmp_path: Path) -> None:
 def test_lazy_hero_fails_the_lcp_check_naming_the_template_line(tmp_path: Path) -> None:
     root = make_project(tmp_path, lazy=True)
     summary = tmp_path / "summary.md"
-    res = run_cli("audit", "--page", "/", "--junit", "junit.xml", "--report", "rep", cwd=root,
-                  env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
+    res = run_cli(
+        "audit",
+        "--page",
+        "/",
+        "--junit",
+        "junit.xml",
+        "--report",
+        "rep",
+        cwd=root,
+        env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)},
+    )
     assert res.code == 1, res.err
     assert "lcp.not_lazy" in res.out and "pages/index.html:4" in res.out
     # GitHub annotation on the template's line, and the step summary table.
@@ -138,20 +159,23 @@ def test_lazy_hero_fails_the_lcp_check_naming_the_template_line(tmp_path: Path) 
     assert "lazy-loaded" in html and "data:image/jpeg;base64," in html and "<svg" in html
     # The loop back into the build: the hint names that line.
     hints = json.loads((root / "lcp-hints.json").read_text())
-    assert {"template": "pages/index.html", "line": 4, "src": "media/photo.png"} in \
-        hints["hints"]
+    assert {"template": "pages/index.html", "line": 4, "src": "media/photo.png"} in hints["hints"]
 
 
 def test_budget_just_above_passes_just_below_fails(tmp_path: Path) -> None:
     """Two pages show the same 300 KB image: the budget of /above sits 0.5 KiB above what
     the image costs on the wire (body + headers), that of /below 0.5 KiB under it."""
     kib = len(PHOTO) / 1024
-    root = make_project(tmp_path, extra=(
-        "  - {path: /above, template: pages/index.html}\n"
-        "  - {path: /below, template: pages/index.html}\n"
-        "budgets:\n"
-        f"  - {{path: /above, resource_sizes: {{image: {kib + 0.75:.3f}}}}}\n"
-        f"  - {{path: /below, resource_sizes: {{image: {kib - 0.25:.3f}}}}}"))
+    root = make_project(
+        tmp_path,
+        extra=(
+            "  - {path: /above, template: pages/index.html}\n"
+            "  - {path: /below, template: pages/index.html}\n"
+            "budgets:\n"
+            f"  - {{path: /above, resource_sizes: {{image: {kib + 0.75:.3f}}}}}\n"
+            f"  - {{path: /below, resource_sizes: {{image: {kib - 0.25:.3f}}}}}"
+        ),
+    )
     res = run_cli("audit", "--page", "/above", "--json", "--no-hints", cwd=root)
     assert res.code == 0, res.err
     above = check_of(json.loads(res.out)["pages"][0], "resource_sizes.image")
@@ -164,8 +188,11 @@ def test_budget_just_above_passes_just_below_fails(tmp_path: Path) -> None:
 
 
 def test_a_page_that_500s_is_errored_while_the_others_pass(tmp_path: Path) -> None:
-    root = make_project(tmp_path, extra="  - {path: /broken, template: pages/broken.html}",
-                        files={"site/templates/pages/broken.html": "{{ no_such_function() }}\n"})
+    root = make_project(
+        tmp_path,
+        extra="  - {path: /broken, template: pages/broken.html}",
+        files={"site/templates/pages/broken.html": "{{ no_such_function() }}\n"},
+    )
     res = run_cli("audit", "--json", "--no-hints", cwd=root)
     assert res.code == 1, res.err
     doc = json.loads(res.out)
@@ -180,8 +207,17 @@ def test_a_page_that_500s_is_errored_while_the_others_pass(tmp_path: Path) -> No
 def test_no_page_measurable_exits_1_not_3(tmp_path: Path) -> None:
     """Nothing listening: the site failed (1); 3 stays "a tool is missing" (next test)."""
     root = make_project(tmp_path)
-    res = run_cli("audit", "--runs", "1", "--base-url", "http://127.0.0.1:9", "--page", "/",
-                  "--json", cwd=root)
+    res = run_cli(
+        "audit",
+        "--runs",
+        "1",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--page",
+        "/",
+        "--json",
+        cwd=root,
+    )
     assert res.code == 1, res.err
     assert json.loads(res.out)["pages"][0]["status"] == "errored"
 
@@ -196,18 +232,29 @@ def test_no_chromium_exits_3_saying_how_to_get_one(tmp_path: Path) -> None:
 def test_own_wsgi_app_with_audit_headers(tmp_path: Path) -> None:
     """--app: the user's Flask app, wrapped in the serving middleware; audit.headers carry the
     session cookie it requires (without it the page is a 403)."""
-    root = make_project(tmp_path, files={"myapp.py": (
-        "from flask import Flask, request\n"
-        "app = Flask(__name__)\n"
-        "@app.get('/secret')\n"
-        "def secret():\n"
-        "    if request.cookies.get('session') != 'let-me-in':\n"
-        "        return 'forbidden', 403\n"
-        "    return ('<!doctype html><link rel=stylesheet href=/static/css/site.css>'\n"
-        "            '<h1>Members only</h1>')\n")})
-    cfg = (root / "pipeline.yaml").read_text().replace(
-        "audit: {profile: desktop, runs: 1}",
-        "audit: {profile: desktop, runs: 1, headers: {Cookie: session=let-me-in}}")
+    root = make_project(
+        tmp_path,
+        files={
+            "myapp.py": (
+                "from flask import Flask, request\n"
+                "app = Flask(__name__)\n"
+                "@app.get('/secret')\n"
+                "def secret():\n"
+                "    if request.cookies.get('session') != 'let-me-in':\n"
+                "        return 'forbidden', 403\n"
+                "    return ('<!doctype html><link rel=stylesheet href=/static/css/site.css>'\n"
+                "            '<h1>Members only</h1>')\n"
+            )
+        },
+    )
+    cfg = (
+        (root / "pipeline.yaml")
+        .read_text()
+        .replace(
+            "audit: {profile: desktop, runs: 1}",
+            "audit: {profile: desktop, runs: 1, headers: {Cookie: session=let-me-in}}",
+        )
+    )
     (root / "pipeline.yaml").write_text(cfg)
     res = run_cli("audit", "--app", "myapp:app", "--page", "/secret", "--json", cwd=root)
     assert res.code == 0, res.err + res.out
@@ -225,13 +272,21 @@ def test_own_asgi_app(tmp_path: Path) -> None:
     from assetpipe.manifest import Manifest
 
     css = Manifest.read(root / "dist" / "manifest.json")["css/site.css"]["file"]
-    write_tree(root, {"asgi_shop.py": (
-        "async def app(scope, receive, send):\n"
-        "    assert scope['type'] == 'http'\n"
-        "    body = b'<!doctype html><link rel=stylesheet href=/static/" + css + "><h1>Shop</h1>'\n"
-        "    await send({'type': 'http.response.start', 'status': 200,\n"
-        "                'headers': [(b'content-type', b'text/html')]})\n"
-        "    await send({'type': 'http.response.body', 'body': body})\n")})
+    write_tree(
+        root,
+        {
+            "asgi_shop.py": (
+                "async def app(scope, receive, send):\n"
+                "    assert scope['type'] == 'http'\n"
+                "    body = b'<!doctype html><link rel=stylesheet href=/static/"
+                + css
+                + "><h1>Shop</h1>'\n"
+                "    await send({'type': 'http.response.start', 'status': 200,\n"
+                "                'headers': [(b'content-type', b'text/html')]})\n"
+                "    await send({'type': 'http.response.body', 'body': body})\n"
+            )
+        },
+    )
     result = audit(root, app="asgi_shop:app", pages=("/shop",), history=False, hints=False)
     page = result.doc["pages"][0]
     assert result.exit_code == 0 and page["status"] == "measured"
@@ -244,12 +299,23 @@ def test_own_asgi_app(tmp_path: Path) -> None:
 def test_shards_and_merge(tmp_path: Path) -> None:
     root = make_project(tmp_path)
     for i in (1, 2):
-        res = run_cli("audit", "--shard", f"{i}/2", "--report", f"shard{i}", "--json",
-                      "--no-hints", cwd=root)
+        res = run_cli(
+            "audit", "--shard", f"{i}/2", "--report", f"shard{i}", "--json", "--no-hints", cwd=root
+        )
         assert res.code == 0, res.err
         assert len(json.loads(res.out)["pages"]) == 1
-    res = run_cli("audit", "merge", "shard1", "shard2", "--json", "--junit", "all.xml",
-                  "--report", "merged", cwd=root)
+    res = run_cli(
+        "audit",
+        "merge",
+        "shard1",
+        "shard2",
+        "--json",
+        "--junit",
+        "all.xml",
+        "--report",
+        "merged",
+        cwd=root,
+    )
     assert res.code == 0, res.err
     doc = json.loads(res.out)
     assert [p["path"] for p in doc["pages"]] == ["/", "/about"] and doc["passed"]
@@ -265,12 +331,17 @@ def test_fail_on_regression_against_history(tmp_path: Path) -> None:
     cfg = load_config(root / "pipeline.yaml")
     assert cfg.audit.history is not None
     # A history in which the home page weighed 10 KB: today's 300 KB image is a regression.
-    past = {"path": "/", "status": "measured", "metrics": {"lcp": 5000.0},
-            "bytes": {"total": 10_000, "script": 0}}
+    past = {
+        "path": "/",
+        "status": "measured",
+        "metrics": {"lcp": 5000.0},
+        "bytes": {"total": 10_000, "script": 0},
+    }
     for _ in range(3):
         History(cfg.audit.history).record("desktop", [past])
-    res = run_cli("audit", "--page", "/", "--fail-on-regression=10", "--json", "--no-hints",
-                  cwd=root)
+    res = run_cli(
+        "audit", "--page", "/", "--fail-on-regression=10", "--json", "--no-hints", cwd=root
+    )
     assert res.code == 1, res.err
     page = json.loads(res.out)["pages"][0]
     failed = {c["id"] for c in page["checks"] if not c["passed"]}
@@ -305,16 +376,23 @@ def test_bundled_example(example: Path) -> None:
     included, is what `assetpipe audit` on the example shows (README)."""
     cfg = load_config(example / "pipeline.yaml")
     desktop = run_audit(cfg, AuditOptions(profile="desktop", runs=1, hints=False)).doc
-    mobile = run_audit(cfg, AuditOptions(profile="mobile", runs=1, hints=False,
-                                         pages=("/",))).doc
+    mobile = run_audit(cfg, AuditOptions(profile="mobile", runs=1, hints=False, pages=("/",))).doc
     for doc in (desktop, mobile):
         for page in doc["pages"]:
             checks = {c["id"]: c for c in page["checks"]}
-            assert all(c["level"] == "error" for k, c in checks.items()
-                       if not k.startswith(("page.", "images.")))
+            assert all(
+                c["level"] == "error"
+                for k, c in checks.items()
+                if not k.startswith(("page.", "images."))
+            )
             assert checks["page.settled"]["passed"], checks["page.settled"]
-            assert {"timings.cls", "timings.tbt", "resource_sizes.script",
-                    "repeat_view.hashed", "lcp.not_lazy"} <= set(checks)
+            assert {
+                "timings.cls",
+                "timings.tbt",
+                "resource_sizes.script",
+                "repeat_view.hashed",
+                "lcp.not_lazy",
+            } <= set(checks)
             for check_id, check in checks.items():
                 # Image warnings (oversized, unsized) are what the build -> audit -> build loop
                 # acts on (README); a distorted image would fail the page.
@@ -347,10 +425,13 @@ def test_lighthouse_scores_feed_min_score(tmp_path: Path) -> None:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"Lighthouse unavailable: {err}")
-    root = make_project(tmp_path, extra=(
-        "budgets:\n  - {path: /*, min_score: {performance: 0.5, accessibility: 0.1}}"))
-    res = run_cli("audit", "--page", "/about", "--lighthouse", "--json", "--no-hints", cwd=root,
-                  timeout=240)
+    root = make_project(
+        tmp_path,
+        extra=("budgets:\n  - {path: /*, min_score: {performance: 0.5, accessibility: 0.1}}"),
+    )
+    res = run_cli(
+        "audit", "--page", "/about", "--lighthouse", "--json", "--no-hints", cwd=root, timeout=240
+    )
     assert res.code == 0, res.err
     page = json.loads(res.out)["pages"][0]
     assert 0.5 <= page["lighthouse"]["performance"] <= 1

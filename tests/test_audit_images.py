@@ -44,9 +44,11 @@ pages:
   - {path: /clean, template: pages/clean.html}
 audit: {profile: desktop, runs: 1}
 """
-BASE = ('<!doctype html>\n<html><head><meta charset="utf-8"><style>body{margin:0}'
-        ".avatar{width:36px}</style></head>\n<body>{% block body %}{% endblock %}"
-        "<p>Some text below the images.</p></body></html>\n")
+BASE = (
+    '<!doctype html>\n<html><head><meta charset="utf-8"><style>body{margin:0}'
+    ".avatar{width:36px}</style></head>\n<body>{% block body %}{% endblock %}"
+    "<p>Some text below the images.</p></body></html>\n"
+)
 FILES: dict[str, str | bytes] = {
     "site/media/banner.png": noise_png(300, 100),
     "site/media/wide.png": noise_png(600, 200),
@@ -56,17 +58,20 @@ FILES: dict[str, str | bytes] = {
     "site/templates/pages/stretched.html": (
         '{% extends "base.html" %}\n{% block body %}\n<h1>Stretched</h1>\n'
         '<img src="/static/media/banner.png" alt="banner" width="100" height="100">\n'
-        "{% endblock %}\n"),
+        "{% endblock %}\n"
+    ),
     "site/templates/pages/wide.html": (
         '{% extends "base.html" %}\n{% block body %}\n<h1>Wide</h1>\n'
         '<img src="/static/media/wide.png" alt="wide" width="600" height="200"\n'
         '     style="width:200px;height:auto">\n'
         '<img class="avatar" src="/static/media/avatar.png" alt="me">\n'
-        "{% endblock %}\n"),
+        "{% endblock %}\n"
+    ),
     "site/templates/pages/clean.html": (
         '{% extends "base.html" %}\n{% block body %}\n<h1>Clean</h1>\n'
         '<img src="/static/media/square.png" alt="sq" width="100" height="100">\n'
-        "{% endblock %}\n"),
+        "{% endblock %}\n"
+    ),
 }
 
 
@@ -76,8 +81,9 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, A
     root = tmp_path_factory.mktemp("images")
     write_tree(root, {**FILES, "pipeline.yaml": CONFIG})
     build(load_config(root / "pipeline.yaml"))
-    result = run_audit(load_config(root / "pipeline.yaml"),
-                       AuditOptions(history=False, capture=False))
+    result = run_audit(
+        load_config(root / "pipeline.yaml"), AuditOptions(history=False, capture=False)
+    )
     return root, {**result.doc, "details": result.details}
 
 
@@ -90,7 +96,8 @@ def check_of(page: dict[str, Any], check_id: str) -> dict[str, Any]:
 
 
 def test_stretched_image_fails_naming_the_template_line(
-        audited: tuple[Path, dict[str, Any]]) -> None:
+    audited: tuple[Path, dict[str, Any]],
+) -> None:
     _, doc = audited
     page = page_of(doc, "/stretched")
     check = check_of(page, "images.distorted")
@@ -100,7 +107,8 @@ def test_stretched_image_fails_naming_the_template_line(
 
 
 def test_image_three_times_too_wide_reports_the_bytes_it_wastes(
-        audited: tuple[Path, dict[str, Any]]) -> None:
+    audited: tuple[Path, dict[str, Any]],
+) -> None:
     _, doc = audited
     page = page_of(doc, "/wide")
     check = check_of(page, "images.oversized")
@@ -124,7 +132,8 @@ def page_network(audited: tuple[Path, dict[str, Any]], path: str) -> list[dict[s
 
 
 def test_avatar_without_dimensions_is_unsized_and_width_height_would_distort_it(
-        audited: tuple[Path, dict[str, Any]]) -> None:
+    audited: tuple[Path, dict[str, Any]],
+) -> None:
     root, doc = audited
     check = check_of(page_of(doc, "/wide"), "images.unsized")
     assert not check["passed"] and check["level"] == "warn"
@@ -151,8 +160,13 @@ def test_page_without_issues_passes(audited: tuple[Path, dict[str, Any]]) -> Non
 def test_rules_match_lighthouse() -> None:
     """image-aspect-ratio: 2 px on the implied height; object-fit and SVG are left out.
     uses-responsive-images: waste is bytes x unused pixel share, only past 1.5x."""
-    img = {"url": "/a.png", "width": 100.0, "height": 51.0, "natural_width": 200,
-           "natural_height": 100}
+    img = {
+        "url": "/a.png",
+        "width": 100.0,
+        "height": 51.0,
+        "natural_width": 200,
+        "natural_height": 100,
+    }
     assert distorted(img) is None  # 1 px off
     assert distorted({**img, "height": 52.0})
     assert distorted({**img, "height": 80.0, "object_fit": "cover"}) is None
@@ -168,14 +182,34 @@ def test_grown_output_is_found_from_the_manifest(tmp_path: Path) -> None:
     the sizes are what the Locator reads, the source file is real."""
     from assetpipe.audit.locate import Locator
 
-    write_tree(tmp_path, {"pipeline.yaml": "source: site\noutput: dist\n",
-                          "site/img/logo.png": b"x" * 3729,
-                          "dist/public/assets/logo.1234abcd.png": b"y" * 10931,
-                          "dist/manifest.json": json.dumps({"img/logo.png": {
-                              "file": "assets/logo.1234abcd.png", "src": "img/logo.png",
-                              "size": 10931, "width": 10, "height": 10, "variants": [
-                                  {"file": "assets/logo-5w.1234abcd.webp", "width": 5,
-                                   "height": 5, "format": "webp", "size": 900}]}})})
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: site\noutput: dist\n",
+            "site/img/logo.png": b"x" * 3729,
+            "dist/public/assets/logo.1234abcd.png": b"y" * 10931,
+            "dist/manifest.json": json.dumps(
+                {
+                    "img/logo.png": {
+                        "file": "assets/logo.1234abcd.png",
+                        "src": "img/logo.png",
+                        "size": 10931,
+                        "width": 10,
+                        "height": 10,
+                        "variants": [
+                            {
+                                "file": "assets/logo-5w.1234abcd.webp",
+                                "width": 5,
+                                "height": 5,
+                                "format": "webp",
+                                "size": 900,
+                            }
+                        ],
+                    }
+                }
+            ),
+        },
+    )
     config = load_config(tmp_path / "pipeline.yaml")
     locator = Locator(config)
     base = "http://127.0.0.1:1" + locator.public_path

@@ -62,11 +62,16 @@ def site() -> Iterator[tuple[Any, str]]:
             browser.close()
 
 
-def run(site: tuple[Any, str], name: str, profile: str = "mobile",
-        **kw: Any) -> RunResult:
+def run(site: tuple[Any, str], name: str, profile: str = "mobile", **kw: Any) -> RunResult:
     browser, base = site
-    return measure(browser, f"{base}/{name}", throttle.get(profile), headers={},
-                   is_hashed=lambda _p: False, **kw)
+    return measure(
+        browser,
+        f"{base}/{name}",
+        throttle.get(profile),
+        headers={},
+        is_hashed=lambda _p: False,
+        **kw,
+    )
 
 
 def near(value: float, reference: float) -> bool:
@@ -118,9 +123,14 @@ def test_relayout_is_a_main_thread_task(site: tuple[Any, str], profile: str) -> 
     not within 15 % (an open disagreement, see README); so only the direction is asserted."""
     res = run(site, "relayout", profile)
     assert near(res.metrics["cls"], LIGHTHOUSE[profile]["relayout"]["cls"]), res.metrics
-    after = [t for t in res.tasks if t.start > res.metrics["load"] and t.dur > 50
-             and sum(t.kinds.get(k, 0) for k in ("style", "layout", "paint"))
-             > 4 * t.kinds.get("script", 0)]
+    after = [
+        t
+        for t in res.tasks
+        if t.start > res.metrics["load"]
+        and t.dur > 50
+        and sum(t.kinds.get(k, 0) for k in ("style", "layout", "paint"))
+        > 4 * t.kinds.get("script", 0)
+    ]
     assert after, [t.to_json() for t in res.tasks if t.dur > 50]
     assert res.metrics["tbt"] > 0
 
@@ -134,8 +144,9 @@ def test_page_whose_load_never_fires_is_measured_at_the_cap(site: tuple[Any, str
 
 
 @pytest.mark.parametrize("name", ["worker", "eventsource", "poll"])
-def test_background_connections_do_not_hold_the_window_open(site: tuple[Any, str],
-                                                            name: str) -> None:
+def test_background_connections_do_not_hold_the_window_open(
+    site: tuple[Any, str], name: str
+) -> None:
     """A worker (its script request never ends on the page's target), an open EventSource and
     a 250 ms poll: the page goes quiet after load, well before the cap."""
     res = run(site, name, "desktop", max_wait_ms=20_000)
@@ -145,15 +156,31 @@ def test_background_connections_do_not_hold_the_window_open(site: tuple[Any, str
     assert background, res.network
 
 
-def test_audit_reports_the_never_loading_page_with_a_warning(site: tuple[Any, str],
-                                                             tmp_path: Path) -> None:
+def test_audit_reports_the_never_loading_page_with_a_warning(
+    site: tuple[Any, str], tmp_path: Path
+) -> None:
     """Through the CLI (``--base-url``, ``--max-wait``): measured, passed, exit 0, and a
     ``page.settled`` warning naming the request that never finished."""
     _, base = site
-    write_tree(tmp_path, {"pipeline.yaml": "source: site\noutput: dist\n",
-                          "site/templates/x.html": "x\n"})
-    res = run_cli("audit", "--base-url", base, "--page", "/never-loads", "--profile", "desktop",
-                  "--runs", "1", "--max-wait", "4", "--json", "--no-hints", cwd=tmp_path)
+    write_tree(
+        tmp_path, {"pipeline.yaml": "source: site\noutput: dist\n", "site/templates/x.html": "x\n"}
+    )
+    res = run_cli(
+        "audit",
+        "--base-url",
+        base,
+        "--page",
+        "/never-loads",
+        "--profile",
+        "desktop",
+        "--runs",
+        "1",
+        "--max-wait",
+        "4",
+        "--json",
+        "--no-hints",
+        cwd=tmp_path,
+    )
     assert res.code == 0, res.err
     page = json.loads(res.out)["pages"][0]
     assert page["status"] == "measured" and page["passed"], page
@@ -167,11 +194,28 @@ def test_runs_auto_modes_and_host_in_the_json(site: tuple[Any, str], tmp_path: P
     cpu`` marks TBT as the thread-CPU-time figure; the host's load and benchmark index are in
     the JSON."""
     _, base = site
-    write_tree(tmp_path, {"pipeline.yaml": "source: site\noutput: dist\n",
-                          "site/templates/x.html": "x\n"})
-    res = run_cli("audit", "--base-url", base, "--page", "/late-long-task", "--profile",
-                  "desktop", "--runs", "auto", "--metrics", "cpu", "--aggregate", "pessimistic",
-                  "--json", "--no-hints", cwd=tmp_path, timeout=240)
+    write_tree(
+        tmp_path, {"pipeline.yaml": "source: site\noutput: dist\n", "site/templates/x.html": "x\n"}
+    )
+    res = run_cli(
+        "audit",
+        "--base-url",
+        base,
+        "--page",
+        "/late-long-task",
+        "--profile",
+        "desktop",
+        "--runs",
+        "auto",
+        "--metrics",
+        "cpu",
+        "--aggregate",
+        "pessimistic",
+        "--json",
+        "--no-hints",
+        cwd=tmp_path,
+        timeout=240,
+    )
     assert res.code == 0, res.err
     doc = json.loads(res.out)
     assert (doc["runs"], doc["mode"], doc["aggregate"]) == ("auto", "cpu", "pessimistic")
@@ -183,13 +227,22 @@ def test_runs_auto_modes_and_host_in_the_json(site: tuple[Any, str], tmp_path: P
     assert 0 <= page["metrics"]["tbt"] <= 300
 
 
-def test_base_url_needs_no_pipeline_yaml_nor_source(site: tuple[Any, str],
-                                                    tmp_path: Path) -> None:
+def test_base_url_needs_no_pipeline_yaml_nor_source(site: tuple[Any, str], tmp_path: Path) -> None:
     """``--base-url`` audits a running site: no config file at all is fine, and a config with
     budgets but no ``source:`` is read for its budgets (an LCP budget of 1 ms fails: exit 1)."""
     _, base = site
-    args = ("audit", "--base-url", base, "--page", "/plain", "--profile", "desktop", "--runs",
-            "1", "--json")
+    args = (
+        "audit",
+        "--base-url",
+        base,
+        "--page",
+        "/plain",
+        "--profile",
+        "desktop",
+        "--runs",
+        "1",
+        "--json",
+    )
     res = run_cli(*args, cwd=tmp_path)
     assert res.code == 0, res.err
     assert json.loads(res.out)["pages"][0]["status"] == "measured"

@@ -23,11 +23,19 @@ def test_tiny_site_builds_to_the_layout_with_hashed_names(tiny_site: Path) -> No
     dist = tiny_site / "dist"
     assert dist.is_symlink()
     assert dist.resolve().parent == (tiny_site / ".assetpipe" / "builds").resolve()
-    assert sorted(p.name for p in dist.iterdir()) == ["manifest.json", "public", "report.json",
-                                                      "templates"]
+    assert sorted(p.name for p in dist.iterdir()) == [
+        "manifest.json",
+        "public",
+        "report.json",
+        "templates",
+    ]
     manifest = json.loads((dist / "manifest.json").read_text())
-    assert sorted(manifest) == ["css/site.css", "icons/logo.svg", "icons/sub/arrow.svg",
-                                "robots.txt"]
+    assert sorted(manifest) == [
+        "css/site.css",
+        "icons/logo.svg",
+        "icons/sub/arrow.svg",
+        "robots.txt",
+    ]
     logo = manifest["icons/logo.svg"]
     data = (tiny_site / "site/icons/logo.svg").read_bytes()
     assert logo["src"] == "icons/logo.svg"
@@ -41,12 +49,16 @@ def test_tiny_site_builds_to_the_layout_with_hashed_names(tiny_site: Path) -> No
     assert manifest["robots.txt"]["file"] == "robots.txt"
     assert manifest["robots.txt"]["immutable"] is False
     # only what static.include lists is public
-    public = sorted(p.relative_to(dist / "public").as_posix()
-                    for p in (dist / "public").rglob("*") if p.is_file())
+    public = sorted(
+        p.relative_to(dist / "public").as_posix()
+        for p in (dist / "public").rglob("*")
+        if p.is_file()
+    )
     assert public == sorted(e["file"] for e in manifest.values())
     # templates copied unchanged, private
-    assert (dist / "templates/pages/index.html").read_bytes() == \
-        (tiny_site / "site/templates/pages/index.html").read_bytes()
+    assert (dist / "templates/pages/index.html").read_bytes() == (
+        tiny_site / "site/templates/pages/index.html"
+    ).read_bytes()
     report = json.loads((dist / "report.json").read_text())
     assert report["retained"] == [] and report["warnings"] == []
     # manifest JSON is deterministic: sorted keys, two-space indent, final newline
@@ -71,10 +83,13 @@ def test_failed_build_leaves_previous_output_byte_identical(tiny_site: Path) -> 
     link_before = os.readlink(tiny_site / "dist")
     # a change that the static stage writes out, then the templates stage fails on
     (tiny_site / "site/icons/logo.svg").write_text("<svg>changed</svg>\n")
-    write_tree(tiny_site, {
-        "site/templates2/pages/index.html": "<p>same name in a second template dir</p>\n",
-        "pipeline.yaml": TINY_CONFIG + "templates: {dirs: [templates, templates2]}\n",
-    })
+    write_tree(
+        tiny_site,
+        {
+            "site/templates2/pages/index.html": "<p>same name in a second template dir</p>\n",
+            "pipeline.yaml": TINY_CONFIG + "templates: {dirs: [templates, templates2]}\n",
+        },
+    )
     result = run_cli("build", cwd=tiny_site)
     assert result.code == 1
     assert "template 'pages/index.html' is in two template dirs" in result.err
@@ -89,8 +104,10 @@ def test_failed_build_leaves_previous_output_byte_identical(tiny_site: Path) -> 
 def test_two_clean_builds_in_different_directories_are_byte_identical(tmp_path: Path) -> None:
     write_tree(tmp_path, dict(TINY_SITE))
     for name in ("a", "b"):
-        write_tree(tmp_path / name, {"pipeline.yaml": TINY_CONFIG.replace(
-            "source: site", "source: ../site")})
+        write_tree(
+            tmp_path / name,
+            {"pipeline.yaml": TINY_CONFIG.replace("source: site", "source: ../site")},
+        )
         assert run_cli("build", cwd=tmp_path / name).code == 0
     a, b = tree_bytes(tmp_path / "a/dist"), tree_bytes(tmp_path / "b/dist")
     assert a.keys() == b.keys() and a == b
@@ -105,8 +122,9 @@ def test_second_build_with_no_change_does_no_stage_work(tiny_site: Path) -> None
     assert second.cache.misses == 0, second.cache.per_stage  # no stage did any work
     assert second.cache.hits == first.cache.misses
     assert second.cache.writes == 0
-    assert tree_bytes(first.build_dir) == tree_bytes(second.build_dir) or \
-        not first.build_dir.exists()
+    assert (
+        tree_bytes(first.build_dir) == tree_bytes(second.build_dir) or not first.build_dir.exists()
+    )
     # a changed file is the only work
     (tiny_site / "site/css/site.css").write_text("body { color: red; }\n")
     third = build(cfg)
@@ -148,7 +166,7 @@ def test_retain_builds_keeps_previous_hashed_files_and_drops_older(tiny_site: Pa
     public = tiny_site / "dist" / "public"
     assert (public / files[2]).is_file()
     assert (public / files[1]).read_text() == "body { color: green; }\n"  # one build back: kept
-    assert not (public / files[0]).exists()                                # two builds back: gone
+    assert not (public / files[0]).exists()  # two builds back: gone
     report = json.loads((tiny_site / "dist/report.json").read_text())
     assert report["retained"] == [files[1]]
     # keep_names files are never "retained" copies: they are the current ones
@@ -179,8 +197,11 @@ time.sleep(float(sys.argv[2]))
 def _hold_lock(root: Path, seconds: float) -> subprocess.Popen[str]:
     lock = root / ".assetpipe" / "build.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(lock), str(seconds)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(lock), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
     return proc
 
@@ -245,9 +266,11 @@ def test_strict_fails_on_warnings(tiny_site: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_import_does_not_load_the_cli_library() -> None:
-    code = ("import sys, assetpipe; from assetpipe import build, load_config, Manifest; "
-            "bad = [m for m in ('click', 'rich') if m in sys.modules]; "
-            "assert not bad, bad")
+    code = (
+        "import sys, assetpipe; from assetpipe import build, load_config, Manifest; "
+        "bad = [m for m in ('click', 'rich') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -261,8 +284,9 @@ def test_version_and_module_entry_point(tmp_path: Path) -> None:
 def test_cache_entry_with_a_missing_blob_is_discarded(tiny_site: Path) -> None:
     cfg = load_config(tiny_site / "pipeline.yaml")
     build(cfg)
-    blobs = [p for p in (tiny_site / ".assetpipe/cache/entries").glob("*/*/*")
-             if p.name != "meta.json"]
+    blobs = [
+        p for p in (tiny_site / ".assetpipe/cache/entries").glob("*/*/*") if p.name != "meta.json"
+    ]
     assert blobs
     for blob in blobs:
         blob.unlink()
@@ -270,8 +294,9 @@ def test_cache_entry_with_a_missing_blob_is_discarded(tiny_site: Path) -> None:
     assert result.cache.discarded == len({b.parent for b in blobs})
     assert result.cache.per_stage["static"] == {"hits": 0, "misses": 4}
     logo = result.manifest["icons/logo.svg"]["file"]
-    assert (tiny_site / "dist/public" / logo).read_bytes() == \
-        (tiny_site / "site/icons/logo.svg").read_bytes()
+    assert (tiny_site / "dist/public" / logo).read_bytes() == (
+        tiny_site / "site/icons/logo.svg"
+    ).read_bytes()
 
 
 def test_the_replaced_build_folder_survives_until_the_next_swap(tiny_site: Path) -> None:

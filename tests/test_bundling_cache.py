@@ -26,9 +26,12 @@ def _png(path: Path, colour: tuple[int, int, int]) -> None:
 
 
 def test_no_change_rebuild_runs_no_esbuild_and_gives_the_same_bytes(
-        make_site: Callable[..., Path]) -> None:
-    root = make_site(CONFIG + 'styles: {entries: ["css/app.css"]}\n'
-                     'images: {widths: [40], formats: [webp]}\n', {**APP, **STYLES})
+    make_site: Callable[..., Path],
+) -> None:
+    root = make_site(
+        CONFIG + 'styles: {entries: ["css/app.css"]}\nimages: {widths: [40], formats: [webp]}\n',
+        {**APP, **STYLES},
+    )
     _png(root / "site/img/bg.png", (200, 0, 0))
     cfg = load_config(root / "pipeline.yaml")
     first = build(cfg)
@@ -40,8 +43,9 @@ def test_no_change_rebuild_runs_no_esbuild_and_gives_the_same_bytes(
     assert {k: second.manifest[k]["file"] for k in second.manifest} == files
     for key in ("js/a.js", "css/app.css"):
         rel = second.manifest[key]["file"]
-        assert (second.build_dir / "public" / rel).read_bytes() == \
-            (root / "dist/public" / rel).read_bytes()
+        assert (second.build_dir / "public" / rel).read_bytes() == (
+            root / "dist/public" / rel
+        ).read_bytes()
 
     # an imported (not entry) module changes: scripts rebuild, styles stay cached
     shared = root / "site/js/lib/shared.js"
@@ -67,7 +71,8 @@ def test_no_change_rebuild_runs_no_esbuild_and_gives_the_same_bytes(
 
 
 def test_outputs_are_written_once_hard_linked_from_the_cache(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     """A cold build stores esbuild's outputs in the cache and places them in public/ as hard
     links to those blobs (not a second copy); a cached rebuild links them again."""
     root = make_site(CONFIG, APP)
@@ -79,6 +84,9 @@ def test_outputs_are_written_once_hard_linked_from_the_cache(
         for rel in (entry["file"], entry["map"]):
             st = (public / rel).stat()
             assert st.st_nlink >= 2, rel
-            blobs = [p for p in (root / ".assetpipe" / "cache").rglob("*")
-                     if p.is_file() and p.stat().st_ino == st.st_ino]
+            blobs = [
+                p
+                for p in (root / ".assetpipe" / "cache").rglob("*")
+                if p.is_file() and p.stat().st_ino == st.st_ino
+            ]
             assert blobs, rel

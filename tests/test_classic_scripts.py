@@ -54,7 +54,8 @@ def _flask_admin_vendor() -> Path:
 
 def _site(make_site: Callable[..., Path], template: str, extra_config: str = "") -> Path:
     vendor = _flask_admin_vendor()
-    root = make_site(f"""\
+    root = make_site(
+        f"""\
 source: site
 output: dist
 public_path: /static/
@@ -62,17 +63,20 @@ scripts:
   entries: ["js/sidebar.js", "js/app.js", "js/esm-classic.js", "vendor/*.js"]
 {extra_config}templates:
   dirs: ["templates"]
-""", {
-        "site/js/sidebar.js": SIDEBAR,
-        "site/js/app.js": 'import { answer } from "./lib/answer.js";\nwindow.appAnswer = answer;\n',
-        "site/js/lib/answer.js": "export const answer = 21;\n",
-        "site/js/esm-classic.js": ESM_AS_CLASSIC,
-        "site/templates/index.html": template,
-    })
+""",
+        {
+            "site/js/sidebar.js": SIDEBAR,
+            "site/js/app.js": 'import { answer } from "./lib/answer.js";\nwindow.appAnswer = answer;\n',
+            "site/js/lib/answer.js": "export const answer = 21;\n",
+            "site/js/esm-classic.js": ESM_AS_CLASSIC,
+            "site/templates/index.html": template,
+        },
+    )
     (root / "site" / "vendor").mkdir()
     shutil.copyfile(vendor / "vendor" / "jquery.min.js", root / "site/vendor/jquery.min.js")
-    shutil.copyfile(vendor / "bootstrap/bootstrap4/js/bootstrap.min.js",
-                    root / "site/vendor/bootstrap.min.js")
+    shutil.copyfile(
+        vendor / "bootstrap/bootstrap4/js/bootstrap.min.js", root / "site/vendor/bootstrap.min.js"
+    )
     return root
 
 
@@ -91,20 +95,25 @@ PAGE = """\
 
 
 def test_script_uses_names_classic_and_module_tags_with_lines() -> None:
-    text = ("<script src=\"{{ url_for('static', filename='js/a.js') }}\"></script>\n"
-            '<script type="module" src="/static/js/b.js"></script>\n'
-            '<script type="text/javascript" src="/static/js/c.js"></script>\n'
-            '<script type="text/template" src="/static/js/d.js"></script>\n'
-            '<script type="{{ kind }}" src="/static/js/e.js"></script>\n'
-            '<script src="https://cdn.example/x.js"></script>\n'
-            "<script>var inline = '<script src=/static/js/f.js>';</script>\n")
+    text = (
+        "<script src=\"{{ url_for('static', filename='js/a.js') }}\"></script>\n"
+        '<script type="module" src="/static/js/b.js"></script>\n'
+        '<script type="text/javascript" src="/static/js/c.js"></script>\n'
+        '<script type="text/template" src="/static/js/d.js"></script>\n'
+        '<script type="{{ kind }}" src="/static/js/e.js"></script>\n'
+        '<script src="https://cdn.example/x.js"></script>\n'
+        "<script>var inline = '<script src=/static/js/f.js>';</script>\n"
+    )
     assert script_uses(text, "/static/") == [
-        ScriptUse("js/a.js", False, 1), ScriptUse("js/b.js", True, 2),
-        ScriptUse("js/c.js", False, 3)]
+        ScriptUse("js/a.js", False, 1),
+        ScriptUse("js/b.js", True, 2),
+        ScriptUse("js/c.js", False, 3),
+    ]
 
 
 def test_classic_entry_keeps_its_globals_and_vendored_libraries_are_not_made_heavier(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     root = _site(make_site, PAGE)
     result = build(root / "pipeline.yaml")
     m = Manifest.read(root / "dist" / "manifest.json")
@@ -112,13 +121,18 @@ def test_classic_entry_keeps_its_globals_and_vendored_libraries_are_not_made_hea
     sidebar = (public / m["js/sidebar.js"]["file"]).read_text()
     # minified (comments gone) but every top-level declaration kept under its own name
     assert "/*" not in sidebar and "// The sidebar" not in sidebar
-    for name in ("function sidebarColor(", "function describeTheColour(",
-                 "function toggleTheSidebarNavigation(", "var sidebarState="):
+    for name in (
+        "function sidebarColor(",
+        "function describeTheColour(",
+        "function toggleTheSidebarNavigation(",
+        "var sidebarState=",
+    ):
         assert name in sidebar, name
     assert "export" not in sidebar and "import" not in sidebar
     # the module entry is still an ES module bundle
-    assert m["js/app.js"]["isEntry"] and "appAnswer" in (public / m["js/app.js"]["file"]
-                                                         ).read_text()
+    assert (
+        m["js/app.js"]["isEntry"] and "appAnswer" in (public / m["js/app.js"]["file"]).read_text()
+    )
     # the ES module a classic tag loads is an IIFE bundle of it and its import
     iife = (public / m["js/esm-classic.js"]["file"]).read_text()
     assert iife.startswith("(()=>{") and "import" not in iife and "export" not in iife
@@ -135,7 +149,8 @@ def test_classic_entry_keeps_its_globals_and_vendored_libraries_are_not_made_hea
 
 
 def test_a_classic_entry_loaded_as_a_module_and_scripts_classic_are_warned_at_template_line(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     page = PAGE + '<script type="module" src="/static/js/sidebar.js"></script>\n'
     root = _site(make_site, page)
     result = build(root / "pipeline.yaml")
@@ -146,26 +161,28 @@ def test_a_classic_entry_loaded_as_a_module_and_scripts_classic_are_warned_at_te
     assert "site/templates/index.html:5 loads it" in found[0].message
 
 
-def test_scripts_classic_lists_an_entry_no_template_loads(
-        make_site: Callable[..., Path]) -> None:
-    root = make_site("""\
+def test_scripts_classic_lists_an_entry_no_template_loads(make_site: Callable[..., Path]) -> None:
+    root = make_site(
+        """\
 source: site
 output: dist
 scripts:
   entries: ["js/sidebar.js"]
   classic: ["js/*.js"]
-""", {"site/js/sidebar.js": SIDEBAR})
+""",
+        {"site/js/sidebar.js": SIDEBAR},
+    )
     build(root / "pipeline.yaml")
     m = Manifest.read(root / "dist" / "manifest.json")
     out = (root / "dist" / "public" / m["js/sidebar.js"]["file"]).read_text()
     assert "function sidebarColor(" in out and "function toggleTheSidebarNavigation(" in out
 
 
-
 @pytest.mark.node
 @pytest.mark.chromium
 def test_inline_onclick_calls_the_classic_global_in_chromium(
-        make_site: Callable[..., Path], browser: Any, serve: Callable[[Path], str]) -> None:
+    make_site: Callable[..., Path], browser: Any, serve: Callable[[Path], str]
+) -> None:
     root = _site(make_site, PAGE)
     build(root / "pipeline.yaml")
     www = root / "www"
@@ -196,16 +213,18 @@ def test_inline_onclick_calls_the_classic_global_in_chromium(
         context.close()
 
 
-def test_the_template_scan_adds_no_second_empty_dir_warning(
-        make_site: Callable[..., Path]) -> None:
-    root = make_site("""\
+def test_the_template_scan_adds_no_second_empty_dir_warning(make_site: Callable[..., Path]) -> None:
+    root = make_site(
+        """\
 source: site
 output: dist
 scripts:
   entries: ["js/sidebar.js"]
 templates:
   dirs: ["site/templates"]
-""", {"site/js/sidebar.js": SIDEBAR, "site/templates/notes.txt": "not a template\n"})
+""",
+        {"site/js/sidebar.js": SIDEBAR, "site/templates/notes.txt": "not a template\n"},
+    )
     result = build(root / "pipeline.yaml")
     assert len([w for w in result.warnings if "no templates" in w.message]) == 1
 
@@ -213,13 +232,16 @@ templates:
 def test_only_a_vendored_min_js_is_shipped_as_written(make_site: Callable[..., Path]) -> None:
     """A classic TypeScript entry (or one using ``define``) must go through esbuild even when
     its output is not smaller: shipped as written it would not run."""
-    root = make_site("""\
+    root = make_site(
+        """\
 source: site
 output: dist
 scripts:
   entries: ["js/tiny.ts"]
   classic: ["js/*.ts"]
-""", {"site/js/tiny.ts": "function greet(n: string): string { return n; }\n"})
+""",
+        {"site/js/tiny.ts": "function greet(n: string): string { return n; }\n"},
+    )
     build(root / "pipeline.yaml")
     m = Manifest.read(root / "dist" / "manifest.json")
     out = (root / "dist" / "public" / m["js/tiny.ts"]["file"]).read_text()
@@ -227,15 +249,21 @@ scripts:
 
 
 def test_an_es_module_listed_in_scripts_classic_is_an_iife_with_a_warning_at_the_config(
-        make_site: Callable[..., Path]) -> None:
-    root = make_site("""\
+    make_site: Callable[..., Path],
+) -> None:
+    root = make_site(
+        """\
 source: site
 output: dist
 scripts:
   entries: ["js/esm-classic.js"]
   classic: ["js/esm-classic.js"]
-""", {"site/js/esm-classic.js": ESM_AS_CLASSIC,
-      "site/js/lib/answer.js": "export const answer = 21;\n"})
+""",
+        {
+            "site/js/esm-classic.js": ESM_AS_CLASSIC,
+            "site/js/lib/answer.js": "export const answer = 21;\n",
+        },
+    )
     result = build(root / "pipeline.yaml")
     found = [w for w in result.warnings if "is an ES module" in w.message]
     assert len(found) == 1 and found[0].location is not None

@@ -16,28 +16,35 @@ from assetpipe.builder import build
 from assetpipe.stages.compress import SKIP_EXTENSIONS, candidates, encode
 from tests.conftest import write_tree
 
-JS = "export const rows = [\n" + "".join(f"  {{id: {i}, name: 'row {i}'}},\n"
-                                         for i in range(300)) + "];\n"
+JS = (
+    "export const rows = [\n"
+    + "".join(f"  {{id: {i}, name: 'row {i}'}},\n" for i in range(300))
+    + "];\n"
+)
 
 
-def _site(root: Path, compress: str = "{brotli: true, gzip: true, zstd: true, min_ratio: 0.95}"
-          ) -> Path:
-    write_tree(root, {
-        "src/js/app.js": JS,
-        "src/css/a.css": "body { color: red; }\n" * 100,
-        "src/img/pic.png": b"\x89PNG\r\n\x1a\n" + bytes(4000),
-        "src/fonts/f.woff2": bytes(3000),
-        "src/tiny.txt": "hi",
-        "src/empty.txt": "",
-        "src/templates/pages/index.html": "<p>x</p>\n",
-        "pipeline.yaml": f"""
+def _site(
+    root: Path, compress: str = "{brotli: true, gzip: true, zstd: true, min_ratio: 0.95}"
+) -> Path:
+    write_tree(
+        root,
+        {
+            "src/js/app.js": JS,
+            "src/css/a.css": "body { color: red; }\n" * 100,
+            "src/img/pic.png": b"\x89PNG\r\n\x1a\n" + bytes(4000),
+            "src/fonts/f.woff2": bytes(3000),
+            "src/tiny.txt": "hi",
+            "src/empty.txt": "",
+            "src/templates/pages/index.html": "<p>x</p>\n",
+            "pipeline.yaml": f"""
             source: src
             output: dist
             static:
               include: ["js/**", "css/**", "img/**", "fonts/**", "data/**", "tiny.txt", "empty.txt"]
             compress: {compress}
             """,
-    })
+        },
+    )
     # incompressible: random bytes (a type not skipped by extension: only the ratio drops it)
     (root / "src/data").mkdir()
     (root / "src/data/noise.bin").write_bytes(os.urandom(6000))
@@ -106,12 +113,16 @@ def test_development_profile_skips_compression(tmp_path: Path) -> None:
 def test_deterministic_and_cached(tmp_path: Path) -> None:
     cfg = _site(tmp_path)
     build(cfg)
-    first = {p.relative_to(_public(tmp_path)).as_posix(): p.read_bytes()
-             for p in _public(tmp_path).rglob("*") if p.is_file()}
+    first = {
+        p.relative_to(_public(tmp_path)).as_posix(): p.read_bytes()
+        for p in _public(tmp_path).rglob("*")
+        if p.is_file()
+    }
     second_result = build(cfg)
     public = _public(tmp_path)
-    second = {p.relative_to(public).as_posix(): p.read_bytes()
-              for p in public.rglob("*") if p.is_file()}
+    second = {
+        p.relative_to(public).as_posix(): p.read_bytes() for p in public.rglob("*") if p.is_file()
+    }
     assert first == second
     stats = second_result.cache.per_stage["compress"]
     assert stats["misses"] == 0 and stats["hits"] > 0  # unchanged files: no compression work
@@ -129,10 +140,13 @@ def test_retained_files_keep_their_precompressed_siblings(tmp_path: Path) -> Non
     so an old page still gets it compressed."""
     from tests.conftest import write_tree
 
-    write_tree(tmp_path, {
-        "pipeline.yaml": "source: site\nscripts: {entries: [js/app.js]}\n",
-        "site/js/app.js": "export const answer = 42;\nconsole.log(answer, 'x'.repeat(3));\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: site\nscripts: {entries: [js/app.js]}\n",
+            "site/js/app.js": "export const answer = 42;\nconsole.log(answer, 'x'.repeat(3));\n",
+        },
+    )
     first = build(tmp_path / "pipeline.yaml")
     old_map = first.manifest["js/app.js"]["map"]
     assert (tmp_path / "dist/public" / (old_map + ".gz")).is_file()
@@ -146,11 +160,14 @@ def test_retained_files_keep_their_precompressed_siblings(tmp_path: Path) -> Non
 
 def _map_site(root: Path, sourcemaps: str | None) -> Path:
     extra = f"\ncompress: {{sourcemaps: {sourcemaps}}}\n" if sourcemaps else "\n"
-    write_tree(root, {
-        "pipeline.yaml": "source: site\nscripts: {entries: [js/app.js], legal_comments: linked}"
-                         + extra,
-        "site/js/app.js": "/*! legal: MIT */\n" + JS + "console.log(rows.length);\n",
-    })
+    write_tree(
+        root,
+        {
+            "pipeline.yaml": "source: site\nscripts: {entries: [js/app.js], legal_comments: linked}"
+            + extra,
+            "site/js/app.js": "/*! legal: MIT */\n" + JS + "console.log(rows.length);\n",
+        },
+    )
     return root / "pipeline.yaml"
 
 
@@ -178,10 +195,8 @@ def test_sourcemaps_get_fast_levels_and_browser_files_keep_the_best(tmp_path: Pa
     assert siblings[js]["gzip"] == encode(data, "gzip")
     # the map, only devtools fetches: brotli 5, gzip 4 (and still decodes)
     raw = (public / js_map).read_bytes()
-    assert siblings[js_map]["br"] == bytes(brotli.compress(raw, quality=5,
-                                                           mode=brotli.MODE_TEXT))
-    assert siblings[js_map]["br"] != bytes(brotli.compress(raw, quality=11,
-                                                           mode=brotli.MODE_TEXT))
+    assert siblings[js_map]["br"] == bytes(brotli.compress(raw, quality=5, mode=brotli.MODE_TEXT))
+    assert siblings[js_map]["br"] != bytes(brotli.compress(raw, quality=11, mode=brotli.MODE_TEXT))
     assert gzip.decompress(siblings[js_map]["gzip"]) == raw
     assert siblings[js_map]["gzip"] == encode(raw, "gzip", level=4)
 
@@ -205,4 +220,3 @@ def test_sourcemaps_bad_value_is_a_located_config_error(tmp_path: Path) -> None:
     res = run_cli("build", cwd=tmp_path)
     assert res.code == 2
     assert "compress.sourcemaps" in res.err and "pipeline.yaml" in res.err
-

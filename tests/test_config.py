@@ -14,81 +14,112 @@ BROKEN = [
     pytest.param(
         "source: site\nimages:\n  widths: [480, 960, large]\n",
         ["error: pipeline.yaml:3:22: images.widths[2]: expected a positive integer, got 'large'"],
-        id="wrong-type-in-list"),
+        id="wrong-type-in-list",
+    ),
     pytest.param(
         "source: site\nimages:\n  widht: [480]\n",
         ["error: pipeline.yaml:3:3: images.widht: unknown key (did you mean 'widths'?)"],
-        id="unknown-key-suggestion"),
+        id="unknown-key-suggestion",
+    ),
     pytest.param(
         "source: site\nsource: other\n",
         ["error: pipeline.yaml:2:1: duplicate key 'source' (first at line 1)"],
-        id="duplicate-key"),
+        id="duplicate-key",
+    ),
     pytest.param(
         "source: missing\n",
         ["error: pipeline.yaml:1:9: source: directory 'missing' does not exist"],
-        id="missing-source-dir"),
+        id="missing-source-dir",
+    ),
     pytest.param(
         "source: site\nimages: [a\n",
         ["error: pipeline.yaml:3:1: invalid YAML: expected ',' or ']', but got '<stream end>'"],
-        id="malformed-yaml"),
+        id="malformed-yaml",
+    ),
     pytest.param(
         "output: dist\n",
-        ["error: pipeline.yaml:1:1: source: required key missing",
-         "hint: source: names the folder that holds your templates and assets"],
-        id="missing-source-key"),
+        [
+            "error: pipeline.yaml:1:1: source: required key missing",
+            "hint: source: names the folder that holds your templates and assets",
+        ],
+        id="missing-source-key",
+    ),
     pytest.param(
         "source: site\nretain_builds: -1\ncompress: {brotli: maybe}\nfoo: 1\n",
-        ["error: pipeline.yaml:2:16: retain_builds: expected an integer from 1 to 100, got -1",
-         "error: pipeline.yaml:3:20: compress.brotli: expected true or false, got 'maybe'",
-         "error: pipeline.yaml:4:1: foo: unknown key",
-         "hint: valid keys here: audit, budget_file, budgets, cache_max_mb, compress, images, "
-         "lock_timeout, output, pages, public_path, retain_builds, scripts, serve, source, static, "
-         "styles, templates, watch"],
-        id="all-errors-at-once-in-order"),
+        [
+            "error: pipeline.yaml:2:16: retain_builds: expected an integer from 1 to 100, got -1",
+            "error: pipeline.yaml:3:20: compress.brotli: expected true or false, got 'maybe'",
+            "error: pipeline.yaml:4:1: foo: unknown key",
+            "hint: valid keys here: audit, budget_file, budgets, cache_max_mb, compress, images, "
+            "lock_timeout, output, pages, public_path, retain_builds, scripts, serve, source, static, "
+            "styles, templates, watch",
+        ],
+        id="all-errors-at-once-in-order",
+    ),
     pytest.param(
         "source: site\ntemplates: {srcset_format: avif}\n",
-        ["error: pipeline.yaml:2:28: templates.srcset_format: 'avif' is not one of "
-         "images.formats (webp, original)",
-         "hint: add it to images.formats or choose one of those"],
-        id="srcset-format-not-in-formats"),
+        [
+            "error: pipeline.yaml:2:28: templates.srcset_format: 'avif' is not one of "
+            "images.formats (webp, original)",
+            "hint: add it to images.formats or choose one of those",
+        ],
+        id="srcset-format-not-in-formats",
+    ),
     pytest.param(
         "source: site\npages:\n  - {path: index, template: x.html}\n  - {template: y.html}\n",
-        ["error: pipeline.yaml:3:12: pages[0].path: expected a URL path starting with '/', "
-         "got 'index'",
-         "error: pipeline.yaml:4:5: pages[1].path: required key missing"],
-        id="pages"),
+        [
+            "error: pipeline.yaml:3:12: pages[0].path: expected a URL path starting with '/', "
+            "got 'index'",
+            "error: pipeline.yaml:4:5: pages[1].path: required key missing",
+        ],
+        id="pages",
+    ),
     pytest.param(
         "- a\n- b\n",
         ["error: pipeline.yaml:1:1: expected a mapping, got a list"],
-        id="not-a-mapping"),
+        id="not-a-mapping",
+    ),
     pytest.param(
         "source: site\nscripts: {sourcemap: sometimes}\n",
-        ["error: pipeline.yaml:2:22: scripts.sourcemap: expected one of linked, hidden, inline, "
-         "none, got 'sometimes'"],
-        id="enum"),
+        [
+            "error: pipeline.yaml:2:22: scripts.sourcemap: expected one of linked, hidden, inline, "
+            "none, got 'sometimes'"
+        ],
+        id="enum",
+    ),
     pytest.param(
-        'source: site\nbudgets:\n  - {timings: {lcp: fast, fcpp: 1}, level: {timings: fatal}}\n',
-        ["error: pipeline.yaml:3:21: budgets[0].timings.lcp: expected a number >= 0, got 'fast'",
-         "error: pipeline.yaml:3:27: budgets[0].timings.fcpp: unknown key (did you mean 'fcp'?)",
-         "error: pipeline.yaml:3:54: budgets[0].level.timings: expected one of error, warn, off, "
-         "got 'fatal'"],
-        id="budgets"),
+        "source: site\nbudgets:\n  - {timings: {lcp: fast, fcpp: 1}, level: {timings: fatal}}\n",
+        [
+            "error: pipeline.yaml:3:21: budgets[0].timings.lcp: expected a number >= 0, got 'fast'",
+            "error: pipeline.yaml:3:27: budgets[0].timings.fcpp: unknown key (did you mean 'fcp'?)",
+            "error: pipeline.yaml:3:54: budgets[0].level.timings: expected one of error, warn, off, "
+            "got 'fatal'",
+        ],
+        id="budgets",
+    ),
     pytest.param(
         "source: site\nstatic: {include: ['/etc/passwd']}\n",
-        ["error: pipeline.yaml:2:20: static.include[0]: globs are relative to source, "
-         "got '/etc/passwd'"],
-        id="absolute-glob"),
+        [
+            "error: pipeline.yaml:2:20: static.include[0]: globs are relative to source, "
+            "got '/etc/passwd'"
+        ],
+        id="absolute-glob",
+    ),
     pytest.param(
         "source: site\noutput: .\n",
-        ["error: pipeline.yaml:2:9: output: the output folder must not contain the source or "
-         "the config file's folder (it is replaced on every build)"],
-        id="output-contains-source"),
+        [
+            "error: pipeline.yaml:2:9: output: the output folder must not contain the source or "
+            "the config file's folder (it is replaced on every build)"
+        ],
+        id="output-contains-source",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), BROKEN)
-def test_broken_config_exact_messages_and_exit_2(tmp_path: Path, text: str,
-                                                 expected: list[str]) -> None:
+def test_broken_config_exact_messages_and_exit_2(
+    tmp_path: Path, text: str, expected: list[str]
+) -> None:
     (tmp_path / "site").mkdir()
     (tmp_path / "pipeline.yaml").write_text(text)
     result = run_cli("build", cwd=tmp_path)
@@ -122,7 +153,8 @@ def test_valid_config_is_typed_frozen_and_paths_are_relative_to_it(tmp_path: Pat
         "images: {widths: [960, 480], formats: [webp, avif], quality: {webp: 70}}\n"
         "templates: {srcset_format: avif}\n"
         "scripts: {entries: js/app.js, target: es2022, define: {DEBUG: false, NAME: 'x'}}\n"
-        "pages: [{path: /, template: pages/index.html, context: ctx.yaml}]\n")
+        "pages: [{path: /, template: pages/index.html, context: ctx.yaml}]\n"
+    )
     cfg = load_config(tmp_path / "proj" / "pipeline.yaml")
     root = tmp_path / "proj"
     assert cfg.source == root / "site"

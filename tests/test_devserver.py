@@ -21,8 +21,12 @@ def server() -> Iterator[DevServer]:
         srv.close()
 
 
-def request(srv: DevServer, method: str = "GET", path: str = EVENTS_PATH,
-            headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
+def request(
+    srv: DevServer,
+    method: str = "GET",
+    path: str = EVENTS_PATH,
+    headers: dict[str, str] | None = None,
+) -> http.client.HTTPResponse:
     conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
     conn.request(method, path, headers=headers or {})
     return conn.getresponse()
@@ -42,9 +46,16 @@ def read_event(resp: http.client.HTTPResponse) -> tuple[str, str]:
             raise EOFError
 
 
-@pytest.mark.parametrize("origin", ["http://localhost:5000", "http://127.0.0.1:8000",
-                                    "http://127.1.2.3", "https://[::1]:3000",
-                                    "http://LOCALHOST:80"])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://localhost:5000",
+        "http://127.0.0.1:8000",
+        "http://127.1.2.3",
+        "https://[::1]:3000",
+        "http://LOCALHOST:80",
+    ],
+)
 def test_loopback_origins_get_cors(server: DevServer, origin: str) -> None:
     resp = request(server, headers={"Origin": origin})
     assert resp.status == 200
@@ -54,9 +65,16 @@ def test_loopback_origins_get_cors(server: DevServer, origin: str) -> None:
     resp.close()
 
 
-@pytest.mark.parametrize("origin", ["http://example.com", "http://localhost.evil.com",
-                                    "http://127.0.0.1.evil.com", "null",
-                                    "http://10.0.0.1:8000"])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://example.com",
+        "http://localhost.evil.com",
+        "http://127.0.0.1.evil.com",
+        "null",
+        "http://10.0.0.1:8000",
+    ],
+)
 def test_other_origins_get_no_cors(server: DevServer, origin: str) -> None:
     resp = request(server, headers={"Origin": origin})
     assert resp.getheader("Access-Control-Allow-Origin") is None
@@ -84,11 +102,14 @@ def test_events_reach_every_client_and_errors_replay(server: DevServer) -> None:
     broker = server.app.broker
     a = request(server)
     assert broker.wait_for_clients(1)
-    broker.publish("css", {"old": "/static/a-1.css", "new": "/static/a-2.css",
-                           "integrity": "sha384-x"})
-    assert read_event(a) == ("css", '{"integrity": "sha384-x", "new": "/static/a-2.css", '
-                                    '"old": "/static/a-1.css"}')
-    broker.publish("error", {"message": "site/js/app.js:2:5: Unexpected \";\"\nmore"})
+    broker.publish(
+        "css", {"old": "/static/a-1.css", "new": "/static/a-2.css", "integrity": "sha384-x"}
+    )
+    assert read_event(a) == (
+        "css",
+        '{"integrity": "sha384-x", "new": "/static/a-2.css", "old": "/static/a-1.css"}',
+    )
+    broker.publish("error", {"message": 'site/js/app.js:2:5: Unexpected ";"\nmore'})
     assert read_event(a)[0] == "error"
     late = request(server)  # a page opened while the build is broken sees the error at once
     event, data = read_event(late)

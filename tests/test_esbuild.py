@@ -35,7 +35,7 @@ def test_the_pin_is_exact_and_matches_the_installed_binary() -> None:
     assert pinned[0].isdigit(), "the esbuild pin must be an exact version, no range"
     assert pinned_version(REPO / "node") == pinned
     files, from_wheel = package_files()
-    assert files == REPO / "node" and not from_wheel   # a checkout uses node/
+    assert files == REPO / "node" and not from_wheel  # a checkout uses node/
     assert install_dir() == REPO / "node"
     tool = Esbuild.locate()
     assert tool.version == pinned
@@ -47,14 +47,22 @@ def test_parse_log_reads_esbuilds_real_cli_output(tmp_path: Path) -> None:
     (tmp_path / "bad.js").write_text('import "./nope.js";\nlet a = 1 +;\n')
     (tmp_path / "warn.js").write_text("if (x == -0) {}\ntypeof y == 'nope';\n")
     tool = Esbuild.locate()
-    bad = subprocess.run([str(tool.binary), "bad.js", "--bundle", "--color=false",
-                          "--log-level=warning"], cwd=tmp_path, capture_output=True, text=True)
+    bad = subprocess.run(
+        [str(tool.binary), "bad.js", "--bundle", "--color=false", "--log-level=warning"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     errors, _ = parse_log(bad.stderr)
     assert bad.returncode == 1
     assert [(e.file, e.line, e.col) for e in errors] == [("bad.js", 2, 12)]
     assert errors[0].text == 'Unexpected ";"' and errors[0].line_text == "let a = 1 +;"
-    warn = subprocess.run([str(tool.binary), "warn.js", "--color=false", "--log-level=warning"],
-                          cwd=tmp_path, capture_output=True, text=True)
+    warn = subprocess.run(
+        [str(tool.binary), "warn.js", "--color=false", "--log-level=warning"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     errors, warnings = parse_log(warn.stderr)
     assert errors == [] and len(warnings) == 2
     assert warnings[0].file == "warn.js" and warnings[0].line == 1
@@ -62,17 +70,30 @@ def test_parse_log_reads_esbuilds_real_cli_output(tmp_path: Path) -> None:
 
 
 def test_cli_args_refuses_an_option_it_does_not_translate() -> None:
-    assert cli_args({"entryPoints": ["a.js"], "bundle": True, "target": ["es2020", "chrome90"],
-                     "define": {"A": "1"}, "sourcemap": "linked", "minify": False}) == [
-        "a.js", "--bundle", "--target=es2020,chrome90", "--define:A=1", "--sourcemap=linked"]
+    assert cli_args(
+        {
+            "entryPoints": ["a.js"],
+            "bundle": True,
+            "target": ["es2020", "chrome90"],
+            "define": {"A": "1"},
+            "sourcemap": "linked",
+            "minify": False,
+        }
+    ) == ["a.js", "--bundle", "--target=es2020,chrome90", "--define:A=1", "--sourcemap=linked"]
     with pytest.raises(ValueError, match="mangleProps"):
         cli_args({"mangleProps": "_$"})
 
 
 def _opts(root: Path) -> dict[str, object]:
-    return {"entryPoints": ["app.js"], "absWorkingDir": str(root), "outdir": str(root / "out"),
-            "bundle": True, "format": "esm", "minify": True,
-            "entryNames": "[dir]/[name]-[hash]"}
+    return {
+        "entryPoints": ["app.js"],
+        "absWorkingDir": str(root),
+        "outdir": str(root / "out"),
+        "bundle": True,
+        "format": "esm",
+        "minify": True,
+        "entryNames": "[dir]/[name]-[hash]",
+    }
 
 
 def test_service_build_context_rebuild_write_nothing(tmp_path: Path) -> None:
@@ -81,8 +102,10 @@ def test_service_build_context_rebuild_write_nothing(tmp_path: Path) -> None:
     opts = _opts(tmp_path)
     with Esbuild.locate().service() as svc:
         one = svc.build(opts)
-        assert list(one.files) == [next(iter(one.files))] and "first" in \
-            next(iter(one.files.values())).decode()
+        assert (
+            list(one.files) == [next(iter(one.files))]
+            and "first" in next(iter(one.files.values())).decode()
+        )
         svc.context("t", opts)
         first = svc.rebuild("t", opts)
         (tmp_path / "dep.js").write_text("export const v = 'second';\n")
@@ -95,7 +118,7 @@ def test_service_build_context_rebuild_write_nothing(tmp_path: Path) -> None:
             svc.rebuild("t", opts)
         assert info.value.messages[0].file == "dep.js" and info.value.messages[0].line == 1
         svc.dispose("t")
-    assert not (tmp_path / "out").exists()   # write: false — esbuild wrote nothing
+    assert not (tmp_path / "out").exists()  # write: false — esbuild wrote nothing
 
 
 def test_service_crash_is_an_external_tool_error(tmp_path: Path) -> None:
@@ -110,14 +133,15 @@ def test_service_crash_is_an_external_tool_error(tmp_path: Path) -> None:
 
 
 STYLE_NEEDS_SERVICE = {
-    "pipeline.yaml": "source: site\nstyles:\n  entries: [\"css/app.css\"]\n",
+    "pipeline.yaml": 'source: site\nstyles:\n  entries: ["css/app.css"]\n',
     "site/css/app.css": ".a { background: url(/static/img/a.svg); }\n",
     "site/img/a.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n",
 }
 
 
 def test_no_node_when_the_service_is_needed_exits_3_with_a_hint(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     files = dict(STYLE_NEEDS_SERVICE)
     root = make_site(files.pop("pipeline.yaml"), files)
     res = run_cli("build", cwd=root, env={"ASSETPIPE_NODE": str(root / "no-such-node")})
@@ -130,15 +154,18 @@ def test_esbuild_version_mismatch_exits_3(make_site: Callable[..., Path]) -> Non
     """ESBUILD_BINARY_PATH (esbuild's own override) naming another esbuild build is refused.
     The other build is stood in for by a script answering ``--version`` as esbuild 0.19.0
     does: only one esbuild version is installed here, and --version is all that runs."""
-    root = make_site("source: site\nscripts:\n  entries: [\"a.js\"]\n",
-                     {"site/a.js": "window.a = 1;\n"})
+    root = make_site(
+        'source: site\nscripts:\n  entries: ["a.js"]\n', {"site/a.js": "window.a = 1;\n"}
+    )
     fake = root / "esbuild-0.19"
     fake.write_text("#!/bin/sh\necho 0.19.0\n")
     fake.chmod(0o755)
     res = run_cli("build", cwd=root, env={"ESBUILD_BINARY_PATH": str(fake)})
     assert res.code == 3, res.err
-    assert f"esbuild version mismatch: ESBUILD_BINARY_PATH is 0.19.0, assetpipe pins " \
-           f"{pinned_version(REPO / 'node')}" in res.err
+    assert (
+        f"esbuild version mismatch: ESBUILD_BINARY_PATH is 0.19.0, assetpipe pins "
+        f"{pinned_version(REPO / 'node')}" in res.err
+    )
     assert "hint: unset ESBUILD_BINARY_PATH" in res.err
 
 
@@ -151,13 +178,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src.mkdir()
     for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md"):
         shutil.copyfile(REPO / name, src / name)
-    shutil.copytree(REPO / "assetpipe", src / "assetpipe",
-                    ignore=shutil.ignore_patterns("__pycache__", "_node"))
+    shutil.copytree(
+        REPO / "assetpipe", src / "assetpipe", ignore=shutil.ignore_patterns("__pycache__", "_node")
+    )
     (src / "node").mkdir()
     for name in ("package.json", "package-lock.json", "service.mjs"):
         shutil.copyfile(REPO / "node" / name, src / "node" / name)
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-q",
-                           "-w", str(out)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-q", "-w", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     whl = next(out.glob("assetpipe-*.whl"))
     site = out / "site"
@@ -167,26 +199,37 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_installed_wheel_carries_the_pin_and_installs_it_into_the_user_cache(
-        wheel: Path, tmp_path: Path) -> None:
+    wheel: Path, tmp_path: Path
+) -> None:
     for name in ("package.json", "package-lock.json", "service.mjs"):
-        assert (wheel / "assetpipe" / "_node" / name).read_bytes() == \
-            (REPO / "node" / name).read_bytes()
+        assert (wheel / "assetpipe" / "_node" / name).read_bytes() == (
+            REPO / "node" / name
+        ).read_bytes()
     cache = tmp_path / "cache"
     project = tmp_path / "proj"
     (project / "site" / "css").mkdir(parents=True)
     (project / "site" / "img").mkdir()
     (project / "pipeline.yaml").write_text(
-        "source: site\nscripts:\n  entries: [\"app.js\"]\nstyles:\n  entries: [\"css/a.css\"]\n")
+        'source: site\nscripts:\n  entries: ["app.js"]\nstyles:\n  entries: ["css/a.css"]\n'
+    )
     (project / "site" / "app.js").write_text("window.fromWheel = 1 + 1;\n")
     (project / "site" / "css" / "a.css").write_text(".x{background:url(/static/img/i.svg)}\n")
     (project / "site" / "img" / "i.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
-    code = ("import assetpipe, assetpipe.esbuild as e, json; "
-            "t = e.Esbuild.locate(); r = assetpipe.build('pipeline.yaml'); "
-            "print(json.dumps([assetpipe.__file__, str(e.install_dir()), str(t.binary), "
-            "r.manifest['app.js']['file'], r.manifest['css/a.css']['file']]))")
+    code = (
+        "import assetpipe, assetpipe.esbuild as e, json; "
+        "t = e.Esbuild.locate(); r = assetpipe.build('pipeline.yaml'); "
+        "print(json.dumps([assetpipe.__file__, str(e.install_dir()), str(t.binary), "
+        "r.manifest['app.js']['file'], r.manifest['css/a.css']['file']]))"
+    )
     env = {**os.environ, "PYTHONPATH": str(wheel), "ASSETPIPE_NODE_CACHE": str(cache)}
-    proc = subprocess.run([sys.executable, "-c", code], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     mod, folder, binary, js, css = json.loads(proc.stdout.strip().splitlines()[-1])
     assert mod.startswith(str(wheel))
@@ -200,8 +243,14 @@ def test_installed_wheel_carries_the_pin_and_installs_it_into_the_user_cache(
     doc = json.loads(pkg.read_text())
     doc["version"] = "0.0.1"
     pkg.write_text(json.dumps(doc))
-    proc = subprocess.run([sys.executable, "-c", code], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(pkg.read_text())["version"] == pinned_version(REPO / "node")
 
@@ -209,12 +258,23 @@ def test_installed_wheel_carries_the_pin_and_installs_it_into_the_user_cache(
 def test_installed_wheel_without_node_exits_3(wheel: Path, tmp_path: Path) -> None:
     project = tmp_path / "proj"
     (project / "site").mkdir(parents=True)
-    (project / "pipeline.yaml").write_text("source: site\nscripts:\n  entries: [\"a.js\"]\n")
+    (project / "pipeline.yaml").write_text('source: site\nscripts:\n  entries: ["a.js"]\n')
     (project / "site" / "a.js").write_text("window.a = 1;\n")
-    env = {**os.environ, "PYTHONPATH": str(wheel), "ASSETPIPE_NODE_CACHE": str(tmp_path / "c"),
-           "PATH": str(Path(sys.executable).parent), "NO_COLOR": "1"}
-    proc = subprocess.run([sys.executable, "-m", "assetpipe", "build"], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(wheel),
+        "ASSETPIPE_NODE_CACHE": str(tmp_path / "c"),
+        "PATH": str(Path(sys.executable).parent),
+        "NO_COLOR": "1",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "assetpipe", "build"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 3, proc.stderr
     assert "error: Node.js not found (needed to install esbuild" in proc.stderr
     assert "hint: install Node.js 20 or newer" in proc.stderr

@@ -23,8 +23,13 @@ def _without_playwright(tmp_path: Path) -> dict[str, str]:
 
 def test_audit_without_playwright_exits_3_and_build_works(tmp_path: Path) -> None:
     root = tmp_path / "project"
-    write_tree(root, {**TINY_SITE, "pipeline.yaml": TINY_CONFIG +
-                      "pages:\n  - {path: /, template: pages/index.html}\n"})
+    write_tree(
+        root,
+        {
+            **TINY_SITE,
+            "pipeline.yaml": TINY_CONFIG + "pages:\n  - {path: /, template: pages/index.html}\n",
+        },
+    )
     env = _without_playwright(tmp_path)
     result = run_cli("audit", cwd=root, env=env)
     assert result.code == 3, result.err

@@ -26,22 +26,25 @@ PAGE = """<!doctype html><html><head>{{ asset_tags('js/main.js') }}</head>
 
 
 def _site(root: Path) -> Path:
-    write_tree(root, {
-        "src/js/shared.js": "export const shared = (x) => 'shared:' + x.repeat(3);\n",
-        "src/js/main.js": "import './main.css';\nimport { shared } from './shared.js';\n"
-                          "document.title = shared('main');\n",
-        "src/js/other.js": "import { shared } from './shared.js';\nconsole.log(shared('o'));\n",
-        "src/js/main.css": "body { margin: 0; color: #123456; }\n" * 20,
-        "src/icons/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"></svg>\n',
-        "src/templates/pages/index.html": "<p>x</p>\n",
-        "pipeline.yaml": """
+    write_tree(
+        root,
+        {
+            "src/js/shared.js": "export const shared = (x) => 'shared:' + x.repeat(3);\n",
+            "src/js/main.js": "import './main.css';\nimport { shared } from './shared.js';\n"
+            "document.title = shared('main');\n",
+            "src/js/other.js": "import { shared } from './shared.js';\nconsole.log(shared('o'));\n",
+            "src/js/main.css": "body { margin: 0; color: #123456; }\n" * 20,
+            "src/icons/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"></svg>\n',
+            "src/templates/pages/index.html": "<p>x</p>\n",
+            "pipeline.yaml": """
             source: src
             output: dist
             public_path: /assets/
             scripts: {entries: ["js/main.js", "js/other.js"]}
             static: {include: ["icons/**"]}
             """,
-    })
+        },
+    )
     return root / "pipeline.yaml"
 
 

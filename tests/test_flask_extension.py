@@ -144,8 +144,11 @@ def test_compresses_html_with_breach_opt_outs(tmp_path: Path) -> None:
         assert page.headers.get("content-encoding") == "br"
         assert b"<h1>Hi</h1>" in decode(page)
         assert "Accept-Encoding" in page.headers["vary"]
-        for path, secret in (("/login", b"token-123"), ("/private", b"yours"),
-                             ("/decorated", b"csrf")):
+        for path, secret in (
+            ("/login", b"token-123"),
+            ("/private", b"yours"),
+            ("/decorated", b"csrf"),
+        ):
             r = request(port, path, headers=br)
             assert r.status == 200 and "content-encoding" not in r.headers, path
             assert secret in r.body
@@ -181,8 +184,11 @@ def test_app_factory(tmp_path: Path) -> None:
 
 
 def _big_name(project: Path) -> str:
-    return next(p.name for p in (project / "dist/public/data").iterdir()
-                if p.name.startswith("big-") and p.suffix == ".bin")
+    return next(
+        p.name
+        for p in (project / "dist/public/data").iterdir()
+        if p.name.startswith("big-") and p.suffix == ".bin"
+    )
 
 
 def _rebuild(project: Path, css: str) -> None:
@@ -227,8 +233,9 @@ def test_production_table_recovers_a_retired_build(tmp_path: Path) -> None:
             _rebuild(project, f"a {{ margin: {n + 1}px; }}\n")
         r = request(port, "/static/data/" + big)
         assert r.status == 200 and len(r.body) == BIG
-        new_css = next(p.name for p in (project / "dist/public/css").iterdir()
-                       if p.suffix == ".css")
+        new_css = next(
+            p.name for p in (project / "dist/public/css").iterdir() if p.suffix == ".css"
+        )
         assert request(port, "/static/css/" + new_css).status == 200
 
 
@@ -236,7 +243,8 @@ def test_readme_two_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     """The README's adoption lines, verbatim, in an app package beside pipeline.yaml."""
     project = make_project(tmp_path / "project")
     build(project / "pipeline.yaml")
-    (project / "app/__init__.py").write_text(textwrap.dedent("""
+    (project / "app/__init__.py").write_text(
+        textwrap.dedent("""
         from flask import Flask, render_template
         from assetpipe.flask import AssetPipe
 
@@ -246,11 +254,13 @@ def test_readme_two_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         @app.route("/")
         def index():
             return render_template("index.html", title="Hi")
-    """))
+    """)
+    )
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("app", project / "app/__init__.py",
-                                                  submodule_search_locations=[])
+    spec = importlib.util.spec_from_file_location(
+        "app", project / "app/__init__.py", submodule_search_locations=[]
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "app", module)  # as `flask --app app run` imports it
@@ -276,8 +286,9 @@ def test_files_the_build_lacks_go_to_flasks_static_route(tmp_path: Path) -> None
         assert request(port, "/static/vendor/lib.js").status == 404
 
 
-def test_app_started_before_the_first_build(tmp_path: Path,
-                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_app_started_before_the_first_build(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """No build yet: a warning, the app's own templates; the first build is then picked up
     without a restart."""
     project = make_project(tmp_path / "project")

@@ -43,11 +43,22 @@ class Proc:
     """A process whose stderr is collected by a thread; ``wait_for`` a line matching a regex."""
 
     def __init__(self, args: list[str], cwd: Path) -> None:
-        env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1",
-               "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+        env = {
+            **os.environ,
+            "NO_COLOR": "1",
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        }
         env.pop("FLASK_DEBUG", None)
-        self.proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
+        self.proc = subprocess.Popen(
+            args,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         self.lines: list[str] = []
         self.cond = threading.Condition()
         self.thread = threading.Thread(target=self._read, daemon=True)
@@ -109,8 +120,18 @@ def test_flask_run_debug_with_watch(tmp_path: Path) -> None:
     watch_cmd = [sys.executable, "-m", "assetpipe", "watch", "--no-serve", "--port", "0"]
     with running(watch_cmd, project) as watch:
         watch.wait_for(r"^watching ")
-        flask_cmd = [sys.executable, "-m", "flask", "--app", "app", "run", "--debug",
-                     "--no-reload", "--port", "0"]
+        flask_cmd = [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "app",
+            "run",
+            "--debug",
+            "--no-reload",
+            "--port",
+            "0",
+        ]
         with running(flask_cmd, project) as flask:
             port = int(flask.wait_for(r"Running on http://127\.0\.0\.1:(\d+)").group(1))
             first = css_href(request(port, "/").body)
@@ -135,8 +156,7 @@ def test_flask_run_debug_with_watch(tmp_path: Path) -> None:
 def test_gunicorn_follows_assetpipe_build(tmp_path: Path) -> None:
     project = _project(tmp_path)
     assert run_cli("build", cwd=project).code == 0
-    cmd = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", "127.0.0.1:0",
-           "app:app"]
+    cmd = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", "127.0.0.1:0", "app:app"]
     with running(cmd, project) as server:
         port = int(server.wait_for(r"Listening at: http://127\.0\.0\.1:(\d+)").group(1))
         for n in range(3):
@@ -146,8 +166,10 @@ def test_gunicorn_follows_assetpipe_build(tmp_path: Path) -> None:
             css = request(port, href, headers={"Accept-Encoding": "br"})
             assert css.status == 200 and css.headers.get("content-encoding") == "br"
             assert css.headers["cache-control"] == "public, max-age=31536000, immutable"
-            (project / "app/css/site.css").write_text(f"body {{ margin: {n + 3}px; }}\n" + "".join(
-                f".c{i} {{ color: #{i:06x}; }}\n" for i in range(60)))  # big enough for br
+            (project / "app/css/site.css").write_text(
+                f"body {{ margin: {n + 3}px; }}\n"
+                + "".join(f".c{i} {{ color: #{i:06x}; }}\n" for i in range(60))
+            )  # big enough for br
             assert run_cli("build", cwd=project).code == 0
             # both workers move to the new build (each request may land on either)
             for _ in range(4):

@@ -19,7 +19,7 @@ from assetpipe.imaging import pool
 from tests.conftest import CORPUS, run_cli, tree_bytes, write_tree
 from tests.images_helpers import Maker, build_site, image_config, png_header_only, to_bytes
 
-HERO = CORPUS / "samples" / "retina.jpg"        # 1411 x 1411
+HERO = CORPUS / "samples" / "retina.jpg"  # 1411 x 1411
 WIDE = CORPUS / "orientation" / "Landscape_6.jpg"  # stored 1200x1800, displayed 1800x1200
 
 
@@ -43,8 +43,13 @@ def test_manifest_entries_are_ready_for_srcset(make_site: Maker) -> None:
     hero = manifest["img/hero.jpg"]
     assert (hero["width"], hero["height"]) == (1411, 1411)
     assert [(v["format"], v["width"], v["height"]) for v in hero["variants"]] == [
-        ("webp", 480, 480), ("webp", 960, 960), ("webp", 1411, 1411),
-        ("jpeg", 480, 480), ("jpeg", 960, 960), ("jpeg", 1411, 1411)]
+        ("webp", 480, 480),
+        ("webp", 960, 960),
+        ("webp", 1411, 1411),
+        ("jpeg", 480, 480),
+        ("jpeg", 960, 960),
+        ("jpeg", 1411, 1411),
+    ]
     # file = the largest width in the first format; size and integrity are of that file
     assert hero["file"] == hero["variants"][2]["file"]
     data = (public / hero["file"]).read_bytes()
@@ -64,10 +69,12 @@ def test_manifest_entries_are_ready_for_srcset(make_site: Maker) -> None:
     small = manifest["img/small.png"]
     # (a flat two-colour PNG: its WebP is not smaller, so it is not emitted; the PNG is `file`)
     assert [(v["format"], v["width"], v["height"]) for v in small["variants"]] == [
-        ("png", 300, 200)]
+        ("png", 300, 200)
+    ]
     assert small["file"] == small["variants"][0]["file"]
-    assert sorted(p.relative_to(public).as_posix() for p in public.rglob("*") if p.is_file()) \
-        == sorted(v["file"] for e in manifest.values() for v in e["variants"])
+    assert sorted(
+        p.relative_to(public).as_posix() for p in public.rglob("*") if p.is_file()
+    ) == sorted(v["file"] for e in manifest.values() for v in e["variants"])
 
 
 def test_two_builds_give_identical_bytes(make_site: Maker) -> None:
@@ -80,8 +87,9 @@ def test_two_builds_give_identical_bytes(make_site: Maker) -> None:
     assert [k for k in first if first[k] != second[k]] == []
 
 
-def test_noop_rebuild_decodes_nothing_and_starts_no_pool(make_site: Maker,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_noop_rebuild_decodes_nothing_and_starts_no_pool(
+    make_site: Maker, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = _site(make_site)
     pool.shutdown()
     cold = pool.starts
@@ -121,15 +129,16 @@ def test_changing_one_option_redoes_only_what_it_affects(make_site: Maker) -> No
         for v in after[key]["variants"]:
             if v["format"] == "webp":
                 assert v["file"] != old["webp"]["file"] or v["width"] != old["webp"]["width"]
-        assert [v for v in after[key]["variants"] if v["format"] != "webp"] == \
-            [v for v in before[key]["variants"] if v["format"] != "webp"]
-    assert after["img/hero.jpg"]["variants"][0]["size"] < before["img/hero.jpg"]["variants"][0][
-        "size"]
+        assert [v for v in after[key]["variants"] if v["format"] != "webp"] == [
+            v for v in before[key]["variants"] if v["format"] != "webp"
+        ]
+    assert (
+        after["img/hero.jpg"]["variants"][0]["size"] < before["img/hero.jpg"]["variants"][0]["size"]
+    )
 
 
 def test_srcset_format_not_in_formats_is_a_config_error(make_site: Maker) -> None:
-    root = _site(make_site, image_config(formats="[original]",
-                                         templates="  srcset_format: webp\n"))
+    root = _site(make_site, image_config(formats="[original]", templates="  srcset_format: webp\n"))
     result = run_cli("build", cwd=root)
     assert result.code == 2
     assert "pipeline.yaml:" in result.err and "templates.srcset_format" in result.err
@@ -157,8 +166,9 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
-def test_bad_input_fails_naming_the_file_and_keeps_the_previous_output(make_site: Maker,
-                                                                       case: str) -> None:
+def test_bad_input_fails_naming_the_file_and_keeps_the_previous_output(
+    make_site: Maker, case: str
+) -> None:
     root = _site(make_site, image_config(widths="[120]"))
     assert run_cli("build", cwd=root).code == 0
     before = tree_bytes(root / "dist")
@@ -193,5 +203,7 @@ def test_max_pixels_applies_to_cached_images_too(make_site: Maker) -> None:
     config.write_text(config.read_text() + "  max_pixels: 1000000\n")
     result = run_cli("build", cwd=root)  # hero.jpg (1411x1411) is cached, and now too large
     assert result.code == 1
-    assert ("error: site/img/hero.jpg: image is 1411x1411 (1,990,921 pixels), over "
-            "images.max_pixels (1,000,000)") in result.err
+    assert (
+        "error: site/img/hero.jpg: image is 1411x1411 (1,990,921 pixels), over "
+        "images.max_pixels (1,000,000)"
+    ) in result.err

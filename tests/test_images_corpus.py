@@ -26,8 +26,9 @@ from tests.images_helpers import (
 
 if not CORPUS.is_dir():  # pragma: no cover
     if os.environ.get("CI"):
-        raise RuntimeError(f"the image corpus is not at {CORPUS} (CI needs shared/ beside the "
-                           "checkout)")
+        raise RuntimeError(
+            f"the image corpus is not at {CORPUS} (CI needs shared/ beside the checkout)"
+        )
     pytest.skip(f"the image corpus is not at {CORPUS}", allow_module_level=True)
 
 GENERATED = {"icon.png": palette_icon, "grey.png": grey_png, "tiny.jpg": tiny_jpeg}
@@ -50,8 +51,7 @@ def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     return root, manifest
 
 
-def test_every_corpus_image_is_in_the_manifest(corpus_build: tuple[Path, dict[str, Any]]
-                                               ) -> None:
+def test_every_corpus_image_is_in_the_manifest(corpus_build: tuple[Path, dict[str, Any]]) -> None:
     root, manifest = corpus_build
     assert len(IMAGES) >= 25
     for path in IMAGES:
@@ -66,13 +66,15 @@ def test_every_corpus_image_is_in_the_manifest(corpus_build: tuple[Path, dict[st
 
 
 @pytest.mark.parametrize("kind", ["Landscape", "Portrait"])
-def test_orientation_set_comes_out_the_right_way_up(corpus_build: tuple[Path, dict[str, Any]],
-                                                    kind: str) -> None:
+def test_orientation_set_comes_out_the_right_way_up(
+    corpus_build: tuple[Path, dict[str, Any]], kind: str
+) -> None:
     root, manifest = corpus_build
     size = (1800, 1200) if kind == "Landscape" else (1200, 1800)
     ref_entry = manifest[f"img/orientation/{kind}_1.jpg"]
-    refs = {fmt: open_public(root, variant(ref_entry, fmt, 240)["file"])
-            for fmt in ("jpeg", "webp")}
+    refs = {
+        fmt: open_public(root, variant(ref_entry, fmt, 240)["file"]) for fmt in ("jpeg", "webp")
+    }
     upside_down = refs["jpeg"].transpose(Image.Transpose.ROTATE_180)
     mirrored = refs["jpeg"].transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     # the comparison can fail: a wrong orientation is far from the reference
@@ -89,11 +91,15 @@ def test_orientation_set_comes_out_the_right_way_up(corpus_build: tuple[Path, di
             assert mean_diff(out, refs[fmt]) < 6, (n, fmt)
 
 
-def test_metadata_is_stripped_and_jpeg_is_progressive(corpus_build: tuple[Path, dict[str, Any]]
-                                                      ) -> None:
+def test_metadata_is_stripped_and_jpeg_is_progressive(
+    corpus_build: tuple[Path, dict[str, Any]],
+) -> None:
     root, manifest = corpus_build
-    for key in ("img/orientation/Landscape_6.jpg", "img/samples/hubble_deep_field.jpg",
-                "img/samples/chelsea.png"):
+    for key in (
+        "img/orientation/Landscape_6.jpg",
+        "img/samples/hubble_deep_field.jpg",
+        "img/samples/chelsea.png",
+    ):
         for v in manifest[key]["variants"]:
             im = open_public(root, v["file"])
             if _served_as_is(root, key, v):  # never bigger: the source, minus its metadata
@@ -136,8 +142,9 @@ def test_animated_gif_passes_through_untouched(corpus_build: tuple[Path, dict[st
     root, manifest = corpus_build
     entry = manifest["img/samples/no_time_for_that_tiny.gif"]
     src = (CORPUS / "samples" / "no_time_for_that_tiny.gif").read_bytes()
-    assert entry["variants"] == [{"file": entry["file"], "width": 14, "height": 25,
-                                  "format": "gif", "size": len(src)}]
+    assert entry["variants"] == [
+        {"file": entry["file"], "width": 14, "height": 25, "format": "gif", "size": len(src)}
+    ]
     assert (entry["width"], entry["height"]) == (14, 25)
     assert (root / "dist" / "public" / entry["file"]).read_bytes() == src
     # a copy, not a hard link to the source: saving the source in place must not change it
@@ -158,20 +165,23 @@ def test_sixteen_bit_png_and_grayscale_samples(corpus_build: tuple[Path, dict[st
     assert mean_diff(camera, ref) < 3
 
 
-def test_no_emitted_file_is_larger_than_its_source(corpus_build: tuple[Path, dict[str, Any]]
-                                                   ) -> None:
+def test_no_emitted_file_is_larger_than_its_source(
+    corpus_build: tuple[Path, dict[str, Any]],
+) -> None:
     """Images never grow, over every corpus image and the generated traps (a palette PNG with
     tRNS, a greyscale PNG, a tiny already-optimal JPEG): no variant is larger than its source
     at the same size (nor at any smaller size), and no WebP is larger than the original-format
     variant at its width."""
     root, manifest = corpus_build
-    keys = [f"img/{p.parent.name}/{p.name}" for p in IMAGES] + \
-        [f"img/generated/{name}" for name in GENERATED]
+    keys = [f"img/{p.parent.name}/{p.name}" for p in IMAGES] + [
+        f"img/generated/{name}" for name in GENERATED
+    ]
     for key in keys:
         entry = manifest[key]
         source = (root / "site" / key).stat().st_size
-        by_width: dict[tuple[str, int], int] = {(v["format"], v["width"]): v["size"]
-                                                for v in entry["variants"]}
+        by_width: dict[tuple[str, int], int] = {
+            (v["format"], v["width"]): v["size"] for v in entry["variants"]
+        }
         assert any(v["width"] == entry["width"] for v in entry["variants"]), key
         for v in entry["variants"]:
             assert v["size"] <= source, (key, v)

@@ -26,38 +26,40 @@ from tests.images_helpers import (
 
 
 def _cmyk_jpeg() -> bytes:
-    im = Image.new("CMYK", (64, 32), (0, 0, 0, 0))                      # white
-    im.paste((0, 255, 255, 0), (0, 0, 32, 32))                          # red patch
-    im.paste((0, 0, 0, 128), (32, 0, 64, 32))                           # 50 % black
+    im = Image.new("CMYK", (64, 32), (0, 0, 0, 0))  # white
+    im.paste((0, 255, 255, 0), (0, 0, 32, 32))  # red patch
+    im.paste((0, 0, 0, 128), (32, 0, 64, 32))  # 50 % black
     return to_bytes(im, "JPEG", quality=95)
 
 
 def _gray16_png() -> bytes:
     im = Image.new("I;16", (60, 20), 0)
-    im.paste(Image.new("I;16", (20, 20), 32768), (20, 0))               # mid-gray
-    im.paste(Image.new("I;16", (20, 20), 65535), (40, 0))               # white
+    im.paste(Image.new("I;16", (20, 20), 32768), (20, 0))  # mid-gray
+    im.paste(Image.new("I;16", (20, 20), 65535), (40, 0))  # white
     return to_bytes(im, "PNG")
 
 
 def _palette_trns_png() -> bytes:
     im = Image.new("P", (40, 40), 0)
     im.putpalette([255, 255, 255, 0, 0, 255] + [0] * (254 * 3))
-    im.paste(1, (10, 10, 30, 30))                                        # a blue square
-    return to_bytes(im, "PNG", transparency=0)                          # index 0 transparent
+    im.paste(1, (10, 10, 30, 30))  # a blue square
+    return to_bytes(im, "PNG", transparency=0)  # index 0 transparent
 
 
 def _la_png() -> bytes:
     gray = Image.new("L", (40, 40), 60)
     alpha = Image.new("L", (40, 40), 0)
-    alpha.paste(255, (0, 0, 20, 40))                                     # left half opaque
+    alpha.paste(255, (0, 0, 20, 40))  # left half opaque
     return to_bytes(Image.merge("LA", (gray, alpha)), "PNG")
 
 
 def _animated_webp() -> bytes:
-    frames = [Image.new("RGBA", (30, 20), (255 * (i == 0), 255 * (i == 1), 0, 128 + i))
-              for i in range(2)]
-    return to_bytes(frames[0], "WEBP", save_all=True, append_images=frames[1:], duration=80,
-                    lossless=True)
+    frames = [
+        Image.new("RGBA", (30, 20), (255 * (i == 0), 255 * (i == 1), 0, 128 + i)) for i in range(2)
+    ]
+    return to_bytes(
+        frames[0], "WEBP", save_all=True, append_images=frames[1:], duration=80, lossless=True
+    )
 
 
 def _rotated_png() -> bytes:
@@ -72,23 +74,26 @@ def _rotated_png() -> bytes:
 def _gray_trns_png() -> bytes:
     im = Image.new("L", (40, 40), 0)
     im.paste(200, (0, 0, 20, 40))
-    return to_bytes(im, "PNG", transparency=0)                          # black = transparent
+    return to_bytes(im, "PNG", transparency=0)  # black = transparent
 
 
 @pytest.fixture(scope="module")
 def modes_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     root = tmp_path_factory.mktemp("modes")
-    write_tree(root, {
-        "pipeline.yaml": image_config(formats="[webp, original, avif]", widths="[480]"),
-        "site/img/cmyk.jpg": _cmyk_jpeg(),
-        "site/img/gray16.png": _gray16_png(),
-        "site/img/palette.png": _palette_trns_png(),
-        "site/img/la.png": _la_png(),
-        "site/img/graytrns.png": _gray_trns_png(),
-        "site/img/anim.gif": transparent_gif(),
-        "site/img/anim.webp": _animated_webp(),
-        "site/img/rotated.png": _rotated_png(),
-    })
+    write_tree(
+        root,
+        {
+            "pipeline.yaml": image_config(formats="[webp, original, avif]", widths="[480]"),
+            "site/img/cmyk.jpg": _cmyk_jpeg(),
+            "site/img/gray16.png": _gray16_png(),
+            "site/img/palette.png": _palette_trns_png(),
+            "site/img/la.png": _la_png(),
+            "site/img/graytrns.png": _gray_trns_png(),
+            "site/img/anim.gif": transparent_gif(),
+            "site/img/anim.webp": _animated_webp(),
+            "site/img/rotated.png": _rotated_png(),
+        },
+    )
     return root, build_site(root)[1]
 
 
@@ -102,8 +107,9 @@ def _close(a: tuple[int, ...], b: tuple[int, ...], tol: int) -> bool:
     return all(abs(x - y) <= tol for x, y in zip(a, b, strict=True))
 
 
-def test_cmyk_jpeg_becomes_rgb_with_faithful_colour(modes_build: tuple[Path, dict[str, Any]]
-                                                    ) -> None:
+def test_cmyk_jpeg_becomes_rgb_with_faithful_colour(
+    modes_build: tuple[Path, dict[str, Any]],
+) -> None:
     root, manifest = modes_build
     entry = manifest["img/cmyk.jpg"]
     assert (entry["width"], entry["height"]) == (64, 32)
@@ -129,15 +135,21 @@ def test_sixteen_bit_gray_is_scaled_not_clipped(modes_build: tuple[Path, dict[st
         assert _close(tuple(values), (0, 127, 255), 6), (fmt, values)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("key", "clear_xy", "solid_xy", "solid"), [
-    ("img/palette.png", (2, 2), (20, 20), (0, 0, 255)),
-    ("img/la.png", (35, 20), (5, 20), (60, 60, 60)),
-    ("img/graytrns.png", (35, 20), (5, 20), (200, 200, 200)),
-])
-def test_transparency_survives_in_every_format(modes_build: tuple[Path, dict[str, Any]], key: str,
-                                               clear_xy: tuple[int, int],
-                                               solid_xy: tuple[int, int],
-                                               solid: tuple[int, int, int]) -> None:
+@pytest.mark.parametrize(
+    ("key", "clear_xy", "solid_xy", "solid"),
+    [
+        ("img/palette.png", (2, 2), (20, 20), (0, 0, 255)),
+        ("img/la.png", (35, 20), (5, 20), (60, 60, 60)),
+        ("img/graytrns.png", (35, 20), (5, 20), (200, 200, 200)),
+    ],
+)
+def test_transparency_survives_in_every_format(
+    modes_build: tuple[Path, dict[str, Any]],
+    key: str,
+    clear_xy: tuple[int, int],
+    solid_xy: tuple[int, int],
+    solid: tuple[int, int, int],
+) -> None:
     root, manifest = modes_build
     entry = manifest[key]
     emitted = [open_public(root, v["file"]) for v in entry["variants"]]
@@ -147,12 +159,12 @@ def test_transparency_survives_in_every_format(modes_build: tuple[Path, dict[str
     for out in [*emitted, *encodes]:
         assert "A" in out.mode or "transparency" in out.info, (key, out.format, out.mode)
         assert _px(out, clear_xy)[3] <= 3, (key, out.format)  # AVIF alpha is lossy
-        assert _close(_px(out, solid_xy), (*solid, 255), 8), (key, out.format,
-                                                               _px(out, solid_xy))
+        assert _close(_px(out, solid_xy), (*solid, 255), 8), (key, out.format, _px(out, solid_xy))
 
 
-def test_transparent_animated_gif_keeps_every_frame(modes_build: tuple[Path, dict[str, Any]]
-                                                    ) -> None:
+def test_transparent_animated_gif_keeps_every_frame(
+    modes_build: tuple[Path, dict[str, Any]],
+) -> None:
     root, manifest = modes_build
     entry = manifest["img/anim.gif"]
     assert (root / "dist/public" / entry["file"]).read_bytes() == transparent_gif()
@@ -168,8 +180,9 @@ def test_transparent_animated_gif_keeps_every_frame(modes_build: tuple[Path, dic
 
 @pytest.mark.parametrize("colour", ["srgb", "keep"])
 def test_colour_rule_for_an_adobe_rgb_jpeg(make_site: Maker, colour: str) -> None:
-    root = make_site(image_config(formats="[original, webp]", widths="[320]",
-                                  extra=f"  colour: {colour}\n"))
+    root = make_site(
+        image_config(formats="[original, webp]", widths="[320]", extra=f"  colour: {colour}\n")
+    )
     (root / "site/img").mkdir(parents=True)
     shutil.copyfile(CORPUS / "samples" / "rocket.jpg", root / "site/img/rocket.jpg")
     _, manifest = build_site(root)
@@ -177,8 +190,12 @@ def test_colour_rule_for_an_adobe_rgb_jpeg(make_site: Maker, colour: str) -> Non
     icc = src.info["icc_profile"]
     assert "Adobe RGB" in ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
     plain = src.convert("RGB").resize((320, 213), Image.Resampling.LANCZOS)
-    to_srgb = ImageCms.profileToProfile(plain, ImageCms.ImageCmsProfile(io.BytesIO(icc)),
-                                        ImageCms.createProfile("sRGB"), outputMode="RGB")
+    to_srgb = ImageCms.profileToProfile(
+        plain,
+        ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+        ImageCms.createProfile("sRGB"),
+        outputMode="RGB",
+    )
     assert to_srgb is not None
     assert mean_diff(plain, to_srgb) > 3  # the conversion visibly changes this photo
     for fmt in ("jpeg", "webp"):
@@ -195,8 +212,15 @@ def test_animated_webp_passes_through_untouched(modes_build: tuple[Path, dict[st
     root, manifest = modes_build
     entry = manifest["img/anim.webp"]
     assert entry["file"].endswith(".webp") and entry["file"] != "img/anim.webp"
-    assert entry["variants"] == [{"file": entry["file"], "width": 30, "height": 20,
-                                  "format": "webp", "size": len(_animated_webp())}]
+    assert entry["variants"] == [
+        {
+            "file": entry["file"],
+            "width": 30,
+            "height": 20,
+            "format": "webp",
+            "size": len(_animated_webp()),
+        }
+    ]
     assert (root / "dist/public" / entry["file"]).read_bytes() == _animated_webp()
     with Image.open(root / "dist/public" / entry["file"]) as out:
         assert out.n_frames == 2

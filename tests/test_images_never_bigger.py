@@ -37,61 +37,99 @@ def _pixels(data: bytes) -> Image.Image:
 
 
 def _same_pixels(a: Image.Image, b: Image.Image) -> bool:
-    return a.size == b.size and ImageChops.difference(a.convert("RGBA"),
-                                                      b.convert("RGBA")).getbbox() is None
+    return (
+        a.size == b.size
+        and ImageChops.difference(a.convert("RGBA"), b.convert("RGBA")).getbbox() is None
+    )
 
 
 # --- the rule, on sizes alone ------------------------------------------------------------------
 
+
 def test_modern_format_not_smaller_than_the_original_is_dropped() -> None:
-    sel = select(["webp", "jpeg"], "jpeg", 1000, 500,
-                 {"webp": [(480, 240, 9000), (1000, 500, 30000)],
-                  "jpeg": [(480, 240, 10000), (1000, 500, 25000)]},
-                 source_size=60000, plain_size=59000)
-    assert [(v.format, v.width) for v in sel.kept] == [("webp", 480), ("jpeg", 480),
-                                                       ("jpeg", 1000)]
-    assert sel.dropped == [{"format": "webp", "width": 1000, "size": 30000, "instead": {
-        "format": "jpeg", "width": 1000, "size": 25000, "origin": "encoded"}}]
+    sel = select(
+        ["webp", "jpeg"],
+        "jpeg",
+        1000,
+        500,
+        {
+            "webp": [(480, 240, 9000), (1000, 500, 30000)],
+            "jpeg": [(480, 240, 10000), (1000, 500, 25000)],
+        },
+        source_size=60000,
+        plain_size=59000,
+    )
+    assert [(v.format, v.width) for v in sel.kept] == [("webp", 480), ("jpeg", 480), ("jpeg", 1000)]
+    assert sel.dropped == [
+        {
+            "format": "webp",
+            "width": 1000,
+            "size": 30000,
+            "instead": {"format": "jpeg", "width": 1000, "size": 25000, "origin": "encoded"},
+        }
+    ]
     # a srcset in WebP still offers the full width: the JPEG serves it
-    entry = {"src": "a.jpg", "variants": [{"file": f"{v.format}{v.width}", "format": v.format,
-                                           "width": v.width} for v in sel.kept]}
-    assert [v["file"] for v in variants_for(entry, "webp", ["webp", "original"], fill=True)] \
-        == ["webp480", "jpeg1000"]
+    entry = {
+        "src": "a.jpg",
+        "variants": [
+            {"file": f"{v.format}{v.width}", "format": v.format, "width": v.width} for v in sel.kept
+        ],
+    }
+    assert [v["file"] for v in variants_for(entry, "webp", ["webp", "original"], fill=True)] == [
+        "webp480",
+        "jpeg1000",
+    ]
     assert [v["file"] for v in variants_for(entry, "webp", ["webp", "original"])] == ["webp480"]
 
 
 def test_original_not_smaller_than_the_source_serves_the_source() -> None:
-    sel = select(["webp", "jpeg"], "jpeg", 64, 48,
-                 {"webp": [(64, 48, 1500)], "jpeg": [(64, 48, 2100)]},
-                 source_size=1900, plain_size=1400)
+    sel = select(
+        ["webp", "jpeg"],
+        "jpeg",
+        64,
+        48,
+        {"webp": [(64, 48, 1500)], "jpeg": [(64, 48, 2100)]},
+        source_size=1900,
+        plain_size=1400,
+    )
     assert [(v.format, v.width, v.size, v.origin) for v in sel.kept] == [
-        ("jpeg", 64, 1400, SOURCE)]  # the WebP (1500) is not smaller than the plain source
+        ("jpeg", 64, 1400, SOURCE)
+    ]  # the WebP (1500) is not smaller than the plain source
     assert {d["format"] for d in sel.dropped} == {"webp", "jpeg"}
     assert sel.source_used and not sel.grown
 
 
 def test_narrower_variant_not_smaller_than_a_wider_one_is_dropped() -> None:
-    sel = select(["png"], "png", 300, 300,
-                 {"png": [(120, 120, 5000), (300, 300, 4000)]},
-                 source_size=4400, plain_size=4300)
+    sel = select(
+        ["png"],
+        "png",
+        300,
+        300,
+        {"png": [(120, 120, 5000), (300, 300, 4000)]},
+        source_size=4400,
+        plain_size=4300,
+    )
     assert [(v.width, v.size) for v in sel.kept] == [(300, 4000)]
     assert sel.dropped[0]["width"] == 120 and sel.dropped[0]["instead"]["width"] == 300
 
 
 def test_without_the_original_format_the_source_still_serves_its_width() -> None:
-    sel = select(["webp"], "jpeg", 64, 48, {"webp": [(64, 48, 2500)]},
-                 source_size=2000, plain_size=1900)
+    sel = select(
+        ["webp"], "jpeg", 64, 48, {"webp": [(64, 48, 2500)]}, source_size=2000, plain_size=1900
+    )
     assert [(v.format, v.origin) for v in sel.kept] == [("jpeg", SOURCE)]
 
 
 def test_a_source_that_cannot_be_served_is_reported_as_grown() -> None:
-    sel = select(["jpeg"], "jpeg", 64, 48, {"jpeg": [(64, 48, 2500)]},
-                 source_size=2000, plain_size=None)
+    sel = select(
+        ["jpeg"], "jpeg", 64, 48, {"jpeg": [(64, 48, 2500)]}, source_size=2000, plain_size=None
+    )
     assert [(v.format, v.size) for v in sel.kept] == [("jpeg", 2500)]
     assert sel.grown == [{"format": "jpeg", "width": 64, "size": 2500, "source_size": 2000}]
 
 
 # --- the source without its metadata ---------------------------------------------------------
+
 
 def test_jpeg_metadata_is_stripped_losslessly() -> None:
     data = tiny_jpeg() + b"trailing bytes after EOI"
@@ -139,23 +177,31 @@ def test_png_candidates_are_exact() -> None:
 
 # --- through a real build ----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     root = tmp_path_factory.mktemp("never-bigger")
     (root / "site" / "img").mkdir(parents=True)
-    for name, data in (("icon.png", palette_icon()), ("grey.png", grey_png()),
-                       ("tiny.jpg", tiny_jpeg())):
+    for name, data in (
+        ("icon.png", palette_icon()),
+        ("grey.png", grey_png()),
+        ("tiny.jpg", tiny_jpeg()),
+    ):
         (root / "site" / "img" / name).write_bytes(data)
     (root / "pipeline.yaml").write_text(image_config(widths="[120, 4000]"))
     result = run_cli("build", cwd=root)
     assert result.code == 0, result.err
     manifest = json.loads((root / "dist" / "manifest.json").read_text())
-    return root, {"manifest": manifest, "out": result.err,
-                  "report": json.loads((root / "dist" / "report.json").read_text())}
+    return root, {
+        "manifest": manifest,
+        "out": result.err,
+        "report": json.loads((root / "dist" / "report.json").read_text()),
+    }
 
 
-def test_palette_png_stays_a_palette_and_never_grows(generated: tuple[Path, dict[str, Any]]
-                                                     ) -> None:
+def test_palette_png_stays_a_palette_and_never_grows(
+    generated: tuple[Path, dict[str, Any]],
+) -> None:
     """The issue's case: a palette PNG (3,729 B) became a 10,931 B RGB PNG."""
     root, doc = generated
     source = (root / "site/img/icon.png").read_bytes()
@@ -179,7 +225,8 @@ def test_greyscale_png_keeps_its_mode(generated: tuple[Path, dict[str, Any]]) ->
 
 
 def test_tiny_optimal_jpeg_is_served_as_is_without_metadata(
-        generated: tuple[Path, dict[str, Any]]) -> None:
+    generated: tuple[Path, dict[str, Any]],
+) -> None:
     root, doc = generated
     source = (root / "site/img/tiny.jpg").read_bytes()
     entry = doc["manifest"]["img/tiny.jpg"]
@@ -188,8 +235,12 @@ def test_tiny_optimal_jpeg_is_served_as_is_without_metadata(
     assert served == strip_jpeg(source) and entry["size"] == len(served) < len(source)
     assert b"Camera Maker" not in served
     notes = doc["report"]["images"]["never_bigger"]
-    assert notes["img/tiny.jpg"]["source"] == {"format": "jpeg", "width": 64,
-                                               "size": len(served), "source_size": len(source)}
+    assert notes["img/tiny.jpg"]["source"] == {
+        "format": "jpeg",
+        "width": 64,
+        "size": len(served),
+        "source_size": len(source),
+    }
     assert {d["format"] for d in notes["img/tiny.jpg"]["dropped"]} == {"webp", "jpeg"}
     assert "images: " in doc["out"] and "source file(s) served as is" in doc["out"]
 
@@ -198,8 +249,7 @@ def test_manifest_lists_only_emitted_files(generated: tuple[Path, dict[str, Any]
     root, doc = generated
     public = root / "dist" / "public"
     listed = {v["file"] for e in doc["manifest"].values() for v in e["variants"]}
-    assert {p.relative_to(public).as_posix() for p in public.rglob("*") if p.is_file()} \
-        == listed
+    assert {p.relative_to(public).as_posix() for p in public.rglob("*") if p.is_file()} == listed
     for entry in doc["manifest"].values():
         assert entry["file"] in {v["file"] for v in entry["variants"]}
         for v in entry["variants"]:
@@ -219,17 +269,23 @@ def test_summary_line_counts_what_the_rule_did() -> None:
     from assetpipe.stages.images import summary
 
     assert summary({"never_bigger": {}}) is None
-    line = summary({"never_bigger": {
-        "a.png": {"dropped": [{"format": "webp"}]},
-        "b.jpg": {"dropped": [{"format": "webp"}, {"format": "jpeg"}], "source": {}},
-        "c.tif": {"grown": [{"format": "png"}]}}})
+    line = summary(
+        {
+            "never_bigger": {
+                "a.png": {"dropped": [{"format": "webp"}]},
+                "b.jpg": {"dropped": [{"format": "webp"}, {"format": "jpeg"}], "source": {}},
+                "c.tif": {"grown": [{"format": "png"}]},
+            }
+        }
+    )
     assert line is not None
     assert "3 variant(s) not emitted" in line and "1 source file(s) served as is" in line
     assert "1 variant(s) larger than their source" in line
 
 
 def test_a_source_with_metadata_that_cannot_be_stripped_warns_when_it_grows(
-        make_site: Maker) -> None:
+    make_site: Maker,
+) -> None:
     """A WebP source carrying EXIF is never served as is (its metadata would go out with it):
     when its re-encode is still larger, the build keeps it and warns, naming the file."""
     rnd = random.Random(5)
@@ -238,9 +294,12 @@ def test_a_source_with_metadata_that_cannot_be_stripped_warns_when_it_grows(
     exif = Image.Exif()
     exif[0x010F] = "Camera Maker"
     data = to_bytes(im, "WEBP", quality=10, exif=exif.tobytes())
-    root = make_site(image_config(formats="[original]", widths="[4000]",
-                                  templates="  srcset_format: original\n"),
-                     {"site/img/small.webp": data})
+    root = make_site(
+        image_config(
+            formats="[original]", widths="[4000]", templates="  srcset_format: original\n"
+        ),
+        {"site/img/small.webp": data},
+    )
     result, manifest = build_site(root)
     (v,) = manifest["img/small.webp"]["variants"]
     assert v["size"] > len(data)  # nothing smaller to serve: kept
@@ -255,12 +314,22 @@ def test_a_subset_rebuild_keeps_the_other_images_notes() -> None:
     from assetpipe.incremental import _recount_images
     from assetpipe.manifest import Manifest
 
-    before = {"images": {"images": 3, "variants": 4, "skipped": [], "never_bigger": {
-        "a.png": {"dropped": [{"format": "webp"}]}, "b.jpg": {"source": {"width": 64}},
-        "gone.png": {"dropped": [{"format": "webp"}]}}}}
+    before = {
+        "images": {
+            "images": 3,
+            "variants": 4,
+            "skipped": [],
+            "never_bigger": {
+                "a.png": {"dropped": [{"format": "webp"}]},
+                "b.jpg": {"source": {"width": 64}},
+                "gone.png": {"dropped": [{"format": "webp"}]},
+            },
+        }
+    }
     sections = {"images": {"images": 1, "variants": 1, "skipped": [], "never_bigger": {}}}
     manifest = Manifest({"a.png": {"variants": [{}]}, "b.jpg": {"variants": [{}, {}]}})
-    _recount_images(sections, before, manifest, {"a.png": "images", "b.jpg": "images"},
-                    frozenset({"b.jpg"}))
+    _recount_images(
+        sections, before, manifest, {"a.png": "images", "b.jpg": "images"}, frozenset({"b.jpg"})
+    )
     assert sections["images"]["never_bigger"] == {"a.png": {"dropped": [{"format": "webp"}]}}
     assert sections["images"]["variants"] == 3

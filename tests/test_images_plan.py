@@ -10,16 +10,20 @@ from assetpipe.imaging.formats import resolve, variants_for
 from assetpipe.imaging.plan import plan_widths, variant_name
 
 
-@pytest.mark.parametrize(("size", "widths", "expected"), [
-    ((1800, 1200), [480, 960, 1600], [(480, 320), (960, 640), (1600, 1067)]),
-    ((1411, 1411), [480, 960, 1600], [(480, 480), (960, 960), (1411, 1411)]),
-    ((300, 200), [480, 960, 1600], [(300, 200)]),            # never upscaled: own width only
-    ((1600, 900), [1600, 480, 960, 960], [(480, 270), (960, 540), (1600, 900)]),
-    ((3, 1000), [1, 2], [(1, 333), (2, 667)]),
-    ((1000, 1), [480], [(480, 1)]),                          # height never 0
-])
-def test_widths_never_upscale_and_add_own_width(size: tuple[int, int], widths: list[int],
-                                                  expected: list[tuple[int, int]]) -> None:
+@pytest.mark.parametrize(
+    ("size", "widths", "expected"),
+    [
+        ((1800, 1200), [480, 960, 1600], [(480, 320), (960, 640), (1600, 1067)]),
+        ((1411, 1411), [480, 960, 1600], [(480, 480), (960, 960), (1411, 1411)]),
+        ((300, 200), [480, 960, 1600], [(300, 200)]),  # never upscaled: own width only
+        ((1600, 900), [1600, 480, 960, 960], [(480, 270), (960, 540), (1600, 900)]),
+        ((3, 1000), [1, 2], [(1, 333), (2, 667)]),
+        ((1000, 1), [480], [(480, 1)]),  # height never 0
+    ],
+)
+def test_widths_never_upscale_and_add_own_width(
+    size: tuple[int, int], widths: list[int], expected: list[tuple[int, int]]
+) -> None:
     assert plan_widths(*size, widths) == expected
 
 
@@ -39,10 +43,14 @@ def test_original_resolves_to_the_source_format_once() -> None:
 
 
 def test_variants_for_picks_the_token_format() -> None:
-    entry = {"src": "img/a.jpg", "variants": [
-        {"file": "a", "width": 960, "format": "webp"},
-        {"file": "b", "width": 480, "format": "webp"},
-        {"file": "c", "width": 480, "format": "jpeg"}]}
+    entry = {
+        "src": "img/a.jpg",
+        "variants": [
+            {"file": "a", "width": 960, "format": "webp"},
+            {"file": "b", "width": 480, "format": "webp"},
+            {"file": "c", "width": 480, "format": "jpeg"},
+        ],
+    }
     assert [v["file"] for v in variants_for(entry, "webp")] == ["b", "a"]
     assert [v["file"] for v in variants_for(entry, "original")] == ["c"]
     webp_src = {"src": "img/a.webp", "variants": [{"file": "w", "width": 9, "format": "webp"}]}

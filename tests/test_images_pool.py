@@ -41,14 +41,23 @@ def test_killed_build_leaves_no_worker_and_no_inherited_file(make_site: Maker) -
     from PIL import Image
 
     root = make_site(image_config(widths="[64]"))
-    write_tree(root, {f"site/img/p{i}.png": to_bytes(Image.new("RGB", (80, 60), (i, 9, 9)), "PNG")
-                      for i in range(3)})
+    write_tree(
+        root,
+        {
+            f"site/img/p{i}.png": to_bytes(Image.new("RGB", (80, 60), (i, 9, 9)), "PNG")
+            for i in range(3)
+        },
+    )
     secret = root / "secret.txt"
     secret.write_text("not for workers\n")
     (root / "run.py").write_text(SCRIPT)
-    proc = subprocess.run([sys.executable, str(root / "run.py"), str(root / "pipeline.yaml"),
-                           str(secret.resolve())], capture_output=True, text=True, timeout=120,
-                          cwd=root)
+    proc = subprocess.run(
+        [sys.executable, str(root / "run.py"), str(root / "pipeline.yaml"), str(secret.resolve())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+    )
     assert proc.returncode == -9, proc.stderr
     pids_text, _, leaked_text = proc.stdout.strip().partition("|")
     pids = [int(p) for p in pids_text.split()]
@@ -76,11 +85,20 @@ def test_a_script_without_a_main_guard_builds_once(make_site: Maker) -> None:
     from PIL import Image
 
     root = make_site(image_config(widths="[64]"))
-    write_tree(root, {f"site/img/p{i}.png": to_bytes(Image.new("RGB", (80, 60), (i, 9, 9)), "PNG")
-                      for i in range(3)})
+    write_tree(
+        root,
+        {
+            f"site/img/p{i}.png": to_bytes(Image.new("RGB", (80, 60), (i, 9, 9)), "PNG")
+            for i in range(3)
+        },
+    )
     (root / "build_assets.py").write_text(UNGUARDED)
-    proc = subprocess.run([sys.executable, str(root / "build_assets.py"),
-                           str(root / "pipeline.yaml")], capture_output=True, text=True,
-                          timeout=120, cwd=root)
+    proc = subprocess.run(
+        [sys.executable, str(root / "build_assets.py"), str(root / "pipeline.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["script ran", "built 3"]

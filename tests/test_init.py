@@ -61,10 +61,16 @@ def _stages(cfg_path: Path) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for f in sorted(q for q in cfg.source.rglob("*") if q.is_file()):
         key = f.relative_to(cfg.source).as_posix()
-        out[key] = [name for name, pats in (
-            ("images", cfg.images.include), ("scripts", cfg.scripts.entries),
-            ("styles", cfg.styles.entries), ("static", cfg.static.include))
-            if globmatch(key, pats)]
+        out[key] = [
+            name
+            for name, pats in (
+                ("images", cfg.images.include),
+                ("scripts", cfg.scripts.entries),
+                ("styles", cfg.styles.entries),
+                ("static", cfg.static.include),
+            )
+            if globmatch(key, pats)
+        ]
     return out
 
 
@@ -94,19 +100,31 @@ def test_written_config_builds_and_keeps_classic_globals(tmp_path: Path) -> None
     entries = manifest.get("entries", manifest)
     js = (tmp_path / "dist" / "public" / entries["js/sidebar.js"]["file"]).read_text()
     assert "function sidebarColor(" in js  # a classic script keeps its global function
-    assert set(entries) >= {"css/site.css", "js/app.mjs", "img/bg.png", "favicon.png",
-                            "fonts/x.woff2", "js/unused.js"}
+    assert set(entries) >= {
+        "css/site.css",
+        "js/app.mjs",
+        "img/bg.png",
+        "favicon.png",
+        "fonts/x.woff2",
+        "js/unused.js",
+    }
 
 
 def test_package_with_factory_and_custom_static_folder(tmp_path: Path) -> None:
-    write_tree(tmp_path, {
-        "myapp/__init__.py": ("from flask import Flask\n\n\ndef create_app():\n"
-                              "    app = Flask(__name__, static_folder='assets', "
-                              "static_url_path='/a')\n    return app\n"),
-        "myapp/assets/main.css": "p{}\n",
-        "myapp/templates/x.html": '<link rel="stylesheet" href="/a/main.css">\n',
-        "tests/conftest.py": "from flask import Flask\napp = Flask(__name__)\n",
-        "scripts/tool.py": "from flask import Flask\ntool = Flask('tool')\n"})
+    write_tree(
+        tmp_path,
+        {
+            "myapp/__init__.py": (
+                "from flask import Flask\n\n\ndef create_app():\n"
+                "    app = Flask(__name__, static_folder='assets', "
+                "static_url_path='/a')\n    return app\n"
+            ),
+            "myapp/assets/main.css": "p{}\n",
+            "myapp/templates/x.html": '<link rel="stylesheet" href="/a/main.css">\n',
+            "tests/conftest.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "scripts/tool.py": "from flask import Flask\ntool = Flask('tool')\n",
+        },
+    )
     result = init(tmp_path)
     p = result.project
     assert p.app is not None and p.app.factory == "create_app"
@@ -130,13 +148,20 @@ def test_no_app_and_existing_config_are_usage_errors(tmp_path: Path) -> None:
         init(tmp_path)
     result = run_cli("init", "--force", cwd=tmp_path)
     assert result.code == 0, result.err
-    assert load_config(tmp_path / "pipeline.yaml").scripts.entries == ("js/sidebar.js",
-                                                                        "js/app.mjs")
+    assert load_config(tmp_path / "pipeline.yaml").scripts.entries == (
+        "js/sidebar.js",
+        "js/app.mjs",
+    )
 
 
 def test_static_folder_without_app_is_found(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"site/static/css/a.css": "p{}\n", "site/templates/a.html":
-                          "<link rel=stylesheet href='/static/css/a.css'>"})
+    write_tree(
+        tmp_path,
+        {
+            "site/static/css/a.css": "p{}\n",
+            "site/templates/a.html": "<link rel=stylesheet href='/static/css/a.css'>",
+        },
+    )
     p = discover(tmp_path)
     assert p.app is None and p.static_dir == tmp_path / "site" / "static"
     assert p.styles == ["css/a.css"]
@@ -146,14 +171,31 @@ def test_static_globs_name_whole_folders_at_any_depth(tmp_path: Path) -> None:
     from assetpipe.adopt.discover import Project
     from assetpipe.adopt.render import static_globs
 
-    project = Project(root=tmp_path, app=None, static_dir=tmp_path, templates_dir=None,
-                      public_path="/static/", static_files=[
-                          "a.txt", "vendor/jq/jquery.js", "vendor/jq/jquery.map",
-                          "vendor/jq/ui/x.js", "vendor/bs/b.css", "vendor/bs/fonts/f.woff",
-                          "img/a.png", "img/icons/i.svg"])
+    project = Project(
+        root=tmp_path,
+        app=None,
+        static_dir=tmp_path,
+        templates_dir=None,
+        public_path="/static/",
+        static_files=[
+            "a.txt",
+            "vendor/jq/jquery.js",
+            "vendor/jq/jquery.map",
+            "vendor/jq/ui/x.js",
+            "vendor/bs/b.css",
+            "vendor/bs/fonts/f.woff",
+            "img/a.png",
+            "img/icons/i.svg",
+        ],
+    )
     claimed = {"vendor/jq/jquery.js", "img/a.png"}
     globs = static_globs(project, claimed)
-    assert globs == ["a.txt", "vendor/jq/jquery.map", "vendor/jq/ui/**", "vendor/bs/**",
-                     "img/icons/**"]
+    assert globs == [
+        "a.txt",
+        "vendor/jq/jquery.map",
+        "vendor/jq/ui/**",
+        "vendor/bs/**",
+        "img/icons/**",
+    ]
     for f in project.static_files:
         assert globmatch(f, globs) != (f in claimed), f

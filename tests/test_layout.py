@@ -28,14 +28,14 @@ FLASK_LAYOUT: dict[str, str | bytes] = {
     "app/static/css/site.css": "body { color: #123456; }\n",
     "app/templates/index.html": PAGE,
     "app/templates/parts/nav.html": (
-        "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/site.css') }}\">\n"),
+        "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/site.css') }}\">\n"
+    ),
 }
 
 
 def _config(source: str, dirs: str | None, extra: str = "") -> str:
     tpl = f"templates:\n  dirs: {dirs}\n" if dirs is not None else ""
-    return (f"source: {source}\noutput: dist\n{tpl}"
-            f"static:\n  include: ['css/**', 'img/**']\n{extra}")
+    return f"source: {source}\noutput: dist\n{tpl}static:\n  include: ['css/**', 'img/**']\n{extra}"
 
 
 def _png() -> bytes:
@@ -55,8 +55,9 @@ def _built_templates(root: Path) -> dict[str, str]:
 
 def test_flask_layout_templates_beside_static(tmp_path: Path) -> None:
     """source: app/static + dirs: [app/templates]: keys are url_for's filename exactly."""
-    write_tree(tmp_path, {**FLASK_LAYOUT, "pipeline.yaml": _config("app/static",
-                                                                   "[app/templates]")})
+    write_tree(
+        tmp_path, {**FLASK_LAYOUT, "pipeline.yaml": _config("app/static", "[app/templates]")}
+    )
     result = build(tmp_path / "pipeline.yaml")
     assert "css/site.css" in result.manifest
     out = _built_templates(tmp_path)
@@ -71,17 +72,28 @@ def test_flask_layout_templates_beside_static(tmp_path: Path) -> None:
 def test_dot_dir_is_the_config_folder(tmp_path: Path) -> None:
     """A project whose templates sit beside the config (``dirs: ["."]``); the output and
     ``.assetpipe/`` under it are not taken for templates."""
-    write_tree(tmp_path, {
-        "static/css/site.css": "body{}\n", "index.html": PAGE, "pipeline.yaml":
-        _config("static", '["."]')})
+    write_tree(
+        tmp_path,
+        {
+            "static/css/site.css": "body{}\n",
+            "index.html": PAGE,
+            "pipeline.yaml": _config("static", '["."]'),
+        },
+    )
     build(tmp_path / "pipeline.yaml")
     build(tmp_path / "pipeline.yaml")  # a second build must not pick up dist/templates
     assert sorted(_built_templates(tmp_path)) == ["index.html"]
 
 
 def test_symlinked_template_dir_is_followed(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"shared/tpl/index.html": PAGE, "app/static/css/site.css": "body{}\n",
-                          "app/templates/sub/.keep": ""})
+    write_tree(
+        tmp_path,
+        {
+            "shared/tpl/index.html": PAGE,
+            "app/static/css/site.css": "body{}\n",
+            "app/templates/sub/.keep": "",
+        },
+    )
     os.symlink(tmp_path / "shared" / "tpl", tmp_path / "app" / "templates" / "linked")
     os.symlink(tmp_path / "shared" / "tpl", tmp_path / "app" / "tpl-link")
     (tmp_path / "pipeline.yaml").write_text(_config("app/static", "[app/tpl-link, app/templates]"))
@@ -100,8 +112,14 @@ def test_symlinked_dir_inside_source_is_followed(tmp_path: Path) -> None:
 
 def test_old_configs_relative_to_source_still_build(tmp_path: Path) -> None:
     """dirs written relative to source (the old rule) resolve when that is unambiguous."""
-    write_tree(tmp_path, {"site/css/site.css": "body{}\n", "site/views/index.html": PAGE,
-                          "pipeline.yaml": _config("site", "[views]")})
+    write_tree(
+        tmp_path,
+        {
+            "site/css/site.css": "body{}\n",
+            "site/views/index.html": PAGE,
+            "pipeline.yaml": _config("site", "[views]"),
+        },
+    )
     cfg = load_config(tmp_path / "pipeline.yaml")
     assert cfg.templates.dirs == ("views",)
     build(cfg)
@@ -109,8 +127,15 @@ def test_old_configs_relative_to_source_still_build(tmp_path: Path) -> None:
 
 
 def test_ambiguous_dir_is_a_config_error_and_dot_slash_pins_it(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"site/css/site.css": "body{}\n", "site/views/index.html": PAGE,
-                          "views/other.html": PAGE, "pipeline.yaml": _config("site", "[views]")})
+    write_tree(
+        tmp_path,
+        {
+            "site/css/site.css": "body{}\n",
+            "site/views/index.html": PAGE,
+            "views/other.html": PAGE,
+            "pipeline.yaml": _config("site", "[views]"),
+        },
+    )
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "pipeline.yaml")
     (problem,) = info.value.problems
@@ -121,18 +146,31 @@ def test_ambiguous_dir_is_a_config_error_and_dot_slash_pins_it(tmp_path: Path) -
 
 
 def test_missing_dir_is_a_located_config_error(tmp_path: Path) -> None:
-    write_tree(tmp_path, {**FLASK_LAYOUT, "pipeline.yaml": _config(
-        "app/static", "\n    - app/templates\n    - app/templatez")})
+    write_tree(
+        tmp_path,
+        {
+            **FLASK_LAYOUT,
+            "pipeline.yaml": _config("app/static", "\n    - app/templates\n    - app/templatez"),
+        },
+    )
     result = run_cli("build", cwd=tmp_path)
     assert result.code == 2, result.err
-    assert "pipeline.yaml:6:7: templates.dirs[1]: directory 'app/templatez' does not exist" \
+    assert (
+        "pipeline.yaml:6:7: templates.dirs[1]: directory 'app/templatez' does not exist"
         in result.err
+    )
     assert not (tmp_path / "dist").exists()
 
 
 def test_configured_dir_without_templates_warns(tmp_path: Path) -> None:
-    write_tree(tmp_path, {**FLASK_LAYOUT, "app/empty/readme.txt": "no templates here\n",
-                          "pipeline.yaml": _config("app/static", "[app/templates, app/empty]")})
+    write_tree(
+        tmp_path,
+        {
+            **FLASK_LAYOUT,
+            "app/empty/readme.txt": "no templates here\n",
+            "pipeline.yaml": _config("app/static", "[app/templates, app/empty]"),
+        },
+    )
     result = build(tmp_path / "pipeline.yaml")
     (warning,) = [w for w in result.warnings if "templates.dirs" in w.message]
     assert "no templates matching templates.include in 'app/empty'" in warning.message
@@ -142,19 +180,26 @@ def test_configured_dir_without_templates_warns(tmp_path: Path) -> None:
 def test_missing_assets_all_at_once_with_url_for_hint(tmp_path: Path) -> None:
     """source one level above static: every template's missing reference in one error, and
     the hint says to fix ``source`` (not to edit the templates to ``static/...``)."""
-    write_tree(tmp_path, {
-        **FLASK_LAYOUT,
-        "app/templates/other.html": "<img src=\"{{ url_for('static', filename='img/a.png') }}\">"
-                                    "\n<script src=\"/static/js/gone.js\"></script>\n",
-        "app/static/img/a.png": _png(),
-        "pipeline.yaml": "source: app\noutput: dist\ntemplates:\n  dirs: [app/templates]\n"
-                         "static:\n  include: ['static/**']\n"})
+    write_tree(
+        tmp_path,
+        {
+            **FLASK_LAYOUT,
+            "app/templates/other.html": "<img src=\"{{ url_for('static', filename='img/a.png') }}\">"
+            '\n<script src="/static/js/gone.js"></script>\n',
+            "app/static/img/a.png": _png(),
+            "pipeline.yaml": "source: app\noutput: dist\ntemplates:\n  dirs: [app/templates]\n"
+            "static:\n  include: ['static/**']\n",
+        },
+    )
     with pytest.raises(MissingAssetsError) as info:
         build(tmp_path / "pipeline.yaml")
     lines = [str(p) for p in info.value.problems]
     assert len(lines) == 4, lines  # index.html:2, nav.html:1, other.html:1 and :2
     assert {line.split(":")[0] for line in lines} == {
-        "app/templates/index.html", "app/templates/other.html", "app/templates/parts/nav.html"}
+        "app/templates/index.html",
+        "app/templates/other.html",
+        "app/templates/parts/nav.html",
+    }
     hint = info.value.problems[0].hint or ""
     assert "the build has 'static/css/site.css'" in hint and "source: app/static" in hint
     result = run_cli("build", cwd=tmp_path)
@@ -175,8 +220,9 @@ def test_watch_rebuilds_templates_outside_source(tmp_path: Path, linked: bool) -
     """``assetpipe watch`` observes template dirs outside ``source`` (and behind a symlink)."""
     from assetpipe.watch import Watcher
 
-    write_tree(tmp_path, {**FLASK_LAYOUT, "pipeline.yaml": _config("app/static",
-                                                                   "[app/templates]")})
+    write_tree(
+        tmp_path, {**FLASK_LAYOUT, "pipeline.yaml": _config("app/static", "[app/templates]")}
+    )
     if linked:
         (tmp_path / "app" / "templates").rename(tmp_path / "real-templates")
         os.symlink(tmp_path / "real-templates", tmp_path / "app" / "templates")

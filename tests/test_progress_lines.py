@@ -39,8 +39,10 @@ FILES: dict[str, str | bytes] = {
     "site/templates/b.html": '<img src="/static/icons/gone.svg" alt="" width="1" height="1">\n',
 }
 
-LINE = re.compile(r"^(\w+): (?:(\d+) inputs?, )?(\d+) outputs? \((\d+) cache hits?, (\d+) "
-                  r"miss(?:es)?\) in \d+\.\d\d s$")
+LINE = re.compile(
+    r"^(\w+): (?:(\d+) inputs?, )?(\d+) outputs? \((\d+) cache hits?, (\d+) "
+    r"miss(?:es)?\) in \d+\.\d\d s$"
+)
 
 
 def _stage_lines(err: str) -> list[tuple[str, ...]]:
@@ -61,8 +63,11 @@ def test_piped_build_prints_a_line_per_stage_as_it_finishes(tmp_path: Path) -> N
     # streamed: the templates stage's warning comes after the lines of the stages before it
     # and before its own line
     warn = next(i for i, line in enumerate(lines) if line.startswith("warning:"))
-    assert lines.index(next(x for x in lines if x.startswith("static:"))) < warn < \
-        lines.index(next(x for x in lines if x.startswith("templates:")))
+    assert (
+        lines.index(next(x for x in lines if x.startswith("static:")))
+        < warn
+        < lines.index(next(x for x in lines if x.startswith("templates:")))
+    )
     assert lines[-1].startswith("built ") or "built " in res.err
     # a rebuild with no change: the same lines, every stage all hits
     again = _stage_lines(run_cli("build", cwd=tmp_path).err)
@@ -81,8 +86,14 @@ def test_on_a_terminal_the_live_display_prints_no_stage_lines(tmp_path: Path) ->
     write_tree(tmp_path, FILES)
     main, child = pty.openpty()
     env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm", "COLUMNS": "100"}
-    proc = subprocess.Popen([sys.executable, "-m", "assetpipe", "build"], cwd=tmp_path,
-                            stdout=child, stderr=child, stdin=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assetpipe", "build"],
+        cwd=tmp_path,
+        stdout=child,
+        stderr=child,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
     os.close(child)
     chunks = []
     while True:
@@ -101,9 +112,14 @@ def test_on_a_terminal_the_live_display_prints_no_stage_lines(tmp_path: Path) ->
 
 
 def test_stage_line_wording() -> None:
-    assert StageDone("images", 63, 189, 120, 12, 4.1).line() == \
-        "images: 63 inputs, 189 outputs (120 cache hits, 12 misses) in 4.10 s"
-    assert StageDone("styles", 1, 1, 1, 0, 0.004).line() == \
-        "styles: 1 input, 1 output (1 cache hit, 0 misses) in 0.00 s"
-    assert StageDone("x", None, 0, 0, 1, 0).line() == \
-        "x: 0 outputs (0 cache hits, 1 miss) in 0.00 s"
+    assert (
+        StageDone("images", 63, 189, 120, 12, 4.1).line()
+        == "images: 63 inputs, 189 outputs (120 cache hits, 12 misses) in 4.10 s"
+    )
+    assert (
+        StageDone("styles", 1, 1, 1, 0, 0.004).line()
+        == "styles: 1 input, 1 output (1 cache hit, 0 misses) in 0.00 s"
+    )
+    assert (
+        StageDone("x", None, 0, 0, 1, 0).line() == "x: 0 outputs (0 cache hits, 1 miss) in 0.00 s"
+    )

@@ -143,8 +143,10 @@ def test_authenticated_user_only_with_the_user_in_the_key(setup: Any) -> None:
         r = request(port, "/me", headers={"Authorization": who})
         assert json.loads(r.body)["user"] == who
     assert calls.get("me") == 3  # no user key: never cached, never shared
-    seen = [json.loads(request(port, "/me-keyed", headers={"Authorization": w}).body)["user"]
-            for w in ("Bearer alice", "Bearer bob", "Bearer alice", "Bearer bob")]
+    seen = [
+        json.loads(request(port, "/me-keyed", headers={"Authorization": w}).body)["user"]
+        for w in ("Bearer alice", "Bearer bob", "Bearer alice", "Bearer bob")
+    ]
     assert seen == ["Bearer alice", "Bearer bob", "Bearer alice", "Bearer bob"]
     assert calls.get("me-keyed") == 2  # one entry per user
 
@@ -173,8 +175,10 @@ def test_invalidation_by_key_and_by_tag(setup: Any) -> None:
 def test_single_flight_on_a_miss(setup: Any) -> None:
     port, cache, calls = setup
     results: list[int] = []
-    threads = [threading.Thread(target=lambda: results.append(request(port, "/items").status))
-               for _ in range(12)]
+    threads = [
+        threading.Thread(target=lambda: results.append(request(port, "/items").status))
+        for _ in range(12)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -18,7 +18,7 @@ from assetpipe.serve.rcache.asgi import ResponseCacheMiddleware
 from tests.rcache_support import _free_port, redis_url  # noqa: F401 (fixture)
 from tests.test_serve_support import asgi_server, decode, request
 
-SERVER = textwrap.dedent('''
+SERVER = textwrap.dedent("""
     import sys, time
     from wsgiref.simple_server import make_server, WSGIServer
     from socketserver import ThreadingMixIn
@@ -43,7 +43,7 @@ SERVER = textwrap.dedent('''
                         server_class=Server)
     print("ready", flush=True)
     httpd.serve_forever()
-''')
+""")
 
 
 def test_single_flight_across_two_processes(redis_url: str, tmp_path: Path) -> None:  # noqa: F811
@@ -56,14 +56,23 @@ def test_single_flight_across_two_processes(redis_url: str, tmp_path: Path) -> N
     script.write_text(SERVER)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     ports = [_free_port(), _free_port()]
-    procs = [subprocess.Popen([sys.executable, str(script), redis_url, str(p)], env=env,
-                              stdout=subprocess.PIPE, text=True) for p in ports]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), redis_url, str(p)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for p in ports
+    ]
     try:
         for proc in procs:
             assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
         statuses: list[int] = []
-        threads = [threading.Thread(target=lambda p=p: statuses.append(
-            request(p, "/api/items").status)) for p in ports * 8]
+        threads = [
+            threading.Thread(target=lambda p=p: statuses.append(request(p, "/api/items").status))
+            for p in ports * 8
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -101,17 +110,27 @@ def test_asgi_hits_single_flight_and_304() -> None:
         renders.append(1)
         await asyncio.sleep(0.3)
         body = json.dumps([{"id": i, "name": f"item {i}"} for i in range(200)]).encode()
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": body[:100], "more_body": True})
         await send({"type": "http.response.body", "body": body[100:]})
 
     cache = ResponseCache(MemoryBackend(), name="asgi-test")
     with asgi_server(ResponseCacheMiddleware(app, cache, {"/api/": Rule(60)})) as port:
         statuses: list[int] = []
-        threads = [threading.Thread(target=lambda: statuses.append(
-            request(port, "/api/items", headers={"Accept-Encoding": "br"}).status))
-            for _ in range(10)]
+        threads = [
+            threading.Thread(
+                target=lambda: statuses.append(
+                    request(port, "/api/items", headers={"Accept-Encoding": "br"}).status
+                )
+            )
+            for _ in range(10)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -120,8 +139,11 @@ def test_asgi_hits_single_flight_and_304() -> None:
         hit = request(port, "/api/items", headers={"Accept-Encoding": "br"})
         assert hit.headers["content-encoding"] == "br"
         assert len(json.loads(decode(hit))) == 200
-        nm = request(port, "/api/items", headers={"Accept-Encoding": "br",
-                                                  "If-None-Match": hit.headers["etag"]})
+        nm = request(
+            port,
+            "/api/items",
+            headers={"Accept-Encoding": "br", "If-None-Match": hit.headers["etag"]},
+        )
         assert nm.status == 304 and len(renders) == 1
         head = request(port, "/api/items", "HEAD", {"Accept-Encoding": "br"})
         assert head.headers["content-length"] == hit.headers["content-length"]
@@ -137,8 +159,13 @@ def test_redis_hit_fetches_only_the_representation_it_sends(redis_url: str) -> N
     entry = cache.make_entry(Captured("200 OK", [("Content-Type", "application/json")], body), ())
     assert set(entry.bodies) == {"identity", "br", "gzip"}
     backend.store("b", "k", entry, 60)
-    for accept, want in (("br, gzip", "br"), ("gzip", "gzip"), (None, "identity"),
-                         ("gzip;q=1, br;q=0", "gzip"), ("zstd", "identity")):
+    for accept, want in (
+        ("br, gzip", "br"),
+        ("gzip", "gzip"),
+        (None, "identity"),
+        ("gzip;q=1, br;q=0", "gzip"),
+        ("zstd", "identity"),
+    ):
         _, got = backend.lookup("b", "k", accept)
         assert got is not None and set(got.bodies) == {want}, accept
         reply = got.reply(accept)

@@ -42,10 +42,10 @@ HASHED = re.compile(r"/static/.+-[A-Z0-9]{8}\.\w+$")
 @dataclass(frozen=True)
 class Case:
     name: str
-    init_dir: str                       # where the user runs `assetpipe init` (project-relative)
-    setup: str                          # Python making `app` (run in the project folder)
-    pages: tuple[tuple[str, tuple[str, ...]], ...]   # (path, JS globals the page must define)
-    classic: tuple[str, ...]            # scripts init must list as entries (classic tags)
+    init_dir: str  # where the user runs `assetpipe init` (project-relative)
+    setup: str  # Python making `app` (run in the project folder)
+    pages: tuple[tuple[str, tuple[str, ...]], ...]  # (path, JS globals the page must define)
+    classic: tuple[str, ...]  # scripts init must list as entries (classic tags)
     #: run `assetpipe audit --app SPEC` and build again; these images' downloads must then be
     #: at most their source files' bytes (issue 12: the build -> audit -> build loop)
     audit_loop: tuple[str, tuple[str, ...]] | None = None
@@ -57,19 +57,26 @@ def _package_dir(name: str) -> Path:
 
 
 def _ihatemoney(project: Path) -> None:
-    shutil.copytree(_package_dir("ihatemoney"), project / "ihatemoney",
-                    ignore=shutil.ignore_patterns("__pycache__", "tests", "translations"))
+    shutil.copytree(
+        _package_dir("ihatemoney"),
+        project / "ihatemoney",
+        ignore=shutil.ignore_patterns("__pycache__", "tests", "translations"),
+    )
     (project / "ihatemoney.cfg").write_text(
         f"SQLALCHEMY_DATABASE_URI = 'sqlite:///{project / 'ihm.db'}'\n"
-        "SECRET_KEY = 'not-a-secret'\nSESSION_COOKIE_SECURE = False\n")
+        "SECRET_KEY = 'not-a-secret'\nSESSION_COOKIE_SECURE = False\n"
+    )
 
 
 def _beets(project: Path) -> None:
-    shutil.copytree(_package_dir("beetsplug") / "web", project / "beetsplug" / "web",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        _package_dir("beetsplug") / "web",
+        project / "beetsplug" / "web",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
 
 
-GALLERY_INIT = '''\
+GALLERY_INIT = """\
 from flask import Flask, render_template
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
@@ -89,7 +96,7 @@ def create_app():
         return render_template("index.html")
 
     return app
-'''
+"""
 
 GALLERY_PAGE = """\
 <!doctype html>
@@ -151,13 +158,24 @@ function initGallery() { document.body.setAttribute("data-ready", String(gallery
 
 def _gallery(project: Path) -> None:
     app = project / "gallery"
-    write_tree(app, {"__init__.py": GALLERY_INIT, "templates/index.html": GALLERY_PAGE,
-                     "static/css/gallery.css": GALLERY_CSS, "static/js/gallery.js": GALLERY_JS})
+    write_tree(
+        app,
+        {
+            "__init__.py": GALLERY_INIT,
+            "templates/index.html": GALLERY_PAGE,
+            "static/css/gallery.css": GALLERY_CSS,
+            "static/js/gallery.js": GALLERY_JS,
+        },
+    )
     img = app / "static" / "img"
     (img / "photos").mkdir(parents=True)
-    for src, dst in (("samples/rocket.jpg", "hero.jpg"), ("samples/chelsea.png", "cat.png"),
-                     ("samples/coffee.png", "coffee.png"), ("samples/rocket.jpg", "rocket.jpg"),
-                     ("orientation/Landscape_1.jpg", "photos/landscape.jpg")):
+    for src, dst in (
+        ("samples/rocket.jpg", "hero.jpg"),
+        ("samples/chelsea.png", "cat.png"),
+        ("samples/coffee.png", "coffee.png"),
+        ("samples/rocket.jpg", "rocket.jpg"),
+        ("orientation/Landscape_1.jpg", "photos/landscape.jpg"),
+    ):
         shutil.copyfile(CORPUS / src, img / dst)
     from PIL import Image
 
@@ -165,35 +183,54 @@ def _gallery(project: Path) -> None:
 
 
 CASES = {
-    "ihatemoney": (_ihatemoney, Case(
-        "ihatemoney", ".",
-        """
+    "ihatemoney": (
+        _ihatemoney,
+        Case(
+            "ihatemoney",
+            ".",
+            """
         os.environ["IHATEMONEY_SETTINGS_FILE_PATH"] = os.path.join(os.getcwd(), "ihatemoney.cfg")
         from ihatemoney.run import create_app
         app = create_app(instance_path=os.getcwd())
         """,
-        (("/", ("$", "jQuery", "Popper", "Tether", "selectCheckboxes", "localizeTime")),
-         ("/demo", ("$", "jQuery", "localizeTime"))),
-        ("js/jquery-3.6.0.min.js", "js/ihatemoney.js", "js/bootstrap.min.js"))),
-    "beets-web": (_beets, Case(
-        "beets-web", "beetsplug",
-        """
+            (
+                ("/", ("$", "jQuery", "Popper", "Tether", "selectCheckboxes", "localizeTime")),
+                ("/demo", ("$", "jQuery", "localizeTime")),
+            ),
+            ("js/jquery-3.6.0.min.js", "js/ihatemoney.js", "js/bootstrap.min.js"),
+        ),
+    ),
+    "beets-web": (
+        _beets,
+        Case(
+            "beets-web",
+            "beetsplug",
+            """
         import beets.library
         from beetsplug.web import app
         app.config["lib"] = beets.library.Library(":memory:")
         """,
-        (("/", ("$", "_", "Backbone", "timeFormat")),),
-        ("jquery.js", "underscore.js", "backbone.js", "beets.js"))),
-    "flask-admin-gallery": (_gallery, Case(
-        "flask-admin-gallery", ".",
-        """
+            (("/", ("$", "_", "Backbone", "timeFormat")),),
+            ("jquery.js", "underscore.js", "backbone.js", "beets.js"),
+        ),
+    ),
+    "flask-admin-gallery": (
+        _gallery,
+        Case(
+            "flask-admin-gallery",
+            ".",
+            """
         from gallery import create_app
         app = create_app()
         """,
-        (("/", ("toggleCaptions", "initGallery", "galleryVersion")),
-         ("/admin/", ("$", "jQuery"))),
-        ("js/gallery.js",),
-        audit_loop=("gallery:create_app", ("img/coffee.png",)))),
+            (
+                ("/", ("toggleCaptions", "initGallery", "galleryVersion")),
+                ("/admin/", ("$", "jQuery")),
+            ),
+            ("js/gallery.js",),
+            audit_loop=("gallery:create_app", ("img/coffee.png",)),
+        ),
+    ),
 }
 
 
@@ -203,8 +240,9 @@ def _new(after: list[str], before: list[str]) -> list[str]:
 
 def _check(before: PageView, after: PageView, shots: Path) -> list[str]:
     problems = []
-    if new := _new([f"{s} {u}" for s, u in after.bad_responses],
-                   [f"{s} {u}" for s, u in before.bad_responses]):
+    if new := _new(
+        [f"{s} {u}" for s, u in after.bad_responses], [f"{s} {u}" for s, u in before.bad_responses]
+    ):
         problems.append(f"responses >= 400: {new}")
     if new := _new(after.console_errors, before.console_errors):
         problems.append(f"console errors: {new}")
@@ -234,8 +272,7 @@ def test_real_app_adopts_assetpipe(name: str, tmp_path: Path, browser: object) -
     prepare(project)
     init_dir = project / case.init_dir
     before: dict[str, PageView] = {}
-    with serve(project, case.setup, adopt=False, log=tmp_path / "before.log",
-               cwd=init_dir) as base:
+    with serve(project, case.setup, adopt=False, log=tmp_path / "before.log", cwd=init_dir) as base:
         for path, globals_ in case.pages:
             before[path] = view(browser, base, path, globals_)
             assert not before[path].missing_globals, "the plain app itself lacks them"
@@ -250,16 +287,16 @@ def test_real_app_adopts_assetpipe(name: str, tmp_path: Path, browser: object) -
     assert not _grown_images(init_dir, config), "an emitted image is larger than its source"
 
     problems, requested, first = [], [], {}
-    with serve(project, case.setup, adopt=True, log=tmp_path / "after.log",
-               cwd=init_dir) as base:
+    with serve(project, case.setup, adopt=True, log=tmp_path / "after.log", cwd=init_dir) as base:
         for path, globals_ in case.pages:
             after = first[path] = view(browser, base, path, globals_)
             shots = tmp_path / f"shots{path.replace('/', '_')}"
             shots.mkdir()
             problems += [f"{path}: {p}" for p in _check(before[path], after, shots)]
             requested += after.requested
-    assert any(HASHED.search(u) for u in requested), \
+    assert any(HASHED.search(u) for u in requested), (
         "no hashed asset was requested: the build is not what was served"
+    )
     assert not problems, "\n".join(problems)
     if case.audit_loop:
         _audit_then_build(case, init_dir, project, tmp_path, browser, first)
@@ -275,21 +312,33 @@ def _grown_images(init_dir: Path, config: dict[str, Any]) -> list[str]:
         if "variants" not in entry:
             continue
         limit = (init_dir / config["source"] / key).stat().st_size
-        grown += [f"{key}: {v['file']} {v['size']} B > {limit} B"
-                  for v in entry["variants"] if v["size"] > limit]
+        grown += [
+            f"{key}: {v['file']} {v['size']} B > {limit} B"
+            for v in entry["variants"]
+            if v["size"] > limit
+        ]
     return grown
 
 
 def _bytes_of(view_: PageView, key: str) -> int:
     stem = Path(key).stem
-    found = [b for u, b in view_.image_bytes.items() if f"/{stem}" in u.split("/static/")[-1]
-             or u.rsplit("/", 1)[-1].startswith(stem)]
+    found = [
+        b
+        for u, b in view_.image_bytes.items()
+        if f"/{stem}" in u.split("/static/")[-1] or u.rsplit("/", 1)[-1].startswith(stem)
+    ]
     assert found, f"no download of {key} in {sorted(view_.image_bytes)}"
     return sum(found)
 
 
-def _audit_then_build(case: Case, init_dir: Path, project: Path, tmp_path: Path,
-                      browser: object, first: dict[str, PageView]) -> None:
+def _audit_then_build(
+    case: Case,
+    init_dir: Path,
+    project: Path,
+    tmp_path: Path,
+    browser: object,
+    first: dict[str, PageView],
+) -> None:
     """The loop of issue 12: audit the adopted app (its image records go to the hints file),
     build again; no page downloads more image bytes than after the first build, and each
     listed image downloads at most its source file's bytes."""
@@ -303,12 +352,13 @@ def _audit_then_build(case: Case, init_dir: Path, project: Path, tmp_path: Path,
     built = run_cli("build", cwd=init_dir)
     assert built.returncode == 0, built.stderr
     source = yaml.safe_load(text)["source"]
-    with serve(project, case.setup, adopt=True, log=tmp_path / "again.log",
-               cwd=init_dir) as base:
+    with serve(project, case.setup, adopt=True, log=tmp_path / "again.log", cwd=init_dir) as base:
         for path, globals_ in case.pages:
             again = view(browser, base, path, globals_)
-            total, before_total = sum(again.image_bytes.values()), \
-                sum(first[path].image_bytes.values())
+            total, before_total = (
+                sum(again.image_bytes.values()),
+                sum(first[path].image_bytes.values()),
+            )
             assert total <= before_total, (path, again.image_bytes, first[path].image_bytes)
             for key in small:
                 if path == case.pages[0][0]:

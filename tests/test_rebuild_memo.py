@@ -55,10 +55,12 @@ def _png(w: int, h: int, colour: tuple[int, int, int]) -> bytes:
 
 
 def _page(n: int) -> str:
-    return ("{% extends 'base.html' %}{% block body %}\n"
-            f"<img src=\"{{{{ url_for('static', filename='img/p{n % 2}.png') }}}}\" alt=\"\">\n"
-            f"<img src=\"/static/icons/i.svg\" alt=\"\" width=\"8\" height=\"8\"><p>{n}</p>\n"
-            "{% endblock %}\n")
+    return (
+        "{% extends 'base.html' %}{% block body %}\n"
+        f"<img src=\"{{{{ url_for('static', filename='img/p{n % 2}.png') }}}}\" alt=\"\">\n"
+        f'<img src="/static/icons/i.svg" alt="" width="8" height="8"><p>{n}</p>\n'
+        "{% endblock %}\n"
+    )
 
 
 @pytest.fixture
@@ -71,10 +73,9 @@ def site(tmp_path: Path) -> Path:
         "site/js/main.js": 'import { f } from "./lib.js";\nconsole.log(f());\n',
         "site/js/lib.js": "export const f = () => 42;\n",
         "site/css/app.css": "body { color: #123; }\n",
-        "site/templates/base.html":
-            '<html><head><link rel="stylesheet" href="/static/css/app.css"></head>'
-            "<body>{% block body %}{% endblock %}"
-            '<script type="module" src="/static/js/main.js"></script></body></html>\n',
+        "site/templates/base.html": '<html><head><link rel="stylesheet" href="/static/css/app.css"></head>'
+        "<body>{% block body %}{% endblock %}"
+        '<script type="module" src="/static/js/main.js"></script></body></html>\n',
         **{f"site/templates/pages/t{n}.html": _page(n) for n in range(6)},
     }
     write_tree(tmp_path, files)
@@ -132,7 +133,8 @@ def started_processes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 def test_noop_rebuild_reads_no_source_and_starts_no_process(
-        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = _build(site)
     assert first.memo.hashed > 0 and first.cache.misses > 0
     pool.shutdown()  # the image pool outlives a build: stop it, to see whether one starts
@@ -147,7 +149,8 @@ def test_noop_rebuild_reads_no_source_and_starts_no_process(
 
 
 def test_noop_rebuild_encodes_no_document_and_walks_no_cache(
-        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from assetpipe import builder
 
     _build(site)
@@ -161,8 +164,7 @@ def test_noop_rebuild_encodes_no_document_and_walks_no_cache(
     # previous build's bytes
     assert all(isinstance(doc, list) for doc in encoded), [type(d) for d in encoded]
     assert pruned == []
-    assert json.loads((result.build_dir / "manifest.json").read_text()) == \
-        result.manifest.entries
+    assert json.loads((result.build_dir / "manifest.json").read_text()) == result.manifest.entries
     # a build that stores entries does prune
     (site / "site/css/app.css").write_text("body { color: #456; }\n")
     _build(site)
@@ -270,8 +272,11 @@ def test_path_sha256_memoises_files_outside_the_tree(tmp_path: Path) -> None:
 
 def test_cache_blob_checked_by_stamp_then_hashed_when_it_moved(site: Path) -> None:
     _build(site)
-    blobs = [p for p in (site / ".assetpipe/cache/entries").rglob("*")
-             if p.is_file() and p.name != "meta.json"]
+    blobs = [
+        p
+        for p in (site / ".assetpipe/cache/entries").rglob("*")
+        if p.is_file() and p.name != "meta.json"
+    ]
     assert blobs
     os.utime(blobs[0], ns=(10**18, 10**18))  # stamp moved, content intact: hashed once,
     # then trusted again
@@ -286,13 +291,16 @@ def test_cache_blob_checked_by_stamp_then_hashed_when_it_moved(site: Path) -> No
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
-    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=4), kids,
-                                                              max_size=3),
-    max_leaves=12)
+    lambda kids: (
+        st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=4), kids, max_size=3)
+    ),
+    max_leaves=12,
+)
 
 
-@given(st.lists(st.dictionaries(st.text(max_size=4), json_values, max_size=4), min_size=1,
-                max_size=4))
+@given(
+    st.lists(st.dictionaries(st.text(max_size=4), json_values, max_size=4), min_size=1, max_size=4)
+)
 @settings(max_examples=150, deadline=None)
 def test_json_writer_is_byte_identical_to_dump_json(docs: list[dict[str, Any]]) -> None:
     """The same writer over successive documents (as watch writes the manifest and report):
@@ -314,15 +322,17 @@ def test_json_writer_reuses_unchanged_values_only() -> None:
     assert writer.dumps(doc) == dump_json(doc)
 
 
-def test_noop_rebuild_reads_no_package_a_script_imports(
-        site: Path) -> None:
+def test_noop_rebuild_reads_no_package_a_script_imports(site: Path) -> None:
     """esbuild inputs outside the source tree (node_modules) are checked by stat too."""
-    write_tree(site, {
-        "site/node_modules/dep/package.json": '{"name": "dep", "main": "index.js"}\n',
-        "site/node_modules/dep/index.js": "export const g = () => 7;\n",
-        "site/js/main.js": 'import { f } from "./lib.js";\nimport { g } from "dep";\n'
-                           "console.log(f() + g());\n",
-    })
+    write_tree(
+        site,
+        {
+            "site/node_modules/dep/package.json": '{"name": "dep", "main": "index.js"}\n',
+            "site/node_modules/dep/index.js": "export const g = () => 7;\n",
+            "site/js/main.js": 'import { f } from "./lib.js";\nimport { g } from "dep";\n'
+            "console.log(f() + g());\n",
+        },
+    )
     old = time.time_ns() - 10**10
     for path in (site / "site").rglob("*"):
         os.utime(path, ns=(old, old))

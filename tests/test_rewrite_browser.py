@@ -58,16 +58,19 @@ def _png(w: int, h: int) -> bytes:
     return buf.getvalue()
 
 
-
 def _site(root: Path, extra: str, hints: list[dict[str, Any]] | None = None) -> Path:
     """Build the site with ``extra`` templates options (and a hints file with ``images``
     records); return the folder to serve."""
     # thumb.png is its own file: Chromium takes a wider candidate it already holds in memory
-    files = {"site/img/face.png": _png(400, 400), "site/img/thumb.png": _png(400, 400),
-             "site/img/wide.png": _png(233, 40), "site/img/photo.png": _png(400, 267),
-             "site/templates/pages/index.html": PAGE,
-             "site/templates/partials/sidebar.html": SIDEBAR,
-             "pipeline.yaml": CONFIG.format(extra=extra)}
+    files = {
+        "site/img/face.png": _png(400, 400),
+        "site/img/thumb.png": _png(400, 400),
+        "site/img/wide.png": _png(233, 40),
+        "site/img/photo.png": _png(400, 267),
+        "site/templates/pages/index.html": PAGE,
+        "site/templates/partials/sidebar.html": SIDEBAR,
+        "pipeline.yaml": CONFIG.format(extra=extra),
+    }
     for rel, data in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         if isinstance(data, bytes):
@@ -75,8 +78,9 @@ def _site(root: Path, extra: str, hints: list[dict[str, Any]] | None = None) -> 
         else:
             (root / rel).write_text(data)
     if hints:
-        (root / "lcp-hints.json").write_text(json.dumps({"version": 2, "hints": [],
-                                                         "images": hints}))
+        (root / "lcp-hints.json").write_text(
+            json.dumps({"version": 2, "hints": [], "images": hints})
+        )
     build(load_config(root / "pipeline.yaml"))
     www = root / "www"
     www.mkdir()
@@ -105,8 +109,9 @@ def _ratio_off(m: dict[str, Any]) -> float:
     return abs(m["w"] / m["h"] - m["nw"] / m["nh"]) / (m["nw"] / m["nh"])
 
 
-def test_first_build_keeps_rendering_and_downloads(browser: Any, serve: Callable[[Path], str],
-                                                  tmp_path: Path) -> None:
+def test_first_build_keeps_rendering_and_downloads(
+    browser: Any, serve: Callable[[Path], str], tmp_path: Path
+) -> None:
     new = _measure(browser, serve(_site(tmp_path / "new", "")))
     old = _measure(browser, serve(_site(tmp_path / "old", OLD)))
     # item 1: nothing stretched by default (Lighthouse's image-aspect-ratio tolerance is 5 %)
@@ -126,10 +131,30 @@ def test_first_build_keeps_rendering_and_downloads(browser: Any, serve: Callable
     # no width known for the avatar: its single src; after an audit recorded its 36 px, the
     # next build writes sizes and trims the srcset to the 40w variant
     assert new["avatar"]["src"].startswith("face-400w-")
-    seen = _measure(browser, serve(_site(tmp_path / "audited", "", hints=[{
-        "template": "pages/index.html", "line": 3, "src": "img/face.png", "profile": "desktop",
-        "viewport": 1000, "dpr": 1.0, "width": 36.0, "height": 36.0, "natural_width": 400,
-        "natural_height": 400, "dimensions_safe": False}])))
+    seen = _measure(
+        browser,
+        serve(
+            _site(
+                tmp_path / "audited",
+                "",
+                hints=[
+                    {
+                        "template": "pages/index.html",
+                        "line": 3,
+                        "src": "img/face.png",
+                        "profile": "desktop",
+                        "viewport": 1000,
+                        "dpr": 1.0,
+                        "width": 36.0,
+                        "height": 36.0,
+                        "natural_width": 400,
+                        "natural_height": 400,
+                        "dimensions_safe": False,
+                    }
+                ],
+            )
+        ),
+    )
     assert seen["avatar"]["src"].startswith("face-40w-")
     assert (round(seen["avatar"]["w"]), round(seen["avatar"]["h"])) == (36, 36)
     # item 6: the sidebar logo of a partial is not lazy; the first image of the page, an avatar

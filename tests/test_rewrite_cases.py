@@ -15,31 +15,61 @@ from assetpipe.rewrite.scanner import ScanError, scan
 H = "HHHHHHHH"
 
 
-def _variants(stem: str, w: int, h: int, fmts: tuple[str, ...], widths: tuple[int, ...]
-              ) -> list[dict[str, Any]]:
+def _variants(
+    stem: str, w: int, h: int, fmts: tuple[str, ...], widths: tuple[int, ...]
+) -> list[dict[str, Any]]:
     ext = {"webp": "webp", "jpeg": "jpg", "png": "png", "avif": "avif"}
-    return [{"file": f"img/{stem}-{x}w-{H}.{ext[f]}", "width": x, "height": round(x * h / w),
-             "format": f, "size": 100} for f in fmts for x in widths]
+    return [
+        {
+            "file": f"img/{stem}-{x}w-{H}.{ext[f]}",
+            "width": x,
+            "height": round(x * h / w),
+            "format": f,
+            "size": 100,
+        }
+        for f in fmts
+        for x in widths
+    ]
 
 
 #: a manifest as the images, scripts, styles and static stages write it (DESIGN §3.4)
 MANIFEST: dict[str, dict[str, Any]] = {
-    "img/hero.jpg": {"file": f"img/hero-1600w-{H}.webp", "width": 1600, "height": 900,
-                     "variants": _variants("hero", 1600, 900, ("webp", "jpeg", "avif"),
-                                           (480, 960, 1600)), "integrity": "sha384-hero"},
-    "img/a.png": {"file": f"img/a-800w-{H}.webp", "width": 800, "height": 600,
-                  "variants": _variants("a", 800, 600, ("webp", "png"), (480, 800))},
+    "img/hero.jpg": {
+        "file": f"img/hero-1600w-{H}.webp",
+        "width": 1600,
+        "height": 900,
+        "variants": _variants("hero", 1600, 900, ("webp", "jpeg", "avif"), (480, 960, 1600)),
+        "integrity": "sha384-hero",
+    },
+    "img/a.png": {
+        "file": f"img/a-800w-{H}.webp",
+        "width": 800,
+        "height": 600,
+        "variants": _variants("a", 800, 600, ("webp", "png"), (480, 800)),
+    },
     "icons/logo.svg": {"file": "icons/logo-LLLLLLLL.svg", "integrity": "sha384-logo"},
-    "js/app.js": {"file": "js/app-JJJJJJJJ.js", "isEntry": True, "integrity": "sha384-app",
-                  "imports": ["_shared-SSSSSSSS.js"]},
-    "_shared-SSSSSSSS.js": {"file": "js/chunks/shared-SSSSSSSS.js", "integrity": "sha384-sh",
-                            "imports": ["_util-UUUUUUUU.js"]},
+    "js/app.js": {
+        "file": "js/app-JJJJJJJJ.js",
+        "isEntry": True,
+        "integrity": "sha384-app",
+        "imports": ["_shared-SSSSSSSS.js"],
+    },
+    "_shared-SSSSSSSS.js": {
+        "file": "js/chunks/shared-SSSSSSSS.js",
+        "integrity": "sha384-sh",
+        "imports": ["_util-UUUUUUUU.js"],
+    },
     "_util-UUUUUUUU.js": {"file": "js/chunks/util-UUUUUUUU.js", "integrity": "sha384-ut"},
-    "css/app.css": {"file": "css/app-CCCCCCCC.css", "integrity": "sha384-css",
-                    "assets": ["fonts/icons-FFFFFFFF.woff2", f"img/hero-1600w-{H}.webp"]},
+    "css/app.css": {
+        "file": "css/app-CCCCCCCC.css",
+        "integrity": "sha384-css",
+        "assets": ["fonts/icons-FFFFFFFF.woff2", f"img/hero-1600w-{H}.webp"],
+    },
 }
-SRCSET_HERO = (f"/static/img/hero-480w-{H}.webp 480w, /static/img/hero-960w-{H}.webp 960w, "
-               f"/static/img/hero-1600w-{H}.webp 1600w")
+SRCSET_HERO = (
+    f"/static/img/hero-480w-{H}.webp 480w, /static/img/hero-960w-{H}.webp 960w, "
+    f"/static/img/hero-1600w-{H}.webp 1600w"
+)
 SRCSET_A = f"/static/img/a-480w-{H}.webp 480w, /static/img/a-800w-{H}.webp 800w"
 SIZES = "(max-width: 960px) 100vw, 960px"
 A = f"/static/img/a-800w-{H}.webp"
@@ -53,8 +83,12 @@ PAGE = Options(is_page=True, eager=EAGER, dimensions="always", sizes=SIZES)
 PARTIAL = Options(is_page=False, eager=EAGER, dimensions="always", sizes=SIZES)
 
 
-def rw(text: str, opts: Options = PARTIAL, name: str = "partials/x.html",
-       hints: list[Hint] | None = None) -> Result:
+def rw(
+    text: str,
+    opts: Options = PARTIAL,
+    name: str = "partials/x.html",
+    hints: list[Hint] | None = None,
+) -> Result:
     return rewrite(text, name, MANIFEST, opts, hints)
 
 
@@ -64,22 +98,32 @@ def out(text: str, opts: Options = PARTIAL, **kw: Any) -> str:
 
 # -- DESIGN §7: the nasty cases -------------------------------------------------------------
 
+
 def test_img_split_across_if_branches_keeps_structure_and_only_rewrites_urls() -> None:
-    src = ('{% if big %}<img src="/static/img/a.png" class="big" {% else %}'
-           '<img src="/static/img/a.png" {% endif %}alt="x">\n')
+    src = (
+        '{% if big %}<img src="/static/img/a.png" class="big" {% else %}'
+        '<img src="/static/img/a.png" {% endif %}alt="x">\n'
+    )
     res = rw(src)
-    assert res.text == (f'{{% if big %}}<img src="{A}" class="big" {{% else %}}'
-                        f'<img src="{A}" {{% endif %}}alt="x">\n')
-    assert [s["reason"] for s in res.skipped] == \
-        ["the tag is split across {% if %} branches: left as it is"] * 2
+    assert res.text == (
+        f'{{% if big %}}<img src="{A}" class="big" {{% else %}}'
+        f'<img src="{A}" {{% endif %}}alt="x">\n'
+    )
+    assert [s["reason"] for s in res.skipped] == [
+        "the tag is split across {% if %} branches: left as it is"
+    ] * 2
 
 
 def test_attributes_in_if_branches_inside_one_tag() -> None:
-    src = ('<img {% if big %}src="/static/img/hero.jpg"{% else %}src="/static/img/a.png"'
-           '{% endif %} alt="">')
+    src = (
+        '<img {% if big %}src="/static/img/hero.jpg"{% else %}src="/static/img/a.png"'
+        '{% endif %} alt="">'
+    )
     # both literals rewritten; the asset is ambiguous, so no size or srcset; lazy still added
-    assert out(src) == (f'<img {{% if big %}}src="/static/img/hero-1600w-{H}.webp"'
-                        f'{{% else %}}src="{A}"{{% endif %}} alt=""{LAZY}>')
+    assert out(src) == (
+        f'<img {{% if big %}}src="/static/img/hero-1600w-{H}.webp"'
+        f'{{% else %}}src="{A}"{{% endif %}} alt=""{LAZY}>'
+    )
 
 
 def test_greater_than_inside_jinja_if_inside_a_tag() -> None:
@@ -87,25 +131,32 @@ def test_greater_than_inside_jinja_if_inside_a_tag() -> None:
     res = rw(src)
     # a class set in one branch may change the box: no size, srcset or sizes is added
     assert res.text == f'<img src="{A}" {{% if a > b %}}class="wide"{{% endif %}}{LAZY}>'
-    assert res.skipped[0]["reason"] == \
-        "class set inside {% if %} within the tag: no size, srcset or sizes added"
+    assert (
+        res.skipped[0]["reason"]
+        == "class set inside {% if %} within the tag: no size, srcset or sizes added"
+    )
 
 
 def test_jinja_comment_inside_a_tag() -> None:
     src = '<img {# the logo, > and "quotes" #} src="/static/icons/logo.svg">'
-    assert out(src) == \
-        f'<img {{# the logo, > and "quotes" #}} src="/static/icons/logo-LLLLLLLL.svg"{LAZY}>'
+    assert (
+        out(src)
+        == f'<img {{# the logo, > and "quotes" #}} src="/static/icons/logo-LLLLLLLL.svg"{LAZY}>'
+    )
 
 
 def test_double_quote_inside_jinja_call_inside_double_quoted_attribute() -> None:
     src = '<img alt="{{ _("Photo of \\"x\\" > y") }}" src="/static/img/a.png" >\n'
-    assert out(src) == \
-        f'<img alt="{{{{ _("Photo of \\"x\\" > y") }}}}" src="{A}"{LAZY}{A_SIZED} >\n'
+    assert (
+        out(src) == f'<img alt="{{{{ _("Photo of \\"x\\" > y") }}}}" src="{A}"{LAZY}{A_SIZED} >\n'
+    )
 
 
 def test_crlf_and_no_final_newline_are_kept() -> None:
-    src = ('<ul>\r\n  <li><img src="/static/img/a.png"></li>\r\n</ul>\r\n'
-           '  <script type="module" src="/static/js/app.js"></script>')
+    src = (
+        '<ul>\r\n  <li><img src="/static/img/a.png"></li>\r\n</ul>\r\n'
+        '  <script type="module" src="/static/js/app.js"></script>'
+    )
     assert out(src) == (
         f'<ul>\r\n  <li><img src="{A}"{LAZY}{A_SIZED}></li>\r\n</ul>\r\n'
         '  <script type="module" src="/static/js/app-JJJJJJJJ.js" integrity="sha384-app"'
@@ -113,54 +164,66 @@ def test_crlf_and_no_final_newline_are_kept() -> None:
         '  <link rel="modulepreload" href="/static/js/chunks/shared-SSSSSSSS.js"'
         ' integrity="sha384-sh" crossorigin="anonymous">\r\n'
         '  <link rel="modulepreload" href="/static/js/chunks/util-UUUUUUUU.js"'
-        ' integrity="sha384-ut" crossorigin="anonymous">')
+        ' integrity="sha384-ut" crossorigin="anonymous">'
+    )
 
 
-@pytest.mark.parametrize("src", [
-    '{% raw %}<img src="/static/img/a.png">{{ not jinja }}{% endraw %}\n',
-    '{%- raw -%} <img src="/static/img/a.png"> {%- endraw %}',
-    '<!-- <img src="/static/img/a.png"> -->\n',
-    '<!--[if lt IE 9]><script src="/static/js/app.js"></script><![endif]-->\n',
-    '<script>document.write(\'<img src="/static/img/a.png">\');</script>\n',
-    '<style>.x { background: url(/static/img/a.png) } /* <img src="/static/img/a.png"> */'
-    '</style>',
-    '<template id="row"><img src="/static/img/a.png"><script src="/static/js/app.js">'
-    '</script></template>',
-    '<noscript><img src="/static/img/a.png"><link rel="stylesheet" href="/static/css/app.css">'
-    '</noscript>',
-    '<template><template><img src="/static/img/a.png"></template><img src="x.png"></template>',
-    '<p title="{{ \'<img src=/static/img/a.png>\' }}">&amp; &#x25CF; &eacute; &nbsp;</p>\n',
-    '{% trans %}See <img src="/static/img/a.png"> here{% endtrans %}',
-    '{{ "}}<img src=\'/static/img/a.png\'>" }}{{ {"a": {"b": 1}} }}',
-])
+@pytest.mark.parametrize(
+    "src",
+    [
+        '{% raw %}<img src="/static/img/a.png">{{ not jinja }}{% endraw %}\n',
+        '{%- raw -%} <img src="/static/img/a.png"> {%- endraw %}',
+        '<!-- <img src="/static/img/a.png"> -->\n',
+        '<!--[if lt IE 9]><script src="/static/js/app.js"></script><![endif]-->\n',
+        "<script>document.write('<img src=\"/static/img/a.png\">');</script>\n",
+        '<style>.x { background: url(/static/img/a.png) } /* <img src="/static/img/a.png"> */'
+        "</style>",
+        '<template id="row"><img src="/static/img/a.png"><script src="/static/js/app.js">'
+        "</script></template>",
+        '<noscript><img src="/static/img/a.png"><link rel="stylesheet" href="/static/css/app.css">'
+        "</noscript>",
+        '<template><template><img src="/static/img/a.png"></template><img src="x.png"></template>',
+        "<p title=\"{{ '<img src=/static/img/a.png>' }}\">&amp; &#x25CF; &eacute; &nbsp;</p>\n",
+        '{% trans %}See <img src="/static/img/a.png"> here{% endtrans %}',
+        '{{ "}}<img src=\'/static/img/a.png\'>" }}{{ {"a": {"b": 1}} }}',
+    ],
+)
 def test_left_alone(src: str) -> None:
     assert out(src) == src
 
 
 def test_jinja_string_literals_are_never_rewritten_except_url_for_static() -> None:
-    src = ("{% set hero = '/static/img/hero.jpg' %}<img src=\"{{ hero }}\">"
-           "<a href=\"{{ url_for('static', filename='img/a.png') }}\">a</a>")
+    src = (
+        "{% set hero = '/static/img/hero.jpg' %}<img src=\"{{ hero }}\">"
+        "<a href=\"{{ url_for('static', filename='img/a.png') }}\">a</a>"
+    )
     assert out(src) == (
         "{% set hero = '/static/img/hero.jpg' %}<img src=\"{{ hero }}\"" + LAZY + ">"
-        f"<a href=\"{{{{ url_for('static', filename='img/a-800w-{H}.webp') }}}}\">a</a>")
+        f"<a href=\"{{{{ url_for('static', filename='img/a-800w-{H}.webp') }}}}\">a</a>"
+    )
 
 
 def test_entities_quoting_and_attribute_order_survive() -> None:
-    src = ("<img alt='Caf&eacute; &amp; bar' src='/static/img/a.png' data-x=1 class=thumb />")
-    assert out(src) == (f"<img alt='Caf&eacute; &amp; bar' src='{A}' data-x=1 class=thumb"
-                        " loading='lazy' decoding='async' width='800' height='600'"
-                        f" srcset='{SRCSET_A}' sizes='{SIZES}' />")
+    src = "<img alt='Caf&eacute; &amp; bar' src='/static/img/a.png' data-x=1 class=thumb />"
+    assert out(src) == (
+        f"<img alt='Caf&eacute; &amp; bar' src='{A}' data-x=1 class=thumb"
+        " loading='lazy' decoding='async' width='800' height='600'"
+        f" srcset='{SRCSET_A}' sizes='{SIZES}' />"
+    )
     # in HTML an unquoted value runs up to whitespace or '>': 'thumb/' keeps its slash
-    assert out("<img class=thumb/>") == "<img class=thumb/ loading='lazy' decoding='async'>" \
-        .replace("'", '"')
+    assert out(
+        "<img class=thumb/>"
+    ) == "<img class=thumb/ loading='lazy' decoding='async'>".replace("'", '"')
 
 
 def test_whitespace_control_never_eats_the_separating_space() -> None:
-    src = '<img src=\'/static/icons/logo.svg\' {%- if x %} alt="y"{% endif -%}\n>'
+    src = "<img src='/static/icons/logo.svg' {%- if x %} alt=\"y\"{% endif -%}\n>"
     res = rw(src)
-    assert res.text == ('<img loading="lazy" decoding="async"'
-                        ' src=\'/static/icons/logo-LLLLLLLL.svg\''
-                        ' {%- if x %} alt="y"{% endif -%}\n>')
+    assert res.text == (
+        '<img loading="lazy" decoding="async"'
+        " src='/static/icons/logo-LLLLLLLL.svg'"
+        ' {%- if x %} alt="y"{% endif -%}\n>'
+    )
     env = jinja2.Environment()
     for x in (True, False):
         html = env.from_string(res.text).render(x=x)
@@ -169,17 +232,17 @@ def test_whitespace_control_never_eats_the_separating_space() -> None:
 
 def test_multiline_tag() -> None:
     src = '<img\n  class="x"\n  src="/static/icons/logo.svg"\n/>\n'
-    assert out(src) == \
-        f'<img\n  class="x"\n  src="/static/icons/logo-LLLLLLLL.svg"{LAZY}\n/>\n'
+    assert out(src) == f'<img\n  class="x"\n  src="/static/icons/logo-LLLLLLLL.svg"{LAZY}\n/>\n'
 
 
 def test_an_attribute_set_inside_if_in_the_tag_is_never_added_again() -> None:
     src = '<img src="/static/icons/logo.svg" {% if lazy %}loading="lazy"{% endif %}>'
     res = rw(src)
-    assert res.text == ('<img src="/static/icons/logo-LLLLLLLL.svg" '
-                        '{% if lazy %}loading="lazy"{% endif %} decoding="async">')
-    assert res.skipped[0]["reason"] == \
-        "'loading' is set inside {% if %} within the tag: not added"
+    assert res.text == (
+        '<img src="/static/icons/logo-LLLLLLLL.svg" '
+        '{% if lazy %}loading="lazy"{% endif %} decoding="async">'
+    )
+    assert res.skipped[0]["reason"] == "'loading' is set inside {% if %} within the tag: not added"
 
 
 def test_unterminated_jinja_is_a_scan_error_with_offset() -> None:
@@ -190,26 +253,39 @@ def test_unterminated_jinja_is_a_scan_error_with_offset() -> None:
 
 # -- the LCP rule ---------------------------------------------------------------------------
 
+
 def test_first_image_of_a_page_is_eager_loop_images_lazy() -> None:
-    src = ('{% extends "base.html" %}{% block content %}\n'
-           '{% for p in photos %}<img src="{{ p.url }}">{% endfor %}\n'
-           '<img src="/static/img/hero.jpg" alt="">\n'
-           '<img src="/static/img/a.png" alt="">\n{% endblock %}\n')
+    src = (
+        '{% extends "base.html" %}{% block content %}\n'
+        '{% for p in photos %}<img src="{{ p.url }}">{% endfor %}\n'
+        '<img src="/static/img/hero.jpg" alt="">\n'
+        '<img src="/static/img/a.png" alt="">\n{% endblock %}\n'
+    )
     res = rw(src, PAGE, name="pages/index.html")
     assert res.text == (
         '{% extends "base.html" %}{% block content %}\n'
         f'{{% for p in photos %}}<img src="{{{{ p.url }}}}"{LAZY}>{{% endfor %}}\n'
         f'<img src="/static/img/hero-1600w-{H}.webp" alt="" fetchpriority="high" width="1600"'
         f' height="900" srcset="{SRCSET_HERO}" sizes="{SIZES}">\n'
-        f'<img src="{A}" alt=""{LAZY}{A_SIZED}>\n{{% endblock %}}\n')
+        f'<img src="{A}" alt=""{LAZY}{A_SIZED}>\n{{% endblock %}}\n'
+    )
     imgs = res.images
     assert [(i["line"], i["loading"], i["why"], i["asset"]) for i in imgs] == [
         (2, "lazy", "default", None),
         (3, "eager", "first image of the page", "img/hero.jpg"),
-        (4, "lazy", "default", "img/a.png")]
+        (4, "lazy", "default", "img/a.png"),
+    ]
     assert f"img/hero-960w-{H}.webp" in imgs[1]["files"]
-    assert res.unresolved == [{"line": 2, "col": 22, "tag": "img", "attr": "src",
-                               "value": "{{ p.url }}", "reason": "dynamic"}]
+    assert res.unresolved == [
+        {
+            "line": 2,
+            "col": 22,
+            "tag": "img",
+            "attr": "src",
+            "value": "{{ p.url }}",
+            "reason": "dynamic",
+        }
+    ]
 
 
 def test_layouts_and_partials_get_no_eager_image() -> None:
@@ -217,26 +293,34 @@ def test_layouts_and_partials_get_no_eager_image() -> None:
 
 
 def test_eager_selector_and_fetchpriority_attribute() -> None:
-    src = ('<div class="hero"><img src="/static/img/a.png"></div>'
-           '<img src="/static/icons/logo.svg" fetchpriority="high">')
-    assert out(src) == (f'<div class="hero"><img src="{A}" fetchpriority="high"'
-                        f' width="800" height="600" srcset="{SRCSET_A}" sizes="{SIZES}"></div>'
-                        '<img src="/static/icons/logo-LLLLLLLL.svg" fetchpriority="high">')
+    src = (
+        '<div class="hero"><img src="/static/img/a.png"></div>'
+        '<img src="/static/icons/logo.svg" fetchpriority="high">'
+    )
+    assert out(src) == (
+        f'<div class="hero"><img src="{A}" fetchpriority="high"'
+        f' width="800" height="600" srcset="{SRCSET_A}" sizes="{SIZES}"></div>'
+        '<img src="/static/icons/logo-LLLLLLLL.svg" fetchpriority="high">'
+    )
 
 
 def test_data_assetpipe_overrides_and_existing_loading_wins() -> None:
-    src = ('<img src="/static/icons/logo.svg" data-assetpipe="lazy">\n'
-           '<img src="/static/icons/logo.svg" data-assetpipe="eager">\n'
-           '<img src="/static/icons/logo.svg" loading="eager">\n'
-           '<iframe src="https://example.com/embed"></iframe>\n'
-           '<iframe src="https://example.com/embed" loading="eager"></iframe>\n')
+    src = (
+        '<img src="/static/icons/logo.svg" data-assetpipe="lazy">\n'
+        '<img src="/static/icons/logo.svg" data-assetpipe="eager">\n'
+        '<img src="/static/icons/logo.svg" loading="eager">\n'
+        '<iframe src="https://example.com/embed"></iframe>\n'
+        '<iframe src="https://example.com/embed" loading="eager"></iframe>\n'
+    )
     L = "/static/icons/logo-LLLLLLLL.svg"
     res = rw(src, PAGE, name="pages/p.html")
-    assert res.text == (f'<img src="{L}" data-assetpipe="lazy"{LAZY}>\n'
-                        f'<img src="{L}" data-assetpipe="eager" fetchpriority="high">\n'
-                        f'<img src="{L}" loading="eager" decoding="async">\n'
-                        '<iframe src="https://example.com/embed" loading="lazy"></iframe>\n'
-                        '<iframe src="https://example.com/embed" loading="eager"></iframe>\n')
+    assert res.text == (
+        f'<img src="{L}" data-assetpipe="lazy"{LAZY}>\n'
+        f'<img src="{L}" data-assetpipe="eager" fetchpriority="high">\n'
+        f'<img src="{L}" loading="eager" decoding="async">\n'
+        '<iframe src="https://example.com/embed" loading="lazy"></iframe>\n'
+        '<iframe src="https://example.com/embed" loading="eager"></iframe>\n'
+    )
     assert [i["loading"] for i in res.images] == ["lazy", "eager", "eager"]
 
 
@@ -244,9 +328,11 @@ def test_lcp_hint_makes_an_image_eager_and_reports_use() -> None:
     src = '<p>x</p>\n<ul>{% for i in xs %}<li><img src="/static/img/a.png">{% endfor %}</ul>\n'
     hint = Hint("partials/x.html", 2, "img/a.png")
     res = rw(src, hints=[hint, Hint("partials/x.html", 2, "img/other.png")])
-    assert res.text == (f'<p>x</p>\n<ul>{{% for i in xs %}}<li><img src="{A}" fetchpriority="high"'
-                        f' width="800" height="600" srcset="{SRCSET_A}" sizes="{SIZES}">'
-                        '{% endfor %}</ul>\n')
+    assert res.text == (
+        f'<p>x</p>\n<ul>{{% for i in xs %}}<li><img src="{A}" fetchpriority="high"'
+        f' width="800" height="600" srcset="{SRCSET_A}" sizes="{SIZES}">'
+        "{% endfor %}</ul>\n"
+    )
     assert res.hints_used == {hint}
 
 
@@ -258,8 +344,10 @@ def test_sizes_auto_only_with_lazy() -> None:
 
 
 def test_intrinsic_size_completes_a_half_given_pair() -> None:
-    assert out('<img src="/static/img/a.png" width="400" srcset="x.png 1x">') == \
-        f'<img src="{A}" width="400" srcset="x.png 1x"{LAZY} height="300">'
+    assert (
+        out('<img src="/static/img/a.png" width="400" srcset="x.png 1x">')
+        == f'<img src="{A}" width="400" srcset="x.png 1x"{LAZY} height="300">'
+    )
 
 
 def test_picture_wraps_with_avif_and_webp_sources() -> None:
@@ -271,7 +359,8 @@ def test_picture_wraps_with_avif_and_webp_sources() -> None:
         f'<p><picture><source type="image/avif" srcset="{avif}" sizes="{SIZES}">'
         f'<source type="image/webp" srcset="{SRCSET_HERO}" sizes="{SIZES}">'
         f'<img src="/static/img/hero-1600w-{H}.webp" alt=""{LAZY} width="1600" height="900"'
-        f' srcset="{jpg}" sizes="{SIZES}"></picture></p>')
+        f' srcset="{jpg}" sizes="{SIZES}"></picture></p>'
+    )
     # already inside a <picture>: not wrapped twice
     inner = '<picture><img src="/static/img/hero.jpg"></picture>'
     assert "<picture><picture>" not in rw(inner, opts).text
@@ -279,32 +368,42 @@ def test_picture_wraps_with_avif_and_webp_sources() -> None:
 
 # -- references -----------------------------------------------------------------------------
 
+
 def test_reference_forms() -> None:
-    src = ('<link rel="stylesheet" href="/static/css/app.css?v=2#x">\n'
-           '<img src="{{ asset_url(\'img/a.png\') }}">\n'
-           '<img src="{{ url_for(\'static\', filename=\'img/gallery/\' ~ p.file) }}">\n'
-           '<img src="img/a.png"><img src="/media/a.png"><img src="https://cdn.example/a.png">\n'
-           '<img src="data:image/png;base64,AAAA">\n'
-           '<a href="/static/img/a.png" download>a</a><a href="/about">about</a>\n')
+    src = (
+        '<link rel="stylesheet" href="/static/css/app.css?v=2#x">\n'
+        "<img src=\"{{ asset_url('img/a.png') }}\">\n"
+        "<img src=\"{{ url_for('static', filename='img/gallery/' ~ p.file) }}\">\n"
+        '<img src="img/a.png"><img src="/media/a.png"><img src="https://cdn.example/a.png">\n'
+        '<img src="data:image/png;base64,AAAA">\n'
+        '<a href="/static/img/a.png" download>a</a><a href="/about">about</a>\n'
+    )
     res = rw(src)
     assert res.text == (
         '<link rel="stylesheet" href="/static/css/app-CCCCCCCC.css?v=2#x"'
         ' integrity="sha384-css" crossorigin="anonymous">\n'
         '<link rel="preload" href="/static/fonts/icons-FFFFFFFF.woff2" as="font"'
         ' type="font/woff2" crossorigin>\n'
-        f'<img src="{{{{ asset_url(\'img/a.png\') }}}}"{LAZY}{A_SIZED}>\n'
-        '<img src="{{ url_for(\'static\', filename=\'img/gallery/\' ~ p.file) }}"' + LAZY + '>\n'
+        f"<img src=\"{{{{ asset_url('img/a.png') }}}}\"{LAZY}{A_SIZED}>\n"
+        "<img src=\"{{ url_for('static', filename='img/gallery/' ~ p.file) }}\"" + LAZY + ">\n"
         f'<img src="img/a.png"{LAZY}><img src="/media/a.png"{LAZY}>'
         f'<img src="https://cdn.example/a.png"{LAZY}>\n'
         f'<img src="data:image/png;base64,AAAA"{LAZY}>\n'
-        f'<a href="{A}" download>a</a><a href="/about">about</a>\n')
-    assert [(u["line"], u["reason"]) for u in res.unresolved] == \
-        [(3, "dynamic"), (4, "relative"), (4, "other"), (4, "other")]
+        f'<a href="{A}" download>a</a><a href="/about">about</a>\n'
+    )
+    assert [(u["line"], u["reason"]) for u in res.unresolved] == [
+        (3, "dynamic"),
+        (4, "relative"),
+        (4, "other"),
+        (4, "other"),
+    ]
 
 
 def test_url_for_form_is_kept_in_inserted_links_and_srcset() -> None:
-    src = ("<script type=\"module\" src=\"{{ url_for('static', filename='js/app.js') }}\">"
-           "</script><img src=\"{{ url_for('static', filename='img/a.png') }}\">")
+    src = (
+        "<script type=\"module\" src=\"{{ url_for('static', filename='js/app.js') }}\">"
+        "</script><img src=\"{{ url_for('static', filename='img/a.png') }}\">"
+    )
     res = rw(src)
     uf = "{{ url_for('static', filename='%s') }}"
     assert res.text == (
@@ -316,15 +415,18 @@ def test_url_for_form_is_kept_in_inserted_links_and_srcset() -> None:
         ' integrity="sha384-ut" crossorigin="anonymous">'
         f'<img src="{uf % f"img/a-800w-{H}.webp"}"{LAZY} width="800" height="600" srcset="'
         f'{uf % f"img/a-480w-{H}.webp"} 480w, {uf % f"img/a-800w-{H}.webp"} 800w"'
-        f' sizes="{SIZES}">')
+        f' sizes="{SIZES}">'
+    )
     jinja2.Environment().parse(res.text)
 
 
 def test_existing_preloads_and_integrity_are_not_duplicated() -> None:
-    src = ('<link rel="modulepreload" href="/static/_shared-SSSSSSSS.js">\n'
-           '<script type="module" src="/static/js/app.js" integrity="sha384-mine"></script>\n'
-           '<link rel="stylesheet" href="/static/css/app.css">\n'
-           '<link rel="stylesheet" href="/static/css/app.css" crossorigin="use-credentials">\n')
+    src = (
+        '<link rel="modulepreload" href="/static/_shared-SSSSSSSS.js">\n'
+        '<script type="module" src="/static/js/app.js" integrity="sha384-mine"></script>\n'
+        '<link rel="stylesheet" href="/static/css/app.css">\n'
+        '<link rel="stylesheet" href="/static/css/app.css" crossorigin="use-credentials">\n'
+    )
     res = rw(src)
     # the existing preload (its key rewritten to the file) is not repeated; util is added
     assert res.text.count("modulepreload") == 2
@@ -348,26 +450,36 @@ def test_percent_encoded_literal() -> None:
 
 def test_cdn_public_path() -> None:
     opts = Options(public_path="https://cdn.example.com/assets/")
-    res = rewrite('<script src="https://cdn.example.com/assets/js/app.js"></script>',
-                  "p.html", MANIFEST, opts)
-    assert res.text == ('<script src="https://cdn.example.com/assets/js/app-JJJJJJJJ.js"'
-                        ' integrity="sha384-app" crossorigin="anonymous"></script>')
+    res = rewrite(
+        '<script src="https://cdn.example.com/assets/js/app.js"></script>', "p.html", MANIFEST, opts
+    )
+    assert res.text == (
+        '<script src="https://cdn.example.com/assets/js/app-JJJJJJJJ.js"'
+        ' integrity="sha384-app" crossorigin="anonymous"></script>'
+    )
 
 
 def test_selectors_map_to_tags_in_crlf_files_after_multiline_comments() -> None:
-    src = ('<p>\r\n  x\r\n<div class="hero">\r\n   <img src="/static/icons/logo.svg" alt="{{ a }}">'
-           '</div>\r\n<div class="hero"><!-- c\r\n --><img src="/static/icons/logo.svg"></div>'
-           '<img src="/static/icons/logo.svg">')
+    src = (
+        '<p>\r\n  x\r\n<div class="hero">\r\n   <img src="/static/icons/logo.svg" alt="{{ a }}">'
+        '</div>\r\n<div class="hero"><!-- c\r\n --><img src="/static/icons/logo.svg"></div>'
+        '<img src="/static/icons/logo.svg">'
+    )
     res = rw(src)
     assert [(i["line"], i["col"], i["why"]) for i in res.images] == [
-        (4, 4, "selector .hero img"), (6, 5, "selector .hero img"), (6, 45, "default")]
+        (4, 4, "selector .hero img"),
+        (6, 5, "selector .hero img"),
+        (6, 45, "default"),
+    ]
 
 
 def test_custom_tags_keep_the_jinja_token_stream() -> None:
     """A template with an extension's tag does not compile in a plain environment; its lexer
     tokens (outside text and string literals) are what must survive."""
-    src = ('{% assets "css_all" %}<link rel="stylesheet" href="/static/css/app.css">'
-           '{% endassets %}\n<img src="/static/img/a.png" alt="{{ _(\'x\') }}">\n')
+    src = (
+        '{% assets "css_all" %}<link rel="stylesheet" href="/static/css/app.css">'
+        '{% endassets %}\n<img src="/static/img/a.png" alt="{{ _(\'x\') }}">\n'
+    )
     env = jinja2.Environment()
     with pytest.raises(jinja2.TemplateSyntaxError):
         env.parse(src)
@@ -376,4 +488,5 @@ def test_custom_tags_keep_the_jinja_token_stream() -> None:
 
     def tokens(text: str) -> list[tuple[str, str]]:
         return [(t, v) for _, t, v in env.lex(text) if t not in ("data", "string")]
+
     assert tokens(res.text) == tokens(src)

@@ -22,8 +22,13 @@ from assetpipe.rewrite.rules import Options, rewrite
 from assetpipe.rewrite.scanner import scan
 from tests.test_rewrite_property import check_edits
 
-PACKAGES = {"flask_admin": "templates", "mkdocs": "themes", "sphinx": "themes",
-            "alabaster": "", "flask_debugtoolbar": "templates"}
+PACKAGES = {
+    "flask_admin": "templates",
+    "mkdocs": "themes",
+    "sphinx": "themes",
+    "alabaster": "",
+    "flask_debugtoolbar": "templates",
+}
 
 
 def _template_files() -> list[tuple[str, Path, Path]]:
@@ -40,8 +45,7 @@ def _template_files() -> list[tuple[str, Path, Path]]:
 
 
 FILES = _template_files()
-ENV = jinja2.Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do",
-                                     "jinja2.ext.loopcontrols"])
+ENV = jinja2.Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols"])
 
 
 def _manifest_for(text: str, name: str) -> dict[str, dict[str, Any]]:
@@ -51,10 +55,21 @@ def _manifest_for(text: str, name: str) -> dict[str, dict[str, Any]]:
     for _, _, key, _ in probe.missing:
         stem, _, ext = key.rpartition(".")
         if ext.lower() in ("png", "jpg", "jpeg", "gif", "webp"):
-            man[key] = {"file": f"{stem}-800w-ABCDEFGH.webp", "width": 800, "height": 600,
-                        "variants": [{"file": f"{stem}-{w}w-ABCDEFGH.webp", "width": w,
-                                      "height": w * 3 // 4, "format": "webp", "size": 1}
-                                     for w in (480, 800)]}
+            man[key] = {
+                "file": f"{stem}-800w-ABCDEFGH.webp",
+                "width": 800,
+                "height": 600,
+                "variants": [
+                    {
+                        "file": f"{stem}-{w}w-ABCDEFGH.webp",
+                        "width": w,
+                        "height": w * 3 // 4,
+                        "format": "webp",
+                        "size": 1,
+                    }
+                    for w in (480, 800)
+                ],
+            }
         else:
             man[key] = {"file": f"{stem}-ABCDEFGH.{ext}", "integrity": "sha384-x"}
     return man
@@ -70,8 +85,15 @@ def _compiles(text: str) -> bool:
 
 @pytest.mark.skipif(not FILES, reason="no template package installed (pip install -e .[test])")
 def test_corpus_templates_survive_the_rewrite() -> None:
-    counts = {"files": 0, "imgs": 0, "lazy": 0, "edits": 0, "unresolved": 0,
-              "pages_with_lcp": 0, "kept": 0}
+    counts = {
+        "files": 0,
+        "imgs": 0,
+        "lazy": 0,
+        "edits": 0,
+        "unresolved": 0,
+        "pages_with_lcp": 0,
+        "kept": 0,
+    }
     for pkg, root, path in FILES:
         try:
             text = path.read_bytes().decode("utf-8")
@@ -90,8 +112,7 @@ def test_corpus_templates_survive_the_rewrite() -> None:
         # as a page template: only the LCP candidate differs, and it is eager
         page = rewrite(text, name, man, Options(is_page=True))
         eager = [i for i in page.images if i["loading"] == "eager"]
-        assert [i["why"].split(":")[0] for i in eager] in ([], ["first image of the page"]), \
-            where
+        assert [i["why"].split(":")[0] for i in eager] in ([], ["first image of the page"]), where
         counts["pages_with_lcp"] += len(eager)
         # every <img> outside the LCP rule is lazy
         # (but a layout's header, nav, sidebar or logo image, which is likely above the fold)
@@ -105,8 +126,8 @@ def test_corpus_templates_survive_the_rewrite() -> None:
             loading = tag.get("loading")
             if loading is None:
                 kept -= 1
-                assert kept >= 0, (where, sc.line_col(tag.start), res.text[tag.start:tag.end])
-            elif res.text[loading.value_start:loading.value_end] == "lazy":  # type: ignore[misc]
+                assert kept >= 0, (where, sc.line_col(tag.start), res.text[tag.start : tag.end])
+            elif res.text[loading.value_start : loading.value_end] == "lazy":  # type: ignore[misc]
                 counts["lazy"] += 1
         counts["files"] += 1
         counts["edits"] += len(res.edits)

@@ -24,17 +24,26 @@ from tests.test_rewrite_cases import MANIFEST
 FILES = {e["file"] for e in MANIFEST.values()}
 ATTR_RE = re.compile(r"""^ [a-z-]+(?:=(["'])[^"'<>]*\1)?$""")
 URL_IN_JINJA = re.compile(
-    r"""\{\{ (?:url_for\('static', filename='[^']+'\)|asset_url\('[^']+'\)) \}\}""")
+    r"""\{\{ (?:url_for\('static', filename='[^']+'\)|asset_url\('[^']+'\)) \}\}"""
+)
 ELEMENT_RE = re.compile(
     r"""^(?:(?:\r?\n[ \t]*)<link rel="(?:modulepreload|preload)" href="[^"<>]+"[^<>]*>)+$"""
     r'|^<picture>(?:<source type="image/(?:avif|webp)" srcset="[^"<>]+"'
     r'(?: sizes="[^"<>]*")?>)+$'
-    r"""|^</picture>$""")
+    r"""|^</picture>$"""
+)
 
-SRCS = ["/static/img/a.png", "/static/img/hero.jpg", "/static/icons/logo.svg",
-        "{{ url_for('static', filename='img/a.png') }}", "{{ asset_url('img/hero.jpg') }}",
-        "{{ url_for('static', filename='img/' ~ name) }}", "img/rel.png", "{{ name }}",
-        "https://cdn.example/x.png"]
+SRCS = [
+    "/static/img/a.png",
+    "/static/img/hero.jpg",
+    "/static/icons/logo.svg",
+    "{{ url_for('static', filename='img/a.png') }}",
+    "{{ asset_url('img/hero.jpg') }}",
+    "{{ url_for('static', filename='img/' ~ name) }}",
+    "img/rel.png",
+    "{{ name }}",
+    "https://cdn.example/x.png",
+]
 SEPS = st.sampled_from([" ", "  ", "\n  ", "\r\n\t", " {# c > #} "])
 QUOTES = st.sampled_from(['"', "'"])
 
@@ -42,10 +51,15 @@ QUOTES = st.sampled_from(['"', "'"])
 @st.composite
 def attrs(draw: st.DrawFn, tag: str) -> str:
     pool: dict[str, list[str]] = {
-        "src": SRCS, "alt": ["", "Caf&eacute; &amp; co", '{{ f("x") }}', "{{ _('a > b') }}"],
-        "class": ["hero", "thumb", "{{ cls }}"], "loading": ["lazy", "eager"],
-        "fetchpriority": ["high", "low"], "width": ["10"], "height": ["20"],
-        "data-assetpipe": ["eager", "lazy"], "srcset": ["/static/img/a.png 1x"],
+        "src": SRCS,
+        "alt": ["", "Caf&eacute; &amp; co", '{{ f("x") }}', "{{ _('a > b') }}"],
+        "class": ["hero", "thumb", "{{ cls }}"],
+        "loading": ["lazy", "eager"],
+        "fetchpriority": ["high", "low"],
+        "width": ["10"],
+        "height": ["20"],
+        "data-assetpipe": ["eager", "lazy"],
+        "srcset": ["/static/img/a.png 1x"],
     }
     names = draw(st.lists(st.sampled_from(sorted(pool)), unique=True, max_size=5))
     out = []
@@ -77,14 +91,21 @@ def element(draw: st.DrawFn) -> str:
         a = draw(attrs(kind))
         return f"<{kind}{a}" + ("</iframe>" if kind == "iframe" else "")
     if kind == "script":
-        src = draw(st.sampled_from(["/static/js/app.js",
-                                    "{{ url_for('static', filename='js/app.js') }}"]))
+        src = draw(
+            st.sampled_from(["/static/js/app.js", "{{ url_for('static', filename='js/app.js') }}"])
+        )
         typ = draw(st.sampled_from([' type="module"', ""]))
         return f'<script{typ} src="{src}"></script>'
     if kind == "link":
-        return draw(st.sampled_from(['<link rel="stylesheet" href="/static/css/app.css">',
-                                     "<link rel=stylesheet href='/static/css/app.css?v=1'>",
-                                     '<link rel="icon" href="/static/icons/logo.svg">']))
+        return draw(
+            st.sampled_from(
+                [
+                    '<link rel="stylesheet" href="/static/css/app.css">',
+                    "<link rel=stylesheet href='/static/css/app.css?v=1'>",
+                    '<link rel="icon" href="/static/icons/logo.svg">',
+                ]
+            )
+        )
     if kind == "hero":
         return f'<div class="hero"><img{draw(attrs("img"))}</div>'
     return draw(st.sampled_from(["<p>text &amp; more</p>", "<br>", "<p class=x>{{ name }}</p>"]))
@@ -92,15 +113,27 @@ def element(draw: st.DrawFn) -> str:
 
 LEAVES = st.one_of(
     element(),
-    st.sampled_from(["", " ", "\n", "\r\n", "text", "a > b", "&#x25CF;", "{{ name }}",
-                     '{{ f("}}") }}', "{# <img src='/static/img/a.png'> #}",
-                     "{% raw %}<img src=\"/static/img/a.png\">{% endraw %}",
-                     "<!-- <img src=\"/static/img/a.png\"> -->",
-                     "<script>var s = '<img src=\"/static/img/a.png\">';</script>",
-                     "<template><img src=\"/static/img/a.png\"></template>",
-                     "<noscript><img src=\"/static/img/hero.jpg\"></noscript>",
-                     '{% if a %}<img src="/static/img/a.png" class="s" {% else %}'
-                     '<img src="/static/img/hero.jpg" {% endif %}alt="x">']),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\n",
+            "\r\n",
+            "text",
+            "a > b",
+            "&#x25CF;",
+            "{{ name }}",
+            '{{ f("}}") }}',
+            "{# <img src='/static/img/a.png'> #}",
+            '{% raw %}<img src="/static/img/a.png">{% endraw %}',
+            '<!-- <img src="/static/img/a.png"> -->',
+            "<script>var s = '<img src=\"/static/img/a.png\">';</script>",
+            '<template><img src="/static/img/a.png"></template>',
+            '<noscript><img src="/static/img/hero.jpg"></noscript>',
+            '{% if a %}<img src="/static/img/a.png" class="s" {% else %}'
+            '<img src="/static/img/hero.jpg" {% endif %}alt="x">',
+        ]
+    ),
 )
 
 
@@ -108,8 +141,9 @@ def _wrap(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     body = st.lists(children, max_size=4).map("".join)
     return st.one_of(
         body.map(lambda b: "{% for i in items %}" + b + "{% endfor %}"),
-        st.tuples(body, body).map(lambda t: "{% if c %}" + t[0] + "{% else %}" + t[1]
-                                  + "{% endif %}"),
+        st.tuples(body, body).map(
+            lambda t: "{% if c %}" + t[0] + "{% else %}" + t[1] + "{% endif %}"
+        ),
         body.map(lambda b: '<section class="hero">' + b + "</section>"),
         body.map(lambda b: "<picture>" + b + "</picture>"),
     )
@@ -142,8 +176,12 @@ class _Tags(HTMLParser):
 
     def originals(self) -> list[tuple[str, list[tuple[str, str | None]]]]:
         """Tags minus those the rewriter may insert (preload links, <picture>, <source>)."""
-        return [(t, a) for t, a in self.tags if t not in ("picture", "source")
-                and not (t == "link" and dict(a).get("rel") in ("modulepreload", "preload"))]
+        return [
+            (t, a)
+            for t, a in self.tags
+            if t not in ("picture", "source")
+            and not (t == "link" and dict(a).get("rel") in ("modulepreload", "preload"))
+        ]
 
 
 REWRITTEN = {"src", "href", "srcset"}
@@ -167,7 +205,8 @@ def _url_for(endpoint: str, filename: str = "") -> str:
 
 CONTEXTS: list[dict[str, Any]] = [
     {"a": a, "b": 1, "c": c, "items": [1, 2], "name": "n", "cls": "k"}
-    for a in (0, 2) for c in (True, False)
+    for a in (0, 2)
+    for c in (True, False)
 ]
 ENV = jinja2.Environment(extensions=["jinja2.ext.i18n"])
 ENV.install_null_translations()  # type: ignore[attr-defined]
@@ -181,16 +220,17 @@ def check_edits(doc: str, res: Result, files: set[str], keys: set[str]) -> None:
     rebuilt, pos = [], 0
     for s, e, ed in res.spans:
         rebuilt.append(out[pos:s])
-        rebuilt.append(doc[ed.start:ed.end])
+        rebuilt.append(doc[ed.start : ed.end])
         pos = e
         new = out[s:e]
         if ed.kind == "attr":
             assert ATTR_RE.match(new) or URL_IN_JINJA.search(new), new
         elif ed.kind == "url":
-            assert doc[ed.start:ed.end] in keys and new in files, (doc[ed.start:ed.end], new)
+            assert doc[ed.start : ed.end] in keys and new in files, (doc[ed.start : ed.end], new)
         else:
-            assert ed.kind == "element" and ELEMENT_RE.match(
-                URL_IN_JINJA.sub("/static/x", new)), new
+            assert ed.kind == "element" and ELEMENT_RE.match(URL_IN_JINJA.sub("/static/x", new)), (
+                new
+            )
     rebuilt.append(out[pos:])
     assert "".join(rebuilt) == doc
 

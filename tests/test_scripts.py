@@ -48,7 +48,8 @@ def manifest_of(root: Path) -> Manifest:
 
 
 def test_two_entries_share_a_chunk_and_a_dynamic_import_is_its_own_chunk(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     root = make_site(CONFIG, APP)
     build(root / "pipeline.yaml")
     m = manifest_of(root)
@@ -97,20 +98,40 @@ def test_bundle_bytes_equal_esbuilds_own_cli_output(make_site: Callable[..., Pat
     root = make_site(CONFIG, APP)
     build(root / "pipeline.yaml")
     public = root / "dist" / "public"
-    ours = {p.relative_to(public).as_posix(): p.read_bytes()
-            for p in public.rglob("*") if p.is_file() and p.name.endswith((".js", ".map"))}
-    outdir = root / ".assetpipe" / "esbuild" / "scripts"   # where the stage pointed esbuild
+    ours = {
+        p.relative_to(public).as_posix(): p.read_bytes()
+        for p in public.rglob("*")
+        if p.is_file() and p.name.endswith((".js", ".map"))
+    }
+    outdir = root / ".assetpipe" / "esbuild" / "scripts"  # where the stage pointed esbuild
     tool = Esbuild.locate()
     subprocess.run(
-        [str(tool.binary), "js/a.js", "js/b.js", "--bundle", "--format=esm", "--splitting",
-         "--minify", "--target=es2020", "--platform=browser", "--outbase=.",
-         f"--outdir={outdir}", "--entry-names=[dir]/[name]-[hash]",
-         "--chunk-names=js/chunks/[name]-[hash]", "--asset-names=[dir]/[name]-[hash]",
-         "--public-path=/static/", "--legal-comments=eof", "--sourcemap=linked",
-         "--log-level=error"],
-        cwd=root / "site", check=True)
-    theirs = {p.relative_to(outdir).as_posix(): p.read_bytes()
-              for p in outdir.rglob("*") if p.is_file()}
+        [
+            str(tool.binary),
+            "js/a.js",
+            "js/b.js",
+            "--bundle",
+            "--format=esm",
+            "--splitting",
+            "--minify",
+            "--target=es2020",
+            "--platform=browser",
+            "--outbase=.",
+            f"--outdir={outdir}",
+            "--entry-names=[dir]/[name]-[hash]",
+            "--chunk-names=js/chunks/[name]-[hash]",
+            "--asset-names=[dir]/[name]-[hash]",
+            "--public-path=/static/",
+            "--legal-comments=eof",
+            "--sourcemap=linked",
+            "--log-level=error",
+        ],
+        cwd=root / "site",
+        check=True,
+    )
+    theirs = {
+        p.relative_to(outdir).as_posix(): p.read_bytes() for p in outdir.rglob("*") if p.is_file()
+    }
     assert len(ours) == 8
     assert ours == theirs
 
@@ -122,15 +143,23 @@ def test_build_twice_gives_identical_bytes(make_site: Callable[..., Path]) -> No
     build(two / "pipeline.yaml")
     build(two / "pipeline.yaml")
     assert tree_bytes(one / "dist" / "public") == tree_bytes(two / "dist" / "public")
-    assert (one / "dist" / "manifest.json").read_bytes() == \
-        (two / "dist" / "manifest.json").read_bytes()
+    assert (one / "dist" / "manifest.json").read_bytes() == (
+        two / "dist" / "manifest.json"
+    ).read_bytes()
 
 
-@pytest.mark.parametrize(("mode", "map_file", "comment"), [
-    ("linked", True, True), ("hidden", True, False), ("inline", False, True),
-    ("none", False, False)])
-def test_sourcemap_modes(make_site: Callable[..., Path], mode: str, map_file: bool,
-                         comment: bool) -> None:
+@pytest.mark.parametrize(
+    ("mode", "map_file", "comment"),
+    [
+        ("linked", True, True),
+        ("hidden", True, False),
+        ("inline", False, True),
+        ("none", False, False),
+    ],
+)
+def test_sourcemap_modes(
+    make_site: Callable[..., Path], mode: str, map_file: bool, comment: bool
+) -> None:
     root = make_site(CONFIG + f"  sourcemap: {mode}\n", APP)
     build(root / "pipeline.yaml")
     m = manifest_of(root)
@@ -157,59 +186,77 @@ def test_define_target_and_legal_comments(make_site: Callable[..., Path]) -> Non
           define: {__MODE__: '"prod"', DEBUG: false}
           legal_comments: inline
         """
-    root = make_site(config.replace("        ", ""), {
-        "site/js/app.js": """\
+    root = make_site(
+        config.replace("        ", ""),
+        {
+            "site/js/app.js": """\
             /*! Copyright 2026 Example Ltd. MIT */
             const o = { a: 1 };
             window.v = o?.a ?? 2;
             window.mode = __MODE__;
             if (DEBUG) { window.debug = "on"; }
-            """})
+            """
+        },
+    )
     build(root / "pipeline.yaml")
     code = (root / "dist" / "public" / manifest_of(root)["js/app.js"]["file"]).read_text()
     assert '"prod"' in code and "__MODE__" not in code
-    assert "debug" not in code                     # dead code after define
-    assert "?." not in code and "??" not in code   # lowered for es2015
+    assert "debug" not in code  # dead code after define
+    assert "?." not in code and "??" not in code  # lowered for es2015
     assert "/*! Copyright 2026 Example Ltd. MIT */" in code
 
 
 def test_typescript_and_jsx_entries(make_site: Callable[..., Path]) -> None:
-    config = "source: site\noutput: dist\nscripts:\n  entries: [\"js/*.{ts,tsx}\"]\n"
-    root = make_site(config, {
-        "site/js/main.ts": "const n: number = 41; (window as any).n = n + 1;\n",
-        "site/js/view.tsx": "const h = (t: string, p: object) => [t, p];\n"
-                            "const React = { createElement: h };\n"
-                            "(window as any).v = <div id=\"x\" />;\n"})
+    config = 'source: site\noutput: dist\nscripts:\n  entries: ["js/*.{ts,tsx}"]\n'
+    root = make_site(
+        config,
+        {
+            "site/js/main.ts": "const n: number = 41; (window as any).n = n + 1;\n",
+            "site/js/view.tsx": "const h = (t: string, p: object) => [t, p];\n"
+            "const React = { createElement: h };\n"
+            '(window as any).v = <div id="x" />;\n',
+        },
+    )
     build(root / "pipeline.yaml")
     m = manifest_of(root)
     assert m["js/main.ts"]["file"].endswith(".js")
-    assert "42" in (root / "dist" / "public" / m["js/main.ts"]["file"]).read_text() or \
-        "41" in (root / "dist" / "public" / m["js/main.ts"]["file"]).read_text()
+    assert (
+        "42" in (root / "dist" / "public" / m["js/main.ts"]["file"]).read_text()
+        or "41" in (root / "dist" / "public" / m["js/main.ts"]["file"]).read_text()
+    )
     assert "createElement" in (root / "dist" / "public" / m["js/view.tsx"]["file"]).read_text()
 
 
 def test_users_npm_package_resolves_from_the_projects_node_modules(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     """A package in the project's own node_modules (beside pipeline.yaml) is bundled."""
-    root = make_site(CONFIG.replace('["js/a.js", "js/b.js"]', '["js/app.js"]'), {
-        "site/js/app.js": 'import { greet } from "tiny-greet";\nwindow.g = greet("you");\n',
-        "node_modules/tiny-greet/package.json": json.dumps(
-            {"name": "tiny-greet", "version": "1.0.0", "type": "module", "main": "index.js"}),
-        "node_modules/tiny-greet/index.js":
-            'export function greet(n) { return "hello from tiny-greet, " + n; }\n',
-    })
+    root = make_site(
+        CONFIG.replace('["js/a.js", "js/b.js"]', '["js/app.js"]'),
+        {
+            "site/js/app.js": 'import { greet } from "tiny-greet";\nwindow.g = greet("you");\n',
+            "node_modules/tiny-greet/package.json": json.dumps(
+                {"name": "tiny-greet", "version": "1.0.0", "type": "module", "main": "index.js"}
+            ),
+            "node_modules/tiny-greet/index.js": 'export function greet(n) { return "hello from tiny-greet, " + n; }\n',
+        },
+    )
     build(root / "pipeline.yaml")
     code = (root / "dist" / "public" / manifest_of(root)["js/app.js"]["file"]).read_text()
     assert "hello from tiny-greet" in code
 
 
 def test_package_outside_the_source_tree_resolves_through_node_paths(
-        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    make_site: Callable[..., Path], tmp_path: Path
+) -> None:
     """``source`` outside the config folder still sees the project's node_modules."""
-    root = make_site("source: ../elsewhere/site\noutput: dist\n"
-                     "scripts:\n  entries: [\"app.js\"]\n", {
-                         "node_modules/far-pkg/index.js": "export const far = 'far-away';\n",
-                         "node_modules/far-pkg/package.json": '{"name": "far-pkg"}'})
+    root = make_site(
+        'source: ../elsewhere/site\noutput: dist\nscripts:\n  entries: ["app.js"]\n',
+        {
+            "node_modules/far-pkg/index.js": "export const far = 'far-away';\n",
+            "node_modules/far-pkg/package.json": '{"name": "far-pkg"}',
+        },
+    )
     src = tmp_path / "elsewhere" / "site"
     src.mkdir(parents=True)
     (src / "app.js").write_text('import { far } from "far-pkg";\nwindow.f = far;\n')
@@ -219,9 +266,15 @@ def test_package_outside_the_source_tree_resolves_through_node_paths(
 
 
 def test_sources_under_a_commonjs_package_json_get_a_warning(
-        make_site: Callable[..., Path]) -> None:
-    root = make_site(CONFIG, {**APP, "package.json": json.dumps(
-        {"name": "proj", "version": "1.0.0", "type": "commonjs"})})
+    make_site: Callable[..., Path],
+) -> None:
+    root = make_site(
+        CONFIG,
+        {
+            **APP,
+            "package.json": json.dumps({"name": "proj", "version": "1.0.0", "type": "commonjs"}),
+        },
+    )
     result = build(root / "pipeline.yaml")
     msgs = [w for w in result.warnings if "commonjs" in w.message]
     assert len(msgs) == 1
@@ -234,16 +287,18 @@ def test_no_warning_under_a_module_package_json(make_site: Callable[..., Path]) 
 
 
 def test_syntax_error_is_file_line_col_with_source_line_exit_1_output_untouched(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     root = make_site(CONFIG, APP)
     assert run_cli("build", cwd=root).code == 0
     before = tree_bytes(root / "dist")
-    (root / "site/js/b.js").write_text('import { shared } from "./lib/shared.js";\n'
-                                       "window.__b = shared(\"b\";\n")
+    (root / "site/js/b.js").write_text(
+        'import { shared } from "./lib/shared.js";\nwindow.__b = shared("b";\n'
+    )
     res = run_cli("build", cwd=root)
     assert res.code == 1, res.err
     assert 'error: site/js/b.js:2:24: Expected ")" but found ";"' in res.err
-    assert 'window.__b = shared("b";' in res.err        # the source line
+    assert 'window.__b = shared("b";' in res.err  # the source line
     assert "Traceback" not in res.err
     assert tree_bytes(root / "dist") == before
 
@@ -254,17 +309,20 @@ def test_unresolved_import_names_the_importing_line(make_site: Callable[..., Pat
     assert res.code == 1
     doc = json.loads(res.out)
     assert doc["errors"][0]["message"].startswith(
-        'site/js/b.js:2:19: Could not resolve "./missing.js"')
+        'site/js/b.js:2:19: Could not resolve "./missing.js"'
+    )
     assert not (root / "dist").exists()
 
 
 def test_entry_that_does_not_exist_is_located_at_the_config_key(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     root = make_site(CONFIG.replace("js/b.js", "js/nope.js"), APP)
     res = run_cli("build", cwd=root)
     assert res.code == 1
-    assert "error: pipeline.yaml:4:" in res.err and "scripts.entries: no file 'js/nope.js'" \
-        in res.err
+    assert (
+        "error: pipeline.yaml:4:" in res.err and "scripts.entries: no file 'js/nope.js'" in res.err
+    )
 
 
 def test_entry_also_listed_in_static_is_refused(make_site: Callable[..., Path]) -> None:
@@ -282,10 +340,13 @@ def test_development_profile_is_not_minified(make_site: Callable[..., Path]) -> 
 
 
 def test_linked_legal_comments_file_is_listed_with_its_chunk(
-        make_site: Callable[..., Path]) -> None:
-    root = make_site("source: site\noutput: dist\nscripts:\n  entries: [\"js/app.js\"]\n"
-                     "  legal_comments: linked\n",
-                     {"site/js/app.js": "/*! Copyright 2026 Example Ltd. */\nwindow.a = 1;\n"})
+    make_site: Callable[..., Path],
+) -> None:
+    root = make_site(
+        'source: site\noutput: dist\nscripts:\n  entries: ["js/app.js"]\n'
+        "  legal_comments: linked\n",
+        {"site/js/app.js": "/*! Copyright 2026 Example Ltd. */\nwindow.a = 1;\n"},
+    )
     build(root / "pipeline.yaml")
     entry = manifest_of(root)["js/app.js"]
     legal = entry["file"] + ".LEGAL.txt"

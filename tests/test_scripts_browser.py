@@ -16,10 +16,9 @@ from tests.test_scripts import APP, CONFIG
 pytestmark = [pytest.mark.node, pytest.mark.chromium]
 
 
-
-
 def test_built_entry_runs_in_chromium_with_its_dynamic_chunk(
-        make_site: Callable[..., Path], browser: Any, serve: Callable[[Path], str]) -> None:
+    make_site: Callable[..., Path], browser: Any, serve: Callable[[Path], str]
+) -> None:
     root = make_site(CONFIG, APP)
     build(root / "pipeline.yaml")
     m = Manifest.read(root / "dist" / "manifest.json")
@@ -29,11 +28,14 @@ def test_built_entry_runs_in_chromium_with_its_dynamic_chunk(
     (www / "static").symlink_to((root / "dist" / "public").resolve())
     preloads = "".join(
         f'<link rel="modulepreload" href="/static/{m[k]["file"]}" '
-        f'integrity="{m[k]["integrity"]}" crossorigin>' for k in a["imports"])
+        f'integrity="{m[k]["integrity"]}" crossorigin>'
+        for k in a["imports"]
+    )
     (www / "index.html").write_text(
         f'<!doctype html><html><head><link rel="icon" href="data:,">{preloads}'
         f'<script type="module" src="/static/{a["file"]}" integrity="{a["integrity"]}" '
-        "crossorigin></script></head><body></body></html>")
+        "crossorigin></script></head><body></body></html>"
+    )
     base = serve(www)
     context = browser.new_context()
     try:
@@ -49,8 +51,8 @@ def test_built_entry_runs_in_chromium_with_its_dynamic_chunk(
         assert page.evaluate("window.__a") == "shared:a"
         assert errors == []
         paths = {u.removeprefix(base) for u in requested}
-        assert f"/static/{m['js/lazy.js']['file']}" in paths       # the dynamic chunk
+        assert f"/static/{m['js/lazy.js']['file']}" in paths  # the dynamic chunk
         shared = next(k for k in m if k.startswith("_"))
-        assert f"/static/{m[shared]['file']}" in paths             # the shared chunk
+        assert f"/static/{m[shared]['file']}" in paths  # the shared chunk
     finally:
         context.close()

@@ -28,23 +28,37 @@ PAGE = b"<!doctype html><html><head></head><body><h1>Hi</h1></body></html>"
 
 def _html_wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     if environ["PATH_INFO"] == "/data":
-        start_response("200 OK", [("Content-Type", "application/json"),
-                                  ("Content-Length", "2")])
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "2")])
         return [b"{}"]
-    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                              ("Content-Length", str(len(PAGE))), ("ETag", '"page"')])
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(PAGE))),
+            ("ETag", '"page"'),
+        ],
+    )
     return [PAGE]
 
 
 async def _html_asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["path"] == "/data":
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", b"2")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")],
+            }
+        )
         await send({"type": "http.response.body", "body": b"{}"})
         return
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"etag", b'"page"')]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"etag", b'"page"')],
+        }
+    )
     half = len(PAGE) // 2  # in two messages: the injector must buffer
     await send({"type": "http.response.body", "body": PAGE[:half], "more_body": True})
     await send({"type": "http.response.body", "body": PAGE[half:]})
@@ -62,11 +76,13 @@ def test_dev_follows_rebuilds_and_injects(tmp_path: Path, kind: str) -> None:
     old = _manifest(tmp_path)["js/app.js"]["file"]
     reload_url = "http://127.0.0.1:9999/__assetpipe/events"
     if kind == "wsgi":
-        server = wsgi_server(AssetMiddleware(_html_wsgi, tmp_path / "dist", dev=True,
-                                             reload_url=reload_url))
+        server = wsgi_server(
+            AssetMiddleware(_html_wsgi, tmp_path / "dist", dev=True, reload_url=reload_url)
+        )
     else:
-        server = asgi_server(asgi_mod.AssetMiddleware(_html_asgi, tmp_path / "dist", dev=True,
-                                                      reload_url=reload_url))
+        server = asgi_server(
+            asgi_mod.AssetMiddleware(_html_asgi, tmp_path / "dist", dev=True, reload_url=reload_url)
+        )
     with server as port:
         assert request(port, "/static/" + old).status == 200
         (tmp_path / "src/js/app.js").write_text("export const changed = 1;\n" * 50)
@@ -117,8 +133,9 @@ def test_no_build_yet_serves_404(tmp_path: Path) -> None:
     mw = AssetMiddleware(None, tmp_path / "missing")
     assert len(mw.table) == 0
     got: list[str] = []
-    body = mw({"PATH_INFO": "/static/x.js", "REQUEST_METHOD": "GET"},
-              lambda s, h, e=None: got.append(s))
+    body = mw(
+        {"PATH_INFO": "/static/x.js", "REQUEST_METHOD": "GET"}, lambda s, h, e=None: got.append(s)
+    )
     assert got == ["404 Not Found"] and list(body) == [b"Not Found\n"]
 
 
@@ -130,15 +147,25 @@ def test_cdn_public_path_serves_its_path_part(tmp_path: Path) -> None:
 
 
 def test_assetpipe_serve_end_to_end(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"src/templates/pages/about.html": """
+    write_tree(
+        tmp_path,
+        {
+            "src/templates/pages/about.html": """
         <html><head>{{ asset_tags('js/app.js') }}</head><body>{{ title }}</body></html>
-        """, "about.yaml": "title: About us\n"})
+        """,
+            "about.yaml": "title: About us\n",
+        },
+    )
     cfg = make_site(tmp_path)
     with cfg.open("a") as f:
         f.write("pages:\n  - {path: /about, template: pages/about.html, context: about.yaml}\n")
     assert run_cli("build", cwd=tmp_path).code == 0
-    proc = subprocess.Popen([sys.executable, "-m", "assetpipe", "serve", "--port", "0"],
-                            cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assetpipe", "serve", "--port", "0"],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         port = None
         deadline = time.monotonic() + 30
@@ -178,20 +205,37 @@ def test_leaks_fail_the_suite(tmp_path: Path) -> None:
     """The pyproject filterwarnings turn a leaked file (ResourceWarning in a finalizer, which
     pytest reports as PytestUnraisableExceptionWarning) into a failure: prove it bites."""
     test = tmp_path / "test_leak.py"
-    test.write_text(textwrap.dedent("""
+    test.write_text(
+        textwrap.dedent("""
         import gc
         def test_leaks_a_file(tmp_path):
             (tmp_path / "x").write_text("x")
             f = open(tmp_path / "x")
             del f
             gc.collect()
-    """))
+    """)
+    )
     repo = Path(__file__).resolve().parent.parent
 
     def pytest_run(*config: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                               *config, "--rootdir", str(tmp_path), str(test)],
-                              capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                *config,
+                "--rootdir",
+                str(tmp_path),
+                str(test),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
 
     proc = pytest_run("-c", str(repo / "pyproject.toml"))
     assert proc.returncode == 1, proc.stdout

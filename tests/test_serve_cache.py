@@ -122,8 +122,7 @@ def test_async_failure_is_shared_with_the_waiters() -> None:
         return x
 
     async def main() -> list[Any]:
-        return await asyncio.gather(*(once_broken(3) for _ in range(5)),
-                                    return_exceptions=True)
+        return await asyncio.gather(*(once_broken(3) for _ in range(5)), return_exceptions=True)
 
     results = asyncio.run(main())
     # one computation failed; its four waiters got the same failure instead of retrying in turn

@@ -15,24 +15,39 @@ from assetpipe.serve import asgi as asgi_mod
 from assetpipe.serve.compress import NO_COMPRESS_KEY
 from tests.test_serve_support import asgi_server, decode, request, wsgi_server
 
-HTML = ("<!doctype html><html><body>" + "".join(f"<p>row {i}</p>" for i in range(400))
-        + "</body></html>").encode()
+HTML = (
+    "<!doctype html><html><body>"
+    + "".join(f"<p>row {i}</p>" for i in range(400))
+    + "</body></html>"
+).encode()
 ROUTES: dict[str, tuple[int, list[tuple[str, str]], list[bytes]]] = {
     "/page": (200, [("Content-Type", "text/html; charset=utf-8"), ("ETag", '"v1"')], [HTML]),
     "/small": (200, [("Content-Type", "text/html")], [b"<p>tiny</p>"]),
     "/png": (200, [("Content-Type", "image/png")], [HTML]),
     "/json": (200, [("Content-Type", "application/problem+json")], [HTML]),
-    "/encoded": (200, [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
-                 [gzip.compress(HTML)]),
-    "/no-transform": (200, [("Content-Type", "text/html"),
-                            ("Cache-Control", "private, no-transform")], [HTML]),
-    "/partial": (206, [("Content-Type", "text/html"), ("Content-Range", "bytes 0-99/5000")],
-                 [HTML[:100]]),
+    "/encoded": (
+        200,
+        [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+        [gzip.compress(HTML)],
+    ),
+    "/no-transform": (
+        200,
+        [("Content-Type", "text/html"), ("Cache-Control", "private, no-transform")],
+        [HTML],
+    ),
+    "/partial": (
+        206,
+        [("Content-Type", "text/html"), ("Content-Range", "bytes 0-99/5000")],
+        [HTML[:100]],
+    ),
     "/vary": (200, [("Content-Type", "text/html"), ("Vary", "Cookie")], [HTML]),
     "/secret": (200, [("Content-Type", "text/html")], [HTML]),
     "/excluded/x": (200, [("Content-Type", "text/html")], [HTML]),
-    "/stream": (200, [("Content-Type", "text/html")], [HTML[i:i + 1000]
-                                                       for i in range(0, len(HTML), 1000)]),
+    "/stream": (
+        200,
+        [("Content-Type", "text/html")],
+        [HTML[i : i + 1000] for i in range(0, len(HTML), 1000)],
+    ),
 }
 
 
@@ -46,9 +61,11 @@ def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any
     if path == "/secret":
         environ[NO_COMPRESS_KEY] = True
     if path == "/stream":  # a lazy generator: start_response on the first next(), no length
+
         def gen() -> Iterator[bytes]:
             start_response("200 OK", list(headers))
             yield from chunks
+
         return gen()
     body = b"".join(chunks)
     phrase = {200: "200 OK", 206: "206 Partial Content"}[status]
@@ -61,8 +78,7 @@ async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     status, headers, chunks = ROUTES[path]
     inm = dict(scope["headers"]).get(b"if-none-match", b"")
     if path == "/page" and inm.removeprefix(b"W/") == b'"v1"':
-        await send({"type": "http.response.start", "status": 304,
-                    "headers": [(b"etag", b'"v1"')]})
+        await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", b'"v1"')]})
         await send({"type": "http.response.body", "body": b""})
         return
     if path == "/secret":
@@ -71,12 +87,18 @@ async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if path == "/stream":
         await send({"type": "http.response.start", "status": 200, "headers": raw})
         for i, chunk in enumerate(chunks):
-            await send({"type": "http.response.body", "body": chunk,
-                        "more_body": i < len(chunks) - 1})
+            await send(
+                {"type": "http.response.body", "body": chunk, "more_body": i < len(chunks) - 1}
+            )
         return
     body = b"".join(chunks)
-    await send({"type": "http.response.start", "status": status,
-                "headers": [*raw, (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*raw, (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -91,11 +113,19 @@ def port(request: pytest.FixtureRequest) -> Iterator[int]:
             yield p
 
 
-
-@pytest.mark.parametrize(("accept", "expected"), [
-    ("br, gzip", "br"), ("gzip", "gzip"), ("zstd", "zstd"), ("gzip;q=0", None),
-    ("gzip;q=0, br;q=0.1", "br"), (None, None), ("identity", None), ("*;q=0", None),
-])
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("br, gzip", "br"),
+        ("gzip", "gzip"),
+        ("zstd", "zstd"),
+        ("gzip;q=0", None),
+        ("gzip;q=0, br;q=0.1", "br"),
+        (None, None),
+        ("identity", None),
+        ("*;q=0", None),
+    ],
+)
 def test_negotiated(port: int, accept: str | None, expected: str | None) -> None:
     r = request(port, "/page", headers={"Accept-Encoding": accept} if accept else {})
     assert r.status == 200
@@ -109,8 +139,9 @@ def test_negotiated(port: int, accept: str | None, expected: str | None) -> None
         assert r.headers["etag"] == '"v1"'
 
 
-@pytest.mark.parametrize("path", ["/small", "/png", "/encoded", "/no-transform", "/partial",
-                                  "/secret", "/excluded/x"])
+@pytest.mark.parametrize(
+    "path", ["/small", "/png", "/encoded", "/no-transform", "/partial", "/secret", "/excluded/x"]
+)
 def test_left_alone(port: int, path: str) -> None:
     r = request(port, path, headers={"Accept-Encoding": "br, gzip"})
     original = b"".join(ROUTES[path][2])

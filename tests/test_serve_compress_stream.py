@@ -35,15 +35,16 @@ def make_app(big: Path, medium: Path) -> Callable[..., Any]:
         if path in ("/big.csv", "/medium.csv"):
             f = open(big if path == "/big.csv" else medium, "rb")  # noqa: SIM115
             size = (big if path == "/big.csv" else medium).stat().st_size
-            start_response("200 OK", [("Content-Type", "text/csv"),
-                                      ("Content-Length", str(size))])
+            start_response("200 OK", [("Content-Type", "text/csv"), ("Content-Length", str(size))])
             return environ["wsgi.file_wrapper"](f, 64 * 1024)
 
         def stream() -> Iterator[bytes]:  # ~20 MB, length unknown
             for _ in range(20 * MB // (len(LINE) * 1000)):
                 yield LINE * 1000
+
         start_response("200 OK", [("Content-Type", "text/csv")])
         return stream()
+
     return app
 
 
@@ -73,11 +74,14 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         yield p
 
 
-@pytest.mark.parametrize(("path", "encoded"), [
-    ("/big.csv", None),       # over maximum_size: passes through, file wrapper kept
-    ("/stream", "gzip"),      # unknown length: compressed as it streams
-    ("/medium.csv", "gzip"),  # a file wrapper under maximum_size: compressed as a stream
-])
+@pytest.mark.parametrize(
+    ("path", "encoded"),
+    [
+        ("/big.csv", None),  # over maximum_size: passes through, file wrapper kept
+        ("/stream", "gzip"),  # unknown length: compressed as it streams
+        ("/medium.csv", "gzip"),  # a file wrapper under maximum_size: compressed as a stream
+    ],
+)
 def test_big_bodies_are_never_held_in_memory(port: int, path: str, encoded: str | None) -> None:
     _download(port, "/medium.csv")  # warm-up: imports, codec tables
     tracemalloc.start()

@@ -73,9 +73,16 @@ def _wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 
 async def _asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     body = ("app:" + scope["path"]).encode("utf-8")
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"text/plain"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"text/plain"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -88,8 +95,7 @@ def port(request: pytest.FixtureRequest, site: Site) -> Iterator[int]:
         with wsgi_server(app) as p:
             yield p
     else:
-        aapp = asgi_mod.AssetMiddleware(_asgi_app, site.output, "/static/",
-                                        memory_file_limit=limit)
+        aapp = asgi_mod.AssetMiddleware(_asgi_app, site.output, "/static/", memory_file_limit=limit)
         with asgi_server(aapp) as p:
             yield p
 
@@ -98,8 +104,8 @@ def get(port: int, path: bytes | str, **headers: str) -> Response:
     return request(port, path, headers={k.replace("_", "-"): v for k, v in headers.items()})
 
 
-
 # --- headers -----------------------------------------------------------------------------
+
 
 def test_hashed_file_headers(port: int, site: Site) -> None:
     r = get(port, site.url("js/app.js"), Accept_Encoding="gzip, deflate, br, zstd")
@@ -117,18 +123,23 @@ def test_hashed_file_headers(port: int, site: Site) -> None:
 
 
 def test_etag_differs_per_encoding(port: int, site: Site) -> None:
-    tags = {enc: get(port, site.url("css/site.css"), Accept_Encoding=enc).headers["etag"]
-            for enc in ("br", "gzip", "zstd", "identity")}
+    tags = {
+        enc: get(port, site.url("css/site.css"), Accept_Encoding=enc).headers["etag"]
+        for enc in ("br", "gzip", "zstd", "identity")
+    }
     assert len(set(tags.values())) == 4
 
 
-@pytest.mark.parametrize(("key", "ctype"), [
-    ("css/site.css", "text/css; charset=utf-8"),
-    ("icons/logo.svg", "image/svg+xml; charset=utf-8"),
-    ("data/info.json", "application/json; charset=utf-8"),
-    ("fonts/x.woff2", "font/woff2"),
-    ("robots.txt", "text/plain; charset=utf-8"),
-])
+@pytest.mark.parametrize(
+    ("key", "ctype"),
+    [
+        ("css/site.css", "text/css; charset=utf-8"),
+        ("icons/logo.svg", "image/svg+xml; charset=utf-8"),
+        ("data/info.json", "application/json; charset=utf-8"),
+        ("fonts/x.woff2", "font/woff2"),
+        ("robots.txt", "text/plain; charset=utf-8"),
+    ],
+)
 def test_content_types(port: int, site: Site, key: str, ctype: str) -> None:
     r = get(port, site.url(key))
     assert r.status == 200
@@ -233,6 +244,7 @@ def test_qvalue_table(port: int, site: Site, accept: str | None, expected: str |
 
 # --- conditional requests -------------------------------------------------------------
 
+
 def test_if_none_match_forms(port: int, site: Site) -> None:
     url = site.url("js/app.js")
     etag = get(port, url, Accept_Encoding="br").headers["etag"]
@@ -264,6 +276,7 @@ def test_if_none_match_beats_if_modified_since(port: int, site: Site) -> None:
 
 # --- ranges ---------------------------------------------------------------------------
 
+
 def _range(port: int, site: Site, spec: str, **extra: str) -> Response:
     return get(port, site.url("js/app.js"), Range=spec, Accept_Encoding="br, gzip", **extra)
 
@@ -289,7 +302,7 @@ def test_range_cases(port: int, site: Site) -> None:
         assert r.status == 206, spec
         assert "content-encoding" not in r.headers, spec  # a 206 is never compressed
         assert r.headers["content-range"] == f"bytes {start}-{end}/{n}", spec
-        assert r.body == data[start:end + 1], spec
+        assert r.body == data[start : end + 1], spec
         assert int(r.headers["content-length"]) == end - start + 1
 
 
@@ -319,17 +332,24 @@ def test_if_match_and_if_unmodified_since_412(port: int, site: Site) -> None:
     url = site.url("js/app.js")
     ok = get(port, url)
     etag, modified = ok.headers["etag"], ok.headers["last-modified"]
-    for headers in ({"If_Match": '"other"'}, {"If_Match": f"W/{etag}"},
-                    {"If_Unmodified_Since": "Thu, 01 Jan 1970 00:00:00 GMT"},
-                    {"If_Match": '"other"', "If_None_Match": etag},
-                    {"If_Match": '"other"', "Range": "bytes=0-0"}):
+    for headers in (
+        {"If_Match": '"other"'},
+        {"If_Match": f"W/{etag}"},
+        {"If_Unmodified_Since": "Thu, 01 Jan 1970 00:00:00 GMT"},
+        {"If_Match": '"other"', "If_None_Match": etag},
+        {"If_Match": '"other"', "Range": "bytes=0-0"},
+    ):
         r = get(port, url, **headers)
         assert r.status == 412, headers
         assert r.headers["cache-control"] == "no-cache"
-    for headers in ({"If_Match": etag}, {"If_Match": "*"}, {"If_Match": f'"x", {etag}'},
-                    {"If_Unmodified_Since": modified},
-                    {"If_Unmodified_Since": "junk"},  # an invalid date is ignored
-                    {"If_Match": etag, "If_Unmodified_Since": "Thu, 01 Jan 1970 00:00:00 GMT"}):
+    for headers in (
+        {"If_Match": etag},
+        {"If_Match": "*"},
+        {"If_Match": f'"x", {etag}'},
+        {"If_Unmodified_Since": modified},
+        {"If_Unmodified_Since": "junk"},  # an invalid date is ignored
+        {"If_Match": etag, "If_Unmodified_Since": "Thu, 01 Jan 1970 00:00:00 GMT"},
+    ):
         r = get(port, url, **headers)
         assert r.status == 200, headers
         assert r.body == site.bytes("js/app.js")
@@ -338,8 +358,16 @@ def test_if_match_and_if_unmodified_since_412(port: int, site: Site) -> None:
 
 def test_invalid_and_multiple_ranges_ignored(port: int, site: Site) -> None:
     data = site.bytes("js/app.js")
-    for spec in ("bytes=5-2", "bytes=abc", "items=0-1", "bytes=", "bytes=-", "bytes=0-0,2-3",
-                 "bytes=1-2, 3-4, 5-6", "bytes=99999999999999999999999-"):
+    for spec in (
+        "bytes=5-2",
+        "bytes=abc",
+        "items=0-1",
+        "bytes=",
+        "bytes=-",
+        "bytes=0-0,2-3",
+        "bytes=1-2, 3-4, 5-6",
+        "bytes=99999999999999999999999-",
+    ):
         r = _range(port, site, spec)
         assert r.status == 200, spec
         assert "content-range" not in r.headers

@@ -19,7 +19,7 @@ import pytest
 from tests.rcache_support import _free_port
 from tests.test_serve_support import request
 
-APP = textwrap.dedent('''
+APP = textwrap.dedent("""
     import os
     from flask import Flask, jsonify
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -45,7 +45,7 @@ APP = textwrap.dedent('''
     app.wsgi_app = DispatcherMiddleware(
         MetricsMiddleware(CompressMiddleware(app.wsgi_app)),
         {"/metrics": metrics_app, "/stats": stats_app})
-''')
+""")
 CONF = "from assetpipe.serve.metrics import child_exit  # noqa: F401\n"
 
 
@@ -69,13 +69,30 @@ def test_counts_add_up_across_two_workers(tmp_path: Path) -> None:
     prom = tmp_path / "prom"
     prom.mkdir()
     port = _free_port()
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(prom),
-           "PYTHONPATH": os.pathsep.join([str(tmp_path),
-                                          str(Path(__file__).resolve().parent.parent)])}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "--reuse-port",
-                             "-c", str(tmp_path / "gunicorn_conf.py"),
-                             "-b", f"127.0.0.1:{port}", "api_app:app"], cwd=tmp_path, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(prom),
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parent.parent)]),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "--reuse-port",
+            "-c",
+            str(tmp_path / "gunicorn_conf.py"),
+            "-b",
+            f"127.0.0.1:{port}",
+            "api_app:app",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -96,26 +113,45 @@ def test_counts_add_up_across_two_workers(tmp_path: Path) -> None:
         assert len(workers) == 2, "every request went to one worker: nothing to add up"
         for _ in range(4):  # whichever worker answers, the same totals
             text = request(port, "/metrics").body.decode()
-            assert _sample(text, "assetpipe_http_requests_total",
-                           route="/api/items/<int:item_id>", status="200", encoding="br") == 30
-            assert _sample(text, "assetpipe_http_requests_total", route="/api/items",
-                           encoding="gzip") == 20
+            assert (
+                _sample(
+                    text,
+                    "assetpipe_http_requests_total",
+                    route="/api/items/<int:item_id>",
+                    status="200",
+                    encoding="br",
+                )
+                == 30
+            )
+            assert (
+                _sample(text, "assetpipe_http_requests_total", route="/api/items", encoding="gzip")
+                == 20
+            )
             assert _sample(text, "assetpipe_http_requests_total", status="404") == 1
-            assert _sample(text, "assetpipe_http_request_duration_seconds_count",
-                           route="/api/items") == 20
-            results = {res: _sample(text, "assetpipe_cache_requests_total", cache="api",
-                                    result=res) for res in ("hit", "miss", "wait")}
+            assert (
+                _sample(text, "assetpipe_http_request_duration_seconds_count", route="/api/items")
+                == 20
+            )
+            results = {
+                res: _sample(text, "assetpipe_cache_requests_total", cache="api", result=res)
+                for res in ("hit", "miss", "wait")
+            }
             assert sum(results.values()) == 20 and 1 <= results["miss"] <= 2  # one per worker
             assert _sample(text, "assetpipe_cache_stores_total", cache="api") == results["miss"]
-            assert _sample(text, "assetpipe_compression_saved_bytes_total",
-                           source="dynamic") > 0
-            assert _sample(text, "assetpipe_compression_saved_bytes_total",
-                           source="response_cache") > 0
+            assert _sample(text, "assetpipe_compression_saved_bytes_total", source="dynamic") > 0
+            assert (
+                _sample(text, "assetpipe_compression_saved_bytes_total", source="response_cache")
+                > 0
+            )
             stats = json.loads(request(port, "/stats").body)["all_workers"]
             assert stats["by_route"]["/api/items/<int:item_id>"] == 30
             assert stats["by_route"]["/api/items"] == 20
-            assert stats["caches"]["api"]["hit"] + stats["caches"]["api"]["miss"] \
-                + stats["caches"]["api"].get("wait", 0) == 20
+            assert (
+                stats["caches"]["api"]["hit"]
+                + stats["caches"]["api"]["miss"]
+                + stats["caches"]["api"].get("wait", 0)
+                == 20
+            )
     finally:
         proc.terminate()
         proc.wait(15)

@@ -13,9 +13,15 @@ from tests.test_serve_support import asgi_server, decode, make_site, request
 
 
 def test_pages_get_etag_304_and_compression(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"src/templates/pages/about.html": "<html><body>"
-                          + "<p>{{ title }} and more words about the team</p>" * 40
-                          + "</body></html>", "about.yaml": "title: About us\n"})
+    write_tree(
+        tmp_path,
+        {
+            "src/templates/pages/about.html": "<html><body>"
+            + "<p>{{ title }} and more words about the team</p>" * 40
+            + "</body></html>",
+            "about.yaml": "title: About us\n",
+        },
+    )
     cfg = make_site(tmp_path)
     with cfg.open("a") as f:
         f.write("pages:\n  - {path: /about, template: pages/about.html, context: about.yaml}\n")
@@ -32,8 +38,9 @@ def test_pages_get_etag_304_and_compression(tmp_path: Path) -> None:
         assert br.headers["content-encoding"] == "br"
         assert decode(br) == plain.body and len(br.body) < len(plain.body) / 3
         assert br.headers["etag"] == "W/" + tag
-        nm = request(port, "/about", headers={"Accept-Encoding": "br",
-                                              "If-None-Match": br.headers["etag"]})
+        nm = request(
+            port, "/about", headers={"Accept-Encoding": "br", "If-None-Match": br.headers["etag"]}
+        )
         assert nm.status == 304 and nm.headers["etag"] == "W/" + tag
         assert nm.headers["vary"] == "Accept-Encoding" and nm.body == b""
         head = request(port, "/about", "HEAD", {"Accept-Encoding": "br"})

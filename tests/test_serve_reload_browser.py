@@ -22,7 +22,6 @@ from tests.test_serve_support import make_site, wsgi_server
 pytestmark = pytest.mark.chromium
 
 
-
 class Events:
     """A one-client SSE endpoint fed from a queue."""
 
@@ -58,8 +57,9 @@ class Events:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/__assetpipe/events"
 
@@ -86,10 +86,14 @@ def test_reload_client_protocol(tmp_path: Path, browser: Any) -> None:
     first_css = css_url()
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        html = (f'<!doctype html><html><head><link rel="stylesheet" href="{first_css}">'
-                "</head><body><h1>Title</h1></body></html>").encode()
-        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                                  ("Content-Length", str(len(html)))])
+        html = (
+            f'<!doctype html><html><head><link rel="stylesheet" href="{first_css}">'
+            "</head><body><h1>Title</h1></body></html>"
+        ).encode()
+        start_response(
+            "200 OK",
+            [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(html)))],
+        )
         return [html]
 
     events = Events()
@@ -109,11 +113,12 @@ def test_reload_client_protocol(tmp_path: Path, browser: Any) -> None:
                 assert new_css != first_css
                 events.send("css", {"old": first_css, "new": new_css, "integrity": None})
                 page.wait_for_function(f"{color} === 'rgb(0, 0, 255)'", timeout=10_000)
-                hrefs = page.eval_on_selector_all("link[rel=stylesheet]",
-                                                  "ls => ls.map(l => l.getAttribute('href'))")
+                hrefs = page.eval_on_selector_all(
+                    "link[rel=stylesheet]", "ls => ls.map(l => l.getAttribute('href'))"
+                )
                 page.wait_for_function(
-                    "document.querySelectorAll('link[rel=stylesheet]').length === 1",
-                    timeout=10_000)
+                    "document.querySelectorAll('link[rel=stylesheet]').length === 1", timeout=10_000
+                )
                 assert new_css in hrefs
 
                 events.send("error", {"message": "js/app.js:3:7: <b>Unexpected</b> token"})
@@ -122,8 +127,7 @@ def test_reload_client_protocol(tmp_path: Path, browser: Any) -> None:
                 assert "js/app.js:3:7: <b>Unexpected</b> token" in text  # text, not markup
                 assert page.query_selector("#assetpipe-error-overlay b") is None
                 events.send("ok", {})
-                page.wait_for_selector("#assetpipe-error-overlay", state="detached",
-                                       timeout=10_000)
+                page.wait_for_selector("#assetpipe-error-overlay", state="detached", timeout=10_000)
 
                 page.evaluate("window.__marker = 1")
                 events.connected.clear()

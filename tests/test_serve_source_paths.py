@@ -26,15 +26,18 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def _site(root: Path) -> Path:
-    write_tree(root, {
-        "src/js/app.js": "".join(f"export function f{i}() {{ return 'message number {i}'; }}\n"
-                                 for i in range(60)),  # big enough to get a .br
-        "src/css/site.css": "body { color: #123456; }\n" * 30,
-        "src/favicon.png": (CORPUS / "samples/chessboard_RGB.png").read_bytes(),
-        "src/robots.txt": "User-agent: *\n",
-        "src/extra/notes.txt": "published, not a manifest key\n",
-        "src/templates/pages/index.html": "<p>hi</p>\n",
-        "pipeline.yaml": """
+    write_tree(
+        root,
+        {
+            "src/js/app.js": "".join(
+                f"export function f{i}() {{ return 'message number {i}'; }}\n" for i in range(60)
+            ),  # big enough to get a .br
+            "src/css/site.css": "body { color: #123456; }\n" * 30,
+            "src/favicon.png": (CORPUS / "samples/chessboard_RGB.png").read_bytes(),
+            "src/robots.txt": "User-agent: *\n",
+            "src/extra/notes.txt": "published, not a manifest key\n",
+            "src/templates/pages/index.html": "<p>hi</p>\n",
+            "pipeline.yaml": """
             source: src
             output: dist
             images: {include: ["img/**/*.jpg"], widths: [100, 200], formats: [webp, original]}
@@ -44,7 +47,8 @@ def _site(root: Path) -> Path:
               include: ["favicon.png", "robots.txt"]
               keep_names: ["robots.txt"]
             """,
-    })
+        },
+    )
     (root / "src/img").mkdir()
     shutil.copy(CORPUS / "samples/rocket.jpg", root / "src/img/team-1.jpg")
     return root / "pipeline.yaml"
@@ -66,8 +70,10 @@ def test_source_paths_answer_with_the_default_output(tmp_path: Path, kind: str) 
     build(_site(tmp_path))
     m = _manifest(tmp_path)
     public = tmp_path / "dist/public"
-    jpeg = max((v for v in m["img/team-1.jpg"]["variants"] if v["format"] == "jpeg"),
-               key=lambda v: v["width"])
+    jpeg = max(
+        (v for v in m["img/team-1.jpg"]["variants"] if v["format"] == "jpeg"),
+        key=lambda v: v["width"],
+    )
     cases = {
         "/static/img/team-1.jpg": (jpeg["file"], "image/jpeg"),
         "/static/js/app.js": (m["js/app.js"]["file"], "text/javascript; charset=utf-8"),

@@ -30,12 +30,20 @@ class Response:
     raw: bytes
 
 
-def request(port: int, path: bytes | str, method: str = "GET",
-            headers: dict[str, str] | None = None, timeout: float = 10) -> Response:
+def request(
+    port: int,
+    path: bytes | str,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+) -> Response:
     """One request on a fresh connection (``Connection: close``); returns the parsed reply."""
     target = path.encode("latin-1") if isinstance(path, str) else path
-    lines = [method.encode() + b" " + target + b" HTTP/1.1", b"Host: 127.0.0.1",
-             b"Connection: close"]
+    lines = [
+        method.encode() + b" " + target + b" HTTP/1.1",
+        b"Host: 127.0.0.1",
+        b"Connection: close",
+    ]
     for k, v in (headers or {}).items():
         lines.append(f"{k}: {v}".encode("latin-1"))
     data = b"\r\n".join(lines) + b"\r\n\r\n"
@@ -81,7 +89,7 @@ def _dechunk(data: bytes) -> bytes:
         if size == 0:
             break
         out += data[:size]
-        data = data[size + 2:]
+        data = data[size + 2 :]
     return bytes(out)
 
 
@@ -97,10 +105,12 @@ class _ThreadingWSGIServer(WSGIServer):
 @contextlib.contextmanager
 def wsgi_server(app: Any) -> Iterator[int]:
     """wsgiref on 127.0.0.1:0 in a thread; yields the port."""
-    server = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer,
-                         handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    server = make_server(
+        "127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield server.server_address[1]
@@ -139,21 +149,28 @@ SECRET = b"TOP-SECRET-OUTSIDE-THE-ROOT"
 
 def make_site(root: Path, *, zstd: bool = True) -> Path:
     """A tiny real site: JS, CSS, SVG, JSON, a keep_names file, a font; returns pipeline.yaml."""
-    js = "export function greet(name) {\n" + "".join(
-        f"  console.log('hello ' + name + ' number {i}');\n" for i in range(200)) + "}\n"
+    js = (
+        "export function greet(name) {\n"
+        + "".join(f"  console.log('hello ' + name + ' number {i}');\n" for i in range(200))
+        + "}\n"
+    )
     css = "".join(f".c{i} {{ color: #{i:06x}; margin: {i}px; }}\n" for i in range(300))
-    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-           + "".join(f'<rect x="{i}" y="{i}" width="1" height="1"/>' for i in range(100))
-           + "</svg>\n")
-    write_tree(root, {
-        "src/js/app.js": js,
-        "src/css/site.css": css,
-        "src/icons/logo.svg": svg,
-        "src/data/info.json": '{"items": [' + ",".join(str(i) for i in range(400)) + "]}\n",
-        "src/robots.txt": "User-agent: *\n" + "Disallow: /private\n" * 40,
-        "src/fonts/x.woff2": bytes(range(256)) * 4,
-        "src/templates/pages/index.html": "<html><body>hi</body></html>\n",
-        "pipeline.yaml": f"""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        + "".join(f'<rect x="{i}" y="{i}" width="1" height="1"/>' for i in range(100))
+        + "</svg>\n"
+    )
+    write_tree(
+        root,
+        {
+            "src/js/app.js": js,
+            "src/css/site.css": css,
+            "src/icons/logo.svg": svg,
+            "src/data/info.json": '{"items": [' + ",".join(str(i) for i in range(400)) + "]}\n",
+            "src/robots.txt": "User-agent: *\n" + "Disallow: /private\n" * 40,
+            "src/fonts/x.woff2": bytes(range(256)) * 4,
+            "src/templates/pages/index.html": "<html><body>hi</body></html>\n",
+            "pipeline.yaml": f"""
             source: src
             output: dist
             public_path: /static/
@@ -162,6 +179,7 @@ def make_site(root: Path, *, zstd: bool = True) -> Path:
               keep_names: ["robots.txt"]
             compress: {{brotli: true, gzip: true, zstd: {str(zstd).lower()}, min_ratio: 0.95}}
             """,
-    })
+        },
+    )
     (root / "secret.txt").write_bytes(SECRET)
     return root / "pipeline.yaml"

@@ -10,9 +10,12 @@ from tests.conftest import REPO
 
 
 def test_a_build_does_not_import_beautifulsoup_until_a_selector_is_matched() -> None:
-    code = ("import sys, assetpipe.cli, assetpipe.builder\n"
-            "from assetpipe.stages import templates, scripts, compress\n"
-            "print(sorted(m for m in ('bs4', 'soupsieve') if m in sys.modules))\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                         text=True, check=True).stdout.strip()
+    code = (
+        "import sys, assetpipe.cli, assetpipe.builder\n"
+        "from assetpipe.stages import templates, scripts, compress\n"
+        "print(sorted(m for m in ('bs4', 'soupsieve') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "[]"

@@ -29,8 +29,14 @@ def _valid(root: Path, output: str) -> dict[str, object]:
 
 
 def test_two_configs_in_one_folder_build_alternately(tmp_path: Path) -> None:
-    write_tree(tmp_path, {**TINY_SITE, "pipeline.yaml": CONFIG.format(output="dist"),
-                          "admin.yaml": CONFIG.format(output="dist-admin")})
+    write_tree(
+        tmp_path,
+        {
+            **TINY_SITE,
+            "pipeline.yaml": CONFIG.format(output="dist"),
+            "admin.yaml": CONFIG.format(output="dist-admin"),
+        },
+    )
     main, admin = load_config(tmp_path / "pipeline.yaml"), load_config(tmp_path / "admin.yaml")
     for i in range(3):
         (tmp_path / "site/css/site.css").write_text(f"body {{ color: #00000{i}; }}\n")
@@ -46,14 +52,22 @@ def test_two_configs_in_one_folder_build_alternately(tmp_path: Path) -> None:
 
 
 def test_two_configs_sharing_one_output_is_a_config_error(tmp_path: Path) -> None:
-    write_tree(tmp_path, {**TINY_SITE, "pipeline.yaml": CONFIG.format(output="dist"),
-                          "other.yaml": CONFIG.format(output="dist")})
+    write_tree(
+        tmp_path,
+        {
+            **TINY_SITE,
+            "pipeline.yaml": CONFIG.format(output="dist"),
+            "other.yaml": CONFIG.format(output="dist"),
+        },
+    )
     assert run_cli("build", cwd=tmp_path).code == 0
     before = (tmp_path / "dist").resolve()
     result = run_cli("build", "--config", "other.yaml", cwd=tmp_path)
     assert result.code == 2, result.err
-    assert ("other.yaml:2:9: output: 'dist' is the build link of another config "
-            "(pipeline.yaml); two configs cannot share one output") in result.err
+    assert (
+        "other.yaml:2:9: output: 'dist' is the build link of another config "
+        "(pipeline.yaml); two configs cannot share one output"
+    ) in result.err
     assert "output: dist-other" in result.err
     assert (tmp_path / "dist").resolve() == before and _valid(tmp_path, "dist")
     # the owner may rebuild, and a config whose file is gone no longer owns anything

@@ -62,12 +62,13 @@ def css_of(root: Path, key: str = "css/app.css") -> str:
 
 
 def test_url_to_a_processed_image_points_at_its_file_and_no_raw_copy(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     root = make_site(CONFIG, SITE)
     build(root / "pipeline.yaml")
     m, public = built(root)
     hero = m["img/hero.png"]
-    assert "variants" in hero and hero["width"] == 48   # the images stage's entry
+    assert "variants" in hero and hero["width"] == 48  # the images stage's entry
     assert f"url(/static/{hero['file']})" in css_of(root)
     source = (root / "site/img/hero.png").read_bytes()
     assert not [p for p in public.rglob("*.png") if p.read_bytes() == source]
@@ -75,7 +76,8 @@ def test_url_to_a_processed_image_points_at_its_file_and_no_raw_copy(
 
 
 def test_changing_only_the_image_changes_the_stylesheets_hashed_name(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     root = make_site(CONFIG, SITE)
     build(root / "pipeline.yaml")
     m1, _ = built(root)
@@ -89,7 +91,8 @@ def test_changing_only_the_image_changes_the_stylesheets_hashed_name(
 
 
 def test_font_is_emitted_hashed_and_listed_in_the_stylesheets_assets(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     root = make_site(CONFIG, SITE)
     build(root / "pipeline.yaml")
     m, public = built(root)
@@ -103,30 +106,39 @@ def test_font_is_emitted_hashed_and_listed_in_the_stylesheets_assets(
     assert f'url("/static/{font["file"]}")' in css_of(root)
 
 
-def test_data_uri_external_url_and_comment_are_left_alone(
-        make_site: Callable[..., Path]) -> None:
+def test_data_uri_external_url_and_comment_are_left_alone(make_site: Callable[..., Path]) -> None:
     root = make_site(CONFIG, SITE)
     build(root / "pipeline.yaml")
     css = css_of(root)
     assert "url(data:image/gif;base64,R0lGODlhAQABAAAAACw=)" in css
     assert "url(https://cdn.example.com/x.png)" in css
-    assert "not-there" not in css            # the comment was dropped, never resolved
-    assert ".part{color:red}" in css        # @import bundled
+    assert "not-there" not in css  # the comment was dropped, never resolved
+    assert ".part{color:red}" in css  # @import bundled
 
 
 def test_url_in_a_legal_comment_is_kept_verbatim(make_site: Callable[..., Path]) -> None:
-    root = make_site(CONFIG, {**SITE, "site/css/app.css":
-                              "/*! Theme (c) 2026; see url(../img/hero.png) */\n"
-                              ".a { color: blue; }\n"})
+    root = make_site(
+        CONFIG,
+        {
+            **SITE,
+            "site/css/app.css": "/*! Theme (c) 2026; see url(../img/hero.png) */\n"
+            ".a { color: blue; }\n",
+        },
+    )
     build(root / "pipeline.yaml")
     assert "/*! Theme (c) 2026; see url(../img/hero.png) */" in css_of(root)
 
 
 def test_public_path_urls_resolve_to_their_keys(make_site: Callable[..., Path]) -> None:
-    root = make_site(CONFIG, {**SITE, "site/css/app.css":
-                              '.h { background: url("/static/img/hero.png"); }\n'
-                              '@font-face { font-family: I; src: url(/static/fonts/icons.woff2); }'
-                              "\n"})
+    root = make_site(
+        CONFIG,
+        {
+            **SITE,
+            "site/css/app.css": '.h { background: url("/static/img/hero.png"); }\n'
+            "@font-face { font-family: I; src: url(/static/fonts/icons.woff2); }"
+            "\n",
+        },
+    )
     build(root / "pipeline.yaml")
     m, _ = built(root)
     css = css_of(root)
@@ -135,10 +147,16 @@ def test_public_path_urls_resolve_to_their_keys(make_site: Callable[..., Path]) 
 
 
 def test_url_to_a_static_file_points_at_the_static_stages_copy(
-        make_site: Callable[..., Path]) -> None:
-    root = make_site(CONFIG + 'static:\n  include: ["icons/**"]\n', {
-        **SITE, "site/icons/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n",
-        "site/css/app.css": ".l { background: url(../icons/logo.svg); }\n"})
+    make_site: Callable[..., Path],
+) -> None:
+    root = make_site(
+        CONFIG + 'static:\n  include: ["icons/**"]\n',
+        {
+            **SITE,
+            "site/icons/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n",
+            "site/css/app.css": ".l { background: url(../icons/logo.svg); }\n",
+        },
+    )
     build(root / "pipeline.yaml")
     m, public = built(root)
     logo = m["icons/logo.svg"]
@@ -147,10 +165,15 @@ def test_url_to_a_static_file_points_at_the_static_stages_copy(
 
 
 def test_two_stylesheets_sharing_a_font_give_one_entry(make_site: Callable[..., Path]) -> None:
-    font_face = '@font-face { font-family: I; src: url(../fonts/icons.woff2); }\n'
-    root = make_site(CONFIG.replace('["css/app.css"]', '["css/*.css"]'), {
-        "site/fonts/icons.woff2": FONT, "site/css/a.css": font_face,
-        "site/css/b.css": font_face + ".b { color: green; }\n"})
+    font_face = "@font-face { font-family: I; src: url(../fonts/icons.woff2); }\n"
+    root = make_site(
+        CONFIG.replace('["css/app.css"]', '["css/*.css"]'),
+        {
+            "site/fonts/icons.woff2": FONT,
+            "site/css/a.css": font_face,
+            "site/css/b.css": font_face + ".b { color: green; }\n",
+        },
+    )
     build(root / "pipeline.yaml")
     m, _ = built(root)
     font = m["fonts/icons.woff2"]["file"]
@@ -158,12 +181,14 @@ def test_two_stylesheets_sharing_a_font_give_one_entry(make_site: Callable[..., 
 
 
 def test_missing_url_target_is_an_error_naming_the_css_file_and_line(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     root = make_site(CONFIG, SITE)
     assert run_cli("build", cwd=root).code == 0
     before = tree_bytes(root / "dist")
-    (root / "site/css/parts.css").write_text(".p { color: red; }\n\n"
-                                             ".q { background: url(../img/gone.png); }\n")
+    (root / "site/css/parts.css").write_text(
+        ".p { color: red; }\n\n.q { background: url(../img/gone.png); }\n"
+    )
     res = run_cli("build", cwd=root)
     assert res.code == 1
     assert 'error: site/css/parts.css:3:18: Could not resolve "../img/gone.png"' in res.err
@@ -172,9 +197,15 @@ def test_missing_url_target_is_an_error_naming_the_css_file_and_line(
 
 
 def test_missing_public_path_target_is_an_error_naming_the_line(
-        make_site: Callable[..., Path]) -> None:
-    root = make_site(CONFIG, {**SITE, "site/css/app.css":
-                              ".ok { color: red; }\n.x { background: url(/static/img/no.png); }\n"})
+    make_site: Callable[..., Path],
+) -> None:
+    root = make_site(
+        CONFIG,
+        {
+            **SITE,
+            "site/css/app.css": ".ok { color: red; }\n.x { background: url(/static/img/no.png); }\n",
+        },
+    )
     res = run_cli("build", cwd=root)
     assert res.code == 1
     assert "error: site/css/app.css:2:18: " in res.err
@@ -190,10 +221,16 @@ def test_css_syntax_warning_becomes_a_build_warning(make_site: Callable[..., Pat
 
 
 def test_stylesheet_a_script_imports_is_listed_in_css_and_points_at_processed_images(
-        make_site: Callable[..., Path]) -> None:
-    root = make_site(CONFIG + 'scripts:\n  entries: ["js/app.js"]\n', {
-        **SITE, "site/js/app.js": 'import "./app.css";\nwindow.x = 1;\n',
-        "site/js/app.css": ".j { background: url(../img/hero.png); }\n"})
+    make_site: Callable[..., Path],
+) -> None:
+    root = make_site(
+        CONFIG + 'scripts:\n  entries: ["js/app.js"]\n',
+        {
+            **SITE,
+            "site/js/app.js": 'import "./app.css";\nwindow.x = 1;\n',
+            "site/js/app.css": ".j { background: url(../img/hero.png); }\n",
+        },
+    )
     build(root / "pipeline.yaml")
     m, public = built(root)
     entry = m["js/app.js"]
@@ -203,23 +240,44 @@ def test_stylesheet_a_script_imports_is_listed_in_css_and_points_at_processed_im
 
 
 def test_plugin_free_stylesheet_equals_esbuilds_own_cli_output(
-        make_site: Callable[..., Path]) -> None:
+    make_site: Callable[..., Path],
+) -> None:
     import subprocess
 
     from assetpipe.esbuild import Esbuild
 
-    root = make_site("source: site\noutput: dist\nstyles:\n  entries: [\"css/app.css\"]\n", {
-        "site/fonts/icons.woff2": FONT, "site/css/parts.css": ".part { color: red; }\n",
-        "site/css/app.css": '@import "./parts.css";\n'
-                            "@font-face { font-family: I; src: url(../fonts/icons.woff2); }\n"})
+    root = make_site(
+        'source: site\noutput: dist\nstyles:\n  entries: ["css/app.css"]\n',
+        {
+            "site/fonts/icons.woff2": FONT,
+            "site/css/parts.css": ".part { color: red; }\n",
+            "site/css/app.css": '@import "./parts.css";\n'
+            "@font-face { font-family: I; src: url(../fonts/icons.woff2); }\n",
+        },
+    )
     build(root / "pipeline.yaml")
     m, public = built(root)
     outdir = root / ".assetpipe" / "esbuild" / "styles"
-    subprocess.run([str(Esbuild.locate().binary), "css/app.css", "--bundle", "--minify",
-                    "--target=es2020", "--outbase=.", f"--outdir={outdir}",
-                    "--entry-names=[dir]/[name]-[hash]", "--asset-names=[dir]/[name]-[hash]",
-                    "--public-path=/static/", "--legal-comments=eof", "--sourcemap=linked",
-                    "--loader:.woff2=file", "--log-level=error"], cwd=root / "site", check=True)
+    subprocess.run(
+        [
+            str(Esbuild.locate().binary),
+            "css/app.css",
+            "--bundle",
+            "--minify",
+            "--target=es2020",
+            "--outbase=.",
+            f"--outdir={outdir}",
+            "--entry-names=[dir]/[name]-[hash]",
+            "--asset-names=[dir]/[name]-[hash]",
+            "--public-path=/static/",
+            "--legal-comments=eof",
+            "--sourcemap=linked",
+            "--loader:.woff2=file",
+            "--log-level=error",
+        ],
+        cwd=root / "site",
+        check=True,
+    )
     files = [m["css/app.css"]["file"], m["css/app.css"]["map"], m["fonts/icons.woff2"]["file"]]
     for f in files:
         assert (public / f).read_bytes() == (outdir / f).read_bytes(), f

@@ -35,21 +35,25 @@ SITE: dict[str, str | bytes] = {
     "site/templates/base.html": (
         '<html><head><link rel="stylesheet" href="/static/css/app.css"></head>\n'
         '<body><img src="/static/icons/logo.svg" alt="">{% block body %}{% endblock %}'
-        "</body></html>\n"),
+        "</body></html>\n"
+    ),
     "site/templates/pages/index.html": (
         '{% extends "base.html" %}{% block body %}\n'
-        '<div class="hero"><img src="{{ url_for(\'static\', filename=\'img/a.png\') }}"></div>\n'
-        '<img src="/static/img/a.png" alt="second">\n{% endblock %}'),
+        "<div class=\"hero\"><img src=\"{{ url_for('static', filename='img/a.png') }}\"></div>\n"
+        '<img src="/static/img/a.png" alt="second">\n{% endblock %}'
+    ),
 }
 
 
 #: width/height and a default sizes everywhere (the opt-ins): these cases are about the stage
-ALWAYS = CONFIG.replace("templates:\n", "templates:\n  dimensions: always\n"
-                                        "  sizes: '(max-width: 960px) 100vw, 960px'\n")
+ALWAYS = CONFIG.replace(
+    "templates:\n", "templates:\n  dimensions: always\n  sizes: '(max-width: 960px) 100vw, 960px'\n"
+)
 
 
-def _site(tmp_path: Path, extra: dict[str, str | bytes] | None = None,
-          config: str = CONFIG) -> Path:
+def _site(
+    tmp_path: Path, extra: dict[str, str | bytes] | None = None, config: str = CONFIG
+) -> Path:
     write_tree(tmp_path, {**SITE, **(extra or {}), "pipeline.yaml": config})
     return tmp_path
 
@@ -66,41 +70,58 @@ def test_build_rewrites_templates_and_reports(tmp_path: Path) -> None:
         f'<html><head><link rel="stylesheet" href="/static/{css["file"]}"'
         f' integrity="{css["integrity"]}" crossorigin="anonymous"></head>\n'
         f'<body><img src="/static/{logo["file"]}" alt="" loading="lazy" decoding="async">'
-        "{% block body %}{% endblock %}</body></html>\n")
+        "{% block body %}{% endblock %}</body></html>\n"
+    )
     page = (dist / "templates/pages/index.html").read_text()
     assert page == (
         '{% extends "base.html" %}{% block body %}\n'
-        f'<div class="hero"><img src="{{{{ url_for(\'static\', filename=\'{img["file"]}\') }}}}"'
+        f"<div class=\"hero\"><img src=\"{{{{ url_for('static', filename='{img['file']}') }}}}\""
         ' fetchpriority="high"></div>\n'
         f'<img src="/static/{img["file"]}" alt="second" loading="lazy" decoding="async">\n'
-        "{% endblock %}")
+        "{% endblock %}"
+    )
     report = json.loads((dist / "report.json").read_text())["templates"]
     assert sorted(report) == ["base.html", "pages/index.html"]
     imgs = report["pages/index.html"]["images"]
-    assert [(i["line"], i["col"], i["asset"], i["loading"]) for i in imgs] == \
-        [(2, 19, "img/a.png", "eager"), (3, 1, "img/a.png", "lazy")]
+    assert [(i["line"], i["col"], i["asset"], i["loading"]) for i in imgs] == [
+        (2, 19, "img/a.png", "eager"),
+        (3, 1, "img/a.png", "lazy"),
+    ]
     assert imgs[0]["why"] == "selector .hero img" and imgs[0]["files"] == [img["file"]]
     assert report["pages/index.html"]["source"] == "templates/pages/index.html"
     assert report["base.html"]["edits"][0] == {
-        "line": 1, "col": 13, "tag": "link", "kind": "url", "text": css["file"],
-        "replaces": "css/app.css"}
+        "line": 1,
+        "col": 13,
+        "tag": "link",
+        "kind": "url",
+        "text": css["file"],
+        "replaces": "css/app.css",
+    }
 
 
 def _ctx(root: Path, manifest: dict[str, dict[str, Any]]) -> StageContext:
     cfg = load_config(root / "pipeline.yaml")
     out = root / "out"
     (out / "public").mkdir(parents=True, exist_ok=True)
-    return StageContext(config=cfg, sources=Sources.scan(cfg.source), public=out / "public",
-                        templates_out=out / "templates", cache=Cache(root / "cache"),
-                        manifest=Manifest({k: dict(v) for k, v in manifest.items()}),
-                        report=Report(), progress=NullProgress(), stage="templates")
+    return StageContext(
+        config=cfg,
+        sources=Sources.scan(cfg.source),
+        public=out / "public",
+        templates_out=out / "templates",
+        cache=Cache(root / "cache"),
+        manifest=Manifest({k: dict(v) for k, v in manifest.items()}),
+        report=Report(),
+        progress=NullProgress(),
+        stage="templates",
+    )
 
 
 GALLERY = {
     "site/templates/pages/gallery.html": (
         '<section class="hero"><img src="/static/img/hero.jpg" alt=""></section>\n'
-        '{% for p in photos %}<img src="{{ url_for(\'static\', filename=p) }}">{% endfor %}\n'
-        '<img src="/static/img/a.png" alt="">\n'),
+        "{% for p in photos %}<img src=\"{{ url_for('static', filename=p) }}\">{% endfor %}\n"
+        '<img src="/static/img/a.png" alt="">\n'
+    ),
     "site/templates/partials/logo.html": '<img src="/static/icons/logo.svg" alt="">\n',
 }
 
@@ -111,8 +132,10 @@ def test_stage_against_a_full_manifest_and_its_cache(tmp_path: Path) -> None:
     templates.run(ctx)
     out = (root / "out/templates/pages/gallery.html").read_text()
     assert 'fetchpriority="high" width="1600" height="900" srcset="/static/img/hero-480w-' in out
-    assert ('<img src="/static/img/a-800w-HHHHHHHH.webp" alt="" loading="lazy"'
-            ' decoding="async" width="800" height="600" srcset=') in out
+    assert (
+        '<img src="/static/img/a-800w-HHHHHHHH.webp" alt="" loading="lazy"'
+        ' decoding="async" width="800" height="600" srcset='
+    ) in out
     first = {p.name: p.read_bytes() for p in (root / "out/templates").rglob("*.html")}
     assert ctx.cache.stats.misses == 4 and ctx.cache.stats.hits == 0
     # same inputs: every template is a cache hit, same bytes
@@ -126,53 +149,78 @@ def test_stage_against_a_full_manifest_and_its_cache(tmp_path: Path) -> None:
     ctx3 = _ctx(root, changed)
     templates.run(ctx3)
     assert ctx3.cache.stats.misses == 2  # pages/index.html and pages/gallery.html
-    assert 'width="400" height="300"' in \
-        (root / "out/templates/pages/gallery.html").read_text()
+    assert 'width="400" height="300"' in (root / "out/templates/pages/gallery.html").read_text()
 
 
 def test_lcp_hints_are_read_and_stale_ones_warned(tmp_path: Path) -> None:
     root = _site(tmp_path, GALLERY, ALWAYS)
-    write_hints(root / "lcp-hints.json", [Hint("pages/gallery.html", 3, "img/a.png"),
-                                          Hint("pages/gallery.html", 1, "img/nope.png")])
+    write_hints(
+        root / "lcp-hints.json",
+        [Hint("pages/gallery.html", 3, "img/a.png"), Hint("pages/gallery.html", 1, "img/nope.png")],
+    )
     ctx = _ctx(root, MANIFEST)
     templates.run(ctx)
     out = (root / "out/templates/pages/gallery.html").read_text().splitlines()
-    assert out[2].startswith('<img src="/static/img/a-800w-HHHHHHHH.webp" alt=""'
-                             ' fetchpriority="high" width="800"')
+    assert out[2].startswith(
+        '<img src="/static/img/a-800w-HHHHHHHH.webp" alt="" fetchpriority="high" width="800"'
+    )
     imgs = ctx.report.sections["templates"]["pages/gallery.html"]["images"]
     assert imgs[2]["why"] == "lcp-hints.json"
     assert [w.message for w in ctx.report.warnings] == [
         "'{{ url_for('static', filename=p) }}' left as written (built by an expression): it"
         " requests the unhashed source path",
-        "lcp-hints.json: no <img> at pages/gallery.html:1 showing 'img/nope.png' (a stale hint)"]
+        "lcp-hints.json: no <img> at pages/gallery.html:1 showing 'img/nope.png' (a stale hint)",
+    ]
 
 
 def test_hints_round_trip_and_format(tmp_path: Path) -> None:
     path = tmp_path / "lcp-hints.json"
     assert read_hints(path) == []
     write_hints(path, [Hint("b.html", 2), Hint("a.html", 9, "img/x.jpg"), Hint("b.html", 2)])
-    assert json.loads(path.read_text()) == {"version": 2, "images": [], "hints": [
-        {"template": "a.html", "line": 9, "src": "img/x.jpg"}, {"template": "b.html", "line": 2}]}
+    assert json.loads(path.read_text()) == {
+        "version": 2,
+        "images": [],
+        "hints": [
+            {"template": "a.html", "line": 9, "src": "img/x.jpg"},
+            {"template": "b.html", "line": 2},
+        ],
+    }
     assert read_hints(path) == [Hint("a.html", 9, "img/x.jpg"), Hint("b.html", 2)]
     img = ImageHint("a.html", 9, "img/x.jpg", "mobile", 412, 1.75, 36.0, 36.0, 800, 800, True)
     write_hints(path, read_hints(path), [img, img])
-    assert json.loads(path.read_text())["images"] == [{
-        "template": "a.html", "line": 9, "src": "img/x.jpg", "profile": "mobile",
-        "viewport": 412, "dpr": 1.75, "width": 36.0, "height": 36.0, "natural_width": 800,
-        "natural_height": 800, "dimensions_safe": True}]
+    assert json.loads(path.read_text())["images"] == [
+        {
+            "template": "a.html",
+            "line": 9,
+            "src": "img/x.jpg",
+            "profile": "mobile",
+            "viewport": 412,
+            "dpr": 1.75,
+            "width": 36.0,
+            "height": 36.0,
+            "natural_width": 800,
+            "natural_height": 800,
+            "dimensions_safe": True,
+        }
+    ]
     write_hints(path, [Hint("c.html", 1)])  # images=None keeps the image records
     assert read_all_hints(path) == Hints((Hint("c.html", 1),), (img,))
     path.write_text('{"version": 1, "hints": [{"template": "a.html", "line": 3}]}')
     assert read_all_hints(path) == Hints((Hint("a.html", 3),), ())
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ('{"version": 1, "hints": [', "LCP hints are not valid JSON"),
-    ('{"version": 3, "hints": []}', "LCP hints: expected"),
-    ('{"version": 2, "hints": [], "images": [{"template": "a.html", "line": 3}]}',
-     "images[0]: expected"),
-    ('{"version": 1, "hints": [{"template": "a.html", "line": "3"}]}', "hints[0]: expected"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"version": 1, "hints": [', "LCP hints are not valid JSON"),
+        ('{"version": 3, "hints": []}', "LCP hints: expected"),
+        (
+            '{"version": 2, "hints": [], "images": [{"template": "a.html", "line": 3}]}',
+            "images[0]: expected",
+        ),
+        ('{"version": 1, "hints": [{"template": "a.html", "line": "3"}]}', "hints[0]: expected"),
+    ],
+)
 def test_bad_hints_file_fails_naming_it(tmp_path: Path, content: str, message: str) -> None:
     root = _site(tmp_path, {"lcp-hints.json": content})
     result = run_cli("build", cwd=root)
@@ -180,8 +228,7 @@ def test_bad_hints_file_fails_naming_it(tmp_path: Path, content: str, message: s
     assert "lcp-hints.json" in result.err and message in result.err
 
 
-def test_non_utf8_template_fails_naming_the_file_and_keeps_previous_output(
-        tmp_path: Path) -> None:
+def test_non_utf8_template_fails_naming_the_file_and_keeps_previous_output(tmp_path: Path) -> None:
     root = _site(tmp_path)
     assert run_cli("build", cwd=root).code == 0
     before = (root / "dist").resolve()
@@ -193,12 +240,15 @@ def test_non_utf8_template_fails_naming_the_file_and_keeps_previous_output(
 
 
 def test_missing_asset_is_an_error_naming_template_line(tmp_path: Path) -> None:
-    root = _site(tmp_path, {"site/templates/pages/x.html":
-                            '<p>\n  <img src="/static/img/hero.jpg">\n'})
+    root = _site(
+        tmp_path, {"site/templates/pages/x.html": '<p>\n  <img src="/static/img/hero.jpg">\n'}
+    )
     result = run_cli("build", cwd=root)
     assert result.code == 1
-    assert ("error: site/templates/pages/x.html:2:13: '/static/img/hero.jpg' refers to "
-            "'img/hero.jpg', which the build did not produce") in result.err
+    assert (
+        "error: site/templates/pages/x.html:2:13: '/static/img/hero.jpg' refers to "
+        "'img/hero.jpg', which the build did not produce"
+    ) in result.err
     assert not (root / "dist").exists()
 
 
@@ -236,15 +286,22 @@ def test_same_template_name_in_two_dirs_is_an_error(tmp_path: Path) -> None:
 
 
 def test_build_is_deterministic(tmp_path: Path) -> None:
-    root = _site(tmp_path, GALLERY, CONFIG.replace("templates:\n",
-                                                  "templates:\n  missing_assets: warn\n"))
+    root = _site(
+        tmp_path, GALLERY, CONFIG.replace("templates:\n", "templates:\n  missing_assets: warn\n")
+    )
     r1 = build(load_config(root / "pipeline.yaml"), clean=True)
-    a = {p.relative_to(r1.build_dir): p.read_bytes()
-         for p in r1.build_dir.rglob("*") if p.is_file() and "templates" in p.parts}
+    a = {
+        p.relative_to(r1.build_dir): p.read_bytes()
+        for p in r1.build_dir.rglob("*")
+        if p.is_file() and "templates" in p.parts
+    }
     rep1 = (r1.build_dir / "report.json").read_bytes()
     r2 = build(load_config(root / "pipeline.yaml"), clean=True)
-    b = {p.relative_to(r2.build_dir): p.read_bytes()
-         for p in r2.build_dir.rglob("*") if p.is_file() and "templates" in p.parts}
+    b = {
+        p.relative_to(r2.build_dir): p.read_bytes()
+        for p in r2.build_dir.rglob("*")
+        if p.is_file() and "templates" in p.parts
+    }
     assert a == b and (r2.build_dir / "report.json").read_bytes() == rep1
 
 
@@ -255,11 +312,14 @@ def test_srcset_original_lists_the_images_stage_output_format(tmp_path: Path) ->
 
     from tests.conftest import write_tree
 
-    write_tree(tmp_path, {
-        "pipeline.yaml": "source: site\nimages: {widths: [10, 20], formats: [original]}\n"
-                         "templates: {srcset_format: original, sizes: 100vw}\n",
-        "site/templates/pages/index.html": '<p>x</p>\n<img src="/static/img/dot.gif" alt="">\n',
-    })
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: site\nimages: {widths: [10, 20], formats: [original]}\n"
+            "templates: {srcset_format: original, sizes: 100vw}\n",
+            "site/templates/pages/index.html": '<p>x</p>\n<img src="/static/img/dot.gif" alt="">\n',
+        },
+    )
     (tmp_path / "site/img").mkdir()
     Image.new("P", (40, 30), 3).save(tmp_path / "site/img/dot.gif")
     result = build(load_config(tmp_path / "pipeline.yaml"))
@@ -275,57 +335,116 @@ def test_hand_written_hints_file_drives_sizes_and_dimensions(tmp_path: Path) -> 
     sizes and width/height appear where they were measured, and a changed record re-rewrites
     the template (its cache key holds them)."""
     root = _site(tmp_path, GALLERY)
-    rec = {"template": "pages/gallery.html", "line": 3, "src": "img/a.png", "profile": "desktop",
-           "viewport": 1350, "dpr": 1.0, "width": 300.0, "height": 225.0,
-           "natural_width": 800, "natural_height": 600, "dimensions_safe": True}
-    (root / "lcp-hints.json").write_text(json.dumps({"version": 2, "hints": [],
-                                                     "images": [rec]}))
+    rec = {
+        "template": "pages/gallery.html",
+        "line": 3,
+        "src": "img/a.png",
+        "profile": "desktop",
+        "viewport": 1350,
+        "dpr": 1.0,
+        "width": 300.0,
+        "height": 225.0,
+        "natural_width": 800,
+        "natural_height": 600,
+        "dimensions_safe": True,
+    }
+    (root / "lcp-hints.json").write_text(json.dumps({"version": 2, "hints": [], "images": [rec]}))
     templates.run(_ctx(root, MANIFEST))
     out = (root / "out/templates/pages/gallery.html").read_text().splitlines()
-    assert out[2] == ('<img src="/static/img/a-800w-HHHHHHHH.webp" alt="" loading="lazy"'
-                      ' decoding="async" width="800" height="600"'
-                      ' srcset="/static/img/a-480w-HHHHHHHH.webp 480w" sizes="300px">')
-    (root / "lcp-hints.json").write_text(json.dumps({"version": 2, "hints": [], "images": [
-        {**rec, "width": 600.0, "height": 450.0, "dimensions_safe": False}]}))
+    assert out[2] == (
+        '<img src="/static/img/a-800w-HHHHHHHH.webp" alt="" loading="lazy"'
+        ' decoding="async" width="800" height="600"'
+        ' srcset="/static/img/a-480w-HHHHHHHH.webp 480w" sizes="300px">'
+    )
+    (root / "lcp-hints.json").write_text(
+        json.dumps(
+            {
+                "version": 2,
+                "hints": [],
+                "images": [{**rec, "width": 600.0, "height": 450.0, "dimensions_safe": False}],
+            }
+        )
+    )
     ctx = _ctx(root, MANIFEST)
     templates.run(ctx)
     out = (root / "out/templates/pages/gallery.html").read_text().splitlines()
-    assert out[2] == ('<img src="/static/img/a-800w-HHHHHHHH.webp" alt="" loading="lazy"'
-                      ' decoding="async" srcset="/static/img/a-480w-HHHHHHHH.webp 480w,'
-                      ' /static/img/a-800w-HHHHHHHH.webp 800w" sizes="600px">')
+    assert out[2] == (
+        '<img src="/static/img/a-800w-HHHHHHHH.webp" alt="" loading="lazy"'
+        ' decoding="async" srcset="/static/img/a-480w-HHHHHHHH.webp 480w,'
+        ' /static/img/a-800w-HHHHHHHH.webp 800w" sizes="600px">'
+    )
     assert ctx.cache.stats.misses == 1  # only the template the records name
 
 
 def test_unrewritten_references_warn_with_template_line(tmp_path: Path) -> None:
-    root = _site(tmp_path, {"site/templates/partials/card.html": (
-        '<div style="background: url(\'{{ url_for(\'static\', filename=\'img/a.png\') }}\')">\n'
-        '<noscript><img src="/static/img/a.png"></noscript>\n'
-        '<div style="background: url(../img/a.png)"></div></div>\n')})
+    root = _site(
+        tmp_path,
+        {
+            "site/templates/partials/card.html": (
+                "<div style=\"background: url('{{ url_for('static', filename='img/a.png') }}')\">\n"
+                '<noscript><img src="/static/img/a.png"></noscript>\n'
+                '<div style="background: url(../img/a.png)"></div></div>\n'
+            )
+        },
+    )
     result = run_cli("build", cwd=root)
     assert result.code == 0, result.err
     report = json.loads((root / "dist/report.json").read_text())
     card = report["templates"]["partials/card.html"]
-    assert [(u["line"], u["reason"]) for u in card["unresolved"]] == \
-        [(2, "not_rewritten"), (3, "relative")]
-    assert [(w["file"], w["line"], w["col"], w["message"]) for w in report["warnings"]
-            if w["file"].endswith("card.html")] == [(
-                "site/templates/partials/card.html", 2, 21,
-                "'/static/img/a.png' left as written (in <noscript> content, src attribute): it"
-                " requests the unhashed source path; 1 more asset reference(s) left as written"
-                " at line(s) 3 (report.json: templates.*.unresolved)")]
+    assert [(u["line"], u["reason"]) for u in card["unresolved"]] == [
+        (2, "not_rewritten"),
+        (3, "relative"),
+    ]
+    assert [
+        (w["file"], w["line"], w["col"], w["message"])
+        for w in report["warnings"]
+        if w["file"].endswith("card.html")
+    ] == [
+        (
+            "site/templates/partials/card.html",
+            2,
+            21,
+            "'/static/img/a.png' left as written (in <noscript> content, src attribute): it"
+            " requests the unhashed source path; 1 more asset reference(s) left as written"
+            " at line(s) 3 (report.json: templates.*.unresolved)",
+        )
+    ]
     man = json.loads((root / "dist/manifest.json").read_text())
-    assert f"filename='{man['img/a.png']['file']}'" in \
-        (root / "dist/templates/partials/card.html").read_text()
+    assert (
+        f"filename='{man['img/a.png']['file']}'"
+        in (root / "dist/templates/partials/card.html").read_text()
+    )
 
 
 def test_stale_image_records_warn_once_per_template(tmp_path: Path) -> None:
     root = _site(tmp_path, GALLERY)
-    rec = {"template": "pages/gallery.html", "line": 3, "src": "img/a.png", "profile": "desktop",
-           "viewport": 1350, "dpr": 1.0, "width": 300.0, "height": 225.0,
-           "natural_width": 800, "natural_height": 600, "dimensions_safe": True}
-    (root / "lcp-hints.json").write_text(json.dumps({"version": 2, "hints": [], "images": [
-        rec, {**rec, "line": 9}, {**rec, "line": 2, "src": "img/other.png"},
-        {**rec, "template": "gone.html"}]}))
+    rec = {
+        "template": "pages/gallery.html",
+        "line": 3,
+        "src": "img/a.png",
+        "profile": "desktop",
+        "viewport": 1350,
+        "dpr": 1.0,
+        "width": 300.0,
+        "height": 225.0,
+        "natural_width": 800,
+        "natural_height": 600,
+        "dimensions_safe": True,
+    }
+    (root / "lcp-hints.json").write_text(
+        json.dumps(
+            {
+                "version": 2,
+                "hints": [],
+                "images": [
+                    rec,
+                    {**rec, "line": 9},
+                    {**rec, "line": 2, "src": "img/other.png"},
+                    {**rec, "template": "gone.html"},
+                ],
+            }
+        )
+    )
     for _ in range(2):  # the second run is from the cache: same warnings
         ctx = _ctx(root, MANIFEST)
         templates.run(ctx)
@@ -333,24 +452,31 @@ def test_stale_image_records_warn_once_per_template(tmp_path: Path) -> None:
             "lcp-hints.json: 1 image record(s) match no <img> at gone.html:3 (stale: run"
             " `assetpipe audit` again)",
             "lcp-hints.json: 2 image record(s) match no <img> at pages/gallery.html:2, 9 (stale:"
-            " run `assetpipe audit` again)"]
+            " run `assetpipe audit` again)",
+        ]
 
 
 def test_bad_dimensions_srcset_and_sizes_rules_are_config_errors(tmp_path: Path) -> None:
-    config = CONFIG.replace("templates:\n", "templates:\n  dimensions: sometimes\n"
-                            "  srcset: yes\n  sizes:\n    - {selector: .avatar}\n"
-                            "    - {default: 100vw}\n    - {default: 50vw}\n")
+    config = CONFIG.replace(
+        "templates:\n",
+        "templates:\n  dimensions: sometimes\n"
+        "  srcset: yes\n  sizes:\n    - {selector: .avatar}\n"
+        "    - {default: 100vw}\n    - {default: 50vw}\n",
+    )
     result = run_cli("build", cwd=_site(tmp_path, config=config))
     assert result.code == 2
-    for expected in ("pipeline.yaml:4:15: templates.dimensions: expected one of always, auto,"
-                     " never, got 'sometimes'",
-                     "pipeline.yaml:5:11: templates.srcset: expected one of auto, never",
-                     "pipeline.yaml:7:7: templates.sizes[0]: expected {selector: CSS, sizes:"
-                     " SIZES} or {default: SIZES}",
-                     "pipeline.yaml:9:7: templates.sizes[2]: a second default"):
+    for expected in (
+        "pipeline.yaml:4:15: templates.dimensions: expected one of always, auto,"
+        " never, got 'sometimes'",
+        "pipeline.yaml:5:11: templates.srcset: expected one of auto, never",
+        "pipeline.yaml:7:7: templates.sizes[0]: expected {selector: CSS, sizes:"
+        " SIZES} or {default: SIZES}",
+        "pipeline.yaml:9:7: templates.sizes[2]: a second default",
+    ):
         assert expected in result.err, result.err
     # a rule's selector is checked like templates.eager
-    config = CONFIG.replace("templates:\n", "templates:\n  sizes:\n"
-                            "    - {selector: 'img[[', sizes: 36px}\n")
+    config = CONFIG.replace(
+        "templates:\n", "templates:\n  sizes:\n    - {selector: 'img[[', sizes: 36px}\n"
+    )
     result = run_cli("build", cwd=_site(tmp_path, config=config))
     assert result.code == 2 and "templates.sizes[0]: not a CSS selector" in result.err

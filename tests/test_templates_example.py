@@ -49,10 +49,11 @@ def test_hero_is_eager_and_gallery_lazy_with_srcset(example: Path) -> None:
         assert int(img["width"]) > 0 and int(img["height"]) > 0
     astro = man["img/gallery/astronaut.png"]
     assert featured[0]["src"] == "/static/" + astro["file"]
-    assert (featured[0]["width"], featured[0]["height"]) == \
-        (str(astro["width"]), str(astro["height"]))
-    webp = sorted((v for v in astro["variants"] if v["format"] == "webp"),
-                  key=lambda v: v["width"])
+    assert (featured[0]["width"], featured[0]["height"]) == (
+        str(astro["width"]),
+        str(astro["height"]),
+    )
+    webp = sorted((v for v in astro["variants"] if v["format"] == "webp"), key=lambda v: v["width"])
     assert featured[0]["srcset"] == ", ".join(f"/static/{v['file']} {v['width']}w" for v in webp)
     # the url_for form keeps its call, with the hashed file as the literal
     rocket = man["img/gallery/rocket.jpg"]["file"]
@@ -79,14 +80,15 @@ def test_scripts_have_integrity_and_modulepreload_and_font_is_preloaded(example:
 
 
 def test_example_templates_compile_and_report_names_every_img(example: Path) -> None:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(example / "templates"),
-                             extensions=["jinja2.ext.i18n", "jinja2.ext.do",
-                                         "jinja2.ext.loopcontrols"])
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(example / "templates"),
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols"],
+    )
     report = json.loads((example / "report.json").read_text())["templates"]
     for name in report:
         env.get_template(name)
         src = (REPO / "examples/dashboard/templates" / name).read_text().splitlines()
         for img in report[name]["images"]:
-            assert "<img" in src[img["line"] - 1][img["col"] - 1:img["col"] + 3]
+            assert "<img" in src[img["line"] - 1][img["col"] - 1 : img["col"] + 3]
     eager = [i for i in report["pages/index.html"]["images"] if i["loading"] == "eager"]
     assert [(i["asset"], i["why"]) for i in eager] == [("img/hero.jpg", "selector .hero img")]

@@ -52,14 +52,16 @@ SITE: dict[str, str | bytes] = {
     "site/js/lib.js": 'export function mark() { document.body.dataset.js = "ran"; }\n',
     "site/icons/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
     "site/templates/index.html": (
-        '<!doctype html>\n<html><head><title>index</title>\n'
+        "<!doctype html>\n<html><head><title>index</title>\n"
         '<link rel="stylesheet" href="/static/css/app.css">\n</head>\n'
         '<body><p id="p">hello</p>\n<script type="module" src="/static/js/app.js"></script>\n'
-        "</body></html>\n"),
+        "</body></html>\n"
+    ),
     "site/templates/other.html": (
-        '<!doctype html>\n<html><head><title>other</title></head>\n'
+        "<!doctype html>\n<html><head><title>other</title></head>\n"
         '<body><img src="/static/icons/logo.svg" alt="">\n'
-        '<script type="module" src="/static/js/app.js"></script>\n</body></html>\n'),
+        '<script type="module" src="/static/js/app.js"></script>\n</body></html>\n'
+    ),
     "site/templates/plain.html": "<!doctype html>\n<p>no assets</p>\n",
     "site/data/notes.txt": "not an input of any stage\n",
 }
@@ -123,8 +125,9 @@ class SSE:
 
     def wait(self, event: str, timeout: float = 30.0) -> Any:
         with self.cond:
-            assert self.cond.wait_for(lambda: any(e == event for e, _ in self.events),
-                                      timeout), f"no {event!r} event; got {self.events}"
+            assert self.cond.wait_for(lambda: any(e == event for e, _ in self.events), timeout), (
+                f"no {event!r} event; got {self.events}"
+            )
             return next(d for e, d in self.events if e == event)
 
     def close(self) -> None:
@@ -178,17 +181,25 @@ def watching(project: Path) -> Any:
 def watching_with_image(tmp_path: Path) -> Any:
     """The site plus a processed image shown by index.html (so "no image work" means
     something)."""
-    cfg = CONFIG.replace("static:\n", 'images:\n  include: ["img/**"]\n  widths: [32]\n'
-                         "  formats: [webp]\nstatic:\n")
+    cfg = CONFIG.replace(
+        "static:\n", 'images:\n  include: ["img/**"]\n  widths: [32]\n  formats: [webp]\nstatic:\n'
+    )
     index = str(SITE["site/templates/index.html"]).replace(
-        '<p id="p">hello</p>', '<p id="p">hello</p><img src="/static/img/a.png" alt="">')
-    write_tree(tmp_path, {**SITE, "pipeline.yaml": cfg, "site/img/a.png": _png((5, 5, 5)),
-                          "site/templates/index.html": index})
+        '<p id="p">hello</p>', '<p id="p">hello</p><img src="/static/img/a.png" alt="">'
+    )
+    write_tree(
+        tmp_path,
+        {
+            **SITE,
+            "pipeline.yaml": cfg,
+            "site/img/a.png": _png((5, 5, 5)),
+            "site/templates/index.html": index,
+        },
+    )
     yield from _watch(tmp_path)
 
 
-def test_css_edit_rebuilds_only_css_and_the_templates_linking_it(
-        watching_with_image: Any) -> None:
+def test_css_edit_rebuilds_only_css_and_the_templates_linking_it(watching_with_image: Any) -> None:
     w, rec, root = watching_with_image
     before = manifest(root)
     assert "img/a.png" in before
@@ -198,8 +209,12 @@ def test_css_edit_rebuilds_only_css_and_the_templates_linking_it(
         assert w.broker.wait_for_clients(1)
         n = len(rec.outcomes)
         edit(root / "site/css/app.css", "body { color: rgb(200, 0, 0); }\n")
-        rec.wait(lambda: manifest(root)["css/app.css"]["file"] != before["css/app.css"]["file"]
-                 and len(rec.outcomes) > n)
+        rec.wait(
+            lambda: (
+                manifest(root)["css/app.css"]["file"] != before["css/app.css"]["file"]
+                and len(rec.outcomes) > n
+            )
+        )
         swap = sse.wait("css")
     finally:
         sse.close()
@@ -216,16 +231,21 @@ def test_css_edit_rebuilds_only_css_and_the_templates_linking_it(
         assert after[key] == before[key]
     new_css = after["css/app.css"]
     public = root / "dist" / "public"
-    assert b"rgb(200, 0, 0)" in (public / new_css["file"]).read_bytes() or \
-        b"#c80000" in (public / new_css["file"]).read_bytes()
+    assert (
+        b"rgb(200, 0, 0)" in (public / new_css["file"]).read_bytes()
+        or b"#c80000" in (public / new_css["file"]).read_bytes()
+    )
     # the output was updated in place (same build folder), every manifest file exists
     assert (root / "dist").resolve() == build_dir
     assert all((public / f).is_file() for f in after.files())
     index = (root / "dist/templates/index.html").read_text()
-    assert f'/static/{new_css["file"]}' in index
+    assert f"/static/{new_css['file']}" in index
     assert new_css["integrity"] in index
-    assert swap == {"old": "/static/" + before["css/app.css"]["file"],
-                    "new": "/static/" + new_css["file"], "integrity": new_css["integrity"]}
+    assert swap == {
+        "old": "/static/" + before["css/app.css"]["file"],
+        "new": "/static/" + new_css["file"],
+        "integrity": new_css["integrity"],
+    }
     ok_lines = [t for k, t in rec.lines if k == "ok"]
     assert any(t.startswith("css/app.css: styles") and "css swap" in t for t in ok_lines)
 
@@ -237,8 +257,12 @@ def test_template_edit_rebuilds_that_template_and_reloads(watching: Any) -> None
         assert w.broker.wait_for_clients(1)
         n = len(rec.outcomes)
         edit(root / "site/templates/plain.html", "<!doctype html>\n<p>edited</p>\n")
-        rec.wait(lambda: b"edited" in (root / "dist/templates/plain.html").read_bytes()
-                 and len(rec.outcomes) > n)
+        rec.wait(
+            lambda: (
+                b"edited" in (root / "dist/templates/plain.html").read_bytes()
+                and len(rec.outcomes) > n
+            )
+        )
         sse.wait("reload")
     finally:
         sse.close()
@@ -289,8 +313,7 @@ def test_broken_js_is_reported_old_output_served_then_recovers(watching: Any) ->
             late.close()
         # the fix recovers: new output, error cleared, the page reloads
         edit(root / "site/js/app.js", 'import { mark } from "./lib.js";\nmark();\nmark();\n')
-        rec.wait(lambda: w.last_error is None and
-                 manifest(root)["js/app.js"]["file"] != old_js)
+        rec.wait(lambda: w.last_error is None and manifest(root)["js/app.js"]["file"] != old_js)
         sse.wait("reload")
     finally:
         sse.close()
@@ -311,9 +334,13 @@ def test_broken_pipeline_yaml_is_reported_and_watching_goes_on(watching: Any) ->
     edit(root / "site/templates/plain.html", "<!doctype html>\n<p>still here</p>\n")
     rec.wait(lambda: b"still here" in (root / "dist/templates/plain.html").read_bytes())
     # a fixed, changed config is taken (full build)
-    edit(cfg, good.replace("  - {path: /other, template: other.html}\n",
-                           "  - {path: /other, template: other.html}\n"
-                           "  - {path: /plain, template: plain.html}\n"))
+    edit(
+        cfg,
+        good.replace(
+            "  - {path: /other, template: other.html}\n",
+            "  - {path: /other, template: other.html}\n  - {path: /plain, template: plain.html}\n",
+        ),
+    )
     rec.wait(lambda: w.last_error is None and len(w.config.pages) == 3)
     status, body = get(w.url + "/plain")
     assert status == 200 and b"still here" in body
@@ -376,8 +403,9 @@ def test_inotify_limit_gives_the_poll_hint(project: Path, monkeypatch: Any) -> N
     assert "inotify limit" in str(ei.value) and "--poll" in (ei.value.hint or "")
     # the lock was freed: polling works
     rec = Recorder()
-    w = Watcher(project / "pipeline.yaml", port=0, poll=True, on_line=rec.line,
-                on_outcome=rec.outcome)
+    w = Watcher(
+        project / "pipeline.yaml", port=0, poll=True, on_line=rec.line, on_outcome=rec.outcome
+    )
     w.start()
     try:
         edit(project / "site/templates/plain.html", "<p>polled</p>\n")
@@ -414,13 +442,23 @@ def test_cli_ctrl_c_shuts_down_cleanly(project: Path) -> None:
     """Ctrl-C as a terminal sends it: SIGINT to the whole process group (the esbuild service
     and the image workers included). Exit 0, no traceback, no process left."""
     cfg = project / "pipeline.yaml"
-    cfg.write_text(cfg.read_text().replace("static:\n", 'images:\n  include: ["img/**"]\n'
-                                           "  widths: [32]\n  formats: [webp]\nstatic:\n"))
+    cfg.write_text(
+        cfg.read_text().replace(
+            "static:\n",
+            'images:\n  include: ["img/**"]\n  widths: [32]\n  formats: [webp]\nstatic:\n',
+        )
+    )
     write_tree(project, {"site/img/a.png": _png((1, 1, 1)), "site/img/b.png": _png((2, 2, 2))})
     env = {**os.environ, "NO_COLOR": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "assetpipe", "watch", "--port", "0"],
-                            cwd=project, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assetpipe", "watch", "--port", "0"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert proc.stderr is not None
         lines = []
@@ -498,8 +536,10 @@ def test_js_rebuilds_reuse_one_esbuild_context(watching: Any) -> None:
     pid, made, rebuilds = svc._proc.pid, svc.contexts_made, svc.rebuilds
     for i in range(2):
         before = manifest(root)["js/app.js"]["file"]
-        edit(root / "site/js/lib.js",
-             f'export function mark() {{ document.body.dataset.js = "v{i}"; }}\n')
+        edit(
+            root / "site/js/lib.js",
+            f'export function mark() {{ document.body.dataset.js = "v{i}"; }}\n',
+        )
         rec.wait(lambda b=before: manifest(root)["js/app.js"]["file"] != b)
     assert svc._proc.pid == pid and svc._proc.poll() is None  # the same Node process
     assert svc.contexts_made == made  # no new context: esbuild's incremental rebuild()
@@ -517,15 +557,22 @@ def _png(color: tuple[int, int, int]) -> bytes:
 
 
 def test_image_edit_rebuilds_that_image_and_the_templates_showing_it(tmp_path: Path) -> None:
-    cfg = CONFIG.replace("static:\n", 'images:\n  include: ["img/**"]\n  widths: [32]\n'
-                         "  formats: [webp]\nstatic:\n")
-    write_tree(tmp_path, {
-        **SITE, "pipeline.yaml": cfg,
-        "site/img/a.png": _png((255, 0, 0)), "site/img/b.png": _png((0, 0, 255)),
-        "site/css/app.css": ".x { background: url(../img/b.png); }\n",
-        "site/templates/pics.html": '<img src="/static/img/a.png" alt="a">\n'
-                                    '<img src="/static/img/b.png" alt="b">\n',
-        "site/templates/only_b.html": '<img src="/static/img/b.png" alt="b">\n'})
+    cfg = CONFIG.replace(
+        "static:\n", 'images:\n  include: ["img/**"]\n  widths: [32]\n  formats: [webp]\nstatic:\n'
+    )
+    write_tree(
+        tmp_path,
+        {
+            **SITE,
+            "pipeline.yaml": cfg,
+            "site/img/a.png": _png((255, 0, 0)),
+            "site/img/b.png": _png((0, 0, 255)),
+            "site/css/app.css": ".x { background: url(../img/b.png); }\n",
+            "site/templates/pics.html": '<img src="/static/img/a.png" alt="a">\n'
+            '<img src="/static/img/b.png" alt="b">\n',
+            "site/templates/only_b.html": '<img src="/static/img/b.png" alt="b">\n',
+        },
+    )
     rec = Recorder()
     w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
     w.start()
@@ -539,15 +586,21 @@ def test_image_edit_rebuilds_that_image_and_the_templates_showing_it(tmp_path: P
         assert done["templates"] == 1  # pics.html; only_b.html does not show a.png
         after = manifest(tmp_path)
         assert after["img/b.png"] == before["img/b.png"]
-        assert f"/static/{after['img/a.png']['file']}" in \
-            (tmp_path / "dist/templates/pics.html").read_text()
+        assert (
+            f"/static/{after['img/a.png']['file']}"
+            in (tmp_path / "dist/templates/pics.html").read_text()
+        )
         public = tmp_path / "dist/public"
         assert all((public / f).is_file() for f in after.files())
         # b.png is also a url() of the stylesheet: that is rebuilt too, pointing at the new file
         n = len(rec.outcomes)
         (tmp_path / "site/img/b.png").write_bytes(_png((9, 9, 9)))
-        rec.wait(lambda: manifest(tmp_path)["img/b.png"]["file"] != before["img/b.png"]["file"]
-                 and manifest(tmp_path)["css/app.css"] != before["css/app.css"])
+        rec.wait(
+            lambda: (
+                manifest(tmp_path)["img/b.png"]["file"] != before["img/b.png"]["file"]
+                and manifest(tmp_path)["css/app.css"] != before["css/app.css"]
+            )
+        )
         done = _stage_files(rec.outcomes[n:])
         assert set(done) == {"images", "styles", "templates"}, done
         after = manifest(tmp_path)
@@ -578,8 +631,12 @@ def test_development_profile_build(project: Path) -> None:
     dev_manifest = manifest(project)
     # the same layout and manifest keys; no precompression; linked sourcemaps; not minified
     assert set(dev_manifest) == set(prod_manifest)
-    assert {p.name for p in (project / "dist").iterdir()} >= {"public", "templates",
-                                                              "manifest.json", "report.json"}
+    assert {p.name for p in (project / "dist").iterdir()} >= {
+        "public",
+        "templates",
+        "manifest.json",
+        "report.json",
+    }
     public = project / "dist/public"
     assert not [p for p in public.rglob("*") if p.suffix in (".br", ".gz", ".zst")]
     assert all("encodings" not in e for e in dev_manifest.entries.values())
@@ -667,39 +724,54 @@ def test_a_save_with_the_same_content_reloads_nothing(watching: Any) -> None:
 def test_lcp_hints_change_rewrites_templates_and_subsets_stay_quiet(watching: Any) -> None:
     _w, rec, root = watching
     n = len(rec.outcomes)
-    (root / "lcp-hints.json").write_text(json.dumps(
-        {"version": 1, "hints": [{"template": "other.html", "line": 3}]}))
+    (root / "lcp-hints.json").write_text(
+        json.dumps({"version": 1, "hints": [{"template": "other.html", "line": 3}]})
+    )
     rec.wait(lambda: any(o.changed[:1] == ("lcp-hints.json",) for o in rec.outcomes[n:]))
     assert 'fetchpriority="high"' in (root / "dist/templates/other.html").read_text()
     # a later edit of another template alone: the hint is still seen as used (no warning)
     n = len(rec.outcomes)
     edit(root / "site/templates/plain.html", "<p>after hints</p>\n")
-    rec.wait(lambda: b"after hints" in (root / "dist/templates/plain.html").read_bytes()
-             and len(rec.outcomes) > n)
+    rec.wait(
+        lambda: (
+            b"after hints" in (root / "dist/templates/plain.html").read_bytes()
+            and len(rec.outcomes) > n
+        )
+    )
     report = json.loads((root / "dist/report.json").read_text())
     assert not [w for w in report["warnings"] if "stale hint" in w["message"]]
     assert not [t for k, t in rec.lines if k == "error"]
 
 
 def test_static_edit_rebuilds_it_and_what_references_it(tmp_path: Path) -> None:
-    write_tree(tmp_path, {**SITE, "pipeline.yaml": CONFIG,
-                          "site/css/app.css": ".logo { background: url(../icons/logo.svg); }\n"})
+    write_tree(
+        tmp_path,
+        {
+            **SITE,
+            "pipeline.yaml": CONFIG,
+            "site/css/app.css": ".logo { background: url(../icons/logo.svg); }\n",
+        },
+    )
     rec = Recorder()
     w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
     w.start()
     try:
         before = manifest(tmp_path)
         n = len(rec.outcomes)
-        edit(tmp_path / "site/icons/logo.svg",
-             '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>\n')
+        edit(
+            tmp_path / "site/icons/logo.svg",
+            '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>\n',
+        )
         rec.wait(lambda: manifest(tmp_path)["css/app.css"] != before["css/app.css"])
         done = _stage_files(rec.outcomes[n:])
         assert set(done) == {"static", "styles", "templates"}, done
         after = manifest(tmp_path)
         logo = after["icons/logo.svg"]["file"]
         assert logo != before["icons/logo.svg"]["file"]
-        assert f"/static/{logo}" in (tmp_path / "dist/public" / after["css/app.css"]["file"]
-                                     ).read_text()
+        assert (
+            f"/static/{logo}"
+            in (tmp_path / "dist/public" / after["css/app.css"]["file"]).read_text()
+        )
         assert f"/static/{logo}" in (tmp_path / "dist/templates/other.html").read_text()
         assert after["js/app.js"] == before["js/app.js"]
     finally:
@@ -715,27 +787,40 @@ def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Pa
     from assetpipe.config import load_config
 
     project = tmp_path / "watched"
-    cfg_text = CONFIG.replace("static:\n", 'images:\n  include: ["img/**"]\n  widths: [32]\n'
-                              "  formats: [webp]\nstatic:\n")
-    write_tree(project, {
-        **SITE, "pipeline.yaml": cfg_text, "site/img/a.png": _png((255, 0, 0)),
-        "site/img/b.png": _png((0, 0, 255)),
-        "site/css/app.css": ".a { background: url(../img/a.png); }\n"
-                            ".l { background: url(../icons/logo.svg); }\n",
-        "site/templates/pics.html": '<img src="/static/img/a.png" alt="a">\n'})
+    cfg_text = CONFIG.replace(
+        "static:\n", 'images:\n  include: ["img/**"]\n  widths: [32]\n  formats: [webp]\nstatic:\n'
+    )
+    write_tree(
+        project,
+        {
+            **SITE,
+            "pipeline.yaml": cfg_text,
+            "site/img/a.png": _png((255, 0, 0)),
+            "site/img/b.png": _png((0, 0, 255)),
+            "site/css/app.css": ".a { background: url(../img/a.png); }\n"
+            ".l { background: url(../icons/logo.svg); }\n",
+            "site/templates/pics.html": '<img src="/static/img/a.png" alt="a">\n',
+        },
+    )
     rec = Recorder()
     w = Watcher(project / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
     w.start()
     try:
         steps: list[tuple[str, str | bytes]] = [
-            ("site/css/app.css", ".a { background: url(../img/a.png); color: red; }\n"
-                                 ".l { background: url(../icons/logo.svg); }\n"),
+            (
+                "site/css/app.css",
+                ".a { background: url(../img/a.png); color: red; }\n"
+                ".l { background: url(../icons/logo.svg); }\n",
+            ),
             ("site/js/lib.js", 'export function mark() { document.body.dataset.js = "x"; }\n'),
             ("site/img/a.png", _png((1, 2, 3))),
             ("site/icons/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="3"/>\n'),
-            ("site/templates/other.html", '<img src="/static/icons/logo.svg" alt="">\n'
-                                          '<script type="module" src="/static/js/app.js">'
-                                          "</script>\n"),
+            (
+                "site/templates/other.html",
+                '<img src="/static/icons/logo.svg" alt="">\n'
+                '<script type="module" src="/static/js/app.js">'
+                "</script>\n",
+            ),
         ]
         for rel, content in steps:
             n = len(rec.outcomes)
@@ -747,8 +832,9 @@ def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Pa
             rec.wait(lambda n=n: len(rec.outcomes) > n and w.last_error is None)
         watched = manifest(project)
         watched_report = json.loads((project / "dist/report.json").read_text())
-        watched_templates = {p.name: p.read_bytes()
-                             for p in (project / "dist/templates").rglob("*.html")}
+        watched_templates = {
+            p.name: p.read_bytes() for p in (project / "dist/templates").rglob("*.html")
+        }
     finally:
         w.close()
     fresh = tmp_path / "fresh"
@@ -759,8 +845,9 @@ def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Pa
     assert manifest(fresh).entries == watched.entries
     fresh_report = json.loads((fresh / "dist/report.json").read_text())
     assert fresh_report == watched_report
-    assert {p.name: p.read_bytes() for p in (fresh / "dist/templates").rglob("*.html")} == \
-        watched_templates
+    assert {
+        p.name: p.read_bytes() for p in (fresh / "dist/templates").rglob("*.html")
+    } == watched_templates
 
 
 def test_a_reader_always_sees_a_whole_manifest_whose_files_exist(watching: Any) -> None:
@@ -788,8 +875,10 @@ def test_a_reader_always_sees_a_whole_manifest_whose_files_exist(watching: Any) 
         for i in range(6):
             n = len(rec.outcomes)
             edit(root / "site/css/app.css", f"body {{ color: rgb({i}, 0, 0); }}\n")
-            edit(root / "site/js/lib.js",
-                 f'export function mark() {{ document.body.dataset.js = "{i}"; }}\n')
+            edit(
+                root / "site/js/lib.js",
+                f'export function mark() {{ document.body.dataset.js = "{i}"; }}\n',
+            )
             rec.wait(lambda n=n: len(rec.outcomes) > n)
     finally:
         stop.set()
@@ -800,8 +889,10 @@ def test_a_reader_always_sees_a_whole_manifest_whose_files_exist(watching: Any) 
 def test_a_kept_name_file_edited_in_place_is_served_new(tmp_path: Path) -> None:
     """``keep_names`` files have no hash: a rebuild replaces them in place, and the dev server
     must serve the new bytes (it re-reads its table when the manifest changes)."""
-    cfg = CONFIG.replace('  include: ["icons/**"]\n',
-                         '  include: ["icons/**", "robots.txt"]\n  keep_names: ["robots.txt"]\n')
+    cfg = CONFIG.replace(
+        '  include: ["icons/**"]\n',
+        '  include: ["icons/**", "robots.txt"]\n  keep_names: ["robots.txt"]\n',
+    )
     write_tree(tmp_path, {**SITE, "pipeline.yaml": cfg, "site/robots.txt": "v1\n"})
     rec = Recorder()
     w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
@@ -817,7 +908,8 @@ def test_a_kept_name_file_edited_in_place_is_served_new(tmp_path: Path) -> None:
 
 
 def test_start_warms_up_the_selector_engine_in_the_background(
-        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The first template save must not pay soupsieve compiling its patterns: the watcher
     compiles the configured selectors in a background thread once the first build is done."""
     from assetpipe.rewrite import select

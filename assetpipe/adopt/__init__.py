@@ -51,8 +51,10 @@ def init(root: Path, *, config_name: str = "pipeline.yaml", force: bool = False)
 
     target = root / config_name
     if target.exists() and not force:
-        raise UsageError(f"{target} already exists",
-                         hint="pass --force to overwrite it, or --config NAME to write another")
+        raise UsageError(
+            f"{target} already exists",
+            hint="pass --force to overwrite it, or --config NAME to write another",
+        )
     project = discover(root)
     text = render(project, config_dir=root.resolve())
     target.write_text(text, encoding="utf-8")

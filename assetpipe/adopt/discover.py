@@ -17,8 +17,18 @@ from pathlib import Path
 
 from ..errors import UsageError
 
-SKIP_DIRS = {"node_modules", "__pycache__", "site-packages", "dist", "build", "venv", "env",
-             "tests", "test", "migrations"}
+SKIP_DIRS = {
+    "node_modules",
+    "__pycache__",
+    "site-packages",
+    "dist",
+    "build",
+    "venv",
+    "env",
+    "tests",
+    "test",
+    "migrations",
+}
 RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 TEMPLATE_EXT = (".html", ".htm", ".j2", ".jinja", ".jinja2")
 
@@ -37,8 +47,8 @@ class FlaskApp:
     """Where the Flask app is created."""
 
     module_file: Path
-    factory: str | None          # ``create_app`` for an app factory
-    variable: str | None         # ``app`` for ``app = Flask(__name__)``
+    factory: str | None  # ``create_app`` for an app factory
+    variable: str | None  # ``app`` for ``app = Flask(__name__)``
     static_dir: Path
     templates_dir: Path
     static_url_path: str
@@ -53,22 +63,26 @@ class Project:
     static_dir: Path
     templates_dir: Path | None
     public_path: str
-    scripts: list[str] = field(default_factory=list)          # keys relative to static_dir
-    classic: list[str] = field(default_factory=list)          # of those, loaded without module
+    scripts: list[str] = field(default_factory=list)  # keys relative to static_dir
+    classic: list[str] = field(default_factory=list)  # of those, loaded without module
     styles: list[str] = field(default_factory=list)
-    image_dirs: list[str] = field(default_factory=list)       # folders with raster images
-    static_files: list[str] = field(default_factory=list)     # every file under static_dir
+    image_dirs: list[str] = field(default_factory=list)  # folders with raster images
+    static_files: list[str] = field(default_factory=list)  # every file under static_dir
     templates: int = 0
-    first_page: str | None = None                             # a template that looks like "/"
-    others: list[Path] = field(default_factory=list)          # other Flask apps seen
+    first_page: str | None = None  # a template that looks like "/"
+    others: list[Path] = field(default_factory=list)  # other Flask apps seen
 
 
 def _walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_"))
-                             and d not in SKIP_DIRS
-                             and not (here / d / "pyvenv.cfg").exists())
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith((".", "_"))
+            and d not in SKIP_DIRS
+            and not (here / d / "pyvenv.cfg").exists()
+        )
         for name in sorted(filenames):
             if name.endswith(suffixes):
                 yield here / name
@@ -95,11 +109,14 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
         factory = _FACTORY.search(text)
         var = _GLOBAL_APP.search(text)
         url = kw("static_url_path", "/" + Path(kw("static_folder", "static")).name)
-        app = FlaskApp(module_file=path, factory=factory.group(1) if factory else None,
-                       variable=var.group(1) if var and not factory else None,
-                       static_dir=(folder / kw("static_folder", "static")).resolve(),
-                       templates_dir=(folder / kw("template_folder", "templates")).resolve(),
-                       static_url_path=url.rstrip("/") + "/")
+        app = FlaskApp(
+            module_file=path,
+            factory=factory.group(1) if factory else None,
+            variable=var.group(1) if var and not factory else None,
+            static_dir=(folder / kw("static_folder", "static")).resolve(),
+            templates_dir=(folder / kw("template_folder", "templates")).resolve(),
+            static_url_path=url.rstrip("/") + "/",
+        )
         depth = len(path.relative_to(root).parts)
         has_folders = app.static_dir.is_dir() or app.templates_dir.is_dir()
         found.append((depth - (10 if has_folders else 0), app))
@@ -135,8 +152,7 @@ def _refs(text: str, public_path: str) -> Iterator[tuple[str, str, bool]]:
             continue
         u = _URL_FOR.search(value.group(1)) or literal.search(value.group(1))
         if u is not None:
-            yield ("script" if kind == "script" else "style", u.group(1),
-                   bool(_MODULE.search(tag)))
+            yield ("script" if kind == "script" else "style", u.group(1), bool(_MODULE.search(tag)))
 
 
 def discover(root: Path) -> Project:
@@ -154,17 +170,25 @@ def discover(root: Path) -> Project:
             raise UsageError(
                 f"no Flask app with a static folder found under {root}",
                 hint="run `assetpipe init` in the folder that holds your app (the package or "
-                     "app.py that calls Flask(__name__), with static/ beside it)")
+                "app.py that calls Flask(__name__), with static/ beside it)",
+            )
         static_dir = found.resolve()
         tdir = _shallowest(root, "templates")
         templates = tdir.resolve() if tdir is not None else None
         public_path = "/static/"
-    project = Project(root=root, app=app, static_dir=static_dir, templates_dir=templates,
-                      public_path=public_path, others=others)
+    project = Project(
+        root=root,
+        app=app,
+        static_dir=static_dir,
+        templates_dir=templates,
+        public_path=public_path,
+        others=others,
+    )
     project.static_files = sorted(
-        p.relative_to(static_dir).as_posix() for p in static_dir.rglob("*")
-        if p.is_file() and not any(part.startswith(".")
-                                   for part in p.relative_to(static_dir).parts))
+        p.relative_to(static_dir).as_posix()
+        for p in static_dir.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(static_dir).parts)
+    )
     present = set(project.static_files)
     if templates is not None:
         for path in _walk(templates, TEMPLATE_EXT):
@@ -183,8 +207,11 @@ def discover(root: Path) -> Project:
                     bucket.append(key)
                     if kind == "script" and not module:
                         project.classic.append(key)
-    dirs = {str(Path(f).parent.as_posix()) for f in project.static_files
-            if f.lower().endswith(RASTER) and "/" in f}
+    dirs = {
+        str(Path(f).parent.as_posix())
+        for f in project.static_files
+        if f.lower().endswith(RASTER) and "/" in f
+    }
     project.image_dirs = sorted(_top_folders(dirs))
     return project
 

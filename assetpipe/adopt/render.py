@@ -53,7 +53,7 @@ def static_globs(project: Project, claimed: set[str]) -> list[str]:
         for f in files:
             if not f.startswith(prefix):
                 continue
-            rest = f[len(prefix):]
+            rest = f[len(prefix) :]
             if "/" not in rest:
                 if f not in claimed:
                     out.append(_literal(f))
@@ -96,13 +96,19 @@ def render(project: Project, *, config_dir: Path) -> str:
     claimed |= set(project.scripts) | set(project.styles)
     static = static_globs(project, claimed)
     source = _rel(project.static_dir, config_dir)
-    lines = ["# pipeline.yaml written by `assetpipe init`; every key is explained in README.md.",
-             "# Build with `assetpipe build`; the app serves the build once it calls",
-             "# AssetPipe(app) (from assetpipe.flask import AssetPipe).", ""]
+    lines = [
+        "# pipeline.yaml written by `assetpipe init`; every key is explained in README.md.",
+        "# Build with `assetpipe build`; the app serves the build once it calls",
+        "# AssetPipe(app) (from assetpipe.flask import AssetPipe).",
+        "",
+    ]
     if project.app is not None:
         shown = _rel(project.app.module_file, config_dir)
-        kind = f"the app factory {project.app.factory}()" if project.app.factory else \
-            f"{project.app.variable or 'app'} = Flask(__name__)"
+        kind = (
+            f"the app factory {project.app.factory}()"
+            if project.app.factory
+            else f"{project.app.variable or 'app'} = Flask(__name__)"
+        )
         lines.append(f"# Flask app: {shown} ({kind}).")
     for other in project.others[:3]:
         lines.append(f"# Also creates a Flask app (not used here): {_rel(other, config_dir)}")
@@ -124,8 +130,12 @@ def render(project: Project, *, config_dir: Path) -> str:
             "",
         ]
     else:
-        lines += ["# No templates folder found: nothing is rewritten.",
-                  "templates:", "  dirs: []", ""]
+        lines += [
+            "# No templates folder found: nothing is rewritten.",
+            "templates:",
+            "  dirs: []",
+            "",
+        ]
     if images:
         lines += [
             "# Raster images in these folders get resized, modern-format variants; the",

@@ -31,9 +31,10 @@ def load(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         doc, details, _pictures = report.load(folder)
     except (OSError, ValueError) as exc:
-        raise UsageError(f"--baseline {folder}: not an audit report folder ({exc})",
-                         hint="pass the --report folder of another audit (its audit.json)"
-                         ) from None
+        raise UsageError(
+            f"--baseline {folder}: not an audit report folder ({exc})",
+            hint="pass the --report folder of another audit (its audit.json)",
+        ) from None
     return doc, details
 
 
@@ -41,12 +42,18 @@ def _runs(details: dict[str, Any], path: str, key: str) -> list[float]:
     return [float(r[key]) for r in (details.get(path) or {}).get("runs") or [] if key in r]
 
 
-def compare(doc: dict[str, Any], details: dict[str, Any], base_doc: dict[str, Any],
-            base_details: dict[str, Any]) -> None:
+def compare(
+    doc: dict[str, Any],
+    details: dict[str, Any],
+    base_doc: dict[str, Any],
+    base_details: dict[str, Any],
+) -> None:
     """Add ``baseline`` figures and ``baseline.*`` checks to ``doc``'s pages (in place)."""
     if base_doc.get("profile") != doc.get("profile"):
-        raise UsageError(f"--baseline: its profile is {base_doc.get('profile')}, this audit's "
-                         f"is {doc.get('profile')}")
+        raise UsageError(
+            f"--baseline: its profile is {base_doc.get('profile')}, this audit's "
+            f"is {doc.get('profile')}"
+        )
     base_pages = {p["path"]: p for p in base_doc["pages"] if p.get("status") == "measured"}
     for page in doc["pages"]:
         base = base_pages.get(page["path"])
@@ -61,19 +68,31 @@ def compare(doc: dict[str, Any], details: dict[str, Any], base_doc: dict[str, An
             else:
                 value = float(page["metrics"].get(key, math.nan))
                 old = float((base.get("metrics") or {}).get(key, math.nan))
-                spread = math.hypot(noise(_runs(details, page["path"], key)),
-                                    noise(_runs(base_details, page["path"], key)))
+                spread = math.hypot(
+                    noise(_runs(details, page["path"], key)),
+                    noise(_runs(base_details, page["path"], key)),
+                )
             if math.isnan(value) or math.isnan(old):
                 continue
             diff = value - old
-            rows[key] = {"base": old, "value": value, "diff": diff,
-                         "pct": diff / old * 100 if old else 0.0, "noise": spread}
+            rows[key] = {
+                "base": old,
+                "value": value,
+                "diff": diff,
+                "pct": diff / old * 100 if old else 0.0,
+                "noise": spread,
+            }
             floor = FLOOR.get(key, FLOOR_MS)
             if diff > max(floor, NOISE_K * spread):
                 check = Check(
-                    f"baseline.{key}", "error", old + max(floor, NOISE_K * spread), value, False,
+                    f"baseline.{key}",
+                    "error",
+                    old + max(floor, NOISE_K * spread),
+                    value,
+                    False,
                     f"{key} is {value:g}, the baseline's {old:g} (+{diff:g}, "
-                    f"{rows[key]['pct']:+.1f} %), beyond its noise (±{NOISE_K * spread:.3g})")
+                    f"{rows[key]['pct']:+.1f} %), beyond its noise (±{NOISE_K * spread:.3g})",
+                )
                 page["checks"].append(check.to_json())
                 page["passed"] = False
         page["baseline"] = rows

@@ -24,9 +24,15 @@ log = logging.getLogger("assetpipe.audit")
 
 #: Lighthouse's budget metric names → ours. Others (interactive, speed-index, ...) have no lab
 #: equivalent here: they are skipped with a warning, so an existing budget.json still loads.
-LH_METRICS = {"first-contentful-paint": "fcp", "largest-contentful-paint": "lcp",
-              "cumulative-layout-shift": "cls", "total-blocking-time": "tbt",
-              "server-response-time": "server", "time-to-first-byte": "ttfb", "load": "load"}
+LH_METRICS = {
+    "first-contentful-paint": "fcp",
+    "largest-contentful-paint": "lcp",
+    "cumulative-layout-shift": "cls",
+    "total-blocking-time": "tbt",
+    "server-response-time": "server",
+    "time-to-first-byte": "ttfb",
+    "load": "load",
+}
 CATEGORIES = ("timings", "resource_sizes", "resource_counts", "repeat_view", "min_score")
 
 
@@ -50,8 +56,13 @@ class Check:
         return not self.passed and self.level == "error"
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "level": self.level, "limit": self.limit,
-                               "value": self.value, "passed": self.passed}
+        out: dict[str, Any] = {
+            "id": self.id,
+            "level": self.level,
+            "limit": self.limit,
+            "value": self.value,
+            "passed": self.passed,
+        }
         if self.message:
             out["message"] = self.message
         if self.template:
@@ -63,10 +74,17 @@ class Check:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Check:
-        return cls(id=d["id"], level=d["level"], limit=d.get("limit"), value=d.get("value"),
-                   passed=bool(d["passed"]), message=d.get("message", ""),
-                   template=d.get("template"), line=d.get("line"),
-                   items=tuple(d.get("items") or ()))
+        return cls(
+            id=d["id"],
+            level=d["level"],
+            limit=d.get("limit"),
+            value=d.get("value"),
+            passed=bool(d["passed"]),
+            message=d.get("message", ""),
+            template=d.get("template"),
+            line=d.get("line"),
+            items=tuple(d.get("items") or ()),
+        )
 
 
 def url_matches(path: str, pattern: str = "/") -> bool:
@@ -77,7 +95,7 @@ def url_matches(path: str, pattern: str = "/") -> bool:
     if not wildcard:
         return path == pattern[:-1]
     before, _, after = pattern.partition("*")
-    rest = path[len(before):]
+    rest = path[len(before) :]
     if not dollar:
         return path.startswith(before) and after in rest
     return path.startswith(before) and rest.endswith(after[:-1])
@@ -101,25 +119,44 @@ def evaluate(budget: Budget | None, page: dict[str, Any], *, lighthouse: bool) -
     levels = dict(budget.level)
     checks: list[Check] = []
 
-    def add(category: str, key: str, limit: float, value: float | None, *, at_least: bool = False,
-            unit: str = "") -> None:
+    def add(
+        category: str,
+        key: str,
+        limit: float,
+        value: float | None,
+        *,
+        at_least: bool = False,
+        unit: str = "",
+    ) -> None:
         level = levels.get(category, "error")
         if level == "off":
             return
         passed = value is not None and (value >= limit if at_least else value <= limit)
         shown = "n/a" if value is None else f"{_shown(value, limit)}{unit}"
         verb = "at least" if at_least else "at most"
-        checks.append(Check(f"{category}.{key}", level, limit, value, passed,
-                            f"{key} is {shown}, budget {verb} {limit:g}{unit}"))
+        checks.append(
+            Check(
+                f"{category}.{key}",
+                level,
+                limit,
+                value,
+                passed,
+                f"{key} is {shown}, budget {verb} {limit:g}{unit}",
+            )
+        )
 
     metrics = page.get("metrics") or {}
     for key, limit in budget.timings:
         value = metrics.get(key)
-        add("timings", key, limit, None if value is None else float(value),
-            unit="" if key == "cls" else " ms")
+        add(
+            "timings",
+            key,
+            limit,
+            None if value is None else float(value),
+            unit="" if key == "cls" else " ms",
+        )
     for key, limit in budget.resource_sizes:
-        add("resource_sizes", key, limit, page["bytes"].get(key, 0) / 1024,
-            unit=" KiB")
+        add("resource_sizes", key, limit, page["bytes"].get(key, 0) / 1024, unit=" KiB")
     for key, limit in budget.resource_counts:
         add("resource_counts", key, limit, page["requests"].get(key, 0))
     repeat = (page.get("repeat_view") or {}).get("bytes") or {}
@@ -145,8 +182,11 @@ def load_budget_file(path: Path, display: str) -> tuple[Budget, ...]:
     problems: list[AssetpipeError] = []
 
     def bad(where: str, msg: str, line: int | None = None, col: int | None = None) -> None:
-        problems.append(AssetpipeError(f"{where}: {msg}" if where else msg,
-                                       location=Location(display, line, col)))
+        problems.append(
+            AssetpipeError(
+                f"{where}: {msg}" if where else msg, location=Location(display, line, col)
+            )
+        )
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -167,29 +207,46 @@ def load_budget_file(path: Path, display: str) -> tuple[Budget, ...]:
             continue
         unknown = set(item) - {"path", "timings", "resourceSizes", "resourceCounts", "options"}
         for key in sorted(unknown):
-            bad(f"{where}.{key}", "unknown key (expected path, timings, resourceSizes, "
-                "resourceCounts, options)")
+            bad(
+                f"{where}.{key}",
+                "unknown key (expected path, timings, resourceSizes, resourceCounts, options)",
+            )
         pattern = item.get("path", "/")
         if not isinstance(pattern, str) or not pattern.startswith("/") or pattern.count("*") > 1:
-            bad(f"{where}.path", f"expected a path starting with '/' and at most one '*', "
-                f"got {pattern!r}")
+            bad(
+                f"{where}.path",
+                f"expected a path starting with '/' and at most one '*', got {pattern!r}",
+            )
             continue
         timings: list[tuple[str, float]] = []
         for j, t in enumerate(item.get("timings") or []):
             name = t.get("metric") if isinstance(t, dict) else None
             value = t.get("budget") if isinstance(t, dict) else None
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                bad(f"{where}.timings[{j}].budget", f"expected a non-negative number, got "
-                    f"{value!r}")
+                bad(
+                    f"{where}.timings[{j}].budget", f"expected a non-negative number, got {value!r}"
+                )
             elif name in LH_METRICS:
                 timings.append((LH_METRICS[name], float(value)))
             else:
-                log.warning("%s: %s.timings[%d]: metric %r is not measured by assetpipe "
-                            "(skipped)", display, where, j, name)
+                log.warning(
+                    "%s: %s.timings[%d]: metric %r is not measured by assetpipe (skipped)",
+                    display,
+                    where,
+                    j,
+                    name,
+                )
         sizes = _resources(item.get("resourceSizes"), f"{where}.resourceSizes", bad)
         counts = _resources(item.get("resourceCounts"), f"{where}.resourceCounts", bad)
-        out.append(Budget(path=pattern, timings=tuple(timings), resource_sizes=sizes,
-                          resource_counts=counts, location=Location(display)))
+        out.append(
+            Budget(
+                path=pattern,
+                timings=tuple(timings),
+                resource_sizes=sizes,
+                resource_counts=counts,
+                location=Location(display),
+            )
+        )
     if problems:
         raise ConfigError(problems)
     return tuple(out)
@@ -201,8 +258,10 @@ def _resources(items: Any, where: str, bad: Any) -> tuple[tuple[str, float], ...
         kind = r.get("resourceType") if isinstance(r, dict) else None
         value = r.get("budget") if isinstance(r, dict) else None
         if kind not in RESOURCE_TYPES:
-            bad(f"{where}[{j}].resourceType", f"unknown resource type {kind!r} (expected one "
-                f"of {', '.join(RESOURCE_TYPES)})")
+            bad(
+                f"{where}[{j}].resourceType",
+                f"unknown resource type {kind!r} (expected one of {', '.join(RESOURCE_TYPES)})",
+            )
         elif not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             bad(f"{where}[{j}].budget", f"expected a non-negative number, got {value!r}")
         else:

@@ -32,9 +32,10 @@ def annotation_lines(doc: dict[str, Any], template_root: str | None = None) -> l
             kind = "error" if check["level"] == "error" else "warning"
             title = f"title={_escape('audit ' + page['path'] + ' ' + check['id'], True)}"
             # One annotation per offending item (each image on its template line), else one.
-            targets = [(i.get("template"), i.get("line"), f"{i.get('url')}: {i.get('detail')}")
-                       for i in check.get("items") or []] or \
-                [(check.get("template"), check.get("line"), check.get("message") or "")]
+            targets = [
+                (i.get("template"), i.get("line"), f"{i.get('url')}: {i.get('detail')}")
+                for i in check.get("items") or []
+            ] or [(check.get("template"), check.get("line"), check.get("message") or "")]
             for template, line, message in targets:
                 props = [title]
                 if template:
@@ -48,10 +49,13 @@ def annotation_lines(doc: dict[str, Any], template_root: str | None = None) -> l
 
 def summary_markdown(doc: dict[str, Any]) -> str:
     """A Markdown table of the pages (for ``$GITHUB_STEP_SUMMARY`` and the README)."""
-    lines = [f"### assetpipe audit — {doc['profile']}, median of {doc['runs']} run(s): "
-             f"{'passed' if doc['passed'] else 'FAILED'}", "",
-             "| page | LCP | FCP | CLS | TBT | load | JS | total | repeat view (hashed) | "
-             "checks |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"### assetpipe audit — {doc['profile']}, median of {doc['runs']} run(s): "
+        f"{'passed' if doc['passed'] else 'FAILED'}",
+        "",
+        "| page | LCP | FCP | CLS | TBT | load | JS | total | repeat view (hashed) | checks |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for p in doc["pages"]:
         if p["status"] != "measured":
             lines.append(f"| `{p['path']}` | errored: {p.get('error')} |||||||||")
@@ -64,12 +68,14 @@ def summary_markdown(doc: dict[str, Any]) -> str:
             f"{fmt_metric('load', m['load'])} | {fmt_bytes(p['bytes']['script'])} | "
             f"{fmt_bytes(p['bytes']['total'])} | "
             f"{fmt_bytes(p['repeat_view']['bytes'].get('hashed', 0))} | "
-            f"{'✅ ' + str(len(p['checks'])) if not failed else '❌ ' + ', '.join(failed)} |")
+            f"{'✅ ' + str(len(p['checks'])) if not failed else '❌ ' + ', '.join(failed)} |"
+        )
     return "\n".join(lines) + "\n"
 
 
-def emit(doc: dict[str, Any], echo: Callable[[str], None],
-         template_root: str | None = None) -> None:
+def emit(
+    doc: dict[str, Any], echo: Callable[[str], None], template_root: str | None = None
+) -> None:
     """Print annotations through ``echo`` and append the summary to ``$GITHUB_STEP_SUMMARY``.
 
     A shard (``--shard I/N`` with N > 1) writes its step summary but leaves the annotations to

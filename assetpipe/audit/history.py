@@ -62,8 +62,14 @@ def values(page: dict[str, Any]) -> dict[str, float]:
 def revision(root: Path) -> str | None:
     """The checked-out git commit (short), if the config sits in a git work tree."""
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
-                             capture_output=True, text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -86,21 +92,32 @@ class History:
         finally:
             db.close()
 
-    def record(self, profile: str, pages: list[dict[str, Any]], rev: str | None = None,
-               when: float | None = None) -> int:
+    def record(
+        self,
+        profile: str,
+        pages: list[dict[str, Any]],
+        rev: str | None = None,
+        when: float | None = None,
+    ) -> int:
         """Append the measured pages' medians as one audit; returns its id."""
         with self._db() as db:
-            cur = db.execute("INSERT INTO audits(time, profile, revision) VALUES (?, ?, ?)",
-                             (when if when is not None else time.time(), profile, rev))
+            cur = db.execute(
+                "INSERT INTO audits(time, profile, revision) VALUES (?, ?, ?)",
+                (when if when is not None else time.time(), profile, rev),
+            )
             audit_id = int(cur.lastrowid or 0)
-            rows = [(audit_id, p["path"], k, v) for p in pages if p.get("status") == "measured"
-                    for k, v in sorted(values(p).items())]
-            db.executemany("INSERT INTO metrics(audit, path, metric, value) VALUES (?,?,?,?)",
-                           rows)
+            rows = [
+                (audit_id, p["path"], k, v)
+                for p in pages
+                if p.get("status") == "measured"
+                for k, v in sorted(values(p).items())
+            ]
+            db.executemany("INSERT INTO metrics(audit, path, metric, value) VALUES (?,?,?,?)", rows)
         return audit_id
 
-    def series(self, path: str, profile: str, limit: int = 30
-               ) -> dict[str, list[tuple[float, float, str | None]]]:
+    def series(
+        self, path: str, profile: str, limit: int = 30
+    ) -> dict[str, list[tuple[float, float, str | None]]]:
         """metric → [(time, value, revision)] of the last ``limit`` audits, oldest first."""
         out: dict[str, list[tuple[float, float, str | None]]] = {}
         with self._db() as db:
@@ -109,13 +126,16 @@ class History:
                 "JOIN audits a ON a.id = m.audit WHERE m.path = ? AND a.profile = ? "
                 "AND a.id IN (SELECT a2.id FROM audits a2 JOIN metrics m2 ON m2.audit = a2.id "
                 "WHERE m2.path = ? AND a2.profile = ? GROUP BY a2.id ORDER BY a2.id DESC "
-                "LIMIT ?) ORDER BY a.id", (path, profile, path, profile, limit)).fetchall()
+                "LIMIT ?) ORDER BY a.id",
+                (path, profile, path, profile, limit),
+            ).fetchall()
         for when, metric, value, rev in rows:
             out.setdefault(metric, []).append((float(when), float(value), rev))
         return out
 
-    def regressions(self, page: dict[str, Any], profile: str, tolerance: float
-                    ) -> list[tuple[str, float, float]]:
+    def regressions(
+        self, page: dict[str, Any], profile: str, tolerance: float
+    ) -> list[tuple[str, float, float]]:
         """(metric, value, baseline median) for each tracked metric of ``page`` worse than the
         history's median by more than ``tolerance`` percent (and the absolute floor)."""
         hist = self.series(page["path"], profile, WINDOW)

@@ -52,5 +52,8 @@ def benchmark_index(browser: Any) -> float:
 
 def host_info(browser: Any) -> dict[str, Any]:
     """``{"load": [1m, 5m, 15m], "cpus": N, "benchmark_index": X}`` at the audit's start."""
-    return {"load": load_average(), "cpus": os.cpu_count() or 0,
-            "benchmark_index": round(benchmark_index(browser), 1)}
+    return {
+        "load": load_average(),
+        "cpus": os.cpu_count() or 0,
+        "benchmark_index": round(benchmark_index(browser), 1),
+    }

@@ -36,8 +36,12 @@ from .locate import Locator
 ASPECT_THRESHOLD_PX = 2.0
 OVERSIZE_FACTOR = 1.5
 WASTE_THRESHOLD = 4096
-DEFAULT_LEVELS = {"images_distorted": "error", "images_oversized": "warn",
-                  "images_unsized": "warn", "images_grown": "warn"}
+DEFAULT_LEVELS = {
+    "images_distorted": "error",
+    "images_oversized": "warn",
+    "images_unsized": "warn",
+    "images_grown": "warn",
+}
 
 
 def probe_script() -> str:
@@ -75,8 +79,10 @@ def distorted(img: dict[str, Any]) -> str | None:
     if abs(expected - img["height"]) < ASPECT_THRESHOLD_PX:
         return None
     shown = img["width"] / img["height"]
-    return (f"rendered {img['width']:g}x{img['height']:g} (ratio {shown:.3f}), the file is "
-            f"{img['natural_width']}x{img['natural_height']} (ratio {ratio:.3f})")
+    return (
+        f"rendered {img['width']:g}x{img['height']:g} (ratio {shown:.3f}), the file is "
+        f"{img['natural_width']}x{img['natural_height']} (ratio {ratio:.3f})"
+    )
 
 
 def wasted_bytes(img: dict[str, Any], dpr: float, nbytes: int) -> int:
@@ -84,16 +90,20 @@ def wasted_bytes(img: dict[str, Any], dpr: float, nbytes: int) -> int:
     pixels that the rendered box x DPR does not use (0 when not 1.5x too wide)."""
     if _is_svg(img["url"]) or img["natural_width"] <= OVERSIZE_FACTOR * img["width"] * dpr:
         return 0
-    used = min(img["width"] * dpr, img["natural_width"]) * \
-        min(img["height"] * dpr, img["natural_height"])
+    used = min(img["width"] * dpr, img["natural_width"]) * min(
+        img["height"] * dpr, img["natural_height"]
+    )
     actual = img["natural_width"] * img["natural_height"]
     waste: int = round(float(nbytes) * max(0.0, 1 - used / actual))
     return waste
 
 
 def unsized(img: dict[str, Any]) -> bool:
-    return not (img.get("has_width") and img.get("has_height")) and bool(
-        img.get("size_depends")) and img.get("position") not in ("absolute", "fixed")
+    return (
+        not (img.get("has_width") and img.get("has_height"))
+        and bool(img.get("size_depends"))
+        and img.get("position") not in ("absolute", "fixed")
+    )
 
 
 def source_dims(locator: Locator) -> dict[str, list[int]]:
@@ -109,13 +119,21 @@ def source_dims(locator: Locator) -> dict[str, list[int]]:
     return out
 
 
-def _locate(img: dict[str, Any], locator: Locator, template: str | None
-            ) -> tuple[str | None, int | None, str | None]:
+def _locate(
+    img: dict[str, Any], locator: Locator, template: str | None
+) -> tuple[str | None, int | None, str | None]:
     return locator.locate({"tag": "img", "url": img["url"], "src": img.get("src")}, template)
 
 
-def checks(images: list[dict[str, Any]], network: list[dict[str, Any]], *, dpr: float,
-           locator: Locator, template: str | None, levels: dict[str, str]) -> list[Check]:
+def checks(
+    images: list[dict[str, Any]],
+    network: list[dict[str, Any]],
+    *,
+    dpr: float,
+    locator: Locator,
+    template: str | None,
+    levels: dict[str, str],
+) -> list[Check]:
     """The four image checks for one page (see the module doc)."""
     bytes_by_url = {r["url"]: r["bytes"] for r in network if r.get("bytes")}
     found: dict[str, list[Finding]] = {k: [] for k in DEFAULT_LEVELS}
@@ -127,13 +145,27 @@ def checks(images: list[dict[str, Any]], network: list[dict[str, Any]], *, dpr: 
         nbytes = bytes_by_url.get(img["url"]) or locator.output_size(img["url"]) or 0
         waste = wasted_bytes(img, dpr, nbytes)
         if waste >= WASTE_THRESHOLD:
-            found["images_oversized"].append(Finding(
-                img["url"], f"{img['natural_width']}px wide, rendered {img['width']:g}px at "
-                f"DPR {dpr:g}: {waste} of {nbytes} B could be saved", waste, tpl, line))
+            found["images_oversized"].append(
+                Finding(
+                    img["url"],
+                    f"{img['natural_width']}px wide, rendered {img['width']:g}px at "
+                    f"DPR {dpr:g}: {waste} of {nbytes} B could be saved",
+                    waste,
+                    tpl,
+                    line,
+                )
+            )
         if unsized(img):
-            found["images_unsized"].append(Finding(
-                img["url"], "no width/height attributes and its box depends on the image's "
-                "size: it shifts the layout when it arrives", 1, tpl, line))
+            found["images_unsized"].append(
+                Finding(
+                    img["url"],
+                    "no width/height attributes and its box depends on the image's "
+                    "size: it shifts the layout when it arrives",
+                    1,
+                    tpl,
+                    line,
+                )
+            )
     seen = set()
     for r in network:
         if r.get("type") != "image" or r["url"] in seen:
@@ -144,9 +176,15 @@ def checks(images: list[dict[str, Any]], network: list[dict[str, Any]], *, dpr: 
             size, source = grown
             img = next((i for i in images if i["url"] == r["url"]), {"url": r["url"]})
             tpl, line, _key = _locate(img, locator, template)
-            found["images_grown"].append(Finding(
-                r["url"], f"{size} B, larger than its source ({source} B)", size - source,
-                tpl, line))
+            found["images_grown"].append(
+                Finding(
+                    r["url"],
+                    f"{size} B, larger than its source ({source} B)",
+                    size - source,
+                    tpl,
+                    line,
+                )
+            )
     out = []
     for name, items in found.items():
         level = levels.get(name, DEFAULT_LEVELS[name])
@@ -157,29 +195,51 @@ def checks(images: list[dict[str, Any]], network: list[dict[str, Any]], *, dpr: 
         if items:
             first = items[0]
             more = f" (and {len(items) - 1} more)" if len(items) > 1 else ""
-            message = f"{len(items)} {name.split('_', 1)[1]} image(s): {first.url}: " \
-                      f"{first.detail}{more}"
+            message = (
+                f"{len(items)} {name.split('_', 1)[1]} image(s): {first.url}: {first.detail}{more}"
+            )
         else:
             message = f"no {name.split('_', 1)[1]} images"
-        out.append(Check(check_id, level, 0, value, not items, message,
-                         template=items[0].template if items else None,
-                         line=items[0].line if items else None,
-                         items=tuple(f.to_json() for f in items)))
+        out.append(
+            Check(
+                check_id,
+                level,
+                0,
+                value,
+                not items,
+                message,
+                template=items[0].template if items else None,
+                line=items[0].line if items else None,
+                items=tuple(f.to_json() for f in items),
+            )
+        )
     return out
 
 
-def image_hints(images: list[dict[str, Any]], *, profile: Any, locator: Locator,
-                template: str | None) -> list[ImageHint]:
+def image_hints(
+    images: list[dict[str, Any]], *, profile: Any, locator: Locator, template: str | None
+) -> list[ImageHint]:
     """The hints file's records for the images a template made (template:line known)."""
     out = []
     for img in images:
         tpl, line, key = _locate(img, locator, template)
         if not tpl or not line:
             continue
-        out.append(ImageHint(tpl, line, key, profile.name, profile.width, float(profile.dpr),
-                             float(img["width"]), float(img["height"]),
-                             int(img["natural_width"]), int(img["natural_height"]),
-                             bool(img["dimensions_safe"])))
+        out.append(
+            ImageHint(
+                tpl,
+                line,
+                key,
+                profile.name,
+                profile.width,
+                float(profile.dpr),
+                float(img["width"]),
+                float(img["height"]),
+                int(img["natural_width"]),
+                int(img["natural_height"]),
+                bool(img["dimensions_safe"]),
+            )
+        )
     return out
 
 

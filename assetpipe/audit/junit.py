@@ -21,18 +21,21 @@ def to_xml(doc: dict[str, Any]) -> bytes:
         suite = ET.SubElement(root, "testsuite", name=page["path"])
         n_fail = n_err = 0
         for check in page.get("checks") or []:
-            case = ET.SubElement(suite, "testcase", name=check["id"],
-                                 classname=f"audit{page['path'].replace('/', '.')}".rstrip("."))
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=check["id"],
+                classname=f"audit{page['path'].replace('/', '.')}".rstrip("."),
+            )
             message = check.get("message") or ""
             if check["id"] == "page.load":
                 ET.SubElement(case, "error", message=message).text = page.get("error") or ""
                 n_err += 1
             elif not check["passed"] and check["level"] == "error":
-                where = (f" ({check['template']}:{check['line']})"
-                         if check.get("template") else "")
-                ET.SubElement(case, "failure", message=message + where,
-                              type=check["id"]).text = (
-                    f"value {check.get('value')} > limit {check.get('limit')}")
+                where = f" ({check['template']}:{check['line']})" if check.get("template") else ""
+                ET.SubElement(
+                    case, "failure", message=message + where, type=check["id"]
+                ).text = f"value {check.get('value')} > limit {check.get('limit')}"
                 n_fail += 1
             elif not check["passed"]:
                 ET.SubElement(case, "system-out").text = f"warning: {message}"

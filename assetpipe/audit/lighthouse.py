@@ -29,9 +29,13 @@ log = logging.getLogger("assetpipe.audit")
 
 VERSION = "12.2.3"
 HINT = "Lighthouse needs Node.js 18.16+ and npm, and the npm registry on first use"
-AUDIT_IDS = {"fcp": "first-contentful-paint", "lcp": "largest-contentful-paint",
-             "cls": "cumulative-layout-shift", "tbt": "total-blocking-time",
-             "server": "server-response-time"}
+AUDIT_IDS = {
+    "fcp": "first-contentful-paint",
+    "lcp": "largest-contentful-paint",
+    "cls": "cumulative-layout-shift",
+    "tbt": "total-blocking-time",
+    "server": "server-response-time",
+}
 
 
 def cache_dir() -> Path:
@@ -53,20 +57,46 @@ def ensure_installed() -> Path:
         raise ExternalToolError("--lighthouse: Node.js and npm are required", hint=HINT)
     target = cache_dir()
     target.mkdir(parents=True, exist_ok=True)
-    atomic_write(target / "package.json", json.dumps(
-        {"private": True, "dependencies": {"lighthouse": VERSION}}).encode())
+    atomic_write(
+        target / "package.json",
+        json.dumps({"private": True, "dependencies": {"lighthouse": VERSION}}).encode(),
+    )
     log.info("installing lighthouse@%s into %s (first use)", VERSION, target)
-    proc = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--omit=dev",
-                           "--loglevel=error", f"lighthouse@{VERSION}", "--save-exact"],
-                          cwd=target, capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        [
+            npm,
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--omit=dev",
+            "--loglevel=error",
+            f"lighthouse@{VERSION}",
+            "--save-exact",
+        ],
+        cwd=target,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     if proc.returncode != 0 or not script.is_file():
-        raise ExternalToolError(f"could not install lighthouse@{VERSION}: "
-                                f"{(proc.stderr or proc.stdout).strip()[-400:]}", hint=HINT)
+        raise ExternalToolError(
+            f"could not install lighthouse@{VERSION}: "
+            f"{(proc.stderr or proc.stdout).strip()[-400:]}",
+            hint=HINT,
+        )
     return script
 
 
-def run(url: str, profile: Profile, chromium: Path, *, headers: dict[str, str] | None = None,
-        categories: tuple[str, ...] = ("performance",), timeout: float = 180) -> dict[str, Any]:
+def run(
+    url: str,
+    profile: Profile,
+    chromium: Path,
+    *,
+    headers: dict[str, str] | None = None,
+    categories: tuple[str, ...] = ("performance",),
+    timeout: float = 180,
+) -> dict[str, Any]:
     """One Lighthouse run; returns ``{"scores": {category: 0..1}, "metrics": {fcp, lcp, ...}}``
     (ms; CLS unitless). Raises ``ExternalToolError`` when Lighthouse cannot run."""
     script = ensure_installed()
@@ -74,25 +104,40 @@ def run(url: str, profile: Profile, chromium: Path, *, headers: dict[str, str] |
     flags = " ".join([*CHROMIUM_ARGS, "--headless=new"])
     with tempfile.TemporaryDirectory(prefix="assetpipe-lh-") as tmp:
         out = Path(tmp) / "report.json"
-        cmd = [node, str(script), url, "--output=json", f"--output-path={out}", "--quiet",
-               f"--chrome-flags={flags}", f"--only-categories={','.join(categories)}",
-               "--max-wait-for-load=60000", *profile.lighthouse_flags()]
+        cmd = [
+            node,
+            str(script),
+            url,
+            "--output=json",
+            f"--output-path={out}",
+            "--quiet",
+            f"--chrome-flags={flags}",
+            f"--only-categories={','.join(categories)}",
+            "--max-wait-for-load=60000",
+            *profile.lighthouse_flags(),
+        ]
         if headers:
             cmd.append(f"--extra-headers={json.dumps(headers)}")
         env = {**os.environ, "CHROME_PATH": str(chromium)}
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                                  env=env, check=False)
+            proc = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False
+            )
         except subprocess.TimeoutExpired as exc:
             raise ExternalToolError(f"lighthouse timed out after {timeout:g}s on {url}") from exc
         if proc.returncode != 0 or not out.is_file():
-            raise ExternalToolError(f"lighthouse failed on {url}: "
-                                    f"{(proc.stderr or proc.stdout).strip()[-400:]}", hint=HINT)
+            raise ExternalToolError(
+                f"lighthouse failed on {url}: {(proc.stderr or proc.stdout).strip()[-400:]}",
+                hint=HINT,
+            )
         report = json.loads(out.read_text(encoding="utf-8"))
     if report.get("runtimeError"):
         raise ExternalToolError(f"lighthouse: {report['runtimeError'].get('message')}")
     scores = {k: v.get("score") for k, v in report.get("categories", {}).items()}
     audits = report.get("audits", {})
-    metrics = {ours: audits[lh].get("numericValue") for ours, lh in AUDIT_IDS.items()
-               if lh in audits and audits[lh].get("numericValue") is not None}
+    metrics = {
+        ours: audits[lh].get("numericValue")
+        for ours, lh in AUDIT_IDS.items()
+        if lh in audits and audits[lh].get("numericValue") is not None
+    }
     return {"scores": scores, "metrics": metrics, "version": report.get("lighthouseVersion")}

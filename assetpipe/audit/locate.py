@@ -68,7 +68,7 @@ class Locator:
         path = unquote(path)
         if not path.startswith(self.public_path):
             return None
-        return path[len(self.public_path):]
+        return path[len(self.public_path) :]
 
     def is_hashed(self, path: str) -> bool:
         """Whether a URL path names an immutable (hashed) asset of this build."""
@@ -96,8 +96,12 @@ class Locator:
         rel = self.rel(urlsplit(url).path)
         key = None if rel is None else self.file_to_key.get(rel)
         size = None if rel is None else self.sizes.get(rel)
-        if key is None or size is None or key not in self.entries \
-                or "width" not in self.entries[key]:
+        if (
+            key is None
+            or size is None
+            or key not in self.entries
+            or "width" not in self.entries[key]
+        ):
             return None
         try:
             source = (self.config.source / key).stat().st_size
@@ -111,35 +115,51 @@ class Locator:
         rel = self.rel(urlsplit(url).path)
         return None if rel is None else self.file_to_key.get(rel, rel)
 
-    def locate(self, element: dict[str, Any] | None, template: str | None
-               ) -> tuple[str | None, int | None, str | None]:
+    def locate(
+        self, element: dict[str, Any] | None, template: str | None
+    ) -> tuple[str | None, int | None, str | None]:
         """(template, line, asset key) of an LCP element that is an ``<img>``; the page's own
         template is preferred when the same asset appears in several."""
         if not element or element.get("tag") != "img":
             return None, None, None
         key = self.key_for(element.get("url")) or self.key_for(element.get("src"))
-        candidates = [(name, line) for name, line, asset, src in self.images
-                      if (key and asset == key) or (src and src == element.get("src"))]
+        candidates = [
+            (name, line)
+            for name, line, asset, src in self.images
+            if (key and asset == key) or (src and src == element.get("src"))
+        ]
         if candidates:
             candidates.sort(key=lambda c: (c[0] != template, c))
             return candidates[0][0], candidates[0][1], key
         found = self._scan(element.get("src"), key, template)
         return (found[0], found[1], key) if found else (None, None, key)
 
-    def _scan(self, src: str | None, key: str | None, template: str | None
-              ) -> tuple[str, int] | None:
+    def _scan(
+        self, src: str | None, key: str | None, template: str | None
+    ) -> tuple[str, int] | None:
         """Fallback: the first ``<img`` line in the source templates naming ``src`` or the
         key's public URL (the page's own template first)."""
-        needles = [n for n in (src, key and self.config.public_path + key,
-                               key and f"filename='{key}'", key and f'filename="{key}"') if n]
+        needles = [
+            n
+            for n in (
+                src,
+                key and self.config.public_path + key,
+                key and f"filename='{key}'",
+                key and f'filename="{key}"',
+            )
+            if n
+        ]
         if not needles:
             return None
         files: list[tuple[str, Path]] = []
         for d in self.config.templates.dirs:
             base = self.config.source / d
             if base.is_dir():
-                files += [(p.relative_to(base).as_posix(), p) for p in sorted(base.rglob("*"))
-                          if p.is_file()]
+                files += [
+                    (p.relative_to(base).as_posix(), p)
+                    for p in sorted(base.rglob("*"))
+                    if p.is_file()
+                ]
         files.sort(key=lambda f: f[0] != template)
         tag = re.compile(r"<img\b", re.I)
         for name, path in files:
@@ -151,8 +171,7 @@ class Locator:
             for i, line in enumerate(lines, 1):
                 if tag.search(line):
                     last_img = i
-                if last_img is not None and i - last_img <= 5 and any(n in line
-                                                                       for n in needles):
+                if last_img is not None and i - last_img <= 5 and any(n in line for n in needles):
                     return name, last_img
         return None
 
@@ -167,14 +186,18 @@ def merge_records(images: list[ImageHint]) -> list[ImageHint]:
     out = []
     for group in by_key.values():
         widest = max(group, key=lambda i: (i.width, i.height))
-        out.append(dataclasses.replace(widest, dimensions_safe=all(i.dimensions_safe
-                                                                   for i in group)))
+        out.append(
+            dataclasses.replace(widest, dimensions_safe=all(i.dimensions_safe for i in group))
+        )
     return sorted(out)
 
 
-def record_hints(config: Config, pages: list[dict[str, Any]],
-                 images: list[ImageHint] | None = None, profile: str | None = None
-                 ) -> Path | None:
+def record_hints(
+    config: Config,
+    pages: list[dict[str, Any]],
+    images: list[ImageHint] | None = None,
+    profile: str | None = None,
+) -> Path | None:
     """Update the hints file beside the config (``lcp-hints.json``): add the template:line of
     each measured page's LCP ``<img>`` that was lazy-loaded (the next build makes it eager; an
     image that is already eager needs no hint; existing hints are kept), and replace the
@@ -200,6 +223,11 @@ def record_hints(config: Config, pages: list[dict[str, Any]],
     if merged == list(existing.lcp) and records == list(existing.images):
         return None
     write_hints(path, merged, records)
-    log.info("recorded %d LCP image hint(s) and %d image record(s) (%s) in %s", len(found),
-             len(images or ()), profile or "-", path.name)
+    log.info(
+        "recorded %d LCP image hint(s) and %d image record(s) (%s) in %s",
+        len(found),
+        len(images or ()),
+        profile or "-",
+        path.name,
+    )
     return path

@@ -49,8 +49,9 @@ class RunResult:
     filmstrip: list[tuple[float, bytes]] = field(default_factory=list)
 
 
-def _open(context: Any, profile: Profile, is_hashed: Callable[[str], bool]
-          ) -> tuple[Any, Any, NetworkLog]:
+def _open(
+    context: Any, profile: Profile, is_hashed: Callable[[str], bool]
+) -> tuple[Any, Any, NetworkLog]:
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -59,8 +60,9 @@ def _open(context: Any, profile: Profile, is_hashed: Callable[[str], bool]
     return page, cdp, NetworkLog(cdp, is_hashed)
 
 
-def _load(page: Any, cdp: Any, url: str, net: NetworkLog, *, quiet_ms: float,
-          max_wait_ms: float) -> Observation:
+def _load(
+    page: Any, cdp: Any, url: str, net: NetworkLog, *, quiet_ms: float, max_wait_ms: float
+) -> Observation:
     """Navigate and observe until quiet or the cap (``observe``); ``PageLoadError`` when the
     document itself fails (HTTP error status, network error, no response within the cap)."""
     loaded: list[float] = []
@@ -76,19 +78,30 @@ def _load(page: Any, cdp: Any, url: str, net: NetworkLog, *, quiet_ms: float,
         raise PageLoadError("no response")
     if response.status >= 400:
         raise PageLoadError(f"HTTP {response.status} {response.status_text}".strip())
-    seen = observe(page, cdp, net, started=started, loaded=loaded, quiet_ms=quiet_ms,
-                   max_wait_ms=max_wait_ms)
+    seen = observe(
+        page, cdp, net, started=started, loaded=loaded, quiet_ms=quiet_ms, max_wait_ms=max_wait_ms
+    )
     # Two animation frames, so the last paint's LCP/layout-shift entries are delivered.
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
-                  "requestAnimationFrame(() => setTimeout(r, 0))))")
+    page.evaluate(
+        "() => new Promise(r => requestAnimationFrame(() => "
+        "requestAnimationFrame(() => setTimeout(r, 0))))"
+    )
     return seen
 
 
-def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str],
-            is_hashed: Callable[[str], bool], repeat: bool = False,
-            capture: bool = False, quiet_ms: float = QUIET_MS,
-            max_wait_ms: float = MAX_WAIT_MS,
-            probe_images: dict[str, list[int]] | None = None) -> RunResult:
+def measure(
+    browser: Any,
+    url: str,
+    profile: Profile,
+    *,
+    headers: dict[str, str],
+    is_hashed: Callable[[str], bool],
+    repeat: bool = False,
+    capture: bool = False,
+    quiet_ms: float = QUIET_MS,
+    max_wait_ms: float = MAX_WAIT_MS,
+    probe_images: dict[str, list[int]] | None = None,
+) -> RunResult:
     """Load ``url`` once, cold, under ``profile``, traced, observed until quiet or the cap
     (``observe``); raises ``PageLoadError``. TBT comes from the trace's main-thread tasks.
     ``probe_images`` (source image sizes by URL path) runs the image probe (``images.js``)
@@ -102,13 +115,16 @@ def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str]
         page, cdp, net = _open(context, profile, is_hashed)
         frames: list[tuple[float, bytes]] = []
         if capture:
+
             def on_frame(ev: dict[str, Any]) -> None:
                 frames.append((float(ev["metadata"]["timestamp"]), base64.b64decode(ev["data"])))
                 cdp.send("Page.screencastFrameAck", {"sessionId": ev["sessionId"]})
 
             cdp.on("Page.screencastFrame", on_frame)
-            cdp.send("Page.startScreencast", {"format": "jpeg", "quality": 50,
-                                              "maxWidth": 180, "maxHeight": 320})
+            cdp.send(
+                "Page.startScreencast",
+                {"format": "jpeg", "quality": 50, "maxWidth": 180, "maxHeight": 320},
+            )
         tracer = Tracer(cdp, page.wait_for_timeout)
         tracer.start()
         seen = _load(page, cdp, url, net, quiet_ms=quiet_ms, max_wait_ms=max_wait_ms)
@@ -127,8 +143,9 @@ def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str]
 
             images = page.evaluate(probe_script(), probe_images)
         nbytes, counts = net.summary()
-        metrics = {k: float(collected.get(k) or 0.0)
-                   for k in ("ttfb", "fcp", "lcp", "cls", "tbt", "load")}
+        metrics = {
+            k: float(collected.get(k) or 0.0) for k in ("ttfb", "fcp", "lcp", "cls", "tbt", "load")
+        }
         if not seen.loaded:
             metrics["load"] = seen.elapsed_ms
         if trace.tasks:
@@ -136,11 +153,14 @@ def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str]
             metrics["tbt"] = blocking_time(trace.tasks, fcp)
             # Chromium's CPU throttling suspends the main thread, which thread CPU time does
             # not count: scaled by the profile's factor, as Lantern scales measured CPU time.
-            metrics["tbt_cpu"] = blocking_time(trace.tasks, fcp, duration=lambda t: t.cpu,
-                                               scale=profile.cpu_rate)
+            metrics["tbt_cpu"] = blocking_time(
+                trace.tasks, fcp, duration=lambda t: t.cpu, scale=profile.cpu_rate
+            )
         else:
-            seen.warnings.append("no main-thread tasks in the trace: TBT from the page's "
-                                 "long-task observer (script only)")
+            seen.warnings.append(
+                "no main-thread tasks in the trace: TBT from the page's "
+                "long-task observer (script only)"
+            )
         # Navigation Timing's responseStart leaves out the emulated latency of the document
         # (Chromium applies it after the renderer's timing starts); the network log has it.
         doc = next((r for r in net.entries() if r.type == "document"), None)
@@ -148,15 +168,23 @@ def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str]
             metrics["ttfb"] = max(metrics["ttfb"], doc.response - doc.start)
         # Lighthouse's server-response-time: the server's share, without the emulated latency
         # that the profile adds to every response.
-        metrics["server"] = max(0.0, (doc.server if doc is not None and doc.server is not None
-                                      else metrics["ttfb"]) - profile.latency_ms)
+        metrics["server"] = max(
+            0.0,
+            (doc.server if doc is not None and doc.server is not None else metrics["ttfb"])
+            - profile.latency_ms,
+        )
         result = RunResult(
             metrics=metrics,
             lcp_element=collected.get("lcp_element"),
-            transferred=nbytes, requests=counts,
+            transferred=nbytes,
+            requests=counts,
             network=[r.to_json() for r in net.entries()],
-            tasks=trace.tasks, warnings=seen.warnings, images=images,
-            screenshot=shot, filmstrip=film)
+            tasks=trace.tasks,
+            warnings=seen.warnings,
+            images=images,
+            screenshot=shot,
+            filmstrip=film,
+        )
         page.close()
         if repeat:
             result.repeat = repeat_view(context, url, profile, is_hashed, max_wait_ms)
@@ -165,8 +193,13 @@ def measure(browser: Any, url: str, profile: Profile, *, headers: dict[str, str]
         context.close()
 
 
-def repeat_view(context: Any, url: str, profile: Profile, is_hashed: Callable[[str], bool],
-                max_wait_ms: float = MAX_WAIT_MS) -> dict[str, Any]:
+def repeat_view(
+    context: Any,
+    url: str,
+    profile: Profile,
+    is_hashed: Callable[[str], bool],
+    max_wait_ms: float = MAX_WAIT_MS,
+) -> dict[str, Any]:
     """A second visit in the same context (warm HTTP cache): bytes still transferred, in total
     and for hashed assets, and which hashed URLs went to the network anyway."""
     page, cdp, net = _open(context, profile, is_hashed)
@@ -178,7 +211,12 @@ def repeat_view(context: Any, url: str, profile: Profile, is_hashed: Callable[[s
     total = sum(r.bytes for r in entries)
     hashed = [r for r in entries if r.hashed]
     refetched = [r.url for r in hashed if not r.from_cache]
-    return {"bytes": {"total": total, "hashed": sum(r.bytes for r in hashed)},
-            "requests": {"total": len(entries), "hashed": len(hashed),
-                         "network": sum(1 for r in entries if not r.from_cache)},
-            "refetched": refetched}
+    return {
+        "bytes": {"total": total, "hashed": sum(r.bytes for r in hashed)},
+        "requests": {
+            "total": len(entries),
+            "hashed": len(hashed),
+            "network": sum(1 for r in entries if not r.from_cache),
+        },
+        "refetched": refetched,
+    }

@@ -35,8 +35,10 @@ def merge(folders: list[Path]) -> AuditResult:
     for folder, doc, det, pics in sorted(docs, key=lambda d: _shard_index(d[1])):
         for key in ("profile", "runs", "mode", "aggregate"):
             if doc.get(key) != first.get(key):
-                raise UsageError(f"{folder}: {key} {doc.get(key)!r} differs from the first "
-                                 f"folder's {first.get(key)!r}; merge audits of one kind")
+                raise UsageError(
+                    f"{folder}: {key} {doc.get(key)!r} differs from the first "
+                    f"folder's {first.get(key)!r}; merge audits of one kind"
+                )
         for page in doc["pages"]:
             if page["path"] in seen:
                 raise UsageError(f"{folder}: page {page['path']} is also in {seen[page['path']]}")
@@ -46,12 +48,15 @@ def merge(folders: list[Path]) -> AuditResult:
         pictures.update(pics)
     shards = sorted({d[1].get("shard", "1/1") for d in docs})
     merged: dict[str, Any] = {
-        "profile": first["profile"], "runs": first["runs"],
+        "profile": first["profile"],
+        "runs": first["runs"],
         **{k: first[k] for k in ("mode", "aggregate") if k in first},
         # each shard ran on its own runner: their hosts, in shard order
         "hosts": [d[1]["host"] for d in docs if d[1].get("host")],
         "shard": f"merged {len(docs)} ({', '.join(shards)})",
-        "passed": all(p["passed"] for p in pages), "pages": pages}
+        "passed": all(p["passed"] for p in pages),
+        "pages": pages,
+    }
     return AuditResult(merged, details, pictures)
 
 

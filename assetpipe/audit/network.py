@@ -17,8 +17,14 @@ from urllib.parse import urlsplit
 #: Our resource types (Lighthouse's resource-summary names) from CDP's ``Network.ResourceType``.
 #: Long-lived or repeating connections that never settle (see ``NetworkLog``).
 BACKGROUND_CDP_TYPES = frozenset({"EventSource", "WebSocket", "Ping", "CSPViolationReport"})
-CDP_TYPES = {"Document": "document", "Script": "script", "Stylesheet": "stylesheet",
-             "Image": "image", "Font": "font", "Media": "media"}
+CDP_TYPES = {
+    "Document": "document",
+    "Script": "script",
+    "Stylesheet": "stylesheet",
+    "Image": "image",
+    "Font": "font",
+    "Media": "media",
+}
 TYPES = ("document", "script", "stylesheet", "image", "font", "media", "other")
 KEYS = (*TYPES, "third-party", "total")
 
@@ -45,14 +51,21 @@ class Request:
     server: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"url": self.url, "type": self.type, "status": self.status,
-                "start": round(self.start, 1),
-                "response": None if self.response is None else round(self.response, 1),
-                "end": None if self.end is None else round(self.end, 1), "bytes": self.bytes,
-                "from_cache": self.from_cache, "failed": self.failed, "hashed": self.hashed,
-                "background": self.background,
-                "encoding": self.headers.get("content-encoding"),
-                "cache_control": self.headers.get("cache-control")}
+        return {
+            "url": self.url,
+            "type": self.type,
+            "status": self.status,
+            "start": round(self.start, 1),
+            "response": None if self.response is None else round(self.response, 1),
+            "end": None if self.end is None else round(self.end, 1),
+            "bytes": self.bytes,
+            "from_cache": self.from_cache,
+            "failed": self.failed,
+            "hashed": self.hashed,
+            "background": self.background,
+            "encoding": self.headers.get("content-encoding"),
+            "cache_control": self.headers.get("cache-control"),
+        }
 
 
 class NetworkLog:

@@ -47,8 +47,16 @@ def _task_seconds(cdp: Any) -> float:
     return float(next((m["value"] for m in metrics if m.get("name") == "TaskDuration"), 0.0))
 
 
-def observe(page: Any, cdp: Any, net: NetworkLog, *, started: float, loaded: list[float],
-            quiet_ms: float = QUIET_MS, max_wait_ms: float = MAX_WAIT_MS) -> Observation:
+def observe(
+    page: Any,
+    cdp: Any,
+    net: NetworkLog,
+    *,
+    started: float,
+    loaded: list[float],
+    quiet_ms: float = QUIET_MS,
+    max_wait_ms: float = MAX_WAIT_MS,
+) -> Observation:
     """Wait until the page is quiet (see the module doc) or ``max_wait_ms`` after ``started``
     (``time.monotonic()`` at navigation). ``loaded`` receives the monotonic time of ``load``
     (a list the caller's ``page.on("load")`` appends to). Needs ``Performance.enable``."""
@@ -76,12 +84,19 @@ def observe(page: Any, cdp: Any, net: NetworkLog, *, started: float, loaded: lis
     if not loaded:
         pending = [r.url for r in net.entries() if r.end is None and not r.background]
         more = f"; unfinished: {', '.join(pending[:3])}" if pending else ""
-        warnings.append(f"the load event did not fire within {max_wait_ms / 1000:g} s: "
-                        f"measured at the cap{more}")
+        warnings.append(
+            f"the load event did not fire within {max_wait_ms / 1000:g} s: "
+            f"measured at the cap{more}"
+        )
     elif not quiet:
         pending = [r.url for r in net.entries() if r.end is None and not r.background]
-        what = f"requests still in flight ({', '.join(pending[:3])})" if pending else \
-            "network or main-thread activity"
-        warnings.append(f"the page did not go quiet within {max_wait_ms / 1000:g} s "
-                        f"({what}): measured at the cap")
+        what = (
+            f"requests still in flight ({', '.join(pending[:3])})"
+            if pending
+            else "network or main-thread activity"
+        )
+        warnings.append(
+            f"the page did not go quiet within {max_wait_ms / 1000:g} s "
+            f"({what}): measured at the cap"
+        )
     return Observation(bool(loaded), quiet, elapsed, warnings)

@@ -13,9 +13,14 @@ from .runner import AuditResult
 log = logging.getLogger("assetpipe.audit")
 
 
-
-def write_outputs(result: AuditResult, *, report_dir: Path | None, junit_file: Path | None,
-                  echo: Callable[[str], None], template_root: str | None = None) -> Path | None:
+def write_outputs(
+    result: AuditResult,
+    *,
+    report_dir: Path | None,
+    junit_file: Path | None,
+    echo: Callable[[str], None],
+    template_root: str | None = None,
+) -> Path | None:
     """Write what was asked for; returns the HTML report's path when one was written."""
     page = None
     if report_dir is not None:

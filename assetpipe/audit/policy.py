@@ -72,6 +72,9 @@ def disagreeing(runs: list[dict[str, float]], budget: Any) -> list[str]:
 def spread(values: list[float]) -> dict[str, float]:
     """Median, min, max and coefficient of variation (%, 0 for fewer than 2 runs)."""
     med = float(statistics.median(values))
-    cov = statistics.stdev(values) / statistics.mean(values) * 100 \
-        if len(values) > 1 and statistics.mean(values) else 0.0
+    cov = (
+        statistics.stdev(values) / statistics.mean(values) * 100
+        if len(values) > 1 and statistics.mean(values)
+        else 0.0
+    )
     return {"median": med, "min": min(values), "max": max(values), "cov": round(cov, 1)}

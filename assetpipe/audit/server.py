@@ -42,8 +42,9 @@ def make_asgi(config: Config, app_spec: str | None) -> Any:
     if not is_asgi(app):
         _errors = RenderErrors(app, _report)
         app = WSGIBridge(_errors)
-    return AssetMiddleware(app, config.output, config.public_path,
-                           source_paths=config.serve.source_paths)
+    return AssetMiddleware(
+        app, config.output, config.public_path, source_paths=config.serve.source_paths
+    )
 
 
 _errors: RenderErrors | None = None  # the app being audited (one at a time)
@@ -67,10 +68,14 @@ def serve_asgi(app: Any) -> Iterator[str]:
 
     sock = listening_socket("127.0.0.1", 0)  # TCP_NODELAY: no delayed-ACK stalls in timings
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off",
-                                           access_log=False, server_header=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name="assetpipe-audit-server", daemon=True)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, log_level="warning", lifespan="off", access_log=False, server_header=False
+        )
+    )
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="assetpipe-audit-server", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
@@ -87,8 +92,9 @@ def serve_asgi(app: Any) -> Iterator[str]:
 
 
 @contextmanager
-def serve_site(config: Config, *, app_spec: str | None = None,
-               base_url: str | None = None) -> Iterator[str]:
+def serve_site(
+    config: Config, *, app_spec: str | None = None, base_url: str | None = None
+) -> Iterator[str]:
     """Yield the base URL of the site to audit, serving it for the duration when needed."""
     if base_url:
         if not base_url.startswith(("http://", "https://")):
@@ -96,7 +102,9 @@ def serve_site(config: Config, *, app_spec: str | None = None,
         yield base_url.rstrip("/")
         return
     if not (config.output / "manifest.json").is_file():
-        raise UsageError(f"no build at '{config.output}' (manifest.json missing)",
-                         hint="run `assetpipe build` first")
+        raise UsageError(
+            f"no build at '{config.output}' (manifest.json missing)",
+            hint="run `assetpipe build` first",
+        )
     with serve_asgi(make_asgi(config, app_spec)) as url:
         yield url

@@ -21,7 +21,8 @@ MISSING = ("config file not found", "source: required key missing")
 
 def _only_missing(exc: ConfigError) -> bool:
     return bool(exc.problems) and all(
-        any(str(p).endswith(m) or m in str(p) for m in MISSING) for p in exc.problems)
+        any(str(p).endswith(m) or m in str(p) for m in MISSING) for p in exc.problems
+    )
 
 
 def load_for_audit(config_path: str, base_url: str | None) -> Config:
@@ -33,8 +34,9 @@ def load_for_audit(config_path: str, base_url: str | None) -> Config:
             raise
     path = Path(config_path).resolve()
     if not path.is_file():
-        return Config(path=path, display_name=config_path, source=path.parent,
-                      output=path.parent / "dist")
+        return Config(
+            path=path, display_name=config_path, source=path.parent, output=path.parent / "dist"
+        )
     # Same folder (relative paths and .assetpipe/ stay right), ``source: .`` appended (line
     # numbers in messages stay right).
     text = path.read_text(encoding="utf-8").rstrip("\n") + "\nsource: .\n"

@@ -27,17 +27,38 @@ def fmt_bytes(n: float | None) -> str:
 
 def table_rows(doc: dict[str, Any]) -> list[list[str]]:
     """The terminal table: a header row, then one row per page."""
-    rows = [["page", "status", "TTFB", "FCP", "LCP", "CLS", "TBT", "load", "JS", "total",
-             "requests", "repeat (hashed)"]]
+    rows = [
+        [
+            "page",
+            "status",
+            "TTFB",
+            "FCP",
+            "LCP",
+            "CLS",
+            "TBT",
+            "load",
+            "JS",
+            "total",
+            "requests",
+            "repeat (hashed)",
+        ]
+    ]
     for p in doc["pages"]:
         if p["status"] != "measured":
             rows.append([p["path"], "errored", *(["–"] * 10)])
             continue
         m, b = p["metrics"], p["bytes"]
-        rows.append([p["path"], "pass" if p["passed"] else "FAIL",
-                     *(fmt_metric(k, m[k]) for k in ("ttfb", "fcp", "lcp", "cls", "tbt", "load")),
-                     fmt_bytes(b["script"]), fmt_bytes(b["total"]), str(p["requests"]["total"]),
-                     fmt_bytes((p.get("repeat_view") or {}).get("bytes", {}).get("hashed"))])
+        rows.append(
+            [
+                p["path"],
+                "pass" if p["passed"] else "FAIL",
+                *(fmt_metric(k, m[k]) for k in ("ttfb", "fcp", "lcp", "cls", "tbt", "load")),
+                fmt_bytes(b["script"]),
+                fmt_bytes(b["total"]),
+                str(p["requests"]["total"]),
+                fmt_bytes((p.get("repeat_view") or {}).get("bytes", {}).get("hashed")),
+            ]
+        )
     return rows
 
 
@@ -48,8 +69,7 @@ def failures(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
         for c in p.get("checks") or []:
             if not c["passed"]:
                 where = f" ({c['template']}:{c['line']})" if c.get("template") else ""
-                out.append((c["level"], p["path"],
-                            f"{c['id']}: {c.get('message', '')}{where}"))
+                out.append((c["level"], p["path"], f"{c['id']}: {c.get('message', '')}{where}"))
     return sorted(out, key=lambda f: f[0] != "error")
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-MOBILE_UA = ("Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 "
-             "(KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36")
+MOBILE_UA = (
+    "Mozilla/5.0 (Linux; Android 11; moto g power (2022)) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36"
+)
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,15 @@ class Profile:
     def apply(self, cdp: Any) -> None:
         """Apply network and CPU throttling to a page through its CDP session (after
         ``Network.enable``)."""
-        cdp.send("Network.emulateNetworkConditions", {
-            "offline": False,
-            "latency": self.latency_ms,
-            "downloadThroughput": self.download_bps,
-            "uploadThroughput": self.upload_bps,
-        })
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": self.latency_ms,
+                "downloadThroughput": self.download_bps,
+                "uploadThroughput": self.upload_bps,
+            },
+        )
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": self.cpu_rate})
 
     def lighthouse_flags(self) -> list[str]:

@@ -21,23 +21,55 @@ from typing import Any
 
 #: Lighthouse's categories, less the screenshots (the audit has its own filmstrip).
 CATEGORIES = (
-    "-*", "toplevel", "disabled-by-default-lighthouse", "loading", "v8", "v8.execute",
-    "blink.user_timing", "devtools.timeline", "disabled-by-default-devtools.timeline",
+    "-*",
+    "toplevel",
+    "disabled-by-default-lighthouse",
+    "loading",
+    "v8",
+    "v8.execute",
+    "blink.user_timing",
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
 )
 #: Top-level task event names (Lighthouse's ``main-thread-tasks``).
-TASK_NAMES = frozenset({"RunTask", "ThreadControllerImpl::RunTask", "ThreadControllerImpl::DoWork",
-                        "TaskQueueManager::ProcessTaskFromWorkQueue"})
+TASK_NAMES = frozenset(
+    {
+        "RunTask",
+        "ThreadControllerImpl::RunTask",
+        "ThreadControllerImpl::DoWork",
+        "TaskQueueManager::ProcessTaskFromWorkQueue",
+    }
+)
 #: What a task's children did, by event name.
 GROUPS = {
-    "EvaluateScript": "script", "v8.compile": "script", "v8.compileModule": "script",
-    "FunctionCall": "script", "TimerFire": "script", "EventDispatch": "script",
-    "FireAnimationFrame": "script", "FireIdleCallback": "script", "XHRReadyStateChange": "script",
-    "V8.Execute": "script", "v8.run": "script", "RunMicrotasks": "script",
-    "v8.evaluateModule": "script", "ParseHTML": "parse", "ParseAuthorStyleSheet": "parse",
-    "UpdateLayoutTree": "style", "RecalculateStyles": "style", "ScheduleStyleRecalculation":
-    "style", "Layout": "layout", "UpdateLayerTree": "paint", "Paint": "paint",
-    "PrePaint": "paint", "Layerize": "paint", "Commit": "paint", "CompositeLayers": "paint",
-    "PaintImage": "paint", "Decode Image": "paint", "ImageDecodeTask": "paint",
+    "EvaluateScript": "script",
+    "v8.compile": "script",
+    "v8.compileModule": "script",
+    "FunctionCall": "script",
+    "TimerFire": "script",
+    "EventDispatch": "script",
+    "FireAnimationFrame": "script",
+    "FireIdleCallback": "script",
+    "XHRReadyStateChange": "script",
+    "V8.Execute": "script",
+    "v8.run": "script",
+    "RunMicrotasks": "script",
+    "v8.evaluateModule": "script",
+    "ParseHTML": "parse",
+    "ParseAuthorStyleSheet": "parse",
+    "UpdateLayoutTree": "style",
+    "RecalculateStyles": "style",
+    "ScheduleStyleRecalculation": "style",
+    "Layout": "layout",
+    "UpdateLayerTree": "paint",
+    "Paint": "paint",
+    "PrePaint": "paint",
+    "Layerize": "paint",
+    "Commit": "paint",
+    "CompositeLayers": "paint",
+    "PaintImage": "paint",
+    "Decode Image": "paint",
+    "ImageDecodeTask": "paint",
 }
 LONG_TASK_MS = 50.0
 
@@ -59,9 +91,12 @@ class Task:
         return self.start + self.dur
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"start": round(self.start, 1), "dur": round(self.dur, 1),
-                               "cpu": round(self.cpu, 1),
-                               "kinds": {k: round(v, 1) for k, v in sorted(self.kinds.items())}}
+        out: dict[str, Any] = {
+            "start": round(self.start, 1),
+            "dur": round(self.dur, 1),
+            "cpu": round(self.cpu, 1),
+            "kinds": {k: round(v, 1) for k, v in sorted(self.kinds.items())},
+        }
         if self.url:
             out["url"] = self.url
         return out
@@ -79,8 +114,13 @@ class Trace:
         return [t for t in self.tasks if t.dur > LONG_TASK_MS]
 
 
-def blocking_time(tasks: list[Task], start: float, *, scale: float = 1.0,
-                  duration: Callable[[Task], float] | None = None) -> float:
+def blocking_time(
+    tasks: list[Task],
+    start: float,
+    *,
+    scale: float = 1.0,
+    duration: Callable[[Task], float] | None = None,
+) -> float:
     """Lighthouse's TBT over ``tasks`` from ``start`` (FCP) on: each task's part beyond 50 ms,
     the part before ``start`` left out. ``duration`` picks the figure (wall ``dur`` by default,
     e.g. thread CPU time instead) and ``scale`` multiplies it (a CPU slowdown)."""
@@ -110,10 +150,16 @@ class Tracer:
         self.done = True
 
     def start(self) -> None:
-        self.cdp.send("Tracing.start", {
-            "transferMode": "ReportEvents",
-            "traceConfig": {"includedCategories": list(CATEGORIES),
-                            "recordMode": "recordContinuously"}})
+        self.cdp.send(
+            "Tracing.start",
+            {
+                "transferMode": "ReportEvents",
+                "traceConfig": {
+                    "includedCategories": list(CATEGORIES),
+                    "recordMode": "recordContinuously",
+                },
+            },
+        )
 
     def stop(self, timeout_s: float = 30.0) -> list[dict[str, Any]]:
         self.cdp.send("Tracing.end")
@@ -149,12 +195,22 @@ def parse(events: list[dict[str, Any]], url: str) -> Trace:
     frame = (nav.get("args") or {}).get("frame")
     fcp = None
     for ev in events:
-        if ev.get("name") == "firstContentfulPaint" and ev.get("pid") == pid \
-                and (ev.get("args") or {}).get("frame") in (frame, None) and ev["ts"] >= t0:
+        if (
+            ev.get("name") == "firstContentfulPaint"
+            and ev.get("pid") == pid
+            and (ev.get("args") or {}).get("frame") in (frame, None)
+            and ev["ts"] >= t0
+        ):
             fcp = (float(ev["ts"]) - t0) / 1000.0
             break
-    thread = sorted((ev for ev in events if ev.get("pid") == pid and ev.get("tid") == tid
-                     and ev.get("ph") == "X" and "dur" in ev), key=lambda e: (e["ts"], -e["dur"]))
+    thread = sorted(
+        (
+            ev
+            for ev in events
+            if ev.get("pid") == pid and ev.get("tid") == tid and ev.get("ph") == "X" and "dur" in ev
+        ),
+        key=lambda e: (e["ts"], -e["dur"]),
+    )
     tasks: list[Task] = []
     task_end = -1.0
     current: dict[str, Any] | None = None
@@ -165,8 +221,15 @@ def parse(events: list[dict[str, Any]], url: str) -> Trace:
     def close() -> None:
         if current is not None and current["ts"] >= t0:
             tdur = float(current.get("tdur", current["dur"]))
-            tasks.append(Task((current["ts"] - t0) / 1000.0, current["dur"] / 1000.0,
-                              tdur / 1000.0, dict(kinds), url_seen))
+            tasks.append(
+                Task(
+                    (current["ts"] - t0) / 1000.0,
+                    current["dur"] / 1000.0,
+                    tdur / 1000.0,
+                    dict(kinds),
+                    url_seen,
+                )
+            )
 
     for ev in thread:
         ts, dur = float(ev["ts"]), float(ev["dur"])

@@ -94,8 +94,9 @@ def _transform(im: Any, icc: bytes, out_mode: str) -> Any:
         # an unreadable profile: treat the pixels as sRGB rather than refuse the image
         return im.convert(out_mode)
     dst = ImageCms.createProfile("sRGB")
-    out = ImageCms.profileToProfile(im, src, dst, renderingIntent=ImageCms.Intent.PERCEPTUAL,
-                                    outputMode=out_mode)
+    out = ImageCms.profileToProfile(
+        im, src, dst, renderingIntent=ImageCms.Intent.PERCEPTUAL, outputMode=out_mode
+    )
     if out is None:  # pragma: no cover - only with inPlace=True
         raise ValueError("colour transform failed")
     return out

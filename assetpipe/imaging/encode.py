@@ -24,20 +24,33 @@ def encode(im: Any, fmt: str, opts: ImageOptions, icc: bytes | None) -> bytes:
     if fmt == "jpeg":
         if has_alpha:  # a JPEG source never has alpha; a defensive flatten
             im = im.convert("RGB" if im.mode == "RGBA" else "L")
-        im.save(buf, "JPEG", quality=opts.quality_for("jpeg"), progressive=True,
-                subsampling=2, exif=b"", **extra)
+        im.save(
+            buf,
+            "JPEG",
+            quality=opts.quality_for("jpeg"),
+            progressive=True,
+            subsampling=2,
+            exif=b"",
+            **extra,
+        )
     elif fmt == "png":
         return min((_png(c, extra) for c in candidates(im)), key=len)
     elif fmt == "webp":
         if im.mode not in ("RGB", "RGBA"):
             im = im.convert("RGBA" if has_alpha else "RGB")
-        im.save(buf, "WEBP", quality=opts.quality_for("webp"), method=4, exif=b"", xmp=b"",
-                **extra)
+        im.save(buf, "WEBP", quality=opts.quality_for("webp"), method=4, exif=b"", xmp=b"", **extra)
     elif fmt == "avif":
         if im.mode not in ("RGB", "RGBA"):
             im = im.convert("RGBA" if has_alpha else "RGB")
-        im.save(buf, "AVIF", quality=opts.quality_for("avif"), speed=opts.avif_speed,
-                max_threads=1, subsampling="4:2:0", **extra)
+        im.save(
+            buf,
+            "AVIF",
+            quality=opts.quality_for("avif"),
+            speed=opts.avif_speed,
+            max_threads=1,
+            subsampling="4:2:0",
+            **extra,
+        )
     else:
         raise ValueError(f"no encoder for {fmt!r}")
     return buf.getvalue()

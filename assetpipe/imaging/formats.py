@@ -27,8 +27,14 @@ EXTENSION = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "avif": ".avif", "g
 #: Output formats whose encoder takes a quality (key in ``images.quality``).
 QUALITY_KEY = {"jpeg": "jpeg", "webp": "webp", "avif": "avif"}
 
-_EXT_FORMAT = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp",
-               ".avif": "avif", ".gif": "gif"}
+_EXT_FORMAT = {
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".png": "png",
+    ".webp": "webp",
+    ".avif": "avif",
+    ".gif": "gif",
+}
 
 
 def original_format(pillow_format: str) -> str:
@@ -46,9 +52,13 @@ def resolve(tokens: Iterable[str], pillow_format: str) -> list[str]:
     return out
 
 
-def variants_for(entry: Mapping[str, Any], token: str,
-                 formats: Sequence[str] = ("webp", "original"), *,
-                 fill: bool = False) -> list[dict[str, Any]]:
+def variants_for(
+    entry: Mapping[str, Any],
+    token: str,
+    formats: Sequence[str] = ("webp", "original"),
+    *,
+    fill: bool = False,
+) -> list[dict[str, Any]]:
     """The variants of a manifest image ``entry`` that config token ``token`` names, widest last.
 
     ``fill`` (for a srcset): at a width where ``token``'s variant was not emitted because it was
@@ -78,6 +88,5 @@ def variants_for(entry: Mapping[str, Any], token: str,
         chosen = variants  # an animated passthrough
     if fill and token != ORIGINAL:
         have = {int(v["width"]) for v in chosen}
-        chosen += [v for v in variants_for(entry, ORIGINAL, formats)
-                   if int(v["width"]) not in have]
+        chosen += [v for v in variants_for(entry, ORIGINAL, formats) if int(v["width"]) not in have]
     return sorted(chosen, key=lambda v: int(v["width"]))

@@ -31,9 +31,14 @@ class ImageOptions:
 
     @classmethod
     def from_config(cls, cfg: ImagesConfig) -> ImageOptions:
-        return cls(widths=tuple(sorted(set(cfg.widths))), tokens=tuple(cfg.formats),
-                   quality=tuple(sorted(cfg.quality)), avif_speed=cfg.avif_speed,
-                   colour=cfg.colour, max_pixels=cfg.max_pixels)
+        return cls(
+            widths=tuple(sorted(set(cfg.widths))),
+            tokens=tuple(cfg.formats),
+            quality=tuple(sorted(cfg.quality)),
+            avif_speed=cfg.avif_speed,
+            colour=cfg.colour,
+            max_pixels=cfg.max_pixels,
+        )
 
     def quality_for(self, fmt: str) -> int:
         """Encoder quality for an output format (80 when the config names none)."""

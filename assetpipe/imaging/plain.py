@@ -30,8 +30,19 @@ from .formats import ORIGINAL_OF
 
 #: JPEG markers kept besides the non-APP ones: APP0 (JFIF), APP14 (Adobe).
 _JPEG_KEEP_APP = {0xE0, 0xEE}
-_PNG_KEEP = {b"tRNS", b"iCCP", b"sRGB", b"gAMA", b"cHRM", b"cICP", b"sBIT", b"pHYs", b"bKGD",
-             b"mDCV", b"cLLI"}
+_PNG_KEEP = {
+    b"tRNS",
+    b"iCCP",
+    b"sRGB",
+    b"gAMA",
+    b"cHRM",
+    b"cICP",
+    b"sBIT",
+    b"pHYs",
+    b"bKGD",
+    b"mDCV",
+    b"cLLI",
+}
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -60,7 +71,7 @@ def strip_jpeg(data: bytes, orientation: int = 1) -> bytes:
     pos = 2
     if data[2:4] == b"\xff\xe0":  # JFIF's APP0 stays first
         (length,) = struct.unpack(">H", data[4:6])
-        out += data[2:4 + length]
+        out += data[2 : 4 + length]
         pos = 4 + length
     if orientation != 1:
         exif = _orientation_exif(orientation)
@@ -76,10 +87,10 @@ def strip_jpeg(data: bytes, orientation: int = 1) -> bytes:
             out += b"\xff\xd9"
             return bytes(out)
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # no length
-            out += data[pos:pos + 2]
+            out += data[pos : pos + 2]
             pos += 2
             continue
-        (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
         end = pos + 2 + length
         if end > len(data) or length < 2:
             raise ValueError("truncated segment")
@@ -119,8 +130,7 @@ def _keep_jpeg_segment(marker: int, segment: bytes) -> bool:
     if marker == 0xFE:  # COM
         return False
     if 0xE0 <= marker <= 0xEF:
-        return marker in _JPEG_KEEP_APP or (marker == 0xE2
-                                            and segment[4:16] == b"ICC_PROFILE\x00")
+        return marker in _JPEG_KEEP_APP or (marker == 0xE2 and segment[4:16] == b"ICC_PROFILE\x00")
     return True
 
 
@@ -131,8 +141,8 @@ def strip_png(data: bytes) -> bytes:
     out = bytearray(_PNG_SIGNATURE)
     pos = len(_PNG_SIGNATURE)
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind = data[pos + 4:pos + 8]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
         end = pos + 12 + length
         if end > len(data):
             raise ValueError("truncated chunk")

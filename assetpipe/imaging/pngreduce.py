@@ -31,8 +31,10 @@ def candidates(im: Any) -> list[Any]:
         out.append(im)
     if im.mode in ("RGB", "RGBA"):
         r, g, b = im.getchannel("R"), im.getchannel("G"), im.getchannel("B")
-        if ImageChops.difference(r, g).getbbox() is None \
-                and ImageChops.difference(g, b).getbbox() is None:
+        if (
+            ImageChops.difference(r, g).getbbox() is None
+            and ImageChops.difference(g, b).getbbox() is None
+        ):
             im = im.convert("LA" if im.mode == "RGBA" else "L")
             out.append(im)
     palette = _exact_palette(im)
@@ -58,14 +60,13 @@ def _exact_palette(im: Any) -> Any | None:
         rgb_palette = by_rgb.getpalette() or []
         indices = Image.frombytes("L", im.size, by_rgb.tobytes())
         pairs = Image.merge("RGB", (indices, alpha, Image.new("L", im.size, 0)))
-        out = pairs.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
-                             dither=Image.Dither.NONE)
+        out = pairs.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
         pair_palette = out.getpalette() or []
         palette: list[int] = []
         alphas = bytearray()
         for i in range(0, len(pair_palette), 3):
             index, a = pair_palette[i], pair_palette[i + 1]
-            palette += rgb_palette[3 * index:3 * index + 3] or [0, 0, 0]
+            palette += rgb_palette[3 * index : 3 * index + 3] or [0, 0, 0]
             alphas.append(a)
         out.putpalette(palette)
         out.info["transparency"] = bytes(alphas)
@@ -73,4 +74,3 @@ def _exact_palette(im: Any) -> Any | None:
     if ImageChops.difference(back, im).getbbox() is not None:
         return None
     return out
-

@@ -60,11 +60,18 @@ def _get_pool(size: int) -> ProcessPoolExecutor:
             if _pool is not None:
                 _pool.shutdown(wait=True)
             ctx = multiprocessing.get_context("forkserver")
-            multiprocessing.set_forkserver_preload([
-                "assetpipe.imaging.worker", "PIL.Image", "PIL.JpegImagePlugin",
-                "PIL.PngImagePlugin", "PIL.WebPImagePlugin"])
-            _pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx,
-                                        initializer=_watch_parent, initargs=(os.getpid(),))
+            multiprocessing.set_forkserver_preload(
+                [
+                    "assetpipe.imaging.worker",
+                    "PIL.Image",
+                    "PIL.JpegImagePlugin",
+                    "PIL.PngImagePlugin",
+                    "PIL.WebPImagePlugin",
+                ]
+            )
+            _pool = ProcessPoolExecutor(
+                max_workers=size, mp_context=ctx, initializer=_watch_parent, initargs=(os.getpid(),)
+            )
             _pool_size = size
             starts += 1
         return _pool
@@ -77,8 +84,11 @@ def _main_as_worker() -> Iterator[None]:
     caller's script (``spawn.get_preparation_data`` prefers ``__main__.__spec__.name`` over
     its file)."""
     main = sys.modules.get("__main__")
-    if main is None or getattr(main, "__spec__", None) is not None \
-            or not getattr(main, "__file__", None):
+    if (
+        main is None
+        or getattr(main, "__spec__", None) is not None
+        or not getattr(main, "__file__", None)
+    ):
         yield  # python -m, the CLI, an interactive session: multiprocessing copes
         return
     main.__spec__ = importlib.util.find_spec("assetpipe.imaging._workermain")
@@ -165,8 +175,9 @@ def _join_prewarm() -> None:
         _prewarm = None
 
 
-def run_jobs(jobs: Sequence[Job], on_done: Callable[[JobResult], None],
-             workers: int | None = None) -> None:
+def run_jobs(
+    jobs: Sequence[Job], on_done: Callable[[JobResult], None], workers: int | None = None
+) -> None:
     """Run every job, calling ``on_done`` in the calling thread as each finishes."""
     _join_prewarm()
     if not jobs:
@@ -180,8 +191,9 @@ def run_jobs(jobs: Sequence[Job], on_done: Callable[[JobResult], None],
     pool = _get_pool(workers or cpu_count())
     ordered = sorted(jobs, key=_cost, reverse=True)
     tail = len(ordered) - size  # the last jobs run while other workers may idle: thread them
-    ordered = [replace(job, threads=ENCODE_THREADS) if i >= tail else job
-               for i, job in enumerate(ordered)]
+    ordered = [
+        replace(job, threads=ENCODE_THREADS) if i >= tail else job for i, job in enumerate(ordered)
+    ]
     with _main_as_worker():  # workers start on submit
         futures: list[Future[JobResult]] = [pool.submit(run_job, job) for job in ordered]
     try:

@@ -36,12 +36,12 @@ class ImageInputError(Exception):
 class Probe:
     """What the stage knows about a source without decoding its pixels."""
 
-    format: str          # Pillow's format name (JPEG, PNG, ...)
-    mode: str            # Pillow's pixel mode as stored (RGB, P, L, I;16, CMYK, ...)
+    format: str  # Pillow's format name (JPEG, PNG, ...)
+    mode: str  # Pillow's pixel mode as stored (RGB, P, L, I;16, CMYK, ...)
     stored_width: int
     stored_height: int
-    orientation: int     # 1..8
-    width: int           # displayed (orientation applied)
+    orientation: int  # 1..8
+    width: int  # displayed (orientation applied)
     height: int
     animated: bool
     frames: int
@@ -66,7 +66,8 @@ def check_pixels(width: int, height: int, max_pixels: int) -> None:
             f"image is {width}x{height} ({width * height:,} pixels), over images.max_pixels "
             f"({max_pixels:,}); refused without decoding (a decompression bomb?)",
             hint="raise images.max_pixels in pipeline.yaml if this image is meant to be that "
-                 "large, or resize it")
+            "large, or resize it",
+        )
 
 
 def probe(path: Path, max_pixels: int) -> Probe:
@@ -96,15 +97,26 @@ def probe(path: Path, max_pixels: int) -> Probe:
         raise bomb_error(exc, max_pixels) from exc
     except UnidentifiedImageError as exc:
         raise ImageInputError(
-            "cannot decode image: not a recognised image format (readable: "
-            f"{', '.join(READABLE)})",
-            hint="check the file is a real image, or exclude it from images.include") from exc
+            f"cannot decode image: not a recognised image format (readable: {', '.join(READABLE)})",
+            hint="check the file is a real image, or exclude it from images.include",
+        ) from exc
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
-        raise ImageInputError(f"cannot decode image: {_reason(exc)}",
-                              hint="the file is corrupt or truncated: re-export it") from exc
+        raise ImageInputError(
+            f"cannot decode image: {_reason(exc)}",
+            hint="the file is corrupt or truncated: re-export it",
+        ) from exc
     dw, dh = displayed_size(w, h, orientation)
-    return Probe(format=fmt, mode=mode, stored_width=w, stored_height=h, orientation=orientation,
-                 width=dw, height=dh, animated=frames > 1, frames=frames)
+    return Probe(
+        format=fmt,
+        mode=mode,
+        stored_width=w,
+        stored_height=h,
+        orientation=orientation,
+        width=dw,
+        height=dh,
+        animated=frames > 1,
+        frames=frames,
+    )
 
 
 def bomb_error(exc: Exception, max_pixels: int) -> ImageInputError:
@@ -119,7 +131,8 @@ def bomb_error(exc: Exception, max_pixels: int) -> ImageInputError:
         f"image has {pixels}, over images.max_pixels ({limit:,}); refused without decoding "
         "(a decompression bomb?)",
         hint="resize the image; images.max_pixels cannot go past Pillow's own limit "
-             f"({2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels)")
+        f"({2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels)",
+    )
 
 
 def read_orientation(im: Any) -> int:

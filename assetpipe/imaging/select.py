@@ -58,9 +58,15 @@ class Selection:
         return any(v.origin == SOURCE for v in self.kept)
 
 
-def select(formats: Sequence[str], original: str, width: int, height: int,
-           encoded: Mapping[str, Sequence[tuple[int, int, int]]], source_size: int,
-           plain_size: int | None) -> Selection:
+def select(
+    formats: Sequence[str],
+    original: str,
+    width: int,
+    height: int,
+    encoded: Mapping[str, Sequence[tuple[int, int, int]]],
+    source_size: int,
+    plain_size: int | None,
+) -> Selection:
     """See the module docstring. ``encoded[fmt]`` = [(width, height, bytes)] per format."""
     sel = Selection()
     ceiling = plain_size if plain_size is not None else None
@@ -80,8 +86,9 @@ def select(formats: Sequence[str], original: str, width: int, height: int,
             kept[fmt][w] = v
             top = v
             if (w, h) == (width, height) and size > source_size:
-                sel.grown.append({"format": fmt, "width": w, "size": size,
-                                  "source_size": source_size})
+                sel.grown.append(
+                    {"format": fmt, "width": w, "size": size, "source_size": source_size}
+                )
         if fmt == original and need_source and plain_size is not None:
             kept[fmt][width] = Variant(fmt, width, height, plain_size, SOURCE)
             need_source = False
@@ -94,9 +101,16 @@ def select(formats: Sequence[str], original: str, width: int, height: int,
     return sel
 
 
-def _reference(fmt: str, original: str, w: int, kept: Mapping[str, Mapping[int, Variant]],
-               top: Variant | None, ceiling: int | None, width: int, height: int
-               ) -> Variant | None:
+def _reference(
+    fmt: str,
+    original: str,
+    w: int,
+    kept: Mapping[str, Mapping[int, Variant]],
+    top: Variant | None,
+    ceiling: int | None,
+    width: int,
+    height: int,
+) -> Variant | None:
     """The smallest variant a candidate must beat: the original format at the same width (for
     a modern format), the next wider one kept in its format, or the plain source."""
     refs: list[Variant] = []
@@ -110,6 +124,14 @@ def _reference(fmt: str, original: str, w: int, kept: Mapping[str, Mapping[int, 
 
 
 def _drop(v: Variant, instead: Variant) -> dict[str, Any]:
-    return {"format": v.format, "width": v.width, "size": v.size,
-            "instead": {"format": instead.format, "width": instead.width,
-                        "size": instead.size, "origin": instead.origin}}
+    return {
+        "format": v.format,
+        "width": v.width,
+        "size": v.size,
+        "instead": {
+            "format": instead.format,
+            "width": instead.width,
+            "size": instead.size,
+            "origin": instead.origin,
+        },
+    }

@@ -42,13 +42,13 @@ _TRANSPOSE = {2: 0, 3: 3, 4: 1, 5: 5, 6: 4, 7: 6, 8: 2}
 class Job:
     """Encode ``sizes`` (displayed width, height; narrowest first) in each of ``formats``."""
 
-    key: str                      # the source's manifest key (for the caller's bookkeeping)
+    key: str  # the source's manifest key (for the caller's bookkeeping)
     path: Path
     orientation: int
     sizes: tuple[tuple[int, int], ...]
     formats: tuple[str, ...]
     options: ImageOptions
-    threads: int = 1              # encodes at once (see ENCODE_THREADS)
+    threads: int = 1  # encodes at once (see ENCODE_THREADS)
 
 
 @dataclass
@@ -70,8 +70,11 @@ def run_job(job: Job) -> JobResult:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return JobResult(job.key, outputs=_process(job))
     except MemoryError:
-        return JobResult(job.key, error="cannot decode image: out of memory",
-                         hint="lower images.max_pixels or resize the source")
+        return JobResult(
+            job.key,
+            error="cannot decode image: out of memory",
+            hint="lower images.max_pixels or resize the source",
+        )
     except Image.DecompressionBombError as exc:
         err = bomb_error(exc, job.options.max_pixels)
         return JobResult(job.key, error=err.message, hint=err.hint)
@@ -79,8 +82,11 @@ def run_job(job: Job) -> JobResult:
         return JobResult(job.key, error=exc.message, hint=exc.hint)
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
         reason = str(exc).strip() or type(exc).__name__
-        return JobResult(job.key, error=f"cannot decode image: {reason}",
-                         hint="the file is corrupt or truncated: re-export it")
+        return JobResult(
+            job.key,
+            error=f"cannot decode image: {reason}",
+            hint="the file is corrupt or truncated: re-export it",
+        )
 
 
 def _process(job: Job) -> dict[str, list[tuple[int, int, bytes]]]:
@@ -126,5 +132,7 @@ def _encode_all(im: Any, job: Job, icc: bytes | None) -> dict[str, list[tuple[in
             for i, fmt in enumerate(job.formats):
                 own = im if i == 0 or job.threads <= 1 else im.copy()
                 pending[fmt].append((w, h, threads.submit(encode, own, fmt, job.options, icc)))
-        return {fmt: [(w, h, fut.result()) for w, h, fut in reversed(items)]
-                for fmt, items in pending.items()}
+        return {
+            fmt: [(w, h, fut.result()) for w, h, fut in reversed(items)]
+            for fmt, items in pending.items()
+        }

@@ -22,15 +22,21 @@ URL_ATTRS = frozenset({"src", "href", "xlink:href", "poster", "data-src", "data"
 #: and ``data-srcset`` (lazysizes and similar copy it into ``srcset``)
 SRCSET_ATTRS = frozenset({"srcset", "imagesrcset", "data-srcset"})
 #: tags whose URL attributes load an asset: an unresolved reference there is reported
-ASSET_TAGS = frozenset({"img", "script", "link", "source", "video", "audio", "embed", "object",
-                        "input", "track"})
-FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
-              ".otf": "font/otf"}
-IMAGE_MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg",
-              "png": "image/png", "gif": "image/gif"}
+ASSET_TAGS = frozenset(
+    {"img", "script", "link", "source", "video", "audio", "embed", "object", "input", "track"}
+)
+FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf"}
+IMAGE_MIME = {
+    "avif": "image/avif",
+    "webp": "image/webp",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+}
 #: ``<link rel>`` values whose file keeps the source's format
-KEEP_FORMAT_RELS = frozenset({"icon", "apple-touch-icon", "apple-touch-icon-precomposed",
-                              "mask-icon", "manifest"})
+KEEP_FORMAT_RELS = frozenset(
+    {"icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon", "manifest"}
+)
 #: Jinja whitespace control that would eat the space before an inserted attribute
 _TRIM = ("-%}", "-}}", "-#}")
 
@@ -78,16 +84,26 @@ class Result:
     spans: list[tuple[int, int, Edit]] = field(default_factory=list)
 
     def report(self) -> dict[str, Any]:
-        return {"edits": self.edits, "unresolved": self.unresolved, "images": self.images,
-                "skipped": self.skipped}
+        return {
+            "edits": self.edits,
+            "unresolved": self.unresolved,
+            "images": self.images,
+            "skipped": self.skipped,
+        }
 
 
 class Base:
     """State and helpers of one template's rewrite."""
 
-    def __init__(self, text: str, name: str, manifest: Mapping[str, Mapping[str, Any]],
-                 opts: Options, hints: list[Hint], images: list[ImageHint] | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        text: str,
+        name: str,
+        manifest: Mapping[str, Mapping[str, Any]],
+        opts: Options,
+        hints: list[Hint],
+        images: list[ImageHint] | None = None,
+    ) -> None:
         self.text = text
         self.name = name
         self.manifest = manifest
@@ -121,7 +137,7 @@ class Base:
             return None
         if a.value_start is None or a.value_end is None:
             return ""
-        v = self.text[a.value_start:a.value_end]
+        v = self.text[a.value_start : a.value_end]
         return None if "{{" in v or "{%" in v else v
 
     def enum(self, tag: Tag, name: str) -> str:
@@ -184,7 +200,7 @@ class Base:
             if a.name not in URL_ATTRS:
                 continue
             self.handled.append((a.value_start, a.value_end))
-            val = self.text[a.value_start:a.value_end]
+            val = self.text[a.value_start : a.value_end]
             ref = classify(val, self.o.public_path)
             if ref is None:
                 continue
@@ -193,20 +209,37 @@ class Base:
                 out[a.name] = (ref, entry)
         return out
 
-    def resolve(self, tag: Tag, attr: str, val: str, ref: Ref, base: int,
-                width: int | None = None) -> Mapping[str, Any] | None:
+    def resolve(
+        self, tag: Tag, attr: str, val: str, ref: Ref, base: int, width: int | None = None
+    ) -> Mapping[str, Any] | None:
         if not ref.resolvable or ref.key is None:
             if (tag.name in ASSET_TAGS and (attr != "content")) or attr == "style":
                 line, col = self.loc(tag.start)
-                self.res.unresolved.append({"line": line, "col": col, "tag": tag.name,
-                                            "attr": attr, "value": val, "reason": ref.kind})
+                self.res.unresolved.append(
+                    {
+                        "line": line,
+                        "col": col,
+                        "tag": tag.name,
+                        "attr": attr,
+                        "value": val,
+                        "reason": ref.kind,
+                    }
+                )
             return None
         entry = self.lookup(ref.key)
         if entry is None:
             if ref.kind == "asset_url":
                 line, col = self.loc(tag.start)
-                self.res.unresolved.append({"line": line, "col": col, "tag": tag.name,
-                                            "attr": attr, "value": val, "reason": "asset_url"})
+                self.res.unresolved.append(
+                    {
+                        "line": line,
+                        "col": col,
+                        "tag": tag.name,
+                        "attr": attr,
+                        "value": val,
+                        "reason": "asset_url",
+                    }
+                )
             else:
                 line, col = self.loc(base)
                 self.res.missing.append((line, col, ref.key, val))
@@ -214,14 +247,23 @@ class Base:
         file = self.output_file(tag, entry, width)
         if file is None:
             line, col = self.loc(tag.start)
-            self.res.unresolved.append({"line": line, "col": col, "tag": tag.name, "attr": attr,
-                                        "value": val, "reason": "type"})
+            self.res.unresolved.append(
+                {
+                    "line": line,
+                    "col": col,
+                    "tag": tag.name,
+                    "attr": attr,
+                    "value": val,
+                    "reason": "type",
+                }
+            )
         elif ref.rewritable and file != ref.key:
             self.edit(tag, base + ref.start, base + ref.end, replacement(ref, file), "url")
         return entry
 
-    def output_file(self, tag: Tag, entry: Mapping[str, Any], width: int | None = None
-                    ) -> str | None:
+    def output_file(
+        self, tag: Tag, entry: Mapping[str, Any], width: int | None = None
+    ) -> str | None:
         """The file a reference in ``tag`` gets: the entry's ``file``, except that a ``type``
         attribute is never contradicted (the widest variant of that format; ``None`` when the
         entry has none), icons, manifests and ``og:image`` keep the source's format (the
@@ -239,8 +281,9 @@ class Base:
         elif width is None:
             return str(entry["file"])
         else:
-            return self.by_width(variants_for(entry, str(_fmt_of(entry)), self.o.image_formats),
-                                 width) or str(entry["file"])
+            return self.by_width(
+                variants_for(entry, str(_fmt_of(entry)), self.o.image_formats), width
+            ) or str(entry["file"])
         return self.by_width(vs, width)
 
     @staticmethod
@@ -281,7 +324,7 @@ class Base:
         a = tag.get(name)
         if a is None or a.value_start is None or a.value_end is None:
             return None
-        return self.text[a.value_start:a.value_end]
+        return self.text[a.value_start : a.value_end]
 
     def link_href(self, ref: Ref | None, key: str | None, file: str, quote: str) -> str:
         """An href for an inserted link, in the same form as the reference it follows."""
@@ -296,7 +339,7 @@ class Base:
         if not elements:
             return
         ls = self.sc.line_start(tag.start)
-        indent = self.text[ls:tag.start]
+        indent = self.text[ls : tag.start]
         if indent.strip():
             indent = ""
         text = "".join(self.nl + indent + el for el in elements)

@@ -27,8 +27,13 @@ class Edit:
     seq: int = 0
 
     def to_json(self, old: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"line": self.line, "col": self.col, "tag": self.tag,
-                               "kind": self.kind, "text": self.new}
+        out: dict[str, Any] = {
+            "line": self.line,
+            "col": self.col,
+            "tag": self.tag,
+            "kind": self.kind,
+            "text": self.new,
+        }
         if self.end > self.start:
             out["replaces"] = old
         return out
@@ -49,7 +54,7 @@ def apply(text: str, edits: list[Edit]) -> tuple[str, list[tuple[int, int, Edit]
     for e in ordered:
         if e.start < pos:
             raise EditConflict(f"overlapping edits at offset {e.start}: {e.new!r}")
-        keep = text[pos:e.start]
+        keep = text[pos : e.start]
         parts.append(keep)
         out_len += len(keep)
         parts.append(e.new)

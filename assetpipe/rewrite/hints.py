@@ -93,10 +93,16 @@ class ImageHint:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "template": self.template, "line": self.line, "profile": self.profile,
-            "viewport": self.viewport, "dpr": self.dpr, "width": self.width,
-            "height": self.height, "natural_width": self.natural_width,
-            "natural_height": self.natural_height, "dimensions_safe": self.dimensions_safe,
+            "template": self.template,
+            "line": self.line,
+            "profile": self.profile,
+            "viewport": self.viewport,
+            "dpr": self.dpr,
+            "width": self.width,
+            "height": self.height,
+            "natural_width": self.natural_width,
+            "natural_height": self.natural_height,
+            "dimensions_safe": self.dimensions_safe,
         }
         if self.src is not None:
             out["src"] = self.src
@@ -152,37 +158,68 @@ def read_all_hints(path: Path) -> Hints:
     except ValueError as e:
         line = getattr(e, "lineno", None)
         col = getattr(e, "colno", None)
-        raise StageError(f"LCP hints are not valid JSON: {e}",
-                         location=Location(str(path), line, col),
-                         hint="fix the file or delete it; `assetpipe audit` writes it") from e
-    if not isinstance(doc, dict) or doc.get("version") not in READABLE_VERSIONS \
-            or not isinstance(doc.get("hints"), list) \
-            or not isinstance(doc.get("images", []), list):
-        raise StageError(f"LCP hints: expected {{\"version\": {VERSION}, \"hints\": [...], "
-                         f"\"images\": [...]}}", location=Location(str(path)))
+        raise StageError(
+            f"LCP hints are not valid JSON: {e}",
+            location=Location(str(path), line, col),
+            hint="fix the file or delete it; `assetpipe audit` writes it",
+        ) from e
+    if (
+        not isinstance(doc, dict)
+        or doc.get("version") not in READABLE_VERSIONS
+        or not isinstance(doc.get("hints"), list)
+        or not isinstance(doc.get("images", []), list)
+    ):
+        raise StageError(
+            f'LCP hints: expected {{"version": {VERSION}, "hints": [...], "images": [...]}}',
+            location=Location(str(path)),
+        )
     lcp = []
     for i, h in enumerate(doc["hints"]):
-        ok = isinstance(h, dict) and isinstance(h.get("template"), str) \
-            and _is_int(h.get("line")) and h["line"] > 0 \
-            and isinstance(h.get("src", ""), str) and set(h) <= {"template", "line", "src"}
+        ok = (
+            isinstance(h, dict)
+            and isinstance(h.get("template"), str)
+            and _is_int(h.get("line"))
+            and h["line"] > 0
+            and isinstance(h.get("src", ""), str)
+            and set(h) <= {"template", "line", "src"}
+        )
         if not ok:
-            raise StageError(f"hints[{i}]: expected {{\"template\": NAME, \"line\": N, "
-                             f"\"src\": KEY (optional)}}, got {json.dumps(h)}",
-                             location=Location(str(path)))
+            raise StageError(
+                f'hints[{i}]: expected {{"template": NAME, "line": N, '
+                f'"src": KEY (optional)}}, got {json.dumps(h)}',
+                location=Location(str(path)),
+            )
         lcp.append(Hint(h["template"], h["line"], h.get("src")))
     images = []
     for i, h in enumerate(doc.get("images", [])):
-        ok = isinstance(h, dict) and set(h) <= {*_IMAGE_FIELDS, "src"} \
-            and all(name in h and check(h[name]) for name, check in _IMAGE_FIELDS.items()) \
+        ok = (
+            isinstance(h, dict)
+            and set(h) <= {*_IMAGE_FIELDS, "src"}
+            and all(name in h and check(h[name]) for name, check in _IMAGE_FIELDS.items())
             and isinstance(h.get("src", ""), str)
+        )
         if not ok:
             fields = ", ".join(_IMAGE_FIELDS)
-            raise StageError(f"images[{i}]: expected an object with {fields} and an optional "
-                             f"src, got {json.dumps(h)}", location=Location(str(path)))
-        images.append(ImageHint(
-            h["template"], h["line"], h.get("src"), h["profile"], h["viewport"],
-            float(h["dpr"]), float(h["width"]), float(h["height"]), h["natural_width"],
-            h["natural_height"], h["dimensions_safe"]))
+            raise StageError(
+                f"images[{i}]: expected an object with {fields} and an optional "
+                f"src, got {json.dumps(h)}",
+                location=Location(str(path)),
+            )
+        images.append(
+            ImageHint(
+                h["template"],
+                h["line"],
+                h.get("src"),
+                h["profile"],
+                h["viewport"],
+                float(h["dpr"]),
+                float(h["width"]),
+                float(h["height"]),
+                h["natural_width"],
+                h["natural_height"],
+                h["dimensions_safe"],
+            )
+        )
     return Hints(tuple(sorted(set(lcp))), tuple(sorted(set(images))))
 
 
@@ -191,12 +228,14 @@ def read_hints(path: Path) -> list[Hint]:
     return list(read_all_hints(path).lcp)
 
 
-def write_hints(path: Path, hints: list[Hint],
-                images: list[ImageHint] | None = None) -> None:
+def write_hints(path: Path, hints: list[Hint], images: list[ImageHint] | None = None) -> None:
     """Write ``hints`` and ``images`` (sorted, de-duplicated) atomically in format version 2.
     ``images=None`` keeps the image records already in the file."""
     if images is None:
         images = list(read_all_hints(path).images)
-    doc = {"version": VERSION, "hints": [h.to_json() for h in sorted(set(hints))],
-           "images": [h.to_json() for h in sorted(set(images))]}
+    doc = {
+        "version": VERSION,
+        "hints": [h.to_json() for h in sorted(set(hints))],
+        "images": [h.to_json() for h in sorted(set(images))],
+    }
     atomic_write(path, (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8"))

@@ -33,8 +33,12 @@ def _inside(spans: list[tuple[int, int]], off: int) -> bool:
     return i >= 0 and spans[i][0] <= off < spans[i][1]
 
 
-def leftovers(sc: Scan, handled: list[tuple[int, int]], manifest: Mapping[str, Mapping[str, Any]],
-              public_path: str) -> list[dict[str, Any]]:
+def leftovers(
+    sc: Scan,
+    handled: list[tuple[int, int]],
+    manifest: Mapping[str, Mapping[str, Any]],
+    public_path: str,
+) -> list[dict[str, Any]]:
     """report.json ``unresolved`` items for the references no rule handled (see module doc)."""
     text = sc.text
     if public_path not in text and "url_for" not in text:
@@ -58,8 +62,18 @@ def leftovers(sc: Scan, handled: list[tuple[int, int]], manifest: Mapping[str, M
             continue
         line, col = sc.line_col(off)
         tag, where = ("", "{% raw %} block") if _inside(raw, off) else _where(sc, off)
-        out.append({"line": line, "col": col, "tag": tag, "attr": "", "value": value,
-                    "reason": "not_rewritten", "where": where, "in_build": entry is not None})
+        out.append(
+            {
+                "line": line,
+                "col": col,
+                "tag": tag,
+                "attr": "",
+                "value": value,
+                "reason": "not_rewritten",
+                "where": where,
+                "in_build": entry is not None,
+            }
+        )
     return out
 
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 _URL_FOR = re.compile(
-    r"""url_for\(\s*(["'])static\1\s*,\s*filename\s*=\s*(["'])([^"'\\{}~]*)\2\s*\)""")
+    r"""url_for\(\s*(["'])static\1\s*,\s*filename\s*=\s*(["'])([^"'\\{}~]*)\2\s*\)"""
+)
 _URL_FOR_ANY = re.compile(r"""url_for\(\s*["']static["']""")
 _ASSET_URL = re.compile(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
 _JINJA_EXPR = re.compile(r"\{\{.*?\}\}", re.DOTALL)

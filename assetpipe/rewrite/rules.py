@@ -46,12 +46,16 @@ __all__ = ["Options", "Result", "rewrite"]
 
 #: where, in a layout or partial, an ``<img>`` is likely above the fold (a header, a navbar, a
 #: sidebar, a logo): never lazy by default there
-ABOVE_FOLD = (":is(header, nav, aside, [class*=sidebar], [id*=sidebar], [class*=sidenav],"
-              " [class*=navbar], [class*=brand], [class*=logo]) img:not(footer img)",
-              "img:is([class*=logo], [class*=brand], [alt*=logo i]):not(footer img)")
+ABOVE_FOLD = (
+    ":is(header, nav, aside, [class*=sidebar], [id*=sidebar], [class*=sidenav],"
+    " [class*=navbar], [class*=brand], [class*=logo]) img:not(footer img)",
+    "img:is([class*=logo], [class*=brand], [alt*=logo i]):not(footer img)",
+)
 #: a template named like this is a header/sidebar/nav partial: its first image is above the fold
-_CHROME_NAME = re.compile(r"(?:^|[^a-z])(?:sidebar|sidenav|nav|navbar|navigation|header|topbar"
-                          r"|menu|brand)(?:[^a-z]|$)")
+_CHROME_NAME = re.compile(
+    r"(?:^|[^a-z])(?:sidebar|sidenav|nav|navbar|navigation|header|topbar"
+    r"|menu|brand)(?:[^a-z]|$)"
+)
 #: markup that says an image is small (an avatar, an icon, a thumbnail; a table cell's or a
 #: button's picture): never a plausible LCP element, whatever its natural size. Checked on the
 #: tag's own class and the open elements before it, without a parse
@@ -67,8 +71,9 @@ class _Rewriter(Sizing):
     """The rules, applied tag by tag."""
 
     # -- images ----------------------------------------------------------------------------
-    def decide(self, tag: Tag, first_img: Tag | None, selected: dict[int, str],
-               key: str | None) -> tuple[str, str]:
+    def decide(
+        self, tag: Tag, first_img: Tag | None, selected: dict[int, str], key: str | None
+    ) -> tuple[str, str]:
         """(``eager`` | ``keep`` | ``lazy`` | ``none``, why) for an ``<img>``/``<iframe>``;
         ``keep`` is eager without ``fetchpriority`` (a likely, not a confirmed, LCP)."""
         toks = self.tokens(tag)
@@ -81,8 +86,9 @@ class _Rewriter(Sizing):
             return "eager", f"selector {selected[tag.start]}"
         first, last = self.loc(tag.start)[0], self.loc(max(tag.end - 1, tag.start))[0]
         for h in self.hints:
-            if first <= h.line <= last and (h.src is None or h.src == key
-                                            or h.src == self.value(tag, "src")):
+            if first <= h.line <= last and (
+                h.src is None or h.src == key or h.src == self.value(tag, "src")
+            ):
                 self.res.hints_used.add(h)
                 return "eager", "lcp-hints.json"
         if tag is first_img:
@@ -106,8 +112,9 @@ class _Rewriter(Sizing):
                 depth[name] = max(0, depth[name] + (-1 if m.group(1) else 1))
         return any(depth.values())
 
-    def shown_width(self, tag: Tag, entry: Mapping[str, Any] | None, recs: list[ImageHint]
-                    ) -> float | None:
+    def shown_width(
+        self, tag: Tag, entry: Mapping[str, Any] | None, recs: list[ImageHint]
+    ) -> float | None:
         """The best known displayed CSS width: the width attribute, else the audit's widest
         rendering, else the natural width; ``None`` when nothing is known."""
         w = self.int_attr(tag, "width")
@@ -129,21 +136,31 @@ class _Rewriter(Sizing):
         recs = self.records(tag, key) if tag.name == "img" else []
         if tag.dynamic or "skip" in toks:
             if tag.dynamic:
-                self.skip(tag, "attributes come partly from an expression ({{ }} inside the tag):"
-                               " nothing added")
+                self.skip(
+                    tag,
+                    "attributes come partly from an expression ({{ }} inside the tag):"
+                    " nothing added",
+                )
             self.report_image(tag, key, entry, "none", "not changed", info)
             return
         loading = self.enum(tag, "loading")
         if mode == "eager" and tag.name == "img" and loading != "lazy":
             shown = self.shown_width(tag, entry, recs)
-            small = (shown is not None and shown < LCP_MIN_WIDTH) or \
-                (not recs and self.int_attr(tag, "width") is None and self.says_small(tag))
-            if why in _CONFIRMED or (why.startswith("selector") and not small) or \
-                    (shown is not None and not small):
+            small = (shown is not None and shown < LCP_MIN_WIDTH) or (
+                not recs and self.int_attr(tag, "width") is None and self.says_small(tag)
+            )
+            if (
+                why in _CONFIRMED
+                or (why.startswith("selector") and not small)
+                or (shown is not None and not small)
+            ):
                 self.add_attr(tag, "fetchpriority", "high")
             else:
-                why += ": too small to be the LCP, no fetchpriority" if small else \
-                    ": size unknown, no fetchpriority"
+                why += (
+                    ": too small to be the LCP, no fetchpriority"
+                    if small
+                    else ": size unknown, no fetchpriority"
+                )
         elif mode == "lazy":
             self.add_attr(tag, "loading", "lazy")
             if tag.name == "img":
@@ -152,28 +169,47 @@ class _Rewriter(Sizing):
             return
         cond = sorted({a.name for a in tag.attrs if a.conditional} & SIZING_ATTRS)
         if cond and entry is not None:
-            self.skip(tag, f"{', '.join(cond)} set inside {{% if %}} within the tag: no size,"
-                           " srcset or sizes added")
+            self.skip(
+                tag,
+                f"{', '.join(cond)} set inside {{% if %}} within the tag: no size,"
+                " srcset or sizes added",
+            )
         elif entry is not None and key is not None:
             info["dimensions"] = self.dimensions(tag, entry, recs, toks)
-            info["sizes"] = self.responsive(tag, entry, key, ref, recs, toks,
-                                            lazy=mode == "lazy")
+            info["sizes"] = self.responsive(tag, entry, key, ref, recs, toks, lazy=mode == "lazy")
         self.report_image(tag, key, entry, mode, why, info)
 
-    def report_image(self, tag: Tag, key: str | None, entry: Mapping[str, Any] | None,
-                     mode: str, why: str, info: dict[str, Any] | None = None) -> None:
+    def report_image(
+        self,
+        tag: Tag,
+        key: str | None,
+        entry: Mapping[str, Any] | None,
+        mode: str,
+        why: str,
+        info: dict[str, Any] | None = None,
+    ) -> None:
         """report.json's ``images`` item: where the tag is, what it shows, how it loads, and
         why width/height (``dimensions``) and srcset (``sizes``) were written (``null``: not)."""
-        files = [] if entry is None or key is None else \
-            [entry["file"], *(v["file"] for v in entry.get("variants", ()))]
+        files = (
+            []
+            if entry is None or key is None
+            else [entry["file"], *(v["file"] for v in entry.get("variants", ()))]
+        )
         line, col = self.loc(tag.start)
         written = self.enum(tag, "loading")
-        self.res.images.append({
-            "line": line, "col": col, "asset": key, "src": self._raw(tag, "src"),
-            "files": sorted(set(files)),
-            "loading": written if written else ("lazy" if mode == "lazy" else "eager"),
-            "why": "loading attribute" if written else why,
-            "dimensions": (info or {}).get("dimensions"), "sizes": (info or {}).get("sizes")})
+        self.res.images.append(
+            {
+                "line": line,
+                "col": col,
+                "asset": key,
+                "src": self._raw(tag, "src"),
+                "files": sorted(set(files)),
+                "loading": written if written else ("lazy" if mode == "lazy" else "eager"),
+                "why": "loading attribute" if written else why,
+                "dimensions": (info or {}).get("dimensions"),
+                "sizes": (info or {}).get("sizes"),
+            }
+        )
 
     # -- scripts and stylesheets -----------------------------------------------------------
     def integrity(self, tag: Tag, entry: Mapping[str, Any]) -> None:
@@ -212,6 +248,7 @@ class _Rewriter(Sizing):
                 if imp not in seen and imp != key:
                     seen.append(imp)
                     walk(imp)
+
         walk(key)
         return seen
 
@@ -233,23 +270,35 @@ class _Rewriter(Sizing):
             if ext in FONT_TYPES and f not in self.preloaded:
                 self.preloaded.add(f)
                 href = self.link_href(ref, None, f, '"')
-                links.append(f'<link rel="preload" href="{href}"'
-                             f' as="font" type="{FONT_TYPES[ext]}" crossorigin>')
+                links.append(
+                    f'<link rel="preload" href="{href}"'
+                    f' as="font" type="{FONT_TYPES[ext]}" crossorigin>'
+                )
         self.after(tag, tag.end, links)
 
     # -- the walk --------------------------------------------------------------------------
     def run(self) -> Result:
         tags = self.sc.tags
         for t in tags:
-            if t.name == "link" and t.opaque is None and not t.split \
-                    and "modulepreload" in self.enum(t, "rel").split():
+            if (
+                t.name == "link"
+                and t.opaque is None
+                and not t.split
+                and "modulepreload" in self.enum(t, "rel").split()
+            ):
                 pre = self.refs_preview(t)
                 if pre:
                     self.preloaded.add(pre)
         first_img = None
         if self.o.is_page:
-            first_img = next((t for t in tags if t.name == "img" and t.opaque is None
-                              and not t.split and not t.in_loop), None)
+            first_img = next(
+                (
+                    t
+                    for t in tags
+                    if t.name == "img" and t.opaque is None and not t.split and not t.in_loop
+                ),
+                None,
+            )
         selected: dict[int, str] = {}
         self.size_rules = {}
         if any(t.name in ("img", "iframe") for t in tags):
@@ -260,8 +309,10 @@ class _Rewriter(Sizing):
                 self.chrome_first(tags, selected)
             if self.o.sizes_rules:
                 rules = dict(self.o.sizes_rules)
-                self.size_rules = {off: (sel, rules[sel]) for off, sel in
-                                   match_selectors(self.sc, tuple(rules), ("img",)).items()}
+                self.size_rules = {
+                    off: (sel, rules[sel])
+                    for off, sel in match_selectors(self.sc, tuple(rules), ("img",)).items()
+                }
         for t in tags:
             if t.opaque is not None:
                 continue
@@ -274,12 +325,20 @@ class _Rewriter(Sizing):
                 found = self.refs(t)
                 if t.name == "img":
                     ref, entry = found.get("src", (None, None))
-                    self.report_image(t, ref.key if ref and entry else None, entry,
-                                      "eager", "split across {% if %} branches")
+                    self.report_image(
+                        t,
+                        ref.key if ref and entry else None,
+                        entry,
+                        "eager",
+                        "split across {% if %} branches",
+                    )
                 continue
             if t.dynamic and t.name in ("script", "link"):
-                self.skip(t, "attributes come partly from an expression ({{ }} inside the tag):"
-                             " nothing added")
+                self.skip(
+                    t,
+                    "attributes come partly from an expression ({{ }} inside the tag):"
+                    " nothing added",
+                )
                 self.refs(t)
             elif t.name in ("img", "iframe"):
                 self.image(t, first_img, selected)
@@ -289,14 +348,14 @@ class _Rewriter(Sizing):
                 self.link(t)
             else:
                 self.refs(t)
-        self.res.unresolved.extend(leftovers(self.sc, self.handled, self.manifest,
-                                             self.o.public_path))
+        self.res.unresolved.extend(
+            leftovers(self.sc, self.handled, self.manifest, self.o.public_path)
+        )
         self.res.unresolved.sort(key=lambda u: (u["line"], u["col"]))
         out, spans = apply(self.text, self.edits)
         self.res.text = out
         self.res.spans = spans
-        self.res.edits = [e.to_json(self.text[e.start:e.end])
-                          for _, _, e in spans]
+        self.res.edits = [e.to_json(self.text[e.start : e.end]) for _, _, e in spans]
         return self.res
 
     def chrome_first(self, tags: list[Tag], selected: dict[int, str]) -> None:
@@ -304,8 +363,14 @@ class _Rewriter(Sizing):
         likely above the fold too."""
         if not _CHROME_NAME.search(self.name.rsplit("/", 1)[-1].lower()):
             return
-        first = next((t for t in tags if t.name == "img" and t.opaque is None and not t.split
-                      and not t.in_loop), None)
+        first = next(
+            (
+                t
+                for t in tags
+                if t.name == "img" and t.opaque is None and not t.split and not t.in_loop
+            ),
+            None,
+        )
         if first is not None and first.start not in selected:
             selected[first.start] = ABOVE_FOLD[0]
 
@@ -318,9 +383,14 @@ class _Rewriter(Sizing):
         return None if e is None else str(e["file"])
 
 
-def rewrite(text: str, name: str, manifest: Mapping[str, Mapping[str, Any]],
-            options: Options, hints: list[Hint] | None = None,
-            images: list[ImageHint] | None = None) -> Result:
+def rewrite(
+    text: str,
+    name: str,
+    manifest: Mapping[str, Mapping[str, Any]],
+    options: Options,
+    hints: list[Hint] | None = None,
+    images: list[ImageHint] | None = None,
+) -> Result:
     """Rewrite one template (its text, its name relative to its template dir) against
     ``manifest``, with the hints file's LCP ``hints`` and render records ``images``. Raises
     ``ScanError`` when the Jinja structure cannot be followed."""

@@ -29,8 +29,9 @@ import re
 from dataclasses import dataclass, field
 
 #: Jinja block tags that open a body closed by ``end<name>``.
-_OPENERS = frozenset({"for", "if", "block", "macro", "call", "filter", "with", "autoescape",
-                      "trans"})
+_OPENERS = frozenset(
+    {"for", "if", "block", "macro", "call", "filter", "with", "autoescape", "trans"}
+)
 _BRANCH = frozenset({"else", "elif", "pluralize"})
 #: Elements whose body is text up to their end tag.
 RAWTEXT = frozenset({"script", "style", "textarea", "title", "xmp"})
@@ -44,8 +45,10 @@ _BLOCK_NAME = re.compile(r"\{%[-+]?\s*([A-Za-z_]\w*)")
 _RAW_END = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
 _WS = " \t\n\r\f"
 _EXPR_STOP = {"}}": re.compile(r"""["'()\[\]{}]"""), "%}": re.compile(r"""["'()\[\]{}%]""")}
-_STRING = {'"': re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL),
-           "'": re.compile(r"'(?:[^'\\]|\\.)*'", re.DOTALL)}
+_STRING = {
+    '"': re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL),
+    "'": re.compile(r"'(?:[^'\\]|\\.)*'", re.DOTALL),
+}
 _ATTR_NAME = re.compile(r"[^\s/>={]+")
 _QUOTED_STOP = {'"': re.compile(r'"|\{[{%#]'), "'": re.compile(r"'|\{[{%#]")}
 _UNQUOTED_STOP = re.compile(r"[\s>]|\{[{%#]")
@@ -252,7 +255,7 @@ class _Scanner:
         t = self.t
         if t.startswith("<!--", i):
             return self.comment(i + 4)
-        nxt = t[i + 1:i + 2]
+        nxt = t[i + 1 : i + 2]
         if nxt in ("!", "?"):
             j = t.find(">", i)
             return self.n if j < 0 else j + 1
@@ -287,8 +290,15 @@ class _Scanner:
 
     def start_tag(self, start: int, name: str, i: int) -> int:
         t, n = self.t, self.n
-        tag = Tag(name=name, start=start, insert_at=i, name_end=i, jinja=tuple(self.stack),
-                  opaque=self.opaque[-1] if self.opaque else None, in_picture=self.picture > 0)
+        tag = Tag(
+            name=name,
+            start=start,
+            insert_at=i,
+            name_end=i,
+            jinja=tuple(self.stack),
+            opaque=self.opaque[-1] if self.opaque else None,
+            in_picture=self.picture > 0,
+        )
         base = len(self.stack)
         while True:
             while i < n and t[i] in _WS:

@@ -15,9 +15,18 @@ from .scanner import scan
 #: ``type`` values that make a ``<script>`` a classic script (HTML's "JavaScript MIME types";
 #: absent or empty counts too). ``module`` makes it a module; anything else (``text/template``,
 #: ``importmap``, ``application/json``) is not a script the browser runs from ``src``.
-CLASSIC_TYPES = frozenset({"", "text/javascript", "application/javascript",
-                           "application/ecmascript", "text/ecmascript",
-                           "application/x-javascript", "text/jscript", "text/x-javascript"})
+CLASSIC_TYPES = frozenset(
+    {
+        "",
+        "text/javascript",
+        "application/javascript",
+        "application/ecmascript",
+        "text/ecmascript",
+        "application/x-javascript",
+        "text/jscript",
+        "text/x-javascript",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -42,14 +51,14 @@ def script_uses(text: str, public_path: str) -> list[ScriptUse]:
         src = tag.get("src")
         if src is None or src.value_start is None or src.value_end is None:
             continue
-        ref = classify(text[src.value_start:src.value_end], public_path)
+        ref = classify(text[src.value_start : src.value_end], public_path)
         if ref is None or not ref.resolvable or not ref.key:
             continue
         kind = tag.get("type")
         if kind is None or kind.value_start is None or kind.value_end is None:
             value = ""
         else:
-            value = text[kind.value_start:kind.value_end]
+            value = text[kind.value_start : kind.value_end]
             if "{{" in value or "{%" in value or kind.conditional:
                 continue
         value = value.strip().lower()

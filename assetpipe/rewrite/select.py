@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 CANDIDATES = ("img", "iframe")
 
 
-def match_selectors(sc: Scan, selectors: tuple[str, ...],
-                    candidates: tuple[str, ...] = CANDIDATES) -> dict[int, str]:
+def match_selectors(
+    sc: Scan, selectors: tuple[str, ...], candidates: tuple[str, ...] = CANDIDATES
+) -> dict[int, str]:
     """Offset of each ``candidates`` tag (``<img>``/``<iframe>``) matched by a selector → the
     first selector that matched it."""
     by_pos: dict[tuple[int, int], int] = {}

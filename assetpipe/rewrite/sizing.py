@@ -56,8 +56,11 @@ class Sizing(Base):
         """The hints file's render records of ``tag`` (same matching as LCP hints)."""
         first, last = self.loc(tag.start)[0], self.loc(max(tag.end - 1, tag.start))[0]
         src = self.value(tag, "src")
-        found = [h for h in self.image_hints if first <= h.line <= last
-                 and (h.src is None or h.src in (key, src))]
+        found = [
+            h
+            for h in self.image_hints
+            if first <= h.line <= last and (h.src is None or h.src in (key, src))
+        ]
         self.res.records_used.update(found)
         return found
 
@@ -66,14 +69,20 @@ class Sizing(Base):
         return int(v) if v.isdigit() and int(v) > 0 else None
 
     # -- width / height --------------------------------------------------------------------
-    def dimensions(self, tag: Tag, entry: Mapping[str, Any], recs: list[ImageHint],
-                   toks: set[str]) -> str | None:
+    def dimensions(
+        self, tag: Tag, entry: Mapping[str, Any], recs: list[ImageHint], toks: set[str]
+    ) -> str | None:
         """Add width/height where allowed; returns why they were added (``None``: not)."""
         w, h = entry.get("width"), entry.get("height")
         if not (isinstance(w, int) and isinstance(h, int)) or w <= 0 or h <= 0:
             return None
-        mode = "never" if "no-dimensions" in toks else \
-            "always" if "dimensions" in toks else self.o.dimensions
+        mode = (
+            "never"
+            if "no-dimensions" in toks
+            else "always"
+            if "dimensions" in toks
+            else self.o.dimensions
+        )
         if mode == "never":
             return None
         has_w, has_h = tag.get("width"), tag.get("height")
@@ -131,24 +140,37 @@ class Sizing(Base):
             return rest or "100vw"
         return sizes
 
-    def srcset_value(self, vs: Sequence[Mapping[str, Any]], ref: Ref | None = None,
-                     quote: str = '"') -> str:
+    def srcset_value(
+        self, vs: Sequence[Mapping[str, Any]], ref: Ref | None = None, quote: str = '"'
+    ) -> str:
         """A srcset listing ``vs``; after a ``url_for`` reference each URL is a ``url_for`` call
         too (so SCRIPT_NAME applies to every candidate, as to the ``src``)."""
+
         def one(file: str) -> str:
             return self.link_href(ref, None, file, quote) if ref is not None else self.url(file)
+
         return ", ".join(f"{one(v['file'])} {int(v['width'])}w" for v in vs)
 
-    def responsive(self, tag: Tag, entry: Mapping[str, Any], key: str, ref: Ref | None,
-                   recs: list[ImageHint], toks: set[str], *, lazy: bool) -> str | None:
+    def responsive(
+        self,
+        tag: Tag,
+        entry: Mapping[str, Any],
+        key: str,
+        ref: Ref | None,
+        recs: list[ImageHint],
+        toks: set[str],
+        *,
+        lazy: bool,
+    ) -> str | None:
         """Add srcset/sizes (and ``<picture>``) where allowed; returns where ``sizes`` came
         from (``None``: no srcset written)."""
         fmts = self.o.image_formats
         # fill: a width whose srcset-format variant was not emitted (not smaller: images never
         # grow) is served by the original-format one
         vs = trim(variants_for(entry, self.o.srcset_format, fmts, fill=True), recs)
-        known = None if self.o.srcset == "never" or "no-srcset" in toks \
-            else self.sizes_for(tag, recs)
+        known = (
+            None if self.o.srcset == "never" or "no-srcset" in toks else self.sizes_for(tag, recs)
+        )
         quote = self._quote(tag)
         written = None
         srcset_attr = tag.get("srcset")
@@ -172,10 +194,15 @@ class Sizing(Base):
                 href = self.link_href(ref, None, fv[-1]["file"], '"')
                 sources.append(f'<source type="{IMAGE_MIME[fmt]}" srcset="{href}">')
                 continue
-            sizes = self.sizes_value(known[0], lazy) if known[0] is not None else \
-                self.value(tag, "sizes") or ""
-            sources.append(f'<source type="{IMAGE_MIME[fmt]}" '
-                           f'srcset="{self.srcset_value(fv, ref)}" sizes="{sizes}">')
+            sizes = (
+                self.sizes_value(known[0], lazy)
+                if known[0] is not None
+                else self.value(tag, "sizes") or ""
+            )
+            sources.append(
+                f'<source type="{IMAGE_MIME[fmt]}" '
+                f'srcset="{self.srcset_value(fv, ref)}" sizes="{sizes}">'
+            )
         if sources:
             self.edit(tag, tag.start, tag.start, "<picture>" + "".join(sources), "element")
             self.edit(tag, tag.end, tag.end, "</picture>", "element")
@@ -199,6 +226,7 @@ def measured_sizes(recs: list[ImageHint]) -> str | None:
 
     def length(vp: int, w: float) -> str:
         return "100vw" if w >= vp * 0.98 else f"{math.ceil(w)}px"
+
     lengths = [length(vp, w) for vp, w in items]
     if len(set(lengths)) == 1:
         return lengths[0]
@@ -220,5 +248,5 @@ def trim(vs: list[dict[str, Any]], recs: list[ImageHint]) -> list[dict[str, Any]
         return vs
     for i, v in enumerate(vs):
         if int(v["width"]) >= need:
-            return vs[:i + 1]
+            return vs[: i + 1]
     return vs

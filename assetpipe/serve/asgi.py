@@ -35,8 +35,15 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-_WANTED = {b"accept-encoding": 0, b"if-none-match": 1, b"if-modified-since": 2, b"range": 3,
-           b"if-range": 4, b"if-match": 5, b"if-unmodified-since": 6}
+_WANTED = {
+    b"accept-encoding": 0,
+    b"if-none-match": 1,
+    b"if-modified-since": 2,
+    b"range": 3,
+    b"if-range": 4,
+    b"if-match": 5,
+    b"if-unmodified-since": 6,
+}
 
 
 def _request_headers(scope: Scope) -> list[str | None]:
@@ -78,16 +85,22 @@ async def _not_found_app(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 async def _send_reply(send: Send, reply: Reply) -> None:
-    await send({"type": "http.response.start", "status": reply.code,
-                "headers": _encode(reply.headers)})
+    await send(
+        {"type": "http.response.start", "status": reply.code, "headers": _encode(reply.headers)}
+    )
     await send({"type": "http.response.body", "body": reply.data or b""})
 
 
 class AssetMiddleware(AssetServing):
     """ASGI twin of ``assetpipe.serve.AssetMiddleware``: same arguments, same behaviour."""
 
-    def __init__(self, app: ASGIApp | None = None, output: str | os.PathLike[str] = "dist",
-                 public_path: str = "/static/", **options: Any) -> None:
+    def __init__(
+        self,
+        app: ASGIApp | None = None,
+        output: str | os.PathLike[str] = "dist",
+        public_path: str = "/static/",
+        **options: Any,
+    ) -> None:
         super().__init__(output, public_path, **options)
         self.app = app or _not_found_app
 
@@ -104,8 +117,9 @@ class AssetMiddleware(AssetServing):
             return
         await self._serve(scope, receive, send, path)
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send, path: str,
-                     retried: bool = False) -> None:
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, path: str, retried: bool = False
+    ) -> None:
         sf = await self.holder.afind(path)
         if sf is None and self.fallback:
             await self.app(scope, receive, send)
@@ -115,14 +129,18 @@ class AssetMiddleware(AssetServing):
             await _send_reply(send, NOT_FOUND)
             return
         ae, inm, ims, rng, ifr, im, ius = _request_headers(scope)
-        if rng is None and (inm is not None or ims is None) and scope.get("method") == "GET" \
-                and im is None and ius is None:
+        if (
+            rng is None
+            and (inm is not None or ims is None)
+            and scope.get("method") == "GET"
+            and im is None
+            and ius is None
+        ):
             # the fast path: a plain or If-None-Match GET of a file held in memory
             rep = sf.negotiated.get(ae) or sf.negotiate(ae)
             if inm is not None and (inm == rep.etag or etag_matches(inm, rep.etag)):
                 next(rep.not_modified)
-                await send({"type": "http.response.start", "status": 304,
-                            "headers": rep.raw_304})
+                await send({"type": "http.response.start", "status": 304, "headers": rep.raw_304})
                 await send({"type": "http.response.body", "body": b""})
                 return
             if rep.data is not None:
@@ -134,8 +152,7 @@ class AssetMiddleware(AssetServing):
         if reply.data is not None:
             STATS.asset(reply.code, reply.encoding, len(reply.data), sf.identity.size)
             headers = reply.raw if reply.raw is not None else _encode(reply.headers)
-            await send({"type": "http.response.start", "status": reply.code,
-                        "headers": headers})
+            await send({"type": "http.response.start", "status": reply.code, "headers": headers})
             await send({"type": "http.response.body", "body": reply.data})
             return
         if not await self._send_file(send, reply, sf.identity.size):
@@ -155,9 +172,13 @@ class AssetMiddleware(AssetServing):
             return False
         try:
             STATS.asset(reply.code, reply.encoding, reply.length, identity_size)
-            await send({"type": "http.response.start", "status": reply.code,
-                        "headers": reply.raw if reply.raw is not None
-                        else _encode(reply.headers)})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": reply.code,
+                    "headers": reply.raw if reply.raw is not None else _encode(reply.headers),
+                }
+            )
             if reply.offset:
                 await asyncio.to_thread(f.seek, reply.offset)
             remaining = reply.length
@@ -166,8 +187,9 @@ class AssetMiddleware(AssetServing):
                 if not chunk:
                     break
                 remaining -= len(chunk)
-                await send({"type": "http.response.body", "body": chunk,
-                            "more_body": remaining > 0})
+                await send(
+                    {"type": "http.response.body", "body": chunk, "more_body": remaining > 0}
+                )
             if remaining > 0:  # the file shrank: end the body; the client sees a short read
                 await send({"type": "http.response.body", "body": b""})
         finally:
@@ -204,9 +226,12 @@ class _Injector:
         if message.get("more_body"):
             return
         body = inject(b"".join(self.buffer), self.script)
-        headers = [(k, v) for k, v in _decode(self.start.get("headers", ()))
-                   if k.lower() != "content-length"
-                   and not (k.lower() == "etag" and not v.startswith("W/"))]
+        headers = [
+            (k, v)
+            for k, v in _decode(self.start.get("headers", ()))
+            if k.lower() != "content-length"
+            and not (k.lower() == "etag" and not v.startswith("W/"))
+        ]
         headers.append(("content-length", str(len(body))))
         await self.send({**self.start, "headers": _encode(headers)})
         await self.send({"type": "http.response.body", "body": body})
@@ -232,8 +257,9 @@ class CompressMiddleware:
 
 
 class _Compressor:
-    def __init__(self, send: Send, policy: Policy, scope: Scope, coding: str | None,
-                 head: bool) -> None:
+    def __init__(
+        self, send: Send, policy: Policy, scope: Scope, coding: str | None, head: bool
+    ) -> None:
         self.send, self.policy, self.scope, self.coding = send, policy, scope, coding
         self.head = head
         self.start: Message | None = None
@@ -278,14 +304,18 @@ class _Compressor:
                     return
                 data = compress_all(self.policy, self.coding, body)
                 STATS.dynamic(len(body), len(data))
-                await self.send({**self.start,
-                                 "headers": _encode(rewrite_headers(headers, self.coding,
-                                                                    len(data)))})
+                await self.send(
+                    {
+                        **self.start,
+                        "headers": _encode(rewrite_headers(headers, self.coding, len(data))),
+                    }
+                )
                 await self._body(data, False)
                 return
             self.encoder = self.policy.encoder(self.coding)
-            await self.send({**self.start,
-                             "headers": _encode(rewrite_headers(headers, self.coding, None))})
+            await self.send(
+                {**self.start, "headers": _encode(rewrite_headers(headers, self.coding, None))}
+            )
         enc = self.encoder
         if self.head:  # nothing to encode: the headers are out
             await self._body(b"", more)

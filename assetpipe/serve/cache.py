@@ -83,8 +83,7 @@ class _Flight:
 
 
 class _TTLCache:
-    def __init__(self, seconds: float, maxsize: int, name: str,
-                 wait_timeout: float = 30.0) -> None:
+    def __init__(self, seconds: float, maxsize: int, name: str, wait_timeout: float = 30.0) -> None:
         if seconds <= 0 or maxsize <= 0:
             raise ValueError("ttl_cache needs seconds > 0 and maxsize > 0")
         self.seconds = seconds
@@ -121,11 +120,18 @@ class _TTLCache:
     def stats(self) -> dict[str, Any]:
         with self.lock:
             total = self.hits + self.misses + self.waits
-            return {"hits": self.hits, "misses": self.misses, "waits": self.waits,
-                    "timeouts": self.timeouts, "errors": self.errors,
-                    "hit_rate": round(self.hits / total, 4) if total else 0.0,
-                    "size": len(self.data), "maxsize": self.maxsize, "ttl": self.seconds,
-                    "evictions": self.evictions}
+            return {
+                "hits": self.hits,
+                "misses": self.misses,
+                "waits": self.waits,
+                "timeouts": self.timeouts,
+                "errors": self.errors,
+                "hit_rate": round(self.hits / total, 4) if total else 0.0,
+                "size": len(self.data),
+                "maxsize": self.maxsize,
+                "ttl": self.seconds,
+                "evictions": self.evictions,
+            }
 
     def clear(self) -> None:
         with self.lock:
@@ -133,8 +139,9 @@ class _TTLCache:
             self.hits = self.misses = self.waits = self.timeouts = self.errors = 0
             self.evictions = 0
 
-    def _join(self, key: Hashable, table: dict[Hashable, _Flight],
-              loop: asyncio.AbstractEventLoop | None) -> tuple[bool, Any, _Flight | None, bool]:
+    def _join(
+        self, key: Hashable, table: dict[Hashable, _Flight], loop: asyncio.AbstractEventLoop | None
+    ) -> tuple[bool, Any, _Flight | None, bool]:
         """Under the lock: (found, value) of a fresh entry, else the flight to lead or join."""
         with self.lock:
             found, value = self.lookup(key)
@@ -152,8 +159,9 @@ class _TTLCache:
             observe.cache(self.name, "wait")
             return False, None, flight, False
 
-    def _settle(self, key: Hashable, table: dict[Hashable, _Flight], flight: _Flight,
-                ok: bool, value: Any) -> None:
+    def _settle(
+        self, key: Hashable, table: dict[Hashable, _Flight], flight: _Flight, ok: bool, value: Any
+    ) -> None:
         with self.lock:
             if ok:
                 self.store(key, value)
@@ -171,8 +179,9 @@ class _TTLCache:
         observe.cache(self.name, "timeout")
         observe.cache(self.name, "miss")
 
-    def call_sync(self, fn: Callable[..., Any], args: tuple[Any, ...],
-                  kwargs: dict[str, Any]) -> Any:
+    def call_sync(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
         key = _key(args, kwargs)
         found, value, flight, leader = self._join(key, self.inflight, None)
         if found:
@@ -191,8 +200,9 @@ class _TTLCache:
         self._settle(key, self.inflight, flight, True, value)
         return value
 
-    async def call_async(self, fn: Callable[..., Any], args: tuple[Any, ...],
-                         kwargs: dict[str, Any]) -> Any:
+    async def call_async(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
         key = _key(args, kwargs)
         loop = asyncio.get_running_loop()
         found, value, flight, leader = self._join(key, self.ainflight, loop)
@@ -215,8 +225,7 @@ class _TTLCache:
         return value
 
 
-def ttl_cache(seconds: float, maxsize: int = 1024,
-              wait_timeout: float = 30.0) -> Callable[[F], F]:
+def ttl_cache(seconds: float, maxsize: int = 1024, wait_timeout: float = 30.0) -> Callable[[F], F]:
     """Decorator: cache a sync or async function's results for ``seconds`` (see module doc).
     The wrapper has ``.stats()``, ``.clear()`` and ``.cache_name``."""
     if seconds <= 0 or maxsize <= 0:
@@ -227,14 +236,18 @@ def ttl_cache(seconds: float, maxsize: int = 1024,
         cache = _TTLCache(seconds, maxsize, name, wait_timeout)
         wrapper: Any
         if inspect.iscoroutinefunction(fn):
+
             @functools.wraps(fn)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
                 return await cache.call_async(fn, args, kwargs)
+
             wrapper = async_wrapper
         else:
+
             @functools.wraps(fn)
             def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
                 return cache.call_sync(fn, args, kwargs)
+
             wrapper = sync_wrapper
         wrapper.stats = cache.stats
         wrapper.clear = cache.clear

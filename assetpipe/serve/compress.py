@@ -47,12 +47,24 @@ import zstandard
 
 from .negotiate import ranked
 
-DEFAULT_MIMETYPES = frozenset({
-    "text/html", "text/css", "text/plain", "text/xml", "text/javascript", "text/csv",
-    "text/markdown", "application/javascript", "application/json", "application/xml",
-    "application/ld+json", "application/manifest+json", "image/svg+xml",
-    "application/wasm",
-})
+DEFAULT_MIMETYPES = frozenset(
+    {
+        "text/html",
+        "text/css",
+        "text/plain",
+        "text/xml",
+        "text/javascript",
+        "text/csv",
+        "text/markdown",
+        "application/javascript",
+        "application/json",
+        "application/xml",
+        "application/ld+json",
+        "application/manifest+json",
+        "image/svg+xml",
+        "application/wasm",
+    }
+)
 NO_COMPRESS_KEY = "assetpipe.no_compress"
 
 
@@ -107,11 +119,19 @@ class _Zstd:
 class Policy:
     """The shared decision logic and settings of both CompressMiddlewares."""
 
-    def __init__(self, *, minimum_size: int = 500, mimetypes: Iterable[str] = DEFAULT_MIMETYPES,
-                 encodings: Iterable[str] = ("br", "zstd", "gzip"), brotli_quality: int = 4,
-                 gzip_level: int = 6, zstd_level: int = 3,
-                 exclude_paths: Iterable[str] = (), maximum_size: int = 4 * 1024 * 1024,
-                 buffer_size: int = 64 * 1024) -> None:
+    def __init__(
+        self,
+        *,
+        minimum_size: int = 500,
+        mimetypes: Iterable[str] = DEFAULT_MIMETYPES,
+        encodings: Iterable[str] = ("br", "zstd", "gzip"),
+        brotli_quality: int = 4,
+        gzip_level: int = 6,
+        zstd_level: int = 3,
+        exclude_paths: Iterable[str] = (),
+        maximum_size: int = 4 * 1024 * 1024,
+        buffer_size: int = 64 * 1024,
+    ) -> None:
         self.minimum_size = minimum_size
         self.maximum_size = maximum_size
         self.buffer_size = buffer_size
@@ -183,8 +203,9 @@ def add_vary(headers: list[tuple[str, str]], field: str = "Accept-Encoding") -> 
     headers.append(("Vary", field))
 
 
-def rewrite_headers(headers: list[tuple[str, str]], coding: str,
-                    length: int | None) -> list[tuple[str, str]]:
+def rewrite_headers(
+    headers: list[tuple[str, str]], coding: str, length: int | None
+) -> list[tuple[str, str]]:
     """The headers of the compressed response."""
     out: list[tuple[str, str]] = []
     for name, value in headers:
@@ -201,8 +222,9 @@ def rewrite_headers(headers: list[tuple[str, str]], coding: str,
     return out
 
 
-def not_modified_headers(headers: list[tuple[str, str]],
-                         coding: str | None) -> list[tuple[str, str]]:
+def not_modified_headers(
+    headers: list[tuple[str, str]], coding: str | None
+) -> list[tuple[str, str]]:
     """A 304's headers matching the 200 it stands for: ``Vary`` added and, when that 200 was
     encoded (``coding``), its ETag made weak."""
     out = [(k, weak_etag(v)) if coding and k.lower() == "etag" else (k, v) for k, v in headers]

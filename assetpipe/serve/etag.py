@@ -21,8 +21,9 @@ from .wsgi import _Chained
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 #: the headers a 304 keeps from the 200 (RFC 9110 §15.4.5)
-KEEP_ON_304 = frozenset({"cache-control", "content-location", "date", "etag", "expires", "vary",
-                         "last-modified"})
+KEEP_ON_304 = frozenset(
+    {"cache-control", "content-location", "date", "etag", "expires", "vary", "last-modified"}
+)
 
 
 def strong_etag(body: bytes) -> str:
@@ -42,20 +43,27 @@ class ETagMiddleware:
         self.app = app
         self.buffer_size = buffer_size
 
-    def __call__(self, environ: dict[str, Any],
-                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return self.app(environ, start_response)
         state: dict[str, Any] = {}
         written: list[bytes] = []
 
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None
-                    ) -> Callable[[bytes], Any]:
+        def capture(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], Any]:
             h = header_dict(headers)
             length = h.get("content-length", "")
-            if ("late" in state or not status.startswith("200") or "etag" in h or "set-cookie" in h
-                    or "no-store" in h.get("cache-control", "").lower()
-                    or (length and (not length.isdigit() or int(length) > self.buffer_size))):
+            if (
+                "late" in state
+                or not status.startswith("200")
+                or "etag" in h
+                or "set-cookie" in h
+                or "no-store" in h.get("cache-control", "").lower()
+                or (length and (not length.isdigit() or int(length) > self.buffer_size))
+            ):
                 state["pass"] = True
                 return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
             state.update(status=status, headers=list(headers), known=bool(length))
@@ -67,8 +75,9 @@ class ETagMiddleware:
             return result
         if "pass" in state:
             return result
-        if not (state["known"] or isinstance(result, list | tuple)) \
-                or is_file_wrapper(result, environ):
+        if not (state["known"] or isinstance(result, list | tuple)) or is_file_wrapper(
+            result, environ
+        ):
             start_response(state["status"], state["headers"])
             return _Chained(written, iter(result), result) if written else result
         try:

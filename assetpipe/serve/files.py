@@ -53,19 +53,45 @@ REVALIDATE = "no-cache"
 SUFFIX_ENCODING = {suffix: enc for enc, suffix in ENCODING_SUFFIX.items()}
 
 _TYPES = {
-    ".js": "text/javascript", ".mjs": "text/javascript", ".cjs": "text/javascript",
-    ".css": "text/css", ".html": "text/html", ".htm": "text/html", ".txt": "text/plain",
-    ".json": "application/json", ".map": "application/json",
-    ".webmanifest": "application/manifest+json", ".xml": "application/xml",
-    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-    ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
-    ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
-    ".wasm": "application/wasm", ".pdf": "application/pdf", ".mp4": "video/mp4",
-    ".webm": "video/webm", ".mp3": "audio/mpeg", ".gz": "application/gzip",
-    ".zst": "application/zstd", ".br": "application/octet-stream",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".cjs": "text/javascript",
+    ".css": "text/css",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".txt": "text/plain",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".xml": "application/xml",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".wasm": "application/wasm",
+    ".pdf": "application/pdf",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".mp3": "audio/mpeg",
+    ".gz": "application/gzip",
+    ".zst": "application/zstd",
+    ".br": "application/octet-stream",
 }
-_CHARSET_TYPES = ("text/", "application/json", "application/manifest+json", "application/xml",
-                  "image/svg+xml")
+_CHARSET_TYPES = (
+    "text/",
+    "application/json",
+    "application/manifest+json",
+    "application/xml",
+    "image/svg+xml",
+)
 _mimetypes = mimetypes.MimeTypes(filenames=())  # no /etc/mime.types: same answer everywhere
 
 
@@ -122,8 +148,11 @@ class StaticFile:
         """The representation for an ``Accept-Encoding`` value (memoised per file, bounded)."""
         rep = self.negotiated.get(accept_encoding)
         if rep is None:
-            rep = self.alternatives.get(choose(accept_encoding, self.alternatives),
-                                        self.identity) if self.alternatives else self.identity
+            rep = (
+                self.alternatives.get(choose(accept_encoding, self.alternatives), self.identity)
+                if self.alternatives
+                else self.identity
+            )
             if len(self.negotiated) < 32:
                 self.negotiated[accept_encoding] = rep
         return rep
@@ -226,13 +255,15 @@ def _walk(root: str) -> Iterable[tuple[str, str, os.stat_result]]:
 def default_output(entry: dict[str, Any]) -> str:
     """The output a source path answers with: for an image, its original-format variant of the
     largest width (the format the URL's extension promises); otherwise the entry's ``file``."""
-    variants = variants_for(entry, ORIGINAL, ("webp", "avif", ORIGINAL)) \
-        if entry.get("variants") else []
+    variants = (
+        variants_for(entry, ORIGINAL, ("webp", "avif", ORIGINAL)) if entry.get("variants") else []
+    )
     return str(variants[-1]["file"]) if variants else str(entry["file"])
 
 
-def _source_paths(manifest: Manifest, files: dict[str, StaticFile], prefix: str
-                  ) -> dict[str, StaticFile]:
+def _source_paths(
+    manifest: Manifest, files: dict[str, StaticFile], prefix: str
+) -> dict[str, StaticFile]:
     """URL of each manifest key → a ``no-cache`` copy of its default output (module doc)."""
     out: dict[str, StaticFile] = {}
     for key, entry in manifest.entries.items():
@@ -246,18 +277,27 @@ def _source_paths(manifest: Manifest, files: dict[str, StaticFile], prefix: str
         def copy(r: Representation) -> Representation:
             return Representation(r.encoding, r.path, r.size, r.etag, r.data)
 
-        sf = StaticFile(rel=key, content_type=target.content_type, immutable=False,
-                        last_modified=target.last_modified, identity=copy(target.identity),
-                        alternatives={e: copy(r) for e, r in target.alternatives.items()})
+        sf = StaticFile(
+            rel=key,
+            content_type=target.content_type,
+            immutable=False,
+            last_modified=target.last_modified,
+            identity=copy(target.identity),
+            alternatives={e: copy(r) for e, r in target.alternatives.items()},
+        )
         _precompute_headers(sf)
         out[url] = sf
     return out
 
 
-def build_table(output: str | os.PathLike[str], prefix: str = "/static/", *,
-                memory_file_limit: int = 512 * 1024,
-                memory_total_limit: int = 64 * 1024 * 1024,
-                source_paths: bool = True) -> FileTable:
+def build_table(
+    output: str | os.PathLike[str],
+    prefix: str = "/static/",
+    *,
+    memory_file_limit: int = 512 * 1024,
+    memory_total_limit: int = 64 * 1024 * 1024,
+    source_paths: bool = True,
+) -> FileTable:
     """Scan ``<output>/public`` (resolving the output symlink once) into a ``FileTable``;
     ``source_paths``: see the module doc."""
     output = Path(output)
@@ -281,8 +321,13 @@ def build_table(output: str | os.PathLike[str], prefix: str = "/static/", *,
                 budget[0] -= len(data)
             except OSError:
                 data = None
-        return Representation(encoding, real, len(data) if data is not None else st.st_size,
-                              _etag(real, st, data), data)
+        return Representation(
+            encoding,
+            real,
+            len(data) if data is not None else st.st_size,
+            _etag(real, st, data),
+            data,
+        )
 
     files: dict[str, StaticFile] = {}
     for rel, (real, st) in found.items():
@@ -296,9 +341,14 @@ def build_table(output: str | os.PathLike[str], prefix: str = "/static/", *,
             alt = found.get(rel + sfx)
             if alt is not None:
                 alts[enc] = rep(enc, *alt)
-        sf = StaticFile(rel=rel, content_type=content_type(rel), immutable=rel in immutable,
-                        last_modified=formatdate(st.st_mtime, usegmt=True),
-                        identity=rep("identity", real, st), alternatives=alts)
+        sf = StaticFile(
+            rel=rel,
+            content_type=content_type(rel),
+            immutable=rel in immutable,
+            last_modified=formatdate(st.st_mtime, usegmt=True),
+            identity=rep("identity", real, st),
+            alternatives=alts,
+        )
         _precompute_headers(sf)
         files[prefix + rel] = sf
     if source_paths:
@@ -316,11 +366,20 @@ def _precompute_headers(sf: StaticFile) -> None:
     cache = IMMUTABLE if sf.immutable else REVALIDATE
     vary = [("Vary", "Accept-Encoding")] if sf.alternatives else []
     for r in (sf.identity, *sf.alternatives.values()):
-        common = [("ETag", r.etag), ("Cache-Control", cache), ("Last-Modified", sf.last_modified),
-                  *vary]
+        common = [
+            ("ETag", r.etag),
+            ("Cache-Control", cache),
+            ("Last-Modified", sf.last_modified),
+            *vary,
+        ]
         enc = [] if r.encoding == "identity" else [("Content-Encoding", r.encoding)]
-        r.headers = [("Content-Type", sf.content_type), ("Content-Length", str(r.size)),
-                     ("Accept-Ranges", "bytes"), *enc, *common]
+        r.headers = [
+            ("Content-Type", sf.content_type),
+            ("Content-Length", str(r.size)),
+            ("Accept-Ranges", "bytes"),
+            *enc,
+            *common,
+        ]
         r.headers_304 = common
         r.raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in r.headers]
         r.raw_304 = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in common]
@@ -329,6 +388,9 @@ def _precompute_headers(sf: StaticFile) -> None:
 
 def describe(table: FileTable) -> dict[str, Any]:
     """A small summary for logs and the stats endpoint."""
-    return {"root": str(table.root), "files": len(table.files),
-            "immutable": sum(1 for f in table.files.values() if f.immutable),
-            "encoded": sum(len(f.alternatives) for f in table.files.values())}
+    return {
+        "root": str(table.root),
+        "files": len(table.files),
+        "immutable": sum(1 for f in table.files.values() if f.immutable),
+        "encoded": sum(len(f.alternatives) for f in table.files.values()),
+    }

@@ -142,16 +142,29 @@ def _body(r: Representation, head: bool) -> Reply:
     return Reply("200 OK", r.headers, None, r.path, 0, r.size, r.encoding, r.raw)
 
 
-def respond(sf: StaticFile, method: str, accept_encoding: str | None = None,
-            if_none_match: str | None = None, if_modified_since: str | None = None,
-            range_: str | None = None, if_range: str | None = None,
-            if_match: str | None = None, if_unmodified_since: str | None = None) -> Reply:
+def respond(
+    sf: StaticFile,
+    method: str,
+    accept_encoding: str | None = None,
+    if_none_match: str | None = None,
+    if_modified_since: str | None = None,
+    range_: str | None = None,
+    if_range: str | None = None,
+    if_match: str | None = None,
+    if_unmodified_since: str | None = None,
+) -> Reply:
     """Decide the response for a GET/HEAD of ``sf`` (other methods: 405)."""
     head = method == "HEAD"
     if method != "GET" and not head:
-        return Reply("405 Method Not Allowed",
-                     [("Allow", "GET, HEAD"), ("Content-Type", "text/plain; charset=utf-8"),
-                      ("Content-Length", "19")], b"Method Not Allowed\n")
+        return Reply(
+            "405 Method Not Allowed",
+            [
+                ("Allow", "GET, HEAD"),
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", "19"),
+            ],
+            b"Method Not Allowed\n",
+        )
     span: tuple[int, int] | bool | None = None
     if range_ is not None and method == "GET" and (if_range is None or _if_range_ok(if_range, sf)):
         span = parse_range(range_, sf.identity.size)
@@ -163,39 +176,55 @@ def respond(sf: StaticFile, method: str, accept_encoding: str | None = None,
     if if_match is not None:
         if not etag_matches_strong(if_match, rep.etag):
             return PRECONDITION_FAILED
-    elif if_unmodified_since is not None and _modified_since(if_unmodified_since,
-                                                             sf.last_modified):
+    elif if_unmodified_since is not None and _modified_since(if_unmodified_since, sf.last_modified):
         return PRECONDITION_FAILED
     if if_none_match is not None:
         if etag_matches(if_none_match, rep.etag):
             return Reply("304 Not Modified", rep.headers_304, raw=rep.raw_304)
-    elif if_modified_since is not None and _not_modified_since(if_modified_since,
-                                                                 sf.last_modified):
+    elif if_modified_since is not None and _not_modified_since(if_modified_since, sf.last_modified):
         return Reply("304 Not Modified", rep.headers_304, raw=rep.raw_304)
     if span is None:
         return _body(rep, head)
     if span is False:
         size = sf.identity.size
-        headers = [("Content-Range", f"bytes */{size}"), ("Content-Length", "0"),
-                   *[(k, v) for k, v in rep.headers_304 if k != "Cache-Control"],
-                   ("Cache-Control", "no-cache")]
+        headers = [
+            ("Content-Range", f"bytes */{size}"),
+            ("Content-Length", "0"),
+            *[(k, v) for k, v in rep.headers_304 if k != "Cache-Control"],
+            ("Cache-Control", "no-cache"),
+        ]
         return Reply("416 Range Not Satisfiable", headers, b"")
     assert isinstance(span, tuple)
     start, end = span
     length = end - start + 1
-    headers = [("Content-Type", sf.content_type), ("Content-Length", str(length)),
-               ("Content-Range", f"bytes {start}-{end}/{rep.size}"), ("Accept-Ranges", "bytes"),
-               *rep.headers_304]
+    headers = [
+        ("Content-Type", sf.content_type),
+        ("Content-Length", str(length)),
+        ("Content-Range", f"bytes {start}-{end}/{rep.size}"),
+        ("Accept-Ranges", "bytes"),
+        *rep.headers_304,
+    ]
     if rep.data is not None:
-        return Reply("206 Partial Content", headers, rep.data[start:end + 1])
+        return Reply("206 Partial Content", headers, rep.data[start : end + 1])
     return Reply("206 Partial Content", headers, None, rep.path, start, length)
 
 
-NOT_FOUND = Reply("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"),
-                                    ("Content-Length", "10"), ("Cache-Control", "no-cache")],
-                  b"Not Found\n")
+NOT_FOUND = Reply(
+    "404 Not Found",
+    [
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", "10"),
+        ("Cache-Control", "no-cache"),
+    ],
+    b"Not Found\n",
+)
 
-PRECONDITION_FAILED = Reply("412 Precondition Failed",
-                            [("Content-Type", "text/plain; charset=utf-8"),
-                             ("Content-Length", "20"), ("Cache-Control", "no-cache")],
-                            b"Precondition Failed\n")
+PRECONDITION_FAILED = Reply(
+    "412 Precondition Failed",
+    [
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", "20"),
+        ("Cache-Control", "no-cache"),
+    ],
+    b"Precondition Failed\n",
+)

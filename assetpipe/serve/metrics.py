@@ -48,11 +48,32 @@ from . import observe
 
 Environ = dict[str, Any]
 WSGIApp = Callable[[Environ, Callable[..., Any]], Iterable[bytes]]
-BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0,
-           10.0)
+BUCKETS = (
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.075,
+    0.1,
+    0.15,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+)
 _CACHE_RESULTS = frozenset({"hit", "miss", "wait", "bypass"})
-_CACHE_EVENTS = {"eviction": "evictions", "store": "stores", "invalidation": "invalidations",
-                 "not_modified": "not_modified", "timeout": "wait_timeouts", "error": "errors"}
+_CACHE_EVENTS = {
+    "eviction": "evictions",
+    "store": "stores",
+    "invalidation": "invalidations",
+    "not_modified": "not_modified",
+    "timeout": "wait_timeouts",
+    "error": "errors",
+}
 
 
 class Metrics:
@@ -62,20 +83,43 @@ class Metrics:
         from prometheus_client import REGISTRY, Counter, Histogram
 
         reg = registry if registry is not None else REGISTRY
-        self.requests = Counter("assetpipe_http_requests_total", "HTTP responses",
-                                ["route", "status", "encoding"], registry=reg)
-        self.latency = Histogram("assetpipe_http_request_duration_seconds",
-                                 "Time to the last body byte", ["route"], buckets=BUCKETS,
-                                 registry=reg)
-        self.sent = Counter("assetpipe_http_response_bytes_total", "Body bytes sent",
-                            ["route", "encoding"], registry=reg)
-        self.saved = Counter("assetpipe_compression_saved_bytes_total",
-                             "Identity bytes minus bytes sent", ["source"], registry=reg)
-        self.cache = Counter("assetpipe_cache_requests_total", "Cache lookups by result",
-                             ["cache", "result"], registry=reg)
-        self.events = {event: Counter(f"assetpipe_cache_{name}_total", f"Cache {name}",
-                                      ["cache"], registry=reg)
-                       for event, name in _CACHE_EVENTS.items()}
+        self.requests = Counter(
+            "assetpipe_http_requests_total",
+            "HTTP responses",
+            ["route", "status", "encoding"],
+            registry=reg,
+        )
+        self.latency = Histogram(
+            "assetpipe_http_request_duration_seconds",
+            "Time to the last body byte",
+            ["route"],
+            buckets=BUCKETS,
+            registry=reg,
+        )
+        self.sent = Counter(
+            "assetpipe_http_response_bytes_total",
+            "Body bytes sent",
+            ["route", "encoding"],
+            registry=reg,
+        )
+        self.saved = Counter(
+            "assetpipe_compression_saved_bytes_total",
+            "Identity bytes minus bytes sent",
+            ["source"],
+            registry=reg,
+        )
+        self.cache = Counter(
+            "assetpipe_cache_requests_total",
+            "Cache lookups by result",
+            ["cache", "result"],
+            registry=reg,
+        )
+        self.events = {
+            event: Counter(
+                f"assetpipe_cache_{name}_total", f"Cache {name}", ["cache"], registry=reg
+            )
+            for event, name in _CACHE_EVENTS.items()
+        }
 
     def on_cache(self, name: str, event: str, n: int) -> None:
         if event in _CACHE_RESULTS:
@@ -85,8 +129,9 @@ class Metrics:
             if counter is not None and n:
                 counter.labels(name).inc(n)
 
-    def on_request(self, route: str, status: int, encoding: str, seconds: float, size_in: int,
-                   size_out: int) -> None:
+    def on_request(
+        self, route: str, status: int, encoding: str, seconds: float, size_in: int, size_out: int
+    ) -> None:
         self.requests.labels(route, str(status), encoding).inc()
         self.latency.labels(route).observe(seconds)
         self.sent.labels(route, encoding).inc(size_out)
@@ -139,8 +184,14 @@ def metrics_app(environ: Environ, start_response: Callable[..., Any]) -> Iterabl
 
     enable()
     body = generate_latest(registry())
-    start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST),
-                              ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", CONTENT_TYPE_LATEST),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
     return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
 
@@ -148,15 +199,24 @@ def aggregate() -> dict[str, Any]:
     """The metrics summed over every worker (multiprocess mode) or this process, as a dict:
     requests by status/route/encoding, compression savings, and each cache's counts."""
     enable()
-    out: dict[str, Any] = {"requests": 0, "by_status": {}, "by_route": {}, "by_encoding": {},
-                           "compression_saved_bytes": {}, "caches": {}}
+    out: dict[str, Any] = {
+        "requests": 0,
+        "by_status": {},
+        "by_route": {},
+        "by_encoding": {},
+        "compression_saved_bytes": {},
+        "caches": {},
+    }
     for family in registry().collect():
         for s in family.samples:
             v = int(s.value)
             if s.name == "assetpipe_http_requests_total":
                 out["requests"] += v
-                for key, label in (("by_status", "status"), ("by_route", "route"),
-                                   ("by_encoding", "encoding")):
+                for key, label in (
+                    ("by_status", "status"),
+                    ("by_route", "route"),
+                    ("by_encoding", "encoding"),
+                ):
                     d = out[key]
                     d[s.labels[label]] = d.get(s.labels[label], 0) + v
             elif s.name == "assetpipe_compression_saved_bytes_total":
@@ -166,7 +226,7 @@ def aggregate() -> dict[str, Any]:
                 c[s.labels["result"]] = c.get(s.labels["result"], 0) + v
             elif s.name.startswith("assetpipe_cache_") and s.name.endswith("_total"):
                 c = out["caches"].setdefault(s.labels["cache"], {})
-                c[s.name[len("assetpipe_cache_"):-len("_total")]] = v
+                c[s.name[len("assetpipe_cache_") : -len("_total")]] = v
     for c in out["caches"].values():
         looked = sum(c.get(k, 0) for k in ("hit", "miss", "wait"))
         c["hit_rate"] = round(c.get("hit", 0) / looked, 4) if looked else 0.0
@@ -218,14 +278,23 @@ class MetricsMiddleware:
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             state["status"] = int(status[:3])
-            state["encoding"] = next((v for k, v in headers if k.lower() == "content-encoding"),
-                                     "identity")
+            state["encoding"] = next(
+                (v for k, v in headers if k.lower() == "content-encoding"), "identity"
+            )
             return start_response(status, headers, exc_info)
 
         result = self.app(environ, capture)
-        return _Measured(result, lambda sent: observe.request(
-            self.route(environ), state.get("status", 500), state.get("encoding", "identity"),
-            time.perf_counter() - t0, 0, sent))
+        return _Measured(
+            result,
+            lambda sent: observe.request(
+                self.route(environ),
+                state.get("status", 500),
+                state.get("encoding", "identity"),
+                time.perf_counter() - t0,
+                0,
+                sent,
+            ),
+        )
 
 
 class _Measured:

@@ -46,7 +46,8 @@ def cache(name: str, event: str, n: int = 1) -> None:
         listener(name, event, n)
 
 
-def request(route: str, status: int, encoding: str, seconds: float, size_in: int,
-            size_out: int) -> None:
+def request(
+    route: str, status: int, encoding: str, seconds: float, size_in: int, size_out: int
+) -> None:
     for listener in _request_listeners:
         listener(route, status, encoding, seconds, size_in, size_out)

@@ -66,9 +66,13 @@ class WSGIBridge:
                 break
         environ = self._environ(scope, bytes(body))
         status, headers, data = await asyncio.to_thread(self._run, environ)
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                                for k, v in headers]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+            }
+        )
         await send({"type": "http.response.body", "body": data})
 
     def _environ(self, scope: Scope, body: bytes) -> dict[str, Any]:
@@ -79,13 +83,18 @@ class WSGIBridge:
             "SCRIPT_NAME": scope.get("root_path", "").encode("utf-8").decode("latin-1"),
             "PATH_INFO": scope["path"].encode("utf-8").decode("latin-1"),
             "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
-            "SERVER_NAME": str(server[0]), "SERVER_PORT": str(server[1]),
+            "SERVER_NAME": str(server[0]),
+            "SERVER_PORT": str(server[1]),
             "REMOTE_ADDR": str(client[0]),
             "SERVER_PROTOCOL": "HTTP/" + str(scope.get("http_version", "1.1")),
             "CONTENT_LENGTH": str(len(body)),
-            "wsgi.version": (1, 0), "wsgi.url_scheme": scope.get("scheme", "http"),
-            "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(),
-            "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scope.get("scheme", "http"),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": io.StringIO(),
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
         }
         for name, value in scope.get("headers", ()):
             key = name.decode("latin-1").upper().replace("-", "_")
@@ -101,8 +110,9 @@ class WSGIBridge:
         state: dict[str, Any] = {}
         chunks: list[bytes] = []
 
-        def start_response(status: str, headers: list[tuple[str, str]],
-                           exc_info: Any = None) -> Callable[[bytes], Any]:
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], Any]:
             state["status"], state["headers"] = status, headers
             return chunks.append
 
@@ -117,9 +127,16 @@ class WSGIBridge:
 
 
 async def _plain(send: Send, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -128,6 +145,7 @@ def _with_stats(app: WSGIApp) -> WSGIApp:
         if environ.get("PATH_INFO") == STATS_PATH:
             return stats_app(environ, start_response)
         return app(environ, start_response)
+
     return dispatch
 
 
@@ -137,16 +155,20 @@ def make_app(config: Config, output: Path | None = None) -> AssetMiddleware:
 
     out = output or config.output
     if not (out / "public").is_dir():
-        raise AssetpipeError(f"no build at '{out}'",
-                             hint="run `assetpipe build` first (serve shows the current output)")
+        raise AssetpipeError(
+            f"no build at '{out}'",
+            hint="run `assetpipe build` first (serve shows the current output)",
+        )
     pages = PagesApp(config, out)
     app = CompressMiddleware(WSGIBridge(ETagMiddleware(_with_stats(pages))))
-    return AssetMiddleware(app, out, config.public_path, autorefresh=True,
-                           source_paths=config.serve.source_paths)
+    return AssetMiddleware(
+        app, out, config.public_path, autorefresh=True, source_paths=config.serve.source_paths
+    )
 
 
-def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, *,
-          log_level: str = "info") -> None:
+def serve(
+    config: Config, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "info"
+) -> None:
     """Run ``make_app(config)`` on uvicorn until interrupted."""
     import uvicorn
 
@@ -163,9 +185,17 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, *,
             if self.started:  # listening now: the URL works
                 log.info("serving %s on %s", config.output, url)
 
-    server = _Server(uvicorn.Config(
-        app, log_level=log_level, lifespan="off", access_log=False, backlog=4096,
-        timeout_keep_alive=15, server_header=False))
+    server = _Server(
+        uvicorn.Config(
+            app,
+            log_level=log_level,
+            lifespan="off",
+            access_log=False,
+            backlog=4096,
+            timeout_keep_alive=15,
+            server_header=False,
+        )
+    )
     try:
         server.run(sockets=[sock])
     finally:

@@ -17,7 +17,8 @@ def listening_socket(host: str, port: int) -> socket.socket:
     """A bound TCP socket for ``host:port`` (IPv4 or IPv6, as ``host`` resolves; port 0 picks a
     free one) for uvicorn's ``Server.run(sockets=[...])``, which listens on it."""
     family, _, proto, _, addr = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)[0]
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )[0]
     sock = socket.socket(family, socket.SOCK_STREAM, proto or socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -74,8 +74,9 @@ class Stats:
     def _counted(table: FileTable) -> Iterator[_Counted]:
         for sf in table.files.values():
             for rep in (sf.identity, *sf.alternatives.values()):
-                yield _Counted(rep.encoding, rep.size, sf.identity.size, rep.served,
-                               rep.not_modified)
+                yield _Counted(
+                    rep.encoding, rep.size, sf.identity.size, rep.served, rep.not_modified
+                )
 
     @staticmethod
     def _fold(records: Iterable[_Counted], into: Any) -> None:
@@ -130,15 +131,22 @@ class Stats:
             self._fold(self._retired, t)
             return {
                 "uptime_seconds": round(time.time() - self.started, 3),
-                "assets": {"requests": t.requests, "bytes_sent": t.bytes_sent,
-                           "bytes_saved": t.saved_precompressed,
-                           "by_status": {str(k): v for k, v in sorted(t.by_status.items())},
-                           "by_encoding": dict(sorted(t.by_encoding.items()))},
-                "compression": {"responses": self.dynamic_responses,
-                                "bytes_in": self.dynamic_in, "bytes_out": self.dynamic_out,
-                                "bytes_saved": self.dynamic_in - self.dynamic_out,
-                                "ratio": round(self.dynamic_out / self.dynamic_in, 4)
-                                if self.dynamic_in else None},
+                "assets": {
+                    "requests": t.requests,
+                    "bytes_sent": t.bytes_sent,
+                    "bytes_saved": t.saved_precompressed,
+                    "by_status": {str(k): v for k, v in sorted(t.by_status.items())},
+                    "by_encoding": dict(sorted(t.by_encoding.items())),
+                },
+                "compression": {
+                    "responses": self.dynamic_responses,
+                    "bytes_in": self.dynamic_in,
+                    "bytes_out": self.dynamic_out,
+                    "bytes_saved": self.dynamic_in - self.dynamic_out,
+                    "ratio": round(self.dynamic_out / self.dynamic_in, 4)
+                    if self.dynamic_in
+                    else None,
+                },
                 "caches": all_cache_stats(),
                 "response_caches": all_response_cache_stats(),
                 **_all_workers(),
@@ -172,11 +180,15 @@ STATS = Stats()
 def stats_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     """WSGI app: ``GET`` → the statistics as JSON (``Cache-Control: no-store``)."""
     if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
-        start_response("405 Method Not Allowed", [("Allow", "GET, HEAD"),
-                                                  ("Content-Length", "0")])
+        start_response("405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Length", "0")])
         return [b""]
     body = json.dumps(STATS.snapshot(), indent=2, sort_keys=True).encode() + b"\n"
-    start_response("200 OK", [("Content-Type", "application/json"),
-                              ("Content-Length", str(len(body))),
-                              ("Cache-Control", "no-store")])
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
     return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]

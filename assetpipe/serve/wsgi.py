@@ -59,8 +59,14 @@ class TableHolder:
     or a file gone from disk (a retired build folder, ``AssetServing.recover``), so a build
     swapped in under a running server never turns into 404s."""
 
-    def __init__(self, output: str | os.PathLike[str], prefix: str, autorefresh: bool,
-                 source_paths: bool = True, **limits: int) -> None:
+    def __init__(
+        self,
+        output: str | os.PathLike[str],
+        prefix: str,
+        autorefresh: bool,
+        source_paths: bool = True,
+        **limits: int,
+    ) -> None:
         self.output = Path(output)
         self.prefix = prefix
         self.autorefresh = autorefresh
@@ -78,16 +84,21 @@ class TableHolder:
         with self._lock:
             if self._pending is None:
                 self._pending = Future()
-                threading.Thread(target=self._rebuild, args=(self._pending, stamp),
-                                 name="assetpipe-table", daemon=True).start()
+                threading.Thread(
+                    target=self._rebuild,
+                    args=(self._pending, stamp),
+                    name="assetpipe-table",
+                    daemon=True,
+                ).start()
             return self._pending
 
     def _rebuild(self, future: Future[FileTable], stamp: object) -> None:
         try:
             table = build_table(self.output, self.prefix, **self.limits)
         except Exception:  # keep serving the old table, and say why
-            log.exception("could not load the new build in %s; still serving the old one",
-                          self.output)
+            log.exception(
+                "could not load the new build in %s; still serving the old one", self.output
+            )
             self._failed = stamp
             table = self.table
         else:
@@ -175,18 +186,30 @@ class AssetServing:
     of a 404, e.g. to Flask's own static route),
     ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
 
-    def __init__(self, output: str | os.PathLike[str] = "dist", public_path: str = "/static/",
-                 *, dev: bool = False, reload_url: str = "/__assetpipe/events",
-                 autorefresh: bool | None = None, source_paths: bool = True,
-                 fallback: bool = False,
-                 memory_file_limit: int = 512 * 1024,
-                 memory_total_limit: int = 64 * 1024 * 1024) -> None:
+    def __init__(
+        self,
+        output: str | os.PathLike[str] = "dist",
+        public_path: str = "/static/",
+        *,
+        dev: bool = False,
+        reload_url: str = "/__assetpipe/events",
+        autorefresh: bool | None = None,
+        source_paths: bool = True,
+        fallback: bool = False,
+        memory_file_limit: int = 512 * 1024,
+        memory_total_limit: int = 64 * 1024 * 1024,
+    ) -> None:
         self.prefix = url_prefix(public_path)
         self.dev = dev
         self.fallback = fallback
-        self.holder = TableHolder(output, self.prefix, dev if autorefresh is None else autorefresh,
-                                  source_paths, memory_file_limit=memory_file_limit,
-                                  memory_total_limit=memory_total_limit)
+        self.holder = TableHolder(
+            output,
+            self.prefix,
+            dev if autorefresh is None else autorefresh,
+            source_paths,
+            memory_file_limit=memory_file_limit,
+            memory_total_limit=memory_total_limit,
+        )
         self.script = client_script(reload_url) if dev else b""
 
     @property
@@ -215,8 +238,13 @@ class AssetMiddleware(AssetServing):
     ``public_path`` is answered here: a path that names no servable file gets 404.
     """
 
-    def __init__(self, app: WSGIApp | None = None, output: str | os.PathLike[str] = "dist",
-                 public_path: str = "/static/", **options: Any) -> None:
+    def __init__(
+        self,
+        app: WSGIApp | None = None,
+        output: str | os.PathLike[str] = "dist",
+        public_path: str = "/static/",
+        **options: Any,
+    ) -> None:
         super().__init__(output, public_path, **options)
         self.app = app or _not_found_app
 
@@ -233,9 +261,13 @@ class AssetMiddleware(AssetServing):
             return _not_found(start_response)
         get = environ.get
         inm = get("HTTP_IF_NONE_MATCH")
-        if get("REQUEST_METHOD") == "GET" and get("HTTP_RANGE") is None \
-                and (inm is not None or get("HTTP_IF_MODIFIED_SINCE") is None) \
-                and get("HTTP_IF_MATCH") is None and get("HTTP_IF_UNMODIFIED_SINCE") is None:
+        if (
+            get("REQUEST_METHOD") == "GET"
+            and get("HTTP_RANGE") is None
+            and (inm is not None or get("HTTP_IF_MODIFIED_SINCE") is None)
+            and get("HTTP_IF_MATCH") is None
+            and get("HTTP_IF_UNMODIFIED_SINCE") is None
+        ):
             # the fast path: a GET without Range whose validator (if any) is If-None-Match
             # (which makes If-Modified-Since irrelevant), answered from memory
             ae = get("HTTP_ACCEPT_ENCODING")
@@ -249,18 +281,26 @@ class AssetMiddleware(AssetServing):
                 start_response("200 OK", list(rep.headers))
                 return rep.body
             return self._stream(environ, start_response, rep)
-        reply = respond(sf, get("REQUEST_METHOD") or "GET", get("HTTP_ACCEPT_ENCODING"),
-                        inm, get("HTTP_IF_MODIFIED_SINCE"),
-                        get("HTTP_RANGE"), get("HTTP_IF_RANGE"),
-                        get("HTTP_IF_MATCH"), get("HTTP_IF_UNMODIFIED_SINCE"))
+        reply = respond(
+            sf,
+            get("REQUEST_METHOD") or "GET",
+            get("HTTP_ACCEPT_ENCODING"),
+            inm,
+            get("HTTP_IF_MODIFIED_SINCE"),
+            get("HTTP_RANGE"),
+            get("HTTP_IF_RANGE"),
+            get("HTTP_IF_MATCH"),
+            get("HTTP_IF_UNMODIFIED_SINCE"),
+        )
         if reply.data is not None:
             STATS.asset(reply.code, reply.encoding, len(reply.data), sf.identity.size)
             start_response(reply.status, list(reply.headers))
             return [reply.data]
         return self._send_file(environ, start_response, reply, sf.identity.size)
 
-    def _send_file(self, environ: Environ, start_response: StartResponse, reply: Reply,
-                   identity_size: int) -> Iterable[bytes]:
+    def _send_file(
+        self, environ: Environ, start_response: StartResponse, reply: Reply, identity_size: int
+    ) -> Iterable[bytes]:
         assert reply.path is not None
         try:
             f = open(reply.path, "rb")  # noqa: SIM115 (closed by the body)
@@ -278,8 +318,9 @@ class AssetMiddleware(AssetServing):
             return wrapper(f, CHUNK)  # type: ignore[no-any-return]
         return _FileSpan(f, reply.offset, reply.length)
 
-    def _stream(self, environ: Environ, start_response: StartResponse,
-                rep: Representation) -> Iterable[bytes]:
+    def _stream(
+        self, environ: Environ, start_response: StartResponse, rep: Representation
+    ) -> Iterable[bytes]:
         """A 200 of a representation kept on disk (the fast path's other half)."""
         try:
             f = open(rep.path, "rb")  # noqa: SIM115 (closed by the body)
@@ -308,8 +349,9 @@ class AssetMiddleware(AssetServing):
         state: dict[str, Any] = {}
         written: list[bytes] = []
 
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None
-                    ) -> Callable[[bytes], Any]:
+        def capture(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], Any]:
             if status.startswith("200") and is_html(header_dict(headers)):
                 state["html"] = (status, headers)
                 return written.append
@@ -326,9 +368,12 @@ class AssetMiddleware(AssetServing):
             _close(result)
         status, headers = state["html"]
         body = inject(body, self.script)
-        out = [(k, v) for k, v in headers
-               if k.lower() != "content-length" and not (k.lower() == "etag"
-                                                         and not v.startswith("W/"))]
+        out = [
+            (k, v)
+            for k, v in headers
+            if k.lower() != "content-length"
+            and not (k.lower() == "etag" and not v.startswith("W/"))
+        ]
         out.append(("Content-Length", str(len(body))))
         start_response(status, out)
         return [body]
@@ -361,8 +406,14 @@ def _close(result: Iterable[bytes]) -> None:
 class _Chained:
     """``first`` then ``rest``, closing ``original`` (the app's iterable) when closed."""
 
-    def __init__(self, first: list[bytes], rest: Iterator[bytes], original: Iterable[bytes],
-                 encoder: Encoder | None = None, size_in: list[int] | None = None) -> None:
+    def __init__(
+        self,
+        first: list[bytes],
+        rest: Iterator[bytes],
+        original: Iterable[bytes],
+        encoder: Encoder | None = None,
+        size_in: list[int] | None = None,
+    ) -> None:
         self.first, self.rest, self.original = first, rest, original
         self.encoder = encoder
 
@@ -412,8 +463,9 @@ class CompressMiddleware:
             environ = {**environ, "REQUEST_METHOD": "GET"}
         inner = environ
 
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None
-                    ) -> Callable[[bytes], Any]:
+        def capture(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], Any]:
             h = header_dict(headers)
             code = int(status[:3])
             if code == 304 and not inner.get(NO_COMPRESS_KEY) and policy.compressible_type(h):
@@ -427,8 +479,11 @@ class CompressMiddleware:
                 state["pass"] = True
                 return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
             length = h.get("content-length")
-            state.update(status=status, headers=headers,
-                         small=length is not None and int(length) <= policy.buffer_size)
+            state.update(
+                status=status,
+                headers=headers,
+                small=length is not None and int(length) <= policy.buffer_size,
+            )
             return written.append
 
         result = self.app(environ, capture)
@@ -440,8 +495,9 @@ class CompressMiddleware:
             return _Chained(first, rest, result)
         coding, status, headers = wanted, state["status"], state["headers"]
         assert coding is not None
-        if isinstance(result, list | tuple) or (state["small"]
-                                                 and not is_file_wrapper(result, environ)):
+        if isinstance(result, list | tuple) or (
+            state["small"] and not is_file_wrapper(result, environ)
+        ):
             try:
                 body = b"".join([*written, *first, *rest])
             finally:

@@ -47,9 +47,12 @@ class StageDone:
     def line(self) -> str:
         """``images: 63 inputs, 189 outputs (120 cache hits, 12 misses) in 4.10 s``."""
         counts = ([_plural(self.inputs, "input")] if self.inputs is not None else []) + [
-            _plural(self.outputs, "output")]
-        return (f"{self.stage}: {', '.join(counts)} ({_plural(self.hits, 'cache hit')}, "
-                f"{_plural(self.misses, 'miss', 'misses')}) in {self.seconds:.2f} s")
+            _plural(self.outputs, "output")
+        ]
+        return (
+            f"{self.stage}: {', '.join(counts)} ({_plural(self.hits, 'cache hit')}, "
+            f"{_plural(self.misses, 'miss', 'misses')}) in {self.seconds:.2f} s"
+        )
 
 
 def _plural(n: int, one: str, many: str = "") -> str:
@@ -113,9 +116,13 @@ class Warning_:
 
     def to_json(self) -> dict[str, Any]:
         loc = self.location
-        return {"stage": self.stage, "message": self.message,
-                "file": loc.file if loc else None, "line": loc.line if loc else None,
-                "col": loc.col if loc else None}
+        return {
+            "stage": self.stage,
+            "message": self.message,
+            "file": loc.file if loc else None,
+            "line": loc.line if loc else None,
+            "col": loc.col if loc else None,
+        }
 
 
 @dataclass
@@ -200,8 +207,9 @@ class StageContext:
         if self.on_warning is not None:
             self.on_warning(w)
 
-    def source_location(self, rel: str, line: int | None = None, col: int | None = None
-                        ) -> Location:
+    def source_location(
+        self, rel: str, line: int | None = None, col: int | None = None
+    ) -> Location:
         """A location naming a source file as the user sees it (relative to the config)."""
         path = Path(os.path.normpath(self.config.source / rel))
         try:

@@ -26,10 +26,32 @@ from .base import StageContext
 TOOL = "esbuild.tool"
 SERVICE = "esbuild"
 #: File types esbuild copies and hashes when a stylesheet or script refers to them.
-LOADERS = dict.fromkeys((
-    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".bmp",
-    ".woff", ".woff2", ".ttf", ".otf", ".eot", ".mp4", ".webm", ".mp3", ".ogg", ".wav",
-    ".pdf", ".txt"), "file")
+LOADERS = dict.fromkeys(
+    (
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".avif",
+        ".svg",
+        ".ico",
+        ".bmp",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".mp4",
+        ".webm",
+        ".mp3",
+        ".ogg",
+        ".wav",
+        ".pdf",
+        ".txt",
+    ),
+    "file",
+)
 SOURCEMAP = {"linked": "linked", "hidden": "external", "inline": "inline", "none": None}
 GLOB_CHARS = set("*?[]{}!")
 
@@ -50,8 +72,9 @@ def service(ctx: StageContext) -> Service:
     return found
 
 
-def entry_keys(ctx: StageContext, patterns: Iterable[str], key: str,
-               exts: tuple[str, ...]) -> list[str]:
+def entry_keys(
+    ctx: StageContext, patterns: Iterable[str], key: str, exts: tuple[str, ...]
+) -> list[str]:
     """The source keys ``patterns`` (``scripts.entries`` / ``styles.entries``) name. A literal
     entry that does not exist, is owned by ``static``, or has the wrong type is a
     ``StageError`` located at the config key."""
@@ -61,13 +84,17 @@ def entry_keys(ctx: StageContext, patterns: Iterable[str], key: str,
         if GLOB_CHARS & set(pat):
             continue
         if pat not in ctx.sources:
-            raise StageError(f"{key}: no file '{pat}' in the source folder", location=where,
-                             hint=f"paths in {key} are relative to source "
-                                  f"({ctx.config.source})")
+            raise StageError(
+                f"{key}: no file '{pat}' in the source folder",
+                location=where,
+                hint=f"paths in {key} are relative to source ({ctx.config.source})",
+            )
         if pat in ctx.static_keys:
-            raise StageError(f"{key}: '{pat}' is also matched by static.include; a file "
-                             "belongs to one stage", location=where,
-                             hint="remove it (or its folder) from static.include")
+            raise StageError(
+                f"{key}: '{pat}' is also matched by static.include; a file belongs to one stage",
+                location=where,
+                hint="remove it (or its folder) from static.include",
+            )
     # in the order the config lists them (esbuild's output depends on entry order); literal
     # paths are looked up, not globbed (matching every source file per pattern is slow)
     found: list[str] = []
@@ -79,8 +106,7 @@ def entry_keys(ctx: StageContext, patterns: Iterable[str], key: str,
     found = list(dict.fromkeys(found))
     wrong = [k for k in found if not k.endswith(exts)]
     if wrong:
-        raise StageError(f"{key}: '{wrong[0]}' is not one of {', '.join(exts)}",
-                         location=where)
+        raise StageError(f"{key}: '{wrong[0]}' is not one of {', '.join(exts)}", location=where)
     return found
 
 
@@ -114,15 +140,16 @@ def options(ctx: StageContext, entries: list[str], stage: str) -> dict[str, Any]
 def shown(ctx: StageContext) -> Any:
     """A function: esbuild's file path (relative to the source root) → the path as the user
     names it (relative to the config's folder when inside it)."""
+
     def show(path: str) -> str:
         full = os.path.normpath(ctx.config.source / path)
         rel = os.path.relpath(full, ctx.config.root)
         return full if rel.startswith("..") else Path(rel).as_posix()
+
     return show
 
 
-def build(ctx: StageContext, opts: dict[str, Any], urls: dict[str, Any] | None = None
-          ) -> Result:
+def build(ctx: StageContext, opts: dict[str, Any], urls: dict[str, Any] | None = None) -> Result:
     """Run one build: native binary when no plugin is needed, else the service. esbuild's
     warnings become build warnings; its errors an ``EsbuildError`` naming file:line:col."""
     try:
@@ -153,15 +180,15 @@ def url_table(ctx: StageContext) -> dict[str, Any]:
             external[str(cfg.source / key)] = cfg.public_path + ctx.manifest[key]["file"]
     for key in ctx.static_keys:
         external.setdefault(str(cfg.source / key), cfg.public_path + static.output_name(ctx, key))
-    return {"sourceRoot": str(cfg.source), "publicPath": cfg.public_path,
-            "external": external}
+    return {"sourceRoot": str(cfg.source), "publicPath": cfg.public_path, "external": external}
 
 
 CACHE_VERSION = 1
 
 
-def cached_build(ctx: StageContext, stage: str, opts: dict[str, Any],
-                 produce: Callable[[], Result]) -> Result:
+def cached_build(
+    ctx: StageContext, stage: str, opts: dict[str, Any], produce: Callable[[], Result]
+) -> Result:
     """``produce()`` unless an identical build is cached, so a rebuild with no change runs no
     esbuild at all.
 
@@ -182,34 +209,45 @@ def cached_build(ctx: StageContext, stage: str, opts: dict[str, Any],
     else:
         ctx.cache.miss(stage)
     if entry is not None:
-        result = Result({name: entry.path(name).read_bytes() for name in entry.files},
-                        dict(entry.meta["metafile"]),
-                        [Message(**m) for m in entry.meta["warnings"]],
-                        {name: entry.path(name) for name in entry.files})
+        result = Result(
+            {name: entry.path(name).read_bytes() for name in entry.files},
+            dict(entry.meta["metafile"]),
+            [Message(**m) for m in entry.meta["warnings"]],
+            {name: entry.path(name) for name in entry.files},
+        )
         warn(ctx, result.warnings)
         return result
     result = produce()
     table = url_table(ctx)["external"]
     used = _external_urls(result)
-    doc = {"inputs": sorted(result.metafile.get("inputs", {})),
-           "externals": sorted(p for p, url in table.items() if url in used)}
+    doc = {
+        "inputs": sorted(result.metafile.get("inputs", {})),
+        "externals": sorted(p for p, url in table.items() if url in used),
+    }
     content_key = _content_key(ctx, stage, opts, esbuild_version, doc)
     if content_key is not None:
-        stored = ctx.cache.put(content_key, dict(result.files), {
-            "metafile": result.metafile,
-            "warnings": [vars(m) for m in result.warnings]})
+        stored = ctx.cache.put(
+            content_key,
+            dict(result.files),
+            {"metafile": result.metafile, "warnings": [vars(m) for m in result.warnings]},
+        )
         ctx.cache.put(index_key, {}, doc, replace=True)
         result.stored = {name: stored.path(name) for name in result.files}
     return result
 
 
 def _external_urls(result: Result) -> set[str]:
-    return {imp["path"] for info in result.metafile.get("inputs", {}).values()
-            for imp in info.get("imports", ()) if imp.get("external")}
+    return {
+        imp["path"]
+        for info in result.metafile.get("inputs", {}).values()
+        for imp in info.get("imports", ())
+        if imp.get("external")
+    }
 
 
-def _content_key(ctx: StageContext, stage: str, opts: dict[str, Any], version: str,
-                 doc: Any) -> str | None:
+def _content_key(
+    ctx: StageContext, stage: str, opts: dict[str, Any], version: str, doc: Any
+) -> str | None:
     """The result key for an index document, or ``None`` when an input is gone."""
     source = ctx.config.source
     hashes = []
@@ -262,10 +300,12 @@ def emit(ctx: StageContext, result: Result, requested: set[str]) -> dict[str, di
         if existing is None:
             ctx.manifest.add(key, entry)
         elif existing["file"] != entry["file"]:
-            ctx.warn(f"'{key}' is imported from a script, which bundles its own copy "
-                     f"({entry['file']}) instead of the {existing['file']} the "
-                     f"{'images' if 'variants' in existing else 'other'} stage made",
-                     ctx.source_location(key))
+            ctx.warn(
+                f"'{key}' is imported from a script, which bundles its own copy "
+                f"({entry['file']}) instead of the {existing['file']} the "
+                f"{'images' if 'variants' in existing else 'other'} stage made",
+                ctx.source_location(key),
+            )
     return entries
 
 
@@ -289,9 +329,12 @@ def check_module_type(ctx: StageContext, result: Result) -> None:
             continue
         if isinstance(doc, dict) and doc.get("type") == "commonjs":
             shown_pkg = shown(ctx)(os.path.relpath(pkg, ctx.config.source))
-            ctx.warn(f'"type": "commonjs" here makes esbuild treat {key} (and every source '
-                     'below this folder) as CommonJS, wrapping ES modules; set "type": '
-                     '"module" or remove the field', Location(shown_pkg))
+            ctx.warn(
+                f'"type": "commonjs" here makes esbuild treat {key} (and every source '
+                'below this folder) as CommonJS, wrapping ES modules; set "type": '
+                '"module" or remove the field',
+                Location(shown_pkg),
+            )
 
 
 def _nearest_package(folder: str, seen: dict[str, str | None]) -> str | None:

@@ -96,14 +96,19 @@ def plan(ctx: StageContext, keys: list[str]) -> Plan:
             out.modules.append(key)
             continue
         out.classic.append(key)
-        why = ("scripts.classic lists it" if configured else
-               f"{_where(ctx, *classic_tags[0])} loads it without type=\"module\"")
+        why = (
+            "scripts.classic lists it"
+            if configured
+            else f'{_where(ctx, *classic_tags[0])} loads it without type="module"'
+        )
         for rel, use in uses:
             if use.module:
-                ctx.warn(f"{key} is built as a classic script ({why}) but is loaded here with "
-                         'type="module": its top-level declarations are module-scoped there, '
-                         "not globals; load it the same way everywhere",
-                         ctx.source_location(rel, use.line))
+                ctx.warn(
+                    f"{key} is built as a classic script ({why}) but is loaded here with "
+                    'type="module": its top-level declarations are module-scoped there, '
+                    "not globals; load it the same way everywhere",
+                    ctx.source_location(rel, use.line),
+                )
     return out
 
 
@@ -129,8 +134,9 @@ def build(ctx: StageContext, the_plan: Plan) -> Result:
     loads an ES module."""
     keys = the_plan.classic
     opts = options(ctx, keys, iife=False)
-    result = bundling.cached_build(ctx, "scripts.classic", opts,
-                                   lambda: _keep_smaller(ctx, bundling.build(ctx, opts)))
+    result = bundling.cached_build(
+        ctx, "scripts.classic", opts, lambda: _keep_smaller(ctx, bundling.build(ctx, opts))
+    )
     inputs = result.metafile.get("inputs", {})
     esm = [k for k in keys if (inputs.get(k) or {}).get("format") == "esm"]
     if not esm:
@@ -138,18 +144,25 @@ def build(ctx: StageContext, the_plan: Plan) -> Result:
     for key in esm:
         tags = [(rel, u) for rel, u in the_plan.uses.get(key, []) if not u.module]
         for rel, u in tags:
-            ctx.warn(f"{key} is an ES module (it uses import/export) loaded as a classic "
-                     'script: bundled as an IIFE so it runs, but its top-level names are not '
-                     'globals; add type="module" to the tag (or assign what pages call to '
-                     "window)", ctx.source_location(rel, u.line))
+            ctx.warn(
+                f"{key} is an ES module (it uses import/export) loaded as a classic "
+                "script: bundled as an IIFE so it runs, but its top-level names are not "
+                'globals; add type="module" to the tag (or assign what pages call to '
+                "window)",
+                ctx.source_location(rel, u.line),
+            )
         if not tags:
-            ctx.warn(f"{key} is an ES module (it uses import/export) and scripts.classic "
-                     "lists it: bundled as an IIFE, its top-level names are not globals; "
-                     'load it with type="module" instead (or assign what pages call to '
-                     "window)", ctx.config.location_of("scripts.classic"))
+            ctx.warn(
+                f"{key} is an ES module (it uses import/export) and scripts.classic "
+                "lists it: bundled as an IIFE, its top-level names are not globals; "
+                'load it with type="module" instead (or assign what pages call to '
+                "window)",
+                ctx.config.location_of("scripts.classic"),
+            )
     iife_opts = options(ctx, esm, iife=True)
-    bundled = bundling.cached_build(ctx, "scripts.iife", iife_opts,
-                                    lambda: bundling.build(ctx, iife_opts))
+    bundled = bundling.cached_build(
+        ctx, "scripts.iife", iife_opts, lambda: bundling.build(ctx, iife_opts)
+    )
     return _merge(_without_entries(result, set(esm)), bundled)
 
 
@@ -166,15 +179,22 @@ def _without_entries(result: Result, drop: set[str]) -> Result:
     gone = {p for p, k in _entry_outputs(result).items() if k in drop}
     gone |= {p + ".map" for p in gone} | {p + ".LEGAL.txt" for p in gone}
     outputs = {p: i for p, i in result.metafile["outputs"].items() if p not in gone}
-    return Result({p: b for p, b in result.files.items() if p not in gone},
-                  {**result.metafile, "outputs": outputs}, result.warnings)
+    return Result(
+        {p: b for p, b in result.files.items() if p not in gone},
+        {**result.metafile, "outputs": outputs},
+        result.warnings,
+    )
 
 
 def _merge(a: Result, b: Result) -> Result:
-    return Result({**a.files, **b.files},
-                  {"inputs": {**a.metafile.get("inputs", {}), **b.metafile.get("inputs", {})},
-                   "outputs": {**a.metafile["outputs"], **b.metafile["outputs"]}},
-                  [*a.warnings, *b.warnings])
+    return Result(
+        {**a.files, **b.files},
+        {
+            "inputs": {**a.metafile.get("inputs", {}), **b.metafile.get("inputs", {})},
+            "outputs": {**a.metafile["outputs"], **b.metafile["outputs"]},
+        },
+        [*a.warnings, *b.warnings],
+    )
 
 
 def _keep_smaller(ctx: StageContext, result: Result) -> Result:
@@ -188,8 +208,11 @@ def _keep_smaller(ctx: StageContext, result: Result) -> Result:
     outputs = dict(result.metafile["outputs"])
     inputs = result.metafile.get("inputs", {})
     for path, key in _entry_outputs(result).items():
-        if (not key.endswith(".min.js") or (inputs.get(key) or {}).get("format") == "esm"
-                or key not in ctx.sources):
+        if (
+            not key.endswith(".min.js")
+            or (inputs.get(key) or {}).get("format") == "esm"
+            or key not in ctx.sources
+        ):
             continue
         source = ctx.sources.files[key].path.read_bytes()
         if len(zlib.compress(files[path], 6)) < len(zlib.compress(source, 6)):

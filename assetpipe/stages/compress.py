@@ -47,14 +47,66 @@ from .base import StageContext
 
 VERSION = 2
 #: already compressed (or not worth it): never given siblings
-SKIP_EXTENSIONS = frozenset({
-    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".jxl", ".heic", ".woff", ".woff2",
-    ".zip", ".gz", ".tgz", ".bz2", ".tbz", ".xz", ".br", ".zst", ".7z", ".rar", ".mp3", ".mp4",
-    ".m4a", ".m4v", ".ogg", ".opus", ".oga", ".ogv", ".webm", ".mov", ".avi", ".flv", ".mpeg",
-    ".mpg", ".wmv", ".3gp", ".pdf", ".swf",
-})
-_TEXT = frozenset({".js", ".mjs", ".cjs", ".css", ".html", ".htm", ".svg", ".json", ".map",
-                   ".txt", ".xml", ".webmanifest", ".csv", ".md"})
+SKIP_EXTENSIONS = frozenset(
+    {
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".gif",
+        ".webp",
+        ".avif",
+        ".jxl",
+        ".heic",
+        ".woff",
+        ".woff2",
+        ".zip",
+        ".gz",
+        ".tgz",
+        ".bz2",
+        ".tbz",
+        ".xz",
+        ".br",
+        ".zst",
+        ".7z",
+        ".rar",
+        ".mp3",
+        ".mp4",
+        ".m4a",
+        ".m4v",
+        ".ogg",
+        ".opus",
+        ".oga",
+        ".ogv",
+        ".webm",
+        ".mov",
+        ".avi",
+        ".flv",
+        ".mpeg",
+        ".mpg",
+        ".wmv",
+        ".3gp",
+        ".pdf",
+        ".swf",
+    }
+)
+_TEXT = frozenset(
+    {
+        ".js",
+        ".mjs",
+        ".cjs",
+        ".css",
+        ".html",
+        ".htm",
+        ".svg",
+        ".json",
+        ".map",
+        ".txt",
+        ".xml",
+        ".webmanifest",
+        ".csv",
+        ".md",
+    }
+)
 ORDER = ("br", "gzip", "zstd")
 #: files no page fetches: only developers (devtools) or people read them
 DEVELOPER_ONLY = (".map", ".LEGAL.txt")
@@ -72,13 +124,15 @@ def encode(data: bytes, encoding: str, *, text: bool = True, level: int | None =
         return bytes(brotli.compress(data, quality=level, mode=mode))
     if encoding == "gzip":
         buf = io.BytesIO()
-        with gzip.GzipFile(filename="", mode="wb", compresslevel=level or 9, fileobj=buf,
-                           mtime=0) as gz:
+        with gzip.GzipFile(
+            filename="", mode="wb", compresslevel=level or 9, fileobj=buf, mtime=0
+        ) as gz:
             gz.write(data)
         return buf.getvalue()
     if encoding == "zstd":
-        return bytes(zstandard.ZstdCompressor(level=level or 19, write_content_size=True
-                                              ).compress(data))
+        return bytes(
+            zstandard.ZstdCompressor(level=level or 19, write_content_size=True).compress(data)
+        )
     raise ValueError(f"unknown encoding {encoding!r}")
 
 
@@ -122,8 +176,9 @@ class Compressor:
     def __init__(self, ctx: StageContext) -> None:
         cfg = ctx.config.compress
         self.ctx = ctx
-        self.encodings = tuple(e for e, on in (("br", cfg.brotli), ("gzip", cfg.gzip),
-                                               ("zstd", cfg.zstd)) if on)
+        self.encodings = tuple(
+            e for e, on in (("br", cfg.brotli), ("gzip", cfg.gzip), ("zstd", cfg.zstd)) if on
+        )
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         self.files: dict[str, Future[_File]] = {}
 
@@ -135,19 +190,26 @@ class Compressor:
             if rel not in self.files:
                 self.files[rel] = _done(self._look_up(rel))
                 found.append(self.files[rel].result())
-        todo = sorted(((len(f.data), f.rel, enc, f) for f in found if f.cached is None
-                       for enc in f.levels), key=lambda t: (-t[0], t[1], t[2]))
+        todo = sorted(
+            ((len(f.data), f.rel, enc, f) for f in found if f.cached is None for enc in f.levels),
+            key=lambda t: (-t[0], t[1], t[2]),
+        )
         for _size, _rel, enc, f in todo:
-            f.jobs[enc] = self.pool.submit(encode, f.data, enc, text=f.text,
-                                           level=f.levels[enc])
+            f.jobs[enc] = self.pool.submit(encode, f.data, enc, text=f.text, level=f.levels[enc])
 
     def _look_up(self, rel: str) -> _File:
         cfg = self.ctx.config.compress
         data = (self.ctx.public / rel).read_bytes()
         lv = levels(rel, self.encodings, cfg.sourcemaps) if data else {}
         text = os.path.splitext(rel)[1].lower() in _TEXT
-        key = self.ctx.cache.key("compress", VERSION, hashlib.sha256(data).hexdigest(),
-                                 sorted(lv.items()), cfg.min_ratio, text)
+        key = self.ctx.cache.key(
+            "compress",
+            VERSION,
+            hashlib.sha256(data).hexdigest(),
+            sorted(lv.items()),
+            cfg.min_ratio,
+            text,
+        )
         f = _File(rel, data, lv, key, text)
         if lv:
             entry = self.ctx.cache.get(key, "compress")
@@ -188,8 +250,10 @@ def _write(ctx: StageContext, f: _File, min_ratio: float) -> list[str]:
                 ctx.link_public(f.rel + ENCODING_SUFFIX[enc], f.cached.path(enc))
             return kept
         except (OSError, KeyError):  # a damaged entry: compress again
-            f.jobs = {enc: _done(encode(f.data, enc, text=f.text, level=lv))
-                      for enc, lv in f.levels.items()}
+            f.jobs = {
+                enc: _done(encode(f.data, enc, text=f.text, level=lv))
+                for enc, lv in f.levels.items()
+            }
     if not f.levels:
         return []
     out = {enc: job.result() for enc, job in f.jobs.items()}

@@ -119,6 +119,7 @@ def run(ctx: StageContext) -> None:
             ctx.progress.advance(STAGE)
         elif sum(1 for i in items if i.missing) == 2:  # a pool will run: start it meanwhile
             from ..imaging.pool import prewarm
+
             prewarm()
     by_key = {item.file.rel: item for item in items}
     failed = _encode_missing(ctx, [i for i in items if i.missing], opts)
@@ -130,24 +131,31 @@ def run(ctx: StageContext) -> None:
     notes: dict[str, Any] = {}
     for rel in sorted(by_key):
         variants += _emit(ctx, by_key[rel], notes)
-    ctx.report.sections[STAGE] = {"images": len(by_key), "variants": variants,
-                                  "skipped": sorted(skipped), "never_bigger": notes}
+    ctx.report.sections[STAGE] = {
+        "images": len(by_key),
+        "variants": variants,
+        "skipped": sorted(skipped),
+        "never_bigger": notes,
+    }
     ctx.progress.finish(STAGE)
 
 
-def _bad_input(ctx: StageContext, rel: str, message: str, hint: str | None,
-               skipped: list[str]) -> None:
+def _bad_input(
+    ctx: StageContext, rel: str, message: str, hint: str | None, skipped: list[str]
+) -> None:
     location = ctx.source_location(rel)
     if ctx.config.images.on_error == "skip":
         ctx.warn(f"{message} (skipped: images.on_error is skip)", location)
         skipped.append(rel)
         return
-    raise StageError(message, location=location,
-                     hint=hint or "fix or remove the file, or set images.on_error: skip")
+    raise StageError(
+        message,
+        location=location,
+        hint=hint or "fix or remove the file, or set images.on_error: skip",
+    )
 
 
-def _plan(ctx: StageContext, f: SourceFile, opts: ImageOptions,
-          versions: dict[str, str]) -> _Item:
+def _plan(ctx: StageContext, f: SourceFile, opts: ImageOptions, versions: dict[str, str]) -> _Item:
     """Probe (cached) the source, plan its variants and look up each format group."""
     sha = ctx.sources.sha256(f.rel)
     probe_key = ctx.cache.key("images-probe", PIPELINE_VERSION, sha, versions)
@@ -158,22 +166,39 @@ def _plan(ctx: StageContext, f: SourceFile, opts: ImageOptions,
         # an animation is published as is: from a cached copy, never a hard link to the source
         # (an editor saving it in place would change the published file)
         copy: dict[str, bytes | Path] = {"anim": f.path} if info.animated else {}
-        entry = ctx.cache.put(probe_key, copy, {"probe": info.to_json(), "integrity": integrity,
-                                                "plain": _plain_meta(f.path, info)})
+        entry = ctx.cache.put(
+            probe_key,
+            copy,
+            {"probe": info.to_json(), "integrity": integrity, "plain": _plain_meta(f.path, info)},
+        )
     info = Probe.from_json(dict(entry.meta["probe"]))
     integrity = str(entry.meta.get("integrity", ""))
     check_pixels(info.stored_width, info.stored_height, opts.max_pixels)
     if info.animated:
-        return _Item(f, sha, info, formats=[], sizes=[(info.width, info.height)],
-                     passthrough_integrity=integrity, passthrough=entry.path("anim"))
+        return _Item(
+            f,
+            sha,
+            info,
+            formats=[],
+            sizes=[(info.width, info.height)],
+            passthrough_integrity=integrity,
+            passthrough=entry.path("anim"),
+        )
     plain = entry.meta.get("plain")
-    item = _Item(f, sha, info, formats=resolve(opts.tokens, info.format),
-                 sizes=plan_widths(info.width, info.height, opts.widths),
-                 plain=None if not plain else _Plain(int(plain["size"]), str(plain["sha256"]),
-                                                     str(plain["integrity"])))
+    item = _Item(
+        f,
+        sha,
+        info,
+        formats=resolve(opts.tokens, info.format),
+        sizes=plan_widths(info.width, info.height, opts.widths),
+        plain=None
+        if not plain
+        else _Plain(int(plain["size"]), str(plain["sha256"]), str(plain["integrity"])),
+    )
     for fmt in item.formats:
-        key = ctx.cache.key("images", PIPELINE_VERSION, sha, versions, item.sizes,
-                            opts.group_options(fmt))
+        key = ctx.cache.key(
+            "images", PIPELINE_VERSION, sha, versions, item.sizes, opts.group_options(fmt)
+        )
         item.keys[fmt] = key
         hit = ctx.cache.get(key, STAGE)
         if hit is not None and _group_ok(hit, item.sizes):
@@ -188,8 +213,11 @@ def _plain_meta(path: Path, info: Probe) -> dict[str, Any] | None:
     plain = plain_source(path.read_bytes(), info.format, info.mode, info.orientation)
     if plain is None:
         return None
-    return {"size": len(plain), "sha256": hashlib.sha256(plain).hexdigest(),
-            "integrity": sri(plain)}
+    return {
+        "size": len(plain),
+        "sha256": hashlib.sha256(plain).hexdigest(),
+        "integrity": sri(plain),
+    }
 
 
 def _plain_file(ctx: StageContext, item: _Item) -> Path:
@@ -200,12 +228,13 @@ def _plain_file(ctx: StageContext, item: _Item) -> Path:
     entry = ctx.cache.get(key, STAGE)
     if entry is None:
         info = item.probe
-        data = plain_source(item.file.path.read_bytes(), info.format, info.mode,
-                            info.orientation)
+        data = plain_source(item.file.path.read_bytes(), info.format, info.mode, info.orientation)
         if data is None or hashlib.sha256(data).hexdigest() != item.plain.sha256:
-            raise StageError("the image changed while the build was running",
-                             location=ctx.source_location(item.file.rel),
-                             hint="build again")
+            raise StageError(
+                "the image changed while the build was running",
+                location=ctx.source_location(item.file.rel),
+                hint="build again",
+            )
         entry = ctx.cache.put(key, {"plain": data}, {})
     return entry.path("plain")
 
@@ -216,8 +245,9 @@ def _group_ok(entry: CacheEntry, sizes: list[tuple[int, int]]) -> bool:
     return isinstance(meta, list) and [(v["width"], v["height"]) for v in meta] == sizes
 
 
-def _encode_missing(ctx: StageContext, todo: list[_Item], opts: ImageOptions
-                    ) -> dict[str, tuple[str, str | None]]:
+def _encode_missing(
+    ctx: StageContext, todo: list[_Item], opts: ImageOptions
+) -> dict[str, tuple[str, str | None]]:
     """Run one job per item with missing groups; store each group in the cache. Returns the
     items that failed: key → (message, hint)."""
     if not todo:
@@ -235,21 +265,42 @@ def _encode_missing(ctx: StageContext, todo: list[_Item], opts: ImageOptions
         else:
             for fmt, outs in result.outputs.items():
                 files = {str(w): data for w, _, data in outs}
-                meta = {"variants": [{"name": str(w), "width": w, "height": h,
-                                      "size": len(data), "integrity": sri(data),
-                                      "sha256": hashlib.sha256(data).hexdigest()}
-                                     for w, h, data in outs]}
+                meta = {
+                    "variants": [
+                        {
+                            "name": str(w),
+                            "width": w,
+                            "height": h,
+                            "size": len(data),
+                            "integrity": sri(data),
+                            "sha256": hashlib.sha256(data).hexdigest(),
+                        }
+                        for w, h, data in outs
+                    ]
+                }
                 item.groups[fmt] = ctx.cache.put(item.keys[fmt], files, meta)
         ctx.progress.advance(STAGE)
 
-    jobs = [Job(key=i.file.rel, path=i.file.path, orientation=i.probe.orientation,
-                sizes=tuple(i.sizes), formats=tuple(i.missing), options=opts) for i in todo]
+    jobs = [
+        Job(
+            key=i.file.rel,
+            path=i.file.path,
+            orientation=i.probe.orientation,
+            sizes=tuple(i.sizes),
+            formats=tuple(i.missing),
+            options=opts,
+        )
+        for i in todo
+    ]
     try:
         run_jobs(jobs, done)
     except WorkerDied as exc:
-        raise StageError(str(exc), hint="lower images.max_pixels; a script that calls "
-                                        "assetpipe.build() while running threads must guard "
-                                        "its top level with if __name__ == '__main__'") from exc
+        raise StageError(
+            str(exc),
+            hint="lower images.max_pixels; a script that calls "
+            "assetpipe.build() while running threads must guard "
+            "its top level with if __name__ == '__main__'",
+        ) from exc
     return failed
 
 
@@ -261,16 +312,30 @@ def _emit(ctx: StageContext, item: _Item, notes: dict[str, Any]) -> int:
         assert item.passthrough is not None
         ctx.link_public(out, item.passthrough)
         fmt = item.probe.format.lower()
-        variant = {"file": out, "width": item.probe.width, "height": item.probe.height,
-                   "format": fmt, "size": item.file.size}
-        ctx.manifest.add(rel, {"file": out, "src": rel, "size": item.file.size,
-                               "integrity": item.passthrough_integrity,
-                               "width": item.probe.width, "height": item.probe.height,
-                               "variants": [variant]})
+        variant = {
+            "file": out,
+            "width": item.probe.width,
+            "height": item.probe.height,
+            "format": fmt,
+            "size": item.file.size,
+        }
+        ctx.manifest.add(
+            rel,
+            {
+                "file": out,
+                "src": rel,
+                "size": item.file.size,
+                "integrity": item.passthrough_integrity,
+                "width": item.probe.width,
+                "height": item.probe.height,
+                "variants": [variant],
+            },
+        )
         return 1
     sel = _select(item)
-    files = {fmt: {int(v["width"]): v for v in item.groups[fmt].meta["variants"]}
-             for fmt in item.formats}
+    files = {
+        fmt: {int(v["width"]): v for v in item.groups[fmt].meta["variants"]} for fmt in item.formats
+    }
     variants: list[dict[str, Any]] = []
     integrity: dict[str, str] = {}
     for v in sel.kept:
@@ -284,23 +349,43 @@ def _emit(ctx: StageContext, item: _Item, notes: dict[str, Any]) -> int:
             out = variant_name(rel, v.width, v.format, str(meta["sha256"]))
             ctx.link_public(out, item.groups[v.format].path(str(meta["name"])))
             integrity[out] = str(meta["integrity"])
-        variants.append({"file": out, "width": v.width, "height": v.height,
-                         "format": v.format, "size": v.size})
+        variants.append(
+            {"file": out, "width": v.width, "height": v.height, "format": v.format, "size": v.size}
+        )
     main = _main_variant(variants, item.formats)
-    ctx.manifest.add(rel, {"file": main["file"], "size": main["size"],
-                           "integrity": integrity[main["file"]], "src": rel,
-                           "width": item.probe.width, "height": item.probe.height,
-                           "variants": variants})
+    ctx.manifest.add(
+        rel,
+        {
+            "file": main["file"],
+            "size": main["size"],
+            "integrity": integrity[main["file"]],
+            "src": rel,
+            "width": item.probe.width,
+            "height": item.probe.height,
+            "variants": variants,
+        },
+    )
     _note(ctx, item, sel, notes)
     return len(variants)
 
 
 def _select(item: _Item) -> Selection:
-    encoded = {fmt: [(int(v["width"]), int(v["height"]), int(v["size"]))
-                     for v in item.groups[fmt].meta["variants"]] for fmt in item.formats}
-    return select_variants(item.formats, original_format(item.probe.format), item.probe.width,
-                           item.probe.height, encoded, item.file.size,
-                           item.plain.size if item.plain else None)
+    encoded = {
+        fmt: [
+            (int(v["width"]), int(v["height"]), int(v["size"]))
+            for v in item.groups[fmt].meta["variants"]
+        ]
+        for fmt in item.formats
+    }
+    return select_variants(
+        item.formats,
+        original_format(item.probe.format),
+        item.probe.width,
+        item.probe.height,
+        encoded,
+        item.file.size,
+        item.plain.size if item.plain else None,
+    )
 
 
 def _main_variant(variants: list[dict[str, Any]], formats: list[str]) -> dict[str, Any]:
@@ -321,14 +406,21 @@ def _note(ctx: StageContext, item: _Item, sel: Selection, notes: dict[str, Any])
         doc["dropped"] = sel.dropped
     if sel.source_used:
         v = next(v for v in sel.kept if v.origin == SOURCE)
-        doc["source"] = {"format": v.format, "width": v.width, "size": v.size,
-                         "source_size": item.file.size}
+        doc["source"] = {
+            "format": v.format,
+            "width": v.width,
+            "size": v.size,
+            "source_size": item.file.size,
+        }
     if sel.grown:
         doc["grown"] = sel.grown
         for g in sel.grown:
-            ctx.warn(f"the {g['format']} variant at {g['width']}w ({g['size']:,} B) is larger "
-                     f"than the source ({g['source_size']:,} B) and the source cannot be served "
-                     f"as is ({_why_not_plain(item.probe)})", ctx.source_location(rel))
+            ctx.warn(
+                f"the {g['format']} variant at {g['width']}w ({g['size']:,} B) is larger "
+                f"than the source ({g['source_size']:,} B) and the source cannot be served "
+                f"as is ({_why_not_plain(item.probe)})",
+                ctx.source_location(rel),
+            )
     if doc:
         notes[rel] = doc
 
@@ -355,8 +447,10 @@ def summary(section: dict[str, Any]) -> str | None:
         return None
     parts = []
     if dropped:
-        parts.append(f"{dropped} variant(s) not emitted (not smaller than the original format, "
-                     "a wider variant or the source)")
+        parts.append(
+            f"{dropped} variant(s) not emitted (not smaller than the original format, "
+            "a wider variant or the source)"
+        )
     if served:
         parts.append(f"{served} source file(s) served as is (re-encoding was larger)")
     if grown:

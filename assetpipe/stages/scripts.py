@@ -34,8 +34,12 @@ def options(ctx: StageContext, entries: list[str]) -> dict[str, Any]:
     """The esbuild options of this stage (also what watch's context uses)."""
     cfg = ctx.config.scripts
     opts = bundling.options(ctx, entries, "scripts")
-    opts.update(format="esm", splitting=cfg.splitting, platform="browser",
-                chunkNames="js/chunks/[name]-[hash]")
+    opts.update(
+        format="esm",
+        splitting=cfg.splitting,
+        platform="browser",
+        chunkNames="js/chunks/[name]-[hash]",
+    )
     if cfg.define:
         opts["define"] = dict(cfg.define)
     return opts

@@ -79,31 +79,45 @@ def collect(ctx: StageContext, *, quiet: bool = False) -> dict[str, str]:
         for rel in sorted(ctx.sources.files):
             if not rel.startswith(pre):
                 continue
-            name = rel[len(pre):]
+            name = rel[len(pre) :]
             if not globmatch(name, ctx.config.templates.include):
                 continue
             if name in out:
                 raise StageError(
                     f"template '{name}' is in two template dirs ({out[name]} and {rel})",
                     location=ctx.config.location_of("templates.dirs"),
-                    hint="rename one of them: a loader would only ever find the first")
+                    hint="rename one of them: a loader would only ever find the first",
+                )
             out[name] = rel
             found += 1
         if not found and explicit and not quiet:
-            ctx.warn(f"templates.dirs: no templates matching templates.include in "
-                     f"'{ctx.source_location(d).file}'", ctx.config.location_of("templates.dirs"))
+            ctx.warn(
+                f"templates.dirs: no templates matching templates.include in "
+                f"'{ctx.source_location(d).file}'",
+                ctx.config.location_of("templates.dirs"),
+            )
     return out
 
 
 def options(ctx: StageContext, name: str) -> Options:
     """The effective rewrite options of template ``name``."""
     t = ctx.config.templates
-    return Options(public_path=ctx.config.public_path, is_page=globmatch(name, t.pages),
-                   lazy_images=t.lazy_images, lazy_iframes=t.lazy_iframes, eager=t.eager,
-                   sizes=t.sizes, sizes_rules=t.sizes_rules, dimensions=t.dimensions,
-                   srcset=t.srcset, picture=t.picture, srcset_format=t.srcset_format,
-                   image_formats=ctx.config.images.formats,
-                   integrity=t.integrity, preload_fonts=t.preload_fonts)
+    return Options(
+        public_path=ctx.config.public_path,
+        is_page=globmatch(name, t.pages),
+        lazy_images=t.lazy_images,
+        lazy_iframes=t.lazy_iframes,
+        eager=t.eager,
+        sizes=t.sizes,
+        sizes_rules=t.sizes_rules,
+        dimensions=t.dimensions,
+        srcset=t.srcset,
+        picture=t.picture,
+        srcset_format=t.srcset_format,
+        image_formats=ctx.config.images.formats,
+        integrity=t.integrity,
+        preload_fonts=t.preload_fonts,
+    )
 
 
 def _check_selectors(ctx: StageContext) -> None:
@@ -113,9 +127,12 @@ def _check_selectors(ctx: StageContext) -> None:
         for i, sel in enumerate(sels):
             msg = check_selector(sel)
             if msg is not None:
-                problems.append(AssetpipeError(
-                    f"templates.{where}[{i}]: not a CSS selector ({msg}): {sel!r}",
-                    location=ctx.config.location_of(f"templates.{where}")))
+                problems.append(
+                    AssetpipeError(
+                        f"templates.{where}[{i}]: not a CSS selector ({msg}): {sel!r}",
+                        location=ctx.config.location_of(f"templates.{where}"),
+                    )
+                )
     if problems:
         raise ConfigError(problems)
 
@@ -134,12 +151,11 @@ def reference_keys(text: str, public_path: str) -> set[str]:
 def memo_references(ctx: StageContext, rel: str) -> set[str]:
     """``reference_keys`` of the template at source key ``rel``, from the stat memo: the file is
     read only when it changed. Raises ``StageError`` for a template that is not UTF-8."""
-    def compute(path: Path) -> list[str]:
-        return sorted(reference_keys(_decode(path.read_bytes(), ctx, rel),
-                                     ctx.config.public_path))
 
-    return set(ctx.sources.fact(rel, f"templates.refs/{VERSION}/{ctx.config.public_path}",
-                                compute))
+    def compute(path: Path) -> list[str]:
+        return sorted(reference_keys(_decode(path.read_bytes(), ctx, rel), ctx.config.public_path))
+
+    return set(ctx.sources.fact(rel, f"templates.refs/{VERSION}/{ctx.config.public_path}", compute))
 
 
 def candidate_keys(text: str, ctx: StageContext) -> set[str]:
@@ -167,20 +183,32 @@ def _decode(data: bytes, ctx: StageContext, rel: str) -> str:
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        raise StageError(f"template is not UTF-8 (byte 0x{data[e.start]:02x} at offset "
-                         f"{e.start})", location=ctx.source_location(rel, line, col),
-                         hint="save the template as UTF-8") from e
+        raise StageError(
+            f"template is not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
+            location=ctx.source_location(rel, line, col),
+            hint="save the template as UTF-8",
+        ) from e
 
 
-def _rewrite(ctx: StageContext, name: str, rel: str, text: str, opts: Options,
-             hints: list[Hint], images: list[ImageHint]) -> Result:
+def _rewrite(
+    ctx: StageContext,
+    name: str,
+    rel: str,
+    text: str,
+    opts: Options,
+    hints: list[Hint],
+    images: list[ImageHint],
+) -> Result:
     try:
         return rewrite(text, name, ctx.manifest.entries, opts, hints, images)
     except ScanError as e:
         line = text.count("\n", 0, e.offset) + 1
         col = e.offset - (text.rfind("\n", 0, e.offset) + 1) + 1
-        raise StageError(str(e), location=ctx.source_location(rel, line, col),
-                         hint="the template's Jinja syntax is broken here") from e
+        raise StageError(
+            str(e),
+            location=ctx.source_location(rel, line, col),
+            hint="the template's Jinja syntax is broken here",
+        ) from e
 
 
 def _missing_hint(ctx: StageContext, key: str) -> str:
@@ -188,11 +216,13 @@ def _missing_hint(ctx: StageContext, key: str) -> str:
     level too high for ``url_for``'s ``filename``), a near name, or the rule."""
     under = sorted(k for k in ctx.manifest if k.endswith("/" + key))
     if under:
-        folder = under[0][:-len(key) - 1]
+        folder = under[0][: -len(key) - 1]
         src = ctx.source_location(folder).file
-        return (f"the build has '{under[0]}': manifest keys are relative to source, and "
-                f"url_for('static', filename=...) is relative to the static folder; set "
-                f"source: {src} in the config rather than editing the template")
+        return (
+            f"the build has '{under[0]}': manifest keys are relative to source, and "
+            f"url_for('static', filename=...) is relative to the static folder; set "
+            f"source: {src} in the config rather than editing the template"
+        )
     close = difflib.get_close_matches(key, list(ctx.manifest), n=1)
     if close:
         return f"did you mean '{close[0]}'?"
@@ -222,23 +252,31 @@ _QUIET = ("other",)
 def _unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) -> None:
     """One warning per template naming template:line of the asset references it leaves as
     written (report.json's ``unresolved`` lists each with why)."""
-    left = [u for u in items if u["reason"] not in _QUIET
-            and not (u["reason"] == "dynamic" and "asset_url(" in str(u["value"]))]
+    left = [
+        u
+        for u in items
+        if u["reason"] not in _QUIET
+        and not (u["reason"] == "dynamic" and "asset_url(" in str(u["value"]))
+    ]
     if not left:
         return
     first = left[0]
-    what = {"relative": "a relative URL", "dynamic": "built by an expression",
-            "asset_url": "asset_url() names no asset of the build",
-            "type": "the build has no output in the format its type attribute names",
-            "not_rewritten": f"in {first.get('where', 'the template')}"
-            }.get(str(first["reason"]), str(first["reason"]))
+    what = {
+        "relative": "a relative URL",
+        "dynamic": "built by an expression",
+        "asset_url": "asset_url() names no asset of the build",
+        "type": "the build has no output in the format its type attribute names",
+        "not_rewritten": f"in {first.get('where', 'the template')}",
+    }.get(str(first["reason"]), str(first["reason"]))
     if first.get("in_build") is False:
         what += "; the build has no such asset"
     msg = f"'{first['value']}' left as written ({what}): it requests the unhashed source path"
     if len(left) > 1:
         lines = ", ".join(str(u["line"]) for u in left[1:])
-        msg += f"; {len(left) - 1} more asset reference(s) left as written at line(s) {lines}" \
-               " (report.json: templates.*.unresolved)"
+        msg += (
+            f"; {len(left) - 1} more asset reference(s) left as written at line(s) {lines}"
+            " (report.json: templates.*.unresolved)"
+        )
     ctx.warn(msg, ctx.source_location(rel, first["line"], first["col"]))
 
 
@@ -253,9 +291,11 @@ def _stale_records(ctx: StageContext, names: dict[str, str], stale: list[ImageHi
         by_template.setdefault(h.template, []).append(h.line)
     for name, lines in sorted(by_template.items()):
         at = ", ".join(str(n) for n in sorted(set(lines)))
-        ctx.warn(f"lcp-hints.json: {len(lines)} image record(s) match no <img> at {name}:{at}"
-                 " (stale: run `assetpipe audit` again)",
-                 ctx.source_location(names[name], min(lines)) if name in names else None)
+        ctx.warn(
+            f"lcp-hints.json: {len(lines)} image record(s) match no <img> at {name}:{at}"
+            " (stale: run `assetpipe audit` again)",
+            ctx.source_location(names[name], min(lines)) if name in names else None,
+        )
 
 
 def run(ctx: StageContext) -> None:
@@ -275,10 +315,19 @@ def run(ctx: StageContext) -> None:
         opts = options(ctx, name)
         mine = [h for h in hints if h.template == name]
         seen = [h for h in every.images if h.template == name]
-        deps = {k: ctx.manifest.get(k) for k in sorted(with_imports(memo_references(ctx, rel),
-                                                                     ctx))}
-        key = ctx.cache.key("templates", VERSION, _tools(), ctx.sources.sha256(rel), asdict(opts),
-                            [h.to_json() for h in mine], [h.to_json() for h in seen], deps)
+        deps = {
+            k: ctx.manifest.get(k) for k in sorted(with_imports(memo_references(ctx, rel), ctx))
+        }
+        key = ctx.cache.key(
+            "templates",
+            VERSION,
+            _tools(),
+            ctx.sources.sha256(rel),
+            asdict(opts),
+            [h.to_json() for h in mine],
+            [h.to_json() for h in seen],
+            deps,
+        )
         entry = ctx.cache.get(key, "templates")
         if entry is not None:
             meta = dict(entry.meta)
@@ -290,17 +339,23 @@ def run(ctx: StageContext) -> None:
             data = ctx.sources.files[rel].path.read_bytes()
             text = _decode(data, ctx, rel)
             res = _rewrite(ctx, name, rel, text, opts, mine, seen)
-            meta = {"report": res.report(), "missing": [list(m) for m in res.missing],
-                    "hints": [h.to_json() for h in sorted(res.hints_used)],
-                    "records": [h.to_json() for h in sorted(res.records_used)]}
+            meta = {
+                "report": res.report(),
+                "missing": [list(m) for m in res.missing],
+                "hints": [h.to_json() for h in sorted(res.hints_used)],
+                "records": [h.to_json() for h in sorted(res.records_used)],
+            }
             out = res.text.encode("utf-8")
             if hashlib.sha256(data).hexdigest() != ctx.sources.sha256(rel):
                 log.debug("templates: %s changed while it was built; not cached", name)
             elif res.keys <= deps.keys():
                 ctx.cache.put(key, {"out": out}, meta)
             else:  # a key the quick pass missed (an odd URL): never cache on partial deps
-                log.debug("templates: %s looked up %s beyond its cache key; not cached", name,
-                          sorted(res.keys - deps.keys()))
+                log.debug(
+                    "templates: %s looked up %s beyond its cache key; not cached",
+                    name,
+                    sorted(res.keys - deps.keys()),
+                )
             ctx.write_template(name, out)
         missing += _missing(ctx, rel, meta["missing"])
         _unresolved(ctx, rel, meta["report"]["unresolved"])
@@ -310,13 +365,16 @@ def run(ctx: StageContext) -> None:
         ctx.progress.advance("templates")
     for h in hints:
         if h not in used:
-            ctx.warn(f"lcp-hints.json: no <img> at {h.template}:{h.line}"
-                     + (f" showing '{h.src}'" if h.src else "") + " (a stale hint)",
-                     ctx.source_location(names[h.template], h.line) if h.template in names
-                     else None)
+            ctx.warn(
+                f"lcp-hints.json: no <img> at {h.template}:{h.line}"
+                + (f" showing '{h.src}'" if h.src else "")
+                + " (a stale hint)",
+                ctx.source_location(names[h.template], h.line) if h.template in names else None,
+            )
     if missing:
         raise MissingAssetsError(missing)
-    _stale_records(ctx, names, [h for h in every.images
-                                if _record_key(h.to_json()) not in seen_used])
+    _stale_records(
+        ctx, names, [h for h in every.images if _record_key(h.to_json()) not in seen_used]
+    )
     ctx.report.sections["templates"] = report
     ctx.progress.finish("templates")

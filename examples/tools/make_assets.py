@@ -28,8 +28,18 @@ def make_font(dest: Path) -> None:
     """Glyphs: U+25B2 up arrow, U+25BC down arrow, U+25CF status dot (octagon)."""
     up = _polygon([(100, 100), (500, 700), (900, 100)])
     down = _polygon([(100, 700), (900, 700), (500, 100)])
-    dot = _polygon([(350, 150), (650, 150), (850, 350), (850, 650), (650, 850), (350, 850),
-                    (150, 650), (150, 350)])
+    dot = _polygon(
+        [
+            (350, 150),
+            (650, 150),
+            (850, 350),
+            (850, 650),
+            (650, 850),
+            (350, 850),
+            (150, 650),
+            (150, 350),
+        ]
+    )
     notdef = _polygon([(100, 0), (100, 800), (900, 800), (900, 0)])
     names = [".notdef", "up", "down", "dot"]
     fb = FontBuilder(1000, isTTF=True)

@@ -10,5 +10,14 @@ from .entry import Entry
 from .redis_backend import RedisBackend
 from .wsgi import ResponseCacheMiddleware
 
-__all__ = ["Backend", "Entry", "MemoryBackend", "RedisBackend", "Request", "ResponseCache",
-           "ResponseCacheMiddleware", "Rule", "all_response_cache_stats"]
+__all__ = [
+    "Backend",
+    "Entry",
+    "MemoryBackend",
+    "RedisBackend",
+    "Request",
+    "ResponseCache",
+    "ResponseCacheMiddleware",
+    "Rule",
+    "all_response_cache_stats",
+]

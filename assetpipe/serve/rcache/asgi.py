@@ -27,31 +27,49 @@ def asgi_request(scope: Scope) -> Request:
         k = bytes(name).decode("latin-1").lower()
         v = bytes(value).decode("latin-1")
         headers[k] = f"{headers[k]}, {v}" if k in headers else v
-    return Request(scope.get("method", "GET"), scope.get("path", "/"),
-                   bytes(scope.get("query_string", b"")).decode("latin-1"), headers,
-                   "authorization" in headers, scope)
+    return Request(
+        scope.get("method", "GET"),
+        scope.get("path", "/"),
+        bytes(scope.get("query_string", b"")).decode("latin-1"),
+        headers,
+        "authorization" in headers,
+        scope,
+    )
 
 
 async def _send_reply(send: Send, reply: Reply) -> None:
-    await send({"type": "http.response.start", "status": int(reply.status[:3]),
-                "headers": [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                            for k, v in reply.headers]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": int(reply.status[:3]),
+            "headers": [
+                (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": reply.body})
 
 
 class ResponseCacheMiddleware:
     """Cache an ASGI app's responses by path rules (see the WSGI one for the rules)."""
 
-    def __init__(self, app: ASGIApp, cache: ResponseCache,
-                 rules: Mapping[str, Rule] | Sequence[tuple[str, Rule]]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        cache: ResponseCache,
+        rules: Mapping[str, Rule] | Sequence[tuple[str, Rule]],
+    ) -> None:
         self.app = app
         self.cache = cache
         self.rules = PathRules(rules)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method")
-        rule = self.rules.match(scope.get("path", "/")) if scope["type"] == "http" and method in (
-            "GET", "HEAD") else None
+        rule = (
+            self.rules.match(scope.get("path", "/"))
+            if scope["type"] == "http" and method in ("GET", "HEAD")
+            else None
+        )
         if rule is None:
             await self.app(scope, receive, send)
             return
@@ -69,8 +87,9 @@ class ResponseCacheMiddleware:
         inner = {**scope, "method": "GET"}
 
         def run_app() -> Captured | None:  # in the worker thread; the app runs on the loop
-            return asyncio.run_coroutine_threadsafe(sink.run(self.app, inner, receive),
-                                                    loop).result()
+            return asyncio.run_coroutine_threadsafe(
+                sink.run(self.app, inner, receive), loop
+            ).result()
 
         reply = await asyncio.to_thread(cache.serve, req, rule, run_app)
         if reply is not None:
@@ -93,8 +112,10 @@ class _Sink:
         await app(scope, receive, self)
         if self.passed or self.start is None:
             return None
-        headers = [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1"))
-                   for k, v in self.start.get("headers", ())]
+        headers = [
+            (bytes(k).decode("latin-1"), bytes(v).decode("latin-1"))
+            for k, v in self.start.get("headers", ())
+        ]
         status = int(self.start.get("status", 200))
         from http import HTTPStatus
 
@@ -125,6 +146,10 @@ class _Sink:
             self.passed = True
             assert self.start is not None
             await self.send(self.start)
-            await self.send({"type": "http.response.body",
-                             "body": b"" if self.head else b"".join(self.chunks),
-                             "more_body": True})
+            await self.send(
+                {
+                    "type": "http.response.body",
+                    "body": b"" if self.head else b"".join(self.chunks),
+                    "more_body": True,
+                }
+            )

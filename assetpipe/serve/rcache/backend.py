@@ -25,8 +25,9 @@ class Backend(Protocol):
     #: whether calls do network I/O (the ASGI middleware then runs them in a worker thread)
     blocking: bool
 
-    def lookup(self, base: str, key: str, accept: str | None = None
-               ) -> tuple[tuple[str, ...] | None, Entry | None]:
+    def lookup(
+        self, base: str, key: str, accept: str | None = None
+    ) -> tuple[tuple[str, ...] | None, Entry | None]:
         """(the base key's vary list or None, the entry at ``key`` or None), in one trip; the
         entry holds at least the body a request with this ``Accept-Encoding`` gets."""
         ...
@@ -72,8 +73,9 @@ class MemoryBackend:
         self._locks: dict[str, tuple[str, float, threading.Event]] = {}
         self._bytes = 0
 
-    def lookup(self, base: str, key: str, accept: str | None = None
-               ) -> tuple[tuple[str, ...] | None, Entry | None]:
+    def lookup(
+        self, base: str, key: str, accept: str | None = None
+    ) -> tuple[tuple[str, ...] | None, Entry | None]:
         now = time.monotonic()
         with self._lock:
             idx = self._index.get(base)
@@ -112,8 +114,9 @@ class MemoryBackend:
             self._variants.setdefault(base, set()).add(key)
             for tag in entry.tags:
                 self._tags.setdefault(tag, set()).add(key)
-            while len(self._entries) > 1 and (len(self._entries) > self.maxsize
-                                              or self._bytes > self.max_bytes):
+            while len(self._entries) > 1 and (
+                len(self._entries) > self.maxsize or self._bytes > self.max_bytes
+            ):
                 oldest = next(iter(self._entries))
                 self._drop(oldest)
                 evicted += 1

@@ -43,8 +43,18 @@ log = logging.getLogger("assetpipe.serve")
 PASS_SECONDS = 10.0
 _REGISTRY: dict[str, ResponseCache] = {}
 _REGISTRY_LOCK = threading.Lock()
-_EVENTS = ("hit", "miss", "wait", "bypass", "store", "eviction", "invalidation",
-           "not_modified", "timeout", "error")
+_EVENTS = (
+    "hit",
+    "miss",
+    "wait",
+    "bypass",
+    "store",
+    "eviction",
+    "invalidation",
+    "not_modified",
+    "timeout",
+    "error",
+)
 
 
 @dataclass
@@ -105,8 +115,11 @@ def _part(spec: str, req: Request) -> str:
     if kind == "query" and not name:
         return urlencode(sorted(parse_qsl(req.query, keep_blank_values=True)))
     if kind == "query":
-        return name + "=" + ",".join(v for k, v in parse_qsl(req.query, keep_blank_values=True)
-                                     if k == name)
+        return (
+            name
+            + "="
+            + ",".join(v for k, v in parse_qsl(req.query, keep_blank_values=True) if k == name)
+        )
     if kind == "header":
         return name.lower() + "=" + req.header(name)
     if kind == "cookie":
@@ -119,8 +132,9 @@ def _part(spec: str, req: Request) -> str:
             return name + "="
         morsel = jar.get(name)
         return name + "=" + (morsel.value if morsel is not None else "")
-    raise ValueError(f"unknown cache key part {spec!r} (path, query, query:NAME, header:NAME, "
-                     "cookie:NAME)")
+    raise ValueError(
+        f"unknown cache key part {spec!r} (path, query, query:NAME, header:NAME, cookie:NAME)"
+    )
 
 
 def uncacheable(captured: Captured, rule: Rule, has_user: bool) -> str | None:
@@ -148,8 +162,11 @@ def response_vary(headers: Iterable[tuple[str, str]]) -> tuple[str, ...]:
     out: list[str] = []
     for name, value in headers:
         if name.lower() == "vary":
-            out += [f.strip().lower() for f in value.split(",")
-                    if f.strip() and f.strip().lower() != "accept-encoding"]
+            out += [
+                f.strip().lower()
+                for f in value.split(",")
+                if f.strip() and f.strip().lower() != "accept-encoding"
+            ]
     return tuple(sorted(set(out)))
 
 
@@ -162,12 +179,21 @@ class ResponseCache:
     (how long a caller waits for another's render before rendering itself), ``lock_timeout``
     (how long a render may hold the key's lock), ``mimetypes`` (compressible types)."""
 
-    def __init__(self, backend: Backend | None = None, *, name: str = "default",
-                 ttl: float = 60.0, encodings: Sequence[str] = ("br", "gzip"),
-                 brotli_quality: int = 6, gzip_level: int = 6, minimum_size: int = 500,
-                 max_body: int = 4 * 1024 * 1024, wait_timeout: float = 10.0,
-                 lock_timeout: float = 30.0, mimetypes: Iterable[str] = DEFAULT_MIMETYPES
-                 ) -> None:
+    def __init__(
+        self,
+        backend: Backend | None = None,
+        *,
+        name: str = "default",
+        ttl: float = 60.0,
+        encodings: Sequence[str] = ("br", "gzip"),
+        brotli_quality: int = 6,
+        gzip_level: int = 6,
+        minimum_size: int = 500,
+        max_body: int = 4 * 1024 * 1024,
+        wait_timeout: float = 10.0,
+        lock_timeout: float = 30.0,
+        mimetypes: Iterable[str] = DEFAULT_MIMETYPES,
+    ) -> None:
         self.backend: Backend = backend if backend is not None else MemoryBackend()
         self.name = name
         self.ttl = ttl
@@ -228,8 +254,11 @@ class ResponseCache:
         return entry
 
     def answer(self, entry: Entry, req: Request, event: str = "hit") -> Reply:
-        reply = entry.reply(req.header("accept-encoding") or None,
-                            req.headers.get("if-none-match"), req.method == "HEAD")
+        reply = entry.reply(
+            req.header("accept-encoding") or None,
+            req.headers.get("if-none-match"),
+            req.method == "HEAD",
+        )
         self.count(event)
         if reply.status.startswith("304"):
             self.count("not_modified")
@@ -237,8 +266,9 @@ class ResponseCache:
             observe.compressed("response_cache", entry.sizes["identity"], len(reply.body))
         return reply
 
-    def serve(self, req: Request, rule: Rule,
-              run_app: Callable[[], Captured | None]) -> Reply | None:
+    def serve(
+        self, req: Request, rule: Rule, run_app: Callable[[], Captured | None]
+    ) -> Reply | None:
         """Answer ``req`` from the cache, rendering through ``run_app`` (the app run as a GET,
         buffered; None when its response is a stream the adapter passes on) on a miss. None:
         the adapter runs the app itself (not a cacheable request)."""
@@ -277,8 +307,14 @@ class ResponseCache:
         until = self._passes.get(lock_key)
         return until is not None and until > time.monotonic()
 
-    def _fill(self, req: Request, rule: Rule, base: str, user: str | None,
-              run_app: Callable[[], Captured | None]) -> Reply | None:
+    def _fill(
+        self,
+        req: Request,
+        rule: Rule,
+        base: str,
+        user: str | None,
+        run_app: Callable[[], Captured | None],
+    ) -> Reply | None:
         try:
             captured = run_app()
         except BaseException:
@@ -303,13 +339,15 @@ class ResponseCache:
             with self._lock:
                 self._passes.pop(lock_key, None)
         entry = self.make_entry(captured, rule.tag_list(req))
-        evicted = self.backend.store(base, self.variant(base, user, entry.vary, req), entry,
-                                     rule.ttl)
+        evicted = self.backend.store(
+            base, self.variant(base, user, entry.vary, req), entry, rule.ttl
+        )
         self.count("store")
         if evicted:
             self.count("eviction", evicted)
-        return entry.reply(req.header("accept-encoding") or None,
-                           req.headers.get("if-none-match"), head)
+        return entry.reply(
+            req.header("accept-encoding") or None, req.headers.get("if-none-match"), head
+        )
 
     def make_entry(self, captured: Captured, tags: Iterable[str]) -> Entry:
         ctype = ""
@@ -318,15 +356,26 @@ class ResponseCache:
             low = k.lower()
             if low == "content-type":
                 ctype = v.split(";", 1)[0].strip().lower()
-            elif low == "content-encoding" or (low == "cache-control"
-                                               and "no-transform" in v.lower()):
+            elif low == "content-encoding" or (
+                low == "cache-control" and "no-transform" in v.lower()
+            ):
                 encoded = True
-        compressible = (not encoded and len(captured.body) >= self.minimum_size
-                        and (ctype in self.mimetypes or ctype.endswith(("+json", "+xml"))))
-        return build_entry(captured.status, captured.headers, captured.body,
-                           compressible=compressible, encodings=self.encodings,
-                           brotli_quality=self.brotli_quality, gzip_level=self.gzip_level,
-                           vary=response_vary(captured.headers), tags=tags)
+        compressible = (
+            not encoded
+            and len(captured.body) >= self.minimum_size
+            and (ctype in self.mimetypes or ctype.endswith(("+json", "+xml")))
+        )
+        return build_entry(
+            captured.status,
+            captured.headers,
+            captured.body,
+            compressible=compressible,
+            encodings=self.encodings,
+            brotli_quality=self.brotli_quality,
+            gzip_level=self.gzip_level,
+            vary=response_vary(captured.headers),
+            tags=tags,
+        )
 
     # -- invalidation ---------------------------------------------------------------------
     def invalidate(self, key: str) -> int:

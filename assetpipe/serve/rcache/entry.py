@@ -23,8 +23,17 @@ from ..http import etag_matches
 from ..negotiate import choose
 
 #: headers recomputed per representation (never stored)
-_PER_REPRESENTATION = frozenset({"content-length", "content-encoding", "etag",
-                                 "transfer-encoding", "connection", "keep-alive", "date"})
+_PER_REPRESENTATION = frozenset(
+    {
+        "content-length",
+        "content-encoding",
+        "etag",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "date",
+    }
+)
 #: headers a 304 keeps (RFC 9110 §15.4.5)
 _ON_304 = frozenset({"cache-control", "content-location", "expires", "vary", "last-modified"})
 _SUFFIX = {"identity": "", "br": "-br", "gzip": "-gz"}
@@ -56,7 +65,8 @@ class Entry:
     sizes: dict[str, int] = field(default_factory=dict)
     #: precomputed per encoding: (200 headers, 304 headers)
     _out: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]] = field(
-        default_factory=dict, repr=False)
+        default_factory=dict, repr=False
+    )
 
     def __post_init__(self) -> None:
         if not self.sizes:
@@ -79,8 +89,9 @@ class Entry:
         """The encoding this request gets."""
         return choose(accept_encoding, self.sizes) if len(self.sizes) > 1 else "identity"
 
-    def reply(self, accept_encoding: str | None, if_none_match: str | None = None,
-              head: bool = False) -> Reply:
+    def reply(
+        self, accept_encoding: str | None, if_none_match: str | None = None, head: bool = False
+    ) -> Reply:
         """The response to a GET (or HEAD) with these request headers (the chosen encoding's
         body must be in ``bodies``)."""
         enc = self.choose(accept_encoding)
@@ -96,23 +107,47 @@ class Entry:
     def meta(self) -> bytes:
         """Everything but the bodies, as compact JSON (what a shared backend stores beside
         each body)."""
-        return json.dumps({"v": _VERSION, "s": self.status, "h": self.headers, "t": self.tag,
-                           "y": list(self.vary), "g": list(self.tags), "z": self.sizes},
-                          separators=(",", ":")).encode()
+        return json.dumps(
+            {
+                "v": _VERSION,
+                "s": self.status,
+                "h": self.headers,
+                "t": self.tag,
+                "y": list(self.vary),
+                "g": list(self.tags),
+                "z": self.sizes,
+            },
+            separators=(",", ":"),
+        ).encode()
 
     @classmethod
     def from_meta(cls, meta: bytes, bodies: dict[str, bytes]) -> Entry:
         m = json.loads(meta)
         if not isinstance(m, dict) or m.get("v") != _VERSION:
             raise ValueError("not a stored response of this version")
-        return cls(m["s"], [(k, v) for k, v in m["h"]], bodies, m["t"], tuple(m["y"]),
-                   tuple(m["g"]), dict(m["z"]))
+        return cls(
+            m["s"],
+            [(k, v) for k, v in m["h"]],
+            bodies,
+            m["t"],
+            tuple(m["y"]),
+            tuple(m["g"]),
+            dict(m["z"]),
+        )
 
 
-def build_entry(status: str, headers: Iterable[tuple[str, str]], body: bytes, *,
-                compressible: bool, encodings: Iterable[str] = ("br", "gzip"),
-                brotli_quality: int = 6, gzip_level: int = 6, vary: Iterable[str] = (),
-                tags: Iterable[str] = ()) -> Entry:
+def build_entry(
+    status: str,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    *,
+    compressible: bool,
+    encodings: Iterable[str] = ("br", "gzip"),
+    brotli_quality: int = 6,
+    gzip_level: int = 6,
+    vary: Iterable[str] = (),
+    tags: Iterable[str] = (),
+) -> Entry:
     """Make an entry, compressing ``body`` once per encoding when ``compressible``."""
     kept = [(k, v) for k, v in headers if k.lower() not in _PER_REPRESENTATION]
     bodies = {"identity": body}

@@ -45,9 +45,14 @@ def _session_accessed() -> bool:
     return bool(getattr(sess, "accessed", False))
 
 
-def cached(cache: ResponseCache, ttl: float | None = None, *, key: KeySpec = None,
-           user: Callable[[Request], str | None] | None = None,
-           tags: Sequence[str] | Callable[[Request], Iterable[str]] = ()) -> Callable[[F], F]:
+def cached(
+    cache: ResponseCache,
+    ttl: float | None = None,
+    *,
+    key: KeySpec = None,
+    user: Callable[[Request], str | None] | None = None,
+    tags: Sequence[str] | Callable[[Request], Iterable[str]] = (),
+) -> Callable[[F], F]:
     """Decorate a Flask view: see the module doc and ``ResponseCache``."""
     rule = Rule(ttl if ttl is not None else cache.ttl, key, user, tags)
 

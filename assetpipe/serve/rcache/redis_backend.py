@@ -48,8 +48,14 @@ class RedisBackend:
 
     blocking = True
 
-    def __init__(self, client: Any = None, *, url: str | None = None,
-                 prefix: str = "assetpipe:rc:", poll_interval: float = 0.005) -> None:
+    def __init__(
+        self,
+        client: Any = None,
+        *,
+        url: str | None = None,
+        prefix: str = "assetpipe:rc:",
+        poll_interval: float = 0.005,
+    ) -> None:
         if client is None:
             import redis
 
@@ -62,8 +68,9 @@ class RedisBackend:
     def _k(self, kind: str, name: str) -> str:
         return f"{self.prefix}{kind}:{_h(name)}"
 
-    def lookup(self, base: str, key: str, accept: str | None = None
-               ) -> tuple[tuple[str, ...] | None, Entry | None]:
+    def lookup(
+        self, base: str, key: str, accept: str | None = None
+    ) -> tuple[tuple[str, ...] | None, Entry | None]:
         ek = self._k("e", key)
         first = _first_choice(accept)
         p = self.r.pipeline(transaction=False)
@@ -79,8 +86,9 @@ class RedisBackend:
         meta, body = self.r.hmget(ek, "m", first)
         return self._entry(ek, meta, first, body, accept)
 
-    def _entry(self, ek: str, meta: bytes | None, first: str, body: bytes | None,
-               accept: str | None) -> Entry | None:
+    def _entry(
+        self, ek: str, meta: bytes | None, first: str, body: bytes | None, accept: str | None
+    ) -> Entry | None:
         if meta is None:
             return None
         try:
@@ -145,7 +153,7 @@ class RedisBackend:
     def clear(self) -> None:
         keys = list(self.r.scan_iter(match=self.prefix + "*", count=1000))
         for i in range(0, len(keys), 500):
-            self.r.delete(*keys[i:i + 500])
+            self.r.delete(*keys[i : i + 500])
 
     def size(self) -> int:
         return sum(1 for _ in self.r.scan_iter(match=self.prefix + "e:*", count=1000))

@@ -16,16 +16,23 @@ WSGIApp = Callable[[Environ, Callable[..., Any]], Iterable[bytes]]
 
 def wsgi_request(environ: Environ, method: str | None = None) -> Request:
     """The cache's view of a WSGI request."""
-    headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items()
-               if k.startswith("HTTP_")}
+    headers = {
+        k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")
+    }
     if "CONTENT_TYPE" in environ:
         headers["content-type"] = environ["CONTENT_TYPE"]
     authenticated = "authorization" in headers or bool(environ.get("REMOTE_USER"))
     path = environ.get("PATH_INFO") or "/"
     with contextlib.suppress(UnicodeError):  # WSGI strings: latin-1 views of UTF-8 bytes
         path = path.encode("latin-1").decode("utf-8")
-    return Request(method or environ.get("REQUEST_METHOD", "GET"), path,
-                   environ.get("QUERY_STRING", ""), headers, authenticated, environ)
+    return Request(
+        method or environ.get("REQUEST_METHOD", "GET"),
+        path,
+        environ.get("QUERY_STRING", ""),
+        headers,
+        authenticated,
+        environ,
+    )
 
 
 class PathRules:
@@ -35,8 +42,10 @@ class PathRules:
     def __init__(self, rules: Mapping[str, Rule] | Sequence[tuple[str, Rule]]) -> None:
         items = list(rules.items()) if isinstance(rules, Mapping) else list(rules)
         self.exact = {p: r for p, r in items if not p.endswith(("/", "*"))}
-        self.prefixes = sorted(((p.rstrip("*"), r) for p, r in items if p.endswith(("/", "*"))),
-                               key=lambda pr: -len(pr[0]))
+        self.prefixes = sorted(
+            ((p.rstrip("*"), r) for p, r in items if p.endswith(("/", "*"))),
+            key=lambda pr: -len(pr[0]),
+        )
 
     def match(self, path: str) -> Rule | None:
         rule = self.exact.get(path)
@@ -60,16 +69,21 @@ class ResponseCacheMiddleware:
     Put it *outside* any compression middleware (it stores and serves compressed bytes itself;
     a ``CompressMiddleware`` outside leaves responses with ``Content-Encoding`` alone)."""
 
-    def __init__(self, app: WSGIApp, cache: ResponseCache,
-                 rules: Mapping[str, Rule] | Sequence[tuple[str, Rule]]) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        cache: ResponseCache,
+        rules: Mapping[str, Rule] | Sequence[tuple[str, Rule]],
+    ) -> None:
         self.app = app
         self.cache = cache
         self.rules = PathRules(rules)
 
     def __call__(self, environ: Environ, start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
-        rule = self.rules.match(environ.get("PATH_INFO") or "/") if method in (
-            "GET", "HEAD") else None
+        rule = (
+            self.rules.match(environ.get("PATH_INFO") or "/") if method in ("GET", "HEAD") else None
+        )
         if rule is None:
             return self.app(environ, start_response)
         req = wsgi_request(environ)
@@ -92,16 +106,18 @@ class ResponseCacheMiddleware:
         return [reply.body]
 
 
-def capture(app: WSGIApp, environ: Environ, max_body: int,
-            passed: dict[str, Any]) -> Captured | None:
+def capture(
+    app: WSGIApp, environ: Environ, max_body: int, passed: dict[str, Any]
+) -> Captured | None:
     """Run ``app`` and buffer its response; a file wrapper, a body of unknown length or one over
     ``max_body`` is not read: it is left in ``passed`` (status, headers, result) and None
     returned."""
     state: dict[str, Any] = {}
     written: list[bytes] = []
 
-    def start_response(status: str, headers: list[tuple[str, str]],
-                       exc_info: Any = None) -> Callable[[bytes], Any]:
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], Any]:
         state["status"], state["headers"] = status, list(headers)
         return written.append
 
@@ -116,13 +132,16 @@ def capture(app: WSGIApp, environ: Environ, max_body: int,
     except BaseException:
         _close(result)
         raise
-    length = next((v for k, v in state.get("headers", ()) if k.lower() == "content-length"),
-                  None)
+    length = next((v for k, v in state.get("headers", ()) if k.lower() == "content-length"), None)
     bufferable = isinstance(result, list | tuple) or (
-        length is not None and length.isdigit() and int(length) <= max_body)
+        length is not None and length.isdigit() and int(length) <= max_body
+    )
     if not bufferable or is_file_wrapper(result, environ):
-        passed.update(status=state["status"], headers=state["headers"],
-                      result=_Rest([*written, *first], it, result))
+        passed.update(
+            status=state["status"],
+            headers=state["headers"],
+            result=_Rest([*written, *first], it, result),
+        )
         return None
     try:
         body = b"".join([*written, *first, *it])
