@@ -24,6 +24,7 @@ from typing import Any
 
 from .cache import Cache, CacheStats
 from .config import Config, load_config
+from .config.templatedirs import scan_sources
 from .errors import StageError, UsageError
 from .fsutil import atomic_write, dump_json, link_or_copy, rmtree
 from .hashing import is_hashed
@@ -42,7 +43,6 @@ from .stages.base import (
     Warning_,
 )
 from .state import claim_output
-from .templatedirs import scan_sources
 
 log = logging.getLogger("assetpipe")
 

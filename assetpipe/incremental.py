@@ -42,11 +42,11 @@ from .builder import build as run_build
 from .builder import run_stage, stages
 from .cache import Cache
 from .config import Config
+from .config.templatedirs import prefix, scan_sources, template_name
 from .fsutil import JsonWriter, atomic_write, rmtree
 from .manifest import Manifest
 from .sources import Sources, globmatch
 from .stages.base import NullProgress, Report, StageContext, StageStats
-from .templatedirs import prefix, scan_sources, template_name
 
 log = logging.getLogger("assetpipe")
 

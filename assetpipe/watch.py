@@ -36,13 +36,13 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, load_config
+from .config.templatedirs import prefix
 from .devserver import EVENTS_PATH, DevApp, DevServer, EventBroker
 from .errors import AssetpipeError, ConfigError
 from .incremental import DevBuilder, Outcome
 from .lock import BuildLock
 from .rewrite.hints import HINTS_FILE
 from .sources import SKIP_DIRS, globmatch
-from .templatedirs import prefix
 
 log = logging.getLogger("assetpipe")
 

@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .._version import __version__
+from ..config.templatedirs import prefix
 from ..errors import (
     AssetpipeError,
     ConfigError,
@@ -50,7 +51,6 @@ from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
 from ..rewrite.select import check_selector
 from ..sources import globmatch
-from ..templatedirs import prefix
 from .base import StageContext
 
 log = logging.getLogger("assetpipe")

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from .errors import AssetpipeError, Location
+from ..errors import AssetpipeError, Location
 
 T = TypeVar("T")
 

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 
 import yaml
 
-from ._schema import Reader
-from .config import (
+from ..errors import Location
+from .model import (
     IMAGE_FORMATS,
     LEGAL_COMMENTS,
     LEVELS,
@@ -34,7 +34,7 @@ from .config import (
     TemplatesConfig,
     WatchConfig,
 )
-from .errors import Location
+from .yaml import Reader
 
 
 class SectionLoader:

@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from ._schema import Reader
-from .sources import SKIP_DIRS, Sources, globmatch
+from ..sources import SKIP_DIRS, Sources, globmatch
+from .yaml import Reader
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .model import Config
 
 
 def prefix(d: str) -> str:
