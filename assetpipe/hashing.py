@@ -22,18 +22,25 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def short_hash(data: bytes | str) -> str:
-    """The 8-character content hash used in file names (base32 of SHA-256, upper case)."""
-    if isinstance(data, str):
-        data = bytes.fromhex(data) if len(data) == 64 else data.encode()
-    else:
-        data = hashlib.sha256(data).digest()
-    return base64.b32encode(data).decode("ascii")[:HASH_LEN]
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def short_hash(sha256_hex: str) -> str:
+    """The 8-character hash used in file names: base32 (upper case) of the SHA-256 digest whose
+    lower-case hex is ``sha256_hex`` (what ``sha256_file`` and ``hashlib``'s ``hexdigest()``
+    give). Anything else is a ``ValueError``: the content's hash must be computed by the
+    caller, never guessed from the argument's shape (raw bytes or text are not a digest)."""
+    if not isinstance(sha256_hex, str) or not _SHA256_HEX.fullmatch(sha256_hex):
+        raise ValueError(
+            f"short_hash takes a SHA-256 hex digest (64 lower-case hex digits), not {sha256_hex!r}"
+        )
+    return base64.b32encode(bytes.fromhex(sha256_hex)).decode("ascii")[:HASH_LEN]
 
 
 def hashed_name(rel: str, digest: str, suffix: str = "") -> str:
     """``img/logo.svg`` + hash → ``img/logo-HASH.svg``; ``suffix`` goes before the hash
-    (``img/hero.jpg``, ``-960w`` → ``img/hero-960w-HASH.jpg``). ``digest`` is a hex SHA-256."""
+    (``img/hero.jpg``, ``-960w`` → ``img/hero-960w-HASH.jpg``). ``digest`` is the hex SHA-256
+    of the file's bytes (``ValueError`` otherwise, see ``short_hash``)."""
     p = PurePosixPath(rel)
     stem, ext = p.name, ""
     if "." in p.name[1:]:
