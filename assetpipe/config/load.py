@@ -15,31 +15,10 @@ import yaml
 
 from ..errors import AssetpipeError, ConfigError, Location
 from ..state import state_dir_for
+from .keys import Ctx, abs_path, read_fields
 from .model import Config, ImagesConfig, TemplatesConfig
-from .sections import SectionLoader, abs_path
 from .templatedirs import resolve as resolve_dirs
 from .yaml import Reader, parse_yaml
-
-_TOP = (
-    "source",
-    "output",
-    "public_path",
-    "retain_builds",
-    "cache_max_mb",
-    "lock_timeout",
-    "templates",
-    "images",
-    "scripts",
-    "styles",
-    "static",
-    "compress",
-    "pages",
-    "budgets",
-    "budget_file",
-    "audit",
-    "watch",
-    "serve",
-)
 
 
 def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None = None) -> Config:
@@ -72,89 +51,46 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
         raise ConfigError([exc]) from None
     reader = Reader(name)
     root = config_path.parent
-    ld = SectionLoader(reader, root, state_dir_for(config_path))
+    ctx = Ctx(reader, root, state_dir_for(config_path))
     if doc is None or (isinstance(doc, yaml.ScalarNode) and reader.scalar(doc) is None):
         raise ConfigError(
             [AssetpipeError("source: required key missing", location=Location(name, 1, 1))]
         )
-    top = ld.section(doc, "", _TOP)
+    kw = read_fields(ctx, Config, doc, "")
     if not reader.problems and not isinstance(doc, yaml.MappingNode):
         raise ConfigError(reader.problems)
-    kw: dict[str, Any] = {}
-    source: Path | None = None
-    if "source" not in top and isinstance(doc, yaml.MappingNode):
+    source: Path | None = kw.pop("source", None)
+    if "source" not in ctx.locations and isinstance(doc, yaml.MappingNode):
         reader.error(
             doc,
             "source",
             "required key missing",
             hint="source: names the folder that holds your templates and assets",
         )
-    elif "source" in top:
-        source = ld.path(top["source"], "source")
-        if source is not None and not source.is_dir():
-            reader.error(
-                top["source"],
-                "source",
-                f"directory '{reader.scalar(top['source'])}' does not exist",
-            )
-    output = ld.path(top["output"], "output") if "output" in top else root / "dist"
+    output: Path | None = kw.pop("output") if "output" in ctx.locations else root / "dist"
     if (
         output is not None
         and source is not None
         and (output in (source, root) or source.is_relative_to(output))
     ):
         reader.error(
-            top.get("output"),
+            _child(doc, "output"),
             "output",
             "the output folder must not contain the "
             "source or the config file's folder (it is replaced on every build)",
         )
-    if "public_path" in top:
-        pp = reader.string(top["public_path"], "public_path")
-        if pp is not None:
-            if not (pp.startswith(("/", "http://", "https://", "//"))):
-                reader.error(
-                    top["public_path"],
-                    "public_path",
-                    f"expected a path starting with '/' or an absolute URL, got {pp!r}",
-                )
-            kw["public_path"] = pp if pp.endswith("/") else pp + "/"
-    if "retain_builds" in top:
-        kw["retain_builds"] = reader.integer(top["retain_builds"], "retain_builds", maximum=100)
-    if "cache_max_mb" in top:
-        kw["cache_max_mb"] = reader.integer(top["cache_max_mb"], "cache_max_mb", minimum=0)
-    if "lock_timeout" in top:
-        kw["lock_timeout"] = reader.number(top["lock_timeout"], "lock_timeout")
-    kw["templates"] = ld.templates(top.get("templates"))
+    defaults = Config(path=config_path, display_name=name, source=root, output=root)
+    for key in ("templates", "images", "audit"):
+        kw[key] = kw.get(key) or getattr(defaults, key)
     if source is not None and source.is_dir():
-        tnode = top.get("templates")
-        dirs_node = (
-            next((v for k, v in tnode.value if k.value == "dirs"), None)
-            if isinstance(tnode, yaml.MappingNode)
-            else None
-        )
+        dirs_node = _child(_child(doc, "templates"), "dirs")
         dirs = resolve_dirs(reader, dirs_node, root, source)
         if dirs is not None:
             kw["templates"] = replace(kw["templates"], dirs=dirs)
-    kw["images"] = ld.images(top.get("images"))
-    kw["scripts"] = ld.scripts(top.get("scripts"))
-    kw["styles"] = ld.styles(top.get("styles"))
-    kw["static"] = ld.static(top.get("static"))
-    kw["compress"] = ld.compress(top.get("compress"))
-    kw["pages"] = ld.pages(top["pages"]) if "pages" in top else ()
-    kw["budgets"] = ld.budgets(top["budgets"]) if "budgets" in top else ()
-    if "budget_file" in top:
-        kw["budget_file"] = ld.path(top["budget_file"], "budget_file", nullable=True)
-        if kw["budget_file"] is not None and not kw["budget_file"].is_file():
-            reader.error(
-                top["budget_file"],
-                "budget_file",
-                f"file '{reader.scalar(top['budget_file'])}' does not exist",
-            )
-    kw["audit"] = ld.audit(top.get("audit"))
-    kw["watch"] = ld.watch(top.get("watch"))
-    kw["serve"] = ld.serve(top.get("serve"))
-    _cross_checks(reader, top, kw)
+    if kw["audit"].history is None:
+        history = ctx.state_dir / "audit-history.sqlite"
+        kw["audit"] = replace(kw["audit"], history=history)
+    _cross_checks(reader, doc, kw)
     if reader.problems or source is None or output is None:
         raise ConfigError(sorted(reader.problems, key=_position))
     return Config(
@@ -162,9 +98,16 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
         display_name=name,
         source=source,
         output=output,
-        locations=tuple(sorted(ld.locations.items())),
+        locations=tuple(sorted(ctx.locations.items())),
         **{k: v for k, v in kw.items() if v is not None},
     )
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value of ``key`` in the mapping ``node`` (``None`` if absent or not a mapping)."""
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if k.value == key), None)
+    return None
 
 
 def _position(err: AssetpipeError) -> tuple[int, int]:
@@ -172,17 +115,14 @@ def _position(err: AssetpipeError) -> tuple[int, int]:
     return (loc.line or 0, loc.col or 0) if loc else (0, 0)
 
 
-def _cross_checks(reader: Reader, top: dict[str, yaml.Node], kw: dict[str, Any]) -> None:
+def _cross_checks(reader: Reader, doc: yaml.Node, kw: dict[str, Any]) -> None:
     """Rules that span keys (each reported at the later key's position)."""
     templates: TemplatesConfig = kw["templates"]
     images: ImagesConfig = kw["images"]
     if templates.srcset_format not in images.formats:
-        node = None
-        tnode = top.get("templates")
-        if isinstance(tnode, yaml.MappingNode):
-            node = next((v for k, v in tnode.value if k.value == "srcset_format"), None)
+        tnode = _child(doc, "templates")
         reader.error(
-            node or tnode or top.get("images"),
+            _child(tnode, "srcset_format") or tnode or _child(doc, "images"),
             "templates.srcset_format",
             f"'{templates.srcset_format}' is not one of images.formats "
             f"({', '.join(images.formats)})",

@@ -1,7 +1,11 @@
 """The frozen, typed configuration users see: ``Config`` and one dataclass per section.
 
-Paths are absolute (resolved against the config file's folder); globs and ``entries`` stay
-relative to ``source``; ``templates.dirs`` are stored relative to ``source`` (``templatedirs``).
+Each pipeline.yaml key is declared once, here, as its field: ``opt(default, check, doc)``
+(``keys``). The readers, the known-keys lists and the reference page (``reference``) derive from
+these declarations. Paths are absolute (resolved against the config file's folder); globs and
+``entries`` stay relative to ``source``; ``templates.dirs`` are stored relative to ``source``
+(``templatedirs``). Positions of keys (``locations``, ``Budget.location``) serve error messages
+and take no part in equality: a comment edit leaves a config equal to the one before.
 """
 
 from __future__ import annotations
@@ -10,6 +14,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Location
+from .checks import (
+    AppRef,
+    Bool,
+    Choice,
+    ChoiceMap,
+    ContextFile,
+    Defines,
+    Formats,
+    Globs,
+    Int,
+    Number,
+    NumberMap,
+    PathTo,
+    PublicPath,
+    Quality,
+    Scores,
+    Sizes,
+    Str,
+    StrMap,
+    Strs,
+    TemplateDirs,
+    UrlPath,
+    Widths,
+)
+from .keys import Items, Section, opt, required
 
 IMAGE_FORMATS = ("webp", "avif", "original")
 SOURCEMAPS = ("linked", "hidden", "inline", "none")
@@ -29,45 +58,92 @@ RESOURCE_TYPES = (
 )
 TIMINGS = ("fcp", "lcp", "cls", "tbt", "ttfb", "server", "load")
 SCORES = ("performance", "accessibility", "best-practices", "seo")
+LEVEL_GROUPS = (
+    "timings",
+    "resource_sizes",
+    "resource_counts",
+    "repeat_view",
+    "min_score",
+    "images_distorted",
+    "images_oversized",
+    "images_unsized",
+    "images_grown",
+)
 
 
 @dataclass(frozen=True)
 class TemplatesConfig:
-    """The templates stage: which files are templates and how their asset references are rewritten
-    (docs/templates.md)."""
+    """``templates``: which files are templates and how their asset references are rewritten."""
 
-    #: resolved, relative to ``source`` (``templates``, ``../templates``, ``.``); see templatedirs
-    dirs: tuple[str, ...] = ("templates",)
-    include: tuple[str, ...] = ("**/*.html", "**/*.j2", "**/*.jinja")
-    pages: tuple[str, ...] = ("pages/**",)
-    lazy_images: bool = True
-    lazy_iframes: bool = True
-    eager: tuple[str, ...] = (".hero img", "img[fetchpriority=high]")
-    #: ``sizes`` where nothing else tells the displayed width (``None``: no srcset there)
-    sizes: str | None = None
-    #: ``(selector, sizes)`` rules, first match wins
+    dirs: tuple[str, ...] = opt(
+        ("templates",),
+        TemplateDirs(),
+        "template folders, relative to the config file's folder (a name found in two is an error)",
+    )
+    include: tuple[str, ...] = opt(
+        ("**/*.html", "**/*.j2", "**/*.jinja"), Globs(), "which files in them are templates"
+    )
+    pages: tuple[str, ...] = opt(
+        ("pages/**",), Globs(), "page templates (the LCP rule's first-image clause applies)"
+    )
+    lazy_images: bool = opt(True, Bool(), "lazy-load images not eager", key="lazy.images")
+    lazy_iframes: bool = opt(True, Bool(), "lazy-load iframes", key="lazy.iframes")
+    eager: tuple[str, ...] = opt(
+        (".hero img", "img[fetchpriority=high]"), Strs(), "CSS selectors never lazy"
+    )
+    sizes: str | None = opt(
+        None,
+        Sizes(),
+        "`sizes` where nothing else tells the displayed width (a default string, or "
+        "`{selector, sizes}` rules, first match wins, and one `{default}`); none: no srcset there",
+    )
+    #: ``(selector, sizes)`` rules from ``templates.sizes``, first match wins
     sizes_rules: tuple[tuple[str, str], ...] = ()
-    dimensions: str = "auto"
-    srcset: str = "auto"
-    picture: bool = False
-    srcset_format: str = "webp"
-    integrity: bool = True
-    preload_fonts: bool = True
-    missing_assets: str = "error"
+    dimensions: str = opt(
+        "auto",
+        Choice(("always", "auto", "never")),
+        "intrinsic width/height: always, where safe (auto), never",
+    )
+    srcset: str = opt(
+        "auto", Choice(("auto", "never")), "`srcset` + `sizes` where the displayed width is known"
+    )
+    picture: bool = opt(
+        False, Bool(), "wrap processed images in `<picture>` with AVIF/WebP sources"
+    )
+    srcset_format: str = opt(
+        "webp", Choice(IMAGE_FORMATS), "the one format an `<img srcset>` lists (in images.formats)"
+    )
+    integrity: bool = opt(True, Bool(), "SRI on scripts and stylesheets")
+    preload_fonts: bool = opt(
+        True, Bool(), "preload the fonts of entry stylesheets", key="preload.fonts"
+    )
+    missing_assets: str = opt(
+        "error", Choice(("error", "warn")), "a literal reference to a missing asset fails or warns"
+    )
 
 
 @dataclass(frozen=True)
 class ImagesConfig:
-    """The images stage: variants per width and format."""
+    """``images``: variants per width and format."""
 
-    include: tuple[str, ...] = ("img/**/*.{jpg,jpeg,png,webp,gif,avif}",)
-    widths: tuple[int, ...] = (480, 960, 1600)
-    formats: tuple[str, ...] = ("webp", "original")
-    quality: tuple[tuple[str, int], ...] = (("avif", 55), ("jpeg", 80), ("webp", 80))
-    avif_speed: int = 6
-    colour: str = "srgb"
-    max_pixels: int = 50_000_000
-    on_error: str = "fail"
+    include: tuple[str, ...] = opt(
+        ("img/**/*.{jpg,jpeg,png,webp,gif,avif}",), Globs(), "the images processed"
+    )
+    widths: tuple[int, ...] = opt((480, 960, 1600), Widths(), "variant widths (never upscaled)")
+    formats: tuple[str, ...] = opt(("webp", "original"), Formats(IMAGE_FORMATS), "variant formats")
+    quality: tuple[tuple[str, int], ...] = opt(
+        (("avif", 55), ("jpeg", 80), ("webp", 80)),
+        Quality(("jpeg", "webp", "avif")),
+        "encoder quality per format",
+    )
+    avif_speed: int = opt(6, Int(0, 10), "AVIF encoder speed (higher: faster, larger)")
+    colour: str = opt(
+        "srgb", Choice(("srgb", "keep")), "convert embedded colour profiles to sRGB, or keep them"
+    )
+    max_pixels: int = opt(50_000_000, Int(), "larger images are an error (decompression bombs)")
+    on_error: str = opt(
+        "fail", Choice(("fail", "skip")), "an unreadable image fails the build or is skipped"
+    )
 
     def quality_for(self, fmt: str) -> int:
         return dict(self.quality).get(fmt, 80)
@@ -75,123 +151,164 @@ class ImagesConfig:
 
 @dataclass(frozen=True)
 class ScriptsConfig:
-    """The scripts stage (esbuild)."""
+    """``scripts``: JavaScript/TypeScript entries bundled by esbuild."""
 
-    entries: tuple[str, ...] = ()
-    #: entries built as classic scripts even when no template loads them (globs)
-    classic: tuple[str, ...] = ()
-    splitting: bool = True
-    target: tuple[str, ...] = ("es2020",)
-    sourcemap: str = "linked"
-    legal_comments: str = "eof"
-    define: tuple[tuple[str, str], ...] = ()
+    entries: tuple[str, ...] = opt((), Globs(), "entry scripts (.js .mjs .ts .tsx .jsx), in order")
+    classic: tuple[str, ...] = opt(
+        (), Globs(), "entries built as classic scripts even when no template loads them"
+    )
+    splitting: bool = opt(True, Bool(), "shared chunks and dynamic-import chunks")
+    target: tuple[str, ...] = opt(("es2020",), Strs(), "esbuild targets (also lower CSS)")
+    sourcemap: str = opt("linked", Choice(SOURCEMAPS), "source maps (hidden: no comment)")
+    legal_comments: str = opt("eof", Choice(LEGAL_COMMENTS), "where license comments go")
+    define: tuple[tuple[str, str], ...] = opt((), Defines(), "esbuild `--define`")
 
 
 @dataclass(frozen=True)
 class StylesConfig:
-    """The styles stage (esbuild)."""
+    """``styles``: CSS entries bundled by esbuild."""
 
-    entries: tuple[str, ...] = ()
+    entries: tuple[str, ...] = opt(
+        (), Globs(), "entry stylesheets; `@import` and `url()` resolved and bundled"
+    )
 
 
 @dataclass(frozen=True)
 class StaticConfig:
-    """The static stage: exactly the files listed, hashed unless in ``keep_names``."""
+    """``static``: exactly the files listed, hashed unless in ``keep_names``."""
 
-    include: tuple[str, ...] = ()
-    keep_names: tuple[str, ...] = ()
+    include: tuple[str, ...] = opt(
+        (), Globs(), "exactly the files copied (hashed); such a file belongs to no other stage"
+    )
+    keep_names: tuple[str, ...] = opt(
+        (), Globs(), "of those, the ones that keep their name (linked from outside)"
+    )
 
 
 @dataclass(frozen=True)
 class CompressConfig:
-    """Precompression of text outputs."""
+    """``compress``: precompressed siblings of text outputs."""
 
-    brotli: bool = True
-    gzip: bool = True
-    zstd: bool = False
-    min_ratio: float = 0.95
-    #: developer-only files (source maps, *.LEGAL.txt): fast levels, none, or full (browser's)
-    sourcemaps: str = "fast"
+    brotli: bool = opt(True, Bool(), "write `X.br`")
+    gzip: bool = opt(True, Bool(), "write `X.gz`")
+    zstd: bool = opt(False, Bool(), "write `X.zst`")
+    min_ratio: float = opt(0.95, Number(0.0, 1.0), "keep a sibling at most this share of the size")
+    sourcemaps: str = opt(
+        "fast",
+        Choice(("fast", "none", "full")),
+        "source maps and *.LEGAL.txt: fast levels, no siblings, or full levels",
+    )
 
 
 @dataclass(frozen=True)
 class Page:
-    """A page the audit visits and the dev server renders: ``template`` rendered with the JSON
-    ``context``, or (no template) the user's app answers ``path``."""
+    """``pages[]``: a page the audit visits and the dev server renders: ``template`` rendered
+    with the JSON ``context``, or (no template) the user's app answers ``path``."""
 
-    path: str
-    template: str | None = None  # None: rendered by the user's app (--app)
-    context: Path | None = None
+    path: str = required(UrlPath(), "the page's URL path")
+    template: str | None = opt(None, Str(), "the template rendering it (none: the user's app)")
+    context: Path | None = opt(None, ContextFile(), "a JSON file: the template's context")
 
 
 @dataclass(frozen=True)
 class Budget:
-    """A budget (Lighthouse budget.json semantics); the last matching ``path`` wins."""
+    """``budgets[]``: Lighthouse budget.json semantics; the last matching ``path`` wins."""
 
-    path: str = "/*"
-    profile: str | None = None
-    timings: tuple[tuple[str, float], ...] = ()
-    resource_sizes: tuple[tuple[str, float], ...] = ()
-    resource_counts: tuple[tuple[str, float], ...] = ()
-    repeat_view: tuple[tuple[str, float], ...] = ()
-    min_score: tuple[tuple[str, float], ...] = ()
-    level: tuple[tuple[str, str], ...] = ()
-    location: Location | None = None
+    path: str = opt("/*", Str(), "the pages it applies to (a glob)")
+    profile: str | None = opt(None, Choice(PROFILES), "only for this profile (none: both)")
+    timings: tuple[tuple[str, float], ...] = opt(
+        (), NumberMap(TIMINGS), "median ≤ budget, in ms (CLS unitless)"
+    )
+    resource_sizes: tuple[tuple[str, float], ...] = opt(
+        (), NumberMap(RESOURCE_TYPES), "KiB transferred ≤ budget"
+    )
+    resource_counts: tuple[tuple[str, float], ...] = opt(
+        (), NumberMap(RESOURCE_TYPES), "requests ≤ budget"
+    )
+    repeat_view: tuple[tuple[str, float], ...] = opt(
+        (), NumberMap(("total", "hashed")), "KiB transferred on the warm visit ≤ budget"
+    )
+    min_score: tuple[tuple[str, float], ...] = opt(
+        (), Scores(SCORES), "Lighthouse score ≥ budget (with `--lighthouse`)"
+    )
+    level: tuple[tuple[str, str], ...] = opt(
+        (), ChoiceMap(LEVEL_GROUPS, LEVELS), "how a failed check counts, per group (error)"
+    )
+    location: Location | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class AuditConfig:
-    """``assetpipe audit`` defaults."""
+    """``audit``: ``assetpipe audit`` defaults."""
 
-    profile: str = "mobile"
-    runs: int = 3
-    chromium: Path | None = None
-    app: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-    history: Path | None = None
-    regression_tolerance: float = 10.0
+    profile: str = opt("mobile", Choice(PROFILES), "the throttling and device profile")
+    runs: int = opt(3, Int(1, 100), "runs per page; the medians are reported")
+    chromium: Path | None = opt(None, PathTo(nullable=True), "the browser (none: found)")
+    app: str | None = opt(None, AppRef(), "the app serving the pages (as `--app`)")
+    headers: tuple[tuple[str, str], ...] = opt((), StrMap(), "request headers sent")
+    history: Path | None = opt(
+        None,
+        PathTo(),
+        "the SQLite file of past audits",
+        default_doc="`.assetpipe/audit-history.sqlite`",
+    )
+    regression_tolerance: float = opt(
+        10.0, Number(), "percent slower than the history's median that fails"
+    )
 
 
 @dataclass(frozen=True)
 class ServeConfig:
-    """How the serving middleware answers (``assetpipe serve``, the audit, watch, ``AssetPipe``)."""
+    """``serve``: how the serving middleware answers (``assetpipe serve``, audit, watch)."""
 
-    source_paths: bool = True  # unhashed source paths answered with their output, no-cache
+    source_paths: bool = opt(
+        True, Bool(), "answer unhashed source paths with their output, `no-cache`"
+    )
 
 
 @dataclass(frozen=True)
 class WatchConfig:
-    """``assetpipe watch`` settings."""
+    """``watch``: ``assetpipe watch`` settings."""
 
-    debounce_ms: int = 30
-    poll: bool = False
+    debounce_ms: int = opt(30, Int(0), "quiet time before a rebuild")
+    poll: bool = opt(False, Bool(), "poll the files instead of OS notifications")
 
 
 @dataclass(frozen=True)
 class Config:
-    """A validated pipeline.yaml. Paths are absolute; see the module docstring."""
+    """A validated pipeline.yaml (top-level keys). Paths are absolute; see the module docstring."""
 
     path: Path
     display_name: str
-    source: Path
-    output: Path
-    public_path: str = "/static/"
-    retain_builds: int = 2
-    cache_max_mb: int = 1024
-    lock_timeout: float = 60.0
-    templates: TemplatesConfig = field(default_factory=TemplatesConfig)
-    images: ImagesConfig = field(default_factory=ImagesConfig)
-    scripts: ScriptsConfig = field(default_factory=ScriptsConfig)
-    styles: StylesConfig = field(default_factory=StylesConfig)
-    static: StaticConfig = field(default_factory=StaticConfig)
-    compress: CompressConfig = field(default_factory=CompressConfig)
-    pages: tuple[Page, ...] = ()
-    budgets: tuple[Budget, ...] = ()
-    budget_file: Path | None = None
-    audit: AuditConfig = field(default_factory=AuditConfig)
-    watch: WatchConfig = field(default_factory=WatchConfig)
-    serve: ServeConfig = field(default_factory=ServeConfig)
-    locations: tuple[tuple[str, Location], ...] = ()
+    source: Path = required(
+        PathTo(exists="dir"), "the source root; manifest keys are paths relative to it"
+    )
+    output: Path = required(
+        PathTo(), "the output link, replaced on every build", default_doc="`dist`"
+    )
+    public_path: str = opt(
+        "/static/", PublicPath(), "URL prefix of `public/`: a path or an absolute CDN URL"
+    )
+    retain_builds: int = opt(
+        2, Int(1, 100), "builds whose hashed files stay in `public/` (this one included)"
+    )
+    cache_max_mb: int = opt(1024, Int(0), "cache size before LRU pruning")
+    lock_timeout: float = opt(60.0, Number(), "seconds a build waits for another to finish")
+    templates: TemplatesConfig = opt(TemplatesConfig(), Section(), "the templates stage")
+    images: ImagesConfig = opt(ImagesConfig(), Section(), "the images stage")
+    scripts: ScriptsConfig = opt(ScriptsConfig(), Section(), "the scripts stage")
+    styles: StylesConfig = opt(StylesConfig(), Section(), "the styles stage")
+    static: StaticConfig = opt(StaticConfig(), Section(), "the static stage")
+    compress: CompressConfig = opt(CompressConfig(), Section(), "precompression")
+    pages: tuple[Page, ...] = opt((), Items(Page), "the pages the audit and dev server visit")
+    budgets: tuple[Budget, ...] = opt((), Items(Budget), "audit budgets")
+    budget_file: Path | None = opt(
+        None, PathTo(nullable=True, exists="file"), "a Lighthouse budget.json"
+    )
+    audit: AuditConfig = opt(AuditConfig(), Section(), "`assetpipe audit` defaults")
+    watch: WatchConfig = opt(WatchConfig(), Section(), "`assetpipe watch` settings")
+    serve: ServeConfig = opt(ServeConfig(), Section(), "the serving middleware")
+    locations: tuple[tuple[str, Location], ...] = field(default=(), compare=False)
 
     @property
     def root(self) -> Path:

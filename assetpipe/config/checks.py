@@ -1,0 +1,355 @@
+"""The ``Check`` of each kind of key: how a YAML value is read, validated and named in the
+reference (``type_doc``). Problems are recorded on the ``Ctx``'s reader, located at the value."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .keys import Check, Ctx, Spread
+
+
+@dataclass(frozen=True)
+class Bool(Check):
+    type_doc = "boolean"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> bool | None:
+        return ctx.r.boolean(node, path)
+
+
+@dataclass(frozen=True)
+class Int(Check):
+    minimum: int = 1
+    maximum: int | None = None
+
+    @property
+    def type_doc(self) -> str:  # type: ignore[override]
+        if self.maximum is not None:
+            return f"integer {self.minimum}–{self.maximum}"
+        return f"integer ≥ {self.minimum}"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> int | None:
+        return ctx.r.integer(node, path, minimum=self.minimum, maximum=self.maximum)
+
+
+@dataclass(frozen=True)
+class Number(Check):
+    minimum: float = 0.0
+    maximum: float | None = None
+
+    @property
+    def type_doc(self) -> str:  # type: ignore[override]
+        if self.maximum is not None:
+            return f"number {self.minimum:g}–{self.maximum:g}"
+        return f"number ≥ {self.minimum:g}"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> float | None:
+        return ctx.r.number(node, path, minimum=self.minimum, maximum=self.maximum)
+
+
+@dataclass(frozen=True)
+class Choice(Check):
+    choices: tuple[str, ...]
+
+    @property
+    def type_doc(self) -> str:  # type: ignore[override]
+        return "one of " + ", ".join(f"`{c}`" for c in self.choices)
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> str | None:
+        return ctx.r.choice(node, path, self.choices)
+
+
+@dataclass(frozen=True)
+class Str(Check):
+    nullable: bool = False
+
+    @property
+    def type_doc(self) -> str:  # type: ignore[override]
+        return "string or null" if self.nullable else "string"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> str | None:
+        return ctx.r.string(node, path, nullable=self.nullable)
+
+
+@dataclass(frozen=True)
+class Strs(Check):
+    """A list of non-empty strings; a single string reads as a one-item list."""
+
+    type_doc = "list of strings"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[str, ...]:
+        return tuple(ctx.r.list_of(node, path, ctx.r.string, allow_scalar=True))
+
+
+@dataclass(frozen=True)
+class Globs(Check):
+    """A list of globs relative to ``source``; a single glob reads as a one-item list."""
+
+    type_doc = "list of globs"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[str, ...]:
+        return tuple(ctx.r.list_of(node, path, ctx.glob, allow_scalar=True))
+
+
+@dataclass(frozen=True)
+class PathTo(Check):
+    """A path relative to the config file's folder; ``exists``: ``dir`` or ``file`` must exist
+    (the message quotes the value as written)."""
+
+    nullable: bool = False
+    exists: str | None = None
+
+    @property
+    def type_doc(self) -> str:  # type: ignore[override]
+        what = {"dir": "folder", "file": "file"}.get(self.exists or "", "path")
+        return f"{what} or null" if self.nullable else what
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> Path | None:
+        value = ctx.path(node, path, nullable=self.nullable)
+        if value is None or self.exists is None:
+            return value
+        if not (value.is_dir() if self.exists == "dir" else value.is_file()):
+            what = "directory" if self.exists == "dir" else "file"
+            ctx.r.error(node, path, f"{what} '{ctx.r.scalar(node)}' does not exist")
+        return value
+
+
+@dataclass(frozen=True)
+class NumberMap(Check):
+    """A mapping of the given keys to numbers ≥ 0, as ``((key, value), ...)``."""
+
+    keys: tuple[str, ...]
+
+    @property
+    def type_doc(self) -> str:  # type: ignore[override]
+        return "mapping of " + ", ".join(f"`{k}`" for k in self.keys) + " → number"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
+        out = []
+        for key, child in ctx.section(node, path, self.keys).items():
+            value = ctx.r.number(child, f"{path}.{key}")
+            if value is not None:
+                out.append((key, value))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class ChoiceMap(Check):
+    """A mapping of the given keys to one of ``choices``, as ``((key, value), ...)``."""
+
+    keys: tuple[str, ...]
+    choices: tuple[str, ...]
+
+    @property
+    def type_doc(self) -> str:  # type: ignore[override]
+        return "mapping of check group → " + ", ".join(f"`{c}`" for c in self.choices)
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
+        out = []
+        for key, child in ctx.section(node, path, self.keys).items():
+            value = ctx.r.choice(child, f"{path}.{key}", self.choices)
+            if value:
+                out.append((key, value))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class StrMap(Check):
+    """A free mapping of names to non-empty strings (``audit.headers``)."""
+
+    type_doc = "mapping of name → string"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
+        out = []
+        for key, child in ctx.section(node, path, None).items():
+            value = ctx.r.string(child, f"{path}.{key}")
+            if value is not None:
+                out.append((key, value))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Defines(Check):
+    """esbuild ``define``: names → JS expressions; a non-string scalar is JSON-encoded."""
+
+    type_doc = "mapping of name → JS expression"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
+        out = []
+        for key, child in ctx.section(node, path, None).items():
+            if isinstance(child, yaml.ScalarNode):
+                value = ctx.r.scalar(child)
+                out.append((key, value if isinstance(value, str) else json.dumps(value)))
+            else:
+                ctx.r.error(
+                    child, f"{path}.{key}", "expected a string (a JS expression) or a scalar"
+                )
+        return tuple(sorted(out))
+
+
+# --- checks of one key ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicPath(Check):
+    """``public_path``: a path from ``/`` or an absolute URL; a final ``/`` is added."""
+
+    type_doc = "URL path or absolute URL"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> str | None:
+        pp = ctx.r.string(node, path)
+        if pp is None:
+            return None
+        if not pp.startswith(("/", "http://", "https://", "//")):
+            ctx.r.error(
+                node, path, f"expected a path starting with '/' or an absolute URL, got {pp!r}"
+            )
+        return pp if pp.endswith("/") else pp + "/"
+
+
+@dataclass(frozen=True)
+class TemplateDirs(Check):
+    """``templates.dirs``: resolved by ``load`` once ``source`` is known (``templatedirs``)."""
+
+    type_doc = "list of folders"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Sizes(Check):
+    """``templates.sizes``: a string (the default), or a list of ``{selector, sizes}`` rules with
+    at most one ``{default: SIZES}`` item; sets ``sizes`` and ``sizes_rules``."""
+
+    type_doc = "string, or list of `{selector, sizes}` / `{default}`"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> Spread:
+        if not isinstance(node, yaml.SequenceNode):
+            return Spread({"sizes": ctx.r.string(node, path)})
+        rules: list[tuple[str, str]] = []
+        out: dict[str, Any] = {}
+        for i, item in enumerate(node.value):
+            p = f"{path}[{i}]"
+            s = ctx.section(item, p, ("selector", "sizes", "default"))
+            if set(s) == {"default"}:
+                if "sizes" in out:
+                    ctx.r.error(item, p, "a second default (one is allowed)")
+                out["sizes"] = ctx.r.string(s["default"], f"{p}.default")
+            elif set(s) == {"selector", "sizes"}:
+                sel = ctx.r.string(s["selector"], f"{p}.selector")
+                val = ctx.r.string(s["sizes"], f"{p}.sizes")
+                if sel is not None and val is not None:
+                    rules.append((sel, val))
+            elif s:
+                ctx.r.error(item, p, "expected {selector: CSS, sizes: SIZES} or {default: SIZES}")
+        out["sizes_rules"] = tuple(rules)
+        return Spread(out)
+
+
+@dataclass(frozen=True)
+class Widths(Check):
+    """``images.widths``: positive integers, at least one; sorted, each once."""
+
+    type_doc = "list of integers ≥ 1"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[int, ...]:
+        widths = ctx.r.list_of(node, path, ctx.r.integer)
+        if not widths and isinstance(node, yaml.SequenceNode) and not node.value:
+            ctx.r.error(node, path, "expected at least one width")
+        return tuple(sorted(set(widths)))
+
+
+@dataclass(frozen=True)
+class Formats(Check):
+    """A non-empty list of ``choices``, each kept once in the order written."""
+
+    choices: tuple[str, ...]
+
+    @property
+    def type_doc(self) -> str:  # type: ignore[override]
+        return "list of " + ", ".join(f"`{c}`" for c in self.choices)
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[str, ...]:
+        formats = ctx.r.list_of(node, path, lambda n, p: ctx.r.choice(n, p, self.choices))
+        if isinstance(node, yaml.SequenceNode) and not node.value:
+            ctx.r.error(node, path, "expected at least one format")
+        return tuple(dict.fromkeys(formats))
+
+
+@dataclass(frozen=True)
+class Quality(Check):
+    """Per-format quality from 1 to 100; the formats not written keep their default."""
+
+    keys: tuple[str, ...]
+
+    @property
+    def type_doc(self) -> str:  # type: ignore[override]
+        return "mapping of " + ", ".join(f"`{k}`" for k in self.keys) + " → integer 1–100"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
+        q = dict(default)
+        for key, child in ctx.section(node, path, self.keys).items():
+            value = ctx.r.integer(child, f"{path}.{key}", maximum=100)
+            if value is not None:
+                q[key] = value
+        return tuple(sorted(q.items()))
+
+
+@dataclass(frozen=True)
+class AppRef(Check):
+    """``module:attribute`` naming a WSGI/ASGI app (or a factory), or null."""
+
+    type_doc = "`module:attribute` or null"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> str | None:
+        app = ctx.r.string(node, path, nullable=True)
+        if app is not None and ":" not in app:
+            ctx.r.error(node, path, f"expected 'module:attribute', got {app!r}")
+        return app
+
+
+@dataclass(frozen=True)
+class UrlPath(Check):
+    """A URL path starting with ``/``."""
+
+    type_doc = "URL path"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> str | None:
+        url = ctx.r.string(node, path)
+        if url is not None and not url.startswith("/"):
+            ctx.r.error(node, path, f"expected a URL path starting with '/', got {url!r}")
+        return url
+
+
+@dataclass(frozen=True)
+class ContextFile(Check):
+    """A JSON file relative to the config file's folder that must exist, or null."""
+
+    type_doc = "file or null"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> Path | None:
+        context = ctx.path(node, path, nullable=True)
+        if context is not None and not context.is_file():
+            ctx.r.error(node, path, f"file '{context}' does not exist")
+        return context
+
+
+@dataclass(frozen=True)
+class Scores(NumberMap):
+    """Lighthouse category scores from 0 to 1."""
+
+    @property
+    def type_doc(self) -> str:  # type: ignore[override]
+        return "mapping of " + ", ".join(f"`{k}`" for k in self.keys) + " → score 0–1"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
+        out = super().read(ctx, node, path, default)
+        for key, score in out:
+            if score > 1:
+                ctx.r.error(node, f"{path}.{key}", f"expected a score from 0 to 1, got {score:g}")
+        return out
