@@ -12,11 +12,13 @@ import pytest
 
 from assetpipe.audit import merge, parse_shard
 from assetpipe.audit.budgets import evaluate, load_budget_file, select, url_matches
+from assetpipe.audit.builtin import _immutable
 from assetpipe.audit.github import annotation_lines, summary_markdown
 from assetpipe.audit.history import History
 from assetpipe.audit.junit import to_xml
+from assetpipe.audit.options import exit_code
 from assetpipe.audit.report import render, save
-from assetpipe.audit.runner import _immutable, exit_code, shard_pages
+from assetpipe.audit.selection import shard_pages
 from assetpipe.audit.throttle import DESKTOP, MOBILE
 from assetpipe.config import Budget
 from assetpipe.errors import ConfigError, UsageError

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import UsageError
 from . import report
-from .runner import AuditResult
+from .options import AuditResult
 
 
 def merge(folders: list[Path]) -> AuditResult:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import github, junit, report
-from .runner import AuditResult
+from .options import AuditResult
 
 log = logging.getLogger("assetpipe.audit")
 

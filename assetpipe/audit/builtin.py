@@ -1,0 +1,112 @@
+"""The checks every audit makes without a budget: the LCP image is not lazy-loaded, hashed
+assets are served immutable (a year-long ``max-age`` and ``immutable``) and, when the build
+precompressed them, compressed; a run measured at the cap is a warning."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import Config
+from . import budgets as budgets_mod
+from .locate import Locator
+
+ONE_YEAR = 31_536_000
+
+
+def builtin_checks(
+    page: dict[str, Any],
+    network: list[dict[str, Any]],
+    encodings: dict[str, list[str]],
+    locator: Locator,
+) -> list[budgets_mod.Check]:
+    """The LCP image is not lazy-loaded; hashed assets are served immutable and, when the build
+    precompressed them, compressed."""
+    checks = []
+    el = page.get("lcp_element") or {}
+    lazy = bool(el.get("tag") == "img" and el.get("lazy"))
+    where = f"{el['template']}:{el['line']}" if el.get("template") else "an unknown template"
+    checks.append(
+        budgets_mod.Check(
+            "lcp.not_lazy",
+            "error",
+            0,
+            1 if lazy else 0,
+            not lazy,
+            f'the LCP image {el.get("url") or el.get("src")} is lazy-loaded (loading="lazy" at '
+            f'{where}); make it eager: remove loading="lazy" or rebuild with lcp-hints.json'
+            if lazy
+            else "the LCP element is not a lazy-loaded image",
+            template=el.get("template") if lazy else None,
+            line=el.get("line") if lazy else None,
+        )
+    )
+    hashed = [r for r in network if r["hashed"] and not r["from_cache"] and r["status"] == 200]
+    not_immutable = [r["url"] for r in hashed if not _immutable(r.get("cache_control"))]
+    checks.append(
+        budgets_mod.Check(
+            "hashed.immutable",
+            "error",
+            0,
+            len(not_immutable),
+            not not_immutable,
+            f"{len(not_immutable)} hashed asset(s) without a year-long immutable Cache-Control, "
+            f"e.g. {not_immutable[0]}"
+            if not_immutable
+            else f"{len(hashed)} hashed asset(s) served immutable",
+        )
+    )
+    uncompressed = []
+    for r in hashed:
+        rel = locator.rel(_path(r["url"])) or ""
+        if encodings.get(rel) and not r.get("encoding"):
+            uncompressed.append(r["url"])
+    checks.append(
+        budgets_mod.Check(
+            "hashed.compressed",
+            "error",
+            0,
+            len(uncompressed),
+            not uncompressed,
+            f"{len(uncompressed)} hashed asset(s) sent uncompressed although the build "
+            f"precompressed them, e.g. {uncompressed[0]}"
+            if uncompressed
+            else "every precompressed hashed asset was sent compressed",
+        )
+    )
+    return checks
+
+
+def settled_check(warnings: list[str]) -> budgets_mod.Check:
+    """A warning when a run was measured at the cap (``load`` never fired, never quiet)."""
+    return budgets_mod.Check(
+        "page.settled",
+        "warn",
+        None,
+        None,
+        not warnings,
+        "; ".join(warnings) if warnings else "the page went quiet after load",
+    )
+
+
+def _path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path
+
+
+def _immutable(cache_control: str | None) -> bool:
+    if not cache_control:
+        return False
+    parts = [p.strip().lower() for p in cache_control.split(",")]
+    max_age = next((p.split("=", 1)[1] for p in parts if p.startswith("max-age=")), "0")
+    return "immutable" in parts and max_age.isdigit() and int(max_age) >= ONE_YEAR
+
+
+def encodings(config: Config) -> dict[str, list[str]]:
+    from ..manifest import Manifest
+
+    try:
+        manifest = Manifest.read(config.output / "manifest.json")
+    except (OSError, ValueError):
+        return {}
+    return {e["file"]: list(e.get("encodings") or ()) for e in manifest.entries.values()}

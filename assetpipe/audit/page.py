@@ -1,0 +1,154 @@
+"""One page's audit: its runs (a failed run retried once), their aggregates, the run that
+represents the page, and the details and pictures the report shows."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from typing import Any
+
+from ..stages.base import Progress
+from . import policy, summary, throttle
+from .locate import Locator
+from .measure import PageLoadError, RunResult, measure
+from .observe import MAX_WAIT_MS
+from .server import app_error
+
+log = logging.getLogger("assetpipe.audit")
+
+METRICS = policy.METRICS
+
+
+def _median_run(runs: list[RunResult]) -> RunResult:
+    """The run whose LCP is closest to the median (its element and requests represent the
+    page)."""
+    med = statistics.median(r.metrics["lcp"] for r in runs)
+    return min(runs, key=lambda r: abs(r.metrics["lcp"] - med))
+
+
+def _medians(
+    runs: list[RunResult], mode: str = "observed", how: str = "median"
+) -> tuple[dict[str, float], dict[str, int], dict[str, int]]:
+    """Per-metric aggregates in ``mode`` (``policy``), unrounded (budgets compare exact values;
+    displays round); bytes and counts are medians."""
+    figs = [policy.figures(r.metrics, mode) for r in runs]
+    metrics = {k: policy.aggregate((f[k] for f in figs), how) for k in METRICS}
+    nbytes = {
+        k: round(statistics.median(r.transferred[k] for r in runs)) for k in runs[0].transferred
+    }
+    counts = {k: round(statistics.median(r.requests[k] for r in runs)) for k in runs[0].requests}
+    return metrics, nbytes, counts
+
+
+def audit_page(
+    browser: Any,
+    base: str,
+    path: str,
+    template: str | None,
+    *,
+    runs: int,
+    profile: throttle.Profile,
+    headers: dict[str, str],
+    locator: Locator,
+    capture: bool,
+    progress: Progress,
+    max_wait_ms: float = MAX_WAIT_MS,
+    image_dims: dict[str, list[int]] | None = None,
+    auto: bool = False,
+    mode: str = "observed",
+    how: str = "median",
+    budget: Any = None,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, bytes]]:
+    """Measure one page ``runs`` times (``auto``: see ``policy``); returns (page JSON,
+    details, pictures)."""
+    url = base + path
+    results: list[RunResult] = []
+    error: str | None = None
+    for i in range(policy.AUTO_MAX if auto else runs):
+        if (
+            auto
+            and i >= policy.AUTO_MIN
+            and not policy.disagreeing([policy.figures(r.metrics, mode) for r in results], budget)
+        ):
+            break
+        for attempt in (1, 2):
+            try:
+                results.append(
+                    measure(
+                        browser,
+                        url,
+                        profile,
+                        headers=headers,
+                        is_hashed=locator.is_hashed,
+                        repeat=i == 0,
+                        capture=capture and i == 0,
+                        max_wait_ms=max_wait_ms,
+                        probe_images=image_dims if i == 0 else None,
+                    )
+                )
+                error = None
+                break
+            except PageLoadError as exc:
+                error = app_error(path, str(exc))
+                log.warning("%s: run %d attempt %d failed: %s", path, i + 1, attempt, exc)
+        progress.advance("audit")
+        if error is not None:
+            break
+    page: dict[str, Any] = {"path": path, "url": url, "template": template, "lighthouse": None}
+    if error is not None or not results:
+        page.update(
+            status="errored",
+            passed=False,
+            error=error or "no run completed",
+            metrics=None,
+            lcp_element=None,
+            bytes=None,
+            requests=None,
+            repeat_view=None,
+        )
+        return page, {"runs": [r.metrics for r in results]}, {}
+    metrics, nbytes, counts = _medians(results, mode, how)
+    rep = _median_run(results)
+    el = dict(rep.lcp_element) if rep.lcp_element else None
+    if el is not None:
+        tpl, line, key = locator.locate(el, template)
+        el.update(template=tpl, line=line, key=key)
+        el.pop("size", None)
+    first = results[0]
+    warnings = list(dict.fromkeys(w for r in results for w in r.warnings))
+    page.update(
+        status="measured",
+        passed=True,
+        error=None,
+        metrics=metrics,
+        lcp_element=el,
+        modes=policy.modes(mode),
+        runs=len(results),
+        warnings=warnings,
+        bytes=nbytes,
+        requests=counts,
+        repeat_view={
+            "bytes": (first.repeat or {}).get("bytes", {}),
+            "requests": (first.repeat or {}).get("requests", {}),
+            "refetched": (first.repeat or {}).get("refetched", []),
+        },
+    )
+    slug = summary.slug(path)
+    pictures: dict[str, bytes] = {}
+    details: dict[str, Any] = {
+        "runs": [r.metrics for r in results],
+        "network": rep.network,
+        "first_view_network": first.network,
+        "long_tasks": [t.to_json() for t in rep.tasks if t.dur > 50],
+        "images": first.images,
+    }
+    if first.screenshot:
+        pictures[f"pages/{slug}/screenshot.jpg"] = first.screenshot
+        details["screenshot"] = f"pages/{slug}/screenshot.jpg"
+    film = []
+    for n, (t, data) in enumerate(first.filmstrip):
+        name = f"pages/{slug}/film-{n:03d}.jpg"
+        pictures[name] = data
+        film.append({"t": t, "file": name})
+    details["filmstrip"] = film
+    return page, details, pictures
