@@ -1,4 +1,4 @@
-"""Budgets with Lighthouse budget.json semantics (DESIGN §3.3).
+"""Budgets with Lighthouse budget.json semantics.
 
 ``budget_file`` (a Lighthouse budget.json) is read first and the config's ``budgets:`` follow it;
 for a page, the *last* budget whose ``path`` pattern matches (and whose ``profile``, when set, is
@@ -113,7 +113,7 @@ def select(budgets: tuple[Budget, ...] | list[Budget], path: str, profile: str) 
 
 
 def evaluate(budget: Budget | None, page: dict[str, Any], *, lighthouse: bool) -> list[Check]:
-    """The budget's checks for one measured page (``page`` is its JSON, DESIGN §3.7)."""
+    """The budget's checks for one measured page (``page`` is its JSON, see ``options``)."""
     if budget is None:
         return []
     levels = dict(budget.level)

@@ -2,7 +2,7 @@
 in that same context, a screenshot and a filmstrip).
 
 A fresh context has an empty HTTP cache, so the first view is a cold load; a second page opened
-in the same context afterwards is a warm-cache visit (DESIGN §8): what it still transfers is what
+in the same context afterwards is a warm-cache visit: what it still transfers is what
 a returning visitor downloads again.
 """
 

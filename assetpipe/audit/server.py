@@ -1,6 +1,6 @@
 """The site under audit, served on 127.0.0.1 over a real socket (a free port).
 
-Three sources (DESIGN §3.6): the config's ``pages:``, served exactly as ``assetpipe serve`` serves
+Three sources: the config's ``pages:``, served exactly as ``assetpipe serve`` serves
 them (``assetpipe.serve.server.make_app``: the ASGI ``AssetMiddleware`` over the rendered pages,
 on uvicorn); the user's own app (``--app module:app``, imported in-process: an ASGI app is wrapped
 in the ASGI ``AssetMiddleware``, a WSGI app goes through serve's WSGI bridge first); or an

@@ -1,4 +1,4 @@
-"""Throttling profiles applied through CDP (DESIGN §8).
+"""Throttling profiles applied through CDP.
 
 ``mobile`` is Lighthouse's mobile profile as its *devtools* throttling applies it: Lighthouse
 multiplies its simulated RTT (150 ms) by 3.75 and its throughput (1.6 Mbit/s down, 750 kbit/s up)
