@@ -257,6 +257,9 @@ def test_bad_shard_is_a_usage_error(bad: str) -> None:
 
 
 def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
+    """The user's own errors come first (exit 2), on any machine: a Chromium that does not
+    exist (exit 3 otherwise) does not hide them."""
+    no_browser = {"ASSETPIPE_CHROMIUM": str(tmp_path / "no-such-chromium")}
     write_tree(
         tmp_path,
         {
@@ -270,10 +273,17 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     assert res.code == 2 and "--page /nope" in res.err
     res = run_cli("audit", "--fail-on-regression=lots", cwd=tmp_path)
     assert res.code == 2 and "--fail-on-regression" in res.err
-    res = run_cli("audit", cwd=tmp_path)  # not built yet
+    res = run_cli("audit", cwd=tmp_path, env=no_browser)  # not built yet
     assert res.code == 2 and "assetpipe build" in res.err
+    res = run_cli("audit", "--baseline", str(tmp_path / "nope"), cwd=tmp_path, env=no_browser)
+    assert res.code == 2 and "assetpipe build" in res.err
+    assert run_cli("build", cwd=tmp_path).code == 0
+    res = run_cli("audit", "--baseline", str(tmp_path / "nope"), cwd=tmp_path, env=no_browser)
+    assert res.code == 2 and "not an audit report folder" in res.err
+    res = run_cli("audit", cwd=tmp_path, env=no_browser)  # the user's side is right: the browser
+    assert res.code == 3 and "ASSETPIPE_CHROMIUM" in res.err
     (tmp_path / "pipeline.yaml").write_text("source: site\n")
-    res = run_cli("audit", "--json", cwd=tmp_path)
+    res = run_cli("audit", "--json", cwd=tmp_path, env=no_browser)
     assert res.code == 2 and json.loads(res.out)["ok"] is False
     assert "no pages to audit" in res.err
 

@@ -29,11 +29,12 @@ from .selection import select_pages
 
 def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = None) -> AuditResult:
     """Run the audit; raises ``UsageError``/``ConfigError`` (2) and ``ExternalToolError`` (3,
-    no Chromium or Playwright). The result's ``exit_code`` says 0/1/3."""
-    require_playwright()
-    from playwright.sync_api import sync_playwright
+    no Chromium or Playwright). The result's ``exit_code`` says 0/1.
 
-    from .server import serve_site
+    The user's own errors (options, config, pages, no build, a baseline folder that is not a
+    report) are checked before the environment (Playwright, Chromium): an unbuilt project says
+    "run `assetpipe build`" also on a machine without a browser."""
+    from .server import prepare_site, serve_site
 
     prog = progress or NullProgress()
     profile = throttle.get(opts.profile or config.audit.profile)
@@ -47,17 +48,22 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
         raise UsageError(f"--runs: expected a positive integer, got {runs}")
     all_budgets = budgets_mod.all_budgets(config)
     pages = select_pages(config, opts)
+    app = opts.app or (None if opts.base_url else config.audit.app)
+    site = prepare_site(config, app_spec=app, base_url=opts.base_url)
+    base_report = _load_baseline(opts.baseline, profile.name)
+    require_playwright()
+    from playwright.sync_api import sync_playwright
+
     chromium = find_chromium(config.audit.chromium)
     locator = Locator(config)
     image_dims = images_mod.source_dims(locator)
     encodings = builtin.encodings(config)
     headers = dict(config.audit.headers)
-    app = opts.app or (None if opts.base_url else config.audit.app)
     out_pages: list[dict[str, Any]] = []
     details: dict[str, dict[str, Any]] = {}
     pictures: dict[str, bytes] = {}
     prog.start("audit", len(pages) * runs)
-    with serve_site(config, app_spec=app, base_url=opts.base_url) as base, sync_playwright() as pw:
+    with serve_site(config, site=site) as base, sync_playwright() as pw:
         browser = launch(pw, executable=chromium)
         try:
             host = host_info(browser)
@@ -138,13 +144,10 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
             ]
         page["checks"] = [c.to_json() for c in checks]
         page["passed"] = page["status"] == "measured" and not any(c.failed_error for c in checks)
-    if opts.baseline is not None:
+    if base_report is not None:
         from . import baseline
 
-        base_doc, base_details = baseline.load(opts.baseline)
-        baseline.compare(
-            {"profile": profile.name, "pages": out_pages}, details, base_doc, base_details
-        )
+        baseline.compare({"profile": profile.name, "pages": out_pages}, details, *base_report)
     _history(config, opts, profile.name, out_pages, details)
     if opts.hints and not opts.base_url:
         record_hints(
@@ -161,6 +164,22 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
         "pages": out_pages,
     }
     return AuditResult(doc, details, pictures)
+
+
+def _load_baseline(
+    folder: Path | None, profile: str
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The ``--baseline`` report (doc, details), read and checked before any page is measured."""
+    if folder is None:
+        return None
+    from . import baseline
+
+    doc, details = baseline.load(folder)
+    if doc.get("profile") != profile:
+        raise UsageError(
+            f"--baseline {folder}: its profile is {doc.get('profile')}, this audit's is {profile}"
+        )
+    return doc, details
 
 
 def _history(

@@ -91,20 +91,41 @@ def serve_asgi(app: Any) -> Iterator[str]:
         sock.close()
 
 
-@contextmanager
-def serve_site(
+def prepare_site(
     config: Config, *, app_spec: str | None = None, base_url: str | None = None
-) -> Iterator[str]:
-    """Yield the base URL of the site to audit, serving it for the duration when needed."""
+) -> str | Any:
+    """The site to audit: ``base_url`` (checked) or the ASGI app to serve.
+
+    Raises the user's own errors (exit 2: a URL that is not http(s), no build yet, a page
+    without a template, an app that does not import) without looking for a browser, so the
+    audit reports them first on any machine, with or without Chromium.
+    """
     if base_url:
         if not base_url.startswith(("http://", "https://")):
             raise UsageError(f"--base-url: expected an http(s) URL, got {base_url!r}")
-        yield base_url.rstrip("/")
-        return
+        return base_url.rstrip("/")
     if not (config.output / "manifest.json").is_file():
         raise UsageError(
             f"no build at '{config.output}' (manifest.json missing)",
             hint="run `assetpipe build` first",
         )
-    with serve_asgi(make_asgi(config, app_spec)) as url:
+    return make_asgi(config, app_spec)
+
+
+@contextmanager
+def serve_site(
+    config: Config,
+    *,
+    app_spec: str | None = None,
+    base_url: str | None = None,
+    site: str | Any = None,
+) -> Iterator[str]:
+    """Yield the base URL of the site to audit, serving it for the duration when needed
+    (``site``: what ``prepare_site`` returned, else it is prepared here)."""
+    if site is None:
+        site = prepare_site(config, app_spec=app_spec, base_url=base_url)
+    if isinstance(site, str):
+        yield site
+        return
+    with serve_asgi(site) as url:
         yield url
