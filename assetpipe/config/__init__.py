@@ -35,6 +35,7 @@ from .model import (
     StylesConfig,
     TemplatesConfig,
     WatchConfig,
+    state_dir_for,
 )
 
 __all__ = [
@@ -59,4 +60,5 @@ __all__ = [
     "TemplatesConfig",
     "WatchConfig",
     "load_config",
+    "state_dir_for",
 ]

@@ -14,9 +14,8 @@ from typing import Any
 import yaml
 
 from ..errors import AssetpipeError, ConfigError, Location
-from ..state import state_dir_for
 from .keys import Ctx, abs_path, read_fields
-from .model import Config, ImagesConfig, TemplatesConfig
+from .model import Config, ImagesConfig, TemplatesConfig, state_dir_for
 from .templatedirs import resolve as resolve_dirs
 from .yaml import Reader, parse_yaml
 

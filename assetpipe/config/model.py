@@ -71,6 +71,17 @@ LEVEL_GROUPS = (
 )
 
 
+DEFAULT_NAME = "pipeline.yaml"
+
+
+def state_dir_for(config_path: Path) -> Path:
+    """Each config file owns its state: cache, builds, lock, esbuild's folder, audit history.
+    ``pipeline.yaml`` keeps it in ``.assetpipe/`` beside it; a config file named ``X`` uses
+    ``.assetpipe/X/``, so two configs in one folder never share a lock, builds or a cache."""
+    base = config_path.parent / ".assetpipe"
+    return base if config_path.name == DEFAULT_NAME else base / config_path.name
+
+
 @dataclass(frozen=True)
 class TemplatesConfig:
     """``templates``: which files are templates and how their asset references are rewritten."""
@@ -317,10 +328,7 @@ class Config:
 
     @property
     def state_dir(self) -> Path:
-        """``.assetpipe/`` beside the config (``.assetpipe/<name>/`` for a config not named
-        pipeline.yaml): cache, builds, lock, audit history (``assetpipe.state``)."""
-        from ..state import state_dir_for
-
+        """The config's state folder (``state_dir_for``)."""
         return state_dir_for(self.path)
 
     def location_of(self, key: str) -> Location:
