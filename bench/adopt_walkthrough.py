@@ -1,15 +1,15 @@
-"""Run README's "Adopting an existing Flask app" walkthrough literally, in a temporary folder.
+"""Run the docs' "Adopting an existing Flask app" walkthrough literally, in a temporary folder.
 
     python bench/adopt_walkthrough.py [--keep]
 
-The commands are read from README.md (the ``sh`` and ``python`` blocks of that section, in
+The commands are read from docs/adopting.md (the ``sh`` and ``python`` blocks of that page, in
 order) and run in one bash session (``set -euo pipefail``) with a clean environment: a fresh
 virtualenv, the app from PyPI, its source unpacked as "your project". Two things differ from a
 user's terminal, and only these: ``pip install 'assetpipe[flask]'`` installs this checkout
 (``'<checkout>[flask]'``: assetpipe is not fetched from an index), and the server line
 (``gunicorn ...``) runs in the background until the next block's checks are done (a user runs
 those in another terminal). The ``python`` block (the two lines for the app) is inserted where
-README says: before ``return app`` at the end of ``create_app()`` in the file ``assetpipe init``
+the page says: before ``return app`` at the end of ``create_app()`` in the file ``assetpipe init``
 named. esbuild is installed by npm on first use into a fresh cache folder, as for a new user.
 
 Exit 0 when every command succeeds (the checks are ``grep``s that fail otherwise); prints each
@@ -30,7 +30,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SECTION = "## Adopting an existing Flask app"
+PAGE = "docs/adopting.md"
+SECTION = "# Adopting an existing Flask app"
 SERVER = re.compile(r"^(gunicorn|flask) .*")
 PORT = re.compile(r"127\.0\.0\.1:(\d+)")
 INSERT = """\
@@ -45,7 +46,7 @@ path.write_text(text[:end] + "\\n" + lines.rstrip("\\n") + text[end:])
 
 
 def blocks(readme: str) -> list[tuple[str, str]]:
-    """The (language, code) fenced blocks of the walkthrough section, in order."""
+    """The (language, code) fenced blocks of the walkthrough, in order (up to a ``##`` heading)."""
     start = readme.index(SECTION)
     end = readme.find("\n## ", start + len(SECTION))
     section = readme[start : end if end != -1 else None]
@@ -55,7 +56,7 @@ def blocks(readme: str) -> list[tuple[str, str]]:
 
 
 def script(readme: str, checkout: Path) -> str:
-    """The bash session: every ``sh`` block, the ``python`` block applied as README says."""
+    """The bash session: every ``sh`` block, the ``python`` block applied as the page says."""
     out = ["set -euo pipefail", 'step() { echo "@@ $(date +%s.%N) $*" >&2; }']
     server_port = None
     for lang, code in blocks(readme):
@@ -95,7 +96,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args()
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / PAGE).read_text(encoding="utf-8")
     work = Path(tempfile.mkdtemp(prefix="assetpipe-adopt-"))
     env = {
         k: v
@@ -108,7 +109,7 @@ def main() -> int:
     env["ASSETPIPE_NODE_CACHE"] = str(work / "node-cache")  # esbuild as on a new machine
     (work / "walkthrough.sh").write_text(script(readme, REPO))
     print(
-        f"running README's walkthrough in {work} (load average "
+        f"running the docs' walkthrough in {work} (load average "
         f"{', '.join(f'{x:.2f}' for x in os.getloadavg())})",
         flush=True,
     )
