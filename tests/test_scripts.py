@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -220,11 +221,33 @@ def test_typescript_and_jsx_entries(make_site: Callable[..., Path]) -> None:
     build(root / "pipeline.yaml")
     m = manifest_of(root)
     assert m["js/main.ts"]["file"].endswith(".js")
-    assert (
-        "42" in (root / "dist" / "public" / m["js/main.ts"]["file"]).read_text()
-        or "41" in (root / "dist" / "public" / m["js/main.ts"]["file"]).read_text()
+    assert m["js/view.tsx"]["file"].endswith(".js")
+    main = (root / "dist" / "public" / m["js/main.ts"]["file"]).read_text()
+    view = (root / "dist" / "public" / m["js/view.tsx"]["file"]).read_text()
+    assert ": number" not in main and " as any" not in main  # the types are gone
+    assert "<div" not in view  # the JSX is gone
+    # and what is left runs: the outputs executed by Node set what the sources compute
+    assert run_in_node(main, "window.n") == 42
+    assert run_in_node(view, "window.v") == ["div", {"id": "x"}]
+
+
+def run_in_node(code: str, expression: str) -> object:
+    """Run a built script in Node with ``window`` as the global object; ``expression``'s JSON."""
+    node = shutil.which("node")
+    assert node is not None, "the node marker's tests need Node.js"
+    program = (
+        f"globalThis.window = globalThis;\n{code}\n;console.log(JSON.stringify({expression}));"
     )
-    assert "createElement" in (root / "dist" / "public" / m["js/view.tsx"]["file"]).read_text()
+    proc = subprocess.run(
+        [node, "--input-type=module"],
+        input=program,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
 
 
 def test_users_npm_package_resolves_from_the_projects_node_modules(
