@@ -26,6 +26,7 @@ from .cache import Cache, CacheStats
 from .config import Config, load_config
 from .config.templatedirs import scan_sources
 from .errors import StageError, UsageError
+from .esbuild.session import EsbuildSession
 from .fsutil import atomic_write, dump_json, link_or_copy, rmtree
 from .hashing import is_hashed
 from .lock import BuildLock
@@ -158,16 +159,16 @@ def build(
     strict: bool = False,
     profile: str = "production",
     progress: Progress | None = None,
-    services: dict[str, Any] | None = None,
+    esbuild: EsbuildSession | None = None,
     lock_held: bool = False,
 ) -> BuildResult:
     """Build the site described by ``config`` (a ``Config`` or a pipeline.yaml path).
 
     Writes a new build folder and swaps ``config.output`` to it on success; on any error the
     folder is removed and the previous output is untouched. Holds ``.assetpipe/build.lock``
-    (unless ``lock_held``: the caller, ``assetpipe watch``, already holds it). ``services``
-    lets a caller keep stage services (the esbuild context) alive across builds: they are then
-    the caller's to close. ``result.extra`` holds ``owners`` (manifest key → stage) and
+    (unless ``lock_held``: the caller, ``assetpipe watch``, already holds it). ``esbuild``
+    lets a caller keep one esbuild session (its Node service, its contexts) alive across builds:
+    it is then the caller's to close; by default the build makes one and closes it. ``result.extra`` holds ``owners`` (manifest key → stage) and
     ``report`` (report.json's sections), for incremental rebuilds.
     Raises ``ConfigError`` (2), ``StageError``/``LockError`` (1), ``ExternalToolError`` (3).
     """
@@ -183,7 +184,7 @@ def build(
             profile=profile,
             progress=progress or NullProgress(),
             started=started,
-            services=services,
+            esbuild=esbuild,
         )
     with BuildLock(
         cfg.state_dir / "build.lock",
@@ -197,7 +198,7 @@ def build(
             profile=profile,
             progress=progress or NullProgress(),
             started=started,
-            services=services,
+            esbuild=esbuild,
         )
 
 
@@ -209,7 +210,7 @@ def _build_locked(
     profile: str,
     progress: Progress,
     started: float,
-    services: dict[str, Any] | None = None,
+    esbuild: EsbuildSession | None = None,
 ) -> BuildResult:
     _check_output(cfg)
     cache = Cache(cfg.state_dir / "cache", cfg.cache_max_mb)
@@ -231,9 +232,8 @@ def _build_locked(
         report=Report(),
         progress=progress,
         profile=profile,
+        esbuild=esbuild or EsbuildSession(),
     )
-    if services is not None:
-        ctx.services = services
     owners: dict[str, str] = {}
     try:
         ctx.static_keys = frozenset(static.select(ctx))
@@ -262,10 +262,8 @@ def _build_locked(
         rmtree(build_dir)
         raise
     finally:
-        for svc in ctx.services.values() if services is None else ():
-            close = getattr(svc, "close", None)
-            if callable(close):
-                close()
+        if esbuild is None:
+            ctx.esbuild.close()
     if profile == "production":
         _record_history(cfg, build_dir, ctx.manifest)
     _remove_old_builds(builds, keep={build_dir.name, previous})

@@ -14,7 +14,7 @@ the same stage seam (``builder.run_stage``) and the same stage functions:
 
 A file added to or removed from a stage's globs means a full development build (rare, and always
 correct). Which source files the scripts and styles stages read comes from esbuild's metafile
-(``devbundle`` records it per stage); before their first build, from the file's type.
+(the esbuild session records it per stage); before their first build, from the file's type.
 
 In-place update, and why it is safe: the incremental run writes into a staging folder inside the
 current build folder; on success every file is moved into ``public/`` and ``templates/`` with
@@ -43,6 +43,7 @@ from .builder import run_stage, stages
 from .cache import Cache
 from .config import Config
 from .config.templatedirs import prefix, scan_sources, template_name
+from .esbuild.session import EsbuildSession
 from .fsutil import JsonWriter, atomic_write, rmtree
 from .manifest import Manifest
 from .sources import Sources, globmatch
@@ -124,9 +125,10 @@ class Outcome:
 class DevBuilder:
     """Full and incremental development builds of one config (see the module docstring)."""
 
-    def __init__(self, config: Config, services: dict[str, Any] | None = None) -> None:
+    def __init__(self, config: Config, esbuild: EsbuildSession) -> None:
+        """``esbuild``: the caller's session, kept across builds (incremental for watch)."""
         self.config = config
-        self.services: dict[str, Any] = services if services is not None else {}
+        self.esbuild = esbuild
         self.state: DevState | None = None
         #: keys whose last rebuild failed: they stay in the next plan until one succeeds
         self.pending: set[str] = set()
@@ -138,9 +140,7 @@ class DevBuilder:
     def full_build(self) -> Outcome:
         """A development build into a new folder, swapped in; the base for incremental work."""
         started = time.perf_counter()
-        result = run_build(
-            self.config, profile="development", services=self.services, lock_held=True
-        )
+        result = run_build(self.config, profile="development", esbuild=self.esbuild, lock_held=True)
         keys = scan_sources(self.config, memo=False).files.keys()
         self.state = DevState(
             build_dir=result.build_dir,
@@ -174,7 +174,7 @@ class DevBuilder:
         ):
             if not entries:
                 continue
-            inputs = self._esbuild_facts("inputs", stage)
+            inputs = self.esbuild.inputs(stage)
             if globmatch(key, entries) or (
                 key in inputs if inputs is not None else key.endswith(suffixes)
             ):
@@ -183,20 +183,9 @@ class DevBuilder:
             out.append("templates")
         return out
 
-    def _esbuild_facts(self, what: str, stage: str) -> frozenset[str] | None:
-        """From the watch's esbuild service (``devbundle``), the metafile facts of a stage's
-        last build: ``inputs`` (source keys read) or ``external_urls``; ``None`` if unknown."""
-        from .devbundle import ContextEsbuild
-        from .stages.bundling import TOOL
-
-        tool = self.services.get(TOOL)
-        svc = tool.shared.get("service") if isinstance(tool, ContextEsbuild) else None
-        facts: dict[str, frozenset[str]] | None = getattr(svc, what, None)
-        return None if facts is None else facts.get(stage)
-
     def _uses_changed_files(self, stage: str, old: Manifest, keys: set[str]) -> bool:
         """Whether a stage's CSS ``url()``s point at a file of a changed entry (an image)."""
-        urls = self._esbuild_facts("external_urls", stage)
+        urls = self.esbuild.external_urls(stage)
         if urls is None:
             return bool(keys)  # unknown: rebuild to be safe
         pub = self.config.public_path
@@ -324,7 +313,7 @@ class DevBuilder:
             progress=NullProgress(),
             profile="development",
             static_keys=state.static_keys,
-            services=self.services,
+            esbuild=self.esbuild,
         )
         ctx.public.mkdir(parents=True)
         ctx.templates_out.mkdir()

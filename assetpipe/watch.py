@@ -26,6 +26,7 @@ The core never prints: each outcome goes to ``on_line(kind, text, hint)`` (``kin
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -39,6 +40,7 @@ from .config import Config, load_config
 from .config.templatedirs import prefix
 from .devserver import EVENTS_PATH, DevApp, DevServer, EventBroker
 from .errors import AssetpipeError, ConfigError
+from .esbuild.session import EsbuildSession
 from .incremental import DevBuilder, Outcome
 from .lock import BuildLock
 from .rewrite.hints import HINTS_FILE
@@ -111,9 +113,8 @@ class Watcher:
             report=lambda text, hint: self.on_line("error", text, hint),
         )
         self.server = DevServer(self.app, host, port)
-        self.services: dict[str, Any] = {}
-        self._install_esbuild()
-        self.builder = DevBuilder(self.config, self.services)
+        self.esbuild = self._new_esbuild()
+        self.builder = DevBuilder(self.config, self.esbuild)
         self._lock = BuildLock(
             self.config.state_dir / "build.lock",
             self.config.lock_timeout,
@@ -194,7 +195,7 @@ class Watcher:
             self._thread.join(timeout=30)
             self._thread = None
         self.server.close()
-        self._close_services()
+        self.esbuild.close()
         try:  # the images stage's worker pool lives as long as the process; not past us
             from .imaging import pool
         except ImportError:  # pragma: no cover - without the images stage
@@ -203,31 +204,15 @@ class Watcher:
             pool.shutdown()
         self._lock.release()
 
-    def _install_esbuild(self) -> None:
-        """Put the context-keeping esbuild (``devbundle``) where the stages look for theirs, so
-        every JS/CSS rebuild is a ``rebuild()`` of a context that lives as long as we do."""
-        if not (self.config.scripts.entries or self.config.styles.entries):
-            return
-        from .devbundle import ContextEsbuild
-        from .esbuild import Esbuild
-        from .stages import bundling
-
-        try:
-            tool = Esbuild.locate()
-        except AssetpipeError:
-            return  # the stage reports it (exit 3 / overlay) when it runs
-        watched = ContextEsbuild.from_tool(tool)
-        self.services[bundling.TOOL] = watched
-
-    def _close_services(self) -> None:
-        for svc in list(self.services.values()):
-            close = getattr(svc, "close", None)
-            if callable(close):
-                try:
-                    close()
-                except Exception:  # a dead service must not stop the shutdown
-                    log.debug("closing %r failed", svc, exc_info=True)
-        self.services.clear()
+    def _new_esbuild(self) -> EsbuildSession:
+        """An incremental esbuild session for this config's builds: every JS/CSS rebuild is a
+        ``rebuild()`` of a context that lives as long as the session. esbuild is installed now
+        when the config uses it (a failure is left for the stage to report, exit 3 / overlay)."""
+        session = EsbuildSession(incremental=True)
+        if self.config.scripts.entries or self.config.styles.entries:
+            with contextlib.suppress(AssetpipeError):
+                session.tool  # noqa: B018 (installs and checks esbuild now, not on the first save)
+        return session
 
     # -- observing ----------------------------------------------------------------------------
     def _watched_dirs(self) -> list[tuple[Path, bool]]:
@@ -412,10 +397,10 @@ class Watcher:
 
     def _switch_config(self, new: Config) -> None:
         """A valid new config: new builder (fresh esbuild contexts), new page app."""
-        self._close_services()
+        self.esbuild.close()
         self.config = new
-        self._install_esbuild()
-        self.builder = DevBuilder(new, self.services)
+        self.esbuild = self._new_esbuild()
+        self.builder = DevBuilder(new, self.esbuild)
         self.app.set_config(new)
 
     def _run_full(self, why: str) -> None:

@@ -48,7 +48,8 @@ from typing import Any, cast
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assetpipe.esbuild import Esbuild, cli_args  # noqa: E402
+from assetpipe.esbuild.install import Esbuild  # noqa: E402
+from assetpipe.esbuild.native import cli_args  # noqa: E402
 
 NPM = REPO / "bench" / "npm-app"
 WORK = REPO / ".assetpipe" / "bench" / "real_npm_app"  # git-ignored
@@ -399,10 +400,10 @@ PROFILED = (
     ("import assetpipe + builder (process start aside)", "", ""),
     ("scripts stage", "stages/scripts.py", "run"),
     ("  classic-script template scan", "stages/classic.py", "plan"),
-    ("  esbuild native binary (process, its metafile)", "assetpipe/esbuild.py", "build_native"),
+    ("  esbuild native binary (process, its metafile)", "assetpipe/esbuild/native.py", "build"),
     ("  cache key: hashing esbuild's inputs", "stages/bundling.py", "_content_key"),
     ("  cache store of the outputs", "assetpipe/cache.py", "put"),
-    ("  manifest entries from the metafile (SRI)", "assetpipe/metafile.py", "entries"),
+    ("  manifest entries from the metafile (SRI)", "assetpipe/esbuild/metafile.py", "entries"),
     ("  writing public/ (outputs, maps)", "stages/base.py", "write_public"),
     ("styles stage", "stages/styles.py", "run"),
     ("templates stage", "stages/templates.py", "run"),

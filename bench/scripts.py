@@ -45,9 +45,10 @@ from typing import Any, cast
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import assetpipe.esbuild as esbuild_mod  # noqa: E402
+import assetpipe.esbuild.native as esbuild_mod  # noqa: E402
 from assetpipe import build  # noqa: E402
-from assetpipe.esbuild import Esbuild  # noqa: E402
+from assetpipe.esbuild.install import Esbuild  # noqa: E402
+from assetpipe.esbuild.service import Service  # noqa: E402
 from assetpipe.manifest import Manifest  # noqa: E402
 
 WORK = REPO / ".assetpipe" / "bench" / "scripts"  # git-ignored; the npm install is reused
@@ -313,7 +314,7 @@ def service_figures(
     starts = []
     for _ in range(5):
         t0 = time.perf_counter()
-        svc = tool.service()
+        svc = Service(tool)
         svc.request({"op": "hello"})
         starts.append(time.perf_counter() - t0)
         svc.close()
@@ -339,7 +340,7 @@ def _rebuilds(
     original = target.read_text()
     assert old in original
     lat = []
-    with tool.service() as svc:
+    with Service(tool) as svc:
         svc.context("bench", opts)
         svc.rebuild("bench", opts)
         try:

@@ -15,15 +15,10 @@ from pathlib import Path
 import pytest
 
 from assetpipe.errors import ExternalToolError
-from assetpipe.esbuild import (
-    Esbuild,
-    EsbuildError,
-    cli_args,
-    install_dir,
-    package_files,
-    parse_log,
-    pinned_version,
-)
+from assetpipe.esbuild.install import Esbuild, install_dir, package_files, pinned_version
+from assetpipe.esbuild.native import cli_args, parse_log
+from assetpipe.esbuild.result import EsbuildError
+from assetpipe.esbuild.service import Service
 from tests.conftest import REPO, run_cli
 
 pytestmark = pytest.mark.node
@@ -100,7 +95,7 @@ def test_service_build_context_rebuild_write_nothing(tmp_path: Path) -> None:
     (tmp_path / "app.js").write_text('import { v } from "./dep.js";\nwindow.v = v;\n')
     (tmp_path / "dep.js").write_text("export const v = 'first';\n")
     opts = _opts(tmp_path)
-    with Esbuild.locate().service() as svc:
+    with Service(Esbuild.locate()) as svc:
         one = svc.build(opts)
         assert (
             list(one.files) == [next(iter(one.files))]
@@ -122,7 +117,7 @@ def test_service_build_context_rebuild_write_nothing(tmp_path: Path) -> None:
 
 
 def test_service_crash_is_an_external_tool_error(tmp_path: Path) -> None:
-    svc = Esbuild.locate().service()
+    svc = Service(Esbuild.locate())
     try:
         svc._proc.kill()
         svc._proc.wait()
@@ -216,7 +211,7 @@ def test_installed_wheel_carries_the_pin_and_installs_it_into_the_user_cache(
     (project / "site" / "css" / "a.css").write_text(".x{background:url(/static/img/i.svg)}\n")
     (project / "site" / "img" / "i.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     code = (
-        "import assetpipe, assetpipe.esbuild as e, json; "
+        "import assetpipe, assetpipe.esbuild.install as e, json; "
         "t = e.Esbuild.locate(); r = assetpipe.build('pipeline.yaml'); "
         "print(json.dumps([assetpipe.__file__, str(e.install_dir()), str(t.binary), "
         "r.manifest['app.js']['file'], r.manifest['css/a.css']['file']]))"
@@ -283,7 +278,7 @@ def test_installed_wheel_without_node_exits_3(wheel: Path, tmp_path: Path) -> No
 def test_the_binary_version_is_asked_once_per_binary(tmp_path: Path) -> None:
     """``--version`` costs a process start per build; it is remembered by the binary's stamp
     (path, size, mtime, inode) and asked again when the binary changes."""
-    from assetpipe.esbuild import _binary_version
+    from assetpipe.esbuild.install import _binary_version
 
     calls = tmp_path / "calls"
     fake = tmp_path / "esbuild"

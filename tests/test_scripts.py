@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assetpipe import build
-from assetpipe.esbuild import Esbuild
+from assetpipe.esbuild.install import Esbuild
 from assetpipe.manifest import Manifest
 from tests.conftest import run_cli, tree_bytes
 

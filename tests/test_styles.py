@@ -244,7 +244,7 @@ def test_plugin_free_stylesheet_equals_esbuilds_own_cli_output(
 ) -> None:
     import subprocess
 
-    from assetpipe.esbuild import Esbuild
+    from assetpipe.esbuild.install import Esbuild
 
     root = make_site(
         'source: site\noutput: dist\nstyles:\n  entries: ["css/app.css"]\n',

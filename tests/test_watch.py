@@ -529,11 +529,11 @@ def test_burst_of_saves_is_debounced_into_one_rebuild(watching: Any) -> None:
 
 
 def test_js_rebuilds_reuse_one_esbuild_context(watching: Any) -> None:
-    from assetpipe.stages import bundling
-
     w, rec, root = watching
-    svc = w.services[bundling.TOOL].service()
-    pid, made, rebuilds = svc._proc.pid, svc.contexts_made, svc.rebuilds
+    contexts = w.esbuild.contexts
+    assert contexts is not None  # the start build ran through the watcher's session
+    svc = contexts.service
+    pid, made, rebuilds = svc._proc.pid, contexts.contexts_made, contexts.rebuilds
     for i in range(2):
         before = manifest(root)["js/app.js"]["file"]
         edit(
@@ -542,8 +542,9 @@ def test_js_rebuilds_reuse_one_esbuild_context(watching: Any) -> None:
         )
         rec.wait(lambda b=before: manifest(root)["js/app.js"]["file"] != b)
     assert svc._proc.pid == pid and svc._proc.poll() is None  # the same Node process
-    assert svc.contexts_made == made  # no new context: esbuild's incremental rebuild()
-    assert svc.rebuilds >= rebuilds + 2
+    assert w.esbuild.contexts is contexts
+    assert contexts.contexts_made == made  # no new context: esbuild's incremental rebuild()
+    assert contexts.rebuilds >= rebuilds + 2
 
 
 def _png(color: tuple[int, int, int]) -> bytes:

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from ..cache import Cache
 from ..config import Config
 from ..errors import Location
+from ..esbuild.session import EsbuildSession
 from ..fsutil import atomic_write, link_or_copy
 from ..manifest import Manifest
 from ..sources import Sources
@@ -159,8 +160,8 @@ class StageContext:
     stats: dict[str, StageStats] = field(default_factory=dict)
     #: keys that the static stage lists: no other stage takes them (DESIGN §3.3)
     static_keys: frozenset[str] = frozenset()
-    #: shared objects stages hand to later stages (e.g. the esbuild service), by name
-    services: dict[str, Any] = field(default_factory=dict)
+    #: the build's esbuild (made and closed by the build; a watcher's outlives its builds)
+    esbuild: EsbuildSession = field(default_factory=EsbuildSession)
     on_warning: Callable[[Warning_], None] | None = None
 
     def _count(self, size: int) -> None:

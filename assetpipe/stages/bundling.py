@@ -1,5 +1,5 @@
-"""What the scripts and styles stages share: esbuild options from the config, the esbuild tool
-and service held in ``ctx.services``, writing a build's files and manifest entries, and turning
+"""What the scripts and styles stages share: esbuild options from the config, running a build
+through the build's esbuild session (``ctx.esbuild``), writing a build's files and manifest entries, and turning
 esbuild's messages into located errors and warnings.
 
 esbuild's output folder (``outdir``) is a fixed scratch folder per project and stage,
@@ -17,14 +17,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import metafile
 from ..errors import Location, StageError
-from ..esbuild import Esbuild, EsbuildError, Message, Result, Service
+from ..esbuild import metafile
+from ..esbuild.result import EsbuildError, Message, Result
 from . import static
 from .base import StageContext
 
-TOOL = "esbuild.tool"
-SERVICE = "esbuild"
 #: File types esbuild copies and hashes when a stylesheet or script refers to them.
 LOADERS = dict.fromkeys(
     (
@@ -54,22 +52,6 @@ LOADERS = dict.fromkeys(
 )
 SOURCEMAP = {"linked": "linked", "hidden": "external", "inline": "inline", "none": None}
 GLOB_CHARS = set("*?[]{}!")
-
-
-def tool(ctx: StageContext) -> Esbuild:
-    """The installed, version-checked esbuild (installs it on first use)."""
-    found = ctx.services.get(TOOL)
-    if not isinstance(found, Esbuild):
-        found = ctx.services[TOOL] = Esbuild.locate()
-    return found
-
-
-def service(ctx: StageContext) -> Service:
-    """The build's esbuild service, started on first use; the orchestrator closes it."""
-    found = ctx.services.get(SERVICE)
-    if not isinstance(found, Service):
-        found = ctx.services[SERVICE] = tool(ctx).service()
-    return found
 
 
 def entry_keys(
@@ -111,7 +93,7 @@ def entry_keys(
 
 
 def options(ctx: StageContext, entries: list[str], stage: str) -> dict[str, Any]:
-    """The esbuild options both stages share (the JS API's names; ``esbuild.cli_args`` turns
+    """The esbuild options both stages share (the JS API's names; ``esbuild.native.cli_args`` turns
     them into the native CLI's flags)."""
     cfg = ctx.config
     opts: dict[str, Any] = {
@@ -150,13 +132,11 @@ def shown(ctx: StageContext) -> Any:
 
 
 def build(ctx: StageContext, opts: dict[str, Any], urls: dict[str, Any] | None = None) -> Result:
-    """Run one build: native binary when no plugin is needed, else the service. esbuild's
-    warnings become build warnings; its errors an ``EsbuildError`` naming file:line:col."""
+    """Run one build through the build's esbuild session (``urls``: with the url() plugin).
+    esbuild's warnings become build warnings; its errors an ``EsbuildError`` naming
+    file:line:col."""
     try:
-        if urls is None:
-            result = tool(ctx).build_native(opts)
-        else:
-            result = service(ctx).build(opts, urls)
+        result = ctx.esbuild.build(opts, urls)
     except EsbuildError as err:
         raise err.relocated(shown(ctx)) from None
     warn(ctx, result.warnings)
@@ -197,7 +177,7 @@ def cached_build(
     other stages' files it points at (url() externals); the *result* entry is keyed by those
     inputs' content hashes and those files' current URLs, and holds the output bytes, the
     metafile and the warnings (re-reported on a hit)."""
-    esbuild_version = tool(ctx).version
+    esbuild_version = ctx.esbuild.version
     index_key = ctx.cache.key(f"{stage}.index", CACHE_VERSION, opts, esbuild_version)
     index = ctx.cache.peek(index_key)
     entry = None
@@ -312,7 +292,7 @@ def emit(ctx: StageContext, result: Result, requested: set[str]) -> dict[str, di
 def check_module_type(ctx: StageContext, result: Result) -> None:
     """Warn once per ``package.json`` with ``"type": "commonjs"`` above a source esbuild read:
     esbuild takes a file's module type from its nearest package.json, so it would treat ESM
-    sources there as CommonJS and wrap them (DESIGN §8)."""
+    sources there as CommonJS and wrap them."""
     by_folder: dict[str, str] = {}  # folder -> the first source key in it
     for key in metafile.inputs(result):
         by_folder.setdefault(posixpath.dirname(key), key)

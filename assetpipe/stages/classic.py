@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AssetpipeError
-from ..esbuild import Result
+from ..esbuild.result import Result
 from ..hashing import hashed_name
 from ..rewrite.scanner import ScanError
 from ..rewrite.scripttags import ScriptUse, script_uses

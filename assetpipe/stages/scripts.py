@@ -11,7 +11,8 @@ image) is it redone through the service, so that url() points at that file. A us
 packages resolve from their project's ``node_modules`` (esbuild's usual lookup from each file,
 plus the config folder's ``node_modules``).
 
-Manifest: per DESIGN §3.4, computed from esbuild's metafile (``assetpipe/metafile.py``).
+Manifest: entries with Vite's meaning, computed from esbuild's metafile
+(``assetpipe/esbuild/metafile.py``).
 Errors: esbuild's (syntax, unresolved import) as ``FILE:LINE:COL: message`` + the source line,
 exit 1 (``EsbuildError``). Warnings: esbuild's, and sources under a ``"type": "commonjs"``
 package.json.
@@ -23,7 +24,7 @@ import contextlib
 from typing import Any
 
 from ..errors import ExternalToolError
-from ..esbuild import Result
+from ..esbuild.result import Result
 from . import bundling, classic
 from .base import StageContext
 
@@ -81,4 +82,4 @@ def _prestart_service(ctx: StageContext) -> None:
     """Start the Node service now so its start-up overlaps this stage's build (styles uses it).
     A failure here is left for the styles stage to report."""
     with contextlib.suppress(ExternalToolError):
-        bundling.service(ctx)
+        ctx.esbuild.service()

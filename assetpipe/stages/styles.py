@@ -1,5 +1,6 @@
 """The styles stage: ``styles.entries`` (CSS) bundled and minified by esbuild: ``@import`` and
-``url()`` resolved, relative ones and ``public_path + K`` ones (DESIGN §3.5).
+``url()`` resolved, relative ones and ``public_path + K`` ones (``url(/static/img/a.png)``
+with ``public_path: /static/`` is the source's ``img/a.png``).
 
 A ``url()`` to a file another stage already produced (an image the images stage processed: it
 runs first) becomes an external reference to that file's final URL (``public_path`` + its
@@ -23,12 +24,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..esbuild import EsbuildError, Result
+from ..esbuild.result import EsbuildError, Result
 from . import bundling
 from .base import StageContext
 
 EXTS = (".css",)
-NEEDS_URLS = "styles.needs_urls"
 
 
 def options(ctx: StageContext, entries: list[str]) -> dict[str, Any]:
@@ -46,7 +46,7 @@ def run(ctx: StageContext) -> None:
 
     def produce() -> Result:
         result = None
-        if not ctx.services.get(NEEDS_URLS):
+        if not ctx.esbuild.styles_need_urls:
             try:
                 result = bundling.build(ctx, opts)
                 if bundling.needs_urls(ctx, result):
@@ -54,8 +54,8 @@ def run(ctx: StageContext) -> None:
             except EsbuildError:
                 pass  # e.g. a public_path url(): the plugin resolves it, or reports it precisely
         if result is None:
-            # remembered where services outlive a build (watch): later rebuilds go straight here
-            ctx.services[NEEDS_URLS] = True
+            # remembered where the session outlives a build (watch): later rebuilds go straight here
+            ctx.esbuild.styles_need_urls = True
             result = bundling.build(ctx, opts, urls=bundling.url_table(ctx))
         return result
 

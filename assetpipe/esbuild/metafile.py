@@ -1,6 +1,6 @@
-"""esbuild's metafile → manifest entries with Vite's meaning (DESIGN §3.4).
+"""esbuild's metafile → manifest entries with Vite's meaning (``.vite/manifest.json``'s).
 
-Pure functions over an ``esbuild.Result`` (outputs relative to ``outdir``, inputs relative to the
+Pure functions over a ``Result`` (outputs relative to ``outdir``, inputs relative to the
 source root): no I/O, no context.
 
 - An output with an ``entryPoint`` inside the source is keyed by that source path; it is
@@ -20,8 +20,8 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from .esbuild import Result
-from .hashing import sri
+from ..hashing import sri
+from .result import Result
 
 CODE_EXTS = (".js", ".mjs", ".cjs", ".css")
 SIDE_FILES = (".map", ".LEGAL.txt")
