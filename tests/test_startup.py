@@ -19,3 +19,25 @@ def test_a_build_does_not_import_beautifulsoup_until_a_selector_is_matched() -> 
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "[]"
+
+
+def test_rewriting_with_the_default_selectors_does_not_import_beautifulsoup() -> None:
+    """The default ``templates.eager`` and above-the-fold selectors are matched without bs4 or
+    soupsieve (``rewrite.cssmatch``); they are checked without soupsieve too."""
+    code = (
+        "import sys\n"
+        "from assetpipe.config import TemplatesConfig\n"
+        "from assetpipe.rewrite.rules import Options, rewrite\n"
+        "from assetpipe.rewrite.select import check_selector\n"
+        "eager = TemplatesConfig().eager\n"
+        "assert all(check_selector(s) is None for s in eager)\n"
+        "html = '<header><img src=a.png></header><div class=hero><img src=b.png></div>'\n"
+        "res = rewrite(html, 'layout.html', {}, Options(eager=eager))\n"
+        "print(sorted(i['why'] for i in res.images))\n"
+        "print(sorted(m for m in ('bs4', 'soupsieve') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[1] == "[]"
+    assert "selector .hero img" in out[0] and "likely above the fold" in out[0], out
