@@ -582,7 +582,7 @@ def _app_output(json_mode: bool) -> Iterator[None]:
     if not json_mode:
         yield
         return
-    from .userapp import stdout_to_stderr
+    from .serve.userapp import stdout_to_stderr
 
     with stdout_to_stderr():
         yield

@@ -4,9 +4,9 @@ On loopback by default. It always serves ``GET /__assetpipe/events`` (``--no-ser
 DESIGN §3.8), the event stream the live-reload client connects to — the client that
 ``assetpipe.serve.AssetMiddleware(dev=True, reload_url=...)`` injects into HTML, in this server's
 pages and in a user's own app. With serving on, every other request goes to the ``pages:`` of
-pipeline.yaml (``assetpipe.pages.PagesApp``, DESIGN §3.6) — or, with ``app_spec``
+pipeline.yaml (``assetpipe.serve.pages.PagesApp``, DESIGN §3.6) — or, with ``app_spec``
 (``assetpipe watch --app module:app``), to the user's own WSGI app imported in-process (a Flask
-app gets ``AssetPipe``: it renders the rewritten templates; ``assetpipe.userapp``) — wrapped in
+app gets ``AssetPipe``: it renders the rewritten templates; ``assetpipe.serve.userapp``) — wrapped in
 that middleware, which serves ``public/`` under ``public_path``. A page the app fails to render
 is reported through ``report(text, hint)`` with the app's error (``userapp.RenderErrors``).
 
@@ -40,7 +40,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from .config import Config
 from .serve.sockets import set_nodelay
-from .userapp import Report
+from .serve.userapp import Report
 
 log = logging.getLogger("assetpipe")
 
@@ -173,7 +173,7 @@ class DevApp:
         if not self.serve:
             return
         if self.app_spec and self._user_app is None:
-            from .userapp import import_app, is_asgi, prepare_app
+            from .serve.userapp import import_app, is_asgi, prepare_app
 
             app = import_app(self.app_spec, config.root)
             if is_asgi(app):
@@ -272,12 +272,12 @@ def make_site_app(
 
     inner: WSGIApp
     if app is not None:
-        from .userapp import RenderErrors
+        from .serve.userapp import RenderErrors
 
         inner = RenderErrors(_identity(app), report or _log_report)
     else:
         from .jinja import install
-        from .pages import PagesApp
+        from .serve.pages import PagesApp
 
         pages = PagesApp(config)
         # asset_url()/asset_tags() must see a rebuild at once (the default re-checks once a

@@ -42,9 +42,9 @@ from typing import Any, TypeVar
 
 from .errors import AssetpipeError, ConfigError
 from .jinja import AssetResolver, BuildLoader, install
+from .manifest import manifest_stamp
 from .serve import AssetMiddleware, CompressMiddleware
 from .serve.compress import NO_COMPRESS_KEY
-from .serve.files import manifest_stamp
 from .serve.wsgi import url_prefix
 
 log = logging.getLogger("assetpipe")

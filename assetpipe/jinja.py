@@ -1,4 +1,4 @@
-"""``asset_url()`` and ``asset_tags()`` for any Jinja2 environment (DESIGN §3.8).
+"""``asset_url()`` and ``asset_tags()`` for any Jinja2 environment.
 
     from assetpipe.jinja import install
     install(env, "dist/manifest.json", public_path="/static/")
@@ -27,7 +27,7 @@ from jinja2.loaders import split_template_path
 
 from .errors import MissingAssetError
 from .hashing import sri_file
-from .manifest import Manifest
+from .manifest import Manifest, Stamp, stamp_of
 
 
 class AssetResolver:
@@ -41,18 +41,14 @@ class AssetResolver:
         self.check_interval = check_interval
         self._lock = threading.Lock()
         self._manifest = Manifest()
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: Stamp | None = None
         self._checked = 0.0
         self._sri_memo: dict[str, str] = {}
         self._load()
 
     def _load(self) -> None:
-        try:
-            st = os.stat(self.manifest_path)
-        except OSError:
-            return
-        stamp = (st.st_ino, st.st_mtime_ns)
-        if stamp != self._stamp:
+        stamp = stamp_of(self.manifest_path)
+        if stamp is not None and stamp != self._stamp:
             self._manifest = Manifest.read(self.manifest_path)
             self._stamp = stamp
 

@@ -1,4 +1,4 @@
-"""The manifest model (DESIGN §3.4): a superset of Vite's ``manifest.json``.
+"""The manifest model, a superset of Vite's ``manifest.json``, and the consumer-side reader.
 
 Keys are source paths relative to ``source`` (POSIX), shared esbuild chunks ``_`` + file name.
 Each entry is a plain JSON object so backend helpers written for Vite read it unchanged:
@@ -10,18 +10,35 @@ Each entry is a plain JSON object so backend helpers written for Vite read it un
 - images: ``width``, ``height``, ``variants: [{file, width, height, format, size}]``.
 
 The model is built in memory during a build and written once, deterministically.
+
+What a consumer of a build folder needs (the server's file table, the audit, the Jinja
+globals, the Flask extension) is read here and nowhere else: ``stamp_of``/``manifest_stamp``
+tell whether a new build was swapped in (one ``stat``), and ``BuildView.read(output)`` gives
+the build's manifest, its report.json and the immutable set, the rule being *immutable = the
+manifest's files (but ``"immutable": false`` entries) plus report.json's ``retained`` files* (the
+retained files are earlier builds' hashed outputs kept so that pages rendered before a swap
+still load).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .fsutil import atomic_write, dump_json
 
 ENCODING_SUFFIX = {"br": ".br", "gzip": ".gz", "zstd": ".zst"}
+MANIFEST_NAME = "manifest.json"
+REPORT_NAME = "report.json"
+#: (inode, mtime in ns) of a file: changes whenever a build is swapped in or rewritten
+Stamp = tuple[int, int]
+
+log = logging.getLogger("assetpipe")
 
 
 class Manifest:
@@ -95,3 +112,79 @@ class Manifest:
         if not isinstance(data, dict):
             raise ValueError(f"{path}: not a manifest (expected a JSON object)")
         return cls(data)
+
+
+def stamp_of(path: str | os.PathLike[str]) -> Stamp | None:
+    """Identity of a file (inode, mtime), following symlinks; ``None`` when absent."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
+
+
+def manifest_stamp(output: str | os.PathLike[str]) -> Stamp | None:
+    """Identity of the current build's manifest; follows the output symlink."""
+    return stamp_of(Path(output) / MANIFEST_NAME)
+
+
+@dataclass(frozen=True)
+class BuildView:
+    """One build folder as its consumers see it (read once; a build folder is never modified in
+    place). Reading never fails: a missing or invalid manifest reads as an empty one (nothing is
+    immutable, nothing has a source path) and a missing or invalid report.json as ``{}``."""
+
+    #: the build folder (the output symlink resolved once, after taking ``stamp``)
+    folder: Path
+    manifest: Manifest = field(default_factory=Manifest)
+    #: report.json's top-level object
+    report: Mapping[str, Any] = field(default_factory=dict)
+    #: ``manifest_stamp`` of the output when it was read (``None``: no manifest)
+    stamp: Stamp | None = None
+
+    @classmethod
+    def read(cls, output: str | os.PathLike[str]) -> BuildView:
+        """Read ``<output>/manifest.json`` and ``<output>/report.json``. The stamp is taken
+        before the symlink is resolved, so a build swapped in meanwhile is noticed next time."""
+        stamp = manifest_stamp(output)
+        folder = Path(output).resolve()
+        return cls(folder, _read_manifest(folder), _read_report(folder), stamp)
+
+    @property
+    def retained(self) -> set[str]:
+        """Earlier builds' files kept in this one (report.json's ``retained``)."""
+        retained = self.report.get("retained")
+        return {r for r in retained if isinstance(r, str)} if isinstance(retained, list) else set()
+
+    def immutable(self) -> set[str]:
+        """Public files safe to cache for a year: the manifest's immutable files and the retained ones."""
+        return self.manifest.immutable_files() | self.retained
+
+    def templates(self) -> dict[str, dict[str, Any]]:
+        """report.json's ``templates`` section: template name → what the rewrite found."""
+        templates = self.report.get("templates")
+        if not isinstance(templates, dict):
+            return {}
+        return {k: v for k, v in templates.items() if isinstance(v, dict)}
+
+    def encodings(self) -> dict[str, list[str]]:
+        """Output file → the precompressed encodings the build wrote for it."""
+        return {e["file"]: list(e.get("encodings") or ()) for e in self.manifest.entries.values()}
+
+
+def _read_manifest(folder: Path) -> Manifest:
+    try:
+        manifest = Manifest.read(folder / MANIFEST_NAME)
+        manifest.immutable_files()  # validates the entries' shape
+        return manifest
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.debug("no usable manifest in %s: %s", folder, exc)
+        return Manifest()
+
+
+def _read_report(folder: Path) -> Mapping[str, Any]:
+    try:
+        report = json.loads((folder / REPORT_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return report if isinstance(report, dict) else {}

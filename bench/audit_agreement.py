@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import sync_playwright
 
 from assetpipe.audit import lighthouse, throttle
+from assetpipe.audit.browser import find_chromium, launch
 from assetpipe.audit.locate import Locator
 from assetpipe.audit.measure import measure
 from assetpipe.audit.server import serve_site
-from assetpipe.browser import find_chromium, launch
 from bench._audit_example import example_project
 
 

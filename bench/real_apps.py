@@ -49,7 +49,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
     from real_apps import pixel_difference, run_cli, serve
 
-    from assetpipe.browser import launch
+    from assetpipe.audit.browser import launch
 
     rows = []
     work = Path(tempfile.mkdtemp(prefix="assetpipe-corpus-"))

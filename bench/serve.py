@@ -17,7 +17,8 @@
 3. Bytes on the wire for every JS and CSS file of the example: assetpipe's precompressed files
    (brotli q11 / gzip 9, chosen by negotiation) vs flask-compress with its defaults, for a
    browser's ``Accept-Encoding`` (Chrome's, with zstd; and without zstd).
-4. The correctness cases from DESIGN §8 on the same files (q=0, Range 0-0, If-None-Match lists).
+4. HTTP correctness cases on the same files, for both servers (q=0, Range 0-0,
+   If-None-Match lists).
 
 Needs the bench extra: ``pip install -e '.[bench]'`` (whitenoise, flask-compress, gunicorn).
 """

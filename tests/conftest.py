@@ -116,7 +116,7 @@ def make_site(tmp_path: Path) -> Callable[..., Path]:
 
 def require_chromium() -> None:
     """Skip the calling test when no Chromium is installed, except in CI (CI set): fail there."""
-    from assetpipe.browser import find_chromium
+    from assetpipe.audit.browser import find_chromium
     from assetpipe.errors import ExternalToolError
 
     try:
@@ -129,9 +129,9 @@ def require_chromium() -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """A real headless Chromium (found by assetpipe.browser) for the module's tests. Skipped
+    """A real headless Chromium (found by assetpipe.audit.browser) for the module's tests. Skipped
     only outside CI when no Chromium is installed; in CI (CI set) a missing browser fails."""
-    from assetpipe.browser import launch
+    from assetpipe.audit.browser import launch
 
     require_chromium()
     from playwright.sync_api import sync_playwright

@@ -19,7 +19,7 @@ import pytest
 from assetpipe.config import load_config
 from assetpipe.devserver import make_site_app
 from assetpipe.errors import ConfigError
-from assetpipe.pages import require_templates
+from assetpipe.serve.pages import require_templates
 from assetpipe.watch import Watcher
 from tests.conftest import require_chromium, run_cli, write_tree
 from tests.test_flask_extension import css_href, make_project

@@ -52,7 +52,7 @@ def site() -> Iterator[tuple[Any, str]]:
     require_chromium()
     from playwright.sync_api import sync_playwright
 
-    from assetpipe.browser import launch
+    from assetpipe.audit.browser import launch
 
     with serve_pages() as base, sync_playwright() as pw:
         browser = launch(pw)

@@ -1,6 +1,7 @@
 """One HTTP suite, run over real servers on 127.0.0.1:0: WSGI (wsgiref) and ASGI (uvicorn), each
 with bodies served from memory and from disk (``memory_file_limit=0``). Headers, 304s, If-Range,
-Range, q-values, HEAD/405, the wrapped app, and the security cases of DESIGN §6."""
+Range, q-values, HEAD/405, the wrapped app, and the security cases (traversal, encoded and
+absolute paths, NUL bytes, invalid UTF-8, symlinks leaving ``public/``)."""
 
 from __future__ import annotations
 

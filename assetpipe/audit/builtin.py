@@ -103,10 +103,7 @@ def _immutable(cache_control: str | None) -> bool:
 
 
 def encodings(config: Config) -> dict[str, list[str]]:
-    from ..manifest import Manifest
+    """Output file → the precompressed encodings the build wrote for it."""
+    from ..manifest import BuildView
 
-    try:
-        manifest = Manifest.read(config.output / "manifest.json")
-    except (OSError, ValueError):
-        return {}
-    return {e["file"]: list(e.get("encodings") or ()) for e in manifest.entries.values()}
+    return BuildView.read(config.output).encodings()

@@ -20,9 +20,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..browser import CHROMIUM_ARGS
 from ..errors import ExternalToolError
 from ..fsutil import atomic_write
+from .browser import CHROMIUM_ARGS
 from .throttle import Profile
 
 log = logging.getLogger("assetpipe.audit")

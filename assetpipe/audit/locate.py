@@ -10,7 +10,6 @@ scanned for the ``src`` as written.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import re
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..config import Config
-from ..manifest import Manifest
+from ..manifest import BuildView
 from ..rewrite.hints import ImageHint
 
 log = logging.getLogger("assetpipe.audit")
@@ -35,17 +34,8 @@ class Locator:
         self.images: list[tuple[str, int, str | None, str | None]] = []
         self.entries: dict[str, dict[str, Any]] = {}
         self.sizes: dict[str, int] = {}
-        manifest_path = config.output / "manifest.json"
-        report: dict[str, Any] = {}
-        try:
-            manifest = Manifest.read(manifest_path)
-        except (OSError, ValueError):
-            manifest = Manifest()
-        try:
-            report = json.loads((config.output / "report.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            report = {}
-        for key, entry in manifest.entries.items():
+        build = BuildView.read(config.output)
+        for key, entry in build.manifest.entries.items():
             self.entries[key] = entry
             self.file_to_key[entry["file"]] = key
             if isinstance(entry.get("size"), int):
@@ -54,14 +44,12 @@ class Locator:
                 self.file_to_key[variant["file"]] = key
                 if isinstance(variant.get("size"), int):
                     self.sizes[variant["file"]] = variant["size"]
-        self.immutable = manifest.immutable_files() | set(report.get("retained") or ())
-        self.has_manifest = bool(manifest.entries)
-        templates = report.get("templates") or {}
-        if isinstance(templates, dict):
-            for name, info in sorted(templates.items()):
-                for img in (info or {}).get("images", ()) if isinstance(info, dict) else ():
-                    if isinstance(img, dict) and isinstance(img.get("line"), int):
-                        self.images.append((name, img["line"], img.get("asset"), img.get("src")))
+        self.immutable = build.immutable()
+        self.has_manifest = bool(build.manifest.entries)
+        for name, info in sorted(build.templates().items()):
+            for img in info.get("images", ()):
+                if isinstance(img, dict) and isinstance(img.get("line"), int):
+                    self.images.append((name, img["line"], img.get("asset"), img.get("src")))
 
     def rel(self, path: str) -> str | None:
         """The file under ``public/`` that a URL path names, if it is under ``public_path``."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..browser import find_chromium, launch, require_playwright
 from ..config import Config
 from ..errors import UsageError
 from ..rewrite.hints import ImageHint
@@ -20,6 +19,7 @@ from ..stages.base import NullProgress, Progress
 from . import budgets as budgets_mod
 from . import builtin, policy, throttle
 from . import images as images_mod
+from .browser import find_chromium, launch, require_playwright
 from .host import host_info
 from .locate import Locator, record_hints
 from .options import AuditOptions, AuditResult

@@ -20,9 +20,9 @@ from typing import Any
 
 from ..config import Config
 from ..errors import UsageError
-from ..pages import require_templates
+from ..serve.pages import require_templates
 from ..serve.sockets import listening_socket
-from ..userapp import RenderErrors, import_app, is_asgi, prepare_app
+from ..serve.userapp import RenderErrors, import_app, is_asgi, prepare_app
 
 log = logging.getLogger("assetpipe.audit")
 

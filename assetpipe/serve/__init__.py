@@ -1,4 +1,4 @@
-"""``assetpipe.serve``: the backend half (DESIGN §3.8).
+"""``assetpipe.serve``: the backend half (user guide: ``docs/serving.md``).
 
 - ``AssetMiddleware`` (WSGI; ASGI: ``assetpipe.serve.asgi.AssetMiddleware``) serves the build's
   ``public/`` with precompressed br/zstd/gzip negotiated by q-value, year-long immutable caching

@@ -1,5 +1,5 @@
 """The ASGI adapters: ``AssetMiddleware`` and ``CompressMiddleware`` (same table, same rules as
-the WSGI ones in ``assetpipe.serve.wsgi``; DESIGN §3.8).
+the WSGI ones in ``assetpipe.serve.wsgi``).
 
 Small files are answered from memory without leaving the event loop; larger ones are opened and
 read in 64 KiB chunks in a worker thread (``asyncio.to_thread``), so a slow disk never stalls

@@ -1,5 +1,5 @@
 """The immutable file table: ``{url path → StaticFile}``, built once from ``<output>/public/`` and
-the build's manifest and report (DESIGN §2, §3.8).
+the build's manifest and report (``assetpipe.manifest.BuildView``).
 
 Only what the table holds can ever be served: a request is an exact dictionary lookup, so
 ``..``, encoded traversal, backslashes, NUL bytes, absolute or UNC paths and invalid UTF-8 simply
@@ -30,7 +30,6 @@ name no key (there is no path joining at request time). At build time the walk:
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import mimetypes
 import os
@@ -42,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ..imaging.formats import ORIGINAL, variants_for
-from ..manifest import ENCODING_SUFFIX, Manifest
+from ..manifest import ENCODING_SUFFIX, BuildView, Manifest, Stamp
 from .negotiate import choose
 from .tally import Tally
 
@@ -167,7 +166,7 @@ class FileTable:
     prefix: str
     files: dict[str, StaticFile]
     wsgi_files: dict[str, StaticFile]
-    stamp: tuple[int, int] | None = None
+    stamp: Stamp | None = None
 
     def __hash__(self) -> int:
         return id(self)
@@ -198,36 +197,6 @@ def _etag(path: str, st: os.stat_result, data: bytes | None) -> str:
             _etag_memo.clear()
         _etag_memo[key] = tag
     return tag
-
-
-def manifest_stamp(output: Path) -> tuple[int, int] | None:
-    """Identity of the current manifest (inode, mtime); follows the output symlink."""
-    try:
-        st = os.stat(output / "manifest.json")
-    except OSError:
-        return None
-    return (st.st_ino, st.st_mtime_ns)
-
-
-def _read_manifest(build: Path) -> Manifest:
-    try:
-        manifest = Manifest.read(build / "manifest.json")
-        manifest.immutable_files()  # validates the entries' shape
-        return manifest
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.debug("no usable manifest in %s: %s", build, exc)
-        return Manifest()
-
-
-def _immutable_set(build: Path, manifest: Manifest) -> set[str]:
-    out = manifest.immutable_files()
-    try:
-        report = json.loads((build / "report.json").read_text(encoding="utf-8"))
-        retained = report.get("retained", []) if isinstance(report, dict) else []
-        out |= {str(r) for r in retained if isinstance(r, str)}
-    except (OSError, ValueError):
-        pass
-    return out
 
 
 def _walk(root: str) -> Iterable[tuple[str, str, os.stat_result]]:
@@ -300,12 +269,10 @@ def build_table(
 ) -> FileTable:
     """Scan ``<output>/public`` (resolving the output symlink once) into a ``FileTable``;
     ``source_paths``: see the module doc."""
-    output = Path(output)
-    stamp = manifest_stamp(output)
-    build = output.resolve()
-    root = build / "public"
-    manifest = _read_manifest(build)
-    immutable = _immutable_set(build, manifest)
+    build = BuildView.read(output)
+    root = build.folder / "public"
+    manifest = build.manifest
+    immutable = build.immutable()
     found: dict[str, tuple[str, os.stat_result]] = {}
     if root.is_dir():
         for rel, real, st in _walk(str(root)):
@@ -355,7 +322,7 @@ def build_table(
         files.update(_source_paths(manifest, files, prefix))
     wsgi = {k.encode("utf-8").decode("latin-1"): v for k, v in files.items()}
     log.debug("file table: %d files under %s", len(files), root)
-    table = FileTable(root=root, prefix=prefix, files=files, wsgi_files=wsgi, stamp=stamp)
+    table = FileTable(root=root, prefix=prefix, files=files, wsgi_files=wsgi, stamp=build.stamp)
     from .stats import STATS
 
     STATS.register(table)

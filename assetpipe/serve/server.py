@@ -1,7 +1,7 @@
 """``assetpipe serve``: the built site on a production-grade server.
 
 The app is ``assetpipe.serve.asgi.AssetMiddleware`` (``public/`` at ``public_path``) in front of
-the rendered ``pages:`` (``assetpipe.pages.PagesApp``, DESIGN §3.6), with ``stats_app`` at
+the rendered ``pages:`` (``assetpipe.serve.pages.PagesApp``), with ``stats_app`` at
 ``/__assetpipe/stats``; it runs on **uvicorn**. Pages get a strong ETag from their bytes
 (``ETagMiddleware``: ``If-None-Match`` → 304) and dynamic compression (``CompressMiddleware``).
 
@@ -151,7 +151,7 @@ def _with_stats(app: WSGIApp) -> WSGIApp:
 
 def make_app(config: Config, output: Path | None = None) -> AssetMiddleware:
     """The ASGI app ``assetpipe serve`` runs: assets, pages and the stats endpoint."""
-    from ..pages import PagesApp
+    from .pages import PagesApp
 
     out = output or config.output
     if not (out / "public").is_dir():

@@ -1,5 +1,5 @@
 """The WSGI adapters: ``AssetMiddleware`` and ``CompressMiddleware`` (thin layers over
-``files``, ``http`` and ``compress``; DESIGN §3.8)."""
+``files``, ``http`` and ``compress``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..manifest import manifest_stamp
 from .compress import (
     NO_COMPRESS_KEY,
     Encoder,
@@ -25,7 +26,7 @@ from .compress import (
     not_modified_headers,
     rewrite_headers,
 )
-from .files import FileTable, Representation, StaticFile, build_table, manifest_stamp
+from .files import FileTable, Representation, StaticFile, build_table
 from .http import NOT_FOUND, Reply, etag_matches, respond
 from .reload import client_script, inject, is_html
 from .stats import STATS

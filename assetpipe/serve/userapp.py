@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from ..errors import UsageError
 
 Report = Callable[[str, "str | None"], None]
 ERROR_KEY = "assetpipe.app_error"
@@ -88,7 +88,7 @@ def prepare_app(app: Any, config_path: Path) -> Any:
     ):
         return app  # not a Flask app
     if "assetpipe" not in extensions:
-        from .flask import AssetPipe
+        from ..flask import AssetPipe
 
         AssetPipe(app, config=config_path)
     try:

@@ -1,4 +1,4 @@
-"""Rendering the ``pages:`` of pipeline.yaml (DESIGN §3.6), for the audit and the dev server.
+"""Rendering the ``pages:`` of pipeline.yaml, for the audit, ``assetpipe serve`` and the dev server.
 
 A Jinja2 environment over ``<output>/templates/`` with the i18n (null translations), do and
 loopcontrols extensions, the globals ``asset_url`` and ``asset_tags`` (``assetpipe.jinja``), and a
@@ -7,7 +7,7 @@ file (YAML or JSON) is its template context. ``PagesApp`` is a WSGI app serving 
 other paths); wrap it in ``assetpipe.serve.AssetMiddleware`` to serve ``public/`` too.
 
 A page without ``template`` is rendered by the user's app (``--app MODULE:APP``,
-``assetpipe.userapp``); ``require_templates`` is the check for when there is none. A page that
+``assetpipe.serve.userapp``); ``require_templates`` is the check for when there is none. A page that
 fails to render answers 500 with the error and a hint, logged once per page.
 """
 
@@ -24,9 +24,9 @@ from typing import Any
 import jinja2
 import yaml
 
-from .config import Config, Page
-from .errors import AssetpipeError, ConfigError, StageError
-from .jinja import install
+from ..config import Config, Page
+from ..errors import AssetpipeError, ConfigError, StageError
+from ..jinja import install
 from .userapp import TEMPLATE_HINT
 
 log = logging.getLogger("assetpipe")

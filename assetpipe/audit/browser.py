@@ -1,4 +1,4 @@
-"""The one module that finds and launches Chromium (DESIGN §2).
+"""The one module that finds and launches Chromium (for the audit, the tests and the benches).
 
 Lookup order: an explicit path (``audit.chromium`` in the config), then ``ASSETPIPE_CHROMIUM``,
 then Playwright's own browser when installed, then a system Chromium or Chrome (Debian's real
@@ -15,9 +15,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from .errors import ExternalToolError
+from ..errors import ExternalToolError
 
-#: Flags that work as root in a container with no network (DESIGN §8).
+#: Flags that work as root in a container with no network: Chromium refuses its sandbox as
+#: root, a container has no GPU and a small /dev/shm, and nothing may reach the network.
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-gpu",
