@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import REPO
 
@@ -41,3 +43,37 @@ def test_rewriting_with_the_default_selectors_does_not_import_beautifulsoup() ->
     ).stdout.splitlines()
     assert out[1] == "[]"
     assert "selector .hero img" in out[0] and "likely above the fold" in out[0], out
+
+
+def test_a_build_with_templates_imports_neither_beautifulsoup_nor_metadata(
+    tiny_site: Path,
+) -> None:
+    """A CLI build rewriting templates with images, default selectors: no bs4, no soupsieve, and
+    no ``importlib.metadata`` for their versions (the cache key names them only when a selector
+    outside ``cssmatch``'s subset makes them match)."""
+    (tiny_site / "site/templates/base.html").write_text(
+        '<html><header><img src="/static/icons/logo.svg"></header>'
+        '<div class="hero"><img src="/static/icons/sub/arrow.svg"></div>'
+        "{% block body %}{% endblock %}</html>\n"
+    )
+    code = (
+        "import sys\n"
+        "from assetpipe.cli import main\n"
+        "sys.argv = ['assetpipe', 'build']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "mods = ('bs4', 'soupsieve', 'importlib.metadata')\n"
+        "print(sorted(m for m in mods if m in sys.modules), file=sys.stderr)\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tiny_site,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.strip().splitlines()[-1] == "[]", res.stderr
+    assert 'loading="lazy"' not in (tiny_site / "dist/templates/base.html").read_text()

@@ -31,6 +31,11 @@ def _fast(selector: str) -> cssmatch.Matcher | None:
     return cssmatch.parse(selector)
 
 
+def fast_selector(selector: str) -> bool:
+    """``selector`` is matched without bs4/soupsieve (it is in ``cssmatch``'s subset)."""
+    return _fast(selector) is not None
+
+
 def match_selectors(
     sc: Scan, selectors: tuple[str, ...], candidates: tuple[str, ...] = CANDIDATES
 ) -> dict[int, str]:

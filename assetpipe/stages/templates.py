@@ -25,14 +25,13 @@ template that must be rewritten (a hit was rewritten with the same, checked, sel
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import json
 import logging
 import re
+import sys
 from dataclasses import asdict
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -49,7 +48,7 @@ from ..errors import (
 from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
-from ..rewrite.select import check_selector
+from ..rewrite.select import check_selector, fast_selector
 from ..sources import globmatch
 from .base import StageContext
 
@@ -59,9 +58,17 @@ VERSION = 3
 
 
 @functools.cache
-def _tools() -> tuple[str, ...]:
-    """assetpipe's version and the versions of what matches selectors (bs4, soupsieve)."""
-    return (__version__, metadata.version("beautifulsoup4"), metadata.version("soupsieve"))
+def _tools(selectors: tuple[str, ...]) -> tuple[str, ...]:
+    """What the rewrite's result depends on besides its inputs: assetpipe's and Python's versions
+    (``rewrite.cssmatch`` uses the standard library's HTML tokenizer), and bs4's and soupsieve's
+    when a configured selector is outside cssmatch's subset (they match it then). Their versions
+    are read only in that case: ``importlib.metadata`` costs ~20 ms to import."""
+    tools = (__version__, f"{sys.version_info[0]}.{sys.version_info[1]}")
+    if all(fast_selector(s) for s in selectors):
+        return tools
+    from importlib import metadata
+
+    return (*tools, metadata.version("beautifulsoup4"), metadata.version("soupsieve"))
 
 
 _KEYISH = r"""([^\s"'<>?#,)]+)"""
@@ -223,6 +230,8 @@ def _missing_hint(ctx: StageContext, key: str) -> str:
             f"url_for('static', filename=...) is relative to the static folder; set "
             f"source: {src} in the config rather than editing the template"
         )
+    import difflib  # only for an error's hint
+
     close = difflib.get_close_matches(key, list(ctx.manifest), n=1)
     if close:
         return f"did you mean '{close[0]}'?"
@@ -321,7 +330,7 @@ def run(ctx: StageContext) -> None:
         key = ctx.cache.key(
             "templates",
             VERSION,
-            _tools(),
+            _tools((*opts.eager, *(s for s, _ in opts.sizes_rules))),
             ctx.sources.sha256(rel),
             asdict(opts),
             [h.to_json() for h in mine],
