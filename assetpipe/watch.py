@@ -5,7 +5,7 @@
 1. takes the project's build lock for its whole life (no ``assetpipe build`` runs underneath);
 2. starts the dev server (``devserver``; the live-reload stream is always served, ``serve=False``
    only drops pages and assets);
-3. does a full development build (``incremental.DevBuilder``);
+3. does a full development build (``dev.apply.DevBuilder``);
 4. watches the source tree (recursively), ``pipeline.yaml`` and the page context files with a
    watchdog observer — inotify on Linux, or the polling observer (``--poll``, ``watch.poll``) for
    Docker bind mounts, WSL and network file systems, where inotify sees nothing. Hitting the
@@ -38,10 +38,10 @@ from typing import Any
 
 from .config import Config, load_config
 from .config.templatedirs import prefix
+from .dev.apply import DevBuilder, Outcome
 from .devserver import EVENTS_PATH, DevApp, DevServer, EventBroker
 from .errors import AssetpipeError, ConfigError
 from .esbuild.session import EsbuildSession
-from .incremental import DevBuilder, Outcome
 from .lock import BuildLock
 from .rewrite.hints import HINTS_FILE
 from .sources import SKIP_DIRS, globmatch

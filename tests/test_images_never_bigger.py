@@ -311,7 +311,7 @@ def test_a_source_with_metadata_that_cannot_be_stripped_warns_when_it_grows(
 def test_a_subset_rebuild_keeps_the_other_images_notes() -> None:
     """watch rebuilds one changed image: report.json keeps what the rule did for the others,
     and forgets a removed image."""
-    from assetpipe.incremental import _recount_images
+    from assetpipe.dev.apply import _recount_images
     from assetpipe.manifest import Manifest
 
     before = {

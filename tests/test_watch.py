@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 from assetpipe.config import load_config
+from assetpipe.dev.apply import Outcome
 from assetpipe.errors import AssetpipeError, ConfigError
-from assetpipe.incremental import Outcome
 from assetpipe.manifest import Manifest
 from assetpipe.watch import Watcher, WatchError
 from tests.conftest import write_tree
