@@ -146,7 +146,8 @@ class ChoiceMap(Check):
 
     @property
     def type_doc(self) -> str:  # type: ignore[override]
-        return "mapping of check group → " + ", ".join(f"`{c}`" for c in self.choices)
+        keys = ", ".join(f"`{k}`" for k in self.keys)
+        return f"mapping of {keys} → " + ", ".join(f"`{c}`" for c in self.choices)
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
         out = []

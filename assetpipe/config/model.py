@@ -84,7 +84,11 @@ def state_dir_for(config_path: Path) -> Path:
 
 @dataclass(frozen=True)
 class TemplatesConfig:
-    """``templates``: which files are templates and how their asset references are rewritten."""
+    """``templates``: which files are templates and how their asset references are rewritten
+    (docs/templates.md). ``dirs`` are folders relative to the config file's folder, anywhere in
+    the project (``.`` is that folder; symlinks are followed); a dir found only under ``source``
+    is taken from there (the rule of older configs), one that exists in both places must be
+    written explicitly (``./views`` beside the config, ``site/views`` under ``source: site``)."""
 
     dirs: tuple[str, ...] = opt(
         ("templates",),
@@ -135,7 +139,8 @@ class TemplatesConfig:
 
 @dataclass(frozen=True)
 class ImagesConfig:
-    """``images``: variants per width and format."""
+    """``images``: responsive variants of each image, per width and format, never upscaled and
+    never larger than the source (docs/images.md)."""
 
     include: tuple[str, ...] = opt(
         ("img/**/*.{jpg,jpeg,png,webp,gif,avif}",), Globs(), "the images processed"
@@ -162,7 +167,8 @@ class ImagesConfig:
 
 @dataclass(frozen=True)
 class ScriptsConfig:
-    """``scripts``: JavaScript/TypeScript entries bundled by esbuild."""
+    """``scripts``: JavaScript/TypeScript entries bundled, minified and code-split by esbuild
+    (docs/scripts-styles.md)."""
 
     entries: tuple[str, ...] = opt((), Globs(), "entry scripts (.js .mjs .ts .tsx .jsx), in order")
     classic: tuple[str, ...] = opt(
@@ -177,7 +183,7 @@ class ScriptsConfig:
 
 @dataclass(frozen=True)
 class StylesConfig:
-    """``styles``: CSS entries bundled by esbuild."""
+    """``styles``: CSS entries bundled and minified by esbuild (docs/scripts-styles.md)."""
 
     entries: tuple[str, ...] = opt(
         (), Globs(), "entry stylesheets; `@import` and `url()` resolved and bundled"
@@ -198,7 +204,8 @@ class StaticConfig:
 
 @dataclass(frozen=True)
 class CompressConfig:
-    """``compress``: precompressed siblings of text outputs."""
+    """``compress``: precompressed siblings (``X.br``, ``X.gz``, ``X.zst``) of every output that
+    is not already compressed, each kept only if small enough (docs/serving.md)."""
 
     brotli: bool = opt(True, Bool(), "write `X.br`")
     gzip: bool = opt(True, Bool(), "write `X.gz`")
@@ -223,7 +230,8 @@ class Page:
 
 @dataclass(frozen=True)
 class Budget:
-    """``budgets[]``: Lighthouse budget.json semantics; the last matching ``path`` wins."""
+    """``budgets[]``: what ``assetpipe audit`` checks, with Lighthouse budget.json semantics; the
+    last budget whose ``path`` matches a page wins (docs/audit.md)."""
 
     path: str = opt("/*", Str(), "the pages it applies to (a glob)")
     profile: str | None = opt(None, Choice(PROFILES), "only for this profile (none: both)")
@@ -250,7 +258,7 @@ class Budget:
 
 @dataclass(frozen=True)
 class AuditConfig:
-    """``audit``: ``assetpipe audit`` defaults."""
+    """``audit``: ``assetpipe audit`` defaults; its command-line options win (docs/audit.md)."""
 
     profile: str = opt("mobile", Choice(PROFILES), "the throttling and device profile")
     runs: int = opt(3, Int(1, 100), "runs per page; the medians are reported")
@@ -270,7 +278,8 @@ class AuditConfig:
 
 @dataclass(frozen=True)
 class ServeConfig:
-    """``serve``: how the serving middleware answers (``assetpipe serve``, audit, watch)."""
+    """``serve``: how the serving middleware answers, in ``assetpipe serve``, the audit, watch
+    and ``AssetPipe`` (docs/serving.md)."""
 
     source_paths: bool = opt(
         True, Bool(), "answer unhashed source paths with their output, `no-cache`"
@@ -279,7 +288,7 @@ class ServeConfig:
 
 @dataclass(frozen=True)
 class WatchConfig:
-    """``watch``: ``assetpipe watch`` settings."""
+    """``watch``: ``assetpipe watch`` settings; ``--poll`` wins (docs/watch.md)."""
 
     debounce_ms: int = opt(30, Int(0), "quiet time before a rebuild")
     poll: bool = opt(False, Bool(), "poll the files instead of OS notifications")

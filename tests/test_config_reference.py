@@ -1,0 +1,128 @@
+"""The configuration reference (docs/configuration.md) is generated from the key declarations:
+the committed page is the rendered one, it lists exactly the declared keys, the reader accepts
+every key it lists, and the config examples of the repository use only declared keys."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assetpipe.config import Config, load_config
+from assetpipe.config.keys import SPEC, Items, Section, Spec
+from assetpipe.config.reference import COMMAND, render
+from assetpipe.errors import ConfigError
+from tests.conftest import write_tree
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE = REPO / "docs" / "configuration.md"
+
+
+def page_keys() -> list[str]:
+    """The keys in the first column of the committed page's tables."""
+    return re.findall(r"^\| `([^`]+)` \|", PAGE.read_text(encoding="utf-8"), re.MULTILINE)
+
+
+def declarations(cls: type = Config, prefix: str = "") -> Iterator[str]:
+    """Every declared key, walked from the model's field metadata (not from ``reference``)."""
+    for f in dataclasses.fields(cls):
+        spec = f.metadata.get(SPEC)
+        if not isinstance(spec, Spec):
+            continue
+        key = prefix + (spec.key or f.name)
+        yield key
+        if isinstance(spec.check, Section):
+            yield from declarations(type(f.default), key + ".")
+        elif isinstance(spec.check, Items):
+            yield from declarations(spec.check.cls, key + "[].")
+
+
+def test_committed_page_is_the_rendered_one() -> None:
+    assert PAGE.read_text(encoding="utf-8") == render(), (
+        f"docs/configuration.md is stale: regenerate it with `{COMMAND}`"
+    )
+
+
+def test_page_lists_exactly_the_declared_keys() -> None:
+    listed = page_keys()
+    declared = list(declarations())
+    assert len(listed) == len(set(listed)), "a key is listed twice"
+    assert set(declared) - set(listed) == set(), "declared keys missing from the page"
+    assert set(listed) - set(declared) == set(), "keys on the page that are not declared"
+    # the well-known ones, so an empty walk cannot pass
+    assert {"source", "images.widths", "templates.lazy.images", "budgets[].level"} <= set(listed)
+
+
+def _yaml_for(key: str, value: str) -> str:
+    """A pipeline.yaml that sets ``key`` (``a.b``, ``pages[].path``) to ``value``."""
+    parts = key.replace("[]", ".[]").split(".")
+    text = value
+    for part in reversed(parts):
+        text = f"[{text}]" if part == "[]" else f"{{{part}: {text}}}"
+    body = text[1:-1]
+    return body + "\n" if key == "source" else f"source: site\n{body}\n"
+
+
+@pytest.mark.parametrize("key", page_keys())
+def test_the_reader_takes_every_listed_key(tmp_path: Path, key: str) -> None:
+    """Each listed key, set to a value no check accepts (a list of lists), is read by its
+    check (an error at that key), never reported as unknown."""
+    write_tree(tmp_path, {"site/.keep": ""})
+    (tmp_path / "pipeline.yaml").write_text(_yaml_for(key, "[[1]]"))
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "pipeline.yaml", display_name="pipeline.yaml")
+    lines = [str(p) for p in info.value.problems]
+    assert not [t for t in lines if "unknown key" in t], lines
+    where = re.escape(key).replace(r"\[\]", r"\[0\]")
+    assert any(re.search(rf": {where}(\[\d+\])?: ", t) for t in lines), lines
+
+
+def _config_examples() -> Iterator[tuple[str, str]]:
+    """(where, text) of the YAML blocks in README.md and docs/*.md that are pipeline.yaml
+    fragments (a top-level key is a config key), and the bundled pipeline.yaml."""
+    top = {k for k in declarations() if "." not in k and "[" not in k}
+    for md in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        text = md.read_text(encoding="utf-8")
+        for m in re.finditer(r"^( *)```yaml\n(.*?)^ *```", text, re.MULTILINE | re.DOTALL):
+            block = textwrap.dedent(m.group(2))
+            try:
+                doc = yaml.safe_load(block)
+            except yaml.YAMLError:  # a CI workflow with ${{ }} expressions, not a config
+                continue
+            if isinstance(doc, dict) and set(doc) & top:
+                line = text.count("\n", 0, m.start()) + 1
+                yield f"{md.relative_to(REPO)}:{line}", block
+    yield "pipeline.yaml", (REPO / "pipeline.yaml").read_text(encoding="utf-8")
+
+
+EXAMPLES = list(_config_examples())
+
+
+def test_examples_are_found() -> None:
+    assert "pipeline.yaml" in dict(EXAMPLES)
+    assert any(where.startswith("README.md:") for where, _ in EXAMPLES), EXAMPLES
+
+
+@pytest.mark.parametrize(("where", "text"), EXAMPLES, ids=[w for w, _ in EXAMPLES])
+def test_config_examples_use_declared_keys_and_types(tmp_path: Path, where: str, text: str) -> None:
+    """Every key of an example is declared and its value has the declared type; only problems
+    of the example's missing files (folders, templates dirs) are left to the project."""
+    write_tree(tmp_path, {"site/.keep": ""})
+    if not re.search(r"^source:", text, re.MULTILINE):
+        text = "source: site\n" + text
+    (tmp_path / "pipeline.yaml").write_text(text)
+    try:
+        load_config(tmp_path / "pipeline.yaml")
+    except ConfigError as err:
+        bad = [str(p) for p in err.problems if "does not exist" not in str(p)]
+        assert bad == [], f"{where}: {bad}"
+
+
+def test_bundled_pipeline_yaml_loads() -> None:
+    cfg = load_config(REPO / "pipeline.yaml")
+    assert cfg.source == REPO / "examples" / "dashboard"
