@@ -178,3 +178,30 @@ def test_config_error_object_lists_every_problem(tmp_path: Path) -> None:
     messages = [str(p) for p in info.value.problems]
     assert len(messages) == 3
     assert messages[1] == "pipeline.yaml:2:15: watch.poll: expected true or false, got 1"
+
+
+EQUAL_BASE = """\
+source: site
+images: {widths: [480, 960]}
+budgets:
+  - {path: /, timings: {lcp: 2500}}
+pages:
+  - {path: /, template: index.html}
+"""
+
+
+def test_positions_take_no_part_in_equality(tmp_path: Path) -> None:
+    """A comment or a blank line moves every key below it; the config stays equal (and hashes
+    the same), its positions still point at the new lines; a changed value is unequal."""
+    (tmp_path / "site").mkdir()
+    cfg_path = tmp_path / "pipeline.yaml"
+    cfg_path.write_text(EQUAL_BASE)
+    before = load_config(cfg_path)
+    cfg_path.write_text("# the widths of the hero\n\n" + EQUAL_BASE.replace("\n", "\n\n", 2))
+    after = load_config(cfg_path)
+    assert after == before and hash(after) == hash(before)
+    assert before.location_of("images.widths").line == 2
+    assert after.location_of("images.widths").line == 5
+    assert before.budgets[0].location != after.budgets[0].location
+    cfg_path.write_text(EQUAL_BASE.replace("960", "1024"))
+    assert load_config(cfg_path) != before
