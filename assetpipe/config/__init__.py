@@ -1,14 +1,21 @@
-"""pipeline.yaml: declaration, reading, validation and the typed model.
+"""pipeline.yaml: key declarations, reading, validation and the typed model.
 
 Modules, each importing only those above it:
 
 - ``yaml``: the position-keeping YAML reader (``parse_yaml``, ``Reader``: every problem recorded
-  as ``FILE:LINE:COL: key.path: message``);
-- ``model``: the frozen dataclasses users see (``Config`` and one per section);
-- ``sections``: one reader per section (``SectionLoader``);
+  as ``FILE:LINE:COL: key.path: message``, reading goes on);
+- ``keys``: how a key is declared (``opt``/``required``: a dataclass field carrying a ``Spec`` of
+  check and doc), the reading context and the generic reader of a declared mapping
+  (``read_fields``: unknown keys with a did-you-mean, nested keys, sections, lists of items);
+- ``checks``: the ``Check`` of each kind of value (types, ranges, choices, globs, paths, and the
+  few keys with rules of their own);
+- ``model``: the frozen dataclasses users see (``Config`` and one per section), where every key
+  is declared once;
 - ``templatedirs``: resolving ``templates.dirs`` and finding the templates in them;
-- ``load``: ``load_config`` (reads the file, runs the readers and the cross-key rules, raises one
-  ``ConfigError`` listing every problem).
+- ``load``: ``load_config`` (reads the file with the declarations, applies the rules that need
+  more than one key, raises one ``ConfigError`` listing every problem);
+- ``reference``: renders docs/configuration.md from the declarations
+  (``python -m assetpipe.config.reference > docs/configuration.md``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from .keys import Check, Ctx, Spread
 
 @dataclass(frozen=True)
 class Bool(Check):
-    type_doc = "boolean"
+    TYPE = "boolean"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> bool | None:
         return ctx.r.boolean(node, path)
@@ -26,8 +26,7 @@ class Int(Check):
     minimum: int = 1
     maximum: int | None = None
 
-    @property
-    def type_doc(self) -> str:  # type: ignore[override]
+    def type_doc(self) -> str:
         if self.maximum is not None:
             return f"integer {self.minimum}–{self.maximum}"
         return f"integer ≥ {self.minimum}"
@@ -41,8 +40,7 @@ class Number(Check):
     minimum: float = 0.0
     maximum: float | None = None
 
-    @property
-    def type_doc(self) -> str:  # type: ignore[override]
+    def type_doc(self) -> str:
         if self.maximum is not None:
             return f"number {self.minimum:g}–{self.maximum:g}"
         return f"number ≥ {self.minimum:g}"
@@ -55,8 +53,7 @@ class Number(Check):
 class Choice(Check):
     choices: tuple[str, ...]
 
-    @property
-    def type_doc(self) -> str:  # type: ignore[override]
+    def type_doc(self) -> str:
         return "one of " + ", ".join(f"`{c}`" for c in self.choices)
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> str | None:
@@ -67,8 +64,7 @@ class Choice(Check):
 class Str(Check):
     nullable: bool = False
 
-    @property
-    def type_doc(self) -> str:  # type: ignore[override]
+    def type_doc(self) -> str:
         return "string or null" if self.nullable else "string"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> str | None:
@@ -79,7 +75,7 @@ class Str(Check):
 class Strs(Check):
     """A list of non-empty strings; a single string reads as a one-item list."""
 
-    type_doc = "list of strings"
+    TYPE = "list of strings"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[str, ...]:
         return tuple(ctx.r.list_of(node, path, ctx.r.string, allow_scalar=True))
@@ -89,7 +85,7 @@ class Strs(Check):
 class Globs(Check):
     """A list of globs relative to ``source``; a single glob reads as a one-item list."""
 
-    type_doc = "list of globs"
+    TYPE = "list of globs"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[str, ...]:
         return tuple(ctx.r.list_of(node, path, ctx.glob, allow_scalar=True))
@@ -103,8 +99,7 @@ class PathTo(Check):
     nullable: bool = False
     exists: str | None = None
 
-    @property
-    def type_doc(self) -> str:  # type: ignore[override]
+    def type_doc(self) -> str:
         what = {"dir": "folder", "file": "file"}.get(self.exists or "", "path")
         return f"{what} or null" if self.nullable else what
 
@@ -124,8 +119,7 @@ class NumberMap(Check):
 
     keys: tuple[str, ...]
 
-    @property
-    def type_doc(self) -> str:  # type: ignore[override]
+    def type_doc(self) -> str:
         return "mapping of " + ", ".join(f"`{k}`" for k in self.keys) + " → number"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
@@ -144,8 +138,7 @@ class ChoiceMap(Check):
     keys: tuple[str, ...]
     choices: tuple[str, ...]
 
-    @property
-    def type_doc(self) -> str:  # type: ignore[override]
+    def type_doc(self) -> str:
         keys = ", ".join(f"`{k}`" for k in self.keys)
         return f"mapping of {keys} → " + ", ".join(f"`{c}`" for c in self.choices)
 
@@ -162,7 +155,7 @@ class ChoiceMap(Check):
 class StrMap(Check):
     """A free mapping of names to non-empty strings (``audit.headers``)."""
 
-    type_doc = "mapping of name → string"
+    TYPE = "mapping of name → string"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
         out = []
@@ -177,7 +170,7 @@ class StrMap(Check):
 class Defines(Check):
     """esbuild ``define``: names → JS expressions; a non-string scalar is JSON-encoded."""
 
-    type_doc = "mapping of name → JS expression"
+    TYPE = "mapping of name → JS expression"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
         out = []
@@ -199,7 +192,7 @@ class Defines(Check):
 class PublicPath(Check):
     """``public_path``: a path from ``/`` or an absolute URL; a final ``/`` is added."""
 
-    type_doc = "URL path or absolute URL"
+    TYPE = "URL path or absolute URL"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> str | None:
         pp = ctx.r.string(node, path)
@@ -216,7 +209,7 @@ class PublicPath(Check):
 class TemplateDirs(Check):
     """``templates.dirs``: resolved by ``load`` once ``source`` is known (``templatedirs``)."""
 
-    type_doc = "list of folders"
+    TYPE = "list of folders"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> None:
         return None
@@ -227,7 +220,7 @@ class Sizes(Check):
     """``templates.sizes``: a string (the default), or a list of ``{selector, sizes}`` rules with
     at most one ``{default: SIZES}`` item; sets ``sizes`` and ``sizes_rules``."""
 
-    type_doc = "string, or list of `{selector, sizes}` / `{default}`"
+    TYPE = "string, or list of `{selector, sizes}` / `{default}`"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> Spread:
         if not isinstance(node, yaml.SequenceNode):
@@ -256,7 +249,7 @@ class Sizes(Check):
 class Widths(Check):
     """``images.widths``: positive integers, at least one; sorted, each once."""
 
-    type_doc = "list of integers ≥ 1"
+    TYPE = "list of integers ≥ 1"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[int, ...]:
         widths = ctx.r.list_of(node, path, ctx.r.integer)
@@ -271,8 +264,7 @@ class Formats(Check):
 
     choices: tuple[str, ...]
 
-    @property
-    def type_doc(self) -> str:  # type: ignore[override]
+    def type_doc(self) -> str:
         return "list of " + ", ".join(f"`{c}`" for c in self.choices)
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[str, ...]:
@@ -288,8 +280,7 @@ class Quality(Check):
 
     keys: tuple[str, ...]
 
-    @property
-    def type_doc(self) -> str:  # type: ignore[override]
+    def type_doc(self) -> str:
         return "mapping of " + ", ".join(f"`{k}`" for k in self.keys) + " → integer 1–100"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
@@ -305,7 +296,7 @@ class Quality(Check):
 class AppRef(Check):
     """``module:attribute`` naming a WSGI/ASGI app (or a factory), or null."""
 
-    type_doc = "`module:attribute` or null"
+    TYPE = "`module:attribute` or null"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> str | None:
         app = ctx.r.string(node, path, nullable=True)
@@ -318,7 +309,7 @@ class AppRef(Check):
 class UrlPath(Check):
     """A URL path starting with ``/``."""
 
-    type_doc = "URL path"
+    TYPE = "URL path"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> str | None:
         url = ctx.r.string(node, path)
@@ -331,7 +322,7 @@ class UrlPath(Check):
 class ContextFile(Check):
     """A JSON file relative to the config file's folder that must exist, or null."""
 
-    type_doc = "file or null"
+    TYPE = "file or null"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> Path | None:
         context = ctx.path(node, path, nullable=True)
@@ -344,8 +335,7 @@ class ContextFile(Check):
 class Scores(NumberMap):
     """Lighthouse category scores from 0 to 1."""
 
-    @property
-    def type_doc(self) -> str:  # type: ignore[override]
+    def type_doc(self) -> str:
         return "mapping of " + ", ".join(f"`{k}`" for k in self.keys) + " → score 0–1"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:

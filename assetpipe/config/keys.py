@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 
@@ -69,9 +69,13 @@ def abs_path(path: Path) -> Path:
 
 
 class Check:
-    """How one key's YAML value is read (``read``) and how the reference names its type."""
+    """How one key's YAML value is read (``read``) and how the reference names its type
+    (``type_doc``: ``TYPE`` unless the check's parameters change it)."""
 
-    type_doc = ""
+    TYPE: ClassVar[str] = ""
+
+    def type_doc(self) -> str:
+        return self.TYPE
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> Any:
         raise NotImplementedError
@@ -177,7 +181,7 @@ def build(cls: type[T], kw: dict[str, Any], default: T | None = None) -> T:
 class Section(Check):
     """A nested section (``images:``): a mapping read with its dataclass's declarations."""
 
-    type_doc = "mapping"
+    TYPE = "mapping"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> Any:
         return build(type(default), read_fields(ctx, type(default), node, path), default)
@@ -191,7 +195,7 @@ class Items(Check):
 
     cls: type
 
-    type_doc = "list of mappings"
+    TYPE = "list of mappings"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
         names = {f.name for f in dataclasses.fields(self.cls)}

@@ -75,7 +75,7 @@ def render() -> str:
             text = spec.doc
             if isinstance(spec.check, Items):
                 text += f" (keys: [`{key}[]`](#{key}))"
-            cells = (f"`{key}`", spec.check.type_doc, _default(key, spec, default), text)
+            cells = (f"`{key}`", spec.check.type_doc(), _default(key, spec, default), text)
             out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         out.append("")
     return "\n".join(out)

@@ -1,7 +1,7 @@
 """Where the templates are: resolving ``templates.dirs`` and finding the files in them.
 
-The rule (README "Configuration"): each entry of ``templates.dirs`` is a folder relative to the
-config file's folder, anywhere in the project (``app/templates`` beside ``source: app/static``,
+The rule (docs/configuration.md, ``templates``): each entry of ``templates.dirs`` is a folder
+relative to the config file's folder, anywhere in the project (``app/templates`` beside ``source: app/static``,
 ``.``, a symlink). For configs written before that rule, a folder that exists only under
 ``source`` is found there (unambiguous, so old configs keep working); one that exists in both
 places and is not the same folder is a config error asking for the explicit path (a leading
