@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# The subpackage first: importing it binds ``assetpipe.build`` to the package once; the function
+# defined below then rebinds the name, and later imports of ``assetpipe.build.*`` leave it alone.
+from . import build as _build_package  # noqa: F401
 from ._version import __version__
 from .config import Config, load_config
 from .errors import (
@@ -22,7 +25,7 @@ from .errors import (
 from .manifest import Manifest
 
 if TYPE_CHECKING:
-    from .builder import BuildResult
+    from .build.result import BuildResult
 
 __all__ = [
     "AssetpipeError",
@@ -43,7 +46,17 @@ __all__ = [
 
 
 def build(*args: Any, **kwargs: Any) -> BuildResult:
-    """Build a site; see ``assetpipe.builder.build`` (imported lazily to keep start-up fast)."""
-    from .builder import build as _build
+    """Build a site; see ``assetpipe.build.pipeline.build`` (imported lazily to keep start-up
+    fast)."""
+    from .build.pipeline import build as _build
 
     return _build(*args, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    """``BuildResult``, imported on first use (it imports the stages)."""
+    if name == "BuildResult":
+        from .build.result import BuildResult
+
+        return BuildResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

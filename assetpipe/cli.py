@@ -18,7 +18,7 @@ import click
 
 from ._version import __version__
 from .errors import AssetpipeError
-from .stages.base import NullProgress
+from .progress import NullProgress
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TOOL = 0, 1, 2, 3
 
@@ -246,7 +246,7 @@ def build(
     _setup_logging(verbose, quiet, json_mode)
 
     def body() -> int:
-        from .builder import build as run_build
+        from .build.pipeline import build as run_build
         from .config import load_config
 
         cfg = load_config(config_path)
@@ -302,8 +302,8 @@ def watch(
         import signal
         import time
 
+        from .dev.watch import Watcher
         from .errors import UsageError
-        from .watch import Watcher
 
         console = _console()
 
@@ -657,7 +657,7 @@ def _print_summary(result: Any) -> None:
     )
     from .stages.images import summary as images_summary
 
-    images = (result.extra.get("report") or {}).get("images")
+    images = result.report.get("images")
     if isinstance(images, dict) and (line := images_summary(images)):
         console.print(_esc(line))
     if doc["warnings"]:

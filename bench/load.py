@@ -65,7 +65,7 @@ LOCUSTFILE = textwrap.dedent("""
 
 
 def build_example(workdir: Path) -> Path:
-    from assetpipe.builder import build
+    from assetpipe import build
 
     shutil.copytree(REPO / "examples", workdir / "examples")
     shutil.copy(REPO / "pipeline.yaml", workdir / "pipeline.yaml")

@@ -52,7 +52,7 @@ OLDER_AE = "gzip, deflate, br"
 
 def build_example(workdir: Path) -> Path:
     """Copy the bundled example and build it; returns the output folder."""
-    from assetpipe.builder import build
+    from assetpipe import build
 
     shutil.copytree(REPO / "examples", workdir / "examples")
     shutil.copy(REPO / "pipeline.yaml", workdir / "pipeline.yaml")

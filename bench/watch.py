@@ -29,9 +29,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assetpipe.builder import build  # noqa: E402
+from assetpipe import build  # noqa: E402
 from assetpipe.config import load_config  # noqa: E402
-from assetpipe.watch import Watcher  # noqa: E402
+from assetpipe.dev.watch import Watcher  # noqa: E402
 
 TARGET_MS = 150.0
 

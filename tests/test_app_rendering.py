@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from assetpipe.config import load_config
-from assetpipe.devserver import make_site_app
+from assetpipe.dev.server import make_site_app
+from assetpipe.dev.watch import Watcher
 from assetpipe.errors import ConfigError
 from assetpipe.serve.pages import require_templates
-from assetpipe.watch import Watcher
 from tests.conftest import require_chromium, run_cli, write_tree
 from tests.test_flask_extension import css_href, make_project
 from tests.test_serve_support import request
@@ -94,7 +94,7 @@ def test_assetpipe_renderer_errors_carry_a_hint(tmp_path: Path) -> None:
             "pipeline.yaml": "source: site\npages:\n  - {path: /me, template: pages/me.html}\n",
         },
     )
-    from assetpipe.builder import build
+    from assetpipe import build
 
     cfg = load_config(tmp_path / "pipeline.yaml")
     build(cfg)

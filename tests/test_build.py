@@ -258,7 +258,7 @@ def test_output_that_is_a_real_folder_is_refused_not_deleted(tiny_site: Path) ->
 
 
 def test_strict_fails_on_warnings(tiny_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import assetpipe.builder as b
+    from assetpipe.build import pipeline as b
 
     def warn_stage(ctx: object) -> None:
         ctx.warn("something odd")  # type: ignore[attr-defined]
@@ -268,6 +268,21 @@ def test_strict_fails_on_warnings(tiny_site: Path, monkeypatch: pytest.MonkeyPat
     assert len(build(cfg).warnings) == 1
     with pytest.raises(StageError, match="--strict"):
         build(cfg, strict=True)
+
+
+def test_the_public_build_names_survive_importing_the_build_package() -> None:
+    """``assetpipe.build`` is both a function (the public API) and the package of the build's
+    modules: importing those modules, before or after ``assetpipe``, must not rebind the name."""
+    code = (
+        "import assetpipe.build.pipeline, assetpipe.build.cache\n"
+        "from assetpipe.build import output\n"
+        "import assetpipe\n"
+        "from assetpipe import build, BuildResult\n"
+        "from assetpipe.build.result import BuildResult as Inner\n"
+        "assert callable(build) and assetpipe.build is build, assetpipe.build\n"
+        "assert BuildResult is Inner\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_import_does_not_load_the_cli_library() -> None:

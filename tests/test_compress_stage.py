@@ -12,7 +12,7 @@ from pathlib import Path
 import brotli
 import zstandard
 
-from assetpipe.builder import build
+from assetpipe import build
 from assetpipe.stages.compress import SKIP_EXTENSIONS, candidates, encode
 from tests.conftest import write_tree
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assetpipe.watch import Watcher
+from assetpipe.dev.watch import Watcher
 from tests.conftest import write_tree
 
 pytestmark = pytest.mark.node

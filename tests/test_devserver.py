@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from assetpipe.devserver import EVENTS_PATH, DevApp, DevServer, EventBroker, format_event
+from assetpipe.dev.server import EVENTS_PATH, DevApp, DevServer, EventBroker, format_event
 
 
 @pytest.fixture

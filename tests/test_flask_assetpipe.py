@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from flask import Flask, render_template_string
 from flask import request as flask_request
 
-from assetpipe.builder import build
+from assetpipe import build
 from assetpipe.flask import AssetPipe
 from assetpipe.serve import no_compress
 from tests.conftest import write_tree

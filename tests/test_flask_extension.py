@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask, make_response, render_template, session
 
-from assetpipe.builder import build
+from assetpipe import build
 from assetpipe.errors import ConfigError
 from assetpipe.flask import AssetPipe, no_compress
 from tests.conftest import write_tree

@@ -109,7 +109,7 @@ def test_noop_rebuild_decodes_nothing_and_starts_no_pool(
         raise AssertionError(f"a no-op rebuild read a source: {args}")
 
     # untouched now: no source is hashed again (stat memo) nor opened by Pillow
-    monkeypatch.setattr("assetpipe.sources.sha256_file", refuse)
+    monkeypatch.setattr("assetpipe.build.sources.sha256_file", refuse)
     monkeypatch.setattr(Image, "open", refuse)
     monkeypatch.setattr(pool, "_get_pool", refuse)
     third, still = build_site(root)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli, write_tree
 
-from assetpipe.builder import build
+from assetpipe import build
 from assetpipe.config import load_config
 from assetpipe.errors import ConfigError, MissingAssetsError
 
@@ -218,7 +218,7 @@ def _wait_for(check: Callable[[], bool], what: str, timeout: float = 60.0) -> No
 @pytest.mark.parametrize("linked", [False, True], ids=["beside-static", "symlinked"])
 def test_watch_rebuilds_templates_outside_source(tmp_path: Path, linked: bool) -> None:
     """``assetpipe watch`` observes template dirs outside ``source`` (and behind a symlink)."""
-    from assetpipe.watch import Watcher
+    from assetpipe.dev.watch import Watcher
 
     write_tree(
         tmp_path, {**FLASK_LAYOUT, "pipeline.yaml": _config("app/static", "[app/templates]")}

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assetpipe.stages.base import StageDone
+from assetpipe.progress import StageDone
 from tests.conftest import run_cli, write_tree
 
 CONFIG = """\

@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from assetpipe import build, load_config
-from assetpipe.builder import BuildResult
-from assetpipe.cache import Cache
+from assetpipe.build.cache import Cache
+from assetpipe.build.result import BuildResult
+from assetpipe.build.sources import Sources
 from assetpipe.fsutil import JsonWriter, dump_json
 from assetpipe.imaging import pool
-from assetpipe.sources import Sources
 from tests.conftest import tree_bytes, write_tree
 
 CONFIG = """\
@@ -151,12 +151,12 @@ def test_noop_rebuild_reads_no_source_and_starts_no_process(
 def test_noop_rebuild_encodes_no_document_and_walks_no_cache(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assetpipe import builder
+    from assetpipe.build import output
 
     _build(site)
     encoded: list[Any] = []
-    real_dump = builder.dump_json
-    monkeypatch.setattr(builder, "dump_json", lambda doc: encoded.append(doc) or real_dump(doc))
+    real_dump = output.dump_json
+    monkeypatch.setattr(output, "dump_json", lambda doc: encoded.append(doc) or real_dump(doc))
     pruned: list[int] = []
     monkeypatch.setattr(Cache, "prune", lambda self: pruned.append(1) or 0)
     result = _build(site)

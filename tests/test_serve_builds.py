@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from assetpipe.builder import build
+from assetpipe import build
 from assetpipe.serve import AssetMiddleware, build_table
 from assetpipe.serve import asgi as asgi_mod
 from assetpipe.serve.reload import client_script

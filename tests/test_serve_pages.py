@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assetpipe.builder import build
+from assetpipe import build
 from assetpipe.config import load_config
 from assetpipe.serve.server import make_app
 from tests.conftest import write_tree

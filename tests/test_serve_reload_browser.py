@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from assetpipe.builder import build
+from assetpipe import build
 from assetpipe.serve import AssetMiddleware
 from tests.test_serve_support import make_site, wsgi_server
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from assetpipe.builder import build
+from assetpipe import build
 from assetpipe.serve import AssetMiddleware
 from assetpipe.serve import asgi as asgi_mod
 from tests.conftest import CORPUS, write_tree

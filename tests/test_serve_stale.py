@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assetpipe.builder import build
+from assetpipe import build
 from assetpipe.serve import build_table
 from assetpipe.serve.files import FileTable
 from assetpipe.serve.wsgi import TableHolder

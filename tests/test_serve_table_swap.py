@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from assetpipe.builder import build
+from assetpipe import build
 from assetpipe.serve import AssetMiddleware
 from assetpipe.serve import asgi as asgi_mod
 from tests.test_serve_builds import _manifest

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import TINY_SITE, run_cli, write_tree
 
-from assetpipe.builder import build
+from assetpipe import build
 from assetpipe.config import load_config
 
 CONFIG = """\

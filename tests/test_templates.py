@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from assetpipe import build, load_config
-from assetpipe.cache import Cache
+from assetpipe.build.cache import Cache
+from assetpipe.build.sources import Sources
 from assetpipe.manifest import Manifest
+from assetpipe.progress import NullProgress
 from assetpipe.rewrite.hints import Hint, Hints, ImageHint, read_all_hints, read_hints, write_hints
-from assetpipe.sources import Sources
 from assetpipe.stages import templates
-from assetpipe.stages.base import NullProgress, Report, StageContext
+from assetpipe.stages.base import Report, StageContext
 from tests.conftest import run_cli, write_tree
 from tests.test_rewrite_cases import MANIFEST
 

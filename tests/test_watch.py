@@ -24,9 +24,9 @@ import pytest
 
 from assetpipe.config import load_config
 from assetpipe.dev.apply import Outcome
+from assetpipe.dev.watch import Watcher, WatchError
 from assetpipe.errors import AssetpipeError, ConfigError
 from assetpipe.manifest import Manifest
-from assetpipe.watch import Watcher, WatchError
 from tests.conftest import write_tree
 
 pytestmark = pytest.mark.node
@@ -377,7 +377,7 @@ def test_no_serve_serves_only_the_event_stream(project: Path) -> None:
 
 
 def test_watch_holds_the_build_lock(watching: Any) -> None:
-    from assetpipe.builder import build
+    from assetpipe import build
     from assetpipe.config import load_config
     from assetpipe.errors import LockError
 
@@ -784,7 +784,7 @@ def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Pa
     full development build of the same tree produces, byte for byte."""
     import shutil
 
-    from assetpipe.builder import build
+    from assetpipe import build
     from assetpipe.config import load_config
 
     project = tmp_path / "watched"

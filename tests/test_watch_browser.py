@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from assetpipe.dev.watch import Watcher
 from assetpipe.manifest import Manifest
-from assetpipe.watch import Watcher
 from tests.test_watch import Recorder, edit, make_project
 
 pytestmark = [pytest.mark.node, pytest.mark.chromium]

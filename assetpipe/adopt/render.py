@@ -16,7 +16,7 @@ from pathlib import Path
 
 from wcmatch import glob as wglob
 
-from ..sources import globmatch
+from ..build.sources import globmatch
 from .discover import RASTER, Project
 
 _SPECIAL = set("*?[]{}()!|\\@+")

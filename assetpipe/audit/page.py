@@ -7,7 +7,7 @@ import logging
 import statistics
 from typing import Any
 
-from ..stages.base import Progress
+from ..progress import Progress
 from . import policy, summary, throttle
 from .locate import Locator
 from .measure import PageLoadError, RunResult, measure

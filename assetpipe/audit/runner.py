@@ -14,8 +14,8 @@ from typing import Any
 
 from ..config import Config
 from ..errors import UsageError
+from ..progress import NullProgress, Progress
 from ..rewrite.hints import ImageHint
-from ..stages.base import NullProgress, Progress
 from . import budgets as budgets_mod
 from . import builtin, policy, throttle
 from . import images as images_mod

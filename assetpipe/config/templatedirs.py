@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from ..sources import SKIP_DIRS, Sources, globmatch
+from ..build.sources import SKIP_DIRS, Sources, globmatch
 from .yaml import Reader
 
 if TYPE_CHECKING:

@@ -29,16 +29,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..builder import build as run_build
-from ..builder import run_stage, stages
-from ..cache import Cache
+from ..build.cache import Cache
+from ..build.pipeline import build as run_build
+from ..build.pipeline import run_stage, stages
+from ..build.sources import Sources
 from ..config import Config
 from ..config.templatedirs import scan_sources
 from ..esbuild.session import EsbuildSession
 from ..fsutil import JsonWriter, atomic_write, rmtree
 from ..manifest import Manifest
-from ..sources import Sources
-from ..stages.base import NullProgress, Report, StageContext, StageStats
+from ..progress import NullProgress
+from ..stages.base import Report, StageContext, StageStats
 from .plan import ESBUILD_STAGES, DevState, Plan, Planner, changed_keys
 
 log = logging.getLogger("assetpipe")
@@ -105,9 +106,9 @@ class DevBuilder:
         self.state = DevState(
             build_dir=result.build_dir,
             manifest=result.manifest,
-            report=dict(result.extra.get("report", {})),
-            owners=dict(result.extra.get("owners", {})),
-            static_keys=frozenset(result.extra.get("static_keys", frozenset())),
+            report=dict(result.report),
+            owners=dict(result.owners),
+            static_keys=result.static_keys,
             keys=frozenset(keys),
         )
         self.pending.clear()

@@ -1,4 +1,4 @@
-"""The stage seam (DESIGN §2).
+"""The stage seam: what a stage may read, write and report.
 
 A stage is a function ``run(ctx: StageContext) -> None``. It reads its inputs from ``ctx.sources``
 and its options from ``ctx.config``; writes only inside the new build folder through
@@ -14,98 +14,22 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from ..cache import Cache
+from ..build.cache import Cache
+from ..build.sources import Sources
 from ..config import Config
 from ..errors import Location
 from ..esbuild.session import EsbuildSession
 from ..fsutil import atomic_write, link_or_copy
 from ..manifest import Manifest
-from ..sources import Sources
+from ..progress import Progress
 
 log = logging.getLogger("assetpipe")
 
 
 @dataclass(frozen=True)
-class StageDone:
-    """A finished stage, for a progress line: its inputs (the source files it made manifest
-    entries for, else the items it announced to ``Progress.start``; ``None``: unknown), the
-    files it wrote, its cache hits and misses (misses: work really done), seconds."""
-
-    stage: str
-    inputs: int | None
-    outputs: int
-    hits: int
-    misses: int
-    seconds: float
-
-    @property
-    def idle(self) -> bool:
-        """The stage had nothing to do (no inputs configured or found)."""
-        return not (self.inputs or self.outputs or self.hits or self.misses)
-
-    def line(self) -> str:
-        """``images: 63 inputs, 189 outputs (120 cache hits, 12 misses) in 4.10 s``."""
-        counts = ([_plural(self.inputs, "input")] if self.inputs is not None else []) + [
-            _plural(self.outputs, "output")
-        ]
-        return (
-            f"{self.stage}: {', '.join(counts)} ({_plural(self.hits, 'cache hit')}, "
-            f"{_plural(self.misses, 'miss', 'misses')}) in {self.seconds:.2f} s"
-        )
-
-
-def _plural(n: int, one: str, many: str = "") -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
-
-
-class Progress(Protocol):
-    """How the core reports progress; the CLI renders it (a live bar on a terminal, a line per
-    finished stage otherwise), tests may ignore it. ``done`` is called by the orchestrator after
-    each stage (an object without it is still a ``Progress``: it is just not told)."""
-
-    def start(self, stage: str, total: int) -> None: ...
-    def advance(self, stage: str, n: int = 1) -> None: ...
-    def finish(self, stage: str) -> None: ...
-
-
-class NullProgress:
-    """A ``Progress`` that shows nothing."""
-
-    def start(self, stage: str, total: int) -> None:
-        pass
-
-    def advance(self, stage: str, n: int = 1) -> None:
-        pass
-
-    def finish(self, stage: str) -> None:
-        pass
-
-    def done(self, stage: StageDone) -> None:
-        pass
-
-
-class StageTally:
-    """Wraps a ``Progress`` for one stage run, remembering the total the stage announced."""
-
-    def __init__(self, inner: Progress) -> None:
-        self.inner = inner
-        self.total: int | None = None
-
-    def start(self, stage: str, total: int) -> None:
-        self.total = total
-        self.inner.start(stage, total)
-
-    def advance(self, stage: str, n: int = 1) -> None:
-        self.inner.advance(stage, n)
-
-    def finish(self, stage: str) -> None:
-        self.inner.finish(stage)
-
-
-@dataclass(frozen=True)
-class Warning_:
+class BuildWarning:
     """A build warning: what, where, and which stage said it."""
 
     stage: str
@@ -140,7 +64,7 @@ class Report:
     """report.json's content, assembled by stages (deterministic: no timings)."""
 
     sections: dict[str, Any] = field(default_factory=dict)
-    warnings: list[Warning_] = field(default_factory=list)
+    warnings: list[BuildWarning] = field(default_factory=list)
 
 
 @dataclass
@@ -158,11 +82,12 @@ class StageContext:
     profile: str = "production"
     stage: str = ""
     stats: dict[str, StageStats] = field(default_factory=dict)
-    #: keys that the static stage lists: no other stage takes them (DESIGN §3.3)
+    #: keys that the static stage lists: no other stage takes them (a file listed under
+    #: ``static.include`` is copied as is even when another stage's globs match it)
     static_keys: frozenset[str] = frozenset()
     #: the build's esbuild (made and closed by the build; a watcher's outlives its builds)
     esbuild: EsbuildSession = field(default_factory=EsbuildSession)
-    on_warning: Callable[[Warning_], None] | None = None
+    on_warning: Callable[[BuildWarning], None] | None = None
 
     def _count(self, size: int) -> None:
         s = self.stats.setdefault(self.stage, StageStats())
@@ -202,7 +127,7 @@ class StageContext:
         return dest
 
     def warn(self, message: str, location: Location | None = None) -> None:
-        w = Warning_(self.stage, message, location)
+        w = BuildWarning(self.stage, message, location)
         self.report.warnings.append(w)
         log.warning("%s", w)
         if self.on_warning is not None:

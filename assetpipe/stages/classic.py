@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..build.sources import globmatch
 from ..errors import AssetpipeError
 from ..esbuild.result import Result
 from ..hashing import hashed_name
 from ..rewrite.scanner import ScanError
 from ..rewrite.scripttags import ScriptUse, script_uses
-from ..sources import globmatch
 from . import bundling, templates
 from .base import StageContext
 

@@ -41,7 +41,7 @@ from typing import TypeVar
 import brotli
 import zstandard
 
-from ..cache import CacheEntry
+from ..build.cache import CacheEntry
 from ..manifest import ENCODING_SUFFIX
 from .base import StageContext
 

@@ -46,7 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..cache import CacheEntry
+from ..build.cache import CacheEntry
+from ..build.sources import SourceFile
 from ..errors import StageError
 from ..hashing import sri, sri_file
 from ..imaging.formats import original_format, resolve
@@ -56,7 +57,6 @@ from ..imaging.plan import passthrough_name, plan_widths, variant_name
 from ..imaging.probe import ImageInputError, Probe, check_pixels, probe
 from ..imaging.select import SOURCE, Selection
 from ..imaging.select import select as select_variants
-from ..sources import SourceFile
 from .base import StageContext
 
 STAGE = "images"

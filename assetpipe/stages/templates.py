@@ -37,6 +37,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .._version import __version__
+from ..build.sources import globmatch
 from ..config.templatedirs import prefix
 from ..errors import (
     AssetpipeError,
@@ -49,7 +50,6 @@ from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
 from ..rewrite.select import check_selector, fast_selector
-from ..sources import globmatch
 from .base import StageContext
 
 log = logging.getLogger("assetpipe")

@@ -13,11 +13,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import AssetpipeError, ConfigError
-from .fsutil import atomic_write
+from ..errors import AssetpipeError, ConfigError
+from ..fsutil import atomic_write
 
 if TYPE_CHECKING:
-    from .config import Config
+    from ..config import Config
 
 DEFAULT_NAME = "pipeline.yaml"
 OWNER_FILE = "config-path"

@@ -31,8 +31,8 @@ from typing import Any, TypeVar
 
 from wcmatch import glob as wglob
 
-from .fsutil import atomic_write
-from .hashing import sha256_file
+from ..fsutil import atomic_write
+from ..hashing import sha256_file
 
 GLOB_FLAGS = wglob.GLOBSTAR | wglob.BRACE
 SKIP_DIRS = {"node_modules", "__pycache__"}

@@ -38,9 +38,9 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from .config import Config
-from .serve.sockets import set_nodelay
-from .serve.userapp import Report
+from ..config import Config
+from ..serve.sockets import set_nodelay
+from ..serve.userapp import Report
 
 log = logging.getLogger("assetpipe")
 
@@ -173,11 +173,11 @@ class DevApp:
         if not self.serve:
             return
         if self.app_spec and self._user_app is None:
-            from .serve.userapp import import_app, is_asgi, prepare_app
+            from ..serve.userapp import import_app, is_asgi, prepare_app
 
             app = import_app(self.app_spec, config.root)
             if is_asgi(app):
-                from .errors import UsageError
+                from ..errors import UsageError
 
                 raise UsageError(
                     f"--app {self.app_spec}: an ASGI app; the watch server runs WSGI apps",
@@ -268,16 +268,16 @@ def make_site_app(
 ) -> WSGIApp:
     """``pages:`` (or the user's WSGI ``app``) wrapped in the serving middleware in dev mode
     (injects the reload client)."""
-    from .serve import AssetMiddleware
+    from ..serve import AssetMiddleware
 
     inner: WSGIApp
     if app is not None:
-        from .serve.userapp import RenderErrors
+        from ..serve.userapp import RenderErrors
 
         inner = RenderErrors(_identity(app), report or _log_report)
     else:
-        from .jinja import install
-        from .serve.pages import PagesApp
+        from ..jinja import install
+        from ..serve.pages import PagesApp
 
         pages = PagesApp(config)
         # asset_url()/asset_tags() must see a rebuild at once (the default re-checks once a

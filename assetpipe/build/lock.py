@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from .errors import LockError
+from ..errors import LockError
 
 
 class BuildLock:

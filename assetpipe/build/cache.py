@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .fsutil import link_or_copy, rmtree
-from .hashing import sha256_file
+from ..fsutil import link_or_copy, rmtree
+from ..hashing import sha256_file
 
 CACHE_FORMAT = 1
 

@@ -36,15 +36,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .config import Config, load_config
-from .config.templatedirs import prefix
-from .dev.apply import DevBuilder, Outcome
-from .devserver import EVENTS_PATH, DevApp, DevServer, EventBroker
-from .errors import AssetpipeError, ConfigError
-from .esbuild.session import EsbuildSession
-from .lock import BuildLock
-from .rewrite.hints import HINTS_FILE
-from .sources import SKIP_DIRS, globmatch
+from ..build.lock import BuildLock
+from ..build.sources import SKIP_DIRS, globmatch
+from ..config import Config, load_config
+from ..config.templatedirs import prefix
+from ..errors import AssetpipeError, ConfigError
+from ..esbuild.session import EsbuildSession
+from ..rewrite.hints import HINTS_FILE
+from .apply import DevBuilder, Outcome
+from .server import EVENTS_PATH, DevApp, DevServer, EventBroker
 
 log = logging.getLogger("assetpipe")
 
@@ -157,8 +157,8 @@ class Watcher:
         try:
             import bs4  # noqa: F401
 
-            from .rewrite import rules
-            from .rewrite.select import check_selector
+            from ..rewrite import rules
+            from ..rewrite.select import check_selector
 
             for sel in (
                 *self.config.templates.eager,
@@ -197,7 +197,7 @@ class Watcher:
         self.server.close()
         self.esbuild.close()
         try:  # the images stage's worker pool lives as long as the process; not past us
-            from .imaging import pool
+            from ..imaging import pool
         except ImportError:  # pragma: no cover - without the images stage
             pass
         else:

@@ -1,0 +1,20 @@
+"""The build: from a pipeline.yaml to a new build folder swapped in as the output.
+
+Module map (each imports only those below it, and the stages, config and manifest):
+
+- ``pipeline``: ``build()``, the orchestrator; runs the stages in order (``stages``,
+  ``run_stage``) on one ``StageContext`` and returns a ``BuildResult``;
+- ``result``: ``BuildResult``, what a build did (public as ``assetpipe.BuildResult``);
+- ``output``: the atomic swap of the output symlink and the files retained from previous builds
+  (deploy safety), with the deploy history they are read from;
+- ``cache``: the persistent, content-addressed stage cache (``.assetpipe/.../cache/``);
+- ``sources``: the source tree's files, their hashes and the stat memo that spares re-reading;
+- ``lock``: the build lock (one build of a project at a time);
+- ``state``: where a config's state lives (``.assetpipe/<config name>/``) and who owns the output.
+
+This package's ``__init__`` imports nothing: ``assetpipe.build`` is the *function* ``build``
+(``from assetpipe import build``), which ``assetpipe/__init__.py`` binds after importing this
+package. Import the modules with ``from assetpipe.build import pipeline`` or
+``from assetpipe.build.pipeline import ...`` (``import assetpipe.build.pipeline as x`` would look
+``pipeline`` up on the function).
+"""

@@ -1,0 +1,230 @@
+"""The build orchestrator: a recipe read top to bottom.
+
+discover → images → scripts → styles → static → templates → compress → retain → manifest → swap
+
+Each stage is a function of a ``StageContext`` (``assetpipe.stages.base``); the build writes a
+new folder and swaps the output to it (``assetpipe.build.output``: why atomically, and what is
+retained from previous builds).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..config import Config, load_config
+from ..config.templatedirs import scan_sources
+from ..errors import StageError, UsageError
+from ..esbuild.session import EsbuildSession
+from ..fsutil import rmtree
+from ..manifest import Manifest
+from ..progress import NullProgress, Progress, StageDone, StageTally
+from ..stages import compress, images, scripts, static, styles, templates
+from ..stages.base import Report, StageContext, StageStats
+from .cache import Cache
+from .lock import BuildLock
+from .output import (
+    check_output,
+    record_history,
+    remove_old_builds,
+    retain,
+    swap,
+    write_json,
+)
+from .result import BuildResult
+
+log = logging.getLogger("assetpipe")
+
+StageFn = Callable[[StageContext], None]
+PROFILES = ("production", "development")
+
+
+def stages(profile: str) -> list[tuple[str, StageFn]]:
+    """The stages in order. Templates come after every asset: they are rewritten from the
+    manifest. The development profile (``assetpipe watch``, ``build --profile development``)
+    has the same stages and layout but no precompression; stages read ``ctx.profile`` for the
+    rest (linked sourcemaps, AVIF only if configured)."""
+    order: list[tuple[str, StageFn]] = [
+        ("images", images.run),
+        ("scripts", scripts.run),
+        ("styles", styles.run),
+        ("static", static.run),
+        ("templates", templates.run),
+        ("compress", compress.run),
+    ]
+    if profile == "development":
+        order = [s for s in order if s[0] != "compress"]
+    return order
+
+
+def run_stage(ctx: StageContext, name: str, run: StageFn) -> list[str]:
+    """Run one stage on ``ctx`` and time it; returns the manifest keys it added, in order (the
+    incremental rebuilds of ``assetpipe watch`` use them to know which stage owns which key)."""
+    ctx.stage = name
+    before = set(ctx.manifest.entries)
+    t0 = time.perf_counter()
+    stats = ctx.stats.setdefault(name, StageStats())
+    cached = dict(ctx.cache.stats.per_stage.get(name, {}))
+    log.debug("stage %s", name)
+    tally = StageTally(ctx.progress)
+    ctx.progress = tally
+    try:
+        run(ctx)
+    finally:
+        ctx.progress = tally.inner
+    stats.seconds = time.perf_counter() - t0
+    now = ctx.cache.stats.per_stage.get(name, {})
+    added = [k for k in ctx.manifest.entries if k not in before]
+    sources = sum(1 for k in added if k in ctx.sources.files)
+    done = StageDone(
+        name,
+        sources or tally.total,
+        stats.files,
+        hits=now.get("hits", 0) - cached.get("hits", 0),
+        misses=now.get("misses", 0) - cached.get("misses", 0),
+        seconds=stats.seconds,
+    )
+    log.debug("%s", done.line())
+    notify = getattr(ctx.progress, "done", None)
+    if callable(notify):
+        notify(done)
+    return added
+
+
+def build(
+    config: Config | str | Path = "pipeline.yaml",
+    *,
+    clean: bool = False,
+    strict: bool = False,
+    profile: str = "production",
+    progress: Progress | None = None,
+    esbuild: EsbuildSession | None = None,
+    lock_held: bool = False,
+) -> BuildResult:
+    """Build the site described by ``config`` (a ``Config`` or a pipeline.yaml path).
+
+    Writes a new build folder and swaps ``config.output`` to it on success; on any error the
+    folder is removed and the previous output is untouched. Holds ``.assetpipe/build.lock``
+    (unless ``lock_held``: the caller, ``assetpipe watch``, already holds it). ``esbuild``
+    lets a caller keep one esbuild session (its Node service, its contexts) alive across builds:
+    it is then the caller's to close; by default the build makes one and closes it.
+    ``result.owners``, ``result.report`` and ``result.static_keys`` are
+    what incremental rebuilds start from.
+    Raises ``ConfigError`` (2), ``StageError``/``LockError`` (1), ``ExternalToolError`` (3).
+    """
+    cfg = config if isinstance(config, Config) else load_config(config)
+    if profile not in PROFILES:
+        raise UsageError(f"unknown profile {profile!r} (expected one of {', '.join(PROFILES)})")
+    started = time.perf_counter()
+    if lock_held:
+        return _build_locked(
+            cfg,
+            clean=clean,
+            strict=strict,
+            profile=profile,
+            progress=progress or NullProgress(),
+            started=started,
+            esbuild=esbuild,
+        )
+    with BuildLock(
+        cfg.state_dir / "build.lock",
+        cfg.lock_timeout,
+        on_wait=lambda holder: log.info("waiting for the build lock (%s)", holder),
+    ):
+        return _build_locked(
+            cfg,
+            clean=clean,
+            strict=strict,
+            profile=profile,
+            progress=progress or NullProgress(),
+            started=started,
+            esbuild=esbuild,
+        )
+
+
+def _build_locked(
+    cfg: Config,
+    *,
+    clean: bool,
+    strict: bool,
+    profile: str,
+    progress: Progress,
+    started: float,
+    esbuild: EsbuildSession | None = None,
+) -> BuildResult:
+    check_output(cfg)
+    cache = Cache(cfg.state_dir / "cache", cfg.cache_max_mb)
+    if clean:
+        cache.clear()
+    sources = scan_sources(cfg)
+    builds = cfg.state_dir / "builds"
+    build_dir = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns() % 10**6}"
+    public, tpl_out = build_dir / "public", build_dir / "templates"
+    public.mkdir(parents=True)
+    tpl_out.mkdir()
+    ctx = StageContext(
+        config=cfg,
+        sources=sources,
+        public=public,
+        templates_out=tpl_out,
+        cache=cache,
+        manifest=Manifest(),
+        report=Report(),
+        progress=progress,
+        profile=profile,
+        esbuild=esbuild or EsbuildSession(),
+    )
+    owners: dict[str, str] = {}
+    try:
+        ctx.static_keys = frozenset(static.select(ctx))
+        for name, run in stages(profile):
+            owners.update(dict.fromkeys(run_stage(ctx, name, run), name))
+        ctx.stage = "build"
+        if strict and ctx.report.warnings:
+            raise StageError(
+                f"{len(ctx.report.warnings)} warning(s) and --strict is set",
+                hint="fix the warnings above, or build without --strict",
+            )
+        # deploy safety is for production builds; a local development build retains nothing
+        production = profile == "production"
+        retained = retain(cfg, ctx.manifest, public) if production else []
+        ctx.report.sections["retained"] = retained
+        ctx.report.sections["warnings"] = [w.to_json() for w in ctx.report.warnings]
+        # the build being replaced stays until the next swap: requests in flight finish on it
+        previous = Path(os.path.realpath(cfg.output)).name if cfg.output.is_symlink() else ""
+        for name, doc in (
+            ("report.json", ctx.report.sections),
+            ("manifest.json", ctx.manifest.entries),
+        ):
+            write_json(build_dir / name, doc, builds / previous / name if previous else None)
+        swap(cfg.output, build_dir)
+    except BaseException:
+        rmtree(build_dir)
+        raise
+    finally:
+        if esbuild is None:
+            ctx.esbuild.close()
+    if profile == "production":
+        record_history(cfg, build_dir, ctx.manifest)
+    remove_old_builds(builds, keep={build_dir.name, previous})
+    sources.save_memo()
+    if cache.stats.writes:  # only a build that stored entries can have grown the cache
+        cache.prune()
+    return BuildResult(
+        output=cfg.output,
+        build_dir=build_dir,
+        manifest=ctx.manifest,
+        warnings=ctx.report.warnings,
+        stages=ctx.stats,
+        cache=cache.stats,
+        retained=retained,
+        seconds=time.perf_counter() - started,
+        profile=profile,
+        owners=owners,
+        report=ctx.report.sections,
+        static_keys=ctx.static_keys,
+        memo=sources.memo_stats,
+    )
