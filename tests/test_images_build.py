@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from assetpipe.build import sources
 from assetpipe.hashing import sri
 from assetpipe.imaging import pool
 from tests.conftest import CORPUS, run_cli, tree_bytes, write_tree
@@ -109,7 +110,7 @@ def test_noop_rebuild_decodes_nothing_and_starts_no_pool(
         raise AssertionError(f"a no-op rebuild read a source: {args}")
 
     # untouched now: no source is hashed again (stat memo) nor opened by Pillow
-    monkeypatch.setattr("assetpipe.build.sources.sha256_file", refuse)
+    monkeypatch.setattr(sources, "sha256_file", refuse)
     monkeypatch.setattr(Image, "open", refuse)
     monkeypatch.setattr(pool, "_get_pool", refuse)
     third, still = build_site(root)

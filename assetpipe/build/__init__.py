@@ -15,6 +15,7 @@ Module map (each imports only those below it, and the stages, config and manifes
 This package's ``__init__`` imports nothing: ``assetpipe.build`` is the *function* ``build``
 (``from assetpipe import build``), which ``assetpipe/__init__.py`` binds after importing this
 package. Import the modules with ``from assetpipe.build import pipeline`` or
-``from assetpipe.build.pipeline import ...`` (``import assetpipe.build.pipeline as x`` would look
-``pipeline`` up on the function).
+``from assetpipe.build.pipeline import ...``: ``import assetpipe.build.pipeline as x`` and
+dotted strings such as ``monkeypatch.setattr("assetpipe.build.sources.name", ...)`` would look
+``pipeline`` or ``sources`` up on the function.
 """
