@@ -2,8 +2,9 @@
 audit history) and its ``output`` link.
 
 ``pipeline.yaml`` keeps ``.assetpipe/`` beside it; any other config file name ``X`` uses
-``.assetpipe/X/``, so two pipeline files in one folder never share a build lock, a builds folder
-(whose clean-up would delete the other's live build) or a cache. ``claim_output`` refuses an
+``.assetpipe/X/`` (``assetpipe.config.state_dir_for``), so two pipeline files in one folder
+never share a build lock, a builds folder (whose clean-up would delete the other's live build)
+or a cache. ``claim_output`` refuses an
 ``output`` link that another existing config's builds own: two configs cannot share one output.
 """
 
@@ -19,14 +20,7 @@ from ..fsutil import atomic_write
 if TYPE_CHECKING:
     from ..config import Config
 
-DEFAULT_NAME = "pipeline.yaml"
 OWNER_FILE = "config-path"
-
-
-def state_dir_for(config_path: Path) -> Path:
-    """The state folder of the config file at ``config_path`` (see the module docstring)."""
-    base = config_path.parent / ".assetpipe"
-    return base if config_path.name == DEFAULT_NAME else base / config_path.name
 
 
 def claim_output(cfg: Config) -> None:
