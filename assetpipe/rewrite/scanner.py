@@ -24,19 +24,17 @@ and end lie in different branches of an ``{% if %}`` opened *outside* it (``{% i
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import dataclass, field
+
+from .tags import OPAQUE, RAWTEXT, Attr, Scan, ScanError, Tag
+
+__all__ = ["OPAQUE", "RAWTEXT", "Attr", "Scan", "ScanError", "Tag", "scan"]
 
 #: Jinja block tags that open a body closed by ``end<name>``.
 _OPENERS = frozenset(
     {"for", "if", "block", "macro", "call", "filter", "with", "autoescape", "trans"}
 )
 _BRANCH = frozenset({"else", "elif", "pluralize"})
-#: Elements whose body is text up to their end tag.
-RAWTEXT = frozenset({"script", "style", "textarea", "title", "xmp"})
-#: Elements whose content the rewriter never touches.
-OPAQUE = frozenset({"template", "noscript"})
 
 _NEXT_DATA = re.compile(r"<|\{[{%#]")
 _NEXT_COMMENT = re.compile(r"-->|\{[{%#]")
@@ -53,107 +51,6 @@ _ATTR_NAME = re.compile(r"[^\s/>={]+")
 _QUOTED_STOP = {'"': re.compile(r'"|\{[{%#]'), "'": re.compile(r"'|\{[{%#]")}
 _UNQUOTED_STOP = re.compile(r"[\s>]|\{[{%#]")
 _JINJA_OPEN = ("{{", "{%", "{#")
-
-
-class ScanError(ValueError):
-    """The template's Jinja or HTML structure could not be followed (e.g. an unterminated
-    ``{{``). ``offset`` is where the construct starts."""
-
-    def __init__(self, message: str, offset: int) -> None:
-        super().__init__(message)
-        self.offset = offset
-
-
-@dataclass
-class Attr:
-    """One attribute as written. Offsets index the template text; ``value_start``/``value_end``
-    exclude the quotes. ``name`` is lower-cased (empty when the name holds Jinja)."""
-
-    name: str
-    start: int
-    end: int
-    value_start: int | None = None
-    value_end: int | None = None
-    quote: str = ""
-    conditional: bool = False
-
-
-@dataclass
-class Tag:
-    """An HTML start tag and its context."""
-
-    name: str
-    start: int
-    end: int = -1
-    #: where new attributes go: right after the last attribute (or Jinja chunk, or the name)
-    insert_at: int = -1
-    #: right after the tag name
-    name_end: int = -1
-    attrs: list[Attr] = field(default_factory=list)
-    self_closing: bool = False
-    #: a ``{{ … }}`` or a Jinja-built name in attribute position: unknown attributes may render
-    dynamic: bool = False
-    split: bool = False
-    #: names of the Jinja blocks around the tag, outermost first
-    jinja: tuple[str, ...] = ()
-    #: the enclosing ``template``/``noscript`` element, if any
-    opaque: str | None = None
-    in_picture: bool = False
-    #: for raw-text elements (``script``): the offset right after the end tag
-    element_end: int | None = None
-
-    @property
-    def in_loop(self) -> bool:
-        """Inside ``{% for %}``, or inside a macro or call block (rendered any number of times)."""
-        return any(j in ("for", "macro", "call") for j in self.jinja)
-
-    def get(self, name: str) -> Attr | None:
-        """The first attribute called ``name``."""
-        for a in self.attrs:
-            if a.name == name:
-                return a
-        return None
-
-    def has(self, name: str) -> bool:
-        return any(a.name == name for a in self.attrs)
-
-
-@dataclass
-class Scan:
-    """The result of ``scan``: tags in document order, Jinja spans, and line lookup."""
-
-    text: str
-    tags: list[Tag]
-    #: (start, end) of every Jinja construct and raw-block delimiter
-    jinja_spans: list[tuple[int, int]]
-    _lines: list[int] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        starts = [0]
-        starts.extend(m.end() for m in re.finditer("\n", self.text))
-        self._lines = starts
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        """1-based line and column of ``offset`` (lines end at ``\\n``, as html.parser counts)."""
-        i = bisect.bisect_right(self._lines, offset) - 1
-        return i + 1, offset - self._lines[i] + 1
-
-    def line_start(self, offset: int) -> int:
-        return self._lines[bisect.bisect_right(self._lines, offset) - 1]
-
-    def masked(self) -> str:
-        """The text with every Jinja construct blanked to spaces (newlines kept), so that an HTML
-        parser sees the same tags at the same lines and columns, without Jinja noise."""
-        if not self.jinja_spans:
-            return self.text
-        parts: list[str] = []
-        pos = 0
-        for a, b in self.jinja_spans:
-            parts.append(self.text[pos:a])
-            parts.append(re.sub(r"[^\n]", " ", self.text[a:b]))
-            pos = b
-        parts.append(self.text[pos:])
-        return "".join(parts)
 
 
 class _Scanner:
