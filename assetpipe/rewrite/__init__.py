@@ -1,15 +1,21 @@
 """Byte-preserving template rewriting (the templates stage's engine).
 
 - ``scanner``: the position-aware HTML + Jinja2 tag scanner (exact offsets, Jinja context);
-- ``refs``: which attribute values reference an asset and how each is rewritten (DESIGN §3.5);
-- ``base``: options, result, attribute insertion and reference resolution every rule uses;
+  ``tags``: what it returns (tags, attributes, line lookup, ``ScanError``);
+- ``document``: one scanned template as the rules read it (literal attribute values, lines);
+- ``writer``: every change as an edit against the original text, and the tags skipped on purpose;
+- ``refs``: which attribute values reference an asset and how each is rewritten (the three
+  forms: literal, ``url_for``, ``asset_url``);
+- ``resolve``: a tag's references looked up in the manifest and rewritten (or reported);
+- ``model``: the rewrite's ``Options`` and ``Result``;
 - ``rules``: the LCP rule, lazy/eager, integrity, modulepreload and font preload; ``rewrite()``
-  is the entry point;
+  is the entry point; ``lcp``: what the LCP rule reads from the markup;
 - ``sizing``: width/height, srcset/sizes and ``<picture>``, only where they cannot distort;
 - ``leftovers``: asset references no rule handled, reported;
 - ``select``: CSS selectors (BeautifulSoup + soupsieve);
 - ``edits``: splicing edits into the original text;
-- ``hints``: the ``lcp-hints.json`` format (``read_all_hints``/``write_hints``).
+- ``hints``: the ``lcp-hints.json`` format (``read_all_hints``/``write_hints``);
+- ``scripttags``: the ``<script src>`` uses of a template (for the classic-scripts scan).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Which references in a template name an asset, and how each is rewritten (DESIGN §3.5).
+"""Which references in a template name an asset, and how each is rewritten.
 
 An attribute value refers to the asset with manifest key K in one of three ways:
 

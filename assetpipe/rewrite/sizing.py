@@ -33,10 +33,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..imaging.formats import variants_for
-from .base import IMAGE_MIME, Base
+from .document import Document
 from .hints import ImageHint
+from .model import IMAGE_MIME, Options, Result
 from .refs import Ref
-from .scanner import Tag
+from .resolve import Resolver
+from .tags import Tag
+from .writer import Writer
 
 #: attributes that decide an image's box or candidates: set inside ``{% if %}`` in the tag,
 #: nothing size-related is added (the other branch would show the wrong size)
@@ -46,27 +49,39 @@ _STYLE_W = re.compile(r"(?:^|;)\s*width" + _LENGTH, re.IGNORECASE)
 _STYLE_H = re.compile(r"(?:^|;)\s*height" + _LENGTH, re.IGNORECASE)
 
 
-class Sizing(Base):
-    """Width/height, srcset/sizes and ``<picture>`` for one ``<img>``."""
+class Sizing:
+    """Width/height, srcset/sizes and ``<picture>`` for the ``<img>`` tags of one template."""
 
-    #: selector offset → sizes, from ``templates.sizes`` rules (filled by the walk)
-    size_rules: dict[int, tuple[str, str]]
+    def __init__(
+        self,
+        doc: Document,
+        writer: Writer,
+        resolver: Resolver,
+        result: Result,
+        opts: Options,
+        image_hints: list[ImageHint],
+    ) -> None:
+        self.doc = doc
+        self.writer = writer
+        self.resolver = resolver
+        self.result = result
+        self.opts = opts
+        #: the hints file's render records of this template
+        self.image_hints = image_hints
+        #: tag offset → (selector, sizes), from ``templates.sizes`` rules (filled by the walk)
+        self.size_rules: dict[int, tuple[str, str]] = {}
 
     def records(self, tag: Tag, key: str | None) -> list[ImageHint]:
         """The hints file's render records of ``tag`` (same matching as LCP hints)."""
-        first, last = self.loc(tag.start)[0], self.loc(max(tag.end - 1, tag.start))[0]
-        src = self.value(tag, "src")
+        first, last = self.doc.lines(tag)
+        src = self.doc.value(tag, "src")
         found = [
             h
             for h in self.image_hints
             if first <= h.line <= last and (h.src is None or h.src in (key, src))
         ]
-        self.res.records_used.update(found)
+        self.result.records_used.update(found)
         return found
-
-    def int_attr(self, tag: Tag, name: str) -> int | None:
-        v = (self.value(tag, name) or "").strip()
-        return int(v) if v.isdigit() and int(v) > 0 else None
 
     # -- width / height --------------------------------------------------------------------
     def dimensions(
@@ -81,7 +96,7 @@ class Sizing(Base):
             if "no-dimensions" in toks
             else "always"
             if "dimensions" in toks
-            else self.o.dimensions
+            else self.opts.dimensions
         )
         if mode == "never":
             return None
@@ -92,23 +107,23 @@ class Sizing(Base):
         if why is None:
             return None
         if has_w is None and has_h is None:
-            self.add_attr(tag, "width", str(w))
-            self.add_attr(tag, "height", str(h))
+            self.writer.add_attr(tag, "width", str(w))
+            self.writer.add_attr(tag, "height", str(h))
             return why
-        n = self.int_attr(tag, "width" if has_w is not None else "height")
+        n = self.doc.int_attr(tag, "width" if has_w is not None else "height")
         if n is None:
             return None
         if has_h is None:
-            self.add_attr(tag, "height", str(round(n * h / w)))
+            self.writer.add_attr(tag, "height", str(round(n * h / w)))
         else:
-            self.add_attr(tag, "width", str(round(n * w / h)))
+            self.writer.add_attr(tag, "width", str(round(n * w / h)))
         return why
 
     def safe(self, tag: Tag, recs: list[ImageHint]) -> str | None:
         """Why intrinsic width/height cannot distort this tag (``None``: they might)."""
         if recs and all(r.dimensions_safe for r in recs):
             return "audit: dimensions_safe"
-        style = self.value(tag, "style") or ""
+        style = self.doc.value(tag, "style") or ""
         if _STYLE_W.search(style) and _STYLE_H.search(style):
             return "style sets width and height"
         return None
@@ -117,7 +132,7 @@ class Sizing(Base):
     def sizes_for(self, tag: Tag, recs: list[ImageHint]) -> tuple[str | None, str] | None:
         """(``sizes`` to add or ``None`` when the tag has its own, where it comes from), or
         ``None`` when the displayed width is unknown."""
-        own = self.value(tag, "sizes")
+        own = self.doc.value(tag, "sizes")
         if own is not None and own.strip():
             return None, "sizes attribute"
         rule = self.size_rules.get(tag.start)
@@ -126,11 +141,11 @@ class Sizing(Base):
         measured = measured_sizes(recs)
         if measured is not None:
             return measured, "audit"
-        w = self.int_attr(tag, "width")
+        w = self.doc.int_attr(tag, "width")
         if w is not None:
             return f"{w}px", "width attribute"
-        if self.o.sizes:
-            return self.o.sizes, "templates.sizes default"
+        if self.opts.sizes:
+            return self.opts.sizes, "templates.sizes default"
         return None
 
     def sizes_value(self, sizes: str, lazy: bool) -> str:
@@ -147,7 +162,11 @@ class Sizing(Base):
         too (so SCRIPT_NAME applies to every candidate, as to the ``src``)."""
 
         def one(file: str) -> str:
-            return self.link_href(ref, None, file, quote) if ref is not None else self.url(file)
+            return (
+                self.resolver.link_href(ref, None, file, quote)
+                if ref is not None
+                else self.resolver.url(file)
+            )
 
         return ", ".join(f"{one(v['file'])} {int(v['width'])}w" for v in vs)
 
@@ -164,48 +183,50 @@ class Sizing(Base):
     ) -> str | None:
         """Add srcset/sizes (and ``<picture>``) where allowed; returns where ``sizes`` came
         from (``None``: no srcset written)."""
-        fmts = self.o.image_formats
+        fmts = self.opts.image_formats
         # fill: a width whose srcset-format variant was not emitted (not smaller: images never
         # grow) is served by the original-format one
-        vs = trim(variants_for(entry, self.o.srcset_format, fmts, fill=True), recs)
+        vs = trim(variants_for(entry, self.opts.srcset_format, fmts, fill=True), recs)
         known = (
-            None if self.o.srcset == "never" or "no-srcset" in toks else self.sizes_for(tag, recs)
+            None
+            if self.opts.srcset == "never" or "no-srcset" in toks
+            else self.sizes_for(tag, recs)
         )
-        quote = self._quote(tag)
+        quote = self.doc.quote(tag)
         written = None
         srcset_attr = tag.get("srcset")
         if srcset_attr is not None:
             if srcset_attr.conditional:
-                self.skip(tag, "'srcset' is set inside {% if %} within the tag: not added")
+                self.writer.skip(tag, "'srcset' is set inside {% if %} within the tag: not added")
         elif known is not None and (len(vs) >= 2 or (vs and vs[0]["file"] != entry["file"])):
-            self.add_attr(tag, "srcset", self.srcset_value(vs, ref, quote))
+            self.writer.add_attr(tag, "srcset", self.srcset_value(vs, ref, quote))
             if known[0] is not None:
-                self.add_attr(tag, "sizes", self.sizes_value(known[0], lazy))
+                self.writer.add_attr(tag, "sizes", self.sizes_value(known[0], lazy))
             written = known[1]
-        if not self.o.picture or tag.in_picture or "no-picture" in toks:
+        if not self.opts.picture or tag.in_picture or "no-picture" in toks:
             return written
-        own = next((v["format"] for v in variants_for(entry, self.o.srcset_format, fmts)), None)
+        own = next((v["format"] for v in variants_for(entry, self.opts.srcset_format, fmts)), None)
         sources = []
         for fmt in ("avif", "webp"):
             fv = trim(variants_for(entry, fmt, fmts), recs)
             if not fv or fmt == own or fv[0]["format"] != fmt:
                 continue
             if known is None:  # displayed width unknown: the format alone, at the src's width
-                href = self.link_href(ref, None, fv[-1]["file"], '"')
+                href = self.resolver.link_href(ref, None, fv[-1]["file"], '"')
                 sources.append(f'<source type="{IMAGE_MIME[fmt]}" srcset="{href}">')
                 continue
             sizes = (
                 self.sizes_value(known[0], lazy)
                 if known[0] is not None
-                else self.value(tag, "sizes") or ""
+                else self.doc.value(tag, "sizes") or ""
             )
             sources.append(
                 f'<source type="{IMAGE_MIME[fmt]}" '
                 f'srcset="{self.srcset_value(fv, ref)}" sizes="{sizes}">'
             )
         if sources:
-            self.edit(tag, tag.start, tag.start, "<picture>" + "".join(sources), "element")
-            self.edit(tag, tag.end, tag.end, "</picture>", "element")
+            self.writer.edit(tag, tag.start, tag.start, "<picture>" + "".join(sources), "element")
+            self.writer.edit(tag, tag.end, tag.end, "</picture>", "element")
         return written
 
 

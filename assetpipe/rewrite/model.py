@@ -1,0 +1,70 @@
+"""The rewrite's inputs and outputs: the effective ``Options`` of one template's rewrite and the
+``Result`` (new text plus what report.json says), and the MIME tables the rules share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .edits import Edit
+from .hints import Hint, ImageHint
+
+FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf"}
+IMAGE_MIME = {
+    "avif": "image/avif",
+    "webp": "image/webp",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """The effective options of one template's rewrite (they key its cache entry)."""
+
+    public_path: str = "/static/"
+    is_page: bool = False
+    lazy_images: bool = True
+    lazy_iframes: bool = True
+    eager: tuple[str, ...] = ()
+    #: ``sizes`` for an image no rule, hint or width attribute sizes (``None``: no srcset then)
+    sizes: str | None = None
+    #: ``(selector, sizes)`` rules, first match wins (``templates.sizes`` as a list)
+    sizes_rules: tuple[tuple[str, str], ...] = ()
+    #: ``always`` | ``auto`` (only where they cannot distort) | ``never``
+    dimensions: str = "auto"
+    #: ``auto`` (only where the displayed width is known) | ``never``
+    srcset: str = "auto"
+    picture: bool = False
+    srcset_format: str = "webp"
+    image_formats: tuple[str, ...] = ("webp", "original")
+    integrity: bool = True
+    preload_fonts: bool = True
+
+
+@dataclass
+class Result:
+    """A rewritten template and what report.json says about it."""
+
+    text: str
+    edits: list[dict[str, Any]] = field(default_factory=list)
+    unresolved: list[dict[str, Any]] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    #: literal references to keys the manifest lacks: (line, col, key, attribute value)
+    missing: list[tuple[int, int, str, str]] = field(default_factory=list)
+    #: every manifest key looked up (found or not): the cache depends on these entries
+    keys: set[str] = field(default_factory=set)
+    hints_used: set[Hint] = field(default_factory=set)
+    #: the hints file's image records that matched a tag (the others are stale)
+    records_used: set[ImageHint] = field(default_factory=set)
+    spans: list[tuple[int, int, Edit]] = field(default_factory=list)
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "edits": self.edits,
+            "unresolved": self.unresolved,
+            "images": self.images,
+            "skipped": self.skipped,
+        }

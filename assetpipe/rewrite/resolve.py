@@ -1,0 +1,221 @@
+"""References to assets in a tag's attributes: found, looked up in the manifest, rewritten.
+
+Which attribute values are references and how each is rewritten is ``refs``' business; this
+module applies it to a tag: every URL attribute, every srcset candidate and every inline-style
+``url()``. A reference the manifest has is rewritten to the file the tag should get
+(``output_file``); a literal one it lacks comes back in ``Result.missing`` (the stage decides
+between error and warning); one that cannot be resolved here, in a tag that loads an asset, is
+reported as unresolved with its reason. Every manifest key looked up is recorded in
+``Result.keys`` (the template's cache entry depends on exactly those entries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..imaging.formats import variants_for
+from .document import Document
+from .model import IMAGE_MIME, Options, Result
+from .refs import Ref, classify, replacement, srcset_items, style_refs
+from .tags import Tag
+from .writer import Writer
+
+#: attributes whose value is a URL (``srcset`` is handled per candidate)
+URL_ATTRS = frozenset({"src", "href", "xlink:href", "poster", "data-src", "data", "content"})
+#: attributes whose value is a candidate list (``imagesrcset`` on ``<link rel="preload">``,
+#: and ``data-srcset`` (lazysizes and similar copy it into ``srcset``)
+SRCSET_ATTRS = frozenset({"srcset", "imagesrcset", "data-srcset"})
+#: tags whose URL attributes load an asset: an unresolved reference there is reported
+ASSET_TAGS = frozenset(
+    {"img", "script", "link", "source", "video", "audio", "embed", "object", "input", "track"}
+)
+#: ``<link rel>`` values whose file keeps the source's format
+KEEP_FORMAT_RELS = frozenset(
+    {"icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon", "manifest"}
+)
+
+#: attribute → (the reference, its manifest entry or ``None``)
+Found = dict[str, tuple[Ref, Mapping[str, Any] | None]]
+
+
+class Resolver:
+    """Reference resolution for one template against one manifest."""
+
+    def __init__(
+        self,
+        doc: Document,
+        writer: Writer,
+        result: Result,
+        manifest: Mapping[str, Mapping[str, Any]],
+        opts: Options,
+    ) -> None:
+        self.doc = doc
+        self.writer = writer
+        self.result = result
+        self.manifest = manifest
+        self.opts = opts
+        #: (start, end) of every attribute value whose references were handled
+        self.handled: list[tuple[int, int]] = []
+
+    def lookup(self, key: str) -> Mapping[str, Any] | None:
+        """The manifest entry of ``key``, recorded as a dependency whether found or not."""
+        self.result.keys.add(key)
+        return self.manifest.get(key)
+
+    def url(self, file: str) -> str:
+        return self.opts.public_path + file
+
+    def refs(self, tag: Tag) -> Found:
+        """Rewrite every reference in ``tag``; returns attribute → (ref, entry) for the
+        unconditional, single-valued ones."""
+        out: Found = {}
+        counts: dict[str, int] = {}
+        for a in tag.attrs:
+            counts[a.name] = counts.get(a.name, 0) + 1
+        for a in tag.attrs:
+            if a.value_start is None or a.value_end is None:
+                continue
+            if a.name in SRCSET_ATTRS:
+                self.handled.append((a.value_start, a.value_end))
+                self.srcset(tag, a.value_start, a.value_end)
+                continue
+            if a.name == "style":
+                self.handled.append((a.value_start, a.value_end))
+                self.style(tag, a.value_start, a.value_end)
+                continue
+            if a.name not in URL_ATTRS:
+                continue
+            self.handled.append((a.value_start, a.value_end))
+            val = self.doc.text[a.value_start : a.value_end]
+            ref = classify(val, self.opts.public_path)
+            if ref is None:
+                continue
+            entry = self.resolve(tag, a.name, val, ref, a.value_start)
+            if not a.conditional and counts[a.name] == 1:
+                out[a.name] = (ref, entry)
+        return out
+
+    def preview(self, tag: Tag) -> str | None:
+        """The file a literal ``href`` of ``tag`` names, without recording a dependency or
+        rewriting anything (``None`` if it names no manifest entry)."""
+        val = self.doc.value(tag, "href")
+        ref = classify(val, self.opts.public_path) if val else None
+        if ref is None or ref.key is None or not ref.resolvable:
+            return None
+        e = self.manifest.get(ref.key)
+        return None if e is None else str(e["file"])
+
+    def resolve(
+        self, tag: Tag, attr: str, val: str, ref: Ref, base: int, width: int | None = None
+    ) -> Mapping[str, Any] | None:
+        """Look ``ref`` (at ``base`` in the text) up and rewrite it; the entry or ``None``."""
+        if not ref.resolvable or ref.key is None:
+            if (tag.name in ASSET_TAGS and (attr != "content")) or attr == "style":
+                self._unresolved(tag, attr, val, ref.kind)
+            return None
+        entry = self.lookup(ref.key)
+        if entry is None:
+            if ref.kind == "asset_url":
+                self._unresolved(tag, attr, val, "asset_url")
+            else:
+                line, col = self.doc.loc(base)
+                self.result.missing.append((line, col, ref.key, val))
+            return None
+        file = self.output_file(tag, entry, width)
+        if file is None:
+            self._unresolved(tag, attr, val, "type")
+        elif ref.rewritable and file != ref.key:
+            self.writer.edit(tag, base + ref.start, base + ref.end, replacement(ref, file), "url")
+        return entry
+
+    def _unresolved(self, tag: Tag, attr: str, val: str, reason: str) -> None:
+        line, col = self.doc.loc(tag.start)
+        self.result.unresolved.append(
+            {
+                "line": line,
+                "col": col,
+                "tag": tag.name,
+                "attr": attr,
+                "value": val,
+                "reason": reason,
+            }
+        )
+
+    def output_file(
+        self, tag: Tag, entry: Mapping[str, Any], width: int | None = None
+    ) -> str | None:
+        """The file a reference in ``tag`` gets: the entry's ``file``, except that a ``type``
+        attribute is never contradicted (the widest variant of that format; ``None`` when the
+        entry has none), icons, manifests and ``og:image`` keep the source's format (the
+        original-format output), and a srcset ``Nw`` candidate gets the variant of that width."""
+        variants = entry.get("variants")
+        if not variants:
+            return str(entry["file"])
+        formats = self.opts.image_formats
+        mime = self.doc.enum(tag, "type")
+        if mime.startswith("image/"):
+            fmt = next((f for f, m in IMAGE_MIME.items() if m == mime), None)
+            vs = variants_for(entry, fmt, formats) if fmt else []
+            vs = [v for v in vs if v["format"] == fmt]
+        elif self.keeps_format(tag):
+            vs = variants_for(entry, "original", formats)
+        elif width is None:
+            return str(entry["file"])
+        else:
+            return by_width(variants_for(entry, _fmt_of(entry), formats), width) or str(
+                entry["file"]
+            )
+        return by_width(vs, width)
+
+    def keeps_format(self, tag: Tag) -> bool:
+        """Icons, web app manifests and social cards: consumers that may not take WebP/AVIF."""
+        if tag.name == "link":
+            return bool(KEEP_FORMAT_RELS & set(self.doc.enum(tag, "rel").split()))
+        return tag.name == "meta"
+
+    def srcset(self, tag: Tag, vs: int, ve: int) -> None:
+        """Each candidate of the candidate list at ``text[vs:ve]``."""
+        val = self.doc.text[vs:ve]
+        if "{{" in val or "{%" in val:
+            self.resolve(tag, "srcset", val, Ref("dynamic"), vs)
+            return
+        for s, e, w in srcset_items(val):
+            ref = classify(val[s:e], self.opts.public_path)
+            if ref is not None:
+                self.resolve(tag, "srcset", val[s:e], ref, vs + s, w)
+
+    def style(self, tag: Tag, vs: int, ve: int) -> None:
+        """``url(...)`` references in an inline ``style``: literal ``public_path + K`` and
+        ``{{ url_for('static', filename='K') }}``, quoted or not; anything else in a ``url()``
+        that names no asset here is reported."""
+        val = self.doc.text[vs:ve]
+        for s, e in style_refs(val):
+            ref = classify(val[s:e], self.opts.public_path)
+            if ref is not None and ref.kind != "other":
+                self.resolve(tag, "style", val[s:e], ref, vs + s)
+
+    def link_href(self, ref: Ref | None, key: str | None, file: str, quote: str) -> str:
+        """An href for an inserted link, in the same form as the reference it follows."""
+        inner = "'" if quote == '"' else '"'
+        if ref is not None and ref.kind == "url_for":
+            return f"{{{{ url_for({inner}static{inner}, filename={inner}{file}{inner}) }}}}"
+        if ref is not None and ref.kind == "asset_url" and key is not None:
+            return f"{{{{ asset_url({inner}{key}{inner}) }}}}"
+        return self.url(file)
+
+
+def by_width(vs: list[dict[str, Any]], width: int | None) -> str | None:
+    """The variant of ``width`` (else the widest) among ``vs``."""
+    if not vs:
+        return None
+    exact = [v for v in vs if width is not None and int(v["width"]) == width]
+    return str((exact or vs)[-1]["file"])
+
+
+def _fmt_of(entry: Mapping[str, Any]) -> str:
+    """The format of an image entry's ``file`` (its first configured format)."""
+    for v in entry.get("variants", ()):
+        if v["file"] == entry["file"]:
+            return str(v["format"])
+    return "original"

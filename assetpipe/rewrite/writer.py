@@ -1,0 +1,65 @@
+"""Every change a rewrite makes, recorded as ``Edit``s against the original text, and every tag
+it leaves alone on purpose (report.json's ``skipped``).
+
+``add_attr`` never writes an attribute the tag already has (even only inside an ``{% if %}``
+within the tag: that one is reported as skipped); ``after`` inserts whole elements after a tag,
+on their own lines with the tag's indentation.
+"""
+
+from __future__ import annotations
+
+from .document import Document
+from .edits import Edit
+from .model import Result
+from .tags import Tag
+
+#: Jinja whitespace control that would eat the space before an inserted attribute
+_TRIM = ("-%}", "-}}", "-#}")
+
+
+class Writer:
+    """The edits of one template's rewrite; ``skip`` notes go to ``result``."""
+
+    def __init__(self, doc: Document, result: Result) -> None:
+        self.doc = doc
+        self.result = result
+        self.edits: list[Edit] = []
+
+    def edit(self, tag: Tag, start: int, end: int, new: str, kind: str) -> None:
+        """Replace ``text[start:end]`` with ``new`` (an insertion when ``start == end``)."""
+        line, col = self.doc.loc(tag.start)
+        self.edits.append(Edit(start, end, new, kind, tag.name, line, col, len(self.edits)))
+
+    def add_attr(self, tag: Tag, name: str, value: str | None) -> bool:
+        """Insert ``name="value"`` (``value=None``: a bare attribute) unless the tag has it."""
+        present = [a for a in tag.attrs if a.name == name]
+        if present:
+            if all(a.conditional for a in present):
+                self.skip(tag, f"'{name}' is set inside {{% if %}} within the tag: not added")
+            return False
+        quote = self.doc.quote(tag)
+        text = f" {name}" if value is None else f" {name}={quote}{value}{quote}"
+        at = tag.insert_at
+        if self.doc.text.endswith(_TRIM, 0, at):
+            # Jinja's '-%}' would eat the separating space: go right after the tag name instead
+            at = tag.name_end
+        self.edit(tag, at, at, text, "attr")
+        return True
+
+    def after(self, tag: Tag, offset: int, elements: list[str]) -> None:
+        """Insert ``elements`` at ``offset`` (after ``tag``), each on a new line indented like
+        the tag (not indented when text precedes the tag on its line)."""
+        if not elements:
+            return
+        text = self.doc.text
+        ls = self.doc.scan.line_start(tag.start)
+        indent = text[ls : tag.start]
+        if indent.strip():
+            indent = ""
+        nl = self.doc.newline
+        self.edit(tag, offset, offset, "".join(nl + indent + el for el in elements), "element")
+
+    def skip(self, tag: Tag, reason: str) -> None:
+        """Report that ``tag`` was deliberately left (partly) unchanged, and why."""
+        line, col = self.doc.loc(tag.start)
+        self.result.skipped.append({"line": line, "col": col, "tag": tag.name, "reason": reason})
