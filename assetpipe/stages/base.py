@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..build.cache import Cache
 from ..build.sources import Sources
@@ -24,6 +24,9 @@ from ..esbuild.session import EsbuildSession
 from ..fsutil import atomic_write, link_or_copy
 from ..manifest import Manifest
 from ..progress import Progress
+
+if TYPE_CHECKING:
+    from .compress import Compressor
 
 log = logging.getLogger("assetpipe")
 
@@ -88,6 +91,8 @@ class StageContext:
     #: the build's esbuild (made and closed by the build; a watcher's outlives its builds)
     esbuild: EsbuildSession = field(default_factory=EsbuildSession)
     on_warning: Callable[[BuildWarning], None] | None = None
+    #: the compress stage's queue, started early by the templates stage (``compress.start``)
+    compressor: Compressor | None = None
 
     def _count(self, size: int) -> None:
         s = self.stats.setdefault(self.stage, StageStats())

@@ -16,9 +16,14 @@ Files only developers fetch (source maps, ``*.LEGAL.txt``) follow ``compress.sou
 ``fast`` (default: brotli 5, gzip 4, zstd 3, ~1/50 of brotli 11's time for ~15 % more bytes on
 a map only devtools downloads), ``none`` (no siblings) or ``full`` (the browser levels).
 
-Work: one task per (file, encoding), largest first, on a thread pool as wide as the machine
-(brotli, zlib and zstandard release the GIL while they compress: ``bench/real_npm_app.py``
-measures it), so one big file's brotli 11 no longer serialises its gzip behind it. Results are
+Work: one task per (file, encoding), the longest first (size times the level's measured cost
+per byte: a 200 KB script's brotli 11 takes longer than a 1 MB map's brotli 5), on a thread pool
+as wide as the machine (brotli, zlib and zstandard release the GIL while they compress:
+``bench/real_npm_app.py`` measures it), so one big file's brotli 11 no longer serialises its
+gzip behind it. The work starts early: the templates stage (which runs after every stage that
+writes ``public/``) hands the files to the pool with ``start``, so compression runs on the
+other cores while templates are rewritten; this stage then queues whatever is left and waits
+for the results (a build that fails before it cancels the queue with ``cancel``). Results are
 cached by content hash, encodings and levels, so an unchanged file costs a hash and a cache
 lookup, and its siblings are hard-linked from the cache, not copied. The encodings kept are
 recorded in the manifest entry whose ``file`` this is (``"encodings": ["br", "gzip"]``, always
@@ -113,6 +118,13 @@ DEVELOPER_ONLY = (".map", ".LEGAL.txt")
 #: levels per encoding: what browsers fetch, and ``compress.sourcemaps: fast``
 BEST = {"br": 11, "gzip": 9, "zstd": 19}
 FAST = {"br": 5, "gzip": 4, "zstd": 3}
+#: CPU nanoseconds per input byte (measured on minified JS and source maps), to queue the longest
+#: tasks first: (encoding, lowest level) → cost, the highest level not above the task's applies
+_COST = {
+    "br": ((0, 25), (10, 1300)),
+    "gzip": ((0, 15), (7, 60)),
+    "zstd": ((0, 5), (16, 250)),
+}
 T = TypeVar("T")
 
 
@@ -159,7 +171,10 @@ def levels(rel: str, encodings: tuple[str, ...], sourcemaps: str) -> dict[str, i
 
 
 @dataclass
-class _File:
+class File:
+    """One file handed to the compressor: its bytes, the levels it gets, its cache key and
+    entry (when cached), and its encodings' jobs."""
+
     rel: str
     data: bytes
     levels: dict[str, int]
@@ -180,7 +195,7 @@ class Compressor:
             e for e, on in (("br", cfg.brotli), ("gzip", cfg.gzip), ("zstd", cfg.zstd)) if on
         )
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-        self.files: dict[str, Future[_File]] = {}
+        self.files: dict[str, Future[File]] = {}
 
     def submit(self, rels: list[str]) -> None:
         """Read ``rels``, look them up in the cache and queue the encodings of the others,
@@ -190,14 +205,10 @@ class Compressor:
             if rel not in self.files:
                 self.files[rel] = _done(self._look_up(rel))
                 found.append(self.files[rel].result())
-        todo = sorted(
-            ((len(f.data), f.rel, enc, f) for f in found if f.cached is None for enc in f.levels),
-            key=lambda t: (-t[0], t[1], t[2]),
-        )
-        for _size, _rel, enc, f in todo:
+        for f, enc in queue_order(found):
             f.jobs[enc] = self.pool.submit(encode, f.data, enc, text=f.text, level=f.levels[enc])
 
-    def _look_up(self, rel: str) -> _File:
+    def _look_up(self, rel: str) -> File:
         cfg = self.ctx.config.compress
         data = (self.ctx.public / rel).read_bytes()
         lv = levels(rel, self.encodings, cfg.sourcemaps) if data else {}
@@ -210,9 +221,9 @@ class Compressor:
             cfg.min_ratio,
             text,
         )
-        f = _File(rel, data, lv, key, text)
-        if lv:
-            entry = self.ctx.cache.get(key, "compress")
+        f = File(rel, data, lv, key, text)
+        if lv:  # looked up uncounted (maybe in the templates stage): ``run`` counts it
+            entry = self.ctx.cache.peek(key)
             if entry is not None and isinstance(entry.meta.get("kept"), list):
                 f.cached = entry
         return f
@@ -221,16 +232,60 @@ class Compressor:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def queue_order(files: list[File]) -> list[tuple[File, str]]:
+    """The (file, encoding) tasks of the files not cached, the longest first (estimated: size
+    times ``cost``), so that no long task starts last and leaves the other cores idle."""
+    todo = sorted(
+        (
+            (len(f.data) * cost(enc, lv), f.rel, enc, f)
+            for f in files
+            if f.cached is None
+            for enc, lv in f.levels.items()
+        ),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
+    return [(f, enc) for _cost, _rel, enc, f in todo]
+
+
+def cost(encoding: str, level: int) -> int:
+    """Estimated CPU nanoseconds per input byte of one encoding at ``level``."""
+    return max(c for lowest, c in _COST[encoding] if level >= lowest)
+
+
+def start(ctx: StageContext) -> None:
+    """Queue the compression of what ``public/`` holds now, when this build will run the compress
+    stage (not the development profile) and an encoding is on: called by the templates stage, so
+    compression overlaps it."""
+    if ctx.profile == "development" or ctx.compressor is not None:
+        return
+    comp = Compressor(ctx)
+    if not comp.encodings:
+        comp.close()
+        return
+    ctx.compressor = comp
+    comp.submit(candidates(ctx.public))
+
+
+def cancel(ctx: StageContext) -> None:
+    """Drop the queued work ``start`` began (the build failed before the compress stage)."""
+    comp, ctx.compressor = ctx.compressor, None
+    if comp is not None:
+        comp.pool.shutdown(wait=False, cancel_futures=True)
+
+
 def run(ctx: StageContext) -> None:
     """Write ``.br``/``.gz``/``.zst`` siblings and record ``encodings`` (see the module doc)."""
-    comp = Compressor(ctx)
+    comp, ctx.compressor = ctx.compressor or Compressor(ctx), None
     try:
         files = candidates(ctx.public) if comp.encodings else []
         ctx.progress.start("compress", len(files))
         by_file = ctx.manifest.by_file()
         comp.submit(files)
         for rel in files:
-            kept = _write(ctx, comp.files[rel].result(), ctx.config.compress.min_ratio)
+            f = comp.files[rel].result()
+            if f.levels:
+                _count(ctx, "hits" if f.cached is not None else "misses")
+            kept = _write(ctx, f, ctx.config.compress.min_ratio)
             key = by_file.get(rel)
             if key is not None and kept:
                 ctx.manifest[key]["encodings"] = kept
@@ -240,7 +295,7 @@ def run(ctx: StageContext) -> None:
         comp.close()
 
 
-def _write(ctx: StageContext, f: _File, min_ratio: float) -> list[str]:
+def _write(ctx: StageContext, f: File, min_ratio: float) -> list[str]:
     """Write one file's siblings (from the cache, or from its finished jobs, then cached);
     returns the encodings kept, in ``ORDER``."""
     if f.cached is not None:
@@ -263,6 +318,17 @@ def _write(ctx: StageContext, f: _File, min_ratio: float) -> list[str]:
     for enc in kept:
         ctx.write_public(f.rel + ENCODING_SUFFIX[enc], siblings[enc])
     return kept
+
+
+def _count(ctx: StageContext, what: str) -> None:
+    """Count a cache hit or miss for this stage (``Cache.get`` would count it in the stage that
+    looked it up, the templates stage when ``start`` did)."""
+    stats = ctx.cache.stats
+    if what == "hits":
+        stats.hits += 1
+    else:
+        stats.misses += 1
+    stats.count("compress", what)
 
 
 def _done(value: T) -> Future[T]:

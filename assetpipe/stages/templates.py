@@ -50,6 +50,7 @@ from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
 from ..rewrite.select import check_selector, fast_selector
+from . import compress
 from .base import StageContext
 
 log = logging.getLogger("assetpipe")
@@ -308,7 +309,17 @@ def _stale_records(ctx: StageContext, names: dict[str, str], stale: list[ImageHi
 
 
 def run(ctx: StageContext) -> None:
-    """Rewrite every template into ``<output>/templates/`` (see the module docstring)."""
+    """Rewrite every template into ``<output>/templates/`` (see the module docstring), while the
+    compress stage's work on ``public/`` (complete now) runs on the other cores."""
+    compress.start(ctx)
+    try:
+        _run(ctx)
+    except BaseException:
+        compress.cancel(ctx)
+        raise
+
+
+def _run(ctx: StageContext) -> None:
     every = read_all_hints(hints_path(ctx.config.root))
     hints = list(every.lcp)
     names = collect(ctx)
