@@ -1,6 +1,6 @@
 // assetpipe's esbuild service: esbuild's JS API behind newline-delimited JSON on stdin/stdout.
 //
-// Driven only by assetpipe/esbuild.py (DESIGN §2, "one seam per external tool"). One request per
+// Driven only by assetpipe/esbuild/service.py (the one seam to esbuild). One request per
 // line, one response per line, answered in order:
 //
 //   {"id": 1, "op": "hello"}
@@ -18,7 +18,7 @@
 //
 // `urls` configures the one plugin, for CSS `url()`s and `@import`s:
 //   {"sourceRoot": abs, "publicPath": "/static/", "external": {absSourcePath: finalURL}}
-// - `url(publicPath + K)` resolves to sourceRoot/K (DESIGN §3.5);
+// - `url(publicPath + K)` resolves to sourceRoot/K (the URL the page will use for source file K);
 // - a target listed in `external` (an image the images stage processed) becomes an external
 //   reference to its final URL, so the stylesheet's content, and so esbuild's hash, changes when
 //   the image does, and no raw copy is emitted.
