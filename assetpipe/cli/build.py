@@ -1,0 +1,119 @@
+"""``assetpipe init`` (write a pipeline.yaml for a Flask project) and ``assetpipe build``."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import click
+
+from .common import (
+    CONFIG_OPTION,
+    EXIT_OK,
+    esc,
+    make_console,
+    progress_bar,
+    run_command,
+    setup_logging,
+)
+
+
+@click.command()
+@click.argument("folder", default=".", type=click.Path(file_okay=False, exists=True))
+@click.option(
+    "--config",
+    "config_name",
+    default="pipeline.yaml",
+    show_default=True,
+    help="Name of the config file to write in FOLDER.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@click.option("-v", "--verbose", count=True, help="Tracebacks on errors.")
+def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
+    """Look at a Flask project and write a commented pipeline.yaml that builds it."""
+    setup_logging(verbose, False, False)
+
+    def body() -> int:
+        from pathlib import Path
+
+        from ..adopt import APP_LINES
+        from ..adopt import init as run_init
+
+        result = run_init(Path(folder), config_name=config_name, force=force)
+        p = result.project
+        click.echo(
+            f"wrote {result.path} (source: {os.path.relpath(p.static_dir)}, "
+            f"{p.templates} template(s), {len(p.scripts)} script(s) "
+            f"({len(p.classic)} classic), {len(p.styles)} stylesheet(s), "
+            f"{len(p.image_dirs)} image folder(s))"
+        )
+        click.echo(f"\nAdd these two lines {result.where}:\n")
+        for line in APP_LINES:
+            click.echo(f"    {line}")
+        click.echo("\nthen run `assetpipe build` and start your app as usual.")
+        return 0
+
+    run_command(body, verbose=verbose, json_mode=False)
+
+
+@click.command()
+@CONFIG_OPTION
+@click.option("--clean", is_flag=True, help="Empty the cache first.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings.")
+@click.option(
+    "--profile",
+    type=click.Choice(["production", "development"]),
+    default="production",
+    show_default=True,
+)
+@click.option("-v", "--verbose", count=True, help="More output; tracebacks on errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+@click.option("--json", "json_mode", is_flag=True, help="Print one JSON document on stdout.")
+def build(
+    config_path: str,
+    clean: bool,
+    strict: bool,
+    profile: str,
+    verbose: int,
+    quiet: bool,
+    json_mode: bool,
+) -> None:
+    """Build the site: images, scripts, styles, static files, templates, manifest."""
+    setup_logging(verbose, quiet, json_mode)
+
+    def body() -> int:
+        from ..build.pipeline import build as run_build
+        from ..config import load_config
+
+        cfg = load_config(config_path)
+        with progress_bar(not quiet and not json_mode) as prog:
+            result = run_build(cfg, clean=clean, strict=strict, profile=profile, progress=prog)
+        if json_mode:
+            click.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
+        elif not quiet:
+            _print_summary(result)
+        return EXIT_OK
+
+    run_command(body, verbose=verbose, json_mode=json_mode)
+
+
+def _print_summary(result: Any) -> None:
+    console = make_console()
+    doc = result.to_json()
+    parts = [f"{name} {s['files']} files" for name, s in doc["stages"].items() if s["files"]]
+    cache = doc["cache"]
+    console.print(
+        f"[green]built[/] {doc['manifest_entries']} assets → {esc(str(result.output))} in "
+        f"{doc['seconds']:.2f}s ({', '.join(parts) or 'nothing written'}; cache "
+        f"{cache['hits']} hits, {cache['misses']} misses"
+        + (f"; {doc['retained']} retained" if doc["retained"] else "")
+        + ")"
+    )
+    from ..stages.images import summary as images_summary
+
+    images = result.report.get("images")
+    if isinstance(images, dict) and (line := images_summary(images)):
+        console.print(esc(line))
+    if doc["warnings"]:
+        console.print(f"[yellow]{len(doc['warnings'])} warning(s)[/]")

@@ -1,0 +1,174 @@
+"""What every command shares: the console, log lines, error lines and exit codes, progress
+rendering, and the ``--config`` option. The only module of the CLI that knows rich's
+renderables for logs and progress; the core never prints.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+import click
+
+from ..errors import AssetpipeError
+from ..progress import NullProgress
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TOOL = 0, 1, 2, 3
+
+
+def make_console(stderr: bool = True) -> Any:
+    from rich.console import Console
+
+    no_color = bool(os.environ.get("NO_COLOR"))
+    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=True)
+
+
+class _LineHandler(logging.Handler):
+    """Renders core log records as plain lines on stderr: ``warning: FILE:LINE: what``,
+    ``error: ...``; info as is; debug dimmed. Colour only on a terminal without NO_COLOR."""
+
+    STYLES: ClassVar[dict[int, tuple[str, str]]] = {
+        logging.WARNING: ("warning:", "yellow"),
+        logging.ERROR: ("error:", "bold red"),
+        logging.CRITICAL: ("error:", "bold red"),
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.console = make_console()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = esc(record.getMessage())
+            if record.exc_info and record.levelno >= logging.ERROR:
+                import traceback
+
+                text += "\n" + esc("".join(traceback.format_exception(*record.exc_info)))
+            prefix = self.STYLES.get(record.levelno)
+            if prefix:
+                self.console.print(f"[{prefix[1]}]{prefix[0]}[/] {text}")
+            elif record.levelno <= logging.DEBUG:
+                self.console.print(f"[dim]{text}[/]")
+            else:
+                self.console.print(text)
+        except Exception:
+            self.handleError(record)
+
+
+def setup_logging(verbose: int, quiet: bool, json_mode: bool) -> None:
+    level = logging.WARNING if quiet or json_mode else (logging.DEBUG if verbose else logging.INFO)
+    handler = _LineHandler()
+    root = logging.getLogger("assetpipe")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def report_error(err: AssetpipeError, json_mode: bool) -> int:
+    """Print an error as ``error: FILE:LINE:COL: what`` + optional ``hint:`` lines (stderr);
+    with ``--json`` also one JSON document on stdout. Returns the exit code."""
+    console = make_console()
+    for line, hint in err.lines():
+        console.print(f"[bold red]error:[/] {esc(line)}")
+        if hint:
+            console.print(f"[cyan]hint:[/] {esc(hint)}")
+    if json_mode:
+        doc = {
+            "ok": False,
+            "exit_code": err.exit_code,
+            "errors": [{"message": line, "hint": hint} for line, hint in err.lines()],
+        }
+        click.echo(json.dumps(doc, indent=2, sort_keys=True))
+    return err.exit_code
+
+
+def esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def run_command(fn: Callable[[], int], *, verbose: int, json_mode: bool) -> None:
+    """Run a command body, mapping ``AssetpipeError`` to its exit code (traceback only with
+    ``-v``), and Ctrl-C to 130."""
+    try:
+        code = fn()
+    except AssetpipeError as err:
+        if verbose:
+            logging.getLogger("assetpipe").exception("traceback")
+        code = report_error(err, json_mode)
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
+class _BarProgress:
+    """Renders core progress as a rich progress bar (stderr, TTY only)."""
+
+    def __init__(self, progress: Any) -> None:
+        self.p = progress
+        self.tasks: dict[str, Any] = {}
+
+    def start(self, stage: str, total: int) -> None:
+        if total > 1:
+            self.tasks[stage] = self.p.add_task(stage, total=total)
+
+    def advance(self, stage: str, n: int = 1) -> None:
+        if stage in self.tasks:
+            self.p.advance(self.tasks[stage], n)
+
+    def finish(self, stage: str) -> None:
+        task = self.tasks.pop(stage, None)
+        if task is not None:
+            self.p.remove_task(task)
+
+
+class _LineProgress(NullProgress):
+    """Renders core progress as one line per finished stage (stderr): for CI logs and pipes."""
+
+    def __init__(self, console: Any) -> None:
+        self.console = console
+
+    def done(self, stage: Any) -> None:
+        if stage.idle:
+            return
+        self.console.print(esc(stage.line()))
+        self.console.file.flush()
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Any]:
+    """A ``Progress`` for the core: a live bar when enabled and both stdout and stderr are
+    terminals, else a line per stage as it finishes."""
+
+    console = make_console()
+    if not enabled:
+        yield NullProgress()
+        return
+    if not (console.is_terminal and sys.stdout.isatty()):
+        yield _LineProgress(console)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description:>10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as p:
+        yield _BarProgress(p)
+
+
+CONFIG_OPTION = click.option(
+    "--config",
+    "config_path",
+    default="pipeline.yaml",
+    show_default=True,
+    help="Path to pipeline.yaml.",
+)
