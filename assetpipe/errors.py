@@ -1,4 +1,5 @@
-"""The exception tree. The CLI maps each class to an exit code in one place (``cli.py``).
+"""The exception tree. The CLI maps each class to an exit code in one place
+(``assetpipe.cli.common.run_command``).
 
 Every error can carry a location (file as the user named it, 1-based line and column) and a hint.
 ``str(err)`` gives ``FILE:LINE:COL: message``; the CLI prefixes ``error: `` and prints the hint on
