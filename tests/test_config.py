@@ -205,3 +205,96 @@ def test_positions_take_no_part_in_equality(tmp_path: Path) -> None:
     assert before.budgets[0].location != after.budgets[0].location
     cfg_path.write_text(EQUAL_BASE.replace("960", "1024"))
     assert load_config(cfg_path) != before
+
+
+# (pipeline.yaml text, every problem load_config reports, in order) — one case per check kind
+PROBLEMS = [
+    pytest.param(
+        "source: site\nretain_builds: 0\ncache_max_mb: -1\nlock_timeout: x\npublic_path: static\n",
+        [
+            "pipeline.yaml:2:16: retain_builds: expected an integer from 1 to 100, got 0",
+            "pipeline.yaml:3:15: cache_max_mb: expected an integer >= 0, got -1",
+            "pipeline.yaml:4:15: lock_timeout: expected a number >= 0, got 'x'",
+            "pipeline.yaml:5:14: public_path: expected a path starting with '/' or an absolute "
+            "URL, got 'static'",
+        ],
+        id="top-level",
+    ),
+    pytest.param(
+        "source: site\ntemplates:\n  lazy: 3\n  preload: {font: 1}\n  dimensions: sometimes\n"
+        "  sizes: [{selector: .a, sizes: 10vw}, {default: 5vw}, {default: 1vw}, {selector: x}]\n",
+        [
+            "pipeline.yaml:3:9: templates.lazy: expected a mapping, got 3",
+            "pipeline.yaml:4:13: templates.preload.font: unknown key (did you mean 'fonts'?)",
+            "pipeline.yaml:5:15: templates.dimensions: expected one of always, auto, never, "
+            "got 'sometimes'",
+            "pipeline.yaml:6:56: templates.sizes[2]: a second default (one is allowed)",
+            "pipeline.yaml:6:72: templates.sizes[3]: expected {selector: CSS, sizes: SIZES} or "
+            "{default: SIZES}",
+        ],
+        id="templates",
+    ),
+    pytest.param(
+        "source: site\nimages:\n  widths: []\n  formats: []\n  quality: {png: 3, avif: 101}\n"
+        "  avif_speed: 11\n  max_pixels: 0\n",
+        [
+            "pipeline.yaml:3:11: images.widths: expected at least one width",
+            "pipeline.yaml:4:12: images.formats: expected at least one format",
+            "pipeline.yaml:5:13: images.quality.png: unknown key",
+            "pipeline.yaml:5:27: images.quality.avif: expected an integer from 1 to 100, got 101",
+            "pipeline.yaml:6:15: images.avif_speed: expected an integer from 0 to 10, got 11",
+            "pipeline.yaml:7:15: images.max_pixels: expected a positive integer, got 0",
+        ],
+        id="images-no-srcset-noise-when-formats-are-wrong",
+    ),
+    pytest.param(
+        "source: site\nscripts:\n  entries: [js/a.js, '../x.js']\n  define: {A: 1, E: [1]}\n"
+        "compress: {min_ratio: 2}\n",
+        [
+            "pipeline.yaml:3:22: scripts.entries[1]: globs are relative to source, got '../x.js'",
+            "pipeline.yaml:4:21: scripts.define.E: expected a string (a JS expression) or a scalar",
+            "pipeline.yaml:5:23: compress.min_ratio: expected a number from 0 to 1, got 2",
+        ],
+        id="scripts-compress",
+    ),
+    pytest.param(
+        "source: site\nbudgets:\n  - {profile: tv, min_score: {seo: 2}, level: {foo: warn}}\n"
+        "  - 3\n",
+        [
+            "pipeline.yaml:3:15: budgets[0].profile: expected one of mobile, desktop, got 'tv'",
+            "pipeline.yaml:3:30: budgets[0].min_score.seo: expected a score from 0 to 1, got 2",
+            "pipeline.yaml:3:48: budgets[0].level.foo: unknown key",
+            "pipeline.yaml:4:5: budgets[1]: expected a mapping, got 3",
+        ],
+        id="budgets",
+    ),
+    pytest.param(
+        "source: site\naudit: {runs: 0, app: app, headers: {X-A: 1}}\nbudget_file: nope.json\n",
+        [
+            "pipeline.yaml:2:15: audit.runs: expected an integer from 1 to 100, got 0",
+            "pipeline.yaml:2:23: audit.app: expected 'module:attribute', got 'app'",
+            "pipeline.yaml:2:43: audit.headers.X-A: expected a non-empty string, got 1",
+            "pipeline.yaml:3:14: budget_file: file 'nope.json' does not exist",
+        ],
+        id="audit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PROBLEMS)
+def test_every_problem_located_in_order(tmp_path: Path, text: str, expected: list[str]) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "pipeline.yaml").write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "pipeline.yaml", display_name="pipeline.yaml")
+    assert [str(p) for p in info.value.problems] == expected
+
+
+def test_a_choice_spelled_like_a_yaml_boolean_is_taken_as_written(tmp_path: Path) -> None:
+    """``off`` is a budget level; YAML 1.1 reads it unquoted as false."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "pipeline.yaml").write_text(
+        "source: site\nbudgets:\n  - {level: {images_grown: off, timings: warn}}\n"
+    )
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.budgets[0].level == (("images_grown", "off"), ("timings", "warn"))

@@ -118,7 +118,7 @@ def _cross_checks(reader: Reader, doc: yaml.Node, kw: dict[str, Any]) -> None:
     """Rules that span keys (each reported at the later key's position)."""
     templates: TemplatesConfig = kw["templates"]
     images: ImagesConfig = kw["images"]
-    if templates.srcset_format not in images.formats:
+    if images.formats and templates.srcset_format not in images.formats:
         tnode = _child(doc, "templates")
         reader.error(
             _child(tnode, "srcset_format") or tnode or _child(doc, "images"),

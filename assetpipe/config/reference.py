@@ -28,7 +28,8 @@ duplicate keys; every problem is reported at once as `pipeline.yaml:LINE:COL: ke
 and the command exits 2. Paths (`source`, `output`, `templates.dirs`, `pages[].context`,
 `budget_file`, `audit.chromium`, `audit.history`) are relative to the config file's folder, as is
 `.assetpipe/`; globs and `entries` are relative to `source` (wcmatch syntax: `**` for any depth,
-braces such as `{jpg,png}`). A list of one item may be written as the item alone. Where the
+braces such as `{jpg,png}`). A list of globs, strings or folders may be written as its one
+item alone. Where the
 templates and the assets usually are: [Getting started](getting-started.md#pipelineyaml-paths-and-layout).
 """
 

@@ -150,8 +150,12 @@ class Reader:
         return None
 
     def choice(self, node: yaml.Node, path: str, choices: tuple[str, ...]) -> str | None:
+        """One of ``choices``. YAML 1.1 reads an unquoted ``off``/``no``/``on``/``yes`` as a
+        boolean: a choice spelled that way (``level: {timings: off}``) is taken as written."""
         if isinstance(node, yaml.ScalarNode):
             value = self.scalar(node)
+            if isinstance(value, bool) and node.value in choices:
+                return str(node.value)
             if isinstance(value, bool) and "false" in choices and not value:
                 return "false"
             if isinstance(value, str) and value in choices:
