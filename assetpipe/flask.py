@@ -45,7 +45,7 @@ from .jinja import AssetResolver, BuildLoader, install
 from .manifest import manifest_stamp
 from .serve import AssetMiddleware, CompressMiddleware
 from .serve.compress import NO_COMPRESS_KEY
-from .serve.wsgi import url_prefix
+from .serve.holder import url_prefix
 
 log = logging.getLogger("assetpipe")
 CONFIG_NAME = "pipeline.yaml"

@@ -13,7 +13,7 @@ import pytest
 from assetpipe import build
 from assetpipe.serve import build_table
 from assetpipe.serve.files import FileTable
-from assetpipe.serve.wsgi import TableHolder
+from assetpipe.serve.holder import TableHolder
 from tests.test_serve_support import make_site
 
 

@@ -24,10 +24,10 @@ from .compress import (
     not_modified_headers,
     rewrite_headers,
 )
+from .holder import CHUNK, AssetServing
 from .http import NOT_FOUND, Reply, etag_matches, respond
 from .reload import inject, is_html
 from .stats import STATS
-from .wsgi import CHUNK, AssetServing
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

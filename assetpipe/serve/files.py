@@ -121,7 +121,7 @@ class Representation:
     raw_304: list[tuple[bytes, bytes]] = field(default_factory=list)
     #: the WSGI body of a 200 (``(data,)``), when in memory
     body: tuple[bytes, ...] = ()
-    #: 200s and 304s served by the adapters' fast path (``next(tally)``; see ``stats.py``)
+    #: 200s and 304s served by the adapters' fast path (``next(tally)``; read by ``stats``)
     served: Tally = field(default_factory=Tally)
     not_modified: Tally = field(default_factory=Tally)
 
@@ -322,11 +322,7 @@ def build_table(
         files.update(_source_paths(manifest, files, prefix))
     wsgi = {k.encode("utf-8").decode("latin-1"): v for k, v in files.items()}
     log.debug("file table: %d files under %s", len(files), root)
-    table = FileTable(root=root, prefix=prefix, files=files, wsgi_files=wsgi, stamp=build.stamp)
-    from .stats import STATS
-
-    STATS.register(table)
-    return table
+    return FileTable(root=root, prefix=prefix, files=files, wsgi_files=wsgi, stamp=build.stamp)
 
 
 def _precompute_headers(sf: StaticFile) -> None:

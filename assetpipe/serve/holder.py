@@ -1,0 +1,188 @@
+"""The file table a server is answering from, shared by the WSGI and ASGI ``AssetMiddleware``.
+
+``TableHolder`` loads the ``FileTable`` of the current build (``files.build_table``), follows
+the manifest behind the output symlink, builds the next table in the background and swaps it
+in; it registers each table it serves with the process's ``stats.STATS`` and retires the one a
+swap replaces. ``AssetServing`` is the adapters' common base (the table and the dev options).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..manifest import manifest_stamp
+from .files import FileTable, StaticFile, build_table
+from .reload import client_script
+from .stats import STATS
+
+log = logging.getLogger("assetpipe.serve")
+
+#: bytes per read of a file streamed from disk
+CHUNK = 64 * 1024
+
+
+def url_prefix(public_path: str) -> str:
+    """The URL path the middleware owns: ``/static/`` for ``/static/`` or a CDN URL."""
+    path = urlsplit(public_path).path if "://" in public_path else public_path
+    path = "/" + path.strip("/") + "/"
+    return "/" if path == "//" else path
+
+
+class TableHolder:
+    """The current ``FileTable``; with ``autorefresh`` it follows the manifest behind the output
+    symlink (one ``stat`` per request).
+
+    A new table is built in a background thread and swapped in when complete, so no request
+    (and no event loop) stalls while a big ``public/`` is scanned: meanwhile a request for an
+    immutable (hashed) file the old table holds is answered from it at once; any other path
+    (a new file, a ``no-cache`` one that may have changed, a 404) waits for the new table.
+
+    Without ``autorefresh`` the table is still checked when a request finds no file (``find``)
+    or a file gone from disk (a retired build folder, ``AssetServing.recover``), so a build
+    swapped in under a running server never turns into 404s."""
+
+    def __init__(
+        self,
+        output: str | os.PathLike[str],
+        prefix: str,
+        autorefresh: bool,
+        source_paths: bool = True,
+        **limits: int,
+    ) -> None:
+        self.output = Path(output)
+        self.prefix = prefix
+        self.autorefresh = autorefresh
+        self.limits: dict[str, Any] = {**limits, "source_paths": source_paths}
+        self._lock = threading.Lock()
+        self._pending: Future[FileTable] | None = None
+        self._failed: object = ()
+        self.table: FileTable = build_table(self.output, prefix, **self.limits)
+        STATS.register(self.table)
+
+    def check(self) -> Future[FileTable] | None:
+        """``None`` while the table is current; else the rebuild in progress (started here)."""
+        stamp = manifest_stamp(self.output)
+        if stamp == self.table.stamp or stamp == self._failed:
+            return None
+        with self._lock:
+            if self._pending is None:
+                self._pending = Future()
+                threading.Thread(
+                    target=self._rebuild,
+                    args=(self._pending, stamp),
+                    name="assetpipe-table",
+                    daemon=True,
+                ).start()
+            return self._pending
+
+    def _rebuild(self, future: Future[FileTable], stamp: object) -> None:
+        try:
+            table = build_table(self.output, self.prefix, **self.limits)
+        except Exception:  # keep serving the old table, and say why
+            log.exception(
+                "could not load the new build in %s; still serving the old one", self.output
+            )
+            self._failed = stamp
+            table = self.table
+        else:
+            STATS.register(table)
+            old, self.table = self.table, table
+            STATS.retire(old)
+            log.info("reloaded the file table: %d files", len(table))
+        with self._lock:
+            self._pending = None
+        future.set_result(table)
+
+    def current(self) -> FileTable:
+        """The current table, waiting for a rebuild in progress."""
+        pending = self.check() if self.autorefresh else None
+        return pending.result() if pending is not None else self.table
+
+    def find(self, path: str, wsgi: bool = True) -> StaticFile | None:
+        """The file at a URL path (a WSGI string when ``wsgi``), waiting for a rebuild in
+        progress only when the old table cannot answer for it (see the class doc)."""
+        table = self.table
+        sf = (table.wsgi_files if wsgi else table.files).get(path)
+        if sf is not None and not self.autorefresh:
+            return sf
+        pending = self.check()
+        if pending is None:
+            if self.table is not table:  # swapped in since we looked: ask the new one
+                sf = (self.table.wsgi_files if wsgi else self.table.files).get(path)
+        elif sf is None or not sf.immutable:
+            new = pending.result()
+            sf = (new.wsgi_files if wsgi else new.files).get(path)
+        return sf
+
+    async def afind(self, path: str) -> StaticFile | None:
+        """``find`` for ASGI: the wait for a rebuild is awaited, the loop keeps running."""
+        table = self.table
+        sf = table.files.get(path)
+        if sf is not None and not self.autorefresh:
+            return sf
+        pending = self.check()
+        if pending is None:
+            if self.table is not table:  # swapped in since we looked: ask the new one
+                sf = self.table.files.get(path)
+        elif sf is None or not sf.immutable:
+            sf = (await asyncio.wrap_future(pending)).files.get(path)
+        return sf
+
+
+class AssetServing:
+    """What the WSGI and ASGI ``AssetMiddleware`` share: the file table and the dev options.
+
+    Options: ``dev`` (follow manifest changes and inject the live-reload client that connects
+    to ``reload_url``), ``autorefresh`` (default: ``dev``; follow manifest changes only),
+    ``source_paths`` (default on: answer unhashed source paths, see ``files``), ``fallback``
+    (default off: a path under ``public_path`` naming no file goes to the wrapped app instead
+    of a 404, e.g. to Flask's own static route),
+    ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
+
+    def __init__(
+        self,
+        output: str | os.PathLike[str] = "dist",
+        public_path: str = "/static/",
+        *,
+        dev: bool = False,
+        reload_url: str = "/__assetpipe/events",
+        autorefresh: bool | None = None,
+        source_paths: bool = True,
+        fallback: bool = False,
+        memory_file_limit: int = 512 * 1024,
+        memory_total_limit: int = 64 * 1024 * 1024,
+    ) -> None:
+        self.prefix = url_prefix(public_path)
+        self.dev = dev
+        self.fallback = fallback
+        self.holder = TableHolder(
+            output,
+            self.prefix,
+            dev if autorefresh is None else autorefresh,
+            source_paths,
+            memory_file_limit=memory_file_limit,
+            memory_total_limit=memory_total_limit,
+        )
+        self.script = client_script(reload_url) if dev else b""
+
+    @property
+    def table(self) -> FileTable:
+        return self.holder.current()
+
+    def recover(self) -> bool:
+        """A file of the table could not be opened (its build folder was retired): whether a
+        newer build was loaded (then the request is answered again from it)."""
+        pending = self.holder.check()
+        return pending is not None and pending.result() is not None
+
+    async def arecover(self) -> bool:
+        """``recover`` for ASGI (the wait is awaited)."""
+        pending = self.holder.check()
+        return pending is not None and (await asyncio.wrap_future(pending)) is not None
