@@ -97,7 +97,7 @@ def render(project: Project, *, config_dir: Path) -> str:
     static = static_globs(project, claimed)
     source = _rel(project.static_dir, config_dir)
     lines = [
-        "# pipeline.yaml written by `assetpipe init`; every key is explained in README.md.",
+        "# pipeline.yaml written by `assetpipe init`; every key: docs/configuration.md.",
         "# Build with `assetpipe build`; the app serves the build once it calls",
         "# AssetPipe(app) (from assetpipe.flask import AssetPipe).",
         "",
