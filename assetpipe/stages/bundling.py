@@ -119,7 +119,7 @@ def options(ctx: StageContext, entries: list[str], stage: str) -> dict[str, Any]
     return opts
 
 
-def shown(ctx: StageContext) -> Any:
+def shown(ctx: StageContext) -> Callable[[str], str]:
     """A function: esbuild's file path (relative to the source root) → the path as the user
     names it (relative to the config's folder when inside it)."""
 
