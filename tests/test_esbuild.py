@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,6 +19,7 @@ from assetpipe.esbuild.native import cli_args, parse_log
 from assetpipe.esbuild.result import EsbuildError
 from assetpipe.esbuild.service import Service
 from tests.conftest import REPO, run_cli
+from tests.wheels import build_wheel
 
 pytestmark = pytest.mark.node
 
@@ -166,27 +166,9 @@ def test_esbuild_version_mismatch_exits_3(make_site: Callable[..., Path]) -> Non
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built from a copy of the checkout's packaging inputs (building in the checkout
-    itself writes build/ there, which two xdist workers would share)."""
+    """The wheel (``tests.wheels.build_wheel``), unpacked: importable with PYTHONPATH."""
     out = tmp_path_factory.mktemp("wheel")
-    src = out / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md"):
-        shutil.copyfile(REPO / name, src / name)
-    shutil.copytree(
-        REPO / "assetpipe", src / "assetpipe", ignore=shutil.ignore_patterns("__pycache__", "_node")
-    )
-    (src / "node").mkdir()
-    for name in ("package.json", "package-lock.json", "service.mjs"):
-        shutil.copyfile(REPO / "node" / name, src / "node" / name)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-q", "-w", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    whl = next(out.glob("assetpipe-*.whl"))
+    whl = build_wheel(out)
     site = out / "site"
     with zipfile.ZipFile(whl) as z:
         z.extractall(site)

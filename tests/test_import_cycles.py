@@ -27,6 +27,9 @@ def module_files(root: Path = PACKAGE) -> dict[str, Path]:
     """Dotted module name → file, for every ``.py`` under the package."""
     out: dict[str, Path] = {}
     for path in sorted(root.rglob("*.py")):
+        folders = path.relative_to(root).parents
+        if any(not (root / f / "__init__.py").is_file() for f in folders):
+            continue  # not importable as a module of the package (e.g. under assetpipe/_node)
         parts = list(path.relative_to(root.parent).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts.pop()

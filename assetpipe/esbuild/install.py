@@ -39,17 +39,23 @@ NODE_HINT = (
 
 def package_files() -> tuple[Path, bool]:
     """The folder holding package.json, package-lock.json and service.mjs, and whether it is
-    the copy an installed wheel carries (``assetpipe/_node``) rather than a checkout's ``node/``."""
+    the copy an installed wheel carries rather than a checkout's ``node/``.
+
+    ``assetpipe/_node`` is that folder in both: in a checkout it is a symlink to the top-level
+    ``node/`` (where ``npm ci`` runs and ``node_modules`` lives); setuptools ships the three
+    files it names as package data, so in a wheel it is a real folder with copies of them."""
     package = Path(__file__).resolve().parent.parent  # assetpipe/
     bundled = package / "_node"
-    if (bundled / "package-lock.json").is_file():
-        return bundled, True
     checkout = package.parent / "node"
-    if (checkout / "package-lock.json").is_file():
-        return checkout, False
+    if bundled.is_symlink() and bundled.resolve() == checkout.resolve():
+        if (checkout / "package-lock.json").is_file():
+            return checkout, False
+    elif (bundled / "package-lock.json").is_file():
+        return bundled, True
     raise ExternalToolError(
         "assetpipe's esbuild pin (node/package-lock.json) is missing",
-        hint="reinstall assetpipe (the wheel carries assetpipe/_node/)",
+        hint="reinstall assetpipe (the wheel carries assetpipe/_node/); in a checkout,"
+        " assetpipe/_node is a symlink to node/",
     )
 
 
