@@ -2,7 +2,7 @@
 
 ``Sources.scan(source, memo)`` lists every file under ``source`` (POSIX paths relative to it),
 skipping dot-folders, ``node_modules`` and ``__pycache__``. Globs use wcmatch with GLOBSTAR and
-BRACE (DESIGN §3.3).
+BRACE (``**`` spans folders, ``{a,b}`` alternatives; see ``docs/configuration.md``).
 
 The memo (``.assetpipe/cache/hashes.json``), as esbuild's and Vite's caches: per file, its stat
 stamp (size, mtime_ns, inode), its content hash and any *facts* a stage derived from its content

@@ -1,14 +1,14 @@
 """The dev server of ``assetpipe watch``: live reload over server-sent events, pages, assets.
 
-On loopback by default. It always serves ``GET /__assetpipe/events`` (``--no-serve`` included,
-DESIGN §3.8), the event stream the live-reload client connects to — the client that
-``assetpipe.serve.AssetMiddleware(dev=True, reload_url=...)`` injects into HTML, in this server's
-pages and in a user's own app. With serving on, every other request goes to the ``pages:`` of
-pipeline.yaml (``assetpipe.serve.pages.PagesApp``, DESIGN §3.6) — or, with ``app_spec``
-(``assetpipe watch --app module:app``), to the user's own WSGI app imported in-process (a Flask
-app gets ``AssetPipe``: it renders the rewritten templates; ``assetpipe.serve.userapp``) — wrapped in
-that middleware, which serves ``public/`` under ``public_path``. A page the app fails to render
-is reported through ``report(text, hint)`` with the app's error (``userapp.RenderErrors``).
+On loopback by default. It always serves ``GET /__assetpipe/events`` (``--no-serve`` included: a
+user's own app then serves the pages), the event stream the live-reload client connects to — the
+client that ``assetpipe.serve.AssetMiddleware(dev=True, reload_url=...)`` injects into HTML, in this
+server's pages and in a user's own app. With serving on, every other request goes to the ``pages:``
+of pipeline.yaml (``assetpipe.serve.pages.PagesApp``; see ``docs/watch.md``) — or, with ``app_spec``
+(``assetpipe watch --app module:app``), to the user's own WSGI app imported in-process (a Flask app
+gets ``AssetPipe``: it renders the rewritten templates; ``assetpipe.serve.userapp``) — wrapped in
+that middleware, which serves ``public/`` under ``public_path``. A page the app fails to render is
+reported through ``report(text, hint)`` with the app's error (``userapp.RenderErrors``).
 
 The stream (the protocol the client implements; see ``assetpipe.serve``'s docstring):
 

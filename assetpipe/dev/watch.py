@@ -3,13 +3,13 @@
 ``Watcher`` ties the pieces together:
 
 1. takes the project's build lock for its whole life (no ``assetpipe build`` runs underneath);
-2. starts the dev server (``devserver``; the live-reload stream is always served, ``serve=False``
+2. starts the dev server (``dev.server``; the live-reload stream is always served, ``serve=False``
    only drops pages and assets);
 3. does a full development build (``dev.apply.DevBuilder``);
 4. watches the source tree (recursively), ``pipeline.yaml`` and the page context files with a
    watchdog observer — inotify on Linux, or the polling observer (``--poll``, ``watch.poll``) for
    Docker bind mounts, WSL and network file systems, where inotify sees nothing. Hitting the
-   inotify limit is an error with a hint to poll or raise the limit;
+   inotify limit is an error with a hint to poll or raise the limit (``dev.observe``);
 5. debounces events (``watch.debounce_ms``: the batch is processed once no event came for that
    long; editors write a file in several events) and hands the batch to the builder, which
    rebuilds only what changed; a CSS-only change is sent as ``css`` events (stylesheet swap),
@@ -27,9 +27,7 @@ The core never prints: each outcome goes to ``on_line(kind, text, hint)`` (``kin
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -37,27 +35,19 @@ from pathlib import Path
 from typing import Any
 
 from ..build.lock import BuildLock
-from ..build.sources import SKIP_DIRS, globmatch
 from ..config import Config, load_config
-from ..config.templatedirs import prefix
 from ..errors import AssetpipeError, ConfigError
 from ..esbuild.session import EsbuildSession
 from ..rewrite.hints import HINTS_FILE
 from .apply import DevBuilder, Outcome
+from .observe import WatchError, classify, start_observer
 from .server import EVENTS_PATH, DevApp, DevServer, EventBroker
 
 log = logging.getLogger("assetpipe")
 
 OnLine = Callable[[str, str, "str | None"], None]
-INOTIFY_HINT = (
-    "run `assetpipe watch --poll` (or set watch.poll: true), or raise the limit: "
-    "`sysctl fs.inotify.max_user_watches=524288` (and max_user_instances)"
-)
-POLL_SECONDS = 0.25
 
-
-class WatchError(AssetpipeError):
-    """The file watcher could not start (e.g. the inotify limit). Exit 1."""
+__all__ = ["OnLine", "WatchError", "Watcher"]
 
 
 def _start_forkserver_ignoring_sigint() -> None:
@@ -141,7 +131,8 @@ class Watcher:
             _start_forkserver_ignoring_sigint()
             self.server.start()
             self.app.set_config(self.config)
-            self._start_observer()  # first: a save during the first build is not lost
+            # first: a save during the first build is not lost
+            self._observer = start_observer(self.config, self.poll, self._notify)
             self._run_full("start")
         except BaseException:
             self.close()
@@ -214,79 +205,6 @@ class Watcher:
                 session.tool  # noqa: B018 (installs and checks esbuild now, not on the first save)
         return session
 
-    # -- observing ----------------------------------------------------------------------------
-    def _watched_dirs(self) -> list[tuple[Path, bool]]:
-        cfg = self.config
-        dirs: dict[Path, bool] = {cfg.source.resolve(): True}
-        for root in self._template_roots():  # templates outside source, symlinked ones
-            if not any(root == w or root.is_relative_to(w) for w in dirs):
-                dirs[root] = True
-        extra = [cfg.path.resolve().parent] + [
-            p.context.resolve().parent for p in cfg.pages if p.context is not None
-        ]
-        for d in extra:
-            if not any(d == w or (rec and d.is_relative_to(w)) for w, rec in dirs.items()):
-                dirs.setdefault(d, False)
-        return list(dirs.items())
-
-    def _template_roots(self) -> dict[Path, str]:
-        """Each template dir's real folder → its source-key prefix (``templatedirs``)."""
-        cfg = self.config
-        return {
-            (cfg.source / d).resolve(): prefix(d)
-            for d in cfg.templates.dirs
-            if (cfg.source / d).is_dir()
-        }
-
-    def _template_key(self, p: Path) -> str | None:
-        """The source key of a template file seen at its real path in a template dir whose
-        real folder is outside ``source`` (or behind a symlink to there), else ``None``."""
-        source = self.config.source.resolve()
-        for root, pre in self._template_roots().items():
-            if p.is_relative_to(root) and not root.is_relative_to(source):
-                rel = p.relative_to(root).as_posix()
-                if globmatch(rel, self.config.templates.include):
-                    return pre + rel
-        return None
-
-    def _start_observer(self) -> None:
-        from watchdog.events import FileSystemEventHandler
-        from watchdog.observers import Observer
-        from watchdog.observers.polling import PollingObserver
-
-        watcher = self
-
-        class Handler(FileSystemEventHandler):
-            def on_any_event(self, event: Any) -> None:
-                if event.event_type in ("opened", "closed_no_write"):
-                    return
-                if event.is_directory and event.event_type == "modified":
-                    return
-                paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-                watcher._notify([os.fsdecode(p) for p in paths if p])
-
-        observer = PollingObserver(timeout=POLL_SECONDS) if self.poll else Observer()
-        handler = Handler()
-        try:
-            for path, recursive in self._watched_dirs():
-                observer.schedule(handler, str(path), recursive=recursive)
-            observer.start()
-        except OSError as exc:
-            raise self._observer_error(exc) from exc
-        self._observer = observer
-
-    def _observer_error(self, exc: OSError) -> AssetpipeError:
-        if exc.errno in (errno.ENOSPC, errno.EMFILE) or "inotify" in str(exc):
-            return WatchError(
-                f"cannot watch {self.config.source}: the inotify limit is reached "
-                f"({exc.strerror or exc})",
-                hint=INOTIFY_HINT,
-            )
-        return WatchError(
-            f"cannot watch {self.config.source}: {exc}",
-            hint="check the folder exists and is readable, or use --poll",
-        )
-
     def _notify(self, paths: list[str]) -> None:
         with self._cond:
             self._paths.update(paths)
@@ -323,46 +241,11 @@ class Watcher:
         with self.rebuilt:
             return self.rebuilt.wait_for(lambda: self.rebuilds >= n, timeout)
 
-    # -- classifying and rebuilding -----------------------------------------------------------
-    def classify(self, paths: set[str]) -> tuple[bool, set[str], bool]:
-        """(the config changed, changed source keys, a page context changed). An
-        ``lcp-hints.json`` change sets ``self._hints_changed``."""
-        cfg = self.config
-        source = cfg.source.resolve()
-        config_file = cfg.path.resolve()
-        hints_file = (cfg.root / HINTS_FILE).resolve()
-        contexts = {p.context.resolve() for p in cfg.pages if p.context is not None}
-        skip = [cfg.state_dir.resolve(), cfg.output.absolute()]
-        config_changed = context_changed = False
-        keys: set[str] = set()
-        for raw in paths:
-            p = Path(os.path.abspath(raw))
-            if p == config_file:
-                config_changed = True
-                continue
-            if p == hints_file:
-                self._hints_changed = True
-                continue
-            if p in contexts:
-                context_changed = True
-            if any(p == s or p.is_relative_to(s) for s in skip):
-                continue
-            tkey = self._template_key(p)
-            if tkey is not None:
-                keys.add(tkey)
-                continue
-            if not p.is_relative_to(source):
-                continue
-            rel = p.relative_to(source)
-            if any(part.startswith(".") or part in SKIP_DIRS for part in rel.parts):
-                continue
-            if p.is_dir():
-                continue
-            keys.add(rel.as_posix())
-        return config_changed, keys, context_changed
-
+    # -- rebuilding ---------------------------------------------------------------------------
     def _process(self, paths: set[str]) -> None:
-        config_changed, keys, context_changed = self.classify(paths)
+        changes = classify(self.config, paths)
+        config_changed, keys, context_changed = changes.config, changes.keys, changes.context
+        self._hints_changed |= changes.hints
         if config_changed:
             try:
                 new = load_config(self.config_path, display_name=self.config.display_name)
