@@ -1,5 +1,6 @@
-"""The template rewriter on the nasty cases of DESIGN §7, each with its exact expected output,
-and the LCP rule, references and inserted elements (DESIGN §3.5) on hand-made manifests."""
+"""The template rewriter on nasty templates (Jinja inside tags and values, split tags, raw blocks,
+comments, CRLF...), each with its exact expected output, and the LCP rule, references and
+inserted elements on hand-made manifests."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def _variants(
     ]
 
 
-#: a manifest as the images, scripts, styles and static stages write it (DESIGN §3.4)
+#: a manifest as the images, scripts, styles and static stages write it (docs/architecture.md)
 MANIFEST: dict[str, dict[str, Any]] = {
     "img/hero.jpg": {
         "file": f"img/hero-1600w-{H}.webp",
@@ -96,7 +97,7 @@ def out(text: str, opts: Options = PARTIAL, **kw: Any) -> str:
     return rw(text, opts, **kw).text
 
 
-# -- DESIGN §7: the nasty cases -------------------------------------------------------------
+# -- the nasty cases ------------------------------------------------------------------------
 
 
 def test_img_split_across_if_branches_keeps_structure_and_only_rewrites_urls() -> None:
