@@ -82,20 +82,33 @@ def test_the_reader_takes_every_listed_key(tmp_path: Path, key: str) -> None:
     assert any(re.search(rf": {where}(\[\d+\])?: ", t) for t in lines), lines
 
 
+def _fences(text: str) -> Iterator[tuple[int, str, str]]:
+    """(line, language, dedented body) of every fenced code block in Markdown ``text``."""
+    start, lang, body = 0, "", []  # start == 0: outside a block
+    for n, line in enumerate(text.splitlines(), 1):
+        fence = line.strip().startswith("```")
+        if fence and not start:
+            start, lang, body = n, line.strip()[3:].strip(), []
+        elif fence:
+            yield start, lang, textwrap.dedent("\n".join(body) + "\n")
+            start = 0
+        elif start:
+            body.append(line)
+
+
 def _config_examples() -> Iterator[tuple[str, str]]:
-    """(where, text) of the YAML blocks in README.md and docs/*.md that are pipeline.yaml
-    fragments (a top-level key is a config key), and the bundled pipeline.yaml."""
+    """(where, text) of the YAML or untagged blocks in README.md and docs/*.md that are
+    pipeline.yaml fragments (a top-level key is a config key), and the bundled pipeline.yaml."""
     top = {k for k in declarations() if "." not in k and "[" not in k}
     for md in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
-        text = md.read_text(encoding="utf-8")
-        for m in re.finditer(r"^( *)```yaml\n(.*?)^ *```", text, re.MULTILINE | re.DOTALL):
-            block = textwrap.dedent(m.group(2))
+        for line, lang, block in _fences(md.read_text(encoding="utf-8")):
+            if lang not in ("", "yaml", "yml"):
+                continue
             try:
                 doc = yaml.safe_load(block)
-            except yaml.YAMLError:  # a CI workflow with ${{ }} expressions, not a config
+            except yaml.YAMLError:  # a CI workflow with ${{ }} expressions, console output
                 continue
             if isinstance(doc, dict) and set(doc) & top:
-                line = text.count("\n", 0, m.start()) + 1
                 yield f"{md.relative_to(REPO)}:{line}", block
     yield "pipeline.yaml", (REPO / "pipeline.yaml").read_text(encoding="utf-8")
 
