@@ -109,10 +109,15 @@ def opt(
     return made
 
 
-def required(check: Check, doc: str, *, default_doc: str = "(required)") -> Any:
-    """Declare a key without a dataclass default (``source``, a page's ``path``; ``output``,
-    whose default ``load`` derives from the config's folder)."""
-    return dataclasses.field(metadata={SPEC: Spec(check, doc, None, default_doc, True)})
+def required(check: Check, doc: str) -> Any:
+    """Declare a key that must be written (``source``, a page's ``path``): no default."""
+    return dataclasses.field(metadata={SPEC: Spec(check, doc, None, "(required)", True)})
+
+
+def derived(check: Check, doc: str, *, default_doc: str) -> Any:
+    """Declare an optional key whose default ``load`` derives from the config file's folder
+    (``output``): no dataclass default; ``default_doc`` tells the reference what it is."""
+    return dataclasses.field(metadata={SPEC: Spec(check, doc, None, default_doc)})
 
 
 def specs(cls: type) -> Iterator[tuple[str, str, Spec]]:

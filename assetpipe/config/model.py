@@ -38,7 +38,7 @@ from .checks import (
     UrlPath,
     Widths,
 )
-from .keys import Items, Section, opt, required
+from .keys import Items, Section, derived, opt, required
 
 IMAGE_FORMATS = ("webp", "avif", "original")
 SOURCEMAPS = ("linked", "hidden", "inline", "none")
@@ -303,7 +303,7 @@ class Config:
     source: Path = required(
         PathTo(exists="dir"), "the source root; manifest keys are paths relative to it"
     )
-    output: Path = required(
+    output: Path = derived(
         PathTo(), "the output link, replaced on every build", default_doc="`dist`"
     )
     public_path: str = opt(

@@ -11,27 +11,45 @@ import dataclasses
 import json
 import re
 import sys
+import textwrap
 from collections.abc import Iterator
 from typing import Any
 
 import yaml
 
-from .checks import ChoiceMap, Defines, NumberMap, Quality, StrMap
+from .checks import (
+    ChoiceMap,
+    ContextFile,
+    Defines,
+    NumberMap,
+    PathTo,
+    Quality,
+    StrMap,
+    TemplateDirs,
+)
 from .keys import SPEC, Items, Section, Spec, specs
 from .model import Config
 
 COMMAND = "python -m assetpipe.config.reference > docs/configuration.md"
+PATH_CHECKS = (PathTo, ContextFile, TemplateDirs)  #: keys holding paths relative to the config
 
-INTRO = """\
-Every key but `source` is optional. Unknown keys are errors (with a did-you-mean), so are
-duplicate keys; every problem is reported at once as `pipeline.yaml:LINE:COL: key.path: message`
-and the command exits 2. Paths (`source`, `output`, `templates.dirs`, `pages[].context`,
-`budget_file`, `audit.chromium`, `audit.history`) are relative to the config file's folder, as is
-`.assetpipe/`; globs and `entries` are relative to `source` (wcmatch syntax: `**` for any depth,
-braces such as `{jpg,png}`). A list of globs, strings or folders may be written as its one
-item alone. Where the
-templates and the assets usually are: [Getting started](getting-started.md#pipelineyaml-paths-and-layout).
-"""
+
+def intro() -> str:
+    """The rules every key follows; the path and required keys come from the declarations."""
+    keys = [(key, spec) for path, cls in sections() for key, spec, _ in rows(path, cls)]
+    paths = ", ".join(f"`{k}`" for k, s in keys if isinstance(s.check, PATH_CHECKS))
+    needed = ", ".join(f"`{k}`" for k, s in keys if s.required and "." not in k)
+    text = (
+        f"Every top-level key but {needed} is optional. Unknown keys are errors (with a "
+        "did-you-mean), so are duplicate keys; every problem is reported at once as "
+        "`pipeline.yaml:LINE:COL: key.path: message` and the command exits 2. "
+        f"Paths ({paths}) are relative to the config file's folder, as is `.assetpipe/`; globs "
+        "and `entries` are relative to `source` (wcmatch syntax: `**` for any depth, braces "
+        "such as `{jpg,png}`). A list of globs, strings or folders may be written as its one "
+        "item alone. Where the templates and the assets usually are: "
+        "[Getting started](getting-started.md#pipelineyaml-paths-and-layout)."
+    )
+    return textwrap.fill(text, 100, break_on_hyphens=False, break_long_words=False) + "\n"
 
 
 def sections() -> Iterator[tuple[str, type]]:
@@ -64,7 +82,7 @@ def render() -> str:
         "",
         f"<!-- generated from assetpipe/config/model.py by `{COMMAND}`: edit the declarations -->",
         "",
-        INTRO,
+        intro(),
     ]
     for path, cls in sections():
         title = f"`{path}`" if path else "Top level"
