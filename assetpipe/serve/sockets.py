@@ -1,10 +1,13 @@
 """Listening sockets whose connections have Nagle's algorithm off.
 
-asyncio turns on ``TCP_NODELAY`` only for sockets whose ``proto`` is ``IPPROTO_TCP``; uvicorn
-binds with ``proto`` 0 (checked: its accepted connections report ``TCP_NODELAY`` 0), so they
-keep Nagle's algorithm, and a small write that follows another before its ACK (a response sent
-in parts) can wait for the client's delayed ACK, up to 40 ms on Linux. A socket made here
-carries ``IPPROTO_TCP``, so every accepted connection gets ``TCP_NODELAY`` from asyncio.
+asyncio turns on ``TCP_NODELAY`` only for sockets whose ``proto`` is ``IPPROTO_TCP``. A server
+that must know its port before it starts (``assetpipe serve`` prints its URL, the audit hands it
+to the browser) binds first, and a socket made the plain way (``socket.socket()``) has
+``proto`` 0 (checked: uvicorn's connections on it report ``TCP_NODELAY`` 0, see
+tests/test_serve_sockets.py), so they keep Nagle's algorithm, and a small write that follows
+another before its ACK (a response sent in parts) can wait for the client's delayed ACK, up to
+40 ms on Linux. A socket made here carries ``IPPROTO_TCP``, so every accepted connection gets
+``TCP_NODELAY`` from asyncio.
 """
 
 from __future__ import annotations
