@@ -205,6 +205,11 @@ styles:
 templates:
   dirs: ["src/templates"]
 """
+#: the option a user has when build time matters more than the last bytes: no brotli 11 (gzip 9
+#: siblings only; a server can still compress brotli on the fly), into its own output folder
+PIPELINE_GZIP = (
+    PIPELINE.replace("output: dist", "output: dist-gzip") + "compress: {brotli: false}\n"
+)
 
 
 def write_app(app: Path) -> None:
@@ -219,6 +224,7 @@ def write_app(app: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
     (app / "pipeline.yaml").write_text(PIPELINE, encoding="utf-8")
+    (app / "pipeline-gzip.yaml").write_text(PIPELINE_GZIP, encoding="utf-8")
     (app / "package.json").write_text('{"private": true, "type": "module"}\n', encoding="utf-8")
     link = app / "node_modules"
     if not link.is_symlink():
@@ -294,11 +300,11 @@ def with_cpu(fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
     return run
 
 
-def run_assetpipe(app: Path) -> dict[str, Any]:
+def run_assetpipe(app: Path, config: str = "pipeline.yaml") -> dict[str, Any]:
     # a cold build: the cache is emptied first, outside the timing (``--clean`` would time the
     # deletion of the last run's cache too; Vite keeps no build cache to delete)
     shutil.rmtree(app / ".assetpipe" / "cache", ignore_errors=True)
-    exe = [sys.executable, "-m", "assetpipe", "build", "--json"]
+    exe = [sys.executable, "-m", "assetpipe", "build", "--json", "--config", config]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     seconds, proc = timed(
         lambda: subprocess.run(exe, cwd=app, env=env, capture_output=True, text=True, check=False)
@@ -366,13 +372,13 @@ def gil_release(data: bytes) -> dict[str, dict[str, float]]:
     return out
 
 
-def output_bytes(app: Path) -> dict[str, int]:
-    """assetpipe's output: what browsers fetch (raw and as brotli siblings, developer-only files
-    excluded) and the developer-only files (maps, LEGAL.txt)."""
+def output_bytes(app: Path, output: str = "dist") -> dict[str, int]:
+    """assetpipe's output: what browsers fetch (raw, as brotli and as gzip siblings,
+    developer-only files excluded) and the developer-only files (maps, LEGAL.txt)."""
     from assetpipe.stages.compress import DEVELOPER_ONLY
 
-    public = (app / "dist").resolve() / "public"
-    fetched = fetched_br = dev = 0
+    public = (app / output).resolve() / "public"
+    fetched = fetched_br = fetched_gz = dev = 0
     for p in public.rglob("*"):
         if not p.is_file() or p.suffix in (".br", ".gz", ".zst"):
             continue
@@ -383,7 +389,14 @@ def output_bytes(app: Path) -> dict[str, int]:
         fetched += size
         br = p.with_name(p.name + ".br")
         fetched_br += br.stat().st_size if br.is_file() else size
-    return {"fetched": fetched, "fetched_br": fetched_br, "developer_only": dev}
+        gz = p.with_name(p.name + ".gz")
+        fetched_gz += gz.stat().st_size if gz.is_file() else size
+    return {
+        "fetched": fetched,
+        "fetched_br": fetched_br,
+        "fetched_gz": fetched_gz,
+        "developer_only": dev,
+    }
 
 
 def vite_bytes(app: Path) -> dict[str, int]:
@@ -525,6 +538,7 @@ def main() -> None:
         "assetpipe": with_cpu(lambda: run_assetpipe(app)),
         "esbuild": with_cpu(lambda: run_esbuild(app, commands)),
         "vite": with_cpu(lambda: run_vite(app)),
+        "assetpipe_gzip": with_cpu(lambda: run_assetpipe(app, "pipeline-gzip.yaml")),
     }
     for fn in tools.values():  # warm the file cache and Node's compile cache once
         fn()
@@ -533,7 +547,7 @@ def main() -> None:
     names = list(tools)
     for r in range(args.rounds):
         loads.append(os.getloadavg()[0])
-        for name in names[r % 3 :] + names[: r % 3]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             runs[name].append(tools[name]())
     loads.append(os.getloadavg()[0])
 
@@ -564,10 +578,12 @@ def main() -> None:
         "esbuild_scripts": med("esbuild", "scripts"),
         "esbuild_styles": med("esbuild", "styles"),
         "vite": med("vite"),
+        "assetpipe_gzip": med("assetpipe_gzip"),
         "ratios": {
             "assetpipe_vs_vite": med("assetpipe")["median"] / med("vite")["median"],
             "assetpipe_without_compress_vs_vite": without_compress["median"]
             / med("vite")["median"],
+            "assetpipe_gzip_only_vs_vite": med("assetpipe_gzip")["median"] / med("vite")["median"],
             "assetpipe_vs_vite_cpu": med("assetpipe", "cpu")["median"]
             / med("vite", "cpu")["median"],
             "scripts_stage_vs_raw_cli": stage["scripts"]["median"]
@@ -577,7 +593,11 @@ def main() -> None:
             )
             / med("esbuild")["median"],
         },
-        "bytes": {"assetpipe": output_bytes(app), "vite": vite_bytes(app)},
+        "bytes": {
+            "assetpipe": output_bytes(app),
+            "assetpipe_gzip": output_bytes(app, "dist-gzip"),
+            "vite": vite_bytes(app),
+        },
         "gil": {
             "input": f"{biggest.name} ({biggest.stat().st_size} B)",
             **gil_release(biggest.read_bytes()),
@@ -605,6 +625,7 @@ def main() -> None:
     line("  styles invocation", report["esbuild_styles"])
     line("vite build", report["vite"])
     line("assetpipe minus its compress stage", without_compress)
+    line("assetpipe, compress: {brotli: false}", report["assetpipe_gzip"])
     for name, v in report["cpu_seconds"].items():
         line(f"CPU time, {name}", v)
     cp = report["compress_policies"]
@@ -619,6 +640,13 @@ def main() -> None:
         print(f"    {k:<44} {v:7.3f}")
     for k, v in report["ratios"].items():
         print(f"  {k}: {v:.2f}x")
+    r = report["ratios"]
+    for what, value, target in (
+        ("assetpipe build vs vite build", r["assetpipe_vs_vite"], 1.0),
+        ("scripts stage vs raw esbuild CLI", r["scripts_stage_vs_raw_cli"], 1.3),
+    ):
+        verdict = "met" if value <= target else "NOT met"
+        print(f"  target: {what} {value:.2f}x <= {target}x: {verdict}")
     print(f"  bytes: {report['bytes']}")
     print(f"  GIL ({report['gil']['input']}):")
     for k, v in report["gil"].items():
