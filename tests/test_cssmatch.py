@@ -13,7 +13,7 @@ from bs4.builder import HTMLTreeBuilder
 from soupsieve import css_parser
 
 from assetpipe.rewrite import cssmatch, select
-from assetpipe.rewrite.rules import ABOVE_FOLD
+from assetpipe.rewrite.lcp import ABOVE_FOLD
 from assetpipe.rewrite.scanner import scan
 from tests.test_rewrite_corpus import FILES
 

@@ -50,6 +50,7 @@ SIDEBAR = '<aside class="sidenav"><img id="brand" src="/static/img/wide.png" alt
 def _png(w: int, h: int) -> bytes:
     im = Image.new("RGB", (w, h))
     px = im.load()
+    assert px is not None
     for y in range(h):  # a gradient, so encoders have something to do
         for x in range(w):
             px[x, y] = (x * 255 // w, y * 255 // h, 128)
@@ -62,7 +63,7 @@ def _site(root: Path, extra: str, hints: list[dict[str, Any]] | None = None) -> 
     """Build the site with ``extra`` templates options (and a hints file with ``images``
     records); return the folder to serve."""
     # thumb.png is its own file: Chromium takes a wider candidate it already holds in memory
-    files = {
+    files: dict[str, str | bytes] = {
         "site/img/face.png": _png(400, 400),
         "site/img/thumb.png": _png(400, 400),
         "site/img/wide.png": _png(233, 40),
@@ -95,18 +96,21 @@ def _measure(browser: Any, url: str) -> dict[str, dict[str, Any]]:
     try:
         page.goto(url + "/index.html", wait_until="load")
         page.wait_for_function("[...document.images].every(i => i.complete)")
-        return page.evaluate("""() => Object.fromEntries([...document.images].map(i => {
+        found: dict[str, dict[str, Any]] = (
+            page.evaluate("""() => Object.fromEntries([...document.images].map(i => {
             const r = i.getBoundingClientRect();
             return [i.id, {w: r.width, h: r.height, nw: i.naturalWidth, nh: i.naturalHeight,
                            src: i.currentSrc.split('/').pop(), loading: i.loading}];
         }))""")
+        )
+        return found
     finally:
         page.close()
 
 
 def _ratio_off(m: dict[str, Any]) -> float:
     """How far the rendered aspect ratio is from the natural one (Lighthouse's measure)."""
-    return abs(m["w"] / m["h"] - m["nw"] / m["nh"]) / (m["nw"] / m["nh"])
+    return float(abs(m["w"] / m["h"] - m["nw"] / m["nh"]) / (m["nw"] / m["nh"]))
 
 
 def test_first_build_keeps_rendering_and_downloads(

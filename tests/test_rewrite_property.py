@@ -75,8 +75,8 @@ def attrs(draw: st.DrawFn, tag: str) -> str:
         elif form == "bare" and re.fullmatch(r"[\w./-]+", v):
             text = f"{n}={v}"
         out.append(draw(SEPS) + text)
-    if out and draw(st.booleans()):
-        # whitespace control around the last attribute: '-%}' eats the space after it
+    # whitespace control around the last attribute: '-%}' eats the space after it
+    if out and draw(st.booleans()) is True:
         out[-1] = f" {{%- if b %}}{out[-1]}{{% endif -%}}"
     end = draw(st.sampled_from([">", "/>", " />", "\n>"]))
     if out and end == "/>" and not out[-1].endswith(("'", '"', "}")):
