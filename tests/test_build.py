@@ -13,6 +13,7 @@ import pytest
 
 from assetpipe import StageError, build, load_config
 from assetpipe.hashing import is_hashed, sri
+from tests.cli_support import invoke_cli
 from tests.conftest import TINY_CONFIG, TINY_SITE, run_cli, tree_bytes, write_tree
 
 
@@ -66,7 +67,7 @@ def test_tiny_site_builds_to_the_layout_with_hashed_names(tiny_site: Path) -> No
 
 
 def test_json_output_is_one_document(tiny_site: Path) -> None:
-    result = run_cli("build", "--json", cwd=tiny_site)
+    result = invoke_cli("build", "--json", cwd=tiny_site)
     assert result.code == 0, result.err
     doc = json.loads(result.out)
     assert doc["ok"] is True
@@ -77,7 +78,7 @@ def test_json_output_is_one_document(tiny_site: Path) -> None:
 
 
 def test_failed_build_leaves_previous_output_byte_identical(tiny_site: Path) -> None:
-    assert run_cli("build", cwd=tiny_site).code == 0
+    assert invoke_cli("build", cwd=tiny_site).code == 0
     before = tree_bytes(tiny_site / "dist")
     link_before = os.readlink(tiny_site / "dist")
     # a change that the static stage writes out, then the templates stage fails on
@@ -89,7 +90,7 @@ def test_failed_build_leaves_previous_output_byte_identical(tiny_site: Path) -> 
             "pipeline.yaml": TINY_CONFIG + "templates: {dirs: [templates, templates2]}\n",
         },
     )
-    result = run_cli("build", cwd=tiny_site)
+    result = invoke_cli("build", cwd=tiny_site)
     assert result.code == 1
     assert "template 'pages/index.html' is in two template dirs" in result.err
     # after the lines of the stages that finished (stderr is not a terminal), the error
@@ -107,7 +108,7 @@ def test_two_clean_builds_in_different_directories_are_byte_identical(tmp_path: 
             tmp_path / name,
             {"pipeline.yaml": TINY_CONFIG.replace("source: site", "source: ../site")},
         )
-        assert run_cli("build", cwd=tmp_path / name).code == 0
+        assert invoke_cli("build", cwd=tmp_path / name).code == 0
     a, b = tree_bytes(tmp_path / "a/dist"), tree_bytes(tmp_path / "b/dist")
     assert a.keys() == b.keys() and a == b
 
@@ -216,7 +217,7 @@ def _release(proc: subprocess.Popen[str]) -> None:
 def test_build_waits_for_the_lock_then_runs(tiny_site: Path) -> None:
     holder = _hold_lock(tiny_site, 1.0)
     try:
-        result = run_cli("build", cwd=tiny_site)
+        result = invoke_cli("build", cwd=tiny_site)
         assert result.code == 0, result.err
         assert holder.poll() is not None, "the build finished only after the holder let go"
     finally:
@@ -227,7 +228,7 @@ def test_build_that_outlasts_lock_timeout_exits_1_naming_the_holder(tiny_site: P
     (tiny_site / "pipeline.yaml").write_text(TINY_CONFIG + "lock_timeout: 0.3\n")
     holder = _hold_lock(tiny_site, 30)
     try:
-        result = run_cli("build", cwd=tiny_site)
+        result = invoke_cli("build", cwd=tiny_site)
         assert result.code == 1
         assert f"another build (pid {holder.pid}) still holds" in result.err
         assert not (tiny_site / "dist").exists()
@@ -242,7 +243,7 @@ def test_lock_is_freed_when_the_holder_dies(tiny_site: Path) -> None:
     holder = _hold_lock(tiny_site, 30)
     _release(holder)
     assert (tiny_site / ".assetpipe" / "build.lock").read_text() == f"{holder.pid}\n"
-    result = run_cli("build", cwd=tiny_site)
+    result = invoke_cli("build", cwd=tiny_site)
     assert result.code == 0, result.err
     assert f"pid {holder.pid}" not in result.err  # never waited for, nor named, the dead holder
     assert (tiny_site / "dist" / "manifest.json").is_file()
@@ -251,7 +252,7 @@ def test_lock_is_freed_when_the_holder_dies(tiny_site: Path) -> None:
 def test_output_that_is_a_real_folder_is_refused_not_deleted(tiny_site: Path) -> None:
     (tiny_site / "dist").mkdir()
     (tiny_site / "dist" / "mine.txt").write_text("precious")
-    result = run_cli("build", cwd=tiny_site)
+    result = invoke_cli("build", cwd=tiny_site)
     assert result.code == 2
     assert "is not an assetpipe build link" in result.err
     assert (tiny_site / "dist" / "mine.txt").read_text() == "precious"

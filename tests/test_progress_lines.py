@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from assetpipe.progress import StageDone
-from tests.conftest import run_cli, write_tree
+from tests.cli_support import invoke_cli
+from tests.conftest import write_tree
 
 CONFIG = """\
 source: site
@@ -51,7 +52,7 @@ def _stage_lines(err: str) -> list[tuple[str, ...]]:
 
 def test_piped_build_prints_a_line_per_stage_as_it_finishes(tmp_path: Path) -> None:
     write_tree(tmp_path, FILES)
-    res = run_cli("build", cwd=tmp_path)  # stdout and stderr are pipes
+    res = invoke_cli("build", cwd=tmp_path)  # stdout and stderr are pipes
     assert res.code == 0, res.err
     lines = res.err.splitlines()
     stages = _stage_lines(res.err)
@@ -70,15 +71,15 @@ def test_piped_build_prints_a_line_per_stage_as_it_finishes(tmp_path: Path) -> N
     )
     assert lines[-1].startswith("built ") or "built " in res.err
     # a rebuild with no change: the same lines, every stage all hits
-    again = _stage_lines(run_cli("build", cwd=tmp_path).err)
+    again = _stage_lines(invoke_cli("build", cwd=tmp_path).err)
     assert [s[0] for s in again] == [s[0] for s in stages]
     assert all(s[4] == "0" for s in again), again
 
 
 def test_quiet_and_json_print_no_stage_lines(tmp_path: Path) -> None:
     write_tree(tmp_path, FILES)
-    assert _stage_lines(run_cli("build", "-q", cwd=tmp_path).err) == []
-    res = run_cli("build", "--json", cwd=tmp_path)
+    assert _stage_lines(invoke_cli("build", "-q", cwd=tmp_path).err) == []
+    res = invoke_cli("build", "--json", cwd=tmp_path)
     assert _stage_lines(res.err) == [] and res.out.lstrip().startswith("{")
 
 

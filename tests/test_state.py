@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import TINY_SITE, run_cli, write_tree
+from conftest import TINY_SITE, write_tree
 
 from assetpipe import build
 from assetpipe.config import load_config
+from tests.cli_support import invoke_cli
 
 CONFIG = """\
 source: site
@@ -60,9 +61,9 @@ def test_two_configs_sharing_one_output_is_a_config_error(tmp_path: Path) -> Non
             "other.yaml": CONFIG.format(output="dist"),
         },
     )
-    assert run_cli("build", cwd=tmp_path).code == 0
+    assert invoke_cli("build", cwd=tmp_path).code == 0
     before = (tmp_path / "dist").resolve()
-    result = run_cli("build", "--config", "other.yaml", cwd=tmp_path)
+    result = invoke_cli("build", "--config", "other.yaml", cwd=tmp_path)
     assert result.code == 2, result.err
     assert (
         "other.yaml:2:9: output: 'dist' is the build link of another config "
@@ -71,6 +72,6 @@ def test_two_configs_sharing_one_output_is_a_config_error(tmp_path: Path) -> Non
     assert "output: dist-other" in result.err
     assert (tmp_path / "dist").resolve() == before and _valid(tmp_path, "dist")
     # the owner may rebuild, and a config whose file is gone no longer owns anything
-    assert run_cli("build", cwd=tmp_path).code == 0
+    assert invoke_cli("build", cwd=tmp_path).code == 0
     (tmp_path / "pipeline.yaml").rename(tmp_path / "old.yaml.bak")
-    assert run_cli("build", "--config", "other.yaml", cwd=tmp_path).code == 0
+    assert invoke_cli("build", "--config", "other.yaml", cwd=tmp_path).code == 0
