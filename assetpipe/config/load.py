@@ -15,7 +15,7 @@ import yaml
 
 from ..errors import AssetpipeError, ConfigError, Location
 from .keys import Ctx, abs_path, read_fields
-from .model import Config, ImagesConfig, TemplatesConfig, state_dir_for
+from .model import AuditConfig, Config, ImagesConfig, TemplatesConfig, state_dir_for
 from .templatedirs import resolve as resolve_dirs
 from .yaml import Reader, parse_yaml
 
@@ -55,9 +55,7 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
         raise ConfigError(
             [AssetpipeError("source: required key missing", location=Location(name, 1, 1))]
         )
-    kw = read_fields(ctx, Config, doc, "")
-    if not reader.problems and not isinstance(doc, yaml.MappingNode):
-        raise ConfigError(reader.problems)
+    kw = read_fields(ctx, Config, doc, "")  # a document that is not a mapping: one problem
     source: Path | None = kw.pop("source", None)
     if "source" not in ctx.locations and isinstance(doc, yaml.MappingNode):
         reader.error(
@@ -78,9 +76,9 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
             "the output folder must not contain the "
             "source or the config file's folder (it is replaced on every build)",
         )
-    defaults = Config(path=config_path, display_name=name, source=root, output=root)
-    for key in ("templates", "images", "audit"):
-        kw[key] = kw.get(key) or getattr(defaults, key)
+    kw.setdefault("templates", TemplatesConfig())
+    kw.setdefault("images", ImagesConfig())
+    kw.setdefault("audit", AuditConfig())
     if source is not None and source.is_dir():
         dirs_node = _child(_child(doc, "templates"), "dirs")
         dirs = resolve_dirs(reader, dirs_node, root, source)
