@@ -272,7 +272,9 @@ class AuditConfig:
         default_doc="`.assetpipe/audit-history.sqlite`",
     )
     regression_tolerance: float = opt(
-        10.0, Number(), "percent slower than the history's median that fails"
+        10.0,
+        Number(),
+        "with `--fail-on-regression`: how much worse (%) than the median of the last audits fails",
     )
 
 
@@ -288,10 +290,12 @@ class ServeConfig:
 
 @dataclass(frozen=True)
 class WatchConfig:
-    """``watch``: ``assetpipe watch`` settings; ``--poll`` wins (docs/watch.md)."""
+    """``watch``: ``assetpipe watch`` settings; ``--poll`` turns polling on too (docs/watch.md)."""
 
-    debounce_ms: int = opt(30, Int(0), "quiet time before a rebuild")
-    poll: bool = opt(False, Bool(), "poll the files instead of OS notifications")
+    debounce_ms: int = opt(30, Int(0), "ms without an event before a batch is built")
+    poll: bool = opt(
+        False, Bool(), "poll the files (Docker bind mounts, network drives) instead of OS events"
+    )
 
 
 @dataclass(frozen=True)
