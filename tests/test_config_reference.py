@@ -5,6 +5,7 @@ every key it lists, and the config examples of the repository use only declared 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import textwrap
 from collections.abc import Iterator
@@ -139,3 +140,38 @@ def test_config_examples_use_declared_keys_and_types(tmp_path: Path, where: str,
 def test_bundled_pipeline_yaml_loads() -> None:
     cfg = load_config(REPO / "pipeline.yaml")
     assert cfg.source == REPO / "examples" / "dashboard"
+
+
+def _plain(value: object) -> object:
+    """A loaded config value as YAML would write it: tuples as lists, pairs as mappings."""
+    if isinstance(value, tuple) and value and all(isinstance(v, tuple) for v in value):
+        return {k: _plain(v) for k, v in value}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def test_page_defaults_are_what_a_minimal_config_loads(tmp_path: Path) -> None:
+    """Each default the page shows as YAML, read back, is the value ``source: site`` alone
+    gives (sections and list items aside: their keys are checked one level down)."""
+    write_tree(tmp_path, {"site/.keep": "", "templates/.keep": ""})
+    (tmp_path / "pipeline.yaml").write_text("source: site\n")
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    rows = re.findall(r"^\| `([^`\[]+)` \| [^|]+ \| `([^`]+)` \|", PAGE.read_text(), re.MULTILINE)
+    checked = 0
+    for key, shown in rows:
+        if key in ("output", "templates.dirs", "audit.history"):  # derived from the folders
+            continue
+        parts = key.split(".")
+        if len(parts) == 3:  # templates.lazy.images -> cfg.templates.lazy_images
+            value = getattr(getattr(cfg, parts[0]), f"{parts[1]}_{parts[2]}")
+        else:
+            value = functools.reduce(getattr, parts, cfg)
+        expected = _plain(value)
+        if isinstance(expected, float) and expected.is_integer():
+            expected = int(expected)
+        if expected == [] and shown == "{}":  # an empty mapping-valued key
+            expected = {}
+        assert yaml.safe_load(shown) == expected, key
+        checked += 1
+    assert checked > 40
