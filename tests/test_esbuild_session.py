@@ -126,7 +126,8 @@ def test_a_build_without_scripts_or_styles_never_looks_for_esbuild(
     make_site: Callable[..., Path],
 ) -> None:
     """The session locates esbuild on first use only: a static-only build runs with an
-    esbuild override that would fail if it were asked anything."""
+    esbuild override that would fail if it were asked anything. A real process each time:
+    esbuild is located once per process, so an in-process build could answer from memory."""
     calls = make_site("source: site\n", {"site/robots.txt": "User-agent: *\n"}, name="static")
     probe = calls / "esbuild"
     probe.write_text(f"#!/bin/sh\necho asked >> {calls / 'asked'}\nexit 1\n")
