@@ -46,12 +46,19 @@ def open_public(root: Path, rel: str) -> Image.Image:
 
 def variant(entry: dict[str, Any], fmt: str, width: int | None = None) -> dict[str, Any]:
     """The variant of ``fmt`` at ``width`` (default: the widest)."""
-    vs = [v for v in entry["variants"] if v["format"] == fmt]
+    vs: list[dict[str, Any]] = [v for v in entry["variants"] if v["format"] == fmt]
     assert vs, f"no {fmt} variant in {entry}"
     if width is None:
         return max(vs, key=lambda v: v["width"])
     (v,) = [v for v in vs if v["width"] == width]
     return v
+
+
+def frames(im: Image.Image) -> int:
+    """How many frames an opened image has (a still image's plugin may not say: 1)."""
+    n = getattr(im, "n_frames", 1)
+    assert isinstance(n, int)
+    return n
 
 
 def mean_diff(a: Image.Image, b: Image.Image) -> float:

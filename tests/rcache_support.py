@@ -96,7 +96,9 @@ def make_flask_app(cache: Any, calls: Calls, slow: float = 0.0) -> Any:
 
     app = Flask("rcache_test")
     app.secret_key = "test"
-    items = [{"id": i, "name": f"item {i}", "tags": ["a", "b"]} for i in range(200)]
+    items: list[dict[str, Any]] = [
+        {"id": i, "name": f"item {i}", "tags": ["a", "b"]} for i in range(200)
+    ]
 
     @app.get("/items")
     @cached(cache, ttl=60, tags=["items"])

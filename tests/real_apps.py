@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conftest import REPO
+from tests.conftest import REPO
 
 SERVER = """\
 import os, sys

@@ -12,7 +12,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from conftest import REPO, TINY_CONFIG, TINY_SITE, run_cli, write_tree
+from tests.conftest import REPO, TINY_CONFIG, TINY_SITE, run_cli, write_tree
 
 
 def _without_playwright(tmp_path: Path) -> dict[str, str]:

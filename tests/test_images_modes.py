@@ -16,6 +16,7 @@ from tests.images_helpers import (
     Maker,
     build_site,
     encoded,
+    frames,
     image_config,
     mean_diff,
     open_public,
@@ -170,7 +171,7 @@ def test_transparent_animated_gif_keeps_every_frame(
     assert (root / "dist/public" / entry["file"]).read_bytes() == transparent_gif()
     assert [v["format"] for v in entry["variants"]] == ["gif"]
     with Image.open(root / "dist/public" / entry["file"]) as out:
-        assert out.n_frames == 3
+        assert frames(out) == 3
         for i in range(3):
             out.seek(i)
             frame = out.convert("RGBA")
@@ -223,7 +224,7 @@ def test_animated_webp_passes_through_untouched(modes_build: tuple[Path, dict[st
     ]
     assert (root / "dist/public" / entry["file"]).read_bytes() == _animated_webp()
     with Image.open(root / "dist/public" / entry["file"]) as out:
-        assert out.n_frames == 2
+        assert frames(out) == 2
 
 
 def test_png_exif_orientation_is_applied(modes_build: tuple[Path, dict[str, Any]]) -> None:

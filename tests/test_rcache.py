@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -119,20 +119,20 @@ def test_an_uncacheable_key_skips_single_flight(setup: Any) -> None:
     port, cache, calls = setup
     backend = cache.backend
     acquired: list[str] = []
-    original = backend.acquire
+    original: Callable[[str, float], str | None] = backend.acquire
 
     def counting_acquire(key: str, timeout: float) -> str | None:
         acquired.append(key)
         return original(key, timeout)
 
-    backend.acquire = counting_acquire  # type: ignore[method-assign]
+    backend.acquire = counting_acquire
     try:
         for _ in range(4):
             assert request(port, "/cookie").status == 200
         request(port, "/items")
         request(port, "/items")
     finally:
-        backend.acquire = original  # type: ignore[method-assign]
+        backend.acquire = original
     assert calls.get("cookie") == 4
     assert len(acquired) == 2  # the first /cookie and the first /items; no later /cookie
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,7 @@ def test_a_dead_holders_lock_expires(redis_url: str) -> None:  # noqa: F811
 def test_asgi_hits_single_flight_and_304() -> None:
     renders: list[int] = []
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         renders.append(1)
         await asyncio.sleep(0.3)
         body = json.dumps([{"id": i, "name": f"item {i}"} for i in range(200)]).encode()

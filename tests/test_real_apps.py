@@ -31,8 +31,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import CORPUS, write_tree
-from real_apps import PageView, pixel_difference, run_cli, serve, view
+
+from tests.conftest import CORPUS, write_tree
+from tests.real_apps import PageView, pixel_difference, run_cli, serve, view
 
 pytestmark = [pytest.mark.node, pytest.mark.chromium]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 import pytest
@@ -73,7 +73,7 @@ def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any
     return [body]
 
 
-async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def asgi_app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
     path = scope["path"]
     status, headers, chunks = ROUTES[path]
     inm = dict(scope["headers"]).get(b"if-none-match", b"")

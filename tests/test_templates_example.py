@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from assetpipe import build, load_config
 from tests.conftest import REPO
@@ -30,6 +31,20 @@ def _soup(dist: Path, name: str) -> BeautifulSoup:
     return BeautifulSoup((dist / "templates" / name).read_text(), "html.parser")
 
 
+def _find(soup: BeautifulSoup | Tag, name: str, **attrs: Any) -> Tag:
+    """The first ``name`` element with ``attrs`` (the test fails if there is none)."""
+    found = soup.find(name, attrs=attrs)
+    assert isinstance(found, Tag), f"no <{name} {attrs}>"
+    return found
+
+
+def _attr(tag: Tag, name: str) -> str:
+    """A single-valued attribute (``class`` and other list-valued ones are not asked for)."""
+    value = tag[name]
+    assert isinstance(value, str), (name, value)
+    return value
+
+
 def test_hero_is_eager_and_gallery_lazy_with_srcset(example: Path) -> None:
     man = json.loads((example / "manifest.json").read_text())
     for page in ("pages/index.html", "pages/gallery.html"):
@@ -37,7 +52,7 @@ def test_hero_is_eager_and_gallery_lazy_with_srcset(example: Path) -> None:
         hero, rest = imgs[0], imgs[1:]
         assert hero.find_parent(class_="hero") is not None
         assert hero["fetchpriority"] == "high" and "loading" not in hero.attrs
-        assert hero["src"].startswith("/static/img/") and hero["srcset"] and hero["sizes"]
+        assert _attr(hero, "src").startswith("/static/img/") and hero["srcset"] and hero["sizes"]
         assert hero["width"] and hero["height"]
         for img in rest:
             assert img["loading"] == "lazy" and img["decoding"] == "async"
@@ -46,7 +61,7 @@ def test_hero_is_eager_and_gallery_lazy_with_srcset(example: Path) -> None:
     featured = gallery[:4]
     for img in featured:
         assert img["srcset"].count("w, ") >= 1 and img["sizes"], img
-        assert int(img["width"]) > 0 and int(img["height"]) > 0
+        assert int(_attr(img, "width")) > 0 and int(_attr(img, "height")) > 0
     astro = man["img/gallery/astronaut.png"]
     assert featured[0]["src"] == "/static/" + astro["file"]
     assert (featured[0]["width"], featured[0]["height"]) == (
@@ -64,16 +79,16 @@ def test_scripts_have_integrity_and_modulepreload_and_font_is_preloaded(example:
     man = json.loads((example / "manifest.json").read_text())
     entry = man["js/dashboard.js"]
     soup = _soup(example, "pages/index.html")
-    script = soup.find("script", type="module")
+    script = _find(soup, "script", type="module")
     assert script["src"] == "/static/" + entry["file"]
     assert script["integrity"] == entry["integrity"] and script["crossorigin"] == "anonymous"
     pre = [link["href"] for link in soup.find_all("link", rel="modulepreload")]
     assert pre == ["/static/" + man[k]["file"] for k in entry["imports"]]
     base = _soup(example, "base.html")
     css = man["css/app.css"]
-    sheet = base.find("link", rel="stylesheet")
+    sheet = _find(base, "link", rel="stylesheet")
     assert sheet["href"] == "/static/" + css["file"] and sheet["integrity"] == css["integrity"]
-    font = base.find("link", rel="preload")
+    font = _find(base, "link", rel="preload")
     assert font["href"] == "/static/" + man["fonts/dash-icons.woff2"]["file"]
     assert font["as"] == "font" and "crossorigin" in font.attrs
     assert sheet.find_next("link") is font  # right after its stylesheet
