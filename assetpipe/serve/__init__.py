@@ -11,6 +11,22 @@
   ``assetpipe.serve.rcache.flask.cached``) stores dynamic responses once per encoding.
 - ``stats_app`` is a WSGI app reporting requests, bytes, compression savings and cache hit rates;
   ``assetpipe.serve.metrics`` has the Prometheus endpoint and middleware.
+
+Modules, one concern each (the build folder itself is read by ``assetpipe.manifest.BuildView``):
+
+- ``files``: the immutable file table built from a build's ``public/`` (what can be served,
+  with which headers); ``holder``: the current table, followed across build swaps, shared by
+- ``wsgi`` and ``asgi``: the adapters (``AssetMiddleware``, ``CompressMiddleware``), thin
+  layers over ``http`` (conditional requests, Range), ``negotiate`` (``Accept-Encoding``) and
+  ``compress`` (the dynamic-compression policy and encoders);
+- ``body`` (the WSGI response bodies the middlewares wrap), ``etag`` (validators for dynamic
+  responses), ``reload`` (the live-reload client), ``cache``
+  (``ttl_cache``), ``rcache/`` (the response cache);
+- ``stats`` (the JSON counters; ``tally``: the fast path's counter), ``observe`` (the events
+  ``stats`` and ``metrics`` count);
+- ``server`` (``assetpipe serve`` on uvicorn; ``sockets``: listening sockets without Nagle),
+  ``pages`` (rendering ``pages:`` of pipeline.yaml), ``userapp`` (the user's own app, for
+  ``watch`` and ``audit`` with ``--app``).
 """
 
 from __future__ import annotations

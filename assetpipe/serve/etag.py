@@ -15,9 +15,9 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .body import Chained
 from .compress import header_dict, is_file_wrapper
 from .http import etag_matches
-from .wsgi import _Chained
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 #: the headers a 304 keeps from the 200 (RFC 9110 §15.4.5)
@@ -79,7 +79,7 @@ class ETagMiddleware:
             result, environ
         ):
             start_response(state["status"], state["headers"])
-            return _Chained(written, iter(result), result) if written else result
+            return Chained(written, iter(result), result) if written else result
         try:
             body = b"".join([*written, *result])
         finally:

@@ -8,9 +8,9 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from .body import Chained, close_body, prime
 from .compress import (
     NO_COMPRESS_KEY,
-    Encoder,
     Policy,
     add_vary,
     compress_all,
@@ -196,13 +196,13 @@ class AssetMiddleware(AssetServing):
             return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
 
         result = self.app(environ, capture)
-        first, rest = _prime(result, state)
+        first, rest = prime(result, state)
         if "html" not in state:
-            return _Chained(first, rest, result)
+            return Chained(first, rest, result)
         try:
             body = b"".join([*written, *first, *rest])
         finally:
-            _close(result)
+            close_body(result)
         status, headers = state["html"]
         body = inject(body, self.script)
         out = [
@@ -214,70 +214,6 @@ class AssetMiddleware(AssetServing):
         out.append(("Content-Length", str(len(body))))
         start_response(status, out)
         return [body]
-
-
-def _prime(result: Iterable[bytes], state: dict[str, Any]) -> tuple[list[bytes], Iterator[bytes]]:
-    """Pull chunks until the app has called ``start_response`` (lazy apps call it on their
-    first ``next``); returns the pulled chunks and the rest of the iterator."""
-    it = iter(result)
-    first: list[bytes] = []
-    if state:
-        return first, it
-    try:
-        for chunk in it:
-            first.append(chunk)
-            if state:
-                break
-    except BaseException:
-        _close(result)
-        raise
-    return first, it
-
-
-def _close(result: Iterable[bytes]) -> None:
-    close = getattr(result, "close", None)
-    if close is not None:
-        close()
-
-
-class _Chained:
-    """``first`` then ``rest``, closing ``original`` (the app's iterable) when closed."""
-
-    def __init__(
-        self,
-        first: list[bytes],
-        rest: Iterator[bytes],
-        original: Iterable[bytes],
-        encoder: Encoder | None = None,
-        size_in: list[int] | None = None,
-    ) -> None:
-        self.first, self.rest, self.original = first, rest, original
-        self.encoder = encoder
-
-    def __iter__(self) -> Iterator[bytes]:
-        enc = self.encoder
-        if enc is None:
-            yield from self.first
-            yield from self.rest
-            return
-        size_in = size_out = 0
-        for source in (self.first, self.rest):
-            for chunk in source:
-                if not chunk:
-                    continue
-                size_in += len(chunk)
-                out = enc.compress(chunk) + enc.flush()
-                size_out += len(out)
-                if out:
-                    yield out
-        tail = enc.finish()
-        size_out += len(tail)
-        STATS.dynamic(size_in, size_out)
-        if tail:
-            yield tail
-
-    def close(self) -> None:
-        _close(self.original)
 
 
 class CompressMiddleware:
@@ -324,12 +260,12 @@ class CompressMiddleware:
             return written.append
 
         result = self.app(environ, capture)
-        first, rest = _prime(result, state)
+        first, rest = prime(result, state)
         if "status" not in state:
             if head and wanted is not None:
-                _close(result)
+                close_body(result)
                 return []
-            return _Chained(first, rest, result)
+            return Chained(first, rest, result)
         coding, status, headers = wanted, state["status"], state["headers"]
         assert coding is not None
         if isinstance(result, list | tuple) or (
@@ -338,7 +274,7 @@ class CompressMiddleware:
             try:
                 body = b"".join([*written, *first, *rest])
             finally:
-                _close(result)
+                close_body(result)
             if len(body) < policy.minimum_size or looks_compressed(body):
                 add_vary(headers)
                 headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
@@ -352,6 +288,6 @@ class CompressMiddleware:
         # a file wrapper, a stream or a longer body: compressed chunk by chunk, never held whole
         start_response(status, rewrite_headers(headers, coding, None))
         if head:
-            _close(result)
+            close_body(result)
             return []
-        return _Chained([*written, *first], rest, result, policy.encoder(coding))
+        return Chained([*written, *first], rest, result, policy.encoder(coding))
