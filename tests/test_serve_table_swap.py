@@ -86,3 +86,23 @@ def test_a_count_just_after_the_swap_is_not_lost(tmp_path: Path) -> None:
     STATS.register(later)
     STATS.retire(later)  # a later swap folds the counts for good
     assert STATS.snapshot()["assets"]["requests"] - before == 2
+
+
+def test_counts_of_a_dropped_middleware_are_kept(tmp_path: Path) -> None:
+    """The process's totals never go down: a middleware (and its table) garbage-collected
+    without a swap leaves its requests in the stats (they vanished, and a later snapshot
+    showed fewer requests than an earlier one)."""
+    import gc
+
+    from assetpipe.serve import STATS
+
+    build(make_site(tmp_path))
+    mw = AssetMiddleware(None, tmp_path / "dist")
+    url = next(u for u, f in mw.holder.table.wsgi_files.items() if f.immutable)
+    before = STATS.snapshot()["assets"]["requests"]
+    for _ in range(3):
+        assert b"".join(mw({"PATH_INFO": url, "REQUEST_METHOD": "GET"}, lambda *a: None))
+    assert STATS.snapshot()["assets"]["requests"] - before == 3
+    del mw
+    gc.collect()
+    assert STATS.snapshot()["assets"]["requests"] - before == 3

@@ -12,6 +12,7 @@ updated under a lock); with the Prometheus metrics enabled (``assetpipe.serve.me
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -51,13 +52,28 @@ class Stats:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.started = time.time()
-        self._tables: weakref.WeakSet[FileTable] = weakref.WeakSet()
+        #: the counters of each registered table (no bytes), by token
+        self._live: dict[int, list[_Counted]] = {}
+        self._tokens: weakref.WeakKeyDictionary[FileTable, int] = weakref.WeakKeyDictionary()
+        #: tokens of tables collected without ``retire`` (a dropped middleware), appended by
+        #: their finalizers without the lock (a finalizer may run while this thread holds it)
+        self._dead: list[int] = []
+        self._next_token = itertools.count()
         self._retired: list[_Counted] = []
         self.reset()
 
     def register(self, table: FileTable) -> None:
+        """Count the fast-path requests of ``table`` from now on (``TableHolder`` registers each
+        table it loads). A table dropped without ``retire`` keeps its counts."""
+        records = list(self._counted(table))
         with self._lock:
-            self._tables.add(table)
+            self._reap()
+            if table in self._tokens:
+                return
+            token = next(self._next_token)
+            self._tokens[table] = token
+            self._live[token] = records
+        weakref.finalize(table, self._dead.append, token).atexit = False
 
     def retire(self, table: FileTable) -> None:
         """A reload replaced ``table``: keep only its counters (not its bytes), still read at
@@ -65,10 +81,19 @@ class Stats:
         on it just after; the previous retiree's counters are folded into the totals (its
         requests are long over)."""
         with self._lock:
-            if table in self._tables:
-                self._tables.discard(table)
+            self._reap()
+            token = self._tokens.pop(table, None)
+            if token is not None:
                 self._fold(self._retired, self)
-                self._retired = list(self._counted(table))
+                self._retired = self._live.pop(token)
+
+    def _reap(self) -> None:
+        """Fold the counters of tables collected without ``retire`` into the totals (no request
+        can count on them any more: one in flight keeps its middleware, hence its table)."""
+        while self._dead:
+            records = self._live.pop(self._dead.pop(), None)  # None: retired before it died
+            if records is not None:
+                self._fold(records, self)
 
     @staticmethod
     def _counted(table: FileTable) -> Iterator[_Counted]:
@@ -125,9 +150,10 @@ class Stats:
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
+            self._reap()
             t = _Totals(self)
-            for table in list(self._tables):
-                self._fold(self._counted(table), t)
+            for records in self._live.values():
+                self._fold(records, t)
             self._fold(self._retired, t)
             return {
                 "uptime_seconds": round(time.time() - self.started, 3),
