@@ -57,3 +57,38 @@ def test_variants_for_picks_the_token_format() -> None:
     assert [v["file"] for v in variants_for(webp_src, "original")] == ["w"]
     anim = {"src": "img/a.gif", "variants": [{"file": "g", "width": 9, "format": "gif"}]}
     assert [v["file"] for v in variants_for(anim, "webp")] == ["g"]
+
+
+def test_tool_versions_are_what_pillow_features_says() -> None:
+    """The cache key's codec versions, read from Pillow's modules directly, are the ones
+    ``PIL.features.version`` gives; without AVIF, libavif's is left out."""
+    import PIL
+    from PIL import features
+
+    from assetpipe.imaging.options import tool_versions
+
+    every = tool_versions(avif=True)
+    names = ("libjpeg_turbo", "webp", "avif", "zlib", "littlecms2")
+    assert every == {"pillow": PIL.__version__, **{n: str(features.version(n)) for n in names}}
+    assert tool_versions(avif=False) == {k: v for k, v in every.items() if k != "avif"}
+
+
+def test_tool_versions_import_neither_pil_image_nor_libavif() -> None:
+    """A no-op build keys its image cache without importing PIL.Image (and PIL.features) or
+    loading libavif when no AVIF is involved: ~15 ms of every process."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = (
+        "import sys\n"
+        "from assetpipe.imaging.options import tool_versions\n"
+        "v = tool_versions(avif=False)\n"
+        "assert v['webp'] != 'None', v\n"
+        "print(sorted(m for m in ('PIL.Image', 'PIL.features', 'PIL._avif') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "[]"

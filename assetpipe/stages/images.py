@@ -103,7 +103,9 @@ def run(ctx: StageContext) -> None:
     if not files:
         return
     opts = ImageOptions.from_config(ctx.config.images)
-    versions = tool_versions()
+    versions = tool_versions(
+        avif="avif" in opts.tokens or any(f.rel.lower().endswith(".avif") for f in files)
+    )
     ctx.progress.start(STAGE, len(files))
     items: list[_Item] = []
     skipped: list[str] = []
