@@ -4,7 +4,8 @@ chosen by ``ASSETPIPE_BENCH_MODE``:
 - ``none``: plain Flask, no cache, no compression;
 - ``flask-caching``: flask-caching's ``SimpleCache`` + flask-compress, as their docs show them
   (``Cache(app, config=...)``, ``@cache.cached(timeout=60, query_string=True)``, ``Compress(app)``);
-- ``assetpipe``: ``@cached(ResponseCache(MemoryBackend()), ttl=60)`` on each view (in process);
+- ``assetpipe``: ``@cached(ResponseCache(MemoryBackend()), ttl=60)`` on each view (in process),
+  with ``answer_hits_early(app)`` (a hit is answered before Flask's dispatch);
 - ``assetpipe-mw``: ``ResponseCacheMiddleware(app.wsgi_app, cache, {"/api/": Rule(60)})``
   around the app (in process): a hit never enters Flask;
 - ``assetpipe-redis``: the middleware over ``RedisBackend`` (``ASSETPIPE_BENCH_REDIS``).
@@ -104,6 +105,11 @@ def search() -> Any:
         query([i for i in ITEMS if q in i["description"].lower() or q in i["name"].lower()][:50])
     )
 
+
+if MODE == "assetpipe":
+    from assetpipe.serve.rcache.flask import answer_hits_early
+
+    answer_hits_early(app)
 
 if MODE in ("assetpipe-mw", "assetpipe-redis"):
     from assetpipe.serve.rcache import (

@@ -88,11 +88,13 @@ class Calls:
         return self.n.get(name, 0)
 
 
-def make_flask_app(cache: Any, calls: Calls, slow: float = 0.0) -> Any:
-    """A JSON API whose views count their calls; every cache case has a route."""
+def make_flask_app(cache: Any, calls: Calls, slow: float = 0.0, early: bool = False) -> Any:
+    """A JSON API whose views count their calls; every cache case has a route. ``early``: with
+    ``answer_hits_early`` (hits answered before Flask's dispatch; ``calls("dispatch")`` counts
+    the requests Flask dispatched, from a teardown function)."""
     from flask import Flask, jsonify, make_response, request, session
 
-    from assetpipe.serve.rcache.flask import cached
+    from assetpipe.serve.rcache.flask import answer_hits_early, cached
 
     app = Flask("rcache_test")
     app.secret_key = "test"
@@ -163,4 +165,16 @@ def make_flask_app(cache: Any, calls: Calls, slow: float = 0.0) -> Any:
         calls("tenant")
         return jsonify(tenant=request.headers.get("X-Tenant"), q=request.args.get("q"))
 
+    @app.get("/by-page")
+    @cached(cache, ttl=60, key=lambda req: "page=" + request.args.get("page", "1"))
+    def by_page() -> Any:  # the key callable reads flask.request: it needs a request context
+        calls("by-page")
+        return jsonify(page=request.args.get("page", "1"), other=request.args.get("other"))
+
+    @app.teardown_request
+    def dispatched(exc: BaseException | None) -> None:
+        calls("dispatch")
+
+    if early:
+        answer_hits_early(app)
     return app

@@ -15,17 +15,28 @@ from tests.rcache_support import Calls, make_flask_app, redis_url  # noqa: F401 
 from tests.test_serve_support import decode, request, wsgi_server
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(
+    params=[
+        ("memory", False),
+        ("memory", True),
+        ("redis", False),
+        ("redis", True),
+    ],
+    ids=["memory", "memory-early", "redis", "redis-early"],
+)
 def setup(request: pytest.FixtureRequest) -> Iterator[tuple[int, ResponseCache, Calls]]:
-    if request.param == "redis":
+    """Each semantic through Flask's dispatch and with ``answer_hits_early``, on both
+    backends."""
+    kind, early = request.param
+    if kind == "redis":
         url = request.getfixturevalue("redis_url")
         backend: Any = RedisBackend(url=url, prefix=f"t:{request.node.name}:")
     else:
         backend = MemoryBackend()
-    cache = ResponseCache(backend, name=f"test-{request.param}")
+    cache = ResponseCache(backend, name=f"test-{kind}")
     cache.clear()
     calls = Calls()
-    with wsgi_server(make_flask_app(cache, calls, slow=0.3)) as port:
+    with wsgi_server(make_flask_app(cache, calls, slow=0.3, early=early)) as port:
         yield port, cache, calls
     cache.clear()
 
@@ -187,3 +198,13 @@ def test_single_flight_on_a_miss(setup: Any) -> None:
     assert calls.get("items") == 1  # the view ran once; the other eleven waited for it
     stats = cache.stats()
     assert stats["miss"] == 1 and stats["wait"] + stats["hit"] == 11
+
+
+def test_a_key_callable_runs_in_a_request_context(setup: Any) -> None:
+    port, _, calls = setup
+    one = request(port, "/by-page?page=2&other=a")
+    two = request(port, "/by-page?other=b&page=2")  # the key is the page only
+    three = request(port, "/by-page?page=3")
+    assert calls.get("by-page") == 2
+    assert json.loads(one.body) == json.loads(two.body) == {"page": "2", "other": "a"}
+    assert json.loads(three.body)["page"] == "3"

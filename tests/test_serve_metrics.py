@@ -25,7 +25,7 @@ APP = textwrap.dedent("""
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
     from assetpipe.serve import CompressMiddleware, ResponseCache, stats_app
     from assetpipe.serve.metrics import MetricsMiddleware, metrics_app, track_flask_routes
-    from assetpipe.serve.rcache.flask import cached
+    from assetpipe.serve.rcache.flask import answer_hits_early, cached
 
     app = Flask(__name__)
     cache = ResponseCache(name="api")
@@ -42,6 +42,7 @@ APP = textwrap.dedent("""
         return resp
 
     track_flask_routes(app)
+    answer_hits_early(app)  # its hits are labelled with the route too
     app.wsgi_app = DispatcherMiddleware(
         MetricsMiddleware(CompressMiddleware(app.wsgi_app)),
         {"/metrics": metrics_app, "/stats": stats_app})

@@ -41,6 +41,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -254,7 +255,17 @@ def track_flask_routes(app: Any) -> None:
         rule = request.url_rule
         request.environ[ROUTE_KEY] = rule.rule if rule is not None else "other"
 
+    _RECORDERS.add(record)
     app.before_request(record)
+
+
+_RECORDERS: weakref.WeakSet[Callable[[], None]] = weakref.WeakSet()
+
+
+def is_route_recorder(func: Callable[..., Any]) -> bool:
+    """Whether ``func`` is a ``track_flask_routes`` hook (``rcache.flask.answer_hits_early``
+    records the route itself for the hits it answers, so the hook does not stop it)."""
+    return func in _RECORDERS
 
 
 def flask_route(environ: Environ) -> str:
