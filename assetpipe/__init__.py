@@ -26,11 +26,13 @@ from .manifest import Manifest
 
 if TYPE_CHECKING:
     from .build.result import BuildResult
+    from .stages.base import BuildWarning
 
 __all__ = [
     "AssetpipeError",
     "AuditFailure",
     "BuildResult",
+    "BuildWarning",
     "Config",
     "ConfigError",
     "ExternalToolError",
@@ -54,9 +56,13 @@ def build(*args: Any, **kwargs: Any) -> BuildResult:
 
 
 def __getattr__(name: str) -> Any:
-    """``BuildResult``, imported on first use (it imports the stages)."""
+    """``BuildResult`` and ``BuildWarning``, imported on first use (they import the stages)."""
     if name == "BuildResult":
         from .build.result import BuildResult
 
         return BuildResult
+    if name == "BuildWarning":
+        from .stages.base import BuildWarning
+
+        return BuildWarning
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

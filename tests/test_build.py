@@ -278,10 +278,11 @@ def test_the_public_build_names_survive_importing_the_build_package() -> None:
         "import assetpipe.build.pipeline, assetpipe.build.cache\n"
         "from assetpipe.build import output\n"
         "import assetpipe\n"
-        "from assetpipe import build, BuildResult\n"
+        "from assetpipe import build, BuildResult, BuildWarning\n"
         "from assetpipe.build.result import BuildResult as Inner\n"
+        "from assetpipe.stages.base import BuildWarning as InnerWarning\n"
         "assert callable(build) and assetpipe.build is build, assetpipe.build\n"
-        "assert BuildResult is Inner\n"
+        "assert BuildResult is Inner and BuildWarning is InnerWarning\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
