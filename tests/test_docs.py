@@ -115,6 +115,42 @@ def test_docs_strict_build_fails_on_a_dead_anchor(tmp_path: Path) -> None:
     assert "#nowhere" in proc.stderr
 
 
+def doc_pages() -> list[Path]:
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
+def resolve(dotted: str) -> object:
+    """The object a dotted name such as ``assetpipe.serve.rcache.flask.cached`` names."""
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj: object = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for name in parts[i:]:
+            obj = getattr(obj, name)
+        return obj
+    raise ImportError(dotted)
+
+
+def test_docs_name_only_modules_and_files_that_exist() -> None:
+    """Every ``assetpipe.x.y`` the docs name imports (or is an attribute of what does), and every
+    repository file they name in code spans exists: the pages follow the code when it moves."""
+    missing = []
+    for page in doc_pages():
+        text = page.read_text(encoding="utf-8")
+        for dotted in set(re.findall(r"`(assetpipe(?:\.[A-Za-z_]\w*)+)", text)):
+            try:
+                resolve(dotted)
+            except (ImportError, AttributeError):
+                missing.append(f"{page.name}: {dotted}")
+        pattern = r"`((?:assetpipe|bench|tests|node|examples)/[\w./-]+\.(?:py|mjs|js|json|yaml))`"
+        for rel in set(re.findall(pattern, text)):
+            if not (REPO / rel).exists():
+                missing.append(f"{page.name}: {rel}")
+    assert missing == []
+
+
 def citing_files() -> list[str]:
     skip_dirs = {".git", ".venv", "node_modules", "__pycache__", "site", "dist", ".assetpipe"}
     found = []
