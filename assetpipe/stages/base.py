@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..build.cache import Cache
 from ..build.sources import Sources
@@ -25,10 +25,15 @@ from ..fsutil import atomic_write, link_or_copy
 from ..manifest import Manifest
 from ..progress import Progress
 
-if TYPE_CHECKING:
-    from .compress import Compressor
-
 log = logging.getLogger("assetpipe")
+
+
+class QueuedWork(Protocol):
+    """Work a stage queued for a later stage of the same build (the compress stage's queue,
+    started by the templates stage): the later stage takes it over; ``close()`` waits for it
+    and frees its workers. The seam knows only that much, so it imports no stage."""
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ class StageContext:
     esbuild: EsbuildSession = field(default_factory=EsbuildSession)
     on_warning: Callable[[BuildWarning], None] | None = None
     #: the compress stage's queue, started early by the templates stage (``compress.start``)
-    compressor: Compressor | None = None
+    compressor: QueuedWork | None = None
 
     def _count(self, size: int) -> None:
         s = self.stats.setdefault(self.stage, StageStats())

@@ -269,13 +269,14 @@ def start(ctx: StageContext) -> None:
 def cancel(ctx: StageContext) -> None:
     """Drop the queued work ``start`` began (the build failed before the compress stage)."""
     comp, ctx.compressor = ctx.compressor, None
-    if comp is not None:
+    if isinstance(comp, Compressor):
         comp.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def run(ctx: StageContext) -> None:
     """Write ``.br``/``.gz``/``.zst`` siblings and record ``encodings`` (see the module doc)."""
-    comp, ctx.compressor = ctx.compressor or Compressor(ctx), None
+    queued, ctx.compressor = ctx.compressor, None
+    comp = queued if isinstance(queued, Compressor) else Compressor(ctx)
     try:
         files = candidates(ctx.public) if comp.encodings else []
         ctx.progress.start("compress", len(files))
