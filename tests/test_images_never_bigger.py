@@ -266,7 +266,7 @@ def test_a_cached_rebuild_makes_the_same_choice(make_site: Maker) -> None:
 
 
 def test_summary_line_counts_what_the_rule_did() -> None:
-    from assetpipe.stages.images import summary
+    from assetpipe.imaging.notes import summary
 
     assert summary({"never_bigger": {}}) is None
     line = summary(

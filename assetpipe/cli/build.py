@@ -110,7 +110,7 @@ def _print_summary(result: Any) -> None:
         + (f"; {doc['retained']} retained" if doc["retained"] else "")
         + ")"
     )
-    from ..stages.images import summary as images_summary
+    from ..imaging.notes import summary as images_summary
 
     images = result.report.get("images")
     if isinstance(images, dict) and (line := images_summary(images)):

@@ -2,7 +2,8 @@
 
 ``ImageOptions`` is a frozen, picklable copy of what the workers need from ``images:``.
 ``group_options`` gives, for one output format, exactly the options that change its bytes, so
-changing the WebP quality re-encodes WebP variants only (DESIGN §2, cache).
+changing the WebP quality re-encodes WebP variants only: the cache key of a format's variants
+holds those options, not the whole ``images:`` section.
 """
 
 from __future__ import annotations

@@ -23,10 +23,15 @@ a file that does not parse.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
+from pathlib import Path
+from typing import Any
 
+from ..hashing import sri
 from .formats import ORIGINAL_OF
+from .probe import Probe
 
 #: JPEG markers kept besides the non-APP ones: APP0 (JFIF), APP14 (Adobe).
 _JPEG_KEEP_APP = {0xE0, 0xEE}
@@ -44,6 +49,22 @@ _PNG_KEEP = {
     b"cLLI",
 }
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def plain_facts(path: Path, info: Probe) -> dict[str, Any] | None:
+    """Size, SHA-256 and SRI of the metadata-free copy of the source at ``path`` (what the
+    images stage's probe records), or ``None`` when it cannot serve (animated, or
+    ``plain_source`` says no)."""
+    if info.animated:
+        return None
+    plain = plain_source(path.read_bytes(), info.format, info.mode, info.orientation)
+    if plain is None:
+        return None
+    return {
+        "size": len(plain),
+        "sha256": hashlib.sha256(plain).hexdigest(),
+        "integrity": sri(plain),
+    }
 
 
 def plain_source(data: bytes, pillow_format: str, mode: str, orientation: int) -> bytes | None:

@@ -11,7 +11,8 @@ not smaller than the source, than the original-format variant at its width, or t
 variant of its format is not emitted; where the source serves instead, its metadata-free copy
 (``imaging.plain``) is emitted under the original format's name (``img/icon-256w-HASH.png``).
 What was dropped or served as is goes to report.json (``images.never_bigger``, by source key)
-and one summary line (``summary``). Manifest entry per source key (DESIGN §3.4)::
+and one summary line (``imaging.notes.summary``). Manifest entry per source key (the one image
+entry shape every consumer reads: ``docs/architecture.md``)::
 
     {"file": <widest emitted width, first format there>, "src", "size", "integrity" (of file),
      "width", "height" (displayed, EXIF orientation applied),
@@ -19,8 +20,8 @@ and one summary line (``summary``). Manifest entry per source key (DESIGN §3.4)
                                                                      # config format order,
                                                                      # then width ascending
 
-Cache (DESIGN §2): two kinds of entries, both keyed by the source's SHA-256 and the tool
-versions (Pillow + its codecs):
+Cache: two kinds of entries, both keyed by the source's SHA-256 and the tool versions (Pillow
+and the codecs involved, ``imaging.options.tool_versions``), so a new encoder re-encodes:
 
 - a *probe* (format, mode, stored and displayed size, orientation, animation, and the size
   and hashes of the source's metadata-free copy) — so planning a cached image never opens it;
@@ -51,8 +52,9 @@ from ..build.sources import SourceFile
 from ..errors import StageError
 from ..hashing import sri, sri_file
 from ..imaging.formats import original_format, resolve
+from ..imaging.notes import grown_warnings, never_bigger
 from ..imaging.options import PIPELINE_VERSION, ImageOptions, tool_versions
-from ..imaging.plain import plain_source
+from ..imaging.plain import plain_facts, plain_source
 from ..imaging.plan import passthrough_name, plan_widths, variant_name
 from ..imaging.probe import ImageInputError, Probe, check_pixels, probe
 from ..imaging.select import SOURCE, Selection
@@ -171,7 +173,7 @@ def _plan(ctx: StageContext, f: SourceFile, opts: ImageOptions, versions: dict[s
         entry = ctx.cache.put(
             probe_key,
             copy,
-            {"probe": info.to_json(), "integrity": integrity, "plain": _plain_meta(f.path, info)},
+            {"probe": info.to_json(), "integrity": integrity, "plain": plain_facts(f.path, info)},
         )
     info = Probe.from_json(dict(entry.meta["probe"]))
     integrity = str(entry.meta.get("integrity", ""))
@@ -206,20 +208,6 @@ def _plan(ctx: StageContext, f: SourceFile, opts: ImageOptions, versions: dict[s
         if hit is not None and _group_ok(hit, item.sizes):
             item.groups[fmt] = hit
     return item
-
-
-def _plain_meta(path: Path, info: Probe) -> dict[str, Any] | None:
-    """Size and hashes of the source's metadata-free copy, or ``None`` when it cannot serve."""
-    if info.animated:
-        return None
-    plain = plain_source(path.read_bytes(), info.format, info.mode, info.orientation)
-    if plain is None:
-        return None
-    return {
-        "size": len(plain),
-        "sha256": hashlib.sha256(plain).hexdigest(),
-        "integrity": sri(plain),
-    }
 
 
 def _plain_file(ctx: StageContext, item: _Item) -> Path:
@@ -402,59 +390,8 @@ def _main_variant(variants: list[dict[str, Any]], formats: list[str]) -> dict[st
 def _note(ctx: StageContext, item: _Item, sel: Selection, notes: dict[str, Any]) -> None:
     """Record what the never-bigger rule did for one source (report.json), and warn about a
     variant that grew with nothing smaller to serve instead."""
-    rel = item.file.rel
-    doc: dict[str, Any] = {}
-    if sel.dropped:
-        doc["dropped"] = sel.dropped
-    if sel.source_used:
-        v = next(v for v in sel.kept if v.origin == SOURCE)
-        doc["source"] = {
-            "format": v.format,
-            "width": v.width,
-            "size": v.size,
-            "source_size": item.file.size,
-        }
-    if sel.grown:
-        doc["grown"] = sel.grown
-        for g in sel.grown:
-            ctx.warn(
-                f"the {g['format']} variant at {g['width']}w ({g['size']:,} B) is larger "
-                f"than the source ({g['source_size']:,} B) and the source cannot be served "
-                f"as is ({_why_not_plain(item.probe)})",
-                ctx.source_location(rel),
-            )
+    for message in grown_warnings(sel, item.probe):
+        ctx.warn(message, ctx.source_location(item.file.rel))
+    doc = never_bigger(sel, item.file.size)
     if doc:
-        notes[rel] = doc
-
-
-def _why_not_plain(info: Probe) -> str:
-    if info.orientation != 1 and info.format != "JPEG":
-        return f"EXIF orientation {info.orientation}"
-    if info.mode == "CMYK":
-        return "CMYK"
-    if info.format in ("JPEG", "PNG"):
-        return "it did not parse"
-    if info.format in ("WEBP", "AVIF"):
-        return "it carries EXIF/XMP metadata"
-    return f"{info.format} is converted to PNG"
-
-
-def summary(section: dict[str, Any]) -> str | None:
-    """One line for the build summary about the never-bigger rule, or ``None``."""
-    notes = section.get("never_bigger") or {}
-    dropped = sum(len(n.get("dropped", ())) for n in notes.values())
-    served = sum(1 for n in notes.values() if "source" in n)
-    grown = sum(len(n.get("grown", ())) for n in notes.values())
-    if not (dropped or served or grown):
-        return None
-    parts = []
-    if dropped:
-        parts.append(
-            f"{dropped} variant(s) not emitted (not smaller than the original format, "
-            "a wider variant or the source)"
-        )
-    if served:
-        parts.append(f"{served} source file(s) served as is (re-encoding was larger)")
-    if grown:
-        parts.append(f"{grown} variant(s) larger than their source (see warnings)")
-    return "images: " + "; ".join(parts) + " — details in report.json (images.never_bigger)"
+        notes[item.file.rel] = doc
