@@ -31,12 +31,14 @@ def test_audit_without_playwright_exits_3_and_build_works(tmp_path: Path) -> Non
         },
     )
     env = _without_playwright(tmp_path)
+    # the user's own errors come first: unbuilt, the audit asks for a build (exit 2)
+    assert run_cli("audit", cwd=root, env=env).code == 2
+    assert run_cli("build", cwd=root, env=env).code == 0
     result = run_cli("audit", cwd=root, env=env)
     assert result.code == 3, result.err
     assert "error: assetpipe audit needs Playwright, which is not installed" in result.err
     assert "pip install 'assetpipe[audit]'" in result.err
     assert "Traceback" not in result.err
-    assert run_cli("build", cwd=root, env=env).code == 0
 
 
 def test_playwright_is_the_audit_extra_and_in_the_test_extra() -> None:
