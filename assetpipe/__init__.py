@@ -1,6 +1,25 @@
 """assetpipe: a frontend asset build and audit pipeline for server-rendered Python web apps.
 
-The public API; importing it never imports the CLI library (click) or rich.
+The public API (``__all__``): ``build``, ``load_config``, ``Config``, ``Manifest``,
+``BuildResult``, ``BuildWarning`` and the errors; importing it never imports the CLI library
+(click) or rich. Other public modules: ``assetpipe.flask``, ``assetpipe.jinja``,
+``assetpipe.serve`` (with ``serve.asgi``, ``serve.metrics``, ``serve.rcache.flask``) and
+``assetpipe.adopt``.
+
+Module map (each package's ``__init__`` maps its own modules; ``docs/architecture.md`` has the
+whole picture):
+
+- ``cli/``: the command line, a thin layer over the rest (the only code importing click, rich);
+- ``config/``: ``pipeline.yaml`` → a typed ``Config``, every key declared once;
+- ``build/``: ``build()``: the stages in order into a new build folder, swapped in atomically;
+  the cache, the source tree and its memo, the lock;
+- ``stages/``: the stage seam (``stages.base``) and one module per stage; ``esbuild/``,
+  ``imaging/`` and ``rewrite/``: the engines of the scripts/styles, images and templates stages;
+- ``dev/``: ``assetpipe watch`` (observe, plan, apply, the dev server);
+- ``serve/``: serving a build (WSGI, ASGI, Flask), pages, the response cache, metrics;
+- ``audit/``: ``assetpipe audit`` in headless Chromium; ``adopt/``: ``assetpipe init``;
+- ``manifest``, ``errors``, ``progress``, ``hashing``, ``fsutil``: shared by all of them;
+  ``jinja``, ``flask``: the template helpers and the Flask extension.
 """
 
 from __future__ import annotations
