@@ -12,6 +12,10 @@ one Redis (the ``redis`` client; ``pip install 'assetpipe[redis]'``).
   deletes it with a compare-and-delete script, and a crashed holder's lock expires after the
   timeout. Waiters poll the lock every few milliseconds (up to their wait timeout).
 - Keys are hashed (blake2b), so any header value makes a short, safe Redis key.
+- A near cache (``near.py``, on unless ``near_seconds=0``) keeps what this process read from
+  Redis for up to ``near_seconds`` (5): a repeated hit costs no round trip. Every store and
+  invalidation is published on ``<prefix>near`` and drops the copies in every process at once;
+  a copy outlives a change only if that message is lost, and then by ``near_seconds`` at most.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 
 from ..negotiate import ranked
 from .entry import Entry
+from .near import NearCache
 
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
@@ -44,7 +49,8 @@ def _h(text: str) -> str:
 
 
 class RedisBackend:
-    """See the module doc. ``client`` is a ``redis.Redis`` (or give ``url``)."""
+    """See the module doc. ``client`` is a ``redis.Redis`` (or give ``url``); ``near_seconds``
+    and ``near_max_bytes`` bound the near cache (0 seconds: none)."""
 
     blocking = True
 
@@ -55,6 +61,8 @@ class RedisBackend:
         url: str | None = None,
         prefix: str = "assetpipe:rc:",
         poll_interval: float = 0.005,
+        near_seconds: float = 5.0,
+        near_max_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         if client is None:
             import redis
@@ -64,6 +72,11 @@ class RedisBackend:
         self.prefix = prefix
         self.poll_interval = poll_interval
         self._release = self.r.register_script(_RELEASE)
+        self.near = (
+            NearCache(client, prefix + "near", near_seconds, near_max_bytes)
+            if near_seconds > 0
+            else None
+        )
 
     def _k(self, kind: str, name: str) -> str:
         return f"{self.prefix}{kind}:{_h(name)}"
@@ -72,6 +85,18 @@ class RedisBackend:
         self, base: str, key: str, accept: str | None = None
     ) -> tuple[tuple[str, ...] | None, Entry | None]:
         ek = self._k("e", key)
+        near = self.near
+        if near is not None:
+            ik = self._k("i", base)
+            vary = near.get(ik)
+            if vary:
+                return vary, None  # the entry is at a variant key: core fetches it
+            if vary is not None:
+                entry = near.get(ek)
+                if entry is not None:
+                    return vary, entry
+            if near.live:
+                return self._near_lookup(near, ik, ek)
         first = _first_choice(accept)
         p = self.r.pipeline(transaction=False)
         p.get(self._k("i", base))
@@ -80,8 +105,57 @@ class RedisBackend:
         vary = tuple(json.loads(index)) if index is not None else None
         return vary, self._entry(ek, meta, first, body, accept)
 
+    def _near_lookup(
+        self, near: NearCache, ik: str, ek: str
+    ) -> tuple[tuple[str, ...] | None, Entry | None]:
+        """One round trip for the index and the whole entry (every body), kept near."""
+        generation = near.generation()
+        p = self.r.pipeline(transaction=False)
+        p.get(ik)
+        p.pttl(ik)
+        p.hgetall(ek)
+        p.pttl(ek)
+        index, index_ttl, fields, entry_ttl = p.execute()
+        vary = tuple(json.loads(index)) if index is not None else None
+        if vary is not None:
+            near.put(ik, vary, 64, index_ttl, generation)
+        entry = self._whole(fields)
+        if entry is not None:
+            near.put(ek, entry, entry.size, entry_ttl, generation)
+        return vary, entry
+
+    def _near_fetch(self, near: NearCache, ek: str) -> Entry | None:
+        generation = near.generation()
+        p = self.r.pipeline(transaction=False)
+        p.hgetall(ek)
+        p.pttl(ek)
+        fields, entry_ttl = p.execute()
+        entry = self._whole(fields)
+        if entry is not None:
+            near.put(ek, entry, entry.size, entry_ttl, generation)
+        return entry
+
+    @staticmethod
+    def _whole(fields: dict[bytes, bytes]) -> Entry | None:
+        meta = fields.get(b"m")
+        if meta is None:
+            return None
+        bodies = {k.decode(): v for k, v in fields.items() if k != b"m"}
+        try:
+            entry = Entry.from_meta(meta, bodies)
+        except (ValueError, KeyError, TypeError):
+            return None  # another version's entry: a miss
+        return entry if set(bodies) == set(entry.sizes) else None
+
     def fetch(self, key: str, accept: str | None = None) -> Entry | None:
         ek = self._k("e", key)
+        near = self.near
+        if near is not None:
+            entry = near.get(ek)
+            if entry is not None:
+                return entry  # type: ignore[no-any-return]
+            if near.live:
+                return self._near_fetch(near, ek)
         first = _first_choice(accept)
         meta, body = self.r.hmget(ek, "m", first)
         return self._entry(ek, meta, first, body, accept)
@@ -116,14 +190,26 @@ class RedisBackend:
         p.pexpire(vk, ms + 60_000)
         for tag in entry.tags:
             p.sadd(self._k("t", tag), ek)
+        changed = [ek, self._k("i", base)]
+        if self.near is not None:
+            self.near.announce(p, changed)
         p.execute()
+        if self.near is not None:
+            self.near.forget(changed)
         return 0  # Redis evicts by its own maxmemory policy (see its INFO evicted_keys)
 
     def _drop_set(self, set_key: str, *extra: str) -> int:
         members = [m.decode() if isinstance(m, bytes) else m for m in self.r.smembers(set_key)]
-        deleted = int(self.r.delete(*members)) if members else 0
-        self.r.delete(set_key, *extra)
-        return deleted
+        p = self.r.pipeline(transaction=False)
+        if members:
+            p.delete(*members)
+        p.delete(set_key, *extra)
+        if self.near is not None:
+            self.near.announce(p, [*members, *extra])
+        results = p.execute()
+        if self.near is not None:
+            self.near.forget([*members, *extra])
+        return int(results[0]) if members else 0
 
     def invalidate(self, base: str) -> int:
         return self._drop_set(self._k("v", base), self._k("i", base))
@@ -154,6 +240,16 @@ class RedisBackend:
         keys = list(self.r.scan_iter(match=self.prefix + "*", count=1000))
         for i in range(0, len(keys), 500):
             self.r.delete(*keys[i : i + 500])
+        if self.near is not None:
+            p = self.r.pipeline(transaction=False)
+            self.near.announce(p, None)
+            p.execute()
+            self.near.forget(None)
+
+    def close(self) -> None:
+        """Stop the near cache's listener (the client is the caller's to close)."""
+        if self.near is not None:
+            self.near.close()
 
     def size(self) -> int:
         return sum(1 for _ in self.r.scan_iter(match=self.prefix + "e:*", count=1000))

@@ -1,0 +1,160 @@
+"""``NearCache``: this process's copies of what ``RedisBackend`` read from Redis, kept coherent
+with every other process through a Redis pub/sub channel.
+
+A hit from the near cache costs no round trip and no redis-server CPU. Every backend that
+changes an entry (store, invalidation by key or tag, clear) publishes the Redis keys it changed
+on ``<prefix>near``; each process's listener thread (started on first use, again after a fork)
+drops its copies of those keys (the changing process drops its own at once, and ignores its
+own message). Staleness:
+
+- normally one pub/sub delivery (well under a millisecond on one host): the publisher sends
+  after its Redis change, and a copy read before the change is dropped when the message
+  arrives; a read racing with a message is not kept (the *generation* check: any message
+  received while a read was in flight discards what that read brings back);
+- at most ``seconds`` (default 5) if messages are lost unnoticed: a copy is kept ``seconds`` at
+  most, and never past the Redis entry's own expiry. While the listener is not subscribed (at
+  start, after a lost connection) nothing is kept and every lookup goes to Redis; when it
+  subscribes again the near cache starts empty.
+
+Bounded by ``max_bytes`` of bodies (least recently used dropped first).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from typing import Any
+
+log = logging.getLogger("assetpipe.serve")
+
+
+class NearCache:
+    """See the module doc. ``client``: the backend's ``redis.Redis``."""
+
+    def __init__(
+        self, client: Any, channel: str, seconds: float = 5.0, max_bytes: int = 64 * 1024 * 1024
+    ) -> None:
+        self.client = client
+        self.channel = channel
+        self.seconds = seconds
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._data: OrderedDict[str, tuple[float, Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._generation = 0
+        self.live = False  # subscribed: copies may be kept
+        self._pid: int | None = None
+        self._closed = False
+        self._pubsub: Any = None
+        self._sender = uuid.uuid4().hex
+
+    # -- the copies -----------------------------------------------------------------------
+    def get(self, key: str) -> Any:
+        """The copy kept for ``key``, or None."""
+        if self._pid != os.getpid():
+            self._start()
+            return None
+        with self._lock:
+            item = self._data.get(key)
+            if item is None:
+                return None
+            if item[0] <= time.monotonic():
+                self._pop(key)
+                return None
+            self._data.move_to_end(key)
+            return item[1]
+
+    def generation(self) -> int:
+        """Take this before a Redis read; give it to ``put`` with what the read returned."""
+        return self._generation
+
+    def put(self, key: str, value: Any, size: int, ttl_ms: int, generation: int) -> None:
+        """Keep ``value`` (``size`` bytes) for ``key``, whose Redis TTL is ``ttl_ms`` (Redis
+        ``PTTL``: -1 none, -2 gone), unless a change was heard since ``generation``."""
+        if ttl_ms == -2 or ttl_ms == 0 or size > self.max_bytes:
+            return
+        seconds = self.seconds if ttl_ms < 0 else min(self.seconds, ttl_ms / 1000)
+        with self._lock:
+            if not self.live or generation != self._generation:
+                return
+            self._pop(key)
+            self._data[key] = (time.monotonic() + seconds, value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes and self._data:
+                self._pop(next(iter(self._data)))
+
+    def _pop(self, key: str) -> None:
+        item = self._data.pop(key, None)
+        if item is not None:
+            self._bytes -= item[2]
+
+    def forget(self, keys: list[str] | None) -> None:
+        """Drop these keys' copies (None: every copy), and start a new generation."""
+        with self._lock:
+            self._generation += 1
+            if keys is None:
+                self._data.clear()
+                self._bytes = 0
+            else:
+                for key in keys:
+                    self._pop(key)
+
+    # -- telling the others ---------------------------------------------------------------
+    def announce(self, pipe: Any, keys: list[str] | None) -> None:
+        """Queue on ``pipe``, after the change, the message that drops ``keys`` (None:
+        everything) in every process; call ``forget(keys)`` once ``pipe`` has run, so that
+        this process reads its own change at once."""
+        pipe.publish(self.channel, " ".join([self._sender, *(keys if keys is not None else "*")]))
+
+    # -- listening ------------------------------------------------------------------------
+    def _start(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid() or self._closed:
+                return
+            self._pid = os.getpid()  # in a forked child: the parent's thread is not here
+            self._sender = uuid.uuid4().hex
+            self.live = False
+            self._data.clear()
+            self._bytes = 0
+        threading.Thread(target=self._listen, name="assetpipe-near-cache", daemon=True).start()
+
+    def _listen(self) -> None:
+        while not self._closed:
+            try:
+                self._pubsub = pubsub = self.client.pubsub()
+                pubsub.subscribe(self.channel)
+                for message in pubsub.listen():
+                    if self._closed:
+                        break
+                    kind = message.get("type")
+                    if kind == "subscribe":
+                        self.forget(None)  # what was missed while unsubscribed
+                        self.live = True
+                    elif kind == "message":
+                        data = message["data"]
+                        sender, *keys = (data.decode() if isinstance(data, bytes) else data).split()
+                        if sender != self._sender:  # this process forgot its own already
+                            self.forget(None if keys == ["*"] else keys)
+            except Exception as exc:  # a lost connection: go to Redis until subscribed again
+                self.live = False
+                self.forget(None)
+                if self._closed:
+                    return
+                log.debug("near cache: listener lost its connection (%s); retrying", exc)
+                time.sleep(0.5)
+        self.live = False
+
+    def close(self) -> None:
+        """Stop listening (copies are no longer kept)."""
+        self._closed = True
+        self.live = False
+        self.forget(None)
+        pubsub = self._pubsub
+        if pubsub is not None:
+            with contextlib.suppress(Exception):  # a connection that may be gone already
+                pubsub.close()

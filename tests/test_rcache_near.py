@@ -1,0 +1,176 @@
+"""The Redis backend's near cache (a real redis-server): a repeated hit costs no round trip, and
+a store or an invalidation in one process drops the copies another process keeps, through the
+pub/sub message (the copies there are kept 60 s, so nothing else could drop them)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assetpipe.serve.rcache import RedisBackend, ResponseCache
+from assetpipe.serve.rcache.core import Captured
+from tests.rcache_support import _free_port, redis_url  # noqa: F401 (fixture)
+from tests.test_serve_support import decode, request
+
+SERVER = textwrap.dedent("""
+    import json, sys
+    from wsgiref.simple_server import make_server, WSGIServer
+    from socketserver import ThreadingMixIn
+    import redis
+    from assetpipe.serve.rcache import RedisBackend, ResponseCache, ResponseCacheMiddleware, Rule
+
+    url, port = sys.argv[1], int(sys.argv[2])
+    counter = redis.Redis.from_url(url)
+    backend = RedisBackend(url=url, prefix="near:", near_seconds=60)
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/near":   # what this process keeps (not cached)
+            near = backend.near
+            body = json.dumps({"live": near.live, "copies": len(near._data)}).encode()
+        else:
+            counter.incr("renders")
+            version = int(counter.get("version") or 0)
+            body = json.dumps({"version": version, "items": list(range(300))}).encode()
+        start_response("200 OK", [("Content-Type", "application/json"),
+                                  ("Content-Length", str(len(body)))])
+        return [body]
+
+    cache = ResponseCache(backend, name="near")
+    rules = {"/api/": Rule(60, tags=["items"])}
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+    httpd = make_server("127.0.0.1", port, ResponseCacheMiddleware(app, cache, rules),
+                        server_class=Server)
+    print("ready", flush=True)
+    httpd.serve_forever()
+""")
+
+
+def _until(check: Any, seconds: float = 10.0) -> Any:
+    """Poll ``check()`` until it is truthy (a message between processes takes some time)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        got = check()
+        if got or time.monotonic() > deadline:
+            return got
+        time.sleep(0.02)
+
+
+def _live(backend: RedisBackend) -> bool:
+    assert backend.near is not None
+    backend.lookup("-", "-")  # starts the listener on first use
+    return _until(lambda: backend.near is not None and backend.near.live)  # type: ignore[no-any-return]
+
+
+def test_a_repeated_hit_costs_no_round_trip(redis_url: str) -> None:  # noqa: F811
+    import redis
+
+    backend = RedisBackend(url=redis_url, prefix="near-rt:")
+    cache = ResponseCache(backend, name="near-rt")
+    r = redis.Redis.from_url(redis_url)
+    try:
+        assert _live(backend)
+        body = json.dumps(list(range(400))).encode()
+        entry = cache.make_entry(
+            Captured("200 OK", [("Content-Type", "application/json")], body), ()
+        )
+        backend.store("b", "k", entry, 60)
+        _, first = backend.lookup("b", "k", "br")  # from Redis, every body, kept near
+        assert first is not None and set(first.bodies) == {"identity", "br", "gzip"}
+        before = int(r.info("stats")["total_commands_processed"])
+        for accept in ("br", "gzip", None) * 20:
+            _, got = backend.lookup("b", "k", accept)
+            assert got is not None and got.reply(accept).body == entry.bodies[got.choose(accept)]
+        after = int(r.info("stats")["total_commands_processed"])
+        assert after - before == 1  # the INFO command itself: sixty hits, no round trip
+        backend.invalidate("b")  # this process reads its own change at once
+        assert backend.lookup("b", "k", "br") == (None, None)
+    finally:
+        backend.clear()
+        backend.close()
+        r.close()
+
+
+@pytest.fixture
+def other_process(redis_url: str, tmp_path: Path) -> Iterator[int]:  # noqa: F811
+    import redis
+
+    r = redis.Redis.from_url(redis_url)
+    r.delete("renders", "version")
+    RedisBackend(r, prefix="near:", near_seconds=0).clear()
+    r.close()
+    script = tmp_path / "server.py"
+    script.write_text(SERVER)
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    proc = subprocess.Popen(
+        [sys.executable, str(script), redis_url, str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        request(port, "/api/warm")  # starts its listener
+        assert _until(lambda: json.loads(request(port, "/near").body)["live"])
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        assert proc.stdout is not None
+        proc.stdout.close()
+
+
+def _version(port: int) -> int:
+    r = request(port, "/api/items", headers={"Accept-Encoding": "br"})
+    assert r.status == 200
+    return int(json.loads(decode(r))["version"])
+
+
+def test_a_change_in_one_process_reaches_the_others_copies(
+    redis_url: str,  # noqa: F811
+    other_process: int,
+) -> None:
+    import redis
+
+    port = other_process
+    r = redis.Redis.from_url(redis_url)
+    here = ResponseCache(RedisBackend(r, prefix="near:"), name="near")  # as the other's
+    try:
+        assert _version(port) == 0
+        assert _version(port) == 0
+        assert json.loads(request(port, "/near").body)["copies"] >= 1  # kept there, for 60 s
+        renders = int(r.get("renders") or 0)
+
+        # by key: the next request there renders the new version
+        r.set("version", 1)
+        assert here.invalidate("/api/items") == 1
+        assert _until(lambda: _version(port) == 1)
+        assert int(r.get("renders") or 0) == renders + 1
+
+        # by tag
+        r.set("version", 2)
+        assert here.invalidate_tag("items") >= 1
+        assert _until(lambda: _version(port) == 2)
+
+        # a store here replaces the entry there: the other process drops its copy
+        assert _version(port) == 2  # kept near there again
+        r.set("version", 3)
+        body = json.dumps({"version": 3, "items": []}).encode()
+        captured = Captured("200 OK", [("Content-Type", "application/json")], body)
+        here.backend.store(
+            "near|/api/items", "near|/api/items\x1fu=", here.make_entry(captured, ()), 60
+        )
+        assert _until(lambda: _version(port) == 3)
+    finally:
+        here.backend.close()  # type: ignore[attr-defined]
+        r.close()
