@@ -1,5 +1,6 @@
-"""The Prometheus endpoint and the JSON stats under gunicorn with 2 worker processes
-(prometheus_client's multiprocess mode): whichever worker answers, the counts add up exactly."""
+"""The Prometheus endpoint and the JSON stats under gunicorn with 2 worker processes, and the
+ASGI middleware under uvicorn with 2 worker processes (prometheus_client's multiprocess mode):
+whichever worker answers, the counts add up exactly, under the same metric names."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def _sample(text: str, name: str, **labels: str) -> float:
     for line in text.splitlines():
         if not line.startswith(name + "{"):
             continue
-        got = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0]))
+        got = dict(re.findall(r'(\w+)="([^"]*)"', line[: line.rindex("}")]))
         if all(got.get(k) == v for k, v in labels.items()):
             total += float(line.rsplit(" ", 1)[1])
     return total
@@ -152,6 +153,140 @@ def test_counts_add_up_across_two_workers(tmp_path: Path) -> None:
                 + stats["caches"]["api"]["miss"]
                 + stats["caches"]["api"].get("wait", 0)
                 == 20
+            )
+    finally:
+        proc.terminate()
+        proc.wait(15)
+        assert proc.stderr is not None
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+    assert "Traceback" not in err, err
+
+
+ASGI_APP = textwrap.dedent("""
+    import json, os
+    from assetpipe.serve.rcache import ResponseCache, Rule
+    from assetpipe.serve.rcache.asgi import ResponseCacheMiddleware
+    from assetpipe.serve.metrics_asgi import MetricsMiddleware, metrics_app
+
+    async def api(scope, receive, send):
+        path = scope["path"]
+        if path == "/api/items":
+            body = json.dumps([{"id": i, "name": f"item {i}"} for i in range(300)]).encode()
+        elif path.startswith("/api/items/"):
+            body = json.dumps({"id": path.rsplit("/", 1)[1], "name": "x" * 800}).encode()
+        else:
+            await send({"type": "http.response.start", "status": 404, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        headers = [(b"content-type", b"application/json"),
+                   (b"x-worker", str(os.getpid()).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def route(scope):
+        path = scope["path"]
+        if path == "/api/items":
+            return path
+        return "/api/items/{item_id}" if path.startswith("/api/items/") else "other"
+
+    cached = ResponseCacheMiddleware(api, ResponseCache(name="asgi-api"),
+                                     {"/api/items": Rule(ttl=60)})
+    measured = MetricsMiddleware(cached, route=route)
+
+    async def app(scope, receive, send):
+        if scope["type"] == "http" and scope["path"] == "/metrics":
+            await metrics_app(scope, receive, send)
+        else:
+            await measured(scope, receive, send)
+""")
+
+
+def test_asgi_counts_add_up_across_two_uvicorn_workers(tmp_path: Path) -> None:
+    pytest.importorskip("prometheus_client")
+    (tmp_path / "asgi_api.py").write_text(ASGI_APP)
+    prom = tmp_path / "prom"
+    prom.mkdir()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(prom),
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parent.parent)]),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--workers",
+            "2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "asgi_api:app",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        workers: set[str] = set()
+        while len(workers) < 2:  # both workers up and answering
+            try:
+                r = request(port, "/api/items/0")
+                workers.add(r.headers["x-worker"])
+            except OSError:
+                assert proc.poll() is None, "uvicorn exited"
+            assert time.monotonic() < deadline, "uvicorn: both workers never answered"
+            time.sleep(0.05)
+        text = request(port, "/metrics").body.decode()
+        warm = _sample(text, "assetpipe_http_requests_total", route="/api/items/{item_id}")
+        for i in range(30):  # each on a new connection
+            r = request(port, f"/api/items/{i}")
+            assert r.status == 200
+        for _ in range(20):
+            assert request(port, "/api/items", headers={"Accept-Encoding": "gzip"}).status == 200
+        assert request(port, "/api/nope").status == 404
+        for _ in range(4):  # whichever worker answers, the same totals
+            text = request(port, "/metrics").body.decode()
+            assert (
+                _sample(
+                    text,
+                    "assetpipe_http_requests_total",
+                    route="/api/items/{item_id}",
+                    status="200",
+                    encoding="identity",
+                )
+                == warm + 30
+            )
+            assert (
+                _sample(text, "assetpipe_http_requests_total", route="/api/items", encoding="gzip")
+                == 20
+            )
+            assert _sample(text, "assetpipe_http_requests_total", status="404") == 1
+            assert (
+                _sample(text, "assetpipe_http_request_duration_seconds_count", route="/api/items")
+                == 20
+            )
+            assert (
+                _sample(
+                    text, "assetpipe_http_response_bytes_total", route="/api/items", encoding="gzip"
+                )
+                > 0
+            )
+            results = {
+                res: _sample(text, "assetpipe_cache_requests_total", cache="asgi-api", result=res)
+                for res in ("hit", "miss", "wait")
+            }
+            assert sum(results.values()) == 20 and 1 <= results["miss"] <= 2  # one per worker
+            assert (
+                _sample(text, "assetpipe_compression_saved_bytes_total", source="response_cache")
+                > 0
             )
     finally:
         proc.terminate()
