@@ -332,3 +332,15 @@ def test_the_replaced_build_folder_survives_until_the_next_swap(tiny_site: Path)
     dev = build(cfg, profile="development")
     assert folders[2].exists() and not folders[1].exists()
     assert json.loads((dev.build_dir / "report.json").read_text())["retained"] == []
+
+
+def test_the_result_names_each_key_s_stage_and_the_report_it_wrote(tiny_site: Path) -> None:
+    """The typed fields an incremental rebuild starts from: which stage made each manifest key,
+    the static stage's keys, and report.json's sections as written."""
+    result = build(load_config(tiny_site / "pipeline.yaml"))
+    keys = {"css/site.css", "icons/logo.svg", "icons/sub/arrow.svg", "robots.txt"}
+    assert set(result.manifest.entries) == keys
+    assert result.owners == dict.fromkeys(keys, "static")
+    assert result.static_keys == keys
+    assert result.report == json.loads((result.build_dir / "report.json").read_text())
+    assert result.report["warnings"] == [] and result.report["retained"] == []
