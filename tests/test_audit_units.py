@@ -340,7 +340,7 @@ def test_baseline_comparison_fails_beyond_the_runs_noise(tmp_path: Path) -> None
         metrics={**page()["metrics"], "lcp": 1800.0, "tbt": 150.0},
         bytes={**page()["bytes"], "script": 50 * 1024 + 2048},
     )
-    doc = {"profile": "mobile", "runs": 3, "passed": True, "pages": [now_page]}
+    doc: dict[str, Any] = {"profile": "mobile", "runs": 3, "passed": True, "pages": [now_page]}
     base_doc, base_details = baseline.load(tmp_path / "main")
     baseline.compare(doc, runs([1760, 1800, 1840], [50, 150, 250]), base_doc, base_details)
     failed = {c["id"] for c in doc["pages"][0]["checks"] if not c["passed"]}

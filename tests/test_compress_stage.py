@@ -281,11 +281,11 @@ def test_the_templates_stage_starts_compression_and_a_failure_cancels_it(
 
     ok = ctx()
     templates.run(ok)
-    assert ok.compressor is not None and "js/app-ABC.js" in ok.compressor.files
     queued = ok.compressor
+    assert isinstance(queued, compress.Compressor) and "js/app-ABC.js" in queued.files
     ok.stage = "compress"
     compress.run(ok)
-    assert ok.compressor is None and queued.pool._shutdown  # type: ignore[attr-defined]
+    assert ok.compressor is None and queued.pool._shutdown
     assert brotli.decompress((out / "public/js/app-ABC.js.br").read_bytes()) == JS.encode()
     assert ok.manifest["js/app.js"]["encodings"] == ["br", "gzip", "zstd"]
 

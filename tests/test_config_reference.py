@@ -85,7 +85,8 @@ def test_the_reader_takes_every_listed_key(tmp_path: Path, key: str) -> None:
 
 def _fences(text: str) -> Iterator[tuple[int, str, str]]:
     """(line, language, dedented body) of every fenced code block in Markdown ``text``."""
-    start, lang, body = 0, "", []  # start == 0: outside a block
+    body: list[str] = []
+    start, lang = 0, ""  # start == 0: outside a block
     for n, line in enumerate(text.splitlines(), 1):
         fence = line.strip().startswith("```")
         if fence and not start:

@@ -69,7 +69,7 @@ def test_flask_app_renders_tags_and_serves_them(tmp_path: Path) -> None:
         assert page.status == 200 and b"token-123" in page.body
         soup = BeautifulSoup(page.body, "html.parser")
         tags = soup.head.find_all(["link", "script"]) if soup.head else []
-        kinds = [(t.name, t.get("rel", [None])[0]) for t in tags]
+        kinds = [(t.name, (t.get_attribute_list("rel") or [None])[0]) for t in tags]
         assert kinds[0] == ("link", "stylesheet")
         assert ("script", None) in kinds
         assert kinds[-1] == ("link", "modulepreload")  # the shared chunk

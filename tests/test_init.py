@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli, write_tree
 
 from assetpipe.adopt import discover, init
 from assetpipe.build.sources import globmatch
 from assetpipe.config import load_config
 from assetpipe.errors import UsageError
+from tests.conftest import run_cli, write_tree
 
 
 def _png() -> bytes:

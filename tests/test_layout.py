@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, write_tree
 
 from assetpipe import build
 from assetpipe.config import load_config
 from assetpipe.errors import ConfigError, MissingAssetsError
+from tests.conftest import run_cli, write_tree
 
 PAGE = """\
 <!doctype html>

@@ -103,11 +103,11 @@ def opened_files() -> Iterator[list[str]]:
         return real(file, *args, **kwargs)
 
     saved = builtins.open, io.open
-    builtins.open = io.open = spy  # type: ignore[assignment]
+    builtins.open = io.open = spy
     try:
         yield seen
     finally:
-        builtins.open, io.open = saved  # type: ignore[assignment]
+        builtins.open, io.open = saved
 
 
 @contextmanager
@@ -151,14 +151,25 @@ def test_noop_rebuild_reads_no_source_and_starts_no_process(
 def test_noop_rebuild_encodes_no_document_and_walks_no_cache(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from assetpipe import fsutil
     from assetpipe.build import output
 
     _build(site)
     encoded: list[Any] = []
-    real_dump = output.dump_json
-    monkeypatch.setattr(output, "dump_json", lambda doc: encoded.append(doc) or real_dump(doc))
+    real_dump = fsutil.dump_json
+
+    def counting_dump(doc: Any) -> bytes:
+        encoded.append(doc)
+        return real_dump(doc)
+
+    monkeypatch.setattr(output, "dump_json", counting_dump)
     pruned: list[int] = []
-    monkeypatch.setattr(Cache, "prune", lambda self: pruned.append(1) or 0)
+
+    def counting_prune(self: Cache) -> int:
+        pruned.append(1)
+        return 0
+
+    monkeypatch.setattr(Cache, "prune", counting_prune)
     result = _build(site)
     # only the deploy history (it names the new build) is encoded; report and manifest are the
     # previous build's bytes

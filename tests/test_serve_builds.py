@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ def _html_wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [PAGE]
 
 
-async def _html_asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def _html_asgi(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
     if scope["path"] == "/data":
         await send(
             {

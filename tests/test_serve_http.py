@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +38,10 @@ class Site:
         self.public = self.output / "public"
 
     def url(self, key: str) -> str:
-        return "/static/" + self.manifest[key]["file"]
+        return "/static/" + str(self.manifest[key]["file"])
 
     def bytes(self, key: str) -> bytes:
-        return (self.public / self.manifest[key]["file"]).read_bytes()
+        return (self.public / str(self.manifest[key]["file"])).read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def _wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [body]
 
 
-async def _asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def _asgi_app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
     body = ("app:" + scope["path"]).encode("utf-8")
     await send(
         {

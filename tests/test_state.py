@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import TINY_SITE, write_tree
-
 from assetpipe import build
 from assetpipe.config import load_config
 from tests.cli_support import invoke_cli
+from tests.conftest import TINY_SITE, write_tree
 
 CONFIG = """\
 source: site

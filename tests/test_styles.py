@@ -58,7 +58,7 @@ def built(root: Path) -> tuple[Manifest, Path]:
 
 def css_of(root: Path, key: str = "css/app.css") -> str:
     m, public = built(root)
-    return (public / m[key]["file"]).read_text()
+    return (public / str(m[key]["file"])).read_text()
 
 
 def test_url_to_a_processed_image_points_at_its_file_and_no_raw_copy(

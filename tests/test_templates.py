@@ -4,6 +4,7 @@ and every class of bad input (non-UTF-8, missing asset, broken Jinja, bad select
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ ALWAYS = CONFIG.replace(
 
 
 def _site(
-    tmp_path: Path, extra: dict[str, str | bytes] | None = None, config: str = CONFIG
+    tmp_path: Path, extra: Mapping[str, str | bytes] | None = None, config: str = CONFIG
 ) -> Path:
     write_tree(tmp_path, {**SITE, **(extra or {}), "pipeline.yaml": config})
     return tmp_path

@@ -830,7 +830,7 @@ def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Pa
                 path.write_bytes(content)
             else:
                 edit(path, content)
-            rec.wait(lambda n=n: len(rec.outcomes) > n and w.last_error is None)
+            rec.wait(lambda n=n: len(rec.outcomes) > n and w.last_error is None)  # type: ignore[misc]
         watched = manifest(project)
         watched_report = json.loads((project / "dist/report.json").read_text())
         watched_templates = {
