@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from ..config import Config, load_config
@@ -111,29 +112,24 @@ def build(
     (unless ``lock_held``: the caller, ``assetpipe watch``, already holds it). ``esbuild``
     lets a caller keep one esbuild session (its Node service, its contexts) alive across builds:
     it is then the caller's to close; by default the build makes one and closes it.
-    ``result.owners``, ``result.report`` and ``result.static_keys`` are
-    what incremental rebuilds start from.
+    ``result.owners``, ``result.report`` and ``result.static_keys`` are what incremental
+    rebuilds start from.
     Raises ``ConfigError`` (2), ``StageError``/``LockError`` (1), ``ExternalToolError`` (3).
     """
     cfg = config if isinstance(config, Config) else load_config(config)
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r} (expected one of {', '.join(PROFILES)})")
     started = time.perf_counter()
-    if lock_held:
-        return _build_locked(
-            cfg,
-            clean=clean,
-            strict=strict,
-            profile=profile,
-            progress=progress or NullProgress(),
-            started=started,
-            esbuild=esbuild,
+    lock: AbstractContextManager[object] = (
+        nullcontext()
+        if lock_held
+        else BuildLock(
+            cfg.state_dir / "build.lock",
+            cfg.lock_timeout,
+            on_wait=lambda holder: log.info("waiting for the build lock (%s)", holder),
         )
-    with BuildLock(
-        cfg.state_dir / "build.lock",
-        cfg.lock_timeout,
-        on_wait=lambda holder: log.info("waiting for the build lock (%s)", holder),
-    ):
+    )
+    with lock:
         return _build_locked(
             cfg,
             clean=clean,
