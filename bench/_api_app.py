@@ -27,7 +27,7 @@ from typing import Any
 from flask import Flask, abort, jsonify, request
 
 MODE = os.environ.get("ASSETPIPE_BENCH_MODE", "none")
-ITEMS = [
+ITEMS: list[dict[str, Any]] = [
     {
         "id": i,
         "name": f"Item {i}",

@@ -138,7 +138,7 @@ async def user(
         try:
             if writer is None:
                 reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), 10)
-            assert reader is not None
+            assert reader is not None and writer is not None
             writer.write(
                 b"GET " + pick_path(rng) + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 b"Accept-Encoding: br, gzip\r\n\r\n"

@@ -19,6 +19,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -32,7 +33,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     cfg = example_project()
-    out: dict[str, object] = {"runs": args.runs, "cores": os.cpu_count(), "profiles": {}}
+    out: dict[str, Any] = {"runs": args.runs, "cores": os.cpu_count(), "profiles": {}}
     print(f"assetpipe audit on the example, {args.runs} runs per page, {os.cpu_count()} cores")
     print()
     print("| profile | page | LCP median | LCP CV | FCP CV | load CV | seconds / page / run |")
@@ -69,7 +70,7 @@ def main() -> int:
             )
         out["profiles"][profile] = {
             "seconds": seconds,
-            "per_page_run": per_run,  # type: ignore[index]
+            "per_page_run": per_run,
             "pages": rows,
         }
     if args.json:

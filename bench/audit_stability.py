@@ -22,6 +22,7 @@ import tarfile
 import tempfile
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -157,23 +158,19 @@ def main() -> int:
     )
     print("|---" * (3 + len(METRICS)) + "|")
     for name, by in results.items():
-        sums = {c: summary(rows) for c, rows in by.items() if rows}
+        sums: dict[str, dict[str, Any]] = {c: summary(rows) for c, rows in by.items() if rows}
         report[name] = sums
         for c, s in sums.items():
-            cells = " | ".join(
-                f"{s[m]['median']} ({s[m]['cov']} %)"  # type: ignore[index]
-                for m in METRICS
-            )
+            cells = " | ".join(f"{s[m]['median']} ({s[m]['cov']} %)" for m in METRICS)
             print(f"| {name} | {c} | {s['same_verdict']} | {cells} |")
         if len(sums) == 2:
             diffs = {
                 m: round(
-                    (sums["busy"][m]["median"] / sums["quiet"][m]["median"] - 1)  # type: ignore[index]
-                    * 100,
+                    (sums["busy"][m]["median"] / sums["quiet"][m]["median"] - 1) * 100,
                     1,
                 )
                 if sums["quiet"][m]["median"]
-                else None  # type: ignore[index]
+                else None
                 for m in METRICS
             }
             print(

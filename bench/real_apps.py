@@ -28,7 +28,7 @@ BYTES = """() => performance.getEntriesByType("resource").concat(
 
 
 def measure(browser: Any, base: str, path: str, globals_: tuple[str, ...]) -> dict[str, Any]:
-    from real_apps import view
+    from tests.real_apps import view
 
     v = view(browser, base, path, globals_)
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -45,13 +45,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    import test_real_apps as t
     from playwright.sync_api import sync_playwright
-    from real_apps import pixel_difference, run_cli, serve
 
     from assetpipe.audit.browser import launch
+    from tests import test_real_apps as t
+    from tests.real_apps import pixel_difference, run_cli, serve
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     work = Path(tempfile.mkdtemp(prefix="assetpipe-corpus-"))
     with sync_playwright() as pw:
         browser = launch(pw)

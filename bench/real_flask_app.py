@@ -108,7 +108,7 @@ def make_app(root: Path) -> dict[str, Any]:
         shutil.copyfile(src, static / rel)
         photos.append(rel)
     # the photos two PyPI packages carry as their own data (bench/images.py's set c)
-    from images import package_photos
+    from bench.images import package_photos
 
     for src in package_photos(root.parent / "photo-packages"):
         rel = f"img/gallery/{_flat(Path(src.name), taken)}"
@@ -358,7 +358,7 @@ def _formats_of(path: Path) -> tuple[str, ...]:
 
 
 def cold_sharp(sharp_dir: Path, files: list[Path], out: Path) -> dict[str, Any]:
-    from images import run_sharp
+    from bench.images import run_sharp
 
     load = os.getloadavg()[0]
     seconds, variants, size = run_sharp(
@@ -402,9 +402,10 @@ def in_process(root: Path, facts: dict[str, Any], runs: int = 5) -> dict[str, li
 
 def watch_latency(root: Path, facts: dict[str, Any], edits: int) -> dict[str, list[float]]:
     """bench/watch.py's measurement on this app: save → output on disk, per kind of edit."""
-    from watch import measure
+    from bench.watch import measure
 
-    return measure(root, facts, edits)
+    result: dict[str, list[float]] = measure(root, facts, edits)
+    return result
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -443,7 +444,7 @@ def main() -> int:
     )
     sharp_dir = None
     if not args.no_sharp:
-        from images import install_sharp
+        from bench.images import install_sharp
 
         sharp_dir = install_sharp(work)
     runs: dict[str, list[dict[str, Any]]] = {"cold": [], "sharp": [], "noop": [], "edit": []}

@@ -239,7 +239,7 @@ def correctness(output: Path) -> list[dict[str, str]]:
     Compress(app)
 
     @app.route("/static/<path:name>")
-    def serve_file(name: str) -> Response:
+    def serve_file(name: str) -> Any:
         resp = Response(data, mimetype="application/javascript")
         return resp.make_conditional(__import__("flask").request)  # Range support as Flask does
 
@@ -354,7 +354,7 @@ def over_socket(output: Path, n: int, rounds: int) -> dict[str, Any]:
                     for _ in range(n):
                         assert _send(conns[name], path, per_app[name]) == expect[case], case
                     samples[name].append(n / max(cpu_seconds(pids) - c0, 1e-3))
-            row = {
+            row: dict[str, Any] = {
                 name: {
                     "median": round(statistics.median(v)),
                     "min": round(min(v)),

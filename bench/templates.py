@@ -132,10 +132,10 @@ def main() -> None:
     )
     print("| what | templates/s | MiB/s | vs BeautifulSoup |")
     print("|---|---:|---:|---:|")
-    for what, secs in rows:
+    for what, best in rows:
         print(
-            f"| {what} | {len(files) / secs:,.0f} | {total / secs / 2**20:.1f} "
-            f"| {base / secs:.2f}x |"
+            f"| {what} | {len(files) / best:,.0f} | {total / best / 2**20:.1f} "
+            f"| {base / best:.2f}x |"
         )
 
 
