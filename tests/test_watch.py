@@ -621,12 +621,12 @@ def _stage_files(outcomes: list[Outcome]) -> dict[str, int]:
 
 
 def test_development_profile_build(project: Path) -> None:
-    from tests.conftest import run_cli
+    from tests.cli_support import invoke_cli
 
-    prod = run_cli("build", "--json", cwd=project)
+    prod = invoke_cli("build", "--json", cwd=project)
     assert prod.code == 0, prod.err
     prod_manifest = manifest(project)
-    dev = run_cli("build", "--profile", "development", "--json", cwd=project)
+    dev = invoke_cli("build", "--profile", "development", "--json", cwd=project)
     assert dev.code == 0, dev.err
     assert json.loads(dev.out)["profile"] == "development"
     dev_manifest = manifest(project)
