@@ -142,20 +142,20 @@ class Watcher:
         self._thread.start()
 
     def _warm_up(self) -> None:
-        """Pay the first template rewrite's one-off costs (BeautifulSoup's import, soupsieve
-        compiling its patterns and the selectors: ~0.1 s) in the background after start, not
-        on the first save. Compiled selectors are memoised by soupsieve for the process."""
+        """Pay the first template rewrite's one-off costs in the background after start, not on
+        the first save: importing the rewrite engine and, for a configured selector outside
+        ``rewrite.cssmatch``'s subset, BeautifulSoup's import and soupsieve compiling its
+        patterns and the selector (~0.1 s; memoised by soupsieve for the process)."""
         try:
-            import bs4  # noqa: F401
+            from ..rewrite import rules  # noqa: F401  (the engine a save's rewrite imports)
+            from ..rewrite.lcp import ABOVE_FOLD
+            from ..rewrite.select import check_selector, fast_selector
 
-            from ..rewrite import rules
-            from ..rewrite.select import check_selector
-
-            for sel in (
-                *self.config.templates.eager,
-                *getattr(rules, "ABOVE_FOLD", ()),
-                *getattr(rules, "SMALL", ()),
-            ):
+            t = self.config.templates
+            selectors = (*t.eager, *(s for s, _ in t.sizes_rules), *ABOVE_FOLD)
+            if not all(fast_selector(s) for s in selectors):
+                import bs4  # noqa: F401
+            for sel in selectors:
                 check_selector(sel)
         except Exception:  # only an optimisation: the rewrite reports its own errors
             log.debug("warm-up failed", exc_info=True)
