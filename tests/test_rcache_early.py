@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from http.client import HTTPConnection
 from typing import Any
 
 import pytest
@@ -212,3 +213,42 @@ def test_it_must_be_the_innermost_layer() -> None:
     app.wsgi_app = lambda environ, start_response: wrapped(environ, start_response)  # type: ignore[method-assign]
     with pytest.raises(ValueError, match="already wrapped"):
         answer_hits_early(app)
+
+
+def test_urls_are_matched_as_flask_matches_them() -> None:
+    """Host matching and TRUSTED_HOSTS: a stored entry is never an answer for a host Flask
+    would not route to the view."""
+    calls = Calls()
+    cache = ResponseCache(name="early-hosts")
+    app = Flask("early_hosts", host_matching=True, static_host="static.example")
+    app.config["TRUSTED_HOSTS"] = ["api.example", "www.example"]
+
+    @app.get("/items", host="api.example")
+    @cached(cache, ttl=60)
+    def items() -> Any:
+        calls("items")
+        return jsonify(list(range(300)))
+
+    @app.get("/items", host="www.example")
+    def www_items() -> str:
+        return "www"
+
+    def get(port: int, host: str) -> tuple[int, bytes]:
+        conn = HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.request("GET", "/items", headers={"Host": host})
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+
+    answer_hits_early(app)
+    with wsgi_server(app) as port:
+        for _ in range(3):
+            status, body = get(port, "api.example")
+            assert status == 200 and body.startswith(b"[")
+        assert get(port, "www.example") == (200, b"www")
+        assert get(port, "other.example")[0] == 400  # not a trusted host: Flask refuses it
+        app.config["TRUSTED_HOSTS"] = None
+        assert get(port, "other.example")[0] == 404  # no route for that host
+    assert calls.get("items") == 1

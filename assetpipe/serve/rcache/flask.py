@@ -35,8 +35,9 @@ client sees, and otherwise leaves the request to Flask: not when the app or the 
 blueprints have ``before_request``/``after_request`` functions or URL value preprocessors
 (``track_flask_routes``' route recorder aside: the layer records the route itself), when
 anything listens to the ``request_started``/``request_finished`` signals, when the request
-carries the session cookie (a permanent session is refreshed on every response), or with
-``TRUSTED_HOSTS``, host or subdomain matching. ``key``/``user`` callables run inside a request
+carries the session cookie (a permanent session is refreshed on every response). URLs are
+matched by Flask's own adapter (host and subdomain matching, ``SERVER_NAME``,
+``TRUSTED_HOSTS``), memoised by host and path. ``key``/``user`` callables run inside a request
 context it pushes for them. A view wrapped in another decorator above ``@cached`` (say
 ``@login_required``) is not the ``cached`` view itself, so its hits always go through Flask.
 Teardown functions do not run for an early hit (nothing of the app ran).
@@ -143,7 +144,7 @@ class EarlyHits:
     def __init__(self, app: Any, inner: Callable[..., Iterable[bytes]]) -> None:
         self.flask_app = app
         self.inner = inner
-        self._matches: dict[tuple[str, str, str], tuple[str, str] | None] = {}
+        self._matches: dict[tuple[str, str, str, str], tuple[str, str] | None] = {}
 
     def __call__(self, environ: Environ, start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -163,15 +164,8 @@ class EarlyHits:
         """The cache, rule and URL rule of the ``cached`` view this request goes to, when it
         may be answered early."""
         app = self.flask_app
-        config = app.config
-        if (
-            config["TRUSTED_HOSTS"] is not None
-            or app.url_map.host_matching
-            or app.subdomain_matching
-        ):
-            return None
         cookie = environ.get("HTTP_COOKIE")
-        if cookie and config["SESSION_COOKIE_NAME"] + "=" in cookie:
+        if cookie and app.config["SESSION_COOKIE_NAME"] + "=" in cookie:
             return None
         match = self._match(environ, method)
         if match is None:
@@ -184,9 +178,16 @@ class EarlyHits:
         return spec[0], spec[1], route
 
     def _match(self, environ: Environ, method: str) -> tuple[str, str] | None:
-        """(endpoint, URL rule) for this request, or None (no match, a redirect, an error):
-        Werkzeug's match, memoised by script name, path and method."""
-        memo_key = (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO") or "/", method)
+        """(endpoint, URL rule) for this request, or None (no match, a redirect, a host
+        ``TRUSTED_HOSTS`` refuses): Flask's own URL adapter (host and subdomain matching,
+        ``SERVER_NAME``, as Flask's version does them), memoised by host, script name, path and
+        method."""
+        memo_key = (
+            environ.get("HTTP_HOST", ""),
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO") or "/",
+            method,
+        )
         try:
             return self._matches[memo_key]
         except KeyError:
@@ -195,14 +196,12 @@ class EarlyHits:
         from werkzeug.routing import RequestRedirect
 
         app = self.flask_app
+        found: tuple[str, str] | None = None
         try:
-            adapter = app.url_map.bind_to_environ(
-                environ,
-                server_name=app.config["SERVER_NAME"],
-                subdomain=app.url_map.default_subdomain or "",
-            )
-            rule, _ = adapter.match(method=method, return_rule=True)
-            found: tuple[str, str] | None = (rule.endpoint, rule.rule)
+            adapter = app.create_url_adapter(app.request_class(environ))
+            if adapter is not None:
+                rule, _ = adapter.match(method=method, return_rule=True)
+                found = (rule.endpoint, rule.rule)
         except (HTTPException, RequestRedirect):
             found = None
         if len(self._matches) >= MATCH_MEMO:
