@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from assetpipe.serve.rcache import RedisBackend, ResponseCache
-from assetpipe.serve.rcache.core import Captured
+from assetpipe.serve.rcache.rules import Captured
 from tests.rcache_support import _free_port, redis_url  # noqa: F401 (fixture)
 from tests.test_serve_support import decode, request
 

@@ -152,7 +152,7 @@ def test_asgi_hits_single_flight_and_304() -> None:
 
 
 def test_redis_hit_fetches_only_the_representation_it_sends(redis_url: str) -> None:  # noqa: F811
-    from assetpipe.serve.rcache.core import Captured
+    from assetpipe.serve.rcache.rules import Captured
 
     backend = RedisBackend(url=redis_url, prefix="repr-test:", near_seconds=0)  # no near copies
     cache = ResponseCache(backend, name="repr-test")

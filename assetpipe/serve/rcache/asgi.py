@@ -10,8 +10,9 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
-from .core import Captured, Request, ResponseCache, Rule
+from .core import ResponseCache
 from .entry import Reply
+from .rules import Captured, Request, Rule
 from .wsgi import PathRules
 
 Scope = MutableMapping[str, Any]

@@ -51,7 +51,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from ..metrics import ROUTE_KEY, is_route_recorder
-from .core import Captured, KeySpec, Request, ResponseCache, Rule
+from .core import ResponseCache
+from .rules import Captured, KeySpec, Request, Rule
 from .wsgi import Environ, wsgi_request
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..compress import is_file_wrapper
-from .core import Captured, Request, ResponseCache, Rule
+from .core import ResponseCache
+from .rules import Captured, Request, Rule
 
 Environ = dict[str, Any]
 WSGIApp = Callable[[Environ, Callable[..., Any]], Iterable[bytes]]
