@@ -14,6 +14,7 @@ The banner is inserted 1.5 s after ``load``: at 500 ms, a throttled mobile load 
 from __future__ import annotations
 
 import json
+import statistics
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -117,10 +118,9 @@ def test_long_task_after_load_counts_in_tbt(site: tuple[Any, str]) -> None:
 def test_relayout_is_a_main_thread_task(site: tuple[Any, str], profile: str) -> None:
     """A class toggle that relayouts 20,000 boxes 500 ms after load: no script to speak of,
     style + layout + paint in one task that the page's long-task observer cannot see, now in
-    TBT. Its CLS matches Lighthouse's. Its TBT does not: Lighthouse read 997 ms (mobile) at a
-    load average of ~15 and 1,334 ms at ~8, 232 and 476 ms on desktop, where the audit reads
-    ~420 ms mobile and ~70 ms desktop at ~8 — the same direction, up to ~6x lower on desktop,
-    not within 15 % (an open disagreement, see README); so only the direction is asserted."""
+    TBT. Its CLS matches Lighthouse's; its TBT is held against Lighthouse run live in
+    ``test_relayout_tbt_agrees_with_lighthouse`` (wall-clock TBT of this page moves 3x with the
+    host's load, so a stored reference cannot hold it)."""
     res = run(site, "relayout", profile)
     assert near(res.metrics["cls"], LIGHTHOUSE[profile]["relayout"]["cls"]), res.metrics
     after = [
@@ -133,6 +133,55 @@ def test_relayout_is_a_main_thread_task(site: tuple[Any, str], profile: str) -> 
     ]
     assert after, [t.to_json() for t in res.tasks if t.dur > 50]
     assert res.metrics["tbt"] > 0
+
+
+@pytest.mark.lighthouse
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("profile", ["desktop", "mobile"])
+def test_relayout_tbt_agrees_with_lighthouse(
+    site: tuple[Any, str], profile: str, tmp_path: Path
+) -> None:
+    """The relayout's TBT against Lighthouse 12 run live, interleaved (3 pairs).
+
+    1. Our trace parser on Lighthouse's own trace gives Lighthouse's TBT to the millisecond:
+       the same tasks, the same FCP, the same clipping.
+    2. The task costs the same under both: TBT from thread CPU time (``tbt_cpu``, scaled by the
+       profile's CPU factor, which the host's load hardly moves) is within 15 % of the same
+       figure from Lighthouse's trace. Before the audit traced Lighthouse's categories
+       (``invalidationTracking``), it was about half.
+    3. Wall-clock TBT: same direction and order of magnitude as Lighthouse's (a factor 3 either
+       way): on a loaded host both move 3x between runs.
+    """
+    from assetpipe.audit import lighthouse
+    from assetpipe.audit.trace import blocking_time, parse
+    from assetpipe.browser import find_chromium
+    from assetpipe.errors import ExternalToolError
+
+    try:
+        lighthouse.ensure_installed()
+    except ExternalToolError as err:
+        pytest.skip(f"Lighthouse unavailable: {err}")
+    _browser, base = site
+    url = f"{base}/relayout"
+    prof = throttle.get(profile)
+    ours, theirs, lh_wall, ours_wall = [], [], [], []
+    for i in range(3):
+        res = run(site, "relayout", profile)
+        ours.append(res.metrics["tbt_cpu"])
+        ours_wall.append(res.metrics["tbt"])
+        folder = tmp_path / f"lh{i}"
+        lh = lighthouse.run(url, prof, find_chromium(), artifacts=folder)
+        events = json.loads((folder / "defaultPass.trace.json").read_text())["traceEvents"]
+        trace = parse(events, url)
+        assert trace.fcp is not None
+        assert blocking_time(trace.tasks, trace.fcp) == pytest.approx(lh["metrics"]["tbt"], abs=1)
+        theirs.append(
+            blocking_time(trace.tasks, trace.fcp, duration=lambda t: t.cpu, scale=prof.cpu_rate)
+        )
+        lh_wall.append(lh["metrics"]["tbt"])
+    med = statistics.median
+    assert near(med(ours), med(theirs)), (ours, theirs)
+    assert med(lh_wall) / 3 <= med(ours_wall) <= 3 * med(lh_wall), (ours_wall, lh_wall)
 
 
 def test_page_whose_load_never_fires_is_measured_at_the_cap(site: tuple[Any, str]) -> None:

@@ -96,9 +96,12 @@ def run(
     headers: dict[str, str] | None = None,
     categories: tuple[str, ...] = ("performance",),
     timeout: float = 180,
+    artifacts: Path | None = None,
 ) -> dict[str, Any]:
     """One Lighthouse run; returns ``{"scores": {category: 0..1}, "metrics": {fcp, lcp, ...}}``
-    (ms; CLS unitless). Raises ``ExternalToolError`` when Lighthouse cannot run."""
+    (ms; CLS unitless). ``artifacts``: a folder where Lighthouse saves what it gathered (``-GA``:
+    ``defaultPass.trace.json``, the DevTools log, ``artifacts.json``). Raises
+    ``ExternalToolError`` when Lighthouse cannot run."""
     script = ensure_installed()
     node = shutil.which("node") or "node"
     flags = " ".join([*CHROMIUM_ARGS, "--headless=new"])
@@ -118,6 +121,8 @@ def run(
         ]
         if headers:
             cmd.append(f"--extra-headers={json.dumps(headers)}")
+        if artifacts is not None:
+            cmd.append(f"-GA={artifacts}")
         env = {**os.environ, "CHROME_PATH": str(chromium)}
         try:
             proc = subprocess.run(

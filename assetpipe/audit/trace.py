@@ -19,7 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Lighthouse's categories, less the screenshots (the audit has its own filmstrip).
+#: Lighthouse 12's trace categories (its ``Trace`` gatherer), less the screenshots (the audit has
+#: its own filmstrip), plus ``toplevel``. The same categories, not a leaner set: tracing has a
+#: cost, and the page's tasks must carry the cost they carry under Lighthouse. The one that
+#: matters is ``invalidationTracking``: it records every style and layout invalidation (three
+#: events per element a class toggle restyles), which doubles the thread CPU time of a relayout
+#: of 20,000 boxes (~105 → ~210 ms desktop); without it the audit's TBT for such a page read up to
+#: 6x below Lighthouse's. Its events also say which nodes were invalidated.
 CATEGORIES = (
     "-*",
     "toplevel",
@@ -28,8 +34,13 @@ CATEGORIES = (
     "v8",
     "v8.execute",
     "blink.user_timing",
+    "blink.console",
     "devtools.timeline",
     "disabled-by-default-devtools.timeline",
+    "disabled-by-default-devtools.timeline.stack",
+    "disabled-by-default-devtools.timeline.frame",
+    "latencyInfo",
+    "disabled-by-default-devtools.timeline.invalidationTracking",
 )
 #: Top-level task event names (Lighthouse's ``main-thread-tasks``).
 TASK_NAMES = frozenset(
