@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from .coverage import Coverage, Usage
 from .network import NetworkLog
 from .observe import MAX_WAIT_MS, QUIET_MS, Observation, observe
 from .throttle import Profile
@@ -47,6 +48,11 @@ class RunResult:
     images: list[dict[str, Any]] = field(default_factory=list)
     screenshot: bytes | None = None
     filmstrip: list[tuple[float, bytes]] = field(default_factory=list)
+    #: Unused JavaScript and CSS (``coverage``), per script and stylesheet URL.
+    unused_js: list[Usage] = field(default_factory=list)
+    unused_css: list[Usage] = field(default_factory=list)
+    #: URLs Chromium marked render-blocking (``trace.RENDER_BLOCKING``).
+    render_blocking: list[str] = field(default_factory=list)
 
 
 def _open(
@@ -126,10 +132,14 @@ def measure(
                 {"format": "jpeg", "quality": 50, "maxWidth": 180, "maxHeight": 320},
             )
         tracer = Tracer(cdp, page.wait_for_timeout)
+        coverage = Coverage(cdp)
+        coverage.start()
         tracer.start()
         seen = _load(page, cdp, url, net, quiet_ms=quiet_ms, max_wait_ms=max_wait_ms)
         collected: dict[str, Any] = page.evaluate("() => window.__assetpipe.collect()")
         trace = parse(tracer.stop(), page.url)
+        net.close()
+        unused_js, unused_css = coverage.collect(page.url)
         shot = None
         film: list[tuple[float, bytes]] = []
         if capture:
@@ -184,6 +194,9 @@ def measure(
             images=images,
             screenshot=shot,
             filmstrip=film,
+            unused_js=unused_js,
+            unused_css=unused_css,
+            render_blocking=trace.render_blocking,
         )
         page.close()
         if repeat:

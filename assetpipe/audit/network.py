@@ -87,6 +87,7 @@ class NetworkLog:
         self.last_event = time.monotonic()
         self.last_foreground = self.last_event
         self._seen: set[str] = set()
+        self.closed = False
         cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.responseReceived", self._response)
         cdp.on("Network.loadingFinished", self._finished)
@@ -101,8 +102,15 @@ class NetworkLog:
             self.t0 = timestamp
         return (timestamp - self.t0) * 1000.0
 
+    def close(self) -> None:
+        """Ignore requests sent from now on (the audit's own: ``CSS.enable`` fetches every
+        stylesheet again to read its text); those in flight still finish."""
+        self.closed = True
+
     def _sent(self, ev: dict[str, Any]) -> None:
         url = ev["request"]["url"]
+        if self.closed and ev["requestId"] not in self.requests:
+            return
 
         if url.startswith(("data:", "blob:")):
             return

@@ -8,7 +8,7 @@ import statistics
 from typing import Any
 
 from ..progress import Progress
-from . import policy, summary, throttle
+from . import insights, policy, summary, throttle
 from .locate import Locator
 from .measure import PageLoadError, RunResult, measure
 from .observe import MAX_WAIT_MS
@@ -136,6 +136,15 @@ def audit_page(
     slug = summary.slug(path)
     pictures: dict[str, bytes] = {}
     details: dict[str, Any] = {
+        "insights": insights.gather(
+            rep.network,
+            rep.tasks,
+            page_url=url,
+            fcp=rep.metrics["fcp"],
+            blocking_urls=rep.render_blocking,
+            js=rep.unused_js,
+            css=rep.unused_css,
+        ),
         "runs": [r.metrics for r in results],
         "network": rep.network,
         "first_view_network": first.network,

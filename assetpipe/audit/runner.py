@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..progress import NullProgress, Progress
 from ..rewrite.hints import ImageHint
 from . import budgets as budgets_mod
-from . import builtin, policy, throttle
+from . import builtin, insights, policy, throttle
 from . import images as images_mod
 from .browser import find_chromium, launch, require_playwright
 from .host import host_info
@@ -117,6 +117,12 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
             )
             checks.append(builtin.settled_check(page.get("warnings") or []))
             det = details[page["path"]]
+            checks += insights.checks(
+                page,
+                det.get("insights") or {},
+                limits=dict(budget.insights) if budget else {},
+                levels=dict(budget.level) if budget else {},
+            )
             checks += images_mod.checks(
                 det.get("images") or [],
                 det["first_view_network"],

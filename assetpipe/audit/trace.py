@@ -83,6 +83,10 @@ GROUPS = {
     "ImageDecodeTask": "paint",
 }
 LONG_TASK_MS = 50.0
+#: ``ResourceSendRequest``'s ``renderBlocking`` values that block the first paint (Chromium's own
+#: judgement: a stylesheet or a synchronous script in the ``<head>``, or a parser-blocking
+#: script in the ``<body>``), as Lighthouse's render-blocking insight reads them.
+RENDER_BLOCKING = frozenset({"blocking", "in_body_parser_blocking"})
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ class Trace:
     tasks: list[Task]
     fcp: float | None = None
     events: int = 0
+    #: URLs of the requests Chromium marked render-blocking, in request order.
+    render_blocking: list[str] = field(default_factory=list)
 
     def long_tasks(self) -> list[Task]:
         return [t for t in self.tasks if t.dur > LONG_TASK_MS]
@@ -205,6 +211,13 @@ def parse(events: list[dict[str, Any]], url: str) -> Trace:
     pid, tid, t0 = nav["pid"], nav["tid"], float(nav["ts"])
     frame = (nav.get("args") or {}).get("frame")
     fcp = None
+    blocking = [
+        str(data["url"])
+        for ev in events
+        if ev.get("name") == "ResourceSendRequest" and ev.get("pid") == pid and ev["ts"] >= t0
+        for data in [(ev.get("args") or {}).get("data") or {}]
+        if data.get("renderBlocking") in RENDER_BLOCKING and data.get("url")
+    ]
     for ev in events:
         if (
             ev.get("name") == "firstContentfulPaint"
@@ -259,4 +272,4 @@ def parse(events: list[dict[str, Any]], url: str) -> Trace:
             if isinstance(data, dict) and data.get("url"):
                 url_seen = str(data["url"])
     close()
-    return Trace(tasks, fcp, len(events))
+    return Trace(tasks, fcp, len(events), list(dict.fromkeys(blocking)))

@@ -68,6 +68,18 @@ LEVEL_GROUPS = (
     "images_oversized",
     "images_unsized",
     "images_grown",
+    "insights_render_blocking",
+    "insights_unused_javascript",
+    "insights_unused_css",
+    "insights_total_byte_weight",
+    "insights_third_party",
+)
+INSIGHTS = (
+    "render_blocking",
+    "unused_javascript",
+    "unused_css",
+    "total_byte_weight",
+    "third_party",
 )
 
 
@@ -249,6 +261,12 @@ class Budget:
     )
     min_score: tuple[tuple[str, float], ...] = opt(
         (), Scores(SCORES), "Lighthouse score ≥ budget (with `--lighthouse`)"
+    )
+    insights: tuple[tuple[str, float], ...] = opt(
+        (),
+        NumberMap(INSIGHTS),
+        "Lighthouse-style checks ≤ limit: render-blocking requests (count), unused "
+        "JavaScript/CSS and total byte weight (KiB transferred), third-party blocking (ms)",
     )
     level: tuple[tuple[str, str], ...] = opt(
         (), ChoiceMap(LEVEL_GROUPS, LEVELS), "how a failed check counts, per group (error)"
