@@ -383,7 +383,7 @@ def test_bundled_example(example: Path) -> None:
             assert all(
                 c["level"] == "error"
                 for k, c in checks.items()
-                if not k.startswith(("page.", "images."))
+                if not k.startswith(("page.", "images.", "insights."))
             )
             assert checks["page.settled"]["passed"], checks["page.settled"]
             assert {
