@@ -102,7 +102,7 @@ def measured() -> Iterator[tuple[RunResult, str]]:
     require_chromium()
     from playwright.sync_api import sync_playwright
 
-    from assetpipe.browser import launch
+    from assetpipe.audit.browser import launch
 
     with serve() as base, sync_playwright() as pw:
         browser = launch(pw)

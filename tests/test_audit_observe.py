@@ -153,8 +153,8 @@ def test_relayout_tbt_agrees_with_lighthouse(
        way): on a loaded host both move 3x between runs.
     """
     from assetpipe.audit import lighthouse
+    from assetpipe.audit.browser import find_chromium
     from assetpipe.audit.trace import blocking_time, parse
-    from assetpipe.browser import find_chromium
     from assetpipe.errors import ExternalToolError
 
     try:
