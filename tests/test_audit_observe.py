@@ -184,6 +184,38 @@ def test_relayout_tbt_agrees_with_lighthouse(
     assert med(lh_wall) / 3 <= med(ours_wall) <= 3 * med(lh_wall), (ours_wall, lh_wall)
 
 
+@pytest.mark.lighthouse
+@pytest.mark.timeout(600)
+def test_speed_index_agrees_with_lighthouse(site: tuple[Any, str], tmp_path: Path) -> None:
+    """Speed Index (mobile, the image a timer sets): computed from Lighthouse's own trace it is
+    Lighthouse's figure within 3 % (the same frames; JPEG decoders differ slightly), and the
+    audit's median of 3 runs, interleaved with Lighthouse's, is within 15 % of it."""
+    from assetpipe.audit import lighthouse
+    from assetpipe.audit.browser import find_chromium
+    from assetpipe.audit.speedindex import screenshots, speed_index
+    from assetpipe.errors import ExternalToolError
+
+    try:
+        lighthouse.ensure_installed()
+    except ExternalToolError as err:
+        pytest.skip(f"Lighthouse unavailable: {err}")
+    _browser, base = site
+    url = f"{base}/timer-shift"
+    ours = [run(site, "timer-shift", "mobile").metrics["si"]]
+    lh = lighthouse.run(url, throttle.MOBILE, find_chromium(), artifacts=tmp_path)
+    ours += [run(site, "timer-shift", "mobile").metrics["si"] for _ in range(2)]
+    events = json.loads((tmp_path / "defaultPass.trace.json").read_text())["traceEvents"]
+    nav = [
+        e
+        for e in events
+        if e.get("name") == "navigationStart"
+        and str(e["args"].get("data", {}).get("documentLoaderURL", "")).startswith("http")
+    ][-1]
+    from_their_trace = speed_index(screenshots(events, nav["ts"]))
+    assert from_their_trace == pytest.approx(lh["metrics"]["si"], rel=0.03)
+    assert near(statistics.median(ours), lh["metrics"]["si"]), (ours, lh["metrics"])
+
+
 def test_page_whose_load_never_fires_is_measured_at_the_cap(site: tuple[Any, str]) -> None:
     res = run(site, "never-loads", "desktop", max_wait_ms=4000)
     assert res.metrics["fcp"] > 0 and res.metrics["lcp"] > 0

@@ -22,10 +22,11 @@ from ..errors import AssetpipeError, ConfigError, Location
 
 log = logging.getLogger("assetpipe.audit")
 
-#: Lighthouse's budget metric names → ours. Others (interactive, speed-index, ...) have no lab
+#: Lighthouse's budget metric names → ours. Others (interactive, ...) have no lab
 #: equivalent here: they are skipped with a warning, so an existing budget.json still loads.
 LH_METRICS = {
     "first-contentful-paint": "fcp",
+    "speed-index": "si",
     "largest-contentful-paint": "lcp",
     "cumulative-layout-shift": "cls",
     "total-blocking-time": "tbt",

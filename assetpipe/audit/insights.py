@@ -5,9 +5,10 @@ and its ``level:`` the level (``insights_<name>``; ``off`` skips it). Values are
 offending items (per URL or origin) are in the check's ``items``, largest first.
 
 - ``insights.render_blocking`` (count, limit 0, ``warn``): requests Chromium marked
-  render-blocking in the trace (a stylesheet, a synchronous script in the ``<head>``), as
-  Lighthouse's *Eliminate render-blocking resources*; each item has its bytes and its time from
-  request to end.
+  render-blocking in the trace (a stylesheet, a synchronous script in the ``<head>``) that took
+  50 ms or more from request to end, as Lighthouse's *Eliminate render-blocking resources*
+  (which leaves out faster ones); every render-blocking request is an item, with its bytes and
+  that time.
 - ``insights.unused_javascript`` (KiB, limit 20, ``warn``) and ``insights.unused_css`` (KiB,
   limit 10, ``warn``): unused bytes (``coverage``) scaled to what crossed the wire (the unused
   share of a file x its transferred bytes), summed over files, as Lighthouse's *Reduce unused
@@ -31,6 +32,8 @@ from .coverage import Usage
 from .trace import LONG_TASK_MS, Task
 
 KIB = 1024.0
+#: Lighthouse's ``MINIMUM_WASTED_MS``: a faster render-blocking request is not counted.
+BLOCKING_MIN_MS = 50.0
 #: name → (default limit, unit, default level).
 DEFAULTS: dict[str, tuple[float, str, str]] = {
     "render_blocking": (0, "", "warn"),
@@ -151,7 +154,7 @@ def checks(
     third = gathered.get("third_party") or []
     found: dict[str, tuple[float, list[dict[str, Any]], str]] = {
         "render_blocking": (
-            len(blocking),
+            sum(1 for b in blocking if (b.get("ms") or 0) >= BLOCKING_MIN_MS),
             blocking,
             "render-blocking requests" + (f" (first: {blocking[0]['url']})" if blocking else ""),
         ),

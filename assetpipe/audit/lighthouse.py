@@ -31,6 +31,7 @@ VERSION = "12.2.3"
 HINT = "Lighthouse needs Node.js 18.16+ and npm, and the npm registry on first use"
 AUDIT_IDS = {
     "fcp": "first-contentful-paint",
+    "si": "speed-index",
     "lcp": "largest-contentful-paint",
     "cls": "cumulative-layout-shift",
     "tbt": "total-blocking-time",

@@ -53,6 +53,9 @@ class RunResult:
     unused_css: list[Usage] = field(default_factory=list)
     #: URLs Chromium marked render-blocking (``trace.RENDER_BLOCKING``).
     render_blocking: list[str] = field(default_factory=list)
+    #: With ``capture``: the raw trace (for download) and the wall-clock time of the navigation.
+    trace_events: list[dict[str, Any]] = field(default_factory=list)
+    started: float = 0.0
 
 
 def _open(
@@ -135,9 +138,11 @@ def measure(
         coverage = Coverage(cdp)
         coverage.start()
         tracer.start()
+        started = time.time()
         seen = _load(page, cdp, url, net, quiet_ms=quiet_ms, max_wait_ms=max_wait_ms)
         collected: dict[str, Any] = page.evaluate("() => window.__assetpipe.collect()")
-        trace = parse(tracer.stop(), page.url)
+        events = tracer.stop()
+        trace = parse(events, page.url)
         net.close()
         unused_js, unused_css = coverage.collect(page.url)
         shot = None
@@ -158,6 +163,8 @@ def measure(
         }
         if not seen.loaded:
             metrics["load"] = seen.elapsed_ms
+        if trace.speed_index is not None:
+            metrics["si"] = trace.speed_index
         if trace.tasks:
             fcp = trace.fcp if trace.fcp is not None else metrics["fcp"]
             metrics["tbt"] = blocking_time(trace.tasks, fcp)
@@ -197,6 +204,8 @@ def measure(
             unused_js=unused_js,
             unused_css=unused_css,
             render_blocking=trace.render_blocking,
+            trace_events=events if capture else [],
+            started=started,
         )
         page.close()
         if repeat:

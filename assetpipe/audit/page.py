@@ -3,12 +3,15 @@ represents the page, and the details and pictures the report shows."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
 import statistics
 from typing import Any
 
 from ..progress import Progress
 from . import insights, policy, summary, throttle
+from .har import har
 from .locate import Locator
 from .measure import PageLoadError, RunResult, measure
 from .observe import MAX_WAIT_MS
@@ -160,4 +163,11 @@ def audit_page(
         pictures[name] = data
         film.append({"t": t, "file": name})
     details["filmstrip"] = film
+    if first.trace_events:
+        trace_json = json.dumps({"traceEvents": first.trace_events}, separators=(",", ":"))
+        pictures[f"pages/{slug}/trace.json.gz"] = gzip.compress(trace_json.encode(), 6)
+        details["trace"] = f"pages/{slug}/trace.json.gz"
+        doc = har(url, first.started, first.network)
+        pictures[f"pages/{slug}/page.har"] = json.dumps(doc, indent=1).encode()
+        details["har"] = f"pages/{slug}/page.har"
     return page, details, pictures

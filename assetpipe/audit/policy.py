@@ -25,7 +25,7 @@ import statistics
 from collections.abc import Iterable
 from typing import Any
 
-METRICS = ("ttfb", "server", "fcp", "lcp", "cls", "tbt", "load")
+METRICS = ("ttfb", "server", "fcp", "si", "lcp", "cls", "tbt", "load")
 MODES = ("observed", "cpu")
 AGGREGATES = ("median", "optimistic", "pessimistic")
 AUTO_MIN = 3

@@ -143,7 +143,7 @@ def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, by
     m, b, r = page["metrics"], page["bytes"], page["requests"]
     rows = "".join(
         f"<tr><td>{k.upper()}</td><td>{_esc(fmt_metric(k, m.get(k)))}</td></tr>"
-        for k in ("ttfb", "server", "fcp", "lcp", "cls", "tbt", "load")
+        for k in ("ttfb", "server", "fcp", "si", "lcp", "cls", "tbt", "load")
     )
     sizes = "".join(
         f"<tr><td>{k}</td><td>{_esc(fmt_bytes(b[k]))}</td><td>{r[k]}</td></tr>"
@@ -165,6 +165,16 @@ def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, by
             f'src="{_data_uri(pictures[shot])}"></div>'
         )
     out.append("</div>")
+    downloads = [
+        f'<a href="{_esc(det[k])}" download>{label}</a>'
+        for k, label in (
+            ("trace", "trace (Chrome DevTools, Performance panel)"),
+            ("har", "HAR (DevTools, Network panel)"),
+        )
+        if det.get(k) and det[k] in pictures
+    ]
+    if downloads:
+        out.append(f"<p>First run: {' · '.join(downloads)}</p>")
     el = page.get("lcp_element")
     if el:
         where = (
@@ -360,7 +370,8 @@ def load(folder: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[
     details = data.pop("details", {}) or {}
     pictures: dict[str, bytes] = {}
     for det in details.values():
-        names = [det.get("screenshot")] + [f["file"] for f in det.get("filmstrip") or []]
+        names = [det.get("screenshot"), det.get("trace"), det.get("har")]
+        names += [f["file"] for f in det.get("filmstrip") or []]
         for name in names:
             if name and (folder / name).is_file():
                 pictures[name] = (folder / name).read_bytes()

@@ -19,8 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Lighthouse 12's trace categories (its ``Trace`` gatherer), less the screenshots (the audit has
-#: its own filmstrip), plus ``toplevel``. The same categories, not a leaner set: tracing has a
+from .speedindex import screenshots, speed_index
+
+#: Lighthouse 12's trace categories (its ``Trace`` gatherer), plus ``toplevel``; the screenshots
+#: give Speed Index (``speedindex``). The same categories, not a leaner set: tracing has a
 #: cost, and the page's tasks must carry the cost they carry under Lighthouse. The one that
 #: matters is ``invalidationTracking``: it records every style and layout invalidation (three
 #: events per element a class toggle restyles), which doubles the thread CPU time of a relayout
@@ -41,6 +43,7 @@ CATEGORIES = (
     "disabled-by-default-devtools.timeline.frame",
     "latencyInfo",
     "disabled-by-default-devtools.timeline.invalidationTracking",
+    "disabled-by-default-devtools.screenshot",
 )
 #: Top-level task event names (Lighthouse's ``main-thread-tasks``).
 TASK_NAMES = frozenset(
@@ -126,6 +129,8 @@ class Trace:
     events: int = 0
     #: URLs of the requests Chromium marked render-blocking, in request order.
     render_blocking: list[str] = field(default_factory=list)
+    #: Speed Index (ms) from the trace's screenshots; ``None`` without screenshots.
+    speed_index: float | None = None
 
     def long_tasks(self) -> list[Task]:
         return [t for t in self.tasks if t.dur > LONG_TASK_MS]
@@ -272,4 +277,10 @@ def parse(events: list[dict[str, Any]], url: str) -> Trace:
             if isinstance(data, dict) and data.get("url"):
                 url_seen = str(data["url"])
     close()
-    return Trace(tasks, fcp, len(events), list(dict.fromkeys(blocking)))
+    return Trace(
+        tasks,
+        fcp,
+        len(events),
+        list(dict.fromkeys(blocking)),
+        speed_index(screenshots(events, t0)),
+    )

@@ -56,7 +56,7 @@ RESOURCE_TYPES = (
     "other",
     "third-party",
 )
-TIMINGS = ("fcp", "lcp", "cls", "tbt", "ttfb", "server", "load")
+TIMINGS = ("fcp", "si", "lcp", "cls", "tbt", "ttfb", "server", "load")
 SCORES = ("performance", "accessibility", "best-practices", "seo")
 LEVEL_GROUPS = (
     "timings",
