@@ -100,6 +100,10 @@ def test_banner_after_load_is_measured(site: tuple[Any, str], profile: str) -> N
     """A 300-px banner inserted 1.5 s after load, above the text that fills the viewport."""
     res = run(site, "banner-after-load", profile)
     assert near(res.metrics["cls"], LIGHTHOUSE[profile]["banner-after-load"]["cls"]), res.metrics
+    # Attribution: what moved is the text below the banner, and the shares add up to the CLS.
+    moved = res.shift_elements
+    assert moved and all(m["tag"] == "p" for m in moved), moved
+    assert sum(m["score"] for m in moved) == pytest.approx(res.metrics["cls"], rel=1e-6)
 
 
 def test_long_task_after_load_counts_in_tbt(site: tuple[Any, str]) -> None:

@@ -53,6 +53,8 @@ class RunResult:
     unused_css: list[Usage] = field(default_factory=list)
     #: URLs Chromium marked render-blocking (``trace.RENDER_BLOCKING``).
     render_blocking: list[str] = field(default_factory=list)
+    #: The elements that moved in the CLS window: selector, tag, src, url, score (``metrics.js``).
+    shift_elements: list[dict[str, Any]] = field(default_factory=list)
     #: With ``capture``: the raw trace (for download) and the wall-clock time of the navigation.
     trace_events: list[dict[str, Any]] = field(default_factory=list)
     started: float = 0.0
@@ -193,6 +195,7 @@ def measure(
         result = RunResult(
             metrics=metrics,
             lcp_element=collected.get("lcp_element"),
+            shift_elements=list(collected.get("shift_elements") or []),
             transferred=nbytes,
             requests=counts,
             network=[r.to_json() for r in net.entries()],

@@ -29,6 +29,12 @@ def _median_run(runs: list[RunResult]) -> RunResult:
     return min(runs, key=lambda r: abs(r.metrics["lcp"] - med))
 
 
+def _median_cls_run(runs: list[RunResult]) -> RunResult:
+    """The run whose CLS is closest to the median (its shifted elements represent the page)."""
+    med = statistics.median(r.metrics["cls"] for r in runs)
+    return min(runs, key=lambda r: abs(r.metrics["cls"] - med))
+
+
 def _medians(
     runs: list[RunResult], mode: str = "observed", how: str = "median"
 ) -> tuple[dict[str, float], dict[str, int], dict[str, int]]:
@@ -105,6 +111,7 @@ def audit_page(
             error=error or "no run completed",
             metrics=None,
             lcp_element=None,
+            cls_elements=None,
             bytes=None,
             requests=None,
             repeat_view=None,
@@ -117,6 +124,10 @@ def audit_page(
         tpl, line, key = locator.locate(el, template)
         el.update(template=tpl, line=line, key=key)
         el.pop("size", None)
+    moved = []
+    for shifted in _median_cls_run(results).shift_elements:
+        tpl, line, _key = locator.locate(shifted, template)
+        moved.append({**shifted, "template": tpl, "line": line})
     first = results[0]
     warnings = list(dict.fromkeys(w for r in results for w in r.warnings))
     page.update(
@@ -125,6 +136,7 @@ def audit_page(
         error=None,
         metrics=metrics,
         lcp_element=el,
+        cls_elements=moved,
         modes=policy.modes(mode),
         runs=len(results),
         warnings=warnings,

@@ -185,6 +185,15 @@ def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, by
             f"{' ' + _esc(el.get('url')) if el.get('url') else ''}{where}"
             f"{' <b class=bad>lazy-loaded</b>' if el.get('lazy') else ''}</p>"
         )
+    moved = page.get("cls_elements") or []
+    if moved:
+        items = "".join(
+            f"<li><code>{_esc(m.get('selector'))}</code> {m['score']:.4f}"
+            + (f" at <code>{_esc(m['template'])}:{m['line']}</code>" if m.get("template") else "")
+            + "</li>"
+            for m in moved
+        )
+        out.append(f"<p>Elements that shifted (share of CLS):</p><ul>{items}</ul>")
     checks = "".join(
         f'<tr><td class="{"ok" if c["passed"] else ("bad" if c["level"] == "error" else "warn")}'
         f'">{"✔" if c["passed"] else "✘"}</td><td><code>{_esc(c["id"])}</code></td>'
