@@ -67,6 +67,7 @@ class Project:
     classic: list[str] = field(default_factory=list)  # of those, loaded without module
     styles: list[str] = field(default_factory=list)
     image_dirs: list[str] = field(default_factory=list)  # folders with raster images
+    kept_dirs: list[str] = field(default_factory=list)  # self-locating libraries (see below)
     static_files: list[str] = field(default_factory=list)  # every file under static_dir
     templates: int = 0
     first_page: str | None = None  # a template that looks like "/"
@@ -207,13 +208,64 @@ def discover(root: Path) -> Project:
                     bucket.append(key)
                     if kind == "script" and not module:
                         project.classic.append(key)
+    project.kept_dirs = self_locating(project)
+    kept = tuple(d + "/" for d in project.kept_dirs)
+    project.scripts = [s for s in project.scripts if not s.startswith(kept)]
+    project.classic = [s for s in project.classic if not s.startswith(kept)]
+    project.styles = [s for s in project.styles if not s.startswith(kept)]
     dirs = {
         str(Path(f).parent.as_posix())
         for f in project.static_files
-        if f.lower().endswith(RASTER) and "/" in f
+        if f.lower().endswith(RASTER) and "/" in f and not f.startswith(kept)
     }
     project.image_dirs = sorted(_top_folders(dirs))
     return project
+
+
+# Folder names that hold an app's own scripts side by side, not one library's tree.
+GENERIC_DIRS = {
+    "js",
+    "javascript",
+    "javascripts",
+    "script",
+    "scripts",
+    "vendor",
+    "vendors",
+    "lib",
+    "libs",
+    "dist",
+    "assets",
+    "static",
+}
+
+
+def self_locating(project: Project) -> list[str]:
+    """Folders of libraries that load their own files at run time by URLs relative to their
+    ``<script src>`` (CKEditor's ``ckeditor.js`` with ``lang/``, ``plugins/``, ``skins/``;
+    TinyMCE, Ace, MathJax): a template-loaded script whose folder is not a generic one
+    (``js/``, ``vendor/``, ...) and has a subfolder holding scripts no template loads.
+
+    Such a library finds its base URL from its own file name (``ckeditor.js``), so a
+    hashed or bundled copy of it looks for its files under the page's URL and 404s; its folder
+    is copied as it is (``static.keep_names``), neither bundled nor resized."""
+    loaded = set(project.scripts)
+    found: list[str] = []
+    for script in project.scripts:
+        folder = Path(script).parent.as_posix()
+        if folder == "." or Path(folder).name.lower() in GENERIC_DIRS:
+            continue
+        prefix = folder + "/"
+        if any(prefix.startswith(d + "/") for d in found) or folder in found:
+            continue
+        if any(
+            f.startswith(prefix)
+            and "/" in f[len(prefix) :]
+            and f.endswith(".js")
+            and f not in loaded
+            for f in project.static_files
+        ):
+            found = [d for d in found if not d.startswith(prefix)] + [folder]
+    return sorted(found)
 
 
 def _top_folders(dirs: set[str]) -> set[str]:

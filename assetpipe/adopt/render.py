@@ -5,7 +5,9 @@ before still has a file after the build: scripts and stylesheets the templates l
 ``entries`` (classic ``<script src>`` files keep their globals: the scripts stage builds a
 classic entry without bundling it as a module), raster images in image folders go to the
 images stage, and everything else (fonts, icons, SVGs, unreferenced scripts) is listed in
-``static.include`` — whole folders as ``folder/**``, single files by name.
+``static.include`` — whole folders as ``folder/**``, single files by name. A self-locating
+library (``discover.self_locating``: CKEditor, TinyMCE) is copied whole under its own names
+(``static.keep_names``): it finds its other files from its own script's URL.
 """
 
 from __future__ import annotations
@@ -169,6 +171,14 @@ def render(project: Project, *, config_dir: Path) -> str:
         "# answers its unhashed URL (/static/...) too.",
         "static:",
         f"  include: {_flow(static)}",
+    ]
+    if project.kept_dirs:
+        lines += [
+            "  # Libraries that load their own files by URLs relative to their script",
+            "  # (found from the script's own name): copied as they are, names kept.",
+            f"  keep_names: {_flow([d + '/**' for d in project.kept_dirs])}",
+        ]
+    lines += [
         "",
         "# What `assetpipe audit` visits (pip install 'assetpipe[audit]'), rendered by the app:",
         "# pages:",

@@ -1,0 +1,113 @@
+"""``assetpipe init`` on an app that loads a self-locating library (the CKEditor pattern, met in
+a real Flask blog: ``static/ckeditor/ckeditor.js`` finds its base URL by matching its own
+``<script src>`` against ``/ckeditor\\.js$/`` and then loads ``config.js``, ``lang/en.js`` and
+its skin from there). The library here is written for the test and does the same with
+``editor/editor.js``; before the fix ``init`` made it a script entry, the build hashed it to
+``editor-HASH.js``, the editor no longer recognised its own tag and requested ``lang/en.js``
+under the page's URL (404, an uncaught error, no editor)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from assetpipe.adopt import discover, init
+from assetpipe.build.sources import globmatch
+from assetpipe.config import load_config
+from tests.conftest import write_tree
+from tests.real_apps import run_cli, serve, view
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 16), (200, 40, 40)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+EDITOR = """\
+(function () {
+  var base = "";
+  var tags = document.getElementsByTagName("script");
+  for (var i = 0; i < tags.length; i++) {
+    var m = (tags[i].getAttribute("src") || "").match(/^(.*\\/)?editor\\.js(\\?.*)?$/);
+    if (m) { base = m[1] || ""; }
+  }
+  window.EDITOR = {
+    basePath: base,
+    start: function (id) {
+      var s = document.createElement("script");
+      s.src = base + "lang/en.js";
+      s.onload = function () { document.getElementById(id).textContent = window.EDITOR_LANG.hello; };
+      document.head.appendChild(s);
+    },
+  };
+})();
+"""
+
+APP: dict[str, str | bytes] = {
+    "app.py": (
+        "from flask import Flask, render_template\n\napp = Flask(__name__)\n\n\n"
+        "@app.get('/admin/post/new')\ndef new_post():\n"
+        "    return render_template('new_post.html')\n"
+    ),
+    "static/js/site.js": "function siteReady() { return 1; }\n",
+    "static/editor/editor.js": EDITOR,
+    "static/editor/lang/en.js": 'window.EDITOR_LANG = { hello: "Editor ready" };\n',
+    "static/editor/skins/moono/icons.png": _png(),
+    "static/img/logo.png": _png(),
+    "templates/new_post.html": """\
+        <!doctype html><title>New post</title><link rel="icon" href="data:,">
+        <img src="{{ url_for('static', filename='img/logo.png') }}" width="32" height="16" alt="">
+        <div id="body">loading</div>
+        <script src="{{ url_for('static', filename='js/site.js') }}"></script>
+        <script src="{{ url_for('static', filename='editor/editor.js') }}"></script>
+        <script>EDITOR.start("body");</script>
+        """,
+}
+
+
+def test_self_locating_library_is_kept_by_name_not_bundled(tmp_path: Path) -> None:
+    write_tree(tmp_path, APP)
+    p = discover(tmp_path)
+    assert p.kept_dirs == ["editor"]
+    assert p.scripts == ["js/site.js"] and p.classic == ["js/site.js"]
+    assert p.image_dirs == ["img"]  # the editor's skin icons are not resized
+    cfg = load_config(init(tmp_path).path)
+    assert cfg.static.keep_names == ("editor/**",)
+    assert globmatch("editor/editor.js", cfg.static.include)
+    assert globmatch("editor/skins/moono/icons.png", cfg.static.include)
+    assert not globmatch("editor/editor.js", cfg.scripts.entries)
+    assert not globmatch("editor/skins/moono/icons.png", cfg.images.include)
+
+
+def test_generic_script_folders_are_not_libraries(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "static/js/app.js": "var a = 1;\n",
+            "static/js/pages/unused.js": "var b = 1;\n",
+            "templates/a.html": "<script src='/static/js/app.js'></script>",
+        },
+    )
+    p = discover(tmp_path)
+    assert p.kept_dirs == [] and p.scripts == ["js/app.js"]
+
+
+@pytest.mark.node
+def test_adopted_app_still_starts_its_editor(tmp_path: Path, browser: object) -> None:
+    write_tree(tmp_path, APP)
+    for args in (("init",), ("build", "--strict")):
+        done = run_cli(*args, cwd=tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+    setup = "from app import app\n"
+    with serve(tmp_path, setup, adopt=True, log=tmp_path / "app.log") as base:
+        pv = view(browser, base, "/admin/post/new", ("EDITOR_LANG", "siteReady"))
+    assert pv.bad_responses == [] and pv.console_errors == []
+    assert pv.missing_globals == []
+    assert f"{base}/static/editor/lang/en.js" in pv.requested
+    assert any("/static/js/site-" in u for u in pv.requested)  # the app's own script is hashed
