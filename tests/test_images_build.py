@@ -113,6 +113,8 @@ def test_noop_rebuild_decodes_nothing_and_starts_no_pool(
     monkeypatch.setattr(sources, "sha256_file", refuse)
     monkeypatch.setattr(Image, "open", refuse)
     monkeypatch.setattr(pool, "_get_pool", refuse)
+    # the stages' no-op, not the reuse of the last build (test_build_reuse): no record
+    (root / ".assetpipe/last-build.json").unlink(missing_ok=True)
     third, still = build_site(root)
     assert third.cache.per_stage["images"]["misses"] == 0 and still == manifest
 

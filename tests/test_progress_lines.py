@@ -8,6 +8,7 @@ import pty
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from assetpipe.progress import StageDone
@@ -70,10 +71,26 @@ def test_piped_build_prints_a_line_per_stage_as_it_finishes(tmp_path: Path) -> N
         < lines.index(next(x for x in lines if x.startswith("templates:")))
     )
     assert lines[-1].startswith("built ") or "built " in res.err
-    # a rebuild with no change: the same lines, every stage all hits
+    # a rebuild with no change that runs its stages (no record of the last build to reuse, as
+    # when a source was saved within the racy window): the same lines, every stage all hits
+    (tmp_path / ".assetpipe/last-build.json").unlink(missing_ok=True)
     again = _stage_lines(invoke_cli("build", cwd=tmp_path).err)
     assert [s[0] for s in again] == [s[0] for s in stages]
     assert all(s[4] == "0" for s in again), again
+
+
+def test_a_build_that_reuses_the_last_one_says_so_and_prints_no_stage_line(
+    tmp_path: Path,
+) -> None:
+    write_tree(tmp_path, FILES)
+    old = time.time_ns() - 10**10  # sources saved a while ago: the build is recorded
+    for path in tmp_path.rglob("*"):
+        os.utime(path, ns=(old, old))
+    assert _stage_lines(invoke_cli("build", cwd=tmp_path).err)
+    res = invoke_cli("build", cwd=tmp_path)
+    assert res.code == 0 and _stage_lines(res.err) == []
+    assert "up to date: " in res.out + res.err and "no input changed" in res.out + res.err
+    assert "warning:" in res.err  # the reused build's warning, said again
 
 
 def test_quiet_and_json_print_no_stage_lines(tmp_path: Path) -> None:

@@ -15,31 +15,26 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config, load_config
 from ..config.templatedirs import scan_sources
 from ..errors import StageError, UsageError
-from ..esbuild.session import EsbuildSession
 from ..fsutil import rmtree
-from ..manifest import Manifest
 from ..progress import NullProgress, Progress, StageDone, StageTally
-from ..stages import compress, images, scripts, static, styles, templates
-from ..stages.base import Report, StageContext, StageStats
-from .cache import Cache
+from . import reuse
 from .lock import BuildLock
-from .output import (
-    check_output,
-    record_history,
-    remove_old_builds,
-    retain,
-    swap,
-    write_json,
-)
+from .output import check_output
 from .result import BuildResult
+
+if TYPE_CHECKING:
+    from ..esbuild.session import EsbuildSession
+    from ..stages.base import StageContext
+    from .sources import Sources
 
 log = logging.getLogger("assetpipe")
 
-StageFn = Callable[[StageContext], None]
+StageFn = Callable[["StageContext"], None]
 PROFILES = ("production", "development")
 
 
@@ -47,7 +42,10 @@ def stages(profile: str) -> list[tuple[str, StageFn]]:
     """The stages in order. Templates come after every asset: they are rewritten from the
     manifest. The development profile (``assetpipe watch``, ``build --profile development``)
     has the same stages and layout but no precompression; stages read ``ctx.profile`` for the
-    rest (linked sourcemaps, AVIF only if configured)."""
+    rest (linked sourcemaps, AVIF only if configured). Imported here, when a build runs its
+    stages: a build that reuses the previous one (``reuse``) imports none."""
+    from ..stages import compress, images, scripts, static, styles, templates
+
     order: list[tuple[str, StageFn]] = [
         ("images", images.run),
         ("scripts", scripts.run),
@@ -64,6 +62,8 @@ def stages(profile: str) -> list[tuple[str, StageFn]]:
 def run_stage(ctx: StageContext, name: str, run: StageFn) -> list[str]:
     """Run one stage on ``ctx`` and time it; returns the manifest keys it added, in order (the
     incremental rebuilds of ``assetpipe watch`` use them to know which stage owns which key)."""
+    from ..stages.base import StageStats
+
     ctx.stage = name
     before = set(ctx.manifest.entries)
     t0 = time.perf_counter()
@@ -152,10 +152,53 @@ def _build_locked(
     esbuild: EsbuildSession | None = None,
 ) -> BuildResult:
     check_output(cfg)
+    sources = scan_sources(cfg)
+    scanned_ns = time.time_ns()
+    # a one-shot build whose inputs are all as the last one read them reuses it (a caller's
+    # esbuild session, as in watch, wants the stages run: they make its contexts)
+    if not clean and esbuild is None:
+        reused = reuse.reuse(cfg, profile, sources, started)
+        if reused is not None and not (strict and reused.warnings):
+            for w in reused.warnings:
+                log.warning("%s", w)
+            return reused
+    result = _run_stages(
+        cfg,
+        sources,
+        clean=clean,
+        strict=strict,
+        profile=profile,
+        progress=progress,
+        started=started,
+        esbuild=esbuild,
+    )
+    if esbuild is None:
+        reuse.record(cfg, profile, sources, scanned_ns, result)
+    return result
+
+
+def _run_stages(
+    cfg: Config,
+    sources: Sources,
+    *,
+    clean: bool,
+    strict: bool,
+    profile: str,
+    progress: Progress,
+    started: float,
+    esbuild: EsbuildSession | None,
+) -> BuildResult:
+    """Every stage into a new build folder, then the swap (the module docstring's recipe)."""
+    from ..esbuild.session import EsbuildSession
+    from ..manifest import Manifest
+    from ..stages import static
+    from ..stages.base import Report, StageContext
+    from .cache import Cache
+    from .output import record_history, remove_old_builds, retain, swap, write_json
+
     cache = Cache(cfg.state_dir / "cache", cfg.cache_max_mb)
     if clean:
         cache.clear()
-    sources = scan_sources(cfg)
     builds = cfg.state_dir / "builds"
     build_dir = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns() % 10**6}"
     public, tpl_out = build_dir / "public", build_dir / "templates"

@@ -33,6 +33,8 @@ class BuildResult:
     static_keys: frozenset[str] = frozenset()
     #: what the sources' stat memo spared: files hashed, stamps that spared a read, facts
     memo: MemoStats = field(default_factory=MemoStats)
+    #: the previous build, reused: no input had changed (``assetpipe.build.reuse``)
+    reused: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document: files written, bytes, seconds per stage."""
@@ -42,6 +44,7 @@ class BuildResult:
             "build_dir": str(self.build_dir),
             "profile": self.profile,
             "seconds": round(self.seconds, 4),
+            "reused": self.reused,
             "stages": {
                 name: {"files": s.files, "bytes": s.bytes, "seconds": round(s.seconds, 4)}
                 for name, s in self.stages.items()

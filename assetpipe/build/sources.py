@@ -93,22 +93,30 @@ class _Memo:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.entries: dict[str, dict[str, Any]] = {}
+        self._entries: dict[str, dict[str, Any]] | None = None
         self.racy: set[str] = set()
         self.used: set[str] = set()
         self.dirty = False
         self.stats = MemoStats()
-        if path is not None:
-            try:
-                doc = json.loads(path.read_text(encoding="utf-8"))
-                if (
-                    isinstance(doc, dict)
-                    and doc.get("format") == MEMO_FORMAT
-                    and isinstance(doc.get("files"), dict)
-                ):
-                    self.entries = doc["files"]
-            except (OSError, ValueError):
-                pass
+
+    @property
+    def entries(self) -> dict[str, dict[str, Any]]:
+        """The memo's entries, read from its file on first use (a build that reuses the last
+        one never reads it)."""
+        if self._entries is None:
+            self._entries = {}
+            if self.path is not None:
+                try:
+                    doc = json.loads(self.path.read_text(encoding="utf-8"))
+                    if (
+                        isinstance(doc, dict)
+                        and doc.get("format") == MEMO_FORMAT
+                        and isinstance(doc.get("files"), dict)
+                    ):
+                        self._entries = doc["files"]
+                except (OSError, ValueError):
+                    pass
+        return self._entries
 
     def entry(self, key: str, path: Path, stamp: Stamp) -> dict[str, Any]:
         """The memo entry of ``key`` for a file whose stamp is ``stamp``: the memoised one if
@@ -265,6 +273,20 @@ class Sources:
         and stamp. Raises ``OSError`` when it cannot be read."""
         key = os.path.abspath(path)
         return str(self._memo.entry(key, Path(key), _stamp(os.stat(key)))["sha256"])
+
+    def stamps(self) -> dict[str, list[int]]:
+        """Every file's stat stamp, as ``[size, mtime_ns, inode]`` by key."""
+        return {rel: [f.size, f.mtime_ns, f.inode] for rel, f in self.files.items()}
+
+    def outside_stamps(self) -> dict[str, list[int]]:
+        """The stamps of the files outside the tree this build read (``path_sha256``), by
+        absolute path."""
+        out: dict[str, list[int]] = {}
+        for key in self._memo.used:
+            stamp = self._memo.entries.get(key, {}).get("stamp")
+            if os.path.isabs(key) and isinstance(stamp, list):
+                out[key] = stamp
+        return out
 
     def save_memo(self) -> None:
         """Persist the memo: entries of files that still exist, and those this build used."""

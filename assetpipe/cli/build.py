@@ -103,13 +103,19 @@ def _print_summary(result: Any) -> None:
     doc = result.to_json()
     parts = [f"{name} {s['files']} files" for name, s in doc["stages"].items() if s["files"]]
     cache = doc["cache"]
-    console.print(
-        f"[green]built[/] {doc['manifest_entries']} assets → {esc(str(result.output))} in "
-        f"{doc['seconds']:.2f}s ({', '.join(parts) or 'nothing written'}; cache "
-        f"{cache['hits']} hits, {cache['misses']} misses"
-        + (f"; {doc['retained']} retained" if doc["retained"] else "")
-        + ")"
-    )
+    if result.reused:
+        console.print(
+            f"[green]up to date[/]: {doc['manifest_entries']} assets → {esc(str(result.output))}"
+            f" (no input changed since the last build; checked in {doc['seconds']:.2f}s)"
+        )
+    else:
+        console.print(
+            f"[green]built[/] {doc['manifest_entries']} assets → {esc(str(result.output))} in "
+            f"{doc['seconds']:.2f}s ({', '.join(parts) or 'nothing written'}; cache "
+            f"{cache['hits']} hits, {cache['misses']} misses"
+            + (f"; {doc['retained']} retained" if doc["retained"] else "")
+            + ")"
+        )
     from ..imaging.notes import summary as images_summary
 
     images = result.report.get("images")

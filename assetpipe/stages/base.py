@@ -14,18 +14,28 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..build.cache import Cache
 from ..build.sources import Sources
 from ..config import Config
 from ..errors import Location
-from ..esbuild.session import EsbuildSession
 from ..fsutil import atomic_write, link_or_copy
 from ..manifest import Manifest
 from ..progress import Progress
 
+if TYPE_CHECKING:
+    from ..esbuild.session import EsbuildSession
+
 log = logging.getLogger("assetpipe")
+
+
+def _session() -> EsbuildSession:
+    """A new esbuild session (imported on first use: a build that reuses the previous one never
+    needs it)."""
+    from ..esbuild.session import EsbuildSession
+
+    return EsbuildSession()
 
 
 class QueuedWork(Protocol):
@@ -94,7 +104,7 @@ class StageContext:
     #: ``static.include`` is copied as is even when another stage's globs match it)
     static_keys: frozenset[str] = frozenset()
     #: the build's esbuild (made and closed by the build; a watcher's outlives its builds)
-    esbuild: EsbuildSession = field(default_factory=EsbuildSession)
+    esbuild: EsbuildSession = field(default_factory=_session)
     on_warning: Callable[[BuildWarning], None] | None = None
     #: the compress stage's queue, started early by the templates stage (``compress.start``)
     compressor: QueuedWork | None = None
