@@ -72,6 +72,8 @@ class Project:
     templates: int = 0
     first_page: str | None = None  # a template that looks like "/"
     others: list[Path] = field(default_factory=list)  # other Flask apps seen
+    # (key, template) of literal references to files the static folder lacks (404 today too)
+    missing: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
@@ -156,6 +158,25 @@ def _refs(text: str, public_path: str) -> Iterator[tuple[str, str, bool]]:
             yield ("script" if kind == "script" else "style", u.group(1), bool(_MODULE.search(tag)))
 
 
+_URL_FOR_ANY = re.compile(
+    r"""url_for\(\s*["']static["']\s*,\s*filename\s*=\s*["']([^"'{}]+)["']\s*\)"""
+)
+
+
+def _missing(text: str, public_path: str, present: set[str]) -> Iterator[str]:
+    """Keys of the static files a template names literally (``url_for('static',
+    filename='K')`` or ``public_path + K`` in an attribute) that are not in the folder: the build
+    reports those as missing assets, an error by default."""
+    literal = re.compile(
+        r"""=\s*["']""" + re.escape(public_path) + r"""([^"'\s>{}?#]+\.\w+)(?:[?#][^"']*)?["']"""
+    )
+    for rx in (_URL_FOR_ANY, literal):
+        for m in rx.finditer(text):
+            key = m.group(1).lstrip("/")
+            if key not in present and "." in key.rsplit("/", 1)[-1]:
+                yield key
+
+
 def discover(root: Path) -> Project:
     """Look at the project in ``root`` (see the module docstring). Raises ``UsageError`` when
     there is neither a Flask app nor a ``static/`` folder."""
@@ -200,6 +221,10 @@ def discover(root: Path) -> Project:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
+            shown = path.relative_to(templates).as_posix()
+            for key in _missing(text, public_path, present):
+                if key not in (k for k, _ in project.missing):
+                    project.missing.append((key, shown))
             for kind, key, module in _refs(text, public_path):
                 if key not in present:
                     continue

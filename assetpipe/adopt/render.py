@@ -91,6 +91,22 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
     return ".".join(parts) + ":" + (app.factory or app.variable or "app")
 
 
+def _missing_lines(project: Project) -> list[str]:
+    """``missing_assets: warn`` with the references to absent files, when the templates have
+    some: they 404 today too, and would fail the first build (the default is ``error``)."""
+    if not project.missing:
+        return []
+    lines = [
+        f"  # {len(project.missing)} reference(s) to files that are not in the static folder",
+        "  # (they 404 today too); the build warns about them instead of failing. Fix them,",
+        "  # then remove this line to make a missing asset an error again:",
+    ]
+    lines += [f"  #   {key} (in {template})" for key, template in project.missing[:5]]
+    if len(project.missing) > 5:
+        lines.append(f"  #   ... and {len(project.missing) - 5} more")
+    return [*lines, "  missing_assets: warn"]
+
+
 def render(project: Project, *, config_dir: Path) -> str:
     """The config text (see the module docstring); paths relative to ``config_dir``."""
     images = image_globs(project)
@@ -129,6 +145,7 @@ def render(project: Project, *, config_dir: Path) -> str:
             "# (url_for calls stay; only the filename changes). Paths are relative to this file.",
             "templates:",
             f"  dirs: [{_q(_rel(project.templates_dir, config_dir))}]",
+            *_missing_lines(project),
             "",
         ]
     else:

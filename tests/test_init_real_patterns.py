@@ -1,4 +1,6 @@
-"""``assetpipe init`` on an app that loads a self-locating library (the CKEditor pattern, met in
+"""``assetpipe init`` on patterns met adopting real Flask apps (Bluelog, Soft UI Dashboard).
+
+An app that loads a self-locating library (the CKEditor pattern, met in
 a real Flask blog: ``static/ckeditor/ckeditor.js`` finds its base URL by matching its own
 ``<script src>`` against ``/ckeditor\\.js$/`` and then loads ``config.js``, ``lang/en.js`` and
 its skin from there). The library here is written for the test and does the same with
@@ -111,3 +113,39 @@ def test_adopted_app_still_starts_its_editor(tmp_path: Path, browser: object) ->
     assert pv.missing_globals == []
     assert f"{base}/static/editor/lang/en.js" in pv.requested
     assert any("/static/js/site-" in u for u in pv.requested)  # the app's own script is hashed
+
+
+BROKEN: dict[str, str | bytes] = {
+    "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+    "static/img/logo.png": _png(),
+    "templates/base.html": "<img src=\"{{ url_for('static', filename='img/logo.png') }}\">\n",
+    "templates/error/404.html": (
+        "<img src=\"{{url_for('static', filename = 'images/error/404.png')}}\">\n"
+        "<img src='/static/images/error/generic.png?v=2'>\n"
+    ),
+}
+
+
+def test_references_the_app_already_breaks_do_not_fail_the_first_build(tmp_path: Path) -> None:
+    """Soft UI Dashboard's error pages name images its static folder lacks (they 404 before
+    assetpipe too): the config init wrote failed the first ``assetpipe build`` on them. init now
+    lists them and writes ``missing_assets: warn``; the build warns and succeeds."""
+    write_tree(tmp_path, BROKEN)
+    p = discover(tmp_path)
+    assert p.missing == [
+        ("images/error/404.png", "error/404.html"),
+        ("images/error/generic.png", "error/404.html"),
+    ]
+    result = init(tmp_path)
+    assert "#   images/error/404.png (in error/404.html)" in result.text
+    assert load_config(result.path).templates.missing_assets == "warn"
+    built = run_cli("build", cwd=tmp_path)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "images/error/404.png', which the build did not produce" in built.stderr
+
+
+def test_no_missing_references_keep_the_default(tmp_path: Path) -> None:
+    write_tree(tmp_path, {**BROKEN, "templates/error/404.html": "<p>not found</p>\n"})
+    result = init(tmp_path)
+    assert "missing_assets" not in result.text
+    assert load_config(result.path).templates.missing_assets == "error"
