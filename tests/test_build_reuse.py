@@ -209,3 +209,30 @@ def test_a_damaged_record_is_ignored(site: Path) -> None:
     (site / RECORD).write_text("{not json")
     assert not _build(site).reused
     assert _build(site).reused
+
+
+def test_a_piped_cli_build_that_reuses_imports_neither_rich_nor_a_stage(site: Path) -> None:
+    """``assetpipe build`` on a pipe (CI, a script): its lines are written without rich, and a
+    build that reuses the last one imports no stage (``-X importtime`` lists every import)."""
+    _build(site)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("FORCE_COLOR", None)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "assetpipe", "build"],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "click" in imported and "assetpipe.build.reuse" in imported  # the listing works
+    heavy = ("rich", "assetpipe.stages.", "assetpipe.esbuild", "assetpipe.rewrite", "PIL")
+    assert sorted(m for m in imported if m.startswith(heavy)) == ["assetpipe.stages.base"]
+    # the summary's line about images reads the report, not an image
+    assert not imported & {"assetpipe.imaging.probe", "assetpipe.imaging.formats"}
+    assert "up to date: " in proc.stderr

@@ -26,6 +26,7 @@ tick of a coarse mtime clock would otherwise look unchanged (git's "racily clean
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -95,7 +96,11 @@ def _code() -> str:
 
 
 def _config(cfg: Config, profile: str) -> str:
-    return hashlib.sha256(f"{profile}\n{cfg!r}".encode()).hexdigest()
+    """The config's digest: its validated values and where each was written, but not the name
+    it was given by (``pipeline.yaml`` from the CLI, an absolute path from the API)."""
+    where = [(key, loc.line, loc.col) for key, loc in cfg.locations]
+    plain = dataclasses.replace(cfg, display_name="", locations=())
+    return hashlib.sha256(f"{profile}\n{plain!r}\n{where!r}".encode()).hexdigest()
 
 
 def _outside(stamps: dict[str, list[int]]) -> bool:

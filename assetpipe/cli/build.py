@@ -11,10 +11,9 @@ import click
 from .common import (
     CONFIG_OPTION,
     EXIT_OK,
-    esc,
-    make_console,
     progress_bar,
     run_command,
+    say,
     setup_logging,
 )
 
@@ -99,27 +98,30 @@ def build(
 
 
 def _print_summary(result: Any) -> None:
-    console = make_console()
     doc = result.to_json()
     parts = [f"{name} {s['files']} files" for name, s in doc["stages"].items() if s["files"]]
     cache = doc["cache"]
     if result.reused:
-        console.print(
-            f"[green]up to date[/]: {doc['manifest_entries']} assets → {esc(str(result.output))}"
-            f" (no input changed since the last build; checked in {doc['seconds']:.2f}s)"
+        say(
+            f"{doc['manifest_entries']} assets → {result.output} (no input changed since the "
+            f"last build; checked in {doc['seconds']:.2f}s)",
+            lead="up to date:",
+            style="green",
         )
     else:
-        console.print(
-            f"[green]built[/] {doc['manifest_entries']} assets → {esc(str(result.output))} in "
+        say(
+            f"{doc['manifest_entries']} assets → {result.output} in "
             f"{doc['seconds']:.2f}s ({', '.join(parts) or 'nothing written'}; cache "
             f"{cache['hits']} hits, {cache['misses']} misses"
             + (f"; {doc['retained']} retained" if doc["retained"] else "")
-            + ")"
+            + ")",
+            lead="built",
+            style="green",
         )
     from ..imaging.notes import summary as images_summary
 
     images = result.report.get("images")
     if isinstance(images, dict) and (line := images_summary(images)):
-        console.print(esc(line))
+        say(line)
     if doc["warnings"]:
-        console.print(f"[yellow]{len(doc['warnings'])} warning(s)[/]")
+        say(f"{len(doc['warnings'])} warning(s)", style="yellow")

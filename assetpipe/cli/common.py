@@ -28,9 +28,35 @@ def make_console(stderr: bool = True) -> Any:
     return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=True)
 
 
+def _styled(stream: Any) -> bool:
+    """Whether rich would style output to ``stream``: a terminal, or ``FORCE_COLOR`` set. Else
+    (a pipe, a file, CI logs) a line is written as is, without importing rich."""
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def say(text: str, *, lead: str = "", style: str = "") -> None:
+    """One line on stderr: ``lead`` (in ``style`` where rich styles output) and ``text`` as
+    is. On a pipe or a file it is written directly, without importing rich."""
+    stream = sys.stderr  # looked up each time: a test runner may swap it
+    line = f"{lead} {text}" if lead else text
+    if not _styled(stream):
+        stream.write(line + "\n")
+        stream.flush()
+        return
+    if lead:
+        head = f"[{style}]{esc(lead)}[/] " if style else f"{esc(lead)} "
+        make_console().print(head + esc(text))
+    else:
+        make_console().print(f"[{style}]{esc(text)}[/]" if style else esc(text))
+
+
 class _LineHandler(logging.Handler):
     """Renders core log records as plain lines on stderr: ``warning: FILE:LINE: what``,
-    ``error: ...``; info as is; debug dimmed. Colour only on a terminal without NO_COLOR."""
+    ``error: ...``; info as is; debug dimmed. Colour only on a terminal without NO_COLOR;
+    rich only on a terminal (a piped build's lines are the same text, written directly)."""
 
     STYLES: ClassVar[dict[int, tuple[str, str]]] = {
         logging.WARNING: ("warning:", "yellow"),
@@ -38,24 +64,20 @@ class _LineHandler(logging.Handler):
         logging.CRITICAL: ("error:", "bold red"),
     }
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.console = make_console()
-
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            text = esc(record.getMessage())
+            text = record.getMessage()
             if record.exc_info and record.levelno >= logging.ERROR:
                 import traceback
 
-                text += "\n" + esc("".join(traceback.format_exception(*record.exc_info)))
+                text += "\n" + "".join(traceback.format_exception(*record.exc_info))
             prefix = self.STYLES.get(record.levelno)
             if prefix:
-                self.console.print(f"[{prefix[1]}]{prefix[0]}[/] {text}")
-            elif record.levelno <= logging.DEBUG:
-                self.console.print(f"[dim]{text}[/]")
+                say(text, lead=prefix[0], style=prefix[1])
+            elif record.levelno <= logging.DEBUG and _styled(sys.stderr):
+                make_console().print(f"[dim]{esc(text)}[/]")
             else:
-                self.console.print(text)
+                say(text)
         except Exception:
             self.handleError(record)
 
@@ -131,27 +153,21 @@ class _BarProgress:
 class _LineProgress(NullProgress):
     """Renders core progress as one line per finished stage (stderr): for CI logs and pipes."""
 
-    def __init__(self, console: Any) -> None:
-        self.console = console
-
     def done(self, stage: Any) -> None:
         if stage.idle:
             return
-        self.console.print(esc(stage.line()))
-        self.console.file.flush()
+        say(stage.line())
 
 
 @contextmanager
 def progress_bar(enabled: bool) -> Iterator[Any]:
     """A ``Progress`` for the core: a live bar when enabled and both stdout and stderr are
     terminals, else a line per stage as it finishes."""
-
-    console = make_console()
     if not enabled:
         yield NullProgress()
         return
-    if not (console.is_terminal and sys.stdout.isatty()):
-        yield _LineProgress(console)
+    if not (sys.stderr.isatty() and sys.stdout.isatty()):
+        yield _LineProgress()
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -159,7 +175,7 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
         TextColumn("{task.description:>10}"),
         BarColumn(),
         MofNCompleteColumn(),
-        console=console,
+        console=make_console(),
         transient=True,
     ) as p:
         yield _BarProgress(p)

@@ -4,10 +4,12 @@ nothing smaller to serve, and the one line of the build summary."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .probe import Probe
 from .select import SOURCE, Selection
+
+if TYPE_CHECKING:
+    from .probe import Probe
 
 
 def never_bigger(sel: Selection, source_size: int) -> dict[str, Any]:
