@@ -80,6 +80,29 @@ def unused_transferred(
     return sorted(out, key=lambda d: -d["wasted"])
 
 
+def _blocking(task: Task, fcp: float) -> float:
+    """A task's part of TBT: beyond 50 ms, from FCP on (``trace.blocking_time``)."""
+    clipped = task.end - max(task.start, fcp)
+    return clipped - LONG_TASK_MS if task.dur > LONG_TASK_MS and clipped > LONG_TASK_MS else 0.0
+
+
+def blocking_scripts(tasks: Sequence[Task], fcp: float, top: int = 5) -> list[dict[str, Any]]:
+    """Which scripts caused the blocking time: per script URL (the first script each task
+    ran; ``None`` for rendering work no script started), the blocking time of its tasks and how
+    many long tasks, largest first."""
+    rows: dict[str | None, dict[str, Any]] = {}
+    for t in tasks:
+        ms = _blocking(t, fcp)
+        if ms > 0:
+            row = rows.setdefault(t.url, {"url": t.url, "blocking": 0.0, "tasks": 0})
+            row["blocking"] += ms
+            row["tasks"] += 1
+    out = sorted(rows.values(), key=lambda r: -r["blocking"])[:top]
+    for row in out:
+        row["blocking"] = round(row["blocking"], 1)
+    return out
+
+
 def third_parties(
     network: list[dict[str, Any]], tasks: Sequence[Task], page_url: str, fcp: float
 ) -> list[dict[str, Any]]:
@@ -105,9 +128,7 @@ def third_parties(
             continue
         entry = row(_origin(t.url))
         entry["main_thread"] += t.dur
-        clipped = t.end - max(t.start, fcp)
-        if t.dur > LONG_TASK_MS and clipped > LONG_TASK_MS:
-            entry["blocking"] += clipped - LONG_TASK_MS
+        entry["blocking"] += _blocking(t, fcp)
     for entry in rows.values():
         entry["main_thread"] = round(entry["main_thread"], 1)
         entry["blocking"] = round(entry["blocking"], 1)
@@ -130,12 +151,14 @@ def gather(
     css: Sequence[Usage],
 ) -> dict[str, list[dict[str, Any]]]:
     """What the checks read, from one run (kept in the report's details): ``render_blocking``,
-    ``unused_javascript``, ``unused_css`` and ``third_party`` items."""
+    ``unused_javascript``, ``unused_css`` and ``third_party`` items, and ``blocking_scripts``
+    (TBT attributed to the scripts that started the tasks)."""
     return {
         "render_blocking": render_blocking(blocking_urls, network),
         "unused_javascript": unused_transferred(js, network),
         "unused_css": unused_transferred(css, network),
         "third_party": third_parties(network, tasks, page_url, fcp),
+        "blocking_scripts": blocking_scripts(tasks, fcp),
     }
 
 

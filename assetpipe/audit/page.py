@@ -150,16 +150,18 @@ def audit_page(
     )
     slug = summary.slug(path)
     pictures: dict[str, bytes] = {}
+    gathered = insights.gather(
+        rep.network,
+        rep.tasks,
+        page_url=url,
+        fcp=rep.metrics["fcp"],
+        blocking_urls=rep.render_blocking,
+        js=rep.unused_js,
+        css=rep.unused_css,
+    )
+    page["tbt_scripts"] = gathered["blocking_scripts"]
     details: dict[str, Any] = {
-        "insights": insights.gather(
-            rep.network,
-            rep.tasks,
-            page_url=url,
-            fcp=rep.metrics["fcp"],
-            blocking_urls=rep.render_blocking,
-            js=rep.unused_js,
-            css=rep.unused_css,
-        ),
+        "insights": gathered,
         "runs": [r.metrics for r in results],
         "network": rep.network,
         "first_view_network": first.network,

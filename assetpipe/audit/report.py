@@ -234,6 +234,14 @@ def _page_html(page: dict[str, Any], det: dict[str, Any], pictures: dict[str, by
             "<th>start</th><th>wall</th><th>CPU</th><th>ms by kind</th><th>first script"
             f"</th></tr>{rows}</table>"
         )
+    culprits = page.get("tbt_scripts") or []
+    if culprits:
+        items = "".join(
+            f"<li>{_esc(c.get('url') or 'rendering work (no script)')}: {c['blocking']:.0f} ms "
+            f"in {c['tasks']} task(s)</li>"
+            for c in culprits
+        )
+        out.append(f"<p>Blocking time by the script that started the task:</p><ul>{items}</ul>")
     out.append("<h3>Request waterfall (median run)</h3>" + waterfall_svg(det.get("network") or []))
     trend = det.get("trend") or {}
     if trend:
