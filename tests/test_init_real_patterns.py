@@ -11,6 +11,7 @@ under the page's URL (404, an uncaught error, no editor)."""
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,43 @@ def test_no_missing_references_keep_the_default(tmp_path: Path) -> None:
     result = init(tmp_path)
     assert "missing_assets" not in result.text
     assert load_config(result.path).templates.missing_assets == "error"
+
+
+FACTORY_WITH_CONFIG: dict[str, str | bytes] = {
+    "apps/__init__.py": (
+        "from flask import Flask\n\n\ndef create_app(config):\n"
+        "    app = Flask(__name__, static_folder='../static', template_folder='../templates')\n"
+        "    app.config.from_object(config)\n    return app\n"
+    ),
+    "apps/config.py": "class Config:\n    SECRET_KEY = 'x'\n",
+    "run.py": "from apps import create_app\nfrom apps.config import Config\n\napp = create_app(Config)\n",
+    "static/css/a.css": "p { color: red }\n",
+    "templates/index.html": "<link rel=stylesheet href=\"{{ url_for('static', filename='css/a.css') }}\">",
+}
+
+
+def test_a_factory_that_needs_arguments_is_named_by_the_module_that_calls_it(
+    tmp_path: Path,
+) -> None:
+    """Soft UI Dashboard: ``def create_app(config)`` called in run.py. init suggested
+    ``audit: app: apps:create_app``, which the audit then called as a WSGI app (create_app(environ,
+    start_response): a 500 on every page). It now suggests ``run:app``; and ``--app`` naming such
+    a factory is a usage error that says what to name instead."""
+    from assetpipe.errors import UsageError
+    from assetpipe.serve.userapp import import_app
+
+    write_tree(tmp_path, FACTORY_WITH_CONFIG)
+    p = discover(tmp_path)
+    assert p.app is not None and p.app.factory == "create_app" and p.app.factory_needs_args
+    assert p.app.entry == (tmp_path / "run.py", "app")
+    assert '#   app: "run:app"' in init(tmp_path).text
+    try:
+        with pytest.raises(UsageError, match=r"function of \(config\): an app factory"):
+            import_app("apps:create_app", tmp_path)
+        app = import_app("run:app", tmp_path)
+        assert app.name == "apps"
+    finally:  # the modules of this project stay out of the other tests' imports
+        for name in [m for m in sys.modules if m in ("run", "apps") or m.startswith("apps.")]:
+            del sys.modules[name]
+        while str(tmp_path) in sys.path:
+            sys.path.remove(str(tmp_path))

@@ -33,7 +33,7 @@ RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 TEMPLATE_EXT = (".html", ".htm", ".j2", ".jinja", ".jinja2")
 
 _FLASK = re.compile(r"""\bFlask\(\s*(__name__|["'][\w.]+["'])(?P<args>[^)]*)\)""")
-_FACTORY = re.compile(r"^def\s+(create_app|make_app|app_factory)\s*\(", re.M)
+_FACTORY = re.compile(r"^def\s+(create_app|make_app|app_factory)\s*\((?P<params>[^)]*)\)", re.M)
 _GLOBAL_APP = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
 _KWARG = r"""\b{}\s*=\s*["']([^"']*)["']"""
 _TAG = re.compile(r"<(script|link)\b(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*>", re.I | re.S)
@@ -52,6 +52,10 @@ class FlaskApp:
     static_dir: Path
     templates_dir: Path
     static_url_path: str
+    # a factory that needs arguments (``def create_app(config)``): the module and variable that
+    # call it at import time (``app = create_app(...)`` in run.py), when one does
+    entry: tuple[Path, str] | None = None
+    factory_needs_args: bool = False
 
 
 @dataclass
@@ -126,7 +130,36 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     if not found:
         return None, []
     found.sort(key=lambda f: (f[0], str(f[1].module_file)))
-    return found[0][1], [a.module_file for _, a in found[1:]]
+    app = found[0][1]
+    if app.factory:
+        m = _FACTORY.search(app.module_file.read_text(encoding="utf-8"))
+        app.factory_needs_args = m is not None and _required(m.group("params"))
+        if app.factory_needs_args:
+            app.entry = _entry(root, app.factory)
+    return app, [a.module_file for _, a in found[1:]]
+
+
+def _required(params: str) -> bool:
+    """Whether a ``def`` parameter list has a parameter without a default."""
+    for p in params.split(","):
+        p = p.split(":", 1)[0].strip()
+        if p and "=" not in p and not p.startswith("*") and p != "/":
+            return True
+    return False
+
+
+def _entry(root: Path, factory: str) -> tuple[Path, str] | None:
+    """The shallowest module assigning ``NAME = [pkg.]factory(...)`` at its top level."""
+    call = re.compile(rf"^(\w+)\s*=\s*(?:[\w.]+\.)?{factory}\(", re.M)
+    best: tuple[Path, str] | None = None
+    for path in _walk(root, (".py",)):
+        try:
+            m = call.search(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        if m and (best is None or len(path.parts) < len(best[0].parts)):
+            best = (path, m.group(1))
+    return best
 
 
 def _shallowest(root: Path, name: str) -> Path | None:

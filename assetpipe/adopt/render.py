@@ -77,18 +77,25 @@ def _rel(path: Path, base: Path) -> str:
 
 def app_spec(project: Project, config_dir: Path) -> str | None:
     """``module:attribute`` of the app for ``--app`` (a factory is called by the audit), when
-    the module is importable from the config's folder."""
+    the module is importable from the config's folder. A factory that needs arguments cannot be
+    called by the audit: the variable a module assigns its result to is named instead
+    (``run:app`` for ``app = create_app(config)``), or none."""
     app = project.app
     if app is None or not (app.factory or app.variable):
         return None
+    module, attr = app.module_file, app.factory or app.variable or "app"
+    if app.factory_needs_args:  # called with no arguments it fails: name the app it returns
+        if app.entry is None:
+            return None
+        module, attr = app.entry
     try:
-        rel = app.module_file.relative_to(config_dir).with_suffix("")
+        rel = module.relative_to(config_dir).with_suffix("")
     except ValueError:
         return None
     parts = list(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
     if not parts or not all(p.isidentifier() for p in parts):
         return None
-    return ".".join(parts) + ":" + (app.factory or app.variable or "app")
+    return ".".join(parts) + ":" + attr
 
 
 def _missing_lines(project: Project) -> list[str]:

@@ -1,7 +1,8 @@
 """The user's own app, rendering pages for ``assetpipe watch --app`` and ``assetpipe audit --app``.
 
 - ``import_app("package.module:app", root)`` imports a WSGI or ASGI app in-process (the config's
-  folder and the working directory on ``sys.path``; a zero-argument factory is called). A Flask
+  folder and the working directory on ``sys.path``; a zero-argument factory is called, one that
+  needs arguments is a ``UsageError`` naming them, not a WSGI app called per request). A Flask
   app without the extension gets ``AssetPipe(app, config=...)`` (``prepare_app``), so it renders
   the rewritten templates of the build being served.
 - ``RenderErrors`` wraps the page app (WSGI or ASGI): a page answered with a 5xx (or an exception)
@@ -58,16 +59,22 @@ def import_app(spec: str, root: Path) -> Any:
         obj = getattr(obj, part, None)
         if obj is None:
             raise UsageError(f"--app: module '{module_name}' has no attribute '{attr}'")
-    if (
-        inspect.isfunction(obj)
-        and not is_asgi(obj)
-        and not [
-            p
+    if inspect.isfunction(obj) and not is_asgi(obj):
+        required = [
+            p.name
             for p in inspect.signature(obj).parameters.values()
             if p.default is inspect.Parameter.empty
+            and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
         ]
-    ):
-        obj = obj()
+        if not required:
+            obj = obj()
+        elif len(required) != 2:  # a WSGI app takes (environ, start_response)
+            raise UsageError(
+                f"--app: '{spec}' is a function of ({', '.join(required)}): an app factory "
+                "that needs arguments, neither an app nor a zero-argument factory",
+                hint="name a module variable that holds the app it returns (e.g. run:app for "
+                "`app = create_app(config)` in run.py)",
+            )
     if not callable(obj):
         raise UsageError(f"--app: '{spec}' is not a WSGI or ASGI application")
     return obj
