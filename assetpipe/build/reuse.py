@@ -8,8 +8,9 @@ esbuild session), ``.assetpipe/last-build.json`` records what the build depended
   the names of the installed distributions (their versions are in the names: an upgraded
   Pillow or brotli is a change), the esbuild-related environment variables;
 - the stat stamp (size, mtime_ns, inode) of every file under ``source`` and of every template
-  found outside it, so an edited, added or removed file is a change, and of every file outside
-  the tree the build read (an esbuild input under ``node_modules``);
+  found outside it, so an edited, added or removed file is a change, of every file outside
+  the tree the build read (an esbuild input under ``node_modules``), and of ``lcp-hints.json``
+  beside the config (the audit writes it; the templates stage reads it), or its absence;
 - the build folder it swapped ``output`` to, and the stamp of every file in that folder.
 
 The next build with the same config, profile and code, no ``--clean``, whose inputs all have
@@ -103,6 +104,17 @@ def _config(cfg: Config, profile: str) -> str:
     return hashlib.sha256(f"{profile}\n{plain!r}\n{where!r}".encode()).hexdigest()
 
 
+def _hints(cfg: Config) -> list[int] | None:
+    """The stamp of the project's ``lcp-hints.json``, ``None`` when there is none."""
+    from ..rewrite.hints import hints_path
+
+    try:
+        st = os.stat(hints_path(cfg.root))
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
 def _outside(stamps: dict[str, list[int]]) -> bool:
     """Whether every file outside the tree still has its recorded stamp."""
     for path, stamp in stamps.items():
@@ -123,7 +135,9 @@ def record(
     path = cfg.state_dir / RECORD
     inputs = sources.stamps()
     outside = sources.outside_stamps()
-    if any(s[1] > scanned_ns - RACY_NS for s in (*inputs.values(), *outside.values())):
+    hints = _hints(cfg)
+    stamps = (*inputs.values(), *outside.values(), *([hints] if hints else []))
+    if any(s[1] > scanned_ns - RACY_NS for s in stamps):
         path.unlink(missing_ok=True)
         return
     doc = {
@@ -134,6 +148,7 @@ def record(
         "outputs": _walk_stamps(str(result.build_dir)),
         "inputs": inputs,
         "outside": outside,
+        "hints": hints,
         "owners": result.owners,
         "static_keys": sorted(result.static_keys),
     }
@@ -156,6 +171,7 @@ def reuse(cfg: Config, profile: str, sources: Sources, started: float) -> BuildR
         or doc.get("config") != _config(cfg, profile)
         or doc.get("inputs") != sources.stamps()
         or not _outside(doc.get("outside") or {})
+        or doc.get("hints") != _hints(cfg)
         or doc.get("outputs") != _walk_stamps(str(build_dir))
         or doc.get("code") != _code()
     ):

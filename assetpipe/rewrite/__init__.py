@@ -20,7 +20,32 @@
 
 from __future__ import annotations
 
-from .hints import Hint, read_hints, write_hints
-from .rules import Options, Result, rewrite
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .hints import Hint, read_hints, write_hints
+    from .rules import Options, Result, rewrite
 
 __all__ = ["Hint", "Options", "Result", "read_hints", "rewrite", "write_hints"]
+
+#: where each public name lives: imported on first use, so importing one module of the package
+#: (the scanner for the classic-scripts scan, ``hints`` for its file name) does not import the
+#: whole engine
+_HOME = {
+    "Hint": "hints",
+    "read_hints": "hints",
+    "write_hints": "hints",
+    "Options": "rules",
+    "Result": "rules",
+    "rewrite": "rules",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
