@@ -183,6 +183,26 @@ def test_invalidation_by_key_and_by_tag(setup: Any) -> None:
     assert (calls.get("items"), calls.get("search")) == (3, 2)
 
 
+def test_each_host_has_its_own_entry_and_invalidation_drops_all(
+    redis_url: str,  # noqa: F811 (the fixture)
+) -> None:
+    """One app answering two hosts (virtual hosts, Flask's host matching) may answer one path
+    differently per host: a hit for one host is never served to the other."""
+    for backend in (MemoryBackend(), RedisBackend(url=redis_url, prefix="t:hosts:")):
+        for early in (False, True):
+            cache = ResponseCache(backend, name="hosts")
+            cache.clear()
+            calls = Calls()
+            client = make_flask_app(cache, calls, early=early).test_client()
+            for host in ("a.example", "b.example", "a.example", "B.example"):
+                assert client.get("/items", headers={"Host": host}).status_code == 200
+            assert calls.get("items") == 2  # one per host; the host's case does not matter
+            assert cache.invalidate("/items") == 2
+            client.get("/items", headers={"Host": "a.example"})
+            assert calls.get("items") == 3
+            cache.clear()
+
+
 def test_single_flight_on_a_miss(setup: Any) -> None:
     port, cache, calls = setup
     results: list[int] = []

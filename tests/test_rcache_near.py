@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from assetpipe.serve.rcache import RedisBackend, ResponseCache
-from assetpipe.serve.rcache.rules import Captured
+from assetpipe.serve.rcache.rules import Captured, Request
 from tests.rcache_support import _free_port, redis_url  # noqa: F401 (fixture)
 from tests.test_serve_support import decode, request
 
@@ -167,9 +167,9 @@ def test_a_change_in_one_process_reaches_the_others_copies(
         r.set("version", 3)
         body = json.dumps({"version": 3, "items": []}).encode()
         captured = Captured("200 OK", [("Content-Type", "application/json")], body)
-        here.backend.store(
-            "near|/api/items", "near|/api/items\x1fu=", here.make_entry(captured, ()), 60
-        )
+        seen_there = Request("GET", "/api/items", "", {"host": "127.0.0.1"})  # test_serve_support's
+        key = here.variant("near|/api/items", None, (), seen_there)
+        here.backend.store("near|/api/items", key, here.make_entry(captured, ()), 60)
         assert _until(lambda: _version(port) == 3)
     finally:
         here.backend.close()  # type: ignore[attr-defined]

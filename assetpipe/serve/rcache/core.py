@@ -122,7 +122,11 @@ class ResponseCache:
 
     @staticmethod
     def variant(base: str, user: str | None, vary: Sequence[str], req: Request) -> str:
-        parts = [base, "u=" + (user or "")]
+        """The stored entry's key: the resource, then the host (one app can answer several
+        hosts, e.g. Flask's host matching, with different content on one path: as Django's
+        cache keys on the absolute URL), the user and the response's ``Vary`` headers. The
+        host is in the variant, not the resource, so ``invalidate(key)`` drops every host's."""
+        parts = [base, "h=" + req.header("host").lower(), "u=" + (user or "")]
         parts += [f"{h}={req.header(h)}" for h in vary]
         return "\x1f".join(parts)
 
