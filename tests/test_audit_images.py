@@ -70,6 +70,8 @@ FILES: dict[str, str | bytes] = {
     "site/templates/pages/clean.html": (
         '{% extends "base.html" %}\n{% block body %}\n<h1>Clean</h1>\n'
         '<img src="/static/media/square.png" alt="sq" width="100" height="100">\n'
+        '<img src="/static/media/avatar.png" alt="padded" width="72" height="72"\n'
+        '     style="padding-top:24px;border:2px solid #000">\n'
         "{% endblock %}\n"
     ),
 }
@@ -171,6 +173,11 @@ def test_rules_match_lighthouse() -> None:
     assert distorted({**img, "height": 52.0})
     assert distorted({**img, "height": 80.0, "object_fit": "cover"}) is None
     assert distorted({**img, "url": "/a.svg", "height": 80.0}) is None
+    # padding and border are outside the picture (the content box keeps the ratio)
+    assert (
+        distorted({**img, "height": 74.0, "content_width": 100.0, "content_height": 50.0}) is None
+    )
+    assert distorted({**img, "content_width": 100.0, "content_height": 80.0})
     assert wasted_bytes({**img, "height": 50.0}, 2.0, 1000) == 0  # exactly 1x at DPR 2
     assert wasted_bytes({**img, "height": 50.0}, 1.0, 1000) == 750
     assert wasted_bytes({**img, "width": 140.0, "height": 70.0}, 1.0, 1000) == 0  # 1.43x

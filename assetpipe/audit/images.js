@@ -37,11 +37,20 @@ async (dims) => {
     let path = url;
     try { path = new URL(url, location.href).pathname; } catch (e) { /* keep url */ }
     const src = dims[path] || size;
+    // the content box: what the picture is drawn into (padding and border excluded, as
+    // Lighthouse's displayed size: img.width/img.height); the aspect-ratio check compares it
+    const px = (name) => parseFloat(cs.getPropertyValue(name)) || 0;
+    const content = [
+      rendered[0] - px('padding-left') - px('padding-right') - px('border-left-width') - px('border-right-width'),
+      rendered[1] - px('padding-top') - px('padding-bottom') - px('border-top-width') - px('border-bottom-width'),
+    ];
     out.push({
       src: img.getAttribute('src'),
       url,
       width: rendered[0],
       height: rendered[1],
+      content_width: content[0],
+      content_height: content[1],
       natural_width: size[0],
       natural_height: size[1],
       has_width: img.hasAttribute('width'),

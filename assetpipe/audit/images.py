@@ -71,16 +71,22 @@ def _is_svg(url: str) -> bool:
 
 
 def distorted(img: dict[str, Any]) -> str | None:
-    """Why ``img`` is distorted (Lighthouse's image-aspect-ratio), or ``None``."""
+    """Why ``img`` is distorted (Lighthouse's image-aspect-ratio), or ``None``: measured on the
+    content box the picture is drawn into, so padding (Bootstrap's ``pt-4`` on a ``w-100``
+    image) or a border is not a distortion."""
     if img.get("object_fit", "fill") != "fill" or img.get("pixelated") or _is_svg(img["url"]):
         return None
-    ratio = img["natural_width"] / img["natural_height"]
-    expected = img["width"] / ratio
-    if abs(expected - img["height"]) < ASPECT_THRESHOLD_PX:
+    # the content box (padding and border excluded); measurements without it: the whole box
+    width, height = img.get("content_width", img["width"]), img.get("content_height", img["height"])
+    if width <= 0 or height <= 0:
         return None
-    shown = img["width"] / img["height"]
+    ratio = img["natural_width"] / img["natural_height"]
+    expected = width / ratio
+    if abs(expected - height) < ASPECT_THRESHOLD_PX:
+        return None
+    shown = width / height
     return (
-        f"rendered {img['width']:g}x{img['height']:g} (ratio {shown:.3f}), the file is "
+        f"rendered {width:g}x{height:g} (ratio {shown:.3f}), the file is "
         f"{img['natural_width']}x{img['natural_height']} (ratio {ratio:.3f})"
     )
 
