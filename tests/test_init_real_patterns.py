@@ -190,3 +190,22 @@ def test_a_factory_that_needs_arguments_is_named_by_the_module_that_calls_it(
             del sys.modules[name]
         while str(tmp_path) in sys.path:
             sys.path.remove(str(tmp_path))
+
+
+def test_the_front_page_guess_prefers_pages_index_to_a_section_index(tmp_path: Path) -> None:
+    """Soft UI Dashboard: init's commented pages: example named charts/index.html for "/"
+    (the first index template in folder order); the front page is pages/index.html."""
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "static/a.css": "p{}\n",
+            "templates/authentication/login.html": "<p>login</p>",
+            "templates/charts/index.html": "<p>charts</p>",
+            "templates/dyn_dt/index.html": "<p>tables</p>",
+            "templates/pages/index.html": "<p>home</p>",
+        },
+    )
+    assert discover(tmp_path).first_page == "pages/index.html"
+    (tmp_path / "templates" / "index.html").write_text("<p>top</p>")
+    assert discover(tmp_path).first_page == "index.html"

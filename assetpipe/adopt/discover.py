@@ -248,8 +248,8 @@ def discover(root: Path) -> Project:
     if templates is not None:
         for path in _walk(templates, TEMPLATE_EXT):
             project.templates += 1
-            if path.stem in ("index", "home") and project.first_page is None:
-                project.first_page = path.relative_to(templates).as_posix()
+            if path.stem in ("index", "home"):
+                project.first_page = _front(project.first_page, path.relative_to(templates))
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
@@ -278,6 +278,23 @@ def discover(root: Path) -> Project:
     }
     project.image_dirs = sorted(_top_folders(dirs))
     return project
+
+
+# Folders whose index template is likely the front page (``pages/index.html``), before one of
+# a section (``charts/index.html``, ``admin/index.html``).
+FRONT_DIRS = ("", "pages", "page", "home", "main", "public", "site", "views")
+
+
+def _front(best: str | None, candidate: Path) -> str:
+    """The likelier front page ("/") of two index/home templates: in a ``FRONT_DIRS`` folder,
+    then the shallowest, then ``index`` before ``home``, then by name."""
+
+    def rank(rel: str) -> tuple[bool, int, bool, str]:
+        folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+        return (folder not in FRONT_DIRS, rel.count("/"), "index" not in rel, rel)
+
+    name = candidate.as_posix()
+    return name if best is None or rank(name) < rank(best) else best
 
 
 # Folder names that hold an app's own scripts side by side, not one library's tree.
