@@ -168,7 +168,6 @@ def citing_files() -> list[str]:
     return sorted(found)
 
 
-@pytest.mark.xfail(strict=False, reason="other helpers are removing the citations in their files")
 def test_nothing_cites_the_old_design_note() -> None:
     """Contracts are stated in docstrings and docs/ (architecture.md), not by a section number
     of a note outside the repository."""
