@@ -209,3 +209,13 @@ def test_the_front_page_guess_prefers_pages_index_to_a_section_index(tmp_path: P
     assert discover(tmp_path).first_page == "pages/index.html"
     (tmp_path / "templates" / "index.html").write_text("<p>top</p>")
     assert discover(tmp_path).first_page == "index.html"
+
+
+def test_a_config_written_in_a_subfolder_names_paths_from_there(tmp_path: Path) -> None:
+    """``--config deploy/pipeline.yaml``: paths in a config are relative to its own folder; init
+    wrote them relative to the project, so the file it had just written failed to load."""
+    write_tree(tmp_path, {**BROKEN, "deploy/.keep": ""})
+    result = init(tmp_path, config_name="deploy/pipeline.yaml")
+    cfg = load_config(result.path)
+    assert cfg.source == tmp_path / "static"
+    assert '"../static"' in result.text

@@ -56,7 +56,7 @@ def init(root: Path, *, config_name: str = "pipeline.yaml", force: bool = False)
             hint="pass --force to overwrite it, or --config NAME to write another",
         )
     project = discover(root)
-    text = render(project, config_dir=root.resolve())
+    text = render(project, config_dir=target.parent.resolve())  # paths relative to the file
     target.write_text(text, encoding="utf-8")
     load_config(target, display_name=config_name)  # what init writes must load
     return InitResult(path=target, text=text, project=project)
