@@ -50,9 +50,9 @@ BROKEN = [
             "error: pipeline.yaml:2:16: retain_builds: expected an integer from 1 to 100, got -1",
             "error: pipeline.yaml:3:20: compress.brotli: expected true or false, got 'maybe'",
             "error: pipeline.yaml:4:1: foo: unknown key",
-            "hint: valid keys here: audit, budget_file, budgets, cache_max_mb, compress, images, "
-            "lock_timeout, output, pages, public_path, retain_builds, scripts, serve, source, static, "
-            "styles, templates, watch",
+            "hint: valid keys here: audit, budget_file, budgets, cache_max_mb, compress, flows, "
+            "images, lock_timeout, login, output, pages, public_path, retain_builds, scripts, serve, "
+            "source, static, styles, templates, watch",
         ],
         id="all-errors-at-once-in-order",
     ),

@@ -112,14 +112,18 @@ def measure(
     quiet_ms: float = QUIET_MS,
     max_wait_ms: float = MAX_WAIT_MS,
     probe_images: dict[str, list[int]] | None = None,
+    storage_state: dict[str, Any] | None = None,
 ) -> RunResult:
     """Load ``url`` once, cold, under ``profile``, traced, observed until quiet or the cap
     (``observe``); raises ``PageLoadError``. TBT comes from the trace's main-thread tasks.
     ``probe_images`` (source image sizes by URL path) runs the image probe (``images.js``)
-    last, once every metric is read."""
+    last, once every metric is read. ``storage_state``: cookies and storage the context starts
+    with (the login's, ``flows``)."""
     options = profile.context_options()
     if headers:
         options["extra_http_headers"] = headers
+    if storage_state is not None:
+        options["storage_state"] = storage_state
     context = browser.new_context(**options)
     try:
         context.add_init_script(script=metrics_script())

@@ -2,7 +2,7 @@
 
 The document (``AuditResult.doc``, the ``--json`` output): ``profile``, ``runs`` (a number or
 ``"auto"``), ``mode``, ``aggregate``, ``host`` (load average, benchmark index), ``shard``,
-``passed`` and ``pages``; each page has ``path``, ``url``, ``template``, ``status``
+``passed``, ``pages`` and ``flows`` (the login and the user flows, ``flows``); each page has ``path``, ``url``, ``template``, ``status``
 (``measured``/``errored``), ``passed``, ``metrics`` (unrounded), ``lcp_element``, ``bytes``,
 ``requests``, ``repeat_view``, ``checks`` and, with ``--lighthouse``, ``lighthouse`` scores.
 """

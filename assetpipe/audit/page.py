@@ -67,9 +67,10 @@ def audit_page(
     mode: str = "observed",
     how: str = "median",
     budget: Any = None,
+    storage_state: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, bytes]]:
-    """Measure one page ``runs`` times (``auto``: see ``policy``); returns (page JSON,
-    details, pictures)."""
+    """Measure one page ``runs`` times (``auto``: see ``policy``), each in a fresh context with
+    ``storage_state`` (the login's cookies, ``flows``); returns (page JSON, details, pictures)."""
     url = base + path
     results: list[RunResult] = []
     error: str | None = None
@@ -93,6 +94,7 @@ def audit_page(
                         capture=capture and i == 0,
                         max_wait_ms=max_wait_ms,
                         probe_images=image_dims if i == 0 else None,
+                        storage_state=storage_state,
                     )
                 )
                 error = None

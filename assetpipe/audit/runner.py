@@ -17,7 +17,7 @@ from ..errors import UsageError
 from ..progress import NullProgress, Progress
 from ..rewrite.hints import ImageHint
 from . import budgets as budgets_mod
-from . import builtin, insights, policy, throttle
+from . import builtin, flows, insights, policy, throttle
 from . import images as images_mod
 from .browser import find_chromium, launch, require_playwright
 from .host import host_info
@@ -67,6 +67,9 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
         browser = launch(pw, executable=chromium)
         try:
             host = host_info(browser)
+            state, flow_docs = flows.run_all(
+                browser, base, config, profile, headers=headers, flows=opts.shard[0] == 1
+            )
             for path, template in pages:
                 page, det, pics = audit_page(
                     browser,
@@ -85,6 +88,7 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
                     mode=opts.mode,
                     how=opts.aggregate,
                     budget=budgets_mod.select(all_budgets, path, profile.name),
+                    storage_state=state,
                 )
                 out_pages.append(page)
                 details[path] = det
@@ -166,8 +170,9 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
         "aggregate": opts.aggregate,
         "host": host,
         "shard": f"{opts.shard[0]}/{opts.shard[1]}",
-        "passed": all(p["passed"] for p in out_pages),
+        "passed": all(p["passed"] for p in [*out_pages, *flow_docs]),
         "pages": out_pages,
+        "flows": flow_docs,
     }
     return AuditResult(doc, details, pictures)
 

@@ -11,6 +11,7 @@ Modules, each importing only those above it:
   few keys with rules of their own);
 - ``model``: the frozen dataclasses users see (``Config`` and one per section), where every key
   is declared once;
+- ``steps``: the steps of user flows (``flows[].steps``, ``login``);
 - ``templatedirs``: resolving ``templates.dirs`` and finding the templates in them;
 - ``load``: ``load_config`` (reads the file with the declarations, applies the rules that need
   more than one key, raises one ``ConfigError`` listing every problem);
@@ -34,6 +35,7 @@ from .model import (
     Budget,
     CompressConfig,
     Config,
+    Flow,
     ImagesConfig,
     Page,
     ScriptsConfig,
@@ -58,6 +60,7 @@ __all__ = [
     "Budget",
     "CompressConfig",
     "Config",
+    "Flow",
     "ImagesConfig",
     "Page",
     "ScriptsConfig",

@@ -39,6 +39,7 @@ from .checks import (
     Widths,
 )
 from .keys import Items, Section, derived, opt, required
+from .steps import Step, Steps
 
 IMAGE_FORMATS = ("webp", "avif", "original")
 SOURCEMAPS = ("linked", "hidden", "inline", "none")
@@ -74,6 +75,7 @@ LEVEL_GROUPS = (
     "insights_total_byte_weight",
     "insights_third_party",
 )
+FLOW_METRICS = ("inp", "cls")
 INSIGHTS = (
     "render_blocking",
     "unused_javascript",
@@ -275,6 +277,21 @@ class Budget:
 
 
 @dataclass(frozen=True)
+class Flow:
+    """``flows[]``: steps the audit runs in the browser (once per audit), with the pages'
+    throttling and the login's cookies; it measures each interaction's latency (Event Timing),
+    the flow's INP (the slowest interaction) and CLS (docs/audit.md)."""
+
+    name: str = required(Str(), "the flow's name in the report")
+    steps: tuple[Step, ...] = required(Steps(), "what the user does, starting with `goto`")
+    budgets: tuple[tuple[str, float], ...] = opt(
+        (), NumberMap(FLOW_METRICS), "INP (ms) and CLS during the flow ≤ budget"
+    )
+    level: str = opt("error", Choice(LEVELS), "how a failed budget or step counts")
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class AuditConfig:
     """``audit``: ``assetpipe audit`` defaults; its command-line options win (docs/audit.md)."""
 
@@ -344,6 +361,12 @@ class Config:
     compress: CompressConfig = opt(CompressConfig(), Section(), "precompression")
     pages: tuple[Page, ...] = opt((), Items(Page), "the pages the audit and dev server visit")
     budgets: tuple[Budget, ...] = opt((), Items(Budget), "audit budgets")
+    flows: tuple[Flow, ...] = opt((), Items(Flow), "user flows the audit runs and measures")
+    login: tuple[Step, ...] = opt(
+        (),
+        Steps(),
+        "steps run once per audit before the pages and flows; its cookies apply to both",
+    )
     budget_file: Path | None = opt(
         None, PathTo(nullable=True, exists="file"), "a Lighthouse budget.json"
     )

@@ -1,0 +1,113 @@
+"""The steps of a user flow (``flows[].steps``, ``login``): how they are written and read.
+
+A step is a one-key mapping: ``{goto: PATH}``, ``{click: SELECTOR}``, ``{fill: {selector,
+value}}``, ``{press: {selector, key}}`` or ``{wait_for: SELECTOR}``. A list of steps must start
+with ``goto`` (a flow starts on a page of the site). A ``fill`` value may name environment
+variables as ``${NAME}`` (secrets such as a password): each must be set when the config is
+read; the value is kept as written and substituted when the step runs (``substitute``), so the
+secret never enters the config object or the audit's JSON.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..errors import Location
+from .keys import Check, Ctx
+
+KINDS = ("goto", "click", "fill", "press", "wait_for")
+#: Kinds whose value is a mapping, and its keys (the first is the selector).
+MAPPED = {"fill": ("selector", "value"), "press": ("selector", "key")}
+ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: ``kind``, its ``target`` (the URL path of ``goto``, else a CSS selector) and
+    ``value`` (``fill``'s text as written, ``press``'s key; else ``None``)."""
+
+    kind: str
+    target: str
+    value: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+def substitute(text: str, env: dict[str, str] | None = None) -> str:
+    """``text`` with each ``${NAME}`` replaced by the environment variable's value; ``KeyError``
+    names a variable that is not set."""
+    source = os.environ if env is None else env
+    return ENV_VAR.sub(lambda m: source[m.group(1)], text)
+
+
+@dataclass(frozen=True)
+class Steps(Check):
+    """A non-empty list of steps starting with ``goto`` (see the module docstring)."""
+
+    TYPE = "list of steps (`goto`, `click`, `fill`, `press`, `wait_for`)"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Step, ...] | None:
+        items = ctx.r.seq(node, path)
+        if isinstance(node, yaml.SequenceNode) and not items:
+            ctx.r.error(node, path, "expected at least one step")
+        out: list[Step] = []
+        ok = bool(items)
+        for i, item in enumerate(items):
+            step = _step(ctx, item, f"{path}[{i}]")
+            ok = ok and step is not None
+            if step is not None:
+                out.append(step)
+        if out and out[0].kind != "goto":
+            ctx.r.error(items[0], f"{path}[0]", "a flow's first step must be `goto: PATH`")
+            ok = False
+        return tuple(out) if ok else None
+
+
+def _step(ctx: Ctx, node: yaml.Node, path: str) -> Step | None:
+    entries = ctx.section(node, path, KINDS)
+    if not isinstance(node, yaml.MappingNode):
+        return None  # reported by ``section``
+    if not node.value:
+        ctx.r.error(node, path, "expected a step: one of " + ", ".join(KINDS))
+        return None
+    if len(node.value) != 1:
+        ctx.r.error(node, path, "a step is one key: " + ", ".join(KINDS))
+        return None
+    if not entries:
+        return None  # an unknown kind, reported by ``section``
+    kind, child = next(iter(entries.items()))
+    where = ctx.r.loc(node)
+    sub = f"{path}.{kind}"
+    if kind not in MAPPED:
+        target = ctx.r.string(child, sub)
+        if target is None:
+            return None
+        if kind == "goto" and not target.startswith("/"):
+            ctx.r.error(child, sub, f"expected a URL path starting with '/', got {target!r}")
+            return None
+        return Step(kind, target, None, where)
+    keys = MAPPED[kind]
+    fields = ctx.section(child, sub, keys)
+    values: list[str] = []
+    for key in keys:
+        if key not in fields:
+            if isinstance(child, yaml.MappingNode):
+                ctx.r.error(child, f"{sub}.{key}", "required key missing")
+            continue
+        value = ctx.r.string(fields[key], f"{sub}.{key}")
+        if value is not None:
+            values.append(value)
+    if len(values) != len(keys):
+        return None
+    if kind == "fill":
+        for name in ENV_VAR.findall(values[1]):
+            if name not in os.environ:
+                ctx.r.error(
+                    fields["value"], f"{sub}.value", f"environment variable {name} is not set"
+                )
+                return None
+    return Step(kind, values[0], values[1], where)

@@ -1,0 +1,234 @@
+"""User flows in the audit (``login:``, ``flows:``), with real Chromium on crafted pages.
+
+The site, served over HTTP on 127.0.0.1: ``/login`` is a form whose POST (right password only)
+sets a session cookie and redirects to ``/app``; ``/app`` redirects to ``/login`` without the
+cookie and ``/account`` answers 403 without it. ``/app`` has a button whose click handler
+blocks the main thread for 200 ms (so that interaction's latency is known), one that inserts a
+banner 800 ms after the click (a shift without recent input: CLS) and one that inserts it at
+once (a shift right after input: not CLS).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+
+from tests.conftest import require_chromium, run_cli, write_tree
+
+pytestmark = [pytest.mark.chromium, pytest.mark.timeout(300)]
+
+PASSWORD = "s3cret pass"
+HEAD = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{t}</title></head><body>'
+LOGIN = HEAD.format(t="Log in") + (
+    '<form method="post" action="/login"><input id="user" name="user">'
+    '<input id="pw" name="pw" type="password"><button type="submit">Log in</button></form>'
+)
+APP = HEAD.format(t="App") + (
+    "<h1>Dashboard</h1><div id=top></div>"
+    "<button id=slow>Slow</button><button id=late>Late banner</button>"
+    "<button id=now>Banner now</button><p>" + "Lorem ipsum dolor sit amet. " * 400 + "</p>"
+    "<script>"
+    "const banner = (id) => { const b = document.createElement('div'); b.id = id;"
+    " b.style.height = '300px'; b.textContent = 'Banner';"
+    " document.getElementById('top').append(b); };"
+    "document.getElementById('slow').addEventListener('click', () => {"
+    " const end = performance.now() + 200; while (performance.now() < end) {}"
+    " document.getElementById('slow').textContent = 'Done'; });"
+    "document.getElementById('late').addEventListener('click', () =>"
+    " setTimeout(() => banner('late-banner'), 800));"
+    "document.getElementById('now').addEventListener('click', () => banner('now-banner'));"
+    "</script>"
+)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _send(self, status: int, body: str = "", headers: dict[str, str] | None = None) -> None:
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        authed = "session=ok" in (self.headers.get("Cookie") or "")
+        if self.path == "/login":
+            self._send(200, LOGIN)
+        elif self.path == "/app":
+            self._send(200, APP) if authed else self._send(302, "", {"Location": "/login"})
+        elif self.path == "/account":
+            if authed:
+                self._send(200, HEAD.format(t="Account") + "<h1>Account</h1>")
+            else:
+                self._send(403, "forbidden")
+        else:
+            self._send(404, "not found")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        form = self.rfile.read(length).decode()
+        if parse_qs(form).get("pw") == [PASSWORD]:
+            cookie = "session=ok; Path=/; HttpOnly"
+            self._send(302, "", {"Location": "/app", "Set-Cookie": cookie})
+        else:
+            self._send(401, LOGIN)
+
+
+@pytest.fixture(scope="module")
+def base() -> Iterator[str]:
+    require_chromium()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+LOGIN_YAML = """\
+login:
+  - goto: /login
+  - fill: {selector: "#user", value: me}
+  - fill: {selector: "#pw", value: "${FLOW_TEST_PW}"}
+  - click: "button[type=submit]"
+  - wait_for: "h1"
+"""
+
+
+def audit(tmp_path: Path, base: str, yaml_text: str, *pages: str) -> tuple[int, dict[str, Any]]:
+    """``assetpipe audit --base-url`` with ``yaml_text`` as pipeline.yaml; (exit code, JSON)."""
+    write_tree(tmp_path, {"pipeline.yaml": yaml_text})
+    args = ["audit", "--base-url", base, "--profile", "desktop", "--runs", "1"]
+    for page in pages:
+        args += ["--page", page]
+    res = run_cli(
+        *args, "--json", "--no-hints", cwd=tmp_path, env={"FLOW_TEST_PW": PASSWORD}, timeout=240
+    )
+    assert res.code in (0, 1), res.err
+    return res.code, json.loads(res.out)
+
+
+def test_login_then_a_flow_with_a_200_ms_handler(base: str, tmp_path: Path) -> None:
+    """The login runs once, its cookie reaches the audited page (403 without it) and the flows;
+    the 200 ms handler's interaction latency is ≥ 200 ms (generous upper bound); a late banner
+    counts in CLS, one inserted right at the click does not (recent input); ``inp: 1000``
+    passes, exit 0."""
+    flows = """\
+flows:
+  - name: slow button
+    steps:
+      - goto: /app
+      - click: "#slow"
+      - wait_for: "text=Done"
+    budgets: {inp: 1000}
+  - name: late banner
+    steps:
+      - goto: /app
+      - click: "#late"
+      - wait_for: "#late-banner"
+  - name: banner at once
+    steps:
+      - goto: /app
+      - click: "#now"
+      - wait_for: "#now-banner"
+"""
+    code, doc = audit(tmp_path, base, LOGIN_YAML + flows, "/account")
+    assert code == 0, doc
+    page = doc["pages"][0]
+    assert page["status"] == "measured" and page["passed"], page
+    login, slow, late, now = doc["flows"]
+    assert login["name"] == "login" and login["verdict"] == "passed", login
+    assert [s["kind"] for s in login["steps"]] == ["goto", "fill", "fill", "click", "wait_for"]
+    assert slow["verdict"] == "passed", slow
+    click = slow["steps"][1]
+    assert click["kind"] == "click" and click["selector"] == "#slow"
+    assert 200 <= click["latency_ms"] < 600, click
+    assert slow["inp"] == click["latency_ms"]
+    assert slow["checks"] == [
+        {"id": "flow.inp", "level": "error", "limit": 1000, "value": slow["inp"], "passed": True}
+    ]
+    assert late["cls"] > 0.05, late
+    assert now["cls"] == 0, now
+    # A quick handler: below Event Timing's 16 ms threshold (no entry) or well under 200 ms.
+    assert (late["steps"][1]["latency_ms"] or 0) < 200, late
+
+
+def test_inp_budget_fails_and_a_broken_selector_is_an_error(base: str, tmp_path: Path) -> None:
+    """``inp: 100`` against the 200 ms handler fails the audit (exit 1); a selector matching
+    nothing ends its flow as ``errored`` naming the config line, the step and the selector."""
+    flows = """\
+flows:
+  - name: slow button
+    steps:
+      - goto: /app
+      - click: "#slow"
+    budgets: {inp: 100}
+  - name: broken
+    steps:
+      - goto: /app
+      - click: "#no-such-button"
+"""
+    code, doc = audit(tmp_path, base, LOGIN_YAML + flows, "/app")
+    assert code == 1
+    assert doc["pages"][0]["passed"] and not doc["passed"]
+    _, slow, broken = doc["flows"]
+    assert slow["verdict"] == "failed" and slow["inp"] >= 200, slow
+    (check,) = slow["checks"]
+    assert check["id"] == "flow.inp" and not check["passed"] and check["limit"] == 100
+    assert broken["verdict"] == "errored", broken
+    err = broken["error"]
+    assert err.startswith("pipeline.yaml:16:9: flows[1].steps[1] click '#no-such-button'"), err
+    assert "no element matched within 10 s" in err
+
+
+def test_without_login_the_private_page_is_refused(base: str, tmp_path: Path) -> None:
+    """The control: with no ``login:`` the audited page answers 403 (so the first test's
+    measured page proves the login's cookie reached it)."""
+    code, doc = audit(tmp_path, base, "flows: []\n", "/account")
+    assert code == 1 and doc["pages"][0]["status"] == "errored" and doc["flows"] == []
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        ('[{goto: /}, {hover: "#a"}]', "flows[0].steps[1].hover: unknown key"),
+        ('[{goto: /}, {click: ""}]', "flows[0].steps[1].click: expected a non-empty string"),
+        ('[{goto: /}, {fill: {selector: "#a"}}]', "flows[0].steps[1].fill.value: required key"),
+        ("[{goto: /}, {press: {key: Enter}}]", "flows[0].steps[1].press.selector: required key"),
+        (
+            '[{goto: /}, {fill: {selector: "#a", value: "${NO_SUCH_FLOW_VAR}"}}]',
+            "flows[0].steps[1].fill.value: environment variable NO_SUCH_FLOW_VAR is not set",
+        ),
+        ('[{click: "#a"}]', "flows[0].steps[0]: a flow's first step must be `goto: PATH`"),
+        ("[{goto: /, click: x}]", "flows[0].steps[0]: a step is one key"),
+        ("[{goto: app}]", "flows[0].steps[0].goto: expected a URL path starting with '/'"),
+        ("[]", "flows[0].steps: expected at least one step"),
+    ],
+)
+def test_bad_steps_are_config_errors(tmp_path: Path, steps: str, message: str) -> None:
+    """Each bad step is a config error at its file:line:col and key (exit 2)."""
+    write_tree(tmp_path, {"site/x": "x", "pipeline.yaml": "source: site\n"})
+    (tmp_path / "pipeline.yaml").write_text(
+        f"source: site\nflows:\n  - name: f\n    steps: {steps}\n", encoding="utf-8"
+    )
+    from assetpipe.config import load_config
+    from assetpipe.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path / "pipeline.yaml")
+    text = str(err.value)
+    assert "pipeline.yaml:4:" in text and message in text, text
