@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +21,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from assetpipe.audit.summary import failures
 from tests.conftest import require_chromium, run_cli, write_tree
 
 pytestmark = [pytest.mark.chromium, pytest.mark.timeout(300)]
@@ -109,10 +111,12 @@ login:
 """
 
 
-def audit(tmp_path: Path, base: str, yaml_text: str, *pages: str) -> tuple[int, dict[str, Any]]:
+def audit(
+    tmp_path: Path, base: str, yaml_text: str, *pages: str, extra: tuple[str, ...] = ()
+) -> tuple[int, dict[str, Any]]:
     """``assetpipe audit --base-url`` with ``yaml_text`` as pipeline.yaml; (exit code, JSON)."""
     write_tree(tmp_path, {"pipeline.yaml": yaml_text})
-    args = ["audit", "--base-url", base, "--profile", "desktop", "--runs", "1"]
+    args = ["audit", "--base-url", base, "--profile", "desktop", "--runs", "1", *extra]
     for page in pages:
         args += ["--page", page]
     res = run_cli(
@@ -182,7 +186,8 @@ flows:
       - goto: /app
       - click: "#no-such-button"
 """
-    code, doc = audit(tmp_path, base, LOGIN_YAML + flows, "/app")
+    extra = ("--report", "report", "--junit", "junit.xml")
+    code, doc = audit(tmp_path, base, LOGIN_YAML + flows, "/app", extra=extra)
     assert code == 1
     assert doc["pages"][0]["passed"] and not doc["passed"]
     _, slow, broken = doc["flows"]
@@ -193,6 +198,22 @@ flows:
     err = broken["error"]
     assert err.startswith("pipeline.yaml:16:9: flows[1].steps[1] click '#no-such-button'"), err
     assert "no element matched within 10 s" in err
+    # The HTML report's flows table, the JUnit suites (a failure, an error), the merged JSON.
+    html = (tmp_path / "report/index.html").read_text(encoding="utf-8")
+    assert "<h2>User flows</h2>" in html and "no-such-button" in html
+    junit = ET.parse(tmp_path / "junit.xml").getroot()
+    suites = {s.get("name"): s for s in junit.iter("testsuite")}
+    assert suites["flow slow button"].get("failures") == "1"
+    assert suites["flow broken"].get("errors") == "1"
+    said = {(level, where) for level, where, _ in failures(doc)}  # the terminal's lines
+    assert said == {("error", "flow 'slow button'"), ("error", "flow 'broken'")}
+    merged = run_cli("audit", "merge", "report", "--json", cwd=tmp_path)
+    assert merged.code == 1, merged.err
+    assert [f["name"] for f in json.loads(merged.out)["flows"]] == [
+        "login",
+        "slow button",
+        "broken",
+    ]
 
 
 def test_without_login_the_private_page_is_refused(base: str, tmp_path: Path) -> None:

@@ -17,19 +17,30 @@ def to_xml(doc: dict[str, Any]) -> bytes:
     """The audit document as JUnit XML."""
     root = ET.Element("testsuites", name=f"assetpipe audit ({doc['profile']})")
     total = failures = errors = 0
-    for page in doc["pages"]:
-        suite = ET.SubElement(root, "testsuite", name=page["path"])
+    # (suite name, test class, checks, error) of each page, then of each user flow
+    suites = [
+        (
+            p["path"],
+            f"audit{p['path'].replace('/', '.')}".rstrip("."),
+            p.get("checks"),
+            p.get("error"),
+        )
+        for p in doc["pages"]
+    ]
+    suites += [
+        (f"flow {f['name']}", f"audit.flow.{f['name']}", f.get("checks"), f.get("error"))
+        for f in doc.get("flows") or []
+    ]
+    for name, classname, checks, error in suites:
+        suite = ET.SubElement(root, "testsuite", name=name)
         n_fail = n_err = 0
-        for check in page.get("checks") or []:
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                name=check["id"],
-                classname=f"audit{page['path'].replace('/', '.')}".rstrip("."),
-            )
+        for check in checks or []:
+            case = ET.SubElement(suite, "testcase", name=check["id"], classname=classname)
             message = check.get("message") or ""
-            if check["id"] == "page.load":
-                ET.SubElement(case, "error", message=message).text = page.get("error") or ""
+            if check["id"] == "page.load" or (
+                check["id"] == "flow.steps" and check["level"] == "error"
+            ):
+                ET.SubElement(case, "error", message=message).text = error or ""
                 n_err += 1
             elif not check["passed"] and check["level"] == "error":
                 where = f" ({check['template']}:{check['line']})" if check.get("template") else ""
@@ -39,10 +50,10 @@ def to_xml(doc: dict[str, Any]) -> bytes:
                 n_fail += 1
             elif not check["passed"]:
                 ET.SubElement(case, "system-out").text = f"warning: {message}"
-        suite.set("tests", str(len(page.get("checks") or [])))
+        suite.set("tests", str(len(checks or [])))
         suite.set("failures", str(n_fail))
         suite.set("errors", str(n_err))
-        total += len(page.get("checks") or [])
+        total += len(checks or [])
         failures += n_fail
         errors += n_err
     root.set("tests", str(total))

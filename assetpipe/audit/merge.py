@@ -1,8 +1,9 @@
 """``assetpipe audit merge DIR...``: one result from the report folders of ``--shard`` runs.
 
 Each shard's ``audit.json`` (document + details) and pictures are read; pages are concatenated in
-shard order (a page audited by two shards is an error); the merged document passes when every
-page does. All shards must have used the same profile and run count.
+shard order (a page audited by two shards is an error), so are the flows (each shard's login, the
+user flows of the first); the merged document passes when every page and flow does. All shards
+must have used the same profile and run count.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ def merge(folders: list[Path]) -> AuditResult:
             pages.append(page)
         details.update(det)
         pictures.update(pics)
+    # each shard's login (its pages needed it), the flows from the first shard
+    flows = [
+        f for d in sorted(docs, key=lambda d: _shard_index(d[1])) for f in d[1].get("flows") or []
+    ]
     shards = sorted({d[1].get("shard", "1/1") for d in docs})
     merged: dict[str, Any] = {
         "profile": first["profile"],
@@ -54,8 +59,9 @@ def merge(folders: list[Path]) -> AuditResult:
         # each shard ran on its own runner: their hosts, in shard order
         "hosts": [d[1]["host"] for d in docs if d[1].get("host")],
         "shard": f"merged {len(docs)} ({', '.join(shards)})",
-        "passed": all(p["passed"] for p in pages),
+        "passed": all(p["passed"] for p in [*pages, *flows]),
         "pages": pages,
+        "flows": flows,
     }
     return AuditResult(merged, details, pictures)
 

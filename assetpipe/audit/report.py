@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..fsutil import atomic_write, dump_json
+from .flowreport import flows_html
 from .network import KEYS
 from .summary import fmt_bytes, fmt_metric, slug
 
@@ -359,7 +360,8 @@ def render(
         f"</head><body><header><h1>assetpipe audit — {_esc(doc['profile'])}, median of "
         f"{doc['runs']} run(s), shard {_esc(doc.get('shard', '1/1'))}: "
         f'<span class="{"ok" if ok else "bad"}">{"passed" if ok else "FAILED"}</span></h1>'
-        f"</header><main>{overview(doc)}{pages}</main></body></html>\n"
+        f"</header><main>{overview(doc)}{flows_html(doc.get('flows') or [])}{pages}</main>"
+        "</body></html>\n"
     )
 
 

@@ -63,13 +63,17 @@ def table_rows(doc: dict[str, Any]) -> list[list[str]]:
 
 
 def failures(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(level, page, message) for every failed check, errors first."""
+    """(level, page or flow, message) for every failed check, errors first."""
     out = []
     for p in doc["pages"]:
         for c in p.get("checks") or []:
             if not c["passed"]:
                 where = f" ({c['template']}:{c['line']})" if c.get("template") else ""
                 out.append((c["level"], p["path"], f"{c['id']}: {c.get('message', '')}{where}"))
+    for f in doc.get("flows") or []:
+        for c in f.get("checks") or []:
+            if not c["passed"]:
+                out.append((c["level"], f"flow {f['name']!r}", f"{c['id']}: {c.get('message')}"))
     return sorted(out, key=lambda f: f[0] != "error")
 
 
