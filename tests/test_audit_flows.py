@@ -21,6 +21,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from assetpipe.audit.github import annotation_lines
 from assetpipe.audit.summary import failures
 from tests.conftest import require_chromium, run_cli, write_tree
 
@@ -207,6 +208,9 @@ flows:
     assert suites["flow broken"].get("errors") == "1"
     said = {(level, where) for level, where, _ in failures(doc)}  # the terminal's lines
     assert said == {("error", "flow 'slow button'"), ("error", "flow 'broken'")}
+    notes = [x for x in annotation_lines(doc) if "title=audit flow" in x]
+    assert len(notes) == 2 and all(x.startswith("::error ") for x in notes), notes
+    assert "no-such-button" in notes[1], notes
     merged = run_cli("audit", "merge", "report", "--json", cwd=tmp_path)
     assert merged.code == 1, merged.err
     assert [f["name"] for f in json.loads(merged.out)["flows"]] == [

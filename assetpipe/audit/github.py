@@ -22,8 +22,8 @@ def _escape(text: str, prop: bool = False) -> str:
 
 
 def annotation_lines(doc: dict[str, Any], template_root: str | None = None) -> list[str]:
-    """``::error``/``::warning`` lines for every failed check (with file and line when the check
-    names a template line)."""
+    """``::error``/``::warning`` lines for every failed check of the pages (with file and line
+    when the check names a template line) and of the user flows."""
     out = []
     for page in doc["pages"]:
         for check in page.get("checks") or []:
@@ -44,6 +44,12 @@ def annotation_lines(doc: dict[str, Any], template_root: str | None = None) -> l
                     if line:
                         props.insert(1, f"line={line}")
                 out.append(f"::{kind} {','.join(props)}::{_escape(message)}")
+    for flow in doc.get("flows") or []:
+        for check in flow.get("checks") or []:
+            if not check["passed"]:
+                kind = "error" if check["level"] == "error" else "warning"
+                title = _escape(f"audit flow {flow['name']} {check['id']}", True)
+                out.append(f"::{kind} title={title}::{_escape(check.get('message') or '')}")
     return out
 
 
