@@ -263,3 +263,23 @@ def test_bad_steps_are_config_errors(tmp_path: Path, steps: str, message: str) -
         load_config(tmp_path / "pipeline.yaml")
     text = str(err.value)
     assert "pipeline.yaml:4:" in text and message in text, text
+
+
+@pytest.mark.lighthouse
+def test_lighthouse_gets_the_login_cookie(base: str, tmp_path: Path) -> None:
+    """``--lighthouse`` runs its own browser: it is sent the login's cookie, so it scores the
+    private page (403 without the cookie) instead of failing on it."""
+    import os
+
+    from assetpipe.audit import lighthouse
+    from assetpipe.errors import ExternalToolError
+
+    try:
+        lighthouse.ensure_installed()
+    except ExternalToolError as err:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Lighthouse unavailable: {err}")
+    code, doc = audit(tmp_path, base, LOGIN_YAML, "/account", extra=("--lighthouse",))
+    assert code == 0, doc
+    assert 0 <= doc["pages"][0]["lighthouse"]["performance"] <= 1

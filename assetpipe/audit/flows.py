@@ -24,6 +24,7 @@ import contextlib
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..config import Config
 from ..config.steps import Step, substitute
@@ -211,6 +212,21 @@ def result(
         "passed": not failed,
         "checks": [c.to_json() for c in checks],
     }
+
+
+def cookie_header(state: dict[str, Any] | None, url: str) -> str | None:
+    """The ``Cookie`` header a browser with the login's ``state`` would send to ``url`` (by
+    domain and path; for Lighthouse, which runs its own browser), ``None`` without cookies."""
+    parts = urlsplit(url)
+    host, path = parts.hostname or "", parts.path or "/"
+    pairs = [
+        f"{c['name']}={c['value']}"
+        for c in (state or {}).get("cookies") or []
+        if (host == c["domain"].lstrip(".") or host.endswith("." + c["domain"].lstrip(".")))
+        and path.startswith(c.get("path") or "/")
+        and (parts.scheme == "https" or not c.get("secure"))
+    ]
+    return "; ".join(pairs) or None
 
 
 def run_all(

@@ -104,8 +104,10 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
                 cats = tuple(
                     sorted({"performance", *(k for b in all_budgets for k, _ in b.min_score)})
                 )
+                cookie = flows.cookie_header(state, page["url"])  # the login's, if any
+                lh_headers = {**headers, "Cookie": cookie} if cookie else headers
                 lh = lighthouse.run(
-                    page["url"], profile, chromium, headers=headers, categories=cats
+                    page["url"], profile, chromium, headers=lh_headers, categories=cats
                 )
                 page["lighthouse"] = lh["scores"]
                 details[page["path"]]["lighthouse_metrics"] = lh["metrics"]
