@@ -201,6 +201,7 @@ flows:
     assert slow["verdict"] == "failed" and slow["inp"] >= 200, slow
     (check,) = slow["checks"]
     assert check["id"] == "flow.inp" and not check["passed"] and check["limit"] == 100
+    assert check["message"] == f"inp {check['value']:g} ms > budget 100 ms", check
     assert broken["verdict"] == "errored", broken
     err = broken["error"]
     assert err.startswith("pipeline.yaml:16:9: flows[1].steps[1] click '#no-such-button'"), err

@@ -198,8 +198,9 @@ def result(
         for metric, limit in budgets:
             value = values[metric]
             ok = value is not None and value <= limit
-            what = "no interaction was measured" if value is None else f"{value:g}"
-            msg = "" if ok else f"{name}: {metric} {what} > budget {limit:g}"
+            unit = " ms" if metric == "inp" else ""
+            what = "no interaction was measured" if value is None else f"{value:g}{unit}"
+            msg = "" if ok else f"{metric} {what} > budget {limit:g}{unit}"
             checks.append(Check(f"flow.{metric}", level, limit, value, ok, msg))
     failed = any(c.failed_error for c in checks)
     return {
