@@ -11,7 +11,7 @@ whole picture):
 
 - ``cli/``: the command line, a thin layer over the rest (the only code importing click, rich);
 - ``config/``: ``pipeline.yaml`` → a typed ``Config``, every key declared once;
-- ``build/``: ``build()``: the stages in order into a new build folder, swapped in atomically;
+- ``pipeline/``: ``build()``: the stages in order into a new build folder, swapped in atomically;
   the cache, the source tree and its memo, the lock;
 - ``stages/``: the stage seam (``stages.base``) and one module per stage; ``esbuild/``,
   ``imaging/`` and ``rewrite/``: the engines of the scripts/styles, images and templates stages;
@@ -26,9 +26,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-# The subpackage first: importing it binds ``assetpipe.build`` to the package once; the function
-# defined below then rebinds the name, and later imports of ``assetpipe.build.*`` leave it alone.
-from . import build as _build_package  # noqa: F401
 from ._version import __version__
 from .config import Config, load_config
 from .errors import (
@@ -44,7 +41,7 @@ from .errors import (
 from .manifest import Manifest
 
 if TYPE_CHECKING:
-    from .build.result import BuildResult
+    from .pipeline.result import BuildResult
     from .stages.base import BuildWarning
 
 __all__ = [
@@ -67,9 +64,9 @@ __all__ = [
 
 
 def build(*args: Any, **kwargs: Any) -> BuildResult:
-    """Build a site; see ``assetpipe.build.pipeline.build`` (imported lazily to keep start-up
+    """Build a site; see ``assetpipe.pipeline.run.build`` (imported lazily to keep start-up
     fast)."""
-    from .build.pipeline import build as _build
+    from .pipeline.run import build as _build
 
     return _build(*args, **kwargs)
 
@@ -77,7 +74,7 @@ def build(*args: Any, **kwargs: Any) -> BuildResult:
 def __getattr__(name: str) -> Any:
     """``BuildResult`` and ``BuildWarning``, imported on first use (they import the stages)."""
     if name == "BuildResult":
-        from .build.result import BuildResult
+        from .pipeline.result import BuildResult
 
         return BuildResult
     if name == "BuildWarning":

@@ -428,7 +428,7 @@ PROFILED = (
     ("  classic-script template scan", "stages/classic.py", "plan"),
     ("  esbuild native binary (process, its metafile)", "assetpipe/esbuild/native.py", "build"),
     ("  cache key: hashing esbuild's inputs", "stages/bundling.py", "_content_key"),
-    ("  cache store of the outputs", "assetpipe/build/cache.py", "put"),
+    ("  cache store of the outputs", "assetpipe/pipeline/cache.py", "put"),
     ("  manifest entries from the metafile (SRI)", "assetpipe/esbuild/metafile.py", "entries"),
     ("  writing public/ (outputs, maps)", "stages/base.py", "write_public"),
     ("styles stage", "stages/styles.py", "run"),
@@ -444,7 +444,7 @@ def profile_build(app: Path) -> dict[str, float]:
     import cProfile
     import pstats
 
-    code = "import assetpipe.build.pipeline"
+    code = "import assetpipe.pipeline.run"
     subprocess.run([sys.executable, "-c", code], env=python_env(), check=True)  # bytecode
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], env=python_env(), check=True)

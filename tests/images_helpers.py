@@ -14,7 +14,7 @@ from typing import Any
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from assetpipe import build
-from assetpipe.build.result import BuildResult
+from assetpipe.pipeline.result import BuildResult
 
 
 def image_config(

@@ -1,4 +1,4 @@
-"""A no-op build reuses the last one (``assetpipe.build.reuse``): it stats its inputs, reads the
+"""A no-op build reuses the last one (``assetpipe.pipeline.reuse``): it stats its inputs, reads the
 record and the build's manifest and report, writes nothing, starts no process and imports no
 stage; any change the build depended on makes the next build run its stages."""
 
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from assetpipe import build, load_config
-from assetpipe.build.result import BuildResult
 from assetpipe.errors import StageError
 from assetpipe.imaging import pool
+from assetpipe.pipeline.result import BuildResult
 from tests.conftest import REPO, tree_bytes, write_tree
 from tests.test_rebuild_memo import _page, opened_files, site, started_processes
 
@@ -236,7 +236,7 @@ def test_a_piped_cli_build_that_reuses_imports_neither_rich_nor_a_stage(site: Pa
         for line in proc.stderr.splitlines()
         if line.startswith("import time:") and "|" in line
     }
-    assert "click" in imported and "assetpipe.build.reuse" in imported  # the listing works
+    assert "click" in imported and "assetpipe.pipeline.reuse" in imported  # the listing works
     heavy = ("rich", "assetpipe.stages.", "assetpipe.esbuild", "assetpipe.rewrite", "PIL")
     assert sorted(m for m in imported if m.startswith(heavy)) == [
         "assetpipe.rewrite",

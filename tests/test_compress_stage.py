@@ -14,11 +14,11 @@ import pytest
 import zstandard
 
 from assetpipe import build
-from assetpipe.build.cache import Cache
-from assetpipe.build.sources import Sources
 from assetpipe.config import load_config
 from assetpipe.errors import MissingAssetsError
 from assetpipe.manifest import Manifest
+from assetpipe.pipeline.cache import Cache
+from assetpipe.pipeline.sources import Sources
 from assetpipe.progress import NullProgress
 from assetpipe.stages import compress, templates
 from assetpipe.stages.base import Report, StageContext

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from assetpipe.build import sources
 from assetpipe.hashing import sri
 from assetpipe.imaging import pool
+from assetpipe.pipeline import sources
 from tests.conftest import CORPUS, run_cli, tree_bytes, write_tree
 from tests.images_helpers import Maker, build_site, image_config, png_header_only, to_bytes
 

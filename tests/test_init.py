@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from assetpipe.adopt import discover, init
-from assetpipe.build.sources import globmatch
 from assetpipe.config import load_config
 from assetpipe.errors import UsageError
+from assetpipe.pipeline.sources import globmatch
 from tests.conftest import run_cli, write_tree
 
 

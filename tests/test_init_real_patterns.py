@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from assetpipe.adopt import discover, init
-from assetpipe.build.sources import globmatch
 from assetpipe.config import load_config
+from assetpipe.pipeline.sources import globmatch
 from tests.conftest import write_tree
 from tests.real_apps import run_cli, serve, view
 

@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from assetpipe import build, load_config
-from assetpipe.build.cache import Cache
-from assetpipe.build.result import BuildResult
-from assetpipe.build.sources import Sources
 from assetpipe.fsutil import JsonWriter, dump_json
 from assetpipe.imaging import pool
+from assetpipe.pipeline.cache import Cache
+from assetpipe.pipeline.result import BuildResult
+from assetpipe.pipeline.sources import Sources
 from tests.conftest import tree_bytes, write_tree
 
 CONFIG = """\
@@ -92,7 +92,7 @@ def _build(root: Path) -> BuildResult:
 
 def _build_stages(root: Path) -> BuildResult:
     """A build that runs its stages even when nothing changed: without the record of the last
-    build (``assetpipe.build.reuse``), as after a racy save or a ``watch`` session. These tests
+    build (``assetpipe.pipeline.reuse``), as after a racy save or a ``watch`` session. These tests
     are about what the stages do then; test_build_reuse covers the build that reuses."""
     (root / ".assetpipe" / "last-build.json").unlink(missing_ok=True)
     return _build(root)
@@ -161,7 +161,7 @@ def test_noop_rebuild_encodes_no_document_and_walks_no_cache(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from assetpipe import fsutil
-    from assetpipe.build import output
+    from assetpipe.pipeline import output
 
     _build(site)
     encoded: list[Any] = []

@@ -13,7 +13,7 @@ from tests.conftest import REPO
 
 def test_a_build_does_not_import_beautifulsoup_until_a_selector_is_matched() -> None:
     code = (
-        "import sys, assetpipe.cli, assetpipe.build.pipeline\n"
+        "import sys, assetpipe.cli, assetpipe.pipeline.run\n"
         "from assetpipe.stages import templates, scripts, compress\n"
         "print(sorted(m for m in ('bs4', 'soupsieve') if m in sys.modules))\n"
     )

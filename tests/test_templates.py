@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from assetpipe import build, load_config
-from assetpipe.build.cache import Cache
-from assetpipe.build.sources import Sources
 from assetpipe.manifest import Manifest
+from assetpipe.pipeline.cache import Cache
+from assetpipe.pipeline.sources import Sources
 from assetpipe.progress import NullProgress
 from assetpipe.rewrite.hints import Hint, Hints, ImageHint, read_all_hints, read_hints, write_hints
 from assetpipe.stages import templates

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from wcmatch import glob as wglob
 
-from ..build.sources import globmatch
+from ..pipeline.sources import globmatch
 from .discover import RASTER, Project
 
 _SPECIAL = set("*?[]{}()!|\\@+")

@@ -82,8 +82,8 @@ def build(
     setup_logging(verbose, quiet, json_mode)
 
     def body() -> int:
-        from ..build.pipeline import build as run_build
         from ..config import load_config
+        from ..pipeline.run import build as run_build
 
         cfg = load_config(config_path)
         with progress_bar(not quiet and not json_mode) as prog:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from ..build.sources import SKIP_DIRS, Sources, globmatch
+from ..pipeline.sources import SKIP_DIRS, Sources, globmatch
 from .yaml import Reader
 
 if TYPE_CHECKING:

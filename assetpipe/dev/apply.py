@@ -29,15 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..build.cache import Cache
-from ..build.pipeline import build as run_build
-from ..build.pipeline import run_stage, stages
-from ..build.sources import Sources
 from ..config import Config
 from ..config.templatedirs import scan_sources
 from ..esbuild.session import EsbuildSession
 from ..fsutil import JsonWriter, atomic_write, rmtree
 from ..manifest import Manifest
+from ..pipeline.cache import Cache
+from ..pipeline.run import build as run_build
+from ..pipeline.run import run_stage, stages
+from ..pipeline.sources import Sources
 from ..progress import NullProgress
 from ..stages.base import Report, StageContext, StageStats
 from .plan import ESBUILD_STAGES, DevState, Plan, Planner, changed_keys

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..build.sources import SKIP_DIRS, globmatch
 from ..config import Config
 from ..config.templatedirs import prefix
 from ..errors import AssetpipeError
+from ..pipeline.sources import SKIP_DIRS, globmatch
 from ..rewrite.hints import HINTS_FILE
 
 INOTIFY_HINT = (

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..build.sources import Sources, globmatch
 from ..config import Config
 from ..config.templatedirs import prefix, template_name
 from ..esbuild.session import EsbuildSession
 from ..manifest import Manifest
+from ..pipeline.sources import Sources, globmatch
 from ..stages.base import StageContext
 
 #: file types esbuild's scripts / styles builds read, when the stage does not list its inputs

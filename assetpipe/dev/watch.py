@@ -34,10 +34,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..build.lock import BuildLock
 from ..config import Config, load_config
 from ..errors import AssetpipeError, ConfigError
 from ..esbuild.session import EsbuildSession
+from ..pipeline.lock import BuildLock
 from ..rewrite.hints import HINTS_FILE
 from .apply import DevBuilder, Outcome
 from .observe import WatchError, classify, start_observer

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..build.cache import Cache
-from ..build.sources import Sources
 from ..config import Config
 from ..errors import Location
 from ..fsutil import atomic_write, link_or_copy
 from ..manifest import Manifest
+from ..pipeline.cache import Cache
+from ..pipeline.sources import Sources
 from ..progress import Progress
 
 if TYPE_CHECKING:

@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..build.sources import globmatch
 from ..errors import AssetpipeError
 from ..esbuild.result import Result
 from ..hashing import hashed_name
+from ..pipeline.sources import globmatch
 from ..rewrite.scanner import ScanError
 from ..rewrite.scripttags import ScriptUse, script_uses
 from . import bundling, templates

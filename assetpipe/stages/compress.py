@@ -46,8 +46,8 @@ from typing import TypeVar
 import brotli
 import zstandard
 
-from ..build.cache import CacheEntry
 from ..manifest import ENCODING_SUFFIX
+from ..pipeline.cache import CacheEntry
 from .base import StageContext
 
 VERSION = 2

@@ -47,8 +47,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..build.cache import CacheEntry
-from ..build.sources import SourceFile
 from ..errors import StageError
 from ..hashing import sri, sri_file
 from ..imaging.formats import original_format, resolve
@@ -59,6 +57,8 @@ from ..imaging.plan import passthrough_name, plan_widths, variant_name
 from ..imaging.probe import ImageInputError, Probe, check_pixels, probe
 from ..imaging.select import SOURCE, Selection
 from ..imaging.select import select as select_variants
+from ..pipeline.cache import CacheEntry
+from ..pipeline.sources import SourceFile
 from .base import StageContext
 
 STAGE = "images"

@@ -9,8 +9,8 @@ file in place, which would change the published (immutable!) output through the 
 
 from __future__ import annotations
 
-from ..build.sources import globmatch
 from ..hashing import hashed_name, sri_file
+from ..pipeline.sources import globmatch
 from .base import StageContext
 
 VERSION = 2  # 2: the entry holds the file itself

@@ -37,7 +37,6 @@ from typing import Any
 from urllib.parse import unquote
 
 from .._version import __version__
-from ..build.sources import globmatch
 from ..config.templatedirs import prefix
 from ..errors import (
     AssetpipeError,
@@ -46,6 +45,7 @@ from ..errors import (
     MissingAssetsError,
     StageError,
 )
+from ..pipeline.sources import globmatch
 from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError

@@ -33,7 +33,7 @@ class BuildResult:
     static_keys: frozenset[str] = frozenset()
     #: what the sources' stat memo spared: files hashed, stamps that spared a read, facts
     memo: MemoStats = field(default_factory=MemoStats)
-    #: the previous build, reused: no input had changed (``assetpipe.build.reuse``)
+    #: the previous build, reused: no input had changed (``assetpipe.pipeline.reuse``)
     reused: bool = False
 
     def to_json(self) -> dict[str, Any]:

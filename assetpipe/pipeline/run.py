@@ -3,7 +3,7 @@
 discover → images → scripts → styles → static → templates → compress → retain → manifest → swap
 
 Each stage is a function of a ``StageContext`` (``assetpipe.stages.base``); the build writes a
-new folder and swaps the output to it (``assetpipe.build.output``: why atomically, and what is
+new folder and swaps the output to it (``assetpipe.pipeline.output``: why atomically, and what is
 retained from previous builds).
 """
 

@@ -1,5 +1,5 @@
 """A config's build lock: ``build.lock`` in its state folder (``.assetpipe/``, or
-``.assetpipe/<config name>/``: ``assetpipe.build.state``), held with ``fcntl.flock``.
+``.assetpipe/<config name>/``: ``assetpipe.pipeline.state``), held with ``fcntl.flock``.
 
 The kernel frees an flock when its holder dies, so a crashed build never leaves a stale lock.
 The file holds the holder's pid so a waiting build can name it.

@@ -2,7 +2,7 @@
 
 Module map (each imports only those below it, and the stages, config and manifest):
 
-- ``pipeline``: ``build()``, the orchestrator; runs the stages in order (``stages``,
+- ``run``: ``build()``, the orchestrator; runs the stages in order (``stages``,
   ``run_stage``) on one ``StageContext`` and returns a ``BuildResult``;
 - ``result``: ``BuildResult``, what a build did (public as ``assetpipe.BuildResult``);
 - ``output``: the atomic swap of the output symlink and the files retained from previous builds
@@ -12,10 +12,7 @@ Module map (each imports only those below it, and the stages, config and manifes
 - ``lock``: the build lock (one build of a project at a time);
 - ``state``: where a config's state lives (``.assetpipe/<config name>/``) and who owns the output.
 
-This package's ``__init__`` imports nothing: ``assetpipe.build`` is the *function* ``build``
-(``from assetpipe import build``), which ``assetpipe/__init__.py`` binds after importing this
-package. Import the modules with ``from assetpipe.build import pipeline`` or
-``from assetpipe.build.pipeline import ...``: ``import assetpipe.build.pipeline as x`` and
-dotted strings such as ``monkeypatch.setattr("assetpipe.build.sources.name", ...)`` would look
-``pipeline`` or ``sources`` up on the function.
+This package's ``__init__`` imports nothing. The package is not called ``build``: that name
+is the public function (``from assetpipe import build``), and one name for both would make
+``import assetpipe.build.x`` and dotted patch targets resolve on the function.
 """
