@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +97,33 @@ def rmtree(path: Path) -> None:
         path.unlink(missing_ok=True)
     elif path.exists():
         shutil.rmtree(path, ignore_errors=True)
+
+
+def walk_files(
+    root: str, skip: Collection[str] = (), hidden: bool = True
+) -> Iterator[tuple[str, str, os.stat_result]]:
+    """``(rel, path, stat)`` of every file under ``root``, ``rel`` with ``/`` separators, in no
+    set order: ``os.scandir`` and one ``stat`` per file (what a no-op build pays per source).
+    Folders named in ``skip`` and symlinked folders are not entered (``os.walk``'s way); with
+    ``hidden=False`` names starting with ``.`` are left out; unreadable entries are skipped."""
+    todo = [("", root)]
+    while todo:
+        prefix, folder = todo.pop()
+        try:
+            it = os.scandir(folder)
+        except OSError:
+            continue
+        with it:
+            for de in it:
+                name = de.name
+                if not hidden and name.startswith("."):
+                    continue
+                try:
+                    if de.is_dir():
+                        if name not in skip and not de.is_symlink():
+                            todo.append((prefix + name + "/", de.path))
+                        continue
+                    st = de.stat()
+                except OSError:
+                    continue
+                yield prefix + name, de.path, st

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..fsutil import atomic_write
+from ..fsutil import atomic_write, walk_files
 from .sources import RACY_NS
 
 if TYPE_CHECKING:
@@ -56,26 +56,7 @@ _ENV = ("ASSETPIPE_NODE", "ASSETPIPE_NODE_CACHE", "ESBUILD_BINARY_PATH")
 def _walk_stamps(root: str, skip: frozenset[str] = frozenset()) -> dict[str, list[int]]:
     """``rel → [size, mtime_ns, inode]`` of every file under ``root`` (symlinked folders and
     ``skip`` names not followed)."""
-    out: dict[str, list[int]] = {}
-    todo = [("", root)]
-    while todo:
-        prefix, folder = todo.pop()
-        try:
-            it = os.scandir(folder)
-        except OSError:
-            continue
-        with it:
-            for de in it:
-                try:
-                    if de.is_dir(follow_symlinks=False):
-                        if de.name not in skip:
-                            todo.append((prefix + de.name + "/", de.path))
-                        continue
-                    st = de.stat()
-                except OSError:
-                    continue
-                out[prefix + de.name] = [st.st_size, st.st_mtime_ns, st.st_ino]
-    return out
+    return {rel: [st.st_size, st.st_mtime_ns, st.st_ino] for rel, _, st in walk_files(root, skip)}
 
 
 def _code() -> str:

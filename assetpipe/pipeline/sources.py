@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from wcmatch import glob as wglob
 
-from ..fsutil import atomic_write
+from ..fsutil import atomic_write, walk_files
 from ..hashing import sha256_file
 
 GLOB_FLAGS = wglob.GLOBSTAR | wglob.BRACE
@@ -188,31 +188,10 @@ class Sources:
     ) -> Sources:
         """Every file under ``root``, plus ``extra`` (key, path) pairs not already found: the
         templates outside ``source`` or behind a symlink (``templatedirs.template_files``)."""
-        files: dict[str, SourceFile] = {}
-        todo = [("", str(root))]
-        while todo:
-            prefix, folder = todo.pop()
-            try:
-                it = os.scandir(folder)
-            except OSError:
-                continue
-            with it:
-                for de in it:
-                    name = de.name
-                    if name.startswith("."):
-                        continue
-                    try:
-                        if de.is_dir():  # a symlinked folder is not followed (os.walk's way)
-                            if name not in SKIP_DIRS and not de.is_symlink():
-                                todo.append((prefix + name + "/", de.path))
-                            continue
-                        st = de.stat()
-                    except OSError:
-                        continue
-                    rel = prefix + name
-                    files[rel] = SourceFile(
-                        rel, Path(de.path), st.st_size, st.st_mtime_ns, st.st_ino
-                    )
+        files = {
+            rel: SourceFile(rel, Path(path), st.st_size, st.st_mtime_ns, st.st_ino)
+            for rel, path, st in walk_files(str(root), SKIP_DIRS, hidden=False)
+        }
         for rel, path in extra:
             if rel not in files:
                 try:
