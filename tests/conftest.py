@@ -167,3 +167,10 @@ def serve() -> Iterator[Callable[[Path], str]]:
     for s in servers:
         s.shutdown()
         s.server_close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The Lighthouse runs first (minutes each, mostly waiting on a throttled page), the rest in
+    file order: under xdist they start at once and the short tests fill the other worker,
+    instead of one starting last and the suite waiting on it alone."""
+    items.sort(key=lambda item: 0 if item.get_closest_marker("lighthouse") else 1)  # stable
