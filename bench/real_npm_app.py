@@ -313,10 +313,18 @@ def python_env() -> dict[str, str]:
     return env
 
 
+def forget_builds(app: Path) -> None:
+    """Empty the cache and drop every config's last-build record (a build that finds its
+    inputs unchanged reuses the last one and runs no stage: not a cold build)."""
+    shutil.rmtree(app / ".assetpipe" / "cache", ignore_errors=True)
+    for record in (app / ".assetpipe").rglob("last-build.json"):
+        record.unlink()
+
+
 def run_assetpipe(app: Path, config: str = "pipeline.yaml") -> dict[str, Any]:
     # a cold build: the cache is emptied first, outside the timing (``--clean`` would time the
     # deletion of the last run's cache too; Vite keeps no build cache to delete)
-    shutil.rmtree(app / ".assetpipe" / "cache", ignore_errors=True)
+    forget_builds(app)
     exe = [sys.executable, "-m", "assetpipe", "build", "--json", "--config", config]
     env = python_env()
     seconds, proc = timed(
@@ -454,7 +462,7 @@ def profile_build(app: Path) -> dict[str, float]:
     bare = time.perf_counter() - t0
     from assetpipe import build
 
-    shutil.rmtree(app / ".assetpipe" / "cache", ignore_errors=True)
+    forget_builds(app)
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
