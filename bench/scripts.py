@@ -39,17 +39,21 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import assetpipe.esbuild.native as esbuild_mod  # noqa: E402
 from assetpipe import build  # noqa: E402
+from assetpipe.config import load_config  # noqa: E402
 from assetpipe.esbuild.install import Esbuild  # noqa: E402
+from assetpipe.esbuild.native import command  # noqa: E402
 from assetpipe.esbuild.service import Service  # noqa: E402
 from assetpipe.manifest import Manifest  # noqa: E402
+from assetpipe.pipeline import reuse  # noqa: E402
+from assetpipe.stages import scripts as scripts_stage  # noqa: E402
+from assetpipe.stages.bundling import Settings  # noqa: E402
 
 WORK = REPO / ".assetpipe" / "bench" / "scripts"  # git-ignored; the npm install is reused
 NPM_DEPS = {"chart.js": "4.6.1", "lit": "3.3.3", "dayjs": "1.11.23"}
@@ -188,26 +192,14 @@ def npm_app(root: Path) -> list[str]:
 # --- measurements ------------------------------------------------------------------------------
 
 
-def cli_cmd(tool: Esbuild, entries: list[str], outdir: Path) -> list[str]:
-    return [
-        str(tool.binary),
-        *entries,
-        "--bundle",
-        "--format=esm",
-        "--splitting",
-        "--minify",
-        "--target=es2020",
-        "--platform=browser",
-        "--outbase=.",
-        f"--outdir={outdir}",
-        "--entry-names=[dir]/[name]-[hash]",
-        "--chunk-names=js/chunks/[name]-[hash]",
-        "--asset-names=[dir]/[name]-[hash]",
-        "--public-path=/static/",
-        "--legal-comments=eof",
-        "--sourcemap=linked",
-        "--log-level=error",
-    ]
+def cli_cmd(
+    root: Path, tool: Esbuild, entries: list[str], outdir: Path
+) -> tuple[list[str], dict[str, str]]:
+    """The raw esbuild CLI with the scripts stage's own options (``esbuild.native.command``,
+    what the stage runs minus its metafile), writing into ``outdir``; run it in ``site/``."""
+    opts = scripts_stage.options(Settings(load_config(root / "pipeline.yaml")), entries)
+    cmd, env = command(tool, dict(opts, outdir=str(outdir)))
+    return [*cmd, "--log-level=error"], env
 
 
 def files_under(folder: Path, suffixes: tuple[str, ...] = (".js", ".map")) -> dict[str, bytes]:
@@ -245,6 +237,8 @@ def compare(name: str, root: Path, entries: list[str], runs: int) -> dict[str, A
         # the stage's cache would answer a repeated build without esbuild: empty its entries
         # (the source-hash memo stays, as after a real edit) so each run really bundles
         shutil.rmtree(root / ".assetpipe" / "cache" / "entries", ignore_errors=True)
+        # and the record that lets a build with unchanged inputs reuse the last one whole
+        (root / ".assetpipe" / reuse.RECORD).unlink(missing_ok=True)
         esbuild_mod.subprocess.run = timed_run  # type: ignore[attr-defined]
         try:
             stage.append(build(root / "pipeline.yaml").stages["scripts"].seconds)
@@ -253,9 +247,11 @@ def compare(name: str, root: Path, entries: list[str], runs: int) -> dict[str, A
         overhead.append(stage[-1] - sum(inside))
         inside.clear()
 
+    raw_cmd, env = cli_cmd(root, tool, entries, cli_out)
+
     def run_cli() -> None:
         t0 = time.perf_counter()
-        subprocess.run(cli_cmd(tool, entries, cli_out), cwd=root / "site", check=True)
+        subprocess.run(raw_cmd, cwd=root / "site", env=env, check=True)
         raw.append(time.perf_counter() - t0)
 
     for i in range(runs):  # alternate which goes first, so neither always runs warmer
@@ -264,7 +260,8 @@ def compare(name: str, root: Path, entries: list[str], runs: int) -> dict[str, A
     # the byte comparison: the CLI into the very folder the stage points esbuild at (source
     # map paths are relative to it)
     shutil.rmtree(outdir, ignore_errors=True)
-    subprocess.run(cli_cmd(tool, entries, outdir), cwd=root / "site", check=True)
+    cmd, env = cli_cmd(root, tool, entries, outdir)
+    subprocess.run(cmd, cwd=root / "site", env=env, check=True)
     same = files_under(root / "dist" / "public") == files_under(outdir)
     m = Manifest.read(root / "dist" / "manifest.json")
     out_bytes = sum(e["size"] for e in m.entries.values())
@@ -291,11 +288,8 @@ def compare(name: str, root: Path, entries: list[str], runs: int) -> dict[str, A
 
 def _inputs(root: Path, tool: Esbuild, entries: list[str]) -> int:
     meta = root / ".assetpipe" / "bench-meta.json"
-    subprocess.run(
-        [*cli_cmd(tool, entries, root / ".assetpipe" / "bench-out"), f"--metafile={meta}"],
-        cwd=root / "site",
-        check=True,
-    )
+    cmd, env = cli_cmd(root, tool, entries, root / ".assetpipe" / "bench-out")
+    subprocess.run([*cmd, f"--metafile={meta}"], cwd=root / "site", env=env, check=True)
     n = len(json.loads(meta.read_text())["inputs"])
     shutil.rmtree(root / ".assetpipe" / "bench-out", ignore_errors=True)
     return n
@@ -306,10 +300,6 @@ def service_figures(
 ) -> dict[str, Any]:
     """Start-up cost of the service, and rebuild() latency after a one-file edit: in file
     ``edit[0]``, ``edit[1]`` is replaced by ``edit[2].format(k)`` for edit k."""
-    from assetpipe.config import load_config
-    from assetpipe.stages import scripts as scripts_stage
-    from assetpipe.stages.base import StageContext
-
     tool = Esbuild.locate()
     starts = []
     for _ in range(5):
@@ -321,8 +311,8 @@ def service_figures(
     cfg = load_config(root / "pipeline.yaml")
     out: dict[str, Any] = {"startup_ms": round(statistics.median(starts) * 1000, 1)}
     for profile in ("production", "development"):
-        ctx = cast(StageContext, SimpleNamespace(config=cfg, profile=profile))
-        lat = _rebuilds(tool, root, scripts_stage.options(ctx, entries), rebuilds, edit)
+        opts = scripts_stage.options(Settings(cfg, profile), entries)
+        lat = _rebuilds(tool, root, opts, rebuilds, edit)
         out[profile] = {
             "rebuild_median_ms": round(statistics.median(lat) * 1000, 1),
             "rebuild_p95_ms": round(lat[int(len(lat) * 0.95) - 1] * 1000, 1),

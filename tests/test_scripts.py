@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 
 from assetpipe import build
+from assetpipe.config import load_config
 from assetpipe.esbuild.install import Esbuild
+from assetpipe.esbuild.native import command
 from assetpipe.manifest import Manifest
+from assetpipe.stages import scripts
+from assetpipe.stages.bundling import Settings
 from tests.conftest import run_cli, tree_bytes
 
 pytestmark = pytest.mark.node
@@ -104,32 +108,11 @@ def test_bundle_bytes_equal_esbuilds_own_cli_output(make_site: Callable[..., Pat
         for p in public.rglob("*")
         if p.is_file() and p.name.endswith((".js", ".map"))
     }
-    outdir = root / ".assetpipe" / "esbuild" / "scripts"  # where the stage pointed esbuild
-    tool = Esbuild.locate()
-    subprocess.run(
-        [
-            str(tool.binary),
-            "js/a.js",
-            "js/b.js",
-            "--bundle",
-            "--format=esm",
-            "--splitting",
-            "--minify",
-            "--target=es2020",
-            "--platform=browser",
-            "--outbase=.",
-            f"--outdir={outdir}",
-            "--entry-names=[dir]/[name]-[hash]",
-            "--chunk-names=js/chunks/[name]-[hash]",
-            "--asset-names=[dir]/[name]-[hash]",
-            "--public-path=/static/",
-            "--legal-comments=eof",
-            "--sourcemap=linked",
-            "--log-level=error",
-        ],
-        cwd=root / "site",
-        check=True,
-    )
+    # the stage's own options, run by hand (esbuild writes where the stage pointed it)
+    opts = scripts.options(Settings(load_config(root / "pipeline.yaml")), ["js/a.js", "js/b.js"])
+    cmd, env = command(Esbuild.locate(), opts)
+    subprocess.run([*cmd, "--log-level=error"], cwd=opts["absWorkingDir"], env=env, check=True)
+    outdir = Path(opts["outdir"])
     theirs = {
         p.relative_to(outdir).as_posix(): p.read_bytes() for p in outdir.rglob("*") if p.is_file()
     }

@@ -97,6 +97,18 @@ def cli_args(options: dict[str, Any]) -> list[str]:
     return args
 
 
+def command(tool: Esbuild, options: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """The native CLI invocation of one build with ``options``: its command line (``tool``'s
+    binary and ``cli_args``; no metafile, no log flags) and environment (``NODE_PATH`` from
+    ``nodePaths``), to run in ``absWorkingDir``. ``build`` runs exactly this (adding
+    ``--metafile`` and its log flags); benchmarks and tests run it by hand as "the raw CLI with
+    the stage's options"."""
+    env = dict(os.environ)
+    if options.get("nodePaths"):
+        env["NODE_PATH"] = os.pathsep.join(options["nodePaths"])
+    return [str(tool.binary), *cli_args(options)], env
+
+
 def build(tool: Esbuild, options: dict[str, Any]) -> Result:
     """Run one plugin-free build with ``tool``'s native binary. esbuild writes into ``outdir``
     (a scratch folder the caller owns); only the files the metafile names are read back into
@@ -106,16 +118,8 @@ def build(tool: Esbuild, options: dict[str, Any]) -> Result:
     outdir = Path(options["outdir"])
     outdir.mkdir(parents=True, exist_ok=True)
     meta_path = outdir.parent / f".{outdir.name}.meta.json"
-    env = dict(os.environ)
-    if options.get("nodePaths"):
-        env["NODE_PATH"] = os.pathsep.join(options["nodePaths"])
-    cmd = [
-        str(tool.binary),
-        *cli_args(options),
-        f"--metafile={meta_path}",
-        "--log-level=warning",
-        "--color=false",
-    ]
+    cmd, env = command(tool, options)
+    cmd += [f"--metafile={meta_path}", "--log-level=warning", "--color=false"]
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, check=False)
     log_text = proc.stderr.decode("utf-8", "replace")
     errors, warnings = parse_log(log_text)

@@ -14,9 +14,11 @@ import json
 import os
 import posixpath
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from ..config import Config
 from ..errors import Location, StageError
 from ..esbuild import metafile
 from ..esbuild.result import EsbuildError, Message, Result
@@ -92,7 +94,27 @@ def entry_keys(
     return found
 
 
-def options(ctx: StageContext, entries: list[str], stage: str) -> dict[str, Any]:
+class OptionSource(Protocol):
+    """What the esbuild option builders read: a build's config and profile (a ``StageContext``
+    is one)."""
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def profile(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Settings:
+    """An ``OptionSource`` without a build: a stage's esbuild options from a config alone (to
+    run the raw CLI with them, ``esbuild.native.command``)."""
+
+    config: Config
+    profile: str = "production"
+
+
+def options(ctx: OptionSource, entries: list[str], stage: str) -> dict[str, Any]:
     """The esbuild options both stages share (the JS API's names; ``esbuild.native.cli_args`` turns
     them into the native CLI's flags)."""
     cfg = ctx.config

@@ -31,7 +31,7 @@ from .base import StageContext
 EXTS = (".js", ".mjs", ".ts", ".tsx", ".jsx")
 
 
-def options(ctx: StageContext, entries: list[str]) -> dict[str, Any]:
+def options(ctx: bundling.OptionSource, entries: list[str]) -> dict[str, Any]:
     """The esbuild options of this stage (also what watch's context uses)."""
     cfg = ctx.config.scripts
     opts = bundling.options(ctx, entries, "scripts")
