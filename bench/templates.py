@@ -16,66 +16,31 @@ wall-clock figures; CPU time and interleaving keep the ratios comparable).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from bs4 import BeautifulSoup
 
 from assetpipe.config import TemplatesConfig
 from assetpipe.rewrite.rules import Options, rewrite
 from assetpipe.rewrite.scanner import scan
+from tests.template_corpus import manifest_for, template_files
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = {
-    "flask_admin": "templates",
-    "mkdocs": "themes",
-    "sphinx": "themes",
-    "alabaster": "",
-    "flask_debugtoolbar": "templates",
-}
 
 
 def corpus() -> list[tuple[str, str]]:
-    files: list[Path] = sorted((REPO / "examples/dashboard/templates").rglob("*.html"))
-    for pkg, sub in PACKAGES.items():
-        spec = importlib.util.find_spec(pkg)
-        if spec and spec.submodule_search_locations:
-            root = Path(next(iter(spec.submodule_search_locations))) / sub
-            files += sorted(root.rglob("*.html"))
+    """``(name, text)`` of the example's templates and the installed template sets'."""
+    paths = sorted((REPO / "examples/dashboard/templates").rglob("*.html"))
+    paths += [p for _, _, p in template_files()[0]]
     out = []
-    for p in files:
+    for p in paths:
         try:
             out.append((p.name, p.read_text("utf-8")))
         except UnicodeDecodeError:
             continue
     return out
-
-
-def manifest_for(text: str) -> dict[str, dict[str, Any]]:
-    probe = rewrite(text, "x.html", {}, Options())
-    man: dict[str, dict[str, Any]] = {}
-    for _, _, key, _ in probe.missing:
-        stem, _, ext = key.rpartition(".")
-        man[key] = {
-            "file": f"{stem}-ABCDEFGH.{ext}",
-            "width": 800,
-            "height": 600,
-            "integrity": "sha384-x",
-            "variants": [
-                {
-                    "file": f"{stem}-{w}w-ABCDEFGH.webp",
-                    "width": w,
-                    "height": w * 3 // 4,
-                    "format": "webp",
-                    "size": 1,
-                }
-                for w in (480, 800)
-            ],
-        }
-    return man
 
 
 def interleaved(fns: list[Callable[[], None]], rounds: int) -> list[float]:
@@ -96,7 +61,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=15)
     args = ap.parse_args()
     files = corpus()
-    mans = [manifest_for(t) for _, t in files]
+    mans = [manifest_for(t, name) for name, t in files]
     total = sum(len(t) for _, t in files)
     eager = TemplatesConfig().eager
     page = Options(is_page=True, eager=eager)

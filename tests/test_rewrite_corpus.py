@@ -10,69 +10,27 @@ the inserted or rewritten text is the input; every ``<img>`` outside the LCP rul
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import pytest
 
 from assetpipe.rewrite.rules import Options, rewrite
 from assetpipe.rewrite.scanner import scan
+from tests.template_corpus import manifest_for, template_files
 from tests.test_rewrite_property import check_edits
-
-PACKAGES = {
-    "flask_admin": "templates",
-    "mkdocs": "themes",
-    "sphinx": "themes",
-    "alabaster": "",
-    "flask_debugtoolbar": "templates",
-}
 
 
 def _template_files() -> list[tuple[str, Path, Path]]:
-    out = []
-    for pkg, sub in PACKAGES.items():
-        spec = importlib.util.find_spec(pkg)
-        if spec is None or not spec.submodule_search_locations:
-            if os.environ.get("CI"):
-                pytest.fail(f"{pkg} is not installed: `pip install -e .[test]`")
-            continue
-        root = Path(next(iter(spec.submodule_search_locations))) / sub
-        out += [(pkg, root, p) for p in sorted(root.rglob("*.html"))]
-    return out
+    files, missing = template_files()
+    if missing and os.environ.get("CI"):
+        pytest.fail(f"{', '.join(missing)} not installed: `pip install -e .[test]`")
+    return files
 
 
 FILES = _template_files()
 ENV = jinja2.Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols"])
-
-
-def _manifest_for(text: str, name: str) -> dict[str, dict[str, Any]]:
-    """Entries for every key the template references, as the asset stages would write them."""
-    probe = rewrite(text, name, {}, Options())
-    man: dict[str, dict[str, Any]] = {}
-    for _, _, key, _ in probe.missing:
-        stem, _, ext = key.rpartition(".")
-        if ext.lower() in ("png", "jpg", "jpeg", "gif", "webp"):
-            man[key] = {
-                "file": f"{stem}-800w-ABCDEFGH.webp",
-                "width": 800,
-                "height": 600,
-                "variants": [
-                    {
-                        "file": f"{stem}-{w}w-ABCDEFGH.webp",
-                        "width": w,
-                        "height": w * 3 // 4,
-                        "format": "webp",
-                        "size": 1,
-                    }
-                    for w in (480, 800)
-                ],
-            }
-        else:
-            man[key] = {"file": f"{stem}-ABCDEFGH.{ext}", "integrity": "sha384-x"}
-    return man
 
 
 def _compiles(text: str) -> bool:
@@ -100,7 +58,7 @@ def test_corpus_templates_survive_the_rewrite() -> None:
         except UnicodeDecodeError:
             continue
         name = path.relative_to(root).as_posix()
-        man = _manifest_for(text, name)
+        man = manifest_for(text, name)
         res = rewrite(text, name, man, Options())
         assert not res.missing, (path, res.missing)
         where = f"{pkg}: {name}"
