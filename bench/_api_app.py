@@ -1,4 +1,4 @@
-"""The Flask JSON API ``bench/api_load.py`` runs under gunicorn, in one of four configurations
+"""The Flask JSON API ``bench/api_load.py`` runs under gunicorn, in one of the configurations
 chosen by ``ASSETPIPE_BENCH_MODE``:
 
 - ``none``: plain Flask, no cache, no compression;
@@ -8,7 +8,11 @@ chosen by ``ASSETPIPE_BENCH_MODE``:
   with ``answer_hits_early(app)`` (a hit is answered before Flask's dispatch);
 - ``assetpipe-mw``: ``ResponseCacheMiddleware(app.wsgi_app, cache, {"/api/": Rule(60)})``
   around the app (in process): a hit never enters Flask;
-- ``assetpipe-redis``: the middleware over ``RedisBackend`` (``ASSETPIPE_BENCH_REDIS``).
+- ``assetpipe-redis``: the middleware over ``RedisBackend`` (``ASSETPIPE_BENCH_REDIS``);
+- ``floor``: no Flask and no cache: a WSGI function answering each URL of the mix from a table
+  of its bytes (brotli at the cache's quality, or identity under 500 bytes, with the headers a
+  cache hit carries), built at import. What any cache's hit costs at least under this server:
+  gunicorn's own work per request.
 
 Endpoints: ``/api/items`` (the 500-item list), ``/api/items/<id>`` (detail),
 ``/api/search?q=`` (a search). Each runs a simulated 20-50 ms query (``time.sleep``) and counts
@@ -41,12 +45,15 @@ ITEMS: list[dict[str, Any]] = [
 BY_ID = {item["id"]: item for item in ITEMS}
 
 _queries = 0
+SIMULATE = True  # False while the floor's table is built
 _lock = threading.Lock()
 
 
 def query(result: Any) -> Any:
     """The simulated database: 20-50 ms, counted."""
     global _queries
+    if not SIMULATE:
+        return result
     time.sleep(random.uniform(0.020, 0.050))
     with _lock:
         _queries += 1
@@ -128,3 +135,45 @@ if MODE in ("assetpipe-mw", "assetpipe-redis"):
     app.wsgi_app = ResponseCacheMiddleware(  # type: ignore[method-assign]
         app.wsgi_app, ResponseCache(_backend, name="api"), {"/api/": Rule(ttl=60)}
     )
+
+if MODE == "floor":
+    import hashlib
+
+    import brotli
+
+    def _tag(body: bytes) -> str:
+        return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+    def _floor_table() -> dict[str, tuple[list[tuple[str, str]], bytes]]:
+        table: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
+        urls = ["/api/items", *(f"/api/items/{i}" for i in range(1, 101))]
+        from bench.api_load import WORDS
+
+        urls += [f"/api/search?q={w}" for w in WORDS]
+        for url in urls:
+            with app.test_request_context(url):
+                path = url.partition("?")[0]
+                view, args = app.url_map.bind("127.0.0.1").match(path)
+                result: Any = app.view_functions[view](**args)
+                body = app.make_response(result).get_data()
+            headers = [("Content-Type", "application/json"), ("ETag", f'"{_tag(body)}"')]
+            if len(body) >= 500:
+                body = brotli.compress(body, quality=6)
+                headers += [("Vary", "Accept-Encoding"), ("Content-Encoding", "br")]
+            table[url] = ([*headers, ("Content-Length", str(len(body)))], body)
+        return table
+
+    SIMULATE = False
+    _FLOOR = _floor_table()
+    SIMULATE = True
+
+    def floor_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        qs = environ.get("QUERY_STRING", "")
+        found = _FLOOR.get(environ.get("PATH_INFO", "") + ("?" + qs if qs else ""))
+        if found is None:
+            start_response("404 Not Found", [("Content-Length", "0")])
+            return [b""]
+        start_response("200 OK", list(found[0]))
+        return [found[1]]
+
+    app.wsgi_app = floor_app  # type: ignore[method-assign]

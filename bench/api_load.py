@@ -3,6 +3,7 @@
     python bench/api_load.py                                   # 100 and 1,000 users, 60 s each
     python bench/api_load.py --users 1000 --seconds 20 --configs assetpipe,flask-caching
     python bench/api_load.py --json api.json
+    python bench/api_load.py --users 1000 --seconds 60 --repeat 5   # every config 5 times, interleaved
 
 The API (``bench/_api_app.py``): a 500-item list, a detail and a search with a query string,
 each behind a simulated 20-50 ms query. It runs under gunicorn, 2 workers x 32 threads
@@ -17,7 +18,14 @@ configurations, one after the other in the same run:
 - ``assetpipe-mw``: the same cache as WSGI middleware by path (``{"/api/": Rule(ttl=60)}``):
   a hit is answered before Flask runs;
 - ``assetpipe-redis``: the middleware, shared by both workers through a local redis-server
-  (started here on a free port; the config is skipped if ``redis-server`` is missing).
+  (started here on a free port; the config is skipped if ``redis-server`` is missing);
+- ``floor``: no Flask, no cache: each URL's bytes from a table (what a hit costs at least under
+  this server: gunicorn's own work per request), to read the others' CPU against.
+
+``--repeat N`` runs the whole set N times, interleaved (run 1: every user count and
+configuration, then run 2, ...), so that a change of the machine's load hits every configuration
+alike; the output has each run's row and, per cached configuration, in how many runs each target
+held (``bench/_api_report.py``).
 
 **The load generator** is open-loop and asyncio, in this process: each of ``--users`` users
 holds one keep-alive connection and sends one request per second at fixed times (a random
@@ -57,9 +65,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench._api_report import table, verdicts  # noqa: E402
 from bench._servers import HOST, cpu_seconds, free_port, gunicorn, tree  # noqa: E402
 
-CONFIGS = ("none", "flask-caching", "assetpipe", "assetpipe-mw", "assetpipe-redis")
+CONFIGS = ("none", "floor", "flask-caching", "assetpipe", "assetpipe-mw", "assetpipe-redis")
 WORDS = [
     "sturdy",
     "kitchen",
@@ -82,7 +91,7 @@ WORDS = [
     "100",
     "7",
 ]
-MAX_USERS, MAX_SECONDS = 2000, 120
+MAX_USERS, MAX_SECONDS, MAX_REPEAT = 2000, 120, 10
 
 
 def pick_path(rng: random.Random) -> bytes:
@@ -170,6 +179,7 @@ async def generate(
     # CPU from the first request to the last response (warm-up and cache fills included): a
     # window that closed at the last request's due time would miss the work a saturated
     # server does after it, and flatter the slowest configuration
+    out["loadavg_start"] = os.getloadavg()
     cpu0, srv0, t0 = time.process_time(), cpu_seconds(server_pids), loop.time()
     await asyncio.gather(*(user(port, start, end, warm_end, i, out) for i in range(users)))
     out["generator_cpu"] = (time.process_time() - cpu0) / (loop.time() - t0)
@@ -193,8 +203,9 @@ def run_one(
     redis_url: str | None,
     workdir: Path,
     redis_pid: int | None = None,
+    run: int = 1,
 ) -> dict[str, Any]:
-    counts = workdir / f"counts-{config}-{users}"
+    counts = workdir / f"counts-{config}-{users}-{run}"
     counts.mkdir()
     env = {
         "ASSETPIPE_BENCH_MODE": config,
@@ -213,7 +224,7 @@ def run_one(
         threads=32,
         env=env,
         extra=["-c", str(REPO / "bench" / "_api_gunicorn.py")],
-        log=workdir / f"gunicorn-{config}-{users}.log",
+        log=workdir / f"gunicorn-{config}-{users}-{run}.log",
     ) as (port, proc):
         pids = tree(proc.pid)
         if config == "assetpipe-redis" and redis_pid is not None:
@@ -226,6 +237,7 @@ def run_one(
     return {
         "config": config,
         "users": users,
+        "run": run,
         "seconds": seconds,
         "requests": n,
         "errors": res["errors"],
@@ -235,12 +247,13 @@ def run_one(
         "p95_ms": round(_pct(lat, 0.95) * 1000, 1),
         "p99_ms": round(_pct(lat, 0.99) * 1000, 1),
         "max_ms": round(lat[-1] * 1000, 1) if lat else None,
-        "hit_rate": round(1 - queries / total_requests, 4) if config != "none" else 0.0,
+        "hit_rate": round(1 - queries / max(total_requests, 1), 4) if config != "none" else 0.0,
         "server_cpu_ms_per_request": round(
             res["server_cpu_seconds"] / max(total_requests, 1) * 1000, 3
         ),
         "server_cpu_share": round(res["server_cpu_seconds"] / res["server_seconds"], 3),
         "generator_cpu_share": round(res["generator_cpu"], 3),
+        "loadavg_start": [round(x, 2) for x in res["loadavg_start"]],
         "loadavg": [round(x, 2) for x in res["loadavg"]],
     }
 
@@ -287,56 +300,54 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run the whole set this many times, interleaved"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     users = [int(u) for u in args.users.split(",")]
-    if max(users) > MAX_USERS or args.seconds > MAX_SECONDS:
-        parser.error(f"at most {MAX_USERS} users and {MAX_SECONDS} s")
+    if max(users) > MAX_USERS or args.seconds > MAX_SECONDS or args.repeat > MAX_REPEAT:
+        parser.error(f"at most {MAX_USERS} users, {MAX_SECONDS} s and {MAX_REPEAT} repeats")
+    if args.repeat < 1:
+        parser.error("--repeat: at least 1")
     configs = [c for c in args.configs.split(",") if c]
+    unknown = sorted(set(configs) - set(CONFIGS))
+    if unknown:
+        parser.error(f"unknown configs {', '.join(unknown)} (known: {', '.join(CONFIGS)})")
     rows: list[dict[str, Any]] = []
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="assetpipe-api-load-") as tmp:
         workdir = Path(tmp)
         redis_proc, redis_url = (
             start_redis(workdir) if "assetpipe-redis" in configs else (None, None)
         )
+        if "assetpipe-redis" in configs and redis_url is None:
+            print("skipping assetpipe-redis: no redis-server", file=sys.stderr)
         try:
-            for n in users:
-                for config in configs:
-                    if config == "assetpipe-redis" and redis_url is None:
-                        print("skipping assetpipe-redis: no redis-server", file=sys.stderr)
-                        continue
-                    row = run_one(
-                        config,
-                        n,
-                        args.seconds,
-                        args.warmup,
-                        redis_url,
-                        workdir,
-                        redis_proc.pid if redis_proc is not None else None,
-                    )
-                    rows.append(row)
-                    print(json.dumps(row), file=sys.stderr, flush=True)
+            for run in range(1, args.repeat + 1):
+                for n in users:
+                    for config in configs:
+                        if config == "assetpipe-redis" and redis_url is None:
+                            continue
+                        row = run_one(
+                            config,
+                            n,
+                            args.seconds,
+                            args.warmup,
+                            redis_url,
+                            workdir,
+                            redis_proc.pid if redis_proc is not None else None,
+                            run,
+                        )
+                        rows.append(row)
+                        print(json.dumps(row), file=sys.stderr, flush=True)
         finally:
             if redis_proc is not None:
                 redis_proc.terminate()
                 redis_proc.wait(10)
-    print(
-        f"## Flask JSON API under gunicorn (2 workers x 32 threads), open-loop asyncio load, "
-        f"{args.seconds:g} s per row after {args.warmup:g} s warm-up\n"
-    )
-    print(
-        "| users | config | req/s | avg | p50 | p95 | p99 | max | errors | hit rate "
-        "| server CPU/req | server CPU | generator CPU | load avg |"
-    )
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        print(
-            f"| {r['users']:,} | {r['config']} | {r['rps']:,} | {r['avg_ms']} ms | "
-            f"{r['p50_ms']} ms | {r['p95_ms']} ms | {r['p99_ms']} ms | {r['max_ms']} ms | "
-            f"{r['errors']} | {r['hit_rate']:.1%} | {r['server_cpu_ms_per_request']} ms | "
-            f"{r['server_cpu_share']:.0%} | {r['generator_cpu_share']:.0%} | "
-            f"{r['loadavg'][0]} |"
-        )
+    print(table(rows, args.seconds, args.warmup))
+    print(verdicts(rows))
+    print(f"\nWall time {time.monotonic() - started:,.0f} s.")
     if args.json:
         args.json.write_text(
             json.dumps({"rows": rows, "python": sys.version.split()[0]}, indent=2) + "\n"
