@@ -11,6 +11,7 @@ once (a shift right after input: not CLS).
 from __future__ import annotations
 
 import json
+import statistics
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -52,6 +53,8 @@ APP = HEAD.format(t="App") + (
 
 
 class _Handler(BaseHTTPRequestHandler):
+    logins = 0  #: POSTs to /login so far (the login's count per audit)
+
     def log_message(self, *args: Any) -> None:
         pass
 
@@ -80,6 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, "not found")
 
     def do_POST(self) -> None:
+        type(self).logins += 1
         length = int(self.headers.get("Content-Length") or 0)
         form = self.rfile.read(length).decode()
         if parse_qs(form).get("pw") == [PASSWORD]:
@@ -225,6 +229,80 @@ flows:
         "slow button",
         "broken",
     ]
+
+
+def test_flows_run_runs_times_and_report_the_aggregate(base: str, tmp_path: Path) -> None:
+    """``--runs 3``: the flow runs three times (each run's INP ≥ 200 ms, the 200 ms handler),
+    its ``inp`` is the median of the three (the pages' policy), the step keeps each run's
+    latency; the login ran once for the whole audit (one POST), and the JSON, the HTML report,
+    JUnit and the terminal name the aggregate."""
+    flows = """\
+flows:
+  - name: slow button
+    steps:
+      - goto: /app
+      - click: "#slow"
+      - wait_for: "text=Done"
+    budgets: {inp: 100}
+"""
+    before = _Handler.logins
+    extra = ("--runs", "3", "--report", "report", "--junit", "junit.xml")
+    code, doc = audit(tmp_path, base, LOGIN_YAML + flows, "/account", extra=extra)
+    assert code == 1, doc
+    assert _Handler.logins - before == 1
+    login, slow = doc["flows"]
+    assert login["runs"] == 1 and login["verdict"] == "passed", login
+    assert doc["pages"][0]["runs"] == 3 and doc["pages"][0]["passed"]
+    assert slow["runs"] == 3 and slow["aggregate"] == "median", slow
+    each = slow["per_run"]["inp"]
+    assert len(each) == 3 and all(v is not None and v >= 200 for v in each), each
+    assert slow["inp"] == statistics.median(each)
+    click = slow["steps"][1]
+    assert click["latencies"] == each and click["latency_ms"] == slow["inp"], click
+    assert len(slow["per_run"]["cls"]) == 3
+    (check,) = slow["checks"]
+    assert check["value"] == slow["inp"] and not check["passed"]
+    assert check["message"] == f"inp {slow['inp']:g} ms (median of 3 runs) > budget 100 ms"
+    html = (tmp_path / "report/index.html").read_text(encoding="utf-8")
+    assert "<td>median of 3</td>" in html, html
+    junit = ET.parse(tmp_path / "junit.xml").getroot()
+    (failure,) = junit.iter("failure")
+    assert "(median of 3 runs)" in (failure.get("message") or "")
+
+
+def test_flow_aggregate_follows_the_policy() -> None:
+    """``result`` aggregates each metric over the runs that measured it with the policy's
+    ``--aggregate`` (optimistic: the best run, pessimistic: the worst), per step too; a run
+    with no measured interaction does not count; an errored last run makes the flow errored."""
+    from assetpipe.audit.flows import FlowRun, result
+
+    def run(latency: float | None, shift: float) -> FlowRun:
+        steps: list[dict[str, Any]] = [
+            {"kind": "goto", "selector": "/app", "latency_ms": None},
+            {"kind": "click", "selector": "#b", "latency_ms": latency},
+        ]
+        return FlowRun(steps=steps, shifts={1.0: [{"start": 10, "value": shift, "input": False}]})
+
+    runs = [run(240, 0.1), run(None, 0.3), run(200, 0.2), run(320, 0.0)]
+    budgets = (("inp", 250.0), ("cls", 0.25))
+    med = result("f", runs, budgets, "error")
+    assert med["inp"] == 240 and med["cls"] == pytest.approx(0.15) and med["verdict"] == "passed", (
+        med
+    )
+    assert med["steps"][1]["latencies"] == [240, None, 200, 320]
+    best = result("f", runs, budgets, "error", "optimistic")
+    assert (best["inp"], best["cls"], best["verdict"]) == (200, 0.0, "passed")
+    worst = result("f", runs, budgets, "warn", "pessimistic")
+    assert (worst["inp"], worst["cls"], worst["verdict"]) == (320, 0.3, "passed")  # warn level
+    assert [c["passed"] for c in worst["checks"]] == [False, False]
+    assert worst["checks"][0]["message"] == "inp 320 ms (pessimistic of 4 runs) > budget 250 ms"
+    broken = FlowRun(steps=[], error="flows[0].steps[1] click '#b': gone")
+    errored = result("f", [runs[0], broken], budgets, "error")
+    assert errored["verdict"] == "errored" and errored["error"].endswith("gone")
+    assert [c["id"] for c in errored["checks"]] == ["flow.steps"]
+    nothing = result("f", [run(None, 0.0)], budgets, "error")
+    assert nothing["inp"] is None and not nothing["passed"]
+    assert nothing["checks"][0]["message"] == "inp no interaction was measured > budget 250 ms"
 
 
 def test_without_login_the_private_page_is_refused(base: str, tmp_path: Path) -> None:

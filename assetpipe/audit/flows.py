@@ -1,21 +1,34 @@
 """User flows: the ``login`` steps and each ``flows[]`` entry, run in Chromium and measured.
 
-Each flow runs once per audit in a fresh browser context with the profile's device, network and
-CPU throttling (as the pages get) and the cookies and storage the login left
-(``login`` → ``storage_state``, which the pages' contexts receive too). ``flows.js``, injected
-into every document, records Event Timing entries and layout shifts. Per interaction step
-(``click``, ``fill``, ``press``): its latency is the longest Event Timing duration among the
-entries with an ``interactionId`` that started during the step (INP's figure for one
-interaction). A flow's ``inp`` is its slowest interaction (flows are short: the max is INP's
-98th percentile here); its ``cls`` is the largest session window (gaps < 1 s, windows < 5 s) of
-the shifts without recent input, per document, the largest over the flow's documents.
+Each flow runs ``--runs`` times, like a page (``--runs auto``: ``policy.AUTO_MIN`` runs, more up
+to ``policy.AUTO_MAX`` while the runs disagree about one of the flow's budgets), each run in a
+fresh browser context with the profile's device, network and CPU throttling (as the pages get)
+and the cookies and storage the login left. A failed run is retried once; a flow whose run keeps
+failing is ``errored``. The per-run figures are aggregated per metric with the pages' policy
+(``--aggregate``: the median by default, ``policy.aggregate``).
+
+The login runs once per audit, not once per run: its result is a cookie/storage snapshot
+(Playwright's ``storage_state``) that every run of every page and flow starts from in a fresh
+context, so each run begins equally logged in; logging in again per run would measure nothing
+more and multiply sessions (and lockout risk) on the server. A flow must therefore not end the
+server-side session (a "log out" step): later runs would start logged out.
+
+``flows.js``, injected into every document, records Event Timing entries and layout shifts. Per
+interaction step (``click``, ``fill``, ``press``): its latency is the longest Event Timing
+duration among the entries with an ``interactionId`` that started during the step (INP's figure
+for one interaction). A run's ``inp`` is its slowest interaction (flows are short: the max is
+INP's 98th percentile here); its ``cls`` is the largest session window (gaps < 1 s, windows
+< 5 s) of the shifts without recent input, per document, the largest over the run's documents.
 
 A step that fails (no element matches its selector within ``STEP_TIMEOUT_MS``, an HTTP error
-on ``goto``) ends the flow: the flow is ``errored`` with the step's config position, index and
+on ``goto``) ends the run: the flow is ``errored`` with the step's config position, index and
 selector, and counts as a failed check of the flow's level.
 
-Flow JSON: ``{name, steps: [{kind, selector, latency_ms}], inp, cls, verdict, error, checks}``
-(``selector`` is the URL path of a ``goto``; ``verdict``: ``passed``, ``failed``, ``errored``).
+Flow JSON: ``{name, runs, aggregate, steps: [{kind, selector, latency_ms, latencies}], inp, cls,
+per_run: {inp: [...], cls: [...]}, verdict, error, checks}`` (``selector`` is the URL path of a
+``goto``; ``latency_ms``, ``inp`` and ``cls`` are the aggregates over the runs that measured
+them, ``latencies`` and ``per_run`` the runs' own values, ``None`` where a run measured no
+interaction; ``verdict``: ``passed``, ``failed``, ``errored``).
 """
 
 from __future__ import annotations
@@ -28,6 +41,7 @@ from urllib.parse import urlsplit
 
 from ..config import Config
 from ..config.steps import Step, substitute
+from . import policy
 from .budgets import Check
 from .throttle import Profile
 
@@ -186,33 +200,57 @@ def _why(exc: Exception) -> str:
 
 
 def result(
-    name: str, run: FlowRun, budgets: tuple[tuple[str, float], ...], level: str
+    name: str,
+    runs: list[FlowRun],
+    budgets: tuple[tuple[str, float], ...],
+    level: str,
+    how: str = "median",
 ) -> dict[str, Any]:
-    """The flow's JSON (see the module docstring) with its checks: the steps (an error is a
-    failed check) and each budget (``inp`` in ms, ``cls``), compared unrounded."""
+    """The flow's JSON (see the module docstring) from its runs (the last one may have
+    errored), with its checks: the steps (an error is a failed check) and each budget (``inp``
+    in ms, ``cls``) against the aggregate, compared unrounded."""
+    error = runs[-1].error if runs else "no run completed"
+    per_run: dict[str, list[float | None]] = {
+        "inp": [r.inp for r in runs],
+        "cls": [r.cls for r in runs],
+    }
+    values = {k: _aggregate(v, how) for k, v in per_run.items()}
     checks: list[Check] = []
-    if run.error is not None:
-        checks.append(Check("flow.steps", level, None, None, False, run.error))
+    if error is not None:
+        checks.append(Check("flow.steps", level, None, None, False, error))
     else:
-        values = {"inp": run.inp, "cls": run.cls}
+        of = f" ({how} of {len(runs)} runs)" if len(runs) > 1 else ""
         for metric, limit in budgets:
             value = values[metric]
             ok = value is not None and value <= limit
             unit = " ms" if metric == "inp" else ""
-            what = "no interaction was measured" if value is None else f"{value:g}{unit}"
+            what = "no interaction was measured" if value is None else f"{value:g}{unit}{of}"
             msg = "" if ok else f"{metric} {what} > budget {limit:g}{unit}"
             checks.append(Check(f"flow.{metric}", level, limit, value, ok, msg))
     failed = any(c.failed_error for c in checks)
+    steps = []
+    for i, step in enumerate(runs[-1].steps if runs else []):
+        lat = [r.steps[i]["latency_ms"] if i < len(r.steps) else None for r in runs]
+        steps.append({**step, "latency_ms": _aggregate(lat, how), "latencies": lat})
     return {
         "name": name,
-        "steps": run.steps,
-        "inp": run.inp,
-        "cls": run.cls,
-        "verdict": "errored" if run.error else ("failed" if failed else "passed"),
-        "error": run.error,
+        "runs": len(runs),
+        "aggregate": how,
+        "steps": steps,
+        "inp": values["inp"],
+        "cls": values["cls"],
+        "per_run": per_run,
+        "verdict": "errored" if error else ("failed" if failed else "passed"),
+        "error": error,
         "passed": not failed,
         "checks": [c.to_json() for c in checks],
     }
+
+
+def _aggregate(values: list[float | None], how: str) -> float | None:
+    """``policy.aggregate`` over the runs that measured a value; ``None`` when none did."""
+    measured = [v for v in values if v is not None]
+    return policy.aggregate(measured, how) if measured else None
 
 
 def cookie_header(state: dict[str, Any] | None, url: str) -> str | None:
@@ -230,6 +268,54 @@ def cookie_header(state: dict[str, Any] | None, url: str) -> str | None:
     return "; ".join(pairs) or None
 
 
+@dataclass(frozen=True)
+class _Budget:
+    """A flow's budgets in the shape ``policy.disagreeing`` reads (``timings``)."""
+
+    timings: tuple[tuple[str, float], ...]
+
+
+def run_flow(
+    browser: Any,
+    base: str,
+    steps: tuple[Step, ...],
+    profile: Profile,
+    *,
+    where: str,
+    headers: dict[str, str],
+    storage_state: dict[str, Any] | None,
+    runs: int,
+    auto: bool = False,
+    budgets: tuple[tuple[str, float], ...] = (),
+) -> list[FlowRun]:
+    """``runs`` runs of one flow (``auto``: see the module docstring), a failed run retried
+    once; stops at a run that fails twice (it is the list's last)."""
+    out: list[FlowRun] = []
+    for i in range(policy.AUTO_MAX if auto else runs):
+        if auto and i >= policy.AUTO_MIN:
+            figs = [
+                {k: v for k, v in (("inp", r.inp), ("cls", r.cls)) if v is not None} for r in out
+            ]
+            if not policy.disagreeing(figs, _Budget(budgets)):
+                break
+        for _attempt in (1, 2):
+            run = run_steps(
+                browser,
+                base,
+                steps,
+                profile,
+                where=where,
+                headers=headers,
+                storage_state=storage_state,
+            )
+            if run.error is None:
+                break
+        out.append(run)
+        if run.error is not None:
+            break
+    return out
+
+
 def run_all(
     browser: Any,
     base: str,
@@ -238,18 +324,22 @@ def run_all(
     *,
     headers: dict[str, str],
     flows: bool = True,
+    runs: int = 1,
+    auto: bool = False,
+    how: str = "median",
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The login (when configured) and, with ``flows``, every flow: (the login's storage state
-    for the pages' contexts, the flows' JSON, the login's first when it failed or has steps)."""
+    """The login (when configured, once) and, with ``flows``, every flow (``runs`` times, see
+    the module docstring): (the login's storage state for the pages' contexts, the flows' JSON,
+    the login's first)."""
     state: dict[str, Any] | None = None
     out: list[dict[str, Any]] = []
     if config.login:
         login = run_steps(browser, base, config.login, profile, where="login", headers=headers)
         state = login.storage_state if login.error is None else None
-        out.append(result("login", login, (), "error"))
+        out.append(result("login", [login], (), "error", how))
     if flows:
         for i, flow in enumerate(config.flows):
-            run = run_steps(
+            done = run_flow(
                 browser,
                 base,
                 flow.steps,
@@ -257,6 +347,9 @@ def run_all(
                 where=f"flows[{i}]",
                 headers=headers,
                 storage_state=state,
+                runs=runs,
+                auto=auto,
+                budgets=flow.budgets,
             )
-            out.append(result(flow.name, run, flow.budgets, flow.level))
+            out.append(result(flow.name, done, flow.budgets, flow.level, how))
     return state, out

@@ -68,7 +68,15 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
         try:
             host = host_info(browser)
             state, flow_docs = flows.run_all(
-                browser, base, config, profile, headers=headers, flows=opts.shard[0] == 1
+                browser,
+                base,
+                config,
+                profile,
+                headers=headers,
+                flows=opts.shard[0] == 1,
+                runs=runs,
+                auto=opts.runs_auto,
+                how=opts.aggregate,
             )
             for path, template in pages:
                 page, det, pics = audit_page(

@@ -278,9 +278,10 @@ class Budget:
 
 @dataclass(frozen=True)
 class Flow:
-    """``flows[]``: steps the audit runs in the browser (once per audit), with the pages'
-    throttling and the login's cookies; it measures each interaction's latency (Event Timing),
-    the flow's INP (the slowest interaction) and CLS (docs/audit.md)."""
+    """``flows[]``: steps the audit runs in the browser (``--runs`` times, like the pages), with
+    the pages' throttling and the login's cookies; it measures each interaction's latency (Event
+    Timing), the flow's INP (the slowest interaction) and CLS, aggregated over the runs
+    (docs/audit.md)."""
 
     name: str = required(Str(), "the flow's name in the report")
     steps: tuple[Step, ...] = required(Steps(), "what the user does, starting with `goto`")
