@@ -313,10 +313,14 @@ def python_env() -> dict[str, str]:
     return env
 
 
-def forget_builds(app: Path) -> None:
-    """Empty the cache and drop every config's last-build record (a build that finds its
-    inputs unchanged reuses the last one and runs no stage: not a cold build)."""
-    shutil.rmtree(app / ".assetpipe" / "cache", ignore_errors=True)
+def forget_builds(app: Path, config: str = "pipeline.yaml") -> None:
+    """Empty ``config``'s cache (each config file has its own state folder, cache included:
+    ``pipeline-gzip.yaml``'s is ``.assetpipe/pipeline-gzip.yaml/cache``) and drop every
+    config's last-build record (a build that finds its inputs unchanged reuses the last one
+    and runs no stage: not a cold build)."""
+    from assetpipe.config import state_dir_for
+
+    shutil.rmtree(state_dir_for(app / config) / "cache", ignore_errors=True)
     for record in (app / ".assetpipe").rglob("last-build.json"):
         record.unlink()
 
@@ -324,7 +328,7 @@ def forget_builds(app: Path) -> None:
 def run_assetpipe(app: Path, config: str = "pipeline.yaml") -> dict[str, Any]:
     # a cold build: the cache is emptied first, outside the timing (``--clean`` would time the
     # deletion of the last run's cache too; Vite keeps no build cache to delete)
-    forget_builds(app)
+    forget_builds(app, config)
     exe = [sys.executable, "-m", "assetpipe", "build", "--json", "--config", config]
     env = python_env()
     seconds, proc = timed(
@@ -333,6 +337,8 @@ def run_assetpipe(app: Path, config: str = "pipeline.yaml") -> dict[str, Any]:
     if proc.returncode != 0:
         raise SystemExit(f"assetpipe build failed:\n{proc.stdout}\n{proc.stderr}")
     doc = json.loads(proc.stdout)
+    if doc["cache"]["hits"]:  # a cold build or no figure: a warm one would time cache lookups
+        raise SystemExit(f"not a cold build ({config}): {doc['cache']['hits']} cache hits")
     stages = {name: s["seconds"] for name, s in doc["stages"].items()}
     return {"seconds": seconds, "stages": stages}
 
