@@ -418,6 +418,42 @@ def test_unrewritten_references_warn_with_template_line(tmp_path: Path) -> None:
     )
 
 
+def test_only_expressions_that_build_a_static_path_are_warned_about(tmp_path: Path) -> None:
+    """An avatar URL from a model method (Flasky's ``{{ user.gravatar(size=40) }}``) may be any
+    URL: listed as unresolved, never warned about (``--strict`` would fail the release over
+    it). Expressions that build a path into the static folder still warn."""
+    root = _site(
+        tmp_path,
+        {
+            "site/templates/users.html": (
+                '<img src="{{ user.gravatar(size=40) }}" alt="">\n'
+                '<img src="{{ post.cover_url }}?w=200" alt="">\n'
+                '<img src="https://cdn.example.com/{{ user.id }}.jpg" alt="">\n'
+                '<img src="/media/{{ user.id }}.png" alt="">\n'
+                '<div style="background-image: url({{ post.banner }})"></div>\n'
+                "<img src=\"{{ url_for('static', filename='img/' ~ name) }}\" alt=\"\">\n"
+                '<img src="/static/img/{{ name }}.png" alt="">\n'
+                '<link rel="stylesheet" href="{{ config.ASSETS_ROOT }}/css/app.css">\n'
+            )
+        },
+    )
+    result = run_cli("build", cwd=root)
+    assert result.code == 0, result.err
+    report = json.loads((root / "dist/report.json").read_text())
+    users = report["templates"]["users.html"]
+    assert [u["line"] for u in users["unresolved"] if u["reason"] == "dynamic"] == list(range(1, 9))
+    assert [
+        (w["line"], w["message"]) for w in report["warnings"] if w["file"].endswith("users.html")
+    ] == [
+        (
+            6,
+            "'{{ url_for('static', filename='img/' ~ name) }}' left as written (built by an"
+            " expression): it requests the unhashed source path; 2 more asset reference(s) left"
+            " as written at line(s) 7, 8 (report.json: templates.*.unresolved)",
+        )
+    ]
+
+
 def test_stale_image_records_warn_once_per_template(tmp_path: Path) -> None:
     root = _site(tmp_path, GALLERY)
     rec = {

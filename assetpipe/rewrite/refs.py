@@ -92,6 +92,30 @@ def _only_expr(value: str, m: re.Match[str]) -> bool:
     return e.start() < m.start() and m.end() < e.end()
 
 
+_JINJA_ANY = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+#: a file name after a slash, ending the path (``/img/hero.png``, ``/app.css?v=2``)
+_FILE_TAIL = re.compile(r"/[^/\s?#]+\.[A-Za-z0-9]{1,5}(?:[?#]|$)")
+
+
+def names_static(value: str, public_path: str) -> bool:
+    """Whether a ``dynamic`` value plausibly builds a URL into the static folder, so that it
+    requests an unhashed source path: a ``url_for('static', ...)`` with a computed filename,
+    or literal text around the expressions that is a static path (``/static/img/{{ n }}.png``,
+    ``{{ config.ASSETS_ROOT }}/css/app.css``). An expression alone (``{{ user.avatar_url }}``,
+    ``{{ user.gravatar(size=40) }}``) may be any URL, and a literal URL to another host or
+    prefix is one: ``False``."""
+    if _URL_FOR_ANY.search(value):
+        return True
+    literal = _JINJA_ANY.sub("\0", value).strip()
+    if not literal.replace("\0", ""):
+        return False
+    if literal.startswith(public_path):
+        return True
+    if re.match(r"(?:[a-zA-Z][\w+.-]*:)?//", literal) or literal.startswith("/"):
+        return False  # another host, or another prefix of this one
+    return bool(_FILE_TAIL.search(literal.replace("\0", "")))
+
+
 def replacement(ref: Ref, file: str) -> str:
     """The text that replaces ``ref``'s K span."""
     return quote(file, safe="/@:+,;=&$!*'()~") if ref.encoded else file

@@ -47,6 +47,7 @@ from ..errors import (
 )
 from ..pipeline.sources import globmatch
 from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
+from ..rewrite.refs import names_static
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
 from ..rewrite.select import check_selector, fast_selector
@@ -254,20 +255,25 @@ def _missing(ctx: StageContext, rel: str, missing: list[list[Any]]) -> list[Asse
     return errors
 
 
-#: unresolved reasons that are not warned about: a URL elsewhere, an ``asset_url`` built at run
-#: time (the manifest answers it)
+#: unresolved reasons that are not warned about: a URL elsewhere; and of the ``dynamic`` ones,
+#: an ``asset_url`` built at run time (the manifest answers it) and an expression that need not
+#: name a static file at all (``{{ user.avatar_url }}``: ``refs.names_static``)
 _QUIET = ("other",)
+
+
+def _warned(u: dict[str, Any], public_path: str) -> bool:
+    if u["reason"] in _QUIET:
+        return False
+    if u["reason"] == "dynamic":
+        value = str(u["value"])
+        return "asset_url(" not in value and names_static(value, public_path)
+    return True
 
 
 def _unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) -> None:
     """One warning per template naming template:line of the asset references it leaves as
     written (report.json's ``unresolved`` lists each with why)."""
-    left = [
-        u
-        for u in items
-        if u["reason"] not in _QUIET
-        and not (u["reason"] == "dynamic" and "asset_url(" in str(u["value"]))
-    ]
+    left = [u for u in items if _warned(u, ctx.config.public_path)]
     if not left:
         return
     first = left[0]
