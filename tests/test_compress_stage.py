@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import threading
 from pathlib import Path
 
 import brotli
@@ -16,7 +17,9 @@ import zstandard
 from assetpipe import build
 from assetpipe.config import load_config
 from assetpipe.errors import MissingAssetsError
+from assetpipe.esbuild.result import EsbuildError
 from assetpipe.manifest import Manifest
+from assetpipe.pipeline import reuse
 from assetpipe.pipeline.cache import Cache
 from assetpipe.pipeline.sources import Sources
 from assetpipe.progress import NullProgress
@@ -134,6 +137,9 @@ def test_deterministic_and_cached(tmp_path: Path) -> None:
         for p in _public(tmp_path).rglob("*")
         if p.is_file()
     }
+    # a build that finds its inputs unchanged reuses the last one and runs no stage (when the
+    # first took longer than the racy-timestamp window): this one must run the compress stage
+    (tmp_path / ".assetpipe" / reuse.RECORD).unlink(missing_ok=True)
     second_result = build(cfg)
     public = _public(tmp_path)
     second = {
@@ -299,3 +305,100 @@ def test_the_templates_stage_starts_compression_and_a_failure_cancels_it(
     development.profile = "development"
     compress.start(development)  # watch builds have no compress stage: nothing is queued
     assert development.compressor is None
+
+
+def _stage_ctx(root: Path, public: Path) -> StageContext:
+    cfg = load_config(root / "pipeline.yaml")
+    return StageContext(
+        config=cfg,
+        sources=Sources.scan(cfg.source),
+        public=public,
+        templates_out=public.parent / "templates",
+        cache=Cache(root / "cache"),
+        manifest=Manifest({"js/app.js": {"file": "js/app-ABC.js"}}),
+        report=Report(),
+        progress=NullProgress(),
+        stage="scripts",
+    )
+
+
+def test_a_file_rewritten_after_it_was_queued_gets_siblings_of_its_final_bytes(
+    tmp_path: Path,
+) -> None:
+    """Compression starts after each stage; a later stage that writes a queued file again
+    (its stat stamp moves) has it read, looked up and compressed again."""
+    root = _site(tmp_path).parent
+    public = root / "out/public"
+    (public / "js").mkdir(parents=True)
+    target = public / "js/app-ABC.js"
+    target.write_text(JS)
+    ctx = _stage_ctx(root, public)
+    compress.start(ctx)
+    queued = ctx.compressor
+    assert isinstance(queued, compress.Compressor) and "js/app-ABC.js" in queued.files
+    final = JS.replace("row", "line") + "export const more = 1;\n"
+    tmp = public / "js/.app.tmp"
+    tmp.write_text(final)
+    os.replace(tmp, target)  # as atomic_write does: a new inode
+    compress.start(ctx)  # after the next stage: the same queue, the file read again
+    assert ctx.compressor is queued and queued.files["js/app-ABC.js"].data == final.encode()
+    ctx.stage = "compress"
+    compress.run(ctx)
+    for suffix, decode in ((".br", brotli.decompress), (".gz", gzip.decompress)):
+        assert decode((public / f"js/app-ABC.js{suffix}").read_bytes()) == final.encode()
+    assert ctx.manifest["js/app.js"]["encodings"] == ["br", "gzip", "zstd"]
+
+
+def test_siblings_are_stored_once_and_linked_into_the_build(tmp_path: Path) -> None:
+    """A cold build stores each sibling in the cache and hard-links it into public/, the same
+    inode, not a second copy; the next build links the same entry."""
+    cfg = _site(tmp_path)
+    result = build(cfg)
+    public = _public(tmp_path)
+    br = public / (result.manifest["js/app.js"]["file"] + ".br")
+    cached = {(p.stat().st_ino) for p in (tmp_path / ".assetpipe/cache").rglob("*") if p.is_file()}
+    assert br.stat().st_ino in cached and br.stat().st_nlink >= 2
+    assert (
+        brotli.decompress(br.read_bytes())
+        == (public / result.manifest["js/app.js"]["file"]).read_bytes()
+    )
+
+
+def _compress_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("assetpipe-compress")]
+
+
+def test_compression_starts_after_the_scripts_stage_and_a_later_failure_stops_it(
+    tmp_path: Path,
+) -> None:
+    """The scripts stage's outputs are queued before the styles stage starts (they compress
+    while the next stages run); a build that fails in a later stage cancels the queue, so no
+    worker thread outlives it."""
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: site\nscripts: {entries: [js/app.js]}\n"
+            "styles: {entries: [css/app.css]}\n",
+            "site/js/app.js": JS + "console.log(rows.length);\n",
+            "site/css/app.css": "body { color: red; }\n" * 50,
+        },
+    )
+    seen: dict[str, list[str]] = {}
+
+    class Watch(NullProgress):
+        def start(self, stage: str, total: int) -> None:
+            seen[stage] = [t.name for t in _compress_threads()]
+
+    build(tmp_path / "pipeline.yaml", progress=Watch())
+    assert seen["scripts"] == [] and seen["styles"], seen  # workers started between the two
+    for t in _compress_threads():  # the finished build closed its pool
+        t.join(timeout=30)
+        assert not t.is_alive()
+
+    (tmp_path / "site/css/app.css").write_text('@import "./missing.css";\nbody { color: red; }\n')
+    with pytest.raises(EsbuildError):  # clean: the script is compressed again, not cached
+        build(tmp_path / "pipeline.yaml", progress=Watch(), clean=True)
+    assert seen["styles"]  # queued by then, and cancelled by the failure:
+    for t in _compress_threads():
+        t.join(timeout=30)
+        assert not t.is_alive(), "a compress worker outlived the failed build"

@@ -191,7 +191,7 @@ def _run_stages(
     """Every stage into a new build folder, then the swap (the module docstring's recipe)."""
     from ..esbuild.session import EsbuildSession
     from ..manifest import Manifest
-    from ..stages import static
+    from ..stages import compress, static
     from ..stages.base import Report, StageContext
     from .cache import Cache
     from .output import record_history, remove_old_builds, retain, swap, write_json
@@ -221,6 +221,8 @@ def _run_stages(
         ctx.static_keys = frozenset(static.select(ctx))
         for name, run in stages(profile):
             owners.update(dict.fromkeys(run_stage(ctx, name, run), name))
+            if name != "compress":  # what public/ holds now compresses during the next stages
+                compress.start(ctx)
         ctx.stage = "build"
         if strict and ctx.report.warnings:
             raise StageError(
@@ -241,6 +243,7 @@ def _run_stages(
             write_json(build_dir / name, doc, builds / previous / name if previous else None)
         swap(cfg.output, build_dir)
     except BaseException:
+        compress.cancel(ctx)
         rmtree(build_dir)
         raise
     finally:

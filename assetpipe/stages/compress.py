@@ -20,14 +20,17 @@ Work: one task per (file, encoding), the longest first (size times the level's m
 per byte: a 200 KB script's brotli 11 takes longer than a 1 MB map's brotli 5), on a thread pool
 as wide as the machine (brotli, zlib and zstandard release the GIL while they compress:
 ``bench/real_npm_app.py`` measures it), so one big file's brotli 11 no longer serialises its
-gzip behind it. The work starts early: the templates stage (which runs after every stage that
-writes ``public/``) hands the files to the pool with ``start``, so compression runs on the
-other cores while templates are rewritten; this stage then queues whatever is left and waits
-for the results (a build that fails before it cancels the queue with ``cancel``). Results are
-cached by content hash, encodings and levels, so an unchanged file costs a hash and a cache
-lookup, and its siblings are hard-linked from the cache, not copied. The encodings kept are
-recorded in the manifest entry whose ``file`` this is (``"encodings": ["br", "gzip"]``, always
-in that order: br, gzip, zstd).
+gzip behind it. The work starts as soon as a file exists: the build calls ``start`` after
+every stage before this one (and the templates stage at its start), which queues the files
+``public/`` holds by then, so the scripts stage's outputs compress on the other core while
+the styles, static and templates stages run; this stage queues whatever is left and writes
+each file's siblings as soon as its encodings are done (a build that fails before it cancels
+the queue with ``cancel``). A file queued early and changed afterwards (its stat stamp: inode,
+size, mtime) is looked up and queued again. Results are cached by content hash, encodings and
+levels, so an unchanged file costs a hash and a cache lookup; siblings are hard-linked from the
+cache into ``public/`` (a cold build stores them once, not once in the cache and once in the
+build). The encodings kept are recorded in the manifest entry whose ``file`` this is
+(``"encodings": ["br", "gzip"]``, always in that order: br, gzip, zstd).
 
 Skipped entirely for the ``development`` profile (watch builds: speed over bytes).
 """
@@ -38,13 +41,12 @@ import gzip
 import hashlib
 import io
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import brotli
-import zstandard
 
 from ..manifest import ENCODING_SUFFIX
 from ..pipeline.cache import CacheEntry
@@ -142,6 +144,8 @@ def encode(data: bytes, encoding: str, *, text: bool = True, level: int | None =
             gz.write(data)
         return buf.getvalue()
     if encoding == "zstd":
+        import zstandard  # only when compress.zstd is on: a few ms less at every start-up
+
         return bytes(
             zstandard.ZstdCompressor(level=level or 19, write_content_size=True).compress(data)
         )
@@ -170,10 +174,19 @@ def levels(rel: str, encodings: tuple[str, ...], sourcemaps: str) -> dict[str, i
     return {e: BEST[e] for e in encodings}
 
 
+Stamp = tuple[int, int, int]
+
+
+def stamp(path: Path) -> Stamp:
+    """A file's (inode, size, mtime_ns): what changes when a stage writes or links it again."""
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 @dataclass
 class File:
     """One file handed to the compressor: its bytes, the levels it gets, its cache key and
-    entry (when cached), and its encodings' jobs."""
+    entry (when cached), its encodings' jobs, and its stat stamp when it was read."""
 
     rel: str
     data: bytes
@@ -182,6 +195,7 @@ class File:
     text: bool
     cached: CacheEntry | None = None
     jobs: dict[str, Future[bytes]] = field(default_factory=dict)
+    stamp: Stamp = (0, 0, 0)
 
 
 class Compressor:
@@ -194,23 +208,32 @@ class Compressor:
         self.encodings = tuple(
             e for e, on in (("br", cfg.brotli), ("gzip", cfg.gzip), ("zstd", cfg.zstd)) if on
         )
-        self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-        self.files: dict[str, Future[File]] = {}
+        self.pool = ThreadPoolExecutor(
+            max_workers=os.cpu_count() or 1, thread_name_prefix="assetpipe-compress"
+        )
+        self.files: dict[str, File] = {}
 
     def submit(self, rels: list[str]) -> None:
-        """Read ``rels``, look them up in the cache and queue the encodings of the others,
-        largest first."""
+        """Read ``rels`` (the new ones, and those changed since they were read), look them up in
+        the cache and queue the encodings of the others, largest first."""
         found = []
         for rel in rels:
-            if rel not in self.files:
-                self.files[rel] = _done(self._look_up(rel))
-                found.append(self.files[rel].result())
+            known = self.files.get(rel)
+            if known is not None:
+                if known.stamp == stamp(self.ctx.public / rel):
+                    continue
+                for job in known.jobs.values():  # rewritten by a later stage: its old bytes
+                    job.cancel()
+            self.files[rel] = f = self._look_up(rel)
+            found.append(f)
         for f, enc in queue_order(found):
             f.jobs[enc] = self.pool.submit(encode, f.data, enc, text=f.text, level=f.levels[enc])
 
     def _look_up(self, rel: str) -> File:
         cfg = self.ctx.config.compress
-        data = (self.ctx.public / rel).read_bytes()
+        path = self.ctx.public / rel
+        st = stamp(path)
+        data = path.read_bytes()
         lv = levels(rel, self.encodings, cfg.sourcemaps) if data else {}
         text = os.path.splitext(rel)[1].lower() in _TEXT
         key = self.ctx.cache.key(
@@ -221,7 +244,7 @@ class Compressor:
             cfg.min_ratio,
             text,
         )
-        f = File(rel, data, lv, key, text)
+        f = File(rel, data, lv, key, text, stamp=st)
         if lv:  # looked up uncounted (maybe in the templates stage): ``run`` counts it
             entry = self.ctx.cache.peek(key)
             if entry is not None and isinstance(entry.meta.get("kept"), list):
@@ -253,17 +276,17 @@ def cost(encoding: str, level: int) -> int:
 
 
 def start(ctx: StageContext) -> None:
-    """Queue the compression of what ``public/`` holds now, when this build will run the compress
-    stage (not the development profile) and an encoding is on: called by the templates stage, so
-    compression overlaps it."""
-    if ctx.profile == "development" or ctx.compressor is not None:
+    """Queue the compression of what ``public/`` holds now and was not queued yet, when this
+    build will run the compress stage (not the development profile) and an encoding is on:
+    called by the build after each stage before this one, and by the templates stage, so
+    compression overlaps the stages that follow."""
+    cfg = ctx.config.compress
+    if ctx.profile == "development" or not (cfg.brotli or cfg.gzip or cfg.zstd):
         return
-    comp = Compressor(ctx)
-    if not comp.encodings:
-        comp.close()
-        return
-    ctx.compressor = comp
-    comp.submit(candidates(ctx.public))
+    if ctx.compressor is None:
+        ctx.compressor = Compressor(ctx)
+    if isinstance(ctx.compressor, Compressor):
+        ctx.compressor.submit(candidates(ctx.public))
 
 
 def cancel(ctx: StageContext) -> None:
@@ -282,15 +305,30 @@ def run(ctx: StageContext) -> None:
         ctx.progress.start("compress", len(files))
         by_file = ctx.manifest.by_file()
         comp.submit(files)
-        for rel in files:
-            f = comp.files[rel].result()
+
+        def finish(f: File) -> None:
             if f.levels:
                 _count(ctx, "hits" if f.cached is not None else "misses")
             kept = _write(ctx, f, ctx.config.compress.min_ratio)
-            key = by_file.get(rel)
+            key = by_file.get(f.rel)
             if key is not None and kept:
                 ctx.manifest[key]["encodings"] = kept
             ctx.progress.advance("compress")
+
+        # cached (or empty) files at once, the others as their encodings finish: the siblings
+        # are stored while the longer tasks still run, not all after the last one
+        waiting = {}
+        for rel in files:
+            f = comp.files[rel]
+            if f.cached is None and f.jobs:
+                waiting[rel] = f
+            else:
+                finish(f)
+        jobs = {job: f for f in waiting.values() for job in f.jobs.values()}
+        for job in as_completed(jobs):
+            f = jobs[job]
+            if f.rel in waiting and all(j.done() for j in f.jobs.values()):
+                finish(waiting.pop(f.rel))
         ctx.progress.finish("compress")
     finally:
         comp.close()
@@ -315,9 +353,13 @@ def _write(ctx: StageContext, f: File, min_ratio: float) -> list[str]:
     out = {enc: job.result() for enc, job in f.jobs.items()}
     siblings = {enc: b for enc, b in out.items() if len(b) <= min_ratio * len(f.data)}
     kept = sorted(siblings, key=ORDER.index)
-    ctx.cache.put(f.key, siblings, {"kept": kept})
+    stored = ctx.cache.put(f.key, siblings, {"kept": kept})
     for enc in kept:
-        ctx.write_public(f.rel + ENCODING_SUFFIX[enc], siblings[enc])
+        name = f.rel + ENCODING_SUFFIX[enc]
+        try:  # the cache's copy, hard-linked: the bytes are written once
+            ctx.link_public(name, stored.path(enc))
+        except OSError:
+            ctx.write_public(name, siblings[enc])
     return kept
 
 
