@@ -1,10 +1,19 @@
-"""Which template line an LCP ``<img>`` comes from, and the ``lcp-hints.json`` it feeds.
+"""Which template line an element comes from (an LCP ``<img>``, any element that shifted), and
+the ``lcp-hints.json`` it feeds.
 
 The build's report.json lists, per template, every ``<img>`` with the asset it shows and its
 source line (``templates.<name>.images[] = {line, asset, ...}``). The LCP element's URL is a
 hashed output file; the manifest maps it back to its source key, report.json to template:line.
 Without that information (a build whose templates were not rewritten) the source templates are
 scanned for the ``src`` as written.
+
+Any other element (``locate_element``: a ``<div>`` banner that shifted) is found by its tag and
+its ``id`` or classes, read from the selector the page's script gave it (``tag#id`` or
+``tag.a.b``), in the source templates of the page: its own template and those it extends,
+includes or imports (all templates when the page's template is unknown). An ``id`` names the
+first tag that carries it; classes name a tag only when one template line has a tag with all of
+them (a tag rendered in a loop is one line); otherwise, and for an element with neither, no line
+is given rather than a guess.
 """
 
 from __future__ import annotations
@@ -122,6 +131,67 @@ class Locator:
         found = self._scan(element.get("src"), key, template)
         return (found[0], found[1], key) if found else (None, None, key)
 
+    def locate_element(
+        self, element: dict[str, Any], template: str | None
+    ) -> tuple[str | None, int | None]:
+        """(template, line) of any element (see the module docstring); an ``<img>`` as
+        ``locate`` finds it."""
+        if element.get("tag") == "img":
+            tpl, line, _key = self.locate(element, template)
+            if tpl is not None:
+                return tpl, line
+        parsed = parse_selector(element.get("selector"))
+        if parsed is None or (parsed[1] is None and not parsed[2]):
+            return None, None
+        tag, ident, classes = parsed
+        found: list[tuple[str, int]] = []
+        for name, text in self._family(template):
+            for m in _start_tag(tag).finditer(text):
+                attrs = _attrs(m.group(1))
+                if ident is not None:
+                    ok = attrs.get("id") == ident
+                else:
+                    ok = set(classes) <= set((attrs.get("class") or "").split())
+                if ok:
+                    found.append((name, text.count("\n", 0, m.start()) + 1))
+            if ident is not None and found:
+                return found[0]
+        if ident is None and len(set(found)) == 1:
+            return found[0]
+        return None, None
+
+    def _template_files(self) -> dict[str, Path]:
+        """Every source template by its name (path under a templates folder)."""
+        files: dict[str, Path] = {}
+        for d in self.config.templates.dirs:
+            base = self.config.source / d
+            if base.is_dir():
+                for p in sorted(base.rglob("*")):
+                    if p.is_file():
+                        files.setdefault(p.relative_to(base).as_posix(), p)
+        return files
+
+    def _family(self, template: str | None) -> list[tuple[str, str]]:
+        """(name, text) of the page's template and those it extends, includes or imports,
+        transitively, the page's own first; every template when ``template`` is unknown."""
+        files = self._template_files()
+        names = [template] if template in files else sorted(files)
+        out: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        while names:
+            name = names.pop(0)
+            if name in seen or name not in files:
+                continue
+            seen.add(name)
+            try:
+                text = files[name].read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            out.append((name, text))
+            if template in files:
+                names += _REFS.findall(text)
+        return out
+
     def _scan(
         self, src: str | None, key: str | None, template: str | None
     ) -> tuple[str, int] | None:
@@ -162,6 +232,45 @@ class Locator:
                 if last_img is not None and i - last_img <= 5 and any(n in line for n in needles):
                     return name, last_img
         return None
+
+
+_REFS = re.compile(r"""{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
+_SELECTOR = re.compile(
+    r"^([a-z][a-z0-9-]*)((?:#(?:\\.|[^.:#\\])+)?)((?:\.(?:\\.|[^.:#\\])+)*)(?::nth-of-type\(\d+\))?$"
+)
+_ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+
+
+def _unescape(text: str) -> str:
+    """Undo ``CSS.escape`` (a backslash before a character; hex escapes for leading digits)."""
+    text = re.sub(r"\\([0-9a-fA-F]{1,6}) ?", lambda m: chr(int(m.group(1), 16)), text)
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def parse_selector(selector: str | None) -> tuple[str, str | None, tuple[str, ...]] | None:
+    """(tag, id, classes) of the last part of a selector the page's script wrote (``div#b``,
+    ``section.promo.wide:nth-of-type(2)``); ``None`` for anything else."""
+    if not selector:
+        return None
+    m = _SELECTOR.match(selector.rsplit(" > ", 1)[-1].strip())
+    if m is None:
+        return None
+    ident = _unescape(m.group(2)[1:]) if m.group(2) else None
+    classes = tuple(_unescape(c) for c in re.findall(r"\.((?:\\.|[^.\\])+)", m.group(3)))
+    return m.group(1), ident, classes
+
+
+def _start_tag(tag: str) -> re.Pattern[str]:
+    """A start tag ``<tag ...>`` (attributes over several lines too); group 1: the attributes."""
+    return re.compile(rf"<{re.escape(tag)}(\s[^<>]*)?/?>", re.I)
+
+
+def _attrs(text: str | None) -> dict[str, str]:
+    """A start tag's attributes (the last value of a repeated one), names lowercased."""
+    return {
+        m.group(1).lower(): next((g for g in m.groups()[1:] if g is not None), "")
+        for m in _ATTR.finditer(text or "")
+    }
 
 
 def merge_records(images: list[ImageHint]) -> list[ImageHint]:

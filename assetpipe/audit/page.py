@@ -128,7 +128,7 @@ def audit_page(
         el.pop("size", None)
     moved = []
     for shifted in _median_cls_run(results).shift_elements:
-        tpl, line, _key = locator.locate(shifted, template)
+        tpl, line = locator.locate_element(shifted, template)
         moved.append({**shifted, "template": tpl, "line": line})
     first = results[0]
     warnings = list(dict.fromkeys(w for r in results for w in r.warnings))
