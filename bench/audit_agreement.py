@@ -26,9 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,61 +36,21 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assetpipe.audit import AuditOptions, lighthouse, run_audit, throttle
-from assetpipe.audit.browser import CHROMIUM_ARGS, find_chromium
+from assetpipe.audit.browser import find_chromium
 from assetpipe.audit.standalone import load_for_audit
 from bench import _thirdparty_pages as pages_mod
 
 KEYS = ("fcp", "lcp", "tbt", "cls", "bytes")
 TOOLS = ("ours", "simulate", "devtools")
 TBT_FLOOR = 50.0  # ms: both below it count as the same order of magnitude (~0)
-LH_AUDITS = {
-    "fcp": "first-contentful-paint",
-    "lcp": "largest-contentful-paint",
-    "tbt": "total-blocking-time",
-    "cls": "cumulative-layout-shift",
-    "bytes": "total-byte-weight",
-}
 
 
 def lighthouse_run(
     url: str, method: str, profile: throttle.Profile, chromium: Path
 ) -> dict[str, float]:
-    """One Lighthouse run with ``--throttling-method=method``; FCP/LCP/TBT (ms), CLS, bytes.
-
-    (``assetpipe.audit.lighthouse.run`` only runs devtools throttling and drops the byte weight,
-    hence this runner; it uses the same install, Chromium and flags.)"""
-    script = lighthouse.ensure_installed()
-    if method == "devtools":
-        flags = profile.lighthouse_flags()
-    elif profile.mobile:  # Lighthouse's default: simulated 150 ms RTT, 1.6 Mbit/s, 4x CPU
-        flags = ["--throttling-method=simulate", "--form-factor=mobile", "--screenEmulation.mobile"]
-    else:
-        flags = ["--throttling-method=simulate", "--preset=desktop"]
-    with tempfile.TemporaryDirectory(prefix="bench-lh-") as tmp:
-        out = Path(tmp) / "report.json"
-        cmd = [
-            shutil.which("node") or "node",
-            str(script),
-            url,
-            "--output=json",
-            f"--output-path={out}",
-            "--quiet",
-            f"--chrome-flags={' '.join([*CHROMIUM_ARGS, '--headless=new'])}",
-            "--only-categories=performance",
-            "--max-wait-for-load=60000",
-            *flags,
-        ]
-        env = {**os.environ, "CHROME_PATH": str(chromium)}
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, env=env, timeout=300, check=False
-        )
-        if proc.returncode != 0 or not out.is_file():
-            raise RuntimeError(f"lighthouse ({method}) failed on {url}: {proc.stderr[-400:]}")
-        report = json.loads(out.read_text(encoding="utf-8"))
-    if report.get("runtimeError"):
-        raise RuntimeError(f"lighthouse ({method}) on {url}: {report['runtimeError']}")
-    audits = report["audits"]
-    return {k: float(audits[a].get("numericValue") or 0) for k, a in LH_AUDITS.items()}
+    """One Lighthouse run (``lighthouse.run`` with ``method``); FCP/LCP/TBT (ms), CLS, bytes."""
+    got = lighthouse.run(url, profile, chromium, method=method, timeout=300)["metrics"]
+    return {k: float(got.get(k) or 0) for k in KEYS}
 
 
 def ours_run(url: str, profile: str, workdir: Path) -> dict[str, float]:

@@ -1,8 +1,12 @@
 """Optional Lighthouse runs (``--lighthouse``): lighthouse@12.2.3 from npm, installed on first
 use into a per-user cache (``$XDG_CACHE_HOME/assetpipe/lighthouse-12.2.3``, like the esbuild
-pin), run against the same server and the same Chromium (``CHROME_PATH``) with
-``--throttling-method=devtools`` and our profile's exact throttling values.
-``build`` never needs it.
+pin), run against the same server and the same Chromium (``CHROME_PATH``). ``run``'s
+``method``: ``devtools`` (what ``--lighthouse`` runs) throttles the load as our profile does,
+with its exact values; ``simulate`` is Lighthouse's default (Lantern: the page loads
+unthrottled, then the network and CPU are simulated) with its own settings for the profile's
+form factor, which are our profiles' (mobile: 150 ms RTT, 1.6 Mbit/s, 4x CPU, the devtools
+values 562.5 ms / 1.47 Mbit/s being Lighthouse's adjusted equivalents; desktop: 40 ms,
+10 Mbit/s, 1x). ``build`` never needs it.
 
 Lighthouse 12 removed ``--budget-path`` (it is silently ignored), so budgets are not passed to it:
 its category scores feed the ``min_score`` budgets, its metric values are recorded beside ours.
@@ -36,7 +40,9 @@ AUDIT_IDS = {
     "cls": "cumulative-layout-shift",
     "tbt": "total-blocking-time",
     "server": "server-response-time",
+    "bytes": "total-byte-weight",
 }
+METHODS = ("devtools", "simulate")
 
 
 def cache_dir() -> Path:
@@ -89,20 +95,34 @@ def ensure_installed() -> Path:
     return script
 
 
+def throttling_flags(profile: Profile, method: str) -> list[str]:
+    """The CLI flags for ``profile`` under ``method`` (see the module docstring)."""
+    if method == "devtools":
+        return profile.lighthouse_flags()
+    if method != "simulate":
+        raise ValueError(f"lighthouse method: expected one of {', '.join(METHODS)}, got {method!r}")
+    if profile.mobile:
+        return ["--throttling-method=simulate", "--form-factor=mobile", "--screenEmulation.mobile"]
+    return ["--throttling-method=simulate", "--preset=desktop"]
+
+
 def run(
     url: str,
     profile: Profile,
     chromium: Path,
     *,
+    method: str = "devtools",
     headers: dict[str, str] | None = None,
     categories: tuple[str, ...] = ("performance",),
     timeout: float = 180,
     artifacts: Path | None = None,
 ) -> dict[str, Any]:
-    """One Lighthouse run; returns ``{"scores": {category: 0..1}, "metrics": {fcp, lcp, ...}}``
-    (ms; CLS unitless). ``artifacts``: a folder where Lighthouse saves what it gathered (``-GA``:
+    """One Lighthouse run with ``--throttling-method=method``; returns ``{"scores": {category:
+    0..1}, "metrics": {fcp, si, lcp, cls, tbt, server, bytes}, "version", "method"}`` (ms; CLS
+    unitless; ``bytes``: the total byte weight, Lighthouse's transfer sizes). ``artifacts``: a folder where Lighthouse saves what it gathered (``-GA``:
     ``defaultPass.trace.json``, the DevTools log, ``artifacts.json``). Raises
     ``ExternalToolError`` when Lighthouse cannot run."""
+    flags_for_method = throttling_flags(profile, method)
     script = ensure_installed()
     node = shutil.which("node") or "node"
     flags = " ".join([*CHROMIUM_ARGS, "--headless=new"])
@@ -118,7 +138,7 @@ def run(
             f"--chrome-flags={flags}",
             f"--only-categories={','.join(categories)}",
             "--max-wait-for-load=60000",
-            *profile.lighthouse_flags(),
+            *flags_for_method,
         ]
         if headers:
             cmd.append(f"--extra-headers={json.dumps(headers)}")
@@ -146,4 +166,9 @@ def run(
         for ours, lh in AUDIT_IDS.items()
         if lh in audits and audits[lh].get("numericValue") is not None
     }
-    return {"scores": scores, "metrics": metrics, "version": report.get("lighthouseVersion")}
+    return {
+        "scores": scores,
+        "metrics": metrics,
+        "version": report.get("lighthouseVersion"),
+        "method": method,
+    }
