@@ -174,3 +174,54 @@ def test_a_change_in_one_process_reaches_the_others_copies(
     finally:
         here.backend.close()  # type: ignore[attr-defined]
         r.close()
+
+
+def test_a_forked_child_listens_on_its_own(redis_url: str) -> None:  # noqa: F811
+    """A backend made before a fork (gunicorn --preload): the child starts its own listener on
+    first use, keeps its own copies, and hears the parent's changes."""
+    import redis
+
+    backend = RedisBackend(url=redis_url, prefix="near-fork:", near_seconds=60)
+    cache = ResponseCache(backend, name="near-fork")
+    entry = cache.make_entry(
+        Captured("200 OK", [("Content-Type", "application/json")], b"[1, 2, 3]"), ()
+    )
+    assert _live(backend)
+    backend.store("b", "k", entry, 60)
+    to_child, from_parent = os.pipe()
+    to_parent, from_child = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report each step on the pipe, never return into pytest
+        code = 1
+        try:
+            os.close(from_parent)
+            os.close(to_parent)
+            near = backend.near
+            assert near is not None and not near.live and near._pid is None
+            assert _live(backend)  # its own listener, subscribed
+            assert backend.lookup("b", "k")[1] is not None
+            assert len(near._data) == 2  # the index and the entry, kept
+            os.write(from_child, b"kept\n")
+            os.read(to_child, 3)  # the parent has invalidated
+            gone = _until(lambda: backend.lookup("b", "k") == (None, None))
+            code = 0 if gone else 2
+        except BaseException as exc:
+            os.write(from_child, repr(exc).encode()[:200])
+            code = 3
+        finally:
+            os._exit(code)
+    os.close(to_child)
+    os.close(from_child)
+    r = redis.Redis.from_url(redis_url)
+    try:
+        assert os.read(to_parent, 200) == b"kept\n"
+        assert backend.invalidate("b") == 1
+        os.write(from_parent, b"go\n")
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        os.close(from_parent)
+        os.close(to_parent)
+        backend.clear()
+        backend.close()
+        r.close()

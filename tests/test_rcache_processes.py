@@ -173,3 +173,64 @@ def test_redis_hit_fetches_only_the_representation_it_sends(redis_url: str) -> N
         assert reply.encoding == want and reply.body == entry.bodies[want]
         assert dict(reply.headers)["ETag"] == entry.etag(want)
     backend.clear()
+
+
+def test_asgi_redis_near_hits_are_answered_on_the_loop(redis_url: str) -> None:  # noqa: F811
+    """Over Redis, a hit the near cache holds is answered on the event loop (the key callable
+    runs on the loop's thread), a lookup it cannot answer goes to a worker thread, and an
+    invalidation is seen at once."""
+    loop_threads: list[str] = []
+    key_threads: list[str] = []
+
+    async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        loop_threads.append(threading.current_thread().name)
+        body = json.dumps([{"id": i, "name": f"item {i}"} for i in range(200)]).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    def key(req: Any) -> str:
+        key_threads.append(threading.current_thread().name)
+        return str(req.path)
+
+    backend = RedisBackend(url=redis_url, prefix="asgi-near:", near_seconds=60)
+    cache = ResponseCache(backend, name="asgi-near")
+    try:
+        with asgi_server(ResponseCacheMiddleware(app, cache, {"/api/": Rule(60, key=key)})) as port:
+
+            def get() -> Any:
+                r = request(port, "/api/items", headers={"Accept-Encoding": "br"})
+                assert r.status == 200 and len(json.loads(decode(r))) == 200
+                return r
+
+            first = get()  # a miss: rendered on the loop, stored through a worker thread
+            assert len(loop_threads) == 1 and loop_threads[0] not in key_threads[-1:]
+            assert backend.near is not None and backend.near.live or _wait_live(backend)
+            get()  # from Redis (the near cache was told of the store): kept near
+            del key_threads[:]
+            for _ in range(5):
+                assert get().headers["etag"] == first.headers["etag"]
+            assert set(key_threads) == {loop_threads[0]}  # every lookup on the loop
+            assert len(loop_threads) == 1
+            assert cache.invalidate("/api/items") == 1
+            get()
+            assert len(loop_threads) == 2  # rendered again at once
+    finally:
+        backend.clear()
+        backend.close()
+
+
+def _wait_live(backend: RedisBackend) -> bool:
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if backend.near is not None and backend.near.live:
+            return True
+        time.sleep(0.02)
+    return False

@@ -1,8 +1,9 @@
 """The response cache for ASGI apps: ``ResponseCacheMiddleware`` (rules by path, as for WSGI).
 
-A hit with the in-process backend is answered on the event loop; backend calls that do network
-I/O (Redis) and the miss path (lock, wait, render, store) run in a worker thread, the app itself
-still on the loop, so nothing blocks the loop."""
+A hit with the in-process backend, or one the Redis backend's near cache holds, is answered on
+the event loop (no thread hop); backend calls that do network I/O (a Redis lookup the near cache
+cannot answer) and the miss path (lock, wait, render, store) run in a worker thread, the app
+itself still on the loop, so nothing blocks the loop."""
 
 from __future__ import annotations
 
@@ -79,7 +80,9 @@ class ResponseCacheMiddleware:
         if not cache.backend.blocking:
             entry = cache.find(req, rule)
         else:
-            entry = await asyncio.to_thread(cache.find, req, rule)
+            entry = cache.find_nearby(req, rule)
+            if entry is None:
+                entry = await asyncio.to_thread(cache.find, req, rule)
         if entry is not None:
             await _send_reply(send, cache.answer(entry, req))
             return

@@ -136,12 +136,30 @@ class ResponseCache:
         base, user, ok = self.keys(req, rule)
         if not ok:
             return None
+        return self._find(req, base, user)
+
+    def _find(self, req: Request, base: str, user: str | None) -> Entry | None:
         plain = self.variant(base, user, (), req)
         accept = req.header("accept-encoding") or None
         vary, entry = self.backend.lookup(base, plain, accept)
         if vary:
             entry = self.backend.fetch(self.variant(base, user, vary, req), accept)
         return entry
+
+    def find_nearby(self, req: Request, rule: Rule) -> Entry | None:
+        """The stored entry for this request if the backend has it without I/O (the Redis
+        backend's near cache), else None: then ``find`` decides (the ASGI middleware answers
+        these hits on the event loop, and sends only the rest to a worker thread)."""
+        peek_index = getattr(self.backend, "peek_index", None)
+        if peek_index is None:
+            return None
+        base, user, ok = self.keys(req, rule)
+        if not ok:
+            return None
+        vary = peek_index(base)
+        if vary is None:
+            return None
+        return self.backend.peek(self.variant(base, user, vary, req))  # type: ignore[attr-defined, no-any-return]
 
     def answer(self, entry: Entry, req: Request, event: str = "hit") -> Reply:
         reply = entry.reply(
@@ -168,7 +186,7 @@ class ResponseCache:
         if not ok:
             self.count("bypass")
             return None
-        entry = self.find(req, rule)
+        entry = self._find(req, base, user)
         if entry is not None:
             return self.answer(entry, req)
         lock_key = self.variant(base, user, (), req)
@@ -179,7 +197,7 @@ class ResponseCache:
         if token is None:
             if not self.backend.wait(lock_key, self.wait_timeout):
                 self.count("timeout")
-            entry = self.find(req, rule)
+            entry = self._find(req, base, user)
             if entry is not None:
                 return self.answer(entry, req, "wait")
             self.count("miss")

@@ -27,10 +27,21 @@ import os
 import threading
 import time
 import uuid
+import weakref
 from collections import OrderedDict
 from typing import Any
 
 log = logging.getLogger("assetpipe.serve")
+
+#: every near cache of this process, told when it forks (a forked child has no listener yet)
+_INSTANCES: weakref.WeakSet[NearCache] = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    for near in list(_INSTANCES):
+        near._lock = threading.Lock()  # a parent thread may have held it at the fork
+        near.live = False  # the parent's listener is not here: keep nothing until subscribed
+        near._pid = None
 
 
 class NearCache:
@@ -52,11 +63,12 @@ class NearCache:
         self._closed = False
         self._pubsub: Any = None
         self._sender = uuid.uuid4().hex
+        _INSTANCES.add(self)
 
     # -- the copies -----------------------------------------------------------------------
     def get(self, key: str) -> Any:
         """The copy kept for ``key``, or None."""
-        if self._pid != os.getpid():
+        if self._pid is None:  # not started yet in this process (see _after_fork)
             self._start()
             return None
         with self._lock:
@@ -158,3 +170,6 @@ class NearCache:
         if pubsub is not None:
             with contextlib.suppress(Exception):  # a connection that may be gone already
                 pubsub.close()
+
+
+os.register_at_fork(after_in_child=_after_fork)

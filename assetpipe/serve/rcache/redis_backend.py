@@ -44,8 +44,21 @@ def _first_choice(accept: str | None) -> str:
     return "identity"
 
 
+#: recent keys' hashes (a bounded memo: a hit hashes two keys, which cost as much as the rest
+#: of a near-cache hit)
+_HASHES: dict[str, str] = {}
+_HASHES_MAX = 8192
+
+
 def _h(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    found = _HASHES.get(text)
+    if found is None:
+        found = hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        if len(text) <= 1024:
+            if len(_HASHES) >= _HASHES_MAX:
+                _HASHES.clear()
+            _HASHES[text] = found
+    return found
 
 
 class RedisBackend:
@@ -104,6 +117,20 @@ class RedisBackend:
         index, (meta, body) = p.execute()
         vary = tuple(json.loads(index)) if index is not None else None
         return vary, self._entry(ek, meta, first, body, accept)
+
+    def peek_index(self, base: str) -> tuple[str, ...] | None:
+        """The base key's vary list if the near cache holds it (no I/O), else None."""
+        near = self.near
+        if near is None or not near.live:
+            return None
+        return near.get(self._k("i", base))  # type: ignore[no-any-return]
+
+    def peek(self, key: str) -> Entry | None:
+        """The entry at ``key`` if the near cache holds it (no I/O), else None."""
+        near = self.near
+        if near is None or not near.live:
+            return None
+        return near.get(self._k("e", key))  # type: ignore[no-any-return]
 
     def _near_lookup(
         self, near: NearCache, ik: str, ek: str

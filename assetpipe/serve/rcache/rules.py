@@ -55,7 +55,7 @@ class Rule:
         if callable(spec):
             return str(spec(req))
         if spec is None:  # the default: path?sorted-query
-            query = _part("query", req)
+            query = sorted_query(req.query) if req.query else ""
             return req.path + ("?" + query if query else "")
         return "|".join(_part(p, req) for p in spec)
 
@@ -63,12 +63,31 @@ class Rule:
         return tuple(self.tags(req) if callable(self.tags) else self.tags)
 
 
+#: query strings seen, normalised (a bounded memo: clients send a limited set of them, and
+#: parsing one cost as much as the rest of a cache hit)
+_SORTED: dict[str, str] = {}
+_SORTED_MAX = 4096
+
+
+def sorted_query(query: str) -> str:
+    """The query string with its parameters sorted (the default key's form of it)."""
+    found = _SORTED.get(query)
+    if found is None:
+        found = urlencode(sorted(parse_qsl(query, keep_blank_values=True)))
+        if len(query) > 512:
+            return found
+        if len(_SORTED) >= _SORTED_MAX:
+            _SORTED.clear()
+        _SORTED[query] = found
+    return found
+
+
 def _part(spec: str, req: Request) -> str:
     kind, _, name = spec.partition(":")
     if kind == "path":
         return req.path
     if kind == "query" and not name:
-        return urlencode(sorted(parse_qsl(req.query, keep_blank_values=True)))
+        return sorted_query(req.query) if req.query else ""
     if kind == "query":
         return (
             name

@@ -4,7 +4,7 @@ request/response plumbing the Flask decorator shares."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..compress import is_file_wrapper
@@ -15,14 +15,58 @@ Environ = dict[str, Any]
 WSGIApp = Callable[[Environ, Callable[..., Any]], Iterable[bytes]]
 
 
+#: header name → environ key (memoised: the cache reads the same few names on every request)
+_ENVIRON_KEYS: dict[str, str] = {"content-type": "CONTENT_TYPE"}
+
+
+class EnvironHeaders(Mapping[str, str]):
+    """A WSGI environ's request headers by lower-case name, read on demand (a lookup reads a
+    few headers of the twenty-odd a request carries: copying them all cost more than the rest
+    of a hit)."""
+
+    __slots__ = ("environ",)
+
+    def __init__(self, environ: Environ) -> None:
+        self.environ = environ
+
+    @staticmethod
+    def _key(name: str) -> str:
+        found = _ENVIRON_KEYS.get(name)
+        if found is None:
+            found = "HTTP_" + name.upper().replace("-", "_")
+            if len(_ENVIRON_KEYS) < 1024:
+                _ENVIRON_KEYS[name] = found
+        return found
+
+    def __getitem__(self, name: str) -> str:
+        value = self.environ.get(self._key(name))
+        if value is None or name != name.lower():
+            raise KeyError(name)
+        return value  # type: ignore[no-any-return]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name != name.lower():
+            return default
+        return self.environ.get(self._key(name), default)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        for k in list(self.environ):
+            if k.startswith("HTTP_") and k != "HTTP_CONTENT_TYPE":
+                yield k[5:].replace("_", "-").lower()
+        if "CONTENT_TYPE" in self.environ:
+            yield "content-type"
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def wsgi_request(environ: Environ, method: str | None = None) -> Request:
     """The cache's view of a WSGI request."""
-    headers = {
-        k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")
-    }
-    if "CONTENT_TYPE" in environ:
-        headers["content-type"] = environ["CONTENT_TYPE"]
-    authenticated = "authorization" in headers or bool(environ.get("REMOTE_USER"))
+    headers = EnvironHeaders(environ)
+    authenticated = "HTTP_AUTHORIZATION" in environ or bool(environ.get("REMOTE_USER"))
     path = environ.get("PATH_INFO") or "/"
     with contextlib.suppress(UnicodeError):  # WSGI strings: latin-1 views of UTF-8 bytes
         path = path.encode("latin-1").decode("utf-8")
