@@ -15,8 +15,9 @@ Each round runs, in a rotating order:
 - ``assetpipe build --json`` (the CLI in a fresh process, production profile, compress
   included, its cache emptied before the timing starts; Python's bytecode cached, as for an
   installed package, even when the shell sets PYTHONDONTWRITEBYTECODE): wall time, and the
-  per-stage seconds it reports; the same with ``compress: {brotli: false}``, into its own
-  output folder;
+  per-stage seconds it reports; the same with ``compress: {brotli: false}`` and with
+  ``compress: {brotli_quality: 10}``, each into its own output folder (the options a user has
+  when build time matters more than the last bytes);
 - the raw esbuild CLI with the options the scripts and styles stages use (two invocations,
   scripts then styles, no metafile): wall time;
 - ``vite build`` with the same entries (ES modules, es2020, minified, source maps, manifest).
@@ -24,7 +25,9 @@ Each round runs, in a rotating order:
 Reported: medians and spread (min, max) per tool, the ratios (targets: ``assetpipe build`` ≤
 1.0x Vite; scripts stage ≤ 1.3x the raw CLI's scripts invocation), the load average around each
 round, the bytes browsers fetch (assetpipe's brotli siblings of what pages load, source maps
-excluded) and the developer-only bytes, and whether brotli/zlib/zstandard release the GIL
+excluded) and the developer-only bytes, the floor brotli 11 puts under a build (its CPU
+seconds on the files pages fetch, measured in this process, spread over every core, added to
+the build's time without its compress stage), and whether brotli/zlib/zstandard release the GIL
 (the main thread's longest stall while another thread compresses the largest output: a stall
 near the call's duration means the GIL is held and threads cannot spread the work).
 """
@@ -212,6 +215,10 @@ templates:
 PIPELINE_GZIP = (
     PIPELINE.replace("output: dist", "output: dist-gzip") + "compress: {brotli: false}\n"
 )
+#: the other option: brotli 10 instead of 11 for what pages fetch (~1.7 % more bytes)
+PIPELINE_BR10 = (
+    PIPELINE.replace("output: dist", "output: dist-br10") + "compress: {brotli_quality: 10}\n"
+)
 
 
 def write_app(app: Path) -> None:
@@ -227,6 +234,7 @@ def write_app(app: Path) -> None:
         path.write_text(textwrap.dedent(text), encoding="utf-8")
     (app / "pipeline.yaml").write_text(PIPELINE, encoding="utf-8")
     (app / "pipeline-gzip.yaml").write_text(PIPELINE_GZIP, encoding="utf-8")
+    (app / "pipeline-br10.yaml").write_text(PIPELINE_BR10, encoding="utf-8")
     (app / "package.json").write_text('{"private": true, "type": "module"}\n', encoding="utf-8")
     link = app / "node_modules"
     if not link.is_symlink():
@@ -548,6 +556,33 @@ def compress_policies(app: Path, rounds: int = 3) -> dict[str, Any]:
     }
 
 
+def brotli_floor(app: Path, rounds: int = 2) -> dict[str, float]:
+    """CPU seconds of brotli 11 (the stage's own call) on the files pages fetch from this
+    build, best of ``rounds`` per file (thread CPU time: other load barely moves it), and at
+    quality 10 for comparison."""
+    from assetpipe.stages.compress import DEVELOPER_ONLY, candidates, encode
+
+    public = (app / "dist").resolve() / "public"
+    files = [
+        (public / rel).read_bytes()
+        for rel in candidates(public)
+        if not rel.endswith(DEVELOPER_ONLY) and not rel.endswith((".br", ".gz", ".zst"))
+    ]
+    out = {}
+    for quality in (11, 10):
+        total = 0.0
+        for data in files:
+            best = float("inf")
+            for _ in range(rounds):
+                t0 = time.thread_time()
+                encode(data, "br", level=quality)
+                best = min(best, time.thread_time() - t0)
+            total += best
+        out[f"brotli{quality}_cpu"] = total
+    out["input_bytes"] = float(sum(map(len, files)))
+    return out
+
+
 def summary(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
@@ -565,6 +600,7 @@ def main() -> None:
         "esbuild": with_cpu(lambda: run_esbuild(app, commands)),
         "vite": with_cpu(lambda: run_vite(app)),
         "assetpipe_gzip": with_cpu(lambda: run_assetpipe(app, "pipeline-gzip.yaml")),
+        "assetpipe_br10": with_cpu(lambda: run_assetpipe(app, "pipeline-br10.yaml")),
     }
     for fn in tools.values():  # warm the file cache and Node's compile cache once
         fn()
@@ -590,6 +626,11 @@ def main() -> None:
     without_compress = summary(
         [x["seconds"] - x["stages"].get("compress", 0.0) for x in runs["assetpipe"]]
     )
+    cores = os.cpu_count() or 1
+    floor = brotli_floor(app)
+    floor["lower_bound_wall"] = without_compress["median"] + floor["brotli11_cpu"] / cores
+    floor["lower_bound_vs_vite"] = floor["lower_bound_wall"] / med("vite")["median"]
+    floor["brotli11_cpu_vs_vite_cpu"] = floor["brotli11_cpu"] / med("vite", "cpu")["median"]
     report = {
         "rounds": args.rounds,
         "cpus": os.cpu_count(),
@@ -605,11 +646,14 @@ def main() -> None:
         "esbuild_styles": med("esbuild", "styles"),
         "vite": med("vite"),
         "assetpipe_gzip": med("assetpipe_gzip"),
+        "assetpipe_br10": med("assetpipe_br10"),
+        "brotli_floor": floor,
         "ratios": {
             "assetpipe_vs_vite": med("assetpipe")["median"] / med("vite")["median"],
             "assetpipe_without_compress_vs_vite": without_compress["median"]
             / med("vite")["median"],
             "assetpipe_gzip_only_vs_vite": med("assetpipe_gzip")["median"] / med("vite")["median"],
+            "assetpipe_br10_vs_vite": med("assetpipe_br10")["median"] / med("vite")["median"],
             "assetpipe_vs_vite_cpu": med("assetpipe", "cpu")["median"]
             / med("vite", "cpu")["median"],
             "scripts_stage_vs_raw_cli": stage["scripts"]["median"]
@@ -622,6 +666,7 @@ def main() -> None:
         "bytes": {
             "assetpipe": output_bytes(app),
             "assetpipe_gzip": output_bytes(app, "dist-gzip"),
+            "assetpipe_br10": output_bytes(app, "dist-br10"),
             "vite": vite_bytes(app),
         },
         "gil": {
@@ -652,6 +697,14 @@ def main() -> None:
     line("vite build", report["vite"])
     line("assetpipe minus its compress stage", without_compress)
     line("assetpipe, compress: {brotli: false}", report["assetpipe_gzip"])
+    line("assetpipe, compress: {brotli_quality: 10}", report["assetpipe_br10"])
+    print(
+        f"  brotli 11 on what pages fetch ({floor['input_bytes']:.0f} B): "
+        f"{floor['brotli11_cpu']:.3f} s of CPU (brotli 10: {floor['brotli10_cpu']:.3f} s), "
+        f"{floor['brotli11_cpu_vs_vite_cpu']:.2f}x Vite's whole CPU; the build without its "
+        f"compress stage + that CPU over {cores} cores = {floor['lower_bound_wall'] * 1000:.0f} ms"
+        f", {floor['lower_bound_vs_vite']:.2f}x Vite's wall: the least a brotli 11 build can take"
+    )
     for name, v in report["cpu_seconds"].items():
         line(f"CPU time, {name}", v)
     cp = report["compress_policies"]

@@ -402,3 +402,47 @@ def test_compression_starts_after_the_scripts_stage_and_a_later_failure_stops_it
     for t in _compress_threads():
         t.join(timeout=30)
         assert not t.is_alive(), "a compress worker outlived the failed build"
+
+
+def test_brotli_quality_lowers_brotli_for_what_pages_fetch_only_when_asked(
+    tmp_path: Path,
+) -> None:
+    """``compress.brotli_quality`` (default 11) is the brotli quality of what pages fetch; the
+    fast level of maps is never above it; changing it compresses again (it is in the cache
+    key) and the siblings still decode to the file."""
+    cfg = _map_site(tmp_path, None)
+    result = build(cfg)
+    js = result.manifest["js/app.js"]["file"]
+    data = (_public(tmp_path) / js).read_bytes()
+    assert _siblings(tmp_path)[0][js]["br"] == encode(data, "br")  # 11 by default
+    for quality in (10, 3):
+        text = cfg.read_text().replace("\n", f"\ncompress: {{brotli_quality: {quality}}}\n", 1)
+        cfg.write_text(text)
+        result = build(cfg)
+        siblings, public = _siblings(tmp_path)
+        js_map = result.manifest["js/app.js"]["map"]
+        raw = (public / js_map).read_bytes()
+        mode = brotli.MODE_TEXT
+        assert siblings[js]["br"] == bytes(brotli.compress(data, quality=quality, mode=mode))
+        assert brotli.decompress(siblings[js]["br"]) == data
+        assert siblings[js]["gzip"] == encode(data, "gzip")  # gzip keeps level 9
+        map_quality = min(5, quality)
+        assert siblings[js_map]["br"] == bytes(brotli.compress(raw, quality=map_quality, mode=mode))
+        cfg.write_text(cfg.read_text().replace(f"compress: {{brotli_quality: {quality}}}\n", ""))
+
+
+@pytest.mark.parametrize("value", ["12", "0", "fast"])
+def test_brotli_quality_bad_value_is_a_located_config_error(tmp_path: Path, value: str) -> None:
+    from tests.conftest import run_cli
+
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: site\nscripts: {entries: [js/app.js]}\n"
+            f"compress:\n  brotli_quality: {value}\n",
+            "site/js/app.js": JS,
+        },
+    )
+    res = run_cli("build", cwd=tmp_path)
+    assert res.code == 2
+    assert "pipeline.yaml:4" in res.err and "compress.brotli_quality" in res.err, res.err

@@ -15,6 +15,13 @@ smallest encodings (brotli 11, gzip 9, zstd 19): compressed once, downloaded by 
 Files only developers fetch (source maps, ``*.LEGAL.txt``) follow ``compress.sourcemaps``:
 ``fast`` (default: brotli 5, gzip 4, zstd 3, ~1/50 of brotli 11's time for ~15 % more bytes on
 a map only devtools downloads), ``none`` (no siblings) or ``full`` (the browser levels).
+``compress.brotli_quality`` (default 11) lowers brotli's quality for what pages fetch, for a
+build that must be fast more than small: brotli 11 is the largest single cost of a cold
+production build (on the npm app of ``bench/real_npm_app.py``, ~0.65 s of CPU for 467 KB, more
+than esbuild and Python together), brotli 10 costs ~0.4x of it for ~1.7 % more bytes and brotli
+9 ~0.15x for ~7 % more. The encoder's other parameters (window, block size, mode) change
+neither the bytes nor the time by more than noise at quality 11 (measured on that app's files),
+so they stay at brotli's defaults, text mode for text types.
 
 Work: one task per (file, encoding), the longest first (size times the level's measured cost
 per byte: a 200 KB script's brotli 11 takes longer than a 1 MB map's brotli 5), on a thread pool
@@ -123,7 +130,7 @@ FAST = {"br": 5, "gzip": 4, "zstd": 3}
 #: CPU nanoseconds per input byte (measured on minified JS and source maps), to queue the longest
 #: tasks first: (encoding, lowest level) → cost, the highest level not above the task's applies
 _COST = {
-    "br": ((0, 25), (10, 1300)),
+    "br": ((0, 25), (7, 60), (9, 200), (10, 600), (11, 1300)),
     "gzip": ((0, 15), (7, 60)),
     "zstd": ((0, 5), (16, 250)),
 }
@@ -166,12 +173,18 @@ def candidates(public: Path) -> list[str]:
     return sorted(out)
 
 
-def levels(rel: str, encodings: tuple[str, ...], sourcemaps: str) -> dict[str, int]:
+def levels(
+    rel: str, encodings: tuple[str, ...], sourcemaps: str, brotli_quality: int = BEST["br"]
+) -> dict[str, int]:
     """The encodings (with their levels) a file gets: none for a developer-only file under
-    ``compress.sourcemaps: none``."""
+    ``compress.sourcemaps: none``; never a brotli quality above ``brotli_quality``."""
     if rel.endswith(DEVELOPER_ONLY) and sourcemaps != "full":
-        return {} if sourcemaps == "none" else {e: FAST[e] for e in encodings}
-    return {e: BEST[e] for e in encodings}
+        chosen = {} if sourcemaps == "none" else {e: FAST[e] for e in encodings}
+    else:
+        chosen = {e: BEST[e] for e in encodings}
+    if "br" in chosen:
+        chosen["br"] = min(chosen["br"], brotli_quality)
+    return chosen
 
 
 Stamp = tuple[int, int, int]
@@ -234,7 +247,7 @@ class Compressor:
         path = self.ctx.public / rel
         st = stamp(path)
         data = path.read_bytes()
-        lv = levels(rel, self.encodings, cfg.sourcemaps) if data else {}
+        lv = levels(rel, self.encodings, cfg.sourcemaps, cfg.brotli_quality) if data else {}
         text = os.path.splitext(rel)[1].lower() in _TEXT
         key = self.ctx.cache.key(
             "compress",
