@@ -57,6 +57,16 @@ PAGES: dict[str, tuple[str, str]] = {
         " const end = performance.now() + 300; while (performance.now() < end)"
         " {} }, 1000));</script>",
     ),
+    # A fixed amount of script work (not a wall-clock loop: its cost is CPU time, so it
+    # scales with the CPU slowdown) 500 ms after load: ~60 ms unthrottled on this machine.
+    "fixed-work": (
+        "",
+        "<h1>Fixed work</h1>"
+        + TEXT * 4
+        + "<script>addEventListener('load', () => setTimeout(() => { let x = 0;"
+        " for (let i = 0; i < 12000000; i++) { x = (x * 31 + i) % 1000003; }"
+        " window.fixedWork = x; }, 500));</script>",
+    ),
     # 20,000 boxes whose width a class toggle changes 500 ms after load: one style + layout
     # task, no script time to speak of.
     "relayout": (

@@ -44,7 +44,7 @@ LIGHTHOUSE = {
     },
 }
 #: ``checksum()`` of the pages Lighthouse measured; editing a page needs new reference values.
-REFERENCE_CHECKSUM = 665892303
+REFERENCE_CHECKSUM = 3270983333  # fixed-work added; its Lighthouse TBT is taken live
 TOLERANCE = 0.15
 
 
@@ -118,6 +118,20 @@ def test_long_task_after_load_counts_in_tbt(site: tuple[Any, str]) -> None:
     assert late[0].url and late[0].url.endswith("/late-long-task")
 
 
+def test_cpu_time_tbt_counts_the_slowdown_once(site: tuple[Any, str]) -> None:
+    """A fixed amount of script work after load (mobile, 4x CPU): the CPU-time TBT (thread CPU
+    time of an unthrottled load, times 4) is the observed TBT's size. Chromium's throttler
+    busy-waits on the main thread, so the throttled load's thread CPU time already holds the
+    4x; multiplied by 4 again it read 17x the observed TBT on the example. Under host load the
+    observed (wall) TBT grows and the CPU-time one does not: an order of magnitude of margin."""
+    res = run(site, "fixed-work", cpu_time=True)
+    work = max(res.tasks, key=lambda t: t.kinds.get("script", 0.0))
+    assert work.start > res.metrics["load"] and work.kinds["script"] > 50, work
+    tbt, cpu = res.metrics["tbt"], res.metrics["tbt_cpu"]
+    assert 0 < cpu <= 1.3 * tbt, (cpu, tbt)
+    assert tbt <= 10 * cpu, (cpu, tbt)
+
+
 @pytest.mark.parametrize("profile", ["mobile", "desktop"])
 def test_relayout_is_a_main_thread_task(site: tuple[Any, str], profile: str) -> None:
     """A class toggle that relayouts 20,000 boxes 500 ms after load: no script to speak of,
@@ -150,9 +164,11 @@ def test_relayout_tbt_agrees_with_lighthouse(
     1. Our trace parser on Lighthouse's own trace gives Lighthouse's TBT within 1 % (1 ms on a
        quiet host; a few ms in 1,200 under load, where a task near Lighthouse's TTI boundary
        is clipped differently): the same tasks, the same FCP.
-    2. The task costs the same under both: TBT from thread CPU time (``tbt_cpu``, scaled by the
-       profile's CPU factor, which the host's load hardly moves) is within 15 % of the same
-       figure from Lighthouse's trace. Before the audit traced Lighthouse's categories
+    2. The task costs the same under both: TBT from thread CPU time (``tbt_cpu``: an
+       unthrottled load's CPU time times the profile's factor, which the host's load hardly
+       moves) is within 15 % of the TBT from the thread CPU time in Lighthouse's throttled
+       trace (Chromium's throttler busy-waits on the main thread, so that CPU time already
+       holds the slowdown: not scaled again). Before the audit traced Lighthouse's categories
        (``invalidationTracking``), it was about half.
     3. Wall-clock TBT: the same order of magnitude as Lighthouse's (a factor 10 either way): on
        a loaded host both move 3x between runs, and the two tools' runs see different loads.
@@ -171,7 +187,7 @@ def test_relayout_tbt_agrees_with_lighthouse(
     prof = throttle.get(profile)
     ours, theirs, lh_wall, ours_wall = [], [], [], []
     for i in range(3):
-        res = run(site, "relayout", profile)
+        res = run(site, "relayout", profile, cpu_time=True)
         ours.append(res.metrics["tbt_cpu"])
         ours_wall.append(res.metrics["tbt"])
         folder = tmp_path / f"lh{i}"
@@ -182,13 +198,48 @@ def test_relayout_tbt_agrees_with_lighthouse(
         assert blocking_time(trace.tasks, trace.fcp) == pytest.approx(
             lh["metrics"]["tbt"], rel=0.01, abs=1
         )
-        theirs.append(
-            blocking_time(trace.tasks, trace.fcp, duration=lambda t: t.cpu, scale=prof.cpu_rate)
-        )
+        theirs.append(blocking_time(trace.tasks, trace.fcp, duration=lambda t: t.cpu))
         lh_wall.append(lh["metrics"]["tbt"])
     med = statistics.median
     assert near(med(ours), med(theirs)), (ours, theirs)
     assert med(lh_wall) / 10 <= med(ours_wall) <= 10 * med(lh_wall), (ours_wall, lh_wall)
+
+
+@pytest.mark.lighthouse
+@pytest.mark.timeout(900)
+def test_cpu_time_tbt_agrees_with_lighthouse(site: tuple[Any, str], tmp_path: Path) -> None:
+    """A fixed amount of script work after load (mobile, 4x CPU), against Lighthouse 12 run
+    live, interleaved (3 pairs): the CPU-time TBT (the work's unthrottled thread CPU time x 4)
+    is within 15 % of the TBT from the thread CPU time in Lighthouse's throttled trace (which
+    holds the throttler's spin: not scaled again), and within 30 % of Lighthouse's reported TBT
+    (wall time). Chromium's throttler slows script by more than its nominal rate (the signal
+    every 200 us costs the work itself: 4.4-4.7x measured here at a nominal 4x), so Lighthouse's
+    devtools TBT reads 15-25 % above four times the work; the audit keeps the nominal factor, as
+    Lighthouse's own simulated throttling (Lantern) does."""
+    from assetpipe.audit import lighthouse
+    from assetpipe.audit.browser import find_chromium
+    from assetpipe.audit.trace import blocking_time, parse
+    from assetpipe.errors import ExternalToolError
+
+    try:
+        lighthouse.ensure_installed()
+    except ExternalToolError as err:
+        pytest.skip(f"Lighthouse unavailable: {err}")
+    _browser, base = site
+    url = f"{base}/fixed-work"
+    ours, theirs_cpu, theirs = [], [], []
+    for i in range(3):
+        ours.append(run(site, "fixed-work", cpu_time=True).metrics["tbt_cpu"])
+        folder = tmp_path / f"lh{i}"
+        lh = lighthouse.run(url, throttle.MOBILE, find_chromium(), artifacts=folder)
+        events = json.loads((folder / "defaultPass.trace.json").read_text())["traceEvents"]
+        trace = parse(events, url)
+        assert trace.fcp is not None
+        theirs_cpu.append(blocking_time(trace.tasks, trace.fcp, duration=lambda t: t.cpu))
+        theirs.append(lh["metrics"]["tbt"])
+    med = statistics.median
+    assert near(med(ours), med(theirs_cpu)), (ours, theirs_cpu)
+    assert abs(med(ours) - med(theirs)) <= 0.3 * med(theirs), (ours, theirs)
 
 
 @pytest.mark.lighthouse

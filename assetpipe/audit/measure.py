@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -19,7 +19,7 @@ from .coverage import Coverage, Usage
 from .network import NetworkLog
 from .observe import MAX_WAIT_MS, QUIET_MS, Observation, observe
 from .throttle import Profile
-from .trace import Task, Tracer, blocking_time, parse
+from .trace import Task, Tracer, blocking_time, cpu_blocking_time, parse
 
 NAV_TIMEOUT_MS = 60_000
 
@@ -113,12 +113,15 @@ def measure(
     max_wait_ms: float = MAX_WAIT_MS,
     probe_images: dict[str, list[int]] | None = None,
     storage_state: dict[str, Any] | None = None,
+    cpu_time: bool = False,
 ) -> RunResult:
     """Load ``url`` once, cold, under ``profile``, traced, observed until quiet or the cap
     (``observe``); raises ``PageLoadError``. TBT comes from the trace's main-thread tasks.
     ``probe_images`` (source image sizes by URL path) runs the image probe (``images.js``)
     last, once every metric is read. ``storage_state``: cookies and storage the context starts
-    with (the login's, ``flows``)."""
+    with (the login's, ``flows``). ``cpu_time``: ``metrics["tbt_cpu"]`` too, from a second,
+    unthrottled load (``cpu_time_tbt``; a profile without CPU slowdown reads it from this load).
+    """
     options = profile.context_options()
     if headers:
         options["extra_http_headers"] = headers
@@ -174,11 +177,8 @@ def measure(
         if trace.tasks:
             fcp = trace.fcp if trace.fcp is not None else metrics["fcp"]
             metrics["tbt"] = blocking_time(trace.tasks, fcp)
-            # Chromium's CPU throttling suspends the main thread, which thread CPU time does
-            # not count: scaled by the profile's factor, as Lantern scales measured CPU time.
-            metrics["tbt_cpu"] = blocking_time(
-                trace.tasks, fcp, duration=lambda t: t.cpu, scale=profile.cpu_rate
-            )
+            if profile.cpu_rate == 1:  # no throttler: this load's thread CPU time is the work
+                metrics["tbt_cpu"] = cpu_blocking_time(trace.tasks, fcp, 1.0)
         else:
             seen.warnings.append(
                 "no main-thread tasks in the trace: TBT from the page's "
@@ -217,9 +217,50 @@ def measure(
         page.close()
         if repeat:
             result.repeat = repeat_view(context, url, profile, is_hashed, max_wait_ms)
-        return result
     finally:
         context.close()
+    if cpu_time and profile.cpu_rate != 1:
+        result.metrics["tbt_cpu"] = cpu_time_tbt(
+            browser, url, profile, options, is_hashed, max_wait_ms=max_wait_ms
+        )
+    return result
+
+
+def cpu_time_tbt(
+    browser: Any,
+    url: str,
+    profile: Profile,
+    options: dict[str, Any],
+    is_hashed: Callable[[str], bool],
+    *,
+    max_wait_ms: float = MAX_WAIT_MS,
+) -> float:
+    """TBT from thread CPU time: ``url`` loaded cold once more in a fresh context, with the
+    profile's network and device but *without* Chromium's CPU throttling, traced; each
+    main-thread task's thread CPU time times the profile's CPU factor (``cpu_blocking_time``).
+
+    Not from the throttled load: Chromium's throttler (``ThreadCPUThrottler``) slows the main
+    thread by busy-waiting in a signal handler, so a throttled task's thread CPU time already
+    holds the slowdown (about ``cpu_rate`` times the work on a quiet host: the factor counted
+    again read TBT 17x high), and the spin is paced by wall time, so under host load it shrinks
+    with the thread's share of a core (a fixed 60 ms of work read 264 ms quiet, 118-252 ms at
+    load 16-18). Unthrottled, the same work read 58-62 ms at any load."""
+    unthrottled = replace(profile, cpu_rate=1)
+    context = browser.new_context(**options)
+    try:
+        context.add_init_script(script=metrics_script())
+        page, cdp, net = _open(context, unthrottled, is_hashed)
+        tracer = Tracer(cdp, page.wait_for_timeout)
+        tracer.start()
+        _load(page, cdp, url, net, quiet_ms=QUIET_MS, max_wait_ms=max_wait_ms)
+        fcp_js = float(page.evaluate("() => window.__assetpipe.collect()").get("fcp") or 0.0)
+        trace = parse(tracer.stop(), page.url)
+        net.close()
+        page.close()
+    finally:
+        context.close()
+    fcp = trace.fcp if trace.fcp is not None else fcp_js
+    return cpu_blocking_time(trace.tasks, fcp, profile.cpu_rate)
 
 
 def repeat_view(

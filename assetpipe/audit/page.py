@@ -95,6 +95,7 @@ def audit_page(
                         max_wait_ms=max_wait_ms,
                         probe_images=image_dims if i == 0 else None,
                         storage_state=storage_state,
+                        cpu_time=mode == "cpu",
                     )
                 )
                 error = None

@@ -156,6 +156,15 @@ def blocking_time(
     return total
 
 
+def cpu_blocking_time(tasks: list[Task], start: float, factor: float) -> float:
+    """TBT from thread CPU time: each task's ``cpu`` times ``factor`` (the profile's CPU
+    slowdown), as Lighthouse's Lantern multiplies the CPU time it measured unthrottled.
+
+    Only for a trace taken *without* Chromium's CPU throttling: under it, a task's thread CPU
+    time already includes the throttle (``measure.cpu_time_tbt`` says why)."""
+    return blocking_time(tasks, start, duration=lambda t: t.cpu, scale=factor)
+
+
 class Tracer:
     """Traces one page through its CDP session: ``start()`` before navigating, ``stop()`` after
     the observation window (returns the raw events)."""
