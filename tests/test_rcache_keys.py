@@ -32,6 +32,12 @@ def test_headers_read_from_the_environ_as_a_lower_case_mapping() -> None:
     assert h["x-tenant"] == "acme" and h.get("x-tenant") == "acme" and "x-tenant" in h
     assert req.header("X-Tenant") == "acme" and req.header("accept-encoding") == "br, gzip"
     assert h.get("X-Tenant") is None and "X-Tenant" not in h  # names are lower-case, as before
+    try:
+        h["X-Tenant"]
+        raise AssertionError("a mixed-case name found")
+    except KeyError:
+        pass
+    assert h.get("X-Tenant") is None
     assert h.get("if-none-match") is None and "if-none-match" not in h
     assert req.header("if-none-match") == ""
     assert not req.authenticated

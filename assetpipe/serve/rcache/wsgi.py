@@ -39,15 +39,18 @@ class EnvironHeaders(Mapping[str, str]):
         return found
 
     def __getitem__(self, name: str) -> str:
-        value = self.environ.get(self._key(name))
-        if value is None or name != name.lower():
+        value = self.get(name)
+        if value is None:
             raise KeyError(name)
         return value  # type: ignore[no-any-return]
 
     def get(self, name: str, default: Any = None) -> Any:
-        if name != name.lower():
-            return default
-        return self.environ.get(self._key(name), default)
+        key = _ENVIRON_KEYS.get(name)  # only lower-case names are memoised
+        if key is None:
+            if name != name.lower():
+                return default
+            key = self._key(name)
+        return self.environ.get(key, default)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.get(name) is not None
