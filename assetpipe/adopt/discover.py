@@ -78,6 +78,12 @@ class Project:
     others: list[Path] = field(default_factory=list)  # other Flask apps seen
     # (key, template) of literal references to files the static folder lacks (404 today too)
     missing: list[tuple[str, str]] = field(default_factory=list)
+    # templates.prefixes: a Jinja expression that stands for a static folder's URL (AppSeed's
+    # ``{{ config.ASSETS_ROOT }}/css/app.css``) → that folder, relative to static_dir
+    prefixes: dict[str, str] = field(default_factory=dict)
+    # stylesheets the templates load whose url()s or @imports name files the static folder
+    # lacks (they 404 today too; bundling would fail): copied, not bundled → those files
+    unbundled: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
@@ -210,6 +216,82 @@ def _missing(text: str, public_path: str, present: set[str]) -> Iterator[str]:
                 yield key
 
 
+#: ``src="{{ EXPR }}/P"`` / ``href=...`` where EXPR is a plain name (``config.ASSETS_ROOT``,
+#: ``config['ASSETS_ROOT']``): the candidates of ``templates.prefixes``
+_PREFIXED = re.compile(
+    r"""\b(?:src|href)\s*=\s*["']\s*\{\{-?\s*([\w.]+(?:\[["'][\w.]+["']\])?)\s*-?\}\}"""
+    r"""/([^"'\s>{}?#]+\.\w+)"""
+)
+
+
+def find_prefixes(texts: list[str], present: set[str]) -> dict[str, str]:
+    """The ``templates.prefixes`` of templates that name assets as ``{{ EXPR }}/P``: per
+    expression, the folder F of the static folder for which most of its paths P exist as
+    ``F/P`` (at least two of them, and four in five)."""
+    paths: dict[str, set[str]] = {}
+    for text in texts:
+        for m in _PREFIXED.finditer(text):
+            paths.setdefault(" ".join(m.group(1).split()), set()).add(m.group(2))
+    out: dict[str, str] = {}
+    for expr, ps in sorted(paths.items()):
+        hits: dict[str, int] = {}
+        for f in present:
+            for p in ps:
+                if f == p:
+                    hits[""] = hits.get("", 0) + 1
+                elif f.endswith("/" + p):
+                    folder = f[: -len(p) - 1]
+                    hits[folder] = hits.get(folder, 0) + 1
+        if not hits:
+            continue
+        folder, n = max(hits.items(), key=lambda kv: (kv[1], -len(kv[0])))
+        if n >= 2 and n * 5 >= len(ps) * 4:
+            out[expr] = folder
+    return out
+
+
+def _unprefixed(text: str, prefixes: dict[str, str], public_path: str) -> str:
+    """``text`` with each ``{{ EXPR }}/`` of ``prefixes`` written as the literal URL of its
+    folder, so that the reference scans below see those references as literal ones."""
+    if not prefixes:
+        return text
+
+    def sub(m: re.Match[str]) -> str:
+        folder = prefixes.get(" ".join(m.group(1).split()))
+        if folder is None:
+            return m.group(0)
+        return public_path + (folder + "/" if folder else "")
+
+    return re.sub(r"\{\{-?\s*(.*?)\s*-?\}\}/", sub, text)
+
+
+_CSS_REF = re.compile(r"""url\(\s*(["']?)([^"')]+?)\1\s*\)|@import\s+(["'])([^"']+)\3""", re.I)
+
+
+def missing_in_css(static_dir: Path, key: str, public_path: str, present: set[str]) -> list[str]:
+    """The files the stylesheet ``key`` names in a ``url()`` or ``@import`` (relative, or from
+    ``public_path``) that the static folder lacks, as keys, sorted: esbuild fails on each."""
+    try:
+        text = (static_dir / key).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    out: set[str] = set()
+    for m in _CSS_REF.finditer(text):
+        ref = (m.group(2) or m.group(4) or "").strip()
+        ref = re.split(r"[?#]", ref, maxsplit=1)[0]
+        if not ref:
+            continue
+        if ref.startswith(public_path):
+            target = ref[len(public_path) :]
+        elif ref.startswith(("/", "data:")) or re.match(r"[a-zA-Z][\w+.-]*:", ref):
+            continue
+        else:
+            target = os.path.normpath(os.path.join(os.path.dirname(key), ref)).replace("\\", "/")
+        if not target.startswith("../") and target not in present:
+            out.add(target)
+    return sorted(out)
+
+
 def discover(root: Path) -> Project:
     """Look at the project in ``root`` (see the module docstring). Raises ``UsageError`` when
     there is neither a Flask app nor a ``static/`` folder."""
@@ -246,14 +328,20 @@ def discover(root: Path) -> Project:
     )
     present = set(project.static_files)
     if templates is not None:
+        texts: list[tuple[Path, str | None]] = []
         for path in _walk(templates, TEMPLATE_EXT):
+            try:
+                texts.append((path, path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError):
+                texts.append((path, None))
+        project.prefixes = find_prefixes([t for _, t in texts if t is not None], present)
+        for path, read in texts:
             project.templates += 1
             if path.stem in ("index", "home"):
                 project.first_page = _front(project.first_page, path.relative_to(templates))
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+            if read is None:
                 continue
+            text = _unprefixed(read, project.prefixes, public_path)
             shown = path.relative_to(templates).as_posix()
             for key in _missing(text, public_path, present):
                 if key not in (k for k, _ in project.missing):
@@ -266,6 +354,11 @@ def discover(root: Path) -> Project:
                     bucket.append(key)
                     if kind == "script" and not module:
                         project.classic.append(key)
+    for key in project.styles:
+        lacking = missing_in_css(static_dir, key, public_path, present)
+        if lacking:
+            project.unbundled[key] = lacking
+    project.styles = [s for s in project.styles if s not in project.unbundled]
     project.kept_dirs = self_locating(project)
     kept = tuple(d + "/" for d in project.kept_dirs)
     project.scripts = [s for s in project.scripts if not s.startswith(kept)]

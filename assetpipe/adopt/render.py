@@ -98,6 +98,38 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
     return ".".join(parts) + ":" + attr
 
 
+def _prefix_lines(project: Project) -> list[str]:
+    """``templates.prefixes`` for templates that name assets as ``{{ EXPR }}/path``."""
+    if not project.prefixes:
+        return []
+    first = next(iter(project.prefixes))
+    folder = project.prefixes[first]
+    return [
+        "  # The templates name assets as {{ EXPR }}/path; each EXPR below stands for the URL",
+        f"  # of a folder of the static folder ({{{{ {first} }}}}/css/app.css is"
+        f" {(folder + '/') if folder else ''}css/app.css):",
+        "  # the path after it is rewritten, the expression stays.",
+        "  prefixes: {"
+        + ", ".join(f"{_q(e)}: {_q(f)}" for e, f in sorted(project.prefixes.items()))
+        + "}",
+    ]
+
+
+def _unbundled_lines(project: Project) -> list[str]:
+    """Why a stylesheet the templates load is copied rather than bundled."""
+    lines = []
+    for key, lacking in sorted(project.unbundled.items()):
+        shown = ", ".join(lacking[:3]) + (
+            f" and {len(lacking) - 3} more" if len(lacking) > 3 else ""
+        )
+        lines += [
+            f"# {key} is copied, not bundled: its url()s name files the static folder lacks",
+            f"# (they 404 today too; bundling fails on them): {shown}.",
+            "# Fix them, then move it to styles.entries.",
+        ]
+    return lines
+
+
 def _missing_lines(project: Project) -> list[str]:
     """``missing_assets: warn`` with the references to absent files, when the templates have
     some: they 404 today too, and would fail the first build (the default is ``error``)."""
@@ -152,6 +184,7 @@ def render(project: Project, *, config_dir: Path) -> str:
             "# (url_for calls stay; only the filename changes). Paths are relative to this file.",
             "templates:",
             f"  dirs: [{_q(_rel(project.templates_dir, config_dir))}]",
+            *_prefix_lines(project),
             *_missing_lines(project),
             "",
         ]
@@ -193,6 +226,7 @@ def render(project: Project, *, config_dir: Path) -> str:
     lines += [
         "# Every other file of the static folder, copied with a content hash; the app still",
         "# answers its unhashed URL (/static/...) too.",
+        *_unbundled_lines(project),
         "static:",
         f"  include: {_flow(static)}",
     ]

@@ -167,6 +167,33 @@ class StrMap(Check):
 
 
 @dataclass(frozen=True)
+class Prefixes(Check):
+    """``templates.prefixes``: a Jinja expression (as written inside ``{{ }}``) → a folder of
+    ``source``, relative (``""`` or ``.``: the static folder itself)."""
+
+    TYPE = "mapping of Jinja expression → folder of source"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
+        out = []
+        for key, child in ctx.section(node, path, None).items():
+            where = f"{path}.{key}"
+            if "{" in key or "}" in key or not key.strip():
+                ctx.r.error(child, where, "expected the expression without its {{ }}")
+                continue
+            value = ctx.r.scalar(child) if isinstance(child, yaml.ScalarNode) else None
+            if not isinstance(value, str):
+                ctx.r.error(child, where, "expected a folder of source (a string)")
+                continue
+            folder = value.strip().strip("/")
+            folder = "" if folder == "." else folder
+            if value.strip().startswith("/") or ".." in folder.split("/"):
+                ctx.r.error(child, where, f"expected a folder inside source, got {value!r}")
+                continue
+            out.append((key, folder))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
 class Defines(Check):
     """esbuild ``define``: names → JS expressions; a non-string scalar is JSON-encoded."""
 

@@ -27,6 +27,7 @@ from .checks import (
     Number,
     NumberMap,
     PathTo,
+    Prefixes,
     PublicPath,
     Quality,
     Scores,
@@ -148,6 +149,12 @@ class TemplatesConfig:
     )
     missing_assets: str = opt(
         "error", Choice(("error", "warn")), "a literal reference to a missing asset fails or warns"
+    )
+    prefixes: tuple[tuple[str, str], ...] = opt(
+        (),
+        Prefixes(),
+        "Jinja expressions that stand for a folder of `source` (`config.ASSETS_ROOT: assets`):"
+        " `{{ config.ASSETS_ROOT }}/css/app.css` names `assets/css/app.css` and is rewritten",
     )
 
 

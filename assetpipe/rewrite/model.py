@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .edits import Edit
@@ -41,6 +42,18 @@ class Options:
     image_formats: tuple[str, ...] = ("webp", "original")
     integrity: bool = True
     preload_fonts: bool = True
+    #: ``templates.prefixes``: (Jinja expression, the static folder it stands for)
+    prefixes: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def prefix_map(self) -> dict[str, str]:
+        """``prefixes`` as ``refs.classify`` takes them (whitespace in expressions collapsed)."""
+        return prefix_map(self.prefixes)
+
+
+def prefix_map(prefixes: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """(expression, folder) pairs → expression with its whitespace collapsed → folder."""
+    return {" ".join(e.split()): f.strip("/") for e, f in prefixes}
 
 
 @dataclass

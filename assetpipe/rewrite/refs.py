@@ -11,6 +11,11 @@ An attribute value refers to the asset with manifest key K in one of three ways:
 - ``asset_url``: ``{{ asset_url('K') }}``: left as written (a run-time manifest lookup), but K
   still gives width/height/srcset.
 
+- ``prefixed``: ``{{ EXPR }}/P`` where ``templates.prefixes`` says that the Jinja expression
+  EXPR stands for the URL of a folder F of the static folder (AppSeed's ``{{ config.ASSETS_ROOT
+  }}/css/app.css``, F ``assets``): K is ``F/P``, and only P is rewritten, to ``file`` minus
+  ``F/`` (the expression stays, so the app may still move that folder).
+
 Anything else is ``relative``, ``other`` (another prefix, an absolute URL elsewhere) or
 ``dynamic`` (a Jinja expression): left alone and listed as unresolved in report.json.
 """
@@ -18,6 +23,7 @@ Anything else is ``relative``, ``other`` (another prefix, an absolute URL elsewh
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -27,6 +33,8 @@ _URL_FOR = re.compile(
 _URL_FOR_ANY = re.compile(r"""url_for\(\s*["']static["']""")
 _ASSET_URL = re.compile(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
 _JINJA_EXPR = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+#: ``{{ EXPR }}/`` at the start of a value (``prefixed``)
+_PREFIX_EXPR = re.compile(r"\s*\{\{-?\s*(.*?)\s*-?\}\}/", re.DOTALL)
 _SRCSET_ITEM = re.compile(r"\s*([^\s,]+)([^,]*)(?:,|$)")
 
 
@@ -36,28 +44,44 @@ class Ref:
     value) delimit the text a rewrite replaces: the K part of a literal URL, the K literal of a
     ``url_for`` call; ``key`` is K as the manifest spells it."""
 
-    kind: str  # literal | url_for | asset_url | relative | other | dynamic
+    kind: str  # literal | url_for | asset_url | prefixed | relative | other | dynamic
     key: str | None = None
     start: int = 0
     end: int = 0
     encoded: bool = False
+    #: ``prefixed``: the folder F the expression stands for (K is ``F/`` + the span's path),
+    #: and the value's text before the span (``{{ EXPR }}/``)
+    folder: str = ""
+    head: str = ""
 
     @property
     def resolvable(self) -> bool:
-        return self.kind in ("literal", "url_for", "asset_url")
+        return self.kind in ("literal", "url_for", "asset_url", "prefixed")
 
     @property
     def rewritable(self) -> bool:
-        return self.kind in ("literal", "url_for")
+        return self.kind in ("literal", "url_for", "prefixed")
 
 
-def classify(value: str, public_path: str) -> Ref | None:
+def classify(value: str, public_path: str, prefixes: Mapping[str, str] | None = None) -> Ref | None:
     """Classify one URL-valued attribute value; ``None`` for values that refer to nothing
-    (empty, ``data:``, ``#fragment``, ``mailto:``, ``javascript:``)."""
+    (empty, ``data:``, ``#fragment``, ``mailto:``, ``javascript:``). ``prefixes``: Jinja
+    expression (whitespace collapsed) → the static folder it stands for (``templates.prefixes``)."""
     v = value.strip()
     if not v or v.startswith(("data:", "#", "mailto:", "tel:", "javascript:", "about:")):
         return None
     lead = len(value) - len(value.lstrip())
+    if prefixes:
+        m = _PREFIX_EXPR.match(value)
+        if m and "{{" not in value[m.end() :] and "{%" not in value[m.end() :]:
+            folder = prefixes.get(" ".join(m.group(1).split()))
+            if folder is not None:
+                ref = _path_ref(value, m.end(), "prefixed")
+                if ref is None or ref.key is None:
+                    return ref
+                key = f"{folder}/{ref.key}" if folder else ref.key
+                head = value[: m.end()].lstrip()
+                return Ref("prefixed", key, ref.start, ref.end, ref.encoded, folder, head)
     if "{{" in value or "{%" in value:
         m = _URL_FOR.search(value)
         if m and _only_expr(value, m):
@@ -67,20 +91,24 @@ def classify(value: str, public_path: str) -> Ref | None:
             return Ref("asset_url", m.group(2), m.start(2), m.end(2))
         return Ref("dynamic")
     if v.startswith(public_path):
-        start = lead + len(public_path)
-        path_end = len(value.rstrip())
-        for sep in ("?", "#"):
-            k = value.find(sep, start)
-            if 0 <= k < path_end:
-                path_end = k
-        key = value[start:path_end]
-        if not key:
-            return None
-        plain = unquote(key)
-        return Ref("literal", plain, start, path_end, encoded=plain != key)
+        return _path_ref(value, lead + len(public_path), "literal")
     if v.startswith(("/", "http:", "https:")) or re.match(r"[a-zA-Z][\w+.-]*:", v):
         return Ref("other")
     return Ref("relative")
+
+
+def _path_ref(value: str, start: int, kind: str) -> Ref | None:
+    """The reference whose key is the path from ``start`` to a query, fragment or the end."""
+    path_end = len(value.rstrip())
+    for sep in ("?", "#"):
+        k = value.find(sep, start)
+        if 0 <= k < path_end:
+            path_end = k
+    key = value[start:path_end]
+    if not key:
+        return None
+    plain = unquote(key)
+    return Ref(kind, plain, start, path_end, encoded=plain != key)
 
 
 def _only_expr(value: str, m: re.Match[str]) -> bool:
@@ -116,8 +144,13 @@ def names_static(value: str, public_path: str) -> bool:
     return bool(_FILE_TAIL.search(literal.replace("\0", "")))
 
 
-def replacement(ref: Ref, file: str) -> str:
-    """The text that replaces ``ref``'s K span."""
+def replacement(ref: Ref, file: str) -> str | None:
+    """The text that replaces ``ref``'s K span (``None``: a ``prefixed`` reference to a file
+    outside the expression's folder, which that span cannot name)."""
+    if ref.folder:
+        if not file.startswith(ref.folder + "/"):
+            return None
+        file = file[len(ref.folder) + 1 :]
     return quote(file, safe="/@:+,;=&$!*'()~") if ref.encoded else file
 
 

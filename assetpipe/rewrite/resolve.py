@@ -88,7 +88,7 @@ class Resolver:
                 continue
             self.handled.append((a.value_start, a.value_end))
             val = self.doc.text[a.value_start : a.value_end]
-            ref = classify(val, self.opts.public_path)
+            ref = classify(val, self.opts.public_path, self.opts.prefix_map)
             if ref is None:
                 continue
             entry = self.resolve(tag, a.name, val, ref, a.value_start)
@@ -100,7 +100,7 @@ class Resolver:
         """The file a literal ``href`` of ``tag`` names, without recording a dependency or
         rewriting anything (``None`` if it names no manifest entry)."""
         val = self.doc.value(tag, "href")
-        ref = classify(val, self.opts.public_path) if val else None
+        ref = classify(val, self.opts.public_path, self.opts.prefix_map) if val else None
         if ref is None or ref.key is None or not ref.resolvable:
             return None
         e = self.manifest.get(ref.key)
@@ -126,7 +126,11 @@ class Resolver:
         if file is None:
             self._unresolved(tag, attr, val, "type")
         elif ref.rewritable and file != ref.key:
-            self.writer.edit(tag, base + ref.start, base + ref.end, replacement(ref, file), "url")
+            text = replacement(ref, file)
+            if text is None:
+                self._unresolved(tag, attr, val, "prefix")
+            else:
+                self.writer.edit(tag, base + ref.start, base + ref.end, text, "url")
         return entry
 
     def _unresolved(self, tag: Tag, attr: str, val: str, reason: str) -> None:
@@ -181,7 +185,7 @@ class Resolver:
             self.resolve(tag, "srcset", val, Ref("dynamic"), vs)
             return
         for s, e, w in srcset_items(val):
-            ref = classify(val[s:e], self.opts.public_path)
+            ref = classify(val[s:e], self.opts.public_path, self.opts.prefix_map)
             if ref is not None:
                 self.resolve(tag, "srcset", val[s:e], ref, vs + s, w)
 
@@ -191,7 +195,7 @@ class Resolver:
         that names no asset here is reported."""
         val = self.doc.text[vs:ve]
         for s, e in style_refs(val):
-            ref = classify(val[s:e], self.opts.public_path)
+            ref = classify(val[s:e], self.opts.public_path, self.opts.prefix_map)
             if ref is not None and ref.kind != "other":
                 self.resolve(tag, "style", val[s:e], ref, vs + s)
 
@@ -202,6 +206,10 @@ class Resolver:
             return f"{{{{ url_for({inner}static{inner}, filename={inner}{file}{inner}) }}}}"
         if ref is not None and ref.kind == "asset_url" and key is not None:
             return f"{{{{ asset_url({inner}{key}{inner}) }}}}"
+        if ref is not None and ref.kind == "prefixed":
+            rel = replacement(ref, file)
+            if rel is not None:
+                return ref.head + rel
         return self.url(file)
 
 

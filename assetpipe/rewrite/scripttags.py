@@ -7,6 +7,7 @@ the rewriter's scanner and reference rules, so it sees exactly the tags the rewr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .refs import classify
@@ -38,9 +39,12 @@ class ScriptUse:
     line: int
 
 
-def script_uses(text: str, public_path: str) -> list[ScriptUse]:
+def script_uses(
+    text: str, public_path: str, prefixes: Mapping[str, str] | None = None
+) -> list[ScriptUse]:
     """Every ``<script src>`` in ``text`` whose ``src`` names an asset (a literal
-    ``public_path + K`` URL, ``url_for('static', filename=K)`` or ``asset_url(K)``), with
+    ``public_path + K`` URL, ``url_for('static', filename=K)``, ``asset_url(K)`` or a
+    ``prefixes`` expression's ``{{ EXPR }}/P``: ``refs.classify``), with
     whether it loads it as a module. A ``type`` written with Jinja, or a script type the browser
     does not run, is left out. Raises the scanner's ``ScanError``."""
     found = scan(text)
@@ -51,7 +55,7 @@ def script_uses(text: str, public_path: str) -> list[ScriptUse]:
         src = tag.get("src")
         if src is None or src.value_start is None or src.value_end is None:
             continue
-        ref = classify(text[src.value_start : src.value_end], public_path)
+        ref = classify(text[src.value_start : src.value_end], public_path, prefixes)
         if ref is None or not ref.resolvable or not ref.key:
             continue
         kind = tag.get("type")

@@ -34,6 +34,7 @@ from ..errors import AssetpipeError
 from ..esbuild.result import Result
 from ..hashing import hashed_name
 from ..pipeline.sources import globmatch
+from ..rewrite.model import prefix_map
 from ..rewrite.scanner import ScanError
 from ..rewrite.scripttags import ScriptUse, script_uses
 from . import bundling, templates
@@ -64,17 +65,19 @@ def template_uses(ctx: StageContext) -> list[tuple[str, ScriptUse]]:
     except AssetpipeError:  # a layout error is the templates stage's to report
         return []
     public_path = ctx.config.public_path
+    prefixes = prefix_map(ctx.config.templates.prefixes)
+    memo = f"scripts.tags/{VERSION}/{public_path}/{sorted(prefixes.items())}"
 
     def scan(path: Path) -> list[list[Any]]:
         try:
             text = path.read_text(encoding="utf-8")
-            return [[u.key, u.module, u.line] for u in script_uses(text, public_path)]
+            return [[u.key, u.module, u.line] for u in script_uses(text, public_path, prefixes)]
         except (OSError, UnicodeDecodeError, ScanError):
             return []
 
     found: list[tuple[str, ScriptUse]] = []
     for rel in sorted(set(names.values())):
-        uses = ctx.sources.fact(rel, f"scripts.tags/{VERSION}/{public_path}", scan)
+        uses = ctx.sources.fact(rel, memo, scan)
         found += [(rel, ScriptUse(str(k), bool(m), int(n))) for k, m, n in uses]
     return found
 

@@ -126,6 +126,7 @@ def options(ctx: StageContext, name: str) -> Options:
         image_formats=ctx.config.images.formats,
         integrity=t.integrity,
         preload_fonts=t.preload_fonts,
+        prefixes=t.prefixes,
     )
 
 
@@ -282,6 +283,7 @@ def _unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) -> Non
         "dynamic": "built by an expression",
         "asset_url": "asset_url() names no asset of the build",
         "type": "the build has no output in the format its type attribute names",
+        "prefix": "its output is outside the folder the templates.prefixes expression stands for",
         "not_rewritten": f"in {first.get('where', 'the template')}",
     }.get(str(first["reason"]), str(first["reason"]))
     if first.get("in_build") is False:
