@@ -26,6 +26,15 @@ from .options import AuditOptions, AuditResult
 from .page import audit_page
 from .selection import select_pages
 
+#: V8 flag for the audit's Chromium: bytecode keeps its source positions from the start. By
+#: default V8 drops them and rebuilds a function's by re-parsing it when asked; with a CDP client
+#: attached (Playwright's), every exception the page throws, even one it catches, asks for the
+#: throw's location. Swagger UI's 1.45 MB bundle throws ~40 at start-up: 39-41 re-parses, 1.0-3.3
+#: s of its evaluation under the mobile profile's 4x CPU (in a Chromium without a CDP client the
+#: same load rebuilt positions 11 times in 1 ms). Lighthouse does not pay it either: its attached
+#: debugger keeps the positions. With the flag the bundle evaluates in a third of the time.
+EAGER_SOURCE_POSITIONS = "--js-flags=--no-enable-lazy-source-positions"
+
 
 def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = None) -> AuditResult:
     """Run the audit; raises ``UsageError``/``ConfigError`` (2) and ``ExternalToolError`` (3,
@@ -64,7 +73,7 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
     pictures: dict[str, bytes] = {}
     prog.start("audit", len(pages) * runs)
     with serve_site(config, site=site) as base, sync_playwright() as pw:
-        browser = launch(pw, executable=chromium)
+        browser = launch(pw, executable=chromium, args=(EAGER_SOURCE_POSITIONS,))
         try:
             host = host_info(browser)
             state, flow_docs = flows.run_all(
