@@ -47,14 +47,13 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assetpipe.esbuild.install import Esbuild  # noqa: E402
-from assetpipe.esbuild.native import cli_args  # noqa: E402
+from assetpipe.esbuild.native import command  # noqa: E402
 
 NPM = REPO / "bench" / "npm-app"
 WORK = REPO / ".assetpipe" / "bench" / "real_npm_app"  # git-ignored
@@ -263,25 +262,21 @@ def write_app(app: Path) -> None:
 
 def esbuild_commands(app: Path) -> list[tuple[list[str], dict[str, str]]]:
     """The raw CLI invocations with the scripts and styles stages' own options (taken from the
-    stages, so they cannot drift), writing into ``raw-dist/``, no metafile."""
+    stages and run as the stage runs its binary, ``esbuild.native.command``, so they cannot
+    drift), writing into ``raw-dist/``, no metafile."""
     from assetpipe.config import load_config
     from assetpipe.stages import scripts, styles
+    from assetpipe.stages.bundling import Settings
 
-    # the option builders read only the config and the profile
-    ctx = cast(
-        Any, SimpleNamespace(config=load_config(app / "pipeline.yaml"), profile="production")
-    )
+    settings = Settings(load_config(app / "pipeline.yaml"), "production")
     tool = Esbuild.locate()
     out = []
     for stage, opts in (
-        ("scripts", scripts.options(ctx, ENTRIES)),
-        ("styles", styles.options(ctx, STYLES)),
+        ("scripts", scripts.options(settings, ENTRIES)),
+        ("styles", styles.options(settings, STYLES)),
     ):
-        opts = dict(opts, outdir=str(app / "raw-dist" / stage))
-        env = dict(os.environ)
-        if opts.get("nodePaths"):
-            env["NODE_PATH"] = os.pathsep.join(opts["nodePaths"])
-        out.append(([str(tool.binary), *cli_args(opts), "--log-level=warning"], env))
+        cmd, env = command(tool, dict(opts, outdir=str(app / "raw-dist" / stage)))
+        out.append(([*cmd, "--log-level=warning"], env))
     return out
 
 
