@@ -12,6 +12,7 @@ fail on breakage the app already has."""
 
 from __future__ import annotations
 
+import copy
 import io
 from pathlib import Path
 
@@ -117,8 +118,9 @@ PREFIXED = Options(dimensions="always", sizes=SIZES, prefixes=(("config.ASSETS_R
 
 
 def test_the_path_after_the_expression_is_rewritten_and_inserted_urls_keep_its_form() -> None:
-    manifest = {f"static/{k}": {**v, "file": f"static/{v['file']}"} for k, v in MANIFEST.items()}
-    for v in manifest.values():
+    manifest = copy.deepcopy({f"static/{k}": v for k, v in MANIFEST.items()})
+    for v in manifest.values():  # the same entries, with every file one folder down
+        v["file"] = f"static/{v['file']}"
         for variant in v.get("variants", ()):
             variant["file"] = f"static/{variant['file']}"
     res = rewrite(
