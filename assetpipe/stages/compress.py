@@ -258,7 +258,7 @@ class Compressor:
             text,
         )
         f = File(rel, data, lv, key, text, stamp=st)
-        if lv:  # looked up uncounted (maybe in the templates stage): ``run`` counts it
+        if lv:  # looked up uncounted (maybe after an earlier stage): ``run`` counts it
             entry = self.ctx.cache.peek(key)
             if entry is not None and isinstance(entry.meta.get("kept"), list):
                 f.cached = entry
