@@ -225,3 +225,54 @@ def test_a_forked_child_listens_on_its_own(redis_url: str) -> None:  # noqa: F81
         backend.clear()
         backend.close()
         r.close()
+
+
+def _calls(r: Any, command: str) -> int:
+    stats = r.info("commandstats").get(f"cmdstat_{command}")
+    return int(stats["calls"]) if stats else 0
+
+
+def test_a_copy_past_near_seconds_is_checked_not_fetched_again(redis_url: str) -> None:  # noqa: F811
+    """Past ``near_seconds`` a copy is checked against Redis by its stored meta (one small read)
+    and kept again if unchanged; a change the near cache did not hear of is read whole."""
+    import redis
+
+    backend = RedisBackend(url=redis_url, prefix="near-check:", near_seconds=0.2)
+    deaf = RedisBackend(url=redis_url, prefix="near-check:", near_seconds=0)  # publishes nothing
+    cache = ResponseCache(backend, name="near-check")
+    r = redis.Redis.from_url(redis_url)
+
+    def entry(n: int) -> Any:
+        body = json.dumps(list(range(n))).encode()
+        return cache.make_entry(
+            Captured("200 OK", [("Content-Type", "application/json")], body), ()
+        )
+
+    try:
+        assert _live(backend)
+        first = entry(400)
+        backend.store("b", "k", first, 60)
+        _, kept = backend.lookup("b", "k", "br")  # from Redis, whole, kept near
+        assert kept is not None and kept.bodies == first.bodies
+        time.sleep(0.3)  # past near_seconds
+        whole, small = _calls(r, "hgetall"), _calls(r, "hget")
+        _, again = backend.lookup("b", "k", "br")
+        assert again is kept  # the same copy, checked
+        assert _calls(r, "hgetall") == whole and _calls(r, "hget") == small + 1
+        assert backend.lookup("b", "k", "br")[1] is kept  # kept near again: no round trip
+        assert _calls(r, "hget") == small + 1
+
+        second = entry(500)
+        deaf.store("b", "k", second, 60)  # a change no message tells of
+        time.sleep(0.3)
+        _, changed = backend.lookup("b", "k", "br")
+        assert changed is not None and changed.bodies == second.bodies
+        assert _calls(r, "hgetall") == whole + 1
+
+        deaf.invalidate("b")  # gone, unheard: the check finds nothing
+        time.sleep(0.3)
+        assert backend.lookup("b", "k", "br") == (None, None)
+    finally:
+        backend.clear()
+        backend.close()
+        r.close()

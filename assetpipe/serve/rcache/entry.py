@@ -67,6 +67,8 @@ class Entry:
     _out: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]] = field(
         default_factory=dict, repr=False
     )
+    #: the stored ``meta()`` this entry was read from (a shared backend's copy checks it)
+    raw_meta: bytes | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.sizes:

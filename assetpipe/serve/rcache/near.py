@@ -11,8 +11,10 @@ own message). Staleness:
   after its Redis change, and a copy read before the change is dropped when the message
   arrives; a read racing with a message is not kept (the *generation* check: any message
   received while a read was in flight discards what that read brings back);
-- at most ``seconds`` (default 5) if messages are lost unnoticed: a copy is kept ``seconds`` at
-  most, and never past the Redis entry's own expiry. While the listener is not subscribed (at
+- at most ``seconds`` (default 5) if messages are lost unnoticed: a copy answers for
+  ``seconds`` at most, and never past the Redis entry's own expiry; after that the backend
+  checks it against Redis (``stale``: its stored meta, a few hundred bytes, still the same?)
+  before it answers again, and reads the entry whole only when it changed. While the listener is not subscribed (at
   start, after a lost connection) nothing is kept and every lookup goes to Redis; when it
   subscribes again the near cache starts empty.
 
@@ -55,7 +57,8 @@ class NearCache:
         self.seconds = seconds
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
-        self._data: OrderedDict[str, tuple[float, Any, int]] = OrderedDict()
+        #: key → (kept until, value, size, the Redis entry's own expiry)
+        self._data: OrderedDict[str, tuple[float, Any, int, float]] = OrderedDict()
         self._bytes = 0
         self._generation = 0
         self.live = False  # subscribed: copies may be kept
@@ -75,11 +78,21 @@ class NearCache:
             item = self._data.get(key)
             if item is None:
                 return None
-            if item[0] <= time.monotonic():
-                self._pop(key)
-                return None
+            now = time.monotonic()
+            if item[0] <= now:
+                if item[3] <= now:
+                    self._pop(key)
+                return None  # past ``seconds``: ``stale`` still gives it, to revalidate
             self._data.move_to_end(key)
             return item[1]
+
+    def stale(self, key: str) -> Any:
+        """The copy kept for ``key`` even past ``seconds`` (not past its Redis expiry), or
+        None: what the backend checks against Redis (is it still the same entry?) instead of
+        fetching it whole again. Never an answer by itself."""
+        with self._lock:
+            item = self._data.get(key)
+            return item[1] if item is not None and item[3] > time.monotonic() else None
 
     def generation(self) -> int:
         """Take this before a Redis read; give it to ``put`` with what the read returned."""
@@ -95,7 +108,9 @@ class NearCache:
             if not self.live or generation != self._generation:
                 return
             self._pop(key)
-            self._data[key] = (time.monotonic() + seconds, value, size)
+            now = time.monotonic()
+            expires = now + ttl_ms / 1000 if ttl_ms > 0 else float("inf")
+            self._data[key] = (now + seconds, value, size, expires)
             self._bytes += size
             while self._bytes > self.max_bytes and self._data:
                 self._pop(next(iter(self._data)))

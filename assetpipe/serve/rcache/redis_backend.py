@@ -13,7 +13,8 @@ one Redis (the ``redis`` client; ``pip install 'assetpipe[redis]'``).
   timeout. Waiters poll the lock every few milliseconds (up to their wait timeout).
 - Keys are hashed (blake2b), so any header value makes a short, safe Redis key.
 - A near cache (``near.py``, on unless ``near_seconds=0``) keeps what this process read from
-  Redis for up to ``near_seconds`` (5): a repeated hit costs no round trip. Every store and
+  Redis for up to ``near_seconds`` (5): a repeated hit costs no round trip; then one small
+  round trip checks the copy's stored meta and keeps it if unchanged. Every store and
   invalidation is published on ``<prefix>near`` and drops the copies in every process at once;
   a copy outlives a change only if that message is lost, and then by ``near_seconds`` at most.
 """
@@ -135,29 +136,60 @@ class RedisBackend:
     def _near_lookup(
         self, near: NearCache, ik: str, ek: str
     ) -> tuple[tuple[str, ...] | None, Entry | None]:
-        """One round trip for the index and the whole entry (every body), kept near."""
+        """One round trip for the index and the entry, kept near (see ``_near_entry``)."""
         generation = near.generation()
+        old = near.stale(ek)
         p = self.r.pipeline(transaction=False)
         p.get(ik)
         p.pttl(ik)
-        p.hgetall(ek)
-        p.pttl(ek)
-        index, index_ttl, fields, entry_ttl = p.execute()
+        self._queue_entry(p, ek, old)
+        index, index_ttl, got, entry_ttl = p.execute()
         vary = tuple(json.loads(index)) if index is not None else None
         if vary is not None:
             near.put(ik, vary, 64, index_ttl, generation)
-        entry = self._whole(fields)
-        if entry is not None:
-            near.put(ek, entry, entry.size, entry_ttl, generation)
-        return vary, entry
+        return vary, self._near_entry(near, ek, old, got, entry_ttl, generation)
 
     def _near_fetch(self, near: NearCache, ek: str) -> Entry | None:
         generation = near.generation()
+        old = near.stale(ek)
         p = self.r.pipeline(transaction=False)
-        p.hgetall(ek)
+        self._queue_entry(p, ek, old)
+        got, entry_ttl = p.execute()
+        return self._near_entry(near, ek, old, got, entry_ttl, generation)
+
+    @staticmethod
+    def _queue_entry(p: Any, ek: str, old: Entry | None) -> None:
+        """Queue the entry's read: the whole hash, or only its meta when a copy past
+        ``near_seconds`` is at hand (is it still the same entry?); then its TTL."""
+        if old is not None and old.raw_meta is not None:
+            p.hget(ek, "m")
+        else:
+            p.hgetall(ek)
         p.pttl(ek)
-        fields, entry_ttl = p.execute()
-        entry = self._whole(fields)
+
+    def _near_entry(
+        self,
+        near: NearCache,
+        ek: str,
+        old: Entry | None,
+        got: Any,
+        entry_ttl: int,
+        generation: int,
+    ) -> Entry | None:
+        """The entry from what ``_queue_entry``'s commands returned, kept near: a copy whose
+        stored meta (its body hash, sizes, headers, tags) is unchanged is kept again as it is
+        (a few hundred bytes read instead of every body); a changed one is read whole."""
+        if old is not None and old.raw_meta is not None:
+            if got is None:
+                return None  # gone
+            if got == old.raw_meta:
+                near.put(ek, old, old.size, entry_ttl, generation)
+                return old
+            p = self.r.pipeline(transaction=False)
+            p.hgetall(ek)
+            p.pttl(ek)
+            got, entry_ttl = p.execute()
+        entry = self._whole(got)
         if entry is not None:
             near.put(ek, entry, entry.size, entry_ttl, generation)
         return entry
@@ -172,6 +204,7 @@ class RedisBackend:
             entry = Entry.from_meta(meta, bodies)
         except (ValueError, KeyError, TypeError):
             return None  # another version's entry: a miss
+        entry.raw_meta = meta
         return entry if set(bodies) == set(entry.sizes) else None
 
     def fetch(self, key: str, accept: str | None = None) -> Entry | None:
