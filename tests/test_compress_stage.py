@@ -270,10 +270,9 @@ def test_the_templates_stage_starts_compression_and_a_failure_cancels_it(
     cfg = load_config(root / "pipeline.yaml")
     out = root / "out"
     (out / "public/js").mkdir(parents=True)
-    (out / "public/js/app-ABC.js").write_text(JS)
 
     def ctx() -> StageContext:
-        return StageContext(
+        made = StageContext(
             config=cfg,
             sources=Sources.scan(cfg.source),
             public=out / "public",
@@ -284,6 +283,8 @@ def test_the_templates_stage_starts_compression_and_a_failure_cancels_it(
             progress=NullProgress(),
             stage="templates",
         )
+        made.write_public("js/app-ABC.js", JS.encode())  # as the scripts stage would
+        return made
 
     ok = ctx()
     templates.run(ok)
@@ -331,21 +332,26 @@ def test_a_file_rewritten_after_it_was_queued_gets_siblings_of_its_final_bytes(
     public = root / "out/public"
     (public / "js").mkdir(parents=True)
     target = public / "js/app-ABC.js"
-    target.write_text(JS)
     ctx = _stage_ctx(root, public)
+    ctx.write_public("js/app-ABC.js", JS.encode())
+    (public / "js/by-hand.js").write_text(JS)  # not written through the context: not queued
     compress.start(ctx)
     queued = ctx.compressor
-    assert isinstance(queued, compress.Compressor) and "js/app-ABC.js" in queued.files
+    assert isinstance(queued, compress.Compressor) and set(queued.files) == {"js/app-ABC.js"}
     final = JS.replace("row", "line") + "export const more = 1;\n"
     tmp = public / "js/.app.tmp"
     tmp.write_text(final)
-    os.replace(tmp, target)  # as atomic_write does: a new inode
-    compress.start(ctx)  # after the next stage: the same queue, the file read again
-    assert ctx.compressor is queued and queued.files["js/app-ABC.js"].data == final.encode()
+    os.replace(tmp, target)  # a stage writing it by hand: a new inode, not listed
+    ctx.write_public("js/app.css", b"body { color: red; }\n" * 50)
+    compress.start(ctx)  # after the next stage: the same queue takes what that stage wrote
+    assert set(queued.files) == {"js/app-ABC.js", "js/app.css"}
+    assert queued.files["js/app-ABC.js"].data == JS.encode()
     ctx.stage = "compress"
-    compress.run(ctx)
+    compress.run(ctx)  # walks public/: the rewritten file and the one written by hand
+    assert queued.files["js/app-ABC.js"].data == final.encode()
     for suffix, decode in ((".br", brotli.decompress), (".gz", gzip.decompress)):
         assert decode((public / f"js/app-ABC.js{suffix}").read_bytes()) == final.encode()
+        assert decode((public / f"js/by-hand.js{suffix}").read_bytes()) == JS.encode()
     assert ctx.manifest["js/app.js"]["encodings"] == ["br", "gzip", "zstd"]
 
 

@@ -108,6 +108,9 @@ class StageContext:
     on_warning: Callable[[BuildWarning], None] | None = None
     #: the compress stage's queue, started early by the templates stage (``compress.start``)
     compressor: QueuedWork | None = None
+    #: every ``public/`` path written or linked so far, in order: the compress queue takes the
+    #: new ones after each stage without walking the folder
+    public_written: list[str] = field(default_factory=list)
 
     def _count(self, size: int) -> None:
         s = self.stats.setdefault(self.stage, StageStats())
@@ -119,13 +122,16 @@ class StageContext:
         dest = self.public / rel
         atomic_write(dest, data)
         self._count(len(data))
+        self.public_written.append(rel)
         return dest
 
     def link_public(self, rel: str, src: Path) -> Path:
         """Place an existing file at ``public/<rel>`` without copying bytes where the file system
         allows (a hard link). Only for files nobody rewrites in place — cache blobs, not sources:
         an editor saving a source would change the published file through the shared inode."""
-        return self._link(self.public / rel, src)
+        dest = self._link(self.public / rel, src)
+        self.public_written.append(rel)
+        return dest
 
     def link_template(self, rel: str, src: Path) -> Path:
         """Place a cached (rewritten) template at ``templates/<rel>`` by hard link, as

@@ -29,7 +29,8 @@ as wide as the machine (brotli, zlib and zstandard release the GIL while they co
 ``bench/real_npm_app.py`` measures it), so one big file's brotli 11 no longer serialises its
 gzip behind it. The work starts as soon as a file exists: the build calls ``start`` after
 every stage before this one (and the templates stage at its start), which queues the files
-``public/`` holds by then, so the scripts stage's outputs compress on the other core while
+the stages wrote or linked since its last call (``ctx.public_written``: no walk of
+``public/``), so the scripts stage's outputs compress on the other core while
 the styles, static and templates stages run; this stage queues whatever is left and writes
 each file's siblings as soon as its encodings are done (a build that fails before it cancels
 the queue with ``cancel``). A file queued early and changed afterwards (its stat stamp: inode,
@@ -159,17 +160,24 @@ def encode(data: bytes, encoding: str, *, text: bool = True, level: int | None =
     raise ValueError(f"unknown encoding {encoding!r}")
 
 
-def candidates(public: Path) -> list[str]:
-    """Files under ``public/`` (relative POSIX paths, sorted) that may get siblings."""
-    out = []
-    for dirpath, _dirs, files in os.walk(public):
-        for name in files:
-            if os.path.splitext(name)[1].lower() in SKIP_EXTENSIONS or name.startswith("."):
-                continue
-            path = os.path.join(dirpath, name)
-            if os.path.islink(path) or not os.path.isfile(path):
-                continue
-            out.append(os.path.relpath(path, public).replace(os.sep, "/"))
+def candidates(public: Path, rels: list[str] | None = None) -> list[str]:
+    """Files under ``public/`` (relative POSIX paths, sorted) that may get siblings: all of
+    them, or those among ``rels``."""
+    if rels is None:
+        rels = [
+            os.path.relpath(os.path.join(dirpath, name), public)
+            for dirpath, _dirs, files in os.walk(public)
+            for name in files
+        ]
+    out = set()
+    for rel in rels:
+        name = os.path.basename(rel)
+        if os.path.splitext(name)[1].lower() in SKIP_EXTENSIONS or name.startswith("."):
+            continue
+        path = os.path.join(public, rel)
+        if os.path.islink(path) or not os.path.isfile(path):
+            continue
+        out.add(os.path.normpath(rel).replace(os.sep, "/"))
     return sorted(out)
 
 
@@ -225,6 +233,8 @@ class Compressor:
             max_workers=os.cpu_count() or 1, thread_name_prefix="assetpipe-compress"
         )
         self.files: dict[str, File] = {}
+        #: how many of ``ctx.public_written`` ``start`` has queued
+        self.seen = 0
 
     def submit(self, rels: list[str]) -> None:
         """Read ``rels`` (the new ones, and those changed since they were read), look them up in
@@ -298,8 +308,10 @@ def start(ctx: StageContext) -> None:
         return
     if ctx.compressor is None:
         ctx.compressor = Compressor(ctx)
-    if isinstance(ctx.compressor, Compressor):
-        ctx.compressor.submit(candidates(ctx.public))
+    comp = ctx.compressor
+    if isinstance(comp, Compressor):  # the paths the stages wrote since the last call
+        new, comp.seen = ctx.public_written[comp.seen :], len(ctx.public_written)
+        comp.submit(candidates(ctx.public, new))
 
 
 def cancel(ctx: StageContext) -> None:
