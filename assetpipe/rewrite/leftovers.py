@@ -1,12 +1,19 @@
 """Asset references the rewriter sees but does not rewrite, so that none goes unreported.
 
-After the rules ran, every literal ``public_path + K`` and every
-``url_for('static', filename='K')`` left in the template outside the attribute values the rules
-handled is a reference that will load the *source* path at run time: inside ``<noscript>``,
-``<template>``, ``<style>`` or ``<script>`` bodies, ``data-*`` attributes, ``{% raw %}`` blocks or
-Jinja expressions. Each is reported (``reason: "not_rewritten"``, ``where`` it is, and whether
-the build has that asset, ``in_build``), unless the build publishes K under its own name (then
-the URL works as written). HTML comments are not requests and are ignored.
+A ``url_for('static', filename='K')`` outside the attribute values the rules handled (a
+``<script>`` body: Flask Mega-Tutorial's ``'<img src="{{ url_for('static',
+filename='loading.gif') }}">'``, a ``data-*`` attribute, a Jinja expression) is still a Jinja call
+that renders a URL wherever it stands: ``url_for_elsewhere`` finds those whose K the build has,
+and the rules rewrite their K like an attribute's (to the original-format file of an image: the
+consumer is unknown). Not in ``{% raw %}`` blocks (not Jinja) nor HTML comments.
+
+After that, every literal ``public_path + K`` and every ``url_for('static', filename='K')`` left
+in the template outside the attribute values the rules handled is a reference that will load
+the *source* path at run time: inside ``<noscript>``, ``<template>``, ``<style>`` or
+``<script>`` bodies, ``data-*`` attributes, ``{% raw %}`` blocks or Jinja expressions. Each is
+reported (``reason: "not_rewritten"``, ``where`` it is, and whether the build has that asset,
+``in_build``), unless the build publishes K under its own name (then the URL works as written).
+HTML comments are not requests and are ignored.
 """
 
 from __future__ import annotations
@@ -31,6 +38,29 @@ def _spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
 def _inside(spans: list[tuple[int, int]], off: int) -> bool:
     i = bisect.bisect_right(spans, (off, 1 << 62)) - 1
     return i >= 0 and spans[i][0] <= off < spans[i][1]
+
+
+def url_for_elsewhere(
+    sc: Scan, handled: list[tuple[int, int]], manifest: Mapping[str, Mapping[str, Any]]
+) -> list[tuple[int, int, int, int, str]]:
+    """``(call start, call end, K start, K end, K)`` of each ``url_for('static',
+    filename='K')`` outside ``handled``, ``{% raw %}`` blocks and HTML comments whose K the
+    manifest has under another name (see the module docstring)."""
+    text = sc.text
+    if "url_for" not in text:
+        return []
+    done = sorted(handled)
+    raw, comments = _spans(_RAW, text), _spans(_COMMENT, text)
+    out = []
+    for m in _URL_FOR.finditer(text):
+        off, key = m.start(), m.group(3)
+        if _inside(done, off) or _inside(comments, off) or _inside(raw, off):
+            continue
+        entry = manifest.get(key)
+        if entry is None or entry.get("file") == key:
+            continue
+        out.append((m.start(), m.end(), m.start(3), m.end(3), key))
+    return out
 
 
 def leftovers(

@@ -172,6 +172,14 @@ class Resolver:
             )
         return by_width(vs, width)
 
+    def plain_file(self, entry: Mapping[str, Any]) -> str:
+        """The file of a reference whose consumer is unknown (a URL in a ``<script>`` body):
+        an image's original-format output (its widest), else the entry's ``file``."""
+        if entry.get("variants"):
+            vs = variants_for(entry, "original", self.opts.image_formats)
+            return by_width(vs, None) or str(entry["file"])
+        return str(entry["file"])
+
     def keeps_format(self, tag: Tag) -> bool:
         """Icons, web app manifests and social cards: consumers that may not take WebP/AVIF."""
         if tag.name == "link":

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .document import Document
-from .edits import apply
+from .edits import Edit, apply
 from .hints import Hint, ImageHint
 from .lcp import (
     ABOVE_FOLD,
@@ -43,7 +43,7 @@ from .lcp import (
     says_small,
     shown_width,
 )
-from .leftovers import leftovers
+from .leftovers import leftovers, url_for_elsewhere
 from .model import FONT_TYPES, Options, Result
 from .resolve import Resolver
 from .select import match_selectors
@@ -324,6 +324,7 @@ class _Rewriter:
                 self.link(t)
             else:
                 self.resolver.refs(t)
+        self.url_for_elsewhere()
         self.result.unresolved.extend(
             leftovers(
                 self.doc.scan, self.resolver.handled, self.resolver.manifest, self.opts.public_path
@@ -335,6 +336,21 @@ class _Rewriter:
         self.result.spans = spans
         self.result.edits = [e.to_json(self.doc.text[e.start : e.end]) for _, _, e in spans]
         return self.result
+
+    def url_for_elsewhere(self) -> None:
+        """Rewrite the K of each ``url_for('static', filename='K')`` no rule handled (in a
+        ``<script>`` body, a ``data-*`` attribute: ``leftovers.url_for_elsewhere``)."""
+        man = self.resolver.manifest
+        for start, end, ks, ke, key in url_for_elsewhere(self.doc.scan, self.resolver.handled, man):
+            entry = self.resolver.lookup(key)
+            if entry is None:
+                continue
+            line, col = self.doc.loc(start)
+            new = self.resolver.plain_file(entry)
+            self.writer.edits.append(
+                Edit(ks, ke, new, "url", "", line, col, len(self.writer.edits))
+            )
+            self.resolver.handled.append((start, end))
 
 
 def rewrite(
