@@ -276,3 +276,37 @@ def test_a_copy_past_near_seconds_is_checked_not_fetched_again(redis_url: str) -
         backend.clear()
         backend.close()
         r.close()
+
+
+def test_copies_past_near_seconds_are_checked_together(redis_url: str) -> None:  # noqa: F811
+    """The first lookup that finds its copy past ``near_seconds`` checks every due copy in the
+    same round trip: the next lookups are answered near, without a round trip each."""
+    import redis
+
+    backend = RedisBackend(url=redis_url, prefix="near-batch:", near_seconds=0.3)
+    cache = ResponseCache(backend, name="near-batch")
+    r = redis.Redis.from_url(redis_url)
+    try:
+        assert _live(backend)
+        entries = {}
+        for i in range(5):
+            body = json.dumps(list(range(100 + i))).encode()
+            entries[f"k{i}"] = cache.make_entry(
+                Captured("200 OK", [("Content-Type", "application/json")], body), ()
+            )
+            backend.store(f"b{i}", f"k{i}", entries[f"k{i}"], 60)
+        kept = {k: backend.lookup(f"b{k[1]}", k, "br")[1] for k in entries}  # kept near
+        assert all(e is not None and e.bodies == entries[k].bodies for k, e in kept.items())
+        time.sleep(0.4)  # every copy past near_seconds
+        whole, small, gets = _calls(r, "hgetall"), _calls(r, "hget"), _calls(r, "get")
+        trips = int(r.info("stats")["total_commands_processed"])
+        for k in entries:
+            assert backend.lookup(f"b{k[1]}", k, "br")[1] is kept[k]
+        assert _calls(r, "hget") == small + 5 and _calls(r, "get") == gets + 5  # each once
+        assert _calls(r, "hgetall") == whole
+        # one pipeline (5 HGET, 5 GET, 10 PTTL) and the INFO/commandstats reads: no other trip
+        assert int(r.info("stats")["total_commands_processed"]) - trips == 20 + 4
+    finally:
+        backend.clear()
+        backend.close()
+        r.close()

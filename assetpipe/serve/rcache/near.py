@@ -14,7 +14,8 @@ own message). Staleness:
 - at most ``seconds`` (default 5) if messages are lost unnoticed: a copy answers for
   ``seconds`` at most, and never past the Redis entry's own expiry; after that the backend
   checks it against Redis (``stale``: its stored meta, a few hundred bytes, still the same?)
-  before it answers again, and reads the entry whole only when it changed. While the listener is not subscribed (at
+  before it answers again, and reads the entry whole only when it changed. The first lookup
+  that finds a copy past its time checks every copy that is due (``due``) in one round trip. While the listener is not subscribed (at
   start, after a lost connection) nothing is kept and every lookup goes to Redis; when it
   subscribes again the near cache starts empty.
 
@@ -66,6 +67,9 @@ class NearCache:
         self._closed = False
         self._pubsub: Any = None
         self._sender = uuid.uuid4().hex
+        #: one check of the due copies at a time, at most every ``seconds / 10``
+        self.recheck_lock = threading.Lock()
+        self.next_recheck = 0.0
         _INSTANCES.add(self)
 
     # -- the copies -----------------------------------------------------------------------
@@ -93,6 +97,18 @@ class NearCache:
         with self._lock:
             item = self._data.get(key)
             return item[1] if item is not None and item[3] > time.monotonic() else None
+
+    def due(self, within: float, limit: int) -> list[tuple[str, Any]]:
+        """Copies whose time to answer ends within ``within`` seconds (or has ended), short of
+        their Redis expiry: (key, value), at most ``limit`` of them."""
+        now = time.monotonic()
+        with self._lock:
+            found = [
+                (key, item[1])
+                for key, item in self._data.items()
+                if item[0] < now + within and item[3] > now
+            ]
+        return found[:limit]
 
     def generation(self) -> int:
         """Take this before a Redis read; give it to ``put`` with what the read returned."""
