@@ -361,3 +361,28 @@ def test_noop_rebuild_reads_no_package_a_script_imports(site: Path) -> None:
         second = _build_stages(site)
     assert second.cache.per_stage["scripts"]["misses"] == 0
     assert [p for p in opened if "node_modules" in p] == []
+
+
+def test_the_cache_is_measured_only_when_it_may_be_past_its_limit(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache", max_mb=1)
+    cache.put("a" * 64, {"x": b"1" * 1000}, {})
+    assert cache.prune() == 0  # measured: no bound yet
+    usage = json.loads((tmp_path / "cache/usage.json").read_text())["bytes"]
+    assert 1000 < usage < 2000
+    # under the bound: not measured (an entry removed behind its back is not noticed)
+    cache.put("b" * 64, {"x": b"2" * 1000}, {})
+    calls: list[int] = []
+    real = cache._prune
+
+    def measuring() -> tuple[int, int]:
+        calls.append(1)
+        return real()
+
+    cache._prune = measuring  # type: ignore[method-assign]
+    assert cache.prune() == 0 and calls == []
+    bound = json.loads((tmp_path / "cache/usage.json").read_text())["bytes"]
+    assert bound > usage + 1000
+    # past the limit: measured and pruned, oldest first
+    cache.put("c" * 64, {"x": b"3" * (1024 * 1024)}, {})
+    assert cache.prune() >= 1 and calls == [1]
+    assert json.loads((tmp_path / "cache/usage.json").read_text())["bytes"] <= 1024 * 1024

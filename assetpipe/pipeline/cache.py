@@ -8,7 +8,11 @@ On a hit the files are hard-linked into the build (no bytes copied).
 Rules: an entry is written into a temp folder and renamed into place, so a crash never leaves a
 half entry; an entry whose files do not match their recorded size and SHA-256 is discarded and
 counted, never an error; past ``max_mb`` the least recently used entries are pruned (after a
-build that wrote entries: a build that only hit cannot have grown the cache).
+build that wrote entries: a build that only hit cannot have grown the cache). The cache's size
+is measured (every entry stat'd) only when it may be past ``max_mb``: ``usage.json`` holds the
+size measured last plus what was stored since, an upper bound (an entry discarded or replaced
+only makes the true size smaller), so a build that stores one rewritten template does not walk
+hundreds of entries.
 
 Verification costs a stat, not a read: ``meta.json`` records each file's stat stamp (size,
 mtime_ns, inode) when it was stored or last hashed; a file whose stamp still matches is taken
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..fsutil import link_or_copy, rmtree
+from ..fsutil import atomic_write, link_or_copy, rmtree
 from ..hashing import sha256_file
 
 CACHE_FORMAT = 1
@@ -94,6 +98,8 @@ class Cache:
         self.max_bytes = max_mb * 1024 * 1024
         self.stats = CacheStats()
         self._lock = threading.Lock()
+        #: bytes stored by this object since the last ``prune`` (files and meta.json)
+        self._stored = 0
 
     @staticmethod
     def key(stage: str, *parts: Any) -> str:
@@ -195,10 +201,8 @@ class Cache:
                     digests[name] = sha256_file(dest)
                 dest.chmod(0o444)
             stamps = {name: _stamp(tmp / _blob_name(name)) for name in files}
-            (tmp / "meta.json").write_text(
-                json.dumps({"files": digests, "meta": meta, "stat": stamps}, sort_keys=True),
-                encoding="utf-8",
-            )
+            doc_text = json.dumps({"files": digests, "meta": meta, "stat": stamps}, sort_keys=True)
+            (tmp / "meta.json").write_text(doc_text, encoding="utf-8")
             if replace:
                 rmtree(folder)
             try:
@@ -210,6 +214,7 @@ class Cache:
             raise
         with self._lock:
             self.stats.writes += 1
+            self._stored += sum(st[0] for st in stamps.values()) + len(doc_text)
         return CacheEntry(folder, digests, dict(meta))
 
     def clear(self) -> None:
@@ -217,10 +222,29 @@ class Cache:
         rmtree(self.root)
 
     def prune(self) -> int:
-        """Delete least-recently-used entries until the cache fits ``max_mb``; returns how many."""
+        """Delete least-recently-used entries until the cache fits ``max_mb``; returns how many.
+        The entries are measured only when ``usage.json``'s bound says the cache may not fit
+        (module docstring)."""
+        usage = self.root / "usage.json"
+        with self._lock:
+            stored, self._stored = self._stored, 0
+        try:
+            bound = int(json.loads(usage.read_text(encoding="utf-8"))["bytes"]) + stored
+        except (OSError, ValueError, KeyError, TypeError):
+            bound = None
+        if bound is not None and bound <= self.max_bytes:
+            atomic_write(usage, json.dumps({"bytes": bound}).encode())
+            return 0
+        removed, total = self._prune()
+        atomic_write(usage, json.dumps({"bytes": total}).encode())
+        return removed
+
+    def _prune(self) -> tuple[int, int]:
+        """Measure every entry and delete the least recently used ones until the cache fits:
+        (entries removed, bytes left)."""
         entries_root = self.root / "entries"
         if not entries_root.is_dir():
-            return 0
+            return 0, 0
         sized: list[tuple[float, int, Path]] = []
         total = 0
         for meta in entries_root.glob("*/*/meta.json"):
@@ -238,4 +262,4 @@ class Cache:
             self._discard(folder)
             total -= size
             removed += 1
-        return removed
+        return removed, total
