@@ -79,12 +79,7 @@ class Manifest:
         variants, and their precompressed siblings."""
         out: set[str] = set()
         for e in self.entries.values():
-            names = [e["file"], *e.get("css", ()), *e.get("assets", ())]
-            if e.get("map"):
-                names.append(e["map"])
-            names += [v["file"] for v in e.get("variants", ())]
-            for name in names:
-                out.add(name)
+            out.update(entry_files(e))
             for enc in e.get("encodings", ()):
                 out.add(e["file"] + ENCODING_SUFFIX[enc])
         return out
@@ -112,6 +107,16 @@ class Manifest:
         if not isinstance(data, dict):
             raise ValueError(f"{path}: not a manifest (expected a JSON object)")
         return cls(data)
+
+
+def entry_files(entry: Mapping[str, Any]) -> list[str]:
+    """The public files one entry names, its precompressed siblings aside: ``file``, ``css``,
+    ``assets``, ``map`` and the image variants' files."""
+    names = [entry["file"], *entry.get("css", ()), *entry.get("assets", ())]
+    if entry.get("map"):
+        names.append(entry["map"])
+    names += [v["file"] for v in entry.get("variants", ())]
+    return names
 
 
 def stamp_of(path: str | os.PathLike[str]) -> Stamp | None:

@@ -184,16 +184,20 @@ def test_any_change_the_build_depended_on_runs_the_stages(site: Path, change: st
         assert "8" in main_js.read_text()
 
 
-def test_a_recent_edit_is_not_trusted_to_a_stamp(site: Path) -> None:
-    """A source modified within the racy window of the scan leaves no record: a same-size save
-    in the same mtime tick would look unchanged."""
+def test_a_recent_edit_is_recorded_with_the_content_it_was_read_with(site: Path) -> None:
+    """A source modified within the racy window of the scan is recorded with the content hash
+    the build read it with, not trusted to its stamp (a same-size save in the same mtime tick
+    would look unchanged: test_build_edit has that case): the next build with nothing changed
+    checks that file's content, and reuses."""
     _build(site)
     (site / "site/templates/pages/t4.html").write_text(_page(4).replace("<p>4</p>", "<p>x</p>"))
     second = _build(site)
-    assert not second.reused and not (site / RECORD).exists()
-    assert not _build(site).reused  # no record: the stages run again
-    _age(site)  # the edit is now older than the window
-    assert not _build(site).reused  # its stamp moved: the stages run, and it is recorded
+    assert not second.reused
+    assert list(json.loads((site / RECORD).read_text())["racy"]) == ["templates/pages/t4.html"]
+    assert _build(site).reused
+    _age(site)  # every source older than the window: the stamps moved, the stages run
+    assert not _build(site).reused
+    assert json.loads((site / RECORD).read_text())["racy"] == {}
     assert _build(site).reused
 
 

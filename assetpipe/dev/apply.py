@@ -40,7 +40,7 @@ from ..pipeline.run import run_stage, stages
 from ..pipeline.sources import Sources
 from ..progress import NullProgress
 from ..stages.base import Report, StageContext, StageStats
-from .plan import ESBUILD_STAGES, DevState, Plan, Planner, changed_keys
+from .plan import DevState, Plan, Planner
 
 log = logging.getLogger("assetpipe")
 
@@ -190,22 +190,8 @@ class DevBuilder:
             drop(name, subset)
         try:
             for name, run in stages("development"):
-                if (
-                    name in ESBUILD_STAGES
-                    and name not in todo
-                    and self.planner.uses_changed_files(
-                        name,
-                        old,
-                        changed_keys(old, manifest, {"images"}, owners)
-                        | set(todo.get("static") or ()),
-                    )
-                ):
-                    # a stylesheet's url() names a changed image or static file (the styles
-                    # stage names static files itself, before the static stage runs)
-                    todo[name] = None
+                if self.planner.follow(name, todo, old, ctx, owners):
                     drop(name, None)
-                if name == "templates":
-                    self.planner.add_dependent_templates(todo, old, ctx)
                 if name not in todo:
                     continue
                 subset = todo[name]

@@ -19,19 +19,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..config import Config
 from ..config.templatedirs import prefix, template_name
-from ..esbuild.session import EsbuildSession
 from ..manifest import Manifest
 from ..pipeline.sources import Sources, globmatch
-from ..stages.base import StageContext
+
+if TYPE_CHECKING:
+    from ..stages.base import StageContext
 
 #: file types esbuild's scripts / styles builds read, when the stage does not list its inputs
 SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".json")
 STYLE_SUFFIXES = (".css",)
 ESBUILD_STAGES = ("scripts", "styles")
+
+
+class EsbuildFacts(Protocol):
+    """What the esbuild stages' last builds read (``EsbuildSession`` answers for watch; a
+    one-shot edit build knows nothing: ``None`` means unknown, and the plan assumes the most)."""
+
+    def inputs(self, stage: str) -> frozenset[str] | None: ...
+    def external_urls(self, stage: str) -> frozenset[str] | None: ...
 
 
 @dataclass
@@ -65,7 +74,7 @@ class Planner:
     """Plans the rebuilds of one config (see the module docstring). ``esbuild`` is the
     watcher's session: its facts say which sources each esbuild stage read."""
 
-    def __init__(self, config: Config, esbuild: EsbuildSession) -> None:
+    def __init__(self, config: Config, esbuild: EsbuildFacts) -> None:
         self.config = config
         self.esbuild = esbuild
         self._names: dict[str, str | None] = {}
@@ -176,6 +185,35 @@ class Planner:
         if stage == "styles":
             return tuple(self.config.styles.entries)
         return ()
+
+    def follow(
+        self,
+        name: str,
+        todo: dict[str, frozenset[str] | None],
+        old: Manifest,
+        ctx: StageContext,
+        owners: dict[str, str],
+    ) -> bool:
+        """Called before stage ``name`` of a rebuild (stages in order; ``ctx.manifest`` holds
+        what the stages before it made, ``owners`` who made each key): add to ``todo`` what the
+        stages rerun so far make it need. An esbuild stage whose CSS ``url()``s name a changed
+        image or static file (the styles stage names static files itself, before the static
+        stage runs) is added whole: returns True, its old keys must go. For the templates
+        stage, the templates that reference a changed entry (``add_dependent_templates``)."""
+        if (
+            name in ESBUILD_STAGES
+            and name not in todo
+            and self.uses_changed_files(
+                name,
+                old,
+                changed_keys(old, ctx.manifest, {"images"}, owners) | set(todo.get("static") or ()),
+            )
+        ):
+            todo[name] = None
+            return True
+        if name == "templates":
+            self.add_dependent_templates(todo, old, ctx)
+        return False
 
     def add_dependent_templates(
         self, todo: dict[str, frozenset[str] | None], old: Manifest, ctx: StageContext

@@ -15,17 +15,17 @@ how it runs is the session's business:
   (``inputs`` and ``external_urls`` per stage, from the last metafile) plan watch's rebuilds.
 
 Nothing is located, installed or started until a stage asks: a build without scripts or styles
-never looks for esbuild.
+never looks for esbuild, nor imports what runs it (a session costs nothing until it builds).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import native
-from .install import Esbuild
-from .result import Result
-from .service import Contexts, Service
+if TYPE_CHECKING:
+    from .install import Esbuild
+    from .result import Result
+    from .service import Contexts, Service
 
 
 class EsbuildSession:
@@ -47,6 +47,8 @@ class EsbuildSession:
         """The installed, version-checked esbuild (installed on first use). Raises
         ``ExternalToolError`` (exit 3)."""
         if self._tool is None:
+            from .install import Esbuild
+
             self._tool = Esbuild.locate()
         return self._tool
 
@@ -61,6 +63,8 @@ class EsbuildSession:
         if self.incremental:
             return self._live_contexts().service
         if self._service is None:
+            from .service import Service
+
             self._service = Service(self.tool)
         return self._service
 
@@ -69,6 +73,8 @@ class EsbuildSession:
         if contexts is None or not contexts.service.alive:
             if contexts is not None:
                 contexts.service.close()
+            from .service import Contexts, Service
+
             contexts = self._contexts = Contexts(Service(self.tool))
         return contexts
 
@@ -79,6 +85,8 @@ class EsbuildSession:
         if self.incremental:
             return self._live_contexts().build(options, urls)
         if urls is None:
+            from . import native
+
             return native.build(self.tool, options)
         return self.service().build(options, urls)
 

@@ -35,6 +35,8 @@ class BuildResult:
     memo: MemoStats = field(default_factory=MemoStats)
     #: the previous build, reused: no input had changed (``assetpipe.pipeline.reuse``)
     reused: bool = False
+    #: the stages an edit build took over from the previous build (``assetpipe.pipeline.edit``)
+    replayed: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document: files written, bytes, seconds per stage."""
@@ -45,6 +47,7 @@ class BuildResult:
             "profile": self.profile,
             "seconds": round(self.seconds, 4),
             "reused": self.reused,
+            "replayed": list(self.replayed),
             "stages": {
                 name: {"files": s.files, "bytes": s.bytes, "seconds": round(s.seconds, 4)}
                 for name, s in self.stages.items()

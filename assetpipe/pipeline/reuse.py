@@ -1,4 +1,5 @@
-"""Reusing the last build when nothing it read has changed (a no-op rebuild).
+"""Reusing the last build when nothing it read has changed (a no-op rebuild), and telling an
+edit build (``pipeline.edit``) what did change.
 
 After a successful one-shot build (``assetpipe build``, ``assetpipe.build()`` without a caller's
 esbuild session), ``.assetpipe/last-build.json`` records what the build depended on:
@@ -20,9 +21,15 @@ this record and the folder's ``manifest.json`` and ``report.json``, writes nothi
 process (no esbuild, no image workers) and imports no stage. Its warnings are those of the
 build it reuses, logged again; with ``--strict`` and warnings it builds (and fails) as before.
 
-Nothing is recorded (the next build runs its stages, from the cache) when an input's stamp was
-modified less than ``RACY_NS`` before the build scanned it: a second same-size save within one
-tick of a coarse mtime clock would otherwise look unchanged (git's "racily clean" rule).
+A source modified less than ``RACY_NS`` before the build scanned it (a save just before the
+build, the common case of an edit) is recorded with the content hash the build read it with:
+a second same-size save within one tick of a coarse mtime clock would look unchanged to its
+stamp (git's "racily clean" rule), so the next build compares that file's content hash too.
+Nothing is recorded (the next build runs every stage, from the cache) when such a file has no
+hash from this build, or when a file outside the tree or ``lcp-hints.json`` is that recent.
+
+When only source files changed (modified, added or removed), ``previous`` returns the last
+build with the changed keys: ``pipeline.edit`` reruns only the stages they need.
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ if TYPE_CHECKING:
 
 RECORD = "last-build.json"
 #: the record's format; another value is ignored (the next build runs its stages)
-FORMAT = 1
+FORMAT = 2
 #: assetpipe's own files, whose stamps stand for the code a build ran
 _PACKAGE = Path(__file__).resolve().parent.parent
 _CODE_SUFFIXES = (".py", ".mjs", ".js", ".json")
@@ -117,8 +124,15 @@ def record(
     inputs = sources.stamps()
     outside = sources.outside_stamps()
     hints = _hints(cfg)
-    stamps = (*inputs.values(), *outside.values(), *([hints] if hints else []))
-    if any(s[1] > scanned_ns - RACY_NS for s in stamps):
+    racy: dict[str, str] = {}
+    for key, stamp in inputs.items():
+        if stamp[1] > scanned_ns - RACY_NS:
+            digest = sources.read_sha256(key)
+            if digest is None:  # no stage hashed it: its stamp is all there is
+                path.unlink(missing_ok=True)
+                return
+            racy[key] = digest
+    if any(s[1] > scanned_ns - RACY_NS for s in (*outside.values(), *([hints] if hints else []))):
         path.unlink(missing_ok=True)
         return
     doc = {
@@ -128,6 +142,7 @@ def record(
         "build_dir": str(result.build_dir),
         "outputs": _walk_stamps(str(result.build_dir)),
         "inputs": inputs,
+        "racy": racy,
         "outside": outside,
         "hints": hints,
         "owners": result.owners,
@@ -136,9 +151,31 @@ def record(
     atomic_write(path, json.dumps(doc, sort_keys=True, separators=(",", ":")).encode())
 
 
-def reuse(cfg: Config, profile: str, sources: Sources, started: float) -> BuildResult | None:
-    """The last build's result if nothing it depended on changed (module docstring), else
-    ``None``."""
+@dataclasses.dataclass(frozen=True)
+class Previous:
+    """The last recorded build, still the output and as it was written, made with the same
+    config, profile and code: what an edit build starts from."""
+
+    #: the record (``last-build.json``)
+    doc: dict[str, Any]
+    build_dir: Path
+    #: its ``manifest.json`` and ``report.json``
+    manifest: dict[str, Any]
+    report: dict[str, Any]
+    #: the source keys modified, added or removed since
+    changed: frozenset[str]
+    #: ``lcp-hints.json`` changed (appeared, went, or was rewritten)
+    hints_changed: bool
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changed and not self.hints_changed
+
+
+def previous(cfg: Config, profile: str, sources: Sources) -> Previous | None:
+    """The last build and what changed since (``Previous``), or ``None`` when it cannot be
+    built on: no valid record, another config, profile or code, a file outside the tree
+    changed, or its output is no longer the output or not as written."""
     try:
         doc = json.loads((cfg.state_dir / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -150,9 +187,7 @@ def reuse(cfg: Config, profile: str, sources: Sources, started: float) -> BuildR
         not cfg.output.is_symlink()
         or Path(os.path.realpath(cfg.output)) != build_dir
         or doc.get("config") != _config(cfg, profile)
-        or doc.get("inputs") != sources.stamps()
         or not _outside(doc.get("outside") or {})
-        or doc.get("hints") != _hints(cfg)
         or doc.get("outputs") != _walk_stamps(str(build_dir))
         or doc.get("code") != _code()
     ):
@@ -162,7 +197,36 @@ def reuse(cfg: Config, profile: str, sources: Sources, started: float) -> BuildR
         report = json.loads((build_dir / "report.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return _result(cfg, profile, doc, build_dir, manifest_doc, report, started)
+    if not isinstance(manifest_doc, dict) or not isinstance(report, dict):
+        return None
+    return Previous(
+        doc,
+        build_dir,
+        manifest_doc,
+        report,
+        _changed(doc.get("inputs") or {}, doc.get("racy") or {}, sources),
+        doc.get("hints") != _hints(cfg),
+    )
+
+
+def _changed(
+    recorded: dict[str, list[int]], racy: dict[str, str], sources: Sources
+) -> frozenset[str]:
+    """The source keys whose stamp moved, that appeared or went; a file recorded as racy with
+    its stamp unmoved is changed if its content hash is not the recorded one."""
+    now = sources.stamps()
+    if recorded == now and not racy:
+        return frozenset()
+    changed = set(recorded.keys() ^ now.keys())
+    for key in recorded.keys() & now.keys():
+        if recorded[key] != now[key] or (key in racy and sources.sha256(key) != racy[key]):
+            changed.add(key)
+    return frozenset(changed)
+
+
+def reuse(cfg: Config, profile: str, prev: Previous, started: float) -> BuildResult:
+    """The result of ``prev``, a build nothing has changed since (module docstring)."""
+    return _result(cfg, profile, prev.doc, prev.build_dir, prev.manifest, prev.report, started)
 
 
 def _result(

@@ -9,6 +9,7 @@ retained from previous builds).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import time
@@ -30,6 +31,7 @@ from .result import BuildResult
 if TYPE_CHECKING:
     from ..esbuild.session import EsbuildSession
     from ..stages.base import StageContext
+    from .edit import EditPlan
     from .sources import Sources
 
 log = logging.getLogger("assetpipe")
@@ -38,25 +40,32 @@ StageFn = Callable[["StageContext"], None]
 PROFILES = ("production", "development")
 
 
+STAGE_NAMES = ("images", "scripts", "styles", "static", "templates", "compress")
+
+
 def stages(profile: str) -> list[tuple[str, StageFn]]:
     """The stages in order. Templates come after every asset: they are rewritten from the
     manifest. The development profile (``assetpipe watch``, ``build --profile development``)
     has the same stages and layout but no precompression; stages read ``ctx.profile`` for the
-    rest (linked sourcemaps, AVIF only if configured). Imported here, when a build runs its
-    stages: a build that reuses the previous one (``reuse``) imports none."""
-    from ..stages import compress, images, scripts, static, styles, templates
-
-    order: list[tuple[str, StageFn]] = [
-        ("images", images.run),
-        ("scripts", scripts.run),
-        ("styles", styles.run),
-        ("static", static.run),
-        ("templates", templates.run),
-        ("compress", compress.run),
+    rest (linked sourcemaps, AVIF only if configured). Each stage's module is imported when the
+    stage runs: a build that reuses the previous one (``reuse``) imports none, an edit build
+    (``edit``) only those it runs."""
+    return [
+        (name, _stage(name))
+        for name in STAGE_NAMES
+        if not (profile == "development" and name == "compress")
     ]
-    if profile == "development":
-        order = [s for s in order if s[0] != "compress"]
-    return order
+
+
+def _stage(name: str) -> StageFn:
+    """``assetpipe.stages.<name>.run``, imported on the first call."""
+
+    def run(ctx: StageContext) -> None:
+        module = importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.stages.{name}")
+        module.run(ctx)
+
+    run.__qualname__ = run.__name__ = f"{name}.run"
+    return run
 
 
 def run_stage(ctx: StageContext, name: str, run: StageFn) -> list[str]:
@@ -154,14 +163,22 @@ def _build_locked(
     check_output(cfg)
     sources = scan_sources(cfg)
     scanned_ns = time.time_ns()
-    # a one-shot build whose inputs are all as the last one read them reuses it (a caller's
-    # esbuild session, as in watch, wants the stages run: they make its contexts)
+    # a one-shot build whose inputs are all as the last one read them reuses it; after a
+    # small change it reruns only the stages the change needs (an edit build). A caller's
+    # esbuild session, as in watch, wants the stages run: they make its contexts
+    edit: EditPlan | None = None
     if not clean and esbuild is None:
-        reused = reuse.reuse(cfg, profile, sources, started)
-        if reused is not None and not (strict and reused.warnings):
-            for w in reused.warnings:
-                log.warning("%s", w)
-            return reused
+        prev = reuse.previous(cfg, profile, sources)
+        if prev is not None and prev.unchanged:
+            reused = reuse.reuse(cfg, profile, prev, started)
+            if not (strict and reused.warnings):
+                for w in reused.warnings:
+                    log.warning("%s", w)
+                return reused
+        elif prev is not None:
+            from .edit import plan
+
+            edit = plan(cfg, prev, sources)
     result = _run_stages(
         cfg,
         sources,
@@ -171,6 +188,7 @@ def _build_locked(
         progress=progress,
         started=started,
         esbuild=esbuild,
+        edit=edit,
     )
     if esbuild is None:
         reuse.record(cfg, profile, sources, scanned_ns, result)
@@ -187,8 +205,10 @@ def _run_stages(
     progress: Progress,
     started: float,
     esbuild: EsbuildSession | None,
+    edit: EditPlan | None = None,
 ) -> BuildResult:
-    """Every stage into a new build folder, then the swap (the module docstring's recipe)."""
+    """Every stage into a new build folder, then the swap (the module docstring's recipe).
+    With ``edit``, the stages it does not run are replayed from the previous build."""
     from ..esbuild.session import EsbuildSession
     from ..manifest import Manifest
     from ..stages import compress, static
@@ -217,9 +237,14 @@ def _run_stages(
         esbuild=esbuild or EsbuildSession(),
     )
     owners: dict[str, str] = {}
+    replayed: list[str] = []
     try:
         ctx.static_keys = frozenset(static.select(ctx))
         for name, run in stages(profile):
+            if edit is not None and not edit.runs(name, ctx, owners):
+                owners.update(dict.fromkeys(edit.replay(ctx, name), name))
+                replayed.append(name)
+                continue
             owners.update(dict.fromkeys(run_stage(ctx, name, run), name))
             if name != "compress":  # what public/ holds now compresses during the next stages
                 compress.start(ctx)
@@ -269,4 +294,5 @@ def _run_stages(
         report=ctx.report.sections,
         static_keys=ctx.static_keys,
         memo=sources.memo_stats,
+        replayed=tuple(replayed),
     )

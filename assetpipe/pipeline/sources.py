@@ -232,6 +232,14 @@ class Sources:
         """Hex SHA-256 of a source file's content, from the memo when its stamp is unchanged."""
         return str(self._entry(rel)["sha256"])
 
+    def read_sha256(self, rel: str) -> str | None:
+        """The content hash this build took of ``rel`` (``sha256``, ``fact``), ``None`` when it
+        took none: the hash of what the build read, not of what the file holds now."""
+        if rel not in self._memo.used:
+            return None
+        digest = self._memo.entries.get(rel, {}).get("sha256")
+        return digest if isinstance(digest, str) else None
+
     def fact(self, rel: str, kind: str, compute: Callable[[Path], T]) -> T:
         """What ``compute(path)`` says about a source file's content (a JSON value), memoised
         with its content hash: computed again only when the content changes. ``kind`` names
