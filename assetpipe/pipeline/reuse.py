@@ -35,6 +35,7 @@ build with the changed keys: ``pipeline.edit`` reruns only the stages they need.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -68,6 +69,15 @@ def _walk_stamps(root: str, skip: frozenset[str] = frozenset()) -> dict[str, lis
 
 def _code() -> str:
     """A digest of the code and tools a build runs with (see the module docstring)."""
+    doc = [_installed(), [os.environ.get(k) for k in _ENV]]
+    return hashlib.sha256(json.dumps(doc).encode()).hexdigest()
+
+
+@functools.cache
+def _installed() -> str:
+    """The digest of assetpipe's files' stamps, the Python version and the installed
+    distributions' names, taken once per process: a process runs the code it imported (the
+    check and the record of one build read the same value, one walk of the package)."""
     stamps = {
         k: v
         for k, v in _walk_stamps(str(_PACKAGE), frozenset({"__pycache__", "node_modules"})).items()
@@ -80,7 +90,7 @@ def _code() -> str:
                 dists += sorted(n for n in os.listdir(entry) if n.endswith(".dist-info"))
             except OSError:
                 continue
-    doc = [sys.version, stamps, dists, [os.environ.get(k) for k in _ENV]]
+    doc = [sys.version, stamps, dists]
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
@@ -151,21 +161,30 @@ def record(
     atomic_write(path, json.dumps(doc, sort_keys=True, separators=(",", ":")).encode())
 
 
-@dataclasses.dataclass(frozen=True)
 class Previous:
     """The last recorded build, still the output and as it was written, made with the same
-    config, profile and code: what an edit build starts from."""
+    config, profile and code: what an edit build starts from. (A plain class: a dataclass
+    costs a millisecond of import, and this module is imported by every build.)"""
 
-    #: the record (``last-build.json``)
-    doc: dict[str, Any]
-    build_dir: Path
-    #: its ``manifest.json`` and ``report.json``
-    manifest: dict[str, Any]
-    report: dict[str, Any]
-    #: the source keys modified, added or removed since
-    changed: frozenset[str]
-    #: ``lcp-hints.json`` changed (appeared, went, or was rewritten)
-    hints_changed: bool
+    def __init__(
+        self,
+        doc: dict[str, Any],
+        build_dir: Path,
+        manifest: dict[str, Any],
+        report: dict[str, Any],
+        changed: frozenset[str],
+        hints_changed: bool,
+    ) -> None:
+        #: the record (``last-build.json``)
+        self.doc = doc
+        self.build_dir = build_dir
+        #: its ``manifest.json`` and ``report.json``
+        self.manifest = manifest
+        self.report = report
+        #: the source keys modified, added or removed since
+        self.changed = changed
+        #: ``lcp-hints.json`` changed (appeared, went, or was rewritten)
+        self.hints_changed = hints_changed
 
     @property
     def unchanged(self) -> bool:
