@@ -240,8 +240,9 @@ def test_a_piped_cli_build_that_reuses_imports_neither_rich_nor_a_stage(site: Pa
         for line in proc.stderr.splitlines()
         if line.startswith("import time:") and "|" in line
     }
-    assert "click" in imported and "assetpipe.pipeline.reuse" in imported  # the listing works
-    heavy = ("rich", "assetpipe.stages.", "assetpipe.esbuild", "assetpipe.rewrite", "PIL")
+    assert "assetpipe.pipeline.reuse" in imported  # the listing works
+    # a plain `assetpipe build` is parsed without click (cli.building)
+    heavy = ("click", "rich", "assetpipe.stages.", "assetpipe.esbuild", "assetpipe.rewrite", "PIL")
     assert sorted(m for m in imported if m.startswith(heavy)) == [
         "assetpipe.rewrite",
         "assetpipe.rewrite.hints",

@@ -3,35 +3,39 @@ the importable core, renders logs, progress and results, and maps errors to exit
 
 0 ok · 1 the work failed · 2 usage or config error · 3 a required tool could not run.
 
-Module map: ``common`` (console, log and error lines, exit codes, progress rendering, shared
-options), one module per command group — ``build`` (``init``, ``build``), ``dev`` (``watch``,
-``serve``), ``audit`` (``audit``, ``audit merge``) — and here the ``assetpipe`` group and
-``main``, the console script's entry point. Each command's body imports the core it calls
-lazily, so ``assetpipe --help`` stays fast.
+Module map: ``common`` (console, log and error lines, exit codes, progress rendering),
+``options`` (shared click options), one module per command group — ``build`` (``init``,
+``build``; its body in ``building``), ``dev`` (``watch``, ``serve``), ``audit`` (``audit``,
+``audit merge``) — ``group``, the ``assetpipe`` group, and here ``main``, the console script's
+entry point. Each command's body imports the core it calls lazily, so ``assetpipe --help``
+stays fast; a plain ``assetpipe build`` (``building.plain_build_args``) runs without click.
 """
 
 from __future__ import annotations
 
-import click
-
-from .._version import __version__
-from .audit import audit
-from .build import build, init
-from .dev import serve, watch
+import sys
+from typing import Any
 
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="assetpipe")
-def cli() -> None:
-    """Build, watch, serve and audit the frontend assets of a server-rendered web app."""
-
-
-for command in (init, build, watch, serve, audit):
-    cli.add_command(command)
-
-
 def main() -> None:
     """Console-script entry point."""
+    from .building import plain_build_args, run_build
+
+    args = plain_build_args(sys.argv[1:])
+    if args is not None:
+        run_build(**args)
+        return
+    from .group import cli
+
     cli(prog_name="assetpipe")
+
+
+def __getattr__(name: str) -> Any:
+    """``cli``, the click group (imported on first use: ``main`` may not need click)."""
+    if name == "cli":
+        from .group import cli
+
+        return cli
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

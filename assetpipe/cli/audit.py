@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from .common import CONFIG_OPTION, esc, make_console, progress_bar, run_command, setup_logging
+from .common import esc, make_console, progress_bar, run_command, setup_logging
+from .options import CONFIG_OPTION
 
 
 @click.group(invoke_without_command=True)

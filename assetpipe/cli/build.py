@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
-from typing import Any
 
 import click
 
-from .common import (
-    CONFIG_OPTION,
-    EXIT_OK,
-    progress_bar,
-    run_command,
-    say,
-    setup_logging,
-)
+from .building import PROFILES, run_build
+from .common import run_command, setup_logging
+from .options import CONFIG_OPTION
 
 
 @click.command()
@@ -62,7 +55,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings.")
 @click.option(
     "--profile",
-    type=click.Choice(["production", "development"]),
+    type=click.Choice(PROFILES),
     default="production",
     show_default=True,
 )
@@ -79,49 +72,4 @@ def build(
     json_mode: bool,
 ) -> None:
     """Build the site: images, scripts, styles, static files, templates, manifest."""
-    setup_logging(verbose, quiet, json_mode)
-
-    def body() -> int:
-        from ..config import load_config
-        from ..pipeline.run import build as run_build
-
-        cfg = load_config(config_path)
-        with progress_bar(not quiet and not json_mode) as prog:
-            result = run_build(cfg, clean=clean, strict=strict, profile=profile, progress=prog)
-        if json_mode:
-            click.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
-        elif not quiet:
-            _print_summary(result)
-        return EXIT_OK
-
-    run_command(body, verbose=verbose, json_mode=json_mode)
-
-
-def _print_summary(result: Any) -> None:
-    doc = result.to_json()
-    parts = [f"{name} {s['files']} files" for name, s in doc["stages"].items() if s["files"]]
-    cache = doc["cache"]
-    if result.reused:
-        say(
-            f"{doc['manifest_entries']} assets → {result.output} (no input changed since the "
-            f"last build; checked in {doc['seconds']:.2f}s)",
-            lead="up to date:",
-            style="green",
-        )
-    else:
-        say(
-            f"{doc['manifest_entries']} assets → {result.output} in "
-            f"{doc['seconds']:.2f}s ({', '.join(parts) or 'nothing written'}; cache "
-            f"{cache['hits']} hits, {cache['misses']} misses"
-            + (f"; {doc['retained']} retained" if doc["retained"] else "")
-            + ")",
-            lead="built",
-            style="green",
-        )
-    from ..imaging.notes import summary as images_summary
-
-    images = result.report.get("images")
-    if isinstance(images, dict) and (line := images_summary(images)):
-        say(line)
-    if doc["warnings"]:
-        say(f"{len(doc['warnings'])} warning(s)", style="yellow")
+    run_build(config_path, clean, strict, profile, verbose, quiet, json_mode)

@@ -1,6 +1,7 @@
 """What every command shares: the console, log lines, error lines and exit codes, progress
-rendering, and the ``--config`` option. The only module of the CLI that knows rich's
-renderables for logs and progress; the core never prints.
+rendering (the ``--config`` option is ``options``'). The only module of the CLI that knows
+rich's renderables for logs and progress; the core never prints. It imports no click: a plain
+``assetpipe build`` runs without it (``building``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
-
-import click
 
 from ..errors import AssetpipeError
 from ..progress import NullProgress
@@ -105,7 +104,8 @@ def report_error(err: AssetpipeError, json_mode: bool) -> int:
             "exit_code": err.exit_code,
             "errors": [{"message": line, "hint": hint} for line, hint in err.lines()],
         }
-        click.echo(json.dumps(doc, indent=2, sort_keys=True))
+        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+        sys.stdout.flush()
     return err.exit_code
 
 
@@ -179,12 +179,3 @@ def progress_bar(enabled: bool) -> Iterator[Any]:
         transient=True,
     ) as p:
         yield _BarProgress(p)
-
-
-CONFIG_OPTION = click.option(
-    "--config",
-    "config_path",
-    default="pipeline.yaml",
-    show_default=True,
-    help="Path to pipeline.yaml.",
-)

@@ -6,7 +6,8 @@ from typing import Any
 
 import click
 
-from .common import CONFIG_OPTION, EXIT_OK, esc, make_console, run_command, setup_logging
+from .common import EXIT_OK, esc, make_console, run_command, setup_logging
+from .options import CONFIG_OPTION
 
 
 @click.command()

@@ -1,0 +1,107 @@
+"""A plain ``assetpipe build`` runs without click (``cli.building.plain_build_args``); anything
+that parser does not take whole (help, an unknown or malformed option, another command) goes
+through click, so the command line behaves the same either way."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assetpipe.cli.building import plain_build_args
+from tests.conftest import REPO, run_cli
+
+DEFAULTS: dict[str, Any] = {
+    "config_path": "pipeline.yaml",
+    "clean": False,
+    "strict": False,
+    "profile": "production",
+    "verbose": 0,
+    "quiet": False,
+    "json_mode": False,
+}
+
+
+@pytest.mark.parametrize(
+    ("argv", "changed"),
+    [
+        (["build"], {}),
+        (["build", "--json", "-q"], {"json_mode": True, "quiet": True}),
+        (["build", "--config", "x.yaml", "--clean"], {"config_path": "x.yaml", "clean": True}),
+        (["build", "--config=x.yaml", "--strict"], {"config_path": "x.yaml", "strict": True}),
+        (["build", "--profile", "development"], {"profile": "development"}),
+        (["build", "--profile=development", "--quiet"], {"profile": "development", "quiet": True}),
+        (["build", "-v", "-vv", "--verbose"], {"verbose": 4}),
+    ],
+)
+def test_plain_build_arguments_are_parsed_without_click(
+    argv: list[str], changed: dict[str, Any]
+) -> None:
+    assert plain_build_args(argv) == {**DEFAULTS, **changed}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["watch"],
+        ["--version"],
+        ["build", "--help"],
+        ["build", "-h"],
+        ["build", "--bogus"],
+        ["build", "--profile", "nope"],
+        ["build", "--profile"],
+        ["build", "--config"],
+        ["build", "--config", "--json"],
+        ["build", "--json=1"],
+        ["build", "-qv"],
+        ["build", "-qq"],
+        ["build", "extra"],
+        ["build", "--"],
+    ],
+)
+def test_anything_else_is_left_to_click(argv: list[str]) -> None:
+    assert plain_build_args(argv) is None
+
+
+def test_click_still_reports_what_the_plain_parser_leaves(tmp_path: Path) -> None:
+    res = run_cli("build", "--profile", "nope", cwd=tmp_path)
+    assert res.code == 2 and "Invalid value for '--profile'" in res.err
+    res = run_cli("build", "--bogus", cwd=tmp_path)
+    assert res.code == 2 and "No such option '--bogus'" in res.err
+    res = run_cli("build", "--help", cwd=tmp_path)
+    assert res.code == 0 and "--profile [production|development]" in res.out
+
+
+def test_a_plain_build_imports_no_click_and_reports_errors_the_same(tmp_path: Path) -> None:
+    """The same config error through both paths: exit 2, the same lines (``-q`` and
+    ``-qq`` differ only in how they are parsed)."""
+    (tmp_path / "pipeline.yaml").write_text("source: nowhere\n")
+    code = (
+        "import sys\n"
+        "from assetpipe.cli import main\n"
+        "sys.argv = ['assetpipe', *sys.argv[1:]]\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print('click' in sys.modules, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    out = {}
+    for args in (["build", "-q"], ["build", "-qq"]):
+        proc = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        lines = proc.stderr.strip().splitlines()
+        out[args[1]] = (proc.returncode, [ln for ln in lines[:-1] if "Traceback" not in ln])
+        assert lines[-1] == str(args[1] == "-qq"), proc.stderr
+    assert out["-q"][0] == out["-qq"][0] == 2
+    assert out["-q"][1] == out["-qq"][1] and "nowhere" in out["-q"][1][0]
