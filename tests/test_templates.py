@@ -378,21 +378,24 @@ def test_hand_written_hints_file_drives_sizes_and_dimensions(tmp_path: Path) -> 
     assert ctx.cache.stats.misses == 1  # only the template the records name
 
 
-def test_unrewritten_references_warn_with_template_line(tmp_path: Path) -> None:
-    root = _site(
-        tmp_path,
-        {
-            "site/templates/partials/card.html": (
-                "<div style=\"background: url('{{ url_for('static', filename='img/a.png') }}')\">\n"
-                '<noscript><img src="/static/img/a.png"></noscript>\n'
-                '<div style="background: url(../img/a.png)"></div></div>\n'
-            )
-        },
-    )
-    result = run_cli("build", cwd=root)
+def _built_with(tmp_path: Path, name: str, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Build the site with template ``name`` added: report.json, and that template's section."""
+    _site(tmp_path, {f"site/templates/{name}": text})
+    result = run_cli("build", cwd=tmp_path)
     assert result.code == 0, result.err
-    report = json.loads((root / "dist/report.json").read_text())
-    card = report["templates"]["partials/card.html"]
+    report = json.loads((tmp_path / "dist/report.json").read_text())
+    return report, report["templates"][name]
+
+
+def test_unrewritten_references_warn_with_template_line(tmp_path: Path) -> None:
+    report, card = _built_with(
+        tmp_path,
+        "partials/card.html",
+        "<div style=\"background: url('{{ url_for('static', filename='img/a.png') }}')\">\n"
+        '<noscript><img src="/static/img/a.png"></noscript>\n'
+        '<div style="background: url(../img/a.png)"></div></div>\n',
+    )
+    root = tmp_path
     assert [(u["line"], u["reason"]) for u in card["unresolved"]] == [
         (2, "not_rewritten"),
         (3, "relative"),
@@ -422,25 +425,18 @@ def test_only_expressions_that_build_a_static_path_are_warned_about(tmp_path: Pa
     """An avatar URL from a model method (Flasky's ``{{ user.gravatar(size=40) }}``) may be any
     URL: listed as unresolved, never warned about (``--strict`` would fail the release over
     it). Expressions that build a path into the static folder still warn."""
-    root = _site(
+    report, users = _built_with(
         tmp_path,
-        {
-            "site/templates/users.html": (
-                '<img src="{{ user.gravatar(size=40) }}" alt="">\n'
-                '<img src="{{ post.cover_url }}?w=200" alt="">\n'
-                '<img src="https://cdn.example.com/{{ user.id }}.jpg" alt="">\n'
-                '<img src="/media/{{ user.id }}.png" alt="">\n'
-                '<div style="background-image: url({{ post.banner }})"></div>\n'
-                "<img src=\"{{ url_for('static', filename='img/' ~ name) }}\" alt=\"\">\n"
-                '<img src="/static/img/{{ name }}.png" alt="">\n'
-                '<link rel="stylesheet" href="{{ config.ASSETS_ROOT }}/css/app.css">\n'
-            )
-        },
+        "users.html",
+        '<img src="{{ user.gravatar(size=40) }}" alt="">\n'
+        '<img src="{{ post.cover_url }}?w=200" alt="">\n'
+        '<img src="https://cdn.example.com/{{ user.id }}.jpg" alt="">\n'
+        '<img src="/media/{{ user.id }}.png" alt="">\n'
+        '<div style="background-image: url({{ post.banner }})"></div>\n'
+        "<img src=\"{{ url_for('static', filename='img/' ~ name) }}\" alt=\"\">\n"
+        '<img src="/static/img/{{ name }}.png" alt="">\n'
+        '<link rel="stylesheet" href="{{ config.ASSETS_ROOT }}/css/app.css">\n',
     )
-    result = run_cli("build", cwd=root)
-    assert result.code == 0, result.err
-    report = json.loads((root / "dist/report.json").read_text())
-    users = report["templates"]["users.html"]
     assert [u["line"] for u in users["unresolved"] if u["reason"] == "dynamic"] == list(range(1, 9))
     assert [
         (w["line"], w["message"]) for w in report["warnings"] if w["file"].endswith("users.html")
