@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,27 @@ def test_adopted_app_loads_hashed_assets_through_the_expression(
     for prefix in hashed:
         assert any(u.startswith(base + prefix) for u in pv.requested), (prefix, pv.requested)
     assert not any(u.endswith(("/dashboard.js", "/dashboard.css?v=1.0.0")) for u in pv.requested)
+
+
+@pytest.mark.node
+def test_an_edited_asset_rewrites_the_templates_that_name_it_through_the_expression(
+    tmp_path: Path,
+) -> None:
+    """The templates stage's cache entry depends on the manifest entries the template names:
+    through the expression too, else an edited stylesheet's template kept the old hashed name."""
+    write_tree(tmp_path, APP)
+    init(tmp_path)
+    names = []
+    for color in ("#111", "#222"):
+        (tmp_path / "static/assets/css/dashboard.css").write_text(f".card {{ color: {color}; }}\n")
+        done = run_cli("build", cwd=tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+        manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
+        file = manifest["assets/css/dashboard.css"]["file"]
+        html = (tmp_path / "dist/templates/layouts/base.html").read_text()
+        assert "{{ config.ASSETS_ROOT }}/" + file.removeprefix("assets/") + "?v=1.0.0" in html
+        names.append(file)
+    assert names[0] != names[1]
 
 
 PREFIXED = Options(dimensions="always", sizes=SIZES, prefixes=(("config.ASSETS_ROOT", "static"),))

@@ -31,6 +31,7 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from ..errors import (
 )
 from ..pipeline.sources import globmatch
 from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
+from ..rewrite.model import prefix_map
 from ..rewrite.refs import names_static
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
@@ -56,7 +58,7 @@ from .base import StageContext
 
 log = logging.getLogger("assetpipe")
 #: bump when a rule changes what a rewrite writes; the cache key also holds the tool versions
-VERSION = 3
+VERSION = 4
 
 
 @functools.cache
@@ -76,6 +78,7 @@ def _tools(selectors: tuple[str, ...]) -> tuple[str, ...]:
 _KEYISH = r"""([^\s"'<>?#,)]+)"""
 _FILENAME = re.compile(r"""filename\s*=\s*["']([^"']+)["']""")
 _ASSET_URL = re.compile(r"""asset_url\(\s*["']([^"']+)["']""")
+_PREFIXED = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}/" + _KEYISH, re.DOTALL)
 
 
 def collect(ctx: StageContext, *, quiet: bool = False) -> dict[str, str]:
@@ -147,14 +150,23 @@ def _check_selectors(ctx: StageContext) -> None:
         raise ConfigError(problems)
 
 
-def reference_keys(text: str, public_path: str) -> set[str]:
-    """Every manifest key ``text`` could refer to (a quick pattern pass)."""
+def reference_keys(
+    text: str, public_path: str, prefixes: Mapping[str, str] | None = None
+) -> set[str]:
+    """Every manifest key ``text`` could refer to (a quick pattern pass); ``prefixes``: the
+    ``templates.prefixes`` map (``refs.classify``), whose ``{{ EXPR }}/P`` name ``F/P``."""
     pat = re.compile(re.escape(public_path) + _KEYISH)
     keys: set[str] = set()
     for rx in (pat, _FILENAME, _ASSET_URL):
         for m in rx.finditer(text):
             keys.add(m.group(1))
             keys.add(unquote(m.group(1)))
+    if prefixes:
+        for m in _PREFIXED.finditer(text):
+            folder = prefixes.get(" ".join(m.group(1).split()))
+            if folder is not None:
+                for path in (m.group(2), unquote(m.group(2))):
+                    keys.add(f"{folder}/{path}" if folder else path)
     return keys
 
 
@@ -163,15 +175,19 @@ def memo_references(ctx: StageContext, rel: str) -> set[str]:
     read only when it changed. Raises ``StageError`` for a template that is not UTF-8."""
 
     def compute(path: Path) -> list[str]:
-        return sorted(reference_keys(_decode(path.read_bytes(), ctx, rel), ctx.config.public_path))
+        text = _decode(path.read_bytes(), ctx, rel)
+        return sorted(reference_keys(text, ctx.config.public_path, prefixes))
 
-    return set(ctx.sources.fact(rel, f"templates.refs/{VERSION}/{ctx.config.public_path}", compute))
+    prefixes = prefix_map(ctx.config.templates.prefixes)
+    memo = f"templates.refs/{VERSION}/{ctx.config.public_path}/{sorted(prefixes.items())}"
+    return set(ctx.sources.fact(rel, memo, compute))
 
 
 def candidate_keys(text: str, ctx: StageContext) -> set[str]:
     """Every manifest key ``text`` could refer to, plus their static imports: a superset of what
     the rewrite looks up, so it can key the cache before the rewrite runs."""
-    return with_imports(reference_keys(text, ctx.config.public_path), ctx)
+    prefixes = prefix_map(ctx.config.templates.prefixes)
+    return with_imports(reference_keys(text, ctx.config.public_path, prefixes), ctx)
 
 
 def with_imports(refs: set[str], ctx: StageContext) -> set[str]:
