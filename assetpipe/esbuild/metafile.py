@@ -9,7 +9,8 @@ source root): no I/O, no context.
 - A JS output without one is a shared chunk, keyed ``_`` + its file name, as Vite does.
 - A file-loader output (a font, an image a script imports, ...) is keyed by its source path.
 - ``imports`` / ``dynamicImports`` list manifest keys (static / dynamic imports);
-  ``css`` lists the CSS file esbuild bundled for a JS chunk; ``assets`` lists the files a chunk
+  ``css`` lists the CSS file esbuild bundled for a JS chunk (``cssIntegrity``: each one's
+  sha384); ``assets`` lists the files a chunk
   or stylesheet refers to (a JS chunk's list includes its CSS bundle's); ``map`` names the
   sourcemap. Every entry has ``file``, ``size``, ``integrity`` (sha384); source-backed entries
   ``src``.
@@ -97,6 +98,7 @@ def entries(result: Result, requested: set[str]) -> dict[str, dict[str, Any]]:
                 entry["dynamicImports"] = dynamic
             if css:
                 entry["css"] = css
+                entry["cssIntegrity"] = {b: sri(result.files[b]) for b in css}
             if assets:
                 entry["assets"] = sorted(set(assets))
             if path + ".map" in result.files:

@@ -45,6 +45,7 @@ from .lcp import (
 )
 from .leftovers import leftovers, url_for_elsewhere
 from .model import FONT_TYPES, Options, Result
+from .refs import Ref
 from .resolve import Resolver
 from .select import match_selectors
 from .sizing import SIZING_ATTRS, Sizing
@@ -78,6 +79,8 @@ class _Rewriter:
         self.sizing = Sizing(self.doc, self.writer, self.resolver, self.result, opts, own_images)
         #: files a modulepreload link of the template already loads (never preloaded twice)
         self.preloaded: set[str] = set()
+        #: script entries' stylesheets the template already links (linked once)
+        self.linked_css: set[str] = set()
 
     # -- images ----------------------------------------------------------------------------
     def decide(
@@ -206,6 +209,7 @@ class _Rewriter:
         if ref is None or entry is None:
             return
         self.integrity(tag, entry)
+        self.script_css(tag, ref, entry)
         if self.doc.enum(tag, "type") != "module":
             return
         links = []
@@ -220,6 +224,24 @@ class _Rewriter:
             href = self.resolver.link_href(ref, k, e["file"], '"')  # inserted links quote with "
             links.append(f'<link rel="modulepreload" href="{href}"{extra}>')
         self.writer.after(tag, tag.element_end if tag.element_end is not None else tag.end, links)
+
+    def script_css(self, tag: Tag, ref: Ref, entry: Mapping[str, Any]) -> None:
+        """The stylesheets a script entry imports (esbuild writes them beside the script, and
+        Vite's manifest lists them in its ``css``) get a ``<link rel="stylesheet">`` right
+        before the ``<script>``: without it the page would lose those styles. A script waits
+        for the stylesheets before it, so the script still sees them applied."""
+        links = []
+        for f in entry.get("css", ()):
+            if f in self.linked_css:
+                continue
+            self.linked_css.add(f)
+            extra = ""
+            sri = entry.get("cssIntegrity", {}).get(f)
+            if self.opts.integrity and sri:
+                extra = f' integrity="{sri}" crossorigin="anonymous"'
+            href = self.resolver.link_href(ref, None, str(f), '"')
+            links.append(f'<link rel="stylesheet" href="{href}"{extra}>')
+        self.writer.before(tag, links)
 
     def imports(self, key: str) -> list[str]:
         """A module entry's static imports, transitively, in Vite's order (depth first)."""

@@ -2,8 +2,8 @@
 it leaves alone on purpose (report.json's ``skipped``).
 
 ``add_attr`` never writes an attribute the tag already has (even only inside an ``{% if %}``
-within the tag: that one is reported as skipped); ``after`` inserts whole elements after a tag,
-on their own lines with the tag's indentation.
+within the tag: that one is reported as skipped); ``after`` and ``before`` insert whole elements
+after or before a tag, on their own lines with the tag's indentation.
 """
 
 from __future__ import annotations
@@ -58,6 +58,17 @@ class Writer:
             indent = ""
         nl = self.doc.newline
         self.edit(tag, offset, offset, "".join(nl + indent + el for el in elements), "element")
+
+    def before(self, tag: Tag, elements: list[str]) -> None:
+        """Insert ``elements`` right before ``tag``, each followed by a new line and the tag's
+        indentation (on the tag's line, not broken, when text precedes the tag there)."""
+        if not elements:
+            return
+        text = self.doc.text
+        ls = self.doc.scan.line_start(tag.start)
+        indent = text[ls : tag.start]
+        sep = "" if indent.strip() else self.doc.newline + indent
+        self.edit(tag, tag.start, tag.start, "".join(el + sep for el in elements), "element")
 
     def skip(self, tag: Tag, reason: str) -> None:
         """Report that ``tag`` was deliberately left (partly) unchanged, and why."""
