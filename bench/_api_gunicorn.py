@@ -1,5 +1,6 @@
-"""gunicorn config for ``bench/api_load.py``: each worker writes how many simulated queries it
-ran when it exits (``ASSETPIPE_BENCH_COUNTS``/<pid>)."""
+"""gunicorn config for ``bench/api_load.py``: each worker says when it has loaded the app
+(``ASSETPIPE_BENCH_READY``/<pid>, so the bench starts its CPU window after the imports), and
+writes how many simulated queries it ran when it exits (``ASSETPIPE_BENCH_COUNTS``/<pid>)."""
 
 from __future__ import annotations
 
@@ -14,3 +15,9 @@ def worker_exit(server: Any, worker: Any) -> None:
     folder = os.environ.get("ASSETPIPE_BENCH_COUNTS")
     if folder and app_module is not None:
         Path(folder, str(os.getpid())).write_text(str(app_module.queries()))
+
+
+def post_worker_init(worker: Any) -> None:
+    folder = os.environ.get("ASSETPIPE_BENCH_READY")
+    if folder:
+        Path(folder, str(os.getpid())).write_text("ready")

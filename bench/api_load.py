@@ -42,7 +42,10 @@ Reported per configuration and user count: requests/s, average, p50/p95/p99/max 
 errors (non-200, timeouts after 10 s, broken connections), hit rate (1 - simulated queries /
 requests), server CPU per request (gunicorn's processes, and redis-server's for the Redis
 configuration, from ``/proc``, from the first request to the last response, over every request
-sent, warm-up included), the generator's own CPU, and the load average. Needs the bench
+sent, warm-up included; the window opens once both workers have loaded the app: before session
+4 it opened while they were still importing it, which charged each configuration its imports:
+0.1 s of CPU per worker for flask-caching's, 0.2-0.3 s for assetpipe's, 15-50 µs per request
+of a 13 s row), the generator's own CPU, and the load average. Needs the bench
 extra: ``pip install -e '.[bench]'``.
 """
 
@@ -207,9 +210,12 @@ def run_one(
 ) -> dict[str, Any]:
     counts = workdir / f"counts-{config}-{users}-{run}"
     counts.mkdir()
+    ready = workdir / f"ready-{config}-{users}-{run}"
+    ready.mkdir()
     env = {
         "ASSETPIPE_BENCH_MODE": config,
         "ASSETPIPE_BENCH_COUNTS": str(counts),
+        "ASSETPIPE_BENCH_READY": str(ready),
         "ASSETPIPE_BENCH_REDIS": redis_url or "",
     }
     if config == "assetpipe-redis" and redis_url:
@@ -226,6 +232,11 @@ def run_one(
         extra=["-c", str(REPO / "bench" / "_api_gunicorn.py")],
         log=workdir / f"gunicorn-{config}-{users}-{run}.log",
     ) as (port, proc):
+        # the master accepts connections before the workers have imported the app: wait for
+        # both (their imports are start-up, not the cost of a request)
+        deadline = time.monotonic() + 60
+        while len(list(ready.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         pids = tree(proc.pid)
         if config == "assetpipe-redis" and redis_pid is not None:
             pids.append(redis_pid)  # the shared cache's CPU is the server's too
