@@ -55,3 +55,61 @@ def test_the_default_key_sorts_the_query_as_before() -> None:
     assert Rule().resource(req) == "/api/items?a=0&a=1&b=2&c="
     assert Rule().resource(wsgi_request({**ENVIRON, "QUERY_STRING": ""})) == "/api/items"
     assert Rule(key=("path", "header:X-Tenant")).resource(req) == "/api/items|x-tenant=acme"
+
+
+def test_memory_backend_reads_without_the_lock_under_concurrent_changes() -> None:
+    """Lookups from eight threads while two others store, invalidate and let entries expire:
+    no error, and a lookup only ever returns an entry stored at that key."""
+    import threading
+    import time
+
+    from assetpipe.serve.rcache import MemoryBackend, ResponseCache
+    from assetpipe.serve.rcache.rules import Captured
+
+    backend = MemoryBackend(maxsize=8)  # evictions too
+    cache = ResponseCache(backend, name="lockless-reads")
+    stored = {
+        f"k{i}": [
+            cache.make_entry(Captured("200 OK", [], f"{i}-{v}".encode()), ()) for v in range(3)
+        ]
+        for i in range(12)
+    }
+    errors: list[BaseException] = []
+    wrong: list[str] = []
+    stop = time.monotonic() + 1.0
+
+    def read() -> None:
+        try:
+            while time.monotonic() < stop:
+                for key, entries in stored.items():
+                    _, got = backend.lookup("b" + key, key)
+                    if got is not None and all(got is not e for e in entries):
+                        wrong.append(key)
+                    got = backend.fetch(key)
+                    if got is not None and all(got is not e for e in entries):
+                        wrong.append(key)
+        except BaseException as exc:
+            errors.append(exc)
+
+    def write(ttl: float) -> None:
+        try:
+            n = 0
+            while time.monotonic() < stop:
+                for key, entries in stored.items():
+                    backend.store("b" + key, key, entries[n % 3], ttl)
+                    if n % 4 == 0:
+                        backend.invalidate("b" + key)
+                n += 1
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    threads += [threading.Thread(target=write, args=(ttl,)) for ttl in (60, 0.0005)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors and not wrong
+    assert backend.size() <= 8 and backend._bytes == sum(
+        e.size for _, e in backend._entries.values()
+    )
