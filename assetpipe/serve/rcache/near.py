@@ -78,17 +78,23 @@ class NearCache:
         if self._pid is None:  # not started yet in this process (see _after_fork)
             self._start()
             return None
-        with self._lock:
-            item = self._data.get(key)
-            if item is None:
-                return None
-            now = time.monotonic()
-            if item[0] <= now:
-                if item[3] <= now:
-                    self._pop(key)
-                return None  # past ``seconds``: ``stale`` still gives it, to revalidate
-            self._data.move_to_end(key)
-            return item[1]
+        # no lock on the way to a hit (each dict call is atomic in CPython): under many threads
+        # a hit queued for it behind a holder that had lost the GIL
+        item = self._data.get(key)
+        if item is None:
+            return None
+        now = time.monotonic()
+        if item[0] <= now:
+            if item[3] <= now:
+                with self._lock:
+                    if self._data.get(key) is item:
+                        self._pop(key)
+            return None  # past ``seconds``: ``stale`` still gives it, to revalidate
+        try:  # noqa: SIM105 (contextlib.suppress costs a call on every hit)
+            self._data.move_to_end(key)  # LRU order
+        except KeyError:
+            pass  # dropped in between
+        return item[1]
 
     def stale(self, key: str) -> Any:
         """The copy kept for ``key`` even past ``seconds`` (not past its Redis expiry), or
