@@ -23,7 +23,10 @@ Measured, rounds interleaved (cold assetpipe, cold sharp, no-op, one-template ed
 - no-op rebuild: ``assetpipe build`` again with nothing changed (target < 0.3 s): the process's
   wall time (interpreter start and imports included), the build's own seconds (``--json``) and
   the process's CPU seconds (what other load on the machine skews least);
-- one-template edit: one page template changed, then ``assetpipe build`` (target < 0.15 s);
+- one-template edit: one page template changed, then ``assetpipe build`` (target < 0.15 s): an
+  edit build (``assetpipe.pipeline.edit``: the templates stage runs, the others are taken over
+  from the last build), counted as such from ``--json``'s ``replayed``;
+- interpreter start: ``python -c pass`` in the same rounds, the part of both no build can cut;
 - in-process: ``assetpipe.build()`` called again in one process, no-op and one-template edit,
   wall and CPU seconds (the first call not counted);
 - watch: save → output on disk over ``--edits`` edits each of a template, a stylesheet and a
@@ -376,7 +379,21 @@ def template_edit(root: Path, facts: dict[str, Any], n: int) -> dict[str, Any]:
     out = (root / "dist/templates" / facts["template_out"]).read_text()
     if marker not in out:
         raise SystemExit("the edited template's output does not show the edit")
+    run["edit_build"] = bool(run["doc"].get("replayed"))
     return run
+
+
+def python_start() -> dict[str, Any]:
+    """``python -c pass`` with the CLI's environment: the interpreter's start and exit, which
+    every ``assetpipe`` process pays before its first import."""
+    load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], env=_env(), check=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "load": load}
 
 
 def in_process(root: Path, facts: dict[str, Any], runs: int = 5) -> dict[str, list[dict[str, Any]]]:
@@ -447,7 +464,13 @@ def main() -> int:
         from bench.images import install_sharp
 
         sharp_dir = install_sharp(work)
-    runs: dict[str, list[dict[str, Any]]] = {"cold": [], "sharp": [], "noop": [], "edit": []}
+    runs: dict[str, list[dict[str, Any]]] = {
+        "cold": [],
+        "sharp": [],
+        "noop": [],
+        "edit": [],
+        "python": [],
+    }
     try:
         for r in range(args.rounds):
             runs["cold"].append(cold_assetpipe(root))
@@ -462,6 +485,7 @@ def main() -> int:
                 runs["noop"].append(cli_build(root))
             for i in range(3):
                 runs["edit"].append(template_edit(root, facts, r * 3 + i))
+                runs["python"].append(python_start())
             log(
                 f"round {r + 1}: no-op {runs['noop'][-1]['wall']:.3f} s, one-template edit "
                 f"{runs['edit'][-1]['wall']:.3f} s"
@@ -524,6 +548,14 @@ def report(
     row("one-template edit (CLI wall)", "wall", runs["edit"], 0.15)
     row("one-template edit (build only)", "build", runs["edit"])
     row("one-template edit (CLI CPU s)", "cpu", runs["edit"])
+    row("python -c pass (wall)", "wall", runs["python"])
+    row("python -c pass (CPU s)", "cpu", runs["python"])
+    if runs["edit"]:
+        edits = sum(1 for e in runs["edit"] if e.get("edit_build"))
+        figures["edit_builds"] = edits
+        print(
+            f"one-template edits built as edit builds (stages replayed): {edits}/{len(runs['edit'])}"
+        )
     row("no-op, build() in-process", "wall", runs["inproc_noop"], 0.3)
     row("no-op, build() in-process CPU s", "cpu", runs["inproc_noop"])
     row("template edit, build() in-process", "wall", runs["inproc_edit"], 0.15)
