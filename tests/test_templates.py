@@ -450,6 +450,21 @@ def test_only_expressions_that_build_a_static_path_are_warned_about(tmp_path: Pa
     ]
 
 
+def test_a_path_after_a_config_expression_names_templates_prefixes(tmp_path: Path) -> None:
+    """A project configured by hand (or before ``init`` knew the pattern) that names its assets
+    ``{{ config.ASSETS_ROOT }}/...``: the warning says which key rewrites them."""
+    report, _ = _built_with(
+        tmp_path,
+        "base2.html",
+        '<link rel="stylesheet" href="{{ config.ASSETS_ROOT }}/css/app.css">\n',
+    )
+    assert [w["message"] for w in report["warnings"] if w["file"].endswith("base2.html")] == [
+        "'{{ config.ASSETS_ROOT }}/css/app.css' left as written (built by an expression; if"
+        " config.ASSETS_ROOT stands for a folder of the static folder, name it in"
+        " templates.prefixes): it requests the unhashed source path"
+    ]
+
+
 def test_stale_image_records_warn_once_per_template(tmp_path: Path) -> None:
     root = _site(tmp_path, GALLERY)
     rec = {

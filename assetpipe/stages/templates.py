@@ -78,6 +78,8 @@ def _tools(selectors: tuple[str, ...]) -> tuple[str, ...]:
 _KEYISH = r"""([^\s"'<>?#,)]+)"""
 _FILENAME = re.compile(r"""filename\s*=\s*["']([^"']+)["']""")
 _ASSET_URL = re.compile(r"""asset_url\(\s*["']([^"']+)["']""")
+#: a value that starts ``{{ NAME }}/``: maybe a ``templates.prefixes`` expression
+_LEADING_EXPR = re.compile(r"""\s*\{\{-?\s*([\w.]+(?:\[["'][\w.]+["']\])?)\s*-?\}\}/""")
 _PREFIXED = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}/" + _KEYISH, re.DOTALL)
 
 
@@ -304,6 +306,12 @@ def _unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) -> Non
     }.get(str(first["reason"]), str(first["reason"]))
     if first.get("in_build") is False:
         what += "; the build has no such asset"
+    lead = _LEADING_EXPR.match(str(first["value"])) if first["reason"] == "dynamic" else None
+    if lead:
+        what += (
+            f"; if {lead.group(1)} stands for a folder of the static folder,"
+            " name it in templates.prefixes"
+        )
     msg = f"'{first['value']}' left as written ({what}): it requests the unhashed source path"
     if len(left) > 1:
         lines = ", ".join(str(u["line"]) for u in left[1:])
