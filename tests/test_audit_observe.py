@@ -169,7 +169,12 @@ def test_relayout_tbt_agrees_with_lighthouse(
        moves) is within 15 % of the TBT from the thread CPU time in Lighthouse's throttled
        trace (Chromium's throttler busy-waits on the main thread, so that CPU time already
        holds the slowdown: not scaled again). Before the audit traced Lighthouse's categories
-       (``invalidationTracking``), it was about half.
+       (``invalidationTracking``), it was about half. Compared as the least of each side's
+       runs: other processes on the host can only add CPU time to a task (cache and core
+       contention: 175-228 ms for the same desktop relayout while the suite ran beside it),
+       never take it away, so the least run is the task's own cost. A Lighthouse run whose
+       report has no blocking time at all saw no relayout (its trace ended first: it
+       happened once in CI, 0 ms beside 168 and 169) and is left out of the comparison.
     3. Wall-clock TBT: the same order of magnitude as Lighthouse's (a factor 10 either way): on
        a loaded host both move 3x between runs, and the two tools' runs see different loads.
     """
@@ -198,10 +203,12 @@ def test_relayout_tbt_agrees_with_lighthouse(
         assert blocking_time(trace.tasks, trace.fcp) == pytest.approx(
             lh["metrics"]["tbt"], rel=0.01, abs=1
         )
-        theirs.append(blocking_time(trace.tasks, trace.fcp, duration=lambda t: t.cpu))
-        lh_wall.append(lh["metrics"]["tbt"])
+        if lh["metrics"]["tbt"] > 0:
+            theirs.append(blocking_time(trace.tasks, trace.fcp, duration=lambda t: t.cpu))
+            lh_wall.append(lh["metrics"]["tbt"])
+    assert len(theirs) >= 2, "Lighthouse saw the relayout in fewer than 2 of 3 runs"
+    assert near(min(ours), min(theirs)), (ours, theirs)
     med = statistics.median
-    assert near(med(ours), med(theirs)), (ours, theirs)
     assert med(lh_wall) / 10 <= med(ours_wall) <= 10 * med(lh_wall), (ours_wall, lh_wall)
 
 
