@@ -48,7 +48,14 @@ APP = textwrap.dedent("""
         MetricsMiddleware(CompressMiddleware(app.wsgi_app)),
         {"/metrics": metrics_app, "/stats": stats_app})
 """)
-CONF = "from assetpipe.serve.metrics import child_exit  # noqa: F401\n"
+CONF = textwrap.dedent("""
+    import os
+    import pathlib
+    from assetpipe.serve.metrics import child_exit  # noqa: F401
+
+    def post_worker_init(worker):  # each worker says it has loaded the app
+        pathlib.Path(os.environ["READY_DIR"], str(os.getpid())).touch()
+""")
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
@@ -70,10 +77,13 @@ def test_counts_add_up_across_two_workers(tmp_path: Path) -> None:
     (tmp_path / "gunicorn_conf.py").write_text(CONF)
     prom = tmp_path / "prom"
     prom.mkdir()
+    ready = tmp_path / "ready"
+    ready.mkdir()
     port = _free_port()
     env = {
         **os.environ,
         "PROMETHEUS_MULTIPROC_DIR": str(prom),
+        "READY_DIR": str(ready),
         "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parent.parent)]),
     }
     proc = subprocess.Popen(
@@ -96,7 +106,12 @@ def test_counts_add_up_across_two_workers(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
     )
     try:
+        # both workers must have loaded the app: the master accepts connections before the
+        # second worker is up, and then every request goes to the first one (seen in CI)
         deadline = time.monotonic() + 30
+        while len(list(ready.iterdir())) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, "gunicorn workers"
+            time.sleep(0.1)
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -207,10 +222,13 @@ def test_asgi_counts_add_up_across_two_uvicorn_workers(tmp_path: Path) -> None:
     (tmp_path / "asgi_api.py").write_text(ASGI_APP)
     prom = tmp_path / "prom"
     prom.mkdir()
+    ready = tmp_path / "ready"
+    ready.mkdir()
     port = _free_port()
     env = {
         **os.environ,
         "PROMETHEUS_MULTIPROC_DIR": str(prom),
+        "READY_DIR": str(ready),
         "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parent.parent)]),
     }
     proc = subprocess.Popen(
