@@ -4,6 +4,7 @@ replaced."""
 
 from __future__ import annotations
 
+import sys
 from urllib.parse import parse_qsl, urlencode
 
 from assetpipe.serve.rcache import Rule
@@ -105,10 +106,18 @@ def test_memory_backend_reads_without_the_lock_under_concurrent_changes() -> Non
 
     threads = [threading.Thread(target=read) for _ in range(8)]
     threads += [threading.Thread(target=write, args=(ttl,)) for ttl in (60, 0.0005)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    # switch threads every microsecond instead of every 5 ms, so a race between two steps of
+    # a call shows up in this one second (an eviction racing a reader's move_to_end did once
+    # in CI at the default interval)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    finally:
+        sys.setswitchinterval(interval)
     assert not errors and not wrong
     assert backend.size() <= 8 and backend._bytes == sum(
         e.size for _, e in backend._entries.values()

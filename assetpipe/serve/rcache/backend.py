@@ -107,9 +107,13 @@ class MemoryBackend:
     def _drop(self, key: str) -> None:
         item = self._entries.pop(key, None)
         if item is not None:
-            self._bytes -= item[1].size
-            for tag in item[1].tags:
-                self._tags.get(tag, set()).discard(key)
+            self._forget(key, item[1])
+
+    def _forget(self, key: str, entry: Entry) -> None:
+        """Account for ``entry``, just removed from ``_entries`` at ``key``."""
+        self._bytes -= entry.size
+        for tag in entry.tags:
+            self._tags.get(tag, set()).discard(key)
 
     def store(self, base: str, key: str, entry: Entry, ttl: float) -> int:
         expires = time.monotonic() + ttl
@@ -125,8 +129,10 @@ class MemoryBackend:
             while len(self._entries) > 1 and (
                 len(self._entries) > self.maxsize or self._bytes > self.max_bytes
             ):
-                oldest = next(iter(self._entries))
-                self._drop(oldest)
+                # popitem, one atomic call: ``next(iter(...))`` raised "mutated during
+                # iteration" when a lock-free reader's move_to_end ran between its two steps
+                oldest, (_, old) = self._entries.popitem(last=False)
+                self._forget(oldest, old)
                 evicted += 1
         return evicted
 
