@@ -22,7 +22,7 @@ from ..config import Config
 from ..errors import Location, StageError
 from ..esbuild import metafile
 from ..esbuild.result import EsbuildError, Message, Result
-from . import static
+from . import static, vendored
 from .base import StageContext
 
 #: File types esbuild copies and hashes when a stylesheet or script refers to them.
@@ -185,7 +185,7 @@ def url_table(ctx: StageContext) -> dict[str, Any]:
     return {"sourceRoot": str(cfg.source), "publicPath": cfg.public_path, "external": external}
 
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: files from outside the source renamed vendor/...
 
 
 def cached_build(
@@ -219,7 +219,7 @@ def cached_build(
         )
         warn(ctx, result.warnings)
         return result
-    result = produce()
+    result = vendored.relocate(produce())
     table = url_table(ctx)["external"]
     used = _external_urls(result)
     doc = {
