@@ -18,6 +18,10 @@
   turns it off). BREACH: a response is left uncompressed when it sets a cookie, says
   ``Cache-Control: private`` or ``no-store``, comes from a view decorated with ``@no_compress``,
   or calls ``no_compress()`` while handled; ``compress_exclude`` lists path prefixes to skip;
+- **hashes and compresses the extensions' static folders** (Flask-Admin's ``admin.static``,
+  Flask-Bootstrap's ``bootstrap.static``, any blueprint's ``static_folder``): ``url_for`` gives
+  their files hashed names, served immutable and compressed (``assetpipe.blueprint_static``;
+  ``blueprint_static=False`` turns it off);
 - **follows new builds**: templates, ``asset_url()``/``asset_tags()`` and the file table move to
   a build swapped in by ``assetpipe build`` or ``assetpipe watch``. In debug (``app.debug``,
   ``flask run --debug``, ``FLASK_DEBUG``) every request checks; otherwise each dynamic request
@@ -26,7 +30,7 @@
 
 Settings: arguments win over ``app.config`` (``ASSETPIPE_CONFIG``, ``ASSETPIPE_OUTPUT``,
 ``ASSETPIPE_PUBLIC_PATH``, ``ASSETPIPE_COMPRESS``, ``ASSETPIPE_COMPRESS_EXCLUDE``,
-``ASSETPIPE_SOURCE_PATHS``, ``ASSETPIPE_STATIC_FALLBACK``, ``ASSETPIPE_DEV``,
+``ASSETPIPE_SOURCE_PATHS``, ``ASSETPIPE_STATIC_FALLBACK``, ``ASSETPIPE_BLUEPRINT_STATIC``, ``ASSETPIPE_DEV``,
 ``ASSETPIPE_RELOAD_URL``), which win over pipeline.yaml. ``dev=True`` also injects the
 live-reload client (``reload_url``: the ``/__assetpipe/events`` stream of
 ``assetpipe watch --no-serve``) into HTML pages.
@@ -40,6 +44,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .blueprint_static import BlueprintStatic
 from .errors import AssetpipeError, ConfigError
 from .jinja import AssetResolver, BuildLoader, install
 from .manifest import manifest_stamp
@@ -156,6 +161,7 @@ class AssetPipe:
         compress_exclude: Iterable[str] | None = None,
         source_paths: bool | None = None,
         static_fallback: bool | None = None,
+        blueprint_static: bool | None = None,
         dev: bool | None = None,
         reload_url: str | None = None,
     ) -> None:
@@ -166,6 +172,7 @@ class AssetPipe:
         self.compress_exclude = compress_exclude
         self.source_paths = source_paths
         self.static_fallback = static_fallback
+        self.blueprint_static = blueprint_static
         self.dev = dev
         self.reload_url = reload_url
         self.config_path: Path | None = None
@@ -234,6 +241,8 @@ class AssetPipe:
         if _flag(self._setting(app, "compress", "ASSETPIPE_COMPRESS"), True):
             exclude = self._setting(app, "compress_exclude", "ASSETPIPE_COMPRESS_EXCLUDE") or ()
             wsgi = CompressMiddleware(wsgi, exclude_paths=(url_prefix(public_path), *exclude))
+        if _flag(self._setting(app, "blueprint_static", "ASSETPIPE_BLUEPRINT_STATIC"), True):
+            wsgi = BlueprintStatic(wsgi, app)
         app.wsgi_app = wsgi
         app.before_request(_Follower(app, output, self.resolver, self.middleware))
         app.extensions["assetpipe"] = self

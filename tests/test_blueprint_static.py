@@ -1,0 +1,130 @@
+"""Blueprint static folders (an extension's, like Flask-Admin's ``admin.static``, or the app's
+own blueprints') get hashed, immutable, compressed URLs from ``url_for`` once ``AssetPipe(app)``
+is installed; the unhashed URLs still answer. A blueprint written here and the real
+Flask-Admin, through Flask's test client (the WSGI stack ``init_app`` installs)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import brotli
+import pytest
+from flask import Blueprint, Flask, render_template_string, url_for
+
+from assetpipe.flask import AssetPipe
+from tests.conftest import write_tree
+
+SHOP_CSS = ".shop { color: #345678; }\n" * 60
+PAGE = """<link rel="stylesheet" href="{{ url_for('shop.static', filename='css/shop.css') }}">
+<script src="{{ url_for('shop.static', filename='js/missing.js') }}"></script>"""
+
+
+def make_app(tmp_path: Path, **config: object) -> Flask:
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: app/static\noutput: dist\n",
+            "app/static/site.txt": "site\n",
+            "shop/static/css/shop.css": SHOP_CSS,
+            "shop/static/img/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n",
+        },
+    )
+    app = Flask("app", root_path=str(tmp_path / "app"))
+    app.config.update(config)
+    AssetPipe(app)  # before the blueprint is registered, as an app factory often does
+    shop = Blueprint(
+        "shop",
+        "shop",
+        root_path=str(tmp_path / "shop"),
+        static_folder="static",
+        static_url_path="/shop/static",
+    )
+    app.register_blueprint(shop)
+
+    @app.route("/")
+    def index() -> str:
+        return render_template_string(PAGE)
+
+    return app
+
+
+def test_url_for_a_blueprint_static_file_is_hashed_and_served_immutable_compressed(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    client = app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    css = re.search(r'href="(/shop/static/css/shop-[A-Z2-7]{8}\.css)"', page)
+    assert css, page
+    assert 'src="/shop/static/js/missing.js"' in page  # not a file: left as Flask builds it
+    got = client.get(css.group(1), headers={"Accept-Encoding": "br, gzip"})
+    assert got.status_code == 200
+    assert got.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert got.headers["Content-Encoding"] == "br"
+    assert got.headers["Content-Type"].startswith("text/css")
+    assert brotli.decompress(got.get_data()).decode() == SHOP_CSS
+    assert len(got.get_data()) < len(SHOP_CSS) // 4
+    etag = got.headers["ETag"]
+    again = client.get(css.group(1), headers={"Accept-Encoding": "br, gzip", "If-None-Match": etag})
+    assert again.status_code == 304
+    plain = client.get(css.group(1))
+    assert plain.get_data(as_text=True) == SHOP_CSS and "Content-Encoding" not in plain.headers
+    # the unhashed URL still answers through the blueprint's own route
+    with client.get("/shop/static/css/shop.css") as unhashed:
+        assert unhashed.get_data(as_text=True) == SHOP_CSS
+    with app.test_request_context():
+        assert re.fullmatch(
+            r"/shop/static/img/logo-[A-Z2-7]{8}\.svg",
+            url_for("shop.static", filename="img/logo.svg"),
+        )
+
+
+def test_a_stale_hash_or_a_path_outside_the_folder_is_not_served(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    client = app.test_client()
+    old = re.search(r'href="([^"]+\.css)"', client.get("/").get_data(as_text=True))
+    assert old
+    (tmp_path / "shop/static/css/shop.css").write_text(SHOP_CSS + ".new { color: red; }\n")
+    assert client.get(old.group(1)).status_code == 404  # never another version's bytes
+    new = re.search(r'href="([^"]+\.css)"', client.get("/").get_data(as_text=True))
+    assert new and new.group(1) != old.group(1)
+    assert client.get(new.group(1)).get_data(as_text=True).endswith(".new { color: red; }\n")
+    traversal = re.sub(r"css/shop-", "../../app/static/site-", new.group(1))
+    assert client.get(traversal).status_code == 404
+
+
+def test_turned_off_url_for_is_flasks(tmp_path: Path) -> None:
+    app = make_app(tmp_path, ASSETPIPE_BLUEPRINT_STATIC=False)
+    assert 'href="/shop/static/css/shop.css"' in app.test_client().get("/").get_data(as_text=True)
+
+
+def test_flask_admin_pages_load_their_bootstrap_and_css_hashed(tmp_path: Path) -> None:
+    flask_admin = pytest.importorskip("flask_admin", reason="pip install -e '.[test]'")
+    from flask_admin.theme import Bootstrap4Theme  # type: ignore[import-untyped]
+
+    write_tree(
+        tmp_path, {"pipeline.yaml": "source: app/static\noutput: dist\n", "app/static/x.txt": "x\n"}
+    )
+    app = Flask("app", root_path=str(tmp_path / "app"))
+    app.config["SECRET_KEY"] = "test"
+    try:  # Flask-Admin translates through Flask-Babel whenever it is installed
+        from flask_babel import Babel  # type: ignore[import-untyped]
+
+        Babel(app)
+    except ImportError:
+        pass
+    flask_admin.Admin(app, name="Shop", theme=Bootstrap4Theme())
+    AssetPipe(app)
+    client = app.test_client()
+    page = client.get("/admin/").get_data(as_text=True)
+    urls = re.findall(r'(?:href|src)="(/admin/static/[^"]+)"', page)
+    assert urls
+    unhashed = [u for u in urls if not re.search(r"-[A-Z2-7]{8}\.\w+(\?|$)", u)]
+    assert not unhashed, unhashed
+    for u in urls:
+        got = client.get(u, headers={"Accept-Encoding": "gzip"})
+        assert got.status_code == 200, u
+        assert got.headers["Cache-Control"].endswith("immutable")
+        if u.split("?")[0].endswith((".css", ".js")):
+            assert got.headers.get("Content-Encoding") == "gzip", u
