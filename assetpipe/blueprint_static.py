@@ -10,7 +10,8 @@ can. ``BlueprintStatic``:
 - **names**: ``url_for`` (Flask's, and the Jinja global) answers a ``<blueprint>.static``
   endpoint whose ``filename`` exists in that blueprint's static folder with the content-hashed
   name (``css/bootstrap.min-HASH.css``, the build's ``name-HASH.ext``; the hash is computed once
-  per file version, memoised on size and mtime);
+  per file version, memoised on size and mtime), except a script that finds its own files from
+  its name (CKEditor's ``ckeditor.js`` beside its ``plugins/``: ``adopt.discover.locates_itself``);
 - **serves** those hashed URLs itself, in front of the app: ``Cache-Control: public,
   max-age=31536000, immutable``, a strong ETag, and for text types (CSS, JS, SVG, JSON, ...)
   brotli, zstd or gzip at their highest levels, compressed once on the first request and kept
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .adopt.discover import locates_itself
 from .hashing import HASHED_NAME, hashed_name, short_hash
 from .serve.compress import Policy, compress_all
 from .serve.files import IMMUTABLE, content_type
@@ -66,6 +68,7 @@ class BlueprintStatic:
         self._rules_seen = -1
         self._versions: dict[str, _Version] = {}  # file path -> its current version
         self._held = 0
+        self._listed: dict[str, list[str]] = {}  # folder -> its files (relative, POSIX)
         self._lock = threading.Lock()
         original = app.url_for
 
@@ -107,10 +110,28 @@ class BlueprintStatic:
         if where is None:
             return values
         path = _inside(where[1], filename)
+        if path and self._locates_itself(where[1], filename):
+            return values
         version = self.version(path) if path else None
         if version is None:
             return values
         return {**values, "filename": hashed_name(filename, version.digest)}
+
+    def _locates_itself(self, folder: str, filename: str) -> bool:
+        """A script that finds its own files from its name (CKEditor's ``ckeditor.js`` beside
+        its ``plugins/`` and ``lang/``, as Flask-CKEditor serves it): keeps its name, or it would
+        look for them under the page's URL."""
+        if not filename.endswith(".js"):
+            return False
+        files = self._listed.get(folder)
+        if files is None:
+            files = [
+                os.path.relpath(os.path.join(d, f), folder).replace(os.sep, "/")
+                for d, _, names in os.walk(folder)
+                for f in names
+            ]
+            self._listed[folder] = files
+        return locates_itself(filename.lstrip("/"), files)
 
     def version(self, path: str) -> _Version | None:
         """The current version of the file at ``path`` (``None``: not a file)."""

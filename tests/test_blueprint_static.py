@@ -128,3 +128,24 @@ def test_flask_admin_pages_load_their_bootstrap_and_css_hashed(tmp_path: Path) -
         assert got.headers["Cache-Control"].endswith("immutable")
         if u.split("?")[0].endswith((".css", ".js")):
             assert got.headers.get("Content-Encoding") == "gzip", u
+
+
+def test_a_script_that_finds_its_files_from_its_own_name_keeps_it(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    write_tree(
+        tmp_path / "shop/static",
+        {
+            # an editor that takes its base URL from /(^|\/)editor\.js/ and loads plugins/
+            "editor/editor.js": "var base = document.currentScript.src.replace(/editor\\.js$/, '');\n",
+            "editor/plugins/table/plugin.js": "window.tablePlugin = 1;\n",
+            "js/app.js": "window.app = 1;\n",
+            "js/extra/more.js": "window.more = 1;\n",  # js/ is a generic folder: hashed
+        },
+    )
+    with app.test_request_context():
+        assert (
+            url_for("shop.static", filename="editor/editor.js") == "/shop/static/editor/editor.js"
+        )
+        assert re.fullmatch(
+            r"/shop/static/js/app-[A-Z2-7]{8}\.js", url_for("shop.static", filename="js/app.js")
+        )

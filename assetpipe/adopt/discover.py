@@ -10,8 +10,9 @@ filename='...')`` and literal ``<static_url_path>/...`` URLs in ``<script src>``
 from __future__ import annotations
 
 import os
+import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -420,20 +421,26 @@ def self_locating(project: Project) -> list[str]:
     found: list[str] = []
     for script in project.scripts:
         folder = Path(script).parent.as_posix()
-        if folder == "." or Path(folder).name.lower() in GENERIC_DIRS:
-            continue
         prefix = folder + "/"
         if any(prefix.startswith(d + "/") for d in found) or folder in found:
             continue
-        if any(
-            f.startswith(prefix)
-            and "/" in f[len(prefix) :]
-            and f.endswith(".js")
-            and f not in loaded
-            for f in project.static_files
-        ):
+        if locates_itself(script, project.static_files, loaded):
             found = [d for d in found if not d.startswith(prefix)] + [folder]
     return sorted(found)
+
+
+def locates_itself(script: str, files: Iterable[str], loaded: Collection[str] = ()) -> bool:
+    """Whether ``script`` (a path among ``files``, relative to their folder) looks like a library
+    that finds its own files from its file name (see ``self_locating``): its folder is not a
+    generic one and has a subfolder holding scripts that are not in ``loaded``."""
+    folder = posixpath.dirname(script)
+    if not folder or posixpath.basename(folder).lower() in GENERIC_DIRS:
+        return False
+    prefix = folder + "/"
+    return any(
+        f.startswith(prefix) and "/" in f[len(prefix) :] and f.endswith(".js") and f not in loaded
+        for f in files
+    )
 
 
 def _top_folders(dirs: set[str]) -> set[str]:
