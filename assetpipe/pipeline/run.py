@@ -214,12 +214,13 @@ def _run_stages(
     from ..stages import compress, static
     from ..stages.base import Report, StageContext
     from .cache import Cache
-    from .output import record_history, remove_old_builds, retain, swap, write_json
+    from .output import record_history, retain, retire_old_builds, swap, sweep, write_json
 
     cache = Cache(cfg.state_dir / "cache", cfg.cache_max_mb)
     if clean:
         cache.clear()
-    builds = cfg.state_dir / "builds"
+    builds, trash = cfg.state_dir / "builds", cfg.state_dir / ".trash"
+    sweeper = sweep(trash)  # the builds the last one retired: deleted while this one builds
     build_dir = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns() % 10**6}"
     public, tpl_out = build_dir / "public", build_dir / "templates"
     public.mkdir(parents=True)
@@ -274,9 +275,11 @@ def _run_stages(
     finally:
         if esbuild is None:
             ctx.esbuild.close()
+        if sweeper is not None:
+            sweeper.join()
     if profile == "production":
         record_history(cfg, build_dir, ctx.manifest)
-    remove_old_builds(builds, keep={build_dir.name, previous})
+    retire_old_builds(builds, {build_dir.name, previous}, trash)
     sources.save_memo()
     if cache.stats.writes:  # only a build that stored entries can have grown the cache
         cache.prune()
