@@ -452,3 +452,68 @@ def test_brotli_quality_bad_value_is_a_located_config_error(tmp_path: Path, valu
     res = run_cli("build", cwd=tmp_path)
     assert res.code == 2
     assert "pipeline.yaml:4" in res.err and "compress.brotli_quality" in res.err, res.err
+
+
+def test_outputs_handed_over_from_memory_are_checked_against_what_the_stage_places(
+    tmp_path: Path,
+) -> None:
+    """``start_outputs`` queues a stage's outputs before they are in public/ (no stamp yet);
+    when the stage places the same bytes their jobs stand, when it places other bytes the file
+    is compressed again from what is on disk."""
+    root = _site(tmp_path).parent
+    public = root / "out/public"
+    (public / "js").mkdir(parents=True)
+    ctx = _stage_ctx(root, public)
+    other = JS.replace("row", "line").encode()
+    compress.start_outputs(
+        ctx, {"js/app-ABC.js": JS.encode(), "js/b.js": JS.encode(), "js/.x.js": b"x", "a.png": b""}
+    )
+    queued = ctx.compressor
+    assert isinstance(queued, compress.Compressor)
+    assert set(queued.files) == {"js/app-ABC.js", "js/b.js"}  # eligible names only
+    first = queued.files["js/app-ABC.js"]
+    assert first.stamp is None and first.jobs  # compressing before the file exists
+    ctx.write_public("js/app-ABC.js", JS.encode())
+    ctx.write_public("js/b.js", other)  # placed with other bytes than handed over
+    compress.start(ctx)
+    assert queued.files["js/app-ABC.js"] is first and first.stamp is not None
+    assert queued.files["js/b.js"].data == other
+    ctx.stage = "compress"
+    compress.run(ctx)
+    for suffix, decode in ((".br", brotli.decompress), (".gz", gzip.decompress)):
+        assert decode((public / f"js/app-ABC.js{suffix}").read_bytes()) == JS.encode()
+        assert decode((public / f"js/b.js{suffix}").read_bytes()) == other
+    assert (public / "js/app-ABC.js.br").read_bytes() == compress.encode(JS.encode(), "br")
+
+
+def test_the_scripts_stage_hands_its_outputs_over_before_placing_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """esbuild's outputs start compressing the moment esbuild returns: when the scripts stage
+    places them in public/, their jobs are already queued."""
+    from assetpipe.stages import bundling
+
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: site\nscripts: {entries: [js/app.js]}\n",
+            "site/js/app.js": JS + "console.log(rows.length);\n",
+        },
+    )
+    queued_at_emit: list[str] = []
+    emit = bundling.emit
+
+    def watched(ctx: StageContext, *args: object, **kw: object) -> object:
+        comp = ctx.compressor
+        if isinstance(comp, compress.Compressor):
+            queued_at_emit.extend(rel for rel, f in comp.files.items() if f.jobs)
+        return emit(ctx, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bundling, "emit", watched)
+    result = build(tmp_path / "pipeline.yaml")
+    app = result.manifest["js/app.js"]["file"]
+    assert app in queued_at_emit and app + ".map" in queued_at_emit
+    public = _public(tmp_path)
+    assert (public / (app + ".br")).read_bytes() == compress.encode(
+        (public / app).read_bytes(), "br"
+    )

@@ -31,7 +31,8 @@ gzip behind it. The work starts as soon as a file exists: the build calls ``star
 every stage before this one (and the templates stage at its start), which queues the files
 the stages wrote or linked since its last call (``ctx.public_written``: no walk of
 ``public/``), so the scripts stage's outputs compress on the other core while
-the styles, static and templates stages run; this stage queues whatever is left and writes
+the styles, static and templates stages run; the scripts stage hands esbuild's outputs over
+from memory the moment esbuild returns (``start_outputs``), before it stores and places them; this stage queues whatever is left and writes
 each file's siblings as soon as its encodings are done (a build that fails before it cancels
 the queue with ``cancel``). A file queued early and changed afterwards (its stat stamp: inode,
 size, mtime) is looked up and queued again. Results are cached by content hash, encodings and
@@ -49,6 +50,7 @@ import gzip
 import hashlib
 import io
 import os
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,14 +173,19 @@ def candidates(public: Path, rels: list[str] | None = None) -> list[str]:
         ]
     out = set()
     for rel in rels:
-        name = os.path.basename(rel)
-        if os.path.splitext(name)[1].lower() in SKIP_EXTENSIONS or name.startswith("."):
+        if not eligible(rel):
             continue
         path = os.path.join(public, rel)
         if os.path.islink(path) or not os.path.isfile(path):
             continue
         out.add(os.path.normpath(rel).replace(os.sep, "/"))
     return sorted(out)
+
+
+def eligible(rel: str) -> bool:
+    """Whether a file by this name may get siblings (not already compressed, not hidden)."""
+    name = os.path.basename(rel)
+    return not (os.path.splitext(name)[1].lower() in SKIP_EXTENSIONS or name.startswith("."))
 
 
 def levels(
@@ -216,7 +223,8 @@ class File:
     text: bool
     cached: CacheEntry | None = None
     jobs: dict[str, Future[bytes]] = field(default_factory=dict)
-    stamp: Stamp = (0, 0, 0)
+    #: ``None``: handed over from memory before the stage placed it in ``public/``
+    stamp: Stamp | None = (0, 0, 0)
 
 
 class Compressor:
@@ -242,21 +250,36 @@ class Compressor:
         found = []
         for rel in rels:
             known = self.files.get(rel)
+            path = self.ctx.public / rel
+            st = stamp(path)
             if known is not None:
-                if known.stamp == stamp(self.ctx.public / rel):
+                if known.stamp is None and path.read_bytes() == known.data:
+                    known.stamp = st  # placed as handed over: its jobs stand
+                if known.stamp == st:
                     continue
                 for job in known.jobs.values():  # rewritten by a later stage: its old bytes
                     job.cancel()
-            self.files[rel] = f = self._look_up(rel)
+            self.files[rel] = f = self._look_up(rel, path.read_bytes(), st)
             found.append(f)
+        self._queue(found)
+
+    def submit_data(self, files: Mapping[str, bytes]) -> None:
+        """Queue files not yet in ``public/`` from their bytes (``start_outputs``); ``submit``
+        checks them against what the stage places there."""
+        found = [
+            self._look_up(rel, data, None)
+            for rel, data in files.items()
+            if eligible(rel) and rel not in self.files
+        ]
+        self.files.update((f.rel, f) for f in found)
+        self._queue(found)
+
+    def _queue(self, found: list[File]) -> None:
         for f, enc in queue_order(found):
             f.jobs[enc] = self.pool.submit(encode, f.data, enc, text=f.text, level=f.levels[enc])
 
-    def _look_up(self, rel: str) -> File:
+    def _look_up(self, rel: str, data: bytes, st: Stamp | None) -> File:
         cfg = self.ctx.config.compress
-        path = self.ctx.public / rel
-        st = stamp(path)
-        data = path.read_bytes()
         lv = levels(rel, self.encodings, cfg.sourcemaps, cfg.brotli_quality) if data else {}
         text = os.path.splitext(rel)[1].lower() in _TEXT
         key = self.ctx.cache.key(
@@ -303,15 +326,32 @@ def start(ctx: StageContext) -> None:
     build will run the compress stage (not the development profile) and an encoding is on:
     called by the build after each stage before this one, and by the templates stage, so
     compression overlaps the stages that follow."""
+    comp = _queued(ctx)
+    if comp is not None:  # the paths the stages wrote since the last call
+        new, comp.seen = ctx.public_written[comp.seen :], len(ctx.public_written)
+        comp.submit(candidates(ctx.public, new))
+
+
+def start_outputs(ctx: StageContext, files: Mapping[str, bytes]) -> None:
+    """Queue the compression of ``files`` (paths relative to ``public/``, where the calling
+    stage is about to place these bytes) now, from memory, on the same terms as ``start``: a
+    stage calls it as soon as it has its outputs, so compression begins while it stores and
+    places them."""
+    comp = _queued(ctx)
+    if comp is not None:
+        comp.submit_data(files)
+
+
+def _queued(ctx: StageContext) -> Compressor | None:
+    """The build's compressor, made on first use; ``None`` when this build does not
+    precompress (development profile, or every encoding off)."""
     cfg = ctx.config.compress
     if ctx.profile == "development" or not (cfg.brotli or cfg.gzip or cfg.zstd):
-        return
+        return None
     if ctx.compressor is None:
         ctx.compressor = Compressor(ctx)
     comp = ctx.compressor
-    if isinstance(comp, Compressor):  # the paths the stages wrote since the last call
-        new, comp.seen = ctx.public_written[comp.seen :], len(ctx.public_written)
-        comp.submit(candidates(ctx.public, new))
+    return comp if isinstance(comp, Compressor) else None
 
 
 def cancel(ctx: StageContext) -> None:
