@@ -470,6 +470,7 @@ def test_outputs_handed_over_from_memory_are_checked_against_what_the_stage_plac
     )
     queued = ctx.compressor
     assert isinstance(queued, compress.Compressor)
+    queued.settle()  # the look-ups run in a thread of their own
     assert set(queued.files) == {"js/app-ABC.js", "js/b.js"}  # eligible names only
     first = queued.files["js/app-ABC.js"]
     assert first.stamp is None and first.jobs  # compressing before the file exists
@@ -506,6 +507,7 @@ def test_the_scripts_stage_hands_its_outputs_over_before_placing_them(
     def watched(ctx: StageContext, *args: object, **kw: object) -> object:
         comp = ctx.compressor
         if isinstance(comp, compress.Compressor):
+            comp.settle()
             queued_at_emit.extend(rel for rel, f in comp.files.items() if f.jobs)
         return emit(ctx, *args, **kw)  # type: ignore[arg-type]
 

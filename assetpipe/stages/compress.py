@@ -32,8 +32,9 @@ every stage before this one (and the templates stage at its start), which queues
 the stages wrote or linked since its last call (``ctx.public_written``: no walk of
 ``public/``), so the scripts stage's outputs compress on the other core while
 the styles, static and templates stages run; the scripts stage hands esbuild's outputs over
-from memory the moment esbuild returns (``start_outputs``), before it stores and places them; this stage queues whatever is left and writes
-each file's siblings as soon as its encodings are done (a build that fails before it cancels
+from memory the moment esbuild returns (``start_outputs``: looked up in a thread of their own),
+before it stores and places them; this stage queues whatever is left and writes each file's
+siblings as soon as its encodings are done (a build that fails before it cancels
 the queue with ``cancel``). A file queued early and changed afterwards (its stat stamp: inode,
 size, mtime) is looked up and queued again. Results are cached by content hash, encodings and
 levels, so an unchanged file costs a hash and a cache lookup; siblings are hard-linked from the
@@ -41,165 +42,59 @@ cache into ``public/`` (a cold build stores them once, not once in the cache and
 build). The encodings kept are recorded in the manifest entry whose ``file`` this is
 (``"encodings": ["br", "gzip"]``, always in that order: br, gzip, zstd).
 
-Skipped entirely for the ``development`` profile (watch builds: speed over bytes).
+Skipped entirely for the ``development`` profile (watch builds: speed over bytes). The
+encodings, levels and which files get siblings are ``compress_codec.py``.
 """
 
 from __future__ import annotations
 
-import gzip
+import contextlib
 import hashlib
-import io
 import os
+import threading
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-import brotli
-
 from ..manifest import ENCODING_SUFFIX
 from ..pipeline.cache import CacheEntry
 from .base import StageContext
+from .compress_codec import (
+    BEST,
+    DEVELOPER_ONLY,
+    FAST,
+    ORDER,
+    SKIP_EXTENSIONS,
+    TEXT,
+    candidates,
+    cost,
+    eligible,
+    encode,
+    levels,
+)
+
+__all__ = [
+    "BEST",
+    "DEVELOPER_ONLY",
+    "FAST",
+    "SKIP_EXTENSIONS",
+    "Compressor",
+    "File",
+    "cancel",
+    "candidates",
+    "cost",
+    "encode",
+    "levels",
+    "queue_order",
+    "run",
+    "start",
+    "start_outputs",
+]
 
 VERSION = 2
-#: already compressed (or not worth it): never given siblings
-SKIP_EXTENSIONS = frozenset(
-    {
-        ".jpg",
-        ".jpeg",
-        ".png",
-        ".gif",
-        ".webp",
-        ".avif",
-        ".jxl",
-        ".heic",
-        ".woff",
-        ".woff2",
-        ".zip",
-        ".gz",
-        ".tgz",
-        ".bz2",
-        ".tbz",
-        ".xz",
-        ".br",
-        ".zst",
-        ".7z",
-        ".rar",
-        ".mp3",
-        ".mp4",
-        ".m4a",
-        ".m4v",
-        ".ogg",
-        ".opus",
-        ".oga",
-        ".ogv",
-        ".webm",
-        ".mov",
-        ".avi",
-        ".flv",
-        ".mpeg",
-        ".mpg",
-        ".wmv",
-        ".3gp",
-        ".pdf",
-        ".swf",
-    }
-)
-_TEXT = frozenset(
-    {
-        ".js",
-        ".mjs",
-        ".cjs",
-        ".css",
-        ".html",
-        ".htm",
-        ".svg",
-        ".json",
-        ".map",
-        ".txt",
-        ".xml",
-        ".webmanifest",
-        ".csv",
-        ".md",
-    }
-)
-ORDER = ("br", "gzip", "zstd")
-#: files no page fetches: only developers (devtools) or people read them
-DEVELOPER_ONLY = (".map", ".LEGAL.txt")
-#: levels per encoding: what browsers fetch, and ``compress.sourcemaps: fast``
-BEST = {"br": 11, "gzip": 9, "zstd": 19}
-FAST = {"br": 5, "gzip": 4, "zstd": 3}
-#: CPU nanoseconds per input byte (measured on minified JS and source maps), to queue the longest
-#: tasks first: (encoding, lowest level) → cost, the highest level not above the task's applies
-_COST = {
-    "br": ((0, 25), (7, 60), (9, 200), (10, 600), (11, 1300)),
-    "gzip": ((0, 15), (7, 60)),
-    "zstd": ((0, 5), (16, 250)),
-}
 T = TypeVar("T")
-
-
-def encode(data: bytes, encoding: str, *, text: bool = True, level: int | None = None) -> bytes:
-    """One deterministic encoding of ``data`` (default levels: br 11, gzip 9 mtime 0, zstd 19)."""
-    level = BEST[encoding] if level is None and encoding in BEST else level
-    if encoding == "br":
-        mode = brotli.MODE_TEXT if text else brotli.MODE_GENERIC
-        return bytes(brotli.compress(data, quality=level, mode=mode))
-    if encoding == "gzip":
-        buf = io.BytesIO()
-        with gzip.GzipFile(
-            filename="", mode="wb", compresslevel=level or 9, fileobj=buf, mtime=0
-        ) as gz:
-            gz.write(data)
-        return buf.getvalue()
-    if encoding == "zstd":
-        import zstandard  # only when compress.zstd is on: a few ms less at every start-up
-
-        return bytes(
-            zstandard.ZstdCompressor(level=level or 19, write_content_size=True).compress(data)
-        )
-    raise ValueError(f"unknown encoding {encoding!r}")
-
-
-def candidates(public: Path, rels: list[str] | None = None) -> list[str]:
-    """Files under ``public/`` (relative POSIX paths, sorted) that may get siblings: all of
-    them, or those among ``rels``."""
-    if rels is None:
-        rels = [
-            os.path.relpath(os.path.join(dirpath, name), public)
-            for dirpath, _dirs, files in os.walk(public)
-            for name in files
-        ]
-    out = set()
-    for rel in rels:
-        if not eligible(rel):
-            continue
-        path = os.path.join(public, rel)
-        if os.path.islink(path) or not os.path.isfile(path):
-            continue
-        out.add(os.path.normpath(rel).replace(os.sep, "/"))
-    return sorted(out)
-
-
-def eligible(rel: str) -> bool:
-    """Whether a file by this name may get siblings (not already compressed, not hidden)."""
-    name = os.path.basename(rel)
-    return not (os.path.splitext(name)[1].lower() in SKIP_EXTENSIONS or name.startswith("."))
-
-
-def levels(
-    rel: str, encodings: tuple[str, ...], sourcemaps: str, brotli_quality: int = BEST["br"]
-) -> dict[str, int]:
-    """The encodings (with their levels) a file gets: none for a developer-only file under
-    ``compress.sourcemaps: none``; never a brotli quality above ``brotli_quality``."""
-    if rel.endswith(DEVELOPER_ONLY) and sourcemaps != "full":
-        chosen = {} if sourcemaps == "none" else {e: FAST[e] for e in encodings}
-    else:
-        chosen = {e: BEST[e] for e in encodings}
-    if "br" in chosen:
-        chosen["br"] = min(chosen["br"], brotli_quality)
-    return chosen
 
 
 Stamp = tuple[int, int, int]
@@ -243,10 +138,13 @@ class Compressor:
         self.files: dict[str, File] = {}
         #: how many of ``ctx.public_written`` ``start`` has queued
         self.seen = 0
+        #: ``submit_data``'s look-ups, while they run
+        self.pending: threading.Thread | None = None
 
     def submit(self, rels: list[str]) -> None:
         """Read ``rels`` (the new ones, and those changed since they were read), look them up in
         the cache and queue the encodings of the others, largest first."""
+        self.settle()
         found = []
         for rel in rels:
             known = self.files.get(rel)
@@ -265,14 +163,28 @@ class Compressor:
 
     def submit_data(self, files: Mapping[str, bytes]) -> None:
         """Queue files not yet in ``public/`` from their bytes (``start_outputs``); ``submit``
-        checks them against what the stage places there."""
-        found = [
-            self._look_up(rel, data, None)
-            for rel, data in files.items()
-            if eligible(rel) and rel not in self.files
-        ]
-        self.files.update((f.rel, f) for f in found)
-        self._queue(found)
+        checks them against what the stage places there. The look-ups (hashing the bytes for
+        the cache keys: 2.6 MB on the npm app of ``bench/real_npm_app.py``) run in a thread of
+        their own while the stage goes on; ``settle`` waits for it."""
+        self.settle()
+        todo = {r: d for r, d in files.items() if eligible(r) and r not in self.files}
+
+        def hand_over() -> None:
+            found = [self._look_up(rel, data, None) for rel, data in todo.items()]
+            self.files.update((f.rel, f) for f in found)
+            with contextlib.suppress(RuntimeError):  # the pool was shut down: a failed build
+                self._queue(found)
+
+        self.pending = threading.Thread(
+            target=hand_over, name="assetpipe-compress-handover", daemon=True
+        )
+        self.pending.start()
+
+    def settle(self) -> None:
+        """Wait until the files ``submit_data`` was given are looked up and queued."""
+        if self.pending is not None:
+            self.pending.join()
+            self.pending = None
 
     def _queue(self, found: list[File]) -> None:
         for f, enc in queue_order(found):
@@ -281,7 +193,7 @@ class Compressor:
     def _look_up(self, rel: str, data: bytes, st: Stamp | None) -> File:
         cfg = self.ctx.config.compress
         lv = levels(rel, self.encodings, cfg.sourcemaps, cfg.brotli_quality) if data else {}
-        text = os.path.splitext(rel)[1].lower() in _TEXT
+        text = os.path.splitext(rel)[1].lower() in TEXT
         key = self.ctx.cache.key(
             "compress",
             VERSION,
@@ -298,6 +210,7 @@ class Compressor:
         return f
 
     def close(self) -> None:
+        self.settle()
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -314,11 +227,6 @@ def queue_order(files: list[File]) -> list[tuple[File, str]]:
         key=lambda t: (-t[0], t[1], t[2]),
     )
     return [(f, enc) for _cost, _rel, enc, f in todo]
-
-
-def cost(encoding: str, level: int) -> int:
-    """Estimated CPU nanoseconds per input byte of one encoding at ``level``."""
-    return max(c for lowest, c in _COST[encoding] if level >= lowest)
 
 
 def start(ctx: StageContext) -> None:
