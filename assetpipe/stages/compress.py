@@ -13,8 +13,8 @@ cost the client a decompression for nothing).
 Levels: what pages fetch (JS, CSS, HTML, SVG, JSON, fonts, anything not listed below) gets the
 smallest encodings (brotli 11, gzip 9, zstd 19): compressed once, downloaded by every visitor.
 Files only developers fetch (source maps, ``*.LEGAL.txt``) follow ``compress.sourcemaps``:
-``fast`` (default: brotli 5, gzip 4, zstd 3, ~1/50 of brotli 11's time for ~15 % more bytes on
-a map only devtools downloads), ``none`` (no siblings) or ``full`` (the browser levels).
+``fast`` (default: brotli 3, gzip 4, zstd 3, ~1/100 of brotli 11's time for ~25 % more bytes
+on a map only devtools downloads), ``none`` (no siblings) or ``full`` (the browser levels).
 ``compress.brotli_quality`` (default 11) lowers brotli's quality for what pages fetch, for a
 build that must be fast more than small: brotli 11 is the largest single cost of a cold
 production build (on the npm app of ``bench/real_npm_app.py``, ~0.65 s of CPU for 467 KB, more
@@ -24,7 +24,7 @@ neither the bytes nor the time by more than noise at quality 11 (measured on tha
 so they stay at brotli's defaults, text mode for text types.
 
 Work: one task per (file, encoding), the longest first (size times the level's measured cost
-per byte: a 200 KB script's brotli 11 takes longer than a 1 MB map's brotli 5), on a thread pool
+per byte: a 200 KB script's brotli 11 takes longer than a 1 MB map's brotli 3), on a thread pool
 as wide as the machine (brotli, zlib and zstandard release the GIL while they compress:
 ``bench/real_npm_app.py`` measures it), so one big file's brotli 11 no longer serialises its
 gzip behind it. The work starts as soon as a file exists: the build calls ``start`` after
