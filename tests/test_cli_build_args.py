@@ -4,6 +4,7 @@ through click, so the command line behaves the same either way."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -82,13 +83,11 @@ def test_a_plain_build_imports_no_click_and_reports_errors_the_same(tmp_path: Pa
     ``-qq`` differ only in how they are parsed)."""
     (tmp_path / "pipeline.yaml").write_text("source: nowhere\n")
     code = (
-        "import sys\n"
+        "import atexit, sys\n"
         "from assetpipe.cli import main\n"
         "sys.argv = ['assetpipe', *sys.argv[1:]]\n"
-        "try:\n"
-        "    main()\n"
-        "finally:\n"
-        "    print('click' in sys.modules, file=sys.stderr)\n"
+        "atexit.register(lambda: print('click' in sys.modules, file=sys.stderr))\n"
+        "main()\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     out = {}
@@ -105,3 +104,39 @@ def test_a_plain_build_imports_no_click_and_reports_errors_the_same(tmp_path: Pa
         assert lines[-1] == str(args[1] == "-qq"), proc.stderr
     assert out["-q"][0] == out["-qq"][0] == 2
     assert out["-q"][1] == out["-qq"][1] and "nowhere" in out["-q"][1][0]
+
+
+def test_a_plain_build_skips_teardown_but_runs_exit_handlers_and_flushes(tmp_path: Path) -> None:
+    """The process ends with ``os._exit`` after a plain build (``common.exit_now``): no module
+    teardown (an object's ``__del__`` held by a module does not run), but ``atexit`` handlers
+    run, the JSON document on a pipe is whole and the exit code is the command's."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/a.txt").write_text("a")
+    (tmp_path / "pipeline.yaml").write_text("source: src\nstatic:\n  include: ['*.txt']\n")
+    code = (
+        "import atexit, sys\n"
+        "from assetpipe.cli import main\n"
+        "class Held:\n"
+        "    def __del__(self):\n"
+        "        print('teardown', file=sys.stderr)\n"
+        "sys.modules['assetpipe.cli'].held = Held()\n"
+        "atexit.register(lambda: print('atexit', file=sys.stderr))\n"
+        "sys.argv = ['assetpipe', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "build", "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["ok"] is True
+    assert proc.stderr.splitlines()[-1:] == ["atexit"], proc.stderr
+    (tmp_path / "pipeline.yaml").write_text("source: nowhere\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "build", "-q"], cwd=tmp_path, env=env, capture_output=True
+    )
+    assert proc.returncode == 2 and b"teardown" not in proc.stderr

@@ -22,10 +22,14 @@ __all__ = ["cli", "main"]
 def main() -> None:
     """Console-script entry point."""
     from .building import plain_build_args, run_build
+    from .common import exit_now
 
     args = plain_build_args(sys.argv[1:])
     if args is not None:
-        run_build(**args)
+        try:
+            run_build(**args)
+        except SystemExit as done:
+            exit_now(done)
         return
     from .group import cli
 

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from ..errors import AssetpipeError
 from ..progress import NullProgress
@@ -127,6 +127,29 @@ def run_command(fn: Callable[[], int], *, verbose: int, json_mode: bool) -> None
     except KeyboardInterrupt:
         code = 130
     sys.exit(code)
+
+
+def exit_now(done: SystemExit) -> NoReturn:
+    """End the process as ``done`` would, without the interpreter's teardown: exit handlers
+    run (``atexit``: logging's flush, coverage, finalizers) and stdout/stderr are flushed, then
+    ``os._exit``. Freeing the ~220 modules a build imports, object by object, is about a tenth
+    of a one-template edit build's process (bench/real_flask_app.py), with nothing to gain.
+    When another thread still runs, or a code is not an int, the ordinary exit (``done``)."""
+    import atexit
+    import threading
+
+    code = done.code
+    if code is None:
+        code = 0
+    if not isinstance(code, int) or threading.active_count() > 1:
+        raise done
+    try:
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # a closed pipe, an exit handler's error: the ordinary exit reports it
+        raise done from None
+    os._exit(code)
 
 
 class _BarProgress:
