@@ -137,6 +137,10 @@ def test_a_plain_build_skips_teardown_but_runs_exit_handlers_and_flushes(tmp_pat
     assert proc.stderr.splitlines()[-1:] == ["atexit"], proc.stderr
     (tmp_path / "pipeline.yaml").write_text("source: nowhere\n")
     proc = subprocess.run(
-        [sys.executable, "-c", code, "build", "-q"], cwd=tmp_path, env=env, capture_output=True
+        [sys.executable, "-c", code, "build", "-q"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
-    assert proc.returncode == 2 and b"teardown" not in proc.stderr
+    assert proc.returncode == 2 and "teardown" not in proc.stderr
