@@ -144,3 +144,36 @@ def test_a_plain_build_skips_teardown_but_runs_exit_handlers_and_flushes(tmp_pat
         text=True,
     )
     assert proc.returncode == 2 and "teardown" not in proc.stderr
+
+
+def test_every_click_option_of_build_is_known_to_the_plain_parser() -> None:
+    """The click command's options (names, defaults, choices) and the plain parser agree: each
+    option string click takes, given alone with a valid value, is parsed without click to the
+    keyword click passes; with no option, the plain defaults are click's defaults; and the
+    keywords are ``run_build``'s parameters. A new click option the parser does not know fails
+    here (it would silently fall back to click: correct, but slow)."""
+    import inspect
+
+    import click
+
+    from assetpipe.cli.build import build
+    from assetpipe.cli.building import run_build
+
+    params = [p for p in build.params if isinstance(p, click.Option) and p.name != "help"]
+    ctx = click.Context(build)
+    assert plain_build_args(["build"]) == {p.name: p.get_default(ctx) for p in params}
+    assert set(inspect.signature(run_build).parameters) == {p.name for p in params}
+    for p in params:
+        for opt in (*p.opts, *p.secondary_opts):
+            expected: object
+            if p.count:
+                argv, expected = [opt], 1
+            elif p.is_flag:
+                argv, expected = [opt], True
+            else:
+                choices = getattr(p.type, "choices", None)
+                value = str(choices[-1]) if choices else "x.yaml"
+                argv, expected = [opt, value], value
+            parsed = plain_build_args(["build", *argv])
+            assert parsed is not None, f"{opt} is left to click"
+            assert parsed[str(p.name)] == expected, opt

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
-from .building import PROFILES, run_build
+from .build_options import BUILD_OPTIONS
+from .building import run_build
 from .common import run_command, setup_logging
-from .options import CONFIG_OPTION
+from .options import F, click_option
 
 
 @click.command()
@@ -49,27 +51,15 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
     run_command(body, verbose=verbose, json_mode=False)
 
 
+def build_options(f: F) -> F:
+    """``f`` with every option of ``assetpipe build``, in the table's order."""
+    for o in reversed(BUILD_OPTIONS):
+        f = click_option(o)(f)
+    return f
+
+
 @click.command()
-@CONFIG_OPTION
-@click.option("--clean", is_flag=True, help="Empty the cache first.")
-@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings.")
-@click.option(
-    "--profile",
-    type=click.Choice(PROFILES),
-    default="production",
-    show_default=True,
-)
-@click.option("-v", "--verbose", count=True, help="More output; tracebacks on errors.")
-@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
-@click.option("--json", "json_mode", is_flag=True, help="Print one JSON document on stdout.")
-def build(
-    config_path: str,
-    clean: bool,
-    strict: bool,
-    profile: str,
-    verbose: int,
-    quiet: bool,
-    json_mode: bool,
-) -> None:
+@build_options
+def build(**options: Any) -> None:
     """Build the site: images, scripts, styles, static files, templates, manifest."""
-    run_build(config_path, clean, strict, profile, verbose, quiet, json_mode)
+    run_build(**options)

@@ -1,6 +1,6 @@
 """``assetpipe build``'s body, without click: the click command (``cli.build``) calls it, and
-``cli.main`` calls it directly for a plain ``assetpipe build`` (the options below, no help, no
-error): importing click and building its command tree costs about as much as a no-op build
+``cli.main`` calls it directly for a plain ``assetpipe build`` (the options of
+``build_options``, no help, no error): importing click and building its command tree costs about as much as a no-op build
 itself, and a one-template edit build is meant to take a few tens of milliseconds more.
 """
 
@@ -10,61 +10,51 @@ import json
 import sys
 from typing import Any
 
+from .build_options import BUILD_OPTIONS, BuildOption
 from .common import EXIT_OK, progress_bar, run_command, say, setup_logging
-
-PROFILES = ("production", "development")
-#: flags of ``assetpipe build`` → (keyword, value); ``-v`` counts
-_FLAGS = {
-    "--clean": ("clean", True),
-    "--strict": ("strict", True),
-    "--json": ("json_mode", True),
-    "-q": ("quiet", True),
-    "--quiet": ("quiet", True),
-}
 
 
 def plain_build_args(argv: list[str]) -> dict[str, Any] | None:
     """The keyword arguments of ``run_build`` for ``argv`` when it is ``build`` with only the
-    options this parser knows, each valid (``--config X``, ``--profile production``, the flags,
-    ``-v``/``-vv``/``--verbose``); ``None`` for anything else (``--help``, an unknown or a
-    malformed option, another command), which click then parses, and reports."""
+    options of ``build_options.BUILD_OPTIONS``, each valid (a value given and not an option,
+    from the choices if it has them; a flag without ``=``; ``-v``, ``-vv``...); ``None`` for
+    anything else (``--help``, an unknown or a malformed option, another command), which click
+    then parses, and reports."""
     if not argv or argv[0] != "build":
         return None
-    args: dict[str, Any] = {
-        "config_path": "pipeline.yaml",
-        "clean": False,
-        "strict": False,
-        "profile": "production",
-        "verbose": 0,
-        "quiet": False,
-        "json_mode": False,
-    }
+    args: dict[str, Any] = {o.dest: o.default for o in BUILD_OPTIONS}
+    by_name = {name: o for o in BUILD_OPTIONS for name in o.names}
     rest = argv[1:]
     while rest:
         arg = rest.pop(0)
         name, eq, value = arg.partition("=")
-        if name in ("--config", "--profile"):
+        opt = by_name.get(name)
+        if opt is not None and opt.kind == "value":
             if not eq:
                 if not rest:
                     return None
                 value = rest.pop(0)
-            if (
-                not value
-                or value.startswith("-")
-                or (name == "--profile" and value not in PROFILES)
-            ):
+            if not value or value.startswith("-") or (opt.choices and value not in opt.choices):
                 return None
-            args["config_path" if name == "--config" else "profile"] = value
+            args[opt.dest] = value
         elif eq:
             return None
-        elif arg in _FLAGS:
-            key, flag = _FLAGS[arg]
-            args[key] = flag
-        elif arg == "--verbose" or (len(arg) > 1 and arg == "-" + "v" * (len(arg) - 1)):
-            args["verbose"] += 1 if arg == "--verbose" else len(arg) - 1
+        elif opt is not None:
+            args[opt.dest] = True if opt.kind == "flag" else args[opt.dest] + 1
+        elif (count := _stacked(arg)) is not None:
+            args[count.dest] += len(arg) - 1
         else:
             return None
     return args
+
+
+def _stacked(arg: str) -> BuildOption | None:
+    """The count option ``arg`` repeats as one short option (``-vv``, ``-vvv``), if any."""
+    for o in BUILD_OPTIONS:
+        short = next((n for n in o.names if len(n) == 2), None)
+        if o.kind == "count" and short and len(arg) > 2 and arg == "-" + short[1] * (len(arg) - 1):
+            return o
+    return None
 
 
 def run_build(
