@@ -18,49 +18,21 @@ from pathlib import Path
 
 import pytest
 
-from assetpipe import build, load_config
 from assetpipe.errors import ConfigError, StageError
 from assetpipe.pipeline.result import BuildResult
-from tests.conftest import run_cli, tree_bytes, write_tree
-from tests.test_rebuild_memo import CONFIG, _page, _png
+from tests.conftest import run_cli, tree_bytes
+from tests.rebuild_site import RECORD, write_site
+from tests.rebuild_site import build_site as _build
+from tests.rebuild_site import page as _page
+from tests.rebuild_site import png as _png
 
-RECORD = ".assetpipe/last-build.json"
 EVERY = ("images", "scripts", "styles", "static", "templates", "compress")
-
-
-def _site(root: Path) -> Path:
-    """test_rebuild_memo's site (images, a script, a stylesheet, static icons, a layout and six
-    pages), its sources older than the racy window, plus a stylesheet url() to an icon."""
-    write_tree(
-        root,
-        {
-            "pipeline.yaml": CONFIG,
-            "site/img/p0.png": _png(40, 30, (200, 10, 10)),
-            "site/img/p1.png": _png(30, 40, (10, 200, 10)),
-            "site/icons/i.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
-            "site/js/main.js": 'import { f } from "./lib.js";\nconsole.log(f());\n',
-            "site/js/lib.js": "export const f = () => 42;\n",
-            "site/css/app.css": "body { color: #123; }\n",
-            "site/templates/base.html": '<html><head><link rel="stylesheet" '
-            'href="/static/css/app.css"></head><body>{% block body %}{% endblock %}'
-            '<script type="module" src="/static/js/main.js"></script></body></html>\n',
-            **{f"site/templates/pages/t{n}.html": _page(n) for n in range(6)},
-        },
-    )
-    old = time.time_ns() - 10**10
-    for path in (root / "site").rglob("*"):
-        os.utime(path, ns=(old, old))
-    return root
-
-
-def _build(root: Path, **kwargs: bool) -> BuildResult:
-    return build(load_config(root / "pipeline.yaml"), **kwargs)
 
 
 @pytest.fixture
 def twins(tmp_path: Path) -> tuple[Path, Path]:
     """Two identical projects, each built once and then reused (so each has a record)."""
-    roots = (_site(tmp_path / "a"), _site(tmp_path / "b"))
+    roots = (write_site(tmp_path / "a"), write_site(tmp_path / "b"))
     for root in roots:
         assert not _build(root).reused
         assert _build(root).reused

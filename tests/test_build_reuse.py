@@ -16,24 +16,13 @@ import pytest
 from assetpipe import build, load_config
 from assetpipe.errors import StageError
 from assetpipe.imaging import pool
-from assetpipe.pipeline.result import BuildResult
 from tests.conftest import REPO, tree_bytes, write_tree
-from tests.test_rebuild_memo import _page, opened_files, site, started_processes
+from tests.rebuild_site import RECORD, opened_files, site, started_processes
+from tests.rebuild_site import age as _age
+from tests.rebuild_site import build_site as _build
+from tests.rebuild_site import page as _page
 
-__all__ = ["site"]  # the fixture, shared with test_rebuild_memo
-
-RECORD = ".assetpipe/last-build.json"
-
-
-def _build(root: Path, **kwargs: bool) -> BuildResult:
-    return build(load_config(root / "pipeline.yaml"), **kwargs)
-
-
-def _age(root: Path) -> None:
-    """Every source older than the racy window, as on a real project between saves."""
-    old = time.time_ns() - 10**10
-    for path in (root / "site").rglob("*"):
-        os.utime(path, ns=(old, old))
+__all__ = ["site"]  # the fixture
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int, int]]:

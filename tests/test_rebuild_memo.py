@@ -4,90 +4,29 @@ the cache nor starts a process."""
 
 from __future__ import annotations
 
-import builtins
 import hashlib
-import io
 import json
-import multiprocessing.process
 import os
-import subprocess
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
 
-from assetpipe import build, load_config
 from assetpipe.fsutil import JsonWriter, dump_json
 from assetpipe.imaging import pool
 from assetpipe.pipeline.cache import Cache
 from assetpipe.pipeline.result import BuildResult
 from assetpipe.pipeline.sources import Sources
 from tests.conftest import tree_bytes, write_tree
+from tests.rebuild_site import build_site as _build
+from tests.rebuild_site import opened_files, site, started_processes
+from tests.rebuild_site import page as _page
+from tests.rebuild_site import png as _png
 
-CONFIG = """\
-source: site
-output: dist
-templates:
-  dirs: [templates]
-images:
-  include: ["img/**/*.png"]
-  widths: [16, 32]
-  formats: [original, webp]
-scripts:
-  entries: ["js/main.js"]
-styles:
-  entries: ["css/app.css"]
-static:
-  include: ["icons/**"]
-"""
-
-
-def _png(w: int, h: int, colour: tuple[int, int, int]) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (w, h), colour).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def _page(n: int) -> str:
-    return (
-        "{% extends 'base.html' %}{% block body %}\n"
-        f"<img src=\"{{{{ url_for('static', filename='img/p{n % 2}.png') }}}}\" alt=\"\">\n"
-        f'<img src="/static/icons/i.svg" alt="" width="8" height="8"><p>{n}</p>\n'
-        "{% endblock %}\n"
-    )
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    files: dict[str, str | bytes] = {
-        "pipeline.yaml": CONFIG,
-        "site/img/p0.png": _png(40, 30, (200, 10, 10)),
-        "site/img/p1.png": _png(30, 40, (10, 200, 10)),
-        "site/icons/i.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
-        "site/js/main.js": 'import { f } from "./lib.js";\nconsole.log(f());\n',
-        "site/js/lib.js": "export const f = () => 42;\n",
-        "site/css/app.css": "body { color: #123; }\n",
-        "site/templates/base.html": '<html><head><link rel="stylesheet" href="/static/css/app.css"></head>'
-        "<body>{% block body %}{% endblock %}"
-        '<script type="module" src="/static/js/main.js"></script></body></html>\n',
-        **{f"site/templates/pages/t{n}.html": _page(n) for n in range(6)},
-    }
-    write_tree(tmp_path, files)
-    # every source older than the racy window, as on a real project between saves
-    old = time.time_ns() - 10**10
-    for path in (tmp_path / "site").rglob("*"):
-        os.utime(path, ns=(old, old))
-    return tmp_path
-
-
-def _build(root: Path) -> BuildResult:
-    return build(load_config(root / "pipeline.yaml"))
+__all__ = ["site"]  # the fixture
 
 
 def _build_stages(root: Path) -> BuildResult:
@@ -96,48 +35,6 @@ def _build_stages(root: Path) -> BuildResult:
     are about what the stages do then; test_build_reuse covers the build that reuses."""
     (root / ".assetpipe" / "last-build.json").unlink(missing_ok=True)
     return _build(root)
-
-
-@contextmanager
-def opened_files() -> Iterator[list[str]]:
-    """Every path opened through ``open``/``io.open`` meanwhile (Path.read_bytes and the
-    hashing helpers use them)."""
-    seen: list[str] = []
-    real = io.open
-
-    def spy(file: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(file, (str, os.PathLike)):
-            seen.append(os.path.abspath(os.fspath(file)))
-        return real(file, *args, **kwargs)
-
-    saved = builtins.open, io.open
-    builtins.open = io.open = spy
-    try:
-        yield seen
-    finally:
-        builtins.open, io.open = saved
-
-
-@contextmanager
-def started_processes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every process started meanwhile: subprocesses (esbuild), multiprocessing workers
-    (the image pool), forks and spawns."""
-    seen: list[str] = []
-
-    def wrap(owner: Any, name: str) -> None:
-        real: Callable[..., Any] = getattr(owner, name)
-
-        def spy(*args: Any, **kwargs: Any) -> Any:
-            seen.append(f"{getattr(owner, '__name__', owner)}.{name}")
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(owner, name, spy)
-
-    wrap(subprocess.Popen, "__init__")
-    wrap(multiprocessing.process.BaseProcess, "start")
-    wrap(os, "fork")
-    wrap(os, "posix_spawn")
-    yield seen
 
 
 def test_noop_rebuild_reads_no_source_and_starts_no_process(
