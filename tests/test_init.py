@@ -199,3 +199,26 @@ def test_static_globs_name_whole_folders_at_any_depth(tmp_path: Path) -> None:
     ]
     for f in project.static_files:
         assert globmatch(f, globs) != (f in claimed), f
+
+
+def test_an_app_without_a_static_folder_gets_an_empty_one(tmp_path: Path) -> None:
+    """Every asset of the app comes from its extensions (an app built on Flask-AppBuilder):
+    init still writes a config that builds, and creates the app's static folder, empty."""
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": (
+                "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n"
+                "    return app\n"
+            ),
+            "app/views.py": "VIEWS = []\n",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert (tmp_path / "app/static").is_dir() and not any((tmp_path / "app/static").iterdir())
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.source == tmp_path / "app" / "static"
+    assert "created it, empty" in (tmp_path / "pipeline.yaml").read_text()
+    built = run_cli("build", cwd=tmp_path)
+    assert built.code == 0, built.err

@@ -46,7 +46,8 @@ class InitResult:
 
 def init(root: Path, *, config_name: str = "pipeline.yaml", force: bool = False) -> InitResult:
     """Look at the project in ``root`` and write ``root/config_name``. Raises ``UsageError``
-    (exit 2) when the file exists and ``force`` is not set, or no app/static folder is found."""
+    (exit 2) when the file exists and ``force`` is not set, or no app/static folder is found.
+    An app found without its static folder (every asset from its extensions) gets it, empty."""
     from ..config import load_config
 
     target = root / config_name
@@ -56,6 +57,8 @@ def init(root: Path, *, config_name: str = "pipeline.yaml", force: bool = False)
             hint="pass --force to overwrite it, or --config NAME to write another",
         )
     project = discover(root)
+    if project.created_static:
+        project.static_dir.mkdir(parents=True, exist_ok=True)
     text = render(project, config_dir=target.parent.resolve())  # paths relative to the file
     target.write_text(text, encoding="utf-8")
     load_config(target, display_name=config_name)  # what init writes must load

@@ -85,6 +85,8 @@ class Project:
     # stylesheets the templates load whose url()s or @imports name files the static folder
     # lacks (they 404 today too; bundling would fail): copied, not bundled → those files
     unbundled: dict[str, list[str]] = field(default_factory=dict)
+    # the app's static folder does not exist yet: ``init`` creates it, empty
+    created_static: bool = False
 
 
 def _walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
@@ -298,7 +300,12 @@ def discover(root: Path) -> Project:
     there is neither a Flask app nor a ``static/`` folder."""
     root = root.resolve()
     app, others = find_app(root)
-    if app is not None and app.static_dir.is_dir():
+    created = False
+    if app is not None and not app.static_dir.is_dir() and _shallowest(root, "static") is None:
+        # an app whose every asset comes from its extensions (Flask-AppBuilder's quickhowto):
+        # its own static folder, empty for now, is the source; init creates it
+        created = True
+    if app is not None and (app.static_dir.is_dir() or created):
         static_dir = app.static_dir
         templates: Path | None = app.templates_dir if app.templates_dir.is_dir() else None
         public_path = app.static_url_path
@@ -321,10 +328,11 @@ def discover(root: Path) -> Project:
         templates_dir=templates,
         public_path=public_path,
         others=others,
+        created_static=created,
     )
     project.static_files = sorted(
         p.relative_to(static_dir).as_posix()
-        for p in static_dir.rglob("*")
+        for p in (static_dir.rglob("*") if static_dir.is_dir() else ())
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(static_dir).parts)
     )
     present = set(project.static_files)

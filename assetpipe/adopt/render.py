@@ -169,6 +169,11 @@ def render(project: Project, *, config_dir: Path) -> str:
         lines.append(f"# Flask app: {shown} ({kind}).")
     for other in project.others[:3]:
         lines.append(f"# Also creates a Flask app (not used here): {_rel(other, config_dir)}")
+    if project.created_static:
+        lines += [
+            "# The app had no static folder: `assetpipe init` created it, empty. Its extensions'",
+            "# folders (Flask-AppBuilder's, Flask-Admin's) are hashed by AssetPipe(app) at run time.",
+        ]
     lines += [
         "# The static folder: manifest keys are paths relative to it, exactly the `filename`",
         "# of url_for('static', filename=...).",
