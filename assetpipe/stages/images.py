@@ -30,8 +30,9 @@ and the codecs involved, ``imaging.options.tool_versions``), so a new encoder re
   Changing the WebP quality re-encodes only WebP groups; the JPEG ones stay hits.
 
 Only groups that miss become work: one job per source (decoded once for all its missing
-formats), run in-process when there is one job and over a process pool on all cores when there
-are more (``imaging.pool``). A no-op rebuild opens no image and starts no process; source
+formats), handed to the pool as planning finds it, so workers encode while the rest is
+planned (``imaging.pool.Batch``: costliest first; in-process when there is one job, over a
+process pool on all cores when there are more). A no-op rebuild opens no image and starts no process; source
 hashes come from the stat memo of ``sources`` (size, mtime_ns, inode), so it reads no source
 either.
 
@@ -45,7 +46,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import StageError
 from ..hashing import sri, sri_file
@@ -60,6 +61,9 @@ from ..imaging.select import select as select_variants
 from ..pipeline.cache import CacheEntry
 from ..pipeline.sources import SourceFile
 from .base import StageContext
+
+if TYPE_CHECKING:
+    from ..imaging.worker import JobResult
 
 STAGE = "images"
 
@@ -111,22 +115,30 @@ def run(ctx: StageContext) -> None:
     ctx.progress.start(STAGE, len(files))
     items: list[_Item] = []
     skipped: list[str] = []
-    for f in files:
-        try:
-            item = _plan(ctx, f, opts, versions)
-        except ImageInputError as exc:
-            _bad_input(ctx, f.rel, exc.message, exc.hint, skipped)
-            ctx.progress.advance(STAGE)
-            continue
-        items.append(item)
-        if not item.missing:
-            ctx.progress.advance(STAGE)
-        elif sum(1 for i in items if i.missing) == 2:  # a pool will run: start it meanwhile
-            from ..imaging.pool import prewarm
-
-            prewarm()
+    encoder: _Encoder | None = None  # made at the first miss: a no-op rebuild needs no pool
+    try:
+        for f in files:
+            try:
+                item = _plan(ctx, f, opts, versions)
+            except ImageInputError as exc:
+                _bad_input(ctx, f.rel, exc.message, exc.hint, skipped)
+                ctx.progress.advance(STAGE)
+                continue
+            items.append(item)
+            if not item.missing:
+                ctx.progress.advance(STAGE)
+                if encoder is not None:
+                    encoder.batch.poll()
+                continue
+            if encoder is None:
+                encoder = _Encoder(ctx, opts)
+            encoder.add(item)  # workers encode while the rest is planned
+        failed = encoder.finish() if encoder is not None else {}
+    except BaseException:
+        if encoder is not None:
+            encoder.batch.cancel()
+        raise
     by_key = {item.file.rel: item for item in items}
-    failed = _encode_missing(ctx, [i for i in items if i.missing], opts)
     for rel in sorted(failed):
         message, hint = failed[rel]
         _bad_input(ctx, rel, message, hint, skipped)
@@ -235,23 +247,54 @@ def _group_ok(entry: CacheEntry, sizes: list[tuple[int, int]]) -> bool:
     return isinstance(meta, list) and [(v["width"], v["height"]) for v in meta] == sizes
 
 
-def _encode_missing(
-    ctx: StageContext, todo: list[_Item], opts: ImageOptions
-) -> dict[str, tuple[str, str | None]]:
-    """Run one job per item with missing groups; store each group in the cache. Returns the
-    items that failed: key → (message, hint)."""
-    if not todo:
-        return {}
-    from ..imaging.pool import WorkerDied, run_jobs
-    from ..imaging.worker import Job, JobResult
+class _Encoder:
+    """One job per item with missing groups (its source decoded once for all of them), handed
+    to ``imaging.pool.Batch`` as planning finds it; each finished group is stored in the
+    cache."""
 
-    items = {i.file.rel: i for i in todo}
-    failed: dict[str, tuple[str, str | None]] = {}
+    def __init__(self, ctx: StageContext, opts: ImageOptions) -> None:
+        from ..imaging.pool import Batch
 
-    def done(result: JobResult) -> None:
-        item = items[result.key]
+        self.ctx = ctx
+        self.opts = opts
+        self.items: dict[str, _Item] = {}
+        self.failed: dict[str, tuple[str, str | None]] = {}
+        self.batch = Batch(self._done)
+
+    def add(self, item: _Item) -> None:
+        from ..imaging.pool import job_cost
+        from ..imaging.worker import Job
+
+        job = Job(
+            key=item.file.rel,
+            path=item.file.path,
+            orientation=item.probe.orientation,
+            sizes=tuple(item.sizes),
+            formats=tuple(item.missing),
+            options=self.opts,
+        )
+        self.items[job.key] = item
+        self.batch.add(job, job_cost(job, item.probe.stored_width * item.probe.stored_height))
+
+    def finish(self) -> dict[str, tuple[str, str | None]]:
+        """Wait for every job; returns the items that failed: key → (message, hint)."""
+        from ..imaging.pool import WorkerDied
+
+        try:
+            self.batch.finish()
+        except WorkerDied as exc:
+            raise StageError(
+                str(exc),
+                hint="lower images.max_pixels; a script that calls "
+                "assetpipe.build() while running threads must guard "
+                "its top level with if __name__ == '__main__'",
+            ) from exc
+        return self.failed
+
+    def _done(self, result: JobResult) -> None:
+        item = self.items[result.key]
         if result.error is not None:
-            failed[result.key] = (result.error, result.hint)
+            self.failed[result.key] = (result.error, result.hint)
         else:
             for fmt, outs in result.outputs.items():
                 files = {str(w): data for w, _, data in outs}
@@ -268,30 +311,8 @@ def _encode_missing(
                         for w, h, data in outs
                     ]
                 }
-                item.groups[fmt] = ctx.cache.put(item.keys[fmt], files, meta)
-        ctx.progress.advance(STAGE)
-
-    jobs = [
-        Job(
-            key=i.file.rel,
-            path=i.file.path,
-            orientation=i.probe.orientation,
-            sizes=tuple(i.sizes),
-            formats=tuple(i.missing),
-            options=opts,
-        )
-        for i in todo
-    ]
-    try:
-        run_jobs(jobs, done)
-    except WorkerDied as exc:
-        raise StageError(
-            str(exc),
-            hint="lower images.max_pixels; a script that calls "
-            "assetpipe.build() while running threads must guard "
-            "its top level with if __name__ == '__main__'",
-        ) from exc
-    return failed
+                item.groups[fmt] = self.ctx.cache.put(item.keys[fmt], files, meta)
+        self.ctx.progress.advance(STAGE)
 
 
 def _emit(ctx: StageContext, item: _Item, notes: dict[str, Any]) -> int:
