@@ -519,3 +519,38 @@ def test_the_scripts_stage_hands_its_outputs_over_before_placing_them(
     assert (public / (app + ".br")).read_bytes() == compress.encode(
         (public / app).read_bytes(), "br"
     )
+
+
+def test_handed_over_outputs_are_the_placed_bytes_even_when_package_files_are_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script that imports an image from an npm package: its output is rewritten after
+    esbuild (the image is published under vendor/...); what the stage hands over is the
+    rewritten output, so no file is read and compressed a second time."""
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: site\nscripts: {entries: [js/app.js]}\n",
+            "node_modules/mapkit/package.json": '{"name": "mapkit", "version": "1.0.0"}\n',
+            "node_modules/mapkit/pin.png": "\x89PNG-a-package-image-",
+            "site/js/app.js": 'import pin from "mapkit/pin.png";\n'
+            + JS
+            + "document.title = pin;\n",
+        },
+    )
+    looked_up: list[str] = []
+    look_up = compress.Compressor._look_up
+
+    def counted(self: compress.Compressor, rel: str, *args: object) -> compress.File:
+        looked_up.append(rel)
+        return look_up(self, rel, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compress.Compressor, "_look_up", counted)
+    result = build(tmp_path / "pipeline.yaml")
+    app = result.manifest["js/app.js"]["file"]
+    public = _public(tmp_path)
+    assert "vendor/mapkit/" in (public / app).read_text()
+    assert sorted(looked_up) == sorted(set(looked_up)) and app in looked_up
+    assert (public / (app + ".br")).read_bytes() == compress.encode(
+        (public / app).read_bytes(), "br"
+    )

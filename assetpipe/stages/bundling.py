@@ -22,7 +22,7 @@ from ..config import Config
 from ..errors import Location, StageError
 from ..esbuild import metafile
 from ..esbuild.result import EsbuildError, Message, Result
-from . import static, vendored
+from . import compress, static, vendored
 from .base import StageContext
 
 #: File types esbuild copies and hashes when a stylesheet or script refers to them.
@@ -220,6 +220,9 @@ def cached_build(
         warn(ctx, result.warnings)
         return result
     result = vendored.relocate(produce())
+    # their final bytes: brotli 11 of the largest chunk, a production build's longest task,
+    # starts now, while the stage stores and places the files
+    compress.start_outputs(ctx, result.files)
     table = url_table(ctx)["external"]
     used = _external_urls(result)
     doc = {

@@ -31,9 +31,9 @@ gzip behind it. The work starts as soon as a file exists: the build calls ``star
 every stage before this one (and the templates stage at its start), which queues the files
 the stages wrote or linked since its last call (``ctx.public_written``: no walk of
 ``public/``), so the scripts stage's outputs compress on the other core while
-the styles, static and templates stages run; the scripts stage hands esbuild's outputs over
-from memory the moment esbuild returns (``start_outputs``: looked up in a thread of their own),
-before it stores and places them; this stage queues whatever is left and writes each file's
+the styles, static and templates stages run; the scripts and styles stages hand esbuild's
+outputs over from memory the moment esbuild returns (``start_outputs``: looked up in a thread
+of their own), before they store and place them; this stage queues whatever is left and writes each file's
 siblings as soon as its encodings are done (a build that fails before it cancels
 the queue with ``cancel``). A file queued early and changed afterwards (its stat stamp: inode,
 size, mtime) is looked up and queued again. Results are cached by content hash, encodings and

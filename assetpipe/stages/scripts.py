@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import ExternalToolError
 from ..esbuild.result import Result
-from . import bundling, classic, compress
+from . import bundling, classic
 from .base import StageContext
 
 EXTS = (".js", ".mjs", ".ts", ".tsx", ".jsx")
@@ -71,9 +71,6 @@ def _modules(ctx: StageContext, keys: list[str]) -> None:
         result = bundling.build(ctx, opts)
         if bundling.needs_urls(ctx, result):
             result = bundling.build(ctx, opts, urls=bundling.url_table(ctx))
-        # brotli 11 of the largest chunk is a production build's longest task: it starts now,
-        # while this stage stores and places the files
-        compress.start_outputs(ctx, result.files)
         return result
 
     result = bundling.cached_build(ctx, "scripts", opts, produce)
