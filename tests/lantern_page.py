@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
-from typing import Any
+from typing import Any, ClassVar
 
 from PIL import Image
 
@@ -46,7 +46,7 @@ def _jpeg(w: int, h: int, seed: int) -> bytes:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    files: dict[str, tuple[bytes, str]] = {}
+    files: ClassVar[dict[str, tuple[bytes, str]]] = {}
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

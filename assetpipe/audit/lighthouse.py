@@ -122,38 +122,61 @@ def run(
     unitless; ``bytes``: the total byte weight, Lighthouse's transfer sizes). ``artifacts``: a folder where Lighthouse saves what it gathered (``-GA``:
     ``defaultPass.trace.json``, the DevTools log, ``artifacts.json``). Raises
     ``ExternalToolError`` when Lighthouse cannot run."""
-    flags_for_method = throttling_flags(profile, method)
+    flags = " ".join([*CHROMIUM_ARGS, "--headless=new"])
+    cmd = [
+        url,
+        f"--chrome-flags={flags}",
+        "--max-wait-for-load=60000",
+        *throttling_flags(profile, method),
+    ]
+    if headers:
+        cmd.append(f"--extra-headers={json.dumps(headers)}")
+    if artifacts is not None:
+        cmd.append(f"-GA={artifacts}")
+    env = {**os.environ, "CHROME_PATH": str(chromium)}
+    return _invoke(cmd, env, categories, timeout, url, method)
+
+
+def run_artifacts(
+    folder: Path, profile: Profile, *, method: str = "simulate", timeout: float = 180
+) -> dict[str, Any]:
+    """Lighthouse's audits of a saved artifacts folder (``lighthouse -A=folder``: the trace, the
+    DevTools log and ``artifacts.json``, no browser), with ``profile``'s throttling settings
+    under ``method``; returns what ``run`` returns."""
+    cmd = [f"-A={folder}", *throttling_flags(profile, method)]
+    return _invoke(cmd, dict(os.environ), ("performance",), timeout, str(folder), method)
+
+
+def _invoke(
+    args: list[str],
+    env: dict[str, str],
+    categories: tuple[str, ...],
+    timeout: float,
+    what: str,
+    method: str,
+) -> dict[str, Any]:
     script = ensure_installed()
     node = shutil.which("node") or "node"
-    flags = " ".join([*CHROMIUM_ARGS, "--headless=new"])
     with tempfile.TemporaryDirectory(prefix="assetpipe-lh-") as tmp:
         out = Path(tmp) / "report.json"
         cmd = [
             node,
             str(script),
-            url,
+            *args,
             "--output=json",
             f"--output-path={out}",
             "--quiet",
-            f"--chrome-flags={flags}",
             f"--only-categories={','.join(categories)}",
-            "--max-wait-for-load=60000",
-            *flags_for_method,
         ]
-        if headers:
-            cmd.append(f"--extra-headers={json.dumps(headers)}")
-        if artifacts is not None:
-            cmd.append(f"-GA={artifacts}")
-        env = {**os.environ, "CHROME_PATH": str(chromium)}
         try:
             proc = subprocess.run(
                 cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False
             )
         except subprocess.TimeoutExpired as exc:
-            raise ExternalToolError(f"lighthouse timed out after {timeout:g}s on {url}") from exc
+            raise ExternalToolError(f"lighthouse timed out after {timeout:g}s on {what}") from exc
         if proc.returncode != 0 or not out.is_file():
             raise ExternalToolError(
-                f"lighthouse failed on {url}: {(proc.stderr or proc.stdout).strip()[-400:]}",
+                f"lighthouse failed on {what}: {(proc.stderr or proc.stdout).strip()[-400:]}",
                 hint=HINT,
             )
         report = json.loads(out.read_text(encoding="utf-8"))

@@ -100,6 +100,19 @@ def _load(
     return seen
 
 
+def context_options(
+    profile: Profile, headers: dict[str, str], storage_state: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``browser.new_context`` keyword arguments: the profile's device, ``headers`` and the
+    login's ``storage_state``."""
+    options = profile.context_options()
+    if headers:
+        options["extra_http_headers"] = headers
+    if storage_state is not None:
+        options["storage_state"] = storage_state
+    return options
+
+
 def measure(
     browser: Any,
     url: str,
@@ -122,11 +135,7 @@ def measure(
     with (the login's, ``flows``). ``cpu_time``: ``metrics["tbt_cpu"]`` too, from a second,
     unthrottled load (``cpu_time_tbt``; a profile without CPU slowdown reads it from this load).
     """
-    options = profile.context_options()
-    if headers:
-        options["extra_http_headers"] = headers
-    if storage_state is not None:
-        options["storage_state"] = storage_state
+    options = context_options(profile, headers, storage_state)
     context = browser.new_context(**options)
     try:
         context.add_init_script(script=metrics_script())

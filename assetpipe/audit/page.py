@@ -12,8 +12,9 @@ from typing import Any
 from ..progress import Progress
 from . import insights, policy, summary, throttle
 from .har import har
+from .lantern.capture import add_simulated
 from .locate import Locator
-from .measure import PageLoadError, RunResult, measure
+from .measure import PageLoadError, RunResult, context_options, measure
 from .observe import MAX_WAIT_MS
 from .server import app_error
 
@@ -98,6 +99,16 @@ def audit_page(
                         cpu_time=mode == "cpu",
                     )
                 )
+                if mode == "simulate":
+                    add_simulated(
+                        results[-1],
+                        browser,
+                        url,
+                        profile,
+                        context_options(profile, headers, storage_state),
+                        locator.is_hashed,
+                        max_wait_ms=max_wait_ms,
+                    )
                 error = None
                 break
             except PageLoadError as exc:

@@ -10,6 +10,9 @@ Modes (``--metrics``):
   host took away from Chromium (other processes on a shared CI runner) does not count as
   blocking; the other metrics stay observed. The JSON's ``modes`` says which mode produced each
   figure.
+- ``simulate``: FCP, LCP, TBT and Speed Index simulated from a second load of each run with no
+  throttling at all, as Lighthouse's simulated throttling (Lantern) computes them
+  (``lantern``); CLS, TTFB and load stay observed.
 
 Aggregates (``--aggregate``), per metric over the runs, as LHCI's assertion aggregation:
 ``median`` (default), ``optimistic`` (the best run: the minimum) and ``pessimistic`` (the worst:
@@ -27,7 +30,9 @@ from collections.abc import Iterable
 from typing import Any
 
 METRICS = ("ttfb", "server", "fcp", "si", "lcp", "cls", "tbt", "load")
-MODES = ("observed", "cpu")
+MODES = ("observed", "cpu", "simulate")
+#: The metrics ``simulate`` takes from the simulation (``<metric>_sim`` in a run's metrics).
+SIMULATED = ("fcp", "lcp", "tbt", "si")
 AGGREGATES = ("median", "optimistic", "pessimistic")
 AUTO_MIN = 3
 AUTO_MAX = 9
@@ -38,6 +43,8 @@ def figures(metrics: dict[str, float], mode: str) -> dict[str, float]:
     out = {k: float(metrics.get(k, 0.0)) for k in METRICS}
     if mode == "cpu" and "tbt_cpu" in metrics:
         out["tbt"] = float(metrics["tbt_cpu"])
+    if mode == "simulate":
+        out.update({k: float(metrics[f"{k}_sim"]) for k in SIMULATED if f"{k}_sim" in metrics})
     return out
 
 
@@ -46,6 +53,8 @@ def modes(mode: str) -> dict[str, str]:
     out = dict.fromkeys(METRICS, "observed")
     if mode == "cpu":
         out["tbt"] = "cpu-time"
+    if mode == "simulate":
+        out.update(dict.fromkeys(SIMULATED, "simulated"))
     return out
 
 

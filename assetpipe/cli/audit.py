@@ -40,10 +40,11 @@ from .options import CONFIG_OPTION
 @click.option(
     "--metrics",
     "mode",
-    type=click.Choice(["observed", "cpu"]),
+    type=click.Choice(["observed", "cpu", "simulate"]),
     default="observed",
     show_default=True,
-    help="cpu: TBT from thread CPU time (steadier on busy hosts).",
+    help="cpu: TBT from thread CPU time (steadier on busy hosts); simulate: FCP, LCP, TBT "
+    "and SI simulated from an unthrottled load, as Lighthouse's default (Lantern).",
 )
 @click.option(
     "--aggregate",

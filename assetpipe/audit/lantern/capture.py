@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..measure import _load, _open, metrics_script
+from ..measure import RunResult, _load, _open, metrics_script
 from ..observe import MAX_WAIT_MS, QUIET_MS
 from ..throttle import Profile
 from ..trace import Tracer, _navigation, parse
@@ -141,7 +141,7 @@ def save_artifacts(load: Load, folder: Path) -> Path:
     (folder / "defaultPass.devtoolslog.json").write_text(
         json.dumps(load.devtools_log), encoding="utf-8"
     )
-    artifacts = {
+    artifacts: dict[str, Any] = {
         "URL": {
             "requestedUrl": load.url,
             "mainDocumentUrl": load.final_url,
@@ -158,3 +158,27 @@ def save_artifacts(load: Load, folder: Path) -> Path:
     }
     (folder / "artifacts.json").write_text(json.dumps(artifacts), encoding="utf-8")
     return folder
+
+
+def add_simulated(
+    result: RunResult,
+    browser: Any,
+    url: str,
+    profile: Profile,
+    options: dict[str, Any],
+    is_hashed: Callable[[str], bool],
+    *,
+    max_wait_ms: float = MAX_WAIT_MS,
+) -> None:
+    """``--metrics simulate``: one unthrottled load of ``url`` (``record``), simulated under
+    the profile (``simulate``) into ``result.metrics`` as ``fcp_sim``, ``lcp_sim``,
+    ``tbt_sim`` and ``si_sim``. A load that cannot be simulated adds a warning instead (the
+    run keeps its observed figures)."""
+    load = record(browser, url, profile, options, is_hashed, max_wait_ms=max_wait_ms)
+    try:
+        simulated = simulate(load, settings_for(profile))
+    except ValueError as exc:
+        result.warnings.append(f"simulated throttling failed ({exc}): observed figures kept")
+        return
+    for key, value in simulated.items():
+        result.metrics[f"{key}_sim"] = value

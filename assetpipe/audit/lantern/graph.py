@@ -220,7 +220,7 @@ def _link_network(
         direct = by_id.get(init.request_id, root)
         can = not direct.depends_on(node) and node.can_depend_on(direct)
         urls = initiator_urls(node.request)
-        for url in urls or [None]:
+        for url in urls or [""]:
             cands = by_url.get(url, []) if url else []
             if len(cands) == 1 and cands[0].start <= node.start and not cands[0].depends_on(node):
                 node.add_dependency(cands[0])

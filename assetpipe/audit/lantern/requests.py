@@ -9,6 +9,7 @@ unambiguously started it (by the initiator's URL, or the top script of its stack
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -141,13 +142,19 @@ def _choose_initiator(req: Request, by_url: dict[str, list[Request]]) -> Request
         for c in by_url.get(urls[0] if urls else "", [])
         if c.headers_end <= req.renderer_start and c.finished and not c.failed
     ]
-    for keep in (
+    keeps: list[Callable[[Request], bool]] = [
         lambda c: c.resource_type != "Other",
         lambda c: c.frame_id == req.frame_id,
         lambda c: req.initiator.get("type") != "parser" or c.resource_type == "Document",
-    ):
+    ]
+    for keep in keeps:
         if len(cands) > 1:
             cands = [c for c in cands if keep(c)] or cands
+    if len(cands) > 1:
+        preloads = [c for c in cands if c.is_link_preload]
+        others = [c for c in cands if not c.is_link_preload]
+        if preloads and others and all(c.from_disk_cache or c.from_memory_cache for c in others):
+            cands = preloads
     return cands[0] if len(cands) == 1 else None
 
 
@@ -201,7 +208,7 @@ def from_devtools_log(messages: list[dict[str, Any]]) -> list[Request]:
         r.initiator_request = _choose_initiator(r, by_url)
         if r.redirect_source is not None and r.redirect_destination is None:
             chain: list[Request] = []
-            src = r.redirect_source
+            src: Request | None = r.redirect_source
             while src is not None:
                 chain.insert(0, src)
                 src = src.redirect_source
