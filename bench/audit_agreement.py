@@ -6,12 +6,20 @@
 The pages (``bench/_thirdparty_pages.py``) are not ours: a docs site (Flask's Sphinx docs), a
 page with large images (Start Bootstrap's "Creative" theme) and a JS-heavy page (Swagger UI),
 assembled from npm and PyPI packages (pinned) into a cache folder on first use and served on
-127.0.0.1 with gzip. Each page is measured by the audit (``run_audit`` with ``--base-url``,
-``--runs 1`` per run, observed mode) and by Lighthouse 12.2.3 with ``--throttling-method=simulate``
-(Lantern: its default mobile/desktop settings) and with ``--throttling-method=devtools`` (the
-profile's exact values, as ``--lighthouse`` runs it), in the same Chromium; ``--runs`` runs each,
-the three interleaved run by run so they see the same machine load. Medians; a difference is
-relative to Lighthouse's median.
+127.0.0.1 with gzip. Each run measures each page, interleaved so all see the same machine load:
+
+- the audit (``run_audit`` with ``--base-url``, ``--runs 1``, ``--metrics simulate``): its
+  observed figures (``ours``, the throttled load) and its simulated ones (``ours-sim``, from
+  the unthrottled load, ``assetpipe.audit.lantern``);
+- Lighthouse 12.2.3 live, ``--throttling-method=simulate`` (Lantern, its default mobile/desktop
+  settings) and ``--throttling-method=devtools`` (the profile's exact values, as
+  ``--lighthouse`` runs it), in the same Chromium;
+- the same-load check: one more unthrottled load (``lantern.capture.record``), simulated by us
+  and by Lighthouse's own Lantern on its saved artifacts (``lighthouse -A``): identical input,
+  so any difference is the model's, not the load's.
+
+Medians; a difference is relative to Lighthouse's median. ``ours-sim`` is held against
+Lighthouse simulate, ``ours`` against Lighthouse devtools.
 
 Targets (the issue's): FCP and LCP within 15 %; TBT in the right direction (the pages rank
 the same by TBT) and of the right order of magnitude (within a factor of 10; both under 50 ms,
@@ -36,12 +44,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assetpipe.audit import AuditOptions, lighthouse, run_audit, throttle
-from assetpipe.audit.browser import find_chromium
+from assetpipe.audit.browser import find_chromium, launch
+from assetpipe.audit.lantern import capture
+from assetpipe.audit.runner import EAGER_SOURCE_POSITIONS
 from assetpipe.audit.standalone import load_for_audit
 from bench import _thirdparty_pages as pages_mod
 
-KEYS = ("fcp", "lcp", "tbt", "cls", "bytes")
-TOOLS = ("ours", "simulate", "devtools")
+KEYS = ("fcp", "lcp", "si", "tbt", "cls", "bytes")
+TOOLS = ("ours", "ours-sim", "simulate", "devtools", "same-ours", "same-lh")
+SIM_KEYS = ("fcp", "lcp", "tbt", "si")
 TBT_FLOOR = 50.0  # ms: both below it count as the same order of magnitude (~0)
 
 
@@ -53,8 +64,9 @@ def lighthouse_run(
     return {k: float(got.get(k) or 0) for k in KEYS}
 
 
-def ours_run(url: str, profile: str, workdir: Path) -> dict[str, float]:
-    """One run of the audit against ``url`` (``--base-url``, one page, ``--runs 1``)."""
+def ours_run(url: str, profile: str, workdir: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """One run of the audit against ``url`` (``--base-url``, one page, ``--runs 1``,
+    ``--metrics simulate``): (observed figures, simulated figures; CLS and bytes observed)."""
     base, path = _split(url)
     cfg = load_for_audit(str(workdir / "pipeline.yaml"), base)
     opts = AuditOptions(
@@ -65,14 +77,41 @@ def ours_run(url: str, profile: str, workdir: Path) -> dict[str, float]:
         hints=False,
         history=False,
         capture=False,
+        mode="simulate",
     )
-    doc = run_audit(cfg, opts).doc
-    page = doc["pages"][0]
+    result = run_audit(cfg, opts)
+    page = result.doc["pages"][0]
     if page["status"] != "measured":
         raise RuntimeError(f"audit of {url}: {page.get('error') or page['status']}")
-    out = {k: float(page["metrics"][k]) for k in ("fcp", "lcp", "tbt", "cls")}
-    out["bytes"] = float(page["bytes"]["total"])
-    return out
+    raw = result.details[path]["runs"][0]
+    observed = {k: float(raw.get(k) or 0) for k in ("fcp", "lcp", "si", "tbt", "cls")}
+    observed["bytes"] = float(page["bytes"]["total"])
+    simulated = {**observed, **{k: float(page["metrics"][k]) for k in SIM_KEYS}}
+    if any(w.startswith("simulated throttling failed") for w in page.get("warnings", [])):
+        raise RuntimeError(f"audit of {url}: {page['warnings']}")
+    return observed, simulated
+
+
+def same_load_run(
+    url: str, profile: throttle.Profile, workdir: Path
+) -> tuple[dict[str, float], dict[str, float]]:
+    """One unthrottled load, simulated by us and by Lighthouse's Lantern (``-A``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = launch(pw, args=(EAGER_SOURCE_POSITIONS,))
+        try:
+            opts = profile.context_options()
+            load = capture.record(browser, url, profile, opts)
+        finally:
+            browser.close()
+    ours = capture.simulate(load, capture.settings_for(profile))
+    folder = capture.save_artifacts(load, workdir / "artifacts")
+    lh = lighthouse.run_artifacts(folder, profile, timeout=300)["metrics"]
+    return (
+        {k: float(ours.get(k, 0)) for k in KEYS},
+        {k: float(lh.get(k) or 0) if k in SIM_KEYS else 0.0 for k in KEYS},
+    )
 
 
 def _split(url: str) -> tuple[str, str]:
@@ -95,18 +134,42 @@ def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[float]]:
             for name, path in chosen.items():
                 url = base + path
                 loads.append(os.getloadavg()[0])
-                runs[name]["ours"].append(ours_run(url, args.profile, Path(work)))
+                observed, simulated = ours_run(url, args.profile, Path(work))
+                runs[name]["ours"].append(observed)
+                runs[name]["ours-sim"].append(simulated)
                 for method in ("simulate", "devtools"):
                     runs[name][method].append(lighthouse_run(url, method, profile, chromium))
+                same_ours, same_lh = same_load_run(url, profile, Path(work))
+                runs[name]["same-ours"].append(same_ours)
+                runs[name]["same-lh"].append(same_lh)
                 print(f"  run {i + 1}/{args.runs} {name}: load {loads[-1]:.1f}", file=sys.stderr)
     return runs, loads
 
 
 def medians(runs: dict[str, Any]) -> dict[str, dict[str, dict[str, float]]]:
+    """Per page, per tool (those the runs have), per key: the median."""
     return {
-        name: {t: {k: statistics.median(r[k] for r in by_tool[t]) for k in KEYS} for t in TOOLS}
+        name: {
+            t: {k: statistics.median(r.get(k, 0.0) for r in by_tool[t]) for k in KEYS}
+            for t in TOOLS
+            if by_tool.get(t)
+        }
         for name, by_tool in runs.items()
     }
+
+
+def same_load_worst(runs: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Per page and simulated key, the largest |ours - Lighthouse| / Lighthouse over the runs
+    of the same-load check (identical input), in %."""
+    out: dict[str, dict[str, float]] = {}
+    for name, by_tool in runs.items():
+        pairs = list(zip(by_tool.get("same-ours", []), by_tool.get("same-lh", []), strict=True))
+        out[name] = {
+            k: max((abs(o[k] - lh[k]) / lh[k] * 100 if lh[k] else 0.0) for o, lh in pairs)
+            for k in SIM_KEYS
+            if pairs
+        }
+    return out
 
 
 def pct(a: float, b: float) -> str:
@@ -125,41 +188,44 @@ def fmt(key: str, v: float) -> str:
 
 def table(med: dict[str, dict[str, dict[str, float]]]) -> list[str]:
     lines = [
-        "| page | metric | ours | Lighthouse simulate | diff | Lighthouse devtools | diff |",
-        "|---|---|---|---|---|---|---|",
+        "| page | metric | ours observed | Lighthouse devtools | diff | ours simulate "
+        "| Lighthouse simulate | diff |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, m in med.items():
+        sim = m.get("ours-sim", m["ours"])
         for k in KEYS:
-            o, s, d = m["ours"][k], m["simulate"][k], m["devtools"][k]
+            o, d, os_, s = m["ours"][k], m["devtools"][k], sim[k], m["simulate"][k]
             lines.append(
                 f"| {name} (`{pages_mod.PAGES[name]}`) | {k.upper()} | {fmt(k, o)} | "
-                f"{fmt(k, s)} | {pct(o, s)} | {fmt(k, d)} | {pct(o, d)} |"
+                f"{fmt(k, d)} | {pct(o, d)} | {fmt(k, os_)} | {fmt(k, s)} | {pct(os_, s)} |"
             )
     return lines
 
 
 def verdicts(med: dict[str, dict[str, dict[str, float]]]) -> list[str]:
     out = []
-    for method in ("simulate", "devtools"):
+    for method, ours in (("simulate", "ours-sim"), ("devtools", "ours")):
+        ours = ours if all(ours in m for m in med.values()) else "ours"
         worst = max(
-            abs(m["ours"][k] - m[method][k]) / m[method][k] * 100
+            abs(m[ours][k] - m[method][k]) / m[method][k] * 100
             for m in med.values()
             for k in ("fcp", "lcp")
             if m[method][k]
         )
         out.append(
-            f"FCP/LCP vs {method}: largest difference {worst:.1f} % "
+            f"FCP/LCP ({ours}) vs {method}: largest difference {worst:.1f} % "
             f"(target within 15 %: {'ok' if worst <= 15 else 'MISSED'})"
         )
         ratios: list[float | None] = []  # None: both under TBT_FLOOR
         for m in med.values():
-            o, lh = m["ours"]["tbt"], m[method]["tbt"]
+            o, lh = m[ours]["tbt"], m[method]["tbt"]
             ratios.append(None if max(o, lh) < TBT_FLOOR else (o / lh if lh else float("inf")))
         magnitude = all(r is None or 0.1 <= r <= 10 for r in ratios)
-        order_ours = sorted(med, key=lambda n: med[n]["ours"]["tbt"])
+        order_ours = sorted(med, key=lambda n: med[n][ours]["tbt"])
         order_lh = sorted(med, key=lambda n: med[n][method]["tbt"])
         out.append(
-            f"TBT vs {method}: ours/Lighthouse "
+            f"TBT ({ours}) vs {method}: ours/Lighthouse "
             + ", ".join("~0" if r is None else f"{r:.2f}x" for r in ratios)
             + f"; order of magnitude (within 10x): {'ok' if magnitude else 'MISSED'}"
             + f"; direction (pages ranked the same): {'ok' if order_ours == order_lh else 'MISSED'}"
@@ -194,6 +260,15 @@ def main() -> int:
     print("\n".join(table(med)))
     print()
     print("\n".join(verdicts(med)))
+    same = same_load_worst(runs)
+    if any(same.values()):
+        print(
+            "same load, ours vs Lighthouse's Lantern (-A), largest difference over the runs: "
+            + "; ".join(
+                f"{name} " + ", ".join(f"{k.upper()} {v:.2f} %" for k, v in worst.items())
+                for name, worst in same.items()
+            )
+        )
     print(
         f"load average (1 min) at start {load0[0]:.1f}, during runs {min(loads):.1f}–"
         f"{max(loads):.1f}, at end {load1[0]:.1f} on {os.cpu_count()} CPUs; "

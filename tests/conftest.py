@@ -127,6 +127,19 @@ def require_chromium() -> None:
         pytest.skip(f"no Chromium: {err}")
 
 
+def require_lighthouse() -> None:
+    """Skip the calling test when Lighthouse cannot be installed, except in CI: fail there."""
+    from assetpipe.audit import lighthouse
+    from assetpipe.errors import ExternalToolError
+
+    try:
+        lighthouse.ensure_installed()
+    except ExternalToolError as err:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Lighthouse unavailable: {err}")
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """A real headless Chromium (found by assetpipe.audit.browser) for the module's tests. Skipped

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import random
 import shutil
 from collections.abc import Iterator
@@ -21,8 +20,7 @@ from assetpipe import build
 from assetpipe.audit import AuditOptions, run_audit
 from assetpipe.audit.history import History
 from assetpipe.config import load_config
-from assetpipe.errors import ExternalToolError
-from tests.conftest import REPO, require_chromium, run_cli, write_tree
+from tests.conftest import REPO, require_chromium, require_lighthouse, run_cli, write_tree
 
 pytestmark = [pytest.mark.chromium, pytest.mark.timeout(240)]
 
@@ -445,14 +443,8 @@ def test_bundled_example(example: Path) -> None:
 def test_lighthouse_scores_feed_min_score(tmp_path: Path) -> None:
     """--lighthouse: lighthouse@12.2.3 (installed on first use) on the same server and Chromium;
     its performance score lands in the JSON and the min_score budget uses it. One small page."""
-    from assetpipe.audit import lighthouse
 
-    try:
-        lighthouse.ensure_installed()
-    except ExternalToolError as err:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Lighthouse unavailable: {err}")
+    require_lighthouse()
     root = make_project(
         tmp_path,
         extra=("budgets:\n  - {path: /*, min_score: {performance: 0.5, accessibility: 0.1}}"),

@@ -24,7 +24,7 @@ import pytest
 
 from assetpipe.audit.github import annotation_lines
 from assetpipe.audit.summary import failures
-from tests.conftest import require_chromium, run_cli, write_tree
+from tests.conftest import require_chromium, require_lighthouse, run_cli, write_tree
 
 pytestmark = [pytest.mark.chromium, pytest.mark.timeout(300)]
 
@@ -348,17 +348,8 @@ def test_bad_steps_are_config_errors(tmp_path: Path, steps: str, message: str) -
 def test_lighthouse_gets_the_login_cookie(base: str, tmp_path: Path) -> None:
     """``--lighthouse`` runs its own browser: it is sent the login's cookie, so it scores the
     private page (403 without the cookie) instead of failing on it."""
-    import os
 
-    from assetpipe.audit import lighthouse
-    from assetpipe.errors import ExternalToolError
-
-    try:
-        lighthouse.ensure_installed()
-    except ExternalToolError as err:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Lighthouse unavailable: {err}")
+    require_lighthouse()
     code, doc = audit(tmp_path, base, LOGIN_YAML, "/account", extra=("--lighthouse",))
     assert code == 0, doc
     assert 0 <= doc["pages"][0]["lighthouse"]["performance"] <= 1

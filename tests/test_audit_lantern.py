@@ -5,7 +5,6 @@ very same load (its saved artifacts, ``lighthouse -A``), and the CLI mode end to
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,7 @@ from assetpipe.audit import lighthouse, throttle
 from assetpipe.audit.lantern import capture
 from assetpipe.audit.lantern.network import Connection
 from assetpipe.audit.lantern.simulator import MOBILE
-from assetpipe.errors import ExternalToolError
-from tests.conftest import require_chromium, run_cli, write_tree
+from tests.conftest import require_chromium, require_lighthouse, run_cli, write_tree
 from tests.lantern_page import serve
 
 #: Same input, same model: only float rounding may differ (Lighthouse rounds nothing here).
@@ -90,7 +88,7 @@ def recorded() -> Iterator[capture.Load]:
     with serve() as url, sync_playwright() as pw:
         browser = launch(pw, args=(EAGER_SOURCE_POSITIONS,))
         try:
-            yield capture.record(browser, url, prof, prof.context_options(), lambda _u: False)
+            yield capture.record(browser, url, prof, prof.context_options())
         finally:
             browser.close()
 
@@ -104,12 +102,7 @@ def test_simulation_agrees_with_lighthouse_on_the_same_load(
     """The load saved as Lighthouse artifacts and audited by Lighthouse 12.2.3 with
     ``--throttling-method=simulate`` (its Lantern, no browser): our FCP, LCP, Speed Index and
     TBT of the same load under the same settings agree within 2 %, mobile and desktop."""
-    try:
-        lighthouse.ensure_installed()
-    except ExternalToolError as err:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Lighthouse unavailable: {err}")
+    require_lighthouse()
     folder = capture.save_artifacts(recorded, tmp_path / "artifacts")
     for prof in (throttle.MOBILE, throttle.DESKTOP):
         ours = capture.simulate(recorded, capture.settings_for(prof))

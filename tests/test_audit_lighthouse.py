@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from assetpipe.audit import lighthouse, throttle
-from assetpipe.errors import ExternalToolError
-from tests.conftest import require_chromium
+from tests.conftest import require_chromium, require_lighthouse
 
 BLOB = os.urandom(200_000)  # does not compress: its transfer size is its size
 PAGE = (
@@ -69,12 +68,7 @@ def test_simulated_run_returns_the_byte_weight(base: str) -> None:
     """One simulated (Lantern) run on a page that fetches 200 KB of noise: the result says its
     method, and its byte weight is the page's bytes on the wire (the blob, the HTML and the
     headers: within 3 KB above the blob)."""
-    try:
-        lighthouse.ensure_installed()
-    except ExternalToolError as err:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Lighthouse unavailable: {err}")
+    require_lighthouse()
     from assetpipe.audit.browser import find_chromium
 
     require_chromium()

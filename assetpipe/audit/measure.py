@@ -255,21 +255,44 @@ def cpu_time_tbt(
     with the thread's share of a core (a fixed 60 ms of work read 264 ms quiet, 118-252 ms at
     load 16-18). Unthrottled, the same work read 58-62 ms at any load."""
     unthrottled = replace(profile, cpu_rate=1)
+    events, final, fcp_js = traced_load(
+        browser, url, unthrottled, options, is_hashed, max_wait_ms=max_wait_ms
+    )
+    trace = parse(events, final)
+    fcp = trace.fcp if trace.fcp is not None else fcp_js
+    return cpu_blocking_time(trace.tasks, fcp, profile.cpu_rate)
+
+
+def traced_load(
+    browser: Any,
+    url: str,
+    profile: Profile,
+    options: dict[str, Any],
+    is_hashed: Callable[[str], bool],
+    *,
+    max_wait_ms: float = MAX_WAIT_MS,
+    listen: Callable[[Any], None] | None = None,
+) -> tuple[list[dict[str, Any]], str, float]:
+    """``url`` loaded cold in a fresh context made with ``options``, under ``profile``'s
+    throttling, traced and observed until quiet; ``listen(cdp)`` runs before the navigation
+    (to record CDP events). Returns the trace events, the final URL and the page's own FCP."""
     context = browser.new_context(**options)
     try:
         context.add_init_script(script=metrics_script())
-        page, cdp, net = _open(context, unthrottled, is_hashed)
+        page, cdp, net = _open(context, profile, is_hashed)
+        if listen is not None:
+            listen(cdp)
         tracer = Tracer(cdp, page.wait_for_timeout)
         tracer.start()
         _load(page, cdp, url, net, quiet_ms=QUIET_MS, max_wait_ms=max_wait_ms)
         fcp_js = float(page.evaluate("() => window.__assetpipe.collect()").get("fcp") or 0.0)
-        trace = parse(tracer.stop(), page.url)
+        events = tracer.stop()
+        final = str(page.url)
         net.close()
         page.close()
     finally:
         context.close()
-    fcp = trace.fcp if trace.fcp is not None else fcp_js
-    return cpu_blocking_time(trace.tasks, fcp, profile.cpu_rate)
+    return events, final, fcp_js
 
 
 def repeat_view(

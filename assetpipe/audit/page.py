@@ -106,7 +106,6 @@ def audit_page(
                         url,
                         profile,
                         context_options(profile, headers, storage_state),
-                        locator.is_hashed,
                         max_wait_ms=max_wait_ms,
                     )
                 error = None

@@ -11,15 +11,14 @@ Lighthouse artifacts folder (``lighthouse -A=FOLDER``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..measure import RunResult, _load, _open, metrics_script
-from ..observe import MAX_WAIT_MS, QUIET_MS
+from ..measure import RunResult, traced_load
+from ..observe import MAX_WAIT_MS
 from ..throttle import Profile
-from ..trace import Tracer, _navigation, parse
+from ..trace import _navigation, parse
 from . import metrics as lm
 from .graph import create_graph
 from .network import analyze
@@ -54,28 +53,19 @@ def record(
     url: str,
     profile: Profile,
     options: dict[str, Any],
-    is_hashed: Callable[[str], bool],
-    *,
     max_wait_ms: float = MAX_WAIT_MS,
 ) -> Load:
     """Load ``url`` unthrottled in a fresh context made with ``options`` (see module doc)."""
     bare = replace(profile, latency_ms=0, download_bps=-1, upload_bps=-1, cpu_rate=1)
-    context = browser.new_context(**options)
-    try:
-        context.add_init_script(script=metrics_script())
-        page, cdp, net = _open(context, bare, is_hashed)
-        log: list[dict[str, Any]] = []
+    log: list[dict[str, Any]] = []
+
+    def listen(cdp: Any) -> None:
         for name in NETWORK_EVENTS:
             cdp.on(name, lambda params, name=name: log.append({"method": name, "params": params}))
-        tracer = Tracer(cdp, page.wait_for_timeout)
-        tracer.start()
-        _load(page, cdp, url, net, quiet_ms=QUIET_MS, max_wait_ms=max_wait_ms)
-        events = tracer.stop()
-        final = page.url
-        net.close()
-        page.close()
-    finally:
-        context.close()
+
+    events, final, _ = traced_load(
+        browser, url, bare, options, lambda _u: False, max_wait_ms=max_wait_ms, listen=listen
+    )
     return Load(url, final, events, log)
 
 
@@ -161,20 +151,13 @@ def save_artifacts(load: Load, folder: Path) -> Path:
 
 
 def add_simulated(
-    result: RunResult,
-    browser: Any,
-    url: str,
-    profile: Profile,
-    options: dict[str, Any],
-    is_hashed: Callable[[str], bool],
-    *,
-    max_wait_ms: float = MAX_WAIT_MS,
+    result: RunResult, browser: Any, url: str, profile: Profile, options: dict[str, Any], **kw: Any
 ) -> None:
     """``--metrics simulate``: one unthrottled load of ``url`` (``record``), simulated under
     the profile (``simulate``) into ``result.metrics`` as ``fcp_sim``, ``lcp_sim``,
     ``tbt_sim`` and ``si_sim``. A load that cannot be simulated adds a warning instead (the
-    run keeps its observed figures)."""
-    load = record(browser, url, profile, options, is_hashed, max_wait_ms=max_wait_ms)
+    run keeps its observed figures). ``kw``: ``record``'s ``max_wait_ms``."""
+    load = record(browser, url, profile, options, **kw)
     try:
         simulated = simulate(load, settings_for(profile))
     except ValueError as exc:
