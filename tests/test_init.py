@@ -5,6 +5,7 @@ one stage."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,26 @@ def test_an_app_without_a_static_folder_gets_an_empty_one(tmp_path: Path) -> Non
     assert "created it, empty" in (tmp_path / "pipeline.yaml").read_text()
     built = run_cli("build", cwd=tmp_path)
     assert built.code == 0, built.err
+
+
+def test_templates_named_jinja2_are_included_so_the_build_rewrites_them(tmp_path: Path) -> None:
+    """Templates ending in ``.jinja2`` (a blueprint tutorial's layout.jinja2): init finds them,
+    so the config it writes must make the build rewrite them too."""
+    write_tree(
+        tmp_path,
+        {
+            "site/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "site/static/css/style.css": "body { color: #123; }\n",
+            "site/templates/layout.jinja2": (
+                "<link href=\"{{ url_for('static', filename='css/style.css') }}\" "
+                'rel="stylesheet">\n'
+            ),
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "**/*.jinja2" in load_config(tmp_path / "pipeline.yaml").templates.include
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err
+    layout = (tmp_path / "dist/templates/layout.jinja2").read_text()
+    assert re.search(r"filename='css/style-[A-Z2-7]{8}\.css'", layout), layout

@@ -85,6 +85,8 @@ class Project:
     # stylesheets the templates load whose url()s or @imports name files the static folder
     # lacks (they 404 today too; bundling would fail): copied, not bundled → those files
     unbundled: dict[str, list[str]] = field(default_factory=dict)
+    # the file name endings of the templates found (``.html``, ``.jinja2``), sorted
+    template_exts: list[str] = field(default_factory=list)
     # the app's static folder does not exist yet: ``init`` creates it, empty
     created_static: bool = False
 
@@ -344,6 +346,7 @@ def discover(root: Path) -> Project:
             except (OSError, UnicodeDecodeError):
                 texts.append((path, None))
         project.prefixes = find_prefixes([t for _, t in texts if t is not None], present)
+        project.template_exts = sorted({p.suffix.lower() for p, _ in texts})
         for path, read in texts:
             project.templates += 1
             if path.stem in ("index", "home"):

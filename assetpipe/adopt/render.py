@@ -98,6 +98,21 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
     return ".".join(parts) + ":" + attr
 
 
+def _include_lines(project: Project) -> list[str]:
+    """``templates.include`` when the templates end in a name the default globs miss
+    (``layout.jinja2``, ``page.htm``): the default, plus one glob per such ending."""
+    from ..config.model import TemplatesConfig
+
+    default = TemplatesConfig().include
+    extra = [f"**/*{ext}" for ext in project.template_exts if f"**/*{ext}" not in default]
+    if not extra:
+        return []
+    return [
+        "  # the default globs and the other endings your templates use",
+        f"  include: {_flow([*default, *extra])}",
+    ]
+
+
 def _prefix_lines(project: Project) -> list[str]:
     """``templates.prefixes`` for templates that name assets as ``{{ EXPR }}/path``."""
     if not project.prefixes:
@@ -189,6 +204,7 @@ def render(project: Project, *, config_dir: Path) -> str:
             "# (url_for calls stay; only the filename changes). Paths are relative to this file.",
             "templates:",
             f"  dirs: [{_q(_rel(project.templates_dir, config_dir))}]",
+            *_include_lines(project),
             *_prefix_lines(project),
             *_missing_lines(project),
             "",
