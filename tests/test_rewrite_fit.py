@@ -446,3 +446,27 @@ def test_an_img_src_is_the_entrys_file_whatever_its_variants() -> None:
     }
     res = rewrite('<img src="/static/img/s.png">', "p.html", man, DEFAULT)
     assert res.text == f'<img src="/static/img/s-SSSSSSSS.png"{LAZY}>'
+
+
+def test_an_icon_whose_type_names_a_format_the_file_never_had_gets_its_source_format() -> None:
+    """``<link rel="shortcut icon" href="fav.png" type="image/x-icon">`` (a PNG declared as an
+    .ico: browsers sniff and show it): the hashed PNG, as the page loaded the PNG before; a
+    type the source has (``image/png``) or one for an unknown source is still never
+    contradicted."""
+    m = {
+        **M,
+        "img/fav.png": {**M["img/fav.png"], "src": "img/fav.png"},
+        "img/n.png": M["img/fav.png"],
+    }
+    src = (
+        '<link rel="shortcut icon" href="/static/img/fav.png" type="image/x-icon">\n'
+        '<link rel="icon" type="image/avif" href="/static/img/fav.png">\n'
+        '<link rel="icon" type="image/avif" href="/static/img/n.png">\n'
+    )
+    res = rewrite(src, "partials/x.html", m, DEFAULT, None, None)
+    fav = "/static/img/fav-64w-PPPPPPPP.png"
+    lines = res.text.splitlines()
+    assert lines[0] == f'<link rel="shortcut icon" href="{fav}" type="image/x-icon">'
+    assert lines[1] == f'<link rel="icon" type="image/avif" href="{fav}">'
+    assert lines[2] == '<link rel="icon" type="image/avif" href="/static/img/n.png">'
+    assert [u["reason"] for u in res.unresolved] == ["type"]

@@ -162,6 +162,11 @@ class Resolver:
             fmt = next((f for f, m in IMAGE_MIME.items() if m == mime), None)
             vs = variants_for(entry, fmt, formats) if fmt else []
             vs = [v for v in vs if v["format"] == fmt]
+            source_fmt = _fmt_of_source(entry)
+            if not vs and self.keeps_format(tag) and source_fmt not in (None, fmt):
+                # an icon whose type names a format the file never had (a PNG favicon declared
+                # image/x-icon): the browser took the source's bytes before; it gets them hashed
+                vs = variants_for(entry, "original", formats)
         elif self.keeps_format(tag):
             vs = variants_for(entry, "original", formats)
         elif width is None:
@@ -227,6 +232,12 @@ def by_width(vs: list[dict[str, Any]], width: int | None) -> str | None:
         return None
     exact = [v for v in vs if width is not None and int(v["width"]) == width]
     return str((exact or vs)[-1]["file"])
+
+
+def _fmt_of_source(entry: Mapping[str, Any]) -> str | None:
+    """The image format of an entry's source file, from its name (``None``: not one)."""
+    ext = str(entry.get("src", "")).rsplit(".", 1)[-1].lower()
+    return {"jpg": "jpeg"}.get(ext, ext) if ext in (*IMAGE_MIME, "jpg") else None
 
 
 def _fmt_of(entry: Mapping[str, Any]) -> str:

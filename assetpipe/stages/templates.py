@@ -58,7 +58,7 @@ from .base import StageContext
 
 log = logging.getLogger("assetpipe")
 #: bump when a rule changes what a rewrite writes; the cache key also holds the tool versions
-VERSION = 4
+VERSION = 5
 
 
 @functools.cache
