@@ -554,3 +554,27 @@ def test_handed_over_outputs_are_the_placed_bytes_even_when_package_files_are_re
     assert (public / (app + ".br")).read_bytes() == compress.encode(
         (public / app).read_bytes(), "br"
     )
+
+
+def test_outputs_the_vendor_renaming_leaves_alone_are_known_before_it_runs() -> None:
+    """``vendored.untouched``: what the scripts stage hands over before the renaming runs; each
+    such file comes out of ``relocate`` byte for byte."""
+    from assetpipe.esbuild.result import Result
+    from assetpipe.stages import vendored
+
+    pin = "_.._/node_modules/mapkit/pin-H.png"
+    files = {
+        pin: b"\x89PNG",
+        "js/a.js": f'const p = "/static/{pin}";\n'.encode(),
+        "js/a.js.map": b'{"version":3,"sources":[],"mappings":""}',
+        "js/b.js": b"console.log(1);\n",
+        "js/b.js.map": b'{"version":3,"sources":[],"mappings":""}',
+    }
+    result = Result(files, {"outputs": {p: {} for p in files}}, [])
+    early = vendored.untouched(result)
+    assert sorted(early) == ["js/b.js", "js/b.js.map"]
+    relocated = vendored.relocate(result).files
+    assert all(relocated[p] == data for p, data in early.items())
+    assert "vendor/mapkit/pin-H.png" in relocated and b"vendor/mapkit" in relocated["js/a.js"]
+    plain = Result({"js/b.js": b"x"}, {"outputs": {"js/b.js": {}}}, [])
+    assert vendored.untouched(plain) == {"js/b.js": b"x"}

@@ -219,9 +219,11 @@ def cached_build(
         )
         warn(ctx, result.warnings)
         return result
-    result = vendored.relocate(produce())
-    # their final bytes: brotli 11 of the largest chunk, a production build's longest task,
-    # starts now, while the stage stores and places the files
+    # brotli 11 of the largest chunk is a production build's longest task: the outputs start
+    # compressing now, those the vendor/ renaming leaves alone before it, the others after
+    produced = produce()
+    compress.start_outputs(ctx, vendored.untouched(produced))
+    result = vendored.relocate(produced)
     compress.start_outputs(ctx, result.files)
     table = url_table(ctx)["external"]
     used = _external_urls(result)

@@ -39,6 +39,23 @@ def vendor_name(path: str) -> str:
     return "vendor/" + rest
 
 
+def untouched(result: Result) -> dict[str, bytes]:
+    """The outputs ``relocate`` leaves byte for byte as they are: no ``_.._/`` name, no text
+    output naming one, not the map of such an output (a superset of what it rewrites is
+    excluded). The compress stage starts on them while ``relocate`` runs."""
+    outside = [p.encode() for p in result.files if p.startswith(OUTSIDE)]
+    if not outside:
+        return dict(result.files)
+    touched = {
+        p for p, d in result.files.items() if p.endswith(TEXT_EXTS) and any(o in d for o in outside)
+    }
+    return {
+        p: d
+        for p, d in result.files.items()
+        if not p.startswith(OUTSIDE) and p not in touched and p.removesuffix(".map") not in touched
+    }
+
+
 def relocate(result: Result) -> Result:
     """``result`` with every output under ``_.._/`` renamed (see the module doc). A name that
     would collide with another output is left as esbuild wrote it."""
