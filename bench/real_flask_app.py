@@ -3,6 +3,7 @@ edit and ``assetpipe watch`` latency.
 
     /work/main/.venv/bin/python bench/real_flask_app.py [--rounds 3] [--edits 20] [--no-sharp]
                                                         [--keep DIR] [--json FILE]
+                                                        [--edit-baseline REV [--edit-ab N]]
 
 The app is assembled in a temp folder at bench time, in the standard Flask layout
 (``app/static/`` beside ``app/templates/``, an app factory in ``app/__init__.py``):
@@ -26,6 +27,9 @@ Measured, rounds interleaved (cold assetpipe, cold sharp, no-op, one-template ed
 - one-template edit: one page template changed, then ``assetpipe build`` (target < 0.15 s): an
   edit build (``assetpipe.pipeline.edit``: the templates stage runs, the others are taken over
   from the last build), counted as such from ``--json``'s ``replayed``;
+- with ``--edit-baseline REV``: the one-template edit with git revision REV's code and with the
+  checkout's, interleaved ``--edit-ab`` times, each in its own copy of the built app (a code change
+  is measured against the code before it in one run, on the same machine state);
 - interpreter start: ``python -c pass`` in the same rounds, the part of both no build can cut;
 - in-process: ``assetpipe.build()`` called again in one process, no-op and one-template edit,
   wall and CPU seconds (the first call not counted);
@@ -303,16 +307,17 @@ def _write_config(root: Path) -> str:
 # --- measurements ---------------------------------------------------------------------------
 
 
-def _env() -> dict[str, str]:
-    """The CLI's environment: bytecode cached (as in any installed package) outside the repo."""
+def _env(code: Path = REPO) -> dict[str, str]:
+    """The CLI's environment: bytecode cached (as in any installed package) outside the repo;
+    assetpipe imported from ``code`` (the checkout, or a baseline revision's tree)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "assetpipe-bench-pyc")
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(code) + os.pathsep + env.get("PYTHONPATH", "")
     env["NO_COLOR"] = "1"
     return env
 
 
-def cli_build(root: Path, *extra: str) -> dict[str, Any]:
+def cli_build(root: Path, *extra: str, code: Path = REPO) -> dict[str, Any]:
     """``assetpipe build --json`` as a user runs it: wall time of the process (interpreter
     start and imports included) and the build's own seconds."""
     load = os.getloadavg()[0]
@@ -321,7 +326,7 @@ def cli_build(root: Path, *extra: str) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, "-m", "assetpipe", "build", "--json", *extra],
         cwd=root,
-        env=_env(),
+        env=_env(code),
         capture_output=True,
         text=True,
         timeout=1800,
@@ -374,17 +379,48 @@ def cold_sharp(sharp_dir: Path, files: list[Path], out: Path) -> dict[str, Any]:
     return {"wall": seconds, "cpu": cpu, "variants": variants, "bytes": size, "load": load}
 
 
-def template_edit(root: Path, facts: dict[str, Any], n: int) -> dict[str, Any]:
-    """One page template changed (a line added), then ``assetpipe build``."""
+def template_edit(root: Path, facts: dict[str, Any], n: int, code: Path = REPO) -> dict[str, Any]:
+    """One page template changed (a line added), then ``assetpipe build`` (``code``'s)."""
     path = root / facts["template"]
     marker = f"edit-{n}-{time.time_ns()}"
     path.write_text(path.read_text() + f"<p>{marker}</p>\n")
-    run = cli_build(root)
+    run = cli_build(root, code=code)
     out = (root / "dist/templates" / facts["template_out"]).read_text()
     if marker not in out:
         raise SystemExit("the edited template's output does not show the edit")
     run["edit_build"] = bool(run["doc"].get("replayed"))
     return run
+
+
+def baseline_code(rev: str, work: Path) -> Path:
+    """The ``assetpipe`` package of git revision ``rev`` under ``work/baseline-code`` (its
+    ``_node`` link pointing at this checkout's ``node/``), to import instead of the checkout."""
+    code = work / "baseline-code"
+    shutil.rmtree(code, ignore_errors=True)
+    code.mkdir(parents=True)
+    tar = subprocess.run(
+        ["git", "-C", str(REPO), "archive", rev, "assetpipe"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(code)], input=tar, check=True)
+    (code / "node").symlink_to(REPO / "node")
+    return code
+
+
+def edit_ab(
+    root: Path, facts: dict[str, Any], code: Path, n: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The one-template edit with the baseline ``code`` and with the checkout, interleaved
+    ``n`` times, each in its own copy of the built app (a build record names its code)."""
+    base = root.parent / "project-baseline"
+    shutil.rmtree(base, ignore_errors=True)
+    shutil.copytree(root, base, symlinks=True)
+    cli_build(base, code=code)  # the baseline's own record (a full build from the cache)
+    before: list[dict[str, Any]] = []
+    after: list[dict[str, Any]] = []
+    for i in range(n):
+        before.append(template_edit(base, facts, 1000 + i, code))
+        after.append(template_edit(root, facts, 1000 + i))
+    return before, after
 
 
 def python_start() -> dict[str, Any]:
@@ -448,6 +484,12 @@ def main() -> int:
     ap.add_argument("--no-watch", action="store_true")
     ap.add_argument("--keep", type=Path, help="build the app here and keep it")
     ap.add_argument("--json", type=Path, help="write the figures here")
+    ap.add_argument(
+        "--edit-baseline",
+        metavar="REV",
+        help="also the one-template edit with git revision REV's code, interleaved (--edit-ab runs)",
+    )
+    ap.add_argument("--edit-ab", type=int, default=10, help="interleaved edits each side")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="assetpipe-real-flask-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -494,6 +536,9 @@ def main() -> int:
                 f"round {r + 1}: no-op {runs['noop'][-1]['wall']:.3f} s, one-template edit "
                 f"{runs['edit'][-1]['wall']:.3f} s"
             )
+        if args.edit_baseline:
+            code = baseline_code(args.edit_baseline, work)
+            runs["edit_base"], runs["edit_new"] = edit_ab(root, facts, code, args.edit_ab)
         inproc = in_process(root, facts)
         latency = {} if args.no_watch else watch_latency(root, facts, args.edits)
     finally:
@@ -554,6 +599,9 @@ def report(
     row("one-template edit (CLI wall)", "wall", runs["edit"], 0.15)
     row("one-template edit (build only)", "build", runs["edit"])
     row("one-template edit (CLI CPU s)", "cpu", runs["edit"])
+    for key, label in (("edit_base", "edit, baseline rev"), ("edit_new", "edit, this code")):
+        row(f"{label} (CLI wall)", "wall", runs.get(key, []))
+        row(f"{label} (CLI CPU s)", "cpu", runs.get(key, []))
     row("python -c pass (wall)", "wall", runs["python"])
     row("python -c pass (CPU s)", "cpu", runs["python"])
     if runs["edit"]:
