@@ -2,7 +2,8 @@
 bundled example's home page and a heavy page on real npm JavaScript (``heavy_project``: ~440 KB
 of minified Chart.js, Leaflet, Lit, Alpine.js and dayjs, built with assetpipe), each audited N
 times on the machine as it is ("quiet") and N times with BUSY extra processes spinning a CPU
-each (``python -c "while 1: pass"``), interleaved.
+each (``python -c "while 1: pass"``), interleaved audit by audit in ABBA order (the spinners
+start 2 s before each busy round and stop after it).
 
     .venv/bin/python bench/audit_stability.py [--audits 10] [--busy 2] [--runs 3] [--json FILE]
 
@@ -46,6 +47,8 @@ MODES = ("observed", "cpu")
 TOLERANCE = 0.10
 FLOOR = {"cls": 0.005}
 FLOOR_MS = 5.0
+#: Seconds the spinners run before a busy audit starts, so the scheduler already shares the cores.
+SPIN_UP_S = 2.0
 
 
 def audit(cfg: Config, path: str, runs: int) -> dict[str, Any]:
@@ -113,13 +116,20 @@ def main() -> int:
         p: {m: {"quiet": [], "busy": []} for m in MODES} for p in pages
     }
     loads: dict[str, list[float]] = {"quiet": [], "busy": []}
-    for condition in ("quiet", "busy"):
-        spinners = [
-            subprocess.Popen([sys.executable, "-c", "while 1: pass"])
-            for _ in range(args.busy if condition == "busy" else 0)
-        ]
-        try:
-            for i in range(args.audits):
+    for i in range(args.audits):
+        # Interleaved, in ABBA order (quiet first on even rounds, busy first on odd ones): the
+        # machine's own background load drifts over minutes, and a CPU-time figure moves with
+        # it (cache and memory contention from other jobs), so running all quiet audits and
+        # then all busy ones compares two moments of the host, not two conditions.
+        order = ("quiet", "busy") if i % 2 == 0 else ("busy", "quiet")
+        for condition in order:
+            spinners = [
+                subprocess.Popen([sys.executable, "-c", "while 1: pass"])
+                for _ in range(args.busy if condition == "busy" else 0)
+            ]
+            try:
+                if spinners:
+                    time.sleep(SPIN_UP_S)
                 for name, (cfg, path) in pages.items():
                     loads[condition].append(os.getloadavg()[0])
                     t0 = time.monotonic()
@@ -140,10 +150,10 @@ def main() -> int:
                         f"lcp {row['cpu']['metrics']['lcp']:.0f}",
                         flush=True,
                     )
-        finally:
-            for p in spinners:
-                p.kill()
-                p.wait()
+            finally:
+                for p in spinners:
+                    p.kill()
+                    p.wait()
     wall = time.monotonic() - started
     report: dict[str, Any] = {
         "load": {
