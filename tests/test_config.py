@@ -57,6 +57,11 @@ BROKEN = [
         id="all-errors-at-once-in-order",
     ),
     pytest.param(
+        "source: site\naudit: {metrics: wall}\n",
+        ["error: pipeline.yaml:2:18: audit.metrics: expected one of observed, cpu, simulate, got 'wall'"],
+        id="audit-metrics",
+    ),
+    pytest.param(
         "source: site\ntemplates: {srcset_format: avif}\n",
         [
             "error: pipeline.yaml:2:28: templates.srcset_format: 'avif' is not one of "

@@ -34,7 +34,8 @@ class AuditOptions:
     max_wait_ms: float = MAX_WAIT_MS
     #: ``--runs auto``: ``policy.AUTO_MIN`` runs, more while runs disagree about a budget.
     runs_auto: bool = False
-    mode: str = "observed"
+    #: ``--metrics``; ``None``: the config's ``audit.metrics``.
+    mode: str | None = None
     aggregate: str = "median"
     #: ``--baseline REPORT_DIR``: another audit's report folder to compare with.
     baseline: Path | None = None

@@ -48,7 +48,8 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
     prog = progress or NullProgress()
     profile = throttle.get(opts.profile or config.audit.profile)
     runs = policy.AUTO_MIN if opts.runs_auto else (opts.runs or config.audit.runs)
-    if opts.mode not in policy.MODES or opts.aggregate not in policy.AGGREGATES:
+    mode = opts.mode or config.audit.metrics
+    if mode not in policy.MODES or opts.aggregate not in policy.AGGREGATES:
         raise UsageError(
             f"--metrics/--aggregate: expected one of {', '.join(policy.MODES)} / "
             f"{', '.join(policy.AGGREGATES)}"
@@ -102,7 +103,7 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
                     max_wait_ms=opts.max_wait_ms,
                     image_dims=image_dims,
                     auto=opts.runs_auto,
-                    mode=opts.mode,
+                    mode=mode,
                     how=opts.aggregate,
                     budget=budgets_mod.select(all_budgets, path, profile.name),
                     storage_state=state,
@@ -185,7 +186,7 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
     doc = {
         "profile": profile.name,
         "runs": "auto" if opts.runs_auto else runs,
-        "mode": opts.mode,
+        "mode": mode,
         "aggregate": opts.aggregate,
         "host": host,
         "shard": f"{opts.shard[0]}/{opts.shard[1]}",

@@ -41,10 +41,10 @@ from .options import CONFIG_OPTION
     "--metrics",
     "mode",
     type=click.Choice(["observed", "cpu", "simulate"]),
-    default="observed",
-    show_default=True,
+    default=None,
     help="cpu: TBT from thread CPU time (steadier on busy hosts); simulate: FCP, LCP, TBT "
-    "and SI simulated from an unthrottled load, as Lighthouse's default (Lantern).",
+    "and SI simulated from an unthrottled load, as Lighthouse's default (Lantern) "
+    "[default: audit.metrics, observed].",
 )
 @click.option(
     "--aggregate",
@@ -109,7 +109,7 @@ def audit(
     pages: tuple[str, ...],
     profile: str | None,
     runs: str | None,
-    mode: str,
+    mode: str | None,
     aggregate: str,
     json_mode: bool,
     junit_file: str | None,

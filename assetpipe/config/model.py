@@ -46,6 +46,8 @@ IMAGE_FORMATS = ("webp", "avif", "original")
 SOURCEMAPS = ("linked", "hidden", "inline", "none")
 LEGAL_COMMENTS = ("none", "inline", "eof", "linked", "external")
 PROFILES = ("mobile", "desktop")
+#: ``audit.metrics`` (``--metrics``): how TBT is measured (``audit.policy.MODES``).
+AUDIT_MODES = ("observed", "cpu", "simulate")
 LEVELS = ("error", "warn", "off")
 RESOURCE_TYPES = (
     "total",
@@ -310,6 +312,12 @@ class AuditConfig:
 
     profile: str = opt("mobile", Choice(PROFILES), "the throttling and device profile")
     runs: int = opt(3, Int(1, 100), "runs per page; the medians are reported")
+    metrics: str = opt(
+        "observed",
+        Choice(AUDIT_MODES),
+        "the metrics' mode, as `--metrics`: `cpu` takes TBT from thread CPU time (steadier on a "
+        "busy CI host)",
+    )
     chromium: Path | None = opt(None, PathTo(nullable=True), "the browser (none: found)")
     app: str | None = opt(None, AppRef(), "the app serving the pages (as `--app`)")
     headers: tuple[tuple[str, str], ...] = opt((), StrMap(), "request headers sent")
