@@ -1,0 +1,77 @@
+"""Benchmark: what ``AssetPipe(app)`` adds to ``url_for('<blueprint>.static', filename=...)``
+(the hashed name of a blueprint static file, ``assetpipe.blueprint_static``), against plain
+Flask's ``url_for`` for the same call, on an app with 400 routes, measured in the same run.
+
+    python bench/blueprint_url_for.py [--rounds 7] [--calls 5000]
+
+Each round times ``--calls`` calls on each app in turn (interleaved); prints the median, least
+and most microseconds per call of each, their ratio and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from flask import Blueprint, Flask, url_for
+
+from assetpipe.flask import AssetPipe
+
+
+def make(root: Path, adopted: bool) -> Flask:
+    (root / "app/static").mkdir(parents=True)
+    (root / "shop/static/css").mkdir(parents=True)
+    (root / "shop/static/css/a.css").write_text("a{}" * 100)
+    (root / "pipeline.yaml").write_text("source: app/static\noutput: dist\n")
+    app = Flask("app", root_path=str(root / "app"))
+    if adopted:
+        AssetPipe(app)
+    shop = Blueprint(
+        "shop",
+        "shop",
+        root_path=str(root / "shop"),
+        static_folder="static",
+        static_url_path="/shop/static",
+    )
+    app.register_blueprint(shop)
+    for i in range(400):
+        app.add_url_rule(f"/r{i}", f"r{i}", lambda: "")
+    return app
+
+
+def per_call(app: Flask, calls: int) -> float:
+    with app.test_request_context():
+        start = time.perf_counter()
+        for _ in range(calls):
+            url_for("shop.static", filename="css/a.css")
+        return (time.perf_counter() - start) / calls * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=5000)
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # "no build yet": this measures url_for only
+    with tempfile.TemporaryDirectory() as tmp:
+        apps = {"flask": make(Path(tmp, "a"), False), "assetpipe": make(Path(tmp, "b"), True)}
+        times: dict[str, list[float]] = {k: [] for k in apps}
+        for _ in range(args.rounds):
+            for name, app in apps.items():
+                times[name].append(per_call(app, args.calls))
+    print("load average:", Path("/proc/loadavg").read_text().split()[:3])
+    for name, ts in times.items():
+        print(
+            f"{name}: median {statistics.median(ts):.1f} us/call (least {min(ts):.1f}, "
+            f"most {max(ts):.1f})"
+        )
+    ratio = statistics.median(times["assetpipe"]) / statistics.median(times["flask"])
+    print(f"ratio (medians): {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
