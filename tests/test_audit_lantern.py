@@ -35,6 +35,28 @@ def test_tcp_connection_by_hand() -> None:
     assert conn.download(14_600).elapsed == 75 + 30 + 75
 
 
+def test_simulate_mode_takes_the_simulated_figures() -> None:
+    """``simulate`` reports FCP, LCP, TBT and SI from ``<metric>_sim`` and marks them; a run
+    without them (the simulation failed) keeps its observed figures; the report marks them."""
+    from assetpipe.audit import policy, report
+
+    run = {"fcp": 900.0, "lcp": 1500.0, "tbt": 80.0, "si": 1000.0, "cls": 0.1}
+    sim = {**run, "fcp_sim": 1800.0, "lcp_sim": 3000.0, "tbt_sim": 200.0, "si_sim": 2000.0}
+    figs = policy.figures(sim, "simulate")
+    assert (figs["fcp"], figs["lcp"], figs["tbt"], figs["si"], figs["cls"]) == (
+        1800.0,
+        3000.0,
+        200.0,
+        2000.0,
+        0.1,
+    )
+    assert policy.figures(run, "simulate")["fcp"] == 900.0
+    assert policy.figures(sim, "observed")["fcp"] == 900.0
+    modes = policy.modes("simulate")
+    assert modes["lcp"] == "simulated" and modes["cls"] == "observed"
+    assert report.MODE_MARKS[modes["fcp"]] == "<sup>sim</sup>"
+
+
 def _nav(ts: float, url: str) -> dict[str, Any]:
     data = {"documentLoaderURL": url, "isLoadingMainFrame": True}
     return {

@@ -49,7 +49,7 @@ def figures(metrics: dict[str, float], mode: str) -> dict[str, float]:
 
 
 def modes(mode: str) -> dict[str, str]:
-    """Which mode produced each metric (``observed`` or ``cpu-time``)."""
+    """Which mode produced each metric (``observed``, ``cpu-time`` or ``simulated``)."""
     out = dict.fromkeys(METRICS, "observed")
     if mode == "cpu":
         out["tbt"] = "cpu-time"

@@ -278,6 +278,10 @@ def _items(check: dict[str, Any]) -> str:
     return f"<ul>{''.join(rows)}</ul>" if rows else ""
 
 
+#: How the overview marks a figure that is not observed (``policy.modes``).
+MODE_MARKS = {"cpu-time": "<sup>cpu</sup>", "simulated": "<sup>sim</sup>"}
+
+
 def overview(doc: dict[str, Any]) -> str:
     """One table across pages: verdict, metrics (with the mode that produced them), bytes."""
     head = "".join(
@@ -308,8 +312,7 @@ def overview(doc: dict[str, Any]) -> str:
             continue
         m, modes = p["metrics"], p.get("modes") or {}
         cells = "".join(
-            f"<td>{_esc(fmt_metric(k, m.get(k)))}"
-            f"{'<sup>cpu</sup>' if modes.get(k) == 'cpu-time' else ''}</td>"
+            f"<td>{_esc(fmt_metric(k, m.get(k)))}{MODE_MARKS.get(modes.get(k, ''), '')}</td>"
             for k in ("ttfb", "fcp", "lcp", "cls", "tbt", "load")
         )
         failed = ", ".join(c["id"] for c in p.get("checks") or [] if not c["passed"])
