@@ -14,9 +14,10 @@ assembled from npm and PyPI packages (pinned) into a cache folder on first use a
 - Lighthouse 12.2.3 live, ``--throttling-method=simulate`` (Lantern, its default mobile/desktop
   settings) and ``--throttling-method=devtools`` (the profile's exact values, as
   ``--lighthouse`` runs it), in the same Chromium;
-- the same-load check: one more unthrottled load (``lantern.capture.record``), simulated by us
-  and by Lighthouse's own Lantern on its saved artifacts (``lighthouse -A``): identical input,
-  so any difference is the model's, not the load's.
+- the same-load checks: one more unthrottled load (``lantern.capture.record``), simulated by us
+  and by Lighthouse's own Lantern on its saved artifacts (``lighthouse -A``); and the load
+  Lighthouse's live simulate run gathered (``-GA``), simulated by us: identical input, so any
+  difference is the model's, not the load's.
 
 Medians; a difference is relative to Lighthouse's median. ``ours-sim`` is held against
 Lighthouse simulate, ``ours`` against Lighthouse devtools.
@@ -51,17 +52,23 @@ from assetpipe.audit.standalone import load_for_audit
 from bench import _thirdparty_pages as pages_mod
 
 KEYS = ("fcp", "lcp", "si", "tbt", "cls", "bytes")
-TOOLS = ("ours", "ours-sim", "simulate", "devtools", "same-ours", "same-lh")
+TOOLS = ("ours", "ours-sim", "simulate", "devtools", "same-ours", "same-lh", "lh-load-ours")
 SIM_KEYS = ("fcp", "lcp", "tbt", "si")
 TBT_FLOOR = 50.0  # ms: both below it count as the same order of magnitude (~0)
 
 
 def lighthouse_run(
-    url: str, method: str, profile: throttle.Profile, chromium: Path
-) -> dict[str, float]:
-    """One Lighthouse run (``lighthouse.run`` with ``method``); FCP/LCP/TBT (ms), CLS, bytes."""
-    got = lighthouse.run(url, profile, chromium, method=method, timeout=300)["metrics"]
-    return {k: float(got.get(k) or 0) for k in KEYS}
+    url: str, method: str, profile: throttle.Profile, chromium: Path, workdir: Path
+) -> tuple[dict[str, float], dict[str, float] | None]:
+    """One Lighthouse run (``lighthouse.run`` with ``method``); FCP/LCP/SI/TBT (ms), CLS, bytes.
+    With ``simulate``, also our simulation of the load Lighthouse gathered (``-GA``)."""
+    folder = workdir / "lh-gathered" if method == "simulate" else None
+    got = lighthouse.run(url, profile, chromium, method=method, timeout=300, artifacts=folder)
+    figures = {k: float(got["metrics"].get(k) or 0) for k in KEYS}
+    if folder is None:
+        return figures, None
+    ours = capture.simulate(capture.load_artifacts(folder), capture.settings_for(profile))
+    return figures, {k: float(ours.get(k, 0)) for k in KEYS}
 
 
 def ours_run(url: str, profile: str, workdir: Path) -> tuple[dict[str, float], dict[str, float]]:
@@ -138,7 +145,10 @@ def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[float]]:
                 runs[name]["ours"].append(observed)
                 runs[name]["ours-sim"].append(simulated)
                 for method in ("simulate", "devtools"):
-                    runs[name][method].append(lighthouse_run(url, method, profile, chromium))
+                    figures, on_theirs = lighthouse_run(url, method, profile, chromium, Path(work))
+                    runs[name][method].append(figures)
+                    if on_theirs is not None:
+                        runs[name]["lh-load-ours"].append(on_theirs)
                 same_ours, same_lh = same_load_run(url, profile, Path(work))
                 runs[name]["same-ours"].append(same_ours)
                 runs[name]["same-lh"].append(same_lh)
@@ -158,12 +168,12 @@ def medians(runs: dict[str, Any]) -> dict[str, dict[str, dict[str, float]]]:
     }
 
 
-def same_load_worst(runs: dict[str, Any]) -> dict[str, dict[str, float]]:
+def same_load_worst(runs: dict[str, Any], ours: str, theirs: str) -> dict[str, dict[str, float]]:
     """Per page and simulated key, the largest |ours - Lighthouse| / Lighthouse over the runs
-    of the same-load check (identical input), in %."""
+    where both simulated the same load (tools ``ours`` and ``theirs``), in %."""
     out: dict[str, dict[str, float]] = {}
     for name, by_tool in runs.items():
-        pairs = list(zip(by_tool.get("same-ours", []), by_tool.get("same-lh", []), strict=True))
+        pairs = list(zip(by_tool.get(ours, []), by_tool.get(theirs, []), strict=True))
         out[name] = {
             k: max((abs(o[k] - lh[k]) / lh[k] * 100 if lh[k] else 0.0) for o, lh in pairs)
             for k in SIM_KEYS
@@ -260,15 +270,19 @@ def main() -> int:
     print("\n".join(table(med)))
     print()
     print("\n".join(verdicts(med)))
-    same = same_load_worst(runs)
-    if any(same.values()):
-        print(
-            "same load, ours vs Lighthouse's Lantern (-A), largest difference over the runs: "
-            + "; ".join(
-                f"{name} " + ", ".join(f"{k.upper()} {v:.2f} %" for k, v in worst.items())
-                for name, worst in same.items()
+    for label, ours, theirs in (
+        ("our load, ours vs Lighthouse's Lantern (-A)", "same-ours", "same-lh"),
+        ("Lighthouse's load (-GA), ours vs its live report", "lh-load-ours", "simulate"),
+    ):
+        same = same_load_worst(runs, ours, theirs)
+        if any(same.values()):
+            print(
+                f"same load, {label}, largest difference over the runs: "
+                + "; ".join(
+                    f"{name} " + ", ".join(f"{k.upper()} {v:.2f} %" for k, v in worst.items())
+                    for name, worst in same.items()
+                )
             )
-        )
     print(
         f"load average (1 min) at start {load0[0]:.1f}, during runs {min(loads):.1f}–"
         f"{max(loads):.1f}, at end {load1[0]:.1f} on {os.cpu_count()} CPUs; "

@@ -97,6 +97,17 @@ def test_a_load_that_cannot_be_simulated_says_why(
         capture.simulate(capture.Load("http://x/", "http://x/", trace, log), MOBILE)
 
 
+def test_artifacts_round_trip_and_a_missing_file_is_named(tmp_path: Path) -> None:
+    """``save_artifacts`` then ``load_artifacts`` gives the same load back; a folder without the
+    DevTools log says which file it lacks."""
+    load = capture.Load("http://x/", "http://x/a", [{"name": "n", "ts": 1}], [{"method": "m"}])
+    folder = capture.save_artifacts(load, tmp_path / "a")
+    assert capture.load_artifacts(folder) == load
+    (folder / "defaultPass.devtoolslog.json").unlink()
+    with pytest.raises(ValueError, match=r"defaultPass\.devtoolslog\.json"):
+        capture.load_artifacts(folder)
+
+
 @pytest.fixture(scope="module")
 def recorded() -> Iterator[capture.Load]:
     """One unthrottled load of the crafted page (mobile device), real Chromium."""

@@ -165,3 +165,20 @@ def add_simulated(
         return
     for key, value in simulated.items():
         result.metrics[f"{key}_sim"] = value
+
+
+def load_artifacts(folder: Path) -> Load:
+    """The load in a Lighthouse artifacts folder (``save_artifacts``' or Lighthouse's own,
+    ``lighthouse -GA``); raises ``ValueError`` naming the file that is missing or unreadable."""
+    parts: list[Any] = []
+    for name in ("artifacts.json", "defaultPass.trace.json", "defaultPass.devtoolslog.json"):
+        try:
+            parts.append(json.loads((folder / name).read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{folder / name}: {exc}") from exc
+    artifacts, trace, log = parts
+    urls = artifacts.get("URL") or {}
+    if not urls.get("requestedUrl") or not urls.get("mainDocumentUrl"):
+        raise ValueError(f"{folder / 'artifacts.json'}: no URL.requestedUrl/mainDocumentUrl")
+    events = trace.get("traceEvents", []) if isinstance(trace, dict) else trace
+    return Load(urls["requestedUrl"], urls["mainDocumentUrl"], events, log)
