@@ -20,7 +20,10 @@ Each round runs, in a rotating order:
   when build time matters more than the last bytes);
 - the raw esbuild CLI with the options the scripts and styles stages use (two invocations,
   scripts then styles, no metafile): wall time;
-- ``vite build`` with the same entries (ES modules, es2020, minified, source maps, manifest).
+- ``vite build`` with the same entries (ES modules, es2020, minified, source maps, manifest);
+- with ``--against DIR`` (another checkout, e.g. ``git archive`` of an older commit into DIR):
+  that checkout's cold ``assetpipe build`` too, so a change is measured against the code before
+  it in the same run (``ratios.assetpipe_vs_against``, and per round).
 
 Reported: medians and spread (min, max) per tool, the ratios (targets: ``assetpipe build`` ≤
 1.0x Vite; scripts stage ≤ 1.3x the raw CLI's scripts invocation), the load average around each
@@ -328,12 +331,17 @@ def forget_builds(app: Path, config: str = "pipeline.yaml") -> None:
         record.unlink()
 
 
-def run_assetpipe(app: Path, config: str = "pipeline.yaml") -> dict[str, Any]:
+def run_assetpipe(
+    app: Path, config: str = "pipeline.yaml", checkout: Path | None = None
+) -> dict[str, Any]:
     # a cold build: the cache is emptied first, outside the timing (``--clean`` would time the
     # deletion of the last run's cache too; Vite keeps no build cache to delete)
     forget_builds(app, config)
     exe = [sys.executable, "-m", "assetpipe", "build", "--json", "--config", config]
     env = python_env()
+    if checkout is not None:  # another checkout's assetpipe, its bytecode cached apart
+        env["PYTHONPATH"] = str(checkout)
+        env["PYTHONPYCACHEPREFIX"] = str(WORK / "pycache-against")
     seconds, proc = timed(
         lambda: subprocess.run(exe, cwd=app, env=env, capture_output=True, text=True, check=False)
     )
@@ -615,6 +623,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (a folder holding the assetpipe package, e.g. `git archive` of "
+        "an older commit): its cold `assetpipe build`, interleaved as assetpipe_against",
+    )
     args = ap.parse_args()
     app = WORK / "app"
     write_app(app)
@@ -626,6 +640,10 @@ def main() -> None:
         "assetpipe_gzip": with_cpu(lambda: run_assetpipe(app, "pipeline-gzip.yaml")),
         "assetpipe_br10": with_cpu(lambda: run_assetpipe(app, "pipeline-br10.yaml")),
     }
+    if args.against is not None:
+        tools["assetpipe_against"] = with_cpu(
+            lambda: run_assetpipe(app, checkout=args.against.resolve())
+        )
     for fn in tools.values():  # warm the file cache and Node's compile cache once
         fn()
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in tools}
@@ -700,6 +718,15 @@ def main() -> None:
             **gil_release(biggest_bytes),
         },
     }
+    if args.against is not None:
+        report["assetpipe_against"] = med("assetpipe_against")
+        report["ratios"]["assetpipe_vs_against"] = (
+            med("assetpipe")["median"] / med("assetpipe_against")["median"]
+        )
+        report["ratios"]["assetpipe_vs_against_per_round"] = [
+            a["seconds"] / b["seconds"]
+            for a, b in zip(runs["assetpipe"], runs["assetpipe_against"], strict=True)
+        ]
     if args.json:
         print(json.dumps(report, indent=2))
         return
@@ -748,7 +775,8 @@ def main() -> None:
     for k, v in report["profile"].items():
         print(f"    {k:<44} {v:7.3f}")
     for k, v in report["ratios"].items():
-        print(f"  {k}: {v:.2f}x")
+        if isinstance(v, float):
+            print(f"  {k}: {v:.2f}x")
     r = report["ratios"]
     for what, value, target in (
         ("assetpipe build vs vite build", r["assetpipe_vs_vite"], 1.0),
