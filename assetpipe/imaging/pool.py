@@ -197,10 +197,11 @@ class Batch:
     ``add`` queues a job; the pool starts (``prewarm``, in the background) at the second one,
     and from then on every ``add`` or ``poll`` keeps each worker fed with the costliest job
     queued so far, one job ahead, so the workers encode while the caller plans the rest (a cold
-    build's planning reads and hashes every source). Jobs are submitted only as workers free
-    up, so the order is decided late, when most jobs are known: the largest images do not end
-    last. Once ``finish`` says no more will come, the last jobs (one per worker, when cores would
-    otherwise idle) each get ``ENCODE_THREADS`` encode threads. A batch of one job (or a
+    build's planning reads and hashes every source). While planning, jobs are submitted only as
+    workers free up, so the order is decided late, when most jobs are known: the largest images
+    do not end last. Once ``finish`` says no more will come, the rest are submitted at once in
+    cost order, and the last jobs (one per worker, when cores would otherwise idle) each get
+    ``ENCODE_THREADS`` encode threads. A batch of one job (or a
     one-core machine) runs in the calling thread at ``finish`` and starts no process.
     ``on_done`` is always called in the calling thread (from ``add``, ``poll`` or ``finish``).
     """
@@ -253,11 +254,14 @@ class Batch:
             return
         if not self._closed and _prewarm is not None and _prewarm.is_alive():
             return  # workers still starting: keep planning meanwhile
-        if not self._queued or len(self._running) > self._size:
+        # while planning: one job ahead of the workers, so the order is decided late; once all
+        # are known the order is final and all are submitted, so that a worker's next job never
+        # waits for this thread (busy storing results, or not scheduled on a loaded machine)
+        if not self._queued or (not self._closed and len(self._running) > self._size):
             return
         pool = _get_pool(self._size)
         with _main_as_worker():  # workers start on submit
-            while self._queued and len(self._running) <= self._size:
+            while self._queued and (self._closed or len(self._running) <= self._size):
                 job = heapq.heappop(self._queued)[2]
                 if self._closed and len(self._queued) < self._size:  # the tail: thread it
                     job = replace(job, threads=ENCODE_THREADS)
