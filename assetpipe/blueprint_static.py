@@ -11,7 +11,7 @@ can. ``BlueprintStatic``:
   endpoint whose ``filename`` exists in that blueprint's static folder with the content-hashed
   name (``css/bootstrap.min-HASH.css``, the build's ``name-HASH.ext``; the hash is computed once
   per file version, memoised on size and mtime), except a script that finds its own files from
-  its name (CKEditor's ``ckeditor.js`` beside its ``plugins/``: ``adopt.discover.locates_itself``);
+  its name (CKEditor's ``ckeditor.js`` beside its ``plugins/``: ``adopt.selflocate.locates_itself``);
 - **serves** those hashed URLs itself, in front of the app: ``Cache-Control: public,
   max-age=31536000, immutable``, a strong ETag, and for text types (CSS, JS, SVG, JSON, ...)
   brotli, zstd or gzip at their highest levels, compressed once on the first request and kept
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .adopt.discover import locates_itself
+from .adopt.selflocate import locates_itself
 from .hashing import HASHED_NAME, hashed_name, short_hash
 from .serve.compress import Policy, compress_all
 from .serve.files import IMMUTABLE, content_type

@@ -10,13 +10,13 @@ filename='...')`` and literal ``<static_url_path>/...`` URLs in ``<script src>``
 from __future__ import annotations
 
 import os
-import posixpath
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from .selflocate import self_locating
 
 SKIP_DIRS = {
     "node_modules",
@@ -371,7 +371,7 @@ def discover(root: Path) -> Project:
         if lacking:
             project.unbundled[key] = lacking
     project.styles = [s for s in project.styles if s not in project.unbundled]
-    project.kept_dirs = self_locating(project)
+    project.kept_dirs = self_locating(project.scripts, project.static_files)
     kept = tuple(d + "/" for d in project.kept_dirs)
     project.scripts = [s for s in project.scripts if not s.startswith(kept)]
     project.classic = [s for s in project.classic if not s.startswith(kept)]
@@ -400,58 +400,6 @@ def _front(best: str | None, candidate: Path) -> str:
 
     name = candidate.as_posix()
     return name if best is None or rank(name) < rank(best) else best
-
-
-# Folder names that hold an app's own scripts side by side, not one library's tree.
-GENERIC_DIRS = {
-    "js",
-    "javascript",
-    "javascripts",
-    "script",
-    "scripts",
-    "vendor",
-    "vendors",
-    "lib",
-    "libs",
-    "dist",
-    "assets",
-    "static",
-}
-
-
-def self_locating(project: Project) -> list[str]:
-    """Folders of libraries that load their own files at run time by URLs relative to their
-    ``<script src>`` (CKEditor's ``ckeditor.js`` with ``lang/``, ``plugins/``, ``skins/``;
-    TinyMCE, Ace, MathJax): a template-loaded script whose folder is not a generic one
-    (``js/``, ``vendor/``, ...) and has a subfolder holding scripts no template loads.
-
-    Such a library finds its base URL from its own file name (``ckeditor.js``), so a
-    hashed or bundled copy of it looks for its files under the page's URL and 404s; its folder
-    is copied as it is (``static.keep_names``), neither bundled nor resized."""
-    loaded = set(project.scripts)
-    found: list[str] = []
-    for script in project.scripts:
-        folder = Path(script).parent.as_posix()
-        prefix = folder + "/"
-        if any(prefix.startswith(d + "/") for d in found) or folder in found:
-            continue
-        if locates_itself(script, project.static_files, loaded):
-            found = [d for d in found if not d.startswith(prefix)] + [folder]
-    return sorted(found)
-
-
-def locates_itself(script: str, files: Iterable[str], loaded: Collection[str] = ()) -> bool:
-    """Whether ``script`` (a path among ``files``, relative to their folder) looks like a library
-    that finds its own files from its file name (see ``self_locating``): its folder is not a
-    generic one and has a subfolder holding scripts that are not in ``loaded``."""
-    folder = posixpath.dirname(script)
-    if not folder or posixpath.basename(folder).lower() in GENERIC_DIRS:
-        return False
-    prefix = folder + "/"
-    return any(
-        f.startswith(prefix) and "/" in f[len(prefix) :] and f.endswith(".js") and f not in loaded
-        for f in files
-    )
 
 
 def _top_folders(dirs: set[str]) -> set[str]:

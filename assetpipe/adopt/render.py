@@ -6,7 +6,7 @@ before still has a file after the build: scripts and stylesheets the templates l
 classic entry without bundling it as a module), raster images in image folders go to the
 images stage, and everything else (fonts, icons, SVGs, unreferenced scripts) is listed in
 ``static.include`` — whole folders as ``folder/**``, single files by name. A self-locating
-library (``discover.self_locating``: CKEditor, TinyMCE) is copied whole under its own names
+library (``selflocate.self_locating``: CKEditor, TinyMCE) is copied whole under its own names
 (``static.keep_names``): it finds its other files from its own script's URL.
 """
 

@@ -1,0 +1,61 @@
+"""Libraries that find their own files at run time from their script's URL (CKEditor, TinyMCE,
+Ace, MathJax): such a script must keep its name and its folder, or it loads its parts from the
+wrong place and 404s. Used by ``init`` (the folder is kept whole) and by the Flask extension's
+blueprint static URLs (the script is not hashed)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Collection, Iterable
+from pathlib import Path
+
+# Folder names that hold an app's own scripts side by side, not one library's tree.
+GENERIC_DIRS = {
+    "js",
+    "javascript",
+    "javascripts",
+    "script",
+    "scripts",
+    "vendor",
+    "vendors",
+    "lib",
+    "libs",
+    "dist",
+    "assets",
+    "static",
+}
+
+
+def self_locating(scripts: list[str], files: Collection[str]) -> list[str]:
+    """Folders of libraries that load their own files at run time by URLs relative to their
+    ``<script src>`` (CKEditor's ``ckeditor.js`` with ``lang/``, ``plugins/``, ``skins/``;
+    TinyMCE, Ace, MathJax): a template-loaded script whose folder is not a generic one
+    (``js/``, ``vendor/``, ...) and has a subfolder holding scripts no template loads.
+
+    Such a library finds its base URL from its own file name (``ckeditor.js``), so a
+    hashed or bundled copy of it looks for its files under the page's URL and 404s; its folder
+    is copied as it is (``static.keep_names``), neither bundled nor resized."""
+    loaded = set(scripts)
+    found: list[str] = []
+    for script in scripts:
+        folder = Path(script).parent.as_posix()
+        prefix = folder + "/"
+        if any(prefix.startswith(d + "/") for d in found) or folder in found:
+            continue
+        if locates_itself(script, files, loaded):
+            found = [d for d in found if not d.startswith(prefix)] + [folder]
+    return sorted(found)
+
+
+def locates_itself(script: str, files: Iterable[str], loaded: Collection[str] = ()) -> bool:
+    """Whether ``script`` (a path among ``files``, relative to their folder) looks like a library
+    that finds its own files from its file name (see ``self_locating``): its folder is not a
+    generic one and has a subfolder holding scripts that are not in ``loaded``."""
+    folder = posixpath.dirname(script)
+    if not folder or posixpath.basename(folder).lower() in GENERIC_DIRS:
+        return False
+    prefix = folder + "/"
+    return any(
+        f.startswith(prefix) and "/" in f[len(prefix) :] and f.endswith(".js") and f not in loaded
+        for f in files
+    )
