@@ -166,7 +166,7 @@ def test_relayout_tbt_agrees_with_lighthouse(
        is clipped differently): the same tasks, the same FCP.
     2. The task costs the same under both: TBT from thread CPU time (``tbt_cpu``: an
        unthrottled load's CPU time times the profile's factor, which the host's load hardly
-       moves) is within 25 % of the TBT from the thread CPU time in Lighthouse's throttled
+       moves) is within 40 % of the TBT from the thread CPU time in Lighthouse's throttled
        trace (Chromium's throttler busy-waits on the main thread, so that CPU time already
        holds the slowdown: not scaled again). Before the audit traced Lighthouse's categories
        (``invalidationTracking``), it was about half. Ours is taken as its least run: other
@@ -212,10 +212,11 @@ def test_relayout_tbt_agrees_with_lighthouse(
     assert len(theirs) >= 2, "Lighthouse saw the relayout in fewer than 2 of 3 runs"
     med = statistics.median
     if prof.cpu_rate == 1:
-        # 25 %, not the file's 15 %: in a fourth CI run Lighthouse's least (133 ms) sat 16 %
-        # under ours (155-160 ms) with its other runs at 138 and 178; the defect this guards
-        # against read about half
-        assert abs(min(ours) - min(theirs)) <= 0.25 * min(theirs), (ours, theirs)
+        # 40 %, not the file's 15 %: beside the parallel suite our least run sat 16 % over
+        # Lighthouse's in one CI run (155 vs 133 ms) and 35 % under it in another (386 vs
+        # 592 ms, ours spread 386-697 in that run): the defect this guards against read about
+        # half; the precise CPU-time agreement is test_cpu_time_tbt_agrees_with_lighthouse's
+        assert abs(min(ours) - min(theirs)) <= 0.4 * min(theirs), (ours, theirs)
     # Throttled (mobile), Lighthouse's CPU time holds the throttler's spin, which is wall-paced
     # and shrinks when other work runs beside it (801-1128 ms in one CI run, 850-894 ms against
     # our 1004-1065 ms in another, within 15 % run alone): no fixed band holds it while the
