@@ -32,7 +32,7 @@ CSS = "body{margin:0;font:16px/1.5 sans-serif}img{max-width:100%;height:auto}" +
 BLOCKING_JS = "window.started = performance.now();" + "var x%d = %d;" * 0
 #: A fixed amount of work (not a wall-clock loop), so its CPU time is the page's.
 APP_JS = (
-    "let s = 0; for (let i = 0; i < 3e7; i++) { s += i % 7; } window.sum = s;"
+    "let s = 0; for (let i = 0; i < 1.2e8; i++) { s += i % 7; } window.sum = s;"
     "const img = new Image(); img.src = '/late.jpg'; img.width = 200; img.height = 150;"
     "document.body.append(img);"
 )
