@@ -58,7 +58,9 @@ BROKEN = [
     ),
     pytest.param(
         "source: site\naudit: {metrics: wall}\n",
-        ["error: pipeline.yaml:2:18: audit.metrics: expected one of observed, cpu, simulate, got 'wall'"],
+        [
+            "error: pipeline.yaml:2:18: audit.metrics: expected one of observed, cpu, simulate, got 'wall'"
+        ],
         id="audit-metrics",
     ),
     pytest.param(
