@@ -13,6 +13,8 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,17 +71,17 @@ def _sample(text: str, name: str, **labels: str) -> float:
     return total
 
 
-def test_counts_add_up_across_two_workers(tmp_path: Path) -> None:
-    pytest.importorskip("prometheus_client")
-    if shutil.which("gunicorn") is None and not (Path(sys.executable).parent / "gunicorn").exists():
-        pytest.skip("gunicorn is not installed: pip install -e '.[test]'")
-    (tmp_path / "api_app.py").write_text(APP)
-    (tmp_path / "gunicorn_conf.py").write_text(CONF)
+@contextmanager
+def _two_workers(
+    tmp_path: Path, server_args: list[str]
+) -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
+    """Run ``python -m <server_args>`` in ``tmp_path`` with prometheus_client's multiprocess
+    folder and a ``READY_DIR`` each worker may mark; yields that folder and the process, then
+    stops it and fails if it printed a traceback."""
     prom = tmp_path / "prom"
     prom.mkdir()
     ready = tmp_path / "ready"
     ready.mkdir()
-    port = _free_port()
     env = {
         **os.environ,
         "PROMETHEUS_MULTIPROC_DIR": str(prom),
@@ -87,9 +89,41 @@ def test_counts_add_up_across_two_workers(tmp_path: Path) -> None:
         "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parent.parent)]),
     }
     proc = subprocess.Popen(
+        [sys.executable, "-m", *server_args],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        yield ready, proc
+    finally:
+        proc.terminate()
+        proc.wait(15)
+        assert proc.stderr is not None
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+    assert "Traceback" not in err, err
+
+
+def _assert_list_and_404_totals(text: str) -> None:
+    """Both apps' totals for the 20 gzip list requests and the one 404, whichever worker
+    answered ``/metrics``."""
+    assert _sample(text, "assetpipe_http_requests_total", route="/api/items", encoding="gzip") == 20
+    assert _sample(text, "assetpipe_http_requests_total", status="404") == 1
+    assert _sample(text, "assetpipe_http_request_duration_seconds_count", route="/api/items") == 20
+
+
+def test_counts_add_up_across_two_workers(tmp_path: Path) -> None:
+    pytest.importorskip("prometheus_client")
+    if shutil.which("gunicorn") is None and not (Path(sys.executable).parent / "gunicorn").exists():
+        pytest.skip("gunicorn is not installed: pip install -e '.[test]'")
+    (tmp_path / "api_app.py").write_text(APP)
+    (tmp_path / "gunicorn_conf.py").write_text(CONF)
+    port = _free_port()
+    with _two_workers(
+        tmp_path,
         [
-            sys.executable,
-            "-m",
             "gunicorn",
             "-w",
             "2",
@@ -100,12 +134,7 @@ def test_counts_add_up_across_two_workers(tmp_path: Path) -> None:
             f"127.0.0.1:{port}",
             "api_app:app",
         ],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    ) as (ready, proc):
         # both workers must have loaded the app: the master accepts connections before the
         # second worker is up, and then every request goes to the first one (seen in CI)
         deadline = time.monotonic() + 30
@@ -140,15 +169,7 @@ def test_counts_add_up_across_two_workers(tmp_path: Path) -> None:
                 )
                 == 30
             )
-            assert (
-                _sample(text, "assetpipe_http_requests_total", route="/api/items", encoding="gzip")
-                == 20
-            )
-            assert _sample(text, "assetpipe_http_requests_total", status="404") == 1
-            assert (
-                _sample(text, "assetpipe_http_request_duration_seconds_count", route="/api/items")
-                == 20
-            )
+            _assert_list_and_404_totals(text)
             results = {
                 res: _sample(text, "assetpipe_cache_requests_total", cache="api", result=res)
                 for res in ("hit", "miss", "wait")
@@ -169,13 +190,6 @@ def test_counts_add_up_across_two_workers(tmp_path: Path) -> None:
                 + stats["caches"]["api"].get("wait", 0)
                 == 20
             )
-    finally:
-        proc.terminate()
-        proc.wait(15)
-        assert proc.stderr is not None
-        err = proc.stderr.read().decode()
-        proc.stderr.close()
-    assert "Traceback" not in err, err
 
 
 ASGI_APP = textwrap.dedent("""
@@ -220,21 +234,10 @@ ASGI_APP = textwrap.dedent("""
 def test_asgi_counts_add_up_across_two_uvicorn_workers(tmp_path: Path) -> None:
     pytest.importorskip("prometheus_client")
     (tmp_path / "asgi_api.py").write_text(ASGI_APP)
-    prom = tmp_path / "prom"
-    prom.mkdir()
-    ready = tmp_path / "ready"
-    ready.mkdir()
     port = _free_port()
-    env = {
-        **os.environ,
-        "PROMETHEUS_MULTIPROC_DIR": str(prom),
-        "READY_DIR": str(ready),
-        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parent.parent)]),
-    }
-    proc = subprocess.Popen(
+    with _two_workers(
+        tmp_path,
         [
-            sys.executable,
-            "-m",
             "uvicorn",
             "--workers",
             "2",
@@ -246,12 +249,7 @@ def test_asgi_counts_add_up_across_two_uvicorn_workers(tmp_path: Path) -> None:
             "warning",
             "asgi_api:app",
         ],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    ) as (_, proc):
         deadline = time.monotonic() + 60
         workers: set[str] = set()
         while len(workers) < 2:  # both workers up and answering
@@ -282,15 +280,7 @@ def test_asgi_counts_add_up_across_two_uvicorn_workers(tmp_path: Path) -> None:
                 )
                 == warm + 30
             )
-            assert (
-                _sample(text, "assetpipe_http_requests_total", route="/api/items", encoding="gzip")
-                == 20
-            )
-            assert _sample(text, "assetpipe_http_requests_total", status="404") == 1
-            assert (
-                _sample(text, "assetpipe_http_request_duration_seconds_count", route="/api/items")
-                == 20
-            )
+            _assert_list_and_404_totals(text)
             assert (
                 _sample(
                     text, "assetpipe_http_response_bytes_total", route="/api/items", encoding="gzip"
@@ -306,10 +296,3 @@ def test_asgi_counts_add_up_across_two_uvicorn_workers(tmp_path: Path) -> None:
                 _sample(text, "assetpipe_compression_saved_bytes_total", source="response_cache")
                 > 0
             )
-    finally:
-        proc.terminate()
-        proc.wait(15)
-        assert proc.stderr is not None
-        err = proc.stderr.read().decode()
-        proc.stderr.close()
-    assert "Traceback" not in err, err
