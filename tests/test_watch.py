@@ -17,6 +17,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,9 @@ SITE: dict[str, str | bytes] = {
     "site/templates/plain.html": "<!doctype html>\n<p>no assets</p>\n",
     "site/data/notes.txt": "not an input of any stage\n",
 }
+#: an images section (one 32 px WebP per image under img/), and the config with it
+IMAGES_SECTION = 'images:\n  include: ["img/**"]\n  widths: [32]\n  formats: [webp]\n'
+IMAGES_CONFIG = CONFIG.replace("static:\n", IMAGES_SECTION + "static:\n")
 
 
 class Recorder:
@@ -181,9 +185,7 @@ def watching(project: Path) -> Any:
 def watching_with_image(tmp_path: Path) -> Any:
     """The site plus a processed image shown by index.html (so "no image work" means
     something)."""
-    cfg = CONFIG.replace(
-        "static:\n", 'images:\n  include: ["img/**"]\n  widths: [32]\n  formats: [webp]\nstatic:\n'
-    )
+    cfg = IMAGES_CONFIG
     index = str(SITE["site/templates/index.html"]).replace(
         '<p id="p">hello</p>', '<p id="p">hello</p><img src="/static/img/a.png" alt="">'
     )
@@ -442,12 +444,7 @@ def test_cli_ctrl_c_shuts_down_cleanly(project: Path) -> None:
     """Ctrl-C as a terminal sends it: SIGINT to the whole process group (the esbuild service
     and the image workers included). Exit 0, no traceback, no process left."""
     cfg = project / "pipeline.yaml"
-    cfg.write_text(
-        cfg.read_text().replace(
-            "static:\n",
-            'images:\n  include: ["img/**"]\n  widths: [32]\n  formats: [webp]\nstatic:\n',
-        )
-    )
+    cfg.write_text(cfg.read_text().replace("static:\n", IMAGES_SECTION + "static:\n"))
     write_tree(project, {"site/img/a.png": _png((1, 1, 1)), "site/img/b.png": _png((2, 2, 2))})
     env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.Popen(
@@ -557,27 +554,37 @@ def _png(color: tuple[int, int, int]) -> bytes:
     return buf.getvalue()
 
 
+def _red_a_blue_b() -> dict[str, str | bytes]:
+    """Two images the incremental tests tell apart: img/a.png red, img/b.png blue."""
+    return {"site/img/a.png": _png((255, 0, 0)), "site/img/b.png": _png((0, 0, 255))}
+
+
+@contextmanager
+def _watching_images(
+    root: Path, files: dict[str, str | bytes]
+) -> Iterator[tuple[Watcher, Recorder]]:
+    """A watcher on the site with the images section, img/a.png red and img/b.png blue, plus
+    ``files``; yields the watcher and its recorder, and closes the watcher."""
+    write_tree(root, {**SITE, "pipeline.yaml": IMAGES_CONFIG, **_red_a_blue_b(), **files})
+    rec = Recorder()
+    w = Watcher(root / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
+    w.start()
+    try:
+        yield w, rec
+    finally:
+        w.close()
+
+
 def test_image_edit_rebuilds_that_image_and_the_templates_showing_it(tmp_path: Path) -> None:
-    cfg = CONFIG.replace(
-        "static:\n", 'images:\n  include: ["img/**"]\n  widths: [32]\n  formats: [webp]\nstatic:\n'
-    )
-    write_tree(
+    with _watching_images(
         tmp_path,
         {
-            **SITE,
-            "pipeline.yaml": cfg,
-            "site/img/a.png": _png((255, 0, 0)),
-            "site/img/b.png": _png((0, 0, 255)),
             "site/css/app.css": ".x { background: url(../img/b.png); }\n",
             "site/templates/pics.html": '<img src="/static/img/a.png" alt="a">\n'
             '<img src="/static/img/b.png" alt="b">\n',
             "site/templates/only_b.html": '<img src="/static/img/b.png" alt="b">\n',
         },
-    )
-    rec = Recorder()
-    w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
-    w.start()
-    try:
+    ) as (_w, rec):
         before = manifest(tmp_path)
         n = len(rec.outcomes)
         (tmp_path / "site/img/a.png").write_bytes(_png((0, 255, 0)))
@@ -607,8 +614,6 @@ def test_image_edit_rebuilds_that_image_and_the_templates_showing_it(tmp_path: P
         after = manifest(tmp_path)
         css = (public / after["css/app.css"]["file"]).read_text()
         assert f"/static/{after['img/b.png']['file']}" in css
-    finally:
-        w.close()
 
 
 def _stage_files(outcomes: list[Outcome]) -> dict[str, int]:
@@ -788,25 +793,14 @@ def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Pa
     from assetpipe.config import load_config
 
     project = tmp_path / "watched"
-    cfg_text = CONFIG.replace(
-        "static:\n", 'images:\n  include: ["img/**"]\n  widths: [32]\n  formats: [webp]\nstatic:\n'
-    )
-    write_tree(
+    with _watching_images(
         project,
         {
-            **SITE,
-            "pipeline.yaml": cfg_text,
-            "site/img/a.png": _png((255, 0, 0)),
-            "site/img/b.png": _png((0, 0, 255)),
             "site/css/app.css": ".a { background: url(../img/a.png); }\n"
             ".l { background: url(../icons/logo.svg); }\n",
             "site/templates/pics.html": '<img src="/static/img/a.png" alt="a">\n',
         },
-    )
-    rec = Recorder()
-    w = Watcher(project / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
-    w.start()
-    try:
+    ) as (w, rec):
         steps: list[tuple[str, str | bytes]] = [
             (
                 "site/css/app.css",
@@ -836,8 +830,6 @@ def test_incremental_output_equals_a_full_build_of_the_same_sources(tmp_path: Pa
         watched_templates = {
             p.name: p.read_bytes() for p in (project / "dist/templates").rglob("*.html")
         }
-    finally:
-        w.close()
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     shutil.copytree(project / "site", fresh / "site")
