@@ -332,24 +332,29 @@ def test_srcset_original_lists_the_images_stage_output_format(tmp_path: Path) ->
     assert f'srcset="/static/{pngs[0]} 10w, /static/{pngs[1]} 20w"' in html
 
 
+#: a hints-file image record as `assetpipe audit` writes it: the gallery's a.png at line 3,
+#: measured 300x225 CSS px on desktop
+GALLERY_IMAGE_RECORD: dict[str, object] = {
+    "template": "pages/gallery.html",
+    "line": 3,
+    "src": "img/a.png",
+    "profile": "desktop",
+    "viewport": 1350,
+    "dpr": 1.0,
+    "width": 300.0,
+    "height": 225.0,
+    "natural_width": 800,
+    "natural_height": 600,
+    "dimensions_safe": True,
+}
+
+
 def test_hand_written_hints_file_drives_sizes_and_dimensions(tmp_path: Path) -> None:
     """The build reads the hints file's ``images`` records (as `assetpipe audit` writes them):
     sizes and width/height appear where they were measured, and a changed record re-rewrites
     the template (its cache key holds them)."""
     root = _site(tmp_path, GALLERY)
-    rec = {
-        "template": "pages/gallery.html",
-        "line": 3,
-        "src": "img/a.png",
-        "profile": "desktop",
-        "viewport": 1350,
-        "dpr": 1.0,
-        "width": 300.0,
-        "height": 225.0,
-        "natural_width": 800,
-        "natural_height": 600,
-        "dimensions_safe": True,
-    }
+    rec = dict(GALLERY_IMAGE_RECORD)
     (root / "lcp-hints.json").write_text(json.dumps({"version": 2, "hints": [], "images": [rec]}))
     templates.run(_ctx(root, MANIFEST))
     out = (root / "out/templates/pages/gallery.html").read_text().splitlines()
@@ -467,19 +472,7 @@ def test_a_path_after_a_config_expression_names_templates_prefixes(tmp_path: Pat
 
 def test_stale_image_records_warn_once_per_template(tmp_path: Path) -> None:
     root = _site(tmp_path, GALLERY)
-    rec = {
-        "template": "pages/gallery.html",
-        "line": 3,
-        "src": "img/a.png",
-        "profile": "desktop",
-        "viewport": 1350,
-        "dpr": 1.0,
-        "width": 300.0,
-        "height": 225.0,
-        "natural_width": 800,
-        "natural_height": 600,
-        "dimensions_safe": True,
-    }
+    rec = dict(GALLERY_IMAGE_RECORD)
     (root / "lcp-hints.json").write_text(
         json.dumps(
             {
