@@ -13,31 +13,20 @@ from __future__ import annotations
 import argparse
 import logging
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from flask import Blueprint, Flask, url_for
+from flask import Flask, url_for
 
-from assetpipe.flask import AssetPipe
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.test_blueprint_static import make_app
 
 
 def make(root: Path, adopted: bool) -> Flask:
-    (root / "app/static").mkdir(parents=True)
-    (root / "shop/static/css").mkdir(parents=True)
-    (root / "shop/static/css/a.css").write_text("a{}" * 100)
-    (root / "pipeline.yaml").write_text("source: app/static\noutput: dist\n")
-    app = Flask("app", root_path=str(root / "app"))
-    if adopted:
-        AssetPipe(app)
-    shop = Blueprint(
-        "shop",
-        "shop",
-        root_path=str(root / "shop"),
-        static_folder="static",
-        static_url_path="/shop/static",
-    )
-    app.register_blueprint(shop)
+    """The tests' shop app (a blueprint with a static folder), with 400 more routes."""
+    app = make_app(root, adopt=adopted)
     for i in range(400):
         app.add_url_rule(f"/r{i}", f"r{i}", lambda: "")
     return app
@@ -47,7 +36,7 @@ def per_call(app: Flask, calls: int) -> float:
     with app.test_request_context():
         start = time.perf_counter()
         for _ in range(calls):
-            url_for("shop.static", filename="css/a.css")
+            url_for("shop.static", filename="css/shop.css")
         return (time.perf_counter() - start) / calls * 1e6
 
 

@@ -20,7 +20,10 @@ PAGE = """<link rel="stylesheet" href="{{ url_for('shop.static', filename='css/s
 <script src="{{ url_for('shop.static', filename='js/missing.js') }}"></script>"""
 
 
-def make_app(tmp_path: Path, **config: object) -> Flask:
+def make_app(tmp_path: Path, *, adopt: bool = True, **config: object) -> Flask:
+    """An app whose ``shop`` blueprint has a static folder (``css/shop.css``, ``img/logo.svg``),
+    with ``AssetPipe(app)`` installed unless ``adopt`` is false (``bench/blueprint_url_for.py``
+    times both)."""
     write_tree(
         tmp_path,
         {
@@ -32,7 +35,8 @@ def make_app(tmp_path: Path, **config: object) -> Flask:
     )
     app = Flask("app", root_path=str(tmp_path / "app"))
     app.config.update(config)
-    AssetPipe(app)  # before the blueprint is registered, as an app factory often does
+    if adopt:
+        AssetPipe(app)  # before the blueprint is registered, as an app factory often does
     shop = Blueprint(
         "shop",
         "shop",

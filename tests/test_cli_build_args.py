@@ -125,24 +125,22 @@ def test_a_plain_build_skips_teardown_but_runs_exit_handlers_and_flushes(tmp_pat
         "main()\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-c", code, "build", "--json"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", code, "build", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
+    proc = run("--json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["ok"] is True
     assert proc.stderr.splitlines()[-1:] == ["atexit"], proc.stderr
     (tmp_path / "pipeline.yaml").write_text("source: nowhere\n")
-    proc = subprocess.run(
-        [sys.executable, "-c", code, "build", "-q"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    proc = run("-q")
     assert proc.returncode == 2 and "teardown" not in proc.stderr
 
 

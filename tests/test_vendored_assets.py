@@ -47,13 +47,17 @@ SITE: dict[str, str | bytes] = {
 }
 
 
+def _built(make_site: Callable[..., Path]) -> tuple[Manifest, Path]:
+    """Builds ``SITE``; its manifest and public folder."""
+    root = make_site(CONFIG, SITE)
+    build(root / "pipeline.yaml")
+    return Manifest.read(root / "dist" / "manifest.json"), root / "dist" / "public"
+
+
 def test_package_assets_are_published_under_vendor_with_references_right(
     make_site: Callable[..., Path],
 ) -> None:
-    root = make_site(CONFIG, SITE)
-    build(root / "pipeline.yaml")
-    m = Manifest.read(root / "dist" / "manifest.json")
-    public = root / "dist" / "public"
+    m, public = _built(make_site)
     published = sorted(p.relative_to(public).as_posix() for p in public.rglob("*"))
     assert not [p for p in published if "_.._" in p or "node_modules" in p]
     pins = [p for p in published if re.fullmatch(r"vendor/mapkit/dist/images/pin-\w+\.png", p)]
@@ -79,10 +83,7 @@ def test_package_assets_are_published_under_vendor_with_references_right(
 def test_the_stylesheets_sourcemap_still_points_at_the_rule_after_the_renamed_urls(
     make_site: Callable[..., Path],
 ) -> None:
-    root = make_site(CONFIG, SITE)
-    build(root / "pipeline.yaml")
-    m = Manifest.read(root / "dist" / "manifest.json")
-    public = root / "dist" / "public"
+    m, public = _built(make_site)
     css_file = str(m["css/app.css"]["file"])
     css = (public / css_file).read_text()
     doc = json.loads((public / str(m["css/app.css"]["map"])).read_text())
