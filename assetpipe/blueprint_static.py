@@ -12,6 +12,10 @@ can. ``BlueprintStatic``:
   name (``css/bootstrap.min-HASH.css``, the build's ``name-HASH.ext``; the hash is computed once
   per file version, memoised on size and mtime), except a script that finds its own files from
   its name (CKEditor's ``ckeditor.js`` beside its ``plugins/``: ``adopt.selflocate.locates_itself``);
+- **stylesheets**: the copy served under a stylesheet's hashed name names the files of the
+  folder its relative ``url()``s and ``@import``s point at by their hashed names too, and its
+  hash is that copy's, so a changed image or font renames the stylesheet (an immutable
+  stylesheet never keeps an old image); the unhashed URL answers the file as written;
 - **serves** those hashed URLs itself, in front of the app: ``Cache-Control: public,
   max-age=31536000, immutable``, a strong ETag, and for text types (CSS, JS, SVG, JSON, ...)
   brotli, zstd or gzip at their highest levels, compressed once on the first request and kept
@@ -35,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .adopt.discover import CSS_REF
 from .adopt.selflocate import locates_itself
 from .hashing import HASHED_NAME, hashed_name, short_hash
 from .serve.compress import Policy, compress_all
@@ -54,6 +59,7 @@ class _Version:
     short: str  # the hashed name's 8 characters
     etag: str
     bodies: dict[str, bytes]  # "identity" and the compressed codings, when kept in memory
+    deps: tuple[tuple[str, _Version], ...] = ()  # a stylesheet's url() targets, as named
 
 
 class BlueprintStatic:
@@ -124,7 +130,7 @@ class BlueprintStatic:
         memo = self._names.get((folder, filename))
         if memo is not None:
             known, old, name = memo
-            if self._versions.get(known) is old and _stamp(known) == old.stamp:
+            if self._current(known, old):
                 return name
         path = _inside(folder, filename)
         if path is None or self._locates_itself(folder, filename):
@@ -153,20 +159,29 @@ class BlueprintStatic:
             self._listed[folder] = files
         return locates_itself(filename.lstrip("/"), files)
 
-    def version(self, path: str) -> _Version | None:
-        """The current version of the file at ``path`` (``None``: not a file)."""
+    def _current(self, path: str, version: _Version) -> bool:
+        """Whether ``version`` is still the file's, and so are those its stylesheet names."""
+        return (
+            self._versions.get(path) is version
+            and _stamp(path) == version.stamp
+            and all(self._current(p, v) for p, v in version.deps)
+        )
+
+    def version(self, path: str, _within: frozenset[str] = frozenset()) -> _Version | None:
+        """The current version of the file at ``path`` (``None``: not a file). A stylesheet's
+        is that of the copy served (``_content``); ``_within``: the stylesheets naming it."""
+        known = self._versions.get(path)
+        if known is not None and self._current(path, known):
+            return known
         stamp = _stamp(path)
         if stamp is None:
             return None
-        known = self._versions.get(path)
-        if known is not None and known.stamp == stamp:
-            return known
         try:
-            data = Path(path).read_bytes()
+            data, deps = self._content(path, _within)
         except OSError:
             return None
         digest = hashlib.sha256(data).hexdigest()
-        version = _Version(stamp, digest, short_hash(digest), f'"{digest[:24]}"', {})
+        version = _Version(stamp, digest, short_hash(digest), f'"{digest[:24]}"', {}, deps)
         with self._lock:
             old = self._versions.get(path)
             if old is not None:
@@ -217,11 +232,53 @@ class BlueprintStatic:
                 return path, version
         return None
 
+    def _content(
+        self, path: str, within: frozenset[str] = frozenset()
+    ) -> tuple[bytes, tuple[tuple[str, _Version], ...]]:
+        """The bytes served under ``path``'s hashed name and the versions they name: a
+        stylesheet's relative ``url()``/``@import`` targets in its blueprint folder by their
+        hashed names (a missing one, or one in a cycle of stylesheets, as written)."""
+        data = Path(path).read_bytes()
+        folder = next((f for _, f in self._folders.values() if path.startswith(f + os.sep)), None)
+        if not path.endswith(".css") or folder is None:
+            return data, ()
+        lowered = data.lower()
+        if b"url(" not in lowered and b"@import" not in lowered:
+            return data, ()
+        text = data.decode("utf-8", "surrogateescape")
+        deps: list[tuple[str, _Version]] = []
+        out, last = [], 0
+        for m in CSS_REF.finditer(text):
+            group = 2 if m.group(2) is not None else 4
+            ref = m.group(group).strip()
+            plain = re.split(r"[?#]", ref, maxsplit=1)[0]
+            if not plain or plain.startswith("/") or re.match(r"[a-zA-Z][\w+.-]*:", plain):
+                continue
+            target = _inside(
+                folder,
+                os.path.relpath(
+                    os.path.normpath(os.path.join(os.path.dirname(path), plain)), folder
+                ),
+            )
+            if target is None or target in within or target == path:
+                continue
+            named = self.version(target, within | {path})
+            if named is None:
+                continue
+            deps.append((target, named))
+            start = m.start(group) + m.group(group).index(plain)
+            out += [text[last:start], hashed_name(plain, named.digest)]
+            last = start + len(plain)
+        if not deps:
+            return data, ()
+        out.append(text[last:])
+        return "".join(out).encode("utf-8", "surrogateescape"), tuple(deps)
+
     def _bodies(self, path: str, version: _Version) -> dict[str, bytes]:
         """The bodies of ``version`` by coding: compressed on first use, kept while they fit."""
         if version.bodies:
             return version.bodies
-        data = Path(path).read_bytes()
+        data = self._content(path)[0]
         bodies = {"identity": data}
         ctype = content_type(path)
         if self.policy.eligible(200, {"content-type": ctype, "content-length": str(len(data))}):

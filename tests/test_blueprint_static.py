@@ -5,6 +5,7 @@ Flask-Admin, through Flask's test client (the WSGI stack ``init_app`` installs).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -153,3 +154,52 @@ def test_a_script_that_finds_its_files_from_its_own_name_keeps_it(tmp_path: Path
         assert re.fullmatch(
             r"/shop/static/js/app-[A-Z2-7]{8}\.js", url_for("shop.static", filename="js/app.js")
         )
+
+
+def test_a_stylesheets_url_targets_are_hashed_and_a_changed_image_renames_it(
+    tmp_path: Path,
+) -> None:
+    """An immutable stylesheet names its images and fonts by their hashed names, so a changed
+    image gives the stylesheet a new name too (else the cached CSS keeps the old image)."""
+    app = make_app(tmp_path)
+    write_tree(
+        tmp_path / "shop/static",
+        {
+            "css/shop.css": (
+                '.logo { background: url("../img/logo.svg"); }\n'
+                "@font-face { font-family: S; src: url(../fonts/s.woff2?v=2#x) format('woff2'); }\n"
+                ".gone { background: url(../img/missing.png); }\n"
+                ".data { background: url(data:image/gif;base64,R0lGOD==); }\n"
+                ".far { background: url(https://example.com/x.png); }\n"
+            ),
+            "fonts/s.woff2": b"wOF2-font-bytes",
+        },
+    )
+    client = app.test_client()
+
+    def stylesheet() -> tuple[str, str]:
+        page = client.get("/").get_data(as_text=True)
+        found = re.search(r'href="(/shop/static/css/shop-[A-Z2-7]{8}\.css)"', page)
+        assert found, page
+        got = client.get(found.group(1))
+        assert got.status_code == 200 and got.headers["Cache-Control"].endswith("immutable")
+        return found.group(1), got.get_data(as_text=True)
+
+    url, css = stylesheet()
+    logo = re.search(r'url\("(\.\./img/logo-[A-Z2-7]{8}\.svg)"\)', css)
+    font = re.search(r"url\((\.\./fonts/s-[A-Z2-7]{8}\.woff2)\?v=2#x\)", css)
+    assert logo and font, css
+    assert "url(../img/missing.png)" in css and "url(data:image/gif;base64,R0lGOD==)" in css
+    assert "url(https://example.com/x.png)" in css
+    for ref in (logo.group(1), font.group(1)):
+        got = client.get(posixpath.normpath(posixpath.join(posixpath.dirname(url), ref)))
+        assert got.status_code == 200 and got.headers["Cache-Control"].endswith("immutable"), ref
+    with client.get("/shop/static/css/shop.css") as unhashed:  # as written, for Flask's route
+        assert 'url("../img/logo.svg")' in unhashed.get_data(as_text=True)
+    (tmp_path / "shop/static/img/logo.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg'>2</svg>"
+    )
+    new_url, new_css = stylesheet()
+    assert new_url != url and client.get(url).status_code == 404
+    new_logo = re.search(r'url\("(\.\./img/logo-[A-Z2-7]{8}\.svg)"\)', new_css)
+    assert new_logo and new_logo.group(1) != logo.group(1)

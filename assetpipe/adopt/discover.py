@@ -270,7 +270,7 @@ def _unprefixed(text: str, prefixes: dict[str, str], public_path: str) -> str:
     return re.sub(r"\{\{-?\s*(.*?)\s*-?\}\}/", sub, text)
 
 
-_CSS_REF = re.compile(r"""url\(\s*(["']?)([^"')]+?)\1\s*\)|@import\s+(["'])([^"']+)\3""", re.I)
+CSS_REF = re.compile(r"""url\(\s*(["']?)([^"')]+?)\1\s*\)|@import\s+(["'])([^"']+)\3""", re.I)
 
 
 def missing_in_css(static_dir: Path, key: str, public_path: str, present: set[str]) -> list[str]:
@@ -281,7 +281,7 @@ def missing_in_css(static_dir: Path, key: str, public_path: str, present: set[st
     except OSError:
         return []
     out: set[str] = set()
-    for m in _CSS_REF.finditer(text):
+    for m in CSS_REF.finditer(text):
         ref = (m.group(2) or m.group(4) or "").strip()
         ref = re.split(r"[?#]", ref, maxsplit=1)[0]
         if not ref:
