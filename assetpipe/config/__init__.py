@@ -1,7 +1,10 @@
 """pipeline.yaml: key declarations, reading, validation and the typed model.
 
-Modules, each importing only those above it:
+Modules, each importing only those above it (``memo`` imports ``load`` when it validates):
 
+- ``memo``: ``load_config``, the public entry: the last validated ``Config`` again when the file's
+  bytes and everything validation looked up outside it (``Outside``) are unchanged, else
+  ``load.read_config``; PyYAML is imported only to validate;
 - ``yaml``: the position-keeping YAML reader (``parse_yaml``, ``Reader``: every problem recorded
   as ``FILE:LINE:COL: key.path: message``, reading goes on);
 - ``keys``: how a key is declared (``opt``/``required``: a dataclass field carrying a ``Spec`` of
@@ -13,7 +16,7 @@ Modules, each importing only those above it:
   is declared once;
 - ``steps``: the steps of user flows (``flows[].steps``, ``login``);
 - ``templatedirs``: resolving ``templates.dirs`` and finding the templates in them;
-- ``load``: ``load_config`` (reads the file with the declarations, applies the rules that need
+- ``load``: ``read_config`` (reads the file with the declarations, applies the rules that need
   more than one key, raises one ``ConfigError`` listing every problem);
 - ``reference``: renders docs/configuration.md from the declarations
   (``python -m assetpipe.config.reference > docs/configuration.md``).
@@ -21,7 +24,7 @@ Modules, each importing only those above it:
 
 from __future__ import annotations
 
-from .load import load_config
+from .memo import load_config
 from .model import (
     IMAGE_FORMATS,
     LEGAL_COMMENTS,

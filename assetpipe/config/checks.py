@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .keys import Check, Ctx, Spread
+
+if TYPE_CHECKING:
+    import yaml  # imported where a node is read: a reused config never reads YAML
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class PathTo(Check):
         value = ctx.path(node, path, nullable=self.nullable)
         if value is None or self.exists is None:
             return value
-        if not (value.is_dir() if self.exists == "dir" else value.is_file()):
+        if ctx.r.outside.kind(value) != self.exists:
             what = "directory" if self.exists == "dir" else "file"
             ctx.r.error(node, path, f"{what} '{ctx.r.scalar(node)}' does not exist")
         return value
@@ -174,6 +175,8 @@ class Prefixes(Check):
     TYPE = "mapping of Jinja expression → folder of source"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
+        import yaml
+
         out = []
         for key, child in ctx.section(node, path, None).items():
             where = f"{path}.{key}"
@@ -200,6 +203,8 @@ class Defines(Check):
     TYPE = "mapping of name → JS expression"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
+        import yaml
+
         out = []
         for key, child in ctx.section(node, path, None).items():
             if isinstance(child, yaml.ScalarNode):
@@ -250,6 +255,8 @@ class Sizes(Check):
     TYPE = "string, or list of `{selector, sizes}` / `{default}`"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> Spread:
+        import yaml
+
         if not isinstance(node, yaml.SequenceNode):
             return Spread({"sizes": ctx.r.string(node, path)})
         rules: list[tuple[str, str]] = []
@@ -279,6 +286,8 @@ class Widths(Check):
     TYPE = "list of integers ≥ 1"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[int, ...]:
+        import yaml
+
         widths = ctx.r.list_of(node, path, ctx.r.integer)
         if not widths and isinstance(node, yaml.SequenceNode) and not node.value:
             ctx.r.error(node, path, "expected at least one width")
@@ -295,6 +304,8 @@ class Formats(Check):
         return "list of " + ", ".join(f"`{c}`" for c in self.choices)
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[str, ...]:
+        import yaml
+
         formats = ctx.r.list_of(node, path, lambda n, p: ctx.r.choice(n, p, self.choices))
         if isinstance(node, yaml.SequenceNode) and not node.value:
             ctx.r.error(node, path, "expected at least one format")
@@ -353,7 +364,7 @@ class ContextFile(Check):
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> Path | None:
         context = ctx.path(node, path, nullable=True)
-        if context is not None and not context.is_file():
+        if context is not None and not ctx.r.outside.is_file(context):
             ctx.r.error(node, path, f"file '{context}' does not exist")
         return context
 

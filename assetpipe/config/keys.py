@@ -17,12 +17,14 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
-
-import yaml
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..errors import Location
-from .yaml import Reader
+
+if TYPE_CHECKING:
+    import yaml  # imported where a node is read: a reused config never reads YAML
+
+    from .yaml import Reader
 
 T = TypeVar("T")
 
@@ -203,6 +205,8 @@ class Items(Check):
     TYPE = "list of mappings"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
+        import yaml
+
         names = {f.name for f in dataclasses.fields(self.cls)}
         needed = [(name, key) for name, key, spec in specs(self.cls) if spec.required]
         out: list[Any] = []

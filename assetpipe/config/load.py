@@ -1,4 +1,5 @@
-"""``load_config``: pipeline.yaml → a validated ``Config``.
+"""``read_config``: pipeline.yaml → a validated ``Config`` (``memo.load_config`` calls it when
+it has no valid record of an earlier validation).
 
 Reads the file, validates every key (types, ranges, unknown keys with a did-you-mean, duplicate
 keys, cross-field rules) and raises one ``ConfigError`` carrying *all* problems, each located
@@ -15,13 +16,20 @@ import yaml
 
 from ..errors import AssetpipeError, ConfigError, Location
 from .keys import Ctx, abs_path, read_fields
+from .memo import Outside
 from .model import AuditConfig, Config, ImagesConfig, TemplatesConfig, state_dir_for
 from .templatedirs import resolve as resolve_dirs
 from .yaml import Reader, parse_yaml
 
 
-def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None = None) -> Config:
-    """Read and validate a pipeline.yaml.
+def read_config(
+    path: str | Path = "pipeline.yaml",
+    *,
+    display_name: str | None = None,
+    data: bytes | None = None,
+) -> tuple[Config, Outside]:
+    """Read and validate a pipeline.yaml (its bytes ``data`` when the caller read them), and
+    what the validation looked up outside the file.
 
     Raises ``ConfigError`` (exit 2) listing every problem with ``FILE:LINE:COL: key.path:``.
     ``display_name`` is how messages name the file (default: ``path`` as given).
@@ -29,7 +37,7 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
     name = display_name or str(path)
     config_path = abs_path(Path(path))
     try:
-        text = config_path.read_text(encoding="utf-8")
+        text = (config_path.read_bytes() if data is None else data).decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(
             [
@@ -79,7 +87,7 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
     kw.setdefault("templates", TemplatesConfig())
     kw.setdefault("images", ImagesConfig())
     kw.setdefault("audit", AuditConfig())
-    if source is not None and source.is_dir():
+    if source is not None and reader.outside.is_dir(source):
         dirs_node = _child(_child(doc, "templates"), "dirs")
         dirs = resolve_dirs(reader, dirs_node, root, source)
         if dirs is not None:
@@ -90,7 +98,7 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
     _cross_checks(reader, doc, kw)
     if reader.problems or source is None or output is None:
         raise ConfigError(sorted(reader.problems, key=_position))
-    return Config(
+    cfg = Config(
         path=config_path,
         display_name=name,
         source=source,
@@ -98,6 +106,7 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
         locations=tuple(sorted(ctx.locations.items())),
         **{k: v for k, v in kw.items() if v is not None},
     )
+    return cfg, reader.outside
 
 
 def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Location
 from .keys import Check, Ctx
+
+if TYPE_CHECKING:
+    import yaml  # imported where a node is read: a reused config never reads YAML
 
 KINDS = ("goto", "click", "fill", "press", "wait_for")
 #: Kinds whose value is a mapping, and its keys (the first is the selector).
@@ -51,6 +52,8 @@ class Steps(Check):
     TYPE = "list of steps (`goto`, `click`, `fill`, `press`, `wait_for`)"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Step, ...] | None:
+        import yaml
+
         items = ctx.r.seq(node, path)
         if isinstance(node, yaml.SequenceNode) and not items:
             ctx.r.error(node, path, "expected at least one step")
@@ -68,6 +71,8 @@ class Steps(Check):
 
 
 def _step(ctx: Ctx, node: yaml.Node, path: str) -> Step | None:
+    import yaml
+
     entries = ctx.section(node, path, KINDS)
     if not isinstance(node, yaml.MappingNode):
         return None  # reported by ``section``
@@ -105,7 +110,7 @@ def _step(ctx: Ctx, node: yaml.Node, path: str) -> Step | None:
         return None
     if kind == "fill":
         for name in ENV_VAR.findall(values[1]):
-            if name not in os.environ:
+            if not ctx.r.outside.env_set(name):
                 ctx.r.error(
                     fields["value"], f"{sub}.value", f"environment variable {name} is not set"
                 )

@@ -21,13 +21,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 from ..pipeline.sources import SKIP_DIRS, Sources, globmatch
-from .yaml import Reader
 
 if TYPE_CHECKING:
+    import yaml
+
     from .model import Config
+    from .yaml import Reader
 
 
 def prefix(d: str) -> str:
@@ -42,13 +42,6 @@ def template_name(key: str, dirs: tuple[str, ...], include: tuple[str, ...]) -> 
         if key.startswith(p) and globmatch(key[len(p) :], include):
             return key[len(p) :]
     return None
-
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.samefile(b)
-    except OSError:
-        return False
 
 
 def resolve(
@@ -77,9 +70,10 @@ def resolve(
         beside = Path(os.path.normpath(root / value))
         under = Path(os.path.normpath(source / value))
         pinned = value == "." or value.startswith("./")
-        if beside.is_dir() and (pinned or not under.is_dir() or _same(beside, under)):
+        seen = reader.outside
+        if seen.is_dir(beside) and (pinned or not seen.is_dir(under) or seen.same(beside, under)):
             found = beside
-        elif beside.is_dir():
+        elif seen.is_dir(beside):
             there = Path(os.path.relpath(under, root)).as_posix()
             reader.error(
                 child,
@@ -89,7 +83,7 @@ def resolve(
                 hint=f"write './{value}' or '{there}'",
             )
             continue
-        elif under.is_dir():
+        elif seen.is_dir(under):
             found = under  # the rule before dirs became relative to the config's folder
         elif explicit:
             reader.error(

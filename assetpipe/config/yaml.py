@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import yaml
 
 from ..errors import AssetpipeError, Location
+from .memo import Outside
 
 T = TypeVar("T")
 
@@ -39,6 +40,8 @@ class Reader:
     def __init__(self, display_name: str) -> None:
         self.display_name = display_name
         self.problems: list[AssetpipeError] = []
+        #: what reading looked up outside the file (paths, environment variables)
+        self.outside = Outside()
 
     def loc(self, node: yaml.Node | None) -> Location:
         if node is None:
