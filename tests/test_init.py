@@ -246,3 +246,33 @@ def test_templates_named_jinja2_are_included_so_the_build_rewrites_them(tmp_path
     assert built.code == 0, built.err
     layout = (tmp_path / "dist/templates/layout.jinja2").read_text()
     assert re.search(r"filename='css/style-[A-Z2-7]{8}\.css'", layout), layout
+
+
+def test_a_flask_subclass_app_without_a_static_folder_is_not_given_a_themes_folder(
+    tmp_path: Path,
+) -> None:
+    """CTFd's shape: ``CTFdFlask(__name__)`` (a subclass of Flask) in a factory, no ``static/``
+    of its own, and ``themes/<name>/static/`` folders its own view serves under
+    ``/themes/<name>/static/``. Init finds the app and its (missing) static folder; a theme's
+    folder taken as ``/static/`` would hash files the app never serves there."""
+    write_tree(
+        tmp_path,
+        {
+            "CTFd/__init__.py": (
+                "from flask import Flask\n\nclass CTFdFlask(Flask):\n    pass\n\n"
+                "def create_app(config='CTFd.config.Config'):\n"
+                "    app = CTFdFlask(__name__)\n    return app\n"
+            ),
+            "CTFd/themes/admin/static/assets/main.1a2b3c4d.js": "window.admin = 1;\n",
+            "CTFd/themes/core/static/img/logo.png": _png(),
+            "CTFd/themes/core/templates/base.html": (
+                "<script src=\"{{ url_for('views.themes', path='assets/main.1a2b3c4d.js') }}\">"
+                "</script>\n"
+            ),
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.source == tmp_path / "CTFd" / "static"
+    assert "in CTFd/__init__.py, inside create_app()" in result.out

@@ -33,9 +33,11 @@ SKIP_DIRS = {
 RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 TEMPLATE_EXT = (".html", ".htm", ".j2", ".jinja", ".jinja2")
 
-_FLASK = re.compile(r"""\bFlask\(\s*(__name__|["'][\w.]+["'])(?P<args>[^)]*)\)""")
+_FLASK = r"""\b(?:flask\.)?(?:{names})\(\s*(__name__|["'][\w.]+["'])(?P<args>[^)]*)\)"""
+# a subclass of Flask (CTFd's ``class CTFdFlask(Flask)``): its calls create the app too
+_SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:flask\.)?Flask\s*[,)]", re.M)
 _FACTORY = re.compile(r"^def\s+(create_app|make_app|app_factory)\s*\((?P<params>[^)]*)\)", re.M)
-_GLOBAL_APP = re.compile(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", re.M)
+_GLOBAL_APP = r"^(\w+)\s*=\s*(?:flask\.)?(?:{names})\("
 _KWARG = r"""\b{}\s*=\s*["']([^"']*)["']"""
 _TAG = re.compile(r"<(script|link)\b(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*>", re.I | re.S)
 _URL_FOR = re.compile(r"""url_for\(\s*["']static["']\s*,\s*filename\s*=\s*["']([^"'{}]+)["']""")
@@ -53,6 +55,9 @@ class FlaskApp:
     static_dir: Path
     templates_dir: Path
     static_url_path: str
+    # ``static_folder`` is Flask's default or a literal (not a variable): ``static_dir`` is the
+    # folder the app serves, whether or not it exists
+    static_known: bool = True
     # a factory that needs arguments (``def create_app(config)``): the module and variable that
     # call it at import time (``app = create_app(...)`` in run.py), when one does
     entry: tuple[Path, str] | None = None
@@ -109,12 +114,19 @@ def _walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
 def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     """The Flask app of the project (the shallowest module creating one), and the others."""
     found: list[tuple[int, FlaskApp]] = []
+    texts: list[tuple[Path, str]] = []
     for path in _walk(root, (".py",)):
         try:
-            text = path.read_text(encoding="utf-8")
+            texts.append((path, path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError):
             continue
-        m = _FLASK.search(text)
+    names = "|".join(["Flask", *sorted({c for _, t in texts for c in _SUBCLASS.findall(t)})])
+    creates, assigns = (
+        re.compile(_FLASK.format(names=names)),
+        re.compile(_GLOBAL_APP.format(names=names), re.M),
+    )
+    for path, text in texts:
+        m = creates.search(text)
         if m is None:
             continue
         args = m.group("args")
@@ -125,7 +137,7 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
             return k.group(1) if k else default
 
         factory = _FACTORY.search(text)
-        var = _GLOBAL_APP.search(text)
+        var = assigns.search(text)
         url = kw("static_url_path", "/" + Path(kw("static_folder", "static")).name)
         app = FlaskApp(
             module_file=path,
@@ -134,6 +146,8 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
             static_dir=(folder / kw("static_folder", "static")).resolve(),
             templates_dir=(folder / kw("template_folder", "templates")).resolve(),
             static_url_path=url.rstrip("/") + "/",
+            static_known=re.search(r"\bstatic_folder\s*=", args) is None
+            or re.search(_KWARG.format("static_folder"), args) is not None,
         )
         depth = len(path.relative_to(root).parts)
         has_folders = app.static_dir.is_dir() or app.templates_dir.is_dir()
@@ -303,9 +317,14 @@ def discover(root: Path) -> Project:
     root = root.resolve()
     app, others = find_app(root)
     created = False
-    if app is not None and not app.static_dir.is_dir() and _shallowest(root, "static") is None:
-        # an app whose every asset comes from its extensions (Flask-AppBuilder's quickhowto):
-        # its own static folder, empty for now, is the source; init creates it
+    if (
+        app is not None
+        and not app.static_dir.is_dir()
+        and (app.static_known or _shallowest(root, "static") is None)
+    ):
+        # an app whose every asset comes from its extensions (Flask-AppBuilder's quickhowto) or
+        # its own views (CTFd's themes/<name>/static/, served under /themes/): its own static
+        # folder, empty for now, is the source; init creates it
         created = True
     if app is not None and (app.static_dir.is_dir() or created):
         static_dir = app.static_dir
