@@ -78,12 +78,15 @@ class BlueprintStatic:
         # (folder, filename) -> (its path, the version named, the hashed name)
         self._names: dict[tuple[str, str], tuple[str, _Version, str]] = {}
         self._lock = threading.Lock()
-        original = app.url_for
+        # Flask < 2.2 has no ``app.url_for``: its templates' global is ``flask.url_for``, and
+        # that is the one wrapped (Python code calling ``flask.url_for`` gets unhashed URLs)
+        original = getattr(app, "url_for", None) or app.jinja_env.globals["url_for"]
 
         def url_for(endpoint: str, /, **values: Any) -> str:
             return str(original(endpoint, **self.hashed_values(endpoint, values)))
 
-        app.url_for = url_for
+        if hasattr(app, "url_for"):
+            app.url_for = url_for
         app.jinja_env.globals["url_for"] = url_for
 
     def folders(self) -> dict[str, tuple[str, str]]:
