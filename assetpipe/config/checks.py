@@ -1,5 +1,9 @@
 """The ``Check`` of each kind of key: how a YAML value is read, validated and named in the
-reference (``type_doc``). Problems are recorded on the ``Ctx``'s reader, located at the value."""
+reference (``type_doc``). Problems are recorded on the ``Ctx``'s reader, located at the value.
+
+Each check is a frozen dataclass without a generated ``__eq__`` or ``__repr__`` (``eq=False,
+repr=False``): nothing compares or prints a check, and every ``assetpipe`` process imports this
+module, where generating those two methods for each class was a third of its import time."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ if TYPE_CHECKING:
     import yaml  # imported where a node is read: a reused config never reads YAML
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Bool(Check):
     TYPE = "boolean"
 
@@ -22,7 +26,7 @@ class Bool(Check):
         return ctx.r.boolean(node, path)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Int(Check):
     minimum: int = 1
     maximum: int | None = None
@@ -36,7 +40,7 @@ class Int(Check):
         return ctx.r.integer(node, path, minimum=self.minimum, maximum=self.maximum)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Number(Check):
     minimum: float = 0.0
     maximum: float | None = None
@@ -50,7 +54,7 @@ class Number(Check):
         return ctx.r.number(node, path, minimum=self.minimum, maximum=self.maximum)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Choice(Check):
     choices: tuple[str, ...]
 
@@ -61,7 +65,7 @@ class Choice(Check):
         return ctx.r.choice(node, path, self.choices)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Str(Check):
     nullable: bool = False
 
@@ -72,7 +76,7 @@ class Str(Check):
         return ctx.r.string(node, path, nullable=self.nullable)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Strs(Check):
     """A list of non-empty strings; a single string reads as a one-item list."""
 
@@ -82,7 +86,7 @@ class Strs(Check):
         return tuple(ctx.r.list_of(node, path, ctx.r.string, allow_scalar=True))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Globs(Check):
     """A list of globs relative to ``source``; a single glob reads as a one-item list."""
 
@@ -92,7 +96,7 @@ class Globs(Check):
         return tuple(ctx.r.list_of(node, path, ctx.glob, allow_scalar=True))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class PathTo(Check):
     """A path relative to the config file's folder; ``exists``: ``dir`` or ``file`` must exist
     (the message quotes the value as written)."""
@@ -114,7 +118,7 @@ class PathTo(Check):
         return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class NumberMap(Check):
     """A mapping of the given keys to numbers ≥ 0, as ``((key, value), ...)``."""
 
@@ -132,7 +136,7 @@ class NumberMap(Check):
         return tuple(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ChoiceMap(Check):
     """A mapping of the given keys to one of ``choices``, as ``((key, value), ...)``."""
 
@@ -152,7 +156,7 @@ class ChoiceMap(Check):
         return tuple(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class StrMap(Check):
     """A free mapping of names to non-empty strings (``audit.headers``)."""
 
@@ -167,7 +171,7 @@ class StrMap(Check):
         return tuple(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Prefixes(Check):
     """``templates.prefixes``: a Jinja expression (as written inside ``{{ }}``) → a folder of
     ``source``, relative (``""`` or ``.``: the static folder itself)."""
@@ -196,7 +200,7 @@ class Prefixes(Check):
         return tuple(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Defines(Check):
     """esbuild ``define``: names → JS expressions; a non-string scalar is JSON-encoded."""
 
@@ -220,7 +224,7 @@ class Defines(Check):
 # --- checks of one key ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class PublicPath(Check):
     """``public_path``: a path from ``/`` or an absolute URL; a final ``/`` is added."""
 
@@ -237,7 +241,7 @@ class PublicPath(Check):
         return pp if pp.endswith("/") else pp + "/"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class TemplateDirs(Check):
     """``templates.dirs``: resolved by ``load`` once ``source`` is known (``templatedirs``)."""
 
@@ -247,7 +251,7 @@ class TemplateDirs(Check):
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Sizes(Check):
     """``templates.sizes``: a string (the default), or a list of ``{selector, sizes}`` rules with
     at most one ``{default: SIZES}`` item; sets ``sizes`` and ``sizes_rules``."""
@@ -279,7 +283,7 @@ class Sizes(Check):
         return Spread(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Widths(Check):
     """``images.widths``: positive integers, at least one; sorted, each once."""
 
@@ -294,7 +298,7 @@ class Widths(Check):
         return tuple(sorted(set(widths)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Formats(Check):
     """A non-empty list of ``choices``, each kept once in the order written."""
 
@@ -312,7 +316,7 @@ class Formats(Check):
         return tuple(dict.fromkeys(formats))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Quality(Check):
     """Per-format quality from 1 to 100; the formats not written keep their default."""
 
@@ -330,7 +334,7 @@ class Quality(Check):
         return tuple(sorted(q.items()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class AppRef(Check):
     """``module:attribute`` naming a WSGI/ASGI app (or a factory), or null."""
 
@@ -343,7 +347,7 @@ class AppRef(Check):
         return app
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class UrlPath(Check):
     """A URL path starting with ``/``."""
 
@@ -356,7 +360,7 @@ class UrlPath(Check):
         return url
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ContextFile(Check):
     """A JSON file relative to the config file's folder that must exist, or null."""
 
@@ -369,7 +373,7 @@ class ContextFile(Check):
         return context
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Scores(NumberMap):
     """Lighthouse category scores from 0 to 1."""
 
