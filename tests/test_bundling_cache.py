@@ -10,6 +10,13 @@ import pytest
 from PIL import Image
 
 from assetpipe import build, load_config
+from assetpipe.esbuild.result import Result
+from assetpipe.manifest import Manifest
+from assetpipe.pipeline.cache import Cache
+from assetpipe.pipeline.sources import Sources
+from assetpipe.progress import NullProgress
+from assetpipe.stages import bundling, scripts
+from assetpipe.stages.base import Report, StageContext
 from tests.test_scripts import APP, CONFIG
 
 pytestmark = pytest.mark.node
@@ -90,3 +97,44 @@ def test_outputs_are_written_once_hard_linked_from_the_cache(
                 if p.is_file() and p.stat().st_ino == st.st_ino
             ]
             assert blobs, rel
+
+
+def test_esbuilds_own_files_become_the_cache_entry(
+    make_site: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A cold build renames the files the native binary wrote into the cache entry instead of
+    writing their bytes a second time: the entry's blobs are esbuild's own inodes, and the
+    scratch folder is left with no output in it."""
+    root = make_site(CONFIG, APP)
+    cfg = load_config(root / "pipeline.yaml")
+    public = tmp_path / "out" / "public"
+    public.mkdir(parents=True)
+    ctx = StageContext(
+        config=cfg,
+        sources=Sources.scan(cfg.source),
+        public=public,
+        templates_out=tmp_path / "out" / "templates",
+        cache=Cache(cfg.state_dir / "cache"),
+        manifest=Manifest(),
+        report=Report(),
+        progress=NullProgress(),
+        profile="development",  # no compress queue
+        stage="scripts",
+    )
+    opts = scripts.options(ctx, ["js/a.js", "js/b.js"])
+    written: dict[str, int] = {}
+
+    def produce() -> Result:
+        result = bundling.build(ctx, opts)
+        written.update({rel: path.stat().st_ino for rel, path in result.scratch.items()})
+        return result
+
+    try:
+        result = bundling.cached_build(ctx, "scripts", opts, produce)
+    finally:
+        ctx.esbuild.close()
+    assert len(written) >= 4 and set(written) == set(result.stored)
+    for rel, inode in written.items():
+        assert result.stored[rel].stat().st_ino == inode, rel
+        assert result.stored[rel].read_bytes() == result.files[rel], rel
+    assert not [p for p in Path(opts["outdir"]).rglob("*") if p.is_file()]

@@ -112,7 +112,8 @@ def command(tool: Esbuild, options: dict[str, Any]) -> tuple[list[str], dict[str
 def build(tool: Esbuild, options: dict[str, Any]) -> Result:
     """Run one plugin-free build with ``tool``'s native binary. esbuild writes into ``outdir``
     (a scratch folder the caller owns); only the files the metafile names are read back into
-    the ``Result``, then deleted. Raises ``EsbuildError`` (files as esbuild names them,
+    the ``Result``, and left there as its ``scratch`` (the caller moves or deletes them: a
+    stale file is never read). Raises ``EsbuildError`` (files as esbuild names them,
     relative to ``absWorkingDir``; see ``EsbuildError.relocated``)."""
     cwd = Path(options["absWorkingDir"])
     outdir = Path(options["outdir"])
@@ -129,9 +130,8 @@ def build(tool: Esbuild, options: dict[str, Any]) -> Result:
                 errors = [Message(log_text.strip() or f"esbuild exited {proc.returncode}")]
             raise EsbuildError(errors)
         meta = normalise_outputs(json.loads(meta_path.read_bytes()), cwd, outdir)
-        files = {rel: (outdir / rel).read_bytes() for rel in meta["outputs"]}
-        for rel in files:  # cheaper than removing the tree; a stale file is never read
-            (outdir / rel).unlink()
+        scratch = {rel: outdir / rel for rel in meta["outputs"]}
+        files = {rel: path.read_bytes() for rel, path in scratch.items()}
     finally:
         meta_path.unlink(missing_ok=True)
-    return Result(files, meta, warnings)
+    return Result(files, meta, warnings, scratch=scratch)

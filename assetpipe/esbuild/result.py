@@ -102,6 +102,16 @@ class Result:
     #: where a file's bytes are already stored, read-only (the build cache's blobs): written
     #: into ``public/`` as a hard link instead of a second copy
     stored: dict[str, Path] = field(default_factory=dict)
+    #: the files esbuild left in its scratch folder holding exactly ``files[name]`` (native
+    #: builds): whoever keeps the result may move them (the build cache renames them into its
+    #: entry instead of writing the bytes again) and deletes the rest (``drop_scratch``)
+    scratch: dict[str, Path] = field(default_factory=dict)
+
+    def drop_scratch(self) -> None:
+        """Delete the scratch files still there (one moved away is gone already)."""
+        for path in self.scratch.values():
+            path.unlink(missing_ok=True)
+        self.scratch = {}
 
 
 def normalise_outputs(meta: dict[str, Any], cwd: Path, outdir: Path) -> dict[str, Any]:

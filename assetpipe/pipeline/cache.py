@@ -82,6 +82,18 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
+def _moved(src: Path | None, dest: Path) -> bool:
+    """Rename ``src`` to ``dest``; ``False`` (and ``src`` removed) when that fails."""
+    if src is None:
+        return False
+    try:
+        os.replace(src, dest)
+        return True
+    except OSError:
+        src.unlink(missing_ok=True)
+        return False
+
+
 def _write_meta(folder: Path, doc: Mapping[str, Any]) -> None:
     """Replace an entry's meta.json atomically (a reader sees the old one or the new one)."""
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".meta.", suffix=".tmp")
@@ -182,10 +194,16 @@ class Cache:
         meta: Mapping[str, Any],
         *,
         replace: bool = False,
+        moving: Mapping[str, Path] | None = None,
     ) -> CacheEntry:
         """Store ``files`` (bytes, or paths to copy) with ``meta``; returns the stored entry.
         Content-addressed entries never change, so an existing one is kept; ``replace=True``
-        overwrites (for index documents keyed by options rather than content)."""
+        overwrites (for index documents keyed by options rather than content). ``moving``: for
+        some of the names given as bytes, a file holding exactly those bytes that the caller
+        gives up (esbuild's scratch output): it is renamed into the entry instead of the bytes
+        being written again (written after all when the rename fails, e.g. across file
+        systems); it is gone afterwards either way."""
+        moving = moving or {}
         folder = self._folder(key)
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
@@ -194,7 +212,8 @@ class Cache:
             for name, content in files.items():
                 dest = tmp / _blob_name(name)
                 if isinstance(content, bytes):
-                    dest.write_bytes(content)
+                    if not _moved(moving.get(name), dest):
+                        dest.write_bytes(content)
                     digests[name] = hashlib.sha256(content).hexdigest()
                 else:
                     shutil.copyfile(content, dest)

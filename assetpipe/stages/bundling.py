@@ -222,24 +222,35 @@ def cached_build(
     # brotli 11 of the largest chunk is a production build's longest task: the outputs start
     # compressing now, those the vendor/ renaming leaves alone before it, the others after
     produced = produce()
-    compress.start_outputs(ctx, vendored.untouched(produced))
-    result = vendored.relocate(produced)
-    compress.start_outputs(ctx, result.files)
-    table = url_table(ctx)["external"]
-    used = _external_urls(result)
-    doc = {
-        "inputs": sorted(result.metafile.get("inputs", {})),
-        "externals": sorted(p for p, url in table.items() if url in used),
-    }
-    content_key = _content_key(ctx, stage, opts, esbuild_version, doc)
-    if content_key is not None:
-        stored = ctx.cache.put(
-            content_key,
-            dict(result.files),
-            {"metafile": result.metafile, "warnings": [vars(m) for m in result.warnings]},
-        )
-        ctx.cache.put(index_key, {}, doc, replace=True)
-        result.stored = {name: stored.path(name) for name in result.files}
+    try:
+        compress.start_outputs(ctx, vendored.untouched(produced))
+        result = vendored.relocate(produced)
+        compress.start_outputs(ctx, result.files)
+        table = url_table(ctx)["external"]
+        used = _external_urls(result)
+        doc = {
+            "inputs": sorted(result.metafile.get("inputs", {})),
+            "externals": sorted(p for p, url in table.items() if url in used),
+        }
+        content_key = _content_key(ctx, stage, opts, esbuild_version, doc)
+        if content_key is not None:
+            # esbuild's own files become the entry's (renamed, not written a second time),
+            # those the vendor/ renaming left as they are
+            moving = {
+                name: path
+                for name, path in produced.scratch.items()
+                if name in produced.files and result.files.get(name) == produced.files[name]
+            }
+            stored = ctx.cache.put(
+                content_key,
+                dict(result.files),
+                {"metafile": result.metafile, "warnings": [vars(m) for m in result.warnings]},
+                moving=moving,
+            )
+            ctx.cache.put(index_key, {}, doc, replace=True)
+            result.stored = {name: stored.path(name) for name in result.files}
+    finally:
+        produced.drop_scratch()
     return result
 
 

@@ -228,4 +228,6 @@ def _keep_smaller(ctx: StageContext, result: Result) -> Result:
         del files[path]
         files[name] = source
         outputs[name] = info
-    return Result(files, {**result.metafile, "outputs": outputs}, result.warnings)
+    return Result(
+        files, {**result.metafile, "outputs": outputs}, result.warnings, scratch=result.scratch
+    )

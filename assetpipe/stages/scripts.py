@@ -70,6 +70,7 @@ def _modules(ctx: StageContext, keys: list[str]) -> None:
             _prestart_service(ctx)  # stylesheets may point at those files: they need it
         result = bundling.build(ctx, opts)
         if bundling.needs_urls(ctx, result):
+            result.drop_scratch()
             result = bundling.build(ctx, opts, urls=bundling.url_table(ctx))
         return result
 

@@ -50,6 +50,7 @@ def run(ctx: StageContext) -> None:
             try:
                 result = bundling.build(ctx, opts)
                 if bundling.needs_urls(ctx, result):
+                    result.drop_scratch()
                     result = None
             except EsbuildError:
                 pass  # e.g. a public_path url(): the plugin resolves it, or reports it precisely
