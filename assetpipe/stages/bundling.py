@@ -1,4 +1,5 @@
-"""What the scripts and styles stages share: esbuild options from the config, running a build
+"""What the scripts and styles stages share: esbuild options from the config (built in the light
+``esbuild_options``, re-exported here), running a build
 through the build's esbuild session (``ctx.esbuild``), writing a build's files and manifest entries, and turning
 esbuild's messages into located errors and warnings.
 
@@ -14,46 +15,20 @@ import json
 import os
 import posixpath
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from ..config import Config
 from ..errors import Location, StageError
 from ..esbuild import metafile
 from ..esbuild.result import EsbuildError, Message, Result
 from . import compress, static, vendored
 from .base import StageContext
-
-#: File types esbuild copies and hashes when a stylesheet or script refers to them.
-LOADERS = dict.fromkeys(
-    (
-        ".png",
-        ".jpg",
-        ".jpeg",
-        ".gif",
-        ".webp",
-        ".avif",
-        ".svg",
-        ".ico",
-        ".bmp",
-        ".woff",
-        ".woff2",
-        ".ttf",
-        ".otf",
-        ".eot",
-        ".mp4",
-        ".webm",
-        ".mp3",
-        ".ogg",
-        ".wav",
-        ".pdf",
-        ".txt",
-    ),
-    "file",
-)
-SOURCEMAP = {"linked": "linked", "hidden": "external", "inline": "inline", "none": None}
-GLOB_CHARS = set("*?[]{}!")
+from .esbuild_options import GLOB_CHARS
+from .esbuild_options import LOADERS as LOADERS
+from .esbuild_options import SOURCEMAP as SOURCEMAP
+from .esbuild_options import OptionSource as OptionSource
+from .esbuild_options import Settings as Settings
+from .esbuild_options import options as options
 
 
 def entry_keys(
@@ -92,53 +67,6 @@ def entry_keys(
     if wrong:
         raise StageError(f"{key}: '{wrong[0]}' is not one of {', '.join(exts)}", location=where)
     return found
-
-
-class OptionSource(Protocol):
-    """What the esbuild option builders read: a build's config and profile (a ``StageContext``
-    is one)."""
-
-    @property
-    def config(self) -> Config: ...
-
-    @property
-    def profile(self) -> str: ...
-
-
-@dataclass(frozen=True)
-class Settings:
-    """An ``OptionSource`` without a build: a stage's esbuild options from a config alone (to
-    run the raw CLI with them, ``esbuild.native.command``)."""
-
-    config: Config
-    profile: str = "production"
-
-
-def options(ctx: OptionSource, entries: list[str], stage: str) -> dict[str, Any]:
-    """The esbuild options both stages share (the JS API's names; ``esbuild.native.cli_args`` turns
-    them into the native CLI's flags)."""
-    cfg = ctx.config
-    opts: dict[str, Any] = {
-        "entryPoints": entries,
-        "absWorkingDir": str(cfg.source),
-        "outdir": str(cfg.state_dir / "esbuild" / stage),
-        "outbase": ".",
-        "bundle": True,
-        "minify": ctx.profile == "production",
-        "target": list(cfg.scripts.target),
-        "entryNames": "[dir]/[name]-[hash]",
-        "assetNames": "[dir]/[name]-[hash]",
-        "publicPath": cfg.public_path,
-        "legalComments": cfg.scripts.legal_comments,
-        "loader": dict(LOADERS),
-    }
-    sourcemap = SOURCEMAP[cfg.scripts.sourcemap]
-    if sourcemap:
-        opts["sourcemap"] = sourcemap
-    modules = cfg.root / "node_modules"
-    if modules.is_dir():
-        opts["nodePaths"] = [str(modules)]
-    return opts
 
 
 def shown(ctx: StageContext) -> Callable[[str], str]:

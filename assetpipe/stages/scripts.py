@@ -21,29 +21,17 @@ package.json.
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 from ..errors import ExternalToolError
 from ..esbuild.result import Result
 from . import bundling, classic
 from .base import StageContext
+from .esbuild_options import SCRIPT_EXTS
+from .esbuild_options import scripts as options
 
-EXTS = (".js", ".mjs", ".ts", ".tsx", ".jsx")
+__all__ = ["EXTS", "options", "run"]
 
-
-def options(ctx: bundling.OptionSource, entries: list[str]) -> dict[str, Any]:
-    """The esbuild options of this stage (also what watch's context uses)."""
-    cfg = ctx.config.scripts
-    opts = bundling.options(ctx, entries, "scripts")
-    opts.update(
-        format="esm",
-        splitting=cfg.splitting,
-        platform="browser",
-        chunkNames="js/chunks/[name]-[hash]",
-    )
-    if cfg.define:
-        opts["define"] = dict(cfg.define)
-    return opts
+EXTS = SCRIPT_EXTS
 
 
 def run(ctx: StageContext) -> None:
