@@ -142,3 +142,29 @@ def test_a_build_without_scripts_or_styles_never_looks_for_esbuild(
     res = run_cli("build", cwd=calls, env=env)
     assert res.code == 3 and "esbuild version mismatch" in res.err, res.err
     assert (calls / "asked").exists()
+
+
+def test_a_prestarted_build_is_taken_by_the_build_of_the_same_options(tmp_path: Path) -> None:
+    """``prestart`` runs the native build in the background; the next ``build()`` of the same
+    options takes its result (the sources as they were when it started), a build of other
+    options stops it first, and ``close()`` stops one never taken."""
+    opts = _project(tmp_path)
+    session = EsbuildSession()
+    session.prestart(opts)
+    pending = session._pending
+    assert pending is not None
+    pending.proc.wait()  # it has built 'first'; an edit now is not in its result
+    (tmp_path / "dep.js").write_text("export const v = 'second';\n")
+    assert b"first" in _js(session.build(opts))
+    assert b"second" in _js(session.build(opts))  # taken once: this one runs anew
+
+    session.prestart(opts)
+    other = {**opts, "minify": False}
+    assert b"second" in _js(session.build(other))
+    assert session._pending is None and pending.proc.returncode is not None
+
+    session.prestart(opts)
+    pending = session._pending
+    assert pending is not None
+    session.close()
+    assert pending.proc.returncode is not None and session._pending is None

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -109,29 +110,63 @@ def command(tool: Esbuild, options: dict[str, Any]) -> tuple[list[str], dict[str
     return [str(tool.binary), *cli_args(options)], env
 
 
+@dataclass
+class Pending:
+    """A native build started by ``start`` and still running: ``result()`` waits for it and
+    reads what it wrote; ``cancel()`` stops it. Its ``options`` say which build it is."""
+
+    options: dict[str, Any]
+    proc: subprocess.Popen[bytes]
+    meta_path: Path
+
+    def result(self) -> Result:
+        """Wait for the build and read its outputs (see ``build``)."""
+        _, stderr = self.proc.communicate()
+        cwd, outdir = Path(self.options["absWorkingDir"]), Path(self.options["outdir"])
+        log_text = stderr.decode("utf-8", "replace")
+        errors, warnings = parse_log(log_text)
+        try:
+            if self.proc.returncode != 0:
+                if not errors:
+                    errors = [Message(log_text.strip() or f"esbuild exited {self.proc.returncode}")]
+                raise EsbuildError(errors)
+            meta = normalise_outputs(json.loads(self.meta_path.read_bytes()), cwd, outdir)
+            scratch = {rel: outdir / rel for rel in meta["outputs"]}
+            files = {rel: path.read_bytes() for rel, path in scratch.items()}
+        finally:
+            self.meta_path.unlink(missing_ok=True)
+        return Result(files, meta, warnings, scratch=scratch)
+
+    def cancel(self) -> None:
+        """Stop the build (what it wrote is left in the scratch folder, never read)."""
+        self.proc.kill()
+        self.proc.communicate()
+        self.meta_path.unlink(missing_ok=True)
+
+
+def start(tool: Esbuild, options: dict[str, Any]) -> Pending:
+    """Start one plugin-free build with ``tool``'s native binary and return at once (``build``
+    is ``start(...).result()``). Raises ``OSError`` when the binary cannot be started."""
+    outdir = Path(options["outdir"])
+    outdir.mkdir(parents=True, exist_ok=True)
+    meta_path = outdir.parent / f".{outdir.name}.meta.json"
+    cmd, env = command(tool, options)
+    cmd += [f"--metafile={meta_path}", "--log-level=warning", "--color=false"]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=options["absWorkingDir"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    return Pending(dict(options), proc, meta_path)
+
+
 def build(tool: Esbuild, options: dict[str, Any]) -> Result:
     """Run one plugin-free build with ``tool``'s native binary. esbuild writes into ``outdir``
     (a scratch folder the caller owns); only the files the metafile names are read back into
     the ``Result``, and left there as its ``scratch`` (the caller moves or deletes them: a
     stale file is never read). Raises ``EsbuildError`` (files as esbuild names them,
     relative to ``absWorkingDir``; see ``EsbuildError.relocated``)."""
-    cwd = Path(options["absWorkingDir"])
-    outdir = Path(options["outdir"])
-    outdir.mkdir(parents=True, exist_ok=True)
-    meta_path = outdir.parent / f".{outdir.name}.meta.json"
-    cmd, env = command(tool, options)
-    cmd += [f"--metafile={meta_path}", "--log-level=warning", "--color=false"]
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, check=False)
-    log_text = proc.stderr.decode("utf-8", "replace")
-    errors, warnings = parse_log(log_text)
-    try:
-        if proc.returncode != 0:
-            if not errors:
-                errors = [Message(log_text.strip() or f"esbuild exited {proc.returncode}")]
-            raise EsbuildError(errors)
-        meta = normalise_outputs(json.loads(meta_path.read_bytes()), cwd, outdir)
-        scratch = {rel: outdir / rel for rel in meta["outputs"]}
-        files = {rel: path.read_bytes() for rel, path in scratch.items()}
-    finally:
-        meta_path.unlink(missing_ok=True)
-    return Result(files, meta, warnings, scratch=scratch)
+    return start(tool, options).result()

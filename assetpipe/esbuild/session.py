@@ -20,10 +20,12 @@ never looks for esbuild, nor imports what runs it (a session costs nothing until
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .install import Esbuild
+    from .native import Pending
     from .result import Result
     from .service import Contexts, Service
 
@@ -41,6 +43,7 @@ class EsbuildSession:
         #: file, or to ``public_path + K``). Set by the stage; in a session that outlives a
         #: build (watch), later style builds go straight to the service.
         self.styles_need_urls = False
+        self._pending: Pending | None = None
 
     @property
     def tool(self) -> Esbuild:
@@ -78,10 +81,36 @@ class EsbuildSession:
             contexts = self._contexts = Contexts(Service(self.tool))
         return contexts
 
+    def prestart(self, options: dict[str, Any]) -> None:
+        """Start the one-shot native build of ``options`` now, in the background, so that it
+        runs while the caller does other work (a cold build's imports and planning); the next
+        ``build()`` of the same options without ``urls`` takes its result, any other build
+        first stops it (both would write the same scratch folder), and ``close()`` stops it.
+        Does nothing in an incremental session or when esbuild cannot be located or started:
+        the stage's own build then reports that."""
+        if self.incremental or self._pending is not None:
+            return
+        from ..errors import ExternalToolError
+        from . import native
+
+        with contextlib.suppress(ExternalToolError, OSError):
+            self._pending = native.start(self.tool, options)
+
+    def _take_pending(self, options: dict[str, Any] | None) -> Pending | None:
+        """The prestarted build if it is the build of ``options``; any other is stopped."""
+        pending, self._pending = self._pending, None
+        if pending is not None and pending.options != options:
+            pending.cancel()
+            return None
+        return pending
+
     def build(self, options: dict[str, Any], urls: dict[str, Any] | None = None) -> Result:
         """Build ``options`` (esbuild's JS API option names). ``urls`` turns the url() plugin
         on (``stages.bundling.url_table``). Raises ``EsbuildError`` with esbuild's paths
         (relative to ``absWorkingDir``) and ``ExternalToolError``."""
+        pending = self._take_pending(None if urls is not None else options)
+        if pending is not None:
+            return pending.result()
         if self.incremental:
             return self._live_contexts().build(options, urls)
         if urls is None:
@@ -106,8 +135,9 @@ class EsbuildSession:
         return None if self._contexts is None else self._contexts.external_urls.get(stage)
 
     def close(self) -> None:
-        """End the Node service, if one was started. The session may be used again after
+        """Stop a prestarted build not taken yet and end the Node service, if one was started. The session may be used again after
         (it starts a new one)."""
+        self._take_pending(None)
         service = self._contexts.service if self._contexts is not None else self._service
         self._contexts = None
         self._service = None

@@ -210,6 +210,15 @@ def _run_stages(
     """Every stage into a new build folder, then the swap (the module docstring's recipe).
     With ``edit``, the stages it does not run are replayed from the previous build."""
     from ..esbuild.session import EsbuildSession
+
+    session = esbuild or EsbuildSession()
+    if esbuild is None and edit is None and (clean or not (cfg.state_dir / "cache").is_dir()):
+        # a cold build: the scripts stage's esbuild starts now and runs while the stages are
+        # imported and planned; the stage takes its result (``EsbuildSession.prestart``)
+        from ..stages.esbuild_options import early_scripts
+
+        if (early := early_scripts(cfg, profile)) is not None:
+            session.prestart(early)
     from ..manifest import Manifest
     from ..stages import compress, static
     from ..stages.base import Report, StageContext
@@ -235,7 +244,7 @@ def _run_stages(
         report=Report(),
         progress=progress,
         profile=profile,
-        esbuild=esbuild or EsbuildSession(),
+        esbuild=session,
     )
     owners: dict[str, str] = {}
     replayed: list[str] = []
