@@ -487,6 +487,34 @@ def test_outputs_handed_over_from_memory_are_checked_against_what_the_stage_plac
     assert (public / "js/app-ABC.js.br").read_bytes() == compress.encode(JS.encode(), "br")
 
 
+def test_a_hand_over_does_not_wait_for_the_look_ups_of_the_one_before(tmp_path: Path) -> None:
+    """The scripts stage hands over its untouched outputs, then the renamed ones, then styles
+    its own: each call returns at once, its look-ups run after the earlier ones (here held
+    back until an event is set: before, the call itself waited for them), and ``settle``
+    waits for all."""
+    root = _site(tmp_path).parent
+    public = root / "out/public"
+    public.mkdir(parents=True)
+    ctx = _stage_ctx(root, public)
+    compress.start_outputs(ctx, {"js/a.js": JS.encode()})
+    queued = ctx.compressor
+    assert isinstance(queued, compress.Compressor)
+    queued.settle()
+    release = threading.Event()
+    timer = threading.Timer(10.0, release.set)  # a bound, should this call wait after all
+    timer.start()
+    held = threading.Thread(target=release.wait)
+    held.start()
+    queued.pending = held  # look-ups of an earlier hand-over, still running
+    compress.start_outputs(ctx, {"js/a.js": JS.encode(), "js/b.js": JS.encode()})
+    assert not release.is_set()  # returned without waiting for them
+    release.set()
+    timer.cancel()
+    queued.settle()
+    assert set(queued.files) == {"js/a.js", "js/b.js"}
+    compress.cancel(ctx)
+
+
 def test_the_scripts_stage_hands_its_outputs_over_before_placing_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -165,11 +165,15 @@ class Compressor:
         """Queue files not yet in ``public/`` from their bytes (``start_outputs``); ``submit``
         checks them against what the stage places there. The look-ups (hashing the bytes for
         the cache keys: 2.6 MB on the npm app of ``bench/real_npm_app.py``) run in a thread of
-        their own while the stage goes on; ``settle`` waits for it."""
-        self.settle()
-        todo = {r: d for r, d in files.items() if eligible(r) and r not in self.files}
+        their own while the stage goes on, after those of the call before (the stage does not
+        wait for them: it hands over its untouched outputs, then the renamed ones, then the
+        next stage its own); ``settle`` waits for all of them."""
+        before, files = self.pending, dict(files)
 
         def hand_over() -> None:
+            if before is not None:
+                before.join()
+            todo = {r: d for r, d in files.items() if eligible(r) and r not in self.files}
             found = [self._look_up(rel, data, None) for rel, data in todo.items()]
             self.files.update((f.rel, f) for f in found)
             with contextlib.suppress(RuntimeError):  # the pool was shut down: a failed build
