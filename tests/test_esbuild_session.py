@@ -147,24 +147,28 @@ def test_a_build_without_scripts_or_styles_never_looks_for_esbuild(
 def test_a_prestarted_build_is_taken_by_the_build_of_the_same_options(tmp_path: Path) -> None:
     """``prestart`` runs the native build in the background; the next ``build()`` of the same
     options takes its result (the sources as they were when it started), a build of other
-    options stops it first, and ``close()`` stops one never taken."""
+    options into the same folder stops it first, and ``close()`` stops one never taken."""
     opts = _project(tmp_path)
     session = EsbuildSession()
     session.prestart(opts)
-    pending = session._pending
-    assert pending is not None
+    pending = session._pending[opts["outdir"]]
     pending.proc.wait()  # it has built 'first'; an edit now is not in its result
     (tmp_path / "dep.js").write_text("export const v = 'second';\n")
     assert b"first" in _js(session.build(opts))
     assert b"second" in _js(session.build(opts))  # taken once: this one runs anew
 
     session.prestart(opts)
+    pending = session._pending[opts["outdir"]]
     other = {**opts, "minify": False}
     assert b"second" in _js(session.build(other))
-    assert session._pending is None and pending.proc.returncode is not None
+    assert not session._pending and pending.proc.returncode is not None
 
+    # one build per scratch folder: another folder's stays until its own build or close()
+    elsewhere = {**opts, "outdir": str(tmp_path / ".out" / "styles")}
     session.prestart(opts)
-    pending = session._pending
-    assert pending is not None
+    session.prestart(elsewhere)
+    pending = session._pending[opts["outdir"]]
+    assert b"second" in _js(session.build(elsewhere))
+    assert session._pending == {opts["outdir"]: pending}
     session.close()
-    assert pending.proc.returncode is not None and session._pending is None
+    assert pending.proc.returncode is not None and not session._pending

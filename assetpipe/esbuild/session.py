@@ -43,7 +43,7 @@ class EsbuildSession:
         #: file, or to ``public_path + K``). Set by the stage; in a session that outlives a
         #: build (watch), later style builds go straight to the service.
         self.styles_need_urls = False
-        self._pending: Pending | None = None
+        self._pending: dict[str, Pending] = {}  # by outdir
 
     @property
     def tool(self) -> Esbuild:
@@ -84,22 +84,23 @@ class EsbuildSession:
     def prestart(self, options: dict[str, Any]) -> None:
         """Start the one-shot native build of ``options`` now, in the background, so that it
         runs while the caller does other work (a cold build's imports and planning); the next
-        ``build()`` of the same options without ``urls`` takes its result, any other build
-        first stops it (both would write the same scratch folder), and ``close()`` stops it.
-        Does nothing in an incremental session or when esbuild cannot be located or started:
-        the stage's own build then reports that."""
-        if self.incremental or self._pending is not None:
+        ``build()`` into the same ``outdir`` takes its result if it is of the same options
+        without ``urls``, else stops it first (both would write that scratch folder), and
+        ``close()`` stops one never taken. Does nothing in an incremental session or when
+        esbuild cannot be located or started: the stage's own build then reports that."""
+        if self.incremental or options["outdir"] in self._pending:
             return
         from ..errors import ExternalToolError
         from . import native
 
         with contextlib.suppress(ExternalToolError, OSError):
-            self._pending = native.start(self.tool, options)
+            self._pending[options["outdir"]] = native.start(self.tool, options)
 
-    def _take_pending(self, options: dict[str, Any] | None) -> Pending | None:
-        """The prestarted build if it is the build of ``options``; any other is stopped."""
-        pending, self._pending = self._pending, None
-        if pending is not None and pending.options != options:
+    def _take_pending(self, options: dict[str, Any], urls: object) -> Pending | None:
+        """The prestarted build into ``options``' outdir if it is the build of ``options``
+        without ``urls``; any other there is stopped."""
+        pending = self._pending.pop(options["outdir"], None)
+        if pending is not None and (urls is not None or pending.options != options):
             pending.cancel()
             return None
         return pending
@@ -108,7 +109,7 @@ class EsbuildSession:
         """Build ``options`` (esbuild's JS API option names). ``urls`` turns the url() plugin
         on (``stages.bundling.url_table``). Raises ``EsbuildError`` with esbuild's paths
         (relative to ``absWorkingDir``) and ``ExternalToolError``."""
-        pending = self._take_pending(None if urls is not None else options)
+        pending = self._take_pending(options, urls)
         if pending is not None:
             return pending.result()
         if self.incremental:
@@ -137,7 +138,9 @@ class EsbuildSession:
     def close(self) -> None:
         """Stop a prestarted build not taken yet and end the Node service, if one was started. The session may be used again after
         (it starts a new one)."""
-        self._take_pending(None)
+        for pending in self._pending.values():
+            pending.cancel()
+        self._pending = {}
         service = self._contexts.service if self._contexts is not None else self._service
         self._contexts = None
         self._service = None

@@ -213,12 +213,12 @@ def _run_stages(
 
     session = esbuild or EsbuildSession()
     if esbuild is None and edit is None and (clean or not (cfg.state_dir / "cache").is_dir()):
-        # a cold build: the scripts stage's esbuild starts now and runs while the stages are
-        # imported and planned; the stage takes its result (``EsbuildSession.prestart``)
-        from ..stages.esbuild_options import early_scripts
+        # a cold build: the scripts and styles stages' esbuild start now and run while the
+        # stages are imported and planned; each stage takes its result (``EsbuildSession.prestart``)
+        from ..stages.esbuild_options import early
 
-        if (early := early_scripts(cfg, profile)) is not None:
-            session.prestart(early)
+        for options in early(cfg, profile):
+            session.prestart(options)
     from ..manifest import Manifest
     from ..stages import compress, static
     from ..stages.base import Report, StageContext

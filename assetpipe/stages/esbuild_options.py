@@ -1,7 +1,7 @@
 """The esbuild options of the scripts and styles stages, from a config alone.
 
-A light module (it imports nothing of the stages): a cold build computes the scripts stage's
-options and starts its esbuild (``early_scripts``) before the stages are imported, and the
+A light module (it imports nothing of the stages): a cold build computes the scripts and styles
+stages' options and starts their esbuild (``early``) before the stages are imported, and each
 stage, computing the same options, takes that build's result (``EsbuildSession.prestart``).
 """
 
@@ -91,6 +91,7 @@ def options(ctx: OptionSource, entries: list[str], stage: str) -> dict[str, Any]
 
 
 SCRIPT_EXTS = (".js", ".mjs", ".ts", ".tsx", ".jsx")
+STYLE_EXTS = (".css",)
 GLOB_CHARS = set("*?[]{}!")
 
 
@@ -110,18 +111,28 @@ def scripts(ctx: OptionSource, entries: list[str]) -> dict[str, Any]:
     return opts
 
 
-def early_scripts(config: Config, profile: str) -> dict[str, Any] | None:
-    """The scripts stage's options when the config alone can tell them: every entry a literal
-    path (no glob: those need the source scan) to an existing file of a script type, and no
-    ``scripts.classic`` list. The stage's own options may still differ (a template loading an
-    entry as a classic script): then the build started with these is stopped, not used."""
-    cfg = config.scripts
-    entries = list(dict.fromkeys(cfg.entries))
-    if not entries or cfg.classic:
-        return None
-    for entry in entries:
-        if GLOB_CHARS & set(entry) or not entry.endswith(SCRIPT_EXTS):
-            return None
-        if not (config.source / entry).is_file():
-            return None
-    return scripts(Settings(config, profile), entries)
+def styles(ctx: OptionSource, entries: list[str]) -> dict[str, Any]:
+    """The styles stage's esbuild options (also what watch's context uses)."""
+    return options(ctx, entries, "styles")
+
+
+def early(config: Config, profile: str) -> list[dict[str, Any]]:
+    """The scripts and styles stages' options when the config alone can tell them: every entry
+    a literal path (no glob: those need the source scan) to an existing file of the stage's
+    types, and for scripts no ``scripts.classic`` list. A stage's own options may still differ
+    (a template loading an entry as a classic script), or its build need the url() plugin (a
+    ``url()`` to a processed image): then the build started with these is stopped or
+    dropped, not used."""
+    found = []
+    for stage, entries, exts in (
+        ("scripts", () if config.scripts.classic else config.scripts.entries, SCRIPT_EXTS),
+        ("styles", config.styles.entries, STYLE_EXTS),
+    ):
+        keys = list(dict.fromkeys(entries))
+        if keys and all(
+            not GLOB_CHARS & set(k) and k.endswith(exts) and (config.source / k).is_file()
+            for k in keys
+        ):
+            settings = Settings(config, profile)
+            found.append(scripts(settings, keys) if stage == "scripts" else styles(settings, keys))
+    return found

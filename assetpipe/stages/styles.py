@@ -22,18 +22,15 @@ script build. Sourcemaps and legal comments follow ``scripts.sourcemap`` /
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..esbuild.result import EsbuildError, Result
 from . import bundling
 from .base import StageContext
+from .esbuild_options import STYLE_EXTS
+from .esbuild_options import styles as options
 
-EXTS = (".css",)
+__all__ = ["EXTS", "options", "run"]
 
-
-def options(ctx: bundling.OptionSource, entries: list[str]) -> dict[str, Any]:
-    """The esbuild options of this stage (also what watch's context uses)."""
-    return bundling.options(ctx, entries, "styles")
+EXTS = STYLE_EXTS
 
 
 def run(ctx: StageContext) -> None:
