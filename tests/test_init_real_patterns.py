@@ -219,3 +219,37 @@ def test_a_config_written_in_a_subfolder_names_paths_from_there(tmp_path: Path) 
     cfg = load_config(result.path)
     assert cfg.source == tmp_path / "static"
     assert '"../static"' in result.text
+
+
+def test_a_static_folder_served_at_the_root_builds_strict(tmp_path: Path) -> None:
+    """changedetection.io's shape: ``Flask(__name__, static_url_path="")``, so init writes
+    ``public_path: "/"``; its templates' closing tags (``</label>``), an XPath in a Jinja
+    string (``//body/div``) and links to routes (``/settings``) were each reported as an asset
+    reference left unhashed: hundreds of warnings and ``build --strict`` failed. A real leftover
+    under the root (``/js/app.js`` in a script body) is still reported."""
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": (
+                "from flask import Flask\n"
+                'app = Flask(__name__, static_url_path="", static_folder="static")\n'
+            ),
+            "app/static/js/app.js": "window.app = 1;\n",
+            "app/templates/index.html": (
+                "<label>Name</label> <span>x</span>\n"
+                "<a href=\"/settings\">Settings</a> <a href='/'>Home</a>\n"
+                "{{ _('e.g. //body/div/span[contains(@class, \"x\")] or /some.regex/') }}\n"
+                '<script src="/js/app.js"></script>\n'
+            ),
+        },
+    )
+    assert run_cli("init", cwd=tmp_path).returncode == 0
+    assert load_config(tmp_path / "pipeline.yaml").public_path == "/"
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    (tmp_path / "app/templates/index.html").write_text(
+        '<script>var s = "/js/app.js";</script>\n<p>Fine</p>\n'
+    )
+    built = run_cli("build", cwd=tmp_path)
+    assert built.returncode == 0 and "'/js/app.js' left as written" in built.stderr, built.stderr
+    assert "'/p'" not in built.stderr and "1 more asset reference" not in built.stderr

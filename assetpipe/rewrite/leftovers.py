@@ -24,11 +24,13 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from .refs import _URL_FOR
+from .refs import _URL_FOR, names_a_route
 from .scanner import OPAQUE, Scan, Tag
 
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+#: a character after which a ``public_path`` does not start a URL
+_MID_URL = re.compile(r"[<\w/.~-]")
 
 
 def _spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -76,7 +78,11 @@ def leftovers(
     literal = re.compile(re.escape(public_path) + r"""([^\s"'<>?#,)\\{}]+)""")
     found: list[tuple[int, str, str]] = []
     for m in literal.finditer(text):
-        found.append((m.start(), unquote(m.group(1)), m.group()))
+        key = unquote(m.group(1))
+        if m.start() and _MID_URL.match(text, m.start() - 1):
+            continue  # inside a path or a word, or a closing tag (``</label>``)
+        if not names_a_route(key, public_path, manifest) or manifest.get(key) is not None:
+            found.append((m.start(), key, m.group()))
     for m in _URL_FOR.finditer(text):
         found.append((m.start(), m.group(3), m.group()))
     if not found:

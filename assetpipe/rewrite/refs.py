@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, unquote
 
 _URL_FOR = re.compile(
@@ -95,6 +96,17 @@ def classify(value: str, public_path: str, prefixes: Mapping[str, str] | None = 
     if v.startswith(("/", "http:", "https:")) or re.match(r"[a-zA-Z][\w+.-]*:", v):
         return Ref("other")
     return Ref("relative")
+
+
+def names_a_route(key: str, public_path: str, manifest: Mapping[str, Any]) -> bool:
+    """Whether a literal ``public_path + key`` the build lacks is no asset reference: under a
+    root ``public_path`` (``"/"``: Flask's ``static_url_path=""``, changedetection.io) a link to
+    one of the app's routes (``/settings``, ``/``), a protocol-relative URL (``//host/x``) or
+    a closing tag (``</label>`` in text), unless ``key``'s first segment is one the build has."""
+    if public_path != "/":
+        return False
+    head = key.split("/", 1)[0]
+    return not head or not any(k == head or k.startswith(head + "/") for k in manifest)
 
 
 def _path_ref(value: str, start: int, kind: str) -> Ref | None:

@@ -17,7 +17,7 @@ from typing import Any
 from ..imaging.formats import variants_for
 from .document import Document
 from .model import IMAGE_MIME, Options, Result
-from .refs import Ref, classify, replacement, srcset_items, style_refs
+from .refs import Ref, classify, names_a_route, replacement, srcset_items, style_refs
 from .tags import Tag
 from .writer import Writer
 
@@ -116,6 +116,10 @@ class Resolver:
             return None
         entry = self.lookup(ref.key)
         if entry is None:
+            if ref.kind == "literal" and names_a_route(
+                ref.key, self.opts.public_path, self.manifest
+            ):
+                return None
             if ref.kind == "asset_url":
                 self._unresolved(tag, attr, val, "asset_url")
             else:
