@@ -116,13 +116,15 @@ def run(
     categories: tuple[str, ...] = ("performance",),
     timeout: float = 180,
     artifacts: Path | None = None,
+    chrome_flags: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """One Lighthouse run with ``--throttling-method=method``; returns ``{"scores": {category:
     0..1}, "metrics": {fcp, si, lcp, cls, tbt, server, bytes}, "version", "method"}`` (ms; CLS
     unitless; ``bytes``: the total byte weight, Lighthouse's transfer sizes). ``artifacts``: a folder where Lighthouse saves what it gathered (``-GA``:
-    ``defaultPass.trace.json``, the DevTools log, ``artifacts.json``). Raises
+    ``defaultPass.trace.json``, the DevTools log, ``artifacts.json``). ``chrome_flags``: Chromium
+    flags added to the audit's own (``browser.CHROMIUM_ARGS``). Raises
     ``ExternalToolError`` when Lighthouse cannot run."""
-    flags = " ".join([*CHROMIUM_ARGS, "--headless=new"])
+    flags = " ".join([*CHROMIUM_ARGS, "--headless=new", *chrome_flags])
     cmd = [
         url,
         f"--chrome-flags={flags}",
