@@ -15,7 +15,11 @@ read besides the file's text, and the next ``load_config`` of the same file retu
   ``templates.dirs``), whether two candidate folders are the same folder, whether each
   environment variable a flow step names is set.
 
-Anything else is a full validation (which records again). A config with problems is never
+The record also keeps wcmatch's translation of each of the config's globs (every value of a key
+declared as a list of globs) into regular expressions, with the stamps of wcmatch's and bracex's
+files among its facts: a build from a recorded config matches its globs without importing
+wcmatch (``pipeline.sources.know_globs``). Anything else is a full validation (which records
+again). A config with problems is never
 recorded: its ``ConfigError`` is raised by a full validation every time. The record is JSON
 (``encode``/``decode``: the config's dataclasses by name, from this package's config modules
 only; no pickle, so a state folder restored from a shared CI cache cannot run code).
@@ -69,6 +73,12 @@ class Outside:
         self.facts.append(("same", str(a), str(b), answer))
         return answer
 
+    def stamp(self, path: str) -> list[int] | None:
+        """The size and modification time of file ``path`` (``None``: missing)."""
+        answer = _stamp(path)
+        self.facts.append(("stamp", path, "", answer))
+        return answer
+
     def env_set(self, name: str) -> bool:
         """Whether environment variable ``name`` is set."""
         answer = name in os.environ
@@ -84,6 +94,14 @@ def _kind(path: str) -> str | None:
     return (
         "dir" if mode & 0o170000 == 0o040000 else "file" if mode & 0o170000 == 0o100000 else "other"
     )
+
+
+def _stamp(path: str) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return [st.st_size, st.st_mtime_ns]
 
 
 def _same(a: str, b: str) -> bool:
@@ -102,6 +120,8 @@ def _still(facts: list[tuple[str, str, str, Any]]) -> bool:
             now = _same(a, b)
         elif what == "env":
             now = a in os.environ
+        elif what == "stamp":
+            now = _stamp(a)
         else:
             return False
         if now != answer:
@@ -146,8 +166,45 @@ def load_config(path: str | Path = "pipeline.yaml", *, display_name: str | None 
 
     cfg, outside = read_config(path, display_name=display_name, data=data)
     if key is not None and record.parent.is_dir():
-        _record(record, {"key": key, "facts": outside.facts, "config": encode(cfg)})
+        globs = _translate(cfg, outside)
+        doc = {"key": key, "facts": outside.facts, "config": encode(cfg), "globs": globs}
+        _record(record, doc)
     return cfg
+
+
+def _translate(cfg: Config, outside: Outside) -> dict[str, list[str]]:
+    """The translations of the config's globs (``pipeline.sources.translate_globs``), with the
+    stamps of the wcmatch and bracex modules that made them as facts of the record."""
+    import bracex
+    import wcmatch
+
+    from ..pipeline.sources import translate_globs
+
+    globs = translate_globs(_globs(cfg))
+    for module in (wcmatch, bracex):
+        folder = os.path.dirname(str(module.__file__))
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".py"):
+                outside.stamp(os.path.join(folder, name))
+    return globs
+
+
+def _globs(obj: Any) -> list[str]:
+    """Every value of a key declared as a list of globs (``checks.Globs``) in ``obj``, a config
+    dataclass, and in the dataclasses it holds."""
+    from .checks import Globs
+    from .keys import SPEC
+
+    out: list[str] = []
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        spec = f.metadata.get(SPEC)
+        if spec is not None and isinstance(spec.check, Globs):
+            out += value
+        for v in value if isinstance(value, tuple) else (value,):
+            if dataclasses.is_dataclass(v) and not isinstance(v, type):
+                out += _globs(v)
+    return out
 
 
 def _recorded(record: Path, key: str) -> Config | None:
@@ -157,8 +214,12 @@ def _recorded(record: Path, key: str) -> Config | None:
         if doc["key"] != key or not _still(doc["facts"]):
             return None
         cfg: Config = decode(doc["config"])
+        globs = {str(p): [str(r) for r in rs] for p, rs in doc["globs"].items()}
     except Exception:  # no record, an unreadable or a foreign one: validate
         return None
+    from ..pipeline.sources import know_globs
+
+    know_globs(globs)
     return cfg
 
 
