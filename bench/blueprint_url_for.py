@@ -26,7 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.conftest import write_tree
 from tests.test_blueprint_static import make_app
 
-URLS = {f"shop/static/img/i{i}.png": b"\x89PNG" + bytes(100 + i) for i in range(5)}
+URLS: dict[str, str | bytes] = {
+    f"shop/static/img/i{i}.png": b"\x89PNG" + bytes(100 + i) for i in range(5)
+}
 URLS["shop/static/css/urls.css"] = "".join(
     f".i{i} {{ background: url(../img/i{i}.png); }}\n" for i in range(5)
 )
