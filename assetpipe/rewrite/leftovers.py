@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from .refs import _URL_FOR, names_a_route
+from .refs import _URL_FOR, route_check
 from .scanner import OPAQUE, Scan, Tag
 
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
@@ -77,11 +77,12 @@ def leftovers(
         return []
     literal = re.compile(re.escape(public_path) + r"""([^\s"'<>?#,)\\{}]+)""")
     found: list[tuple[int, str, str]] = []
+    names_a_route = route_check(public_path, manifest)
     for m in literal.finditer(text):
         key = unquote(m.group(1))
         if m.start() and _MID_URL.match(text, m.start() - 1):
             continue  # inside a path or a word, or a closing tag (``</label>``)
-        if not names_a_route(key, public_path, manifest) or manifest.get(key) is not None:
+        if not names_a_route(key) or manifest.get(key) is not None:
             found.append((m.start(), key, m.group()))
     for m in _URL_FOR.finditer(text):
         found.append((m.start(), m.group(3), m.group()))

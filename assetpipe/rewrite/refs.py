@@ -23,7 +23,7 @@ Anything else is ``relative``, ``other`` (another prefix, an absolute URL elsewh
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
@@ -98,15 +98,21 @@ def classify(value: str, public_path: str, prefixes: Mapping[str, str] | None = 
     return Ref("relative")
 
 
-def names_a_route(key: str, public_path: str, manifest: Mapping[str, Any]) -> bool:
-    """Whether a literal ``public_path + key`` the build lacks is no asset reference: under a
-    root ``public_path`` (``"/"``: Flask's ``static_url_path=""``, changedetection.io) a link to
-    one of the app's routes (``/settings``, ``/``), a protocol-relative URL (``//host/x``) or
-    a closing tag (``</label>`` in text), unless ``key``'s first segment is one the build has."""
+def route_check(public_path: str, manifest: Mapping[str, Any]) -> Callable[[str], bool]:
+    """A test of whether a literal ``public_path + key`` the build lacks is no asset reference:
+    under a root ``public_path`` (``"/"``: Flask's ``static_url_path=""``, changedetection.io)
+    a link to one of the app's routes (``/settings``, ``/``), a protocol-relative URL
+    (``//host/x``) or a closing tag (``</label>`` in text), unless ``key``'s first segment is
+    one the build has (``manifest``'s first segments, read once)."""
     if public_path != "/":
-        return False
-    head = key.split("/", 1)[0]
-    return not head or not any(k == head or k.startswith(head + "/") for k in manifest)
+        return lambda key: False
+    heads = {k.split("/", 1)[0] for k in manifest}
+
+    def names_a_route(key: str) -> bool:
+        head = key.split("/", 1)[0]
+        return not head or head not in heads
+
+    return names_a_route
 
 
 def _path_ref(value: str, start: int, kind: str) -> Ref | None:

@@ -17,7 +17,7 @@ from typing import Any
 from ..imaging.formats import variants_for
 from .document import Document
 from .model import IMAGE_MIME, Options, Result
-from .refs import Ref, classify, names_a_route, replacement, srcset_items, style_refs
+from .refs import Ref, classify, replacement, route_check, srcset_items, style_refs
 from .tags import Tag
 from .writer import Writer
 
@@ -55,6 +55,7 @@ class Resolver:
         self.result = result
         self.manifest = manifest
         self.opts = opts
+        self.names_a_route = route_check(opts.public_path, manifest)
         #: (start, end) of every attribute value whose references were handled
         self.handled: list[tuple[int, int]] = []
 
@@ -116,9 +117,7 @@ class Resolver:
             return None
         entry = self.lookup(ref.key)
         if entry is None:
-            if ref.kind == "literal" and names_a_route(
-                ref.key, self.opts.public_path, self.manifest
-            ):
+            if ref.kind == "literal" and self.names_a_route(ref.key):
                 return None
             if ref.kind == "asset_url":
                 self._unresolved(tag, attr, val, "asset_url")
