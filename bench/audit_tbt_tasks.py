@@ -14,6 +14,11 @@ of top-level events of each name inside the largest task): if the work is the sa
 its CPU time moves, the spread is the host's (cache and memory contention), not the page's.
 ``--js-flags``: V8 flags for the browser (both conditions), to see whether taking V8's background
 work onto the main thread narrows the spread (run it with and without, compare the CoV).
+``--bench-runs N``: after each load, in the page's own renderer and still traced, a fixed piece
+of JS work (``FIXED_WORK``) runs once to warm up and N times more; its thread CPU time is the
+host's speed at that moment, and each load's TBT times (quiet median / this load's) is the
+corrected TBT printed beside the raw one: if the fixed work slowed with the page's tasks, the
+correction would take host contention out of the CPU-time TBT.
 """
 
 from __future__ import annotations
@@ -39,6 +44,27 @@ from assetpipe.audit.runner import EAGER_SOURCE_POSITIONS
 from assetpipe.audit.server import prepare_site, serve_site
 from assetpipe.audit.trace import _navigation, cpu_blocking_time, parse
 from bench._audit_example import example_project, heavy_project
+
+#: ``--bench-runs``' fixed work: array writes and string building (~35 ms of CPU here).
+FIXED_WORK = """() => {
+  const a = []; let s = 0;
+  for (let i = 0; i < 6e6; i++) { a.push(i * 1.5); if (a.length > 5e4) a.length = 0; s += a[a.length - 1]; }
+  let t = ''; for (let i = 0; i < 2e5; i++) t += String.fromCharCode(65 + i % 26);
+  return s + t.length;
+}"""
+
+
+def fixed_work(runs: int, marks: list[float]) -> Any:
+    """``traced_load``'s ``after``: note the page's clock (``marks``), then run ``FIXED_WORK``
+    ``runs + 1`` times, 50 ms apart."""
+
+    def after(page: Any) -> None:
+        marks.append(float(page.evaluate("() => performance.now()")))
+        for _ in range(runs + 1):
+            page.evaluate(FIXED_WORK)
+            page.wait_for_timeout(50)
+
+    return after
 
 
 def compile_split(events: list[dict[str, Any]], url: str) -> dict[str, float]:
@@ -79,6 +105,33 @@ def largest_task_shape(
     )
 
 
+def corrected(rows: list[dict[str, Any]]) -> None:
+    """Print, per condition, the raw and the fixed-work-corrected TBT (median, CoV) and the
+    fixed work's median CPU time; the reference is the quiet loads' median fixed work."""
+    ref = statistics.median(r["bench_cpu"] for r in rows if r["condition"] == "quiet")
+    medians: dict[str, tuple[float, float]] = {}
+    for cond in ("quiet", "busy"):
+        sel = [r for r in rows if r["condition"] == cond and r["bench_cpu"] > 0]
+        raw = [float(r["tbt_cpu"]) for r in sel]
+        fixed = [float(r["tbt_cpu"]) * ref / float(r["bench_cpu"]) for r in sel]
+        medians[cond] = (statistics.median(raw), statistics.median(fixed))
+        cov = [
+            statistics.stdev(x) / statistics.mean(x) * 100 if len(x) > 1 else 0.0
+            for x in (raw, fixed)
+        ]
+        print(
+            f"{cond}: TBT median {medians[cond][0]:.0f} ms (CoV {cov[0]:.1f} %), corrected "
+            f"{medians[cond][1]:.0f} ms (CoV {cov[1]:.1f} %); fixed work median "
+            f"{statistics.median(r['bench_cpu'] for r in sel):.1f} ms"
+        )
+    (q_raw, q_fix), (b_raw, b_fix) = medians["quiet"], medians["busy"]
+    if q_raw and q_fix:
+        print(
+            f"busy vs quiet: TBT {(b_raw / q_raw - 1) * 100:+.1f} %, "
+            f"corrected {(b_fix / q_fix - 1) * 100:+.1f} %"
+        )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--loads", type=int, default=8, help="loads per condition")
@@ -87,6 +140,7 @@ def main() -> int:
     ap.add_argument(
         "--js-flags", default="", help="V8 flags for this Chromium, e.g. --single-threaded"
     )
+    ap.add_argument("--bench-runs", type=int, default=0, help="fixed-work runs after each load")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     flags = (f"--js-flags={args.js_flags}",) if args.js_flags else ()
@@ -113,14 +167,26 @@ def main() -> int:
                         time.sleep(2.0)
                     load = os.getloadavg()[0]
                     url = base + "/"
+                    marks: list[float] = []
+                    after = fixed_work(args.bench_runs, marks) if args.bench_runs else None
                     events, final, fcp_js = traced_load(
-                        browser, url, unthrottled, profile.context_options(), lambda _u: False
+                        browser,
+                        url,
+                        unthrottled,
+                        profile.context_options(),
+                        lambda _u: False,
+                        after=after,
                     )
                 finally:
                     for p in spinners:
                         p.kill()
                         p.wait()
                 trace = parse(events, final)
+                bench_cpu = 0.0
+                if marks:  # the fixed work's tasks (warm-up left out) are not the page's
+                    extra = [t for t in trace.tasks if t.start >= marks[0] and t.cpu > 5]
+                    bench_cpu = statistics.median(t.cpu for t in extra[1:]) if extra[1:] else 0.0
+                    trace.tasks = [t for t in trace.tasks if t.start < marks[0]]
                 if trace.fcp is None:
                     trace.fcp = fcp_js
                 big = max(trace.tasks, key=lambda t: t.cpu)
@@ -132,6 +198,7 @@ def main() -> int:
                         cpu_blocking_time(trace.tasks, trace.fcp or 0.0, profile.cpu_rate), 1
                     ),
                     "largest_cpu": round(big.cpu, 1),
+                    "bench_cpu": round(bench_cpu, 2),
                     "all_cpu": round(sum(t.cpu for t in trace.tasks), 1),
                     "compile": {k: round(v, 1) for k, v in compile_split(events, final).items()},
                     "shape": largest_task_shape(events, final, big.start, big.dur),
@@ -145,7 +212,8 @@ def main() -> int:
                     f"{row['condition']:5} load {load:4.1f} fcp {row['fcp']:6.0f} "
                     f"tbt(cpu x4) {row['tbt_cpu']:5.0f} compile main/other "
                     f"{row['compile']['main']:.1f}/{row['compile']['other']:.1f} ms; "
-                    f"tasks start/wall/cpu: {tasks}",
+                    + (f"fixed work {bench_cpu:.1f} ms; " if marks else "")
+                    + f"tasks start/wall/cpu: {tasks}",
                     flush=True,
                 )
         finally:
@@ -166,6 +234,8 @@ def main() -> int:
             min(r["largest_cpu"] for r in sel),
             max(r["largest_cpu"] for r in sel),
         ]
+    if args.bench_runs:
+        corrected(rows)
     shapes = {json.dumps(r["shape"], sort_keys=True) for r in rows}
     for cond, s in summary.items():
         print(

@@ -143,6 +143,28 @@ def test_cpu_time_tbt_counts_the_slowdown_once(site: tuple[Any, str]) -> None:
     assert tbt <= 10 * cpu, (cpu, tbt)
 
 
+def test_traced_load_runs_after_in_the_traced_page(site: tuple[Any, str]) -> None:
+    """``traced_load(after=...)`` runs in the loaded page once it is quiet, still traced: the
+    work it does there is a main-thread task of the trace, after the page's own tasks (the
+    CPU-time TBT bench measures fixed work in the page's renderer this way)."""
+    from assetpipe.audit.measure import traced_load
+    from assetpipe.audit.trace import parse
+
+    browser, base = site
+    marks: list[float] = []
+
+    def after(page: Any) -> None:
+        marks.append(float(page.evaluate("() => performance.now()")))
+        page.evaluate("() => { const t = performance.now(); while (performance.now() - t < 120); }")
+
+    profile = throttle.get("desktop")
+    events, final, _ = traced_load(
+        browser, f"{base}/plain", profile, profile.context_options(), lambda _u: False, after=after
+    )
+    tasks = [t for t in parse(events, final).tasks if t.start >= marks[0]]
+    assert marks and any(t.dur >= 110 and t.cpu > 0 for t in tasks), tasks
+
+
 @pytest.mark.parametrize("profile", ["mobile", "desktop"])
 def test_relayout_is_a_main_thread_task(site: tuple[Any, str], profile: str) -> None:
     """A class toggle that relayouts 20,000 boxes 500 ms after load: no script to speak of,

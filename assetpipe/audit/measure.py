@@ -272,10 +272,12 @@ def traced_load(
     *,
     max_wait_ms: float = MAX_WAIT_MS,
     listen: Callable[[Any], None] | None = None,
+    after: Callable[[Any], None] | None = None,
 ) -> tuple[list[dict[str, Any]], str, float]:
     """``url`` loaded cold in a fresh context made with ``options``, under ``profile``'s
     throttling, traced and observed until quiet; ``listen(cdp)`` runs before the navigation
-    (to record CDP events). Returns the trace events, the final URL and the page's own FCP."""
+    (to record CDP events), ``after(page)`` once the page is quiet, still traced. Returns the
+    trace events, the final URL and the page's own FCP."""
     context = browser.new_context(**options)
     try:
         context.add_init_script(script=metrics_script())
@@ -286,6 +288,8 @@ def traced_load(
         tracer.start()
         _load(page, cdp, url, net, quiet_ms=QUIET_MS, max_wait_ms=max_wait_ms)
         fcp_js = float(page.evaluate("() => window.__assetpipe.collect()").get("fcp") or 0.0)
+        if after is not None:
+            after(page)
         events = tracer.stop()
         final = str(page.url)
         net.close()
