@@ -30,7 +30,6 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -274,15 +273,33 @@ def _gzipped(path: str, _mtime: int) -> bytes:
 
 @contextmanager
 def serve(site: Path) -> Iterator[str]:
-    """Serve ``site`` on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+    """Serve ``site`` on 127.0.0.1 (a free port) from a child process; yields the base URL.
 
+    Not a thread of the caller: the audit's loads run a Playwright client in the calling
+    process (every CDP event crosses to Python) while Lighthouse's runs leave it idle, so a
+    server sharing the caller's GIL would answer the two tools at different speeds."""
+    child = subprocess.Popen(
+        [sys.executable, __file__, str(site)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        base = child.stdout.readline().strip()
+        if not base.startswith("http://"):
+            raise RuntimeError(f"the page server did not start (exit {child.poll()})")
+        yield base
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+def _serve_forever(site: Path) -> None:
+    """The child of ``serve``: print the base URL, then serve until terminated."""
     handler = functools.partial(_Handler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="bench-thirdparty", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    _serve_forever(Path(sys.argv[1]))
