@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from wcmatch import glob as wglob
 
-from assetpipe.config import load_config, memo
+from assetpipe.config import load_config, memo, outside
 from assetpipe.pipeline import sources
 
 PATTERNS = [
@@ -156,11 +156,11 @@ def test_a_changed_wcmatch_file_is_a_changed_fact(tmp_path: Path) -> None:
     or time) makes the next load validate and translate again."""
     module = tmp_path / "module.py"
     module.write_text("x = 1\n")
-    seen = memo.Outside()
+    seen = outside.Outside()
     seen.stamp(str(module))
-    assert memo._still(seen.facts)
+    assert outside.still(seen.facts)
     module.write_text("x = 22\n")
-    assert not memo._still(seen.facts)
+    assert not outside.still(seen.facts)
 
 
 @pytest.fixture(autouse=True)

@@ -16,8 +16,8 @@ import yaml
 
 from ..errors import AssetpipeError, ConfigError, Location
 from .keys import Ctx, abs_path, read_fields
-from .memo import Outside
 from .model import AuditConfig, Config, ImagesConfig, TemplatesConfig, state_dir_for
+from .outside import Outside
 from .templatedirs import resolve as resolve_dirs
 from .yaml import Reader, parse_yaml
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import yaml
 
 from ..errors import AssetpipeError, Location
-from .memo import Outside
+from .outside import Outside
 
 T = TypeVar("T")
 
