@@ -6,7 +6,8 @@ before the unthrottled load's first contentful paint. This loads the page unthro
 device, ``lantern.capture.record``) under launch/navigation variants, one factor at a time, and
 by Lighthouse 12.2.3 itself (``--throttling-method=simulate``, its gathered load saved with
 ``-GA``), interleaved, and prints per load: ``paint`` (ms from the first request to FCP),
-``main`` (to the renderer main thread's first ``Paint`` once the document is parsing), ``font`` (to the font's end) and the
+``main`` (to the renderer main thread's first ``Paint`` once the document is parsing and
+its render-blocking stylesheets have arrived), ``font`` (to the font's end) and the
 simulated FCP. ``paint - main`` is how long the painted frame waited to be presented.
 
     .venv/bin/python bench/audit_first_paint.py [--loads 3] [--rounds 2] [VARIANT ...]
@@ -72,6 +73,25 @@ def launcher_flags() -> list[str]:
     return list(json.loads(out.stdout))
 
 
+def _render_blocking_end(trace: list[dict[str, Any]]) -> float:
+    """The trace time (µs) the last render-blocking request of the load finished (0.0: none)."""
+    blocking = {
+        data.get("requestId")
+        for e in trace
+        if e.get("name") == "ResourceSendRequest"
+        and (data := (e.get("args") or {}).get("data") or {}).get("renderBlocking") == "blocking"
+    }
+    return max(
+        (
+            float(e["ts"])
+            for e in trace
+            if e.get("name") == "ResourceFinish"
+            and ((e.get("args") or {}).get("data") or {}).get("requestId") in blocking
+        ),
+        default=0.0,
+    )
+
+
 def timings(load: Load) -> dict[str, int]:
     """``paint``, ``main``, ``font`` (ms after the first request) and ``sim_fcp`` of a load."""
     thread, fcp, _ = _paints(load)
@@ -92,8 +112,11 @@ def timings(load: Load) -> dict[str, int]:
         (float(e["ts"]) for e in thread if e.get("name") == "ParseHTML" and e["ts"] >= nav["ts"]),
         0.0,
     )
+    # a Paint before the render-blocking stylesheets arrived holds no content (the parser's
+    # first chunk can be painted blank), so the first one that could be FCP's frame follows both
+    ready = max(parsed, _render_blocking_end(load.trace))
     main = next(
-        (float(e["ts"]) for e in thread if e.get("name") == "Paint" and e["ts"] >= parsed), fcp
+        (float(e["ts"]) for e in thread if e.get("name") == "Paint" and e["ts"] >= ready), fcp
     )
     return {
         "paint": round(fcp / 1000.0 - t0),
