@@ -5,12 +5,14 @@ records the metafile facts watch plans with. Real esbuild, real Node."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from assetpipe import build, load_config
 from assetpipe.errors import ExternalToolError
 from assetpipe.esbuild.result import EsbuildError
 from assetpipe.esbuild.session import EsbuildSession
@@ -172,3 +174,35 @@ def test_a_prestarted_build_is_taken_by_the_build_of_the_same_options(tmp_path: 
     assert session._pending == {opts["outdir"]: pending}
     session.close()
     assert pending.proc.returncode is not None and not session._pending
+
+
+def _esbuild_children() -> list[str]:
+    """This process's child processes that run esbuild (any state, zombies included)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            comm = stat.read_text().split("(", 1)[1].rsplit(")", 1)[0]
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == os.getpid() and "esbuild" in comm:
+            found.append(f"{stat.parent.name} {comm} {fields[0]}")
+    return found
+
+
+def test_a_cold_build_that_fails_before_its_stages_stops_the_early_esbuild(
+    make_site: Callable[..., Path],
+) -> None:
+    """A cold build starts esbuild as soon as the config is read; when the build then fails
+    before any stage owns that esbuild (here its build folder cannot be made), the esbuild is
+    stopped and reaped, not left running or as a zombie."""
+    root = make_site(
+        "source: site\nscripts:\n  entries: [js/app.js]\n",
+        {"site/js/app.js": "console.log('x');\n", "site/index.html": "<p>x</p>\n"},
+    )
+    (root / ".assetpipe").mkdir()
+    (root / ".assetpipe" / "builds").write_text("a file where the builds folder goes\n")
+    assert not _esbuild_children()
+    with pytest.raises(OSError):
+        build(load_config(root / "pipeline.yaml"), clean=True)
+    assert not _esbuild_children()

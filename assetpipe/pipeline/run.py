@@ -219,33 +219,40 @@ def _run_stages(
 
         for options in early(cfg, profile):
             session.prestart(options)
-    from ..manifest import Manifest
-    from ..stages import compress, static
-    from ..stages.base import Report, StageContext
-    from .cache import Cache
-    from .output import record_history, retain, retire_old_builds, swap, sweep, write_json
+    try:
+        from ..manifest import Manifest
+        from ..stages import compress, static
+        from ..stages.base import Report, StageContext
+        from .cache import Cache
+        from .output import record_history, retain, retire_old_builds, swap, sweep, write_json
 
-    cache = Cache(cfg.state_dir / "cache", cfg.cache_max_mb)
-    if clean:
-        cache.clear()
-    builds, trash = cfg.state_dir / "builds", cfg.state_dir / ".trash"
-    sweeper = sweep(trash)  # the builds the last one retired: deleted while this one builds
-    build_dir = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns() % 10**6}"
-    public, tpl_out = build_dir / "public", build_dir / "templates"
-    public.mkdir(parents=True)
-    tpl_out.mkdir()
-    ctx = StageContext(
-        config=cfg,
-        sources=sources,
-        public=public,
-        templates_out=tpl_out,
-        cache=cache,
-        manifest=Manifest(),
-        report=Report(),
-        progress=progress,
-        profile=profile,
-        esbuild=session,
-    )
+        cache = Cache(cfg.state_dir / "cache", cfg.cache_max_mb)
+        if clean:
+            cache.clear()
+        builds, trash = cfg.state_dir / "builds", cfg.state_dir / ".trash"
+        sweeper = sweep(trash)  # the builds the last one retired: deleted while this one builds
+        build_dir = (
+            builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns() % 10**6}"
+        )
+        public, tpl_out = build_dir / "public", build_dir / "templates"
+        public.mkdir(parents=True)
+        tpl_out.mkdir()
+        ctx = StageContext(
+            config=cfg,
+            sources=sources,
+            public=public,
+            templates_out=tpl_out,
+            cache=cache,
+            manifest=Manifest(),
+            report=Report(),
+            progress=progress,
+            profile=profile,
+            esbuild=session,
+        )
+    except BaseException:  # nothing owns the early esbuild yet: stop it, do not leave it running
+        if esbuild is None:
+            session.close()
+        raise
     owners: dict[str, str] = {}
     replayed: list[str] = []
     try:
