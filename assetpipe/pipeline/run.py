@@ -212,47 +212,72 @@ def _run_stages(
     from ..esbuild.session import EsbuildSession
 
     session = esbuild or EsbuildSession()
-    if esbuild is None and edit is None and (clean or not (cfg.state_dir / "cache").is_dir()):
-        # a cold build: the scripts and styles stages' esbuild start now and run while the
-        # stages are imported and planned; each stage takes its result (``EsbuildSession.prestart``)
-        from ..stages.esbuild_options import early
-
-        for options in early(cfg, profile):
-            session.prestart(options)
     try:
-        from ..manifest import Manifest
-        from ..stages import compress, static
-        from ..stages.base import Report, StageContext
-        from .cache import Cache
-        from .output import record_history, retain, retire_old_builds, swap, sweep, write_json
+        if esbuild is None and edit is None and (clean or not (cfg.state_dir / "cache").is_dir()):
+            # a cold build: the scripts and styles stages' esbuild start now and run while the
+            # stages are imported and planned; each stage takes its result
+            # (``EsbuildSession.prestart``)
+            from ..stages.esbuild_options import early
 
-        cache = Cache(cfg.state_dir / "cache", cfg.cache_max_mb)
-        if clean:
-            cache.clear()
-        builds, trash = cfg.state_dir / "builds", cfg.state_dir / ".trash"
-        sweeper = sweep(trash)  # the builds the last one retired: deleted while this one builds
-        build_dir = (
-            builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns() % 10**6}"
-        )
-        public, tpl_out = build_dir / "public", build_dir / "templates"
-        public.mkdir(parents=True)
-        tpl_out.mkdir()
-        ctx = StageContext(
-            config=cfg,
-            sources=sources,
-            public=public,
-            templates_out=tpl_out,
-            cache=cache,
-            manifest=Manifest(),
-            report=Report(),
-            progress=progress,
+            for options in early(cfg, profile):
+                session.prestart(options)
+        return _stages(
+            cfg,
+            sources,
+            session,
+            clean=clean,
+            strict=strict,
             profile=profile,
-            esbuild=session,
+            progress=progress,
+            started=started,
+            edit=edit,
         )
-    except BaseException:  # nothing owns the early esbuild yet: stop it, do not leave it running
-        if esbuild is None:
+    finally:
+        if esbuild is None:  # the build's own session (an early esbuild included) ends with it
             session.close()
-        raise
+
+
+def _stages(
+    cfg: Config,
+    sources: Sources,
+    session: EsbuildSession,
+    *,
+    clean: bool,
+    strict: bool,
+    profile: str,
+    progress: Progress,
+    started: float,
+    edit: EditPlan | None,
+) -> BuildResult:
+    """``_run_stages`` with the build's esbuild ``session``: the stages into a new build folder,
+    then the swap."""
+    from ..manifest import Manifest
+    from ..stages import compress, static
+    from ..stages.base import Report, StageContext
+    from .cache import Cache
+    from .output import record_history, retain, retire_old_builds, swap, sweep, write_json
+
+    cache = Cache(cfg.state_dir / "cache", cfg.cache_max_mb)
+    if clean:
+        cache.clear()
+    builds, trash = cfg.state_dir / "builds", cfg.state_dir / ".trash"
+    sweeper = sweep(trash)  # the builds the last one retired: deleted while this one builds
+    build_dir = builds / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns() % 10**6}"
+    public, tpl_out = build_dir / "public", build_dir / "templates"
+    public.mkdir(parents=True)
+    tpl_out.mkdir()
+    ctx = StageContext(
+        config=cfg,
+        sources=sources,
+        public=public,
+        templates_out=tpl_out,
+        cache=cache,
+        manifest=Manifest(),
+        report=Report(),
+        progress=progress,
+        profile=profile,
+        esbuild=session,
+    )
     owners: dict[str, str] = {}
     replayed: list[str] = []
     try:
@@ -289,8 +314,6 @@ def _run_stages(
         rmtree(build_dir)
         raise
     finally:
-        if esbuild is None:
-            ctx.esbuild.close()
         if sweeper is not None:
             sweeper.join()
     if profile == "production":
