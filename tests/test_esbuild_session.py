@@ -181,10 +181,10 @@ def _esbuild_children() -> list[str]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            comm = stat.read_text().split("(", 1)[1].rsplit(")", 1)[0]
-        except (OSError, IndexError):
+            head, _, rest = stat.read_text().rpartition(")")
+        except OSError:
             continue
+        comm, fields = head.partition("(")[2], rest.split()
         if int(fields[1]) == os.getpid() and "esbuild" in comm:
             found.append(f"{stat.parent.name} {comm} {fields[0]}")
     return found

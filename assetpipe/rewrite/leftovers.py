@@ -82,7 +82,7 @@ def leftovers(
         key = unquote(m.group(1))
         if m.start() and _MID_URL.match(text, m.start() - 1):
             continue  # inside a path or a word, or a closing tag (``</label>``)
-        if not names_a_route(key) or manifest.get(key) is not None:
+        if not names_a_route(key):  # a key the build has never names a route
             found.append((m.start(), key, m.group()))
     for m in _URL_FOR.finditer(text):
         found.append((m.start(), m.group(3), m.group()))
