@@ -74,7 +74,9 @@ def launcher_flags() -> list[str]:
 
 
 def _render_blocking_end(trace: list[dict[str, Any]]) -> float:
-    """The trace time (µs) the last render-blocking request of the load finished (0.0: none)."""
+    """The trace time (µs) the last request of the ``<head>`` that blocks rendering finished (0.0:
+    none): ``renderBlocking: blocking`` only, not ``trace.RENDER_BLOCKING``'s in-body scripts,
+    which content above them is painted without."""
     blocking = {
         data.get("requestId")
         for e in trace
