@@ -137,10 +137,16 @@ def test_cpu_time_tbt_counts_the_slowdown_once(site: tuple[Any, str]) -> None:
     observed (wall) TBT grows and the CPU-time one does not: an order of magnitude of margin."""
     res = run(site, "fixed-work", cpu_time=True)
     work = max(res.tasks, key=lambda t: t.kinds.get("script", 0.0))
-    assert work.start > res.metrics["load"] and work.kinds["script"] > 50, work
-    tbt, cpu = res.metrics["tbt"], res.metrics["tbt_cpu"]
-    assert 0 < cpu <= 1.3 * tbt, (cpu, tbt)
-    assert tbt <= 10 * cpu, (cpu, tbt)
+    seen = (work, {k: res.metrics[k] for k in ("fcp", "load", "tbt", "tbt_cpu")})
+    assert work.start > res.metrics["load"] and work.kinds["script"] > 50, seen
+    # The work's own blocking part, not the page's TBT: TBT counts from FCP only, and a loaded CI
+    # runner read TBT 0 beside a CPU-time TBT of 145 ms, which a first paint after the work
+    # explains (the page's metrics are in the message should it fail again).
+    blocking, cpu = work.dur - 50, res.metrics["tbt_cpu"]
+    assert 0 < cpu <= 1.3 * blocking, seen
+    assert blocking <= 10 * cpu, seen
+    if work.start > res.metrics["fcp"] + 100:  # clear of FCP (trace and page may differ a little)
+        assert res.metrics["tbt"] >= blocking - 1e-6, seen
 
 
 def test_traced_load_runs_after_in_the_traced_page(site: tuple[Any, str]) -> None:
