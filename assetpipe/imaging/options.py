@@ -15,9 +15,6 @@ from typing import Any
 from ..config import ImagesConfig
 from .formats import QUALITY_KEY
 
-#: Bump when the bytes this package produces change for the same inputs and options.
-PIPELINE_VERSION = 2
-
 
 @dataclass(frozen=True)
 class ImageOptions:

@@ -62,6 +62,7 @@ class BuildResult:
                 "writes": self.cache.writes,
                 "discarded": self.cache.discarded,
                 "verified": self.cache.verified,
+                "per_stage": {k: dict(v) for k, v in sorted(self.cache.per_stage.items())},
             },
             "sources": {
                 "files_hashed": self.memo.hashed,

@@ -21,6 +21,7 @@ from typing import Any
 from ..errors import Location, StageError
 from ..esbuild import metafile
 from ..esbuild.result import EsbuildError, Message, Result
+from ..pipeline.codeprint import code_digest
 from . import compress, static, vendored
 from .base import StageContext
 from .esbuild_options import GLOB_CHARS
@@ -113,9 +114,6 @@ def url_table(ctx: StageContext) -> dict[str, Any]:
     return {"sourceRoot": str(cfg.source), "publicPath": cfg.public_path, "external": external}
 
 
-CACHE_VERSION = 2  # 2: files from outside the source renamed vendor/...
-
-
 def cached_build(
     ctx: StageContext, stage: str, opts: dict[str, Any], produce: Callable[[], Result]
 ) -> Result:
@@ -128,7 +126,7 @@ def cached_build(
     inputs' content hashes and those files' current URLs, and holds the output bytes, the
     metafile and the warnings (re-reported on a hit)."""
     esbuild_version = ctx.esbuild.version
-    index_key = ctx.cache.key(f"{stage}.index", CACHE_VERSION, opts, esbuild_version)
+    index_key = ctx.cache.key(f"{stage}.index", code_digest("bundling"), opts, esbuild_version)
     index = ctx.cache.peek(index_key)
     entry = None
     if index is not None:
@@ -211,7 +209,7 @@ def _content_key(
         hashes.append((path, digest))
     table = url_table(ctx)["external"] if doc.get("externals") else {}
     externals = [(p, table.get(p)) for p in doc.get("externals", ())]
-    return ctx.cache.key(stage, CACHE_VERSION, opts, version, hashes, externals)
+    return ctx.cache.key(stage, code_digest("bundling"), opts, version, hashes, externals)
 
 
 def needs_urls(ctx: StageContext, result: Result) -> bool:

@@ -33,14 +33,13 @@ from typing import Any
 from ..errors import AssetpipeError
 from ..esbuild.result import Result
 from ..hashing import hashed_name
+from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import globmatch
 from ..rewrite.model import prefix_map
 from ..rewrite.scanner import ScanError
 from ..rewrite.scripttags import ScriptUse, script_uses
 from . import bundling, templates
 from .base import StageContext
-
-VERSION = 1
 
 
 @dataclass
@@ -66,7 +65,7 @@ def template_uses(ctx: StageContext) -> list[tuple[str, ScriptUse]]:
         return []
     public_path = ctx.config.public_path
     prefixes = prefix_map(ctx.config.templates.prefixes)
-    memo = f"scripts.tags/{VERSION}/{public_path}/{sorted(prefixes.items())}"
+    memo = f"scripts.tags/{code_digest('bundling')[:16]}/{public_path}/{sorted(prefixes.items())}"
 
     def scan(path: Path) -> list[list[Any]]:
         try:

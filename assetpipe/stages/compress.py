@@ -60,6 +60,7 @@ from typing import TypeVar
 
 from ..manifest import ENCODING_SUFFIX
 from ..pipeline.cache import CacheEntry
+from ..pipeline.codeprint import code_digest
 from .base import StageContext
 from .compress_codec import (
     BEST,
@@ -93,7 +94,6 @@ __all__ = [
     "start_outputs",
 ]
 
-VERSION = 2
 T = TypeVar("T")
 
 
@@ -200,7 +200,7 @@ class Compressor:
         text = os.path.splitext(rel)[1].lower() in TEXT
         key = self.ctx.cache.key(
             "compress",
-            VERSION,
+            code_digest("compress"),
             hashlib.sha256(data).hexdigest(),
             sorted(lv.items()),
             cfg.min_ratio,

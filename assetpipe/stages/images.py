@@ -52,13 +52,14 @@ from ..errors import StageError
 from ..hashing import sri, sri_file
 from ..imaging.formats import original_format, resolve
 from ..imaging.notes import grown_warnings, never_bigger
-from ..imaging.options import PIPELINE_VERSION, ImageOptions, tool_versions
+from ..imaging.options import ImageOptions, tool_versions
 from ..imaging.plain import plain_facts, plain_source
 from ..imaging.plan import passthrough_name, plan_widths, variant_name
 from ..imaging.probe import ImageInputError, Probe, check_pixels, probe
 from ..imaging.select import SOURCE, Selection
 from ..imaging.select import select as select_variants
 from ..pipeline.cache import CacheEntry
+from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import SourceFile
 from .base import StageContext
 
@@ -174,7 +175,7 @@ def _bad_input(
 def _plan(ctx: StageContext, f: SourceFile, opts: ImageOptions, versions: dict[str, str]) -> _Item:
     """Probe (cached) the source, plan its variants and look up each format group."""
     sha = ctx.sources.sha256(f.rel)
-    probe_key = ctx.cache.key("images-probe", PIPELINE_VERSION, sha, versions)
+    probe_key = ctx.cache.key("images-probe", code_digest("images"), sha, versions)
     entry = ctx.cache.get(probe_key, STAGE)
     if entry is None:
         info = probe(f.path, opts.max_pixels)
@@ -213,7 +214,7 @@ def _plan(ctx: StageContext, f: SourceFile, opts: ImageOptions, versions: dict[s
     )
     for fmt in item.formats:
         key = ctx.cache.key(
-            "images", PIPELINE_VERSION, sha, versions, item.sizes, opts.group_options(fmt)
+            "images", code_digest("images"), sha, versions, item.sizes, opts.group_options(fmt)
         )
         item.keys[fmt] = key
         hit = ctx.cache.get(key, STAGE)
@@ -226,7 +227,7 @@ def _plain_file(ctx: StageContext, item: _Item) -> Path:
     """The cached metadata-free copy of ``item``'s source (made on first use: reading the
     source once more, only in the build that first serves it)."""
     assert item.plain is not None
-    key = ctx.cache.key("images-plain", PIPELINE_VERSION, item.sha)
+    key = ctx.cache.key("images-plain", code_digest("images"), item.sha)
     entry = ctx.cache.get(key, STAGE)
     if entry is None:
         info = item.probe

@@ -10,10 +10,9 @@ file in place, which would change the published (immutable!) output through the 
 from __future__ import annotations
 
 from ..hashing import hashed_name, sri_file
+from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import globmatch
 from .base import StageContext
-
-VERSION = 2  # 2: the entry holds the file itself
 
 
 def output_name(ctx: StageContext, rel: str) -> str:
@@ -33,7 +32,7 @@ def run(ctx: StageContext) -> None:
     ctx.progress.start("static", len(files))
     for f in files:
         digest = ctx.sources.sha256(f.rel)
-        key = ctx.cache.key("static", VERSION, digest)
+        key = ctx.cache.key("static", code_digest("static"), digest)
         entry = ctx.cache.get(key, "static")
         if entry is None or "file" not in entry.files:
             entry = ctx.cache.put(key, {"file": f.path}, {"integrity": sri_file(f.path)})

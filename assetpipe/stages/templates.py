@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from .._version import __version__
 from ..config.templatedirs import prefix
 from ..errors import (
     AssetpipeError,
@@ -46,6 +45,7 @@ from ..errors import (
     MissingAssetsError,
     StageError,
 )
+from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import globmatch
 from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
 from ..rewrite.model import prefix_map
@@ -57,17 +57,15 @@ from . import compress
 from .base import StageContext
 
 log = logging.getLogger("assetpipe")
-#: bump when a rule changes what a rewrite writes; the cache key also holds the tool versions
-VERSION = 5
 
 
 @functools.cache
 def _tools(selectors: tuple[str, ...]) -> tuple[str, ...]:
-    """What the rewrite's result depends on besides its inputs: assetpipe's and Python's versions
+    """What the rewrite's result depends on besides its inputs and its code: Python's version
     (``rewrite.cssmatch`` uses the standard library's HTML tokenizer), and bs4's and soupsieve's
     when a configured selector is outside cssmatch's subset (they match it then). Their versions
     are read only in that case: ``importlib.metadata`` costs ~20 ms to import."""
-    tools = (__version__, f"{sys.version_info[0]}.{sys.version_info[1]}")
+    tools = (f"{sys.version_info[0]}.{sys.version_info[1]}",)
     if all(fast_selector(s) for s in selectors):
         return tools
     from importlib import metadata
@@ -181,7 +179,7 @@ def memo_references(ctx: StageContext, rel: str) -> set[str]:
         return sorted(reference_keys(text, ctx.config.public_path, prefixes))
 
     prefixes = prefix_map(ctx.config.templates.prefixes)
-    memo = f"templates.refs/{VERSION}/{ctx.config.public_path}/{sorted(prefixes.items())}"
+    memo = f"templates.refs/{code_digest('templates')[:16]}/{ctx.config.public_path}/{sorted(prefixes.items())}"
     return set(ctx.sources.fact(rel, memo, compute))
 
 
@@ -372,7 +370,7 @@ def _run(ctx: StageContext) -> None:
         }
         key = ctx.cache.key(
             "templates",
-            VERSION,
+            code_digest("templates"),
             _tools((*opts.eager, *(s for s, _ in opts.sizes_rules))),
             ctx.sources.sha256(rel),
             asdict(opts),
