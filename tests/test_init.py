@@ -276,3 +276,89 @@ def test_a_flask_subclass_app_without_a_static_folder_is_not_given_a_themes_fold
     cfg = load_config(tmp_path / "pipeline.yaml")
     assert cfg.source == tmp_path / "CTFd" / "static"
     assert "in CTFd/__init__.py, inside create_app()" in result.out
+
+
+BLUEPRINTS: dict[str, str | bytes] = {
+    "shop/__init__.py": """\
+        from flask import Flask, render_template
+
+
+        def create_app():
+            app = Flask(__name__)
+            from .auth import bp as auth
+            from .admin import bp as admin
+
+            app.register_blueprint(auth)
+            app.register_blueprint(admin)
+
+            @app.route("/")
+            def index():
+                return render_template("base.html")
+
+            return app
+        """,
+    "shop/auth/__init__.py": """\
+        from flask import Blueprint, render_template
+
+        bp = Blueprint(
+            "auth", __name__, url_prefix="/auth",
+            template_folder="templates",
+        )
+
+
+        @bp.route("/login")
+        def login():
+            return render_template("auth/login.html")
+        """,
+    "shop/admin/__init__.py": """\
+        import flask
+
+        bp = flask.Blueprint("admin", __name__, url_prefix="/admin", template_folder="views")
+        """,
+    "shop/static/css/auth.css": "form { margin: 2px; }\n",
+    "shop/static/css/site.css": "body { margin: 0; }\n",
+    "shop/templates/base.html": (
+        "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/site.css') }}\">\n"
+    ),
+    "shop/auth/templates/auth/login.html": (
+        "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/auth.css') }}\">\n"
+        "<form></form>\n"
+    ),
+    # the same name as the app's own: Flask renders the app's, so init leaves this folder out
+    "shop/admin/views/base.html": "<p>never rendered</p>\n",
+}
+
+
+def test_blueprint_template_folders_are_rewritten_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A blueprint's own template folder (``Blueprint(..., template_folder=...)``) is listed
+    after the app's, so the pages it renders load the hashed stylesheet; one whose template
+    names the app's folder has too is left out with a comment (Flask never renders those)."""
+    write_tree(tmp_path, BLUEPRINTS)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    text = (tmp_path / "pipeline.yaml").read_text()
+    assert (
+        "# Not listed: shop/admin/views, a blueprint's templates folder: Flask renders base.html"
+        in text
+    )
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.templates.dirs == ("../templates", "../auth/templates")
+    assert set(cfg.styles.entries) == {"css/auth.css", "css/site.css"}
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from shop import create_app  # type: ignore[import-not-found]
+
+    from assetpipe.flask import AssetPipe
+
+    app = create_app()
+    AssetPipe(app, config=tmp_path / "pipeline.yaml")
+    with app.test_client() as client:
+        page = client.get("/auth/login").get_data(as_text=True)
+        href = re.search(r'href="([^"]+)"', page)
+        assert href and re.fullmatch(r"/static/css/auth-[A-Z2-7]{8}\.css", href.group(1)), page
+        assert client.get(href.group(1)).status_code == 200
+        assert "site-" in client.get("/").get_data(as_text=True)

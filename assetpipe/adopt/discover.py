@@ -38,6 +38,9 @@ _FLASK = r"""\b(?:flask\.)?(?:{names})\(\s*(__name__|["'][\w.]+["'])(?P<args>[^)
 _SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:flask\.)?Flask\s*[,)]", re.M)
 _FACTORY = re.compile(r"^def\s+(create_app|make_app|app_factory)\s*\((?P<params>[^)]*)\)", re.M)
 _GLOBAL_APP = r"^(\w+)\s*=\s*(?:flask\.)?(?:{names})\("
+# ``Blueprint("auth", __name__, template_folder="templates")``: its folder is relative to the
+# module's own folder, as Flask resolves it (the blueprint's root_path)
+_BLUEPRINT = re.compile(r"""\b(?:flask\.)?Blueprint\((?P<args>[^()]*(?:\([^()]*\)[^()]*)*)\)""")
 _KWARG = r"""\b{}\s*=\s*["']([^"']*)["']"""
 _TAG = re.compile(r"<(script|link)\b(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*>", re.I | re.S)
 _URL_FOR = re.compile(r"""url_for\(\s*["']static["']\s*,\s*filename\s*=\s*["']([^"'{}]+)["']""")
@@ -92,6 +95,12 @@ class Project:
     unbundled: dict[str, list[str]] = field(default_factory=dict)
     # the file name endings of the templates found (``.html``, ``.jinja2``), sorted
     template_exts: list[str] = field(default_factory=list)
+    # blueprints' own template folders (``Blueprint(..., template_folder=...)``), after the
+    # app's: Flask looks a name up in the app's folder first, then in theirs
+    blueprint_templates: list[Path] = field(default_factory=list)
+    # blueprint template folders left out, each with a template name an earlier folder also
+    # has (Flask renders the earlier one; the build refuses a name in two folders)
+    shadowed: list[tuple[Path, str]] = field(default_factory=list)
     # the app's static folder does not exist yet: ``init`` creates it, empty
     created_static: bool = False
 
@@ -162,6 +171,52 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
         if app.factory_needs_args:
             app.entry = _entry(root, app.factory)
     return app, [a.module_file for _, a in found[1:]]
+
+
+def blueprint_template_dirs(root: Path) -> list[Path]:
+    """The existing ``template_folder``s of the blueprints created under ``root``, each
+    resolved against its module's folder, in file order (duplicates once)."""
+    out: list[Path] = []
+    for path in _walk(root, (".py",)):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for m in _BLUEPRINT.finditer(text):
+            k = re.search(_KWARG.format("template_folder"), m.group("args"))
+            if k is None:
+                continue
+            folder = (path.parent / k.group(1)).resolve()
+            if folder.is_dir() and folder not in out:
+                out.append(folder)
+    return out
+
+
+def _template_names(folder: Path) -> dict[str, Path]:
+    return {p.relative_to(folder).as_posix(): p for p in _walk(folder, TEMPLATE_EXT)}
+
+
+def _template_dirs(project: Project, candidates: list[Path]) -> list[tuple[Path, dict[str, Path]]]:
+    """The app's templates folder and the blueprints' (``candidates``), each with its
+    templates by name. A folder inside another (or holding one) is left out, its templates
+    being listed already; one that has a name an earlier folder has goes to
+    ``project.shadowed``."""
+    dirs: list[tuple[Path, dict[str, Path]]] = []
+    if project.templates_dir is not None:
+        dirs.append((project.templates_dir, _template_names(project.templates_dir)))
+    for folder in candidates:
+        if any(folder.is_relative_to(d) or d.is_relative_to(folder) for d, _ in dirs):
+            continue
+        names = _template_names(folder)
+        clash = next((n for n in sorted(names) for _, seen in dirs if n in seen), None)
+        if clash is not None:
+            project.shadowed.append((folder, clash))
+        elif names:
+            dirs.append((folder, names))
+            project.blueprint_templates.append(folder)
+    if project.templates_dir is None and dirs:
+        project.templates_dir = project.blueprint_templates.pop(0)
+    return dirs
 
 
 def _required(params: str) -> bool:
@@ -357,23 +412,24 @@ def discover(root: Path) -> Project:
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(static_dir).parts)
     )
     present = set(project.static_files)
-    if templates is not None:
-        texts: list[tuple[Path, str | None]] = []
-        for path in _walk(templates, TEMPLATE_EXT):
-            try:
-                texts.append((path, path.read_text(encoding="utf-8")))
-            except (OSError, UnicodeDecodeError):
-                texts.append((path, None))
-        project.prefixes = find_prefixes([t for _, t in texts if t is not None], present)
-        project.template_exts = sorted({p.suffix.lower() for p, _ in texts})
-        for path, read in texts:
+    tdirs = _template_dirs(project, blueprint_template_dirs(root))
+    if tdirs:
+        texts: list[tuple[str, Path, str | None]] = []
+        for _, names in tdirs:
+            for name, path in names.items():
+                try:
+                    texts.append((name, path, path.read_text(encoding="utf-8")))
+                except (OSError, UnicodeDecodeError):
+                    texts.append((name, path, None))
+        project.prefixes = find_prefixes([t for _, _, t in texts if t is not None], present)
+        project.template_exts = sorted({p.suffix.lower() for _, p, _ in texts})
+        for shown, path, read in texts:
             project.templates += 1
             if path.stem in ("index", "home"):
-                project.first_page = _front(project.first_page, path.relative_to(templates))
+                project.first_page = _front(project.first_page, Path(shown))
             if read is None:
                 continue
             text = _unprefixed(read, project.prefixes, public_path)
-            shown = path.relative_to(templates).as_posix()
             for key in _missing(text, public_path, present):
                 if key not in (k for k, _ in project.missing):
                     project.missing.append((key, shown))

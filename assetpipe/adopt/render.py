@@ -75,6 +75,29 @@ def _rel(path: Path, base: Path) -> str:
     return Path(os.path.relpath(path, base)).as_posix()
 
 
+def _dirs(project: Project) -> list[Path]:
+    """The templates folders, the app's first, then the blueprints' (Flask's lookup order)."""
+    return [
+        *([project.templates_dir] if project.templates_dir else []),
+        *project.blueprint_templates,
+    ]
+
+
+def _dirs_lines(dirs: list[str]) -> list[str]:
+    """``dirs:`` on one line for one folder, a block list for blueprints' folders too."""
+    if len(dirs) == 1:
+        return [f"  dirs: [{_q(dirs[0])}]"]
+    return ["  dirs:", *(f"    - {_q(d)}" for d in dirs)]
+
+
+def _shadowed_lines(project: Project, config_dir: Path) -> list[str]:
+    return [
+        f"# Not listed: {_rel(folder, config_dir)}, a blueprint's templates folder: Flask renders"
+        f" {name} from an earlier folder (a name in two folders is a build error)."
+        for folder, name in project.shadowed
+    ]
+
+
 def app_spec(project: Project, config_dir: Path) -> str | None:
     """``module:attribute`` of the app for ``--app`` (a factory is called by the audit), when
     the module is importable from the config's folder. A factory that needs arguments cannot be
@@ -203,7 +226,8 @@ def render(project: Project, *, config_dir: Path) -> str:
             f"# {project.templates} template(s) rewritten to the built files' hashed names",
             "# (url_for calls stay; only the filename changes). Paths are relative to this file.",
             "templates:",
-            f"  dirs: [{_q(_rel(project.templates_dir, config_dir))}]",
+            *_shadowed_lines(project, config_dir),
+            *_dirs_lines([_rel(d, config_dir) for d in _dirs(project)]),
             *_include_lines(project),
             *_prefix_lines(project),
             *_missing_lines(project),
