@@ -170,6 +170,22 @@ def test_memo_survives_a_touch_and_forgets_changed_content(tmp_path: Path) -> No
     assert s.fact("a.txt", "upper", upper) == "THREE\n" and calls == ["a.txt", "a.txt"]
 
 
+def test_a_fact_replaces_the_files_facts_of_its_family(tmp_path: Path) -> None:
+    """``refs/<code digest>``: a checkout at another commit computes the fact again, and the
+    previous code's fact is dropped rather than kept in the memo for good."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/a.txt").write_text("one\n")
+    memo = tmp_path / "memo.json"
+    s = Sources.scan(tmp_path / "src", memo)
+    assert s.fact("a.txt", "refs/old", lambda p: 1) == 1
+    assert s.fact("a.txt", "tags/old", lambda p: 2) == 2
+    assert s.fact("a.txt", "refs/new", lambda p: 3) == 3
+    s.save_memo()
+    facts = json.loads(memo.read_text())
+    assert '"refs/old"' not in json.dumps(facts) and '"refs/new"' in json.dumps(facts)
+    assert '"tags/old"' in json.dumps(facts)
+
+
 def test_path_sha256_memoises_files_outside_the_tree(tmp_path: Path) -> None:
     outside = tmp_path / "node_modules/pkg/index.js"
     outside.parent.mkdir(parents=True)

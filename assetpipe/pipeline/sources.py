@@ -283,12 +283,17 @@ class Sources:
     def fact(self, rel: str, kind: str, compute: Callable[[Path], T]) -> T:
         """What ``compute(path)`` says about a source file's content (a JSON value), memoised
         with its content hash: computed again only when the content changes. ``kind`` names
-        the fact and everything else it depends on (a stage, a version, an option)."""
+        the fact and everything else it depends on (a stage, a code digest, an option) as
+        ``family/...``: a new fact replaces the file's others of its family, made by other code
+        or options, so they do not pile up."""
         entry = self._entry(rel)
         facts: dict[str, Any] = entry["facts"]
         if kind in facts:
             return facts[kind]  # type: ignore[no-any-return]
         value = compute(self.files[rel].path)
+        family = kind.split("/", 1)[0] + "/"
+        for stale in [k for k in facts if k.startswith(family)]:
+            del facts[stale]
         facts[kind] = value
         self._memo.dirty = True
         self._memo.stats.facts += 1
