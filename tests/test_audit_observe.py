@@ -55,7 +55,7 @@ LIGHTHOUSE = {
     },
 }
 #: ``checksum()`` of the pages Lighthouse measured; editing a page needs new reference values.
-REFERENCE_CHECKSUM = 3270983333  # fixed-work added; its Lighthouse TBT is taken live
+REFERENCE_CHECKSUM = 2323039443  # fixed-work changed (waits for FCP); its Lighthouse TBT is live
 TOLERANCE = 0.15
 
 
@@ -140,9 +140,10 @@ def test_cpu_time_tbt_counts_the_slowdown_once(site: tuple[Any, str]) -> None:
     work = max(res.tasks, key=lambda t: t.kinds.get("script", 0.0))
     seen = (work, {k: res.metrics[k] for k in ("fcp", "load", "tbt", "tbt_cpu")})
     assert work.start > res.metrics["load"] and work.kinds["script"] > 50, seen
-    # The work's own blocking part, not the page's TBT: TBT counts from FCP only, and a loaded CI
-    # runner read TBT 0 beside a CPU-time TBT of 145 ms, which a first paint after the work
-    # explains (the page's metrics are in the message should it fail again).
+    # The work's own blocking part, not the page's TBT, which counts from FCP only: on a loaded
+    # host Chromium painted first after the work, in one load or the other (a CI runner read
+    # TBT 0 beside a CPU-time TBT of 145 ms; a host at load 6-8 the reverse, 211 beside 0), so
+    # the page now starts its work 500 ms after its first paint as well as after load.
     blocking, cpu = work.dur - 50, res.metrics["tbt_cpu"]
     assert 0 < cpu <= 1.3 * blocking, seen
     assert blocking <= 10 * cpu, seen
