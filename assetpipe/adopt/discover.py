@@ -16,32 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from .files import KWARG, SKIP_DIRS, walk
 from .selflocate import self_locating
+from .templatedirs import blueprint_template_dirs, template_dirs
 
-SKIP_DIRS = {
-    "node_modules",
-    "__pycache__",
-    "site-packages",
-    "dist",
-    "build",
-    "venv",
-    "env",
-    "tests",
-    "test",
-    "migrations",
-}
 RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
-TEMPLATE_EXT = (".html", ".htm", ".j2", ".jinja", ".jinja2")
 
 _FLASK = r"""\b(?:flask\.)?(?:{names})\(\s*(__name__|["'][\w.]+["'])(?P<args>[^)]*)\)"""
 # a subclass of Flask (CTFd's ``class CTFdFlask(Flask)``): its calls create the app too
 _SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:flask\.)?Flask\s*[,)]", re.M)
 _FACTORY = re.compile(r"^def\s+(create_app|make_app|app_factory)\s*\((?P<params>[^)]*)\)", re.M)
 _GLOBAL_APP = r"^(\w+)\s*=\s*(?:flask\.)?(?:{names})\("
-# ``Blueprint("auth", __name__, template_folder="templates")``: its folder is relative to the
-# module's own folder, as Flask resolves it (the blueprint's root_path)
-_BLUEPRINT = re.compile(r"""\b(?:flask\.)?Blueprint\((?P<args>[^()]*(?:\([^()]*\)[^()]*)*)\)""")
-_KWARG = r"""\b{}\s*=\s*["']([^"']*)["']"""
 _TAG = re.compile(r"<(script|link)\b(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*>", re.I | re.S)
 _URL_FOR = re.compile(r"""url_for\(\s*["']static["']\s*,\s*filename\s*=\s*["']([^"'{}]+)["']""")
 _MODULE = re.compile(r"""\btype\s*=\s*["']?module""", re.I)
@@ -105,26 +90,11 @@ class Project:
     created_static: bool = False
 
 
-def _walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
-        here = Path(dirpath)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if not d.startswith((".", "_"))
-            and d not in SKIP_DIRS
-            and not (here / d / "pyvenv.cfg").exists()
-        )
-        for name in sorted(filenames):
-            if name.endswith(suffixes):
-                yield here / name
-
-
 def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     """The Flask app of the project (the shallowest module creating one), and the others."""
     found: list[tuple[int, FlaskApp]] = []
     texts: list[tuple[Path, str]] = []
-    for path in _walk(root, (".py",)):
+    for path in walk(root, (".py",)):
         try:
             texts.append((path, path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError):
@@ -142,7 +112,7 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
         folder = path.parent
 
         def kw(name: str, default: str, args: str = args) -> str:
-            k = re.search(_KWARG.format(name), args)
+            k = re.search(KWARG.format(name), args)
             return k.group(1) if k else default
 
         factory = _FACTORY.search(text)
@@ -156,7 +126,7 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
             templates_dir=(folder / kw("template_folder", "templates")).resolve(),
             static_url_path=url.rstrip("/") + "/",
             static_known=re.search(r"\bstatic_folder\s*=", args) is None
-            or re.search(_KWARG.format("static_folder"), args) is not None,
+            or re.search(KWARG.format("static_folder"), args) is not None,
         )
         depth = len(path.relative_to(root).parts)
         has_folders = app.static_dir.is_dir() or app.templates_dir.is_dir()
@@ -173,52 +143,6 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     return app, [a.module_file for _, a in found[1:]]
 
 
-def blueprint_template_dirs(root: Path) -> list[Path]:
-    """The existing ``template_folder``s of the blueprints created under ``root``, each
-    resolved against its module's folder, in file order (duplicates once)."""
-    out: list[Path] = []
-    for path in _walk(root, (".py",)):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        for m in _BLUEPRINT.finditer(text):
-            k = re.search(_KWARG.format("template_folder"), m.group("args"))
-            if k is None:
-                continue
-            folder = (path.parent / k.group(1)).resolve()
-            if folder.is_dir() and folder not in out:
-                out.append(folder)
-    return out
-
-
-def _template_names(folder: Path) -> dict[str, Path]:
-    return {p.relative_to(folder).as_posix(): p for p in _walk(folder, TEMPLATE_EXT)}
-
-
-def _template_dirs(project: Project, candidates: list[Path]) -> list[tuple[Path, dict[str, Path]]]:
-    """The app's templates folder and the blueprints' (``candidates``), each with its
-    templates by name. A folder inside another (or holding one) is left out, its templates
-    being listed already; one that has a name an earlier folder has goes to
-    ``project.shadowed``."""
-    dirs: list[tuple[Path, dict[str, Path]]] = []
-    if project.templates_dir is not None:
-        dirs.append((project.templates_dir, _template_names(project.templates_dir)))
-    for folder in candidates:
-        if any(folder.is_relative_to(d) or d.is_relative_to(folder) for d, _ in dirs):
-            continue
-        names = _template_names(folder)
-        clash = next((n for n in sorted(names) for _, seen in dirs if n in seen), None)
-        if clash is not None:
-            project.shadowed.append((folder, clash))
-        elif names:
-            dirs.append((folder, names))
-            project.blueprint_templates.append(folder)
-    if project.templates_dir is None and dirs:
-        project.templates_dir = project.blueprint_templates.pop(0)
-    return dirs
-
-
 def _required(params: str) -> bool:
     """Whether a ``def`` parameter list has a parameter without a default."""
     for p in params.split(","):
@@ -232,7 +156,7 @@ def _entry(root: Path, factory: str) -> tuple[Path, str] | None:
     """The shallowest module assigning ``NAME = [pkg.]factory(...)`` at its top level."""
     call = re.compile(rf"^(\w+)\s*=\s*(?:[\w.]+\.)?{factory}\(", re.M)
     best: tuple[Path, str] | None = None
-    for path in _walk(root, (".py",)):
+    for path in walk(root, (".py",)):
         try:
             m = call.search(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
@@ -412,7 +336,10 @@ def discover(root: Path) -> Project:
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(static_dir).parts)
     )
     present = set(project.static_files)
-    tdirs = _template_dirs(project, blueprint_template_dirs(root))
+    listed = template_dirs(project.templates_dir, blueprint_template_dirs(root))
+    project.templates_dir = listed.first
+    project.blueprint_templates, project.shadowed = listed.blueprints, listed.shadowed
+    tdirs = listed.dirs
     if tdirs:
         texts: list[tuple[str, Path, str | None]] = []
         for _, names in tdirs:

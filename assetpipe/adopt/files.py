@@ -1,0 +1,38 @@
+"""Walking a project's files for ``init``: the folders it skips, the names it looks for."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+SKIP_DIRS = {
+    "node_modules",
+    "__pycache__",
+    "site-packages",
+    "dist",
+    "build",
+    "venv",
+    "env",
+    "tests",
+    "test",
+    "migrations",
+}
+TEMPLATE_EXT = (".html", ".htm", ".j2", ".jinja", ".jinja2")
+#: ``name="value"`` among a call's arguments (format it with the name)
+KWARG = r"""\b{}\s*=\s*["']([^"']*)["']"""
+
+
+def walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not d.startswith((".", "_"))
+            and d not in SKIP_DIRS
+            and not (here / d / "pyvenv.cfg").exists()
+        )
+        for name in sorted(filenames):
+            if name.endswith(suffixes):
+                yield here / name

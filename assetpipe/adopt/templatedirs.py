@@ -1,0 +1,78 @@
+"""The template folders ``init`` lists: the app's, then each blueprint's own ``template_folder``
+in the order the project's files create them (Flask looks a name up in the app's folder first,
+then in the blueprints').
+
+A blueprint folder inside another listed folder (or holding one) is left out, its templates
+being listed already; one holding a template name an earlier folder has is left out too and
+reported: Flask renders the earlier folder's template, and the build refuses a name in two
+folders.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .files import KWARG, TEMPLATE_EXT, walk
+
+# ``Blueprint("auth", __name__, template_folder="templates")``: its folder is relative to the
+# module's own folder, as Flask resolves it (the blueprint's root_path)
+_BLUEPRINT = re.compile(r"""\b(?:flask\.)?Blueprint\((?P<args>[^()]*(?:\([^()]*\)[^()]*)*)\)""")
+
+
+@dataclass
+class TemplateDirs:
+    """``dirs``: each listed folder with its templates by name (the first is ``first``, the
+    app's when it has one); ``blueprints``: the listed blueprint folders after ``first``;
+    ``shadowed``: each blueprint folder left out with a name an earlier folder has."""
+
+    first: Path | None = None
+    dirs: list[tuple[Path, dict[str, Path]]] = field(default_factory=list)
+    blueprints: list[Path] = field(default_factory=list)
+    shadowed: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def blueprint_template_dirs(root: Path) -> list[Path]:
+    """The existing ``template_folder``s of the blueprints created under ``root``, each
+    resolved against its module's folder, in file order (duplicates once)."""
+    out: list[Path] = []
+    for path in walk(root, (".py",)):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for m in _BLUEPRINT.finditer(text):
+            k = re.search(KWARG.format("template_folder"), m.group("args"))
+            if k is None:
+                continue
+            folder = (path.parent / k.group(1)).resolve()
+            if folder.is_dir() and folder not in out:
+                out.append(folder)
+    return out
+
+
+def _names(folder: Path) -> dict[str, Path]:
+    return {p.relative_to(folder).as_posix(): p for p in walk(folder, TEMPLATE_EXT)}
+
+
+def template_dirs(app_dir: Path | None, candidates: list[Path]) -> TemplateDirs:
+    """The app's templates folder (``None`` when it has none) and the blueprints'
+    (``candidates``), as the module docstring says."""
+    out = TemplateDirs()
+    if app_dir is not None:
+        out.dirs.append((app_dir, _names(app_dir)))
+    for folder in candidates:
+        if any(folder.is_relative_to(d) or d.is_relative_to(folder) for d, _ in out.dirs):
+            continue
+        names = _names(folder)
+        clash = next((n for n in sorted(names) for _, seen in out.dirs if n in seen), None)
+        if clash is not None:
+            out.shadowed.append((folder, clash))
+        elif names:
+            out.dirs.append((folder, names))
+            out.blueprints.append(folder)
+    if app_dir is None and out.blueprints:
+        out.blueprints.pop(0)
+    out.first = out.dirs[0][0] if out.dirs else None
+    return out
