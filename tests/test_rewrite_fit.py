@@ -154,6 +154,21 @@ def test_references_left_as_written_are_reported_with_where() -> None:
     assert {u["reason"] for u in res.unresolved} == {"not_rewritten"}
 
 
+def test_a_literal_the_browser_shows_is_not_a_reference_left_as_written() -> None:
+    """An Otter Wiki settings form hints at a path with ``placeholder="/static/img/logo.png"``;
+    page text and ``title``/``alt``/``aria-*`` values are shown, never requested. Before, each
+    was reported as an asset left unhashed, and ``build --strict`` failed on it."""
+    src = (
+        '<input name="site_logo" placeholder="/static/img/a.png">\n'
+        '<abbr title="/static/img/a.png" aria-label="/static/img/a.png">logo</abbr>\n'
+        "<p>Put your logo at /static/img/a.png and reload.</p>\n"
+        '<div data-bg="/static/img/a.png"></div>\n'
+    )
+    res = rw(src)
+    assert res.text == src
+    assert [(u["line"], u["where"]) for u in res.unresolved] == [(4, "data-bg attribute")]
+
+
 def test_url_for_calls_outside_attributes_are_rewritten_where_jinja_renders_them() -> None:
     """The Flask Mega-Tutorial's base.html builds a spinner in an inline script:
     ``'<img src="{{ url_for('static', filename='loading.gif') }}">'``. It is a Jinja call, so it

@@ -13,7 +13,9 @@ the *source* path at run time: inside ``<noscript>``, ``<template>``, ``<style>`
 ``<script>`` bodies, ``data-*`` attributes, ``{% raw %}`` blocks or Jinja expressions. Each is
 reported (``reason: "not_rewritten"``, ``where`` it is, and whether the build has that asset,
 ``in_build``), unless the build publishes K under its own name (then the URL works as written).
-HTML comments are not requests and are ignored.
+HTML comments are not requests and are ignored, nor is a literal in the page's text or in an
+attribute the browser shows rather than loads (``placeholder="/static/img/logo.png"`` in a
+settings form, ``title``, ``alt``, ``aria-*``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOT
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 #: a character after which a ``public_path`` does not start a URL
 _MID_URL = re.compile(r"[<\w/.~-]")
+#: attributes whose value the browser shows or reads out, never requests
+_TEXT_ATTRS = frozenset({"placeholder", "title", "alt", "label"})
 
 
 def _spans(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -76,29 +80,31 @@ def leftovers(
     if public_path not in text and "url_for" not in text:
         return []
     literal = re.compile(re.escape(public_path) + r"""([^\s"'<>?#,)\\{}]+)""")
-    found: list[tuple[int, str, str]] = []
+    found: list[tuple[int, str, str, bool]] = []  # (offset, key, value, a literal URL)
     names_a_route = route_check(public_path, manifest)
     for m in literal.finditer(text):
         key = unquote(m.group(1))
         if m.start() and _MID_URL.match(text, m.start() - 1):
             continue  # inside a path or a word, or a closing tag (``</label>``)
         if not names_a_route(key):  # a key the build has never names a route
-            found.append((m.start(), key, m.group()))
+            found.append((m.start(), key, m.group(), True))
     for m in _URL_FOR.finditer(text):
-        found.append((m.start(), m.group(3), m.group()))
+        found.append((m.start(), m.group(3), m.group(), False))
     if not found:
         return []
     done = sorted(handled)
     raw, comments = _spans(_RAW, text), _spans(_COMMENT, text)
     out = []
-    for off, key, value in sorted(found):
+    for off, key, value, is_literal in sorted(found):
         if _inside(done, off) or _inside(comments, off):
             continue
         entry = manifest.get(key)
         if entry is not None and entry.get("file") == key:
             continue
-        line, col = sc.line_col(off)
         tag, where = ("", "{% raw %} block") if _inside(raw, off) else _where(sc, off)
+        if is_literal and _shown(where):
+            continue
+        line, col = sc.line_col(off)
         out.append(
             {
                 "line": line,
@@ -112,6 +118,18 @@ def leftovers(
             }
         )
     return out
+
+
+def _shown(where: str) -> bool:
+    """Whether a literal ``where`` says is text the browser shows, not a URL it loads."""
+    if where == "text":
+        return True
+    attr = where.removesuffix(" attribute")
+    return (
+        attr != where
+        and "content, " not in attr
+        and (attr in _TEXT_ATTRS or attr.startswith("aria-"))
+    )
 
 
 def _where(sc: Scan, off: int) -> tuple[str, str]:
