@@ -421,6 +421,26 @@ def test_url_for_form_is_kept_in_inserted_links_and_srcset() -> None:
     jinja2.Environment().parse(res.text)
 
 
+def test_url_for_with_more_arguments_is_rewritten_keeping_them() -> None:
+    """Otter Wiki's ``og:image`` is ``url_for("static", filename=..., _external=True)``: before,
+    any argument after ``filename`` hid the call, left unhashed and unreported."""
+    src = (
+        '<meta property="og:image" content="{{ url_for("static", '
+        'filename="img/a.png", _external=True) }}">\n'
+        "<img src=\"{{ url_for('static', filename='img/a.png', v=config.get('V')) }}\">\n"
+    )
+    res = rw(src)
+    lines = res.text.splitlines()
+    assert lines[0] == src.splitlines()[0].replace("img/a.png", "img/a-800w-HHHHHHHH.png")
+    assert lines[1].startswith(
+        f"<img src=\"{{{{ url_for('static', filename='img/a-800w-{H}.webp', v=config.get('V')) }}}}\""
+    ), lines[1]
+    # srcset candidates are plain calls: the URL is the hashed file's either way
+    assert f"{{{{ url_for('static', filename='img/a-480w-{H}.webp') }}}} 480w" in lines[1]
+    assert res.unresolved == []
+    jinja2.Environment().parse(res.text)
+
+
 def test_existing_preloads_and_integrity_are_not_duplicated() -> None:
     src = (
         '<link rel="modulepreload" href="/static/_shared-SSSSSSSS.js">\n'

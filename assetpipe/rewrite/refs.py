@@ -28,8 +28,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
+#: ``url_for('static', filename='K')``, other keyword arguments after K allowed
+#: (``_external=True``, ``v=config.VERSION``, one level of calls among them)
 _URL_FOR = re.compile(
-    r"""url_for\(\s*(["'])static\1\s*,\s*filename\s*=\s*(["'])([^"'\\{}~]*)\2\s*\)"""
+    r"""url_for\(\s*(["'])static\1\s*,\s*filename\s*=\s*(["'])([^"'\\{}~]*)\2"""
+    r"""\s*(?:,[^(){}%]*(?:\([^(){}%]*\)[^(){}%]*)*)?\)"""
 )
 _URL_FOR_ANY = re.compile(r"""url_for\(\s*["']static["']""")
 _ASSET_URL = re.compile(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
