@@ -362,3 +362,40 @@ def test_blueprint_template_folders_are_rewritten_too(
         assert href and re.fullmatch(r"/static/css/auth-[A-Z2-7]{8}\.css", href.group(1)), page
         assert client.get(href.group(1)).status_code == 200
         assert "site-" in client.get("/").get_data(as_text=True)
+
+
+def test_a_module_level_app_gets_the_lines_after_its_config_is_set(tmp_path: Path) -> None:
+    """Otter Wiki's server.py creates the app, then loads its settings file: ``AssetPipe(app)``
+    reads its ``ASSETPIPE_*`` settings when called, so right after ``Flask(__name__)`` it
+    ignored them. init now names the line after the last statement that sets the config."""
+    write_tree(
+        tmp_path,
+        {
+            "wiki/__init__.py": "",
+            "wiki/server.py": """\
+                import os
+                from flask import Flask
+
+                app = Flask(__name__)
+                app.config.update(
+                    SITE_NAME="wiki",
+                )
+                app.config["DEBUG"] = False
+                if os.environ.get("WIKI_SETTINGS"):
+                    pass
+                app.config.from_envvar("WIKI_SETTINGS", silent=True)
+
+
+                @app.route("/")
+                def index():
+                    return "hi"
+                """,
+            "wiki/static/site.css": "p{}\n",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "in wiki/server.py, after line 11, once app.config is set:" in result.out, result.out
+    flat = tmp_path / "flat"
+    write_tree(flat, FLAT)
+    assert "after app = Flask(__name__)" in run_cli("init", cwd=flat).out

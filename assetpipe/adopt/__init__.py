@@ -11,6 +11,7 @@ config unless ``force`` is set.
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,46 @@ class InitResult:
         shown = os.path.relpath(app.module_file, self.project.root)
         if app.factory:
             return f"in {shown}, inside {app.factory}() once the app is configured"
-        return f"in {shown}, after {app.variable or 'app'} = Flask(__name__)"
+        var = app.variable or "app"
+        line = configured_after(app.module_file, var)
+        if line is not None:
+            return f"in {shown}, after line {line}, once {var}.config is set"
+        return f"in {shown}, after {var} = Flask(__name__)"
+
+
+def configured_after(module: Path, var: str) -> int | None:
+    """The last line of the last top-level statement of ``module`` that sets ``var.config``
+    (``app.config.from_envvar(...)``, ``app.config["K"] = V``, ``app.config.update(...)``):
+    ``AssetPipe(app)`` reads its ``ASSETPIPE_*`` settings when it is called. ``None`` when
+    there is none or the module does not parse."""
+    try:
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
+    last = None
+    for node in tree.body:
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            targets = [node.value.func]
+        elif isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if any(_sets_config(t, var) for t in targets):
+            last = node.end_lineno
+    return last
+
+
+def _sets_config(expr: ast.expr, var: str) -> bool:
+    """Whether ``expr`` is ``var.config`` followed by attributes or subscripts."""
+    while isinstance(expr, (ast.Attribute, ast.Subscript)):
+        if (
+            isinstance(expr, ast.Attribute)
+            and expr.attr == "config"
+            and isinstance(expr.value, ast.Name)
+            and expr.value.id == var
+        ):
+            return True
+        expr = expr.value
+    return False
 
 
 def init(root: Path, *, config_name: str = "pipeline.yaml", force: bool = False) -> InitResult:
