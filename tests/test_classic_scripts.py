@@ -6,6 +6,7 @@ made heavier; a mismatched tag is a warning naming template:line."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import zlib
 from collections.abc import Callable
@@ -17,6 +18,7 @@ import pytest
 from assetpipe import build
 from assetpipe.manifest import Manifest
 from assetpipe.rewrite.scripttags import ScriptUse, script_uses
+from tests.conftest import run_cli
 
 SIDEBAR = """\
     // The sidebar helpers the templates' inline handlers call (a classic, global script).
@@ -272,3 +274,31 @@ scripts:
     m = Manifest.read(root / "dist" / "manifest.json")
     out = (root / "dist" / "public" / m["js/esm-classic.js"]["file"]).read_text()
     assert out.startswith("(()=>{") and "window.answerFromModule=" in out and "import" not in out
+
+
+def test_esbuild_warnings_about_vendored_minified_files_do_not_fail_strict(
+    make_site: Callable[..., Path],
+) -> None:
+    """Otter Wiki ships mermaid@12.2.0.min.js, on which esbuild warns ("Comparison with -0 using
+    the === operator will also match 0"): the user cannot fix it, so ``build --strict`` failed
+    on code they did not write. Such warnings go to report.json (esbuild itself hides those
+    from node_modules); the same warning in the app's own script still counts."""
+    config = """\
+source: site
+output: dist
+scripts:
+  entries: ["js/*.js"]
+  classic: ["js/*.js"]
+"""
+    vendored = "function z(n){return n===-0}window.z=z;\n"
+    root = make_site(config, {"site/js/lib.min.js": vendored})
+    strict = run_cli("build", "--strict", cwd=root)
+    assert strict.code == 0, strict.err
+    report = json.loads((root / "dist" / "report.json").read_text())
+    [note] = report["third_party_warnings"]
+    assert note["file"] == "site/js/lib.min.js" and note["line"] == 1, note
+    assert "-0" in note["message"] and note["stage"] == "scripts"
+
+    own = make_site(config, {"site/js/lib.min.js": vendored, "site/js/app.js": vendored})
+    strict = run_cli("build", "--strict", cwd=own)
+    assert strict.code == 1 and "site/js/app.js:1" in strict.err, strict.err

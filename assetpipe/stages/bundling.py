@@ -94,9 +94,26 @@ def build(ctx: StageContext, opts: dict[str, Any], urls: dict[str, Any] | None =
     return result
 
 
+#: file names of code someone else wrote and shipped minified (``mermaid@12.2.0.min.js``)
+_MINIFIED = (".min.js", ".min.mjs", ".min.cjs", ".min.css")
+
+
+def third_party(file: str) -> bool:
+    """Whether esbuild's warning about ``file`` is about code the user cannot fix: a package
+    (esbuild itself hides warnings from ``node_modules``) or a vendored minified file."""
+    return "node_modules/" in file.replace(os.sep, "/") or file.lower().endswith(_MINIFIED)
+
+
 def warn(ctx: StageContext, messages: list[Message]) -> None:
+    """esbuild's warnings as build warnings, except those about ``third_party`` files: those
+    go to report.json's ``third_party_warnings`` (listed, not counted by ``--strict``)."""
     show = shown(ctx)
     for m in messages:
+        if m.file and third_party(m.file):
+            notes = ctx.report.sections.setdefault("third_party_warnings", [])
+            where = {"file": show(m.file), "line": m.line, "col": m.col}
+            notes.append({"stage": ctx.stage, **where, "message": m.text})
+            continue
         ctx.warn(m.text, Location(show(m.file), m.line, m.col) if m.file else None)
 
 
