@@ -79,6 +79,26 @@ def test_piped_build_prints_a_line_per_stage_as_it_finishes(tmp_path: Path) -> N
     assert all(s[4] == "0" for s in again), again
 
 
+def test_the_scripts_line_counts_the_classic_scripts_cache_lookups(tmp_path: Path) -> None:
+    """Otter Wiki's classic scripts read "0 cache hits, 0 misses" on a cold build and on a
+    rebuild: their lookups were counted under scripts.classic, which no line showed."""
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": (
+                "source: site\noutput: dist\nscripts:\n"
+                '  entries: ["js/*.js"]\n  classic: ["js/*.js"]\n'
+            ),
+            "site/js/a.js": "function a() { return 1; }\n",
+        },
+    )
+    cold = {s[0]: s for s in _stage_lines(invoke_cli("build", cwd=tmp_path).err)}
+    assert cold["scripts"][3:] == ("0", "1"), cold
+    (tmp_path / ".assetpipe/last-build.json").unlink(missing_ok=True)
+    warm = {s[0]: s for s in _stage_lines(invoke_cli("build", cwd=tmp_path).err)}
+    assert warm["scripts"][3:] == ("1", "0"), warm
+
+
 def test_a_build_that_reuses_the_last_one_says_so_and_prints_no_stage_line(
     tmp_path: Path,
 ) -> None:

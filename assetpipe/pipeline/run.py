@@ -68,6 +68,17 @@ def _stage(name: str) -> StageFn:
     return run
 
 
+def _counts(ctx: StageContext, name: str) -> dict[str, int]:
+    """The cache's hits and misses so far for stage ``name`` and its parts (``scripts`` holds
+    ``scripts.classic``'s and ``scripts.iife``'s)."""
+    out = {"hits": 0, "misses": 0}
+    for stage, counts in list(ctx.cache.stats.per_stage.items()):
+        if stage == name or stage.startswith(name + "."):
+            for k in out:
+                out[k] += counts.get(k, 0)
+    return out
+
+
 def run_stage(ctx: StageContext, name: str, run: StageFn) -> list[str]:
     """Run one stage on ``ctx`` and time it; returns the manifest keys it added, in order (the
     incremental rebuilds of ``assetpipe watch`` use them to know which stage owns which key)."""
@@ -77,7 +88,7 @@ def run_stage(ctx: StageContext, name: str, run: StageFn) -> list[str]:
     before = set(ctx.manifest.entries)
     t0 = time.perf_counter()
     stats = ctx.stats.setdefault(name, StageStats())
-    cached = dict(ctx.cache.stats.per_stage.get(name, {}))
+    cached = _counts(ctx, name)
     log.debug("stage %s", name)
     tally = StageTally(ctx.progress)
     ctx.progress = tally
@@ -86,7 +97,7 @@ def run_stage(ctx: StageContext, name: str, run: StageFn) -> list[str]:
     finally:
         ctx.progress = tally.inner
     stats.seconds = time.perf_counter() - t0
-    now = ctx.cache.stats.per_stage.get(name, {})
+    now = _counts(ctx, name)
     added = [k for k in ctx.manifest.entries if k not in before]
     sources = sum(1 for k in added if k in ctx.sources.files)
     done = StageDone(
