@@ -45,6 +45,7 @@ from .hashing import HASHED_NAME, hashed_name, short_hash
 from .serve.compress import Policy, compress_all
 from .serve.files import IMMUTABLE, content_type
 from .serve.negotiate import choose
+from .serve.passthrough import Passthrough
 
 _RULE = re.compile(r"^(/[^<>]*)<(?:path:)?filename>$")
 ENCODINGS = ("br", "zstd", "gzip")
@@ -62,8 +63,10 @@ class _Version:
     deps: tuple[tuple[str, _Version], ...] = ()  # a stylesheet's url() targets, as named
 
 
-class BlueprintStatic:
+class BlueprintStatic(Passthrough):
     """WSGI layer and ``url_for`` wrapper for one Flask app (see the module doc)."""
+
+    _wrapped = "wsgi"  # ``app`` is the Flask app
 
     def __init__(
         self, wsgi: Callable[..., Iterable[bytes]], app: Any, memory_limit: int = 64 << 20

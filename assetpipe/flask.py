@@ -51,6 +51,7 @@ from .manifest import manifest_stamp
 from .serve import AssetMiddleware, CompressMiddleware
 from .serve.compress import NO_COMPRESS_KEY
 from .serve.holder import url_prefix
+from .serve.passthrough import Passthrough
 
 log = logging.getLogger("assetpipe")
 CONFIG_NAME = "pipeline.yaml"
@@ -104,7 +105,7 @@ def no_compress(view: F | None = None) -> Any:
     return wrapped
 
 
-class _BreachGuard:
+class _BreachGuard(Passthrough):
     """Innermost WSGI layer: marks a response that sets a cookie or is private as not to be
     compressed, before ``CompressMiddleware`` sees its headers (Flask adds the session cookie
     after the ``after_request`` hooks, so this cannot be a hook)."""

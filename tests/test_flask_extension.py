@@ -115,6 +115,36 @@ def test_renders_the_rewritten_templates(tmp_path: Path, monkeypatch: pytest.Mon
         assert request(port, "/mail").body == b"Hello Ada"
 
 
+class _ReverseProxied:
+    """An app's own WSGI wrapper with state its views read (calibre-web's, trimmed)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.script_name = app, "/calibre"
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
+def test_the_apps_own_wsgi_wrapper_is_still_reachable_through_ours(tmp_path: Path) -> None:
+    """calibre-web wraps its app in its own ReverseProxied, then its session code reads
+    ``app.wsgi_app.script_name`` on every request: with AssetPipe's layers on top, every page
+    answered 500 (AttributeError: 'BlueprintStatic' object has no attribute 'script_name')."""
+    project = make_project(tmp_path / "project")
+    build(project / "pipeline.yaml")
+    app = Flask("app", root_path=str(project / "app"))
+    app.wsgi_app = _ReverseProxied(app.wsgi_app)  # type: ignore[method-assign]
+    AssetPipe(app)
+
+    @app.route("/")
+    def index() -> str:
+        return render_template("index.html", title=app.wsgi_app.script_name)  # type: ignore[attr-defined]
+
+    with wsgi_server(app) as port:
+        page = request(port, "/")
+        assert page.status == 200 and b"/calibre" in decode(page), page.status
+    assert not hasattr(app.wsgi_app, "no_such_attribute")
+
+
 def test_config_search_order_and_error(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     # a single-module app: pipeline.yaml beside app.py (app.root_path itself) wins

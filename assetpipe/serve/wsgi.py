@@ -23,6 +23,7 @@ from .compress import (
 from .files import Representation
 from .holder import CHUNK, AssetServing
 from .http import NOT_FOUND, Reply, etag_matches, respond
+from .passthrough import Passthrough
 from .reload import inject, is_html
 from .stats import STATS
 
@@ -65,7 +66,7 @@ def _not_found_app(environ: Environ, start_response: StartResponse) -> Iterable[
     return [NOT_FOUND.data or b""]
 
 
-class AssetMiddleware(AssetServing):
+class AssetMiddleware(AssetServing, Passthrough):
     """Serve ``<output>/public/`` at ``public_path`` in front of a WSGI ``app``.
 
     ``output`` is the build output (the symlink ``assetpipe build`` flips); ``app`` may be
@@ -216,7 +217,7 @@ class AssetMiddleware(AssetServing):
         return [body]
 
 
-class CompressMiddleware:
+class CompressMiddleware(Passthrough):
     """Compress a WSGI app's dynamic responses (see ``assetpipe.serve.compress`` for the rules,
     the options and the BREACH opt-out)."""
 
