@@ -320,6 +320,49 @@ def test_unresolved_import_names_the_importing_line(make_site: Callable[..., Pat
     assert not (root / "dist").exists()
 
 
+def test_a_dynamic_import_of_a_node_builtin_is_left_as_written(
+    make_site: Callable[..., Path],
+) -> None:
+    """calibre-web's vendored pdf.js does ``await import("fs")`` (and http, https, url) when it
+    runs under Node: esbuild failed the build on it, so the adopted app could not build. Those
+    imports are left as written (Vite externalizes them too) and listed in report.json; a static
+    import of one is still an error naming its line."""
+    pdf = (
+        "export async function load(u) {\n"
+        "  if (typeof window === 'undefined') {\n"
+        '    const fs = await import( /*webpackIgnore: true*/"fs");\n'
+        '    const http = await import("node:http");\n'
+        "    return [fs, http];\n"
+        "  }\n"
+        "  return fetch(u);\n"
+        "}\n"
+    )
+    root = make_site(CONFIG, {**APP, "site/js/b.js": pdf})
+    res = run_cli("build", "--strict", cwd=root)
+    assert res.code == 0, res.err
+    out = root / "dist/public" / Manifest.read(root / "dist/manifest.json")["js/b.js"]["file"]
+    text = out.read_text()
+    assert 'import("fs")' in text and 'import("node:http")' in text, text
+    report = json.loads((root / "dist/report.json").read_text())
+    assert [(n["file"], n["line"], n["module"]) for n in report["node_builtins"]] == [
+        ("site/js/b.js", 3, "fs"),
+        ("site/js/b.js", 4, "node:http"),
+    ]
+
+    # from the cache, the same report (the record of the last build gone: the stages run)
+    (root / ".assetpipe/last-build.json").unlink()
+    assert run_cli("build", cwd=root).code == 0
+    again = json.loads((root / "dist/report.json").read_text())
+    assert again["node_builtins"] == report["node_builtins"]
+    plain = make_site(CONFIG, APP)
+    assert run_cli("build", cwd=plain).code == 0
+    assert "node_builtins" not in json.loads((plain / "dist/report.json").read_text())
+
+    static = make_site(CONFIG, {**APP, "site/js/b.js": 'import fs from "fs";\nconsole.log(fs);\n'})
+    res = run_cli("build", cwd=static)
+    assert res.code == 1 and 'site/js/b.js:1:16: Could not resolve "fs"' in res.err, res.err
+
+
 def test_entry_that_does_not_exist_is_located_at_the_config_key(
     make_site: Callable[..., Path],
 ) -> None:

@@ -37,6 +37,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
     ),
     "bundling": (
         "stages/bundling.py",
+        "stages/builtins.py",
         "stages/scripts.py",
         "stages/styles.py",
         "stages/classic.py",

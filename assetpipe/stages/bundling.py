@@ -24,6 +24,7 @@ from ..esbuild.result import EsbuildError, Message, Result
 from ..pipeline.codeprint import code_digest
 from . import compress, static, vendored
 from .base import StageContext
+from .builtins import builtin_errors, dynamic_builtins
 from .esbuild_options import GLOB_CHARS
 from .esbuild_options import LOADERS as LOADERS
 from .esbuild_options import SOURCEMAP as SOURCEMAP
@@ -85,11 +86,32 @@ def shown(ctx: StageContext) -> Callable[[str], str]:
 def build(ctx: StageContext, opts: dict[str, Any], urls: dict[str, Any] | None = None) -> Result:
     """Run one build through the build's esbuild session (``urls``: with the url() plugin).
     esbuild's warnings become build warnings; its errors an ``EsbuildError`` naming
-    file:line:col."""
+    file:line:col.
+
+    A dynamic ``import()`` of a Node built-in that nothing maps for the browser (pdf.js's
+    ``await import("fs")``, taken only under Node) is left as written, as Vite does: the build
+    runs again with those modules external, and report.json's ``node_builtins`` lists them. A
+    static import of one stays an error: it would fail as the page loads it."""
     try:
         result = ctx.esbuild.build(opts, urls)
     except EsbuildError as err:
-        raise err.relocated(shown(ctx)) from None
+        builtins = dynamic_builtins(err)
+        if not builtins:
+            raise err.relocated(shown(ctx)) from None
+        opts = {**opts, "external": sorted({*opts.get("external", ()), *builtins})}
+        try:
+            result = ctx.esbuild.build(opts, urls)
+        except EsbuildError as again:
+            raise again.relocated(shown(ctx)) from None
+        show = shown(ctx)
+        _builtins_left(
+            ctx,
+            [
+                {"file": show(m.file), "line": m.line, "module": name}
+                for m, name in builtin_errors(err)
+                if m.file
+            ],
+        )
     warn(ctx, result.warnings)
     return result
 
@@ -102,6 +124,18 @@ def third_party(file: str) -> bool:
     """Whether esbuild's warning about ``file`` is about code the user cannot fix: a package
     (esbuild itself hides warnings from ``node_modules``) or a vendored minified file."""
     return "node_modules/" in file.replace(os.sep, "/") or file.lower().endswith(_MINIFIED)
+
+
+def builtins_seen(ctx: StageContext) -> list[dict[str, Any]]:
+    """report.json's ``node_builtins`` so far: each ``import()`` of a Node built-in left as
+    written (``[]``, and no section, when there is none yet)."""
+    seen: list[dict[str, Any]] = ctx.report.sections.get("node_builtins", [])
+    return seen
+
+
+def _builtins_left(ctx: StageContext, items: list[dict[str, Any]]) -> None:
+    if items:
+        ctx.report.sections.setdefault("node_builtins", []).extend(items)
 
 
 def warn(ctx: StageContext, messages: list[Message]) -> None:
@@ -141,7 +175,8 @@ def cached_build(
     entry keyed by (stage, options, esbuild version) lists the files the last build read and the
     other stages' files it points at (url() externals); the *result* entry is keyed by those
     inputs' content hashes and those files' current URLs, and holds the output bytes, the
-    metafile and the warnings (re-reported on a hit)."""
+    metafile, the warnings and the Node built-ins left as imports (both re-reported on a
+    hit)."""
     esbuild_version = ctx.esbuild.version
     index_key = ctx.cache.key(f"{stage}.index", code_digest("bundling"), opts, esbuild_version)
     index = ctx.cache.peek(index_key)
@@ -161,9 +196,11 @@ def cached_build(
             {name: entry.path(name) for name in entry.files},
         )
         warn(ctx, result.warnings)
+        _builtins_left(ctx, list(entry.meta.get("node_builtins", ())))
         return result
     # brotli 11 of the largest chunk is a production build's longest task: the outputs start
     # compressing now, those the vendor/ renaming leaves alone before it, the others after
+    seen = len(builtins_seen(ctx))
     produced = produce()
     try:
         compress.start_outputs(ctx, vendored.untouched(produced))
@@ -187,7 +224,11 @@ def cached_build(
             stored = ctx.cache.put(
                 content_key,
                 dict(result.files),
-                {"metafile": result.metafile, "warnings": [vars(m) for m in result.warnings]},
+                {
+                    "metafile": result.metafile,
+                    "warnings": [vars(m) for m in result.warnings],
+                    "node_builtins": builtins_seen(ctx)[seen:],
+                },
                 moving=moving,
             )
             ctx.cache.put(index_key, {}, doc, replace=True)
