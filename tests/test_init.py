@@ -399,3 +399,36 @@ def test_a_module_level_app_gets_the_lines_after_its_config_is_set(tmp_path: Pat
     flat = tmp_path / "flat"
     write_tree(flat, FLAT)
     assert "after app = Flask(__name__)" in run_cli("init", cwd=flat).out
+
+
+def test_a_script_another_script_names_by_its_url_keeps_its_name(tmp_path: Path) -> None:
+    """calibre-web's main.js finds the app's base URL from jQuery's tag:
+    ``src.substr(0, src.search("/static/js/libs/jquery.min.js"))``. With jQuery hashed the
+    search fails and the base reads ``""``: behind a URL prefix every request went to the site's
+    root. A file another script names by its URL keeps its name."""
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            "static/js/libs/jquery.min.js": "window.jQuery = function () {};\n",
+            "static/js/main.js": (
+                "function getPath() { var s = document.querySelector('script[src*=jquery]').src;"
+                ' return s.substr(0, s.search("/static/js/libs/jquery.min.js")); }\n'
+            ),
+            "templates/base.html": (
+                "<script src=\"{{ url_for('static', filename='js/libs/jquery.min.js') }}\">"
+                "</script>\n"
+                "<script src=\"{{ url_for('static', filename='js/main.js') }}\"></script>\n"
+            ),
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.scripts.entries == ("js/main.js",)
+    assert "js/libs/jquery.min.js" in cfg.static.keep_names
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err
+    base = (tmp_path / "dist/templates/base.html").read_text()
+    assert "filename='js/libs/jquery.min.js'" in base, base
+    assert re.search(r"filename='js/main-[A-Z2-7]{8}\.js'", base), base

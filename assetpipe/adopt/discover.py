@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .files import KWARG, SKIP_DIRS, walk
-from .selflocate import self_locating
+from .selflocate import named_in_scripts, self_locating
 from .templatedirs import blueprint_template_dirs, template_dirs
 
 RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
@@ -66,6 +66,8 @@ class Project:
     styles: list[str] = field(default_factory=list)
     image_dirs: list[str] = field(default_factory=list)  # folders with raster images
     kept_dirs: list[str] = field(default_factory=list)  # self-locating libraries (see below)
+    # scripts and stylesheets another script names by URL (``named_in_scripts``): names kept
+    kept_files: list[str] = field(default_factory=list)
     static_files: list[str] = field(default_factory=list)  # every file under static_dir
     templates: int = 0
     first_page: str | None = None  # a template that looks like "/"
@@ -378,6 +380,13 @@ def discover(root: Path) -> Project:
     project.scripts = [s for s in project.scripts if not s.startswith(kept)]
     project.classic = [s for s in project.classic if not s.startswith(kept)]
     project.styles = [s for s in project.styles if not s.startswith(kept)]
+    named = named_in_scripts(
+        static_dir, project.static_files, public_path, [*project.scripts, *project.styles]
+    )
+    project.kept_files = named
+    project.scripts = [s for s in project.scripts if s not in named]
+    project.classic = [s for s in project.classic if s not in named]
+    project.styles = [s for s in project.styles if s not in named]
     dirs = {
         str(Path(f).parent.as_posix())
         for f in project.static_files

@@ -275,11 +275,28 @@ def render(project: Project, *, config_dir: Path) -> str:
         "static:",
         f"  include: {_flow(static)}",
     ]
-    if project.kept_dirs:
+    if project.kept_dirs or project.kept_files:
         lines += [
-            "  # Libraries that load their own files by URLs relative to their script",
-            "  # (found from the script's own name): copied as they are, names kept.",
-            f"  keep_names: {_flow([d + '/**' for d in project.kept_dirs])}",
+            *(
+                [
+                    "  # Libraries that load their own files by URLs relative to their script",
+                    "  # (found from the script's own name): copied as they are, names kept.",
+                ]
+                if project.kept_dirs
+                else []
+            ),
+            *(
+                [
+                    "  # Named by their URL in another script ("
+                    + ", ".join(project.kept_files[:3])
+                    + (", ..." if len(project.kept_files) > 3 else "")
+                    + "): names kept.",
+                ]
+                if project.kept_files
+                else []
+            ),
+            "  keep_names: "
+            + _flow([*(d + "/**" for d in project.kept_dirs), *map(_literal, project.kept_files)]),
         ]
     lines += [
         "",

@@ -1,7 +1,8 @@
 """Libraries that find their own files at run time from their script's URL (CKEditor, TinyMCE,
 Ace, MathJax): such a script must keep its name and its folder, or it loads its parts from the
 wrong place and 404s. Used by ``init`` (the folder is kept whole) and by the Flask extension's
-blueprint static URLs (the script is not hashed)."""
+blueprint static URLs (the script is not hashed). Also for ``init``: files another script
+names by their URL (``named_in_scripts``), which must keep their names too."""
 
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ def locates_itself(script: str, files: Iterable[str], loaded: Collection[str] = 
     that finds its own files from its file name (see ``self_locating``): its folder is not a
     generic one and has a subfolder holding scripts that are not in ``loaded``."""
     folder = posixpath.dirname(script)
+    if script.endswith(".nocache.js") and folder:
+        return True  # GWT's bootstrap script: it loads <hash>.cache.js from its own URL
     if not folder or posixpath.basename(folder).lower() in GENERIC_DIRS:
         return False
     prefix = folder + "/"
@@ -59,3 +62,24 @@ def locates_itself(script: str, files: Iterable[str], loaded: Collection[str] = 
         f.startswith(prefix) and "/" in f[len(prefix) :] and f.endswith(".js") and f not in loaded
         for f in files
     )
+
+
+def named_in_scripts(
+    static_dir: Path, files: Iterable[str], public_path: str, keys: Iterable[str]
+) -> list[str]:
+    """The ``keys`` (scripts and stylesheets the templates load) whose URL, ``public_path``
+    + key, another script of the static folder names: calibre-web's ``main.js`` finds the
+    app's base URL with ``src.search("/static/js/libs/jquery.min.js")`` on jQuery's tag, so
+    with jQuery hashed it read the base as ``""`` and, under a URL prefix, sent its requests
+    to the site's root. Such a file keeps its name (``static.keep_names``)."""
+    wanted = {public_path + k: k for k in keys}
+    found: set[str] = set()
+    for rel in files:
+        if not rel.endswith((".js", ".mjs")) or len(found) == len(wanted):
+            continue
+        try:
+            text = (static_dir / rel).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        found.update(k for url, k in wanted.items() if k != rel and url in text)
+    return sorted(found)
