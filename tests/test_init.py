@@ -432,3 +432,38 @@ def test_a_script_another_script_names_by_its_url_keeps_its_name(tmp_path: Path)
     base = (tmp_path / "dist/templates/base.html").read_text()
     assert "filename='js/libs/jquery.min.js'" in base, base
     assert re.search(r"filename='js/main-[A-Z2-7]{8}\.js'", base), base
+
+
+def test_page_templates_in_a_flat_templates_folder_keep_their_first_image_eager(
+    tmp_path: Path,
+) -> None:
+    """calibre-web's detail.html extends layout.html and shows the book's cover first (a route,
+    so its size is unknown): with the default ``templates.pages`` (``pages/**``) no template
+    was a page, and the cover, the likely LCP, got loading="lazy". init lists the templates
+    that extend a layout and that none extends."""
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            "static/css/site.css": "body { margin: 0; }\n",
+            "templates/base.html": (
+                "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/site.css') }}\">"
+                "{% block body %}{% endblock %}\n"
+            ),
+            "templates/layout.html": "{% extends 'base.html' %}{% block body %}{% endblock %}\n",
+            "templates/detail.html": (
+                "{% extends 'layout.html' %}{% block body %}\n"
+                '<img id="cover" src="{{ url_for(\'get_cover\', book_id=1) }}">\n'
+                "<img src=\"{{ url_for('get_cover', book_id=2) }}\">\n"
+                "{% endblock %}\n"
+            ),
+            "templates/macros.html": "{% macro x() %}<b></b>{% endmacro %}\n",
+        },
+    )
+    assert run_cli("init", cwd=tmp_path).code == 0
+    assert load_config(tmp_path / "pipeline.yaml").templates.pages == ("detail.html",)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err
+    cover, second = (tmp_path / "dist/templates/detail.html").read_text().splitlines()[1:3]
+    assert "loading" not in cover, cover
+    assert 'loading="lazy"' in second, second

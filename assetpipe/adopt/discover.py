@@ -71,6 +71,8 @@ class Project:
     static_files: list[str] = field(default_factory=list)  # every file under static_dir
     templates: int = 0
     first_page: str | None = None  # a template that looks like "/"
+    # page templates: each extends a layout and none extends it (``templates.pages``)
+    pages: list[str] = field(default_factory=list)
     others: list[Path] = field(default_factory=list)  # other Flask apps seen
     # (key, template) of literal references to files the static folder lacks (404 today too)
     missing: list[tuple[str, str]] = field(default_factory=list)
@@ -143,6 +145,18 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
         if app.factory_needs_args:
             app.entry = _entry(root, app.factory)
     return app, [a.module_file for _, a in found[1:]]
+
+
+_EXTENDS = re.compile(r"""\{%-?\s*extends\s+["']([^"']+)["']""")
+
+
+def page_templates(texts: list[tuple[str, str]]) -> list[str]:
+    """The names of the templates (``(name, text)``) that render a page: each extends a layout
+    and no template extends it (a layout extending a base is not a page). The LCP rule's
+    first-image clause applies to them: in Flask's flat ``templates/`` the default
+    ``templates.pages`` (``pages/**``) matches none, and a book page's cover went lazy."""
+    extended = {m.group(1) for _, t in texts for m in _EXTENDS.finditer(t)}
+    return sorted(n for n, t in texts if _EXTENDS.search(t) and n not in extended)
 
 
 def _required(params: str) -> bool:
@@ -352,6 +366,7 @@ def discover(root: Path) -> Project:
                     texts.append((name, path, None))
         project.prefixes = find_prefixes([t for _, _, t in texts if t is not None], present)
         project.template_exts = sorted({p.suffix.lower() for _, p, _ in texts})
+        project.pages = page_templates([(n, t) for n, _, t in texts if t is not None])
         for shown, path, read in texts:
             project.templates += 1
             if path.stem in ("index", "home"):

@@ -121,6 +121,21 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
     return ".".join(parts) + ":" + attr
 
 
+def _pages_lines(project: Project) -> list[str]:
+    """``templates.pages`` when the default (``pages/**``) misses a page template."""
+    from ..config.model import TemplatesConfig
+    from ..pipeline.sources import globmatch
+
+    default = TemplatesConfig().pages
+    if not project.pages or all(globmatch(p, default) for p in project.pages):
+        return []
+    return [
+        "  # Page templates (each extends a layout): the first image of each stays eager,",
+        "  # the likely Largest Contentful Paint; later ones get loading=lazy.",
+        f"  pages: {_flow([_literal(p) for p in project.pages])}",
+    ]
+
+
 def _include_lines(project: Project) -> list[str]:
     """``templates.include`` when the templates end in a name the default globs miss
     (``layout.jinja2``, ``page.htm``): the default, plus one glob per such ending."""
@@ -229,6 +244,7 @@ def render(project: Project, *, config_dir: Path) -> str:
             *_shadowed_lines(project, config_dir),
             *_dirs_lines([_rel(d, config_dir) for d in _dirs(project)]),
             *_include_lines(project),
+            *_pages_lines(project),
             *_prefix_lines(project),
             *_missing_lines(project),
             "",
