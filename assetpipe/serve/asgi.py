@@ -26,6 +26,7 @@ from .compress import (
 )
 from .holder import CHUNK, AssetServing
 from .http import NOT_FOUND, Reply, etag_matches, respond
+from .passthrough import Passthrough
 from .reload import inject, is_html
 from .stats import STATS
 
@@ -91,7 +92,7 @@ async def _send_reply(send: Send, reply: Reply) -> None:
     await send({"type": "http.response.body", "body": reply.data or b""})
 
 
-class AssetMiddleware(AssetServing):
+class AssetMiddleware(AssetServing, Passthrough):
     """ASGI twin of ``assetpipe.serve.AssetMiddleware``: same arguments, same behaviour."""
 
     def __init__(
@@ -237,7 +238,7 @@ class _Injector:
         await self.send({"type": "http.response.body", "body": body})
 
 
-class CompressMiddleware:
+class CompressMiddleware(Passthrough):
     """Compress an ASGI app's dynamic responses (rules and BREACH opt-out:
     ``assetpipe.serve.compress``)."""
 

@@ -18,6 +18,7 @@ from typing import Any
 from .body import Chained
 from .compress import header_dict, is_file_wrapper
 from .http import etag_matches
+from .passthrough import Passthrough
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 #: the headers a 304 keeps from the 200 (RFC 9110 §15.4.5)
@@ -36,7 +37,7 @@ def not_modified(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(k, v) for k, v in headers if k.lower() in KEEP_ON_304]
 
 
-class ETagMiddleware:
+class ETagMiddleware(Passthrough):
     """Add a strong ETag to a WSGI app's buffered 200 responses and answer ``If-None-Match``."""
 
     def __init__(self, app: WSGIApp, *, buffer_size: int = 1 << 20) -> None:

@@ -4,7 +4,8 @@ An app may read attributes off its own WSGI callable after an extension wrapped 
 reads ``app.wsgi_app.script_name`` (set by its own reverse-proxy wrapper) on every request, and
 every page answered 500 once ``AssetPipe(app)`` had put its layers on top. A ``Passthrough``
 layer answers an attribute it does not have from the callable it wraps, and so on down, as if
-it were not there (``werkzeug``'s and Django's middleware stacks are read the same way).
+it were not there. Every WSGI and ASGI middleware of ``assetpipe.serve`` and the Flask
+extension's layers are ``Passthrough``.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
+from ..passthrough import Passthrough
 from .core import ResponseCache
 from .entry import Reply
 from .rules import Captured, Request, Rule
@@ -52,7 +53,7 @@ async def _send_reply(send: Send, reply: Reply) -> None:
     await send({"type": "http.response.body", "body": reply.body})
 
 
-class ResponseCacheMiddleware:
+class ResponseCacheMiddleware(Passthrough):
     """Cache an ASGI app's responses by path rules (see the WSGI one for the rules)."""
 
     def __init__(

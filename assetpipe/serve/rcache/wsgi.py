@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..compress import is_file_wrapper
+from ..passthrough import Passthrough
 from .core import ResponseCache
 from .rules import Captured, Request, Rule
 
@@ -105,7 +106,7 @@ class PathRules:
         return None
 
 
-class ResponseCacheMiddleware:
+class ResponseCacheMiddleware(Passthrough):
     """Cache a WSGI app's responses by path rules::
 
         app = ResponseCacheMiddleware(app, ResponseCache(RedisBackend(url=...)), {
