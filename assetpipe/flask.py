@@ -246,6 +246,7 @@ class AssetPipe:
             wsgi = BlueprintStatic(wsgi, app)
         app.wsgi_app = wsgi
         app.before_request(_Follower(app, output, self.resolver, self.middleware))
+        app.before_request(_BehindPrefix(self.middleware))
         app.extensions["assetpipe"] = self
 
 
@@ -274,6 +275,28 @@ class _Follower:
             cache.clear()
         self.resolver.refresh()
         holder.check()  # loads the new file table in the background
+
+
+class _BehindPrefix:
+    """The ``before_request`` hook that serves the build to a request the WSGI layer could not
+    see was for it: an app behind a reverse proxy at a URL prefix has its own wrapper strip the
+    prefix (calibre-web's ``ReverseProxied`` with ``X-Script-Name: /calibre``), and that wrapper
+    sits inside assetpipe's layers, which saw ``/calibre/static/...``. Inside Flask the path is
+    the app's own (``/static/...``): a file of the build there is answered as the layer answers
+    it (hashed, compressed, 304s); anything else goes on to the app's views."""
+
+    def __init__(self, middleware: AssetMiddleware) -> None:
+        self.middleware = middleware
+
+    def __call__(self) -> Any:
+        from flask import request
+        from werkzeug.wrappers import Response
+
+        path = request.path
+        if not path.startswith(self.middleware.prefix) or self.middleware.holder.find(path) is None:
+            return None
+        environ = {**request.environ, "PATH_INFO": path}
+        return Response.from_app(self.middleware, environ)
 
 
 __all__ = ["AssetPipe", "config_candidates", "find_config", "no_compress"]

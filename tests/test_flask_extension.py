@@ -145,6 +145,49 @@ def test_the_apps_own_wsgi_wrapper_is_still_reachable_through_ours(tmp_path: Pat
     assert not hasattr(app.wsgi_app, "no_such_attribute")
 
 
+class _PrefixStripper:
+    """A reverse proxy's prefix, stripped by the app's own wrapper (calibre-web's
+    ReverseProxied reads X-Script-Name): inside it the app sees its own paths."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        prefix = environ.get("HTTP_X_SCRIPT_NAME", "")
+        if prefix and environ["PATH_INFO"].startswith(prefix):
+            environ["SCRIPT_NAME"], environ["PATH_INFO"] = (
+                prefix,
+                environ["PATH_INFO"][len(prefix) :],
+            )
+        return self.app(environ, start_response)
+
+
+def test_an_app_behind_a_url_prefix_gets_its_hashed_files(tmp_path: Path) -> None:
+    """Behind a proxy at /calibre, the app's own wrapper strips the prefix *inside* assetpipe's
+    layers, which saw /calibre/static/...: the hashed stylesheet the page names answered the
+    app's 404 page (text/html), so no style or script applied. The build's files are now
+    answered inside Flask too, with the same headers."""
+    project = make_project(tmp_path / "project")
+    build(project / "pipeline.yaml")
+    app = Flask("app", root_path=str(project / "app"))
+    app.wsgi_app = _PrefixStripper(app.wsgi_app)  # type: ignore[method-assign]
+    AssetPipe(app)
+
+    @app.route("/")
+    def index() -> str:
+        return render_template("index.html", title="Hi")
+
+    proxy = {"X-Script-Name": "/calibre"}
+    with wsgi_server(app) as port:
+        href = css_href(decode(request(port, "/calibre/", headers=proxy)).replace(b"/calibre", b""))
+        css = request(port, "/calibre" + href, headers={**proxy, "Accept-Encoding": "br"})
+        assert css.status == 200, css.status
+        assert css.headers["content-type"].startswith("text/css")
+        assert css.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert b"#123456" in decode(css)
+        assert request(port, "/calibre/nope", headers=proxy).status == 404
+
+
 def test_config_search_order_and_error(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     # a single-module app: pipeline.yaml beside app.py (app.root_path itself) wins
