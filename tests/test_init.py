@@ -458,10 +458,17 @@ def test_page_templates_in_a_flat_templates_folder_keep_their_first_image_eager(
                 "{% endblock %}\n"
             ),
             "templates/macros.html": "{% macro x() %}<b></b>{% endmacro %}\n",
+            # calibre-web's pages pick their layout by an expression
+            "templates/fragment.html": "{% block body %}{% endblock %}\n",
+            "templates/shelf.html": (
+                '{% extends is_xhr|yesno("fragment.html", "layout.html") %}'
+                "{% block body %}<img src=\"{{ url_for('cover', i=1) }}\">{% endblock %}\n"
+            ),
         },
     )
     assert run_cli("init", cwd=tmp_path).code == 0
-    assert load_config(tmp_path / "pipeline.yaml").templates.pages == ("detail.html",)
+    pages = load_config(tmp_path / "pipeline.yaml").templates.pages
+    assert pages == ("detail.html", "shelf.html"), pages
     built = run_cli("build", "--strict", cwd=tmp_path)
     assert built.code == 0, built.err
     cover, second = (tmp_path / "dist/templates/detail.html").read_text().splitlines()[1:3]

@@ -147,7 +147,10 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     return app, [a.module_file for _, a in found[1:]]
 
 
-_EXTENDS = re.compile(r"""\{%-?\s*extends\s+["']([^"']+)["']""")
+#: ``{% extends "layout.html" %}``, or an expression naming layouts (calibre-web's
+#: ``is_xhr|yesno("fragment.html", "layout.html")``)
+_EXTENDS = re.compile(r"\{%-?\s*extends\s+(.*?)-?%\}", re.DOTALL)
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
 
 
 def page_templates(texts: list[tuple[str, str]]) -> list[str]:
@@ -155,7 +158,9 @@ def page_templates(texts: list[tuple[str, str]]) -> list[str]:
     and no template extends it (a layout extending a base is not a page). The LCP rule's
     first-image clause applies to them: in Flask's flat ``templates/`` the default
     ``templates.pages`` (``pages/**``) matches none, and a book page's cover went lazy."""
-    extended = {m.group(1) for _, t in texts for m in _EXTENDS.finditer(t)}
+    extended = {
+        q.group(1) for _, t in texts for m in _EXTENDS.finditer(t) for q in _QUOTED.finditer(m[1])
+    }
     return sorted(n for n, t in texts if _EXTENDS.search(t) and n not in extended)
 
 
