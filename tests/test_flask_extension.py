@@ -116,19 +116,25 @@ def test_renders_the_rewritten_templates(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 class _ReverseProxied:
-    """An app's own WSGI wrapper with state its views read (calibre-web's, trimmed)."""
+    """An app's own WSGI wrapper (calibre-web's, trimmed): behind a proxy at a URL prefix
+    (``X-Script-Name``) it strips the prefix, and the app's views read ``script_name`` off it."""
 
     def __init__(self, app: Any) -> None:
-        self.app, self.script_name = app, "/calibre"
+        self.app, self.script_name = app, ""
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        prefix = environ.get("HTTP_X_SCRIPT_NAME", "")
+        if prefix and environ["PATH_INFO"].startswith(prefix):
+            environ["SCRIPT_NAME"], environ["PATH_INFO"] = (
+                prefix,
+                environ["PATH_INFO"][len(prefix) :],
+            )
+            self.script_name = prefix
         return self.app(environ, start_response)
 
 
-def test_the_apps_own_wsgi_wrapper_is_still_reachable_through_ours(tmp_path: Path) -> None:
-    """calibre-web wraps its app in its own ReverseProxied, then its session code reads
-    ``app.wsgi_app.script_name`` on every request: with AssetPipe's layers on top, every page
-    answered 500 (AttributeError: 'BlueprintStatic' object has no attribute 'script_name')."""
+def _proxied_app(tmp_path: Path) -> Flask:
+    """A built project's app, wrapped in its own ``_ReverseProxied``, then adopted."""
     project = make_project(tmp_path / "project")
     build(project / "pipeline.yaml")
     app = Flask("app", root_path=str(project / "app"))
@@ -139,27 +145,18 @@ def test_the_apps_own_wsgi_wrapper_is_still_reachable_through_ours(tmp_path: Pat
     def index() -> str:
         return render_template("index.html", title=app.wsgi_app.script_name)  # type: ignore[attr-defined]
 
+    return app
+
+
+def test_the_apps_own_wsgi_wrapper_is_still_reachable_through_ours(tmp_path: Path) -> None:
+    """calibre-web's session code reads ``app.wsgi_app.script_name`` on every request: with
+    AssetPipe's layers on top, every page answered 500 (AttributeError: 'BlueprintStatic'
+    object has no attribute 'script_name')."""
+    app = _proxied_app(tmp_path)
     with wsgi_server(app) as port:
-        page = request(port, "/")
-        assert page.status == 200 and b"/calibre" in decode(page), page.status
+        page = request(port, "/calibre/", headers={"X-Script-Name": "/calibre"})
+        assert page.status == 200 and b"<h1>/calibre</h1>" in decode(page), page.status
     assert not hasattr(app.wsgi_app, "no_such_attribute")
-
-
-class _PrefixStripper:
-    """A reverse proxy's prefix, stripped by the app's own wrapper (calibre-web's
-    ReverseProxied reads X-Script-Name): inside it the app sees its own paths."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        prefix = environ.get("HTTP_X_SCRIPT_NAME", "")
-        if prefix and environ["PATH_INFO"].startswith(prefix):
-            environ["SCRIPT_NAME"], environ["PATH_INFO"] = (
-                prefix,
-                environ["PATH_INFO"][len(prefix) :],
-            )
-        return self.app(environ, start_response)
 
 
 def test_an_app_behind_a_url_prefix_gets_its_hashed_files(tmp_path: Path) -> None:
@@ -167,16 +164,7 @@ def test_an_app_behind_a_url_prefix_gets_its_hashed_files(tmp_path: Path) -> Non
     layers, which saw /calibre/static/...: the hashed stylesheet the page names answered the
     app's 404 page (text/html), so no style or script applied. The build's files are now
     answered inside Flask too, with the same headers."""
-    project = make_project(tmp_path / "project")
-    build(project / "pipeline.yaml")
-    app = Flask("app", root_path=str(project / "app"))
-    app.wsgi_app = _PrefixStripper(app.wsgi_app)  # type: ignore[method-assign]
-    AssetPipe(app)
-
-    @app.route("/")
-    def index() -> str:
-        return render_template("index.html", title="Hi")
-
+    app = _proxied_app(tmp_path)
     proxy = {"X-Script-Name": "/calibre"}
     with wsgi_server(app) as port:
         href = css_href(decode(request(port, "/calibre/", headers=proxy)).replace(b"/calibre", b""))
