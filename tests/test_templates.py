@@ -522,3 +522,33 @@ def test_bad_dimensions_srcset_and_sizes_rules_are_config_errors(tmp_path: Path)
     )
     result = run_cli("build", cwd=_site(tmp_path, config=config))
     assert result.code == 2 and "templates.sizes[0]: not a CSS selector" in result.err
+
+
+def test_a_file_picked_at_run_time_in_a_folder_kept_by_name_is_not_warned(
+    tmp_path: Path,
+) -> None:
+    """calibre-web loads the datepicker's locale for the user: ``url_for('static',
+    filename='js/libs/bootstrap-datepicker/locales/bootstrap-datepicker.' + current_user.locale
+    + '.min.js')``. That folder is in ``static.keep_names`` (published under its own names), so
+    the URL works: no warning (``--strict`` failed on three). The same in a hashed folder still
+    warns."""
+    call = "{{ url_for('static', filename='%s/locale.' + current_user.locale + '.js') }}"
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": (
+                "source: site\noutput: dist\ntemplates:\n  dirs: [templates]\n"
+                'static:\n  include: ["js/**"]\n  keep_names: ["js/datepicker/**"]\n'
+            ),
+            "site/js/datepicker/locales/locale.fr.js": "var fr = 1;\n",
+            "site/js/select/locale.fr.js": "var fr = 2;\n",
+            "site/templates/edit.html": (
+                f'<script src="{call % "js/datepicker/locales"}"></script>\n'
+                f'<script src="{call % "js/select"}"></script>\n'
+            ),
+        },
+    )
+    res = run_cli("build", "--json", cwd=tmp_path)
+    assert res.code == 0, res.err
+    warnings = json.loads(res.out)["warnings"]
+    assert [(w["line"], "js/select/" in w["message"]) for w in warnings] == [(2, True)]

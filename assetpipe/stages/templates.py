@@ -278,11 +278,22 @@ def _missing(ctx: StageContext, rel: str, missing: list[list[Any]]) -> list[Asse
 _QUIET = ("other",)
 
 
-def _warned(u: dict[str, Any], public_path: str) -> bool:
+#: the literal head of a computed ``url_for('static', filename='HEAD' + ...)``
+_FILENAME_HEAD = re.compile(r"""filename\s*=\s*(["'])([^"'{}]*)\1\s*[~+]""")
+
+
+def _warned(u: dict[str, Any], public_path: str, keep_names: tuple[str, ...] = ()) -> bool:
     if u["reason"] in _QUIET:
         return False
     if u["reason"] == "dynamic":
         value = str(u["value"])
+        head = _FILENAME_HEAD.search(value)
+        if head and "/" in head.group(2):
+            # a file picked at run time in a folder the build publishes under its own names
+            # (calibre-web's datepicker locale for current_user.locale): the URL works
+            folder = head.group(2).rsplit("/", 1)[0]
+            if globmatch(f"{folder}/x", keep_names):
+                return False
         return "asset_url(" not in value and names_static(value, public_path)
     return True
 
@@ -290,7 +301,8 @@ def _warned(u: dict[str, Any], public_path: str) -> bool:
 def _unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) -> None:
     """One warning per template naming template:line of the asset references it leaves as
     written (report.json's ``unresolved`` lists each with why)."""
-    left = [u for u in items if _warned(u, ctx.config.public_path)]
+    keep = ctx.config.static.keep_names
+    left = [u for u in items if _warned(u, ctx.config.public_path, keep)]
     if not left:
         return
     first = left[0]
