@@ -220,6 +220,21 @@ def test_css_syntax_warning_becomes_a_build_warning(make_site: Callable[..., Pat
     assert result.warnings[0].location.file == "site/css/app.css"
 
 
+def test_a_css_warning_is_said_once_when_the_stylesheet_needs_the_url_plugin(
+    make_site: Callable[..., Path],
+) -> None:
+    """calibre-web's vendored bootstrap-editable.css has IE's ``*zoom: 1`` hacks and its
+    stylesheets point at processed images: each esbuild warning was printed twice (once by the
+    plain build dropped for the url() plugin's, once by that one)."""
+    css = ".hero { background-image: url(../img/hero.png); }\n.ie { *zoom: 1; }\n"
+    root = make_site(CONFIG, {**SITE, "site/css/app.css": css})
+    result = build(root / "pipeline.yaml")
+    assert [(w.location.file, w.location.line) for w in result.warnings if w.location] == [
+        ("site/css/app.css", 2)
+    ], result.warnings
+    assert "hero-32w-" in css_of(root)  # the plugin's build is the one kept
+
+
 def test_stylesheet_a_script_imports_is_listed_in_css_and_points_at_processed_images(
     make_site: Callable[..., Path],
 ) -> None:

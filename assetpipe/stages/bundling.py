@@ -83,10 +83,16 @@ def shown(ctx: StageContext) -> Callable[[str], str]:
     return show
 
 
-def build(ctx: StageContext, opts: dict[str, Any], urls: dict[str, Any] | None = None) -> Result:
+def build(
+    ctx: StageContext,
+    opts: dict[str, Any],
+    urls: dict[str, Any] | None = None,
+    *,
+    report: bool = True,
+) -> Result:
     """Run one build through the build's esbuild session (``urls``: with the url() plugin).
-    esbuild's warnings become build warnings; its errors an ``EsbuildError`` naming
-    file:line:col.
+    esbuild's warnings become build warnings (``report=False``: the caller's to ``warn`` about,
+    once it keeps the result); its errors an ``EsbuildError`` naming file:line:col.
 
     A dynamic ``import()`` of a Node built-in that nothing maps for the browser (pdf.js's
     ``await import("fs")``, taken only under Node) is left as written, as Vite does: the build
@@ -112,7 +118,8 @@ def build(ctx: StageContext, opts: dict[str, Any], urls: dict[str, Any] | None =
                 if m.file
             ],
         )
-    warn(ctx, result.warnings)
+    if report:
+        warn(ctx, result.warnings)
     return result
 
 

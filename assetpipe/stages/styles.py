@@ -45,10 +45,13 @@ def run(ctx: StageContext) -> None:
         result = None
         if not ctx.esbuild.styles_need_urls:
             try:
-                result = bundling.build(ctx, opts)
+                # its warnings said once it is kept: a build dropped for the plugin's warns again
+                result = bundling.build(ctx, opts, report=False)
                 if bundling.needs_urls(ctx, result):
                     result.drop_scratch()
                     result = None
+                else:
+                    bundling.warn(ctx, result.warnings)
             except EsbuildError:
                 pass  # e.g. a public_path url(): the plugin resolves it, or reports it precisely
         if result is None:
