@@ -211,9 +211,10 @@ def test_a_stylesheets_url_targets_are_hashed_and_a_changed_image_renames_it(
 FLASK_2_1 = """\
 import re, sys
 from pathlib import Path
-import flask
+import flask, jinja2
 from tests.test_blueprint_static import make_app
 assert flask.__version__ == "2.1.3", flask.__version__
+assert jinja2.__version__ == "3.0.3", jinja2.__version__
 app = make_app(Path(sys.argv[1]))
 client = app.test_client()
 page = client.get("/").get_data(as_text=True)
@@ -227,8 +228,10 @@ print("ok")
 
 def test_an_app_on_flask_2_1_gets_hashed_blueprint_urls(tmp_path: Path) -> None:
     """CTFd pins Flask 2.1, which has no ``app.url_for``: ``AssetPipe(app)`` failed with an
-    AttributeError there. Flask 2.1.3 and Werkzeug 2.2.3 (CTFd's pins) from the package index
-    into a folder first on the path; skipped when the index cannot be reached."""
+    AttributeError there. Flask 2.1.3 and Werkzeug 2.2.3 (CTFd's pins), with Jinja2 3.0.3
+    (FlaskBB's era: ``from jinja2 import Markup``, gone in 3.1, so assetpipe asks only for
+    3.0+), from the package index into a folder first on the path; skipped when the index
+    cannot be reached."""
     target = tmp_path / "flask21"
     pip = subprocess.run(
         [
@@ -242,6 +245,7 @@ def test_an_app_on_flask_2_1_gets_hashed_blueprint_urls(tmp_path: Path) -> None:
             str(target),
             "flask==2.1.3",
             "werkzeug==2.2.3",
+            "jinja2==3.0.3",
         ],
         capture_output=True,
         text=True,
@@ -249,7 +253,7 @@ def test_an_app_on_flask_2_1_gets_hashed_blueprint_urls(tmp_path: Path) -> None:
         check=False,
     )
     if pip.returncode != 0:
-        pytest.skip(f"Flask 2.1.3 not installable here: {pip.stderr[-300:]}")
+        pytest.skip(f"Flask 2.1.3 and Jinja2 3.0.3 not installable here: {pip.stderr[-300:]}")
     (tmp_path / "site").mkdir()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target), str(REPO)])}
     run = subprocess.run(

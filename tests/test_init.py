@@ -474,3 +474,19 @@ def test_page_templates_in_a_flat_templates_folder_keep_their_first_image_eager(
     cover, second = (tmp_path / "dist/templates/detail.html").read_text().splitlines()[1:3]
     assert "loading" not in cover, cover
     assert 'loading="lazy"' in second, second
+
+
+def test_init_run_again_after_the_lines_are_in_does_not_ask_for_them_again(
+    tmp_path: Path,
+) -> None:
+    write_tree(tmp_path, FLAT)
+    first = run_cli("init", cwd=tmp_path)
+    assert "Add these two lines in app.py" in first.out
+    app_py = tmp_path / "app.py"
+    app_py.write_text(
+        app_py.read_text() + "from assetpipe.flask import AssetPipe\nAssetPipe(app)\n"
+    )
+    again = run_cli("init", "--force", cwd=tmp_path)
+    assert again.code == 0, again.err
+    assert "Add these two lines" not in again.out
+    assert "app.py already calls AssetPipe(...): run `assetpipe build`." in again.out

@@ -34,6 +34,16 @@ class InitResult:
     project: Project
 
     @property
+    def adopted(self) -> bool:
+        """Whether the app's module already calls ``AssetPipe(...)`` (``init --force`` run
+        again): the two lines are in."""
+        app = self.project.app
+        try:
+            return app is not None and "AssetPipe(" in app.module_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    @property
     def where(self) -> str:
         """Where the two lines go, in words."""
         app = self.project.app

@@ -42,6 +42,10 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             f"({len(p.classic)} classic), {len(p.styles)} stylesheet(s), "
             f"{len(p.image_dirs)} image folder(s))"
         )
+        if result.adopted and p.app is not None:
+            shown = os.path.relpath(p.app.module_file, p.root)
+            click.echo(f"\n{shown} already calls AssetPipe(...): run `assetpipe build`.")
+            return 0
         click.echo(f"\nAdd these two lines {result.where}:\n")
         for line in APP_LINES:
             click.echo(f"    {line}")
