@@ -292,10 +292,10 @@ class _BehindPrefix:
         from flask import request
         from werkzeug.wrappers import Response
 
-        path = request.path
+        environ = request.environ  # inside the app's own wrappers: its PATH_INFO (WSGI string)
+        path = environ.get("PATH_INFO") or ""
         if not path.startswith(self.middleware.prefix) or self.middleware.holder.find(path) is None:
             return None
-        environ = {**request.environ, "PATH_INFO": path}
         return Response.from_app(self.middleware, environ)
 
 
