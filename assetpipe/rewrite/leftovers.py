@@ -101,8 +101,8 @@ def leftovers(
         entry = manifest.get(key)
         if entry is not None and entry.get("file") == key:
             continue
-        tag, where = ("", "{% raw %} block") if _inside(raw, off) else _where(sc, off)
-        if is_literal and _shown(where):
+        tag, where, shown = ("", "{% raw %} block", False) if _inside(raw, off) else _where(sc, off)
+        if is_literal and shown:
             continue
         line, col = sc.line_col(off)
         out.append(
@@ -120,20 +120,10 @@ def leftovers(
     return out
 
 
-def _shown(where: str) -> bool:
-    """Whether a literal ``where`` says is text the browser shows, not a URL it loads."""
-    if where == "text":
-        return True
-    attr = where.removesuffix(" attribute")
-    return (
-        attr != where
-        and "content, " not in attr
-        and (attr in _TEXT_ATTRS or attr.startswith("aria-"))
-    )
-
-
-def _where(sc: Scan, off: int) -> tuple[str, str]:
-    """(the tag around ``off`` or ``""``, a phrase saying where ``off`` is)."""
+def _where(sc: Scan, off: int) -> tuple[str, str, bool]:
+    """(the tag around ``off`` or ``""``, a phrase saying where ``off`` is, whether that is
+    text the browser shows rather than a URL it loads: the page's text, or the value of a
+    ``_TEXT_ATTRS`` or ``aria-*`` attribute of a tag in the page's own markup)."""
     tags = sc.tags
     i = bisect.bisect_right([t.start for t in tags], off) - 1
     if i >= 0:
@@ -142,14 +132,16 @@ def _where(sc: Scan, off: int) -> tuple[str, str]:
             inside = f"<{t.opaque}> content, " if t.opaque else ""
             for a in t.attrs:
                 if a.start <= off < a.end:
-                    return t.name, f"{inside}{a.name or 'Jinja-named'} attribute"
-            return t.name, "Jinja inside the tag"
+                    name = a.name or ""
+                    shown = not t.opaque and (name in _TEXT_ATTRS or name.startswith("aria-"))
+                    return t.name, f"{inside}{a.name or 'Jinja-named'} attribute", shown
+            return t.name, "Jinja inside the tag", False
         body = _enclosing_body(tags[: i + 1], off, sc.text)
         if body is not None:
-            return body.name, f"<{body.name}> content"
+            return body.name, f"<{body.name}> content", False
     if _inside(sorted(sc.jinja_spans), off):
-        return "", "Jinja expression"
-    return "", "text"
+        return "", "Jinja expression", False
+    return "", "text", True
 
 
 def _enclosing_body(tags: list[Tag], off: int, text: str) -> Tag | None:
