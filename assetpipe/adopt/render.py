@@ -121,6 +121,25 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
     return ".".join(parts) + ":" + attr
 
 
+def _keep_lines(project: Project) -> list[str]:
+    """``static.keep_names``: self-locating libraries' folders and files another script names
+    by URL."""
+    lines = []
+    if project.kept_dirs:
+        lines += [
+            "  # Libraries that load their own files by URLs relative to their script",
+            "  # (found from the script's own name): copied as they are, names kept.",
+        ]
+    if project.kept_files:
+        more = ", ..." if len(project.kept_files) > 3 else ""
+        lines.append(
+            f"  # Named by their URL in another script ({', '.join(project.kept_files[:3])}"
+            f"{more}): names kept."
+        )
+    kept = [*(d + "/**" for d in project.kept_dirs), *map(_literal, project.kept_files)]
+    return [*lines, f"  keep_names: {_flow(kept)}"] if kept else []
+
+
 def _pages_lines(project: Project) -> list[str]:
     """``templates.pages`` when the default (``pages/**``) misses a page template."""
     from ..config.model import TemplatesConfig
@@ -291,29 +310,7 @@ def render(project: Project, *, config_dir: Path) -> str:
         "static:",
         f"  include: {_flow(static)}",
     ]
-    if project.kept_dirs or project.kept_files:
-        lines += [
-            *(
-                [
-                    "  # Libraries that load their own files by URLs relative to their script",
-                    "  # (found from the script's own name): copied as they are, names kept.",
-                ]
-                if project.kept_dirs
-                else []
-            ),
-            *(
-                [
-                    "  # Named by their URL in another script ("
-                    + ", ".join(project.kept_files[:3])
-                    + (", ..." if len(project.kept_files) > 3 else "")
-                    + "): names kept.",
-                ]
-                if project.kept_files
-                else []
-            ),
-            "  keep_names: "
-            + _flow([*(d + "/**" for d in project.kept_dirs), *map(_literal, project.kept_files)]),
-        ]
+    lines += _keep_lines(project)
     lines += [
         "",
         "# What `assetpipe audit` visits (pip install 'assetpipe[audit]'), rendered by the app:",
