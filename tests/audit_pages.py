@@ -160,6 +160,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(self.server.image(w, h), "image/png")
             elif path == "/worker.js":
                 self._send(WORKER_JS, "text/javascript")
+            elif path == "/varying-work":
+                self._send(self.server.varying_work(self.path).encode(), "text/html; charset=utf-8")
             elif path == "/poll":
                 self._send(b'{"ok": true}', "application/json")
             elif path == "/hang.png":
@@ -194,6 +196,22 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.stop = threading.Event()
         self._images: dict[tuple[int, int], bytes] = {}
+        self._seen: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def varying_work(self, url: str) -> str:
+        """A page whose script work after load depends on how often this exact URL was asked
+        for: six times as much on the first request as on any later one (a load whose CPU
+        time the host inflated, made on purpose)."""
+        with self._lock:
+            n = self._seen[url] = self._seen.get(url, 0) + 1
+        loops = 36_000_000 if n == 1 else 6_000_000
+        return HEAD.format(title="varying work", css="") + (
+            "<h1>Varying work</h1>" + TEXT * 2 + "<script>addEventListener('load', () =>"
+            " setTimeout(() => { let x = 0;"
+            f" for (let i = 0; i < {loops}; i++) {{ x = (x * 31 + i) % 1000003; }}"
+            " window.work = x; }, 500));</script>\n</body></html>\n"
+        )
 
     def image(self, w: int, h: int) -> bytes:
         if (w, h) not in self._images:
