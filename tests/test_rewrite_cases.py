@@ -4,6 +4,7 @@ inserted elements on hand-made manifests."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import jinja2
@@ -367,6 +368,40 @@ def test_picture_wraps_with_avif_and_webp_sources() -> None:
     assert "<picture><picture>" not in rw(inner, opts).text
 
 
+# -- font preloads ---------------------------------------------------------------------------
+
+
+def test_font_preloads_are_opt_in() -> None:
+    """A stylesheet's fonts are preloaded only with ``preload.fonts``: a preload fetches a
+    font on every page that links the stylesheet, used there or not."""
+    link = '<link rel="stylesheet" href="/static/css/app.css">\n'
+    assert 'rel="preload"' not in out(link)
+    with_fonts = replace(PARTIAL, preload_fonts=True)
+    assert out(link, with_fonts).splitlines()[1] == (
+        '<link rel="preload" href="/static/fonts/icons-FFFFFFFF.woff2" as="font"'
+        ' type="font/woff2" crossorigin>'
+    )
+
+
+def test_font_preloads_leave_out_fallback_formats() -> None:
+    """WOFF2 only when a stylesheet has it: every browser that reads a preload reads WOFF2,
+    so the ``woff``/``ttf`` beside it in a ``src`` list is never fetched without the preload."""
+    entry = {
+        "file": "css/app-CCCCCCCC.css",
+        "assets": ["fonts/i-AAAAAAAA.woff2", "fonts/i-BBBBBBBB.woff", "fonts/i-CCCCCCCC.ttf"],
+    }
+    opts = replace(PARTIAL, preload_fonts=True)
+    link = '<link rel="stylesheet" href="/static/css/app.css">\n'
+    text = rewrite(link, "partials/x.html", {"css/app.css": entry}, opts, None).text
+    assert [ln for ln in text.splitlines() if "preload" in ln] == [
+        '<link rel="preload" href="/static/fonts/i-AAAAAAAA.woff2" as="font"'
+        ' type="font/woff2" crossorigin>'
+    ]
+    only_woff = {**entry, "assets": ["fonts/i-BBBBBBBB.woff"]}
+    text = rewrite(link, "partials/x.html", {"css/app.css": only_woff}, opts, None).text
+    assert 'href="/static/fonts/i-BBBBBBBB.woff" as="font" type="font/woff"' in text
+
+
 # -- references -----------------------------------------------------------------------------
 
 
@@ -383,8 +418,6 @@ def test_reference_forms() -> None:
     assert res.text == (
         '<link rel="stylesheet" href="/static/css/app-CCCCCCCC.css?v=2#x"'
         ' integrity="sha384-css" crossorigin="anonymous">\n'
-        '<link rel="preload" href="/static/fonts/icons-FFFFFFFF.woff2" as="font"'
-        ' type="font/woff2" crossorigin>\n'
         f"<img src=\"{{{{ asset_url('img/a.png') }}}}\"{LAZY}{A_SIZED}>\n"
         "<img src=\"{{ url_for('static', filename='img/gallery/' ~ p.file) }}\"" + LAZY + ">\n"
         f'<img src="img/a.png"{LAZY}><img src="/media/a.png"{LAZY}>'
@@ -448,7 +481,7 @@ def test_existing_preloads_and_integrity_are_not_duplicated() -> None:
         '<link rel="stylesheet" href="/static/css/app.css">\n'
         '<link rel="stylesheet" href="/static/css/app.css" crossorigin="use-credentials">\n'
     )
-    res = rw(src)
+    res = rw(src, replace(PARTIAL, preload_fonts=True))
     # the existing preload (its key rewritten to the file) is not repeated; util is added
     assert res.text.count("modulepreload") == 2
     assert res.text.count("util-UUUUUUUU.js") == 1

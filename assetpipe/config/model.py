@@ -147,7 +147,11 @@ class TemplatesConfig:
     )
     integrity: bool = opt(True, Bool(), "SRI on scripts and stylesheets")
     preload_fonts: bool = opt(
-        True, Bool(), "preload the fonts of entry stylesheets", key="preload.fonts"
+        False,
+        Bool(),
+        "preload the fonts of entry stylesheets (WebFonts in WOFF2 only, when there are some),"
+        " on every page that links the stylesheet: for fonts every page shows",
+        key="preload.fonts",
     )
     missing_assets: str = opt(
         "error", Choice(("error", "warn")), "a literal reference to a missing asset fails or warns"

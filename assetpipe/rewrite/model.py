@@ -41,7 +41,7 @@ class Options:
     srcset_format: str = "webp"
     image_formats: tuple[str, ...] = ("webp", "original")
     integrity: bool = True
-    preload_fonts: bool = True
+    preload_fonts: bool = False
     #: ``templates.prefixes``: (Jinja expression, the static folder it stands for)
     prefixes: tuple[tuple[str, str], ...] = ()
 

@@ -28,7 +28,7 @@ with a ``{{ }}`` in attribute position gets nothing (report.json says so).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .document import Document
@@ -270,9 +270,9 @@ class _Rewriter:
         if "stylesheet" not in rel or not self.opts.preload_fonts:
             return
         links = []
-        for f in entry.get("assets", ()):
-            ext = "." + str(f).rsplit(".", 1)[-1].lower()
-            if ext in FONT_TYPES and f not in self.preloaded:
+        for f in font_preloads(entry.get("assets", ())):
+            ext = _font_ext(f)
+            if f not in self.preloaded:
                 self.preloaded.add(f)
                 href = self.resolver.link_href(ref, None, f, '"')
                 links.append(
@@ -387,3 +387,17 @@ def rewrite(
     ``manifest``, with the hints file's LCP ``hints`` and render records ``images``. Raises
     ``ScanError`` when the Jinja structure cannot be followed."""
     return _Rewriter(text, name, manifest, options, hints or [], images).run()
+
+
+def font_preloads(assets: Iterable[str]) -> list[str]:
+    """The fonts of a stylesheet's ``assets`` worth a preload: its WOFF2 files when it has any
+    (every browser that preloads reads WOFF2, so a ``woff``/``ttf`` beside it in a ``src`` list
+    is a fallback no such browser fetches, and a preload of it is bytes for nothing), else its
+    other font files."""
+    fonts = [str(f) for f in assets if _font_ext(str(f)) in FONT_TYPES]
+    woff2 = [f for f in fonts if _font_ext(f) == ".woff2"]
+    return woff2 or fonts
+
+
+def _font_ext(name: str) -> str:
+    return "." + name.rsplit(".", 1)[-1].lower()
