@@ -25,7 +25,9 @@ can. ``BlueprintStatic``:
 
 The unhashed URLs keep answering through the blueprint's own route, as before. Blueprints
 mounted on a subdomain or host are left alone, and so is the app's own ``static`` endpoint (the
-build handles it).
+build handles it), and so is a blueprint whose static folder is the app's own or whose URL is
+the app's static URL (``Blueprint(..., static_folder="../static")``, as cookiecutter-flask's
+blueprints declare): the build's hashed, precompressed files are those.
 """
 
 from __future__ import annotations
@@ -102,6 +104,9 @@ class BlueprintStatic(Passthrough):
         seen = len(by_endpoint) if by_endpoint is not None else len(list(url_map.iter_rules()))
         if seen != self._rules_seen:
             found: dict[str, tuple[str, str]] = {}
+            own = self.app.static_folder
+            own_folder = os.path.realpath(own) if own else None
+            own_prefix = f"{self.app.static_url_path or ''}/"
             for rule in url_map.iter_rules():
                 name, _, tail = rule.endpoint.rpartition(".")
                 bp = self.app.blueprints.get(name) if tail == "static" else None
@@ -109,8 +114,14 @@ class BlueprintStatic(Passthrough):
                 if bp is None or m is None or rule.subdomain or getattr(rule, "host", None):
                     continue
                 folder = getattr(bp, "static_folder", None)
-                if folder and os.path.isdir(folder):
-                    found[rule.endpoint] = (m.group(1), os.path.realpath(folder))
+                if not folder or not os.path.isdir(folder):
+                    continue
+                # a blueprint that serves the app's own static folder, or under its URL: the
+                # build's files (hashed, precompressed) are those, and its outer layer serves them
+                real = os.path.realpath(folder)
+                if real == own_folder or m.group(1) == own_prefix:
+                    continue
+                found[rule.endpoint] = (m.group(1), real)
             self._folders, self._rules_seen = found, seen
         return self._folders
 

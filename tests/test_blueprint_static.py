@@ -102,6 +102,41 @@ def test_a_stale_hash_or_a_path_outside_the_folder_is_not_served(tmp_path: Path)
     assert client.get(traversal).status_code == 404
 
 
+def test_a_blueprint_serving_the_apps_own_static_folder_leaves_it_to_the_build(
+    tmp_path: Path,
+) -> None:
+    """``Blueprint(..., static_folder="../static")`` without a URL prefix serves the app's own
+    folder at ``/static``: the build's hashed name of a copied file is the same as the one this
+    layer would make, and the build's file (precompressed) must answer it, not the source
+    file as it is (a favicon went out as 59 KB where the build holds 4.5 KB of brotli)."""
+    import assetpipe
+
+    icon = bytes(range(64)) * 64
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: app/static\noutput: dist\nstatic: {include: [favicon.ico]}\n",
+            "app/static/favicon.ico": icon,
+            "app/views/__init__.py": "",
+        },
+    )
+    assetpipe.build(tmp_path / "pipeline.yaml")
+    app = Flask("app", root_path=str(tmp_path / "app"))
+    app.config["ASSETPIPE_OUTPUT"] = str(tmp_path / "dist")
+    AssetPipe(app)
+    public = Blueprint(
+        "public", "public", root_path=str(tmp_path / "app/views"), static_folder="../static"
+    )
+    app.register_blueprint(public)
+    import json
+
+    hashed = json.loads((tmp_path / "dist/manifest.json").read_text())["favicon.ico"]["file"]
+    got = app.test_client().get("/static/" + hashed, headers={"Accept-Encoding": "br"})
+    assert got.status_code == 200
+    assert got.headers.get("Content-Encoding") == "br", got.headers
+    assert brotli.decompress(got.get_data()) == icon
+
+
 def test_turned_off_url_for_is_flasks(tmp_path: Path) -> None:
     app = make_app(tmp_path, ASSETPIPE_BLUEPRINT_STATIC=False)
     assert 'href="/shop/static/css/shop.css"' in app.test_client().get("/").get_data(as_text=True)
