@@ -77,6 +77,34 @@ def test_a_template_edit_runs_the_templates_stage_only(twins: tuple[Path, Path])
     assert _build(twins[0]).reused
 
 
+def test_a_template_edit_that_changes_how_it_loads_a_script_reruns_the_scripts(
+    twins: tuple[Path, Path],
+) -> None:
+    """The scripts stage decides from the templates which entries are classic scripts: a
+    layout whose ``<script type="module">`` loses its type (then gets it back) makes the edit
+    build rerun that stage, with the bytes and warnings of a cold build. Before, it replayed
+    the module build and the page ran an ES module as a classic script."""
+    base = "site/templates/base.html"
+
+    def classic(root: Path) -> None:
+        path = root / base
+        path.write_text(path.read_text().replace('<script type="module" src=', "<script src="))
+
+    def module(root: Path) -> None:
+        path = root / base
+        path.write_text(path.read_text().replace("<script src=", '<script type="module" src='))
+
+    edited, _ = _edit_vs_cold(twins, classic)
+    assert {"scripts", "templates"} <= _ran(edited)
+    assert any("loaded as a classic script" in str(w) for w in edited.warnings)
+    edited, _ = _edit_vs_cold(twins, module)
+    assert {"scripts", "templates"} <= _ran(edited)
+    assert not any("classic script" in str(w) for w in edited.warnings)
+    # an edit elsewhere in the layout leaves the scripts replayed
+    edited, _ = _edit_vs_cold(twins, lambda r: (r / base).write_text((r / base).read_text() + "\n"))
+    assert _ran(edited) == {"templates"}
+
+
 def test_a_css_edit_that_renames_the_stylesheet_reruns_the_templates(
     twins: tuple[Path, Path],
 ) -> None:

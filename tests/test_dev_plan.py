@@ -5,6 +5,7 @@ reads the config, the sources and the last good build's state."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from assetpipe.config import load_config
@@ -44,7 +45,7 @@ def _setup(make_site: Callable[..., Path]) -> tuple[Path, Planner, DevState]:
     state = DevState(
         build_dir=root / "dist",
         manifest=Manifest(),
-        report={},
+        report={"scripts": {"script_tags": {}}},  # no template loads a script entry
         owners={},
         static_keys=frozenset({"robots.txt"}),
         keys=frozenset(scan_sources(cfg, memo=False).files),
@@ -95,3 +96,29 @@ def test_what_needs_a_full_build(make_site: Callable[..., Path]) -> None:
     assert moved.full and moved.reason == "folder img moved or removed"
     # an editor's temp file, made and gone within the batch, changes nothing
     assert planner.plan({"js/.app.js.swp"}, sources, state).nothing
+
+
+def test_a_template_that_now_loads_a_script_entry_differently_reruns_the_scripts(
+    make_site: Callable[..., Path],
+) -> None:
+    """Which entries are classic scripts comes from the templates: a template edit that adds
+    or drops ``type="module"`` on an entry's tag (or loads another entry) plans the scripts
+    stage too; an edit that leaves the tags as recorded does not, and a build that recorded
+    no tags at all reruns it to be safe."""
+    root, planner, state = _setup(make_site)
+    page = root / "site/templates/page.html"
+    key = "templates/page.html"
+
+    def stages(report: dict[str, object]) -> set[str]:
+        sources = scan_sources(planner.config, memo=False)
+        return set(planner.plan({key}, sources, replace(state, report=report)).stages)
+
+    recorded = {"scripts": {"script_tags": {key: [["js/app.js", "module"]]}}}
+    page.write_text('<p>hi</p><script type="module" src="/static/js/app.js"></script>\n')
+    assert stages(recorded) == {"templates"}
+    page.write_text('<p>hi</p><script src="/static/js/app.js"></script>\n')
+    assert stages(recorded) == {"templates", "scripts"}
+    page.write_text("<p>no script now</p>\n")
+    assert stages(recorded) == {"templates", "scripts"}
+    assert stages({"scripts": {"script_tags": {}}}) == {"templates"}
+    assert stages({}) == {"templates", "scripts"}

@@ -3,7 +3,10 @@
 - an image or a static file: that stage for those keys only;
 - a JS or CSS file (an entry, or anything in the stage's esbuild inputs): the scripts or styles
   stage as a whole (the watcher's esbuild session makes that a context ``rebuild()``);
-- a template: the templates stage for that template only;
+- a template: the templates stage for that template only, and the scripts stage as well when
+  the template now loads the script entries differently (another entry, ``type="module"``
+  added or removed) than the last build recorded (report.json's ``scripts.script_tags``):
+  which entries are built as classic scripts depends on it;
 - then, while the rebuild runs (``dev.apply``), the stylesheets whose ``url()``s name a changed
   image or static file, and the templates that reference a manifest key whose entry changed (a
   new hashed URL, a new integrity), found with the templates stage's own reference scan;
@@ -25,6 +28,9 @@ from ..config import Config
 from ..config.templatedirs import prefix, template_name
 from ..manifest import Manifest
 from ..pipeline.sources import Sources, globmatch
+from ..rewrite.model import prefix_map
+from ..rewrite.scanner import ScanError
+from ..rewrite.scripttags import how_loaded, script_uses
 
 if TYPE_CHECKING:
     from ..stages.base import StageContext
@@ -177,7 +183,31 @@ class Planner:
                 elif plan.stages.get(stage, frozenset()) is not None:
                     prev = plan.stages.get(stage) or frozenset()
                     plan.stages[stage] = prev | {key}
+            if "templates" in owners and self.script_tags_changed(key, sources, state):
+                plan.stages["scripts"] = None
         return plan
+
+    def script_tags_changed(self, key: str, sources: Sources, state: DevState) -> bool:
+        """Whether template ``key`` now loads the script entries differently (another entry,
+        or ``type="module"`` added or taken away) than the last build recorded: the scripts
+        stage decides from the templates which entries are classic (``stages.classic``)."""
+        cfg = self.config
+        if not cfg.scripts.entries:
+            return False
+        section = state.report.get("scripts")
+        recorded = section.get("script_tags") if isinstance(section, dict) else None
+        if not isinstance(recorded, dict):
+            return True  # a build that recorded none: rerun to be safe
+        now: list[list[str]] = []
+        f = sources.files.get(key)
+        if f is not None:
+            try:
+                text = f.path.read_text(encoding="utf-8")
+                uses = script_uses(text, cfg.public_path, prefix_map(cfg.templates.prefixes))
+            except (OSError, UnicodeDecodeError, ScanError):
+                uses = []  # the templates stage reports it
+            now = how_loaded(uses, lambda k: globmatch(k, cfg.scripts.entries))
+        return now != (recorded.get(key) or [])
 
     def _entries(self, stage: str) -> tuple[str, ...]:
         if stage == "scripts":

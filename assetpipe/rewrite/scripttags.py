@@ -7,7 +7,7 @@ the rewriter's scanner and reference rules, so it sees exactly the tags the rewr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from .refs import classify
@@ -70,3 +70,13 @@ def script_uses(
             continue
         out.append(ScriptUse(ref.key, value == "module", found.line_col(tag.start)[0]))
     return out
+
+
+def how_loaded(uses: Iterable[ScriptUse], wanted: Callable[[str], bool]) -> list[list[str]]:
+    """What of a template's ``uses`` decides how the scripts stage builds entries: each
+    ``[key, "module" | "classic"]`` once, sorted, for the keys ``wanted`` says are entries. The
+    build records it per template (report.json's ``scripts.script_tags``), and an edit that
+    changes it reruns the scripts stage: a ``type="module"`` added to a tag turns a classic
+    entry into a module one."""
+    pairs = {(u.key, "module" if u.module else "classic") for u in uses if wanted(u.key)}
+    return [list(pair) for pair in sorted(pairs)]

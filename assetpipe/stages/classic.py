@@ -18,7 +18,9 @@ differently from the module entries:
   classic tag that loads it (``add type="module"``).
 
 Which entries are classic comes from the templates, scanned before the stage bundles
-(``rewrite.scripttags``), memoised by the templates' content hashes. A module entry that some
+(``rewrite.scripttags``), memoised by the templates' content hashes; report.json's
+``scripts.script_tags`` records, per template, the entries it loads and how, so that an edit
+build or ``watch`` reruns this stage when a template edit changes it (``dev.plan``). A module entry that some
 template loads with a classic tag is built classic, and each ``type="module"`` tag loading a
 classic entry is a warning naming template:line.
 """
@@ -37,7 +39,7 @@ from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import globmatch
 from ..rewrite.model import prefix_map
 from ..rewrite.scanner import ScanError
-from ..rewrite.scripttags import ScriptUse, script_uses
+from ..rewrite.scripttags import ScriptUse, how_loaded, script_uses
 from . import bundling, templates
 from .base import StageContext
 
@@ -86,9 +88,13 @@ def plan(ctx: StageContext, keys: list[str]) -> Plan:
     ``type="module"`` tag that loads a classic entry."""
     wanted = set(keys)
     out = Plan()
+    by_template: dict[str, list[ScriptUse]] = {}
     for rel, use in template_uses(ctx):
+        by_template.setdefault(rel, []).append(use)
         if use.key in wanted:
             out.uses.setdefault(use.key, []).append((rel, use))
+    tags = {rel: how_loaded(uses, wanted.__contains__) for rel, uses in by_template.items()}
+    ctx.report.sections["scripts"] = {"script_tags": {rel: t for rel, t in tags.items() if t}}
     listed = ctx.config.scripts.classic
     for key in keys:
         uses = out.uses.get(key, [])
