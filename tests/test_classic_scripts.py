@@ -302,3 +302,58 @@ scripts:
     own = make_site(config, {"site/js/lib.min.js": vendored, "site/js/app.js": vendored})
     strict = run_cli("build", "--strict", cwd=own)
     assert strict.code == 1 and "site/js/app.js:1" in strict.err, strict.err
+
+
+def test_a_commonjs_entry_loaded_as_a_classic_script_is_bundled_and_a_umd_one_is_not(
+    make_site: Callable[..., Path],
+) -> None:
+    """A classic entry that calls ``require("x")`` (a webpack-era ``main.js``) cannot run as
+    written (``require is not defined``): it is bundled as an IIFE with what it requires and a
+    warning names the tag. A UMD library that tests for a module system first, and a script
+    whose ``require(`` is only in a comment or is a browserify bundle's own parameter, stay as
+    written: their top-level names are globals pages call."""
+    root = make_site(
+        """\
+source: site
+output: dist
+scripts:
+  entries: ["js/*.js"]
+templates:
+  dirs: ["templates"]
+""",
+        {
+            "site/js/main.js": 'var lib = require("./lib/answer.cjs");\n'
+            "window.answerFromCommonJS = lib.answer * 2;\n",
+            "site/js/lib/answer.cjs": "module.exports = { answer: 21 };\n",
+            "site/js/umd.js": "(function (root, factory) {\n"
+            '  if (typeof define === "function" && define.amd) define([], factory);\n'
+            '  else if (typeof module === "object") module.exports = factory(require("x"));\n'
+            "  else root.Umd = factory();\n"
+            "})(this, function () { return 1; });\n"
+            "function umdGlobal() { return 2; }\n",
+            "site/js/comment.js": '// was: var x = require("x");\nfunction stillGlobal() {}\n',
+            "site/js/browserify.js": "(function (require, module) {\n"
+            '  var y = require("./y");\n'
+            "})(function () { return 1; }, {});\nfunction bundleGlobal() {}\n",
+            "templates/page.html": "".join(
+                f'<script src="/static/js/{n}.js"></script>\n'
+                for n in ("main", "umd", "comment", "browserify")
+            ),
+        },
+    )
+    result = build(root / "pipeline.yaml")
+    m = Manifest.read(root / "dist" / "manifest.json")
+
+    def out(key: str) -> str:
+        return (root / "dist" / "public" / m[key]["file"]).read_text()
+
+    main = out("js/main.js")
+    assert "require(" not in main and "21" in main and "window.answerFromCommonJS" in main
+    found = [w for w in result.warnings if "CommonJS" in w.message]
+    assert [(w.location.file, w.location.line) for w in found if w.location] == [
+        ("templates/page.html", 1)
+    ], found
+    assert "function umdGlobal(" in out("js/umd.js") and 'require("x")' in out("js/umd.js")
+    assert "function stillGlobal(" in out("js/comment.js")
+    assert "function bundleGlobal(" in out("js/browserify.js")
+    assert not any(k in str(result.warnings) for k in ("umd.js", "comment.js", "browserify.js"))

@@ -13,9 +13,12 @@ differently from the module entries:
   the file is shipped as it is, under a content-hashed name, so adoption never makes a page
   heavier;
 - **bundled as an IIFE** when the file is an ES module (esbuild's metafile says ``format:
-  esm``: it has ``import``/``export``): its imports are bundled in and it runs from a classic
-  tag, but its top-level names are not globals (an ES module's never are); a warning names each
-  classic tag that loads it (``add type="module"``).
+  esm``: it has ``import``/``export``) or CommonJS (it calls ``require("x")`` with nothing
+  testing for a module system first, as a UMD wrapper does, and esbuild's import records say
+  the call is a real one): what it imports is bundled in and it runs from a classic tag (as
+  written, ``require is not defined`` stopped it on its first line), but its top-level names
+  are not globals (an ES module's never are); a warning names each classic tag that loads it
+  (``add type="module"``).
 
 Which entries are classic comes from the templates, scanned before the stage bundles
 (``rewrite.scripttags``), memoised by the templates' content hashes; report.json's
@@ -27,6 +30,7 @@ classic entry is a warning naming template:line.
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,7 +143,7 @@ def options(ctx: StageContext, entries: list[str], *, iife: bool) -> dict[str, A
 
 def build(ctx: StageContext, the_plan: Plan) -> Result:
     """Build the classic entries (see the module doc); warns about each classic tag that
-    loads an ES module."""
+    loads an ES module or a CommonJS file."""
     keys = the_plan.classic
     opts = options(ctx, keys, iife=False)
     result = bundling.cached_build(
@@ -147,31 +151,66 @@ def build(ctx: StageContext, the_plan: Plan) -> Result:
     )
     inputs = result.metafile.get("inputs", {})
     esm = [k for k in keys if (inputs.get(k) or {}).get("format") == "esm"]
-    if not esm:
+    cjs = [k for k in keys if k not in esm and _may_require(ctx, k)]
+    if not esm and not cjs:
         return result
-    for key in esm:
-        tags = [(rel, u) for rel, u in the_plan.uses.get(key, []) if not u.module]
-        for rel, u in tags:
-            ctx.warn(
-                f"{key} is an ES module (it uses import/export) loaded as a classic "
-                "script: bundled as an IIFE so it runs, but its top-level names are not "
-                'globals; add type="module" to the tag (or assign what pages call to '
-                "window)",
-                ctx.source_location(rel, u.line),
-            )
-        if not tags:
-            ctx.warn(
-                f"{key} is an ES module (it uses import/export) and scripts.classic "
-                "lists it: bundled as an IIFE, its top-level names are not globals; "
-                'load it with type="module" instead (or assign what pages call to '
-                "window)",
-                ctx.config.location_of("scripts.classic"),
-            )
-    iife_opts = options(ctx, esm, iife=True)
+    iife_opts = options(ctx, esm + cjs, iife=True)
     bundled = bundling.cached_build(
         ctx, "scripts.iife", iife_opts, lambda: bundling.build(ctx, iife_opts)
     )
-    return _merge(_without_entries(result, set(esm)), bundled)
+    # esbuild's import records say whether a require() really is one (not in a comment, a
+    # string, or a function whose own parameter is called require, as in browserify bundles)
+    found = bundled.metafile.get("inputs", {})
+    requiring = [
+        k
+        for k in cjs
+        if any(i.get("kind") == "require-call" for i in (found.get(k) or {}).get("imports", ()))
+    ]
+    bundled = _without_entries(bundled, set(cjs) - set(requiring))
+    for key in esm:
+        _warn(ctx, the_plan, key, "an ES module (it uses import/export)")
+    for key in requiring:
+        _warn(ctx, the_plan, key, "CommonJS (it calls require(), which browsers lack)")
+    return _merge(_without_entries(result, set(esm) | set(requiring)), bundled)
+
+
+#: ``require("x")``: a CommonJS import, or code that only looks like one (see ``_may_require``)
+_REQUIRE = re.compile(r"""(?<![\w$.])require\s*\(\s*["'`]""")
+#: what a UMD wrapper or a guarded require tests before it calls require(): such a file runs
+#: from a classic tag as it is
+_UMD = re.compile(r"typeof\s+(?:module|exports|define|require)\b|\bdefine\.amd\b")
+
+
+def _may_require(ctx: StageContext, key: str) -> bool:
+    """Whether a classic entry may call ``require()`` unguarded: it names a module with a
+    string, and nothing in it tests for a module system first (a UMD library does). esbuild's
+    import records confirm it (``build``). A ``*.min.js`` (a vendor's browser build) never."""
+    if key.endswith(".min.js") or key not in ctx.sources:
+        return False
+    try:
+        text = ctx.sources.files[key].path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return bool(_REQUIRE.search(text)) and not _UMD.search(text)
+
+
+def _warn(ctx: StageContext, the_plan: Plan, key: str, what: str) -> None:
+    """Warn at each classic tag loading ``key``, which was bundled as an IIFE (``what`` it is)."""
+    tags = [(rel, u) for rel, u in the_plan.uses.get(key, []) if not u.module]
+    for rel, u in tags:
+        ctx.warn(
+            f"{key} is {what} loaded as a classic script: bundled as an IIFE so it runs, but "
+            'its top-level names are not globals; add type="module" to the tag (or assign '
+            "what pages call to window)",
+            ctx.source_location(rel, u.line),
+        )
+    if not tags:
+        ctx.warn(
+            f"{key} is {what} and scripts.classic lists it: bundled as an IIFE, its top-level "
+            'names are not globals; load it with type="module" instead (or assign what pages '
+            "call to window)",
+            ctx.config.location_of("scripts.classic"),
+        )
 
 
 def _entry_outputs(result: Result) -> dict[str, str]:
