@@ -17,6 +17,8 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .files import KWARG, SKIP_DIRS, walk
+from .imports import CSS_REF as CSS_REF
+from .imports import bundled_imports, missing_in_css
 from .selflocate import named_in_scripts, self_locating
 from .templatedirs import blueprint_template_dirs, template_dirs
 
@@ -82,6 +84,9 @@ class Project:
     # stylesheets the templates load whose url()s or @imports name files the static folder
     # lacks (they 404 today too; bundling would fail): copied, not bundled → those files
     unbundled: dict[str, list[str]] = field(default_factory=dict)
+    # files only the scripts and stylesheets above import (``@import "vars.css"``,
+    # ``import "./badge.js"``): bundled into them, in no stage's list (``imports.py``)
+    bundled: list[str] = field(default_factory=list)
     # the file name endings of the templates found (``.html``, ``.jinja2``), sorted
     template_exts: list[str] = field(default_factory=list)
     # blueprints' own template folders (``Blueprint(..., template_folder=...)``), after the
@@ -221,18 +226,23 @@ _URL_FOR_ANY = re.compile(
 )
 
 
-def _missing(text: str, public_path: str, present: set[str]) -> Iterator[str]:
-    """Keys of the static files a template names literally (``url_for('static',
-    filename='K')`` or ``public_path + K`` in an attribute) that are not in the folder: the build
-    reports those as missing assets, an error by default."""
+def _named(text: str, public_path: str) -> Iterator[str]:
+    """Keys of the static files a template names literally: ``url_for('static', filename='K')``
+    or ``public_path + K`` in an attribute."""
     literal = re.compile(
         r"""=\s*["']""" + re.escape(public_path) + r"""([^"'\s>{}?#]+\.\w+)(?:[?#][^"']*)?["']"""
     )
     for rx in (_URL_FOR_ANY, literal):
         for m in rx.finditer(text):
             key = m.group(1).lstrip("/")
-            if key not in present and "." in key.rsplit("/", 1)[-1]:
+            if "." in key.rsplit("/", 1)[-1]:
                 yield key
+
+
+def _missing(text: str, public_path: str, present: set[str]) -> Iterator[str]:
+    """Keys of the static files a template names literally (``_named``) that are not in the
+    folder: the build reports those as missing assets, an error by default."""
+    return (key for key in _named(text, public_path) if key not in present)
 
 
 #: ``src="{{ EXPR }}/P"`` / ``href=...`` where EXPR is a plain name (``config.ASSETS_ROOT``,
@@ -282,33 +292,6 @@ def _unprefixed(text: str, prefixes: dict[str, str], public_path: str) -> str:
         return public_path + (folder + "/" if folder else "")
 
     return re.sub(r"\{\{-?\s*(.*?)\s*-?\}\}/", sub, text)
-
-
-CSS_REF = re.compile(r"""url\(\s*(["']?)([^"')]+?)\1\s*\)|@import\s+(["'])([^"']+)\3""", re.I)
-
-
-def missing_in_css(static_dir: Path, key: str, public_path: str, present: set[str]) -> list[str]:
-    """The files the stylesheet ``key`` names in a ``url()`` or ``@import`` (relative, or from
-    ``public_path``) that the static folder lacks, as keys, sorted: esbuild fails on each."""
-    try:
-        text = (static_dir / key).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return []
-    out: set[str] = set()
-    for m in CSS_REF.finditer(text):
-        ref = (m.group(2) or m.group(4) or "").strip()
-        ref = re.split(r"[?#]", ref, maxsplit=1)[0]
-        if not ref:
-            continue
-        if ref.startswith(public_path):
-            target = ref[len(public_path) :]
-        elif ref.startswith(("/", "data:")) or re.match(r"[a-zA-Z][\w+.-]*:", ref):
-            continue
-        else:
-            target = os.path.normpath(os.path.join(os.path.dirname(key), ref)).replace("\\", "/")
-        if not target.startswith("../") and target not in present:
-            out.add(target)
-    return sorted(out)
 
 
 def discover(root: Path) -> Project:
@@ -361,6 +344,7 @@ def discover(root: Path) -> Project:
     project.templates_dir = listed.first
     project.blueprint_templates, project.shadowed = listed.blueprints, listed.shadowed
     tdirs = listed.dirs
+    in_templates: set[str] = set()  # keys the templates name literally
     if tdirs:
         texts: list[tuple[str, Path, str | None]] = []
         for _, names in tdirs:
@@ -379,6 +363,7 @@ def discover(root: Path) -> Project:
             if read is None:
                 continue
             text = _unprefixed(read, project.prefixes, public_path)
+            in_templates.update(_named(text, public_path))
             for key in _missing(text, public_path, present):
                 if key not in (k for k, _ in project.missing):
                     project.missing.append((key, shown))
@@ -391,7 +376,7 @@ def discover(root: Path) -> Project:
                     if kind == "script" and not module:
                         project.classic.append(key)
     for key in project.styles:
-        lacking = missing_in_css(static_dir, key, public_path, present)
+        lacking = missing_in_css(static_dir, key, public_path, present, [root])
         if lacking:
             project.unbundled[key] = lacking
     project.styles = [s for s in project.styles if s not in project.unbundled]
@@ -407,6 +392,13 @@ def discover(root: Path) -> Project:
     project.scripts = [s for s in project.scripts if s not in named]
     project.classic = [s for s in project.classic if s not in named]
     project.styles = [s for s in project.styles if s not in named]
+    project.bundled = bundled_imports(
+        static_dir,
+        public_path,
+        present,
+        [*project.scripts, *project.styles],
+        keep={*in_templates, *named, *(f for f in project.static_files if f.startswith(kept))},
+    )
     dirs = {
         str(Path(f).parent.as_posix())
         for f in project.static_files

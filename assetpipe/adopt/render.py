@@ -5,7 +5,10 @@ before still has a file after the build: scripts and stylesheets the templates l
 ``entries`` (classic ``<script src>`` files keep their globals: the scripts stage builds a
 classic entry without bundling it as a module), raster images in image folders go to the
 images stage, and everything else (fonts, icons, SVGs, unreferenced scripts) is listed in
-``static.include`` — whole folders as ``folder/**``, single files by name. A self-locating
+``static.include`` — whole folders as ``folder/**``, single files by name. A file that only
+those scripts and stylesheets import (a partial a stylesheet ``@import``s, a module a script
+``import``s: ``imports.bundled_imports``) is in no list: the build bundles it into them, where
+a copied one would stay a separate request (an ``@import`` of its hashed URL). A self-locating
 library (``selflocate.self_locating``: CKEditor, TinyMCE) is copied whole under its own names
 (``static.keep_names``): it finds its other files from its own script's URL.
 """
@@ -195,11 +198,22 @@ def _unbundled_lines(project: Project) -> list[str]:
             f" and {len(lacking) - 3} more" if len(lacking) > 3 else ""
         )
         lines += [
-            f"# {key} is copied, not bundled: its url()s name files the static folder lacks",
-            f"# (they 404 today too; bundling fails on them): {shown}.",
+            f"# {key} is copied, not bundled: its url()s or @imports name files the static folder",
+            f"# lacks (they 404 today too; bundling fails on them): {shown}.",
             "# Fix them, then move it to styles.entries.",
         ]
     return lines
+
+
+def _bundled_lines(project: Project) -> list[str]:
+    """Which files are left out of ``static.include`` because the entries import them."""
+    if not project.bundled:
+        return []
+    more = f" and {len(project.bundled) - 5} more" if len(project.bundled) > 5 else ""
+    return [
+        "# Not copied: imported by the scripts and stylesheets above (@import, import), so",
+        f"# bundled into them: {', '.join(project.bundled[:5])}{more}.",
+    ]
 
 
 def _missing_lines(project: Project) -> list[str]:
@@ -222,7 +236,7 @@ def render(project: Project, *, config_dir: Path) -> str:
     """The config text (see the module docstring); paths relative to ``config_dir``."""
     images = image_globs(project)
     claimed = {f for f in project.static_files if images and globmatch(f, images)}
-    claimed |= set(project.scripts) | set(project.styles)
+    claimed |= set(project.scripts) | set(project.styles) | set(project.bundled)
     static = static_globs(project, claimed)
     source = _rel(project.static_dir, config_dir)
     lines = [
@@ -307,6 +321,7 @@ def render(project: Project, *, config_dir: Path) -> str:
         "# Every other file of the static folder, copied with a content hash; the app still",
         "# answers its unhashed URL (/static/...) too.",
         *_unbundled_lines(project),
+        *_bundled_lines(project),
         "static:",
         f"  include: {_flow(static)}",
     ]
