@@ -168,6 +168,25 @@ def test_static_folder_without_app_is_found(tmp_path: Path) -> None:
     assert p.styles == ["css/a.css"]
 
 
+def test_an_app_that_is_not_flask_is_told_how_to_serve_the_build(tmp_path: Path) -> None:
+    """No Flask app in the folder (Datasette, Starlette, a bare WSGI app): ``init`` says how
+    any app serves the build and renders its templates, not the Flask extension's two lines."""
+    write_tree(
+        tmp_path,
+        {
+            "static/css/a.css": "p{}\n",
+            "templates/a.html": "<link rel=stylesheet href='/static/css/a.css'>",
+            "app.py": "from starlette.applications import Starlette\napp = Starlette()\n",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "AssetPipe(app)" not in result.out and "No Flask app found" in result.out
+    assert f'output="{tmp_path.resolve() / "dist"}"' in result.out
+    assert "dist/templates" in result.out
+    assert "AssetMiddleware" in (tmp_path / "pipeline.yaml").read_text()
+
+
 def test_static_globs_name_whole_folders_at_any_depth(tmp_path: Path) -> None:
     from assetpipe.adopt.discover import Project
     from assetpipe.adopt.render import static_globs

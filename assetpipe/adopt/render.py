@@ -239,10 +239,19 @@ def render(project: Project, *, config_dir: Path) -> str:
     claimed |= set(project.scripts) | set(project.styles) | set(project.bundled)
     static = static_globs(project, claimed)
     source = _rel(project.static_dir, config_dir)
+    serves = (
+        ["# AssetPipe(app) (from assetpipe.flask import AssetPipe)."]
+        if project.app is not None
+        else [
+            "# AssetPipe(app) if it is Flask (from assetpipe.flask import AssetPipe); any other",
+            "# app wraps itself in assetpipe.serve's AssetMiddleware and renders dist/templates",
+            "# (docs/serving.md).",
+        ]
+    )
     lines = [
         "# pipeline.yaml written by `assetpipe init`; every key: docs/configuration.md.",
         "# Build with `assetpipe build`; the app serves the build once it calls",
-        "# AssetPipe(app) (from assetpipe.flask import AssetPipe).",
+        *serves,
         "",
     ]
     if project.app is not None:

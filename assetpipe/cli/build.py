@@ -31,7 +31,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
     def body() -> int:
         from pathlib import Path
 
-        from ..adopt import APP_LINES
+        from ..adopt import APP_LINES, other_app_steps
         from ..adopt import init as run_init
 
         result = run_init(Path(folder), config_name=config_name, force=force)
@@ -45,6 +45,14 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         if result.adopted and p.app is not None:
             shown = os.path.relpath(p.app.module_file, p.root)
             click.echo(f"\n{shown} already calls AssetPipe(...): run `assetpipe build`.")
+            return 0
+        if p.app is None:
+            click.echo(
+                "\nNo Flask app found here (a Flask app: run init in its folder). Any other app:"
+            )
+            for line in other_app_steps(p.public_path, result.path.parent.resolve() / "dist"):
+                click.echo(f"  {line}")
+            click.echo("then run `assetpipe build`.")
             return 0
         click.echo(f"\nAdd these two lines {result.where}:\n")
         for line in APP_LINES:
