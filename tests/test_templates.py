@@ -254,6 +254,22 @@ def test_missing_asset_is_an_error_naming_template_line(tmp_path: Path) -> None:
     assert not (root / "dist").exists()
 
 
+def test_a_reference_to_a_source_file_no_stage_takes_says_so(tmp_path: Path) -> None:
+    """A favicon in the source folder that no stage lists: the error says to add it to
+    ``static.include``, not that manifest keys are relative to source (they are, and it is)."""
+    root = _site(
+        tmp_path,
+        {
+            "site/favicon.ico": b"\x00\x00\x01\x00",
+            "site/templates/pages/x.html": '<link rel="icon" href="/static/favicon.ico">\n',
+        },
+    )
+    result = run_cli("build", cwd=root)
+    assert result.code == 1
+    assert "favicon.ico is in the source folder, but no stage takes it: add it to " in result.err
+    assert "static.include" in result.err
+
+
 def test_missing_asset_warns_with_missing_assets_warn(tmp_path: Path) -> None:
     config = CONFIG.replace("templates:\n", "templates:\n  missing_assets: warn\n")
     root = _site(tmp_path, {"site/templates/x.html": '<img src="/static/img/b.png">'}, config)

@@ -239,7 +239,13 @@ def _rewrite(
 
 def _missing_hint(ctx: StageContext, key: str) -> str:
     """Why ``key`` may be missing: the asset is in the build under a folder (``source`` is one
-    level too high for ``url_for``'s ``filename``), a near name, or the rule."""
+    level too high for ``url_for``'s ``filename``), a source file no stage takes, a near name,
+    or the rule."""
+    if key in ctx.sources.files:
+        return (
+            f"{key} is in the source folder, but no stage takes it: add it to static.include "
+            "(copied with a hashed name), or to images.include or the entries if it is one"
+        )
     under = sorted(k for k in ctx.manifest if k.endswith("/" + key))
     if under:
         folder = under[0][: -len(key) - 1]
