@@ -237,3 +237,30 @@ def test_png_exif_orientation_is_applied(modes_build: tuple[Path, dict[str, Any]
         assert not out.getexif()
         assert _close(_px(out, (16, 10)), (0, 0, 200, 255), 16), v["format"]
         assert _close(_px(out, (16, 54)), (200, 0, 0, 255), 16), v["format"]
+
+
+def test_a_graphic_becomes_lossless_webp_and_a_photo_stays_lossy() -> None:
+    """A WebP variant of an image of few colours (a background tile, an icon, a logo) is
+    lossless, its pixels exactly the source's: lossy WebP rang at a two-colour tile's edges,
+    up to 20/255 off on every page behind it. A photo stays lossy at the configured quality."""
+    from assetpipe.imaging.encode import encode
+    from assetpipe.imaging.options import ImageOptions
+
+    opts = ImageOptions(
+        widths=(480,),
+        tokens=("webp",),
+        quality=(("webp", 80),),
+        avif_speed=6,
+        colour="srgb",
+        max_pixels=10**8,
+    )
+    tile = Image.new("RGB", (32, 32), (240, 240, 250))
+    for x in range(0, 32, 4):
+        tile.paste((30, 60, 200), (x, 0, x + 1, 32))  # thin dark lines: edges lossy rings at
+    back = Image.open(io.BytesIO(encode(tile, "webp", opts, None))).convert("RGB")
+    assert list(back.getdata()) == list(tile.getdata())
+    with Image.open(CORPUS / "samples" / "rocket.jpg") as src:
+        photo = src.convert("RGB").resize((320, 240))
+    data = encode(photo, "webp", opts, None)
+    assert list(Image.open(io.BytesIO(data)).convert("RGB").getdata()) != list(photo.getdata())
+    assert len(data) < len(to_bytes(photo, "WEBP", lossless=True))

@@ -206,12 +206,15 @@ def test_palette_png_stays_a_palette_and_never_grows(
     root, doc = generated
     source = (root / "site/img/icon.png").read_bytes()
     entry = doc["manifest"]["img/icon.png"]
-    full = [v for v in entry["variants"] if v["width"] == 256]
-    assert [v["format"] for v in full] == ["png"]  # the WebP was not smaller
-    out = open_public(root, full[0]["file"])
+    full = {v["format"]: v for v in entry["variants"] if v["width"] == 256}
+    assert sorted(full) == ["png", "webp"]
+    out = open_public(root, full["png"]["file"])
     assert out.mode == "P" and "transparency" in out.info
     assert _same_pixels(out, _pixels(source))
-    assert full[0]["size"] <= len(source)
+    assert full["png"]["size"] <= len(source)
+    # a graphic's WebP is lossless: the same pixels, transparency included, and smaller
+    assert _same_pixels(open_public(root, full["webp"]["file"]), _pixels(source))
+    assert full["webp"]["size"] < full["png"]["size"]
     assert all(v["size"] <= len(source) for v in entry["variants"])
 
 
