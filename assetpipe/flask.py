@@ -47,11 +47,10 @@ from typing import Any, TypeVar
 from .blueprint_static import BlueprintStatic
 from .errors import AssetpipeError, ConfigError
 from .jinja import AssetResolver, BuildLoader, install
-from .manifest import manifest_stamp
+from .manifest import manifest_stamp, report_missing_manifest
 from .serve import AssetMiddleware, CompressMiddleware
 from .serve.compress import NO_COMPRESS_KEY
 from .serve.holder import url_prefix
-from .serve.passthrough import Passthrough
 
 log = logging.getLogger("assetpipe")
 CONFIG_NAME = "pipeline.yaml"
@@ -103,31 +102,6 @@ def no_compress(view: F | None = None) -> Any:
         return view(*args, **kwargs)
 
     return wrapped
-
-
-class _BreachGuard(Passthrough):
-    """Innermost WSGI layer: marks a response that sets a cookie or is private as not to be
-    compressed, before ``CompressMiddleware`` sees its headers (Flask adds the session cookie
-    after the ``after_request`` hooks, so this cannot be a hook)."""
-
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
-        self.app = app
-
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        def guarded(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            for name, value in headers:
-                low = name.lower()
-                if low == "set-cookie" or (
-                    low == "cache-control"
-                    and ("private" in value.lower() or "no-store" in value.lower())
-                ):
-                    environ[NO_COMPRESS_KEY] = True
-                    break
-            return start_response(status, headers, exc_info)
-
-        return self.app(environ, guarded)
 
 
 def _static_route_at(app: Any, public_path: str) -> bool:
@@ -210,7 +184,7 @@ class AssetPipe:
         import jinja2
 
         output, public_path = self._settings(app)
-        if manifest_stamp(output) is None:
+        if report_missing_manifest(output) is not None:  # once (the middleware's is then quiet)
             log.warning(
                 "assetpipe: no build at %s yet: Flask renders its own templates and "
                 "static files until `assetpipe build` (picked up without a restart)",
@@ -225,7 +199,7 @@ class AssetPipe:
         )
         reload_url = self._setting(app, "reload_url", "ASSETPIPE_RELOAD_URL")
         self.middleware = AssetMiddleware(
-            _BreachGuard(app.wsgi_app),
+            app.wsgi_app,
             output,
             public_path,
             dev=dev,
@@ -241,7 +215,12 @@ class AssetPipe:
         wsgi: Any = self.middleware
         if _flag(self._setting(app, "compress", "ASSETPIPE_COMPRESS"), True):
             exclude = self._setting(app, "compress_exclude", "ASSETPIPE_COMPRESS_EXCLUDE") or ()
-            wsgi = CompressMiddleware(wsgi, exclude_paths=(url_prefix(public_path), *exclude))
+            # breach_guard: a response that sets a cookie (Flask adds the session cookie after
+            # the after_request hooks, so this is a WSGI layer's job, not a hook's) or says
+            # private/no-store is left uncompressed (``assetpipe.serve.compress.carries_secret``)
+            wsgi = CompressMiddleware(
+                wsgi, exclude_paths=(url_prefix(public_path), *exclude), breach_guard=True
+            )
         if _flag(self._setting(app, "blueprint_static", "ASSETPIPE_BLUEPRINT_STATIC"), True):
             wsgi = BlueprintStatic(wsgi, app)
         app.wsgi_app = wsgi

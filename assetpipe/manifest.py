@@ -133,6 +133,25 @@ def manifest_stamp(output: str | os.PathLike[str]) -> Stamp | None:
     return stamp_of(Path(output) / MANIFEST_NAME)
 
 
+_reported_missing: set[Path] = set()
+
+
+def report_missing_manifest(output: str | os.PathLike[str]) -> Path | None:
+    """The absolute path of ``<output>/manifest.json`` when there is no file there and this
+    process has not reported that path yet (it then counts as reported); else ``None``. The
+    build's consumers that start before (or without) a build — the Flask extension, the serving
+    middleware — log a missing build once per path, whichever notices it first; a path whose
+    manifest has since appeared is forgotten (reported again if it goes missing)."""
+    path = Path(os.path.abspath(Path(output) / MANIFEST_NAME))
+    if stamp_of(path) is not None:
+        _reported_missing.discard(path)
+        return None
+    if path in _reported_missing:
+        return None
+    _reported_missing.add(path)
+    return path
+
+
 @dataclass(frozen=True)
 class BuildView:
     """One build folder as its consumers see it (read once; a build folder is never modified in

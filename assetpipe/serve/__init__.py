@@ -4,7 +4,8 @@
   ``public/`` with precompressed br/zstd/gzip negotiated by q-value, year-long immutable caching
   for hashed files, ETag/304/Range/If-Range, and 404 for anything that is not a servable file.
 - ``CompressMiddleware`` (WSGI; ASGI: ``assetpipe.serve.asgi.CompressMiddleware``) compresses
-  dynamic responses; ``no_compress(environ)`` opts one response out (BREACH).
+  dynamic responses, but not one that sets a cookie or is private/no-store (BREACH;
+  ``breach_guard=False`` turns that off); ``no_compress(environ)`` opts one response out.
 - ``ttl_cache(seconds, maxsize=1024)`` memoises sync and async functions, with ``.stats()``.
 - ``ResponseCache`` (+ ``Rule``, ``MemoryBackend``, ``RedisBackend``,
   ``ResponseCacheMiddleware``; ASGI: ``assetpipe.serve.rcache.asgi``; Flask:

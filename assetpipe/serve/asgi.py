@@ -239,7 +239,7 @@ class _Injector:
 
 
 class CompressMiddleware(Passthrough):
-    """Compress an ASGI app's dynamic responses (rules and BREACH opt-out:
+    """Compress an ASGI app's dynamic responses (rules, the BREACH guard and the opt-outs:
     ``assetpipe.serve.compress``)."""
 
     def __init__(self, app: ASGIApp, **options: Any) -> None:
@@ -250,19 +250,27 @@ class CompressMiddleware(Passthrough):
         if scope["type"] != "http" or self.policy.excluded(scope.get("path") or ""):
             await self.app(scope, receive, send)
             return
-        wanted = self.policy.choose(_request_headers(scope)[0])
+        accept, inm = _request_headers(scope)[:2]
+        wanted = self.policy.choose(accept)
         head = scope.get("method") == "HEAD" and wanted is not None
         if head:  # run as the GET it stands for; the body is dropped
             scope = {**scope, "method": "GET"}
-        await self.app(scope, receive, _Compressor(send, self.policy, scope, wanted, head))
+        await self.app(scope, receive, _Compressor(send, self.policy, scope, wanted, head, inm))
 
 
 class _Compressor:
     def __init__(
-        self, send: Send, policy: Policy, scope: Scope, coding: str | None, head: bool
+        self,
+        send: Send,
+        policy: Policy,
+        scope: Scope,
+        coding: str | None,
+        head: bool,
+        if_none_match: str | None = None,
     ) -> None:
         self.send, self.policy, self.scope, self.coding = send, policy, scope, coding
         self.head = head
+        self.if_none_match = if_none_match
         self.start: Message | None = None
         self.passing = False
         self.done = False
@@ -335,9 +343,11 @@ class _Compressor:
         h = header_dict(headers)
         status = int(message.get("status", 200))
         no = bool(self.scope.get(NO_COMPRESS_KEY))
-        if status == 304 and not no and self.policy.compressible_type(h):
-            message = {**message, "headers": _encode(not_modified_headers(headers, self.coding))}
-        if no or not self.policy.eligible(status, h):
+        policy = self.policy
+        if status == 304 and not no and policy.compressible_type(h) and not policy.guarded(headers):
+            headers_304 = not_modified_headers(headers, self.coding, self.if_none_match)
+            message = {**message, "headers": _encode(headers_304)}
+        if no or not policy.eligible(status, h) or policy.guarded(headers):
             self.passing = True
             await self.send(message)
             return

@@ -22,8 +22,15 @@ exact ``Content-Length``.
 
 ``HEAD`` and ``304`` stand for the ``200`` (RFC 9110 §9.3.2, §15.4.5): a HEAD that would be
 compressed is run as a GET whose body is dropped, so it reports the same ``Content-Encoding``,
-``Content-Length`` and weak ``ETag``; a 304 of a compressible response gets ``Vary`` and, when this
-client would get an encoded body, the same weak ``ETag``.
+``Content-Length`` and weak ``ETag``; a 304 of a compressible response gets ``Vary`` and, when the
+copy the client revalidates is one this layer compressed, the same weak ``ETag``. The client's
+``If-None-Match`` tells which copy that is: the weak form ``W/"x"`` of the 304's strong ``"x"``
+is a tag this layer made. A 304 whose ETag the client sent as is keeps it exactly: the client
+holds the identity copy, or a layer inside negotiated the encoding itself (``AssetMiddleware``'s
+precompressed files, each with its own strong ETag and ``Content-Encoding`` on the 200, which
+this layer never touches). Without ``If-None-Match`` (``If-Modified-Since`` alone) the ETag is
+made weak when this client would get an encoded body and the 304 does not already vary on
+``Accept-Encoding`` (a layer inside that varies on it did its own negotiation).
 
 An eligible response always gets ``Vary: Accept-Encoding`` (also when this client gets identity);
 a compressed one gets ``Content-Encoding``, a new ``Content-Length`` (or none when streamed) and
@@ -31,9 +38,13 @@ its ``ETag`` made weak (the bytes differ from the identity representation's).
 
 **BREACH.** Compressing a response that both reflects attacker-controlled input and carries a
 secret (a CSRF token, a session-bound value) lets an attacker recover the secret from compressed
-sizes. Opt such routes out: list their path prefixes in ``exclude_paths``, or have the handler
-set ``environ["assetpipe.no_compress"] = True`` (WSGI) / ``scope["assetpipe.no_compress"] =
-True`` (ASGI) — in Flask ``request.environ[...]`` — or send ``Cache-Control: no-transform``.
+sizes. So by default (``breach_guard=True``) a response that looks per-user is never compressed:
+one that sets a cookie or whose ``Cache-Control`` says ``private`` or ``no-store``
+(``carries_secret``; the Flask extension applies the same rule). ``breach_guard=False`` turns
+that off, for an app that knows its secrets are never reflected beside attacker input. Opt out
+other routes: list their path prefixes in ``exclude_paths``, or have the handler set
+``environ["assetpipe.no_compress"] = True`` (WSGI) / ``scope["assetpipe.no_compress"] = True``
+(ASGI) — in Flask ``request.environ[...]`` — or send ``Cache-Control: no-transform``.
 """
 
 from __future__ import annotations
@@ -131,6 +142,7 @@ class Policy:
         exclude_paths: Iterable[str] = (),
         maximum_size: int = 4 * 1024 * 1024,
         buffer_size: int = 64 * 1024,
+        breach_guard: bool = True,
     ) -> None:
         self.minimum_size = minimum_size
         self.maximum_size = maximum_size
@@ -139,6 +151,7 @@ class Policy:
         self.encodings = tuple(encodings)
         self.levels = {"br": brotli_quality, "gzip": gzip_level, "zstd": zstd_level}
         self.exclude_paths = tuple(exclude_paths)
+        self.breach_guard = breach_guard
 
     def excluded(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.exclude_paths)
@@ -163,6 +176,10 @@ class Policy:
             except ValueError:
                 return False
         return True
+
+    def guarded(self, headers: Iterable[tuple[str, str]]) -> bool:
+        """Whether the BREACH guard keeps this response uncompressed (``carries_secret``)."""
+        return self.breach_guard and carries_secret(headers)
 
     def compressible_type(self, headers: dict[str, str]) -> bool:
         """Whether a 304's headers could belong to a compressed 200 (no Content-Type: maybe)."""
@@ -222,12 +239,56 @@ def rewrite_headers(
     return out
 
 
+def carries_secret(headers: Iterable[tuple[str, str]]) -> bool:
+    """BREACH: whether a response may carry a per-user secret, so is not to be compressed: it
+    sets a cookie, or its ``Cache-Control`` says ``private`` or ``no-store``. The one rule of
+    both ``CompressMiddleware``s (``breach_guard``) and the Flask extension."""
+    for name, value in headers:
+        low = name.lower()
+        if low == "set-cookie":
+            return True
+        if low == "cache-control":
+            for directive in value.lower().split(","):
+                if directive.split("=", 1)[0].strip() in ("private", "no-store"):
+                    return True
+    return False
+
+
+def _varies_on_encoding(headers: Iterable[tuple[str, str]]) -> bool:
+    return any(
+        name.lower() == "vary"
+        and any(t.strip().lower() in ("accept-encoding", "*") for t in value.split(","))
+        for name, value in headers
+    )
+
+
+def _weaken_on_304(
+    headers: list[tuple[str, str]], etag: str, coding: str | None, if_none_match: str | None
+) -> bool:
+    """Whether a 304's strong ``etag`` is to be sent weak (see the module doc)."""
+    if if_none_match is not None and if_none_match.strip() != "*":
+        tags = {t.strip() for t in if_none_match[:8192].split(",")}
+        weak, strong = "W/" + etag in tags, etag in tags
+        if weak != strong:  # the client holds one copy: the compressed one (weak) or not
+            return weak
+    return coding is not None and not _varies_on_encoding(headers)
+
+
 def not_modified_headers(
-    headers: list[tuple[str, str]], coding: str | None
+    headers: list[tuple[str, str]], coding: str | None, if_none_match: str | None = None
 ) -> list[tuple[str, str]]:
-    """A 304's headers matching the 200 it stands for: ``Vary`` added and, when that 200 was
-    encoded (``coding``), its ETag made weak."""
-    out = [(k, weak_etag(v)) if coding and k.lower() == "etag" else (k, v) for k, v in headers]
+    """A 304's headers matching the 200 it stands for: ``Vary`` added and, when the copy the
+    client revalidates (``if_none_match``) is one this layer compressed, its ETag made weak;
+    without a telling ``If-None-Match``, when this client's 200 would be encoded (``coding``)
+    by this layer. A 304 whose ETag the client holds as is keeps it exactly (module doc)."""
+    out = list(headers)
+    for i, (name, value) in enumerate(out):
+        if (
+            name.lower() == "etag"
+            and not value.startswith("W/")
+            and _weaken_on_304(headers, value, coding, if_none_match)
+        ):
+            out[i] = (name, weak_etag(value))
     add_vary(out)
     return out
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..manifest import manifest_stamp
+from ..manifest import manifest_stamp, report_missing_manifest
 from .files import FileTable, StaticFile, build_table
 from .reload import client_script
 from .stats import STATS
@@ -46,7 +46,12 @@ class TableHolder:
 
     Without ``autorefresh`` the table is still checked when a request finds no file (``find``)
     or a file gone from disk (a retired build folder, ``AssetServing.recover``), so a build
-    swapped in under a running server never turns into 404s."""
+    swapped in under a running server never turns into 404s.
+
+    No manifest at start-up (a wrong ``output``, or no build yet) is logged once, as a WARNING
+    naming the absolute path looked at: at once without ``autorefresh``; with it (``dev``, a
+    server started before the first build, as ``assetpipe watch`` does) only when a request
+    finds no file and there is still no build."""
 
     def __init__(
         self,
@@ -65,6 +70,34 @@ class TableHolder:
         self._failed: object = ()
         self.table: FileTable = build_table(self.output, prefix, **self.limits)
         STATS.register(self.table)
+        #: no manifest at start-up, not reported yet (see the class doc)
+        self._unreported = self.table.stamp is None
+        if self._unreported and not autorefresh:
+            self._report_missing()
+
+    def _report_missing(self) -> None:
+        """Log, once, that there is no build at the output (when there still is none)."""
+        self._unreported = False
+        if self.table.stamp is not None:
+            return
+        path = report_missing_manifest(self.output)
+        if path is None:  # there is one now, or it was reported already
+            return
+        relative = (
+            ""
+            if self.output.is_absolute()
+            else f" (output={str(self.output)!r} is relative to the working directory, "
+            f"{os.getcwd()}, not to pipeline.yaml's folder)"
+        )
+        log.warning(
+            "assetpipe: no build at %s (%s does not exist): no URL under %s finds a file until "
+            "there is one. Check the build's `output`%s: pass the path of pipeline.yaml's "
+            "`output` (absolute is safest), and check that `assetpipe build` ran.",
+            path.parent,
+            path,
+            self.prefix,
+            relative,
+        )
 
     def check(self) -> Future[FileTable] | None:
         """``None`` while the table is current; else the rebuild in progress (started here)."""
@@ -119,6 +152,8 @@ class TableHolder:
         elif sf is None or not sf.immutable:
             new = pending.result()
             sf = (new.wsgi_files if wsgi else new.files).get(path)
+        if sf is None and self._unreported:
+            self._report_missing()
         return sf
 
     async def afind(self, path: str) -> StaticFile | None:
@@ -133,6 +168,8 @@ class TableHolder:
                 sf = self.table.files.get(path)
         elif sf is None or not sf.immutable:
             sf = (await asyncio.wrap_future(pending)).files.get(path)
+        if sf is None and self._unreported:
+            self._report_missing()
         return sf
 
 

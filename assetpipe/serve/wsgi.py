@@ -219,7 +219,7 @@ class AssetMiddleware(AssetServing, Passthrough):
 
 class CompressMiddleware(Passthrough):
     """Compress a WSGI app's dynamic responses (see ``assetpipe.serve.compress`` for the rules,
-    the options and the BREACH opt-out)."""
+    the options, the BREACH guard (``breach_guard=False`` turns it off) and the opt-outs)."""
 
     def __init__(self, app: WSGIApp, **options: Any) -> None:
         self.app = app
@@ -232,6 +232,7 @@ class CompressMiddleware(Passthrough):
         state: dict[str, Any] = {}
         written: list[bytes] = []
         wanted = policy.choose(environ.get("HTTP_ACCEPT_ENCODING"))
+        inm = environ.get("HTTP_IF_NONE_MATCH")
         head = environ.get("REQUEST_METHOD") == "HEAD"
         if head and wanted is not None:  # run as the GET it stands for; the body is dropped
             environ = {**environ, "REQUEST_METHOD": "GET"}
@@ -242,9 +243,15 @@ class CompressMiddleware(Passthrough):
         ) -> Callable[[bytes], Any]:
             h = header_dict(headers)
             code = int(status[:3])
-            if code == 304 and not inner.get(NO_COMPRESS_KEY) and policy.compressible_type(h):
-                headers = not_modified_headers(headers, wanted)
-            if inner.get(NO_COMPRESS_KEY) or not policy.eligible(code, h):
+            no = bool(inner.get(NO_COMPRESS_KEY))
+            if (
+                code == 304
+                and not no
+                and policy.compressible_type(h)
+                and not policy.guarded(headers)
+            ):
+                headers = not_modified_headers(headers, wanted, inm)
+            if no or not policy.eligible(code, h) or policy.guarded(headers):
                 state["pass"] = True
                 return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
             headers = list(headers)
