@@ -149,7 +149,7 @@ class TemplatesConfig:
     preload_fonts: bool = opt(
         False,
         Bool(),
-        "preload the fonts of entry stylesheets (WebFonts in WOFF2 only, when there are some),"
+        "preload the fonts of entry stylesheets (only the WOFF2 files when there are some),"
         " on every page that links the stylesheet: for fonts every page shows",
         key="preload.fonts",
     )
