@@ -28,9 +28,7 @@ from ..config import Config
 from ..config.templatedirs import prefix, template_name
 from ..manifest import Manifest
 from ..pipeline.sources import Sources, globmatch
-from ..rewrite.model import prefix_map
-from ..rewrite.scanner import ScanError
-from ..rewrite.scripttags import how_loaded, script_uses
+from ..rewrite.scripttags import how_loaded
 
 if TYPE_CHECKING:
     from ..stages.base import StageContext
@@ -199,13 +197,10 @@ class Planner:
         if not isinstance(recorded, dict):
             return True  # a build that recorded none: rerun to be safe
         now: list[list[str]] = []
-        f = sources.files.get(key)
-        if f is not None:
-            try:
-                text = f.path.read_text(encoding="utf-8")
-                uses = script_uses(text, cfg.public_path, prefix_map(cfg.templates.prefixes))
-            except (OSError, UnicodeDecodeError, ScanError):
-                uses = []  # the templates stage reports it
+        if key in sources.files:
+            from ..stages.classic import tags_of
+
+            uses = tags_of(cfg, sources, key)
             now = how_loaded(uses, lambda k: globmatch(k, cfg.scripts.entries))
         return now != (recorded.get(key) or [])
 

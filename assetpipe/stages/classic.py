@@ -34,7 +34,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AssetpipeError
 from ..esbuild.result import Result
@@ -46,6 +46,10 @@ from ..rewrite.scanner import ScanError
 from ..rewrite.scripttags import ScriptUse, how_loaded, script_uses
 from . import bundling, templates
 from .base import StageContext
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..pipeline.sources import Sources
 
 
 @dataclass
@@ -60,8 +64,8 @@ class Plan:
 
 def template_uses(ctx: StageContext) -> list[tuple[str, ScriptUse]]:
     """Every ``<script src>`` of every template (source key, use), each template's a fact of the
-    sources' stat memo (``Sources.fact``): an unchanged template is not read again, an edited
-    one alone is scanned. A template that cannot be read or scanned is skipped here: the
+    sources' stat memo (``tags_of``): an unchanged template is not read again, an edited one
+    alone is scanned. A template that cannot be read or scanned is skipped here: the
     templates stage reports it, located."""
     if not ctx.config.templates.dirs:
         return []
@@ -69,8 +73,19 @@ def template_uses(ctx: StageContext) -> list[tuple[str, ScriptUse]]:
         names = templates.collect(ctx, quiet=True)
     except AssetpipeError:  # a layout error is the templates stage's to report
         return []
-    public_path = ctx.config.public_path
-    prefixes = prefix_map(ctx.config.templates.prefixes)
+    found: list[tuple[str, ScriptUse]] = []
+    for rel in sorted(set(names.values())):
+        found += [(rel, use) for use in tags_of(ctx.config, ctx.sources, rel)]
+    return found
+
+
+def tags_of(config: Config, sources: Sources, rel: str) -> list[ScriptUse]:
+    """The ``<script src>`` uses of template ``rel`` (``rewrite.scripttags``), memoised with its
+    content hash (``Sources.fact``): the scripts stage and the rebuild planner (``dev.plan``,
+    which compares them with the last build's) share one scan of an edited template. An
+    unreadable or unscannable template has none."""
+    public_path = config.public_path
+    prefixes = prefix_map(config.templates.prefixes)
     memo = f"scripts.tags/{code_digest('bundling')[:16]}/{public_path}/{sorted(prefixes.items())}"
 
     def scan(path: Path) -> list[list[Any]]:
@@ -80,11 +95,7 @@ def template_uses(ctx: StageContext) -> list[tuple[str, ScriptUse]]:
         except (OSError, UnicodeDecodeError, ScanError):
             return []
 
-    found: list[tuple[str, ScriptUse]] = []
-    for rel in sorted(set(names.values())):
-        uses = ctx.sources.fact(rel, memo, scan)
-        found += [(rel, ScriptUse(str(k), bool(m), int(n))) for k, m, n in uses]
-    return found
+    return [ScriptUse(str(k), bool(m), int(n)) for k, m, n in sources.fact(rel, memo, scan)]
 
 
 def plan(ctx: StageContext, keys: list[str]) -> Plan:
