@@ -187,3 +187,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     file order: under xdist they start at once and the short tests fill the other worker,
     instead of one starting last and the suite waiting on it alone."""
     items.sort(key=lambda item: 0 if item.get_closest_marker("lighthouse") else 1)  # stable
+
+
+def claiming_stages(cfg_path: Path) -> dict[str, list[str]]:
+    """Each file of the source folder of the config at ``cfg_path`` → the stages whose globs
+    claim it (``assetpipe init``'s tests: every file claimed once, or on purpose by none)."""
+    from assetpipe.config import load_config
+    from assetpipe.pipeline.sources import globmatch
+
+    cfg = load_config(cfg_path)
+    out: dict[str, list[str]] = {}
+    for f in sorted(q for q in cfg.source.rglob("*") if q.is_file()):
+        key = f.relative_to(cfg.source).as_posix()
+        out[key] = [
+            name
+            for name, pats in (
+                ("images", cfg.images.include),
+                ("scripts", cfg.scripts.entries),
+                ("styles", cfg.styles.entries),
+                ("static", cfg.static.include),
+            )
+            if globmatch(key, pats)
+        ]
+    return out

@@ -16,8 +16,7 @@ import pytest
 
 from assetpipe.adopt import discover, init
 from assetpipe.config import load_config
-from assetpipe.pipeline.sources import globmatch
-from tests.conftest import run_cli, write_tree
+from tests.conftest import claiming_stages, run_cli, write_tree
 
 PARTIAL: dict[str, str | bytes] = {
     "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
@@ -38,17 +37,7 @@ PARTIAL: dict[str, str | bytes] = {
 
 
 def _claimed_by(cfg_path: Path, key: str) -> list[str]:
-    cfg = load_config(cfg_path)
-    return [
-        name
-        for name, pats in (
-            ("images", cfg.images.include),
-            ("scripts", cfg.scripts.entries),
-            ("styles", cfg.styles.entries),
-            ("static", cfg.static.include),
-        )
-        if pats and globmatch(key, pats)
-    ]
+    return claiming_stages(cfg_path).get(key, [])
 
 
 def test_a_partial_and_a_module_only_entries_import_are_not_copied(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from assetpipe.adopt import discover, init
 from assetpipe.config import load_config
 from assetpipe.errors import UsageError
 from assetpipe.pipeline.sources import globmatch
-from tests.conftest import run_cli, write_tree
+from tests.conftest import claiming_stages, run_cli, write_tree
 
 
 def _png() -> bytes:
@@ -56,30 +56,11 @@ def test_flat_app_py_layout(tmp_path: Path) -> None:
     assert p.styles == ["css/site.css"] and p.image_dirs == ["img"] and p.templates == 2
 
 
-def _stages(cfg_path: Path) -> dict[str, list[str]]:
-    """Each static file → the stages whose globs claim it."""
-    cfg = load_config(cfg_path)
-    out: dict[str, list[str]] = {}
-    for f in sorted(q for q in cfg.source.rglob("*") if q.is_file()):
-        key = f.relative_to(cfg.source).as_posix()
-        out[key] = [
-            name
-            for name, pats in (
-                ("images", cfg.images.include),
-                ("scripts", cfg.scripts.entries),
-                ("styles", cfg.styles.entries),
-                ("static", cfg.static.include),
-            )
-            if globmatch(key, pats)
-        ]
-    return out
-
-
 def test_written_config_loads_and_claims_every_file_once(tmp_path: Path) -> None:
     write_tree(tmp_path, FLAT)
     result = init(tmp_path)
     assert result.where == "in app.py, after app = Flask(__name__)"
-    stages = _stages(result.path)
+    stages = claiming_stages(result.path)
     assert all(len(s) == 1 for s in stages.values()), stages
     assert stages["img/team/a (1).png"] == ["images"] and stages["favicon.png"] == ["static"]
     assert stages["js/unused.js"] == ["static"] and stages["fonts/x.woff2"] == ["static"]
