@@ -100,8 +100,13 @@ def test_a_template_edit_that_changes_how_it_loads_a_script_reruns_the_scripts(
     edited, _ = _edit_vs_cold(twins, module)
     assert {"scripts", "templates"} <= _ran(edited)
     assert not any("classic script" in str(w) for w in edited.warnings)
+
+    def elsewhere(root: Path) -> None:
+        path = root / base
+        path.write_text(path.read_text() + "\n")
+
     # an edit elsewhere in the layout leaves the scripts replayed
-    edited, _ = _edit_vs_cold(twins, lambda r: (r / base).write_text((r / base).read_text() + "\n"))
+    edited, _ = _edit_vs_cold(twins, elsewhere)
     assert _ran(edited) == {"templates"}
 
 

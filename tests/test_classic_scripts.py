@@ -345,7 +345,7 @@ templates:
     m = Manifest.read(root / "dist" / "manifest.json")
 
     def out(key: str) -> str:
-        return (root / "dist" / "public" / m[key]["file"]).read_text()
+        return (root / "dist" / "public" / str(m[key]["file"])).read_text()
 
     main = out("js/main.js")
     assert "require(" not in main and "21" in main and "window.answerFromCommonJS" in main

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from assetpipe.config import load_config
 from assetpipe.config.templatedirs import scan_sources
@@ -109,7 +110,7 @@ def test_a_template_that_now_loads_a_script_entry_differently_reruns_the_scripts
     page = root / "site/templates/page.html"
     key = "templates/page.html"
 
-    def stages(report: dict[str, object]) -> set[str]:
+    def stages(report: dict[str, Any]) -> set[str]:
         sources = scan_sources(planner.config, memo=False)
         return set(planner.plan({key}, sources, replace(state, report=report)).stages)
 
