@@ -78,3 +78,10 @@ def code_digest(namespace: str) -> str:
             h.update(path.read_bytes())
             h.update(b"\n")
     return h.hexdigest()
+
+
+def fact_kind(family: str, namespace: str, *parts: object) -> str:
+    """The ``kind`` of a ``Sources.fact`` computed by ``namespace``'s code from a source file
+    and ``parts`` (options it depends on): ``family/DIGEST/part/...``, so a code change makes
+    new facts, and they replace the family's old ones."""
+    return "/".join([family, code_digest(namespace)[:16], *map(str, parts)])

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AssetpipeError
 from ..esbuild.result import Result
 from ..hashing import hashed_name
-from ..pipeline.codeprint import code_digest
+from ..pipeline.codeprint import fact_kind
 from ..pipeline.sources import globmatch
 from ..rewrite.model import prefix_map
 from ..rewrite.scanner import ScanError
@@ -86,7 +86,7 @@ def tags_of(config: Config, sources: Sources, rel: str) -> list[ScriptUse]:
     unreadable or unscannable template has none."""
     public_path = config.public_path
     prefixes = prefix_map(config.templates.prefixes)
-    memo = f"scripts.tags/{code_digest('bundling')[:16]}/{public_path}/{sorted(prefixes.items())}"
+    memo = fact_kind("scripts.tags", "bundling", public_path, sorted(prefixes.items()))
 
     def scan(path: Path) -> list[list[Any]]:
         try:

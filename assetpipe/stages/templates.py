@@ -45,7 +45,7 @@ from ..errors import (
     MissingAssetsError,
     StageError,
 )
-from ..pipeline.codeprint import code_digest
+from ..pipeline.codeprint import code_digest, fact_kind
 from ..pipeline.sources import globmatch
 from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
 from ..rewrite.model import prefix_map
@@ -179,7 +179,9 @@ def memo_references(ctx: StageContext, rel: str) -> set[str]:
         return sorted(reference_keys(text, ctx.config.public_path, prefixes))
 
     prefixes = prefix_map(ctx.config.templates.prefixes)
-    memo = f"templates.refs/{code_digest('templates')[:16]}/{ctx.config.public_path}/{sorted(prefixes.items())}"
+    memo = fact_kind(
+        "templates.refs", "templates", ctx.config.public_path, sorted(prefixes.items())
+    )
     return set(ctx.sources.fact(rel, memo, compute))
 
 
