@@ -195,14 +195,19 @@ _UMD = re.compile(r"typeof\s+(?:module|exports|define|require)\b|\bdefine\.amd\b
 def _may_require(ctx: StageContext, key: str) -> bool:
     """Whether a classic entry may call ``require()`` unguarded: it names a module with a
     string, and nothing in it tests for a module system first (a UMD library does). esbuild's
-    import records confirm it (``build``). A ``*.min.js`` (a vendor's browser build) never."""
+    import records confirm it (``build``). A ``*.min.js`` (a vendor's browser build) never.
+    A fact of the sources' stat memo: an unchanged file is not read again."""
     if key.endswith(".min.js") or key not in ctx.sources:
         return False
-    try:
-        text = ctx.sources.files[key].path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return bool(_REQUIRE.search(text)) and not _UMD.search(text)
+
+    def scan(path: Path) -> bool:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+        return bool(_REQUIRE.search(text)) and not _UMD.search(text)
+
+    return bool(ctx.sources.fact(key, fact_kind("scripts.requires", "bundling"), scan))
 
 
 def _warn(ctx: StageContext, the_plan: Plan, key: str, what: str) -> None:
