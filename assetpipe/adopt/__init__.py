@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .discover import Project, discover
-from .render import render
+from .render import OUTPUT, render
 
 __all__ = ["InitResult", "Project", "discover", "init", "render"]
 
@@ -28,17 +28,20 @@ APP_LINES = ("from assetpipe.flask import AssetPipe", "AssetPipe(app)")
 def other_app_steps(public_path: str, output: Path) -> list[str]:
     """What an app that is not Flask (no Flask app found: Datasette, Starlette, a bare WSGI
     app) does instead of the two lines: serve the build, render its rewritten templates, and
-    name computed files with ``asset_url()``. ``output``: the build's folder (absolute)."""
+    name computed files with ``asset_url()``. ``output``: the build's folder (absolute), the
+    config's ``OUTPUT``."""
     return [
         "serve the build: wrap your app in assetpipe.serve's middleware, e.g.",
         "    from assetpipe.serve import asgi   # WSGI: from assetpipe.serve import AssetMiddleware",
         f'    app = asgi.AssetMiddleware(app, output="{output}", public_path="{public_path}")',
         "  (a relative `output` is taken from the server's working directory; fallback=True also",
         "  serves files added to the source folder since the build);",
-        "render the rewritten templates: point your template loader at dist/templates (Starlette's",
-        '  Jinja2Templates(directory="dist/templates"), Datasette\'s --template-dir dist/templates);',
+        f"render the rewritten templates: point your template loader at {OUTPUT}/templates"
+        " (Starlette's",
+        f'  Jinja2Templates(directory="{OUTPUT}/templates"), Datasette\'s --template-dir'
+        f" {OUTPUT}/templates);",
         "name files chosen at run time with asset_url(): assetpipe.jinja.install(env,",
-        '  "dist/manifest.json") on your Jinja environment.',
+        f'  "{OUTPUT}/manifest.json") on your Jinja environment.',
         "See docs/serving.md.",
     ]
 

@@ -28,6 +28,9 @@ _SPECIAL = set("*?[]{}()!|\\@+")
 
 IMAGE_EXT = "{" + ",".join(sorted({e.lstrip(".") for e in RASTER})) + "}"
 
+#: the build's folder ``init`` writes (``output``), relative to the config
+OUTPUT = "dist"
+
 
 def _q(value: str) -> str:
     """A YAML flow scalar (JSON strings are valid YAML)."""
@@ -244,7 +247,7 @@ def render(project: Project, *, config_dir: Path) -> str:
         if project.app is not None
         else [
             "# AssetPipe(app) if it is Flask (from assetpipe.flask import AssetPipe); any other",
-            "# app wraps itself in assetpipe.serve's AssetMiddleware and renders dist/templates",
+            f"# app wraps itself in assetpipe.serve's AssetMiddleware and renders {OUTPUT}/templates",
             "# (docs/serving.md).",
         ]
     )
@@ -274,7 +277,7 @@ def render(project: Project, *, config_dir: Path) -> str:
         "# of url_for('static', filename=...).",
         f"source: {_q(source)}",
         "# The build link the app serves (a symlink to the current build in .assetpipe/).",
-        "output: dist",
+        f"output: {OUTPUT}",
         f"public_path: {_q(project.public_path)}",
         "",
     ]

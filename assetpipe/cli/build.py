@@ -33,6 +33,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
 
         from ..adopt import APP_LINES, other_app_steps
         from ..adopt import init as run_init
+        from ..adopt.render import OUTPUT
 
         result = run_init(Path(folder), config_name=config_name, force=force)
         p = result.project
@@ -50,7 +51,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             click.echo(
                 "\nNo Flask app found here (a Flask app: run init in its folder). Any other app:"
             )
-            for line in other_app_steps(p.public_path, result.path.parent.resolve() / "dist"):
+            for line in other_app_steps(p.public_path, result.path.parent.resolve() / OUTPUT):
                 click.echo(f"  {line}")
             click.echo("then run `assetpipe build`.")
             return 0
