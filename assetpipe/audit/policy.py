@@ -6,9 +6,9 @@ Modes (``--metrics``):
 - ``observed`` (default): every metric as measured in the throttled page (wall time).
 - ``cpu``: TBT from the main-thread tasks' thread CPU time (trace ``tdur``) in two more
   loads of each run without Chromium's CPU throttling (the lesser kept), times the profile's
-  CPU factor (``measure.cpu_time_tbt``), instead of their wall time in the throttled load, so time the
-  host took away from Chromium (other processes on a shared CI runner) does not count as
-  blocking; the other metrics stay observed. The JSON's ``modes`` says which mode produced each
+  CPU factor (``measure.cpu_time_tbt``), instead of their wall time in the throttled load, so
+  time the host took away from Chromium (other processes on a shared CI runner) does not count
+  as blocking; the other metrics stay observed. The JSON's ``modes`` says which mode produced each
   figure.
 - ``simulate``: FCP, LCP, TBT and Speed Index simulated from a second load of each run with no
   throttling at all, as Lighthouse's simulated throttling (Lantern) computes them

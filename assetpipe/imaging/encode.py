@@ -3,9 +3,10 @@
 No EXIF, XMP, comments or timestamps are written; an ICC profile only when ``images.colour`` is
 ``keep``. JPEG: progressive, 4:2:0, the configured quality. WebP: method 4 (libwebp's default
 effort), lossy at the configured quality, or lossless for an image of at most
-``GRAPHIC_COLOURS`` colours when that is not bigger. AVIF: the configured speed and quality, 4:2:0, and
-``max_threads=1`` so the bytes do not depend on how many cores the machine has. PNG: zlib level 6, written in each exact pixel
-mode ``pngreduce.candidates`` offers (palette, greyscale, no alpha) and the smallest kept.
+``GRAPHIC_COLOURS`` colours when that is not bigger. AVIF: the configured speed and quality,
+4:2:0, and ``max_threads=1`` so the bytes do not depend on how many cores the machine has. PNG:
+zlib level 6, written in each exact pixel mode ``pngreduce.candidates`` offers (palette,
+greyscale, no alpha) and the smallest kept.
 """
 
 from __future__ import annotations

@@ -23,9 +23,9 @@ differently from the module entries:
 Which entries are classic comes from the templates, scanned before the stage bundles
 (``rewrite.scripttags``), memoised by the templates' content hashes; report.json's
 ``scripts.script_tags`` records, per template, the entries it loads and how, so that an edit
-build or ``watch`` reruns this stage when a template edit changes it (``dev.plan``). A module entry that some
-template loads with a classic tag is built classic, and each ``type="module"`` tag loading a
-classic entry is a warning naming template:line.
+build or ``watch`` reruns this stage when a template edit changes it (``dev.plan``). A module
+entry that some template loads with a classic tag is built classic, and each
+``type="module"`` tag loading a classic entry is a warning naming template:line.
 """
 
 from __future__ import annotations
