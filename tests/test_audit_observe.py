@@ -145,7 +145,11 @@ def test_cpu_time_tbt_counts_the_slowdown_once(site: tuple[Any, str]) -> None:
     # TBT 0 beside a CPU-time TBT of 145 ms; a host at load 6-8 the reverse, 211 beside 0), so
     # the page now starts its work 500 ms after its first paint as well as after load.
     blocking, cpu = work.dur - 50, res.metrics["tbt_cpu"]
-    assert 0 < cpu <= 1.3 * blocking, seen
+    # Counted twice, the work's implied length (its CPU-time TBT + 50 ms) would be 4x the
+    # throttled task's; counted once it is about 1x, but Chromium's 4x throttle is not exact from
+    # load to load (a CI runner read a 148 ms throttled task beside 51 ms of unthrottled CPU,
+    # 2.9x not 4x): a bound of 2x sits between the two with room on both sides.
+    assert cpu > 0 and cpu + 50 <= 2 * work.dur, seen
     assert blocking <= 10 * cpu, seen
     if work.start > res.metrics["fcp"] + 100:  # clear of FCP (trace and page may differ a little)
         assert res.metrics["tbt"] >= blocking - 1e-6, seen
