@@ -123,3 +123,47 @@ def test_locate_element_by_id_or_unambiguous_classes(tmp_path: Path) -> None:
     assert parse_selector("main#c > div#\\31 23") == ("div", "123", ())
     assert parse_selector("div.a\\:b:nth-of-type(2)") == ("div", None, ("a:b",))
     assert parse_selector("::weird") is None
+
+
+def test_an_image_two_templates_show_is_credited_to_the_page_family_or_to_none(
+    tmp_path: Path,
+) -> None:
+    """The same photo on two pages: the page's own family names it (here a partial its base
+    includes, although another page that sorts first shows it too); a page whose template is
+    unknown, or whose family does not show it, gets no line rather than the first template in
+    alphabetical order (a hint written there would change another page)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buf = BytesIO()
+    Image.new("RGB", (40, 30), (200, 80, 20)).save(buf, "PNG")
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: site\noutput: dist\nstatic:\n  include: ['img/**']\n",
+            "site/img/team.png": buf.getvalue(),
+            "site/templates/base.html": (
+                "<!doctype html><html><body>\n{% include 'partials/hero.html' %}\n"
+                "{% block body %}{% endblock %}</body></html>\n"
+            ),
+            "site/templates/partials/hero.html": (
+                '<header>\n<img src="/static/img/team.png" alt="team">\n</header>\n'
+            ),
+            "site/templates/index.html": '{% extends "base.html" %}\n',
+            "site/templates/about.html": (
+                '<!doctype html><html><body>\n<p>About</p>\n<img src="/static/img/team.png"'
+                ' alt="us">\n</body></html>\n'
+            ),
+            "site/templates/contact.html": "<!doctype html><html><body>Mail</body></html>\n",
+        },
+    )
+    config = load_config(tmp_path / "pipeline.yaml")
+    build(config)
+    loc = Locator(config)
+    img = {"tag": "img", "src": "/static/img/team.png"}
+    assert loc.locate(img, "index.html")[:2] == ("partials/hero.html", 2)
+    assert loc.locate(img, "about.html")[:2] == ("about.html", 3)
+    assert loc.locate(img, None) == (None, None, "img/team.png")
+    assert loc.locate(img, "contact.html") == (None, None, "img/team.png")
+    assert loc.locate(img, "gone.html") == (None, None, "img/team.png")

@@ -115,19 +115,31 @@ class Locator:
     def locate(
         self, element: dict[str, Any] | None, template: str | None
     ) -> tuple[str | None, int | None, str | None]:
-        """(template, line, asset key) of an LCP element that is an ``<img>``; the page's own
-        template is preferred when the same asset appears in several."""
+        """(template, line, asset key) of an LCP element that is an ``<img>``.
+
+        When several templates show the asset, the page's family decides: its own template
+        first, then those it extends, includes or imports, in that order. Templates outside the
+        family (or any, when the page's template is unknown) name the element only when one of
+        them shows the asset: two other pages that show the same photo give no line rather
+        than a guess (a hint written to the wrong template would change the wrong page)."""
         if not element or element.get("tag") != "img":
             return None, None, None
         key = self.key_for(element.get("url")) or self.key_for(element.get("src"))
-        candidates = [
+        candidates = sorted(
             (name, line)
             for name, line, asset, src in self.images
             if (key and asset == key) or (src and src == element.get("src"))
-        ]
+        )
         if candidates:
-            candidates.sort(key=lambda c: (c[0] != template, c))
-            return candidates[0][0], candidates[0][1], key
+            family = self._family(template) if template in self._template_files() else []
+            rank = {name: i for i, (name, _text) in enumerate(family)}
+            near = [c for c in candidates if c[0] in rank]
+            if near:
+                best = min(near, key=lambda c: (rank[c[0]], c[1]))
+                return best[0], best[1], key
+            if len({name for name, _line in candidates}) == 1:
+                return candidates[0][0], candidates[0][1], key
+            return None, None, key
         found = self._scan(element.get("src"), key, template)
         return (found[0], found[1], key) if found else (None, None, key)
 
