@@ -28,7 +28,7 @@ from ..config import Config
 from ..config.templatedirs import prefix, template_name
 from ..manifest import Manifest
 from ..pipeline.sources import Sources, globmatch
-from ..rewrite.scripttags import how_loaded
+from ..rewrite.scripttags import how_loaded, tags_of
 
 if TYPE_CHECKING:
     from ..stages.base import StageContext
@@ -198,8 +198,6 @@ class Planner:
             return True  # a build that recorded none: rerun to be safe
         now: list[list[str]] = []
         if key in sources.files:
-            from ..stages.classic import tags_of
-
             uses = tags_of(cfg, sources, key)
             now = how_loaded(uses, lambda k: globmatch(k, cfg.scripts.entries))
         return now != (recorded.get(key) or [])

@@ -9,9 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from ..pipeline.codeprint import fact_kind
+from .model import prefix_map
 from .refs import classify
-from .scanner import scan
+from .scanner import ScanError, scan
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..pipeline.sources import Sources
 
 #: ``type`` values that make a ``<script>`` a classic script (HTML's "JavaScript MIME types";
 #: absent or empty counts too). ``module`` makes it a module; anything else (``text/template``,
@@ -80,3 +88,22 @@ def how_loaded(uses: Iterable[ScriptUse], wanted: Callable[[str], bool]) -> list
     entry into a module one."""
     pairs = {(u.key, "module" if u.module else "classic") for u in uses if wanted(u.key)}
     return [list(pair) for pair in sorted(pairs)]
+
+
+def tags_of(config: Config, sources: Sources, rel: str) -> list[ScriptUse]:
+    """The ``<script src>`` uses of template ``rel`` (``script_uses``), memoised with its
+    content hash (``Sources.fact``): the scripts stage and the rebuild planner (``dev.plan``,
+    which compares them with the last build's) share one scan of an edited template. An
+    unreadable or unscannable template has none."""
+    public_path = config.public_path
+    prefixes = prefix_map(config.templates.prefixes)
+    memo = fact_kind("scripts.tags", "bundling", public_path, sorted(prefixes.items()))
+
+    def scan(path: Path) -> list[list[Any]]:
+        try:
+            text = path.read_text(encoding="utf-8")
+            return [[u.key, u.module, u.line] for u in script_uses(text, public_path, prefixes)]
+        except (OSError, UnicodeDecodeError, ScanError):
+            return []
+
+    return [ScriptUse(str(k), bool(m), int(n)) for k, m, n in sources.fact(rel, memo, scan)]

@@ -34,22 +34,16 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import AssetpipeError
 from ..esbuild.result import Result
 from ..hashing import hashed_name
 from ..pipeline.codeprint import fact_kind
 from ..pipeline.sources import globmatch
-from ..rewrite.model import prefix_map
-from ..rewrite.scanner import ScanError
-from ..rewrite.scripttags import ScriptUse, how_loaded, script_uses
+from ..rewrite.scripttags import ScriptUse, how_loaded, tags_of
 from . import bundling, templates
 from .base import StageContext
-
-if TYPE_CHECKING:
-    from ..config import Config
-    from ..pipeline.sources import Sources
 
 
 @dataclass
@@ -77,25 +71,6 @@ def template_uses(ctx: StageContext) -> list[tuple[str, ScriptUse]]:
     for rel in sorted(set(names.values())):
         found += [(rel, use) for use in tags_of(ctx.config, ctx.sources, rel)]
     return found
-
-
-def tags_of(config: Config, sources: Sources, rel: str) -> list[ScriptUse]:
-    """The ``<script src>`` uses of template ``rel`` (``rewrite.scripttags``), memoised with its
-    content hash (``Sources.fact``): the scripts stage and the rebuild planner (``dev.plan``,
-    which compares them with the last build's) share one scan of an edited template. An
-    unreadable or unscannable template has none."""
-    public_path = config.public_path
-    prefixes = prefix_map(config.templates.prefixes)
-    memo = fact_kind("scripts.tags", "bundling", public_path, sorted(prefixes.items()))
-
-    def scan(path: Path) -> list[list[Any]]:
-        try:
-            text = path.read_text(encoding="utf-8")
-            return [[u.key, u.module, u.line] for u in script_uses(text, public_path, prefixes)]
-        except (OSError, UnicodeDecodeError, ScanError):
-            return []
-
-    return [ScriptUse(str(k), bool(m), int(n)) for k, m, n in sources.fact(rel, memo, scan)]
 
 
 def plan(ctx: StageContext, keys: list[str]) -> Plan:
