@@ -152,6 +152,7 @@ class AssetPipe:
         self.reload_url = reload_url
         self.config_path: Path | None = None
         self._config_source_paths = True
+        self._config_integrity = False
         self.resolver: AssetResolver | None = None
         self.middleware: AssetMiddleware | None = None
         if app is not None:
@@ -163,7 +164,7 @@ class AssetPipe:
 
     def _settings(self, app: Any) -> tuple[Path, str]:
         """(output, public_path): arguments, then app.config, then pipeline.yaml (which also
-        gives ``serve.source_paths``)."""
+        gives ``serve.source_paths`` and ``templates.integrity``)."""
         root = Path(app.root_path)
         output = self._setting(app, "output", "ASSETPIPE_OUTPUT")
         public_path = self._setting(app, "public_path", "ASSETPIPE_PUBLIC_PATH")
@@ -176,6 +177,7 @@ class AssetPipe:
             output = output if output is not None else cfg.output
             public_path = public_path or cfg.public_path
             self._config_source_paths = cfg.serve.source_paths
+            self._config_integrity = cfg.templates.integrity
         out = Path(output)
         return (out if out.is_absolute() else root / out), public_path or "/static/"
 
@@ -195,7 +197,11 @@ class AssetPipe:
         env = app.jinja_env
         env.loader = jinja2.ChoiceLoader([BuildLoader(output), env.loader])
         self.resolver = install(
-            env, output / "manifest.json", public_path, check_interval=0.0 if follow else 1.0
+            env,
+            output / "manifest.json",
+            public_path,
+            check_interval=0.0 if follow else 1.0,
+            integrity=self._config_integrity,
         )
         reload_url = self._setting(app, "reload_url", "ASSETPIPE_RELOAD_URL")
         self.middleware = AssetMiddleware(

@@ -7,7 +7,7 @@
 ``asset_tags('js/dashboard.js')`` emits, in Vite's order: a ``<link rel="stylesheet">`` for the
 entry's CSS and its imported chunks' CSS, the ``<script type="module">``, then a
 ``<link rel="modulepreload">`` per statically imported chunk — each with ``integrity`` (SRI) and
-``crossorigin``. A CSS key gives its stylesheet link. An unknown key raises ``MissingAssetError``.
+``crossorigin`` when ``integrity=True`` (``templates.integrity``). A CSS key gives its stylesheet link. An unknown key raises ``MissingAssetError``.
 The manifest is re-read when its file changes (a new build swapped in), checked at most once per
 ``check_interval`` seconds.
 """
@@ -34,9 +34,15 @@ class AssetResolver:
     """Resolves manifest keys to URLs and tags; shared by the Jinja globals, Flask and pages."""
 
     def __init__(
-        self, manifest_path: str | Path, public_path: str = "/static/", check_interval: float = 1.0
+        self,
+        manifest_path: str | Path,
+        public_path: str = "/static/",
+        check_interval: float = 1.0,
+        *,
+        integrity: bool = False,
     ) -> None:
         self.manifest_path = Path(manifest_path)
+        self.integrity = integrity
         self.public_path = public_path if public_path.endswith("/") else public_path + "/"
         self.check_interval = check_interval
         self._lock = threading.Lock()
@@ -141,7 +147,7 @@ class AssetResolver:
         url = escape(self.public_path + file)
         parts = [f'{k}="{escape(v)}"' for k, v in attrs.items()]
         parts.append(f'href="{url}"' if name == "link" else f'src="{url}"')
-        if integrity:
+        if integrity and self.integrity:
             parts.append(f'integrity="{escape(integrity)}" crossorigin="anonymous"')
         elif name == "script":
             parts.append('crossorigin="anonymous"')
@@ -155,11 +161,13 @@ def install(
     public_path: str = "/static/",
     *,
     check_interval: float = 1.0,
+    integrity: bool = False,
 ) -> AssetResolver:
-    """Add ``asset_url`` and ``asset_tags`` globals to a Jinja2 ``Environment``."""
+    """Add ``asset_url`` and ``asset_tags`` globals to a Jinja2 ``Environment``; with
+    ``integrity``, ``asset_tags`` writes SRI attributes (``templates.integrity``)."""
     from markupsafe import Markup
 
-    resolver = AssetResolver(manifest_path, public_path, check_interval)
+    resolver = AssetResolver(manifest_path, public_path, check_interval, integrity=integrity)
     env.globals["asset_url"] = resolver.url
     env.globals["asset_tags"] = lambda *keys: Markup(resolver.tags(*keys))  # noqa: S704
     return resolver

@@ -169,7 +169,7 @@ def test_an_output_outside_the_folder_is_left_and_reported() -> None:
     manifest = {"static/js/app.js": {"file": "js/app-JJJJJJJJ.js", "integrity": "sha384-x"}}
     src = '<script src="{{ config.ASSETS_ROOT }}/js/app.js"></script>'
     res = rewrite(src, "x.html", manifest, PREFIXED)
-    assert res.text.startswith('<script src="{{ config.ASSETS_ROOT }}/js/app.js" ')
+    assert res.text.startswith('<script src="{{ config.ASSETS_ROOT }}/js/app.js"></script>')
     assert [(u["reason"], u["value"]) for u in res.unresolved] == [
         ("prefix", "{{ config.ASSETS_ROOT }}/js/app.js")
     ]

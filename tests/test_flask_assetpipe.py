@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from flask import Flask, render_template_string
+from flask import Flask, render_template, render_template_string
 from flask import request as flask_request
 
 from assetpipe import build
@@ -42,6 +43,7 @@ def _site(root: Path) -> Path:
             public_path: /assets/
             scripts: {entries: ["js/main.js", "js/other.js"]}
             static: {include: ["icons/**"]}
+            templates: {integrity: true}
             """,
         },
     )
@@ -89,3 +91,33 @@ def test_flask_app_renders_tags_and_serves_them(tmp_path: Path) -> None:
                 assert compressed.headers.get("content-encoding") == "br"
         assert request(port, "/assets/js/missing.js").status == 404
         assert request(port, "/assets/../pipeline.yaml").status == 404
+
+
+def test_no_integrity_by_default(tmp_path: Path) -> None:
+    """Without ``templates.integrity``, neither the rewritten templates nor ``asset_tags()``
+    write SRI: ~80 bytes a tag on every HTML response, and a CORS request that a CDN without
+    CORS headers would fail. The manifest still lists every file's integrity."""
+    config = _site(tmp_path)
+    config.write_text(config.read_text().replace("templates: {integrity: true}", ""))
+    (tmp_path / "src/templates/pages/index.html").write_text(
+        '<script type="module" src="/assets/js/main.js"></script>\n'
+    )
+    build(config)
+    app = Flask(__name__, static_folder=None)
+    app.config["ASSETPIPE_CONFIG"] = str(config)
+    AssetPipe(app)
+
+    @app.route("/")
+    def index() -> str:
+        return render_template_string(PAGE, csrf="token-123")
+
+    @app.route("/built")
+    def built() -> str:
+        return render_template("pages/index.html")
+
+    with wsgi_server(app) as port:
+        page, rewritten = request(port, "/").body, request(port, "/built").body
+    assert b"/assets/js/main-" in page and b"/assets/js/main-" in rewritten
+    assert b"integrity=" not in page and b"integrity=" not in rewritten, (page, rewritten)
+    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
+    assert manifest["js/main.js"]["integrity"].startswith("sha384-")

@@ -42,6 +42,7 @@ def make_project(root: Path, *, big: bool = False) -> Path:
             output: dist
             styles: {entries: ["css/site.css"]}
             static: {include: ["data/**"]}
+            templates: {integrity: true}  # the mark of a rewritten template in these tests
             """,
         "app/css/site.css": "body { color: #123456; }\n" * 40,
         "app/data/notes.txt": "plain notes\n",

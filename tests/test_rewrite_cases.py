@@ -81,8 +81,8 @@ A_SIZED = f' width="800" height="600" srcset="{SRCSET_A}" sizes="{SIZES}"'
 #: the opt-ins that write width/height and a default sizes everywhere (``dimensions: always``,
 #: ``sizes: "..."``): most cases here are about something else and show everything added
 EAGER = (".hero img", "img[fetchpriority=high]")
-PAGE = Options(is_page=True, eager=EAGER, dimensions="always", sizes=SIZES)
-PARTIAL = Options(is_page=False, eager=EAGER, dimensions="always", sizes=SIZES)
+PAGE = Options(is_page=True, eager=EAGER, dimensions="always", sizes=SIZES, integrity=True)
+PARTIAL = Options(is_page=False, eager=EAGER, dimensions="always", sizes=SIZES, integrity=True)
 
 
 def rw(
@@ -503,7 +503,7 @@ def test_percent_encoded_literal() -> None:
 
 
 def test_cdn_public_path() -> None:
-    opts = Options(public_path="https://cdn.example.com/assets/")
+    opts = Options(public_path="https://cdn.example.com/assets/", integrity=True)
     res = rewrite(
         '<script src="https://cdn.example.com/assets/js/app.js"></script>', "p.html", MANIFEST, opts
     )

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.node
 CONFIG = """\
 source: static
 output: dist
-templates: {dirs: [templates]}
+templates: {dirs: [templates], integrity: true}
 scripts: {entries: ["js/map.js", "js/plain.js"]}
 """
 

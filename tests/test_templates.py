@@ -69,8 +69,7 @@ def test_build_rewrites_templates_and_reports(tmp_path: Path) -> None:
     css, logo, img = (man[k] for k in ("css/app.css", "icons/logo.svg", "img/a.png"))
     base = (dist / "templates/base.html").read_text()
     assert base == (
-        f'<html><head><link rel="stylesheet" href="/static/{css["file"]}"'
-        f' integrity="{css["integrity"]}" crossorigin="anonymous"></head>\n'
+        f'<html><head><link rel="stylesheet" href="/static/{css["file"]}"></head>\n'
         f'<body><img src="/static/{logo["file"]}" alt="" loading="lazy" decoding="async">'
         "{% block body %}{% endblock %}</body></html>\n"
     )

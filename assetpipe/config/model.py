@@ -145,7 +145,14 @@ class TemplatesConfig:
     srcset_format: str = opt(
         "webp", Choice(IMAGE_FORMATS), "the one format an `<img srcset>` lists (in images.formats)"
     )
-    integrity: bool = opt(True, Bool(), "SRI on scripts and stylesheets")
+    integrity: bool = opt(
+        False,
+        Bool(),
+        'SRI (`integrity` + `crossorigin="anonymous"`) on scripts, stylesheets and'
+        " modulepreload links; off by default: ~80 bytes a tag on every HTML response, and a"
+        " CORS request that a CDN without CORS headers, or a proxy that rewrites the files,"
+        " makes fail",
+    )
     preload_fonts: bool = opt(
         False,
         Bool(),

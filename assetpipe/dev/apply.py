@@ -265,7 +265,10 @@ class DevBuilder:
                     "key": key,
                     "old": pub + str(before["file"]),
                     "new": pub + str(after["file"]),
-                    "integrity": str(after.get("integrity", "")),
+                    # the swapped <link> carries SRI only where the templates' do
+                    "integrity": str(after.get("integrity", ""))
+                    if self.config.templates.integrity
+                    else "",
                 }
             )
         return swaps

@@ -282,7 +282,13 @@ def make_site_app(
         pages = PagesApp(config)
         # asset_url()/asset_tags() must see a rebuild at once (the default re-checks once a
         # second, which a page reloaded right after a rebuild would miss): one stat per call
-        install(pages.env, config.output / "manifest.json", config.public_path, check_interval=0.0)
+        install(
+            pages.env,
+            config.output / "manifest.json",
+            config.public_path,
+            check_interval=0.0,
+            integrity=config.templates.integrity,
+        )
         inner = pages
     site: WSGIApp = AssetMiddleware(
         inner,

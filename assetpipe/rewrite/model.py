@@ -40,7 +40,7 @@ class Options:
     picture: bool = False
     srcset_format: str = "webp"
     image_formats: tuple[str, ...] = ("webp", "original")
-    integrity: bool = True
+    integrity: bool = False
     preload_fonts: bool = False
     #: ``templates.prefixes``: (Jinja expression, the static folder it stands for)
     prefixes: tuple[tuple[str, str], ...] = ()

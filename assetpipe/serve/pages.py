@@ -81,7 +81,7 @@ def make_environment(config: Config, output: Path | None = None) -> jinja2.Envir
         return "#"
 
     env.globals["url_for"] = url_for
-    install(env, out / "manifest.json", public_path)
+    install(env, out / "manifest.json", public_path, integrity=config.templates.integrity)
     return env
 
 
