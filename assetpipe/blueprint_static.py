@@ -25,9 +25,12 @@ can. ``BlueprintStatic``:
 
 The unhashed URLs keep answering through the blueprint's own route, as before. Blueprints
 mounted on a subdomain or host are left alone, and so is the app's own ``static`` endpoint (the
-build handles it), and so is a blueprint whose static folder is the app's own or whose URL is
-the app's static URL (``Blueprint(..., static_folder="../static")``, as cookiecutter-flask's
-blueprints declare): the build's hashed, precompressed files are those.
+build handles it), and so is a blueprint whose URL is the app's static URL
+(``Blueprint(..., static_folder="../static")``, as cookiecutter-flask's blueprints declare): the
+build's hashed, precompressed files are those, and when its folder is the app's own its
+``url_for`` names them as the build does. A blueprint serving the app's own folder under a URL
+of its own (rq-dashboard's ``rq_dashboard.static`` at ``/rq-dashboard/static/``) is hashed here:
+the build rewrites ``url_for('static', ...)`` only.
 """
 
 from __future__ import annotations
@@ -76,6 +79,9 @@ class BlueprintStatic(Passthrough):
         self.wsgi, self.app, self.memory_limit = wsgi, app, memory_limit
         self.policy = Policy(brotli_quality=11, gzip_level=9, zstd_level=19, minimum_size=256)
         self._folders: dict[str, tuple[str, str]] = {}  # endpoint -> (url prefix, folder)
+        # ``<blueprint>.static`` endpoints serving the app's own folder at the app's static URL
+        self._own: set[str] = set()
+        self._static_prefix = ""  # the URL prefix of the app's own static route
         self._rules_seen = -1
         self._versions: dict[str, _Version] = {}  # file path -> its current version
         self._held = 0
@@ -104,9 +110,20 @@ class BlueprintStatic(Passthrough):
         seen = len(by_endpoint) if by_endpoint is not None else len(list(url_map.iter_rules()))
         if seen != self._rules_seen:
             found: dict[str, tuple[str, str]] = {}
-            own = self.app.static_folder
-            own_folder = os.path.realpath(own) if own else None
-            own_prefix = f"{self.app.static_url_path or ''}/"
+            own: set[str] = set()
+            own_static = self.app.static_folder
+            own_folder = os.path.realpath(own_static) if own_static else None
+            # the URL Flask's own static route answers: its rule, not ``app.static_url_path``,
+            # which an app may set after ``Flask()`` (rq-dashboard's ``create_app`` sets
+            # ``/rq-dashboard/static`` while the route stays ``/static/<path:filename>``)
+            own_prefix = next(
+                (
+                    m.group(1)
+                    for r in url_map.iter_rules()
+                    if r.endpoint == "static" and (m := _RULE.match(r.rule))
+                ),
+                f"{self.app.static_url_path or ''}/",
+            )
             for rule in url_map.iter_rules():
                 name, _, tail = rule.endpoint.rpartition(".")
                 bp = self.app.blueprints.get(name) if tail == "static" else None
@@ -116,13 +133,19 @@ class BlueprintStatic(Passthrough):
                 folder = getattr(bp, "static_folder", None)
                 if not folder or not os.path.isdir(folder):
                     continue
-                # a blueprint that serves the app's own static folder, or under its URL: the
-                # build's files (hashed, precompressed) are those, and its outer layer serves them
+                # a blueprint under the app's static URL: the build's outer layer answers it
+                # (hashed, precompressed); when its folder is the app's own too, its url_for
+                # names the build's file (``_own``). One serving the app's folder under a URL of
+                # its own (rq-dashboard's ``rq_dashboard.static`` at ``/rq-dashboard/static/``)
+                # is hashed here like any other: the build never rewrites its url_for
                 real = os.path.realpath(folder)
-                if real == own_folder or m.group(1) == own_prefix:
+                if m.group(1) == own_prefix:
+                    if real == own_folder:
+                        own.add(rule.endpoint)
                     continue
                 found[rule.endpoint] = (m.group(1), real)
-            self._folders, self._rules_seen = found, seen
+            self._folders, self._own, self._rules_seen = found, own, seen
+            self._static_prefix = own_prefix
         return self._folders
 
     def hashed_values(self, endpoint: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -137,9 +160,23 @@ class BlueprintStatic(Passthrough):
             endpoint = f"{bp}{endpoint}" if bp else endpoint[1:]
         where = self.folders().get(endpoint)
         if where is None:
+            if endpoint in self._own:  # the build's file, as url_for('static', ...) names it
+                named = self._built(filename)
+                return values if named is None else {**values, "filename": named}
             return values
         named = self._named(where[1], filename)
         return values if named is None else {**values, "filename": named}
+
+    def _built(self, filename: str) -> str | None:
+        """The build's name of ``filename`` (a key of its manifest), ``None`` before a build or
+        for a file it does not hold."""
+        ext = self.app.extensions.get("assetpipe")
+        resolver = getattr(ext, "resolver", None)
+        if resolver is None or self._static_prefix != resolver.public_path:
+            return None  # the build's files are not served at the app's static URL
+        entry = resolver.manifest.get(filename.lstrip("/"))
+        file = entry.get("file") if entry else None
+        return file if isinstance(file, str) else None
 
     def _named(self, folder: str, filename: str) -> str | None:
         """The hashed name of ``filename`` in ``folder`` (``None``: it keeps its name). Memoised:

@@ -137,6 +137,56 @@ def test_a_blueprint_serving_the_apps_own_static_folder_leaves_it_to_the_build(
     assert brotli.decompress(got.get_data()) == icon
 
 
+@pytest.mark.parametrize(("prefix", "late_url"), [("/dash", False), ("", False), ("/dash", True)])
+def test_a_blueprint_naming_the_apps_own_static_folder_gets_hashed_urls(
+    tmp_path: Path, prefix: str, late_url: bool
+) -> None:
+    """rq-dashboard: ``Blueprint("rq_dashboard", __name__, static_folder="static")`` in the
+    app's own package (its folder is the app's), templates naming its files with
+    ``url_for('rq_dashboard.static', ...)``, which the build leaves as written. Under its own
+    URL (``/dash/static/``) this layer hashes them; at the app's (no ``url_prefix``) ``url_for``
+    names the build's file. Both were left unhashed, ``no-cache``. ``late_url``: the app then
+    sets ``app.static_url_path`` to the blueprint's URL, as rq-dashboard's ``create_app`` does
+    (Flask's static route stays ``/static/<path:filename>``)."""
+    import json
+
+    import assetpipe
+
+    css = ".dash { color: #123456; }\n" * 40
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: app/static\noutput: dist\nstatic: {include: ['css/**']}\n",
+            "app/static/css/dash.css": css,
+        },
+    )
+    assetpipe.build(tmp_path / "pipeline.yaml")
+    app = Flask("app", root_path=str(tmp_path / "app"))
+    app.config["ASSETPIPE_OUTPUT"] = str(tmp_path / "dist")
+    AssetPipe(app)
+    dash = Blueprint("dash", "dash", root_path=str(tmp_path / "app"), static_folder="static")
+    app.register_blueprint(dash, url_prefix=prefix)
+    if late_url:
+        app.static_url_path = f"{prefix}/static"
+
+    @app.route("/page")
+    def page() -> str:
+        return render_template_string("{{ url_for('dash.static', filename='css/dash.css') }}")
+
+    client = app.test_client()
+    href = client.get("/page").get_data(as_text=True)
+    assert re.fullmatch(rf"{prefix}/static/css/dash-[A-Z0-9]{{8}}\.css", href), href
+    if not prefix:
+        built = json.loads((tmp_path / "dist/manifest.json").read_text())["css/dash.css"]["file"]
+        assert href == "/static/" + built
+    got = client.get(href, headers={"Accept-Encoding": "br"})
+    assert got.status_code == 200
+    assert "immutable" in got.headers["Cache-Control"]
+    assert brotli.decompress(got.get_data()).decode() == css
+    # the unhashed URL still answers
+    assert client.get(f"{prefix}/static/css/dash.css").status_code == 200
+
+
 def test_turned_off_url_for_is_flasks(tmp_path: Path) -> None:
     app = make_app(tmp_path, ASSETPIPE_BLUEPRINT_STATIC=False)
     assert 'href="/shop/static/css/shop.css"' in app.test_client().get("/").get_data(as_text=True)
