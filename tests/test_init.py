@@ -490,3 +490,42 @@ def test_init_run_again_after_the_lines_are_in_does_not_ask_for_them_again(
     assert again.code == 0, again.err
     assert "Add these two lines" not in again.out
     assert "app.py already calls AssetPipe(...): run `assetpipe build`." in again.out
+
+
+def test_an_app_made_in_a_function_of_another_name_gets_the_lines_once_configured(
+    tmp_path: Path,
+) -> None:
+    """rq-dashboard's ``make_flask_app()`` (not a name init knows as a factory) makes the app,
+    then reads its settings (``from_object``, and ``from_envvar`` under an ``if``): init said
+    "after app = Flask(__name__)", so ``ASSETPIPE_*`` settings in that file were ignored."""
+    write_tree(
+        tmp_path,
+        {
+            "dash/__init__.py": "",
+            "dash/cli.py": """\
+                import os
+                from flask import Flask
+
+
+                def make_flask_app(config):
+                    app = Flask(__name__)
+                    app.config.from_object("dash.defaults")
+
+                    if "DASH_SETTINGS" in os.environ:
+                        app.config.from_envvar("DASH_SETTINGS")
+
+                    def later():
+                        app.config["X"] = 1  # a nested function: not the app being configured
+
+                    app.register_blueprint(later)
+                    return app
+                """,
+            "dash/static/site.css": "p{}\n",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert (
+        "in dash/cli.py, inside make_flask_app(), after line 10, once app.config is set:"
+        in result.out
+    ), result.out

@@ -77,28 +77,80 @@ class InitResult:
         line = configured_after(app.module_file, var)
         if line is not None:
             return f"in {shown}, after line {line}, once {var}.config is set"
+        inner = configured_in_function(app.module_file, var)
+        if inner is not None:
+            name, line = inner
+            if line is not None:
+                return f"in {shown}, inside {name}(), after line {line}, once {var}.config is set"
+            return f"in {shown}, inside {name}(), after {var} = Flask(__name__)"
         return f"in {shown}, after {var} = Flask(__name__)"
 
 
 def configured_after(module: Path, var: str) -> int | None:
     """The last line of the last top-level statement of ``module`` that sets ``var.config``
-    (``app.config.from_envvar(...)``, ``app.config["K"] = V``, ``app.config.update(...)``):
-    ``AssetPipe(app)`` reads its ``ASSETPIPE_*`` settings when it is called. ``None`` when
-    there is none or the module does not parse."""
+    (``app.config.from_envvar(...)``, ``app.config["K"] = V``, ``app.config.update(...)``, also
+    under an ``if``): ``AssetPipe(app)`` reads its ``ASSETPIPE_*`` settings when it is called.
+    ``None`` when there is none or the module does not parse."""
+    tree = _parse(module)
+    return None if tree is None else _last_config_line(tree.body, var)
+
+
+def configured_in_function(module: Path, var: str) -> tuple[str, int | None] | None:
+    """For an app created inside a function that is not a factory ``init`` knows by name
+    (rq-dashboard's ``make_flask_app()``: ``app = Flask(__name__)``, then
+    ``app.config.from_object(...)`` and, under an ``if``, ``app.config.from_envvar(...)``):
+    the function's name and the last line of the last statement of its body that sets
+    ``var.config`` (``None``: none does). ``None`` when no function assigns ``var`` a call."""
+    tree = _parse(module)
+    for fn in ast.walk(tree) if tree is not None else ():
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            isinstance(s, ast.Assign)
+            and isinstance(s.value, ast.Call)
+            and any(isinstance(t, ast.Name) and t.id == var for t in s.targets)
+            for s in fn.body
+        ):
+            return fn.name, _last_config_line(fn.body, var)
+    return None
+
+
+def _parse(module: Path) -> ast.Module | None:
     try:
-        tree = ast.parse(module.read_text(encoding="utf-8"))
+        return ast.parse(module.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
         return None
+
+
+def _last_config_line(body: list[ast.stmt], var: str) -> int | None:
+    """The last line of the last statement of ``body`` that sets ``var.config``."""
     last = None
-    for node in tree.body:
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-            targets = [node.value.func]
-        elif isinstance(node, (ast.Assign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        if any(_sets_config(t, var) for t in targets):
-            last = node.end_lineno
+    for stmt in body:
+        if _touches_config(stmt, var):
+            last = stmt.end_lineno
     return last
+
+
+def _touches_config(stmt: ast.stmt, var: str) -> bool:
+    """Whether ``stmt`` (an ``if`` block's body included, a nested ``def`` or ``lambda`` not)
+    calls a method of ``var.config`` or assigns into it."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return False  # run later, if ever: not the configuration ``AssetPipe(app)`` reads
+    todo: list[ast.AST] = [stmt]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Call) and _sets_config(node.func, var):
+            return True
+        if isinstance(node, ast.Assign) and any(_sets_config(t, var) for t in node.targets):
+            return True
+        if isinstance(node, ast.AugAssign) and _sets_config(node.target, var):
+            return True
+        todo.extend(
+            child
+            for child in ast.iter_child_nodes(node)
+            if not isinstance(
+                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+            )
+        )
+    return False
 
 
 def _sets_config(expr: ast.expr, var: str) -> bool:
