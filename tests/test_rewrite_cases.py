@@ -454,6 +454,38 @@ def test_url_for_form_is_kept_in_inserted_links_and_srcset() -> None:
     jinja2.Environment().parse(res.text)
 
 
+def test_starlette_url_for_path_is_rewritten_in_its_own_form() -> None:
+    """Starlette and FastAPI name a static file ``url_for('static', path='/K')`` (FastAPI's
+    templates tutorial): before, such a reference was ``dynamic``, left unhashed without a
+    warning (``build --strict`` passed with nothing hashed). Now K is rewritten like Flask's
+    ``filename``, the slash before it kept, and the links and srcset the rewrite adds use
+    ``path=`` too (``filename=`` raises ``NoMatchFound`` in Starlette)."""
+    src = (
+        "<link rel=\"stylesheet\" href=\"{{ url_for('static', path='/css/app.css') }}\">"
+        "<script type=\"module\" src=\"{{ url_for('static', path='js/app.js') }}\"></script>"
+        "<img src=\"{{ url_for('static', path='/img/a.png') }}\">"
+        "<script>var logo = \"{{ url_for('static', path='/icons/logo.svg') }}\";</script>"
+    )
+    res = rw(src)
+    uf = "{{ url_for('static', path='%s') }}"
+    assert res.text == (
+        f'<link rel="stylesheet" href="{uf % "/css/app-CCCCCCCC.css"}" integrity="sha384-css"'
+        ' crossorigin="anonymous">'
+        f'<script type="module" src="{uf % "js/app-JJJJJJJJ.js"}" integrity="sha384-app"'
+        ' crossorigin="anonymous"></script>\n'
+        f'<link rel="modulepreload" href="{uf % "js/chunks/shared-SSSSSSSS.js"}"'
+        ' integrity="sha384-sh" crossorigin="anonymous">\n'
+        f'<link rel="modulepreload" href="{uf % "js/chunks/util-UUUUUUUU.js"}"'
+        ' integrity="sha384-ut" crossorigin="anonymous">'
+        f'<img src="{uf % f"/img/a-800w-{H}.webp"}"{LAZY} width="800" height="600" srcset="'
+        f'{uf % f"img/a-480w-{H}.webp"} 480w, {uf % f"img/a-800w-{H}.webp"} 800w"'
+        f' sizes="{SIZES}">'
+        f'<script>var logo = "{uf % "/icons/logo-LLLLLLLL.svg"}";</script>'
+    )
+    assert res.unresolved == []
+    jinja2.Environment().parse(res.text)
+
+
 def test_url_for_with_more_arguments_is_rewritten_keeping_them() -> None:
     """Otter Wiki's ``og:image`` is ``url_for("static", filename=..., _external=True)``: before,
     any argument after ``filename`` hid the call, left unhashed and unreported."""

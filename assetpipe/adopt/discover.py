@@ -30,7 +30,9 @@ _SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:flask\.)?Flask\s*[,)]", re.M)
 _FACTORY = re.compile(r"^def\s+(create_app|make_app|app_factory)\s*\((?P<params>[^)]*)\)", re.M)
 _GLOBAL_APP = r"^(\w+)\s*=\s*(?:flask\.)?(?:{names})\("
 _TAG = re.compile(r"<(script|link)\b(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*>", re.I | re.S)
-_URL_FOR = re.compile(r"""url_for\(\s*["']static["']\s*,\s*filename\s*=\s*["']([^"'{}]+)["']""")
+_URL_FOR = re.compile(
+    r"""url_for\(\s*["']static["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}]+)["']"""
+)
 _MODULE = re.compile(r"""\btype\s*=\s*["']?module""", re.I)
 _STYLESHEET = re.compile(r"""\brel\s*=\s*["']?[^"'>]*\bstylesheet""", re.I)
 
@@ -222,7 +224,7 @@ def _refs(text: str, public_path: str) -> Iterator[tuple[str, str, bool]]:
 
 
 _URL_FOR_ANY = re.compile(
-    r"""url_for\(\s*["']static["']\s*,\s*filename\s*=\s*["']([^"'{}]+)["']\s*\)"""
+    r"""url_for\(\s*["']static["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}]+)["']\s*\)"""
 )
 
 

@@ -59,13 +59,13 @@ def url_for_elsewhere(
     raw, comments = _spans(_RAW, text), _spans(_COMMENT, text)
     out = []
     for m in _URL_FOR.finditer(text):
-        off, key = m.start(), m.group(3)
+        off, key = m.start(), m.group("key")
         if _inside(done, off) or _inside(comments, off) or _inside(raw, off):
             continue
         entry = manifest.get(key)
         if entry is None or entry.get("file") == key:
             continue
-        out.append((m.start(), m.end(), m.start(3), m.end(3), key))
+        out.append((m.start(), m.end(), m.start("key"), m.end("key"), key))
     return out
 
 
@@ -89,7 +89,7 @@ def leftovers(
         if not names_a_route(key):  # a key the build has never names a route
             found.append((m.start(), key, m.group(), True))
     for m in _URL_FOR.finditer(text):
-        found.append((m.start(), m.group(3), m.group(), False))
+        found.append((m.start(), m.group("key"), m.group(), False))
     if not found:
         return []
     done = sorted(handled)

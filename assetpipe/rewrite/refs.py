@@ -5,9 +5,10 @@ An attribute value refers to the asset with manifest key K in one of three ways:
 - ``literal``: the URL ``public_path + K`` (a query or fragment may follow). The K part is
   rewritten to the entry's ``file``, so ``/static/img/hero.jpg`` becomes
   ``/static/img/hero-960w-HASH.webp``.
-- ``url_for``: ``{{ url_for('static', filename='K') }}`` with a literal K. Only the string literal
-  K is rewritten to ``file``: the call stays, so SCRIPT_NAME and Flask's static route still apply.
-  This is the one Jinja string literal the rewriter may change.
+- ``url_for``: ``{{ url_for('static', filename='K') }}`` with a literal K, or Starlette's and
+  FastAPI's ``{{ url_for('static', path='K') }}`` (``path='/K'`` too). Only the string literal
+  K is rewritten to ``file``: the call stays, so SCRIPT_NAME and the app's static route still
+  apply. This is the one Jinja string literal the rewriter may change.
 - ``asset_url``: ``{{ asset_url('K') }}``: left as written (a run-time manifest lookup), but K
   still gives width/height/srcset.
 
@@ -28,10 +29,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
-#: ``url_for('static', filename='K')``, other keyword arguments after K allowed
-#: (``_external=True``, ``v=config.VERSION``, one level of calls among them)
+#: ``url_for('static', filename='K')`` (Flask) or ``url_for('static', path='K')`` (Starlette,
+#: whose docs write ``path='/K'``: the slash is not part of K), other keyword arguments after K
+#: allowed (``_external=True``, ``v=config.VERSION``, one level of calls among them); K is the
+#: group ``key``, the keyword the group ``param``
 _URL_FOR = re.compile(
-    r"""url_for\(\s*(["'])static\1\s*,\s*filename\s*=\s*(["'])([^"'\\{}~]*)\2"""
+    r"""url_for\(\s*(["'])static\1\s*,\s*(?:(?P<param>filename)\s*=\s*(["'])|"""
+    r"""(?P<param2>path)\s*=\s*(["'])/?)(?P<key>[^"'\\{}~]*)(?:\3|\5)"""
     r"""\s*(?:,[^(){}%]*(?:\([^(){}%]*\)[^(){}%]*)*)?\)"""
 )
 _URL_FOR_ANY = re.compile(r"""url_for\(\s*["']static["']""")
@@ -57,6 +61,8 @@ class Ref:
     #: and the value's text before the span (``{{ EXPR }}/``)
     folder: str = ""
     head: str = ""
+    #: ``url_for``: the keyword K is given as (``filename``: Flask; ``path``: Starlette)
+    param: str = "filename"
 
     @property
     def resolvable(self) -> bool:
@@ -89,7 +95,8 @@ def classify(value: str, public_path: str, prefixes: Mapping[str, str] | None = 
     if "{{" in value or "{%" in value:
         m = _URL_FOR.search(value)
         if m and _only_expr(value, m):
-            return Ref("url_for", m.group(3), m.start(3), m.end(3))
+            param = m.group("param") or m.group("param2")
+            return Ref("url_for", m.group("key"), m.start("key"), m.end("key"), param=param)
         m = _ASSET_URL.search(value)
         if m and _only_expr(value, m):
             return Ref("asset_url", m.group(2), m.start(2), m.end(2))

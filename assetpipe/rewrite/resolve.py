@@ -219,7 +219,7 @@ class Resolver:
         """An href for an inserted link, in the same form as the reference it follows."""
         inner = "'" if quote == '"' else '"'
         if ref is not None and ref.kind == "url_for":
-            return f"{{{{ url_for({inner}static{inner}, filename={inner}{file}{inner}) }}}}"
+            return f"{{{{ url_for({inner}static{inner}, {ref.param}={inner}{file}{inner}) }}}}"
         if ref is not None and ref.kind == "asset_url" and key is not None:
             return f"{{{{ asset_url({inner}{key}{inner}) }}}}"
         if ref is not None and ref.kind == "prefixed":

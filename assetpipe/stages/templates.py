@@ -74,7 +74,7 @@ def _tools(selectors: tuple[str, ...]) -> tuple[str, ...]:
 
 
 _KEYISH = r"""([^\s"'<>?#,)]+)"""
-_FILENAME = re.compile(r"""filename\s*=\s*["']([^"']+)["']""")
+_FILENAME = re.compile(r"""(?:filename|path)\s*=\s*["']/?([^"']+)["']""")
 _ASSET_URL = re.compile(r"""asset_url\(\s*["']([^"']+)["']""")
 #: a value that starts ``{{ NAME }}/``: maybe a ``templates.prefixes`` expression
 _LEADING_EXPR = re.compile(r"""\s*\{\{-?\s*([\w.]+(?:\[["'][\w.]+["']\])?)\s*-?\}\}/""")
