@@ -16,7 +16,7 @@ import pytest
 from assetpipe.errors import ExternalToolError
 from assetpipe.esbuild.install import Esbuild, install_dir, package_files, pinned_version
 from assetpipe.esbuild.native import cli_args, parse_log
-from assetpipe.esbuild.result import EsbuildError
+from assetpipe.esbuild.result import EsbuildError, Message, format_message
 from assetpipe.esbuild.service import Service
 from tests.conftest import REPO, run_cli
 from tests.wheels import build_wheel
@@ -62,6 +62,24 @@ def test_parse_log_reads_esbuilds_real_cli_output(tmp_path: Path) -> None:
     assert errors == [] and len(warnings) == 2
     assert warnings[0].file == "warn.js" and warnings[0].line == 1
     assert "-0" in warnings[0].text
+
+
+def test_an_error_in_a_minified_line_shows_the_text_around_its_column_only() -> None:
+    """An error deep in a minified file's one line (sqladmin's fontawesome-all.min.css names a
+    font it does not ship, at column 17,889 of a 24 KB line) printed the whole line and a caret
+    line of as many spaces: 40 KB on the terminal for one error. The excerpt is now cut to
+    120 characters around the column, the caret still under it; a short line is unchanged."""
+    line = "".join(f".i{n}{{content:'{n}'}}" for n in range(2000))
+    col = line.index(".i1000{") + 1
+    msg = Message('Could not resolve "x.woff2"', "css/all.min.css", 9, col, line)
+    shown = format_message(msg, "static/css/all.min.css")
+    where, source, caret = shown.split("\n")
+    assert where == "static/css/all.min.css:9:" + str(col) + ': Could not resolve "x.woff2"'
+    assert source.startswith("    9 | ...") and source.endswith("...")
+    assert len(source) < 140 and len(caret) < 140
+    assert source[len(caret) - 1 :].startswith(".i1000{")
+    short = Message("Unexpected ;", "a.js", 2, 12, "let a = 1 +;")
+    assert short.source_excerpt() == "\n    2 | let a = 1 +;\n" + " " * 19 + "^"
 
 
 def test_cli_args_refuses_an_option_it_does_not_translate() -> None:

@@ -12,6 +12,9 @@ from typing import Any
 
 from ..errors import Location, StageError
 
+#: the characters of a source line ``Message.source_excerpt`` shows around the column
+EXCERPT_WIDTH = 120
+
 
 @dataclass(frozen=True)
 class Message:
@@ -41,12 +44,21 @@ class Message:
             loc.get("lineText"),
         )
 
-    def source_excerpt(self) -> str:
-        """The source line with a caret under the column (empty when unknown)."""
+    def source_excerpt(self, width: int = EXCERPT_WIDTH) -> str:
+        """The source line with a caret under the column (empty when unknown). A line longer
+        than ``width`` (a minified file's one line) is cut to ``width`` characters around the
+        column, each cut end marked with ``...``, as esbuild's own terminal output does."""
         if self.line_text is None or self.line is None:
             return ""
-        caret = " " * (len(str(self.line)) + 3 + max((self.col or 1) - 1, 0)) + "^"
-        return f"\n    {self.line} | {self.line_text}\n    {caret}"
+        text, at = self.line_text, max((self.col or 1) - 1, 0)
+        if len(text) > width:
+            start = max(0, min(at - width // 2, len(text) - width))
+            head = "..." if start > 0 else ""
+            tail = "..." if start + width < len(text) else ""
+            text = head + text[start : start + width] + tail
+            at = at - start + len(head)
+        caret = " " * (len(str(self.line)) + 3 + at) + "^"
+        return f"\n    {self.line} | {text}\n    {caret}"
 
 
 class EsbuildError(StageError):
