@@ -139,6 +139,22 @@ def test_greater_than_inside_jinja_if_inside_a_tag() -> None:
     )
 
 
+def test_an_end_tag_left_open_before_a_jinja_construct_does_not_swallow_the_next_tag() -> None:
+    # archivy 1.7.7's dataobjs/show.html: `</form` with no `>`, then an include (whose markup
+    # holds the `>` that ends it in the browser), an `{% if %}` and a real <link>
+    src = (
+        '</form\n{% include "parser.html" %}\n{% if not view_only %}\n'
+        '<link rel="stylesheet" href="/static/css/app.css">\n{% endif %}'
+    )
+    assert '<link rel="stylesheet" href="/static/css/app-CCCCCCCC.css"' in out(src)
+    tags = scan(src).tags
+    assert [t.name for t in tags] == ["link"]
+    assert tags[0].jinja == ("if",)  # the `{% if %}` after the end tag is on the stack
+    # a plain end tag still ends at its `>`, and one left open at the end of the text is text
+    assert [t.name for t in scan("</p >{{ x }}<img src=a>").tags] == ["img"]
+    assert scan("<p>x</p").tags[0].name == "p"
+
+
 def test_jinja_comment_inside_a_tag() -> None:
     src = '<img {# the logo, > and "quotes" #} src="/static/icons/logo.svg">'
     assert (

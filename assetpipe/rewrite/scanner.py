@@ -51,6 +51,7 @@ _ATTR_NAME = re.compile(r"[^\s/>={]+")
 _QUOTED_STOP = {'"': re.compile(r'"|\{[{%#]'), "'": re.compile(r"'|\{[{%#]")}
 _UNQUOTED_STOP = re.compile(r"[\s>]|\{[{%#]")
 _JINJA_OPEN = ("{{", "{%", "{#")
+_END_TAG_STOP = re.compile(r">|\{[{%#]")
 
 
 class _Scanner:
@@ -161,13 +162,19 @@ class _Scanner:
             if not m:
                 return i + 1
             name = m.group().lower()
-            j = t.find(">", m.end())
+            # The end tag ends at its '>', or where a Jinja construct starts: what the construct
+            # renders may hold the '>' (``</form`` left open, then ``{% include %}``: the browser
+            # ends it inside the include's markup, and the tags after it are real), and searching
+            # across it would swallow the next tags and miss the construct's block on the stack.
+            e = _END_TAG_STOP.search(t, m.end())
             if name in OPAQUE and name in self.opaque:
                 while self.opaque and self.opaque.pop() != name:
                     pass
             elif name == "picture" and self.picture:
                 self.picture -= 1
-            return self.n if j < 0 else j + 1
+            if e is None:
+                return self.n
+            return e.start() if e.group() != ">" else e.end()
         m = _TAG_NAME.match(t, i + 1)
         if not m:
             return i + 1
