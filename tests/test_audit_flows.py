@@ -335,13 +335,40 @@ def test_bad_steps_are_config_errors(tmp_path: Path, steps: str, message: str) -
     (tmp_path / "pipeline.yaml").write_text(
         f"source: site\nflows:\n  - name: f\n    steps: {steps}\n", encoding="utf-8"
     )
+    from assetpipe.audit import AuditOptions, run_audit
     from assetpipe.config import load_config
     from assetpipe.errors import ConfigError
 
     with pytest.raises(ConfigError) as err:
-        load_config(tmp_path / "pipeline.yaml")
+        run_audit(load_config(tmp_path / "pipeline.yaml"), AuditOptions())
     text = str(err.value)
     assert "pipeline.yaml:4:" in text and message in text, text
+
+
+def test_an_unset_variable_of_a_step_fails_the_audit_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fill: {value: "${AUDIT_PASSWORD}"}`` as audit.md shows it: ``assetpipe build`` (in a
+    Dockerfile) and ``AssetPipe(app)`` (the production app, at import) read the same config
+    without the audit's secret; they failed on it (archivy's gunicorn worker failed to boot)."""
+    from assetpipe.audit import AuditOptions, run_audit
+    from assetpipe.config import load_config
+    from assetpipe.errors import ConfigError
+
+    monkeypatch.delenv("NO_SUCH_LOGIN_VAR", raising=False)
+    write_tree(tmp_path, {"site/x": "x"})
+    (tmp_path / "pipeline.yaml").write_text(
+        "source: site\nlogin:\n  - goto: /login\n"
+        '  - fill: {selector: "#pw", value: "${NO_SUCH_LOGIN_VAR}"}\n',
+        encoding="utf-8",
+    )
+    assert load_config(tmp_path / "pipeline.yaml").login[1].unset == ("NO_SUCH_LOGIN_VAR",)
+    with pytest.raises(ConfigError) as err:
+        run_audit(load_config(tmp_path / "pipeline.yaml"), AuditOptions())
+    assert "pipeline.yaml:4:" in str(err.value)
+    assert "login[1].fill.value: environment variable NO_SUCH_LOGIN_VAR is not set" in str(
+        err.value
+    )
 
 
 @pytest.mark.lighthouse

@@ -98,8 +98,17 @@ def test_an_unset_environment_variable_is_noticed(
     load_config("pipeline.yaml")
     monkeypatch.delenv("MEMO_TEST_PW")
     assert not _reused(project)
+    # the build and the app read the config without the audit's secret; the audit refuses it
+    cfg = load_config("pipeline.yaml")
+    assert [s.unset for s in cfg.login if s.unset] == [("MEMO_TEST_PW",)]
+    from assetpipe.audit import AuditOptions, run_audit
+
     with pytest.raises(ConfigError, match="MEMO_TEST_PW is not set"):
-        load_config("pipeline.yaml")
+        run_audit(load_config("pipeline.yaml"), AuditOptions())
+    monkeypatch.setenv("MEMO_TEST_PW", "back")
+    assert not _reused(project)
+    assert load_config("pipeline.yaml").login == cfg.login
+    assert not any(s.unset for s in load_config("pipeline.yaml").login)
 
 
 @pytest.mark.parametrize(

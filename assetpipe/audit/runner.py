@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..errors import UsageError
+from ..config.steps import unset_variables
+from ..errors import ConfigError, UsageError
 from ..progress import NullProgress, Progress
 from ..rewrite.hints import ImageHint
 from . import budgets as budgets_mod
@@ -56,6 +57,11 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
         )
     if runs < 1:
         raise UsageError(f"--runs: expected a positive integer, got {runs}")
+    # a login or flow secret (``${NAME}``) must be set for the audit, which types it; the build
+    # and the app read the same config without it
+    unset = unset_variables([*config.login, *(s for f in config.flows for s in f.steps)])
+    if unset:
+        raise ConfigError(unset)
     all_budgets = budgets_mod.all_budgets(config)
     pages = select_pages(config, opts)
     app = opts.app or (None if opts.base_url else config.audit.app)

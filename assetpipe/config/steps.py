@@ -3,9 +3,11 @@
 A step is a one-key mapping: ``{goto: PATH}``, ``{click: SELECTOR}``, ``{fill: {selector,
 value}}``, ``{press: {selector, key}}`` or ``{wait_for: SELECTOR}``. A list of steps must start
 with ``goto`` (a flow starts on a page of the site). A ``fill`` value may name environment
-variables as ``${NAME}`` (secrets such as a password): each must be set when the config is
-read; the value is kept as written and substituted when the step runs (``substitute``), so the
-secret never enters the config object or the audit's JSON.
+variables as ``${NAME}`` (secrets such as a password): each must be set when the audit runs
+(``unset_variables``, a config error then), not for every reader of the config: ``assetpipe
+build`` and ``AssetPipe(app)`` never type the value, and a deploy that builds or serves without
+the audit's secret must work. The value is kept as written and substituted when the step runs
+(``substitute``), so the secret never enters the config object or the audit's JSON.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Location
+from ..errors import AssetpipeError, Location
 from .keys import Check, Ctx
 
 if TYPE_CHECKING:
@@ -36,6 +38,24 @@ class Step:
     target: str
     value: str | None = None
     location: Location | None = field(default=None, compare=False)
+    #: the ``${NAME}``s of a ``fill`` value not set when the config was read, the value's key
+    #: path and location: a config error for the audit only (``unset_variables``)
+    unset: tuple[str, ...] = field(default=(), compare=False)
+    value_path: str = field(default="", compare=False)
+    value_location: Location | None = field(default=None, compare=False)
+
+
+def unset_variables(steps: tuple[Step, ...] | list[Step]) -> list[AssetpipeError]:
+    """One error per ``${NAME}`` of the steps' ``fill`` values that was not set, at the value's
+    ``FILE:LINE:COL`` and key path (the audit raises them as a ``ConfigError``)."""
+    return [
+        AssetpipeError(
+            f"{step.value_path}: environment variable {name} is not set",
+            location=step.value_location,
+        )
+        for step in steps
+        for name in step.unset
+    ]
 
 
 def substitute(text: str, env: dict[str, str] | None = None) -> str:
@@ -109,10 +129,11 @@ def _step(ctx: Ctx, node: yaml.Node, path: str) -> Step | None:
     if len(values) != len(keys):
         return None
     if kind == "fill":
-        for name in ENV_VAR.findall(values[1]):
-            if not ctx.r.outside.env_set(name):
-                ctx.r.error(
-                    fields["value"], f"{sub}.value", f"environment variable {name} is not set"
-                )
-                return None
+        # checked (and recorded as a fact of the config, so a reused config sees a change), but
+        # an error only where the value is typed: the audit
+        unset = tuple(n for n in ENV_VAR.findall(values[1]) if not ctx.r.outside.env_set(n))
+        if unset:
+            return Step(
+                kind, values[0], values[1], where, unset, f"{sub}.value", ctx.r.loc(fields["value"])
+            )
     return Step(kind, values[0], values[1], where)
