@@ -145,6 +145,30 @@ def test_references_the_app_already_breaks_do_not_fail_the_first_build(tmp_path:
     assert "images/error/404.png', which the build did not produce" in built.stderr
 
 
+def test_a_reference_a_view_of_the_app_answers_is_not_said_to_404(tmp_path: Path) -> None:
+    """archivy 1.7.7 links ``/static/custom.css``, which its own ``@app.route`` answers (a
+    user's stylesheet from its data folder): init said it 404s today and to fix it."""
+    write_tree(
+        tmp_path,
+        {
+            **BROKEN,
+            "templates/error/404.html": "<p>not found</p>\n",
+            "templates/base.html": '<link rel="stylesheet" href="/static/custom.css">\n',
+            "routes.py": (
+                'from app import app\n\n\n@app.route("/static/custom.css")\n'
+                "def custom_css():\n    return ''\n"
+            ),
+        },
+    )
+    p = discover(tmp_path)
+    assert p.missing == [("custom.css", "base.html")]
+    assert p.served_by_views == {"custom.css": "routes.py:4"}
+    text = init(tmp_path).text
+    assert "404 today" not in text
+    assert "#   custom.css (in base.html; route at routes.py:4)" in text
+    assert "missing_assets: warn" in text
+
+
 def test_no_missing_references_keep_the_default(tmp_path: Path) -> None:
     write_tree(tmp_path, {**BROKEN, "templates/error/404.html": "<p>not found</p>\n"})
     result = init(tmp_path)

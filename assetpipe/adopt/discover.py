@@ -19,6 +19,7 @@ from ..errors import UsageError
 from .files import KWARG, SKIP_DIRS, walk
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
+from .routes import view_routes
 from .selflocate import named_in_scripts, self_locating
 from .templatedirs import blueprint_template_dirs, template_dirs
 
@@ -99,6 +100,9 @@ class Project:
     shadowed: list[tuple[Path, str]] = field(default_factory=list)
     # the app's static folder does not exist yet: ``init`` creates it, empty
     created_static: bool = False
+    # of ``missing``, the keys a view of the app answers (archivy's
+    # ``@app.route("/static/custom.css")``): key → where the route is declared (``file:line``)
+    served_by_views: dict[str, str] = field(default_factory=dict)
 
 
 def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
@@ -377,6 +381,9 @@ def discover(root: Path) -> Project:
                     bucket.append(key)
                     if kind == "script" and not module:
                         project.classic.append(key)
+        if project.missing:
+            routes = view_routes(root, public_path)
+            project.served_by_views = {k: routes[k] for k, _ in project.missing if k in routes}
     for key in project.styles:
         lacking = missing_in_css(static_dir, key, public_path, present, [root])
         if lacking:

@@ -224,15 +224,31 @@ def _missing_lines(project: Project) -> list[str]:
     some: they 404 today too, and would fail the first build (the default is ``error``)."""
     if not project.missing:
         return []
-    lines = [
-        f"  # {len(project.missing)} reference(s) to files that are not in the static folder",
+    views = project.served_by_views
+    absent = [(k, f"in {t}") for k, t in project.missing if k not in views]
+    served = [(k, f"in {t}; route at {views[k]}") for k, t in project.missing if k in views]
+    lines = _listed(
+        absent,
+        f"  # {len(absent)} reference(s) to files that are not in the static folder",
         "  # (they 404 today too); the build warns about them instead of failing. Fix them,",
         "  # then remove this line to make a missing asset an error again:",
-    ]
-    lines += [f"  #   {key} (in {template})" for key, template in project.missing[:5]]
-    if len(project.missing) > 5:
-        lines.append(f"  #   ... and {len(project.missing) - 5} more")
+    ) + _listed(
+        served,
+        f"  # {len(served)} reference(s) under {project.public_path} that a view of the app",
+        "  # answers, not a file (the build cannot see routes, so it warns, and --strict",
+        "  # fails): name the view with url_for('<its endpoint>') in the template instead:",
+    )
     return [*lines, "  missing_assets: warn"]
+
+
+def _listed(items: list[tuple[str, str]], *head: str) -> list[str]:
+    """``head`` and the first five ``(key, where)`` items as comment lines; none for none."""
+    if not items:
+        return []
+    lines = [*head, *(f"  #   {key} ({where})" for key, where in items[:5])]
+    if len(items) > 5:
+        lines.append(f"  #   ... and {len(items) - 5} more")
+    return lines
 
 
 def render(project: Project, *, config_dir: Path) -> str:
