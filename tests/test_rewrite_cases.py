@@ -4,6 +4,7 @@ inserted elements on hand-made manifests."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from typing import Any
 
@@ -497,6 +498,36 @@ def test_starlette_url_for_path_is_rewritten_in_its_own_form() -> None:
         f'{uf % f"img/a-480w-{H}.webp"} 480w, {uf % f"img/a-800w-{H}.webp"} 800w"'
         f' sizes="{SIZES}">'
         f'<script>var logo = "{uf % "/icons/logo-LLLLLLLL.svg"}";</script>'
+    )
+    assert res.unresolved == []
+    jinja2.Environment().parse(res.text)
+
+
+def test_static_routes_names_another_mount_whose_url_for_is_rewritten() -> None:
+    """sqladmin names its own files ``url_for('admin:statics', path='css/x.css')``: left as
+    written (compressed, never hashed) until ``templates.static_routes`` names that route; then
+    K is rewritten and the links the rewrite adds call the same route. Without it, the same
+    text is untouched: a route the build does not know may serve another folder."""
+    src = (
+        "<link rel=\"stylesheet\" href=\"{{ url_for('admin:statics', path='css/app.css') }}\">"
+        "<script type=\"module\" src=\"{{ url_for('admin:statics', path='/js/app.js') }}\">"
+        "</script><script>var u = \"{{ url_for('admin:statics', path='icons/logo.svg') }}\";"
+        "</script>"
+    )
+    assert rw(src).text == src
+    opts = dataclasses.replace(PARTIAL, static_routes=("static", "admin:statics"))
+    res = rw(src, opts)
+    uf = "{{ url_for('admin:statics', path='%s') }}"
+    assert res.text == (
+        f'<link rel="stylesheet" href="{uf % "css/app-CCCCCCCC.css"}" integrity="sha384-css"'
+        ' crossorigin="anonymous">'
+        f'<script type="module" src="{uf % "/js/app-JJJJJJJJ.js"}" integrity="sha384-app"'
+        ' crossorigin="anonymous"></script>\n'
+        f'<link rel="modulepreload" href="{uf % "js/chunks/shared-SSSSSSSS.js"}"'
+        ' integrity="sha384-sh" crossorigin="anonymous">\n'
+        f'<link rel="modulepreload" href="{uf % "js/chunks/util-UUUUUUUU.js"}"'
+        ' integrity="sha384-ut" crossorigin="anonymous">'
+        f'<script>var u = "{uf % "icons/logo-LLLLLLLL.svg"}";</script>'
     )
     assert res.unresolved == []
     jinja2.Environment().parse(res.text)

@@ -567,3 +567,40 @@ def test_a_file_picked_at_run_time_in_a_folder_kept_by_name_is_not_warned(
     assert res.code == 0, res.err
     warnings = json.loads(res.out)["warnings"]
     assert [(w["line"], "js/select/" in w["message"]) for w in warnings] == [(2, True)]
+
+
+def test_a_url_for_of_another_route_naming_a_built_file_warns_until_static_routes_names_it(
+    tmp_path: Path,
+) -> None:
+    """sqladmin names its own files ``url_for('admin:statics', path=...)``: the build left them
+    as written without a word (``--strict`` passed with nothing hashed). Now it warns, naming
+    ``templates.static_routes``; with the route named there they are rewritten. A Flask
+    blueprint's ``NAME.static`` serves its own folder (hashed at run time): no warning."""
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: statics\noutput: dist\npublic_path: /admin/statics/\n"
+            "templates: {dirs: [templates]}\nstatic: {include: ['css/**']}\n",
+            "statics/css/main.css": "body { color: #123456; }\n",
+            "templates/base.html": (
+                "<link rel=\"stylesheet\" href=\"{{ url_for('admin:statics', path='/css/main.css')"
+                ' }}">\n<link rel="stylesheet" href="{{ url_for(\'shop.static\','
+                " filename='css/main.css') }}\">\n"
+            ),
+        },
+    )
+    result = run_cli("build", "--strict", cwd=tmp_path)
+    assert result.code != 0, result.err
+    assert "base.html:1:" in result.err and "route 'admin:statics'" in result.err, result.err
+    assert "add it to templates.static_routes" in result.err and "shop.static" not in result.err
+    cfg = tmp_path / "pipeline.yaml"
+    cfg.write_text(
+        cfg.read_text().replace(
+            "dirs: [templates]", "dirs: [templates], static_routes: [static, 'admin:statics']"
+        )
+    )
+    result = run_cli("build", "--strict", cwd=tmp_path)
+    assert result.code == 0, result.err
+    out = (tmp_path / "dist/templates/base.html").read_text()
+    file = json.loads((tmp_path / "dist/manifest.json").read_text())["css/main.css"]["file"]
+    assert f"url_for('admin:statics', path='/{file}')" in out, out

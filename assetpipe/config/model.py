@@ -163,6 +163,13 @@ class TemplatesConfig:
     missing_assets: str = opt(
         "error", Choice(("error", "warn")), "a literal reference to a missing asset fails or warns"
     )
+    static_routes: tuple[str, ...] = opt(
+        ("static",),
+        Strs(),
+        "route names whose `url_for(NAME, filename=K)` or `url_for(NAME, path=K)` names file K of"
+        " `source` served at `public_path`: Flask's and Starlette's `static`, or an admin's own"
+        " mount (sqladmin's `admin:statics`)",
+    )
     prefixes: tuple[tuple[str, str], ...] = opt(
         (),
         Prefixes(),

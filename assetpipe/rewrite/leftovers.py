@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from .refs import _URL_FOR, route_check
+from .refs import STATIC_ROUTES, route_check, url_for_re
 from .scanner import OPAQUE, Scan, Tag
 
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
@@ -47,7 +47,10 @@ def _inside(spans: list[tuple[int, int]], off: int) -> bool:
 
 
 def url_for_elsewhere(
-    sc: Scan, handled: list[tuple[int, int]], manifest: Mapping[str, Mapping[str, Any]]
+    sc: Scan,
+    handled: list[tuple[int, int]],
+    manifest: Mapping[str, Mapping[str, Any]],
+    routes: tuple[str, ...] = STATIC_ROUTES,
 ) -> list[tuple[int, int, int, int, str]]:
     """``(call start, call end, K start, K end, K)`` of each ``url_for('static',
     filename='K')`` outside ``handled``, ``{% raw %}`` blocks and HTML comments whose K the
@@ -58,7 +61,7 @@ def url_for_elsewhere(
     done = sorted(handled)
     raw, comments = _spans(_RAW, text), _spans(_COMMENT, text)
     out = []
-    for m in _URL_FOR.finditer(text):
+    for m in url_for_re(routes).finditer(text):
         off, key = m.start(), m.group("key")
         if _inside(done, off) or _inside(comments, off) or _inside(raw, off):
             continue
@@ -74,6 +77,7 @@ def leftovers(
     handled: list[tuple[int, int]],
     manifest: Mapping[str, Mapping[str, Any]],
     public_path: str,
+    routes: tuple[str, ...] = STATIC_ROUTES,
 ) -> list[dict[str, Any]]:
     """report.json ``unresolved`` items for the references no rule handled (see module doc)."""
     text = sc.text
@@ -88,7 +92,7 @@ def leftovers(
             continue  # inside a path or a word, or a closing tag (``</label>``)
         if not names_a_route(key):  # a key the build has never names a route
             found.append((m.start(), key, m.group(), True))
-    for m in _URL_FOR.finditer(text):
+    for m in url_for_re(routes).finditer(text):
         found.append((m.start(), m.group("key"), m.group(), False))
     if not found:
         return []

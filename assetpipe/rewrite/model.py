@@ -44,6 +44,8 @@ class Options:
     preload_fonts: bool = False
     #: ``templates.prefixes``: (Jinja expression, the static folder it stands for)
     prefixes: tuple[tuple[str, str], ...] = ()
+    #: ``templates.static_routes``: route names whose ``url_for`` names a static file
+    static_routes: tuple[str, ...] = ("static",)
 
     @cached_property
     def prefix_map(self) -> dict[str, str]:

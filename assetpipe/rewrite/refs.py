@@ -23,22 +23,39 @@ Anything else is ``relative``, ``other`` (another prefix, an absolute URL elsewh
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
-#: ``url_for('static', filename='K')`` (Flask) or ``url_for('static', path='K')`` (Starlette,
-#: whose docs write ``path='/K'``: the slash is not part of K), other keyword arguments after K
-#: allowed (``_external=True``, ``v=config.VERSION``, one level of calls among them); K is the
-#: group ``key``, the keyword the group ``param``
-_URL_FOR = re.compile(
-    r"""url_for\(\s*(["'])static\1\s*,\s*(?:(?P<param>filename)\s*=\s*(["'])|"""
-    r"""(?P<param2>path)\s*=\s*(["'])/?)(?P<key>[^"'\\{}~]*)(?:\3|\5)"""
-    r"""\s*(?:,[^(){}%]*(?:\([^(){}%]*\)[^(){}%]*)*)?\)"""
-)
-_URL_FOR_ANY = re.compile(r"""url_for\(\s*["']static["']""")
+#: the route names whose ``url_for`` names a file of the static folder, by default
+#: (``templates.static_routes``)
+STATIC_ROUTES = ("static",)
+
+
+@functools.cache
+def url_for_re(routes: tuple[str, ...] = STATIC_ROUTES) -> re.Pattern[str]:
+    """``url_for('static', filename='K')`` (Flask) or ``url_for('static', path='K')`` (Starlette,
+    whose docs write ``path='/K'``: the slash is not part of K), for each of ``routes`` in place
+    of ``static``, other keyword arguments after K allowed (``_external=True``,
+    ``v=config.VERSION``, one level of calls among them); K is the group ``key``, the keyword
+    the group ``param`` (or ``param2``), the route name the group ``route``."""
+    names = "|".join(map(re.escape, routes))
+    return re.compile(
+        rf"""url_for\(\s*(["'])(?P<route>{names})\1\s*,\s*(?:(?P<param>filename)\s*=\s*(["'])|"""
+        r"""(?P<param2>path)\s*=\s*(["'])/?)(?P<key>[^"'\\{}~]*)(?:\4|\6)"""
+        r"""\s*(?:,[^(){}%]*(?:\([^(){}%]*\)[^(){}%]*)*)?\)"""
+    )
+
+
+@functools.cache
+def _url_for_any(routes: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(map(re.escape, routes))
+    return re.compile(rf"""url_for\(\s*["'](?:{names})["']""")
+
+
 _ASSET_URL = re.compile(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
 _JINJA_EXPR = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 #: ``{{ EXPR }}/`` at the start of a value (``prefixed``)
@@ -61,8 +78,10 @@ class Ref:
     #: and the value's text before the span (``{{ EXPR }}/``)
     folder: str = ""
     head: str = ""
-    #: ``url_for``: the keyword K is given as (``filename``: Flask; ``path``: Starlette)
+    #: ``url_for``: the keyword K is given as (``filename``: Flask; ``path``: Starlette), and
+    #: the route named (``static``, or another of ``templates.static_routes``)
     param: str = "filename"
+    route: str = "static"
 
     @property
     def resolvable(self) -> bool:
@@ -73,10 +92,16 @@ class Ref:
         return self.kind in ("literal", "url_for", "prefixed")
 
 
-def classify(value: str, public_path: str, prefixes: Mapping[str, str] | None = None) -> Ref | None:
+def classify(
+    value: str,
+    public_path: str,
+    prefixes: Mapping[str, str] | None = None,
+    routes: tuple[str, ...] = STATIC_ROUTES,
+) -> Ref | None:
     """Classify one URL-valued attribute value; ``None`` for values that refer to nothing
     (empty, ``data:``, ``#fragment``, ``mailto:``, ``javascript:``). ``prefixes``: Jinja
-    expression (whitespace collapsed) → the static folder it stands for (``templates.prefixes``)."""
+    expression (whitespace collapsed) → the static folder it stands for (``templates.prefixes``);
+    ``routes``: the route names whose ``url_for`` names a static file (``templates.static_routes``)."""
     v = value.strip()
     if not v or v.startswith(("data:", "#", "mailto:", "tel:", "javascript:", "about:")):
         return None
@@ -93,10 +118,11 @@ def classify(value: str, public_path: str, prefixes: Mapping[str, str] | None = 
                 head = value[: m.end()].lstrip()
                 return Ref("prefixed", key, ref.start, ref.end, ref.encoded, folder, head)
     if "{{" in value or "{%" in value:
-        m = _URL_FOR.search(value)
+        m = url_for_re(routes).search(value)
         if m and _only_expr(value, m):
             param = m.group("param") or m.group("param2")
-            return Ref("url_for", m.group("key"), m.start("key"), m.end("key"), param=param)
+            start, end = m.start("key"), m.end("key")
+            return Ref("url_for", m.group("key"), start, end, param=param, route=m.group("route"))
         m = _ASSET_URL.search(value)
         if m and _only_expr(value, m):
             return Ref("asset_url", m.group(2), m.start(2), m.end(2))
@@ -153,14 +179,14 @@ _JINJA_ANY = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _FILE_TAIL = re.compile(r"/[^/\s?#]+\.[A-Za-z0-9]{1,5}(?:[?#]|$)")
 
 
-def names_static(value: str, public_path: str) -> bool:
+def names_static(value: str, public_path: str, routes: tuple[str, ...] = STATIC_ROUTES) -> bool:
     """Whether a ``dynamic`` value plausibly builds a URL into the static folder, so that it
     requests an unhashed source path: a ``url_for('static', ...)`` with a computed filename,
     or literal text around the expressions that is a static path (``/static/img/{{ n }}.png``,
     ``{{ config.ASSETS_ROOT }}/css/app.css``). An expression alone (``{{ user.avatar_url }}``,
     ``{{ user.gravatar(size=40) }}``) may be any URL, and a literal URL to another host or
     prefix is one: ``False``."""
-    if _URL_FOR_ANY.search(value):
+    if _url_for_any(routes).search(value):
         return True
     literal = _JINJA_ANY.sub("\0", value).strip()
     if not literal.replace("\0", ""):

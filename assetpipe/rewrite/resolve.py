@@ -89,7 +89,9 @@ class Resolver:
                 continue
             self.handled.append((a.value_start, a.value_end))
             val = self.doc.text[a.value_start : a.value_end]
-            ref = classify(val, self.opts.public_path, self.opts.prefix_map)
+            ref = classify(
+                val, self.opts.public_path, self.opts.prefix_map, self.opts.static_routes
+            )
             if ref is None:
                 continue
             entry = self.resolve(tag, a.name, val, ref, a.value_start)
@@ -101,7 +103,11 @@ class Resolver:
         """The file a literal ``href`` of ``tag`` names, without recording a dependency or
         rewriting anything (``None`` if it names no manifest entry)."""
         val = self.doc.value(tag, "href")
-        ref = classify(val, self.opts.public_path, self.opts.prefix_map) if val else None
+        ref = (
+            classify(val, self.opts.public_path, self.opts.prefix_map, self.opts.static_routes)
+            if val
+            else None
+        )
         if ref is None or ref.key is None or not ref.resolvable:
             return None
         e = self.manifest.get(ref.key)
@@ -201,7 +207,9 @@ class Resolver:
             self.resolve(tag, "srcset", val, Ref("dynamic"), vs)
             return
         for s, e, w in srcset_items(val):
-            ref = classify(val[s:e], self.opts.public_path, self.opts.prefix_map)
+            ref = classify(
+                val[s:e], self.opts.public_path, self.opts.prefix_map, self.opts.static_routes
+            )
             if ref is not None:
                 self.resolve(tag, "srcset", val[s:e], ref, vs + s, w)
 
@@ -211,7 +219,9 @@ class Resolver:
         that names no asset here is reported."""
         val = self.doc.text[vs:ve]
         for s, e in style_refs(val):
-            ref = classify(val[s:e], self.opts.public_path, self.opts.prefix_map)
+            ref = classify(
+                val[s:e], self.opts.public_path, self.opts.prefix_map, self.opts.static_routes
+            )
             if ref is not None and ref.kind != "other":
                 self.resolve(tag, "style", val[s:e], ref, vs + s)
 
@@ -219,7 +229,8 @@ class Resolver:
         """An href for an inserted link, in the same form as the reference it follows."""
         inner = "'" if quote == '"' else '"'
         if ref is not None and ref.kind == "url_for":
-            return f"{{{{ url_for({inner}static{inner}, {ref.param}={inner}{file}{inner}) }}}}"
+            name, param = ref.route, ref.param
+            return f"{{{{ url_for({inner}{name}{inner}, {param}={inner}{file}{inner}) }}}}"
         if ref is not None and ref.kind == "asset_url" and key is not None:
             return f"{{{{ asset_url({inner}{key}{inner}) }}}}"
         if ref is not None and ref.kind == "prefixed":

@@ -349,7 +349,11 @@ class _Rewriter:
         self.url_for_elsewhere()
         self.result.unresolved.extend(
             leftovers(
-                self.doc.scan, self.resolver.handled, self.resolver.manifest, self.opts.public_path
+                self.doc.scan,
+                self.resolver.handled,
+                self.resolver.manifest,
+                self.opts.public_path,
+                self.opts.static_routes,
             )
         )
         self.result.unresolved.sort(key=lambda u: (u["line"], u["col"]))
@@ -363,7 +367,10 @@ class _Rewriter:
         """Rewrite the K of each ``url_for('static', filename='K')`` no rule handled (in a
         ``<script>`` body, a ``data-*`` attribute: ``leftovers.url_for_elsewhere``)."""
         man = self.resolver.manifest
-        for start, end, ks, ke, key in url_for_elsewhere(self.doc.scan, self.resolver.handled, man):
+        routes = self.opts.static_routes
+        for start, end, ks, ke, key in url_for_elsewhere(
+            self.doc.scan, self.resolver.handled, man, routes
+        ):
             entry = self.resolver.lookup(key)
             if entry is None:
                 continue

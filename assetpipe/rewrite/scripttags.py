@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..pipeline.codeprint import fact_kind
 from .model import prefix_map
-from .refs import classify
+from .refs import STATIC_ROUTES, classify
 from .scanner import ScanError, scan
 
 if TYPE_CHECKING:
@@ -48,7 +48,10 @@ class ScriptUse:
 
 
 def script_uses(
-    text: str, public_path: str, prefixes: Mapping[str, str] | None = None
+    text: str,
+    public_path: str,
+    prefixes: Mapping[str, str] | None = None,
+    routes: tuple[str, ...] = STATIC_ROUTES,
 ) -> list[ScriptUse]:
     """Every ``<script src>`` in ``text`` whose ``src`` names an asset (a literal
     ``public_path + K`` URL, ``url_for('static', filename=K)``, ``asset_url(K)`` or a
@@ -63,7 +66,7 @@ def script_uses(
         src = tag.get("src")
         if src is None or src.value_start is None or src.value_end is None:
             continue
-        ref = classify(text[src.value_start : src.value_end], public_path, prefixes)
+        ref = classify(text[src.value_start : src.value_end], public_path, prefixes, routes)
         if ref is None or not ref.resolvable or not ref.key:
             continue
         kind = tag.get("type")
@@ -97,12 +100,14 @@ def tags_of(config: Config, sources: Sources, rel: str) -> list[ScriptUse]:
     unreadable or unscannable template has none."""
     public_path = config.public_path
     prefixes = prefix_map(config.templates.prefixes)
-    memo = fact_kind("scripts.tags", "bundling", public_path, sorted(prefixes.items()))
+    routes = config.templates.static_routes
+    memo = fact_kind("scripts.tags", "bundling", public_path, sorted(prefixes.items()), routes)
 
     def scan(path: Path) -> list[list[Any]]:
         try:
             text = path.read_text(encoding="utf-8")
-            return [[u.key, u.module, u.line] for u in script_uses(text, public_path, prefixes)]
+            uses = script_uses(text, public_path, prefixes, routes)
+            return [[u.key, u.module, u.line] for u in uses]
         except (OSError, UnicodeDecodeError, ScanError):
             return []
 

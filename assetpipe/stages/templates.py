@@ -31,7 +31,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ from ..pipeline.codeprint import code_digest, fact_kind
 from ..pipeline.sources import globmatch
 from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
 from ..rewrite.model import prefix_map
-from ..rewrite.refs import names_static
+from ..rewrite.refs import STATIC_ROUTES, names_static
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
 from ..rewrite.select import check_selector, fast_selector
@@ -130,6 +130,7 @@ def options(ctx: StageContext, name: str) -> Options:
         integrity=t.integrity,
         preload_fonts=t.preload_fonts,
         prefixes=t.prefixes,
+        static_routes=t.static_routes,
     )
 
 
@@ -286,11 +287,22 @@ def _missing(ctx: StageContext, rel: str, missing: list[list[Any]]) -> list[Asse
 _QUIET = ("other",)
 
 
+#: ``url_for('NAME', filename='K')`` / ``path='K'`` of any route NAME, with a literal K
+_OTHER_ROUTE = re.compile(
+    r"""url_for\(\s*["']([^"']+)["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}~]+)["']"""
+)
 #: the literal head of a computed ``url_for('static', filename='HEAD' + ...)``
 _FILENAME_HEAD = re.compile(r"""filename\s*=\s*(["'])([^"'{}]*)\1\s*[~+]""")
 
 
-def _warned(u: dict[str, Any], public_path: str, keep_names: tuple[str, ...] = ()) -> bool:
+def _warned(
+    u: dict[str, Any],
+    public_path: str,
+    keep_names: tuple[str, ...] = (),
+    routes: tuple[str, ...] = STATIC_ROUTES,
+    keys: Container[str] = (),
+) -> bool:
+    """Whether an unresolved reference is warned about; ``keys``: the manifest's."""
     if u["reason"] in _QUIET:
         return False
     if u["reason"] == "dynamic":
@@ -302,15 +314,30 @@ def _warned(u: dict[str, Any], public_path: str, keep_names: tuple[str, ...] = (
             folder = head.group(2).rsplit("/", 1)[0]
             if globmatch(f"{folder}/x", keep_names):
                 return False
-        return "asset_url(" not in value and names_static(value, public_path)
+        if _other_route(value, routes, keys):
+            return True
+        return "asset_url(" not in value and names_static(value, public_path, routes)
     return True
+
+
+def _other_route(value: str, routes: tuple[str, ...], keys: Container[str]) -> str | None:
+    """The route name of a ``url_for`` that names a file of the build by a route that is not
+    in ``templates.static_routes`` (sqladmin's ``url_for('admin:statics', path='css/x.css')``):
+    likely a mount of the static folder under another name. A Flask blueprint's ``NAME.static``
+    serves its own folder (``BlueprintStatic`` hashes it at run time): never."""
+    m = _OTHER_ROUTE.search(value)
+    if m and m.group(1) not in routes and not m.group(1).endswith(".static") and m.group(2) in keys:
+        return m.group(1)
+    return None
 
 
 def _unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) -> None:
     """One warning per template naming template:line of the asset references it leaves as
     written (report.json's ``unresolved`` lists each with why)."""
     keep = ctx.config.static.keep_names
-    left = [u for u in items if _warned(u, ctx.config.public_path, keep)]
+    routes = ctx.config.templates.static_routes
+    keys = ctx.manifest.entries
+    left = [u for u in items if _warned(u, ctx.config.public_path, keep, routes, keys)]
     if not left:
         return
     first = left[0]
@@ -324,8 +351,15 @@ def _unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) -> Non
     }.get(str(first["reason"]), str(first["reason"]))
     if first.get("in_build") is False:
         what += "; the build has no such asset"
-    lead = _LEADING_EXPR.match(str(first["value"])) if first["reason"] == "dynamic" else None
-    if lead:
+    dynamic = first["reason"] == "dynamic"
+    lead = _LEADING_EXPR.match(str(first["value"])) if dynamic else None
+    route = _other_route(str(first["value"]), routes, keys) if dynamic else None
+    if route:
+        what = (
+            f"a url_for of route '{route}', which names a file of the build; if '{route}' serves"
+            f" the static folder at {ctx.config.public_path}, add it to templates.static_routes"
+        )
+    elif lead:
         what += (
             f"; if {lead.group(1)} stands for a folder of the static folder,"
             " name it in templates.prefixes"
