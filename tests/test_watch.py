@@ -473,13 +473,20 @@ def test_cli_ctrl_c_shuts_down_cleanly(project: Path) -> None:
         kids = _children(proc.pid)
         assert kids  # the esbuild service, the fork server and its image workers
         os.killpg(proc.pid, signal.SIGINT)
-        _out, err = proc.communicate(timeout=30)
+        try:
+            _out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _out, err = proc.communicate()
+            raise AssertionError(f"no exit 60 s after Ctrl-C; its stderr:\n{err[-6000:]}") from None
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     assert proc.returncode == 0, err
     assert "Traceback" not in err
+    # a rebuild thread that outlives close()'s wait logs where it is: that is the failure
+    assert "has not stopped" not in err, err
     # the fork server notices its parent is gone on its own, a moment after the exit
     deadline = time.monotonic() + 20
     while [k for k in kids if _alive(k)] and time.monotonic() < deadline:
@@ -926,3 +933,27 @@ def test_start_warms_up_the_selector_engine_in_the_background(
             time.sleep(0.01)
     finally:
         w.close()
+
+
+def test_a_rebuild_thread_that_does_not_stop_is_reported_with_its_stack() -> None:
+    """``close()`` waits ``SLOW_STOP`` seconds for the rebuild thread, then logs where it is
+    (``_stack_of``): a Ctrl-C that takes long says why instead of hanging silently."""
+    import threading
+
+    from assetpipe.dev.watch import _stack_of
+
+    gate = threading.Event()
+
+    def stuck_in_a_build() -> None:
+        gate.wait(30)
+
+    t = threading.Thread(target=stuck_in_a_build)
+    t.start()
+    try:
+        time.sleep(0.05)
+        stack = _stack_of(t)
+        assert "stuck_in_a_build" in stack and "gate.wait(30)" in stack, stack
+    finally:
+        gate.set()
+        t.join()
+    assert _stack_of(t) == ""

@@ -71,6 +71,20 @@ def _start_forkserver_ignoring_sigint() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+#: Seconds ``close()`` waits for the rebuild thread before it logs where that thread is (a
+#: rebuild in progress finishes first; one that takes longer is worth a report)
+SLOW_STOP = 10.0
+
+
+def _stack_of(thread: threading.Thread) -> str:
+    """``thread``'s current Python stack, formatted (empty when it has ended)."""
+    import sys
+    import traceback
+
+    frame = sys._current_frames().get(thread.ident or -1)
+    return "".join(traceback.format_stack(frame)) if frame is not None else ""
+
+
 def _log_line(kind: str, text: str, hint: str | None) -> None:
     (log.error if kind == "error" else log.info)("%s%s", text, f"\nhint: {hint}" if hint else "")
 
@@ -183,7 +197,14 @@ class Watcher:
             self._observer.join(timeout=5)
             self._observer = None
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=30)
+            self._thread.join(timeout=SLOW_STOP)
+            if self._thread.is_alive():
+                log.warning(
+                    "the rebuild thread has not stopped after %.0f s; where it is:\n%s",
+                    SLOW_STOP,
+                    _stack_of(self._thread),
+                )
+                self._thread.join(timeout=30)
             self._thread = None
         self.server.close()
         self.esbuild.close()
