@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -160,6 +161,26 @@ def test_missing_dir_is_a_located_config_error(tmp_path: Path) -> None:
         in result.err
     )
     assert not (tmp_path / "dist").exists()
+
+
+def test_an_absolute_dir_is_taken_as_written(tmp_path: Path) -> None:
+    """An installed package's templates (sqladmin's, in site-packages) named by their absolute
+    path, as ``source`` may name its static folder: read in place, rewritten into
+    ``dist/templates`` under their names in that folder. It was a config error."""
+    elsewhere = tmp_path / "site-packages" / "pkg" / "templates"
+    write_tree(elsewhere, {"parts/nav.html": FLASK_LAYOUT["app/templates/parts/nav.html"]})
+    project = tmp_path / "project"
+    write_tree(
+        project,
+        {
+            "app/static/css/site.css": FLASK_LAYOUT["app/static/css/site.css"],
+            "pipeline.yaml": _config("app/static", f"['{elsewhere}']"),
+        },
+    )
+    result = run_cli("build", "--strict", cwd=project)
+    assert result.code == 0, result.err
+    out = (project / "dist/templates/parts/nav.html").read_text()
+    assert re.search(r"filename='css/site-[A-Z0-9]{8}\.css'", out), out
 
 
 def test_configured_dir_without_templates_warns(tmp_path: Path) -> None:

@@ -110,7 +110,8 @@ class TemplatesConfig:
     dirs: tuple[str, ...] = opt(
         ("templates",),
         TemplateDirs(),
-        "template folders, relative to the config file's folder (a name found in two is an error)",
+        "template folders, relative to the config file's folder, or absolute (a name found in two"
+        " is an error)",
     )
     include: tuple[str, ...] = opt(
         ("**/*.html", "**/*.j2", "**/*.jinja"), Globs(), "which files in them are templates"

@@ -5,7 +5,8 @@ relative to the config file's folder, anywhere in the project (``app/templates``
 ``.``, a symlink). For configs written before that rule, a folder that exists only under
 ``source`` is found there (unambiguous, so old configs keep working); one that exists in both
 places and is not the same folder is a config error asking for the explicit path (a leading
-``./`` always means "beside the config"). A folder that exists in neither is a config error.
+``./`` always means "beside the config"). An absolute folder (an installed package's
+templates) is taken as written. A folder that exists in neither is a config error.
 Without the key, the default ``templates`` is looked up the same way and may be absent.
 
 Resolved dirs are stored as POSIX paths relative to ``source`` (``templates``,
@@ -60,16 +61,14 @@ def resolve(
                 items.append((item, f"templates.dirs[{i}]", value))
     out: list[str] = []
     for child, path, value in items:
-        if not value.strip() or value.startswith("/"):
-            reader.error(
-                child,
-                path,
-                f"expected a folder relative to the config file's folder, got {value!r}",
-            )
+        if not value.strip():
+            reader.error(child, path, f"expected a folder, got {value!r}")
             continue
+        # an absolute folder (an installed package's templates, as ``source`` may be its
+        # static folder) is taken as written
         beside = Path(os.path.normpath(root / value))
         under = Path(os.path.normpath(source / value))
-        pinned = value == "." or value.startswith("./")
+        pinned = value == "." or value.startswith(("./", "/"))
         seen = reader.outside
         if seen.is_dir(beside) and (pinned or not seen.is_dir(under) or seen.same(beside, under)):
             found = beside
