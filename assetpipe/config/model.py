@@ -237,7 +237,10 @@ class StaticConfig:
     """``static``: exactly the files listed, hashed unless in ``keep_names``."""
 
     include: tuple[str, ...] = opt(
-        (), Globs(), "exactly the files copied (hashed); such a file belongs to no other stage"
+        (),
+        Globs(),
+        "exactly the files copied (hashed; in a production build, a stylesheet's `url()`s to the"
+        " others name their hashed files); such a file belongs to no other stage",
     )
     keep_names: tuple[str, ...] = opt(
         (), Globs(), "of those, the ones that keep their name (linked from outside)"

@@ -44,6 +44,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "stages/vendored.py",
         "stages/esbuild_options.py",
         "stages/static.py",
+        "stages/cssrefs.py",
         "stages/templates.py",
         "stages/compress.py",
         "stages/compress_codec.py",
@@ -55,7 +56,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "_node/service.mjs",
     ),
     "compress": ("stages/compress.py", "stages/compress_codec.py", "manifest.py"),
-    "static": ("stages/static.py", "hashing.py"),
+    "static": ("stages/static.py", "stages/cssrefs.py", "hashing.py"),
 }
 
 

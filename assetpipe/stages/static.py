@@ -5,21 +5,57 @@ their name and get ``"immutable": false`` (they are linked from outside, so they
 Work per file is a copy into the cache plus its SRI hash, keyed by content; the output is a hard
 link to the cache blob. Never a link to the source itself: editors and ``write_text`` rewrite a
 file in place, which would change the published (immutable!) output through the shared inode.
+
+In a production build, a stylesheet among them has its references to the other files
+published here (not to another stylesheet) rewritten to their hashed names (``cssrefs``), and
+its own name hashes the rewritten bytes: a font that changes renames the stylesheet that loads
+it too.
 """
 
 from __future__ import annotations
 
-from ..hashing import hashed_name, sri_file
+import hashlib
+
+from ..hashing import hashed_name, sri, sri_file
 from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import globmatch
 from .base import StageContext
+from .cssrefs import rewrite_refs
 
 
 def output_name(ctx: StageContext, rel: str) -> str:
-    """The public name static gives a source key: its own for ``keep_names``, else hashed."""
+    """The public name static gives a source key: its own for ``keep_names``, else hashed (a
+    stylesheet's from its bytes with its references rewritten, ``rewritten``)."""
     if globmatch(rel, ctx.config.static.keep_names):
         return rel
-    return hashed_name(rel, ctx.sources.sha256(rel))
+    data = rewritten(ctx, rel)
+    digest = ctx.sources.sha256(rel) if data is None else hashlib.sha256(data).hexdigest()
+    return hashed_name(rel, digest)
+
+
+def rewritten(ctx: StageContext, rel: str) -> bytes | None:
+    """For a stylesheet among the static files, its bytes with its references to the others
+    rewritten to their output names (``cssrefs``); ``None`` for any other file, one that is not
+    UTF-8, or one no reference of which changes. A reference to another stylesheet is left as
+    written: its name would depend on this one's through an ``@import`` cycle. Production
+    builds only: a development build (``watch``) serves every file ``no-cache`` and rebuilds
+    only the files that changed, which would leave a stylesheet naming a font's old name."""
+    if ctx.profile == "development" or not rel.endswith(".css") or rel not in ctx.static_keys:
+        return None
+    try:
+        text = (ctx.config.source / rel).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+    def name_of(key: str) -> str | None:
+        if key not in ctx.static_keys or key.endswith(".css"):
+            return None
+        if globmatch(key, ctx.config.static.keep_names):
+            return key
+        return hashed_name(key, ctx.sources.sha256(key))
+
+    out = rewrite_refs(text, rel, ctx.config.public_path, name_of)
+    return None if out == text else out.encode("utf-8")
 
 
 def select(ctx: StageContext) -> list[str]:
@@ -31,15 +67,20 @@ def run(ctx: StageContext) -> None:
     files = ctx.sources.match(ctx.config.static.include)
     ctx.progress.start("static", len(files))
     for f in files:
-        digest = ctx.sources.sha256(f.rel)
-        key = ctx.cache.key("static", code_digest("static"), digest)
-        entry = ctx.cache.get(key, "static")
-        if entry is None or "file" not in entry.files:
-            entry = ctx.cache.put(key, {"file": f.path}, {"integrity": sri_file(f.path)})
-        integrity = str(entry.meta["integrity"])
         out = output_name(ctx, f.rel)
-        ctx.link_public(out, entry.path("file"))
-        item = {"file": out, "src": f.rel, "size": f.size, "integrity": integrity}
+        data = rewritten(ctx, f.rel)
+        if data is not None:  # a stylesheet whose references now name hashed files
+            ctx.write_public(out, data)
+            item = {"file": out, "src": f.rel, "size": len(data), "integrity": sri(data)}
+        else:
+            digest = ctx.sources.sha256(f.rel)
+            key = ctx.cache.key("static", code_digest("static"), digest)
+            entry = ctx.cache.get(key, "static")
+            if entry is None or "file" not in entry.files:
+                entry = ctx.cache.put(key, {"file": f.path}, {"integrity": sri_file(f.path)})
+            ctx.link_public(out, entry.path("file"))
+            integrity = str(entry.meta["integrity"])
+            item = {"file": out, "src": f.rel, "size": f.size, "integrity": integrity}
         if out == f.rel:
             item["immutable"] = False
         ctx.manifest.add(f.rel, item)
