@@ -28,6 +28,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
     "images": ("stages/images.py", "imaging/", "hashing.py"),
     "templates": (
         "stages/templates.py",
+        "stages/unresolved.py",
         "stages/compress.py",
         "stages/compress_codec.py",
         "rewrite/",
@@ -46,6 +47,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "stages/static.py",
         "stages/cssrefs.py",
         "stages/templates.py",
+        "stages/unresolved.py",
         "stages/compress.py",
         "stages/compress_codec.py",
         "esbuild/",

@@ -1,0 +1,113 @@
+"""Which asset references the templates stage could not rewrite are worth a warning, and its
+words: each template's ``report.json`` ``unresolved`` items, one warning per template at the
+first one's line (``--strict`` fails on it). A URL elsewhere, an ``asset_url`` built at run time
+and an expression that need not name a static file stay quiet; a ``url_for`` of a route that is
+not in ``templates.static_routes`` but names a file of the build says to list it there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container
+from typing import Any
+
+from ..pipeline.sources import globmatch
+from ..rewrite.refs import STATIC_ROUTES, names_static
+from .base import StageContext
+
+#: a value that starts ``{{ NAME }}/``: maybe a ``templates.prefixes`` expression
+_LEADING_EXPR = re.compile(r"""\s*\{\{-?\s*([\w.]+(?:\[["'][\w.]+["']\])?)\s*-?\}\}/""")
+
+#: unresolved reasons that are not warned about: a URL elsewhere; and of the ``dynamic`` ones,
+#: an ``asset_url`` built at run time (the manifest answers it) and an expression that need not
+#: name a static file at all (``{{ user.avatar_url }}``: ``refs.names_static``)
+_QUIET = ("other",)
+
+
+#: ``url_for('NAME', filename='K')`` / ``path='K'`` of any route NAME, with a literal K
+_OTHER_ROUTE = re.compile(
+    r"""url_for\(\s*["']([^"']+)["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}~]+)["']"""
+)
+#: the literal head of a computed ``url_for('static', filename='HEAD' + ...)``
+_FILENAME_HEAD = re.compile(r"""filename\s*=\s*(["'])([^"'{}]*)\1\s*[~+]""")
+
+
+def _warned(
+    u: dict[str, Any],
+    public_path: str,
+    keep_names: tuple[str, ...] = (),
+    routes: tuple[str, ...] = STATIC_ROUTES,
+    keys: Container[str] = (),
+) -> bool:
+    """Whether an unresolved reference is warned about; ``keys``: the manifest's."""
+    if u["reason"] in _QUIET:
+        return False
+    if u["reason"] == "dynamic":
+        value = str(u["value"])
+        head = _FILENAME_HEAD.search(value)
+        if head and "/" in head.group(2):
+            # a file picked at run time in a folder the build publishes under its own names
+            # (calibre-web's datepicker locale for current_user.locale): the URL works
+            folder = head.group(2).rsplit("/", 1)[0]
+            if globmatch(f"{folder}/x", keep_names):
+                return False
+        if _other_route(value, routes, keys):
+            return True
+        return "asset_url(" not in value and names_static(value, public_path, routes)
+    return True
+
+
+def _other_route(value: str, routes: tuple[str, ...], keys: Container[str]) -> str | None:
+    """The route name of a ``url_for`` that names a file of the build by a route that is not
+    in ``templates.static_routes`` (sqladmin's ``url_for('admin:statics', path='css/x.css')``):
+    likely a mount of the static folder under another name. A Flask blueprint's ``NAME.static``
+    serves its own folder (``BlueprintStatic`` hashes it at run time): never."""
+    m = _OTHER_ROUTE.search(value)
+    if m and m.group(1) not in routes and not m.group(1).endswith(".static") and m.group(2) in keys:
+        return m.group(1)
+    return None
+
+
+def warn_unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) -> None:
+    """One warning for template ``rel``'s ``unresolved`` references that are worth one (the
+    first, with the lines of the others), at its line; the quiet ones (``_warned``) none."""
+    """One warning per template naming template:line of the asset references it leaves as
+    written (report.json's ``unresolved`` lists each with why)."""
+    keep = ctx.config.static.keep_names
+    routes = ctx.config.templates.static_routes
+    keys = ctx.manifest.entries
+    left = [u for u in items if _warned(u, ctx.config.public_path, keep, routes, keys)]
+    if not left:
+        return
+    first = left[0]
+    what = {
+        "relative": "a relative URL",
+        "dynamic": "built by an expression",
+        "asset_url": "asset_url() names no asset of the build",
+        "type": "the build has no output in the format its type attribute names",
+        "prefix": "its output is outside the folder the templates.prefixes expression stands for",
+        "not_rewritten": f"in {first.get('where', 'the template')}",
+    }.get(str(first["reason"]), str(first["reason"]))
+    if first.get("in_build") is False:
+        what += "; the build has no such asset"
+    dynamic = first["reason"] == "dynamic"
+    lead = _LEADING_EXPR.match(str(first["value"])) if dynamic else None
+    route = _other_route(str(first["value"]), routes, keys) if dynamic else None
+    if route:
+        what = (
+            f"a url_for of route '{route}', which names a file of the build; if '{route}' serves"
+            f" the static folder at {ctx.config.public_path}, add it to templates.static_routes"
+        )
+    elif lead:
+        what += (
+            f"; if {lead.group(1)} stands for a folder of the static folder,"
+            " name it in templates.prefixes"
+        )
+    msg = f"'{first['value']}' left as written ({what}): it requests the unhashed source path"
+    if len(left) > 1:
+        lines = ", ".join(str(u["line"]) for u in left[1:])
+        msg += (
+            f"; {len(left) - 1} more asset reference(s) left as written at line(s) {lines}"
+            " (report.json: templates.*.unresolved)"
+        )
+    ctx.warn(msg, ctx.source_location(rel, first["line"], first["col"]))
