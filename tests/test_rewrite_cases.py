@@ -450,6 +450,17 @@ def test_reference_forms() -> None:
     ]
 
 
+def _preloads(uf: str) -> str:
+    """The two modulepreload links the rewrite adds after ``js/app.js``, named in ``uf``'s
+    form (``url_for(...)`` with ``%s`` for the file)."""
+    return (
+        f'<link rel="modulepreload" href="{uf % "js/chunks/shared-SSSSSSSS.js"}"'
+        ' integrity="sha384-sh" crossorigin="anonymous">\n'
+        f'<link rel="modulepreload" href="{uf % "js/chunks/util-UUUUUUUU.js"}"'
+        ' integrity="sha384-ut" crossorigin="anonymous">'
+    )
+
+
 def test_url_for_form_is_kept_in_inserted_links_and_srcset() -> None:
     src = (
         "<script type=\"module\" src=\"{{ url_for('static', filename='js/app.js') }}\">"
@@ -460,11 +471,8 @@ def test_url_for_form_is_kept_in_inserted_links_and_srcset() -> None:
     assert res.text == (
         f'<script type="module" src="{uf % "js/app-JJJJJJJJ.js"}" integrity="sha384-app"'
         ' crossorigin="anonymous"></script>\n'
-        f'<link rel="modulepreload" href="{uf % "js/chunks/shared-SSSSSSSS.js"}"'
-        ' integrity="sha384-sh" crossorigin="anonymous">\n'
-        f'<link rel="modulepreload" href="{uf % "js/chunks/util-UUUUUUUU.js"}"'
-        ' integrity="sha384-ut" crossorigin="anonymous">'
-        f'<img src="{uf % f"img/a-800w-{H}.webp"}"{LAZY} width="800" height="600" srcset="'
+        + _preloads(uf)
+        + f'<img src="{uf % f"img/a-800w-{H}.webp"}"{LAZY} width="800" height="600" srcset="'
         f'{uf % f"img/a-480w-{H}.webp"} 480w, {uf % f"img/a-800w-{H}.webp"} 800w"'
         f' sizes="{SIZES}">'
     )
@@ -490,11 +498,8 @@ def test_starlette_url_for_path_is_rewritten_in_its_own_form() -> None:
         ' crossorigin="anonymous">'
         f'<script type="module" src="{uf % "js/app-JJJJJJJJ.js"}" integrity="sha384-app"'
         ' crossorigin="anonymous"></script>\n'
-        f'<link rel="modulepreload" href="{uf % "js/chunks/shared-SSSSSSSS.js"}"'
-        ' integrity="sha384-sh" crossorigin="anonymous">\n'
-        f'<link rel="modulepreload" href="{uf % "js/chunks/util-UUUUUUUU.js"}"'
-        ' integrity="sha384-ut" crossorigin="anonymous">'
-        f'<img src="{uf % f"/img/a-800w-{H}.webp"}"{LAZY} width="800" height="600" srcset="'
+        + _preloads(uf)
+        + f'<img src="{uf % f"/img/a-800w-{H}.webp"}"{LAZY} width="800" height="600" srcset="'
         f'{uf % f"img/a-480w-{H}.webp"} 480w, {uf % f"img/a-800w-{H}.webp"} 800w"'
         f' sizes="{SIZES}">'
         f'<script>var logo = "{uf % "/icons/logo-LLLLLLLL.svg"}";</script>'
@@ -523,11 +528,8 @@ def test_static_routes_names_another_mount_whose_url_for_is_rewritten() -> None:
         ' crossorigin="anonymous">'
         f'<script type="module" src="{uf % "/js/app-JJJJJJJJ.js"}" integrity="sha384-app"'
         ' crossorigin="anonymous"></script>\n'
-        f'<link rel="modulepreload" href="{uf % "js/chunks/shared-SSSSSSSS.js"}"'
-        ' integrity="sha384-sh" crossorigin="anonymous">\n'
-        f'<link rel="modulepreload" href="{uf % "js/chunks/util-UUUUUUUU.js"}"'
-        ' integrity="sha384-ut" crossorigin="anonymous">'
-        f'<script>var u = "{uf % "icons/logo-LLLLLLLL.svg"}";</script>'
+        + _preloads(uf)
+        + f'<script>var u = "{uf % "icons/logo-LLLLLLLL.svg"}";</script>'
     )
     assert res.unresolved == []
     jinja2.Environment().parse(res.text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
-from .files import KWARG, SKIP_DIRS, walk
+from .files import KWARG, SKIP_DIRS, python_texts
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
 from .routes import view_routes
@@ -108,12 +108,7 @@ class Project:
 def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     """The Flask app of the project (the shallowest module creating one), and the others."""
     found: list[tuple[int, FlaskApp]] = []
-    texts: list[tuple[Path, str]] = []
-    for path in walk(root, (".py",)):
-        try:
-            texts.append((path, path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError):
-            continue
+    texts = list(python_texts(root))
     names = "|".join(["Flask", *sorted({c for _, t in texts for c in _SUBCLASS.findall(t)})])
     creates, assigns = (
         re.compile(_FLASK.format(names=names)),
@@ -188,11 +183,8 @@ def _entry(root: Path, factory: str) -> tuple[Path, str] | None:
     """The shallowest module assigning ``NAME = [pkg.]factory(...)`` at its top level."""
     call = re.compile(rf"^(\w+)\s*=\s*(?:[\w.]+\.)?{factory}\(", re.M)
     best: tuple[Path, str] | None = None
-    for path in walk(root, (".py",)):
-        try:
-            m = call.search(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            continue
+    for path, text in python_texts(root):
+        m = call.search(text)
         if m and (best is None or len(path.parts) < len(best[0].parts)):
             best = (path, m.group(1))
     return best

@@ -36,3 +36,13 @@ def walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
         for name in sorted(filenames):
             if name.endswith(suffixes):
                 yield here / name
+
+
+def python_texts(root: Path) -> Iterator[tuple[Path, str]]:
+    """Each Python module under ``root`` (``walk``'s order) with its text; one that cannot be
+    read as UTF-8 is skipped."""
+    for path in walk(root, (".py",)):
+        try:
+            yield path, path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .files import walk
+from .files import python_texts
 
 #: a route declared with a literal path: ``@app.route("/static/custom.css")``,
 #: ``@bp.get(...)``, ``add_url_rule("/static/x.css", ...)``
@@ -24,11 +24,7 @@ def view_routes(root: Path, public_path: str) -> dict[str, str]:
     if not public_path.startswith("/"):
         return found
     prefix = public_path.rstrip("/") + "/"
-    for path in walk(root, (".py",)):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
+    for path, text in python_texts(root):
         for m in _ROUTE.finditer(text):
             url = m.group(2)
             if url.startswith(prefix) and len(url) > len(prefix):

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import KWARG, TEMPLATE_EXT, walk
+from .files import KWARG, TEMPLATE_EXT, python_texts, walk
 
 # ``Blueprint("auth", __name__, template_folder="templates")``: its folder is relative to the
 # module's own folder, as Flask resolves it (the blueprint's root_path)
@@ -37,11 +37,7 @@ def blueprint_template_dirs(root: Path) -> list[Path]:
     """The existing ``template_folder``s of the blueprints created under ``root``, each
     resolved against its module's folder, in file order (duplicates once)."""
     out: list[Path] = []
-    for path in walk(root, (".py",)):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
+    for path, text in python_texts(root):
         for m in _BLUEPRINT.finditer(text):
             k = re.search(KWARG.format("template_folder"), m.group("args"))
             if k is None:
