@@ -147,7 +147,9 @@ def test_references_the_app_already_breaks_do_not_fail_the_first_build(tmp_path:
 
 def test_a_reference_a_view_of_the_app_answers_is_not_said_to_404(tmp_path: Path) -> None:
     """archivy 1.7.7 links ``/static/custom.css``, which its own ``@app.route`` answers (a
-    user's stylesheet from its data folder): init said it 404s today and to fix it."""
+    user's stylesheet from its data folder): init said it 404s today and to fix it, and the
+    build warned (``--strict`` failed) until the template was edited. init now lists it in
+    ``templates.app_routes``: left as written, and ``build --strict`` passes as written."""
     write_tree(
         tmp_path,
         {
@@ -166,7 +168,11 @@ def test_a_reference_a_view_of_the_app_answers_is_not_said_to_404(tmp_path: Path
     text = init(tmp_path).text
     assert "404 today" not in text
     assert "#   custom.css (in base.html; route at routes.py:4)" in text
-    assert "missing_assets: warn" in text
+    assert 'app_routes: ["custom.css"]' in text and "missing_assets" not in text
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    out = (tmp_path / "dist/templates/base.html").read_text()
+    assert out == '<link rel="stylesheet" href="/static/custom.css">\n'
 
 
 def test_no_missing_references_keep_the_default(tmp_path: Path) -> None:

@@ -220,25 +220,30 @@ def _bundled_lines(project: Project) -> list[str]:
 
 
 def _missing_lines(project: Project) -> list[str]:
-    """``missing_assets: warn`` with the references to absent files, when the templates have
-    some: they 404 today too, and would fail the first build (the default is ``error``)."""
+    """For references to files the static folder lacks: ``app_routes`` with those a view of
+    the app answers (left as written), and ``missing_assets: warn`` when others remain: they
+    404 today too, and would fail the first build (the default is ``error``)."""
     if not project.missing:
         return []
     views = project.served_by_views
     absent = [(k, f"in {t}") for k, t in project.missing if k not in views]
     served = [(k, f"in {t}; route at {views[k]}") for k, t in project.missing if k in views]
     lines = _listed(
+        served,
+        f"  # {len(served)} reference(s) under {project.public_path} that a view of the app",
+        "  # answers, not a file: left as written (name the view with url_for('<its",
+        "  # endpoint>') in the template and remove it from this list, if you like):",
+    )
+    if served:
+        keys = ", ".join(json.dumps(k) for k in sorted({k for k, _ in served}))
+        lines.append(f"  app_routes: [{keys}]")
+    lines += _listed(
         absent,
         f"  # {len(absent)} reference(s) to files that are not in the static folder",
         "  # (they 404 today too); the build warns about them instead of failing. Fix them,",
         "  # then remove this line to make a missing asset an error again:",
-    ) + _listed(
-        served,
-        f"  # {len(served)} reference(s) under {project.public_path} that a view of the app",
-        "  # answers, not a file (the build cannot see routes, so it warns, and --strict",
-        "  # fails): name the view with url_for('<its endpoint>') in the template instead:",
     )
-    return [*lines, "  missing_assets: warn"]
+    return [*lines, "  missing_assets: warn"] if absent else lines
 
 
 def _listed(items: list[tuple[str, str]], *head: str) -> list[str]:

@@ -164,6 +164,12 @@ class TemplatesConfig:
     missing_assets: str = opt(
         "error", Choice(("error", "warn")), "a literal reference to a missing asset fails or warns"
     )
+    app_routes: tuple[str, ...] = opt(
+        (),
+        Globs(),
+        "paths under `public_path` that a view of the app answers, not a file (archivy's"
+        " `custom.css`): their references are left as written, neither an error nor a warning",
+    )
     static_routes: tuple[str, ...] = opt(
         ("static",),
         Strs(),

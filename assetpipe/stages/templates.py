@@ -265,10 +265,13 @@ def _missing_hint(ctx: StageContext, key: str) -> str:
 
 
 def _missing(ctx: StageContext, rel: str, missing: list[list[Any]]) -> list[AssetpipeError]:
-    """The errors (``missing_assets: error``) for each literal reference to a missing key;
-    with ``warn``, each is a warning and the list is empty."""
+    """The errors (``missing_assets: error``) for each literal reference to a missing key that
+    is not one of ``templates.app_routes``; with ``warn``, each is a warning and the list is
+    empty."""
     errors: list[AssetpipeError] = []
     for line, col, key, value in missing:
+        if globmatch(key, ctx.config.templates.app_routes):
+            continue  # a view of the app answers it
         hint = _missing_hint(ctx, key)
         msg = f"'{value}' refers to '{key}', which the build did not produce"
         loc = ctx.source_location(rel, line, col)
