@@ -3,8 +3,9 @@
 A stylesheet no ``styles.entries`` bundles (a vendored Font Awesome, one whose ``url()``s name
 files that exist nowhere, which esbuild would refuse) is copied by the static stage. Its
 ``url()`` references to files the static stage publishes under hashed names (its fonts, icons;
-not another stylesheet, whose name could depend on this one's) are rewritten to those names, as Django's ``ManifestStaticFilesStorage``
-does: they load immutable files instead of revalidating the unhashed ones on every visit.
+not another stylesheet, whose name could depend on this one's) are rewritten to those names,
+as Django's ``ManifestStaticFilesStorage`` does: they load immutable files instead of
+revalidating the unhashed ones on every visit.
 
 Only the path of each such reference changes, in its own form: a relative one stays relative to
 the stylesheet (``../webfonts/fa-solid-900-HASH.woff2``), one under ``public_path`` stays under
@@ -20,13 +21,9 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote, unquote
 
-#: ``url(...)`` in its three forms (double-quoted, single-quoted, bare) and ``@import "..."``;
-#: the path is the first non-empty of the groups ``dq``, ``sq``, ``bare``
-_REF = re.compile(
-    r"""url\(\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^)'"\s]*))\s*\)"""
-    r"""|@import\s+(?:"(?P<idq>[^"]*)"|'(?P<isq>[^']*)')""",
-    re.I,
-)
+#: ``url(...)`` in its three forms: double-quoted, single-quoted, bare (the groups ``dq``, ``sq``,
+#: ``bare``). A bare ``@import "x.css"`` names a stylesheet, never rewritten here.
+_REF = re.compile(r"""url\(\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^)'"\s]*))\s*\)""", re.I)
 _SCHEME = re.compile(r"[a-zA-Z][\w+.-]*:")
 
 
@@ -39,7 +36,7 @@ def rewrite_refs(
     out: list[str] = []
     done = 0
     for m in _REF.finditer(text):
-        group = next(g for g in ("dq", "sq", "bare", "idq", "isq") if m.group(g) is not None)
+        group = next(g for g in ("dq", "sq", "bare") if m.group(g) is not None)
         url, start, end = m.group(group), m.start(group), m.end(group)
         new = _rewritten(url, rel, public_path, name_of)
         if new is not None:

@@ -26,9 +26,13 @@ from .cssrefs import rewrite_refs
 def output_name(ctx: StageContext, rel: str) -> str:
     """The public name static gives a source key: its own for ``keep_names``, else hashed (a
     stylesheet's from its bytes with its references rewritten, ``rewritten``)."""
+    return _name(ctx, rel, rewritten(ctx, rel))
+
+
+def _name(ctx: StageContext, rel: str, data: bytes | None) -> str:
+    """``output_name`` of ``rel`` whose published bytes are ``data`` (``None``: its source's)."""
     if globmatch(rel, ctx.config.static.keep_names):
         return rel
-    data = rewritten(ctx, rel)
     digest = ctx.sources.sha256(rel) if data is None else hashlib.sha256(data).hexdigest()
     return hashed_name(rel, digest)
 
@@ -50,9 +54,7 @@ def rewritten(ctx: StageContext, rel: str) -> bytes | None:
     def name_of(key: str) -> str | None:
         if key not in ctx.static_keys or key.endswith(".css"):
             return None
-        if globmatch(key, ctx.config.static.keep_names):
-            return key
-        return hashed_name(key, ctx.sources.sha256(key))
+        return _name(ctx, key, None)
 
     out = rewrite_refs(text, rel, ctx.config.public_path, name_of)
     return None if out == text else out.encode("utf-8")
@@ -67,8 +69,8 @@ def run(ctx: StageContext) -> None:
     files = ctx.sources.match(ctx.config.static.include)
     ctx.progress.start("static", len(files))
     for f in files:
-        out = output_name(ctx, f.rel)
         data = rewritten(ctx, f.rel)
+        out = _name(ctx, f.rel, data)
         if data is not None:  # a stylesheet whose references now name hashed files
             ctx.write_public(out, data)
             item = {"file": out, "src": f.rel, "size": len(data), "integrity": sri(data)}
