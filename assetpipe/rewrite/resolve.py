@@ -89,9 +89,7 @@ class Resolver:
                 continue
             self.handled.append((a.value_start, a.value_end))
             val = self.doc.text[a.value_start : a.value_end]
-            ref = classify(
-                val, self.opts.public_path, self.opts.prefix_map, self.opts.static_routes
-            )
+            ref = self._classify(val)
             if ref is None:
                 continue
             entry = self.resolve(tag, a.name, val, ref, a.value_start)
@@ -103,15 +101,16 @@ class Resolver:
         """The file a literal ``href`` of ``tag`` names, without recording a dependency or
         rewriting anything (``None`` if it names no manifest entry)."""
         val = self.doc.value(tag, "href")
-        ref = (
-            classify(val, self.opts.public_path, self.opts.prefix_map, self.opts.static_routes)
-            if val
-            else None
-        )
+        ref = self._classify(val) if val else None
         if ref is None or ref.key is None or not ref.resolvable:
             return None
         e = self.manifest.get(ref.key)
         return None if e is None else str(e["file"])
+
+    def _classify(self, value: str) -> Ref | None:
+        """``refs.classify`` of an attribute value with this rewrite's options."""
+        o = self.opts
+        return classify(value, o.public_path, o.prefix_map, o.static_routes)
 
     def resolve(
         self, tag: Tag, attr: str, val: str, ref: Ref, base: int, width: int | None = None
@@ -207,9 +206,7 @@ class Resolver:
             self.resolve(tag, "srcset", val, Ref("dynamic"), vs)
             return
         for s, e, w in srcset_items(val):
-            ref = classify(
-                val[s:e], self.opts.public_path, self.opts.prefix_map, self.opts.static_routes
-            )
+            ref = self._classify(val[s:e])
             if ref is not None:
                 self.resolve(tag, "srcset", val[s:e], ref, vs + s, w)
 
@@ -219,9 +216,7 @@ class Resolver:
         that names no asset here is reported."""
         val = self.doc.text[vs:ve]
         for s, e in style_refs(val):
-            ref = classify(
-                val[s:e], self.opts.public_path, self.opts.prefix_map, self.opts.static_routes
-            )
+            ref = self._classify(val[s:e])
             if ref is not None and ref.kind != "other":
                 self.resolve(tag, "style", val[s:e], ref, vs + s)
 
