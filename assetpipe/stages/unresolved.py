@@ -12,7 +12,7 @@ from collections.abc import Container
 from typing import Any
 
 from ..pipeline.sources import globmatch
-from ..rewrite.refs import STATIC_ROUTES, names_static
+from ..rewrite.refs import names_static
 from .base import StageContext
 
 #: a value that starts ``{{ NAME }}/``: maybe a ``templates.prefixes`` expression
@@ -35,9 +35,9 @@ _FILENAME_HEAD = re.compile(r"""filename\s*=\s*(["'])([^"'{}]*)\1\s*[~+]""")
 def _warned(
     u: dict[str, Any],
     public_path: str,
-    keep_names: tuple[str, ...] = (),
-    routes: tuple[str, ...] = STATIC_ROUTES,
-    keys: Container[str] = (),
+    keep_names: tuple[str, ...],
+    routes: tuple[str, ...],
+    keys: Container[str],
 ) -> bool:
     """Whether an unresolved reference is warned about; ``keys``: the manifest's."""
     if u["reason"] in _QUIET:
@@ -71,8 +71,6 @@ def _other_route(value: str, routes: tuple[str, ...], keys: Container[str]) -> s
 def warn_unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) -> None:
     """One warning for template ``rel``'s ``unresolved`` references that are worth one (the
     first, with the lines of the others), at its line; the quiet ones (``_warned``) none."""
-    """One warning per template naming template:line of the asset references it leaves as
-    written (report.json's ``unresolved`` lists each with why)."""
     keep = ctx.config.static.keep_names
     routes = ctx.config.templates.static_routes
     keys = ctx.manifest.entries
