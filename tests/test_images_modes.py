@@ -268,3 +268,44 @@ def test_a_graphic_becomes_lossless_webp_and_a_photo_stays_lossy() -> None:
         data = encode(image, "webp", opts, None)
         assert Image.open(io.BytesIO(data)).convert("RGB").tobytes() != image.tobytes()
         assert 2 * len(data) < len(to_bytes(image, "WEBP", lossless=True))
+
+
+def test_the_lossless_trial_runs_only_where_it_can_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The full lossless WebP encode (several times the CPU of the lossy one) is not run for
+    the pixels of a JPEG, nor for a greyscale photo whose fast lossless encode is already far
+    bigger than its lossy bytes; a graphic still gets it, and its bytes do not change."""
+    from assetpipe.imaging.encode import encode
+    from assetpipe.imaging.options import ImageOptions
+
+    opts = ImageOptions(
+        widths=(480,),
+        tokens=("webp",),
+        quality=(("webp", 80),),
+        avif_speed=6,
+        colour="srgb",
+        max_pixels=10**8,
+    )
+    full: list[tuple[int, int]] = []  # (quality, method) of each lossless save
+    save = Image.Image.save
+
+    def spy(self: Image.Image, fp: Any, format: str | None = None, **params: Any) -> None:
+        if params.get("lossless"):
+            full.append((params["quality"], params["method"]))
+        save(self, fp, format, **params)
+
+    monkeypatch.setattr(Image.Image, "save", spy)
+    tile = Image.new("RGB", (32, 32), (240, 240, 250))
+    for x in range(0, 32, 4):
+        tile.paste((30, 60, 200), (x, 0, x + 1, 32))
+    exact = encode(tile, "webp", opts, None)
+    assert Image.open(io.BytesIO(exact)).convert("RGB").tobytes() == tile.tobytes()
+    assert (80, 4) in full
+    # the same pixels decoded from a JPEG: no lossless trial, lossy bytes
+    full.clear()
+    assert encode(tile, "webp", opts, None, lossy_source=True) != exact
+    assert full == []
+    with Image.open(CORPUS / "samples" / "rocket.jpg") as src:
+        grey = src.convert("L").resize((320, 240)).convert("RGB")
+    full.clear()
+    encode(grey, "webp", opts, None)
+    assert full == [(0, 0)]  # the fast probe only

@@ -109,12 +109,14 @@ def _process(job: Job) -> dict[str, list[tuple[int, int, bytes]]]:
         if job.orientation in _TRANSPOSE:
             im = im.transpose(Image.Transpose(_TRANSPOSE[job.orientation]))
         im, icc_out = to_output(im, icc, opts.colour)
-        return _encode_all(im, job, icc_out)
+        return _encode_all(im, job, icc_out, lossy_source=src.format == "JPEG")
     finally:
         src.close()
 
 
-def _encode_all(im: Any, job: Job, icc: bytes | None) -> dict[str, list[tuple[int, int, bytes]]]:
+def _encode_all(
+    im: Any, job: Job, icc: bytes | None, lossy_source: bool
+) -> dict[str, list[tuple[int, int, bytes]]]:
     """Resize largest first, each width from the previous one, in this thread; encode each
     (width, format) in a small thread pool meanwhile (Pillow releases the GIL while it resizes
     and encodes). With more than one encode thread, each encode of one width gets its own
@@ -131,7 +133,9 @@ def _encode_all(im: Any, job: Job, icc: bytes | None) -> dict[str, list[tuple[in
             im.info = {}
             for i, fmt in enumerate(job.formats):
                 own = im if i == 0 or job.threads <= 1 else im.copy()
-                pending[fmt].append((w, h, threads.submit(encode, own, fmt, job.options, icc)))
+                pending[fmt].append(
+                    (w, h, threads.submit(encode, own, fmt, job.options, icc, lossy_source))
+                )
         return {
             fmt: [(w, h, fut.result()) for w, h, fut in reversed(items)]
             for fmt, items in pending.items()
