@@ -232,6 +232,13 @@ def _run_stages(
 
             for options in early(cfg, profile):
                 session.prestart(options)
+            if len(sources.match(cfg.images.include)) > 1:
+                # and the image workers start (~0.15 s: a forkserver importing Pillow) while
+                # the images stage is imported and plans; it would start them at its second
+                # cache miss, which a cold build is sure to have
+                from ..imaging.pool import prewarm
+
+                prewarm()
         return _stages(
             cfg,
             sources,
