@@ -74,10 +74,11 @@ class InitResult:
         if app.factory:
             return f"in {shown}, inside {app.factory}() once the app is configured"
         var = app.variable or "app"
-        line = configured_after(app.module_file, var)
+        tree = _parse(app.module_file)
+        line = None if tree is None else _last_config_line(tree.body, var)
         if line is not None:
             return f"in {shown}, after line {line}, once {var}.config is set"
-        inner = configured_in_function(app.module_file, var)
+        inner = None if tree is None else configured_in_function(tree, var)
         if inner is not None:
             name, line = inner
             if line is not None:
@@ -86,23 +87,13 @@ class InitResult:
         return f"in {shown}, after {var} = Flask(__name__)"
 
 
-def configured_after(module: Path, var: str) -> int | None:
-    """The last line of the last top-level statement of ``module`` that sets ``var.config``
-    (``app.config.from_envvar(...)``, ``app.config["K"] = V``, ``app.config.update(...)``, also
-    under an ``if``): ``AssetPipe(app)`` reads its ``ASSETPIPE_*`` settings when it is called.
-    ``None`` when there is none or the module does not parse."""
-    tree = _parse(module)
-    return None if tree is None else _last_config_line(tree.body, var)
-
-
-def configured_in_function(module: Path, var: str) -> tuple[str, int | None] | None:
+def configured_in_function(tree: ast.Module, var: str) -> tuple[str, int | None] | None:
     """For an app created inside a function that is not a factory ``init`` knows by name
     (rq-dashboard's ``make_flask_app()``: ``app = Flask(__name__)``, then
     ``app.config.from_object(...)`` and, under an ``if``, ``app.config.from_envvar(...)``):
     the function's name and the last line of the last statement of its body that sets
     ``var.config`` (``None``: none does). ``None`` when no function assigns ``var`` a call."""
-    tree = _parse(module)
-    for fn in ast.walk(tree) if tree is not None else ():
+    for fn in ast.walk(tree):
         if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
             isinstance(s, ast.Assign)
             and isinstance(s.value, ast.Call)
@@ -121,7 +112,9 @@ def _parse(module: Path) -> ast.Module | None:
 
 
 def _last_config_line(body: list[ast.stmt], var: str) -> int | None:
-    """The last line of the last statement of ``body`` that sets ``var.config``."""
+    """The last line of the last statement of ``body`` that sets ``var.config``
+    (``app.config.from_envvar(...)``, ``app.config["K"] = V``, ``app.config.update(...)``, also
+    under an ``if``): ``AssetPipe(app)`` reads its ``ASSETPIPE_*`` settings when it is called."""
     last = None
     for stmt in body:
         if _touches_config(stmt, var):
