@@ -239,15 +239,11 @@ def test_png_exif_orientation_is_applied(modes_build: tuple[Path, dict[str, Any]
         assert _close(_px(out, (16, 54)), (200, 0, 0, 255), 16), v["format"]
 
 
-def test_a_graphic_becomes_lossless_webp_and_a_photo_stays_lossy() -> None:
-    """A WebP variant of an image of few colours (a background tile, an icon, a logo) is
-    lossless, its pixels exactly the source's, when that is not bigger: lossy WebP rang at a
-    two-colour tile's edges, up to 20/255 off on every page behind it. A photo, greyscale
-    included, stays lossy at the configured quality."""
-    from assetpipe.imaging.encode import encode
+def _webp_options() -> Any:
+    """What the images stage passes the encoder for ``formats: [webp]`` at quality 80."""
     from assetpipe.imaging.options import ImageOptions
 
-    opts = ImageOptions(
+    return ImageOptions(
         widths=(480,),
         tokens=("webp",),
         quality=(("webp", 80),),
@@ -255,6 +251,16 @@ def test_a_graphic_becomes_lossless_webp_and_a_photo_stays_lossy() -> None:
         colour="srgb",
         max_pixels=10**8,
     )
+
+
+def test_a_graphic_becomes_lossless_webp_and_a_photo_stays_lossy() -> None:
+    """A WebP variant of an image of few colours (a background tile, an icon, a logo) is
+    lossless, its pixels exactly the source's, when that is not bigger: lossy WebP rang at a
+    two-colour tile's edges, up to 20/255 off on every page behind it. A photo, greyscale
+    included, stays lossy at the configured quality."""
+    from assetpipe.imaging.encode import encode
+
+    opts = _webp_options()
     tile = Image.new("RGB", (32, 32), (240, 240, 250))
     for x in range(0, 32, 4):
         tile.paste((30, 60, 200), (x, 0, x + 1, 32))  # thin dark lines: edges lossy rings at
@@ -275,16 +281,8 @@ def test_the_lossless_trial_runs_only_where_it_can_win(monkeypatch: pytest.Monke
     the pixels of a JPEG, nor for a greyscale photo whose fast lossless encode is already far
     bigger than its lossy bytes; a graphic still gets it, and its bytes do not change."""
     from assetpipe.imaging.encode import encode
-    from assetpipe.imaging.options import ImageOptions
 
-    opts = ImageOptions(
-        widths=(480,),
-        tokens=("webp",),
-        quality=(("webp", 80),),
-        avif_speed=6,
-        colour="srgb",
-        max_pixels=10**8,
-    )
+    opts = _webp_options()
     full: list[tuple[int, int]] = []  # (quality, method) of each lossless save
     save = Image.Image.save
 
