@@ -232,7 +232,7 @@ def test_installed_wheel_carries_the_pin_and_installs_it_into_the_user_cache(
     assert binary.startswith(folder)
     assert (Path(folder) / "service.mjs").is_file()
     assert (project / "dist" / "public" / js).is_file()
-    assert 'url("/static/img/i-' in (project / "dist" / "public" / css).read_text()
+    assert 'url("../img/i-' in (project / "dist" / "public" / css).read_text()
     # a stale install (another esbuild in node_modules) is reinstalled with npm ci
     pkg = Path(folder) / "node_modules" / "esbuild" / "package.json"
     doc = json.loads(pkg.read_text())

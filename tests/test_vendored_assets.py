@@ -69,8 +69,9 @@ def test_package_assets_are_published_under_vendor_with_references_right(
     assert len(pins) == 1 and len(fonts) == 1
     assert (public / pins[0]).read_bytes() == PIN
     css = (public / str(m["css/app.css"]["file"])).read_text()
-    assert f"/static/{pins[0]}" in css
-    assert f"/static/{fonts[0]}?v=3" in css
+    # relative to the stylesheet (css/): it follows an app's path prefix
+    assert f'url("../{pins[0]}")' in css
+    assert f"../{fonts[0]}?v=3" in css
     assert set(m["css/app.css"]["assets"]) == {pins[0], fonts[0]}
     js = (public / str(m["js/app.js"]["file"])).read_text()
     assert f"/static/{pins[0]}" in js

@@ -619,7 +619,7 @@ def test_image_edit_rebuilds_that_image_and_the_templates_showing_it(tmp_path: P
         assert set(done) == {"images", "styles", "templates"}, done
         after = manifest(tmp_path)
         css = (public / after["css/app.css"]["file"]).read_text()
-        assert f"/static/{after['img/b.png']['file']}" in css
+        assert f"../{after['img/b.png']['file']}" in css
 
 
 def _stage_files(outcomes: list[Outcome]) -> dict[str, int]:
@@ -780,10 +780,7 @@ def test_static_edit_rebuilds_it_and_what_references_it(tmp_path: Path) -> None:
         after = manifest(tmp_path)
         logo = after["icons/logo.svg"]["file"]
         assert logo != before["icons/logo.svg"]["file"]
-        assert (
-            f"/static/{logo}"
-            in (tmp_path / "dist/public" / after["css/app.css"]["file"]).read_text()
-        )
+        assert f"../{logo}" in (tmp_path / "dist/public" / after["css/app.css"]["file"]).read_text()
         assert f"/static/{logo}" in (tmp_path / "dist/templates/other.html").read_text()
         assert after["js/app.js"] == before["js/app.js"]
     finally:

@@ -43,6 +43,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "stages/styles.py",
         "stages/classic.py",
         "stages/vendored.py",
+        "stages/cssurls.py",
         "stages/esbuild_options.py",
         "stages/static.py",
         "stages/cssrefs.py",

@@ -22,7 +22,7 @@ from ..errors import Location, StageError
 from ..esbuild import metafile
 from ..esbuild.result import EsbuildError, Message, Result
 from ..pipeline.codeprint import code_digest
-from . import compress, static, vendored
+from . import compress, cssurls, static, vendored
 from .base import StageContext
 from .builtins import builtin_errors, dynamic_builtins
 from .esbuild_options import GLOB_CHARS
@@ -209,9 +209,11 @@ def cached_build(
     # compressing now, those the vendor/ renaming leaves alone before it, the others after
     seen = len(builtins_seen(ctx))
     produced = produce()
+    public_path = ctx.config.public_path
     try:
-        compress.start_outputs(ctx, vendored.untouched(produced))
-        result = vendored.relocate(produced)
+        compress.start_outputs(ctx, cssurls.untouched(vendored.untouched(produced), public_path))
+        # vendor/ names first: a stylesheet's url()s then name the files where they will be
+        result = cssurls.relativize(vendored.relocate(produced), public_path)
         compress.start_outputs(ctx, result.files)
         table = url_table(ctx)["external"]
         used = _external_urls(result)

@@ -77,7 +77,7 @@ def relocate(result: Result) -> Result:
             text = data.decode("utf-8")
             mapped = path + ".map"
             if mapped in result.files:
-                maps[mapped] = _shift_map(result.files[mapped], text, pattern, renames)
+                maps[mapped] = shift_map(result.files[mapped], text, pattern, renames)
             data = pattern.sub(lambda m: renames[m.group(0)], text).encode("utf-8")
         files[renames.get(path, path)] = data
     files.update(maps)
@@ -97,7 +97,7 @@ def _renamed_metafile(meta: dict[str, Any], renames: dict[str, str]) -> dict[str
     return {**meta, "outputs": outputs}
 
 
-def _shift_map(raw: bytes, text: str, pattern: re.Pattern[str], renames: dict[str, str]) -> bytes:
+def shift_map(raw: bytes, text: str, pattern: re.Pattern[str], renames: dict[str, str]) -> bytes:
     """The sourcemap ``raw`` of ``text`` with generated columns moved for the rewrites."""
     doc = json.loads(raw)
     # per generated line: (UTF-16 column where a rewrite ends in the old text, shift so far)
