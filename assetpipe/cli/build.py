@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -11,6 +12,9 @@ from .build_options import BUILD_OPTIONS
 from .building import run_build
 from .common import run_command, setup_logging
 from .options import F, click_option
+
+if TYPE_CHECKING:
+    from ..adopt.webserver import StaticRule
 
 
 @click.command()
@@ -29,14 +33,14 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
     setup_logging(verbose, False, False)
 
     def body() -> int:
-        from pathlib import Path
-
         from ..adopt import APP_LINES, other_app_steps
         from ..adopt import init as run_init
         from ..adopt.render import OUTPUT
+        from ..adopt.webserver import static_rules
 
         result = run_init(Path(folder), config_name=config_name, force=force)
         p = result.project
+        rules = static_rules(p.root, p.public_path)
         click.echo(
             f"wrote {result.path} (source: {os.path.relpath(p.static_dir)}, "
             f"{p.templates} template(s), {len(p.scripts)} script(s) "
@@ -46,6 +50,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         if result.adopted and p.app is not None:
             shown = os.path.relpath(p.app.module_file, p.root)
             click.echo(f"\n{shown} already calls AssetPipe(...): run `assetpipe build`.")
+            _web_server_notes(rules, p.root, p.public_path)
             return 0
         if p.app is None:
             click.echo(
@@ -54,14 +59,28 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             for line in other_app_steps(p.public_path, result.path.parent.resolve() / OUTPUT):
                 click.echo(f"  {line}")
             click.echo("then run `assetpipe build`.")
+            _web_server_notes(rules, p.root, p.public_path)
             return 0
         click.echo(f"\nAdd these two lines {result.where}:\n")
         for line in APP_LINES:
             click.echo(f"    {line}")
         click.echo("\nthen run `assetpipe build` and start your app as usual.")
+        _web_server_notes(rules, p.root, p.public_path)
         return 0
 
     run_command(body, verbose=verbose, json_mode=False)
+
+
+def _web_server_notes(rules: list[StaticRule], root: Path, public_path: str) -> None:
+    """Name each web server rule that serves ``public_path`` without the app (``init``'s
+    last words: deployed so, every hashed file 404s)."""
+    for r in rules:
+        shown = os.path.relpath(r.path, root)
+        click.echo(
+            f"\nnote: {shown}:{r.line} serves {public_path} itself ({r.text}): deployed with it,"
+            " the build's hashed files 404; remove that rule so the app serves them"
+            ' (docs/adopting.md, "A web server that answers /static/ itself").'
+        )
 
 
 def build_options(f: F) -> F:
