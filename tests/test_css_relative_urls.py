@@ -16,7 +16,9 @@ import pytest
 from PIL import Image
 
 from assetpipe import build
+from assetpipe.esbuild.result import Result
 from assetpipe.manifest import Manifest
+from assetpipe.stages.cssurls import relativize
 from assetpipe.stages.vendored import _decode
 
 pytestmark = pytest.mark.node
@@ -97,3 +99,33 @@ def test_an_absolute_public_path_is_left_as_esbuild_wrote_it(
     build(root / "pipeline.yaml")
     _, css, m = stylesheet(root)
     assert f"url({cdn}{m['images/edit.png']['file']})" in css
+
+
+def test_the_rewritten_stylesheet_gets_a_name_of_its_own_bytes() -> None:
+    """esbuild named the stylesheet by its bytes before the rewrite; served ``immutable``, that
+    name must not stand for other bytes (a cached copy with ``/static/`` URLs would stay)."""
+    css = b".a{src:url(/static/fonts/x-BBBBBBBB.woff)}\n/*# sourceMappingURL=/static/css/m-AAAAAAAA.css.map */\n"
+    meta = {
+        "outputs": {
+            "css/m-AAAAAAAA.css": {},
+            "css/m-AAAAAAAA.css.map": {},
+            "js/app-CCCCCCCC.js": {"cssBundle": "css/m-AAAAAAAA.css"},
+        }
+    }
+    files = {
+        "css/m-AAAAAAAA.css": css,
+        "css/m-AAAAAAAA.css.map": b'{"version":3,"mappings":"AAAA"}',
+        "js/app-CCCCCCCC.js": b"x",
+    }
+    out = relativize(Result(files, meta), "/static/")
+    (name,) = [n for n in out.files if n.endswith(".css")]
+    assert re.fullmatch(r"css/m-[A-Z2-7]{8}\.css", name) and name != "css/m-AAAAAAAA.css"
+    assert (
+        out.files[name]
+        == (
+            f".a{{src:url(../fonts/x-BBBBBBBB.woff)}}\n/*# sourceMappingURL=/static/{name}.map */\n"
+        ).encode()
+    )
+    assert name + ".map" in out.files
+    assert sorted(out.metafile["outputs"]) == sorted([name, name + ".map", "js/app-CCCCCCCC.js"])
+    assert out.metafile["outputs"]["js/app-CCCCCCCC.js"]["cssBundle"] == name

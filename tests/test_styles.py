@@ -296,7 +296,10 @@ def test_plugin_free_stylesheet_equals_esbuilds_own_cli_output(
         check=True,
     )
     files = [m["css/app.css"]["file"], m["css/app.css"]["map"], m["fonts/icons.woff2"]["file"]]
-    # esbuild's own output, with the url()s made relative to the stylesheet as the stage does
-    cli = relativize(Result({f: (outdir / f).read_bytes() for f in files}, {}), "/static/")
+    # esbuild's own output, with the url()s made relative to the stylesheet (and so renamed
+    # for its new bytes) as the stage does
+    made = {p.relative_to(outdir).as_posix(): p.read_bytes() for p in outdir.rglob("*.*")}
+    cli = relativize(Result(made, {}), "/static/")
+    assert sorted(cli.files) == sorted(files)
     for f in files:
         assert (public / f).read_bytes() == cli.files[f], f

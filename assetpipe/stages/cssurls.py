@@ -19,15 +19,22 @@ columns after a rewritten reference move by the length difference (``vendored.sh
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from functools import partial
+from typing import Any
 
 from ..esbuild.result import Result
+from ..hashing import short_hash
 from .vendored import shift_map
 
 #: a reference's start: ``url(`` and its optional quote (a fixed width each: Python lookbehinds)
 _OPENING = r"(?:(?<=url\()|(?<=url\(\")|(?<=url\('))"
+
+
+#: the ``-HASH.css`` esbuild's ``[name]-[hash]`` gives an output
+_ESBUILD_HASH = re.compile(r"-([A-Z2-7]{8})(\.css)$")
 
 
 def rooted(public_path: str) -> bool:
@@ -58,13 +65,15 @@ def _renamed(renames: dict[str, str], m: re.Match[str]) -> str:
 
 def relativize(result: Result, public_path: str) -> Result:
     """``result`` with each ``.css`` output's ``url(public_path NAME)`` written relative to the
-    output's folder (see the module doc), its sourcemap shifted to match. ``result`` itself is
-    not changed; without such a reference it is returned as it is."""
+    output's folder (see the module doc), its sourcemap shifted to match. A rewritten output
+    gets a new content hash in its name (esbuild hashed the bytes before the rewrite; a name
+    marked ``immutable`` must never change bytes), its map follows, and the metafile names
+    both. ``result`` itself is not changed; without such a reference it is returned as is."""
     if not rooted(public_path):
         return result
     pattern = _pattern(public_path)
     files = dict(result.files)
-    changed = False
+    names: dict[str, str] = {}
     for path, data in result.files.items():
         if not path.endswith(".css"):
             continue
@@ -76,12 +85,39 @@ def relativize(result: Result, public_path: str) -> Result:
         }
         if not renames:
             continue
-        changed = True
         mapped = path + ".map"
         if mapped in files:
             files[mapped] = shift_map(files[mapped], text, pattern, renames)
-        files[path] = pattern.sub(partial(_renamed, renames), text).encode("utf-8")
-    if not changed:
+        new = pattern.sub(partial(_renamed, renames), text).encode("utf-8")
+        files[path] = new
+        digest = short_hash(hashlib.sha256(new).hexdigest())
+        named = _ESBUILD_HASH.sub(rf"-{digest}\2", path)
+        if named != path and named not in result.files:
+            names[path] = named
+            if mapped in files:
+                names[mapped] = named + ".map"
+                # the `sourceMappingURL` comment: the same length, so no map column moves
+                files[path] = new.replace(mapped.encode(), (named + ".map").encode())
+    if files == result.files:
         return result
-    stored = {n: p for n, p in result.stored.items() if files[n] == result.files[n]}
-    return Result(files, result.metafile, result.warnings, stored)
+    stored = {
+        n: p for n, p in result.stored.items() if files[n] == result.files[n] and n not in names
+    }
+    return Result(
+        {names.get(n, n): d for n, d in files.items()},
+        _renamed_outputs(result.metafile, names),
+        result.warnings,
+        stored,
+    )
+
+
+def _renamed_outputs(meta: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """The metafile with its output paths (and a script's ``cssBundle``) renamed."""
+    if not names:
+        return meta
+    outputs: dict[str, Any] = {}
+    for path, info in meta.get("outputs", {}).items():
+        if info.get("cssBundle") in names:
+            info = {**info, "cssBundle": names[info["cssBundle"]]}
+        outputs[names.get(path, path)] = info
+    return {**meta, "outputs": outputs}
