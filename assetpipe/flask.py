@@ -22,6 +22,10 @@
   Flask-Bootstrap's ``bootstrap.static``, any blueprint's ``static_folder``): ``url_for`` gives
   their files hashed names, served immutable and compressed (``assetpipe.blueprint_static``;
   ``blueprint_static=False`` turns it off);
+- **names computed static files**: a template's ``url_for('static', filename=EXPR)`` (a
+  macro's ``'js/' + name``), which the build cannot rewrite, names the build's hashed file of
+  its value while the page renders (``name_static_files``; templates only, not a view's
+  ``url_for``);
 - **follows new builds**: templates, ``asset_url()``/``asset_tags()`` and the file table move to
   a build swapped in by ``assetpipe build`` or ``assetpipe watch``. In debug (``app.debug``,
   ``flask run --debug``, ``FLASK_DEBUG``) every request checks; otherwise each dynamic request
@@ -46,6 +50,7 @@ from typing import Any, TypeVar
 
 from .blueprint_static import BlueprintStatic
 from .errors import AssetpipeError, ConfigError
+from .imaging.formats import ORIGINAL, variants_for
 from .jinja import AssetResolver, BuildLoader, install
 from .manifest import manifest_stamp, report_missing_manifest
 from .serve import AssetMiddleware, CompressMiddleware
@@ -229,10 +234,49 @@ class AssetPipe:
             )
         if _flag(self._setting(app, "blueprint_static", "ASSETPIPE_BLUEPRINT_STATIC"), True):
             wsgi = BlueprintStatic(wsgi, app)
+        if _static_route_at(app, public_path):
+            name_static_files(app, self.resolver)
         app.wsgi_app = wsgi
         app.before_request(_Follower(app, output, self.resolver, self.middleware))
         app.before_request(_BehindPrefix(self.middleware))
         app.extensions["assetpipe"] = self
+
+
+def built_file(entry: dict[str, Any]) -> str | None:
+    """The build's file for a reference whose consumer is unknown: an image's original-format
+    output (its widest: the build rewrites a ``url_for`` in a ``<script>`` body the same way),
+    else the entry's ``file``; ``None`` when the entry names none."""
+    if entry.get("variants"):
+        vs = variants_for(entry, ORIGINAL, ("webp", "avif", ORIGINAL))
+        return str(vs[-1]["file"]) if vs else None
+    file = entry.get("file")
+    return file if isinstance(file, str) else None
+
+
+def name_static_files(app: Any, resolver: AssetResolver) -> None:
+    """Make the templates' ``url_for('static', filename=K)`` name the build's hashed file of K
+    when K is computed while the page renders (``filename='js/' + name`` in a macro: the build
+    can rewrite only a literal K, and left such a URL on the unhashed, ``no-cache`` path).
+
+    Only the Jinja global is wrapped, not ``app.url_for``: a view's ``url_for`` may go into a
+    redirect that browsers keep (bukuserver's ``/favicon.ico`` answers a 301 to the favicon),
+    and a permanent redirect to a hashed name would outlive the build that has it. A K that is
+    already a built name, or not in the manifest (a file added after the build), is left as
+    it is; the manifest followed is the current build's (``resolver``)."""
+    original = app.jinja_env.globals.get("url_for")
+    if original is None:
+        return
+
+    def url_for(endpoint: str, /, **values: Any) -> Any:
+        filename = values.get("filename")
+        if endpoint == "static" and isinstance(filename, str):
+            entry = resolver.manifest.get(filename.lstrip("/"))
+            named = built_file(entry) if entry is not None else None
+            if named is not None:
+                values = {**values, "filename": named}
+        return original(endpoint, **values)
+
+    app.jinja_env.globals["url_for"] = url_for
 
 
 class _Follower:
@@ -284,4 +328,11 @@ class _BehindPrefix:
         return Response.from_app(self.middleware, environ)
 
 
-__all__ = ["AssetPipe", "config_candidates", "find_config", "no_compress"]
+__all__ = [
+    "AssetPipe",
+    "built_file",
+    "config_candidates",
+    "find_config",
+    "name_static_files",
+    "no_compress",
+]

@@ -1,0 +1,94 @@
+"""``AssetPipe(app)`` names the hashed file of a ``url_for('static', filename=EXPR)`` that a
+template computes while it renders (bukuserver's ``lib.html`` macro
+``url_for('static', filename='bukuserver/js/' + filename)`` for ``Chart.js`` and four other
+scripts): the build can rewrite only a literal ``filename``, so such a script stayed on its
+unhashed, ``no-cache`` URL and every warm visit revalidated it. A view's ``url_for`` (a
+redirect browsers may keep) stays as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from assetpipe import build
+from assetpipe.flask import AssetPipe, built_file
+from tests.conftest import write_tree
+
+pytestmark = pytest.mark.node
+
+LIB = """\
+{% macro script(name) %}<script src="{{ url_for('static', filename='js/' + name) }}"></script>{% endmacro %}
+"""
+PAGE = """\
+{% import 'lib.html' as lib %}<!doctype html><title>x</title>
+{{ lib.script('chart.js') }}
+{{ lib.script('missing.js') }}
+<link rel="icon" href="{{ url_for('static', filename='img/' ~ icon) }}">
+<script src="{{ url_for('static', filename='js/chart.js') }}"></script>
+"""
+
+
+def _app(root: Path) -> Flask:
+    write_tree(
+        root,
+        {
+            "pipeline.yaml": """
+            source: app/static
+            output: dist
+            templates: {dirs: [app/templates]}
+            static: {include: ["js/**", "img/**"]}
+            """,
+            "app/static/js/chart.js": "window.Chart = function () {};\n" * 20,
+            "app/static/img/icon.svg": '<svg xmlns="http://www.w3.org/2000/svg"></svg>\n',
+            "app/templates/lib.html": LIB,
+            "app/templates/page.html": PAGE,
+        },
+    )
+    build(root / "pipeline.yaml")
+    app = Flask("app", root_path=str(root / "app"))
+    AssetPipe(app)
+
+    @app.route("/")
+    def page() -> str:
+        return render_template("page.html", icon="icon.svg")
+
+    @app.route("/favicon.ico")
+    def favicon() -> Response:
+        return redirect(url_for("static", filename="img/icon.svg"), code=301)
+
+    return app
+
+
+def test_a_computed_static_filename_names_the_hashed_file(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    client = app.test_client()
+    body = client.get("/").get_data(as_text=True)
+    computed, missing, literal = re.findall(r'<script src="([^"]+)"', body)
+    assert re.fullmatch(r"/static/js/chart-[A-Z0-9]{8}\.js", computed), body
+    assert literal == computed  # the same file the build wrote for the literal one
+    assert missing == "/static/js/missing.js"  # not in the build: as written
+    icon = re.search(r'rel="icon" href="([^"]+)"', body)
+    assert icon and re.fullmatch(r"/static/img/icon-[A-Z0-9]{8}\.svg", icon.group(1)), body
+    served = client.get(computed)
+    assert served.status_code == 200
+    assert "immutable" in served.headers["Cache-Control"]
+    # a view's url_for is not the templates': its permanent redirect keeps the stable name
+    assert client.get("/favicon.ico").headers["Location"] == "/static/img/icon.svg"
+
+
+def test_an_image_entry_gives_its_original_format_output() -> None:
+    entry = {
+        "file": "img/a-800w-WWWWWWWW.webp",
+        "src": "img/a.jpg",
+        "variants": [
+            {"format": "webp", "width": 800, "file": "img/a-800w-WWWWWWWW.webp"},
+            {"format": "jpeg", "width": 400, "file": "img/a-400w-JJJJJJJJ.jpg"},
+            {"format": "jpeg", "width": 800, "file": "img/a-800w-KKKKKKKK.jpg"},
+        ],
+    }
+    assert built_file(entry) == "img/a-800w-KKKKKKKK.jpg"
+    assert built_file({"file": "js/x-AAAAAAAA.js"}) == "js/x-AAAAAAAA.js"
