@@ -1,8 +1,10 @@
 """Which asset references the templates stage could not rewrite are worth a warning, and its
 words: each template's ``report.json`` ``unresolved`` items, one warning per template at the
-first one's line (``--strict`` fails on it). A URL elsewhere, an ``asset_url`` built at run time
-and an expression that need not name a static file stay quiet; a ``url_for`` of a route that is
-not in ``templates.static_routes`` but names a file of the build says to list it there.
+first one's line (``--strict`` fails on it). A URL elsewhere, an ``asset_url`` built at run time,
+a Flask ``url_for('static', filename=EXPR)`` of a script or stylesheet (``AssetPipe(app)`` names
+its hashed file at run time) and an expression that need not name a static file stay quiet; a
+``url_for`` of a route that is not in ``templates.static_routes`` but names a file of the build
+says to list it there.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ _QUIET = ("other",)
 _OTHER_ROUTE = re.compile(
     r"""url_for\(\s*["']([^"']+)["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}~]+)["']"""
 )
+#: Flask's ``url_for('static', filename=...)``: with a computed filename ``AssetPipe(app)``
+#: names the build's hashed file of its value while the page renders (``flask.name_static_files``)
+_FLASK_STATIC = re.compile(r"""url_for\(\s*["']static["']\s*,\s*filename\s*=""")
+#: the tags whose computed ``url_for('static', ...)`` gets at run time exactly the file the build
+#: would have written for a literal one (a script, a stylesheet, an icon); an ``<img>`` would
+#: have had its WebP output and sizes too, so it is still warned about
+_RUNTIME_NAMED = ("script", "link")
 #: the literal head of a computed ``url_for('static', filename='HEAD' + ...)``
 _FILENAME_HEAD = re.compile(r"""filename\s*=\s*(["'])([^"'{}]*)\1\s*[~+]""")
 
@@ -53,6 +62,8 @@ def _warned(
                 return False
         if _other_route(value, routes, keys):
             return True
+        if u.get("tag") in _RUNTIME_NAMED and _FLASK_STATIC.search(value) and "static" in routes:
+            return False  # hashed at run time by AssetPipe(app): listed in report.json only
         return "asset_url(" not in value and names_static(value, public_path, routes)
     return True
 
