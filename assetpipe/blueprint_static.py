@@ -18,8 +18,10 @@ can. ``BlueprintStatic``:
   stylesheet never keeps an old image); the unhashed URL answers the file as written;
 - **serves** those hashed URLs itself, in front of the app: ``Cache-Control: public,
   max-age=31536000, immutable``, a strong ETag, and for text types (CSS, JS, SVG, JSON, ...)
-  brotli, zstd or gzip at their highest levels, each compressed on the first request that
-  negotiates it and kept in memory (``memory_limit`` bytes in all; beyond it, compressed again). A hashed URL whose
+  brotli, zstd or gzip at their highest levels, kept in memory (``memory_limit`` bytes in all;
+  beyond it, a fast compression on each request). A coding's first request gets a fast
+  compression (an ETag of its own) and the highest level is made once the server is idle
+  (``assetpipe.idlework``): on the request path it held a first page back by ~2 s. A hashed URL whose
   hash is not the file's current one is left to the app (a 404: never another version's bytes
   under an immutable name).
 
@@ -47,6 +49,7 @@ from typing import Any
 from .adopt.discover import CSS_REF
 from .adopt.selflocate import locates_itself
 from .hashing import HASHED_NAME, hashed_name, short_hash
+from .idlework import IdleWork
 from .serve.compress import Policy, compress_all
 from .serve.files import IMMUTABLE, content_type
 from .serve.negotiate import choose
@@ -79,6 +82,9 @@ class BlueprintStatic(Passthrough):
     ):
         self.wsgi, self.app, self.memory_limit = wsgi, app, memory_limit
         self.policy = Policy(brotli_quality=11, gzip_level=9, zstd_level=19, minimum_size=256)
+        # a file's first request in a coding: milliseconds, where ``policy`` takes 0.1-0.2 s
+        self.fast = Policy(brotli_quality=5, gzip_level=6, zstd_level=3, minimum_size=256)
+        self.idle = IdleWork()
         self._folders: dict[str, tuple[str, str]] = {}  # endpoint -> (url prefix, folder)
         # ``<blueprint>.static`` endpoints serving the app's own folder at the app's static URL
         self._own: set[str] = set()
@@ -247,6 +253,7 @@ class BlueprintStatic(Passthrough):
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
+        self.idle.busy()
         method = environ.get("REQUEST_METHOD", "GET")
         url = environ.get("PATH_INFO", "")
         found = self._find(url) if method in ("GET", "HEAD") and HASHED_NAME.search(url) else None
@@ -259,13 +266,17 @@ class BlueprintStatic(Passthrough):
             headers.append(("Vary", "Accept-Encoding"))
         coding = choose(environ.get("HTTP_ACCEPT_ENCODING"), codings)
         etag = version.etag if coding == "identity" else f'{version.etag[:-1]}-{coding}"'
-        if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
-            start_response("304 Not Modified", [*headers, ("ETag", etag)])
-            return []
-        body = self._body(path, version, coding)
+        held = environ.get("HTTP_IF_NONE_MATCH", "")
+        for tag in (etag, f'{etag[:-1]}-fast"') if coding != "identity" else (etag,):
+            if tag in held:  # the fast body decodes to the same bytes: as good a copy
+                start_response("304 Not Modified", [*headers, ("ETag", tag)])
+                return []
+        body, final = self._body(path, version, coding)
         if body is None:  # not smaller in that coding: the file as it is
             coding, etag = "identity", version.etag
-            body = self._body(path, version, coding) or b""
+            body = self._identity(path, version)
+        elif not final:  # a fast compression, until the idle thread has made the best one
+            etag = f'{etag[:-1]}-fast"'
         headers.append(("ETag", etag))
         if coding != "identity":
             headers.append(("Content-Encoding", coding))
@@ -342,21 +353,35 @@ class BlueprintStatic(Passthrough):
     def _identity(self, path: str, version: _Version) -> bytes:
         return version.bodies.get("identity") or self._content(path)[0]
 
-    def _body(self, path: str, version: _Version, coding: str) -> bytes | None:
-        """The body of ``version`` in ``coding`` (``None``: that coding is not smaller), made
-        on first use and kept while it fits in ``memory_limit``. Only the coding a request
-        negotiated is made: making all three at their highest levels on the first request
-        (0.14 s for jQuery, 0.21 s for Bootstrap's CSS) held a first page's scripts back by
-        ~1.5 s on a one-thread server, and bukuserver's ``setTimeout(() => $(...), 500)``
-        then ran before jQuery had come (``$ is not defined``)."""
+    def _body(self, path: str, version: _Version, coding: str) -> tuple[bytes | None, bool]:
+        """(The body of ``version`` in ``coding``, whether it is the final one): ``None`` when
+        that coding is not smaller. A coding's first request gets a fast compression and the
+        idle thread makes the highest-level one, kept while it fits in ``memory_limit``.
+        Making all three at their highest levels on the request path (0.14 s for jQuery,
+        0.21 s for Bootstrap's CSS) held a fresh process's first page back by ~2 s on a
+        one-thread server, and bukuserver's ``setTimeout(() => $(...), 500)`` then ran
+        before jQuery had come (``$ is not defined``)."""
         known = version.bodies.get(coding)
         if known is not None:
-            return known or None  # b"": compressed, it was not smaller
+            return known or None, True  # b"": compressed, it was not smaller
         data = self._identity(path, version)
-        body = data
-        if coding != "identity":
-            packed = compress_all(self.policy, coding, data)
-            body = packed if len(packed) < len(data) else b""
+        if coding == "identity":
+            self._keep(path, version, coding, data, data)
+            return data, True
+        fast = compress_all(self.fast, coding, data)
+        if self._held + 2 * len(data) <= self.memory_limit:
+            self.idle.add(
+                (path, version.digest, coding),
+                lambda: self._keep(path, version, coding, data, self._best(coding, data)),
+            )
+        return (fast if len(fast) < len(data) else None), False
+
+    def _best(self, coding: str, data: bytes) -> bytes:
+        packed = compress_all(self.policy, coding, data)
+        return packed if len(packed) < len(data) else b""
+
+    def _keep(self, path: str, version: _Version, coding: str, data: bytes, body: bytes) -> None:
+        """Keep ``body`` as ``version``'s in ``coding`` while it fits and is current."""
         with self._lock:
             held = sum(len(b) for b in version.bodies.values())
             extra = len(body) + (len(data) if "identity" not in version.bodies else 0)
@@ -364,7 +389,6 @@ class BlueprintStatic(Passthrough):
                 version.bodies.setdefault("identity", data)
                 version.bodies[coding] = body
                 self._held += sum(len(b) for b in version.bodies.values()) - held
-        return body or None
 
 
 def _stamp(path: str) -> tuple[int, int] | None:
