@@ -244,11 +244,15 @@ class AssetPipe:
 
 def built_file(entry: dict[str, Any]) -> str | None:
     """The build's file for a reference whose consumer is unknown: an image's original-format
-    output (its widest: the build rewrites a ``url_for`` in a ``<script>`` body the same way),
-    else the entry's ``file``; ``None`` when the entry names none."""
+    output at the source's own size, else the entry's ``file``; ``None`` when the entry names
+    none, or the image's widest output is narrower than its source (a 1800 px photo with
+    ``widths`` up to 1600): an ``<img>`` given that URL, with no ``width``/``height`` a computed
+    URL could get, would be laid out 200 px narrower, so it keeps the source's URL."""
     if entry.get("variants"):
         vs = variants_for(entry, ORIGINAL, ("webp", "avif", ORIGINAL))
-        return str(vs[-1]["file"]) if vs else None
+        if not vs or vs[-1].get("width") != entry.get("width"):
+            return None
+        return str(vs[-1]["file"])
     file = entry.get("file")
     return file if isinstance(file, str) else None
 

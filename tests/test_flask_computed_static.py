@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask, redirect, render_template, url_for
@@ -80,10 +81,13 @@ def test_a_computed_static_filename_names_the_hashed_file(tmp_path: Path) -> Non
     assert client.get("/favicon.ico").headers["Location"] == "/static/img/icon.svg"
 
 
-def test_an_image_entry_gives_its_original_format_output() -> None:
-    entry = {
+def test_an_image_entry_gives_its_original_format_output_at_the_sources_size() -> None:
+    """A computed ``<img src>`` gets no ``width``/``height`` from the build: a narrower file
+    than the source would change the page's layout, so the source's URL stays."""
+    entry: dict[str, Any] = {
         "file": "img/a-800w-WWWWWWWW.webp",
         "src": "img/a.jpg",
+        "width": 800,
         "variants": [
             {"format": "webp", "width": 800, "file": "img/a-800w-WWWWWWWW.webp"},
             {"format": "jpeg", "width": 400, "file": "img/a-400w-JJJJJJJJ.jpg"},
@@ -91,6 +95,7 @@ def test_an_image_entry_gives_its_original_format_output() -> None:
         ],
     }
     assert built_file(entry) == "img/a-800w-KKKKKKKK.jpg"
+    assert built_file({**entry, "width": 1200}) is None  # widths stop at 800: the source stays
     assert built_file({"file": "js/x-AAAAAAAA.js"}) == "js/x-AAAAAAAA.js"
 
 
