@@ -50,11 +50,11 @@ from typing import Any, TypeVar
 
 from .blueprint_static import BlueprintStatic
 from .errors import AssetpipeError, ConfigError
-from .imaging.formats import ORIGINAL, variants_for
 from .jinja import AssetResolver, BuildLoader, install
 from .manifest import manifest_stamp, report_missing_manifest
 from .serve import AssetMiddleware, CompressMiddleware
 from .serve.compress import NO_COMPRESS_KEY
+from .serve.files import default_output
 from .serve.holder import url_prefix
 
 log = logging.getLogger("assetpipe")
@@ -243,18 +243,13 @@ class AssetPipe:
 
 
 def built_file(entry: dict[str, Any]) -> str | None:
-    """The build's file for a reference whose consumer is unknown: an image's original-format
-    output at the source's own size, else the entry's ``file``; ``None`` when the entry names
-    none, or the image's widest output is narrower than its source (a 1800 px photo with
-    ``widths`` up to 1600): an ``<img>`` given that URL, with no ``width``/``height`` a computed
-    URL could get, would be laid out 200 px narrower, so it keeps the source's URL."""
-    if entry.get("variants"):
-        vs = variants_for(entry, ORIGINAL, ("webp", "avif", ORIGINAL))
-        if not vs or vs[-1].get("width") != entry.get("width"):
-            return None
-        return str(vs[-1]["file"])
-    file = entry.get("file")
-    return file if isinstance(file, str) else None
+    """The build's file for a reference whose consumer is unknown: what the source path itself
+    answers with (``serve.files.default_output``: an image's original-format output of the
+    largest width, else the entry's ``file``), under its hashed name; ``None`` when the entry
+    names none."""
+    if not entry.get("file"):
+        return None
+    return default_output(entry)
 
 
 def name_static_files(app: Any, resolver: AssetResolver) -> None:

@@ -81,9 +81,9 @@ def test_a_computed_static_filename_names_the_hashed_file(tmp_path: Path) -> Non
     assert client.get("/favicon.ico").headers["Location"] == "/static/img/icon.svg"
 
 
-def test_an_image_entry_gives_its_original_format_output_at_the_sources_size() -> None:
-    """A computed ``<img src>`` gets no ``width``/``height`` from the build: a narrower file
-    than the source would change the page's layout, so the source's URL stays."""
+def test_an_image_entry_gives_what_its_source_path_answers_with() -> None:
+    """The original-format output of the largest width: the bytes the unhashed URL answered
+    with, under an immutable name."""
     entry: dict[str, Any] = {
         "file": "img/a-800w-WWWWWWWW.webp",
         "src": "img/a.jpg",
@@ -95,7 +95,6 @@ def test_an_image_entry_gives_its_original_format_output_at_the_sources_size() -
         ],
     }
     assert built_file(entry) == "img/a-800w-KKKKKKKK.jpg"
-    assert built_file({**entry, "width": 1200}) is None  # widths stop at 800: the source stays
     assert built_file({"file": "js/x-AAAAAAAA.js"}) == "js/x-AAAAAAAA.js"
 
 
