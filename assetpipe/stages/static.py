@@ -1,6 +1,8 @@
 """The static stage: exactly the files ``static.include`` lists, copied to ``public/`` under
 content-hashed names (``icons/logo.svg`` → ``icons/logo-HASH.svg``); files in ``keep_names`` keep
-their name and get ``"immutable": false`` (they are linked from outside, so they revalidate).
+their name and get ``"immutable": false`` (they are linked from outside, so they revalidate), and
+so do the scripts another copied script imports by relative specifier (``jsrefs``: a prebuilt
+module graph's entry and chunks).
 
 Work per file is a copy into the cache plus its SRI hash, keyed by content; the output is a hard
 link to the cache blob. Never a link to the source itself: editors and ``write_text`` rewrite a
@@ -21,6 +23,7 @@ from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import globmatch
 from .base import StageContext
 from .cssrefs import rewrite_refs
+from .jsrefs import SCRIPT_EXTS, imported_modules
 
 
 def output_name(ctx: StageContext, rel: str) -> str:
@@ -30,11 +33,22 @@ def output_name(ctx: StageContext, rel: str) -> str:
 
 
 def _name(ctx: StageContext, rel: str, data: bytes | None) -> str:
-    """``output_name`` of ``rel`` whose published bytes are ``data`` (``None``: its source's)."""
-    if globmatch(rel, ctx.config.static.keep_names):
+    """``output_name`` of ``rel`` whose published bytes are ``data`` (``None``: its source's).
+    A script another copied script imports by relative specifier keeps its name too
+    (``jsrefs``): hashed, it would be fetched and run a second time under the written name."""
+    if globmatch(rel, ctx.config.static.keep_names) or rel in _imported(ctx):
         return rel
     digest = ctx.sources.sha256(rel) if data is None else hashlib.sha256(data).hexdigest()
     return hashed_name(rel, digest)
+
+
+def _imported(ctx: StageContext) -> frozenset[str]:
+    """``ctx.static_imported``, computed on first use from the static files' scripts."""
+    if ctx.static_imported is None:
+        keys = ctx.static_keys or frozenset(select(ctx))
+        stamps = [(k, ctx.sources.sha256(k)) for k in keys if k.endswith(SCRIPT_EXTS)]
+        ctx.static_imported = imported_modules(ctx.config.source, stamps)
+    return ctx.static_imported
 
 
 def rewritten(ctx: StageContext, rel: str) -> bytes | None:
