@@ -221,7 +221,9 @@ class Planner:
         what the stages before it made, ``owners`` who made each key): add to ``todo`` what the
         stages rerun so far make it need. An esbuild stage whose CSS ``url()``s name a changed
         image or static file (the styles stage names static files itself, before the static
-        stage runs) is added whole: returns True, its old keys must go. For the templates
+        stage runs) is added whole: returns True, its old keys must go; so is the static stage
+        of a production build holding a stylesheet when an image changed (a copied stylesheet
+        names the images' hashed files). For the templates
         stage, the templates that reference a changed entry (``add_dependent_templates``)."""
         if (
             name in ESBUILD_STAGES
@@ -232,6 +234,16 @@ class Planner:
                 changed_keys(old, ctx.manifest, {"images"}, owners) | set(todo.get("static") or ()),
             )
         ):
+            todo[name] = None
+            return True
+        if (
+            name == "static"
+            and ctx.profile == "production"
+            and todo.get(name, frozenset()) is not None
+            and any(k.endswith(".css") for k in ctx.static_keys)
+            and changed_keys(old, ctx.manifest, {"images"}, owners)
+        ):
+            # a copied stylesheet names the images' hashed files (``static.rewritten``)
             todo[name] = None
             return True
         if name == "templates":

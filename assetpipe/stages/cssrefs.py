@@ -11,7 +11,8 @@ Only the path of each such reference changes, in its own form: a relative one st
 the stylesheet (``../webfonts/fa-solid-900-HASH.woff2``), one under ``public_path`` stays under
 it, a query or fragment after it (``?#iefix``) stays. Anything else is left byte for byte: a
 ``data:`` URI, another host, a root path outside ``public_path``, a file the build does not
-have (it 404s today too), one another stage owns (an image may change format there).
+have (it 404s today too), one another stage owns, except an image: it gets its original-format
+output (the bytes its unhashed URL answers with), never a WebP or AVIF variant.
 """
 
 from __future__ import annotations

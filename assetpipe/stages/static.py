@@ -9,7 +9,8 @@ link to the cache blob. Never a link to the source itself: editors and ``write_t
 file in place, which would change the published (immutable!) output through the shared inode.
 
 In a production build, a stylesheet among them has its references to the other files
-published here (not to another stylesheet) rewritten to their hashed names (``cssrefs``), and
+published here (not to another stylesheet), and to the images the images stage published (their
+original-format output), rewritten to their hashed names (``cssrefs``), and
 its own name hashes the rewritten bytes: a font that changes renames the stylesheet that loads
 it too.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 
 from ..hashing import hashed_name, sri, sri_file
+from ..imaging.formats import ORIGINAL, variants_for
 from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import globmatch
 from .base import StageContext
@@ -66,12 +68,24 @@ def rewritten(ctx: StageContext, rel: str) -> bytes | None:
         return None
 
     def name_of(key: str) -> str | None:
-        if key not in ctx.static_keys or key.endswith(".css"):
-            return None
-        return _name(ctx, key, None)
+        if key in ctx.static_keys:
+            return None if key.endswith(".css") else _name(ctx, key, None)
+        return _image_output(ctx, key)
 
     out = rewrite_refs(text, rel, ctx.config.public_path, name_of)
     return None if out == text else out.encode("utf-8")
+
+
+def _image_output(ctx: StageContext, key: str) -> str | None:
+    """For an image the images stage published (it runs first), its original-format output of
+    the largest width: the bytes its unhashed URL answers with (``serve``'s source paths),
+    under a hashed, immutable name and in the format the stylesheet named (a CSS background
+    keeps its PNG, never becomes WebP). ``None`` for any other key."""
+    entry = ctx.manifest.get(key)
+    if entry is None or not entry.get("variants"):
+        return None
+    vs = variants_for(entry, ORIGINAL, ctx.config.images.formats)
+    return str(vs[-1]["file"]) if vs else None
 
 
 def select(ctx: StageContext) -> list[str]:
