@@ -2,15 +2,15 @@
 words: each template's ``report.json`` ``unresolved`` items, one warning per template at the
 first one's line (``--strict`` fails on it). A URL elsewhere, an ``asset_url`` built at run time,
 a Flask ``url_for('static', filename=EXPR)`` of a script or stylesheet (``AssetPipe(app)`` names
-its hashed file at run time) and an expression that need not name a static file stay quiet; a
-``url_for`` of a route that is not in ``templates.static_routes`` but names a file of the build
-says to list it there.
+its hashed file at run time), an expression that need not name a static file and a file picked
+at run time in a folder the source folder does not have stay quiet; a ``url_for`` of a route
+that is not in ``templates.static_routes`` but names a file of the build says to list it there.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Callable, Container
 from typing import Any
 
 from ..pipeline.sources import globmatch
@@ -47,8 +47,10 @@ def _warned(
     keep_names: tuple[str, ...],
     routes: tuple[str, ...],
     keys: Container[str],
+    has_folder: Callable[[str], bool] | None = None,
 ) -> bool:
-    """Whether an unresolved reference is warned about; ``keys``: the manifest's."""
+    """Whether an unresolved reference is warned about; ``keys``: the manifest's;
+    ``has_folder``: whether the source folder has a folder, when known."""
     if u["reason"] in _QUIET:
         return False
     if u["reason"] == "dynamic":
@@ -57,8 +59,13 @@ def _warned(
         if head and "/" in head.group(2):
             # a file picked at run time in a folder the build publishes under its own names
             # (calibre-web's datepicker locale for current_user.locale): the URL works
-            folder = head.group(2).rsplit("/", 1)[0]
+            folder = head.group(2).lstrip("/").rsplit("/", 1)[0]
             if globmatch(f"{folder}/x", keep_names):
+                return False
+            if has_folder is not None and not has_folder(folder):
+                # a folder the source folder does not have (SearXNG's never-called
+                # draw_favicon macro names themes/simple/img/icons/): no file there to hash
+                # or to serve unhashed; --strict failed on it and nothing could clear it
                 return False
         if _other_route(value, routes, keys):
             return True
@@ -85,7 +92,11 @@ def warn_unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) ->
     keep = ctx.config.static.keep_names
     routes = ctx.config.templates.static_routes
     keys = ctx.manifest.entries
-    left = [u for u in items if _warned(u, ctx.config.public_path, keep, routes, keys)]
+
+    def has_folder(folder: str) -> bool:
+        return (ctx.config.source / folder).is_dir()
+
+    left = [u for u in items if _warned(u, ctx.config.public_path, keep, routes, keys, has_folder)]
     if not left:
         return
     first = left[0]
