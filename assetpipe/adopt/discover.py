@@ -20,7 +20,8 @@ from .files import KWARG, SKIP_DIRS, python_texts
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
 from .routes import view_routes
-from .selflocate import named_in_scripts, self_locating
+from .selflocate import imported_back, named_in_scripts, self_locating
+from .subfolder import names_subfolder
 from .templatedirs import blueprint_template_dirs, template_dirs
 
 RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
@@ -103,6 +104,11 @@ class Project:
     # of ``missing``, the keys a view of the app answers (archivy's
     # ``@app.route("/static/custom.css")``): key → where the route is declared (``file:line``)
     served_by_views: dict[str, str] = field(default_factory=dict)
+    # the subfolder of the app's static folder that the templates name their files in
+    # (SearXNG's ``themes/simple``: ``subfolder.names_subfolder``), now ``static_dir``
+    subfolder: str | None = None
+    # module scripts the templates load that other static scripts import back: copied as is
+    copied_modules: list[str] = field(default_factory=list)
 
 
 def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
@@ -292,9 +298,11 @@ def _unprefixed(text: str, prefixes: dict[str, str], public_path: str) -> str:
     return re.sub(r"\{\{-?\s*(.*?)\s*-?\}\}/", sub, text)
 
 
-def discover(root: Path) -> Project:
+def discover(root: Path, *, _in: str = "") -> Project:
     """Look at the project in ``root`` (see the module docstring). Raises ``UsageError`` when
-    there is neither a Flask app nor a ``static/`` folder."""
+    there is neither a Flask app nor a ``static/`` folder. When the templates name their files
+    relative to one subfolder of the static folder (``subfolder``), that folder is the source
+    (``Project.subfolder``); ``_in`` is that second look's subfolder."""
     root = root.resolve()
     app, others = find_app(root)
     created = False
@@ -308,7 +316,7 @@ def discover(root: Path) -> Project:
         # folder, empty for now, is the source; init creates it
         created = True
     if app is not None and (app.static_dir.is_dir() or created):
-        static_dir = app.static_dir
+        static_dir = app.static_dir / _in
         templates: Path | None = app.templates_dir if app.templates_dir.is_dir() else None
         public_path = app.static_url_path
     else:
@@ -319,7 +327,7 @@ def discover(root: Path) -> Project:
                 hint="run `assetpipe init` in the folder that holds your app (the package or "
                 "app.py that calls Flask(__name__), with static/ beside it)",
             )
-        static_dir = found.resolve()
+        static_dir = found.resolve() / _in
         tdir = _shallowest(root, "templates")
         templates = tdir.resolve() if tdir is not None else None
         public_path = "/static/"
@@ -373,6 +381,11 @@ def discover(root: Path) -> Project:
                     bucket.append(key)
                     if kind == "script" and not module:
                         project.classic.append(key)
+        sub = names_subfolder([k for k, _ in project.missing], present) if not _in else None
+        if sub:
+            again = discover(root, _in=sub)
+            again.subfolder = sub
+            return again
         if project.missing:
             routes = view_routes(root, public_path)
             project.served_by_views = {k: routes[k] for k, _ in project.missing if k in routes}
@@ -390,6 +403,9 @@ def discover(root: Path) -> Project:
         static_dir, project.static_files, public_path, [*project.scripts, *project.styles]
     )
     project.kept_files = named
+    # a prebuilt module graph's entry is copied, not bundled again (``imported_back``)
+    project.copied_modules = imported_back(static_dir, project.static_files, project.scripts)
+    named = [*named, *project.copied_modules]
     project.scripts = [s for s in project.scripts if s not in named]
     project.classic = [s for s in project.classic if s not in named]
     project.styles = [s for s in project.styles if s not in named]

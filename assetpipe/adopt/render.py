@@ -256,6 +256,17 @@ def _listed(items: list[tuple[str, str]], *head: str) -> list[str]:
     return lines
 
 
+def _copied_module_lines(project: Project) -> list[str]:
+    """A comment naming the module scripts copied as they are (``Project.copied_modules``)."""
+    if not project.copied_modules:
+        return []
+    return [
+        f"# {_flow(project.copied_modules)}: prebuilt modules that other scripts here import",
+        "# back by their names (a Vite/Rollup build's entry and chunks): copied as they are,",
+        "# under their own names, not bundled again (the page would run them twice).",
+    ]
+
+
 def render(project: Project, *, config_dir: Path) -> str:
     """The config text (see the module docstring); paths relative to ``config_dir``."""
     images = image_globs(project)
@@ -292,6 +303,12 @@ def render(project: Project, *, config_dir: Path) -> str:
         lines += [
             "# The app had no static folder: `assetpipe init` created it, empty. Its extensions'",
             "# folders (Flask-AppBuilder's, Flask-Admin's) are hashed by AssetPipe(app) at run time.",
+        ]
+    if project.subfolder:
+        lines += [
+            f"# The templates name their files inside {project.subfolder}/ of the static folder",
+            f"# (url_for('static', filename='K') for {project.subfolder}/K: the app's url_for",
+            "# finds them there), so that folder is the source.",
         ]
     lines += [
         "# The static folder: manifest keys are paths relative to it, exactly the `filename`",
@@ -355,6 +372,7 @@ def render(project: Project, *, config_dir: Path) -> str:
         "# answers its unhashed URL (/static/...) too.",
         *_unbundled_lines(project),
         *_bundled_lines(project),
+        *_copied_module_lines(project),
         "static:",
         f"  include: {_flow(static)}",
     ]

@@ -10,6 +10,8 @@ import posixpath
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
+from ..stages.jsrefs import SCRIPT_EXTS, relative_imports
+
 # Folder names that hold an app's own scripts side by side, not one library's tree.
 GENERIC_DIRS = {
     "js",
@@ -82,4 +84,24 @@ def named_in_scripts(
         except OSError:
             continue
         found.update(k for url, k in wanted.items() if k != rel and url in text)
+    return sorted(found)
+
+
+def imported_back(static_dir: Path, files: Iterable[str], scripts: Collection[str]) -> list[str]:
+    """The ``scripts`` (module scripts the templates load) that another script of the static
+    folder imports by relative specifier: the entry of a prebuilt, code-split module graph
+    (SearXNG's Vite-built ``sxng-core.min.js``, whose ``chunk/*.min.js`` import
+    ``../sxng-core.min.js``). Bundled again by esbuild, the page would run the bundle while
+    the chunks import the file by its own URL: two instances of the module. It is copied as
+    it is instead (``static``), where it keeps its name (``stages.jsrefs``)."""
+    wanted = set(scripts)
+    found: set[str] = set()
+    for rel in files:
+        if not rel.endswith(SCRIPT_EXTS) or rel in wanted:
+            continue
+        try:
+            text = (static_dir / rel).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        found.update(relative_imports(text, rel) & wanted)
     return sorted(found)
