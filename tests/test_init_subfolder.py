@@ -69,3 +69,14 @@ def test_names_subfolder_wants_most_of_the_missing_files() -> None:
     assert names_subfolder(["x.js", "y.css"], present) == "themes/a"
     assert names_subfolder(["x.js"], present) is None  # one file proves nothing
     assert names_subfolder(["x.js", "y.css", "q.js", "r.js"], present) is None
+
+
+def test_where_names_the_line_that_creates_the_app_when_it_has_more_arguments(
+    tmp_path: Path,
+) -> None:
+    """SearXNG creates its app with ``Flask(__name__, static_folder=None, ...)``: ``init`` said
+    "after app = Flask(__name__)", a line the file does not have; it names the line now."""
+    write_tree(tmp_path, THEMED)
+    assert init(tmp_path).where == (
+        "in app.py, after line 3 (app = Flask(__name__, static_folder=None))"
+    )

@@ -84,7 +84,28 @@ class InitResult:
             if line is not None:
                 return f"in {shown}, inside {name}(), after line {line}, once {var}.config is set"
             return f"in {shown}, inside {name}(), after {var} = Flask(__name__)"
-        return f"in {shown}, after {var} = Flask(__name__)"
+        return f"in {shown}, after {created(tree, app.module_file, var)}"
+
+
+def created(tree: ast.Module | None, module: Path, var: str) -> str:
+    """The statement that creates the app, as ``where`` names it: ``app = Flask(__name__)``
+    when it reads so; otherwise with its line, as written up to 60 characters (SearXNG's
+    ``app = Flask(__name__, static_folder=None, template_folder=templates_path)``: "after
+    app = Flask(__name__)" named a line the file does not have). ``tree``: ``module`` parsed."""
+    plain = f"{var} = Flask(__name__)"
+    source = module.read_text(encoding="utf-8") if tree is not None else ""
+    for stmt in tree.body if tree is not None else ():
+        if (
+            isinstance(stmt, ast.Assign)
+            and isinstance(stmt.value, ast.Call)
+            and any(isinstance(t, ast.Name) and t.id == var for t in stmt.targets)
+        ):
+            text = " ".join((ast.get_source_segment(source, stmt) or "").split())
+            if not text or text == plain:
+                return plain
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            return f"line {stmt.end_lineno} ({shown})"
+    return plain
 
 
 def configured_in_function(tree: ast.Module, var: str) -> tuple[str, int | None] | None:
