@@ -12,8 +12,9 @@
 - **serves the build** under ``public_path`` with ``assetpipe.serve.AssetMiddleware`` in front
   of Flask (hashed files immutable; source paths such as ``/static/img/a.jpg`` answered with
   their default output and ``no-cache``; ``source_paths=False`` turns that off). When
-  ``public_path`` is Flask's static URL path, a file the build does not have goes on to Flask's
-  static route, as before adoption (``static_fallback=False``: a 404 instead);
+  ``public_path`` is Flask's static URL path, or the app already wraps ``app.wsgi_app`` in a
+  layer of its own (WhiteNoise), a file the build does not have goes on to Flask's static route
+  or that layer, as before adoption (``static_fallback=False``: a 404 instead);
 - **compresses dynamic responses** with ``assetpipe.serve.CompressMiddleware`` (``compress=False``
   turns it off). BREACH: a response is left uncompressed when it sets a cookie, says
   ``Cache-Control: private`` or ``no-store``, comes from a view decorated with ``@no_compress``,
@@ -110,8 +111,14 @@ def no_compress(view: F | None = None) -> Any:
 
 
 def _static_route_at(app: Any, public_path: str) -> bool:
-    """Whether Flask's own static route serves the URL prefix the middleware owns."""
+    """Whether the app may serve files under the URL prefix the middleware owns: Flask's own
+    static route does, or a WSGI layer the app already wraps itself in may (SearXNG's
+    ``app.wsgi_app = WhiteNoise(app.wsgi_app, prefix="static")`` with ``static_folder=None``:
+    with the two lines after it, every file of its theme 404ed, scripts included)."""
     static = getattr(app, "static_url_path", None)
+    wsgi = getattr(app, "wsgi_app", None)
+    if wsgi is not None and getattr(wsgi, "__self__", None) is not app:
+        return True  # not Flask's own bound wsgi_app: a layer the app put there
     return (
         bool(getattr(app, "has_static_folder", False))
         and static is not None
