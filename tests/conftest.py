@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import subprocess
 import sys
@@ -49,6 +50,14 @@ def run_cli(
         timeout=timeout,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def build_warnings(root: Path) -> list[dict[str, Any]]:
+    """``assetpipe build --json`` in ``root``: the build must succeed; its warnings."""
+    res = run_cli("build", "--json", cwd=root)
+    assert res.code == 0, res.err
+    warnings: list[dict[str, Any]] = json.loads(res.out)["warnings"]
+    return warnings
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> None:

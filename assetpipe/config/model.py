@@ -246,10 +246,16 @@ class StaticConfig:
         (),
         Globs(),
         "exactly the files copied (hashed; in a production build, a stylesheet's `url()`s to the"
-        " others name their hashed files); such a file belongs to no other stage",
+        " others name their hashed files, and those to an image of `images.include` its hashed"
+        " original-format output, never WebP); such a file belongs to no other stage",
     )
     keep_names: tuple[str, ...] = opt(
-        (), Globs(), "of those, the ones that keep their name (linked from outside)"
+        (),
+        Globs(),
+        "of those, the ones that keep their name (linked from outside); a script another of"
+        ' them imports by relative specifier (`import("./chunk/x.js")`, `from"../core.js"`: a'
+        " prebuilt Vite or Rollup module graph) keeps its name without being listed: hashed, it"
+        " ran twice, once under each name",
     )
 
 
