@@ -47,6 +47,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "stages/esbuild_options.py",
         "stages/static.py",
         "stages/cssrefs.py",
+        "stages/jsrefs.py",
         "stages/templates.py",
         "stages/unresolved.py",
         "stages/compress.py",
@@ -59,7 +60,13 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "_node/service.mjs",
     ),
     "compress": ("stages/compress.py", "stages/compress_codec.py", "manifest.py"),
-    "static": ("stages/static.py", "stages/cssrefs.py", "hashing.py"),
+    "static": (
+        "stages/static.py",
+        "stages/cssrefs.py",
+        "stages/jsrefs.py",
+        "imaging/formats.py",
+        "hashing.py",
+    ),
 }
 
 
