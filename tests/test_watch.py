@@ -6,6 +6,7 @@ figures are bench/watch.py's job).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import http.client
 import json
@@ -415,6 +416,13 @@ def test_inotify_limit_gives_the_poll_hint(project: Path, monkeypatch: Any) -> N
         w.close()
 
 
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+    except OSError:
+        return "?"
+
+
 def _children(pid: int) -> set[int]:
     out: set[int] = set()
     todo = [pid]
@@ -446,8 +454,14 @@ def test_cli_ctrl_c_shuts_down_cleanly(project: Path) -> None:
     cfg.write_text(cfg.read_text().replace("static:\n", IMAGES_SECTION + "static:\n"))
     write_tree(project, {"site/img/a.png": _png((1, 1, 1)), "site/img/b.png": _png((2, 2, 2))})
     env = {**os.environ, "NO_COLOR": "1"}
+    # ``python -m assetpipe`` with one addition: SIGUSR1 dumps every thread's stack to stderr,
+    # so a hang after Ctrl-C (seen a few times on a loaded machine) says where it is
+    main = (
+        "import faulthandler, signal; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+        "from assetpipe.cli import main; main()"
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assetpipe", "watch", "--port", "0"],
+        [sys.executable, "-c", main, "watch", "--port", "0"],
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,
@@ -476,9 +490,20 @@ def test_cli_ctrl_c_shuts_down_cleanly(project: Path) -> None:
         try:
             _out, err = proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
+            exited = proc.poll()  # the process, or only a child holding its pipes open?
+            alive = {k: _cmdline(k) for k in kids | _children(proc.pid) if _alive(k)}
+            if exited is None:
+                os.kill(proc.pid, signal.SIGUSR1)  # its threads' stacks, then the kill
+                time.sleep(2)
             proc.kill()
+            for k in alive:
+                with contextlib.suppress(OSError):
+                    os.kill(k, signal.SIGKILL)
             _out, err = proc.communicate()
-            raise AssertionError(f"no exit 60 s after Ctrl-C; its stderr:\n{err[-6000:]}") from None
+            raise AssertionError(
+                f"no exit 60 s after Ctrl-C (exit code {exited}; alive: {alive}); its stderr:\n"
+                f"{err[-6000:]}"
+            ) from None
     finally:
         if proc.poll() is None:
             proc.kill()
