@@ -454,10 +454,14 @@ def test_cli_ctrl_c_shuts_down_cleanly(project: Path) -> None:
     cfg.write_text(cfg.read_text().replace("static:\n", IMAGES_SECTION + "static:\n"))
     write_tree(project, {"site/img/a.png": _png((1, 1, 1)), "site/img/b.png": _png((2, 2, 2))})
     env = {**os.environ, "NO_COLOR": "1"}
-    # ``python -m assetpipe`` with one addition: SIGUSR1 dumps every thread's stack to stderr,
-    # so a hang after Ctrl-C (seen a few times on a loaded machine) says where it is
+    # ``python -m assetpipe`` as a terminal's shell starts it, with SIGINT at its default: a
+    # test run started in the background (``cmd &`` in a script) passes SIGINT down ignored,
+    # and Python then never raises KeyboardInterrupt (the watch went on waiting, and this test
+    # failed after 60 s). And SIGUSR1 dumps every thread's stack to stderr, so a hang after
+    # Ctrl-C says where it is.
     main = (
-        "import faulthandler, signal; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+        "import faulthandler, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "faulthandler.register(signal.SIGUSR1, all_threads=True); "
         "from assetpipe.cli import main; main()"
     )
     proc = subprocess.Popen(
