@@ -90,3 +90,16 @@ def variants_for(
         have = {int(v["width"]) for v in chosen}
         chosen += [v for v in variants_for(entry, ORIGINAL, formats) if int(v["width"]) not in have]
     return sorted(chosen, key=lambda v: int(v["width"]))
+
+
+def widest_original(
+    entry: Mapping[str, Any], formats: Sequence[str] = ("webp", "avif", ORIGINAL)
+) -> str | None:
+    """The file of an image entry's original-format variant of the largest width: what a
+    reference whose consumer is unknown gets (the format its URL's extension promises, never a
+    WebP or AVIF it may not take), and what the image's unhashed source path answers with.
+    ``formats``: the config's tokens (the default names every token there is). ``None`` for an
+    entry without variants (not an image) or without one in that format."""
+    vs = variants_for(entry, ORIGINAL, formats) if entry.get("variants") else []
+    return str(vs[-1]["file"]) if vs else None
+

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..imaging.formats import variants_for
+from ..imaging.formats import variants_for, widest_original
 from .document import Document
 from .model import IMAGE_MIME, Options, Result
 from .refs import Ref, classify, replacement, route_check, srcset_items, style_refs
@@ -188,10 +188,7 @@ class Resolver:
     def plain_file(self, entry: Mapping[str, Any]) -> str:
         """The file of a reference whose consumer is unknown (a URL in a ``<script>`` body):
         an image's original-format output (its widest), else the entry's ``file``."""
-        if entry.get("variants"):
-            vs = variants_for(entry, "original", self.opts.image_formats)
-            return by_width(vs, None) or str(entry["file"])
-        return str(entry["file"])
+        return widest_original(entry, self.opts.image_formats) or str(entry["file"])
 
     def keeps_format(self, tag: Tag) -> bool:
         """Icons, web app manifests and social cards: consumers that may not take WebP/AVIF."""

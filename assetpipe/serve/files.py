@@ -40,7 +40,7 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
-from ..imaging.formats import ORIGINAL, variants_for
+from ..imaging.formats import widest_original
 from ..manifest import ENCODING_SUFFIX, BuildView, Manifest, Stamp
 from .negotiate import choose
 from .tally import Tally
@@ -224,10 +224,7 @@ def _walk(root: str) -> Iterable[tuple[str, str, os.stat_result]]:
 def default_output(entry: dict[str, Any]) -> str:
     """The output a source path answers with: for an image, its original-format variant of the
     largest width (the format the URL's extension promises); otherwise the entry's ``file``."""
-    variants = (
-        variants_for(entry, ORIGINAL, ("webp", "avif", ORIGINAL)) if entry.get("variants") else []
-    )
-    return str(variants[-1]["file"]) if variants else str(entry["file"])
+    return widest_original(entry) or str(entry["file"])
 
 
 def _source_paths(

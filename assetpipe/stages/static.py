@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 
 from ..hashing import hashed_name, sri, sri_file
-from ..imaging.formats import ORIGINAL, variants_for
+from ..imaging.formats import widest_original
 from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import globmatch
 from .base import StageContext
@@ -82,10 +82,7 @@ def _image_output(ctx: StageContext, key: str) -> str | None:
     under a hashed, immutable name and in the format the stylesheet named (a CSS background
     keeps its PNG, never becomes WebP). ``None`` for any other key."""
     entry = ctx.manifest.get(key)
-    if entry is None or not entry.get("variants"):
-        return None
-    vs = variants_for(entry, ORIGINAL, ctx.config.images.formats)
-    return str(vs[-1]["file"]) if vs else None
+    return None if entry is None else widest_original(entry, ctx.config.images.formats)
 
 
 def select(ctx: StageContext) -> list[str]:
