@@ -383,12 +383,11 @@ class BlueprintStatic(Passthrough):
     def _keep(self, path: str, version: _Version, coding: str, data: bytes, body: bytes) -> None:
         """Keep ``body`` as ``version``'s in ``coding`` while it fits and is current."""
         with self._lock:
-            held = sum(len(b) for b in version.bodies.values())
-            extra = len(body) + (len(data) if "identity" not in version.bodies else 0)
-            if self._held + extra <= self.memory_limit and self._versions.get(path) is version:
-                version.bodies.setdefault("identity", data)
-                version.bodies[coding] = body
-                self._held += sum(len(b) for b in version.bodies.values()) - held
+            bodies = {"identity": data, **version.bodies, coding: body}
+            grown = sum(map(len, bodies.values())) - sum(map(len, version.bodies.values()))
+            if self._held + grown <= self.memory_limit and self._versions.get(path) is version:
+                version.bodies = bodies
+                self._held += grown
 
 
 def _stamp(path: str) -> tuple[int, int] | None:
