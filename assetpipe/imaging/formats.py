@@ -102,4 +102,3 @@ def widest_original(
     entry without variants (not an image) or without one in that format."""
     vs = variants_for(entry, ORIGINAL, formats) if entry.get("variants") else []
     return str(vs[-1]["file"]) if vs else None
-
