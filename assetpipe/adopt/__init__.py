@@ -15,10 +15,14 @@ import ast
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from .discover import Project, discover
 from .render import OUTPUT, render
+
+if TYPE_CHECKING:
+    from .webserver import StaticRule
 
 __all__ = ["InitResult", "Project", "discover", "init", "render"]
 
@@ -55,6 +59,14 @@ class InitResult:
     project: Project
 
     @property
+    def static_rules(self) -> list[StaticRule]:
+        """The project's web server configs that serve its static URL without the app
+        (``webserver.static_rules``): deployed so, every hashed file 404s."""
+        from .webserver import static_rules  # init only: not for blueprint_static's imports
+
+        return static_rules(self.project.root, self.project.public_path)
+
+    @property
     def adopted(self) -> bool:
         """Whether the app's module already calls ``AssetPipe(...)`` (``init --force`` run
         again): the two lines are in."""
@@ -74,7 +86,7 @@ class InitResult:
         if app.factory:
             return f"in {shown}, inside {app.factory}() once the app is configured"
         var = app.variable or "app"
-        tree = _parse(app.module_file)
+        source, tree = _parse(app.module_file)
         line = None if tree is None else _last_config_line(tree.body, var)
         if line is not None:
             return f"in {shown}, after line {line}, once {var}.config is set"
@@ -84,16 +96,15 @@ class InitResult:
             if line is not None:
                 return f"in {shown}, inside {name}(), after line {line}, once {var}.config is set"
             return f"in {shown}, inside {name}(), after {var} = Flask(__name__)"
-        return f"in {shown}, after {created(tree, app.module_file, var)}"
+        return f"in {shown}, after {created(tree, source, var)}"
 
 
-def created(tree: ast.Module | None, module: Path, var: str) -> str:
+def created(tree: ast.Module | None, source: str, var: str) -> str:
     """The statement that creates the app, as ``where`` names it: ``app = Flask(__name__)``
     when it reads so; otherwise with its line, as written up to 60 characters (SearXNG's
     ``app = Flask(__name__, static_folder=None, template_folder=templates_path)``: "after
-    app = Flask(__name__)" named a line the file does not have). ``tree``: ``module`` parsed."""
+    app = Flask(__name__)" named a line the file does not have). ``tree``: ``source`` parsed."""
     plain = f"{var} = Flask(__name__)"
-    source = module.read_text(encoding="utf-8") if tree is not None else ""
     for stmt in tree.body if tree is not None else ():
         if (
             isinstance(stmt, ast.Assign)
@@ -125,11 +136,17 @@ def configured_in_function(tree: ast.Module, var: str) -> tuple[str, int | None]
     return None
 
 
-def _parse(module: Path) -> ast.Module | None:
+def _parse(module: Path) -> tuple[str, ast.Module | None]:
+    """``module``'s text and its syntax tree (``("", None)``: unreadable; a tree of ``None``:
+    it does not parse)."""
     try:
-        return ast.parse(module.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-        return None
+        source = module.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return "", None
+    try:
+        return source, ast.parse(source)
+    except (SyntaxError, ValueError):
+        return source, None
 
 
 def _last_config_line(body: list[ast.stmt], var: str) -> int | None:

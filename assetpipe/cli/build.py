@@ -36,11 +36,9 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt import APP_LINES, other_app_steps
         from ..adopt import init as run_init
         from ..adopt.render import OUTPUT
-        from ..adopt.webserver import static_rules
 
         result = run_init(Path(folder), config_name=config_name, force=force)
         p = result.project
-        rules = static_rules(p.root, p.public_path)
         click.echo(
             f"wrote {result.path} (source: {os.path.relpath(p.static_dir)}, "
             f"{p.templates} template(s), {len(p.scripts)} script(s) "
@@ -50,22 +48,19 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         if result.adopted and p.app is not None:
             shown = os.path.relpath(p.app.module_file, p.root)
             click.echo(f"\n{shown} already calls AssetPipe(...): run `assetpipe build`.")
-            _web_server_notes(rules, p.root, p.public_path)
-            return 0
-        if p.app is None:
+        elif p.app is None:
             click.echo(
                 "\nNo Flask app found here (a Flask app: run init in its folder). Any other app:"
             )
             for line in other_app_steps(p.public_path, result.path.parent.resolve() / OUTPUT):
                 click.echo(f"  {line}")
             click.echo("then run `assetpipe build`.")
-            _web_server_notes(rules, p.root, p.public_path)
-            return 0
-        click.echo(f"\nAdd these two lines {result.where}:\n")
-        for line in APP_LINES:
-            click.echo(f"    {line}")
-        click.echo("\nthen run `assetpipe build` and start your app as usual.")
-        _web_server_notes(rules, p.root, p.public_path)
+        else:
+            click.echo(f"\nAdd these two lines {result.where}:\n")
+            for line in APP_LINES:
+                click.echo(f"    {line}")
+            click.echo("\nthen run `assetpipe build` and start your app as usual.")
+        _web_server_notes(result.static_rules, p.root, p.public_path)
         return 0
 
     run_command(body, verbose=verbose, json_mode=False)
