@@ -47,10 +47,10 @@ def _warned(
     keep_names: tuple[str, ...],
     routes: tuple[str, ...],
     keys: Container[str],
-    has_folder: Callable[[str], bool] | None = None,
+    has_folder: Callable[[str], bool],
 ) -> bool:
     """Whether an unresolved reference is warned about; ``keys``: the manifest's;
-    ``has_folder``: whether the source folder has a folder, when known."""
+    ``has_folder``: whether the source folder has a folder."""
     if u["reason"] in _QUIET:
         return False
     if u["reason"] == "dynamic":
@@ -62,7 +62,7 @@ def _warned(
             folder = head.group(2).lstrip("/").rsplit("/", 1)[0]
             if globmatch(f"{folder}/x", keep_names):
                 return False
-            if has_folder is not None and not has_folder(folder):
+            if not has_folder(folder):
                 # a folder the source folder does not have (SearXNG's never-called
                 # draw_favicon macro names themes/simple/img/icons/): no file there to hash
                 # or to serve unhashed; --strict failed on it and nothing could clear it
