@@ -529,3 +529,37 @@ def test_an_app_made_in_a_function_of_another_name_gets_the_lines_once_configure
         "in dash/cli.py, inside make_flask_app(), after line 10, once app.config is set:"
         in result.out
     ), result.out
+
+
+def test_init_says_which_scripts_it_copies_rather_than_bundles(tmp_path: Path) -> None:
+    """bukuserver's scripts are named by a macro's computed url_for and its stylesheets in
+    Python: init found "0 script(s)" and said nothing else, as if it had missed them. It says
+    how many it copies with hashed names and why; the files a tag loads are not counted, nor a
+    self-locating library's."""
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "from flask import Flask\n\napp = Flask(__name__)\n"
+            "EXTRA_CSS = ['/static/css/extra.css']\n",
+            "static/css/extra.css": "body { color: #333; }\n",
+            "static/js/chart.js": "var Chart = 1;\n",
+            "static/js/site.js": "var site = 1;\n",
+            "static/ckeditor/ckeditor.js": "var CKEDITOR = {basePath: ''};\n",
+            "static/ckeditor/lang/en.js": "var en = 1;\n",
+            "static/ckeditor/plugins/a/plugin.js": "var a = 1;\n",
+            "static/ckeditor/skins/moono/editor.css": "a { color: red; }\n",
+            "templates/base.html": """\
+                {% macro script(name) %}<script src="{{ url_for('static', filename='js/' + name) }}"></script>{% endmacro %}
+                <script src="{{ url_for('static', filename='js/site.js') }}"></script>
+                <script src="{{ url_for('static', filename='ckeditor/ckeditor.js') }}"></script>
+                {{ script('chart.js') }}
+                """,
+        },
+    )
+    done = run_cli("init", cwd=tmp_path)
+    assert done.code == 0, done.err
+    first = done.out.splitlines()[0]
+    assert "1 script(s) (1 classic)" in first and "other file(s) copied" in first, first
+    assert "1 script(s) and 1 stylesheet(s) that no <script src> or <link> tag loads" in (
+        done.out
+    ), done.out

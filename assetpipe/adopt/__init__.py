@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from .discover import Project, discover
-from .render import OUTPUT, render
+from .render import OUTPUT, copied_files, render
 
 if TYPE_CHECKING:
     from .webserver import StaticRule
@@ -65,6 +65,27 @@ class InitResult:
         from .webserver import static_rules  # init only: not for blueprint_static's imports
 
         return static_rules(self.project.root, self.project.public_path)
+
+    @property
+    def copied(self) -> list[str]:
+        """The static files copied with a content hash rather than bundled or resized
+        (``render.copied_files``)."""
+        return copied_files(self.project)
+
+    @property
+    def unnamed_code(self) -> list[str]:
+        """Of ``copied``, the scripts and stylesheets no ``<script src>`` or ``<link>`` tag of
+        a template loads (named in Python, by a computed ``url_for``, in a script's string, or
+        not at all): copied, where a user counting the scripts ``init`` found expects them
+        bundled."""
+        p = self.project
+        named = set(p.unbundled) | set(p.copied_modules) | set(p.kept_files)
+        kept = tuple(d.rstrip("/") + "/" for d in p.kept_dirs)
+        return [
+            f
+            for f in self.copied
+            if f.endswith((".js", ".mjs", ".css")) and f not in named and not f.startswith(kept)
+        ]
 
     @property
     def adopted(self) -> bool:

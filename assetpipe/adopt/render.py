@@ -267,12 +267,24 @@ def _copied_module_lines(project: Project) -> list[str]:
     ]
 
 
+def _claimed(project: Project) -> set[str]:
+    """The static files a stage other than ``static`` builds: the image folders' images, the
+    script and stylesheet entries and what they bundle."""
+    images = image_globs(project)
+    claimed = {f for f in project.static_files if images and globmatch(f, images)}
+    return claimed | set(project.scripts) | set(project.styles) | set(project.bundled)
+
+
+def copied_files(project: Project) -> list[str]:
+    """The static files ``static.include`` copies (with a content hash, not bundled)."""
+    claimed = _claimed(project)
+    return [f for f in project.static_files if f not in claimed]
+
+
 def render(project: Project, *, config_dir: Path) -> str:
     """The config text (see the module docstring); paths relative to ``config_dir``."""
     images = image_globs(project)
-    claimed = {f for f in project.static_files if images and globmatch(f, images)}
-    claimed |= set(project.scripts) | set(project.styles) | set(project.bundled)
-    static = static_globs(project, claimed)
+    static = static_globs(project, _claimed(project))
     source = _rel(project.static_dir, config_dir)
     serves = (
         ["# AssetPipe(app) (from assetpipe.flask import AssetPipe)."]

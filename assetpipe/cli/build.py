@@ -43,8 +43,9 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             f"wrote {result.path} (source: {os.path.relpath(p.static_dir)}, "
             f"{p.templates} template(s), {len(p.scripts)} script(s) "
             f"({len(p.classic)} classic), {len(p.styles)} stylesheet(s), "
-            f"{len(p.image_dirs)} image folder(s))"
+            f"{len(p.image_dirs)} image folder(s), {len(result.copied)} other file(s) copied)"
         )
+        _unnamed_note(result.unnamed_code)
         if result.adopted and p.app is not None:
             shown = os.path.relpath(p.app.module_file, p.root)
             click.echo(f"\n{shown} already calls AssetPipe(...): run `assetpipe build`.")
@@ -64,6 +65,19 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         return 0
 
     run_command(body, verbose=verbose, json_mode=False)
+
+
+def _unnamed_note(unnamed: list[str]) -> None:
+    """Say why scripts and stylesheets of the static folder are copied, not bundled (a user
+    reading "0 script(s)" asks)."""
+    if not unnamed:
+        return
+    js = sum(not f.endswith(".css") for f in unnamed)
+    click.echo(
+        f"{js} script(s) and {len(unnamed) - js} stylesheet(s) that no <script src> or <link>"
+        " tag loads are copied with hashed names, not bundled (a url_for('static', ...) that"
+        " names one, literal or computed, is given its hashed name)."
+    )
 
 
 def _web_server_notes(rules: list[StaticRule], root: Path, public_path: str) -> None:
