@@ -101,6 +101,10 @@ IMAGE_BYTES = r"""() => Object.fromEntries(performance.getEntriesByType("resourc
   .filter(e => /\.(png|jpe?g|webp|avif|gif)([?#]|$)/i.test(e.name))
   .map(e => [e.name, e.encodedBodySize]))"""
 
+#: Body bytes over the wire (compressed as sent) of the page and every resource it loaded
+BODY_BYTES = """() => [...performance.getEntriesByType("navigation"),
+  ...performance.getEntriesByType("resource")].reduce((n, e) => n + e.encodedBodySize, 0)"""
+
 
 @dataclass
 class PageView:
@@ -113,6 +117,7 @@ class PageView:
     images: list[dict[str, Any]] = field(default_factory=list)
     missing_globals: list[str] = field(default_factory=list)
     image_bytes: dict[str, int] = field(default_factory=dict)  # image URL → body bytes
+    body_bytes: int = 0  # the page's and its resources' bodies as sent (``BODY_BYTES``)
     screenshot: bytes = field(default=b"", repr=False)
 
     def undecoded(self) -> list[str]:
@@ -167,6 +172,7 @@ def view(browser: Any, base: str, path: str, globals_: tuple[str, ...]) -> PageV
         page.evaluate("() => document.fonts.ready")
         pv.images = page.evaluate(IMAGES)
         pv.image_bytes = page.evaluate(IMAGE_BYTES)
+        pv.body_bytes = page.evaluate(BODY_BYTES)
         pv.missing_globals = [
             g for g in globals_ if page.evaluate(f"() => typeof window[{g!r}]") == "undefined"
         ]

@@ -17,7 +17,8 @@ third-party is in this repository):
 
 Per page: no response >= 400 from the app's origin and no console error that the plain app
 did not have, every rendered ``<img>`` decoded, the app's JS globals defined, no image
-distorted, and full-page screenshots that differ by under 0.5 % of pixels.
+distorted, no more bytes loaded than the plain app's page, and full-page screenshots that
+differ by under 0.5 % of pixels.
 """
 
 from __future__ import annotations
@@ -253,6 +254,8 @@ def _check(before: PageView, after: PageView, shots: Path) -> list[str]:
         problems.append(f"JS globals undefined: {after.missing_globals}")
     if new := _new(after.distorted(), before.distorted()):
         problems.append(f"distorted images: {new}")
+    if after.body_bytes > before.body_bytes:
+        problems.append(f"more bytes loaded: {before.body_bytes} B before, {after.body_bytes} B")
     diff = pixel_difference(before.screenshot, after.screenshot)
     if diff >= 0.005:
         (shots / "before.png").write_bytes(before.screenshot)
