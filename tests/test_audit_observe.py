@@ -120,8 +120,11 @@ def test_banner_after_load_is_measured(site: tuple[Any, str], profile: str) -> N
 def test_long_task_after_load_counts_in_tbt(site: tuple[Any, str]) -> None:
     """A 300 ms busy loop 1 s after load: a script task from the trace, 250+ ms of TBT."""
     res = run(site, "late-long-task")
-    late = [t for t in res.tasks if t.dur >= 300 and t.start > res.metrics["load"]]
-    assert late and late[0].kinds.get("script", 0) >= 290
+    # The loop's task, not the first long one: at load ~20 a 362 ms paint task came first
+    late = [
+        t for t in res.tasks if t.start > res.metrics["load"] and t.kinds.get("script", 0) >= 290
+    ]
+    assert late and late[0].dur >= 300, [t.to_json() for t in res.tasks if t.dur >= 50]
     # The late task's blocking time is what Lighthouse's TBT is for this page; on a busy host
     # other tasks can add their own, so the total is only bounded below by it.
     assert near(late[0].dur - 50, LIGHTHOUSE["mobile"]["late-long-task"]["tbt"]), late[0]
