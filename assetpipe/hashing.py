@@ -55,6 +55,13 @@ def is_hashed(rel: str) -> bool:
     return bool(HASHED_NAME.search(PurePosixPath(rel).name))
 
 
+def unhashed(path: str) -> str:
+    """``path`` without the content hash of its last segment (``css/app-X7CWHZFK.css`` →
+    ``css/app.css``, ``img/hero-960w-GZDXYCFR.webp`` → ``img/hero-960w.webp``); a path without
+    one is returned as it is."""
+    return HASHED_NAME.sub("", path, count=1)
+
+
 def sri(data: bytes) -> str:
     """Subresource Integrity value (sha384) for ``data``."""
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")

@@ -152,3 +152,46 @@ def test_pipeline_yaml_switch(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_config(cfg_path)
     assert "serve.source_paths" in str(err.value) and "pipeline.yaml:" in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["wsgi", "asgi"])
+def test_a_former_builds_hashed_name_gets_the_current_file(tmp_path: Path, kind: str) -> None:
+    """Fava memoises its url_for: a running Fava kept linking the hashed names of the build it
+    first rendered with, and two builds later (retain_builds: 2) every page 404ed its app.js
+    and came up blank. A hashed name this build lacks is answered with the output of the same
+    name but for its hash, no-cache (never immutable: those bytes are not that name's); a
+    name no output has, an unhashed miss and a chunk's stay 404."""
+    cfg = _site(tmp_path)
+    build(cfg)
+    old = _manifest(tmp_path)
+    (tmp_path / "src/css/site.css").write_text("body { margin: 3px; }\n" * 30)
+    (tmp_path / "src/js/app.js").write_text(
+        "".join(f"export function g{i}() {{ return 'changed {i}'; }}\n" for i in range(60))
+    )
+    build(cfg)
+    (tmp_path / "src/css/site.css").write_text("body { margin: 4px; }\n" * 30)
+    build(cfg)  # the first build's files are no longer retained
+    new = _manifest(tmp_path)
+    for key in ("css/site.css", "js/app.js"):
+        assert old[key]["file"] != new[key]["file"]
+        assert not (tmp_path / "dist/public" / old[key]["file"]).exists()
+    widest = max(new["img/team-1.jpg"]["variants"], key=lambda v: v["width"])["file"]
+    stale_image = widest.rsplit("-", 1)[0] + "-AAAAAAAA." + widest.rsplit(".", 1)[1]
+    with _server(kind, tmp_path) as port:
+        css = request(port, "/static/" + old["css/site.css"]["file"])
+        assert css.status == 200 and b"margin:4px" in css.body, css.status
+        assert css.headers["cache-control"] == "no-cache"
+        assert css.headers["content-type"].startswith("text/css")
+        js = request(port, "/static/" + old["js/app.js"]["file"], headers={"Accept-Encoding": "br"})
+        assert js.status == 200 and js.headers.get("content-encoding") == "br"
+        assert js.headers["cache-control"] == "no-cache"
+        image = request(port, "/static/" + stale_image)
+        assert (
+            image.status == 200 and image.body == (tmp_path / "dist/public" / widest).read_bytes()
+        )
+        current = request(port, "/static/" + new["css/site.css"]["file"])
+        assert current.headers["cache-control"] == IMMUTABLE
+        assert request(port, "/static/css/other-AAAAAAAA.css").status == 404
+        assert request(port, "/static/js/missing.js").status == 404
+    with _server(kind, tmp_path, source_paths=False) as port:
+        assert request(port, "/static/" + old["css/site.css"]["file"]).status == 404

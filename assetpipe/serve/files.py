@@ -24,7 +24,14 @@ name no key (there is no path joining at request time). At build time the walk:
   ``no-cache`` and the output's ETag, so unhashed URLs (emails, bookmarks, URLs built in JS)
   keep working, like WhiteNoise's non-hashed names. A published file of that very name (a
   ``keep_names`` file) is served as it is; esbuild's shared chunks (no ``src``) have no source
-  path.
+  path;
+- also (with ``source_paths``) answers a hashed name this build lacks — an earlier build's,
+  no longer retained (``retain_builds``) — with the output of the same name but for its hash
+  (``css/app-OLDHASH1.css`` → ``css/app-NEWHASH2.css``; ``img/hero-960w-…webp`` → the new
+  960w WebP), under ``no-cache``: an app that memoised the URLs of the build it started with
+  (Fava's cached ``url_for``), or a page a browser kept, loads the current file instead of a
+  404 (``FileTable.get_former``). An output whose unhashed name another output shares, and esbuild's
+  chunks, are not answered so.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
+from ..hashing import unhashed
 from ..imaging.formats import widest_original
 from ..manifest import ENCODING_SUFFIX, BuildView, Manifest, Stamp
 from .negotiate import choose
@@ -167,6 +175,21 @@ class FileTable:
     files: dict[str, StaticFile]
     wsgi_files: dict[str, StaticFile]
     stamp: Stamp | None = None
+    #: an output's URL without its hash → a ``no-cache`` copy of it (``unhashed`` keys, in the
+    #: ``files`` and ``wsgi_files`` forms): the answer for a former build's hashed name
+    former: dict[str, StaticFile] = field(default_factory=dict)
+    wsgi_former: dict[str, StaticFile] = field(default_factory=dict)
+
+    def get(self, path: str, wsgi: bool = True) -> StaticFile | None:
+        """The file at URL ``path`` (a WSGI string when ``wsgi``)."""
+        return (self.wsgi_files if wsgi else self.files).get(path)
+
+    def get_former(self, path: str, wsgi: bool = True) -> StaticFile | None:
+        """For a hashed name this build lacks, the output of the same name but for its hash
+        (``former``). Asked only of the newest table, after ``get`` missed: an older table
+        would answer a newer build's name with its own, older bytes."""
+        bare = unhashed(path)
+        return (self.wsgi_former if wsgi else self.former).get(bare) if bare != path else None
 
     def __hash__(self) -> int:
         return id(self)
@@ -237,23 +260,49 @@ def _source_paths(
         if "src" not in entry or url in files:
             continue
         target = files.get(prefix + default_output(entry))
-        if target is None:
-            continue
-
-        def copy(r: Representation) -> Representation:
-            return Representation(r.encoding, r.path, r.size, r.etag, r.data)
-
-        sf = StaticFile(
-            rel=key,
-            content_type=target.content_type,
-            immutable=False,
-            last_modified=target.last_modified,
-            identity=copy(target.identity),
-            alternatives={e: copy(r) for e, r in target.alternatives.items()},
-        )
-        _precompute_headers(sf)
-        out[url] = sf
+        if target is not None:
+            out[url] = _revalidated(key, target)
     return out
+
+
+def _former_names(
+    manifest: Manifest, files: dict[str, StaticFile], prefix: str
+) -> dict[str, StaticFile]:
+    """URL of each output of a source file without its hash → a ``no-cache`` copy of that
+    output (``FileTable.former``; module doc). Names two outputs share are left out."""
+    out: dict[str, StaticFile] = {}
+    shared: set[str] = set()
+    for entry in manifest.entries.values():
+        if "src" not in entry:
+            continue
+        names = {str(entry["file"]), *(str(v["file"]) for v in entry.get("variants", ()))}
+        for name in names:
+            target = files.get(prefix + name)
+            bare = prefix + unhashed(name)
+            if target is None or bare == prefix + name:
+                continue
+            if bare in out and out[bare].rel != name:
+                shared.add(bare)
+            out[bare] = _revalidated(name, target)
+    return {url: sf for url, sf in out.items() if url not in shared}
+
+
+def _revalidated(rel: str, target: StaticFile) -> StaticFile:
+    """A ``no-cache`` copy of ``target`` (same bytes and ETags) answering for ``rel``."""
+
+    def copy(r: Representation) -> Representation:
+        return Representation(r.encoding, r.path, r.size, r.etag, r.data)
+
+    sf = StaticFile(
+        rel=rel,
+        content_type=target.content_type,
+        immutable=False,
+        last_modified=target.last_modified,
+        identity=copy(target.identity),
+        alternatives={e: copy(r) for e, r in target.alternatives.items()},
+    )
+    _precompute_headers(sf)
+    return sf
 
 
 def build_table(
@@ -315,11 +364,25 @@ def build_table(
         )
         _precompute_headers(sf)
         files[prefix + rel] = sf
+    former: dict[str, StaticFile] = {}
     if source_paths:
+        former = _former_names(manifest, files, prefix)
         files.update(_source_paths(manifest, files, prefix))
-    wsgi = {k.encode("utf-8").decode("latin-1"): v for k, v in files.items()}
     log.debug("file table: %d files under %s", len(files), root)
-    return FileTable(root=root, prefix=prefix, files=files, wsgi_files=wsgi, stamp=build.stamp)
+    return FileTable(
+        root=root,
+        prefix=prefix,
+        files=files,
+        wsgi_files=_wsgi_keys(files),
+        stamp=build.stamp,
+        former=former,
+        wsgi_former=_wsgi_keys(former),
+    )
+
+
+def _wsgi_keys(files: dict[str, StaticFile]) -> dict[str, StaticFile]:
+    """``files`` keyed by WSGI strings (the URL's UTF-8 bytes as latin-1)."""
+    return {k.encode("utf-8").decode("latin-1"): v for k, v in files.items()}
 
 
 def _precompute_headers(sf: StaticFile) -> None:

@@ -142,16 +142,18 @@ class TableHolder:
         """The file at a URL path (a WSGI string when ``wsgi``), waiting for a rebuild in
         progress only when the old table cannot answer for it (see the class doc)."""
         table = self.table
-        sf = (table.wsgi_files if wsgi else table.files).get(path)
+        sf = table.get(path, wsgi)
         if sf is not None and not self.autorefresh:
             return sf
         pending = self.check()
         if pending is None:
             if self.table is not table:  # swapped in since we looked: ask the new one
-                sf = (self.table.wsgi_files if wsgi else self.table.files).get(path)
+                sf = self.table.get(path, wsgi)
         elif sf is None or not sf.immutable:
             new = pending.result()
-            sf = (new.wsgi_files if wsgi else new.files).get(path)
+            sf = new.get(path, wsgi)
+        if sf is None:
+            sf = self.table.get_former(path, wsgi)
         if sf is None and self._unreported:
             self._report_missing()
         return sf
@@ -159,15 +161,17 @@ class TableHolder:
     async def afind(self, path: str) -> StaticFile | None:
         """``find`` for ASGI: the wait for a rebuild is awaited, the loop keeps running."""
         table = self.table
-        sf = table.files.get(path)
+        sf = table.get(path, wsgi=False)
         if sf is not None and not self.autorefresh:
             return sf
         pending = self.check()
         if pending is None:
             if self.table is not table:  # swapped in since we looked: ask the new one
-                sf = self.table.files.get(path)
+                sf = self.table.get(path, wsgi=False)
         elif sf is None or not sf.immutable:
-            sf = (await asyncio.wrap_future(pending)).files.get(path)
+            sf = (await asyncio.wrap_future(pending)).get(path, wsgi=False)
+        if sf is None:
+            sf = self.table.get_former(path, wsgi=False)
         if sf is None and self._unreported:
             self._report_missing()
         return sf
