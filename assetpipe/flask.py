@@ -23,10 +23,10 @@
   Flask-Bootstrap's ``bootstrap.static``, any blueprint's ``static_folder``): ``url_for`` gives
   their files hashed names, served immutable and compressed (``assetpipe.blueprint_static``;
   ``blueprint_static=False`` turns it off);
-- **names computed static files**: a template's ``url_for('static', filename=EXPR)`` (a
-  macro's ``'js/' + name``), which the build cannot rewrite, names the build's hashed file of
-  its value while the page renders (``name_static_files``; templates only, not a view's
-  ``url_for``);
+- **names computed static files**: a ``url_for('static', filename=EXPR)`` made while a
+  template renders (a macro's ``'js/' + name``, or a Python helper the template calls, Fava's
+  ``static_url('app.css')``), which the build cannot rewrite, names the build's hashed file of
+  its value (``name_static_files``; not a view's ``url_for`` outside a render);
 - **follows new builds**: templates, ``asset_url()``/``asset_tags()`` and the file table move to
   a build swapped in by ``assetpipe build`` or ``assetpipe watch``. In debug (``app.debug``,
   ``flask run --debug``, ``FLASK_DEBUG``) every request checks; otherwise each dynamic request
@@ -260,29 +260,64 @@ def built_file(entry: dict[str, Any]) -> str | None:
 
 
 def name_static_files(app: Any, resolver: AssetResolver) -> None:
-    """Make the templates' ``url_for('static', filename=K)`` name the build's hashed file of K
-    when K is computed while the page renders (``filename='js/' + name`` in a macro: the build
-    can rewrite only a literal K, and left such a URL on the unhashed, ``no-cache`` path).
+    """Make a ``url_for('static', filename=K)`` made while a template renders name the build's
+    hashed file of K: K computed in the template (``filename='js/' + name`` in a macro), or a
+    Python helper the template calls (Fava's ``static_url('app.css')``, a template global that
+    calls ``flask.url_for('static', filename=..., mtime=...)`` itself). The build can rewrite
+    only a literal ``url_for`` in a template's text, and left such URLs on the unhashed,
+    ``no-cache`` path. A ``url_defaults`` hook does the naming, on while Flask renders a
+    template (its ``before_render_template`` / ``template_rendered`` signals count the renders
+    under way on ``g``; where Flask has no signals, Flask < 2.3 without blinker, the Jinja
+    ``url_for`` global is wrapped instead: a helper's calls are then not named).
 
-    Only the Jinja global is wrapped, not ``app.url_for``: a view's ``url_for`` may go into a
-    redirect that browsers keep (bukuserver's ``/favicon.ico`` answers a 301 to the favicon),
-    and a permanent redirect to a hashed name would outlive the build that has it. A K that is
-    already a built name, or not in the manifest (a file added after the build), is left as
-    it is; the manifest followed is the current build's (``resolver``)."""
-    original = app.jinja_env.globals.get("url_for")
-    if original is None:
+    A view's ``url_for`` outside a render is left alone: it may go into a redirect that
+    browsers keep (bukuserver's ``/favicon.ico`` answers a 301 to the favicon), and a permanent
+    redirect to a hashed name would outlive the build that has it. A K that is already a built
+    name, or not in the manifest (a file added after the build), is left as it is; the manifest
+    followed is the current build's (``resolver``)."""
+
+    def name(values: dict[str, Any]) -> dict[str, Any]:
+        filename = values.get("filename")
+        entry = resolver.manifest.get(filename.lstrip("/")) if isinstance(filename, str) else None
+        named = built_file(entry) if entry is not None else None
+        return values if named is None else {**values, "filename": named}
+
+    try:
+        from flask import before_render_template, template_rendered
+
+        before_render_template.connect(_rendering(+1), app, weak=False)
+        template_rendered.connect(_rendering(-1), app, weak=False)
+    except RuntimeError:  # Flask < 2.3 without blinker: signals unavailable
+        original = app.jinja_env.globals.get("url_for")
+        if original is not None:
+            app.jinja_env.globals["url_for"] = lambda endpoint, /, **values: original(
+                endpoint, **(name(values) if endpoint == "static" else values)
+            )
         return
 
-    def url_for(endpoint: str, /, **values: Any) -> Any:
-        filename = values.get("filename")
-        if endpoint == "static" and isinstance(filename, str):
-            entry = resolver.manifest.get(filename.lstrip("/"))
-            named = built_file(entry) if entry is not None else None
-            if named is not None:
-                values = {**values, "filename": named}
-        return original(endpoint, **values)
+    def url_defaults(endpoint: str, values: dict[str, Any]) -> None:
+        from flask import g
 
-    app.jinja_env.globals["url_for"] = url_for
+        if endpoint == "static" and getattr(g, _RENDERS, 0) > 0:
+            values.update(name(values))
+
+    app.url_defaults(url_defaults)
+
+
+#: the ``g`` attribute counting the templates being rendered in the app context
+_RENDERS = "_assetpipe_renders"
+
+
+def _rendering(step: int) -> Callable[..., None]:
+    """A signal receiver that adds ``step`` to the renders under way (``_RENDERS`` on ``g``,
+    so a render that raised is forgotten with its request)."""
+
+    def receive(_sender: Any, **_kwargs: Any) -> None:
+        from flask import g
+
+        setattr(g, _RENDERS, getattr(g, _RENDERS, 0) + step)
+
+    return receive
 
 
 class _Follower:

@@ -33,25 +33,33 @@ PAGE = """\
 """
 
 
-def _app(root: Path) -> Flask:
-    write_tree(
-        root,
-        {
-            "pipeline.yaml": """
+def _site(root: Path, include: str, files: dict[str, str]) -> Flask:
+    """``files`` under ``app/``, built (``static.include``: ``include``), and a Flask app over
+    them with ``AssetPipe(app)``."""
+    config = f"""
             source: app/static
             output: dist
-            templates: {dirs: [app/templates]}
-            static: {include: ["js/**", "img/**"]}
-            """,
-            "app/static/js/chart.js": "window.Chart = function () {};\n" * 20,
-            "app/static/img/icon.svg": '<svg xmlns="http://www.w3.org/2000/svg"></svg>\n',
-            "app/templates/lib.html": LIB,
-            "app/templates/page.html": PAGE,
-        },
-    )
+            templates: {{dirs: [app/templates]}}
+            static: {{include: {include}}}
+            """
+    write_tree(root, {"pipeline.yaml": config, **{f"app/{k}": v for k, v in files.items()}})
     build(root / "pipeline.yaml")
     app = Flask("app", root_path=str(root / "app"))
     AssetPipe(app)
+    return app
+
+
+def _app(root: Path) -> Flask:
+    app = _site(
+        root,
+        '["js/**", "img/**"]',
+        {
+            "static/js/chart.js": "window.Chart = function () {};\n" * 20,
+            "static/img/icon.svg": '<svg xmlns="http://www.w3.org/2000/svg"></svg>\n',
+            "templates/lib.html": LIB,
+            "templates/page.html": PAGE,
+        },
+    )
 
     @app.route("/")
     def page() -> str:
@@ -126,3 +134,69 @@ def test_a_computed_script_or_stylesheet_url_for_is_not_a_warning(tmp_path: Path
             " expression): it requests the unhashed source path",
         )
     ]
+
+
+def _helper_app(root: Path) -> Flask:
+    """An app whose layout names its files through a Python template global of its own that
+    calls ``flask.url_for('static', ...)`` with a cache-busting query (Fava's ``static_url``):
+    neither the build (the template holds no ``url_for``) nor the Jinja ``url_for`` global
+    sees those calls."""
+    app = _site(
+        root,
+        '["css/**", "js/**"]',
+        {
+            "static/css/site.css": "body { color: #345; }\n",
+            "static/js/main.js": "document.title = 'ok';\n",
+            "templates/layout.html": (
+                '<link rel="stylesheet" href="{{ asset(\'css/site.css\') }}">\n'
+                '<script type="module" src="{{ asset(\'js/main.js\') }}"></script>\n'
+            ),
+        },
+    )
+
+    def asset(filename: str) -> str:
+        return url_for("static", filename=filename, v="7")
+
+    app.add_template_global(asset, "asset")
+
+    @app.route("/")
+    def page() -> str:
+        return render_template("layout.html")
+
+    @app.route("/style")
+    def style() -> Response:
+        return redirect(asset("css/site.css"))
+
+    return app
+
+
+def test_a_python_helper_called_by_a_template_names_the_hashed_file(tmp_path: Path) -> None:
+    """Fava's ``static_url('app.css')`` left its stylesheet and module entry on their unhashed
+    ``no-cache`` URLs: every visit revalidated them. A ``url_for('static', ...)`` made while a
+    template renders now names the built file, whoever calls it; a view's stays as written."""
+    client = _helper_app(tmp_path).test_client()
+    body = client.get("/").get_data(as_text=True)
+    css = re.search(r'href="([^"]+)"', body)
+    js = re.search(r'src="([^"]+)"', body)
+    assert css and re.fullmatch(r"/static/css/site-[A-Z0-9]{8}\.css\?v=7", css.group(1)), body
+    assert js and re.fullmatch(r"/static/js/main-[A-Z0-9]{8}\.js\?v=7", js.group(1)), body
+    served = client.get(css.group(1))
+    assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
+    assert client.get("/style").headers["Location"] == "/static/css/site.css?v=7"
+    assert client.get("/").get_data(as_text=True) == body  # the same names on every render
+
+
+def test_without_flask_signals_the_templates_url_for_is_still_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Flask < 2.3 without blinker has no signals (``connect`` raises RuntimeError): the Jinja
+    ``url_for`` global names the file then, as before (a Python helper's calls are not)."""
+    import flask
+
+    def no_signals(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("signalling support is unavailable")
+
+    monkeypatch.setattr(flask.before_render_template, "connect", no_signals)
+    body = _app(tmp_path).test_client().get("/").get_data(as_text=True)
+    computed = re.findall(r'<script src="([^"]+)"', body)[0]
+    assert re.fullmatch(r"/static/js/chart-[A-Z0-9]{8}\.js", computed), body
