@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -563,3 +565,48 @@ def test_init_says_which_scripts_it_copies_rather_than_bundles(tmp_path: Path) -
     assert "1 script(s) and 1 stylesheet(s) that no <script src> or <link> tag loads" in (
         done.out
     ), done.out
+
+
+def test_a_factory_s_own_name_for_the_app_is_in_the_two_lines(tmp_path: Path) -> None:
+    """Fava's ``create_app()`` calls its app ``fava_app``, and its module then makes
+    ``app = create_app([])``: pasted where init said, ``AssetPipe(app)`` was a NameError on
+    import (``app`` is not bound yet). The lines name the factory's own local; so pasted, the
+    module imports and the app is wrapped."""
+    write_tree(
+        tmp_path,
+        {
+            "ledgerweb/__init__.py": "",
+            "ledgerweb/application.py": """\
+                from flask import Flask
+
+
+                def create_app(files, *, debug=False):
+                    web_app = Flask("ledgerweb")
+                    web_app.config["FILES"] = list(files)
+                    return web_app
+
+
+                app = create_app([])
+                """,
+            "ledgerweb/static/site.css": "p{}\n",
+            "ledgerweb/templates/layout.html": (
+                "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='site.css') }}\">\n"
+            ),
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "inside create_app() once the app is configured" in result.out, result.out
+    assert "    from assetpipe.flask import AssetPipe\n    AssetPipe(web_app)\n" in result.out
+    module = tmp_path / "ledgerweb" / "application.py"
+    pasted = "    from assetpipe.flask import AssetPipe\n    AssetPipe(web_app)\n    return web_app"
+    module.write_text(module.read_text().replace("    return web_app", pasted))
+    run = subprocess.run(
+        [sys.executable, "-c", "import ledgerweb.application as m; print(m.app.extensions)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0 and "assetpipe" in run.stdout, run.stderr[-2000:]

@@ -24,9 +24,12 @@ from .render import OUTPUT, copied_files, render
 if TYPE_CHECKING:
     from .webserver import StaticRule
 
-__all__ = ["InitResult", "Project", "discover", "init", "render"]
+__all__ = ["InitResult", "Project", "app_lines", "discover", "init", "render"]
 
-APP_LINES = ("from assetpipe.flask import AssetPipe", "AssetPipe(app)")
+
+def app_lines(name: str = "app") -> tuple[str, str]:
+    """The two lines ``init`` asks for, for the app object called ``name``."""
+    return ("from assetpipe.flask import AssetPipe", f"AssetPipe({name})")
 
 
 def other_app_steps(public_path: str, output: Path) -> list[str]:
@@ -98,6 +101,19 @@ class InitResult:
             return False
 
     @property
+    def lines(self) -> tuple[str, str]:
+        """The two lines, naming the app as the code does where they go: a factory's own local
+        (Fava's ``create_app()`` builds ``fava_app = Flask("fava")``: ``AssetPipe(app)`` there
+        was a ``NameError`` on import), else the module's variable, else ``app``."""
+        app = self.project.app
+        if app is None:
+            return app_lines()
+        if app.factory:
+            _, tree = _parse(app.module_file)
+            return app_lines(factory_app(tree, app.factory) if tree is not None else "app")
+        return app_lines(app.variable or "app")
+
+    @property
     def where(self) -> str:
         """Where the two lines go, in words."""
         app = self.project.app
@@ -138,6 +154,30 @@ def created(tree: ast.Module | None, source: str, var: str) -> str:
             shown = text if len(text) <= 60 else text[:57] + "..."
             return f"line {stmt.end_lineno} ({shown})"
     return plain
+
+
+def factory_app(tree: ast.Module, factory: str) -> str:
+    """The name the top-level function ``factory`` gives the app it creates: the first target
+    it assigns a call of ``Flask`` (or of a class whose name ends so, CTFd's ``CTFdFlask``,
+    ``flask.Flask``); ``app`` when none reads so."""
+    for fn in tree.body:
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and fn.name == factory:
+            for stmt in ast.walk(fn):
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and isinstance(stmt.value, ast.Call)
+                    and _called(stmt.value.func).endswith("Flask")
+                    and isinstance(stmt.targets[0], ast.Name)
+                ):
+                    return stmt.targets[0].id
+    return "app"
+
+
+def _called(func: ast.expr) -> str:
+    """The last name of a called expression (``Flask`` for ``flask.Flask``), else ``""``."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
 
 
 def configured_in_function(tree: ast.Module, var: str) -> tuple[str, int | None] | None:

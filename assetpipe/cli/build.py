@@ -33,8 +33,8 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
     setup_logging(verbose, False, False)
 
     def body() -> int:
-        from ..adopt import APP_LINES, other_app_steps
         from ..adopt import init as run_init
+        from ..adopt import other_app_steps
         from ..adopt.render import OUTPUT
 
         result = run_init(Path(folder), config_name=config_name, force=force)
@@ -58,7 +58,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             click.echo("then run `assetpipe build`.")
         else:
             click.echo(f"\nAdd these two lines {result.where}:\n")
-            for line in APP_LINES:
+            for line in result.lines:
                 click.echo(f"    {line}")
             click.echo("\nthen run `assetpipe build` and start your app as usual.")
         _web_server_notes(result.static_rules, p.root, p.public_path)
