@@ -5,7 +5,9 @@ names, so the page links the very URL the chunks import and each module runs onc
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from assetpipe import build, load_config
 from assetpipe.stages.jsrefs import relative_imports
@@ -44,16 +46,21 @@ def _site(root: Path) -> dict[str, dict[str, object]]:
     return manifest
 
 
-def test_modules_imported_by_relative_specifier_keep_their_names(tmp_path: Path) -> None:
-    """The entry (imported back by its chunk) and the chunks keep their names and revalidate;
+def test_modules_on_an_import_cycle_keep_their_names(tmp_path: Path) -> None:
+    """The entry and the chunk that imports it back keep their names and revalidate;
     the template links the entry by the name the chunk imports, so the browser fetches and
     runs it once (hashed, SearXNG's core ran twice: its calculator answer was shown twice). A
     script nothing imports is still hashed."""
     man = _site(tmp_path)
-    for key in ("core.min.js", "chunk/Ab1.min.js", "chunk/Cd2.min.js"):
+    for key in ("core.min.js", "chunk/Ab1.min.js"):  # the cycle
         assert man[key]["file"] == key
         assert man[key]["immutable"] is False
         assert (tmp_path / "dist/public" / key).read_text(encoding="utf-8")
+    # off the cycle, the shared chunk is hashed, and the chunk that imports it names that file
+    shared = str(man["chunk/Cd2.min.js"]["file"])
+    assert shared != "chunk/Cd2.min.js" and "immutable" not in man["chunk/Cd2.min.js"]
+    chunk = (tmp_path / "dist/public/chunk/Ab1.min.js").read_text(encoding="utf-8")
+    assert chunk == CHUNK.replace("./Cd2.min.js", "./" + shared.split("/")[1])
     assert man["js/plain.js"]["file"] != "js/plain.js"
     html = (tmp_path / "dist/templates/base.html").read_text(encoding="utf-8")
     assert "filename='core.min.js'" in html
@@ -75,3 +82,61 @@ def test_relative_imports_in_minified_and_spaced_code() -> None:
         "chunk/lazy.js",
         "chunk/re.js",
     }
+
+
+GRAPH = {
+    # an esbuild-style prebuilt graph without a cycle (Fava's app.js and its chunks)
+    "static/app.js": 'import { shared } from "./chunk-AAA.js";\n'
+    'window.ran = (window.ran || []).concat("app");\n'
+    'import("./lazy-BBB.js").then((m) => { document.body.dataset.lazy = m.value; });\n',
+    "static/chunk-AAA.js": 'window.ran = (window.ran || []).concat("chunk");\n'
+    'export const shared = "s";\n',
+    "static/lazy-BBB.js": 'import { shared } from "./chunk-AAA.js";\n'
+    'import { deep } from "./sub/deep.js";\nexport const value = shared + deep;\n',
+    "static/sub/deep.js": 'import { shared } from "../chunk-AAA.js";\n'
+    'export const deep = "d" + shared;\n',
+    # a preload list names a chunk in text that is not an import, by its path from the site's
+    # base: that chunk keeps its name
+    "static/vite.js": 'const deps = ["static/pre.js"];\nimport("./pre.js");\n',
+    "static/pre.js": "export const p = 1;\n",
+}
+
+
+def test_an_acyclic_module_graph_is_hashed_and_runs_once_in_chromium(
+    tmp_path: Path, browser: Any, serve: Callable[[Path], str]
+) -> None:
+    """Fava's prebuilt graph has no cycle, yet its chunks kept their names and revalidated on
+    every visit. A production build names each module by its bytes with its imports' hashed
+    names written in (leaves first): the page loads only immutable files, each module once,
+    the lazy chunk and a ``../`` import included. A module also named by a preload list keeps
+    its name."""
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: static\noutput: dist\n"
+            "static: {include: ['*.js', 'sub/**']}\n",
+            **GRAPH,
+        },
+    )
+    build(load_config(tmp_path / "pipeline.yaml"))
+    man = json.loads((tmp_path / "dist/manifest.json").read_text())
+    hashed = ("app.js", "chunk-AAA.js", "lazy-BBB.js", "sub/deep.js")
+    for key in hashed:
+        assert man[key]["file"] != key and "immutable" not in man[key], man[key]
+    assert man["pre.js"]["file"] == "pre.js" and man["pre.js"]["immutable"] is False
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "static").symlink_to(tmp_path / "dist/public")
+    (site / "index.html").write_text(
+        f'<!doctype html><body><script type="module" src="/static/{man["app.js"]["file"]}">'
+        "</script>\n"
+    )
+    base = serve(site)
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url[len(base) :]))
+    page.goto(base + "/")
+    page.wait_for_function("document.body.dataset.lazy")
+    assert page.evaluate("[window.ran, document.body.dataset.lazy]") == [["chunk", "app"], "sds"]
+    page.close()
+    assert sorted(requested) == sorted(["/", *(f"/static/{man[k]['file']}" for k in hashed)])

@@ -103,9 +103,13 @@ class StageContext:
     #: keys that the static stage lists: no other stage takes them (a file listed under
     #: ``static.include`` is copied as is even when another stage's globs match it)
     static_keys: frozenset[str] = frozenset()
-    #: of ``static_keys``, the scripts another of them imports by relative specifier (they keep
-    #: their names: ``jsrefs``); computed once, by the static stage's first naming
+    #: of ``static_keys``, the scripts that keep their names (``jsrefs``: in a development build
+    #: those another imports by relative specifier, in a production build the pinned ones);
+    #: computed once, by the static stage's first naming
     static_imported: frozenset[str] | None = None
+    #: the static stage's scripts with their import specifiers rewritten (``None``: as they are),
+    #: by key; filled as they are named (``static._module``)
+    static_modules: dict[str, bytes | None] = field(default_factory=dict)
     #: the build's esbuild (made and closed by the build; a watcher's outlives its builds)
     esbuild: EsbuildSession = field(default_factory=_session)
     on_warning: Callable[[BuildWarning], None] | None = None

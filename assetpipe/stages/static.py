@@ -1,8 +1,11 @@
 """The static stage: exactly the files ``static.include`` lists, copied to ``public/`` under
 content-hashed names (``icons/logo.svg`` → ``icons/logo-HASH.svg``); files in ``keep_names`` keep
 their name and get ``"immutable": false`` (they are linked from outside, so they revalidate), and
-so do the scripts another copied script imports by relative specifier (``jsrefs``: a prebuilt
-module graph's entry and chunks).
+so do, in a development build, the scripts another copied script imports by relative specifier
+(``jsrefs``: a prebuilt module graph's entry and chunks). A production build rewrites those
+specifiers to the imported modules' hashed names instead (``jsrefs.rewrite_imports``), so a
+module is named by its bytes with its imports' names in them; only the modules ``jsrefs``
+pins (on an import cycle, or named in text that is not an import) keep their names.
 
 Work per file is a copy into the cache plus its SRI hash, keyed by content; the output is a hard
 link to the cache blob. Never a link to the source itself: editors and ``write_text`` rewrite a
@@ -25,7 +28,7 @@ from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import globmatch
 from .base import StageContext
 from .cssrefs import rewrite_refs
-from .jsrefs import SCRIPT_EXTS, imported_modules
+from .jsrefs import SCRIPT_EXTS, imported_modules, pinned_modules, rewrite_imports
 
 
 def output_name(ctx: StageContext, rel: str) -> str:
@@ -36,21 +39,24 @@ def output_name(ctx: StageContext, rel: str) -> str:
 
 def _name(ctx: StageContext, rel: str, data: bytes | None) -> str:
     """``output_name`` of ``rel`` whose published bytes are ``data`` (``None``: its source's).
-    A script another copied script imports by relative specifier keeps its name too
-    (``jsrefs``): hashed, it would be fetched and run a second time under the written name."""
-    if globmatch(rel, ctx.config.static.keep_names) or rel in _imported(ctx):
+    A script ``jsrefs`` pins keeps its name too: hashed, it would be fetched and run a second
+    time under the name written in another script."""
+    if _kept(ctx, rel):
         return rel
     digest = ctx.sources.sha256(rel) if data is None else hashlib.sha256(data).hexdigest()
     return hashed_name(rel, digest)
 
 
-def _imported(ctx: StageContext) -> frozenset[str]:
-    """``ctx.static_imported``, computed on first use from the static files' scripts."""
+def _kept(ctx: StageContext, rel: str) -> bool:
+    """Whether ``rel`` keeps its name: ``keep_names``, or a script ``jsrefs`` pins (every script
+    another imports in a development build, which rewrites no specifier; in a production build
+    ``pinned_modules``). The pinned set is ``ctx.static_imported``, computed on first use."""
     if ctx.static_imported is None:
         keys = ctx.static_keys or frozenset(select(ctx))
         stamps = [(k, ctx.sources.sha256(k)) for k in keys if k.endswith(SCRIPT_EXTS)]
-        ctx.static_imported = imported_modules(ctx.config.source, stamps)
-    return ctx.static_imported
+        find = imported_modules if ctx.profile == "development" else pinned_modules
+        ctx.static_imported = find(ctx.config.source, stamps)
+    return globmatch(rel, ctx.config.static.keep_names) or rel in ctx.static_imported
 
 
 def rewritten(ctx: StageContext, rel: str) -> bytes | None:
@@ -60,7 +66,11 @@ def rewritten(ctx: StageContext, rel: str) -> bytes | None:
     written: its name would depend on this one's through an ``@import`` cycle. Production
     builds only: a development build (``watch``) serves every file ``no-cache`` and rebuilds
     only the files that changed, which would leave a stylesheet naming a font's old name."""
-    if ctx.profile == "development" or not rel.endswith(".css") or rel not in ctx.static_keys:
+    if ctx.profile == "development" or rel not in ctx.static_keys:
+        return None
+    if rel.endswith(SCRIPT_EXTS):
+        return _module(ctx, rel)
+    if not rel.endswith(".css"):
         return None
     try:
         text = (ctx.config.source / rel).read_text(encoding="utf-8")
@@ -74,6 +84,28 @@ def rewritten(ctx: StageContext, rel: str) -> bytes | None:
 
     out = rewrite_refs(text, rel, ctx.config.public_path, name_of)
     return None if out == text else out.encode("utf-8")
+
+
+def _module(ctx: StageContext, rel: str) -> bytes | None:
+    """For a script among the static files, its bytes with its relative import specifiers
+    naming the hashed files of the modules imported (``jsrefs.rewrite_imports``; a pinned one's
+    as written), or ``None`` when none changes or it is not UTF-8. Each import is named first
+    (leaves first: the pinned modules hold every cycle); memoised per build in
+    ``ctx.static_modules``, as every importer asks again."""
+    if rel not in ctx.static_modules:
+        try:
+            text = (ctx.config.source / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = None
+
+        def name_of(key: str) -> str | None:
+            if key == rel or key not in ctx.static_keys or not key.endswith(SCRIPT_EXTS):
+                return None
+            return None if _kept(ctx, key) else output_name(ctx, key)
+
+        out = None if text is None else rewrite_imports(text, rel, name_of)
+        ctx.static_modules[rel] = None if out is None or out == text else out.encode("utf-8")
+    return ctx.static_modules[rel]
 
 
 def _image_output(ctx: StageContext, key: str) -> str | None:
@@ -96,7 +128,7 @@ def run(ctx: StageContext) -> None:
     for f in files:
         data = rewritten(ctx, f.rel)
         out = _name(ctx, f.rel, data)
-        if data is not None:  # a stylesheet whose references now name hashed files
+        if data is not None:  # a stylesheet or script whose references now name hashed files
             ctx.write_public(out, data)
             item = {"file": out, "src": f.rel, "size": len(data), "integrity": sri(data)}
         else:
