@@ -97,6 +97,13 @@ class Resolver:
                 out[a.name] = (ref, entry)
         return out
 
+    def leave(self, tag: Tag) -> None:
+        """Leave ``tag``'s URL attributes as written: handled, so that no later pass rewrites
+        or reports them (``rules.foreign_font``)."""
+        for a in tag.attrs:
+            if a.name in URL_ATTRS and a.value_start is not None and a.value_end is not None:
+                self.handled.append((a.value_start, a.value_end))
+
     def preview(self, tag: Tag) -> str | None:
         """The file a literal ``href`` of ``tag`` names, without recording a dependency or
         rewriting anything (``None`` if it names no manifest entry)."""

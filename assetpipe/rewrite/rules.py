@@ -33,6 +33,7 @@ from typing import Any
 
 from .document import Document
 from .edits import Edit, apply
+from .foreign import foreign_stylesheets
 from .hints import Hint, ImageHint
 from .lcp import (
     ABOVE_FOLD,
@@ -81,6 +82,8 @@ class _Rewriter:
         self.preloaded: set[str] = set()
         #: script entries' stylesheets the template already links (linked once)
         self.linked_css: set[str] = set()
+        #: the template's stylesheets come from ``{% assets %}``: its font preloads stay
+        self.foreign_css = foreign_stylesheets(text)
 
     # -- images ----------------------------------------------------------------------------
     def decide(
@@ -257,6 +260,11 @@ class _Rewriter:
         walk(key)
         return seen
 
+    def foreign_font(self, tag: Tag) -> bool:
+        """Whether ``tag`` preloads a font for a stylesheet of ``{% assets %}`` (``foreign``)."""
+        rel = self.doc.enum(tag, "rel").split()
+        return self.foreign_css and "preload" in rel and self.doc.enum(tag, "as") == "font"
+
     def link(self, tag: Tag) -> None:
         found = self.resolver.refs(tag)
         rel = self.doc.enum(tag, "rel").split()
@@ -342,6 +350,13 @@ class _Rewriter:
                 self.image(t, first_img, selected)
             elif t.name == "script":
                 self.script(t)
+            elif t.name == "link" and self.foreign_font(t):
+                self.resolver.leave(t)
+                self.writer.skip(
+                    t,
+                    "a font preload beside {% assets %} stylesheets, which name the font by its"
+                    " source name: left as written",
+                )
             elif t.name == "link":
                 self.link(t)
             else:
