@@ -91,6 +91,16 @@ class InitResult:
         ]
 
     @property
+    def assets_templates(self) -> list[str]:
+        """The project's templates that load Flask-Assets bundles (``{% assets %}``:
+        ``webassets.assets_templates``), which assetpipe leaves to webassets."""
+        from .webassets import assets_templates
+
+        p = self.project
+        folders = [d for d in (p.templates_dir, *p.blueprint_templates) if d is not None]
+        return assets_templates(folders)
+
+    @property
     def adopted(self) -> bool:
         """Whether the app's module already calls ``AssetPipe(...)`` (``init --force`` run
         again): the two lines are in."""
@@ -133,6 +143,13 @@ class InitResult:
             if line is not None:
                 return f"in {shown}, inside {name}(), after line {line}, once {var}.config is set"
             return f"in {shown}, inside {name}(), after {var} = Flask(__name__)"
+        outer = None if tree is None else configured_as_global(tree, var)
+        if outer is not None:
+            name, line = outer
+            return (
+                f"in {shown}, inside {name}(), after line {line}, once {var} is configured"
+                f" (and before it is handed to the server)"
+            )
         return f"in {shown}, after {created(tree, source, var)}"
 
 
@@ -185,16 +202,55 @@ def configured_in_function(tree: ast.Module, var: str) -> tuple[str, int | None]
     (rq-dashboard's ``make_flask_app()``: ``app = Flask(__name__)``, then
     ``app.config.from_object(...)`` and, under an ``if``, ``app.config.from_envvar(...)``):
     the function's name and the last line of the last statement of its body that sets
-    ``var.config`` (``None``: none does). ``None`` when no function assigns ``var`` a call."""
+    ``var.config`` (``None``: none does). ``None`` when no function assigns ``var`` a Flask
+    call (``Flask(...)``, ``CTFdFlask(...)``: OctoPrint's ``_setup_tornado_app()`` has a local
+    ``app = Application(...)``, Tornado's, and the two lines were said to go there)."""
     for fn in ast.walk(tree):
         if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
             isinstance(s, ast.Assign)
             and isinstance(s.value, ast.Call)
+            and _called(s.value).endswith("Flask")
             and any(isinstance(t, ast.Name) and t.id == var for t in s.targets)
             for s in fn.body
         ):
             return fn.name, _last_config_line(fn.body, var)
     return None
+
+
+def configured_as_global(tree: ast.Module, var: str) -> tuple[str, int] | None:
+    """For an app created at the module's top level and set up by a function that declares
+    ``global var`` (OctoPrint's ``Server.run()``: ``self._setup_flask_app(app)``, then
+    ``self._setup_i18n(app)``, which set its config, options and Jinja environment, and later
+    hands ``app.wsgi_app`` to Tornado): that function's name and the last line of the last
+    statement of its body that sets ``var.config`` or passes ``var`` to a call. ``None`` when
+    no such function does either."""
+    for fn in ast.walk(tree):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or not any(
+            isinstance(s, ast.Global) and var in s.names for s in fn.body
+        ):
+            continue
+        last = None
+        for stmt in fn.body:
+            if _touches_config(stmt, var) or _passes(stmt, var):
+                last = stmt.end_lineno
+        if last is not None:
+            return fn.name, last
+    return None
+
+
+def _called(call: ast.Call) -> str:
+    """The called name of ``call``: ``Flask`` for ``Flask(...)`` and ``flask.Flask(...)``."""
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def _passes(stmt: ast.stmt, var: str) -> bool:
+    """Whether ``stmt`` is a call statement with ``var`` among its arguments."""
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and any(isinstance(a, ast.Name) and a.id == var for a in stmt.value.args)
+    )
 
 
 def _parse(module: Path) -> tuple[str, ast.Module | None]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
-from .files import KWARG, SKIP_DIRS, python_texts
+from .files import KWARG, SKIP_DIRS, app_root, python_texts
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
 from .routes import view_routes
@@ -125,7 +125,7 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
         if m is None:
             continue
         args = m.group("args")
-        folder = path.parent
+        folder = app_root(path, m.group(1))
 
         def kw(name: str, default: str, args: str = args) -> str:
             k = re.search(KWARG.format(name), args)

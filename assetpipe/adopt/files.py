@@ -46,3 +46,28 @@ def python_texts(root: Path) -> Iterator[tuple[Path, str]]:
             yield path, path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
+
+
+def app_root(module: Path, name: str) -> Path:
+    """The folder Flask takes as the app's ``root_path`` (where ``static/`` and ``templates/``
+    are) for ``Flask(name)`` written in ``module``: the module's folder for ``__name__``; for a
+    literal import name, that package's folder when it is the module's own package or one it
+    sits in (OctoPrint's ``Flask("octoprint")`` in ``octoprint/server/__init__.py`` has its
+    folders in ``octoprint/``, not ``octoprint/server/``); else the module's folder."""
+    folder = module.parent
+    name = name.strip("\"'")
+    if name == "__name__":
+        return folder
+    # the module's dotted name, from the folders holding an __init__.py above it
+    parts = [] if module.name == "__init__.py" else [module.stem]
+    pkg = folder
+    dirs: list[Path] = []
+    while (pkg / "__init__.py").is_file():
+        dirs.insert(0, pkg)
+        parts.insert(0, pkg.name)
+        pkg = pkg.parent
+    wanted = name.split(".")
+    for i, package in enumerate(dirs):
+        if parts[: i + 1] == wanted:
+            return package
+    return folder

@@ -62,6 +62,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 click.echo(f"    {line}")
             click.echo("\nthen run `assetpipe build` and start your app as usual.")
         _web_server_notes(result.static_rules, p.root, p.public_path)
+        _assets_note(result.assets_templates)
         return 0
 
     run_command(body, verbose=verbose, json_mode=False)
@@ -90,6 +91,21 @@ def _web_server_notes(rules: list[StaticRule], root: Path, public_path: str) -> 
             " the build's hashed files 404; remove that rule so the app serves them"
             ' (docs/adopting.md, "A web server that answers /static/ itself").'
         )
+
+
+def _assets_note(templates: list[str]) -> None:
+    """Say that the ``{% assets %}`` bundles stay webassets' (``adopt.webassets``)."""
+    if not templates:
+        return
+    shown = ", ".join(templates[:3]) + (
+        f" and {len(templates) - 3} more" if len(templates) > 3 else ""
+    )
+    click.echo(
+        f"\nnote: {len(templates)} template(s) load Flask-Assets bundles ({{% assets %}}: {shown}):"
+        " webassets builds and serves those scripts and stylesheets, and assetpipe leaves them"
+        " as they are (not hashed, compressed or cached by it), with the fonts they name; it"
+        ' builds what the templates name themselves (docs/adopting.md, "Flask-Assets bundles").'
+    )
 
 
 def build_options(f: F) -> F:
