@@ -64,15 +64,29 @@ CONFIG_NAME = "pipeline.yaml"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: files that mark a project's folder (where ``assetpipe init`` is run and writes its config)
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
 def config_candidates(root_path: str | Path, name: str | Path = CONFIG_NAME) -> list[Path]:
     """Where ``find_config`` looks, in order: an absolute ``name`` as is; a relative one in
     ``root_path`` (the app's module or package folder), then in its parent (the project folder
-    of a package layout: ``project/pipeline.yaml`` beside ``project/app/``)."""
+    of a package layout: ``project/pipeline.yaml`` beside ``project/app/``), then in the
+    project's folder when it is further up: the nearest folder above holding a
+    ``PROJECT_MARKERS`` file (a ``src/`` layout: OctoPrint's ``project/src/octoprint/``, with
+    the ``pipeline.yaml`` that ``init`` wrote in ``project/``, never found: the app did not
+    start)."""
     path = Path(name)
     if path.is_absolute():
         return [path]
     root = Path(root_path).absolute()
-    return [root / path, root.parent / path]
+    folders = [root, root.parent]
+    project = next(
+        (f for f in root.parents if any((f / m).is_file() for m in PROJECT_MARKERS)), None
+    )
+    if project is not None and project not in folders:
+        folders.append(project)
+    return [f / path for f in folders]
 
 
 def find_config(root_path: str | Path, name: str | Path = CONFIG_NAME) -> Path:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assetpipe.adopt import discover
 from tests.conftest import run_cli, write_tree
 
@@ -88,3 +90,24 @@ def test_a_named_app_package_gives_its_folders_and_the_lines_go_where_it_is_set_
         " builds and serves those scripts and stylesheets, and assetpipe leaves them as they are"
         in result.out
     ), result.out
+
+
+@pytest.mark.node
+def test_the_app_finds_the_config_in_the_project_folder_of_a_src_layout(tmp_path: Path) -> None:
+    """Served over HTTP as the project runs it (``src`` on the path, the two lines where
+    ``init`` says): the page links the hashed stylesheet, answered ``immutable``."""
+    import urllib.request
+
+    from tests.real_apps import serve
+
+    write_tree(tmp_path, PROJECT)
+    for args in (("init",), ("build", "--strict")):
+        done = run_cli(*args, cwd=tmp_path)
+        assert done.code == 0, done.out + done.err
+    setup = "from printer import server\nserver.Server().run()\napp = server.app\n"
+    with serve(tmp_path / "src", setup, adopt=True, log=tmp_path / "app.log") as base:
+        page = urllib.request.urlopen(base + "/").read().decode()
+        href = page.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+        assert href.startswith("/static/css/site-") and href.endswith(".css"), page
+        with urllib.request.urlopen(base + href) as css:
+            assert "immutable" in css.headers["Cache-Control"]
