@@ -11,7 +11,8 @@ can. ``BlueprintStatic``:
   endpoint whose ``filename`` exists in that blueprint's static folder with the content-hashed
   name (``css/bootstrap.min-HASH.css``, the build's ``name-HASH.ext``; the hash is computed once
   per file version, memoised on size and mtime), except a script that finds its own files from
-  its name (CKEditor's ``ckeditor.js`` beside its ``plugins/``: ``adopt.selflocate.locates_itself``);
+  its name (CKEditor's ``ckeditor.js`` beside its ``plugins/``: ``adopt.selflocate.locates_itself``)
+  or from its own path (OctoPrint's G-code viewer worker: ``adopt.selflocate.names_itself``);
 - **stylesheets**: the copy served under a stylesheet's hashed name names the files of the
   folder its relative ``url()``s and ``@import``s point at by their hashed names too, and its
   hash is that copy's, so a changed image or font renames the stylesheet (an immutable
@@ -47,7 +48,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .adopt.discover import CSS_REF
-from .adopt.selflocate import locates_itself
+from .adopt.selflocate import locates_itself, names_itself
 from .hashing import HASHED_NAME, hashed_name, short_hash
 from .idlework import IdleWork
 from .serve.compress import Policy, compress_all
@@ -93,6 +94,8 @@ class BlueprintStatic(Passthrough):
         self._versions: dict[str, _Version] = {}  # file path -> its current version
         self._held = 0
         self._listed: dict[str, list[str]] = {}  # folder -> its files (relative, POSIX)
+        # script path -> (its stamp, whether it names its own path: ``names_itself``)
+        self._self_named: dict[str, tuple[tuple[int, int] | None, bool]] = {}
         # (folder, filename) -> (its path, the version named, the hashed name)
         self._names: dict[tuple[str, str], tuple[str, _Version, str]] = {}
         self._lock = threading.Lock()
@@ -206,8 +209,9 @@ class BlueprintStatic(Passthrough):
 
     def _locates_itself(self, folder: str, filename: str) -> bool:
         """A script that finds its own files from its name (CKEditor's ``ckeditor.js`` beside
-        its ``plugins/`` and ``lang/``, as Flask-CKEditor serves it): keeps its name, or it would
-        look for them under the page's URL."""
+        its ``plugins/`` and ``lang/``, as Flask-CKEditor serves it), or the site's URL from its
+        own path (``names_itself``, read once per file version): keeps its name, or it would
+        look for them under the wrong URL."""
         if not filename.endswith(".js"):
             return False
         files = self._listed.get(folder)
@@ -218,7 +222,19 @@ class BlueprintStatic(Passthrough):
                 for f in names
             ]
             self._listed[folder] = files
-        return locates_itself(filename.lstrip("/"), files)
+        if locates_itself(filename.lstrip("/"), files):
+            return True
+        path = _inside(folder, filename)
+        stamp = _stamp(path) if path is not None else None
+        seen = self._self_named.get(path or "")
+        if seen is None or seen[0] != stamp:
+            try:
+                with open(path or "", encoding="utf-8", errors="replace") as f:
+                    seen = (stamp, names_itself(f.read(), filename))
+            except OSError:
+                seen = (stamp, False)
+            self._self_named[path or ""] = seen
+        return seen[1]
 
     def _current(self, path: str, version: _Version) -> bool:
         """Whether ``version`` is still the file's, and so are those its stylesheet names."""

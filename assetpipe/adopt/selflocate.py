@@ -7,6 +7,7 @@ names by their URL (``named_in_scripts``), which must keep their names too."""
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
@@ -64,6 +65,19 @@ def locates_itself(script: str, files: Iterable[str], loaded: Collection[str] = 
         f.startswith(prefix) and "/" in f[len(prefix) :] and f.endswith(".js") and f not in loaded
         for f in files
     )
+
+
+def names_itself(text: str, filename: str) -> bool:
+    """Whether a script's ``text`` holds its own path (``filename``, relative to its static
+    folder) at the end of a string literal: OctoPrint's G-code viewer worker finds the site's
+    base URL as ``self.location.href`` minus
+    ``"/plugin/gcodeviewer/static/js/viewer/worker.js".length``; hashed, the name is longer,
+    the base came out as ``/plugin/g`` and its API request 404ed. Such a script keeps its
+    name. (A ``sourceMappingURL`` comment naming ``app.js.map`` is no string literal.)"""
+    name = filename.lstrip("/")
+    if not name:
+        return False
+    return re.search(r"""["'`][^"'`\n]*\b""" + re.escape(name) + r"""["'`]""", text) is not None
 
 
 def named_in_scripts(
