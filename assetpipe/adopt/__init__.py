@@ -209,7 +209,7 @@ def configured_in_function(tree: ast.Module, var: str) -> tuple[str, int | None]
         if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
             isinstance(s, ast.Assign)
             and isinstance(s.value, ast.Call)
-            and _called(s.value).endswith("Flask")
+            and _called(s.value.func).endswith("Flask")
             and any(isinstance(t, ast.Name) and t.id == var for t in s.targets)
             for s in fn.body
         ):
@@ -236,12 +236,6 @@ def configured_as_global(tree: ast.Module, var: str) -> tuple[str, int] | None:
         if last is not None:
             return fn.name, last
     return None
-
-
-def _called(call: ast.Call) -> str:
-    """The called name of ``call``: ``Flask`` for ``Flask(...)`` and ``flask.Flask(...)``."""
-    func = call.func
-    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
 
 
 def _passes(stmt: ast.stmt, var: str) -> bool:
