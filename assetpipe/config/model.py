@@ -252,10 +252,12 @@ class StaticConfig:
     keep_names: tuple[str, ...] = opt(
         (),
         Globs(),
-        "of those, the ones that keep their name (linked from outside); a script another of"
-        ' them imports by relative specifier (`import("./chunk/x.js")`, `from"../core.js"`: a'
-        " prebuilt Vite or Rollup module graph) keeps its name without being listed: hashed, it"
-        " ran twice, once under each name",
+        "of those, the ones that keep their name (linked from outside); a script on an import"
+        ' cycle of them (`import("./chunk/x.js")` and `from"../core.js"` back: a prebuilt Vite'
+        " or Rollup module graph), or named by another outside an import (a preload list), keeps"
+        " its name without being listed: hashed, it ran twice, once under each name; the others"
+        " are hashed with their importers' specifiers rewritten to match (a development build:"
+        " every imported script keeps its name)",
     )
 
 
