@@ -20,6 +20,15 @@ differently from the module entries:
   are not globals (an ES module's never are); a warning names each classic tag that loads it
   (``add type="module"``).
 
+- **shipped as written** on pages that run **AngularJS 1** (a classic entry calls
+  ``angular.module(``): AngularJS finds what a function wants injected by reading its
+  parameter names (``function ($scope, $http)``), and esbuild renames parameters, minifying or
+  not (``function ($q, inform)`` inside ``function (inform)`` became ``inform2``: it renames a
+  name that shadows another). Minified, privacyIDEA's whole UI stopped at its first
+  controller (``Unknown provider: rProvider <- r <- $http``). Each classic entry (not an ES
+  module or CommonJS file) is then the file as it is under a content-hashed name, still
+  compressed and immutable.
+
 Which entries are classic comes from the templates, scanned before the stage bundles
 (``rewrite.scripttags``), memoised by the templates' content hashes; report.json's
 ``scripts.script_tags`` records, per template, the entries it loads and how, so that an edit
@@ -32,6 +41,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,6 +145,8 @@ def build(ctx: StageContext, the_plan: Plan) -> Result:
     result = bundling.cached_build(
         ctx, "scripts.classic", opts, lambda: _keep_smaller(ctx, bundling.build(ctx, opts))
     )
+    if uses_angularjs(ctx, keys):
+        result = _as_written(ctx, result, lambda *_: True)
     inputs = result.metafile.get("inputs", {})
     esm = [k for k in keys if (inputs.get(k) or {}).get("format") == "esm"]
     cjs = [k for k in keys if k not in esm and _may_require(ctx, k)]
@@ -183,6 +195,26 @@ def _may_require(ctx: StageContext, key: str) -> bool:
         return bool(_REQUIRE.search(text)) and not _UMD.search(text)
 
     return bool(ctx.sources.fact(key, fact_kind("scripts.requires", "bundling"), scan))
+
+
+#: an AngularJS 1 module being declared or looked up: the page injects by parameter names
+_ANGULARJS = re.compile(r"(?<![\w$.])angular\s*\.\s*module\s*\(")
+
+
+def uses_angularjs(ctx: StageContext, keys: list[str]) -> bool:
+    """Whether any classic entry calls ``angular.module(``: the pages run AngularJS 1, whose
+    implicit injection reads parameter names, so no classic entry may go through esbuild (a
+    controller in one file, registered on a module another file declares). A fact of the
+    sources' stat memo, as ``_may_require``'s scan."""
+
+    def scan(path: Path) -> bool:
+        try:
+            return bool(_ANGULARJS.search(path.read_text(encoding="utf-8", errors="replace")))
+        except OSError:
+            return False
+
+    kind = fact_kind("scripts.angularjs", "bundling")
+    return any(k in ctx.sources and ctx.sources.fact(k, kind, scan) for k in keys)
 
 
 def _warn(ctx: StageContext, the_plan: Plan, key: str, what: str) -> None:
@@ -242,18 +274,29 @@ def _keep_smaller(ctx: StageContext, result: Result) -> Result:
     to ``target``); a vendor's minified build was made for browsers as it is."""
     if ctx.profile != "production":
         return result
+
+    def heavier(key: str, built: bytes, source: bytes) -> bool:
+        return key.endswith(".min.js") and len(zlib.compress(built, 6)) >= len(
+            zlib.compress(source, 6)
+        )
+
+    return _as_written(ctx, result, heavier)
+
+
+def _as_written(
+    ctx: StageContext, result: Result, keep: Callable[[str, bytes, bytes], bool]
+) -> Result:
+    """``result`` with each entry output that ``keep(key, built, source)`` picks replaced by
+    its source file as it is, under a content-hashed name (its map and legal comments
+    dropped). An ES module's output (bundled as an IIFE for a classic tag) never is."""
     files = dict(result.files)
     outputs = dict(result.metafile["outputs"])
     inputs = result.metafile.get("inputs", {})
     for path, key in _entry_outputs(result).items():
-        if (
-            not key.endswith(".min.js")
-            or (inputs.get(key) or {}).get("format") == "esm"
-            or key not in ctx.sources
-        ):
+        if (inputs.get(key) or {}).get("format") == "esm" or key not in ctx.sources:
             continue
         source = ctx.sources.files[key].path.read_bytes()
-        if len(zlib.compress(files[path], 6)) < len(zlib.compress(source, 6)):
+        if not keep(key, files[path], source):
             continue
         name = hashed_name(key, ctx.sources.sha256(key))
         info = dict(outputs.pop(path), bytes=len(source))
