@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
-from .files import KWARG, SKIP_DIRS, app_root, python_texts
+from .constants import kwarg
+from .files import SKIP_DIRS, app_root, python_texts
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
 from .routes import view_routes
@@ -127,9 +128,9 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
         args = m.group("args")
         folder = app_root(path, m.group(1))
 
-        def kw(name: str, default: str, args: str = args) -> str:
-            k = re.search(KWARG.format(name), args)
-            return k.group(1) if k else default
+        def kw(name: str, default: str, args: str = args, text: str = text) -> str:
+            value = kwarg(args, name, text, texts)  # a literal or a constant's string
+            return default if value is None else value
 
         factory = _FACTORY.search(text)
         var = assigns.search(text)
@@ -142,7 +143,7 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
             templates_dir=(folder / kw("template_folder", "templates")).resolve(),
             static_url_path=url.rstrip("/") + "/",
             static_known=re.search(r"\bstatic_folder\s*=", args) is None
-            or re.search(KWARG.format("static_folder"), args) is not None,
+            or kwarg(args, "static_folder", text, texts) is not None,
         )
         depth = len(path.relative_to(root).parts)
         has_folders = app.static_dir.is_dir() or app.templates_dir.is_dir()
