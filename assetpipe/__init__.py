@@ -19,7 +19,7 @@ whole picture):
 - ``serve/``: serving a build (WSGI, ASGI, Flask), pages, the response cache, metrics;
 - ``audit/``: ``assetpipe audit`` in headless Chromium; ``adopt/``: ``assetpipe init``;
 - ``manifest``, ``errors``, ``progress``, ``hashing``, ``fsutil``: shared by all of them;
-  ``jinja``, ``flask``: the template helpers and the Flask extension.
+  ``jinja``, ``flask`` (with ``flasknames``): the template helpers and the Flask extension.
 """
 
 from __future__ import annotations

@@ -26,7 +26,8 @@
 - **names computed static files**: a ``url_for('static', filename=EXPR)`` made while a
   template renders (a macro's ``'js/' + name``, or a Python helper the template calls, Fava's
   ``static_url('app.css')``), which the build cannot rewrite, names the build's hashed file of
-  its value (``name_static_files``; not a view's ``url_for`` outside a render);
+  its value (``name_static_files``; not a view's ``url_for`` outside a render); so does
+  Flask-Versioned's ``versioned`` filter (``name_versioned_files``);
 - **follows new builds**: templates, ``asset_url()``/``asset_tags()`` and the file table move to
   a build swapped in by ``assetpipe build`` or ``assetpipe watch``. In debug (``app.debug``,
   ``flask run --debug``, ``FLASK_DEBUG``) every request checks; otherwise each dynamic request
@@ -51,12 +52,11 @@ from typing import Any, TypeVar
 
 from .blueprint_static import BlueprintStatic
 from .errors import AssetpipeError, ConfigError
+from .flasknames import built_file, name_static_files, name_versioned_files
 from .jinja import AssetResolver, BuildLoader, install
 from .manifest import manifest_stamp, report_missing_manifest
-from .rewrite.foreign import foreign_stylesheets, is_font
 from .serve import AssetMiddleware, CompressMiddleware
 from .serve.compress import NO_COMPRESS_KEY
-from .serve.files import default_output
 from .serve.holder import url_prefix
 
 log = logging.getLogger("assetpipe")
@@ -258,138 +258,11 @@ class AssetPipe:
             wsgi = BlueprintStatic(wsgi, app)
         if _static_route_at(app, public_path):
             name_static_files(app, self.resolver)
+            name_versioned_files(app, self.resolver)
         app.wsgi_app = wsgi
         app.before_request(_Follower(app, output, self.resolver, self.middleware))
         app.before_request(_BehindPrefix(self.middleware))
         app.extensions["assetpipe"] = self
-
-
-def built_file(entry: dict[str, Any]) -> str | None:
-    """The build's file for a reference whose consumer is unknown: what the source path itself
-    answers with (``serve.files.default_output``: an image's original-format output of the
-    largest width, else the entry's ``file``), under its hashed name; ``None`` when the entry
-    names none."""
-    if not entry.get("file"):
-        return None
-    return default_output(entry)
-
-
-def name_static_files(app: Any, resolver: AssetResolver) -> None:
-    """Make a ``url_for('static', filename=K)`` made while a template renders name the build's
-    hashed file of K: K computed in the template (``filename='js/' + name`` in a macro), or a
-    Python helper the template calls (Fava's ``static_url('app.css')``, a template global that
-    calls ``flask.url_for('static', filename=..., mtime=...)`` itself). The build can rewrite
-    only a literal ``url_for`` in a template's text, and left such URLs on the unhashed,
-    ``no-cache`` path. A ``url_defaults`` hook does the naming, on while Flask renders a
-    template (its ``before_render_template`` / ``template_rendered`` signals keep the templates
-    being rendered on ``g``; where Flask has no signals, Flask < 2.3 without blinker, the Jinja
-    ``url_for`` global is wrapped instead: a helper's calls are then not named).
-
-    A view's ``url_for`` outside a render is left alone: it may go into a redirect that
-    browsers keep (bukuserver's ``/favicon.ico`` answers a 301 to the favicon), and a permanent
-    redirect to a hashed name would outlive the build that has it. A K that is already a built
-    name, or not in the manifest (a file added after the build), is left as it is; the manifest
-    followed is the current build's (``resolver``). So is a font named while a template whose
-    stylesheets come from ``{% assets %}`` renders (``rewrite.foreign``: those name it by its
-    source name, and a preload of the hashed one fetched it twice)."""
-    foreign = _ForeignTemplates(app.jinja_env)
-
-    def name(values: dict[str, Any], template: str | None) -> dict[str, Any]:
-        filename = values.get("filename")
-        if not isinstance(filename, str) or (is_font(filename) and foreign(template)):
-            return values
-        entry = resolver.manifest.get(filename.lstrip("/"))
-        named = built_file(entry) if entry is not None else None
-        return values if named is None else {**values, "filename": named}
-
-    try:
-        from flask import before_render_template, template_rendered
-
-        before_render_template.connect(_rendering(True), app, weak=False)
-        template_rendered.connect(_rendering(False), app, weak=False)
-    except RuntimeError:  # Flask < 2.3 without blinker: signals unavailable
-        import jinja2
-
-        original = app.jinja_env.globals.get("url_for")
-        if original is not None:
-
-            @jinja2.pass_context
-            def url_for(context: Any, endpoint: str, /, **values: Any) -> Any:
-                if endpoint == "static":
-                    values = name(values, context.name)
-                return original(endpoint, **values)
-
-            app.jinja_env.globals["url_for"] = url_for
-        return
-
-    def url_defaults(endpoint: str, values: dict[str, Any]) -> None:
-        from flask import g
-
-        rendering = getattr(g, _RENDERS, None)
-        if endpoint == "static" and rendering:
-            values.update(name(values, rendering[-1]))
-
-    app.url_defaults(url_defaults)
-
-
-#: the ``g`` attribute listing the names of the templates being rendered, innermost last
-_RENDERS = "_assetpipe_renders"
-
-
-def _rendering(start: bool) -> Callable[..., None]:
-    """A signal receiver that pushes (``start``) or pops the template being rendered on
-    ``_RENDERS`` (on ``g``, so a render that raised is forgotten with its request)."""
-
-    def receive(_sender: Any, template: Any = None, **_kwargs: Any) -> None:
-        from flask import g
-
-        rendering: list[str | None] = g.setdefault(_RENDERS, [])
-        if start:
-            rendering.append(getattr(template, "name", None))
-        elif rendering:
-            rendering.pop()
-
-    return receive
-
-
-class _ForeignTemplates:
-    """Whether a page, by its template's name, loads stylesheets through ``{% assets %}``
-    (``rewrite.foreign``): that template or one it extends, includes or imports, by a literal
-    name, has the tag. Each template is read once from the environment's loader, again once it
-    is stale."""
-
-    def __init__(self, env: Any) -> None:
-        self.env = env
-        self.known: dict[str, tuple[Callable[[], bool] | None, bool, tuple[str, ...]]] = {}
-
-    def __call__(self, name: str | None) -> bool:
-        return name is not None and self._any(name, set())
-
-    def _any(self, name: str, seen: set[str]) -> bool:
-        if name in seen:
-            return False
-        seen.add(name)
-        has, refs = self._read(name)
-        return has or any(self._any(r, seen) for r in refs)
-
-    def _read(self, name: str) -> tuple[bool, tuple[str, ...]]:
-        seen = self.known.get(name)
-        if seen is not None and seen[0] is not None and seen[0]():
-            return seen[1], seen[2]
-        import jinja2
-        import jinja2.meta
-
-        try:
-            text, _, uptodate = self.env.loader.get_source(self.env, name)
-        except jinja2.TemplateNotFound:  # a template made from a string
-            return False, ()
-        try:
-            refs = jinja2.meta.find_referenced_templates(self.env.parse(text))
-            names = tuple(r for r in refs if isinstance(r, str))
-        except jinja2.TemplateSyntaxError:
-            names = ()
-        self.known[name] = (uptodate, foreign_stylesheets(text), names)
-        return foreign_stylesheets(text), names
 
 
 class _Follower:
@@ -447,5 +320,6 @@ __all__ = [
     "config_candidates",
     "find_config",
     "name_static_files",
+    "name_versioned_files",
     "no_compress",
 ]

@@ -20,6 +20,7 @@ from .constants import kwarg
 from .files import SKIP_DIRS, app_root, python_texts
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
+from .prefixes import find_prefixes, unprefixed
 from .routes import view_routes
 from .selflocate import imported_back, named_in_scripts, self_locating
 from .subfolder import names_subfolder
@@ -250,55 +251,6 @@ def _missing(text: str, public_path: str, present: set[str]) -> Iterator[str]:
     return (key for key in _named(text, public_path) if key not in present)
 
 
-#: ``src="{{ EXPR }}/P"`` / ``href=...`` where EXPR is a plain name (``config.ASSETS_ROOT``,
-#: ``config['ASSETS_ROOT']``): the candidates of ``templates.prefixes``
-_PREFIXED = re.compile(
-    r"""\b(?:src|href)\s*=\s*["']\s*\{\{-?\s*([\w.]+(?:\[["'][\w.]+["']\])?)\s*-?\}\}"""
-    r"""/([^"'\s>{}?#]+\.\w+)"""
-)
-
-
-def find_prefixes(texts: list[str], present: set[str]) -> dict[str, str]:
-    """The ``templates.prefixes`` of templates that name assets as ``{{ EXPR }}/P``: per
-    expression, the folder F of the static folder for which most of its paths P exist as
-    ``F/P`` (at least two of them, and four in five)."""
-    paths: dict[str, set[str]] = {}
-    for text in texts:
-        for m in _PREFIXED.finditer(text):
-            paths.setdefault(" ".join(m.group(1).split()), set()).add(m.group(2))
-    out: dict[str, str] = {}
-    for expr, ps in sorted(paths.items()):
-        hits: dict[str, int] = {}
-        for f in present:
-            for p in ps:
-                if f == p:
-                    hits[""] = hits.get("", 0) + 1
-                elif f.endswith("/" + p):
-                    folder = f[: -len(p) - 1]
-                    hits[folder] = hits.get(folder, 0) + 1
-        if not hits:
-            continue
-        folder, n = max(hits.items(), key=lambda kv: (kv[1], -len(kv[0])))
-        if n >= 2 and n * 5 >= len(ps) * 4:
-            out[expr] = folder
-    return out
-
-
-def _unprefixed(text: str, prefixes: dict[str, str], public_path: str) -> str:
-    """``text`` with each ``{{ EXPR }}/`` of ``prefixes`` written as the literal URL of its
-    folder, so that the reference scans below see those references as literal ones."""
-    if not prefixes:
-        return text
-
-    def sub(m: re.Match[str]) -> str:
-        folder = prefixes.get(" ".join(m.group(1).split()))
-        if folder is None:
-            return m.group(0)
-        return public_path + (folder + "/" if folder else "")
-
-    return re.sub(r"\{\{-?\s*(.*?)\s*-?\}\}/", sub, text)
-
-
 def discover(root: Path, *, _in: str = "") -> Project:
     """Look at the project in ``root`` (see the module docstring). Raises ``UsageError`` when
     there is neither a Flask app nor a ``static/`` folder. When the templates name their files
@@ -361,6 +313,12 @@ def discover(root: Path, *, _in: str = "") -> Project:
                 except (OSError, UnicodeDecodeError):
                     texts.append((name, path, None))
         project.prefixes = find_prefixes([t for _, _, t in texts if t is not None], present)
+        # Flask-Versioned's ``{{ "static/K" | versioned }}``: K's path from the app's root path
+        versioned = (
+            os.path.relpath(static_dir, app.module_file.parent).replace(os.sep, "/") + "/"
+            if app is not None
+            else None
+        )
         project.template_exts = sorted({p.suffix.lower() for _, p, _ in texts})
         project.pages = page_templates([(n, t) for n, _, t in texts if t is not None])
         for shown, path, read in texts:
@@ -369,7 +327,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
                 project.first_page = _front(project.first_page, Path(shown))
             if read is None:
                 continue
-            text = _unprefixed(read, project.prefixes, public_path)
+            text = unprefixed(read, project.prefixes, public_path, versioned)
             in_templates.update(_named(text, public_path))
             for key in _missing(text, public_path, present):
                 if key not in (k for k, _ in project.missing):

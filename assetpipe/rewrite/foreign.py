@@ -8,7 +8,7 @@ never used, and the stylesheet fetched the font again by its source name (OctoPr
 three Font Awesome fonts twice, 226 KB more than before adoption). So in such a template a
 font keeps the name it is written with: a literal one at build time (``rules``), a computed one
 (``url_for('static', filename='webfonts/' + name + '.woff2')``) at run time
-(``assetpipe.flask.name_static_files``).
+(``assetpipe.flasknames.name_static_files``).
 """
 
 from __future__ import annotations

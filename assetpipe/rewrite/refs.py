@@ -17,6 +17,14 @@ An attribute value refers to the asset with manifest key K in one of three ways:
   }}/css/app.css``, F ``assets``): K is ``F/P``, and only P is rewritten, to ``file`` minus
   ``F/`` (the expression stays, so the app may still move that folder).
 
+- ``versioned``: Flask-Versioned's ``{{ "static/K" | versioned }}`` (privacyIDEA's ``{{ instance
+  }}/{{ "static/app.js" | versioned }}``): a path relative to the app's root path that the
+  filter gives a ``?v=<mtime>`` suffix. Its folder must be ``public_path`` without the leading
+  slash (``static/`` for ``/static/``, Flask's layout). The whole ``{{ }}`` is rewritten to the
+  literal path of ``file`` (``static/app-HASH.js``): the hashed name is its own version, and the
+  filter, given a name only the build has, would fail on the missing source file. What comes
+  before it (the script root) stays.
+
 Anything else is ``relative``, ``other`` (another prefix, an absolute URL elsewhere) or
 ``dynamic`` (a Jinja expression): left alone and listed as unresolved in report.json.
 """
@@ -60,6 +68,12 @@ _ASSET_URL = re.compile(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
 _JINJA_EXPR = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 #: ``{{ EXPR }}/`` at the start of a value (``prefixed``)
 _PREFIX_EXPR = re.compile(r"\s*\{\{-?\s*(.*?)\s*-?\}\}/", re.DOTALL)
+#: ``[{{ ROOT }}/]{{ "PATH" | versioned }}`` (``versioned``): ROOT, a plain name, is the script
+#: root the app puts first (privacyIDEA's ``instance``); ``init`` reads templates with it too
+VERSIONED = re.compile(
+    r"""(?P<root>\{\{-?\s*[\w.]+\s*-?\}\}/)?"""
+    r"""(?P<expr>\{\{-?\s*(["'])(?P<path>[^"'{}\\]+)\3\s*\|\s*versioned\s*-?\}\})"""
+)
 _SRCSET_ITEM = re.compile(r"\s*([^\s,]+)([^,]*)(?:,|$)")
 
 
@@ -78,6 +92,8 @@ class Ref:
     #: and the value's text before the span (``{{ EXPR }}/``)
     folder: str = ""
     head: str = ""
+    #: ``versioned``: the path before K in the filter's string (``static/``)
+    lead: str = ""
     #: ``url_for``: the keyword K is given as (``filename``: Flask; ``path``: Starlette), and
     #: the route named (``static``, or another of ``templates.static_routes``)
     param: str = "filename"
@@ -85,11 +101,11 @@ class Ref:
 
     @property
     def resolvable(self) -> bool:
-        return self.kind in ("literal", "url_for", "asset_url", "prefixed")
+        return self.kind in ("literal", "url_for", "asset_url", "prefixed", "versioned")
 
     @property
     def rewritable(self) -> bool:
-        return self.kind in ("literal", "url_for", "prefixed")
+        return self.kind in ("literal", "url_for", "prefixed", "versioned")
 
 
 def classify(
@@ -118,6 +134,12 @@ def classify(
                 head = value[: m.end()].lstrip()
                 return Ref("prefixed", key, ref.start, ref.end, ref.encoded, folder, head)
     if "{{" in value or "{%" in value:
+        m = VERSIONED.fullmatch(v)
+        folder = public_path.lstrip("/")
+        if m and folder and m.group("path").lstrip("/").startswith(folder):
+            key = m.group("path").lstrip("/")[len(folder) :]
+            start, end = lead + m.start("expr"), lead + m.end("expr")
+            return Ref("versioned", key, start, end, head=v[: m.start("expr")], lead=folder)
         m = url_for_re(routes).search(value)
         if m and _only_expr(value, m):
             param = m.group("param") or m.group("param2")
@@ -201,6 +223,8 @@ def names_static(value: str, public_path: str, routes: tuple[str, ...] = STATIC_
 def replacement(ref: Ref, file: str) -> str | None:
     """The text that replaces ``ref``'s K span (``None``: a ``prefixed`` reference to a file
     outside the expression's folder, which that span cannot name)."""
+    if ref.kind == "versioned":
+        return ref.lead + file
     if ref.folder:
         if not file.startswith(ref.folder + "/"):
             return None

@@ -232,7 +232,7 @@ class Resolver:
             return f"{{{{ url_for({inner}{name}{inner}, {param}={inner}{file}{inner}) }}}}"
         if ref is not None and ref.kind == "asset_url" and key is not None:
             return f"{{{{ asset_url({inner}{key}{inner}) }}}}"
-        if ref is not None and ref.kind == "prefixed":
+        if ref is not None and ref.kind in ("prefixed", "versioned"):
             rel = replacement(ref, file)
             if rel is not None:
                 return ref.head + rel

@@ -31,7 +31,7 @@ _OTHER_ROUTE = re.compile(
     r"""url_for\(\s*["']([^"']+)["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}~]+)["']"""
 )
 #: Flask's ``url_for('static', filename=...)``: with a computed filename ``AssetPipe(app)``
-#: names the build's hashed file of its value while the page renders (``flask.name_static_files``)
+#: names the build's hashed file of its value while the page renders (``flasknames.name_static_files``)
 _FLASK_STATIC = re.compile(r"""url_for\(\s*["']static["']\s*,\s*filename\s*=""")
 #: the tags whose computed ``url_for('static', ...)`` gets at run time exactly the file the build
 #: would have written for a literal one (a script, a stylesheet, an icon); an ``<img>`` would

@@ -1,0 +1,88 @@
+"""How templates name static files through an expression, for ``init``'s reference scans.
+
+- ``{{ EXPR }}/P`` where EXPR stands for a static folder's URL (AppSeed's
+  ``{{ config.ASSETS_ROOT }}/css/app.css``): ``find_prefixes`` proposes ``templates.prefixes``.
+- Flask-Versioned's filter (privacyIDEA): ``{{ instance }}/{{ "static/css/app.css" | versioned
+  }}``, a path relative to the app's root path that the filter gives a ``?v=<mtime>`` suffix,
+  after the request's script root. Unseen, ``init`` listed none of privacyIDEA's 74 classic
+  scripts and 11 stylesheets as entries: they were copied, and the build could not tell that
+  its pages load them as classic scripts. The build rewrites such a reference
+  (``rewrite.refs``, kind ``versioned``); ``AssetPipe(app)`` names the hashed file of a
+  computed one (``assetpipe.flasknames.name_versioned_files``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..rewrite.refs import VERSIONED
+
+
+def unversioned(text: str, static_root: str, public_path: str) -> str:
+    """``text`` with each Flask-Versioned reference to a file under ``static_root`` (the
+    static folder relative to the app's root path, ``"static/"``), and the script root before
+    it (``refs.VERSIONED``), written as its URL, ``public_path`` + the file's key; others are
+    left as they are."""
+
+    def sub(m: re.Match[str]) -> str:
+        path = m.group("path").lstrip("/")
+        if not path.startswith(static_root):
+            return m.group(0)
+        return public_path + path[len(static_root) :]
+
+    return VERSIONED.sub(sub, text)
+
+
+#: ``src="{{ EXPR }}/P"`` / ``href=...`` where EXPR is a plain name (``config.ASSETS_ROOT``,
+#: ``config['ASSETS_ROOT']``): the candidates of ``templates.prefixes``
+_PREFIXED = re.compile(
+    r"""\b(?:src|href)\s*=\s*["']\s*\{\{-?\s*([\w.]+(?:\[["'][\w.]+["']\])?)\s*-?\}\}"""
+    r"""/([^"'\s>{}?#]+\.\w+)"""
+)
+
+
+def find_prefixes(texts: list[str], present: set[str]) -> dict[str, str]:
+    """The ``templates.prefixes`` of templates that name assets as ``{{ EXPR }}/P``: per
+    expression, the folder F of the static folder for which most of its paths P exist as
+    ``F/P`` (at least two of them, and four in five)."""
+    paths: dict[str, set[str]] = {}
+    for text in texts:
+        for m in _PREFIXED.finditer(text):
+            paths.setdefault(" ".join(m.group(1).split()), set()).add(m.group(2))
+    out: dict[str, str] = {}
+    for expr, ps in sorted(paths.items()):
+        hits: dict[str, int] = {}
+        for f in present:
+            for p in ps:
+                if f == p:
+                    hits[""] = hits.get("", 0) + 1
+                elif f.endswith("/" + p):
+                    folder = f[: -len(p) - 1]
+                    hits[folder] = hits.get(folder, 0) + 1
+        if not hits:
+            continue
+        folder, n = max(hits.items(), key=lambda kv: (kv[1], -len(kv[0])))
+        if n >= 2 and n * 5 >= len(ps) * 4:
+            out[expr] = folder
+    return out
+
+
+def unprefixed(
+    text: str, prefixes: dict[str, str], public_path: str, versioned: str | None = None
+) -> str:
+    """``text`` with each ``{{ EXPR }}/`` of ``prefixes`` written as the literal URL of its
+    folder, and each Flask-Versioned reference to a file of the static folder (``versioned``:
+    that folder relative to the app's root path, ``"static/"``) as its literal URL
+    (``unversioned``), so that ``discover``'s reference scans see them as literal ones."""
+    if versioned is not None:
+        text = unversioned(text, versioned, public_path)
+    if not prefixes:
+        return text
+
+    def sub(m: re.Match[str]) -> str:
+        folder = prefixes.get(" ".join(m.group(1).split()))
+        if folder is None:
+            return m.group(0)
+        return public_path + (folder + "/" if folder else "")
+
+    return re.sub(r"\{\{-?\s*(.*?)\s*-?\}\}/", sub, text)
