@@ -2,13 +2,14 @@
 project (met adopting privacyIDEA: ``Flask(__name__, static_folder=Defaults.STATIC_FOLDER,
 template_folder=Defaults.TEMPLATE_FOLDER)`` with ``TEMPLATE_FOLDER = "static/templates/"`` in
 ``config.py``). Read as Flask's default ``templates``, a folder the app does not have, ``init``
-listed no template and the build rewrote nothing."""
+listed no template and the build rewrote nothing. The same module has a second factory for
+its container image, which ``init`` did not name."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from assetpipe.adopt import discover
+from assetpipe.adopt import discover, init
 from assetpipe.adopt.constants import kwarg, resolve
 from tests.conftest import write_tree
 
@@ -37,6 +38,11 @@ from .settings import Defaults
 def create_app():
     app = Flask(__name__, static_folder=Defaults.STATIC_FOLDER,
                 template_folder=Defaults.TEMPLATE_FOLDER)
+    return app
+
+
+def create_container_app():
+    app = Flask(__name__)
     return app
 """,
     "shop/static/css/site.css": "body { color: #123; }\n",
@@ -69,3 +75,12 @@ def test_what_a_constant_holds(tmp_path: Path) -> None:
     assert kwarg(args, "template_folder", module, texts) == "assets"
     assert kwarg(args, "static_folder", module, texts) is None
     assert kwarg("__name__, template_folder='t'", "template_folder", "", texts) == "t"
+
+
+def test_the_lines_go_into_every_factory_of_the_module(tmp_path: Path) -> None:
+    write_tree(tmp_path, LAYOUT)
+    result = init(tmp_path)
+    assert result.where == (
+        "in shop/app.py, inside create_app() once the app is configured, "
+        "and inside create_container_app(), which creates an app too"
+    )

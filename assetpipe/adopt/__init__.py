@@ -130,10 +130,12 @@ class InitResult:
         if app is None:
             return "where your app creates its Flask object"
         shown = os.path.relpath(app.module_file, self.project.root)
-        if app.factory:
-            return f"in {shown}, inside {app.factory}() once the app is configured"
-        var = app.variable or "app"
         source, tree = _parse(app.module_file)
+        if app.factory:
+            others = [] if tree is None else other_factories(tree, app.factory)
+            also = "".join(f", and inside {n}(), which creates an app too" for n in others)
+            return f"in {shown}, inside {app.factory}() once the app is configured{also}"
+        var = app.variable or "app"
         line = None if tree is None else _last_config_line(tree.body, var)
         if line is not None:
             return f"in {shown}, after line {line}, once {var}.config is set"
@@ -195,6 +197,22 @@ def _called(func: ast.expr) -> str:
     if isinstance(func, ast.Attribute):
         return func.attr
     return func.id if isinstance(func, ast.Name) else ""
+
+
+def other_factories(tree: ast.Module, factory: str) -> list[str]:
+    """The module's other top-level functions that create a Flask app (``Flask(...)`` in
+    their body): privacyIDEA's ``create_docker_app()`` beside ``create_app()``, the one its
+    container image runs. Named by ``where`` too, or that deployment serves no build."""
+    out = []
+    for fn in tree.body:
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name == factory:
+            continue
+        if any(
+            isinstance(node, ast.Call) and _called(node.func).endswith("Flask")
+            for node in ast.walk(fn)
+        ):
+            out.append(fn.name)
+    return out
 
 
 def configured_in_function(tree: ast.Module, var: str) -> tuple[str, int | None] | None:
