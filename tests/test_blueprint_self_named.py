@@ -11,7 +11,6 @@ each file the viewer loaded. Here a worker written for the test does the same, i
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from flask import Blueprint, Flask, jsonify, render_template_string
 from assetpipe.adopt.selflocate import names_itself
 from assetpipe.flask import AssetPipe
 from tests.conftest import write_tree
+from tests.test_serve_support import wsgi_server
 
 WORKER = """\
 var base = self.location.href.substring(
@@ -45,10 +45,6 @@ NAMES = "{{ url_for('viewer.static', filename='js/worker.js') }} " + (
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    from tests.real_apps import free_port
-
     write_tree(
         tmp_path,
         {
@@ -68,14 +64,8 @@ def site(tmp_path: Path) -> Iterator[str]:
     app.add_url_rule("/", "page", lambda: render_template_string(PAGE))
     app.add_url_rule("/api/ping", "ping", lambda: jsonify(reply="pong"))
     app.add_url_rule("/names", "names", lambda: render_template_string(NAMES))
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
+    with wsgi_server(app) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_a_worker_that_strips_its_own_path_keeps_its_name(site: str, browser: Any) -> None:

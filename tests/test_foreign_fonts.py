@@ -27,6 +27,7 @@ from jinja2.parser import Parser
 from assetpipe import build
 from assetpipe.flask import AssetPipe
 from tests.conftest import write_tree
+from tests.test_serve_support import wsgi_server
 
 pytestmark = pytest.mark.node
 
@@ -95,8 +96,6 @@ def _built(root: Path) -> None:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[str]:
-    from tests.real_apps import free_port
-
     _built(tmp_path)
     app = Flask("app", root_path=str(tmp_path / "app"))
     app.jinja_env.add_extension(Assets)
@@ -104,19 +103,8 @@ def site(tmp_path: Path) -> Iterator[str]:
     app.add_url_rule("/webassets", "webassets", lambda: render_template("webassets.html"))
     app.add_url_rule("/built", "built", lambda: render_template("built.html"))
 
-    from werkzeug.serving import make_server
-
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    import threading
-
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with wsgi_server(app) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
 
 
 def _fonts_fetched(browser: Any, url: str) -> list[str]:
