@@ -94,7 +94,12 @@ def _rendering(start: bool) -> Callable[..., None]:
     def receive(_sender: Any, template: Any = None, **_kwargs: Any) -> None:
         from flask import g
 
-        rendering: list[str | None] = g.setdefault(_RENDERS, [])
+        # getattr/setattr, not g.setdefault: an app may give g a class of its own (Fava's
+        # app_ctx_globals_class, which has no setdefault: every page was a 500)
+        rendering: list[str | None] | None = getattr(g, _RENDERS, None)
+        if rendering is None:
+            rendering = []
+            setattr(g, _RENDERS, rendering)
         if start:
             rendering.append(getattr(template, "name", None))
         elif rendering:

@@ -186,6 +186,20 @@ def test_a_python_helper_called_by_a_template_names_the_hashed_file(tmp_path: Pa
     assert client.get("/").get_data(as_text=True) == body  # the same names on every render
 
 
+def test_an_app_with_its_own_g_class_renders(tmp_path: Path) -> None:
+    """Fava sets ``app_ctx_globals_class`` to a class of its own, without ``dict``'s
+    ``setdefault``: the renders kept on ``g`` used it, and every page was a 500."""
+
+    class Context:  # Fava's: plain attributes, none of flask.ctx._AppCtxGlobals' methods
+        pass
+
+    app = _helper_app(tmp_path)
+    app.app_ctx_globals_class = Context  # type: ignore[assignment]
+    reply = app.test_client().get("/")
+    assert reply.status_code == 200, reply.get_data(as_text=True)[-400:]
+    assert re.search(r'href="/static/css/site-[A-Z0-9]{8}\.css', reply.get_data(as_text=True))
+
+
 def test_without_flask_signals_the_templates_url_for_is_still_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
