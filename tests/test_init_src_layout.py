@@ -81,6 +81,11 @@ def test_a_named_app_package_gives_its_folders_and_the_lines_go_where_it_is_set_
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert not (tmp_path / "src/printer/server/static").exists()
+    config = (tmp_path / "pipeline.yaml").read_text()
+    # the audit imports the package as the project runs it, not as src.printer (its own
+    # absolute imports would fail); the comment does not claim Flask(__name__)
+    assert '#   app: "printer.server:app"' in config, config
+    assert "# Flask app: src/printer/server/__init__.py (app = Flask(...))." in config, config
     assert (
         "in src/printer/server/__init__.py, inside run(), after line 15, once app is configured"
         " (and before it is handed to the server):" in result.out

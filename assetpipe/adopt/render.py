@@ -122,6 +122,10 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
     except ValueError:
         return None
     parts = list(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+    if len(parts) > 1 and parts[0] == "src" and not (config_dir / "src/__init__.py").exists():
+        # a src/ layout: the package is imported from src/ (installed, or src on the path),
+        # never as src.package (OctoPrint's own absolute imports would fail)
+        parts = parts[1:]
     if not parts or not all(p.isidentifier() for p in parts):
         return None
     return ".".join(parts) + ":" + attr
@@ -306,7 +310,7 @@ def render(project: Project, *, config_dir: Path) -> str:
         kind = (
             f"the app factory {project.app.factory}()"
             if project.app.factory
-            else f"{project.app.variable or 'app'} = Flask(__name__)"
+            else f"{project.app.variable or 'app'} = Flask(...)"
         )
         lines.append(f"# Flask app: {shown} ({kind}).")
     for other in project.others[:3]:
