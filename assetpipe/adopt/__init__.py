@@ -12,6 +12,7 @@ config unless ``force`` is set.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,16 +92,6 @@ class InitResult:
         ]
 
     @property
-    def assets_templates(self) -> list[str]:
-        """The project's templates that load Flask-Assets bundles (``{% assets %}``:
-        ``webassets.assets_templates``), which assetpipe leaves to webassets."""
-        from .webassets import assets_templates
-
-        p = self.project
-        folders = [d for d in (p.templates_dir, *p.blueprint_templates) if d is not None]
-        return assets_templates(folders)
-
-    @property
     def adopted(self) -> bool:
         """Whether the app's module already calls ``AssetPipe(...)`` (``init --force`` run
         again): the two lines are in."""
@@ -109,6 +100,12 @@ class InitResult:
             return app is not None and "AssetPipe(" in app.module_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return False
+
+    @functools.cached_property
+    def _module(self) -> tuple[str, ast.Module | None]:
+        """The app's module, read and parsed once for ``lines`` and ``where``."""
+        app = self.project.app
+        return ("", None) if app is None else _parse(app.module_file)
 
     @property
     def lines(self) -> tuple[str, str]:
@@ -119,7 +116,7 @@ class InitResult:
         if app is None:
             return app_lines()
         if app.factory:
-            _, tree = _parse(app.module_file)
+            tree = self._module[1]
             return app_lines(factory_app(tree, app.factory) if tree is not None else "app")
         return app_lines(app.variable or "app")
 
@@ -130,7 +127,7 @@ class InitResult:
         if app is None:
             return "where your app creates its Flask object"
         shown = os.path.relpath(app.module_file, self.project.root)
-        source, tree = _parse(app.module_file)
+        source, tree = self._module
         if app.factory:
             others = [] if tree is None else other_factories(tree, app.factory)
             also = "".join(f", and inside {n}(), which creates an app too" for n in others)

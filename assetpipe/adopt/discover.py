@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from ..rewrite.foreign import foreign_stylesheets
 from .constants import kwarg
 from .files import SKIP_DIRS, app_root, python_texts
 from .imports import CSS_REF as CSS_REF
@@ -111,6 +112,10 @@ class Project:
     subfolder: str | None = None
     # module scripts the templates load that other static scripts import back: copied as is
     copied_modules: list[str] = field(default_factory=list)
+    # templates (names, sorted) that load Flask-Assets bundles (``{% assets %}``): webassets
+    # builds and serves those scripts and stylesheets (OctoPrint's ``packed_*.js``, nearly all
+    # of its main page), and assetpipe leaves them to it; ``init`` says so
+    assets_templates: list[str] = field(default_factory=list)
 
 
 def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
@@ -320,6 +325,9 @@ def discover(root: Path, *, _in: str = "") -> Project:
             else None
         )
         project.template_exts = sorted({p.suffix.lower() for _, p, _ in texts})
+        project.assets_templates = sorted(
+            {n for n, _, t in texts if t is not None and foreign_stylesheets(t)}
+        )
         project.pages = page_templates([(n, t) for n, _, t in texts if t is not None])
         for shown, path, read in texts:
             project.templates += 1

@@ -62,7 +62,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 click.echo(f"    {line}")
             click.echo("\nthen run `assetpipe build` and start your app as usual.")
         _web_server_notes(result.static_rules, p.root, p.public_path)
-        _assets_note(result.assets_templates)
+        _assets_note(p.assets_templates)
         return 0
 
     run_command(body, verbose=verbose, json_mode=False)
@@ -94,7 +94,7 @@ def _web_server_notes(rules: list[StaticRule], root: Path, public_path: str) -> 
 
 
 def _assets_note(templates: list[str]) -> None:
-    """Say that the ``{% assets %}`` bundles stay webassets' (``adopt.webassets``)."""
+    """Say that the ``{% assets %}`` bundles stay webassets' (``Project.assets_templates``)."""
     if not templates:
         return
     shown = ", ".join(templates[:3]) + (
