@@ -225,15 +225,17 @@ class BlueprintStatic(Passthrough):
         if locates_itself(filename.lstrip("/"), files):
             return True
         path = _inside(folder, filename)
-        stamp = _stamp(path) if path is not None else None
-        seen = self._self_named.get(path or "")
+        if path is None:
+            return False
+        stamp = _stamp(path)
+        seen = self._self_named.get(path)
         if seen is None or seen[0] != stamp:
             try:
-                with open(path or "", encoding="utf-8", errors="replace") as f:
+                with open(path, encoding="utf-8", errors="replace") as f:
                     seen = (stamp, names_itself(f.read(), filename))
             except OSError:
                 seen = (stamp, False)
-            self._self_named[path or ""] = seen
+            self._self_named[path] = seen
         return seen[1]
 
     def _current(self, path: str, version: _Version) -> bool:

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import re
 
+from .model import FONT_TYPES
+
 #: Flask-Assets' block tag: ``{% assets "css_libs" %}...{% endassets %}``
 ASSETS_TAG = re.compile(r"\{%-?\s*assets\b")
-#: the endings of the files a stylesheet's ``@font-face`` loads
-FONT_EXTS = (".woff2", ".woff", ".ttf", ".otf", ".eot")
+#: the endings of the files a stylesheet's ``@font-face`` loads: the preloadable ones, and EOT
+FONT_EXTS = (*FONT_TYPES, ".eot")
 
 
 def foreign_stylesheets(text: str) -> bool:
