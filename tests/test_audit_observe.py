@@ -134,28 +134,32 @@ def test_long_task_after_load_counts_in_tbt(site: tuple[Any, str]) -> None:
 
 
 def test_cpu_time_tbt_counts_the_slowdown_once(site: tuple[Any, str]) -> None:
-    """A fixed amount of script work after load (mobile, 4x CPU): the CPU-time TBT (thread CPU
-    time of an unthrottled load, times 4) is the observed TBT's size. Chromium's throttler
-    busy-waits on the main thread, so the throttled load's thread CPU time already holds the
-    4x; multiplied by 4 again it read 17x the observed TBT on the example. Under host load the
-    observed (wall) TBT grows and the CPU-time one does not: an order of magnitude of margin."""
+    """A fixed amount of script work after load (mobile, 4x CPU): the CPU-time TBT is the
+    work's unthrottled thread CPU time times 4, less 50 ms. Chromium's throttler busy-waits on
+    the main thread, so a throttled load's thread CPU time already holds the 4x; multiplied by
+    4 again it read 17x the observed TBT on the example. The reference is the same work's thread
+    CPU in an unthrottled (desktop) load, which host load barely moves; not the throttled
+    load's wall time, since Chromium's throttler falls short of 4x on a busy host (a CI runner
+    once read 77 ms of wall time beside 48 ms of unthrottled CPU: 1.6x)."""
     res = run(site, "fixed-work", cpu_time=True)
-    work = max(res.tasks, key=lambda t: t.kinds.get("script", 0.0))
-    seen = (work, {k: res.metrics[k] for k in ("fcp", "load", "tbt", "tbt_cpu")})
+    plain = run(site, "fixed-work", "desktop")
+
+    def the_work(r: RunResult) -> Any:
+        return max(r.tasks, key=lambda t: t.kinds.get("script", 0.0))
+
+    work, unthrottled = the_work(res), the_work(plain)
+    seen = (work, unthrottled, {k: res.metrics[k] for k in ("fcp", "load", "tbt", "tbt_cpu")})
     assert work.start > res.metrics["load"] and work.kinds["script"] > 50, seen
-    # The work's own blocking part, not the page's TBT, which counts from FCP only: on a loaded
-    # host Chromium painted first after the work, in one load or the other (a CI runner read
-    # TBT 0 beside a CPU-time TBT of 145 ms; a host at load 6-8 the reverse, 211 beside 0), so
-    # the page now starts its work 500 ms after its first paint as well as after load.
-    blocking, cpu = work.dur - 50, res.metrics["tbt_cpu"]
-    # Counted twice, the work's implied length (its CPU-time TBT + 50 ms) would be 4x the
-    # throttled task's; counted once it is about 1x, but Chromium's 4x throttle is not exact from
-    # load to load (a CI runner read a 148 ms throttled task beside 51 ms of unthrottled CPU,
-    # 2.9x not 4x): a bound of 2x sits between the two with room on both sides.
-    assert cpu > 0 and cpu + 50 <= 2 * work.dur, seen
-    assert blocking <= 10 * cpu, seen
+    assert unthrottled.kinds["script"] > 10, seen
+    # Counted once, the work's implied length (CPU-time TBT + 50 ms) is about 4x its unthrottled
+    # CPU; counted twice about 16x. Bounds of 2x and 8x leave a factor of two on either side.
+    implied = res.metrics["tbt_cpu"] + 50
+    assert 2 * unthrottled.cpu <= implied <= 8 * unthrottled.cpu, seen
+    # The observed TBT holds the throttled task's own blocking part (TBT counts from FCP only;
+    # on a loaded host Chromium painted first after the work in one load or the other, so the
+    # page starts its work 500 ms after its first paint as well as after load).
     if work.start > res.metrics["fcp"] + 100:  # clear of FCP (trace and page may differ a little)
-        assert res.metrics["tbt"] >= blocking - 1e-6, seen
+        assert res.metrics["tbt"] >= work.dur - 50 - 1e-6, seen
 
 
 def test_cpu_time_tbt_keeps_the_least_of_its_loads(site: tuple[Any, str]) -> None:
