@@ -1,7 +1,7 @@
 """Agreement of ``assetpipe audit`` with Lighthouse 12 on three third-party pages.
 
     .venv/bin/python bench/audit_agreement.py [--runs 5] [--profile mobile] [--page NAME]
-                                              [--cache DIR] [--json FILE]
+                                              [--cache DIR] [--json FILE] [--no-control]
 
 The pages (``bench/_thirdparty_pages.py``) are not ours: a docs site (Flask's Sphinx docs), a
 page with large images (Start Bootstrap's "Creative" theme) and a JS-heavy page (Swagger UI),
@@ -17,7 +17,10 @@ assembled from npm and PyPI packages (pinned) into a cache folder on first use a
 - the same-load checks: one more unthrottled load (``lantern.capture.record``), simulated by us
   and by Lighthouse's own Lantern on its saved artifacts (``lighthouse -A``); and the load
   Lighthouse's live simulate run gathered (``-GA``), simulated by us: identical input, so any
-  difference is the model's, not the load's.
+  difference is the model's, not the load's;
+- the control (unless ``--no-control``): a second live Lighthouse simulate run, so its two run
+  sets' medians show how closely Lighthouse agrees with itself on each page (a page whose
+  unthrottled loads fall into two modes moves its own median by more than the target).
 
 Medians; a difference is relative to Lighthouse's median. ``ours-sim`` is held against
 Lighthouse simulate, ``ours`` against Lighthouse devtools.
@@ -52,7 +55,16 @@ from assetpipe.audit.standalone import load_for_audit
 from bench import _thirdparty_pages as pages_mod
 
 KEYS = ("fcp", "lcp", "si", "tbt", "cls", "bytes")
-TOOLS = ("ours", "ours-sim", "simulate", "devtools", "same-ours", "same-lh", "lh-load-ours")
+TOOLS = (
+    "ours",
+    "ours-sim",
+    "simulate",
+    "devtools",
+    "same-ours",
+    "same-lh",
+    "lh-load-ours",
+    "simulate-b",
+)
 SIM_KEYS = ("fcp", "lcp", "tbt", "si")
 TBT_FLOOR = 50.0  # ms: both below it count as the same order of magnitude (~0)
 
@@ -149,6 +161,9 @@ def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[float]]:
                     runs[name][method].append(figures)
                     if on_theirs is not None:
                         runs[name]["lh-load-ours"].append(on_theirs)
+                if args.control:  # Lighthouse simulate once more: its agreement with itself
+                    again, _ = lighthouse_run(url, "simulate", profile, chromium, Path(work))
+                    runs[name]["simulate-b"].append(again)
                 same_ours, same_lh = same_load_run(url, profile, Path(work))
                 runs[name]["same-ours"].append(same_ours)
                 runs[name]["same-lh"].append(same_lh)
@@ -179,6 +194,34 @@ def same_load_worst(runs: dict[str, Any], ours: str, theirs: str) -> dict[str, d
             for k in SIM_KEYS
             if pairs
         }
+    return out
+
+
+def self_agreement(runs: dict[str, Any]) -> list[str]:
+    """Lighthouse simulate against itself: per page, the median of its first runs of each round
+    (``simulate``) against the median of its second ones (``simulate-b``), FCP and LCP, and
+    every run's FCP of both tools, so a page whose figures fall in two modes shows it. A page
+    where Lighthouse's two run sets differ by more than the target is one where no tool's
+    median can be held to it."""
+    out = []
+    for name, by_tool in runs.items():
+        a, b = by_tool.get("simulate", []), by_tool.get("simulate-b", [])
+        if not a or not b:
+            continue
+        diffs = []
+        for k in ("fcp", "lcp"):
+            ma, mb = statistics.median(r[k] for r in a), statistics.median(r[k] for r in b)
+            diffs.append(f"{k.upper()} {pct(mb, ma)}")
+        fcps = {
+            t: ", ".join(f"{r['fcp']:.0f}" for r in by_tool[t])
+            for t in ("ours-sim", "simulate", "simulate-b")
+            if by_tool.get(t)
+        }
+        out.append(
+            f"Lighthouse simulate against itself, {name}: {'; '.join(diffs)} "
+            f"(FCP run by run: ours {fcps.get('ours-sim', '-')}; Lighthouse "
+            f"{fcps['simulate']} and {fcps['simulate-b']})"
+        )
     return out
 
 
@@ -252,6 +295,12 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, help="where the pages are assembled")
     ap.add_argument("--json", type=Path, help="write every run's values here")
     ap.add_argument("--from-json", type=Path, help="report a saved --json run, measuring nothing")
+    ap.add_argument(
+        "--no-control",
+        dest="control",
+        action="store_false",
+        help="skip the second Lighthouse simulate run of each round (its agreement with itself)",
+    )
     args = ap.parse_args()
     start, load0 = time.monotonic(), os.getloadavg()
     if args.from_json:
@@ -270,6 +319,7 @@ def main() -> int:
     print("\n".join(table(med)))
     print()
     print("\n".join(verdicts(med)))
+    print("\n".join(self_agreement(runs)))
     for label, ours, theirs in (
         ("our load, ours vs Lighthouse's Lantern (-A)", "same-ours", "same-lh"),
         ("Lighthouse's load (-GA), ours vs its live report", "lh-load-ours", "simulate"),
