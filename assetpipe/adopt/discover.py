@@ -21,7 +21,7 @@ from .constants import kwarg
 from .files import SKIP_DIRS, app_root, python_texts
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
-from .prefixes import find_prefixes, unprefixed
+from .prefixes import find_prefixes, public_path_of, unprefixed
 from .routes import view_routes
 from .selflocate import imported_back, named_in_scripts, self_locating
 from .subfolder import names_subfolder
@@ -217,7 +217,7 @@ def _shallowest(root: Path, name: str) -> Path | None:
 def _refs(text: str, public_path: str) -> Iterator[tuple[str, str, bool]]:
     """(kind ``script``/``style``, key, loaded as a module) of each static reference in a
     template's ``<script src>`` and ``<link rel=stylesheet>`` tags."""
-    literal = re.compile(re.escape(public_path) + r"""([^"'\s>{}?#]+)""")
+    literal = re.compile(r"""["']?\s*""" + re.escape(public_path) + r"""([^"'\s>{}?#]+)""")
     for m in _TAG.finditer(text):
         tag = m.group(0)
         kind = m.group(1).lower()
@@ -227,7 +227,7 @@ def _refs(text: str, public_path: str) -> Iterator[tuple[str, str, bool]]:
         value = re.search(rf"""\b{attr}\s*=\s*(.+)""", tag, re.S)
         if value is None:
             continue
-        u = _URL_FOR.search(value.group(1)) or literal.search(value.group(1))
+        u = _URL_FOR.search(value.group(1)) or literal.match(value.group(1))
         if u is not None:
             yield ("script" if kind == "script" else "style", u.group(1), bool(_MODULE.search(tag)))
 
@@ -317,7 +317,10 @@ def discover(root: Path, *, _in: str = "") -> Project:
                     texts.append((name, path, path.read_text(encoding="utf-8")))
                 except (OSError, UnicodeDecodeError):
                     texts.append((name, path, None))
-        project.prefixes = find_prefixes([t for _, _, t in texts if t is not None], present)
+        read_texts = [t for _, _, t in texts if t is not None]
+        project.prefixes = find_prefixes(read_texts, present)
+        if app is None:  # no static route to read: the URL the templates use (Datasette's)
+            public_path = project.public_path = public_path_of(read_texts, present) or public_path
         # Flask-Versioned's ``{{ "static/K" | versioned }}``: K's path from the app's root path
         versioned = (
             os.path.relpath(static_dir, app.module_file.parent).replace(os.sep, "/") + "/"

@@ -2,6 +2,10 @@
 
 - ``{{ EXPR }}/P`` where EXPR stands for a static folder's URL (AppSeed's
   ``{{ config.ASSETS_ROOT }}/css/app.css``): ``find_prefixes`` proposes ``templates.prefixes``.
+- ``{{ ROOT }}`` + the static URL (Datasette's ``{{ base_url }}-/static/app.css``): a
+  reference the build rewrites with no configuration (``rewrite.refs.root_ref``);
+  ``unprefixed`` writes it as the literal URL. An app that is not Flask has no static route
+  ``init`` can read: ``public_path_of`` reads the URL from such references (``/-/static/``).
 - Flask-Versioned's filter (privacyIDEA): ``{{ instance }}/{{ "static/css/app.css" | versioned
   }}``, a path relative to the app's root path that the filter gives a ``?v=<mtime>`` suffix,
   after the request's script root. Unseen, ``init`` listed none of privacyIDEA's 74 classic
@@ -14,8 +18,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-from ..rewrite.refs import VERSIONED
+from ..rewrite.refs import ROOT_EXPR, VERSIONED
 
 
 def unversioned(text: str, static_root: str, public_path: str) -> str:
@@ -39,6 +44,42 @@ _PREFIXED = re.compile(
     r"""\b(?:src|href)\s*=\s*["']\s*\{\{-?\s*([\w.]+(?:\[["'][\w.]+["']\])?)\s*-?\}\}"""
     r"""/([^"'\s>{}?#]+\.\w+)"""
 )
+
+
+#: a ``src``/``href`` value's path, after an optional ``{{ ROOT }}`` (``public_path_of``)
+_PATH_VALUE = re.compile(
+    r"""\b(?:src|href)\s*=\s*["']\s*(?:\{\{-?\s*[A-Za-z_][\w.]*\s*-?\}\})?([^"'\s>{}?#]+)"""
+)
+
+
+def public_path_of(texts: list[str], present: set[str]) -> str | None:
+    """The URL the templates name the static folder's files under (``/-/static/`` for
+    Datasette's ``{{ base_url }}-/static/app.css``), read from each ``src``/``href`` path,
+    after an optional ``{{ ROOT }}``, that ends with a file of the folder (``present``): the
+    most frequent URL before the file, if at least two references agree; else ``None``."""
+    hits: Counter[str] = Counter()
+    for text in texts:
+        for m in _PATH_VALUE.finditer(text):
+            path = m.group(1)
+            cuts = [i + 1 for i, c in enumerate(path) if c == "/"]
+            head = next((path[:i] for i in cuts if path[i:] in present), None)
+            if head is not None and not head.startswith(("//", "http:", "https:")):
+                hits["/" + head.lstrip("/")] += 1
+    if not hits:
+        return None
+    best, n = hits.most_common(1)[0]
+    return best if n >= 2 else None
+
+
+def unrooted(text: str, public_path: str) -> str:
+    """``text`` with each ``{{ ROOT }}`` + static URL at the start of an attribute value
+    written as the static URL alone (``public_path``), as the build reads it
+    (``rewrite.refs.root_ref``)."""
+    if public_path == "/":
+        return text
+    urls = "|".join(map(re.escape, (public_path, public_path[1:])))
+    root = ROOT_EXPR.pattern.removeprefix(r"\s*")
+    return re.sub(rf"""(["']\s*){root}(?:{urls})""", lambda m: m.group(1) + public_path, text)
 
 
 def find_prefixes(texts: list[str], present: set[str]) -> dict[str, str]:
@@ -71,11 +112,13 @@ def unprefixed(
     text: str, prefixes: dict[str, str], public_path: str, versioned: str | None = None
 ) -> str:
     """``text`` with each ``{{ EXPR }}/`` of ``prefixes`` written as the literal URL of its
-    folder, and each Flask-Versioned reference to a file of the static folder (``versioned``:
+    folder, each ``{{ ROOT }}`` + static URL as that URL (``unrooted``), and each
+    Flask-Versioned reference to a file of the static folder (``versioned``:
     that folder relative to the app's root path, ``"static/"``) as its literal URL
     (``unversioned``), so that ``discover``'s reference scans see them as literal ones."""
     if versioned is not None:
         text = unversioned(text, versioned, public_path)
+    text = unrooted(text, public_path)
     if not prefixes:
         return text
 

@@ -15,7 +15,12 @@ An attribute value refers to the asset with manifest key K in one of three ways:
 - ``prefixed``: ``{{ EXPR }}/P`` where ``templates.prefixes`` says that the Jinja expression
   EXPR stands for the URL of a folder F of the static folder (AppSeed's ``{{ config.ASSETS_ROOT
   }}/css/app.css``, F ``assets``): K is ``F/P``, and only P is rewritten, to ``file`` minus
-  ``F/`` (the expression stays, so the app may still move that folder).
+  ``F/`` (the expression stays, so the app may still move that folder). ``{{ ROOT }}`` + the
+  static URL, where ROOT is a plain name standing for the app's root URL, is ``prefixed`` too
+  with no configuration (F empty): Datasette's ``{{ base_url }}-/static/app.css`` under
+  ``public_path: /-/static/`` (``base_url`` ends with a slash), Flask's ``{{
+  request.script_root }}/static/app.css`` (``script_root`` does not); only K is rewritten, the
+  root stays, so a mounted app keeps its prefix.
 
 - ``versioned``: Flask-Versioned's ``{{ "static/K" | versioned }}`` (privacyIDEA's ``{{ instance
   }}/{{ "static/app.js" | versioned }}``): a path relative to the app's root path that the
@@ -68,6 +73,9 @@ _ASSET_URL = re.compile(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
 _JINJA_EXPR = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 #: ``{{ EXPR }}/`` at the start of a value (``prefixed``)
 _PREFIX_EXPR = re.compile(r"\s*\{\{-?\s*(.*?)\s*-?\}\}/", re.DOTALL)
+#: ``{{ ROOT }}`` at the start of a value, ROOT a plain (dotted) name: the app's root URL when
+#: the static URL follows it (``root_ref``)
+ROOT_EXPR = re.compile(r"\s*\{\{-?\s*[A-Za-z_][\w.]*\s*-?\}\}")
 #: ``[{{ ROOT }}/]{{ "PATH" | versioned }}`` (``versioned``): ROOT, a plain name, is the script
 #: root the app puts first (privacyIDEA's ``instance``); ``init`` reads templates with it too
 VERSIONED = re.compile(
@@ -122,6 +130,11 @@ def classify(
     if not v or v.startswith(("data:", "#", "mailto:", "tel:", "javascript:", "about:")):
         return None
     lead = len(value) - len(value.lstrip())
+    q = _jinja_query(value)
+    if q is not None:  # a literal path, an expression in its query (``?{{ app_css_hash }}``)
+        ref = classify(value[:q], public_path, prefixes, routes)
+        if ref is not None and ref.kind in ("literal", "prefixed"):
+            return ref
     if prefixes:
         m = _PREFIX_EXPR.match(value)
         if m and "{{" not in value[m.end() :] and "{%" not in value[m.end() :]:
@@ -133,6 +146,9 @@ def classify(
                 key = f"{folder}/{ref.key}" if folder else ref.key
                 head = value[: m.end()].lstrip()
                 return Ref("prefixed", key, ref.start, ref.end, ref.encoded, folder, head)
+    rooted = root_ref(value, public_path)
+    if rooted is not None:
+        return rooted
     if "{{" in value or "{%" in value:
         m = VERSIONED.fullmatch(v)
         folder = public_path.lstrip("/")
@@ -154,6 +170,44 @@ def classify(
     if v.startswith(("/", "http:", "https:")) or re.match(r"[a-zA-Z][\w+.-]*:", v):
         return Ref("other")
     return Ref("relative")
+
+
+def _jinja_query(value: str) -> int | None:
+    """Where the query or fragment of ``value`` starts when Jinja is there and not before it
+    (a cache-busting ``?{{ app_css_hash }}``, ``?v={{ version }}``), else ``None``: the path
+    before it still names K, and the query stays as written."""
+    ends = [k for k in (value.find("?"), value.find("#")) if k >= 0]
+    if not ends:
+        return None
+    q = min(ends)
+    after = value[q:]
+    if ("{{" in after or "{%" in after) and "{%" not in value[:q] and "{{" not in value[:q]:
+        return q
+    if "{%" in value[:q] or "{{" not in after:
+        return None
+    root = ROOT_EXPR.match(value)  # {{ ROOT }} + path, then the query
+    return q if root is not None and "{{" not in value[root.end() : q] else None
+
+
+def root_ref(value: str, public_path: str) -> Ref | None:
+    """The ``prefixed`` reference of ``{{ ROOT }}`` + the static URL + K (see the module doc),
+    the static URL written whole after a root without a trailing slash (``/static/``) or
+    without its leading slash after one that has it (``-/static/``); ``None`` for any other
+    value, and under a root ``public_path`` (``/``), where any ``{{ x }}/y`` would match."""
+    m = ROOT_EXPR.match(value)
+    if m is None or public_path == "/":
+        return None
+    rest = value[m.end() :]
+    if "{{" in rest or "{%" in rest:
+        return None
+    for lead in (public_path, public_path[1:]):
+        if rest.startswith(lead):
+            ref = _path_ref(value, m.end() + len(lead), "prefixed")
+            if ref is None:
+                return None
+            head = value[: ref.start].lstrip()
+            return Ref("prefixed", ref.key, ref.start, ref.end, ref.encoded, head=head)
+    return None
 
 
 def route_check(public_path: str, manifest: Mapping[str, Any]) -> Callable[[str], bool]:
