@@ -114,9 +114,20 @@ def test_the_root_and_the_query_stay_and_inserted_urls_keep_the_root() -> None:
     assert res.unresolved == []
 
 
-def _app(dist: Path, base_url: str) -> Any:
-    """The app: renders dist/templates/query.html at /query, as Datasette renders its pages;
-    wrapped in assetpipe's ASGI middleware serving the build under /-/static/."""
+class Urls:
+    """Datasette's ``urls`` template global: ``urls.static(path)`` is the file's URL."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def static(self, path: str) -> str:
+        return f"{self.base_url}-/static/{path}"
+
+
+def app_for(dist: Path, base_url: str = "/", page: str = "query.html") -> Any:
+    """The app: renders dist/templates/PAGE at /page, as Datasette renders its pages (with
+    ``base_url``, ``urls`` and ``app_css_hash``); wrapped in assetpipe's ASGI middleware serving
+    the build under /-/static/."""
     from jinja2 import Environment, FileSystemLoader
 
     from assetpipe.serve import asgi
@@ -124,9 +135,9 @@ def _app(dist: Path, base_url: str) -> Any:
     env = Environment(loader=FileSystemLoader(dist / "templates"), autoescape=True)
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        found = scope["path"] == "/query"
-        html = env.get_template("query.html").render(base_url=base_url, app_css_hash="d59929")
-        body = html.encode() if found else b"not found"
+        found = scope["path"] == "/page"
+        values = {"base_url": base_url, "urls": Urls(base_url), "app_css_hash": "d59929"}
+        body = env.get_template(page).render(**values).encode() if found else b"not found"
         await send(
             {
                 "type": "http.response.start",
@@ -137,6 +148,22 @@ def _app(dist: Path, base_url: str) -> Any:
         await send({"type": "http.response.body", "body": body})
 
     return asgi.AssetMiddleware(app, output=dist, public_path="/-/static/")
+
+
+def load(browser: Any, origin: str, script: str) -> tuple[list[tuple[int, str]], list[str], Any]:
+    """Load ``origin/page`` in Chromium: (status, URL) of each response, page errors, and
+    ``script`` evaluated once the page is idle."""
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        requested: list[tuple[int, str]] = []
+        errors: list[str] = []
+        page.on("response", lambda r: requested.append((r.status, r.url)))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(origin + "/page", wait_until="networkidle")
+        return requested, errors, page.evaluate(script)
+    finally:
+        ctx.close()
 
 
 @pytest.mark.node
@@ -152,22 +179,14 @@ def test_adopted_app_loads_the_hashed_classic_scripts_after_the_root(
     assert '<script src="{{ base_url }}-/static/mode-sql-' in editor
     base_html = (tmp_path / "dist/templates/base.html").read_text()
     assert '.css?{{ app_css_hash }}">' in base_html and "-/static/app-" in base_html
-    with asgi_server(_app(tmp_path / "dist", "/")) as port:
+    with asgi_server(app_for(tmp_path / "dist")) as port:
         origin = f"http://127.0.0.1:{port}"
-        ctx = browser.new_context()
-        try:
-            page = ctx.new_page()
-            requested: list[tuple[int, str]] = []
-            errors: list[str] = []
-            page.on("response", lambda r: requested.append((r.status, r.url)))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(origin + "/query", wait_until="networkidle")
-            ready = page.evaluate("() => window.ready")
-            border = page.evaluate(
-                "() => getComputedStyle(document.querySelector('.editor')).borderTopWidth"
-            )
-        finally:
-            ctx.close()
+        requested, errors, (ready, border) = load(
+            browser,
+            origin,
+            "() => [window.ready,"
+            " getComputedStyle(document.querySelector('.editor')).borderTopWidth]",
+        )
     assert errors == [] and ready == "sql" and border == "1px"
     assert [s for s, _ in requested] == [200] * len(requested)
     static = sorted(u.removeprefix(origin) for _, u in requested if "/-/static/" in u)

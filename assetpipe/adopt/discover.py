@@ -21,7 +21,7 @@ from .constants import kwarg
 from .files import SKIP_DIRS, app_root, python_texts
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
-from .prefixes import find_prefixes, public_path_of, unprefixed
+from .prefixes import find_prefixes, public_path_of, static_functions_of, unprefixed
 from .routes import view_routes
 from .selflocate import imported_back, named_in_scripts, self_locating
 from .subfolder import names_subfolder
@@ -88,6 +88,9 @@ class Project:
     # templates.prefixes: a Jinja expression that stands for a static folder's URL (AppSeed's
     # ``{{ config.ASSETS_ROOT }}/css/app.css``) → that folder, relative to static_dir
     prefixes: dict[str, str] = field(default_factory=dict)
+    # templates.static_functions: functions whose string argument names a static file
+    # (Datasette's urls.static)
+    static_functions: tuple[str, ...] = ()
     # stylesheets the templates load whose url()s or @imports name files the static folder
     # lacks (they 404 today too; bundling would fail): copied, not bundled → those files
     unbundled: dict[str, list[str]] = field(default_factory=dict)
@@ -319,6 +322,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
                     texts.append((name, path, None))
         read_texts = [t for _, _, t in texts if t is not None]
         project.prefixes = find_prefixes(read_texts, present)
+        project.static_functions = static_functions_of(read_texts, present)
         if app is None:  # no static route to read: the URL the templates use (Datasette's)
             public_path = project.public_path = public_path_of(read_texts, present) or public_path
         # Flask-Versioned's ``{{ "static/K" | versioned }}``: K's path from the app's root path
@@ -338,7 +342,9 @@ def discover(root: Path, *, _in: str = "") -> Project:
                 project.first_page = _front(project.first_page, Path(shown))
             if read is None:
                 continue
-            text = unprefixed(read, project.prefixes, public_path, versioned)
+            text = unprefixed(
+                read, project.prefixes, public_path, versioned, project.static_functions
+            )
             in_templates.update(_named(text, public_path))
             for key in _missing(text, public_path, present):
                 if key not in (k for k, _ in project.missing):

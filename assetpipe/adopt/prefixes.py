@@ -6,6 +6,9 @@
   reference the build rewrites with no configuration (``rewrite.refs.root_ref``);
   ``unprefixed`` writes it as the literal URL. An app that is not Flask has no static route
   ``init`` can read: ``public_path_of`` reads the URL from such references (``/-/static/``).
+- ``{{ F('K') }}``, a function of the app that returns K's URL (Datasette's
+  ``{{ urls.static('app.css') }}``): ``static_functions_of`` proposes
+  ``templates.static_functions``, and ``unprefixed`` writes such a call as the literal URL.
 - Flask-Versioned's filter (privacyIDEA): ``{{ instance }}/{{ "static/css/app.css" | versioned
   }}``, a path relative to the app's root path that the filter gives a ``?v=<mtime>`` suffix,
   after the request's script root. Unseen, ``init`` listed none of privacyIDEA's 74 classic
@@ -82,6 +85,39 @@ def unrooted(text: str, public_path: str) -> str:
     return re.sub(rf"""(["']\s*){root}(?:{urls})""", lambda m: m.group(1) + public_path, text)
 
 
+#: ``src="{{ F('K') }}`` / ``href=...``, F a dotted name (``static_functions_of``)
+_CALL_VALUE = re.compile(
+    r"""\b(?:src|href)\s*=\s*["']\s*\{\{-?\s*([A-Za-z_][\w.]*)\(\s*["']/?([^"'{}~]+)["']\s*\)"""
+)
+
+
+def static_functions_of(texts: list[str], present: set[str]) -> tuple[str, ...]:
+    """The ``templates.static_functions`` of templates that name assets as ``{{ F('K') }}``:
+    each function (not ``url_for`` or ``asset_url``) called at least twice in a ``src`` or
+    ``href``, every time with a file of the static folder (``present``)."""
+    calls: dict[str, list[str]] = {}
+    for text in texts:
+        for m in _CALL_VALUE.finditer(text):
+            calls.setdefault(m.group(1), []).append(m.group(2))
+    return tuple(
+        sorted(
+            f
+            for f, keys in calls.items()
+            if f not in ("url_for", "asset_url") and len(keys) >= 2 and set(keys) <= present
+        )
+    )
+
+
+def uncalled(text: str, functions: tuple[str, ...], public_path: str) -> str:
+    """``text`` with each ``{{ F('K') }}`` of ``functions`` written as the literal URL
+    ``public_path`` + K."""
+    if not functions:
+        return text
+    names = "|".join(map(re.escape, functions))
+    call = rf"""\{{\{{-?\s*(?:{names})\(\s*(["'])/?([^"'{{}}~]+)\1\s*\)\s*-?\}}\}}"""
+    return re.sub(call, lambda m: public_path + m.group(2), text)
+
+
 def find_prefixes(texts: list[str], present: set[str]) -> dict[str, str]:
     """The ``templates.prefixes`` of templates that name assets as ``{{ EXPR }}/P``: per
     expression, the folder F of the static folder for which most of its paths P exist as
@@ -109,16 +145,21 @@ def find_prefixes(texts: list[str], present: set[str]) -> dict[str, str]:
 
 
 def unprefixed(
-    text: str, prefixes: dict[str, str], public_path: str, versioned: str | None = None
+    text: str,
+    prefixes: dict[str, str],
+    public_path: str,
+    versioned: str | None = None,
+    functions: tuple[str, ...] = (),
 ) -> str:
     """``text`` with each ``{{ EXPR }}/`` of ``prefixes`` written as the literal URL of its
-    folder, each ``{{ ROOT }}`` + static URL as that URL (``unrooted``), and each
+    folder, each ``{{ ROOT }}`` + static URL as that URL (``unrooted``), each call of
+    ``functions`` as its file's URL (``uncalled``), and each
     Flask-Versioned reference to a file of the static folder (``versioned``:
     that folder relative to the app's root path, ``"static/"``) as its literal URL
     (``unversioned``), so that ``discover``'s reference scans see them as literal ones."""
     if versioned is not None:
         text = unversioned(text, versioned, public_path)
-    text = unrooted(text, public_path)
+    text = uncalled(unrooted(text, public_path), functions, public_path)
     if not prefixes:
         return text
 

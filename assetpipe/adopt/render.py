@@ -197,6 +197,20 @@ def _prefix_lines(project: Project) -> list[str]:
     ]
 
 
+def _function_lines(project: Project) -> list[str]:
+    """``templates.static_functions`` for templates that name assets as ``{{ F('K') }}``."""
+    if not project.static_functions:
+        return []
+    first = project.static_functions[0]
+    return [
+        f"  # The templates name assets as {{{{ {first}('app.css') }}}}: each function below"
+        f" returns",
+        f"  # the URL of a file of the static folder under {project.public_path}; its argument"
+        " is rewritten.",
+        f"  static_functions: {_flow(list(project.static_functions))}",
+    ]
+
+
 def _unbundled_lines(project: Project) -> list[str]:
     """Why a stylesheet the templates load is copied rather than bundled."""
     lines = []
@@ -345,6 +359,7 @@ def render(project: Project, *, config_dir: Path) -> str:
             *_include_lines(project),
             *_pages_lines(project),
             *_prefix_lines(project),
+            *_function_lines(project),
             *_missing_lines(project),
             "",
         ]
@@ -385,7 +400,7 @@ def render(project: Project, *, config_dir: Path) -> str:
         ]
     lines += [
         "# Every other file of the static folder, copied with a content hash; the app still",
-        "# answers its unhashed URL (/static/...) too.",
+        f"# answers its unhashed URL ({project.public_path}...) too.",
         *_unbundled_lines(project),
         *_bundled_lines(project),
         *_copied_module_lines(project),

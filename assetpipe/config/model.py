@@ -177,6 +177,13 @@ class TemplatesConfig:
         " `source` served at `public_path`: Flask's and Starlette's `static`, or an admin's own"
         " mount (sqladmin's `admin:statics`)",
     )
+    static_functions: tuple[str, ...] = opt(
+        (),
+        Strs(),
+        "template functions whose one string argument names file K of `source` served at"
+        " `public_path`, rewritten as `url_for`'s K is: Datasette's `urls.static`"
+        " (`{{ urls.static('app.css') }}`)",
+    )
     prefixes: tuple[tuple[str, str], ...] = opt(
         (),
         Prefixes(),

@@ -46,6 +46,8 @@ class Options:
     prefixes: tuple[tuple[str, str], ...] = ()
     #: ``templates.static_routes``: route names whose ``url_for`` names a static file
     static_routes: tuple[str, ...] = ("static",)
+    #: ``templates.static_functions``: functions whose one string argument names a static file
+    static_functions: tuple[str, ...] = ()
 
     @cached_property
     def prefix_map(self) -> dict[str, str]:

@@ -30,6 +30,13 @@ An attribute value refers to the asset with manifest key K in one of three ways:
   filter, given a name only the build has, would fail on the missing source file. What comes
   before it (the script root) stays.
 
+- ``call``: ``{{ F('K') }}`` where ``templates.static_functions`` lists F, a function of the app
+  that returns K's URL (Datasette's ``{{ urls.static('app.css') }}``, which gives
+  ``/-/static/app.css``). Only the literal K is rewritten, as ``url_for``'s is.
+
+A Jinja query after the path (a cache-busting ``?{{ app_css_hash }}``) is kept as written and
+does not make the reference an expression.
+
 Anything else is ``relative``, ``other`` (another prefix, an absolute URL elsewhere) or
 ``dynamic`` (a Jinja expression): left alone and listed as unresolved in report.json.
 """
@@ -69,6 +76,14 @@ def _url_for_any(routes: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"""url_for\(\s*["'](?:{names})["']""")
 
 
+@functools.cache
+def call_re(functions: tuple[str, ...]) -> re.Pattern[str]:
+    """``F('K')`` for each F of ``functions`` (``templates.static_functions``): the group ``fn``
+    is F, ``key`` is K."""
+    names = "|".join(map(re.escape, functions))
+    return re.compile(rf"""(?<![\w.])(?P<fn>{names})\(\s*(["'])(?P<key>[^"'\\{{}}~]+)\2\s*\)""")
+
+
 _ASSET_URL = re.compile(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
 _JINJA_EXPR = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 #: ``{{ EXPR }}/`` at the start of a value (``prefixed``)
@@ -91,7 +106,7 @@ class Ref:
     value) delimit the text a rewrite replaces: the K part of a literal URL, the K literal of a
     ``url_for`` call; ``key`` is K as the manifest spells it."""
 
-    kind: str  # literal | url_for | asset_url | prefixed | relative | other | dynamic
+    kind: str  # literal | url_for | call | asset_url | prefixed | versioned | relative | ...
     key: str | None = None
     start: int = 0
     end: int = 0
@@ -103,17 +118,18 @@ class Ref:
     #: ``versioned``: the path before K in the filter's string (``static/``)
     lead: str = ""
     #: ``url_for``: the keyword K is given as (``filename``: Flask; ``path``: Starlette), and
-    #: the route named (``static``, or another of ``templates.static_routes``)
+    #: the route named (``static``, or another of ``templates.static_routes``); ``call``: the
+    #: function
     param: str = "filename"
     route: str = "static"
 
     @property
     def resolvable(self) -> bool:
-        return self.kind in ("literal", "url_for", "asset_url", "prefixed", "versioned")
+        return self.kind in ("literal", "url_for", "call", "asset_url", "prefixed", "versioned")
 
     @property
     def rewritable(self) -> bool:
-        return self.kind in ("literal", "url_for", "prefixed", "versioned")
+        return self.kind in ("literal", "url_for", "call", "prefixed", "versioned")
 
 
 def classify(
@@ -121,19 +137,21 @@ def classify(
     public_path: str,
     prefixes: Mapping[str, str] | None = None,
     routes: tuple[str, ...] = STATIC_ROUTES,
+    functions: tuple[str, ...] = (),
 ) -> Ref | None:
     """Classify one URL-valued attribute value; ``None`` for values that refer to nothing
     (empty, ``data:``, ``#fragment``, ``mailto:``, ``javascript:``). ``prefixes``: Jinja
     expression (whitespace collapsed) → the static folder it stands for (``templates.prefixes``);
-    ``routes``: the route names whose ``url_for`` names a static file (``templates.static_routes``)."""
+    ``routes``: the route names whose ``url_for`` names a static file (``templates.static_routes``);
+    ``functions``: the functions whose argument does (``templates.static_functions``)."""
     v = value.strip()
     if not v or v.startswith(("data:", "#", "mailto:", "tel:", "javascript:", "about:")):
         return None
     lead = len(value) - len(value.lstrip())
     q = _jinja_query(value)
     if q is not None:  # a literal path, an expression in its query (``?{{ app_css_hash }}``)
-        ref = classify(value[:q], public_path, prefixes, routes)
-        if ref is not None and ref.kind in ("literal", "prefixed"):
+        ref = classify(value[:q], public_path, prefixes, routes, functions)
+        if ref is not None and ref.rewritable:
             return ref
     if prefixes:
         m = _PREFIX_EXPR.match(value)
@@ -161,6 +179,9 @@ def classify(
             param = m.group("param") or m.group("param2")
             start, end = m.start("key"), m.end("key")
             return Ref("url_for", m.group("key"), start, end, param=param, route=m.group("route"))
+        m = call_re(functions).search(value) if functions else None
+        if m and _only_expr(value, m):
+            return Ref("call", m.group("key"), m.start("key"), m.end("key"), route=m.group("fn"))
         m = _ASSET_URL.search(value)
         if m and _only_expr(value, m):
             return Ref("asset_url", m.group(2), m.start(2), m.end(2))
@@ -173,20 +194,15 @@ def classify(
 
 
 def _jinja_query(value: str) -> int | None:
-    """Where the query or fragment of ``value`` starts when Jinja is there and not before it
-    (a cache-busting ``?{{ app_css_hash }}``, ``?v={{ version }}``), else ``None``: the path
-    before it still names K, and the query stays as written."""
+    """Where the query or fragment of ``value`` starts when Jinja is there (a cache-busting
+    ``?{{ app_css_hash }}``, ``?v={{ version }}``) and no ``{% %}`` before it, else ``None``:
+    the part before it may still name K (``classify``), and the query stays as written."""
     ends = [k for k in (value.find("?"), value.find("#")) if k >= 0]
     if not ends:
         return None
     q = min(ends)
     after = value[q:]
-    if ("{{" in after or "{%" in after) and "{%" not in value[:q] and "{{" not in value[:q]:
-        return q
-    if "{%" in value[:q] or "{{" not in after:
-        return None
-    root = ROOT_EXPR.match(value)  # {{ ROOT }} + path, then the query
-    return q if root is not None and "{{" not in value[root.end() : q] else None
+    return q if ("{{" in after or "{%" in after) and "{%" not in value[:q] else None
 
 
 def root_ref(value: str, public_path: str) -> Ref | None:

@@ -117,7 +117,7 @@ class Resolver:
     def _classify(self, value: str) -> Ref | None:
         """``refs.classify`` of an attribute value with this rewrite's options."""
         o = self.opts
-        return classify(value, o.public_path, o.prefix_map, o.static_routes)
+        return classify(value, o.public_path, o.prefix_map, o.static_routes, o.static_functions)
 
     def resolve(
         self, tag: Tag, attr: str, val: str, ref: Ref, base: int, width: int | None = None
@@ -230,6 +230,8 @@ class Resolver:
         if ref is not None and ref.kind == "url_for":
             name, param = ref.route, ref.param
             return f"{{{{ url_for({inner}{name}{inner}, {param}={inner}{file}{inner}) }}}}"
+        if ref is not None and ref.kind == "call":
+            return f"{{{{ {ref.route}({inner}{file}{inner}) }}}}"
         if ref is not None and ref.kind == "asset_url" and key is not None:
             return f"{{{{ asset_url({inner}{key}{inner}) }}}}"
         if ref is not None and ref.kind in ("prefixed", "versioned"):

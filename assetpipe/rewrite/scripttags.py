@@ -52,6 +52,7 @@ def script_uses(
     public_path: str,
     prefixes: Mapping[str, str] | None = None,
     routes: tuple[str, ...] = STATIC_ROUTES,
+    functions: tuple[str, ...] = (),
 ) -> list[ScriptUse]:
     """Every ``<script src>`` in ``text`` whose ``src`` names an asset (a literal
     ``public_path + K`` URL, ``url_for('static', filename=K)``, ``asset_url(K)`` or a
@@ -66,7 +67,8 @@ def script_uses(
         src = tag.get("src")
         if src is None or src.value_start is None or src.value_end is None:
             continue
-        ref = classify(text[src.value_start : src.value_end], public_path, prefixes, routes)
+        value = text[src.value_start : src.value_end]
+        ref = classify(value, public_path, prefixes, routes, functions)
         if ref is None or not ref.resolvable or not ref.key:
             continue
         kind = tag.get("type")
@@ -100,13 +102,15 @@ def tags_of(config: Config, sources: Sources, rel: str) -> list[ScriptUse]:
     unreadable or unscannable template has none."""
     public_path = config.public_path
     prefixes = prefix_map(config.templates.prefixes)
-    routes = config.templates.static_routes
-    memo = fact_kind("scripts.tags", "bundling", public_path, sorted(prefixes.items()), routes)
+    routes, functions = config.templates.static_routes, config.templates.static_functions
+    memo = fact_kind(
+        "scripts.tags", "bundling", public_path, sorted(prefixes.items()), routes, functions
+    )
 
     def scan(path: Path) -> list[list[Any]]:
         try:
             text = path.read_text(encoding="utf-8")
-            uses = script_uses(text, public_path, prefixes, routes)
+            uses = script_uses(text, public_path, prefixes, routes, functions)
             return [[u.key, u.module, u.line] for u in uses]
         except (OSError, UnicodeDecodeError, ScanError):
             return []

@@ -129,6 +129,7 @@ def options(ctx: StageContext, name: str) -> Options:
         preload_fonts=t.preload_fonts,
         prefixes=t.prefixes,
         static_routes=t.static_routes,
+        static_functions=t.static_functions,
     )
 
 

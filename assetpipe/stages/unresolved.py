@@ -4,7 +4,10 @@ first one's line (``--strict`` fails on it). A URL elsewhere, an ``asset_url`` b
 a Flask ``url_for('static', filename=EXPR)`` of a script or stylesheet (``AssetPipe(app)`` names
 its hashed file at run time), an expression that need not name a static file and a file picked
 at run time in a folder the source folder does not have stay quiet; a ``url_for`` of a route
-that is not in ``templates.static_routes`` but names a file of the build says to list it there.
+that is not in ``templates.static_routes`` but names a file of the build says to list it there,
+and so does a template function called with a file of the build (Datasette's ``{{
+urls.static('app.css') }}``: ``templates.static_functions``); left silent, Datasette's stylesheet
+stayed unhashed on every page with ``build --strict`` passing.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ _QUIET = ("other",)
 _OTHER_ROUTE = re.compile(
     r"""url_for\(\s*["']([^"']+)["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}~]+)["']"""
 )
+#: ``{{ F('K') }}`` of a function F other than ``url_for`` and ``asset_url``, with a literal K
+_CALL = re.compile(r"""\{\{-?\s*([A-Za-z_][\w.]*)\(\s*["']/?([^"'{}~]+)["']\s*\)""")
 #: Flask's ``url_for('static', filename=...)``: with a computed filename ``AssetPipe(app)``
 #: names the build's hashed file of its value while the page renders (``flasknames.name_static_files``)
 _FLASK_STATIC = re.compile(r"""url_for\(\s*["']static["']\s*,\s*filename\s*=""")
@@ -48,6 +53,7 @@ def _warned(
     routes: tuple[str, ...],
     keys: Container[str],
     has_folder: Callable[[str], bool],
+    functions: tuple[str, ...] = (),
 ) -> bool:
     """Whether an unresolved reference is warned about; ``keys``: the manifest's;
     ``has_folder``: whether the source folder has a folder."""
@@ -67,7 +73,7 @@ def _warned(
                 # draw_favicon macro names themes/simple/img/icons/): no file there to hash
                 # or to serve unhashed; --strict failed on it and nothing could clear it
                 return False
-        if _other_route(value, routes, keys):
+        if _other_route(value, routes, keys) or _other_function(value, functions, keys):
             return True
         if u.get("tag") in _RUNTIME_NAMED and _FLASK_STATIC.search(value) and "static" in routes:
             return False  # hashed at run time by AssetPipe(app): listed in report.json only
@@ -86,17 +92,27 @@ def _other_route(value: str, routes: tuple[str, ...], keys: Container[str]) -> s
     return None
 
 
+def _other_function(value: str, functions: tuple[str, ...], keys: Container[str]) -> str | None:
+    """The function of a ``{{ F('K') }}`` whose K is a file of the build and that
+    ``templates.static_functions`` does not list (``url_for`` and ``asset_url`` aside)."""
+    m = _CALL.search(value)
+    if m is None or m.group(1) in (*functions, "url_for", "asset_url") or m.group(2) not in keys:
+        return None
+    return m.group(1)
+
+
 def warn_unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) -> None:
     """One warning for template ``rel``'s ``unresolved`` references that are worth one (the
     first, with the lines of the others), at its line; the quiet ones (``_warned``) none."""
     keep = ctx.config.static.keep_names
-    routes = ctx.config.templates.static_routes
+    routes, functions = ctx.config.templates.static_routes, ctx.config.templates.static_functions
     keys = ctx.manifest.entries
 
     def has_folder(folder: str) -> bool:
         return (ctx.config.source / folder).is_dir()
 
-    left = [u for u in items if _warned(u, ctx.config.public_path, keep, routes, keys, has_folder)]
+    public_path = ctx.config.public_path
+    left = [u for u in items if _warned(u, public_path, keep, routes, keys, has_folder, functions)]
     if not left:
         return
     first = left[0]
@@ -113,7 +129,13 @@ def warn_unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) ->
     dynamic = first["reason"] == "dynamic"
     lead = _LEADING_EXPR.match(str(first["value"])) if dynamic else None
     route = _other_route(str(first["value"]), routes, keys) if dynamic else None
-    if route:
+    function = _other_function(str(first["value"]), functions, keys) if dynamic else None
+    if function:
+        what = (
+            f"a call of {function}() with a file of the build; if it returns that file's URL"
+            f" under {public_path}, add it to templates.static_functions"
+        )
+    elif route:
         what = (
             f"a url_for of route '{route}', which names a file of the build; if '{route}' serves"
             f" the static folder at {ctx.config.public_path}, add it to templates.static_routes"
