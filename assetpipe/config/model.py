@@ -140,9 +140,7 @@ class TemplatesConfig:
     srcset: str = opt(
         "auto", Choice(("auto", "never")), "`srcset` + `sizes` where the displayed width is known"
     )
-    picture: bool = opt(
-        False, Bool(), "wrap processed images in `<picture>` with AVIF/WebP sources"
-    )
+    picture: bool = opt(False, Bool(), "wrap processed images in `<picture>`: AVIF/WebP sources")
     srcset_format: str = opt(
         "webp", Choice(IMAGE_FORMATS), "the one format an `<img srcset>` lists (in images.formats)"
     )
@@ -178,11 +176,7 @@ class TemplatesConfig:
         " mount (sqladmin's `admin:statics`)",
     )
     static_functions: tuple[str, ...] = opt(
-        (),
-        Strs(),
-        "template functions whose one string argument names file K of `source` served at"
-        " `public_path`, rewritten as `url_for`'s K is: Datasette's `urls.static`"
-        " (`{{ urls.static('app.css') }}`)",
+        (), Strs(), "functions F whose `F('K')` gives file K's URL (Datasette's `urls.static`)"
     )
     prefixes: tuple[tuple[str, str], ...] = opt(
         (),
