@@ -50,7 +50,8 @@ def other_app_steps(public_path: str, output: Path) -> list[str]:
         f" {OUTPUT}/templates);",
         "name files chosen at run time with asset_url(): assetpipe.jinja.install(env,",
         f'  "{OUTPUT}/manifest.json") on your Jinja environment.',
-        "See docs/serving.md.",
+        'See docs/adopting.md ("An app that is not Flask": Datasette\'s one-file plugin) and',
+        "docs/serving.md.",
     ]
 
 
