@@ -16,7 +16,9 @@ Variants: ``base`` (the audit's load), ``headless-new`` (``--headless=new``),
 ``launcher-flags`` (chrome-launcher's default flags, read from the installed Lighthouse),
 ``blank-first`` (the page goes to about:blank before the URL, as Lighthouse's does),
 ``no-init-script`` (without the audit's injected ``metrics.js``), ``paint-holding`` (without
-Playwright's ``--disable-features=...PaintHolding``), ``lighthouse`` and
+Playwright's ``--disable-features=...PaintHolding``), ``lh-domains`` (the CDP domains
+Lighthouse 12's gatherers turn on before its navigation: Log, Runtime, Debugger, Audits,
+Animation, and the Profiler's precise JS coverage), ``lighthouse`` and
 ``lighthouse-no-paint-holding``. Default: all of them.
 """
 
@@ -57,6 +59,7 @@ VARIANTS = (
     "blank-first",
     "no-init-script",
     "paint-holding",
+    "lh-domains",
     "lighthouse",
     "lighthouse-no-paint-holding",
 )
@@ -144,6 +147,16 @@ def ours(url: str, variant: str, loads: int, flags: list[str]) -> list[dict[str,
     saved_script, saved_open = measure.metrics_script, measure._open
     if variant == "no-init-script":
         measure.metrics_script = lambda: "window.__assetpipe = {collect: () => ({})}"
+    if variant == "lh-domains":
+
+        def instrumented(context: Any, profile: Any, is_hashed: Callable[[str], bool]) -> Any:
+            page, cdp, net = saved_open(context, profile, is_hashed)
+            for domain in ("Log", "Runtime", "Debugger", "Audits", "Animation", "Profiler"):
+                cdp.send(f"{domain}.enable")
+            cdp.send("Profiler.startPreciseCoverage", {"detailed": False})
+            return page, cdp, net
+
+        measure._open = instrumented
     if variant == "blank-first":
 
         def blank_first(context: Any, profile: Any, is_hashed: Callable[[str], bool]) -> Any:
