@@ -52,6 +52,14 @@ def run_cli(
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
+def adopt_and_build(root: Path) -> None:
+    """``assetpipe init`` then ``assetpipe build --strict`` in ``root``, as a new user runs
+    them; fails the test with the command's output when either exits non-zero."""
+    for args in (("init",), ("build", "--strict")):
+        done = run_cli(*args, cwd=root)
+        assert done.code == 0, done.out + done.err
+
+
 def build_warnings(root: Path) -> list[dict[str, Any]]:
     """``assetpipe build --json`` in ``root``: the build must succeed; its warnings."""
     res = run_cli("build", "--json", cwd=root)

@@ -16,7 +16,7 @@ import pytest
 
 from assetpipe.adopt import discover, init
 from assetpipe.config import load_config
-from tests.conftest import claiming_stages, run_cli, write_tree
+from tests.conftest import adopt_and_build, claiming_stages, run_cli, write_tree
 
 PARTIAL: dict[str, str | bytes] = {
     "app.py": "from flask import Flask\n\napp = Flask(__name__)\n",
@@ -143,9 +143,7 @@ def test_a_url_the_partial_names_that_is_missing_keeps_the_entry_copied(tmp_path
 @pytest.mark.node
 def test_the_package_stylesheet_is_bundled_into_the_build(tmp_path: Path) -> None:
     write_tree(tmp_path, BOOTSTRAP)
-    for args in (("init",), ("build", "--strict")):
-        done = run_cli(*args, cwd=tmp_path)
-        assert done.code == 0, done.err
+    adopt_and_build(tmp_path)
     manifest = json.loads((tmp_path / "dist" / "manifest.json").read_text())
     entries = manifest.get("entries", manifest)
     css = (tmp_path / "dist" / "public" / entries["css/site.css"]["file"]).read_text()

@@ -22,7 +22,7 @@ import pytest
 from assetpipe import ConfigError, load_config
 from assetpipe.adopt import discover, init
 from assetpipe.rewrite.rules import Options, rewrite
-from tests.conftest import write_tree
+from tests.conftest import adopt_and_build, write_tree
 from tests.real_apps import run_cli, serve, view
 from tests.test_rewrite_cases import MANIFEST, SIZES, H
 
@@ -97,9 +97,7 @@ def test_adopted_app_loads_hashed_assets_through_the_expression(
     tmp_path: Path, browser: object
 ) -> None:
     write_tree(tmp_path, APP)
-    for args in (("init",), ("build", "--strict")):
-        done = run_cli(*args, cwd=tmp_path)
-        assert done.returncode == 0, done.stdout + done.stderr
+    adopt_and_build(tmp_path)
     base_html = (tmp_path / "dist/templates/layouts/base.html").read_text()
     assert '<script src="{{ config.ASSETS_ROOT }}/js/dashboard-' in base_html
     with serve(tmp_path, "from app import app\n", adopt=True, log=tmp_path / "app.log") as base:

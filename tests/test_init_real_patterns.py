@@ -19,7 +19,7 @@ import pytest
 from assetpipe.adopt import discover, init
 from assetpipe.config import load_config
 from assetpipe.pipeline.sources import globmatch
-from tests.conftest import write_tree
+from tests.conftest import adopt_and_build, write_tree
 from tests.real_apps import run_cli, serve, view
 
 
@@ -104,9 +104,7 @@ def test_generic_script_folders_are_not_libraries(tmp_path: Path) -> None:
 @pytest.mark.node
 def test_adopted_app_still_starts_its_editor(tmp_path: Path, browser: object) -> None:
     write_tree(tmp_path, APP)
-    for args in (("init",), ("build", "--strict")):
-        done = run_cli(*args, cwd=tmp_path)
-        assert done.returncode == 0, done.stdout + done.stderr
+    adopt_and_build(tmp_path)
     setup = "from app import app\n"
     with serve(tmp_path, setup, adopt=True, log=tmp_path / "app.log") as base:
         pv = view(browser, base, "/admin/post/new", ("EDITOR_LANG", "siteReady"))

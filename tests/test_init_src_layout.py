@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from assetpipe.adopt import discover
-from tests.conftest import run_cli, write_tree
+from tests.conftest import adopt_and_build, run_cli, write_tree
 
 SERVER = """\
 from flask import Flask, render_template
@@ -106,9 +106,7 @@ def test_the_app_finds_the_config_in_the_project_folder_of_a_src_layout(tmp_path
     from tests.real_apps import serve
 
     write_tree(tmp_path, PROJECT)
-    for args in (("init",), ("build", "--strict")):
-        done = run_cli(*args, cwd=tmp_path)
-        assert done.code == 0, done.out + done.err
+    adopt_and_build(tmp_path)
     setup = "from printer import server\nserver.Server().run()\napp = server.app\n"
     with serve(tmp_path / "src", setup, adopt=True, log=tmp_path / "app.log") as base:
         page = urllib.request.urlopen(base + "/").read().decode()

@@ -25,7 +25,7 @@ import pytest
 from assetpipe.adopt import discover
 from assetpipe.rewrite.refs import classify
 from assetpipe.rewrite.rules import Options, rewrite
-from tests.conftest import run_cli, write_tree
+from tests.conftest import adopt_and_build, write_tree
 from tests.test_serve_support import asgi_server
 
 CORE = "var Core = { modes: {}, version: 5 };\nfunction coreReady() { return true; }\n"
@@ -171,9 +171,7 @@ def test_adopted_app_loads_the_hashed_classic_scripts_after_the_root(
     tmp_path: Path, browser: Any
 ) -> None:
     write_tree(tmp_path, APP)
-    for args in (("init",), ("build", "--strict")):
-        done = run_cli(*args, cwd=tmp_path)
-        assert done.code == 0, done.out + done.err
+    adopt_and_build(tmp_path)
     editor = (tmp_path / "dist/templates/_editor.html").read_text()
     assert '<script src="{{ base_url }}-/static/core-' in editor
     assert '<script src="{{ base_url }}-/static/mode-sql-' in editor

@@ -24,7 +24,7 @@ import pytest
 from assetpipe.adopt import discover
 from assetpipe.rewrite.refs import classify
 from assetpipe.rewrite.rules import Options, rewrite
-from tests.conftest import run_cli, write_tree
+from tests.conftest import adopt_and_build, run_cli, write_tree
 from tests.test_rooted_static_urls import APP, app_for, load
 from tests.test_serve_support import asgi_server
 
@@ -100,9 +100,7 @@ def test_adopted_app_loads_the_files_the_function_names_by_their_hashed_names(
     tmp_path: Path, browser: Any
 ) -> None:
     write_tree(tmp_path, CALLS)
-    for args in (("init",), ("build", "--strict")):
-        done = run_cli(*args, cwd=tmp_path)
-        assert done.code == 0, done.out + done.err
+    adopt_and_build(tmp_path)
     base_html = (tmp_path / "dist/templates/base.html").read_text()
     assert "{{ urls.static('app-" in base_html and "?{{ app_css_hash }}" in base_html
     for page, script, expected in (
