@@ -9,9 +9,9 @@ differently from the module entries:
 - **not bundled**: esbuild minifies each file on its own (no ``--bundle``, no ``--format``),
   which keeps every top-level name as written: the globals survive, and a UMD library
   (``bootstrap.min.js``, ``jquery.min.js``) still finds ``window``. When esbuild's output of a
-  ``*.min.js`` is not smaller than the file once compressed (a library that ships minified),
-  the file is shipped as it is, under a content-hashed name, so adoption never makes a page
-  heavier;
+  library that ships minified (a ``*.min.js``, or a ``.js`` written on minified lines:
+  ``bundling.shipped_minified``) is not smaller than the file once compressed, the file is
+  shipped as it is, under a content-hashed name, so adoption never makes a page heavier;
 - **bundled as an IIFE** when the file is an ES module (esbuild's metafile says ``format:
   esm``: it has ``import``/``export``) or CommonJS (it calls ``require("x")`` with nothing
   testing for a module system first, as a UMD wrapper does, and esbuild's import records say
@@ -268,15 +268,17 @@ def _merge(a: Result, b: Result) -> Result:
 
 
 def _keep_smaller(ctx: StageContext, result: Result) -> Result:
-    """Ship a vendored ``*.min.js`` as written when esbuild's minified output is not smaller
-    once compressed: re-minifying a minified library makes it heavier. Only ``.min.js``
-    files: anything else may need what esbuild does to it (TypeScript, ``define``, lowering
-    to ``target``); a vendor's minified build was made for browsers as it is."""
+    """Ship a vendored minified script as written when esbuild's minified output is not
+    smaller once compressed: re-minifying a minified library makes it heavier (archivy's
+    EasyMDE ``editor.js``, 89.2 KB in brotli, came out 93.0 KB). Only files shipped minified
+    (``bundling.shipped_minified``: named ``*.min.js`` or written on minified lines): anything
+    else may need what esbuild does to it (TypeScript, ``define``, lowering to ``target``); a
+    vendor's minified build was made for browsers as it is."""
     if ctx.profile != "production":
         return result
 
     def heavier(key: str, built: bytes, source: bytes) -> bool:
-        return key.endswith(".min.js") and len(zlib.compress(built, 6)) >= len(
+        return bundling.shipped_minified(key, source) and len(zlib.compress(built, 6)) >= len(
             zlib.compress(source, 6)
         )
 
