@@ -403,6 +403,62 @@ def test_a_module_level_app_gets_the_lines_after_its_config_is_set(tmp_path: Pat
     assert "after app = Flask(__name__)" in run_cli("init", cwd=flat).out
 
 
+def test_lines_after_a_config_set_inside_a_block_go_after_the_whole_block(
+    tmp_path: Path,
+) -> None:
+    """archivy sets ``app.config[...]`` last inside an ``if`` nested in a ``with`` in an ``if``
+    (line 73, 12 spaces in): "after line 73" left the lines where an editor's Enter puts the
+    cursor, inside the innermost ``if``, so ``AssetPipe(app)`` ran only when ripgrep was
+    missing. init names the block that ends there and says the lines go after it, unindented;
+    pasted so, the app serves the build whatever the branch."""
+    write_tree(
+        tmp_path,
+        {
+            "kb/__init__.py": """\
+                import os
+                from flask import Flask, render_template
+
+                app = Flask(__name__)
+                app.config.from_object("kb.settings")
+                if app.config["SEARCH"]:
+                    with app.app_context():
+                        if os.environ.get("KB_NO_RG"):
+                            app.config["SEARCH"] = 0
+
+
+                @app.route("/")
+                def index():
+                    return render_template("index.html")
+                """,
+            "kb/settings.py": "SEARCH = 1\n",
+            "kb/static/site.css": "p { color: red; }\n",
+            "kb/templates/index.html": (
+                "<link rel=stylesheet href=\"{{ url_for('static', filename='site.css') }}\">\n"
+            ),
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    said = (
+        "in kb/__init__.py, after line 9 (where the `if` block of line 6 ends; not indented:"
+        " after the whole block), once app.config is set:"
+    )
+    assert said in " ".join(result.out.split()), result.out
+    assert run_cli("build", cwd=tmp_path).code == 0
+    module = tmp_path / "kb" / "__init__.py"
+    lines = module.read_text().splitlines()
+    lines[9:9] = ["from assetpipe.flask import AssetPipe", "AssetPipe(app)"]
+    module.write_text("\n".join(lines) + "\n")
+    out = subprocess.run(
+        [sys.executable, "-c", "from kb import app; print(app.test_client().get('/').text)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert re.search(r"/static/site-[A-Z0-9]{8}\.css", out), out
+
+
 def test_a_script_another_script_names_by_its_url_keeps_its_name(tmp_path: Path) -> None:
     """calibre-web's main.js finds the app's base URL from jQuery's tag:
     ``src.substr(0, src.search("/static/js/libs/jquery.min.js"))``. With jQuery hashed the

@@ -134,9 +134,9 @@ class InitResult:
             also = "".join(f", and inside {n}(), which creates an app too" for n in others)
             return f"in {shown}, inside {app.factory}() once the app is configured{also}"
         var = app.variable or "app"
-        line = None if tree is None else _last_config_line(tree.body, var)
-        if line is not None:
-            return f"in {shown}, after line {line}, once {var}.config is set"
+        stmt = None if tree is None else _last_config_stmt(tree.body, var)
+        if stmt is not None:
+            return f"in {shown}, after line {stmt.end_lineno}{_block_end(stmt)}, once {var}.config is set"
         inner = None if tree is None else configured_in_function(tree, var)
         if inner is not None:
             name, line = inner
@@ -280,11 +280,41 @@ def _last_config_line(body: list[ast.stmt], var: str) -> int | None:
     """The last line of the last statement of ``body`` that sets ``var.config``
     (``app.config.from_envvar(...)``, ``app.config["K"] = V``, ``app.config.update(...)``, also
     under an ``if``): ``AssetPipe(app)`` reads its ``ASSETPIPE_*`` settings when it is called."""
+    stmt = _last_config_stmt(body, var)
+    return None if stmt is None else stmt.end_lineno
+
+
+def _last_config_stmt(body: list[ast.stmt], var: str) -> ast.stmt | None:
+    """The last statement of ``body`` that sets ``var.config`` (see ``_last_config_line``)."""
     last = None
     for stmt in body:
         if _touches_config(stmt, var):
-            last = stmt.end_lineno
+            last = stmt
     return last
+
+
+#: compound statements by their keyword, for ``_block_end``
+_BLOCKS: dict[type[ast.stmt], str] = {
+    ast.If: "if",
+    ast.With: "with",
+    ast.AsyncWith: "async with",
+    ast.For: "for",
+    ast.AsyncFor: "async for",
+    ast.While: "while",
+    ast.Try: "try",
+    ast.Match: "match",
+}
+
+
+def _block_end(stmt: ast.stmt) -> str:
+    """When the line named ends a block (archivy sets ``app.config[...]`` last in an ``if``
+    nested two levels deep, on line 73, 12 spaces in), say that the lines go after the whole
+    block, unindented: pasted where an editor's Enter leaves the cursor, ``AssetPipe(app)`` ran
+    only when that innermost ``if`` did."""
+    kind = _BLOCKS.get(type(stmt))
+    if kind is None or stmt.lineno == stmt.end_lineno:
+        return ""
+    return f" (where the `{kind}` block of line {stmt.lineno} ends; not indented: after the whole block)"
 
 
 def _touches_config(stmt: ast.stmt, var: str) -> bool:
