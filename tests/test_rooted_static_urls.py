@@ -134,7 +134,7 @@ def app_for(dist: Path, base_url: str = "/", page: str = "query.html") -> Any:
 
     env = Environment(loader=FileSystemLoader(dist / "templates"), autoescape=True)
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def app(scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send) -> None:
         found = scope["path"] == "/page"
         values = {"base_url": base_url, "urls": Urls(base_url), "app_css_hash": "d59929"}
         body = env.get_template(page).render(**values).encode() if found else b"not found"
