@@ -75,12 +75,19 @@ def config_candidates(root_path: str | Path, name: str | Path = CONFIG_NAME) -> 
     project's folder when it is further up: the nearest folder above holding a
     ``PROJECT_MARKERS`` file (a ``src/`` layout: OctoPrint's ``project/src/octoprint/``, with
     the ``pipeline.yaml`` that ``init`` wrote in ``project/``, never found: the app did not
-    start)."""
+    start). Before that, the folder holding the outermost package ``root_path`` is in, where
+    ``init`` is run and writes it (pyLoad's app in ``pyload/webui/app/``, a folder with no
+    project file: ``pipeline.yaml`` beside ``pyload/`` was not found)."""
     path = Path(name)
     if path.is_absolute():
         return [path]
     root = Path(root_path).absolute()
     folders = [root, root.parent]
+    outermost = root
+    while (outermost / "__init__.py").is_file():
+        outermost = outermost.parent
+    if outermost not in folders:
+        folders.append(outermost)
     project = next(
         (f for f in root.parents if any((f / m).is_file() for m in PROJECT_MARKERS)), None
     )
