@@ -33,7 +33,8 @@ build handles it), and so is a blueprint whose URL is the app's static URL
 build's hashed, precompressed files are those, and when its folder is the app's own its
 ``url_for`` names them as the build does. A blueprint serving the app's own folder under a URL
 of its own (rq-dashboard's ``rq_dashboard.static`` at ``/rq-dashboard/static/``) is hashed here:
-the build rewrites ``url_for('static', ...)`` only.
+the build rewrites ``url_for('static', ...)`` only. Each Flask-Themes2 theme's folder is one
+too (``themes2``: ``_themes.static`` with a ``themeid``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from .serve.compress import Policy, compress_all
 from .serve.files import IMMUTABLE, content_type
 from .serve.negotiate import choose
 from .serve.passthrough import Passthrough
+from .themes2 import theme_folders, theme_key
 
 _RULE = re.compile(r"^(/[^<>]*)<(?:path:)?filename>$")
 ENCODINGS = ("br", "zstd", "gzip")
@@ -154,6 +156,7 @@ class BlueprintStatic(Passthrough):
                         own.add(rule.endpoint)
                     continue
                 found[rule.endpoint] = (m.group(1), real)
+            found.update(theme_folders(self.app, url_map.iter_rules()))
             self._folders, self._own, self._rules_seen = found, own, seen
             self._static_prefix = own_prefix
         return self._folders
@@ -168,7 +171,7 @@ class BlueprintStatic(Passthrough):
 
             bp = request.blueprint if request else None
             endpoint = f"{bp}{endpoint}" if bp else endpoint[1:]
-        where = self.folders().get(endpoint)
+        where = self.folders().get(theme_key(endpoint, values))
         if where is None:
             if endpoint in self._own:  # the build's file, as url_for('static', ...) names it
                 named = self._built(filename)
