@@ -7,13 +7,18 @@ with ``url_for('_themes.static', themeid=..., filename=...)``. That rule has a s
 so it is no ``<blueprint>.static`` folder of one URL prefix: every theme file (Bootstrap, jQuery,
 the theme's CSS and images) stayed unhashed and was revalidated on every visit. Here each theme
 is one folder of its own, keyed ``_themes.static:<themeid>``, under its own URL prefix.
+``packaged_themes`` finds the themes for ``assetpipe init`` to name: their templates are
+Flask-Themes2's to load (``_themes/<id>/...``), outside ``templates.dirs``, so ``init`` counted
+"0 template(s)" on pyLoad and said nothing of the files its pages load.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 THEMES_ENDPOINT = "_themes.static"
@@ -48,4 +53,19 @@ def theme_folders(app: Any, rules: Iterable[Any]) -> dict[str, tuple[str, str]]:
             if isinstance(ident, str) and isinstance(folder, str) and os.path.isdir(folder):
                 key = theme_key(THEMES_ENDPOINT, {"themeid": ident})
                 found[key] = (f"{m.group(1)}{ident}/", os.path.realpath(folder))
+    return found
+
+
+def packaged_themes(app_folder: Path) -> list[Path]:
+    """The theme folders Flask-Themes2's packaged loader finds for an app whose root path is
+    ``app_folder``: each ``themes/<id>/`` whose ``info.json`` names its ``identifier`` and
+    ``application`` (Flask-Themes2's manifest), sorted."""
+    found = []
+    for info in sorted(app_folder.glob("themes/*/info.json")):
+        try:
+            meta = json.loads(info.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(meta, dict) and meta.get("identifier") and meta.get("application"):
+            found.append(info.parent)
     return found

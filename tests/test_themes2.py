@@ -80,3 +80,18 @@ def test_a_themes_files_are_hashed_compressed_and_immutable(tmp_path: Path) -> N
         # the unhashed URL still answers through the theme's own view
         body, headers = _get(base + "/web/_themes/plain/css/site.css", "identity")
         assert body.decode() == SITE_CSS and "immutable" not in headers.get("Cache-Control", "")
+
+
+def test_init_names_the_themes_and_what_becomes_of_them(tmp_path: Path) -> None:
+    """``init`` on pyLoad counted "0 template(s)" and said nothing of the themes whose files
+    every page loads: it now names them and says ``AssetPipe(app)`` serves their files."""
+    from tests.conftest import run_cli
+
+    write_tree(tmp_path, {k: v for k, v in PROJECT.items() if k != "pipeline.yaml"})
+    write_tree(tmp_path, {"themes/notes/info.json": '{"about": "not a Flask-Themes2 theme"}\n'})
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert (
+        "note: 1 Flask-Themes2 theme(s) (themes/plain): AssetPipe(app) hashes, compresses and"
+        " serves their static files (theme_static(...)) while the app runs" in result.out
+    ), result.out

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..rewrite.foreign import foreign_stylesheets
+from ..themes2 import packaged_themes
 from .constants import kwarg
 from .files import SKIP_DIRS, app_root, python_texts
 from .imports import CSS_REF as CSS_REF
@@ -119,6 +120,9 @@ class Project:
     # builds and serves those scripts and stylesheets (OctoPrint's ``packed_*.js``, nearly all
     # of its main page), and assetpipe leaves them to it; ``init`` says so
     assets_templates: list[str] = field(default_factory=list)
+    # Flask-Themes2 themes beside the app (pyLoad's ``themes/modern``): ``init`` says that
+    # ``AssetPipe(app)`` serves their static files and that their templates are not rewritten
+    themes: list[Path] = field(default_factory=list)
 
 
 def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
@@ -300,6 +304,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         public_path=public_path,
         others=others,
         created_static=created,
+        themes=packaged_themes(app.module_file.parent) if app is not None else [],
     )
     project.static_files = sorted(
         p.relative_to(static_dir).as_posix()

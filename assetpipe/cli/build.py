@@ -63,6 +63,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             click.echo("\nthen run `assetpipe build` and start your app as usual.")
         _web_server_notes(result.static_rules, p.root, p.public_path)
         _assets_note(p.assets_templates)
+        _themes_note(p.themes, p.root)
         return 0
 
     run_command(body, verbose=verbose, json_mode=False)
@@ -105,6 +106,19 @@ def _assets_note(templates: list[str]) -> None:
         " webassets builds and serves those scripts and stylesheets, and assetpipe leaves them"
         " as they are (not hashed, compressed or cached by it), with the fonts they name; it"
         ' builds what the templates name themselves (docs/adopting.md, "Flask-Assets bundles").'
+    )
+
+
+def _themes_note(themes: list[Path], root: Path) -> None:
+    """Say what becomes of Flask-Themes2 themes (``Project.themes``)."""
+    if not themes:
+        return
+    shown = ", ".join(os.path.relpath(t, root) for t in themes)
+    click.echo(
+        f"\nnote: {len(themes)} Flask-Themes2 theme(s) ({shown}): AssetPipe(app) hashes,"
+        " compresses and serves their static files (theme_static(...)) while the app runs,"
+        " immutable; their templates are Flask-Themes2's to load and are not rewritten (not"
+        ' counted above; docs/adopting.md, "Flask-Themes2 themes").'
     )
 
 
