@@ -49,7 +49,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .adopt.discover import CSS_REF
-from .adopt.selflocate import locates_itself, names_itself
+from .adopt.selflocate import locates_itself, names_itself, template_texts
 from .hashing import HASHED_NAME, hashed_name, short_hash
 from .idlework import IdleWork
 from .serve.compress import Policy, compress_all
@@ -101,6 +101,7 @@ class BlueprintStatic(Passthrough):
         # (folder, filename) -> (its path, the version named, the hashed name)
         self._names: dict[tuple[str, str], tuple[str, _Version, str]] = {}
         self._lock = threading.Lock()
+        self._templates_text: str | None = None  # every template's source (``_paged``)
         # Flask < 2.2 has no ``app.url_for``: its templates' global is ``flask.url_for``, and
         # that is the one wrapped (Python code calling ``flask.url_for`` gets unhashed URLs)
         original = getattr(app, "url_for", None) or app.jinja_env.globals["url_for"]
@@ -210,6 +211,13 @@ class BlueprintStatic(Passthrough):
             self._names[(folder, filename)] = (path, version, named)
         return named
 
+    def _paged(self, files: list[str]) -> set[str]:
+        """The scripts of ``files`` that a template of the app names by that path (its
+        templates' sources read once: ``template_texts``)."""
+        if self._templates_text is None:
+            self._templates_text = template_texts(self.app.jinja_env)
+        return {f for f in files if f.endswith(".js") and f in self._templates_text}
+
     def _locates_itself(self, folder: str, filename: str) -> bool:
         """A script that finds its own files from its name (CKEditor's ``ckeditor.js`` beside
         its ``plugins/`` and ``lang/``, as Flask-CKEditor serves it), or the site's URL from its
@@ -225,7 +233,11 @@ class BlueprintStatic(Passthrough):
                 for f in names
             ]
             self._listed[folder] = files
-        if locates_itself(filename.lstrip("/"), files):
+        script = filename.lstrip("/")
+        # a subfolder's script that the app's templates name themselves is loaded by the pages,
+        # no file of the library's own (pyLoad's theme: jQuery UI in vendor/jQuery/jQuery UI/
+        # beside jquery.min.js, which kept its name, unhashed and revalidated on every visit)
+        if locates_itself(script, files) and locates_itself(script, files, self._paged(files)):
             return True
         path = _inside(folder, filename)
         if path is None:

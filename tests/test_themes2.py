@@ -43,8 +43,13 @@ PROJECT: dict[str, str | bytes] = {
     ),
     "themes/plain/static/css/site.css": SITE_CSS,
     "themes/plain/static/img/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n",
+    # pyLoad's layout: jQuery UI in a subfolder of jQuery's, both loaded by the page
+    "themes/plain/static/vendor/widget/widget.min.js": "window.lib = 1;\n",
+    "themes/plain/static/vendor/widget/Widget UI/widget-ui.min.js": "window.lib.ui = 1;\n",
     "themes/plain/templates/index.html": (
         '<!doctype html><link rel="stylesheet" href="{{ theme_static(\'css/site.css\') }}">\n'
+        "<script src=\"{{ theme_static('vendor/widget/widget.min.js') }}\"></script>\n"
+        "<script src=\"{{ theme_static('vendor/widget/Widget UI/widget-ui.min.js') }}\"></script>\n"
         '<img src="{{ theme_static(\'img/logo.svg\') }}" alt="">\n'
         "<script src=\"{{ theme_static('js/missing.js') }}\"></script>\n"
     ),
@@ -67,6 +72,15 @@ def test_a_themes_files_are_hashed_compressed_and_immutable(tmp_path: Path) -> N
         css = re.search(r'href="(/web/_themes/plain/css/site-[A-Z2-7]{8}\.css)"', page)
         img = re.search(r'src="(/web/_themes/plain/img/logo-[A-Z2-7]{8}\.svg)"', page)
         assert css and img, page
+        # a script beside a subfolder of scripts is no self-locating library (CKEditor's
+        # plugins/) when the page loads that subfolder's script itself: both hashed
+        assert re.search(
+            r'src="/web/_themes/plain/vendor/widget/widget\.min-[A-Z2-7]{8}\.js"', page
+        ), page
+        assert re.search(
+            r'src="/web/_themes/plain/vendor/widget/Widget%20UI/widget-ui\.min-[A-Z2-7]{8}\.js"',
+            page,
+        )
         # not a file of the theme: left as Flask-Themes2 builds it
         assert 'src="/web/_themes/plain/js/missing.js"' in page, page
         body, headers = _get(base + css.group(1))

@@ -10,6 +10,9 @@ import posixpath
 import re
 from collections.abc import Collection, Iterable
 from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateNotFound
 
 from ..stages.jsrefs import SCRIPT_EXTS, relative_imports
 
@@ -119,3 +122,20 @@ def imported_back(static_dir: Path, files: Iterable[str], scripts: Collection[st
             continue
         found.update(relative_imports(text, rel) & wanted)
     return sorted(found)
+
+
+def template_texts(env: Any) -> str:
+    """The sources of every template the Jinja ``env`` lists, joined by newlines (a template
+    that cannot be read, or a loader that cannot list, adds nothing): what ``AssetPipe(app)``
+    searches for the scripts the pages load themselves (``loaded`` of ``locates_itself``)."""
+    try:
+        names = env.list_templates()
+    except (TypeError, AttributeError):  # a loader without ``list_templates``
+        return ""
+    texts = []
+    for name in names:
+        try:
+            texts.append(env.loader.get_source(env, name)[0])
+        except (TemplateNotFound, OSError, UnicodeDecodeError):
+            continue
+    return "\n".join(texts)
