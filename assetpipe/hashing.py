@@ -13,6 +13,12 @@ HASH_LEN = 8
 HASHED_NAME = re.compile(r"-[A-Z2-7]{8}(?=\.[^/]*$|$)")
 
 
+#: double suffixes the hash goes before, kept whole: a userscript manager (Tampermonkey,
+#: Violentmonkey) offers to install a URL only when it ends in ``.user.js`` (pyLoad links its
+#: captcha userscript: hashed as ``captcha-interactive.user-HASH.js``, the link showed the text)
+WHOLE_SUFFIXES = (".user.js", ".user.css")
+
+
 def sha256_file(path: Path) -> str:
     """Hex SHA-256 of a file's bytes, read in chunks."""
     h = hashlib.sha256()
@@ -39,11 +45,15 @@ def short_hash(sha256_hex: str) -> str:
 
 def hashed_name(rel: str, digest: str, suffix: str = "") -> str:
     """``img/logo.svg`` + hash → ``img/logo-HASH.svg``; ``suffix`` goes before the hash
-    (``img/hero.jpg``, ``-960w`` → ``img/hero-960w-HASH.jpg``). ``digest`` is the hex SHA-256
+    (``img/hero.jpg``, ``-960w`` → ``img/hero-960w-HASH.jpg``), and the hash before a
+    ``WHOLE_SUFFIXES`` one (``js/x.user.js`` → ``js/x-HASH.user.js``). ``digest`` is the hex SHA-256
     of the file's bytes (``ValueError`` otherwise, see ``short_hash``)."""
     p = PurePosixPath(rel)
     stem, ext = p.name, ""
-    if "." in p.name[1:]:
+    whole = next((w for w in WHOLE_SUFFIXES if p.name.lower().endswith(w)), None)
+    if whole is not None and len(p.name) > len(whole):
+        stem, ext = p.name[: -len(whole)], p.name[-len(whole) :]
+    elif "." in p.name[1:]:
         dot = p.name.rindex(".")
         stem, ext = p.name[:dot], p.name[dot:]
     name = f"{stem}{suffix}-{short_hash(digest)}{ext}"
