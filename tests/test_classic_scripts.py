@@ -96,6 +96,16 @@ PAGE = """\
 """
 
 
+def _serve_built(root: Path, serve: Callable[[Path], str]) -> str:
+    """Serve the built index.html at / and the build's public folder under /static/; the
+    server's base URL."""
+    www = root / "www"
+    www.mkdir()
+    (www / "static").symlink_to((root / "dist" / "public").resolve())
+    shutil.copyfile(root / "dist" / "templates" / "index.html", www / "index.html")
+    return serve(www)
+
+
 def test_script_uses_names_classic_and_module_tags_with_lines() -> None:
     text = (
         "<script src=\"{{ url_for('static', filename='js/a.js') }}\"></script>\n"
@@ -187,11 +197,7 @@ def test_inline_onclick_calls_the_classic_global_in_chromium(
 ) -> None:
     root = _site(make_site, PAGE)
     build(root / "pipeline.yaml")
-    www = root / "www"
-    www.mkdir()
-    (www / "static").symlink_to((root / "dist" / "public").resolve())
-    shutil.copyfile(root / "dist" / "templates" / "index.html", www / "index.html")
-    base = serve(www)
+    base = _serve_built(root, serve)
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -291,11 +297,7 @@ templates:
     assert (public / m["js/jquery.js"]["file"]).read_bytes() == source
     own = (public / m["js/sidebar.js"]["file"]).read_text()
     assert "function sidebarColor(" in own and "/* Colours" not in own  # still minified
-    www = root / "www"
-    www.mkdir()
-    (www / "static").symlink_to(public.resolve())
-    shutil.copyfile(root / "dist" / "templates" / "index.html", www / "index.html")
-    base = serve(www)
+    base = _serve_built(root, serve)
     context = browser.new_context()
     try:
         page = context.new_page()
