@@ -42,6 +42,13 @@ def original_format(pillow_format: str) -> str:
     return ORIGINAL_OF.get(pillow_format, "png")
 
 
+def plain_format(pillow_format: str) -> str:
+    """The output format of the source's own bytes served as they are (``imaging.plain``): its
+    ``original`` format, but ``gif`` for a still GIF (re-encoded as PNG, served as itself when
+    that is not smaller)."""
+    return "gif" if pillow_format == "GIF" else original_format(pillow_format)
+
+
 def resolve(tokens: Iterable[str], pillow_format: str) -> list[str]:
     """Config tokens → output formats for one source, in config order, without duplicates."""
     out: list[str] = []
@@ -65,8 +72,9 @@ def variants_for(
     not smaller than the original-format one (images never grow), the original-format variant
     is listed instead, so a srcset still offers every width, each at its smallest bytes.
 
-    For ``webp``/``avif`` that is the variants of that format. For ``original`` it is the format
-    no other configured token explains (``jpeg`` for a JPEG with ``[webp, original]``); when
+    For ``webp``/``avif`` that is the variants of that format. For ``original`` it is the formats
+    no other configured token explains (``jpeg`` for a JPEG with ``[webp, original]``; ``png``
+    and, at the width its own bytes serve, ``gif`` for a still GIF); when
     ``original`` coincides with a listed format (a WebP source), the source's extension decides.
     An animated image passed through has one ``gif``/``webp``/... variant: for any token that
     names no variant of it, the passthrough copy is returned, since it is all there is.
@@ -75,15 +83,13 @@ def variants_for(
     present = [v["format"] for v in variants]
     if token == ORIGINAL:
         others = {t for t in formats if t != ORIGINAL}
-        candidates = [f for f in dict.fromkeys(present) if f not in others]
-        if candidates:
-            fmt = candidates[0]
-        else:
+        own = [f for f in dict.fromkeys(present) if f not in others]
+        if not own:
             ext = PurePosixPath(str(entry.get("src", ""))).suffix.lower()
-            fmt = _EXT_FORMAT.get(ext, present[0] if present else "")
+            own = [_EXT_FORMAT.get(ext, present[0] if present else "")]
     else:
-        fmt = token
-    chosen = [v for v in variants if v["format"] == fmt]
+        own = [token]
+    chosen = [v for v in variants if v["format"] in own]
     if not chosen and len(set(present)) == 1:
         chosen = variants  # an animated passthrough
     if fill and token != ORIGINAL:

@@ -49,7 +49,7 @@ def why_not_plain(info: Probe) -> str:
         return f"EXIF orientation {info.orientation}"
     if info.mode == "CMYK":
         return "CMYK"
-    if info.format in ("JPEG", "PNG"):
+    if info.format in ("JPEG", "PNG", "GIF"):
         return "it did not parse"
     if info.format in ("WEBP", "AVIF"):
         return "it carries EXIF/XMP metadata"

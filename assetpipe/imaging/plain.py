@@ -11,14 +11,19 @@ metadata the encoders never write (EXIF with GPS, XMP, IPTC, comments, timestamp
 - PNG: the critical chunks and the ancillary ones that change how pixels look (``tRNS``,
   ``iCCP``, ``sRGB``, ``gAMA``, ``cHRM``, ``cICP``, ``sBIT``, ``pHYs``, ``bKGD``, HDR
   metadata) are kept; text, time, ``eXIf`` and unknown chunks are dropped.
+- GIF (a still: an animated one is passed through whole): comment and application extensions
+  (XMP, a loop count) go, except an ICC profile's (``ICCRGBG1``); the graphic control
+  extension (the transparent colour) and the image data stay. A still GIF is re-encoded as PNG
+  (``formats.original_format``), but its own bytes serve when that is not smaller: a spacer or
+  a tiny icon, 43-byte GIFs that a PNG cannot beat.
 - WebP and AVIF are used as they are when they carry no EXIF/XMP, else not at all.
 
 A JPEG with an EXIF orientation other than 1 keeps exactly one piece of metadata: a minimal
 EXIF block holding only that orientation (browsers apply it to images by default, as the
 manifest's displayed ``width``/``height`` assume). ``None`` means "not usable as is": a PNG,
 WebP or AVIF with an orientation (no dependable way to keep only it), CMYK (browsers differ on
-it), a format browsers do not all show (GIF stills, BMP, TIFF are converted to PNG instead), or
-a file that does not parse.
+it), a format browsers do not all show (BMP, TIFF are converted to PNG instead), or a file that
+does not parse.
 """
 
 from __future__ import annotations
@@ -69,7 +74,7 @@ def plain_facts(path: Path, info: Probe) -> dict[str, Any] | None:
 
 def plain_source(data: bytes, pillow_format: str, mode: str, orientation: int) -> bytes | None:
     """The source's bytes without metadata, or ``None`` (see the module docstring)."""
-    if pillow_format not in ORIGINAL_OF or mode == "CMYK":
+    if (pillow_format not in ORIGINAL_OF and pillow_format != "GIF") or mode == "CMYK":
         return None
     if orientation != 1 and pillow_format != "JPEG":
         return None
@@ -78,6 +83,8 @@ def plain_source(data: bytes, pillow_format: str, mode: str, orientation: int) -
             return strip_jpeg(data, orientation)
         if pillow_format == "PNG":
             return strip_png(data)
+        if pillow_format == "GIF":
+            return strip_gif(data)
         return data if not _has_metadata(data) else None
     except (ValueError, IndexError, struct.error):
         return None
@@ -173,6 +180,46 @@ def strip_png(data: bytes) -> bytes:
             return bytes(out)
         pos = end
     raise ValueError("no IEND chunk")
+
+
+def strip_gif(data: bytes) -> bytes:
+    """``data`` without comment and application extensions but an ICC profile's (see the module
+    docstring), ending at the trailer. Raises ``ValueError`` for a malformed GIF."""
+    if data[:6] not in (b"GIF87a", b"GIF89a"):
+        raise ValueError("no GIF signature")
+    packed = data[10]
+    pos = 13 + (3 << ((packed & 7) + 1) if packed & 0x80 else 0)
+    out = bytearray(data[:pos])
+    while pos < len(data):
+        kind = data[pos]
+        if kind == 0x3B:  # trailer: nothing after it is part of the image
+            return bytes(out + b"\x3b")
+        if kind == 0x21:  # extension: label, then data sub-blocks
+            end = _sub_blocks_end(data, pos + 2)
+            label = data[pos + 1]
+            if label == 0xFE or (label == 0xFF and data[pos + 3 : pos + 11] != b"ICCRGBG1"):
+                pos = end
+                continue
+        elif kind == 0x2C:  # image: descriptor, local colour table, LZW code size, sub-blocks
+            packed = data[pos + 9]
+            table = 3 << ((packed & 7) + 1) if packed & 0x80 else 0
+            end = _sub_blocks_end(data, pos + 10 + table + 1)
+        else:
+            raise ValueError(f"unknown GIF block {kind:#x} at {pos}")
+        out += data[pos:end]
+        pos = end
+    raise ValueError("no GIF trailer")
+
+
+def _sub_blocks_end(data: bytes, pos: int) -> int:
+    """The offset just past the data sub-blocks starting at ``pos`` (their 0 terminator)."""
+    while True:
+        size = data[pos]
+        pos += 1 + size
+        if size == 0:
+            return pos
+        if pos > len(data):
+            raise ValueError("truncated GIF sub-block")
 
 
 def _has_metadata(data: bytes) -> bool:

@@ -17,6 +17,9 @@ metadata-free copy when that can be served, see ``imaging.plain``):
 3. Formats with no original-format output configured (``formats: [webp]``): when every variant
    at the source's width was dropped, the plain copy serves that width.
 
+The plain copy keeps its own format (``source_format``): the original format, but ``gif`` for a
+still GIF, whose original format is PNG.
+
 When the source cannot be served as is (``plain_size`` is ``None``: an EXIF orientation, CMYK,
 a GIF/BMP/TIFF source) and a variant at the source's own size is still larger than the source,
 it is kept (there is nothing else to serve) and listed in ``grown`` so the stage can warn.
@@ -66,9 +69,12 @@ def select(
     encoded: Mapping[str, Sequence[tuple[int, int, int]]],
     source_size: int,
     plain_size: int | None,
+    source_format: str | None = None,
 ) -> Selection:
-    """See the module docstring. ``encoded[fmt]`` = [(width, height, bytes)] per format."""
+    """See the module docstring. ``encoded[fmt]`` = [(width, height, bytes)] per format;
+    ``source_format``: the plain copy's format (``original`` when not given)."""
     sel = Selection()
+    plain_fmt = source_format or original
     ceiling = plain_size if plain_size is not None else None
     kept: dict[str, dict[int, Variant]] = {fmt: {} for fmt in formats}
     need_source = False
@@ -77,7 +83,7 @@ def select(
         top: Variant | None = None  # the narrowest kept so far (walking widest first)
         for w, h, size in sorted(encoded.get(fmt, ()), reverse=True):
             v = Variant(fmt, w, h, size)
-            base = _reference(fmt, original, w, kept, top, ceiling, width, height)
+            base = _reference(fmt, original, w, kept, top, ceiling, (plain_fmt, width, height))
             if base is not None and size >= base.size:
                 sel.dropped.append(_drop(v, base))
                 if base.origin == SOURCE and (fmt == original or original not in formats):
@@ -90,11 +96,10 @@ def select(
                     {"format": fmt, "width": w, "size": size, "source_size": source_size}
                 )
         if fmt == original and need_source and plain_size is not None:
-            kept[fmt][width] = Variant(fmt, width, height, plain_size, SOURCE)
+            kept[fmt][width] = Variant(plain_fmt, width, height, plain_size, SOURCE)
             need_source = False
     if need_source and plain_size is not None and not any(width in k for k in kept.values()):
-        fmt_ = original
-        kept.setdefault(fmt_, {})[width] = Variant(fmt_, width, height, plain_size, SOURCE)
+        kept.setdefault(original, {})[width] = Variant(plain_fmt, width, height, plain_size, SOURCE)
     for fmt in [*formats, *(f for f in kept if f not in formats)]:
         sel.kept += [kept[fmt][w] for w in sorted(kept[fmt])]
     sel.dropped.sort(key=lambda d: (d["format"], d["width"]))
@@ -108,18 +113,18 @@ def _reference(
     kept: Mapping[str, Mapping[int, Variant]],
     top: Variant | None,
     ceiling: int | None,
-    width: int,
-    height: int,
+    plain: tuple[str, int, int],
 ) -> Variant | None:
     """The smallest variant a candidate must beat: the original format at the same width (for
-    a modern format), the next wider one kept in its format, or the plain source."""
+    a modern format), the next wider one kept in its format, or the plain source (``plain``: its
+    format, width and height)."""
     refs: list[Variant] = []
     if fmt != original and w in kept.get(original, {}):
         refs.append(kept[original][w])
     if top is not None:
         refs.append(top)
     if ceiling is not None:
-        refs.append(Variant(original, width, height, ceiling, SOURCE))
+        refs.append(Variant(*plain, ceiling, SOURCE))
     return min(refs, key=lambda r: (r.size, r.origin != SOURCE)) if refs else None
 
 

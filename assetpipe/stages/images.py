@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import StageError
 from ..hashing import sri, sri_file
-from ..imaging.formats import original_format, resolve
+from ..imaging.formats import original_format, plain_format, resolve
 from ..imaging.notes import grown_warnings, never_bigger
 from ..imaging.options import ImageOptions, tool_versions
 from ..imaging.plain import plain_facts, plain_source
@@ -364,7 +364,7 @@ def _emit(ctx: StageContext, item: _Item, notes: dict[str, Any]) -> int:
         variants.append(
             {"file": out, "width": v.width, "height": v.height, "format": v.format, "size": v.size}
         )
-    main = _main_variant(variants, item.formats)
+    main = _main_variant(variants, item.formats, original_format(item.probe.format))
     ctx.manifest.add(
         rel,
         {
@@ -397,16 +397,21 @@ def _select(item: _Item) -> Selection:
         encoded,
         item.file.size,
         item.plain.size if item.plain else None,
+        plain_format(item.probe.format),
     )
 
 
-def _main_variant(variants: list[dict[str, Any]], formats: list[str]) -> dict[str, Any]:
+def _main_variant(
+    variants: list[dict[str, Any]], formats: list[str], original: str
+) -> dict[str, Any]:
     """The manifest's ``file``: at the widest emitted width, the first configured format there
-    (the source's own format when only the plain copy serves that width)."""
+    (the source's own format when only the plain copy serves that width; a still GIF's own
+    bytes rank as its original format, PNG, would)."""
     widest = max(int(v["width"]) for v in variants)
     there = [v for v in variants if int(v["width"]) == widest]
     rank = {fmt: i for i, fmt in enumerate(formats)}
-    return min(there, key=lambda v: rank.get(str(v["format"]), len(rank)))
+    fallback = rank.get(original, len(rank))
+    return min(there, key=lambda v: rank.get(str(v["format"]), fallback))
 
 
 def _note(ctx: StageContext, item: _Item, sel: Selection, notes: dict[str, Any]) -> None:
