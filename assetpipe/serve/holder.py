@@ -128,7 +128,7 @@ class TableHolder:
             STATS.register(table)
             old, self.table = self.table, table
             STATS.retire(old)
-            log.info("reloaded the file table: %d files", len(table))
+            log.debug("reloaded the file table: %d files", len(table))
         with self._lock:
             self._pending = None
         future.set_result(table)
