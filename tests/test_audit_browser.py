@@ -245,6 +245,21 @@ def test_no_chromium_exits_3_saying_how_to_get_one(tmp_path: Path) -> None:
     assert "error: ASSETPIPE_CHROMIUM" in res.err and "apt-get install chromium" in res.err
 
 
+def test_auditing_a_development_build_warns(tmp_path: Path) -> None:
+    """After `assetpipe watch`, the build on disk is a development one (unminified, no
+    precompressed siblings): the audit says so before it measures it (a real app's pages read
+    457 KiB against the 77 KiB of its production build). Said before any browser is looked for."""
+    root = make_project(tmp_path)
+    no_browser = {"ASSETPIPE_CHROMIUM": str(tmp_path / "nope")}
+    res = run_cli("audit", cwd=root, env=no_browser)
+    assert res.code == 3 and "development build" not in res.err
+    assert run_cli("build", "--profile", "development", cwd=root).code == 0
+    assert json.loads((root / "dist/report.json").read_text())["profile"] == "development"
+    res = run_cli("audit", cwd=root, env=no_browser)
+    assert res.code == 3
+    assert "warning: auditing a development build" in res.err and "assetpipe build" in res.err
+
+
 def test_own_wsgi_app_with_audit_headers(tmp_path: Path) -> None:
     """--app: the user's Flask app, wrapped in the serving middleware; audit.headers carry the
     session cookie it requires (without it the page is a 403)."""

@@ -109,7 +109,27 @@ def prepare_site(
             f"no build at '{config.output}' (manifest.json missing)",
             hint="run `assetpipe build` first",
         )
+    warn_development_build(config)
     return make_asgi(config, app_spec)
+
+
+def warn_development_build(config: Config) -> None:
+    """Log a warning when the build about to be audited is a development one (``assetpipe
+    watch``'s, or ``build --profile development``): unminified and not precompressed, its bytes
+    and timings are not what production serves (a real app's pages read 457 KiB against 77)."""
+    import json
+
+    try:
+        profile = json.loads((config.output / "report.json").read_text()).get("profile")
+    except (OSError, ValueError, AttributeError):
+        return
+    if profile == "development":
+        log.warning(
+            "auditing a development build in '%s' (unminified, not precompressed: "
+            "`assetpipe watch` or `build --profile development` wrote it); run `assetpipe "
+            "build` first for the figures production serves",
+            config.output,
+        )
 
 
 @contextmanager

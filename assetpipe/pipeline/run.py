@@ -319,6 +319,7 @@ def _stages(
         retained = retain(cfg, ctx.manifest, public) if production else []
         ctx.report.sections["retained"] = retained
         ctx.report.sections["warnings"] = [w.to_json() for w in ctx.report.warnings]
+        ctx.report.sections["profile"] = profile  # the audit warns about a development build
         # the build being replaced stays until the next swap: requests in flight finish on it
         previous = Path(os.path.realpath(cfg.output)).name if cfg.output.is_symlink() else ""
         for name, doc in (
