@@ -10,6 +10,10 @@ third-party is in this repository):
   background images, a SQLite database;
 - **beets web** (``beetsplug/web``) — a module-level ``app = flask.Flask(__name__)``, a flat
   ``static/`` of classic scripts (jQuery, Underscore, Backbone) whose globals the page uses;
+- **sqlite-web** — a module-level ``Flask(__name__, static_folder=..., template_folder=...)``
+  with absolute folders, Bootstrap 4 and jQuery as classic scripts, the page's ``App`` global,
+  its SQL help images named by a computed ``url_for('static', filename=img_url)``, a database
+  made here;
 - **Flask-Admin** under a small gallery app written here (an app factory; photos from the
   shared image corpus shown as ``<img>`` at CSS sizes and as inline-style backgrounds, a
   classic script called from ``onclick``): the cases the two apps above lack, plus a library
@@ -76,6 +80,22 @@ def _beets(project: Path) -> None:
         project / "beetsplug" / "web",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
+
+
+def _sqlite_web(project: Path) -> None:
+    import sqlite3
+
+    shutil.copytree(
+        _package_dir("sqlite_web"),
+        project / "sqlite_web",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    with sqlite3.connect(project / "data.db") as db:
+        db.execute("create table users(id integer primary key, name text, email text)")
+        db.executemany(
+            "insert into users(name, email) values(?, ?)",
+            [(f"user{i}", f"u{i}@example.com") for i in range(40)],
+        )
 
 
 GALLERY_INIT = """\
@@ -214,6 +234,23 @@ CASES = {
         """,
             (("/", ("$", "_", "Backbone", "timeFormat")),),
             ("jquery.js", "underscore.js", "backbone.js", "beets.js"),
+        ),
+    ),
+    "sqlite-web": (
+        _sqlite_web,
+        Case(
+            "sqlite-web",
+            ".",
+            """
+        from sqlite_web.sqlite_web import app, initialize_app
+        initialize_app([os.path.join(os.getcwd(), "data.db")])
+        """,
+            (
+                ("/", ("$", "jQuery", "App")),
+                ("/users/content/", ("$", "jQuery", "App")),
+                ("/query/", ("$", "jQuery", "App")),
+            ),
+            ("js/jquery-3.7.1.min.js", "js/bootstrap.bundle.min.js", "js/app.js"),
         ),
     ),
     "flask-admin-gallery": (
