@@ -83,7 +83,10 @@ def variants_for(
     present = [v["format"] for v in variants]
     if token == ORIGINAL:
         others = {t for t in formats if t != ORIGINAL}
-        own = [f for f in dict.fromkeys(present) if f not in others]
+        candidates = [f for f in dict.fromkeys(present) if f not in others]
+        own = candidates[:1]
+        if own == ["png"] and "gif" in candidates:  # a still GIF's own bytes at its width
+            own.append("gif")
         if not own:
             ext = PurePosixPath(str(entry.get("src", ""))).suffix.lower()
             own = [_EXT_FORMAT.get(ext, present[0] if present else "")]
