@@ -57,6 +57,7 @@ from .serve.files import IMMUTABLE, content_type
 from .serve.negotiate import choose
 from .serve.passthrough import Passthrough
 from .themes2 import theme_folders, theme_key
+from .view_static import view_folders
 
 _RULE = re.compile(r"^(/[^<>]*)<(?:path:)?filename>$")
 ENCODINGS = ("br", "zstd", "gzip")
@@ -158,6 +159,7 @@ class BlueprintStatic(Passthrough):
                     continue
                 found[rule.endpoint] = (m.group(1), real)
             found.update(theme_folders(self.app, url_map.iter_rules()))
+            found.update(view_folders(self.app, url_map.iter_rules(), own_prefix))
             self._folders, self._own, self._rules_seen = found, own, seen
             self._static_prefix = own_prefix
         return self._folders

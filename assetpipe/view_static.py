@@ -1,0 +1,150 @@
+"""A blueprint's own ``static`` view that serves a folder as it is, taken for a static folder.
+
+Some extensions give their blueprint no ``static_folder`` and serve their files through a view
+of their own named ``static`` (Flask-MonitoringDashboard: ``@blueprint.route(
+'/static/<path:filename>')`` whose body is ``return send_from_directory(loc() + 'static',
+filename)``), so their templates still say ``url_for('<blueprint>.static', filename=F)``.
+``view_folders`` finds such a view and the folder it serves, and ``BlueprintStatic`` then
+hashes, compresses and serves that folder as it does a blueprint's static folder.
+
+A view counts only when all of these hold:
+
+- its rule is ``<prefix><filename>`` (one ``filename`` variable, no subdomain or host) on a
+  blueprint without a ``static_folder`` (those are Flask's own route), outside the app's
+  static URL;
+- its function's body (under any decorators) is one ``return send_from_directory(FOLDER,
+  filename)``, after an optional docstring, and ``FOLDER`` is an expression of names,
+  attributes, constants, ``+`` and calls (evaluated once, in the function's globals) naming a
+  folder;
+- called as a request without a session or cookie would call it, decorators included, it
+  answers 200 with one of the folder's files byte for byte. A view behind a login (a decorator
+  that redirects, or aborts) fails this and keeps its URLs: the files are not public, and
+  an immutable public copy must not make them so.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import os
+import re
+import textwrap
+from collections.abc import Iterable
+from typing import Any
+
+_RULE = re.compile(r"^(/[^<>]*)<(?:path:)?filename>$")
+_SAFE = (
+    ast.Name,
+    ast.Attribute,
+    ast.Constant,
+    ast.BinOp,
+    ast.Add,
+    ast.Call,
+    ast.Load,
+    ast.keyword,
+    ast.JoinedStr,
+    ast.FormattedValue,
+)
+_MEMO = "assetpipe.view_static"  # app.extensions key: (endpoint, id(view)) -> folder or None
+
+
+def view_folders(app: Any, rules: Iterable[Any], own_prefix: str) -> dict[str, tuple[str, str]]:
+    """``<blueprint>.static`` endpoint → (its URL prefix, the real folder its view serves), for
+    each blueprint ``static`` view that serves a folder byte for byte (see the module doc).
+    ``own_prefix``: the app's static URL, left to the build. Each view is examined once."""
+    memo: dict[tuple[str, int], str | None] = app.extensions.setdefault(_MEMO, {})
+    found: dict[str, tuple[str, str]] = {}
+    for rule in rules:
+        name, _, tail = rule.endpoint.rpartition(".")
+        bp = app.blueprints.get(name) if tail == "static" else None
+        m = _RULE.match(rule.rule)
+        if bp is None or m is None or rule.subdomain or getattr(rule, "host", None):
+            continue
+        if getattr(bp, "static_folder", None) or m.group(1) == own_prefix:
+            continue
+        view = app.view_functions.get(rule.endpoint)
+        if view is None:
+            continue
+        key = (rule.endpoint, id(view))
+        if key not in memo:
+            folder = served_folder(view)
+            ok = folder is not None and _serves_as_is(app, view, m.group(1), folder)
+            memo[key] = folder if ok else None
+        folder = memo[key]
+        if folder is not None:
+            found[rule.endpoint] = (m.group(1), folder)
+    return found
+
+
+def served_folder(view: Any) -> str | None:
+    """The real folder ``view`` hands to ``send_from_directory`` with its ``filename``, when
+    its body is that one call (``None`` otherwise, or when the folder cannot be read safely)."""
+    fn = inspect.unwrap(view)
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    func = tree.body[0] if tree.body else None
+    if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    body = func.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    call = body[0].value if len(body) == 1 and isinstance(body[0], ast.Return) else None
+    if not isinstance(call, ast.Call) or len(call.args) != 2 or call.keywords:
+        return None
+    callee = call.func
+    called = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
+    target, name = call.args
+    if called != "send_from_directory" or not isinstance(name, ast.Name):
+        return None
+    if name.id != "filename" or not all(isinstance(n, _SAFE) for n in ast.walk(target)):
+        return None
+    scope = dict(fn.__globals__)
+    if fn.__closure__:
+        cells = zip(fn.__code__.co_freevars, fn.__closure__, strict=True)
+        scope.update((k, c.cell_contents) for k, c in cells)
+    try:
+        folder = eval(compile(ast.Expression(target), "<view>", "eval"), scope)  # noqa: S307 - the app's own code, names and calls only
+    except Exception:  # any failure: not a folder we can use
+        return None
+    if not isinstance(folder, str | os.PathLike) or not os.path.isdir(folder):
+        return None
+    return os.path.realpath(folder)
+
+
+def _serves_as_is(app: Any, view: Any, prefix: str, folder: str) -> bool:
+    """Whether ``view``, called for one of ``folder``'s files in a fresh request (no session,
+    no cookie, its decorators included), answers 200 with that file's bytes."""
+    sample = _a_file(folder)
+    if sample is None:
+        return False
+    with open(os.path.join(folder, sample), "rb") as f:
+        expected = f.read()
+    try:
+        with app.app_context(), app.test_request_context(prefix + sample):
+            response = app.make_response(view(filename=sample))
+            response.direct_passthrough = False
+            try:
+                return bool(response.status_code == 200 and response.get_data() == expected)
+            finally:
+                response.close()
+    except Exception:  # an abort, a redirect raised, a failing guard: not as is
+        return False
+
+
+def _a_file(folder: str) -> str | None:
+    """The smallest file of ``folder`` (the first by name among equals), relative, POSIX."""
+    best: tuple[int, str] | None = None
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for n in sorted(names):
+            path = os.path.join(root, n)
+            try:
+                size = os.path.getsize(path)
+            except OSError:
+                continue
+            rel = os.path.relpath(path, folder).replace(os.sep, "/")
+            if best is None or (size, rel) < best:
+                best = (size, rel)
+    return best[1] if best else None
