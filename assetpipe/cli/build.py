@@ -64,6 +64,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         _web_server_notes(result.static_rules, p.root, p.public_path)
         _assets_note(p.assets_templates)
         _themes_note(p.themes, p.root)
+        _extensions_note(p.app.module_file.parent if p.app else None, p.root)
         return 0
 
     run_command(body, verbose=verbose, json_mode=False)
@@ -119,6 +120,23 @@ def _themes_note(themes: list[Path], root: Path) -> None:
         " compresses and serves their static files (theme_static(...)) while the app runs,"
         " immutable; their templates are Flask-Themes2's to load and are not rewritten (not"
         ' counted above; docs/adopting.md, "Flask-Themes2 themes").'
+    )
+
+
+def _extensions_note(folder: Path | None, root: Path) -> None:
+    """Name the installed packages the app imports that ship a ``static/`` folder
+    (``adopt.extensions``): their files are not counted above."""
+    from ..adopt.extensions import shipped_static
+
+    found = shipped_static(folder, root) if folder is not None else []
+    if not found:
+        return
+    shown = ", ".join(name for name, _ in found)
+    click.echo(
+        f"\nnote: {len(found)} installed package(s) the app imports ship static files ({shown}),"
+        " not counted above: AssetPipe(app) hashes, compresses and serves those the app serves"
+        " through a blueprint's static folder or its own static view while it runs"
+        ' (docs/adopting.md, "Adopted by hand").'
     )
 
 

@@ -1,0 +1,50 @@
+"""``assetpipe init`` names the installed packages the app imports that ship a ``static/``
+folder of their own (Flask-MonitoringDashboard's 2.2 MB, which ``init`` counted nowhere and
+said nothing of): ``AssetPipe(app)`` handles them while the app runs. A package written here,
+found through ``PYTHONPATH`` as an installed one is, and ``init`` run as a user runs it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.conftest import run_cli, write_tree
+
+
+def test_init_names_an_imported_package_that_ships_static_files(tmp_path: Path) -> None:
+    site, project = tmp_path / "site", tmp_path / "project"
+    write_tree(
+        site,
+        {
+            "fakedash/__init__.py": "def bind(app):\n    pass\n",
+            "fakedash/static/js/app.js": "console.log('dash');\n",
+            "plainext/__init__.py": "",  # no static files: not named
+        },
+    )
+    write_tree(
+        project,
+        {
+            "app/__init__.py": """\
+                from flask import Flask
+                import plainext
+
+
+                def create_app():
+                    app = Flask(__name__)
+                    import fakedash
+                    fakedash.bind(app)
+                    return app
+            """,
+            "app/static/site.css": "body { color: #123456; }\n",
+            "app/templates/index.html": (
+                "<link rel='stylesheet' href=\"{{ url_for('static', filename='site.css') }}\">"
+            ),
+        },
+    )
+    env = {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+    done = run_cli("init", cwd=project, env=env)
+    assert done.code == 0, done.out + done.err
+    note = [line for line in done.out.splitlines() if "ship static files" in line]
+    assert len(note) == 1, done.out
+    assert "(fakedash)" in note[0] and "plainext" not in note[0], note
+    assert "AssetPipe(app)" in note[0]
