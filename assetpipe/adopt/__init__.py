@@ -85,6 +85,7 @@ class InitResult:
         bundled."""
         p = self.project
         named = set(p.unbundled) | set(p.copied_modules) | set(p.kept_files)
+        named.update(k for keys in p.own_views.values() for k in keys)  # ``own_views_note``
         kept = tuple(d.rstrip("/") + "/" for d in p.kept_dirs)
         return [
             f

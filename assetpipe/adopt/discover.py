@@ -22,6 +22,7 @@ from .constants import kwarg
 from .files import SKIP_DIRS, app_root, python_texts
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
+from .ownviews import own_view_refs
 from .prefixes import find_prefixes, public_path_of, static_functions_of, unprefixed
 from .routes import view_routes
 from .selflocate import imported_back, named_in_scripts, self_locating
@@ -123,6 +124,9 @@ class Project:
     # Flask-Themes2 themes beside the app (pyLoad's ``themes/modern``): ``init`` says that
     # ``AssetPipe(app)`` serves their static files and that their templates are not rewritten
     themes: list[Path] = field(default_factory=list)
+    # endpoint → static files the templates name through that view of the app's own
+    # (``url_for('static_content', group='js', filename='tabs.js')``): ``ownviews``
+    own_views: dict[str, list[str]] = field(default_factory=dict)
 
 
 def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
@@ -341,6 +345,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
             {n for n, _, t in texts if t is not None and foreign_stylesheets(t)}
         )
         project.pages = page_templates([(n, t) for n, _, t in texts if t is not None])
+        project.own_views = own_view_refs(read_texts, present)
         for shown, path, read in texts:
             project.templates += 1
             if path.stem in ("index", "home"):

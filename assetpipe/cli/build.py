@@ -63,6 +63,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             click.echo("\nthen run `assetpipe build` and start your app as usual.")
         _web_server_notes(result.static_rules, p.root, p.public_path)
         _assets_note(p.assets_templates)
+        _own_views_note(p.own_views)
         _themes_note(p.themes, p.root)
         _extensions_note(p.app.module_file.parent if p.app else None, p.root)
         return 0
@@ -92,6 +93,22 @@ def _web_server_notes(rules: list[StaticRule], root: Path, public_path: str) -> 
             f"\nnote: {shown}:{r.line} serves {public_path} itself ({r.text}): deployed with it,"
             " the build's hashed files 404; remove that rule so the app serves them"
             ' (docs/adopting.md, "A web server that answers /static/ itself").'
+        )
+
+
+def _own_views_note(own: dict[str, list[str]]) -> None:
+    """Say that the files the templates name through a view of the app's own stay as that
+    view serves them (``Project.own_views``): the build rewrites only the static route's."""
+    for endpoint, keys in own.items():
+        code = [k for k in keys if k.endswith((".js", ".mjs", ".css"))]
+        shown = (code or keys)[0]
+        click.echo(
+            f"\nnote: the templates name {len(keys)} file(s) of the static folder through"
+            f" url_for('{endpoint}', ...), a view of the app's own (e.g. {shown}): the build"
+            " cannot give those references hashed names, so the pages keep loading them from"
+            " that view as before (not hashed, precompressed or cached by assetpipe);"
+            f" url_for('static', filename='{shown}') names the built file"
+            ' (docs/adopting.md, "Files served by a view of the app\'s own").'
         )
 
 
