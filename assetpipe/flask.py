@@ -11,7 +11,9 @@
   (blueprints, templates outside ``templates.dirs``, or everything before the first build);
 - **serves the build** under ``public_path`` with ``assetpipe.serve.AssetMiddleware`` in front
   of Flask (hashed files immutable; source paths such as ``/static/img/a.jpg`` answered with
-  their default output and ``no-cache``; ``source_paths=False`` turns that off). When
+  their default output and the ``Cache-Control`` Flask's static route sends, ``no-cache`` unless
+  the app sets ``SEND_FILE_MAX_AGE_DEFAULT``: ``static_cache_control``; ``source_paths=False``
+  turns them off). When
   ``public_path`` is Flask's static URL path, or the app already wraps ``app.wsgi_app`` in a
   layer of its own (WhiteNoise), a file the build does not have goes on to Flask's static route
   or that layer, as before adoption (``static_fallback=False``: a 404 instead);
@@ -47,6 +49,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -146,6 +149,27 @@ def _static_route_at(app: Any, public_path: str) -> bool:
         and static is not None
         and url_prefix(public_path) == url_prefix(static)
     )
+
+
+def static_cache_control(app: Any) -> str:
+    """The ``Cache-Control`` Flask's static route sends for a file (``send_file`` with
+    ``app.get_send_file_max_age``, ``SEND_FILE_MAX_AGE_DEFAULT``): ``no-cache`` by default,
+    ``public, max-age=N`` for a positive N. The build's unhashed names keep it: pgAdmin sets a
+    year and loads its webpack chunks and RequireJS modules by their unhashed URLs; answered
+    ``no-cache``, a warm visit revalidated each one it had cached before adoption."""
+    get = getattr(app, "get_send_file_max_age", None)
+    max_age: Any
+    try:
+        with app.app_context():  # Flask reads ``current_app.config``
+            max_age = get(None) if get is not None else None
+    except Exception:  # an override that needs a real file name: the setting itself then
+        max_age = app.config.get("SEND_FILE_MAX_AGE_DEFAULT")
+    if isinstance(max_age, timedelta):  # as set (Flask 1.x returned it so)
+        max_age = max_age.total_seconds()
+    if max_age is None:
+        return "no-cache"
+    seconds = int(max_age)
+    return f"public, max-age={seconds}" if seconds > 0 else "no-cache, max-age=0"
 
 
 def _flag(value: Any, default: bool) -> bool:
@@ -251,6 +275,7 @@ class AssetPipe:
             ),
             fallback=_flag(self._setting(app, "static_fallback", "ASSETPIPE_STATIC_FALLBACK"), True)
             and _static_route_at(app, public_path),
+            unhashed_cache_control=static_cache_control(app),
         )
         wsgi: Any = self.middleware
         if _flag(self._setting(app, "compress", "ASSETPIPE_COMPRESS"), True):
@@ -329,4 +354,5 @@ __all__ = [
     "name_static_files",
     "name_versioned_files",
     "no_compress",
+    "static_cache_control",
 ]

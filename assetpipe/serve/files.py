@@ -12,7 +12,10 @@ name no key (there is no path joining at request time). At build time the walk:
   are never served under their own names (a standalone ``archive.gz`` is an ordinary file);
 - marks as immutable (``Cache-Control: public, max-age=31536000, immutable``) the files the
   manifest names (except ``"immutable": false`` entries) and report.json's ``retained`` files;
-  every other file gets ``no-cache`` (revalidate with its ETag);
+  every other file gets ``no-cache`` (revalidate with its ETag), or the ``unhashed`` header
+  given (the Flask extension passes the one the app's own static route sends: pgAdmin's
+  ``SEND_FILE_MAX_AGE_DEFAULT`` of a year kept its unhashed webpack chunks cached, and with
+  ``no-cache`` a warm visit revalidated each of them);
 - computes a strong ETag per representation from its bytes (blake2b), so each encoding has its
   own; a memo keyed by (device, inode, size, mtime) avoids rehashing hard-linked files when a
   new build is loaded;
@@ -21,7 +24,7 @@ name no key (there is no path joining at request time). At build time the walk:
   from disk;
 - with ``source_paths`` (the default), also answers each manifest key — the source path, e.g.
   ``/static/img/team-1.jpg`` — with that asset's default output (``default_output``) under
-  ``no-cache`` and the output's ETag, so unhashed URLs (emails, bookmarks, URLs built in JS)
+  that same header (``no-cache`` by default) and the output's ETag, so unhashed URLs (emails, bookmarks, URLs built in JS)
   keep working, like WhiteNoise's non-hashed names. A published file of that very name (a
   ``keep_names`` file) is served as it is; esbuild's shared chunks (no ``src``) have no source
   path;
@@ -251,9 +254,10 @@ def default_output(entry: dict[str, Any]) -> str:
 
 
 def _source_paths(
-    manifest: Manifest, files: dict[str, StaticFile], prefix: str
+    manifest: Manifest, files: dict[str, StaticFile], prefix: str, unhashed: str = REVALIDATE
 ) -> dict[str, StaticFile]:
-    """URL of each manifest key → a ``no-cache`` copy of its default output (module doc)."""
+    """URL of each manifest key → a copy of its default output under ``unhashed`` (module
+    doc)."""
     out: dict[str, StaticFile] = {}
     for key, entry in manifest.entries.items():
         url = prefix + key
@@ -261,7 +265,7 @@ def _source_paths(
             continue
         target = files.get(prefix + default_output(entry))
         if target is not None:
-            out[url] = _revalidated(key, target)
+            out[url] = _revalidated(key, target, unhashed)
     return out
 
 
@@ -287,8 +291,9 @@ def _former_names(
     return {url: sf for url, sf in out.items() if url not in shared}
 
 
-def _revalidated(rel: str, target: StaticFile) -> StaticFile:
-    """A ``no-cache`` copy of ``target`` (same bytes and ETags) answering for ``rel``."""
+def _revalidated(rel: str, target: StaticFile, cache: str = REVALIDATE) -> StaticFile:
+    """A copy of ``target`` (same bytes and ETags) answering for ``rel`` under the
+    ``Cache-Control`` header ``cache``."""
 
     def copy(r: Representation) -> Representation:
         return Representation(r.encoding, r.path, r.size, r.etag, r.data)
@@ -301,7 +306,7 @@ def _revalidated(rel: str, target: StaticFile) -> StaticFile:
         identity=copy(target.identity),
         alternatives={e: copy(r) for e, r in target.alternatives.items()},
     )
-    _precompute_headers(sf)
+    _precompute_headers(sf, cache)
     return sf
 
 
@@ -312,9 +317,11 @@ def build_table(
     memory_file_limit: int = 512 * 1024,
     memory_total_limit: int = 64 * 1024 * 1024,
     source_paths: bool = True,
+    unhashed: str = REVALIDATE,
 ) -> FileTable:
     """Scan ``<output>/public`` (resolving the output symlink once) into a ``FileTable``;
-    ``source_paths``: see the module doc."""
+    ``source_paths`` and ``unhashed`` (the ``Cache-Control`` of every file that is not
+    immutable, but a former build's hashed name): see the module doc."""
     build = BuildView.read(output)
     root = build.folder / "public"
     manifest = build.manifest
@@ -362,12 +369,12 @@ def build_table(
             identity=rep("identity", real, st),
             alternatives=alts,
         )
-        _precompute_headers(sf)
+        _precompute_headers(sf, unhashed)
         files[prefix + rel] = sf
     former: dict[str, StaticFile] = {}
     if source_paths:
         former = _former_names(manifest, files, prefix)
-        files.update(_source_paths(manifest, files, prefix))
+        files.update(_source_paths(manifest, files, prefix, unhashed))
     log.debug("file table: %d files under %s", len(files), root)
     return FileTable(
         root=root,
@@ -385,8 +392,8 @@ def _wsgi_keys(files: dict[str, StaticFile]) -> dict[str, StaticFile]:
     return {k.encode("utf-8").decode("latin-1"): v for k, v in files.items()}
 
 
-def _precompute_headers(sf: StaticFile) -> None:
-    cache = IMMUTABLE if sf.immutable else REVALIDATE
+def _precompute_headers(sf: StaticFile, unhashed: str = REVALIDATE) -> None:
+    cache = IMMUTABLE if sf.immutable else unhashed
     vary = [("Vary", "Accept-Encoding")] if sf.alternatives else []
     for r in (sf.identity, *sf.alternatives.values()):
         common = [

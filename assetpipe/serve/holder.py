@@ -59,12 +59,13 @@ class TableHolder:
         prefix: str,
         autorefresh: bool,
         source_paths: bool = True,
+        unhashed: str = "no-cache",
         **limits: int,
     ) -> None:
         self.output = Path(output)
         self.prefix = prefix
         self.autorefresh = autorefresh
-        self.limits: dict[str, Any] = {**limits, "source_paths": source_paths}
+        self.limits: dict[str, Any] = {**limits, "source_paths": source_paths, "unhashed": unhashed}
         self._lock = threading.Lock()
         self._pending: Future[FileTable] | None = None
         self._failed: object = ()
@@ -184,7 +185,9 @@ class AssetServing:
     to ``reload_url``), ``autorefresh`` (default: ``dev``; follow manifest changes only),
     ``source_paths`` (default on: answer unhashed source paths, see ``files``), ``fallback``
     (default off: a path under ``public_path`` naming no file goes to the wrapped app instead
-    of a 404, e.g. to Flask's own static route),
+    of a 404, e.g. to Flask's own static route), ``unhashed_cache_control`` (default
+    ``no-cache``: the ``Cache-Control`` of the files that are not immutable, unhashed names
+    and source paths; ``assetpipe.flask`` passes the one the app's static route sends),
     ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
 
     def __init__(
@@ -197,6 +200,7 @@ class AssetServing:
         autorefresh: bool | None = None,
         source_paths: bool = True,
         fallback: bool = False,
+        unhashed_cache_control: str = "no-cache",
         memory_file_limit: int = 512 * 1024,
         memory_total_limit: int = 64 * 1024 * 1024,
     ) -> None:
@@ -208,6 +212,7 @@ class AssetServing:
             self.prefix,
             dev if autorefresh is None else autorefresh,
             source_paths,
+            unhashed_cache_control,
             memory_file_limit=memory_file_limit,
             memory_total_limit=memory_total_limit,
         )
