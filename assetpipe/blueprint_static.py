@@ -12,7 +12,8 @@ can. ``BlueprintStatic``:
   name (``css/bootstrap.min-HASH.css``, the build's ``name-HASH.ext``; the hash is computed once
   per file version, memoised on size and mtime), except a script that finds its own files from
   its name (CKEditor's ``ckeditor.js`` beside its ``plugins/``: ``adopt.selflocate.locates_itself``)
-  or from its own path (OctoPrint's G-code viewer worker: ``adopt.selflocate.names_itself``);
+  or from its own path (OctoPrint's G-code viewer worker: ``adopt.selflocate.names_itself``),
+  and an HTML page, opened by its URL (pgAdmin's help, Sphinx pages in ``help.static``);
 - **stylesheets**: the copy served under a stylesheet's hashed name names the files of the
   folder its relative ``url()``s and ``@import``s point at by their hashed names too, and its
   hash is that copy's, so a changed image or font renames the stylesheet (an immutable
@@ -203,7 +204,7 @@ class BlueprintStatic(Passthrough):
             if self._current(known, old):
                 return name
         path = _inside(folder, filename)
-        if path is None or self._locates_itself(folder, filename):
+        if path is None or _is_page(filename) or self._locates_itself(folder, filename):
             return None
         version = self.version(path)
         if version is None:
@@ -423,6 +424,11 @@ class BlueprintStatic(Passthrough):
             if self._held + grown <= self.memory_limit and self._versions.get(path) is version:
                 version.bodies = bodies
                 self._held += grown
+
+
+def _is_page(filename: str) -> bool:
+    """An HTML page: a document a user opens and links to, never hashed."""
+    return filename.lower().endswith((".html", ".htm"))
 
 
 def _stamp(path: str) -> tuple[int, int] | None:
