@@ -114,7 +114,9 @@ def test_package_with_factory_and_custom_static_folder(tmp_path: Path) -> None:
     assert p.app is not None and p.app.factory == "create_app"
     assert p.static_dir == tmp_path / "myapp" / "assets" and p.public_path == "/a/"
     assert p.styles == ["main.css"]
-    assert result.where == "in myapp/__init__.py, inside create_app() once the app is configured"
+    assert result.where == (
+        "in myapp/__init__.py, inside create_app(), before its `return app` (line 6)"
+    )
     cfg = load_config(result.path)
     assert cfg.source == tmp_path / "myapp" / "assets" and cfg.public_path == "/a/"
     assert cfg.templates.dirs == ("../templates",)
@@ -652,7 +654,7 @@ def test_a_factory_s_own_name_for_the_app_is_in_the_two_lines(tmp_path: Path) ->
     )
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
-    assert "inside create_app() once the app is configured" in result.out, result.out
+    assert "inside create_app(), before its `return web_app` (line " in result.out, result.out
     assert "    from assetpipe.flask import AssetPipe\n    AssetPipe(web_app)\n" in result.out
     module = tmp_path / "ledgerweb" / "application.py"
     pasted = "    from assetpipe.flask import AssetPipe\n    AssetPipe(web_app)\n    return web_app"
@@ -666,3 +668,38 @@ def test_a_factory_s_own_name_for_the_app_is_in_the_two_lines(tmp_path: Path) ->
         check=False,
     )
     assert run.returncode == 0 and "assetpipe" in run.stdout, run.stderr[-2000:]
+
+
+def test_the_factorys_return_lines_are_named(tmp_path: Path) -> None:
+    """A long factory (pgAdmin's ``create_app()`` runs ~800 lines) gets the line of its
+    ``return app``; one with an early return gets each (a nested function's is not one); one
+    that returns no app name keeps the words."""
+    write_tree(
+        tmp_path,
+        {
+            "site/__init__.py": (
+                "from flask import Flask\n\n\n"
+                "def create_app(testing=False):\n"  # line 4
+                "    app = Flask(__name__)\n"
+                "    if testing:\n"
+                "        return app\n"  # line 7
+                "\n"
+                "    def helper():\n"
+                "        return app\n"  # a nested function's: not named
+                "    app.config['X'] = helper\n"
+                "    return app\n"  # line 12
+            ),
+            "site/static/site.css": "p{}\n",
+        },
+    )
+    where = init(tmp_path).where
+    assert (
+        where == "in site/__init__.py, inside create_app(), before each `return app` (lines 7, 12)"
+    )
+    module = tmp_path / "site" / "__init__.py"
+    module.write_text(module.read_text().replace("    if testing:\n        return app\n", ""))
+    where = init(tmp_path, force=True).where
+    assert where == "in site/__init__.py, inside create_app(), before its `return app` (line 10)"
+    module.write_text(module.read_text().replace("    return app\n", "    return build(app)\n"))
+    where = init(tmp_path, force=True).where
+    assert where == "in site/__init__.py, inside create_app() once the app is configured"

@@ -81,6 +81,7 @@ def test_the_lines_go_into_every_factory_of_the_module(tmp_path: Path) -> None:
     write_tree(tmp_path, LAYOUT)
     result = init(tmp_path)
     assert result.where == (
-        "in shop/app.py, inside create_app() once the app is configured, "
-        "and inside create_container_app(), which creates an app too"
+        "in shop/app.py, inside create_app(), before its `return app` (line 9), "
+        "and inside create_container_app(), before its `return app` (line 14), "
+        "which creates an app too"
     )

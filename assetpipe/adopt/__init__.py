@@ -132,8 +132,11 @@ class InitResult:
         source, tree = self._module
         if app.factory:
             others = [] if tree is None else other_factories(tree, app.factory)
-            also = "".join(f", and inside {n}(), which creates an app too" for n in others)
-            return f"in {shown}, inside {app.factory}() once the app is configured{also}"
+            also = "".join(
+                f", and inside {n}(){before_return(tree, n)}, which creates an app too"
+                for n in others
+            )
+            return f"in {shown}, inside {app.factory}(){before_return(tree, app.factory)}{also}"
         var = app.variable or "app"
         stmt = None if tree is None else _last_config_stmt(tree.body, var)
         if stmt is not None:
@@ -189,6 +192,38 @@ def factory_app(tree: ast.Module, factory: str) -> str:
                 ):
                     return stmt.targets[0].id
     return "app"
+
+
+def before_return(tree: ast.Module | None, factory: str) -> str:
+    """Where in ``factory`` the two lines go, in words: before its ``return app`` (the name
+    ``factory_app`` finds), with the line (pgAdmin's ``create_app()`` is ~800 lines long: "once
+    the app is configured" named no place in it), or before each when it has several;
+    " once the app is configured" when it returns no such name."""
+    fn = next(
+        (
+            f
+            for f in (tree.body if tree is not None else ())
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == factory
+        ),
+        None,
+    )
+    if tree is None or fn is None:
+        return " once the app is configured"
+    name = factory_app(tree, factory)
+    lines, todo = [], list(fn.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name):
+            if node.value.id == name:
+                lines.append(node.lineno)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            todo.extend(n for n in ast.iter_child_nodes(node) if isinstance(n, ast.stmt))
+    if not lines:
+        return " once the app is configured"
+    lines.sort()
+    if len(lines) == 1:
+        return f", before its `return {name}` (line {lines[0]})"
+    return f", before each `return {name}` (lines {', '.join(map(str, lines))})"
 
 
 def _called(func: ast.expr) -> str:
