@@ -263,8 +263,13 @@ def _named(text: str, public_path: str) -> Iterator[str]:
 
 def _missing(text: str, public_path: str, present: set[str]) -> Iterator[str]:
     """Keys of the static files a template names literally (``_named``) that are not in the
-    folder: the build reports those as missing assets, an error by default."""
-    return (key for key in _named(text, public_path) if key not in present)
+    folder: the build reports those as missing assets, an error by default. A RequireJS path
+    (a name whose ``.js`` is there: pgAdmin's ``js/generated/security.pages``) is none."""
+    return (
+        key
+        for key in _named(text, public_path)
+        if key not in present and f"{key}.js" not in present
+    )
 
 
 def discover(root: Path, *, _in: str = "") -> Project:

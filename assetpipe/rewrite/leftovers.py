@@ -11,8 +11,8 @@ After that, every literal ``public_path + K`` and every ``url_for('static', file
 in the template outside the attribute values the rules handled is a reference that will load
 the *source* path at run time: inside ``<noscript>``, ``<template>``, ``<style>`` or
 ``<script>`` bodies, ``data-*`` attributes, ``{% raw %}`` blocks or Jinja expressions. Each is
-reported (``reason: "not_rewritten"``, ``where`` it is, and whether the build has that asset,
-``in_build``), unless the build publishes K under its own name (then the URL works as written).
+reported (``reason: "not_rewritten"``, ``where`` it is, its ``key``, and whether the build has
+that asset, ``in_build``), unless the build publishes K under its own name (then the URL works as written).
 HTML comments are not requests and are ignored, nor is a literal in the page's text or in an
 attribute the browser shows rather than loads (``placeholder="/static/img/logo.png"`` in a
 settings form, ``title``, ``alt``, ``aria-*``).
@@ -119,6 +119,7 @@ def leftovers(
                 "reason": "not_rewritten",
                 "where": where,
                 "in_build": entry is not None,
+                "key": key,
             }
         )
     return out

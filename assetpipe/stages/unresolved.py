@@ -2,8 +2,9 @@
 words: each template's ``report.json`` ``unresolved`` items, one warning per template at the
 first one's line (``--strict`` fails on it). A URL elsewhere, an ``asset_url`` built at run time,
 a Flask ``url_for('static', filename=EXPR)`` of a script or stylesheet (``AssetPipe(app)`` names
-its hashed file at run time), an expression that need not name a static file and a file picked
-at run time in a folder the source folder does not have stay quiet; a ``url_for`` of a route
+its hashed file at run time), an expression that need not name a static file, a file picked
+at run time in a folder the source folder does not have, and a folder's URL or a RequireJS path
+(``_base_url``) in a script stay quiet; a ``url_for`` of a route
 that is not in ``templates.static_routes`` but names a file of the build says to list it there,
 and so does a template function called with a file of the build (Datasette's ``{{
 urls.static('app.css') }}``: ``templates.static_functions``); left silent, Datasette's stylesheet
@@ -78,7 +79,19 @@ def _warned(
         if u.get("tag") in _RUNTIME_NAMED and _FLASK_STATIC.search(value) and "static" in routes:
             return False  # hashed at run time by AssetPipe(app): listed in report.json only
         return "asset_url(" not in value and names_static(value, public_path, routes)
+    if u["reason"] == "not_rewritten" and u.get("in_build") is False:
+        return not _base_url(str(u.get("key", "")), keys, has_folder)
     return True
+
+
+def _base_url(key: str, keys: Container[str], has_folder: Callable[[str], bool]) -> bool:
+    """Whether a key the build has no file of is a URL scripts build on rather than a missing
+    file: a folder of the source (pgAdmin's ``window.resourceBasePath = "{{ url_for('static',
+    filename='js') }}/generated/"``) or a RequireJS path, a name whose ``.js`` the build has
+    (``'security.pages': "{{ url_for('static', filename='js/generated/security.pages') }}"``):
+    ``build --strict`` failed on each as a missing file, and nothing could clear it."""
+    key = key.strip("/")
+    return bool(key) and (f"{key}.js" in keys or has_folder(key))
 
 
 def _other_route(value: str, routes: tuple[str, ...], keys: Container[str]) -> str | None:
