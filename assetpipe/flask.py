@@ -172,6 +172,27 @@ def static_cache_control(app: Any) -> str:
     return f"public, max-age={seconds}" if seconds > 0 else "no-cache, max-age=0"
 
 
+class _OwnRoute:
+    """True once the app has a URL rule of its own under the public path (MLflow's
+    ``/static-files/<path:path>`` view, serving its static folder by hand): a file the build
+    lacks then goes on to that view, as before adoption, not to a 404 of assetpipe's. Read at
+    request time, not in ``init_app``: the two lines come right after ``Flask(...)``, before
+    the module declares its routes (MLflow's 120 lines below). Once found, it is kept."""
+
+    def __init__(self, app: Any, public_path: str) -> None:
+        self.app = app
+        self.prefix = url_prefix(public_path)
+        self.found = False
+
+    def __bool__(self) -> bool:
+        if not self.found and self.prefix != "/":
+            rules = getattr(getattr(self.app, "url_map", None), "iter_rules", None)
+            self.found = rules is not None and any(
+                str(r.rule).startswith(self.prefix) for r in rules()
+            )
+        return self.found
+
+
 def _flag(value: Any, default: bool) -> bool:
     if value is None:
         return default
@@ -274,7 +295,7 @@ class AssetPipe:
                 self._config_source_paths,
             ),
             fallback=_flag(self._setting(app, "static_fallback", "ASSETPIPE_STATIC_FALLBACK"), True)
-            and _static_route_at(app, public_path),
+            and (_static_route_at(app, public_path) or _OwnRoute(app, public_path)),
             unhashed_cache_control=static_cache_control(app),
         )
         wsgi: Any = self.middleware

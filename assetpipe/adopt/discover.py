@@ -23,6 +23,8 @@ from .files import SKIP_DIRS, app_root, python_texts
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
 from .ownviews import own_view_refs
+from .ownstatic import own_static_route
+from .prebuilt import prebuilt
 from .prefixes import find_prefixes, public_path_of, static_functions_of, unprefixed
 from .routes import view_routes
 from .selflocate import imported_back, named_in_scripts, self_locating
@@ -127,6 +129,12 @@ class Project:
     # endpoint → static files the templates name through that view of the app's own
     # (``url_for('static_content', group='js', filename='tabs.js')``): ``ownviews``
     own_views: dict[str, list[str]] = field(default_factory=dict)
+    # bundler manifests in the static folder (``bundler_manifest``) and the content-hashed files
+    # they list (``hashing.bundler_hashed``): names kept, served immutable
+    bundler_manifests: list[str] = field(default_factory=list)
+    bundler_files: list[str] = field(default_factory=list)
+    # files of a prebuilt bundle the build leaves to the app's own routes (``prebuilt``)
+    left_to_app: list[str] = field(default_factory=list)
 
 
 def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
@@ -152,6 +160,9 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
         factory = _FACTORY.search(text)
         var = assigns.search(text)
         url = kw("static_url_path", "/" + Path(kw("static_folder", "static")).name)
+        # a view of the app's own serving its static folder under another URL (MLflow's
+        # ``/static-files/<path:path>``): the URL its pages fetch the files from
+        url = own_static_route(text) or url
         app = FlaskApp(
             module_file=path,
             factory=factory.group(1) if factory else None,
@@ -407,10 +418,15 @@ def discover(root: Path, *, _in: str = "") -> Project:
         [*project.scripts, *project.styles],
         keep={*in_templates, *named, *(f for f in project.static_files if f.startswith(kept))},
     )
+    prebuilt(project, in_templates)
     dirs = {
         str(Path(f).parent.as_posix())
         for f in project.static_files
-        if f.lower().endswith(RASTER) and "/" in f and not f.startswith(kept)
+        if f.lower().endswith(RASTER)
+        and "/" in f
+        and not f.startswith(kept)
+        and f not in project.bundler_files
+        and f not in project.left_to_app
     }
     project.image_dirs = sorted(_top_folders(dirs))
     return project

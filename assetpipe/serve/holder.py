@@ -185,9 +185,11 @@ class AssetServing:
     to ``reload_url``), ``autorefresh`` (default: ``dev``; follow manifest changes only),
     ``source_paths`` (default on: answer unhashed source paths, see ``files``), ``fallback``
     (default off: a path under ``public_path`` naming no file goes to the wrapped app instead
-    of a 404, e.g. to Flask's own static route), ``unhashed_cache_control`` (default
-    ``no-cache``: the ``Cache-Control`` of the files that are not immutable, unhashed names
-    and source paths; ``assetpipe.flask`` passes the one the app's static route sends),
+    of a 404, e.g. to Flask's own static route; any object whose truth is read per request:
+    ``AssetPipe`` passes one that looks for the app's own route once the app has its routes),
+    ``unhashed_cache_control`` (default ``no-cache``: the ``Cache-Control`` of the files that
+    are not immutable, unhashed names and source paths; ``assetpipe.flask`` passes the one the
+    app's static route sends),
     ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
 
     def __init__(
@@ -199,7 +201,7 @@ class AssetServing:
         reload_url: str = "/__assetpipe/events",
         autorefresh: bool | None = None,
         source_paths: bool = True,
-        fallback: bool = False,
+        fallback: object = False,
         unhashed_cache_control: str = "no-cache",
         memory_file_limit: int = 512 * 1024,
         memory_total_limit: int = 64 * 1024 * 1024,
