@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Collection
 from pathlib import Path, PurePosixPath
 
 HASH_LEN = 8
@@ -83,3 +84,19 @@ def sri_file(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return "sha384-" + base64.b64encode(h.digest()).decode("ascii")
+
+
+#: a bundler's content hash in a file name, before an extension: webpack's and Create React
+#: App's ``[name].[contenthash:8].js`` / ``1536.400d7381.chunk.js`` (8 to 32 hex digits between
+#: dots) and Vite's or Rollup's ``[name]-[hash:8].js`` (8 base64url characters after a dash)
+BUNDLER_HASH = re.compile(r"\.[0-9a-f]{8,32}\.|-[A-Za-z0-9_-]{8}\.")
+
+
+def bundler_hashed(rel: str, named: Collection[str]) -> bool:
+    """Whether ``rel`` is a file a bundler already named by content hash, so it keeps its name
+    and is served ``immutable``: its name carries a hash of the bundler's pattern
+    (``BUNDLER_HASH``) *and* ``named`` (the keys a bundler manifest in the build folder lists,
+    ``bundler_manifest.manifest_named``) holds it. A name alone is not evidence: a hand-named
+    ``logo.3f2a9b1c.png`` whose bytes change would be cached for a year under a name that no
+    longer matches them; a manifest is written by the bundler with the files it hashed."""
+    return rel in named and BUNDLER_HASH.search(PurePosixPath(rel).name + ".") is not None

@@ -86,6 +86,7 @@ class InitResult:
         p = self.project
         named = set(p.unbundled) | set(p.copied_modules) | set(p.kept_files)
         named.update(k for keys in p.own_views.values() for k in keys)  # ``own_views_note``
+        named |= set(p.bundler_files)  # a bundler's chunks: loaded by its runtime, names kept
         kept = tuple(d.rstrip("/") + "/" for d in p.kept_dirs)
         return [
             f

@@ -150,6 +150,28 @@ def _keep_lines(project: Project) -> list[str]:
     return [*lines, f"  keep_names: {_flow(kept)}"] if kept else []
 
 
+def _bundler_lines(project: Project) -> list[str]:
+    """``static.bundler_manifests``, and the files left to the app (``discover.prebuilt``)."""
+    if not project.bundler_files:
+        return []
+    lines = [
+        f"  # A bundler's output: its {len(project.bundler_files)} content-hashed files (the"
+        " manifests",
+        "  # below list them) keep their names, which its runtime loads, and are served immutable.",
+        f"  bundler_manifests: {_flow([_literal(m) for m in project.bundler_manifests])}",
+    ]
+    if project.left_to_app:
+        shown = ", ".join(project.left_to_app[:4]) + (
+            ", ..." if len(project.left_to_app) > 4 else ""
+        )
+        lines += [
+            f"  # Left to the app's own routes, as before ({len(project.left_to_app)} not hashed by"
+            " the bundler):",
+            f"  # {shown}",
+        ]
+    return lines
+
+
 def _pages_lines(project: Project) -> list[str]:
     """``templates.pages`` when the default (``pages/**``) misses a page template."""
     from ..config.model import TemplatesConfig
@@ -290,7 +312,13 @@ def _claimed(project: Project) -> set[str]:
     script and stylesheet entries and what they bundle."""
     images = image_globs(project)
     claimed = {f for f in project.static_files if images and globmatch(f, images)}
-    return claimed | set(project.scripts) | set(project.styles) | set(project.bundled)
+    return (
+        claimed
+        | set(project.scripts)
+        | set(project.styles)
+        | set(project.bundled)
+        | set(project.left_to_app)
+    )
 
 
 def copied_files(project: Project) -> list[str]:
@@ -408,6 +436,7 @@ def render(project: Project, *, config_dir: Path) -> str:
         f"  include: {_flow(static)}",
     ]
     lines += _keep_lines(project)
+    lines += _bundler_lines(project)
     lines += [
         "",
         "# What `assetpipe audit` visits (pip install 'assetpipe[audit]'), rendered by the app:",

@@ -260,6 +260,16 @@ class StaticConfig:
         " are hashed with their importers' specifiers rewritten to match (a development build:"
         " every imported script keeps its name)",
     )
+    bundler_manifests: tuple[str, ...] = opt(
+        (),
+        Strs(),
+        "bundler manifests in `source` (`asset-manifest.json`, `.vite/manifest.json`): a file of"
+        " `include` that one lists and whose name carries the bundler's content hash"
+        " (`main.3f2a9b1c.js`, `1536.400d7381.chunk.js`, `index-BXe3kR2a.js`) keeps its name, as"
+        " the bundle's runtime loads it by that name, and is served `immutable`; a hash-like name"
+        " the manifest does not list is hashed as any file (`assetpipe init` writes the"
+        " manifests it finds)",
+    )
 
 
 @dataclass(frozen=True)

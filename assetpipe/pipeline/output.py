@@ -28,7 +28,7 @@ from typing import Any
 from ..config import Config
 from ..errors import UsageError
 from ..fsutil import atomic_write, dump_json, link_or_copy, rmtree
-from ..hashing import is_hashed
+from ..hashing import bundler_hashed, is_hashed
 from ..manifest import ENCODING_SUFFIX, Manifest
 from .state import claim_output
 
@@ -103,8 +103,11 @@ def retain(cfg: Config, manifest: Manifest, public: Path) -> list[str]:
     retained = []
     for rel in sorted(wanted - own):
         src = current_public / rel
+        base = rel.removesuffix(".br").removesuffix(".gz").removesuffix(".zst")
         if (
-            is_hashed(rel.removesuffix(".br").removesuffix(".gz").removesuffix(".zst"))
+            # ours, or a bundler's that an earlier build served immutable (``bundler_hashed``:
+            # its manifest listed it then)
+            (is_hashed(base) or bundler_hashed(base, wanted))
             and src.is_file()
             and not (public / rel).exists()
         ):

@@ -107,6 +107,9 @@ class StageContext:
     #: those another imports by relative specifier, in a production build the pinned ones);
     #: computed once, by the static stage's first naming
     static_imported: frozenset[str] | None = None
+    #: of ``static_keys``, a bundler's content-hashed files (``static.bundler_kept``), read
+    #: from ``static.bundler_manifests`` once, by the static stage's first naming
+    static_bundled: frozenset[str] | None = None
     #: the static stage's scripts with their import specifiers rewritten (``None``: as they are),
     #: by key; filled as they are named (``static._module``)
     static_modules: dict[str, bytes | None] = field(default_factory=dict)

@@ -1,0 +1,69 @@
+"""The files a bundler manifest in the build folder lists: the evidence that a file is a
+bundler's, named by content hash (``hashing.bundler_hashed``).
+
+A prebuilt bundle shipped in an app's static folder (MLflow's React app, built by Create React
+App's webpack) names every chunk by content hash (``static/js/1536.400d7381.chunk.js``), and its
+runtime loads chunks by those names; hashed again, they were fetched under the names written in
+the runtime and revalidated on every visit. The bundler writes a manifest beside them: Create
+React App's ``asset-manifest.json`` (``{"files": {"main.js": "/static-files/static/js/main.X.js",
+...}}``), webpack-manifest-plugin's ``manifest.json`` (``{"main.js": "static/js/main.X.js"}``),
+Vite's ``.vite/manifest.json`` (``{"src/main.ts": {"file": "assets/main-X.js", "css": [...]}}``).
+Every string in it that ends in a path of a file of the folder names that file (a leading
+public path, ``/``, ``./`` and a query are dropped). A web app manifest (``"start_url"``,
+``"icons"``: a PWA's ``manifest.json``) is not a bundler's and names nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator
+from pathlib import Path
+from typing import Any
+
+#: where bundlers write their manifests, relative to the build folder
+MANIFESTS = ("asset-manifest.json", "manifest.json", ".vite/manifest.json")
+
+
+def _strings(doc: Any) -> Iterator[str]:
+    if isinstance(doc, str):
+        yield doc
+    elif isinstance(doc, dict):
+        for v in doc.values():
+            yield from _strings(v)
+    elif isinstance(doc, list):
+        for v in doc:
+            yield from _strings(v)
+
+
+def read_manifest(path: Path) -> Any:
+    """The JSON document of a bundler manifest at ``path``, or ``None`` (absent, unreadable, not
+    JSON, or a web app manifest)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if isinstance(doc, dict) and ("start_url" in doc or "icons" in doc):
+        return None
+    return doc
+
+
+def manifest_named(source: Path, keys: Collection[str], manifests: Collection[str]) -> set[str]:
+    """Of ``keys`` (paths relative to ``source``), those a bundler manifest among ``manifests``
+    (paths relative to ``source``) names (module docstring)."""
+    keyset = set(keys)
+    found: set[str] = set()
+    for name in manifests:
+        for s in _strings(read_manifest(source / name)):
+            path = s.split("?", 1)[0].split("#", 1)[0].strip("/")
+            parts = path.split("/")
+            for i in range(len(parts)):
+                tail = "/".join(parts[i:])
+                if tail in keyset:
+                    found.add(tail)
+                    break
+    return found
+
+
+def manifests_in(source: Path) -> list[str]:
+    """The bundler manifests ``source`` holds (``MANIFESTS`` that ``read_manifest`` reads)."""
+    return [m for m in MANIFESTS if read_manifest(source / m) is not None]

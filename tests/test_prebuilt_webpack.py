@@ -1,0 +1,161 @@
+"""A prebuilt webpack bundle served by the app's own route (MLflow's tracking UI): ``init`` finds
+that route, a bundler's content-hashed files keep their names and are served ``immutable``
+(only on a bundler manifest's evidence), files the build lacks go on to the app's route, and
+the files the bundler did not hash (``index.html``, ``favicon.ico``) are left to the app.
+
+Real files, a real ``assetpipe init`` / ``build``, a real Flask app over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from assetpipe.adopt import discover, init
+from assetpipe.adopt.ownstatic import own_static_route
+from assetpipe.bundler_manifest import manifest_named
+from assetpipe.hashing import bundler_hashed
+from tests.conftest import run_cli, write_tree
+from tests.real_apps import serve
+
+APP = """\
+import os
+from flask import Flask, send_from_directory
+
+def _prefixed(route):
+    return os.environ.get("PREFIX", "") + route
+
+app = Flask(__name__, static_folder="js/build")
+{lines}
+
+@app.route(_prefixed("/static-files/<path:path>"))
+def serve_static_file(path):
+    return send_from_directory(app.static_folder, path, max_age=2419200)
+
+@app.route(_prefixed("/"))
+def index():
+    return send_from_directory(app.static_folder, "index.html")
+"""
+
+MAIN = "static/js/main.3f2a9b1c.js"
+CHUNK = "static/js/812.4a5b6c7d.chunk.js"
+LOGO = "static/media/logo.0badc0de1234abcd5678.png"
+HAND = "static/media/hand.3f2a9b1c.png"  # hand-named: no manifest lists it
+
+
+def _manifest(chunk: str) -> str:
+    return json.dumps(
+        {
+            "files": {
+                "main.js": f"/static-files/{MAIN}",
+                chunk.rsplit("/", 1)[1]: f"/static-files/{chunk}",
+                "logo.png": f"/static-files/{LOGO}",
+                "index.html": "/static-files/index.html",
+            },
+            "entrypoints": [MAIN],
+        }
+    )
+
+
+def _project(root: Path, lines: str = "") -> None:
+    b = "js/build/"
+    write_tree(
+        root,
+        {
+            "app.py": APP.format(lines=lines),
+            b + "index.html": f'<!doctype html><script defer src="static-files/{MAIN}"></script>',
+            b + "favicon.ico": b"\x00\x00\x01\x00ico",
+            b + "asset-manifest.json": _manifest(CHUNK),
+            # a PWA's web app manifest names nothing, even a hash-like name
+            b + "manifest.json": json.dumps({"start_url": ".", "icons": [{"src": HAND}]}),
+            b + MAIN: 'self.load=function(e){return "static/js/"+e+".4a5b6c7d.chunk.js"};\n',
+            b + CHUNK: "console.log('chunk');\n",
+            b + LOGO: b"\x89PNG\r\n\x1a\nlogo",
+            b + HAND: b"\x89PNG\r\n\x1a\nhand",
+        },
+    )
+
+
+def test_bundler_hashed_needs_the_pattern_and_the_manifest() -> None:
+    named = {MAIN, CHUNK, LOGO, "index.html"}
+    assert bundler_hashed(MAIN, named) and bundler_hashed(CHUNK, named)
+    assert bundler_hashed("assets/index-BXe3kR2-.js", {"assets/index-BXe3kR2-.js"})
+    assert not bundler_hashed("index.html", named)  # listed, no hash in its name
+    assert not bundler_hashed(HAND, named)  # a hash-like name no manifest lists
+
+
+def test_manifest_named_reads_bundler_manifests_not_web_app_manifests(tmp_path: Path) -> None:
+    _project(tmp_path)
+    build = tmp_path / "js/build"
+    keys = [p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()]
+    named = manifest_named(build, keys, ["asset-manifest.json", "manifest.json"])
+    assert named == {MAIN, CHUNK, LOGO, "index.html"}
+
+
+def test_own_static_route_reads_the_view_not_its_neighbour() -> None:
+    text = APP.format(lines="")
+    assert own_static_route(text) == "/static-files/"
+    other = text.replace("send_from_directory(app.static_folder, path", "send_file(path")
+    assert own_static_route(other) is None  # the next view's send_from_directory is not its
+
+
+def test_init_finds_the_route_and_keeps_the_bundle(tmp_path: Path) -> None:
+    _project(tmp_path)
+    project = discover(tmp_path)
+    assert project.public_path == "/static-files/"  # not Flask's /build/
+    assert project.bundler_files == sorted([MAIN, CHUNK, LOGO])
+    assert {"index.html", "favicon.ico", HAND} <= set(project.left_to_app)
+    text = init(tmp_path).text
+    assert 'public_path: "/static-files/"' in text
+    assert 'bundler_manifests: ["asset-manifest.json"]' in text
+    include = next(x for x in text.splitlines() if x.startswith("  include:") and "js" in x)
+    assert "favicon.ico" not in include and "index.html" not in include
+    assert "images:\n  include: []" in text  # the bundle's images keep their names
+
+
+def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+@pytest.mark.timeout(180)
+def test_built_and_served_through_the_apps_own_route(tmp_path: Path) -> None:
+    _project(tmp_path, "from assetpipe.flask import AssetPipe\nAssetPipe(app)")
+    assert init(tmp_path, force=True).project.public_path == "/static-files/"
+    done = run_cli("build", "--strict", cwd=tmp_path)
+    assert done.code == 0, done.out + done.err
+    public = tmp_path / "dist/public"
+    assert (public / MAIN).is_file() and (public / CHUNK).is_file()
+    entries = json.loads((tmp_path / "dist/manifest.json").read_text())
+    assert entries[MAIN]["file"] == MAIN and "immutable" not in entries[MAIN]
+    with serve(tmp_path, "from app import app", adopt=False, log=tmp_path / "log") as base:
+        code, headers, _ = _get(base + "/static-files/" + CHUNK)
+        assert code == 200 and "immutable" in headers["Cache-Control"]
+        # not in the build: the app's own route answers, as before adoption
+        code, headers, body = _get(base + "/static-files/favicon.ico")
+        assert code == 200 and headers["Cache-Control"] == "public, max-age=2419200"
+        assert body == b"\x00\x00\x01\x00ico"
+        code, _, body = _get(base + "/static-files/nothing.js")
+        assert code == 404 and b"Not Found" in body and b"<title>" in body  # Flask's page
+
+
+def test_a_rebuild_keeps_the_previous_bundles_chunks(tmp_path: Path) -> None:
+    _project(tmp_path)
+    init(tmp_path)
+    assert run_cli("build", cwd=tmp_path).code == 0
+    new = "static/js/812.99aa88bb.chunk.js"
+    (tmp_path / "js/build" / CHUNK).rename(tmp_path / "js/build" / new)
+    (tmp_path / "js/build/asset-manifest.json").write_text(_manifest(new))
+    assert run_cli("build", cwd=tmp_path).code == 0
+    public = tmp_path / "dist/public"
+    assert (public / new).is_file()
+    # a page loaded before the deploy still fetches its chunk, immutable
+    assert (public / CHUNK).is_file()
+    report = json.loads((tmp_path / "dist/report.json").read_text())
+    assert CHUNK in report["retained"]
