@@ -22,14 +22,14 @@ from .constants import kwarg
 from .files import SKIP_DIRS, app_root, python_texts
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
-from .ownviews import own_view_refs
 from .ownstatic import own_static_route
+from .ownviews import own_view_refs
 from .prebuilt import prebuilt
 from .prefixes import find_prefixes, public_path_of, static_functions_of, unprefixed
 from .routes import view_routes
 from .selflocate import imported_back, named_in_scripts, self_locating
 from .subfolder import names_subfolder
-from .templatedirs import blueprint_template_dirs, template_dirs
+from .templatedirs import blueprint_template_dirs, page_templates, template_dirs
 
 RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 
@@ -186,23 +186,6 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
         if app.factory_needs_args:
             app.entry = _entry(root, app.factory)
     return app, [a.module_file for _, a in found[1:]]
-
-
-#: ``{% extends "layout.html" %}``, or an expression naming layouts (calibre-web's
-#: ``is_xhr|yesno("fragment.html", "layout.html")``)
-_EXTENDS = re.compile(r"\{%-?\s*extends\s+(.*?)-?%\}", re.DOTALL)
-_QUOTED = re.compile(r"""["']([^"']+)["']""")
-
-
-def page_templates(texts: list[tuple[str, str]]) -> list[str]:
-    """The names of the templates (``(name, text)``) that render a page: each extends a layout
-    and no template extends it (a layout extending a base is not a page). The LCP rule's
-    first-image clause applies to them: in Flask's flat ``templates/`` the default
-    ``templates.pages`` (``pages/**``) matches none, and a book page's cover went lazy."""
-    extended = {
-        q.group(1) for _, t in texts for m in _EXTENDS.finditer(t) for q in _QUOTED.finditer(m[1])
-    }
-    return sorted(n for n, t in texts if _EXTENDS.search(t) and n not in extended)
 
 
 def _required(params: str) -> bool:
@@ -418,7 +401,11 @@ def discover(root: Path, *, _in: str = "") -> Project:
         [*project.scripts, *project.styles],
         keep={*in_templates, *named, *(f for f in project.static_files if f.startswith(kept))},
     )
-    prebuilt(project, in_templates)
+    project.bundler_manifests, project.bundler_files, project.left_to_app = prebuilt(
+        project.static_dir,
+        project.static_files,
+        bool(in_templates or project.scripts or project.styles),
+    )
     dirs = {
         str(Path(f).parent.as_posix())
         for f in project.static_files

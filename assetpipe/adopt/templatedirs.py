@@ -6,6 +6,8 @@ A blueprint folder inside another listed folder (or holding one) is left out, it
 being listed already; one holding a template name an earlier folder has is left out too and
 reported: Flask renders the earlier folder's template, and the build refuses a name in two
 folders.
+
+``page_templates``: which of the templates render a page (for ``templates.pages``).
 """
 
 from __future__ import annotations
@@ -72,3 +74,20 @@ def template_dirs(app_dir: Path | None, candidates: list[Path]) -> TemplateDirs:
         out.blueprints.pop(0)
     out.first = out.dirs[0][0] if out.dirs else None
     return out
+
+
+#: ``{% extends "layout.html" %}``, or an expression naming layouts (calibre-web's
+#: ``is_xhr|yesno("fragment.html", "layout.html")``)
+_EXTENDS = re.compile(r"\{%-?\s*extends\s+(.*?)-?%\}", re.DOTALL)
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
+
+
+def page_templates(texts: list[tuple[str, str]]) -> list[str]:
+    """The names of the templates (``(name, text)``) that render a page: each extends a layout
+    and no template extends it (a layout extending a base is not a page). The LCP rule's
+    first-image clause applies to them: in Flask's flat ``templates/`` the default
+    ``templates.pages`` (``pages/**``) matches none, and a book page's cover went lazy."""
+    extended = {
+        q.group(1) for _, t in texts for m in _EXTENDS.finditer(t) for q in _QUOTED.finditer(m[1])
+    }
+    return sorted(n for n, t in texts if _EXTENDS.search(t) and n not in extended)

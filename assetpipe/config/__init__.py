@@ -12,6 +12,7 @@ Modules, each importing only those above it (``memo`` imports ``load`` when it v
   (``read_fields``: unknown keys with a did-you-mean, nested keys, sections, lists of items);
 - ``checks``: the ``Check`` of each kind of value (types, ranges, choices, globs, paths, and the
   few keys with rules of their own);
+- ``vocab``: the values keys accept (formats, levels, budget groups, metrics);
 - ``model``: the frozen dataclasses users see (``Config`` and one per section), where every key
   is declared once;
 - ``steps``: the steps of user flows (``flows[].steps``, ``login``);
@@ -26,14 +27,6 @@ from __future__ import annotations
 
 from .memo import load_config
 from .model import (
-    IMAGE_FORMATS,
-    LEGAL_COMMENTS,
-    LEVELS,
-    PROFILES,
-    RESOURCE_TYPES,
-    SCORES,
-    SOURCEMAPS,
-    TIMINGS,
     AuditConfig,
     Budget,
     CompressConfig,
@@ -48,6 +41,16 @@ from .model import (
     TemplatesConfig,
     WatchConfig,
     state_dir_for,
+)
+from .vocab import (
+    IMAGE_FORMATS,
+    LEGAL_COMMENTS,
+    LEVELS,
+    PROFILES,
+    RESOURCE_TYPES,
+    SCORES,
+    SOURCEMAPS,
+    TIMINGS,
 )
 
 __all__ = [

@@ -41,52 +41,20 @@ from .checks import (
 )
 from .keys import Items, Section, derived, opt, required
 from .steps import Step, Steps
-
-IMAGE_FORMATS = ("webp", "avif", "original")
-SOURCEMAPS = ("linked", "hidden", "inline", "none")
-LEGAL_COMMENTS = ("none", "inline", "eof", "linked", "external")
-PROFILES = ("mobile", "desktop")
-#: ``audit.metrics`` (``--metrics``): how TBT is measured (``audit.policy.MODES``).
-AUDIT_MODES = ("observed", "cpu", "simulate")
-LEVELS = ("error", "warn", "off")
-RESOURCE_TYPES = (
-    "total",
-    "document",
-    "script",
-    "stylesheet",
-    "image",
-    "font",
-    "media",
-    "other",
-    "third-party",
+from .vocab import (
+    AUDIT_MODES,
+    FLOW_METRICS,
+    IMAGE_FORMATS,
+    INSIGHTS,
+    LEGAL_COMMENTS,
+    LEVEL_GROUPS,
+    LEVELS,
+    PROFILES,
+    RESOURCE_TYPES,
+    SCORES,
+    SOURCEMAPS,
+    TIMINGS,
 )
-TIMINGS = ("fcp", "si", "lcp", "cls", "tbt", "ttfb", "server", "load")
-SCORES = ("performance", "accessibility", "best-practices", "seo")
-LEVEL_GROUPS = (
-    "timings",
-    "resource_sizes",
-    "resource_counts",
-    "repeat_view",
-    "min_score",
-    "images_distorted",
-    "images_oversized",
-    "images_unsized",
-    "images_grown",
-    "insights_render_blocking",
-    "insights_unused_javascript",
-    "insights_unused_css",
-    "insights_total_byte_weight",
-    "insights_third_party",
-)
-FLOW_METRICS = ("inp", "cls")
-INSIGHTS = (
-    "render_blocking",
-    "unused_javascript",
-    "unused_css",
-    "total_byte_weight",
-    "third_party",
-)
-
 
 DEFAULT_NAME = "pipeline.yaml"
 
@@ -263,12 +231,10 @@ class StaticConfig:
     bundler_manifests: tuple[str, ...] = opt(
         (),
         Strs(),
-        "bundler manifests in `source` (`asset-manifest.json`, `.vite/manifest.json`): a file of"
-        " `include` that one lists and whose name carries the bundler's content hash"
-        " (`main.3f2a9b1c.js`, `1536.400d7381.chunk.js`, `index-BXe3kR2a.js`) keeps its name, as"
-        " the bundle's runtime loads it by that name, and is served `immutable`; a hash-like name"
-        " the manifest does not list is hashed as any file (`assetpipe init` writes the"
-        " manifests it finds)",
+        "bundler manifests in `source` (`asset-manifest.json`, `.vite/manifest.json`): a file"
+        " one lists whose name carries the bundler's hash (`main.3f2a9b1c.js`, `index-BXe3kR2a.js`)"
+        " keeps its name, which the bundle's runtime loads, and is served `immutable`; a hash-like"
+        " name no manifest lists is hashed as any file (`init` writes the manifests it finds)",
     )
 
 
