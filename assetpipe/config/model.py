@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Location
+from . import vocab
 from .checks import (
     AppRef,
     Bool,
@@ -41,20 +42,6 @@ from .checks import (
 )
 from .keys import Items, Section, derived, opt, required
 from .steps import Step, Steps
-from .vocab import (
-    AUDIT_MODES,
-    FLOW_METRICS,
-    IMAGE_FORMATS,
-    INSIGHTS,
-    LEGAL_COMMENTS,
-    LEVEL_GROUPS,
-    LEVELS,
-    PROFILES,
-    RESOURCE_TYPES,
-    SCORES,
-    SOURCEMAPS,
-    TIMINGS,
-)
 
 DEFAULT_NAME = "pipeline.yaml"
 
@@ -110,7 +97,9 @@ class TemplatesConfig:
     )
     picture: bool = opt(False, Bool(), "wrap processed images in `<picture>`: AVIF/WebP sources")
     srcset_format: str = opt(
-        "webp", Choice(IMAGE_FORMATS), "the one format an `<img srcset>` lists (in images.formats)"
+        "webp",
+        Choice(vocab.IMAGE_FORMATS),
+        "the one format an `<img srcset>` lists (in images.formats)",
     )
     integrity: bool = opt(
         False,
@@ -163,7 +152,9 @@ class ImagesConfig:
         ("img/**/*.{jpg,jpeg,png,webp,gif,avif}",), Globs(), "the images processed"
     )
     widths: tuple[int, ...] = opt((480, 960, 1600), Widths(), "variant widths (never upscaled)")
-    formats: tuple[str, ...] = opt(("webp", "original"), Formats(IMAGE_FORMATS), "variant formats")
+    formats: tuple[str, ...] = opt(
+        ("webp", "original"), Formats(vocab.IMAGE_FORMATS), "variant formats"
+    )
     quality: tuple[tuple[str, int], ...] = opt(
         (("avif", 55), ("jpeg", 80), ("webp", 80)),
         Quality(("jpeg", "webp", "avif")),
@@ -193,8 +184,8 @@ class ScriptsConfig:
     )
     splitting: bool = opt(True, Bool(), "shared chunks and dynamic-import chunks")
     target: tuple[str, ...] = opt(("es2020",), Strs(), "esbuild targets (also lower CSS)")
-    sourcemap: str = opt("linked", Choice(SOURCEMAPS), "source maps (hidden: no comment)")
-    legal_comments: str = opt("eof", Choice(LEGAL_COMMENTS), "where license comments go")
+    sourcemap: str = opt("linked", Choice(vocab.SOURCEMAPS), "source maps (hidden: no comment)")
+    legal_comments: str = opt("eof", Choice(vocab.LEGAL_COMMENTS), "where license comments go")
     define: tuple[tuple[str, str], ...] = opt((), Defines(), "esbuild `--define`")
 
 
@@ -275,30 +266,32 @@ class Budget:
     last budget whose ``path`` matches a page wins (docs/audit.md)."""
 
     path: str = opt("/*", Str(), "the pages it applies to (a glob)")
-    profile: str | None = opt(None, Choice(PROFILES), "only for this profile (none: both)")
+    profile: str | None = opt(None, Choice(vocab.PROFILES), "only for this profile (none: both)")
     timings: tuple[tuple[str, float], ...] = opt(
-        (), NumberMap(TIMINGS), "median ≤ budget, in ms (CLS unitless)"
+        (), NumberMap(vocab.TIMINGS), "median ≤ budget, in ms (CLS unitless)"
     )
     resource_sizes: tuple[tuple[str, float], ...] = opt(
-        (), NumberMap(RESOURCE_TYPES), "KiB transferred ≤ budget"
+        (), NumberMap(vocab.RESOURCE_TYPES), "KiB transferred ≤ budget"
     )
     resource_counts: tuple[tuple[str, float], ...] = opt(
-        (), NumberMap(RESOURCE_TYPES), "requests ≤ budget"
+        (), NumberMap(vocab.RESOURCE_TYPES), "requests ≤ budget"
     )
     repeat_view: tuple[tuple[str, float], ...] = opt(
         (), NumberMap(("total", "hashed")), "KiB transferred on the warm visit ≤ budget"
     )
     min_score: tuple[tuple[str, float], ...] = opt(
-        (), Scores(SCORES), "Lighthouse score ≥ budget (with `--lighthouse`)"
+        (), Scores(vocab.SCORES), "Lighthouse score ≥ budget (with `--lighthouse`)"
     )
     insights: tuple[tuple[str, float], ...] = opt(
         (),
-        NumberMap(INSIGHTS),
+        NumberMap(vocab.INSIGHTS),
         "Lighthouse-style checks ≤ limit: render-blocking requests (count), unused "
         "JavaScript/CSS and total byte weight (KiB transferred), third-party blocking (ms)",
     )
     level: tuple[tuple[str, str], ...] = opt(
-        (), ChoiceMap(LEVEL_GROUPS, LEVELS), "how a failed check counts, per group (error)"
+        (),
+        ChoiceMap(vocab.LEVEL_GROUPS, vocab.LEVELS),
+        "how a failed check counts, per group (error)",
     )
     location: Location | None = field(default=None, compare=False)
 
@@ -313,9 +306,9 @@ class Flow:
     name: str = required(Str(), "the flow's name in the report")
     steps: tuple[Step, ...] = required(Steps(), "what the user does, starting with `goto`")
     budgets: tuple[tuple[str, float], ...] = opt(
-        (), NumberMap(FLOW_METRICS), "INP (ms) and CLS during the flow ≤ budget"
+        (), NumberMap(vocab.FLOW_METRICS), "INP (ms) and CLS during the flow ≤ budget"
     )
-    level: str = opt("error", Choice(LEVELS), "how a failed budget or step counts")
+    level: str = opt("error", Choice(vocab.LEVELS), "how a failed budget or step counts")
     location: Location | None = field(default=None, compare=False)
 
 
@@ -323,11 +316,11 @@ class Flow:
 class AuditConfig:
     """``audit``: ``assetpipe audit`` defaults; its command-line options win (docs/audit.md)."""
 
-    profile: str = opt("mobile", Choice(PROFILES), "the throttling and device profile")
+    profile: str = opt("mobile", Choice(vocab.PROFILES), "the throttling and device profile")
     runs: int = opt(3, Int(1, 100), "runs per page; the medians are reported")
     metrics: str = opt(
         "observed",
-        Choice(AUDIT_MODES),
+        Choice(vocab.AUDIT_MODES),
         "the metrics' mode, as `--metrics`: `cpu` takes TBT from thread CPU time (steadier on a "
         "busy CI host)",
     )
