@@ -15,27 +15,23 @@ import os
 import sys
 from pathlib import Path
 
-_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", "site-packages"}
+from .files import python_texts
 
 
 def imported_top_names(folder: Path) -> set[str]:
-    """The top-level module names the ``.py`` files under ``folder`` import (absolute imports,
-    at any depth of the code; virtualenvs and ``node_modules`` skipped)."""
+    """The top-level module names the app's modules under ``folder`` import (absolute imports,
+    at any depth of the code; the folders ``init`` skips are skipped: ``files.walk``)."""
     names: set[str] = set()
-    for d, dirs, files in os.walk(folder):
-        dirs[:] = [x for x in dirs if x not in _SKIP_DIRS and not x.startswith(".")]
-        for f in files:
-            if not f.endswith(".py"):
-                continue
-            try:
-                tree = ast.parse(Path(d, f).read_text(encoding="utf-8"))
-            except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-                continue
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    names.update(a.name.split(".")[0] for a in node.names)
-                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    names.add(node.module.split(".")[0])
+    for _path, text in python_texts(folder):
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module.split(".")[0])
     return names
 
 
