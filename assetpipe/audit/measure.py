@@ -162,6 +162,7 @@ def measure(
         seen = _load(page, cdp, url, net, quiet_ms=quiet_ms, max_wait_ms=max_wait_ms)
         collected: dict[str, Any] = page.evaluate("() => window.__assetpipe.collect()")
         events = tracer.stop()
+        seen.warnings.extend(tracer.warnings)
         trace = parse(events, page.url)
         net.close()
         unused_js, unused_css = coverage.collect(page.url)
