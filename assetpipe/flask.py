@@ -3,6 +3,12 @@
     from assetpipe.flask import AssetPipe
     AssetPipe(app)            # an app factory: ext = AssetPipe() ... ext.init_app(app)
 
+The same two lines serve a Quart app (Flask's API over ASGI): the layers below then wrap
+``app.asgi_app`` with ``assetpipe.serve.asgi``'s twins, and the hooks run on the event loop
+(``is_quart``). Two WSGI-only parts are left out there: the extensions' static folders stay
+Quart's own (``blueprint_static``), and a file of the build under a reverse proxy's prefix
+stripped inside the app goes to the app (``_BehindPrefix``).
+
 ``init_app`` finds pipeline.yaml (``find_config``) and then:
 
 - **renders the rewritten templates**: ``app.jinja_env.loader`` becomes a ``ChoiceLoader`` of
@@ -47,6 +53,8 @@ live-reload client (``reload_url``: the ``/__assetpipe/events`` stream of
 from __future__ import annotations
 
 import functools
+import importlib
+import inspect
 import logging
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -55,12 +63,12 @@ from typing import Any, TypeVar
 
 from .blueprint_static import BlueprintStatic
 from .errors import AssetpipeError, ConfigError
-from .flasknames import built_file, name_static_files, name_versioned_files
+from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
 from .jinja import AssetResolver, BuildLoader, install
 from .manifest import manifest_stamp, report_missing_manifest
-from .serve import AssetMiddleware, CompressMiddleware
+from .serve import AssetMiddleware
 from .serve.compress import NO_COMPRESS_KEY
-from .serve.holder import url_prefix
+from .serve.holder import AssetServing, url_prefix
 
 log = logging.getLogger("assetpipe")
 CONFIG_NAME = "pipeline.yaml"
@@ -120,12 +128,27 @@ def find_config(root_path: str | Path, name: str | Path = CONFIG_NAME) -> Path:
 
 def no_compress(view: F | None = None) -> Any:
     """Keep a response uncompressed (BREACH): ``@no_compress`` on a view, or ``no_compress()``
-    while a request is handled."""
+    while a request is handled (Flask's or Quart's)."""
     if view is None:
-        from flask import request
+        from flask import has_request_context, request
 
-        request.environ[NO_COMPRESS_KEY] = True
+        if has_request_context():
+            request.environ[NO_COMPRESS_KEY] = True
+        else:  # a Quart request: its ASGI scope is the one the layers see
+            from quart import request as quart_request
+
+            scope: Any = quart_request.scope
+            scope[NO_COMPRESS_KEY] = True
         return None
+
+    if inspect.iscoroutinefunction(view):  # a Quart view
+
+        @functools.wraps(view)
+        async def awaited(*args: Any, **kwargs: Any) -> Any:
+            no_compress()
+            return await view(*args, **kwargs)
+
+        return awaited
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -141,9 +164,9 @@ def _static_route_at(app: Any, public_path: str) -> bool:
     ``app.wsgi_app = WhiteNoise(app.wsgi_app, prefix="static")`` with ``static_folder=None``:
     with the two lines after it, every file of its theme 404ed, scripts included)."""
     static = getattr(app, "static_url_path", None)
-    wsgi = getattr(app, "wsgi_app", None)
-    if wsgi is not None and getattr(wsgi, "__self__", None) is not app:
-        return True  # not Flask's own bound wsgi_app: a layer the app put there
+    inner = getattr(app, "asgi_app" if is_quart(app) else "wsgi_app", None)
+    if inner is not None and getattr(inner, "__self__", None) is not app:
+        return True  # not the app's own bound wsgi_app/asgi_app: a layer the app put there
     return (
         bool(getattr(app, "has_static_folder", False))
         and static is not None
@@ -233,7 +256,7 @@ class AssetPipe:
         self._config_source_paths = True
         self._config_integrity = False
         self.resolver: AssetResolver | None = None
-        self.middleware: AssetMiddleware | None = None
+        self.middleware: AssetServing | None = None
         if app is not None:
             self.init_app(app)
 
@@ -261,13 +284,19 @@ class AssetPipe:
         return (out if out.is_absolute() else root / out), public_path or "/static/"
 
     def init_app(self, app: Any) -> None:
-        """Install the template loader, the Jinja globals and the WSGI layers on ``app``."""
+        """Install the template loader, the Jinja globals and the WSGI (Quart: ASGI) layers on
+        ``app``."""
         import jinja2
 
+        asgi = is_quart(app)
+        # the WSGI layers, or their ASGI twins (same arguments, same behaviour) for Quart
+        layers: Any = importlib.import_module(
+            "assetpipe.serve.asgi" if asgi else "assetpipe.serve.wsgi"
+        )
         output, public_path = self._settings(app)
         if report_missing_manifest(output) is not None:  # once (the middleware's is then quiet)
             log.warning(
-                "assetpipe: no build at %s yet: Flask renders its own templates and "
+                "assetpipe: no build at %s yet: the app renders its own templates and "
                 "static files until `assetpipe build` (picked up without a restart)",
                 output,
             )
@@ -283,8 +312,8 @@ class AssetPipe:
             integrity=self._config_integrity,
         )
         reload_url = self._setting(app, "reload_url", "ASSETPIPE_RELOAD_URL")
-        self.middleware = AssetMiddleware(
-            app.wsgi_app,
+        self.middleware = layers.AssetMiddleware(
+            app.asgi_app if asgi else app.wsgi_app,
             output,
             public_path,
             dev=dev,
@@ -298,23 +327,36 @@ class AssetPipe:
             and (_static_route_at(app, public_path) or _OwnRoute(app, public_path)),
             unhashed_cache_control=static_cache_control(app),
         )
-        wsgi: Any = self.middleware
+        outer: Any = self.middleware
         if _flag(self._setting(app, "compress", "ASSETPIPE_COMPRESS"), True):
             exclude = self._setting(app, "compress_exclude", "ASSETPIPE_COMPRESS_EXCLUDE") or ()
             # breach_guard: a response that sets a cookie (Flask adds the session cookie after
             # the after_request hooks, so this is a WSGI layer's job, not a hook's) or says
             # private/no-store is left uncompressed (``assetpipe.serve.compress.carries_secret``)
-            wsgi = CompressMiddleware(
-                wsgi, exclude_paths=(url_prefix(public_path), *exclude), breach_guard=True
+            outer = layers.CompressMiddleware(
+                outer, exclude_paths=(url_prefix(public_path), *exclude), breach_guard=True
             )
-        if _flag(self._setting(app, "blueprint_static", "ASSETPIPE_BLUEPRINT_STATIC"), True):
-            wsgi = BlueprintStatic(wsgi, app)
+        blueprints = _flag(
+            self._setting(app, "blueprint_static", "ASSETPIPE_BLUEPRINT_STATIC"), True
+        )
+        if blueprints and not asgi:
+            outer = BlueprintStatic(outer, app)
         if _static_route_at(app, public_path):
             name_static_files(app, self.resolver)
             name_versioned_files(app, self.resolver)
-        app.wsgi_app = wsgi
-        app.before_request(_Follower(app, output, self.resolver, self.middleware))
-        app.before_request(_BehindPrefix(self.middleware))
+        follower = _Follower(app, output, self.resolver, self.middleware)
+        if asgi:
+            app.asgi_app = outer
+
+            async def follow_builds() -> None:  # on the loop: a sync hook is run in a thread
+                follower()
+
+            app.before_request(follow_builds)
+        else:
+            app.wsgi_app = outer
+            app.before_request(follower)
+            assert isinstance(self.middleware, AssetMiddleware)
+            app.before_request(_BehindPrefix(self.middleware))
         app.extensions["assetpipe"] = self
 
 
@@ -324,7 +366,7 @@ class _Follower:
     One per app, so an extension shared by an app factory's apps keeps them apart."""
 
     def __init__(
-        self, app: Any, output: Path, resolver: AssetResolver, middleware: AssetMiddleware
+        self, app: Any, output: Path, resolver: AssetResolver, middleware: AssetServing
     ) -> None:
         self.app, self.output, self.resolver, self.middleware = app, output, resolver, middleware
         self.stamp = manifest_stamp(output)

@@ -53,11 +53,15 @@ def name_static_files(app: Any, resolver: AssetResolver) -> None:
         named = built_file(entry) if entry is not None else None
         return values if named is None else {**values, "filename": named}
 
+    quart = is_quart(app)
     try:
-        from flask import before_render_template, template_rendered
+        if quart:  # async receivers: Quart runs a sync one in a thread
+            from quart import before_render_template, template_rendered
+        else:
+            from flask import before_render_template, template_rendered
 
-        before_render_template.connect(_rendering(True), app, weak=False)
-        template_rendered.connect(_rendering(False), app, weak=False)
+        before_render_template.connect(_rendering(True, quart), app, weak=False)
+        template_rendered.connect(_rendering(False, quart), app, weak=False)
     except RuntimeError:  # Flask < 2.3 without blinker: signals unavailable
         import jinja2
 
@@ -74,9 +78,7 @@ def name_static_files(app: Any, resolver: AssetResolver) -> None:
         return
 
     def url_defaults(endpoint: str, values: dict[str, Any]) -> None:
-        from flask import g
-
-        rendering = getattr(g, _RENDERS, None)
+        rendering = getattr(_g(quart), _RENDERS, None)
         if endpoint == "static" and rendering:
             values.update(name(values, rendering[-1]))
 
@@ -87,13 +89,31 @@ def name_static_files(app: Any, resolver: AssetResolver) -> None:
 _RENDERS = "_assetpipe_renders"
 
 
-def _rendering(start: bool) -> Callable[..., None]:
+def is_quart(app: Any) -> bool:
+    """Whether ``app`` is a Quart app: Flask's API (``jinja_env``, ``url_defaults``,
+    ``before_request``, the static route, signals, ``g``) with ``asgi_app`` in place of
+    ``wsgi_app``."""
+    return hasattr(app, "asgi_app") and not hasattr(app, "wsgi_app")
+
+
+def _g(quart: bool) -> Any:
+    """The request's ``g``: Flask's, or Quart's for a Quart app."""
+    if quart:
+        from quart import g as quart_g
+
+        return quart_g
+    from flask import g
+
+    return g
+
+
+def _rendering(start: bool, quart: bool = False) -> Callable[..., Any]:
     """A signal receiver that pushes (``start``) or pops the template being rendered on
-    ``_RENDERS`` (on ``g``, so a render that raised is forgotten with its request)."""
+    ``_RENDERS`` (on ``g``, so a render that raised is forgotten with its request); a
+    coroutine function for Quart, whose signals await their receivers on the event loop."""
 
     def receive(_sender: Any, template: Any = None, **_kwargs: Any) -> None:
-        from flask import g
-
+        g = _g(quart)
         # getattr/setattr, not g.setdefault: an app may give g a class of its own (Fava's
         # app_ctx_globals_class, which has no setdefault: every page was a 500)
         rendering: list[str | None] | None = getattr(g, _RENDERS, None)
@@ -105,7 +125,13 @@ def _rendering(start: bool) -> Callable[..., None]:
         elif rendering:
             rendering.pop()
 
-    return receive
+    if not quart:
+        return receive
+
+    async def areceive(_sender: Any, **kwargs: Any) -> None:
+        receive(_sender, **kwargs)
+
+    return areceive
 
 
 class _ForeignTemplates:

@@ -33,11 +33,12 @@ from .templatedirs import blueprint_template_dirs, page_templates, template_dirs
 
 RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 
-_FLASK = r"""\b(?:flask\.)?(?:{names})\(\s*(__name__|["'][\w.]+["'])(?P<args>[^)]*)\)"""
-# a subclass of Flask (CTFd's ``class CTFdFlask(Flask)``): its calls create the app too
-_SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:flask\.)?Flask\s*[,)]", re.M)
+_FLASK = r"""\b(?:flask\.|quart\.)?(?:{names})\(\s*(__name__|["'][\w.]+["'])(?P<args>[^)]*)\)"""
+# a subclass of Flask (CTFd's ``class CTFdFlask(Flask)``): its calls create the app too; Quart
+# (Flask's API over ASGI, served by the same two lines) is found as Flask is
+_SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:flask\.|quart\.)?(?:Flask|Quart)\s*[,)]", re.M)
 _FACTORY = re.compile(r"^def\s+(create_app|make_app|app_factory)\s*\((?P<params>[^)]*)\)", re.M)
-_GLOBAL_APP = r"^(\w+)\s*=\s*(?:flask\.)?(?:{names})\("
+_GLOBAL_APP = r"^(\w+)\s*=\s*(?:flask\.|quart\.)?(?:{names})\("
 _TAG = re.compile(r"<(script|link)\b(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*>", re.I | re.S)
 _URL_FOR = re.compile(
     r"""url_for\(\s*["']static["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}]+)["']"""
@@ -141,7 +142,9 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     """The Flask app of the project (the shallowest module creating one), and the others."""
     found: list[tuple[int, FlaskApp]] = []
     texts = list(python_texts(root))
-    names = "|".join(["Flask", *sorted({c for _, t in texts for c in _SUBCLASS.findall(t)})])
+    names = "|".join(
+        ["Flask", "Quart", *sorted({c for _, t in texts for c in _SUBCLASS.findall(t)})]
+    )
     creates, assigns = (
         re.compile(_FLASK.format(names=names)),
         re.compile(_GLOBAL_APP.format(names=names), re.M),
