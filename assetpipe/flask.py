@@ -56,6 +56,7 @@ import functools
 import importlib
 import inspect
 import logging
+import os
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
@@ -174,6 +175,17 @@ def _static_route_at(app: Any, public_path: str) -> bool:
     )
 
 
+def _live_source(app: Any, public_path: str, source: Path | None) -> Path | None:
+    """The build's source folder when it is the app's static folder and Flask's static route
+    serves it under ``public_path``: a file of it that changed since the build (Flask-Admin's
+    ``FileAdmin`` over ``static/``: an edit, a delete) is then left to that route, which
+    serves it as it now is (``assetpipe.serve.freshness``); else ``None``."""
+    folder = getattr(app, "static_folder", None)
+    if source is None or not folder or not _static_route_at(app, public_path):
+        return None
+    return source if os.path.realpath(folder) == os.path.realpath(source) else None
+
+
 def static_cache_control(app: Any) -> str:
     """The ``Cache-Control`` Flask's static route sends for a file (``send_file`` with
     ``app.get_send_file_max_age``, ``SEND_FILE_MAX_AGE_DEFAULT``): ``no-cache`` by default,
@@ -255,6 +267,7 @@ class AssetPipe:
         self.config_path: Path | None = None
         self._config_source_paths = True
         self._config_integrity = False
+        self._config_source: Path | None = None
         self.resolver: AssetResolver | None = None
         self.middleware: AssetServing | None = None
         if app is not None:
@@ -280,6 +293,7 @@ class AssetPipe:
             public_path = public_path or cfg.public_path
             self._config_source_paths = cfg.serve.source_paths
             self._config_integrity = cfg.templates.integrity
+            self._config_source = Path(cfg.source)
         out = Path(output)
         return (out if out.is_absolute() else root / out), public_path or "/static/"
 
@@ -326,6 +340,7 @@ class AssetPipe:
             fallback=_flag(self._setting(app, "static_fallback", "ASSETPIPE_STATIC_FALLBACK"), True)
             and (_static_route_at(app, public_path) or _OwnRoute(app, public_path)),
             unhashed_cache_control=static_cache_control(app),
+            source=_live_source(app, public_path, self._config_source),
         )
         outer: Any = self.middleware
         if _flag(self._setting(app, "compress", "ASSETPIPE_COMPRESS"), True):
@@ -342,7 +357,7 @@ class AssetPipe:
         if blueprints and not asgi:
             outer = BlueprintStatic(outer, app)
         if _static_route_at(app, public_path):
-            name_static_files(app, self.resolver)
+            name_static_files(app, self.resolver, self.middleware.source_changed)
             name_versioned_files(app, self.resolver)
         follower = _Follower(app, output, self.resolver, self.middleware)
         if asgi:
@@ -404,7 +419,10 @@ class _BehindPrefix:
 
         environ = request.environ  # inside the app's own wrappers: its PATH_INFO (WSGI string)
         path = environ.get("PATH_INFO") or ""
-        if not path.startswith(self.middleware.prefix) or self.middleware.holder.find(path) is None:
+        if not path.startswith(self.middleware.prefix):
+            return None
+        sf = self.middleware.holder.find(path)
+        if sf is None or self.middleware.stale(sf):
             return None
         return Response.from_app(self.middleware, environ)
 

@@ -25,7 +25,9 @@ def built_file(entry: dict[str, Any]) -> str | None:
     return default_output(entry)
 
 
-def name_static_files(app: Any, resolver: AssetResolver) -> None:
+def name_static_files(
+    app: Any, resolver: AssetResolver, changed: Callable[[str], bool] | None = None
+) -> None:
     """Make a ``url_for('static', filename=K)`` made while a template renders name the build's
     hashed file of K: K computed in the template (``filename='js/' + name`` in a macro), or a
     Python helper the template calls (Fava's ``static_url('app.css')``, a template global that
@@ -42,7 +44,9 @@ def name_static_files(app: Any, resolver: AssetResolver) -> None:
     name, or not in the manifest (a file added after the build), is left as it is; the manifest
     followed is the current build's (``resolver``). So is a font named while a template whose
     stylesheets come from ``{% assets %}`` renders (``rewrite.foreign``: those name it by its
-    source name, and a preload of the hashed one fetched it twice)."""
+    source name, and a preload of the hashed one fetched it twice). Nor is a K that ``changed``
+    says was removed or modified since the build (a file Flask-Admin's ``FileAdmin`` edited in
+    the static folder): its unhashed URL serves it as it now is (``assetpipe.serve.freshness``)."""
     foreign = _ForeignTemplates(app.jinja_env)
 
     def name(values: dict[str, Any], template: str | None) -> dict[str, Any]:
@@ -51,7 +55,9 @@ def name_static_files(app: Any, resolver: AssetResolver) -> None:
             return values
         entry = resolver.manifest.get(filename.lstrip("/"))
         named = built_file(entry) if entry is not None else None
-        return values if named is None else {**values, "filename": named}
+        if named is None or (changed is not None and changed(filename.lstrip("/"))):
+            return values
+        return {**values, "filename": named}
 
     quart = is_quart(app)
     try:

@@ -122,6 +122,8 @@ class AssetMiddleware(AssetServing, Passthrough):
         self, scope: Scope, receive: Receive, send: Send, path: str, retried: bool = False
     ) -> None:
         sf = await self.holder.afind(path)
+        if sf is not None and sf.source is not None and self.stale(sf):
+            sf = None  # changed since the build: the app's (``freshness``)
         if sf is None and self.fallback:
             await self.app(scope, receive, send)
             return

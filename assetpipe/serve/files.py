@@ -150,6 +150,8 @@ class StaticFile:
 
     #: Accept-Encoding value → negotiated representation (a few distinct values in practice)
     negotiated: dict[str | None, Representation] = field(default_factory=dict)
+    #: the manifest key a source path answers for (``None`` for a built file's own name)
+    source: str | None = None
 
     def representation(self, encoding: str) -> Representation:
         return self.alternatives.get(encoding, self.identity)
@@ -266,6 +268,7 @@ def _source_paths(
         target = files.get(prefix + default_output(entry))
         if target is not None:
             out[url] = _revalidated(key, target, unhashed)
+            out[url].source = key
     return out
 
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from ..manifest import manifest_stamp, report_missing_manifest
 from .files import FileTable, StaticFile, build_table
+from .freshness import SourceFreshness
 from .reload import client_script
 from .stats import STATS
 
@@ -190,6 +191,9 @@ class AssetServing:
     ``unhashed_cache_control`` (default ``no-cache``: the ``Cache-Control`` of the files that
     are not immutable, unhashed names and source paths; ``assetpipe.flask`` passes the one the
     app's static route sends),
+    ``source`` (default none: the folder the build was made from; with ``fallback`` on, an
+    unhashed source path whose file was since removed or modified there goes to the wrapped
+    app, which serves the file as it now is: ``freshness``),
     ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
 
     def __init__(
@@ -203,12 +207,14 @@ class AssetServing:
         source_paths: bool = True,
         fallback: object = False,
         unhashed_cache_control: str = "no-cache",
+        source: str | os.PathLike[str] | None = None,
         memory_file_limit: int = 512 * 1024,
         memory_total_limit: int = 64 * 1024 * 1024,
     ) -> None:
         self.prefix = url_prefix(public_path)
         self.dev = dev
         self.fallback = fallback
+        self.freshness = SourceFreshness(source, output) if source is not None else None
         self.holder = TableHolder(
             output,
             self.prefix,
@@ -219,6 +225,16 @@ class AssetServing:
             memory_total_limit=memory_total_limit,
         )
         self.script = client_script(reload_url) if dev else b""
+
+    def stale(self, sf: StaticFile) -> bool:
+        """Whether ``sf`` answers a source path whose file changed since the build while the
+        wrapped app can answer it instead (``source`` and ``fallback``)."""
+        return sf.source is not None and self.source_changed(sf.source)
+
+    def source_changed(self, key: str) -> bool:
+        """Whether manifest key ``key``'s file changed since the build and the wrapped app
+        answers its unhashed URL instead (``source`` and ``fallback``)."""
+        return self.freshness is not None and bool(self.fallback) and self.freshness.changed(key)
 
     @property
     def table(self) -> FileTable:

@@ -93,7 +93,7 @@ class AssetMiddleware(AssetServing, Passthrough):
                 return self._inject(environ, start_response)
             return self.app(environ, start_response)
         sf = self.holder.find(path)
-        if sf is None:
+        if sf is None or (sf.source is not None and self.stale(sf)):
             if self.fallback:
                 return self.app(environ, start_response)
             return _not_found(start_response)
