@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, render_template_string
 
@@ -16,7 +17,7 @@ from assetpipe import build, load_config
 from assetpipe.flask import AssetPipe
 from assetpipe.serve.freshness import SourceFreshness
 from tests.conftest import write_tree
-from tests.test_serve_support import request, wsgi_server
+from tests.test_serve_support import asgi_server, request, wsgi_server
 
 
 def _site(root: Path) -> None:
@@ -91,3 +92,35 @@ def test_a_deployment_without_its_sources_is_answered_by_the_build(tmp_path: Pat
     assert not fresh.changed("notes/a.txt")
     (tmp_path / "static/notes/b.txt").unlink()
     assert fresh.changed("notes/b.txt")
+
+
+def test_the_asgi_middleware_leaves_a_changed_source_to_the_app(tmp_path: Path) -> None:
+    """``source=`` with ``fallback``: a changed or deleted source goes on to the wrapped app (a
+    Starlette-like app serving the folder as it is); an untouched one is the build's."""
+    from assetpipe.serve import asgi
+
+    _site(tmp_path)
+
+    async def live(scope: Any, receive: Any, send: Any) -> None:
+        path = tmp_path / "static" / scope["path"].removeprefix("/static/")
+        found = path.is_file()
+        body = path.read_bytes() if found else b"gone"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200 if found else 404,
+                "headers": [(b"x-from", b"app")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    app = asgi.AssetMiddleware(live, tmp_path / "dist", source=tmp_path / "static", fallback=True)
+    with asgi_server(app) as port:
+        assert "x-from" not in request(port, "/static/notes/a.txt").headers
+        (tmp_path / "static/notes/a.txt").write_text("edited\n")
+        _after_build(tmp_path / "static/notes/a.txt", tmp_path)
+        (tmp_path / "static/notes/b.txt").unlink()
+        edited = request(port, "/static/notes/a.txt")
+        assert edited.body == b"edited\n" and edited.headers["x-from"] == "app"
+        assert request(port, "/static/notes/b.txt").status == 404
+        assert "x-from" not in request(port, "/static/notes/c.txt").headers
