@@ -1,8 +1,10 @@
 """The user's own app, rendering pages for ``assetpipe watch --app`` and ``assetpipe audit --app``.
 
 - ``import_app("package.module:app", root)`` imports a WSGI or ASGI app in-process (the config's
-  folder and the working directory on ``sys.path``; a zero-argument factory is called, one that
-  needs arguments is a ``UsageError`` naming them, not a WSGI app called per request). A Flask
+  folder and the working directory on ``sys.path``, and for a module in a package the folder
+  above the package, as ``flask --app`` does: ``package_import``; a zero-argument factory is
+  called, one that needs arguments is a ``UsageError`` naming them, not a WSGI app called per
+  request). A Flask
   app without the extension gets ``AssetPipe(app, config=...)`` (``prepare_app``), so it renders
   the rewritten templates of the build being served.
 - ``RenderErrors`` wraps the page app (WSGI or ASGI): a page answered with a 5xx (or an exception)
@@ -42,14 +44,39 @@ APP_HINT = (
 )
 
 
+def package_import(module_name: str, folder: Path) -> tuple[str, Path] | None:
+    """As ``flask --app`` finds a module: when ``module_name``'s file is in ``folder`` and
+    ``folder`` is a package (an ``__init__.py``, and so on up), the module's full dotted name
+    and the folder above the outermost package, which goes on ``sys.path``. Flask-Admin's
+    examples run ``examples/bootstrap4/main.py``, which imports ``examples.bootstrap4.data``:
+    imported as ``main`` from its own folder it failed (``No module named 'examples'``).
+    ``None`` when the module is not there or its folder is no package."""
+    parts = module_name.split(".")
+    target = folder.joinpath(*parts)
+    if not (target.with_suffix(".py").is_file() or (target / "__init__.py").is_file()):
+        return None
+    above = folder
+    while (above / "__init__.py").is_file() and above.name.isidentifier():
+        parts.insert(0, above.name)
+        above = above.parent
+    return (".".join(parts), above) if above != folder else None
+
+
 def import_app(spec: str, root: Path) -> Any:
     """Import ``package.module:attribute``; ``UsageError`` naming what is missing."""
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         raise UsageError(f"--app: expected 'module:attribute', got {spec!r}")
-    for folder in (str(Path.cwd()), str(root)):
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
+    folders = [Path.cwd(), root]
+    for folder in (root, Path.cwd()):
+        found = package_import(module_name, folder)
+        if found is not None:
+            module_name, above = found
+            folders.append(above)
+            break
+    for path in map(str, folders):
+        if path not in sys.path:
+            sys.path.insert(0, path)
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
