@@ -168,8 +168,9 @@ def test_lcp_hints_are_read_and_stale_ones_warned(tmp_path: Path) -> None:
     imgs = ctx.report.sections["templates"]["pages/gallery.html"]["images"]
     assert imgs[2]["why"] == "lcp-hints.json"
     assert [w.message for w in ctx.report.warnings] == [
-        "'{{ url_for('static', filename=p) }}' left as written (built by an expression): it"
-        " requests the unhashed source path",
+        "'{{ url_for('static', filename=p) }}' left as written (built by an expression):"
+        " AssetPipe(app) names its default output at run time, without the srcset, sizes and"
+        " modern formats a literal file name gets",
         "lcp-hints.json: no <img> at pages/gallery.html:1 showing 'img/nope.png' (a stale hint)",
     ]
 
@@ -464,8 +465,9 @@ def test_only_expressions_that_build_a_static_path_are_warned_about(tmp_path: Pa
         (
             6,
             "'{{ url_for('static', filename='img/' ~ name) }}' left as written (built by an"
-            " expression): it requests the unhashed source path; 2 more asset reference(s) left"
-            " as written at line(s) 7, 8 (report.json: templates.*.unresolved)",
+            " expression): AssetPipe(app) names its default output at run time, without the"
+            " srcset, sizes and modern formats a literal file name gets; 2 more asset"
+            " reference(s) left as written at line(s) 7, 8 (report.json: templates.*.unresolved)",
         )
     ]
 

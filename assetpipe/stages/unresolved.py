@@ -158,7 +158,16 @@ def warn_unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) ->
             f"; if {lead.group(1)} stands for a folder of the static folder,"
             " name it in templates.prefixes"
         )
-    msg = f"'{first['value']}' left as written ({what}): it requests the unhashed source path"
+    named_at_run_time = dynamic and _FLASK_STATIC.search(str(first["value"])) and "static" in routes
+    # Flask/Quart with AssetPipe(app) names the default output (hashed) while the template
+    # renders: what is lost is the srcset, sizes and modern formats of a literal file name
+    tail = (
+        "AssetPipe(app) names its default output at run time, without the srcset, sizes and"
+        " modern formats a literal file name gets"
+        if named_at_run_time and not function and not route
+        else "it requests the unhashed source path"
+    )
+    msg = f"'{first['value']}' left as written ({what}): {tail}"
     if len(left) > 1:
         lines = ", ".join(str(u["line"]) for u in left[1:])
         msg += (
