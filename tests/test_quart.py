@@ -39,6 +39,10 @@ def create_app():
     async def index():
         return await render_template("index.html", widgets=WIDGETS)
 
+    @app.route("/broken")
+    async def broken():
+        return str(1 / 0)
+
     @app.route("/token")
     @no_compress
     async def token():
@@ -172,3 +176,60 @@ def test_a_quart_app_serves_its_build(quart_project: Path) -> None:
         assert status == 200 and new_css != css
         status, _, body = _get(base + new_css)
         assert status == 200 and b"#654321" in body
+
+
+def test_audit_serves_a_quart_app_without_the_two_lines_its_build(quart_project: Path) -> None:
+    """``assetpipe audit --app module:factory`` gives a Quart app ``AssetPipe`` as it gives a
+    Flask app: its pages render the build's templates (before, the audit measured the source
+    templates' unhashed, uncompressed files)."""
+    from assetpipe.audit.server import make_asgi, serve_asgi
+    from assetpipe.config import load_config
+
+    for args in (("init",), ("build",)):
+        done = run_cli(*args, cwd=quart_project.parent)
+        assert done.code == 0, done.out + done.err
+    config = load_config(quart_project.parent / "pipeline.yaml")
+    with serve_asgi(make_asgi(config, f"{quart_project.name}:create_app")) as base:
+        status, _, body = _get(base + "/")
+        html = body.decode()
+        assert status == 200 and "/static/css/site-" in html and "/static/js/widget-" in html, html
+
+
+def test_watch_serves_a_quart_app_with_live_reload(quart_project: Path) -> None:
+    """``assetpipe watch --app module:factory`` on a Quart app: the watch server runs it on an
+    event loop of its own (before: a usage error, "the watch server runs WSGI apps"); its pages
+    render the build with the live-reload client, a failing view is reported, and a saved
+    stylesheet is served under its new name."""
+    from assetpipe.dev.watch import Watcher
+    from tests.test_serve_support import request
+    from tests.test_watch import Recorder
+
+    done = run_cli("init", cwd=quart_project.parent)
+    assert done.code == 0, done.out + done.err
+    rec = Recorder()
+    w = Watcher(
+        quart_project.parent / "pipeline.yaml",
+        port=0,
+        on_line=rec.line,
+        on_outcome=rec.outcome,
+        app=f"{quart_project.name}:create_app",
+    )
+    w.start()
+    try:
+        port = w.server.port
+        page = request(port, "/")
+        assert page.status == 200, page.body
+        html = page.body.decode()
+        href = next(x for x in html.split('"') if x.startswith("/static/css/site-"))
+        assert "/__assetpipe/events" in html and "/static/js/widget-" in html, html
+        assert request(port, href).status == 200
+        assert request(port, "/broken").status == 500
+        rec.wait(lambda: any("GET /broken: the app answered 500" in t for _, t in rec.lines))
+        (quart_project / "static/css/site.css").write_text("h1 { margin: 5px }\n")
+        rec.wait(lambda: any("css/site.css" in o.changed for o in rec.outcomes))
+        new = next(x for x in request(port, "/").body.decode().split('"') if "/css/site-" in x)
+        assert new != href
+        css = request(port, new)
+        assert css.status == 200 and b"margin: 5px" in css.body
+    finally:
+        w.close()

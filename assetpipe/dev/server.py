@@ -5,8 +5,9 @@ user's own app then serves the pages), the event stream the live-reload client c
 client that ``assetpipe.serve.AssetMiddleware(dev=True, reload_url=...)`` injects into HTML, in this
 server's pages and in a user's own app. With serving on, every other request goes to the ``pages:``
 of pipeline.yaml (``assetpipe.serve.pages.PagesApp``; see ``docs/watch.md``) — or, with ``app_spec``
-(``assetpipe watch --app module:app``), to the user's own WSGI app imported in-process (a Flask app
-gets ``AssetPipe``: it renders the rewritten templates; ``assetpipe.serve.userapp``) — wrapped in
+(``assetpipe watch --app module:app``), to the user's own app imported in-process (a Flask or
+Quart app gets ``AssetPipe``: it renders the rewritten templates; ``assetpipe.serve.userapp``; an
+ASGI app runs on an event loop of its own, ``assetpipe.serve.asgiwsgi``) — wrapped in
 that middleware, which serves ``public/`` under ``public_path``. A page the app fails to render is
 reported through ``report(text, hint)`` with the app's error (``userapp.RenderErrors``).
 
@@ -175,17 +176,12 @@ class DevApp:
         if self.app_spec and self._user_app is None:
             from ..serve.userapp import import_app, is_asgi, prepare_app
 
-            app = import_app(self.app_spec, config.root)
-            if is_asgi(app):
-                from ..errors import UsageError
+            app = prepare_app(import_app(self.app_spec, config.root), config.path)
+            if is_asgi(app):  # Quart, Starlette, FastAPI: on an event loop of its own
+                from ..serve.asgiwsgi import ASGIInWSGI
 
-                raise UsageError(
-                    f"--app {self.app_spec}: an ASGI app; the watch server runs WSGI apps",
-                    hint="run your ASGI server yourself beside `assetpipe watch --no-serve`, "
-                    "with assetpipe.serve.asgi.AssetMiddleware(app, dev=True, "
-                    "reload_url=...) for live reload",
-                )
-            self._user_app = prepare_app(app, config.path)
+                app = ASGIInWSGI(app)
+            self._user_app = app
         self._app = make_site_app(
             config, reload_url=EVENTS_PATH, app=self._user_app, report=self.report
         )

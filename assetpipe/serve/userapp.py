@@ -114,17 +114,25 @@ def is_asgi(app: Any) -> bool:
 
 
 def prepare_app(app: Any, config_path: Path) -> Any:
-    """A Flask app without ``AssetPipe`` gets it (this config); returns the callable to serve.
-    Exceptions in views are recorded for ``RenderErrors``."""
+    """A Flask or Quart app without ``AssetPipe`` gets it (this config), so its pages render
+    the build's templates; returns the callable to serve. Exceptions in a Flask app's views are
+    recorded for ``RenderErrors``."""
+    from ..flasknames import is_quart
+
     extensions = getattr(app, "extensions", None)
+    quart = is_quart(app)
     if not (
-        isinstance(extensions, dict) and hasattr(app, "jinja_env") and hasattr(app, "wsgi_app")
+        isinstance(extensions, dict)
+        and hasattr(app, "jinja_env")
+        and (quart or hasattr(app, "wsgi_app"))
     ):
-        return app  # not a Flask app
+        return app  # neither Flask nor Quart
     if "assetpipe" not in extensions:
         from ..flask import AssetPipe
 
         AssetPipe(app, config=config_path)
+    if quart:
+        return app
     try:
         from flask import got_request_exception, request
     except ImportError:  # pragma: no cover - a Flask-like app without Flask
