@@ -222,10 +222,19 @@ def _shallowest(root: Path, name: str) -> Path | None:
     return best
 
 
+def _static_url(public_path: str) -> str:
+    """A pattern for the static URL at the start of an attribute value: ``public_path``, or it
+    without its leading slash (Glances' ``src="static/glances.js"``, relative to a page at the
+    app's root: ``refs``' ``unrooted``)."""
+    if len(public_path) > 1 and public_path.startswith("/"):
+        return "/?" + re.escape(public_path[1:])
+    return re.escape(public_path)
+
+
 def _refs(text: str, public_path: str) -> Iterator[tuple[str, str, bool]]:
     """(kind ``script``/``style``, key, loaded as a module) of each static reference in a
     template's ``<script src>`` and ``<link rel=stylesheet>`` tags."""
-    literal = re.compile(r"""["']?\s*""" + re.escape(public_path) + r"""([^"'\s>{}?#]+)""")
+    literal = re.compile(r"""["']?\s*""" + _static_url(public_path) + r"""([^"'\s>{}?#]+)""")
     for m in _TAG.finditer(text):
         tag = m.group(0)
         kind = m.group(1).lower()
@@ -249,7 +258,7 @@ def _named(text: str, public_path: str) -> Iterator[str]:
     """Keys of the static files a template names literally: ``url_for('static', filename='K')``
     or ``public_path + K`` in an attribute."""
     literal = re.compile(
-        r"""=\s*["']""" + re.escape(public_path) + r"""([^"'\s>{}?#]+\.\w+)(?:[?#][^"']*)?["']"""
+        r"""=\s*["']""" + _static_url(public_path) + r"""([^"'\s>{}?#]+\.\w+)(?:[?#][^"']*)?["']"""
     )
     for rx in (_URL_FOR_ANY, literal):
         for m in rx.finditer(text):

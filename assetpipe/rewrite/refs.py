@@ -34,6 +34,12 @@ An attribute value refers to the asset with manifest key K in one of three ways:
   that returns K's URL (Datasette's ``{{ urls.static('app.css') }}``, which gives
   ``/-/static/app.css``). Only the literal K is rewritten, as ``url_for``'s is.
 
+- ``unrooted``: ``public_path`` without its leading slash, then K (Glances' ``<script
+  src="static/glances.js">``): a URL relative to the page, which names ``/static/K`` on a page
+  at the app's root (``/``, ``/browser``) and ``/prefix/static/K`` when the app is mounted under
+  a prefix. Only K is rewritten, so the URL stays relative and a mount keeps working. It is a
+  reference only when the build has K; otherwise it stays ``relative``.
+
 A Jinja query after the path (a cache-busting ``?{{ app_css_hash }}``) is kept as written and
 does not make the reference an expression.
 
@@ -100,13 +106,16 @@ VERSIONED = re.compile(
 _SRCSET_ITEM = re.compile(r"\s*([^\s,]+)([^,]*)(?:,|$)")
 
 
+_RESOLVABLE = ("literal", "url_for", "call", "asset_url", "prefixed", "versioned", "unrooted")
+
+
 @dataclass(frozen=True)
 class Ref:
     """A classified reference inside one attribute value. ``start``/``end`` (relative to the
     value) delimit the text a rewrite replaces: the K part of a literal URL, the K literal of a
     ``url_for`` call; ``key`` is K as the manifest spells it."""
 
-    kind: str  # literal | url_for | call | asset_url | prefixed | versioned | relative | ...
+    kind: str  # literal | url_for | call | asset_url | prefixed | versioned | unrooted | ...
     key: str | None = None
     start: int = 0
     end: int = 0
@@ -125,11 +134,11 @@ class Ref:
 
     @property
     def resolvable(self) -> bool:
-        return self.kind in ("literal", "url_for", "call", "asset_url", "prefixed", "versioned")
+        return self.kind in _RESOLVABLE
 
     @property
     def rewritable(self) -> bool:
-        return self.kind in ("literal", "url_for", "call", "prefixed", "versioned")
+        return self.kind in _RESOLVABLE and self.kind != "asset_url"
 
 
 def classify(
@@ -190,6 +199,8 @@ def classify(
         return _path_ref(value, lead + len(public_path), "literal")
     if v.startswith(("/", "http:", "https:")) or re.match(r"[a-zA-Z][\w+.-]*:", v):
         return Ref("other")
+    if len(public_path) > 1 and v.startswith(public_path[1:]):
+        return _path_ref(value, lead + len(public_path) - 1, "unrooted") or Ref("relative")
     return Ref("relative")
 
 

@@ -129,6 +129,10 @@ class Resolver:
             return None
         entry = self.lookup(ref.key)
         if entry is None:
+            if ref.kind == "unrooted":  # a relative URL the build has no file for
+                if (tag.name in ASSET_TAGS and attr != "content") or attr == "style":
+                    self._unresolved(tag, attr, val, "relative")
+                return None
             if ref.kind == "literal" and self.names_a_route(ref.key):
                 return None
             if ref.kind == "asset_url":
@@ -238,6 +242,8 @@ class Resolver:
             rel = replacement(ref, file)
             if rel is not None:
                 return ref.head + rel
+        if ref is not None and ref.kind == "unrooted":  # relative, as the reference is
+            return self.url(file)[1:]
         return self.url(file)
 
 
