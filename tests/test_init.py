@@ -154,14 +154,15 @@ def test_static_folder_without_app_is_found(tmp_path: Path) -> None:
 
 
 def test_an_app_that_is_not_flask_is_told_how_to_serve_the_build(tmp_path: Path) -> None:
-    """No Flask app in the folder (Datasette, Starlette, a bare WSGI app): ``init`` says how
-    any app serves the build and renders its templates, not the Flask extension's two lines."""
+    """No Flask app in the folder (Datasette, a bare ASGI or WSGI app): ``init`` says how any
+    app serves the build and renders its templates, not the Flask extension's two lines (a
+    Starlette or FastAPI app gets ``assetpipe.starlette``'s: ``tests/test_starlette.py``)."""
     write_tree(
         tmp_path,
         {
             "static/css/a.css": "p{}\n",
             "templates/a.html": "<link rel=stylesheet href='/static/css/a.css'>",
-            "app.py": "from starlette.applications import Starlette\napp = Starlette()\n",
+            "app.py": "async def app(scope, receive, send):\n    pass\n",
         },
     )
     result = run_cli("init", cwd=tmp_path)

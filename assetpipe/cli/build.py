@@ -35,6 +35,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
     def body() -> int:
         from ..adopt import init as run_init
         from ..adopt import other_app_steps
+        from ..adopt.asgiapp import find_asgi_app
         from ..adopt.render import OUTPUT
 
         result = run_init(Path(folder), config_name=config_name, force=force)
@@ -49,6 +50,16 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         if result.adopted and p.app is not None:
             shown = os.path.relpath(p.app.module_file, p.root)
             click.echo(f"\n{shown} already calls AssetPipe(...): run `assetpipe build`.")
+        elif p.app is None and (asgi := find_asgi_app(p.root)) is not None:
+            shown = os.path.relpath(asgi.module_file, p.root)
+            click.echo(
+                f"\nAdd these two lines in {shown}, after line {asgi.line}"
+                f" (at its indentation, {asgi.indent} spaces in; a Starlette/FastAPI app:"
+                " assetpipe.starlette serves the build and renders the rewritten templates):\n"
+            )
+            for line in asgi.lines():
+                click.echo(f"    {line}")
+            click.echo("\nthen run `assetpipe build` and start your app as usual.")
         elif p.app is None:
             click.echo(
                 "\nNo Flask app found here (a Flask app: run init in its folder). Any other app:"

@@ -1,0 +1,127 @@
+"""Starlette and FastAPI: two lines make an existing ASGI app serve its build.
+
+    from assetpipe.starlette import AssetPipe
+    AssetPipe(app, templates)     # templates: the app's Jinja2Templates, when it has one
+
+What a Flask app gets from ``assetpipe.flask.AssetPipe``, for an app whose object is a
+``Starlette`` or ``FastAPI`` (Glances' web UI builds its ``FastAPI`` inside a class, mounts
+``StaticFiles`` at ``url_prefix + '/static'`` and renders with ``Jinja2Templates``):
+
+- **the config** is found as Flask's is (``assetpipe.flask.find_config``), from the folder of
+  the module that calls ``AssetPipe`` (or ``root=``): there, its parent, the folder holding the
+  outermost package, the project folder; a relative ``output`` is taken from pipeline.yaml's
+  folder, as ``assetpipe build`` takes it;
+- **the build is served** by ``assetpipe.serve.asgi.AssetMiddleware``, added with
+  ``app.add_middleware`` (so it sits outside the middleware the app added before it: Glances'
+  ``GZipMiddleware`` never recompresses a precompressed file; call it before the app adds
+  middleware that must see every request, such as ``TrustedHostMiddleware``). Its URL is the
+  path of the app's mount named ``static`` (a ``Mount``, ``app.mount(..., name="static")``),
+  read at the first request, since the two lines may come before the app mounts it (Glances
+  mounts it in ``_router()``, with its ``url_prefix``); with no such mount, the config's
+  ``public_path``. A file the build lacks goes on to the app (its own ``StaticFiles``);
+- **the rewritten templates are rendered**: each of ``templates`` (a ``Jinja2Templates`` or a
+  Jinja ``Environment``) gets ``assetpipe.jinja.BuildLoader`` over ``<output>/templates/`` in
+  front of its own loader (which still answers what the build lacks), and the
+  ``asset_url()``/``asset_tags()`` globals.
+
+Arguments (``config``, ``output``, ``public_path``, ``source_paths``, ``root``) win over
+pipeline.yaml.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from .flask import CONFIG_NAME, find_config
+from .jinja import AssetResolver, BuildLoader, install
+from .serve import asgi
+
+__all__ = ["AssetPipe", "mount_path"]
+
+
+def mount_path(app: Any, name: str = "static") -> str | None:
+    """The path of ``app``'s route named ``name`` that mounts an app (``StaticFiles``), with a
+    trailing slash (``/glances/static/``), or ``None``."""
+    for route in getattr(app, "routes", ()):
+        if getattr(route, "name", None) == name and hasattr(route, "app"):
+            path = str(getattr(route, "path", "")).rstrip("/")
+            return path + "/" if path else None
+    return None
+
+
+class AssetPipe:
+    """Serve the build from an ASGI app and render its rewritten templates (see the module
+    docstring). ``templates``: one ``Jinja2Templates`` (or ``Environment``) or several."""
+
+    def __init__(
+        self,
+        app: Any,
+        templates: Any = None,
+        *,
+        config: str | Path | None = None,
+        output: str | Path | None = None,
+        public_path: str | None = None,
+        source_paths: bool | None = None,
+        root: str | Path | None = None,
+    ) -> None:
+        from .config import load_config
+
+        if root is None:
+            caller = sys._getframe(1).f_globals.get("__file__")
+            root = Path(caller).parent if caller else Path.cwd()
+        self.config_path = find_config(root, config or CONFIG_NAME)
+        cfg = load_config(self.config_path)
+        out = Path(output) if output is not None else cfg.output
+        self.output = out if out.is_absolute() else self.config_path.parent / out
+        self.public_path = public_path or cfg.public_path
+        self.source_paths = cfg.serve.source_paths if source_paths is None else source_paths
+        self.app = app
+        self.resolvers: list[AssetResolver] = []
+        envs = templates if isinstance(templates, (list, tuple)) else [templates]
+        for t in envs:
+            if t is not None:
+                self.resolvers.append(self._templates(getattr(t, "env", t), cfg))
+        self._named_mount = public_path is None
+        app.add_middleware(_Middleware, pipe=self)
+
+    def _templates(self, env: Any, cfg: Any) -> AssetResolver:
+        import jinja2
+
+        env.loader = jinja2.ChoiceLoader([BuildLoader(self.output), env.loader])
+        return install(
+            env,
+            self.output / "manifest.json",
+            self.public_path,
+            integrity=cfg.templates.integrity,
+        )
+
+    def middleware(self, inner: Any) -> asgi.AssetMiddleware:
+        """The layer in front of ``inner``, made when the app has its routes: its URL is the
+        mount named ``static`` (``mount_path``) when the app has one, else ``public_path``."""
+        if self._named_mount:
+            self.public_path = mount_path(self.app) or self.public_path
+            for r in self.resolvers:
+                r.public_path = self.public_path
+        return asgi.AssetMiddleware(
+            inner,
+            self.output,
+            self.public_path,
+            source_paths=self.source_paths,
+            fallback=True,
+        )
+
+
+class _Middleware:
+    """What ``add_middleware`` instantiates: it makes the ``AssetMiddleware`` at the first
+    request (Starlette builds its middleware stack then too, once the routes are in)."""
+
+    def __init__(self, app: Any, pipe: AssetPipe) -> None:
+        self.app, self.pipe = app, pipe
+        self.layer: asgi.AssetMiddleware | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.layer is None:
+            self.layer = self.pipe.middleware(self.app)
+        await self.layer(scope, receive, send)

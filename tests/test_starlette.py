@@ -1,0 +1,203 @@
+"""``assetpipe.starlette.AssetPipe``: the two lines for a Starlette or FastAPI app, met adopting
+Glances' web UI (a ``FastAPI`` built inside a class, ``StaticFiles`` mounted at ``url_prefix +
+'/static'`` after the middleware is set up, ``Jinja2Templates``). By hand, the user wrapped the
+app in ``asgi.AssetMiddleware`` with the build's absolute path and the mount's URL, and
+rewrote ``Jinja2Templates(directory=...)`` as a list with ``dist/templates`` first."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+pytest.importorskip("starlette")
+
+import uvicorn
+
+from assetpipe.starlette import mount_path
+from tests.conftest import run_cli, write_tree
+
+SERVER = '''\
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+HERE = Path(__file__).parent
+
+
+class Api:
+    """Built as Glances builds its server: the app and templates in __init__, the static
+    mount added later, under a URL prefix."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.app = Starlette()
+        self.templates = Jinja2Templates(directory=str(HERE / "static/templates"))
+        self.app.add_middleware(GZipMiddleware, minimum_size=100)
+        from assetpipe.starlette import AssetPipe
+        AssetPipe(self.app, self.templates)
+        self.routes()
+
+    def index(self, request):
+        return self.templates.TemplateResponse(request, "index.html", {"refresh": 2})
+
+    def stats(self, request):
+        return JSONResponse({"cpu": [1.5] * 200})
+
+    def routes(self) -> None:
+        self.app.router.routes.append(Route(self.prefix + "/", self.index))
+        self.app.router.routes.append(Route(self.prefix + "/api/4/all", self.stats))
+        self.app.mount(
+            self.prefix + "/static",
+            StaticFiles(directory=str(HERE / "static/public")),
+            name="static",
+        )
+'''
+
+TREE: dict[str, str | bytes] = {
+    "pipeline.yaml": """\
+source: pkg/web/static/public
+output: dist
+templates: {dirs: [pkg/web/static/templates]}
+static: {include: ["**"]}
+""",
+    "pkg/__init__.py": "",
+    "pkg/web/__init__.py": "",
+    "pkg/web/server.py": SERVER,
+    "pkg/web/static/public/app.js": "(()=>{document.title='ran'})();\n" * 40,
+    "pkg/web/static/templates/index.html": (
+        '<!doctype html>\n<script src="static/app.js" defer></script>\n'
+        "<p>{{ refresh }} {{ asset_url('app.js') }}</p>\n"
+    ),
+}
+
+
+def _load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("pkg.web.server", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    write_tree(tmp_path, TREE)
+    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
+    api = _load(tmp_path / "pkg/web/server.py").Api("/mon")
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(api.app, host="127.0.0.1", port=port, log_level="error"))
+    t = threading.Thread(target=server.run, daemon=True)
+    t.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}/mon/", tmp_path
+    finally:
+        server.should_exit = True
+        t.join(5)
+
+
+def _get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(req) as r:
+        return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+
+
+def test_the_two_lines_serve_the_build_under_the_apps_static_mount(
+    served: tuple[str, Path],
+) -> None:
+    """From the module's folder it finds pipeline.yaml two folders up; the page is the
+    rewritten template (its relative URL hashed), the hashed file is answered immutable and
+    precompressed at the mount's URL under the prefix (mounted after the two lines), the
+    API answers as before, and a file the build lacks goes on to the app's StaticFiles."""
+    base, root = served
+    status, _, body = _get(base)
+    page = body.decode()
+    assert status == 200 and '<script src="static/app-' in page
+    js = page.split('src="')[1].split('"')[0]
+    assert f"/mon/{js}" in page  # asset_url() names the mount's URL too
+    status, headers, _ = _get(base + js, **{"Accept-Encoding": "br"})
+    assert status == 200 and "immutable" in headers["cache-control"]
+    assert headers["content-encoding"] == "br"
+    status, _, body = _get(base + "api/4/all", **{"Accept-Encoding": "identity"})
+    assert status == 200 and body.startswith(b'{"cpu"')
+    (root / "pkg/web/static/public/late.txt").write_text("added after the build\n")
+    status, _, body = _get(base + "static/late.txt")
+    assert status == 200 and body == b"added after the build\n"
+
+
+def test_mount_path_reads_the_static_mount() -> None:
+    from starlette.applications import Starlette
+    from starlette.staticfiles import StaticFiles
+
+    app = Starlette()
+    assert mount_path(app) is None
+    app.mount("/x/static", StaticFiles(directory=".", check_dir=False), name="static")
+    assert mount_path(app) == "/x/static/"
+
+
+CLASS_BUILT = """\
+import os
+
+from fastapi import FastAPI
+from fastapi.templating import Jinja2Templates
+
+
+class RestfulApi:
+    def __init__(self, config):
+        self.config = config
+        self._app = FastAPI(title="x")
+        root = os.path.dirname(os.path.realpath(__file__))
+        self._templates = Jinja2Templates(
+            directory=os.path.join(root, "static/templates")
+        )
+        self._app.add_middleware(object)
+"""
+
+
+def test_init_names_the_module_the_line_and_the_apps_own_names(tmp_path: Path) -> None:
+    """Glances' shape: the app and its templates made in a method. ``init`` said "wrap your
+    app in assetpipe.serve's middleware" and left the rest to the user; it names the line
+    after both statements now, with ``self._app`` and ``self._templates``."""
+    write_tree(
+        tmp_path,
+        {
+            "mon/__init__.py": "",
+            "mon/web/__init__.py": "",
+            "mon/web/api.py": CLASS_BUILT,
+            "mon/web/static/public/app.js": "var a = 1;\n",
+            "mon/web/static/public/favicon.ico": b"\x00\x00\x01\x00" * 64,
+            "mon/web/static/templates/index.html": (
+                '<link rel="icon" href="static/favicon.ico">\n'
+                '<script src="static/app.js"></script>\n'
+            ),
+        },
+    )
+    out = run_cli("init", cwd=tmp_path)
+    assert out.code == 0, out.err
+    assert "in mon/web/api.py, after line 14 (at its indentation, 8 spaces in" in out.out
+    assert "    from assetpipe.starlette import AssetPipe\n" in out.out
+    assert "    AssetPipe(self._app, self._templates)\n" in out.out
+    assert "wrap your app" not in out.out
+    assert "source: mon/web/static/public," in out.out
