@@ -201,3 +201,57 @@ def test_init_names_the_module_the_line_and_the_apps_own_names(tmp_path: Path) -
     assert "    AssetPipe(self._app, self._templates)\n" in out.out
     assert "wrap your app" not in out.out
     assert "source: mon/web/static/public," in out.out
+
+
+MOUNTED = """\
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+HERE = Path(__file__).parent
+
+
+class QuietFiles(StaticFiles):
+    pass
+
+
+class Server:
+    def __init__(self, prefix=""):
+        self.app = FastAPI()
+        self.DIST = os.path.join(os.path.dirname(__file__), "frontend/dist")
+        self.templates = Jinja2Templates(directory=str(HERE / "pages"))
+        self.app.mount("/media", StaticFiles(directory=HERE / "media"), name="media")
+        self.app.mount(prefix + "/assets", QuietFiles(directory=self.DIST), name="static")
+"""
+
+
+def test_init_reads_the_folder_the_static_mount_serves(tmp_path: Path) -> None:
+    """The folder and URL come from ``app.mount(..., StaticFiles(directory=...),
+    name="static")`` (a subclass of ``StaticFiles``, a path built with ``os.path.join`` and
+    an attribute): no folder of the project is called ``static``, so ``init`` stopped with "no
+    Flask app with a static folder found"; the templates' folder comes from
+    ``Jinja2Templates``."""
+    write_tree(
+        tmp_path,
+        {
+            "srv/__init__.py": "",
+            "srv/server.py": MOUNTED,
+            "srv/frontend/dist/main.js": "var a = 1;\n",
+            "srv/frontend/src/main.ts": "let a = 1;\n",
+            "srv/media/logo.png": b"\x89PNG\r\n\x1a\n",
+            "srv/pages/index.html": '<script src="/assets/main.js"></script>\n',
+        },
+    )
+    from assetpipe.adopt import discover
+
+    p = discover(tmp_path)
+    assert p.static_dir == (tmp_path / "srv/frontend/dist").resolve()
+    assert p.public_path == "/assets/"
+    assert p.templates_dir == (tmp_path / "srv/pages").resolve()
+    assert p.scripts == ["main.js"] and p.missing == []
+    out = run_cli("init", cwd=tmp_path)
+    assert out.code == 0, out.err
+    assert "AssetPipe(self.app, self.templates)" in out.out

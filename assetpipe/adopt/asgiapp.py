@@ -6,15 +6,27 @@ said only "wrap your app in assetpipe.serve's middleware" and "point your templa
 dist/templates": the user had to find the object, compute the build's absolute path and the
 static mount's URL, and rewrite the templates' ``directory``. Now it names the module, the line
 and the two lines with the names the code uses (``AssetPipe(self._app, self._templates)``).
+
+Its folders come from the code too (``asgi_folders``): the ``directory=`` of the
+``StaticFiles`` (or a subclass: Glances' ``NoCacheStaticFiles``) mounted as ``static``, and of
+the ``Jinja2Templates``, each a literal path or one built from literals
+(``os.path.join(root, 'static/public')``, ``HERE / "static"``, a name or ``self.X`` assigned
+one of those), found under the module's folder or the project; the mount's path gives the
+public path (``url_prefix + '/static'``: ``/static/``). A FastAPI app whose folder is not
+called ``static`` had no static folder for ``init`` at all.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .files import python_texts
+
+#: ``class X(StaticFiles)``: its calls serve a folder too
+_SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:[\w.]+\.)?StaticFiles\s*[,)]", re.M)
 
 #: the classes whose call creates an ASGI app ``assetpipe.starlette.AssetPipe`` takes
 APP_CLASSES = ("FastAPI", "Starlette")
@@ -88,3 +100,100 @@ def find_asgi_app(root: Path) -> AsgiApp | None:
                 hit = AsgiApp(path, app, templates, end, last.col_offset)
                 found.append((len(path.relative_to(root).parts), str(path), hit))
     return min(found, key=lambda f: (f[0], f[1]))[2] if found else None
+
+
+@dataclass(frozen=True)
+class AsgiFolders:
+    """The folders an ASGI app serves and renders from, read from its code."""
+
+    static_dir: Path
+    public_path: str
+    templates_dir: Path | None
+
+
+def _literal(expr: ast.expr | None, assigns: dict[str, ast.expr], depth: int = 0) -> str | None:
+    """The relative path ``expr`` builds from string literals after its first non-literal part
+    (``os.path.join(root, "static/public")`` → ``static/public``; ``HERE / "static"`` →
+    ``static``; ``prefix + "/static"`` → ``/static``), following a name or attribute assigned
+    once in the module; ``None`` when it holds no literal."""
+    if expr is None or depth > 3:
+        return None
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ast.Call) and _called(expr.func) == "str" and expr.args:
+        return _literal(expr.args[0], assigns, depth + 1)
+    if isinstance(expr, ast.Call) and _called(expr.func) in ("join", "Path", "joinpath"):
+        tail = [
+            a.value for a in expr.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
+        ]
+        return "/".join(tail) or None
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Div, ast.Add)):
+        right = _literal(expr.right, assigns, depth + 1)
+        left = _literal(expr.left, assigns, depth + 1) if isinstance(expr.op, ast.Div) else None
+        return f"{left}/{right}" if left and right else right
+    if isinstance(expr, (ast.Name, ast.Attribute)):
+        return _literal(assigns.get(ast.unparse(expr)), assigns, depth + 1)
+    return None
+
+
+def _keyword(call: ast.Call, name: str, position: int) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return call.args[position] if len(call.args) > position else None
+
+
+def _folder(rel: str | None, module: Path, root: Path) -> Path | None:
+    """``rel`` under the module's folder, a folder above it within ``root``, or ``root``."""
+    if not rel:
+        return None
+    for base in (module.parent, *module.parent.parents):
+        if (base / rel).is_dir():
+            return (base / rel).resolve()
+        if base == root:
+            break
+    return None
+
+
+def asgi_folders(root: Path) -> AsgiFolders | None:
+    """The static folder (the ``StaticFiles`` mounted with ``name="static"``, else the only
+    one mounted), its public path and the ``Jinja2Templates`` folder of the project's
+    Starlette or FastAPI app; ``None`` when no mounted folder is found on disk."""
+    texts = list(python_texts(root))
+    served = ("StaticFiles", *sorted({c for _, t in texts for c in _SUBCLASS.findall(t)}))
+    for path, text in texts:
+        if not any(c + "(" in text for c in APP_CLASSES) or ".mount(" not in text:
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        assigns = {
+            ast.unparse(n.targets[0]): n.value
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Assign) and len(n.targets) == 1
+        }
+        mounts: list[tuple[str, Path, bool]] = []
+        templates: Path | None = None
+        for n in ast.walk(tree):
+            if not isinstance(n, ast.Call):
+                continue
+            if _called(n.func) == "Jinja2Templates" and templates is None:
+                templates = _folder(_literal(_keyword(n, "directory", 0), assigns), path, root)
+            inner = _keyword(n, "app", 1)
+            if _called(n.func) != "mount" or not isinstance(inner, ast.Call):
+                continue
+            if _called(inner.func) not in served:
+                continue
+            folder = _folder(_literal(_keyword(inner, "directory", 0), assigns), path, root)
+            url = _literal(_keyword(n, "path", 0), assigns)
+            if folder is not None and url is not None:
+                name = _keyword(n, "name", 2)
+                named = isinstance(name, ast.Constant) and name.value == "static"
+                mounts.append(
+                    ("/" + url.strip("/") + "/" if url.strip("/") else "/", folder, named)
+                )
+        if mounts:
+            public, folder, _ = next((m for m in mounts if m[2]), mounts[0])
+            return AsgiFolders(folder, public, templates)
+    return None

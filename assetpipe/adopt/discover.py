@@ -18,8 +18,9 @@ from pathlib import Path
 from ..errors import UsageError
 from ..rewrite.foreign import foreign_stylesheets
 from ..themes2 import packaged_themes
+from .asgiapp import asgi_folders
 from .constants import kwarg
-from .files import SKIP_DIRS, app_root, python_texts
+from .files import app_root, python_texts, shallowest
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
 from .ownstatic import own_static_route
@@ -211,17 +212,6 @@ def _entry(root: Path, factory: str) -> tuple[Path, str] | None:
     return best
 
 
-def _shallowest(root: Path, name: str) -> Path | None:
-    best: Path | None = None
-    for dirpath, dirnames, _ in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
-        if name in dirnames:
-            cand = Path(dirpath) / name
-            if best is None or len(cand.parts) < len(best.parts):
-                best = cand
-    return best
-
-
 def _static_url(public_path: str) -> str:
     """A pattern for the static URL at the start of an attribute value: ``public_path``, or it
     without its leading slash (Glances' ``src="static/glances.js"``, relative to a page at the
@@ -289,7 +279,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
     if (
         app is not None
         and not app.static_dir.is_dir()
-        and (app.static_known or _shallowest(root, "static") is None)
+        and (app.static_known or shallowest(root, "static") is None)
     ):
         # an app whose every asset comes from its extensions (Flask-AppBuilder's quickhowto) or
         # its own views (CTFd's themes/<name>/static/, served under /themes/): its own static
@@ -299,8 +289,11 @@ def discover(root: Path, *, _in: str = "") -> Project:
         static_dir = app.static_dir / _in
         templates: Path | None = app.templates_dir if app.templates_dir.is_dir() else None
         public_path = app.static_url_path
+    elif app is None and (mounted := asgi_folders(root)) is not None:  # Starlette, FastAPI
+        static_dir, templates = mounted.static_dir / _in, mounted.templates_dir
+        public_path = mounted.public_path
     else:
-        found = _shallowest(root, "static")
+        found = shallowest(root, "static")
         if found is None:
             raise UsageError(
                 f"no Flask app with a static folder found under {root}",
@@ -308,7 +301,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
                 "app.py that calls Flask(__name__), with static/ beside it)",
             )
         static_dir = found.resolve() / _in
-        tdir = _shallowest(root, "templates")
+        tdir = shallowest(root, "templates")
         templates = tdir.resolve() if tdir is not None else None
         public_path = "/static/"
     project = Project(

@@ -71,3 +71,16 @@ def app_root(module: Path, name: str) -> Path:
         if parts[: i + 1] == wanted:
             return package
     return folder
+
+
+def shallowest(root: Path, name: str) -> Path | None:
+    """The least deep folder called ``name`` under ``root`` (``SKIP_DIRS`` and dot folders
+    skipped), the first by path of equals."""
+    best: Path | None = None
+    for dirpath, dirnames, _ in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
+        if name in dirnames:
+            cand = Path(dirpath) / name
+            if best is None or len(cand.parts) < len(best.parts):
+                best = cand
+    return best
