@@ -201,6 +201,17 @@ def test_init_names_the_module_the_line_and_the_apps_own_names(tmp_path: Path) -
     assert "    AssetPipe(self._app, self._templates)\n" in out.out
     assert "wrap your app" not in out.out
     assert "source: mon/web/static/public," in out.out
+    api = tmp_path / "mon/web/api.py"
+    lines = api.read_text().split("\n")
+    lines[14:14] = [
+        "        from assetpipe.starlette import AssetPipe",
+        "        AssetPipe(self._app)",
+    ]
+    api.write_text("\n".join(lines))
+    again = run_cli("init", "--force", cwd=tmp_path)
+    assert again.code == 0, again.err
+    assert "mon/web/api.py already calls AssetPipe(...)" in again.out
+    assert "Add these two lines" not in again.out
 
 
 MOUNTED = """\

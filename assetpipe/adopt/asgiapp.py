@@ -42,6 +42,14 @@ class AsgiApp:
     line: int  # the two lines go after this line (the later of the two statements)
     indent: int  # the column of that statement
 
+    @property
+    def adopted(self) -> bool:
+        """Whether the module already calls ``AssetPipe(...)`` (``init --force`` run again)."""
+        try:
+            return "AssetPipe(" in self.module_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+
     def lines(self) -> tuple[str, str]:
         args = self.app if self.templates is None else f"{self.app}, {self.templates}"
         return ("from assetpipe.starlette import AssetPipe", f"AssetPipe({args})")

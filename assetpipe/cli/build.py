@@ -52,14 +52,18 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             click.echo(f"\n{shown} already calls AssetPipe(...): run `assetpipe build`.")
         elif p.app is None and (asgi := find_asgi_app(p.root)) is not None:
             shown = os.path.relpath(asgi.module_file, p.root)
-            click.echo(
-                f"\nAdd these two lines in {shown}, after line {asgi.line}"
-                f" (at its indentation, {asgi.indent} spaces in; a Starlette/FastAPI app:"
-                " assetpipe.starlette serves the build and renders the rewritten templates):\n"
-            )
-            for line in asgi.lines():
-                click.echo(f"    {line}")
-            click.echo("\nthen run `assetpipe build` and start your app as usual.")
+            if asgi.adopted:
+                click.echo(f"\n{shown} already calls AssetPipe(...): run `assetpipe build`.")
+            else:
+                click.echo(
+                    f"\nAdd these two lines in {shown}, after line {asgi.line}"
+                    f" (at its indentation, {asgi.indent} spaces in; a Starlette/FastAPI app:"
+                    " assetpipe.starlette serves the build and renders the rewritten"
+                    " templates):\n"
+                )
+                for line in asgi.lines():
+                    click.echo(f"    {line}")
+                click.echo("\nthen run `assetpipe build` and start your app as usual.")
         elif p.app is None:
             click.echo(
                 "\nNo Flask app found here (a Flask app: run init in its folder). Any other app:"
