@@ -19,13 +19,20 @@ What a Flask app gets from ``assetpipe.flask.AssetPipe``, for an app whose objec
   read at the first request, since the two lines may come before the app mounts it (Glances
   mounts it in ``_router()``, with its ``url_prefix``); with no such mount, the config's
   ``public_path``. A file the build lacks goes on to the app (its own ``StaticFiles``);
+- **dynamic responses are compressed** (``asgi.CompressMiddleware``, brotli/zstd/gzip by the
+  request's ``Accept-Encoding``, with the BREACH guard: a response that sets a cookie or says
+  ``private``/``no-store`` is left alone), as ``AssetPipe(app)`` does for Flask; a response
+  that already has a ``Content-Encoding`` passes, and the app's own ``GZipMiddleware`` outside
+  it passes what it compressed (Glances' API JSON went out gzip; it goes out brotli now to a
+  browser that asks). ``compress=False`` turns it off, ``compress_exclude`` skips path
+  prefixes;
 - **the rewritten templates are rendered**: each of ``templates`` (a ``Jinja2Templates`` or a
   Jinja ``Environment``) gets ``assetpipe.jinja.BuildLoader`` over ``<output>/templates/`` in
   front of its own loader (which still answers what the build lacks), and the
   ``asset_url()``/``asset_tags()`` globals.
 
 Arguments (``config``, ``output``, ``public_path``, ``source_paths``, ``root``) win over
-pipeline.yaml.
+pipeline.yaml; ``compress`` and ``compress_exclude`` are arguments only.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from typing import Any
 from .flask import CONFIG_NAME, find_config
 from .jinja import AssetResolver, BuildLoader, install
 from .serve import asgi
+from .serve.holder import url_prefix
 
 __all__ = ["AssetPipe", "mount_path"]
 
@@ -65,6 +73,8 @@ class AssetPipe:
         public_path: str | None = None,
         source_paths: bool | None = None,
         root: str | Path | None = None,
+        compress: bool = True,
+        compress_exclude: tuple[str, ...] = (),
     ) -> None:
         from .config import load_config
 
@@ -78,6 +88,7 @@ class AssetPipe:
         self.public_path = public_path or cfg.public_path
         self.source_paths = cfg.serve.source_paths if source_paths is None else source_paths
         self.app = app
+        self.compress, self.compress_exclude = compress, tuple(compress_exclude)
         self.resolvers: list[AssetResolver] = []
         envs = templates if isinstance(templates, (list, tuple)) else [templates]
         for t in envs:
@@ -97,20 +108,25 @@ class AssetPipe:
             integrity=cfg.templates.integrity,
         )
 
-    def middleware(self, inner: Any) -> asgi.AssetMiddleware:
-        """The layer in front of ``inner``, made when the app has its routes: its URL is the
-        mount named ``static`` (``mount_path``) when the app has one, else ``public_path``."""
+    def middleware(self, inner: Any) -> Any:
+        """The layers in front of ``inner``, made when the app has its routes: the build is
+        served at the mount named ``static`` (``mount_path``) when the app has one, else at
+        ``public_path``; the rest is compressed unless ``compress`` is off."""
         if self._named_mount:
             self.public_path = mount_path(self.app) or self.public_path
             for r in self.resolvers:
                 r.public_path = self.public_path
-        return asgi.AssetMiddleware(
+        layer: Any = asgi.AssetMiddleware(
             inner,
             self.output,
             self.public_path,
             source_paths=self.source_paths,
             fallback=True,
         )
+        if self.compress:
+            skip = (url_prefix(self.public_path), *self.compress_exclude)
+            layer = asgi.CompressMiddleware(layer, exclude_paths=skip, breach_guard=True)
+        return layer
 
 
 class _Middleware:
@@ -119,7 +135,7 @@ class _Middleware:
 
     def __init__(self, app: Any, pipe: AssetPipe) -> None:
         self.app, self.pipe = app, pipe
-        self.layer: asgi.AssetMiddleware | None = None
+        self.layer: Any = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self.layer is None:

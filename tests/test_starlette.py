@@ -19,6 +19,7 @@ import pytest
 
 pytest.importorskip("starlette")
 
+import brotli
 import uvicorn
 
 from assetpipe.starlette import mount_path
@@ -142,6 +143,10 @@ def test_the_two_lines_serve_the_build_under_the_apps_static_mount(
     assert headers["content-encoding"] == "br"
     status, _, body = _get(base + "api/4/all", **{"Accept-Encoding": "identity"})
     assert status == 200 and body.startswith(b'{"cpu"')
+    # dynamic responses compressed, as for Flask: brotli through the app's own GZipMiddleware
+    status, headers, body = _get(base + "api/4/all", **{"Accept-Encoding": "br"})
+    assert status == 200 and headers.get("content-encoding") == "br"
+    assert brotli.decompress(body).startswith(b'{"cpu"')
     (root / "pkg/web/static/public/late.txt").write_text("added after the build\n")
     status, _, body = _get(base + "static/late.txt")
     assert status == 200 and body == b"added after the build\n"
