@@ -7,6 +7,7 @@ Before, ``init`` said "No Flask app found here" and ``AssetPipe(app)`` raised
 
 from __future__ import annotations
 
+import gc
 import importlib
 import io
 import sys
@@ -131,7 +132,18 @@ def _adopt(package: Path) -> Any:
     return importlib.import_module(package.name).create_app()
 
 
+# Quart 0.22's own static route leaves one file open per file it sends (a ResourceWarning when
+# the handle is collected; plain Quart under uvicorn, without assetpipe, does the same): the
+# file the build lacks below goes to that route. Collected here, not in a later test.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_quart_app_serves_its_build(quart_project: Path) -> None:
+    try:
+        _serves_its_build(quart_project)
+    finally:
+        gc.collect()
+
+
+def _serves_its_build(quart_project: Path) -> None:
     app = _adopt(quart_project)
     with asgi_server(app) as port:
         base = f"http://127.0.0.1:{port}"
