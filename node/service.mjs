@@ -36,6 +36,28 @@ function splitSuffix(spec) {
   return i < 0 ? [spec, ""] : [spec.slice(0, i), spec.slice(i)];
 }
 
+// A relative reference with more `../` than its stylesheet's URL has folders
+// (MoinMoin's `url("../../../static/img/search.png")` in /static/css/common.css): a browser
+// stops at the site's root and fetches /static/img/search.png, while the file system path leaves
+// the source folder and esbuild fails. When the path leaves `sourceRoot`, resolve the reference
+// as the browser does, against the stylesheet's URL (`publicPath` + its path in the source
+// folder); a URL under `publicPath` naming a source file is that file.
+function clampedAtRoot(urls, importer, spec, abs) {
+  const pub = urls.publicPath || "";
+  if (!pub.startsWith("/") || !importer) return undefined;
+  const outside = path.relative(urls.sourceRoot, abs);
+  if (!(outside.startsWith("..") || path.isAbsolute(outside))) return undefined;
+  const own = path.relative(urls.sourceRoot, importer);
+  if (own.startsWith("..") || path.isAbsolute(own)) return undefined;
+  const base = "http://h" + pub + own.split(path.sep).map(encodeURIComponent).join("/");
+  const resolved = new URL(spec, base).pathname;
+  if (!resolved.startsWith(pub) || resolved.length <= pub.length) return undefined;
+  const target = path.join(urls.sourceRoot, decodeURIComponent(resolved.slice(pub.length)));
+  const inside = path.relative(urls.sourceRoot, target);
+  if (inside.startsWith("..") || path.isAbsolute(inside) || !existsSync(target)) return undefined;
+  return target;
+}
+
 function urlPlugin(state) {
   return {
     name: "assetpipe-urls",
@@ -56,7 +78,9 @@ function urlPlugin(state) {
           return undefined; // absolute paths, data: and external URLs: esbuild's own rules
         } else {
           abs = path.resolve(args.resolveDir, decodeURIComponent(spec));
-          if (!(urls.external && urls.external[abs] !== undefined)) return undefined;
+          const clamped = clampedAtRoot(urls, args.importer, spec, abs);
+          if (clamped) abs = clamped;
+          else if (!(urls.external && urls.external[abs] !== undefined)) return undefined;
         }
         const external = urls.external && urls.external[abs];
         if (external !== undefined) return { path: external + suffix, external: true };
