@@ -34,9 +34,9 @@ build handles it), and so is a blueprint whose URL is the app's static URL
 build's hashed, precompressed files are those, and when its folder is the app's own its
 ``url_for`` names them as the build does. A blueprint serving the app's own folder under a URL
 of its own (rq-dashboard's ``rq_dashboard.static`` at ``/rq-dashboard/static/``) is hashed here:
-the build rewrites ``url_for('static', ...)`` only. Each Flask-Themes2 theme's folder is one
-too (``themes2``: ``_themes.static`` with a ``themeid``).
-"""
+the build rewrites ``url_for('static', ...)`` only. So is each Flask-Themes2 theme's folder,
+each folder a view picks by name from a mapping (MoinMoin's XStatic packages at
+``/+serve/<name>/``: ``mapped_static``) and a blueprint ``static`` view's (``view_static``)."""
 
 from __future__ import annotations
 
@@ -53,11 +53,11 @@ from .adopt.discover import CSS_REF
 from .adopt.selflocate import locates_itself, names_itself, template_texts
 from .hashing import HASHED_NAME, hashed_name, short_hash
 from .idlework import IdleWork
+from .mapped_static import folder_key, keyed_folders
 from .serve.compress import Policy, compress_all
 from .serve.files import IMMUTABLE, content_type
 from .serve.negotiate import choose
 from .serve.passthrough import Passthrough
-from .themes2 import theme_folders, theme_key
 from .view_static import view_folders
 
 _RULE = re.compile(r"^(/[^<>]*)<(?:path:)?filename>$")
@@ -95,6 +95,7 @@ class BlueprintStatic(Passthrough):
         self._own: set[str] = set()
         self._static_prefix = ""  # the URL prefix of the app's own static route
         self._rules_seen = -1
+        self._keyed: dict[str, str] = {}  # endpoint -> the rule variable picking its folder
         self._versions: dict[str, _Version] = {}  # file path -> its current version
         self._held = 0
         self._listed: dict[str, list[str]] = {}  # folder -> its files (relative, POSIX)
@@ -159,23 +160,25 @@ class BlueprintStatic(Passthrough):
                         own.add(rule.endpoint)
                     continue
                 found[rule.endpoint] = (m.group(1), real)
-            found.update(theme_folders(self.app, url_map.iter_rules()))
             found.update(view_folders(self.app, url_map.iter_rules(), own_prefix))
+            keyed, self._keyed = keyed_folders(self.app, url_map.iter_rules())
+            found.update(keyed)
             self._folders, self._own, self._rules_seen = found, own, seen
             self._static_prefix = own_prefix
         return self._folders
 
     def hashed_values(self, endpoint: str, values: dict[str, Any]) -> dict[str, Any]:
         """``values`` with a blueprint static ``filename`` replaced by its hashed name."""
-        filename = values.get("filename")
-        if not isinstance(filename, str) or not endpoint.endswith("static"):
+        filename, folders = values.get("filename"), self.folders()
+        static = endpoint.endswith("static") or endpoint in self._keyed
+        if not isinstance(filename, str) or not static:
             return values
         if endpoint.startswith("."):
             from flask import request  # a relative endpoint, inside a blueprint's request
 
             bp = request.blueprint if request else None
             endpoint = f"{bp}{endpoint}" if bp else endpoint[1:]
-        where = self.folders().get(theme_key(endpoint, values))
+        where = folders.get(folder_key(endpoint, values, self._keyed))
         if where is None:
             if endpoint in self._own:  # the build's file, as url_for('static', ...) names it
                 named = self._built(filename)

@@ -68,7 +68,7 @@ def view_folders(app: Any, rules: Iterable[Any], own_prefix: str) -> dict[str, t
         key = (rule.endpoint, id(view))
         if key not in memo:
             folder = served_folder(view)
-            ok = folder is not None and _serves_as_is(app, view, m.group(1), folder)
+            ok = folder is not None and serves_as_is(app, view, m.group(1), folder)
             memo[key] = folder if ok else None
         folder = memo[key]
         if folder is not None:
@@ -100,12 +100,8 @@ def served_folder(view: Any) -> str | None:
         return None
     if name.id != "filename" or not all(isinstance(n, _SAFE) for n in ast.walk(target)):
         return None
-    scope = dict(fn.__globals__)
-    if fn.__closure__:
-        cells = zip(fn.__code__.co_freevars, fn.__closure__, strict=True)
-        scope.update((k, c.cell_contents) for k, c in cells)
     try:
-        folder = eval(compile(ast.Expression(target), "<view>", "eval"), scope)  # noqa: S307 - the app's own code, names and calls only
+        folder = eval(compile(ast.Expression(target), "<view>", "eval"), function_scope(fn))  # noqa: S307 - the app's own code, names and calls only
     except Exception:  # any failure: not a folder we can use
         return None
     if not isinstance(folder, str | os.PathLike) or not os.path.isdir(folder):
@@ -113,9 +109,21 @@ def served_folder(view: Any) -> str | None:
     return os.path.realpath(folder)
 
 
-def _serves_as_is(app: Any, view: Any, prefix: str, folder: str) -> bool:
+def function_scope(fn: Any) -> dict[str, Any]:
+    """The names ``fn``'s body sees: its module's globals and its closure's cells."""
+    scope = dict(fn.__globals__)
+    if fn.__closure__:
+        cells = zip(fn.__code__.co_freevars, fn.__closure__, strict=True)
+        scope.update((k, c.cell_contents) for k, c in cells)
+    return scope
+
+
+def serves_as_is(
+    app: Any, view: Any, prefix: str, folder: str, bound: dict[str, Any] | None = None
+) -> bool:
     """Whether ``view``, called for one of ``folder``'s files in a fresh request (no session,
-    no cookie, its decorators included), answers 200 with that file's bytes."""
+    no cookie, its decorators included; ``bound``: the rule's other variables), answers 200
+    with that file's bytes."""
     sample = _a_file(folder)
     if sample is None:
         return False
@@ -123,7 +131,7 @@ def _serves_as_is(app: Any, view: Any, prefix: str, folder: str) -> bool:
         expected = f.read()
     try:
         with app.app_context(), app.test_request_context(prefix + sample):
-            response = app.make_response(view(filename=sample))
+            response = app.make_response(view(**(bound or {}), filename=sample))
             response.direct_passthrough = False
             try:
                 return bool(response.status_code == 200 and response.get_data() == expected)
