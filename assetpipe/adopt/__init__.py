@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from ..errors import UsageError
 from .discover import Project, discover
 from .render import OUTPUT, copied_files, render
+from .subclass import init_end
 
 if TYPE_CHECKING:
     from .webserver import StaticRule
@@ -118,6 +119,8 @@ class InitResult:
         app = self.project.app
         if app is None:
             return app_lines()
+        if app.subclass and init_end(self._module[1], app.subclass):
+            return app_lines("self")
         if app.factory:
             tree = self._module[1]
             return app_lines(factory_app(tree, app.factory) if tree is not None else "app")
@@ -131,6 +134,12 @@ class InitResult:
             return "where your app creates its Flask object"
         shown = os.path.relpath(app.module_file, self.project.root)
         source, tree = self._module
+        end = init_end(tree, app.subclass) if app.subclass else None
+        if end is not None:
+            return (
+                f"in {shown}, at the end of {app.subclass}.__init__(), after line {end} (once"
+                f" the class has configured itself: every app it makes is adopted)"
+            )
         if app.factory:
             others = [] if tree is None else other_factories(tree, app.factory)
             also = "".join(

@@ -29,6 +29,7 @@ from .prebuilt import prebuilt
 from .prefixes import find_prefixes, public_path_of, static_functions_of, unprefixed
 from .routes import view_routes
 from .selflocate import imported_back, named_in_scripts, self_locating
+from .subclass import own_init
 from .subfolder import names_subfolder
 from .templatedirs import blueprint_template_dirs, page_templates, template_dirs
 
@@ -65,6 +66,7 @@ class FlaskApp:
     # call it at import time (``app = create_app(...)`` in run.py), when one does
     entry: tuple[Path, str] | None = None
     factory_needs_args: bool = False
+    subclass: str | None = None  # a Flask subclass naming itself in __init__ (``subclass``)
 
 
 @dataclass
@@ -151,7 +153,8 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
         re.compile(_GLOBAL_APP.format(names=names), re.M),
     )
     for path, text in texts:
-        m = creates.search(text)
+        sub = None if creates.search(text) else own_init(text)  # MoinMoin's MoinApp(Flask)
+        m = sub[1] if sub else creates.search(text)
         if m is None:
             continue
         args = m.group("args")
@@ -176,6 +179,7 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
             static_url_path=url.rstrip("/") + "/",
             static_known=re.search(r"\bstatic_folder\s*=", args) is None
             or kwarg(args, "static_folder", text, texts) is not None,
+            subclass=sub[0] if sub else None,
         )
         depth = len(path.relative_to(root).parts)
         has_folders = app.static_dir.is_dir() or app.templates_dir.is_dir()

@@ -50,8 +50,8 @@ def shipped_static(folder: Path, root: Path) -> list[tuple[str, Path]]:
         if not origin or not spec or not spec.submodule_search_locations:
             continue
         pkg = Path(os.path.realpath(origin)).parent
-        if str(pkg).startswith(project + os.sep):
-            continue  # the project's own package
+        if str(pkg).startswith(project + os.sep) or (root / name / "__init__.py").is_file():
+            continue  # the project's own package (installed too: a copy run in place)
         static = pkg / "static"
         if static.is_dir() and any(f.is_file() for f in static.rglob("*")):
             found.append((name, static))

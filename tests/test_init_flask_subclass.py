@@ -1,0 +1,90 @@
+"""``assetpipe init`` on an app that is a Flask subclass naming itself in its own ``__init__``
+(MoinMoin's ``class MoinApp(Flask)`` calling ``super().__init__("moin")``, made by a factory
+with keyword arguments only): it said "No Flask app found here" and gave the steps of an app
+that is not Flask. It now finds the app, its folders, and says the two lines go at the end of
+that ``__init__`` as ``AssetPipe(self)``; pasted there, the app serves the build. The package
+is installed too (a copy on ``PYTHONPATH``, as a user running a PyPI app in place has it), and
+``init``'s note on installed packages no longer names the app's own."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from assetpipe import build
+from assetpipe.config import load_config
+from tests.conftest import run_cli, write_tree
+
+APP = """\
+from flask import Flask, render_template
+
+
+class WikiApp(Flask):
+    def __init__(self, config_file=None, warn=True):
+        super().__init__("wiki")
+        if config_file == "help":
+            return
+        self.config["LOADED"] = config_file
+
+        @self.route("/")
+        def index():
+            return render_template("index.html")
+
+        self.jinja_env.globals["site"] = "Wiki"
+
+
+def create_app(config=None):
+    return create_app_ext(config_file=config)
+
+
+def create_app_ext(config_file=None, **kwargs):
+    return WikiApp(config_file=config_file, **kwargs)
+"""
+FILES: dict[str, str | bytes] = {
+    "wiki/__init__.py": "",
+    "wiki/app.py": APP,
+    "wiki/static/css/site.css": "body { color: #123456; }\n",
+    "wiki/templates/index.html": (
+        "<title>{{ site }}</title>\n"
+        "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/site.css') }}\">\n"
+    ),
+}
+
+
+def test_init_finds_a_flask_subclass_and_places_the_lines_in_its_init(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    write_tree(project, FILES)
+    write_tree(tmp_path / "site", FILES)  # the same package, installed
+    env = {
+        "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
+    }
+    done = run_cli("init", cwd=project, env=env)
+    assert done.code == 0, done.out + done.err
+    assert "No Flask app found" not in done.out, done.out
+    assert "at the end of WikiApp.__init__(), after line 15" in done.out, done.out
+    assert "    AssetPipe(self)" in done.out, done.out
+    assert "ship static files" not in done.out, done.out  # the app's own package
+    cfg = load_config(project / "pipeline.yaml")
+    assert cfg.source == project / "wiki" / "static"
+    assert [Path(d).name for d in cfg.templates.dirs] == ["templates"]
+    # the two lines where init said, then the build: the page links the hashed stylesheet
+    lines = APP.splitlines()
+    lines[14:14] = ["        from assetpipe.flask import AssetPipe", "        AssetPipe(self)"]
+    (project / "wiki" / "app.py").write_text("\n".join(lines) + "\n")
+    build(project / "pipeline.yaml")
+    monkeypatch.syspath_prepend(str(project))
+    for name in ("wiki", "wiki.app"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    app = importlib.import_module("wiki.app").create_app()
+    page = app.test_client().get("/").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/site-[A-Z2-7]{8}\.css)"', page)
+    assert css, page
+    with app.test_client().get(css.group(1)) as got:
+        assert got.headers["Cache-Control"] == "public, max-age=31536000, immutable"
