@@ -105,11 +105,20 @@ def _other_route(value: str, routes: tuple[str, ...], keys: Container[str]) -> s
     return None
 
 
+#: functions naming a file of another folder: Flask-Themes2's (and Flask-Theme's) theme
+#: folder, which ``AssetPipe(app)`` hashes at run time (``themes2``); MoinMoin's base template
+#: says ``theme_static('css/variables.css')``, a name its static folder has too, and the
+#: warning's advice (list it in ``templates.static_functions``) would have linked the wrong file
+_OTHER_FOLDER_FUNCTIONS = ("theme_static",)
+
+
 def _other_function(value: str, functions: tuple[str, ...], keys: Container[str]) -> str | None:
     """The function of a ``{{ F('K') }}`` whose K is a file of the build and that
-    ``templates.static_functions`` does not list (``url_for`` and ``asset_url`` aside)."""
+    ``templates.static_functions`` does not list (``url_for``, ``asset_url`` and
+    ``_OTHER_FOLDER_FUNCTIONS`` aside)."""
     m = _CALL.search(value)
-    if m is None or m.group(1) in (*functions, "url_for", "asset_url") or m.group(2) not in keys:
+    known = (*functions, "url_for", "asset_url", *_OTHER_FOLDER_FUNCTIONS)
+    if m is None or m.group(1) in known or m.group(2) not in keys:
         return None
     return m.group(1)
 
