@@ -49,8 +49,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .adopt.discover import CSS_REF
 from .adopt.selflocate import locates_itself, names_itself, template_texts
+from .blueprint_css import named_refs
 from .hashing import HASHED_NAME, hashed_name, short_hash
 from .idlework import IdleWork
 from .mapped_static import folder_key, keyed_folders
@@ -344,43 +344,29 @@ class BlueprintStatic(Passthrough):
         self, path: str, within: frozenset[str] = frozenset()
     ) -> tuple[bytes, tuple[tuple[str, _Version], ...]]:
         """The bytes served under ``path``'s hashed name and the versions they name: a
-        stylesheet's relative ``url()``/``@import`` targets in its blueprint folder by their
-        hashed names (a missing one, or one in a cycle of stylesheets, as written)."""
+        stylesheet's relative references by hashed names (``blueprint_css.named_refs``)."""
         data = Path(path).read_bytes()
-        folder = next((f for _, f in self._folders.values() if path.startswith(f + os.sep)), None)
-        if not path.endswith(".css") or folder is None:
+        where = next((w for w in self._folders.values() if path.startswith(w[1] + os.sep)), None)
+        if not path.endswith(".css") or where is None:
             return data, ()
-        lowered = data.lower()
-        if b"url(" not in lowered and b"@import" not in lowered:
-            return data, ()
-        text = data.decode("utf-8", "surrogateescape")
-        deps: list[tuple[str, _Version]] = []
-        out, last = [], 0
-        for m in CSS_REF.finditer(text):
-            group = 2 if m.group(2) is not None else 4
-            ref = m.group(group).strip()
-            plain = re.split(r"[?#]", ref, maxsplit=1)[0]
-            if not plain or plain.startswith("/") or re.match(r"[a-zA-Z][\w+.-]*:", plain):
-                continue
-            target = _inside(
-                folder,
-                os.path.relpath(
-                    os.path.normpath(os.path.join(os.path.dirname(path), plain)), folder
-                ),
-            )
-            if target is None or target in within or target == path:
-                continue
-            named = self.version(target, within | {path})
-            if named is None:
-                continue
-            deps.append((target, named))
-            start = m.start(group) + m.group(group).index(plain)
-            out += [text[last:start], hashed_name(plain, named.digest)]
-            last = start + len(plain)
-        if not deps:
-            return data, ()
-        out.append(text[last:])
-        return "".join(out).encode("utf-8", "surrogateescape"), tuple(deps)
+        url = where[0] + os.path.relpath(path, where[1]).replace(os.sep, "/")
+
+        def version(target: str) -> _Version | None:
+            skip = target in within or target == path
+            return None if skip else self.version(target, within | {path})
+
+        return named_refs(data, path, where[1], url, version, self._built_url)
+
+    def _built_url(self, url: str) -> tuple[str, tuple[str, _Version]] | None:
+        """The build's URL of a URL under the app's static URL, with the manifest's version (a
+        new build renames the stylesheet naming it); ``None`` when the build has no such file."""
+        ext = self.app.extensions.get("assetpipe")
+        resolver = getattr(ext, "resolver", None)
+        prefix = self._static_prefix
+        named = self._built(url[len(prefix) :]) if url.startswith(prefix) else None
+        manifest = str(resolver.manifest_path) if resolver is not None else ""
+        seen = self.version(manifest) if named is not None else None
+        return None if seen is None or named is None else (prefix + named, (manifest, seen))
 
     def _codings(self, path: str, version: _Version) -> tuple[str, ...]:
         """The codings ``version`` may be sent in besides identity: ``ENCODINGS`` for a text
