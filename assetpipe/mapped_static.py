@@ -34,12 +34,11 @@ import ast
 import inspect
 import os
 import re
-import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .themes2 import THEMES_ENDPOINT, theme_folders
-from .view_static import function_scope, serves_as_is
+from .view_static import body_of, function_scope, sent_folder, serves_as_is, view_def
 
 _RULE = re.compile(r"^(/[^<>]*)<(?:string:)?(\w+)>/<(?:path:)?filename>$")
 _SAFE = (ast.Name, ast.Attribute, ast.Constant, ast.Load)
@@ -126,26 +125,15 @@ def _examine(app: Any, view: Any, prefix: str, selector: str) -> tuple[str, dict
     return (selector, folders) if folders else None
 
 
-def _mapping_expr(fn: Any, selector: str) -> ast.expr | None:
+def _mapping_expr(view: Any, selector: str) -> ast.expr | None:
     """``MAPPING`` of ``FOLDER = MAPPING[selector]`` in a view whose one ``return`` is
     ``send_from_directory(FOLDER, filename)`` and whose other statements only guard it."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError):
-        return None
-    func = tree.body[0] if tree.body else None
-    if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+    func = view_def(view)
+    if func is None:
         return None
     returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
-    call = returns[0].value if len(returns) == 1 else None
-    if not isinstance(call, ast.Call) or len(call.args) != 2 or call.keywords:
-        return None
-    callee = call.func
-    called = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
-    folder, name = call.args
-    if called != "send_from_directory" or not isinstance(folder, ast.Name):
-        return None
-    if not isinstance(name, ast.Name) or name.id != "filename":
+    folder = sent_folder(returns[0].value if len(returns) == 1 else None)
+    if not isinstance(folder, ast.Name):
         return None
     assigns = [
         n
@@ -162,7 +150,7 @@ def _mapping_expr(fn: Any, selector: str) -> ast.expr | None:
         return None
     if not all(_safe(n) for n in ast.walk(value.value)):
         return None
-    if not all(_guard_only(s, assigns[0], returns[0]) for s in _body(func)):
+    if not all(_guard_only(s, assigns[0], returns[0]) for s in body_of(func)):
         return None
     return value.value
 
@@ -177,13 +165,6 @@ def _safe(node: ast.AST) -> bool:
 
 def _targets(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[ast.expr]:
     return list(node.targets) if isinstance(node, ast.Assign) else [node.target]
-
-
-def _body(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
-    body = func.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        return body[1:]  # the docstring
-    return body
 
 
 def _guard_only(stmt: ast.stmt, assign: ast.stmt, ret: ast.stmt) -> bool:

@@ -76,29 +76,50 @@ def view_folders(app: Any, rules: Iterable[Any], own_prefix: str) -> dict[str, t
     return found
 
 
-def served_folder(view: Any) -> str | None:
-    """The real folder ``view`` hands to ``send_from_directory`` with its ``filename``, when
-    its body is that one call (``None`` otherwise, or when the folder cannot be read safely)."""
+def view_def(view: Any) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The parsed ``def`` of ``view`` (unwrapped from its decorators), or ``None`` when its
+    source cannot be read."""
     fn = inspect.unwrap(view)
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     except (OSError, TypeError, SyntaxError):
         return None
     func = tree.body[0] if tree.body else None
-    if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
-        return None
+    return func if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) else None
+
+
+def body_of(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.stmt]:
+    """``func``'s statements without its docstring."""
     body = func.body
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]  # the docstring
-    call = body[0].value if len(body) == 1 and isinstance(body[0], ast.Return) else None
-    if not isinstance(call, ast.Call) or len(call.args) != 2 or call.keywords:
+        return body[1:]
+    return body
+
+
+def sent_folder(node: ast.expr | None) -> ast.expr | None:
+    """FOLDER of ``send_from_directory(FOLDER, filename)`` (plain or as an attribute), else
+    ``None``."""
+    if not isinstance(node, ast.Call) or len(node.args) != 2 or node.keywords:
         return None
-    callee = call.func
+    callee = node.func
     called = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
-    target, name = call.args
+    folder, name = node.args
     if called != "send_from_directory" or not isinstance(name, ast.Name):
         return None
-    if name.id != "filename" or not all(isinstance(n, _SAFE) for n in ast.walk(target)):
+    return folder if name.id == "filename" else None
+
+
+def served_folder(view: Any) -> str | None:
+    """The real folder ``view`` hands to ``send_from_directory`` with its ``filename``, when
+    its body is that one call (``None`` otherwise, or when the folder cannot be read safely)."""
+    fn = inspect.unwrap(view)
+    func = view_def(view)
+    if func is None:
+        return None
+    body = body_of(func)
+    call = body[0].value if len(body) == 1 and isinstance(body[0], ast.Return) else None
+    target = sent_folder(call)
+    if target is None or not all(isinstance(n, _SAFE) for n in ast.walk(target)):
         return None
     try:
         folder = eval(compile(ast.Expression(target), "<view>", "eval"), function_scope(fn))  # noqa: S307 - the app's own code, names and calls only

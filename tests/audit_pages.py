@@ -248,6 +248,24 @@ def serve_pages() -> Iterator[str]:
         server.server_close()
 
 
+@contextmanager
+def pages_in_chromium() -> Iterator[tuple[Any, str]]:
+    """The pages served (``serve_pages``) and a Chromium launched as the audit launches it:
+    yields ``(browser, base_url)``; skips the test without a Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from assetpipe.audit.browser import launch
+    from tests.conftest import require_chromium
+
+    require_chromium()
+    with serve_pages() as base, sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            yield browser, base
+        finally:
+            browser.close()
+
+
 def checksum() -> int:
     """A checksum of every crafted page (the reference values below belong to these bytes)."""
     return zlib.crc32("".join(page_html(n) for n in sorted(PAGES)).encode() + WORKER_JS)

@@ -24,8 +24,8 @@ import pytest
 
 from assetpipe.audit import throttle
 from assetpipe.audit.measure import RunResult, measure
-from tests.audit_pages import checksum, serve_pages
-from tests.conftest import require_chromium, run_cli, write_tree
+from tests.audit_pages import checksum, pages_in_chromium
+from tests.conftest import run_cli, write_tree
 
 #: Live runs of Lighthouse interleaved with ours, compared figure by figure. Beside the parallel
 #: suite both tools' CPU figures move 20-35 % between runs (three fresh-clone CI runs each failed
@@ -61,17 +61,8 @@ TOLERANCE = 0.15
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[tuple[Any, str]]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    from assetpipe.audit.browser import launch
-
-    with serve_pages() as base, sync_playwright() as pw:
-        browser = launch(pw)
-        try:
-            yield browser, base
-        finally:
-            browser.close()
+    with pages_in_chromium() as opened:
+        yield opened
 
 
 def run(site: tuple[Any, str], name: str, profile: str = "mobile", **kw: Any) -> RunResult:

@@ -14,23 +14,13 @@ from typing import Any
 import pytest
 
 from assetpipe.audit.trace import Tracer, parse
-from tests.audit_pages import serve_pages
-from tests.conftest import require_chromium
+from tests.audit_pages import pages_in_chromium
 
 
 @pytest.fixture(scope="module")
 def page_site() -> Iterator[tuple[Any, str]]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    from assetpipe.audit.browser import launch
-
-    with serve_pages() as base, sync_playwright() as pw:
-        browser = launch(pw)
-        try:
-            yield browser, base
-        finally:
-            browser.close()
+    with pages_in_chromium() as opened:
+        yield opened
 
 
 def _trace(site: tuple[Any, str], **kw: Any) -> tuple[Tracer, list[dict[str, Any]], str]:

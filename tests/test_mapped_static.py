@@ -12,12 +12,12 @@ import re
 import sys
 from pathlib import Path
 
-import brotli
 import pytest
 from flask import Flask, render_template_string
 
 from assetpipe.flask import AssetPipe
 from tests.conftest import write_tree
+from tests.test_view_static import hashed_stylesheet
 
 ICONS_CSS = (
     "@font-face { font-family: I; src: url(../webfonts/icons.woff2) format('woff2'); }\n"
@@ -104,14 +104,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
 
 def test_each_folder_of_the_mapping_gets_hashed_immutable_compressed_urls(app: Flask) -> None:
     client = app.test_client()
-    page = client.get("/").get_data(as_text=True)
-    css = re.search(r'href="(/\+serve/icons/css/icons-[A-Z2-7]{8}\.css)"', page)
-    assert css, page
-    got = client.get(css.group(1), headers={"Accept-Encoding": "br, gzip"})
-    assert got.status_code == 200
-    assert got.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    assert got.headers["Content-Encoding"] == "br"
-    served = brotli.decompress(got.get_data()).decode()
+    served = hashed_stylesheet(client, r'href="(/\+serve/icons/css/icons-[A-Z2-7]{8}\.css)"')
     # the stylesheet names its font by the hashed name, which the same layer serves
     font = re.search(r"url\(\.\./webfonts/(icons-[A-Z2-7]{8}\.woff2)\)", served)
     assert font, served

@@ -11,6 +11,7 @@ import importlib
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import brotli
 import pytest
@@ -97,16 +98,22 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
     return app
 
 
-def test_a_view_serving_a_folder_as_is_gets_hashed_immutable_compressed_urls(app: Flask) -> None:
-    client = app.test_client()
+def hashed_stylesheet(client: Any, pattern: str) -> str:
+    """The stylesheet the page at ``/`` links with a URL matching ``pattern`` (one group), as
+    served: hashed URL, ``immutable``, brotli (decompressed here)."""
     page = client.get("/").get_data(as_text=True)
-    css = re.search(r'href="(/kit/static/css/kit-[A-Z2-7]{8}\.css)"', page)
+    css = re.search(pattern, page)
     assert css, page
     got = client.get(css.group(1), headers={"Accept-Encoding": "br, gzip"})
     assert got.status_code == 200
     assert got.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert got.headers["Content-Encoding"] == "br"
-    served = brotli.decompress(got.get_data()).decode()
+    return str(brotli.decompress(got.get_data()).decode())
+
+
+def test_a_view_serving_a_folder_as_is_gets_hashed_immutable_compressed_urls(app: Flask) -> None:
+    client = app.test_client()
+    served = hashed_stylesheet(client, r'href="(/kit/static/css/kit-[A-Z2-7]{8}\.css)"')
     # the stylesheet's url() names the hashed image, which the same layer serves
     img = re.search(r"url\(\.\./img/(dot-[A-Z2-7]{8}\.svg)\)", served)
     assert img, served
