@@ -8,6 +8,7 @@ module, where generating those two methods for each class was a third of its imp
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,10 @@ from .keys import Check, Ctx, Spread
 
 if TYPE_CHECKING:
     import yaml  # imported where a node is read: a reused config never reads YAML
+
+
+#: a free mapping key (an esbuild message id); compiled when first used, not at import
+_NAME = r"[A-Za-z0-9][\w@-]*"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -138,18 +143,25 @@ class NumberMap(Check):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class ChoiceMap(Check):
-    """A mapping of the given keys to one of ``choices``, as ``((key, value), ...)``."""
+    """A mapping of the given keys (``None``: any name, ``key_doc`` saying what it is) to one
+    of ``choices``, as ``((key, value), ...)``."""
 
-    keys: tuple[str, ...]
+    keys: tuple[str, ...] | None
     choices: tuple[str, ...]
+    key_doc: str = "name"
 
     def type_doc(self) -> str:
-        keys = ", ".join(f"`{k}`" for k in self.keys)
+        keys = ", ".join(f"`{k}`" for k in self.keys) if self.keys else self.key_doc
         return f"mapping of {keys} → " + ", ".join(f"`{c}`" for c in self.choices)
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
         out = []
         for key, child in ctx.section(node, path, self.keys).items():
+            if self.keys is None and not re.fullmatch(_NAME, key):
+                ctx.r.error(
+                    child, f"{path}.{key}", f"expected an {self.key_doc} (letters, digits, -, @)"
+                )
+                continue
             value = ctx.r.choice(child, f"{path}.{key}", self.choices)
             if value:
                 out.append((key, value))

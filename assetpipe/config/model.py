@@ -187,6 +187,13 @@ class ScriptsConfig:
     sourcemap: str = opt("linked", Choice(vocab.SOURCEMAPS), "source maps (hidden: no comment)")
     legal_comments: str = opt("eof", Choice(vocab.LEGAL_COMMENTS), "where license comments go")
     define: tuple[tuple[str, str], ...] = opt((), Defines(), "esbuild `--define`")
+    log_override: tuple[tuple[str, str], ...] = opt(
+        (),
+        ChoiceMap(None, vocab.ESBUILD_LOG_LEVELS, "esbuild message id"),
+        "esbuild's `logOverride` for scripts: a message id (the `[id]` a warning ends with,"
+        " `impossible-typeof`) → its level; `silent` drops a warning about code you do not own"
+        " (a vendored library), so `build --strict` can pass; `error` fails the build on one",
+    )
 
 
 @dataclass(frozen=True)
@@ -195,6 +202,13 @@ class StylesConfig:
 
     entries: tuple[str, ...] = opt(
         (), Globs(), "entry stylesheets; `@import` and `url()` resolved and bundled"
+    )
+    log_override: tuple[tuple[str, str], ...] = opt(
+        (),
+        ChoiceMap(None, vocab.ESBUILD_LOG_LEVELS, "esbuild message id"),
+        "esbuild's `logOverride` for stylesheets: a message id (the `[id]` a warning ends with,"
+        " `impossible-typeof`) → its level; `silent` drops a warning about code you do not own"
+        " (a vendored library), so `build --strict` can pass; `error` fails the build on one",
     )
 
 

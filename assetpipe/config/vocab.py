@@ -4,6 +4,8 @@ keys accept (``model`` declares the keys; the audit reads the same names)."""
 IMAGE_FORMATS = ("webp", "avif", "original")
 SOURCEMAPS = ("linked", "hidden", "inline", "none")
 LEGAL_COMMENTS = ("none", "inline", "eof", "linked", "external")
+#: the levels esbuild's ``logOverride`` can give a message (``scripts.log_override``)
+ESBUILD_LOG_LEVELS = ("silent", "info", "warning", "error")
 PROFILES = ("mobile", "desktop")
 #: ``audit.metrics`` (``--metrics``): how TBT is measured (``audit.policy.MODES``).
 AUDIT_MODES = ("observed", "cpu", "simulate")

@@ -18,7 +18,7 @@ from typing import Any
 from .install import Esbuild
 from .result import EsbuildError, Message, Result, normalise_outputs
 
-_HEADER = re.compile(r"^(?:✘|▲|X|\[?!\]?) \[(ERROR|WARNING)\] (.*?)(?: \[[\w-]+\])?$")
+_HEADER = re.compile(r"^(?:✘|▲|X|\[?!\]?) \[(ERROR|WARNING)\] (.*?)(?: \[([\w@-]+)\])?$")
 _LOCATION = re.compile(r"^ {4}(\S.*?):(\d+):(\d+):$")
 _CODE = re.compile(r"^\s+\d+ │ (.*)$")
 
@@ -40,6 +40,8 @@ def parse_log(text: str) -> tuple[list[Message], list[Message]]:
         if m:
             flush()
             current = {"kind": m.group(1), "text": m.group(2)}
+            if m.group(3):
+                current["id"] = m.group(3)
             continue
         if current is None:
             continue
@@ -93,6 +95,8 @@ def cli_args(options: dict[str, Any]) -> list[str]:
             args += [f"--loader:{ext}={kind}" for ext, kind in value.items()]
         elif key == "external":
             args += [f"--external:{x}" for x in value]
+        elif key == "logOverride":
+            args += [f"--log-override:{k}={v}" for k, v in value.items()]
         else:
             raise ValueError(f"cli_args: unsupported esbuild option {key!r}")
     return args

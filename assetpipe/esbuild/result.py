@@ -19,13 +19,16 @@ EXCERPT_WIDTH = 120
 @dataclass(frozen=True)
 class Message:
     """One esbuild error or warning. ``line`` is 1-based, ``col`` 1-based (esbuild's are
-    0-based); ``file`` is relative to the build's working directory (the source root)."""
+    0-based); ``file`` is relative to the build's working directory (the source root); ``id``
+    is esbuild's message id (``impossible-typeof``: what ``logOverride`` names), when it has
+    one."""
 
     text: str
     file: str | None = None
     line: int | None = None
     col: int | None = None
     line_text: str | None = None
+    id: str | None = None
 
     @classmethod
     def from_json(cls, msg: dict[str, Any]) -> Message:
@@ -33,15 +36,17 @@ class Message:
         text = str(msg.get("text", ""))
         if msg.get("pluginName") and msg["pluginName"] != "assetpipe-urls":
             text = f"[plugin {msg['pluginName']}] {text}"
+        ident = str(msg.get("id") or "") or None
         loc = msg.get("location") or None
         if not loc:
-            return cls(text)
+            return cls(text, id=ident)
         return cls(
             text,
             str(loc.get("file")),
             int(loc.get("line", 0)) or None,
             int(loc.get("column", 0)) + 1,
             loc.get("lineText"),
+            ident,
         )
 
     def source_excerpt(self, width: int = EXCERPT_WIDTH) -> str:

@@ -174,7 +174,11 @@ def warn(ctx: StageContext, messages: list[Message]) -> None:
             where = {"file": show(m.file), "line": m.line, "col": m.col}
             notes.append({"stage": ctx.stage, **where, "message": m.text})
             continue
-        ctx.warn(m.text, Location(show(m.file), m.line, m.col) if m.file else None)
+        text = m.text
+        if m.id:  # what to write to silence it, in this stage's own section
+            section = "styles" if ctx.stage == "styles" else "scripts"
+            text += f" [{m.id}] ({section}.log_override: {{{m.id}: silent}} silences it)"
+        ctx.warn(text, Location(show(m.file), m.line, m.col) if m.file else None)
 
 
 def url_table(ctx: StageContext) -> dict[str, Any]:

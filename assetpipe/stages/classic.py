@@ -134,6 +134,8 @@ def options(ctx: StageContext, entries: list[str], *, iife: bool) -> dict[str, A
         opts["format"] = "iife"
     if cfg.define:
         opts["define"] = dict(cfg.define)
+    if cfg.log_override:
+        opts["logOverride"] = dict(cfg.log_override)
     return opts
 
 

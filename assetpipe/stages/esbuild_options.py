@@ -108,12 +108,17 @@ def scripts(ctx: OptionSource, entries: list[str]) -> dict[str, Any]:
     )
     if cfg.define:
         opts["define"] = dict(cfg.define)
+    if cfg.log_override:
+        opts["logOverride"] = dict(cfg.log_override)
     return opts
 
 
 def styles(ctx: OptionSource, entries: list[str]) -> dict[str, Any]:
     """The styles stage's esbuild options (also what watch's context uses)."""
-    return options(ctx, entries, "styles")
+    opts = options(ctx, entries, "styles")
+    if ctx.config.styles.log_override:
+        opts["logOverride"] = dict(ctx.config.styles.log_override)
+    return opts
 
 
 def early(config: Config, profile: str) -> list[dict[str, Any]]:
