@@ -50,9 +50,17 @@ def _relayouts(events: list[dict[str, Any]], url: str) -> list[Any]:
 
 
 def test_the_whole_trace_of_a_big_page_is_read(page_site: tuple[Any, str]) -> None:
-    tracer, events, url = _trace(page_site)
+    # On a loaded host Chromium itself can drop events (seen once in a full suite run): such a
+    # trace must say so, and the page is traced again, as the audit loads such a run again.
+    for _ in range(3):
+        tracer, events, url = _trace(page_site)
+        assert tracer.complete is not None
+        if not tracer.complete.get("dataLossOccurred"):
+            break
+        assert any("dropped events" in w for w in tracer.warnings), tracer.warnings
+    else:
+        pytest.skip("Chromium dropped trace events in 3 loads on this host: nothing to check")
     assert tracer.warnings == []
-    assert tracer.complete is not None and tracer.complete.get("dataLossOccurred") is False
     assert len(events) > 50_000  # three invalidation events per box, and the tasks
     # The first render of the boxes and the relayout, both there.
     assert len(_relayouts(events, url)) >= 2, [t.to_json() for t in parse(events, url).tasks]

@@ -60,6 +60,8 @@ class RunResult:
     #: With ``capture``: the raw trace (for download) and the wall-clock time of the navigation.
     trace_events: list[dict[str, Any]] = field(default_factory=list)
     started: float = 0.0
+    #: Chromium dropped trace events (``Tracer``): the run is repeated once (``page``).
+    trace_lost: bool = False
 
 
 def _open(
@@ -225,6 +227,7 @@ def measure(
             render_blocking=trace.render_blocking,
             trace_events=events if capture else [],
             started=started,
+            trace_lost=bool(tracer.complete and tracer.complete.get("dataLossOccurred")),
         )
         page.close()
         if repeat:

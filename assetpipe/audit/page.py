@@ -109,6 +109,12 @@ def audit_page(
                         max_wait_ms=max_wait_ms,
                     )
                 error = None
+                if results[-1].trace_lost and attempt == 1:
+                    # Chromium dropped trace events (its buffer overran on a busy host): the
+                    # run's TBT and tasks can only read low, so it is loaded once more
+                    log.warning("%s: run %d lost trace events: loaded again", path, i + 1)
+                    results.pop()
+                    continue
                 break
             except PageLoadError as exc:
                 error = app_error(path, str(exc))
