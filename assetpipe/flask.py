@@ -212,18 +212,23 @@ class _OwnRoute:
     ``/static-files/<path:path>`` view, serving its static folder by hand): a file the build
     lacks then goes on to that view, as before adoption, not to a 404 of assetpipe's. Read at
     request time, not in ``init_app``: the two lines come right after ``Flask(...)``, before
-    the module declares its routes (MLflow's 120 lines below). Once found, it is kept."""
+    the module declares its routes (MLflow's 120 lines below). The map is read once, at the
+    first request that asks: by then the app serves, and Flask refuses new routes after its
+    first request, so a file the build lacks (a bot's probe of ``/static/x.php``) never scans
+    the rules again."""
 
     def __init__(self, app: Any, public_path: str) -> None:
         self.app = app
         self.prefix = url_prefix(public_path)
-        self.found = False
+        self.found: bool | None = None
 
     def __bool__(self) -> bool:
-        if not self.found and self.prefix != "/":
+        if self.found is None:
             rules = getattr(getattr(self.app, "url_map", None), "iter_rules", None)
-            self.found = rules is not None and any(
-                str(r.rule).startswith(self.prefix) for r in rules()
+            self.found = (
+                self.prefix != "/"
+                and rules is not None
+                and any(str(r.rule).startswith(self.prefix) for r in rules())
             )
         return self.found
 
