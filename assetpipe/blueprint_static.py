@@ -292,24 +292,37 @@ class BlueprintStatic(Passthrough):
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
+        got = self.respond(
+            environ.get("REQUEST_METHOD", "GET"),
+            environ.get("PATH_INFO", ""),
+            environ.get("HTTP_ACCEPT_ENCODING"),
+            environ.get("HTTP_IF_NONE_MATCH", ""),
+        )
+        if got is None:
+            return self.wsgi(environ, start_response)
+        status, headers, body = got
+        start_response(status, headers)
+        return [body] if body else []
+
+    def respond(
+        self, method: str, url: str, accept_encoding: str | None, if_none_match: str
+    ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        """The answer to a request for a hashed URL of a folder (status, headers, body: empty
+        for HEAD and 304), or ``None``: not one, the app answers. May compress: blocking."""
         self.idle.busy()
-        method = environ.get("REQUEST_METHOD", "GET")
-        url = environ.get("PATH_INFO", "")
         found = self._find(url) if method in ("GET", "HEAD") and HASHED_NAME.search(url) else None
         if found is None:
-            return self.wsgi(environ, start_response)
+            return None
         path, version = found
         headers = [("Content-Type", content_type(path)), ("Cache-Control", IMMUTABLE)]
         codings = self._codings(path, version)
         if codings:
             headers.append(("Vary", "Accept-Encoding"))
-        coding = choose(environ.get("HTTP_ACCEPT_ENCODING"), codings)
+        coding = choose(accept_encoding, codings)
         etag = version.etag if coding == "identity" else f'{version.etag[:-1]}-{coding}"'
-        held = environ.get("HTTP_IF_NONE_MATCH", "")
         for tag in (etag, f'{etag[:-1]}-fast"') if coding != "identity" else (etag,):
-            if tag in held:  # the fast body decodes to the same bytes: as good a copy
-                start_response("304 Not Modified", [*headers, ("ETag", tag)])
-                return []
+            if tag in if_none_match:  # the fast body decodes to the same bytes: as good a copy
+                return "304 Not Modified", [*headers, ("ETag", tag)], b""
         body, final = self._body(path, version, coding)
         if body is None:  # not smaller in that coding: the file as it is
             coding, etag = "identity", version.etag
@@ -320,8 +333,7 @@ class BlueprintStatic(Passthrough):
         if coding != "identity":
             headers.append(("Content-Encoding", coding))
         headers.append(("Content-Length", str(len(body))))
-        start_response("200 OK", headers)
-        return [] if method == "HEAD" else [body]
+        return "200 OK", headers, b"" if method == "HEAD" else body
 
     def _find(self, url: str) -> tuple[str, _Version] | None:
         for prefix, folder in self.folders().values():

@@ -4,10 +4,10 @@
     AssetPipe(app)            # an app factory: ext = AssetPipe() ... ext.init_app(app)
 
 The same two lines serve a Quart app (Flask's API over ASGI): the layers below then wrap
-``app.asgi_app`` with ``assetpipe.serve.asgi``'s twins, and the hooks run on the event loop
-(``is_quart``). Two WSGI-only parts are left out there: the extensions' static folders stay
-Quart's own (``blueprint_static``), and a file of the build under a reverse proxy's prefix
-stripped inside the app goes to the app (``_BehindPrefix``).
+``app.asgi_app`` with their ASGI twins (``assetpipe.serve.asgi``, ``blueprint_static_asgi``),
+and the hooks run on the event loop (``is_quart``). One WSGI-only part is left out there: a
+file of the build under a reverse proxy's prefix stripped inside the app goes to the app
+(``_BehindPrefix``).
 
 ``init_app`` finds pipeline.yaml (``find_config``) and then:
 
@@ -359,8 +359,13 @@ class AssetPipe:
         blueprints = _flag(
             self._setting(app, "blueprint_static", "ASSETPIPE_BLUEPRINT_STATIC"), True
         )
-        if blueprints and not asgi:
-            outer = BlueprintStatic(outer, app)
+        if blueprints:
+            if asgi:
+                from .blueprint_static_asgi import ASGIBlueprintStatic
+
+                outer = ASGIBlueprintStatic(outer, app)
+            else:
+                outer = BlueprintStatic(outer, app)
         if _static_route_at(app, public_path):
             name_static_files(app, self.resolver, self.middleware.source_changed)
             name_versioned_files(app, self.resolver)

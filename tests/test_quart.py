@@ -26,15 +26,19 @@ from tests.test_serve_support import asgi_server
 pytest.importorskip("quart", reason="pip install -e '.[test]' (Quart is a test extra)")
 
 APP = """\
-from quart import Quart, render_template
+from quart import Blueprint, Quart, render_template
 
 from assetpipe.flask import no_compress
+
+# an extension's blueprint with a static folder of its own (Flask-Bootstrap's, used from Quart)
+kit = Blueprint("kit", __name__, static_folder="kit_static", static_url_path="/kit/static")
 
 WIDGETS = ["js/widget.js"]
 
 
 def create_app():
     app = Quart(__name__)
+    app.register_blueprint(kit)
 
     @app.route("/")
     async def index():
@@ -56,6 +60,7 @@ BASE = """\
 <!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{% block title %}{% endblock %}</title>
 <link rel="stylesheet" href="{{ url_for('static', filename='css/site.css') }}">
+<link rel="stylesheet" href="{{ url_for('kit.static', filename='kit.css') }}">
 </head><body>{% block body %}{% endblock %}
 <script src="{{ url_for('static', filename='js/cart.js') }}"></script>
 </body></html>
@@ -100,6 +105,7 @@ def quart_project(tmp_path: Path) -> Iterator[Path]:
             f"{package}/static/css/site.css": "body { margin: 0 }\nh1 { color: #123456 }\n",
             f"{package}/static/js/cart.js": "var cart = [];\n" + "cart.push(1);\n" * 200,
             f"{package}/static/js/widget.js": "window.widget = 1;\n",
+            f"{package}/kit_static/kit.css": ".kit { color: #0a0a0a }\n" * 40,
             f"{package}/static/img/photo.png": _png(),
         },
     )
@@ -162,6 +168,16 @@ def _serves_its_build(quart_project: Path) -> None:
         assert headers.get("content-encoding") in ("br", "gzip"), headers
         status, _, _ = _get(
             base + css, **{"Accept-Encoding": "br, gzip", "If-None-Match": headers["etag"]}
+        )
+        assert status == 304
+
+        # the extension's folder: a hashed name, served immutable and compressed
+        kit = next(w for w in html.split('"') if w.startswith("/kit/static/kit-"))
+        status, headers, body = _get(base + kit, **{"Accept-Encoding": "br"})
+        assert status == 200 and "immutable" in headers["cache-control"], headers
+        assert headers.get("content-encoding") == "br", headers
+        status, _, _ = _get(
+            base + kit, **{"Accept-Encoding": "br", "If-None-Match": headers["etag"]}
         )
         assert status == 304
 
