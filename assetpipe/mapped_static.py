@@ -38,7 +38,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .themes2 import THEMES_ENDPOINT, theme_folders
-from .view_static import body_of, function_scope, sent_folder, serves_as_is, view_def
+from .view_static import (
+    body_of,
+    examined_once,
+    function_scope,
+    sent_folder,
+    serves_as_is,
+    view_def,
+)
 
 _RULE = re.compile(r"^(/[^<>]*)<(?:string:)?(\w+)>/<(?:path:)?filename>$")
 _SAFE = (ast.Name, ast.Attribute, ast.Constant, ast.Load)
@@ -51,8 +58,6 @@ def mapped_folders(
     """(``<endpoint>:<name>`` → (that name's URL prefix, its real folder), endpoint → the rule
     variable that picks the folder) for each view that serves a mapping's folders as they are
     (see the module doc). Each view is examined once."""
-    memo: dict[tuple[str, int], tuple[str, dict[str, str]] | None]
-    memo = app.extensions.setdefault(_MEMO, {})
     found: dict[str, tuple[str, str]] = {}
     selectors: dict[str, str] = {}
     for rule in rules:
@@ -61,13 +66,7 @@ def mapped_folders(
             continue
         if rule.endpoint == THEMES_ENDPOINT or m.group(2) == "filename":
             continue
-        view = app.view_functions.get(rule.endpoint)
-        if view is None:
-            continue
-        key = (rule.endpoint, id(view))
-        if key not in memo:
-            memo[key] = _examine(app, view, m.group(1), m.group(2))
-        got = memo[key]
+        got = examined_once(app, _MEMO, rule, _examine, m.group(1), m.group(2))
         if got is None:
             continue
         selector, folders = got

@@ -29,8 +29,8 @@ import inspect
 import os
 import re
 import textwrap
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 _RULE = re.compile(r"^(/[^<>]*)<(?:path:)?filename>$")
 _SAFE = (
@@ -45,6 +45,7 @@ _SAFE = (
     ast.JoinedStr,
     ast.FormattedValue,
 )
+T = TypeVar("T")
 _MEMO = "assetpipe.view_static"  # app.extensions key: (endpoint, id(view)) -> folder or None
 
 
@@ -52,7 +53,6 @@ def view_folders(app: Any, rules: Iterable[Any], own_prefix: str) -> dict[str, t
     """``<blueprint>.static`` endpoint → (its URL prefix, the real folder its view serves), for
     each blueprint ``static`` view that serves a folder byte for byte (see the module doc).
     ``own_prefix``: the app's static URL, left to the build. Each view is examined once."""
-    memo: dict[tuple[str, int], str | None] = app.extensions.setdefault(_MEMO, {})
     found: dict[str, tuple[str, str]] = {}
     for rule in rules:
         name, _, tail = rule.endpoint.rpartition(".")
@@ -62,18 +62,32 @@ def view_folders(app: Any, rules: Iterable[Any], own_prefix: str) -> dict[str, t
             continue
         if getattr(bp, "static_folder", None) or m.group(1) == own_prefix:
             continue
-        view = app.view_functions.get(rule.endpoint)
-        if view is None:
-            continue
-        key = (rule.endpoint, id(view))
-        if key not in memo:
-            folder = served_folder(view)
-            ok = folder is not None and serves_as_is(app, view, m.group(1), folder)
-            memo[key] = folder if ok else None
-        folder = memo[key]
+        folder = examined_once(app, _MEMO, rule, _as_is, m.group(1))
         if folder is not None:
             found[rule.endpoint] = (m.group(1), folder)
     return found
+
+
+def examined_once(
+    app: Any, memo_key: str, rule: Any, examine: Callable[..., T], *args: Any
+) -> T | None:
+    """``examine(app, view, *args)`` for ``rule``'s view, once per endpoint and view function
+    for the app's life (memoised in ``app.extensions[memo_key]``); ``None`` when the rule has
+    no view."""
+    view = app.view_functions.get(rule.endpoint)
+    if view is None:
+        return None
+    memo: dict[tuple[str, int], T | None] = app.extensions.setdefault(memo_key, {})
+    key = (rule.endpoint, id(view))
+    if key not in memo:
+        memo[key] = examine(app, view, *args)
+    return memo[key]
+
+
+def _as_is(app: Any, view: Any, prefix: str) -> str | None:
+    """The folder ``view`` serves under ``prefix`` when it answers its files byte for byte."""
+    folder = served_folder(view)
+    return folder if folder is not None and serves_as_is(app, view, prefix, folder) else None
 
 
 def view_def(view: Any) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
