@@ -17,16 +17,10 @@ from typing import Any
 
 from .blueprint_static import BlueprintStatic
 from .hashing import HASHED_NAME
+from .serve.asgi import request_headers
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers") or ():
-        if key.lower() == name:
-            return bytes(value).decode("latin-1")
-    return None
 
 
 class ASGIBlueprintStatic:
@@ -42,12 +36,9 @@ class ASGIBlueprintStatic:
         if scope["type"] != "http" or method not in ("GET", "HEAD") or not HASHED_NAME.search(path):
             await self.app(scope, receive, send)
             return
+        accept, if_none_match = request_headers(scope)[:2]
         got = await asyncio.to_thread(
-            self.static.respond,
-            method,
-            path,
-            _header(scope, b"accept-encoding"),
-            _header(scope, b"if-none-match") or "",
+            self.static.respond, method, path, accept, if_none_match or ""
         )
         if got is None:
             await self.app(scope, receive, send)

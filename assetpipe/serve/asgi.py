@@ -47,7 +47,9 @@ _WANTED = {
 }
 
 
-def _request_headers(scope: Scope) -> list[str | None]:
+def request_headers(scope: Scope) -> list[str | None]:
+    """The request's Accept-Encoding, If-None-Match, If-Modified-Since, Range, If-Range,
+    If-Match and If-Unmodified-Since values, in that order (a repeated header joined)."""
     out: list[str | None] = [None] * 7
     for name, value in scope.get("headers", ()):
         i = _WANTED.get(name.lower())
@@ -131,7 +133,7 @@ class AssetMiddleware(AssetServing, Passthrough):
             STATS.asset(404, "identity", 0, 0)
             await _send_reply(send, NOT_FOUND)
             return
-        ae, inm, ims, rng, ifr, im, ius = _request_headers(scope)
+        ae, inm, ims, rng, ifr, im, ius = request_headers(scope)
         if (
             rng is None
             and (inm is not None or ims is None)
@@ -252,7 +254,7 @@ class CompressMiddleware(Passthrough):
         if scope["type"] != "http" or self.policy.excluded(scope.get("path") or ""):
             await self.app(scope, receive, send)
             return
-        accept, inm = _request_headers(scope)[:2]
+        accept, inm = request_headers(scope)[:2]
         wanted = self.policy.choose(accept)
         head = scope.get("method") == "HEAD" and wanted is not None
         if head:  # run as the GET it stands for; the body is dropped
