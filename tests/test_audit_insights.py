@@ -5,6 +5,11 @@ whose answers are known by construction:
   body is a 40,000-character comment; ``/style.css`` (in the ``<head>``): one used rule and 2,000
   unused ones. Both render-blocking, and both answered after 100 ms (so Lighthouse's 50 ms
   floor counts them); ``/late.js`` (``defer``) and ``/print.css`` (``media=print``) are not.
+- in the ``<body>``: ``/tail.js`` after the text, fetched as urgent (``High``) but answered
+  after 1.5 s, when the text above it is painted; then an image and ``/mid.js``, answered at
+  once but fetched at a lower priority (a script after an image). Chromium marks both
+  ``in_body_parser_blocking``; neither held back the first paint, and Lighthouse (DevTools'
+  insight) counts neither.
 - ``/tp.js`` from another origin (a second server): 200 ms of busy loop 100 ms after ``load``,
   the only long task, so all the blocking time is third-party.
 """
@@ -33,6 +38,7 @@ MAIN_JS = (
 )
 USED_RULE = "h1{color:#123456}"
 STYLE_CSS = USED_RULE + "".join(f".nope-{i}{{color:red}}" for i in range(2000))
+PIC_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="20" height="20"/></svg>'
 TP_JS = (
     "addEventListener('load', () => setTimeout(() => {"
     " const end = performance.now() + 200; while (performance.now() < end) {} }, 100));"
@@ -48,6 +54,8 @@ def page(tp_origin: str) -> str:
         '<script src="/main.js"></script><script src="/late.js" defer></script>'
         f'<script src="{tp_origin}/tp.js" defer></script>'
         "</head><body><h1>Insights</h1><p>" + "Lorem ipsum dolor sit amet. " * 20 + "</p>"
+        '<script src="/tail.js"></script>'
+        '<img src="/pic.svg" width="20" height="20" alt=""><script src="/mid.js"></script>'
         "</body></html>"
     )
 
@@ -66,10 +74,15 @@ class _Handler(BaseHTTPRequestHandler):
             "/tp.js": (TP_JS, "text/javascript"),
             "/style.css": (STYLE_CSS, "text/css"),
             "/print.css": ("body{color:black}", "text/css"),
+            "/mid.js": ("window.mid = 1;", "text/javascript"),
+            "/tail.js": ("window.tail = 1;", "text/javascript"),
+            "/pic.svg": (PIC_SVG, "image/svg+xml"),
         }
         body, ctype = files.get(self.path, ("not found", "text/plain"))
         if self.path in ("/main.js", "/style.css"):
             time.sleep(0.1)
+        if self.path == "/tail.js":
+            time.sleep(1.5)
         data = body.encode()
         self.send_response(200 if self.path in files else 404)
         self.send_header("Content-Type", ctype)
@@ -140,6 +153,8 @@ pytestmark = [pytest.mark.chromium, pytest.mark.timeout(300)]
 def test_render_blocking_requests_are_chromiums(measured: tuple[RunResult, str]) -> None:
     res, url = measured
     got = gathered(res, url)["render_blocking"]
+    # Not tail.js (arrived after the first paint) nor mid.js (fetched after an image, at a
+    # lower priority), though Chromium marks both in_body_parser_blocking.
     assert sorted(Path(r["url"]).name for r in got) == ["main.js", "style.css"], got
     assert all(r["bytes"] > 0 and r["ms"] >= 100 for r in got)
 

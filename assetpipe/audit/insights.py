@@ -4,11 +4,11 @@ Each is a ``Check`` with a default limit and level; a budget's ``insights:`` cha
 and its ``level:`` the level (``insights_<name>``; ``off`` skips it). Values are unrounded; the
 offending items (per URL or origin) are in the check's ``items``, largest first.
 
-- ``insights.render_blocking`` (count, limit 0, ``warn``): requests Chromium marked
-  render-blocking in the trace (a stylesheet, a synchronous script in the ``<head>``) that took
+- ``insights.render_blocking`` (count, limit 0, ``warn``): requests that held back the first
+  paint (``blocking``: Chromium's render-blocking mark in the trace, finished before the first
+  paint, a body script only when fetched as urgent; DevTools' and Lighthouse's rule) and took
   50 ms or more from request to end, as Lighthouse's *Eliminate render-blocking resources*
-  (which leaves out faster ones); every render-blocking request is an item, with its bytes and
-  that time.
+  (which leaves out faster ones); every such request is an item, with its bytes and that time.
 - ``insights.unused_javascript`` (KiB, limit 20, ``warn``) and ``insights.unused_css`` (KiB,
   limit 10, ``warn``): unused bytes (``coverage``) scaled to what crossed the wire (the unused
   share of a file x its transferred bytes), summed over files, as Lighthouse's *Reduce unused

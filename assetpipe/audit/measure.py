@@ -53,7 +53,7 @@ class RunResult:
     #: Unused JavaScript and CSS (``coverage``), per script and stylesheet URL.
     unused_js: list[Usage] = field(default_factory=list)
     unused_css: list[Usage] = field(default_factory=list)
-    #: URLs Chromium marked render-blocking (``trace.RENDER_BLOCKING``).
+    #: URLs of the requests that held back the first paint (``blocking.blocking_urls``).
     render_blocking: list[str] = field(default_factory=list)
     #: The elements that moved in the CLS window: selector, tag, src, url, score (``metrics.js``).
     shift_elements: list[dict[str, Any]] = field(default_factory=list)

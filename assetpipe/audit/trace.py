@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .blocking import blocking_urls
 from .speedindex import screenshots, speed_index
 
 #: Lighthouse 12's trace categories (its ``Trace`` gatherer), plus ``toplevel``; the screenshots
@@ -88,10 +89,6 @@ GROUPS = {
     "ImageDecodeTask": "paint",
 }
 LONG_TASK_MS = 50.0
-#: ``ResourceSendRequest``'s ``renderBlocking`` values that block the first paint (Chromium's own
-#: judgement: a stylesheet or a synchronous script in the ``<head>``, or a parser-blocking
-#: script in the ``<body>``), as Lighthouse's render-blocking insight reads them.
-RENDER_BLOCKING = frozenset({"blocking", "in_body_parser_blocking"})
 
 
 @dataclass(frozen=True)
@@ -129,7 +126,7 @@ class Trace:
     tasks: list[Task]
     fcp: float | None = None
     events: int = 0
-    #: URLs of the requests Chromium marked render-blocking, in request order.
+    #: URLs of the requests that held back the first paint (``blocking``), in request order.
     render_blocking: list[str] = field(default_factory=list)
     #: Speed Index (ms) from the trace's screenshots; ``None`` without screenshots.
     speed_index: float | None = None
@@ -279,13 +276,7 @@ def parse(events: list[dict[str, Any]], url: str) -> Trace:
     pid, tid, t0 = nav["pid"], nav["tid"], float(nav["ts"])
     frame = (nav.get("args") or {}).get("frame")
     fcp = None
-    blocking = [
-        str(data["url"])
-        for ev in events
-        if ev.get("name") == "ResourceSendRequest" and ev.get("pid") == pid and ev["ts"] >= t0
-        for data in [(ev.get("args") or {}).get("data") or {}]
-        if data.get("renderBlocking") in RENDER_BLOCKING and data.get("url")
-    ]
+    blocking = blocking_urls(events, pid, frame, t0)
     for ev in events:
         if (
             ev.get("name") == "firstContentfulPaint"
