@@ -440,7 +440,7 @@ def test_reference_forms() -> None:
         f'<img src="img/a.png"{LAZY}><img src="/media/a.png"{LAZY}>'
         f'<img src="https://cdn.example/a.png"{LAZY}>\n'
         f'<img src="data:image/png;base64,AAAA"{LAZY}>\n'
-        f'<a href="{A}" download>a</a><a href="/about">about</a>\n'
+        f'<a href="/static/img/a-800w-{H}.png" download>a</a><a href="/about">about</a>\n'
     )
     assert [(u["line"], u["reason"]) for u in res.unresolved] == [
         (3, "dynamic"),
@@ -553,6 +553,47 @@ def test_url_for_with_more_arguments_is_rewritten_keeping_them() -> None:
     assert f"{{{{ url_for('static', filename='img/a-480w-{H}.webp') }}}} 480w" in lines[1]
     assert res.unresolved == []
     jinja2.Environment().parse(res.text)
+
+
+def test_srcset_candidates_written_as_url_for_are_each_rewritten() -> None:
+    """A hand-written srcset of ``url_for`` calls (a retina logo's ``1x, 2x``, a ``<source>``'s
+    ``Nw``): the commas inside the calls do not split the list, each literal ``filename`` gets
+    its file (a ``type`` kept, a width's variant for ``Nw``), and a computed one is reported
+    alone while the literal candidates beside it are still rewritten."""
+    uf = "{{ url_for('static', filename='%s') }}"
+    src = (
+        f'<img src="{uf % "img/a.png"}" srcset="{uf % "img/a.png"} 1x, {uf % "img/hero.jpg"} 2x"'
+        ' alt="">\n'
+        f'<picture><source type="image/jpeg" srcset="{uf % "img/hero.jpg"} 960w,'
+        f'{uf % "img/hero.jpg"} 1600w"><img src="{uf % "img/hero.jpg"}" alt=""></picture>\n'
+        f'<img src="{uf % "img/a.png"}" srcset="{uf % "img/a.png"} 1x, {{{{ user.avatar }}}} 2x"'
+        ' alt="">\n'
+    )
+    res = rw(src)
+    lines = res.text.splitlines()
+    assert (
+        f'srcset="{uf % f"img/a-800w-{H}.webp"} 1x, {uf % f"img/hero-1600w-{H}.webp"} 2x"'
+        in lines[0]
+    ), lines[0]
+    assert (
+        f'srcset="{uf % f"img/hero-960w-{H}.jpg"} 960w,{uf % f"img/hero-1600w-{H}.jpg"} 1600w"'
+        in lines[1]
+    ), lines[1]
+    assert f'srcset="{uf % f"img/a-800w-{H}.webp"} 1x, {{{{ user.avatar }}}} 2x"' in lines[2]
+    assert [(u["line"], u["attr"], u["value"]) for u in res.unresolved] == [
+        (3, "srcset", "{{ user.avatar }}")
+    ]
+    jinja2.Environment().parse(res.text)
+
+
+def test_a_download_link_gets_the_image_in_its_own_format() -> None:
+    """``<a download>`` saves the file: the JPEG the page offered, not a WebP; a plain link
+    (a lightbox's full-size view, shown in an ``<img>``) gets the default output."""
+    src = '<a href="/static/img/hero.jpg" download>Save</a><a href="/static/img/hero.jpg">View</a>'
+    assert out(src) == (
+        f'<a href="/static/img/hero-1600w-{H}.jpg" download>Save</a>'
+        f'<a href="/static/img/hero-1600w-{H}.webp">View</a>'
+    )
 
 
 def test_existing_preloads_and_integrity_are_not_duplicated() -> None:

@@ -314,10 +314,15 @@ def replacement(ref: Ref, file: str) -> str | None:
 
 
 def srcset_items(value: str) -> list[tuple[int, int, int | None]]:
-    """(start, end, width) of each candidate URL in a literal ``srcset`` value; ``width`` is
-    its ``Nw`` descriptor (``None`` for ``2x`` or none)."""
-    if "{{" in value or "{%" in value:
+    """(start, end, width) of each candidate URL in a ``srcset`` value; ``width`` is its
+    ``Nw`` descriptor (``None`` for ``2x`` or none). A candidate's URL may be one Jinja
+    expression (``{{ url_for('static', filename='a@2x.png') }} 2x``: the commas inside it do
+    not split the list); a value with a ``{% %}`` statement or an expression in a descriptor
+    gives ``[]``, to be taken as a whole."""
+    if "{%" in value:
         return []
+    if "{{" in value:
+        return _jinja_srcset_items(value)
     out = []
     for m in _SRCSET_ITEM.finditer(value):
         if m.group(1):
@@ -325,6 +330,36 @@ def srcset_items(value: str) -> list[tuple[int, int, int | None]]:
             out.append((m.start(1), m.end(1), int(d.group(1)) if d else None))
         if m.end() == len(value):
             break
+    return out
+
+
+def _jinja_srcset_items(value: str) -> list[tuple[int, int, int | None]]:
+    """``srcset_items`` for a list whose URLs hold ``{{ }}`` expressions: a URL runs to the
+    first space or comma outside an expression, its descriptor to the next comma."""
+    out: list[tuple[int, int, int | None]] = []
+    i, n = 0, len(value)
+    while i < n:
+        while i < n and (value[i].isspace() or value[i] == ","):
+            i += 1
+        start = i
+        while i < n and not value[i].isspace() and value[i] != ",":
+            if value.startswith("{{", i):
+                close = value.find("}}", i + 2)
+                if close < 0:
+                    return []
+                i = close + 2
+            else:
+                i += 1
+        if i == start:
+            break
+        end = i
+        comma = value.find(",", i)
+        desc = value[i : n if comma < 0 else comma].strip()
+        if "{{" in desc:
+            return []
+        d = _WIDTH.fullmatch(desc)
+        out.append((start, end, int(d.group(1)) if d else None))
+        i = n if comma < 0 else comma + 1
     return out
 
 

@@ -188,6 +188,8 @@ class Resolver:
                 vs = variants_for(entry, "original", formats)
         elif self.keeps_format(tag):
             vs = variants_for(entry, "original", formats)
+            if not vs and tag.name == "a":  # no original-format output: the default file
+                return str(entry["file"])
         elif width is None:
             return str(entry["file"])
         else:
@@ -202,18 +204,23 @@ class Resolver:
         return widest_original(entry, self.opts.image_formats) or str(entry["file"])
 
     def keeps_format(self, tag: Tag) -> bool:
-        """Icons, web app manifests and social cards: consumers that may not take WebP/AVIF."""
+        """Icons, web app manifests and social cards: consumers that may not take WebP/AVIF;
+        and a download link (``<a download>``): the visitor saves the file in the format the
+        page offered, not a WebP."""
         if tag.name == "link":
             return bool(KEEP_FORMAT_RELS & set(self.doc.enum(tag, "rel").split()))
+        if tag.name == "a":
+            return tag.get("download") is not None
         return tag.name == "meta"
 
     def srcset(self, tag: Tag, vs: int, ve: int) -> None:
         """Each candidate of the candidate list at ``text[vs:ve]``."""
         val = self.doc.text[vs:ve]
-        if "{{" in val or "{%" in val:
+        items = srcset_items(val)
+        if not items and ("{{" in val or "{%" in val):
             self.resolve(tag, "srcset", val, Ref("dynamic"), vs)
             return
-        for s, e, w in srcset_items(val):
+        for s, e, w in items:
             ref = self._classify(val[s:e])
             if ref is not None:
                 self.resolve(tag, "srcset", val[s:e], ref, vs + s, w)
