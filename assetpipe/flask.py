@@ -47,7 +47,10 @@ Settings: arguments win over ``app.config`` (``ASSETPIPE_CONFIG``, ``ASSETPIPE_O
 ``ASSETPIPE_SOURCE_PATHS``, ``ASSETPIPE_STATIC_FALLBACK``, ``ASSETPIPE_BLUEPRINT_STATIC``, ``ASSETPIPE_DEV``,
 ``ASSETPIPE_RELOAD_URL``), which win over pipeline.yaml. ``dev=True`` also injects the
 live-reload client (``reload_url``: the ``/__assetpipe/events`` stream of
-``assetpipe watch --no-serve``) into HTML pages.
+``assetpipe watch --no-serve``) into HTML pages. In debug with ``dev`` unset, the client is
+injected while an ``assetpipe watch`` of the same config runs, for its stream
+(``assetpipe.serve.beacon``): ``flask run --debug`` beside ``assetpipe watch --no-serve``
+reloads on save without a setting.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .blueprint_static import BlueprintStatic
-from .errors import AssetpipeError, ConfigError
+from .configfind import CONFIG_NAME, config_candidates, find_config
 from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
 from .jinja import AssetResolver, BuildLoader, install
 from .manifest import manifest_stamp, report_missing_manifest
@@ -72,59 +75,7 @@ from .serve.compress import NO_COMPRESS_KEY
 from .serve.holder import AssetServing, url_prefix
 
 log = logging.getLogger("assetpipe")
-CONFIG_NAME = "pipeline.yaml"
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-#: files that mark a project's folder (where ``assetpipe init`` is run and writes its config)
-PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
-
-
-def config_candidates(root_path: str | Path, name: str | Path = CONFIG_NAME) -> list[Path]:
-    """Where ``find_config`` looks, in order: an absolute ``name`` as is; a relative one in
-    ``root_path`` (the app's module or package folder), then in its parent (the project folder
-    of a package layout: ``project/pipeline.yaml`` beside ``project/app/``), then in the
-    project's folder when it is further up: the nearest folder above holding a
-    ``PROJECT_MARKERS`` file (a ``src/`` layout: OctoPrint's ``project/src/octoprint/``, with
-    the ``pipeline.yaml`` that ``init`` wrote in ``project/``, never found: the app did not
-    start). Before that, the folder holding the outermost package ``root_path`` is in, where
-    ``init`` is run and writes it (pyLoad's app in ``pyload/webui/app/``, a folder with no
-    project file: ``pipeline.yaml`` beside ``pyload/`` was not found)."""
-    path = Path(name)
-    if path.is_absolute():
-        return [path]
-    root = Path(root_path).absolute()
-    folders = [root, root.parent]
-    outermost = root
-    while (outermost / "__init__.py").is_file():
-        outermost = outermost.parent
-    if outermost not in folders:
-        folders.append(outermost)
-    project = next(
-        (f for f in root.parents if any((f / m).is_file() for m in PROJECT_MARKERS)), None
-    )
-    if project is not None and project not in folders:
-        folders.append(project)
-    return [f / path for f in folders]
-
-
-def find_config(root_path: str | Path, name: str | Path = CONFIG_NAME) -> Path:
-    """The first existing ``config_candidates``; ``ConfigError`` naming every place looked."""
-    candidates = config_candidates(root_path, name)
-    for path in candidates:
-        if path.is_file():
-            return path
-    where = ", ".join(str(p) for p in candidates)
-    raise ConfigError(
-        [
-            AssetpipeError(
-                f"config file not found: looked for {name} at {where}",
-                hint="create pipeline.yaml beside your app (or in its parent folder), or pass "
-                "AssetPipe(app, config=PATH) / app.config['ASSETPIPE_CONFIG'] "
-                "(a relative path is looked up from app.root_path)",
-            )
-        ]
-    )
 
 
 def no_compress(view: F | None = None) -> Any:
@@ -273,6 +224,7 @@ class AssetPipe:
         self._config_source_paths = True
         self._config_integrity = False
         self._config_source: Path | None = None
+        self._config_state: Path | None = None
         self.resolver: AssetResolver | None = None
         self.middleware: AssetServing | None = None
         if app is not None:
@@ -299,6 +251,7 @@ class AssetPipe:
             self._config_source_paths = cfg.serve.source_paths
             self._config_integrity = cfg.templates.integrity
             self._config_source = Path(cfg.source)
+            self._config_state = cfg.state_dir
         out = Path(output)
         return (out if out.is_absolute() else root / out), public_path or "/static/"
 
@@ -319,8 +272,11 @@ class AssetPipe:
                 "static files until `assetpipe build` (picked up without a restart)",
                 output,
             )
-        dev = _flag(self._setting(app, "dev", "ASSETPIPE_DEV"), False)
+        dev_setting = self._setting(app, "dev", "ASSETPIPE_DEV")
+        dev = _flag(dev_setting, False)
         follow = dev or bool(app.debug)
+        # in debug, unless set: live reload while an `assetpipe watch` of this config runs
+        watching = dev_setting is None and app.debug and self._config_state is not None
         env = app.jinja_env
         env.loader = jinja2.ChoiceLoader([BuildLoader(output), env.loader])
         self.resolver = install(
@@ -346,6 +302,7 @@ class AssetPipe:
             and (_static_route_at(app, public_path) or _OwnRoute(app, public_path)),
             unhashed_cache_control=static_cache_control(app),
             source=_live_source(app, public_path, self._config_source),
+            watch_state=self._config_state if watching else None,
         )
         outer: Any = self.middleware
         if _flag(self._setting(app, "compress", "ASSETPIPE_COMPRESS"), True):

@@ -7,7 +7,7 @@ What a Flask app gets from ``assetpipe.flask.AssetPipe``, for an app whose objec
 ``Starlette`` or ``FastAPI`` (Glances' web UI builds its ``FastAPI`` inside a class, mounts
 ``StaticFiles`` at ``url_prefix + '/static'`` and renders with ``Jinja2Templates``):
 
-- **the config** is found as Flask's is (``assetpipe.flask.find_config``), from the folder of
+- **the config** is found as Flask's is (``assetpipe.configfind.find_config``), from the folder of
   the module that calls ``AssetPipe`` (or ``root=``): there, its parent, the folder holding the
   outermost package, the project folder; a relative ``output`` is taken from pipeline.yaml's
   folder, as ``assetpipe build`` takes it;
@@ -41,7 +41,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .flask import CONFIG_NAME, find_config
+from .configfind import CONFIG_NAME, find_config
 from .jinja import AssetResolver, BuildLoader, install
 from .serve import asgi
 from .serve.holder import url_prefix

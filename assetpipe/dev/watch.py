@@ -39,6 +39,7 @@ from ..errors import AssetpipeError, ConfigError
 from ..esbuild.session import EsbuildSession
 from ..pipeline.lock import BuildLock
 from ..rewrite.hints import HINTS_FILE
+from ..serve import beacon
 from .apply import DevBuilder, Outcome
 from .observe import WatchError, classify, start_observer
 from .server import EVENTS_PATH, DevApp, DevServer, EventBroker
@@ -148,6 +149,8 @@ class Watcher:
             # first: a save during the first build is not lost
             self._observer = start_observer(self.config, self.poll, self._notify)
             self._run_full("start")
+            # an app in debug beside this watch (``AssetPipe(app)``) finds its stream here
+            beacon.announce(self.config.state_dir, self.events_url)
         except BaseException:
             self.close()
             raise
@@ -206,6 +209,7 @@ class Watcher:
                 )
                 self._thread.join(timeout=30)
             self._thread = None
+        beacon.withdraw(self.config.state_dir)
         self.server.close()
         self.esbuild.close()
         try:  # the images stage's worker pool lives as long as the process; not past us

@@ -113,10 +113,8 @@ class AssetMiddleware(AssetServing, Passthrough):
             return
         path: str = scope.get("path") or ""
         if not path.startswith(self.prefix):
-            if self.dev and scope.get("method") != "HEAD":
-                await self.app(scope, receive, _Injector(send, self.script))
-            else:
-                await self.app(scope, receive, send)
+            script = self.live_script() if scope.get("method") != "HEAD" else b""
+            await self.app(scope, receive, _Injector(send, script) if script else send)
             return
         await self._serve(scope, receive, send, path)
 

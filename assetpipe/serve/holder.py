@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..manifest import manifest_stamp, report_missing_manifest
+from .beacon import WatchBeacon
 from .files import FileTable, StaticFile, build_table
 from .freshness import SourceFreshness
 from .reload import client_script
@@ -194,7 +195,9 @@ class AssetServing:
     ``source`` (default none: the folder the build was made from; with ``fallback`` on, an
     unhashed source path whose file was since removed or modified there goes to the wrapped
     app, which serves the file as it now is: ``freshness``),
-    ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
+    ``watch_state`` (default none: a config's state folder; without ``dev``, the live-reload
+    client is injected while an ``assetpipe watch`` of that config runs, for its stream:
+    ``beacon``), ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
 
     def __init__(
         self,
@@ -208,6 +211,7 @@ class AssetServing:
         fallback: object = False,
         unhashed_cache_control: str = "no-cache",
         source: str | os.PathLike[str] | None = None,
+        watch_state: str | os.PathLike[str] | None = None,
         memory_file_limit: int = 512 * 1024,
         memory_total_limit: int = 64 * 1024 * 1024,
     ) -> None:
@@ -225,6 +229,20 @@ class AssetServing:
             memory_total_limit=memory_total_limit,
         )
         self.script = client_script(reload_url) if dev else b""
+        self.beacon = WatchBeacon(watch_state) if watch_state is not None and not dev else None
+        self._beacon_script: tuple[str, bytes] = ("", b"")
+
+    def live_script(self) -> bytes:
+        """The live-reload client to inject into an HTML page now (``b""``: none): ``dev``'s,
+        else the running watch's (``watch_state``)."""
+        if self.beacon is None:
+            return self.script
+        url = self.beacon.events_url()
+        if not url:
+            return b""
+        if self._beacon_script[0] != url:
+            self._beacon_script = (url, client_script(url))
+        return self._beacon_script[1]
 
     def stale(self, sf: StaticFile) -> bool:
         """Whether ``sf`` answers a source path whose file changed since the build while the

@@ -89,8 +89,9 @@ class AssetMiddleware(AssetServing, Passthrough):
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO") or ""
         if not path.startswith(self.prefix):
-            if self.dev and environ.get("REQUEST_METHOD") != "HEAD":
-                return self._inject(environ, start_response)
+            script = self.live_script() if environ.get("REQUEST_METHOD") != "HEAD" else b""
+            if script:
+                return self._inject(environ, start_response, script)
             return self.app(environ, start_response)
         sf = self.holder.find(path)
         if sf is None or (sf.source is not None and self.stale(sf)):
@@ -182,8 +183,10 @@ class AssetMiddleware(AssetServing, Passthrough):
         environ[_RETRIED] = True
         return self(environ, start_response)
 
-    def _inject(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        """Run the app; buffer a 200 HTML response and add the reload client to it."""
+    def _inject(
+        self, environ: Environ, start_response: StartResponse, script: bytes
+    ) -> Iterable[bytes]:
+        """Run the app; buffer a 200 HTML response and add the reload client ``script``."""
         state: dict[str, Any] = {}
         written: list[bytes] = []
 
@@ -205,7 +208,7 @@ class AssetMiddleware(AssetServing, Passthrough):
         finally:
             close_body(result)
         status, headers = state["html"]
-        body = inject(body, self.script)
+        body = inject(body, script)
         out = [
             (k, v)
             for k, v in headers
