@@ -17,7 +17,7 @@ from typing import Any
 
 from .blueprint_static import BlueprintStatic
 from .hashing import HASHED_NAME
-from .serve.asgi import request_headers
+from .serve.asgi import app_path, request_headers
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
@@ -31,7 +31,7 @@ class ASGIBlueprintStatic:
         self.static = BlueprintStatic(_no_wsgi, app)
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        path = str(scope.get("path") or "")
+        path = app_path(scope)  # without a proxy's root path, as the blueprint's URL rule
         method = str(scope.get("method") or "GET")
         if scope["type"] != "http" or method not in ("GET", "HEAD") or not HASHED_NAME.search(path):
             await self.app(scope, receive, send)

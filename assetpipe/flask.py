@@ -5,9 +5,10 @@
 
 The same two lines serve a Quart app (Flask's API over ASGI): the layers below then wrap
 ``app.asgi_app`` with their ASGI twins (``assetpipe.serve.asgi``, ``blueprint_static_asgi``),
-and the hooks run on the event loop (``is_quart``). One WSGI-only part is left out there: a
-file of the build under a reverse proxy's prefix stripped inside the app goes to the app
-(``_BehindPrefix``).
+and the hooks run on the event loop (``is_quart``). Behind a reverse proxy's prefix a file of
+the build is found at the app's own path: the ASGI layers read it without the ``root_path``,
+and a hook inside the app answers one a wrapper of the app's own strips
+(``assetpipe.behind_prefix``).
 
 ``init_app`` finds pipeline.yaml (``find_config``) and then:
 
@@ -65,6 +66,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .behind_prefix import ASGIBehindPrefix, BehindPrefix
 from .blueprint_static import BlueprintStatic
 from .configfind import CONFIG_NAME, config_candidates, find_config
 from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
@@ -316,11 +318,13 @@ class AssetPipe:
         blueprints = _flag(
             self._setting(app, "blueprint_static", "ASSETPIPE_BLUEPRINT_STATIC"), True
         )
+        blueprint_static = None
         if blueprints:
             if asgi:
                 from .blueprint_static_asgi import ASGIBlueprintStatic
 
                 outer = ASGIBlueprintStatic(outer, app)
+                blueprint_static = outer.static
             else:
                 outer = BlueprintStatic(outer, app)
         if _static_route_at(app, public_path):
@@ -334,11 +338,13 @@ class AssetPipe:
                 follower()
 
             app.before_request(follow_builds)
+            assert isinstance(self.middleware, layers.AssetMiddleware)
+            app.before_request(ASGIBehindPrefix(self.middleware, blueprint_static).hook)
         else:
             app.wsgi_app = outer
             app.before_request(follower)
             assert isinstance(self.middleware, AssetMiddleware)
-            app.before_request(_BehindPrefix(self.middleware))
+            app.before_request(BehindPrefix(self.middleware))
         app.extensions["assetpipe"] = self
 
 
@@ -367,31 +373,6 @@ class _Follower:
             cache.clear()
         self.resolver.refresh()
         holder.check()  # loads the new file table in the background
-
-
-class _BehindPrefix:
-    """The ``before_request`` hook that serves the build to a request the WSGI layer could not
-    see was for it: an app behind a reverse proxy at a URL prefix has its own wrapper strip the
-    prefix (calibre-web's ``ReverseProxied`` with ``X-Script-Name: /calibre``), and that wrapper
-    sits inside assetpipe's layers, which saw ``/calibre/static/...``. Inside Flask the path is
-    the app's own (``/static/...``): a file of the build there is answered as the layer answers
-    it (hashed, compressed, 304s); anything else goes on to the app's views."""
-
-    def __init__(self, middleware: AssetMiddleware) -> None:
-        self.middleware = middleware
-
-    def __call__(self) -> Any:
-        from flask import request
-        from werkzeug.wrappers import Response
-
-        environ = request.environ  # inside the app's own wrappers: its PATH_INFO (WSGI string)
-        path = environ.get("PATH_INFO") or ""
-        if not path.startswith(self.middleware.prefix):
-            return None
-        sf = self.middleware.holder.find(path)
-        if sf is None or self.middleware.stale(sf):
-            return None
-        return Response.from_app(self.middleware, environ)
 
 
 __all__ = [

@@ -121,13 +121,14 @@ def wsgi_server(app: Any) -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def asgi_server(app: Any) -> Iterator[int]:
-    """uvicorn on 127.0.0.1:0 in a thread; yields the port."""
+def asgi_server(app: Any, **options: Any) -> Iterator[int]:
+    """uvicorn on 127.0.0.1:0 in a thread (``options``: more ``uvicorn.Config`` settings, such
+    as ``root_path``); yields the port."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -60,6 +60,21 @@ def request_headers(scope: Scope) -> list[str | None]:
     return out
 
 
+def app_path(scope: Scope) -> str:
+    """The request's path within the app: ``scope["path"]`` without the ``root_path`` it is
+    mounted at, ASGI's twin of WSGI's ``PATH_INFO``. The ASGI spec puts the root path inside
+    ``path`` (uvicorn's and hypercorn's ``--root-path``, hypercorn's ``DispatcherMiddleware``,
+    a Starlette ``Mount``), so behind a proxy prefix ``/wp/static/app-HASH.css`` is the app's
+    ``/static/app-HASH.css``: read whole, every file of the build answered 404 there. A path
+    that does not start with the root path (a server that strips it itself) is the app's as
+    is, as Quart reads it."""
+    path = str(scope.get("path") or "")
+    root = str(scope.get("root_path") or "").rstrip("/")
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
+        return path[len(root) :] or "/"
+    return path
+
+
 def _encode(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
 
@@ -111,20 +126,32 @@ class AssetMiddleware(AssetServing, Passthrough):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope.get("path") or ""
+        path = app_path(scope)
         if not path.startswith(self.prefix):
             script = self.live_script() if scope.get("method") != "HEAD" else b""
             await self.app(scope, receive, _Injector(send, script) if script else send)
             return
         await self._serve(scope, receive, send, path)
 
+    async def answer(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
+        """Answer a request for ``path`` (a path of the app's, ``scope`` giving its method and
+        headers) from the build alone: a file it lacks is a 404, never passed on to the app
+        (``assetpipe.behind_prefix``, a hook already inside the app, calls it)."""
+        await self._serve(scope, receive, send, path, fallback=False)
+
     async def _serve(
-        self, scope: Scope, receive: Receive, send: Send, path: str, retried: bool = False
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        path: str,
+        retried: bool = False,
+        fallback: bool = True,
     ) -> None:
         sf = await self.holder.afind(path)
         if sf is not None and sf.source is not None and self.stale(sf):
             sf = None  # changed since the build: the app's (``freshness``)
-        if sf is None and self.fallback:
+        if sf is None and self.fallback and fallback:
             await self.app(scope, receive, send)
             return
         if sf is None:
@@ -164,7 +191,7 @@ class AssetMiddleware(AssetServing, Passthrough):
                 STATS.asset(404, "identity", 0, 0)
                 await _send_reply(send, NOT_FOUND)
                 return
-            await self._serve(scope, receive, send, path, retried=True)
+            await self._serve(scope, receive, send, path, retried=True, fallback=fallback)
 
     async def _send_file(self, send: Send, reply: Reply, identity_size: int) -> bool:
         """Send a file from disk; False (nothing sent) when it cannot be opened."""
@@ -249,7 +276,7 @@ class CompressMiddleware(Passthrough):
         self.policy = Policy(**options)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.policy.excluded(scope.get("path") or ""):
+        if scope["type"] != "http" or self.policy.excluded(app_path(scope)):
             await self.app(scope, receive, send)
             return
         accept, inm = request_headers(scope)[:2]
