@@ -100,8 +100,8 @@ def quart_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         sys.modules.pop(package, None)
 
 
-def _fetch(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
-    req = urllib.request.Request(url, headers=headers)
+def _fetch(url: str, method: str = "GET", **headers: str) -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(url, headers=headers, method=method)
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
@@ -118,6 +118,10 @@ def _check_built_files(base: str, prefix: str, proxy_strips: bool) -> None:
         assert url.startswith(prefix + "/"), url
         return _fetch(base + (url[len(prefix) :] if proxy_strips else url), **headers)
 
+    def _head(url: str) -> tuple[int, dict[str, str], bytes]:
+        path = url[len(prefix) :] if proxy_strips else url
+        return _fetch(base + path, method="HEAD")
+
     status, _, body = _get(prefix + "/")
     html = body.decode()
     assert status == 200, html
@@ -132,6 +136,17 @@ def _check_built_files(base: str, prefix: str, proxy_strips: bool) -> None:
         assert headers.get("content-encoding") == "br", (url, headers)
         status, _, _ = _get(url, **{"Accept-Encoding": "br", "If-None-Match": headers["etag"]})
         assert status == 304, url
+    # a range of the build's file, and a HEAD (the file's length, no body)
+    site = next(u for u in urls if "/static/css/site-" in u)
+    status, headers, body = _get(site, Range="bytes=0-9")
+    assert (
+        status == 206
+        and body == b"h1{color:#"
+        and headers["content-range"].startswith("bytes 0-9/")
+    ), (status, headers, body)
+    length = headers["content-range"].rsplit("/", 1)[1]
+    status, headers, body = _head(site)
+    assert status == 200 and body == b"" and headers["content-length"] == length, headers
     # the source path keeps answering under the prefix too (Quart's own static route)
     status, _, body = _get(prefix + "/static/css/site.css")
     assert status == 200 and b"#123456" in body
