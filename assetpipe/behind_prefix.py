@@ -15,7 +15,7 @@ themselves (``assetpipe.serve.asgi.app_path``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import MutableMapping
+from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 
 from .blueprint_static import BlueprintStatic
@@ -49,8 +49,8 @@ class ASGIBehindPrefix:
     path Quart routes (``request.path``), as the ASGI ``AssetMiddleware`` answers it there, and
     a hashed file of an extension's blueprint folder as ``ASGIBlueprintStatic`` does. Only a
     request with a root path can need it (without one the layers saw the app's path). The
-    answer is collected and returned as a Quart ``Response`` (the build's files are assets:
-    held in memory or read in 64 KiB chunks, then sent whole). Register ``hook``, a bound
+    answer is returned as a Quart ``Response`` whose body the layer sends as it reads the file
+    (``_from_build``). Register ``hook``, a bound
     coroutine function: Quart runs any other callable in a worker thread."""
 
     def __init__(
@@ -83,25 +83,51 @@ class ASGIBehindPrefix:
         return None
 
     async def _from_build(self, app_scope: Any, path: str) -> Any:
+        """The layer's answer as a Quart ``Response``: its status and headers once sent, its
+        body passed on as the layer sends it (a large file 64 KiB at a time, never whole in
+        memory); the layer waits while the client reads."""
         scope = {**app_scope, "path": path, "root_path": ""}
-        sent: list[MutableMapping[str, Any]] = []
+        loop = asyncio.get_running_loop()
+        start: asyncio.Future[MutableMapping[str, Any]] = loop.create_future()
+        chunks: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue(maxsize=2)
 
         async def receive() -> MutableMapping[str, Any]:
             return {"type": "http.request", "body": b"", "more_body": False}
 
         async def send(message: MutableMapping[str, Any]) -> None:
-            sent.append(message)
+            if message["type"] == "http.response.start":
+                start.set_result(message)
+            else:
+                await chunks.put(message)
 
-        await self.middleware.answer(scope, receive, send, path)
+        task = asyncio.ensure_future(self.middleware.answer(scope, receive, send, path))
+        waited: list[asyncio.Future[Any]] = [start, task]
+        await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
+        if not start.done():  # the layer failed before answering: its error, as the app's
+            await task
+            return None
+
+        async def body() -> AsyncIterator[bytes]:
+            try:
+                while True:
+                    message = await chunks.get()
+                    yield bytes(message.get("body", b""))
+                    if not message.get("more_body"):
+                        break
+                await task
+            finally:
+                task.cancel()  # the client went away: stop reading the file
+
         headers = [
             (bytes(k).decode("latin-1"), bytes(v).decode("latin-1"))
-            for k, v in sent[0].get("headers", ())
+            for k, v in start.result().get("headers", ())
         ]
-        body = b"".join(bytes(m.get("body", b"")) for m in sent[1:])
-        return _response(int(sent[0]["status"]), headers, body)
+        return _response(int(start.result()["status"]), headers, body())
 
 
-def _response(status: int, headers: list[tuple[str, str]], body: bytes) -> Any:
+def _response(
+    status: int, headers: list[tuple[str, str]], body: bytes | AsyncIterator[bytes]
+) -> Any:
     """A Quart ``Response`` with exactly these headers (a HEAD's ``Content-Length`` is the
     file's, not its empty body's, which Quart would set)."""
     from quart import Response

@@ -8,8 +8,10 @@ uvicorn 0.55; seen on enchant97/web-portal under ``hypercorn --root-path``)."""
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import time
+import tracemalloc
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -71,7 +73,10 @@ output: dist
 public_path: "/static/"
 templates: {{dirs: ["{package}/templates"]}}
 styles: {{entries: ["css/site.css"]}}
+static: {{include: ["media/*"]}}
 """
+
+CLIP = 4 * 1024 * 1024  # bytes of a video the build copies (incompressible)
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +92,7 @@ def quart_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             f"{package}/static/css/site.css": "h1 { color: #123456 }\n"
             + "".join(f".c{i} {{ margin: {i}px }}\n" for i in range(200)),
             f"{package}/kit_static/kit.css": ".kit { color: #0a0a0a }\n" * 50,
+            f"{package}/static/media/clip.mp4": os.urandom(CLIP),
             "pipeline.yaml": CONFIG.format(package=package),
         },
     )
@@ -164,6 +170,26 @@ def test_files_of_the_build_answer_under_the_apps_own_prefix_wrapper(quart_shop:
         # a path of no file of the build goes on to the app, as before
         status, _, _ = _fetch(base + "/inner/static/css/missing.css")
         assert status == 404
+
+
+def test_a_large_file_behind_the_apps_own_wrapper_is_streamed(quart_shop: Any) -> None:
+    """The hook inside the app sends a large file of the build as it reads it, 64 KiB at a
+    time, as the layer does: collected whole first, a 4 MiB video cost 4 MiB and more of memory
+    per request (a video's full GET held in memory until sent)."""
+    with asgi_server(quart_shop.create_app(mount="/inner")) as port:
+        url = f"http://127.0.0.1:{port}/inner/static/media/clip.mp4"
+        tracemalloc.start()
+        try:
+            with urllib.request.urlopen(url, timeout=30) as r:
+                assert r.status == 200 and int(r.headers["Content-Length"]) == CLIP
+                got = 0
+                while chunk := r.read(65536):
+                    got += len(chunk)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert got == CLIP
+    assert peak < CLIP // 2, f"peak {peak} bytes for a {CLIP}-byte file"
 
 
 @pytest.mark.parametrize(
