@@ -99,13 +99,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+@pytest.fixture(params=[""])
+def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, Path]]:
+    """The app built and served; ``request.param``: uvicorn's ``root_path`` (the server
+    behind a proxy that strips that prefix: the URLs it is asked keep no trace of it)."""
     write_tree(tmp_path, TREE)
     assert run_cli("build", "--strict", cwd=tmp_path).code == 0
     api = _load(tmp_path / "pkg/web/server.py").Api("/mon")
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(api.app, host="127.0.0.1", port=port, log_level="error"))
+    config = uvicorn.Config(
+        api.app, host="127.0.0.1", port=port, log_level="error", root_path=request.param
+    )
+    server = uvicorn.Server(config)
     t = threading.Thread(target=server.run, daemon=True)
     t.start()
     for _ in range(100):
@@ -150,6 +155,20 @@ def test_the_two_lines_serve_the_build_under_the_apps_static_mount(
     (root / "pkg/web/static/public/late.txt").write_text("added after the build\n")
     status, _, body = _get(base + "static/late.txt")
     assert status == 200 and body == b"added after the build\n"
+
+
+@pytest.mark.parametrize("served", ["/proxy"], indirect=True)
+def test_the_build_answers_under_a_servers_root_path(served: tuple[str, Path]) -> None:
+    """Under ``uvicorn --root-path /proxy`` the ASGI spec puts ``/proxy`` in the path the
+    middleware sees (``/proxy/mon/static/app-HASH.js``): matched whole, the hashed file went
+    on to ``StaticFiles``, which has no such file (404). It is the app's path that names it."""
+    base, _ = served
+    status, _, body = _get(base)
+    js = body.decode().split('src="')[1].split('"')[0]
+    assert status == 200 and js.startswith("static/app-"), body
+    status, headers, _ = _get(base + js, **{"Accept-Encoding": "br"})
+    assert status == 200 and "immutable" in headers["cache-control"]
+    assert headers["content-encoding"] == "br"
 
 
 def test_mount_path_reads_the_static_mount() -> None:
