@@ -126,6 +126,8 @@ def _adopt(package: Path) -> Any:
         done.out
     ), done.out
     assert "from assetpipe.flask import AssetPipe" in done.out
+    config = (package.parent / "pipeline.yaml").read_text()
+    assert f"# Quart app: {package.name}/__init__.py (the app factory create_app())." in config
     init = package / "__init__.py"
     init.write_text(
         init.read_text().replace(

@@ -23,6 +23,7 @@ from wcmatch import glob as wglob
 
 from ..pipeline.sources import globmatch
 from .discover import RASTER, Project
+from .framework import app_class
 
 _SPECIAL = set("*?[]{}()!|\\@+")
 
@@ -349,12 +350,10 @@ def render(project: Project, *, config_dir: Path) -> str:
     ]
     if project.app is not None:
         shown = _rel(project.app.module_file, config_dir)
-        kind = (
-            f"the app factory {project.app.factory}()"
-            if project.app.factory
-            else f"{project.app.variable or 'app'} = Flask(...)"
-        )
-        lines.append(f"# Flask app: {shown} ({kind}).")
+        cls = app_class(project.app.module_file)  # Quart's is adopted as Flask's is
+        name = f"{project.app.variable or 'app'} = {cls}(...)"
+        kind = f"the app factory {project.app.factory}()" if project.app.factory else name
+        lines.append(f"# {cls} app: {shown} ({kind}).")
     for other in project.others[:3]:
         lines.append(f"# Also creates a Flask app (not used here): {_rel(other, config_dir)}")
     if project.created_static:
