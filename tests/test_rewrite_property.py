@@ -26,6 +26,11 @@ ATTR_RE = re.compile(r"""^ [a-z-]+(?:=(["'])[^"'<>]*\1)?$""")
 URL_IN_JINJA = re.compile(
     r"""\{\{ (?:url_for\('static', filename='[^']+'\)|asset_url\('[^']+'\)) \}\}"""
 )
+#: attributes for every pass but the first of the loop around a page's first image
+FIRST_PASS_RE = re.compile(
+    r"""^ \{% if loop is not defined or not loop\.first %\}"""
+    r"""[a-z-]+=(["'])[^"'<>]*\1(?: [a-z-]+=(["'])[^"'<>]*\2)*\{% endif %\}$"""
+)
 ELEMENT_RE = re.compile(
     r"""^(?:(?:\r?\n[ \t]*)<link rel="(?:modulepreload|preload)" href="[^"<>]+"[^<>]*>)+$"""
     r'|^<picture>(?:<source type="image/(?:avif|webp)" srcset="[^"<>]+"'
@@ -224,7 +229,7 @@ def check_edits(doc: str, res: Result, files: set[str], keys: set[str]) -> None:
         pos = e
         new = out[s:e]
         if ed.kind == "attr":
-            assert ATTR_RE.match(new) or URL_IN_JINJA.search(new), new
+            assert ATTR_RE.match(new) or URL_IN_JINJA.search(new) or FIRST_PASS_RE.match(new), new
         elif ed.kind == "url":
             assert doc[ed.start : ed.end] in keys and new in files, (doc[ed.start : ed.end], new)
         else:

@@ -74,6 +74,21 @@ def first_image(tags: list[Tag]) -> Tag | None:
     )
 
 
+def first_in_loop(doc: Document, tags: list[Tag]) -> Tag | None:
+    """The page's first ``<img>`` when it sits in one ``{% for %}`` loop (not two, no macro or
+    call block around it) and its markup does not say it is small: a carousel's first slide, a
+    product grid's first photo, which the loop's first pass puts at the top of the page. Only
+    that pass stays eager (``Writer.add_after_first_pass``); ``None`` when the page's first
+    ``<img>`` is outside a loop (``first_image`` has it) or is no such tag."""
+    for t in tags:
+        if t.name != "img" or t.opaque is not None or t.split:
+            continue
+        if not t.in_loop or t.jinja.count("for") != 1 or {"macro", "call"} & set(t.jinja):
+            return None
+        return None if says_small(doc, t) else t
+    return None
+
+
 def chrome_first(name: str, tags: list[Tag], selected: dict[int, str]) -> None:
     """In a partial named like a header/nav/sidebar (``name``: the template's), the first
     ``<img>`` outside a loop is likely above the fold too: marked in ``selected``."""

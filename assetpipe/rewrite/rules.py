@@ -13,7 +13,8 @@ The LCP rule (which ``<img>`` stays eager), in order of precedence:
    any case, makes the tag eager; a written ``loading`` stays as written);
 3. a tag matching a ``templates.eager`` selector, or an ``lcp-hints.json`` hint, is eager;
 4. in a page template (``templates.pages``), the first ``<img>`` of the page's own markup that is
-   not inside a ``{% for %}`` loop (or a macro or call block) is eager: the LCP candidate;
+   not inside a ``{% for %}`` loop (or a macro or call block) is eager: the LCP candidate; and
+   when the page's first ``<img>`` is in one loop, that loop's first pass (``first_in_loop``);
 5. in a layout or partial, an image likely above the fold (``ABOVE_FOLD``: header, nav, sidebar,
    logo; the first image of a partial named like one) stays eager, with nothing added;
 6. every other ``<img>`` and ``<iframe>`` is lazy (``templates.lazy``).
@@ -41,6 +42,7 @@ from .lcp import (
     LCP_MIN_WIDTH,
     chrome_first,
     first_image,
+    first_in_loop,
     says_small,
     shown_width,
 )
@@ -84,6 +86,8 @@ class _Rewriter:
         self.linked_css: set[str] = set()
         #: the template's stylesheets come from ``{% assets %}``: its font preloads stay
         self.foreign_css = foreign_stylesheets(text)
+        #: a page's first ``<img>`` when it is in a loop: eager on the loop's first pass only
+        self.loop_first: Tag | None = None
 
     # -- images ----------------------------------------------------------------------------
     def decide(
@@ -108,6 +112,8 @@ class _Rewriter:
                 return "eager", "lcp-hints.json"
         if tag is first_img:
             return "eager", "first image of the page"
+        if tag is self.loop_first:
+            return "first-pass", "first image of the page, in a loop: eager on its first pass"
         if tag.start in selected and selected[tag.start] in ABOVE_FOLD:
             return "keep", "likely above the fold (header, nav, sidebar or logo)"
         lazy = self.opts.lazy_images if tag.name == "img" else self.opts.lazy_iframes
@@ -152,6 +158,8 @@ class _Rewriter:
             self.writer.add_attr(tag, "loading", "lazy")
             if tag.name == "img":
                 self.writer.add_attr(tag, "decoding", "async")
+        elif mode == "first-pass":
+            self.writer.add_after_first_pass(tag, [("loading", "lazy"), ("decoding", "async")])
         if tag.name != "img":
             return
         cond = sorted({a.name for a in tag.attrs if a.conditional} & SIZING_ATTRS)
@@ -305,6 +313,7 @@ class _Rewriter:
         first_img = None
         if self.opts.is_page:
             first_img = first_image(tags)
+            self.loop_first = first_in_loop(self.doc, tags)
         selected: dict[int, str] = {}
         self.sizing.size_rules = {}
         if any(t.name in ("img", "iframe") for t in tags):

@@ -46,6 +46,23 @@ class Writer:
         self.edit(tag, at, at, text, "attr")
         return True
 
+    def add_after_first_pass(self, tag: Tag, attrs: list[tuple[str, str]]) -> bool:
+        """Insert ``attrs`` (those the tag lacks) so that they render on every pass of the
+        ``{% for %}`` loop around ``tag`` but its first: ``{% if loop is not defined or not
+        loop.first %}...{% endif %}`` (in the loop's ``{% else %}``, where Jinja has no
+        ``loop``, they render)."""
+        missing = [(n, v) for n, v in attrs if not tag.has(n)]
+        if not missing:
+            return False
+        q = self.doc.quote(tag)
+        body = " ".join(f"{n}={q}{v}{q}" for n, v in missing)
+        text = f" {{% if loop is not defined or not loop.first %}}{body}{{% endif %}}"
+        at = tag.insert_at
+        if self.doc.text.endswith(_TRIM, 0, at):
+            at = tag.name_end
+        self.edit(tag, at, at, text, "attr")
+        return True
+
     def after(self, tag: Tag, offset: int, elements: list[str]) -> None:
         """Insert ``elements`` at ``offset`` (after ``tag``), each on a new line indented like
         the tag (not indented when text precedes the tag on its line)."""
