@@ -151,7 +151,11 @@ class ImagesConfig:
     include: tuple[str, ...] = opt(
         ("img/**/*.{jpg,jpeg,png,webp,gif,avif}",), Globs(), "the images processed"
     )
-    widths: tuple[int, ...] = opt((480, 960, 1600), Widths(), "variant widths (never upscaled)")
+    widths: tuple[int, ...] = opt(
+        (480, 960, 1600),
+        Widths(),
+        "variant widths (never upscaled; a wider source also keeps its own width, as is)",
+    )
     formats: tuple[str, ...] = opt(
         ("webp", "original"), Formats(vocab.IMAGE_FORMATS), "variant formats"
     )
