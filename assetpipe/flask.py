@@ -12,10 +12,10 @@ and a hook inside the app answers one a wrapper of the app's own strips
 
 ``init_app`` finds pipeline.yaml (``find_config``) and then:
 
-- **renders the rewritten templates**: ``app.jinja_env.loader`` becomes a ``ChoiceLoader`` of
-  ``assetpipe.jinja.BuildLoader`` over ``<output>/templates/`` (the build link, resolved on each
-  load) and the app's own loader, which still answers every template the build does not hold
-  (blueprints, templates outside ``templates.dirs``, or everything before the first build);
+- **renders the rewritten templates**: ``app.jinja_env.loader`` becomes a
+  ``assetpipe.jinja.SourceMappedLoader``: ``<output>/templates/`` (the build link, resolved on
+  each load), then the app's own loader, which still answers every template the build does not
+  hold; a file it finds in ``templates.dirs`` under another name gets its rewrite;
 - **serves the build** under ``public_path`` with ``assetpipe.serve.AssetMiddleware`` in front
   of Flask (hashed files immutable; source paths such as ``/static/img/a.jpg`` answered with
   their default output and the ``Cache-Control`` Flask's static route sends, ``no-cache`` unless
@@ -70,7 +70,7 @@ from .behind_prefix import ASGIBehindPrefix, BehindPrefix
 from .blueprint_static import BlueprintStatic
 from .configfind import CONFIG_NAME, config_candidates, find_config
 from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
-from .jinja import AssetResolver, BuildLoader, install
+from .jinja import AssetResolver, SourceMappedLoader, install
 from .manifest import manifest_stamp, report_missing_manifest
 from .serve import AssetMiddleware
 from .serve.compress import NO_COMPRESS_KEY
@@ -223,8 +223,8 @@ class AssetPipe:
         self.dev = dev
         self.reload_url = reload_url
         self.config_path: Path | None = None
-        self._config_source_paths = True
-        self._config_integrity = False
+        self._config_source_paths, self._config_integrity = True, False
+        self._config_templates: tuple[Path, ...] = ()  # templates.dirs, absolute
         self._config_source: Path | None = None
         self._config_state: Path | None = None
         self.resolver: AssetResolver | None = None
@@ -254,14 +254,13 @@ class AssetPipe:
             self._config_integrity = cfg.templates.integrity
             self._config_source = Path(cfg.source)
             self._config_state = cfg.state_dir
+            self._config_templates = tuple(Path(cfg.source) / d for d in cfg.templates.dirs)
         out = Path(output)
         return (out if out.is_absolute() else root / out), public_path or "/static/"
 
     def init_app(self, app: Any) -> None:
         """Install the template loader, the Jinja globals and the WSGI (Quart: ASGI) layers on
         ``app``."""
-        import jinja2
-
         asgi = is_quart(app)
         # the WSGI layers, or their ASGI twins (same arguments, same behaviour) for Quart
         layers: Any = importlib.import_module(
@@ -280,7 +279,7 @@ class AssetPipe:
         # in debug, unless set: live reload while an `assetpipe watch` of this config runs
         watching = dev_setting is None and app.debug and self._config_state is not None
         env = app.jinja_env
-        env.loader = jinja2.ChoiceLoader([BuildLoader(output), env.loader])
+        env.loader = SourceMappedLoader(output, env.loader, self._config_templates)
         self.resolver = install(
             env,
             output / "manifest.json",

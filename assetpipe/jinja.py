@@ -214,3 +214,43 @@ class BuildLoader(jinja2.BaseLoader):
                 rel = os.path.relpath(os.path.join(dirpath, name), root)
                 found.append(rel.replace(os.sep, "/"))
         return sorted(found)
+
+
+class SourceMappedLoader(jinja2.BaseLoader):
+    """``BuildLoader`` first, then the app's own loader (``fallback``); a template the fallback
+    finds in a folder of ``dirs`` (``templates.dirs``, absolute) under another name than the
+    build's is answered with the build's rewrite of that same file.
+
+    A blueprint whose ``template_folder`` is a subfolder of the app's templates folder
+    (flask-shop's dashboard: ``templates/dashboard/``) renders ``product/detail.html``, which
+    the build wrote as ``dashboard/product/detail.html``: without the mapping the page came
+    from the source, unrewritten (no ``loading``, sizes or hashed literal URLs). The file is
+    the one Flask's own lookup picks, so a name the app's folder also has keeps Flask's order."""
+
+    def __init__(
+        self, output: str | Path, fallback: jinja2.BaseLoader, dirs: tuple[Path, ...]
+    ) -> None:
+        self.build = BuildLoader(output)
+        self.fallback = fallback
+        self.dirs = [os.path.realpath(d) for d in dirs]
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        try:
+            return self.build.get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            pass
+        source, filename, uptodate = self.fallback.get_source(environment, template)
+        real = os.path.realpath(filename) if filename else ""
+        for d in self.dirs:
+            if real.startswith(d + os.sep):
+                rel = os.path.relpath(real, d).replace(os.sep, "/")
+                try:
+                    return self.build.get_source(environment, rel)
+                except jinja2.TemplateNotFound:
+                    continue
+        return source, filename, uptodate
+
+    def list_templates(self) -> list[str]:
+        return sorted(set(self.build.list_templates()) | set(self.fallback.list_templates()))
