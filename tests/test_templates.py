@@ -342,10 +342,14 @@ def test_srcset_original_lists_the_images_stage_output_format(tmp_path: Path) ->
     Image.new("P", (40, 30), 3).save(tmp_path / "site/img/dot.gif")
     result = build(load_config(tmp_path / "pipeline.yaml"))
     entry = result.manifest["img/dot.gif"]
-    pngs = [v["file"] for v in entry["variants"]]
-    assert all(f.endswith(".png") for f in pngs) and len(pngs) == 2
+    files = [v["file"] for v in entry["variants"]]
+    # the two widths encoded as PNG; the source, wider than both, also kept at its own 40 px
+    # as it is (its own GIF bytes: the full-size copy)
+    assert [f.rsplit(".", 1)[1] for f in files] == ["png", "png", "gif"], files
     html = (tmp_path / "dist/templates/pages/index.html").read_text()
-    assert f'srcset="/static/{pngs[0]} 10w, /static/{pngs[1]} 20w"' in html
+    assert (
+        f'srcset="/static/{files[0]} 10w, /static/{files[1]} 20w, /static/{files[2]} 40w"' in html
+    )
 
 
 #: a hints-file image record as `assetpipe audit` writes it: the gallery's a.png at line 3,
