@@ -25,6 +25,7 @@ from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
 from .ownstatic import own_static_route
 from .ownviews import own_view_refs
+from .packaged import drop_unnamed, static_files
 from .prebuilt import prebuilt
 from .prefixes import find_prefixes, public_path_of, static_functions_of, unprefixed
 from .routes import view_routes
@@ -318,11 +319,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         created_static=created,
         themes=packaged_themes(app.module_file.parent) if app is not None else [],
     )
-    project.static_files = sorted(
-        p.relative_to(static_dir).as_posix()
-        for p in (static_dir.rglob("*") if static_dir.is_dir() else ())
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(static_dir).parts)
-    )
+    project.static_files = static_files(static_dir)
     present = set(project.static_files)
     listed = template_dirs(project.templates_dir, blueprint_template_dirs(root))
     project.templates_dir = listed.first
@@ -415,6 +412,8 @@ def discover(root: Path, *, _in: str = "") -> Project:
         project.static_files,
         bool(in_templates or project.scripts or project.styles),
     )
+    keep = {*in_templates, *project.scripts, *project.styles}
+    project.static_files = drop_unnamed(static_dir, project.static_files, keep, public_path)
     dirs = {
         str(Path(f).parent.as_posix())
         for f in project.static_files

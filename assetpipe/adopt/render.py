@@ -24,6 +24,7 @@ from wcmatch import glob as wglob
 from ..pipeline.sources import globmatch
 from .discover import RASTER, Project
 from .framework import app_class
+from .packaged import packaged
 
 _SPECIAL = set("*?[]{}()!|\\@+")
 
@@ -69,7 +70,7 @@ def static_globs(project: Project, claimed: set[str]) -> list[str]:
             elif (d := prefix + rest.split("/", 1)[0] + "/") not in subdirs:
                 subdirs.append(d)
         for d in subdirs:
-            if any(f in claimed for f in files if f.startswith(d)):
+            if packaged(d) or any(f in claimed for f in files if f.startswith(d)):
                 walk(d)
             else:
                 out.append(_literal(d[:-1]) + "/**")

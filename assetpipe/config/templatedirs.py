@@ -17,12 +17,13 @@ like every other input: template files outside ``source`` are added to the sourc
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..pipeline.sources import SKIP_DIRS, Sources, globmatch
+from ..pipeline.sources import SKIP_DIRS, Sources, globmatch, named_in_skipped
 
 if TYPE_CHECKING:
     import yaml
@@ -135,9 +136,13 @@ def template_files(
 
 def scan_sources(cfg: Config, *, memo: bool = True) -> Sources:
     """The build's inputs: every file under ``source`` plus the templates ``template_files``
-    finds (with the hash memo in ``.assetpipe/cache/hashes.json`` unless ``memo`` is false)."""
+    finds and the files ``static.include`` or ``images.include`` names in a ``node_modules``
+    folder (``named_in_skipped``) (with the hash memo in ``.assetpipe/cache/hashes.json`` unless ``memo`` is false)."""
     t = cfg.templates
-    extra = template_files(cfg.source, t.dirs, t.include, (cfg.output, cfg.state_dir))
+    extra = itertools.chain(
+        template_files(cfg.source, t.dirs, t.include, (cfg.output, cfg.state_dir)),
+        named_in_skipped(cfg.source, (*cfg.static.include, *cfg.images.include)),
+    )
     return Sources.scan(
         cfg.source, cfg.state_dir / "cache" / "hashes.json" if memo else None, extra
     )

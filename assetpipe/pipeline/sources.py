@@ -26,7 +26,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -95,6 +95,36 @@ def globmatch(rel: str, patterns: Iterable[str]) -> bool:
     """Whether ``rel`` (relative to source) matches any of ``patterns``."""
     pats = tuple(patterns)
     return bool(pats) and bool(_matcher(pats).match(rel))
+
+
+_MAGIC = frozenset("*?[{!")
+_ESCAPED = re.compile(r"\\(.)")
+
+
+def named_in_skipped(root: Path, patterns: Iterable[str]) -> Iterator[tuple[str, Path]]:
+    """``(rel, path)`` of the files under ``root`` that a pattern names inside a folder the scan
+    skips: a ``node_modules`` folder of the static folder (fonts a stylesheet names by
+    ``url(../node_modules/...)``, a package's files a yarn ``modules-folder`` put there) is
+    part of what the app serves, so a glob whose literal part goes into it
+    (``node_modules/**``, ``vendor/node_modules/pkg/*.woff2``) is honoured. Only that
+    literal folder is walked; a glob that reaches such a folder through a wildcard
+    (``**/*.woff2``) does not enter it."""
+    seen: set[str] = set()
+    for pattern in dict.fromkeys(patterns):
+        parts = pattern.split("/")
+        literal: list[str] = []
+        for part in parts[:-1]:
+            if _MAGIC & set(_ESCAPED.sub("", part)):
+                break
+            literal.append(_ESCAPED.sub(r"\1", part))  # init escapes ``-`` as ``\-``
+        if not SKIP_DIRS & set(literal) or any(p.startswith(".") for p in literal):
+            continue
+        base = "/".join(literal)
+        for rel, path, _ in walk_files(str(root / base), ("__pycache__",), hidden=False):
+            key = f"{base}/{rel}"
+            if key not in seen and globmatch(key, (pattern,)):
+                seen.add(key)
+                yield key, Path(path)
 
 
 @dataclass(frozen=True)
