@@ -14,6 +14,7 @@ from .common import run_command, setup_logging
 from .options import F, click_option
 
 if TYPE_CHECKING:
+    from ..adopt.webassets import BundleOutputs
     from ..adopt.webserver import StaticRule
 
 
@@ -37,6 +38,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt import other_app_steps
         from ..adopt.asgiapp import find_asgi_app
         from ..adopt.render import OUTPUT
+        from ..adopt.webassets import bundle_outputs
 
         result = run_init(Path(folder), config_name=config_name, force=force)
         p = result.project
@@ -77,7 +79,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 click.echo(f"    {line}")
             click.echo("\nthen run `assetpipe build` and start your app as usual.")
         _web_server_notes(result.static_rules, p.root, p.public_path)
-        _assets_note(p.assets_templates)
+        _assets_note(p.assets_templates, bundle_outputs(p.root, p.static_files))
         _own_views_note(p.own_views)
         _themes_note(p.themes, p.root)
         _extensions_note(p.app.module_file.parent if p.app else None, p.root)
@@ -127,18 +129,48 @@ def _own_views_note(own: dict[str, list[str]]) -> None:
         )
 
 
-def _assets_note(templates: list[str]) -> None:
-    """Say that the ``{% assets %}`` bundles stay webassets' (``Project.assets_templates``)."""
+def _assets_note(templates: list[str], outputs: BundleOutputs) -> None:
+    """Say what becomes of the ``{% assets %}`` bundles (``Project.assets_templates``): those
+    whose output file is in the static folder (``bundle_outputs``) are built like any computed
+    ``url_for('static', ...)``; the others stay webassets'."""
     if not templates:
         return
     shown = ", ".join(templates[:3]) + (
         f" and {len(templates) - 3} more" if len(templates) > 3 else ""
     )
+    head = (
+        f"\nnote: {len(templates)} template(s) load Flask-Assets bundles ({{% assets %}}: {shown})"
+    )
+    doc = ' (docs/adopting.md, "Flask-Assets bundles").'
+    if outputs.present:
+        click.echo(
+            f"{head}: their output file(s) {', '.join(outputs.present)} are in the static folder,"
+            " so the build copies them under hashed names and AssetPipe(app) gives the URLs"
+            " Flask-Assets builds with url_for('static', ...) those names while the page renders"
+            " (compressed, immutable). Build the bundles (`flask assets build`) before"
+            " `assetpipe build`: one rebuilt later is served from the static folder, unhashed,"
+            " until the next build"
+            + (
+                f"; not in the static folder (not built yet?): {', '.join(outputs.missing)}:"
+                " build them, then run `assetpipe init --force`"
+                if outputs.missing
+                else ""
+            )
+            + doc
+        )
+        return
     click.echo(
-        f"\nnote: {len(templates)} template(s) load Flask-Assets bundles ({{% assets %}}: {shown}):"
-        " webassets builds and serves those scripts and stylesheets, and assetpipe leaves them"
-        " as they are (not hashed, compressed or cached by it), with the fonts they name; it"
-        ' builds what the templates name themselves (docs/adopting.md, "Flask-Assets bundles").'
+        f"{head}: webassets builds and serves those scripts and stylesheets, and assetpipe leaves"
+        " them as they are (not hashed, compressed or cached by it), with the fonts they name;"
+        " it builds what the templates name themselves"
+        + (
+            f". If webassets writes {', '.join(outputs.missing)} into the static folder, build"
+            " them (`flask assets build`), then run `assetpipe init --force`: the build then"
+            " hashes them"
+            if outputs.missing
+            else ""
+        )
+        + doc
     )
 
 
