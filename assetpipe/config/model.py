@@ -225,7 +225,9 @@ class StaticConfig:
         Globs(),
         "exactly the files copied (hashed; in a production build, a stylesheet's `url()`s to the"
         " others name their hashed files, and those to an image of `images.include` its hashed"
-        " original-format output, never WebP); such a file belongs to no other stage",
+        " original-format output, never WebP); such a file belongs to no other stage; a"
+        " `node_modules` folder, which the scan skips, is entered only by a glob whose literal"
+        " folders name it (`node_modules/pkg/webfonts/*`, not `**/*.woff2`)",
     )
     keep_names: tuple[str, ...] = opt(
         (),
