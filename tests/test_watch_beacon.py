@@ -11,23 +11,17 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
 from assetpipe.dev.watch import Watcher
 from assetpipe.serve.beacon import FILE, WatchBeacon, announce, withdraw
+from tests.test_serve_support import wsgi_server
 from tests.test_watch import Recorder, edit, get, make_project
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *a: Any) -> None:
-        pass
 
 
 @contextmanager
@@ -47,14 +41,8 @@ def flask_app(root: Path, *, debug: bool = True, **config: Any) -> Iterator[str]
         return render_template("index.html")
 
     AssetPipe(app)
-    server = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with wsgi_server(app) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @contextmanager
