@@ -67,9 +67,8 @@ def blocking_urls(events: list[dict[str, Any]], pid: Any, frame: Any, t0: float)
         elif name == "ResourceChangePriority":
             priority[rid] = str(data.get("priority") or "")
         elif name == "ResourceReceiveResponse":
-            if "javascript" in str(data.get("mimeType") or "") or "ecmascript" in str(
-                data.get("mimeType") or ""
-            ):
+            mime = str(data.get("mimeType") or "")
+            if "javascript" in mime or "ecmascript" in mime:
                 script.add(rid)
         elif name == "ResourceFinish":
             end = data.get("finishTime")
