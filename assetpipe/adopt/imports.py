@@ -31,30 +31,34 @@ _LINE_COMMENT = re.compile(r"^\s*//.*$", re.M)
 _JS_IMPORT = re.compile(
     r"""(?:^|[^\w$.])(?:import\s*|(?:import|export)\b[^;"'()=]*?\bfrom\s*)(["'])([^"'\n]+)\1"""
 )
-_SCHEME = re.compile(r"[a-zA-Z][\w+.-]*:")
+#: a URL with a scheme (``https:``, ``data:``): never a file of the static folder
+SCHEME = re.compile(r"[a-zA-Z][\w+.-]*:")
 #: the endings esbuild tries for an import without one (its default ``resolveExtensions``)
 _RESOLVE = (".tsx", ".ts", ".jsx", ".js", ".css", ".json")
 SCRIPTS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx")
 
 
-def _read(static_dir: Path, key: str) -> str | None:
+def read_static(static_dir: Path, key: str) -> str | None:
+    """The text of static file ``key`` (undecodable bytes replaced), ``None`` when unreadable."""
     try:
         return (static_dir / key).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
 
 
-def _clean(ref: str) -> str:
+def strip_query(ref: str) -> str:
+    """``ref`` without its query and fragment (``font.woff2?v=4#iefix`` → ``font.woff2``)."""
     return re.split(r"[?#]", ref.strip(), maxsplit=1)[0]
 
 
-def _relative(key: str, ref: str) -> str:
+def join_relative(key: str, ref: str) -> str:
+    """The static key that ``ref``, relative to static file ``key``, names (``..`` resolved)."""
     return os.path.normpath(os.path.join(os.path.dirname(key), ref)).replace("\\", "/")
 
 
 def bare(ref: str) -> bool:
     """Whether ``ref`` is a bare specifier: not ``./``, ``../``, ``/``, a scheme or ``data:``."""
-    return not ref.startswith(("./", "../", "/")) and not _SCHEME.match(ref)
+    return not ref.startswith(("./", "../", "/")) and not SCHEME.match(ref)
 
 
 def in_node_modules(ref: str, starts: Iterable[Path]) -> bool:
@@ -81,20 +85,20 @@ def missing_in_css(
     todo, seen = [key], {key}
     while todo:
         current = todo.pop()
-        text = _read(static_dir, current)
+        text = read_static(static_dir, current)
         if text is None:
             continue
         text = _BLOCK_COMMENT.sub("", text)
         for m in CSS_REF.finditer(text):
-            ref = _clean(m.group(2) or m.group(4) or "")
+            ref = strip_query(m.group(2) or m.group(4) or "")
             if not ref:
                 continue
             if ref.startswith(public_path):
                 target = ref[len(public_path) :]
-            elif ref.startswith(("/", "data:")) or _SCHEME.match(ref):
+            elif ref.startswith(("/", "data:")) or SCHEME.match(ref):
                 continue
             else:
-                target = _relative(current, ref)
+                target = join_relative(current, ref)
                 if target not in present and bare(ref):
                     here = (static_dir / current).parent
                     if in_node_modules(ref, [here, *roots]):
@@ -113,22 +117,22 @@ def _imported(key: str, text: str, public_path: str, present: Collection[str]) -
     out: list[str] = []
     if key.endswith(".css"):
         for m in _CSS_IMPORT.finditer(_BLOCK_COMMENT.sub("", text)):
-            ref = _clean(m.group(2))
+            ref = strip_query(m.group(2))
             if ref.startswith(public_path):
                 target = ref[len(public_path) :]
-            elif not ref or ref.startswith("/") or _SCHEME.match(ref):
+            elif not ref or ref.startswith("/") or SCHEME.match(ref):
                 continue
             else:  # a bare one too: esbuild tries it relative first
-                target = _relative(key, ref)
+                target = join_relative(key, ref)
             if target in present and target.endswith(".css"):
                 out.append(target)
     elif key.endswith(SCRIPTS):
         code = _LINE_COMMENT.sub("", _BLOCK_COMMENT.sub("", text))
         for m in _JS_IMPORT.finditer(code):
-            ref = _clean(m.group(2))
+            ref = strip_query(m.group(2))
             if not ref.startswith(("./", "../")):
                 continue  # a package, or a URL esbuild does not bundle
-            target = _relative(key, ref)
+            target = join_relative(key, ref)
             for cand in (
                 target,
                 *(target + e for e in _RESOLVE),
@@ -155,7 +159,7 @@ def bundled_imports(
 
     def imports(key: str) -> list[str]:
         if key not in cache:
-            text = _read(static_dir, key) if key.endswith((".css", *SCRIPTS)) else None
+            text = read_static(static_dir, key) if key.endswith((".css", *SCRIPTS)) else None
             cache[key] = _imported(key, text, public_path, present) if text else []
         return cache[key]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .imports import _SCHEME, CSS_REF, _clean, _read, _relative
+from .imports import CSS_REF, SCHEME, join_relative, read_static, strip_query
 
 MODULES = "node_modules"
 
@@ -50,15 +50,15 @@ def named_packaged(
     seen = set(todo)
     while todo:
         key = todo.pop()
-        text = _read(static_dir, key)
+        text = read_static(static_dir, key)
         for m in CSS_REF.finditer(text or ""):
-            ref = _clean(m.group(2) or m.group(4) or "")
+            ref = strip_query(m.group(2) or m.group(4) or "")
             if ref.startswith(public_path):
                 target = ref[len(public_path) :]
-            elif not ref or ref.startswith("/") or _SCHEME.match(ref):
+            elif not ref or ref.startswith("/") or SCHEME.match(ref):
                 continue
             else:
-                target = _relative(key, ref)
+                target = join_relative(key, ref)
             if target in present and packaged(target):
                 keep.add(target)
                 if target.endswith(".css") and target not in seen:
