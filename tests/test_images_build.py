@@ -66,9 +66,9 @@ def test_manifest_entries_are_ready_for_srcset(make_site: Maker) -> None:
         assert (public / v["file"]).stat().st_size == v["size"]
     wide = manifest["img/wide.jpg"]
     assert (wide["width"], wide["height"]) == (1800, 1200)  # displayed, orientation applied
-    # wider than 1600: its own bytes (no encode) serve its own width, so `file` is the whole image
-    assert [v["width"] for v in wide["variants"]] == [480, 960, 1600, 480, 960, 1600, 1800]
-    assert wide["file"] == wide["variants"][-1]["file"] and wide["file"].endswith(".jpg")
+    # wider than 1600: its own width is a variant too, so `file` is the whole image (the WebP)
+    assert [v["width"] for v in wide["variants"]] == [480, 960, 1600, 1800, 480, 960, 1600, 1800]
+    assert wide["file"] == wide["variants"][3]["file"] and wide["file"].endswith(".webp")
     # never upscaled: a 300 px image gets its own width only
     small = manifest["img/small.png"]
     # (a flat two-colour PNG: its WebP is lossless, exactly its pixels, and smaller)

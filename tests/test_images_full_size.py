@@ -3,8 +3,10 @@ output (flask-shop: its category photos are 1950 x 550, the home page's hero 189
 widest output was the 1600 px variant, and every reference that names one file got it: the
 dashboard's category page, whose ``<img>`` has no CSS width, drew the photo at 1600 x 451
 instead of 1950 x 550 (the page 99 px shorter), and the stylesheet's and the run-time
-``url_for``'s backgrounds lost 9-18 % of their sharpness at DPR 2 and 3. Now the source's own
-bytes (metadata stripped, never re-encoded) serve its width. Real build, real Flask, real HTTP.
+``url_for``'s backgrounds lost 9-18 % of their sharpness at DPR 2 and 3. Now every source gets
+its own width as a variant, encoded like the others: the WebP there is what a rewritten ``<img>``
+names, and in the original format the encode or, when that is not smaller, the source's own bytes
+(metadata stripped). Real build, real Flask, real HTTP.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from PIL import Image
 
 from assetpipe import build
 from assetpipe.flask import AssetPipe
-from assetpipe.imaging.select import FULL, select
 from tests.conftest import write_tree
 from tests.test_serve_support import request, wsgi_server
 
@@ -76,11 +77,15 @@ def test_the_widest_output_of_a_wide_source_is_its_own_width(tmp_path: Path) -> 
             "page.html", photo_url=lambda: url_for("static", filename="img/wide.jpg")
         )
 
+    source_bytes = len(_wide_jpeg())
     with wsgi_server(app) as port:
         body = request(port, "/").body.decode()
         img = re.search(r'<img src="([^"]+)"', body)
         assert img, body
         assert _size(port, img.group(1)) == (2000, 500)
+        # the whole image at fewer bytes than the source: a WebP, not the source's copy
+        assert img.group(1).endswith(".webp"), body
+        assert len(request(port, img.group(1)).body) < source_bytes
         # a srcset, when written, may offer the narrower variants; the src is the whole image
         computed = re.search(r"url\('([^']+)'\)", body)
         assert computed and re.search(r"-[A-Z0-9]{8}\.jpg$", computed.group(1)), body
@@ -97,10 +102,24 @@ def test_the_widest_output_of_a_wide_source_is_its_own_width(tmp_path: Path) -> 
         assert "wide-1600w-" in manifest and "wide-480w-" in manifest
 
 
-def test_a_source_that_cannot_be_served_as_is_keeps_the_capped_widths() -> None:
-    """No plain copy (a CMYK JPEG, a BMP): nothing to serve at full size without an encode."""
-    encoded = {"jpeg": [(480, 120, 1_000), (1600, 400, 9_000)]}
-    capped = select(["jpeg"], "jpeg", 2000, 500, encoded, 20_000, None)
-    assert [v.width for v in capped.kept] == [480, 1600]
-    full = select(["jpeg"], "jpeg", 2000, 500, encoded, 20_000, 19_000)
-    assert [(v.width, v.origin) for v in full.kept][-1] == (2000, FULL)
+def test_a_source_that_cannot_be_served_as_is_gets_its_own_width_encoded(tmp_path: Path) -> None:
+    """A wide photo with an EXIF orientation (no plain copy can be served: its pixels must be
+    turned) was capped at the largest configured width; it gets its own width now too."""
+    img = Image.new("RGB", (500, 2000), (40, 90, 160))  # stored portrait, displayed landscape
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 CW to display
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=95, exif=exif.tobytes())
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: static\noutput: dist\n"
+            "images: {include: ['img/**'], widths: [480, 1600]}\n",
+            "static/img/turned.jpg": out.getvalue(),
+        },
+    )
+    result = build(tmp_path / "pipeline.yaml")
+    entry = result.manifest.entries["img/turned.jpg"]
+    widths = sorted({(int(v["width"]), int(v["height"])) for v in entry["variants"]})
+    assert widths == [(480, 120), (1600, 400), (2000, 500)]
+    assert (int(entry["width"]), int(entry["height"])) == (2000, 500)

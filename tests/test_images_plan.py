@@ -13,15 +13,15 @@ from assetpipe.imaging.plan import plan_widths, variant_name
 @pytest.mark.parametrize(
     ("size", "widths", "expected"),
     [
-        ((1800, 1200), [480, 960, 1600], [(480, 320), (960, 640), (1600, 1067)]),
+        ((1800, 1200), [480, 960, 1600], [(480, 320), (960, 640), (1600, 1067), (1800, 1200)]),
         ((1411, 1411), [480, 960, 1600], [(480, 480), (960, 960), (1411, 1411)]),
         ((300, 200), [480, 960, 1600], [(300, 200)]),  # never upscaled: own width only
         ((1600, 900), [1600, 480, 960, 960], [(480, 270), (960, 540), (1600, 900)]),
-        ((3, 1000), [1, 2], [(1, 333), (2, 667)]),
-        ((1000, 1), [480], [(480, 1)]),  # height never 0
+        ((3, 1000), [1, 2], [(1, 333), (2, 667), (3, 1000)]),
+        ((1000, 1), [480], [(480, 1), (1000, 1)]),  # height never 0
     ],
 )
-def test_widths_never_upscale_and_add_own_width(
+def test_widths_never_upscale_and_always_add_own_width(
     size: tuple[int, int], widths: list[int], expected: list[tuple[int, int]]
 ) -> None:
     assert plan_widths(*size, widths) == expected

@@ -343,9 +343,10 @@ def test_srcset_original_lists_the_images_stage_output_format(tmp_path: Path) ->
     result = build(load_config(tmp_path / "pipeline.yaml"))
     entry = result.manifest["img/dot.gif"]
     files = [v["file"] for v in entry["variants"]]
-    # the two widths encoded as PNG; the source, wider than both, also kept at its own 40 px
-    # as it is (its own GIF bytes: the full-size copy)
-    assert [f.rsplit(".", 1)[1] for f in files] == ["png", "png", "gif"], files
+    # the two widths and the source's own 40 px encoded as PNG (a flat PNG is smaller than the
+    # GIF's own bytes, which would serve that width otherwise)
+    assert [v["width"] for v in entry["variants"]] == [10, 20, 40]
+    assert [f.rsplit(".", 1)[1] for f in files] == ["png", "png", "png"], files
     html = (tmp_path / "dist/templates/pages/index.html").read_text()
     assert (
         f'srcset="/static/{files[0]} 10w, /static/{files[1]} 20w, /static/{files[2]} 40w"' in html

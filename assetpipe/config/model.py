@@ -154,7 +154,7 @@ class ImagesConfig:
     widths: tuple[int, ...] = opt(
         (480, 960, 1600),
         Widths(),
-        "variant widths (never upscaled; a wider source also keeps its own width, as is)",
+        "variant widths (never upscaled; every source also gets its own width)",
     )
     formats: tuple[str, ...] = opt(
         ("webp", "original"), Formats(vocab.IMAGE_FORMATS), "variant formats"

@@ -20,13 +20,6 @@ metadata-free copy when that can be served, see ``imaging.plain``):
 The plain copy keeps its own format (``source_format``): the original format, but ``gif`` for a
 still GIF, whose original format is PNG.
 
-4. **Full size.** A source wider than every variant kept (wider than the largest configured
-   width) gets its plain copy at its own width too (``origin: full``), so the widest output,
-   the manifest's ``file``, is the whole image: a reference that names one file (a
-   stylesheet's ``url()``, an ``<img>`` without a srcset, a ``url_for`` computed at run time)
-   keeps the source's size and sharpness. No encode: the copy's bytes are the source's, minus
-   metadata.
-
 When the source cannot be served as is (``plain_size`` is ``None``: an EXIF orientation, CMYK,
 a GIF/BMP/TIFF source) and a variant at the source's own size is still larger than the source,
 it is kept (there is nothing else to serve) and listed in ``grown`` so the stage can warn.
@@ -40,8 +33,6 @@ from typing import Any
 
 SOURCE = "source"
 ENCODED = "encoded"
-#: the plain copy at the source's width, for a source wider than every variant (rule 4)
-FULL = "full"
 
 
 @dataclass(frozen=True)
@@ -109,9 +100,6 @@ def select(
             need_source = False
     if need_source and plain_size is not None and not any(width in k for k in kept.values()):
         kept.setdefault(original, {})[width] = Variant(plain_fmt, width, height, plain_size, SOURCE)
-    widest = max((w for k in kept.values() for w in k), default=0)
-    if plain_size is not None and 0 < widest < width:
-        kept.setdefault(original, {})[width] = Variant(plain_fmt, width, height, plain_size, FULL)
     for fmt in [*formats, *(f for f in kept if f not in formats)]:
         sel.kept += [kept[fmt][w] for w in sorted(kept[fmt])]
     sel.dropped.sort(key=lambda d: (d["format"], d["width"]))

@@ -56,7 +56,7 @@ from ..imaging.options import ImageOptions, tool_versions
 from ..imaging.plain import plain_facts, plain_source
 from ..imaging.plan import passthrough_name, plan_widths, variant_name
 from ..imaging.probe import ImageInputError, Probe, check_pixels, probe
-from ..imaging.select import FULL, SOURCE, Selection
+from ..imaging.select import SOURCE, Selection
 from ..imaging.select import select as select_variants
 from ..pipeline.cache import CacheEntry
 from ..pipeline.codeprint import code_digest
@@ -351,7 +351,7 @@ def _emit(ctx: StageContext, item: _Item, notes: dict[str, Any]) -> int:
     variants: list[dict[str, Any]] = []
     integrity: dict[str, str] = {}
     for v in sel.kept:
-        if v.origin in (SOURCE, FULL):
+        if v.origin == SOURCE:
             assert item.plain is not None
             out = variant_name(rel, v.width, v.format, item.plain.sha256)
             ctx.link_public(out, _plain_file(ctx, item))
