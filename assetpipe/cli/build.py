@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 @click.command()
 @click.argument("folder", default=".", type=click.Path(file_okay=False, exists=True))
 @click.option(
+    "-c",
     "--config",
     "config_name",
     default="pipeline.yaml",

@@ -28,7 +28,7 @@ class BuildOption(NamedTuple):
 
 #: ``--config``, which other commands share (``options.CONFIG_OPTION``)
 CONFIG = BuildOption(
-    ("--config",), "config_path", "value", "Path to pipeline.yaml.", "pipeline.yaml"
+    ("-c", "--config"), "config_path", "value", "Path to pipeline.yaml.", "pipeline.yaml"
 )
 
 BUILD_OPTIONS: tuple[BuildOption, ...] = (

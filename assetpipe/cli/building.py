@@ -28,6 +28,8 @@ def plain_build_args(argv: list[str]) -> dict[str, Any] | None:
     while rest:
         arg = rest.pop(0)
         name, eq, value = arg.partition("=")
+        if eq and not name.startswith("--"):
+            return None  # ``-c=x.yaml``: click reads the value as ``=x.yaml``
         opt = by_name.get(name)
         if opt is not None and opt.kind == "value":
             if not eq:
