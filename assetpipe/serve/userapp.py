@@ -4,7 +4,8 @@
   folder and the working directory on ``sys.path``, and for a module in a package the folder
   above the package, as ``flask --app`` does: ``package_import``; a zero-argument factory is
   called, one that needs arguments is a ``UsageError`` naming them, not a WSGI app called per
-  request). A Flask
+  request; ``module:create_app("production")`` calls the factory with those literal
+  arguments, as ``flask --app`` and gunicorn read the same string: ``factory_call``). A Flask
   app without the extension gets ``AssetPipe(app, config=...)`` (``prepare_app``), so it renders
   the rewritten templates of the build being served.
 - ``RenderErrors`` wraps the page app (WSGI or ASGI): a page answered with a 5xx (or an exception)
@@ -18,6 +19,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import os
@@ -81,12 +83,17 @@ def import_app(spec: str, root: Path) -> Any:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise UsageError(f"--app: cannot import module '{module_name}': {exc}") from exc
+    attr, call = factory_call(attr, spec)
     obj: Any = module
     for part in attr.split("."):
         obj = getattr(obj, part, None)
         if obj is None:
             raise UsageError(f"--app: module '{module_name}' has no attribute '{attr}'")
-    if inspect.isfunction(obj) and not is_asgi(obj):
+    if call is not None:
+        if not callable(obj):
+            raise UsageError(f"--app: '{module_name}:{attr}' is not a function to call")
+        obj = obj(*call[0], **call[1])
+    elif inspect.isfunction(obj) and not is_asgi(obj):
         required = [
             p.name
             for p in inspect.signature(obj).parameters.values()
@@ -99,12 +106,49 @@ def import_app(spec: str, root: Path) -> Any:
             raise UsageError(
                 f"--app: '{spec}' is a function of ({', '.join(required)}): an app factory "
                 "that needs arguments, neither an app nor a zero-argument factory",
-                hint="name a module variable that holds the app it returns (e.g. run:app for "
-                "`app = create_app(config)` in run.py)",
+                hint="give its arguments as `flask --app` and gunicorn take them (e.g. "
+                f"'{module_name}:{attr}(\"production\")'), or name a module variable that holds "
+                "the app it returns (e.g. run:app for `app = create_app(config)` in run.py)",
             )
     if not callable(obj):
         raise UsageError(f"--app: '{spec}' is not a WSGI or ASGI application")
     return obj
+
+
+def factory_call(attr: str, spec: str) -> tuple[str, tuple[list[Any], dict[str, Any]] | None]:
+    """Split ``create_app("production", debug=False)`` into the dotted name to look up and the
+    literal positional and keyword arguments to call it with, as ``flask --app`` and gunicorn
+    read ``module:create_app(...)`` (flask-base's ``create_app(config)``: the string that runs it
+    under gunicorn named no attribute here). A plain name gives ``(attr, None)``; arguments
+    that are not literals, or a call of something other than a (dotted) name, are a
+    ``UsageError``."""
+    if "(" not in attr:
+        return attr, None
+    try:
+        node = ast.parse(attr.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise UsageError(f"--app: cannot parse {attr!r} in {spec!r}: {exc.msg}") from exc
+    if not isinstance(node, ast.Call) or not _dotted(node.func):
+        raise UsageError(f"--app: {spec!r}: expected 'module:factory(arguments)'")
+    try:
+        args = [ast.literal_eval(a) for a in node.args]
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg is not None}
+    except ValueError as exc:
+        raise UsageError(
+            f"--app: {spec!r}: the factory's arguments must be literal values"
+            " (strings, numbers, lists...), as for `flask --app`"
+        ) from exc
+    if len(kwargs) != len(node.keywords):  # **mapping
+        raise UsageError(f"--app: {spec!r}: the factory's arguments must be literal values")
+    return ast.unparse(node.func), (args, kwargs)
+
+
+def _dotted(node: ast.expr) -> bool:
+    """Whether ``node`` is a name or an attribute chain of names (``create_app``,
+    ``factories.create_app``)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 def is_asgi(app: Any) -> bool:
