@@ -247,10 +247,13 @@ class Sources:
         memo_path: Path | None,
         *,
         memo: _Memo | None = None,
+        whole: dict[str, SourceFile] | None = None,
     ) -> None:
         self.root = root
         self.files = files
         self._memo = memo if memo is not None else _Memo(memo_path)
+        #: the whole tree's files, for a narrowed view's content hashes (``narrowed``)
+        self._whole = files if whole is None else whole
 
     @classmethod
     def scan(
@@ -272,11 +275,14 @@ class Sources:
         return cls(root, dict(sorted(files.items())), memo_path)
 
     def narrowed(self, keys: Iterable[str]) -> Sources:
-        """A view holding only ``keys`` (that exist), sharing this memo."""
+        """A view holding only ``keys`` (that exist), sharing this memo: its ``files`` and
+        ``match`` give those alone (what a stage rebuilds), while the content hash of any file
+        of the whole tree is still answered. The static stage rebuilding one saved file asks
+        for every static script's (which of them another imports keeps its name): narrowed to
+        flask-base's ``styles/app.css``, that was a ``KeyError`` on a CKEditor script."""
         wanted = set(keys)
-        return Sources(
-            self.root, {k: f for k, f in self.files.items() if k in wanted}, None, memo=self._memo
-        )
+        files = {k: f for k, f in self.files.items() if k in wanted}
+        return Sources(self.root, files, None, memo=self._memo, whole=self._whole)
 
     @property
     def memo_stats(self) -> MemoStats:
@@ -295,7 +301,7 @@ class Sources:
         return [f for rel, f in self.files.items() if rel not in skip and matcher.match(rel)]
 
     def _entry(self, rel: str) -> dict[str, Any]:
-        f = self.files[rel]
+        f = self._whole[rel]
         return self._memo.entry(rel, f.path, (f.size, f.mtime_ns, f.inode))
 
     def sha256(self, rel: str) -> str:
@@ -320,7 +326,7 @@ class Sources:
         facts: dict[str, Any] = entry["facts"]
         if kind in facts:
             return facts[kind]  # type: ignore[no-any-return]
-        value = compute(self.files[rel].path)
+        value = compute(self._whole[rel].path)
         family = kind.split("/", 1)[0] + "/"
         for stale in [k for k in facts if k.startswith(family)]:
             del facts[stale]
