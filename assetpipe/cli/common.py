@@ -66,7 +66,7 @@ class _LineHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             text = record.getMessage()
-            if record.exc_info and record.levelno >= logging.ERROR:
+            if record.exc_info:  # a debug record's too: shown only with -v, which says so
                 import traceback
 
                 text += "\n" + "".join(traceback.format_exception(*record.exc_info))
