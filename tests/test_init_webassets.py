@@ -54,6 +54,10 @@ def test_built_bundles_in_the_static_folder_are_said_to_be_hashed(tmp_path: Path
     note = done.out[done.out.index("note: 1 template(s) load Flask-Assets") :]
     assert "gen/packed.js, gen/packed.css are in the static folder" in note
     assert "not hashed" not in note and "not built yet" not in note
+    # the outputs are loaded by their {% assets %} tags: not counted among the files "that no
+    # <script src> or <link> tag loads" (flask-base: "2 script(s) and 2 stylesheet(s)", its
+    # four bundles); the bundles' sources in the static folder are
+    assert "2 script(s) and 1 stylesheet(s) that no <script src> or <link> tag loads" in done.out
     include = yaml.safe_load((tmp_path / "pipeline.yaml").read_text())["static"]["include"]
     assert "gen/**" in include
 

@@ -24,6 +24,7 @@ from .render import OUTPUT, copied_files, render
 from .subclass import init_end
 
 if TYPE_CHECKING:
+    from .webassets import BundleOutputs
     from .webserver import StaticRule
 
 __all__ = ["InitResult", "Project", "app_lines", "discover", "init", "render"]
@@ -78,16 +79,27 @@ class InitResult:
         (``render.copied_files``)."""
         return copied_files(self.project)
 
+    @functools.cached_property
+    def bundles(self) -> BundleOutputs:
+        """The Flask-Assets bundles' ``output=`` files, split by whether the static folder
+        has them (``webassets.bundle_outputs``, read once)."""
+        from .webassets import bundle_outputs
+
+        return bundle_outputs(self.project.root, self.project.static_files)
+
     @property
     def unnamed_code(self) -> list[str]:
         """Of ``copied``, the scripts and stylesheets no ``<script src>`` or ``<link>`` tag of
         a template loads (named in Python, by a computed ``url_for``, in a script's string, or
         not at all): copied, where a user counting the scripts ``init`` found expects them
-        bundled."""
+        bundled. A Flask-Assets bundle's built output is loaded by its ``{% assets %}`` tag
+        (``init``'s note says what becomes of it): not one of them."""
         p = self.project
         named = set(p.unbundled) | set(p.copied_modules) | set(p.kept_files)
         named.update(k for keys in p.own_views.values() for k in keys)  # ``own_views_note``
         named |= set(p.bundler_files)  # a bundler's chunks: loaded by its runtime, names kept
+        if p.assets_templates:  # {% assets %}<link href="{{ ASSET_URL }}">: a tag loads them
+            named |= set(self.bundles.present)
         kept = tuple(d.rstrip("/") + "/" for d in p.kept_dirs)
         return [
             f

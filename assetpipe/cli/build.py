@@ -39,7 +39,6 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt import other_app_steps
         from ..adopt.asgiapp import find_asgi_app
         from ..adopt.render import OUTPUT
-        from ..adopt.webassets import bundle_outputs
 
         result = run_init(Path(folder), config_name=config_name, force=force)
         p = result.project
@@ -80,7 +79,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 click.echo(f"    {line}")
             click.echo("\nthen run `assetpipe build` and start your app as usual.")
         _web_server_notes(result.static_rules, p.root, p.public_path)
-        _assets_note(p.assets_templates, bundle_outputs(p.root, p.static_files))
+        _assets_note(p.assets_templates, result.bundles)
         _own_views_note(p.own_views)
         _themes_note(p.themes, p.root)
         _extensions_note(p.app.module_file.parent if p.app else None, p.root)
