@@ -40,6 +40,7 @@ from ..pipeline.run import run_stage, stages
 from ..pipeline.sources import Sources
 from ..progress import NullProgress
 from ..stages.base import Report, StageContext, StageStats
+from .cssswap import static_css_only
 from .plan import DevState, Plan, Planner
 
 log = logging.getLogger("assetpipe")
@@ -228,7 +229,7 @@ class DevBuilder:
             set(todo) <= {"styles", "templates"}
             and "styles" in todo
             and all(set(self.planner.stage_of(k, state)) <= {"styles"} for k in plan.changed)
-        )
+        ) or static_css_only(cfg, plan.changed, state.static_keys, old, manifest)
         self.state = DevState(
             build_dir=state.build_dir,
             manifest=manifest,
@@ -253,7 +254,7 @@ class DevBuilder:
         pub = self.config.public_path
         swaps = []
         for key, stage in sorted(owners.items()):
-            if stage != "styles":
+            if stage not in ("styles", "static"):  # static: only when ``static_css_only``
                 continue
             before, after = old.get(key), new.get(key)
             if before is None or after is None or before.get("file") == after.get("file"):

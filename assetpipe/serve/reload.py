@@ -6,7 +6,7 @@ events; the client is an ``EventSource`` on ``reload_url``):
 - ``event: reload`` (any data) → the page reloads (``location.reload()``).
 - ``event: css`` with data JSON ``{"old": href, "new": href, "integrity": sri-or-null}`` → every
   ``<link rel=stylesheet>`` whose href is ``old`` (as written, or as an absolute URL, or ending in
-  it) is replaced by a clone pointing at ``new`` (with ``integrity`` when given, removed when
+  it, or with a query ``old`` has not: webassets' ``?96d8608e``) is replaced by a clone pointing at ``new`` (with ``integrity`` when given, removed when
   null); the old link is removed once the new one has loaded, so nothing flashes unstyled.
 - ``event: error`` with data JSON ``{"message": text}`` → a fixed overlay shows the build error
   (text, never HTML); the next ``reload`` or ``css`` event, or ``event: ok``, removes it.
@@ -28,7 +28,9 @@ var es=new EventSource(%(url)s),box=null;
 function hide(){if(box){box.remove();box=null;}}
 function same(h,want){if(!h)return false;if(h===want)return true;
 try{var a=new URL(h,location.href),b=new URL(want,location.href);
-if(a.href===b.href)return true;}catch(e){}return h.slice(-want.length)===want;}
+if(a.href===b.href)return true;
+if(!b.search&&a.origin===b.origin&&a.pathname===b.pathname)return true;}catch(e){}
+return h.slice(-want.length)===want;}
 es.addEventListener('reload',function(){hide();location.reload();});
 es.addEventListener('ok',hide);
 es.addEventListener('css',function(ev){hide();var d=JSON.parse(ev.data);

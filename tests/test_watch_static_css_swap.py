@@ -1,0 +1,79 @@
+"""``assetpipe watch`` in a real Chromium: a saved stylesheet of the static folder is swapped in
+place, as a ``styles`` entry is, when the page links it; the page reloads when another static
+stylesheet imports it. flask-base's stylesheets are its Flask-Assets bundles' outputs, static
+files linked as ``/static/styles/app.css?fdfc7b77``: every CSS save reloaded the page (an open
+CKEditor lost)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assetpipe.dev.watch import Watcher
+from assetpipe.manifest import Manifest
+from tests.conftest import write_tree
+from tests.test_watch import CONFIG, SITE, Recorder, edit
+
+pytestmark = [pytest.mark.node, pytest.mark.chromium]
+
+PAGE = (
+    "<!doctype html>\n<html><head><title>skin</title>\n"
+    '<link rel="stylesheet" href="/static/vendor/skin.css?96d8608e">\n'
+    '<link rel="stylesheet" href="/static/vendor/theme.css">\n</head>\n'
+    '<body><p id="p">hello</p><h1>title</h1>\n'
+    '<script type="module" src="/static/js/app.js"></script>\n</body></html>\n'
+)
+
+
+@pytest.fixture
+def session(tmp_path: Path, browser: Any) -> Iterator[tuple[Watcher, Path, Any]]:
+    write_tree(
+        tmp_path,
+        {
+            **SITE,
+            "pipeline.yaml": CONFIG.replace('["icons/**"]', '["icons/**", "vendor/**"]'),
+            "site/templates/index.html": PAGE,
+            "site/vendor/skin.css": "p { color: rgb(1, 2, 3); }\n",
+            "site/vendor/theme.css": '@import "base.css";\n',
+            "site/vendor/base.css": "h1 { color: rgb(1, 2, 3); }\n",
+        },
+    )
+    w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=Recorder().line)
+    w.start()
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(w.url + "/")
+        page.wait_for_function("document.body.dataset.js === 'ran'")
+        assert w.broker.wait_for_clients(1)
+        page.evaluate("window.__marker = 42")
+        yield w, tmp_path, page
+    finally:
+        context.close()
+        w.close()
+
+
+def test_a_linked_static_stylesheet_is_swapped_without_a_reload(session: Any) -> None:
+    _w, root, page = session
+    edit(root / "site/vendor/skin.css", "p { color: rgb(200, 0, 0); }\n")
+    page.wait_for_function(
+        "getComputedStyle(document.getElementById('p')).color === 'rgb(200, 0, 0)'",
+        timeout=30_000,
+    )
+    assert page.evaluate("window.__marker") == 42  # the same document: no reload
+    entry = Manifest.read(root / "dist/manifest.json")["vendor/skin.css"]
+    hrefs = page.eval_on_selector_all('link[rel="stylesheet"]', "ls => ls.map(l => l.href)")
+    assert hrefs[0].endswith(f"/static/{entry['file']}")
+
+
+def test_a_static_stylesheet_another_imports_reloads_the_page(session: Any) -> None:
+    _w, root, page = session
+    edit(root / "site/vendor/base.css", "h1 { color: rgb(0, 0, 200); }\n")
+    page.wait_for_function(
+        "getComputedStyle(document.querySelector('h1')).color === 'rgb(0, 0, 200)'",
+        timeout=30_000,
+    )
+    assert page.evaluate("window.__marker") is None  # reloaded: no <link> names base.css
