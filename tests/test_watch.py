@@ -18,7 +18,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -595,12 +595,10 @@ def _red_a_blue_b() -> dict[str, str | bytes]:
 
 
 @contextmanager
-def _watching_images(
-    root: Path, files: dict[str, str | bytes]
-) -> Iterator[tuple[Watcher, Recorder]]:
-    """A watcher on the site with the images section, img/a.png red and img/b.png blue, plus
-    ``files``; yields the watcher and its recorder, and closes the watcher."""
-    write_tree(root, {**SITE, "pipeline.yaml": IMAGES_CONFIG, **_red_a_blue_b(), **files})
+def watcher_on(root: Path, files: dict[str, str | bytes]) -> Iterator[tuple[Watcher, Recorder]]:
+    """A started watcher (no dev server port) on ``files`` written under ``root`` (a
+    ``pipeline.yaml`` among them); yields the watcher and its recorder, and closes the watcher."""
+    write_tree(root, files)
     rec = Recorder()
     w = Watcher(root / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
     w.start()
@@ -608,6 +606,14 @@ def _watching_images(
         yield w, rec
     finally:
         w.close()
+
+
+def _watching_images(
+    root: Path, files: dict[str, str | bytes]
+) -> AbstractContextManager[tuple[Watcher, Recorder]]:
+    """``watcher_on`` the site with the images section, img/a.png red and img/b.png blue, plus
+    ``files``."""
+    return watcher_on(root, {**SITE, "pipeline.yaml": IMAGES_CONFIG, **_red_a_blue_b(), **files})
 
 
 def test_image_edit_rebuilds_that_image_and_the_templates_showing_it(tmp_path: Path) -> None:

@@ -56,13 +56,24 @@ def session(tmp_path: Path, browser: Any) -> Iterator[tuple[Watcher, Path, Any]]
         w.close()
 
 
-def test_a_linked_static_stylesheet_is_swapped_without_a_reload(session: Any) -> None:
-    _w, root, page = session
-    edit(root / "site/vendor/skin.css", "p { color: rgb(200, 0, 0); }\n")
+#: (file, its new text (one colour), the element it colours: a JS expression)
+_SKIN = ("site/vendor/skin.css", "p { color: rgb(200, 0, 0); }\n", "document.getElementById('p')")
+_BASE = ("site/vendor/base.css", "h1 { color: rgb(0, 0, 200); }\n", "document.querySelector('h1')")
+
+
+def _save_and_see(page: Any, root: Path, rel: str, css: str, element: str) -> None:
+    """Save ``css`` to ``root / rel`` and wait until the page's ``element`` has its colour."""
+    edit(root / rel, css)
+    colour = css.split("color: ")[1].split(";")[0]
     page.wait_for_function(
-        "getComputedStyle(document.getElementById('p')).color === 'rgb(200, 0, 0)'",
+        f"getComputedStyle({element}).color === '{colour}'",
         timeout=30_000,
     )
+
+
+def test_a_linked_static_stylesheet_is_swapped_without_a_reload(session: Any) -> None:
+    _w, root, page = session
+    _save_and_see(page, root, *_SKIN)
     assert page.evaluate("window.__marker") == 42  # the same document: no reload
     entry = Manifest.read(root / "dist/manifest.json")["vendor/skin.css"]
     hrefs = page.eval_on_selector_all('link[rel="stylesheet"]', "ls => ls.map(l => l.href)")
@@ -71,9 +82,5 @@ def test_a_linked_static_stylesheet_is_swapped_without_a_reload(session: Any) ->
 
 def test_a_static_stylesheet_another_imports_reloads_the_page(session: Any) -> None:
     _w, root, page = session
-    edit(root / "site/vendor/base.css", "h1 { color: rgb(0, 0, 200); }\n")
-    page.wait_for_function(
-        "getComputedStyle(document.querySelector('h1')).color === 'rgb(0, 0, 200)'",
-        timeout=30_000,
-    )
+    _save_and_see(page, root, *_BASE)
     assert page.evaluate("window.__marker") is None  # reloaded: no <link> names base.css

@@ -13,28 +13,20 @@ from pathlib import Path
 
 import pytest
 
-from assetpipe.dev.watch import Watcher
-from tests.conftest import write_tree
-from tests.test_watch import CONFIG, SITE, Recorder, edit, manifest
+from tests.test_watch import CONFIG, SITE, edit, manifest, watcher_on
 
 pytestmark = pytest.mark.node
 
 
 def test_a_static_edit_beside_static_scripts_rebuilds(tmp_path: Path) -> None:
-    write_tree(
-        tmp_path,
-        {
-            **SITE,
-            "pipeline.yaml": CONFIG.replace('["icons/**"]', '["icons/**", "vendor/**"]'),
-            "site/vendor/editor.js": 'import "./plugin.js";\nwindow.editor = 1;\n',
-            "site/vendor/plugin.js": "window.plugin = 1;\n",
-            "site/vendor/skin.css": ".skin { color: red; }\n",
-        },
-    )
-    rec = Recorder()
-    w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=rec.line, on_outcome=rec.outcome)
-    w.start()
-    try:
+    files: dict[str, str | bytes] = {
+        **SITE,
+        "pipeline.yaml": CONFIG.replace('["icons/**"]', '["icons/**", "vendor/**"]'),
+        "site/vendor/editor.js": 'import "./plugin.js";\nwindow.editor = 1;\n',
+        "site/vendor/plugin.js": "window.plugin = 1;\n",
+        "site/vendor/skin.css": ".skin { color: red; }\n",
+    }
+    with watcher_on(tmp_path, files) as (_w, rec):
         before = manifest(tmp_path)
         edit(tmp_path / "site/vendor/skin.css", ".skin { color: blue; }\n")
         rec.wait(
@@ -52,5 +44,3 @@ def test_a_static_edit_beside_static_scripts_rebuilds(tmp_path: Path) -> None:
         assert after["vendor/plugin.js"] == before["vendor/plugin.js"]
         assert after["vendor/plugin.js"]["file"] == "vendor/plugin.js"
         assert after["vendor/editor.js"] == before["vendor/editor.js"]
-    finally:
-        w.close()
