@@ -117,6 +117,10 @@ class AsgiFolders:
     static_dir: Path
     public_path: str
     templates_dir: Path | None
+    # the mount's name when it is not ``static`` (the starlette-admin demo's ``Mount("/statics",
+    # ..., name="statics")``): the templates' ``url_for("statics", path=K)``, for
+    # ``templates.static_routes``
+    routes: tuple[str, ...] = ()
 
 
 def _literal(expr: ast.expr | None, assigns: dict[str, ast.expr], depth: int = 0) -> str | None:
@@ -163,14 +167,26 @@ def _folder(rel: str | None, module: Path, root: Path) -> Path | None:
     return None
 
 
+def _mount(call: ast.Call) -> tuple[ast.expr | None, ast.expr | None] | None:
+    """The app and the name of a mount: ``app.mount(path, app, name)`` or a route
+    ``Mount(path, app=None, routes=None, name=None)`` in ``routes=[...]``; ``None`` for
+    another call."""
+    if _called(call.func) == "mount":
+        return _keyword(call, "app", 1), _keyword(call, "name", 2)
+    if isinstance(call.func, ast.Name) and call.func.id == "Mount":
+        return _keyword(call, "app", 1), _keyword(call, "name", 3)
+    return None
+
+
 def asgi_folders(root: Path) -> AsgiFolders | None:
-    """The static folder (the ``StaticFiles`` mounted with ``name="static"``, else the only
+    """The static folder (the ``StaticFiles`` mounted with ``name="static"``, else the first
     one mounted), its public path and the ``Jinja2Templates`` folder of the project's
-    Starlette or FastAPI app; ``None`` when no mounted folder is found on disk."""
+    Starlette or FastAPI app; ``None`` when no mounted folder is found on disk. Mounted with
+    ``app.mount(...)`` or as a ``Mount(...)`` route of ``routes=[...]``."""
     texts = list(python_texts(root))
     served = ("StaticFiles", *sorted({c for _, t in texts for c in _SUBCLASS.findall(t)}))
     for path, text in texts:
-        if not any(c + "(" in text for c in APP_CLASSES) or ".mount(" not in text:
+        if not any(c + "(" in text for c in APP_CLASSES) or not re.search(r"\b[Mm]ount\(", text):
             continue
         try:
             tree = ast.parse(text)
@@ -181,27 +197,40 @@ def asgi_folders(root: Path) -> AsgiFolders | None:
             for n in ast.walk(tree)
             if isinstance(n, ast.Assign) and len(n.targets) == 1
         }
-        mounts: list[tuple[str, Path, bool]] = []
+        mounts: list[tuple[str, Path, str | None]] = []
         templates: Path | None = None
         for n in ast.walk(tree):
             if not isinstance(n, ast.Call):
                 continue
             if _called(n.func) == "Jinja2Templates" and templates is None:
                 templates = _folder(_literal(_keyword(n, "directory", 0), assigns), path, root)
-            inner = _keyword(n, "app", 1)
-            if _called(n.func) != "mount" or not isinstance(inner, ast.Call):
+            mount = _mount(n)
+            if mount is None or not isinstance(inner := mount[0], ast.Call):
                 continue
             if _called(inner.func) not in served:
                 continue
             folder = _folder(_literal(_keyword(inner, "directory", 0), assigns), path, root)
             url = _literal(_keyword(n, "path", 0), assigns)
             if folder is not None and url is not None:
-                name = _keyword(n, "name", 2)
-                named = isinstance(name, ast.Constant) and name.value == "static"
-                mounts.append(
-                    ("/" + url.strip("/") + "/" if url.strip("/") else "/", folder, named)
-                )
+                given = mount[1].value if isinstance(mount[1], ast.Constant) else None
+                name = given if isinstance(given, str) else None
+                mounts.append(("/" + url.strip("/") + "/" if url.strip("/") else "/", folder, name))
         if mounts:
-            public, folder, _ = next((m for m in mounts if m[2]), mounts[0])
-            return AsgiFolders(folder, public, templates)
+            public, folder, name = next((m for m in mounts if m[2] == "static"), mounts[0])
+            routes = (name,) if isinstance(name, str) and name != "static" else ()
+            return AsgiFolders(folder, public, templates, routes)
     return None
+
+
+def route_lines(routes: tuple[str, ...]) -> list[str]:
+    """``templates.static_routes`` for a static mount named otherwise than ``static``: the
+    templates' ``url_for(NAME, path=K)`` names a file of the build (``asgi_folders``)."""
+    if not routes:
+        return []
+    names = ", ".join(f'"{r}"' for r in ("static", *routes))
+    return [
+        f"  # The static folder is mounted as {routes[0]!r}: url_for({routes[0]!r}, path=K)"
+        " names its",
+        "  # file K, rewritten to the hashed name.",
+        f"  static_routes: [{names}]",
+    ]

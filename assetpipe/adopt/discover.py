@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from .selflocate import imported_back, named_in_scripts, self_locating
 from .subclass import own_init
 from .subfolder import names_subfolder
 from .templatedirs import blueprint_template_dirs, page_templates, template_dirs
+from .templaterefs import missing_refs, named_refs, tag_refs
 
 RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 
@@ -42,12 +42,6 @@ _FLASK = r"""\b(?:flask\.|quart\.)?(?:{names})\(\s*(__name__|["'][\w.]+["'])(?P<
 _SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:flask\.|quart\.)?(?:Flask|Quart)\s*[,)]", re.M)
 _FACTORY = re.compile(r"^def\s+(create_app|make_app|app_factory)\s*\((?P<params>[^)]*)\)", re.M)
 _GLOBAL_APP = r"^(\w+)\s*=\s*(?:flask\.|quart\.)?(?:{names})\("
-_TAG = re.compile(r"<(script|link)\b(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*>", re.I | re.S)
-_URL_FOR = re.compile(
-    r"""url_for\(\s*["']static["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}]+)["']"""
-)
-_MODULE = re.compile(r"""\btype\s*=\s*["']?module""", re.I)
-_STYLESHEET = re.compile(r"""\brel\s*=\s*["']?[^"'>]*\bstylesheet""", re.I)
 
 
 @dataclass
@@ -100,6 +94,7 @@ class Project:
     # templates.static_functions: functions whose string argument names a static file
     # (Datasette's urls.static)
     static_functions: tuple[str, ...] = ()
+    static_routes: tuple[str, ...] = ()  # the static mount's name if not static (``asgiapp``)
     # stylesheets the templates load whose url()s or @imports name files the static folder
     # lacks (they 404 today too; bundling would fail): copied, not bundled → those files
     unbundled: dict[str, list[str]] = field(default_factory=dict)
@@ -217,62 +212,6 @@ def _entry(root: Path, factory: str) -> tuple[Path, str] | None:
     return best
 
 
-def _static_url(public_path: str) -> str:
-    """A pattern for the static URL at the start of an attribute value: ``public_path``, or it
-    without its leading slash (Glances' ``src="static/glances.js"``, relative to a page at the
-    app's root: ``refs``' ``unrooted``)."""
-    if len(public_path) > 1 and public_path.startswith("/"):
-        return "/?" + re.escape(public_path[1:])
-    return re.escape(public_path)
-
-
-def _refs(text: str, public_path: str) -> Iterator[tuple[str, str, bool]]:
-    """(kind ``script``/``style``, key, loaded as a module) of each static reference in a
-    template's ``<script src>`` and ``<link rel=stylesheet>`` tags."""
-    literal = re.compile(r"""["']?\s*""" + _static_url(public_path) + r"""([^"'\s>{}?#]+)""")
-    for m in _TAG.finditer(text):
-        tag = m.group(0)
-        kind = m.group(1).lower()
-        if kind == "link" and not _STYLESHEET.search(tag):
-            continue
-        attr = "src" if kind == "script" else "href"
-        value = re.search(rf"""\b{attr}\s*=\s*(.+)""", tag, re.S)
-        if value is None:
-            continue
-        u = _URL_FOR.search(value.group(1)) or literal.match(value.group(1))
-        if u is not None:
-            yield ("script" if kind == "script" else "style", u.group(1), bool(_MODULE.search(tag)))
-
-
-_URL_FOR_ANY = re.compile(
-    r"""url_for\(\s*["']static["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}]+)["']\s*\)"""
-)
-
-
-def _named(text: str, public_path: str) -> Iterator[str]:
-    """Keys of the static files a template names literally: ``url_for('static', filename='K')``
-    or ``public_path + K`` in an attribute."""
-    literal = re.compile(
-        r"""=\s*["']""" + _static_url(public_path) + r"""([^"'\s>{}?#]+\.\w+)(?:[?#][^"']*)?["']"""
-    )
-    for rx in (_URL_FOR_ANY, literal):
-        for m in rx.finditer(text):
-            key = m.group(1).lstrip("/")
-            if "." in key.rsplit("/", 1)[-1]:
-                yield key
-
-
-def _missing(text: str, public_path: str, present: set[str]) -> Iterator[str]:
-    """Keys of the static files a template names literally (``_named``) that are not in the
-    folder: the build reports those as missing assets, an error by default. A RequireJS path
-    (a name whose ``.js`` is there: pgAdmin's ``js/generated/security.pages``) is none."""
-    return (
-        key
-        for key in _named(text, public_path)
-        if key not in present and f"{key}.js" not in present
-    )
-
-
 def discover(root: Path, *, _in: str = "") -> Project:
     """Look at the project in ``root`` (see the module docstring). Raises ``UsageError`` when
     there is neither a Flask app nor a ``static/`` folder. When the templates name their files
@@ -281,6 +220,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
     root = root.resolve()
     app, others = find_app(root)
     created = False
+    mount_routes: tuple[str, ...] = ()  # the static mount's name when not ``static``
     if (
         app is not None
         and not app.static_dir.is_dir()
@@ -296,7 +236,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         public_path = app.static_url_path
     elif app is None and (mounted := asgi_folders(root)) is not None:  # Starlette, FastAPI
         static_dir, templates = mounted.static_dir / _in, mounted.templates_dir
-        public_path = mounted.public_path
+        public_path, mount_routes = mounted.public_path, mounted.routes
     else:
         found = shallowest(root, "static")
         if found is None:
@@ -315,6 +255,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         static_dir=static_dir,
         templates_dir=templates,
         public_path=public_path,
+        static_routes=mount_routes,
         others=others,
         created_static=created,
         themes=packaged_themes(app.module_file.parent) if app is not None else [],
@@ -358,13 +299,18 @@ def discover(root: Path, *, _in: str = "") -> Project:
             if read is None:
                 continue
             text = unprefixed(
-                read, project.prefixes, public_path, versioned, project.static_functions
+                read,
+                project.prefixes,
+                public_path,
+                versioned,
+                project.static_functions,
+                mount_routes,
             )
-            in_templates.update(_named(text, public_path))
-            for key in _missing(text, public_path, present):
+            in_templates.update(named_refs(text, public_path))
+            for key in missing_refs(text, public_path, present):
                 if key not in (k for k, _ in project.missing):
                     project.missing.append((key, shown))
-            for kind, key, module in _refs(text, public_path):
+            for kind, key, module in tag_refs(text, public_path):
                 if key not in present:
                     continue
                 bucket = project.scripts if kind == "script" else project.styles

@@ -150,15 +150,20 @@ def unprefixed(
     public_path: str,
     versioned: str | None = None,
     functions: tuple[str, ...] = (),
+    routes: tuple[str, ...] = (),
 ) -> str:
     """``text`` with each ``{{ EXPR }}/`` of ``prefixes`` written as the literal URL of its
     folder, each ``{{ ROOT }}`` + static URL as that URL (``unrooted``), each call of
-    ``functions`` as its file's URL (``uncalled``), and each
-    Flask-Versioned reference to a file of the static folder (``versioned``:
+    ``functions`` as its file's URL (``uncalled``), each ``url_for(R, ...)`` of ``routes``
+    (the static mount's name when it is not ``static``) as ``url_for('static', ...)``, and
+    each Flask-Versioned reference to a file of the static folder (``versioned``:
     that folder relative to the app's root path, ``"static/"``) as its literal URL
     (``unversioned``), so that ``discover``'s reference scans see them as literal ones."""
     if versioned is not None:
         text = unversioned(text, versioned, public_path)
+    if routes:
+        names = "|".join(map(re.escape, routes))
+        text = re.sub(rf"""url_for\(\s*(["'])(?:{names})\1""", "url_for('static'", text)
     text = uncalled(unrooted(text, public_path), functions, public_path)
     if not prefixes:
         return text

@@ -22,6 +22,7 @@ from pathlib import Path
 from wcmatch import glob as wglob
 
 from ..pipeline.sources import globmatch
+from .asgiapp import route_lines
 from .discover import RASTER, Project
 from .framework import app_class
 from .packaged import packaged
@@ -177,7 +178,6 @@ def _bundler_lines(project: Project) -> list[str]:
 def _pages_lines(project: Project) -> list[str]:
     """``templates.pages`` when the default (``pages/**``) misses a page template."""
     from ..config.model import TemplatesConfig
-    from ..pipeline.sources import globmatch
 
     default = TemplatesConfig().pages
     if not project.pages or all(globmatch(p, default) for p in project.pages):
@@ -388,6 +388,7 @@ def render(project: Project, *, config_dir: Path) -> str:
             *_pages_lines(project),
             *_prefix_lines(project),
             *_function_lines(project),
+            *route_lines(project.static_routes),
             *_missing_lines(project),
             "",
         ]

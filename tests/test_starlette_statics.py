@@ -1,0 +1,87 @@
+"""A Starlette app shaped as the starlette-admin demo (jowilf/starlette-admin-demo): its static
+folder mounted as a route of ``Starlette(routes=[...])``, ``Mount("/statics",
+app=StaticFiles(directory="statics"), name="statics")``, and named in its templates as
+``url_for('statics', path=K)``. ``init`` read only ``app.mount(...)`` calls and stopped with
+"no Flask app with a static folder found"; adopted by hand, the build answered the mount's
+unhashed files ``no-cache`` where ``StaticFiles`` sends no ``Cache-Control`` at all, and a warm
+visit in Chromium revalidated the page's ``masonry.min.js`` and the admin's avatar, which it
+reused before adoption."""
+
+from __future__ import annotations
+
+import importlib.util
+import urllib.request
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+pytest.importorskip("starlette")
+
+from tests.conftest import run_cli, write_tree
+
+APP = """\
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+async def homepage(request):
+    return templates.TemplateResponse(request, "index.html")
+
+
+app = Starlette(
+    routes=[
+        Route("/", homepage),
+        Mount("/statics", app=StaticFiles(directory=HERE / "statics"), name="statics"),
+    ]
+)
+"""
+
+TREE: dict[str, str | bytes] = {
+    "app.py": APP,
+    "statics/js/masonry.js": "window.masonry = function (el) { return el; };\n" * 20,
+    "templates/index.html": (
+        "<!doctype html>\n<title>demo</title>\n"
+        "<script src=\"{{ url_for('statics', path='js/masonry.js') }}\"></script>\n"
+    ),
+}
+
+TWO_LINES = "from assetpipe.starlette import AssetPipe\nAssetPipe(app, templates)\n"
+
+
+def _load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("demo_statics_app", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+    with urllib.request.urlopen(url) as r:
+        return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+
+
+def test_init_reads_a_mount_route_of_another_name(tmp_path: Path) -> None:
+    """``Mount(...)`` in ``routes=[...]`` gives the source and public path, its name
+    ``statics`` goes into ``templates.static_routes``, so the templates' ``url_for('statics',
+    path=K)`` is read as a reference (the script is an entry) and rewritten by a strict build."""
+    write_tree(tmp_path, TREE)
+    out = run_cli("init", cwd=tmp_path)
+    assert out.code == 0, out.err
+    assert "AssetPipe(app, templates)" in out.out, out.out
+    config = (tmp_path / "pipeline.yaml").read_text()
+    assert 'source: "statics"' in config and 'public_path: "/statics/"' in config, config
+    assert 'static_routes: ["static", "statics"]' in config, config
+    assert 'entries: ["js/masonry.js"]' in config, config
+    result = run_cli("build", "--strict", cwd=tmp_path)
+    assert result.code == 0, result.err
+    page = (tmp_path / "dist/templates/index.html").read_text()
+    assert "url_for('statics', path='js/masonry-" in page, page
