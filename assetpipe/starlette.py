@@ -18,7 +18,11 @@ What a Flask app gets from ``assetpipe.flask.AssetPipe``, for an app whose objec
   path of the app's mount named ``static`` (a ``Mount``, ``app.mount(..., name="static")``),
   read at the first request, since the two lines may come before the app mounts it (Glances
   mounts it in ``_router()``, with its ``url_prefix``); with no such mount, the config's
-  ``public_path``. A file the build lacks goes on to the app (its own ``StaticFiles``);
+  ``public_path``. A file the build lacks goes on to the app (its own ``StaticFiles``). The
+  files that are not immutable (source paths, unhashed names) keep the ``Cache-Control`` that
+  mount sends (``static_cache_control``): ``StaticFiles`` sends none, and the browser reuses
+  such a file on a warm visit without asking; answered ``no-cache``, the starlette-admin demo's
+  ``masonry.min.js`` and the admin's avatar were revalidated on every warm visit;
 - **dynamic responses are compressed** (``asgi.CompressMiddleware``, brotli/zstd/gzip by the
   request's ``Accept-Encoding``, with the BREACH guard: a response that sets a cookie or says
   ``private``/``no-store`` is left alone), as ``AssetPipe(app)`` does for Flask; a response
@@ -57,6 +61,69 @@ def mount_path(app: Any, name: str = "static") -> str | None:
             path = str(getattr(route, "path", "")).rstrip("/")
             return path + "/" if path else None
     return None
+
+
+def _mount_at(app: Any, public_path: str) -> Any:
+    """The app of ``app``'s mount whose path is ``public_path``, or ``None``."""
+    for route in getattr(app, "routes", ()):
+        if hasattr(route, "app") and str(getattr(route, "path", "")).rstrip("/") + "/" == (
+            public_path
+        ):
+            return route.app
+    return None
+
+
+async def static_cache_control(app: Any, public_path: str, manifest: Path) -> str | None:
+    """The ``Cache-Control`` the app's own mount at ``public_path`` sends for a file of the
+    build's source (the manifest's first source key, asked of the mount in process): ``""``
+    when it sends none (Starlette's ``StaticFiles``), ``None`` when it cannot be asked (no
+    such mount, no source file, not a 200)."""
+    import asyncio
+    import json
+
+    mounted = _mount_at(app, public_path)
+    try:
+        entries = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    key = next((k for k, e in entries.items() if isinstance(e, dict) and "src" in e), None)
+    if mounted is None or key is None:
+        return None
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/" + key,
+        "raw_path": ("/" + key).encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [],
+        "http_version": "1.1",
+        "scheme": "http",
+    }
+    got: dict[str, Any] = {}
+    sent, asked = asyncio.Event(), [False]
+
+    async def receive() -> dict[str, Any]:
+        if not asked[0]:  # the request, then a disconnect once the answer is sent
+            asked[0] = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await sent.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            got.update(message)
+        elif not message.get("more_body"):
+            sent.set()
+
+    try:
+        await asyncio.wait_for(mounted(scope, receive, send), 10)
+    except Exception:  # a mount that cannot answer out of a real request
+        return None
+    if got.get("status") != 200:
+        return None
+    headers = {bytes(k).lower(): bytes(v) for k, v in got.get("headers", ())}
+    return headers.get(b"cache-control", b"").decode("latin-1")
 
 
 class AssetPipe:
@@ -108,20 +175,25 @@ class AssetPipe:
             integrity=cfg.templates.integrity,
         )
 
-    def middleware(self, inner: Any) -> Any:
+    async def middleware(self, inner: Any) -> Any:
         """The layers in front of ``inner``, made when the app has its routes: the build is
         served at the mount named ``static`` (``mount_path``) when the app has one, else at
-        ``public_path``; the rest is compressed unless ``compress`` is off."""
+        ``public_path``, its files that are not immutable under the ``Cache-Control`` of the
+        app's mount there (``static_cache_control``); the rest is compressed unless
+        ``compress`` is off."""
         if self._named_mount:
             self.public_path = mount_path(self.app) or self.public_path
             for r in self.resolvers:
                 r.public_path = self.public_path
+        manifest = self.output / "manifest.json"
+        control = await static_cache_control(self.app, self.public_path, manifest)
         layer: Any = asgi.AssetMiddleware(
             inner,
             self.output,
             self.public_path,
             source_paths=self.source_paths,
             fallback=True,
+            unhashed_cache_control="no-cache" if control is None else control,
         )
         if self.compress:
             skip = (url_prefix(self.public_path), *self.compress_exclude)
@@ -139,5 +211,5 @@ class _Middleware:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self.layer is None:
-            self.layer = self.pipe.middleware(self.app)
+            self.layer = await self.pipe.middleware(self.app)
         await self.layer(scope, receive, send)

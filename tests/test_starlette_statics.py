@@ -10,6 +10,7 @@ reused before adoption."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import urllib.request
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +20,7 @@ import pytest
 pytest.importorskip("starlette")
 
 from tests.conftest import run_cli, write_tree
+from tests.test_serve_support import asgi_server
 
 APP = """\
 from pathlib import Path
@@ -85,3 +87,30 @@ def test_init_reads_a_mount_route_of_another_name(tmp_path: Path) -> None:
     assert result.code == 0, result.err
     page = (tmp_path / "dist/templates/index.html").read_text()
     assert "url_for('statics', path='js/masonry-" in page, page
+
+
+def test_unhashed_files_keep_the_mounts_cache_control(tmp_path: Path) -> None:
+    """The build answers the source path ``/statics/js/masonry.js`` (brotli, its own ETag)
+    with the headers the app's ``StaticFiles`` sends: no ``Cache-Control``, so the browser's
+    heuristic freshness reuses it as before adoption; the hashed name stays ``immutable``."""
+    write_tree(tmp_path, TREE)
+    (tmp_path / "app.py").write_text(APP + TWO_LINES)
+    (tmp_path / "pipeline.yaml").write_text(
+        "source: statics\noutput: dist\npublic_path: /statics/\n"
+        "templates: {dirs: [templates], static_routes: [static, statics]}\n"
+        "scripts: {entries: [js/masonry.js]}\n"
+    )
+    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
+    (tmp_path / "statics/late.js").write_text("var late = 1;\n")  # the app's own answer
+    hashed = json.loads((tmp_path / "dist/manifest.json").read_text())["js/masonry.js"]["file"]
+    with asgi_server(_load(tmp_path / "app.py").app) as port:
+        base = f"http://127.0.0.1:{port}"
+        _, _, page = _get(base + "/")
+        assert f"/statics/{hashed}" in page.decode()
+        _, own, _ = _get(base + "/statics/late.js")
+        assert "etag" in own and "cache-control" not in own, own  # StaticFiles' answer
+        status, source, _ = _get(base + "/statics/js/masonry.js")
+        assert status == 200 and source.get("cache-control") == own.get("cache-control")
+        assert "last-modified" in source, source
+        _, built, _ = _get(f"{base}/statics/{hashed}")
+        assert "immutable" in built["cache-control"]

@@ -15,7 +15,8 @@ name no key (there is no path joining at request time). At build time the walk:
   every other file gets ``no-cache`` (revalidate with its ETag), or the ``unhashed`` header
   given (the Flask extension passes the one the app's own static route sends: pgAdmin's
   ``SEND_FILE_MAX_AGE_DEFAULT`` of a year kept its unhashed webpack chunks cached, and with
-  ``no-cache`` a warm visit revalidated each of them);
+  ``no-cache`` a warm visit revalidated each of them; ``""``: none, as Starlette's
+  ``StaticFiles`` sends, ``assetpipe.starlette``);
 - computes a strong ETag per representation from its bytes (blake2b), so each encoding has its
   own; a memo keyed by (device, inode, size, mtime) avoids rehashing hard-linked files when a
   new build is loaded;
@@ -396,12 +397,15 @@ def _wsgi_keys(files: dict[str, StaticFile]) -> dict[str, StaticFile]:
 
 
 def _precompute_headers(sf: StaticFile, unhashed: str = REVALIDATE) -> None:
+    """Each representation's headers; ``unhashed`` ``""`` sends no ``Cache-Control`` for a file
+    that is not immutable (Starlette's ``StaticFiles`` sends none: ``assetpipe.starlette``)."""
     cache = IMMUTABLE if sf.immutable else unhashed
     vary = [("Vary", "Accept-Encoding")] if sf.alternatives else []
+    control = [("Cache-Control", cache)] if cache else []
     for r in (sf.identity, *sf.alternatives.values()):
         common = [
             ("ETag", r.etag),
-            ("Cache-Control", cache),
+            *control,
             ("Last-Modified", sf.last_modified),
             *vary,
         ]
