@@ -114,3 +114,24 @@ def test_unhashed_files_keep_the_mounts_cache_control(tmp_path: Path) -> None:
         assert "last-modified" in source, source
         _, built, _ = _get(f"{base}/statics/{hashed}")
         assert "immutable" in built["cache-control"]
+
+
+def test_init_says_when_the_templates_object_is_made_per_request(tmp_path: Path) -> None:
+    """The demo's view renders with ``Jinja2Templates("templates").TemplateResponse(...)``:
+    there is no object to give ``AssetPipe``, so ``init`` printed ``AssetPipe(app)`` and the
+    page kept its unhashed ``masonry.min.js`` without a word. It names the line and the fix."""
+    view = APP.replace('templates = Jinja2Templates(directory=str(HERE / "templates"))\n', "")
+    view = view.replace(
+        "return templates.TemplateResponse(",
+        'return Jinja2Templates(directory=str(HERE / "templates")).TemplateResponse(',
+    )
+    write_tree(tmp_path, {**TREE, "app.py": view})
+    out = run_cli("init", cwd=tmp_path)
+    assert out.code == 0, out.err
+    assert "    AssetPipe(app)\n" in out.out, out.out
+    line = view.split("\n").index(
+        '    return Jinja2Templates(directory=str(HERE / "templates")).TemplateResponse('
+        'request, "index.html")'
+    )
+    assert f"app.py:{line + 1} makes a Jinja2Templates(...) without naming it" in out.out
+    assert "pass it: AssetPipe(app, templates)" in out.out

@@ -41,6 +41,10 @@ class AsgiApp:
     templates: str | None  # the Jinja2Templates it renders with, in the same scope
     line: int  # the two lines go after this line (the later of the two statements)
     indent: int  # the column of that statement
+    # with no ``templates``: the line of a ``Jinja2Templates(...)`` the module makes without
+    # naming it (the starlette-admin demo's ``Jinja2Templates("templates").TemplateResponse(...)``
+    # in its view), which ``AssetPipe`` cannot be given: its pages stay unrewritten
+    unnamed_templates: int | None = None
 
     @property
     def adopted(self) -> bool:
@@ -80,6 +84,18 @@ def _scopes(tree: ast.Module) -> list[list[ast.stmt]]:
     return out
 
 
+def _unnamed_templates(tree: ast.Module) -> int | None:
+    """The line of the first ``Jinja2Templates(...)`` call of ``tree`` that no assignment
+    names, or ``None``."""
+    named = {id(n.value) for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign))}
+    calls = [
+        n.lineno
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and _called(n.func) == "Jinja2Templates" and id(n) not in named
+    ]
+    return min(calls) if calls else None
+
+
 def find_asgi_app(root: Path) -> AsgiApp | None:
     """The shallowest module (then the first by path) that assigns a ``FastAPI(...)`` or
     ``Starlette(...)`` call, with the ``Jinja2Templates(...)`` assigned in the same scope;
@@ -105,7 +121,8 @@ def find_asgi_app(root: Path) -> AsgiApp | None:
                     last = stmt if last is None or stmt.lineno > last.lineno else last
             if app is not None and last is not None:
                 end = last.end_lineno or last.lineno
-                hit = AsgiApp(path, app, templates, end, last.col_offset)
+                unnamed = None if templates is not None else _unnamed_templates(tree)
+                hit = AsgiApp(path, app, templates, end, last.col_offset, unnamed)
                 found.append((len(path.relative_to(root).parts), str(path), hit))
     return min(found, key=lambda f: (f[0], f[1]))[2] if found else None
 

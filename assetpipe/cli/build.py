@@ -65,6 +65,14 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 )
                 for line in asgi.lines():
                     click.echo(f"    {line}")
+                if asgi.unnamed_templates is not None:
+                    click.echo(
+                        f"\n{shown}:{asgi.unnamed_templates} makes a Jinja2Templates(...) without"
+                        " naming it: its pages are rendered from your templates, not the"
+                        " rewritten ones. Make it once beside the app (templates ="
+                        f" Jinja2Templates(...)), use it there, and pass it: AssetPipe({asgi.app},"
+                        " templates)."
+                    )
                 click.echo("\nthen run `assetpipe build` and start your app as usual.")
         elif p.app is None:
             click.echo(
