@@ -25,7 +25,10 @@ What a Flask app gets from ``assetpipe.flask.AssetPipe``, for an app whose objec
   ``masonry.min.js`` and the admin's avatar were revalidated on every warm visit;
 - **dynamic responses are compressed** (``asgi.CompressMiddleware``, brotli/zstd/gzip by the
   request's ``Accept-Encoding``, with the BREACH guard: a response that sets a cookie or says
-  ``private``/``no-store`` is left alone), as ``AssetPipe(app)`` does for Flask; a response
+  ``private``/``no-store`` is left alone, but for the files of a ``StaticFiles`` mounted
+  anywhere in the app, ``file_mounts``: starlette-admin's sub-app adds ``SessionMiddleware``,
+  which sets the session cookie on its every response, and logged in none of its 1 MB of
+  Tabler, jQuery and DataTables was compressed), as ``AssetPipe(app)`` does for Flask; a response
   that already has a ``Content-Encoding`` passes, and the app's own ``GZipMiddleware`` outside
   it passes what it compressed (Glances' API JSON went out gzip; it goes out brotli now to a
   browser that asks). ``compress=False`` turns it off, ``compress_exclude`` skips path
@@ -50,7 +53,7 @@ from .jinja import AssetResolver, BuildLoader, install
 from .serve import asgi
 from .serve.holder import url_prefix
 
-__all__ = ["AssetPipe", "mount_path"]
+__all__ = ["AssetPipe", "file_mounts", "mount_path"]
 
 
 def mount_path(app: Any, name: str = "static") -> str | None:
@@ -61,6 +64,23 @@ def mount_path(app: Any, name: str = "static") -> str | None:
             path = str(getattr(route, "path", "")).rstrip("/")
             return path + "/" if path else None
     return None
+
+
+def file_mounts(app: Any, prefix: str = "") -> tuple[str, ...]:
+    """The URL prefixes (``/admin/sqla/statics/``) of every ``StaticFiles`` (or subclass)
+    mounted in ``app``, in its sub-apps' and routers' mounts too."""
+    from starlette.staticfiles import StaticFiles
+
+    found: list[str] = []
+    for route in getattr(app, "routes", ()):
+        if not hasattr(route, "app"):
+            continue  # a Route, a WebSocketRoute
+        path = prefix + str(getattr(route, "path", "")).rstrip("/")
+        if isinstance(getattr(route, "_base_app", route.app), StaticFiles):
+            found.append(path + "/")
+        else:
+            found += file_mounts(route, path)  # a Mount's routes: its app's or router's
+    return tuple(found)
 
 
 def _mount_at(app: Any, public_path: str) -> Any:
@@ -197,7 +217,9 @@ class AssetPipe:
         )
         if self.compress:
             skip = (url_prefix(self.public_path), *self.compress_exclude)
-            layer = asgi.CompressMiddleware(layer, exclude_paths=skip, breach_guard=True)
+            layer = asgi.CompressMiddleware(
+                layer, exclude_paths=skip, breach_guard=True, file_paths=file_mounts(self.app)
+            )
         return layer
 
 

@@ -135,3 +135,82 @@ def test_init_says_when_the_templates_object_is_made_per_request(tmp_path: Path)
     )
     assert f"app.py:{line + 1} makes a Jinja2Templates(...) without naming it" in out.out
     assert "pass it: AssetPipe(app, templates)" in out.out
+
+
+ADMIN = """\
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import HTMLResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+HERE = Path(__file__).parent
+
+
+class RefreshSession:
+    # sends the session cookie again on every response, as Starlette's SessionMiddleware did
+    # before 1.0 (starlette-admin 0.15's demo pins 0.46)
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                cookie = (b"set-cookie", b"session=signed-in; path=/; httponly")
+                message = {**message, "headers": [*message["headers"], cookie]}
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+async def index(request):
+    return HTMLResponse("<p>admin signed in</p>" * 100)
+
+
+admin = Starlette(
+    routes=[
+        Route("/", index),
+        Mount("/statics", app=StaticFiles(directory=HERE / "vendor"), name="statics"),
+    ],
+    middleware=[Middleware(RefreshSession)],
+)
+app = Starlette(
+    routes=[
+        Mount("/admin", app=admin, name="admin"),
+        Mount("/statics", app=StaticFiles(directory=HERE / "statics"), name="statics"),
+    ]
+)
+from assetpipe.starlette import AssetPipe
+AssetPipe(app)
+"""
+
+
+def test_a_session_cookie_does_not_hold_back_a_mounted_file_server(tmp_path: Path) -> None:
+    """starlette-admin's sub-app adds ``SessionMiddleware``, which (Starlette 0.46) sets the
+    session cookie on every response of a signed-in user, its ``StaticFiles`` answers too: the
+    BREACH guard left them all uncompressed (1.00x the bytes on every admin page). A file's
+    body reflects no request input: files under a ``StaticFiles`` mount, at any depth, are
+    compressed beside the cookie; the page that sets it still is not. (The guard read the path
+    after the ``Mount`` had rewritten the scope's ``root_path``: it is read before the app
+    runs.)"""
+    write_tree(
+        tmp_path,
+        {
+            "app.py": ADMIN,
+            "statics/js/masonry.js": "window.masonry = 1;\n",
+            "vendor/css/tabler.css": "".join(f".c{i} {{ color: #{i:06x}; }}\n" for i in range(400)),
+            "pipeline.yaml": "source: statics\noutput: dist\npublic_path: /statics/\n"
+            "templates: {dirs: []}\nstatic: {include: ['**']}\n",
+        },
+    )
+    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
+    with asgi_server(_load(tmp_path / "app.py").app) as port:
+        base = f"http://127.0.0.1:{port}/admin/"
+        for url, encoding in ((base + "statics/css/tabler.css", "br"), (base, None)):
+            request = urllib.request.Request(url, headers={"Accept-Encoding": "br"})
+            with urllib.request.urlopen(request) as r:
+                assert r.headers.get("Set-Cookie") == "session=signed-in; path=/; httponly"
+                assert r.headers.get("Content-Encoding") == encoding, (url, r.headers)

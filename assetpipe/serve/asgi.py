@@ -276,7 +276,8 @@ class CompressMiddleware(Passthrough):
         self.policy = Policy(**options)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.policy.excluded(app_path(scope)):
+        path = app_path(scope)  # now: a Mount's routing rewrites the scope's root_path
+        if scope["type"] != "http" or self.policy.excluded(path):
             await self.app(scope, receive, send)
             return
         accept, inm = request_headers(scope)[:2]
@@ -284,7 +285,8 @@ class CompressMiddleware(Passthrough):
         head = scope.get("method") == "HEAD" and wanted is not None
         if head:  # run as the GET it stands for; the body is dropped
             scope = {**scope, "method": "GET"}
-        await self.app(scope, receive, _Compressor(send, self.policy, scope, wanted, head, inm))
+        compressor = _Compressor(send, self.policy, scope, wanted, head, inm, path)
+        await self.app(scope, receive, compressor)
 
 
 class _Compressor:
@@ -296,8 +298,10 @@ class _Compressor:
         coding: str | None,
         head: bool,
         if_none_match: str | None = None,
+        path: str = "",
     ) -> None:
         self.send, self.policy, self.scope, self.coding = send, policy, scope, coding
+        self.path = path  # the app's path of the request, read before the app routed it
         self.head = head
         self.if_none_match = if_none_match
         self.start: Message | None = None
@@ -373,10 +377,11 @@ class _Compressor:
         status = int(message.get("status", 200))
         no = bool(self.scope.get(NO_COMPRESS_KEY))
         policy = self.policy
-        if status == 304 and not no and policy.compressible_type(h) and not policy.guarded(headers):
+        guarded = policy.guarded(headers, self.path)
+        if status == 304 and not no and policy.compressible_type(h) and not guarded:
             headers_304 = not_modified_headers(headers, self.coding, self.if_none_match)
             message = {**message, "headers": _encode(headers_304)}
-        if no or not policy.eligible(status, h) or policy.guarded(headers):
+        if no or not policy.eligible(status, h) or guarded:
             self.passing = True
             await self.send(message)
             return

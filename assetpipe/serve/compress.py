@@ -41,7 +41,10 @@ secret (a CSRF token, a session-bound value) lets an attacker recover the secret
 sizes. So by default (``breach_guard=True``) a response that looks per-user is never compressed:
 one that sets a cookie or whose ``Cache-Control`` says ``private`` or ``no-store``
 (``carries_secret``; the Flask extension applies the same rule). ``breach_guard=False`` turns
-that off, for an app that knows its secrets are never reflected beside attacker input. Opt out
+that off, for an app that knows its secrets are never reflected beside attacker input;
+``file_paths`` lists path prefixes a file server answers (``assetpipe.starlette`` passes the
+app's ``StaticFiles`` mounts): a file's body reflects nothing, so a cookie a session middleware
+sets beside it does not hold it back. Opt out
 other routes: list their path prefixes in ``exclude_paths``, or have the handler set
 ``environ["assetpipe.no_compress"] = True`` (WSGI) / ``scope["assetpipe.no_compress"] = True``
 (ASGI) — in Flask ``request.environ[...]`` — or send ``Cache-Control: no-transform``.
@@ -143,6 +146,7 @@ class Policy:
         maximum_size: int = 4 * 1024 * 1024,
         buffer_size: int = 64 * 1024,
         breach_guard: bool = True,
+        file_paths: Iterable[str] = (),
     ) -> None:
         self.minimum_size = minimum_size
         self.maximum_size = maximum_size
@@ -152,6 +156,7 @@ class Policy:
         self.levels = {"br": brotli_quality, "gzip": gzip_level, "zstd": zstd_level}
         self.exclude_paths = tuple(exclude_paths)
         self.breach_guard = breach_guard
+        self.file_paths = tuple(file_paths)
 
     def excluded(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.exclude_paths)
@@ -177,9 +182,16 @@ class Policy:
                 return False
         return True
 
-    def guarded(self, headers: Iterable[tuple[str, str]]) -> bool:
-        """Whether the BREACH guard keeps this response uncompressed (``carries_secret``)."""
-        return self.breach_guard and carries_secret(headers)
+    def guarded(self, headers: Iterable[tuple[str, str]], path: str = "") -> bool:
+        """Whether the BREACH guard keeps this response uncompressed (``carries_secret``). A
+        response for a ``path`` under one of ``file_paths`` (a file server's mount: its bodies
+        are files, never a reflection of the request) is not held back by a cookie set beside
+        it (a session middleware around the file server sets one on every response)."""
+        if not self.breach_guard:
+            return False
+        if path and any(path.startswith(p) for p in self.file_paths):
+            return False
+        return carries_secret(headers)
 
     def compressible_type(self, headers: dict[str, str]) -> bool:
         """Whether a 304's headers could belong to a compressed 200 (no Content-Type: maybe)."""
