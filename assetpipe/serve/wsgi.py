@@ -230,7 +230,8 @@ class CompressMiddleware(Passthrough):
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         policy = self.policy
-        if policy.excluded(environ.get("PATH_INFO") or ""):
+        path = environ.get("PATH_INFO") or ""  # read before the app (a mount may rewrite it)
+        if policy.excluded(path):
             return self.app(environ, start_response)
         state: dict[str, Any] = {}
         written: list[bytes] = []
@@ -247,14 +248,10 @@ class CompressMiddleware(Passthrough):
             h = header_dict(headers)
             code = int(status[:3])
             no = bool(inner.get(NO_COMPRESS_KEY))
-            if (
-                code == 304
-                and not no
-                and policy.compressible_type(h)
-                and not policy.guarded(headers)
-            ):
+            guarded = policy.guarded(headers, path)
+            if code == 304 and not no and policy.compressible_type(h) and not guarded:
                 headers = not_modified_headers(headers, wanted, inm)
-            if no or not policy.eligible(code, h) or policy.guarded(headers):
+            if no or not policy.eligible(code, h) or guarded:
                 state["pass"] = True
                 return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
             headers = list(headers)
