@@ -48,3 +48,42 @@ def test_init_names_an_imported_package_that_ships_static_files(tmp_path: Path) 
     assert len(note) == 1, done.out
     assert "(fakedash)" in note[0] and "plainext" not in note[0], note
     assert "AssetPipe(app)" in note[0]
+
+
+def test_init_names_a_starlette_admins_statics_folder(tmp_path: Path) -> None:
+    """The starlette-admin demo imports ``starlette_admin``, whose Tabler, jQuery and DataTables
+    (1 MB a page) are in ``statics/``, served by the admin's own ``StaticFiles``: ``init``
+    said nothing of them for a Starlette app (the note was printed for Flask apps only, and
+    looked for ``static/``). It names them, compressed but not hashed."""
+    site, project = tmp_path / "site", tmp_path / "project"
+    write_tree(
+        site,
+        {
+            "fakeadmin/__init__.py": "def mount_to(app):\n    pass\n",
+            "fakeadmin/statics/js/vendor/jquery.min.js": "var jQuery = 1;\n",
+        },
+    )
+    write_tree(
+        project,
+        {
+            "app.py": """\
+                from starlette.applications import Starlette
+                from starlette.routing import Mount
+                from starlette.staticfiles import StaticFiles
+
+                import fakeadmin
+
+                app = Starlette(
+                    routes=[Mount("/statics", app=StaticFiles(directory="statics"), name="statics")]
+                )
+                fakeadmin.mount_to(app)
+            """,
+            "statics/js/site.js": "var site = 1;\n",
+        },
+    )
+    env = {"PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+    done = run_cli("init", cwd=project, env=env)
+    assert done.code == 0, done.out + done.err
+    note = [line for line in done.out.splitlines() if "ship static files" in line]
+    assert len(note) == 1, done.out
+    assert "(fakeadmin)" in note[0] and "compressed by AssetPipe but not hashed" in note[0]

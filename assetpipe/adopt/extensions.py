@@ -35,10 +35,13 @@ def imported_top_names(folder: Path) -> set[str]:
     return names
 
 
-def shipped_static(folder: Path, root: Path) -> list[tuple[str, Path]]:
-    """(name, its ``static/`` folder) for each package imported under ``folder`` that is
-    installed outside ``root`` (not the standard library) and has files in a ``static/``
-    folder beside its ``__init__.py``; sorted by name. Found without importing them."""
+def shipped_static(
+    folder: Path, root: Path, names: tuple[str, ...] = ("static",)
+) -> list[tuple[str, Path]]:
+    """(name, its static folder) for each package imported under ``folder`` that is
+    installed outside ``root`` (not the standard library) and has files in a folder of one of
+    ``names`` (``static/``; starlette-admin's ``statics/``) beside its ``__init__.py``; sorted
+    by name. Found without importing them."""
     found = []
     project = os.path.realpath(root)
     for name in sorted(imported_top_names(folder) - set(sys.stdlib_module_names)):
@@ -52,7 +55,8 @@ def shipped_static(folder: Path, root: Path) -> list[tuple[str, Path]]:
         pkg = Path(os.path.realpath(origin)).parent
         if str(pkg).startswith(project + os.sep) or (root / name / "__init__.py").is_file():
             continue  # the project's own package (installed too: a copy run in place)
-        static = pkg / "static"
-        if static.is_dir() and any(f.is_file() for f in static.rglob("*")):
-            found.append((name, static))
+        for static in (pkg / n for n in names):
+            if static.is_dir() and any(f.is_file() for f in static.rglob("*")):
+                found.append((name, static))
+                break
     return found

@@ -41,6 +41,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt.render import OUTPUT
 
         result = run_init(Path(folder), config_name=config_name, force=force)
+        asgi = None  # a Starlette/FastAPI app, when there is no Flask app
         p = result.project
         click.echo(
             f"wrote {result.path} (source: {os.path.relpath(p.static_dir)}, "
@@ -90,7 +91,8 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         _assets_note(p.assets_templates, result.bundles)
         _own_views_note(p.own_views)
         _themes_note(p.themes, p.root)
-        _extensions_note(p.app.module_file.parent if p.app else None, p.root)
+        code_dir = p.app.module_file.parent if p.app else asgi.module_file.parent if asgi else None
+        _extensions_note(code_dir, p.root, asgi is not None)
         return 0
 
     run_command(body, verbose=verbose, json_mode=False)
@@ -195,20 +197,28 @@ def _themes_note(themes: list[Path], root: Path) -> None:
     )
 
 
-def _extensions_note(folder: Path | None, root: Path) -> None:
-    """Name the installed packages the app imports that ship a ``static/`` folder
-    (``adopt.extensions``): their files are not counted above."""
+def _extensions_note(folder: Path | None, root: Path, asgi: bool = False) -> None:
+    """Name the installed packages the app imports that ship a ``static/`` folder (a
+    Starlette app's: or ``statics/``, starlette-admin's) (``adopt.extensions``): their files
+    are not counted above."""
     from ..adopt.extensions import shipped_static
 
-    found = shipped_static(folder, root) if folder is not None else []
+    names = ("static", "statics") if asgi else ("static",)
+    found = shipped_static(folder, root, names) if folder is not None else []
     if not found:
         return
     shown = ", ".join(name for name, _ in found)
     click.echo(
         f"\nnote: {len(found)} installed package(s) the app imports ship static files ({shown}),"
-        " not counted above: AssetPipe(app) hashes, compresses and serves those the app serves"
-        " through a blueprint's static folder or its own static view while it runs"
-        ' (docs/adopting.md, "Adopted by hand").'
+        " not counted above: "
+        + (
+            "their own StaticFiles mounts serve them, compressed by AssetPipe but not hashed"
+            " (the build reads this project only)"
+            if asgi
+            else "AssetPipe(app) hashes, compresses and serves those the app serves through a"
+            " blueprint's static folder or its own static view while it runs"
+        )
+        + ' (docs/adopting.md, "Adopted by hand").'
     )
 
 
