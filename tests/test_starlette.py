@@ -6,14 +6,12 @@ rewrote ``Jinja2Templates(directory=...)`` as a list with ``dist/templates`` fir
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -23,7 +21,7 @@ import brotli
 import uvicorn
 
 from assetpipe.starlette import mount_path
-from tests.conftest import run_cli, write_tree
+from tests.conftest import load_module, run_cli, write_tree
 
 SERVER = '''\
 from pathlib import Path
@@ -85,14 +83,6 @@ static: {include: ["**"]}
 }
 
 
-def _load(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pkg.web.server", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -105,7 +95,7 @@ def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str
     behind a proxy that strips that prefix: the URLs it is asked keep no trace of it)."""
     write_tree(tmp_path, TREE)
     assert run_cli("build", "--strict", cwd=tmp_path).code == 0
-    api = _load(tmp_path / "pkg/web/server.py").Api("/mon")
+    api = load_module(tmp_path / "pkg/web/server.py", "pkg.web.server").Api("/mon")
     port = _free_port()
     config = uvicorn.Config(
         api.app, host="127.0.0.1", port=port, log_level="error", root_path=request.param

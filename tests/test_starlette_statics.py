@@ -9,17 +9,15 @@ reused before adoption."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import urllib.request
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 pytest.importorskip("starlette")
 
-from tests.conftest import run_cli, write_tree
+from tests.conftest import load_module, run_cli, write_tree
 from tests.test_serve_support import asgi_server
 
 APP = """\
@@ -56,14 +54,6 @@ TREE: dict[str, str | bytes] = {
 }
 
 TWO_LINES = "from assetpipe.starlette import AssetPipe\nAssetPipe(app, templates)\n"
-
-
-def _load(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("demo_statics_app", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _get(url: str) -> tuple[int, dict[str, str], bytes]:
@@ -103,7 +93,7 @@ def test_unhashed_files_keep_the_mounts_cache_control(tmp_path: Path) -> None:
     assert run_cli("build", "--strict", cwd=tmp_path).code == 0
     (tmp_path / "statics/late.js").write_text("var late = 1;\n")  # the app's own answer
     hashed = json.loads((tmp_path / "dist/manifest.json").read_text())["js/masonry.js"]["file"]
-    with asgi_server(_load(tmp_path / "app.py").app) as port:
+    with asgi_server(load_module(tmp_path / "app.py", "demo_statics_app").app) as port:
         base = f"http://127.0.0.1:{port}"
         _, _, page = _get(base + "/")
         assert f"/statics/{hashed}" in page.decode()
@@ -207,7 +197,7 @@ def test_a_session_cookie_does_not_hold_back_a_mounted_file_server(tmp_path: Pat
         },
     )
     assert run_cli("build", "--strict", cwd=tmp_path).code == 0
-    with asgi_server(_load(tmp_path / "app.py").app) as port:
+    with asgi_server(load_module(tmp_path / "app.py", "demo_statics_app").app) as port:
         base = f"http://127.0.0.1:{port}/admin/"
         for url, encoding in ((base + "statics/css/tabler.css", "br"), (base, None)):
             request = urllib.request.Request(url, headers={"Accept-Encoding": "br"})
