@@ -447,6 +447,42 @@ def test_unrewritten_references_warn_with_template_line(tmp_path: Path) -> None:
     )
 
 
+def test_relative_url_naming_no_file_of_the_build_is_not_warned_about(tmp_path: Path) -> None:
+    """A page-relative URL that ends in no file of the build names another route's file
+    (Airflow's webpack copy of connexion's Swagger UI page, ``./swagger-ui.css``, served from
+    the page's own folder at ``/api/v1/ui/``): listed as unresolved, never warned about
+    (``build --strict`` failed on it, and only editing the app's templates cleared it). One
+    that ends in a file of the build (``../img/a.png``) is still warned about."""
+    report, page = _built_with(
+        tmp_path,
+        "swagger-ui/index.j2",
+        '<link rel="stylesheet" href="./swagger-ui.css">\n'
+        '<link rel="icon" href="./favicon-32x32.png?v=2">\n'
+        '<script src="swagger-ui-bundle.js"></script>\n',
+    )
+    assert [(u["line"], u["reason"]) for u in page["unresolved"]] == [
+        (1, "relative"),
+        (2, "relative"),
+        (3, "relative"),
+    ]
+    assert not [w for w in report["warnings"] if w["file"].endswith("index.j2")]
+    report, _ = _built_with(
+        tmp_path,
+        "card.html",
+        '<img src="../img/a.png" alt="">\n<img src="./a.png" alt="">\n<img src="img/a.png?v=1">\n',
+    )
+    assert [
+        (w["line"], w["message"]) for w in report["warnings"] if w["file"].endswith("card.html")
+    ] == [
+        (
+            1,
+            "'../img/a.png' left as written (a relative URL): it requests the unhashed source"
+            " path; 1 more asset reference(s) left as written at line(s) 3 (report.json:"
+            " templates.*.unresolved)",
+        )
+    ]
+
+
 def test_only_expressions_that_build_a_static_path_are_warned_about(tmp_path: Path) -> None:
     """An avatar URL from a model method (Flasky's ``{{ user.gravatar(size=40) }}``) may be any
     URL: listed as unresolved, never warned about (``--strict`` would fail the release over

@@ -1,7 +1,8 @@
 """Which asset references the templates stage could not rewrite are worth a warning, and its
 words: each template's ``report.json`` ``unresolved`` items, one warning per template at the
 first one's line (``--strict`` fails on it). A URL elsewhere, an ``asset_url`` built at run time,
-a Flask ``url_for('static', filename=EXPR)`` of a script or stylesheet (``AssetPipe(app)`` names
+a relative URL that ends in no file of the build (``_relative_names_build_file``), a Flask
+``url_for('static', filename=EXPR)`` of a script or stylesheet (``AssetPipe(app)`` names
 its hashed file at run time), an expression that need not name a static file, a file picked
 at run time in a folder the source folder does not have, and a folder's URL or a RequireJS path
 (``_base_url``) in a script stay quiet; a ``url_for`` of a route
@@ -81,7 +82,22 @@ def _warned(
         return "asset_url(" not in value and names_static(value, public_path, routes)
     if u["reason"] == "not_rewritten" and u.get("in_build") is False:
         return not _base_url(str(u.get("key", "")), keys, has_folder)
+    if u["reason"] == "relative":
+        return _relative_names_build_file(str(u["value"]), keys)
     return True
+
+
+def _relative_names_build_file(value: str, keys: Container[str]) -> bool:
+    """Whether a relative URL the build could not resolve ends in the path of a file of the
+    build (``url(../img/a.png)`` for ``img/a.png``): likely meant as that static file, so worth
+    a warning. One that ends in no such path names a file of another route, relative to the
+    page (Airflow's webpack copy of connexion's Swagger UI page, ``./swagger-ui.css``, served
+    from the page's own folder at ``/api/v1/ui/``): nothing the build could hash or the static
+    route serves, quiet like a URL elsewhere; ``build --strict`` failed on it, and only
+    editing the app's templates could clear it."""
+    path = value.split("?", 1)[0].split("#", 1)[0]
+    parts = [p for p in path.split("/") if p]
+    return any("/".join(parts[i:]) in keys for i in range(len(parts)))
 
 
 def _base_url(key: str, keys: Container[str], has_folder: Callable[[str], bool]) -> bool:
