@@ -73,6 +73,9 @@ def test_init_reads_a_mount_route_of_another_name(tmp_path: Path) -> None:
     assert 'source: "statics"' in config and 'public_path: "/statics/"' in config, config
     assert 'static_routes: ["static", "statics"]' in config, config
     assert 'entries: ["js/masonry.js"]' in config, config
+    assert "AssetPipe(app, templates)\n# (assetpipe.starlette: Starlette, FastAPI)" in config, (
+        config
+    )
     result = run_cli("build", "--strict", cwd=tmp_path)
     assert result.code == 0, result.err
     page = (tmp_path / "dist/templates/index.html").read_text()

@@ -338,9 +338,9 @@ def render(project: Project, *, config_dir: Path) -> str:
         ["# AssetPipe(app) (from assetpipe.flask import AssetPipe)."]
         if project.app is not None
         else [
-            "# AssetPipe(app) if it is Flask (from assetpipe.flask import AssetPipe); any other",
-            f"# app wraps itself in assetpipe.serve's AssetMiddleware and renders {OUTPUT}/templates",
-            "# (docs/serving.md).",
+            "# AssetPipe(app) (assetpipe.flask: Flask, Quart), AssetPipe(app, templates)",
+            "# (assetpipe.starlette: Starlette, FastAPI); any other app wraps itself in",
+            f"# assetpipe.serve's AssetMiddleware and renders {OUTPUT}/templates (docs/serving.md).",
         ]
     )
     lines = [
