@@ -170,18 +170,22 @@ class AssetMiddleware(AssetServing, Passthrough):
             rep = sf.negotiated.get(ae) or sf.negotiate(ae)
             if inm is not None and (inm == rep.etag or etag_matches(inm, rep.etag)):
                 next(rep.not_modified)
-                await send({"type": "http.response.start", "status": 304, "headers": rep.raw_304})
+                # a copy each time: a middleware outside may edit the list in place
+                # (Starlette's GZipMiddleware sets Content-Encoding and Content-Length on it)
+                await send(
+                    {"type": "http.response.start", "status": 304, "headers": list(rep.raw_304)}
+                )
                 await send({"type": "http.response.body", "body": b""})
                 return
             if rep.data is not None:
                 next(rep.served)
-                await send({"type": "http.response.start", "status": 200, "headers": rep.raw})
+                await send({"type": "http.response.start", "status": 200, "headers": list(rep.raw)})
                 await send({"type": "http.response.body", "body": rep.data})
                 return
         reply = respond(sf, scope.get("method") or "GET", ae, inm, ims, rng, ifr, im, ius)
         if reply.data is not None:
             STATS.asset(reply.code, reply.encoding, len(reply.data), sf.identity.size)
-            headers = reply.raw if reply.raw is not None else _encode(reply.headers)
+            headers = list(reply.raw) if reply.raw is not None else _encode(reply.headers)
             await send({"type": "http.response.start", "status": reply.code, "headers": headers})
             await send({"type": "http.response.body", "body": reply.data})
             return
@@ -206,7 +210,7 @@ class AssetMiddleware(AssetServing, Passthrough):
                 {
                     "type": "http.response.start",
                     "status": reply.code,
-                    "headers": reply.raw if reply.raw is not None else _encode(reply.headers),
+                    "headers": list(reply.raw) if reply.raw is not None else _encode(reply.headers),
                 }
             )
             if reply.offset:
