@@ -7,13 +7,23 @@ server's thread per request) builds the ASGI scope from its environ, hands the a
 one ``http.request`` message, and reads the app's messages back through a queue: the status and
 headers, then each body chunk as the app sends it (a streamed response streams). After the
 response, or when the WSGI server closes the iterable early (the browser went away), the app's
-next ``receive()`` is ``http.disconnect``. Lifespan events are not sent (as ``uvicorn
---lifespan off``). A dev server's adapter: HTTP only (no WebSocket), the request body read whole.
+next ``receive()`` is ``http.disconnect``. A dev server's adapter: HTTP only (no WebSocket), the
+request body read whole.
+
+The app's lifespan startup runs before the first request, as ``uvicorn`` (``--lifespan auto``)
+runs it: LNbits' ``FastAPI`` registers its routes, opens its database and starts its wallet in
+its ``lifespan``, and without it ``assetpipe watch --app lnbits.__main__:app`` answered every
+page 404. The state the lifespan yields is each request's ``scope["state"]`` (Starlette's
+``request.state``). An app that does not speak the lifespan protocol (it raises on the scope) is
+served without it; one that reports ``lifespan.startup.failed`` is an error. ``close()`` sends the
+shutdown; the dev server does not call it (the loop is a daemon thread, ending with the process).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -21,6 +31,8 @@ from http import HTTPStatus
 from typing import Any
 
 Message = dict[str, Any]
+
+log = logging.getLogger("assetpipe.serve")
 
 
 def _scope(environ: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +73,59 @@ class ASGIInWSGI:
             target=self.loop.run_forever, name="assetpipe-asgi-app", daemon=True
         )
         self.thread.start()
+        #: what the app's lifespan startup put in its ``scope["state"]``
+        self.state: dict[str, Any] = {}
+        asyncio.run_coroutine_threadsafe(self._startup(), self.loop).result()
+
+    async def _startup(self) -> None:
+        """Run the app's lifespan until it reports its startup (see the module doc); its task
+        then waits on the loop for ``close()``'s shutdown."""
+        reported: asyncio.Future[Message] = self.loop.create_future()
+        self._shutdown = asyncio.Event()
+        asked = False
+
+        async def receive() -> Message:
+            nonlocal asked
+            if not asked:
+                asked = True
+                return {"type": "lifespan.startup"}
+            await self._shutdown.wait()
+            return {"type": "lifespan.shutdown"}
+
+        async def send(message: Message) -> None:
+            if not reported.done():
+                reported.set_result(message)
+
+        async def run() -> None:
+            try:
+                await self.app(
+                    {"type": "lifespan", "asgi": {"version": "3.0"}, "state": self.state},
+                    receive,
+                    send,
+                )
+            except Exception as exc:  # no lifespan support: served without it (uvicorn's "auto")
+                log.debug("the ASGI app does not run a lifespan: %r", exc)
+            if not reported.done():
+                reported.set_result({"type": "lifespan.unsupported"})
+
+        self._lifespan = self.loop.create_task(run())
+        message = await reported
+        if message["type"] == "lifespan.startup.failed":
+            raise RuntimeError(f"the ASGI app's startup failed: {message.get('message', '')}")
+
+    def close(self) -> None:
+        """Send the lifespan shutdown, wait for the app to finish it, and stop the loop (the
+        dev server's process ends without it: the loop is a daemon thread)."""
+
+        async def shutdown() -> None:
+            self._shutdown.set()
+            with contextlib.suppress(Exception):
+                await self._lifespan
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -84,7 +149,7 @@ class ASGIInWSGI:
 
         async def run() -> None:
             try:
-                await self.app(_scope(environ), receive, send)
+                await self.app({**_scope(environ), "state": dict(self.state)}, receive, send)
             except Exception as exc:  # reported as a 500 below, or ends a started body
                 out.put(exc)
             finally:
