@@ -22,8 +22,8 @@ pytest.importorskip("starlette")
 
 import uvicorn
 
-from tests.conftest import run_cli, write_tree
-from tests.test_starlette import _free_port, _get, _load
+from tests.conftest import load_module, run_cli, write_tree
+from tests.test_starlette import _free_port, _get
 
 #: a PDF: the build gives it no precompressed sibling (a format it takes as compressed) and
 #: Starlette's GZipMiddleware gzips it (larger than its minimum_size, a type it does not skip;
@@ -64,7 +64,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         },
     )
     assert run_cli("build", "--strict", cwd=tmp_path).code == 0
-    app = _load(tmp_path / "pkg/server.py").create_app()
+    app = load_module(tmp_path / "pkg/server.py", "pkg.server").create_app()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="error")
     )
