@@ -21,7 +21,7 @@ from werkzeug.test import Client
 from assetpipe.serve.asgiwsgi import ASGIInWSGI
 
 
-def _lnbits_shaped() -> Starlette:
+def lnbits_shaped() -> Starlette:
     """Routes added and a connection opened in the lifespan, as LNbits' ``create_app()``."""
 
     async def wallet(request: Request) -> PlainTextResponse:
@@ -37,7 +37,7 @@ def _lnbits_shaped() -> Starlette:
 
 def test_routes_and_state_from_the_lifespan_are_served() -> None:
     """Before, the lifespan never ran: ``/wallet`` was a 404 (and ``request.state.db`` unset)."""
-    app = ASGIInWSGI(_lnbits_shaped())
+    app = ASGIInWSGI(lnbits_shaped())
     try:
         resp = Client(app).get("/wallet")
         assert resp.status_code == 200 and resp.get_data(as_text=True) == "wallet on sqlite"

@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from ..config import Config
@@ -63,25 +63,37 @@ def _report(text: str, hint: str | None) -> None:
 
 @contextmanager
 def serve_asgi(app: Any) -> Iterator[str]:
-    """Serve an ASGI app with uvicorn on 127.0.0.1 (a free port) in a thread; yields its URL."""
+    """Serve an ASGI app with uvicorn on 127.0.0.1 (a free port) in a thread; yields its URL.
+
+    The app's lifespan runs as under ``uvicorn app:app`` (``auto``: started before the first
+    request when the app speaks the protocol): LNbits adds its routes in its FastAPI lifespan,
+    and with it off every page answered 404. A startup the app reports failed is an error."""
     import uvicorn
 
     sock = listening_socket("127.0.0.1", 0)  # TCP_NODELAY: no delayed-ACK stalls in timings
     port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
-            app, log_level="warning", lifespan="off", access_log=False, server_header=False
+            app, log_level="warning", lifespan="auto", access_log=False, server_header=False
         )
     )
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="assetpipe-audit-server", daemon=True
-    )
+
+    def run() -> None:
+        with suppress(SystemExit):  # uvicorn's exit on a failed startup: raised below instead
+            server.run(sockets=[sock])
+
+    thread = threading.Thread(target=run, name="assetpipe-audit-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.01)
     if not server.started:
         sock.close()
+        if getattr(getattr(server, "lifespan", None), "startup_failed", False):
+            raise UsageError(
+                "the app's lifespan startup failed: the audit server did not start",
+                hint="its error is logged above; the app must start under `uvicorn` as it is",
+            )
         raise UsageError("could not start the audit server on 127.0.0.1")
     try:
         yield f"http://127.0.0.1:{port}"
