@@ -348,9 +348,10 @@ class Quality(Check):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class AppRef(Check):
-    """``module:attribute`` naming a WSGI/ASGI app (or a factory), or null."""
+    """``module:attribute`` naming a WSGI/ASGI app (or a factory, called with no arguments or
+    with the literal ones written: ``module:factory("literal", ...)``), or null."""
 
-    TYPE = "`module:attribute` or null"
+    TYPE = '`module:attribute`, `module:factory("literal", ...)` or null'
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> str | None:
         app = ctx.r.string(node, path, nullable=True)
