@@ -24,7 +24,16 @@ def builtin_checks(
     checks = []
     el = page.get("lcp_element") or {}
     lazy = bool(el.get("tag") == "img" and el.get("lazy"))
-    where = f"{el['template']}:{el['line']}" if el.get("template") else "an unknown template"
+    if el.get("template"):  # lcp-hints.json records it: a rebuild makes the tag eager
+        how = (
+            f'loading="lazy" at {el["template"]}:{el["line"]}); make it eager: remove '
+            'loading="lazy" or rebuild with lcp-hints.json'
+        )
+    else:  # no template of the build has the tag: a script made it (LNbits' Quasar <q-img>)
+        how = (
+            'loading="lazy" on an <img> that no template of the build has, e.g. one a script '
+            "makes, which lcp-hints.json cannot change); make it eager where it is made"
+        )
     checks.append(
         budgets_mod.Check(
             "lcp.not_lazy",
@@ -32,8 +41,7 @@ def builtin_checks(
             0,
             1 if lazy else 0,
             not lazy,
-            f'the LCP image {el.get("url") or el.get("src")} is lazy-loaded (loading="lazy" at '
-            f'{where}); make it eager: remove loading="lazy" or rebuild with lcp-hints.json'
+            f"the LCP image {el.get('url') or el.get('src')} is lazy-loaded ({how}"
             if lazy
             else "the LCP element is not a lazy-loaded image",
             template=el.get("template") if lazy else None,
