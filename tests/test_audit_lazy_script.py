@@ -38,6 +38,6 @@ def test_a_scripts_lazy_lcp_image_is_not_sent_to_lcp_hints(tmp_path: Path) -> No
     assert not page["lcp_element"].get("template")
     check = check_of(page, "lcp.not_lazy")
     assert not check["passed"]
-    assert "lcp-hints.json cannot change" in check["message"], check["message"]
+    assert "lcp-hints.json cannot record it" in check["message"], check["message"]
     assert "make it eager where it is made" in check["message"]
     assert "rebuild with lcp-hints.json" not in check["message"]

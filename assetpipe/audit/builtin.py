@@ -29,10 +29,10 @@ def builtin_checks(
             f'loading="lazy" at {el["template"]}:{el["line"]}); make it eager: remove '
             'loading="lazy" or rebuild with lcp-hints.json'
         )
-    else:  # no template of the build has the tag: a script made it (LNbits' Quasar <q-img>)
+    else:  # a script's tag (LNbits' Quasar <q-img>), or one several templates show
         how = (
-            'loading="lazy" on an <img> that no template of the build has, e.g. one a script '
-            "makes, which lcp-hints.json cannot change); make it eager where it is made"
+            'loading="lazy" on an <img> placed at no one template line of the build, e.g. one '
+            "a script makes: lcp-hints.json cannot record it); make it eager where it is made"
         )
     checks.append(
         budgets_mod.Check(
