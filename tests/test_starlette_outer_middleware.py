@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,10 +18,10 @@ import pytest
 
 pytest.importorskip("starlette")
 
-import uvicorn
 
 from tests.conftest import load_module, run_cli, write_tree
-from tests.test_starlette import _free_port, _get
+from tests.test_serve_support import asgi_server
+from tests.test_starlette import _get
 
 #: a PDF: the build gives it no precompressed sibling (a format it takes as compressed) and
 #: Starlette's GZipMiddleware gzips it (larger than its minimum_size, a type it does not skip;
@@ -65,20 +63,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     )
     assert run_cli("build", "--strict", cwd=tmp_path).code == 0
     app = load_module(tmp_path / "pkg/server.py", "pkg.server").create_app()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="error")
-    )
-    t = threading.Thread(target=server.run, daemon=True)
-    t.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{server.config.port}/", tmp_path
-    finally:
-        server.should_exit = True
-        t.join(5)
+    with asgi_server(app) as port:
+        yield f"http://127.0.0.1:{port}/", tmp_path
 
 
 def _body(headers: dict[str, str], body: bytes) -> bytes:
