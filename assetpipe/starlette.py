@@ -44,6 +44,7 @@ pipeline.yaml; ``compress`` and ``compress_exclude`` are arguments only.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,6 @@ async def static_cache_control(app: Any, public_path: str, manifest: Path) -> st
     build's source (the manifest's first source key, asked of the mount in process): ``""``
     when it sends none (Starlette's ``StaticFiles``), ``None`` when it cannot be asked (no
     such mount, no source file, not a 200)."""
-    import asyncio
     import json
 
     mounted = _mount_at(app, public_path)
@@ -230,8 +230,13 @@ class _Middleware:
     def __init__(self, app: Any, pipe: AssetPipe) -> None:
         self.app, self.pipe = app, pipe
         self.layer: Any = None
+        self._making: asyncio.Lock | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if self.layer is None:
-            self.layer = await self.pipe.middleware(self.app)
+            # requests arriving together wait for one making (it awaits the app's mount)
+            self._making = self._making or asyncio.Lock()
+            async with self._making:
+                if self.layer is None:
+                    self.layer = await self.pipe.middleware(self.app)
         await self.layer(scope, receive, send)
