@@ -225,7 +225,8 @@ class AssetPipe:
 
 class _Middleware:
     """What ``add_middleware`` instantiates: it makes the ``AssetMiddleware`` at the first
-    request (Starlette builds its middleware stack then too, once the routes are in)."""
+    request (Starlette builds its middleware stack then too, once the routes are in), not at
+    the lifespan's start, which an app may use to mount its ``StaticFiles``."""
 
     def __init__(self, app: Any, pipe: AssetPipe) -> None:
         self.app, self.pipe = app, pipe
@@ -233,6 +234,9 @@ class _Middleware:
         self._making: asyncio.Lock | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":  # before the app's startup has mounted what it mounts
+            await self.app(scope, receive, send)
+            return
         if self.layer is None:
             # requests arriving together wait for one making (it awaits the app's mount)
             self._making = self._making or asyncio.Lock()
