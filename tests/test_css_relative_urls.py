@@ -19,7 +19,7 @@ from assetpipe import build
 from assetpipe.esbuild.result import Result
 from assetpipe.manifest import Manifest
 from assetpipe.stages.cssurls import relativize
-from assetpipe.stages.vendored import _decode
+from tests.sourcemap_vlq import unvlq
 
 pytestmark = pytest.mark.node
 
@@ -82,7 +82,7 @@ def test_sourcemap_columns_follow_the_shorter_references(make_site: Callable[...
     col, src_line, at = 0, 0, line.index(".after")
     mapped = None
     for seg in doc["mappings"].split(";")[0].split(","):
-        fields = _decode(seg)
+        fields = unvlq(seg)
         col += fields[0]
         if len(fields) >= 4:
             src_line += fields[2]

@@ -13,7 +13,8 @@ import pytest
 
 from assetpipe import build
 from assetpipe.manifest import Manifest
-from assetpipe.stages.vendored import _decode, vendor_name
+from assetpipe.stages.vendored import vendor_name
+from tests.sourcemap_vlq import unvlq
 
 pytestmark = pytest.mark.node
 
@@ -98,7 +99,7 @@ def test_the_stylesheets_sourcemap_still_points_at_the_rule_after_the_renamed_ur
     for n, text in enumerate(doc["mappings"].split(";")):
         gen = 0
         for seg in filter(None, text.split(",")):
-            f = _decode(seg)
+            f = unvlq(seg)
             gen += f[0]
             if len(f) >= 4:
                 src, src_line, src_col = src + f[1], src_line + f[2], src_col + f[3]
