@@ -230,6 +230,25 @@ def test_an_app_without_a_static_folder_gets_an_empty_one(tmp_path: Path) -> Non
     assert built.code == 0, built.err
 
 
+def test_an_empty_templates_folder_is_not_listed_so_strict_builds_pass(tmp_path: Path) -> None:
+    """An API app (flasgger's Swagger UI, its templates and statics in the installed package)
+    with an empty ``templates/``: init listed it, and the build's warning about a listed folder
+    without templates made ``build --strict`` fail right after ``init``."""
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+            "app/static/site.css": "body { margin: 0; }\n",
+        },
+    )
+    (tmp_path / "app/templates").mkdir()
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert not load_config(tmp_path / "pipeline.yaml").templates.dirs
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+
+
 def test_templates_named_jinja2_are_included_so_the_build_rewrites_them(tmp_path: Path) -> None:
     """Templates ending in ``.jinja2`` (a blueprint tutorial's layout.jinja2): init finds them,
     so the config it writes must make the build rewrite them too."""

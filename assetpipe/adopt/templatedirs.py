@@ -56,10 +56,15 @@ def _names(folder: Path) -> dict[str, Path]:
 
 def template_dirs(app_dir: Path | None, candidates: list[Path]) -> TemplateDirs:
     """The app's templates folder (``None`` when it has none) and the blueprints'
-    (``candidates``), as the module docstring says."""
+    (``candidates``), as the module docstring says. A folder without a template is not listed
+    (the build warns about a listed folder it finds empty: an API app's empty ``templates/``
+    made ``build --strict`` fail right after ``init``)."""
     out = TemplateDirs()
-    if app_dir is not None:
-        out.dirs.append((app_dir, _names(app_dir)))
+    own = _names(app_dir) if app_dir is not None else {}
+    if app_dir is not None and own:
+        out.dirs.append((app_dir, own))
+    else:
+        app_dir = None
     for folder in candidates:
         if any(folder.is_relative_to(d) or d.is_relative_to(folder) for d, _ in out.dirs):
             continue
