@@ -249,6 +249,33 @@ def test_an_empty_templates_folder_is_not_listed_so_strict_builds_pass(tmp_path:
     assert built.code == 0, built.err + built.out
 
 
+def test_litestar_url_for_file_path_names_the_entries(tmp_path: Path) -> None:
+    """A Litestar app names its files ``url_for('static', file_path='K')`` (its static files
+    router named ``static``): init counted "0 script(s), 0 stylesheet(s)", copied them as loose
+    files, and the build left every one unhashed."""
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "from litestar import Litestar\n\napp = Litestar([])\n",
+            "app/templates/base.html": (
+                "<link rel=\"stylesheet\" href=\"{{ url_for('static', file_path='css/site.css') }}\">\n"
+                "<script src=\"{{ url_for('static', file_path='js/site.js') }}\"></script>\n"
+            ),
+            "app/static/css/site.css": "body { margin: 0; }\n",
+            "app/static/js/site.js": "window.ready = true;\n",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert list(cfg.styles.entries) == ["css/site.css"]
+    assert list(cfg.scripts.entries) == ["js/site.js"]
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    page = (tmp_path / "dist/templates/base.html").read_text()
+    assert "file_path='css/site-" in page and "file_path='js/site-" in page, page
+
+
 def test_templates_named_jinja2_are_included_so_the_build_rewrites_them(tmp_path: Path) -> None:
     """Templates ending in ``.jinja2`` (a blueprint tutorial's layout.jinja2): init finds them,
     so the config it writes must make the build rewrite them too."""

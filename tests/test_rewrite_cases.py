@@ -482,20 +482,23 @@ def test_url_for_form_is_kept_in_inserted_links_and_srcset() -> None:
     jinja2.Environment().parse(res.text)
 
 
-def test_starlette_url_for_path_is_rewritten_in_its_own_form() -> None:
+@pytest.mark.parametrize("kw", ["path", "file_path"])
+def test_starlette_url_for_path_is_rewritten_in_its_own_form(kw: str) -> None:
     """Starlette and FastAPI name a static file ``url_for('static', path='/K')`` (FastAPI's
     templates tutorial): before, such a reference was ``dynamic``, left unhashed without a
     warning (``build --strict`` passed with nothing hashed). Now K is rewritten like Flask's
     ``filename``, the slash before it kept, and the links and srcset the rewrite adds use
-    ``path=`` too (``filename=`` raises ``NoMatchFound`` in Starlette)."""
+    ``path=`` too (``filename=`` raises ``NoMatchFound`` in Starlette). Litestar's static files
+    router is named the same way with ``file_path=K``: it was ``dynamic`` too, every stylesheet
+    and script of a Litestar app left unhashed."""
     src = (
-        "<link rel=\"stylesheet\" href=\"{{ url_for('static', path='/css/app.css') }}\">"
-        "<script type=\"module\" src=\"{{ url_for('static', path='js/app.js') }}\"></script>"
-        "<img src=\"{{ url_for('static', path='/img/a.png') }}\">"
-        "<script>var logo = \"{{ url_for('static', path='/icons/logo.svg') }}\";</script>"
+        f"<link rel=\"stylesheet\" href=\"{{{{ url_for('static', {kw}='/css/app.css') }}}}\">"
+        f"<script type=\"module\" src=\"{{{{ url_for('static', {kw}='js/app.js') }}}}\"></script>"
+        f"<img src=\"{{{{ url_for('static', {kw}='/img/a.png') }}}}\">"
+        f"<script>var logo = \"{{{{ url_for('static', {kw}='/icons/logo.svg') }}}}\";</script>"
     )
     res = rw(src)
-    uf = "{{ url_for('static', path='%s') }}"
+    uf = f"{{{{ url_for('static', {kw}='%s') }}}}"
     assert res.text == (
         f'<link rel="stylesheet" href="{uf % "/css/app-CCCCCCCC.css"}" integrity="sha384-css"'
         ' crossorigin="anonymous">'

@@ -1,5 +1,6 @@
 """The static files a template's text names: in ``<script src>`` and ``<link rel=stylesheet>``
-tags (``tag_refs``), anywhere as ``url_for('static', filename=K)`` or a literal URL
+tags (``tag_refs``), anywhere as ``url_for('static', filename=K)`` (``path=K``: Starlette;
+``file_path=K``: Litestar) or a literal URL
 (``named_refs``), and of those the ones the static folder lacks (``missing_refs``). Read by
 ``discover`` after ``prefixes.unprefixed`` has written other forms as these."""
 
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 
 _TAG = re.compile(r"<(script|link)\b(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*>", re.I | re.S)
 _URL_FOR = re.compile(
-    r"""url_for\(\s*["']static["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}]+)["']"""
+    r"""url_for\(\s*["']static["']\s*,\s*(?:filename|path|file_path)\s*=\s*["']/?([^"'{}]+)["']"""
 )
 _MODULE = re.compile(r"""\btype\s*=\s*["']?module""", re.I)
 _STYLESHEET = re.compile(r"""\brel\s*=\s*["']?[^"'>]*\bstylesheet""", re.I)
@@ -44,7 +45,7 @@ def tag_refs(text: str, public_path: str) -> Iterator[tuple[str, str, bool]]:
 
 
 _URL_FOR_ANY = re.compile(
-    r"""url_for\(\s*["']static["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}]+)["']\s*\)"""
+    r"""url_for\(\s*["']static["']\s*,\s*(?:filename|path|file_path)\s*=\s*["']/?([^"'{}]+)["']\s*\)"""
 )
 
 

@@ -5,8 +5,9 @@ An attribute value refers to the asset with manifest key K in one of three ways:
 - ``literal``: the URL ``public_path + K`` (a query or fragment may follow). The K part is
   rewritten to the entry's ``file``, so ``/static/img/hero.jpg`` becomes
   ``/static/img/hero-960w-HASH.webp``.
-- ``url_for``: ``{{ url_for('static', filename='K') }}`` with a literal K, or Starlette's and
-  FastAPI's ``{{ url_for('static', path='K') }}`` (``path='/K'`` too). Only the string literal
+- ``url_for``: ``{{ url_for('static', filename='K') }}`` with a literal K, Starlette's and
+  FastAPI's ``{{ url_for('static', path='K') }}`` (``path='/K'`` too), or Litestar's ``{{
+  url_for('static', file_path='K') }}`` (a static files router named ``static``). Only the string literal
   K is rewritten to ``file``: the call stays, so SCRIPT_NAME and the app's static route still
   apply. This is the one Jinja string literal the rewriter may change.
 - ``asset_url``: ``{{ asset_url('K') }}``: left as written (a run-time manifest lookup), but K
@@ -63,15 +64,16 @@ STATIC_ROUTES = ("static",)
 
 @functools.cache
 def url_for_re(routes: tuple[str, ...] = STATIC_ROUTES) -> re.Pattern[str]:
-    """``url_for('static', filename='K')`` (Flask) or ``url_for('static', path='K')`` (Starlette,
-    whose docs write ``path='/K'``: the slash is not part of K), for each of ``routes`` in place
+    """``url_for('static', filename='K')`` (Flask), ``url_for('static', path='K')`` (Starlette,
+    whose docs write ``path='/K'``: the slash is not part of K) or ``url_for('static',
+    file_path='K')`` (Litestar's static files router), for each of ``routes`` in place
     of ``static``, other keyword arguments after K allowed (``_external=True``,
     ``v=config.VERSION``, one level of calls among them); K is the group ``key``, the keyword
     the group ``param`` (or ``param2``), the route name the group ``route``."""
     names = "|".join(map(re.escape, routes))
     return re.compile(
         rf"""url_for\(\s*(["'])(?P<route>{names})\1\s*,\s*(?:(?P<param>filename)\s*=\s*(["'])|"""
-        r"""(?P<param2>path)\s*=\s*(["'])/?)(?P<key>[^"'\\{}~]*)(?:\4|\6)"""
+        r"""(?P<param2>path|file_path)\s*=\s*(["'])/?)(?P<key>[^"'\\{}~]*)(?:\4|\6)"""
         r"""\s*(?:,[^(){}%]*(?:\([^(){}%]*\)[^(){}%]*)*)?\)"""
     )
 
@@ -126,7 +128,8 @@ class Ref:
     head: str = ""
     #: ``versioned``: the path before K in the filter's string (``static/``)
     lead: str = ""
-    #: ``url_for``: the keyword K is given as (``filename``: Flask; ``path``: Starlette), and
+    #: ``url_for``: the keyword K is given as (``filename``: Flask; ``path``: Starlette;
+    #: ``file_path``: Litestar), and
     #: the route named (``static``, or another of ``templates.static_routes``); ``call``: the
     #: function
     param: str = "filename"
