@@ -252,7 +252,8 @@ def test_an_empty_templates_folder_is_not_listed_so_strict_builds_pass(tmp_path:
 def test_litestar_url_for_file_path_names_the_entries(tmp_path: Path) -> None:
     """A Litestar app names its files ``url_for('static', file_path='K')`` (its static files
     router named ``static``): init counted "0 script(s), 0 stylesheet(s)", copied them as loose
-    files, and the build left every one unhashed."""
+    files, and the build left every one unhashed; and it said "No Flask app found here" with the
+    generic middleware's three steps, where ``assetpipe.litestar``'s plugin takes two lines."""
     write_tree(
         tmp_path,
         {
@@ -267,6 +268,10 @@ def test_litestar_url_for_file_path_names_the_entries(tmp_path: Path) -> None:
     )
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
+    # the plugin's two lines, where they go (it said "No Flask app found here")
+    assert "add plugins=[AssetPipe()] to the Litestar(...) call at app/__init__.py:3" in result.out
+    assert "    from assetpipe.litestar import AssetPipe\n    plugins=[AssetPipe()]," in result.out
+    assert "No Flask app found" not in result.out
     cfg = load_config(tmp_path / "pipeline.yaml")
     assert list(cfg.styles.entries) == ["css/site.css"]
     assert list(cfg.scripts.entries) == ["js/site.js"]
@@ -750,3 +755,20 @@ def test_the_factorys_return_lines_are_named(tmp_path: Path) -> None:
     module.write_text(module.read_text().replace("    return app\n", "    return build(app)\n"))
     where = init(tmp_path, force=True).where
     assert where == "in site/__init__.py, inside create_app() once the app is configured"
+
+
+def test_a_litestar_call_with_plugins_is_told_to_add_to_its_list(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "main.py": (
+                "from litestar import Litestar\n\napp = Litestar(\n    [],\n"
+                "    plugins=[\n        Other(),\n    ],\n)\n"
+            ),
+            "static/site.css": "body { margin: 0; }\n",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "add AssetPipe() to the plugins list at main.py:5" in result.out, result.out
+    assert "    plugins=[..., AssetPipe()]," in result.out

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from .asgiapp import called_name
 from .discover import Project, discover
 from .render import OUTPUT, copied_files, render
 from .subclass import init_end
@@ -209,7 +210,7 @@ def factory_app(tree: ast.Module, factory: str) -> str:
                 if (
                     isinstance(stmt, ast.Assign)
                     and isinstance(stmt.value, ast.Call)
-                    and _called(stmt.value.func).endswith("Flask")
+                    and called_name(stmt.value.func).endswith("Flask")
                     and isinstance(stmt.targets[0], ast.Name)
                 ):
                     return stmt.targets[0].id
@@ -248,13 +249,6 @@ def before_return(tree: ast.Module | None, factory: str) -> str:
     return f", before each `return {name}` (lines {', '.join(map(str, lines))})"
 
 
-def _called(func: ast.expr) -> str:
-    """The last name of a called expression (``Flask`` for ``flask.Flask``), else ``""``."""
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return func.id if isinstance(func, ast.Name) else ""
-
-
 def other_factories(tree: ast.Module, factory: str) -> list[str]:
     """The module's other top-level functions that create a Flask app (``Flask(...)`` in
     their body): privacyIDEA's ``create_docker_app()`` beside ``create_app()``, the one its
@@ -264,7 +258,7 @@ def other_factories(tree: ast.Module, factory: str) -> list[str]:
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name == factory:
             continue
         if any(
-            isinstance(node, ast.Call) and _called(node.func).endswith("Flask")
+            isinstance(node, ast.Call) and called_name(node.func).endswith("Flask")
             for node in ast.walk(fn)
         ):
             out.append(fn.name)
@@ -283,7 +277,7 @@ def configured_in_function(tree: ast.Module, var: str) -> tuple[str, int | None]
         if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
             isinstance(s, ast.Assign)
             and isinstance(s.value, ast.Call)
-            and _called(s.value.func).endswith("Flask")
+            and called_name(s.value.func).endswith("Flask")
             and any(isinstance(t, ast.Name) and t.id == var for t in s.targets)
             for s in fn.body
         ):

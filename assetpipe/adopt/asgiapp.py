@@ -59,8 +59,11 @@ class AsgiApp:
         return ("from assetpipe.starlette import AssetPipe", f"AssetPipe({args})")
 
 
-def _called(func: ast.expr) -> str:
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+def called_name(func: ast.expr) -> str:
+    """The last name of a called expression (``Flask`` for ``flask.Flask``), else ``""``."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
 
 
 def _assigned(stmt: ast.stmt, names: tuple[str, ...]) -> str | None:
@@ -68,7 +71,7 @@ def _assigned(stmt: ast.stmt, names: tuple[str, ...]) -> str | None:
     if (
         isinstance(stmt, (ast.Assign, ast.AnnAssign))
         and isinstance(stmt.value, ast.Call)
-        and _called(stmt.value.func) in names
+        and called_name(stmt.value.func) in names
     ):
         target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
         return ast.unparse(target)
@@ -91,7 +94,9 @@ def _unnamed_templates(tree: ast.Module) -> int | None:
     calls = [
         n.lineno
         for n in ast.walk(tree)
-        if isinstance(n, ast.Call) and _called(n.func) == "Jinja2Templates" and id(n) not in named
+        if isinstance(n, ast.Call)
+        and called_name(n.func) == "Jinja2Templates"
+        and id(n) not in named
     ]
     return min(calls) if calls else None
 
@@ -149,9 +154,9 @@ def _literal(expr: ast.expr | None, assigns: dict[str, ast.expr], depth: int = 0
         return None
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return expr.value
-    if isinstance(expr, ast.Call) and _called(expr.func) == "str" and expr.args:
+    if isinstance(expr, ast.Call) and called_name(expr.func) == "str" and expr.args:
         return _literal(expr.args[0], assigns, depth + 1)
-    if isinstance(expr, ast.Call) and _called(expr.func) in ("join", "Path", "joinpath"):
+    if isinstance(expr, ast.Call) and called_name(expr.func) in ("join", "Path", "joinpath"):
         tail = [
             a.value for a in expr.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
         ]
@@ -188,7 +193,7 @@ def _mount(call: ast.Call) -> tuple[ast.expr | None, ast.expr | None] | None:
     """The app and the name of a mount: ``app.mount(path, app, name)`` or a route
     ``Mount(path, app=None, routes=None, name=None)`` in ``routes=[...]``; ``None`` for
     another call."""
-    if _called(call.func) == "mount":
+    if called_name(call.func) == "mount":
         return _keyword(call, "app", 1), _keyword(call, "name", 2)
     if isinstance(call.func, ast.Name) and call.func.id == "Mount":
         return _keyword(call, "app", 1), _keyword(call, "name", 3)
@@ -219,12 +224,12 @@ def asgi_folders(root: Path) -> AsgiFolders | None:
         for n in ast.walk(tree):
             if not isinstance(n, ast.Call):
                 continue
-            if _called(n.func) == "Jinja2Templates" and templates is None:
+            if called_name(n.func) == "Jinja2Templates" and templates is None:
                 templates = _folder(_literal(_keyword(n, "directory", 0), assigns), path, root)
             mount = _mount(n)
             if mount is None or not isinstance(inner := mount[0], ast.Call):
                 continue
-            if _called(inner.func) not in served:
+            if called_name(inner.func) not in served:
                 continue
             folder = _folder(_literal(_keyword(inner, "directory", 0), assigns), path, root)
             url = _literal(_keyword(n, "path", 0), assigns)

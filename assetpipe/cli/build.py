@@ -38,10 +38,11 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt import init as run_init
         from ..adopt import other_app_steps
         from ..adopt.asgiapp import find_asgi_app
+        from ..adopt.litestarapp import find_litestar_app
         from ..adopt.render import OUTPUT
 
         result = run_init(Path(folder), config_name=config_name, force=force)
-        asgi = None  # a Starlette/FastAPI app, when there is no Flask app
+        asgi = lite = None  # a Starlette/FastAPI or Litestar app, when there is no Flask app
         p = result.project
         click.echo(
             f"wrote {result.path} (source: {os.path.relpath(p.static_dir)}, "
@@ -75,6 +76,15 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                         " templates)."
                     )
                 click.echo("\nthen run `assetpipe build` and start your app as usual.")
+        elif p.app is None and (lite := find_litestar_app(p.root)) is not None:
+            shown = os.path.relpath(lite.module_file, p.root)
+            if lite.adopted:
+                click.echo(f"\n{shown} already makes AssetPipe(): run `assetpipe build`.")
+            else:
+                click.echo("")
+                for line in lite.steps(shown):
+                    click.echo(line)
+                click.echo("\nthen run `assetpipe build` and start your app as usual.")
         elif p.app is None:
             click.echo(
                 "\nNo Flask app found here (a Flask app: run init in its folder). Any other app:"
@@ -91,8 +101,8 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         _assets_note(p.assets_templates, result.bundles)
         _own_views_note(p.own_views)
         _themes_note(p.themes, p.root)
-        code_dir = p.app.module_file.parent if p.app else asgi.module_file.parent if asgi else None
-        _extensions_note(code_dir, p.root, asgi is not None)
+        made = p.app or asgi or lite
+        _extensions_note(made.module_file.parent if made else None, p.root, asgi is not None)
         return 0
 
     run_command(body, verbose=verbose, json_mode=False)

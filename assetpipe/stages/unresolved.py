@@ -33,13 +33,16 @@ _QUIET = ("other",)
 
 #: ``url_for('NAME', filename='K')`` / ``path='K'`` of any route NAME, with a literal K
 _OTHER_ROUTE = re.compile(
-    r"""url_for\(\s*["']([^"']+)["']\s*,\s*(?:filename|path)\s*=\s*["']/?([^"'{}~]+)["']"""
+    r"""url_for\(\s*["']([^"']+)["']\s*,\s*(?:filename|path|file_path)\s*=\s*["']/?([^"'{}~]+)["']"""
 )
 #: ``{{ F('K') }}`` of a function F other than ``url_for`` and ``asset_url``, with a literal K
 _CALL = re.compile(r"""\{\{-?\s*([A-Za-z_][\w.]*)\(\s*["']/?([^"'{}~]+)["']\s*\)""")
 #: Flask's ``url_for('static', filename=...)``: with a computed filename ``AssetPipe(app)``
-#: names the build's hashed file of its value while the page renders (``flasknames.name_static_files``)
-_FLASK_STATIC = re.compile(r"""url_for\(\s*["']static["']\s*,\s*filename\s*=""")
+#: names the build's hashed file of its value while the page renders (``flasknames.name_static_files``);
+#: Litestar's ``url_for('static', file_path=...)`` likewise under ``assetpipe.litestar``'s plugin
+_FLASK_STATIC = re.compile(r"""url_for\(\s*["']static["']\s*,\s*(filename|file_path)\s*=""")
+#: who names a computed file at run time, by the keyword that names it
+_NAMER = {"filename": "AssetPipe(app)", "file_path": "Litestar's plugins=[AssetPipe()]"}
 #: the tags whose computed ``url_for('static', ...)`` gets at run time exactly the file the build
 #: would have written for a literal one (a script, a stylesheet, an icon); an ``<img>`` would
 #: have had its WebP output and sizes too, so it is still warned about
@@ -183,13 +186,14 @@ def warn_unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) ->
             f"; if {lead.group(1)} stands for a folder of the static folder,"
             " name it in templates.prefixes"
         )
-    named_at_run_time = dynamic and _FLASK_STATIC.search(str(first["value"])) and "static" in routes
-    # Flask/Quart with AssetPipe(app) names the default output (hashed) while the template
-    # renders: what is lost is the srcset, sizes and modern formats of a literal file name
+    named = _FLASK_STATIC.search(str(first["value"])) if dynamic and "static" in routes else None
+    # Flask/Quart with AssetPipe(app) (Litestar with its plugin) names the default output
+    # (hashed) while the template renders: what is lost is the srcset, sizes and modern formats
+    # of a literal file name
     tail = (
-        "AssetPipe(app) names its default output at run time, without the srcset, sizes and"
-        " modern formats a literal file name gets"
-        if named_at_run_time and not function and not route
+        f"{_NAMER[named.group(1)]} names its default output at run time, without the srcset,"
+        " sizes and modern formats a literal file name gets"
+        if named and not function and not route
         else "it requests the unhashed source path"
     )
     msg = f"'{first['value']}' left as written ({what}): {tail}"

@@ -1,0 +1,148 @@
+"""``assetpipe.litestar.AssetPipe``: ``plugins=[AssetPipe()]`` makes a Litestar app serve its
+build, real uvicorn on 127.0.0.1. Met adopting a Litestar 2.25 shop by hand (Bootstrap 5,
+bootstrap-icons, a static files router named ``static``, Jinja templates): through the generic
+ASGI middleware it needed three edits, its cards' computed ``url_for('static',
+file_path=item.img)`` stayed on unhashed names answered ``no-cache``, and a warm visit
+revalidated them where the plain app's router, which sends no ``Cache-Control``, let the
+browser reuse them."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("litestar")
+
+import brotli
+
+from assetpipe import build
+from tests.conftest import write_tree
+from tests.rebuild_site import png
+from tests.test_serve_support import asgi_server
+
+APP = """\
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from assetpipe.litestar import AssetPipe
+
+HERE = Path(__file__).parent
+SEEN = []
+
+
+def note(engine):
+    SEEN.append(type(engine).__name__)
+
+
+@get("/")
+async def index() -> Template:
+    return Template(template_name="index.html", context={"photo": "img/a.png", "n": 300})
+
+
+app = Litestar(
+    route_handlers=[
+        index,
+        create_static_files_router(path="/static", directories=[HERE / "static"], name="static"),
+    ],
+    template_config=TemplateConfig(
+        directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=note
+    ),
+    plugins=[AssetPipe()],
+)
+"""
+
+PAGE = """<!doctype html>
+<html><head><title>shop</title>
+<link rel="stylesheet" href="{{ url_for('static', file_path='css/site.css') }}">
+</head><body>
+<img src="{{ url_for('static', file_path=photo) }}" alt="computed">
+<script src="{{ asset_url('js/site.js') }}"></script>
+{% for i in range(n) %}<p>row {{ i }} of the shop's page</p>{% endfor %}
+</body></html>
+"""
+
+
+def _get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+def test_the_plugin_serves_the_build_and_names_computed_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "litestar_shop_app.py": APP,
+            "templates/index.html": PAGE,
+            "static/css/site.css": "body { color: rgb(1, 2, 3); }\n" * 40,
+            "static/js/site.js": "window.ready = true;\n",
+            "pipeline.yaml": (
+                "source: static\noutput: dist\npublic_path: /static/\n"
+                "templates: {dirs: [templates]}\n"
+                'images: {include: ["img/**"]}\nstatic: {include: ["css/**", "js/**"]}\n'
+            ),
+        },
+    )
+    (tmp_path / "static/img").mkdir()
+    (tmp_path / "static/img/a.png").write_bytes(png(640, 480, (40, 120, 200)))
+    result = build(tmp_path / "pipeline.yaml")
+    # the computed <img> is still a warning: the run-time name is its default output, without
+    # the srcset and WebP a literal file name gets
+    (warning,) = [w.message for w in result.warnings]
+    assert "Litestar's plugins=[AssetPipe()] names its default output at run time" in warning
+    (tmp_path / "static/late.txt").write_text("added after the build\n")
+    monkeypatch.syspath_prepend(str(tmp_path))  # Litestar reads its handlers' module
+    module = importlib.import_module("litestar_shop_app")
+    try:
+        _check(module)
+    finally:
+        sys.modules.pop("litestar_shop_app", None)
+
+
+def _check(module: Any) -> None:
+    with asgi_server(module.app) as port:
+        base = f"http://127.0.0.1:{port}"
+        status, headers, body = _get(base + "/", **{"Accept-Encoding": "br"})
+        assert status == 200 and headers.get("content-encoding") == "br", headers
+        page = brotli.decompress(body).decode()
+        # the rewritten template: the literal url_for hashed by the build
+        assert "file_path='" not in page and "/static/css/site-" in page, page
+        css = page.split('href="', 1)[1].split('"', 1)[0]
+        # the computed file_path names the build's file (the source path's own output)
+        img = page.split('<img src="', 1)[1].split('"', 1)[0]
+        assert img.startswith("/static/img/a-") and img != "/static/img/a.png", page
+        assert '<script src="/static/js/site-' in page, page
+        # the app's own engine callback still ran, before the plugin's
+        assert module.SEEN == ["JinjaTemplateEngine"]
+
+        for url in (css, img):
+            status, headers, _ = _get(base + url, **{"Accept-Encoding": "br"})
+            assert status == 200, url
+            assert headers["cache-control"] == "public, max-age=31536000, immutable", url
+        status, headers, _ = _get(base + css, **{"Accept-Encoding": "br"})
+        assert headers.get("content-encoding") == "br"
+
+        # an unhashed source path: from the build, with the router's caching (none)
+        status, headers, _ = _get(base + "/static/img/a.png")
+        assert status == 200 and "cache-control" not in headers, headers
+        # a file the build lacks goes on to the app's static files router
+        status, _, body = _get(base + "/static/late.txt")
+        assert (status, body) == (200, b"added after the build\n")
+        status, _, _ = _get(base + "/static/nothing-here.css")
+        assert status == 404
