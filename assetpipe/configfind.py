@@ -1,10 +1,17 @@
-"""Where the Flask and Starlette extensions find ``pipeline.yaml`` from an app's folder."""
+"""Where the Flask, Starlette and Litestar extensions find ``pipeline.yaml`` from an app's
+folder (``find_config``), and what an ASGI extension serves from it (``served_build``)."""
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import AssetpipeError, ConfigError
+
+if TYPE_CHECKING:
+    from .config import Config
 
 CONFIG_NAME = "pipeline.yaml"
 
@@ -60,3 +67,46 @@ def find_config(root_path: str | Path, name: str | Path = CONFIG_NAME) -> Path:
 
 
 __all__ = ["CONFIG_NAME", "PROJECT_MARKERS", "config_candidates", "find_config"]
+
+
+@dataclass(frozen=True)
+class ServedBuild:
+    """What an ASGI extension (``assetpipe.starlette``, ``assetpipe.litestar``) serves: the
+    config it found and loaded, and the build's folder, URL and source-path switch, the
+    extension's arguments winning over the config."""
+
+    config_path: Path
+    config: Config
+    output: Path
+    public_path: str
+    source_paths: bool
+
+
+def served_build(
+    root: str | Path | None,
+    *,
+    config: str | Path | None = None,
+    output: str | Path | None = None,
+    public_path: str | None = None,
+    source_paths: bool | None = None,
+    depth: int = 2,
+) -> ServedBuild:
+    """Find and load the config from ``root`` (``None``: the folder of the module ``depth``
+    frames up, the one that made the extension; the current folder when it has no file), as
+    ``AssetPipe(app)`` finds Flask's; a relative ``output`` is taken from the config's folder,
+    as ``assetpipe build`` takes it."""
+    from .config import load_config
+
+    if root is None:
+        caller = sys._getframe(depth).f_globals.get("__file__")
+        root = Path(caller).parent if caller else Path.cwd()
+    path = find_config(root, config or CONFIG_NAME)
+    cfg = load_config(path)
+    out = Path(output) if output is not None else cfg.output
+    return ServedBuild(
+        path,
+        cfg,
+        out if out.is_absolute() else path.parent / out,
+        public_path or cfg.public_path,
+        cfg.serve.source_paths if source_paths is None else source_paths,
+    )

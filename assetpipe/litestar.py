@@ -8,7 +8,7 @@ Jinja templates (``TemplateConfig(directory=..., engine=JinjaTemplateEngine)``) 
 files ``url_for('static', file_path=K)``, the files served by ``create_static_files_router(
 path="/static", directories=[...], name="static")``:
 
-- **the config** is found as Flask's is (``assetpipe.configfind.find_config``), from the folder of
+- **the config** is found as Flask's is (``assetpipe.configfind.served_build``), from the folder of
   the module that makes the plugin (or ``root=``); a relative ``output`` is taken from
   pipeline.yaml's folder, as ``assetpipe build`` takes it;
 - **the build is served** at the config's ``public_path`` by one
@@ -39,12 +39,11 @@ only.
 from __future__ import annotations
 
 import copy
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .configfind import CONFIG_NAME, find_config
+from .configfind import served_build
 from .flasknames import built_file
 from .jinja import AssetResolver, BuildLoader, install
 from .serve import asgi
@@ -69,16 +68,11 @@ class AssetPipe:
         compress_exclude: tuple[str, ...] = (),
         unhashed_cache_control: str = "",
     ) -> None:
-        from .config import load_config
-
-        if root is None:
-            caller = sys._getframe(1).f_globals.get("__file__")
-            root = Path(caller).parent if caller else Path.cwd()
-        self.config_path = find_config(root, config or CONFIG_NAME)
-        cfg = load_config(self.config_path)
-        out = Path(output) if output is not None else cfg.output
-        self.output = out if out.is_absolute() else self.config_path.parent / out
-        self.public_path = public_path or cfg.public_path
+        found = served_build(
+            root, config=config, output=output, public_path=public_path, source_paths=source_paths
+        )
+        self.config_path, cfg, self.output = found.config_path, found.config, found.output
+        self.public_path = found.public_path
         self.integrity = cfg.templates.integrity
         self.static_routes = tuple(cfg.templates.static_routes)
         self.compress, self.compress_exclude = compress, tuple(compress_exclude)
@@ -88,7 +82,7 @@ class AssetPipe:
             None,
             self.output,
             self.public_path,
-            source_paths=cfg.serve.source_paths if source_paths is None else source_paths,
+            source_paths=found.source_paths,
             fallback=True,
             unhashed_cache_control=unhashed_cache_control,
         )

@@ -45,11 +45,10 @@ pipeline.yaml; ``compress`` and ``compress_exclude`` are arguments only.
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 from typing import Any
 
-from .configfind import CONFIG_NAME, find_config
+from .configfind import served_build
 from .jinja import AssetResolver, BuildLoader, install
 from .serve import asgi
 from .serve.holder import url_prefix
@@ -163,17 +162,11 @@ class AssetPipe:
         compress: bool = True,
         compress_exclude: tuple[str, ...] = (),
     ) -> None:
-        from .config import load_config
-
-        if root is None:
-            caller = sys._getframe(1).f_globals.get("__file__")
-            root = Path(caller).parent if caller else Path.cwd()
-        self.config_path = find_config(root, config or CONFIG_NAME)
-        cfg = load_config(self.config_path)
-        out = Path(output) if output is not None else cfg.output
-        self.output = out if out.is_absolute() else self.config_path.parent / out
-        self.public_path = public_path or cfg.public_path
-        self.source_paths = cfg.serve.source_paths if source_paths is None else source_paths
+        found = served_build(
+            root, config=config, output=output, public_path=public_path, source_paths=source_paths
+        )
+        self.config_path, cfg, self.output = found.config_path, found.config, found.output
+        self.public_path, self.source_paths = found.public_path, found.source_paths
         self.app = app
         self.compress, self.compress_exclude = compress, tuple(compress_exclude)
         self.resolvers: list[AssetResolver] = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +17,10 @@ import pytest
 
 pytest.importorskip("litestar")
 
-import brotli
-
 from assetpipe import build
 from tests.conftest import write_tree
 from tests.rebuild_site import png
-from tests.test_serve_support import asgi_server
+from tests.test_serve_support import asgi_server, decode, request
 
 APP = """\
 from pathlib import Path
@@ -73,15 +70,6 @@ PAGE = """<!doctype html>
 """
 
 
-def _get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
-    req = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
-
-
 def test_the_plugin_serves_the_build_and_names_computed_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -116,11 +104,11 @@ def test_the_plugin_serves_the_build_and_names_computed_files(
 
 
 def _check(module: Any) -> None:
+    br = {"Accept-Encoding": "br"}
     with asgi_server(module.app) as port:
-        base = f"http://127.0.0.1:{port}"
-        status, headers, body = _get(base + "/", **{"Accept-Encoding": "br"})
-        assert status == 200 and headers.get("content-encoding") == "br", headers
-        page = brotli.decompress(body).decode()
+        r = request(port, "/", headers=br)
+        assert r.status == 200 and r.headers.get("content-encoding") == "br", r.headers
+        page = decode(r).decode()
         # the rewritten template: the literal url_for hashed by the build
         assert "file_path='" not in page and "/static/css/site-" in page, page
         css = page.split('href="', 1)[1].split('"', 1)[0]
@@ -132,17 +120,15 @@ def _check(module: Any) -> None:
         assert module.SEEN == ["JinjaTemplateEngine"]
 
         for url in (css, img):
-            status, headers, _ = _get(base + url, **{"Accept-Encoding": "br"})
-            assert status == 200, url
-            assert headers["cache-control"] == "public, max-age=31536000, immutable", url
-        status, headers, _ = _get(base + css, **{"Accept-Encoding": "br"})
-        assert headers.get("content-encoding") == "br"
+            r = request(port, url, headers=br)
+            assert r.status == 200, url
+            assert r.headers["cache-control"] == "public, max-age=31536000, immutable", url
+        assert request(port, css, headers=br).headers.get("content-encoding") == "br"
 
         # an unhashed source path: from the build, with the router's caching (none)
-        status, headers, _ = _get(base + "/static/img/a.png")
-        assert status == 200 and "cache-control" not in headers, headers
+        r = request(port, "/static/img/a.png")
+        assert r.status == 200 and "cache-control" not in r.headers, r.headers
         # a file the build lacks goes on to the app's static files router
-        status, _, body = _get(base + "/static/late.txt")
-        assert (status, body) == (200, b"added after the build\n")
-        status, _, _ = _get(base + "/static/nothing-here.css")
-        assert status == 404
+        r = request(port, "/static/late.txt")
+        assert (r.status, r.body) == (200, b"added after the build\n")
+        assert request(port, "/static/nothing-here.css").status == 404

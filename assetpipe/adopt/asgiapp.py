@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import python_texts
+from .files import calls_asset_pipe, python_texts
 
 #: ``class X(StaticFiles)``: its calls serve a folder too
 _SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:[\w.]+\.)?StaticFiles\s*[,)]", re.M)
@@ -49,10 +49,7 @@ class AsgiApp:
     @property
     def adopted(self) -> bool:
         """Whether the module already calls ``AssetPipe(...)`` (``init --force`` run again)."""
-        try:
-            return "AssetPipe(" in self.module_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return False
+        return calls_asset_pipe(self.module_file)
 
     def lines(self) -> tuple[str, str]:
         args = self.app if self.templates is None else f"{self.app}, {self.templates}"

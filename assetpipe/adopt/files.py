@@ -48,6 +48,15 @@ def python_texts(root: Path) -> Iterator[tuple[Path, str]]:
             continue
 
 
+def calls_asset_pipe(module: Path) -> bool:
+    """Whether ``module`` already makes an ``AssetPipe(...)`` (``init --force`` run again after
+    the lines are in); ``False`` when it cannot be read."""
+    try:
+        return "AssetPipe(" in module.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def app_root(module: Path, name: str) -> Path:
     """The folder Flask takes as the app's ``root_path`` (where ``static/`` and ``templates/``
     are) for ``Flask(name)`` written in ``module``: the module's folder for ``__name__``; for a

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import called_name
-from .files import python_texts
+from .files import calls_asset_pipe, python_texts
 
 IMPORT = "from assetpipe.litestar import AssetPipe"
 
@@ -31,10 +31,7 @@ class LitestarApp:
     @property
     def adopted(self) -> bool:
         """Whether the module already makes the plugin (``init --force`` run again)."""
-        try:
-            return "AssetPipe(" in self.module_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return False
+        return calls_asset_pipe(self.module_file)
 
     def steps(self, shown: str) -> list[str]:
         """What ``init`` prints: where the two lines go, and the lines (``shown``: the module's
