@@ -6,7 +6,10 @@ lnbits.__main__:app`` answered each page ``404 Not Found`` where uvicorn served 
 from __future__ import annotations
 
 import contextlib
+import sys
+import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,3 +71,58 @@ def test_a_failed_startup_is_an_error() -> None:
 
     with pytest.raises(RuntimeError, match="no database"):
         ASGIInWSGI(Starlette(lifespan=lifespan))
+
+
+APP = """\
+import contextlib
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+HERE = Path(__file__).parent
+
+
+async def home(request):
+    return PlainTextResponse("home")
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app):
+    (HERE / "started").write_text("yes")
+    yield
+    (HERE / "stopped").write_text("yes")
+
+
+app = Starlette(routes=[Route("/", home)], lifespan=lifespan)
+"""
+
+
+def test_watch_runs_the_apps_shutdown_when_it_stops(tmp_path: Path) -> None:
+    """``assetpipe watch --app`` ran an ASGI app's lifespan startup but never its shutdown: the
+    app's shutdown handlers (closing a database, LNbits' background tasks) did not run when
+    the watcher stopped, and the lifespan task was dropped still waiting ("Task was destroyed
+    but it is pending!" at exit)."""
+    from assetpipe.dev.watch import Watcher
+    from tests.conftest import write_tree
+    from tests.test_serve_support import request
+
+    name = f"lifespan_app_{time.time_ns()}"
+    write_tree(
+        tmp_path,
+        {
+            f"{name}.py": APP,
+            "static/site.css": "body { margin: 0 }\n",
+            "pipeline.yaml": "source: static\noutput: dist\nstatic: {include: ['**']}\n",
+        },
+    )
+    w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=lambda *a: None, app=f"{name}:app")
+    w.start()
+    try:
+        assert request(w.server.port, "/").body == b"home"
+        assert (tmp_path / "started").exists() and not (tmp_path / "stopped").exists()
+    finally:
+        w.close()
+        sys.modules.pop(name, None)
+    assert (tmp_path / "stopped").read_text() == "yes"

@@ -186,6 +186,16 @@ class DevApp:
             config, reload_url=EVENTS_PATH, app=self._user_app, report=self.report
         )
 
+    def close_user_app(self) -> None:
+        """Run the lifespan shutdown of the user's ASGI app (its shutdown handlers: an app's
+        database connections, LNbits' tasks) and stop its event loop; nothing for a WSGI app.
+        Without it the app's lifespan task was dropped, still waiting, when the process ended."""
+        from ..serve.asgiwsgi import ASGIInWSGI
+
+        app, self._user_app = self._user_app, None
+        if isinstance(app, ASGIInWSGI):
+            app.close()
+
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
@@ -366,3 +376,4 @@ class DevServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        self.app.close_user_app()
