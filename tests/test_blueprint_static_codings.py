@@ -16,7 +16,7 @@ from typing import Any
 import brotli
 import pytest
 
-import assetpipe.blueprint_static as bs
+import assetpipe.hashed_folders as bs
 from assetpipe.blueprint_static import BlueprintStatic
 from assetpipe.serve.compress import compress_all
 from tests.test_blueprint_static import SHOP_CSS, make_app
