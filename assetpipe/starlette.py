@@ -7,7 +7,7 @@ What a Flask app gets from ``assetpipe.flask.AssetPipe``, for an app whose objec
 ``Starlette`` or ``FastAPI`` (Glances' web UI builds its ``FastAPI`` inside a class, mounts
 ``StaticFiles`` at ``url_prefix + '/static'`` and renders with ``Jinja2Templates``):
 
-- **the config** is found as Flask's is (``assetpipe.configfind.find_config``), from the folder of
+- **the config** is found as Flask's is (``assetpipe.configfind.served_build``), from the folder of
   the module that calls ``AssetPipe`` (or ``root=``): there, its parent, the folder holding the
   outermost package, the project folder; a relative ``output`` is taken from pipeline.yaml's
   folder, as ``assetpipe build`` takes it;
@@ -49,7 +49,9 @@ from pathlib import Path
 from typing import Any
 
 from .configfind import served_build
+from .hashed_folders_asgi import ASGIFolders
 from .jinja import AssetResolver, BuildLoader, install
+from .package_static import PackageStatic, static_mounts
 from .serve import asgi
 from .serve.holder import url_prefix
 
@@ -66,21 +68,10 @@ def mount_path(app: Any, name: str = "static") -> str | None:
     return None
 
 
-def file_mounts(app: Any, prefix: str = "") -> tuple[str, ...]:
+def file_mounts(app: Any) -> tuple[str, ...]:
     """The URL prefixes (``/admin/sqla/statics/``) of every ``StaticFiles`` (or subclass)
     mounted in ``app``, in its sub-apps' and routers' mounts too."""
-    from starlette.staticfiles import StaticFiles
-
-    found: list[str] = []
-    for route in getattr(app, "routes", ()):
-        if not hasattr(route, "app"):
-            continue  # a Route, a WebSocketRoute
-        path = prefix + str(getattr(route, "path", "")).rstrip("/")
-        if isinstance(getattr(route, "_base_app", route.app), StaticFiles):
-            found.append(path + "/")
-        else:
-            found += file_mounts(route, path)  # a Mount's routes: its app's or router's
-    return tuple(found)
+    return tuple(prefix for prefix, _, _ in static_mounts(app))
 
 
 def _mount_at(app: Any, public_path: str) -> Any:
@@ -161,6 +152,7 @@ class AssetPipe:
         root: str | Path | None = None,
         compress: bool = True,
         compress_exclude: tuple[str, ...] = (),
+        package_static: bool = True,
     ) -> None:
         found = served_build(
             root, config=config, output=output, public_path=public_path, source_paths=source_paths
@@ -169,11 +161,14 @@ class AssetPipe:
         self.public_path, self.source_paths = found.public_path, found.source_paths
         self.app = app
         self.compress, self.compress_exclude = compress, tuple(compress_exclude)
+        self.package_static = package_static
+        self._envs: list[Any] = []
         self.resolvers: list[AssetResolver] = []
         envs = templates if isinstance(templates, (list, tuple)) else [templates]
         for t in envs:
             if t is not None:
-                self.resolvers.append(self._templates(getattr(t, "env", t), cfg))
+                self._envs.append(getattr(t, "env", t))
+                self.resolvers.append(self._templates(self._envs[-1], cfg))
         self._named_mount = public_path is None
         app.add_middleware(_Middleware, pipe=self)
 
@@ -192,14 +187,18 @@ class AssetPipe:
         """The layers in front of ``inner``, made when the app has its routes: the build is
         served at the mount named ``static`` (``mount_path``) when the app has one, else at
         ``public_path``, its files that are not immutable under the ``Cache-Control`` of the
-        app's mount there (``static_cache_control``); the rest is compressed unless
-        ``compress`` is off."""
+        app's mount there (``static_cache_control``); the hashed files of the app's
+        installed packages' ``StaticFiles`` mounts (``package_static``) are answered unless
+        ``package_static`` is off; the rest is compressed unless ``compress`` is off."""
         if self._named_mount:
             self.public_path = mount_path(self.app) or self.public_path
             for r in self.resolvers:
                 r.public_path = self.public_path
         manifest = self.output / "manifest.json"
         control = await static_cache_control(self.app, self.public_path, manifest)
+        if self.package_static:
+            found = PackageStatic(self.app, self.public_path, self._envs)
+            inner = ASGIFolders(inner, found) if found.folders() else inner
         layer: Any = asgi.AssetMiddleware(
             inner,
             self.output,

@@ -54,7 +54,8 @@ def test_init_names_a_starlette_admins_statics_folder(tmp_path: Path) -> None:
     """The starlette-admin demo imports ``starlette_admin``, whose Tabler, jQuery and DataTables
     (1 MB a page) are in ``statics/``, served by the admin's own ``StaticFiles``: ``init``
     said nothing of them for a Starlette app (the note was printed for Flask apps only, and
-    looked for ``static/``). It names them, compressed but not hashed."""
+    looked for ``static/``). It names them: ``AssetPipe(app, templates)`` hashes them while the
+    app runs (``assetpipe.package_static``)."""
     site, project = tmp_path / "site", tmp_path / "project"
     write_tree(
         site,
@@ -86,4 +87,4 @@ def test_init_names_a_starlette_admins_statics_folder(tmp_path: Path) -> None:
     assert done.code == 0, done.out + done.err
     note = [line for line in done.out.splitlines() if "ship static files" in line]
     assert len(note) == 1, done.out
-    assert "(fakeadmin)" in note[0] and "compressed by AssetPipe but not hashed" in note[0]
+    assert "(fakeadmin)" in note[0] and "AssetPipe(app, templates) hashes" in note[0]

@@ -222,8 +222,9 @@ def _extensions_note(folder: Path | None, root: Path, asgi: bool = False) -> Non
         f"\nnote: {len(found)} installed package(s) the app imports ship static files ({shown}),"
         " not counted above: "
         + (
-            "their own StaticFiles mounts serve them, compressed by AssetPipe but not hashed"
-            " (the build reads this project only)"
+            "AssetPipe(app, templates) hashes, compresses and serves immutable those a"
+            " StaticFiles mount of the package's folder serves (packages=[...] or a directory in"
+            " site-packages) while it runs"
             if asgi
             else "AssetPipe(app) hashes, compresses and serves those the app serves through a"
             " blueprint's static folder or its own static view while it runs"
