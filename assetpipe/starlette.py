@@ -33,13 +33,17 @@ What a Flask app gets from ``assetpipe.flask.AssetPipe``, for an app whose objec
   it passes what it compressed (Glances' API JSON went out gzip; it goes out brotli now to a
   browser that asks). ``compress=False`` turns it off, ``compress_exclude`` skips path
   prefixes;
+- **an installed package's ``StaticFiles`` is hashed** (``package_static``): starlette-admin's
+  Tabler, jQuery and Font Awesome, named ``url_for(__name__ ~ ':statics', path=...)``, get
+  hashed names, served ``immutable`` and precompressed in front of the app; ``package_static=False``
+  turns it off;
 - **the rewritten templates are rendered**: each of ``templates`` (a ``Jinja2Templates`` or a
   Jinja ``Environment``) gets ``assetpipe.jinja.BuildLoader`` over ``<output>/templates/`` in
   front of its own loader (which still answers what the build lacks), and the
   ``asset_url()``/``asset_tags()`` globals.
 
 Arguments (``config``, ``output``, ``public_path``, ``source_paths``, ``root``) win over
-pipeline.yaml; ``compress`` and ``compress_exclude`` are arguments only.
+pipeline.yaml; ``compress``, ``compress_exclude`` and ``package_static`` are arguments only.
 """
 
 from __future__ import annotations
