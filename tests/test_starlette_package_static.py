@@ -78,6 +78,9 @@ app = Starlette(
     routes=[
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
         Mount("/admin", app=admin, name="admin"),
+        # a package's folder by its path in site-packages
+        Mount("/vendor", app=StaticFiles(directory=Path({PKG}.__file__).parent / "statics"),
+              name="vendor"),
     ]
 )
 from assetpipe.starlette import AssetPipe
@@ -123,10 +126,15 @@ def test_a_package_mount_named_through_a_computed_name_is_hashed_and_immutable(
     """The page names the package's stylesheet and script by hashed URLs, which answer
     ``immutable`` and brotli; the stylesheet's copy names its font by its hashed URL; the file
     the project's own folder holds (before the package's, as ``StaticFiles`` looks it up) keeps
-    its name; the unhashed URLs are still the mount's."""
-    with asgi_server(_serve(site)) as port:
+    its name; a ``directory=`` in site-packages is hashed too, the app's own folder is the
+    build's; the unhashed URLs are still the mount's."""
+    app = _serve(site)
+    with asgi_server(app) as port:
         base = f"http://127.0.0.1:{port}"
         _, _, page = _get(f"{base}/admin/")
+        vendor = str(app.url_path_for("vendor", path="js/vendor/jquery.min.js"))
+        assert re.fullmatch(r"/vendor/js/vendor/jquery\.min-[A-Z2-7]{8}\.js", vendor), vendor
+        assert str(app.url_path_for("static", path="app.js")) == "/static/app.js"  # the build's
         html = page.decode()
         css = re.search(r'href="[^"]*?(/admin/statics/css/shop-[A-Z2-7]{8}\.css)"', html)
         js = re.search(r'src="[^"]*?(/admin/statics/js/vendor/jquery\.min-[A-Z2-7]{8}\.js)"', html)
