@@ -161,3 +161,45 @@ def test_package_static_off_leaves_the_mount_as_it_was(site: Path) -> None:
     with asgi_server(_serve(site, package_static=False)) as port:
         _, _, page = _get(f"http://127.0.0.1:{port}/admin/")
         assert "/admin/statics/css/shop.css" in page.decode(), page
+
+
+def _warm_visit_asks(project: Path, browser: Any, package_static: bool) -> list[str]:
+    """The package's files Chromium asks the server for on a second visit to the admin page,
+    2 s after the first, the package's files written just before (``mtime`` now)."""
+    import os
+    import time
+
+    for d, _, names in os.walk(project.parent / "venv/lib/python3/site-packages" / PKG):
+        for n in names:
+            os.utime(os.path.join(d, n))
+    app, seen = _serve(project, package_static), []
+
+    async def counting(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            seen.append(scope["path"])
+        await app(scope, receive, send)
+
+    with asgi_server(counting) as port:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{port}/admin/", wait_until="networkidle")
+            assert page.evaluate("typeof window.$") == "function"  # the hashed script ran
+            time.sleep(2)
+            seen.clear()
+            page.goto(f"http://127.0.0.1:{port}/admin/", wait_until="networkidle")
+        finally:
+            context.close()
+    # the project's own override (``overrides/js/custom.js``) is not the package's: unhashed
+    return [p for p in seen if p.startswith("/admin/statics/") and not p.endswith("custom.js")]
+
+
+def test_a_warm_visit_in_chromium_asks_nothing_of_the_package_files(
+    site: Path, browser: Any
+) -> None:
+    """A package installed just now (an image just built): ``StaticFiles`` sends no
+    ``Cache-Control``, so Chromium's heuristic freshness (a tenth of the file's age) is over by
+    the next visit and it revalidated every file (``package_static=False``, as before); hashed
+    and ``immutable``, it asks for none."""
+    assert len(_warm_visit_asks(site, browser, package_static=False)) >= 2
+    assert _warm_visit_asks(site, browser, package_static=True) == []
