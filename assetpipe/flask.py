@@ -19,8 +19,8 @@ and a hook inside the app answers one a wrapper of the app's own strips
 - **serves the build** under ``public_path`` with ``assetpipe.serve.AssetMiddleware`` in front
   of Flask (hashed files immutable; source paths such as ``/static/img/a.jpg`` answered with
   their default output and the ``Cache-Control`` Flask's static route sends, ``no-cache`` unless
-  the app sets ``SEND_FILE_MAX_AGE_DEFAULT``: ``static_cache_control``; ``source_paths=False``
-  turns them off). When
+  the app sets ``SEND_FILE_MAX_AGE_DEFAULT`` or an ``after_request`` hook sets one:
+  ``static_cache_control``; ``source_paths=False`` turns them off). When
   ``public_path`` is Flask's static URL path, or the app already wraps ``app.wsgi_app`` in a
   layer of its own (WhiteNoise), a file the build does not have goes on to Flask's static route
   or that layer, as before adoption (``static_fallback=False``: a 404 instead);
@@ -62,13 +62,13 @@ import inspect
 import logging
 import os
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .behind_prefix import ASGIBehindPrefix, BehindPrefix
 from .blueprint_static import BlueprintStatic
 from .configfind import CONFIG_NAME, config_candidates, find_config
+from .flaskcache import static_cache_control
 from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
 from .jinja import AssetResolver, SourceMappedLoader, install
 from .manifest import manifest_stamp, report_missing_manifest
@@ -137,27 +137,6 @@ def _live_source(app: Any, public_path: str, source: Path | None) -> Path | None
     if source is None or not folder or not _static_route_at(app, public_path):
         return None
     return source if os.path.realpath(folder) == os.path.realpath(source) else None
-
-
-def static_cache_control(app: Any) -> str:
-    """The ``Cache-Control`` Flask's static route sends for a file (``send_file`` with
-    ``app.get_send_file_max_age``, ``SEND_FILE_MAX_AGE_DEFAULT``): ``no-cache`` by default,
-    ``public, max-age=N`` for a positive N. The build's unhashed names keep it: pgAdmin sets a
-    year and loads its webpack chunks and RequireJS modules by their unhashed URLs; answered
-    ``no-cache``, a warm visit revalidated each one it had cached before adoption."""
-    get = getattr(app, "get_send_file_max_age", None)
-    max_age: Any
-    try:
-        with app.app_context():  # Flask reads ``current_app.config``
-            max_age = get(None) if get is not None else None
-    except Exception:  # an override that needs a real file name: the setting itself then
-        max_age = app.config.get("SEND_FILE_MAX_AGE_DEFAULT")
-    if isinstance(max_age, timedelta):  # as set (Flask 1.x returned it so)
-        max_age = max_age.total_seconds()
-    if max_age is None:
-        return "no-cache"
-    seconds = int(max_age)
-    return f"public, max-age={seconds}" if seconds > 0 else "no-cache, max-age=0"
 
 
 class _OwnRoute:
@@ -301,7 +280,10 @@ class AssetPipe:
             ),
             fallback=_flag(self._setting(app, "static_fallback", "ASSETPIPE_STATIC_FALLBACK"), True)
             and (_static_route_at(app, public_path) or _OwnRoute(app, public_path)),
-            unhashed_cache_control=static_cache_control(app),
+            # asked again at the first request: hooks registered after these two lines
+            unhashed_cache_control=lambda: static_cache_control(
+                app, public_path, next(iter(self.resolver.manifest), "")
+            ),
             source=_live_source(app, public_path, self._config_source),
             watch_state=self._config_state if watching else None,
         )

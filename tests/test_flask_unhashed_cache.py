@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 
 from assetpipe import build, load_config
 from assetpipe.flask import AssetPipe
@@ -65,3 +66,51 @@ def test_without_a_max_age_unhashed_urls_revalidate(tmp_path: Path) -> None:
     _site(tmp_path)
     assert _cache_control(tmp_path, False) == "no-cache"
     assert _cache_control(tmp_path, True) == "no-cache"
+
+
+def _hooked_app(root: Path, adopted: bool) -> Flask:
+    """Whoogle's shape: the two lines come before the module that registers an
+    ``after_request`` hook setting ``Cache-Control`` on every response (its own hashed
+    ``static/build/main.68be5054.css`` included)."""
+    app = _app(root, adopted)
+
+    @app.after_request
+    def cache_a_day(response: Any) -> Any:
+        response.headers["Cache-Control"] = "max-age=86400"
+        return response
+
+    return app
+
+
+def test_an_after_request_hook_registered_later_is_kept(tmp_path: Path) -> None:
+    """The header an ``after_request`` hook gave the static route before adoption is the one the
+    unhashed URL keeps, though the hook was registered after ``AssetPipe(app)`` (before, it was
+    ``no-cache``: a warm visit of Whoogle revalidated its 6 stylesheets and scripts)."""
+    _site(tmp_path)
+    for adopted in (False, True):
+        with wsgi_server(_hooked_app(tmp_path, adopted)) as port:
+            assert request(port, CHUNK).headers["cache-control"] == "max-age=86400"
+    app = _hooked_app(tmp_path, True)
+    hashed = app.extensions["assetpipe"].resolver.manifest["js/chunk.js"]["file"]
+    with wsgi_server(app) as port:
+        assert "immutable" in request(port, "/static/" + hashed).headers["cache-control"]
+
+
+def test_a_hook_that_needs_a_real_request_leaves_flasks_header(tmp_path: Path) -> None:
+    """A hook reading what a ``before_request`` hook set fails on the probe: the unhashed URL
+    then says what ``send_file`` says (``no-cache``), and is served."""
+    _site(tmp_path)
+    app = _app(tmp_path, True)
+
+    @app.before_request
+    def who() -> None:
+        g.user = "someone"
+
+    @app.after_request
+    def per_user(response: Any) -> Any:
+        response.headers["X-User"] = g.user
+        return response
+
+    with wsgi_server(app) as port:
+        r = request(port, CHUNK)
+        assert r.status == 200 and r.headers["cache-control"] == "no-cache"

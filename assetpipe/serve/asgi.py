@@ -148,6 +148,8 @@ class AssetMiddleware(AssetServing, Passthrough):
         retried: bool = False,
         fallback: bool = True,
     ) -> None:
+        if self._unhashed_later is not None:
+            self.settle()
         sf = await self.holder.afind(path)
         if sf is not None and sf.source is not None and self.stale(sf):
             sf = None  # changed since the build: the app's (``freshness``)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -128,13 +129,24 @@ class TableHolder:
             self._failed = stamp
             table = self.table
         else:
-            STATS.register(table)
-            old, self.table = self.table, table
-            STATS.retire(old)
-            log.debug("reloaded the file table: %d files", len(table))
+            self._swap(table)
         with self._lock:
             self._pending = None
         future.set_result(table)
+
+    def _swap(self, table: FileTable) -> None:
+        STATS.register(table)
+        old, self.table = self.table, table
+        STATS.retire(old)
+        log.debug("reloaded the file table: %d files", len(table))
+
+    def use_unhashed(self, cache_control: str) -> None:
+        """Send ``cache_control`` for the files that are not immutable from now on (the
+        unhashed names and source paths), reloading the table at once when it changes."""
+        if cache_control == self.limits["unhashed"]:
+            return
+        self.limits["unhashed"] = cache_control
+        self._swap(build_table(self.output, self.prefix, **self.limits))
 
     def current(self) -> FileTable:
         """The current table, waiting for a rebuild in progress."""
@@ -191,7 +203,9 @@ class AssetServing:
     ``AssetPipe`` passes one that looks for the app's own route once the app has its routes),
     ``unhashed_cache_control`` (default ``no-cache``: the ``Cache-Control`` of the files that
     are not immutable, unhashed names and source paths; ``assetpipe.flask`` passes the one the
-    app's static route sends),
+    app's static route sends; a callable is asked now and again at the first request under
+    ``public_path``, ``settle``, when an app's hooks registered after the middleware was made
+    may change it),
     ``source`` (default none: the folder the build was made from; with ``fallback`` on, an
     unhashed source path whose file was since removed or modified there goes to the wrapped
     app, which serves the file as it now is: ``freshness``),
@@ -209,7 +223,7 @@ class AssetServing:
         autorefresh: bool | None = None,
         source_paths: bool = True,
         fallback: object = False,
-        unhashed_cache_control: str = "no-cache",
+        unhashed_cache_control: str | Callable[[], str] = "no-cache",
         source: str | os.PathLike[str] | None = None,
         watch_state: str | os.PathLike[str] | None = None,
         memory_file_limit: int = 512 * 1024,
@@ -224,13 +238,25 @@ class AssetServing:
             self.prefix,
             dev if autorefresh is None else autorefresh,
             source_paths,
-            unhashed_cache_control,
+            unhashed_cache_control
+            if isinstance(unhashed_cache_control, str)
+            else unhashed_cache_control(),
             memory_file_limit=memory_file_limit,
             memory_total_limit=memory_total_limit,
         )
+        #: asked again at the first request (``settle``), then ``None``
+        later = None if isinstance(unhashed_cache_control, str) else unhashed_cache_control
+        self._unhashed_later: Callable[[], str] | None = later
         self.script = client_script(reload_url) if dev else b""
         self.beacon = WatchBeacon(watch_state) if watch_state is not None and not dev else None
         self._beacon_script: tuple[str, bytes] = ("", b"")
+
+    def settle(self) -> None:
+        """At the first request for a file: ask a callable ``unhashed_cache_control`` again
+        (the app has registered its hooks by now) and use its answer from then on."""
+        later, self._unhashed_later = self._unhashed_later, None
+        if later is not None:
+            self.holder.use_unhashed(later())
 
     def live_script(self) -> bytes:
         """The live-reload client to inject into an HTML page now (``b""``: none): ``dev``'s,

@@ -93,6 +93,8 @@ class AssetMiddleware(AssetServing, Passthrough):
             if script:
                 return self._inject(environ, start_response, script)
             return self.app(environ, start_response)
+        if self._unhashed_later is not None:
+            self.settle()
         sf = self.holder.find(path)
         if sf is None or (sf.source is not None and self.stale(sf)):
             if self.fallback:

@@ -1,0 +1,63 @@
+"""The ``Cache-Control`` a Flask app sends for a file of its static folder, which the build's
+unhashed names and source paths keep after adoption (used by ``assetpipe.flask.AssetPipe``).
+
+Flask's static route sends ``send_file``'s header (``app.get_send_file_max_age``,
+``SEND_FILE_MAX_AGE_DEFAULT``), and then the app's ``after_request`` hooks may change it: Whoogle's
+sets ``Cache-Control: max-age=86400`` on every response, its own content-hashed
+``static/build/main.68be5054.css`` included. Files the middleware answers never reach those
+hooks, so the header they would have set is asked of them here, on a response of the static
+route's URL made in process (``static_cache_control``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from .flasknames import is_quart
+from .serve.holder import url_prefix
+
+log = logging.getLogger("assetpipe")
+
+
+def send_file_cache_control(app: Any) -> str:
+    """The ``Cache-Control`` Flask's ``send_file`` gives a static file: ``no-cache`` by
+    default, ``public, max-age=N`` for a positive N. pgAdmin sets a year and loads its webpack
+    chunks and RequireJS modules by their unhashed URLs; answered ``no-cache``, a warm visit
+    revalidated each one it had cached before adoption."""
+    get = getattr(app, "get_send_file_max_age", None)
+    max_age: Any
+    try:
+        with app.app_context():  # Flask reads ``current_app.config``
+            max_age = get(None) if get is not None else None
+    except Exception:  # an override that needs a real file name: the setting itself then
+        max_age = app.config.get("SEND_FILE_MAX_AGE_DEFAULT")
+    if isinstance(max_age, timedelta):  # as set (Flask 1.x returned it so)
+        max_age = max_age.total_seconds()
+    if max_age is None:
+        return "no-cache"
+    seconds = int(max_age)
+    return f"public, max-age={seconds}" if seconds > 0 else "no-cache, max-age=0"
+
+
+def static_cache_control(app: Any, public_path: str | None = None, name: str = "") -> str:
+    """The ``Cache-Control`` a file of the static folder got before adoption:
+    ``send_file_cache_control``, then, with ``public_path`` given and the app having
+    ``after_request`` hooks, what they make of it on a response for ``public_path + name``
+    (``""``: they remove it). A hook that fails outside a real request (it reads what a
+    ``before_request`` hook sets) leaves ``send_file``'s header. Not for Quart (its request
+    context is async): ``send_file``'s header there."""
+    sent = send_file_cache_control(app)
+    hooks = getattr(app, "after_request_funcs", None) or {}
+    if public_path is None or not any(hooks.values()) or is_quart(app):
+        return sent
+    try:
+        with app.test_request_context(url_prefix(public_path) + name.lstrip("/")):
+            response = app.response_class(b"")
+            response.headers["Cache-Control"] = sent
+            response = app.process_response(response)
+    except Exception as exc:
+        log.debug("assetpipe: the app's after_request hooks failed on a static URL: %r", exc)
+        return sent
+    return str(response.headers.get("Cache-Control", ""))
