@@ -138,3 +138,53 @@ def test_reload_client_protocol(tmp_path: Path, browser: Any) -> None:
                 page.close()
     finally:
         events.close()
+
+
+def test_reload_client_runs_under_the_pages_csp(tmp_path: Path, browser: Any) -> None:
+    """Whoogle sends ``default-src 'none'; script-src 'self'; connect-src 'self'`` on every page:
+    the inline client was blocked (a CSP error in the console, no save reloaded the page). The
+    policy now allows that one script (by its hash) and its stream's origin; the page's own
+    inline script stays blocked."""
+    cfg = make_site(tmp_path)
+    build(cfg)
+    policy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'"
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        html = (
+            b"<!doctype html><html><head></head><body><h1>Title</h1>"
+            b"<script>window.pageInline = 1;</script></body></html>"
+        )
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Length", str(len(html))),
+                ("Content-Security-Policy", policy),
+            ],
+        )
+        return [html]
+
+    events = Events()
+    try:
+        mw = AssetMiddleware(app, tmp_path / "dist", dev=True, reload_url=events.url)
+        with wsgi_server(mw) as port:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            try:
+                page.goto(f"http://127.0.0.1:{port}/")
+                assert events.connected.wait(10), errors
+                assert page.evaluate("window.__assetpipeReload") == 1
+                assert page.evaluate("window.pageInline") is None  # still blocked
+                page.evaluate("window.__marker = 1")
+                events.connected.clear()
+                events.send("reload", {})
+                # the policy forbids eval, which wait_for_function needs: the reloaded page
+                # connects again, without the marker
+                assert events.connected.wait(10)
+                page.wait_for_load_state()
+                assert page.evaluate("() => window.__marker") is None
+            finally:
+                page.close()
+    finally:
+        events.close()

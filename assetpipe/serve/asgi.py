@@ -27,7 +27,7 @@ from .compress import (
 from .holder import CHUNK, AssetServing
 from .http import NOT_FOUND, Reply, etag_matches, respond
 from .passthrough import Passthrough
-from .reload import inject, is_html
+from .reload import inject, injected_headers, is_html
 from .stats import STATS
 
 Scope = MutableMapping[str, Any]
@@ -262,14 +262,9 @@ class _Injector:
         if message.get("more_body"):
             return
         body = inject(b"".join(self.buffer), self.script)
-        headers = [
-            (k, v)
-            for k, v in _decode(self.start.get("headers", ()))
-            if k.lower() != "content-length"
-            and not (k.lower() == "etag" and not v.startswith("W/"))
-        ]
-        headers.append(("content-length", str(len(body))))
-        await self.send({**self.start, "headers": _encode(headers)})
+        headers = injected_headers(_decode(self.start.get("headers", ())), len(body), self.script)
+        lowered = [(k.lower(), v) for k, v in headers]  # ASGI's header names
+        await self.send({**self.start, "headers": _encode(lowered)})
         await self.send({"type": "http.response.body", "body": body})
 
 

@@ -13,14 +13,17 @@ events; the client is an ``EventSource`` on ``reload_url``):
 - The browser's EventSource reconnects by itself when the server restarts.
 
 Injection: into a 200 ``text/html`` response without ``Content-Encoding``, the ``<script>`` goes
-right before the last ``</body>`` (or at the end when there is none); Content-Length is fixed and
-a strong ETag dropped. Put ``CompressMiddleware`` *outside* ``AssetMiddleware`` so it compresses
+right before the last ``</body>`` (or at the end when there is none); Content-Length is fixed, a
+strong ETag dropped and the page's Content-Security-Policy amended to let the client run
+(``assetpipe.serve.csp``). Put ``CompressMiddleware`` *outside* ``AssetMiddleware`` so it compresses
 after injection (a compressed body is left alone).
 """
 
 from __future__ import annotations
 
 import json
+
+from .csp import allow_client
 
 _CLIENT = """(function(){
 if(!window.EventSource||window.__assetpipeReload)return;window.__assetpipeReload=1;
@@ -52,11 +55,33 @@ m.textContent=d.message;box.appendChild(t);box.appendChild(m);
 })();"""
 
 
+#: each element ``client_script`` made → its script's text and stream URL (for the page's CSP)
+_MADE: dict[bytes, tuple[str, str]] = {}
+
+
 def client_script(reload_url: str) -> bytes:
     """The ``<script>`` element that connects to ``reload_url``."""
     url = json.dumps(reload_url).replace("<", "\\u003c")
     js = _CLIENT % {"url": url}
-    return f'<script data-assetpipe="reload">{js}</script>'.encode()
+    element = f'<script data-assetpipe="reload">{js}</script>'.encode()
+    _MADE[element] = (js, reload_url)
+    return element
+
+
+def injected_headers(
+    headers: list[tuple[str, str]], length: int, script: bytes
+) -> list[tuple[str, str]]:
+    """The headers of an HTML response whose body, now ``length`` bytes, got ``script``: the
+    Content-Length replaced, a strong ETag dropped, and a Content-Security-Policy amended to
+    let a ``client_script`` element run (``assetpipe.serve.csp``)."""
+    out = [
+        (k, v)
+        for k, v in headers
+        if k.lower() != "content-length" and not (k.lower() == "etag" and not v.startswith("W/"))
+    ]
+    out.append(("Content-Length", str(length)))
+    made = _MADE.get(script)
+    return allow_client(out, *made) if made is not None else out
 
 
 def inject(html: bytes, script: bytes) -> bytes:

@@ -24,7 +24,7 @@ from .files import Representation
 from .holder import CHUNK, AssetServing
 from .http import NOT_FOUND, Reply, etag_matches, respond
 from .passthrough import Passthrough
-from .reload import inject, is_html
+from .reload import inject, injected_headers, is_html
 from .stats import STATS
 
 log = logging.getLogger("assetpipe.serve")
@@ -211,14 +211,7 @@ class AssetMiddleware(AssetServing, Passthrough):
             close_body(result)
         status, headers = state["html"]
         body = inject(body, script)
-        out = [
-            (k, v)
-            for k, v in headers
-            if k.lower() != "content-length"
-            and not (k.lower() == "etag" and not v.startswith("W/"))
-        ]
-        out.append(("Content-Length", str(len(body))))
-        start_response(status, out)
+        start_response(status, injected_headers(headers, len(body), script))
         return [body]
 
 
