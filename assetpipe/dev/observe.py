@@ -8,14 +8,15 @@
 - ``classify``: raw paths → ``Changes``: whether the config, a page context or the LCP hints
   file changed, and the changed source keys (a template seen at its real path outside the
   source tree gets its template folder's key; the state folder, the output, dot-folders and
-  ``node_modules`` are ignored).
+  ``node_modules`` are ignored; a file that symlinks of the source folder point at changes
+  their keys too: ``symlinked_files``).
 """
 
 from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,8 +79,36 @@ def start_observer(cfg: Config, poll: bool, notify: Callable[[list[str]], None])
     return observer
 
 
-def classify(cfg: Config, paths: set[str]) -> Changes:
-    """What the changed ``paths`` (absolute or relative to the working folder) mean."""
+def symlinked_files(cfg: Config) -> dict[str, tuple[str, ...]]:
+    """Each file that symlinks of the source folder point at (its real path) → those links'
+    source keys. Whoogle links ``static/build/main.68be5054.css`` to ``css/main.css`` and its
+    pages load the link: a save of ``css/main.css`` is a change of the link's key too (else the
+    build kept the link's old copy and the reloaded page the old stylesheet or script)."""
+    source = cfg.source.resolve()
+    out: dict[str, list[str]] = {}
+    todo = [source]
+    while todo:
+        try:
+            entries = list(os.scandir(todo.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name in SKIP_DIRS:
+                continue
+            if entry.is_symlink():
+                if os.path.isfile(entry.path):
+                    key = Path(entry.path).relative_to(source).as_posix()
+                    out.setdefault(os.path.realpath(entry.path), []).append(key)
+            elif entry.is_dir():
+                todo.append(Path(entry.path))
+    return {real: tuple(keys) for real, keys in out.items()}
+
+
+def classify(
+    cfg: Config, paths: set[str], links: Mapping[str, tuple[str, ...]] | None = None
+) -> Changes:
+    """What the changed ``paths`` (absolute or relative to the working folder) mean; ``links``
+    (``symlinked_files``) adds the keys of the links to a changed file."""
     source = cfg.source.resolve()
     config_file = cfg.path.resolve()
     hints_file = (cfg.root / HINTS_FILE).resolve()
@@ -98,6 +127,8 @@ def classify(cfg: Config, paths: set[str]) -> Changes:
             out.context = True
         if any(p == s or p.is_relative_to(s) for s in skip):
             continue
+        if links:
+            out.keys.update(links.get(os.path.realpath(p), ()))
         tkey = _template_key(cfg, p)
         if tkey is not None:
             out.keys.add(tkey)

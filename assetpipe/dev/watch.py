@@ -41,7 +41,7 @@ from ..pipeline.lock import BuildLock
 from ..rewrite.hints import HINTS_FILE
 from ..serve import beacon
 from .apply import DevBuilder, Outcome
-from .observe import WatchError, classify, start_observer
+from .observe import WatchError, classify, start_observer, symlinked_files
 from .server import EVENTS_PATH, DevApp, DevServer, EventBroker
 
 log = logging.getLogger("assetpipe")
@@ -130,6 +130,8 @@ class Watcher:
         self._cond = threading.Condition()
         self._paths: set[str] = set()
         self._hints_changed = False
+        #: ``symlinked_files``, read again at each full build (a link added or removed)
+        self._links: dict[str, tuple[str, ...]] = {}
         self._last_event = 0.0
         self._thread: threading.Thread | None = None
         #: rebuilds done (successful or not); tests and the bench wait on it
@@ -268,7 +270,7 @@ class Watcher:
 
     # -- rebuilding ---------------------------------------------------------------------------
     def _process(self, paths: set[str]) -> None:
-        changes = classify(self.config, paths)
+        changes = classify(self.config, paths, self._links)
         config_changed, keys, context_changed = changes.config, changes.keys, changes.context
         self._hints_changed |= changes.hints
         if config_changed:
@@ -293,6 +295,8 @@ class Watcher:
             except AssetpipeError as err:
                 self._report_error(err)
                 return
+            if outcome.full:
+                self._links = symlinked_files(self.config)
             if whole:
                 outcome.changed = (HINTS_FILE, *outcome.changed)
             if outcome.full or outcome.stages or self.last_error is not None:
@@ -312,6 +316,7 @@ class Watcher:
         self.app.set_config(new)
 
     def _run_full(self, why: str) -> None:
+        self._links = symlinked_files(self.config)
         try:
             outcome = self.builder.full_build()
         except AssetpipeError as err:
