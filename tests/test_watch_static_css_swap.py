@@ -84,3 +84,44 @@ def test_a_static_stylesheet_another_imports_reloads_the_page(session: Any) -> N
     _w, root, page = session
     _save_and_see(page, root, *_BASE)
     assert page.evaluate("window.__marker") is None  # reloaded: no <link> names base.css
+
+
+def test_a_stylesheet_linked_by_its_unhashed_url_is_swapped_too(
+    tmp_path: Path, browser: Any
+) -> None:
+    """Whoogle links its stylesheets through a template function of its own
+    (``{{ cb_url('main.css') }}``), which the build cannot rewrite: the page keeps the unhashed
+    URL, which the ``css`` event's hashed ``old`` never matched, so a save showed nothing until a
+    manual reload. The event names the unhashed URL too (``source``)."""
+    page_html = PAGE.replace(
+        '<link rel="stylesheet" href="/static/vendor/skin.css?96d8608e">',
+        """<link rel="stylesheet" href="{{ '/static/vendor/' ~ 'skin.css' }}">""",
+    )
+    write_tree(
+        tmp_path,
+        {
+            **SITE,
+            "pipeline.yaml": CONFIG.replace('["icons/**"]', '["icons/**", "vendor/**"]'),
+            "site/templates/index.html": page_html,
+            "site/vendor/skin.css": "p { color: rgb(1, 2, 3); }\n",
+            "site/vendor/theme.css": '@import "base.css";\n',
+            "site/vendor/base.css": "h1 { color: rgb(1, 2, 3); }\n",
+        },
+    )
+    w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=Recorder().line)
+    w.start()
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(w.url + "/")
+        page.wait_for_function("document.body.dataset.js === 'ran'")
+        assert w.broker.wait_for_clients(1)
+        assert page.eval_on_selector("link", "l => l.getAttribute('href')") == (
+            "/static/vendor/skin.css"
+        )
+        page.evaluate("window.__marker = 42")
+        _save_and_see(page, tmp_path, *_SKIN)
+        assert page.evaluate("window.__marker") == 42  # swapped, not reloaded
+    finally:
+        context.close()
+        w.close()

@@ -266,6 +266,8 @@ class DevBuilder:
                     "key": key,
                     "old": pub + str(before["file"]),
                     "new": pub + str(after["file"]),
+                    # a <link> the build could not rewrite names it so (Whoogle's cb_url())
+                    "source": pub + key,
                     # the swapped <link> carries SRI only where the templates' do
                     "integrity": str(after.get("integrity", ""))
                     if self.config.templates.integrity

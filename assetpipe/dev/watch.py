@@ -337,6 +337,7 @@ class Watcher:
                     {
                         "old": swap["old"],
                         "new": swap["new"],
+                        "source": swap.get("source"),
                         "integrity": swap["integrity"] or None,
                     },
                 )

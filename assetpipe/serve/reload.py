@@ -4,10 +4,13 @@
 events; the client is an ``EventSource`` on ``reload_url``):
 
 - ``event: reload`` (any data) → the page reloads (``location.reload()``).
-- ``event: css`` with data JSON ``{"old": href, "new": href, "integrity": sri-or-null}`` → every
-  ``<link rel=stylesheet>`` whose href is ``old`` (as written, or as an absolute URL, or ending in
-  it, or with a query ``old`` has not: webassets' ``?96d8608e``) is replaced by a clone pointing at ``new`` (with ``integrity`` when given, removed when
-  null); the old link is removed once the new one has loaded, so nothing flashes unstyled.
+- ``event: css`` with data JSON ``{"old": href, "new": href, "integrity": sri-or-null,
+  "source": href-or-null}`` → every ``<link rel=stylesheet>`` whose href is ``old`` or
+  ``source`` (the stylesheet's unhashed URL: a link the build could not rewrite, Whoogle's
+  ``{{ cb_url('main.css') }}``) (as written, or as an absolute URL, or ending in it, or with a
+  query ``old`` has not: webassets' ``?96d8608e``) is replaced by a clone pointing at ``new``
+  (with ``integrity`` when given, removed when null); the old link is removed once the new one
+  has loaded, so nothing flashes unstyled.
 - ``event: error`` with data JSON ``{"message": text}`` → a fixed overlay shows the build error
   (text, never HTML); the next ``reload`` or ``css`` event, or ``event: ok``, removes it.
 - The browser's EventSource reconnects by itself when the server restarts.
@@ -38,7 +41,8 @@ es.addEventListener('reload',function(){hide();location.reload();});
 es.addEventListener('ok',hide);
 es.addEventListener('css',function(ev){hide();var d=JSON.parse(ev.data);
 document.querySelectorAll('link[rel~="stylesheet"]').forEach(function(l){
-if(!same(l.getAttribute('href'),d.old))return;var n=l.cloneNode();n.href=d.new;
+var h=l.getAttribute('href');
+if(!same(h,d.old)&&!(d.source&&same(h,d.source)))return;var n=l.cloneNode();n.href=d.new;
 if(d.integrity){n.integrity=d.integrity;}else{n.removeAttribute('integrity');}
 n.addEventListener('load',function(){l.remove();});
 n.addEventListener('error',function(){l.remove();});l.after(n);});});
