@@ -6,11 +6,16 @@ browser keep them."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIServer, make_server
 
 from flask import Flask, g
+from flask import request as flask_request
 
 from assetpipe import build, load_config
 from assetpipe.flask import AssetPipe
@@ -114,3 +119,44 @@ def test_a_hook_that_needs_a_real_request_leaves_flasks_header(tmp_path: Path) -
     with wsgi_server(app) as port:
         r = request(port, CHUNK)
         assert r.status == 200 and r.headers["cache-control"] == "no-cache"
+
+
+def test_requests_during_the_first_ones_probe_wait_for_it(tmp_path: Path) -> None:
+    """A page's first requests arrive together: those that came while the first one asked the
+    hooks were answered from the table made before, ``no-cache`` (Whoogle's warm visit then
+    revalidated 3 of its files)."""
+    _site(tmp_path)
+    app = _app(tmp_path, True)
+    probing = threading.Event()
+
+    @app.after_request
+    def slow_cache_a_day(response: Any) -> Any:
+        if flask_request.path.startswith("/static/"):  # only the probe: files never get here
+            probing.set()
+            time.sleep(0.5)
+        response.headers["Cache-Control"] = "max-age=86400"
+        return response
+
+    server = make_server("127.0.0.1", 0, app, server_class=_Threaded)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}).start()
+    port = server.server_address[1]
+    try:
+        got: list[str] = []
+        first = threading.Thread(
+            target=lambda: got.append(request(port, CHUNK).headers["cache-control"])
+        )
+        first.start()
+        assert probing.wait(5)
+        second = request(port, CHUNK).headers["cache-control"]
+        first.join(10)
+        assert got == ["max-age=86400"] and second == "max-age=86400"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Threaded(ThreadingMixIn, WSGIServer):
+    """A WSGI server answering requests at once, each in its thread, as waitress and gunicorn's
+    threads do (``wsgi_server``'s answers one at a time)."""
+
+    daemon_threads = True

@@ -247,16 +247,24 @@ class AssetServing:
         #: asked again at the first request (``settle``), then ``None``
         later = None if isinstance(unhashed_cache_control, str) else unhashed_cache_control
         self._unhashed_later: Callable[[], str] | None = later
+        self._settling = threading.Lock()
         self.script = client_script(reload_url) if dev else b""
         self.beacon = WatchBeacon(watch_state) if watch_state is not None and not dev else None
         self._beacon_script: tuple[str, bytes] = ("", b"")
 
     def settle(self) -> None:
         """At the first request for a file: ask a callable ``unhashed_cache_control`` again
-        (the app has registered its hooks by now) and use its answer from then on."""
-        later, self._unhashed_later = self._unhashed_later, None
-        if later is not None:
-            self.holder.use_unhashed(later())
+        (the app has registered its hooks by now) and use its answer from then on. Requests
+        that arrive meanwhile wait for it (a page's first requests come together: answered
+        from the old table, Whoogle's stylesheets were cached ``no-cache``)."""
+        with self._settling:
+            later = self._unhashed_later
+            if later is None:
+                return
+            try:
+                self.holder.use_unhashed(later())
+            finally:
+                self._unhashed_later = None
 
     def live_script(self) -> bytes:
         """The live-reload client to inject into an HTML page now (``b""``: none): ``dev``'s,
