@@ -38,9 +38,9 @@ and a hook inside the app answers one a wrapper of the app's own strips
   its value (``name_static_files``; not a view's ``url_for`` outside a render); so does
   Flask-Versioned's ``versioned`` filter (``name_versioned_files``);
 - **follows new builds**: templates, ``asset_url()``/``asset_tags()`` and the file table move to
-  a build swapped in by ``assetpipe build`` or ``assetpipe watch``. In debug (``app.debug``,
-  ``flask run --debug``, ``FLASK_DEBUG``) every request checks; otherwise each dynamic request
-  does one ``stat`` of the manifest (a new build clears Jinja's template cache) and an asset
+  a build swapped in by ``assetpipe build`` or ``assetpipe watch``. In debug (``app.debug``
+  at ``AssetPipe(app)``: ``flask run --debug``, ``FLASK_DEBUG``) every request checks;
+  otherwise each dynamic request does one ``stat`` of the manifest (a new build clears Jinja's template cache) and an asset
   request checks only when its file is missing.
 
 Settings: arguments win over ``app.config`` (``ASSETPIPE_CONFIG``, ``ASSETPIPE_OUTPUT``,
@@ -48,7 +48,8 @@ Settings: arguments win over ``app.config`` (``ASSETPIPE_CONFIG``, ``ASSETPIPE_O
 ``ASSETPIPE_SOURCE_PATHS``, ``ASSETPIPE_STATIC_FALLBACK``, ``ASSETPIPE_BLUEPRINT_STATIC``, ``ASSETPIPE_DEV``,
 ``ASSETPIPE_RELOAD_URL``), which win over pipeline.yaml. ``dev=True`` also injects the
 live-reload client (``reload_url``: the ``/__assetpipe/events`` stream of
-``assetpipe watch --no-serve``) into HTML pages. In debug with ``dev`` unset, the client is
+``assetpipe watch --no-serve``) into HTML pages. In debug with ``dev`` unset (``app.debug`` read
+per page: ``app.run(debug=True)`` sets it after the two lines), the client is
 injected while an ``assetpipe watch`` of the same config runs, for its stream
 (``assetpipe.serve.beacon``): ``flask run --debug`` beside ``assetpipe watch --no-serve``
 reloads on save without a setting.
@@ -256,7 +257,8 @@ class AssetPipe:
         dev = _flag(dev_setting, False)
         follow = dev or bool(app.debug)
         # in debug, unless set: live reload while an `assetpipe watch` of this config runs
-        watching = dev_setting is None and app.debug and self._config_state is not None
+        # debug read per page: ``app.run(debug=True)`` sets it after the two lines ran
+        watching = dev_setting is None and self._config_state is not None
         env = app.jinja_env
         env.loader = SourceMappedLoader(output, env.loader, self._config_templates)
         self.resolver = install(
@@ -286,6 +288,7 @@ class AssetPipe:
             ),
             source=_live_source(app, public_path, self._config_source),
             watch_state=self._config_state if watching else None,
+            watch_when=lambda: bool(app.debug),
         )
         outer: Any = self.middleware
         if _flag(self._setting(app, "compress", "ASSETPIPE_COMPRESS"), True):

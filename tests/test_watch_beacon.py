@@ -25,9 +25,12 @@ from tests.test_watch import Recorder, edit, get, make_project
 
 
 @contextmanager
-def flask_app(root: Path, *, debug: bool = True, **config: Any) -> Iterator[str]:
+def flask_app(
+    root: Path, *, debug: bool = True, debug_later: bool = False, **config: Any
+) -> Iterator[str]:
     """The user's Flask app (its templates in ``site/templates``, ``AssetPipe(app)``), served on
-    a free port; yields its URL."""
+    a free port; yields its URL. ``debug_later``: debug set after ``AssetPipe(app)``, as
+    ``app.run(debug=True)`` does (Whoogle's ``--debug``)."""
     from flask import Flask, render_template
 
     from assetpipe.flask import AssetPipe
@@ -41,6 +44,8 @@ def flask_app(root: Path, *, debug: bool = True, **config: Any) -> Iterator[str]
         return render_template("index.html")
 
     AssetPipe(app)
+    if debug_later:
+        app.debug = True
     with wsgi_server(app) as port:
         yield f"http://127.0.0.1:{port}"
 
@@ -69,6 +74,15 @@ def test_the_client_follows_the_watch_of_the_apps_config(tmp_path: Path) -> None
             assert (root / ".assetpipe" / FILE).is_file()
         assert not (root / ".assetpipe" / FILE).exists()
         assert b"__assetpipe/events" not in get(url + "/")[1]  # stopped: no client
+
+
+def test_debug_set_after_the_two_lines_gets_the_client(tmp_path: Path) -> None:
+    """Whoogle's ``--debug`` runs ``app.run(debug=True)``, which sets ``app.debug`` after the
+    module called ``AssetPipe(app)``: beside ``assetpipe watch --no-serve`` no page got the
+    client. ``app.debug`` is read per page now."""
+    root = make_project(tmp_path)
+    with watch(root) as w, flask_app(root, debug=False, debug_later=True) as url:
+        assert json.dumps(w.events_url).encode() in get(url + "/")[1]
 
 
 def test_no_client_outside_debug_or_when_dev_is_set_off(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 FILE = "watch.json"
@@ -62,13 +63,20 @@ class WatchBeacon:
     """``events_url()``: the stream of the watch running for ``state_dir``'s config, or
     ``None`` (module doc)."""
 
-    def __init__(self, state_dir: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, state_dir: str | os.PathLike[str], when: Callable[[], bool] | None = None
+    ) -> None:
         self.path = Path(state_dir) / FILE
+        #: asked first on each call (``None``: always on): ``AssetPipe(app)`` passes
+        #: ``app.debug``, read per request, as ``app.run(debug=True)`` sets it after the two lines
+        self.when = when
         self._stamp: tuple[int, int] | None = None
         self._pid = 0
         self._url: str | None = None
 
     def events_url(self) -> str | None:
+        if self.when is not None and not self.when():
+            return None
         try:
             st = os.stat(self.path)
         except OSError:

@@ -211,7 +211,7 @@ class AssetServing:
     app, which serves the file as it now is: ``freshness``),
     ``watch_state`` (default none: a config's state folder; without ``dev``, the live-reload
     client is injected while an ``assetpipe watch`` of that config runs, for its stream:
-    ``beacon``), ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
+    ``beacon``; ``watch_when``, asked per page, turns that off while it says no), ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
 
     def __init__(
         self,
@@ -226,6 +226,7 @@ class AssetServing:
         unhashed_cache_control: str | Callable[[], str] = "no-cache",
         source: str | os.PathLike[str] | None = None,
         watch_state: str | os.PathLike[str] | None = None,
+        watch_when: Callable[[], bool] | None = None,
         memory_file_limit: int = 512 * 1024,
         memory_total_limit: int = 64 * 1024 * 1024,
     ) -> None:
@@ -249,7 +250,9 @@ class AssetServing:
         self._unhashed_later: Callable[[], str] | None = later
         self._settling = threading.Lock()
         self.script = client_script(reload_url) if dev else b""
-        self.beacon = WatchBeacon(watch_state) if watch_state is not None and not dev else None
+        self.beacon = (
+            WatchBeacon(watch_state, watch_when) if watch_state is not None and not dev else None
+        )
         self._beacon_script: tuple[str, bytes] = ("", b"")
 
     def settle(self) -> None:
