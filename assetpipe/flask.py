@@ -20,7 +20,7 @@ and a hook inside the app answers one a wrapper of the app's own strips
   of Flask (hashed files immutable; source paths such as ``/static/img/a.jpg`` answered with
   their default output and the ``Cache-Control`` Flask's static route sends, ``no-cache`` unless
   the app sets ``SEND_FILE_MAX_AGE_DEFAULT`` or an ``after_request`` hook sets one:
-  ``static_cache_control``; ``source_paths=False`` turns them off). When
+  ``static_cache_control``; ``no-cache`` in debug; ``source_paths=False`` turns them off). When
   ``public_path`` is Flask's static URL path, or the app already wraps ``app.wsgi_app`` in a
   layer of its own (WhiteNoise), a file the build does not have goes on to Flask's static route
   or that layer, as before adoption (``static_fallback=False``: a 404 instead);
@@ -69,7 +69,7 @@ from typing import Any, TypeVar
 from .behind_prefix import ASGIBehindPrefix, BehindPrefix
 from .blueprint_static import BlueprintStatic
 from .configfind import CONFIG_NAME, config_candidates, find_config
-from .flaskcache import static_cache_control
+from .flaskcache import static_cache_control, unhashed_cache_control
 from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
 from .jinja import AssetResolver, SourceMappedLoader, install
 from .manifest import manifest_stamp, report_missing_manifest
@@ -282,8 +282,8 @@ class AssetPipe:
             ),
             fallback=_flag(self._setting(app, "static_fallback", "ASSETPIPE_STATIC_FALLBACK"), True)
             and (_static_route_at(app, public_path) or _OwnRoute(app, public_path)),
-            # asked again at the first request: hooks registered after these two lines
-            unhashed_cache_control=lambda: static_cache_control(
+            # asked again at the first request: hooks registered (or debug set) after the lines
+            unhashed_cache_control=lambda: unhashed_cache_control(
                 app, public_path, next(iter(self.resolver.manifest), "")
             ),
             source=_live_source(app, public_path, self._config_source),

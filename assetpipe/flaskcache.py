@@ -61,3 +61,13 @@ def static_cache_control(app: Any, public_path: str | None = None, name: str = "
         log.debug("assetpipe: the app's after_request hooks failed on a static URL: %r", exc)
         return sent
     return str(response.headers.get("Cache-Control", ""))
+
+
+def unhashed_cache_control(app: Any, public_path: str, name: str = "") -> str:
+    """The ``Cache-Control`` of the build's unhashed names under ``AssetPipe(app)``: ``no-cache``
+    while the app is in debug (a save under ``assetpipe watch`` changes the file behind the same
+    name, and the reload it triggers must fetch it: Whoogle's ``max-age=86400`` kept the old
+    script), else what the static route sent before adoption (``static_cache_control``)."""
+    if getattr(app, "debug", False):
+        return "no-cache"
+    return static_cache_control(app, public_path, name)

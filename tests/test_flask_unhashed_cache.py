@@ -160,3 +160,15 @@ class _Threaded(ThreadingMixIn, WSGIServer):
     threads do (``wsgi_server``'s answers one at a time)."""
 
     daemon_threads = True
+
+
+def test_in_debug_unhashed_urls_revalidate(tmp_path: Path) -> None:
+    """In debug (set after the two lines, as ``app.run(debug=True)`` does) a save under
+    ``assetpipe watch`` changes the file behind the unhashed name, and the page's reload must
+    fetch it: Whoogle's ``--debug`` beside ``watch --no-serve`` reloaded with the old script,
+    kept a day by its hook's ``max-age=86400``."""
+    _site(tmp_path)
+    app = _hooked_app(tmp_path, True)
+    app.debug = True
+    with wsgi_server(app) as port:
+        assert request(port, CHUNK).headers["cache-control"] == "no-cache"
