@@ -45,8 +45,8 @@ def static_cache_control(app: Any, public_path: str | None = None, name: str = "
     """The ``Cache-Control`` a file of the static folder got before adoption:
     ``send_file_cache_control``, then, with ``public_path`` given and the app having
     ``after_request`` hooks, what they make of it on a response for ``public_path + name``
-    (``""``: they remove it). A hook that fails outside a real request (it reads what a
-    ``before_request`` hook sets) leaves ``send_file``'s header. Not for Quart (its request
+    (``""``: they remove it; no session is saved). A hook that fails outside a real request
+    (it reads what a ``before_request`` hook sets) leaves ``send_file``'s header. Not for Quart (its request
     context is async): ``send_file``'s header there."""
     sent = send_file_cache_control(app)
     hooks = getattr(app, "after_request_funcs", None) or {}
@@ -56,7 +56,11 @@ def static_cache_control(app: Any, public_path: str | None = None, name: str = "
         with app.test_request_context(url_prefix(public_path) + name.lstrip("/")):
             response = app.response_class(b"")
             response.headers["Cache-Control"] = sent
-            response = app.process_response(response)
+            # the app's hooks only, in Flask's order (the static route is in no blueprint),
+            # not ``process_response``: that also saves the session, and a server-side session
+            # store (Flask-Session) would get a session made for no visitor
+            for hook in reversed(hooks.get(None, ())):
+                response = hook(response)
     except Exception as exc:
         log.debug("assetpipe: the app's after_request hooks failed on a static URL: %r", exc)
         return sent

@@ -172,3 +172,24 @@ def test_in_debug_unhashed_urls_revalidate(tmp_path: Path) -> None:
     app.debug = True
     with wsgi_server(app) as port:
         assert request(port, CHUNK).headers["cache-control"] == "no-cache"
+
+
+def test_the_probe_runs_the_hooks_but_saves_no_session(tmp_path: Path) -> None:
+    """Asking the hooks must not save a session: a server-side store (Flask-Session) would get
+    a session for no visitor on each process's first request. The hooks still run."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    saved: list[str] = []
+
+    class Recording(SecureCookieSessionInterface):
+        def save_session(self, app: Any, session: Any, response: Any) -> None:
+            saved.append(flask_request.path)
+            super().save_session(app, session, response)
+
+    _site(tmp_path)
+    app = _hooked_app(tmp_path, True)
+    app.secret_key = "k"
+    app.session_interface = Recording()
+    with wsgi_server(app) as port:
+        assert request(port, CHUNK).headers["cache-control"] == "max-age=86400"
+    assert saved == []
