@@ -638,9 +638,61 @@ def test_an_app_made_in_a_function_of_another_name_gets_the_lines_once_configure
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert (
-        "in dash/cli.py, inside make_flask_app(), after line 10, once app.config is set:"
+        "in dash/cli.py, inside make_flask_app(), after line 10 (where the `if` block of line 9"
+        " ends; 4 spaces in, as line 9: after the whole block), once app.config is set:"
         in result.out
     ), result.out
+
+
+def test_an_app_made_in_a_function_is_adopted_where_init_says(tmp_path: Path) -> None:
+    """Supysonic's ``create_application()`` (``global app``, not a name init knows as a
+    factory) reads ``app.config["MIMETYPES"].items()`` in a ``for`` whose ``if`` calls
+    ``mimetypes.add_type``: init took that read for the config's last setting and said "after
+    line 12", the ``if``'s last line, 12 spaces in. Pasted there, as an editor's Enter leaves
+    the cursor, ``AssetPipe(app)`` never ran (the mapping is empty by default) and the app
+    was silently not adopted. The lines go after the last statement that sets the config, and a
+    block there is named with its indentation in the function; so pasted, the app is adopted."""
+    write_tree(
+        tmp_path,
+        {
+            "tunes/__init__.py": "",
+            "tunes/web.py": """\
+                import mimetypes
+                from flask import Flask
+
+
+                def create_application(config=None):
+                    global app
+                    app = Flask(__name__)
+                    app.config.from_mapping(MIMETYPES={"xyz": "audio/x-xyz"} if config else {})
+                    cache_dir = app.config.get("CACHE_DIR")
+                    for k, v in app.config["MIMETYPES"].items():
+                        if "." + k not in mimetypes.types_map:
+                            mimetypes.add_type(v, "." + k, False)
+                    app.cache_dir = cache_dir
+                    return app
+                """,
+            "tunes/static/site.css": "p{}\n",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert (
+        "in tunes/web.py, inside create_application(), after line 8, once app.config is set:"
+        in result.out
+    ), result.out
+    web = tmp_path / "tunes/web.py"
+    lines = web.read_text().splitlines()
+    indent = lines[7][: len(lines[7]) - len(lines[7].lstrip())]  # where Enter leaves the cursor
+    pasted = [f"{indent}from assetpipe.flask import AssetPipe", f"{indent}AssetPipe(app)"]
+    web.write_text("\n".join(lines[:8] + pasted + lines[8:]) + "\n")
+    assert run_cli("build", cwd=tmp_path).code == 0
+    code = "from tunes.web import create_application as c; print(sorted(c().extensions))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "assetpipe" in done.stdout, done.stdout
 
 
 def test_init_says_which_scripts_it_copies_rather_than_bundles(tmp_path: Path) -> None:

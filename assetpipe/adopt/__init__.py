@@ -163,18 +163,18 @@ class InitResult:
         var = app.variable or "app"
         stmt = None if tree is None else _last_config_stmt(tree.body, var)
         if stmt is not None:
-            return f"in {shown}, after line {stmt.end_lineno}{_block_end(stmt)}, once {var}.config is set"
+            return f"in {shown}, {_after(stmt)}, once {var}.config is set"
         inner = None if tree is None else configured_in_function(tree, var)
         if inner is not None:
-            name, line = inner
-            if line is not None:
-                return f"in {shown}, inside {name}(), after line {line}, once {var}.config is set"
+            name, last = inner
+            if last is not None:
+                return f"in {shown}, inside {name}(), {_after(last)}, once {var}.config is set"
             return f"in {shown}, inside {name}(), after {var} = Flask(__name__)"
         outer = None if tree is None else configured_as_global(tree, var)
         if outer is not None:
-            name, line = outer
+            name, last = outer
             return (
-                f"in {shown}, inside {name}(), after line {line}, once {var} is configured"
+                f"in {shown}, inside {name}(), {_after(last)}, once {var} is configured"
                 f" (and before it is handed to the server)"
             )
         return f"in {shown}, after {created(tree, source, var)}"
@@ -265,12 +265,12 @@ def other_factories(tree: ast.Module, factory: str) -> list[str]:
     return out
 
 
-def configured_in_function(tree: ast.Module, var: str) -> tuple[str, int | None] | None:
+def configured_in_function(tree: ast.Module, var: str) -> tuple[str, ast.stmt | None] | None:
     """For an app created inside a function that is not a factory ``init`` knows by name
     (rq-dashboard's ``make_flask_app()``: ``app = Flask(__name__)``, then
     ``app.config.from_object(...)`` and, under an ``if``, ``app.config.from_envvar(...)``):
-    the function's name and the last line of the last statement of its body that sets
-    ``var.config`` (``None``: none does). ``None`` when no function assigns ``var`` a Flask
+    the function's name and the last statement of its body that sets ``var.config``
+    (``None``: none does; see ``_last_config_stmt``). ``None`` when no function assigns ``var`` a Flask
     call (``Flask(...)``, ``CTFdFlask(...)``: OctoPrint's ``_setup_tornado_app()`` has a local
     ``app = Application(...)``, Tornado's, and the two lines were said to go there)."""
     for fn in ast.walk(tree):
@@ -281,17 +281,17 @@ def configured_in_function(tree: ast.Module, var: str) -> tuple[str, int | None]
             and any(isinstance(t, ast.Name) and t.id == var for t in s.targets)
             for s in fn.body
         ):
-            return fn.name, _last_config_line(fn.body, var)
+            return fn.name, _last_config_stmt(fn.body, var)
     return None
 
 
-def configured_as_global(tree: ast.Module, var: str) -> tuple[str, int] | None:
+def configured_as_global(tree: ast.Module, var: str) -> tuple[str, ast.stmt] | None:
     """For an app created at the module's top level and set up by a function that declares
     ``global var`` (OctoPrint's ``Server.run()``: ``self._setup_flask_app(app)``, then
     ``self._setup_i18n(app)``, which set its config, options and Jinja environment, and later
-    hands ``app.wsgi_app`` to Tornado): that function's name and the last line of the last
-    statement of its body that sets ``var.config`` or passes ``var`` to a call. ``None`` when
-    no such function does either."""
+    hands ``app.wsgi_app`` to Tornado): that function's name and the last statement of its
+    body that sets ``var.config`` or passes ``var`` to a call. ``None`` when no such function
+    does either."""
     for fn in ast.walk(tree):
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or not any(
             isinstance(s, ast.Global) and var in s.names for s in fn.body
@@ -300,7 +300,7 @@ def configured_as_global(tree: ast.Module, var: str) -> tuple[str, int] | None:
         last = None
         for stmt in fn.body:
             if _touches_config(stmt, var) or _passes(stmt, var):
-                last = stmt.end_lineno
+                last = stmt
         if last is not None:
             return fn.name, last
     return None
@@ -328,16 +328,10 @@ def _parse(module: Path) -> tuple[str, ast.Module | None]:
         return source, None
 
 
-def _last_config_line(body: list[ast.stmt], var: str) -> int | None:
-    """The last line of the last statement of ``body`` that sets ``var.config``
-    (``app.config.from_envvar(...)``, ``app.config["K"] = V``, ``app.config.update(...)``, also
-    under an ``if``): ``AssetPipe(app)`` reads its ``ASSETPIPE_*`` settings when it is called."""
-    stmt = _last_config_stmt(body, var)
-    return None if stmt is None else stmt.end_lineno
-
-
 def _last_config_stmt(body: list[ast.stmt], var: str) -> ast.stmt | None:
-    """The last statement of ``body`` that sets ``var.config`` (see ``_last_config_line``)."""
+    """The last statement of ``body`` that sets ``var.config`` (``app.config.from_envvar(...)``,
+    ``app.config["K"] = V``, ``app.config.update(...)``, also under an ``if``):
+    ``AssetPipe(app)`` reads its ``ASSETPIPE_*`` settings when it is called."""
     last = None
     for stmt in body:
         if _touches_config(stmt, var):
@@ -358,6 +352,12 @@ _BLOCKS: dict[type[ast.stmt], str] = {
 }
 
 
+def _after(stmt: ast.stmt) -> str:
+    """The words "after line N" for the statement the two lines follow, with ``_block_end``'s
+    note when it is a block."""
+    return f"after line {stmt.end_lineno}{_block_end(stmt)}"
+
+
 def _block_end(stmt: ast.stmt) -> str:
     """When the line named ends a block (archivy sets ``app.config[...]`` last in an ``if``
     nested two levels deep, on line 73, 12 spaces in), say that the lines go after the whole
@@ -366,7 +366,11 @@ def _block_end(stmt: ast.stmt) -> str:
     kind = _BLOCKS.get(type(stmt))
     if kind is None or stmt.lineno == stmt.end_lineno:
         return ""
-    return f" (where the `{kind}` block of line {stmt.lineno} ends; not indented: after the whole block)"
+    # in a function, "not indented" would end the function there (Supysonic's `for` block)
+    n, at = stmt.lineno, "not indented"
+    if stmt.col_offset:
+        at = f"{stmt.col_offset} spaces in, as line {n}"
+    return f" (where the `{kind}` block of line {n} ends; {at}: after the whole block)"
 
 
 def _touches_config(stmt: ast.stmt, var: str) -> bool:
@@ -377,7 +381,7 @@ def _touches_config(stmt: ast.stmt, var: str) -> bool:
     todo: list[ast.AST] = [stmt]
     while todo:
         node = todo.pop()
-        if isinstance(node, ast.Call) and _sets_config(node.func, var):
+        if isinstance(node, ast.Call) and _sets_config(node.func, var) and not _reads(node.func):
             return True
         if isinstance(node, ast.Assign) and any(_sets_config(t, var) for t in node.targets):
             return True
@@ -391,6 +395,17 @@ def _touches_config(stmt: ast.stmt, var: str) -> bool:
             )
         )
     return False
+
+
+#: mapping methods that only read: Supysonic's ``for k, v in app.config["MIMETYPES"].items()``
+#: (then ``mimetypes.add_type`` under an ``if``) set nothing, yet was named as the last place
+#: the config is set, and the lines pasted there never ran
+_READ_METHODS = frozenset({"get", "items", "keys", "values", "copy", "get_namespace"})
+
+
+def _reads(func: ast.expr) -> bool:
+    """Whether the called ``func`` is a method of ``_READ_METHODS`` (``app.config.get``)."""
+    return isinstance(func, ast.Attribute) and func.attr in _READ_METHODS
 
 
 def _sets_config(expr: ast.expr, var: str) -> bool:
