@@ -687,12 +687,35 @@ def test_an_app_made_in_a_function_is_adopted_where_init_says(tmp_path: Path) ->
     pasted = [f"{indent}from assetpipe.flask import AssetPipe", f"{indent}AssetPipe(app)"]
     web.write_text("\n".join(lines[:8] + pasted + lines[8:]) + "\n")
     assert run_cli("build", cwd=tmp_path).code == 0
-    code = "from tunes.web import create_application as c; print(sorted(c().extensions))"
+    # the audit's hint names the call (no ``audit: app:`` was written: the audit then rendered
+    # the templates itself, outside the app, and Supysonic's home page answered 500)
+    hint = re.search(r'^#   app: "(.+)"$', (tmp_path / "pipeline.yaml").read_text(), re.M)
+    assert hint is not None and hint[1] == "tunes.web:create_application()", hint
+    code = (
+        "from pathlib import Path; from assetpipe.serve.userapp import import_app; "
+        f"print(sorted(import_app({hint[1]!r}, Path('.')).extensions))"
+    )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
     assert "assetpipe" in done.stdout, done.stdout
+
+
+def test_no_audit_hint_names_a_function_that_needs_arguments(tmp_path: Path) -> None:
+    """A function that makes the app but needs an argument (rq-dashboard's
+    ``make_flask_app(config)``) cannot be called by the audit: no ``audit: app:`` hint."""
+    write_tree(
+        tmp_path,
+        {
+            "dash/__init__.py": "",
+            "dash/cli.py": "from flask import Flask\n\n\ndef make_flask_app(config):\n"
+            "    app = Flask(__name__)\n    return app\n",
+            "dash/static/site.css": "p{}\n",
+        },
+    )
+    assert run_cli("init", cwd=tmp_path).code == 0
+    assert "# audit:" not in (tmp_path / "pipeline.yaml").read_text()
 
 
 def test_init_says_which_scripts_it_copies_rather_than_bundles(tmp_path: Path) -> None:

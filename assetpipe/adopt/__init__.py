@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from .appspec import factory_app
 from .asgiapp import called_name
 from .discover import Project, discover
 from .render import OUTPUT, copied_files, render
@@ -198,23 +199,6 @@ def created(tree: ast.Module | None, source: str, var: str) -> str:
             shown = text if len(text) <= 60 else text[:57] + "..."
             return f"line {stmt.end_lineno} ({shown})"
     return plain
-
-
-def factory_app(tree: ast.Module, factory: str) -> str:
-    """The name the top-level function ``factory`` gives the app it creates: the first target
-    it assigns a call of ``Flask`` (or of a class whose name ends so, CTFd's ``CTFdFlask``,
-    ``flask.Flask``); ``app`` when none reads so."""
-    for fn in tree.body:
-        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and fn.name == factory:
-            for stmt in ast.walk(fn):
-                if (
-                    isinstance(stmt, ast.Assign)
-                    and isinstance(stmt.value, ast.Call)
-                    and called_name(stmt.value.func).endswith("Flask")
-                    and isinstance(stmt.targets[0], ast.Name)
-                ):
-                    return stmt.targets[0].id
-    return "app"
 
 
 def before_return(tree: ast.Module | None, factory: str) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from wcmatch import glob as wglob
 
 from ..pipeline.sources import globmatch
+from .appspec import app_spec
 from .asgiapp import route_lines
 from .discover import RASTER, Project
 from .framework import app_class
@@ -105,33 +106,6 @@ def _shadowed_lines(project: Project, config_dir: Path) -> list[str]:
         f" {name} from an earlier folder (a name in two folders is a build error)."
         for folder, name in project.shadowed
     ]
-
-
-def app_spec(project: Project, config_dir: Path) -> str | None:
-    """``module:attribute`` of the app for ``--app`` (a factory is called by the audit), when
-    the module is importable from the config's folder. A factory that needs arguments cannot be
-    called by the audit: the variable a module assigns its result to is named instead
-    (``run:app`` for ``app = create_app(config)``), or none."""
-    app = project.app
-    if app is None or not (app.factory or app.variable):
-        return None
-    module, attr = app.module_file, app.factory or app.variable or "app"
-    if app.factory_needs_args:  # called with no arguments it fails: name the app it returns
-        if app.entry is None:
-            return None
-        module, attr = app.entry
-    try:
-        rel = module.relative_to(config_dir).with_suffix("")
-    except ValueError:
-        return None
-    parts = list(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
-    if len(parts) > 1 and parts[0] == "src" and not (config_dir / "src/__init__.py").exists():
-        # a src/ layout: the package is imported from src/ (installed, or src on the path),
-        # never as src.package (OctoPrint's own absolute imports would fail)
-        parts = parts[1:]
-    if not parts or not all(p.isidentifier() for p in parts):
-        return None
-    return ".".join(parts) + ":" + attr
 
 
 def _keep_lines(project: Project) -> list[str]:
