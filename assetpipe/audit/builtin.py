@@ -96,6 +96,29 @@ def settled_check(warnings: list[str]) -> budgets_mod.Check:
     )
 
 
+def redirect_check(page_url: str, network: list[dict[str, Any]]) -> budgets_mod.Check:
+    """A warning when the page's document was redirected to another URL: the page measured is
+    that one. Supysonic's ``/folder``, audited without a ``login:``, answered 302 to
+    ``/user/login``, and the login page's figures passed as ``/folder``'s (Lighthouse warns
+    alike: "your test URL was redirected")."""
+    docs = [r for r in network if r["type"] == "document"]
+    hops = 0
+    while hops < len(docs) and 300 <= docs[hops]["status"] < 400:
+        hops += 1
+    final = docs[hops]["url"] if 0 < hops < len(docs) else None
+    return budgets_mod.Check(
+        "page.redirected",
+        "warn",
+        None,
+        None,
+        final is None or final == page_url,
+        f"{_path(page_url)} was redirected to {_path(final)}: its figures are that page's"
+        " (audit that path, or give a page behind a login a `login:`)"
+        if final is not None and final != page_url
+        else "the page was not redirected",
+    )
+
+
 def _path(url: str) -> str:
     from urllib.parse import urlsplit
 

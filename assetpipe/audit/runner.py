@@ -147,6 +147,7 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
             )
             checks.append(builtin.settled_check(page.get("warnings") or []))
             det = details[page["path"]]
+            checks.append(builtin.redirect_check(page["url"], det["first_view_network"]))
             checks += insights.checks(
                 page,
                 det.get("insights") or {},
