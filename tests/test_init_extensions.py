@@ -19,6 +19,11 @@ def test_init_names_an_imported_package_that_ships_static_files(tmp_path: Path) 
             "fakedash/__init__.py": "def bind(app):\n    pass\n",
             "fakedash/static/js/app.js": "console.log('dash');\n",
             "plainext/__init__.py": "",  # no static files: not named
+            # flasgger's Swagger UI: ui3/static/, one folder down (was not named)
+            "fakeui/__init__.py": "",
+            "fakeui/ui3/static/swagger-ui.js": "var ui = 1;\n",
+            "fakelib/__init__.py": "",
+            "fakelib/tests/static/fixture.js": "1;\n",  # a package's test data: not named
         },
     )
     write_tree(
@@ -26,6 +31,8 @@ def test_init_names_an_imported_package_that_ships_static_files(tmp_path: Path) 
         {
             "app/__init__.py": """\
                 from flask import Flask
+                import fakelib
+                import fakeui
                 import plainext
 
 
@@ -46,7 +53,7 @@ def test_init_names_an_imported_package_that_ships_static_files(tmp_path: Path) 
     assert done.code == 0, done.out + done.err
     note = [line for line in done.out.splitlines() if "ship static files" in line]
     assert len(note) == 1, done.out
-    assert "(fakedash)" in note[0] and "plainext" not in note[0], note
+    assert "(fakedash, fakeui)" in note[0], note  # not plainext, not fakelib
     assert "AssetPipe(app)" in note[0]
 
 

@@ -40,8 +40,9 @@ def shipped_static(
 ) -> list[tuple[str, Path]]:
     """(name, its static folder) for each package imported under ``folder`` that is
     installed outside ``root`` (not the standard library) and has files in a folder of one of
-    ``names`` (``static/``; starlette-admin's ``statics/``) beside its ``__init__.py``; sorted
-    by name. Found without importing them."""
+    ``names`` (``static/``; starlette-admin's ``statics/``) beside its ``__init__.py``, or one
+    folder down (flasgger's Swagger UI in ``ui3/static/``; not under ``tests``); sorted by
+    name. Found without importing them."""
     found = []
     project = os.path.realpath(root)
     for name in sorted(imported_top_names(folder) - set(sys.stdlib_module_names)):
@@ -55,8 +56,17 @@ def shipped_static(
         pkg = Path(os.path.realpath(origin)).parent
         if str(pkg).startswith(project + os.sep) or (root / name / "__init__.py").is_file():
             continue  # the project's own package (installed too: a copy run in place)
-        for static in (pkg / n for n in names):
-            if static.is_dir() and any(f.is_file() for f in static.rglob("*")):
+        for static in _static_folders(pkg, names):
+            if any(f.is_file() for f in static.rglob("*")):
                 found.append((name, static))
                 break
     return found
+
+
+def _static_folders(pkg: Path, names: tuple[str, ...]) -> list[Path]:
+    """The folders named one of ``names`` in ``pkg``, then in its sub-folders (sorted; not
+    ``tests``, ``__pycache__``)."""
+    subs = sorted(
+        d for d in pkg.iterdir() if d.is_dir() and d.name not in ("tests", "test", "__pycache__")
+    )
+    return [f for base in (pkg, *subs) for f in (base / n for n in names) if f.is_dir()]
