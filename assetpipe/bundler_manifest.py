@@ -11,11 +11,17 @@ Vite's ``.vite/manifest.json`` (``{"src/main.ts": {"file": "assets/main-X.js", "
 Every string in it that ends in a path of a file of the folder names that file (a leading
 public path, ``/``, ``./`` and a query are dropped). A web app manifest (``"start_url"``,
 ``"icons"``: a PWA's ``manifest.json``) is not a bundler's and names nothing.
+
+A manifest may sit below the top of the folder, beside the bundle it lists (Airflow's webpack
+writes ``static/dist/manifest.json``, ``{"main.js": "main.fb487bd34c7cd20f02bc.js"}``): its
+strings are then paths relative to its own folder (Vite's ``.vite/manifest.json``: the folder
+above ``.vite``), tried before their tails.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
@@ -53,8 +59,13 @@ def manifest_named(source: Path, keys: Collection[str], manifests: Collection[st
     keyset = set(keys)
     found: set[str] = set()
     for name in manifests:
+        base = _base(name)
         for s in _strings(read_manifest(source / name)):
             path = s.split("?", 1)[0].split("#", 1)[0].strip("/")
+            beside = posixpath.normpath(posixpath.join(base, path)) if base else ""
+            if beside in keyset:
+                found.add(beside)
+                continue
             parts = path.split("/")
             for i in range(len(parts)):
                 tail = "/".join(parts[i:])
@@ -64,6 +75,22 @@ def manifest_named(source: Path, keys: Collection[str], manifests: Collection[st
     return found
 
 
-def manifests_in(source: Path) -> list[str]:
-    """The bundler manifests ``source`` holds (``MANIFESTS`` that ``read_manifest`` reads)."""
-    return [m for m in MANIFESTS if read_manifest(source / m) is not None]
+def _base(manifest: str) -> str:
+    """The folder a manifest's paths are relative to (relative to the build folder, ``""`` at
+    its top): the manifest's own, or the one above Vite's ``.vite``."""
+    for m in sorted(MANIFESTS, key=len, reverse=True):
+        if manifest == m or manifest.endswith("/" + m):
+            return manifest[: -len(m)].rstrip("/")
+    return posixpath.dirname(manifest)
+
+
+def manifests_in(source: Path, files: Collection[str] = ()) -> list[str]:
+    """The bundler manifests ``source`` holds (``MANIFESTS`` that ``read_manifest`` reads): at
+    its top, and among ``files`` (paths relative to it) those of the same names in a folder,
+    shallowest first."""
+    top = [m for m in MANIFESTS if read_manifest(source / m) is not None]
+    below = sorted(
+        (f for f in files if f not in top and any(f.endswith("/" + m) for m in MANIFESTS)),
+        key=lambda f: (f.count("/"), f),
+    )
+    return [*top, *(f for f in below if read_manifest(source / f) is not None)]

@@ -159,3 +159,68 @@ def test_a_rebuild_keeps_the_previous_bundles_chunks(tmp_path: Path) -> None:
     assert (public / CHUNK).is_file()
     report = json.loads((tmp_path / "dist/report.json").read_text())
     assert CHUNK in report["retained"]
+
+
+# Airflow's webpack: the manifest sits beside the bundle, in a folder of the static folder, and
+# names the files relative to that folder (``{"main.js": "main.fb487bd34c7cd20f02bc.js"}``).
+WEBPACK_MAIN = "dist/main.fb487bd34c7cd20f02bc.js"
+AIRFLOW_APP = """\
+from flask import Flask, render_template
+
+app = Flask(__name__)
+
+@app.route("/")
+def index():
+    return render_template("index.html")
+"""
+
+
+def _nested_project(root: Path) -> None:
+    write_tree(
+        root,
+        {
+            "app.py": AIRFLOW_APP,
+            "templates/index.html": (
+                # the scripts are named at run time from the manifest (``url_for_asset``)
+                "<link rel=icon href=\"{{ url_for('static', filename='pin.svg') }}\">"
+            ),
+            "static/pin.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+            "static/dist/manifest.json": json.dumps(
+                {
+                    "main.js": "main.fb487bd34c7cd20f02bc.js",
+                    "swagger-ui/index.js": "swagger-ui/index.js",
+                    "LICENSES.txt": "../../../3rd-party-licenses/LICENSES-ui.txt",
+                }
+            ),
+            "static/" + WEBPACK_MAIN: "console.log('main');\n",
+            "static/dist/swagger-ui/index.js": "console.log('swagger');\n",
+        },
+    )
+
+
+def test_manifest_below_the_top_names_files_relative_to_its_folder(tmp_path: Path) -> None:
+    _nested_project(tmp_path)
+    static = tmp_path / "static"
+    keys = [WEBPACK_MAIN, "dist/swagger-ui/index.js", "pin.svg", "dist/manifest.json"]
+    named = manifest_named(static, keys, ["dist/manifest.json"])
+    assert named == {WEBPACK_MAIN, "dist/swagger-ui/index.js"}
+    # Vite's manifest in a folder: its paths are relative to the folder above ``.vite``
+    write_tree(static, {"ui/.vite/manifest.json": json.dumps({"m": {"file": "a/m-BXe3kR2a.js"}})})
+    assert manifest_named(static, ["ui/a/m-BXe3kR2a.js"], ["ui/.vite/manifest.json"]) == {
+        "ui/a/m-BXe3kR2a.js"
+    }
+
+
+@pytest.mark.timeout(180)
+def test_init_finds_a_manifest_below_the_top_and_the_build_keeps_its_names(
+    tmp_path: Path,
+) -> None:
+    _nested_project(tmp_path)
+    project = discover(tmp_path)
+    assert project.bundler_manifests == ["dist/manifest.json"]
+    assert project.bundler_files == [WEBPACK_MAIN]
+    assert 'bundler_manifests: ["dist/manifest.json"]' in init(tmp_path).text
+    done = run_cli("build", "--strict", cwd=tmp_path)
+    assert done.code == 0, done.out + done.err
+    entries = json.loads((tmp_path / "dist/manifest.json").read_text())
+    assert entries[WEBPACK_MAIN]["file"] == WEBPACK_MAIN  # not main.fb48...-MY2B3N66.js

@@ -20,7 +20,7 @@ def prebuilt(
     ``manifest.json``, licence texts) are left to the app's own routes: no page links a hashed
     copy of them, and assetpipe would serve their unhashed URLs ``no-cache`` where the app had
     its own caching (a warm visit revalidated the favicon MLflow serves for 28 days)."""
-    manifests = manifests_in(static_dir)
+    manifests = manifests_in(static_dir, static_files)
     if not manifests:
         return [], [], []
     named = manifest_named(static_dir, static_files, manifests)

@@ -242,8 +242,9 @@ class StaticConfig:
     bundler_manifests: tuple[str, ...] = opt(
         (),
         Strs(),
-        "bundler manifests in `source` (`asset-manifest.json`, `.vite/manifest.json`): a file"
-        " one lists whose name carries the bundler's hash (`main.3f2a9b1c.js`, `index-BXe3kR2a.js`)"
+        "bundler manifests in `source` (`asset-manifest.json`, `.vite/manifest.json`, or in a"
+        " folder of it: `dist/manifest.json`, its paths relative to that folder): a file one"
+        " lists whose name carries the bundler's hash (`main.3f2a9b1c.js`, `index-BXe3kR2a.js`)"
         " keeps its name, which the bundle's runtime loads, and is served `immutable`; a hash-like"
         " name no manifest lists is hashed as any file (`init` writes the manifests it finds)",
     )
