@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..rewrite.foreign import foreign_stylesheets
+from ..scriptsource import script_source
 from ..themes2 import packaged_themes
 from .asgiapp import asgi_folders
 from .constants import kwarg
@@ -359,7 +360,11 @@ def discover(root: Path, *, _in: str = "") -> Project:
         bool(in_templates or project.scripts or project.styles),
     )
     keep = {*in_templates, *project.scripts, *project.styles}
-    project.static_files = drop_unnamed(static_dir, project.static_files, keep, public_path)
+    project.static_files = [  # TypeScript and JSX sources: no browser runs them
+        f
+        for f in drop_unnamed(static_dir, project.static_files, keep, public_path)
+        if f in keep or not script_source(f, static_dir / f)
+    ]
     dirs = {
         str(Path(f).parent.as_posix())
         for f in project.static_files

@@ -227,7 +227,9 @@ class StaticConfig:
         " others name their hashed files, and those to an image of `images.include` its hashed"
         " original-format output, never WebP); such a file belongs to no other stage; a"
         " `node_modules` folder, which the scan skips, is entered only by a glob whose literal"
-        " folders name it (`node_modules/pkg/webfonts/*`, not `**/*.woff2`)",
+        " folders name it (`node_modules/pkg/webfonts/*`, not `**/*.woff2`); TypeScript and JSX"
+        " sources (`.ts`, `.tsx`, `.mts`, `.cts`, `.jsx`), which no browser runs, are not copied"
+        " (`scripts.entries` compiles them; a `.ts` video segment is copied)",
     )
     keep_names: tuple[str, ...] = opt(
         (),

@@ -7,6 +7,9 @@ specifiers to the imported modules' hashed names instead (``jsrefs.rewrite_impor
 module is named by its bytes with its imports' names in them; only the modules ``jsrefs``
 pins (on an import cycle, or named in text that is not an import) keep their names.
 
+TypeScript and JSX sources a glob matches (``js/**`` over webpack's ``.tsx``) are not copied:
+no browser runs them (``scriptsource``).
+
 A bundler's content-hashed file (``static.bundler_manifests``: a manifest in the source folder
 lists it and its name carries the bundler's hash, ``hashing.bundler_hashed``) keeps its name too,
 as the bundle's runtime loads it by that name, is published as it is and stays ``immutable``; its
@@ -32,7 +35,8 @@ from ..bundler_manifest import manifest_named
 from ..hashing import bundler_hashed, hashed_name, sri, sri_file
 from ..imaging.formats import widest_original
 from ..pipeline.codeprint import code_digest
-from ..pipeline.sources import globmatch
+from ..pipeline.sources import SourceFile, globmatch
+from ..scriptsource import script_source
 from .base import StageContext
 from .cssrefs import rewrite_refs
 from .jsrefs import SCRIPT_EXTS, imported_modules, pinned_modules, rewrite_imports
@@ -145,11 +149,18 @@ def _image_output(ctx: StageContext, key: str) -> str | None:
 
 def select(ctx: StageContext) -> list[str]:
     """The source keys this stage owns."""
-    return [f.rel for f in ctx.sources.match(ctx.config.static.include)]
+    return [f.rel for f in _files(ctx)]
+
+
+def _files(ctx: StageContext) -> list[SourceFile]:
+    """The source files ``static.include`` matches, less the TypeScript and JSX sources no
+    browser runs (``scriptsource``)."""
+    matched = ctx.sources.match(ctx.config.static.include)
+    return [f for f in matched if not script_source(f.rel, f.path)]
 
 
 def run(ctx: StageContext) -> None:
-    files = ctx.sources.match(ctx.config.static.include)
+    files = _files(ctx)
     ctx.progress.start("static", len(files))
     for f in files:
         data = rewritten(ctx, f.rel)

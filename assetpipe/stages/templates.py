@@ -52,6 +52,7 @@ from ..rewrite.model import prefix_map
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
 from ..rewrite.select import check_selector, fast_selector
+from ..scriptsource import script_source
 from . import compress
 from .base import StageContext
 from .unresolved import warn_unresolved
@@ -243,6 +244,11 @@ def _missing_hint(ctx: StageContext, key: str) -> str:
     """Why ``key`` may be missing: the asset is in the build under a folder (``source`` is one
     level too high for ``url_for``'s ``filename``), a source file no stage takes, a near name,
     or the rule."""
+    if key in ctx.sources.files and script_source(key, ctx.config.source / key):
+        return (
+            f"{key} is a TypeScript or JSX source, which no browser runs and the build does not "
+            "copy: name the script it compiles to, or list it in scripts.entries"
+        )
     if key in ctx.sources.files:
         return (
             f"{key} is in the source folder, but no stage takes it: add it to static.include "
