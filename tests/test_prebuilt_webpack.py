@@ -18,6 +18,7 @@ from assetpipe.adopt import discover, init
 from assetpipe.adopt.ownstatic import own_static_route
 from assetpipe.bundler_manifest import manifest_named
 from assetpipe.hashing import bundler_hashed
+from assetpipe.serve.files import build_table
 from tests.conftest import run_cli, write_tree
 from tests.real_apps import serve
 
@@ -224,3 +225,17 @@ def test_init_finds_a_manifest_below_the_top_and_the_build_keeps_its_names(
     assert done.code == 0, done.out + done.err
     entries = json.loads((tmp_path / "dist/manifest.json").read_text())
     assert entries[WEBPACK_MAIN]["file"] == WEBPACK_MAIN  # not main.fb48...-MY2B3N66.js
+
+
+@pytest.mark.timeout(180)
+def test_a_watch_build_does_not_make_a_bundlers_file_immutable(tmp_path: Path) -> None:
+    """Under ``assetpipe watch`` a saved webpack file keeps its name: served ``immutable``, the
+    reload showed the browser's old copy (Airflow's ``flash.65805954dad3c27a3986.css``)."""
+    _nested_project(tmp_path)
+    init(tmp_path)
+    done = run_cli("build", "--profile", "development", cwd=tmp_path)
+    assert done.code == 0, done.out + done.err
+    table = build_table(tmp_path / "dist")
+    assert not table.files["/static/" + WEBPACK_MAIN].immutable
+    assert run_cli("build", cwd=tmp_path).code == 0  # production: a year, as before
+    assert build_table(tmp_path / "dist").files["/static/" + WEBPACK_MAIN].immutable

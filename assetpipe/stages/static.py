@@ -12,7 +12,8 @@ no browser runs them (``scriptsource``).
 
 A bundler's content-hashed file (``static.bundler_manifests``: a manifest in the source folder
 lists it and its name carries the bundler's hash, ``hashing.bundler_hashed``) keeps its name too,
-as the bundle's runtime loads it by that name, is published as it is and stays ``immutable``; its
+as the bundle's runtime loads it by that name, is published as it is and stays ``immutable`` (not
+in a development build: a save under ``watch`` keeps the name, which a browser would keep); its
 text is never read for imports (on MLflow's 300 webpack chunks, reading and scanning them all
 took most of the stage's 5 s on a cached build).
 
@@ -177,8 +178,8 @@ def run(ctx: StageContext) -> None:
             ctx.link_public(out, entry.path("file"))
             integrity = str(entry.meta["integrity"])
             item = {"file": out, "src": f.rel, "size": f.size, "integrity": integrity}
-        if out == f.rel and not bundler_kept(ctx, f.rel):
-            item["immutable"] = False
+        if out == f.rel and (ctx.profile == "development" or not bundler_kept(ctx, f.rel)):
+            item["immutable"] = False  # a watch build's save keeps a bundler's name: revalidate
         ctx.manifest.add(f.rel, item)
         ctx.progress.advance("static")
     ctx.progress.finish("static")
