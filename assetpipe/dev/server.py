@@ -273,7 +273,10 @@ def make_site_app(
     config: Config, reload_url: str, app: Any = None, report: Report | None = None
 ) -> WSGIApp:
     """``pages:`` (or the user's WSGI ``app``) wrapped in the serving middleware in dev mode
-    (injects the reload client)."""
+    (injects the reload client). A path under ``public_path`` naming no file of the build goes
+    on to the user's ``app``, as under ``AssetPipe(app)`` in production: its own layer answers
+    an extension's blueprint files by the hashed names it gives them (Flask-AppBuilder's
+    ``/static/appbuilder/...`` on Airflow's pages were 404s under ``watch``)."""
     from ..serve import AssetMiddleware
 
     inner: WSGIApp
@@ -303,6 +306,7 @@ def make_site_app(
         dev=True,
         reload_url=reload_url,
         source_paths=config.serve.source_paths,
+        fallback=app is not None,
     )
     return site
 
