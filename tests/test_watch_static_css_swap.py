@@ -22,8 +22,9 @@ pytestmark = [pytest.mark.node, pytest.mark.chromium]
 PAGE = (
     "<!doctype html>\n<html><head><title>skin</title>\n"
     '<link rel="stylesheet" href="/static/vendor/skin.css?96d8608e">\n'
-    '<link rel="stylesheet" href="/static/vendor/theme.css">\n</head>\n'
-    '<body><p id="p">hello</p><h1>title</h1>\n'
+    '<link rel="stylesheet" href="/static/vendor/theme.css">\n'
+    '<link rel="stylesheet" href="/static/vendor/kept.css">\n</head>\n'
+    '<body><p id="p">hello</p><h1>title</h1><h2>kept</h2>\n'
     '<script type="module" src="/static/js/app.js"></script>\n</body></html>\n'
 )
 
@@ -34,11 +35,15 @@ def session(tmp_path: Path, browser: Any) -> Iterator[tuple[Watcher, Path, Any]]
         tmp_path,
         {
             **SITE,
-            "pipeline.yaml": CONFIG.replace('["icons/**"]', '["icons/**", "vendor/**"]'),
+            "pipeline.yaml": CONFIG.replace(
+                'include: ["icons/**"]',
+                'include: ["icons/**", "vendor/**"]\n  keep_names: ["vendor/kept.css"]',
+            ),
             "site/templates/index.html": PAGE,
             "site/vendor/skin.css": "p { color: rgb(1, 2, 3); }\n",
             "site/vendor/theme.css": '@import "base.css";\n',
             "site/vendor/base.css": "h1 { color: rgb(1, 2, 3); }\n",
+            "site/vendor/kept.css": "h2 { color: rgb(1, 2, 3); }\n",
         },
     )
     w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=Recorder().line)
@@ -58,6 +63,7 @@ def session(tmp_path: Path, browser: Any) -> Iterator[tuple[Watcher, Path, Any]]
 
 #: (file, its new text (one colour), the element it colours: a JS expression)
 _SKIN = ("site/vendor/skin.css", "p { color: rgb(200, 0, 0); }\n", "document.getElementById('p')")
+_KEPT = ("site/vendor/kept.css", "h2 { color: rgb(0, 200, 0); }\n", "document.querySelector('h2')")
 _BASE = ("site/vendor/base.css", "h1 { color: rgb(0, 0, 200); }\n", "document.querySelector('h1')")
 
 
@@ -103,6 +109,7 @@ def test_a_stylesheet_linked_by_its_unhashed_url_is_swapped_too(
             **SITE,
             "pipeline.yaml": CONFIG.replace('["icons/**"]', '["icons/**", "vendor/**"]'),
             "site/templates/index.html": page_html,
+            "site/vendor/kept.css": "h2 { color: rgb(1, 2, 3); }\n",
             "site/vendor/skin.css": "p { color: rgb(1, 2, 3); }\n",
             "site/vendor/theme.css": '@import "base.css";\n',
             "site/vendor/base.css": "h1 { color: rgb(1, 2, 3); }\n",
@@ -125,3 +132,14 @@ def test_a_stylesheet_linked_by_its_unhashed_url_is_swapped_too(
     finally:
         context.close()
         w.close()
+
+
+def test_a_stylesheet_that_keeps_its_name_is_swapped_too(session: Any) -> None:
+    """A kept name (``keep_names``; a bundler's file, Airflow's ``flash.65805954dad3c27a3986.css``)
+    is the same URL after a save: the swap names the new bytes by a query, twice in a row."""
+    _w, root, page = session
+    _save_and_see(page, root, *_KEPT)
+    _save_and_see(page, root, _KEPT[0], "h2 { color: rgb(0, 0, 250); }\n", _KEPT[2])
+    assert page.evaluate("window.__marker") == 42  # the same document: no reload
+    hrefs = page.eval_on_selector_all('link[rel="stylesheet"]', "ls => ls.map(l => l.href)")
+    assert [h for h in hrefs if "/static/vendor/kept.css?v=" in h], hrefs

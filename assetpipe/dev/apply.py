@@ -22,6 +22,7 @@ full build (like the retained files of a production build).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -257,15 +258,23 @@ class DevBuilder:
             if stage not in ("styles", "static"):  # static: only when ``static_css_only``
                 continue
             before, after = old.get(key), new.get(key)
-            if before is None or after is None or before.get("file") == after.get("file"):
+            if before is None or after is None or before == after:
                 continue
             if not str(after["file"]).endswith(".css"):
                 continue
+            url = pub + str(after["file"])
+            if before.get("file") == after.get("file"):
+                # a name kept (keep_names, a bundler's file): new bytes under the same URL, which
+                # the page's <link> already loaded; a query naming them makes the swap fetch them
+                url += (
+                    "?v="
+                    + hashlib.sha256(str(after.get("integrity", after)).encode()).hexdigest()[:8]
+                )
             swaps.append(
                 {
                     "key": key,
                     "old": pub + str(before["file"]),
-                    "new": pub + str(after["file"]),
+                    "new": url,
                     # a <link> the build could not rewrite names it so (Whoogle's cb_url())
                     "source": pub + key,
                     # the swapped <link> carries SRI only where the templates' do
