@@ -6,6 +6,7 @@ CKEditor lost)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,24 +30,26 @@ PAGE = (
 )
 
 
-@pytest.fixture
-def session(tmp_path: Path, browser: Any) -> Iterator[tuple[Watcher, Path, Any]]:
+@contextlib.contextmanager
+def _watching(root: Path, browser: Any, page_html: str) -> Iterator[tuple[Watcher, Path, Any]]:
+    """A watcher of a site whose page is ``page_html``, and that page open in Chromium with its
+    live-reload client connected and a marker set (gone if the page reloads)."""
     write_tree(
-        tmp_path,
+        root,
         {
             **SITE,
             "pipeline.yaml": CONFIG.replace(
                 'include: ["icons/**"]',
                 'include: ["icons/**", "vendor/**"]\n  keep_names: ["vendor/kept.css"]',
             ),
-            "site/templates/index.html": PAGE,
+            "site/templates/index.html": page_html,
             "site/vendor/skin.css": "p { color: rgb(1, 2, 3); }\n",
             "site/vendor/theme.css": '@import "base.css";\n',
             "site/vendor/base.css": "h1 { color: rgb(1, 2, 3); }\n",
             "site/vendor/kept.css": "h2 { color: rgb(1, 2, 3); }\n",
         },
     )
-    w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=Recorder().line)
+    w = Watcher(root / "pipeline.yaml", port=0, on_line=Recorder().line)
     w.start()
     context = browser.new_context()
     page = context.new_page()
@@ -55,10 +58,16 @@ def session(tmp_path: Path, browser: Any) -> Iterator[tuple[Watcher, Path, Any]]
         page.wait_for_function("document.body.dataset.js === 'ran'")
         assert w.broker.wait_for_clients(1)
         page.evaluate("window.__marker = 42")
-        yield w, tmp_path, page
+        yield w, root, page
     finally:
         context.close()
         w.close()
+
+
+@pytest.fixture
+def session(tmp_path: Path, browser: Any) -> Iterator[tuple[Watcher, Path, Any]]:
+    with _watching(tmp_path, browser, PAGE) as got:
+        yield got
 
 
 #: (file, its new text (one colour), the element it colours: a JS expression)
@@ -103,35 +112,12 @@ def test_a_stylesheet_linked_by_its_unhashed_url_is_swapped_too(
         '<link rel="stylesheet" href="/static/vendor/skin.css?96d8608e">',
         """<link rel="stylesheet" href="{{ '/static/vendor/' ~ 'skin.css' }}">""",
     )
-    write_tree(
-        tmp_path,
-        {
-            **SITE,
-            "pipeline.yaml": CONFIG.replace('["icons/**"]', '["icons/**", "vendor/**"]'),
-            "site/templates/index.html": page_html,
-            "site/vendor/kept.css": "h2 { color: rgb(1, 2, 3); }\n",
-            "site/vendor/skin.css": "p { color: rgb(1, 2, 3); }\n",
-            "site/vendor/theme.css": '@import "base.css";\n',
-            "site/vendor/base.css": "h1 { color: rgb(1, 2, 3); }\n",
-        },
-    )
-    w = Watcher(tmp_path / "pipeline.yaml", port=0, on_line=Recorder().line)
-    w.start()
-    context = browser.new_context()
-    page = context.new_page()
-    try:
-        page.goto(w.url + "/")
-        page.wait_for_function("document.body.dataset.js === 'ran'")
-        assert w.broker.wait_for_clients(1)
+    with _watching(tmp_path, browser, page_html) as (_w, root, page):
         assert page.eval_on_selector("link", "l => l.getAttribute('href')") == (
             "/static/vendor/skin.css"
         )
-        page.evaluate("window.__marker = 42")
-        _save_and_see(page, tmp_path, *_SKIN)
+        _save_and_see(page, root, *_SKIN)
         assert page.evaluate("window.__marker") == 42  # swapped, not reloaded
-    finally:
-        context.close()
-        w.close()
 
 
 def test_a_stylesheet_that_keeps_its_name_is_swapped_too(session: Any) -> None:
