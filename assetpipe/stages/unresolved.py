@@ -37,10 +37,10 @@ _OTHER_ROUTE = re.compile(
 )
 #: ``{{ F('K') }}`` of a function F other than ``url_for`` and ``asset_url``, with a literal K
 _CALL = re.compile(r"""\{\{-?\s*([A-Za-z_][\w.]*)\(\s*["']/?([^"'{}~]+)["']\s*\)""")
-#: Flask's ``url_for('static', filename=...)``: with a computed filename ``AssetPipe(app)``
-#: names the build's hashed file of its value while the page renders (``flasknames.name_static_files``);
-#: Litestar's ``url_for('static', file_path=...)`` likewise under ``assetpipe.litestar``'s plugin
-_FLASK_STATIC = re.compile(r"""url_for\(\s*["']static["']\s*,\s*(filename|file_path)\s*=""")
+#: a static ``url_for`` named at run time: with a computed ``filename``, Flask's
+#: ``AssetPipe(app)`` names the build's hashed file of its value while the page renders
+#: (``flasknames.name_static_files``); Litestar's ``file_path`` likewise under its plugin
+_NAMED_AT_RUN_TIME = re.compile(r"""url_for\(\s*["']static["']\s*,\s*(filename|file_path)\s*=""")
 #: who names a computed file at run time, by the keyword that names it
 _NAMER = {"filename": "AssetPipe(app)", "file_path": "Litestar's plugins=[AssetPipe()]"}
 #: the tags whose computed ``url_for('static', ...)`` gets at run time exactly the file the build
@@ -80,7 +80,11 @@ def _warned(
                 return False
         if _other_route(value, routes, keys) or _other_function(value, functions, keys):
             return True
-        if u.get("tag") in _RUNTIME_NAMED and _FLASK_STATIC.search(value) and "static" in routes:
+        if (
+            u.get("tag") in _RUNTIME_NAMED
+            and _NAMED_AT_RUN_TIME.search(value)
+            and "static" in routes
+        ):
             return False  # hashed at run time by AssetPipe(app): listed in report.json only
         return "asset_url(" not in value and names_static(value, public_path, routes)
     if u["reason"] == "not_rewritten" and u.get("in_build") is False:
@@ -186,7 +190,9 @@ def warn_unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) ->
             f"; if {lead.group(1)} stands for a folder of the static folder,"
             " name it in templates.prefixes"
         )
-    named = _FLASK_STATIC.search(str(first["value"])) if dynamic and "static" in routes else None
+    named = (
+        _NAMED_AT_RUN_TIME.search(str(first["value"])) if dynamic and "static" in routes else None
+    )
     # Flask/Quart with AssetPipe(app) (Litestar with its plugin) names the default output
     # (hashed) while the template renders: what is lost is the srcset, sizes and modern formats
     # of a literal file name
