@@ -16,9 +16,11 @@ path="/static", directories=[...], name="static")``:
   app's middleware for the requests one of its routes matches, and a static files router
   matches every path below its own: there, the build answers its hashed names (``immutable``)
   and the source paths, and a file it lacks goes on to the router. Unhashed names and source
-  paths keep the router's caching: it sends no ``Cache-Control`` unless it is given one, and a
-  browser then reuses such a file on a warm visit without asking (``unhashed_cache_control``
-  names another header, ``"no-cache"`` to revalidate every time);
+  paths keep the router's caching: the ``Cache-Control`` of the ``cache_control=`` it was made
+  with (``create_static_files_router(..., cache_control=CacheControlHeader(max_age=3600))``),
+  none when it has none, and a browser then reuses such a file on a warm visit without asking
+  (the app's own ``cache_control=`` does not reach a static router's files, nor here;
+  ``unhashed_cache_control`` names another header, ``"no-cache"`` to revalidate every time);
 - **dynamic responses are compressed** (``asgi.CompressMiddleware``: brotli, zstd or gzip by
   the request's ``Accept-Encoding``, with the BREACH guard, the static router's files spared
   from it), as ``AssetPipe(app)`` does for Flask; a response the app's own
@@ -66,7 +68,7 @@ class AssetPipe:
         root: str | Path | None = None,
         compress: bool = True,
         compress_exclude: tuple[str, ...] = (),
-        unhashed_cache_control: str = "",
+        unhashed_cache_control: str | None = None,
     ) -> None:
         found = served_build(
             root, config=config, output=output, public_path=public_path, source_paths=source_paths
@@ -84,14 +86,20 @@ class AssetPipe:
             self.public_path,
             source_paths=found.source_paths,
             fallback=True,
-            unhashed_cache_control=unhashed_cache_control,
+            unhashed_cache_control=unhashed_cache_control or "",
         )
+        #: the router's ``cache_control`` is read at ``on_app_init`` unless this was given
+        self.unhashed_given = unhashed_cache_control is not None
         self.resolver: AssetResolver | None = None
 
     def on_app_init(self, app_config: Any) -> Any:
         """Litestar's ``InitPluginProtocol`` hook: the layer goes first in the app's middleware,
         and the template engine, once made, renders the build's templates."""
         app_config.middleware.insert(0, self.layer)
+        if not self.unhashed_given:
+            header = router_cache_control(app_config.route_handlers, url_prefix(self.public_path))
+            if header:
+                self.serving.holder.use_unhashed(header)
         tc = app_config.template_config
         if tc is not None:
             if tc.instance is not None:
@@ -158,3 +166,20 @@ class AssetPipe:
             return litestar_url_for(context, route_name, **parameters)
 
         return url_for
+
+
+def router_cache_control(handlers: Any, prefix: str) -> str:
+    """The ``Cache-Control`` header a static files router at ``prefix`` (the build's public
+    path, no trailing slash), among ``handlers`` or inside a router there, sends with each file:
+    the ``cache_control=`` it was made with (``create_static_files_router`` gives its files
+    and the router the same header); ``""`` when it has none."""
+    route_path = prefix.rstrip("/") + "/{file_path:path}"
+    for handler in handlers if isinstance(handlers, (list, tuple)) else ():
+        for route in getattr(handler, "routes", None) or ():  # a router: its routes, full paths
+            if getattr(route, "path", None) != route_path:
+                continue
+            for route_handler in route.route_handlers:  # owned by the router that made it
+                control = getattr(getattr(route_handler, "owner", None), "cache_control", None)
+                if control is not None:
+                    return str(control.to_header())
+    return ""

@@ -132,3 +132,62 @@ def _check(module: Any) -> None:
         r = request(port, "/static/late.txt")
         assert (r.status, r.body) == (200, b"added after the build\n")
         assert request(port, "/static/nothing-here.css").status == 404
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["router", "inside-a-router"])
+def test_unhashed_names_keep_the_static_routers_own_cache_control(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nested: bool
+) -> None:
+    """A static files router made with ``cache_control=`` sends that header with each file (a
+    warm visit reuses them for an hour without asking); the build's unhashed names send the
+    same, not the plugin's default (none), whether the router is the app's or inside another
+    router. The hashed names stay immutable."""
+    static = (
+        'create_static_files_router(path="/static", directories=[HERE / "static"], '
+        'name="static", cache_control=CacheControlHeader(max_age=3600))'
+    )
+    if nested:
+        static = f'Router(path="/app", route_handlers=[{static}])'
+    app = (
+        APP.replace(
+            "from litestar import Litestar, get", "from litestar import Litestar, Router, get"
+        )
+        .replace(
+            "from litestar.plugins.jinja",
+            "from litestar.datastructures import CacheControlHeader\nfrom litestar.plugins.jinja",
+        )
+        .replace(
+            'create_static_files_router(path="/static", directories=[HERE / "static"], name="static")',
+            static,
+        )
+    )
+    assert static in app
+    prefix = "/app/static" if nested else "/static"
+    write_tree(
+        tmp_path,
+        {
+            "litestar_cached_app.py": app,
+            "static/js/site.js": "window.ready = true;\n",
+            "pipeline.yaml": (
+                f"source: static\noutput: dist\npublic_path: {prefix}/\n"
+                'static: {include: ["js/**"]}\n'
+            ),
+        },
+    )
+    (tmp_path / "templates").mkdir()
+    build(tmp_path / "pipeline.yaml")
+    (tmp_path / "static/late.txt").write_text("added after the build\n")
+    manifest = (tmp_path / "dist/manifest.json").read_text()
+    hashed = manifest.split('"file": "', 1)[1].split('"', 1)[0]
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("litestar_cached_app")
+    try:
+        with asgi_server(module.app) as port:
+            # the router's own file, and the build's unhashed name: the router's header
+            for path in ("late.txt", "js/site.js"):
+                r = request(port, f"{prefix}/{path}")
+                assert (r.status, r.headers.get("cache-control")) == (200, "max-age=3600"), path
+            r = request(port, f"{prefix}/{hashed}")
+            assert r.status == 200 and "immutable" in r.headers["cache-control"], r.headers
+    finally:
+        sys.modules.pop("litestar_cached_app", None)
