@@ -606,3 +606,17 @@ def test_outputs_the_vendor_renaming_leaves_alone_are_known_before_it_runs() -> 
     assert "vendor/mapkit/pin-H.png" in relocated and b"vendor/mapkit" in relocated["js/a.js"]
     plain = Result({"js/b.js": b"x"}, {"outputs": {"js/b.js": {}}}, [])
     assert vendored.untouched(plain) == {"js/b.js": b"x"}
+
+
+def test_extracted_licence_comments_get_the_developer_levels() -> None:
+    """webpack's ``main.<hash>.js.LICENSE.txt`` (the licence comments its minifier moved out of
+    the bundle) is read by people, never fetched by a page: the fast levels, like esbuild's
+    ``*.LEGAL.txt`` and source maps. A project's own ``LICENSE.txt`` is not one of them."""
+    from assetpipe.stages.compress_codec import BEST, FAST, levels
+
+    encodings = ("br", "gzip")
+    for rel in ("js/main.3f2a9c.js.LICENSE.txt", "js/app-X1.js.LEGAL.txt", "js/app.js.map"):
+        assert levels(rel, encodings, "fast") == {e: FAST[e] for e in encodings}, rel
+        assert levels(rel, encodings, "none") == {}, rel
+    for rel in ("LICENSE.txt", "docs/LICENSE.txt", "js/app.js"):
+        assert levels(rel, encodings, "fast") == {e: BEST[e] for e in encodings}, rel

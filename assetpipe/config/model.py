@@ -269,7 +269,7 @@ class CompressConfig:
     sourcemaps: str = opt(
         "fast",
         Choice(("fast", "none", "full")),
-        "source maps and *.LEGAL.txt: fast levels, no siblings, or full levels",
+        "source maps, *.LEGAL.txt, *.LICENSE.txt: fast levels, no siblings, or full levels",
     )
 
 

@@ -74,8 +74,10 @@ TEXT = frozenset(
     }
 )
 ORDER = ("br", "gzip", "zstd")
-#: files no page fetches: only developers (devtools) or people read them
-DEVELOPER_ONLY = (".map", ".LEGAL.txt")
+#: files no page fetches: only developers (devtools) or people read them: source maps,
+#: esbuild's ``*.LEGAL.txt`` and webpack's ``*.js.LICENSE.txt`` (the licence comments its
+#: minifier moves out of a bundle: Airflow ships 58, 0.05 s of brotli 11 for nobody)
+DEVELOPER_ONLY = (".map", ".LEGAL.txt", ".LICENSE.txt")
 #: levels per encoding: what browsers fetch, and ``compress.sourcemaps: fast``
 BEST = {"br": 11, "gzip": 9, "zstd": 19}
 #: brotli 3: 0.38x brotli 5's CPU on the npm app's 2.2 MB of maps for 10 % more bytes, and
