@@ -23,6 +23,7 @@ from .constants import kwarg
 from .files import app_root, python_texts, shallowest
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
+from .othertools import OtherOutput, other_output
 from .ownstatic import own_static_route
 from .ownviews import own_view_refs
 from .packaged import drop_unnamed, static_files
@@ -78,6 +79,8 @@ class Project:
     classic: list[str] = field(default_factory=list)  # of those, loaded without module
     styles: list[str] = field(default_factory=list)
     image_dirs: list[str] = field(default_factory=list)  # folders with raster images
+    #: another asset tool's output in the static folder, left out (``othertools``)
+    other_output: OtherOutput = field(default_factory=OtherOutput)
     kept_dirs: list[str] = field(default_factory=list)  # self-locating libraries (see below)
     # scripts and stylesheets another script names by URL (``named_in_scripts``): names kept
     kept_files: list[str] = field(default_factory=list)
@@ -261,7 +264,10 @@ def discover(root: Path, *, _in: str = "") -> Project:
         created_static=created,
         themes=packaged_themes(app.module_file.parent) if app is not None else [],
     )
-    project.static_files = static_files(static_dir)
+    every = static_files(static_dir)
+    project.other_output = other = other_output(static_dir, every)
+    left_out = set(other.left_out)  # another tool's copies and siblings: not sources
+    project.static_files = [f for f in every if f not in left_out]
     present = set(project.static_files)
     listed = template_dirs(project.templates_dir, blueprint_template_dirs(root))
     project.templates_dir = listed.first

@@ -51,13 +51,29 @@ def _literal(name: str) -> str:
 
 
 def image_globs(project: Project) -> list[str]:
-    return [f"{d}/**/*.{IMAGE_EXT}" for d in project.image_dirs]
+    """A glob per image folder; each image of the folder, by name, where another tool's copies
+    lie among them (``othertools``: a glob would give those variants too)."""
+    out: list[str] = []
+    left = project.other_output.left_out
+    for d in project.image_dirs:
+        if any(f.startswith(d + "/") for f in left):
+            out += [
+                _literal(f)
+                for f in project.static_files
+                if f.startswith(d + "/") and f.lower().endswith(RASTER)
+            ]
+        else:
+            out.append(f"{d}/**/*.{IMAGE_EXT}")
+    return out
 
 
 def static_globs(project: Project, claimed: set[str]) -> list[str]:
     """Patterns that match exactly the files of ``project.static_files`` not in ``claimed``:
-    ``folder/**`` for the highest folders none of whose files is claimed, else each file."""
-    files = project.static_files
+    ``folder/**`` for the highest folders none of whose files is claimed (nor left out:
+    another tool's output, ``othertools``), else each file."""
+    left = project.other_output.left_out
+    files = [*project.static_files, *(f for f in left if f not in project.static_files)]
+    claimed = claimed | set(left)
     out: list[str] = []
 
     def walk(prefix: str) -> None:

@@ -39,6 +39,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt import other_app_steps
         from ..adopt.asgiapp import find_asgi_app
         from ..adopt.litestarapp import find_litestar_app
+        from ..adopt.othertools import describe
         from ..adopt.render import OUTPUT
 
         result = run_init(Path(folder), config_name=config_name, force=force)
@@ -51,6 +52,8 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             f"{len(p.image_dirs)} image folder(s), {len(result.copied)} other file(s) copied)"
         )
         _unnamed_note(result.unnamed_code)
+        if other := describe(p.other_output):
+            click.echo(f"note: {other}")
         if result.adopted and p.app is not None:
             shown = os.path.relpath(p.app.module_file, p.root)
             click.echo(f"\n{shown} already calls AssetPipe(...): run `assetpipe build`.")
