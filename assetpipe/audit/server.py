@@ -42,8 +42,15 @@ def make_asgi(config: Config, app_spec: str | None) -> Any:
     if not is_asgi(app):
         _errors = RenderErrors(app, _report)
         app = WSGIBridge(_errors)
+    # a path the build lacks goes on to the app, as in production (``AssetPipe(app)``) and
+    # under ``watch --app``: with ``public_path: "/"`` (Flask's ``static_url_path=""``) every
+    # page is below it, and without the fallback each one was this layer's 404
     return AssetMiddleware(
-        app, config.output, config.public_path, source_paths=config.serve.source_paths
+        app,
+        config.output,
+        config.public_path,
+        source_paths=config.serve.source_paths,
+        fallback=True,
     )
 
 
