@@ -4,11 +4,18 @@ loopback origins only, the error replayed to late clients, shutdown ending the s
 from __future__ import annotations
 
 import http.client
+import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from assetpipe import build
+from assetpipe.config import load_config
 from assetpipe.dev.server import EVENTS_PATH, DevApp, DevServer, EventBroker, format_event
+from tests.conftest import write_tree
+from tests.test_serve_support import make_site
 
 
 @pytest.fixture
@@ -126,3 +133,35 @@ def test_multiline_data_is_framed() -> None:
     msg = format_event("error", {"message": "a\nb"}).decode()
     assert msg.startswith("event: error\ndata: ") and msg.endswith("\n\n")
     assert msg.count("\n\n") == 1  # JSON keeps the newline escaped: one message
+
+
+def test_a_page_requested_while_watch_starts_waits_for_it(tmp_path: Path) -> None:
+    """``watch`` listens before the user's app is imported (a second or more for a real app's
+    imports: docker-flask-example's Celery and SQLAlchemy): a page opened meanwhile was told
+    "assetpipe watch --no-serve: only the live-reload stream is served here" (404). It waits
+    and gets the page."""
+    write_tree(tmp_path, {"src/templates/pages/home.html": "<html><body>home</body></html>"})
+    cfg = make_site(tmp_path)
+    with cfg.open("a") as f:
+        f.write("pages:\n  - {path: /, template: pages/home.html}\n")
+    build(cfg)
+    app = DevApp(EventBroker(), serve=True)
+    srv = DevServer(app, "127.0.0.1", 0)
+    srv.start()
+    try:
+        got: list[tuple[int, bytes]] = []
+
+        def fetch() -> None:
+            resp = request(srv, path="/")
+            got.append((resp.status, resp.read()))
+
+        early = threading.Thread(target=fetch)
+        early.start()
+        time.sleep(0.3)  # the request is in before the app is ready
+        assert not got
+        app.set_config(load_config(cfg))
+        early.join(10)
+        ((status, body),) = got
+        assert status == 200 and b"home" in body, body
+    finally:
+        srv.close()

@@ -47,6 +47,8 @@ log = logging.getLogger("assetpipe")
 
 EVENTS_PATH = "/__assetpipe/events"
 PING_SECONDS = 15.0
+#: how long a page request waits for ``watch`` to finish starting (importing the user's app)
+READY_SECONDS = 60.0
 LOOPBACK_ORIGIN = re.compile(
     r"^https?://(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$", re.IGNORECASE
 )
@@ -165,6 +167,9 @@ class DevApp:
         self.report = report or _log_report
         self._app: WSGIApp | None = None
         self._user_app: Any = None
+        #: set once pages can be served (``set_config``): the server listens before the
+        #: user's app is imported, and a request meanwhile waits for it (``READY_SECONDS``)
+        self._ready = threading.Event()
         if config is not None:
             self.set_config(config)
 
@@ -185,6 +190,7 @@ class DevApp:
         self._app = make_site_app(
             config, reload_url=EVENTS_PATH, app=self._user_app, report=self.report
         )
+        self._ready.set()
 
     def close_user_app(self) -> None:
         """Run the lifespan shutdown of the user's ASGI app (its shutdown handlers: an app's
@@ -202,6 +208,17 @@ class DevApp:
         path = environ.get("PATH_INFO", "/") or "/"
         if path == EVENTS_PATH:
             return self.events(environ, start_response)
+        if self._app is None and self.serve:
+            # a page opened while ``watch`` starts (its app still importing: a second or
+            # more) waits for it, rather than be told this server serves no pages
+            self._ready.wait(READY_SECONDS)
+            if self._app is None:
+                return _text(
+                    start_response,
+                    "503 Service Unavailable",
+                    "assetpipe watch is still starting (importing the app): reload in a moment\n",
+                    [("Retry-After", "1")],
+                )
         if self._app is None:
             return _text(
                 start_response,
