@@ -285,6 +285,12 @@ class Sources:
         return Sources(self.root, files, None, memo=self._memo, whole=self._whole)
 
     @property
+    def whole(self) -> dict[str, SourceFile]:
+        """The whole tree's files, also in a narrowed view (``narrowed``: there ``files`` holds
+        only the keys a stage rebuilds)."""
+        return self._whole
+
+    @property
     def memo_stats(self) -> MemoStats:
         return self._memo.stats
 

@@ -101,13 +101,24 @@ def collect(ctx: StageContext, *, quiet: bool = False) -> dict[str, str]:
                 )
             out[name] = rel
             found += 1
-        if not found and explicit and not quiet:
+        if not found and explicit and not quiet and not _any_template(ctx, pre):
             ctx.warn(
                 f"templates.dirs: no templates matching templates.include in "
                 f"'{ctx.source_location(d).file}'",
                 ctx.config.location_of("templates.dirs"),
             )
     return out
+
+
+def _any_template(ctx: StageContext, pre: str) -> bool:
+    """Whether the whole tree has a template below ``pre``: a stage given a few saved
+    templates (``watch``) sees only those in ``ctx.sources.files``, and the other template
+    folders are not empty for it (a save under one of a Flask app's blueprint folders warned
+    that its layouts' folder had no templates)."""
+    include = ctx.config.templates.include
+    return any(
+        rel.startswith(pre) and globmatch(rel[len(pre) :], include) for rel in ctx.sources.whole
+    )
 
 
 def options(ctx: StageContext, name: str) -> Options:

@@ -1,0 +1,66 @@
+"""``assetpipe watch`` with the templates in two folders, a Flask app's own (its layout) and a
+blueprint's (its pages), as ``init`` lists them for nickjj's docker-flask-example: every save
+of a page warned "templates.dirs: no templates matching templates.include in
+'hello/templates'", the layouts' folder, because the templates stage rebuilding the saved page
+sees only that file. The warning is for a folder that holds no template, and the layouts' does.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_tree
+from tests.test_layout import _wait_for
+
+
+def test_a_page_save_does_not_call_the_other_template_folder_empty(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from assetpipe.dev.watch import Watcher
+
+    write_tree(
+        tmp_path,
+        {
+            "app/templates/layouts/base.html": (
+                "<!doctype html><html><head>"
+                "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/site.css') }}\">"
+                "</head><body>{% block body %}{% endblock %}</body></html>\n"
+            ),
+            "app/page/templates/page/home.html": (
+                '{% extends "layouts/base.html" %}{% block body %}<p>home</p>{% endblock %}\n'
+            ),
+            "app/static/css/site.css": "body { color: rgb(1, 2, 3); }\n",
+            "pipeline.yaml": (
+                "source: app/static\noutput: dist\n"
+                "templates:\n  dirs: [app/templates, app/page/templates]\n"
+                "styles: {entries: [css/site.css]}\n"
+            ),
+        },
+    )
+    lines: list[tuple[str, str]] = []
+    w = Watcher(
+        tmp_path / "pipeline.yaml",
+        port=0,
+        serve=False,
+        on_line=lambda level, text, hint: lines.append((level, text)),
+    )
+    caplog.set_level(logging.WARNING, logger="assetpipe")
+    w.start()
+    try:
+        out = tmp_path / "dist/templates/page/home.html"
+        _wait_for(out.exists, "the first build")
+        page = tmp_path / "app/page/templates/page/home.html"
+        page.write_text(page.read_text().replace("<p>home</p>", "<p>edited</p>"))
+        _wait_for(lambda: "edited" in out.read_text(), "the page's rebuild")
+        layout = tmp_path / "app/templates/layouts/base.html"
+        layout.write_text(layout.read_text().replace("<body>", '<body class="x">'))
+        base = tmp_path / "dist/templates/layouts/base.html"
+        _wait_for(lambda: 'class="x"' in base.read_text(), "the layout's rebuild")
+    finally:
+        w.close()
+    said = [text for _level, text in lines if "no templates matching" in text]
+    said += [r.getMessage() for r in caplog.records if "no templates matching" in r.getMessage()]
+    assert not said, said
