@@ -7,7 +7,8 @@ serves:
 - **Flask-Static-Digest** (``flask digest compile``): ``cache_manifest.json`` at the top,
   ``{"css/app.css": "css/app-f53f1226ea670b4c410e5a4aed0153e9.css", ...}``, a copy of every
   file under an MD5-named name, and a ``.gz`` of each (nickjj's docker-flask-example runs it
-  in its image: a checkout where it once ran had 61 such files beside its 16);
+  in its image; in a checkout where it had run, ``init`` listed 61 files to copy where the
+  app has 13);
 - **Django's** ``ManifestStaticFilesStorage`` (``collectstatic``): ``staticfiles.json``,
   ``{"paths": {"css/x.css": "css/x.1a2b3c4d5e6f.css"}, ...}``, the same copies;
 - **precompressed siblings** ``X.gz``, ``X.br``, ``X.zst`` beside ``X`` (those tools,
