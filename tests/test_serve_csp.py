@@ -51,3 +51,31 @@ def test_headers_each_policy_of_each_header() -> None:
     assert allow_client([("Content-Type", "text/html")], "x()", "/e") == [
         ("Content-Type", "text/html")
     ]
+
+
+def test_a_meta_policy_is_amended_and_every_other_byte_kept() -> None:
+    """``amend_meta``: the policy of a ``<meta http-equiv="Content-Security-Policy">`` (any case,
+    any quoting, entities decoded) gets the client's hash and stream origin; other metas, and a
+    policy that lets the client run already, keep every byte."""
+    from assetpipe.serve.csp import amend_meta
+
+    js, url = "window.x = 1;", "http://127.0.0.1:9/__assetpipe/events"
+    page = (
+        b"<head><meta charset=utf-8><meta name=csp content=\"script-src 'self'\">"
+        b"<META HTTP-EQUIV='content-security-policy' CONTENT='script-src &#39;self&#39;'>"
+        b"</head>"
+    )
+    out = amend_meta(page, js, url)
+    assert out.startswith(
+        b"<head><meta charset=utf-8><meta name=csp content=\"script-src 'self'\">"
+    )
+    amended = out.split(b"<META ", 1)[1]
+    assert amended.startswith(
+        b"HTTP-EQUIV='content-security-policy' content=\"script-src 'self' 'sha256-"
+    )
+    assert b"connect-src http://127.0.0.1:9" not in amended  # no connect-src nor default-src
+    open_policy = (
+        b'<meta http-equiv="Content-Security-Policy" content="script-src \'unsafe-inline\'">'
+    )
+    assert amend_meta(open_policy, js, url) == open_policy
+    assert amend_meta(b"<p>no policy</p>", js, url) == b"<p>no policy</p>"

@@ -140,28 +140,31 @@ def test_reload_client_protocol(tmp_path: Path, browser: Any) -> None:
         events.close()
 
 
-def test_reload_client_runs_under_the_pages_csp(tmp_path: Path, browser: Any) -> None:
+@pytest.mark.parametrize("where", ["header", "meta"])
+def test_reload_client_runs_under_the_pages_csp(tmp_path: Path, browser: Any, where: str) -> None:
     """Whoogle sends ``default-src 'none'; script-src 'self'; connect-src 'self'`` on every page:
     the inline client was blocked (a CSP error in the console, no save reloaded the page). The
     policy now allows that one script (by its hash) and its stream's origin; the page's own
-    inline script stays blocked."""
+    inline script stays blocked. The same policy in a ``<meta http-equiv>`` of the page (no
+    header) blocked it too, and is amended the same way."""
     cfg = make_site(tmp_path)
     build(cfg)
     policy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'"
+    meta = (
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'.encode()
+        if where == "meta"
+        else b""
+    )
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         html = (
-            b"<!doctype html><html><head></head><body><h1>Title</h1>"
+            b"<!doctype html><html><head>" + meta + b"</head><body><h1>Title</h1>"
             b"<script>window.pageInline = 1;</script></body></html>"
         )
-        start_response(
-            "200 OK",
-            [
-                ("Content-Type", "text/html; charset=utf-8"),
-                ("Content-Length", str(len(html))),
-                ("Content-Security-Policy", policy),
-            ],
-        )
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(html)))]
+        if where == "header":
+            headers.append(("Content-Security-Policy", policy))
+        start_response("200 OK", headers)
         return [html]
 
     events = Events()

@@ -17,8 +17,8 @@ events; the client is an ``EventSource`` on ``reload_url``):
 
 Injection: into a 200 ``text/html`` response without ``Content-Encoding``, the ``<script>`` goes
 right before the last ``</body>`` (or at the end when there is none); Content-Length is fixed, a
-strong ETag dropped and the page's Content-Security-Policy amended to let the client run
-(``assetpipe.serve.csp``). Put ``CompressMiddleware`` *outside* ``AssetMiddleware`` so it compresses
+strong ETag dropped and the page's Content-Security-Policy (a header, or a ``<meta
+http-equiv>`` in the page) amended to let the client run (``assetpipe.serve.csp``). Put ``CompressMiddleware`` *outside* ``AssetMiddleware`` so it compresses
 after injection (a compressed body is left alone).
 """
 
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 
-from .csp import allow_client
+from .csp import allow_client, amend_meta
 
 _CLIENT = """(function(){
 if(!window.EventSource||window.__assetpipeReload)return;window.__assetpipeReload=1;
@@ -89,7 +89,11 @@ def injected_headers(
 
 
 def inject(html: bytes, script: bytes) -> bytes:
-    """``html`` with ``script`` before its last ``</body>`` (or appended)."""
+    """``html`` with ``script`` before its last ``</body>`` (or appended), and a policy in a
+    ``<meta http-equiv="Content-Security-Policy">`` amended to let a ``client_script`` run."""
+    made = _MADE.get(script)
+    if made is not None:
+        html = amend_meta(html, *made)
     idx = html.lower().rfind(b"</body>")
     if idx < 0:
         return html + script
