@@ -106,6 +106,8 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         _themes_note(p.themes, p.root)
         made = p.app or asgi or lite
         _extensions_note(made.module_file.parent if made else None, p.root, asgi is not None)
+        if made is not None:
+            _installed_note(made.module_file, p.root)
         return 0
 
     run_command(body, verbose=verbose, json_mode=False)
@@ -134,6 +136,16 @@ def _web_server_notes(rules: list[StaticRule], root: Path, public_path: str) -> 
             " the build's hashed files 404; remove that rule so the app serves them"
             ' (docs/adopting.md, "A web server that answers /static/ itself").'
         )
+
+
+def _installed_note(module_file: Path, root: Path) -> None:
+    """Name another installed copy of the app's package (``installed.installed_copy``): its
+    console script and servers started elsewhere run it, not the adopted one."""
+    from ..adopt.installed import installed_copy, installed_note
+
+    copy = installed_copy(module_file, root)
+    if copy is not None:
+        click.echo("\n" + installed_note(copy, root))
 
 
 def _own_views_note(own: dict[str, list[str]]) -> None:
