@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assetpipe.adopt.installed import installed_copy, top_package
+from assetpipe.adopt.installed import installed_copy, installed_note, top_package
 from tests.conftest import run_cli, write_tree
 
 NAME = "budgetapp_s20h2"
@@ -98,3 +98,19 @@ def test_found_from_the_module_without_importing(
     assert copy.scripts == ("budgetapp",)
     monkeypatch.syspath_prepend(str(project))  # the project first on sys.path: skipped
     assert installed_copy(module, project) == copy
+    assert not copy.adopted and "a copy without the two lines" in installed_note(copy, project)
+
+
+def test_an_adopted_copy_installed_apart_is_told_apart(tmp_path: Path) -> None:
+    """``pip install .`` of the adopted folder: the copy calls ``AssetPipe(app)`` but has no
+    ``pipeline.yaml`` or build beside it (it fails to start); the note says so."""
+    project = tmp_path / "project"
+    write_tree(project, PROJECT)
+    site = _site(tmp_path)
+    write_tree(site, {f"{NAME}/run.py": "from assetpipe.flask import AssetPipe\nAssetPipe(app)\n"})
+    result = run_cli("init", cwd=project, env=_env(site))
+    assert result.code == 0, result.err
+    assert (
+        f"{NAME} is also installed at ../site-packages/{NAME}, a copy installed apart" in result.out
+    )
+    assert "import that copy and fail to start (AssetPipe(app) finds no pipeline.yaml" in result.out

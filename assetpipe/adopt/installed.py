@@ -23,11 +23,14 @@ from pathlib import Path
 class InstalledCopy:
     """The project's top-level package ``name`` as ``sys.path`` finds it outside the project:
     at ``folder``, a copy other than the project's, whose distribution installs ``scripts``
-    (console scripts that import it)."""
+    (console scripts that import it); ``adopted``: its copy of the app's module calls
+    ``AssetPipe(`` too (the adopted folder installed with ``pip install .``: a snapshot with
+    neither ``pipeline.yaml`` nor the build beside it)."""
 
     name: str
     folder: Path
     scripts: tuple[str, ...]
+    adopted: bool = False
 
 
 def top_package(module_file: Path) -> Path | None:
@@ -61,7 +64,12 @@ def installed_copy(module_file: Path, root: Path) -> InstalledCopy | None:
     folder = Path(os.path.realpath(next(iter(spec.submodule_search_locations))))
     if folder == Path(os.path.realpath(pkg)):
         return None
-    return InstalledCopy(pkg.name, folder, _console_scripts(pkg.name))
+    twin = folder / module_file.relative_to(pkg)
+    try:
+        adopted = "AssetPipe(" in twin.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        adopted = False
+    return InstalledCopy(pkg.name, folder, _console_scripts(pkg.name), adopted)
 
 
 def _console_scripts(name: str) -> tuple[str, ...]:
@@ -97,9 +105,19 @@ def installed_note(copy: InstalledCopy, root: Path) -> str:
         if packaged
         else "start the app from this folder only, or uninstall that copy"
     )
+    what = (
+        "a copy installed apart from this folder"
+        if copy.adopted
+        else "a copy without the two lines"
+    )
+    serve = (
+        "fail to start (AssetPipe(app) finds no pipeline.yaml beside that copy)"
+        if copy.adopted
+        else "serve the pages unbuilt, as before"
+    )
     return (
-        f"note: {copy.name} is also installed at {shown}, a copy without the two lines: the app"
-        f" runs adopted when started in this folder (gunicorn, flask --app), but {started}a"
-        " server started in another folder import that copy and serve the pages unbuilt, as"
-        f' before; {fix} (docs/adopting.md, "An app installed from PyPI").'
+        f"note: {copy.name} is also installed at {shown}, {what}: the app runs adopted when"
+        f" started in this folder (gunicorn, flask --app), but {started}a server started in"
+        f' another folder import that copy and {serve}; {fix} (docs/adopting.md, "An app'
+        ' installed from PyPI").'
     )
