@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..rewrite.foreign import foreign_stylesheets
 from ..scriptsource import script_source
+from ..secretfiles import left_out
 from ..themes2 import packaged_themes
 from .asgiapp import asgi_folders
 from .constants import kwarg
@@ -139,6 +140,8 @@ class Project:
     bundler_files: list[str] = field(default_factory=list)
     # files of a prebuilt bundle the build leaves to the app's own routes (``prebuilt``)
     left_to_app: list[str] = field(default_factory=list)
+    # files left out of static.include → the secret-like file they go with (``secretfiles``)
+    secret: dict[str, str] = field(default_factory=dict)
 
 
 def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
@@ -371,6 +374,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         for f in drop_unnamed(static_dir, project.static_files, keep, public_path)
         if f in keep or not script_source(f, static_dir / f)
     ]
+    project.secret = left_out(project.static_files, {*keep, *named, *project.bundled})
     dirs = {
         str(Path(f).parent.as_posix())
         for f in project.static_files

@@ -288,6 +288,20 @@ def _listed(items: list[tuple[str, str]], *head: str) -> list[str]:
     return lines
 
 
+def _secret_lines(project: Project) -> list[str]:
+    """A comment naming the files left out as secrets or beside one (``secretfiles``)."""
+    if not project.secret:
+        return []
+    found = sorted(set(project.secret.values()))
+    others = len(project.secret) - len(found)
+    beside = f" and {others} other file(s) beside them" if others else ""
+    return [
+        f"# Not copied: {', '.join(found[:3])}{', ...' if len(found) > 3 else ''}{beside}:",
+        "# named like a secret, in the app's run-time state, not an asset (a build publishes",
+        "# what it copies for good). The app still answers their URLs as before.",
+    ]
+
+
 def _copied_module_lines(project: Project) -> list[str]:
     """A comment naming the module scripts copied as they are (``Project.copied_modules``)."""
     if not project.copied_modules:
@@ -310,6 +324,7 @@ def _claimed(project: Project) -> set[str]:
         | set(project.styles)
         | set(project.bundled)
         | set(project.left_to_app)
+        | set(project.secret)
     )
 
 
@@ -423,6 +438,7 @@ def render(project: Project, *, config_dir: Path) -> str:
         *_unbundled_lines(project),
         *_bundled_lines(project),
         *_copied_module_lines(project),
+        *_secret_lines(project),
         "static:",
         f"  include: {_flow(static)}",
     ]

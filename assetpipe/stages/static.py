@@ -7,6 +7,9 @@ specifiers to the imported modules' hashed names instead (``jsrefs.rewrite_impor
 module is named by its bytes with its imports' names in them; only the modules ``jsrefs``
 pins (on an import cycle, or named in text that is not an import) keep their names.
 
+A file named like a secret (``secretfiles``: a private key, ``.env``) is published with a
+warning: ``static.include`` lists it, but the static folder is seldom where one belongs.
+
 TypeScript and JSX sources a glob matches (``js/**`` over webpack's ``.tsx``) are not copied:
 no browser runs them (``scriptsource``).
 
@@ -38,6 +41,7 @@ from ..imaging.formats import widest_original
 from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import SourceFile, globmatch
 from ..scriptsource import script_source
+from ..secretfiles import secret_like
 from .base import StageContext
 from .cssrefs import rewrite_refs
 from .jsrefs import SCRIPT_EXTS, imported_modules, pinned_modules, rewrite_imports
@@ -181,5 +185,12 @@ def run(ctx: StageContext) -> None:
         if out == f.rel and (ctx.profile == "development" or not bundler_kept(ctx, f.rel)):
             item["immutable"] = False  # a watch build's save keeps a bundler's name: revalidate
         ctx.manifest.add(f.rel, item)
+        if (pattern := secret_like(f.rel)) is not None:
+            ctx.warn(
+                f"published {ctx.config.public_path}{out}, named like a secret ({pattern}):"
+                " anyone can fetch it wherever the build is deployed; take it out of"
+                " static.include (and out of the static folder, if the app keeps it there)",
+                ctx.source_location(f.rel),
+            )
         ctx.progress.advance("static")
     ctx.progress.finish("static")
