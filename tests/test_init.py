@@ -607,9 +607,10 @@ def test_init_run_again_after_the_lines_are_in_does_not_ask_for_them_again(
 def test_an_app_made_in_a_function_of_another_name_gets_the_lines_once_configured(
     tmp_path: Path,
 ) -> None:
-    """rq-dashboard's ``make_flask_app()`` (not a name init knows as a factory) makes the app,
-    then reads its settings (``from_object``, and ``from_envvar`` under an ``if``): init said
-    "after app = Flask(__name__)", so ``ASSETPIPE_*`` settings in that file were ignored."""
+    """rq-dashboard's ``make_flask_app()`` makes the app, then reads its settings
+    (``from_object``, and ``from_envvar`` under an ``if``): init said "after app =
+    Flask(__name__)", so ``ASSETPIPE_*`` settings in that file were ignored. It returns the app:
+    a factory whatever its name, whose lines go before its ``return app``, after them all."""
     write_tree(
         tmp_path,
         {
@@ -638,20 +639,48 @@ def test_an_app_made_in_a_function_of_another_name_gets_the_lines_once_configure
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert (
-        "in dash/cli.py, inside make_flask_app(), after line 10 (where the `if` block of line 9"
+        "in dash/cli.py, inside make_flask_app(), before its `return app` (line 16):" in result.out
+    ), result.out
+
+
+def test_an_app_run_by_a_function_gets_the_lines_once_configured(tmp_path: Path) -> None:
+    """A function that makes the app and runs it (no ``return app``: not a factory) gets
+    the lines after the last statement that sets its config, the ``if`` block's whole."""
+    write_tree(
+        tmp_path,
+        {
+            "dash/__init__.py": "",
+            "dash/cli.py": """\
+                import os
+                from flask import Flask
+
+
+                def main():
+                    app = Flask(__name__)
+                    app.config.from_object("dash.defaults")
+
+                    if "DASH_SETTINGS" in os.environ:
+                        app.config.from_envvar("DASH_SETTINGS")
+                    app.run()
+                """,
+            "dash/static/site.css": "p{}\n",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert (
+        "in dash/cli.py, inside main(), after line 10 (where the `if` block of line 9"
         " ends; 4 spaces in, as line 9: after the whole block), once app.config is set:"
         in result.out
     ), result.out
 
 
 def test_an_app_made_in_a_function_is_adopted_where_init_says(tmp_path: Path) -> None:
-    """Supysonic's ``create_application()`` (``global app``, not a name init knows as a
-    factory) reads ``app.config["MIMETYPES"].items()`` in a ``for`` whose ``if`` calls
-    ``mimetypes.add_type``: init took that read for the config's last setting and said "after
-    line 12", the ``if``'s last line, 12 spaces in. Pasted there, as an editor's Enter leaves
-    the cursor, ``AssetPipe(app)`` never ran (the mapping is empty by default) and the app
-    was silently not adopted. The lines go after the last statement that sets the config, and a
-    block there is named with its indentation in the function; so pasted, the app is adopted."""
+    """Supysonic's ``create_application()`` (``global app``) makes the app and returns it: a
+    factory, though not one named ``create_app``. init named "after line 8, once app.config is
+    set" (first after a block's last line, 12 spaces in, where ``AssetPipe(app)`` never ran);
+    a factory's lines go before its ``return app``, once the app is configured, and the
+    audit's hint calls it. So pasted, the app is adopted."""
     write_tree(
         tmp_path,
         {
@@ -678,19 +707,20 @@ def test_an_app_made_in_a_function_is_adopted_where_init_says(tmp_path: Path) ->
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert (
-        "in tunes/web.py, inside create_application(), after line 8, once app.config is set:"
+        "in tunes/web.py, inside create_application(), before its `return app` (line 14):"
         in result.out
     ), result.out
+    text = (tmp_path / "pipeline.yaml").read_text()
+    assert "(the app factory create_application())" in text, text
     web = tmp_path / "tunes/web.py"
     lines = web.read_text().splitlines()
-    indent = lines[7][: len(lines[7]) - len(lines[7].lstrip())]  # where Enter leaves the cursor
-    pasted = [f"{indent}from assetpipe.flask import AssetPipe", f"{indent}AssetPipe(app)"]
-    web.write_text("\n".join(lines[:8] + pasted + lines[8:]) + "\n")
+    pasted = ["    from assetpipe.flask import AssetPipe", "    AssetPipe(app)"]
+    web.write_text("\n".join(lines[:13] + pasted + lines[13:]) + "\n")
     assert run_cli("build", cwd=tmp_path).code == 0
-    # the audit's hint names the call (no ``audit: app:`` was written: the audit then rendered
-    # the templates itself, outside the app, and Supysonic's home page answered 500)
-    hint = re.search(r'^#   app: "(.+)"$', (tmp_path / "pipeline.yaml").read_text(), re.M)
-    assert hint is not None and hint[1] == "tunes.web:create_application()", hint
+    # the audit's hint names the factory (no ``audit: app:`` was written before session 19:
+    # the audit rendered the templates itself, outside the app, and Supysonic's home page 500d)
+    hint = re.search(r'^#   app: "(.+)"$', text, re.M)
+    assert hint is not None and hint[1] == "tunes.web:create_application", hint
     code = (
         "from pathlib import Path; from assetpipe.serve.userapp import import_app; "
         f"print(sorted(import_app({hint[1]!r}, Path('.')).extensions))"

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from .appspec import factory_app
 from .asgiapp import called_name
 from .discover import Project, discover
+from .factories import factory_app
 from .render import OUTPUT, copied_files, render
 from .subclass import init_end
 

@@ -1,5 +1,4 @@
-"""How ``init`` names the app in ``pipeline.yaml``'s ``audit: app:`` hint (``app_spec``), and
-the names a module's functions give the app they create (``factory_app``, ``maker``)."""
+"""How ``init`` names the app in ``pipeline.yaml``'s ``audit: app:`` hint (``app_spec``)."""
 
 from __future__ import annotations
 
@@ -7,7 +6,7 @@ import ast
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .asgiapp import called_name
+from .factories import makers
 
 if TYPE_CHECKING:
     from .discover import Project
@@ -56,42 +55,6 @@ def _maker_call(module: Path) -> str | None:
 
 
 def maker(tree: ast.Module) -> str | None:
-    """The module's top-level function that creates a Flask app (``factory_app``) and returns
-    it, callable without arguments (each parameter has a default), else ``None``."""
-    for fn in tree.body:
-        if not isinstance(fn, ast.FunctionDef) or not _creates(fn):
-            continue
-        a = fn.args
-        if len(a.defaults) < len(a.posonlyargs) + len(a.args) or None in a.kw_defaults:
-            continue
-        name = factory_app(tree, fn.name)
-        if any(
-            isinstance(n, ast.Return) and isinstance(n.value, ast.Name) and n.value.id == name
-            for n in ast.walk(fn)
-        ):
-            return fn.name
-    return None
-
-
-def _creates(fn: ast.FunctionDef) -> bool:
-    """Whether ``fn`` calls ``Flask(...)`` (or a class whose name ends so)."""
-    return any(
-        isinstance(n, ast.Call) and called_name(n.func).endswith("Flask") for n in ast.walk(fn)
-    )
-
-
-def factory_app(tree: ast.Module, factory: str) -> str:
-    """The name the top-level function ``factory`` gives the app it creates: the first target
-    it assigns a call of ``Flask`` (or of a class whose name ends so, CTFd's ``CTFdFlask``,
-    ``flask.Flask``); ``app`` when none reads so."""
-    for fn in tree.body:
-        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and fn.name == factory:
-            for stmt in ast.walk(fn):
-                if (
-                    isinstance(stmt, ast.Assign)
-                    and isinstance(stmt.value, ast.Call)
-                    and called_name(stmt.value.func).endswith("Flask")
-                    and isinstance(stmt.targets[0], ast.Name)
-                ):
-                    return stmt.targets[0].id
-    return "app"
+    """The module's top-level function that creates a Flask app and returns it (``makers``),
+    callable without arguments (each parameter has a default), else ``None``."""
+    return next((fn.name for fn, needs_args in makers(tree) if not needs_args), None)

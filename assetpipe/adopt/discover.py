@@ -9,6 +9,7 @@ filename='...')`` and literal ``<static_url_path>/...`` URLs in ``<script src>``
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from ..secretfiles import left_out
 from ..themes2 import packaged_themes
 from .asgiapp import asgi_folders
 from .constants import kwarg
+from .factories import makers
 from .files import app_root, python_texts, shallowest
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
@@ -148,12 +150,10 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     """The Flask app of the project (the shallowest module creating one), and the others."""
     found: list[tuple[int, FlaskApp]] = []
     texts = list(python_texts(root))
-    names = "|".join(
-        ["Flask", "Quart", *sorted({c for _, t in texts for c in _SUBCLASS.findall(t)})]
-    )
+    classes = ("Flask", "Quart", *sorted({c for _, t in texts for c in _SUBCLASS.findall(t)}))
     creates, assigns = (
-        re.compile(_FLASK.format(names=names)),
-        re.compile(_GLOBAL_APP.format(names=names), re.M),
+        re.compile(_FLASK.format(names="|".join(classes))),
+        re.compile(_GLOBAL_APP.format(names="|".join(classes)), re.M),
     )
     for path, text in texts:
         sub = None if creates.search(text) else own_init(text)  # MoinMoin's MoinApp(Flask)
@@ -167,15 +167,15 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
             value = kwarg(args, name, text, texts)  # a literal or a constant's string
             return default if value is None else value
 
-        factory = _FACTORY.search(text)
         var = assigns.search(text)
+        factory = _factory(text, classes, module_app=var is not None)
         url = kw("static_url_path", "/" + Path(kw("static_folder", "static")).name)
         # a view of the app's own serving its static folder under another URL (MLflow's
         # ``/static-files/<path:path>``): the URL its pages fetch the files from
         url = own_static_route(text) or url
         app = FlaskApp(
             module_file=path,
-            factory=factory.group(1) if factory else None,
+            factory=factory[0] if factory else None,
             variable=var.group(1) if var and not factory else None,
             static_dir=(folder / kw("static_folder", "static")).resolve(),
             templates_dir=(folder / kw("template_folder", "templates")).resolve(),
@@ -183,6 +183,7 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
             static_known=re.search(r"\bstatic_folder\s*=", args) is None
             or kwarg(args, "static_folder", text, texts) is not None,
             subclass=sub[0] if sub else None,
+            factory_needs_args=factory is not None and factory[1],
         )
         depth = len(path.relative_to(root).parts)
         has_folders = app.static_dir.is_dir() or app.templates_dir.is_dir()
@@ -191,12 +192,26 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
         return None, []
     found.sort(key=lambda f: (f[0], str(f[1].module_file)))
     app = found[0][1]
-    if app.factory:
-        m = _FACTORY.search(app.module_file.read_text(encoding="utf-8"))
-        app.factory_needs_args = m is not None and _required(m.group("params"))
-        if app.factory_needs_args:
-            app.entry = _entry(root, app.factory)
+    if app.factory and app.factory_needs_args:
+        app.entry = _entry(root, app.factory)
     return app, [a.module_file for _, a in found[1:]]
+
+
+def _factory(text: str, classes: tuple[str, ...], module_app: bool) -> tuple[str, bool] | None:
+    """The app factory a module defines and whether it needs arguments: a top-level
+    ``create_app``, ``make_app`` or ``app_factory``, else a function of any name that creates
+    the app and returns it (``factories.makers``: Supysonic's ``create_application()``), unless
+    the module also creates one at its top level (``module_app``: the app servers import)."""
+    m = _FACTORY.search(text)
+    if m is not None:
+        return m.group(1), _required(m.group("params"))
+    if module_app:
+        return None
+    try:
+        found = makers(ast.parse(text), classes)
+    except (SyntaxError, ValueError):
+        return None
+    return (found[0][0].name, found[0][1]) if found else None
 
 
 def _required(params: str) -> bool:
