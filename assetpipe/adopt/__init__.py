@@ -103,6 +103,7 @@ class InitResult:
         p = self.project
         named = set(p.unbundled) | set(p.copied_modules) | set(p.kept_files)
         named.update(k for keys in p.own_views.values() for k in keys)  # ``own_views_note``
+        named.update(k for keys in p.helper_named.values() for k in keys)  # ``helper_note``
         named |= set(p.bundler_files)  # a bundler's chunks: loaded by its runtime, names kept
         if p.assets_templates:  # {% assets %}<link href="{{ ASSET_URL }}">: a tag loads them
             named |= set(self.bundles.present)

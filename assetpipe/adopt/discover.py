@@ -24,6 +24,7 @@ from .asgiapp import asgi_folders
 from .constants import kwarg
 from .factories import makers
 from .files import app_root, python_texts, shallowest
+from .helpernamed import helper_named
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, missing_in_css
 from .othertools import OtherOutput, other_output
@@ -142,6 +143,8 @@ class Project:
     bundler_files: list[str] = field(default_factory=list)
     # files of a prebuilt bundle the build leaves to the app's own routes (``prebuilt``)
     left_to_app: list[str] = field(default_factory=list)
+    # helper → the scripts and stylesheets the templates load through it (``helpernamed``)
+    helper_named: dict[str, list[str]] = field(default_factory=dict)
     # files left out of static.include → the secret-like file they go with (``secretfiles``)
     secret: dict[str, str] = field(default_factory=dict)
 
@@ -317,6 +320,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         )
         project.pages = page_templates([(n, t) for n, _, t in texts if t is not None])
         project.own_views = own_view_refs(read_texts, present)
+        project.helper_named = helper_named(read_texts, static_dir, project.static_files)
         for shown, path, read in texts:
             project.templates += 1
             if path.stem in ("index", "home"):

@@ -30,6 +30,21 @@ def tag_refs(text: str, public_path: str) -> Iterator[tuple[str, str, bool]]:
     """(kind ``script``/``style``, key, loaded as a module) of each static reference in a
     template's ``<script src>`` and ``<link rel=stylesheet>`` tags."""
     literal = re.compile(r"""["']?\s*""" + _static_url(public_path) + r"""([^"'\s>{}?#]+)""")
+    for kind, value, tag in _tags(text):
+        u = _URL_FOR.search(value) or literal.match(value)
+        if u is not None:
+            yield ("script" if kind == "script" else "style", u.group(1), bool(_MODULE.search(tag)))
+
+
+def tag_values(text: str) -> Iterator[str]:
+    """The ``src`` of each ``<script>`` and the ``href`` of each ``<link rel=stylesheet>`` tag
+    of a template's text, from the attribute's value to the tag's end."""
+    return (value for _, value, _ in _tags(text))
+
+
+def _tags(text: str) -> Iterator[tuple[str, str, str]]:
+    """(``script`` or ``link``, its ``src``/``href`` value to the tag's end, the whole tag) of
+    each ``<script src>`` and ``<link rel=stylesheet>`` tag."""
     for m in _TAG.finditer(text):
         tag = m.group(0)
         kind = m.group(1).lower()
@@ -37,11 +52,8 @@ def tag_refs(text: str, public_path: str) -> Iterator[tuple[str, str, bool]]:
             continue
         attr = "src" if kind == "script" else "href"
         value = re.search(rf"""\b{attr}\s*=\s*(.+)""", tag, re.S)
-        if value is None:
-            continue
-        u = _URL_FOR.search(value.group(1)) or literal.match(value.group(1))
-        if u is not None:
-            yield ("script" if kind == "script" else "style", u.group(1), bool(_MODULE.search(tag)))
+        if value is not None:
+            yield kind, value.group(1), tag
 
 
 _URL_FOR_ANY = re.compile(

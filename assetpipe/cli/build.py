@@ -103,6 +103,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         _web_server_notes(result.static_rules, p.root, p.public_path)
         _assets_note(p.assets_templates, result.bundles)
         _own_views_note(p.own_views)
+        _helper_note(p.helper_named, set(result.copied))
         _themes_note(p.themes, p.root)
         made = p.app or asgi or lite
         _extensions_note(made.module_file.parent if made else None, p.root, asgi is not None)
@@ -124,6 +125,23 @@ def _unnamed_note(unnamed: list[str]) -> None:
         " tag loads are copied with hashed names, not bundled (a url_for('static', ...) that"
         " names one, literal or computed, is given its hashed name)."
     )
+
+
+def _helper_note(helpers: dict[str, list[str]], copied: set[str]) -> None:
+    """Say that the scripts and stylesheets the templates load through a helper of the app's
+    own (``Project.helper_named``: Whoogle's ``cb_url('logo.css')``) are copied, not bundled,
+    and stay at the URLs the helper gives them."""
+    for name, keys in helpers.items():
+        code = [k for k in keys if k in copied]
+        if not code:
+            continue
+        js = sum(not k.endswith(".css") for k in code)
+        click.echo(
+            f"\nnote: {js} script(s) and {len(code) - js} stylesheet(s) are loaded through"
+            f" {name}(...), a helper of your app's own that names them by file name: copied"
+            f" with hashed names, not bundled; your pages load them at the URLs {name}() gives"
+            " them, as before."
+        )
 
 
 def _web_server_notes(rules: list[StaticRule], root: Path, public_path: str) -> None:
