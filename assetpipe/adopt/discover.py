@@ -26,7 +26,7 @@ from .factories import makers
 from .files import app_root, python_texts, shallowest
 from .helpernamed import helper_named
 from .imports import CSS_REF as CSS_REF
-from .imports import bundled_imports, missing_in_css
+from .imports import bundled_imports, input_maps, missing_in_css
 from .othertools import OtherOutput, other_output
 from .ownstatic import own_static_route
 from .ownviews import own_view_refs
@@ -375,12 +375,14 @@ def discover(root: Path, *, _in: str = "") -> Project:
     project.scripts = [s for s in project.scripts if s not in named]
     project.classic = [s for s in project.classic if s not in named]
     project.styles = [s for s in project.styles if s not in named]
-    project.bundled = bundled_imports(
-        static_dir,
-        public_path,
-        present,
-        [*project.scripts, *project.styles],
-        keep={*in_templates, *named, *(f for f in project.static_files if f.startswith(kept))},
+    elsewhere = {*in_templates, *named, *(f for f in project.static_files if f.startswith(kept))}
+    entries = [*project.scripts, *project.styles]
+    esbuilt = [e for e in entries if e not in project.classic]  # a classic script: copied
+    project.bundled = sorted(
+        {
+            *bundled_imports(static_dir, public_path, present, entries, elsewhere),
+            *input_maps(static_dir, present, esbuilt, elsewhere),
+        }
     )
     project.bundler_manifests, project.bundler_files, project.left_to_app = prebuilt(
         project.static_dir,

@@ -1,6 +1,7 @@
 """What esbuild resolves from an entry's own imports, for ``init``: the stylesheets' ``url()``s
 and ``@import``s that name no file (``missing_in_css``), and the static files an entry imports,
-which are bundled into it rather than copied (``bundled_imports``).
+which are bundled into it rather than copied (``bundled_imports``), and the source maps the
+bundler reads as the entries' input maps (``input_maps``).
 
 A stylesheet's ``@import "vars.css"`` and a script's ``import "./badge.js"`` are inlined by the
 build, unless the imported file is also a ``static`` file: then the stylesheet keeps an
@@ -36,6 +37,8 @@ SCHEME = re.compile(r"[a-zA-Z][\w+.-]*:")
 #: the endings esbuild tries for an import without one (its default ``resolveExtensions``)
 _RESOLVE = (".tsx", ".ts", ".jsx", ".js", ".css", ".json")
 SCRIPTS = (".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx")
+#: the last ``sourceMappingURL`` comment of a script or stylesheet
+_MAP_URL = re.compile(r"""[#@]\s*sourceMappingURL=([^\s*'"]+)\s*(?:\*/)?\s*$""")
 
 
 def read_static(static_dir: Path, key: str) -> str | None:
@@ -181,3 +184,24 @@ def bundled_imports(
                 bundled.discard(target)
                 copied.append(target)
     return sorted(bundled)
+
+
+def input_maps(
+    static_dir: Path, present: Collection[str], entries: Iterable[str], keep: Collection[str] = ()
+) -> list[str]:
+    """The source maps the ``entries`` (stylesheets and module scripts: what esbuild bundles)
+    name in their last ``sourceMappingURL`` comment, relative to themselves: esbuild reads
+    each as the entry's input map and chains it into the built file's own map, which the
+    built file names instead (Supysonic's ``css/bootstrap.min.css.map``: its sources, Bootstrap's
+    SCSS, are in ``bootstrap.min-HASH.css.map``). Copied too, nothing would load it. Files in
+    ``keep`` (named elsewhere) are none of them."""
+    out = set()
+    for key in entries:
+        text = read_static(static_dir, key)
+        m = _MAP_URL.search(text[-2000:].rstrip()) if text else None
+        if m is None or SCHEME.match(m.group(1)) or m.group(1).startswith("/"):
+            continue
+        target = join_relative(key, strip_query(m.group(1)))
+        if target in present and target not in keep:
+            out.add(target)
+    return sorted(out)

@@ -246,8 +246,8 @@ def _bundled_lines(project: Project) -> list[str]:
         return []
     more = f" and {len(project.bundled) - 5} more" if len(project.bundled) > 5 else ""
     return [
-        "# Not copied: imported by the scripts and stylesheets above (@import, import), so",
-        f"# bundled into them: {', '.join(project.bundled[:5])}{more}.",
+        "# Not copied: imported by the scripts and stylesheets above (@import, import, a",
+        f"# sourceMappingURL), so bundled into them: {', '.join(project.bundled[:5])}{more}.",
     ]
 
 
