@@ -229,7 +229,10 @@ class StaticConfig:
         " `node_modules` folder, which the scan skips, is entered only by a glob whose literal"
         " folders name it (`node_modules/pkg/webfonts/*`, not `**/*.woff2`); TypeScript and JSX"
         " sources (`.ts`, `.tsx`, `.mts`, `.cts`, `.jsx`), which no browser runs, are not copied"
-        " (`scripts.entries` compiles them; a `.ts` video segment is copied)",
+        " (`scripts.entries` compiles them; a `.ts` video segment is copied); a file named like a"
+        " secret (`.env`, `.env.*`, `*.crt`, `*.pem`, `*.key`, `*.p12`, `*.pfx`, `*.jks`,"
+        " `.htpasswd`, a file in a `.git` folder) is copied with a warning naming its public URL"
+        " (`--strict` fails on it)",
     )
     keep_names: tuple[str, ...] = opt(
         (),
