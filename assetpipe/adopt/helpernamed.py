@@ -20,7 +20,7 @@ from .templaterefs import tag_values
 
 # ``{{ name('file.css') }}`` as a whole attribute value or an ``@import``'s URL
 _CALL = re.compile(
-    r"""\{\{-?\s*([A-Za-z_][\w.]*)\(\s*["']([^"'{}/]+\.m?[jc]ss?)["']\s*\)\s*-?\}\}"""
+    r"""\{\{-?\s*([A-Za-z_][\w.]*)\(\s*["']([^"'{}/]+\.(?:m?js|css))["']\s*\)\s*-?\}\}"""
 )
 _IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?\s*(\{\{.*?\}\})""", re.S)
 
