@@ -175,7 +175,7 @@ def test_an_app_that_is_not_flask_is_told_how_to_serve_the_build(tmp_path: Path)
 
 def test_static_globs_name_whole_folders_at_any_depth(tmp_path: Path) -> None:
     from assetpipe.adopt.discover import Project
-    from assetpipe.adopt.render import static_globs
+    from assetpipe.adopt.globs import static_globs
 
     project = Project(
         root=tmp_path,

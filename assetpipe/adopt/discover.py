@@ -287,8 +287,8 @@ def discover(root: Path, *, _in: str = "") -> Project:
     )
     every = static_files(static_dir)
     project.other_output = other = other_output(static_dir, every)
-    left_out = set(other.left_out)  # another tool's copies and siblings: not sources
-    project.static_files = [f for f in every if f not in left_out]
+    not_sources = set(other.left_out)  # another tool's copies and siblings
+    project.static_files = [f for f in every if f not in not_sources]
     present = set(project.static_files)
     listed = template_dirs(project.templates_dir, blueprint_template_dirs(root))
     project.templates_dir = listed.first

@@ -19,18 +19,13 @@ import json
 import os
 from pathlib import Path
 
-from wcmatch import glob as wglob
-
 from ..pipeline.sources import globmatch
 from .appspec import app_spec
 from .asgiapp import route_lines
-from .discover import RASTER, Project
+from .discover import Project
 from .framework import app_class
-from .packaged import packaged
-
-_SPECIAL = set("*?[]{}()!|\\@+")
-
-IMAGE_EXT = "{" + ",".join(sorted({e.lstrip(".") for e in RASTER})) + "}"
+from .globs import image_globs, static_globs
+from .globs import literal as _literal
 
 #: the build's folder ``init`` writes (``output``), relative to the config
 OUTPUT = "dist"
@@ -43,58 +38,6 @@ def _q(value: str) -> str:
 
 def _flow(items: list[str]) -> str:
     return "[" + ", ".join(_q(i) for i in items) + "]"
-
-
-def _literal(name: str) -> str:
-    """``name`` as a glob matching only itself (escaped only where it must be)."""
-    return wglob.escape(name) if _SPECIAL & set(name) else name
-
-
-def image_globs(project: Project) -> list[str]:
-    """A glob per image folder; each image of the folder, by name, where another tool's copies
-    lie among them (``othertools``: a glob would give those variants too)."""
-    out: list[str] = []
-    left = project.other_output.left_out
-    for d in project.image_dirs:
-        if any(f.startswith(d + "/") for f in left):
-            out += [
-                _literal(f)
-                for f in project.static_files
-                if f.startswith(d + "/") and f.lower().endswith(RASTER)
-            ]
-        else:
-            out.append(f"{d}/**/*.{IMAGE_EXT}")
-    return out
-
-
-def static_globs(project: Project, claimed: set[str]) -> list[str]:
-    """Patterns that match exactly the files of ``project.static_files`` not in ``claimed``:
-    ``folder/**`` for the highest folders none of whose files is claimed (nor left out:
-    another tool's output, ``othertools``), else each file."""
-    left = project.other_output.left_out
-    files = [*project.static_files, *(f for f in left if f not in project.static_files)]
-    claimed = claimed | set(left)
-    out: list[str] = []
-
-    def walk(prefix: str) -> None:
-        subdirs: list[str] = []
-        for f in files:
-            if not f.startswith(prefix):
-                continue
-            rest = f[len(prefix) :]
-            if "/" not in rest:
-                if f not in claimed:
-                    out.append(_literal(f))
-            elif (d := prefix + rest.split("/", 1)[0] + "/") not in subdirs:
-                subdirs.append(d)
-        for d in subdirs:
-            if packaged(d) or any(f in claimed for f in files if f.startswith(d)):
-                walk(d)
-            else:
-                out.append(_literal(d[:-1]) + "/**")
-
-    walk("")
-    return out
 
 
 def _rel(path: Path, base: Path) -> str:
