@@ -69,6 +69,7 @@ from typing import Any, TypeVar
 from .behind_prefix import ASGIBehindPrefix, BehindPrefix
 from .blueprint_static import BlueprintStatic
 from .configfind import CONFIG_NAME, config_candidates, find_config
+from .dashapp import is_dash, name_dash_assets
 from .flaskcache import static_cache_control, unhashed_cache_control
 from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
 from .jinja import AssetResolver, SourceMappedLoader, install
@@ -240,7 +241,11 @@ class AssetPipe:
 
     def init_app(self, app: Any) -> None:
         """Install the template loader, the Jinja globals and the WSGI (Quart: ASGI) layers on
-        ``app``."""
+        ``app`` (a Dash app: on ``app.server``, and Dash's asset links get the hashed names,
+        ``assetpipe.dashapp``)."""
+        dash_app = None
+        if is_dash(app):
+            dash_app, app = app, app.server
         asgi = is_quart(app)
         # the WSGI layers, or their ASGI twins (same arguments, same behaviour) for Quart
         layers: Any = importlib.import_module(
@@ -314,6 +319,8 @@ class AssetPipe:
         if _static_route_at(app, public_path):
             name_static_files(app, self.resolver, self.middleware.source_changed)
             name_versioned_files(app, self.resolver)
+        if dash_app is not None:
+            name_dash_assets(dash_app, self.resolver, self.middleware.source_changed)
         follower = _Follower(app, output, self.resolver, self.middleware)
         if asgi:
             app.asgi_app = outer

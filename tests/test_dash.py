@@ -1,0 +1,123 @@
+"""A Plotly Dash app adopted with ``AssetPipe(app)`` on the Dash app (``assetpipe.dashapp``).
+
+Dash writes its page from ``index_string`` (no Jinja template for the build to rewrite) and links
+every file of ``assets/`` itself, ``/assets/style.css?m=<mtime>``: adopted on ``app.server``
+alone, those links stayed the unhashed, ``no-cache`` names and a warm visit revalidated each.
+Given the Dash app, its ``get_asset_url`` names the build's hashed files, served ``immutable``
+with Dash's ``?m=`` kept; its callbacks and JSON endpoints answer as before."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assetpipe import build
+from assetpipe.flask import AssetPipe
+from tests.conftest import write_tree
+
+dash = pytest.importorskip("dash", reason="pip install -e '.[test]' (Dash is a test extra)")
+
+pytestmark = pytest.mark.node
+
+CSS = ".hero { background: url(img/dot.svg); color: #123456; }\n" * 8
+JS = "window.cafe = function () { return 1; };\n" * 8
+DOT = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>\n'
+
+
+def _app(root: Path, *, adopt: Any) -> Any:
+    """A Dash app over ``root/app/assets`` (built first, ``static.include: ["**"]``) with one
+    callback; ``adopt`` is what the two lines are given (the Dash app or its server)."""
+    write_tree(
+        root,
+        {
+            "pipeline.yaml": "source: app/assets\noutput: dist\npublic_path: /assets/\n"
+            'static: {include: ["**"]}\n',
+            "app/assets/style.css": CSS,
+            "app/assets/app.js": JS,
+            "app/assets/img/dot.svg": DOT,
+        },
+    )
+    build(root / "pipeline.yaml")
+    from dash import Input, Output, html
+    from flask import Flask
+
+    server = Flask("app", root_path=str(root / "app"))
+    app = dash.Dash("app", server=server, assets_folder=str(root / "app/assets"))
+    AssetPipe(adopt(app))
+    app.layout = html.Div(
+        [
+            html.Button("go", id="go"),
+            html.Span(id="out"),
+            html.Img(src=app.get_asset_url("img/dot.svg")),
+        ]
+    )
+
+    def clicked(n: int | None) -> str:
+        return f"clicked {n}"
+
+    app.callback(Output("out", "children"), Input("go", "n_clicks"))(clicked)
+
+    (root / "app/assets/late.css").write_text("p { color: red; }\n")  # after the build
+    return app
+
+
+def _links(body: str) -> list[str]:
+    return re.findall(r'(?:href|src)="(/assets/[^"]+)"', body)
+
+
+def test_dash_links_the_built_files_served_immutable(tmp_path: Path) -> None:
+    app = _app(tmp_path, adopt=lambda a: a)
+    client = app.server.test_client()
+    links = _links(client.get("/").get_data(as_text=True))
+    css = next(u for u in links if "/style" in u)
+    js = next(u for u in links if "/app" in u)
+    assert re.fullmatch(r"/assets/style-[A-Z0-9]{8}\.css\?m=[\d.]+", css), links
+    assert re.fullmatch(r"/assets/app-[A-Z0-9]{8}\.js\?m=[\d.]+", js), links
+    # a file the build lacks keeps Dash's URL, answered by Dash's own assets route
+    late = next(u for u in links if "/late" in u)
+    assert late.startswith("/assets/late.css?m="), links
+    with client.get(late) as r:
+        assert r.get_data(as_text=True) == "p { color: red; }\n"
+    for url in (css, js):
+        r = client.get(url, headers={"Accept-Encoding": "br"})
+        assert r.status_code == 200
+        assert "immutable" in r.headers["Cache-Control"], (url, r.headers)
+        assert r.headers.get("Content-Encoding") == "br"
+    # the built stylesheet names its image by its hashed name; the layout's URL (made after
+    # the two lines) is the hashed file too
+    body = client.get(css.split("?")[0]).get_data(as_text=True)
+    assert re.search(r"url\(img/dot-[A-Z0-9]{8}\.svg\)", body), body
+    layout = client.get("/_dash-layout").get_json()
+    src = layout["props"]["children"][2]["props"]["src"]
+    assert re.fullmatch(r"/assets/img/dot-[A-Z0-9]{8}\.svg", src), src
+    # the source names still answer (bookmarks, URLs built before the two lines), no-cache
+    with client.get("/assets/style.css") as r:
+        assert r.status_code == 200 and r.headers["Cache-Control"] == "no-cache"
+
+
+def test_dash_callbacks_answer_as_before(tmp_path: Path) -> None:
+    app = _app(tmp_path, adopt=lambda a: a)
+    client = app.server.test_client()
+    client.get("/")
+    body = {
+        "output": "out.children",
+        "outputs": {"id": "out", "property": "children"},
+        "inputs": [{"id": "go", "property": "n_clicks", "value": 2}],
+        "changedPropIds": ["go.n_clicks"],
+        "state": [],
+    }
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert r.get_json()["response"]["out"]["children"] == "clicked 2"
+    assert client.get("/_dash-dependencies").status_code == 200
+
+
+def test_on_the_server_alone_the_links_stay_as_dash_writes_them(tmp_path: Path) -> None:
+    """``AssetPipe(app.server)`` serves the build (compressed) but cannot reach Dash's links:
+    the two lines name the Dash app."""
+    app = _app(tmp_path, adopt=lambda a: a.server)
+    links = _links(app.server.test_client().get("/").get_data(as_text=True))
+    assert any(u.startswith("/assets/style.css?m=") for u in links), links
