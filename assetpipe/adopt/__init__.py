@@ -101,6 +101,8 @@ class InitResult:
         bundled. A Flask-Assets bundle's built output is loaded by its ``{% assets %}`` tag
         (``init``'s note says what becomes of it): not one of them."""
         p = self.project
+        if p.app is not None and p.app.dash:  # Dash links them itself (``dash_note``)
+            return []
         named = set(p.unbundled) | set(p.copied_modules) | set(p.kept_files)
         named.update(k for keys in p.own_views.values() for k in keys)  # ``own_views_note``
         named.update(k for keys in p.helper_named.values() for k in keys)  # ``helper_note``
@@ -167,6 +169,8 @@ class InitResult:
             )
             return f"in {shown}, inside {app.factory}(){before_return(tree, app.factory)}{also}"
         var = app.variable or "app"
+        if app.dash:  # its config is Dash's; app.get_asset_url(...) after the lines is hashed
+            return f"in {shown}, after {created(tree, source, var)}, before the layout"
         stmt = None if tree is None else _last_config_stmt(tree.body, var)
         if stmt is not None:
             return f"in {shown}, {_after(stmt)}, once {var}.config is set"

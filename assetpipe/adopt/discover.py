@@ -22,6 +22,7 @@ from ..secretfiles import left_out
 from ..themes2 import packaged_themes
 from .asgiapp import asgi_folders
 from .constants import kwarg
+from .dashapp import find_dash
 from .factories import makers
 from .files import app_root, python_texts, shallowest
 from .helpernamed import helper_named
@@ -68,6 +69,7 @@ class FlaskApp:
     entry: tuple[Path, str] | None = None
     factory_needs_args: bool = False
     subclass: str | None = None  # a Flask subclass naming itself in __init__ (``subclass``)
+    dash: bool = False  # a Dash app: ``static_dir`` is its assets folder, no templates
 
 
 @dataclass
@@ -244,6 +246,18 @@ def discover(root: Path, *, _in: str = "") -> Project:
     (``Project.subfolder``); ``_in`` is that second look's subfolder."""
     root = root.resolve()
     app, others = find_app(root)
+    dash = find_dash(root)
+    if dash is not None:  # Dash makes its Flask app itself and serves its assets folder
+        others = [a.module_file for a in (app,) if a is not None] + others
+        app = FlaskApp(
+            dash.module_file,
+            None,
+            dash.variable,
+            dash.assets_dir,
+            dash.assets_dir,
+            dash.url_path,
+            dash=True,
+        )
     created = False
     mount_routes: tuple[str, ...] = ()  # the static mount's name when not ``static``
     if (
@@ -257,7 +271,9 @@ def discover(root: Path, *, _in: str = "") -> Project:
         created = True
     if app is not None and (app.static_dir.is_dir() or created):
         static_dir = app.static_dir / _in
-        templates: Path | None = app.templates_dir if app.templates_dir.is_dir() else None
+        templates: Path | None = (
+            app.templates_dir if app.templates_dir.is_dir() and not app.dash else None
+        )
         public_path = app.static_url_path
     elif app is None and (mounted := asgi_folders(root)) is not None:  # Starlette, FastAPI
         static_dir, templates = mounted.static_dir / _in, mounted.templates_dir

@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 from ..pipeline.sources import globmatch
+from . import dashapp as dash_app
 from .appspec import app_spec
 from .asgiapp import route_lines
 from .discover import Project
@@ -277,6 +278,13 @@ def copied_files(project: Project) -> list[str]:
     return [f for f in project.static_files if f not in claimed]
 
 
+_SOURCE_COMMENT = [
+    "# The static folder: manifest keys are paths relative to it, exactly the `filename`",
+    "# of url_for('static', filename=...).",
+]
+_NO_TEMPLATES = ["# No templates folder found: nothing is rewritten."]
+
+
 def render(project: Project, *, config_dir: Path) -> str:
     """The config text (see the module docstring); paths relative to ``config_dir``."""
     images = image_globs(project)
@@ -299,7 +307,8 @@ def render(project: Project, *, config_dir: Path) -> str:
     ]
     if project.app is not None:
         shown = _rel(project.app.module_file, config_dir)
-        cls = app_class(project.app.module_file)  # Quart's is adopted as Flask's is
+        # Quart's is adopted as Flask's is
+        cls = "Dash" if project.app.dash else app_class(project.app.module_file)
         name = f"{project.app.variable or 'app'} = {cls}(...)"
         kind = f"the app factory {project.app.factory}()" if project.app.factory else name
         lines.append(f"# {cls} app: {shown} ({kind}).")
@@ -316,9 +325,9 @@ def render(project: Project, *, config_dir: Path) -> str:
             f"# (url_for('static', filename='K') for {project.subfolder}/K: the app's url_for",
             "# finds them there), so that folder is the source.",
         ]
+    dash = project.app is not None and project.app.dash
     lines += [
-        "# The static folder: manifest keys are paths relative to it, exactly the `filename`",
-        "# of url_for('static', filename=...).",
+        *(dash_app.SOURCE_COMMENT if dash else _SOURCE_COMMENT),
         f"source: {_q(source)}",
         "# The build link the app serves (a symlink to the current build in .assetpipe/).",
         f"output: {OUTPUT}",
@@ -342,7 +351,7 @@ def render(project: Project, *, config_dir: Path) -> str:
         ]
     else:
         lines += [
-            "# No templates folder found: nothing is rewritten.",
+            *(dash_app.TEMPLATES_COMMENT if dash else _NO_TEMPLATES),
             "templates:",
             "  dirs: []",
             "",

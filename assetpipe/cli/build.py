@@ -106,7 +106,12 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         _helper_note(p.helper_named, set(result.copied))
         _themes_note(p.themes, p.root)
         made = p.app or asgi or lite
-        _extensions_note(made.module_file.parent if made else None, p.root, asgi is not None)
+        if p.app is not None and p.app.dash:
+            from ..adopt.dashapp import dash_note
+
+            click.echo(dash_note(p.public_path))
+        else:
+            _extensions_note(made.module_file.parent if made else None, p.root, asgi is not None)
         if made is not None:
             _installed_note(made.module_file, p.root)
         return 0

@@ -1,0 +1,89 @@
+"""``assetpipe init`` on a Plotly Dash app (written here in small; nothing is imported).
+
+A Dash app makes its Flask app itself (``app.server``) and serves its ``assets/`` folder at
+``/assets/``, linking each script and stylesheet there from the page it writes. ``init`` said
+"no Flask app with a static folder found" and stopped: a new user had no config and no lines.
+It now takes the assets folder as the source, ``/assets/`` (or ``assets_url_path``) as the public
+path, and names the two lines with the Dash app's variable, after the statement making it."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from assetpipe.adopt import discover
+from tests.conftest import run_cli, write_tree
+
+APP = """\
+import dash
+from dash import Dash, html
+
+app = Dash(
+    __name__,
+    use_pages=False,
+    title="Cafe",
+)
+server = app.server
+app.config.suppress_callback_exceptions = True
+
+app.layout = html.Div([html.Img(src=app.get_asset_url("img/cafe.jpg"))])
+"""
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def _project(root: Path, app: str = APP, assets: str = "assets") -> None:
+    write_tree(
+        root,
+        {
+            "app.py": app,
+            f"{assets}/style.css": ".hero { background: url(img/cafe.jpg); }\n",
+            f"{assets}/app.js": "window.cafe = 1;\n",
+            f"{assets}/favicon.ico": b"\x00\x00\x01\x00",
+            f"{assets}/img/cafe.jpg": _jpeg(),
+        },
+    )
+
+
+def test_init_takes_the_dash_assets_folder_and_names_the_dash_app(tmp_path: Path) -> None:
+    _project(tmp_path)
+    r = run_cli("init", cwd=tmp_path)
+    assert r.code == 0, r.err
+    config = (tmp_path / "pipeline.yaml").read_text()
+    assert 'source: "assets"' in config and 'public_path: "/assets/"' in config, config
+    assert "# Dash app: app.py (app = Dash(...))." in config, config
+    # after the whole multi-line Dash(...) call (line 8), not inside it or after a Dash config
+    # setting; the Dash app itself, not app.server
+    assert "Add these two lines in app.py, after line 8 " in r.out, r.out
+    assert "    AssetPipe(app)\n" in r.out, r.out
+    assert "a Dash app: Dash links every script and stylesheet" in r.out, r.out
+    assert "that no <script src>" not in r.out, r.out  # Dash links them
+    project = discover(tmp_path)
+    assert project.image_dirs == ["img"]
+    assert {"app.js", "style.css", "favicon.ico"} <= set(project.static_files)
+
+
+@pytest.mark.node
+def test_the_config_init_writes_builds_strict(tmp_path: Path) -> None:
+    _project(tmp_path)
+    assert run_cli("init", cwd=tmp_path).code == 0
+    r = run_cli("build", "--strict", cwd=tmp_path)
+    assert r.code == 0, r.out + r.err
+    public = tmp_path / "dist/public"
+    assert any(public.glob("style-*.css")) and any(public.glob("app-*.js")), list(public.rglob("*"))
+
+
+def test_a_dash_app_s_own_assets_folder_and_url_path(tmp_path: Path) -> None:
+    app = APP.replace('title="Cafe",', 'assets_folder="static_files", assets_url_path="/files",')
+    _project(tmp_path, app, assets="static_files")
+    project = discover(tmp_path)
+    assert project.static_dir == (tmp_path / "static_files").resolve()
+    assert project.public_path == "/files/"
+    assert project.templates_dir is None
