@@ -42,6 +42,15 @@ def make_app(big: Path, medium: Path) -> Callable[..., Any]:
             for _ in range(20 * MB // (len(LINE) * 1000)):
                 yield LINE * 1000
 
+        if path == "/big.js":  # a page's script from memory (Dash's plotly.min.js, 4.8 MB)
+            body = b"Plotly.register(function (a, b) { return a + b; });\n" * (5 * MB // 52)
+            headers = [
+                ("Content-Type", "application/javascript"),
+                ("Content-Length", str(len(body))),
+            ]
+            start_response("200 OK", headers)
+            return [body]
+
         start_response("200 OK", [("Content-Type", "text/csv")])
         return stream()
 
@@ -99,3 +108,12 @@ def test_big_bodies_are_never_held_in_memory(port: int, path: str, encoded: str 
         assert "vary" not in headers  # never compressed, whatever the client accepts
     # the old middleware joined the whole body (and then compressed it): >= 20 MB (3 MB) peak
     assert peak < 2 * MB, f"{path}: peak {peak / MB:.1f} MB"
+
+
+def test_a_script_over_maximum_size_is_compressed(port: int) -> None:
+    """A page's script is no download: Dash serves Plotly's 4.8 MB ``plotly.min.js`` from
+    memory, and over ``maximum_size`` it went out whole, uncompressed, on every cold visit."""
+    headers, wire, decoded = _download(port, "/big.js")
+    assert headers.get("content-encoding") == "gzip", headers
+    assert decoded >= 4.9 * MB and wire < decoded / 20
+    assert headers.get("vary") == "Accept-Encoding"

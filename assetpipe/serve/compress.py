@@ -9,7 +9,9 @@ A response is compressed when all of these hold:
 - its media type is in ``mimetypes`` (text, JSON, JS, XML, SVG, ``+json``/``+xml`` by default);
 - its ``Content-Length``, when known, is at least ``minimum_size`` and at most ``maximum_size``
   (default 4 MiB: a bigger body, typically a download, passes through untouched, so a
-  ``send_file`` keeps its ``wsgi.file_wrapper``/sendfile path and costs no memory);
+  ``send_file`` keeps its ``wsgi.file_wrapper``/sendfile path and costs no memory), unless it
+  is a script or stylesheet (``PAGE_CODE``), which a page loads, never a download: Plotly's
+  4.8 MB ``plotly.min.js``, which Dash serves from memory, went out uncompressed;
 - a body already in memory does not start with a compressed format's magic number (gzip, zstd,
   zip, bzip2, xz).
 
@@ -60,6 +62,9 @@ import brotli
 import zstandard
 
 from .negotiate import ranked
+
+#: media types of the scripts and stylesheets pages load: compressed whatever their size
+PAGE_CODE = frozenset({"text/javascript", "application/javascript", "text/css"})
 
 DEFAULT_MIMETYPES = frozenset(
     {
@@ -176,9 +181,10 @@ class Policy:
         length = headers.get("content-length")
         if length is not None:
             try:
-                if not self.minimum_size <= int(length) <= self.maximum_size:
-                    return False
+                size = int(length)
             except ValueError:
+                return False
+            if size < self.minimum_size or (size > self.maximum_size and ctype not in PAGE_CODE):
                 return False
         return True
 
