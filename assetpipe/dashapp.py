@@ -49,3 +49,10 @@ def name_dash_assets(
         return url[: len(url) - len(key)] + named
 
     dash_app.get_asset_url = get_asset_url
+
+
+def dash_server(app: Any) -> bool:
+    """Whether the Flask app ``app`` is a Dash app's ``server`` (Dash registers its assets
+    folder as a blueprint named ``<prefix>dash_assets``): given it, ``AssetPipe`` serves the
+    build but cannot reach the links Dash writes."""
+    return any(name.endswith("dash_assets") for name in getattr(app, "blueprints", {}))

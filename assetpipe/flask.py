@@ -69,7 +69,7 @@ from typing import Any, TypeVar
 from .behind_prefix import ASGIBehindPrefix, BehindPrefix
 from .blueprint_static import BlueprintStatic
 from .configfind import CONFIG_NAME, config_candidates, find_config
-from .dashapp import is_dash, name_dash_assets
+from .dashapp import dash_server, is_dash, name_dash_assets
 from .flaskcache import static_cache_control, unhashed_cache_control
 from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
 from .jinja import AssetResolver, SourceMappedLoader, install
@@ -246,6 +246,13 @@ class AssetPipe:
         dash_app = None
         if is_dash(app):
             dash_app, app = app, app.server
+        elif dash_server(app):
+            log.warning(
+                "assetpipe: %r is a Dash app's server: the build is served, but the links Dash"
+                " writes keep their unhashed, no-cache names; give the Dash app instead:"
+                " AssetPipe(app), not AssetPipe(app.server)",
+                app.name,
+            )
         asgi = is_quart(app)
         # the WSGI layers, or their ASGI twins (same arguments, same behaviour) for Quart
         layers: Any = importlib.import_module(

@@ -115,9 +115,13 @@ def test_dash_callbacks_answer_as_before(tmp_path: Path) -> None:
     assert client.get("/_dash-dependencies").status_code == 200
 
 
-def test_on_the_server_alone_the_links_stay_as_dash_writes_them(tmp_path: Path) -> None:
+def test_on_the_server_alone_the_links_stay_as_dash_writes_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """``AssetPipe(app.server)`` serves the build (compressed) but cannot reach Dash's links:
-    the two lines name the Dash app."""
-    app = _app(tmp_path, adopt=lambda a: a.server)
+    it says to give the Dash app."""
+    with caplog.at_level("WARNING", logger="assetpipe"):
+        app = _app(tmp_path, adopt=lambda a: a.server)
+    assert "is a Dash app's server" in caplog.text and "AssetPipe(app)" in caplog.text
     links = _links(app.server.test_client().get("/").get_data(as_text=True))
     assert any(u.startswith("/assets/style.css?m=") for u in links), links

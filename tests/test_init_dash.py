@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from assetpipe.adopt import discover
+from assetpipe.config import load_config
 from tests.conftest import run_cli, write_tree
 
 APP = """\
@@ -65,6 +66,15 @@ def test_init_takes_the_dash_assets_folder_and_names_the_dash_app(tmp_path: Path
     assert "    AssetPipe(app)\n" in r.out, r.out
     assert "a Dash app: Dash links every script and stylesheet" in r.out, r.out
     assert "that no <script src>" not in r.out, r.out  # Dash links them
+    # the commented audit example names the app's pages, not a template Dash does not have
+    uncommented = config.replace("# pages:", "pages:").replace("#   - {path: /}", "  - {path: /}")
+    uncommented = uncommented.replace("# audit:", "audit:").replace(
+        '#   app: "app:app"', '  app: "app:app"'
+    )
+    (tmp_path / "audited.yaml").write_text(uncommented)
+    cfg = load_config(tmp_path / "audited.yaml")
+    assert [(p.path, p.template) for p in cfg.pages] == [("/", None)]
+    assert cfg.audit.app == "app:app"
     project = discover(tmp_path)
     assert project.image_dirs == ["img"]
     assert {"app.js", "style.css", "favicon.ico"} <= set(project.static_files)

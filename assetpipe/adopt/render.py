@@ -400,7 +400,10 @@ def render(project: Project, *, config_dir: Path) -> str:
         "",
         "# What `assetpipe audit` visits (pip install 'assetpipe[audit]'), rendered by the app:",
         "# pages:",
-        "#   - {path: /, template: " + _q(project.first_page or "index.html") + "}",
+        # a Dash app renders no template: its pages are the app's, as with `audit --app`
+        "#   - {path: /}"
+        if dash
+        else "#   - {path: /, template: " + _q(project.first_page or "index.html") + "}",
     ]
     spec = app_spec(project, config_dir)
     if spec:
