@@ -12,11 +12,14 @@ the build's hashed file: content-named, served ``immutable``, Dash's ``?m=`` que
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .flasknames import built_file
 from .jinja import AssetResolver
+from .serve.holder import url_prefix
 
 
 def is_dash(app: Any) -> bool:
@@ -56,3 +59,18 @@ def dash_server(app: Any) -> bool:
     folder as a blueprint named ``<prefix>dash_assets``): given it, ``AssetPipe`` serves the
     build but cannot reach the links Dash writes."""
     return any(name.endswith("dash_assets") for name in getattr(app, "blueprints", {}))
+
+
+def dash_source(dash_app: Any, public_path: str, source: Path | None) -> Path | None:
+    """The build's source folder when it is the Dash app's assets folder and Dash's assets
+    route serves it under ``public_path``: a file of it edited since the build (under
+    ``app.run(debug=True)``, Dash's own development server, without ``assetpipe watch``) is
+    then Dash's to link and answer as it now is (``assetpipe.serve.freshness``). Without it the
+    page kept linking the build's stale file, and even the unhashed URL answered the build's
+    copy: an edit never showed. ``None`` otherwise."""
+    config = dash_app.config
+    folder = getattr(config, "assets_folder", None)
+    route = f"{getattr(config, 'routes_pathname_prefix', '/')}{config.assets_url_path.strip('/')}"
+    if source is None or not folder or url_prefix(route) != url_prefix(public_path):
+        return None
+    return source if os.path.realpath(folder) == os.path.realpath(source) else None

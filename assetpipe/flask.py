@@ -69,7 +69,7 @@ from typing import Any, TypeVar
 from .behind_prefix import ASGIBehindPrefix, BehindPrefix
 from .blueprint_static import BlueprintStatic
 from .configfind import CONFIG_NAME, config_candidates, find_config
-from .dashapp import dash_server, is_dash, name_dash_assets
+from .dashapp import dash_server, dash_source, is_dash, name_dash_assets
 from .flaskcache import static_cache_control, unhashed_cache_control
 from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
 from .jinja import AssetResolver, SourceMappedLoader, install
@@ -298,7 +298,8 @@ class AssetPipe:
             unhashed_cache_control=lambda: unhashed_cache_control(
                 app, public_path, next(iter(self.resolver.manifest), "")
             ),
-            source=_live_source(app, public_path, self._config_source),
+            source=_live_source(app, public_path, self._config_source)
+            or (dash_source(dash_app, public_path, self._config_source) if dash_app else None),
             watch_state=self._config_state if watching else None,
             watch_when=lambda: bool(app.debug),
         )

@@ -8,6 +8,7 @@ with Dash's ``?m=`` kept; its callbacks and JSON endpoints answer as before."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -125,3 +126,21 @@ def test_on_the_server_alone_the_links_stay_as_dash_writes_them(
     assert "is a Dash app's server" in caplog.text and "AssetPipe(app)" in caplog.text
     links = _links(app.server.test_client().get("/").get_data(as_text=True))
     assert any(u.startswith("/assets/style.css?m=") for u in links), links
+
+
+def test_a_file_edited_since_the_build_is_dash_s_to_link_and_answer(tmp_path: Path) -> None:
+    """Under Dash's own ``app.run(debug=True)`` without ``assetpipe watch``, an edit to
+    ``assets/style.css`` never showed: Dash's link (and its hot reload's) named the build's
+    stale hashed file, and the unhashed URL answered the build's copy too."""
+    app = _app(tmp_path, adopt=lambda a: a)
+    css = tmp_path / "app/assets/style.css"
+    css.write_text(".hero { color: #654321; }\n")
+    later = (tmp_path / "dist/manifest.json").stat().st_mtime + 5
+    os.utime(css, (later, later))
+    client = app.server.test_client()
+    links = _links(client.get("/").get_data(as_text=True))
+    assert any(u.startswith("/assets/style.css?m=") for u in links), links
+    with client.get("/assets/style.css") as r:
+        assert r.get_data(as_text=True) == ".hero { color: #654321; }\n"
+    # the files not edited keep their hashed names
+    assert any(re.fullmatch(r"/assets/app-[A-Z0-9]{8}\.js\?m=[\d.]+", u) for u in links), links
