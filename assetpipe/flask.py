@@ -259,6 +259,13 @@ class AssetPipe:
             "assetpipe.serve.asgi" if asgi else "assetpipe.serve.wsgi"
         )
         output, public_path = self._settings(app)
+        live = _live_source(app, public_path, self._config_source)
+        # a Dash app's assets folder, edited under Dash's own app.run(debug=True): debug only
+        dash_live = (
+            dash_source(dash_app, public_path, self._config_source)
+            if dash_app is not None and live is None
+            else None
+        )
         if report_missing_manifest(output) is not None:  # once (the middleware's is then quiet)
             log.warning(
                 "assetpipe: no build at %s yet: the app renders its own templates and "
@@ -298,8 +305,8 @@ class AssetPipe:
             unhashed_cache_control=lambda: unhashed_cache_control(
                 app, public_path, next(iter(self.resolver.manifest), "")
             ),
-            source=_live_source(app, public_path, self._config_source)
-            or (dash_source(dash_app, public_path, self._config_source) if dash_app else None),
+            source=live or dash_live,
+            source_when=(lambda: bool(app.debug)) if dash_live is not None else None,
             watch_state=self._config_state if watching else None,
             watch_when=lambda: bool(app.debug),
         )

@@ -138,6 +138,11 @@ def test_a_file_edited_since_the_build_is_dash_s_to_link_and_answer(tmp_path: Pa
     later = (tmp_path / "dist/manifest.json").stat().st_mtime + 5
     os.utime(css, (later, later))
     client = app.server.test_client()
+    # served in production (not debug), the build answers: a file touched by a deploy that
+    # left its content (a checkout, a copy) would otherwise lose its hashed name for good
+    built = _links(client.get("/").get_data(as_text=True))
+    assert any(re.fullmatch(r"/assets/style-[A-Z0-9]{8}\.css\?m=[\d.]+", u) for u in built), built
+    app.server.debug = True  # what Dash's app.run(debug=True) sets
     links = _links(client.get("/").get_data(as_text=True))
     assert any(u.startswith("/assets/style.css?m=") for u in links), links
     with client.get("/assets/style.css") as r:

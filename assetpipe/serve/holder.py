@@ -208,7 +208,8 @@ class AssetServing:
     may change it),
     ``source`` (default none: the folder the build was made from; with ``fallback`` on, an
     unhashed source path whose file was since removed or modified there goes to the wrapped
-    app, which serves the file as it now is: ``freshness``),
+    app, which serves the file as it now is: ``freshness``; ``source_when``, asked per request,
+    turns that off while it says no: a Dash app's assets folder, in debug only),
     ``watch_state`` (default none: a config's state folder; without ``dev``, the live-reload
     client is injected while an ``assetpipe watch`` of that config runs, for its stream:
     ``beacon``; ``watch_when``, asked per page, turns that off while it says no), ``memory_file_limit`` / ``memory_total_limit`` (files kept in memory)."""
@@ -225,6 +226,7 @@ class AssetServing:
         fallback: object = False,
         unhashed_cache_control: str | Callable[[], str] = "no-cache",
         source: str | os.PathLike[str] | None = None,
+        source_when: Callable[[], bool] | None = None,
         watch_state: str | os.PathLike[str] | None = None,
         watch_when: Callable[[], bool] | None = None,
         memory_file_limit: int = 512 * 1024,
@@ -234,6 +236,7 @@ class AssetServing:
         self.dev = dev
         self.fallback = fallback
         self.freshness = SourceFreshness(source, output) if source is not None else None
+        self.source_when = source_when
         self.holder = TableHolder(
             output,
             self.prefix,
@@ -289,7 +292,12 @@ class AssetServing:
     def source_changed(self, key: str) -> bool:
         """Whether manifest key ``key``'s file changed since the build and the wrapped app
         answers its unhashed URL instead (``source`` and ``fallback``)."""
-        return self.freshness is not None and bool(self.fallback) and self.freshness.changed(key)
+        return (
+            self.freshness is not None
+            and bool(self.fallback)
+            and (self.source_when is None or self.source_when())
+            and self.freshness.changed(key)
+        )
 
     @property
     def table(self) -> FileTable:
