@@ -54,11 +54,17 @@ def name_dash_assets(
     dash_app.get_asset_url = get_asset_url
 
 
-def dash_server(app: Any) -> bool:
-    """Whether the Flask app ``app`` is a Dash app's ``server`` (Dash registers its assets
-    folder as a blueprint named ``<prefix>dash_assets``): given it, ``AssetPipe`` serves the
-    build but cannot reach the links Dash writes."""
-    return any(name.endswith("dash_assets") for name in getattr(app, "blueprints", {}))
+def dash_server(app: Any, public_path: str) -> bool:
+    """Whether the Flask app ``app`` is a Dash app's ``server`` whose assets the build is of:
+    Dash registers its assets folder as a blueprint named ``<prefix>dash_assets`` served at
+    ``public_path``. Given that server, ``AssetPipe`` serves the build but cannot reach the
+    links Dash writes (a Flask app with its own build at ``/static/`` that embeds a Dash app is
+    not one)."""
+    return any(
+        name.endswith("dash_assets")
+        and url_prefix(bp.static_url_path or "") == url_prefix(public_path)
+        for name, bp in getattr(app, "blueprints", {}).items()
+    )
 
 
 def dash_source(dash_app: Any, public_path: str, source: Path | None) -> Path | None:

@@ -246,19 +246,19 @@ class AssetPipe:
         dash_app = None
         if is_dash(app):
             dash_app, app = app, app.server
-        elif dash_server(app):
-            log.warning(
-                "assetpipe: %r is a Dash app's server: the build is served, but the links Dash"
-                " writes keep their unhashed, no-cache names; give the Dash app instead:"
-                " AssetPipe(app), not AssetPipe(app.server)",
-                app.name,
-            )
         asgi = is_quart(app)
         # the WSGI layers, or their ASGI twins (same arguments, same behaviour) for Quart
         layers: Any = importlib.import_module(
             "assetpipe.serve.asgi" if asgi else "assetpipe.serve.wsgi"
         )
         output, public_path = self._settings(app)
+        if dash_app is None and dash_server(app, public_path):
+            log.warning(
+                "assetpipe: %r is a Dash app's server: the build is served, but the links Dash"
+                " writes keep their unhashed, no-cache names; give the Dash app instead:"
+                " AssetPipe(app), not AssetPipe(app.server)",
+                app.name,
+            )
         live = _live_source(app, public_path, self._config_source)
         # a Dash app's assets folder, edited under Dash's own app.run(debug=True): debug only
         dash_live = (

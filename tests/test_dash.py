@@ -149,3 +149,25 @@ def test_a_file_edited_since_the_build_is_dash_s_to_link_and_answer(tmp_path: Pa
         assert r.get_data(as_text=True) == ".hero { color: #654321; }\n"
     # the files not edited keep their hashed names
     assert any(re.fullmatch(r"/assets/app-[A-Z0-9]{8}\.js\?m=[\d.]+", u) for u in links), links
+
+
+def test_a_flask_app_embedding_dash_with_its_own_build_is_not_warned(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``AssetPipe(app)`` on a Flask app whose build is its own ``static/`` and that embeds a
+    Dash dashboard is no mistake: no warning about Dash's server."""
+    from flask import Flask
+
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": 'source: app/static\noutput: dist\nstatic: {include: ["**"]}\n',
+            "app/static/site.css": "body { margin: 0; }\n" * 40,
+        },
+    )
+    build(tmp_path / "pipeline.yaml")
+    server = Flask("app", root_path=str(tmp_path / "app"))
+    dash.Dash("app", server=server, url_base_pathname="/dash/")
+    with caplog.at_level("WARNING", logger="assetpipe"):
+        AssetPipe(server)
+    assert "Dash app's server" not in caplog.text

@@ -97,3 +97,29 @@ def test_a_dash_app_s_own_assets_folder_and_url_path(tmp_path: Path) -> None:
     assert project.static_dir == (tmp_path / "static_files").resolve()
     assert project.public_path == "/files/"
     assert project.templates_dir is None
+
+
+def test_a_flask_app_embedding_a_dash_app_stays_the_one_adopted(tmp_path: Path) -> None:
+    """A Flask app with its own static and templates folders that embeds a Dash dashboard
+    (``Dash(__name__, server=app, url_base_pathname="/dash/")``) keeps its own source: the
+    dashboard is secondary, its ``assets/`` not what the templates load."""
+    flask_app = """\
+    from dash import Dash
+    from flask import Flask, render_template
+
+    app = Flask(__name__)
+    dash_app = Dash(__name__, server=app, url_base_pathname="/dash/")
+    """
+    _project(tmp_path, flask_app)
+    write_tree(
+        tmp_path,
+        {
+            "static/css/site.css": "body { margin: 0; }\n",
+            "templates/index.html": '<link rel="stylesheet" href="{{ url_for(\'static\', '
+            "filename='css/site.css') }}\">\n",
+        },
+    )
+    project = discover(tmp_path)
+    assert project.app is not None and not project.app.dash
+    assert project.static_dir == (tmp_path / "static").resolve()
+    assert project.public_path == "/static/" and project.styles == ["css/site.css"]

@@ -191,8 +191,7 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
             factory_needs_args=factory is not None and factory[1],
         )
         depth = len(path.relative_to(root).parts)
-        has_folders = app.static_dir.is_dir() or app.templates_dir.is_dir()
-        found.append((depth - (10 if has_folders else 0), app))
+        found.append((depth - (10 if _has_folders(app) else 0), app))
     if not found:
         return None, []
     found.sort(key=lambda f: (f[0], str(f[1].module_file)))
@@ -217,6 +216,11 @@ def _factory(text: str, classes: tuple[str, ...], module_app: bool) -> tuple[str
     except (SyntaxError, ValueError):
         return None
     return (found[0][0].name, found[0][1]) if found else None
+
+
+def _has_folders(app: FlaskApp) -> bool:
+    """Whether the Flask app has its static or templates folder."""
+    return app.static_dir.is_dir() or app.templates_dir.is_dir()
 
 
 def _required(params: str) -> bool:
@@ -247,7 +251,9 @@ def discover(root: Path, *, _in: str = "") -> Project:
     root = root.resolve()
     app, others = find_app(root)
     dash = find_dash(root)
-    if dash is not None:  # Dash makes its Flask app itself and serves its assets folder
+    # Dash makes its Flask app itself and serves its assets folder; a Flask app of the project's
+    # own with its folders (a dashboard embedded with Dash(server=app)) stays the one adopted
+    if dash is not None and (app is None or not _has_folders(app)):
         others = [a.module_file for a in (app,) if a is not None] + others
         app = FlaskApp(
             dash.module_file,
