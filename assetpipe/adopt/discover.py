@@ -9,7 +9,6 @@ filename='...')`` and literal ``<static_url_path>/...`` URLs in ``<script src>``
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from ..themes2 import packaged_themes
 from .asgiapp import asgi_folders
 from .constants import kwarg
 from .dashapp import find_dash
-from .factories import makers
+from .factories import module_factory
 from .files import app_root, python_texts, shallowest
 from .helpernamed import helper_named
 from .imports import CSS_REF as CSS_REF
@@ -47,7 +46,6 @@ _FLASK = r"""\b(?:flask\.|quart\.)?(?:{names})\(\s*(__name__|["'][\w.]+["'])(?P<
 # a subclass of Flask (CTFd's ``class CTFdFlask(Flask)``): its calls create the app too; Quart
 # (Flask's API over ASGI, served by the same two lines) is found as Flask is
 _SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:flask\.|quart\.)?(?:Flask|Quart)\s*[,)]", re.M)
-_FACTORY = re.compile(r"^def\s+(create_app|make_app|app_factory)\s*\((?P<params>[^)]*)\)", re.M)
 _GLOBAL_APP = r"^(\w+)\s*=\s*(?:flask\.|quart\.)?(?:{names})\("
 
 
@@ -173,7 +171,7 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
             return default if value is None else value
 
         var = assigns.search(text)
-        factory = _factory(text, classes, module_app=var is not None)
+        factory = module_factory(text, classes, module_app=var is not None)
         url = kw("static_url_path", "/" + Path(kw("static_folder", "static")).name)
         # a view of the app's own serving its static folder under another URL (MLflow's
         # ``/static-files/<path:path>``): the URL its pages fetch the files from
@@ -201,35 +199,9 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     return app, [a.module_file for _, a in found[1:]]
 
 
-def _factory(text: str, classes: tuple[str, ...], module_app: bool) -> tuple[str, bool] | None:
-    """The app factory a module defines and whether it needs arguments: a top-level
-    ``create_app``, ``make_app`` or ``app_factory``, else a function of any name that creates
-    the app and returns it (``factories.makers``: Supysonic's ``create_application()``), unless
-    the module also creates one at its top level (``module_app``: the app servers import)."""
-    m = _FACTORY.search(text)
-    if m is not None:
-        return m.group(1), _required(m.group("params"))
-    if module_app:
-        return None
-    try:
-        found = makers(ast.parse(text), classes)
-    except (SyntaxError, ValueError):
-        return None
-    return (found[0][0].name, found[0][1]) if found else None
-
-
 def _has_folders(app: FlaskApp) -> bool:
     """Whether the Flask app has its static or templates folder."""
     return app.static_dir.is_dir() or app.templates_dir.is_dir()
-
-
-def _required(params: str) -> bool:
-    """Whether a ``def`` parameter list has a parameter without a default."""
-    for p in params.split(","):
-        p = p.split(":", 1)[0].strip()
-        if p and "=" not in p and not p.startswith("*") and p != "/":
-            return True
-    return False
 
 
 def _entry(root: Path, factory: str) -> tuple[Path, str] | None:

@@ -1,11 +1,15 @@
-"""The functions of a module that make a Flask app (``makers``), and the name a function
-gives the app it creates (``factory_app``): read from the module's syntax tree, nothing run."""
+"""The functions of a module that make a Flask app (``makers``), the one ``init`` takes as the
+app factory (``module_factory``), and the name a function gives the app it creates
+(``factory_app``): read from the module's source, nothing run."""
 
 from __future__ import annotations
 
 import ast
+import re
 
 from .asgiapp import called_name
+
+_FACTORY = re.compile(r"^def\s+(create_app|make_app|app_factory)\s*\((?P<params>[^)]*)\)", re.M)
 
 
 def makers(tree: ast.Module, classes: tuple[str, ...] = ()) -> list[tuple[ast.FunctionDef, bool]]:
@@ -57,3 +61,31 @@ def factory_app(tree: ast.Module, factory: str, classes: tuple[str, ...] = ()) -
                 ):
                     return stmt.targets[0].id
     return "app"
+
+
+def module_factory(
+    text: str, classes: tuple[str, ...], module_app: bool
+) -> tuple[str, bool] | None:
+    """The app factory a module defines and whether it needs arguments: a top-level
+    ``create_app``, ``make_app`` or ``app_factory``, else a function of any name that creates
+    the app and returns it (``makers``: Supysonic's ``create_application()``), unless
+    the module also creates one at its top level (``module_app``: the app servers import)."""
+    m = _FACTORY.search(text)
+    if m is not None:
+        return m.group(1), _required(m.group("params"))
+    if module_app:
+        return None
+    try:
+        found = makers(ast.parse(text), classes)
+    except (SyntaxError, ValueError):
+        return None
+    return (found[0][0].name, found[0][1]) if found else None
+
+
+def _required(params: str) -> bool:
+    """Whether a ``def`` parameter list has a parameter without a default."""
+    for p in params.split(","):
+        p = p.split(":", 1)[0].strip()
+        if p and "=" not in p and not p.startswith("*") and p != "/":
+            return True
+    return False
