@@ -482,6 +482,35 @@ def test_url_for_form_is_kept_in_inserted_links_and_srcset() -> None:
     jinja2.Environment().parse(res.text)
 
 
+def test_django_static_tag_is_rewritten_in_its_own_form() -> None:
+    """A Django template names a static file ``{% static 'K' %}``: before, such a value was
+    ``dynamic``, left unhashed without a warning (a Django project's build hashed nothing its
+    pages load). Now K alone is rewritten, the tag kept (Django's ``STATIC_URL`` still
+    applies), the links and srcset the rewrite adds use the tag too, and every other byte of
+    the template stays: its filters with ``:`` arguments, ``{% url %}``, and a ``{% static
+    'K' as name %}``, which renders nothing where it stands."""
+    st = "{%% static '%s' %%}"
+    src = (
+        '{% load static %}<link rel="stylesheet" href="{% static \'css/app.css\' %}">'
+        '<script type="module" src="{% static \'js/app.js\' %}"></script>'
+        "<img src=\"{% static 'img/a.png' %}\" alt=\"{{ page.title|default:'A' }}\">"
+        "<a href=\"{% url 'home' %}\">{% static 'img/a.png' as a %}</a>"
+    )
+    res = rw(src)
+    assert res.text == (
+        f'{{% load static %}}<link rel="stylesheet" href="{st % "css/app-CCCCCCCC.css"}"'
+        ' integrity="sha384-css" crossorigin="anonymous">'
+        f'<script type="module" src="{st % "js/app-JJJJJJJJ.js"}" integrity="sha384-app"'
+        ' crossorigin="anonymous"></script>\n'
+        + _preloads(st)
+        + f'<img src="{st % f"img/a-800w-{H}.webp"}" alt="{{{{ page.title|default:\'A\' }}}}"'
+        f'{LAZY} width="800" height="600" srcset="{st % f"img/a-480w-{H}.webp"} 480w,'
+        f' {st % f"img/a-800w-{H}.webp"} 800w" sizes="{SIZES}">'
+        "<a href=\"{% url 'home' %}\">{% static 'img/a.png' as a %}</a>"
+    )
+    assert res.unresolved == []
+
+
 @pytest.mark.parametrize("kw", ["path", "file_path"])
 def test_starlette_url_for_path_is_rewritten_in_its_own_form(kw: str) -> None:
     """Starlette and FastAPI name a static file ``url_for('static', path='/K')`` (FastAPI's

@@ -10,6 +10,9 @@ An attribute value refers to the asset with manifest key K in one of three ways:
   url_for('static', file_path='K') }}`` (a static files router named ``static``). Only the string literal
   K is rewritten to ``file``: the call stays, so SCRIPT_NAME and the app's static route still
   apply. This is the one Jinja string literal the rewriter may change.
+- ``static_tag``: Django's ``{% static 'K' %}`` (``{% load static %}``), the whole value: only
+  K is rewritten, so the tag stays and Django's ``STATIC_URL`` (and its storage) still apply.
+  Jinja has no ``static`` tag, so no Jinja template holds one.
 - ``asset_url``: ``{{ asset_url('K') }}``: left as written (a run-time manifest lookup), but K
   still gives width/height/srcset.
 
@@ -92,6 +95,9 @@ def call_re(functions: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"""(?<![\w.])(?P<fn>{names})\(\s*(["'])(?P<key>[^"'\\{{}}~]+)\2\s*\)""")
 
 
+#: Django's ``{% static 'K' %}`` (``static_tag``); not ``{% static 'K' as name %}``, which
+#: renders nothing where it stands
+STATIC_TAG = re.compile(r"""\{%\s*static\s+(["'])(?P<key>[^"'\\{}%~]+)\1\s*%\}""")
 _ASSET_URL = re.compile(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
 _JINJA_EXPR = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 #: ``{{ EXPR }}/`` at the start of a value (``prefixed``)
@@ -108,7 +114,16 @@ VERSIONED = re.compile(
 _SRCSET_ITEM = re.compile(r"\s*([^\s,]+)([^,]*)(?:,|$)")
 
 
-_RESOLVABLE = ("literal", "url_for", "call", "asset_url", "prefixed", "versioned", "unrooted")
+_RESOLVABLE = (
+    "literal",
+    "url_for",
+    "static_tag",
+    "call",
+    "asset_url",
+    "prefixed",
+    "versioned",
+    "unrooted",
+)
 
 
 @dataclass(frozen=True)
@@ -117,7 +132,7 @@ class Ref:
     value) delimit the text a rewrite replaces: the K part of a literal URL, the K literal of a
     ``url_for`` call; ``key`` is K as the manifest spells it."""
 
-    kind: str  # literal | url_for | call | asset_url | prefixed | versioned | unrooted | ...
+    kind: str  # literal | url_for | static_tag | call | asset_url | prefixed | versioned | ...
     key: str | None = None
     start: int = 0
     end: int = 0
@@ -180,6 +195,9 @@ def classify(
     if rooted is not None:
         return rooted
     if "{{" in value or "{%" in value:
+        m = STATIC_TAG.fullmatch(v)
+        if m:
+            return Ref("static_tag", m.group("key"), lead + m.start("key"), lead + m.end("key"))
         m = VERSIONED.fullmatch(v)
         folder = public_path.lstrip("/")
         if m and folder and m.group("path").lstrip("/").startswith(folder):
