@@ -22,6 +22,7 @@ from ..themes2 import packaged_themes
 from .asgiapp import asgi_folders
 from .constants import kwarg
 from .dashapp import find_dash
+from .djangoapp import django_folders
 from .factories import module_factory
 from .files import app_root, python_texts, shallowest
 from .helpernamed import helper_named
@@ -253,7 +254,10 @@ def discover(root: Path, *, _in: str = "") -> Project:
             app.templates_dir if app.templates_dir.is_dir() and not app.dash else None
         )
         public_path = app.static_url_path
-    elif app is None and (mounted := asgi_folders(root)) is not None:  # Starlette, FastAPI
+    elif app is None and (
+        (mounted := asgi_folders(root)) is not None  # Starlette, FastAPI
+        or (mounted := django_folders(root)) is not None  # Django's settings
+    ):
         static_dir, templates = mounted.static_dir / _in, mounted.templates_dir
         public_path, mount_routes = mounted.public_path, mounted.routes
     else:

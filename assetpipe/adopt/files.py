@@ -23,7 +23,9 @@ TEMPLATE_EXT = (".html", ".htm", ".j2", ".jinja", ".jinja2")
 KWARG = r"""\b{}\s*=\s*["']([^"']*)["']"""
 
 
-def walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+def walk_dirs(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk(root)`` without ``SKIP_DIRS``, dot and underscore folders and virtualenvs,
+    folders in name order."""
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         dirnames[:] = sorted(
@@ -33,9 +35,14 @@ def walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
             and d not in SKIP_DIRS
             and not (here / d / "pyvenv.cfg").exists()
         )
+        yield dirpath, dirnames, filenames
+
+
+def walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+    for dirpath, _, filenames in walk_dirs(root):
         for name in sorted(filenames):
             if name.endswith(suffixes):
-                yield here / name
+                yield Path(dirpath) / name
 
 
 def python_texts(root: Path) -> Iterator[tuple[Path, str]]:

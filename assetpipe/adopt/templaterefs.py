@@ -1,6 +1,6 @@
 """The static files a template's text names: in ``<script src>`` and ``<link rel=stylesheet>``
 tags (``tag_refs``), anywhere as ``url_for('static', filename=K)`` (``path=K``: Starlette;
-``file_path=K``: Litestar) or a literal URL
+``file_path=K``: Litestar), Django's ``{% static 'K' %}`` or a literal URL
 (``named_refs``), and of those the ones the static folder lacks (``missing_refs``). Read by
 ``discover`` after ``prefixes.unprefixed`` has written other forms as these."""
 
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+
+from ..rewrite.refs import STATIC_TAG
 
 _TAG = re.compile(r"<(script|link)\b(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*>", re.I | re.S)
 _URL_FOR = re.compile(
@@ -32,8 +34,9 @@ def tag_refs(text: str, public_path: str) -> Iterator[tuple[str, str, bool]]:
     literal = re.compile(r"""["']?\s*""" + _static_url(public_path) + r"""([^"'\s>{}?#]+)""")
     for kind, value, tag in _tags(text):
         u = _URL_FOR.search(value) or literal.match(value)
-        if u is not None:
-            yield ("script" if kind == "script" else "style", u.group(1), bool(_MODULE.search(tag)))
+        key = u.group(1) if u is not None else _static_tag_key(value)
+        if key is not None:
+            yield ("script" if kind == "script" else "style", key, bool(_MODULE.search(tag)))
 
 
 def tag_values(text: str) -> Iterator[str]:
@@ -56,6 +59,13 @@ def _tags(text: str) -> Iterator[tuple[str, str, str]]:
             yield kind, value.group(1), tag
 
 
+def _static_tag_key(value: str) -> str | None:
+    """K of a Django ``{% static 'K' %}`` at the start of an attribute value (after its
+    quote, if any)."""
+    m = STATIC_TAG.match(value, len(value) - len(value.lstrip("\"' \t\n")))
+    return m.group("key") if m else None
+
+
 _URL_FOR_ANY = re.compile(
     r"""url_for\(\s*["']static["']\s*,\s*(?:filename|path|file_path)\s*=\s*["']/?([^"'{}]+)["']\s*\)"""
 )
@@ -67,9 +77,9 @@ def named_refs(text: str, public_path: str) -> Iterator[str]:
     literal = re.compile(
         r"""=\s*["']""" + _static_url(public_path) + r"""([^"'\s>{}?#]+\.\w+)(?:[?#][^"']*)?["']"""
     )
-    for rx in (_URL_FOR_ANY, literal):
+    for rx in (_URL_FOR_ANY, STATIC_TAG, literal):
         for m in rx.finditer(text):
-            key = m.group(1).lstrip("/")
+            key = m.group(rx.groups).lstrip("/")
             if "." in key.rsplit("/", 1)[-1]:
                 yield key
 

@@ -38,6 +38,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt import init as run_init
         from ..adopt import other_app_steps
         from ..adopt.asgiapp import find_asgi_app
+        from ..adopt.djangoapp import find_django_project
         from ..adopt.litestarapp import find_litestar_app
         from ..adopt.othertools import describe
         from ..adopt.render import OUTPUT
@@ -87,6 +88,16 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 click.echo("")
                 for line in lite.steps(shown):
                     click.echo(line)
+                click.echo("\nthen run `assetpipe build` and start your app as usual.")
+        elif p.app is None and (dj := find_django_project(p.root)) is not None:
+            shown = os.path.relpath(dj.wsgi_file, p.root)
+            if dj.adopted:
+                click.echo(f"\n{shown} already wraps {dj.name}: run `assetpipe build`.")
+            else:
+                click.echo("\nA Django project.")
+                here = result.path.parent.resolve()
+                for line in dj.steps(p.root, here, OUTPUT, p.public_path):
+                    click.echo(f"  {line}" if line else "")
                 click.echo("\nthen run `assetpipe build` and start your app as usual.")
         elif p.app is None:
             click.echo(

@@ -1,0 +1,239 @@
+"""A Django project: where the build is served and where Django finds the rewritten templates.
+
+Django has no app object for an extension to take: its WSGI module makes ``application =
+get_wsgi_application()``, and the settings' ``TEMPLATES`` say where the templates are. ``init``
+said "No Flask app found here" and gave Jinja steps (``Jinja2Templates``, ``assetpipe.jinja``)
+that a Django project has no place for. Now it names the two places and what goes there:
+
+- the WSGI module, after that line: ``application`` wrapped in ``AssetMiddleware`` (the build,
+  hashed files ``immutable``; ``fallback=True`` hands a file the build lacks, an installed app's
+  ``static/`` such as the admin's, on to Django as before; ``unhashed_cache_control=""`` sends
+  an unhashed URL without ``Cache-Control``, as Django's static view and a web server's
+  default do: with ``no-cache``, a warm visit revalidated bakerydemo's favicon, which Django
+  redirects to by its unhashed URL) and ``CompressMiddleware``;
+- the settings' ``DIRS`` of the ``DjangoTemplates`` backend: the build's ``templates`` folder
+  first, so Django renders the rewritten copies (their ``{% static 'K' %}`` name hashed files).
+
+Both paths are written relative to the module they are pasted in (``Path(__file__)``), so the
+project works wherever it is deployed.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .asgiapp import AsgiFolders
+from .files import python_texts, walk_dirs
+
+WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
+
+
+@dataclass(frozen=True)
+class DjangoProject:
+    """The modules of a Django project that adoption touches."""
+
+    wsgi_file: Path
+    wsgi_line: int  # the line of ``NAME = get_wsgi_application()``
+    name: str  # NAME (``application``)
+    settings_file: Path | None  # the module whose ``TEMPLATES`` has the DjangoTemplates backend
+    dirs_line: int | None  # the line of that backend's ``DIRS`` list
+    manifest_storage: bool  # the settings name ``ManifestStaticFilesStorage``
+
+    @property
+    def adopted(self) -> bool:
+        """Whether the WSGI module already wraps the app (``init --force`` run again)."""
+        return "AssetMiddleware(" in self.wsgi_file.read_text(encoding="utf-8")
+
+    def steps(self, root: Path, config_dir: Path, output: str, public_path: str) -> list[str]:
+        """What ``init`` prints: each module, its line, and the lines that go there. ``root``:
+        the folder paths are shown from; ``config_dir``: the folder of ``pipeline.yaml``,
+        whose relative ``output`` holds the build."""
+        wsgi = os.path.relpath(self.wsgi_file, root)
+        dist = f'{_from_module(self.wsgi_file, config_dir)} / "{output}"'
+        out = [
+            f"Add these lines in {wsgi}, after line {self.wsgi_line} (serve the build in front"
+            " of Django; a file the build lacks goes on to Django as before):",
+            "",
+            "    from pathlib import Path",
+            "",
+            f"    {WSGI_IMPORT}",
+            f"    {self.name} = CompressMiddleware(AssetMiddleware(",
+            f"        {self.name},",
+            f"        output={dist},",
+            f'        public_path="{public_path}",',
+            "        fallback=True,  # a file the build lacks (an installed app's): Django's",
+            '        unhashed_cache_control="",  # unhashed URLs cached as Django\'s view had them',
+            "    ))",
+        ]
+        if self.settings_file is not None:
+            shown = os.path.relpath(self.settings_file, root)
+            where = f"the DIRS list at line {self.dirs_line}" if self.dirs_line else "DIRS"
+            tpl = f'{_from_module(self.settings_file, config_dir)} / "{output}" / "templates"'
+            out += [
+                "",
+                f"and first in {where} of TEMPLATES in {shown} (Django renders the rewritten"
+                " templates; `from pathlib import Path` at its top):",
+                "",
+                f"    str({tpl}),",
+            ]
+        if self.manifest_storage:
+            out += [
+                "",
+                "note: the settings use ManifestStaticFilesStorage: with DEBUG off it looks the"
+                " build's hashed names up in its own manifest and every page fails (ValueError:"
+                " Missing staticfiles manifest entry); use"
+                ' "django.contrib.staticfiles.storage.StaticFilesStorage" (the build hashes).',
+            ]
+        return out
+
+
+def _from_module(module: Path, folder: Path) -> str:
+    """``folder`` as an expression in ``module``: ``Path(__file__).resolve().parents[N]``."""
+    rel = os.path.relpath(folder.resolve(), module.resolve().parent)
+    ups = 0 if rel == "." else rel.count("..")
+    if rel != "." and rel != os.sep.join([".."] * ups):
+        return f'Path(__file__).resolve().parent / "{Path(rel).as_posix()}"'
+    return f"Path(__file__).resolve().parents[{ups}]"
+
+
+def find_django_project(root: Path) -> DjangoProject | None:
+    """The project's WSGI module (the shallowest that assigns ``get_wsgi_application()``) and
+    its settings module (``settings_module``); ``None`` when there is no WSGI module."""
+    wsgi: tuple[int, str, Path, int, str] | None = None
+    for path, text in python_texts(root):
+        if "get_wsgi_application" not in text or (tree := _parse(text)) is None:
+            continue
+        depth = len(path.relative_to(root).parts)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and _assigns_wsgi_app(node):
+                target = node.targets[0]
+                assert isinstance(target, ast.Name)
+                cand = (depth, str(path), path, node.end_lineno or node.lineno, target.id)
+                wsgi = min(wsgi, cand) if wsgi else cand
+    if wsgi is None:
+        return None
+    found = settings_module(root)
+    if found is None:
+        return DjangoProject(wsgi[2], wsgi[3], wsgi[4], None, None, False)
+    path, tree, text = found
+    dirs = _templates_dirs(tree)
+    line = dirs.lineno if dirs is not None else None
+    manifest = "ManifestStaticFilesStorage" in text
+    return DjangoProject(wsgi[2], wsgi[3], wsgi[4], path, line, manifest)
+
+
+def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:
+    """The shallowest module (then the first by path) whose ``TEMPLATES`` names the
+    DjangoTemplates backend: its path, tree and text."""
+    best: tuple[int, str, Path, ast.Module, str] | None = None
+    for path, text in python_texts(root):
+        if "DjangoTemplates" not in text or (tree := _parse(text)) is None:
+            continue
+        if _backend(tree) is not None:
+            cand = (len(path.relative_to(root).parts), str(path), path, tree, text)
+            best = cand if best is None or cand[:2] < best[:2] else best
+    return (best[2], best[3], best[4]) if best else None
+
+
+def django_folders(root: Path) -> AsgiFolders | None:
+    """The static folder (the first of ``STATICFILES_DIRS`` found on disk), its public path
+    (``STATIC_URL``) and the templates folder (the first of the DjangoTemplates backend's
+    ``DIRS``) of the project's settings; ``None`` without settings or such a static folder.
+    A folder is named by the string literals of its expression, read as a path's last parts
+    (``os.path.join(PROJECT_DIR, "static")``, ``BASE_DIR / "shop" / "static"``,
+    ``"bakerydemo/templates"``): of the folders under ``root`` whose path ends so, the one
+    nearest the settings module."""
+    found = settings_module(root)
+    if found is None:
+        return None
+    path, tree, _ = found
+    values = {
+        n.targets[0].id: n.value
+        for n in tree.body
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+    }
+    static = _first_folder(root, path, values.get("STATICFILES_DIRS"))
+    if static is None:
+        return None
+    url = values.get("STATIC_URL")
+    public = url.value if isinstance(url, ast.Constant) and isinstance(url.value, str) else ""
+    public = "/" + public.strip("/") + "/" if public and "//" not in public else "/static/"
+    templates = _first_folder(root, path, _templates_dirs(tree))
+    return AsgiFolders(static, public.replace("//", "/"), templates)
+
+
+def _first_folder(root: Path, settings: Path, listed: ast.expr | None) -> Path | None:
+    """The first folder of a list of path expressions found under ``root`` (``django_folders``)."""
+    if not isinstance(listed, ast.List | ast.Tuple):
+        return None
+    for item in listed.elts:
+        parts = [
+            p
+            for n in ast.walk(item)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            for p in n.value.split("/")
+            if p and p != "."
+        ]
+        if not parts:
+            continue
+        hits = [
+            Path(d) for d, _, _ in walk_dirs(root) if Path(d).parts[-len(parts) :] == tuple(parts)
+        ]
+        if hits:
+            near = settings.resolve().parent
+            return max(hits, key=lambda h: (_shared(h.resolve(), near), -len(h.parts)))
+    return None
+
+
+def _shared(a: Path, b: Path) -> int:
+    """How many leading folders two absolute paths share."""
+    return len(Path(os.path.commonpath([a, b])).parts)
+
+
+def _parse(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _assigns_wsgi_app(node: ast.AST) -> bool:
+    """``NAME = get_wsgi_application()`` (or ``django.core.wsgi.get_wsgi_application()``)."""
+    if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+        return False
+    call = node.value
+    if not isinstance(node.targets[0], ast.Name) or not isinstance(call, ast.Call):
+        return False
+    f = call.func
+    name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+    return name == "get_wsgi_application"
+
+
+def _backend(tree: ast.Module) -> ast.Dict | None:
+    """The ``{"BACKEND": "...DjangoTemplates", ...}`` dict of a settings module."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Dict):
+            continue
+        for k, v in zip(node.keys, node.values, strict=True):
+            if (
+                isinstance(k, ast.Constant)
+                and k.value == "BACKEND"
+                and isinstance(v, ast.Constant)
+                and str(v.value).endswith("DjangoTemplates")
+            ):
+                return node
+    return None
+
+
+def _templates_dirs(tree: ast.Module) -> ast.expr | None:
+    """The DjangoTemplates backend's ``DIRS`` expression (``None``: none)."""
+    backend = _backend(tree)
+    if backend is None:
+        return None
+    for k, v in zip(backend.keys, backend.values, strict=True):
+        if isinstance(k, ast.Constant) and k.value == "DIRS":
+            return v
+    return None

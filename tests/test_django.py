@@ -1,0 +1,231 @@
+"""A Django project adopted as docs/adopting.md says: ``assetpipe init`` names the WSGI module and
+the settings' ``TEMPLATES`` ``DIRS``, the build rewrites Django templates' ``{% static 'K' %}``
+(and nothing else of them), and Django, behind the middleware under gunicorn, renders the
+rewritten templates and links hashed files answered ``immutable``."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from assetpipe.config import load_config
+from tests.conftest import run_cli, write_tree
+
+#: a Django template with what DTL has and Jinja lacks: filters with ``:`` arguments,
+#: ``{% url %}``, ``{% static %}`` with both quotes, ``{% static ... as %}``, ``{# #}``
+BASE = """\
+{% load static %}<!doctype html>
+<html lang="en">
+<head>
+  <title>{% block title %}{{ page.title|default:"Shop"|truncatechars:40 }}{% endblock %}</title>
+  <link rel="stylesheet" href="{% static 'css/site.css' %}">
+  {% static "img/logo.png" as logo %}{# a variable: rendered nowhere here #}
+</head>
+<body>
+  <a href="{% url 'home' %}"><img src="{% static "img/logo.png" %}" alt="Shop"></a>
+  {% block content %}{% endblock %}
+  <p>{% now "Y" %} &middot; {{ items|length|add:"1" }}</p>
+  <script type="module" src="{% static 'js/site.js' %}"></script>
+</body>
+</html>
+"""
+PAGE = """\
+{% extends "base.html" %}{% load static %}
+{% block content %}<img src="{% static 'img/logo.png' %}" alt="">{% endblock %}
+"""
+SETTINGS = """\
+import os
+
+BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SECRET_KEY = "test"
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
+ROOT_URLCONF = "shopsite.urls"
+INSTALLED_APPS = ["django.contrib.staticfiles", "shop"]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [
+            os.path.join(BASE_DIR, "shopsite", "templates"),
+        ],
+        "APP_DIRS": True,
+    },
+]
+STATICFILES_DIRS = [os.path.join(BASE_DIR, "shopsite", "static")]
+STATIC_URL = "/static/"
+STATIC_ROOT = os.path.join(BASE_DIR, "collected")
+STORAGES = {
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+    },
+}
+"""
+URLS = """\
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+from django.urls import path
+from django.views.generic import TemplateView
+
+urlpatterns = [path("", TemplateView.as_view(template_name="page.html"), name="home")]
+urlpatterns += staticfiles_urlpatterns()
+"""
+WSGI = """\
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopsite.settings")
+
+application = get_wsgi_application()
+"""
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _project(root: Path) -> None:
+    write_tree(
+        root,
+        {
+            "manage.py": "import sys\n",
+            "shopsite/__init__.py": "",
+            "shopsite/settings.py": SETTINGS,
+            "shopsite/urls.py": URLS,
+            "shopsite/wsgi.py": WSGI,
+            "shopsite/templates/base.html": BASE,
+            "shopsite/templates/page.html": PAGE,
+            "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
+            "shopsite/static/js/site.js": "document.body.dataset.ready = 'yes';\n",
+            "shop/__init__.py": "",
+            "shop/static/shop/app.css": "p { color: red; }\n",
+        },
+    )
+    (root / "shopsite/static/img").mkdir(parents=True)
+    (root / "shopsite/static/img/logo.png").write_bytes(_png())
+
+
+def test_init_and_build_adopt_a_django_project(tmp_path: Path) -> None:
+    """``init`` said "No Flask app found here" and told a Django user to use
+    ``Jinja2Templates`` and ``assetpipe.jinja.install``; it counted no script or stylesheet
+    (``{% static %}`` was no reference) and the build left every one unhashed. Now it names
+    the WSGI module's line and the ``DIRS`` list's, the build rewrites K only, and every
+    other byte of the Django templates stays."""
+    _project(tmp_path)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "No Flask app found" not in result.out
+    assert "Add these lines in shopsite/wsgi.py, after line 7" in result.out
+    assert "first in the DIRS list at line 12 of TEMPLATES in shopsite/settings.py" in result.out
+    assert 'str(Path(__file__).resolve().parents[1] / "dist" / "templates"),' in result.out
+    assert "ManifestStaticFilesStorage" in result.out
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert list(cfg.styles.entries) == ["css/site.css"]
+    assert list(cfg.scripts.entries) == ["js/site.js"]
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    for name, source in (("base.html", BASE), ("page.html", PAGE)):
+        out = (tmp_path / "dist/templates" / name).read_text()
+        keys = re.findall(r"""\{% static (?:'|")([^'"]+)(?:'|") %\}""", out)
+        assert len(keys) == source.count("{% static") - ("as logo" in source), out
+        assert all(re.search(r"-[A-Z0-9]{8}\.\w+$", k) for k in keys), keys
+        # every other byte as written: the hashed names and the <img> hints taken out, the
+        # source comes back ({% static "..." as logo %} untouched: it renders nothing there)
+        back = re.sub(r"-(?:40w-)?[A-Z0-9]{8}\.(css|js|webp)", lambda m: "." + m[1], out)
+        back = back.replace("logo.webp", "logo.png").replace(' loading="lazy" decoding="async"', "")
+        assert back == source, out
+
+
+def _paste(root: Path, out: str) -> None:
+    """Paste the lines ``init`` printed where it said, as a user does: the WSGI module's after
+    its last line, the ``DIRS`` entry first in the list (and ``Path``'s import at the top)."""
+    wsgi_part, dirs_part = out.split("Add these lines", 1)[1].split("and first in the DIRS", 1)
+    code = [line[6:] for line in wsgi_part.splitlines()[1:] if line.startswith("      ")]
+    wsgi = root / "shopsite/wsgi.py"
+    wsgi.write_text(wsgi.read_text() + "\n" + "\n".join(code) + "\n")
+    entry = next(line.strip() for line in dirs_part.splitlines() if line.startswith("      "))
+    settings = root / "shopsite/settings.py"
+    text = "from pathlib import Path\n" + settings.read_text()
+    settings.write_text(text.replace('"DIRS": [\n', f'"DIRS": [\n            {entry}\n', 1))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str, codings: str = "identity") -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(url, headers={"Accept-Encoding": codings})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("django") is None or importlib.util.find_spec("gunicorn") is None,
+    reason="needs Django and gunicorn (the test extra)",
+)
+def test_django_behind_the_middleware_links_hashed_immutable_files(tmp_path: Path) -> None:
+    """The lines ``init`` printed, pasted as they are, under gunicorn: Django renders the
+    rewritten template (its ``{% url %}``, filters and blocks run), the page links the hashed
+    stylesheet and script, answered ``immutable`` and compressed by the middleware; an
+    installed app's file the build lacks is answered by Django's own static view, as before."""
+    _project(tmp_path)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    port = _free_port()
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "shopsite.wsgi"],
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                status, headers, body = _get(base + "/")
+                break
+            except urllib.error.HTTPError as e:
+                pytest.fail(f"{e}: {log.read_text()[-3000:]}")
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not answer")
+        html = body.decode()
+        css = re.search(r'href="(/static/css/site-[A-Z0-9]{8}\.css)"', html)
+        js = re.search(r'src="(/static/js/site-[A-Z0-9]{8}\.js)"', html)
+        assert status == 200 and css and js, html
+        assert 'href="/"' in html and re.search(r"<p>\d{4} &middot; 1</p>", html), html
+        for url in (css.group(1), js.group(1)):
+            status, headers, _ = _get(base + url, "br, gzip")
+            assert status == 200 and "immutable" in headers["cache-control"], headers
+            assert headers.get("content-encoding") in ("br", "gzip"), headers
+        # the old URL still answers, cached as Django's static view has its files (no
+        # Cache-Control, a Last-Modified: the browser's heuristic); with no-cache, a warm
+        # visit revalidated bakerydemo's favicon, which Django redirects to by its old URL
+        status, headers, body = _get(base + "/static/css/site.css")
+        assert status == 200 and b"#123" in body and "last-modified" in headers
+        assert "cache-control" not in headers, headers
+        status, headers, body = _get(base + "/static/shop/app.css")  # Django's, as before
+        assert status == 200 and b"color: red" in body and "cache-control" not in headers
+    finally:
+        server.terminate()
+        server.wait(10)
