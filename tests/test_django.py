@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import re
 import socket
 import subprocess
@@ -146,6 +147,16 @@ def test_init_and_build_adopt_a_django_project(tmp_path: Path) -> None:
         back = re.sub(r"-(?:40w-)?[A-Z0-9]{8}\.(css|js|webp)", lambda m: "." + m[1], out)
         back = back.replace("logo.webp", "logo.png").replace(' loading="lazy" decoding="async"', "")
         assert back == source, out
+    # a changed script gets a new name, and the template that names it is rewritten again
+    # (its {% static %} keys were no dependency: the build reused the cached template, which
+    # linked the old file, and `assetpipe watch` reloaded a page that ran the old script)
+    before = (tmp_path / "dist/templates/base.html").read_text()
+    (tmp_path / "shopsite/static/js/site.js").write_text("document.title = 'changed';\n")
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    after = (tmp_path / "dist/templates/base.html").read_text()
+    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
+    assert after != before and f"{{% static '{manifest['js/site.js']['file']}' %}}" in after
 
 
 def _paste(root: Path, out: str) -> None:
