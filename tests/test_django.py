@@ -91,6 +91,9 @@ application = get_wsgi_application()
 """
 
 
+WATCH = [sys.executable, "-m", "assetpipe", "watch"]
+
+
 def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 120, 40)).save(out, "PNG")
@@ -240,3 +243,48 @@ def test_django_behind_the_middleware_links_hashed_immutable_files(tmp_path: Pat
     finally:
         server.terminate()
         server.wait(10)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
+def test_watch_app_renders_a_saved_django_template(tmp_path: Path) -> None:
+    """``assetpipe watch --app shopsite.wsgi:application``: a saved template is rebuilt and
+    the next page renders it. Django keeps compiled templates (its cached loader, the default
+    with DEBUG too) until ``runserver`` says a file changed; under ``watch --app`` bakerydemo's
+    page reloaded with the old footer after every template save."""
+    _project(tmp_path)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    _paste(tmp_path, result.out)
+    port = _free_port()
+    log = tmp_path / "watch.log"
+    with log.open("w") as out:
+        watch = subprocess.Popen(
+            [*WATCH, "--app", "shopsite.wsgi:application", "--port", str(port)],
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        page = f"http://127.0.0.1:{port}/"
+        for _ in range(200):
+            try:  # a 404 or a refused connection until the first build is made
+                html = _get(page)[2].decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"watch did not answer: {log.read_text()[-3000:]}")
+        assert "<p>" in html and "saved-probe" not in html
+        tpl = tmp_path / "shopsite/templates/base.html"
+        tpl.write_text(tpl.read_text().replace("<p>", "<p class='saved-probe'>", 1))
+        for _ in range(100):
+            time.sleep(0.1)
+            if "templates 1" in log.read_text():
+                break
+        else:
+            pytest.fail(f"no rebuild: {log.read_text()[-3000:]}")
+        assert "saved-probe" in (tmp_path / "dist/templates/base.html").read_text()
+        assert "saved-probe" in _get(page)[2].decode()
+    finally:
+        watch.terminate()
+        watch.wait(10)

@@ -192,6 +192,14 @@ class DevApp:
         )
         self._ready.set()
 
+    def built(self) -> None:
+        """A build was just made: the user's app renders its templates from now on
+        (``userapp.forget_templates``)."""
+        if self._user_app is not None:
+            from ..serve.userapp import forget_templates
+
+            forget_templates()
+
     def close_user_app(self) -> None:
         """Run the lifespan shutdown of the user's ASGI app (its shutdown handlers: an app's
         database connections, LNbits' tasks) and stop its event loop; nothing for a WSGI app.

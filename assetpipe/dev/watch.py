@@ -330,6 +330,7 @@ class Watcher:
         self.last_error = None
         self.last_outcome = outcome
         self.on_line("ok", outcome.summary(), None)
+        self.app.built()
         if outcome.css and not outcome.reload and not recovered:
             for swap in outcome.css:
                 self.broker.publish(

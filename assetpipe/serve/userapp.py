@@ -12,6 +12,8 @@
   is reported once per path and status through ``report(text, hint)`` with the app's own error:
   the head of the traceback (for Flask, taken from ``got_request_exception``) or of the body —
   not a bare "HTTP 500".
+- ``forget_templates()`` empties a Django project's template caches after a build
+  (``watch --app``).
 - ``stdout_to_stderr()`` sends everything written to standard output (``print`` in the app, in
   any thread, and file descriptor 1) to standard error while it is active, so ``--json`` leaves
   one JSON document on stdout.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import logging
 import os
 import sys
 import threading
@@ -33,6 +36,7 @@ from typing import Any
 
 from ..errors import UsageError
 
+log = logging.getLogger("assetpipe")
 Report = Callable[[str, "str | None"], None]
 ERROR_KEY = "assetpipe.app_error"
 HEAD_LINES = 12
@@ -187,6 +191,23 @@ def prepare_app(app: Any, config_path: Path) -> Any:
 
     got_request_exception.connect(record, app, weak=False)
     return app
+
+
+def forget_templates() -> None:
+    """Empty the template caches of a Django project imported in this process, so its next
+    page renders the templates a build just wrote. Django caches compiled templates (its
+    cached loader, the default even with ``DEBUG`` since 4.1) and empties them only on
+    ``runserver``'s file-change signal; under ``watch --app`` a saved template of Wagtail's
+    bakerydemo was rebuilt and the page reloaded, still showing the old one. Nothing when no
+    Django template engine is loaded."""
+    if "django.template" not in sys.modules:
+        return
+    try:
+        from django.template.autoreload import reset_loaders
+
+        reset_loaders()
+    except Exception as exc:  # Django before 3.2, or django.template without settings
+        log.debug("assetpipe: could not empty Django's template caches: %r", exc)
 
 
 def _head(exc: BaseException) -> str:
