@@ -138,6 +138,9 @@ def test_init_and_build_adopt_a_django_project(tmp_path: Path) -> None:
     cfg = load_config(tmp_path / "pipeline.yaml")
     assert list(cfg.styles.entries) == ["css/site.css"]
     assert list(cfg.scripts.entries) == ["js/site.js"]
+    # the static folder of STATICFILES_DIRS, not the installed app's (shop/static, first by name)
+    assert cfg.source == (tmp_path / "shopsite/static").resolve()
+    assert "{% static 'K' %}" in (tmp_path / "pipeline.yaml").read_text()  # not url_for alone
     built = run_cli("build", "--strict", cwd=tmp_path)
     assert built.code == 0, built.err + built.out
     for name, source in (("base.html", BASE), ("page.html", PAGE)):

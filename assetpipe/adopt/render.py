@@ -280,7 +280,7 @@ def copied_files(project: Project) -> list[str]:
 
 _SOURCE_COMMENT = [
     "# The static folder: manifest keys are paths relative to it, exactly the `filename`",
-    "# of url_for('static', filename=...).",
+    "# of url_for('static', filename=...) (the K of Django's {% static 'K' %}).",
 ]
 _NO_TEMPLATES = ["# No templates folder found: nothing is rewritten."]
 
@@ -337,7 +337,8 @@ def render(project: Project, *, config_dir: Path) -> str:
     if project.templates_dir is not None:
         lines += [
             f"# {project.templates} template(s) rewritten to the built files' hashed names",
-            "# (url_for calls stay; only the filename changes). Paths are relative to this file.",
+            "# (url_for calls and {% static %} tags stay; only the file name changes). Paths are",
+            "# relative to this file.",
             "templates:",
             *_shadowed_lines(project, config_dir),
             *_dirs_lines([_rel(d, config_dir) for d in _dirs(project)]),
