@@ -65,6 +65,9 @@ def test_the_wheel_installs_into_a_fresh_venv_and_builds_a_site(tmp_path: Path) 
             "install",
             "--no-deps",
             "--no-index",
+            # the wheel even where the deps' site-packages show an assetpipe already (an
+            # editable install's metadata, or a checkout's egg-info on PYTHONPATH)
+            "--ignore-installed",
             "-q",
             str(whl),
         ],
