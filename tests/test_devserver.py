@@ -137,9 +137,9 @@ def test_multiline_data_is_framed() -> None:
 
 def test_a_page_requested_while_watch_starts_waits_for_it(tmp_path: Path) -> None:
     """``watch`` listens before the user's app is imported (a second or more for a real app's
-    imports: docker-flask-example's Celery and SQLAlchemy): a page opened meanwhile was told
-    "assetpipe watch --no-serve: only the live-reload stream is served here" (404). It waits
-    and gets the page."""
+    imports: docker-flask-example's Celery and SQLAlchemy) and before its first build: a page
+    opened meanwhile was told "assetpipe watch --no-serve: only the live-reload stream is
+    served here" (404). It waits for both (``mark_ready``) and gets the page."""
     write_tree(tmp_path, {"src/templates/pages/home.html": "<html><body>home</body></html>"})
     cfg = make_site(tmp_path)
     with cfg.open("a") as f:
@@ -159,7 +159,10 @@ def test_a_page_requested_while_watch_starts_waits_for_it(tmp_path: Path) -> Non
         early.start()
         time.sleep(0.3)  # the request is in before the app is ready
         assert not got
-        app.set_config(load_config(cfg))
+        app.set_config(load_config(cfg))  # the app imported: the first build still to come
+        time.sleep(0.3)
+        assert not got
+        app.mark_ready()
         early.join(10)
         ((status, body),) = got
         assert status == 200 and b"home" in body, body

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import calls_asset_pipe, python_texts
+from .files import calls_asset_pipe, parsed_modules, python_texts
 
 #: ``class X(StaticFiles)``: its calls serve a folder too
 _SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:[\w.]+\.)?StaticFiles\s*[,)]", re.M)
@@ -103,13 +103,7 @@ def find_asgi_app(root: Path) -> AsgiApp | None:
     ``Starlette(...)`` call, with the ``Jinja2Templates(...)`` assigned in the same scope;
     ``None`` when there is none."""
     found: list[tuple[int, str, AsgiApp]] = []
-    for path, text in python_texts(root):
-        if not any(c + "(" in text for c in APP_CLASSES):
-            continue
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
-            continue
+    for path, _text, tree in parsed_modules(root, *(c + "(" for c in APP_CLASSES)):
         for body in _scopes(tree):
             app = templates = None
             last: ast.stmt | None = None

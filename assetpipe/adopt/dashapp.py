@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import called_name
-from .files import app_root, python_texts
+from .files import app_root, parsed_modules
 
 
 @dataclass(frozen=True)
@@ -52,13 +52,7 @@ def _import_name(call: ast.Call) -> str:
 def find_dash(root: Path) -> DashApp | None:
     """The shallowest module under ``root`` assigning ``NAME = Dash(...)`` at its top level."""
     found: list[DashApp] = []
-    for path, text in python_texts(root):
-        if "Dash(" not in text:
-            continue
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
-            continue
+    for path, _text, tree in parsed_modules(root, "Dash("):
         for stmt in tree.body:
             if not (
                 isinstance(stmt, ast.Assign)

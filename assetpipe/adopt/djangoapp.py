@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import AsgiFolders
-from .files import python_texts, walk_dirs
+from .files import parsed_modules, walk_dirs
 
 WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
 
@@ -103,9 +103,7 @@ def find_django_project(root: Path) -> DjangoProject | None:
     """The project's WSGI module (the shallowest that assigns ``get_wsgi_application()``) and
     its settings module (``settings_module``); ``None`` when there is no WSGI module."""
     wsgi: tuple[int, str, Path, int, str] | None = None
-    for path, text in python_texts(root):
-        if "get_wsgi_application" not in text or (tree := _parse(text)) is None:
-            continue
+    for path, _text, tree in parsed_modules(root, "get_wsgi_application"):
         depth = len(path.relative_to(root).parts)
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign) and _assigns_wsgi_app(node):
@@ -129,9 +127,7 @@ def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:
     """The shallowest module (then the first by path) whose ``TEMPLATES`` names the
     DjangoTemplates backend: its path, tree and text."""
     best: tuple[int, str, Path, ast.Module, str] | None = None
-    for path, text in python_texts(root):
-        if "DjangoTemplates" not in text or (tree := _parse(text)) is None:
-            continue
+    for path, text, tree in parsed_modules(root, "DjangoTemplates"):
         if _backend(tree) is not None:
             cand = (len(path.relative_to(root).parts), str(path), path, tree, text)
             best = cand if best is None or cand[:2] < best[:2] else best
@@ -191,13 +187,6 @@ def _first_folder(root: Path, settings: Path, listed: ast.expr | None) -> Path |
 def _shared(a: Path, b: Path) -> int:
     """How many leading folders two absolute paths share."""
     return len(Path(os.path.commonpath([a, b])).parts)
-
-
-def _parse(text: str) -> ast.Module | None:
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None
 
 
 def _assigns_wsgi_app(node: ast.AST) -> bool:

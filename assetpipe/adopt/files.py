@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,6 +53,19 @@ def python_texts(root: Path) -> Iterator[tuple[Path, str]]:
         try:
             yield path, path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
+            continue
+
+
+def parsed_modules(root: Path, *needles: str) -> Iterator[tuple[Path, str, ast.Module]]:
+    """Each Python module under ``root`` (``python_texts``) whose text holds one of ``needles``
+    (a cheap test before the parse), with its text and syntax tree; one that does not parse is
+    skipped."""
+    for path, text in python_texts(root):
+        if not any(n in text for n in needles):
+            continue
+        try:
+            yield path, text, ast.parse(text)
+        except (SyntaxError, ValueError):
             continue
 
 

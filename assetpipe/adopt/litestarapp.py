@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import called_name
-from .files import calls_asset_pipe, python_texts
+from .files import calls_asset_pipe, parsed_modules
 
 IMPORT = "from assetpipe.litestar import AssetPipe"
 
@@ -55,13 +55,7 @@ def find_litestar_app(root: Path) -> LitestarApp | None:
     """The shallowest module (then the first by path) that calls ``Litestar(...)``; ``None``
     when there is none."""
     found: list[tuple[int, str, LitestarApp]] = []
-    for path, text in python_texts(root):
-        if "Litestar(" not in text:
-            continue
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
-            continue
+    for path, _text, tree in parsed_modules(root, "Litestar("):
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or called_name(node.func) != "Litestar":
                 continue

@@ -167,11 +167,13 @@ class DevApp:
         self.report = report or _log_report
         self._app: WSGIApp | None = None
         self._user_app: Any = None
-        #: set once pages can be served (``set_config``): the server listens before the
-        #: user's app is imported, and a request meanwhile waits for it (``READY_SECONDS``)
+        #: set once pages can be served (``mark_ready``): ``watch`` listens before it has
+        #: imported the user's app and made its first build, and a page requested meanwhile
+        #: waits for both (``READY_SECONDS``)
         self._ready = threading.Event()
         if config is not None:
             self.set_config(config)
+            self.mark_ready()
 
     def set_config(self, config: Config) -> None:
         """(Re)build the page app for a (re-validated) config. With ``app_spec`` the user's app
@@ -190,6 +192,10 @@ class DevApp:
         self._app = make_site_app(
             config, reload_url=EVENTS_PATH, app=self._user_app, report=self.report
         )
+
+    def mark_ready(self) -> None:
+        """Serve pages from now on (``watch``: after its first build, failed or not, and when
+        it stops): the requests waiting meanwhile go on."""
         self._ready.set()
 
     def built(self) -> None:
@@ -216,15 +222,17 @@ class DevApp:
         path = environ.get("PATH_INFO", "/") or "/"
         if path == EVENTS_PATH:
             return self.events(environ, start_response)
-        if self._app is None and self.serve:
-            # a page opened while ``watch`` starts (its app still importing: a second or
-            # more) waits for it, rather than be told this server serves no pages
+        if self.serve and not self._ready.is_set():
+            # a page opened while ``watch`` starts (its app importing, its first build: a
+            # second or more) waits for them, rather than be told this server serves no pages
+            # or render before there is a build
             self._ready.wait(READY_SECONDS)
             if self._app is None:
                 return _text(
                     start_response,
                     "503 Service Unavailable",
-                    "assetpipe watch is still starting (importing the app): reload in a moment\n",
+                    "assetpipe watch is still starting (its app, its first build): reload in a"
+                    " moment\n",
                     [("Retry-After", "1")],
                 )
         if self._app is None:

@@ -151,6 +151,7 @@ class Watcher:
             # first: a save during the first build is not lost
             self._observer = start_observer(self.config, self.poll, self._notify)
             self._run_full("start")
+            self.app.mark_ready()  # the pages requested meanwhile are served from this build
             # an app in debug beside this watch (``AssetPipe(app)``) finds its stream here
             beacon.announce(self.config.state_dir, self.events_url)
         except BaseException:
@@ -195,6 +196,7 @@ class Watcher:
     def close(self) -> None:
         """Stop watching and serving, close the esbuild service, free the lock. Idempotent."""
         self._stop.set()
+        self.app.mark_ready()  # a page still waiting for the start is answered, not held
         with self._cond:
             self._cond.notify_all()
         if self._observer is not None:
