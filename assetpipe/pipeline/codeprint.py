@@ -42,6 +42,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "stages/scripts.py",
         "stages/styles.py",
         "stages/classic.py",
+        "stages/aswritten.py",
         "stages/vendored.py",
         "stages/cssurls.py",
         "stages/esbuild_options.py",

@@ -129,18 +129,19 @@ _MINIFIED = (".min.js", ".min.mjs", ".min.cjs", ".min.css")
 
 #: a line this long is a minifier's, not a person's
 _MINIFIED_LINE = 500
-_SCRIPT_ENDINGS = (".js", ".mjs", ".cjs")
+_SHIPPED_ENDINGS = (".js", ".mjs", ".cjs", ".css")
 
 
 def shipped_minified(name: str, data: bytes) -> bool:
-    """Whether ``name`` (its bytes ``data``) is a script someone shipped minified: named so
-    (``*.min.js``), or a plain ``.js`` written as a minifier writes (nine tenths of its bytes
-    on lines of 500 characters or more: archivy ships EasyMDE's build as ``editor.js`` and
-    markdown-it's as ``parser.js``). TypeScript and JSX never are: they need esbuild."""
+    """Whether ``name`` (its bytes ``data``) is a script or stylesheet someone shipped minified:
+    named so (``*.min.js``, ``*.min.css``), or a plain ``.js``/``.css`` written as a minifier
+    writes (nine tenths of its bytes on lines of 500 characters or more: archivy ships
+    EasyMDE's build as ``editor.js`` and markdown-it's as ``parser.js``; ``tailwindcss
+    --minify`` writes ``app.css`` so). TypeScript and JSX never are: they need esbuild."""
     low = name.lower()
     if low.endswith(_MINIFIED):
         return True
-    if not low.endswith(_SCRIPT_ENDINGS) or not data:
+    if not low.endswith(_SHIPPED_ENDINGS) or not data:
         return False
     long_lines = sum(len(line) for line in data.split(b"\n") if len(line) >= _MINIFIED_LINE)
     return long_lines * 10 >= len(data) * 9

@@ -40,19 +40,17 @@ entry that some template loads with a classic tag is built classic, and each
 from __future__ import annotations
 
 import re
-import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import AssetpipeError
 from ..esbuild.result import Result
-from ..hashing import hashed_name
 from ..pipeline.codeprint import fact_kind
 from ..pipeline.sources import globmatch
 from ..rewrite.scripttags import ScriptUse, how_loaded, tags_of
 from . import bundling, templates
+from .aswritten import as_written, entry_outputs, keep_smaller
 from .base import StageContext
 
 
@@ -145,10 +143,10 @@ def build(ctx: StageContext, the_plan: Plan) -> Result:
     keys = the_plan.classic
     opts = options(ctx, keys, iife=False)
     result = bundling.cached_build(
-        ctx, "scripts.classic", opts, lambda: _keep_smaller(ctx, bundling.build(ctx, opts))
+        ctx, "scripts.classic", opts, lambda: keep_smaller(ctx, bundling.build(ctx, opts))
     )
     if uses_angularjs(ctx, keys):
-        result = _as_written(ctx, result, lambda *_: True)
+        result = as_written(ctx, result, lambda *_: True)
     inputs = result.metafile.get("inputs", {})
     esm = [k for k in keys if (inputs.get(k) or {}).get("format") == "esm"]
     cjs = [k for k in keys if k not in esm and _may_require(ctx, k)]
@@ -238,17 +236,8 @@ def _warn(ctx: StageContext, the_plan: Plan, key: str, what: str) -> None:
         )
 
 
-def _entry_outputs(result: Result) -> dict[str, str]:
-    """Output file -> the entry key it was built from (only entry outputs)."""
-    out = {}
-    for path, info in result.metafile.get("outputs", {}).items():
-        if info.get("entryPoint"):
-            out[path] = str(info["entryPoint"])
-    return out
-
-
 def _without_entries(result: Result, drop: set[str]) -> Result:
-    gone = {p for p, k in _entry_outputs(result).items() if k in drop}
+    gone = {p for p, k in entry_outputs(result).items() if k in drop}
     gone |= {p + ".map" for p in gone} | {p + ".LEGAL.txt" for p in gone}
     outputs = {p: i for p, i in result.metafile["outputs"].items() if p not in gone}
     return Result(
@@ -266,50 +255,4 @@ def _merge(a: Result, b: Result) -> Result:
             "outputs": {**a.metafile["outputs"], **b.metafile["outputs"]},
         },
         [*a.warnings, *b.warnings],
-    )
-
-
-def _keep_smaller(ctx: StageContext, result: Result) -> Result:
-    """Ship a vendored minified script as written when esbuild's minified output is not
-    smaller once compressed: re-minifying a minified library makes it heavier (archivy's
-    EasyMDE ``editor.js``, 89.2 KB in brotli, came out 93.0 KB). Only files shipped minified
-    (``bundling.shipped_minified``: named ``*.min.js`` or written on minified lines): anything
-    else may need what esbuild does to it (TypeScript, ``define``, lowering to ``target``); a
-    vendor's minified build was made for browsers as it is."""
-    if ctx.profile != "production":
-        return result
-
-    def heavier(key: str, built: bytes, source: bytes) -> bool:
-        return bundling.shipped_minified(key, source) and len(zlib.compress(built, 6)) >= len(
-            zlib.compress(source, 6)
-        )
-
-    return _as_written(ctx, result, heavier)
-
-
-def _as_written(
-    ctx: StageContext, result: Result, keep: Callable[[str, bytes, bytes], bool]
-) -> Result:
-    """``result`` with each entry output that ``keep(key, built, source)`` picks replaced by
-    its source file as it is, under a content-hashed name (its map and legal comments
-    dropped). An ES module's output (bundled as an IIFE for a classic tag) never is."""
-    files = dict(result.files)
-    outputs = dict(result.metafile["outputs"])
-    inputs = result.metafile.get("inputs", {})
-    for path, key in _entry_outputs(result).items():
-        if (inputs.get(key) or {}).get("format") == "esm" or key not in ctx.sources:
-            continue
-        source = ctx.sources.files[key].path.read_bytes()
-        if not keep(key, files[path], source):
-            continue
-        name = hashed_name(key, ctx.sources.sha256(key))
-        info = dict(outputs.pop(path), bytes=len(source))
-        for side in (path + ".map", path + ".LEGAL.txt"):
-            files.pop(side, None)
-            outputs.pop(side, None)
-        del files[path]
-        files[name] = source
-        outputs[name] = info
-    return Result(
-        files, {**result.metafile, "outputs": outputs}, result.warnings, scratch=result.scratch
     )

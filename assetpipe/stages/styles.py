@@ -17,13 +17,15 @@ another stage produced, or failed (a ``public_path`` URL is unresolvable without
 builds again through the service, whose result (or located errors) is final. When other stages
 already made files, the scripts stage starts the service early so its start-up overlaps the
 script build. Sourcemaps and legal comments follow ``scripts.sourcemap`` /
-``scripts.legal_comments``.
+``scripts.legal_comments``. A stylesheet shipped minified that imports and names no other file
+goes out as it is when esbuild's output is not smaller once compressed (``aswritten``).
 """
 
 from __future__ import annotations
 
 from ..esbuild.result import EsbuildError, Result
 from . import bundling
+from .aswritten import keep_smaller, stands_alone
 from .base import StageContext
 from .esbuild_options import STYLE_EXTS
 from .esbuild_options import styles as options
@@ -60,7 +62,9 @@ def run(ctx: StageContext) -> None:
             result = bundling.build(ctx, opts, urls=bundling.url_table(ctx))
         return result
 
-    result = bundling.cached_build(ctx, "styles", opts, produce)
+    result = bundling.cached_build(
+        ctx, "styles", opts, lambda: keep_smaller(ctx, produce(), stands_alone)
+    )
     bundling.emit(ctx, result, set(keys))
     ctx.progress.advance("styles")
     ctx.progress.finish("styles")

@@ -1,0 +1,65 @@
+"""A stylesheet shipped minified goes out as it is when esbuild's output of it is not smaller
+once compressed. Met on nickjj's docker-flask-example: its Tailwind stylesheet
+(``tailwindcss --minify``), minified again by esbuild, came out 28 bytes smaller raw and 29
+bytes larger in brotli: the page loaded more than before adoption. Only a stylesheet that
+imports and names no other file is shipped so (the build rewrites ``url()``s and
+``@import``s); a hand-written one is still minified. Real esbuild."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from assetpipe import build
+from tests.conftest import write_tree
+from tests.rebuild_site import png
+
+# one line of rules as a minifier writes them: esbuild can make it no smaller
+MINIFIED = "".join(f".c{i}{{color:#{i:03x};margin:{i}px}}" for i in range(60)) + "\n"
+
+
+def test_a_minified_stylesheet_esbuild_cannot_shrink_is_shipped_as_written(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "site/css/vendor.css": MINIFIED,
+            "site/css/vendor.min.css": MINIFIED.replace(".c", ".m"),
+            "site/css/own.css": ".own {\n  color: rgb(1, 2, 3);\n}\n" * 5,
+            "site/css/named.css": MINIFIED.replace(".c0{", ".c0{background:url(../img/a.png);"),
+            "pipeline.yaml": (
+                "source: site\noutput: dist\nstyles:\n  entries: [css/vendor.css,"
+                " css/vendor.min.css, css/own.css, css/named.css]\n"
+            ),
+        },
+    )
+    (tmp_path / "site/img").mkdir()
+    (tmp_path / "site/img/a.png").write_bytes(png(8, 8, (200, 40, 40)))
+    build(tmp_path / "pipeline.yaml")
+    public = tmp_path / "dist/public"
+    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
+    for key in ("css/vendor.css", "css/vendor.min.css"):
+        entry = manifest[key]
+        # the bytes as written, under a content-hashed name, no map for them
+        assert (public / entry["file"]).read_bytes() == (tmp_path / "site" / key).read_bytes()
+        assert entry["file"] != key and "map" not in entry, entry
+    # a hand-written stylesheet is minified; one naming an image gets the image's built URL
+    own = manifest["css/own.css"]
+    assert (public / own["file"]).read_text().startswith(".own{"), own
+    named = (public / manifest["css/named.css"]["file"]).read_text()
+    assert "url(../img/a.png)" not in named and "/img/a-" in named, named
+
+
+def test_a_development_build_keeps_esbuilds_output(tmp_path: Path) -> None:
+    """``watch`` builds (the development profile) keep esbuild's output and its source map."""
+    write_tree(
+        tmp_path,
+        {
+            "site/css/vendor.css": MINIFIED,
+            "pipeline.yaml": "source: site\noutput: dist\nstyles: {entries: [css/vendor.css]}\n",
+        },
+    )
+    build(tmp_path / "pipeline.yaml", profile="development")
+    entry = json.loads((tmp_path / "dist/manifest.json").read_text())["css/vendor.css"]
+    assert "map" in entry, entry
