@@ -28,9 +28,10 @@ def test_a_minified_stylesheet_esbuild_cannot_shrink_is_shipped_as_written(
             "site/css/vendor.min.css": MINIFIED.replace(".c", ".m"),
             "site/css/own.css": ".own {\n  color: rgb(1, 2, 3);\n}\n" * 5,
             "site/css/named.css": MINIFIED.replace(".c0{", ".c0{background:url(../img/a.png);"),
+            "site/css/mapped.min.css": MINIFIED + "/*# sourceMappingURL=mapped.min.css.map */\n",
             "pipeline.yaml": (
                 "source: site\noutput: dist\nstyles:\n  entries: [css/vendor.css,"
-                " css/vendor.min.css, css/own.css, css/named.css]\n"
+                " css/vendor.min.css, css/own.css, css/named.css, css/mapped.min.css]\n"
             ),
         },
     )
@@ -44,11 +45,13 @@ def test_a_minified_stylesheet_esbuild_cannot_shrink_is_shipped_as_written(
         # the bytes as written, under a content-hashed name, no map for them
         assert (public / entry["file"]).read_bytes() == (tmp_path / "site" / key).read_bytes()
         assert entry["file"] != key and "map" not in entry, entry
-    # a hand-written stylesheet is minified; one naming an image gets the image's built URL
+    # a hand-written stylesheet is minified; one naming an image gets the image's built URL;
+    # one naming its own source map is esbuild's, with a map (tests/test_init_input_maps.py)
     own = manifest["css/own.css"]
     assert (public / own["file"]).read_text().startswith(".own{"), own
     named = (public / manifest["css/named.css"]["file"]).read_text()
     assert "url(../img/a.png)" not in named and "/img/a-" in named, named
+    assert "map" in manifest["css/mapped.min.css"], manifest["css/mapped.min.css"]
 
 
 def test_a_development_build_keeps_esbuilds_output(tmp_path: Path) -> None:

@@ -22,7 +22,14 @@ from ..hashing import hashed_name
 from .base import StageContext
 from .bundling import shipped_minified
 
-__all__ = ["as_written", "entry_outputs", "heavier", "keep_smaller", "stands_alone"]
+__all__ = [
+    "as_written",
+    "entry_outputs",
+    "heavier",
+    "heavier_unmapped",
+    "keep_smaller",
+    "stands_alone",
+]
 
 
 def entry_outputs(result: Result) -> dict[str, str]:
@@ -42,6 +49,14 @@ def heavier(key: str, built: bytes, source: bytes) -> bool:
     )
 
 
+def heavier_unmapped(key: str, built: bytes, source: bytes) -> bool:
+    """``heavier``, for a file without a ``sourceMappingURL`` comment: a stylesheet that has one
+    (Bootstrap's ``bootstrap.min.css``) keeps esbuild's output, whose own map chains the
+    file's map into it (``init`` leaves the input map out of the build: shipped as written,
+    the file would name a map the build does not have)."""
+    return b"sourceMappingURL=" not in source and heavier(key, built, source)
+
+
 def stands_alone(info: Mapping[str, Any]) -> bool:
     """Whether an output (its metafile ``info``) was built from its entry alone and names no
     other file: a stylesheet without ``@import`` or ``url()``, whose source needs nothing the
@@ -53,14 +68,16 @@ def keep_smaller(
     ctx: StageContext,
     result: Result,
     alone: Callable[[Mapping[str, Any]], bool] = lambda _info: True,
+    keep: Callable[[str, bytes, bytes], bool] = heavier,
 ) -> Result:
-    """``result`` with each entry output ``heavier`` than its source replaced by the source
-    (``as_written``), in a production build; ``alone(output's metafile info)`` says the
-    output may be (``stands_alone`` for stylesheets: their ``url()``s and ``@import``s are
-    rewritten by the build, which a file shipped as it is would not have)."""
+    """``result`` with each entry output ``keep`` picks (``heavier`` than its source) replaced
+    by the source (``as_written``), in a production build; ``alone(output's metafile info)``
+    says the output may be (``stands_alone`` for stylesheets: their ``url()``s and
+    ``@import``s are rewritten by the build, which a file shipped as it is would not have;
+    ``heavier_unmapped`` for them: a stylesheet's input map is not in the build)."""
     if ctx.profile != "production":
         return result
-    return as_written(ctx, result, heavier, alone)
+    return as_written(ctx, result, keep, alone)
 
 
 def as_written(

@@ -18,14 +18,15 @@ builds again through the service, whose result (or located errors) is final. Whe
 already made files, the scripts stage starts the service early so its start-up overlaps the
 script build. Sourcemaps and legal comments follow ``scripts.sourcemap`` /
 ``scripts.legal_comments``. A stylesheet shipped minified that imports and names no other file
-goes out as it is when esbuild's output is not smaller once compressed (``aswritten``).
+goes out as it is when esbuild's output is not smaller once compressed, unless it names its
+own source map (``aswritten``).
 """
 
 from __future__ import annotations
 
 from ..esbuild.result import EsbuildError, Result
 from . import bundling
-from .aswritten import keep_smaller, stands_alone
+from .aswritten import heavier_unmapped, keep_smaller, stands_alone
 from .base import StageContext
 from .esbuild_options import STYLE_EXTS
 from .esbuild_options import styles as options
@@ -63,7 +64,7 @@ def run(ctx: StageContext) -> None:
         return result
 
     result = bundling.cached_build(
-        ctx, "styles", opts, lambda: keep_smaller(ctx, produce(), stands_alone)
+        ctx, "styles", opts, lambda: keep_smaller(ctx, produce(), stands_alone, heavier_unmapped)
     )
     bundling.emit(ctx, result, set(keys))
     ctx.progress.advance("styles")
