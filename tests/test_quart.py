@@ -102,7 +102,11 @@ def quart_project(tmp_path: Path) -> Iterator[Path]:
             f"{package}/__init__.py": APP,
             f"{package}/templates/base.html": BASE,
             f"{package}/templates/index.html": INDEX,
-            f"{package}/static/css/site.css": "body { margin: 0 }\nh1 { color: #123456 }\n",
+            # big enough that its brotli sibling always pays: at 90 bytes (two rules and the
+            # map comment, whose hashed name follows the package's timed name) it sat on the
+            # 0.95 ratio and some runs got no sibling (a fresh clone's run, session 20)
+            f"{package}/static/css/site.css": "body { margin: 0 }\nh1 { color: #123456 }\n"
+            + "".join(f".c{i} {{ margin: {i}px }}\n" for i in range(20)),
             f"{package}/static/js/cart.js": "var cart = [];\n" + "cart.push(1);\n" * 200,
             f"{package}/static/js/widget.js": "window.widget = 1;\n",
             f"{package}/kit_static/kit.css": ".kit { color: #0a0a0a }\n" * 40,
