@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,20 +86,15 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             if lite.adopted:
                 click.echo(f"\n{shown} already makes AssetPipe(): run `assetpipe build`.")
             else:
-                click.echo("")
-                for line in lite.steps(shown):
-                    click.echo(line)
-                click.echo("\nthen run `assetpipe build` and start your app as usual.")
+                _next_steps("", lite.steps(shown), "")
         elif p.app is None and (dj := find_django_project(p.root)) is not None:
             shown = os.path.relpath(dj.wsgi_file, p.root)
             if dj.adopted:
                 click.echo(f"\n{shown} already wraps {dj.name}: run `assetpipe build`.")
             else:
-                click.echo("\nA Django project.")
                 here = result.path.parent.resolve()
-                for line in dj.steps(p.root, here, OUTPUT, p.public_path):
-                    click.echo(f"  {line}" if line else "")
-                click.echo("\nthen run `assetpipe build` and start your app as usual.")
+                steps = dj.steps(p.root, here, OUTPUT, p.public_path)
+                _next_steps("\nA Django project.", steps, "  ")
         elif p.app is None:
             click.echo(
                 "\nNo Flask app found here (a Flask app: run init in its folder). Any other app:"
@@ -107,10 +103,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 click.echo(f"  {line}")
             click.echo("then run `assetpipe build`.")
         else:
-            click.echo(f"\nAdd these two lines {result.where}:\n")
-            for line in result.lines:
-                click.echo(f"    {line}")
-            click.echo("\nthen run `assetpipe build` and start your app as usual.")
+            _next_steps(f"\nAdd these two lines {result.where}:\n", result.lines, "    ")
         _web_server_notes(result.static_rules, p.root, p.public_path)
         _assets_note(p.assets_templates, result.bundles)
         _own_views_note(p.own_views)
@@ -128,6 +121,15 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         return 0
 
     run_command(body, verbose=verbose, json_mode=False)
+
+
+def _next_steps(head: str, lines: Iterable[str], indent: str) -> None:
+    """``init``'s steps for the app it found: ``head``, each line at ``indent`` (a blank one
+    blank), then the build."""
+    click.echo(head)
+    for line in lines:
+        click.echo(f"{indent}{line}" if line else "")
+    click.echo("\nthen run `assetpipe build` and start your app as usual.")
 
 
 def _unnamed_note(unnamed: list[str]) -> None:
