@@ -151,18 +151,20 @@ def django_folders(root: Path) -> AsgiFolders | None:
         for n in tree.body
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
     }
-    static = _first_folder(root, path, values.get("STATICFILES_DIRS"))
+    dirs = [Path(d) for d, _, _ in walk_dirs(root)]  # walked once, for both lists
+    static = _first_folder(dirs, path, values.get("STATICFILES_DIRS"))
     if static is None:
         return None
     url = values.get("STATIC_URL")
     public = url.value if isinstance(url, ast.Constant) and isinstance(url.value, str) else ""
     public = "/" + public.strip("/") + "/" if public and "//" not in public else "/static/"
-    templates = _first_folder(root, path, _templates_dirs(tree))
+    templates = _first_folder(dirs, path, _templates_dirs(tree))
     return AsgiFolders(static, public.replace("//", "/"), templates)
 
 
-def _first_folder(root: Path, settings: Path, listed: ast.expr | None) -> Path | None:
-    """The first folder of a list of path expressions found under ``root`` (``django_folders``)."""
+def _first_folder(dirs: list[Path], settings: Path, listed: ast.expr | None) -> Path | None:
+    """The first folder of a list of path expressions found among ``dirs``, the project's
+    folders (``django_folders``)."""
     if not isinstance(listed, ast.List | ast.Tuple):
         return None
     for item in listed.elts:
@@ -175,9 +177,7 @@ def _first_folder(root: Path, settings: Path, listed: ast.expr | None) -> Path |
         ]
         if not parts:
             continue
-        hits = [
-            Path(d) for d, _, _ in walk_dirs(root) if Path(d).parts[-len(parts) :] == tuple(parts)
-        ]
+        hits = [d for d in dirs if d.parts[-len(parts) :] == tuple(parts)]
         if hits:
             near = settings.resolve().parent
             return max(hits, key=lambda h: (_shared(h.resolve(), near), -len(h.parts)))
