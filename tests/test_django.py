@@ -190,6 +190,12 @@ def _get(url: str, codings: str = "identity") -> tuple[int, dict[str, str], byte
         return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
 
 
+def _started(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    """``args`` started in ``log``'s folder (the project), its output into ``log``."""
+    with log.open("w") as out:
+        return subprocess.Popen(args, cwd=log.parent, stdout=out, stderr=subprocess.STDOUT)
+
+
 @pytest.mark.skipif(
     importlib.util.find_spec("django") is None or importlib.util.find_spec("gunicorn") is None,
     reason="needs Django and gunicorn (the test extra)",
@@ -207,13 +213,9 @@ def test_django_behind_the_middleware_links_hashed_immutable_files(tmp_path: Pat
     assert built.code == 0, built.err + built.out
     port = _free_port()
     log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "shopsite.wsgi"],
-            cwd=tmp_path,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    server = _started(
+        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "shopsite.wsgi"], log
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -260,13 +262,7 @@ def test_watch_app_renders_a_saved_django_template(tmp_path: Path) -> None:
     _paste(tmp_path, result.out)
     port = _free_port()
     log = tmp_path / "watch.log"
-    with log.open("w") as out:
-        watch = subprocess.Popen(
-            [*WATCH, "--app", "shopsite.wsgi:application", "--port", str(port)],
-            cwd=tmp_path,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    watch = _started([*WATCH, "--app", "shopsite.wsgi:application", "--port", str(port)], log)
     try:
         page = f"http://127.0.0.1:{port}/"
         for _ in range(200):
