@@ -354,18 +354,25 @@ def test_attribute_values_compare_case_insensitively() -> None:
 
 
 def test_a_small_first_image_stays_eager_without_fetchpriority() -> None:
+    # a small first image (a table cell's) is passed over: it stays eager, and the large image
+    # after it is the LCP candidate (it was lazy, the page's Largest Contentful Paint among it)
     src = (
         '<table><tr><td><img src="/static/img/a.png" width="36" alt=""></td></tr></table>\n'
         '<img src="/static/img/hero.jpg" alt="">\n'
     )
     res = rw(src, PAGE, "pages/p.html")
-    assert res.text == (
+    assert res.text.startswith(
         f'<table><tr><td><img src="{A}" width="36" alt="" srcset="{SRCSET_A}" sizes="36px">'
-        f'</td></tr></table>\n<img src="{HERO}" alt=""{LAZY}>\n'
+        f'</td></tr></table>\n<img src="{HERO}" alt="" fetchpriority="high"'
     )
     assert [i["why"] for i in res.images] == [
-        "first image of the page: too small to be the LCP, no fetchpriority",
-        "default",
+        "before the page's first large image (a header, logo or small image)",
+        "first image of the page",
+    ]
+    # alone, it is the first image of the page, eager without fetchpriority
+    alone = rw(src.split("\n")[0], PAGE, "pages/p.html")
+    assert [i["why"] for i in alone.images] == [
+        "first image of the page: too small to be the LCP, no fetchpriority"
     ]
     # the audit saw it at 36 px: same answer without a width attribute
     seen = [rec(1, "desktop", 1350, 1.0, 36.0, 27.0, name="pages/p.html", src=None)]

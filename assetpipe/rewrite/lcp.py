@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .document import Document
@@ -65,6 +66,73 @@ def shown_width(
     return float(nat) if isinstance(nat, int) else None
 
 
+#: a full HTML document (``<body>``), as a page template is once rendered
+_BODY = re.compile(r"<body[\s>]", re.IGNORECASE)
+#: ``{% extends %}`` or ``{% block %}`` (Jinja2 and Django alike): a layout or a page of one
+_LAYOUT_TAG = re.compile(r"\{%-?\s*(?:extends|block)\b")
+#: at most this many small or chrome images passed over before a page's LCP candidate: a header's
+#: logo and a flag or two; a page starting with more (a grid of thumbnails) keeps its first image
+MAX_LEAD = 3
+
+
+def standalone_page(text: str) -> bool:
+    """A template that is a whole page by itself: a full document (``<body>``) that neither
+    extends a layout nor has blocks to fill (a layout has them), as a Flask app's single
+    ``index.html`` or an error page is. The first-image clause applies to it as to a page of
+    ``templates.pages``: before, its hero was lazy like every image of a layout."""
+    return _BODY.search(text) is not None and _LAYOUT_TAG.search(text) is None
+
+
+@dataclass
+class Candidates:
+    """A page's LCP candidates: ``first`` (its first ``<img>`` outside a loop), ``loop_first``
+    (its first ``<img>`` when that is drawn by one ``{% for %}`` loop: eager on the first pass
+    only), and ``lead``: the images passed over before them that stay eager with nothing added
+    (the first, and a header's or a logo: above the fold, and none of them the LCP)."""
+
+    first: Tag | None = None
+    loop_first: Tag | None = None
+    lead: tuple[Tag, ...] = ()
+
+
+def page_candidates(doc: Document, tags: list[Tag], chrome: Mapping[int, str]) -> Candidates:
+    """The LCP candidates of a page template. Its own first images that are chrome (``chrome``:
+    the offsets the ``ABOVE_FOLD`` selectors match, a header's or a navbar's logo) or that the
+    markup says are small (``says_small``; not a ``width`` attribute, which CSS often overrides:
+    a carousel's ``width=255`` photo is drawn full width) are passed over, at most
+    ``MAX_LEAD`` of them, when a larger image follows: a page that draws its own header logo
+    before its hero had the logo eager and the hero, its Largest Contentful Paint, lazy."""
+    imgs = [t for t in tags if t.name == "img" and t.opaque is None and not t.split]
+    lead: list[Tag] = []
+    for t in imgs[:MAX_LEAD]:
+        if not (t.start in chrome or says_small(doc, t)):
+            break
+        lead.append(t)
+    rest = imgs[len(lead) :]
+    if not rest or says_small(doc, rest[0]) or rest[0].start in chrome:
+        lead, rest = [], imgs  # only chrome or small images, or too many: the first is it
+    first = next((t for t in rest if not t.in_loop), None)
+    # passed over, each image keeps the loading it had as a page's image: the first one (outside
+    # a loop) eager, a header's or logo's eager too; a small one after them, or one drawn by a
+    # loop (a list of avatars), lazy as before
+    kept = tuple(t for i, t in enumerate(lead) if not t.in_loop and (i == 0 or t.start in chrome))
+    return Candidates(first, _loop_first(doc, rest), kept)
+
+
+def _loop_first(doc: Document, imgs: list[Tag]) -> Tag | None:
+    """The first of ``imgs`` when it sits in one ``{% for %}`` loop (not two, no macro or call
+    block around it) and its markup does not say it is small: a carousel's first slide, a
+    product grid's first photo, which the loop's first pass puts at the top of the page. Only
+    that pass stays eager (``Writer.add_after_first_pass``); ``None`` when it is outside a loop
+    (``Candidates.first`` has it) or is no such tag."""
+    if not imgs:
+        return None
+    t = imgs[0]
+    if not t.in_loop or t.jinja.count("for") != 1 or {"macro", "call"} & set(t.jinja):
+        return None
+    return None if says_small(doc, t) else t
+
+
 def first_image(tags: list[Tag]) -> Tag | None:
     """The first ``<img>`` of the template's own markup that is edited and rendered once (not
     opaque, not split, not in a loop, macro or call block)."""
@@ -72,21 +140,6 @@ def first_image(tags: list[Tag]) -> Tag | None:
         (t for t in tags if t.name == "img" and t.opaque is None and not t.split and not t.in_loop),
         None,
     )
-
-
-def first_in_loop(doc: Document, tags: list[Tag]) -> Tag | None:
-    """The page's first ``<img>`` when it sits in one ``{% for %}`` loop (not two, no macro or
-    call block around it) and its markup does not say it is small: a carousel's first slide, a
-    product grid's first photo, which the loop's first pass puts at the top of the page. Only
-    that pass stays eager (``Writer.add_after_first_pass``); ``None`` when the page's first
-    ``<img>`` is outside a loop (``first_image`` has it) or is no such tag."""
-    for t in tags:
-        if t.name != "img" or t.opaque is not None or t.split:
-            continue
-        if not t.in_loop or t.jinja.count("for") != 1 or {"macro", "call"} & set(t.jinja):
-            return None
-        return None if says_small(doc, t) else t
-    return None
 
 
 def chrome_first(name: str, tags: list[Tag], selected: dict[int, str]) -> None:

@@ -12,9 +12,11 @@ The LCP rule (which ``<img>`` stays eager), in order of precedence:
 2. an existing ``loading=`` or ``fetchpriority=`` is never overridden (``fetchpriority="high"``,
    any case, makes the tag eager; a written ``loading`` stays as written);
 3. a tag matching a ``templates.eager`` selector, or an ``lcp-hints.json`` hint, is eager;
-4. in a page template (``templates.pages``), the first ``<img>`` of the page's own markup that is
-   not inside a ``{% for %}`` loop (or a macro or call block) is eager: the LCP candidate; and
-   when the page's first ``<img>`` is in one loop, that loop's first pass (``first_in_loop``);
+4. in a page template (``templates.pages``, or a whole document with no ``{% extends %}`` and
+   no ``{% block %}``: ``standalone_page``), the first ``<img>`` of the page's own markup that
+   is not inside a ``{% for %}`` loop (or a macro or call block) is eager: the LCP candidate;
+   and when the page's first ``<img>`` is in one loop, that loop's first pass. Header, logo or
+   small images before it are passed over (``page_candidates``) and stay eager;
 5. in a layout or partial, an image likely above the fold (``ABOVE_FOLD``: header, nav, sidebar,
    logo; the first image of a partial named like one) stays eager, with nothing added;
 6. every other ``<img>`` and ``<iframe>`` is lazy (``templates.lazy``).
@@ -41,10 +43,10 @@ from .lcp import (
     CONFIRMED,
     LCP_MIN_WIDTH,
     chrome_first,
-    first_image,
-    first_in_loop,
+    page_candidates,
     says_small,
     shown_width,
+    standalone_page,
 )
 from .leftovers import leftovers, url_for_elsewhere
 from .model import FONT_TYPES, Options, Result
@@ -88,6 +90,8 @@ class _Rewriter:
         self.foreign_css = foreign_stylesheets(text)
         #: a page's first ``<img>`` when it is in a loop: eager on the loop's first pass only
         self.loop_first: Tag | None = None
+        #: a page's header, logo or small images before its LCP candidate: eager, nothing added
+        self.lead: set[int] = set()
 
     # -- images ----------------------------------------------------------------------------
     def decide(
@@ -114,6 +118,8 @@ class _Rewriter:
             return "eager", "first image of the page"
         if tag is self.loop_first:
             return "first-pass", "first image of the page, in a loop: eager on its first pass"
+        if tag.start in self.lead:
+            return "keep", "before the page's first large image (a header, logo or small image)"
         if tag.start in selected and selected[tag.start] in ABOVE_FOLD:
             return "keep", "likely above the fold (header, nav, sidebar or logo)"
         lazy = self.opts.lazy_images if tag.name == "img" else self.opts.lazy_iframes
@@ -311,16 +317,20 @@ class _Rewriter:
                 if pre:
                     self.preloaded.add(pre)
         first_img = None
-        if self.opts.is_page:
-            first_img = first_image(tags)
-            self.loop_first = first_in_loop(self.doc, tags)
+        page = self.opts.is_page or standalone_page(self.doc.text)
         selected: dict[int, str] = {}
         self.sizing.size_rules = {}
         if any(t.name in ("img", "iframe") for t in tags):
-            above = () if self.opts.is_page else ABOVE_FOLD
-            if self.opts.eager or above:
+            if self.opts.eager or not page:
+                above = () if page else ABOVE_FOLD
                 selected = match_selectors(self.doc.scan, (*self.opts.eager, *above))
-            if not self.opts.is_page:
+            if page:
+                cands = page_candidates(
+                    self.doc, tags, match_selectors(self.doc.scan, ABOVE_FOLD, ("img",))
+                )
+                first_img, self.loop_first = cands.first, cands.loop_first
+                self.lead = {t.start for t in cands.lead}
+            else:
                 chrome_first(self.doc.name, tags, selected)
             if self.opts.sizes_rules:
                 rules = dict(self.opts.sizes_rules)
