@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..assetspec import spec_of
 from ..errors import UsageError
 from ..rewrite.foreign import foreign_stylesheets
 from ..scriptsource import script_source
@@ -332,6 +333,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
                 versioned,
                 project.static_functions,
                 mount_routes,
+                spec_of(static_dir),
             )
             in_templates.update(named_refs(text, public_path))
             for key in missing_refs(text, public_path, present):

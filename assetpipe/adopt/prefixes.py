@@ -118,6 +118,20 @@ def uncalled(text: str, functions: tuple[str, ...], public_path: str) -> str:
     return re.sub(call, lambda m: public_path + m.group(2), text)
 
 
+def unspecced(text: str, spec: str | None, public_path: str) -> str:
+    """``text`` with each Pyramid ``{{ request.static_url('SPEC' + K) }}`` (or ``static_path``)
+    written as the literal URL ``public_path`` + K, ``spec`` the static folder's asset
+    specification (``pkg:static/``)."""
+    if not spec:
+        return text
+    call = (
+        r"""\{\{-?\s*request\.static_(?:url|path)\(\s*(["'])"""
+        + re.escape(spec)
+        + r"""([^"'{}~]+)\1\s*\)\s*-?\}\}"""
+    )
+    return re.sub(call, lambda m: public_path + m.group(2), text)
+
+
 def find_prefixes(texts: list[str], present: set[str]) -> dict[str, str]:
     """The ``templates.prefixes`` of templates that name assets as ``{{ EXPR }}/P``: per
     expression, the folder F of the static folder for which most of its paths P exist as
@@ -151,6 +165,7 @@ def unprefixed(
     versioned: str | None = None,
     functions: tuple[str, ...] = (),
     routes: tuple[str, ...] = (),
+    spec: str | None = None,
 ) -> str:
     """``text`` with each ``{{ EXPR }}/`` of ``prefixes`` written as the literal URL of its
     folder, each ``{{ ROOT }}`` + static URL as that URL (``unrooted``), each call of
@@ -158,13 +173,16 @@ def unprefixed(
     (the static mount's name when it is not ``static``) as ``url_for('static', ...)``, and
     each Flask-Versioned reference to a file of the static folder (``versioned``:
     that folder relative to the app's root path, ``"static/"``) as its literal URL
-    (``unversioned``), so that ``discover``'s reference scans see them as literal ones."""
+    (``unversioned``), and each Pyramid ``request.static_url`` of a file of the static folder
+    (``spec``: its asset specification) as its literal URL (``unspecced``), so that
+    ``discover``'s reference scans see them as literal ones."""
     if versioned is not None:
         text = unversioned(text, versioned, public_path)
     if routes:
         names = "|".join(map(re.escape, routes))
         text = re.sub(rf"""url_for\(\s*(["'])(?:{names})\1""", "url_for('static'", text)
     text = uncalled(unrooted(text, public_path), functions, public_path)
+    text = unspecced(text, spec, public_path)
     if not prefixes:
         return text
 

@@ -48,6 +48,9 @@ class Options:
     static_routes: tuple[str, ...] = ("static",)
     #: ``templates.static_functions``: functions whose one string argument names a static file
     static_functions: tuple[str, ...] = ()
+    #: the static folder's Pyramid asset specification (``pkg:static/``), ``None`` outside a
+    #: Python package: ``request.static_url('pkg:static/K')`` names K
+    static_spec: str | None = None
 
     @cached_property
     def prefix_map(self) -> dict[str, str]:

@@ -36,7 +36,9 @@ An attribute value refers to the asset with manifest key K in one of three ways:
 
 - ``call``: ``{{ F('K') }}`` where ``templates.static_functions`` lists F, a function of the app
   that returns K's URL (Datasette's ``{{ urls.static('app.css') }}``, which gives
-  ``/-/static/app.css``). Only the literal K is rewritten, as ``url_for``'s is.
+  ``/-/static/app.css``). Only the literal K is rewritten, as ``url_for``'s is. Pyramid's
+  ``{{ request.static_url('pkg:static/K') }}`` (and ``static_path``) too, with no
+  configuration, when ``pkg:static/`` is the static folder's asset specification.
 
 - ``unrooted``: ``public_path`` without its leading slash, then K (Glances' ``<script
   src="static/glances.js">``): a URL relative to the page, which names ``/static/K`` on a page
@@ -95,6 +97,12 @@ def call_re(functions: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"""(?<![\w.])(?P<fn>{names})\(\s*(["'])(?P<key>[^"'\\{{}}~]+)\2\s*\)""")
 
 
+#: Pyramid's ``request.static_url('SPEC')`` / ``request.static_path('SPEC')``, SPEC an asset
+#: specification (``pkg:static/css/app.css``): a ``call`` reference when SPEC starts with the
+#: static folder's own specification (``static_spec``, ``pkg:static/``); K is the rest
+PYRAMID_STATIC = re.compile(
+    r"""(?<![\w.])(?P<fn>request\.static_(?:url|path))\(\s*(["'])(?P<spec>[^"'\\{}~]+)\2\s*\)"""
+)
 #: Django's ``{% static 'K' %}`` (``static_tag``); not ``{% static 'K' as name %}``, which
 #: renders nothing where it stands
 STATIC_TAG = re.compile(r"""\{%\s*static\s+(["'])(?P<key>[^"'\\{}%~]+)\1\s*%\}""")
@@ -165,19 +173,22 @@ def classify(
     prefixes: Mapping[str, str] | None = None,
     routes: tuple[str, ...] = STATIC_ROUTES,
     functions: tuple[str, ...] = (),
+    spec: str | None = None,
 ) -> Ref | None:
     """Classify one URL-valued attribute value; ``None`` for values that refer to nothing
     (empty, ``data:``, ``#fragment``, ``mailto:``, ``javascript:``). ``prefixes``: Jinja
     expression (whitespace collapsed) → the static folder it stands for (``templates.prefixes``);
     ``routes``: the route names whose ``url_for`` names a static file (``templates.static_routes``);
-    ``functions``: the functions whose argument does (``templates.static_functions``)."""
+    ``functions``: the functions whose argument does (``templates.static_functions``);
+    ``spec``: the static folder's asset specification (``pkg:static/``), for Pyramid's
+    ``request.static_url``."""
     v = value.strip()
     if not v or v.startswith(("data:", "#", "mailto:", "tel:", "javascript:", "about:")):
         return None
     lead = len(value) - len(value.lstrip())
     q = _jinja_query(value)
     if q is not None:  # a literal path, an expression in its query (``?{{ app_css_hash }}``)
-        ref = classify(value[:q], public_path, prefixes, routes, functions)
+        ref = classify(value[:q], public_path, prefixes, routes, functions, spec)
         if ref is not None and ref.rewritable:
             return ref
     if prefixes:
@@ -212,6 +223,11 @@ def classify(
         m = call_re(functions).search(value) if functions else None
         if m and _only_expr(value, m):
             return Ref("call", m.group("key"), m.start("key"), m.end("key"), route=m.group("fn"))
+        m = PYRAMID_STATIC.search(value) if spec else None
+        if m and _only_expr(value, m) and spec and m.group("spec").startswith(spec):
+            start = m.start("spec") + len(spec)
+            key = value[start : m.end("spec")]
+            return Ref("call", key, start, m.end("spec"), head=spec, route=m.group("fn"))
         m = _ASSET_URL.search(value)
         if m and _only_expr(value, m):
             return Ref("asset_url", m.group(2), m.start(2), m.end(2))

@@ -117,7 +117,9 @@ class Resolver:
     def _classify(self, value: str) -> Ref | None:
         """``refs.classify`` of an attribute value with this rewrite's options."""
         o = self.opts
-        return classify(value, o.public_path, o.prefix_map, o.static_routes, o.static_functions)
+        return classify(
+            value, o.public_path, o.prefix_map, o.static_routes, o.static_functions, o.static_spec
+        )
 
     def resolve(
         self, tag: Tag, attr: str, val: str, ref: Ref, base: int, width: int | None = None
@@ -242,7 +244,7 @@ class Resolver:
             name, param = ref.route, ref.param
             return f"{{{{ url_for({inner}{name}{inner}, {param}={inner}{file}{inner}) }}}}"
         if ref is not None and ref.kind == "call":
-            return f"{{{{ {ref.route}({inner}{file}{inner}) }}}}"
+            return f"{{{{ {ref.route}({inner}{ref.head}{file}{inner}) }}}}"
         if ref is not None and ref.kind == "static_tag":
             return f"{{% static {inner}{file}{inner} %}}"
         if ref is not None and ref.kind == "asset_url" and key is not None:

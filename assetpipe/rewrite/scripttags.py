@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..assetspec import spec_of
 from ..pipeline.codeprint import fact_kind
 from .model import prefix_map
 from .refs import STATIC_ROUTES, classify
@@ -53,6 +54,7 @@ def script_uses(
     prefixes: Mapping[str, str] | None = None,
     routes: tuple[str, ...] = STATIC_ROUTES,
     functions: tuple[str, ...] = (),
+    spec: str | None = None,
 ) -> list[ScriptUse]:
     """Every ``<script src>`` in ``text`` whose ``src`` names an asset (a literal
     ``public_path + K`` URL, ``url_for('static', filename=K)``, ``asset_url(K)`` or a
@@ -68,7 +70,7 @@ def script_uses(
         if src is None or src.value_start is None or src.value_end is None:
             continue
         value = text[src.value_start : src.value_end]
-        ref = classify(value, public_path, prefixes, routes, functions)
+        ref = classify(value, public_path, prefixes, routes, functions, spec)
         if ref is None or not ref.resolvable or not ref.key:
             continue
         kind = tag.get("type")
@@ -103,14 +105,15 @@ def tags_of(config: Config, sources: Sources, rel: str) -> list[ScriptUse]:
     public_path = config.public_path
     prefixes = prefix_map(config.templates.prefixes)
     routes, functions = config.templates.static_routes, config.templates.static_functions
+    spec = spec_of(config.source)
     memo = fact_kind(
-        "scripts.tags", "bundling", public_path, sorted(prefixes.items()), routes, functions
+        "scripts.tags", "bundling", public_path, sorted(prefixes.items()), routes, functions, spec
     )
 
     def scan(path: Path) -> list[list[Any]]:
         try:
             text = path.read_text(encoding="utf-8")
-            uses = script_uses(text, public_path, prefixes, routes, functions)
+            uses = script_uses(text, public_path, prefixes, routes, functions, spec)
             return [[u.key, u.module, u.line] for u in uses]
         except (OSError, UnicodeDecodeError, ScanError):
             return []

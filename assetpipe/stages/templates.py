@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from ..assetspec import spec_of
 from ..config.templatedirs import prefix
 from ..errors import (
     AssetpipeError,
@@ -143,6 +144,7 @@ def options(ctx: StageContext, name: str) -> Options:
         prefixes=t.prefixes,
         static_routes=t.static_routes,
         static_functions=t.static_functions,
+        static_spec=spec_of(ctx.config.source),
     )
 
 
