@@ -42,10 +42,11 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt.djangoapp import find_django_project
         from ..adopt.litestarapp import find_litestar_app
         from ..adopt.othertools import describe
+        from ..adopt.pyramidapp import find_pyramid_app
         from ..adopt.render import OUTPUT
 
         result = run_init(Path(folder), config_name=config_name, force=force)
-        asgi = lite = None  # a Starlette/FastAPI or Litestar app, when there is no Flask app
+        asgi = lite = pyr = None  # a Starlette/FastAPI, Litestar or Pyramid app (no Flask app)
         p = result.project
         click.echo(
             f"wrote {result.path} (source: {os.path.relpath(p.static_dir)}, "
@@ -87,6 +88,12 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 click.echo(f"\n{shown} already makes AssetPipe(): run `assetpipe build`.")
             else:
                 _next_steps("", lite.steps(shown), "")
+        elif p.app is None and (pyr := find_pyramid_app(p.root)) is not None:
+            shown = os.path.relpath(pyr.module_file, p.root)
+            if pyr.adopted:
+                click.echo(f"\n{shown} already calls AssetPipe(...): run `assetpipe build`.")
+            else:
+                _next_steps("", pyr.steps(shown), "")
         elif p.app is None and (dj := find_django_project(p.root)) is not None:
             shown = os.path.relpath(dj.wsgi_file, p.root)
             if dj.adopted:
@@ -109,7 +116,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         _own_views_note(p.own_views)
         _helper_note(p.helper_named, set(result.copied))
         _themes_note(p.themes, p.root)
-        made = p.app or asgi or lite
+        made = p.app or asgi or lite or pyr
         if p.app is not None and p.app.dash:
             from ..adopt.dashapp import dash_note
 

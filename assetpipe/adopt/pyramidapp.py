@@ -1,0 +1,107 @@
+"""A Pyramid app: where its two lines go.
+
+A Pyramid app has no app object until its ``main()`` (the paste entry point ``pserve`` runs)
+returns ``config.make_wsgi_app()``; what an extension takes is the ``Configurator``. ``init``
+said "No Flask app found here" and gave the generic steps (wrap the WSGI app, point a template
+loader at the build), which a Pyramid app has no place for: its renderers load templates by
+asset specification. ``find_pyramid_app`` finds the ``make_wsgi_app()`` call of the project's
+shallowest module that makes one, and the two lines (``assetpipe.pyramid.AssetPipe(config)``)
+go just before the statement holding it, at its indentation.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+from .files import parsed_modules
+
+
+@dataclass(frozen=True)
+class PyramidApp:
+    """The module and statement where a Pyramid app makes its WSGI app."""
+
+    module_file: Path
+    line: int  # the first line of the statement that calls ``NAME.make_wsgi_app()``
+    indent: int
+    config: str  # NAME: the Configurator's variable (``config``)
+    function: str | None  # the function holding it (``main``), ``None`` at module level
+
+    @property
+    def adopted(self) -> bool:
+        """Whether the module already installs the build (``init --force`` run again)."""
+        return "assetpipe.pyramid" in self.module_file.read_text(encoding="utf-8")
+
+    def steps(self, shown: str) -> list[str]:
+        """What ``init`` prints: the place (``shown``: the module's path as the user sees it)
+        and the two lines."""
+        inside = f"inside {self.function}(), " if self.function else ""
+        return [
+            f"Add these two lines in {shown}, {inside}before line {self.line} (its"
+            f" {self.config}.make_wsgi_app(), at that line's indentation, {self.indent} spaces in;"
+            " a Pyramid app: assetpipe.pyramid serves the build, renders the rewritten templates"
+            " and names hashed files in request.static_url):",
+            "",
+            "    from assetpipe.pyramid import AssetPipe",
+            f"    AssetPipe({self.config})",
+        ]
+
+
+def find_pyramid_app(root: Path) -> PyramidApp | None:
+    """The ``NAME.make_wsgi_app()`` call of the shallowest module under ``root`` that imports
+    Pyramid's ``Configurator`` (then the first by path); ``None`` when there is none."""
+    best: tuple[int, str, PyramidApp] | None = None
+    for path, _text, tree in parsed_modules(root, "make_wsgi_app"):
+        if not _imports_configurator(tree):
+            continue
+        found = _make_call(tree)
+        if found is None:
+            continue
+        stmt, name, function = found
+        app = PyramidApp(path, stmt.lineno, stmt.col_offset, name, function)
+        cand = (len(path.relative_to(root).parts), str(path), app)
+        best = min(best, cand, key=lambda c: c[:2]) if best else cand
+    return best[2] if best else None
+
+
+def _imports_configurator(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("pyramid")
+        and any(a.name == "Configurator" for a in node.names)
+        for node in ast.walk(tree)
+    )
+
+
+def _make_call(tree: ast.Module) -> tuple[ast.stmt, str, str | None] | None:
+    """The first statement calling ``NAME.make_wsgi_app()`` (a ``return``, an assignment), NAME,
+    and the function around it."""
+
+    def visit(
+        body: list[ast.stmt], function: str | None
+    ) -> tuple[ast.stmt, str, str | None] | None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found = visit(stmt.body, stmt.name)
+            elif isinstance(stmt, (ast.With, ast.If, ast.Try)):
+                inner = [
+                    s for part in ("body", "orelse", "finalbody") for s in getattr(stmt, part, [])
+                ]
+                found = visit(inner, function)
+            else:
+                found = None
+                for node in ast.walk(stmt):
+                    if (
+                        isinstance(node, ast.Call)
+                        and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "make_wsgi_app"
+                        and isinstance(node.func.value, ast.Name)
+                    ):
+                        found = (stmt, node.func.value.id, function)
+                        break
+            if found is not None:
+                return found
+        return None
+
+    return visit(tree.body, None)

@@ -1,0 +1,131 @@
+"""The Pyramid integration: two lines in the app's ``main()`` make it serve its build.
+
+    from assetpipe.pyramid import AssetPipe
+    AssetPipe(config)         # in main(), before config.make_wsgi_app()
+
+``AssetPipe(config)`` finds pipeline.yaml from the module that calls it (as ``AssetPipe(app)``
+finds Flask's) and:
+
+- **serves the build** under ``public_path``: a tween at the top of the app's tweens answers a
+  request for a file of the build (``<output>/public/``: hashed names ``immutable``,
+  brotli/gzip, ETag/304/Range) through ``assetpipe.serve.AssetMiddleware``, before Pyramid's
+  routing, transaction or debug toolbar tweens run; every other request, a static file the
+  build lacks or an unhashed name among them, goes on to the app as before (its
+  ``add_static_view`` serves the source file with its own ``cache_max_age``);
+- **renders the rewritten templates**: each ``templates.dirs`` folder inside a package is
+  overridden with ``<output>/templates/`` (``config.override_asset``), so a renderer named
+  ``acme:templates/home.jinja2`` (pyramid_jinja2, Chameleon, Mako: each loads its templates as
+  assets) renders the build's rewrite; through the build link, so a new build is followed;
+- **names unhashed files hashed at run time**: a cache buster on the static folder's asset
+  specification (``config.add_cache_buster``) makes ``request.static_url('acme:static/K')``
+  computed in a view or a template expression give the build's file for K (a literal one in a
+  template is rewritten by the build already).
+
+The static folder must be a package's folder (``acme/static``): its asset specification
+(``assetpipe.assetspec``) is what the templates and ``add_static_view`` name.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from .assetspec import spec_of
+from .configfind import served_build
+from .errors import AssetpipeError, ConfigError
+from .jinja import AssetResolver
+from .manifest import MANIFEST_NAME
+from .serve import AssetMiddleware
+
+#: the registry key of the serving middleware the tween uses
+REGISTRY_KEY = "assetpipe.serving"
+
+
+class _PassOn(Exception):
+    """Raised by the middleware's wrapped app: the request names no file of the build."""
+
+
+def _pass_on(environ: Any, start_response: Any) -> Any:
+    raise _PassOn
+
+
+def tween_factory(handler: Any, registry: Any) -> Any:
+    """Pyramid's tween: a request under ``public_path`` for a file of the build is answered
+    from the build; any other goes on to ``handler``."""
+    served: AssetMiddleware = registry[REGISTRY_KEY]
+
+    def tween(request: Any) -> Any:
+        if request.path_info.startswith(served.prefix):
+            try:
+                return request.get_response(served)
+            except _PassOn:
+                pass
+        return handler(request)
+
+    return tween
+
+
+class _ManifestBuster:
+    """A Pyramid cache buster: ``static_url`` of a manifest key gives its built ``file``."""
+
+    def __init__(self, resolver: AssetResolver) -> None:
+        self.resolver = resolver
+
+    def __call__(
+        self, request: Any, subpath: str, kw: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        entry = self.resolver.manifest.get(subpath)
+        return (str(entry["file"]), kw) if entry is not None else (subpath, kw)
+
+
+def AssetPipe(  # named like the Flask extension, which users already know
+    config: Any,
+    *,
+    pipeline: str | Path | None = None,
+    output: str | Path | None = None,
+    public_path: str | None = None,
+) -> AssetMiddleware:
+    """Install the build on a Pyramid ``Configurator`` (see the module docstring); returns the
+    serving middleware. ``pipeline``: the config file (found from the calling module's folder
+    when not given); ``output`` and ``public_path`` win over the config's."""
+    caller = sys._getframe(1).f_globals.get("__file__")
+    build = served_build(
+        Path(caller).parent if caller else None,
+        config=pipeline,
+        output=output,
+        public_path=public_path,
+        source_paths=False,
+    )
+    if not (build.output / MANIFEST_NAME).is_file():
+        raise ConfigError(
+            [
+                AssetpipeError(
+                    f"no build at {build.output}: {MANIFEST_NAME} is missing",
+                    hint="run `assetpipe build` (the app serves the build and its rewritten "
+                    "templates)",
+                )
+            ]
+        )
+    served = AssetMiddleware(
+        _pass_on,
+        build.output,
+        build.public_path,
+        source_paths=False,
+        fallback=True,
+        autorefresh=True,
+    )
+    config.registry[REGISTRY_KEY] = served
+    from pyramid.tweens import INGRESS
+
+    config.add_tween(f"{__name__}.tween_factory", under=INGRESS)
+    for folder in build.config.templates.dirs:  # relative to the source folder
+        spec = spec_of(Path(os.path.normpath(build.config.source / folder)))
+        if spec is not None and spec.endswith("/"):
+            config.override_asset(to_override=spec, override_with=f"{build.output}/templates/")
+    static = spec_of(build.config.source)
+    if static is not None:
+        resolver = AssetResolver(build.output / MANIFEST_NAME, build.public_path)
+        config.add_cache_buster(static, _ManifestBuster(resolver))
+    return served

@@ -1,0 +1,186 @@
+"""A Pyramid app adopted as ``assetpipe init`` says: its two lines (``assetpipe.pyramid``'s
+``AssetPipe(config)``, before ``config.make_wsgi_app()`` in ``main()``) pasted where it says,
+``assetpipe build --strict``, then the app made by its own ``main()`` over real HTTP
+(pyramid_jinja2 renderers named by asset specification, as Pyramid's cookiecutter writes them).
+
+Before, ``init`` said "No Flask app found here" and the generic steps, the build left
+``request.static_url('pkg:static/K')`` unhashed (and counted K as a file no tag loads), and
+nothing rendered the rewritten templates. Now the templates are the build's (the override
+reaches the renderer), K is hashed and answered ``immutable`` and compressed by the tween, a
+``static_url`` computed at run time names the hashed file (the cache buster), and an unhashed
+URL or a file the build lacks goes on to the app's own static view, as before.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import run_cli, write_tree
+from tests.test_serve_support import request, wsgi_server
+
+pytest.importorskip("pyramid_jinja2", reason="pip install -e .[test] (pyramid, pyramid-jinja2)")
+
+PKG = "acme_pyramid_shop"
+INIT = f"""\
+from pyramid.config import Configurator
+from pyramid.view import view_config
+
+
+@view_config(route_name="home", renderer="{PKG}:templates/home.jinja2")
+def home(request):
+    return {{"name": "Acme"}}
+
+
+@view_config(route_name="theme", renderer="string")
+def theme(request):
+    return request.static_url("{PKG}:static/css/" + request.matchdict["name"])
+
+
+def main(global_config, **settings):
+    with Configurator(settings=settings) as config:
+        config.include("pyramid_jinja2")
+        config.add_static_view("static", "static", cache_max_age=3600)
+        config.add_route("home", "/")
+        config.add_route("theme", "/theme/{{name}}")
+        config.scan()
+    return config.make_wsgi_app()
+"""
+LAYOUT = f"""\
+<!doctype html>
+<html><head><title>{{{{ name }}}}</title>
+<link rel="stylesheet" href="{{{{ request.static_url('{PKG}:static/css/app.css') }}}}">
+</head><body>
+<header><img src="{{{{request.static_url('{PKG}:static/img/logo.png')}}}}" alt="logo"></header>
+{{% block content %}}{{% endblock %}}
+<script src="{{{{ request.static_path('{PKG}:static/js/app.js') }}}}"></script>
+</body></html>
+"""
+HOME = f"""\
+{{% extends "{PKG}:templates/layout.jinja2" %}}
+{{% block content %}}
+<main><img src="{{{{ request.static_url('{PKG}:static/img/photo.jpg') }}}}" alt="photo"></main>
+<img src="{{{{ request.static_url('{PKG}:static/img/photo.jpg') }}}}" alt="again">
+{{% endblock %}}
+"""
+CSS = "body { margin: 0; color: #123456; }\n" * 40
+JS = "window.acme = { started: Date.now() };\nconsole.log('acme', window.acme);\n" * 20
+
+
+def _image(fmt: str, size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (40, 120, 200)).save(out, fmt)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, int]]:
+    """The project after ``init``, the two lines and ``build --strict``; ``init``'s output and
+    the port of the app served by its own ``main()``."""
+    root = tmp_path_factory.mktemp("pyramid")
+    write_tree(
+        root,
+        {
+            "pyproject.toml": f'[project]\nname = "{PKG}"\nversion = "0.1"\n',
+            f"{PKG}/__init__.py": INIT,
+            f"{PKG}/templates/layout.jinja2": LAYOUT,
+            f"{PKG}/templates/home.jinja2": HOME,
+            f"{PKG}/static/css/app.css": CSS,
+            f"{PKG}/static/js/app.js": JS,
+            f"{PKG}/static/img/logo.png": _image("PNG", (120, 40)),
+            f"{PKG}/static/img/photo.jpg": _image("JPEG", (800, 600)),
+        },
+    )
+    done = run_cli("init", cwd=root)
+    assert done.code == 0, done.out + done.err
+    module = root / PKG / "__init__.py"
+    place = re.search(r"in (\S+), inside main\(\), before line (\d+)", done.out)
+    assert place is not None, done.out
+    assert place.group(1) == f"{PKG}/__init__.py"
+    lines = module.read_text().split("\n")
+    line = int(place.group(2))
+    assert lines[line - 1].strip() == "return config.make_wsgi_app()", done.out
+    pasted = [
+        m.group(1)
+        for m in re.finditer(r"^    (from assetpipe\S* .*|AssetPipe\(.*\))$", done.out, re.M)
+    ]
+    assert pasted == ["from assetpipe.pyramid import AssetPipe", "AssetPipe(config)"], done.out
+    lines[line - 1 : line - 1] = ["    " + p for p in pasted]
+    module.write_text("\n".join(lines))
+    built = run_cli("build", "--strict", cwd=root)
+    assert built.code == 0, built.out + built.err
+    sys.path.insert(0, str(root))
+    try:
+        app = importlib.import_module(PKG).main({})
+        with wsgi_server(app) as port:
+            yield root, done.out, port
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m == PKG or m.startswith(PKG + ".")]:
+            del sys.modules[name]
+
+
+def _page(port: int) -> str:
+    r = request(port, "/")
+    assert r.status == 200, r.status
+    return r.body.decode()
+
+
+def test_init_names_the_pyramid_app_and_counts_static_url_references(
+    adopted: tuple[Path, str, int],
+) -> None:
+    root, out, _ = adopted
+    # the build rewrote the literal K of each static_url/static_path, the call kept
+    layout = (root / "dist/templates/layout.jinja2").read_text()
+    assert re.search(rf"request\.static_url\('{PKG}:static/css/app-\w+\.css'\)", layout)
+    assert re.search(rf"request\.static_path\('{PKG}:static/js/app-\w+\.js'\)", layout)
+    assert "No Flask app found" not in out
+    assert "1 stylesheet(s)" in out and "1 script(s)" in out, out
+    assert "that no <script src> or <link> tag loads" not in out, out
+
+
+def test_the_rewritten_templates_link_hashed_files_served_immutable(
+    adopted: tuple[Path, str, int],
+) -> None:
+    _, _, port = adopted
+    html = _page(port)
+    css = re.search(r'href="http://127\.0\.0\.1(?::\d+)?/static/(css/app-\w+\.css)"', html)
+    js = re.search(r'src="/static/(js/app-\w+\.js)"', html)
+    assert css and js, html
+    # the build's rewrite: the photo after the header logo is the LCP candidate (eager), the
+    # second one lazy; the logo untouched
+    assert re.search(r'alt="photo"[^>]*fetchpriority="high"', html), html
+    assert re.search(r'alt="again"[^>]*loading="lazy"', html), html
+    for name in (css.group(1), js.group(1)):
+        r = request(port, f"/static/{name}", headers={"Accept-Encoding": "br, gzip"})
+        assert r.status == 200
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert r.headers["content-encoding"] == "br"
+
+
+def test_unhashed_and_unknown_files_go_on_to_the_app_static_view(
+    adopted: tuple[Path, str, int],
+) -> None:
+    _, _, port = adopted
+    r = request(port, "/static/css/app.css")
+    assert r.status == 200 and r.body.decode() == CSS
+    assert r.headers["cache-control"] == "max-age=3600"  # the app's own add_static_view
+    assert request(port, "/static/css/missing.css").status == 404
+
+
+def test_static_url_computed_at_run_time_names_the_hashed_file(
+    adopted: tuple[Path, str, int],
+) -> None:
+    _, _, port = adopted
+    r = request(port, "/theme/app.css")
+    assert r.status == 200
+    assert re.fullmatch(r"http://127\.0\.0\.1(?::\d+)?/static/css/app-\w+\.css", r.body.decode())
+    # a name the build lacks stays as the app names it
+    assert request(port, "/theme/other.css").body.decode().endswith("/static/css/other.css")
