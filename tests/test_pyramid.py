@@ -89,6 +89,7 @@ def adopted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
         root,
         {
             "pyproject.toml": f'[project]\nname = "{PKG}"\nversion = "0.1"\n',
+            "development.ini": f"[app:main]\nuse = egg:{PKG}\n",
             f"{PKG}/__init__.py": INIT,
             f"{PKG}/templates/layout.jinja2": LAYOUT,
             f"{PKG}/templates/home.jinja2": HOME,
@@ -142,6 +143,7 @@ def test_init_names_the_pyramid_app_and_counts_static_url_references(
     assert re.search(rf"request\.static_url\('{PKG}:static/css/app-\w+\.css'\)", layout)
     assert re.search(rf"request\.static_path\('{PKG}:static/js/app-\w+\.js'\)", layout)
     assert "No Flask app found" not in out
+    assert "assetpipe watch --app \"pyramid.paster:get_app('development.ini')\"" in out, out
     assert "1 stylesheet(s)" in out and "1 script(s)" in out, out
     assert "that no <script src> or <link> tag loads" not in out, out
 

@@ -27,6 +27,7 @@ class PyramidApp:
     indent: int
     config: str  # NAME: the Configurator's variable (``config``)
     function: str | None  # the function holding it (``main``), ``None`` at module level
+    ini: str | None = None  # the project's paste ini file (``development.ini``), if any
 
     @property
     def adopted(self) -> bool:
@@ -45,6 +46,15 @@ class PyramidApp:
             "",
             "    from assetpipe.pyramid import AssetPipe",
             f"    AssetPipe({self.config})",
+            *(
+                [
+                    "",
+                    "During development, the app with live reload on save:",
+                    f"    assetpipe watch --app \"pyramid.paster:get_app('{self.ini}')\"",
+                ]
+                if self.ini
+                else []
+            ),
         ]
 
 
@@ -59,10 +69,23 @@ def find_pyramid_app(root: Path) -> PyramidApp | None:
         if found is None:
             continue
         stmt, name, function = found
-        app = PyramidApp(path, stmt.lineno, stmt.col_offset, name, function)
+        app = PyramidApp(path, stmt.lineno, stmt.col_offset, name, function, _ini(root))
         cand = (len(path.relative_to(root).parts), str(path), app)
         best = min(best, cand, key=lambda c: c[:2]) if best else cand
     return best[2] if best else None
+
+
+def _ini(root: Path) -> str | None:
+    """The paste ini file in ``root`` that ``pserve`` runs (an ``[app:main]`` section),
+    ``development.ini`` first."""
+    found = sorted(root.glob("*.ini"), key=lambda p: (p.name != "development.ini", p.name))
+    for path in found:
+        try:
+            if "[app:main]" in path.read_text(encoding="utf-8"):
+                return path.name
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
 
 
 def _imports_configurator(tree: ast.Module) -> bool:
