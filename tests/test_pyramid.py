@@ -186,3 +186,21 @@ def test_static_url_computed_at_run_time_names_the_hashed_file(
     assert re.fullmatch(r"http://127\.0\.0\.1(?::\d+)?/static/css/app-\w+\.css", r.body.decode())
     # a name the build lacks stays as the app names it
     assert request(port, "/theme/other.css").body.decode().endswith("/static/css/other.css")
+
+
+def test_init_says_chameleon_templates_are_not_rewritten(tmp_path: Path) -> None:
+    # Pyramid's cookiecutter with template_language=chameleon: ${request.static_url(...)} in
+    # .pt files, which the build does not read; the cache buster still names hashed files
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "cham"\nversion = "0.1"\n',
+            "cham/__init__.py": INIT.replace(PKG, "cham").replace(".jinja2", ".pt"),
+            "cham/templates/home.pt": "<link href=\"${request.static_url('cham:static/a.css')}\">",
+            "cham/static/a.css": CSS,
+        },
+    )
+    done = run_cli("init", cwd=tmp_path)
+    assert done.code == 0, done.out + done.err
+    assert "from assetpipe.pyramid import AssetPipe" in done.out, done.out
+    assert "Its 1 Chameleon or Mako template(s) are not rewritten" in done.out, done.out

@@ -15,7 +15,10 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import parsed_modules
+from .files import parsed_modules, walk
+
+#: the endings of Pyramid's other template languages' files (Chameleon, Mako)
+OTHER_TEMPLATES = (".pt", ".mak", ".mako")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class PyramidApp:
     config: str  # NAME: the Configurator's variable (``config``)
     function: str | None  # the function holding it (``main``), ``None`` at module level
     ini: str | None = None  # the project's paste ini file (``development.ini``), if any
+    #: Chameleon (``.pt``) and Mako (``.mak``, ``.mako``) templates beside the module
+    other_templates: int = 0
 
     @property
     def adopted(self) -> bool:
@@ -46,6 +51,16 @@ class PyramidApp:
             "",
             "    from assetpipe.pyramid import AssetPipe",
             f"    AssetPipe({self.config})",
+            *(
+                [
+                    "",
+                    f"Its {self.other_templates} Chameleon or Mako template(s) are not rewritten"
+                    " (the build rewrites Jinja2 templates): request.static_url names the hashed"
+                    " files at run time, without loading=lazy, width/height or srcset.",
+                ]
+                if self.other_templates
+                else []
+            ),
             *(
                 [
                     "",
@@ -69,7 +84,8 @@ def find_pyramid_app(root: Path) -> PyramidApp | None:
         if found is None:
             continue
         stmt, name, function = found
-        app = PyramidApp(path, stmt.lineno, stmt.col_offset, name, function, _ini(root))
+        others = sum(1 for _ in walk(path.parent, OTHER_TEMPLATES))
+        app = PyramidApp(path, stmt.lineno, stmt.col_offset, name, function, _ini(root), others)
         cand = (len(path.relative_to(root).parts), str(path), app)
         best = min(best, cand, key=lambda c: c[:2]) if best else cand
     return best[2] if best else None
