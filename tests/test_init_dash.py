@@ -8,8 +8,12 @@ path, and names the two lines with the Dash app's variable, after the statement 
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import re
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -123,3 +127,97 @@ def test_a_flask_app_embedding_a_dash_app_stays_the_one_adopted(tmp_path: Path) 
     assert project.app is not None and not project.app.dash
     assert project.static_dir == (tmp_path / "static").resolve()
     assert project.public_path == "/static/" and project.styles == ["css/site.css"]
+
+
+FACTORY = """\
+from dash import Dash, html
+
+
+def create_app():
+    app = Dash(
+        __name__,
+        title="Cafe",
+    )
+    app.layout = html.Div([html.Img(src=app.get_asset_url("img/cafe.jpg"))])
+    return app
+
+
+app = create_app()
+server = app.server
+"""
+
+
+def test_a_dash_app_made_in_a_factory(tmp_path: Path) -> None:
+    """``def create_app(): app = Dash(...)``: ``init`` said "no Flask app with a static folder
+    found" (it read a module's top-level ``X = Dash(...)`` only)."""
+    _project(tmp_path, FACTORY)
+    r = run_cli("init", cwd=tmp_path)
+    assert r.code == 0, r.err
+    config = (tmp_path / "pipeline.yaml").read_text()
+    assert 'source: "assets"' in config and 'public_path: "/assets/"' in config, config
+    assert "# Dash app: app.py (app = Dash(...) in create_app())." in config, config
+    assert '#   app: "app:app"' in config, config  # the module's app = create_app()
+    where = 'inside create_app(), after line 8 (app = Dash(__name__, title="Cafe")), before'
+    assert where in r.out, r.out
+    assert "    AssetPipe(app)\n" in r.out, r.out
+
+
+DASHBOARD = """\
+from dash import Dash, html
+from flask import Flask
+
+server = Flask(__name__)
+
+
+@server.get("/")
+def index():
+    return '<a href="/dash/">dashboard</a>'
+
+
+def init_dashboard(flask_app):
+    dash_app = Dash(__name__, server=flask_app, url_base_pathname="/dash/")
+    dash_app.layout = html.Div([html.Img(src=dash_app.get_asset_url("img/cafe.jpg"))])
+    return dash_app.server
+"""
+
+
+@pytest.mark.node
+def test_a_dashboard_under_a_prefix_on_a_flask_app(tmp_path: Path) -> None:
+    """The common "Flask app with a dashboard under /dash/" layout: ``init`` adopted the Flask
+    app (an empty ``static/`` created, 0 files, ``AssetPipe(server)``) and the dashboard's
+    ``assets/`` stayed Dash's, unhashed. It takes the Dash app in ``init_dashboard()`` now, at
+    the URL Dash serves its assets under the prefix, and the lines it prints hash them."""
+    _project(tmp_path, DASHBOARD + "\n\ninit_dashboard(server)\n")
+    r = run_cli("init", cwd=tmp_path)
+    assert r.code == 0, r.err
+    config = (tmp_path / "pipeline.yaml").read_text()
+    assert 'source: "assets"' in config and 'public_path: "/dash/assets/"' in config, config
+    assert "#   - {path: /dash/}" in config, config
+    assert "inside init_dashboard(), after line 13 (dash_app = Dash(" in r.out, r.out
+    assert "    AssetPipe(dash_app)\n" in r.out and not (tmp_path / "static").exists(), r.out
+    # pasted where init says, the page links the built files under the prefix, immutable
+    lines = (tmp_path / "app.py").read_text().splitlines()
+    lines[13:13] = ["    from assetpipe.flask import AssetPipe", "    AssetPipe(dash_app)"]
+    (tmp_path / "app.py").write_text("\n".join(lines) + "\n")
+    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
+    client = _imported(tmp_path).server.test_client()
+    body = client.get("/dash/").get_data(as_text=True)
+    css = re.search(r'href="(/dash/assets/style-[A-Z0-9]{8}\.css)\?m=', body)
+    assert css is not None, body
+    with client.get(css.group(1)) as served:
+        assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
+    layout = client.get("/dash/_dash-layout").get_json()
+    src = layout["props"]["children"][0]["props"]["src"]
+    assert re.fullmatch(r"/dash/assets/img/cafe-(?:\d+w-)?[A-Z0-9]{8}\.jpg", src), src
+    assert client.get("/").status_code == 200  # the Flask app's own view
+
+
+def _imported(root: Path) -> Any:
+    """``root/app.py`` imported under a name of its own (each test's app is another)."""
+    name = f"dash_app_{abs(hash(root))}"
+    spec = importlib.util.spec_from_file_location(name, root / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # Flask finds the app's folder (root_path) through it
+    spec.loader.exec_module(module)
+    return module

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from .asgiapp import called_name
+from .dashapp import dash_where
 from .discover import Project, discover
 from .factories import factory_app
 from .render import OUTPUT, copied_files, render
@@ -170,7 +171,7 @@ class InitResult:
             return f"in {shown}, inside {app.factory}(){before_return(tree, app.factory)}{also}"
         var = app.variable or "app"
         if app.dash:  # its config is Dash's; app.get_asset_url(...) after the lines is hashed
-            return f"in {shown}, after {created(tree, source, var)}, before the layout"
+            return dash_where(app.dash, shown)
         stmt = None if tree is None else _last_config_stmt(tree.body, var)
         if stmt is not None:
             return f"in {shown}, {_after(stmt)}, once {var}.config is set"

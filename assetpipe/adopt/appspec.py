@@ -24,6 +24,8 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
     if app is None:
         return None
     attr = app.factory or app.variable or _maker_call(app.module_file)
+    if app.dash is not None:  # made in a function: the name or call that returns it
+        attr = app.dash.entry
     if not attr:
         return None
     module = app.module_file

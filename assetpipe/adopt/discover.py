@@ -22,7 +22,7 @@ from ..secretfiles import left_out
 from ..themes2 import packaged_themes
 from .asgiapp import asgi_folders
 from .constants import kwarg
-from .dashapp import find_dash
+from .dashapp import DashApp, find_dash
 from .djangoapp import django_folders
 from .factories import module_factory
 from .files import app_root, python_texts, shallowest
@@ -69,7 +69,7 @@ class FlaskApp:
     entry: tuple[Path, str] | None = None
     factory_needs_args: bool = False
     subclass: str | None = None  # a Flask subclass naming itself in __init__ (``subclass``)
-    dash: bool = False  # a Dash app: ``static_dir`` is its assets folder, no templates
+    dash: DashApp | None = None  # a Dash app: ``static_dir`` is its assets folder, no templates
 
 
 @dataclass
@@ -236,7 +236,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
             dash.assets_dir,
             dash.assets_dir,
             dash.url_path,
-            dash=True,
+            dash=dash,
         )
     created = False
     mount_routes: tuple[str, ...] = ()  # the static mount's name when not ``static``

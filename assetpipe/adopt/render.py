@@ -311,6 +311,8 @@ def render(project: Project, *, config_dir: Path) -> str:
         cls = "Dash" if project.app.dash else app_class(project.app.module_file)
         name = f"{project.app.variable or 'app'} = {cls}(...)"
         kind = f"the app factory {project.app.factory}()" if project.app.factory else name
+        if project.app.dash is not None and project.app.dash.function:
+            kind += f" in {project.app.dash.function}()"
         lines.append(f"# {cls} app: {shown} ({kind}).")
     for other in project.others[:3]:
         lines.append(f"# Also creates a Flask app (not used here): {_rel(other, config_dir)}")
@@ -402,8 +404,8 @@ def render(project: Project, *, config_dir: Path) -> str:
         "# What `assetpipe audit` visits (pip install 'assetpipe[audit]'), rendered by the app:",
         "# pages:",
         # a Dash app renders no template: its pages are the app's, as with `audit --app`
-        "#   - {path: /}"
-        if dash
+        f"#   - {{path: {project.app.dash.home}}}"
+        if project.app is not None and project.app.dash
         else "#   - {path: /, template: " + _q(project.first_page or "index.html") + "}",
     ]
     spec = app_spec(project, config_dir)
