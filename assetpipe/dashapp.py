@@ -5,9 +5,10 @@ Dash serves its pages from a Flask app (``app.server``) and links every file of 
 ``<link rel="stylesheet" href="/assets/style.css?m=<mtime>">``, each script, the favicon. The
 build cannot rewrite that page, so those URLs stayed the unhashed, ``no-cache`` names, and a
 warm visit revalidated every one. ``AssetPipe(app)`` given the Dash app serves the build from
-``app.server`` as for any Flask app, and makes Dash's ``get_asset_url`` (which names each of
-those links, and the URLs an app builds with ``app.get_asset_url`` after the two lines) answer
-the build's hashed file: content-named, served ``immutable``, Dash's ``?m=`` query kept.
+``app.server`` as for any Flask app, and makes the URLs Dash makes for its assets (each of
+those links, and every ``app.get_asset_url`` or ``dash.get_asset_url`` of the app's code, those
+page modules made while ``Dash(...)`` imported them included) name the build's hashed file:
+content-named, served ``immutable``, Dash's ``?m=`` query kept.
 """
 
 from __future__ import annotations
@@ -31,27 +32,88 @@ def is_dash(app: Any) -> bool:
     )
 
 
+#: each adopted Dash app's config (Dash's ``AttributeDict``, unhashable) by ``id``, with the
+#: function naming its URLs (``name_dash_assets``); the config is kept, so no ``id`` is reused
+_NAMERS: dict[int, tuple[Any, Callable[[str, str], str]]] = {}
+
+
 def name_dash_assets(
     dash_app: Any, resolver: AssetResolver, changed: Callable[[str], bool] | None = None
 ) -> None:
-    """Wrap ``dash_app.get_asset_url(path)`` so that a ``path`` of the current build's manifest
-    (``resolver``, which follows new builds) is named by its built file (``built_file``: an
-    image's original-format output, not WebP, since the consumer is unknown), in place of its
-    last part of the URL Dash made (prefix and ``assets_url_path`` kept). A path the manifest
-    lacks (a file added after the build) or that ``changed`` says was edited since the build
-    keeps Dash's URL, answered as before."""
-    original = dash_app.get_asset_url
+    """Make every asset URL Dash makes for ``dash_app`` name the current build's file: a
+    ``path`` of the build's manifest (``resolver``, which follows new builds) is named by its
+    built file (``built_file``: an image's original-format output, not WebP, since the
+    consumer is unknown) in place of the last part of the URL Dash made (prefix and
+    ``assets_url_path`` kept). A path the manifest lacks (a file added after the build) or
+    that ``changed`` says was edited since the build keeps Dash's URL, answered as before.
 
-    def get_asset_url(path: str) -> str:
-        url: str = original(path)
+    Both of Dash's spellings meet in ``dash._get_paths.app_get_asset_url(config, path)``:
+    ``app.get_asset_url(path)`` (the links Dash writes in its page) and ``dash.get_asset_url
+    (path)`` (page modules, callbacks: it reads the last Dash app's config), which the wrapper
+    of ``app.get_asset_url`` alone never saw (a callback's photo stayed unhashed). URLs made
+    before this runs, in the page modules ``use_pages=True`` imports while ``Dash(...)`` makes
+    the app, are named in place (``relink_pages``)."""
+    from dash import _get_paths
+
+    def named(url: str, path: str) -> str:
         key = path.lstrip("/")
         entry = resolver.manifest.get(key)
-        named = built_file(entry) if entry is not None else None
-        if named is None or not url.endswith(key) or (changed is not None and changed(key)):
+        built = built_file(entry) if entry is not None else None
+        if built is None or not url.endswith(key) or (changed is not None and changed(key)):
             return url
-        return url[: len(url) - len(key)] + named
+        return url[: len(url) - len(key)] + built
 
-    dash_app.get_asset_url = get_asset_url
+    if not _NAMERS:
+        original: Callable[[Any, str], str] = _get_paths.app_get_asset_url
+
+        def app_get_asset_url(config: Any, path: str) -> str:
+            url: str = original(config, path)
+            namer = _NAMERS.get(id(config))
+            return namer[1](url, path) if namer is not None and namer[0] is config else url
+
+        _get_paths.app_get_asset_url = app_get_asset_url
+    _NAMERS[id(dash_app.config)] = (dash_app.config, named)
+    relink_pages(dash_app, named)
+
+
+#: props whose strings are no URL to rename: text, identity, what callbacks compare
+_NOT_URLS = frozenset({"children", "id", "value"})
+
+
+def relink_pages(dash_app: Any, named: Callable[[str, str], str]) -> None:
+    """Name by the build's files the asset URLs made before the two lines ran: in the page
+    modules that ``use_pages=True`` imports while ``Dash(...)`` makes the app (``layout =
+    html.Img(src=dash.get_asset_url("img/lake.jpg"))`` at a module's top level) and in a
+    layout set before the lines. A string prop of a layout's component (not ``_NOT_URLS``)
+    that is exactly a URL Dash makes for a path of its assets folder becomes the URL ``named``
+    gives it, what Dash makes now; a layout that is a function runs per request, after the
+    lines, and needs none. Done once: such a page names this build's files until the app
+    restarts, as an app caching its ``url_for`` does (docs/adopting.md, "What stays
+    unhashed")."""
+    from dash import _get_paths, page_registry
+    from dash.development.base_component import Component
+
+    make: Callable[[Any, str], str] = _get_paths.app_get_asset_url
+    prefix = make(dash_app.config, "")
+
+    def relink(value: Any) -> None:
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                relink(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                relink(item)
+        elif isinstance(value, Component):
+            for prop in value._prop_names:
+                old = getattr(value, prop, None)
+                if isinstance(old, str) and prop not in _NOT_URLS and old.startswith(prefix):
+                    setattr(value, prop, named(old, old[len(prefix) :]))
+                elif old is not None and not isinstance(old, str):
+                    relink(old)
+
+    for layout in (*(page.get("layout") for page in page_registry.values()), dash_app.layout):
+        if not callable(layout):
+            relink(layout)
 
 
 def dash_server(app: Any, public_path: str) -> bool:

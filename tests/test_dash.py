@@ -171,3 +171,75 @@ def test_a_flask_app_embedding_dash_with_its_own_build_is_not_warned(
     with caplog.at_level("WARNING", logger="assetpipe"):
         AssetPipe(server)
     assert "Dash app's server" not in caplog.text
+
+
+PAGE = """\
+import dash
+from dash import html
+
+dash.register_page(__name__, path="/")
+
+# made at import, while Dash(...) makes the app: before the two lines
+layout = html.Div(
+    [
+        html.Img(src=dash.get_asset_url("img/dot.svg"), id="photo"),
+        html.Span("/assets/img/dot.svg", id="text"),
+        html.Button("open", id="open"),
+        html.Img(id="big"),
+    ]
+)
+"""
+
+
+def test_urls_dash_get_asset_url_makes_in_pages_and_callbacks_are_hashed(tmp_path: Path) -> None:
+    """A page module of ``use_pages=True`` names its photo with ``dash.get_asset_url`` when
+    Dash imports it, inside ``Dash(...)``, before the two lines; a callback names another at
+    run time with the same function, which reads Dash's module config, not the app's wrapped
+    method. Both stayed the unhashed ``/assets/img/dot.svg``, revalidated on every visit."""
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: app/assets\noutput: dist\npublic_path: /assets/\n"
+            'static: {include: ["**"]}\n',
+            "app/assets/img/dot.svg": DOT,
+            "app/pages/home.py": PAGE,
+        },
+    )
+    build(tmp_path / "pipeline.yaml")
+    from dash import Input, Output
+    from flask import Flask
+
+    server = Flask("app", root_path=str(tmp_path / "app"))
+    app = dash.Dash(
+        "app",
+        server=server,
+        use_pages=True,
+        pages_folder=str(tmp_path / "app/pages"),
+        assets_folder=str(tmp_path / "app/assets"),
+    )
+    AssetPipe(app)
+    hashed = r"/assets/img/dot-[A-Z0-9]{8}\.svg"
+    page = next(p for p in dash.page_registry.values() if p["path"] == "/")
+    photo, text = page["layout"].children[:2]
+    assert re.fullmatch(hashed, photo.src), photo.src
+    assert text.children == "/assets/img/dot.svg"  # text, not a URL: left as written
+
+    def opened(n: int | None) -> str:
+        return str(dash.get_asset_url("img/dot.svg"))
+
+    app.callback(Output("big", "src"), Input("open", "n_clicks"))(opened)
+    client = server.test_client()
+    client.get("/")
+    body = {
+        "output": "big.src",
+        "outputs": {"id": "big", "property": "src"},
+        "inputs": [{"id": "open", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["open.n_clicks"],
+        "state": [],
+    }
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    src = r.get_json()["response"]["big"]["src"]
+    assert re.fullmatch(hashed, src), src
+    with client.get(src) as served:
+        assert "immutable" in served.headers["Cache-Control"]

@@ -180,9 +180,10 @@ def dash_note(public_path: str) -> str:
         f"\nnote: a Dash app: Dash links every script and stylesheet of its assets folder"
         f" ({public_path}...) and its favicon itself; they are copied with hashed names, not"
         " bundled, and AssetPipe(app), given the Dash app (not app.server), links them by those"
-        " names, served immutable and compressed, as is every URL app.get_asset_url() makes"
-        " after the two lines (one made before them, or by dash.get_asset_url() in a page"
-        " module, stays unhashed, revalidated on each visit). Dash's own bundles"
+        " names, served immutable and compressed, as is every URL app.get_asset_url() or"
+        " dash.get_asset_url() makes, and those page modules put in their layouts when Dash"
+        " imported them (one kept elsewhere, in a variable a callback returns or in a style's"
+        " url(...), stays unhashed, revalidated on each visit). Dash's own bundles"
         " (/_dash-component-suites/...) stay as Dash serves them, now compressed"
         ' (docs/adopting.md, "A Plotly Dash app").'
     )
