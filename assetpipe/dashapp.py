@@ -24,12 +24,38 @@ from .serve.holder import url_prefix
 
 
 def is_dash(app: Any) -> bool:
-    """Whether ``app`` is a Dash app (its Flask app is ``app.server``), not a Flask app."""
+    """Whether ``app`` is a Dash app (its Flask app is ``app.server``, or ``None`` until
+    ``init_app(server)`` with Dash 2's ``server=False``), not a Flask app."""
+    server = getattr(app, "server", None)
     return (
         callable(getattr(app, "get_asset_url", None))
         and hasattr(getattr(app, "config", None), "assets_url_path")
-        and hasattr(getattr(app, "server", None), "wsgi_app")
+        and (server is None or hasattr(server, "wsgi_app"))
     )
+
+
+def dash_attached(dash_app: Any) -> bool:
+    """Whether Dash's ``init_app`` has attached ``dash_app`` to its server: registered there
+    the blueprint serving its assets (``<prefix>dash_assets``). Made with ``server=False``, it
+    is not until ``dash_app.init_app(server)``: Dash 4 holds a Flask app of its own making
+    meanwhile, which ``init_app`` replaces (Dash 2 holds ``None``)."""
+    server = getattr(dash_app, "server", None)
+    return any(name.endswith("dash_assets") for name in getattr(server, "blueprints", {}))
+
+
+def after_init_app(dash_app: Any, install: Callable[[Any], None]) -> None:
+    """Run ``install(dash_app)`` right after the app's ``init_app(server)`` (``Dash(__name__,
+    server=False)``, attached to the Flask app in a factory): the two lines, run after
+    ``Dash(...)`` as ``init`` says, installed on the stand-in server, and the real one answered
+    the hashed links Dash then wrote with 404s (the page lost its stylesheets)."""
+    original = dash_app.init_app
+
+    def init_app(app: Any = None, **kwargs: Any) -> None:
+        original(app, **kwargs)
+        dash_app.init_app = original
+        install(dash_app)
+
+    dash_app.init_app = init_app
 
 
 #: each adopted Dash app's config (Dash's ``AttributeDict``, unhashable) by ``id``, with the

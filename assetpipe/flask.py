@@ -69,7 +69,14 @@ from typing import Any, TypeVar
 from .behind_prefix import ASGIBehindPrefix, BehindPrefix
 from .blueprint_static import BlueprintStatic
 from .configfind import CONFIG_NAME, config_candidates, find_config
-from .dashapp import dash_server, dash_source, is_dash, name_dash_assets
+from .dashapp import (
+    after_init_app,
+    dash_attached,
+    dash_server,
+    dash_source,
+    is_dash,
+    name_dash_assets,
+)
 from .flaskcache import static_cache_control, unhashed_cache_control
 from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
 from .jinja import AssetResolver, SourceMappedLoader, install
@@ -242,9 +249,13 @@ class AssetPipe:
     def init_app(self, app: Any) -> None:
         """Install the template loader, the Jinja globals and the WSGI (Quart: ASGI) layers on
         ``app`` (a Dash app: on ``app.server``, and Dash's asset links get the hashed names,
-        ``assetpipe.dashapp``)."""
+        ``assetpipe.dashapp``; one made with ``server=False``: once ``app.init_app(server)``
+        has attached it)."""
         dash_app = None
         if is_dash(app):
+            if not dash_attached(app):
+                after_init_app(app, self.init_app)
+                return
             dash_app, app = app, app.server
         asgi = is_quart(app)
         # the WSGI layers, or their ASGI twins (same arguments, same behaviour) for Quart

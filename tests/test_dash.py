@@ -243,3 +243,41 @@ def test_urls_dash_get_asset_url_makes_in_pages_and_callbacks_are_hashed(tmp_pat
     assert re.fullmatch(hashed, src), src
     with client.get(src) as served:
         assert "immutable" in served.headers["Cache-Control"]
+
+
+def test_a_dash_app_made_without_a_server_is_adopted_on_the_one_it_is_given(
+    tmp_path: Path,
+) -> None:
+    """``Dash(__name__, server=False)``, the two lines after it (where ``init`` says), then
+    ``dash_app.init_app(server)`` in the Flask app's factory: ``AssetPipe`` installed on the
+    stand-in server Dash 4 holds until then, Dash's links named the hashed files anyway, and
+    the real server answered them 404 (a page without its stylesheet)."""
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: app/assets\noutput: dist\npublic_path: /dash/assets/\n"
+            'static: {include: ["**"]}\n',
+            "app/assets/style.css": CSS,
+            "app/assets/img/dot.svg": DOT,
+        },
+    )
+    build(tmp_path / "pipeline.yaml")
+    from flask import Flask
+
+    app = dash.Dash(
+        "app",
+        server=False,
+        url_base_pathname="/dash/",
+        assets_folder=str(tmp_path / "app/assets"),
+    )
+    AssetPipe(app)
+    app.layout = dash.html.Img(src=app.get_asset_url("img/dot.svg"))
+    server = Flask("app", root_path=str(tmp_path / "app"))
+    app.init_app(server)
+    client = server.test_client()
+    links = re.findall(r'href="(/dash/assets/[^"?]+)', client.get("/dash/").get_data(as_text=True))
+    assert any(re.fullmatch(r"/dash/assets/style-[A-Z0-9]{8}\.css", u) for u in links), links
+    src = client.get("/dash/_dash-layout").get_json()["props"]["src"]
+    for url in (*links, src):
+        with client.get(url) as r:
+            assert r.status_code == 200 and "immutable" in r.headers["Cache-Control"], url
