@@ -195,6 +195,7 @@ def test_a_dashboard_under_a_prefix_on_a_flask_app(tmp_path: Path) -> None:
     assert "#   - {path: /dash/}" in config, config
     assert "inside init_dashboard(), after line 13 (dash_app = Dash(" in r.out, r.out
     assert "    AssetPipe(dash_app)\n" in r.out and not (tmp_path / "static").exists(), r.out
+    assert "AssetPipe(dash_app), given the Dash app (not dash_app.server)" in r.out, r.out
     # pasted where init says, the page links the built files under the prefix, immutable
     lines = (tmp_path / "app.py").read_text().splitlines()
     lines[13:13] = ["    from assetpipe.flask import AssetPipe", "    AssetPipe(dash_app)"]

@@ -173,14 +173,14 @@ TEMPLATES_COMMENT = [
 ]
 
 
-def dash_note(public_path: str) -> str:
+def dash_note(public_path: str, var: str = "app") -> str:
     """``init``'s last words for a Dash app: what the two lines do with the files Dash links,
-    and what stays Dash's."""
+    and what stays Dash's; ``var`` names the Dash app as the two lines do."""
     return (
         f"\nnote: a Dash app: Dash links every script and stylesheet of its assets folder"
         f" ({public_path}...) and its favicon itself; they are copied with hashed names, not"
-        " bundled, and AssetPipe(app), given the Dash app (not app.server), links them by those"
-        " names, served immutable and compressed, as is every URL app.get_asset_url() or"
+        f" bundled, and AssetPipe({var}), given the Dash app (not {var}.server), links them by"
+        f" those names, served immutable and compressed, as is every URL {var}.get_asset_url() or"
         " dash.get_asset_url() makes, and those page modules put in their layouts when Dash"
         " imported them (one kept elsewhere, in a variable a callback returns or in a style's"
         " url(...), stays unhashed, revalidated on each visit). Dash's own bundles"

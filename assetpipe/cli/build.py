@@ -120,7 +120,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         if p.app is not None and p.app.dash:
             from ..adopt.dashapp import dash_note
 
-            click.echo(dash_note(p.public_path))
+            click.echo(dash_note(p.public_path, p.app.variable or "app"))
         else:
             _extensions_note(made.module_file.parent if made else None, p.root, asgi is not None)
         if made is not None:
