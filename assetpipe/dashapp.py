@@ -24,13 +24,11 @@ from .serve.holder import url_prefix
 
 
 def is_dash(app: Any) -> bool:
-    """Whether ``app`` is a Dash app (its Flask app is ``app.server``, or ``None`` until
-    ``init_app(server)`` with Dash 2's ``server=False``), not a Flask app."""
-    server = getattr(app, "server", None)
-    return (
-        callable(getattr(app, "get_asset_url", None))
-        and hasattr(getattr(app, "config", None), "assets_url_path")
-        and (server is None or hasattr(server, "wsgi_app"))
+    """Whether ``app`` is a Dash app (its server is ``app.server``: Flask, or Dash 4's Quart
+    or FastAPI; ``None`` until ``init_app(server)`` with Dash 2's ``server=False``), not a
+    Flask app."""
+    return callable(getattr(app, "get_asset_url", None)) and hasattr(
+        getattr(app, "config", None), "assets_url_path"
     )
 
 
@@ -40,6 +38,8 @@ def dash_attached(dash_app: Any) -> bool:
     is not until ``dash_app.init_app(server)``: Dash 4 holds a Flask app of its own making
     meanwhile, which ``init_app`` replaces (Dash 2 holds ``None``)."""
     server = getattr(dash_app, "server", None)
+    if server is not None and hasattr(dash_app, "_initialized_server"):  # Dash 4, any backend
+        return bool(dash_app._initialized_server is server)
     return any(name.endswith("dash_assets") for name in getattr(server, "blueprints", {}))
 
 

@@ -77,6 +77,7 @@ from .dashapp import (
     is_dash,
     name_dash_assets,
 )
+from .dashasgi import adopt_on_starlette, on_starlette
 from .flaskcache import static_cache_control, unhashed_cache_control
 from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
 from .jinja import AssetResolver, SourceMappedLoader, install
@@ -255,6 +256,11 @@ class AssetPipe:
         if is_dash(app):
             if not dash_attached(app):
                 after_init_app(app, self.init_app)
+                return
+            if on_starlette(app):  # Dash 4's FastAPI backend (``assetpipe.dashasgi``)
+                self.resolver = adopt_on_starlette(
+                    app, config=self.config, output=self.output, public_path=self.public_path
+                )
                 return
             dash_app, app = app, app.server
         asgi = is_quart(app)

@@ -281,3 +281,69 @@ def test_a_dash_app_made_without_a_server_is_adopted_on_the_one_it_is_given(
     for url in (*links, src):
         with client.get(url) as r:
             assert r.status_code == 200 and "immutable" in r.headers["Cache-Control"], url
+
+
+def test_a_dash_app_on_its_fastapi_backend(tmp_path: Path) -> None:
+    """``Dash(__name__, backend="fastapi")`` (Dash 4): ``app.server`` is a FastAPI app, and the
+    two lines ``init`` prints failed on import (``'dict' object has no attribute
+    'root_path'``, Dash's config taken for Flask's). The server now gets
+    ``assetpipe.starlette.AssetPipe``, and Dash's links name the built files, ``immutable``."""
+    pytest.importorskip("fastapi", reason="Dash's FastAPI backend needs fastapi")
+    from starlette.testclient import TestClient
+
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: app/assets\noutput: dist\npublic_path: /assets/\n"
+            'static: {include: ["**"]}\n',
+            "app/assets/style.css": CSS,
+            "app/assets/img/dot.svg": DOT,
+        },
+    )
+    build(tmp_path / "pipeline.yaml")
+    app = dash.Dash("app", backend="fastapi", assets_folder=str(tmp_path / "app/assets"))
+    AssetPipe(app)
+    app.layout = dash.html.Img(src=app.get_asset_url("img/dot.svg"))
+    with TestClient(app.server) as client:
+        body = client.get("/").text
+        css = re.search(r'href="(/assets/style-[A-Z0-9]{8}\.css)\?m=', body)
+        assert css is not None, body
+        src = client.get("/_dash-layout").json()["props"]["src"]
+        assert re.fullmatch(r"/assets/img/dot-[A-Z0-9]{8}\.svg", src), src
+        for url in (css.group(1), src):
+            r = client.get(url, headers={"Accept-Encoding": "br"})
+            assert r.status_code == 200 and "immutable" in r.headers["cache-control"], url
+        assert client.get("/assets/style.css").status_code == 200  # the source name still
+
+
+def test_a_dash_app_on_its_quart_backend(tmp_path: Path) -> None:
+    """A Dash 4 app on Quart (``backend="quart"``, or a Quart server): the lines failed on import;
+    the Quart server takes them as a Quart app does (``assetpipe.flask`` serves Quart)."""
+    pytest.importorskip("quart", reason="Dash's Quart backend needs quart")
+    import asyncio
+
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: app/assets\noutput: dist\npublic_path: /assets/\n"
+            'static: {include: ["**"]}\n',
+            "app/assets/style.css": CSS,
+        },
+    )
+    build(tmp_path / "pipeline.yaml")
+    from quart import Quart
+
+    server = Quart("app", root_path=str(tmp_path / "app"))
+    app = dash.Dash("app", server=server, assets_folder=str(tmp_path / "app/assets"))
+    AssetPipe(app)
+    app.layout = dash.html.Div("hi")
+
+    async def fetch(url: str) -> tuple[int, str, str]:
+        r = await app.server.test_client().get(url)
+        return r.status_code, (await r.get_data()).decode(), r.headers.get("Cache-Control", "")
+
+    body = asyncio.run(fetch("/"))[1]
+    css = re.search(r'href="(/assets/style-[A-Z0-9]{8}\.css)\?m=', body)
+    assert css is not None, body
+    status, _, control = asyncio.run(fetch(css.group(1)))
+    assert status == 200 and "immutable" in control
