@@ -3,8 +3,10 @@ first slide is the Largest Contentful Paint; a shop's product grid) kept that im
 on the loop's first pass. Before, every pass got ``loading="lazy"`` (rule 4 looked only at
 images outside loops, and named one in the ``{% else %}`` branch that never rendered), so the
 LCP image waited for layout. A small picture (an avatar) in a loop stays lazy on every pass, and
-so does an image in two nested loops. Real build, real Flask (with ``StrictUndefined``), real
-HTTP."""
+so does an image in two nested loops. A feed whose every card starts with its author's avatar
+(Albumy's home page: ``avatar-s``, then the photo) keeps the first card's photo eager: the
+avatar before it was taken for the page's first image, so every photo was lazy, the LCP among
+them. Real build, real Flask (with ``StrictUndefined``), real HTTP."""
 
 from __future__ import annotations
 
@@ -49,6 +51,21 @@ PEOPLE = """\
 {% for row in [photos] %}{% for p in row %}<img src="{{ url_for('static', filename=p) }}" alt="">{% endfor %}{% endfor %}
 {% endblock %}
 """
+FEED = """\
+{% extends "base.html" %}
+{% block content %}
+{% if photos %}
+  {% for p in photos %}
+  <div class="card">
+    <div class="card-header"><img class="rounded avatar-s" src="{{ url_for('static', filename=p) }}"></div>
+    <div class="card-body"><img class="img-fluid" src="{{ url_for('static', filename=p) }}"></div>
+  </div>
+  {% endfor %}
+{% else %}
+  <img src="{{ url_for('static', filename='img/c.jpg') }}" class="rounded img-fluid">
+{% endif %}
+{% endblock %}
+"""
 
 
 def _jpeg(colour: tuple[int, int, int]) -> bytes:
@@ -62,11 +79,12 @@ def _app(root: Path) -> Flask:
         root,
         {
             "pipeline.yaml": "source: app/static\noutput: dist\n"
-            "templates: {dirs: [app/templates], pages: [product.html, people.html]}\n"
+            "templates: {dirs: [app/templates], pages: [product.html, people.html, feed.html]}\n"
             "images: {include: ['img/**']}\n",
             "app/templates/base.html": BASE,
             "app/templates/product.html": PRODUCT,
             "app/templates/people.html": PEOPLE,
+            "app/templates/feed.html": FEED,
             "app/static/img/a.jpg": _jpeg((200, 30, 30)),
             "app/static/img/b.jpg": _jpeg((30, 200, 30)),
             "app/static/img/c.jpg": _jpeg((30, 30, 200)),
@@ -85,6 +103,14 @@ def _app(root: Path) -> Flask:
     @app.route("/people")
     def people() -> str:
         return render_template("people.html", photos=photos)
+
+    @app.route("/feed")
+    def feed() -> str:
+        return render_template("feed.html", photos=photos)
+
+    @app.route("/welcome")
+    def welcome() -> str:
+        return render_template("feed.html", photos=[])
 
     @app.route("/empty")
     def empty() -> str:
@@ -128,3 +154,19 @@ def test_a_small_first_image_or_one_in_nested_loops_stays_lazy(tmp_path: Path) -
         assert len(tags) == 6
         for tag in tags:
             assert 'loading="lazy"' in tag, tag
+
+
+def test_a_feed_keeps_its_first_photo_eager_past_the_avatar_before_it(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    with wsgi_server(app) as port:
+        r = request(port, "/feed")
+        assert r.status == 200, r.body[:500]
+        tags = _imgs(r.body.decode())
+        avatars, photos = tags[0::2], tags[1::2]
+        assert len(avatars) == 3 and all("avatar-s" in t for t in avatars)
+        assert "loading" not in photos[0] and "decoding" not in photos[0], photos[0]
+        for tag in [*photos[1:], *avatars]:
+            assert 'loading="lazy"' in tag and 'decoding="async"' in tag, tag
+        # the {% else %} branch's picture, the page's first outside a loop, stays eager too
+        (hero,) = _imgs(request(port, "/welcome").body.decode())
+        assert "loading" not in hero and 'fetchpriority="high"' in hero, hero
