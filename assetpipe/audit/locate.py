@@ -7,7 +7,9 @@ hashed output file; the manifest maps it back to its source key, report.json to 
 Without that information (a build whose templates were not rewritten) the source templates are
 scanned for the ``src`` as written.
 
-Any other element (``locate_element``: a ``<div>`` banner that shifted) is found by its tag and
+Any other element (``locate_element``: a ``<div>`` banner that shifted), and an ``<img>`` whose
+URL neither the build nor a template's text names (a photo the app's own view serves, drawn by a
+macro: Albumy's ``photo_card``), is found by its tag and
 its ``id`` or classes, read from the selector the page's script gave it (``tag#id`` or
 ``tag.a.b``), in the source templates of the page: its own template and those it extends,
 includes or imports (all templates when the page's template is unknown). An ``id`` names the
@@ -141,7 +143,10 @@ class Locator:
                 return candidates[0][0], candidates[0][1], key
             return None, None, key
         found = self._scan(element.get("src"), key, template)
-        return (found[0], found[1], key) if found else (None, None, key)
+        if found:
+            return found[0], found[1], key
+        # a src the build does not know (a photo the app's own view serves): its tag and classes
+        return (*self._by_selector(element, template), key)
 
     def locate_element(
         self, element: dict[str, Any], template: str | None
@@ -152,6 +157,14 @@ class Locator:
             tpl, line, _key = self.locate(element, template)
             if tpl is not None:
                 return tpl, line
+        return self._by_selector(element, template)
+
+    def _by_selector(
+        self, element: dict[str, Any], template: str | None
+    ) -> tuple[str | None, int | None]:
+        """(template, line) of the tag the element's selector names by its id or its classes
+        in the page's family (see the module docstring); ``(None, None)`` when none or several
+        lines match, or the element has no selector."""
         parsed = parse_selector(element.get("selector"))
         if parsed is None or (parsed[1] is None and not parsed[2]):
             return None, None
