@@ -15,7 +15,8 @@
 ``srcset`` + ``sizes`` (``templates.srcset: auto``) only when the displayed width is known, first
 of: the tag's own ``sizes`` attribute; a ``templates.sizes`` rule whose selector matches the tag;
 the audit's rendered widths per profile (which also drop the variants wider than any profile
-needs: rendered width x DPR); the tag's own ``width`` attribute (``NNpx``); the
+needs: rendered width x DPR, when the width beyond the widest measured viewport is bounded);
+the tag's own ``width`` attribute (``NNpx``); the
 ``templates.sizes`` default. Otherwise the tag keeps its single ``src``: a ``srcset`` without a
 true ``sizes`` makes the browser assume ``100vw`` and download the widest variant for a 36-px
 avatar.
@@ -230,43 +231,67 @@ class Sizing:
         return written
 
 
+def _widest(recs: list[ImageHint]) -> list[tuple[int, float]]:
+    """(viewport, widest rendered CSS width) per measured viewport, narrowest first."""
+    widest: dict[int, float] = {}
+    for r in recs:
+        if r.width > 0:
+            widest[r.viewport] = max(widest.get(r.viewport, 0.0), r.width)
+    return sorted(widest.items())
+
+
+def _fills(vp: int, w: float) -> bool:
+    return w >= vp * 0.98
+
+
 def measured_sizes(recs: list[ImageHint]) -> str | None:
     """A ``sizes`` value from the audit's rendered widths: the length each profile measured at
     its viewport width (``(max-width: VIEWPORTpx) LENGTH``; a width that fills the viewport is
     ``100vw``), the widest profile's length beyond. Between two measured viewports the width was
     not seen, so the larger of the two as a share of the viewport is used (``NNvw``): layouts
-    give an image a smaller share as the viewport grows, so that errs on the sharp side.
+    give an image a smaller share as the viewport grows, so that errs on the sharp side. One
+    measured viewport says nothing about wider ones (a fluid photo measured 350 px on a phone
+    shows 687 px on a desktop: Albumy's login page), so beyond it the same share is used.
     ``None`` without a visible record."""
-    widest: dict[int, float] = {}
-    for r in recs:
-        if r.width > 0:
-            widest[r.viewport] = max(widest.get(r.viewport, 0.0), r.width)
-    if not widest:
+    items = _widest(recs)
+    if not items:
         return None
-    items = sorted(widest.items())
 
     def length(vp: int, w: float) -> str:
-        return "100vw" if w >= vp * 0.98 else f"{math.ceil(w)}px"
+        return "100vw" if _fills(vp, w) else f"{math.ceil(w)}px"
+
+    def share(vp: int, w: float, nvp: int, nw: float) -> str:
+        return f"{min(100, math.ceil(max(w / vp, nw / nvp) * 100))}vw"
 
     lengths = [length(vp, w) for vp, w in items]
-    if len(set(lengths)) == 1:
+    if len(set(lengths)) == 1 and (len(items) > 1 or lengths[0] == "100vw"):
         return lengths[0]
+    if len(items) == 1:
+        (vp, w), n = items[0], lengths[0]
+        return f"(max-width: {vp}px) {n}, {share(vp, w, vp, w)}"
     parts = []
     for i, ((vp, w), n) in enumerate(zip(items[:-1], lengths[:-1], strict=True)):
         parts.append(f"(max-width: {vp}px) {n}")
         nvp, nw = items[i + 1]
         if nvp > vp + 1:
-            share = min(100, math.ceil(max(w / vp, nw / nvp) * 100))
-            parts.append(f"(max-width: {nvp - 1}px) {share}vw")
+            parts.append(f"(max-width: {nvp - 1}px) {share(vp, w, nvp, nw)}")
     return ", ".join([*parts, lengths[-1]])
 
 
 def trim(vs: list[dict[str, Any]], recs: list[ImageHint]) -> list[dict[str, Any]]:
     """Drop the variants wider than the narrowest one that covers every rendered width x DPR
-    the audit recorded (no page needs them); all of them without records."""
-    need = max((r.width * r.dpr for r in recs if r.width > 0), default=0.0)
-    if need <= 0:
+    the audit recorded (no page needs them); all of them without records, and all when the
+    width beyond the widest measured viewport is not bounded (``measured_sizes`` gives it as a
+    share of the viewport: one viewport measured, or the image fills the widest): a wider
+    screen may need them."""
+    items = _widest(recs)
+    if len(items) < 2 or _fills(*items[-1]):
         return vs
+    need = max(r.width * r.dpr for r in recs if r.width > 0)
+    for i, v in enumerate(vs):
+        if int(v["width"]) >= need:
+            return vs[: i + 1]
+    return vs
     for i, v in enumerate(vs):
         if int(v["width"]) >= need:
             return vs[: i + 1]
