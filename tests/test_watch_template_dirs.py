@@ -3,6 +3,7 @@ blueprint's (its pages), as ``init`` lists them for nickjj's docker-flask-exampl
 of a page warned "templates.dirs: no templates matching templates.include in
 'hello/templates'", the layouts' folder, because the templates stage rebuilding the saved page
 sees only that file. The warning is for a folder that holds no template, and the layouts' does.
+And the line each save prints names the page from the project's folder.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def test_a_page_save_does_not_call_the_other_template_folder_empty(
         _wait_for(lambda: 'class="x"' in base.read_text(), "the layout's rebuild")
     finally:
         w.close()
+    # the terminal line names the saved page from the project's folder, not from the static
+    # folder its key is relative to (Albumy's watch printed "../templates/main/explore.html")
+    saved = [text for _level, text in lines if "home.html" in text]
+    assert saved and all("app/page/templates/page/home.html" in t for t in saved), lines
+    assert not any("../" in text for _level, text in lines), lines
     said = [text for _level, text in lines if "no templates matching" in text]
     said += [r.getMessage() for r in caplog.records if "no templates matching" in r.getMessage()]
     assert not said, said

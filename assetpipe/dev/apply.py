@@ -26,6 +26,7 @@ import hashlib
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,9 +62,10 @@ class Outcome:
     reload: bool = True
     outputs: int = 0
 
-    def summary(self) -> str:
-        """One terse, stable line: what changed, what was rebuilt, how long it took."""
-        what = ", ".join(self.changed[:3]) + (
+    def summary(self, shown: Callable[[str], str] = str) -> str:
+        """One terse, stable line: what changed (each key as ``shown`` writes it), what was
+        rebuilt, how long it took."""
+        what = ", ".join(map(shown, self.changed[:3])) + (
             f" (+{len(self.changed) - 3})" if len(self.changed) > 3 else ""
         )
         done = (

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -327,11 +328,20 @@ class Watcher:
         outcome.changed = (why,) if why != "start" else ()
         self._report_outcome(outcome)
 
+    def _shown(self, key: str) -> str:
+        """A changed file as the terminal line names it: a key of the source folder as it is
+        (``css/app.css``); one outside it (a Flask app's templates beside ``static/``, keyed
+        ``../templates/index.html``) from the project's folder (``app/templates/index.html``)."""
+        if not key.startswith("../"):
+            return key
+        path = os.path.normpath(self.config.source / key)
+        return os.path.relpath(path, self.config.root).replace(os.sep, "/")
+
     def _report_outcome(self, outcome: Outcome) -> None:
         recovered = self.last_error is not None
         self.last_error = None
         self.last_outcome = outcome
-        self.on_line("ok", outcome.summary(), None)
+        self.on_line("ok", outcome.summary(self._shown), None)
         self.app.built()
         if outcome.css and not outcome.reload and not recovered:
             for swap in outcome.css:
