@@ -164,6 +164,35 @@ def _files(ctx: StageContext) -> list[SourceFile]:
     return [f for f in matched if not script_source(f.rel, f.path)]
 
 
+#: raster images whose copies get ``width``/``height`` in the manifest (``_dimensions``)
+RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
+
+
+def _dimensions(f: SourceFile) -> list[int] | None:
+    """A raster image's displayed [width, height] (its EXIF orientation applied), read from its
+    header; ``None`` for any other file or one that will not open. A copied image (a logo at
+    the static folder's root, which the images stage leaves to this one) then has them in the
+    manifest, so the rewriter can write ``width``/``height`` where they cannot distort (an
+    audit's ``dimensions_safe``: the audit's ``images.unsized`` named such a logo and no build
+    could act on it) and knows its natural width (``fetchpriority`` on a large one)."""
+    if not f.rel.lower().endswith(RASTER):
+        return None
+    import warnings
+
+    from PIL import Image
+
+    from ..imaging.probe import displayed_size, read_orientation
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(f.path) as im:  # the header only: no frame is decoded
+                w, h = displayed_size(*im.size, read_orientation(im))
+    except Exception:  # not an image after all, or a broken one: copied without them
+        return None
+    return [w, h]
+
+
 def run(ctx: StageContext) -> None:
     files = _files(ctx)
     ctx.progress.start("static", len(files))
@@ -178,10 +207,14 @@ def run(ctx: StageContext) -> None:
             key = ctx.cache.key("static", code_digest("static"), digest)
             entry = ctx.cache.get(key, "static")
             if entry is None or "file" not in entry.files:
-                entry = ctx.cache.put(key, {"file": f.path}, {"integrity": sri_file(f.path)})
+                meta = {"integrity": sri_file(f.path), "dimensions": _dimensions(f)}
+                entry = ctx.cache.put(key, {"file": f.path}, meta)
             ctx.link_public(out, entry.path("file"))
             integrity = str(entry.meta["integrity"])
             item = {"file": out, "src": f.rel, "size": f.size, "integrity": integrity}
+            dims = entry.meta.get("dimensions")
+            if isinstance(dims, list) and len(dims) == 2:
+                item["width"], item["height"] = int(dims[0]), int(dims[1])
         if out == f.rel and (ctx.profile == "development" or not bundler_kept(ctx, f.rel)):
             item["immutable"] = False  # a watch build's save keeps a bundler's name: revalidate
         ctx.manifest.add(f.rel, item)
