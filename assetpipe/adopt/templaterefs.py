@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..rewrite.refs import STATIC_TAG
+from ..rewrite.refs import STATIC_TAG, STATIC_TAG_ANY
 
 _TAG = re.compile(r"<(script|link)\b(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*>", re.I | re.S)
 _URL_FOR = re.compile(
@@ -72,12 +72,12 @@ _URL_FOR_ANY = re.compile(
 
 
 def named_refs(text: str, public_path: str) -> Iterator[str]:
-    """Keys of the static files a template names literally: ``url_for('static', filename='K')``
-    or ``public_path + K`` in an attribute."""
+    """Keys of the static files a template names literally: ``url_for('static', filename='K')``,
+    Django's ``{% static 'K' %}`` (``as name`` too) or ``public_path + K`` in an attribute."""
     literal = re.compile(
         r"""=\s*["']""" + _static_url(public_path) + r"""([^"'\s>{}?#]+\.\w+)(?:[?#][^"']*)?["']"""
     )
-    for rx in (_URL_FOR_ANY, STATIC_TAG, literal):
+    for rx in (_URL_FOR_ANY, STATIC_TAG_ANY, literal):
         for m in rx.finditer(text):
             key = m.group(rx.groups).lstrip("/")
             if "." in key.rsplit("/", 1)[-1]:

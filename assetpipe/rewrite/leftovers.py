@@ -3,7 +3,9 @@
 A ``url_for('static', filename='K')`` outside the attribute values the rules handled (a
 ``<script>`` body: Flask Mega-Tutorial's ``'<img src="{{ url_for('static',
 filename='loading.gif') }}">'``, a ``data-*`` attribute, a Jinja expression) is still a Jinja call
-that renders a URL wherever it stands: ``url_for_elsewhere`` finds those whose K the build has,
+that renders a URL wherever it stands, and so is Django's ``{% static 'K' %}`` (a ``<style>``
+body's ``url()``; ``{% static 'K' as name %}``, whose ``{{ name }}`` the template writes
+elsewhere): ``url_for_elsewhere`` finds those whose K the build has,
 and the rules rewrite their K like an attribute's (to the original-format file of an image: the
 consumer is unknown). Not in ``{% raw %}`` blocks (not Jinja) nor HTML comments.
 
@@ -26,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from .refs import STATIC_ROUTES, route_check, url_for_re
+from .refs import STATIC_ROUTES, STATIC_TAG_ANY, route_check, url_for_re
 from .scanner import OPAQUE, Scan, Tag
 
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
@@ -53,15 +55,22 @@ def url_for_elsewhere(
     routes: tuple[str, ...] = STATIC_ROUTES,
 ) -> list[tuple[int, int, int, int, str]]:
     """``(call start, call end, K start, K end, K)`` of each ``url_for('static',
-    filename='K')`` outside ``handled``, ``{% raw %}`` blocks and HTML comments whose K the
-    manifest has under another name (see the module docstring)."""
+    filename='K')`` and each Django ``{% static 'K' %}`` (``{% static 'K' as name %}`` too: the
+    URL ``{{ name }}`` renders) outside ``handled``, ``{% raw %}`` blocks and HTML comments
+    whose K the manifest has under another name (see the module docstring)."""
     text = sc.text
-    if "url_for" not in text:
+    found = [
+        m
+        for rx, word in ((url_for_re(routes), "url_for"), (STATIC_TAG_ANY, "static"))
+        if word in text
+        for m in rx.finditer(text)
+    ]
+    if not found:
         return []
     done = sorted(handled)
     raw, comments = _spans(_RAW, text), _spans(_COMMENT, text)
     out = []
-    for m in url_for_re(routes).finditer(text):
+    for m in sorted(found, key=lambda m: m.start()):
         off, key = m.start(), m.group("key")
         if _inside(done, off) or _inside(comments, off) or _inside(raw, off):
             continue

@@ -106,6 +106,11 @@ PYRAMID_STATIC = re.compile(
 #: Django's ``{% static 'K' %}`` (``static_tag``); not ``{% static 'K' as name %}``, which
 #: renders nothing where it stands
 STATIC_TAG = re.compile(r"""\{%\s*static\s+(["'])(?P<key>[^"'\\{}%~]+)\1\s*%\}""")
+#: ``STATIC_TAG`` anywhere in a template's text, ``{% static 'K' as name %}`` too (its URL is
+#: ``{{ name }}`` wherever the template writes it): ``leftovers.url_for_elsewhere``
+STATIC_TAG_ANY = re.compile(
+    r"""\{%\s*static\s+(["'])(?P<key>[^"'\\{}%~]+)\1(?:\s+as\s+[A-Za-z_]\w*)?\s*%\}"""
+)
 _ASSET_URL = re.compile(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
 _JINJA_EXPR = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 #: ``{{ EXPR }}/`` at the start of a value (``prefixed``)
@@ -354,11 +359,12 @@ def srcset_items(value: str) -> list[tuple[int, int, int | None]]:
     """(start, end, width) of each candidate URL in a ``srcset`` value; ``width`` is its
     ``Nw`` descriptor (``None`` for ``2x`` or none). A candidate's URL may be one Jinja
     expression (``{{ url_for('static', filename='a@2x.png') }} 2x``: the commas inside it do
-    not split the list); a value with a ``{% %}`` statement or an expression in a descriptor
-    gives ``[]``, to be taken as a whole."""
-    if "{%" in value:
+    not split the list), and so may Django's ``{% static 'K' %}`` (healthchecks' ``{% static
+    'img/a.png' %} 1x, {% static 'img/a@2x.png' %} 2x``); a value with another ``{% %}``
+    statement or an expression in a descriptor gives ``[]``, to be taken as a whole."""
+    if "{%" in value and value.count("{%") != len(STATIC_TAG.findall(value)):
         return []
-    if "{{" in value:
+    if "{{" in value or "{%" in value:
         return _jinja_srcset_items(value)
     out = []
     for m in _SRCSET_ITEM.finditer(value):
@@ -371,8 +377,9 @@ def srcset_items(value: str) -> list[tuple[int, int, int | None]]:
 
 
 def _jinja_srcset_items(value: str) -> list[tuple[int, int, int | None]]:
-    """``srcset_items`` for a list whose URLs hold ``{{ }}`` expressions: a URL runs to the
-    first space or comma outside an expression, its descriptor to the next comma."""
+    """``srcset_items`` for a list whose URLs hold ``{{ }}`` expressions (or ``{% static %}``
+    tags): a URL runs to the first space or comma outside one, its descriptor to the next
+    comma."""
     out: list[tuple[int, int, int | None]] = []
     i, n = 0, len(value)
     while i < n:
@@ -380,8 +387,8 @@ def _jinja_srcset_items(value: str) -> list[tuple[int, int, int | None]]:
             i += 1
         start = i
         while i < n and not value[i].isspace() and value[i] != ",":
-            if value.startswith("{{", i):
-                close = value.find("}}", i + 2)
+            if value.startswith(("{{", "{%"), i):
+                close = value.find("}}" if value[i + 1] == "{" else "%}", i + 2)
                 if close < 0:
                     return []
                 i = close + 2
@@ -392,7 +399,7 @@ def _jinja_srcset_items(value: str) -> list[tuple[int, int, int | None]]:
         end = i
         comma = value.find(",", i)
         desc = value[i : n if comma < 0 else comma].strip()
-        if "{{" in desc:
+        if "{{" in desc or "{%" in desc:
             return []
         d = _WIDTH.fullmatch(desc)
         out.append((start, end, int(d.group(1)) if d else None))

@@ -398,8 +398,9 @@ class _Rewriter:
         return self.result
 
     def url_for_elsewhere(self) -> None:
-        """Rewrite the K of each ``url_for('static', filename='K')`` no rule handled (in a
-        ``<script>`` body, a ``data-*`` attribute: ``leftovers.url_for_elsewhere``)."""
+        """Rewrite the K of each ``url_for('static', filename='K')`` and Django ``{% static 'K'
+        %}`` no rule handled (in a ``<script>`` body, a ``data-*`` attribute, ``{% static 'K' as
+        name %}``: ``leftovers.url_for_elsewhere``)."""
         man = self.resolver.manifest
         routes = self.opts.static_routes
         for start, end, ks, ke, key in url_for_elsewhere(

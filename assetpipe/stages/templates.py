@@ -50,7 +50,7 @@ from ..pipeline.codeprint import code_digest, fact_kind
 from ..pipeline.sources import globmatch
 from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
 from ..rewrite.model import prefix_map
-from ..rewrite.refs import STATIC_TAG
+from ..rewrite.refs import STATIC_TAG_ANY
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
 from ..rewrite.select import check_selector, fast_selector
@@ -172,9 +172,9 @@ def reference_keys(
     ``templates.prefixes`` map (``refs.classify``), whose ``{{ EXPR }}/P`` name ``F/P``."""
     pat = re.compile(re.escape(public_path) + _KEYISH)
     keys: set[str] = set()
-    for rx in (pat, _FILENAME, _ASSET_URL, STATIC_TAG):
+    for rx in (pat, _FILENAME, _ASSET_URL, STATIC_TAG_ANY):
         for m in rx.finditer(text):
-            key = m.group("key") if rx is STATIC_TAG else m.group(1)
+            key = m.group("key") if rx is STATIC_TAG_ANY else m.group(1)
             keys.add(key)
             keys.add(unquote(key))
     if prefixes:

@@ -1,0 +1,141 @@
+"""A Django project's templates as Django finds them: every ``DIRS`` folder, then its own apps'
+``templates/`` (``APP_DIRS``), a name in two folders the first's; ``{% static 'K' as name %}``
+and ``{% static %}`` tags in a ``srcset`` hashed; a ``{% static EXPR %}`` warned about. Each is
+checked on what Django itself renders from the build's ``templates`` folder."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from tests.conftest import run_cli, write_tree
+from tests.test_django import URLS, WSGI, _paste, _png
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
+
+SETTINGS = """\
+import os
+
+BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SECRET_KEY = "test"
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
+ROOT_URLCONF = "shopsite.urls"
+INSTALLED_APPS = ["django.contrib.staticfiles", "shop.apps.ShopConfig"]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [
+            os.path.join(BASE_DIR, "shopsite", "templates"),
+            os.path.join(BASE_DIR, "shopsite", "themes"),
+        ],
+        "APP_DIRS": True,
+    },
+]
+STATICFILES_DIRS = [os.path.join(BASE_DIR, "shopsite", "static")]
+STATIC_URL = "/static/"
+"""
+#: ``{% static 'K' as name %}``, its URL written as ``{{ name }}`` in a tag
+BASE = """\
+{% load static %}{% static 'css/site.css' as site_css %}<!doctype html>
+<html><head><link rel="stylesheet" href="{{ site_css }}"></head>
+<body>{% block content %}{% endblock %}</body></html>
+"""
+PAGE = """\
+{% extends "base.html" %}{% load static %}
+{% block content %}<p id="from-dirs">DIRS' page</p>{% include "banner.html" %}{% endblock %}
+"""
+#: in the second ``DIRS`` folder
+BANNER = """{% load static %}<img alt="" src="{% static 'img/banner.png' %}">\n"""
+#: a srcset of ``{% static %}`` tags (healthchecks' Slack button)
+FOOTER = """\
+{% load static %}<img alt="" src="{% static 'img/logo.png' %}"
+  srcset="{% static 'img/logo.png' %} 1x, {% static 'img/logo@2x.png' %} 2x">
+"""
+#: an app's own template (``APP_DIRS``)
+ITEM = """\
+{% extends "base.html" %}{% load static %}
+{% block content %}<script src="{% static 'js/item.js' %}"></script>{% endblock %}
+"""
+
+
+def _project(root: Path) -> None:
+    write_tree(
+        root,
+        {
+            "manage.py": "import sys\n",
+            "shopsite/__init__.py": "",
+            "shopsite/settings.py": SETTINGS,
+            "shopsite/urls.py": URLS,
+            "shopsite/wsgi.py": WSGI,
+            "shopsite/templates/base.html": BASE,
+            "shopsite/templates/page.html": PAGE,
+            "shopsite/templates/footer.html": FOOTER,
+            "shopsite/themes/banner.html": BANNER,
+            "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
+            "shopsite/static/js/item.js": "window.item = 1;\n",
+            # named by a ModelAdmin's Media in Python, by no template
+            "shopsite/static/css/admin.css": "th { color: red; }\n",
+            "shop/__init__.py": "",
+            "shop/apps.py": "from django.apps import AppConfig\n\n\n"
+            "class ShopConfig(AppConfig):\n    name = 'shop'\n",
+            "shop/templates/shop/item.html": ITEM,
+            # shadowed by DIRS' page.html: Django never renders it
+            "shop/templates/page.html": "<p>the app's page</p>\n",
+        },
+    )
+    for name in ("img/logo.png", "img/logo@2x.png", "img/banner.png"):
+        (root / "shopsite/static" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "shopsite/static" / name).write_bytes(_png())
+
+
+def _render(root: Path, names: list[str]) -> dict[str, str]:
+    """What Django renders of each template, with the settings as pasted (the build's
+    ``templates`` folder first in ``DIRS``)."""
+    code = (
+        "import json, os, sys\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'shopsite.settings'\n"
+        "import django\n"
+        "django.setup()\n"
+        "from django.template.loader import render_to_string\n"
+        f"print(json.dumps({{n: render_to_string(n) for n in {names!r}}}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    rendered: dict[str, str] = json.loads(out.stdout)
+    return rendered
+
+
+def _hashed(root: Path, html: dict[str, str], count: int) -> None:
+    """``html`` names ``count`` static URLs, each a hashed file of the build."""
+    urls = [u for page in html.values() for u in re.findall(r"/static/[^\s\"']+", page)]
+    assert len(urls) == count, html
+    for url in urls:
+        assert re.search(r"-[A-Z0-9]{8}\.\w+$", url), html
+        assert (root / "dist/public" / unquote(url.removeprefix("/static/"))).is_file(), url
+
+
+def test_static_as_name_and_a_srcset_of_static_tags_are_hashed(tmp_path: Path) -> None:
+    """``{% static 'css/site.css' as site_css %}`` then ``href="{{ site_css }}"``, and a
+    ``srcset`` of ``{% static %}`` tags, were left as written: Django rendered the unhashed
+    URLs. Now K is rewritten in both (the ``as`` one to its plain output: the consumer of
+    ``{{ site_css }}`` is unknown)."""
+    _project(tmp_path)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["base.html", "footer.html"])
+    _hashed(tmp_path, html, 4)  # the stylesheet, the logo three times
+    assert "{% static 'css/site-" in (tmp_path / "dist/templates/base.html").read_text()
