@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from assetpipe.config import load_config
 from tests.conftest import run_cli, write_tree
 from tests.test_django import URLS, WSGI, _paste, _png
 
@@ -139,3 +140,24 @@ def test_static_as_name_and_a_srcset_of_static_tags_are_hashed(tmp_path: Path) -
     html = _render(tmp_path, ["base.html", "footer.html"])
     _hashed(tmp_path, html, 4)  # the stylesheet, the logo three times
     assert "{% static 'css/site-" in (tmp_path / "dist/templates/base.html").read_text()
+
+
+def test_every_template_folder_django_searches_is_built(tmp_path: Path) -> None:
+    """The build saw only the first ``DIRS`` folder: the second's ``banner.html`` and the
+    app's ``shop/item.html`` were rendered from their sources, unhashed. Now ``init`` lists
+    every folder in Django's order with ``first_wins`` (the app's ``page.html``, which Django
+    never renders, is not built over ``DIRS``' one), and every URL Django renders is a hashed
+    file of the build."""
+    _project(tmp_path)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    dirs = '  dirs:\n    - "shopsite/templates"\n    - "shopsite/themes"\n    - "shop/templates"\n'
+    assert dirs in yaml, yaml
+    assert load_config(tmp_path / "pipeline.yaml").templates.first_wins
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["page.html", "shop/item.html"])
+    assert 'id="from-dirs"' in html["page.html"] and "the app's page" not in html["page.html"]
+    _hashed(tmp_path, html, 4)  # the stylesheet twice, the banner, the script

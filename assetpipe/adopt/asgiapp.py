@@ -134,6 +134,9 @@ class AsgiFolders:
     # ..., name="statics")``): the templates' ``url_for("statics", path=K)``, for
     # ``templates.static_routes``
     routes: tuple[str, ...] = ()
+    # Django's template folders after ``templates_dir``, in its loaders' order (a name in two
+    # is the first's: ``templates.first_wins``); ``None``: not Django's
+    more_templates: tuple[Path, ...] | None = None
 
 
 def _literal(expr: ast.expr | None, assigns: dict[str, ast.expr], depth: int = 0) -> str | None:

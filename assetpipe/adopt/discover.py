@@ -119,6 +119,9 @@ class Project:
     # blueprint template folders left out, each with a template name an earlier folder also
     # has (Flask renders the earlier one; the build refuses a name in two folders)
     shadowed: list[tuple[Path, str]] = field(default_factory=list)
+    # a Django project (``djangoapp``): its template folders are its loaders', a name in two
+    # the first's (``templates.first_wins``); ``{% static 'K' %}`` names its files
+    django: bool = False
     # the app's static folder does not exist yet: ``init`` creates it, empty
     created_static: bool = False
     # of ``missing``, the keys a view of the app answers (archivy's
@@ -240,6 +243,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         )
     created = False
     mount_routes: tuple[str, ...] = ()  # the static mount's name when not ``static``
+    more_templates: tuple[Path, ...] | None = None  # Django's later template folders
     if (
         app is not None
         and not app.static_dir.is_dir()
@@ -261,6 +265,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
     ):
         static_dir, templates = mounted.static_dir / _in, mounted.templates_dir
         public_path, mount_routes = mounted.public_path, mounted.routes
+        more_templates = mounted.more_templates
     else:
         found = shallowest(root, "static")
         if found is None:
@@ -289,7 +294,11 @@ def discover(root: Path, *, _in: str = "") -> Project:
     not_sources = set(other.left_out)  # another tool's copies and siblings
     project.static_files = [f for f in every if f not in not_sources]
     present = set(project.static_files)
-    listed = template_dirs(project.templates_dir, blueprint_template_dirs(root))
+    if more_templates is None:
+        listed = template_dirs(project.templates_dir, blueprint_template_dirs(root))
+    else:  # Django: its loaders take a name from the first folder that has it
+        listed = template_dirs(project.templates_dir, list(more_templates), first_wins=True)
+        project.django = True
     project.templates_dir = listed.first
     project.blueprint_templates, project.shadowed = listed.blueprints, listed.shadowed
     tdirs = listed.dirs

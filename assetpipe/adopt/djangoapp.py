@@ -136,12 +136,19 @@ def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:
 
 def django_folders(root: Path) -> AsgiFolders | None:
     """The static folder (the first of ``STATICFILES_DIRS`` found on disk), its public path
-    (``STATIC_URL``) and the templates folder (the first of the DjangoTemplates backend's
-    ``DIRS``) of the project's settings; ``None`` without settings or such a static folder.
-    A folder is named by the string literals of its expression, read as a path's last parts
-    (``os.path.join(PROJECT_DIR, "static")``, ``BASE_DIR / "shop" / "static"``,
-    ``"bakerydemo/templates"``): of the folders under ``root`` whose path ends so, the one
-    nearest the settings module."""
+    (``STATIC_URL``) and the template folders of the project's settings; ``None`` without
+    settings or such a static folder. A folder is named by the string literals of its
+    expression, read as a path's last parts (``os.path.join(PROJECT_DIR, "static")``,
+    ``BASE_DIR / "shop" / "static"``, ``"bakerydemo/templates"``): of the folders under
+    ``root`` whose path ends so, the one nearest the settings module.
+
+    The template folders are those Django's loaders search, in their order (a name in two is
+    the first's): every folder of the DjangoTemplates backend's ``DIRS``, then, with
+    ``APP_DIRS`` (or the ``app_directories`` loader), the ``templates/`` folder of each app of
+    ``INSTALLED_APPS`` that is a package of the project (``project_app_templates``). The
+    build saw only the first ``DIRS`` folder: every template of the others, and of the
+    project's apps, stayed unhashed. An installed app's own (site-packages) templates stay
+    Django's."""
     found = settings_module(root)
     if found is None:
         return None
@@ -158,15 +165,56 @@ def django_folders(root: Path) -> AsgiFolders | None:
     url = values.get("STATIC_URL")
     public = url.value if isinstance(url, ast.Constant) and isinstance(url.value, str) else ""
     public = "/" + public.strip("/") + "/" if public and "//" not in public else "/static/"
-    templates = _first_folder(dirs, path, _templates_dirs(tree))
-    return AsgiFolders(static, public.replace("//", "/"), templates)
+    templates = [t.resolve() for t in _folders(dirs, path, _templates_dirs(tree))]
+    backend = _backend(tree)
+    if backend is not None and _app_dirs(backend):
+        apps = values.get("INSTALLED_APPS")
+        templates += [t for t in project_app_templates(root, apps) if t not in templates]
+    first = templates[0] if templates else None
+    return AsgiFolders(
+        static, public.replace("//", "/"), first, more_templates=tuple(templates[1:])
+    )
 
 
-def _first_folder(dirs: list[Path], settings: Path, listed: ast.expr | None) -> Path | None:
-    """The first folder of a list of path expressions found among ``dirs``, the project's
-    folders (``django_folders``)."""
+def project_app_templates(root: Path, apps: ast.expr | None) -> list[Path]:
+    """The ``templates/`` folders of the apps an ``INSTALLED_APPS`` list names that are
+    packages under ``root`` (the folder of ``manage.py``, first on Django's ``sys.path``), in
+    the list's order (its string literals: ``BASE_APPS + [...]`` too): ``"hc.accounts"`` → ``hc/accounts/templates``; an ``AppConfig`` path
+    (``"shop.apps.ShopConfig"``) names its package's."""
+    out: list[Path] = []
+    names = [] if apps is None else [n.value for n in ast.walk(apps) if isinstance(n, ast.Constant)]
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        parts = name.split(".")
+        package = next(
+            (
+                root.joinpath(*parts[:n])
+                for n in range(len(parts), 0, -1)
+                if (root.joinpath(*parts[:n]) / "__init__.py").is_file()
+            ),
+            None,
+        )
+        if package is not None and (package / "templates").is_dir():
+            out.append((package / "templates").resolve())
+    return out
+
+
+def _app_dirs(backend: ast.Dict) -> bool:
+    """Whether the DjangoTemplates backend looks templates up in its apps' folders:
+    ``"APP_DIRS": True``, or the ``app_directories`` loader named in its ``OPTIONS``."""
+    for k, v in zip(backend.keys, backend.values, strict=True):
+        if isinstance(k, ast.Constant) and k.value == "APP_DIRS":
+            return isinstance(v, ast.Constant) and v.value is True
+    return "app_directories" in ast.unparse(backend)
+
+
+def _folders(dirs: list[Path], settings: Path, listed: ast.expr | None) -> list[Path]:
+    """The folders of a list of path expressions found among ``dirs``, the project's folders
+    (``django_folders``), in the list's order."""
+    out: list[Path] = []
     if not isinstance(listed, ast.List | ast.Tuple):
-        return None
+        return out
     for item in listed.elts:
         parts = [
             p
@@ -180,8 +228,15 @@ def _first_folder(dirs: list[Path], settings: Path, listed: ast.expr | None) -> 
         hits = [d for d in dirs if d.parts[-len(parts) :] == tuple(parts)]
         if hits:
             near = settings.resolve().parent
-            return max(hits, key=lambda h: (_shared(h.resolve(), near), -len(h.parts)))
-    return None
+            best = max(hits, key=lambda h: (_shared(h.resolve(), near), -len(h.parts)))
+            if best not in out:
+                out.append(best)
+    return out
+
+
+def _first_folder(dirs: list[Path], settings: Path, listed: ast.expr | None) -> Path | None:
+    """The first folder of ``_folders``, ``None`` when none is found."""
+    return next(iter(_folders(dirs, settings, listed)), None)
 
 
 def _shared(a: Path, b: Path) -> int:

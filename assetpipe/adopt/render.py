@@ -60,6 +60,17 @@ def _dirs_lines(dirs: list[str]) -> list[str]:
     return ["  dirs:", *(f"    - {_q(d)}" for d in dirs)]
 
 
+def _first_wins_lines(project: Project) -> list[str]:
+    """``first_wins`` for Django's folders (its ``DIRS``, then its apps' ``templates/``)."""
+    if not project.django or not project.blueprint_templates:
+        return []
+    return [
+        "  # Django's template folders in its loaders' order: a name in two folders is built",
+        "  # from the first, as Django renders it.",
+        "  first_wins: true",
+    ]
+
+
 def _shadowed_lines(project: Project, config_dir: Path) -> list[str]:
     return [
         f"# Not listed: {_rel(folder, config_dir)}, a blueprint's templates folder: Flask renders"
@@ -344,6 +355,7 @@ def render(project: Project, *, config_dir: Path) -> str:
             "templates:",
             *_shadowed_lines(project, config_dir),
             *_dirs_lines([_rel(d, config_dir) for d in _dirs(project)]),
+            *_first_wins_lines(project),
             *_include_lines(project),
             *_pages_lines(project),
             *_prefix_lines(project),

@@ -54,11 +54,15 @@ def _names(folder: Path) -> dict[str, Path]:
     return {p.relative_to(folder).as_posix(): p for p in walk(folder, TEMPLATE_EXT)}
 
 
-def template_dirs(app_dir: Path | None, candidates: list[Path]) -> TemplateDirs:
+def template_dirs(
+    app_dir: Path | None, candidates: list[Path], *, first_wins: bool = False
+) -> TemplateDirs:
     """The app's templates folder (``None`` when it has none) and the blueprints'
     (``candidates``), as the module docstring says. A folder without a template is not listed
     (the build warns about a listed folder it finds empty: an API app's empty ``templates/``
-    made ``build --strict`` fail right after ``init``)."""
+    made ``build --strict`` fail right after ``init``). ``first_wins``: a folder holding a
+    name an earlier one has is listed all the same (Django's folders, built with
+    ``templates.first_wins``: the earlier one's template is built, as Django renders it)."""
     out = TemplateDirs()
     own = _names(app_dir) if app_dir is not None else {}
     if app_dir is not None and own:
@@ -69,8 +73,10 @@ def template_dirs(app_dir: Path | None, candidates: list[Path]) -> TemplateDirs:
         if any(folder.is_relative_to(d) or d.is_relative_to(folder) for d, _ in out.dirs):
             continue
         names = _names(folder)
+        if first_wins:  # an earlier folder's name: that folder's template is the one rendered
+            names = {n: p for n, p in names.items() if all(n not in seen for _, seen in out.dirs)}
         clash = next((n for n in sorted(names) for _, seen in out.dirs if n in seen), None)
-        if clash is not None:
+        if clash is not None and not first_wins:
             out.shadowed.append((folder, clash))
         elif names:
             out.dirs.append((folder, names))

@@ -66,10 +66,13 @@ class TemplatesConfig:
         ("templates",),
         TemplateDirs(),
         "template folders, relative to the config file's folder, or absolute (a name found in two"
-        " is an error)",
+        " is an error, but with `first_wins`)",
     )
     include: tuple[str, ...] = opt(
         ("**/*.html", "**/*.j2", "**/*.jinja"), Globs(), "which files in them are templates"
+    )
+    first_wins: bool = opt(
+        False, Bool(), "a name in two `dirs` is built from the first (Django's loaders)"
     )
     pages: tuple[str, ...] = opt(
         ("pages/**",), Globs(), "page templates (the LCP rule's first-image clause applies)"

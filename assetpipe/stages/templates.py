@@ -9,7 +9,7 @@ Outputs: the rewritten templates, and report.json's ``templates`` section: per t
 (every ``<img>`` with the asset it shows, its line and whether it loads lazily; the audit uses
 it to name the line of a lazy LCP image).
 
-Errors: the same name in two dirs; a template that is not UTF-8 or whose Jinja cannot be followed
+Errors: the same name in two dirs (but with ``templates.first_wins``); a template that is not UTF-8 or whose Jinja cannot be followed
 (``StageError`` naming file:line); a literal reference to an asset the build did not produce
 (``MissingAssetError`` naming template:line:col, a warning with ``missing_assets: warn``); an
 invalid ``templates.eager`` selector (``ConfigError``); a malformed ``lcp-hints.json``.
@@ -83,8 +83,9 @@ _PREFIXED = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}/" + _KEYISH, re.DOTALL)
 
 
 def collect(ctx: StageContext, *, quiet: bool = False) -> dict[str, str]:
-    """Template name (relative to its dir) → source key. Raises on a name found in two dirs;
-    warns about an empty dir unless ``quiet`` (another stage peeking at the templates)."""
+    """Template name (relative to its dir) → source key. Raises on a name found in two dirs
+    (``templates.first_wins``: the first dir's is taken); warns about an empty dir unless
+    ``quiet`` (another stage peeking at the templates)."""
     out: dict[str, str] = {}
     explicit = "templates.dirs" in dict(ctx.config.locations)
     for d in ctx.config.templates.dirs:
@@ -95,6 +96,8 @@ def collect(ctx: StageContext, *, quiet: bool = False) -> dict[str, str]:
             name = rel[len(pre) :]
             if not globmatch(name, ctx.config.templates.include):
                 continue
+            if name in out and ctx.config.templates.first_wins:
+                continue  # Django's loaders render the first folder's
             if name in out:
                 raise StageError(
                     f"template '{name}' is in two template dirs ({out[name]} and {rel})",
