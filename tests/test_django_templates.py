@@ -151,6 +151,11 @@ def test_every_template_folder_django_searches_is_built(tmp_path: Path) -> None:
     _project(tmp_path)
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
+    # its note on the files no tag loads named url_for alone, which a Django project never calls
+    # (site.css, linked by {{ site_css }}, and admin.css)
+    assert "2 stylesheet(s) that no <script src>" in result.out
+    assert "a {% static 'K' %} that names one is given its hashed name" in result.out
+    assert "url_for" not in result.out
     yaml = (tmp_path / "pipeline.yaml").read_text()
     dirs = '  dirs:\n    - "shopsite/templates"\n    - "shopsite/themes"\n    - "shop/templates"\n'
     assert dirs in yaml, yaml

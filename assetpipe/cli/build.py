@@ -54,7 +54,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             f"({len(p.classic)} classic), {len(p.styles)} stylesheet(s), "
             f"{len(p.image_dirs)} image folder(s), {len(result.copied)} other file(s) copied)"
         )
-        _unnamed_note(result.unnamed_code)
+        _unnamed_note(result.unnamed_code, p.django)
         if other := describe(p.other_output):
             click.echo(f"note: {other}")
         if result.adopted and p.app is not None:
@@ -139,16 +139,24 @@ def _next_steps(head: str, lines: Iterable[str], indent: str) -> None:
     click.echo("\nthen run `assetpipe build` and start your app as usual.")
 
 
-def _unnamed_note(unnamed: list[str]) -> None:
+def _unnamed_note(unnamed: list[str], django: bool) -> None:
     """Say why scripts and stylesheets of the static folder are copied, not bundled (a user
-    reading "0 script(s)" asks)."""
+    reading "0 script(s)" asks), and which references get their hashed names: Flask's
+    ``url_for``, Django's ``{% static %}`` (healthchecks' admin stylesheets, named by its
+    ``ModelAdmin.Media`` in Python, were counted here under a note about ``url_for``)."""
     if not unnamed:
         return
     js = sum(not f.endswith(".css") for f in unnamed)
+    how = (
+        "a {% static 'K' %} that names one is given its hashed name; one named in Python,"
+        " such as a form's or an admin's Media, keeps its URL, which still answers"
+        if django
+        else "a url_for('static', ...) that names one, literal or computed, is given its"
+        " hashed name"
+    )
     click.echo(
         f"{js} script(s) and {len(unnamed) - js} stylesheet(s) that no <script src> or <link>"
-        " tag loads are copied with hashed names, not bundled (a url_for('static', ...) that"
-        " names one, literal or computed, is given its hashed name)."
+        f" tag loads are copied with hashed names, not bundled ({how})."
     )
 
 
