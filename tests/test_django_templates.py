@@ -166,3 +166,18 @@ def test_every_template_folder_django_searches_is_built(tmp_path: Path) -> None:
     html = _render(tmp_path, ["page.html", "shop/item.html"])
     assert 'id="from-dirs"' in html["page.html"] and "the app's page" not in html["page.html"]
     _hashed(tmp_path, html, 4)  # the stylesheet twice, the banner, the script
+
+
+def test_a_static_tag_built_by_an_expression_is_warned_about(tmp_path: Path) -> None:
+    """``{% static ch.icon_path %}`` (healthchecks' integrations list) is left as written and
+    requests the unhashed file; nothing in Django names its hashed file at run time, and the
+    build said nothing (``build --strict`` passed). Now a warning names its file and line."""
+    _project(tmp_path)
+    write_tree(
+        tmp_path,
+        {"shopsite/themes/icons.html": '{% load static %}\n<img src="{% static icon %}" alt="">\n'},
+    )
+    assert run_cli("init", cwd=tmp_path).code == 0
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code != 0
+    assert "shopsite/themes/icons.html:2:1: '{% static icon %}' left as written" in built.err

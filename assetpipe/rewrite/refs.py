@@ -320,6 +320,8 @@ def _only_expr(value: str, m: re.Match[str]) -> bool:
 
 
 _JINJA_ANY = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+#: Django's ``{% static EXPR %}`` with EXPR no string literal (a literal one is ``static_tag``)
+_STATIC_TAG_EXPR = re.compile(r"\{%\s*static\s")
 #: a file name after a slash, ending the path (``/img/hero.png``, ``/app.css?v=2``)
 _FILE_TAIL = re.compile(r"/[^/\s?#]+\.[A-Za-z0-9]{1,5}(?:[?#]|$)")
 
@@ -328,10 +330,11 @@ def names_static(value: str, public_path: str, routes: tuple[str, ...] = STATIC_
     """Whether a ``dynamic`` value plausibly builds a URL into the static folder, so that it
     requests an unhashed source path: a ``url_for('static', ...)`` with a computed filename,
     or literal text around the expressions that is a static path (``/static/img/{{ n }}.png``,
-    ``{{ config.ASSETS_ROOT }}/css/app.css``). An expression alone (``{{ user.avatar_url }}``,
-    ``{{ user.gravatar(size=40) }}``) may be any URL, and a literal URL to another host or
-    prefix is one: ``False``."""
-    if _url_for_any(routes).search(value):
+    ``{{ config.ASSETS_ROOT }}/css/app.css``), or Django's ``{% static EXPR %}`` (healthchecks'
+    ``{% static ch.icon_path %}``: nothing names its hashed file at run time). An expression
+    alone (``{{ user.avatar_url }}``, ``{{ user.gravatar(size=40) }}``) may be any URL, and a
+    literal URL to another host or prefix is one: ``False``."""
+    if _url_for_any(routes).search(value) or _STATIC_TAG_EXPR.search(value):
         return True
     literal = _JINJA_ANY.sub("\0", value).strip()
     if not literal.replace("\0", ""):
