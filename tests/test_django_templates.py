@@ -181,3 +181,62 @@ def test_a_static_tag_built_by_an_expression_is_warned_about(tmp_path: Path) -> 
     built = run_cli("build", "--strict", cwd=tmp_path)
     assert built.code != 0
     assert "shopsite/themes/icons.html:2:1: '{% static icon %}' left as written" in built.err
+
+
+#: django-compressor's block around a stylesheet, a script outside it (healthchecks' layout)
+COMPRESSED = """\
+{% load static compress %}<!doctype html>
+<html><head>{% compress css %}
+<link rel="stylesheet" href="{% static 'css/site.css' %}" type="text/css">
+{% endcompress %}</head>
+<body><script src="{% static 'js/item.js' %}"></script></body></html>
+"""
+COMPRESSOR_SETTINGS = """
+INSTALLED_APPS += ["compressor"]
+STATIC_ROOT = os.path.join(BASE_DIR, "collected")
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "compressor.finders.CompressorFinder",
+]
+COMPRESS_ENABLED = True
+COMPRESS_OFFLINE = True
+"""
+
+
+def test_a_compress_block_is_left_to_django_compressor(tmp_path: Path) -> None:
+    """healthchecks wraps its stylesheets and scripts in django-compressor's ``{% compress
+    %}``, and its deploy runs ``manage.py compress``: with the ``{% static %}`` names inside
+    rewritten to hashed files, that stopped on the first block (``'js/jquery-3.6.0.min-
+    74KSH63T.js' could not be found in the COMPRESS_ROOT``). A block's text is now left as
+    written, for django-compressor to combine (``init`` says so); a reference outside it is
+    hashed as before."""
+    _project(tmp_path)
+    settings = tmp_path / "shopsite/settings.py"
+    settings.write_text(settings.read_text() + COMPRESSOR_SETTINGS)
+    write_tree(tmp_path, {"shopsite/templates/compressed.html": COMPRESSED})
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "note: django-compressor is installed" in result.out
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    out = (tmp_path / "dist/templates/compressed.html").read_text()
+    block = COMPRESSED.split("{% endcompress %}")[0] + "{% endcompress %}"
+    assert out.startswith(block), out  # as written
+    assert re.search(r"{% static 'js/item-[A-Z0-9]{8}\.js' %}", out), out
+    if importlib.util.find_spec("compressor") is None:
+        return  # django-compressor itself: the scratch venvs of real apps that use it
+    code = (
+        "import os, sys\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'shopsite.settings'\n"
+        "import django\n"
+        "django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('compress', verbosity=0)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert list((tmp_path / "collected/CACHE/css").glob("output.*.css")), run.stdout

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class DjangoProject:
     settings_file: Path | None  # the module whose ``TEMPLATES`` has the DjangoTemplates backend
     dirs_line: int | None  # the line of that backend's ``DIRS`` list
     manifest_storage: bool  # the settings name ``ManifestStaticFilesStorage``
+    compressor: bool = False  # ``INSTALLED_APPS`` has django-compressor (``"compressor"``)
 
     @property
     def adopted(self) -> bool:
@@ -87,6 +89,13 @@ class DjangoProject:
                 " Missing staticfiles manifest entry); use"
                 ' "django.contrib.staticfiles.storage.StaticFilesStorage" (the build hashes).',
             ]
+        if self.compressor:
+            out += [
+                "",
+                "note: django-compressor is installed: what its {% compress %} blocks load is"
+                " left as written, for it to combine and name (manage.py compress reads the"
+                " files by their source names); the build hashes every other reference.",
+            ]
         return out
 
 
@@ -120,7 +129,8 @@ def find_django_project(root: Path) -> DjangoProject | None:
     dirs = _templates_dirs(tree)
     line = dirs.lineno if dirs is not None else None
     manifest = "ManifestStaticFilesStorage" in text
-    return DjangoProject(wsgi[2], wsgi[3], wsgi[4], path, line, manifest)
+    compressor = re.search(r"""["']compressor["']""", text) is not None
+    return DjangoProject(wsgi[2], wsgi[3], wsgi[4], path, line, manifest, compressor)
 
 
 def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:

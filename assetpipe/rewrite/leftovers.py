@@ -15,9 +15,10 @@ the *source* path at run time: inside ``<noscript>``, ``<template>``, ``<style>`
 ``<script>`` bodies, ``data-*`` attributes, ``{% raw %}`` blocks or Jinja expressions. Each is
 reported (``reason: "not_rewritten"``, ``where`` it is, its ``key``, and whether the build has
 that asset, ``in_build``), unless the build publishes K under its own name (then the URL works as written).
-HTML comments are not requests and are ignored, nor is a literal in the page's text or in an
-attribute the browser shows rather than loads (``placeholder="/static/img/logo.png"`` in a
-settings form, ``title``, ``alt``, ``aria-*``).
+HTML comments are not requests and are ignored, and so are django-compressor's ``{% compress
+%}`` blocks (it combines their files by their source names), nor is a literal in the page's
+text or in an attribute the browser shows rather than loads (``placeholder="/static/img/
+logo.png"`` in a settings form, ``title``, ``alt``, ``aria-*``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from .scanner import OPAQUE, Scan, Tag
 
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+#: django-compressor's blocks: their references are its to combine (``rules``), left as written
+_COMPRESS = re.compile(r"\{%\s*compress\b.*?(?:\{%\s*endcompress\s*%\}|\Z)", re.DOTALL)
 #: a character after which a ``public_path`` does not start a URL
 _MID_URL = re.compile(r"[<\w/.~-]")
 #: attributes whose value the browser shows or reads out, never requests
@@ -67,7 +70,7 @@ def url_for_elsewhere(
     ]
     if not found:
         return []
-    done = sorted(handled)
+    done = sorted(handled + _spans(_COMPRESS, text))
     raw, comments = _spans(_RAW, text), _spans(_COMMENT, text)
     out = []
     for m in sorted(found, key=lambda m: m.start()):
@@ -105,7 +108,7 @@ def leftovers(
         found.append((m.start(), m.group("key"), m.group(), False))
     if not found:
         return []
-    done = sorted(handled)
+    done = sorted(handled + _spans(_COMPRESS, text))
     raw, comments = _spans(_RAW, text), _spans(_COMMENT, text)
     out = []
     for off, key, value, is_literal in sorted(found):

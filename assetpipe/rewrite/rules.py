@@ -344,6 +344,13 @@ class _Rewriter:
             if "trans" in t.jinja:
                 self.writer.skip(t, "inside {% trans %}: the markup is a translation message id")
                 continue
+            if "compress" in t.jinja:
+                # django-compressor reads these files by their source names (offline, its
+                # manifest is keyed by the block's text): a hashed name made manage.py compress
+                # fail, "could not be found in the COMPRESS_ROOT" (healthchecks)
+                self.resolver.leave(t)
+                self.writer.skip(t, "inside {% compress %}: django-compressor's to combine")
+                continue
             if t.split:
                 # a value rewrite changes no structure; attributes would land in one branch only
                 self.writer.skip(t, "the tag is split across {% if %} branches: left as it is")

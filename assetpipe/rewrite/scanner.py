@@ -30,9 +30,10 @@ from .tags import OPAQUE, RAWTEXT, Attr, Scan, ScanError, Tag
 
 __all__ = ["OPAQUE", "RAWTEXT", "Attr", "Scan", "ScanError", "Tag", "scan"]
 
-#: Jinja block tags that open a body closed by ``end<name>``.
+#: Jinja block tags that open a body closed by ``end<name>`` (and django-compressor's
+#: ``{% compress css %}``, whose tags ``rules`` leaves as written)
 _OPENERS = frozenset(
-    {"for", "if", "block", "macro", "call", "filter", "with", "autoescape", "trans"}
+    {"for", "if", "block", "macro", "call", "filter", "with", "autoescape", "trans", "compress"}
 )
 _BRANCH = frozenset({"else", "elif", "pluralize"})
 
