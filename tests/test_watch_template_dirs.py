@@ -70,3 +70,42 @@ def test_a_page_save_does_not_call_the_other_template_folder_empty(
     said = [text for _level, text in lines if "no templates matching" in text]
     said += [r.getMessage() for r in caplog.records if "no templates matching" in r.getMessage()]
     assert not said, said
+
+
+def test_a_save_of_a_shadowed_django_template_leaves_the_first_folders(tmp_path: Path) -> None:
+    """With ``templates.first_wins`` (a Django project's folders: the project's ``DIRS`` before
+    its apps' ``templates/``), the build takes a name from the first folder that has it. The
+    templates stage rebuilding one saved template sees only that file, so a save of an app's
+    ``page.html`` that ``DIRS`` overrides wrote the app's page over the one Django renders."""
+    from assetpipe.dev.watch import Watcher
+
+    write_tree(
+        tmp_path,
+        {
+            "site/templates/page.html": "<p>the project's page</p>\n",
+            "shop/templates/page.html": "<p>the app's page</p>\n",
+            "site/static/css/site.css": "body { color: rgb(1, 2, 3); }\n",
+            "pipeline.yaml": (
+                "source: site/static\noutput: dist\n"
+                "templates:\n  dirs: [site/templates, shop/templates]\n  first_wins: true\n"
+                "styles: {entries: [css/site.css]}\n"
+            ),
+        },
+    )
+    lines: list[str] = []
+    w = Watcher(
+        tmp_path / "pipeline.yaml",
+        port=0,
+        serve=False,
+        on_line=lambda level, text, hint: lines.append(text),
+    )
+    w.start()
+    try:
+        out = tmp_path / "dist/templates/page.html"
+        _wait_for(out.exists, "the first build")
+        assert "the project's page" in out.read_text()
+        (tmp_path / "shop/templates/page.html").write_text("<p>the app's page, saved</p>\n")
+        _wait_for(lambda: any("page.html" in t for t in lines), "the app page's rebuild")
+        assert out.read_text() == "<p>the project's page</p>\n", lines
+    finally:
+        w.close()

@@ -88,6 +88,7 @@ def collect(ctx: StageContext, *, quiet: bool = False) -> dict[str, str]:
     ``quiet`` (another stage peeking at the templates)."""
     out: dict[str, str] = {}
     explicit = "templates.dirs" in dict(ctx.config.locations)
+    earlier: list[str] = []  # the prefixes of the dirs before this one
     for d in ctx.config.templates.dirs:
         pre, found = prefix(d), 0
         for rel in sorted(ctx.sources.files):
@@ -96,8 +97,12 @@ def collect(ctx: StageContext, *, quiet: bool = False) -> dict[str, str]:
             name = rel[len(pre) :]
             if not globmatch(name, ctx.config.templates.include):
                 continue
-            if name in out and ctx.config.templates.first_wins:
-                continue  # Django's loaders render the first folder's
+            if ctx.config.templates.first_wins and (
+                name in out or any(e + name in ctx.sources.whole for e in earlier)
+            ):
+                # Django's loaders render the first folder's; a narrowed view (``watch``, one
+                # saved template) may lack it: a save of the shadowed one wrote it over
+                continue
             if name in out:
                 raise StageError(
                     f"template '{name}' is in two template dirs ({out[name]} and {rel})",
@@ -106,6 +111,7 @@ def collect(ctx: StageContext, *, quiet: bool = False) -> dict[str, str]:
                 )
             out[name] = rel
             found += 1
+        earlier.append(pre)
         if not found and explicit and not quiet and not _any_template(ctx, pre):
             ctx.warn(
                 f"templates.dirs: no templates matching templates.include in "
