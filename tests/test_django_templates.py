@@ -240,3 +240,45 @@ def test_a_compress_block_is_left_to_django_compressor(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert list((tmp_path / "collected/CACHE/css").glob("output.*.css")), run.stdout
+
+
+def test_an_app_template_an_earlier_installed_package_has_stays_djangos(tmp_path: Path) -> None:
+    """Django renders a name from the first app of ``INSTALLED_APPS`` that has it: an app's
+    ``registration/logged_out.html`` listed after ``django.contrib.admin`` (which ships one)
+    is never rendered. Built into the build's ``templates`` folder, first in ``DIRS``, it
+    replaced the admin's. Its folder is left out now, with a comment saying why."""
+    _project(tmp_path)
+    settings = tmp_path / "shopsite/settings.py"
+    settings.write_text(
+        settings.read_text().replace(
+            'INSTALLED_APPS = ["django.contrib.staticfiles", ',
+            'INSTALLED_APPS = ["django.contrib.admin", "django.contrib.auth",'
+            ' "django.contrib.contenttypes", "django.contrib.staticfiles", ',
+        )
+    )
+    write_tree(tmp_path, {"shop/templates/registration/logged_out.html": "<p>the app's</p>\n"})
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    assert '"shop/templates"' not in yaml, yaml
+    assert (
+        "# Not listed: shop/templates, an app's templates folder: Django renders"
+        " registration/logged_out.html from an installed package listed before it" in yaml
+    )
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    code = (
+        "import os, sys\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'shopsite.settings'\n"
+        "import django\n"
+        "django.setup()\n"
+        "from django.template.loader import get_template\n"
+        "print(get_template('registration/logged_out.html').origin.name)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert "django/contrib/admin/templates" in run.stdout, run.stdout

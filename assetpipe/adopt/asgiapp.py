@@ -137,6 +137,9 @@ class AsgiFolders:
     # Django's template folders after ``templates_dir``, in its loaders' order (a name in two
     # is the first's: ``templates.first_wins``); ``None``: not Django's
     more_templates: tuple[Path, ...] | None = None
+    # Django's apps' template folders left out, each with a name an installed package listed
+    # before it has (``djangotemplates``)
+    shadowed_templates: tuple[tuple[Path, str], ...] = ()
 
 
 def _literal(expr: ast.expr | None, assigns: dict[str, ast.expr], depth: int = 0) -> str | None:

@@ -244,6 +244,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
     created = False
     mount_routes: tuple[str, ...] = ()  # the static mount's name when not ``static``
     more_templates: tuple[Path, ...] | None = None  # Django's later template folders
+    app_shadowed: tuple[tuple[Path, str], ...] = ()  # Django's apps' folders a package shadows
     if (
         app is not None
         and not app.static_dir.is_dir()
@@ -265,7 +266,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
     ):
         static_dir, templates = mounted.static_dir / _in, mounted.templates_dir
         public_path, mount_routes = mounted.public_path, mounted.routes
-        more_templates = mounted.more_templates
+        more_templates, app_shadowed = mounted.more_templates, mounted.shadowed_templates
     else:
         found = shallowest(root, "static")
         if found is None:
@@ -300,7 +301,8 @@ def discover(root: Path, *, _in: str = "") -> Project:
         listed = template_dirs(project.templates_dir, list(more_templates), first_wins=True)
         project.django = True
     project.templates_dir = listed.first
-    project.blueprint_templates, project.shadowed = listed.blueprints, listed.shadowed
+    project.blueprint_templates = listed.blueprints
+    project.shadowed = [*listed.shadowed, *app_shadowed]
     tdirs = listed.dirs
     in_templates: set[str] = set()  # keys the templates name literally
     if tdirs:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import AsgiFolders
+from .djangotemplates import AppTemplates, app_templates
 from .files import parsed_modules, walk_dirs
 
 WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
@@ -155,10 +156,9 @@ def django_folders(root: Path) -> AsgiFolders | None:
     The template folders are those Django's loaders search, in their order (a name in two is
     the first's): every folder of the DjangoTemplates backend's ``DIRS``, then, with
     ``APP_DIRS`` (or the ``app_directories`` loader), the ``templates/`` folder of each app of
-    ``INSTALLED_APPS`` that is a package of the project (``project_app_templates``). The
-    build saw only the first ``DIRS`` folder: every template of the others, and of the
-    project's apps, stayed unhashed. An installed app's own (site-packages) templates stay
-    Django's."""
+    ``INSTALLED_APPS`` that is a package of the project (``djangotemplates``). The build saw
+    only the first ``DIRS`` folder: every template of the others, and of the project's apps,
+    stayed unhashed. An installed app's own (site-packages) templates stay Django's."""
     found = settings_module(root)
     if found is None:
         return None
@@ -177,37 +177,18 @@ def django_folders(root: Path) -> AsgiFolders | None:
     public = "/" + public.strip("/") + "/" if public and "//" not in public else "/static/"
     templates = [t.resolve() for t in _folders(dirs, path, _templates_dirs(tree))]
     backend = _backend(tree)
+    apps = AppTemplates()
     if backend is not None and _app_dirs(backend):
-        apps = values.get("INSTALLED_APPS")
-        templates += [t for t in project_app_templates(root, apps) if t not in templates]
+        apps = app_templates(root, values.get("INSTALLED_APPS"))
+        templates += [t for t in apps.folders if t not in templates]
     first = templates[0] if templates else None
     return AsgiFolders(
-        static, public.replace("//", "/"), first, more_templates=tuple(templates[1:])
+        static,
+        public.replace("//", "/"),
+        first,
+        more_templates=tuple(templates[1:]),
+        shadowed_templates=tuple(apps.shadowed),
     )
-
-
-def project_app_templates(root: Path, apps: ast.expr | None) -> list[Path]:
-    """The ``templates/`` folders of the apps an ``INSTALLED_APPS`` list names that are
-    packages under ``root`` (the folder of ``manage.py``, first on Django's ``sys.path``), in
-    the list's order (its string literals: ``BASE_APPS + [...]`` too): ``"hc.accounts"`` → ``hc/accounts/templates``; an ``AppConfig`` path
-    (``"shop.apps.ShopConfig"``) names its package's."""
-    out: list[Path] = []
-    names = [] if apps is None else [n.value for n in ast.walk(apps) if isinstance(n, ast.Constant)]
-    for name in names:
-        if not isinstance(name, str):
-            continue
-        parts = name.split(".")
-        package = next(
-            (
-                root.joinpath(*parts[:n])
-                for n in range(len(parts), 0, -1)
-                if (root.joinpath(*parts[:n]) / "__init__.py").is_file()
-            ),
-            None,
-        )
-        if package is not None and (package / "templates").is_dir():
-            out.append((package / "templates").resolve())
-    return out
 
 
 def _app_dirs(backend: ast.Dict) -> bool:

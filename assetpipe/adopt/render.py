@@ -72,6 +72,13 @@ def _first_wins_lines(project: Project) -> list[str]:
 
 
 def _shadowed_lines(project: Project, config_dir: Path) -> list[str]:
+    """A comment for each template folder left out with a name an earlier one has."""
+    if project.django:  # an app's folder after an installed package with that name
+        return [
+            f"# Not listed: {_rel(folder, config_dir)}, an app's templates folder: Django renders"
+            f" {name} from an installed package listed before it in INSTALLED_APPS."
+            for folder, name in project.shadowed
+        ]
     return [
         f"# Not listed: {_rel(folder, config_dir)}, a blueprint's templates folder: Flask renders"
         f" {name} from an earlier folder (a name in two folders is a build error)."

@@ -1,0 +1,89 @@
+"""The apps' ``templates/`` folders of a Django project that the build may take (``APP_DIRS``).
+
+Django's app directories loader looks a name up in each app's ``templates/`` folder in the
+order of ``INSTALLED_APPS``. The project's own apps (packages under the folder of
+``manage.py``) are built; an installed package's templates (the admin's) stay Django's. But
+a project app listed after an installed package that has a template of the same name never
+renders it (``registration/logged_out.html`` in an app after ``django.contrib.admin``, which
+ships one): built into the build's ``templates`` folder, which comes first in ``DIRS``, it
+would replace the package's on every page that renders it. Such an app's folder is left out
+(its templates stay Django's, unhashed) and named with that template.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .files import TEMPLATE_EXT, walk
+
+
+@dataclass
+class AppTemplates:
+    """``folders``: the project apps' ``templates/`` folders to build, in ``INSTALLED_APPS``
+    order; ``shadowed``: each left out, with a name an installed package before it has."""
+
+    folders: list[Path] = field(default_factory=list)
+    shadowed: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def app_templates(root: Path, apps: ast.expr | None) -> AppTemplates:
+    """The ``templates/`` folders of the apps an ``INSTALLED_APPS`` expression names (its
+    string literals: ``BASE_APPS + [...]`` too): ``"hc.accounts"`` → ``hc/accounts/templates``
+    when ``hc/accounts`` is a package under ``root``; an ``AppConfig`` path
+    (``"shop.apps.ShopConfig"``) names its package's. See the module docstring."""
+    out = AppTemplates()
+    names = [] if apps is None else [n.value for n in ast.walk(apps) if isinstance(n, ast.Constant)]
+    earlier: list[Path] = []  # installed packages' templates/ folders listed so far
+    seen: set[str] | None = None  # their template names, read when a project app needs them
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        own = _package(root, name.split("."))
+        if own is None:
+            pkg = _installed(name.split("."))
+            if pkg is not None and (pkg / "templates").is_dir():
+                earlier.append(pkg / "templates")
+                seen = None
+            continue
+        folder = own / "templates"
+        if not folder.is_dir():
+            continue
+        if seen is None:
+            seen = {n for d in earlier for n in _names(d)}
+        clash = next((n for n in sorted(_names(folder)) if n in seen), None)
+        if clash is not None:
+            out.shadowed.append((folder.resolve(), clash))
+        else:
+            out.folders.append(folder.resolve())
+    return out
+
+
+def _names(folder: Path) -> list[str]:
+    return [p.relative_to(folder).as_posix() for p in walk(folder, TEMPLATE_EXT)]
+
+
+def _package(base: Path, parts: list[str]) -> Path | None:
+    """The longest leading part of a dotted name that is a package under ``base``."""
+    for n in range(len(parts), 0, -1):
+        if (base.joinpath(*parts[:n]) / "__init__.py").is_file():
+            return base.joinpath(*parts[:n])
+    return None
+
+
+def _installed(parts: list[str]) -> Path | None:
+    """The folder of an installed app's package, found from its top-level package's spec
+    without importing anything (``None``: not installed here)."""
+    try:
+        spec = importlib.util.find_spec(parts[0])
+    except (ImportError, ValueError):
+        return None
+    for loc in (spec.submodule_search_locations or []) if spec is not None else []:
+        if len(parts) == 1:
+            return Path(loc)
+        found = _package(Path(loc), parts[1:])
+        if found is not None:
+            return found
+    return None
