@@ -11,6 +11,7 @@ from typing import Any
 
 from .document import Document
 from .hints import ImageHint
+from .select import match_selectors
 from .tags import Tag
 
 #: where, in a layout or partial, an ``<img>`` is likely above the fold (a header, a navbar, a
@@ -95,14 +96,15 @@ class Candidates:
     lead: tuple[Tag, ...] = ()
 
 
-def page_candidates(doc: Document, tags: list[Tag], chrome: Mapping[int, str]) -> Candidates:
-    """The LCP candidates of a page template. Its own first images that are chrome (``chrome``:
-    the offsets the ``ABOVE_FOLD`` selectors match, a header's or a navbar's logo) or that the
+def page_candidates(doc: Document, tags: list[Tag]) -> Candidates:
+    """The LCP candidates of a page template. Its own first images that are chrome (where the
+    ``ABOVE_FOLD`` selectors match: a header's or a navbar's logo) or that the
     markup says are small (``says_small``; not a ``width`` attribute, which CSS often overrides:
     a carousel's ``width=255`` photo is drawn full width) are passed over, at most
     ``MAX_LEAD`` of them, when a larger image follows: a page that draws its own header logo
     before its hero had the logo eager and the hero, its Largest Contentful Paint, lazy."""
     imgs = [t for t in tags if t.name == "img" and t.opaque is None and not t.split]
+    chrome = match_selectors(doc.scan, ABOVE_FOLD, ("img",)) if imgs else {}
     lead: list[Tag] = []
     for t in imgs[:MAX_LEAD]:
         if not (t.start in chrome or says_small(doc, t)):

@@ -325,9 +325,7 @@ class _Rewriter:
                 above = () if page else ABOVE_FOLD
                 selected = match_selectors(self.doc.scan, (*self.opts.eager, *above))
             if page:
-                cands = page_candidates(
-                    self.doc, tags, match_selectors(self.doc.scan, ABOVE_FOLD, ("img",))
-                )
+                cands = page_candidates(self.doc, tags)
                 first_img, self.loop_first = cands.first, cands.loop_first
                 self.lead = {t.start for t in cands.lead}
             else:
@@ -345,9 +343,8 @@ class _Rewriter:
                 self.writer.skip(t, "inside {% trans %}: the markup is a translation message id")
                 continue
             if "compress" in t.jinja:
-                # django-compressor reads these files by their source names (offline, its
-                # manifest is keyed by the block's text): a hashed name made manage.py compress
-                # fail, "could not be found in the COMPRESS_ROOT" (healthchecks)
+                # django-compressor reads these files by their source names (its offline manifest
+                # is keyed by the block's text): a hashed one failed manage.py compress
                 self.resolver.leave(t)
                 self.writer.skip(t, "inside {% compress %}: django-compressor's to combine")
                 continue
