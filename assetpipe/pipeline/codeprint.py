@@ -56,6 +56,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "esbuild/",
         "rewrite/",
         "imaging/formats.py",
+        "imaging/probe.py",
         "hashing.py",
         "manifest.py",
         "_node/service.mjs",
@@ -66,6 +67,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "stages/cssrefs.py",
         "stages/jsrefs.py",
         "imaging/formats.py",
+        "imaging/probe.py",
         "hashing.py",
     ),
 }
