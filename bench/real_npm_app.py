@@ -412,13 +412,21 @@ def gil_release(data: bytes) -> dict[str, dict[str, float]]:
 
 def output_bytes(app: Path, output: str = "dist") -> dict[str, int]:
     """assetpipe's output: what browsers fetch (raw, as brotli and as gzip siblings,
-    developer-only files excluded) and the developer-only files (maps, LEGAL.txt)."""
+    developer-only files excluded) and the developer-only files (maps, LEGAL.txt). Only this
+    build's files: those its manifest names, and their maps and legal files; ``public/`` also
+    holds the previous build's files, retained for pages still open (counted, they doubled the
+    figures when the previous build's names differed)."""
     from assetpipe.stages.compress import DEVELOPER_ONLY
 
     public = (app / output).resolve() / "public"
+    named = (app / output / "manifest.json").read_text(encoding="utf-8")
     fetched = fetched_br = fetched_gz = dev = 0
     for p in public.rglob("*"):
         if not p.is_file() or p.suffix in (".br", ".gz", ".zst"):
+            continue
+        rel = p.relative_to(public).as_posix()
+        own = rel.removesuffix(".map").removesuffix(".LEGAL.txt")
+        if f'"{rel}"' not in named and f'"{own}"' not in named:
             continue
         size = p.stat().st_size
         if p.name.endswith(DEVELOPER_ONLY):
