@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,17 +83,9 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                     )
                 click.echo("\nthen run `assetpipe build` and start your app as usual.")
         elif p.app is None and (lite := find_litestar_app(p.root)) is not None:
-            shown = os.path.relpath(lite.module_file, p.root)
-            if lite.adopted:
-                click.echo(f"\n{shown} already makes AssetPipe(): run `assetpipe build`.")
-            else:
-                _next_steps("", lite.steps(shown), "")
+            _found(p.root, lite.module_file, lite.adopted, "makes AssetPipe()", lite.steps)
         elif p.app is None and (pyr := find_pyramid_app(p.root)) is not None:
-            shown = os.path.relpath(pyr.module_file, p.root)
-            if pyr.adopted:
-                click.echo(f"\n{shown} already calls AssetPipe(...): run `assetpipe build`.")
-            else:
-                _next_steps("", pyr.steps(shown), "")
+            _found(p.root, pyr.module_file, pyr.adopted, "calls AssetPipe(...)", pyr.steps)
         elif p.app is None and (dj := find_django_project(p.root)) is not None:
             shown = os.path.relpath(dj.wsgi_file, p.root)
             if dj.adopted:
@@ -128,6 +120,18 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         return 0
 
     run_command(body, verbose=verbose, json_mode=False)
+
+
+def _found(
+    root: Path, module: Path, adopted: bool, does: str, steps: Callable[[str], list[str]]
+) -> None:
+    """``init``'s steps for a Litestar or Pyramid app found in ``module``: that it already
+    ``does`` what they say (``init --force`` run again), or the steps (``steps(shown path)``)."""
+    shown = os.path.relpath(module, root)
+    if adopted:
+        click.echo(f"\n{shown} already {does}: run `assetpipe build`.")
+    else:
+        _next_steps("", steps(shown), "")
 
 
 def _next_steps(head: str, lines: Iterable[str], indent: str) -> None:
