@@ -114,7 +114,6 @@ def AssetPipe(  # named like the Flask extension, which users already know
         build.public_path,
         source_paths=False,
         fallback=True,
-        autorefresh=True,
     )
     config.registry[REGISTRY_KEY] = served
     from pyramid.tweens import INGRESS

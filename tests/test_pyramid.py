@@ -204,3 +204,29 @@ def test_init_says_chameleon_templates_are_not_rewritten(tmp_path: Path) -> None
     assert done.code == 0, done.out + done.err
     assert "from assetpipe.pyramid import AssetPipe" in done.out, done.out
     assert "Its 1 Chameleon or Mako template(s) are not rewritten" in done.out, done.out
+
+
+def test_a_changed_stylesheet_renames_it_in_the_rebuilt_templates(tmp_path: Path) -> None:
+    # the templates' cache is keyed by the entries they name: a static_url reference was not
+    # among them, so a rebuild after a CSS edit kept the old hashed name in every page
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: shop/static\noutput: dist\n"
+            'templates: {dirs: [shop/templates], include: ["**/*.jinja2"]}\n'
+            "styles: {entries: [css/app.css]}\n",
+            "shop/__init__.py": "",
+            "shop/templates/page.jinja2": (
+                "<link rel=stylesheet href=\"{{ request.static_url('shop:static/css/app.css') }}\">\n"
+            ),
+            "shop/static/css/app.css": CSS,
+        },
+    )
+    names = []
+    for css in (CSS, CSS + "main { color: red; }\n"):
+        (tmp_path / "shop/static/css/app.css").write_text(css)
+        done = run_cli("build", cwd=tmp_path)
+        assert done.code == 0, done.out + done.err
+        page = (tmp_path / "dist/templates/page.jinja2").read_text()
+        names.append(re.search(r"css/app-\w+\.css", page))
+    assert names[0] and names[1] and names[0].group(0) != names[1].group(0), names

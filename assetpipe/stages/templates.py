@@ -79,6 +79,9 @@ def _tools(selectors: tuple[str, ...]) -> tuple[str, ...]:
 _KEYISH = r"""([^\s"'<>?#,)]+)"""
 _FILENAME = re.compile(r"""(?:filename|path)\s*=\s*["']/?([^"']+)["']""")
 _ASSET_URL = re.compile(r"""asset_url\(\s*["']([^"']+)["']""")
+#: Pyramid's ``request.static_url('pkg:path')``: the path after the package (the key is its
+#: part below the static folder, one of the path's tails)
+_SPEC = re.compile(r"""static_(?:url|path)\(\s*["'][\w.]+:([^"'{}\s]+)["']""")
 _PREFIXED = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}/" + _KEYISH, re.DOTALL)
 
 
@@ -186,6 +189,9 @@ def reference_keys(
             key = m.group("key") if rx is STATIC_TAG_ANY else m.group(1)
             keys.add(key)
             keys.add(unquote(key))
+    for m in _SPEC.finditer(text):
+        parts = m.group(1).split("/")
+        keys.update("/".join(parts[i:]) for i in range(len(parts)))
     if prefixes:
         for m in _PREFIXED.finditer(text):
             folder = prefixes.get(" ".join(m.group(1).split()))
