@@ -79,9 +79,11 @@ def _tools(selectors: tuple[str, ...]) -> tuple[str, ...]:
 _KEYISH = r"""([^\s"'<>?#,)]+)"""
 _FILENAME = re.compile(r"""(?:filename|path)\s*=\s*["']/?([^"']+)["']""")
 _ASSET_URL = re.compile(r"""asset_url\(\s*["']([^"']+)["']""")
-#: Pyramid's ``request.static_url('pkg:path')``: the path after the package (the key is its
-#: part below the static folder, one of the path's tails)
-_SPEC = re.compile(r"""static_(?:url|path)\(\s*["'][\w.]+:([^"'{}\s]+)["']""")
+#: any quoted file path (``'css/app.css'``, ``"static/app.js"``, ``'pkg:static/app.css'``):
+#: what a call of ``templates.static_functions`` (``urls.static('app.css')``), a Flask-Versioned
+#: string or Pyramid's ``request.static_url('pkg:static/K')`` names; its key is one of the
+#: path's tails
+_QUOTED_FILE = re.compile(r"""["']([^"'\s{}<>()]+\.[A-Za-z0-9]{1,5})["']""")
 _PREFIXED = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}/" + _KEYISH, re.DOTALL)
 
 
@@ -189,7 +191,7 @@ def reference_keys(
             key = m.group("key") if rx is STATIC_TAG_ANY else m.group(1)
             keys.add(key)
             keys.add(unquote(key))
-    for m in _SPEC.finditer(text):
+    for m in _QUOTED_FILE.finditer(text):
         parts = m.group(1).split("/")
         keys.update("/".join(parts[i:]) for i in range(len(parts)))
     if prefixes:
