@@ -226,17 +226,9 @@ def test_a_compress_block_is_left_to_django_compressor(tmp_path: Path) -> None:
     assert re.search(r"{% static 'js/item-[A-Z0-9]{8}\.js' %}", out), out
     if importlib.util.find_spec("compressor") is None:
         return  # django-compressor itself: the scratch venvs of real apps that use it
-    code = (
-        "import os, sys\n"
-        f"sys.path.insert(0, {str(tmp_path)!r})\n"
-        "os.environ['DJANGO_SETTINGS_MODULE'] = 'shopsite.settings'\n"
-        "import django\n"
-        "django.setup()\n"
-        "from django.core.management import call_command\n"
-        "call_command('compress', verbosity=0)\n"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    run = _in_django(
+        tmp_path,
+        "from django.core.management import call_command\ncall_command('compress', verbosity=0)\n",
     )
     assert run.returncode == 0, run.stderr
     assert list((tmp_path / "collected/CACHE/css").glob("output.*.css")), run.stdout
@@ -268,17 +260,23 @@ def test_an_app_template_an_earlier_installed_package_has_stays_djangos(tmp_path
     _paste(tmp_path, result.out)
     built = run_cli("build", "--strict", cwd=tmp_path)
     assert built.code == 0, built.err + built.out
-    code = (
-        "import os, sys\n"
-        f"sys.path.insert(0, {str(tmp_path)!r})\n"
-        "os.environ['DJANGO_SETTINGS_MODULE'] = 'shopsite.settings'\n"
-        "import django\n"
-        "django.setup()\n"
+    run = _in_django(
+        tmp_path,
         "from django.template.loader import get_template\n"
-        "print(get_template('registration/logged_out.html').origin.name)\n"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        "print(get_template('registration/logged_out.html').origin.name)\n",
     )
     assert run.returncode == 0, run.stderr
     assert "django/contrib/admin/templates" in run.stdout, run.stdout
+
+
+def _in_django(root: Path, code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter with the project at ``root`` set up (its settings
+    module, ``django.setup()``)."""
+    setup = (
+        f"import os, sys\nsys.path.insert(0, {str(root)!r})\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'shopsite.settings'\n"
+        "import django\ndjango.setup()\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", setup + code], cwd=root, capture_output=True, text=True, timeout=120
+    )
