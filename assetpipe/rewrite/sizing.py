@@ -292,7 +292,3 @@ def trim(vs: list[dict[str, Any]], recs: list[ImageHint]) -> list[dict[str, Any]
         if int(v["width"]) >= need:
             return vs[: i + 1]
     return vs
-    for i, v in enumerate(vs):
-        if int(v["width"]) >= need:
-            return vs[: i + 1]
-    return vs
