@@ -41,8 +41,7 @@ from .subclass import own_init
 from .subfolder import names_subfolder
 from .templatedirs import blueprint_template_dirs, page_templates, template_dirs
 from .templaterefs import missing_refs, named_refs, tag_refs
-
-RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
+from .topimages import RASTER, top_images
 
 _FLASK = r"""\b(?:flask\.|quart\.)?(?:{names})\(\s*(__name__|["'][\w.]+["'])(?P<args>[^)]*)\)"""
 # a subclass of Flask (CTFd's ``class CTFdFlask(Flask)``): its calls create the app too; Quart
@@ -85,6 +84,8 @@ class Project:
     classic: list[str] = field(default_factory=list)  # of those, loaded without module
     styles: list[str] = field(default_factory=list)
     image_dirs: list[str] = field(default_factory=list)  # folders with raster images
+    #: raster images at the static folder's top that the templates name, icons aside
+    top_images: list[str] = field(default_factory=list)
     #: another asset tool's output in the static folder, left out (``othertools``)
     other_output: OtherOutput = field(default_factory=OtherOutput)
     kept_dirs: list[str] = field(default_factory=list)  # self-locating libraries (see below)
@@ -417,6 +418,8 @@ def discover(root: Path, *, _in: str = "") -> Project:
         and f not in project.left_to_app
     }
     project.image_dirs = sorted(_top_folders(dirs))
+    theirs = {*project.bundler_files, *project.left_to_app}
+    project.top_images = top_images(static_dir, project.static_files, in_templates, theirs)
     return project
 
 

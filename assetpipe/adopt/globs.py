@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from wcmatch import glob as wglob
 
-from .discover import RASTER, Project
+from .discover import Project
 from .packaged import packaged
+from .topimages import RASTER
 
 _SPECIAL = set("*?[]{}()!|\\@+")
 
@@ -21,7 +22,8 @@ def literal(name: str) -> str:
 
 def image_globs(project: Project) -> list[str]:
     """A glob per image folder; each image of the folder, by name, where another tool's copies
-    lie among them (``othertools``: a glob would give those variants too)."""
+    lie among them (``othertools``: a glob would give those variants too); and each photo at
+    the static folder's top that a template names (``Project.top_images``: a hero, a logo)."""
     out: list[str] = []
     left = project.other_output.left_out
     for d in project.image_dirs:
@@ -33,7 +35,7 @@ def image_globs(project: Project) -> list[str]:
             ]
         else:
             out.append(f"{d}/**/*.{IMAGE_EXT}")
-    return out
+    return out + [literal(f) for f in project.top_images]
 
 
 def static_globs(project: Project, claimed: set[str]) -> list[str]:

@@ -380,9 +380,9 @@ def render(project: Project, *, config_dir: Path) -> str:
         ]
     if images:
         lines += [
-            "# Raster images in these folders get resized, modern-format variants; the",
-            "# templates' <img> tags get a srcset. Icons at the top of the static folder stay",
-            "# as they are (see static:).",
+            "# Raster images in these folders (and those at the top of the static folder that",
+            "# the templates name) get resized, modern-format variants; the templates' <img>",
+            "# tags get a srcset. Icons at the top of the static folder stay as they are.",
             "images:",
             f"  include: {_flow(images)}",
             "",

@@ -52,7 +52,9 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             f"wrote {result.path} (source: {os.path.relpath(p.static_dir)}, "
             f"{p.templates} template(s), {len(p.scripts)} script(s) "
             f"({len(p.classic)} classic), {len(p.styles)} stylesheet(s), "
-            f"{len(p.image_dirs)} image folder(s), {len(result.copied)} other file(s) copied)"
+            f"{len(p.image_dirs)} image folder(s)"
+            + (f" and {len(p.top_images)} image(s) at its top" if p.top_images else "")
+            + f", {len(result.copied)} other file(s) copied)"
         )
         _unnamed_note(result.unnamed_code, p.django)
         if other := describe(p.other_output):
