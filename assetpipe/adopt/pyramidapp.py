@@ -76,19 +76,22 @@ class PyramidApp:
 def find_pyramid_app(root: Path) -> PyramidApp | None:
     """The ``NAME.make_wsgi_app()`` call of the shallowest module under ``root`` that imports
     Pyramid's ``Configurator`` (then the first by path); ``None`` when there is none."""
-    best: tuple[int, str, PyramidApp] | None = None
+    best: tuple[int, str, Path, tuple[ast.stmt, str, str | None]] | None = None
     for path, _text, tree in parsed_modules(root, "make_wsgi_app"):
         if not _imports_configurator(tree):
             continue
         found = _make_call(tree)
         if found is None:
             continue
-        stmt, name, function = found
-        others = sum(1 for _ in walk(path.parent, OTHER_TEMPLATES))
-        app = PyramidApp(path, stmt.lineno, stmt.col_offset, name, function, _ini(root), others)
-        cand = (len(path.relative_to(root).parts), str(path), app)
+        cand = (len(path.relative_to(root).parts), str(path), path, found)
         best = min(best, cand, key=lambda c: c[:2]) if best else cand
-    return best[2] if best else None
+    if best is None:
+        return None
+    # the ini and the other templates of the chosen app only (a tutorial's copies of the app
+    # under docs/ were each walked)
+    path, (stmt, name, function) = best[2], best[3]
+    others = sum(1 for _ in walk(path.parent, OTHER_TEMPLATES))
+    return PyramidApp(path, stmt.lineno, stmt.col_offset, name, function, _ini(root), others)
 
 
 def _ini(root: Path) -> str | None:
