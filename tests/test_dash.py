@@ -103,16 +103,7 @@ def test_dash_callbacks_answer_as_before(tmp_path: Path) -> None:
     app = _app(tmp_path, adopt=lambda a: a)
     client = app.server.test_client()
     client.get("/")
-    body = {
-        "output": "out.children",
-        "outputs": {"id": "out", "property": "children"},
-        "inputs": [{"id": "go", "property": "n_clicks", "value": 2}],
-        "changedPropIds": ["go.n_clicks"],
-        "state": [],
-    }
-    r = client.post("/_dash-update-component", json=body)
-    assert r.status_code == 200, r.get_data(as_text=True)
-    assert r.get_json()["response"]["out"]["children"] == "clicked 2"
+    assert _callback(client, ("out", "children"), ("go", "n_clicks"), 2) == "clicked 2"
     assert client.get("/_dash-dependencies").status_code == 200
 
 
@@ -230,16 +221,7 @@ def test_urls_dash_get_asset_url_makes_in_pages_and_callbacks_are_hashed(tmp_pat
     app.callback(Output("big", "src"), Input("open", "n_clicks"))(opened)
     client = server.test_client()
     client.get("/")
-    body = {
-        "output": "big.src",
-        "outputs": {"id": "big", "property": "src"},
-        "inputs": [{"id": "open", "property": "n_clicks", "value": 1}],
-        "changedPropIds": ["open.n_clicks"],
-        "state": [],
-    }
-    r = client.post("/_dash-update-component", json=body)
-    assert r.status_code == 200, r.get_data(as_text=True)
-    src = r.get_json()["response"]["big"]["src"]
+    src = _callback(client, ("big", "src"), ("open", "n_clicks"), 1)
     assert re.fullmatch(hashed, src), src
     with client.get(src) as served:
         assert "immutable" in served.headers["Cache-Control"]
@@ -347,3 +329,19 @@ def test_a_dash_app_on_its_quart_backend(tmp_path: Path) -> None:
     assert css is not None, body
     status, _, control = asyncio.run(fetch(css.group(1)))
     assert status == 200 and "immutable" in control
+
+
+def _callback(client: Any, output: tuple[str, str], trigger: tuple[str, str], value: Any) -> Any:
+    """POST one callback as Dash's front end does (``trigger`` set to ``value``); the new value
+    of ``output`` (component id, property) it answers."""
+    (oid, oprop), (tid, tprop) = output, trigger
+    body = {
+        "output": f"{oid}.{oprop}",
+        "outputs": {"id": oid, "property": oprop},
+        "inputs": [{"id": tid, "property": tprop, "value": value}],
+        "changedPropIds": [f"{tid}.{tprop}"],
+        "state": [],
+    }
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return r.get_json()["response"][oid][oprop]
