@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..rewrite.refs import ROOT_EXPR, VERSIONED
+from ..rewrite.refs import PYRAMID_STATIC, ROOT_EXPR, VERSIONED
 
 
 def unversioned(text: str, static_root: str, public_path: str) -> str:
@@ -124,12 +124,14 @@ def unspecced(text: str, spec: str | None, public_path: str) -> str:
     specification (``pkg:static/``)."""
     if not spec:
         return text
-    call = (
-        r"""\{\{-?\s*request\.static_(?:url|path)\(\s*(["'])"""
-        + re.escape(spec)
-        + r"""([^"'{}~]+)\1\s*\)\s*-?\}\}"""
-    )
-    return re.sub(call, lambda m: public_path + m.group(2), text)
+
+    def sub(m: re.Match[str]) -> str:
+        call = PYRAMID_STATIC.fullmatch(m.group(1))
+        if call is None or not call.group("spec").startswith(spec):
+            return m.group(0)
+        return public_path + call.group("spec")[len(spec) :]
+
+    return re.sub(r"\{\{-?\s*(.*?)\s*-?\}\}", sub, text)
 
 
 def find_prefixes(texts: list[str], present: set[str]) -> dict[str, str]:
