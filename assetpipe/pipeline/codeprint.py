@@ -28,6 +28,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
     "images": ("stages/images.py", "imaging/", "hashing.py"),
     "templates": (
         "stages/templates.py",
+        "stages/templatelead.py",
         "stages/unresolved.py",
         "stages/compress.py",
         "stages/compress_codec.py",
@@ -50,6 +51,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "stages/cssrefs.py",
         "stages/jsrefs.py",
         "stages/templates.py",
+        "stages/templatelead.py",
         "stages/unresolved.py",
         "stages/compress.py",
         "stages/compress_codec.py",

@@ -94,6 +94,9 @@ class Candidates:
     first: Tag | None = None
     loop_first: Tag | None = None
     lead: tuple[Tag, ...] = ()
+    #: where the first image past the lead starts, when it may be the LCP (not small, not
+    #: chrome): a partial or macro rendered before it may hold the LCP instead (``leads``)
+    at: int | None = None
 
 
 def page_candidates(doc: Document, tags: list[Tag]) -> Candidates:
@@ -118,7 +121,8 @@ def page_candidates(doc: Document, tags: list[Tag]) -> Candidates:
     # a loop) eager, a header's or logo's eager too; a small one after them, or one drawn by a
     # loop (a list of avatars), lazy as before
     kept = tuple(t for i, t in enumerate(lead) if not t.in_loop and (i == 0 or t.start in chrome))
-    return Candidates(first, _loop_first(doc, rest), kept)
+    big = rest[0] if rest and not (says_small(doc, rest[0]) or rest[0].start in chrome) else None
+    return Candidates(first, _loop_first(doc, rest), kept, None if big is None else big.start)
 
 
 def _loop_first(doc: Document, imgs: list[Tag]) -> Tag | None:
@@ -144,10 +148,15 @@ def first_image(tags: list[Tag]) -> Tag | None:
     )
 
 
+def chrome_named(name: str) -> bool:
+    """Whether template ``name`` is named like a header/nav/sidebar partial."""
+    return _CHROME_NAME.search(name.rsplit("/", 1)[-1].lower()) is not None
+
+
 def chrome_first(name: str, tags: list[Tag], selected: dict[int, str]) -> None:
     """In a partial named like a header/nav/sidebar (``name``: the template's), the first
     ``<img>`` outside a loop is likely above the fold too: marked in ``selected``."""
-    if not _CHROME_NAME.search(name.rsplit("/", 1)[-1].lower()):
+    if not chrome_named(name):
         return
     first = first_image(tags)
     if first is not None and first.start not in selected:

@@ -1,8 +1,10 @@
 """The rewrite's inputs and outputs: the effective ``Options`` of one template's rewrite and the
-``Result`` (new text plus what report.json says), and the MIME tables the rules share."""
+``Result`` (new text plus what report.json says), the MIME tables the rules share, and which
+fonts a stylesheet's preloads name."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -11,6 +13,23 @@ from .edits import Edit
 from .hints import Hint, ImageHint
 
 FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf"}
+
+
+def font_preloads(assets: Iterable[str]) -> list[str]:
+    """The fonts of a stylesheet's ``assets`` worth a preload: its WOFF2 files when it has any
+    (every browser that preloads reads WOFF2, so a ``woff``/``ttf`` beside it in a ``src`` list
+    is a fallback no such browser fetches, and a preload of it is bytes for nothing), else its
+    other font files."""
+    fonts = [str(f) for f in assets if font_ext(str(f)) in FONT_TYPES]
+    woff2 = [f for f in fonts if font_ext(f) == ".woff2"]
+    return woff2 or fonts
+
+
+def font_ext(name: str) -> str:
+    """A font file name's extension, lower-cased with its dot (``.woff2``)."""
+    return "." + name.rsplit(".", 1)[-1].lower()
+
+
 IMAGE_MIME = {
     "avif": "image/avif",
     "webp": "image/webp",
@@ -51,6 +70,16 @@ class Options:
     #: the static folder's Pyramid asset specification (``pkg:static/``), ``None`` outside a
     #: Python package: ``request.static_url('pkg:static/K')`` names K
     static_spec: str | None = None
+    #: the templates are a Django project's (``templates.first_wins``): one without markup only
+    #: Jinja2 has is read as Django's language (``dialect.is_django``)
+    django: bool = False
+    #: this partial holds a page's LCP candidate (``leads.roles``): ``once`` (included before
+    #: the page's own) or ``loop`` (included in a loop there); ``""``: none
+    lead_partial: str = ""
+    #: its macros that draw a page's LCP candidate
+    lead_macros: tuple[str, ...] = ()
+    #: the starts of its includes in a loop that hold a page's candidate (``leads.FIRST_VAR``)
+    lead_sites: tuple[int, ...] = ()
 
     @cached_property
     def prefix_map(self) -> dict[str, str]:

@@ -31,9 +31,10 @@ with a ``{{ }}`` in attribute position gets nothing (report.json says so).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from .dialect import is_django
 from .document import Document
 from .edits import Edit, apply
 from .foreign import foreign_stylesheets
@@ -48,8 +49,9 @@ from .lcp import (
     shown_width,
     standalone_page,
 )
+from .leads import FIRST_VAR, lead_tags
 from .leftovers import leftovers, url_for_elsewhere
-from .model import FONT_TYPES, Options, Result
+from .model import FONT_TYPES, Options, Result, font_ext, font_preloads
 from .refs import Ref
 from .resolve import Resolver
 from .select import match_selectors
@@ -78,7 +80,7 @@ class _Rewriter:
         self.hints = [h for h in hints if h.template == name]
         self.doc = Document(text, name)
         self.result = Result(text)
-        self.writer = Writer(self.doc, self.result)
+        self.writer = Writer(self.doc, self.result, django=is_django(text, opts.django))
         self.resolver = Resolver(self.doc, self.writer, self.result, manifest, opts)
         own_images = [h for h in images or () if h.template == name]
         self.sizing = Sizing(self.doc, self.writer, self.resolver, self.result, opts, own_images)
@@ -92,6 +94,8 @@ class _Rewriter:
         self.loop_first: Tag | None = None
         #: a page's header, logo or small images before its LCP candidate: eager, nothing added
         self.lead: set[int] = set()
+        #: the images of this partial or its macros that hold a page's candidate → their mode
+        self.leads: dict[int, str] = {}
 
     # -- images ----------------------------------------------------------------------------
     def decide(
@@ -118,6 +122,8 @@ class _Rewriter:
             return "eager", "first image of the page"
         if tag is self.loop_first:
             return "first-pass", "first image of the page, in a loop: eager on its first pass"
+        if tag.start in self.leads:
+            return self.leads[tag.start], "a page's first large image, drawn by this template"
         if tag.start in self.lead:
             return "keep", "before the page's first large image (a header, logo or small image)"
         if tag.start in selected and selected[tag.start] in ABOVE_FOLD:
@@ -164,8 +170,9 @@ class _Rewriter:
             self.writer.add_attr(tag, "loading", "lazy")
             if tag.name == "img":
                 self.writer.add_attr(tag, "decoding", "async")
-        elif mode == "first-pass":
-            self.writer.add_after_first_pass(tag, [("loading", "lazy"), ("decoding", "async")])
+        elif mode in ("first-pass", "include-first-pass"):
+            var = FIRST_VAR if mode == "include-first-pass" else None
+            self.writer.add_after_first_pass(tag, [("loading", "lazy"), ("decoding", "async")], var)
         if tag.name != "img":
             return
         cond = sorted({a.name for a in tag.attrs if a.conditional} & SIZING_ATTRS)
@@ -293,7 +300,7 @@ class _Rewriter:
             return
         links = []
         for f in font_preloads(entry.get("assets", ())):
-            ext = _font_ext(f)
+            ext = font_ext(f)
             if f not in self.preloaded:
                 self.preloaded.add(f)
                 href = self.resolver.link_href(ref, None, f, '"')
@@ -316,6 +323,9 @@ class _Rewriter:
                 pre = self.resolver.preview(t)
                 if pre:
                     self.preloaded.add(pre)
+        for at in self.opts.lead_sites if not self.writer.django else ():
+            trim = "-" if self.doc.text.startswith("{%-", at) else ""
+            self.writer.insert(at, f"{{%{trim} set {FIRST_VAR} = loop.first %}}", "statement")
         first_img = None
         page = self.opts.is_page or standalone_page(self.doc.text)
         selected: dict[int, str] = {}
@@ -330,6 +340,7 @@ class _Rewriter:
                 self.lead = {t.start for t in cands.lead}
             else:
                 chrome_first(self.doc.name, tags, selected)
+            self.leads = lead_tags(self.doc, self.opts.lead_partial, self.opts.lead_macros)
             if self.opts.sizes_rules:
                 rules = dict(self.opts.sizes_rules)
                 self.sizing.size_rules = {
@@ -433,17 +444,3 @@ def rewrite(
     ``manifest``, with the hints file's LCP ``hints`` and render records ``images``. Raises
     ``ScanError`` when the Jinja structure cannot be followed."""
     return _Rewriter(text, name, manifest, options, hints or [], images).run()
-
-
-def font_preloads(assets: Iterable[str]) -> list[str]:
-    """The fonts of a stylesheet's ``assets`` worth a preload: its WOFF2 files when it has any
-    (every browser that preloads reads WOFF2, so a ``woff``/``ttf`` beside it in a ``src`` list
-    is a fallback no such browser fetches, and a preload of it is bytes for nothing), else its
-    other font files."""
-    fonts = [str(f) for f in assets if _font_ext(str(f)) in FONT_TYPES]
-    woff2 = [f for f in fonts if _font_ext(f) == ".woff2"]
-    return woff2 or fonts
-
-
-def _font_ext(name: str) -> str:
-    return "." + name.rsplit(".", 1)[-1].lower()

@@ -41,6 +41,8 @@ _NEXT_DATA = re.compile(r"<|\{[{%#]")
 _NEXT_COMMENT = re.compile(r"-->|\{[{%#]")
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_.-]*")
 _BLOCK_NAME = re.compile(r"\{%[-+]?\s*([A-Za-z_]\w*)")
+#: a ``{{ }}`` that starts with a call (``{{ card(p) }}``, ``{{ m.card(p) }}``)
+_CALLS = re.compile(r"\{\{[-+]?\s*[A-Za-z_][\w.]*\s*\(")
 _RAW_END = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
 _WS = " \t\n\r\f"
 _EXPR_STOP = {"}}": re.compile(r"""["'()\[\]{}]"""), "%}": re.compile(r"""["'()\[\]{}%]""")}
@@ -62,6 +64,7 @@ class _Scanner:
         self.stack: list[str] = []
         self.tags: list[Tag] = []
         self.spans: list[tuple[int, int]] = []
+        self.calls: list[tuple[int, int, tuple[str, ...]]] = []
         self.opaque: list[str] = []
         self.picture = 0
 
@@ -89,7 +92,11 @@ class _Scanner:
                 self.spans.append((i, j))
                 self.spans.append((e.start(), e.end()))
                 return e.end()
+            if name in ("include", "call"):
+                self.calls.append((i, j, tuple(self.stack)))
             self.block(name, t[i:j])
+        elif _CALLS.match(t, i):
+            self.calls.append((i, j, tuple(self.stack)))
         self.spans.append((i, j))
         return j
 
@@ -147,7 +154,7 @@ class _Scanner:
                 i = self.skip_jinja(i)
                 continue
             i = self.markup(i)
-        return Scan(t, self.tags, self.spans)
+        return Scan(t, self.tags, self.spans, self.calls)
 
     def markup(self, i: int) -> int:
         """``i`` is at ``<``: a comment, a declaration, an end tag, a start tag, or text."""

@@ -20,10 +20,12 @@ _TRIM = ("-%}", "-}}", "-#}")
 class Writer:
     """The edits of one template's rewrite; ``skip`` notes go to ``result``."""
 
-    def __init__(self, doc: Document, result: Result) -> None:
+    def __init__(self, doc: Document, result: Result, *, django: bool = False) -> None:
         self.doc = doc
         self.result = result
         self.edits: list[Edit] = []
+        #: the template is Django's language (``dialect.is_django``): its loop is ``forloop``
+        self.django = django
 
     def edit(self, tag: Tag, start: int, end: int, new: str, kind: str) -> None:
         """Replace ``text[start:end]`` with ``new`` (an insertion when ``start == end``)."""
@@ -46,22 +48,37 @@ class Writer:
         self.edit(tag, at, at, text, "attr")
         return True
 
-    def add_after_first_pass(self, tag: Tag, attrs: list[tuple[str, str]]) -> bool:
+    def add_after_first_pass(
+        self, tag: Tag, attrs: list[tuple[str, str]], var: str | None = None
+    ) -> bool:
         """Insert ``attrs`` (those the tag lacks) so that they render on every pass of the
         ``{% for %}`` loop around ``tag`` but its first: ``{% if loop is not defined or not
         loop.first %}...{% endif %}`` (in the loop's ``{% else %}``, where Jinja has no
-        ``loop``, they render)."""
+        ``loop``, they render); in a Django template ``{% if not forloop.first %}`` (in
+        ``{% empty %}`` there is no ``forloop``: they render). ``var``: in a Jinja partial
+        included in a loop, the variable the includer sets to ``loop.first`` is tested instead
+        (undefined where it is included otherwise: they render)."""
         missing = [(n, v) for n, v in attrs if not tag.has(n)]
         if not missing:
             return False
         q = self.doc.quote(tag)
         body = " ".join(f"{n}={q}{v}{q}" for n, v in missing)
-        text = f" {{% if loop is not defined or not loop.first %}}{body}{{% endif %}}"
+        test = "loop is not defined or not loop.first"
+        if self.django:
+            test = "not forloop.first"
+        elif var is not None:
+            test = f"{var} is not defined or not {var}"
+        text = f" {{% if {test} %}}{body}{{% endif %}}"
         at = tag.insert_at
         if self.doc.text.endswith(_TRIM, 0, at):
             at = tag.name_end
         self.edit(tag, at, at, text, "attr")
         return True
+
+    def insert(self, offset: int, text: str, kind: str) -> None:
+        """Insert ``text`` at ``offset``, outside any tag (a Jinja statement)."""
+        line, col = self.doc.loc(offset)
+        self.edits.append(Edit(offset, offset, text, kind, "", line, col, len(self.edits)))
 
     def after(self, tag: Tag, offset: int, elements: list[str]) -> None:
         """Insert ``elements`` at ``offset`` (after ``tag``), each on a new line indented like

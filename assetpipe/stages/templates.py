@@ -49,6 +49,7 @@ from ..errors import (
 from ..pipeline.codeprint import code_digest, fact_kind
 from ..pipeline.sources import globmatch
 from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
+from ..rewrite.leads import Role
 from ..rewrite.model import prefix_map
 from ..rewrite.refs import STATIC_TAG_ANY
 from ..rewrite.rules import Options, Result, rewrite
@@ -57,6 +58,7 @@ from ..rewrite.select import check_selector, fast_selector
 from ..scriptsource import script_source
 from . import compress
 from .base import StageContext
+from .templatelead import lead_roles, role_options
 from .unresolved import warn_unresolved
 
 log = logging.getLogger("assetpipe")
@@ -87,16 +89,17 @@ _QUOTED_FILE = re.compile(r"""["']([^"'\s{}<>()]+\.[A-Za-z0-9]{1,5})["']""")
 _PREFIXED = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}/" + _KEYISH, re.DOTALL)
 
 
-def collect(ctx: StageContext, *, quiet: bool = False) -> dict[str, str]:
+def collect(ctx: StageContext, *, quiet: bool = False, whole: bool = False) -> dict[str, str]:
     """Template name (relative to its dir) → source key. Raises on a name found in two dirs
     (``templates.first_wins``: the first dir's is taken); warns about an empty dir unless
-    ``quiet`` (another stage peeking at the templates)."""
+    ``quiet`` (another stage peeking at the templates). ``whole``: the whole tree's, also in a
+    narrowed view (``watch``)."""
     out: dict[str, str] = {}
     explicit = "templates.dirs" in dict(ctx.config.locations)
     earlier: list[str] = []  # the prefixes of the dirs before this one
     for d in ctx.config.templates.dirs:
         pre, found = prefix(d), 0
-        for rel in sorted(ctx.sources.files):
+        for rel in sorted(ctx.sources.whole if whole else ctx.sources.files):
             if not rel.startswith(pre):
                 continue
             name = rel[len(pre) :]
@@ -137,8 +140,9 @@ def _any_template(ctx: StageContext, pre: str) -> bool:
     )
 
 
-def options(ctx: StageContext, name: str) -> Options:
-    """The effective rewrite options of template ``name``."""
+def options(ctx: StageContext, name: str, role: Role | None = None) -> Options:
+    """The effective rewrite options of template ``name`` (``role``: the page candidates it
+    holds, ``templatelead``)."""
     t = ctx.config.templates
     return Options(
         public_path=ctx.config.public_path,
@@ -159,6 +163,8 @@ def options(ctx: StageContext, name: str) -> Options:
         static_routes=t.static_routes,
         static_functions=t.static_functions,
         static_spec=spec_of(ctx.config.source),
+        django=t.first_wins,
+        **role_options(role),
     )
 
 
@@ -354,6 +360,10 @@ def _run(ctx: StageContext) -> None:
     every = read_all_hints(hints_path(ctx.config.root))
     hints = list(every.lcp)
     names = collect(ctx)
+    whole = (
+        names if ctx.sources.files is ctx.sources.whole else collect(ctx, quiet=True, whole=True)
+    )
+    roles = lead_roles(ctx, whole, lambda path, rel: _decode(path.read_bytes(), ctx, rel))
     if not names:
         _check_selectors(ctx)
     checked = not names
@@ -363,7 +373,7 @@ def _run(ctx: StageContext) -> None:
     seen_used: set[str] = set()
     missing: list[AssetpipeError] = []  # every template's, raised at once after the loop
     for name, rel in names.items():
-        opts = options(ctx, name)
+        opts = options(ctx, name, roles.get(name))
         mine = [h for h in hints if h.template == name]
         seen = [h for h in every.images if h.template == name]
         deps = {

@@ -1,0 +1,228 @@
+"""A page's LCP candidate drawn by another template: a partial it ``{% include %}``s or a macro
+it calls, before its own first large image.
+
+The LCP rule reads one template at a time, so a photo grid drawn by ``{% for p in products
+%}{% include "card.html" %}{% endfor %}`` (a shop's search results) or by
+``{{ photo_card(p) }}`` from ``macros.html`` (Albumy's explore page) had its first photo, the
+page's Largest Contentful Paint, lazy like every image of a partial. Here each template yields
+a ``fact`` (a JSON value, memoised with its content), and ``roles`` reads every template's
+facts to say which partial or macro holds a page's candidate:
+
+- a partial included once, before the page's own candidate: its first large image stays eager
+  (``once``: nothing added, as before the build);
+- a partial included inside a ``{% for %}``: its first large image is eager on the loop's first
+  pass only (``loop``). Django's included templates see the loop's ``forloop``; Jinja's see
+  ``loop`` only when the loop body itself names it, so the page sets ``assetpipe_first`` to
+  ``loop.first`` right before the include (``sites``) and the partial tests that;
+- a macro (imported with ``from``/``import``, or the page's own): its first large image stays
+  eager on every call (a macro cannot see its caller's loop), as before the build.
+
+A partial that itself includes one (a list partial including a card) is followed, up to
+``MAX_DEPTH`` templates deep. A partial named like a header or a nav (``lcp.chrome_first``)
+holds no candidate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .dialect import markup_dialect
+from .document import Document
+from .lcp import chrome_named, page_candidates, standalone_page
+from .tags import Tag
+
+#: the variable a Jinja page sets before an include in a loop, and its partial tests
+FIRST_VAR = "assetpipe_first"
+#: how many templates deep an include chain is followed
+MAX_DEPTH = 4
+
+_INCLUDE = re.compile(r"""\{%[-+]?\s*include\s+(["'])([^"']+)\1""")
+_CALL = re.compile(
+    r"""(?:\{\{|\{%[-+]?\s*call\b(?:\s*\([^)]*\))?)[-+]?\s*(?:([A-Za-z_]\w*)\.)?([A-Za-z_]\w*)\s*\("""
+)
+_IMPORT = re.compile(r"""\{%[-+]?\s*import\s+(["'])([^"']+)\1\s+as\s+([A-Za-z_]\w*)""")
+_FROM = re.compile(r"""\{%[-+]?\s*from\s+(["'])([^"']+)\1\s+import\s+(.+?)[-+]?%\}""", re.DOTALL)
+_MACRO = re.compile(r"\{%[-+]?\s*(macro|endmacro)\b\s*([A-Za-z_]\w*)?")
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where another template's markup renders: an include of ``target``, or a call of macro
+    ``macro`` defined in ``target`` (``""``: this template)."""
+
+    start: int
+    target: str
+    macro: str
+    in_loop: bool
+
+
+def _imports(text: str) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """``{% import 'X' as m %}`` aliases (m → X) and ``{% from 'X' import a as b %}`` names
+    (b → (X, a))."""
+    aliases = {m.group(3): m.group(2) for m in _IMPORT.finditer(text)}
+    names: dict[str, tuple[str, str]] = {}
+    for m in _FROM.finditer(text):
+        listed = re.sub(r"\b(?:with|without)\s+context\b", "", m.group(3))
+        for part in listed.split(","):
+            words = part.split()
+            if len(words) == 1 or (len(words) == 3 and words[1] == "as"):
+                names[words[-1]] = (m.group(2), words[0])
+    return aliases, names
+
+
+def macro_spans(doc: Document) -> dict[str, tuple[int, int]]:
+    """Each macro this template defines → (start, end) of its body."""
+    spans: dict[str, tuple[int, int]] = {}
+    open_: list[tuple[str, int]] = []
+    for a, b in doc.scan.jinja_spans:
+        m = _MACRO.match(doc.text, a, b)
+        if m is None:
+            continue
+        if m.group(1) == "macro":
+            open_.append((m.group(2) or "", b))
+        elif open_:
+            name, start = open_.pop()
+            spans[name] = (start, a)
+    return spans
+
+
+def sites(doc: Document, own: Mapping[str, tuple[int, int]]) -> list[Site]:
+    """The includes and macro calls of this template's own markup (not inside a macro it
+    defines: that renders where the macro is called), in order; ``own``: its macros."""
+    aliases, names = _imports(doc.text)
+    out: list[Site] = []
+    for start, end, blocks in doc.scan.calls:
+        if "macro" in blocks:
+            continue
+        src, loop = doc.text[start:end], "for" in blocks
+        inc = _INCLUDE.match(src)
+        if inc is not None:
+            out.append(Site(start, inc.group(2), "", loop))
+            continue
+        call = _CALL.match(src)
+        if call is None:
+            continue
+        alias, name = call.group(1), call.group(2)
+        if alias is not None and alias in aliases:
+            out.append(Site(start, aliases[alias], name, loop))
+        elif alias is None and name in names:
+            out.append(Site(start, *names[name], loop))
+        elif alias is None and name in own:
+            out.append(Site(start, "", name, loop))
+    return out
+
+
+def candidate(doc: Document, tags: list[Tag]) -> Tag | None:
+    """The first of ``tags`` past their header, logo and small images that may be the LCP
+    (``page_candidates``), or ``None``."""
+    at = page_candidates(doc, tags).at
+    return next((t for t in tags if t.start == at), None)
+
+
+def macro_tags(doc: Document, span: tuple[int, int]) -> list[Tag]:
+    """The tags of a macro's body."""
+    return [t for t in doc.scan.tags if span[0] <= t.start < span[1]]
+
+
+def top_tags(doc: Document) -> list[Tag]:
+    """The tags outside the template's macro definitions (the markup it renders itself)."""
+    return [t for t in doc.scan.tags if "macro" not in t.jinja]
+
+
+def fact(doc: Document) -> dict[str, Any]:
+    """What ``roles`` needs of one template: ``page`` (a whole document by itself), ``at``
+    (its own candidate's offset), ``chrome`` (named like a header or nav), ``sites`` before
+    ``at`` ([start, target, macro, in loop]), ``macros`` with a candidate, ``dialect``."""
+    own = macro_spans(doc)
+    cand = candidate(doc, top_tags(doc))
+    at = None if cand is None else cand.start
+    return {
+        "page": standalone_page(doc.text),
+        "at": at,
+        "chrome": chrome_named(doc.name),
+        "sites": [
+            [s.start, s.target, s.macro, s.in_loop]
+            for s in sites(doc, own)
+            if at is None or s.start < at
+        ],
+        "macros": sorted(n for n, span in own.items() if candidate(doc, macro_tags(doc, span))),
+        "dialect": markup_dialect(doc.text),
+    }
+
+
+@dataclass
+class Role:
+    """What a template's rewrite does for a page's candidate it holds (``Options``)."""
+
+    #: ``once`` (included before a page's own candidate), ``loop`` (in a loop there), both
+    partial: set[str] = field(default_factory=set)
+    #: its macros that draw a page's candidate
+    macros: set[str] = field(default_factory=set)
+    #: the starts of its includes in a loop before which it sets ``FIRST_VAR`` (Jinja)
+    sites: set[int] = field(default_factory=set)
+
+
+def roles(
+    facts: Mapping[str, Mapping[str, Any]], pages: set[str], django_project: bool
+) -> dict[str, Role]:
+    """Template name → its ``Role``, from every template's ``fact``; ``pages``: the names of
+    ``templates.pages`` (a whole document is one too)."""
+    out: dict[str, Role] = {}
+
+    def role(name: str) -> Role:
+        return out.setdefault(name, Role())
+
+    def follow(name: str, depth: int) -> bool:
+        """Whether a site of ``name`` before its own candidate holds the candidate (roles set)."""
+        f = facts[name]
+        for start, target, macro, in_loop in f["sites"]:
+            where = target or name
+            if macro:
+                if where in facts and macro in facts[where]["macros"]:
+                    role(where).macros.add(macro)
+                    return True
+            elif where in facts and depth < MAX_DEPTH and partial(where, in_loop, depth + 1):
+                django = f["dialect"] == "django" or (f["dialect"] == "" and django_project)
+                if in_loop and not django:  # Django's partial sees forloop
+                    role(name).sites.add(start)
+                return True
+        return False
+
+    def partial(name: str, in_loop: bool, depth: int) -> bool:
+        f = facts[name]
+        if f["chrome"]:
+            return False
+        if follow(name, depth):
+            return True
+        if f["at"] is None:
+            return False
+        role(name).partial.add("loop" if in_loop else "once")
+        return True
+
+    for name, f in facts.items():
+        if name in pages or f["page"]:
+            follow(name, 0)
+    return out
+
+
+def lead_tags(doc: Document, partial: str, macros: tuple[str, ...]) -> dict[int, str]:
+    """The images of a partial (``partial``: its ``Options.lead_partial``) and of its
+    ``macros`` that hold a page's candidate, by start → the LCP rule's mode: ``first-pass``
+    (drawn by the partial's own loop), ``include-first-pass`` (included in a loop), ``keep``."""
+    out: dict[int, str] = {}
+    if partial:
+        t = candidate(doc, top_tags(doc))
+        if t is not None:
+            own_loop = "for" in t.jinja
+            out[t.start] = (
+                "first-pass" if own_loop else "include-first-pass" if partial == "loop" else "keep"
+            )
+    spans = macro_spans(doc) if macros else {}
+    for name in macros:
+        t = candidate(doc, macro_tags(doc, spans[name])) if name in spans else None
+        if t is not None:
+            out[t.start] = "keep"
+    return out

@@ -1,0 +1,59 @@
+"""Which templates hold a page's LCP candidate (``rewrite.leads``): every template's lead fact,
+memoised with its content (``Sources.fact``, so a no-op rebuild reads no template), read
+together into each template's role, which its rewrite options carry (and its cache key)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..pipeline.codeprint import fact_kind
+from ..pipeline.sources import globmatch
+from ..rewrite.document import Document
+from ..rewrite.leads import Role, fact, roles
+from ..rewrite.scanner import ScanError
+from .base import StageContext
+
+#: the fact of a template whose Jinja cannot be followed (its rewrite reports where)
+_NONE: dict[str, Any] = {
+    "page": False,
+    "at": None,
+    "chrome": False,
+    "sites": [],
+    "macros": [],
+    "dialect": "",
+}
+
+
+def lead_roles(
+    ctx: StageContext, names: Mapping[str, str], read: Callable[[Path, str], str]
+) -> dict[str, Role]:
+    """Template name → its ``Role``, over ``names`` (every template of the tree: name → source
+    key); ``read(path, rel)`` decodes a template (raising the stage's error)."""
+    kind = fact_kind("templates.lead", "templates")
+    facts: dict[str, Any] = {}
+    for name, rel in names.items():
+
+        def compute(path: Path, name: str = name, rel: str = rel) -> dict[str, Any]:
+            try:
+                return fact(Document(read(path, rel), name))
+            except ScanError:
+                return _NONE
+
+        facts[name] = ctx.sources.fact(rel, kind, compute)
+    pages = {n for n in names if globmatch(n, ctx.config.templates.pages)}
+    return roles(facts, pages, ctx.config.templates.first_wins)
+
+
+def role_options(role: Role | None) -> dict[str, Any]:
+    """``Options``' lead fields for ``role``: a partial included once anywhere stays eager
+    everywhere (``once`` wins over ``loop``)."""
+    if role is None:
+        return {}
+    partial = "once" if "once" in role.partial else "loop" if role.partial else ""
+    return {
+        "lead_partial": partial,
+        "lead_macros": tuple(sorted(role.macros)),
+        "lead_sites": tuple(sorted(role.sites)),
+    }

@@ -1,0 +1,96 @@
+"""Which partial or macro holds a page's LCP candidate (``rewrite.leads``), on the template
+shapes real apps have, and what the rewrite writes for it (what a page renders of it is checked
+in real Flask and Django by tests/test_lcp_partials.py and tests/test_django_loop_lcp.py)."""
+
+from __future__ import annotations
+
+from jinja2 import DictLoader, Environment, StrictUndefined
+
+from assetpipe.rewrite.document import Document
+from assetpipe.rewrite.leads import fact, roles
+from assetpipe.rewrite.rules import Options, rewrite
+from assetpipe.stages.templatelead import role_options
+
+PHOTO = '<img src="{{ p }}" alt="{{ p }}">'
+
+
+def _built(templates: dict[str, str], pages: set[str], django: bool = False) -> dict[str, str]:
+    facts = {n: fact(Document(t, n)) for n, t in templates.items()}
+    rl = roles(facts, pages, django)
+    return {
+        n: rewrite(
+            t, n, {}, Options(is_page=n in pages, django=django, **role_options(rl.get(n)))
+        ).text
+        for n, t in templates.items()
+    }
+
+
+def _render(templates: dict[str, str], name: str, **ctx: object) -> str:
+    env = Environment(loader=DictLoader(templates), undefined=StrictUndefined)
+    return env.get_template(name).render(**ctx)
+
+
+def test_a_card_included_by_a_list_partial_in_a_loop_is_eager_on_the_first_pass() -> None:
+    """Two levels (a page including a list partial whose loop includes a card), the loop's
+    whitespace control kept (``{%-``), the page's own image after the list lazy."""
+    built = _built(
+        {
+            "page.html": '{% include "list.html" %}\n<img src="/after.png" alt="after">',
+            "list.html": '{% for p in ps %}\n  {%- include "card.html" %}\n{% endfor %}',
+            "card.html": PHOTO,
+        },
+        {"page.html"},
+    )
+    assert "{%- set assetpipe_first = loop.first %}{%- include" in built["list.html"]
+    html = _render(built, "page.html", ps=["a", "b"])
+    assert html.count("loading") == 1, html
+    assert '<img src="a" alt="a" >' in html and '<img src="b" alt="b" loading="lazy"' in html
+
+
+def test_a_partial_included_once_anywhere_stays_eager_everywhere() -> None:
+    built = _built(
+        {
+            "grid.html": '{% for p in ps %}{% include "card.html" %}{% endfor %}',
+            "hero.html": '{% with p = "hero" %}{% include "card.html" %}{% endwith %}',
+            "card.html": PHOTO,
+        },
+        {"grid.html", "hero.html"},
+    )
+    assert built["card.html"] == PHOTO
+
+
+def test_macros_imported_under_another_name_or_defined_by_the_page() -> None:
+    """``from 'm.html' import card as c``, ``import 'm.html' as m``, the page's own macro; a
+    macro the page calls after its own large image stays lazy."""
+    macros = "{% macro card(p) %}" + PHOTO + "{% endmacro %}{% macro late(p) %}" + PHOTO
+    macros += "{% endmacro %}"
+    built = _built(
+        {
+            "m.html": macros,
+            "a.html": "{% from 'm.html' import card as c with context %}{{ c(1) }}",
+            "b.html": "{% import 'm.html' as m %}<img src='/big.png' alt=''>{{ m.late(1) }}",
+            "c.html": "{% macro own(p) %}" + PHOTO + "{% endmacro %}{{ own(2) }}",
+        },
+        {"a.html", "b.html", "c.html"},
+    )
+    card, late = built["m.html"].split("{% macro late")
+    assert "loading" not in card and 'loading="lazy"' in late
+    assert "loading" not in built["c.html"]
+
+
+def test_a_nav_partial_holds_no_candidate_and_django_sets_nothing() -> None:
+    """A navbar partial's logo is passed over for the card grid after it; a Django page gets no
+    ``{% set %}`` (its partial sees ``forloop``)."""
+    built = _built(
+        {
+            "page.html": '{% load static %}{% include "navbar.html" %}'
+            '{% for p in ps %}{% include "card.html" %}{% endfor %}',
+            "navbar.html": '<img src="/logo.png" alt="logo">',
+            "card.html": PHOTO,
+        },
+        {"page.html"},
+        django=True,
+    )
+    assert "set" not in built["page.html"]
+    assert "{% if not forloop.first %}" in built["card.html"]
+    assert "forloop" not in built["navbar.html"]
