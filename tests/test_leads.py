@@ -4,12 +4,16 @@ in real Flask and Django by tests/test_lcp_partials.py and tests/test_django_loo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jinja2 import DictLoader, Environment, StrictUndefined
 
 from assetpipe.rewrite.document import Document
 from assetpipe.rewrite.leads import fact, roles
 from assetpipe.rewrite.rules import Options, rewrite
 from assetpipe.stages.templatelead import role_options
+from tests.conftest import write_tree
+from tests.test_layout import _wait_for
 
 PHOTO = '<img src="{{ p }}" alt="{{ p }}">'
 
@@ -94,3 +98,40 @@ def test_a_nav_partial_holds_no_candidate_and_django_sets_nothing() -> None:
     assert "set" not in built["page.html"]
     assert "{% if not forloop.first %}" in built["card.html"]
     assert "forloop" not in built["navbar.html"]
+
+
+def test_watch_rebuilds_the_partial_a_saved_page_gives_the_candidate(tmp_path: Path) -> None:
+    """``assetpipe watch`` rebuilds a saved template alone: a page saved to draw its grid with
+    ``{% include "card.html" %}`` would leave the card as the last build wrote it (lazy on every
+    pass). The partial whose role the save gave is rebuilt with it."""
+    from assetpipe.dev.watch import Watcher
+
+    write_tree(
+        tmp_path,
+        {
+            "app/templates/card.html": PHOTO,
+            "app/templates/pages/grid.html": "{% for p in ps %}<p>{{ p }}</p>{% endfor %}\n",
+            "app/static/css/site.css": "body { color: rgb(1, 2, 3); }\n",
+            "pipeline.yaml": "source: app/static\noutput: dist\ntemplates: {dirs: [app/templates]}\n",
+        },
+    )
+    w = Watcher(tmp_path / "pipeline.yaml", port=0, serve=False, on_line=lambda *a: None)
+    w.start()
+    try:
+        card = tmp_path / "dist/templates/card.html"
+        _wait_for(card.exists, "the first build")
+        assert 'loading="lazy"' in card.read_text()
+        grid = tmp_path / "app/templates/pages/grid.html"
+        grid.write_text('{% for p in ps %}{% include "card.html" %}{% endfor %}\n')
+        _wait_for(lambda: "assetpipe_first" in card.read_text(), "the card's rebuild")
+    finally:
+        w.close()
+    html = _render(
+        {
+            n: (tmp_path / "dist/templates" / n).read_text()
+            for n in ("card.html", "pages/grid.html")
+        },
+        "pages/grid.html",
+        ps=["a", "b"],
+    )
+    assert html.count("loading") == 1 and '<img src="b" alt="b" loading="lazy"' in html, html

@@ -364,6 +364,8 @@ def _run(ctx: StageContext) -> None:
         names if ctx.sources.files is ctx.sources.whole else collect(ctx, quiet=True, whole=True)
     )
     roles = lead_roles(ctx, whole, lambda path, rel: _decode(path.read_bytes(), ctx, rel))
+    if whole is not names:  # ``watch``: a saved page may give a partial its role
+        names = {**names, **{n: whole[n] for n in roles if n in whole}}
     if not names:
         _check_selectors(ctx)
     checked = not names
@@ -397,7 +399,7 @@ def _run(ctx: StageContext) -> None:
             if not checked:
                 _check_selectors(ctx)
                 checked = True
-            data = ctx.sources.files[rel].path.read_bytes()
+            data = ctx.sources.whole[rel].path.read_bytes()
             text = _decode(data, ctx, rel)
             res = _rewrite(ctx, name, rel, text, opts, mine, seen)
             meta = {
