@@ -85,3 +85,30 @@ def test_the_lines_go_into_every_factory_of_the_module(tmp_path: Path) -> None:
         "and inside create_container_app(), before its `return app` (line 14), "
         "which creates an app too"
     )
+
+
+def test_an_app_whose_import_name_is_a_keyword_naming_a_constant(tmp_path: Path) -> None:
+    """flaskBlog's ``app = Flask(import_name=Settings.APP_NAME, root_path=Settings.APP_ROOT_PATH)``
+    (``APP_ROOT_PATH = "."``, run from its folder): ``init`` looked only for ``Flask(__name__`` or
+    a string first, said "No Flask app found here" and gave the steps of another framework.
+    ``class X(Flask)`` is still no app creation."""
+    write_tree(
+        tmp_path,
+        {
+            "settings.py": 'class Settings:\n    APP_NAME = "blog"\n    APP_ROOT_PATH = "."\n',
+            "app.py": "from flask import Flask\n\nfrom settings import Settings\n\n\n"
+            "class Quiet(Flask):\n    pass\n\n\n"
+            "app = Flask(\n    import_name=Settings.APP_NAME,\n"
+            "    root_path=Settings.APP_ROOT_PATH,\n)\n"
+            'app.secret_key = "x"\n',
+            "static/css/site.css": "body { color: #123; }\n",
+            "templates/index.html": (
+                "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/site.css') }}\">\n"
+            ),
+        },
+    )
+    p = discover(tmp_path)
+    assert p.app is not None and p.app.variable == "app"
+    assert p.static_dir == tmp_path / "static" and p.templates == 1
+    result = init(tmp_path)
+    assert result.where.startswith("in app.py, after line 13 (app = Flask("), result.where

@@ -43,7 +43,8 @@ from .templatedirs import blueprint_template_dirs, page_templates, template_dirs
 from .templaterefs import missing_refs, named_refs, tag_refs
 from .topimages import RASTER, top_images
 
-_FLASK = r"""\b(?:flask\.|quart\.)?(?:{names})\(\s*(__name__|["'][\w.]+["'])(?P<args>[^)]*)\)"""
+#: ``Flask(__name__)``, ``Flask("pkg")``, ``Flask(import_name=Settings.APP_NAME)`` (flaskBlog)
+_FLASK = r"""(?<!class )\b(?:flask\.|quart\.)?(?:{names})\(\s*(?:import_name\s*=\s*)?(__name__|["'][\w.]+["']|[A-Za-z_][\w.]*(?=\s*[,)]))(?P<args>[^)]*)\)"""
 # a subclass of Flask (CTFd's ``class CTFdFlask(Flask)``): its calls create the app too; Quart
 # (Flask's API over ASGI, served by the same two lines) is found as Flask is
 _SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:flask\.|quart\.)?(?:Flask|Quart)\s*[,)]", re.M)
@@ -171,6 +172,8 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
             continue
         args = m.group("args")
         folder = app_root(path, m.group(1))
+        given = kwarg(args, "root_path", text, texts)  # relative: to where the app runs
+        folder = folder if given is None else (path.parent / given).resolve()
 
         def kw(name: str, default: str, args: str = args, text: str = text) -> str:
             value = kwarg(args, name, text, texts)  # a literal or a constant's string
