@@ -5,6 +5,8 @@ Nothing here changes the text; edits go through ``writer.Writer``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .scanner import scan
 from .tags import Scan, Tag
 
@@ -18,6 +20,8 @@ class Document:
         self.scan: Scan = scan(text)
         #: the line ending inserted elements use: the file's own
         self.newline = "\r\n" if "\r\n" in text else "\n"
+        #: what the rules work out once per document (``lcp.chrome_images``)
+        self.memo: dict[str, Any] = {}
 
     def loc(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of ``offset``."""

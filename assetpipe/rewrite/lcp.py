@@ -99,6 +99,14 @@ class Candidates:
     at: int | None = None
 
 
+def chrome_images(doc: Document) -> dict[int, str]:
+    """The ``<img>``s ``ABOVE_FOLD`` matches (start → selector), matched once per document."""
+    found = doc.memo.get("chrome")
+    if found is None:
+        found = doc.memo["chrome"] = match_selectors(doc.scan, ABOVE_FOLD, ("img",))
+    return found
+
+
 def page_candidates(doc: Document, tags: list[Tag]) -> Candidates:
     """The LCP candidates of a page template. Its own first images that are chrome (where the
     ``ABOVE_FOLD`` selectors match: a header's or a navbar's logo) or that the
@@ -107,7 +115,7 @@ def page_candidates(doc: Document, tags: list[Tag]) -> Candidates:
     ``MAX_LEAD`` of them, when a larger image follows: a page that draws its own header logo
     before its hero had the logo eager and the hero, its Largest Contentful Paint, lazy."""
     imgs = [t for t in tags if t.name == "img" and t.opaque is None and not t.split]
-    chrome = match_selectors(doc.scan, ABOVE_FOLD, ("img",)) if imgs else {}
+    chrome = chrome_images(doc) if imgs else {}
     lead: list[Tag] = []
     for t in imgs[:MAX_LEAD]:
         if not (t.start in chrome or says_small(doc, t)):

@@ -75,10 +75,11 @@ class _Rewriter:
         opts: Options,
         hints: list[Hint],
         images: list[ImageHint] | None = None,
+        doc: Document | None = None,
     ) -> None:
         self.opts = opts
         self.hints = [h for h in hints if h.template == name]
-        self.doc = Document(text, name)
+        self.doc = doc if doc is not None and doc.text == text else Document(text, name)
         self.result = Result(text)
         self.writer = Writer(self.doc, self.result, django=is_django(text, opts.django))
         self.resolver = Resolver(self.doc, self.writer, self.result, manifest, opts)
@@ -439,8 +440,10 @@ def rewrite(
     options: Options,
     hints: list[Hint] | None = None,
     images: list[ImageHint] | None = None,
+    doc: Document | None = None,
 ) -> Result:
     """Rewrite one template (its text, its name relative to its template dir) against
-    ``manifest``, with the hints file's LCP ``hints`` and render records ``images``. Raises
-    ``ScanError`` when the Jinja structure cannot be followed."""
-    return _Rewriter(text, name, manifest, options, hints or [], images).run()
+    ``manifest``, with the hints file's LCP ``hints`` and render records ``images``; ``doc``:
+    the text already scanned (``leads.fact`` read it), or ``None``. Raises ``ScanError`` when
+    the Jinja structure cannot be followed."""
+    return _Rewriter(text, name, manifest, options, hints or [], images, doc).run()

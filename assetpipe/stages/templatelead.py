@@ -28,22 +28,26 @@ _NONE: dict[str, Any] = {
 
 def lead_roles(
     ctx: StageContext, names: Mapping[str, str], read: Callable[[Path, str], str]
-) -> dict[str, Role]:
+) -> tuple[dict[str, Role], dict[str, Document]]:
     """Template name → its ``Role``, over ``names`` (every template of the tree: name → source
-    key); ``read(path, rel)`` decodes a template (raising the stage's error)."""
+    key); ``read(path, rel)`` decodes a template (raising the stage's error). Also the templates
+    scanned to learn their facts (changed since the last build), by source key: their rewrite
+    takes the scan over."""
     kind = fact_kind("templates.lead", "templates")
     facts: dict[str, Any] = {}
+    docs: dict[str, Document] = {}
     for name, rel in names.items():
 
         def compute(path: Path, name: str = name, rel: str = rel) -> dict[str, Any]:
             try:
-                return fact(Document(read(path, rel), name))
+                doc = docs[rel] = Document(read(path, rel), name)
             except ScanError:
                 return _NONE
+            return fact(doc)
 
         facts[name] = ctx.sources.fact(rel, kind, compute)
     pages = {n for n in names if globmatch(n, ctx.config.templates.pages)}
-    return roles(facts, pages, ctx.config.templates.first_wins)
+    return roles(facts, pages, ctx.config.templates.first_wins), docs
 
 
 def role_options(role: Role | None) -> dict[str, Any]:

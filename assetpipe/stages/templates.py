@@ -48,6 +48,7 @@ from ..errors import (
 )
 from ..pipeline.codeprint import code_digest, fact_kind
 from ..pipeline.sources import globmatch
+from ..rewrite.document import Document
 from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
 from ..rewrite.leads import Role
 from ..rewrite.model import prefix_map
@@ -265,9 +266,10 @@ def _rewrite(
     opts: Options,
     hints: list[Hint],
     images: list[ImageHint],
+    doc: Document | None = None,
 ) -> Result:
     try:
-        return rewrite(text, name, ctx.manifest.entries, opts, hints, images)
+        return rewrite(text, name, ctx.manifest.entries, opts, hints, images, doc)
     except ScanError as e:
         line = text.count("\n", 0, e.offset) + 1
         col = e.offset - (text.rfind("\n", 0, e.offset) + 1) + 1
@@ -363,7 +365,7 @@ def _run(ctx: StageContext) -> None:
     whole = (
         names if ctx.sources.files is ctx.sources.whole else collect(ctx, quiet=True, whole=True)
     )
-    roles = lead_roles(ctx, whole, lambda path, rel: _decode(path.read_bytes(), ctx, rel))
+    roles, docs = lead_roles(ctx, whole, lambda path, rel: _decode(path.read_bytes(), ctx, rel))
     if whole is not names:  # ``watch``: a saved page may give a partial its role
         names = {**names, **{n: whole[n] for n in roles if n in whole}}
     if not names:
@@ -401,7 +403,7 @@ def _run(ctx: StageContext) -> None:
                 checked = True
             data = ctx.sources.whole[rel].path.read_bytes()
             text = _decode(data, ctx, rel)
-            res = _rewrite(ctx, name, rel, text, opts, mine, seen)
+            res = _rewrite(ctx, name, rel, text, opts, mine, seen, docs.pop(rel, None))
             meta = {
                 "report": res.report(),
                 "missing": [list(m) for m in res.missing],
