@@ -183,6 +183,30 @@ def test_a_static_tag_built_by_an_expression_is_warned_about(tmp_path: Path) -> 
     assert "shopsite/themes/icons.html:2:1: '{% static icon %}' left as written" in built.err
 
 
+#: a cache-busting query after the tag (linkding's ``head.html``), both quotes
+QUERIED = """\
+{% load static %}<link rel="stylesheet" href="{% static 'css/site.css' %}?v={{ v|default:'2' }}">
+<script src="{% static "js/item.js" %}?v={{ v|default:'2' }}"></script>
+"""
+
+
+def test_a_static_tag_with_a_query_after_it_is_hashed(tmp_path: Path) -> None:
+    """linkding's ``<link href="{% static 'theme-light.css' %}?v={{ app_version }}">`` (and
+    its ``bundle.js``) was left as written, "built by an expression": every page linked the
+    unhashed stylesheets and script, and ``build --strict`` failed. K is rewritten now, the
+    query kept, as after a literal ``/static/K`` or a ``url_for``."""
+    _project(tmp_path)
+    write_tree(tmp_path, {"shopsite/themes/head.html": QUERIED})
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["head.html"])["head.html"]
+    assert re.search(r'href="/static/css/site-[A-Z0-9]{8}\.css\?v=2"', html), html
+    assert re.search(r'src="/static/js/item-[A-Z0-9]{8}\.js\?v=2"', html), html
+
+
 #: django-compressor's block around a stylesheet, a script outside it (healthchecks' layout)
 COMPRESSED = """\
 {% load static compress %}<!doctype html>

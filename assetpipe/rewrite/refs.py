@@ -248,14 +248,18 @@ def classify(
 
 def _jinja_query(value: str) -> int | None:
     """Where the query or fragment of ``value`` starts when Jinja is there (a cache-busting
-    ``?{{ app_css_hash }}``, ``?v={{ version }}``) and no ``{% %}`` before it, else ``None``:
-    the part before it may still name K (``classify``), and the query stays as written."""
+    ``?{{ app_css_hash }}``, ``?v={{ version }}``) and no ``{% %}`` before it but a whole
+    Django ``{% static 'K' %}`` (linkding's ``{% static 'theme-light.css' %}?v={{ app_version
+    }}``), else ``None``: the part before it may still name K (``classify``), and the query
+    stays as written."""
     ends = [k for k in (value.find("?"), value.find("#")) if k >= 0]
     if not ends:
         return None
     q = min(ends)
-    after = value[q:]
-    return q if ("{{" in after or "{%" in after) and "{%" not in value[:q] else None
+    after, before = value[q:], value[:q]
+    if "{{" not in after and "{%" not in after:
+        return None
+    return q if "{%" not in before or STATIC_TAG.fullmatch(before.strip()) else None
 
 
 def root_ref(value: str, public_path: str) -> Ref | None:
