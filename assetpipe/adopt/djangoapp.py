@@ -12,7 +12,10 @@ that a Django project has no place for. Now it names the two places and what goe
   default do: with ``no-cache``, a warm visit revalidated bakerydemo's favicon, which Django
   redirects to by its unhashed URL) and ``CompressMiddleware``;
 - the settings' ``DIRS`` of the ``DjangoTemplates`` backend: the build's ``templates`` folder
-  first, so Django renders the rewritten copies (their ``{% static 'K' %}`` name hashed files).
+  first, so Django renders the rewritten copies (their ``{% static 'K' %}`` name hashed files);
+- the settings' ``STATICFILES_FINDERS``: ``assetpipe.django.BuildFinder`` last, for
+  ``manage.py runserver``, whose staticfiles handler answers ``STATIC_URL`` itself, ahead of
+  the middleware (linkding's hashed stylesheets and script 404ed: ``assetpipe/django.py``).
 
 Both paths are written relative to the module they are pasted in (``Path(__file__)``), so the
 project works wherever it is deployed.
@@ -31,6 +34,12 @@ from .djangotemplates import AppTemplates, app_templates
 from .files import parsed_modules, walk_dirs
 
 WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
+#: the staticfiles finder of the build (``assetpipe/django.py``), and Django's default ones
+FINDER = "assetpipe.django.BuildFinder"
+DEFAULT_FINDERS = (
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class DjangoProject:
     dirs_line: int | None  # the line of that backend's ``DIRS`` list
     manifest_storage: bool  # the settings name ``ManifestStaticFilesStorage``
     compressor: bool = False  # ``INSTALLED_APPS`` has django-compressor (``"compressor"``)
+    finders_line: int | None = None  # the line of the settings' ``STATICFILES_FINDERS``
 
     @property
     def adopted(self) -> bool:
@@ -82,6 +92,7 @@ class DjangoProject:
                 "",
                 f"    str({tpl}),",
             ]
+            out += ["", *self._finder_step(shown)]
         if self.manifest_storage:
             out += [
                 "",
@@ -98,6 +109,24 @@ class DjangoProject:
                 " files by their source names); the build hashes every other reference.",
             ]
         return out
+
+    def _finder_step(self, shown: str) -> list[str]:
+        """Where ``BuildFinder`` goes in the settings module ``shown``: last in its
+        ``STATICFILES_FINDERS``, or that list with Django's two default finders at its end."""
+        why = (
+            " (manage.py runserver answers STATIC_URL itself, from the staticfiles finders:"
+            " this one finds the build's hashed files):"
+        )
+        if self.finders_line is not None:
+            at = f"at line {self.finders_line} of {shown}"
+            return [f"and last in the STATICFILES_FINDERS list {at}{why}", "", f'    "{FINDER}",']
+        return [
+            f"and at the end of {shown}{why}",
+            "",
+            "    STATICFILES_FINDERS = [",
+            *(f'        "{name}",' for name in (*DEFAULT_FINDERS, FINDER)),
+            "    ]",
+        ]
 
 
 def _from_module(module: Path, folder: Path) -> str:
@@ -131,7 +160,16 @@ def find_django_project(root: Path) -> DjangoProject | None:
     line = dirs.lineno if dirs is not None else None
     manifest = "ManifestStaticFilesStorage" in text
     compressor = re.search(r"""["']compressor["']""", text) is not None
-    return DjangoProject(wsgi[2], wsgi[3], wsgi[4], path, line, manifest, compressor)
+    finders = next(
+        (
+            n.lineno
+            for n in tree.body
+            if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "STATICFILES_FINDERS" for t in n.targets)
+        ),
+        None,
+    )
+    return DjangoProject(wsgi[2], wsgi[3], wsgi[4], path, line, manifest, compressor, finders)
 
 
 def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:
