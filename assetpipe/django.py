@@ -19,6 +19,13 @@ link, so a new build is followed) by the name the rewritten templates give it; e
 name stays the other finders' (the build's files all have hashed names). It lists nothing:
 ``collectstatic`` leaves the build to the middleware, which answers it ``immutable`` and
 precompressed, where a web server answering ``STATIC_ROOT`` itself would not.
+
+``runserver_static(app)`` is the other half of what ``runserver`` does, for ``assetpipe watch
+--app`` and ``audit --app``, which serve the project's WSGI application in their own server
+behind the build: with ``DEBUG`` on, a ``STATIC_URL`` file the build lacks (an installed app's,
+the admin's; a folder of ``STATICFILES_DIRS`` written at run time, linkding's favicons) is
+answered from the staticfiles finders, as under ``runserver``. Without it those 404ed: a
+project that leaves them to ``runserver`` routes no URL to them.
 """
 
 from __future__ import annotations
@@ -68,4 +75,19 @@ class BuildFinder(BaseFinder):  # type: ignore[misc]
         return []
 
 
-__all__ = ["BuildFinder"]
+def runserver_static(app: Any) -> Any:
+    """``app`` (a WSGI application) in Django's ``StaticFilesHandler``, as ``manage.py
+    runserver`` serves it, when Django's settings are loaded with ``DEBUG`` on and
+    ``django.contrib.staticfiles`` installed; else ``app`` itself (module doc)."""
+    if not settings.configured or not settings.DEBUG:
+        return app
+    from django.apps import apps
+
+    if not apps.is_installed("django.contrib.staticfiles"):
+        return app
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    return StaticFilesHandler(app)
+
+
+__all__ = ["BuildFinder", "runserver_static"]

@@ -2,7 +2,9 @@
 README: ``make serve``). With ``DEBUG`` on, ``django.contrib.staticfiles`` wraps the WSGI
 application in its own handler, which answers every ``STATIC_URL`` request from the
 staticfiles finders, ahead of the middleware: every hashed file 404ed. ``init`` now names
-``assetpipe.django.BuildFinder`` for ``STATICFILES_FINDERS``, and the page's files answer."""
+``assetpipe.django.BuildFinder`` for ``STATICFILES_FINDERS``, and the page's files answer.
+``watch --app`` and ``audit --app``, which serve the project in their own server, answer the
+files the build lacks as ``runserver`` does."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.test_django import _free_port, _get, _paste, _project, _started
+from tests.test_django import WATCH, _free_port, _get, _paste, _project, _started
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
 
@@ -95,3 +97,45 @@ def test_init_names_the_finder_last_in_the_settings_own_list(tmp_path: Path) -> 
     want = f"and last in the STATICFILES_FINDERS list at line {line} of shopsite/settings.py"
     assert want in result.out, result.out
     assert "STATICFILES_FINDERS = [" not in result.out
+
+
+#: the project's URLs with no static route: ``runserver`` answers ``STATIC_URL`` (linkding)
+URLS = """\
+from django.urls import path
+from django.views.generic import TemplateView
+
+urlpatterns = [path("", TemplateView.as_view(template_name="page.html"), name="home")]
+"""
+
+
+def test_watch_app_answers_what_the_build_lacks_as_runserver_does(tmp_path: Path) -> None:
+    """linkding routes no URL to its static files: ``runserver`` answers them from the finders
+    (its favicons folder, the admin's stylesheets). Under ``watch --app`` (and ``audit --app``)
+    every such file went on to Django and 404ed. They answer now, with ``DEBUG`` on, beside
+    the build's own files."""
+    _project(tmp_path)
+    (tmp_path / "shopsite/urls.py").write_text(URLS)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    _paste(tmp_path, result.out)
+    port = _free_port()
+    log = tmp_path / "watch.log"
+    watch = _started([*WATCH, "--app", "shopsite.wsgi:application", "--port", str(port)], log)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                html = _get(base + "/")[2].decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"watch did not answer: {log.read_text()[-3000:]}")
+        css = re.search(r'href="(/static/css/site-[A-Z0-9]{8}\.css)"', html)
+        assert css and _status(base + css.group(1)) == 200, html
+        # the app's own file, which the build lacks: Django's finders, as under runserver
+        assert _get(base + "/static/shop/app.css")[2] == b"p { color: red; }\n"
+        assert _status(base + "/static/shop/none.css") == 404
+    finally:
+        watch.terminate()
+        watch.wait(10)

@@ -7,7 +7,9 @@
   request; ``module:create_app("production")`` calls the factory with those literal
   arguments, as ``flask --app`` and gunicorn read the same string: ``factory_call``). A Flask
   app without the extension gets ``AssetPipe(app, config=...)`` (``prepare_app``), so it renders
-  the rewritten templates of the build being served.
+  the rewritten templates of the build being served. A Django project's, with ``DEBUG`` on,
+  answers the static files the build lacks from its staticfiles finders, as ``manage.py
+  runserver`` does (``assetpipe.django.runserver_static``).
 - ``RenderErrors`` wraps the page app (WSGI or ASGI): a page answered with a 5xx (or an exception)
   is reported once per path and status through ``report(text, hint)`` with the app's own error:
   the head of the traceback (for Flask, taken from ``got_request_exception``) or of the body —
@@ -164,9 +166,14 @@ def is_asgi(app: Any) -> bool:
 def prepare_app(app: Any, config_path: Path) -> Any:
     """A Flask or Quart app without ``AssetPipe`` gets it (this config), so its pages render
     the build's templates; returns the callable to serve. Exceptions in a Flask app's views are
-    recorded for ``RenderErrors``."""
+    recorded for ``RenderErrors``. A Django project with ``DEBUG`` on serves static files as
+    ``runserver`` does (``assetpipe.django.runserver_static``)."""
     from ..flasknames import is_quart
 
+    if "django.conf" in sys.modules and not is_asgi(app):
+        from ..django import runserver_static
+
+        return runserver_static(app)
     extensions = getattr(app, "extensions", None)
     quart = is_quart(app)
     if not (
