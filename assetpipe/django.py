@@ -49,10 +49,12 @@ class BuildFinder(BaseFinder):  # type: ignore[misc]
 
     @cached_property
     def public(self) -> Path:
-        """The build's public folder: ``<output>/public``, the build link not resolved."""
-        module = sys.modules[settings.SETTINGS_MODULE]
-        root = Path(module.__file__ or ".").parent
-        return served_build(root).output / "public"
+        """The build's public folder: ``<output>/public``, the build link not resolved; the
+        config is looked up from the working folder under ``settings.configure()``."""
+        name = getattr(settings, "SETTINGS_MODULE", None)
+        module = sys.modules.get(name) if name else None
+        found = getattr(module, "__file__", None)
+        return served_build(Path(found).parent if found else Path.cwd()).output / "public"
 
     def check(self, **kwargs: Any) -> list[Any]:
         """Nothing to check: a missing build only finds nothing."""
