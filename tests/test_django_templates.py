@@ -207,6 +207,43 @@ def test_a_static_tag_with_a_query_after_it_is_hashed(tmp_path: Path) -> None:
     assert re.search(r'src="/static/js/item-[A-Z0-9]{8}\.js\?v=2"', html), html
 
 
+def test_an_apps_static_folder_is_the_source_without_staticfiles_dirs(tmp_path: Path) -> None:
+    """Settings without ``STATICFILES_DIRS`` (Baby Buddy, linkding: each app's ``static/``,
+    Django's default layout): ``init`` took the shallowest folder named ``static``, Baby
+    Buddy's ``STATIC_ROOT`` (its repository holds collectstatic's output), so the build hashed
+    the stale collected copies, and read no Django template folder but the shallowest (the
+    other apps' ``templates/`` unbuilt). The first project app's ``static/`` is the source now,
+    and every folder Django's loaders search is built."""
+    _project(tmp_path)
+    settings = tmp_path / "shopsite/settings.py"
+    text = settings.read_text().replace(
+        'STATICFILES_DIRS = [os.path.join(BASE_DIR, "shopsite", "static")]\n',
+        'STATIC_ROOT = os.path.join(BASE_DIR, "static")\n',
+    )
+    settings.write_text(text.replace('"shop.apps.ShopConfig"', '"shop.apps.ShopConfig", "blog"'))
+    write_tree(
+        tmp_path,
+        {
+            "shop/static/shop/app.css": "p { color: red; }\n",
+            "static/shop/app.css": "p { color: blue; }\n",  # collectstatic's, stale
+            "blog/__init__.py": "",
+            "blog/templates/blog/post.html": '{% load static %}<link rel="stylesheet"'
+            " href=\"{% static 'shop/app.css' %}\">\n",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    assert 'source: "shop/static"' in yaml and '"blog/templates"' in yaml, yaml
+    _paste(tmp_path, result.out)
+    built = run_cli("build", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["blog/post.html"])["blog/post.html"]
+    css = re.search(r"/static/(shop/app-[A-Z0-9]{8}\.css)", html)
+    assert css, html
+    assert b"red" in (tmp_path / "dist/public" / css.group(1)).read_bytes()
+
+
 #: django-compressor's block around a stylesheet, a script outside it (healthchecks' layout)
 COMPRESSED = """\
 {% load static compress %}<!doctype html>

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import AsgiFolders
-from .djangotemplates import AppTemplates, app_templates
+from .djangotemplates import AppTemplates, app_static, app_templates
 from .files import parsed_modules, walk_dirs
 
 WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
@@ -184,9 +184,10 @@ def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:
 
 
 def django_folders(root: Path) -> AsgiFolders | None:
-    """The static folder (the first of ``STATICFILES_DIRS`` found on disk), its public path
-    (``STATIC_URL``) and the template folders of the project's settings; ``None`` without
-    settings or such a static folder. A folder is named by the string literals of its
+    """The static folder (the first of ``STATICFILES_DIRS`` found on disk, else the first
+    project app's ``static/``: ``app_static``), its public path (``STATIC_URL``) and the
+    template folders of the project's settings; ``None`` without settings or such a static
+    folder. A folder is named by the string literals of its
     expression, read as a path's last parts (``os.path.join(PROJECT_DIR, "static")``,
     ``BASE_DIR / "shop" / "static"``, ``"bakerydemo/templates"``): of the folders under
     ``root`` whose path ends so, the one nearest the settings module.
@@ -207,7 +208,9 @@ def django_folders(root: Path) -> AsgiFolders | None:
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
     }
     dirs = [Path(d) for d, _, _ in walk_dirs(root)]  # walked once, for both lists
-    static = _first_folder(dirs, path, values.get("STATICFILES_DIRS"))
+    static = _first_folder(dirs, path, values.get("STATICFILES_DIRS")) or app_static(
+        root, values.get("INSTALLED_APPS")
+    )
     if static is None:
         return None
     url = values.get("STATIC_URL")

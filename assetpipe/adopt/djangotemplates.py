@@ -61,6 +61,21 @@ def app_templates(root: Path, apps: ast.expr | None) -> AppTemplates:
     return out
 
 
+def app_static(root: Path, apps: ast.expr | None) -> Path | None:
+    """The ``static/`` folder of the first project app of ``INSTALLED_APPS`` that has one
+    (``bookmarks/static``, ``babybuddy/static``: Django's app directories finder), for
+    settings without ``STATICFILES_DIRS``. ``init`` took the shallowest folder named
+    ``static`` instead: Baby Buddy's ``STATIC_ROOT``, which its repository holds (as any
+    project has it after ``collectstatic``), so the build hashed collectstatic's stale copies,
+    and the Django template folders went unread with it (the apps' ``templates/`` unbuilt)."""
+    names = [] if apps is None else [n.value for n in ast.walk(apps) if isinstance(n, ast.Constant)]
+    for name in names:
+        own = _package(root, name.split(".")) if isinstance(name, str) else None
+        if own is not None and (own / "static").is_dir():
+            return own / "static"
+    return None
+
+
 def _names(folder: Path) -> list[str]:
     return [p.relative_to(folder).as_posix() for p in walk(folder, TEMPLATE_EXT)]
 
