@@ -187,6 +187,7 @@ def test_a_static_tag_built_by_an_expression_is_warned_about(tmp_path: Path) -> 
 QUERIED = """\
 {% load static %}<link rel="stylesheet" href="{% static 'css/site.css' %}?v={{ v|default:'2' }}">
 <script src="{% static "js/item.js" %}?v={{ v|default:'2' }}"></script>
+<img src="{% static 'img/logo.png' %}?v=20211218" alt="">
 """
 
 
@@ -194,7 +195,8 @@ def test_a_static_tag_with_a_query_after_it_is_hashed(tmp_path: Path) -> None:
     """linkding's ``<link href="{% static 'theme-light.css' %}?v={{ app_version }}">`` (and
     its ``bundle.js``) was left as written, "built by an expression": every page linked the
     unhashed stylesheets and script, and ``build --strict`` failed. K is rewritten now, the
-    query kept, as after a literal ``/static/K`` or a ``url_for``."""
+    query kept, as after a literal ``/static/K`` or a ``url_for``; a literal query too (Baby
+    Buddy's icons, ``{% static "babybuddy/root/favicon.ico" %}?v=20211218``)."""
     _project(tmp_path)
     write_tree(tmp_path, {"shopsite/themes/head.html": QUERIED})
     result = run_cli("init", cwd=tmp_path)
@@ -205,6 +207,7 @@ def test_a_static_tag_with_a_query_after_it_is_hashed(tmp_path: Path) -> None:
     html = _render(tmp_path, ["head.html"])["head.html"]
     assert re.search(r'href="/static/css/site-[A-Z0-9]{8}\.css\?v=2"', html), html
     assert re.search(r'src="/static/js/item-[A-Z0-9]{8}\.js\?v=2"', html), html
+    assert re.search(r'src="/static/img/logo-[\w-]+\.\w+\?v=20211218"', html), html
 
 
 def test_an_apps_static_folder_is_the_source_without_staticfiles_dirs(tmp_path: Path) -> None:

@@ -10,8 +10,9 @@ An attribute value refers to the asset with manifest key K in one of three ways:
   url_for('static', file_path='K') }}`` (a static files router named ``static``). Only the string literal
   K is rewritten to ``file``: the call stays, so SCRIPT_NAME and the app's static route still
   apply. This is the one Jinja string literal the rewriter may change.
-- ``static_tag``: Django's ``{% static 'K' %}`` (``{% load static %}``), the whole value: only
-  K is rewritten, so the tag stays and Django's ``STATIC_URL`` (and its storage) still apply.
+- ``static_tag``: Django's ``{% static 'K' %}`` (``{% load static %}``), the whole value or
+  followed by a query kept as written (linkding's ``?v={{ app_version }}``, Baby Buddy's
+  ``?v=20211218``): only K is rewritten, so the tag stays and Django's ``STATIC_URL`` (and its storage) still apply.
   Jinja has no ``static`` tag, so no Jinja template holds one.
 - ``asset_url``: ``{{ asset_url('K') }}``: left as written (a run-time manifest lookup), but K
   still gives width/height/srcset.
@@ -211,8 +212,8 @@ def classify(
     if rooted is not None:
         return rooted
     if "{{" in value or "{%" in value:
-        m = STATIC_TAG.fullmatch(v)
-        if m:
+        m = STATIC_TAG.match(v)
+        if m and v[m.end() :][:1] in ("", "?", "#"):  # a query after it stays as written
             return Ref("static_tag", m.group("key"), lead + m.start("key"), lead + m.end("key"))
         m = VERSIONED.fullmatch(v)
         folder = public_path.lstrip("/")
@@ -248,18 +249,14 @@ def classify(
 
 def _jinja_query(value: str) -> int | None:
     """Where the query or fragment of ``value`` starts when Jinja is there (a cache-busting
-    ``?{{ app_css_hash }}``, ``?v={{ version }}``) and no ``{% %}`` before it but a whole
-    Django ``{% static 'K' %}`` (linkding's ``{% static 'theme-light.css' %}?v={{ app_version
-    }}``), else ``None``: the part before it may still name K (``classify``), and the query
-    stays as written."""
+    ``?{{ app_css_hash }}``, ``?v={{ version }}``) and no ``{% %}`` before it, else ``None``:
+    the part before it may still name K (``classify``), and the query stays as written."""
     ends = [k for k in (value.find("?"), value.find("#")) if k >= 0]
     if not ends:
         return None
     q = min(ends)
-    after, before = value[q:], value[:q]
-    if "{{" not in after and "{%" not in after:
-        return None
-    return q if "{%" not in before or STATIC_TAG.fullmatch(before.strip()) else None
+    after = value[q:]
+    return q if ("{{" in after or "{%" in after) and "{%" not in value[:q] else None
 
 
 def root_ref(value: str, public_path: str) -> Ref | None:
