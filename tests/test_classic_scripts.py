@@ -429,3 +429,43 @@ templates:
     assert "function stillGlobal(" in out("js/comment.js")
     assert "function bundleGlobal(" in out("js/browserify.js")
     assert not any(k in str(result.warnings) for k in ("umd.js", "comment.js", "browserify.js"))
+
+
+def test_a_classic_script_in_a_type_module_package_is_shipped_as_written(
+    make_site: Callable[..., Path],
+) -> None:
+    """Baby Buddy's ``package.json`` says ``"type": "module"`` (for its gulpfile), so esbuild
+    took its gulp-built ``vendor.js`` (UMD libraries, minified) for an ES module: the build
+    bundled it as an IIFE and stopped on masonry's guarded ``require("./item")``, and minified
+    as a module its top-level ``this`` would have been rewritten. With no ``import`` or
+    ``export`` in it, the file is now shipped as it is, hashed, as the page's classic tag runs
+    it; a real ES module loaded by a classic tag is still bundled as an IIFE."""
+    umd = (
+        '!function(e,t){"object"==typeof module&&module.exports?module.exports=t('
+        'require("./item")):e.Outlayer=t()}(this,function(){return{exports:1}});\n'
+    )
+    root = make_site(
+        """\
+source: site
+output: dist
+scripts:
+  entries: ["js/*.js"]
+templates:
+  dirs: ["templates"]
+""",
+        {
+            "package.json": '{"name": "app", "type": "module"}\n',
+            "site/js/vendor.js": umd,
+            "site/js/esm.js": 'import { answer } from "./lib.js";\nwindow.answer = answer;\n',
+            "site/js/lib.js": "export const answer = 21;\n",
+            "templates/page.html": '<script src="/static/js/vendor.js"></script>\n'
+            '<script src="/static/js/esm.js"></script>\n',
+        },
+    )
+    result = build(root / "pipeline.yaml")
+    m = Manifest.read(root / "dist" / "manifest.json")
+    vendor = (root / "dist" / "public" / str(m["js/vendor.js"]["file"])).read_text()
+    assert vendor == umd
+    esm = (root / "dist" / "public" / str(m["js/esm.js"]["file"])).read_text()
+    assert "import" not in esm and "21" in esm
+    assert [w for w in result.warnings if "vendor.js" in w.message] == []

@@ -20,6 +20,11 @@ differently from the module entries:
   are not globals (an ES module's never are); a warning names each classic tag that loads it
   (``add type="module"``).
 
+- **shipped as written** when esbuild calls the file an ES module only because the nearest
+  ``package.json`` says ``"type": "module"`` (no ``import``/``export`` in it: Baby Buddy's
+  gulp-built ``vendor.js``): bundled as an IIFE, its UMD wrappers' guarded ``require()`` calls
+  stopped the build, and minified as a module its top-level ``this`` would be rewritten. The
+  page loads it with a classic tag, which runs it as a script, as before;
 - **shipped as written** on pages that run **AngularJS 1** (a classic entry calls
   ``angular.module(``): AngularJS finds what a function wants injected by reading its
   parameter names (``function ($scope, $http)``), and esbuild renames parameters, minifying or
@@ -148,7 +153,11 @@ def build(ctx: StageContext, the_plan: Plan) -> Result:
     if uses_angularjs(ctx, keys):
         result = as_written(ctx, result, lambda *_: True)
     inputs = result.metafile.get("inputs", {})
-    esm = [k for k in keys if (inputs.get(k) or {}).get("format") == "esm"]
+    flagged = [k for k in keys if (inputs.get(k) or {}).get("format") == "esm"]
+    typed = {k for k in flagged if not _module_syntax(ctx, k)}
+    if typed:  # ESM by package.json's "type" alone: the file as it is (module doc)
+        result = as_written(ctx, _scripts(result, typed), lambda key, *_: key in typed)
+    esm = [k for k in flagged if k not in typed]
     cjs = [k for k in keys if k not in esm and _may_require(ctx, k)]
     if not esm and not cjs:
         return result
@@ -170,6 +179,40 @@ def build(ctx: StageContext, the_plan: Plan) -> Result:
     for key in requiring:
         _warn(ctx, the_plan, key, "CommonJS (it calls require(), which browsers lack)")
     return _merge(_without_entries(result, set(esm) | set(requiring)), bundled)
+
+
+#: ``import``/``export`` as keywords (not ``exports``, ``.import``, ``"import"``): what makes a
+#: file an ES module by its own text
+_MODULE_SYNTAX = re.compile(r"""(?<![\w$.'"`])(?:import|export)(?![\w$:'"`])""")
+
+
+def _module_syntax(ctx: StageContext, key: str) -> bool:
+    """Whether a classic entry that esbuild calls an ES module has a module's syntax of its
+    own: not one that is ESM only because the nearest ``package.json`` says ``"type":
+    "module"`` (Baby Buddy's, for its gulpfile: its gulp-built ``vendor.js``, five UMD
+    libraries concatenated and minified, was bundled as an IIFE and the build stopped on
+    masonry's guarded ``require("./item")``; unbundled, esbuild would rewrite its top-level
+    ``this``). A fact of the sources' stat memo, as ``_may_require``'s scan."""
+    if key not in ctx.sources:
+        return True
+
+    def scan(path: Path) -> bool:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return True
+        return bool(_MODULE_SYNTAX.search(text))
+
+    return bool(ctx.sources.fact(key, fact_kind("scripts.module_syntax", "bundling"), scan))
+
+
+def _scripts(result: Result, keys: set[str]) -> Result:
+    """``result`` with ``keys`` no longer marked ES modules in its metafile's inputs."""
+    inputs = {
+        k: ({n: v for n, v in i.items() if n != "format"} if k in keys else i)
+        for k, i in result.metafile.get("inputs", {}).items()
+    }
+    return Result(result.files, {**result.metafile, "inputs": inputs}, result.warnings)
 
 
 #: ``require("x")``: a CommonJS import, or code that only looks like one (see ``_may_require``)
