@@ -80,6 +80,10 @@ def test_an_error_in_a_minified_line_shows_the_text_around_its_column_only() -> 
     assert source[len(caret) - 1 :].startswith(".i1000{")
     short = Message("Unexpected ;", "a.js", 2, 12, "let a = 1 +;")
     assert short.source_excerpt() == "\n    2 | let a = 1 +;\n" + " " * 19 + "^"
+    # the native CLI's log gives esbuild's own cut of the line: no caret 187,888 spaces in
+    cut = '...odule.exports=t(require("./item")):e.Outlayer=t(e,e.EvEmitte...'
+    far = Message('Could not resolve "./item"', "js/vendor.js", 1, 187889, cut)
+    assert far.source_excerpt() == f"\n    1 | {cut}"
 
 
 def test_cli_args_refuses_an_option_it_does_not_translate() -> None:

@@ -52,7 +52,10 @@ class Message:
     def source_excerpt(self, width: int = EXCERPT_WIDTH) -> str:
         """The source line with a caret under the column (empty when unknown). A line longer
         than ``width`` (a minified file's one line) is cut to ``width`` characters around the
-        column, each cut end marked with ``...``, as esbuild's own terminal output does."""
+        column, each cut end marked with ``...``, as esbuild's own terminal output does. A
+        line esbuild's CLI log already cut (Baby Buddy's ``vendor.js``, an error at column
+        187,888 shown as 70 characters) has no caret: under it the caret line was 187,888
+        spaces."""
         if self.line_text is None or self.line is None:
             return ""
         text, at = self.line_text, max((self.col or 1) - 1, 0)
@@ -62,6 +65,8 @@ class Message:
             tail = "..." if start + width < len(text) else ""
             text = head + text[start : start + width] + tail
             at = at - start + len(head)
+        if at > len(text):  # esbuild's own cut of the line (its CLI log): the column is not in it
+            return f"\n    {self.line} | {text}"
         caret = " " * (len(str(self.line)) + 3 + at) + "^"
         return f"\n    {self.line} | {text}\n    {caret}"
 
