@@ -288,3 +288,22 @@ def test_watch_app_renders_a_saved_django_template(tmp_path: Path) -> None:
     finally:
         watch.terminate()
         watch.wait(10)
+
+
+def test_init_names_whitenoises_compressed_storage_for_its_manifest_one(tmp_path: Path) -> None:
+    """Baby Buddy stores its static files with WhiteNoise's
+    ``CompressedManifestStaticFilesStorage``; ``init`` said to use Django's plain storage,
+    which dropped WhiteNoise's brotli copies of the files the build lacks (the admin's came
+    gzip'd on the fly: 1.05x the bytes). It names WhiteNoise's compressed storage now."""
+    _project(tmp_path)
+    settings = tmp_path / "shopsite/settings.py"
+    settings.write_text(
+        settings.read_text().replace(
+            "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+            "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        )
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "note: the settings use CompressedManifestStaticFilesStorage:" in result.out
+    assert 'use "whitenoise.storage.CompressedStaticFilesStorage"' in result.out, result.out

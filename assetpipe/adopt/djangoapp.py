@@ -51,7 +51,9 @@ class DjangoProject:
     name: str  # NAME (``application``)
     settings_file: Path | None  # the module whose ``TEMPLATES`` has the DjangoTemplates backend
     dirs_line: int | None  # the line of that backend's ``DIRS`` list
-    manifest_storage: bool  # the settings name ``ManifestStaticFilesStorage``
+    #: the ``ManifestStaticFilesStorage`` the settings name (WhiteNoise's
+    #: ``CompressedManifestStaticFilesStorage`` too), ``""`` for none
+    manifest_storage: str
     compressor: bool = False  # ``INSTALLED_APPS`` has django-compressor (``"compressor"``)
     finders_line: int | None = None  # the line of the settings' ``STATICFILES_FINDERS``
 
@@ -96,10 +98,9 @@ class DjangoProject:
         if self.manifest_storage:
             out += [
                 "",
-                "note: the settings use ManifestStaticFilesStorage: with DEBUG off it looks the"
+                f"note: the settings use {self.manifest_storage}: with DEBUG off it looks the"
                 " build's hashed names up in its own manifest and every page fails (ValueError:"
-                " Missing staticfiles manifest entry); use"
-                ' "django.contrib.staticfiles.storage.StaticFilesStorage" (the build hashes).',
+                f" Missing staticfiles manifest entry); use {_unhashed(self.manifest_storage)}.",
             ]
         if self.compressor:
             out += [
@@ -129,6 +130,21 @@ class DjangoProject:
         ]
 
 
+#: WhiteNoise's manifest storage, and the one it has without the manifest
+WHITENOISE_MANIFEST = "CompressedManifestStaticFilesStorage"
+WHITENOISE_COMPRESSED = "whitenoise.storage.CompressedStaticFilesStorage"
+
+
+def _unhashed(storage: str) -> str:
+    """The storage ``init`` names in place of a manifest storage: WhiteNoise's compressed one
+    for WhiteNoise's, which keeps its brotli/gzip copies of the files the build lacks (Baby
+    Buddy's admin: with Django's plain storage they were compressed on the fly, gzip, 1.05x
+    the bytes), else Django's plain one."""
+    if storage == WHITENOISE_MANIFEST:
+        return f'"{WHITENOISE_COMPRESSED}" (WhiteNoise still compresses; the build hashes)'
+    return '"django.contrib.staticfiles.storage.StaticFilesStorage" (the build hashes)'
+
+
 def _from_module(module: Path, folder: Path) -> str:
     """``folder`` as an expression in ``module``: ``Path(__file__).resolve().parents[N]``."""
     rel = os.path.relpath(folder.resolve(), module.resolve().parent)
@@ -154,11 +170,13 @@ def find_django_project(root: Path) -> DjangoProject | None:
         return None
     found = settings_module(root)
     if found is None:
-        return DjangoProject(wsgi[2], wsgi[3], wsgi[4], None, None, False)
+        return DjangoProject(wsgi[2], wsgi[3], wsgi[4], None, None, "")
     path, tree, text = found
     dirs = _templates_dirs(tree)
     line = dirs.lineno if dirs is not None else None
-    manifest = "ManifestStaticFilesStorage" in text
+    manifest = next(
+        (n for n in (WHITENOISE_MANIFEST, "ManifestStaticFilesStorage") if n in text), ""
+    )
     compressor = re.search(r"""["']compressor["']""", text) is not None
     finders = next(
         (
