@@ -7,6 +7,7 @@ the rewriter's scanner and reference rules, so it sees exactly the tags the rewr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from ..assetspec import spec_of
 from ..pipeline.codeprint import fact_kind
 from .model import prefix_map
 from .refs import STATIC_ROUTES, classify
-from .scanner import ScanError, scan
+from .scanner import Scan, ScanError, Tag, scan
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -37,6 +38,10 @@ CLASSIC_TYPES = frozenset(
         "text/x-javascript",
     }
 )
+
+
+#: an inline script that writes markup into the page as it is parsed
+_WRITES = re.compile(r"\bdocument\s*\.\s*write(?:ln)?\s*\(")
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ def script_uses(
             continue
         src = tag.get("src")
         if src is None or src.value_start is None or src.value_end is None:
+            out += _written_uses(text, tag, found, public_path, prefixes, routes, functions, spec)
             continue
         value = text[src.value_start : src.value_end]
         ref = classify(value, public_path, prefixes, routes, functions, spec)
@@ -85,6 +91,36 @@ def script_uses(
             continue
         out.append(ScriptUse(ref.key, value == "module", found.line_col(tag.start)[0]))
     return out
+
+
+def _written_uses(
+    text: str,
+    tag: Tag,
+    found: Scan,
+    public_path: str,
+    prefixes: Mapping[str, str] | None,
+    routes: tuple[str, ...],
+    functions: tuple[str, ...],
+    spec: str | None,
+) -> list[ScriptUse]:
+    """The ``<script src>`` tags an inline script writes into the page, as the local fallback
+    of a CDN copy does (``window.jQuery || document.write('<script src="{% static
+    'js/jquery.min.js' %}"><\\/script>')``, HTML5 Boilerplate's and django-oscar's): the browser
+    loads that file as a classic script too. Unseen, the entry was built as an ES module and
+    ended in ``export default``: on oscar's pages, with the CDN unreachable, jQuery stopped on a
+    syntax error and every script after it with it. Only a body that calls ``document.write``
+    counts (markup in a string for ``innerHTML`` never runs). Lines are the template's."""
+    if tag.element_end is None or tag.opaque is not None:
+        return []
+    body = text[tag.end : tag.element_end]
+    if "<script" not in body.lower() or not _WRITES.search(body):
+        return []
+    try:
+        inner = script_uses(body, public_path, prefixes, routes, functions, spec)
+    except ScanError:
+        return []
+    first = found.line_col(tag.end)[0]
+    return [ScriptUse(u.key, u.module, first + u.line - 1) for u in inner]
 
 
 def how_loaded(uses: Iterable[ScriptUse], wanted: Callable[[str], bool]) -> list[list[str]]:
