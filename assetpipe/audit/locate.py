@@ -163,8 +163,43 @@ class Locator:
         self, element: dict[str, Any], template: str | None
     ) -> tuple[str | None, int | None]:
         """(template, line) of the tag the element's selector names by its id or its classes
-        in the page's family (see the module docstring); ``(None, None)`` when none or several
-        lines match, or the element has no selector."""
+        in the page's family (see the module docstring), else by its path from its nearest
+        ancestor with an id (``_by_path``); ``(None, None)`` when none or several lines match,
+        or the element has no selector."""
+        found = self._by_last_part(element, template)
+        return found if found[0] is not None else self._by_path(element, template)
+
+    def _by_path(
+        self, element: dict[str, Any], template: str | None
+    ) -> tuple[str | None, int | None]:
+        """(template, line) of the element found from its nearest ancestor with an ``id``: that
+        tag, then each later part of the selector matched in order after it in the same
+        template (a class the markup lacks counts as matched when the ``class`` attribute is
+        built by a template tag: ``carousel-item {% if forloop.first %}active{% endif %}``).
+        django-oscar's product photo, ``div#product_gallery > div.img-thumbnail.mb-3 > ... >
+        img.img-fluid``, is a run-time thumbnail URL whose classes name three lines of
+        ``gallery.html`` (the two branches both have ``id="product_gallery"``): lazy, it was
+        the page's LCP, and the audit named no line, so ``lcp-hints.json`` could not fix it.
+        Only one matching line names it."""
+        parts = [parse_selector(p) for p in (element.get("selector") or "").split(" > ")]
+        anchor = max((i for i, p in enumerate(parts) if p is not None and p[1]), default=None)
+        if anchor is None or any(p is None for p in parts[anchor:]):
+            return None, None
+        chain = [p for p in parts[anchor:] if p is not None]
+        found: set[tuple[str, int]] = set()
+        for name, text in self._family(template):
+            for m in _start_tag(chain[0][0]).finditer(text):
+                if _attrs(m.group(1)).get("id") != chain[0][1]:
+                    continue
+                end = _follow(text, m.end(), chain[1:])
+                if end is not None:
+                    found.add((name, text.count("\n", 0, end) + 1))
+        return next(iter(found)) if len(found) == 1 else (None, None)
+
+    def _by_last_part(
+        self, element: dict[str, Any], template: str | None
+    ) -> tuple[str | None, int | None]:
+        """(template, line) of the tag the selector's last part names by its id or classes."""
         parsed = parse_selector(element.get("selector"))
         if parsed is None or (parsed[1] is None and not parsed[2]):
             return None, None
@@ -288,6 +323,26 @@ def parse_selector(selector: str | None) -> tuple[str, str | None, tuple[str, ..
 def _start_tag(tag: str) -> re.Pattern[str]:
     """A start tag ``<tag ...>`` (attributes over several lines too); group 1: the attributes."""
     return re.compile(rf"<{re.escape(tag)}(\s[^<>]*)?/?>", re.I)
+
+
+def _follow(
+    text: str, pos: int, chain: list[tuple[str, str | None, tuple[str, ...]]]
+) -> int | None:
+    """Where the last of ``chain``'s tags starts when each is found, in order, after ``pos``
+    (``_by_path``; a class the markup lacks is matched when the ``class`` attribute is built by
+    a template tag and names one of the others); ``None`` when one is not found."""
+    start = pos
+    for tag, _ident, classes in chain:
+        for m in _start_tag(tag).finditer(text, pos):
+            value = _attrs(m.group(1)).get("class") or ""
+            missing = set(classes) - set(value.split())
+            built = "{%" in value or "{{" in value
+            if not missing or (built and len(missing) < len(classes)):
+                start, pos = m.start(), m.end()
+                break
+        else:
+            return None
+    return start
 
 
 def _attrs(text: str | None) -> dict[str, str]:
