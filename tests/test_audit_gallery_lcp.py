@@ -99,7 +99,7 @@ def test_a_partials_lazy_carousel_photo_is_named_by_its_path_and_recorded(tmp_pa
         },
     )
     line = GALLERY.splitlines().index(
-        "        <img src=\"{{ url_for('upload', name=photo) }}\" class=\"img-fluid\" alt=\"\">"
+        '        <img src="{{ url_for(\'upload\', name=photo) }}" class="img-fluid" alt="">'
     )
     built = (root / "dist/templates/partials/gallery.html").read_text().splitlines()
     assert 'loading="lazy"' in built[line]  # the build alone cannot tell the first slide
