@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ def start_observer(cfg: Config, poll: bool, notify: Callable[[list[str]], None])
             paths = [event.src_path, getattr(event, "dest_path", "") or ""]
             notify([os.fsdecode(p) for p in paths if p])
 
+    quiet_watchdog()
     observer = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
     handler = Handler()
     try:
@@ -77,6 +79,17 @@ def start_observer(cfg: Config, poll: bool, notify: Callable[[list[str]], None])
     except OSError as exc:
         raise _observer_error(cfg, exc) from exc
     return observer
+
+
+def quiet_watchdog() -> None:
+    """watchdog's own DEBUG records (one per inotify event: every file of every watched folder
+    opened and closed, as the build reads them) kept out of a DEBUG root logger that the app
+    configures: under ``watch --app``, django-oscar's sandbox (``LOGGING``'s root at DEBUG on
+    the console) printed 6,075 ``in-event PathedInotifyEvent(...)`` lines around four build
+    lines. Only a ``watchdog`` logger left at its default (``NOTSET``) is set to INFO."""
+    log = logging.getLogger("watchdog")
+    if log.level == logging.NOTSET:
+        log.setLevel(logging.INFO)
 
 
 def symlinked_files(cfg: Config) -> dict[str, tuple[str, ...]]:
