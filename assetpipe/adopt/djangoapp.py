@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import AsgiFolders
-from .djangotemplates import AppTemplates, app_static, app_templates
+from .djangotemplates import AppTemplates, app_static, app_templates, installed_templates
 from .files import parsed_modules, walk_dirs
 
 WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
@@ -247,6 +247,32 @@ def django_folders(root: Path) -> AsgiFolders | None:
         first,
         more_templates=tuple(templates[1:]),
         shadowed_templates=tuple(apps.shadowed),
+    )
+
+
+def installed_pages_note(root: Path) -> str | None:
+    """``init``'s note for a project whose own template folders have no template (``None``
+    when no installed package has any): Django renders its pages from installed packages'
+    templates, which the build leaves as they are. On django-oscar's sandbox ``init`` wrote a
+    config that built nothing, and said only "No templates folder found"."""
+    found = settings_module(root)
+    if found is None:
+        return None
+    values = {
+        n.targets[0].id: n.value
+        for n in found[1].body
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+    }
+    packages = installed_templates(root, values.get("INSTALLED_APPS"))
+    if not packages:
+        return None
+    named = ", ".join(f"{name}: {n}" for name, n in packages[:4])
+    return (
+        "note: the project has no template of its own: Django renders its pages from the"
+        f" templates of installed packages ({named}), which the build leaves as they are, with"
+        " their static files. To build them, copy the templates into a DIRS folder and the"
+        " static files into the STATICFILES_DIRS folder (as a package's docs say to customise"
+        " them), then run `assetpipe init` again."
     )
 
 

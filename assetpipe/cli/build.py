@@ -39,7 +39,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt import init as run_init
         from ..adopt import other_app_steps
         from ..adopt.asgiapp import find_asgi_app
-        from ..adopt.djangoapp import find_django_project
+        from ..adopt.djangoapp import find_django_project, installed_pages_note
         from ..adopt.litestarapp import find_litestar_app
         from ..adopt.othertools import describe
         from ..adopt.pyramidapp import find_pyramid_app
@@ -96,6 +96,8 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 here = result.path.parent.resolve()
                 steps = dj.steps(p.root, here, OUTPUT, p.public_path)
                 _next_steps("\nA Django project.", steps, "  ")
+            if not p.templates and (note := installed_pages_note(p.root)):
+                click.echo(f"\n{note}")
         elif p.app is None:
             click.echo(
                 "\nNo Flask app found here (a Flask app: run init in its folder). Any other app:"

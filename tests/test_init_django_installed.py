@@ -1,0 +1,74 @@
+"""``init`` on a Django project whose pages are an installed package's (django-oscar's sandbox:
+every template and static file is the ``oscar`` package's) wrote a config that built nothing
+and said only "No templates folder found". It now names the packages whose templates Django
+renders and what to do to build them. The package is a real one on ``PYTHONPATH``, found
+without importing it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.conftest import run_cli, write_tree
+
+SETTINGS = """\
+import os
+
+BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INSTALLED_APPS = ["django.contrib.staticfiles", "shopkit.apps.ShopkitConfig"]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [os.path.join(BASE_DIR, "templates")],
+        "APP_DIRS": True,
+    },
+]
+STATICFILES_DIRS = [os.path.join(BASE_DIR, "static")]
+STATIC_URL = "/static/"
+"""
+WSGI = """\
+from django.core.wsgi import get_wsgi_application
+
+application = get_wsgi_application()
+"""
+
+
+def _init(tmp_path: Path, own_template: bool) -> str:
+    write_tree(
+        tmp_path / "site",
+        {
+            "shopkit/__init__.py": "",
+            "shopkit/apps.py": "",
+            "shopkit/templates/shopkit/base.html": "<!doctype html>{% block body %}{% endblock %}",
+            "shopkit/templates/shopkit/product.html": '{% extends "shopkit/base.html" %}',
+        },
+    )
+    project = tmp_path / "project"
+    files: dict[str, str | bytes] = {
+        "manage.py": "import sys\n",
+        "shop/__init__.py": "",
+        "shop/settings.py": SETTINGS,
+        "shop/wsgi.py": WSGI,
+        "static/robots.txt": "User-agent: *\n",
+    }
+    if own_template:
+        files["templates/shopkit/base.html"] = (
+            "<!doctype html><p>ours</p>{% block body %}{% endblock %}"
+        )
+    write_tree(project, files)
+    path = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
+    result = run_cli("init", cwd=project, env={"PYTHONPATH": path})
+    assert result.code == 0, result.err
+    return result.out
+
+
+def test_init_names_the_installed_package_whose_templates_are_the_pages(tmp_path: Path) -> None:
+    out = _init(tmp_path, own_template=False)
+    assert "0 template(s)" in out
+    assert "Django renders its pages from the templates of installed packages (shopkit: 2)" in out
+    assert "copy the templates into a DIRS folder" in out
+
+
+def test_no_note_when_the_project_has_templates_of_its_own(tmp_path: Path) -> None:
+    out = _init(tmp_path, own_template=True)
+    assert "1 template(s)" in out and "installed packages" not in out
