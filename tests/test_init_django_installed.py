@@ -72,3 +72,54 @@ def test_init_names_the_installed_package_whose_templates_are_the_pages(tmp_path
 def test_no_note_when_the_project_has_templates_of_its_own(tmp_path: Path) -> None:
     out = _init(tmp_path, own_template=True)
     assert "1 template(s)" in out and "installed packages" not in out
+
+
+def test_a_file_of_a_project_apps_static_folder_is_not_called_missing(tmp_path: Path) -> None:
+    """``wagtail start``'s project links ``{% static 'css/welcome_page.css' %}`` from its
+    ``home`` app's ``static/`` folder (Django's ``AppDirectoriesFinder`` serves it): ``init``
+    said it 404s "today too" and to fix it, and ``build --strict`` failed on the new project.
+    It is named as the app's file and left as written (``app_routes``)."""
+    settings = SETTINGS.replace('"shopkit.apps.ShopkitConfig"', '"home"')
+    settings = settings.replace('os.path.join(BASE_DIR, "templates")', '"shop/templates"')
+    write_tree(
+        tmp_path,
+        {
+            "manage.py": "import sys\n",
+            "shop/__init__.py": "",
+            "shop/settings.py": settings,
+            "shop/wsgi.py": WSGI,
+            "shop/static/css/site.css": "body{margin:0}\n",
+            "shop/templates/base.html": (
+                "{% load static %}<!doctype html>"
+                "<link rel=stylesheet href=\"{% static 'css/site.css' %}\">"
+                "{% block content %}{% endblock %}"
+            ),
+            "home/__init__.py": "",
+            "home/static/css/welcome_page.css": "h1{color:teal}\n",
+            "home/templates/home/home_page.html": (
+                '{% extends "base.html" %}{% load static %}{% block content %}'
+                "<link rel=stylesheet href=\"{% static 'css/welcome_page.css' %}\">"
+                "{% endblock %}"
+            ),
+        },
+    )
+    settings_file = tmp_path / "shop/settings.py"
+    settings_file.write_text(
+        settings_file.read_text().replace(
+            'STATICFILES_DIRS = [os.path.join(BASE_DIR, "static")]',
+            'STATICFILES_DIRS = [os.path.join(BASE_DIR, "shop", "static")]',
+        )
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    text = (tmp_path / "pipeline.yaml").read_text()
+    assert "404 today too" not in text and "missing_assets" not in text, text
+    assert (
+        "#   css/welcome_page.css (in home/home_page.html; home/static/css/welcome_page.css)"
+        in text
+    )
+    assert 'app_routes: ["css/welcome_page.css"]' in text
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    page = (tmp_path / "dist/templates/home/home_page.html").read_text()
+    assert "{% static 'css/welcome_page.css' %}" in page  # left to Django's finders

@@ -23,7 +23,7 @@ from ..themes2 import packaged_themes
 from .asgiapp import asgi_folders
 from .constants import kwarg
 from .dashapp import DashApp, find_dash
-from .djangoapp import django_folders
+from .djangoapp import django_folders, served_by_apps
 from .factories import module_factory
 from .files import app_root, python_texts, shallowest
 from .helpernamed import helper_named
@@ -129,6 +129,8 @@ class Project:
     # of ``missing``, the keys a view of the app answers (archivy's
     # ``@app.route("/static/custom.css")``): key → where the route is declared (``file:line``)
     served_by_views: dict[str, str] = field(default_factory=dict)
+    # of ``missing``, the keys a Django app's own ``static/`` folder holds: key → that folder
+    served_by_apps: dict[str, str] = field(default_factory=dict)
     # the subfolder of the app's static folder that the templates name their files in
     # (SearXNG's ``themes/simple``: ``subfolder.names_subfolder``), now ``static_dir``
     subfolder: str | None = None
@@ -370,6 +372,8 @@ def discover(root: Path, *, _in: str = "") -> Project:
         if project.missing:
             routes = view_routes(root, public_path)
             project.served_by_views = {k: routes[k] for k, _ in project.missing if k in routes}
+            if project.django:
+                project.served_by_apps = served_by_apps(root, [k for k, _ in project.missing])
     for key in project.styles:
         lacking = missing_in_css(static_dir, key, public_path, present, [root])
         if lacking:

@@ -276,6 +276,24 @@ def installed_pages_note(root: Path) -> str | None:
     )
 
 
+def served_by_apps(root: Path, keys: list[str]) -> dict[str, str]:
+    """Of ``keys`` the static folder lacks, those an app's ``static/`` folder of the project
+    holds, which Django serves (``djangotemplates.app_static``)."""
+    found = settings_module(root)
+    if found is None or not keys:
+        return {}
+    apps = next(
+        (
+            n.value
+            for n in found[1].body
+            if isinstance(n, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "INSTALLED_APPS" for t in n.targets)
+        ),
+        None,
+    )
+    return app_static(root, apps, keys)
+
+
 def _app_dirs(backend: ast.Dict) -> bool:
     """Whether the DjangoTemplates backend looks templates up in its apps' folders:
     ``"APP_DIRS": True``, or the ``app_directories`` loader named in its ``OPTIONS``."""

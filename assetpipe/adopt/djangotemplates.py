@@ -94,6 +94,26 @@ def installed_templates(root: Path, apps: ast.expr | None) -> list[tuple[str, in
     return sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0]))
 
 
+def app_static(root: Path, apps: ast.expr | None, keys: list[str]) -> dict[str, str]:
+    """Of ``keys`` (references the static folder lacks), those in the ``static/`` folder of an
+    app of the project that ``INSTALLED_APPS`` names, mapped to that folder (relative to
+    ``root``): Django's ``AppDirectoriesFinder`` serves them. The project ``wagtail start``
+    writes links ``css/welcome_page.css`` from ``home/static``: ``init`` said it 404s "today
+    too" and to fix it, and ``build --strict`` failed on a new project."""
+    names = [] if apps is None else [n.value for n in ast.walk(apps) if isinstance(n, ast.Constant)]
+    folders: list[Path] = []
+    for name in names:
+        own = _package(root, name.split(".")) if isinstance(name, str) else None
+        if own is not None and (own / "static").is_dir() and own / "static" not in folders:
+            folders.append(own / "static")
+    found: dict[str, str] = {}
+    for key in keys:
+        where = next((f for f in folders if (f / key).is_file()), None)
+        if where is not None:
+            found[key] = where.relative_to(root).as_posix()
+    return found
+
+
 def _names(folder: Path) -> list[str]:
     return [p.relative_to(folder).as_posix() for p in walk(folder, TEMPLATE_EXT)]
 

@@ -219,17 +219,23 @@ def _missing_lines(project: Project) -> list[str]:
     404 today too, and would fail the first build (the default is ``error``)."""
     if not project.missing:
         return []
-    views = project.served_by_views
-    absent = [(k, f"in {t}") for k, t in project.missing if k not in views]
+    views, apps = project.served_by_views, project.served_by_apps
+    absent = [(k, f"in {t}") for k, t in project.missing if k not in views and k not in apps]
     served = [(k, f"in {t}; route at {views[k]}") for k, t in project.missing if k in views]
+    in_apps = [(k, f"in {t}; {apps[k]}/{k}") for k, t in project.missing if k in apps]
     lines = _listed(
         served,
         f"  # {len(served)} reference(s) under {project.public_path} that a view of the app",
         "  # answers, not a file: left as written (name the view with url_for('<its",
         "  # endpoint>') in the template and remove it from this list, if you like):",
     )
-    if served:
-        keys = ", ".join(json.dumps(k) for k in sorted({k for k, _ in served}))
+    lines += _listed(
+        in_apps,
+        f"  # {len(in_apps)} reference(s) to files of the apps' own static/ folders, which",
+        "  # Django's finders serve and the build does not read: left as written:",
+    )
+    if served or in_apps:
+        keys = ", ".join(json.dumps(k) for k in sorted({k for k, _ in [*served, *in_apps]}))
         lines.append(f"  app_routes: [{keys}]")
     lines += _listed(
         absent,
