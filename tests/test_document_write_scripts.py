@@ -33,8 +33,8 @@ def test_a_script_tag_written_by_document_write_is_a_classic_use_at_its_line() -
         "{% load static %}\n"
         '<script src="https://ajax.googleapis.com/ajax/libs/jquery/3.6.0/jquery.min.js"></script>\n'
         "<script>window.jQuery || document.write('<script src=\"{% static "
-        "\"oscar/js/jquery/jquery.min.js\" %}\"><\\/script>')</script>\n"
-        "<script>\n  document.writeln('<script type=\"module\" src=\"/static/js/m.js\"><\\/script>');"
+        '"oscar/js/jquery/jquery.min.js" %}"><\\/script>\')</script>\n'
+        '<script>\n  document.writeln(\'<script type="module" src="/static/js/m.js"><\\/script>\');'
         "\n</script>\n"
         # markup in a string that is never written is no load
         "<script>el.innerHTML = '<script src=\"/static/js/never.js\"><\\/script>';</script>\n"

@@ -30,7 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import AsgiFolders
-from .djangotemplates import AppTemplates, app_static, app_templates, installed_templates
+from .djangotemplates import (
+    AppTemplates,
+    app_static,
+    app_static_files,
+    app_templates,
+    installed_templates,
+)
 from .files import parsed_modules, walk_dirs
 
 WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
@@ -278,7 +284,7 @@ def installed_pages_note(root: Path) -> str | None:
 
 def served_by_apps(root: Path, keys: list[str]) -> dict[str, str]:
     """Of ``keys`` the static folder lacks, those an app's ``static/`` folder of the project
-    holds, which Django serves (``djangotemplates.app_static``)."""
+    holds, which Django serves (``djangotemplates.app_static_files``)."""
     found = settings_module(root)
     if found is None or not keys:
         return {}
@@ -291,7 +297,7 @@ def served_by_apps(root: Path, keys: list[str]) -> dict[str, str]:
         ),
         None,
     )
-    return app_static(root, apps, keys)
+    return app_static_files(root, apps, keys)
 
 
 def _app_dirs(backend: ast.Dict) -> bool:

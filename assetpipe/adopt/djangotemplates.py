@@ -94,7 +94,7 @@ def installed_templates(root: Path, apps: ast.expr | None) -> list[tuple[str, in
     return sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0]))
 
 
-def app_static(root: Path, apps: ast.expr | None, keys: list[str]) -> dict[str, str]:
+def app_static_files(root: Path, apps: ast.expr | None, keys: list[str]) -> dict[str, str]:
     """Of ``keys`` (references the static folder lacks), those in the ``static/`` folder of an
     app of the project that ``INSTALLED_APPS`` names, mapped to that folder (relative to
     ``root``): Django's ``AppDirectoriesFinder`` serves them. The project ``wagtail start``
