@@ -1,8 +1,9 @@
 """``lcp.not_lazy`` on a product page whose photo is a carousel's first slide in an included
 partial, as django-oscar's ``catalogue/partials/gallery.html`` draws it: a thumbnail URL made
 at run time, ``class="img-fluid"`` on three ``<img>`` lines of the partial (the slides, the
-indicator strip, the single-photo branch) and ``id="product_gallery"`` on both branches. The
-build makes the slide lazy (a partial's image), the photo is the LCP, and the audit said
+indicator strip, the single-photo branch) and ``id="product_gallery"`` on both branches. After
+an image of the page's own that the markup does not say is small (the build takes it for the
+page's candidate), the build makes the slide lazy, the photo is the LCP, and the audit said
 "placed at no one template line of the build" and recorded nothing: neither the URL nor the
 tag's classes name one line. The element's path from its nearest ancestor with an id does:
 the check names the partial's line and the next build makes that tag eager. Real Flask app,
@@ -27,6 +28,7 @@ DETAIL = """\
 {% extends "base.html" %}
 {% block body %}
 <h1>Cryptonomicon</h1>
+<img alt="" src="{{ url_for('upload', name='badge.png') }}" style="width:48px;height:48px">
 {% include "partials/gallery.html" %}
 <p>A novel.</p>
 {% endblock %}

@@ -173,9 +173,7 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
         if m is None:
             continue
         args = m.group("args")
-        folder = app_root(path, m.group(1))
-        given = kwarg(args, "root_path", text, texts)  # relative: to where the app runs
-        folder = folder if given is None else (path.parent / given).resolve()
+        folder = app_root(path, m.group(1), kwarg(args, "root_path", text, texts))
 
         def kw(name: str, default: str, args: str = args, text: str = text) -> str:
             value = kwarg(args, name, text, texts)  # a literal or a constant's string

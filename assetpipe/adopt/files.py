@@ -78,13 +78,17 @@ def calls_asset_pipe(module: Path) -> bool:
         return False
 
 
-def app_root(module: Path, name: str) -> Path:
+def app_root(module: Path, name: str, root_path: str | None = None) -> Path:
     """The folder Flask takes as the app's ``root_path`` (where ``static/`` and ``templates/``
     are) for ``Flask(name)`` written in ``module``: the module's folder for ``__name__``; for a
     literal import name, that package's folder when it is the module's own package or one it
     sits in (OctoPrint's ``Flask("octoprint")`` in ``octoprint/server/__init__.py`` has its
-    folders in ``octoprint/``, not ``octoprint/server/``); else the module's folder."""
+    folders in ``octoprint/``, not ``octoprint/server/``); else the module's folder. A
+    ``root_path`` given (flaskBlog's ``"."``, relative to where the app runs: taken from the
+    module's folder) is that folder."""
     folder = module.parent
+    if root_path is not None:
+        return (folder / root_path).resolve()
     name = name.strip("\"'")
     if name == "__name__":
         return folder
