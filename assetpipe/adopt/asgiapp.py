@@ -140,6 +140,8 @@ class AsgiFolders:
     # Django's apps' template folders left out, each with a name an installed package listed
     # before it has (``djangotemplates``)
     shadowed_templates: tuple[tuple[Path, str], ...] = ()
+    # Django's later ``STATICFILES_DIRS`` folders, each with its prefix (``""``: none)
+    more_static: tuple[tuple[str, Path], ...] = ()
 
 
 def _literal(expr: ast.expr | None, assigns: dict[str, ast.expr], depth: int = 0) -> str | None:

@@ -20,10 +20,10 @@ from ..rewrite.foreign import foreign_stylesheets
 from ..scriptsource import script_source
 from ..secretfiles import left_out
 from ..themes2 import packaged_themes
-from .asgiapp import asgi_folders
+from .asgiapp import AsgiFolders, asgi_folders
 from .constants import kwarg
 from .dashapp import DashApp, find_dash
-from .djangoapp import django_folders, served_by_apps
+from .djangoapp import django_folders, served_by_django
 from .factories import module_factory
 from .files import app_root, python_texts, shallowest
 from .helpernamed import helper_named
@@ -129,8 +129,9 @@ class Project:
     # of ``missing``, the keys a view of the app answers (archivy's
     # ``@app.route("/static/custom.css")``): key → where the route is declared (``file:line``)
     served_by_views: dict[str, str] = field(default_factory=dict)
-    # of ``missing``, the keys a Django app's own ``static/`` folder holds: key → that folder
-    served_by_apps: dict[str, str] = field(default_factory=dict)
+    # of ``missing``, the keys another folder Django's finders serve holds (a project app's
+    # ``static/``, a later ``STATICFILES_DIRS`` folder): key → its file there
+    served_by_django: dict[str, str] = field(default_factory=dict)
     # the subfolder of the app's static folder that the templates name their files in
     # (SearXNG's ``themes/simple``: ``subfolder.names_subfolder``), now ``static_dir``
     subfolder: str | None = None
@@ -246,9 +247,8 @@ def discover(root: Path, *, _in: str = "") -> Project:
             dash=dash,
         )
     created = False
-    mount_routes: tuple[str, ...] = ()  # the static mount's name when not ``static``
-    more_templates: tuple[Path, ...] | None = None  # Django's later template folders
-    app_shadowed: tuple[tuple[Path, str], ...] = ()  # Django's apps' folders a package shadows
+    # an ASGI app's or a Django project's folders (a mount's name, Django's later folders)
+    folders = AsgiFolders(Path(), "", None)
     if (
         app is not None
         and not app.static_dir.is_dir()
@@ -269,8 +269,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         or (mounted := django_folders(root)) is not None  # Django's settings
     ):
         static_dir, templates = mounted.static_dir / _in, mounted.templates_dir
-        public_path, mount_routes = mounted.public_path, mounted.routes
-        more_templates, app_shadowed = mounted.more_templates, mounted.shadowed_templates
+        public_path, folders = mounted.public_path, mounted
     else:
         found = shallowest(root, "static")
         if found is None:
@@ -289,7 +288,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         static_dir=static_dir,
         templates_dir=templates,
         public_path=public_path,
-        static_routes=mount_routes,
+        static_routes=folders.routes,
         others=others,
         created_static=created,
         themes=packaged_themes(app.module_file.parent) if app is not None else [],
@@ -299,14 +298,14 @@ def discover(root: Path, *, _in: str = "") -> Project:
     not_sources = set(other.left_out)  # another tool's copies and siblings
     project.static_files = [f for f in every if f not in not_sources]
     present = set(project.static_files)
-    if more_templates is None:
+    if folders.more_templates is None:
         listed = template_dirs(project.templates_dir, blueprint_template_dirs(root))
     else:  # Django: its loaders take a name from the first folder that has it
-        listed = template_dirs(project.templates_dir, list(more_templates), first_wins=True)
+        listed = template_dirs(project.templates_dir, list(folders.more_templates), first_wins=True)
         project.django = True
     project.templates_dir = listed.first
     project.blueprint_templates = listed.blueprints
-    project.shadowed = [*listed.shadowed, *app_shadowed]
+    project.shadowed = [*listed.shadowed, *folders.shadowed_templates]
     tdirs = listed.dirs
     in_templates: set[str] = set()  # keys the templates name literally
     if tdirs:
@@ -347,7 +346,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
                 public_path,
                 versioned,
                 project.static_functions,
-                mount_routes,
+                folders.routes,
                 spec_of(static_dir),
             )
             in_templates.update(named_refs(text, public_path))
@@ -371,7 +370,8 @@ def discover(root: Path, *, _in: str = "") -> Project:
             routes = view_routes(root, public_path)
             project.served_by_views = {k: routes[k] for k, _ in project.missing if k in routes}
             if project.django:
-                project.served_by_apps = served_by_apps(root, [k for k, _ in project.missing])
+                keys = [k for k, _ in project.missing]
+                project.served_by_django = served_by_django(root, keys, folders.more_static)
     for key in project.styles:
         lacking = missing_in_css(static_dir, key, public_path, present, [root])
         if lacking:

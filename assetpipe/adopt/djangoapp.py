@@ -221,7 +221,11 @@ def django_folders(root: Path) -> AsgiFolders | None:
     ``APP_DIRS`` (or the ``app_directories`` loader), the ``templates/`` folder of each app of
     ``INSTALLED_APPS`` that is a package of the project (``djangotemplates``). The build saw
     only the first ``DIRS`` folder: every template of the others, and of the project's apps,
-    stayed unhashed. An installed app's own (site-packages) templates stay Django's."""
+    stayed unhashed. An installed app's own (site-packages) templates stay Django's.
+
+    The other folders of ``STATICFILES_DIRS`` are ``more_static``, each with its prefix
+    (``("docs", ...)``; ``""``: none): Django serves their files under the same ``STATIC_URL``
+    (``other_static``)."""
     found = settings_module(root)
     if found is None:
         return None
@@ -232,15 +236,16 @@ def django_folders(root: Path) -> AsgiFolders | None:
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
     }
     dirs = [Path(d) for d, _, _ in walk_dirs(root)]  # walked once, for both lists
-    static = _first_folder(dirs, path, values.get("STATICFILES_DIRS")) or app_static(
-        root, values.get("INSTALLED_APPS")
-    )
-    if static is None:
+    statics = _folders(dirs, path, values.get("STATICFILES_DIRS"), values)
+    own = None if statics else app_static(root, values.get("INSTALLED_APPS"))
+    statics = statics or ([("", own)] if own is not None else [])
+    if not statics:
         return None
+    static = statics[0][1]
     url = values.get("STATIC_URL")
     public = url.value if isinstance(url, ast.Constant) and isinstance(url.value, str) else ""
     public = "/" + public.strip("/") + "/" if public and "//" not in public else "/static/"
-    templates = [t.resolve() for t in _folders(dirs, path, _templates_dirs(tree))]
+    templates = [t.resolve() for _, t in _folders(dirs, path, _templates_dirs(tree), values)]
     backend = _backend(tree)
     apps = AppTemplates()
     if backend is not None and _app_dirs(backend):
@@ -253,6 +258,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
         first,
         more_templates=tuple(templates[1:]),
         shadowed_templates=tuple(apps.shadowed),
+        more_static=tuple((prefix, folder.resolve()) for prefix, folder in statics[1:]),
     )
 
 
@@ -282,9 +288,12 @@ def installed_pages_note(root: Path) -> str | None:
     )
 
 
-def served_by_apps(root: Path, keys: list[str]) -> dict[str, str]:
-    """Of ``keys`` the static folder lacks, those an app's ``static/`` folder of the project
-    holds, which Django serves (``djangotemplates.app_static_files``)."""
+def served_by_django(
+    root: Path, keys: list[str], more_static: tuple[tuple[str, Path], ...]
+) -> dict[str, str]:
+    """Of ``keys`` the static folder lacks, those another folder Django's finders serve holds,
+    each with its file there: a later ``STATICFILES_DIRS`` folder (``other_static``), a project
+    app's ``static/`` (``djangotemplates.app_static_files``)."""
     found = settings_module(root)
     if found is None or not keys:
         return {}
@@ -297,7 +306,8 @@ def served_by_apps(root: Path, keys: list[str]) -> dict[str, str]:
         ),
         None,
     )
-    return app_static_files(root, apps, keys)
+    by_apps = {k: str(root / f / k) for k, f in app_static_files(root, apps, keys).items()}
+    return {**by_apps, **other_static(keys, more_static)}
 
 
 def _app_dirs(backend: ast.Dict) -> bool:
@@ -309,34 +319,75 @@ def _app_dirs(backend: ast.Dict) -> bool:
     return "app_directories" in ast.unparse(backend)
 
 
-def _folders(dirs: list[Path], settings: Path, listed: ast.expr | None) -> list[Path]:
-    """The folders of a list of path expressions found among ``dirs``, the project's folders
-    (``django_folders``), in the list's order."""
-    out: list[Path] = []
-    if not isinstance(listed, ast.List | ast.Tuple):
-        return out
-    for item in listed.elts:
-        parts = [
-            p
-            for n in ast.walk(item)
-            if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            for p in n.value.split("/")
-            if p and p != "."
-        ]
-        if not parts:
-            continue
-        hits = [d for d in dirs if d.parts[-len(parts) :] == tuple(parts)]
-        if hits:
-            near = settings.resolve().parent
-            best = max(hits, key=lambda h: (_shared(h.resolve(), near), -len(h.parts)))
-            if best not in out:
-                out.append(best)
+def other_static(keys: list[str], folders: tuple[tuple[str, Path], ...]) -> dict[str, str]:
+    """Of ``keys`` (references the static folder lacks), those a later folder of Django's
+    ``STATICFILES_DIRS`` holds (``(prefix, folder)``, ``django_folders``' ``more_static``), each
+    with its file there: Django's finders serve them under ``STATIC_URL`` (NetBox's
+    ``{% static 'netbox.ico' %}`` is in ``project-static/img``, its bundle in
+    ``project-static/dist``). ``init`` said they "404 today too"; they are left as written."""
+    out: dict[str, str] = {}
+    for key in keys:
+        for prefix, folder in folders:
+            head = prefix.strip("/") + "/" if prefix else ""
+            rel = key[len(head) :] if key.startswith(head) else None
+            if rel is not None and (folder / rel).exists():
+                out[key] = (folder / rel).as_posix()
+                break
     return out
 
 
-def _first_folder(dirs: list[Path], settings: Path, listed: ast.expr | None) -> Path | None:
-    """The first folder of ``_folders``, ``None`` when none is found."""
-    return next(iter(_folders(dirs, settings, listed)), None)
+def _folders(
+    dirs: list[Path], settings: Path, listed: ast.expr | None, values: dict[str, ast.expr]
+) -> list[tuple[str, Path]]:
+    """The folders of a list of path expressions found among ``dirs``, the project's folders
+    (``django_folders``), in the list's order, each with its prefix (``""``: none). A module-level name in an expression stands for
+    its value (NetBox's ``TEMPLATES_DIR = BASE_DIR + '/templates'``, listed as ``"DIRS":
+    [TEMPLATES_DIR]``: its ``templates/``, hundreds of templates, was never built); a
+    ``(prefix, path)`` item of ``STATICFILES_DIRS`` is its path. A folder the walk skips by its
+    name (``project-static/dist``, a prebuilt bundle) is found all the same: the settings name
+    it (NetBox's source was taken to be its second folder, ``project-static/img``)."""
+    out: list[tuple[str, Path]] = []
+    listed = _resolved(listed, values)
+    if not isinstance(listed, ast.List | ast.Tuple):
+        return out
+    for listed_item in listed.elts:
+        item, prefix = _resolved(listed_item, values), ""
+        if isinstance(item, ast.Tuple) and len(item.elts) == 2:
+            first = item.elts[0]
+            prefix = str(first.value) if isinstance(first, ast.Constant) else ""
+            item = item.elts[1]
+        parts = _path_parts(item, values, 0) if item is not None else []
+        if not parts:
+            continue
+        tail = tuple(parts)
+        hits = [d for d in dirs if d.parts[-len(tail) :] == tail]
+        head = tail[:-1]
+        skipped = [d / tail[-1] for d in dirs if not head or d.parts[-len(head) :] == head]
+        hits += [d for d in skipped if d not in hits and d.is_dir()]
+        if hits:
+            near = settings.resolve().parent
+            best = max(hits, key=lambda h: (_shared(h.resolve(), near), -len(h.parts)))
+            if best not in (f for _, f in out):
+                out.append((prefix, best))
+    return out
+
+
+def _resolved(node: ast.expr | None, values: dict[str, ast.expr]) -> ast.expr | None:
+    """``node``, or the value of the module-level name it is."""
+    if isinstance(node, ast.Name) and node.id in values:
+        return values[node.id]
+    return node
+
+
+def _path_parts(node: ast.AST, values: dict[str, ast.expr], depth: int) -> list[str]:
+    """The folder names a path expression's string literals spell, in source order, a
+    module-level name read as its value (a few levels deep: ``BASE_DIR`` of ``PROJECT_DIR``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [p for p in node.value.split("/") if p and p != "."]
+    if isinstance(node, ast.Name):
+        value = values.get(node.id)
+        return _path_parts(value, values, depth + 1) if value is not None and depth < 4 else []
+    return [p for child in ast.iter_child_nodes(node) for p in _path_parts(child, values, depth)]
 
 
 def _shared(a: Path, b: Path) -> int:

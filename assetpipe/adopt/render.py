@@ -219,23 +219,25 @@ def _missing_lines(project: Project) -> list[str]:
     404 today too, and would fail the first build (the default is ``error``)."""
     if not project.missing:
         return []
-    views, apps = project.served_by_views, project.served_by_apps
-    absent = [(k, f"in {t}") for k, t in project.missing if k not in views and k not in apps]
+    views, django = project.served_by_views, project.served_by_django
+    absent = [(k, f"in {t}") for k, t in project.missing if k not in views and k not in django]
     served = [(k, f"in {t}; route at {views[k]}") for k, t in project.missing if k in views]
-    in_apps = [(k, f"in {t}; {apps[k]}/{k}") for k, t in project.missing if k in apps]
     lines = _listed(
         served,
         f"  # {len(served)} reference(s) under {project.public_path} that a view of the app",
         "  # answers, not a file: left as written (name the view with url_for('<its",
         "  # endpoint>') in the template and remove it from this list, if you like):",
     )
+    theirs = [
+        (k, f"in {t}; {_shown(project, django[k])}") for k, t in project.missing if k in django
+    ]
     lines += _listed(
-        in_apps,
-        f"  # {len(in_apps)} reference(s) to files of the apps' own static/ folders, which",
-        "  # Django's finders serve and the build does not read: left as written:",
+        theirs,
+        f"  # {len(theirs)} reference(s) to files of another folder Django's finders serve (an",
+        "  # app's static/, a later STATICFILES_DIRS folder): left as written (not hashed):",
     )
-    if served or in_apps:
-        keys = ", ".join(json.dumps(k) for k in sorted({k for k, _ in [*served, *in_apps]}))
+    if served or theirs:
+        keys = ", ".join(json.dumps(k) for k in sorted({k for k, _ in [*served, *theirs]}))
         lines.append(f"  app_routes: [{keys}]")
     lines += _listed(
         absent,
@@ -244,6 +246,11 @@ def _missing_lines(project: Project) -> list[str]:
         "  # then remove this line to make a missing asset an error again:",
     )
     return [*lines, "  missing_assets: warn"] if absent else lines
+
+
+def _shown(project: Project, folder: str) -> str:
+    """``folder`` relative to the project's root, as ``init`` names folders."""
+    return os.path.relpath(folder, project.root).replace(os.sep, "/")
 
 
 def _listed(items: list[tuple[str, str]], *head: str) -> list[str]:

@@ -1,0 +1,110 @@
+"""``init`` reading a Django project's settings as NetBox writes them: a ``DIRS`` entry that is
+a module-level name (``TEMPLATES_DIR = BASE_DIR + '/templates'``), several ``STATICFILES_DIRS``
+folders (the first named ``dist``, a prebuilt bundle, one ``(prefix, path)`` pair), each read
+as Django's finders and loaders read them, then built and rendered by Django itself."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from assetpipe.config import load_config
+from tests.conftest import run_cli, write_tree
+from tests.test_django import URLS, WSGI
+from tests.test_django_templates import _hashed, _render
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
+
+SETTINGS = """\
+import os
+
+BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SECRET_KEY = "test"
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
+ROOT_URLCONF = "shopsite.urls"
+INSTALLED_APPS = ["django.contrib.staticfiles"]
+TEMPLATES_DIR = BASE_DIR + '/templates'
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [TEMPLATES_DIR],
+        "APP_DIRS": True,
+    },
+]
+STATIC_URL = "/static/"
+STATICFILES_DIRS = (
+    os.path.join(BASE_DIR, 'project-static', 'dist'),
+    os.path.join(BASE_DIR, 'project-static', 'img'),
+    ('docs', os.path.join(BASE_DIR, 'project-static', 'docs')),
+)
+"""
+#: the bundle from ``dist``, the logo from ``img``, a page from the ``docs`` prefix
+PAGE = """\
+{% load static %}<!doctype html>
+<html><head><link rel="stylesheet" href="{% static 'netbox.css' %}"></head>
+<body><img src="{% static 'logo.svg' %}" alt="NetBox" height="40">
+<a href="{% static 'docs/index.html' %}">Docs</a></body></html>
+"""
+LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="80" height="40"></svg>\n'
+
+
+def _project(root: Path) -> None:
+    write_tree(
+        root,
+        {
+            "manage.py": "import sys\n",
+            "shopsite/__init__.py": "",
+            "shopsite/settings.py": SETTINGS,
+            "shopsite/urls.py": URLS,
+            "shopsite/wsgi.py": WSGI,
+            "templates/page.html": PAGE,
+            "project-static/dist/netbox.css": "body { margin: 0; color: #123; }\n",
+            "project-static/img/logo.svg": LOGO,
+            "project-static/docs/index.html": "<p>docs</p>\n",
+        },
+    )
+
+
+def _paste(root: Path, out: str) -> None:
+    """The lines ``init`` printed, where it said: the WSGI module's after its last line, the
+    ``DIRS`` entry first in the list (a name: NetBox's ``[TEMPLATES_DIR]``)."""
+    wsgi_part, dirs_part = out.split("Add these lines", 1)[1].split("and first in the DIRS", 1)
+    code = [line[6:] for line in wsgi_part.splitlines()[1:] if line.startswith("      ")]
+    wsgi = root / "shopsite/wsgi.py"
+    wsgi.write_text(wsgi.read_text() + "\n" + "\n".join(code) + "\n")
+    entry = next(line.strip() for line in dirs_part.splitlines() if line.startswith("      "))
+    settings = root / "shopsite/settings.py"
+    text = "from pathlib import Path\n" + settings.read_text()
+    settings.write_text(text.replace('"DIRS": [', f'"DIRS": [{entry} ', 1))
+
+
+def test_netbox_settings_name_the_folders_django_uses(tmp_path: Path) -> None:
+    """``init`` took ``project-static/img`` for the static folder (its walk skips folders
+    named ``dist``), built no template of ``DIRS`` (``[TEMPLATES_DIR]`` holds no string) and
+    said the references to the other folders' files "404 today too". Now the source is
+    ``STATICFILES_DIRS``' first folder, ``templates/`` is built, and a file of a later folder
+    is left as written, Django's (``app_routes``): ``build --strict`` passes, and Django
+    renders a hashed stylesheet beside the logo and docs' own URLs."""
+    _project(tmp_path)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "first in the DIRS list at line 13 of TEMPLATES" in result.out, result.out
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.source == (tmp_path / "project-static/dist").resolve()
+    assert 'dirs: ["templates"]' in yaml, yaml
+    assert list(cfg.styles.entries) == ["netbox.css"]
+    assert "404 today too" not in yaml and "missing_assets" not in yaml, yaml
+    assert "logo.svg (in page.html; project-static/img/logo.svg)" in yaml, yaml
+    assert set(cfg.templates.app_routes) == {"logo.svg", "docs/index.html"}, yaml
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["page.html"])
+    assert 'src="/static/logo.svg"' in html["page.html"], html
+    assert 'href="/static/docs/index.html"' in html["page.html"], html
+    stylesheet = {"page.html": html["page.html"].split("<body>")[0]}
+    _hashed(tmp_path, stylesheet, 1)
