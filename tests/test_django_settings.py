@@ -6,6 +6,7 @@ as Django's finders and loaders read them, then built and rendered by Django its
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,77 @@ def test_netbox_settings_name_the_folders_django_uses(tmp_path: Path) -> None:
     assert 'href="/static/docs/index.html"' in html["page.html"], html
     stylesheet = {"page.html": html["page.html"].split("<body>")[0]}
     _hashed(tmp_path, stylesheet, 1)
+
+
+HELPERS = """\
+from urllib.parse import urlencode
+
+from django import template
+from django.templatetags.static import static
+
+register = template.Library()
+
+
+@register.simple_tag
+def static_with_params(path, **params):
+    return static(path) + "?" + urlencode(params)
+
+
+@register.simple_tag(takes_context=False)
+def not_a_static_url(name):
+    return name.upper()
+"""
+#: the bundle and stylesheet through the tag; the theme script in another folder
+TAGGED = """\
+{% load static helpers %}<!doctype html>
+<html><head><script src="{% static_with_params 'setmode.js' v=version %}"></script>
+<link rel="stylesheet" href="{% static_with_params 'netbox.css' v=version %}">
+<script src="{% static_with_params "netbox.js" v='4.4.10' %}"></script></head>
+<body><p>{% not_a_static_url 'netbox.css' %}</p></body></html>
+"""
+
+
+def test_a_tag_of_the_project_that_calls_static_is_hashed(tmp_path: Path) -> None:
+    """NetBox links its stylesheet, bundle and theme script on every page with a simple tag
+    of its own, ``{% static_with_params 'netbox.css' v=... %}``: the build left all three
+    unhashed (the pages' largest files, revalidated on every visit). ``init`` now finds the
+    tag by what it does (``static()`` of its first parameter) and lists it in
+    ``templates.static_functions``; the build rewrites K alone, so Django still runs the tag,
+    query and all. A tag that does something else is left as written."""
+    _project(tmp_path)
+    write_tree(
+        tmp_path,
+        {
+            "shopsite/settings.py": SETTINGS.replace(
+                '"django.contrib.staticfiles"]', '"django.contrib.staticfiles", "utilities"]'
+            ),
+            "utilities/__init__.py": "",
+            "utilities/templatetags/__init__.py": "",
+            "utilities/templatetags/helpers.py": HELPERS,
+            "templates/page.html": TAGGED,
+            "project-static/dist/netbox.js": "window.netbox = { version: 1 };\n",
+            "project-static/js/setmode.js": "window.mode = 'light';\n",
+        },
+    )
+    text = (tmp_path / "shopsite/settings.py").read_text()
+    (tmp_path / "shopsite/settings.py").write_text(
+        text.replace("'img'),\n", "'img'),\n    os.path.join(BASE_DIR, 'project-static', 'js'),\n")
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.templates.static_functions == ("static_with_params",)
+    assert list(cfg.styles.entries) == ["netbox.css"] and list(cfg.scripts.entries) == ["netbox.js"]
+    assert "setmode.js" in cfg.templates.app_routes
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    out = (tmp_path / "dist/templates/page.html").read_text()
+    assert "{% not_a_static_url 'netbox.css' %}" in out
+    assert "{% static_with_params 'setmode.js' v=version %}" in out
+    html = _render(tmp_path, ["page.html"])["page.html"]
+    assert '<script src="/static/setmode.js?v="></script>' in html, html
+    assert "<p>NETBOX.CSS</p>" in html, html
+    urls = re.findall(r'(/static/netbox[^"]*)\?v=[^"]*"', html)
+    assert len(urls) == 2, html
+    _hashed(tmp_path, {"page.html": " ".join(urls)}, 2)

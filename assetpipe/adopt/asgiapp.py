@@ -142,6 +142,8 @@ class AsgiFolders:
     shadowed_templates: tuple[tuple[Path, str], ...] = ()
     # Django's later ``STATICFILES_DIRS`` folders, each with its prefix (``""``: none)
     more_static: tuple[tuple[str, Path], ...] = ()
+    # Django's own simple tags that give a static file's URL (``djangotags``)
+    static_tags: tuple[str, ...] = ()
 
 
 def _literal(expr: ast.expr | None, assigns: dict[str, ast.expr], depth: int = 0) -> str | None:

@@ -2,10 +2,9 @@
 the scripts and stylesheets its templates load, and its image folders.
 
 Nothing is imported or run: the app is found by reading Python files (``Flask(__name__)``,
-``def create_app``) and the references by reading templates (``url_for('static',
-filename='...')`` and literal ``<static_url_path>/...`` URLs in ``<script src>`` and
-``<link rel=stylesheet>``), so a project whose app needs a database or secrets can be looked at.
-"""
+``def create_app``, Django's settings) and the references by reading templates (``url_for(...)``,
+``{% static %}``, literal ``<static_url_path>/...`` URLs), so an app that needs a database can
+be looked at."""
 
 from __future__ import annotations
 
@@ -103,8 +102,8 @@ class Project:
     # templates.prefixes: a Jinja expression that stands for a static folder's URL (AppSeed's
     # ``{{ config.ASSETS_ROOT }}/css/app.css``) → that folder, relative to static_dir
     prefixes: dict[str, str] = field(default_factory=dict)
-    # templates.static_functions: functions whose string argument names a static file
-    # (Datasette's urls.static)
+    # templates.static_functions: functions or Django tags whose string argument names a
+    # static file (Datasette's urls.static, NetBox's static_with_params: ``djangotags``)
     static_functions: tuple[str, ...] = ()
     static_routes: tuple[str, ...] = ()  # the static mount's name if not static (``asgiapp``)
     # stylesheets the templates load whose url()s or @imports name files the static folder
@@ -318,7 +317,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
                     texts.append((name, path, None))
         read_texts = [t for _, _, t in texts if t is not None]
         project.prefixes = find_prefixes(read_texts, present)
-        project.static_functions = static_functions_of(read_texts, present)
+        project.static_functions = (*static_functions_of(read_texts, present), *folders.static_tags)
         if app is None:  # no static route to read: the URL the templates use (Datasette's)
             public_path = project.public_path = public_path_of(read_texts, present) or public_path
         # Flask-Versioned's ``{{ "static/K" | versioned }}``: K's path from the app's root path

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import AsgiFolders
+from .djangotags import static_tags
 from .djangotemplates import (
     AppTemplates,
     app_static,
@@ -259,6 +260,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
         more_templates=tuple(templates[1:]),
         shadowed_templates=tuple(apps.shadowed),
         more_static=tuple((prefix, folder.resolve()) for prefix, folder in statics[1:]),
+        static_tags=static_tags(root),
     )
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..rewrite.djangotags import tag_re
 from ..rewrite.refs import PYRAMID_STATIC, ROOT_EXPR, VERSIONED
 
 
@@ -110,12 +111,13 @@ def static_functions_of(texts: list[str], present: set[str]) -> tuple[str, ...]:
 
 def uncalled(text: str, functions: tuple[str, ...], public_path: str) -> str:
     """``text`` with each ``{{ F('K') }}`` of ``functions`` written as the literal URL
-    ``public_path`` + K."""
+    ``public_path`` + K, and each Django ``{% F 'K' ... %}`` too (``rewrite.djangotags``)."""
     if not functions:
         return text
     names = "|".join(map(re.escape, functions))
     call = rf"""\{{\{{-?\s*(?:{names})\(\s*(["'])/?([^"'{{}}~]+)\1\s*\)\s*-?\}}\}}"""
-    return re.sub(call, lambda m: public_path + m.group(2), text)
+    text = re.sub(call, lambda m: public_path + m.group(2), text)
+    return tag_re(tuple(functions)).sub(lambda m: public_path + m.group("key"), text)
 
 
 def unspecced(text: str, spec: str | None, public_path: str) -> str:

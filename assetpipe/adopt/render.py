@@ -174,13 +174,14 @@ def _prefix_lines(project: Project) -> list[str]:
 
 
 def _function_lines(project: Project) -> list[str]:
-    """``templates.static_functions`` for templates that name assets as ``{{ F('K') }}``."""
+    """``templates.static_functions`` for templates that name assets as ``{{ F('K') }}`` (a
+    Django project's: ``{% F 'K' %}``, a tag of its own, ``djangotags``)."""
     if not project.static_functions:
         return []
     first = project.static_functions[0]
+    call = f"{{% {first} 'app.css' %}}" if project.django else f"{{{{ {first}('app.css') }}}}"
     return [
-        f"  # The templates name assets as {{{{ {first}('app.css') }}}}: each function below"
-        f" returns",
+        f"  # The templates name assets as {call}: each function below returns",
         f"  # the URL of a file of the static folder under {project.public_path}; its argument"
         " is rewritten.",
         f"  static_functions: {_flow(list(project.static_functions))}",

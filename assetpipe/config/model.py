@@ -136,7 +136,10 @@ class TemplatesConfig:
         " mount (sqladmin's `admin:statics`)",
     )
     static_functions: tuple[str, ...] = opt(
-        (), Strs(), "functions F whose `F('K')` gives file K's URL (Datasette's `urls.static`)"
+        (),
+        Strs(),
+        "functions F whose `F('K')` gives file K's URL (Datasette's `urls.static`), and Django"
+        " tags of the project's own written `{% F 'K' %}` (NetBox's `static_with_params`)",
     )
     prefixes: tuple[tuple[str, str], ...] = opt(
         (),

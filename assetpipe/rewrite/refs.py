@@ -39,7 +39,8 @@ An attribute value refers to the asset with manifest key K in one of three ways:
   that returns K's URL (Datasette's ``{{ urls.static('app.css') }}``, which gives
   ``/-/static/app.css``). Only the literal K is rewritten, as ``url_for``'s is. Pyramid's
   ``{{ request.static_url('pkg:static/K') }}`` (and ``static_path``) too, with no
-  configuration, when ``pkg:static/`` is the static folder's asset specification.
+  configuration, when ``pkg:static/`` is the static folder's asset specification. A Django
+  tag F of those (``{% F 'K' v=... %}``) is a ``static_tag`` (``djangotags``).
 
 - ``unrooted``: ``public_path`` without its leading slash, then K (Glances' ``<script
   src="static/glances.js">``): a URL relative to the page, which names ``/static/K`` on a page
@@ -62,6 +63,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
+
+from .djangotags import tag_re
 
 #: the route names whose ``url_for`` names a file of the static folder, by default
 #: (``templates.static_routes``)
@@ -212,9 +215,10 @@ def classify(
     if rooted is not None:
         return rooted
     if "{{" in value or "{%" in value:
-        m = STATIC_TAG.match(v)
-        if m and v[m.end() :][:1] in ("", "?", "#"):  # a query after it stays as written
-            return Ref("static_tag", m.group("key"), lead + m.start("key"), lead + m.end("key"))
+        m = STATIC_TAG.match(v) or (tag_re(functions).match(v) if functions else None)
+        if m and v[m.end() :][:1] in ("", "?", "#"):  # {% static 'K' %}?q, a project's tag
+            span, fn = (lead + m.start("key"), lead + m.end("key")), m.groupdict().get("fn")
+            return Ref("static_tag", m.group("key"), *span, route=fn or "static")
         m = VERSIONED.fullmatch(v)
         folder = public_path.lstrip("/")
         if m and folder and m.group("path").lstrip("/").startswith(folder):

@@ -246,7 +246,7 @@ class Resolver:
         if ref is not None and ref.kind == "call":
             return f"{{{{ {ref.route}({inner}{ref.head}{file}{inner}) }}}}"
         if ref is not None and ref.kind == "static_tag":
-            return f"{{% static {inner}{file}{inner} %}}"
+            return f"{{% {ref.route} {inner}{file}{inner} %}}"
         if ref is not None and ref.kind == "asset_url" and key is not None:
             return f"{{{{ asset_url({inner}{key}{inner}) }}}}"
         if ref is not None and ref.kind in ("prefixed", "versioned"):
