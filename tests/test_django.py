@@ -191,6 +191,18 @@ def _get(url: str, codings: str = "identity") -> tuple[int, dict[str, str], byte
         return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
 
 
+def _answered(url: str, log: Path, what: str, tries: int = 200) -> str:
+    """The page at ``url`` once the server started with ``log`` answers it (a refused
+    connection or an error status until then); the test fails with the log's tail after
+    ``tries`` tenths of a second."""
+    for _ in range(tries):
+        try:
+            return _get(url)[2].decode()
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"{what} did not answer: {log.read_text()[-3000:]}")
+
+
 def _started(args: list[str], log: Path) -> subprocess.Popen[bytes]:
     """``args`` started in ``log``'s folder (the project), its output into ``log``."""
     with log.open("w") as out:
@@ -266,14 +278,7 @@ def test_watch_app_renders_a_saved_django_template(tmp_path: Path) -> None:
     watch = _started([*WATCH, "--app", "shopsite.wsgi:application", "--port", str(port)], log)
     try:
         page = f"http://127.0.0.1:{port}/"
-        for _ in range(200):
-            try:  # a 404 or a refused connection until the first build is made
-                html = _get(page)[2].decode()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"watch did not answer: {log.read_text()[-3000:]}")
+        html = _answered(page, log, "watch")  # a 404 until the first build is made
         assert "<p>" in html and "saved-probe" not in html
         tpl = tmp_path / "shopsite/templates/base.html"
         tpl.write_text(tpl.read_text().replace("<p>", "<p class='saved-probe'>", 1))

@@ -11,14 +11,21 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-import time
 import urllib.error
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_cli
-from tests.test_django import WATCH, _free_port, _get, _paste, _project, _started
+from tests.test_django import (
+    WATCH,
+    _answered,
+    _free_port,
+    _get,
+    _paste,
+    _project,
+    _started,
+)
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
 
@@ -64,14 +71,7 @@ def test_runserver_answers_the_builds_hashed_files(tmp_path: Path) -> None:
     server = _started(args, log)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                html = _get(base + "/")[2].decode()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"runserver did not answer: {log.read_text()[-3000:]}")
+        html = _answered(base + "/", log, "runserver", 150)
         urls = set(re.findall(r'"(/static/[^"]+-[A-Z0-9]{8}\.\w+)"', html))
         assert len(urls) == 3, html  # the stylesheet, the logo, the script
         for url in urls:
@@ -123,14 +123,7 @@ def test_watch_app_answers_what_the_build_lacks_as_runserver_does(tmp_path: Path
     watch = _started([*WATCH, "--app", "shopsite.wsgi:application", "--port", str(port)], log)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                html = _get(base + "/")[2].decode()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"watch did not answer: {log.read_text()[-3000:]}")
+        html = _answered(base + "/", log, "watch")
         css = re.search(r'href="(/static/css/site-[A-Z0-9]{8}\.css)"', html)
         assert css and _status(base + css.group(1)) == 200, html
         # the app's own file, which the build lacks: Django's finders, as under runserver
