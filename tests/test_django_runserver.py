@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import subprocess
 import sys
 import urllib.error
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, write_tree
 from tests.test_django import (
     WATCH,
     _answered,
@@ -132,3 +133,27 @@ def test_watch_app_answers_what_the_build_lacks_as_runserver_does(tmp_path: Path
     finally:
         watch.terminate()
         watch.wait(10)
+
+
+def test_a_flask_app_in_a_process_that_set_django_up_stays_a_flask_app(tmp_path: Path) -> None:
+    """``prepare_app`` wrapped any WSGI app in Django's ``StaticFilesHandler`` once Django's
+    settings were loaded with ``DEBUG`` on: a Flask app served by ``audit --app`` in such a
+    process (a project using both; another test's, in the suite) got no ``AssetPipe`` and
+    rendered its source templates, unhashed. Run in a fresh interpreter: Django's settings are
+    configured once per process."""
+    write_tree(tmp_path, {"pipeline.yaml": "source: static\noutput: dist\n", "static/a.css": ""})
+    code = (
+        "import django\nfrom django.conf import settings\n"
+        "settings.configure(DEBUG=True, INSTALLED_APPS=['django.contrib.staticfiles'],"
+        " STATIC_URL='/static/')\ndjango.setup()\n"
+        "from pathlib import Path\nfrom flask import Flask\n"
+        "from assetpipe.serve.userapp import prepare_app\n"
+        "app = Flask('x')\n"
+        f"served = prepare_app(app, Path({str(tmp_path / 'pipeline.yaml')!r}))\n"
+        "print(served is app, 'assetpipe' in app.extensions)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "True"], run.stdout

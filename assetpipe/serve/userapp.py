@@ -170,18 +170,19 @@ def prepare_app(app: Any, config_path: Path) -> Any:
     ``runserver`` does (``assetpipe.django.runserver_static``)."""
     from ..flasknames import is_quart
 
-    if "django.conf" in sys.modules and not is_asgi(app):
-        from ..django import runserver_static
-
-        return runserver_static(app)
     extensions = getattr(app, "extensions", None)
     quart = is_quart(app)
     if not (
         isinstance(extensions, dict)
         and hasattr(app, "jinja_env")
         and (quart or hasattr(app, "wsgi_app"))
-    ):
-        return app  # neither Flask nor Quart
+    ):  # neither Flask nor Quart: a Django project's (a Flask app in a process that imported
+        # Django, another test's, was wrapped as one and rendered its source templates)
+        if "django.conf" in sys.modules and not is_asgi(app):
+            from ..django import runserver_static
+
+            return runserver_static(app)
+        return app
     if "assetpipe" not in extensions:
         from ..flask import AssetPipe
 
