@@ -96,8 +96,19 @@ def test_a_nav_partial_holds_no_candidate_and_django_sets_nothing() -> None:
         django=True,
     )
     assert "set" not in built["page.html"]
-    assert "{% if not forloop.first %}" in built["card.html"]
+    assert "{% if not forloop or not forloop.first %}" in built["card.html"]
     assert "forloop" not in built["navbar.html"]
+
+
+def test_a_jinja_template_taken_for_djangos_renders_without_an_error() -> None:
+    """A Django project rendering some templates with Jinja2 (``first_wins`` set by ``init``):
+    a template with no markup only one language has is read as Django's, and its loop test is
+    written so that Jinja renders it too (every pass lazy) rather than raising on
+    ``forloop.first``."""
+    page = "{% for p in ps %}" + PHOTO + "{% endfor %}"
+    built = _built({"page.html": page}, {"page.html"}, django=True)
+    html = Environment(loader=DictLoader(built)).get_template("page.html").render(ps=["a", "b"])
+    assert html.count('loading="lazy"') == 2, html
 
 
 def test_watch_rebuilds_the_partial_a_saved_page_gives_the_candidate(tmp_path: Path) -> None:

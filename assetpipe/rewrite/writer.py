@@ -54,8 +54,9 @@ class Writer:
         """Insert ``attrs`` (those the tag lacks) so that they render on every pass of the
         ``{% for %}`` loop around ``tag`` but its first: ``{% if loop is not defined or not
         loop.first %}...{% endif %}`` (in the loop's ``{% else %}``, where Jinja has no
-        ``loop``, they render); in a Django template ``{% if not forloop.first %}`` (in
-        ``{% empty %}`` there is no ``forloop``: they render). ``var``: in a Jinja partial
+        ``loop``, they render); in a Django template ``{% if not forloop or not
+        forloop.first %}`` (in ``{% empty %}`` there is no ``forloop``: they render). ``var``:
+        in a Jinja partial
         included in a loop, the variable the includer sets to ``loop.first`` is tested instead
         (undefined where it is included otherwise: they render)."""
         missing = [(n, v) for n, v in attrs if not tag.has(n)]
@@ -65,7 +66,9 @@ class Writer:
         body = " ".join(f"{n}={q}{v}{q}" for n, v in missing)
         test = "loop is not defined or not loop.first"
         if self.django:
-            test = "not forloop.first"
+            # ``not forloop`` first: a Jinja template taken for Django's (a Django project on
+            # Jinja2) renders it lazy where ``forloop.first`` alone raised UndefinedError
+            test = "not forloop or not forloop.first"
         elif var is not None:
             test = f"{var} is not defined or not {var}"
         text = f" {{% if {test} %}}{body}{{% endif %}}"
