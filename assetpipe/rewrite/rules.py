@@ -117,8 +117,9 @@ class _Rewriter:
             if first <= h.line <= last and (
                 h.src is None or h.src == key or h.src == self.doc.value(tag, "src")
             ):
-                self.result.hints_used.add(h)
-                return "eager", "lcp-hints.json"
+                self.result.hints_used.add(h)  # in one loop: its first pass is the LCP
+                one = tag.jinja.count("for") == 1 and not {"macro", "call"} & set(tag.jinja)
+                return ("first-pass-high" if one else "eager"), "lcp-hints.json"
         if tag is first_img:
             return "eager", "first image of the page"
         if tag is self.loop_first:
@@ -171,9 +172,9 @@ class _Rewriter:
             self.writer.add_attr(tag, "loading", "lazy")
             if tag.name == "img":
                 self.writer.add_attr(tag, "decoding", "async")
-        elif mode in ("first-pass", "include-first-pass"):
+        elif mode in ("first-pass", "include-first-pass", "first-pass-high"):
             var = FIRST_VAR if mode == "include-first-pass" else None
-            self.writer.add_after_first_pass(tag, [("loading", "lazy"), ("decoding", "async")], var)
+            self.writer.add_after_first_pass(tag, var, mode == "first-pass-high")
         if tag.name != "img":
             return
         cond = sorted({a.name for a in tag.attrs if a.conditional} & SIZING_ATTRS)

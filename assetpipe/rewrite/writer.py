@@ -48,22 +48,25 @@ class Writer:
         self.edit(tag, at, at, text, "attr")
         return True
 
-    def add_after_first_pass(
-        self, tag: Tag, attrs: list[tuple[str, str]], var: str | None = None
-    ) -> bool:
-        """Insert ``attrs`` (those the tag lacks) so that they render on every pass of the
-        ``{% for %}`` loop around ``tag`` but its first: ``{% if loop is not defined or not
-        loop.first %}...{% endif %}`` (in the loop's ``{% else %}``, where Jinja has no
-        ``loop``, they render); in a Django template ``{% if not forloop or not
+    def add_after_first_pass(self, tag: Tag, var: str | None = None, high: bool = False) -> bool:
+        """Insert ``loading="lazy" decoding="async"`` (those the tag lacks) so that they render
+        on every pass of the ``{% for %}`` loop around ``tag`` but its first: ``{% if loop is not
+        defined or not loop.first %}...{% endif %}`` (in the loop's ``{% else %}``, where Jinja
+        has no ``loop``, they render); in a Django template ``{% if not forloop or not
         forloop.first %}`` (in ``{% empty %}`` there is no ``forloop``: they render). ``var``:
-        in a Jinja partial
-        included in a loop, the variable the includer sets to ``loop.first`` is tested instead
-        (undefined where it is included otherwise: they render)."""
-        missing = [(n, v) for n, v in attrs if not tag.has(n)]
-        if not missing:
+        in a Jinja partial included in a loop, the variable the includer sets to ``loop.first``
+        is tested instead (undefined where it is included otherwise: they render). ``high``:
+        ``fetchpriority="high"`` on the first pass alone, in the ``{% else %}`` (an LCP hint on
+        the loop's tag)."""
+        lazy = [("loading", "lazy"), ("decoding", "async")]
+        missing = [(n, v) for n, v in lazy if not tag.has(n)]
+        only = [(n, v) for n, v in [("fetchpriority", "high")] if high and not tag.has(n)]
+        if not missing and not only:
             return False
         q = self.doc.quote(tag)
         body = " ".join(f"{n}={q}{v}{q}" for n, v in missing)
+        if only:
+            body += "{% else %}" + " ".join(f"{n}={q}{v}{q}" for n, v in only)
         test = "loop is not defined or not loop.first"
         if self.django:
             # ``not forloop`` first: a Jinja template taken for Django's (a Django project on
