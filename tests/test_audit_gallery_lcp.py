@@ -21,6 +21,7 @@ from assetpipe import build
 from assetpipe.config import load_config
 from tests.conftest import require_chromium
 from tests.test_audit_browser import PHOTO, audit, check_of, make_project, page_of
+from tests.test_audit_macro_lcp import upload_app
 
 pytestmark = [pytest.mark.chromium, pytest.mark.timeout(240)]
 
@@ -64,27 +65,7 @@ GALLERY = """\
 </div>
 {% endif %}
 """
-APP = """\
-from pathlib import Path
-
-from flask import Flask, Response, render_template
-
-from assetpipe.flask import AssetPipe
-
-app = Flask(__name__, static_folder="site", template_folder="site/templates")
-AssetPipe(app)
-PHOTO = Path(app.root_path, "upload.png").read_bytes()
-
-
-@app.get("/product")
-def product():
-    return render_template("pages/detail.html", photos=["a.png", "b.png", "c.png"])
-
-
-@app.get("/uploads/<name>")
-def upload(name):
-    return Response(PHOTO, mimetype="image/png")
-"""
+APP = upload_app("/product", "pages/detail.html")
 CSS = "<style>.carousel-item{display:none}.carousel-item.active{display:block}</style>\n"
 
 

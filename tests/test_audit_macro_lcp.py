@@ -40,7 +40,13 @@ MACROS = """\
 </div>
 {% endmacro %}
 """
-APP = """\
+
+
+def upload_app(path: str, template: str) -> str:
+    """The source of a Flask app whose page at ``path`` renders ``template`` with
+    three photos, each served by the app's own ``/uploads/<name>`` view (a URL made at run
+    time, no file of the build)."""
+    return f"""\
 from pathlib import Path
 
 from flask import Flask, Response, render_template
@@ -52,15 +58,18 @@ AssetPipe(app)
 PHOTO = Path(app.root_path, "upload.png").read_bytes()
 
 
-@app.get("/gallery")
-def gallery():
-    return render_template("pages/gallery.html", photos=["a.png", "b.png", "c.png"])
+@app.get("{path}")
+def page():
+    return render_template("{template}", photos=["a.png", "b.png", "c.png"])
 
 
 @app.get("/uploads/<name>")
 def upload(name):
     return Response(PHOTO, mimetype="image/png")
 """
+
+
+APP = upload_app("/gallery", "pages/gallery.html")
 
 
 def test_a_macros_lazy_lcp_photo_is_named_and_recorded(tmp_path: Path) -> None:

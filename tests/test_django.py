@@ -100,15 +100,24 @@ def _png() -> bytes:
     return out.getvalue()
 
 
+def startproject(settings: str) -> dict[str, str | bytes]:
+    """A Django project's own files as ``django-admin startproject shopsite`` lays them out:
+    ``manage.py`` and the ``shopsite`` package with ``settings`` (its text), ``urls`` and
+    ``wsgi``."""
+    return {
+        "manage.py": "import sys\n",
+        "shopsite/__init__.py": "",
+        "shopsite/settings.py": settings,
+        "shopsite/urls.py": URLS,
+        "shopsite/wsgi.py": WSGI,
+    }
+
+
 def _project(root: Path) -> None:
     write_tree(
         root,
         {
-            "manage.py": "import sys\n",
-            "shopsite/__init__.py": "",
-            "shopsite/settings.py": SETTINGS,
-            "shopsite/urls.py": URLS,
-            "shopsite/wsgi.py": WSGI,
+            **startproject(SETTINGS),
             "shopsite/templates/base.html": BASE,
             "shopsite/templates/page.html": PAGE,
             "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
@@ -203,6 +212,18 @@ def _answered(url: str, log: Path, what: str, tries: int = 200) -> str:
     pytest.fail(f"{what} did not answer: {log.read_text()[-3000:]}")
 
 
+def _adopted_under_watch(root: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
+    """The project at ``root`` adopted as ``init`` says, then ``assetpipe watch --app
+    shopsite.wsgi:application`` started on a free port: the process, the port, its log."""
+    result = run_cli("init", cwd=root)
+    assert result.code == 0, result.err
+    _paste(root, result.out)
+    port = _free_port()
+    log = root / "watch.log"
+    watch = _started([*WATCH, "--app", "shopsite.wsgi:application", "--port", str(port)], log)
+    return watch, port, log
+
+
 def _started(args: list[str], log: Path) -> subprocess.Popen[bytes]:
     """``args`` started in ``log``'s folder (the project), its output into ``log``."""
     with log.open("w") as out:
@@ -270,12 +291,7 @@ def test_watch_app_renders_a_saved_django_template(tmp_path: Path) -> None:
     with DEBUG too) until ``runserver`` says a file changed; under ``watch --app`` bakerydemo's
     page reloaded with the old footer after every template save."""
     _project(tmp_path)
-    result = run_cli("init", cwd=tmp_path)
-    assert result.code == 0, result.err
-    _paste(tmp_path, result.out)
-    port = _free_port()
-    log = tmp_path / "watch.log"
-    watch = _started([*WATCH, "--app", "shopsite.wsgi:application", "--port", str(port)], log)
+    watch, port, log = _adopted_under_watch(tmp_path)
     try:
         page = f"http://127.0.0.1:{port}/"
         html = _answered(page, log, "watch")  # a 404 until the first build is made

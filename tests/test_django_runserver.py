@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import run_cli, write_tree
 from tests.test_django import (
-    WATCH,
+    _adopted_under_watch,
     _answered,
     _free_port,
     _get,
@@ -116,12 +116,7 @@ def test_watch_app_answers_what_the_build_lacks_as_runserver_does(tmp_path: Path
     the build's own files."""
     _project(tmp_path)
     (tmp_path / "shopsite/urls.py").write_text(URLS)
-    result = run_cli("init", cwd=tmp_path)
-    assert result.code == 0, result.err
-    _paste(tmp_path, result.out)
-    port = _free_port()
-    log = tmp_path / "watch.log"
-    watch = _started([*WATCH, "--app", "shopsite.wsgi:application", "--port", str(port)], log)
+    watch, port, log = _adopted_under_watch(tmp_path)
     try:
         base = f"http://127.0.0.1:{port}"
         html = _answered(base + "/", log, "watch")

@@ -13,7 +13,7 @@ import pytest
 
 from assetpipe.config import load_config
 from tests.conftest import run_cli, write_tree
-from tests.test_django import URLS, WSGI
+from tests.test_django import startproject
 from tests.test_django_templates import _hashed, _render
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
@@ -56,11 +56,7 @@ def _project(root: Path) -> None:
     write_tree(
         root,
         {
-            "manage.py": "import sys\n",
-            "shopsite/__init__.py": "",
-            "shopsite/settings.py": SETTINGS,
-            "shopsite/urls.py": URLS,
-            "shopsite/wsgi.py": WSGI,
+            **startproject(SETTINGS),
             "templates/page.html": PAGE,
             "project-static/dist/netbox.css": "body { margin: 0; color: #123; }\n",
             "project-static/img/logo.svg": LOGO,

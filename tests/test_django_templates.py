@@ -17,7 +17,7 @@ import pytest
 
 from assetpipe.config import load_config
 from tests.conftest import run_cli, write_tree
-from tests.test_django import URLS, WSGI, _paste, _png
+from tests.test_django import _paste, _png, startproject
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
 
@@ -71,11 +71,7 @@ def _project(root: Path) -> None:
     write_tree(
         root,
         {
-            "manage.py": "import sys\n",
-            "shopsite/__init__.py": "",
-            "shopsite/settings.py": SETTINGS,
-            "shopsite/urls.py": URLS,
-            "shopsite/wsgi.py": WSGI,
+            **startproject(SETTINGS),
             "shopsite/templates/base.html": BASE,
             "shopsite/templates/page.html": PAGE,
             "shopsite/templates/footer.html": FOOTER,
