@@ -32,10 +32,9 @@ def markup_dialect(text: str) -> str:
     return "django" if _DJANGO_ONLY.search(text) else ""
 
 
-def is_django(text: str, django_project: bool) -> bool:
-    """Whether ``text`` is a Django template: it has markup only Django's language has, or it
-    belongs to a Django project (``django_project``: ``templates.first_wins``, which ``init``
-    sets for Django's template folders) and has none that only Jinja2 has (a project may render
-    some templates with Jinja2)."""
-    dialect = markup_dialect(text)
+def is_django(dialect: str, django_project: bool) -> bool:
+    """Whether a template of ``markup_dialect`` ``dialect`` is a Django template: it has markup
+    only Django's language has, or it belongs to a Django project (``django_project``:
+    ``templates.first_wins``, which ``init`` sets for Django's template folders) and has none
+    that only Jinja2 has (a project may render some templates with Jinja2)."""
     return dialect == "django" or (dialect == "" and django_project)

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .dialect import markup_dialect
+from .dialect import is_django, markup_dialect
 from .document import Document
 from .lcp import chrome_named, page_candidates, standalone_page
 from .tags import Tag
@@ -185,8 +185,7 @@ def roles(
                     role(where).macros.add(macro)
                     return True
             elif where in facts and depth < MAX_DEPTH and partial(where, in_loop, depth + 1):
-                django = f["dialect"] == "django" or (f["dialect"] == "" and django_project)
-                if in_loop and not django:  # Django's partial sees forloop
+                if in_loop and not is_django(f["dialect"], django_project):  # Django's sees forloop
                     role(name).sites.add(start)
                 return True
         return False

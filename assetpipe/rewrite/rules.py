@@ -34,7 +34,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .dialect import is_django
 from .document import Document
 from .edits import Edit, apply
 from .foreign import foreign_stylesheets
@@ -81,7 +80,7 @@ class _Rewriter:
         self.hints = [h for h in hints if h.template == name]
         self.doc = doc if doc is not None and doc.text == text else Document(text, name)
         self.result = Result(text)
-        self.writer = Writer(self.doc, self.result, django=is_django(text, opts.django))
+        self.writer = Writer(self.doc, self.result, django_project=opts.django)
         self.resolver = Resolver(self.doc, self.writer, self.result, manifest, opts)
         own_images = [h for h in images or () if h.template == name]
         self.sizing = Sizing(self.doc, self.writer, self.resolver, self.result, opts, own_images)
@@ -325,9 +324,8 @@ class _Rewriter:
                 pre = self.resolver.preview(t)
                 if pre:
                     self.preloaded.add(pre)
-        for at in self.opts.lead_sites if not self.writer.django else ():
-            trim = "-" if self.doc.text.startswith("{%-", at) else ""
-            self.writer.insert(at, f"{{%{trim} set {FIRST_VAR} = loop.first %}}", "statement")
+        for at in self.opts.lead_sites:  # Jinja includers only (``leads.roles``)
+            self.writer.set_loop_first(at, FIRST_VAR)
         first_img = None
         page = self.opts.is_page or standalone_page(self.doc.text)
         selected: dict[int, str] = {}

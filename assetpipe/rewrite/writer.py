@@ -8,6 +8,7 @@ after or before a tag, on their own lines with the tag's indentation.
 
 from __future__ import annotations
 
+from .dialect import is_django, markup_dialect
 from .document import Document
 from .edits import Edit
 from .model import Result
@@ -20,12 +21,13 @@ _TRIM = ("-%}", "-}}", "-#}")
 class Writer:
     """The edits of one template's rewrite; ``skip`` notes go to ``result``."""
 
-    def __init__(self, doc: Document, result: Result, *, django: bool = False) -> None:
+    def __init__(self, doc: Document, result: Result, *, django_project: bool = False) -> None:
         self.doc = doc
         self.result = result
         self.edits: list[Edit] = []
-        #: the template is Django's language (``dialect.is_django``): its loop is ``forloop``
-        self.django = django
+        #: the template is Django's language (``dialect.is_django``; ``django_project``:
+        #: ``Options.django``): its loop is ``forloop``
+        self.django = is_django(markup_dialect(doc.text), django_project)
 
     def edit(self, tag: Tag, start: int, end: int, new: str, kind: str) -> None:
         """Replace ``text[start:end]`` with ``new`` (an insertion when ``start == end``)."""
@@ -81,10 +83,13 @@ class Writer:
         self.edit(tag, at, at, text, "attr")
         return True
 
-    def insert(self, offset: int, text: str, kind: str) -> None:
-        """Insert ``text`` at ``offset``, outside any tag (a Jinja statement)."""
+    def set_loop_first(self, offset: int, var: str) -> None:
+        """Insert ``{% set VAR = loop.first %}`` at ``offset`` (an include's start, outside any
+        tag), with the include's own whitespace control (``{%-``)."""
+        trim = "-" if self.doc.text.startswith("{%-", offset) else ""
+        text = f"{{%{trim} set {var} = loop.first %}}"
         line, col = self.doc.loc(offset)
-        self.edits.append(Edit(offset, offset, text, kind, "", line, col, len(self.edits)))
+        self.edits.append(Edit(offset, offset, text, "statement", "", line, col, len(self.edits)))
 
     def after(self, tag: Tag, offset: int, elements: list[str]) -> None:
         """Insert ``elements`` at ``offset`` (after ``tag``), each on a new line indented like
