@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..assetspec import spec_of
 from ..errors import UsageError
+from ..imaging.formats import RASTER
 from ..rewrite.foreign import foreign_stylesheets
 from ..scriptsource import script_source
 from ..secretfiles import left_out
@@ -40,7 +41,7 @@ from .subclass import own_init
 from .subfolder import names_subfolder
 from .templatedirs import blueprint_template_dirs, page_templates, template_dirs
 from .templaterefs import missing_refs, named_refs, tag_refs
-from .topimages import RASTER, top_images
+from .topimages import top_images
 
 #: ``Flask(__name__)``, ``Flask("pkg")``, ``Flask(import_name=Settings.APP_NAME)`` (flaskBlog)
 _FLASK = r"""(?<!class )\b(?:flask\.|quart\.)?(?:{names})\(\s*(?:import_name\s*=\s*)?(__name__|["'][\w.]+["']|[A-Za-z_][\w.]*(?=\s*[,)]))(?P<args>[^)]*)\)"""

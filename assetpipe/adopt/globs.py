@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from wcmatch import glob as wglob
 
+from ..imaging.formats import RASTER
 from .discover import Project
 from .packaged import packaged
-from .topimages import RASTER
 
 _SPECIAL = set("*?[]{}()!|\\@+")
 

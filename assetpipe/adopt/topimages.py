@@ -13,10 +13,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..imaging.formats import RASTER
+
 #: a file at the static folder's top named like an icon (a favicon, a touch icon, a tile)
 ICON_NAME = re.compile(r"icon|apple-touch|android-chrome|mstile|safari-pinned", re.IGNORECASE)
-#: the raster image endings of a static folder (image folders, top images)
-RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 #: smaller files stay copied: an icon by another name (Pyramid's ``pyramid-16x16.png``, 1.3 KB),
 #: or too small for variants to gain anything
 MIN_BYTES = 4096

@@ -22,6 +22,9 @@ READABLE = ("JPEG", "PNG", "WEBP", "GIF", "AVIF", "BMP", "TIFF")
 #: Pillow format name → output format of ``original``.
 ORIGINAL_OF = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "AVIF": "avif"}
 
+#: the file endings of raster images (a static folder's image folders, its top images, the
+#: copies that get width/height)
+RASTER = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 EXTENSION = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "avif": ".avif", "gif": ".gif"}
 
 #: Output formats whose encoder takes a quality (key in ``images.quality``).

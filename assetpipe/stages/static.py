@@ -37,7 +37,7 @@ import hashlib
 
 from ..bundler_manifest import manifest_named
 from ..hashing import bundler_hashed, hashed_name, sri, sri_file
-from ..imaging.formats import widest_original
+from ..imaging.formats import RASTER, widest_original
 from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import SourceFile, globmatch
 from ..scriptsource import script_source
@@ -162,10 +162,6 @@ def _files(ctx: StageContext) -> list[SourceFile]:
     browser runs (``scriptsource``)."""
     matched = ctx.sources.match(ctx.config.static.include)
     return [f for f in matched if not script_source(f.rel, f.path)]
-
-
-#: raster images whose copies get ``width``/``height`` in the manifest (``_dimensions``)
-RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
 
 
 def _dimensions(f: SourceFile) -> list[int] | None:
