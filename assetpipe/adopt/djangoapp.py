@@ -231,11 +231,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
     if found is None:
         return None
     path, tree, _ = found
-    values = {
-        n.targets[0].id: n.value
-        for n in tree.body
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
-    }
+    values = _assigned(tree)
     dirs = [Path(d) for d, _, _ in walk_dirs(root)]  # walked once, for both lists
     statics = _folders(dirs, path, values.get("STATICFILES_DIRS"), values)
     own = None if statics else app_static(root, values.get("INSTALLED_APPS"))
@@ -272,12 +268,7 @@ def installed_pages_note(root: Path) -> str | None:
     found = settings_module(root)
     if found is None:
         return None
-    values = {
-        n.targets[0].id: n.value
-        for n in found[1].body
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
-    }
-    packages = installed_templates(root, values.get("INSTALLED_APPS"))
+    packages = installed_templates(root, _assigned(found[1]).get("INSTALLED_APPS"))
     if not packages:
         return None
     named = ", ".join(f"{name}: {n}" for name, n in packages[:4])
@@ -299,17 +290,18 @@ def served_by_django(
     found = settings_module(root)
     if found is None or not keys:
         return {}
-    apps = next(
-        (
-            n.value
-            for n in found[1].body
-            if isinstance(n, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "INSTALLED_APPS" for t in n.targets)
-        ),
-        None,
-    )
+    apps = _assigned(found[1]).get("INSTALLED_APPS")
     by_apps = {k: str(root / f / k) for k, f in app_static_files(root, apps, keys).items()}
     return {**by_apps, **other_static(keys, more_static)}
+
+
+def _assigned(tree: ast.Module) -> dict[str, ast.expr]:
+    """The settings module's top-level ``NAME = value`` assignments, by name."""
+    return {
+        n.targets[0].id: n.value
+        for n in tree.body
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+    }
 
 
 def _app_dirs(backend: ast.Dict) -> bool:

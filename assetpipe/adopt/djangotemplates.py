@@ -35,12 +35,9 @@ def app_templates(root: Path, apps: ast.expr | None) -> AppTemplates:
     when ``hc/accounts`` is a package under ``root``; an ``AppConfig`` path
     (``"shop.apps.ShopConfig"``) names its package's. See the module docstring."""
     out = AppTemplates()
-    names = [] if apps is None else [n.value for n in ast.walk(apps) if isinstance(n, ast.Constant)]
     earlier: list[Path] = []  # installed packages' templates/ folders listed so far
     seen: set[str] | None = None  # their template names, read when a project app needs them
-    for name in names:
-        if not isinstance(name, str):
-            continue
+    for name in app_names(apps):
         own = _package(root, name.split("."))
         if own is None:
             pkg = _installed(name.split("."))
@@ -68,12 +65,7 @@ def app_static(root: Path, apps: ast.expr | None) -> Path | None:
     ``static`` instead: Baby Buddy's ``STATIC_ROOT``, which its repository holds (as any
     project has it after ``collectstatic``), so the build hashed collectstatic's stale copies,
     and the Django template folders went unread with it (the apps' ``templates/`` unbuilt)."""
-    names = [] if apps is None else [n.value for n in ast.walk(apps) if isinstance(n, ast.Constant)]
-    for name in names:
-        own = _package(root, name.split(".")) if isinstance(name, str) else None
-        if own is not None and (own / "static").is_dir():
-            return own / "static"
-    return None
+    return next(iter(_app_statics(root, apps)), None)
 
 
 def installed_templates(root: Path, apps: ast.expr | None) -> list[tuple[str, int]]:
@@ -82,10 +74,9 @@ def installed_templates(root: Path, apps: ast.expr | None) -> list[tuple[str, in
     ``templates/`` folder at its top, most templates first: what Django renders a project's
     pages from when its own folders have none (django-oscar's sandbox: ``oscar``, 241).
     Nothing is imported."""
-    names = [] if apps is None else [n.value for n in ast.walk(apps) if isinstance(n, ast.Constant)]
     counts: dict[str, int] = {}
-    for name in names:
-        top = name.split(".")[0] if isinstance(name, str) else ""
+    for name in app_names(apps):
+        top = name.split(".")[0]
         if not top or top == "django" or top in counts or _package(root, [top]) is not None:
             continue
         pkg = _installed([top])
@@ -100,18 +91,30 @@ def app_static_files(root: Path, apps: ast.expr | None, keys: list[str]) -> dict
     ``root``): Django's ``AppDirectoriesFinder`` serves them. The project ``wagtail start``
     writes links ``css/welcome_page.css`` from ``home/static``: ``init`` said it 404s "today
     too" and to fix it, and ``build --strict`` failed on a new project."""
-    names = [] if apps is None else [n.value for n in ast.walk(apps) if isinstance(n, ast.Constant)]
-    folders: list[Path] = []
-    for name in names:
-        own = _package(root, name.split(".")) if isinstance(name, str) else None
-        if own is not None and (own / "static").is_dir() and own / "static" not in folders:
-            folders.append(own / "static")
+    folders = _app_statics(root, apps)
     found: dict[str, str] = {}
     for key in keys:
         where = next((f for f in folders if (f / key).is_file()), None)
         if where is not None:
             found[key] = where.relative_to(root).as_posix()
     return found
+
+
+def app_names(apps: ast.expr | None) -> list[str]:
+    """The app names an ``INSTALLED_APPS`` expression spells: its string literals, in order
+    (``BASE_APPS + [...]`` too)."""
+    found = [] if apps is None else [n.value for n in ast.walk(apps) if isinstance(n, ast.Constant)]
+    return [n for n in found if isinstance(n, str)]
+
+
+def _app_statics(root: Path, apps: ast.expr | None) -> list[Path]:
+    """The ``static/`` folders of the project's own apps ``apps`` names, in its order."""
+    folders: list[Path] = []
+    for name in app_names(apps):
+        own = _package(root, name.split("."))
+        if own is not None and (own / "static").is_dir() and own / "static" not in folders:
+            folders.append(own / "static")
+    return folders
 
 
 def _names(folder: Path) -> list[str]:
