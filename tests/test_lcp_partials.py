@@ -7,7 +7,8 @@ and tag pages), a grid of ``{% include "card.html" %}`` in a loop after a navbar
 was ``loading="lazy"`` like every image of a partial or a macro, so Chromium's LCP element
 waited for layout. Now the macro's photo stays eager (a macro cannot see its caller's loop), the
 included card is eager on the loop's first pass only, and the hero partial's photo is eager. The
-same card included further down a page whose own hero comes first stays lazy there.
+same card included further down a page whose own hero comes first stays lazy there. A banner a
+layout draws or includes before its pages' content is eager too.
 """
 
 from __future__ import annotations
@@ -82,6 +83,29 @@ RELATED = f"""\
 {{% for p in photos %}}{{% include "card.html" %}}{{% endfor %}}
 {{% endblock %}}
 """
+# two site-wide banners drawn before a layout's slot: a partial it includes, and its own markup;
+# a card in the navbar's hidden cart dropdown, which must not take the banner's role
+BANNER = f'<div class="banner"><img src="{HERO_SRC}" alt="banner" style="width:100%"></div>\n'
+SHOP_LAYOUT = """\
+<!doctype html><html><head><title>Shop</title><style>.d-none { display: none }</style></head><body>
+{% include "navbar.html" %}
+<div class="cart-dropdown d-none">{% with p = "img/c.jpg" %}{% include "card.html" %}{% endwith %}</div>
+{% include "banner.html" %}
+<main>{% block body %}{% endblock %}</main>
+</body></html>
+"""
+OWN_LAYOUT = f"""\
+<!doctype html><html><head><title>{{% block title %}}Shop{{% endblock %}}</title></head><body>
+<div class="jumbotron"><img src="{HERO_SRC}" alt="banner" style="width:100%"></div>
+{{% block body %}}{{% endblock %}}
+<div style="height:3000px"></div><img src="{LOGO}" alt="footer">
+</body></html>
+"""
+ABOUT = '{% extends "shop_layout.html" %}{% block body %}<p>About us.</p>{% endblock %}\n'
+CONTACT = (
+    '{% extends "own_layout.html" %}{% block title %}Contact{% endblock %}'
+    "{% block body %}<p>Write to us.</p>{% endblock %}\n"
+)
 PHOTOS = ["img/a.jpg", "img/b.jpg", "img/c.jpg"]
 
 
@@ -105,7 +129,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Any]]:
         {
             "pipeline.yaml": "source: app/static\noutput: dist\n"
             "templates: {dirs: [app/templates], pages: [explore.html, search.html, home.html,"
-            " related.html]}\n"
+            " related.html, about.html, contact.html]}\n"
             "images: {include: ['img/**'], widths: [480, 960]}\n",
             "app/templates/layout.html": LAYOUT,
             "app/templates/macros.html": MACROS,
@@ -116,6 +140,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Any]]:
             "app/templates/search.html": SEARCH,
             "app/templates/home.html": HOME,
             "app/templates/related.html": RELATED,
+            "app/templates/banner.html": BANNER,
+            "app/templates/shop_layout.html": SHOP_LAYOUT,
+            "app/templates/own_layout.html": OWN_LAYOUT,
+            "app/templates/about.html": ABOUT,
+            "app/templates/contact.html": CONTACT,
             "app/static/img/logo.png": _image(160, 40, "PNG"),
             "app/static/img/avatar.png": _image(40, 40, "PNG"),
             "app/static/img/hero.jpg": _image(1200, 500, "JPEG"),
@@ -126,7 +155,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Any]]:
     app = Flask("app", root_path=str(root / "app"))
     app.jinja_env.undefined = StrictUndefined
     AssetPipe(app)
-    for page in ("explore", "search", "home", "related"):
+    for page in ("explore", "search", "home", "related", "about", "contact"):
         app.add_url_rule(
             f"/{page}", page, lambda page=page: render_template(f"{page}.html", photos=PHOTOS)
         )
@@ -191,3 +220,15 @@ def test_the_card_below_a_page_own_hero_stays_lazy(browser: Any, site: tuple[int
     loading, imgs = _load(browser, site[0], "/related", "hero")
     assert loading == "auto"
     assert imgs == [["hero", "auto"]] + [[p, "lazy"] for p in PHOTOS], imgs
+
+
+def test_a_layout_banner_before_its_slot_is_eager(browser: Any, site: tuple[int, Any]) -> None:
+    """A banner a layout includes before its pages' content, and one it draws itself: each is
+    the page's LCP, eager (both were lazy like every layout's image); the hidden cart dropdown's
+    card stays lazy, and the footer image after the slot too."""
+    loading, imgs = _load(browser, site[0], "/about", "banner")
+    assert loading == "auto"
+    assert imgs == [["Acme", "auto"], ["img/c.jpg", "lazy"], ["banner", "auto"]], imgs
+    loading, imgs = _load(browser, site[0], "/contact", "banner")
+    assert loading == "auto"
+    assert imgs == [["banner", "auto"], ["footer", "lazy"]], imgs

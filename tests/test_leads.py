@@ -111,6 +111,48 @@ def test_a_jinja_template_taken_for_djangos_renders_without_an_error() -> None:
     assert html.count('loading="lazy"') == 2, html
 
 
+BASE = "<html><head><title>{% block title %}{% endblock %}</title></head><body>\n"
+
+
+def test_a_layout_between_the_base_and_its_pages_keeps_its_banner_eager() -> None:
+    """A layout that extends the base and draws a banner before the block its pages fill keeps
+    it eager; a page's title block with text is no slot (its macro grid still holds the LCP);
+    an image after the slot stays lazy."""
+    built = _built(
+        {
+            "base.html": BASE + "{% block body %}{% endblock %}</body></html>",
+            "shop.html": '{% extends "base.html" %}{% block body %}'
+            '<div class="hero"><img src="/banner.jpg" alt="banner"></div>'
+            "{% block content %}{% endblock %}<img src='/foot.jpg' alt='foot'>{% endblock %}",
+            "m.html": "{% macro card(p) %}" + PHOTO + "{% endmacro %}",
+            "page.html": '{% extends "base.html" %}{% from "m.html" import card %}'
+            "{% block title %}Explore{% endblock %}"
+            "{% block body %}{% for p in ps %}{{ card(p) }}{% endfor %}{% endblock %}",
+        },
+        {"page.html"},
+    )
+    shop = built["shop.html"]
+    assert '<img src="/banner.jpg" alt="banner">' in shop, shop
+    assert "<img src='/foot.jpg' alt='foot' loading='lazy'" in shop, shop
+    assert "loading" not in built["m.html"]
+
+
+def test_a_partial_in_a_nav_a_dropdown_or_a_closed_modal_holds_no_candidate() -> None:
+    """A layout's partials included in a ``<nav>``, a dropdown menu or a modal not shown stay
+    lazy; one in a modal the server renders open (``modal active``) holds the candidate."""
+    layout = (
+        BASE + '<nav>{% include "a.html" %}</nav>'
+        '<ul class="dropdown-menu">{% include "b.html" %}</ul>'
+        '<div class="modal fade">{% include "c.html" %}</div>'
+        '<div hidden>{% include "a.html" %}</div>'
+        '<div class="modal active">{% include "d.html" %}</div>'
+        "{% block content %}{% endblock %}</body></html>"
+    )
+    parts = {n: PHOTO.replace("{{ p }}", n) for n in ("a.html", "b.html", "c.html", "d.html")}
+    built = _built({"layout.html": layout, **parts}, set())
+    assert [n for n in parts if "loading" not in built[n]] == ["d.html"], built
+
+
 def test_watch_rebuilds_the_partial_a_saved_page_gives_the_candidate(tmp_path: Path) -> None:
     """``assetpipe watch`` rebuilds a saved template alone: a page saved to draw its grid with
     ``{% include "card.html" %}`` would leave the card as the last build wrote it (lazy on every

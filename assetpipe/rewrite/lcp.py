@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .cssmatch import VOID
 from .document import Document
 from .hints import ImageHint
 from .select import match_selectors
@@ -31,6 +32,31 @@ _CHROME_NAME = re.compile(
 #: tag's own class and the open elements before it, without a parse
 _SMALL_CLASS = re.compile(r"avatar|icon|thumb|badge|emoji|flag", re.IGNORECASE)
 _SMALL_PARENTS = re.compile(r"<(/?)(td|th|button|label|tr|table)\b", re.IGNORECASE)
+#: an element whose content is chrome (a header, a nav, a sidebar, a logo or brand) or hidden
+#: until the user acts (a dropdown's menu, a modal, a collapsed panel not shown, ``hidden``,
+#: ``display: none``): a partial included there holds no page's LCP candidate
+_TUCKED_NAME = frozenset({"header", "nav", "aside", "template", "noscript"})
+_HIDDEN_ATTR = re.compile(
+    r"""\shidden(?=[\s/>=]|$)|\sstyle\s*=\s*(["'])[^"'>]*display\s*:\s*none""", re.IGNORECASE
+)
+_CLASS_OR_ID = re.compile(
+    r"""\s(class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
+)
+_CHROME_WORD = re.compile(r"sidebar|sidenav|navbar|brand|logo", re.IGNORECASE)
+_HIDDEN_CLASS = frozenset(
+    [
+        "dropdown-menu",
+        "dropdown-content",
+        "modal",
+        "offcanvas",
+        "collapse",
+        "d-none",
+        "hidden",
+        "is-hidden",
+    ]
+)
+_SHOWN_CLASS = frozenset(["show", "active", "is-active", "open", "in"])
+_ELEMENT = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>")
 #: the displayed CSS width from which an image is a plausible LCP element
 LCP_MIN_WIDTH = 300
 #: explicit eager decisions that get fetchpriority whatever the image's size
@@ -52,6 +78,50 @@ def says_small(doc: Document, tag: Tag) -> bool:
     return any(depth.values())
 
 
+def tucked_away(doc: Document, offsets: list[int]) -> set[int]:
+    """Those of ``offsets`` (in document order) inside an element whose content is chrome or
+    hidden (``_tucked``): the open elements are followed over the text
+    with Jinja blanked, as the tree builder would (void elements close at once, an end tag
+    closes up to the latest open element of its name, a raw-text body is skipped)."""
+    text, out = doc.scan.masked(), set()
+    stack: list[tuple[str, bool]] = []
+    pos, todo = 0, iter(offsets)
+    nxt = next(todo, None)
+    while nxt is not None:
+        m = _ELEMENT.search(text, pos)
+        while nxt is not None and (m is None or m.start() >= nxt):
+            if any(tucked for _, tucked in stack):
+                out.add(nxt)
+            nxt = next(todo, None)
+        if m is None:
+            break
+        pos, name = m.end(), m.group(2).lower()
+        if m.group(1):
+            at = next((i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == name), None)
+            if at is not None:
+                del stack[at:]
+        elif name in ("script", "style", "textarea", "title"):
+            close = text.lower().find(f"</{name}", pos)
+            pos = len(text) if close < 0 else close
+        elif name not in VOID and not m.group(3).rstrip().endswith("/"):
+            stack.append((name, _tucked(name, m.group(3))))
+    return out
+
+
+def _tucked(name: str, attrs: str) -> bool:
+    """Whether an element's content is chrome or hidden (``tucked_away``)."""
+    if name in _TUCKED_NAME or _HIDDEN_ATTR.search(attrs):
+        return True
+    for m in _CLASS_OR_ID.finditer(attrs):
+        value = m.group(2) or m.group(3) or m.group(4) or ""
+        if _CHROME_WORD.search(value):
+            return True
+        words = set(value.lower().split())
+        if m.group(1).lower() == "class" and words & _HIDDEN_CLASS and not words & _SHOWN_CLASS:
+            return True
+    return False
+
+
 def shown_width(
     doc: Document, tag: Tag, entry: Mapping[str, Any] | None, recs: list[ImageHint]
 ) -> float | None:
@@ -68,9 +138,9 @@ def shown_width(
 
 
 #: a full HTML document (``<body>``), as a page template is once rendered
-_BODY = re.compile(r"<body[\s>]", re.IGNORECASE)
+BODY = re.compile(r"<body[\s>]", re.IGNORECASE)
 #: ``{% extends %}`` or ``{% block %}`` (Jinja2 and Django alike): a layout or a page of one
-_LAYOUT_TAG = re.compile(r"\{%-?\s*(?:extends|block)\b")
+LAYOUT_TAG = re.compile(r"\{%-?\s*(?:extends|block)\b")
 #: at most this many small or chrome images passed over before a page's LCP candidate: a header's
 #: logo and a flag or two; a page starting with more (a grid of thumbnails) keeps its first image
 MAX_LEAD = 3
@@ -81,7 +151,7 @@ def standalone_page(text: str) -> bool:
     extends a layout nor has blocks to fill (a layout has them), as a Flask app's single
     ``index.html`` or an error page is. The first-image clause applies to it as to a page of
     ``templates.pages``: before, its hero was lazy like every image of a layout."""
-    return _BODY.search(text) is not None and _LAYOUT_TAG.search(text) is None
+    return BODY.search(text) is not None and LAYOUT_TAG.search(text) is None
 
 
 @dataclass

@@ -18,8 +18,15 @@ facts to say which partial or macro holds a page's candidate:
   eager on every call (a macro cannot see its caller's loop), as before the build.
 
 A partial that itself includes one (a list partial including a card) is followed, up to
-``MAX_DEPTH`` templates deep. A partial named like a header or a nav (``lcp.chrome_first``)
-holds no candidate.
+``MAX_DEPTH`` templates deep. A partial named like a header or a nav (``lcp.chrome_first``), or
+included inside a header, a nav, a dropdown or a hidden element (``lcp.tucked_away``), holds
+no candidate.
+
+A layout renders its own markup before its pages' content: a site-wide banner photo in
+``base.html``, or a ``{% include "hero.html" %}`` there, comes before any page's own first image
+and was lazy like every image of a layout. A layout's markup up to its ``slot`` (the first empty
+``{% block %}`` after ``<body>``, where pages put their content) is read like a page's: its first
+large image, or the partial or macro drawing one there, stays eager.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from typing import Any
 
 from .dialect import is_django, markup_dialect
 from .document import Document
-from .lcp import chrome_named, page_candidates, standalone_page
+from .lcp import BODY, LAYOUT_TAG, chrome_named, page_candidates, standalone_page, tucked_away
 from .tags import Tag
 
 #: the variable a Jinja page sets before an include in a loop, and its partial tests
@@ -46,6 +53,8 @@ _CALL = re.compile(
 _IMPORT = re.compile(r"""\{%[-+]?\s*import\s+(["'])([^"']+)\1\s+as\s+([A-Za-z_]\w*)""")
 _FROM = re.compile(r"""\{%[-+]?\s*from\s+(["'])([^"']+)\1\s+import\s+(.+?)[-+]?%\}""", re.DOTALL)
 _MACRO = re.compile(r"\{%[-+]?\s*(macro|endmacro)\b\s*([A-Za-z_]\w*)?")
+_BLOCK = re.compile(r"\{%[-+]?\s*(block|endblock)\b")
+_EXTENDS = re.compile(r"\{%[-+]?\s*extends\b")
 
 
 @dataclass(frozen=True)
@@ -132,22 +141,59 @@ def top_tags(doc: Document) -> list[Tag]:
     return [t for t in doc.scan.tags if "macro" not in t.jinja]
 
 
+def slot(doc: Document) -> int | None:
+    """Where a layout's pages put their content: the first empty ``{% block %}`` (``{% block
+    content %}{% endblock %}``) after ``<body>``, else its first block there, else its end; in a
+    template that extends another, the first empty block inside one of its blocks (a layout
+    between the base and its pages). ``None``: no layout (no block; a template without
+    ``<body>`` that extends none; one that extends and has no such block: a page)."""
+    text = doc.text
+    extends = _EXTENDS.search(text) is not None
+    body = BODY.search(text)
+    if LAYOUT_TAG.search(text) is None or (body is None and not extends):
+        return None
+    low = 0 if body is None else body.start()
+    open_: list[int] = []
+    first: int | None = None
+    empty: int | None = None
+    for a, b in doc.scan.jinja_spans:
+        m = _BLOCK.match(text, a, b)
+        if m is None:
+            continue
+        if m.group(1) == "block":
+            open_.append(a)
+            if a >= low and first is None:
+                first = a
+        elif open_:
+            start = open_.pop()
+            inner = text[text.find("%}", start) + 2 : a]
+            nested = bool(open_) or not extends
+            if start >= low and nested and not inner.strip() and (empty is None or start < empty):
+                empty = start
+    if extends and empty is None:
+        return None  # a page of a layout: its blocks are its content
+    return empty if empty is not None else first if first is not None else len(text)
+
+
 def fact(doc: Document) -> dict[str, Any]:
-    """What ``roles`` needs of one template: ``page`` (a whole document by itself), ``at``
-    (its own candidate's offset), ``chrome`` (named like a header or nav), ``sites`` before
-    ``at`` ([start, target, macro, in loop]), ``macros`` with a candidate, ``dialect``."""
+    """What ``roles`` needs of one template: ``page`` (a whole document by itself), ``layout``
+    (a layout: only its markup before its ``slot`` is read), ``at`` (its own candidate's
+    offset), ``chrome`` (named like a header or nav), ``sites`` before ``at`` ([start,
+    target, macro, in loop]), ``macros`` with a candidate, ``dialect``."""
     own = macro_spans(doc)
-    cand = candidate(doc, top_tags(doc))
+    end = slot(doc)
+    tags = top_tags(doc)
+    cand = candidate(doc, tags if end is None else [t for t in tags if t.start < end])
     at = None if cand is None else cand.start
+    limit = at if at is not None else end
+    found = [s for s in sites(doc, own) if limit is None or s.start < limit]
+    tucked = tucked_away(doc, [s.start for s in found]) if found else set()
     return {
         "page": standalone_page(doc.text),
+        "layout": end is not None,
         "at": at,
         "chrome": chrome_named(doc.name),
-        "sites": [
-            [s.start, s.target, s.macro, s.in_loop]
-            for s in sites(doc, own)
-            if at is None or s.start < at
-        ],
+        "sites": [[s.start, s.target, s.macro, s.in_loop] for s in found if s.start not in tucked],
         "macros": sorted(n for n, span in own.items() if candidate(doc, macro_tags(doc, span))),
         "dialect": markup_dialect(doc.text),
     }
@@ -204,6 +250,8 @@ def roles(
     for name, f in facts.items():
         if name in pages or f["page"]:
             follow(name, 0)
+        elif f.get("layout") and not follow(name, 0) and f["at"] is not None:
+            role(name).partial.add("once")  # its own first large image, before the pages'
     return out
 
 

@@ -18,6 +18,7 @@ from .base import StageContext
 #: the fact of a template whose Jinja cannot be followed (its rewrite reports where)
 _NONE: dict[str, Any] = {
     "page": False,
+    "layout": False,
     "at": None,
     "chrome": False,
     "sites": [],
