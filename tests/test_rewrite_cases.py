@@ -707,3 +707,21 @@ def test_custom_tags_keep_the_jinja_token_stream() -> None:
         return [(t, v) for _, t, v in env.lex(text) if t not in ("data", "string")]
 
     assert tokens(res.text) == tokens(src)
+
+
+def test_a_literal_default_in_a_conditional_value_is_hashed_and_nothing_else() -> None:
+    """A static file named literally in one branch of a value built by ``{% if %}`` (an
+    uploaded logo or the app's default, BookWyrm's favicon): its K is rewritten to the hashed
+    file in the source's format (the other branch may be any image: no srcset, no WebP, no
+    width/height); a value naming the static folder otherwise too (a computed file) and a
+    script's are left as written and reported."""
+    cond = "{% if u %}{{ u }}{% else %}{{ url_for('static', filename='img/a.png') }}{% endif %}"
+    r = rw(f'<img src="{cond}" alt=""><link rel="icon" href="{cond}">')
+    hashed = cond.replace("img/a.png", f"img/a-800w-{H}.png")
+    assert r.text == f'<img src="{hashed}" alt=""{LAZY}><link rel="icon" href="{hashed}">'
+    assert r.unresolved == []
+    mixed = "{% if u %}/static/img/{{ u }}.png{% else %}{{ url_for('static', filename='img/a.png') }}{% endif %}"
+    script = "{% if d %}{{ url_for('static', filename='js/app.js') }}{% endif %}"
+    r = rw(f'<img src="{mixed}" alt=""><script src="{script}"></script>')
+    assert mixed in r.text and f'"{script}"' in r.text
+    assert [u["reason"] for u in r.unresolved] == ["dynamic", "dynamic"]

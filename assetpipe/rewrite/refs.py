@@ -324,7 +324,7 @@ def _only_expr(value: str, m: re.Match[str]) -> bool:
     return e.start() < m.start() and m.end() < e.end()
 
 
-_JINJA_ANY = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+JINJA_ANY = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 #: Django's ``{% static EXPR %}`` with EXPR no string literal (a literal one is ``static_tag``)
 _STATIC_TAG_EXPR = re.compile(r"\{%\s*static\s")
 #: a file name after a slash, ending the path (``/img/hero.png``, ``/app.css?v=2``)
@@ -341,7 +341,7 @@ def names_static(value: str, public_path: str, routes: tuple[str, ...] = STATIC_
     literal URL to another host or prefix is one: ``False``."""
     if _url_for_any(routes).search(value) or _STATIC_TAG_EXPR.search(value):
         return True
-    literal = _JINJA_ANY.sub("\0", value).strip()
+    literal = JINJA_ANY.sub("\0", value).strip()
     if not literal.replace("\0", ""):
         return False
     if literal.startswith(public_path):

@@ -17,7 +17,18 @@ from typing import Any
 from ..imaging.formats import variants_for, widest_original
 from .document import Document
 from .model import IMAGE_MIME, Options, Result
-from .refs import Ref, classify, replacement, route_check, srcset_items, style_refs
+from .refs import (
+    JINJA_ANY,
+    STATIC_TAG_ANY,
+    Ref,
+    classify,
+    names_static,
+    replacement,
+    route_check,
+    srcset_items,
+    style_refs,
+    url_for_re,
+)
 from .tags import Tag
 from .writer import Writer
 
@@ -87,15 +98,44 @@ class Resolver:
                 continue
             if a.name not in URL_ATTRS:
                 continue
-            self.handled.append((a.value_start, a.value_end))
             val = self.doc.text[a.value_start : a.value_end]
             ref = self._classify(val)
+            if ref is not None and ref.kind == "dynamic" and self._literal_refs_only(tag, val):
+                continue  # their K is rewritten where it stands (``rules.url_for_elsewhere``)
+            self.handled.append((a.value_start, a.value_end))
             if ref is None:
                 continue
             entry = self.resolve(tag, a.name, val, ref, a.value_start)
             if not a.conditional and counts[a.name] == 1:
                 out[a.name] = (ref, entry)
         return out
+
+    def _literal_refs_only(self, tag: Tag, value: str) -> bool:
+        """Whether a value built by an expression, not a script's (the build decides how a
+        script is bundled from the tags that load it), names the static folder only through
+        literal references, each a whole ``{% static 'K' %}`` or ``url_for('static',
+        filename='K')``: a default in a conditional (BookWyrm's ``{% if site.logo %}{%
+        get_media_prefix %}{{ site.logo }}{% else %}{% static "images/logo.png" %}{% endif
+        %}``). Their K is rewritten to the file's hashed name (the source's format: the other
+        branch may be any image, so nothing is added to the tag); before, the whole value was
+        left as written, the default requested by its unhashed name and ``build --strict``
+        failing on a template nobody could change."""
+        o = self.opts
+        if tag.name == "script":
+            return False
+        found = [
+            (*m.span(), blank)
+            for rx, blank in ((url_for_re(o.static_routes), "_"), (STATIC_TAG_ANY, ""))
+            for m in rx.finditer(value)
+        ]
+        if not found:
+            return False
+        rest = value  # each reference blanked: a call in its ``{{ }}``, a whole ``{% static %}``
+        for a, b, blank in sorted(found, reverse=True):
+            rest = rest[:a] + blank + rest[b:]
+        if JINJA_ANY.sub("", rest).strip():
+            return False  # literal text too (``/static/img/{{ n }}.png``): built in part here
+        return not names_static(rest, o.public_path, o.static_routes)
 
     def leave(self, tag: Tag) -> None:
         """Leave ``tag``'s URL attributes as written: handled, so that no later pass rewrites
