@@ -340,3 +340,29 @@ def _in_django(root: Path, code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", setup + code], cwd=root, capture_output=True, text=True, timeout=120
     )
+
+
+def test_a_dirs_folder_inside_another_is_built_under_its_own_names(tmp_path: Path) -> None:
+    """Baby Buddy lists ``babybuddy/templates`` and ``babybuddy/templates/error`` in ``DIRS``:
+    Django renders ``404.html`` from the inner one, a name the outer one lists as
+    ``error/404.html``. ``init`` left the inner folder out (its templates were listed already,
+    under the outer one's names), so the error pages rendered their sources, unhashed."""
+    _project(tmp_path)
+    settings = tmp_path / "shopsite/settings.py"
+    themes = 'os.path.join(BASE_DIR, "shopsite", "themes"),'
+    errors = 'os.path.join(BASE_DIR, "shopsite", "templates", "error"),'
+    settings.write_text(settings.read_text().replace(themes, themes + "\n            " + errors))
+    write_tree(
+        tmp_path,
+        {
+            "shopsite/templates/error/404.html": "{% load static %}<img alt='' src=\"{% static 'img/logo.png' %}\">\n"
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert '    - "shopsite/templates/error"\n' in (tmp_path / "pipeline.yaml").read_text()
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["404.html", "error/404.html"])
+    _hashed(tmp_path, html, 2)

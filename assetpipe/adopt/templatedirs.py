@@ -3,7 +3,9 @@ in the order the project's files create them (Flask looks a name up in the app's
 then in the blueprints').
 
 A blueprint folder inside another listed folder (or holding one) is left out, its templates
-being listed already; one holding a template name an earlier folder has is left out too and
+being listed already (a Django folder is not: Django looks each name up in every ``DIRS``
+folder, so Baby Buddy's ``templates/error`` renders ``404.html`` from there, a name its
+parent folder lists as ``error/404.html``); one holding a template name an earlier folder has is left out too and
 reported: Flask renders the earlier folder's template, and the build refuses a name in two
 folders.
 
@@ -70,7 +72,8 @@ def template_dirs(
     else:
         app_dir = None
     for folder in candidates:
-        if any(folder.is_relative_to(d) or d.is_relative_to(folder) for d, _ in out.dirs):
+        nested = any(folder.is_relative_to(d) or d.is_relative_to(folder) for d, _ in out.dirs)
+        if nested and not first_wins:
             continue
         names = _names(folder)
         if first_wins:  # an earlier folder's name: that folder's template is the one rendered
