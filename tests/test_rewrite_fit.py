@@ -88,6 +88,7 @@ def test_icons_manifest_og_image_poster_object_and_hand_written_srcset() -> None
     src = (
         '<link rel="icon" type="image/png" href="/static/img/fav.png">\n'
         '<link rel="apple-touch-icon" href="/static/img/fav.png">\n'
+        '<link rel="apple-touch-startup-image" href="/static/img/fav.png">\n'
         '<link rel="manifest" href="/static/site.webmanifest">\n'
         '<meta property="og:image" content="/static/img/fav.png">\n'
         '<video poster="/static/img/hero.jpg"></video>\n'
@@ -99,6 +100,7 @@ def test_icons_manifest_og_image_poster_object_and_hand_written_srcset() -> None
     assert res.text == (
         f'<link rel="icon" type="image/png" href="{fav}">\n'
         f'<link rel="apple-touch-icon" href="{fav}">\n'
+        f'<link rel="apple-touch-startup-image" href="{fav}">\n'
         '<link rel="manifest" href="/static/site-MMMMMMMM.webmanifest">\n'
         f'<meta property="og:image" content="{fav}">\n'
         f'<video poster="{HERO}"></video>\n'

@@ -43,7 +43,14 @@ ASSET_TAGS = frozenset(
 )
 #: ``<link rel>`` values whose file keeps the source's format
 KEEP_FORMAT_RELS = frozenset(
-    {"icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon", "manifest"}
+    {
+        "icon",
+        "apple-touch-icon",
+        "apple-touch-icon-precomposed",
+        "apple-touch-startup-image",
+        "mask-icon",
+        "manifest",
+    }
 )
 
 #: attribute → (the reference, its manifest entry or ``None``)
