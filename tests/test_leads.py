@@ -18,9 +18,14 @@ from tests.test_layout import _wait_for
 PHOTO = '<img src="{{ p }}" alt="{{ p }}">'
 
 
-def _built(templates: dict[str, str], pages: set[str], django: bool = False) -> dict[str, str]:
+def _built(
+    templates: dict[str, str],
+    pages: set[str],
+    django: bool = False,
+    tags: dict[str, str] | None = None,
+) -> dict[str, str]:
     facts = {n: fact(Document(t, n)) for n, t in templates.items()}
-    rl = roles(facts, pages, django)
+    rl = roles(facts, pages, django, tags)
     return {
         n: rewrite(
             t, n, {}, Options(is_page=n in pages, django=django, **role_options(rl.get(n)))
@@ -109,6 +114,21 @@ def test_a_jinja_template_taken_for_djangos_renders_without_an_error() -> None:
     built = _built({"page.html": page}, {"page.html"}, django=True)
     html = Environment(loader=DictLoader(built)).get_template("page.html").render(ps=["a", "b"])
     assert html.count('loading="lazy"') == 2, html
+
+
+def test_a_django_tag_that_renders_a_partial_is_followed_like_an_include() -> None:
+    """``templates.partial_tags`` names the template a project's tag renders: its first large
+    image holds the page's candidate (first pass in a loop; Bootstrap's ``img-thumbnail`` is a
+    border, not a size); a tag it does not name is not followed."""
+    page = "{% load shop %}{% for p in ps %}{% render_card p %}{% endfor %}"
+    card = '<img class="img-thumbnail" src="{{ p }}" alt="">'
+    templates = {"page.html": page, "card.html": card}
+    built = _built(templates, {"page.html"}, django=True, tags={"render_card": "card.html"})
+    first = '{% if not forloop or not forloop.first %}loading="lazy" decoding="async"{% endif %}'
+    assert built["card.html"] == card.replace('alt="">', f'alt="" {first}>')
+    for tags in ({}, {"other": "card.html"}):
+        built = _built(templates, {"page.html"}, django=True, tags=tags)
+        assert 'alt="" loading="lazy"' in built["card.html"]
 
 
 BASE = "<html><head><title>{% block title %}{% endblock %}</title></head><body>\n"

@@ -213,6 +213,29 @@ class Prefixes(Check):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
+class PartialTags(Check):
+    """``templates.partial_tags``: a Django tag's name → the template it renders."""
+
+    TYPE = "mapping of tag name → template name"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
+        import yaml
+
+        out = []
+        for key, child in ctx.section(node, path, None).items():
+            where = f"{path}.{key}"
+            if not key.isidentifier():
+                ctx.r.error(child, where, "expected a tag's name (as in {% name ... %})")
+                continue
+            value = ctx.r.scalar(child) if isinstance(child, yaml.ScalarNode) else None
+            if not isinstance(value, str) or not value.strip():
+                ctx.r.error(child, where, "expected the name of the template the tag renders")
+                continue
+            out.append((key, value.strip()))
+        return tuple(out)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class Defines(Check):
     """esbuild ``define``: names → JS expressions; a non-string scalar is JSON-encoded."""
 

@@ -27,6 +27,7 @@ from .checks import (
     Int,
     Number,
     NumberMap,
+    PartialTags,
     PathTo,
     Prefixes,
     PublicPath,
@@ -107,10 +108,9 @@ class TemplatesConfig:
     integrity: bool = opt(
         False,
         Bool(),
-        'SRI (`integrity` + `crossorigin="anonymous"`) on scripts, stylesheets and'
-        " modulepreload links; off by default: ~80 bytes a tag on every HTML response, and a"
-        " CORS request that a CDN without CORS headers, or a proxy that rewrites the files,"
-        " makes fail",
+        'SRI (`integrity` + `crossorigin="anonymous"`) on scripts, stylesheets and modulepreload'
+        " links; off by default: ~80 bytes a tag on every HTML response, and a CORS request that"
+        " a CDN without CORS headers, or a proxy that rewrites the files, makes fail",
     )
     preload_fonts: bool = opt(
         False,
@@ -125,21 +125,23 @@ class TemplatesConfig:
     app_routes: tuple[str, ...] = opt(
         (),
         Globs(),
-        "paths under `public_path` that a view of the app answers, not a file (archivy's"
-        " `custom.css`): their references are left as written, neither an error nor a warning",
+        "paths under `public_path` a view of the app answers, not a file (archivy's `custom.css`):"
+        " their references are left as written, neither an error nor a warning",
     )
     static_routes: tuple[str, ...] = opt(
         ("static",),
         Strs(),
-        "route names whose `url_for(NAME, filename=K)` or `url_for(NAME, path=K)` names file K of"
-        " `source` served at `public_path`: Flask's and Starlette's `static`, or an admin's own"
-        " mount (sqladmin's `admin:statics`)",
+        "routes whose `url_for(NAME, filename=K)` or `url_for(NAME, path=K)` names file K of"
+        " `source`: Flask's and Starlette's `static`, an admin's mount (sqladmin's `admin:statics`)",
     )
     static_functions: tuple[str, ...] = opt(
         (),
         Strs(),
         "functions F whose `F('K')` gives file K's URL (Datasette's `urls.static`), and Django"
         " tags of the project's own written `{% F 'K' %}` (NetBox's `static_with_params`)",
+    )
+    partial_tags: tuple[tuple[str, str], ...] = opt(
+        (), PartialTags(), "Django tags that render a template (`init` finds them): as includes"
     )
     prefixes: tuple[tuple[str, str], ...] = opt(
         (),
@@ -151,8 +153,7 @@ class TemplatesConfig:
 
 @dataclass(frozen=True)
 class ImagesConfig:
-    """``images``: responsive variants of each image, per width and format, never upscaled and
-    never larger than the source (docs/images.md)."""
+    """``images``: responsive variants per width and format, never upscaled nor larger."""
 
     include: tuple[str, ...] = opt(
         ("img/**/*.{jpg,jpeg,png,webp,gif,avif}",), Globs(), "the images processed"

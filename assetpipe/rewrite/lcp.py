@@ -30,7 +30,7 @@ _CHROME_NAME = re.compile(
 #: markup that says an image is small (an avatar, an icon, a thumbnail; a table cell's or a
 #: button's picture): never a plausible LCP element, whatever its natural size. Checked on the
 #: tag's own class and the open elements before it, without a parse
-_SMALL_CLASS = re.compile(r"avatar|icon|thumb|badge|emoji|flag", re.IGNORECASE)
+_SMALL_CLASS = re.compile(r"avatar|icon|(?<!img-)thumb|badge|emoji|flag", re.IGNORECASE)
 _SMALL_PARENTS = re.compile(r"<(/?)(td|th|button|label|tr|table)\b", re.IGNORECASE)
 #: an element whose content is chrome (a header, a nav, a sidebar, a logo or brand) or hidden
 #: until the user acts (a dropdown's menu, a modal, a collapsed panel not shown, ``hidden``,

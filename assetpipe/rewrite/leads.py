@@ -53,6 +53,8 @@ _CALL = re.compile(
 _IMPORT = re.compile(r"""\{%[-+]?\s*import\s+(["'])([^"']+)\1\s+as\s+([A-Za-z_]\w*)""")
 _FROM = re.compile(r"""\{%[-+]?\s*from\s+(["'])([^"']+)\1\s+import\s+(.+?)[-+]?%\}""", re.DOTALL)
 _MACRO = re.compile(r"\{%[-+]?\s*(macro|endmacro)\b\s*([A-Za-z_]\w*)?")
+#: a statement (``{% render_product p %}``): a Django project's tag may render a template
+_TAG = re.compile(r"\{%[-+]?\s*([A-Za-z_]\w*)")
 _BLOCK = re.compile(r"\{%[-+]?\s*(block|endblock)\b")
 _EXTENDS = re.compile(r"\{%[-+]?\s*extends\b")
 
@@ -110,6 +112,10 @@ def sites(doc: Document, own: Mapping[str, tuple[int, int]]) -> list[Site]:
         inc = _INCLUDE.match(src)
         if inc is not None:
             out.append(Site(start, inc.group(2), "", loop))
+            continue
+        tag = _TAG.match(src)
+        if tag is not None and tag.group(1) not in ("include", "call"):
+            out.append(Site(start, "{% " + tag.group(1) + " %}", "", loop))
             continue
         call = _CALL.match(src)
         if call is None:
@@ -212,11 +218,19 @@ class Role:
 
 
 def roles(
-    facts: Mapping[str, Mapping[str, Any]], pages: set[str], django_project: bool
+    facts: Mapping[str, Mapping[str, Any]],
+    pages: set[str],
+    django_project: bool,
+    tags: Mapping[str, str] | None = None,
 ) -> dict[str, Role]:
     """Template name → its ``Role``, from every template's ``fact``; ``pages``: the names of
-    ``templates.pages`` (a whole document is one too)."""
+    ``templates.pages`` (a whole document is one too); ``tags``: the project's Django tags
+    that render a template (``templates.partial_tags``: tag name → template name), each
+    followed like an include of it (a Django partial sees the page's ``forloop`` only when
+    the tag renders it with the page's context, as django-oscar's ``{% render_product %}``
+    does; otherwise every pass stays lazy, as before)."""
     out: dict[str, Role] = {}
+    tags = tags or {}
 
     def role(name: str) -> Role:
         return out.setdefault(name, Role())
@@ -225,13 +239,15 @@ def roles(
         """Whether a site of ``name`` before its own candidate holds the candidate (roles set)."""
         f = facts[name]
         for start, target, macro, in_loop in f["sites"]:
-            where = target or name
+            tag = target.startswith("{%")
+            where = tags.get(target[2:-2].strip(), "") if tag else target or name
             if macro:
                 if where in facts and macro in facts[where]["macros"]:
                     role(where).macros.add(macro)
                     return True
             elif where in facts and depth < MAX_DEPTH and partial(where, in_loop, depth + 1):
-                if in_loop and not is_django(f["dialect"], django_project):  # Django's sees forloop
+                # Jinja's include sees the loop only through ``FIRST_VAR`` (Django's: forloop)
+                if in_loop and not tag and not is_django(f["dialect"], django_project):
                     role(name).sites.add(start)
                 return True
         return False

@@ -36,6 +36,59 @@ _OPENERS = frozenset(
     {"for", "if", "block", "macro", "call", "filter", "with", "autoescape", "trans", "compress"}
 )
 _BRANCH = frozenset({"else", "elif", "pluralize"})
+#: statements of Jinja and of Django's built-in libraries that render no other template: any
+#: other ``{% name %}`` may be a project's tag that does (``Scan.calls``)
+_BUILTIN = (
+    _OPENERS
+    | _BRANCH
+    | frozenset(
+        {
+            "autoescape",
+            "blocktrans",
+            "blocktranslate",
+            "break",
+            "comment",
+            "continue",
+            "csrf_token",
+            "cycle",
+            "debug",
+            "do",
+            "empty",
+            "extends",
+            "firstof",
+            "from",
+            "get_available_languages",
+            "get_current_language",
+            "get_current_language_bidi",
+            "get_language_info",
+            "get_media_prefix",
+            "get_static_prefix",
+            "ifchanged",
+            "import",
+            "language",
+            "load",
+            "localize",
+            "localtime",
+            "lorem",
+            "now",
+            "plural",
+            "print",
+            "querystring",
+            "raw",
+            "regroup",
+            "resetcycle",
+            "set",
+            "spaceless",
+            "static",
+            "templatetag",
+            "timezone",
+            "translate",
+            "url",
+            "verbatim",
+            "widthratio",
+        }
+    )
+)
 
 _NEXT_DATA = re.compile(r"<|\{[{%#]")
 _NEXT_COMMENT = re.compile(r"-->|\{[{%#]")
@@ -92,7 +145,7 @@ class _Scanner:
                 self.spans.append((i, j))
                 self.spans.append((e.start(), e.end()))
                 return e.end()
-            if name in ("include", "call"):
+            if name in ("include", "call") or not (name in _BUILTIN or name.startswith("end")):
                 self.calls.append((i, j, tuple(self.stack)))
             self.block(name, t[i:j])
         elif _CALLS.match(t, i):

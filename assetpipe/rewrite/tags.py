@@ -88,8 +88,9 @@ class Scan:
     tags: list[Tag]
     #: (start, end) of every Jinja construct and raw-block delimiter
     jinja_spans: list[tuple[int, int]]
-    #: (start, end, blocks around it) of every ``{% include %}``, ``{% call %}`` and call in a
-    #: ``{{ }}`` (``{{ card(p) }}``): where another template's or a macro's markup renders
+    #: (start, end, blocks around it) of every ``{% include %}``, ``{% call %}``, call in a
+    #: ``{{ }}`` (``{{ card(p) }}``) and statement no built-in library has (a Django project's
+    #: ``{% render_product p %}``): where another template's or a macro's markup may render
     calls: list[tuple[int, int, tuple[str, ...]]] = field(default_factory=list)
     _lines: list[int] = field(default_factory=list)
 

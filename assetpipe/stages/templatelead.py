@@ -48,7 +48,8 @@ def lead_roles(
 
         facts[name] = ctx.sources.fact(rel, kind, compute)
     pages = {n for n in names if globmatch(n, ctx.config.templates.pages)}
-    return roles(facts, pages, ctx.config.templates.first_wins), docs
+    tags = dict(ctx.config.templates.partial_tags)
+    return roles(facts, pages, ctx.config.templates.first_wins, tags), docs
 
 
 def role_options(role: Role | None) -> dict[str, Any]:
