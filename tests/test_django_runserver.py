@@ -74,7 +74,7 @@ def test_runserver_answers_the_builds_hashed_files(tmp_path: Path) -> None:
         base = f"http://127.0.0.1:{port}"
         html = _answered(base + "/", log, "runserver", 150)
         urls = set(re.findall(r'"(/static/[^"]+-[A-Z0-9]{8}\.\w+)"', html))
-        assert len(urls) == 3, html  # the stylesheet, the logo, the script
+        assert len(urls) == 4, html  # the stylesheet, the icon, the logo, the script
         for url in urls:
             assert _status(base + url) == 200, log.read_text()[-3000:]
         # every other name stays the other finders': the source's, an installed app's

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import calls_asset_pipe, parsed_modules, python_texts
@@ -144,6 +144,8 @@ class AsgiFolders:
     more_static: tuple[tuple[str, Path], ...] = ()
     # Django's own simple tags that give a static file's URL (``djangotags``)
     static_tags: tuple[str, ...] = ()
+    # Django tags that render a template: tag → template (``djangotags.partial_tags``)
+    partial_tags: dict[str, str] = field(default_factory=dict)
 
 
 def _literal(expr: ast.expr | None, assigns: dict[str, ast.expr], depth: int = 0) -> str | None:

@@ -61,9 +61,7 @@ class FlaskApp:
     static_dir: Path
     templates_dir: Path
     static_url_path: str
-    # ``static_folder`` is Flask's default or a literal (not a variable): ``static_dir`` is the
-    # folder the app serves, whether or not it exists
-    static_known: bool = True
+    static_known: bool = True  # ``static_folder`` not a variable: ``static_dir`` is served
     # a factory that needs arguments (``def create_app(config)``): the module and variable that
     # call it at import time (``app = create_app(...)`` in run.py), when one does
     entry: tuple[Path, str] | None = None
@@ -95,8 +93,7 @@ class Project:
     static_files: list[str] = field(default_factory=list)  # every file under static_dir
     templates: int = 0
     first_page: str | None = None  # a template that looks like "/"
-    # page templates: each extends a layout and none extends it (``templates.pages``)
-    pages: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)  # extend a layout, none extends them
     others: list[Path] = field(default_factory=list)  # other Flask apps seen
     # (key, template) of literal references to files the static folder lacks (404 today too)
     missing: list[tuple[str, str]] = field(default_factory=list)
@@ -106,6 +103,7 @@ class Project:
     # templates.static_functions: functions or Django tags whose string argument names a
     # static file (Datasette's urls.static, NetBox's static_with_params: ``djangotags``)
     static_functions: tuple[str, ...] = ()
+    partial_tags: dict[str, str] = field(default_factory=dict)  # ``djangotags.partial_tags``
     static_routes: tuple[str, ...] = ()  # the static mount's name if not static (``asgiapp``)
     # stylesheets the templates load whose url()s or @imports name files the static folder
     # lacks (they 404 today too; bundling would fail): copied, not bundled → those files
@@ -319,6 +317,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         read_texts = [t for _, _, t in texts if t is not None]
         project.prefixes = find_prefixes(read_texts, present)
         project.static_functions = (*static_functions_of(read_texts, present), *folders.static_tags)
+        project.partial_tags = {t: n for t, n in folders.partial_tags.items() if n in listed.names}
         if app is None:  # no static route to read: the URL the templates use (Datasette's)
             public_path = project.public_path = public_path_of(read_texts, present) or public_path
         # Flask-Versioned's ``{{ "static/K" | versioned }}``: K's path from the app's root path

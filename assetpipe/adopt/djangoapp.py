@@ -30,13 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import AsgiFolders
-from .djangotags import static_tags
+from .djangotags import partial_tags, static_tags
 from .djangotemplates import (
     AppTemplates,
     app_static,
     app_static_files,
     app_templates,
     installed_templates,
+    tag_folders,
 )
 from .files import parsed_modules, walk_dirs
 
@@ -257,6 +258,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
         shadowed_templates=tuple(apps.shadowed),
         more_static=tuple((prefix, folder.resolve()) for prefix, folder in statics[1:]),
         static_tags=static_tags(root),
+        partial_tags=partial_tags([root, *tag_folders(root, values.get("INSTALLED_APPS"))]),
     )
 
 

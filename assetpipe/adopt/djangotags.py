@@ -12,6 +12,7 @@ pages' largest files stayed unhashed, revalidated on every visit.
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 from .files import parsed_modules
@@ -51,3 +52,74 @@ def _passes_to_static(func: ast.FunctionDef, param: str) -> bool:
         if (name == "static" or storage) and isinstance(arg, ast.Name) and arg.id == param:
             return True
     return False
+
+
+#: the calls a tag's body renders a template with (their string literals name it)
+_RENDERS = frozenset({"select_template", "get_template", "render_to_string"})
+
+
+def partial_tags(roots: list[Path]) -> dict[str, str]:
+    """Tag name → the template it renders, for ``templates.partial_tags``, over the modules
+    under ``roots`` (the project; each installed app's ``templatetags`` folder): an
+    ``inclusion_tag("T")`` (or ``filename="T"``), or a ``simple_tag`` whose body renders a
+    template it names literally (the last such name: ``select_template([f"...{upc}.html",
+    "oscar/catalogue/partials/product.html"])`` falls back on it). django-oscar's catalogue
+    draws its product grid with ``{% render_product product %}``: the LCP rule could not see
+    the card's photo, the page's largest, and it went lazy with the rest."""
+    found: dict[str, str] = {}
+    for root in roots:
+        for _path, _text, tree in parsed_modules(root, "inclusion_tag", "simple_tag"):
+            for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef):
+                    for d in node.decorator_list:
+                        tag = _rendering_tag(node, d)
+                        if tag is not None:
+                            found.setdefault(*tag)
+    return found
+
+
+def _rendering_tag(func: ast.FunctionDef, decorator: ast.expr) -> tuple[str, str] | None:
+    """(tag name, template name) when ``decorator`` registers ``func`` as a tag that renders
+    a template named by a string literal."""
+    call = decorator if isinstance(decorator, ast.Call) else None
+    target = call.func if call is not None else decorator
+    kind = target.attr if isinstance(target, ast.Attribute) else ""
+    words = {k.arg: k.value for k in call.keywords} if call is not None else {}
+    named = words.get("name")
+    name = named.value if isinstance(named, ast.Constant) else func.name
+    if kind == "inclusion_tag" and call is not None:
+        arg = call.args[0] if call.args else words.get("filename")
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            return str(name), arg.value
+        return None
+    if kind != "simple_tag":
+        return None
+    if not any(isinstance(n, ast.Call) and _called(n) in _RENDERS for n in ast.walk(func)):
+        return None
+    parts = {id(v) for n in ast.walk(func) if isinstance(n, ast.JoinedStr) for v in n.values}
+    names = [  # the body's whole literal template names (a list it passes, or its variable's)
+        n.value
+        for n in ast.walk(func)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in parts
+        if n.value.endswith(".html")
+        and not n.value.startswith(".")
+        and not {"%", "{"} & set(n.value)
+    ]
+    return (str(name), names[-1]) if names else None
+
+
+def _called(call: ast.Call) -> str:
+    f = call.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+
+
+def partial_tag_lines(tags: dict[str, str]) -> list[str]:
+    """``templates.partial_tags`` in pipeline.yaml (JSON strings are YAML)."""
+    if not tags:
+        return []
+    listed = ", ".join(f"{t}: {json.dumps(n)}" for t, n in sorted(tags.items()))
+    return [
+        "  # Tags of the project or its apps that render a template: the LCP rule follows each",
+        "  # like an include (the first product card of a grid stays eager).",
+        f"  partial_tags: {{{listed}}}",
+    ]

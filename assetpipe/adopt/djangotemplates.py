@@ -100,6 +100,17 @@ def app_static_files(root: Path, apps: ast.expr | None, keys: list[str]) -> dict
     return found
 
 
+def tag_folders(root: Path, apps: ast.expr | None) -> list[Path]:
+    """The ``templatetags`` folders of the installed packages an ``INSTALLED_APPS`` expression
+    names (not Django's own, not the project's under ``root``), found without importing."""
+    out: list[Path] = []
+    tops = dict.fromkeys(n.split(".")[0] for n in app_names(apps))
+    for top in tops:
+        pkg = None if top in ("", "django") or _package(root, [top]) else _installed([top])
+        out += sorted(d for d in pkg.rglob("templatetags") if d.is_dir()) if pkg else []
+    return out
+
+
 def app_names(apps: ast.expr | None) -> list[str]:
     """The app names an ``INSTALLED_APPS`` expression spells: its string literals, in order
     (``BASE_APPS + [...]`` too)."""

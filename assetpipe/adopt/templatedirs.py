@@ -36,6 +36,11 @@ class TemplateDirs:
     blueprints: list[Path] = field(default_factory=list)
     shadowed: list[tuple[Path, str]] = field(default_factory=list)
 
+    @property
+    def names(self) -> set[str]:
+        """Every listed template's name."""
+        return {n for _, names in self.dirs for n in names}
+
 
 def blueprint_template_dirs(root: Path) -> list[Path]:
     """The existing ``template_folder``s of the blueprints created under ``root``, each

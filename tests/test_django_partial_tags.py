@@ -1,0 +1,104 @@
+"""A Django page whose photo grid is drawn by a tag that renders a template (django-oscar's
+``{% render_product product %}`` in its catalogue's loop): ``init`` finds such tags in the
+project and in its installed apps (``templates.partial_tags``), and the LCP rule follows them
+like an include, so the grid's first card is eager and the others lazy in what Django renders.
+Before, every card was lazy, the first one the page's LCP (oscar's catalogue at 1280 px).
+Real ``init``, ``build`` and Django; the installed app is a package on ``PYTHONPATH`` outside
+the project, as pip would put it in site-packages."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli, write_tree
+from tests.test_django import _paste
+from tests.test_django_templates import _in_django, _project
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
+
+#: an installed app's tags: a simple tag picking its template as oscar's does (a list in a
+#: variable, an f-string first, the default last), and an inclusion tag
+TAGS = """\
+from django import template
+from django.template.loader import select_template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def render_card(context, item):
+    names = [f"cardkit/card-{item}.html", "cardkit/card.html"]
+    context = context.flatten()
+    context["item"] = item
+    return select_template(names).render(context)
+
+
+@register.inclusion_tag("cardkit/badge.html", name="card_badge")
+def badge(item):
+    return {"item": item}
+"""
+GRID = """\
+{% extends "base.html" %}{% load cardkit_tags %}
+{% block content %}{% for i in items %}{% render_card i %}{% endfor %}{% card_badge 1 %}{% endblock %}
+"""
+#: the project's copy of the app's card, as oscar's sandbox forks oscar's templates
+CARD = """\
+{% load static %}<div class="card"><img class="img-thumbnail" src="{% static 'img/banner.png' %}" alt="{{ item }}"></div>
+"""
+
+
+def test_a_tag_rendering_the_grid_card_keeps_its_first_pass_eager(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_tree(
+        site,
+        {
+            "cardkit/__init__.py": "",
+            "cardkit/templatetags/__init__.py": "",
+            "cardkit/templatetags/cardkit_tags.py": TAGS,
+            "cardkit/templates/cardkit/badge.html": "<b>{{ item }}</b>\n",
+            "cardkit/templates/cardkit/card.html": "<p>the app's own card</p>\n",
+        },
+    )
+    root = tmp_path / "project"
+    _project(root)
+    settings = root / "shopsite/settings.py"
+    settings.write_text(
+        settings.read_text().replace(
+            '"shop.apps.ShopConfig"]', '"shop.apps.ShopConfig", "cardkit"]'
+        )
+        + f"import sys\nsys.path.insert(0, {str(site)!r})\n"
+    )
+    write_tree(
+        root, {"shopsite/templates/grid.html": GRID, "shopsite/templates/cardkit/card.html": CARD}
+    )
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))}
+    result = run_cli("init", cwd=root, env=env)
+    assert result.code == 0, result.err
+    yaml = (root / "pipeline.yaml").read_text()
+    # the badge's template is the app's, which the build leaves to Django: not listed
+    assert '  partial_tags: {render_card: "cardkit/card.html"}\n' in yaml, yaml
+    _paste(root, result.out)
+    built = run_cli("build", "--strict", cwd=root, env=env)
+    assert built.code == 0, built.err + built.out
+    run = _in_django(
+        root,
+        "import json\nfrom django.template.loader import render_to_string\n"
+        "print(json.dumps(render_to_string('grid.html', {'items': ['a', 'b', 'c']})))\n",
+    )
+    assert run.returncode == 0, run.stderr
+    html = json.loads(run.stdout)
+    imgs = re.findall(
+        r'<img class="img-thumbnail" src="/static/img/banner[^"]*" alt="(\w)"([^>]*)>', html
+    )
+    assert [(alt, "lazy" in rest) for alt, rest in imgs] == [
+        ("a", False),
+        ("b", True),
+        ("c", True),
+    ], html
+    assert "<b>1</b>" in html
