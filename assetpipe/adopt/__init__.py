@@ -23,6 +23,7 @@ from .asgiapp import called_name
 from .dashapp import dash_where
 from .discover import Project, discover
 from .factories import factory_app
+from .files import reading_once
 from .render import OUTPUT, copied_files, render
 from .subclass import init_end
 
@@ -428,7 +429,8 @@ def init(root: Path, *, config_name: str = "pipeline.yaml", force: bool = False)
             f"{target} already exists",
             hint="pass --force to overwrite it, or --config NAME to write another",
         )
-    project = discover(root)
+    with reading_once():
+        project = discover(root)
     if project.created_static:
         project.static_dir.mkdir(parents=True, exist_ok=True)
     text = render(project, config_dir=target.parent.resolve())  # paths relative to the file
