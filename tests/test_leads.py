@@ -176,7 +176,8 @@ def test_a_partial_in_a_nav_a_dropdown_or_a_closed_modal_holds_no_candidate() ->
 def test_watch_rebuilds_the_partial_a_saved_page_gives_the_candidate(tmp_path: Path) -> None:
     """``assetpipe watch`` rebuilds a saved template alone: a page saved to draw its grid with
     ``{% include "card.html" %}`` would leave the card as the last build wrote it (lazy on every
-    pass). The partial whose role the save gave is rebuilt with it."""
+    pass). The partial whose role the save gave is rebuilt with it, and so is one whose role a
+    save takes away (it stayed eager until the next full build)."""
     from assetpipe.dev.watch import Watcher
 
     write_tree(
@@ -197,14 +198,18 @@ def test_watch_rebuilds_the_partial_a_saved_page_gives_the_candidate(tmp_path: P
         grid = tmp_path / "app/templates/pages/grid.html"
         grid.write_text('{% for p in ps %}{% include "card.html" %}{% endfor %}\n')
         _wait_for(lambda: "assetpipe_first" in card.read_text(), "the card's rebuild")
+        html = _render(
+            {
+                n: (tmp_path / "dist/templates" / n).read_text()
+                for n in ("card.html", "pages/grid.html")
+            },
+            "pages/grid.html",
+            ps=["a", "b"],
+        )
+        assert html.count("loading") == 1 and '<img src="b" alt="b" loading="lazy"' in html, html
+        # saved back: the role is taken away, and the card is lazy on every pass again
+        grid.write_text("{% for p in ps %}<p>{{ p }}</p>{% endfor %}\n")
+        _wait_for(lambda: "assetpipe_first" not in card.read_text(), "the card's second rebuild")
+        assert 'loading="lazy"' in card.read_text()
     finally:
         w.close()
-    html = _render(
-        {
-            n: (tmp_path / "dist/templates" / n).read_text()
-            for n in ("card.html", "pages/grid.html")
-        },
-        "pages/grid.html",
-        ps=["a", "b"],
-    )
-    assert html.count("loading") == 1 and '<img src="b" alt="b" loading="lazy"' in html, html

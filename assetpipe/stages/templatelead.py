@@ -4,10 +4,12 @@ together into each template's role, which its rewrite options carry (and its cac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..fsutil import atomic_write
 from ..pipeline.codeprint import fact_kind
 from ..pipeline.sources import globmatch
 from ..rewrite.document import Document
@@ -50,6 +52,27 @@ def lead_roles(
     pages = {n for n in names if globmatch(n, ctx.config.templates.pages)}
     tags = dict(ctx.config.templates.partial_tags)
     return roles(facts, pages, ctx.config.templates.first_wins, tags), docs
+
+
+#: the templates that held a role in the last build (``roles_dropped``), in the state folder
+_HELD = "lead-roles.json"
+
+
+def roles_dropped(ctx: StageContext, held: Iterable[str]) -> set[str]:
+    """The templates that held a role in the last build and hold none now (``held``: those
+    that do), recording ``held`` for the next build. ``watch`` rebuilds them with the saved
+    page: a save that took a partial's role away (the page's grid drawn by its own markup
+    again) left the partial eager until the next full build."""
+    path = ctx.config.state_dir / _HELD
+    now = sorted(held)
+    try:
+        before = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = []
+    if before != now:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(now).encode())
+    return set(before) - set(now) if isinstance(before, list) else set()
 
 
 def role_options(role: Role | None) -> dict[str, Any]:

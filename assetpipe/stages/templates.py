@@ -59,7 +59,7 @@ from ..rewrite.select import check_selector, fast_selector
 from ..scriptsource import script_source
 from . import compress
 from .base import StageContext
-from .templatelead import lead_roles, role_options
+from .templatelead import lead_roles, role_options, roles_dropped
 from .unresolved import warn_unresolved
 
 log = logging.getLogger("assetpipe")
@@ -366,8 +366,9 @@ def _run(ctx: StageContext) -> None:
         names if ctx.sources.files is ctx.sources.whole else collect(ctx, quiet=True, whole=True)
     )
     roles, docs = lead_roles(ctx, whole, lambda path, rel: _decode(path.read_bytes(), ctx, rel))
-    if whole is not names:  # ``watch``: a saved page may give a partial its role
-        names = {**names, **{n: whole[n] for n in roles if n in whole}}
+    dropped = roles_dropped(ctx, roles)
+    if whole is not names:  # ``watch``: a saved page may give a partial its role, or take it
+        names = {**names, **{n: whole[n] for n in (*roles, *dropped) if n in whole}}
     if not names:
         _check_selectors(ctx)
     checked = not names
