@@ -305,3 +305,25 @@ def test_a_choice_spelled_like_a_yaml_boolean_is_taken_as_written(tmp_path: Path
     )
     cfg = load_config(tmp_path / "pipeline.yaml")
     assert cfg.budgets[0].level == (("images_grown", "off"), ("timings", "warn"))
+
+
+def test_partial_tags_name_each_bad_tag_and_template(tmp_path: Path) -> None:
+    """``templates.partial_tags``: a key that is no tag's name and an empty template name are
+    each reported at their line and column, with the key's path; the CLI exits 2."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "pipeline.yaml").write_text(
+        "source: site\ntemplates:\n  partial_tags:\n    render-card: card.html\n    badge: ''\n"
+        "    render_product: oscar/catalogue/partials/product.html\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "pipeline.yaml", display_name="pipeline.yaml")
+    assert [str(p) for p in info.value.problems] == [
+        "pipeline.yaml:4:18: templates.partial_tags.render-card: expected a tag's name",
+        "pipeline.yaml:5:12: templates.partial_tags.badge: expected a non-empty string, got ''",
+    ]
+    assert run_cli("build", cwd=tmp_path).code == 2
+    (tmp_path / "pipeline.yaml").write_text(
+        "source: site\ntemplates:\n  partial_tags: {render_product: oscar/product.html}\n"
+    )
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.templates.partial_tags == (("render_product", "oscar/product.html"),)

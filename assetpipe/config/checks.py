@@ -170,13 +170,21 @@ class ChoiceMap(Check):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class StrMap(Check):
-    """A free mapping of names to non-empty strings (``audit.headers``)."""
+    """A mapping of names to non-empty strings (``audit.headers``); ``names``: what each name
+    must be, a Python identifier (``templates.partial_tags``' tag names), when set."""
 
+    names: str = ""
     TYPE = "mapping of name → string"
+
+    def type_doc(self) -> str:
+        return f"mapping of {self.names or 'name'} → string"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
         out = []
         for key, child in ctx.section(node, path, None).items():
+            if self.names and not key.isidentifier():
+                ctx.r.error(child, f"{path}.{key}", f"expected {self.names}")
+                continue
             value = ctx.r.string(child, f"{path}.{key}")
             if value is not None:
                 out.append((key, value))
@@ -209,29 +217,6 @@ class Prefixes(Check):
                 ctx.r.error(child, where, f"expected a folder inside source, got {value!r}")
                 continue
             out.append((key, folder))
-        return tuple(out)
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class PartialTags(Check):
-    """``templates.partial_tags``: a Django tag's name → the template it renders."""
-
-    TYPE = "mapping of tag name → template name"
-
-    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
-        import yaml
-
-        out = []
-        for key, child in ctx.section(node, path, None).items():
-            where = f"{path}.{key}"
-            if not key.isidentifier():
-                ctx.r.error(child, where, "expected a tag's name (as in {% name ... %})")
-                continue
-            value = ctx.r.scalar(child) if isinstance(child, yaml.ScalarNode) else None
-            if not isinstance(value, str) or not value.strip():
-                ctx.r.error(child, where, "expected the name of the template the tag renders")
-                continue
-            out.append((key, value.strip()))
         return tuple(out)
 
 

@@ -27,7 +27,6 @@ from .checks import (
     Int,
     Number,
     NumberMap,
-    PartialTags,
     PathTo,
     Prefixes,
     PublicPath,
@@ -141,7 +140,7 @@ class TemplatesConfig:
         " tags of the project's own written `{% F 'K' %}` (NetBox's `static_with_params`)",
     )
     partial_tags: tuple[tuple[str, str], ...] = opt(
-        (), PartialTags(), "Django tags that render a template (`init` finds them): as includes"
+        (), StrMap("a tag's name"), "Django tags → the template each renders (`init` finds them)"
     )
     prefixes: tuple[tuple[str, str], ...] = opt(
         (),
