@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli, write_tree
-from tests.test_django import _paste
-from tests.test_django_templates import _in_django, _project
+from tests.test_django_templates import _in_django, _project, pasted_and_built
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
 
@@ -83,9 +82,7 @@ def test_a_tag_rendering_the_grid_card_keeps_its_first_pass_eager(tmp_path: Path
     yaml = (root / "pipeline.yaml").read_text()
     # the badge's template is the app's, which the build leaves to Django: not listed
     assert '  partial_tags: {render_card: "cardkit/card.html"}\n' in yaml, yaml
-    _paste(root, result.out)
-    built = run_cli("build", "--strict", cwd=root, env=env)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(root, result.out, env)
     run = _in_django(
         root,
         "import json\nfrom django.template.loader import render_to_string\n"

@@ -93,6 +93,14 @@ def _project(root: Path) -> None:
         (root / "shopsite/static" / name).write_bytes(_png())
 
 
+def pasted_and_built(root: Path, init_out: str, env: dict[str, str] | None = None) -> None:
+    """The lines ``init`` printed (``init_out``) pasted where it said, then ``assetpipe build
+    --strict``, which must pass."""
+    _paste(root, init_out)
+    built = run_cli("build", "--strict", cwd=root, env=env)
+    assert built.code == 0, built.err + built.out
+
+
 def _render(root: Path, names: list[str]) -> dict[str, str]:
     """What Django renders of each template, with the settings as pasted (the build's
     ``templates`` folder first in ``DIRS``)."""
@@ -130,9 +138,7 @@ def test_static_as_name_and_a_srcset_of_static_tags_are_hashed(tmp_path: Path) -
     _project(tmp_path)
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(tmp_path, result.out)
     html = _render(tmp_path, ["base.html", "footer.html"])
     _hashed(tmp_path, html, 4)  # the stylesheet, the logo three times
     assert "{% static 'css/site-" in (tmp_path / "dist/templates/base.html").read_text()
@@ -156,9 +162,7 @@ def test_every_template_folder_django_searches_is_built(tmp_path: Path) -> None:
     dirs = '  dirs:\n    - "shopsite/templates"\n    - "shopsite/themes"\n    - "shop/templates"\n'
     assert dirs in yaml, yaml
     assert load_config(tmp_path / "pipeline.yaml").templates.first_wins
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(tmp_path, result.out)
     html = _render(tmp_path, ["page.html", "shop/item.html"])
     assert 'id="from-dirs"' in html["page.html"] and "the app's page" not in html["page.html"]
     _hashed(tmp_path, html, 4)  # the stylesheet twice, the banner, the script
@@ -197,9 +201,7 @@ def test_a_static_tag_with_a_query_after_it_is_hashed(tmp_path: Path) -> None:
     write_tree(tmp_path, {"shopsite/themes/head.html": QUERIED})
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(tmp_path, result.out)
     html = _render(tmp_path, ["head.html"])["head.html"]
     assert re.search(r'href="/static/css/site-[A-Z0-9]{8}\.css\?v=2"', html), html
     assert re.search(r'src="/static/js/item-[A-Z0-9]{8}\.js\?v=2"', html), html
@@ -277,9 +279,7 @@ def test_a_compress_block_is_left_to_django_compressor(tmp_path: Path) -> None:
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert "note: django-compressor is installed" in result.out
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(tmp_path, result.out)
     out = (tmp_path / "dist/templates/compressed.html").read_text()
     block = COMPRESSED.split("{% endcompress %}")[0] + "{% endcompress %}"
     assert out.startswith(block), out  # as written
@@ -317,9 +317,7 @@ def test_an_app_template_an_earlier_installed_package_has_stays_djangos(tmp_path
         "# Not listed: shop/templates, an app's templates folder: Django renders"
         " registration/logged_out.html from an installed package listed before it" in yaml
     )
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(tmp_path, result.out)
     run = _in_django(
         tmp_path,
         "from django.template.loader import get_template\n"
@@ -361,8 +359,6 @@ def test_a_dirs_folder_inside_another_is_built_under_its_own_names(tmp_path: Pat
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert '    - "shopsite/templates/error"\n' in (tmp_path / "pipeline.yaml").read_text()
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(tmp_path, result.out)
     html = _render(tmp_path, ["404.html", "error/404.html"])
     _hashed(tmp_path, html, 2)
