@@ -7,8 +7,11 @@ webassets' folder is served some other way (OctoPrint's Tornado handler)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from assetpipe.adopt.webassets import bundle_outputs
@@ -69,3 +72,58 @@ def test_bundles_not_built_yet_are_named(tmp_path: Path) -> None:
     note = done.out[done.out.index("note: 1 template(s) load Flask-Assets") :]
     assert "not hashed, compressed or cached by it" in note
     assert "If webassets writes gen/packed.js, gen/packed.css into the static folder" in note
+
+
+#: Nyaa's shape: a factory that needs its config (``create_app('config')``), called by a
+#: ``WSGI.py`` that ``flask`` does not look for, and bundle outputs that ``.gitignore`` leaves
+#: out of the repository (``nyaa/static/js/main.min.js``)
+NYAA_LIKE: dict[str, str | bytes] = {
+    "WSGI.py": "from shop import create_app\n\napp = create_app('config')\n",
+    "shop/__init__.py": """\
+        import flask
+        from flask_assets import Bundle, Environment
+
+        assets = Environment()
+
+
+        def create_app(config):
+            app = flask.Flask(__name__)
+            app.config.from_object(config)
+            assets.init_app(app)
+            assets.register('main_js', Bundle('js/main.js', output='js/main.min.js'))
+            return app
+        """,
+    "shop/static/js/main.js": "document.title = 'shop';\n",
+    "shop/static/js/main.min.js": "document.title='shop';\n",
+    "shop/templates/layout.html": """\
+        <!doctype html>
+        {% assets "main_js" %}
+        <script src="{{ url_for('static', filename='js/main.min.js') }}"></script>
+        {% endassets %}
+        """,
+    ".gitignore": "__pycache__\nshop/static/js/main.min.js\n",
+}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_the_note_names_the_app_and_the_outputs_a_checkout_lacks(tmp_path: Path) -> None:
+    """Nyaa: the note said "Build the bundles (`flask assets build`)", which stops with "Could
+    not locate a Flask application" there, and did not say that a fresh checkout (CI, an image
+    build) lacks the outputs, where `assetpipe build` then stops on a missing entry."""
+    write_tree(tmp_path, NYAA_LIKE)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    done = run_cli("init", cwd=tmp_path)
+    assert done.code == 0, done.out + done.err
+    note = " ".join(done.out[done.out.index("note: 1 template(s) load Flask-Assets") :].split())
+    assert (
+        "Build the bundles (`flask --app WSGI:app assets build`) before `assetpipe build`" in note
+    )
+    assert "git ignores js/main.min.js: a fresh checkout (CI, an image build) lacks them" in note
+    # tracked, the output is in every checkout: nothing to say
+    subprocess.run(["git", "add", "-f", "shop/static/js/main.min.js"], cwd=tmp_path, check=True)
+    again = run_cli("init", "--force", cwd=tmp_path)
+    assert "git ignores" not in again.out and "--app WSGI:app" in again.out
+    # and what the fresh checkout's build says without them
+    (tmp_path / "shop/static/js/main.min.js").unlink()
+    built = run_cli("build", cwd=tmp_path)
+    assert built.code != 0 and "no file 'js/main.min.js'" in built.out + built.err

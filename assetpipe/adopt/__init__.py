@@ -93,7 +93,8 @@ class InitResult:
         has them (``webassets.bundle_outputs``, read once)."""
         from .webassets import bundle_outputs
 
-        return bundle_outputs(self.project.root, self.project.static_files)
+        p = self.project
+        return bundle_outputs(p.root, p.static_files, p.static_dir)
 
     @property
     def unnamed_code(self) -> list[str]:
@@ -117,6 +118,13 @@ class InitResult:
             for f in self.copied
             if f.endswith((".js", ".mjs", ".css")) and f not in named and not f.startswith(kept)
         ]
+
+    @property
+    def app_spec(self) -> str | None:
+        """The app as ``--app`` takes it (``appspec.app_spec``: the ``audit: app:`` hint)."""
+        from .appspec import app_spec
+
+        return app_spec(self.project, self.path.parent.resolve())
 
     @property
     def adopted(self) -> bool:

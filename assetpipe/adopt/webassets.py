@@ -8,11 +8,19 @@ files: ``init`` lists it, the build copies it under a hashed name, and ``AssetPi
 it while the page renders, as it does any computed ``url_for('static', ...)``. An app that
 serves webassets' folder some other way (OctoPrint's Tornado handler) has outputs that are no
 file of the static folder, and those bundles stay webassets'.
+
+Outputs are build products: Nyaa's ``.gitignore`` leaves its ``js/main.min.js`` out of the
+repository, so a fresh checkout (CI, an image build) lacks them and ``assetpipe build`` stops
+on the missing entry until ``flask assets build`` has written them (``flask_assets_command``:
+with ``--app``, which Nyaa's ``WSGI.py`` and ``create_app(config)`` need; ``git_ignored``).
 """
 
 from __future__ import annotations
 
 import ast
+import shlex
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +35,8 @@ class BundleOutputs:
 
     present: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    #: of ``present``, those git ignores (``git_ignored``): a fresh checkout lacks them
+    ignored: list[str] = field(default_factory=list)
 
 
 def _outputs(text: str) -> list[str]:
@@ -51,14 +61,47 @@ def _outputs(text: str) -> list[str]:
     return out
 
 
-def bundle_outputs(root: Path, static_files: list[str]) -> BundleOutputs:
+def bundle_outputs(
+    root: Path, static_files: list[str], static_dir: Path | None = None
+) -> BundleOutputs:
     """The ``Bundle(output=...)`` files of the Python modules under ``root`` (``init``'s walk),
-    each in ``present`` when ``static_files`` (keys of the static folder) has it."""
+    each in ``present`` when ``static_files`` (keys of the static folder) has it, and in
+    ``ignored`` too when git ignores it in ``static_dir``."""
     found: list[str] = []
     for _, text in python_texts(root):
         if "Bundle(" in text:
             found += [o for o in _outputs(text) if o not in found]
     have = set(static_files)
+    present = [o for o in found if o in have]
+    ignored = git_ignored(static_dir, present) if static_dir is not None and present else []
     return BundleOutputs(
-        present=[o for o in found if o in have], missing=[o for o in found if o not in have]
+        present=present, missing=[o for o in found if o not in have], ignored=ignored
     )
+
+
+def git_ignored(folder: Path, keys: list[str]) -> list[str]:
+    """Of ``keys`` (paths relative to ``folder``), those git ignores there and does not track
+    (``git check-ignore``, which reads every ``.gitignore`` and ``info/exclude`` as git does):
+    a fresh checkout lacks them. None when git is missing or ``folder`` is in no repository."""
+    git = shutil.which("git")
+    if git is None:
+        return []
+    try:
+        done = subprocess.run(
+            [git, "-C", str(folder), "check-ignore", "--", *keys],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    said = set(done.stdout.splitlines()) if done.returncode == 0 else set()
+    return [k for k in keys if k in said]
+
+
+def flask_assets_command(app_spec: str | None) -> str:
+    """The command that builds the bundles: ``flask --app SPEC assets build`` with the app
+    ``init`` found (``appspec.app_spec``); ``flask`` alone finds only an ``app.py`` or
+    ``wsgi.py`` (Nyaa's ``flask assets build`` said "Could not locate a Flask application")."""
+    return f"flask --app {shlex.quote(app_spec)} assets build" if app_spec else "flask assets build"

@@ -108,7 +108,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         else:
             _next_steps(f"\nAdd these two lines {result.where}:\n", result.lines, "    ")
         _web_server_notes(result.static_rules, p.root, p.public_path)
-        _assets_note(p.assets_templates, result.bundles)
+        _assets_note(p.assets_templates, result.bundles, result.app_spec)
         _own_views_note(p.own_views)
         _helper_note(p.helper_named, set(result.copied))
         _themes_note(p.themes, p.root)
@@ -223,10 +223,14 @@ def _own_views_note(own: dict[str, list[str]]) -> None:
         )
 
 
-def _assets_note(templates: list[str], outputs: BundleOutputs) -> None:
+def _assets_note(templates: list[str], outputs: BundleOutputs, app_spec: str | None) -> None:
     """Say what becomes of the ``{% assets %}`` bundles (``Project.assets_templates``): those
     whose output file is in the static folder (``bundle_outputs``) are built like any computed
-    ``url_for('static', ...)``; the others stay webassets'."""
+    ``url_for('static', ...)``; the others stay webassets'. The command that builds them names
+    the app (``flask_assets_command``), and outputs git ignores are said to be missing from a
+    fresh checkout, where ``assetpipe build`` stops on them."""
+    from ..adopt.webassets import flask_assets_command
+
     if not templates:
         return
     shown = ", ".join(templates[:3]) + (
@@ -236,14 +240,22 @@ def _assets_note(templates: list[str], outputs: BundleOutputs) -> None:
         f"\nnote: {len(templates)} template(s) load Flask-Assets bundles ({{% assets %}}: {shown})"
     )
     doc = ' (docs/adopting.md, "Flask-Assets bundles").'
+    command = f"`{flask_assets_command(app_spec)}`"
     if outputs.present:
         click.echo(
             f"{head}: their output file(s) {', '.join(outputs.present)} are in the static folder,"
-            " so the build copies them under hashed names and AssetPipe(app) gives the URLs"
+            " so the build hashes them and AssetPipe(app) gives the URLs"
             " Flask-Assets builds with url_for('static', ...) those names while the page renders"
-            " (compressed, immutable). Build the bundles (`flask assets build`) before"
+            f" (compressed, immutable). Build the bundles ({command}) before"
             " `assetpipe build`: one rebuilt later is served from the static folder, unhashed,"
             " until the next build"
+            + (
+                f"; git ignores {', '.join(outputs.ignored)}: a fresh checkout (CI, an image"
+                " build) lacks them, and `assetpipe build` stops on them there until that"
+                " command has built them"
+                if outputs.ignored
+                else ""
+            )
             + (
                 f"; not in the static folder (not built yet?): {', '.join(outputs.missing)}:"
                 " build them, then run `assetpipe init --force`"
@@ -259,7 +271,7 @@ def _assets_note(templates: list[str], outputs: BundleOutputs) -> None:
         " it builds what the templates name themselves"
         + (
             f". If webassets writes {', '.join(outputs.missing)} into the static folder, build"
-            " them (`flask assets build`), then run `assetpipe init --force`: the build then"
+            f" them ({command}), then run `assetpipe init --force`: the build then"
             " hashes them"
             if outputs.missing
             else ""
