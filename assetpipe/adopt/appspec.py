@@ -16,7 +16,8 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
     """``module:attribute`` of the app for ``--app`` (a factory is called by the audit), when
     the module is importable from the config's folder. A factory that needs arguments cannot be
     called by the audit: the variable a module assigns its result to is named instead
-    (``run:app`` for ``app = create_app(config)``), or none. An app made in a function of
+    (``run:app`` for ``app = create_app(config)``), or none; or, when that module does more
+    on import (``entry_call``), the factory called with its literal arguments. An app made in a function of
     another name that returns it and needs no arguments (Supysonic's
     ``create_application(config=None)``) is named as that call, ``supysonic.web:create_application()``:
     without it the audit renders the templates itself, outside the app."""
@@ -32,7 +33,11 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
     if app.factory_needs_args:  # called with no arguments it fails: name the app it returns
         if app.entry is None:
             return None
-        module, attr = app.entry
+        call = entry_call(*app.entry, attr)
+        if call is None:
+            module, attr = app.entry
+        else:  # the entry module is no place to import the app from: the factory, called
+            attr = call
     try:
         rel = module.relative_to(config_dir).with_suffix("")
     except ValueError:
@@ -45,6 +50,53 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
     if not parts or not all(p.isidentifier() for p in parts):
         return None
     return ".".join(parts) + ":" + attr
+
+
+#: a module-level call that makes a module no place for the audit (or ``watch --app``) to
+#: import the app from: gevent's or eventlet's monkey patching (Nyaa's ``WSGI.py`` runs
+#: ``gevent.monkey.patch_all()``: the audit's Playwright then stops with "using Playwright Sync
+#: API inside the asyncio loop") or a server started on import (its ``run.py`` ends in
+#: ``app.run(...)``, which never returns)
+_UNFIT_CALLS = ("patch_all", "monkey_patch", "run", "serve_forever")
+
+
+def entry_call(module: Path, variable: str, factory: str) -> str | None:
+    """``factory(ARGS)``, as ``module`` calls it in ``variable = factory(ARGS)``, when the
+    module makes a call of ``_UNFIT_CALLS`` at its top level (outside ``if __name__ ==
+    "__main__"``) and every argument is a literal (``--app`` takes such a call:
+    ``nyaa:create_app('config')``); ``None`` otherwise, and the module's variable is named."""
+    try:
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
+    top = [n.value for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+    if not any(_called(c) in _UNFIT_CALLS for c in top):
+        return None
+    for node in tree.body:
+        value = node.value if isinstance(node, ast.Assign) else None
+        named = isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == variable for t in node.targets
+        )
+        if not (named and isinstance(value, ast.Call) and _called(value) == factory):
+            continue
+        args = [*value.args, *(k.value for k in value.keywords)]
+        try:
+            for arg in args:
+                ast.literal_eval(arg)
+        except ValueError:
+            return None
+        if any(k.arg is None for k in value.keywords):
+            return None
+        shown = [ast.unparse(a) for a in value.args]
+        shown += [f"{k.arg}={ast.unparse(k.value)}" for k in value.keywords]
+        return f"{factory}({', '.join(shown)})"
+    return None
+
+
+def _called(call: ast.Call) -> str:
+    """The name a call calls: ``f`` for ``f()`` and ``a.b.f()``, else ``""``."""
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
 
 
 def _maker_call(module: Path) -> str | None:

@@ -104,4 +104,9 @@ def flask_assets_command(app_spec: str | None) -> str:
     """The command that builds the bundles: ``flask --app SPEC assets build`` with the app
     ``init`` found (``appspec.app_spec``); ``flask`` alone finds only an ``app.py`` or
     ``wsgi.py`` (Nyaa's ``flask assets build`` said "Could not locate a Flask application")."""
-    return f"flask --app {shlex.quote(app_spec)} assets build" if app_spec else "flask assets build"
+    if not app_spec:
+        return "flask assets build"
+    quoted = shlex.quote(app_spec)
+    if quoted != app_spec and not set(app_spec) & set('"$`\\!'):
+        quoted = f'"{app_spec}"'  # nyaa:create_app('config'), as a shell user writes it
+    return f"flask --app {quoted} assets build"

@@ -1,0 +1,87 @@
+"""``init``'s ``audit: app:`` hint for a factory that needs arguments, when the module that
+calls it is no place to import the app from (Nyaa: ``create_app(config)``, called as
+``app = create_app('config')`` by ``WSGI.py``, which first runs ``gevent.monkey.patch_all()``,
+and by ``run.py``, which then starts Flask's server). ``init`` wrote ``WSGI:app``, and
+``assetpipe audit`` stopped with Playwright's "using Playwright Sync API inside the asyncio
+loop" (gevent's patching, in the audit's process); ``run:app`` would never have returned. The
+hint is now the factory called with the entry's literal arguments, ``nyaa:create_app('config')``,
+as gunicorn and ``flask --app`` take it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from assetpipe.adopt import init
+from tests.conftest import write_tree
+
+NYAA_LIKE: dict[str, str | bytes] = {
+    "WSGI.py": """\
+        import gevent.monkey
+        gevent.monkey.patch_all()
+
+        from shop import create_app
+
+        app = create_app('config')
+
+        if __name__ == '__main__':
+            import gevent.pywsgi
+            gevent.pywsgi.WSGIServer(("localhost", 5000), app.wsgi_app).serve_forever()
+        """,
+    "run.py": "from shop import create_app\n\napp = create_app('config')\napp.run(port=5500)\n",
+    "config.py": "SECRET_KEY = 'x'\n",
+    "shop/__init__.py": """\
+        import flask
+
+
+        def create_app(config):
+            app = flask.Flask(__name__)
+            app.config.from_object(config)
+            return app
+        """,
+    "shop/static/css/a.css": "p { color: red }\n",
+    "shop/templates/index.html": (
+        "<link rel=stylesheet href=\"{{ url_for('static', filename='css/a.css') }}\">"
+    ),
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path):  # type: ignore[no-untyped-def]
+    write_tree(tmp_path, NYAA_LIKE)
+    yield tmp_path
+    for name in [m for m in sys.modules if m in ("WSGI", "run", "config", "shop")]:
+        del sys.modules[name]
+    while str(tmp_path) in sys.path:
+        sys.path.remove(str(tmp_path))
+
+
+def test_the_hint_calls_the_factory_rather_than_import_a_patching_module(project: Path) -> None:
+    from assetpipe.serve.userapp import import_app
+
+    assert "#   app: \"shop:create_app('config')\"" in init(project).text
+    app = import_app("shop:create_app('config')", project)
+    assert app.name == "shop" and app.config["SECRET_KEY"] == "x"
+    # what the hint named before: importing it patches the process (here gevent is not even
+    # installed: the import fails)
+    assert "gevent" not in sys.modules
+    with pytest.raises(BaseException, match="gevent"):
+        import_app("WSGI:app", project)
+
+
+def test_a_module_that_only_calls_the_factory_is_still_named(tmp_path: Path) -> None:
+    """Soft UI Dashboard's ``run.py`` (``app = create_app(Config)``, its server under ``if
+    __name__ == "__main__"``) stays ``run:app``: nothing but the app is made on import."""
+    from assetpipe.adopt.appspec import entry_call
+
+    write_tree(
+        tmp_path,
+        {"run.py": "app = create_app('config')\nif __name__ == '__main__':\n    app.run()\n"},
+    )
+    assert entry_call(tmp_path / "run.py", "app", "create_app") is None
+    write_tree(tmp_path, {"run.py": "app = create_app(load())\napp.run()\n"})
+    assert entry_call(tmp_path / "run.py", "app", "create_app") is None  # not a literal
+    write_tree(tmp_path, {"run.py": "app = mk.create_app('c', debug=False)\napp.run()\n"})
+    assert entry_call(tmp_path / "run.py", "app", "create_app") == "create_app('c', debug=False)"
