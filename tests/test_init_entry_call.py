@@ -73,15 +73,22 @@ def test_the_hint_calls_the_factory_rather_than_import_a_patching_module(project
 
 def test_a_module_that_only_calls_the_factory_is_still_named(tmp_path: Path) -> None:
     """Soft UI Dashboard's ``run.py`` (``app = create_app(Config)``, its server under ``if
-    __name__ == "__main__"``) stays ``run:app``: nothing but the app is made on import."""
-    from assetpipe.adopt.appspec import entry_call
+    __name__ == "__main__"``) stays ``run:app``: nothing but the app is made on import. One
+    that starts its server on import with a computed argument gets no hint (the audit renders
+    the templates itself): importing it never returned."""
+    from assetpipe.adopt.appspec import entry_call, unfit
 
-    write_tree(
-        tmp_path,
-        {"run.py": "app = create_app('config')\nif __name__ == '__main__':\n    app.run()\n"},
-    )
-    assert entry_call(tmp_path / "run.py", "app", "create_app") is None
-    write_tree(tmp_path, {"run.py": "app = create_app(load())\napp.run()\n"})
-    assert entry_call(tmp_path / "run.py", "app", "create_app") is None  # not a literal
+    guarded = "app = create_app(Config)\nif __name__ == '__main__':\n    app.run()\n"
+    write_tree(tmp_path, {"run.py": guarded})
+    assert not unfit(tmp_path / "run.py")
     write_tree(tmp_path, {"run.py": "app = mk.create_app('c', debug=False)\napp.run()\n"})
+    assert unfit(tmp_path / "run.py")
     assert entry_call(tmp_path / "run.py", "app", "create_app") == "create_app('c', debug=False)"
+
+    run = "from shop import create_app\napp = create_app(load())\n"
+    project = {**NYAA_LIKE, "run.py": run}
+    del project["WSGI.py"]
+    write_tree(tmp_path / "p", project)
+    assert '#   app: "run:app"' in init(tmp_path / "p").text
+    write_tree(tmp_path / "p", {"run.py": run + "app.run()\n"})
+    assert "#   app:" not in init(tmp_path / "p", force=True).text

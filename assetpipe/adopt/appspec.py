@@ -16,9 +16,9 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
     """``module:attribute`` of the app for ``--app`` (a factory is called by the audit), when
     the module is importable from the config's folder. A factory that needs arguments cannot be
     called by the audit: the variable a module assigns its result to is named instead
-    (``run:app`` for ``app = create_app(config)``), or none; or, when that module does more
-    on import (``entry_call``), the factory called with its literal arguments. An app made in a function of
-    another name that returns it and needs no arguments (Supysonic's
+    (``run:app`` for ``app = create_app(config)``), or none; when importing that module does
+    more (``unfit``), the factory called with the module's literal arguments (``entry_call``),
+    or none. An app made in a function of another name that returns it and needs no arguments (Supysonic's
     ``create_application(config=None)``) is named as that call, ``supysonic.web:create_application()``:
     without it the audit renders the templates itself, outside the app."""
     app = project.app
@@ -33,11 +33,12 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
     if app.factory_needs_args:  # called with no arguments it fails: name the app it returns
         if app.entry is None:
             return None
-        call = entry_call(*app.entry, attr)
-        if call is None:
+        if not unfit(app.entry[0]):
             module, attr = app.entry
-        else:  # the entry module is no place to import the app from: the factory, called
+        elif call := entry_call(*app.entry, attr):  # the factory, called as the module does
             attr = call
+        else:  # importing it would patch the audit's process or never return
+            return None
     try:
         rel = module.relative_to(config_dir).with_suffix("")
     except ValueError:
@@ -60,37 +61,45 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
 _UNFIT_CALLS = ("patch_all", "monkey_patch", "run", "serve_forever")
 
 
+def unfit(module: Path) -> bool:
+    """Whether ``module`` makes a call of ``_UNFIT_CALLS`` at its top level (outside ``if
+    __name__ == "__main__"``): importing it is no way to get the app."""
+    tree = _parsed(module)
+    top = [] if tree is None else tree.body
+    calls = [n.value for n in top if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+    return any(_called(c) in _UNFIT_CALLS for c in calls)
+
+
 def entry_call(module: Path, variable: str, factory: str) -> str | None:
-    """``factory(ARGS)``, as ``module`` calls it in ``variable = factory(ARGS)``, when the
-    module makes a call of ``_UNFIT_CALLS`` at its top level (outside ``if __name__ ==
-    "__main__"``) and every argument is a literal (``--app`` takes such a call:
-    ``nyaa:create_app('config')``); ``None`` otherwise, and the module's variable is named."""
-    try:
-        tree = ast.parse(module.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-        return None
-    top = [n.value for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
-    if not any(_called(c) in _UNFIT_CALLS for c in top):
-        return None
-    for node in tree.body:
+    """``factory(ARGS)``, as ``module`` calls it in ``variable = factory(ARGS)``, when every
+    argument is a literal (``--app`` takes such a call: ``nyaa:create_app('config')``)."""
+    tree = _parsed(module)
+    for node in [] if tree is None else tree.body:
         value = node.value if isinstance(node, ast.Assign) else None
         named = isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == variable for t in node.targets
         )
         if not (named and isinstance(value, ast.Call) and _called(value) == factory):
             continue
-        args = [*value.args, *(k.value for k in value.keywords)]
+        if any(k.arg is None for k in value.keywords):  # **kwargs
+            return None
         try:
-            for arg in args:
+            for arg in [*value.args, *(k.value for k in value.keywords)]:
                 ast.literal_eval(arg)
         except ValueError:
-            return None
-        if any(k.arg is None for k in value.keywords):
             return None
         shown = [ast.unparse(a) for a in value.args]
         shown += [f"{k.arg}={ast.unparse(k.value)}" for k in value.keywords]
         return f"{factory}({', '.join(shown)})"
     return None
+
+
+def _parsed(module: Path) -> ast.Module | None:
+    """``module``'s syntax tree, ``None`` when unreadable."""
+    try:
+        return ast.parse(module.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
 
 
 def _called(call: ast.Call) -> str:
@@ -101,10 +110,8 @@ def _called(call: ast.Call) -> str:
 
 def _maker_call(module: Path) -> str | None:
     """``maker(...)()`` of ``module``'s text, ``None`` when unreadable or none."""
-    try:
-        name = maker(ast.parse(module.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
-        return None
+    tree = _parsed(module)
+    name = None if tree is None else maker(tree)
     return None if name is None else name + "()"
 
 
