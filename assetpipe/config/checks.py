@@ -407,3 +407,23 @@ class Scores(NumberMap):
             if score > 1:
                 ctx.r.error(node, f"{path}.{key}", f"expected a score from 0 to 1, got {score:g}")
         return out
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class JinjaSyntax(Check):
+    """``templates.syntax``: Jinja ``Environment`` lexer settings (``rewrite.syntax.KEYS``) →
+    their non-empty strings."""
+
+    TYPE = "mapping of Jinja lexer setting → string"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Any, ...]:
+        from ..rewrite.syntax import KEYS
+
+        out = []
+        for key, child in ctx.section(node, path, None).items():
+            value = ctx.r.string(child, f"{path}.{key}")
+            if key not in KEYS:
+                ctx.r.error(child, f"{path}.{key}", f"expected one of {', '.join(KEYS)}")
+            elif value is not None:
+                out.append((key, value))
+        return tuple(out)

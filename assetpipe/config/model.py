@@ -25,6 +25,7 @@ from .checks import (
     Formats,
     Globs,
     Int,
+    JinjaSyntax,
     Number,
     NumberMap,
     PathTo,
@@ -41,17 +42,9 @@ from .checks import (
     Widths,
 )
 from .keys import Items, Section, derived, opt, required
+from .statedir import DEFAULT_NAME as DEFAULT_NAME  # re-exported (their home: statedir)
+from .statedir import state_dir_for as state_dir_for
 from .steps import Step, Steps
-
-DEFAULT_NAME = "pipeline.yaml"
-
-
-def state_dir_for(config_path: Path) -> Path:
-    """Each config file owns its state: cache, builds, lock, esbuild's folder, audit history.
-    ``pipeline.yaml`` keeps it in ``.assetpipe/`` beside it; a config file named ``X`` uses
-    ``.assetpipe/X/``, so two configs in one folder never share a lock, builds or a cache."""
-    base = config_path.parent / ".assetpipe"
-    return base if config_path.name == DEFAULT_NAME else base / config_path.name
 
 
 @dataclass(frozen=True)
@@ -147,6 +140,13 @@ class TemplatesConfig:
         Prefixes(),
         "Jinja expressions that stand for a folder of `source` (`config.ASSETS_ROOT: assets`):"
         " `{{ config.ASSETS_ROOT }}/css/app.css` names `assets/css/app.css` and is rewritten",
+    )
+    syntax: tuple[tuple[str, str], ...] = opt(
+        (),
+        JinjaSyntax(),
+        "the app's own Jinja delimiters, named as `jinja2.Environment`'s arguments (Trac's"
+        " `variable_start_string: ${`, `variable_end_string: }`, `line_statement_prefix: '#'`,"
+        " `line_comment_prefix: '##'`): its templates are read with them, rewritten alike",
     )
 
 

@@ -8,13 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from .scanner import scan
+from .syntax import Standard, Syntax, standard
 from .tags import Scan, Tag
 
 
 class Document:
-    """A scanned template (``name`` is relative to its template dir)."""
+    """A scanned template (``name`` is relative to its template dir). A template of another
+    Jinja ``syntax`` (Trac's ``${x}`` and ``# if`` lines) is read in standard delimiters:
+    ``text`` is that translation, ``source`` the template as written, ``standard`` the way
+    back (``syntax.Standard``)."""
 
-    def __init__(self, text: str, name: str) -> None:
+    def __init__(self, text: str, name: str, syntax: Syntax | None = None) -> None:
+        self.source = text
+        self.standard: Standard | None = standard(text, syntax)
+        if self.standard is not None:
+            text = self.standard.text
         self.text = text
         self.name = name
         self.scan: Scan = scan(text)

@@ -11,6 +11,7 @@ from typing import Any
 
 from .edits import Edit
 from .hints import Hint, ImageHint
+from .syntax import Syntax
 
 FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf"}
 
@@ -73,6 +74,8 @@ class Options:
     #: the templates are a Django project's (``templates.first_wins``): one without markup only
     #: Jinja2 has is read as Django's language (``dialect.is_django``)
     django: bool = False
+    #: the templates' Jinja delimiters (``templates.syntax``: Trac's ``${x}``); ``None``: standard
+    syntax: Syntax | None = None
     #: this partial holds a page's LCP candidate (``leads.roles``): ``once`` (included before
     #: the page's own) or ``loop`` (included in a loop there); ``""``: none
     lead_partial: str = ""

@@ -78,7 +78,8 @@ class _Rewriter:
     ) -> None:
         self.opts = opts
         self.hints = [h for h in hints if h.template == name]
-        self.doc = doc if doc is not None and doc.text == text else Document(text, name)
+        same = doc is not None and doc.source == text
+        self.doc = doc if doc is not None and same else Document(text, name, opts.syntax)
         self.result = Result(text)
         self.writer = Writer(self.doc, self.result, django_project=opts.django)
         self.resolver = Resolver(self.doc, self.writer, self.result, manifest, opts)
@@ -406,10 +407,11 @@ class _Rewriter:
             )
         )
         self.result.unresolved.sort(key=lambda u: (u["line"], u["col"]))
-        out, spans = apply(self.doc.text, self.writer.edits)
+        source, edits, std = self.doc.source, self.writer.edits, self.doc.standard
+        out, spans = apply(source, edits if std is None else std.edits(edits))
         self.result.text = out
         self.result.spans = spans
-        self.result.edits = [e.to_json(self.doc.text[e.start : e.end]) for _, _, e in spans]
+        self.result.edits = [e.to_json(source[e.start : e.end]) for _, _, e in spans]
         return self.result
 
     def url_for_elsewhere(self) -> None:

@@ -18,6 +18,7 @@ from ..pipeline.codeprint import fact_kind
 from .model import prefix_map
 from .refs import STATIC_ROUTES, classify
 from .scanner import Scan, ScanError, Tag, scan
+from .syntax import Syntax, standard
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -60,12 +61,16 @@ def script_uses(
     routes: tuple[str, ...] = STATIC_ROUTES,
     functions: tuple[str, ...] = (),
     spec: str | None = None,
+    syntax: Syntax | None = None,
 ) -> list[ScriptUse]:
     """Every ``<script src>`` in ``text`` whose ``src`` names an asset (a literal
     ``public_path + K`` URL, ``url_for('static', filename=K)``, ``asset_url(K)`` or a
     ``prefixes`` expression's ``{{ EXPR }}/P``: ``refs.classify``), with
     whether it loads it as a module. A ``type`` written with Jinja, or a script type the browser
-    does not run, is left out. Raises the scanner's ``ScanError``."""
+    does not run, is left out; ``syntax``: the templates' delimiters (``templates.syntax``).
+    Raises the scanner's ``ScanError``."""
+    std = standard(text, syntax)
+    text = text if std is None else std.text
     found = scan(text)
     out: list[ScriptUse] = []
     for tag in found.tags:
@@ -142,14 +147,23 @@ def tags_of(config: Config, sources: Sources, rel: str) -> list[ScriptUse]:
     prefixes = prefix_map(config.templates.prefixes)
     routes, functions = config.templates.static_routes, config.templates.static_functions
     spec = spec_of(config.source)
+    pairs = config.templates.syntax
+    syntax = Syntax.of(pairs) if pairs else None
     memo = fact_kind(
-        "scripts.tags", "bundling", public_path, sorted(prefixes.items()), routes, functions, spec
+        "scripts.tags",
+        "bundling",
+        public_path,
+        sorted(prefixes.items()),
+        routes,
+        functions,
+        spec,
+        *([pairs] if pairs else []),
     )
 
     def scan(path: Path) -> list[list[Any]]:
         try:
             text = path.read_text(encoding="utf-8")
-            uses = script_uses(text, public_path, prefixes, routes, functions, spec)
+            uses = script_uses(text, public_path, prefixes, routes, functions, spec, syntax)
             return [[u.key, u.module, u.line] for u in uses]
         except (OSError, UnicodeDecodeError, ScanError):
             return []

@@ -15,6 +15,7 @@ from ..pipeline.sources import globmatch
 from ..rewrite.document import Document
 from ..rewrite.leads import Role, fact, roles
 from ..rewrite.scanner import ScanError
+from ..rewrite.syntax import Syntax
 from .base import StageContext
 
 #: the fact of a template whose Jinja cannot be followed (its rewrite reports where)
@@ -36,14 +37,16 @@ def lead_roles(
     key); ``read(path, rel)`` decodes a template (raising the stage's error). Also the templates
     scanned to learn their facts (changed since the last build), by source key: their rewrite
     takes the scan over."""
-    kind = fact_kind("templates.lead", "templates")
+    syntax = ctx.config.templates.syntax
+    kind = fact_kind("templates.lead", "templates", *([syntax] if syntax else []))
     facts: dict[str, Any] = {}
     docs: dict[str, Document] = {}
     for name, rel in names.items():
 
         def compute(path: Path, name: str = name, rel: str = rel) -> dict[str, Any]:
             try:
-                doc = docs[rel] = Document(read(path, rel), name)
+                text = read(path, rel)
+                doc = docs[rel] = Document(text, name, Syntax.of(syntax) if syntax else None)
             except ScanError:
                 return _NONE
             return fact(doc)

@@ -56,6 +56,7 @@ from ..rewrite.refs import STATIC_TAG_ANY
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
 from ..rewrite.select import check_selector, fast_selector
+from ..rewrite.syntax import Syntax
 from ..scriptsource import script_source
 from . import compress
 from .base import StageContext
@@ -165,6 +166,7 @@ def options(ctx: StageContext, name: str, role: Role | None = None) -> Options:
         static_functions=t.static_functions,
         static_spec=spec_of(ctx.config.source),
         django=t.first_wins,
+        syntax=Syntax.of(t.syntax) if t.syntax else None,
         **role_options(role),
     )
 
