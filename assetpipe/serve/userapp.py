@@ -14,8 +14,8 @@
   is reported once per path and status through ``report(text, hint)`` with the app's own error:
   the head of the traceback (for Flask, taken from ``got_request_exception``) or of the body —
   not a bare "HTTP 500".
-- ``forget_templates()`` empties a Django project's template caches after a build
-  (``watch --app``).
+- ``forget_templates()`` empties a Django project's template caches, and those of the Jinja2
+  environments that never look at their templates again (Trac's), after a build (``watch --app``).
 - ``stdout_to_stderr()`` sends everything written to standard output (``print`` in the app, in
   any thread, and file descriptor 1) to standard error while it is active, so ``--json`` leaves
   one JSON document on stdout.
@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import importlib
 import inspect
 import logging
@@ -206,8 +207,10 @@ def forget_templates() -> None:
     page renders the templates a build just wrote. Django caches compiled templates (its
     cached loader, the default even with ``DEBUG`` since 4.1) and empties them only on
     ``runserver``'s file-change signal; under ``watch --app`` a saved template of Wagtail's
-    bakerydemo was rebuilt and the page reloaded, still showing the old one. Nothing when no
-    Django template engine is loaded."""
+    bakerydemo was rebuilt and the page reloaded, still showing the old one. So does a Jinja2
+    environment made with ``auto_reload=False`` (Trac's ``Chrome.jenv``, by default): each of
+    those in the process is emptied too (``_forget_jinja``)."""
+    _forget_jinja()
     if "django.template" not in sys.modules:
         return
     try:
@@ -216,6 +219,19 @@ def forget_templates() -> None:
         reset_loaders()
     except Exception as exc:  # Django before 3.2, or django.template without settings
         log.debug("assetpipe: could not empty Django's template caches: %r", exc)
+
+
+def _forget_jinja() -> None:
+    """Empty the cache of every Jinja2 environment of the process that does not check its
+    templates' times (``auto_reload`` off): an app's own, made when it renders its first page,
+    so looked for after each build (one pass over the collector's objects: milliseconds)."""
+    if "jinja2" not in sys.modules:
+        return
+    from jinja2 import Environment
+
+    for env in [o for o in gc.get_objects() if isinstance(o, Environment)]:
+        if not env.auto_reload and env.cache is not None:
+            env.cache.clear()
 
 
 def _head(exc: BaseException) -> str:

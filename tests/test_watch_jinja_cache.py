@@ -1,0 +1,53 @@
+"""``assetpipe watch --app`` on an app with a Jinja2 environment of its own that never looks at
+its templates again (``auto_reload=False``), met adopting Trac 1.6: ``Chrome.jenv`` renders the
+build's templates (``[inherit] templates_dir``) and keeps each one it compiled. After a template
+save the watch rebuilt it and reloaded the page, which still showed the old text; after a
+stylesheet save every reload linked the old hashed stylesheet. The watch empties such an
+environment's cache after each build now (``userapp.forget_templates``), as it does Django's.
+
+A real build, a real Jinja2 environment made as Trac makes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from assetpipe import build
+from assetpipe.config import load_config
+from assetpipe.serve.userapp import forget_templates
+from tests.conftest import write_tree
+
+
+def test_a_rebuilt_template_renders_after_the_build(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": 'source: static\noutput: dist\nstatic:\n  include: ["site.css"]\n',
+            "static/site.css": "body{color:red}\n",
+            "templates/site_header.html": (
+                '<link rel="stylesheet" href="/static/site.css"><p>first</p>\n'
+            ),
+        },
+    )
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    build(cfg)
+    app_env = jinja2.Environment(  # Trac's Chrome.jenv: auto_reload off by default
+        loader=jinja2.FileSystemLoader(str(tmp_path / "dist" / "templates")), auto_reload=False
+    )
+    looks_itself = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(tmp_path / "dist" / "templates")), auto_reload=True
+    )
+    first = app_env.get_template("site_header.html").render()
+    assert "first" in first and "site-" in first
+    looks_itself.get_template("site_header.html")
+    (tmp_path / "templates/site_header.html").write_text(
+        '<link rel="stylesheet" href="/static/site.css"><p>second</p>\n', encoding="utf-8"
+    )
+    (tmp_path / "static/site.css").write_text("body{color:blue}\n", encoding="utf-8")
+    build(cfg)
+    assert app_env.get_template("site_header.html").render() == first  # what the page showed
+    forget_templates()
+    again = app_env.get_template("site_header.html").render()
+    assert "second" in again and again != first.replace("first", "second")  # a new stylesheet
+    assert "second" in looks_itself.get_template("site_header.html").render()
