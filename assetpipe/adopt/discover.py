@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..assetspec import spec_of
-from ..errors import UsageError
 from ..imaging.formats import RASTER
 from ..rewrite.foreign import foreign_stylesheets
 from ..scriptsource import script_source
@@ -42,6 +41,7 @@ from .subfolder import names_subfolder
 from .templatedirs import blueprint_template_dirs, page_templates, template_dirs
 from .templaterefs import missing_refs, named_refs, tag_refs
 from .topimages import top_images
+from .tracenv import no_app
 
 #: ``Flask(__name__)``, ``Flask("pkg")``, ``Flask(import_name=Settings.APP_NAME)`` (flaskBlog)
 _FLASK = r"""(?<!class )\b(?:flask\.|quart\.)?(?:{names})\(\s*(?:import_name\s*=\s*)?(__name__|["'][\w.]+["']|[A-Za-z_][\w.]*(?=\s*[,)]))(?P<args>[^)]*)\)"""
@@ -271,11 +271,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
     else:
         found = shallowest(root, "static")
         if found is None:
-            raise UsageError(
-                f"no Flask app with a static folder found under {root}",
-                hint="run `assetpipe init` in the folder that holds your app (the package or "
-                "app.py that calls Flask(__name__), with static/ beside it)",
-            )
+            raise no_app(root)  # a Trac environment is named, with its steps
         static_dir = found.resolve() / _in
         tdir = shallowest(root, "templates")
         templates = tdir.resolve() if tdir is not None else None
