@@ -34,6 +34,7 @@ from .ownviews import own_view_refs
 from .packaged import drop_unnamed, static_files
 from .prebuilt import prebuilt
 from .prefixes import find_prefixes, public_path_of, static_functions_of, unprefixed
+from .roundup import roundup_folders
 from .routes import view_routes
 from .selflocate import imported_back, named_in_scripts, self_locating
 from .subclass import own_init
@@ -265,6 +266,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
     elif app is None and (
         (mounted := asgi_folders(root)) is not None  # Starlette, FastAPI
         or (mounted := django_folders(root)) is not None  # Django's settings
+        or (mounted := roundup_folders(root)) is not None  # a Roundup tracker's config.ini
     ):
         static_dir, templates = mounted.static_dir / _in, mounted.templates_dir
         public_path, folders = mounted.public_path, mounted
@@ -364,7 +366,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         if project.missing:
             routes = view_routes(root, public_path)
             project.served_by_views = {k: routes[k] for k, _ in project.missing if k in routes}
-            if project.django:
+            if project.django or folders.more_static:  # files of the app's later folders
                 keys = [k for k, _ in project.missing]
                 project.served_by_django = served_by_django(root, keys, folders.more_static)
     for key in project.styles:

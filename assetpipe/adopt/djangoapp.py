@@ -287,13 +287,13 @@ def served_by_django(
     root: Path, keys: list[str], more_static: tuple[tuple[str, Path], ...]
 ) -> dict[str, str]:
     """Of ``keys`` the static folder lacks, those another folder Django's finders serve holds,
-    each with its file there: a later ``STATICFILES_DIRS`` folder (``other_static``), a project
-    app's ``static/`` (``djangotemplates.app_static_files``)."""
-    found = settings_module(root)
-    if found is None or not keys:
-        return {}
-    apps = _assigned(found[1]).get("INSTALLED_APPS")
-    by_apps = {k: str(root / f / k) for k, f in app_static_files(root, apps, keys).items()}
+    each with its file there: a later ``STATICFILES_DIRS`` folder (``other_static``; a Roundup
+    tracker's later folders too), a project app's ``static/`` (``djangotemplates``)."""
+    found = settings_module(root) if keys else None
+    by_apps: dict[str, str] = {}
+    if found is not None:
+        apps = _assigned(found[1]).get("INSTALLED_APPS")
+        by_apps = {k: str(root / f / k) for k, f in app_static_files(root, apps, keys).items()}
     return {**by_apps, **other_static(keys, more_static)}
 
 

@@ -235,8 +235,8 @@ def _missing_lines(project: Project) -> list[str]:
     ]
     lines += _listed(
         theirs,
-        f"  # {len(theirs)} reference(s) to files of another folder Django's finders serve (an",
-        "  # app's static/, a later STATICFILES_DIRS folder): left as written (not hashed):",
+        f"  # {len(theirs)} reference(s) to files of another folder the app serves there (a Django",
+        "  # app's static/, a later STATICFILES_DIRS folder, Roundup's html/): left as written:",
     )
     if served or theirs:
         keys = ", ".join(json.dumps(k) for k in sorted({k for k, _ in [*served, *theirs]}))

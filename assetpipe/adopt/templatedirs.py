@@ -57,8 +57,26 @@ def blueprint_template_dirs(root: Path) -> list[Path]:
     return out
 
 
+#: the quoted template names of ``{% extends/include/import/from 'NAME' %}``
+_LOADS = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+(["'])([^"'{}]+)\1""")
+
+
 def _names(folder: Path) -> dict[str, Path]:
-    return {p.relative_to(folder).as_posix(): p for p in walk(folder, TEMPLATE_EXT)}
+    """The templates of ``folder`` by name: the files with a template ending, and the files
+    of the folder those load by name under another ending (Roundup's ``{% import
+    'layout/edit.tmpl' as edit %}``: left out of ``templates.include``, the build's templates
+    folder lacked them, and the pages that import them failed there)."""
+    names = {p.relative_to(folder).as_posix(): p for p in walk(folder, TEMPLATE_EXT)}
+    for path in list(names.values()):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for m in _LOADS.finditer(text):
+            name = m.group(2)
+            if name not in names and (folder / name).is_file():
+                names[name] = folder / name
+    return names
 
 
 def template_dirs(

@@ -44,6 +44,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt.othertools import describe
         from ..adopt.pyramidapp import find_pyramid_app
         from ..adopt.render import OUTPUT
+        from ..adopt.roundup import tracker_config, tracker_steps
 
         result = run_init(Path(folder), config_name=config_name, force=force)
         asgi = lite = pyr = None  # a Starlette/FastAPI, Litestar or Pyramid app (no Flask app)
@@ -98,6 +99,9 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 _next_steps("\nA Django project.", steps, "  ")
             if not p.templates and (note := installed_pages_note(p.root)):
                 click.echo(f"\n{note}")
+        elif p.app is None and (tracker := tracker_config(p.root)) is not None:
+            steps = tracker_steps(tracker, result.path.parent.resolve() / OUTPUT)
+            _next_steps(f"\nA Roundup tracker ({os.path.relpath(tracker, p.root)}).", steps, "  ")
         elif p.app is None:
             click.echo(
                 "\nNo Flask app found here (a Flask app: run init in its folder). Any other app:"
