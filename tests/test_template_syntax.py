@@ -27,7 +27,9 @@ import jinja2
 import jinja2.nodes
 from PIL import Image
 
+from assetpipe.config import load_config
 from assetpipe.rewrite.syntax import Syntax, standard
+from assetpipe.serve.pages import make_environment
 from tests.conftest import run_cli, write_tree
 
 #: Trac's ``jinja2env`` lexer settings
@@ -143,6 +145,27 @@ def test_a_trac_template_is_rewritten_byte_for_byte_and_renders(tmp_path: Path) 
     # its <script src="${...}"> tag loads site.js as a classic script: built as one
     tags = report["scripts"]["script_tags"]
     assert [["site/site.js", "classic"]] in tags.values(), tags
+
+
+def test_the_page_renderer_reads_the_syntax(tmp_path: Path) -> None:
+    """``pages:`` (``assetpipe watch`` without ``--app``, ``assetpipe audit``) render the
+    build's templates with ``templates.syntax`` too: with Jinja's defaults ``# if`` was text."""
+    _project(tmp_path, syntax=True)
+    write_tree(
+        tmp_path,
+        {
+            "site-templates/pages/about.html": """\
+                <p>${title}</p>
+                # if show:
+                <link rel="stylesheet" href="/chrome/site/style.css">
+                # endif
+                """
+        },
+    )
+    assert run_cli("build", cwd=tmp_path).code == 0
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    page = make_environment(cfg).get_template("pages/about.html").render(title="About", show=0)
+    assert page == "<p>About</p>\n"
 
 
 def test_without_the_syntax_the_references_stay_as_written(tmp_path: Path) -> None:

@@ -64,13 +64,15 @@ def load_context(path: Path | None) -> dict[str, Any]:
 
 
 def make_environment(config: Config, output: Path | None = None) -> jinja2.Environment:
-    """The Jinja2 environment over the built templates (re-reads changed templates)."""
+    """The Jinja2 environment over the built templates (re-reads changed templates), with the
+    templates' own delimiters (``templates.syntax``: Trac's ``${x}`` and ``# if`` lines)."""
     out = output or config.output
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(out / "templates")),
         autoescape=jinja2.select_autoescape(("html", "htm", "xml", "j2", "jinja")),
         extensions=["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols"],
         auto_reload=True,
+        **dict(config.templates.syntax),  # type: ignore[arg-type]
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     public_path = config.public_path
