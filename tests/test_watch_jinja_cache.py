@@ -51,3 +51,20 @@ def test_a_rebuilt_template_renders_after_the_build(tmp_path: Path) -> None:
     again = app_env.get_template("site_header.html").render()
     assert "second" in again and again != first.replace("first", "second")  # a new stylesheet
     assert "second" in looks_itself.get_template("site_header.html").render()
+
+
+class _Lazy:
+    """A lazy proxy as Django's ``settings`` is before it is configured: reading its
+    ``__class__`` (what ``isinstance`` does for a type it does not match) raises."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        raise RuntimeError("Requested settings, but settings are not configured")
+
+
+def test_a_lazy_proxy_in_the_process_is_left_alone() -> None:
+    """Found by the suite: after a test had imported Django, the watch's first build stopped
+    on its unconfigured ``settings``, which the look for Jinja environments touched."""
+    proxy = _Lazy()
+    forget_templates()
+    assert proxy is not None

@@ -229,7 +229,9 @@ def _forget_jinja() -> None:
         return
     from jinja2 import Environment
 
-    for env in [o for o in gc.get_objects() if isinstance(o, Environment)]:
+    # the type, not isinstance(): that reads ``__class__``, which makes a lazy proxy (Django's
+    # ``settings`` before it is configured) set itself up, and fail, in the middle of a watch
+    for env in [o for o in gc.get_objects() if issubclass(type(o), Environment)]:
         if not env.auto_reload and env.cache is not None:
             env.cache.clear()
 
