@@ -217,6 +217,10 @@ class Cache:
                     digests[name] = hashlib.sha256(content).hexdigest()
                 else:
                     shutil.copyfile(content, dest)
+                    # the copy keeps its file's time: served under an unhashed URL, its
+                    # Last-Modified is the one the app sent (Trac's heuristic caching)
+                    st = os.stat(content)
+                    os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns))
                     digests[name] = sha256_file(dest)
                 dest.chmod(0o444)
             stamps = {name: _stamp(tmp / _blob_name(name)) for name in files}
