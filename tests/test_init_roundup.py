@@ -41,7 +41,7 @@ TRACKER: dict[str, str | bytes] = {
         <script src='@@file/datecopy.min.js'></script>
         </body></html>
         """,
-    "tracker/html/layout/edit.tmpl": "{% macro field(name) %}<input name=\"{{ name }}\">{% endmacro %}\n",
+    "tracker/html/layout/edit.tmpl": '{% macro field(name) %}<input name="{{ name }}">{% endmacro %}\n',
     "tracker/html/issue.item.html": """\
         {% extends 'layout/page.html' %}
         {% import 'layout/edit.tmpl' as edit with context %}
@@ -71,9 +71,11 @@ def test_init_reads_the_trackers_folders_and_its_templates_render(tmp_path: Path
     assert built.code == 0, built.out + built.err
     dist = tmp_path / "dist" / "templates"
     assert (dist / "layout" / "edit.tmpl").is_file()
-    html = jinja2.Environment(loader=jinja2.FileSystemLoader(dist)).get_template(
-        "issue.item.html"
-    ).render()
+    html = (
+        jinja2.Environment(loader=jinja2.FileSystemLoader(dist))
+        .get_template("issue.item.html")
+        .render()
+    )
     assert '<input name="title">' in html
     assert re.search(r'href="@@file/style-[A-Z0-9]{8}\.css"', html), html
     assert re.search(r"src='@@file/app-[A-Z0-9]{8}\.js'", html), html

@@ -43,7 +43,7 @@ def test_an_unhashed_url_keeps_its_sources_last_modified(tmp_path: Path) -> None
     write_tree(
         tmp_path,
         {
-            "pipeline.yaml": 'source: htdocs\npublic_path: /chrome/\noutput: dist\n'
+            "pipeline.yaml": "source: htdocs\npublic_path: /chrome/\noutput: dist\n"
             'static:\n  include: ["common/js/*.js"]\n',
             "htdocs/common/js/jquery.js": "window.jQuery = function () {};\n" * 40,
         },
@@ -51,7 +51,10 @@ def test_an_unhashed_url_keeps_its_sources_last_modified(tmp_path: Path) -> None
     os.utime(tmp_path / "htdocs/common/js/jquery.js", (OLD, OLD))
     build(load_config(tmp_path / "pipeline.yaml"))
     app = AssetMiddleware(
-        lambda e, s: [], output=tmp_path / "dist", public_path="/chrome/", fallback=True,
+        lambda e, s: [],
+        output=tmp_path / "dist",
+        public_path="/chrome/",
+        fallback=True,
         unhashed_cache_control="",
     )
     headers = _head(app, "/chrome/common/js/jquery.js")

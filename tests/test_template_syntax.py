@@ -74,7 +74,7 @@ def _project(root: Path, syntax: bool) -> None:
             "pipeline.yaml": "source: htdocs\npublic_path: /chrome/\ntemplates:\n"
             "  dirs: [site-templates]\n  static_functions: [href.chrome]\n"
             + ("  syntax:\n" + lines if syntax else "")
-            + 'scripts:\n  entries: [site/site.js]\n'
+            + "scripts:\n  entries: [site/site.js]\n"
             + 'static:\n  include: ["site/*.css", "site/*.jpg"]\n',
             "htdocs/site/style.css": "body { color: #223; }\n",
             "htdocs/site/print.css": "body { color: black; }\n",
@@ -114,14 +114,14 @@ def test_a_trac_template_is_rewritten_byte_for_byte_and_renders(tmp_path: Path) 
     back = out
     for key, file in names.items():
         back = back.replace(f"'{file}'", f"'{key}'")
-    back = re.sub(r' \{% if loop is not defined or not loop\.first %\}[^{]*\{% endif %\}', "", back)
+    back = re.sub(r" \{% if loop is not defined or not loop\.first %\}[^{]*\{% endif %\}", "", back)
     back = re.sub(r' (loading="lazy"|decoding="async"|width="\d+"|height="\d+")', "", back)
     assert back == PAGE
     # the comment line's tag is untouched, the loop's image lazy after its first pass only,
     # the tag whose attributes Jinja writes left alone
     assert out.splitlines()[1] == PAGE.splitlines()[1]
     assert '<img src="${photo}" alt="photo" {% if loop is not defined' in out
-    assert "<img ${attrs|xmlattr} alt=\"attrs\">" in out
+    assert '<img ${attrs|xmlattr} alt="attrs">' in out
     html = (
         _trac_env(tmp_path)
         .get_template("pages/index.html")

@@ -106,7 +106,9 @@ class Standard:
     def edits(self, edits: Iterable[Edit]) -> list[Edit]:
         """``edits`` of the translation, as edits of ``source``."""
         return [
-            replace(e, start=self.original(e.start), end=self.original(e.end), new=self.restore(e.new))
+            replace(
+                e, start=self.original(e.start), end=self.original(e.end), new=self.restore(e.new)
+            )
             for e in edits
         ]
 
