@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..config import Config
+from ..config.templatedirs import dir_path
 from ..manifest import BuildView
 from ..rewrite.hints import ImageHint
 
@@ -224,7 +225,7 @@ class Locator:
         """Every source template by its name (path under a templates folder)."""
         files: dict[str, Path] = {}
         for d in self.config.templates.dirs:
-            base = self.config.source / d
+            base = dir_path(self.config.source, d)
             if base.is_dir():
                 for p in sorted(base.rglob("*")):
                     if p.is_file():
@@ -271,7 +272,7 @@ class Locator:
             return None
         files: list[tuple[str, Path]] = []
         for d in self.config.templates.dirs:
-            base = self.config.source / d
+            base = dir_path(self.config.source, d)
             if base.is_dir():
                 files += [
                     (p.relative_to(base).as_posix(), p)

@@ -37,6 +37,14 @@ def prefix(d: str) -> str:
     return "" if d in (".", "") else d.rstrip("/") + "/"
 
 
+def dir_path(source: Path, d: str) -> Path:
+    """The folder of resolved dir ``d``: ``source / d`` normalised as written, so that
+    ``../templates`` beside a ``source`` that is a symlink to a folder elsewhere (Trac's
+    ``htdocs`` linked to ``trac-admin deploy``'s) is the folder beside the link, where the
+    config names it; the file system climbs from the link's target, and nothing was built."""
+    return Path(os.path.normpath(source / d))
+
+
 def template_name(key: str, dirs: tuple[str, ...], include: tuple[str, ...]) -> str | None:
     """The template name (path relative to its dir) of source key ``key``, or ``None``."""
     for d in dirs:
@@ -111,7 +119,7 @@ def template_files(
     skip_real = {os.path.realpath(s) for s in skip}
     for d in dirs:
         seen: set[str] = set()  # each real folder once per dir: a symlink loop ends
-        base = source / d
+        base = dir_path(source, d)
         pre = prefix(d)
         for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
             real = os.path.realpath(dirpath)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..config.templatedirs import prefix
+from ..config.templatedirs import dir_path, prefix
 from ..errors import AssetpipeError
 from ..pipeline.sources import SKIP_DIRS, globmatch
 from ..rewrite.hints import HINTS_FILE
@@ -175,9 +175,9 @@ def _watched_dirs(cfg: Config) -> list[tuple[Path, bool]]:
 def _template_roots(cfg: Config) -> dict[Path, str]:
     """Each template dir's real folder → its source-key prefix (``templatedirs``)."""
     return {
-        (cfg.source / d).resolve(): prefix(d)
+        dir_path(cfg.source, d).resolve(): prefix(d)
         for d in cfg.templates.dirs
-        if (cfg.source / d).is_dir()
+        if dir_path(cfg.source, d).is_dir()
     }
 
 
