@@ -28,6 +28,7 @@ import jinja2.nodes
 from PIL import Image
 
 from assetpipe.config import load_config
+from assetpipe.rewrite.rules import Options, rewrite
 from assetpipe.rewrite.syntax import Syntax, standard
 from assetpipe.serve.pages import make_environment
 from tests.conftest import run_cli, write_tree
@@ -166,6 +167,22 @@ def test_the_page_renderer_reads_the_syntax(tmp_path: Path) -> None:
     cfg = load_config(tmp_path / "pipeline.yaml")
     page = make_environment(cfg).get_template("pages/about.html").render(title="About", show=0)
     assert page == "<p>About</p>\n"
+
+
+def test_what_the_report_quotes_is_written_as_the_template_is() -> None:
+    """report.json and the build's warnings quote a reference they leave (Trac's ticket.html:
+    ``${chrome.htdocs_location}js/threaded_comments.js``) as the template writes it: it was
+    quoted in the translation's delimiters, ``{{chrome.htdocs_location}}js/...``, a text the
+    template does not hold."""
+    text = '<p>x</p>\n<script src="${chrome.htdocs_location}js/threaded.js"></script>\n'
+    text += '<img src="${photo.url}" alt="">\n'
+    res = rewrite(text, "t.html", {}, Options(public_path="/chrome/", syntax=Syntax(**TRAC)))
+    assert [u["value"] for u in res.unresolved] == [
+        "${chrome.htdocs_location}js/threaded.js",
+        "${photo.url}",
+    ]
+    assert [i["src"] for i in res.images] == ["${photo.url}"]
+    assert res.text.startswith(text.split("<img")[0])
 
 
 def test_without_the_syntax_the_references_stay_as_written(tmp_path: Path) -> None:

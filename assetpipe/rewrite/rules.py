@@ -78,8 +78,7 @@ class _Rewriter:
     ) -> None:
         self.opts = opts
         self.hints = [h for h in hints if h.template == name]
-        same = doc is not None and doc.source == text
-        self.doc = doc if doc is not None and same else Document(text, name, opts.syntax)
+        self.doc = doc if doc and doc.source == text else Document(text, name, opts.syntax)
         self.result = Result(text)
         self.writer = Writer(self.doc, self.result, django_project=opts.django)
         self.resolver = Resolver(self.doc, self.writer, self.result, manifest, opts)
@@ -408,7 +407,9 @@ class _Rewriter:
         )
         self.result.unresolved.sort(key=lambda u: (u["line"], u["col"]))
         source, edits, std = self.doc.source, self.writer.edits, self.doc.standard
-        out, spans = apply(source, edits if std is None else std.edits(edits))
+        if std is not None:  # the edits, and what report.json quotes, as the template is written
+            edits = std.back(edits, self.result.unresolved, self.result.images)
+        out, spans = apply(source, edits)
         self.result.text = out
         self.result.spans = spans
         self.result.edits = [e.to_json(source[e.start : e.end]) for _, _, e in spans]
@@ -443,8 +444,7 @@ def rewrite(
     images: list[ImageHint] | None = None,
     doc: Document | None = None,
 ) -> Result:
-    """Rewrite one template (its text, its name relative to its template dir) against
-    ``manifest``, with the hints file's LCP ``hints`` and render records ``images``; ``doc``:
-    the text already scanned (``leads.fact`` read it), or ``None``. Raises ``ScanError`` when
-    the Jinja structure cannot be followed."""
+    """Rewrite one template (its text, its name relative to its template dir) against ``manifest``,
+    with the hints file's LCP ``hints`` and render records ``images``; ``doc``: the text already
+    scanned (``leads.fact`` read it), or ``None``. Raises ``ScanError`` on broken Jinja."""
     return _Rewriter(text, name, manifest, options, hints or [], images, doc).run()

@@ -22,6 +22,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .edits import Edit
 
@@ -102,6 +103,18 @@ class Standard:
         if p.same:
             return p.orig + min(inside, p.orig_length)
         return p.orig if inside == 0 else p.orig + p.orig_length
+
+    def back(
+        self, edits: Iterable[Edit], unresolved: list[dict[str, Any]], images: list[dict[str, Any]]
+    ) -> list[Edit]:
+        """``edits`` of the translation as edits of ``source``; the ``value`` of each
+        ``unresolved`` item and the ``src`` of each ``images`` one (what report.json and the
+        build's warnings quote) written in the source's syntax, in place."""
+        for items, key in ((unresolved, "value"), (images, "src")):
+            for item in items:
+                if item.get(key):
+                    item[key] = self.restore(item[key])
+        return self.edits(edits)
 
     def edits(self, edits: Iterable[Edit]) -> list[Edit]:
         """``edits`` of the translation, as edits of ``source``."""
