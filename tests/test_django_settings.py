@@ -179,3 +179,76 @@ def test_a_tag_of_the_project_that_calls_static_is_hashed(tmp_path: Path) -> Non
     urls = re.findall(r'(/static/netbox[^"]*)\?v=[^"]*"', html)
     assert len(urls) == 2, html
     _hashed(tmp_path, {"page.html": " ".join(urls)}, 2)
+
+
+PRETIX_SETTINGS = """\
+import os
+
+BASE_DIR = os.path.dirname(os.path.dirname(__file__))
+SECRET_KEY = "test"
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
+ROOT_URLCONF = "shopsite.urls"
+INSTALLED_APPS = ["django.contrib.staticfiles", "shopsite.base", "shopsite.plugins.bank"]
+template_loaders = (
+    'django.template.loaders.filesystem.Loader',
+    'shopsite.helpers.template_loaders.AppLoader',
+)
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [
+            os.path.join(BASE_DIR, 'templates'),
+        ],
+        "OPTIONS": {"loaders": template_loaders},
+    },
+]
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [
+    os.path.join(BASE_DIR, 'shopsite/static')
+] if os.path.exists(os.path.join(BASE_DIR, 'shopsite/static')) else []
+"""
+#: pretix's ``AppLoader``: Django's app directories loader, some folders left out
+APP_LOADER = """\
+from django.template.loaders.app_directories import Loader
+
+
+class AppLoader(Loader):
+    pass
+"""
+
+
+def test_pretix_settings_paths_are_read_as_python_evaluates_them(tmp_path: Path) -> None:
+    """pretix's settings: ``init`` took the first app's ``static/`` (``STATICFILES_DIRS`` is a
+    conditional expression) for the source, ``os.path.join(BASE_DIR, 'templates')`` (a folder
+    that does not exist) for the first app's ``templates/``, and its apps' folders, found by
+    a loader of its own that subclasses Django's app directories loader, went unread. Now the
+    source is ``shopsite/static``, the template folders are the apps', and Django renders the
+    apps' templates with the build's hashed stylesheet."""
+    page = '{% load static %}<link rel="stylesheet" href="{% static \'css/site.css\' %}">\n'
+    write_tree(
+        tmp_path,
+        {
+            **startproject(PRETIX_SETTINGS),
+            "shopsite/helpers/__init__.py": "",
+            "shopsite/helpers/template_loaders.py": APP_LOADER,
+            "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
+            "shopsite/base/__init__.py": "",
+            "shopsite/base/templates/base/page.html": page,
+            "shopsite/plugins/__init__.py": "",
+            "shopsite/plugins/bank/__init__.py": "",
+            "shopsite/plugins/bank/static/bank/ui.css": "p { color: red; }\n",
+            "shopsite/plugins/bank/templates/bank/form.html": page,
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.source == (tmp_path / "shopsite/static").resolve(), yaml
+    assert '    - "shopsite/base/templates"\n    - "shopsite/plugins/bank/templates"\n' in yaml
+    assert '"templates"' not in yaml, yaml
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    _hashed(tmp_path, _render(tmp_path, ["base/page.html", "bank/form.html"]), 2)

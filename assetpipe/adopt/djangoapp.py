@@ -40,6 +40,7 @@ from .djangotemplates import (
     tag_folders,
 )
 from .files import parsed_modules, walk_dirs
+from .pathexpr import settings_folder
 
 WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
 #: the staticfiles finder of the build (``assetpipe/django.py``), and Django's default ones
@@ -246,7 +247,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
     templates = [t.resolve() for _, t in _folders(dirs, path, _templates_dirs(tree), values)]
     backend = _backend(tree)
     apps = AppTemplates()
-    if backend is not None and _app_dirs(backend):
+    if backend is not None and _app_dirs(backend, values, root):
         apps = app_templates(root, values.get("INSTALLED_APPS"))
         templates += [t for t in apps.folders if t not in templates]
     first = templates[0] if templates else None
@@ -306,13 +307,33 @@ def _assigned(tree: ast.Module) -> dict[str, ast.expr]:
     }
 
 
-def _app_dirs(backend: ast.Dict) -> bool:
+def _app_dirs(backend: ast.Dict, values: dict[str, ast.expr], root: Path) -> bool:
     """Whether the DjangoTemplates backend looks templates up in its apps' folders:
-    ``"APP_DIRS": True``, or the ``app_directories`` loader named in its ``OPTIONS``."""
+    ``"APP_DIRS": True``, or the ``app_directories`` loader named in its ``OPTIONS`` (a
+    module-level name there read as its value), or a loader class of the project's that
+    subclasses it (pretix's ``'loaders': template_loaders``, which names
+    ``pretix.helpers.template_loaders.AppLoader``: its apps' 640 templates went unbuilt)."""
     for k, v in zip(backend.keys, backend.values, strict=True):
         if isinstance(k, ast.Constant) and k.value == "APP_DIRS":
             return isinstance(v, ast.Constant) and v.value is True
-    return "app_directories" in ast.unparse(backend)
+    named = [values[n.id] for n in ast.walk(backend) if isinstance(n, ast.Name) and n.id in values]
+    loaders = [ast.unparse(backend), *(ast.unparse(v) for v in named)]
+    if any("app_directories" in text for text in loaders):
+        return True
+    dotted = {
+        c.value for e in (backend, *named) for c in ast.walk(e) if isinstance(c, ast.Constant)
+    }
+    return any(_app_loader(root, d) for d in dotted if isinstance(d, str) and "." in d)
+
+
+def _app_loader(root: Path, dotted: str) -> bool:
+    """Whether ``dotted`` (``pkg.module.Class``) is a class of a module of the project that
+    imports Django's ``app_directories`` loader."""
+    module = root.joinpath(*dotted.split(".")[:-1]).with_suffix(".py")
+    try:
+        return "loaders.app_directories" in module.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
 
 
 def other_static(keys: list[str], folders: tuple[tuple[str, Path], ...]) -> dict[str, str]:
@@ -352,43 +373,19 @@ def _folders(
             first = item.elts[0]
             prefix = str(first.value) if isinstance(first, ast.Constant) else ""
             item = item.elts[1]
-        parts = _path_parts(item, values, 0) if item is not None else []
-        if not parts:
-            continue
-        tail = tuple(parts)
-        hits = [d for d in dirs if d.parts[-len(tail) :] == tail]
-        head = tail[:-1]
-        skipped = [d / tail[-1] for d in dirs if not head or d.parts[-len(head) :] == head]
-        hits += [d for d in skipped if d not in hits and d.is_dir()]
-        if hits:
-            near = settings.resolve().parent
-            best = max(hits, key=lambda h: (_shared(h.resolve(), near), -len(h.parts)))
-            if best not in (f for _, f in out):
-                out.append((prefix, best))
+        best = settings_folder(dirs, settings, item, values) if item is not None else None
+        if best is not None and best not in (f for _, f in out):
+            out.append((prefix, best))
     return out
 
 
 def _resolved(node: ast.expr | None, values: dict[str, ast.expr]) -> ast.expr | None:
-    """``node``, or the value of the module-level name it is."""
+    """``node``, or the value of the module-level name it is; of a conditional expression,
+    its first branch (pretix's ``STATICFILES_DIRS = [...] if os.path.exists(...) else []``:
+    the folders of the project as checked out)."""
     if isinstance(node, ast.Name) and node.id in values:
-        return values[node.id]
-    return node
-
-
-def _path_parts(node: ast.AST, values: dict[str, ast.expr], depth: int) -> list[str]:
-    """The folder names a path expression's string literals spell, in source order, a
-    module-level name read as its value (a few levels deep: ``BASE_DIR`` of ``PROJECT_DIR``)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [p for p in node.value.split("/") if p and p != "."]
-    if isinstance(node, ast.Name):
-        value = values.get(node.id)
-        return _path_parts(value, values, depth + 1) if value is not None and depth < 4 else []
-    return [p for child in ast.iter_child_nodes(node) for p in _path_parts(child, values, depth)]
-
-
-def _shared(a: Path, b: Path) -> int:
-    """How many leading folders two absolute paths share."""
-    return len(Path(os.path.commonpath([a, b])).parts)
+        node = values[node.id]
+    return _resolved(node.body, values) if isinstance(node, ast.IfExp) else node
 
 
 def _assigns_wsgi_app(node: ast.AST) -> bool:

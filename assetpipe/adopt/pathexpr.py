@@ -1,0 +1,142 @@
+"""A settings module's path expressions, evaluated as Python evaluates them on import.
+
+Django settings name their folders by expressions built from ``__file__``
+(``os.path.join(BASE_DIR, "templates")`` with ``BASE_DIR =
+os.path.dirname(os.path.dirname(__file__))``, ``Path(__file__).resolve().parent.parent /
+"static"``). ``init`` read only their string literals, as a path's last parts: pretix's
+``os.path.join(BASE_DIR, 'templates')`` names a folder that does not exist (its templates are
+its apps'), and was taken for the first of the project's many ``templates/`` folders,
+``pretix/base/templates``. Evaluated, it is the folder Django reads, or none.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import posixpath
+from collections.abc import Callable
+from pathlib import Path
+
+#: ``os.path`` functions of one path, by name
+_ONE: dict[str, Callable[[str], str]] = {
+    "dirname": posixpath.dirname,
+    "abspath": posixpath.normpath,
+    "realpath": posixpath.normpath,
+    "normpath": posixpath.normpath,
+}
+
+
+def eval_path(node: ast.AST, values: dict[str, ast.expr], module: Path) -> str | None:
+    """The path ``node`` evaluates to in ``module`` (its ``__file__``), a module-level name
+    read as its value (``values``); ``None`` when a part of it is none of the forms below:
+    a string literal, ``__file__``, ``os.path.dirname``/``abspath``/``realpath``/
+    ``normpath``/``join``, ``Path(...)``, ``.parent``, ``.parents[N]``, ``.resolve()``,
+    ``.absolute()``, ``str(...)``, ``/`` and ``+`` on paths and strings."""
+    return _eval(node, values, str(module.resolve()), 0)
+
+
+def _eval(node: ast.AST, values: dict[str, ast.expr], module: str, depth: int) -> str | None:
+    if depth > 8:
+        return None
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.Name):
+        if node.id == "__file__":
+            return module
+        value = values.get(node.id)
+        return None if value is None else _eval(value, values, module, depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div | ast.Add):
+        left = _eval(node.left, values, module, depth + 1)
+        right = _eval(node.right, values, module, depth + 1)
+        if left is None or right is None:
+            return None
+        return posixpath.join(left, right) if isinstance(node.op, ast.Div) else left + right
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        inner = _eval(node.value, values, module, depth + 1)
+        return None if inner is None else posixpath.dirname(posixpath.normpath(inner))
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
+        index = node.slice
+        if node.value.attr != "parents" or not isinstance(index, ast.Constant):
+            return None
+        inner = _eval(node.value.value, values, module, depth + 1)
+        if inner is None or not isinstance(index.value, int):
+            return None
+        path = posixpath.normpath(inner)
+        for _ in range(index.value + 1):
+            path = posixpath.dirname(path)
+        return path
+    if isinstance(node, ast.Call):
+        return _call(node, values, module, depth)
+    return None
+
+
+def _call(node: ast.Call, values: dict[str, ast.expr], module: str, depth: int) -> str | None:
+    """A call of the forms ``eval_path`` names."""
+    if node.keywords:
+        return None
+    args = [_eval(a, values, module, depth + 1) for a in node.args]
+    if any(a is None for a in args):
+        return None
+    given = [a for a in args if a is not None]
+    func = node.func
+    name = (
+        func.attr
+        if isinstance(func, ast.Attribute)
+        else func.id
+        if isinstance(func, ast.Name)
+        else ""
+    )
+    if isinstance(func, ast.Attribute) and name in ("resolve", "absolute") and not given:
+        inner = _eval(func.value, values, module, depth + 1)
+        return None if inner is None else posixpath.normpath(inner)
+    if name in ("Path", "PurePath", "str") and given:
+        return posixpath.join(*given)
+    if not (isinstance(func, ast.Attribute) and ast.unparse(func.value) in ("os.path", "path")):
+        return None
+    if name == "join" and given:
+        return posixpath.join(*given)
+    if name in _ONE and len(given) == 1:
+        return _ONE[name](given[0])
+    return None
+
+
+def settings_folder(
+    dirs: list[Path], settings: Path, item: ast.expr, values: dict[str, ast.expr]
+) -> Path | None:
+    """The folder of the project's ``dirs`` (the project's own folder first) that one path
+    expression of the settings module ``settings`` names: the one it evaluates to
+    (``eval_path``), none when that is no folder of the project (module doc); an expression
+    that does not evaluate is read by its string literals, as a path's last parts, the
+    folder of ``dirs`` ending so nearest the settings module."""
+    found = eval_path(item, values, settings)
+    if found is not None and posixpath.isabs(found):
+        folder = Path(posixpath.normpath(found))
+        inside = folder.is_dir() and folder.resolve().is_relative_to(dirs[0].resolve())
+        return folder if inside else None
+    tail = tuple(_path_parts(item, values, 0))
+    if not tail:
+        return None
+    hits = [d for d in dirs if d.parts[-len(tail) :] == tail]
+    head = tail[:-1]
+    skipped = [d / tail[-1] for d in dirs if not head or d.parts[-len(head) :] == head]
+    hits += [d for d in skipped if d not in hits and d.is_dir()]
+    if not hits:
+        return None
+    near = settings.resolve().parent
+    return max(hits, key=lambda h: (_shared(h.resolve(), near), -len(h.parts)))
+
+
+def _path_parts(node: ast.AST, values: dict[str, ast.expr], depth: int) -> list[str]:
+    """The folder names a path expression's string literals spell, in source order, a
+    module-level name read as its value (a few levels deep: ``BASE_DIR`` of ``PROJECT_DIR``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [p for p in node.value.split("/") if p and p != "."]
+    if isinstance(node, ast.Name):
+        value = values.get(node.id)
+        return _path_parts(value, values, depth + 1) if value is not None and depth < 4 else []
+    return [p for child in ast.iter_child_nodes(node) for p in _path_parts(child, values, depth)]
+
+
+def _shared(a: Path, b: Path) -> int:
+    """How many leading folders two absolute paths share."""
+    return len(Path(os.path.commonpath([a, b])).parts)
