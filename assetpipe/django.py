@@ -1,4 +1,4 @@
-"""Django's development server finding the build's hashed files.
+"""Django's development server and staticfiles storage finding the build's hashed files.
 
 A Django project serves its build through ``assetpipe.serve.AssetMiddleware`` around the WSGI
 module's ``application`` (``adopt/djangoapp.py``). ``manage.py runserver`` with ``DEBUG`` on
@@ -20,6 +20,10 @@ name stays the other finders' (the build's files all have hashed names). It list
 ``collectstatic`` leaves the build to the middleware, which answers it ``immutable`` and
 precompressed, where a web server answering ``STATIC_ROOT`` itself would not.
 
+``ManifestStaticFilesStorage`` is Django's, for ``STORAGES["staticfiles"]``, that also names
+the build's hashed files (Django's raises on a name its manifest lacks): the references the build
+rewrites name its files, every other one keeps ``collectstatic``'s hashed name.
+
 ``runserver_static(app)`` is the other half of what ``runserver`` does, for ``assetpipe watch
 --app`` and ``audit --app``, which serve the project's WSGI application in their own server
 behind the build: with ``DEBUG`` on, a ``STATIC_URL`` file the build lacks (an installed app's,
@@ -36,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles import storage
 from django.contrib.staticfiles.finders import BaseFinder
 from django.core.exceptions import SuspiciousFileOperation
 from django.utils._os import safe_join
@@ -43,18 +48,33 @@ from django.utils._os import safe_join
 from .configfind import served_build
 
 
+def build_public() -> Path:
+    """The build's public folder: ``<output>/public``, the build link not resolved, the config
+    found from the folder of the settings module as ``AssetPipe(app)`` finds a Flask app's
+    ``pipeline.yaml`` (``configfind``); from the working folder under
+    ``settings.configure()``."""
+    name = getattr(settings, "SETTINGS_MODULE", None)
+    module = sys.modules.get(name) if name else None
+    found = getattr(module, "__file__", None)
+    return served_build(Path(found).parent if found else Path.cwd()).output / "public"
+
+
+def build_file(public: Path, path: str) -> Path | None:
+    """The file of the build's ``public`` folder named ``path``; none outside it."""
+    try:
+        full = Path(safe_join(public, path))
+    except SuspiciousFileOperation:  # a path outside the folder
+        return None
+    return full if full.is_file() else None
+
+
 class BuildFinder(BaseFinder):  # type: ignore[misc]
-    """A staticfiles finder for the build's files, found from the folder of the settings
-    module as ``AssetPipe(app)`` finds a Flask app's ``pipeline.yaml`` (``configfind``)."""
+    """A staticfiles finder for the build's files (``build_public``)."""
 
     @cached_property
     def public(self) -> Path:
-        """The build's public folder: ``<output>/public``, the build link not resolved; the
-        config is looked up from the working folder under ``settings.configure()``."""
-        name = getattr(settings, "SETTINGS_MODULE", None)
-        module = sys.modules.get(name) if name else None
-        found = getattr(module, "__file__", None)
-        return served_build(Path(found).parent if found else Path.cwd()).output / "public"
+        """The build's public folder (``build_public``)."""
+        return build_public()
 
     def check(self, **kwargs: Any) -> list[Any]:
         """Nothing to check: a missing build only finds nothing."""
@@ -64,17 +84,39 @@ class BuildFinder(BaseFinder):  # type: ignore[misc]
         """The file of the build named ``path`` (a list of it with ``find_all``, Django's
         ``all`` before 5.2); none outside the public folder."""
         many = find_all or kwargs.get("all", False)
-        try:
-            full = Path(safe_join(self.public, path))
-        except SuspiciousFileOperation:  # a path outside the folder
-            full = None
-        if full is None or not full.is_file():
+        full = build_file(self.public, path)
+        if full is None:
             return [] if many else ""
         return [str(full)] if many else str(full)
 
     def list(self, ignore_patterns: Any) -> list[tuple[str, Any]]:
         """Nothing: ``collectstatic`` leaves the build to the middleware (module doc)."""
         return []
+
+
+class ManifestStaticFilesStorage(storage.ManifestStaticFilesStorage):  # type: ignore[misc]
+    """Django's ``ManifestStaticFilesStorage`` that also names the build's files: a name its
+    manifest lacks that is a file of the build (the hashed name a rewritten template's ``{%
+    static %}`` gives) is its own URL. Django's storage raised ``ValueError: Missing
+    staticfiles manifest entry`` on every page; ``init`` said to use Django's unhashed
+    ``StaticFilesStorage``, and what the build does not rewrite lost the hashes
+    ``collectstatic`` gave it: pretix's fonts and images named by its SCSS (django-
+    compressor's output), its ``jsi18n`` script, the files of installed apps, all then
+    answered without ``Cache-Control``, where nginx had sent them for a year."""
+
+    @cached_property
+    def build(self) -> Path:
+        """The build's public folder (``build_public``)."""
+        return build_public()
+
+    def stored_name(self, name: str) -> str:
+        """Django's hashed name of ``name``, else ``name`` itself when the build has it."""
+        try:
+            return str(super().stored_name(name))
+        except ValueError:
+            if build_file(self.build, name) is None:
+                raise
+            return name
 
 
 def runserver_static(app: Any) -> Any:
@@ -92,4 +134,4 @@ def runserver_static(app: Any) -> Any:
     return StaticFilesHandler(app)
 
 
-__all__ = ["BuildFinder", "runserver_static"]
+__all__ = ["BuildFinder", "ManifestStaticFilesStorage", "runserver_static"]

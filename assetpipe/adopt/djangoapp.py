@@ -142,16 +142,23 @@ class DjangoProject:
 #: WhiteNoise's manifest storage, and the one it has without the manifest
 WHITENOISE_MANIFEST = "CompressedManifestStaticFilesStorage"
 WHITENOISE_COMPRESSED = "whitenoise.storage.CompressedStaticFilesStorage"
+#: Django's manifest storage taking the build's hashed names too (``assetpipe/django.py``)
+MANIFEST_STORAGE = "assetpipe.django.ManifestStaticFilesStorage"
 
 
 def _unhashed(storage: str) -> str:
     """The storage ``init`` names in place of a manifest storage: WhiteNoise's compressed one
     for WhiteNoise's, which keeps its brotli/gzip copies of the files the build lacks (Baby
     Buddy's admin: with Django's plain storage they were compressed on the fly, gzip, 1.05x
-    the bytes), else Django's plain one."""
+    the bytes), else Django's manifest storage that also names the build's files
+    (``assetpipe.django.ManifestStaticFilesStorage``: with Django's plain one, pretix's fonts
+    named by its django-compressor output lost their hashes and a year of caching)."""
     if storage == WHITENOISE_MANIFEST:
         return f'"{WHITENOISE_COMPRESSED}" (WhiteNoise still compresses; the build hashes)'
-    return '"django.contrib.staticfiles.storage.StaticFilesStorage" (the build hashes)'
+    return (
+        f"\"{MANIFEST_STORAGE}\" (Django's, which also names the build's files: what the build"
+        " does not rewrite keeps collectstatic's hashed names)"
+    )
 
 
 def _from_module(module: Path, folder: Path) -> str:

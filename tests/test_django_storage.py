@@ -1,0 +1,70 @@
+"""A Django project with ``ManifestStaticFilesStorage``, adopted with the storage ``init`` names:
+with ``DEBUG`` off, a rewritten ``{% static %}`` names the build's hashed file and every other
+name keeps the hash ``collectstatic`` gave it (pretix: its django-compressor stylesheets' fonts,
+its ``jsi18n`` script)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli, write_tree
+from tests.test_django import SETTINGS, _paste, startproject
+from tests.test_django_templates import _render
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
+
+#: a reference the build rewrites, and one it leaves as written (built by an expression, as
+#: django-compressor's output names its fonts: at run time)
+PAGE = """\
+{% load static %}<link rel="stylesheet" href="{% static 'css/site.css' %}">
+{% with name='js/site.js' %}<script src="{% static name %}"></script>{% endwith %}
+"""
+
+
+def test_a_manifest_storage_keeps_its_hashes_beside_the_build(tmp_path: Path) -> None:
+    """``init`` said to replace ``ManifestStaticFilesStorage`` (which failed on the build's
+    names) by Django's unhashed ``StaticFilesStorage``: what the build does not rewrite then
+    lost its hash (pretix's fonts, answered without ``Cache-Control`` where nginx had sent
+    them for a year: a warm visit revalidated them). The storage it names now takes the
+    build's hashed names as they are and hashes every other name as Django's does."""
+    write_tree(
+        tmp_path,
+        {
+            **startproject(SETTINGS.replace("DEBUG = True", "DEBUG = False")),
+            "shopsite/templates/page.html": PAGE,
+            "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
+            "shopsite/static/js/site.js": "document.body.dataset.ready = 'yes';\n",
+            "shop/__init__.py": "",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    named = re.search(r"ManifestStaticFilesStorage: .*?; use \"([\w.]+)\"", result.out)
+    assert named is not None, result.out
+    _paste(tmp_path, result.out)
+    settings = tmp_path / "shopsite/settings.py"
+    django_storage = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    settings.write_text(settings.read_text().replace(django_storage, named.group(1)))
+    collected = subprocess.run(
+        [sys.executable, "-m", "django", "collectstatic", "--noinput"],
+        cwd=tmp_path,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shopsite.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert collected.returncode == 0, collected.stderr
+    built = run_cli("build", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["page.html"])["page.html"]
+    css = re.search(r'href="/static/(css/site-[A-Z0-9]{8}\.css)"', html)
+    assert css is not None and (tmp_path / "dist/public" / css.group(1)).is_file(), html
+    js = re.search(r'src="/static/(js/site\.[0-9a-f]{12}\.js)"', html)
+    assert js is not None and (tmp_path / "collected" / js.group(1)).is_file(), html
