@@ -218,16 +218,12 @@ class AppLoader(Loader):
 """
 
 
-def test_pretix_settings_paths_are_read_as_python_evaluates_them(tmp_path: Path) -> None:
-    """pretix's settings: ``init`` took the first app's ``static/`` (``STATICFILES_DIRS`` is a
-    conditional expression) for the source, ``os.path.join(BASE_DIR, 'templates')`` (a folder
-    that does not exist) for the first app's ``templates/``, and its apps' folders, found by
-    a loader of its own that subclasses Django's app directories loader, went unread. Now the
-    source is ``shopsite/static``, the template folders are the apps', and Django renders the
-    apps' templates with the build's hashed stylesheet."""
+def _pretix_like(root: Path, form: str) -> None:
+    """A project laid out as pretix is (``PRETIX_SETTINGS``), its bank plugin's template
+    ``form``."""
     page = '{% load static %}<link rel="stylesheet" href="{% static \'css/site.css\' %}">\n'
     write_tree(
-        tmp_path,
+        root,
         {
             **startproject(PRETIX_SETTINGS),
             "shopsite/helpers/__init__.py": "",
@@ -238,9 +234,19 @@ def test_pretix_settings_paths_are_read_as_python_evaluates_them(tmp_path: Path)
             "shopsite/plugins/__init__.py": "",
             "shopsite/plugins/bank/__init__.py": "",
             "shopsite/plugins/bank/static/bank/ui.css": "p { color: red; }\n",
-            "shopsite/plugins/bank/templates/bank/form.html": page,
+            "shopsite/plugins/bank/templates/bank/form.html": page + form,
         },
     )
+
+
+def test_pretix_settings_paths_are_read_as_python_evaluates_them(tmp_path: Path) -> None:
+    """pretix's settings: ``init`` took the first app's ``static/`` (``STATICFILES_DIRS`` is a
+    conditional expression) for the source, ``os.path.join(BASE_DIR, 'templates')`` (a folder
+    that does not exist) for the first app's ``templates/``, and its apps' folders, found by
+    a loader of its own that subclasses Django's app directories loader, went unread. Now the
+    source is ``shopsite/static``, the template folders are the apps', and Django renders the
+    apps' templates with the build's hashed stylesheet."""
+    _pretix_like(tmp_path, "")
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     yaml = (tmp_path / "pipeline.yaml").read_text()
@@ -252,3 +258,28 @@ def test_pretix_settings_paths_are_read_as_python_evaluates_them(tmp_path: Path)
     built = run_cli("build", "--strict", cwd=tmp_path)
     assert built.code == 0, built.err + built.out
     _hashed(tmp_path, _render(tmp_path, ["base/page.html", "bank/form.html"]), 2)
+
+
+def test_a_file_of_an_installed_apps_static_folder_is_no_missing_file(tmp_path: Path) -> None:
+    """pretix's ``{% static "js/jquery.formset.js" %}`` names a file of the installed
+    ``djangoformsetjs``'s ``static/``, which Django's app directories finder serves: ``init``
+    said it "404s today too" and wrote ``missing_assets: warn``. Now it is listed with that
+    folder in ``app_routes``, left as written: ``build --strict`` passes and Django renders
+    the URL that answers."""
+    form = '<link rel="stylesheet" href="{% static \'admin/css/base.css\' %}">\n'
+    _pretix_like(tmp_path, form)
+    settings = tmp_path / "shopsite/settings.py"
+    apps = '"django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes", '
+    settings.write_text(
+        settings.read_text().replace("INSTALLED_APPS = [", f"INSTALLED_APPS = [{apps}")
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    assert 'app_routes: ["admin/css/base.css"]' in yaml, yaml
+    assert "404 today too" not in yaml and "missing_assets" not in yaml, yaml
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["bank/form.html"])["bank/form.html"]
+    assert 'href="/static/admin/css/base.css"' in html, html

@@ -296,7 +296,8 @@ def served_by_django(
 ) -> dict[str, str]:
     """Of ``keys`` the static folder lacks, those another folder Django's finders serve holds,
     each with its file there: a later ``STATICFILES_DIRS`` folder (``other_static``; a Roundup
-    tracker's later folders too), a project app's ``static/`` (``djangotemplates``)."""
+    tracker's later folders too), an app's ``static/``, the project's or an installed package's
+    (``djangotemplates.app_static_files``)."""
     found = settings_module(root) if keys else None
     by_apps: dict[str, str] = {}
     if found is not None:

@@ -87,16 +87,19 @@ def installed_templates(root: Path, apps: ast.expr | None) -> list[tuple[str, in
 
 def app_static_files(root: Path, apps: ast.expr | None, keys: list[str]) -> dict[str, str]:
     """Of ``keys`` (references the static folder lacks), those in the ``static/`` folder of an
-    app of the project that ``INSTALLED_APPS`` names, mapped to that folder (relative to
-    ``root``): Django's ``AppDirectoriesFinder`` serves them. The project ``wagtail start``
-    writes links ``css/welcome_page.css`` from ``home/static``: ``init`` said it 404s "today
-    too" and to fix it, and ``build --strict`` failed on a new project."""
-    folders = _app_statics(root, apps)
+    app ``INSTALLED_APPS`` names, the project's or an installed package's, mapped to that
+    folder (relative to ``root`` when under it): Django's ``AppDirectoriesFinder`` serves
+    them. The project ``wagtail start`` writes links ``css/welcome_page.css`` from
+    ``home/static``, and pretix's ``js/jquery.formset.js`` is the installed
+    ``djangoformsetjs``'s: ``init`` said they 404 "today too" and to fix them, and ``build
+    --strict`` failed on a new Wagtail project."""
+    folders = _app_statics(root, apps, installed=True)
     found: dict[str, str] = {}
     for key in keys:
         where = next((f for f in folders if (f / key).is_file()), None)
         if where is not None:
-            found[key] = where.relative_to(root).as_posix()
+            inside = where.resolve().is_relative_to(root.resolve())
+            found[key] = where.relative_to(root).as_posix() if inside else str(where)
     return found
 
 
@@ -118,11 +121,14 @@ def app_names(apps: ast.expr | None) -> list[str]:
     return [n for n in found if isinstance(n, str)]
 
 
-def _app_statics(root: Path, apps: ast.expr | None) -> list[Path]:
-    """The ``static/`` folders of the project's own apps ``apps`` names, in its order."""
+def _app_statics(root: Path, apps: ast.expr | None, installed: bool = False) -> list[Path]:
+    """The ``static/`` folders of the project's own apps ``apps`` names, in its order (with
+    ``installed``, those of the installed packages it names too)."""
     folders: list[Path] = []
     for name in app_names(apps):
         own = _package(root, name.split("."))
+        if own is None and installed:
+            own = _installed(name.split("."))
         if own is not None and (own / "static").is_dir() and own / "static" not in folders:
             folders.append(own / "static")
     return folders
