@@ -258,6 +258,9 @@ def test_pretix_settings_paths_are_read_as_python_evaluates_them(tmp_path: Path)
     built = run_cli("build", "--strict", cwd=tmp_path)
     assert built.code == 0, built.err + built.out
     _hashed(tmp_path, _render(tmp_path, ["base/page.html", "bank/form.html"]), 2)
+    again = run_cli("init", "--force", cwd=tmp_path)  # adopted: the build's folder first in DIRS
+    assert again.code == 0, again.err
+    assert (tmp_path / "pipeline.yaml").read_text() == yaml
 
 
 def test_a_file_of_an_installed_apps_static_folder_is_no_missing_file(tmp_path: Path) -> None:

@@ -111,8 +111,10 @@ def settings_folder(
     found = eval_path(item, values, settings)
     if found is not None and posixpath.isabs(found):
         folder = Path(posixpath.normpath(found))
-        inside = folder.is_dir() and folder.resolve().is_relative_to(dirs[0].resolve())
-        return folder if inside else None
+        real = folder.resolve()
+        # the build's own templates, pasted first in DIRS (``dist`` links into .assetpipe/)
+        inside = real.is_relative_to(dirs[0].resolve()) and ".assetpipe" not in real.parts
+        return folder if inside and folder.is_dir() else None
     tail = tuple(_path_parts(item, values, 0))
     if not tail:
         return None
