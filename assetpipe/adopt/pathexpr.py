@@ -17,6 +17,8 @@ import posixpath
 from collections.abc import Callable
 from pathlib import Path
 
+from .asgiapp import called_name
+
 #: ``os.path`` functions of one path, by name
 _ONE: dict[str, Callable[[str], str]] = {
     "dirname": posixpath.dirname,
@@ -79,13 +81,7 @@ def _call(node: ast.Call, values: dict[str, ast.expr], module: str, depth: int) 
         return None
     given = [a for a in args if a is not None]
     func = node.func
-    name = (
-        func.attr
-        if isinstance(func, ast.Attribute)
-        else func.id
-        if isinstance(func, ast.Name)
-        else ""
-    )
+    name = called_name(func)
     if isinstance(func, ast.Attribute) and name in ("resolve", "absolute") and not given:
         inner = _eval(func.value, values, module, depth + 1)
         return None if inner is None else posixpath.normpath(inner)
