@@ -286,3 +286,84 @@ def test_a_file_of_an_installed_apps_static_folder_is_no_missing_file(tmp_path: 
     assert built.code == 0, built.err + built.out
     html = _render(tmp_path, ["bank/form.html"])["bank/form.html"]
     assert 'href="/static/admin/css/base.css"' in html, html
+
+
+PRETALX_SETTINGS = """\
+from pathlib import Path
+
+from shopsite.config import config
+
+BASE_DIR = Path(config.get("filesystem", "base"))
+SECRET_KEY = "test"
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
+ROOT_URLCONF = "shopsite.urls"
+DJANGO_APPS = ["django.contrib.staticfiles"]
+LOCAL_APPS = ["shopsite.common", "shopsite.agenda"]
+FALLBACK_APPS = ["django.forms"]
+INSTALLED_APPS = DJANGO_APPS + LOCAL_APPS + FALLBACK_APPS
+template_loaders = (
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+)
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [
+            BASE_DIR / "templates",
+        ],
+        "OPTIONS": {"loaders": template_loaders},
+    }
+]
+STATIC_URL = "/static/"
+static_path = BASE_DIR / "shopsite" / "static"
+STATICFILES_DIRS = [static_path] if static_path.exists() else []
+"""
+#: pretalx's configuration: the base folder is known at run time only
+CONFIG = """\
+from pathlib import Path
+
+
+class _Config:
+    def get(self, section, key):
+        return str(Path(__file__).parent.parent)
+
+
+config = _Config()
+"""
+
+
+def test_pretalx_settings_named_by_run_time_values_and_lists_of_names(tmp_path: Path) -> None:
+    """pretalx's settings: its folders hang off ``BASE_DIR = Path(config.get("filesystem",
+    "base"))`` and ``INSTALLED_APPS`` adds up four lists by name. ``init`` read the call's
+    arguments as folder names (no static folder: not taken for a Django project at all), took
+    ``BASE_DIR / "templates"`` (missing) for an app's folder, and found no app: 15 of 205
+    templates built. Now the source is ``shopsite/static``, the apps' folders are the
+    template folders, in ``INSTALLED_APPS`` order (the common app's override of a
+    ``django.forms`` widget template, which comes later, is not taken for a shadowed name),
+    and Django renders both apps' pages with the build's hashed stylesheet."""
+    page = '{% load static %}<link rel="stylesheet" href="{% static \'css/site.css\' %}">\n'
+    write_tree(
+        tmp_path,
+        {
+            **startproject(PRETALX_SETTINGS),
+            "shopsite/config.py": CONFIG,
+            "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
+            "shopsite/common/__init__.py": "",
+            "shopsite/common/templates/common/base.html": page,
+            "shopsite/common/templates/django/forms/widgets/input_option.html": "<i></i>\n",
+            "shopsite/agenda/__init__.py": "",
+            "shopsite/agenda/templates/agenda/talk.html": page,
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "A Django project." in result.out, result.out
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.source == (tmp_path / "shopsite/static").resolve(), yaml
+    assert '    - "shopsite/common/templates"\n    - "shopsite/agenda/templates"\n' in yaml, yaml
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    _hashed(tmp_path, _render(tmp_path, ["common/base.html", "agenda/talk.html"]), 2)

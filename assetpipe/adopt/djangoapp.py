@@ -36,6 +36,7 @@ from .djangotemplates import (
     app_static,
     app_static_files,
     app_templates,
+    installed_apps,
     installed_templates,
     tag_folders,
 )
@@ -243,7 +244,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
     values = _assigned(tree)
     dirs = [Path(d) for d, _, _ in walk_dirs(root)]  # walked once, for both lists
     statics = _folders(dirs, path, values.get("STATICFILES_DIRS"), values)
-    own = None if statics else app_static(root, values.get("INSTALLED_APPS"))
+    own = None if statics else app_static(root, installed_apps(values))
     statics = statics or ([("", own)] if own is not None else [])
     if not statics:
         return None
@@ -255,8 +256,11 @@ def django_folders(root: Path) -> AsgiFolders | None:
     backend = _backend(tree)
     apps = AppTemplates()
     if backend is not None and _app_dirs(backend, values, root):
-        apps = app_templates(root, values.get("INSTALLED_APPS"))
-        templates += [t for t in apps.folders if t not in templates]
+        apps = app_templates(root, installed_apps(values))
+        # an app's folder is searched in the apps' order (pretalx's unevaluated
+        # ``BASE_DIR / "templates"``, by its last part, was taken for the agenda app's)
+        of_apps = {*apps.folders, *(f for f, _ in apps.shadowed)}
+        templates = [t for t in templates if t not in of_apps] + apps.folders
     first = templates[0] if templates else None
     return AsgiFolders(
         static,
@@ -266,7 +270,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
         shadowed_templates=tuple(apps.shadowed),
         more_static=tuple((prefix, folder.resolve()) for prefix, folder in statics[1:]),
         static_tags=static_tags(root),
-        partial_tags=partial_tags([root, *tag_folders(root, values.get("INSTALLED_APPS"))]),
+        partial_tags=partial_tags([root, *tag_folders(root, installed_apps(values))]),
     )
 
 
@@ -278,7 +282,7 @@ def installed_pages_note(root: Path) -> str | None:
     found = settings_module(root)
     if found is None:
         return None
-    packages = installed_templates(root, _assigned(found[1]).get("INSTALLED_APPS"))
+    packages = installed_templates(root, installed_apps(_assigned(found[1])))
     if not packages:
         return None
     named = ", ".join(f"{name}: {n}" for name, n in packages[:4])
@@ -301,7 +305,7 @@ def served_by_django(
     found = settings_module(root) if keys else None
     by_apps: dict[str, str] = {}
     if found is not None:
-        apps = _assigned(found[1]).get("INSTALLED_APPS")
+        apps = installed_apps(_assigned(found[1]))
         by_apps = {k: str(root / f / k) for k, f in app_static_files(root, apps, keys).items()}
     return {**by_apps, **other_static(keys, more_static)}
 

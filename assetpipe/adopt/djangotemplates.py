@@ -121,6 +121,25 @@ def app_names(apps: ast.expr | None) -> list[str]:
     return [n for n in found if isinstance(n, str)]
 
 
+def installed_apps(values: dict[str, ast.expr]) -> ast.expr | None:
+    """``INSTALLED_APPS`` as a list of its app names, a module-level name in it read as its
+    value (pretalx's ``DJANGO_APPS + EXTERNAL_APPS + LOCAL_APPS + FALLBACK_APPS``: no app was
+    found, and of its apps' 205 templates, 15 were built)."""
+
+    def names(node: ast.AST, depth: int) -> list[str]:  # in source order
+        if isinstance(node, ast.Constant):
+            return [node.value] if isinstance(node.value, str) else []
+        if isinstance(node, ast.Name):
+            value = values.get(node.id)
+            return names(value, depth + 1) if value is not None and depth < 4 else []
+        return [n for child in ast.iter_child_nodes(node) for n in names(child, depth)]
+
+    apps = values.get("INSTALLED_APPS")
+    if apps is None:
+        return None
+    return ast.List(elts=[ast.Constant(name) for name in names(apps, 0)], ctx=ast.Load())
+
+
 def _app_statics(root: Path, apps: ast.expr | None, installed: bool = False) -> list[Path]:
     """The ``static/`` folders of the project's own apps ``apps`` names, in its order (with
     ``installed``, those of the installed packages it names too)."""

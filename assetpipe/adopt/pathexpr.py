@@ -28,6 +28,10 @@ _ONE: dict[str, Callable[[str], str]] = {
 }
 
 
+#: the calls whose arguments are parts of the path they make
+_PATH_CALLS = {*_ONE, "join", "Path", "PurePath", "str", "resolve", "absolute"}
+
+
 def eval_path(node: ast.AST, values: dict[str, ast.expr], module: Path) -> str | None:
     """The path ``node`` evaluates to in ``module`` (its ``__file__``), a module-level name
     read as its value (``values``); ``None`` when a part of it is none of the forms below:
@@ -132,6 +136,8 @@ def _path_parts(node: ast.AST, values: dict[str, ast.expr], depth: int) -> list[
     if isinstance(node, ast.Name):
         value = values.get(node.id)
         return _path_parts(value, values, depth + 1) if value is not None and depth < 4 else []
+    if isinstance(node, ast.Call) and called_name(node.func) not in _PATH_CALLS:
+        return []  # a value known at run time (pretalx's config.get("filesystem", "base"))
     return [p for child in ast.iter_child_nodes(node) for p in _path_parts(child, values, depth)]
 
 
