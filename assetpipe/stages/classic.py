@@ -57,6 +57,7 @@ from ..rewrite.scripttags import ScriptUse, how_loaded, tags_of
 from . import bundling, templates
 from .aswritten import as_written, entry_outputs, keep_smaller
 from .base import StageContext
+from .unparsed import build_parsable
 
 
 @dataclass
@@ -145,11 +146,15 @@ def options(ctx: StageContext, entries: list[str], *, iife: bool) -> dict[str, A
 def build(ctx: StageContext, the_plan: Plan) -> Result:
     """Build the classic entries (see the module doc); warns about each classic tag that
     loads an ES module or a CommonJS file."""
-    keys = the_plan.classic
-    opts = options(ctx, keys, iife=False)
-    result = bundling.cached_build(
-        ctx, "scripts.classic", opts, lambda: keep_smaller(ctx, bundling.build(ctx, opts))
-    )
+
+    def minified(entries: list[str]) -> Result:
+        opts = options(ctx, entries, iife=False)
+        return bundling.cached_build(
+            ctx, "scripts.classic", opts, lambda: keep_smaller(ctx, bundling.build(ctx, opts))
+        )
+
+    result, unparsed = build_parsable(ctx, the_plan.classic, minified)
+    keys = [k for k in the_plan.classic if k not in unparsed]
     if uses_angularjs(ctx, keys):
         result = as_written(ctx, result, lambda *_: True)
     inputs = result.metafile.get("inputs", {})
