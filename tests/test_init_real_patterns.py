@@ -101,6 +101,29 @@ def test_generic_script_folders_are_not_libraries(tmp_path: Path) -> None:
     assert p.kept_dirs == [] and p.scripts == ["js/app.js"]
 
 
+def test_a_vendored_folder_is_no_library(tmp_path: Path) -> None:
+    """pretalx's ``static/vendored/`` holds ``htmx.min.js`` beside libraries in their own
+    subfolders (``apexcharts/``, ``fullcalendar/``): it was taken for one library that finds
+    its files by URL, and every file in it kept its name, unhashed (``font-awesome.css``,
+    which Django's manifest storage had hashed, was revalidated on each visit)."""
+    write_tree(
+        tmp_path,
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "static/vendored/htmx.min.js": "var htmx = 1;\n",
+            "static/vendored/font-awesome.css": "i { color: red; }\n",
+            "static/vendored/apexcharts/apexcharts.min.js": "var ApexCharts = 1;\n",
+            "templates/a.html": (
+                "<link rel='stylesheet' href='/static/vendored/font-awesome.css'>"
+                "<script src='/static/vendored/htmx.min.js'></script>"
+            ),
+        },
+    )
+    p = discover(tmp_path)
+    assert p.kept_dirs == [] and p.scripts == ["vendored/htmx.min.js"]
+    assert p.styles == ["vendored/font-awesome.css"]
+
+
 @pytest.mark.node
 def test_adopted_app_still_starts_its_editor(tmp_path: Path, browser: object) -> None:
     write_tree(tmp_path, APP)

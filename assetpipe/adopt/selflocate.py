@@ -25,6 +25,7 @@ GENERIC_DIRS = {
     "scripts",
     "vendor",
     "vendors",
+    "vendored",  # pretalx's static/vendored: htmx beside apexcharts/, choices/, fullcalendar/
     "lib",
     "libs",
     "dist",
