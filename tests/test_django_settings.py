@@ -367,3 +367,49 @@ def test_pretalx_settings_named_by_run_time_values_and_lists_of_names(tmp_path: 
     built = run_cli("build", "--strict", cwd=tmp_path)
     assert built.code == 0, built.err + built.out
     _hashed(tmp_path, _render(tmp_path, ["common/base.html", "agenda/talk.html"]), 2)
+
+
+#: django-oscar's sandbox names its folders through a helper of its own
+OSCAR_SETTINGS = """\
+import os
+
+location = lambda x: os.path.join(os.path.dirname(os.path.realpath(__file__)), x)
+SECRET_KEY = "test"
+ROOT_URLCONF = "shopsite.urls"
+INSTALLED_APPS = ["django.contrib.staticfiles"]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [location("templates"), location("themes")],
+        "APP_DIRS": True,
+    },
+]
+STATIC_URL = "/static/"
+STATIC_ROOT = location("public/static")
+STATICFILES_DIRS = (location("static/"),)
+"""
+
+
+def test_folders_named_through_a_lambda_of_the_settings(tmp_path: Path) -> None:
+    """``location = lambda x: os.path.join(HERE, x)`` then ``location('static/')``: reading a
+    call of an unknown function as a run-time value (pretalx's ``config.get(...)``), ``init``
+    found neither folder of django-oscar's sandbox and took it for no Django project. The
+    lambda is applied to its arguments now."""
+    write_tree(
+        tmp_path,
+        {
+            **startproject(OSCAR_SETTINGS),
+            "shopsite/static/css/site.css": "body { color: #123; }\n",
+            "shopsite/templates/page.html": "{% load static %}"
+            '<link rel="stylesheet" href="{% static \'css/site.css\' %}">\n',
+            "shopsite/themes/banner.html": "<p>a theme's</p>\n",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "A Django project." in result.out, result.out
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.source == (tmp_path / "shopsite/static").resolve()
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    assert '    - "shopsite/templates"\n    - "shopsite/themes"\n' in yaml, yaml
+    assert cfg.templates.first_wins

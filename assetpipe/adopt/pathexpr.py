@@ -37,7 +37,8 @@ def eval_path(node: ast.AST, values: dict[str, ast.expr], module: Path) -> str |
     read as its value (``values``); ``None`` when a part of it is none of the forms below:
     a string literal, ``__file__``, ``os.path.dirname``/``abspath``/``realpath``/
     ``normpath``/``join``, ``Path(...)``, ``.parent``, ``.parents[N]``, ``.resolve()``,
-    ``.absolute()``, ``str(...)``, ``/`` and ``+`` on paths and strings."""
+    ``.absolute()``, ``str(...)``, ``/`` and ``+`` on paths and strings, a call of a
+    module-level ``lambda`` of those."""
     return _eval(node, values, str(module.resolve()), 0)
 
 
@@ -86,6 +87,12 @@ def _call(node: ast.Call, values: dict[str, ast.expr], module: str, depth: int) 
     given = [a for a in args if a is not None]
     func = node.func
     name = called_name(func)
+    helper = values.get(func.id) if isinstance(func, ast.Name) else None
+    if isinstance(helper, ast.Lambda) and len(helper.args.args) == len(given):
+        # django-oscar's sandbox: ``location = lambda x: os.path.join(HERE, x)``, then
+        # ``location('static/')``: the body, its parameters read as the arguments' values
+        bound = {a.arg: ast.Constant(v) for a, v in zip(helper.args.args, given, strict=True)}
+        return _eval(helper.body, {**values, **bound}, module, depth + 1)
     if isinstance(func, ast.Attribute) and name in ("resolve", "absolute") and not given:
         inner = _eval(func.value, values, module, depth + 1)
         return None if inner is None else posixpath.normpath(inner)
@@ -136,7 +143,8 @@ def _path_parts(node: ast.AST, values: dict[str, ast.expr], depth: int) -> list[
     if isinstance(node, ast.Name):
         value = values.get(node.id)
         return _path_parts(value, values, depth + 1) if value is not None and depth < 4 else []
-    if isinstance(node, ast.Call) and called_name(node.func) not in _PATH_CALLS:
+    own = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in values
+    if isinstance(node, ast.Call) and called_name(node.func) not in _PATH_CALLS and not own:
         return []  # a value known at run time (pretalx's config.get("filesystem", "base"))
     return [p for child in ast.iter_child_nodes(node) for p in _path_parts(child, values, depth)]
 
