@@ -22,7 +22,8 @@ from tests.test_django_templates import _in_django, _project, pasted_and_built
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
 
 #: an installed app's tags: a simple tag picking its template as oscar's does (a list in a
-#: variable, an f-string first, the default last), and an inclusion tag
+#: variable, an f-string first, the default last), one returning a template it does not
+#: render, and an inclusion tag
 TAGS = """\
 from django import template
 from django.template.loader import select_template
@@ -36,6 +37,12 @@ def render_card(context, item):
     context = context.flatten()
     context["item"] = item
     return select_template(names).render(context)
+
+
+@register.simple_tag
+def header_template(item):
+    # returns a template a page includes itself (BookWyrm's get_header_template): no partial
+    return select_template([f"cardkit/header-{item}.html", "cardkit/card.html"])
 
 
 @register.inclusion_tag("cardkit/badge.html", name="card_badge")
@@ -80,7 +87,8 @@ def test_a_tag_rendering_the_grid_card_keeps_its_first_pass_eager(tmp_path: Path
     result = run_cli("init", cwd=root, env=env)
     assert result.code == 0, result.err
     yaml = (root / "pipeline.yaml").read_text()
-    # the badge's template is the app's, which the build leaves to Django: not listed
+    # the badge's template is the app's, which the build leaves to Django: not listed; nor is
+    # the tag that returns a template
     assert '  partial_tags: {render_card: "cardkit/card.html"}\n' in yaml, yaml
     pasted_and_built(root, result.out, env)
     run = _in_django(

@@ -54,8 +54,10 @@ def _passes_to_static(func: ast.FunctionDef, param: str) -> bool:
     return False
 
 
-#: the calls a tag's body renders a template with (their string literals name it)
-_RENDERS = frozenset({"select_template", "get_template", "render_to_string"})
+#: the calls a tag's body renders a template with: ``render_to_string``, a template's
+#: ``.render()`` (a tag that returns ``select_template(...)`` renders nothing where it stands:
+#: BookWyrm's ``get_header_template``, whose result a page includes itself)
+_RENDERS = frozenset({"render_to_string", "render"})
 
 
 def partial_tags(roots: list[Path]) -> dict[str, str]:
