@@ -48,12 +48,19 @@ NYAA_LIKE: dict[str, str | bytes] = {
 }
 
 
+def _forget() -> None:
+    """Drop the modules this test imports: other tests import a ``shop`` and a ``config`` of
+    their own in the same worker."""
+    for name in [m for m in sys.modules if m in ("WSGI", "run", "config", "shop")]:
+        del sys.modules[name]
+
+
 @pytest.fixture
 def project(tmp_path: Path):  # type: ignore[no-untyped-def]
     write_tree(tmp_path, NYAA_LIKE)
+    _forget()
     yield tmp_path
-    for name in [m for m in sys.modules if m in ("WSGI", "run", "config", "shop")]:
-        del sys.modules[name]
+    _forget()
     while str(tmp_path) in sys.path:
         sys.path.remove(str(tmp_path))
 

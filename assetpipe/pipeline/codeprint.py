@@ -45,6 +45,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "stages/classic.py",
         "stages/aswritten.py",
         "stages/vendored.py",
+        "stages/unparsed.py",
         "stages/cssurls.py",
         "stages/esbuild_options.py",
         "stages/static.py",
