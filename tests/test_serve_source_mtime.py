@@ -19,24 +19,15 @@ from assetpipe import build
 from assetpipe.config import load_config
 from assetpipe.serve import AssetMiddleware
 from tests.conftest import write_tree
+from tests.test_serve_support import wsgi_get
 
 OLD = 1_700_000_000  # 2023-11-14: Trac's files, installed long before the first build
 
 
 def _head(app: Any, path: str) -> dict[str, str]:
-    got: list[Any] = []
-    environ = {
-        "PATH_INFO": path,
-        "REQUEST_METHOD": "GET",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "wsgi.url_scheme": "http",
-    }
-    body = app(environ, lambda s, h, e=None: got.append((s, h)))
-    b"".join(body)
-    status, headers = got[0]
+    status, headers, _ = wsgi_get(app, path)
     assert status.startswith("200"), status
-    return dict(headers)
+    return headers
 
 
 def test_an_unhashed_url_keeps_its_sources_last_modified(tmp_path: Path) -> None:

@@ -68,6 +68,26 @@ def request(
     return Response(int(status_line.split()[1]), parsed, body, raw)
 
 
+def wsgi_get(app: Any, path: str) -> tuple[str, dict[str, str], bytes]:
+    """One GET of ``path`` through the WSGI ``app`` in-process, no socket: its status line,
+    headers and body (the response closed)."""
+    got: list[tuple[str, list[tuple[str, str]]]] = []
+    environ = {
+        "PATH_INFO": path,
+        "REQUEST_METHOD": "GET",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+    }
+    response = app(environ, lambda s, h, e=None: got.append((s, h)))
+    try:
+        body = b"".join(response)
+    finally:
+        if hasattr(response, "close"):
+            response.close()
+    return got[0][0], dict(got[0][1]), body
+
+
 def decode(r: Response) -> bytes:
     """A response body decoded per its Content-Encoding (br, gzip or zstd; none: as is)."""
     enc = r.headers.get("content-encoding")

@@ -17,24 +17,13 @@ from assetpipe import build
 from assetpipe.config import load_config
 from assetpipe.dev.server import make_site_app
 from tests.conftest import write_tree
+from tests.test_serve_support import wsgi_get
 
 
 def _get(app: Any, path: str) -> tuple[str, bytes]:
     """One GET through the WSGI ``app``: its status and body (the response closed)."""
-    got: list[str] = []
-    environ = {
-        "PATH_INFO": path,
-        "REQUEST_METHOD": "GET",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "wsgi.url_scheme": "http",
-    }
-    response = app(environ, lambda s, h, e=None: got.append(s))
-    try:
-        return got[0], b"".join(response)
-    finally:
-        if hasattr(response, "close"):
-            response.close()
+    status, _, body = wsgi_get(app, path)
+    return status, body
 
 
 def test_a_file_the_build_lacks_goes_on_to_the_users_app(tmp_path: Path) -> None:
