@@ -146,6 +146,8 @@ class AsgiFolders:
     static_tags: tuple[str, ...] = ()
     # Django tags that render a template: tag → template (``djangotags.partial_tags``)
     partial_tags: dict[str, str] = field(default_factory=dict)
+    # the settings name Django's ManifestStaticFilesStorage (not WhiteNoise's)
+    manifest: bool = False
 
 
 def _literal(expr: ast.expr | None, assigns: dict[str, ast.expr], depth: int = 0) -> str | None:

@@ -240,7 +240,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
     found = settings_module(root)
     if found is None:
         return None
-    path, tree, _ = found
+    path, tree, text = found
     values = _assigned(tree)
     dirs = [Path(d) for d, _, _ in walk_dirs(root)]  # walked once, for both lists
     statics = _folders(dirs, path, values.get("STATICFILES_DIRS"), values)
@@ -271,6 +271,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
         more_static=tuple((prefix, folder.resolve()) for prefix, folder in statics[1:]),
         static_tags=static_tags(root),
         partial_tags=partial_tags([root, *tag_folders(root, installed_apps(values))]),
+        manifest="ManifestStaticFilesStorage" in text and WHITENOISE_MANIFEST not in text,
     )
 
 

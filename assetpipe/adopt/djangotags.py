@@ -115,13 +115,22 @@ def _called(call: ast.Call) -> str:
     return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
 
 
-def partial_tag_lines(tags: dict[str, str]) -> list[str]:
-    """``templates.partial_tags`` in pipeline.yaml (JSON strings are YAML)."""
-    if not tags:
-        return []
-    listed = ", ".join(f"{t}: {json.dumps(n)}" for t, n in sorted(tags.items()))
-    return [
-        "  # Tags of the project or its apps that render a template: the LCP rule follows each",
-        "  # like an include (the first product card of a grid stays eager).",
-        f"  partial_tags: {{{listed}}}",
-    ]
+def django_template_lines(tags: dict[str, str], manifest: bool) -> list[str]:
+    """``templates.partial_tags`` (JSON strings are YAML) and ``templates.django_manifest``
+    (the settings' storage is Django's ``ManifestStaticFilesStorage``, which ``init`` has the
+    project keep as ``assetpipe.django``'s) in pipeline.yaml."""
+    out = []
+    if tags:
+        listed = ", ".join(f"{t}: {json.dumps(n)}" for t, n in sorted(tags.items()))
+        out += [
+            "  # Tags of the project or its apps that render a template: the LCP rule follows",
+            "  # each like an include (the first product card of a grid stays eager).",
+            f"  partial_tags: {{{listed}}}",
+        ]
+    if manifest:
+        out += [
+            "  # Django's manifest storage (assetpipe.django's) gives a computed",
+            "  # {% static EXPR %} collectstatic's hashed name at run time: not warned about.",
+            "  django_manifest: true",
+        ]
+    return out

@@ -24,7 +24,7 @@ from . import dashapp as dash_app
 from .appspec import app_spec
 from .asgiapp import route_lines
 from .discover import Project
-from .djangotags import partial_tag_lines
+from .djangotags import django_template_lines
 from .framework import app_class
 from .globs import image_globs, static_globs
 from .globs import literal as _literal
@@ -382,7 +382,7 @@ def render(project: Project, *, config_dir: Path) -> str:
             *_pages_lines(project),
             *_prefix_lines(project),
             *_function_lines(project),
-            *partial_tag_lines(project.partial_tags),
+            *django_template_lines(project.partial_tags, project.django_manifest),
             *route_lines(project.static_routes),
             *_missing_lines(project),
             "",

@@ -67,6 +67,9 @@ class TemplatesConfig:
     first_wins: bool = opt(
         False, Bool(), "a name in two `dirs` is built from the first (Django's loaders)"
     )
+    django_manifest: bool = opt(
+        False, Bool(), "Django's manifest storage hashes a computed `{% static EXPR %}`: no warning"
+    )
     pages: tuple[str, ...] = opt(
         ("pages/**",), Globs(), "page templates (the LCP rule's first-image clause applies)"
     )
@@ -263,8 +266,7 @@ class StaticConfig:
 
 @dataclass(frozen=True)
 class CompressConfig:
-    """``compress``: precompressed siblings (``X.br``, ``X.gz``, ``X.zst``) of every output that
-    is not already compressed, each kept only if small enough (docs/serving.md)."""
+    """``compress``: precompressed siblings (``X.br``, ``X.gz``, ``X.zst``) (docs/serving.md)."""
 
     brotli: bool = opt(True, Bool(), "write `X.br`")
     brotli_quality: int = opt(
@@ -284,8 +286,7 @@ class CompressConfig:
 
 @dataclass(frozen=True)
 class Page:
-    """``pages[]``: a page the audit visits and the dev server renders: ``template`` rendered
-    with the JSON ``context``, or (no template) the user's app answers ``path``."""
+    """``pages[]``: a page the audit visits and the dev server renders (docs/audit.md)."""
 
     path: str = required(UrlPath(), "the page's URL path")
     template: str | None = opt(None, Str(), "the template rendering it (none: the user's app)")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Container
 from typing import Any
 
 from ..pipeline.sources import globmatch
-from ..rewrite.refs import names_static
+from ..rewrite.refs import JINJA_ANY, names_static
 from .base import StageContext
 
 #: a value that starts ``{{ NAME }}/``: maybe a ``templates.prefixes`` expression
@@ -48,6 +48,8 @@ _NAMER = {"filename": "AssetPipe(app)", "file_path": "Litestar's plugins=[AssetP
 #: have had its WebP output and sizes too, so it is still warned about
 _RUNTIME_NAMED = ("script", "link")
 #: the literal head of a computed ``url_for('static', filename='HEAD' + ...)``
+#: a Django ``{% static ... %}`` tag, whole
+_STATIC_TAG = re.compile(r"\{%-?\s*static\s.*?%\}", re.DOTALL)
 _FILENAME_HEAD = re.compile(r"""filename\s*=\s*(["'])([^"'{}]*)\1\s*[~+]""")
 
 
@@ -59,13 +61,20 @@ def _warned(
     keys: Container[str],
     has_folder: Callable[[str], bool],
     functions: tuple[str, ...] = (),
+    manifest: bool = False,
 ) -> bool:
     """Whether an unresolved reference is warned about; ``keys``: the manifest's;
-    ``has_folder``: whether the source folder has a folder."""
+    ``has_folder``: whether the source folder has a folder; ``manifest``: Django's manifest
+    storage names a computed ``{% static EXPR %}``'s hashed file at run time."""
     if u["reason"] in _QUIET:
         return False
     if u["reason"] == "dynamic":
         value = str(u["value"])
+        if manifest and _STATIC_TAG.search(value):
+            # pretix's and pretalx's ``{% static EXPR %}``: collectstatic's hashed name, as
+            # before adoption; --strict failed on it, and only editing the template cleared it
+            rest = _STATIC_TAG.sub("", value)  # literal text left: a path built here too
+            return bool(JINJA_ANY.sub("", rest).strip()) or names_static(rest, public_path, routes)
         head = _FILENAME_HEAD.search(value)
         if head and "/" in head.group(2):
             # a file picked at run time in a folder the build publishes under its own names
@@ -157,7 +166,12 @@ def warn_unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) ->
         return (ctx.config.source / folder).is_dir()
 
     public_path = ctx.config.public_path
-    left = [u for u in items if _warned(u, public_path, keep, routes, keys, has_folder, functions)]
+    manifest = ctx.config.templates.django_manifest
+    left = [
+        u
+        for u in items
+        if _warned(u, public_path, keep, routes, keys, has_folder, functions, manifest)
+    ]
     if not left:
         return
     first = left[0]
