@@ -15,6 +15,7 @@ import ast
 import json
 from pathlib import Path
 
+from .asgiapp import called_name
 from .files import parsed_modules
 
 
@@ -46,10 +47,13 @@ def _passes_to_static(func: ast.FunctionDef, param: str) -> bool:
         if not isinstance(node, ast.Call) or not node.args:
             continue
         f = node.func
-        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
         storage = isinstance(f, ast.Attribute) and ast.unparse(f) == "staticfiles_storage.url"
         arg = node.args[0]
-        if (name == "static" or storage) and isinstance(arg, ast.Name) and arg.id == param:
+        if (
+            (called_name(f) == "static" or storage)
+            and isinstance(arg, ast.Name)
+            and arg.id == param
+        ):
             return True
     return False
 
@@ -96,7 +100,7 @@ def _rendering_tag(func: ast.FunctionDef, decorator: ast.expr) -> tuple[str, str
         return None
     if kind != "simple_tag":
         return None
-    if not any(isinstance(n, ast.Call) and _called(n) in _RENDERS for n in ast.walk(func)):
+    if not any(isinstance(n, ast.Call) and called_name(n.func) in _RENDERS for n in ast.walk(func)):
         return None
     parts = {id(v) for n in ast.walk(func) if isinstance(n, ast.JoinedStr) for v in n.values}
     names = [  # the body's whole literal template names (a list it passes, or its variable's)
@@ -108,11 +112,6 @@ def _rendering_tag(func: ast.FunctionDef, decorator: ast.expr) -> tuple[str, str
         and not {"%", "{"} & set(n.value)
     ]
     return (str(name), names[-1]) if names else None
-
-
-def _called(call: ast.Call) -> str:
-    f = call.func
-    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
 
 
 def django_template_lines(tags: dict[str, str], manifest: bool) -> list[str]:

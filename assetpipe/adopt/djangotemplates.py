@@ -74,14 +74,11 @@ def installed_templates(root: Path, apps: ast.expr | None) -> list[tuple[str, in
     ``templates/`` folder at its top, most templates first: what Django renders a project's
     pages from when its own folders have none (django-oscar's sandbox: ``oscar``, 241).
     Nothing is imported."""
-    counts: dict[str, int] = {}
-    for name in app_names(apps):
-        top = name.split(".")[0]
-        if not top or top == "django" or top in counts or _package(root, [top]) is not None:
-            continue
-        pkg = _installed([top])
-        if pkg is not None and (pkg / "templates").is_dir():
-            counts[top] = len(_names(pkg / "templates"))
+    counts = {
+        top: len(_names(pkg / "templates"))
+        for top, pkg in _installed_packages(root, apps).items()
+        if (pkg / "templates").is_dir()
+    }
     return sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0]))
 
 
@@ -106,11 +103,23 @@ def app_static_files(root: Path, apps: ast.expr | None, keys: list[str]) -> dict
 def tag_folders(root: Path, apps: ast.expr | None) -> list[Path]:
     """The ``templatetags`` folders of the installed packages an ``INSTALLED_APPS`` expression
     names (not Django's own, not the project's under ``root``), found without importing."""
-    out: list[Path] = []
-    tops = dict.fromkeys(n.split(".")[0] for n in app_names(apps))
-    for top in tops:
+    return [
+        d
+        for pkg in _installed_packages(root, apps).values()
+        for d in sorted(pkg.rglob("templatetags"))
+        if d.is_dir()
+    ]
+
+
+def _installed_packages(root: Path, apps: ast.expr | None) -> dict[str, Path]:
+    """Top-level package → its folder, for each installed package an ``INSTALLED_APPS``
+    expression names, in its order: not Django's own, not a package of the project under
+    ``root``, none that is not installed here."""
+    out: dict[str, Path] = {}
+    for top in dict.fromkeys(n.split(".")[0] for n in app_names(apps)):
         pkg = None if top in ("", "django") or _package(root, [top]) else _installed([top])
-        out += sorted(d for d in pkg.rglob("templatetags") if d.is_dir()) if pkg else []
+        if pkg is not None:
+            out[top] = pkg
     return out
 
 
