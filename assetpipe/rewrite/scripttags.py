@@ -148,7 +148,7 @@ def tags_of(config: Config, sources: Sources, rel: str) -> list[ScriptUse]:
     routes, functions = config.templates.static_routes, config.templates.static_functions
     spec = spec_of(config.source)
     pairs = config.templates.syntax
-    syntax = Syntax.of(pairs) if pairs else None
+    syntax = Syntax.of(pairs)
     memo = fact_kind(
         "scripts.tags",
         "bundling",

@@ -46,9 +46,11 @@ class Syntax:
     line_comment_prefix: str | None = None
 
     @classmethod
-    def of(cls, pairs: Iterable[tuple[str, str]]) -> Syntax:
-        """The syntax of ``templates.syntax``'s ``(key, value)`` pairs (keys of ``KEYS``)."""
-        return cls(**dict(pairs))
+    def of(cls, pairs: Iterable[tuple[str, str]]) -> Syntax | None:
+        """The syntax of ``templates.syntax``'s ``(key, value)`` pairs (keys of ``KEYS``);
+        ``None`` for none (the standard delimiters)."""
+        given = dict(pairs)
+        return cls(**given) if given else None
 
     @property
     def standard(self) -> bool:

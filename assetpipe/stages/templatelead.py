@@ -37,8 +37,9 @@ def lead_roles(
     key); ``read(path, rel)`` decodes a template (raising the stage's error). Also the templates
     scanned to learn their facts (changed since the last build), by source key: their rewrite
     takes the scan over."""
-    syntax = ctx.config.templates.syntax
-    kind = fact_kind("templates.lead", "templates", *([syntax] if syntax else []))
+    pairs = ctx.config.templates.syntax
+    kind = fact_kind("templates.lead", "templates", *([pairs] if pairs else []))
+    syntax = Syntax.of(pairs)
     facts: dict[str, Any] = {}
     docs: dict[str, Document] = {}
     for name, rel in names.items():
@@ -46,7 +47,7 @@ def lead_roles(
         def compute(path: Path, name: str = name, rel: str = rel) -> dict[str, Any]:
             try:
                 text = read(path, rel)
-                doc = docs[rel] = Document(text, name, Syntax.of(syntax) if syntax else None)
+                doc = docs[rel] = Document(text, name, syntax)
             except ScanError:
                 return _NONE
             return fact(doc)

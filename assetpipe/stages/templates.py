@@ -166,7 +166,7 @@ def options(ctx: StageContext, name: str, role: Role | None = None) -> Options:
         static_functions=t.static_functions,
         static_spec=spec_of(ctx.config.source),
         django=t.first_wins,
-        syntax=Syntax.of(t.syntax) if t.syntax else None,
+        syntax=Syntax.of(t.syntax),
         **role_options(role),
     )
 
