@@ -31,14 +31,20 @@ def tracker_config(root: Path) -> Path | None:
         depth = len(here.relative_to(root).parts)
         dirnames[:] = sorted(d for d in dirnames if depth < 2 and not d.startswith((".", "_")))
         if "config.ini" in files and "schema.py" in files:
-            parser = configparser.RawConfigParser(interpolation=None)
             try:
-                parser.read(here / "config.ini", encoding="utf-8")
+                parser = _read(here / "config.ini")
             except (configparser.Error, UnicodeDecodeError):
                 continue
             if parser.has_section("main"):
                 return here / "config.ini"
     return None
+
+
+def _read(config: Path) -> configparser.RawConfigParser:
+    """A tracker's ``config.ini``, read as Roundup reads it (no interpolation)."""
+    parser = configparser.RawConfigParser(interpolation=None)
+    parser.read(config, encoding="utf-8")
+    return parser
 
 
 def roundup_folders(root: Path) -> AsgiFolders | None:
@@ -48,8 +54,7 @@ def roundup_folders(root: Path) -> AsgiFolders | None:
     config = tracker_config(root)
     if config is None:
         return None
-    parser = configparser.RawConfigParser(interpolation=None)
-    parser.read(config, encoding="utf-8")
+    parser = _read(config)
     home = config.parent
     templates = (home / parser.get("main", "templates", fallback="html").strip()).resolve()
     listed = parser.get("main", "static_files", fallback="").split()
@@ -71,8 +76,7 @@ def tracker_steps(config: Path, output: Path) -> list[str]:
     middleware around Roundup's WSGI handler (``output``: the build's folder, absolute), and the
     ``config.ini`` settings that render the build's templates and keep the templates folder's
     own files (``datecopy.min.js``) served."""
-    parser = configparser.RawConfigParser(interpolation=None)
-    parser.read(config, encoding="utf-8")
+    parser = _read(config)
     home = config.parent
     templates = parser.get("main", "templates", fallback="html").strip()
     statics = parser.get("main", "static_files", fallback="").split()
