@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .asgiapp import called_name
 from .factories import makers
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def unfit(module: Path) -> bool:
     tree = _parsed(module)
     top = [] if tree is None else tree.body
     calls = [n.value for n in top if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
-    return any(_called(c) in _UNFIT_CALLS for c in calls)
+    return any(called_name(c.func) in _UNFIT_CALLS for c in calls)
 
 
 def entry_call(module: Path, variable: str, factory: str) -> str | None:
@@ -79,7 +80,7 @@ def entry_call(module: Path, variable: str, factory: str) -> str | None:
         named = isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == variable for t in node.targets
         )
-        if not (named and isinstance(value, ast.Call) and _called(value) == factory):
+        if not (named and isinstance(value, ast.Call) and called_name(value.func) == factory):
             continue
         if any(k.arg is None for k in value.keywords):  # **kwargs
             return None
@@ -100,12 +101,6 @@ def _parsed(module: Path) -> ast.Module | None:
         return ast.parse(module.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
         return None
-
-
-def _called(call: ast.Call) -> str:
-    """The name a call calls: ``f`` for ``f()`` and ``a.b.f()``, else ``""``."""
-    func = call.func
-    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
 
 
 def _maker_call(module: Path) -> str | None:
