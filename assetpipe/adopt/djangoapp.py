@@ -140,11 +140,18 @@ class DjangoProject:
         ]
 
 
-#: WhiteNoise's manifest storage, and the one it has without the manifest
+#: WhiteNoise's manifest storage, and the one it has without the manifest; Django's
 WHITENOISE_MANIFEST = "CompressedManifestStaticFilesStorage"
+DJANGO_MANIFEST = "ManifestStaticFilesStorage"
 WHITENOISE_COMPRESSED = "whitenoise.storage.CompressedStaticFilesStorage"
 #: Django's manifest storage taking the build's hashed names too (``assetpipe/django.py``)
 MANIFEST_STORAGE = "assetpipe.django.ManifestStaticFilesStorage"
+
+
+def manifest_storage(settings: str) -> str:
+    """The manifest storage the settings module's text names: WhiteNoise's, Django's, or
+    ``""`` for none."""
+    return next((n for n in (WHITENOISE_MANIFEST, DJANGO_MANIFEST) if n in settings), "")
 
 
 def _unhashed(storage: str) -> str:
@@ -191,9 +198,7 @@ def find_django_project(root: Path) -> DjangoProject | None:
     path, tree, text = found
     dirs = _templates_dirs(tree)
     line = dirs.lineno if dirs is not None else None
-    manifest = next(
-        (n for n in (WHITENOISE_MANIFEST, "ManifestStaticFilesStorage") if n in text), ""
-    )
+    manifest = manifest_storage(text)
     compressor = re.search(r"""["']compressor["']""", text) is not None
     finders = next(
         (
@@ -271,7 +276,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
         more_static=tuple((prefix, folder.resolve()) for prefix, folder in statics[1:]),
         static_tags=static_tags(root),
         partial_tags=partial_tags([root, *tag_folders(root, installed_apps(values))]),
-        manifest="ManifestStaticFilesStorage" in text and WHITENOISE_MANIFEST not in text,
+        manifest=manifest_storage(text) == DJANGO_MANIFEST,
     )
 
 
