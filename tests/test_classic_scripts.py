@@ -82,6 +82,16 @@ scripts:
     return root
 
 
+#: every script of js/ an entry, the pages' tags in templates/
+ENTRIES_AND_TEMPLATES = """\
+source: site
+output: dist
+scripts:
+  entries: ["js/*.js"]
+templates:
+  dirs: ["templates"]
+"""
+
 PAGE = """\
 <!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,">
@@ -385,14 +395,7 @@ def test_a_commonjs_entry_loaded_as_a_classic_script_is_bundled_and_a_umd_one_is
     whose ``require(`` is only in a comment or is a browserify bundle's own parameter, stay as
     written: their top-level names are globals pages call."""
     root = make_site(
-        """\
-source: site
-output: dist
-scripts:
-  entries: ["js/*.js"]
-templates:
-  dirs: ["templates"]
-""",
+        ENTRIES_AND_TEMPLATES,
         {
             "site/js/main.js": 'var lib = require("./lib/answer.cjs");\n'
             "window.answerFromCommonJS = lib.answer * 2;\n",
@@ -445,14 +448,7 @@ def test_a_classic_script_in_a_type_module_package_is_shipped_as_written(
         'require("./item")):e.Outlayer=t()}(this,function(){return{exports:1}});\n'
     )
     root = make_site(
-        """\
-source: site
-output: dist
-scripts:
-  entries: ["js/*.js"]
-templates:
-  dirs: ["templates"]
-""",
+        ENTRIES_AND_TEMPLATES,
         {
             "package.json": '{"name": "app", "type": "module"}\n',
             "site/js/vendor.js": umd,
