@@ -119,6 +119,14 @@ TINY_SITE: dict[str, str | bytes] = {
 }
 
 
+def edited(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` in the file ``path`` (a settings line, as a user edits it);
+    ``old`` must be there, so that a test cannot pass on an edit that never happened."""
+    text = path.read_text()
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new))
+
+
 @pytest.fixture
 def tiny_site(tmp_path: Path) -> Path:
     """A tiny project: pipeline.yaml + site/ with static files and templates. Returns its root."""

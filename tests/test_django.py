@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 
 from assetpipe.config import load_config
-from tests.conftest import run_cli, write_tree
+from tests.conftest import edited, run_cli, write_tree
 
 #: a Django template with what DTL has and Jinja lacks: filters with ``:`` arguments,
 #: ``{% url %}``, ``{% static %}`` with both quotes, ``{% static ... as %}``, ``{# #}``
@@ -321,11 +321,10 @@ def test_init_names_whitenoises_compressed_storage_for_its_manifest_one(tmp_path
     gzip'd on the fly: 1.05x the bytes). It names WhiteNoise's compressed storage now."""
     _project(tmp_path)
     settings = tmp_path / "shopsite/settings.py"
-    settings.write_text(
-        settings.read_text().replace(
-            "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
-            "whitenoise.storage.CompressedManifestStaticFilesStorage",
-        )
+    edited(
+        settings,
+        "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
     )
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err

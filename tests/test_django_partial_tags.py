@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, write_tree
+from tests.conftest import edited, run_cli, write_tree
 from tests.test_django_templates import _in_django, _project, pasted_and_built
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
@@ -74,12 +74,8 @@ def test_a_tag_rendering_the_grid_card_keeps_its_first_pass_eager(tmp_path: Path
     root = tmp_path / "project"
     _project(root)
     settings = root / "shopsite/settings.py"
-    settings.write_text(
-        settings.read_text().replace(
-            '"shop.apps.ShopConfig"]', '"shop.apps.ShopConfig", "cardkit"]'
-        )
-        + f"import sys\nsys.path.insert(0, {str(site)!r})\n"
-    )
+    edited(settings, '"shop.apps.ShopConfig"]', '"shop.apps.ShopConfig", "cardkit"]')
+    settings.write_text(settings.read_text() + f"import sys\nsys.path.insert(0, {str(site)!r})\n")
     write_tree(
         root, {"shopsite/templates/grid.html": GRID, "shopsite/templates/cardkit/card.html": CARD}
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assetpipe.config import load_config
-from tests.conftest import run_cli, write_tree
+from tests.conftest import edited, run_cli, write_tree
 from tests.test_django import startproject
 from tests.test_django_templates import _hashed, _render
 
@@ -157,9 +157,10 @@ def test_a_tag_of_the_project_that_calls_static_is_hashed(tmp_path: Path) -> Non
             "project-static/js/setmode.js": "window.mode = 'light';\n",
         },
     )
-    text = (tmp_path / "shopsite/settings.py").read_text()
-    (tmp_path / "shopsite/settings.py").write_text(
-        text.replace("'img'),\n", "'img'),\n    os.path.join(BASE_DIR, 'project-static', 'js'),\n")
+    edited(
+        tmp_path / "shopsite/settings.py",
+        "'img'),\n",
+        "'img'),\n    os.path.join(BASE_DIR, 'project-static', 'js'),\n",
     )
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
@@ -273,9 +274,7 @@ def test_a_file_of_an_installed_apps_static_folder_is_no_missing_file(tmp_path: 
     _pretix_like(tmp_path, form)
     settings = tmp_path / "shopsite/settings.py"
     apps = '"django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes", '
-    settings.write_text(
-        settings.read_text().replace("INSTALLED_APPS = [", f"INSTALLED_APPS = [{apps}")
-    )
+    edited(settings, "INSTALLED_APPS = [", f"INSTALLED_APPS = [{apps}")
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     yaml = (tmp_path / "pipeline.yaml").read_text()

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import pytest
 
 from assetpipe.config import load_config
-from tests.conftest import run_cli, write_tree
+from tests.conftest import edited, run_cli, write_tree
 from tests.test_django import _paste, _png, startproject
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
@@ -331,12 +331,11 @@ def test_an_app_template_an_earlier_installed_package_has_stays_djangos(tmp_path
     replaced the admin's. Its folder is left out now, with a comment saying why."""
     _project(tmp_path)
     settings = tmp_path / "shopsite/settings.py"
-    settings.write_text(
-        settings.read_text().replace(
-            'INSTALLED_APPS = ["django.contrib.staticfiles", ',
-            'INSTALLED_APPS = ["django.contrib.admin", "django.contrib.auth",'
-            ' "django.contrib.contenttypes", "django.contrib.staticfiles", ',
-        )
+    edited(
+        settings,
+        'INSTALLED_APPS = ["django.contrib.staticfiles", ',
+        'INSTALLED_APPS = ["django.contrib.admin", "django.contrib.auth",'
+        ' "django.contrib.contenttypes", "django.contrib.staticfiles", ',
     )
     write_tree(tmp_path, {"shop/templates/registration/logged_out.html": "<p>the app's</p>\n"})
     result = run_cli("init", cwd=tmp_path)
@@ -379,7 +378,7 @@ def test_a_dirs_folder_inside_another_is_built_under_its_own_names(tmp_path: Pat
     settings = tmp_path / "shopsite/settings.py"
     themes = 'os.path.join(BASE_DIR, "shopsite", "themes"),'
     errors = 'os.path.join(BASE_DIR, "shopsite", "templates", "error"),'
-    settings.write_text(settings.read_text().replace(themes, themes + "\n            " + errors))
+    edited(settings, themes, themes + "\n            " + errors)
     write_tree(
         tmp_path,
         {

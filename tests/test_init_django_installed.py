@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.conftest import run_cli, write_tree
+from tests.conftest import edited, run_cli, write_tree
 
 SETTINGS = """\
 import os
@@ -104,11 +104,10 @@ def test_a_file_of_a_project_apps_static_folder_is_not_called_missing(tmp_path: 
         },
     )
     settings_file = tmp_path / "shop/settings.py"
-    settings_file.write_text(
-        settings_file.read_text().replace(
-            'STATICFILES_DIRS = [os.path.join(BASE_DIR, "static")]',
-            'STATICFILES_DIRS = [os.path.join(BASE_DIR, "shop", "static")]',
-        )
+    edited(
+        settings_file,
+        'STATICFILES_DIRS = [os.path.join(BASE_DIR, "static")]',
+        'STATICFILES_DIRS = [os.path.join(BASE_DIR, "shop", "static")]',
     )
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
