@@ -46,7 +46,8 @@ PAGE = """\
 {% extends "base.html" %}{% load static %}
 {% block content %}<img src="{% static 'img/logo.png' %}" alt="">{% endblock %}
 """
-SETTINGS = """\
+#: the top of the settings module of every Django project these tests write
+SETTINGS_HEAD = """\
 import os
 
 BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -54,6 +55,10 @@ SECRET_KEY = "test"
 DEBUG = True
 ALLOWED_HOSTS = ["*"]
 ROOT_URLCONF = "shopsite.urls"
+"""
+SETTINGS = (
+    SETTINGS_HEAD
+    + """\
 INSTALLED_APPS = ["django.contrib.staticfiles", "shop"]
 TEMPLATES = [
     {
@@ -73,6 +78,7 @@ STORAGES = {
     },
 }
 """
+)
 URLS = """\
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import path

@@ -13,19 +13,14 @@ import pytest
 
 from assetpipe.config import load_config
 from tests.conftest import edited, run_cli, write_tree
-from tests.test_django import startproject
+from tests.test_django import SETTINGS_HEAD, startproject
 from tests.test_django_templates import _hashed, _render
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
 
-SETTINGS = """\
-import os
-
-BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SECRET_KEY = "test"
-DEBUG = True
-ALLOWED_HOSTS = ["*"]
-ROOT_URLCONF = "shopsite.urls"
+SETTINGS = (
+    SETTINGS_HEAD
+    + """\
 INSTALLED_APPS = ["django.contrib.staticfiles"]
 TEMPLATES_DIR = BASE_DIR + '/templates'
 TEMPLATES = [
@@ -42,6 +37,7 @@ STATICFILES_DIRS = (
     ('docs', os.path.join(BASE_DIR, 'project-static', 'docs')),
 )
 """
+)
 #: the bundle from ``dist``, the logo from ``img``, a page from the ``docs`` prefix
 PAGE = """\
 {% load static %}<!doctype html>

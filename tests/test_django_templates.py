@@ -17,18 +17,13 @@ import pytest
 
 from assetpipe.config import load_config
 from tests.conftest import edited, run_cli, write_tree
-from tests.test_django import _paste, _png, startproject
+from tests.test_django import SETTINGS_HEAD, _paste, _png, startproject
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
 
-SETTINGS = """\
-import os
-
-BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SECRET_KEY = "test"
-DEBUG = True
-ALLOWED_HOSTS = ["*"]
-ROOT_URLCONF = "shopsite.urls"
+SETTINGS = (
+    SETTINGS_HEAD
+    + """\
 INSTALLED_APPS = ["django.contrib.staticfiles", "shop.apps.ShopConfig"]
 TEMPLATES = [
     {
@@ -43,6 +38,7 @@ TEMPLATES = [
 STATICFILES_DIRS = [os.path.join(BASE_DIR, "shopsite", "static")]
 STATIC_URL = "/static/"
 """
+)
 #: ``{% static 'K' as name %}``, its URL written as ``{{ name }}`` in a tag
 BASE = """\
 {% load static %}{% static 'css/site.css' as site_css %}<!doctype html>
