@@ -184,7 +184,9 @@ def test_init_and_build_adopt_a_django_project(tmp_path: Path) -> None:
 
 def _paste(root: Path, out: str) -> None:
     """Paste the lines ``init`` printed where it said, as a user does: the WSGI module's after
-    its last line, the ``DIRS`` entry first in the list (and ``Path``'s import at the top)."""
+    its last line, the ``DIRS`` entry first in the list, on a line of its own when the list has
+    its items on theirs, else inline (a name: NetBox's ``[TEMPLATES_DIR]``), and ``Path``'s
+    import at the top."""
     wsgi_part, dirs_part = out.split("Add these lines", 1)[1].split("and first in the DIRS", 1)
     code = [line[6:] for line in wsgi_part.splitlines()[1:] if line.startswith("      ")]
     wsgi = root / "shopsite/wsgi.py"
@@ -192,7 +194,10 @@ def _paste(root: Path, out: str) -> None:
     entry = next(line.strip() for line in dirs_part.splitlines() if line.startswith("      "))
     settings = root / "shopsite/settings.py"
     text = "from pathlib import Path\n" + settings.read_text()
-    settings.write_text(text.replace('"DIRS": [\n', f'"DIRS": [\n            {entry}\n', 1))
+    if '"DIRS": [\n' in text:
+        settings.write_text(text.replace('"DIRS": [\n', f'"DIRS": [\n            {entry}\n', 1))
+    else:
+        settings.write_text(text.replace('"DIRS": [', f'"DIRS": [{entry} ', 1))
 
 
 def _free_port() -> int:

@@ -13,7 +13,7 @@ import pytest
 
 from assetpipe.config import load_config
 from tests.conftest import edited, run_cli, write_tree
-from tests.test_django import SETTINGS_HEAD, startproject
+from tests.test_django import SETTINGS_HEAD, _paste, startproject
 from tests.test_django_templates import _hashed, _render
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
@@ -59,19 +59,6 @@ def _project(root: Path) -> None:
             "project-static/docs/index.html": "<p>docs</p>\n",
         },
     )
-
-
-def _paste(root: Path, out: str) -> None:
-    """The lines ``init`` printed, where it said: the WSGI module's after its last line, the
-    ``DIRS`` entry first in the list (a name: NetBox's ``[TEMPLATES_DIR]``)."""
-    wsgi_part, dirs_part = out.split("Add these lines", 1)[1].split("and first in the DIRS", 1)
-    code = [line[6:] for line in wsgi_part.splitlines()[1:] if line.startswith("      ")]
-    wsgi = root / "shopsite/wsgi.py"
-    wsgi.write_text(wsgi.read_text() + "\n" + "\n".join(code) + "\n")
-    entry = next(line.strip() for line in dirs_part.splitlines() if line.startswith("      "))
-    settings = root / "shopsite/settings.py"
-    text = "from pathlib import Path\n" + settings.read_text()
-    settings.write_text(text.replace('"DIRS": [', f'"DIRS": [{entry} ', 1))
 
 
 def test_netbox_settings_name_the_folders_django_uses(tmp_path: Path) -> None:
