@@ -181,11 +181,13 @@ def test_reload_client_runs_under_the_pages_csp(tmp_path: Path, browser: Any, wh
                 assert page.evaluate("window.pageInline") is None  # still blocked
                 page.evaluate("window.__marker = 1")
                 events.connected.clear()
-                events.send("reload", {})
-                # the policy forbids eval, which wait_for_function needs: the reloaded page
-                # connects again, without the marker
+                # the policy forbids eval, which wait_for_function needs: the reload is awaited
+                # as a navigation (the stream's reconnect alone could be the old page's, and an
+                # evaluate then met the navigation: "Execution context was destroyed"), and the
+                # reloaded page connects again, without the marker
+                with page.expect_navigation():
+                    events.send("reload", {})
                 assert events.connected.wait(10)
-                page.wait_for_load_state()
                 assert page.evaluate("() => window.__marker") is None
             finally:
                 page.close()
