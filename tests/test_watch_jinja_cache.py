@@ -9,6 +9,7 @@ A real build, a real Jinja2 environment made as Trac makes it."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import jinja2
@@ -68,3 +69,46 @@ def test_a_lazy_proxy_in_the_process_is_left_alone() -> None:
     proxy = _Lazy()
     forget_templates()
     assert proxy is not None
+
+
+def _site(tmp_path: Path, text: str) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: static\noutput: dist\n",
+            "static/.keep": "",
+            "templates/page.html": f"<p>{text}</p>\n",
+        },
+    )
+
+
+def test_environments_made_after_the_first_look_are_emptied_too(tmp_path: Path) -> None:
+    """Environments the app makes later (Flask's and Trac's are made at their first request;
+    ``overlay`` makes one with its own cache) are found without another walk of the process's
+    objects: a walk per save cost ~0.35 s per million objects."""
+    forget_templates()  # the process's environments are known from here on
+    _site(tmp_path, "first")
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    build(cfg)
+    loader = jinja2.FileSystemLoader(str(tmp_path / "dist" / "templates"))
+    later = jinja2.Environment(loader=loader, auto_reload=False)
+    overlaid = later.overlay(autoescape=True)
+    assert "first" in later.get_template("page.html").render()
+    assert "first" in overlaid.get_template("page.html").render()
+    _site(tmp_path, "second")
+    build(cfg)
+    walks: list[int] = []
+    real = gc.get_objects
+
+    def counted(generation: int | None = None) -> list[object]:
+        walks.append(1)
+        return real(generation)
+
+    gc.get_objects = counted
+    try:
+        forget_templates()
+    finally:
+        gc.get_objects = real
+    assert walks == []
+    assert "second" in later.get_template("page.html").render()
+    assert "second" in overlaid.get_template("page.html").render()

@@ -24,7 +24,6 @@
 from __future__ import annotations
 
 import ast
-import gc
 import importlib
 import inspect
 import logging
@@ -209,8 +208,10 @@ def forget_templates() -> None:
     ``runserver``'s file-change signal; under ``watch --app`` a saved template of Wagtail's
     bakerydemo was rebuilt and the page reloaded, still showing the old one. So does a Jinja2
     environment made with ``auto_reload=False`` (Trac's ``Chrome.jenv``, by default): each of
-    those in the process is emptied too (``_forget_jinja``)."""
-    _forget_jinja()
+    those in the process is emptied too (``jinjaenvs.forget_compiled``)."""
+    from .jinjaenvs import forget_compiled
+
+    forget_compiled()
     if "django.template" not in sys.modules:
         return
     try:
@@ -219,21 +220,6 @@ def forget_templates() -> None:
         reset_loaders()
     except Exception as exc:  # Django before 3.2, or django.template without settings
         log.debug("assetpipe: could not empty Django's template caches: %r", exc)
-
-
-def _forget_jinja() -> None:
-    """Empty the cache of every Jinja2 environment of the process that does not check its
-    templates' times (``auto_reload`` off): an app's own, made when it renders its first page,
-    so looked for after each build (one pass over the collector's objects: milliseconds)."""
-    if "jinja2" not in sys.modules:
-        return
-    from jinja2 import Environment
-
-    # the type, not isinstance(): that reads ``__class__``, which makes a lazy proxy (Django's
-    # ``settings`` before it is configured) set itself up, and fail, in the middle of a watch
-    for env in [o for o in gc.get_objects() if issubclass(type(o), Environment)]:
-        if not env.auto_reload and env.cache is not None:
-            env.cache.clear()
 
 
 def _head(exc: BaseException) -> str:
