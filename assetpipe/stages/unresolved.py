@@ -15,7 +15,7 @@ stayed unhashed on every page with ``build --strict`` passing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container
+from collections.abc import Callable, Collection, Container
 from typing import Any
 
 from ..pipeline.sources import globmatch
@@ -51,6 +51,8 @@ _RUNTIME_NAMED = ("script", "link")
 #: a Django ``{% static ... %}`` tag, whole
 _STATIC_TAG = re.compile(r"\{%-?\s*static\s.*?%\}", re.DOTALL)
 _FILENAME_HEAD = re.compile(r"""filename\s*=\s*(["'])([^"'{}]*)\1\s*[~+]""")
+#: one ``{{ EXPR }}`` followed by literal text only: a URL the expression gives, then a path
+_EXPR_THEN_PATH = re.compile(r"""\s*\{\{[^{}]*\}\}(?P<path>[^{}"']*)""")
 
 
 def _warned(
@@ -58,7 +60,7 @@ def _warned(
     public_path: str,
     keep_names: tuple[str, ...],
     routes: tuple[str, ...],
-    keys: Container[str],
+    keys: Collection[str],
     has_folder: Callable[[str], bool],
     functions: tuple[str, ...] = (),
     manifest: bool = False,
@@ -89,6 +91,8 @@ def _warned(
                 return False
         if _other_route(value, routes, keys) or _other_function(value, functions, keys):
             return True
+        if _beyond_the_build(value, keys):
+            return False
         if (
             u.get("tag") in _RUNTIME_NAMED
             and _NAMED_AT_RUN_TIME.search(value)
@@ -100,6 +104,29 @@ def _warned(
         return not _base_url(str(u.get("key", "")), keys, has_folder)
     if u["reason"] == "relative":
         return _relative_names_build_file(str(u["value"]), keys)
+    return True
+
+
+def _beyond_the_build(value: str, keys: Collection[str]) -> bool:
+    """Whether ``value`` is an expression's URL followed by a path that neither ends a file of
+    the build nor lies in one of its folders: a view's URL under the expression, not a static
+    file (pretalx's ``{{ request.event.urls.schedule }}widget/messages.js``, a script its event
+    views serve). ``build --strict`` failed on it as a request of an unhashed source path, and
+    only editing the template could clear it. A path that ends a file of the build
+    (``{{ config.ASSETS_ROOT }}/css/app.css``, ``{{ STATIC_URL }}css/app.css``) is still
+    warned about: that URL does request the unhashed file."""
+    m = _EXPR_THEN_PATH.fullmatch(value)
+    if m is None:
+        return False
+    path = m.group("path").split("?", 1)[0].split("#", 1)[0].strip().strip("/")
+    if not path:
+        return False
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    for key in keys:
+        if key == path or key.endswith("/" + path):
+            return False
+        if folder and (key.startswith(folder + "/") or f"/{folder}/" in key):
+            return False
     return True
 
 

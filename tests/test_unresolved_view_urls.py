@@ -1,0 +1,42 @@
+"""An expression's URL followed by a path that is no file of the build is no ``--strict``
+warning: pretalx's talk and schedule pages load ``{{ request.event.urls.schedule
+}}widget/messages.js``, a script its event views serve. ``build --strict`` failed on it as a
+request of an unhashed source path, and only editing the app's templates could clear it. The
+same shape over a file of the build (``{{ STATIC_URL }}css/site.css``) still warns: that URL
+does request the unhashed file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import build_warnings, run_cli, write_tree
+
+
+def test_a_views_url_with_a_path_is_not_a_static_file(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: static\noutput: dist\ntemplates: {dirs: [templates]}\n"
+            "styles: {entries: [css/site.css]}\n",
+            "static/css/site.css": "body { color: #123456 }\n",
+            "templates/talk.html": (
+                '<script src="{{ request.event.urls.schedule }}widget/messages.js"></script>\n'
+                '<link rel="stylesheet" href="{{ STATIC_URL }}css/site.css">\n'
+                '<script src="{{ event_url }}/css/v2.js"></script>\n'
+            ),
+        },
+    )
+    warnings = build_warnings(tmp_path)
+    # one warning per template, at the first; line 3's folder (css/) is one of the build's:
+    # maybe a static file, still warned about
+    assert [w["line"] for w in warnings] == [2]
+    assert "at line(s) 3 " in warnings[0]["message"]
+    report = json.loads((tmp_path / "dist/report.json").read_text())
+    unresolved = report["templates"]["talk.html"]["unresolved"]
+    assert [u["line"] for u in unresolved] == [1, 2, 3]  # all listed in report.json
+    (tmp_path / "templates/talk.html").write_text(
+        '<script src="{{ request.event.urls.schedule }}widget/messages.js"></script>\n',
+        encoding="utf-8",
+    )
+    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
