@@ -12,6 +12,7 @@ from typing import Any
 from .cssmatch import VOID
 from .document import Document
 from .hints import ImageHint
+from .paths import alternatives
 from .select import match_selectors
 from .tags import Tag
 
@@ -167,6 +168,9 @@ class Candidates:
     #: where the first image past the lead starts, when it may be the LCP (not small, not
     #: chrome): a partial or macro rendered before it may hold the LCP instead (``leads``)
     at: int | None = None
+    #: large images outside loops that render first instead of ``first`` on another way through
+    #: the template's ``{% if %}`` chains (``paths.alternatives``): eager too, with nothing added
+    alternatives: tuple[Tag, ...] = ()
 
 
 def chrome_images(doc: Document) -> dict[int, str]:
@@ -200,7 +204,16 @@ def page_candidates(doc: Document, tags: list[Tag]) -> Candidates:
     # loop (a list of avatars), lazy as before
     kept = tuple(t for i, t in enumerate(lead) if not t.in_loop and (i == 0 or t.start in chrome))
     big = rest[0] if rest and not (says_small(doc, rest[0]) or rest[0].start in chrome) else None
-    return Candidates(first, _loop_first(doc, rest), kept, None if big is None else big.start)
+    loop_first = _loop_first(doc, rest)
+    alts: tuple[Tag, ...] = ()
+    if big is not None:
+        large = [t for t in rest if not (says_small(doc, t) or t.start in chrome)]
+        alts = tuple(
+            t
+            for t in alternatives(doc, big, large)
+            if t is not first and t is not loop_first and not t.in_loop
+        )
+    return Candidates(first, loop_first, kept, None if big is None else big.start, alts)
 
 
 def _loop_first(doc: Document, imgs: list[Tag]) -> Tag | None:

@@ -274,15 +274,21 @@ def roles(
 def lead_tags(doc: Document, partial: str, macros: tuple[str, ...]) -> dict[int, str]:
     """The images of a partial (``partial``: its ``Options.lead_partial``) and of its
     ``macros`` that hold a page's candidate, by start → the LCP rule's mode: ``first-pass``
-    (drawn by the partial's own loop), ``include-first-pass`` (included in a loop), ``keep``."""
+    (drawn by the partial's own loop), ``include-first-pass`` (included in a loop), ``keep``;
+    an image drawn instead of the partial's on another ``{% if %}`` branch
+    (``Candidates.alternatives``) gets the same."""
     out: dict[int, str] = {}
     if partial:
-        t = candidate(doc, top_tags(doc))
+        tags = top_tags(doc)
+        t = candidate(doc, tags)
         if t is not None:
             own_loop = "for" in t.jinja
             out[t.start] = (
                 "first-pass" if own_loop else "include-first-pass" if partial == "loop" else "keep"
             )
+            for alt in page_candidates(doc, tags).alternatives:  # drawn instead of it
+                if not own_loop:
+                    out.setdefault(alt.start, out[t.start])
     spans = macro_spans(doc) if macros else {}
     for name in macros:
         t = candidate(doc, macro_tags(doc, spans[name])) if name in spans else None

@@ -12,11 +12,10 @@ The LCP rule (which ``<img>`` stays eager), in order of precedence:
 2. an existing ``loading=`` or ``fetchpriority=`` is never overridden (``fetchpriority="high"``,
    any case, makes the tag eager; a written ``loading`` stays as written);
 3. a tag matching a ``templates.eager`` selector, or an ``lcp-hints.json`` hint, is eager;
-4. in a page template (``templates.pages``, or a whole document with no ``{% extends %}`` and
-   no ``{% block %}``: ``standalone_page``), the first ``<img>`` of the page's own markup that
-   is not inside a ``{% for %}`` loop (or a macro or call block) is eager: the LCP candidate;
-   and when the page's first ``<img>`` is in one loop, that loop's first pass. Header, logo or
-   small images before it are passed over (``page_candidates``) and stay eager;
+4. in a page template (``templates.pages``, or a whole document: ``standalone_page``), its
+   first ``<img>`` outside a loop, macro or call block is eager (the LCP candidate), and so are
+   those drawn first instead on another ``{% if %}`` branch (``paths``); the first in one loop is
+   eager on its first pass. Header, logo or small images before it are passed over, eager too;
 5. in a layout or partial, an image likely above the fold (``ABOVE_FOLD``: header, nav, sidebar,
    logo; the first image of a partial named like one) stays eager, with nothing added;
 6. every other ``<img>`` and ``<iframe>`` is lazy (``templates.lazy``).
@@ -334,13 +333,14 @@ class _Rewriter:
             if self.opts.eager or not page:
                 above = () if page else ABOVE_FOLD
                 selected = match_selectors(self.doc.scan, (*self.opts.eager, *above))
+            self.leads = lead_tags(self.doc, self.opts.lead_partial, self.opts.lead_macros)
             if page:
                 cands = page_candidates(self.doc, tags)
                 first_img, self.loop_first = cands.first, cands.loop_first
                 self.lead = {t.start for t in cands.lead}
+                self.leads.update((t.start, "keep") for t in cands.alternatives)
             else:
                 chrome_first(self.doc.name, tags, selected)
-            self.leads = lead_tags(self.doc, self.opts.lead_partial, self.opts.lead_macros)
             if self.opts.sizes_rules:
                 rules = dict(self.opts.sizes_rules)
                 self.sizing.size_rules = {

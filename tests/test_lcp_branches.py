@@ -1,0 +1,126 @@
+"""An image drawn *instead of* a page's first image, on another branch of an ``{% if %}``, is
+the page's Largest Contentful Paint whenever that branch renders, and stays eager like the first.
+
+BookWyrm's cover snippet draws a remote cover in one branch and the local one in the other; a
+shop draws a product's photo or a "no photo" picture. Before, only the first image in the text
+was eager: a page that took the other branch had its LCP ``loading="lazy"``, waiting for layout.
+An image after the branches (further down the page) stays lazy, and so does one after an
+``{% if %}`` without ``{% else %}`` (healthchecks' setup guides: the second screenshot comes
+first only where the first is not drawn; eager, it would be fetched on every page that scrolls
+no further). Real build, real Flask with ``StrictUndefined``, real HTTP on 127.0.0.1, real
+Chromium's LCP element."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask, render_template
+from jinja2 import StrictUndefined
+
+from assetpipe import build
+from assetpipe.flask import AssetPipe
+from tests.conftest import write_tree
+from tests.test_lcp_partials import LAYOUT, _image, _load, _url
+from tests.test_serve_support import wsgi_server
+
+pytestmark = [pytest.mark.chromium]
+
+PRODUCT = f"""\
+{{% extends "layout.html" %}}
+{{% block body %}}
+{{% if photo %}}
+<img src="{_url("photo")}" alt="photo" style="width:100%">
+{{% else %}}
+<img src="{_url("'img/none.jpg'")}" alt="no photo" style="width:100%">
+{{% endif %}}
+<div style="height:3000px"></div>
+<img src="{_url("'img/footer.jpg'")}" alt="footer" style="width:100%">
+{{% endblock %}}
+"""
+# BookWyrm's snippets/book_cover.html, in short
+COVER = f"""\
+{{% if cover %}}
+  {{% if external %}}
+    <img class="book-cover" src="{{{{ cover }}}}" alt="remote cover" style="width:100%">
+  {{% else %}}
+    <img class="book-cover" src="{_url("cover")}" alt="cover" style="width:100%">
+  {{% endif %}}
+{{% endif %}}
+{{% if not cover %}}
+  <img class="book-cover" src="{_url("'img/none.jpg'")}" alt="no cover" style="width:100%">
+{{% endif %}}
+"""
+GUIDE = f"""\
+{{% extends "layout.html" %}}
+{{% block body %}}
+{{% if not connected %}}<img src="{_url("'img/a.jpg'")}" alt="step 0" style="width:100%">{{% endif %}}
+<div style="height:3000px"></div>
+<img src="{_url("'img/footer.jpg'")}" alt="step 1" style="width:100%">
+{{% endblock %}}
+"""
+BOOK = """\
+{% extends "layout.html" %}
+{% block body %}
+{% include "cover.html" %}
+{% endblock %}
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    root = tmp_path_factory.mktemp("lcp-branches")
+    write_tree(
+        root,
+        {
+            "pipeline.yaml": "source: app/static\noutput: dist\n"
+            "templates: {dirs: [app/templates], pages: [product.html, book.html, guide.html]}\n"
+            "images: {include: ['img/**'], widths: [480, 960]}\n",
+            "app/templates/layout.html": LAYOUT,
+            "app/templates/product.html": PRODUCT,
+            "app/templates/cover.html": COVER,
+            "app/templates/book.html": BOOK,
+            "app/templates/guide.html": GUIDE,
+            "app/static/img/a.jpg": _image(1200, 700, "JPEG"),
+            "app/static/img/none.jpg": _image(1200, 700, "JPEG", 200),
+            "app/static/img/footer.jpg": _image(1200, 300, "JPEG", 20),
+        },
+    )
+    build(root / "pipeline.yaml")
+    app = Flask("app", root_path=str(root / "app"))
+    app.jinja_env.undefined = StrictUndefined
+    AssetPipe(app)
+    app.add_url_rule(
+        "/product/<int:n>",
+        "product",
+        lambda n: render_template("product.html", photo="img/a.jpg" if n else None),
+    )
+    app.add_url_rule(
+        "/book/<int:n>",
+        "book",
+        lambda n: render_template("book.html", cover="img/a.jpg" if n else None, external=False),
+    )
+    app.add_url_rule("/guide", "guide", lambda: render_template("guide.html", connected=False))
+    with wsgi_server(app) as port:
+        yield port
+
+
+@pytest.mark.parametrize(
+    ("path", "lcp"),
+    [
+        ("/product/1", "photo"),
+        ("/product/0", "no photo"),
+        ("/book/1", "cover"),
+        ("/guide", "step 0"),
+    ],
+)
+def test_the_branch_that_renders_keeps_its_image_eager(
+    browser: Any, site: int, path: str, lcp: str
+) -> None:
+    loading, imgs = _load(browser, site, path, lcp)
+    assert loading == "auto"
+    if path.startswith("/product"):
+        assert ["footer", "lazy"] in imgs, imgs  # below the branches: lazy as before
+    if path == "/guide":
+        assert ["step 1", "lazy"] in imgs, imgs  # first only where step 0 is not drawn
