@@ -276,7 +276,8 @@ def lead_tags(doc: Document, partial: str, macros: tuple[str, ...]) -> dict[int,
     ``macros`` that hold a page's candidate, by start → the LCP rule's mode: ``first-pass``
     (drawn by the partial's own loop), ``include-first-pass`` (included in a loop), ``keep``;
     an image drawn instead of the partial's on another ``{% if %}`` branch
-    (``Candidates.alternatives``) gets the same."""
+    (``Candidates.alternatives``) gets the same, unless the partial is included ``both`` once
+    and in a loop."""
     out: dict[int, str] = {}
     if partial:
         tags = top_tags(doc)
@@ -286,8 +287,10 @@ def lead_tags(doc: Document, partial: str, macros: tuple[str, ...]) -> dict[int,
             out[t.start] = (
                 "first-pass" if own_loop else "include-first-pass" if partial == "loop" else "keep"
             )
-            for alt in page_candidates(doc, tags).alternatives:  # drawn instead of it
-                if not own_loop:
+            # drawn instead of it; not in a partial also included in loops, which ``once``
+            # keeps eager on every pass: a list of book covers would all load at once
+            for alt in page_candidates(doc, tags).alternatives:
+                if not own_loop and partial != "both":
                     out.setdefault(alt.start, out[t.start])
     spans = macro_spans(doc) if macros else {}
     for name in macros:

@@ -77,7 +77,7 @@ class Options:
     #: the templates' Jinja delimiters (``templates.syntax``: Trac's ``${x}``); ``None``: standard
     syntax: Syntax | None = None
     #: this partial holds a page's LCP candidate (``leads.roles``): ``once`` (included before
-    #: the page's own) or ``loop`` (included in a loop there); ``""``: none
+    #: the page's own), ``loop`` (included in a loop there), ``both``; ``""``: none
     lead_partial: str = ""
     #: its macros that draw a page's LCP candidate
     lead_macros: tuple[str, ...] = ()

@@ -7,8 +7,8 @@ in one branch of ``{% if %}`` has alternatives that render instead of it:
 ``{% if book.cover %}<img src="{{ book.cover }}">{% else %}<img src="no_cover.jpg">{% endif %}``
 draws one of the two, and whichever does is the page's first image. Each but the first in the
 text went lazy, so a page that took another branch had its Largest Contentful Paint lazy
-(BookWyrm's cover snippet: a remote cover in one branch, the local one in the other; Baby
-Buddy's child photo or its placeholder).
+(Baby Buddy's child photo or its placeholder; BookWyrm's cover snippet, a remote cover in one
+branch and the local one in the other).
 
 ``alternatives`` walks the template's ``{% if %}``/``{% elif %}``/``{% else %}`` chains and
 ``{% for %}`` loops (Jinja's and Django's alike, a loop's ``{% else %}``/``{% empty %}`` a

@@ -81,10 +81,13 @@ def roles_dropped(ctx: StageContext, held: Iterable[str]) -> set[str]:
 
 def role_options(role: Role | None) -> dict[str, Any]:
     """``Options``' lead fields for ``role``: a partial included once anywhere stays eager
-    everywhere (``once`` wins over ``loop``)."""
+    everywhere (``once`` wins over ``loop``; ``both`` says it is also included in a loop)."""
     if role is None:
         return {}
-    partial = "once" if "once" in role.partial else "loop" if role.partial else ""
+    if "once" in role.partial:
+        partial = "both" if "loop" in role.partial else "once"
+    else:
+        partial = "loop" if role.partial else ""
     return {
         "lead_partial": partial,
         "lead_macros": tuple(sorted(role.macros)),
