@@ -26,19 +26,24 @@ def config_candidates(root_path: str | Path, name: str | Path = CONFIG_NAME) -> 
     project's folder when it is further up: the nearest folder above holding a
     ``PROJECT_MARKERS`` file (a ``src/`` layout: OctoPrint's ``project/src/octoprint/``, with
     the ``pipeline.yaml`` that ``init`` wrote in ``project/``, never found: the app did not
-    start). Before that, the folder holding the outermost package ``root_path`` is in, where
-    ``init`` is run and writes it (pyLoad's app in ``pyload/webui/app/``, a folder with no
-    project file: ``pipeline.yaml`` beside ``pyload/`` was not found)."""
+    start). Before that, each folder up the packages ``root_path`` is in, nearest first, to
+    the one holding the outermost package, where ``init`` is run and writes it (pyLoad's app
+    in ``pyload/webui/app/``, a folder with no project file: ``pipeline.yaml`` beside
+    ``pyload/`` was not found). A project folder may be a package itself: Spirit's
+    ``startproject`` writes an ``__init__.py`` beside ``manage.py``, and from its settings
+    package (``mysite/settings/``) only the folder above the project was looked in, so
+    ``assetpipe.django.BuildFinder`` raised ``config file not found`` and ``runserver``
+    answered every hashed file 500."""
     path = Path(name)
     if path.is_absolute():
         return [path]
     root = Path(root_path).absolute()
     folders = [root, root.parent]
-    outermost = root
-    while (outermost / "__init__.py").is_file():
-        outermost = outermost.parent
-    if outermost not in folders:
-        folders.append(outermost)
+    up = root
+    while (up / "__init__.py").is_file():
+        up = up.parent
+        if up not in folders:
+            folders.append(up)
     project = next(
         (f for f in root.parents if any((f / m).is_file() for m in PROJECT_MARKERS)), None
     )

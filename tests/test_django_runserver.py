@@ -56,9 +56,26 @@ def _status(url: str) -> int:
         return e.code
 
 
-def test_runserver_answers_the_builds_hashed_files(tmp_path: Path) -> None:
+#: Spirit's ``startproject`` shape: the project folder is a package (an ``__init__.py`` beside
+#: ``manage.py``) and the settings the process runs with are a module of a settings package
+#: that imports the base settings (``mysite.settings.dev``, ``from .base import *``)
+SPIRIT_SHAPE: dict[str, str | bytes] = {
+    "__init__.py": "",
+    "shopsite/conf/__init__.py": "",
+    "shopsite/conf/dev.py": "from shopsite.settings import *  # noqa\n\nDEBUG = True\n",
+    "manage.py": MANAGE.replace('"shopsite.settings"', '"shopsite.conf.dev"'),
+}
+
+
+@pytest.mark.parametrize("shape", ["flat", "spirit"])
+def test_runserver_answers_the_builds_hashed_files(tmp_path: Path, shape: str) -> None:
+    """With Spirit's shape, ``BuildFinder`` looked for ``pipeline.yaml`` in
+    ``shopsite/conf/``, ``shopsite/`` and the folder above the project, never in the project
+    (a package itself): every hashed file answered 500, ``config file not found``."""
     _project(tmp_path)
     (tmp_path / "manage.py").write_text(MANAGE)
+    if shape == "spirit":
+        write_tree(tmp_path, SPIRIT_SHAPE)
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert '"assetpipe.django.BuildFinder",' in result.out, result.out
