@@ -395,3 +395,38 @@ def test_folders_named_through_a_lambda_of_the_settings(tmp_path: Path) -> None:
     yaml = (tmp_path / "pipeline.yaml").read_text()
     assert '    - "shopsite/templates"\n    - "shopsite/themes"\n' in yaml, yaml
     assert cfg.templates.first_wins
+
+
+def test_a_manifest_storage_set_in_a_module_that_star_imports_the_settings(
+    tmp_path: Path,
+) -> None:
+    """Spirit's ``startproject`` sets ``ManifestStaticFilesStorage`` in ``settings/prod.py``,
+    after ``from .base import *``; ``init`` read ``base.py`` alone (its ``TEMPLATES``), gave no
+    note, and the adopted forum, run with those settings, failed every page (``Missing
+    staticfiles manifest entry``). A module that star-imports the settings, directly or
+    through another, is read too: the note names it, and ``django_manifest`` is written. A
+    module that imports nothing of them names no storage of theirs."""
+    from tests.test_django import _project as shop
+
+    shop(tmp_path)
+    settings = tmp_path / "shopsite/settings.py"
+    storages = settings.read_text().split("STORAGES = {", 1)
+    settings.write_text(storages[0])
+    write_tree(
+        tmp_path,
+        {
+            "shopsite/base_only.py": "from .settings import *  # noqa\n",
+            "shopsite/prod.py": "from .base_only import *  # noqa\n\nSTORAGES = {" + storages[1],
+            "shopsite/prod_local.py": "from shopsite.prod import *  # noqa\n",
+            "docs/example_settings.py": 'from os import *\nS = "ManifestStaticFilesStorage"\n',
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "note: the settings use ManifestStaticFilesStorage (shopsite/prod.py)" in result.out
+    assert "django_manifest: true" in (tmp_path / "pipeline.yaml").read_text()
+    # without the production module, no note: the example names the storage, imports nothing
+    (tmp_path / "shopsite/prod.py").unlink()
+    result = run_cli("init", "--force", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "ManifestStaticFilesStorage" not in result.out, result.out

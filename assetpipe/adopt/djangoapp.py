@@ -42,6 +42,12 @@ from .djangotemplates import (
 )
 from .files import parsed_modules, walk_dirs
 from .pathexpr import settings_folder
+from .settingsfamily import (
+    DJANGO_MANIFEST,
+    WHITENOISE_MANIFEST,
+    settings_family,
+    storage_module,
+)
 
 WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
 #: the staticfiles finder of the build (``assetpipe/django.py``), and Django's default ones
@@ -66,6 +72,8 @@ class DjangoProject:
     manifest_storage: str
     compressor: bool = False  # ``INSTALLED_APPS`` has django-compressor (``"compressor"``)
     finders_line: int | None = None  # the line of the settings' ``STATICFILES_FINDERS``
+    #: where another settings module names the manifest storage (``settingsfamily``), ``""``
+    manifest_in: str = ""
 
     @property
     def adopted(self) -> bool:
@@ -108,7 +116,8 @@ class DjangoProject:
         if self.manifest_storage:
             out += [
                 "",
-                f"note: the settings use {self.manifest_storage}: with DEBUG off it looks the"
+                f"note: the settings use {self.manifest_storage}{self.manifest_in}: with DEBUG"
+                " off it looks the"
                 " build's hashed names up in its own manifest and every page fails (ValueError:"
                 f" Missing staticfiles manifest entry); use {_unhashed(self.manifest_storage)}.",
             ]
@@ -140,18 +149,10 @@ class DjangoProject:
         ]
 
 
-#: WhiteNoise's manifest storage, and the one it has without the manifest; Django's
-WHITENOISE_MANIFEST = "CompressedManifestStaticFilesStorage"
-DJANGO_MANIFEST = "ManifestStaticFilesStorage"
+#: WhiteNoise's storage without the manifest
 WHITENOISE_COMPRESSED = "whitenoise.storage.CompressedStaticFilesStorage"
 #: Django's manifest storage taking the build's hashed names too (``assetpipe/django.py``)
 MANIFEST_STORAGE = "assetpipe.django.ManifestStaticFilesStorage"
-
-
-def manifest_storage(settings: str) -> str:
-    """The manifest storage the settings module's text names: WhiteNoise's, Django's, or
-    ``""`` for none."""
-    return next((n for n in (WHITENOISE_MANIFEST, DJANGO_MANIFEST) if n in settings), "")
 
 
 def _unhashed(storage: str) -> str:
@@ -198,7 +199,8 @@ def find_django_project(root: Path) -> DjangoProject | None:
     path, tree, text = found
     dirs = _templates_dirs(tree)
     line = dirs.lineno if dirs is not None else None
-    manifest = manifest_storage(text)
+    manifest, named_in = storage_module(settings_family(root, path, text))
+    manifest_in = f" ({os.path.relpath(named_in, root)})" if named_in not in (None, path) else ""
     compressor = re.search(r"""["']compressor["']""", text) is not None
     finders = next(
         (
@@ -209,7 +211,9 @@ def find_django_project(root: Path) -> DjangoProject | None:
         ),
         None,
     )
-    return DjangoProject(wsgi[2], wsgi[3], wsgi[4], path, line, manifest, compressor, finders)
+    return DjangoProject(
+        wsgi[2], wsgi[3], wsgi[4], path, line, manifest, compressor, finders, manifest_in
+    )
 
 
 def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:
@@ -276,7 +280,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
         more_static=tuple((prefix, folder.resolve()) for prefix, folder in statics[1:]),
         static_tags=static_tags(root),
         partial_tags=partial_tags([root, *tag_folders(root, installed_apps(values))]),
-        manifest=manifest_storage(text) == DJANGO_MANIFEST,
+        manifest=storage_module(settings_family(root, path, text))[0] == DJANGO_MANIFEST,
     )
 
 

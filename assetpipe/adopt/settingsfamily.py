@@ -1,0 +1,77 @@
+"""The settings modules a Django project runs with, beside the one ``init`` reads.
+
+``init`` reads the settings module whose ``TEMPLATES`` names the DjangoTemplates backend
+(``djangoapp.settings_module``). A project often splits its settings: Spirit's ``startproject``
+writes ``mysite/settings/base.py`` (``TEMPLATES``, ``STORAGES``) and ``prod.py``, which does
+``from .base import *`` and then sets ``STORAGES["staticfiles"]["BACKEND"] =
+"django.contrib.staticfiles.storage.ManifestStaticFilesStorage"``. Read alone, ``base.py`` named
+no manifest storage: ``init`` gave no note, and the adopted project, started with its
+production settings, failed every page (``ValueError: Missing staticfiles manifest entry for
+'spirit/stylesheets/styles.all.min-FLYXJ4CI.css'``).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from .files import parsed_modules
+
+#: WhiteNoise's manifest storage; Django's
+WHITENOISE_MANIFEST = "CompressedManifestStaticFilesStorage"
+DJANGO_MANIFEST = "ManifestStaticFilesStorage"
+
+
+def manifest_storage(settings: str) -> str:
+    """The manifest storage a settings module's text names: WhiteNoise's, Django's, or ``""``
+    for none."""
+    return next((n for n in (WHITENOISE_MANIFEST, DJANGO_MANIFEST) if n in settings), "")
+
+
+def storage_module(family: list[tuple[Path, str]]) -> tuple[str, Path | None]:
+    """The manifest storage the first module of ``family`` (``settings_family``) that names
+    one names, and that module; ``("", None)`` for none."""
+    return next(((manifest_storage(t), p) for p, t in family if manifest_storage(t)), ("", None))
+
+
+def settings_family(root: Path, settings: Path, text: str) -> list[tuple[Path, str]]:
+    """The settings module (``settings``, its ``text``) and every module under ``root`` that
+    star-imports it, directly or through another such module (``prod.py``'s ``from .base
+    import *``, then a ``prod_local.py``'s ``from .prod import *``), each with its text, the
+    settings module first."""
+    found = {_dotted(root, settings)}
+    family = [(settings, text)]
+    modules = [(p, t, tree) for p, t, tree in parsed_modules(root, "import *") if p != settings]
+    grew = True
+    while grew:
+        grew = False
+        for path, body, tree in modules:
+            name = _dotted(root, path)
+            if name in found or not any(t in found for t in _star_imports(tree, name, path)):
+                continue
+            found.add(name)
+            family.append((path, body))
+            grew = True
+    return family
+
+
+def _dotted(root: Path, path: Path) -> str:
+    """The module name of ``path`` from ``root`` (a package's ``__init__.py``: the package)."""
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _star_imports(tree: ast.Module, name: str, path: Path) -> list[str]:
+    """The modules ``tree`` (the module ``name`` at ``path``) star-imports, relative imports
+    resolved from its package, anywhere in it (a ``try:`` around ``from .local import *``)."""
+    package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    out: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or not any(a.name == "*" for a in node.names):
+            continue
+        if node.level == 0:
+            out.append(node.module or "")
+            continue
+        base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+        out.append(".".join([*base, *([node.module] if node.module else [])]))
+    return out
