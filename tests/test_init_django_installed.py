@@ -122,3 +122,41 @@ def test_a_file_of_a_project_apps_static_folder_is_not_called_missing(tmp_path: 
     assert built.code == 0, built.err + built.out
     page = (tmp_path / "dist/templates/home/home_page.html").read_text()
     assert "{% static 'css/welcome_page.css' %}" in page  # left to Django's finders
+
+
+def test_an_installed_package_whose_apps_are_subpackages_is_named(tmp_path: Path) -> None:
+    """Spirit's apps are subpackages (``spirit.core``, ``spirit.topic``, ...), each with its
+    own ``templates/``; the package has none at its top. The note counted top-level folders
+    only and named the two one-template packages beside it (``djconfig: 1, haystack: 1``),
+    not the forum. An app's folder counts for its package; one not listed does not."""
+    write_tree(
+        tmp_path / "site",
+        {
+            "forum/__init__.py": "",
+            "forum/core/__init__.py": "",
+            "forum/core/templates/forum/_base.html": "<!doctype html>{% block c %}{% endblock %}",
+            "forum/topic/__init__.py": "",
+            "forum/topic/templates/forum/topic/detail.html": '{% extends "forum/_base.html" %}',
+            "forum/topic/templates/forum/topic/index.html": '{% extends "forum/_base.html" %}',
+            "forum/poll/__init__.py": "",  # not in INSTALLED_APPS
+            "forum/poll/templates/forum/poll/vote.html": '{% extends "forum/_base.html" %}',
+            "cfgkit/__init__.py": "",
+            "cfgkit/templates/cfgkit/config.html": "<p>config</p>",
+        },
+    )
+    apps = '"forum.core", "forum.topic.apps.TopicConfig", "cfgkit"'
+    project = tmp_path / "project"
+    write_tree(
+        project,
+        {
+            "manage.py": "import sys\n",
+            "shop/__init__.py": "",
+            "shop/settings.py": SETTINGS.replace('"shopkit.apps.ShopkitConfig"', apps),
+            "shop/wsgi.py": WSGI,
+            "static/robots.txt": "User-agent: *\n",
+        },
+    )
+    path = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
+    result = run_cli("init", cwd=project, env={"PYTHONPATH": path})
+    assert result.code == 0, result.err
+    assert "templates of installed packages (forum: 3, cfgkit: 1)" in result.out, result.out

@@ -70,15 +70,22 @@ def app_static(root: Path, apps: ast.expr | None) -> Path | None:
 
 def installed_templates(root: Path, apps: ast.expr | None) -> list[tuple[str, int]]:
     """(top-level package, template count) of each installed package an ``INSTALLED_APPS``
-    expression names (not Django's own, not a package of the project under ``root``) with a
-    ``templates/`` folder at its top, most templates first: what Django renders a project's
-    pages from when its own folders have none (django-oscar's sandbox: ``oscar``, 241).
-    Nothing is imported."""
-    counts = {
-        top: len(_names(pkg / "templates"))
-        for top, pkg in _installed_packages(root, apps).items()
-        if (pkg / "templates").is_dir()
-    }
+    expression names (not Django's own, not a package of the project under ``root``), counting
+    the template names of the ``templates/`` folders of its apps listed there, most templates
+    first: what Django renders a project's pages from when its own folders have none
+    (django-oscar's sandbox: ``oscar``, 241). An app may be a subpackage: Spirit's 19 apps
+    (``spirit.core``, ``spirit.topic``, ...) keep their templates in ``spirit/core/templates``
+    and the like, and the note named ``djconfig: 1, haystack: 1`` for a forum whose every page
+    is Spirit's. Nothing is imported."""
+    packages, names = _installed_packages(root, apps), dict[str, set[str]]()
+    for name in app_names(apps):
+        top = name.split(".")[0]
+        if top not in packages:
+            continue
+        app = _installed(name.split(".")) or packages[top]  # an AppConfig of the top's
+        if (app / "templates").is_dir():
+            names.setdefault(top, set()).update(_names(app / "templates"))
+    counts = {top: len(found) for top, found in names.items()}
     return sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0]))
 
 
