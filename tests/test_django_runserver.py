@@ -169,3 +169,24 @@ def test_a_flask_app_in_a_process_that_set_django_up_stays_a_flask_app(tmp_path:
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["True", "True"], run.stdout
+
+
+def test_watch_app_in_a_project_folder_named_like_its_package(tmp_path: Path) -> None:
+    """``spirit startproject mysite`` writes ``mysite/__init__.py`` beside ``manage.py`` and
+    the package ``mysite/mysite/``. ``watch --app mysite.wsgi:application``, run in the project
+    as ``gunicorn mysite.wsgi`` is, imported ``mysite.mysite.wsgi`` with the folder above first
+    on ``sys.path``, where ``mysite`` is the project folder: ``No module named
+    'mysite.settings'``. A module that imports nothing through the package is imported by the
+    name given now, and the page answers with the build's files."""
+    root = tmp_path / "shopsite"
+    _project(root)
+    write_tree(root, {"__init__.py": ""})
+    watch, port, log = _adopted_under_watch(root)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        html = _answered(base + "/", log, "watch")
+        css = re.search(r'href="(/static/css/site-[A-Z0-9]{8}\.css)"', html)
+        assert css and _status(base + css.group(1)) == 200, html
+    finally:
+        watch.terminate()
+        watch.wait(10)

@@ -58,16 +58,41 @@ def package_import(module_name: str, folder: Path) -> tuple[str, Path] | None:
     and the folder above the outermost package, which goes on ``sys.path``. Flask-Admin's
     examples run ``examples/bootstrap4/main.py``, which imports ``examples.bootstrap4.data``:
     imported as ``main`` from its own folder it failed (``No module named 'examples'``).
-    ``None`` when the module is not there or its folder is no package."""
+    ``None`` when the module is not there, its folder is no package, or the module imports
+    nothing through the package (no relative import, none of the outermost package's name):
+    it is imported by the name given, as gunicorn imports it from the working folder. Spirit's
+    ``startproject mysite`` writes ``mysite/__init__.py`` beside ``manage.py`` and the
+    package ``mysite/mysite/``: ``--app mysite.wsgi:application`` was imported as
+    ``mysite.mysite.wsgi`` with the folder above first on ``sys.path``, where ``mysite`` is the
+    project folder, and Django's ``mysite.settings.dev`` was not found."""
     parts = module_name.split(".")
     target = folder.joinpath(*parts)
-    if not (target.with_suffix(".py").is_file() or (target / "__init__.py").is_file()):
+    source = target.with_suffix(".py") if target.with_suffix(".py").is_file() else None
+    if source is None and not (target / "__init__.py").is_file():
         return None
     above = folder
     while (above / "__init__.py").is_file() and above.name.isidentifier():
         parts.insert(0, above.name)
         above = above.parent
-    return (".".join(parts), above) if above != folder else None
+    if above == folder or not _imports_through(source or target / "__init__.py", parts[0]):
+        return None
+    return ".".join(parts), above
+
+
+def _imports_through(module: Path, top: str) -> bool:
+    """Whether ``module`` imports relatively or names the package ``top`` in an import (``from
+    examples.bootstrap4.data import ...``); ``True`` when it cannot be read or parsed."""
+    try:
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return True
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level or (node.module or "").split(".")[0] == top:
+                return True
+        elif isinstance(node, ast.Import) and any(a.name.split(".")[0] == top for a in node.names):
+            return True
+    return False
 
 
 def import_app(spec: str, root: Path) -> Any:
