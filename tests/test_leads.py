@@ -213,3 +213,23 @@ def test_watch_rebuilds_the_partial_a_saved_page_gives_the_candidate(tmp_path: P
         assert 'loading="lazy"' in card.read_text()
     finally:
         w.close()
+
+
+def test_alternatives_are_the_branches_of_one_chain() -> None:
+    """The images drawn instead of a page's first one: the other branches of its ``{% if %}``
+    (an ``{% ifchanged %}``'s ``{% else %}`` inside it is not one of them), not an image after
+    an ``{% if %}`` without ``{% else %}``."""
+    from assetpipe.rewrite.document import Document
+    from assetpipe.rewrite.lcp import page_candidates
+
+    text = (
+        '{% if a %}<img src="/a.jpg" alt="a">'
+        '{% ifchanged x %}<p>{{ x }}</p>{% else %}<img src="/x.jpg" alt="x">{% endifchanged %}'
+        '{% elif b %}<img src="/b.jpg" alt="b">'
+        '{% else %}<p>none</p>{% endif %}<img src="/c.jpg" alt="c">'
+        '{% if d %}<img src="/d.jpg" alt="d">{% endif %}<img src="/e.jpg" alt="e">'
+    )
+    doc = Document(text, "page.html")
+    cands = page_candidates(doc, doc.scan.tags)
+    assert cands.first is not None and doc.value(cands.first, "alt") == "a"
+    assert [doc.value(t, "alt") for t in cands.alternatives] == ["b"]

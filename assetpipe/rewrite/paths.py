@@ -30,6 +30,9 @@ from .tags import Tag
 #: a statement's keyword: ``{% if x %}``, ``{%- elif y -%}``, ``{% empty %}``
 _KEYWORD = re.compile(r"\{%[-+]?\s*(\w+)")
 _OPEN = {"if": "endif", "for": "endfor"}
+#: Django's other blocks with an ``{% else %}``: theirs, not an enclosing chain's
+_OTHER = {"ifchanged": "endifchanged", "ifequal": "endifequal", "ifnotequal": "endifnotequal"}
+_END = {**_OPEN, **_OTHER}
 #: at most this many images besides the first are kept eager as its alternatives
 MAX_ALTERNATIVES = 3
 
@@ -54,7 +57,7 @@ def _chains(doc: Document) -> list[_Chain]:
         if m is None:
             continue
         word = m.group(1)
-        if word in _OPEN:
+        if word in _END:
             stack.append((_Chain(word, a), b))
         elif stack and word in ("elif", "else", "empty"):
             chain, opened = stack[-1]
@@ -62,11 +65,12 @@ def _chains(doc: Document) -> list[_Chain]:
                 continue
             chain.branches.append((opened, a))
             stack[-1] = (chain, b)
-        elif stack and word == _OPEN[stack[-1][0].kind]:
+        elif stack and word == _END[stack[-1][0].kind]:
             chain, opened = stack.pop()
             chain.branches.append((opened, a))
             chain.end = b
-            done.append(chain)
+            if chain.kind in _OPEN:  # not the others: their images count as the markup around
+                done.append(chain)
     return sorted(done, key=lambda c: c.start)
 
 
