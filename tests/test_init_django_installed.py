@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import edited, run_cli, write_tree
 
 SETTINGS = """\
@@ -160,3 +162,55 @@ def test_an_installed_package_whose_apps_are_subpackages_is_named(tmp_path: Path
     result = run_cli("init", cwd=project, env={"PYTHONPATH": path})
     assert result.code == 0, result.err
     assert "templates of installed packages (forum: 3, cfgkit: 1)" in result.out, result.out
+
+
+@pytest.mark.parametrize("collected", [False, True])
+def test_a_project_with_no_static_folder_of_its_own_is_named_as_django(
+    tmp_path: Path, collected: bool
+) -> None:
+    """django-wiki's ``testproject``: no ``STATICFILES_DIRS``, no app of the project, every
+    page rendered from the installed ``wiki`` package and its plugins' apps. ``init`` said "no
+    Flask app with a static folder found" (look for ``Flask(__name__)``), and after
+    ``collectstatic`` took ``STATIC_ROOT``'s copies for the source. It now names the settings
+    and the packages, and writes no config."""
+    write_tree(
+        tmp_path / "site",
+        {
+            "shopkit/__init__.py": "",
+            "shopkit/apps.py": "",
+            "shopkit/templates/shopkit/base.html": "<!doctype html>{% block body %}{% endblock %}",
+            "shopkit/plugins/__init__.py": "",
+            "shopkit/plugins/images/__init__.py": "",
+            "shopkit/plugins/images/apps.py": "",
+            "shopkit/plugins/images/templates/shopkit/images.html": "{% block body %}{% endblock %}",
+        },
+    )
+    settings = SETTINGS.replace(
+        '"shopkit.apps.ShopkitConfig"',
+        '"shopkit.apps.ShopkitConfig", "shopkit.plugins.images.apps.ImagesConfig"',
+    )
+    files: dict[str, str | bytes] = {
+        "manage.py": "import sys\n",
+        "shop/__init__.py": "",
+        "shop/settings.py": settings,
+        "shop/wsgi.py": WSGI,
+        "templates/404.html": "<!doctype html><p>Not found</p>",
+    }
+    if collected:  # collectstatic's copies, the admin's among them
+        files["static/admin/css/base.css"] = "body{margin:0}\n"
+        files["static/shopkit/site.css"] = "p{color:red}\n"
+    write_tree(tmp_path / "project", files)
+    edited(
+        tmp_path / "project/shop/settings.py",
+        'STATICFILES_DIRS = [os.path.join(BASE_DIR, "static")]',
+        'STATIC_ROOT = os.path.join(BASE_DIR, "static")',
+    )
+    path = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
+    result = run_cli("init", cwd=tmp_path / "project", env={"PYTHONPATH": path})
+    assert result.code == 2, result.out
+    assert "shop/settings.py is a Django project's settings with no static folder" in result.err
+    assert "STATIC_ROOT holds collectstatic's copies, never a source" in result.err
+    assert "installed packages (shopkit: " in result.err
+    assert "copy the templates into a DIRS folder" in result.err
+    assert "Flask" not in result.err
+    assert not (tmp_path / "project/pipeline.yaml").exists()

@@ -22,7 +22,7 @@ from ..themes2 import packaged_themes
 from .asgiapp import AsgiFolders, asgi_folders
 from .constants import kwarg
 from .dashapp import DashApp, find_dash
-from .djangoapp import django_folders, served_by_django
+from .djangoapp import django_folders, served_by_django, settings_apps
 from .factories import module_factory
 from .files import app_root, python_texts, shallowest
 from .helpernamed import helper_named
@@ -271,10 +271,10 @@ def discover(root: Path, *, _in: str = "") -> Project:
     ):
         static_dir, templates = mounted.static_dir / _in, mounted.templates_dir
         public_path, folders = mounted.public_path, mounted
-    else:
-        found = shallowest(root, "static")
+    else:  # a Django project's STATIC_ROOT is collectstatic's copies, no source
+        found = shallowest(root, "static") if app or not settings_apps(root) else None
         if found is None:
-            raise no_app(root)  # a Trac environment is named, with its steps
+            raise no_app(root)  # a Trac environment, a Django project is named, with its steps
         static_dir = found.resolve() / _in
         tdir = shallowest(root, "templates")
         templates = tdir.resolve() if tdir is not None else None

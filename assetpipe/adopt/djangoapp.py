@@ -37,7 +37,6 @@ from .djangotemplates import (
     app_static_files,
     app_templates,
     installed_apps,
-    installed_templates,
     tag_folders,
 )
 from .files import parsed_modules, walk_dirs
@@ -284,25 +283,11 @@ def django_folders(root: Path) -> AsgiFolders | None:
     )
 
 
-def installed_pages_note(root: Path) -> str | None:
-    """``init``'s note for a project whose own template folders have no template (``None``
-    when no installed package has any): Django renders its pages from installed packages'
-    templates, which the build leaves as they are. On django-oscar's sandbox ``init`` wrote a
-    config that built nothing, and said only "No templates folder found"."""
+def settings_apps(root: Path) -> tuple[Path, ast.expr | None] | None:
+    """The settings module (``settings_module``) and its ``INSTALLED_APPS`` expression
+    (``installed_apps``); ``None``: no Django settings under ``root``."""
     found = settings_module(root)
-    if found is None:
-        return None
-    packages = installed_templates(root, installed_apps(_assigned(found[1])))
-    if not packages:
-        return None
-    named = ", ".join(f"{name}: {n}" for name, n in packages[:4])
-    return (
-        "note: the project has no template of its own: Django renders its pages from the"
-        f" templates of installed packages ({named}), which the build leaves as they are, with"
-        " their static files. To build them, copy the templates into a DIRS folder and the"
-        " static files into the STATICFILES_DIRS folder (as a package's docs say to customise"
-        " them), then run `assetpipe init` again."
-    )
+    return (found[0], installed_apps(_assigned(found[1]))) if found is not None else None
 
 
 def served_by_django(

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from ..errors import UsageError
+from .djangopages import no_static_folder
 
 #: the first line of a Trac environment's ``VERSION`` file
 _TRAC_VERSION = "Trac Environment Version"
@@ -41,7 +42,10 @@ def trac_environment(root: Path) -> Path | None:
 
 
 def no_app(root: Path) -> UsageError:
-    """The error of an ``init`` that found neither an app nor a ``static/`` folder."""
+    """The error of an ``init`` that found neither an app nor a ``static/`` folder: a Django
+    project's (``djangopages.no_static_folder``), a Trac environment's, or no app's."""
+    if (django := no_static_folder(root)) is not None:
+        return django
     env = trac_environment(root)
     if env is None:
         return UsageError(

@@ -39,7 +39,8 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt import init as run_init
         from ..adopt import other_app_steps
         from ..adopt.asgiapp import find_asgi_app
-        from ..adopt.djangoapp import find_django_project, installed_pages_note
+        from ..adopt.djangoapp import find_django_project
+        from ..adopt.djangopages import installed_pages_note
         from ..adopt.litestarapp import find_litestar_app
         from ..adopt.othertools import describe
         from ..adopt.pyramidapp import find_pyramid_app

@@ -1,0 +1,72 @@
+"""A Django project whose pages and static files are installed packages': what ``init`` says.
+
+django-oscar's sandbox has a static folder but no template of its own (``installed_pages_note``).
+django-wiki's ``testproject`` has neither: its settings name no ``STATICFILES_DIRS`` and no app
+of the project, every page is rendered from the installed ``wiki`` package's templates with its
+static files. ``init`` found no folder to read, so it said "no Flask app with a static folder"
+and told a Django user to look for ``Flask(__name__)``; after ``collectstatic`` (a deploy's
+first step) it took ``STATIC_ROOT``, collectstatic's copies, for the source (301 files of the
+admin's and wiki's, copied with hashed names no template named). ``no_static_folder`` names the
+settings, what Django serves from and what to do instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import UsageError
+from .djangoapp import settings_apps
+from .djangotemplates import installed_templates
+
+_COPY = (
+    "copy the templates into a DIRS folder and the static files into a STATICFILES_DIRS folder"
+    " (as a package's docs say to customise them), then run `assetpipe init` again"
+)
+
+
+def _packages(root: Path) -> str | None:
+    """``"wiki: 42, ..."``: the installed packages whose templates Django renders the
+    project's pages from, most templates first (``None``: no settings, or no such package)."""
+    found = settings_apps(root)
+    packages = installed_templates(root, found[1]) if found is not None else []
+    return ", ".join(f"{name}: {n}" for name, n in packages[:4]) if packages else None
+
+
+def installed_pages_note(root: Path) -> str | None:
+    """``init``'s note for a project whose own template folders have no template (``None``
+    when no installed package has any): Django renders its pages from installed packages'
+    templates, which the build leaves as they are. On django-oscar's sandbox ``init`` wrote a
+    config that built nothing, and said only "No templates folder found"."""
+    named = _packages(root)
+    if named is None:
+        return None
+    return (
+        "note: the project has no template of its own: Django renders its pages from the"
+        f" templates of installed packages ({named}), which the build leaves as they are, with"
+        f" their static files. To build them, {_COPY}."
+    )
+
+
+def no_static_folder(root: Path) -> UsageError | None:
+    """The error of ``init`` on a Django project (settings whose ``TEMPLATES`` name the
+    DjangoTemplates backend) with no static folder of its own: no ``STATICFILES_DIRS`` folder
+    on disk and no app of the project with a ``static/`` folder (``STATIC_ROOT`` is never a
+    source). ``None``: no Django settings under ``root``."""
+    found = settings_apps(root)
+    if found is None:
+        return None
+    shown = os.path.relpath(found[0], root)
+    named = _packages(root)
+    pages = (
+        f"Django renders its pages from the templates of installed packages ({named}) and"
+        " serves their static files, which the build leaves as they are: to build them, "
+        if named is not None
+        else "add the folder of the project's static files to STATICFILES_DIRS: "
+    )
+    return UsageError(
+        f"{shown} is a Django project's settings with no static folder of the project's own"
+        " (no STATICFILES_DIRS folder, no app of the project with a static/ folder;"
+        " STATIC_ROOT holds collectstatic's copies, never a source)",
+        hint=pages + (_COPY if named is not None else "then run `assetpipe init` again"),
+    )
