@@ -22,7 +22,8 @@ precompressed, where a web server answering ``STATIC_ROOT`` itself would not.
 
 ``ManifestStaticFilesStorage`` is Django's, for ``STORAGES["staticfiles"]``, that also names
 the build's hashed files (Django's raises on a name its manifest lacks): the references the build
-rewrites name its files, every other one keeps ``collectstatic``'s hashed name.
+rewrites name its files, every other one keeps ``collectstatic``'s hashed name (``BuildNames``;
+WhiteNoise's is in ``assetpipe/djangowhitenoise.py``).
 
 ``runserver_static(app)`` is the other half of what ``runserver`` does, for ``assetpipe watch
 --app`` and ``audit --app``, which serve the project's WSGI application in their own server
@@ -94,15 +95,10 @@ class BuildFinder(BaseFinder):  # type: ignore[misc]
         return []
 
 
-class ManifestStaticFilesStorage(storage.ManifestStaticFilesStorage):  # type: ignore[misc]
-    """Django's ``ManifestStaticFilesStorage`` that also names the build's files: a name its
-    manifest lacks that is a file of the build (the hashed name a rewritten template's ``{%
-    static %}`` gives) is its own URL. Django's storage raised ``ValueError: Missing
-    staticfiles manifest entry`` on every page; ``init`` said to use Django's unhashed
-    ``StaticFilesStorage``, and what the build does not rewrite lost the hashes
-    ``collectstatic`` gave it: pretix's fonts and images named by its SCSS (django-
-    compressor's output), its ``jsi18n`` script, the files of installed apps, all then
-    answered without ``Cache-Control``, where nginx had sent them for a year."""
+class BuildNames:
+    """A manifest storage's mixin that also names the build's files: a name its manifest
+    lacks that is a file of the build (the hashed name a rewritten template's ``{% static %}``
+    gives) is its own URL; every other name keeps the storage's (``collectstatic``'s hash)."""
 
     @cached_property
     def build(self) -> Path:
@@ -110,13 +106,23 @@ class ManifestStaticFilesStorage(storage.ManifestStaticFilesStorage):  # type: i
         return build_public()
 
     def stored_name(self, name: str) -> str:
-        """Django's hashed name of ``name``, else ``name`` itself when the build has it."""
+        """The storage's hashed name of ``name``, else ``name`` itself when the build has it."""
         try:
-            return str(super().stored_name(name))
+            return str(super().stored_name(name))  # type: ignore[misc]
         except ValueError:
             if build_file(self.build, name) is None:
                 raise
             return name
+
+
+class ManifestStaticFilesStorage(BuildNames, storage.ManifestStaticFilesStorage):  # type: ignore[misc]
+    """Django's ``ManifestStaticFilesStorage`` that also names the build's files. Django's
+    storage raised ``ValueError: Missing staticfiles manifest entry`` on every page; ``init``
+    said to use Django's unhashed ``StaticFilesStorage``, and what the build does not rewrite
+    lost the hashes ``collectstatic`` gave it: pretix's fonts and images named by its SCSS
+    (django-compressor's output), its ``jsi18n`` script, the files of installed apps, all then
+    answered without ``Cache-Control``, where nginx had sent them for a year. WhiteNoise's
+    is ``assetpipe.djangowhitenoise.CompressedManifestStaticFilesStorage``."""
 
 
 def runserver_static(app: Any) -> Any:

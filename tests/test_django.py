@@ -325,11 +325,13 @@ def test_watch_app_renders_a_saved_django_template(tmp_path: Path) -> None:
         watch.wait(10)
 
 
-def test_init_names_whitenoises_compressed_storage_for_its_manifest_one(tmp_path: Path) -> None:
+def test_init_names_whitenoises_manifest_storage_for_its_manifest_one(tmp_path: Path) -> None:
     """Baby Buddy stores its static files with WhiteNoise's
     ``CompressedManifestStaticFilesStorage``; ``init`` said to use Django's plain storage,
     which dropped WhiteNoise's brotli copies of the files the build lacks (the admin's came
-    gzip'd on the fly: 1.05x the bytes). It names WhiteNoise's compressed storage now."""
+    gzip'd on the fly: 1.05x the bytes), then WhiteNoise's unhashed compressed one, which
+    dropped their hashes (django-wiki's admin: ``max-age=60``, not ten years). It names
+    WhiteNoise's manifest storage that also names the build's files now."""
     _project(tmp_path)
     settings = tmp_path / "shopsite/settings.py"
     edited(
@@ -340,4 +342,5 @@ def test_init_names_whitenoises_compressed_storage_for_its_manifest_one(tmp_path
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert "note: the settings use CompressedManifestStaticFilesStorage:" in result.out
-    assert 'use "whitenoise.storage.CompressedStaticFilesStorage"' in result.out, result.out
+    named = 'use "assetpipe.djangowhitenoise.CompressedManifestStaticFilesStorage"'
+    assert named in result.out, result.out

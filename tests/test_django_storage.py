@@ -28,12 +28,24 @@ PAGE = """\
 """
 
 
-def test_a_manifest_storage_keeps_its_hashes_beside_the_build(tmp_path: Path) -> None:
+#: Django's manifest storage, and WhiteNoise's (``init`` named its unhashed
+#: ``CompressedStaticFilesStorage``: django-wiki's admin files and ``{% static url %}`` scripts
+#: lost their hashes, and WhiteNoise answered them ``max-age=60``, not ten years ``immutable``)
+STORAGES = [
+    "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+    "whitenoise.storage.CompressedManifestStaticFilesStorage",
+]
+
+
+@pytest.mark.parametrize("storage", STORAGES)
+def test_a_manifest_storage_keeps_its_hashes_beside_the_build(tmp_path: Path, storage: str) -> None:
     """``init`` said to replace ``ManifestStaticFilesStorage`` (which failed on the build's
     names) by Django's unhashed ``StaticFilesStorage``: what the build does not rewrite then
     lost its hash (pretix's fonts, answered without ``Cache-Control`` where nginx had sent
     them for a year: a warm visit revalidated them). The storage it names now takes the
     build's hashed names as they are and hashes every other name as Django's does."""
+    if storage.startswith("whitenoise."):
+        pytest.importorskip("whitenoise")
     write_tree(
         tmp_path,
         {
@@ -44,14 +56,15 @@ def test_a_manifest_storage_keeps_its_hashes_beside_the_build(tmp_path: Path) ->
             "shop/__init__.py": "",
         },
     )
+    django_storage = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    settings = tmp_path / "shopsite/settings.py"
+    settings.write_text(settings.read_text().replace(django_storage, storage))
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     named = re.search(r"ManifestStaticFilesStorage: .*?; use \"([\w.]+)\"", result.out)
     assert named is not None, result.out
     _paste(tmp_path, result.out)
-    settings = tmp_path / "shopsite/settings.py"
-    django_storage = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
-    settings.write_text(settings.read_text().replace(django_storage, named.group(1)))
+    settings.write_text(settings.read_text().replace(storage, named.group(1)))
     collected = subprocess.run(
         [sys.executable, "-m", "django", "collectstatic", "--noinput"],
         cwd=tmp_path,

@@ -118,7 +118,8 @@ class DjangoProject:
                 f"note: the settings use {self.manifest_storage}{self.manifest_in}: with DEBUG"
                 " off it looks the"
                 " build's hashed names up in its own manifest and every page fails (ValueError:"
-                f" Missing staticfiles manifest entry); use {_unhashed(self.manifest_storage)}.",
+                " Missing staticfiles manifest entry); use"
+                f" {_named_storage(self.manifest_storage)}.",
             ]
         if self.compressor:
             out += [
@@ -148,21 +149,23 @@ class DjangoProject:
         ]
 
 
-#: WhiteNoise's storage without the manifest
-WHITENOISE_COMPRESSED = "whitenoise.storage.CompressedStaticFilesStorage"
-#: Django's manifest storage taking the build's hashed names too (``assetpipe/django.py``)
+#: Django's and WhiteNoise's manifest storages taking the build's hashed names too
 MANIFEST_STORAGE = "assetpipe.django.ManifestStaticFilesStorage"
+WHITENOISE_STORAGE = "assetpipe.djangowhitenoise.CompressedManifestStaticFilesStorage"
 
 
-def _unhashed(storage: str) -> str:
-    """The storage ``init`` names in place of a manifest storage: WhiteNoise's compressed one
-    for WhiteNoise's, which keeps its brotli/gzip copies of the files the build lacks (Baby
-    Buddy's admin: with Django's plain storage they were compressed on the fly, gzip, 1.05x
-    the bytes), else Django's manifest storage that also names the build's files
+def _named_storage(storage: str) -> str:
+    """The storage ``init`` names in place of a manifest storage: for WhiteNoise's, WhiteNoise's
+    that also names the build's files (``assetpipe.djangowhitenoise``: its brotli/gzip copies
+    and hashes of the files the build lacks kept; its unhashed one, named before, answered
+    django-wiki's admin files ``max-age=60``), else Django's that also names them
     (``assetpipe.django.ManifestStaticFilesStorage``: with Django's plain one, pretix's fonts
     named by its django-compressor output lost their hashes and a year of caching)."""
     if storage == WHITENOISE_MANIFEST:
-        return f'"{WHITENOISE_COMPRESSED}" (WhiteNoise still compresses; the build hashes)'
+        return (
+            f"\"{WHITENOISE_STORAGE}\" (WhiteNoise's, which also names the build's files: what the"
+            " build does not rewrite keeps collectstatic's hashed, compressed names)"
+        )
     return (
         f"\"{MANIFEST_STORAGE}\" (Django's, which also names the build's files: what the build"
         " does not rewrite keeps collectstatic's hashed names)"
@@ -279,7 +282,8 @@ def django_folders(root: Path) -> AsgiFolders | None:
         more_static=tuple((prefix, folder.resolve()) for prefix, folder in statics[1:]),
         static_tags=static_tags(root),
         partial_tags=partial_tags([root, *tag_folders(root, installed_apps(values))]),
-        manifest=storage_module(settings_family(root, path, text))[0] == DJANGO_MANIFEST,
+        # a computed {% static %} is hashed too, by either manifest storage
+        manifest=storage_module(settings_family(root, path, text))[0] != "",
     )
 
 
