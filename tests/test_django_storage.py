@@ -63,6 +63,8 @@ def test_a_manifest_storage_keeps_its_hashes_beside_the_build(tmp_path: Path, st
     assert result.code == 0, result.err
     named = re.search(r"ManifestStaticFilesStorage: .*?; use \"([\w.]+)\"", result.out)
     assert named is not None, result.out
+    # a computed {% static %} is the storage's to name at run time: not warned about
+    assert "django_manifest: true" in (tmp_path / "pipeline.yaml").read_text()
     _paste(tmp_path, result.out)
     settings.write_text(settings.read_text().replace(storage, named.group(1)))
     collected = subprocess.run(
