@@ -42,7 +42,6 @@ from .djangotemplates import (
 from .files import parsed_modules, walk_dirs
 from .pathexpr import settings_folder
 from .settingsfamily import (
-    DJANGO_MANIFEST,
     WHITENOISE_MANIFEST,
     settings_family,
     storage_module,
