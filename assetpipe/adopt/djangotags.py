@@ -116,8 +116,9 @@ def _rendering_tag(func: ast.FunctionDef, decorator: ast.expr) -> tuple[str, str
 
 def django_template_lines(tags: dict[str, str], manifest: bool) -> list[str]:
     """``templates.partial_tags`` (JSON strings are YAML) and ``templates.django_manifest``
-    (the settings' storage is Django's ``ManifestStaticFilesStorage``, which ``init`` has the
-    project keep as ``assetpipe.django``'s) in pipeline.yaml."""
+    (the settings' storage is Django's or WhiteNoise's manifest storage, which ``init`` has the
+    project keep as assetpipe's: ``assetpipe.django``, ``assetpipe.djangowhitenoise``) in
+    pipeline.yaml."""
     out = []
     if tags:
         listed = ", ".join(f"{t}: {json.dumps(n)}" for t, n in sorted(tags.items()))
@@ -128,7 +129,7 @@ def django_template_lines(tags: dict[str, str], manifest: bool) -> list[str]:
         ]
     if manifest:
         out += [
-            "  # Django's manifest storage (assetpipe.django's) gives a computed",
+            "  # The settings' manifest storage (as assetpipe's) gives a computed",
             "  # {% static EXPR %} collectstatic's hashed name at run time: not warned about.",
             "  django_manifest: true",
         ]
