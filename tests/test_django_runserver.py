@@ -56,6 +56,14 @@ def _status(url: str) -> int:
         return e.code
 
 
+def _home_with_built_css(base: str, log: Path) -> str:
+    """The home page under ``watch``, which links the build's hashed stylesheet, answered."""
+    html = _answered(base + "/", log, "watch")
+    css = re.search(r'href="(/static/css/site-[A-Z0-9]{8}\.css)"', html)
+    assert css and _status(base + css.group(1)) == 200, html
+    return html
+
+
 #: Spirit's ``startproject`` shape: the project folder is a package (an ``__init__.py`` beside
 #: ``manage.py``) and the settings the process runs with are a module of a settings package
 #: that imports the base settings (``mysite.settings.dev``, ``from .base import *``)
@@ -136,9 +144,7 @@ def test_watch_app_answers_what_the_build_lacks_as_runserver_does(tmp_path: Path
     watch, port, log = _adopted_under_watch(tmp_path)
     try:
         base = f"http://127.0.0.1:{port}"
-        html = _answered(base + "/", log, "watch")
-        css = re.search(r'href="(/static/css/site-[A-Z0-9]{8}\.css)"', html)
-        assert css and _status(base + css.group(1)) == 200, html
+        _home_with_built_css(base, log)
         # the app's own file, which the build lacks: Django's finders, as under runserver
         assert _get(base + "/static/shop/app.css")[2] == b"p { color: red; }\n"
         assert _status(base + "/static/shop/none.css") == 404
@@ -184,9 +190,7 @@ def test_watch_app_in_a_project_folder_named_like_its_package(tmp_path: Path) ->
     watch, port, log = _adopted_under_watch(root)
     try:
         base = f"http://127.0.0.1:{port}"
-        html = _answered(base + "/", log, "watch")
-        css = re.search(r'href="(/static/css/site-[A-Z0-9]{8}\.css)"', html)
-        assert css and _status(base + css.group(1)) == 200, html
+        _home_with_built_css(base, log)
     finally:
         watch.terminate()
         watch.wait(10)
