@@ -57,7 +57,11 @@ _READ: ContextVar[dict[Any, Any] | None] = ContextVar("_READ", default=None)
 def reading_once() -> Iterator[None]:
     """Within this block ``python_texts`` reads a folder's modules once and ``parsed_modules``
     parses each once: ``init`` on a Django project walked all its modules six times (its
-    settings, app and template folders, tags), ~1 s of NetBox's ~3 s ``init``."""
+    settings, app and template folders, tags), ~1 s of NetBox's ~3 s ``init``. A block inside
+    another reads through the outer one's memo (the CLI's steps after ``init``'s look)."""
+    if _READ.get() is not None:
+        yield
+        return
     token = _READ.set({})
     try:
         yield

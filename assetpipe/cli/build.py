@@ -128,7 +128,15 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             _installed_note(made.module_file, p.root)
         return 0
 
-    run_command(body, verbose=verbose, json_mode=False)
+    def body_reading_once() -> int:
+        """``body``, its steps after ``init`` (the Django project's settings and their family,
+        the app's extensions) reading the modules ``init`` already read."""
+        from ..adopt.files import reading_once
+
+        with reading_once():
+            return body()
+
+    run_command(body_reading_once, verbose=verbose, json_mode=False)
 
 
 def _found(
