@@ -12,6 +12,7 @@ settings, what Django serves from and what to do instead.
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 
@@ -25,10 +26,10 @@ _COPY = (
 )
 
 
-def _packages(root: Path) -> str | None:
+def _packages(root: Path, found: tuple[Path, ast.expr | None] | None) -> str | None:
     """``"wiki: 42, ..."``: the installed packages whose templates Django renders the
-    project's pages from, most templates first (``None``: no settings, or no such package)."""
-    found = settings_apps(root)
+    project's pages from, most templates first; ``found``: ``settings_apps(root)`` (``None``:
+    no settings, or no such package)."""
     packages = installed_templates(root, found[1]) if found is not None else []
     return ", ".join(f"{name}: {n}" for name, n in packages[:4]) if packages else None
 
@@ -38,7 +39,7 @@ def installed_pages_note(root: Path) -> str | None:
     when no installed package has any): Django renders its pages from installed packages'
     templates, which the build leaves as they are. On django-oscar's sandbox ``init`` wrote a
     config that built nothing, and said only "No templates folder found"."""
-    named = _packages(root)
+    named = _packages(root, settings_apps(root))
     if named is None:
         return None
     return (
@@ -57,7 +58,7 @@ def no_static_folder(root: Path) -> UsageError | None:
     if found is None:
         return None
     shown = os.path.relpath(found[0], root)
-    named = _packages(root)
+    named = _packages(root, found)
     pages = (
         f"Django renders its pages from the templates of installed packages ({named}) and"
         " serves their static files, which the build leaves as they are: to build them, "
