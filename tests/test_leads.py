@@ -232,4 +232,4 @@ def test_alternatives_are_the_branches_of_one_chain() -> None:
     doc = Document(text, "page.html")
     cands = page_candidates(doc, doc.scan.tags)
     assert cands.first is not None and doc.value(cands.first, "alt") == "a"
-    assert [doc.value(t, "alt") for t in cands.alternatives] == ["b"]
+    assert [doc.value(t, "alt") for t in cands.drawn_instead(doc)] == ["b"]

@@ -168,9 +168,28 @@ class Candidates:
     #: where the first image past the lead starts, when it may be the LCP (not small, not
     #: chrome): a partial or macro rendered before it may hold the LCP instead (``leads``)
     at: int | None = None
-    #: large images outside loops that render first instead of ``first`` on another way through
-    #: the template's ``{% if %}`` chains (``paths.alternatives``): eager too, with nothing added
-    alternatives: tuple[Tag, ...] = ()
+    #: the images past the lead, in order (``drawn_instead`` looks among them)
+    rest: tuple[Tag, ...] = ()
+
+    @property
+    def big(self) -> Tag | None:
+        """The image at ``at``: the candidate a partial or macro before it may stand for."""
+        return next((t for t in self.rest if t.start == self.at), None)
+
+    def drawn_instead(self, doc: Document) -> tuple[Tag, ...]:
+        """The large images outside loops drawn instead of the candidate on another branch of
+        its ``{% if %}`` chain (``paths.alternatives``): eager too, with nothing added. Looked
+        for only where a rewrite asks, not for every template's lead fact."""
+        big = self.big
+        if big is None:
+            return ()
+        chrome = chrome_images(doc)
+        large = [t for t in self.rest if not (says_small(doc, t) or t.start in chrome)]
+        return tuple(
+            t
+            for t in alternatives(doc, big, large)
+            if t is not self.first and t is not self.loop_first and not t.in_loop
+        )
 
 
 def chrome_images(doc: Document) -> dict[int, str]:
@@ -204,16 +223,8 @@ def page_candidates(doc: Document, tags: list[Tag]) -> Candidates:
     # loop (a list of avatars), lazy as before
     kept = tuple(t for i, t in enumerate(lead) if not t.in_loop and (i == 0 or t.start in chrome))
     big = rest[0] if rest and not (says_small(doc, rest[0]) or rest[0].start in chrome) else None
-    loop_first = _loop_first(doc, rest)
-    alts: tuple[Tag, ...] = ()
-    if big is not None:
-        large = [t for t in rest if not (says_small(doc, t) or t.start in chrome)]
-        alts = tuple(
-            t
-            for t in alternatives(doc, big, large)
-            if t is not first and t is not loop_first and not t.in_loop
-        )
-    return Candidates(first, loop_first, kept, None if big is None else big.start, alts)
+    at = None if big is None else big.start
+    return Candidates(first, _loop_first(doc, rest), kept, at, tuple(rest))
 
 
 def _loop_first(doc: Document, imgs: list[Tag]) -> Tag | None:

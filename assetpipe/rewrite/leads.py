@@ -133,8 +133,7 @@ def sites(doc: Document, own: Mapping[str, tuple[int, int]]) -> list[Site]:
 def candidate(doc: Document, tags: list[Tag]) -> Tag | None:
     """The first of ``tags`` past their header, logo and small images that may be the LCP
     (``page_candidates``), or ``None``."""
-    at = page_candidates(doc, tags).at
-    return next((t for t in tags if t.start == at), None)
+    return page_candidates(doc, tags).big
 
 
 def macro_tags(doc: Document, span: tuple[int, int]) -> list[Tag]:
@@ -276,12 +275,13 @@ def lead_tags(doc: Document, partial: str, macros: tuple[str, ...]) -> dict[int,
     ``macros`` that hold a page's candidate, by start → the LCP rule's mode: ``first-pass``
     (drawn by the partial's own loop), ``include-first-pass`` (included in a loop), ``keep``;
     an image drawn instead of the partial's on another ``{% if %}`` branch
-    (``Candidates.alternatives``) gets the same, unless the partial is included ``both`` once
+    (``Candidates.drawn_instead``) gets the same, unless the partial is included ``both`` once
     and in a loop."""
     out: dict[int, str] = {}
     if partial:
         tags = top_tags(doc)
-        t = candidate(doc, tags)
+        cands = page_candidates(doc, tags)
+        t = cands.big
         if t is not None:
             own_loop = "for" in t.jinja
             out[t.start] = (
@@ -289,7 +289,7 @@ def lead_tags(doc: Document, partial: str, macros: tuple[str, ...]) -> dict[int,
             )
             # drawn instead of it; not in a partial also included in loops, which ``once``
             # keeps eager on every pass: a list of book covers would all load at once
-            for alt in page_candidates(doc, tags).alternatives:
+            for alt in cands.drawn_instead(doc):
                 if not own_loop and partial != "both":
                     out.setdefault(alt.start, out[t.start])
     spans = macro_spans(doc) if macros else {}

@@ -338,7 +338,7 @@ class _Rewriter:
                 cands = page_candidates(self.doc, tags)
                 first_img, self.loop_first = cands.first, cands.loop_first
                 self.lead = {t.start for t in cands.lead}
-                self.leads.update((t.start, "keep") for t in cands.alternatives)
+                self.leads.update((t.start, "keep") for t in cands.drawn_instead(self.doc))
             else:
                 chrome_first(self.doc.name, tags, selected)
             if self.opts.sizes_rules:
