@@ -40,6 +40,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from ..config import Config
+from ..serve.reload import uncompressed
 from ..serve.sockets import set_nodelay
 from ..serve.userapp import Report
 
@@ -316,7 +317,7 @@ def make_site_app(
     if app is not None:
         from ..serve.userapp import RenderErrors
 
-        inner = RenderErrors(_identity(app), report or _log_report)
+        inner = RenderErrors(uncompressed(app), report or _log_report)
     else:
         from ..jinja import install
         from ..serve.pages import PagesApp
@@ -342,16 +343,6 @@ def make_site_app(
         fallback=app is not None,
     )
     return site
-
-
-def _identity(app: WSGIApp) -> WSGIApp:
-    """The app's responses uncompressed (the reload client is injected into HTML; loopback)."""
-
-    def call(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        environ.pop("HTTP_ACCEPT_ENCODING", None)
-        return app(environ, start_response)
-
-    return call
 
 
 class _Handler(WSGIRequestHandler):

@@ -25,6 +25,8 @@ after injection (a compressed body is left alone).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .csp import allow_client, amend_meta
 
@@ -104,3 +106,15 @@ def is_html(headers: dict[str, str]) -> bool:
     """Whether a response (lower-case header dict) can take the client."""
     ctype = headers.get("content-type", "").split(";", 1)[0].strip().lower()
     return ctype in ("text/html", "application/xhtml+xml") and "content-encoding" not in headers
+
+
+def uncompressed(app: Any) -> Any:
+    """The WSGI ``app`` asked for its responses uncompressed (no ``Accept-Encoding``), so the
+    client can be injected into its HTML (``is_html``); a layer outside compresses the result,
+    or nothing does (loopback)."""
+
+    def call(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ.pop("HTTP_ACCEPT_ENCODING", None)
+        return app(environ, start_response)  # type: ignore[no-any-return]
+
+    return call
