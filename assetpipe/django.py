@@ -46,18 +46,23 @@ from django.contrib.staticfiles.finders import BaseFinder
 from django.core.exceptions import SuspiciousFileOperation
 from django.utils._os import safe_join
 
-from .configfind import served_build
+from .configfind import ServedBuild, served_build
 
 
-def build_public() -> Path:
-    """The build's public folder: ``<output>/public``, the build link not resolved, the config
-    found from the folder of the settings module as ``AssetPipe(app)`` finds a Flask app's
-    ``pipeline.yaml`` (``configfind``); from the working folder under
-    ``settings.configure()``."""
+def project_build() -> ServedBuild:
+    """The project's config and build, the config found from the folder of the settings
+    module as ``AssetPipe(app)`` finds a Flask app's ``pipeline.yaml`` (``configfind``); from
+    the working folder under ``settings.configure()``."""
     name = getattr(settings, "SETTINGS_MODULE", None)
     module = sys.modules.get(name) if name else None
     found = getattr(module, "__file__", None)
-    return served_build(Path(found).parent if found else Path.cwd()).output / "public"
+    return served_build(Path(found).parent if found else Path.cwd())
+
+
+def build_public() -> Path:
+    """The build's public folder: ``<output>/public``, the build link not resolved
+    (``project_build``)."""
+    return project_build().output / "public"
 
 
 def build_file(public: Path, path: str) -> Path | None:
@@ -125,6 +130,34 @@ class ManifestStaticFilesStorage(BuildNames, storage.ManifestStaticFilesStorage)
     is ``assetpipe.djangowhitenoise.CompressedManifestStaticFilesStorage``."""
 
 
+def build_in_front(handler: Any) -> Any:
+    """``handler`` (``runserver``'s: the project's WSGI application in staticfiles' handler)
+    behind an ``AssetMiddleware`` that answers the build's files as deployed: precompressed
+    (brotli, gzip), hashed names ``immutable``, ETag/304/Range. A path the build lacks (an
+    installed app's file, the admin's) and a source path whose file changed since the build go
+    on to ``handler``, which answers them from the finders as before; a new build is followed
+    without a restart, and while an ``assetpipe watch`` of the config runs its live-reload
+    client is put in the pages (``assetpipe.djangorunserver``). The pages are compressed
+    here, after the client is put in: a project's own compression (the WSGI module's
+    ``CompressMiddleware``) is asked for none, or the client could not go in."""
+    from .serve.reload import uncompressed
+    from .serve.wsgi import AssetMiddleware, CompressMiddleware
+
+    found = project_build()
+    served = AssetMiddleware(
+        uncompressed(handler),  # compressed outside, once the client is in (``is_html``)
+        found.output,
+        found.public_path,
+        autorefresh=True,
+        source_paths=found.source_paths,
+        fallback=True,
+        unhashed_cache_control="",  # as Django's static view: no Cache-Control
+        source=found.config.source,
+        watch_state=found.config.state_dir,
+    )
+    return CompressMiddleware(served, exclude_paths=(found.public_path,))
+
+
 def runserver_static(app: Any) -> Any:
     """``app`` (a WSGI application) in Django's ``StaticFilesHandler``, as ``manage.py
     runserver`` serves it, when Django's settings are loaded with ``DEBUG`` on and
@@ -140,4 +173,4 @@ def runserver_static(app: Any) -> Any:
     return StaticFilesHandler(app)
 
 
-__all__ = ["BuildFinder", "ManifestStaticFilesStorage", "runserver_static"]
+__all__ = ["BuildFinder", "ManifestStaticFilesStorage", "build_in_front", "runserver_static"]

@@ -4,7 +4,7 @@ nothing of it is in this repository): settings split into ``base``/``dev``/``pro
 ``home`` app with its own ``static/`` and templates, the project's ``static/`` and templates,
 the welcome page, and Wagtail's admin served from the installed package.
 
-``init``, its lines pasted where it says (the WSGI module, ``DIRS``, ``STATICFILES_FINDERS``),
+``init``, its lines pasted where it says (the WSGI module, ``DIRS``, ``INSTALLED_APPS``),
 ``build --strict``, then ``manage.py runserver`` as the project's README says, against the
 same project run plainly: per page no new response >= 400 or console error, no more bytes,
 full-page screenshots alike, and the project's own files answered by their hashed names."""
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.real_apps import pixel_difference, run_cli, view
-from tests.test_django import _answered, _free_port, _started
+from tests.test_django import _answered, _free_port, _get, _started
 
 pytestmark = [pytest.mark.chromium]
 
@@ -34,7 +34,8 @@ PAGES = (("/", ()), ("/admin/login/", ()), ("/no-such-page/", ()))
 def _paste(root: Path, out: str) -> None:
     """Paste the lines ``init`` printed where it says: ``Add these lines in FILE, after line
     N``, ``first in the DIRS list at line N of TEMPLATES in FILE`` (with ``from pathlib
-    import Path`` at its top), ``last in the STATICFILES_FINDERS list at line N of FILE``; a
+    import Path`` at its top), ``before "django.contrib.staticfiles" at line N of FILE`` (its
+    indent), ``last in the STATICFILES_FINDERS list at line N of FILE``; a
     block of ``init``'s that none of these reads fails the test."""
     blocks = re.split(r"\n(?=  (?:Add these lines|and ))", out)
     for block in blocks:
@@ -45,6 +46,10 @@ def _paste(root: Path, out: str) -> None:
             _insert(root / m[2], int(m[1]), ["            " + c for c in code])
             path = root / m[2]
             path.write_text("from pathlib import Path\n" + path.read_text())
+        elif m := re.search(r'before "django.contrib.staticfiles" at line (\d+) of (\S+)', block):
+            line = (root / m[2]).read_text().splitlines()[int(m[1]) - 1]
+            indent = line[: len(line) - len(line.lstrip())]
+            _insert(root / m[2], int(m[1]) - 1, [indent + c for c in code])
         elif m := re.search(r"last in the STATICFILES_FINDERS list at line (\d+) of (\S+)", block):
             lines = (root / m[2]).read_text().splitlines()
             close = next(i for i in range(int(m[1]), len(lines)) if lines[i].strip() == "]")
@@ -110,6 +115,9 @@ def test_the_wagtail_starter_adopted_looks_and_loads_as_before(
         before = [view(browser, before_url, path, g) for path, g in PAGES]
     with _runserver(adopted, adopted / "server.log") as after_url:
         after = [view(browser, after_url, path, g) for path, g in PAGES]
+        # runserver answers the build's files as deployed (``assetpipe.djangorunserver``)
+        css = next(u for u in after[0].requested if re.search(r"/mysite-\w{8}\.css$", u))
+        assert "immutable" in _get(css, "br, gzip")[1].get("cache-control", "")
     for (path, _), b, a in zip(PAGES, before, after, strict=True):
         new_bad = [r for r in a.bad_responses if r[0] != 404 or not r[1].endswith(path)]
         assert len(new_bad) <= len(b.bad_responses) - (path == "/no-such-page/"), (path, new_bad)

@@ -3,7 +3,7 @@
 Django has no app object for an extension to take: its WSGI module makes ``application =
 get_wsgi_application()``, and the settings' ``TEMPLATES`` say where the templates are. ``init``
 said "No Flask app found here" and gave Jinja steps (``Jinja2Templates``, ``assetpipe.jinja``)
-that a Django project has no place for. Now it names the two places and what goes there:
+that a Django project has no place for. Now it names the places and what goes there:
 
 - the WSGI module, after that line: ``application`` wrapped in ``AssetMiddleware`` (the build,
   hashed files ``immutable``; ``fallback=True`` hands a file the build lacks, an installed app's
@@ -13,9 +13,10 @@ that a Django project has no place for. Now it names the two places and what goe
   redirects to by its unhashed URL) and ``CompressMiddleware``;
 - the settings' ``DIRS`` of the ``DjangoTemplates`` backend: the build's ``templates`` folder
   first, so Django renders the rewritten copies (their ``{% static 'K' %}`` name hashed files);
-- the settings' ``STATICFILES_FINDERS``: ``assetpipe.django.BuildFinder`` last, for
-  ``manage.py runserver``, whose staticfiles handler answers ``STATIC_URL`` itself, ahead of
-  the middleware (linkding's hashed stylesheets and script 404ed: ``assetpipe/django.py``).
+- the settings' ``INSTALLED_APPS`` (``assetpipe.djangorunserver`` before staticfiles) or
+  ``STATICFILES_FINDERS`` (``assetpipe.django.BuildFinder`` last), for ``manage.py
+  runserver``, whose staticfiles handler answers ``STATIC_URL`` itself, ahead of the
+  middleware (linkding's hashed stylesheets and script 404ed: ``runserverstep``).
 
 Both paths are written relative to the module they are pasted in (``Path(__file__)``), so the
 project works wherever it is deployed.
@@ -41,6 +42,7 @@ from .djangotemplates import (
 )
 from .files import parsed_modules, walk_dirs
 from .pathexpr import settings_folder
+from .runserverstep import finders_line, runserver_step, staticfiles_line
 from .settingsfamily import (
     WHITENOISE_MANIFEST,
     settings_family,
@@ -48,12 +50,6 @@ from .settingsfamily import (
 )
 
 WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
-#: the staticfiles finder of the build (``assetpipe/django.py``), and Django's default ones
-FINDER = "assetpipe.django.BuildFinder"
-DEFAULT_FINDERS = (
-    "django.contrib.staticfiles.finders.FileSystemFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-)
 
 
 @dataclass(frozen=True)
@@ -70,6 +66,8 @@ class DjangoProject:
     manifest_storage: str
     compressor: bool = False  # ``INSTALLED_APPS`` has django-compressor (``"compressor"``)
     finders_line: int | None = None  # the line of the settings' ``STATICFILES_FINDERS``
+    #: the line of ``"django.contrib.staticfiles"`` in the settings' apps (``runserverstep``)
+    staticfiles_line: int | None = None
     #: where another settings module names the manifest storage (``settingsfamily``), ``""``
     manifest_in: str = ""
 
@@ -110,7 +108,7 @@ class DjangoProject:
                 "",
                 f"    str({tpl}),",
             ]
-            out += ["", *self._finder_step(shown)]
+            out += ["", *runserver_step(shown, self.staticfiles_line, self.finders_line)]
         if self.manifest_storage:
             out += [
                 "",
@@ -128,24 +126,6 @@ class DjangoProject:
                 " files by their source names); the build hashes every other reference.",
             ]
         return out
-
-    def _finder_step(self, shown: str) -> list[str]:
-        """Where ``BuildFinder`` goes in the settings module ``shown``: last in its
-        ``STATICFILES_FINDERS``, or that list with Django's two default finders at its end."""
-        why = (
-            " (manage.py runserver answers STATIC_URL itself, from the staticfiles finders:"
-            " this one finds the build's hashed files):"
-        )
-        if self.finders_line is not None:
-            at = f"at line {self.finders_line} of {shown}"
-            return [f"and last in the STATICFILES_FINDERS list {at}{why}", "", f'    "{FINDER}",']
-        return [
-            f"and at the end of {shown}{why}",
-            "",
-            "    STATICFILES_FINDERS = [",
-            *(f'        "{name}",' for name in (*DEFAULT_FINDERS, FINDER)),
-            "    ]",
-        ]
 
 
 #: Django's and WhiteNoise's manifest storages taking the build's hashed names too
@@ -203,17 +183,17 @@ def find_django_project(root: Path) -> DjangoProject | None:
     manifest, named_in = storage_module(settings_family(root, path, text))
     manifest_in = f" ({os.path.relpath(named_in, root)})" if named_in not in (None, path) else ""
     compressor = re.search(r"""["']compressor["']""", text) is not None
-    finders = next(
-        (
-            n.lineno
-            for n in tree.body
-            if isinstance(n, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "STATICFILES_FINDERS" for t in n.targets)
-        ),
-        None,
-    )
     return DjangoProject(
-        wsgi[2], wsgi[3], wsgi[4], path, line, manifest, compressor, finders, manifest_in
+        wsgi[2],
+        wsgi[3],
+        wsgi[4],
+        path,
+        line,
+        manifest,
+        compressor,
+        finders_line=finders_line(tree),
+        manifest_in=manifest_in,
+        staticfiles_line=staticfiles_line(tree),
     )
 
 
