@@ -480,8 +480,10 @@ def test_relative_url_naming_no_file_of_the_build_is_not_warned_about(tmp_path: 
     ] == [
         (
             1,
-            "'../img/a.png' left as written (a relative URL): it requests the unhashed source"
-            " path; 1 more asset reference(s) left as written at line(s) 3 (report.json:"
+            "'../img/a.png' left as written (a relative URL): resolved against each page's URL,"
+            " it names no file the build can tell; written /static/img/a.png (or"
+            " url_for('static', filename='img/a.png'), {% static 'img/a.png' %}) it is hashed;"
+            " 1 more asset reference(s) left as written at line(s) 3 (report.json:"
             " templates.*.unresolved)",
         )
     ]

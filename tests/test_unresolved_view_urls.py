@@ -40,3 +40,23 @@ def test_a_views_url_with_a_path_is_not_a_static_file(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert run_cli("build", "--strict", cwd=tmp_path).code == 0
+
+
+def test_a_page_relative_url_warning_says_how_to_write_it(tmp_path: Path) -> None:
+    """Open Web Calendar links ``css/common.css`` from pages at ``/``: its own route's
+    ``/css/common.css``, not the static folder's unhashed path, as the warning used to say.
+    It now says what the URL is and how it would be hashed."""
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: static\noutput: dist\ntemplates: {dirs: [templates]}\n"
+            "styles: {entries: [css/common.css]}\n",
+            "static/css/common.css": "body { color: #123456 }\n",
+            "templates/index.html": '<link rel="stylesheet" href="css/common.css">\n',
+        },
+    )
+    [warning] = build_warnings(tmp_path)
+    assert warning["line"] == 1
+    assert "unhashed source path" not in warning["message"], warning
+    want = "written /static/css/common.css (or url_for('static', filename='css/common.css')"
+    assert want in warning["message"], warning

@@ -143,6 +143,13 @@ def _relative_names_build_file(value: str, keys: Container[str]) -> bool:
     return any("/".join(parts[i:]) in keys for i in range(len(parts)))
 
 
+def _relative_key(value: str, keys: Container[str]) -> str:
+    """The longest end of relative URL ``value``'s path that is a key of the build
+    (``css/common.css`` for ``../css/common.css``); ``""`` for none."""
+    parts = [p for p in value.split("?", 1)[0].split("#", 1)[0].split("/") if p]
+    return next(("/".join(parts[i:]) for i in range(len(parts)) if "/".join(parts[i:]) in keys), "")
+
+
 def _base_url(key: str, keys: Container[str], has_folder: Callable[[str], bool]) -> bool:
     """Whether a key the build has no file of is a URL scripts build on rather than a missing
     file: a folder of the source (pgAdmin's ``window.resourceBasePath = "{{ url_for('static',
@@ -237,12 +244,22 @@ def warn_unresolved(ctx: StageContext, rel: str, items: list[dict[str, Any]]) ->
     # Flask/Quart with AssetPipe(app) (Litestar with its plugin) names the default output
     # (hashed) while the template renders: what is lost is the srcset, sizes and modern formats
     # of a literal file name
-    tail = (
-        f"{_NAMER[named.group(1)]} names its default output at run time, without the srcset,"
-        " sizes and modern formats a literal file name gets"
-        if named and not function and not route
-        else "it requests the unhashed source path"
-    )
+    key = _relative_key(str(first["value"]), keys) if first["reason"] == "relative" else ""
+    if named and not function and not route:
+        tail = (
+            f"{_NAMER[named.group(1)]} names its default output at run time, without the"
+            " srcset, sizes and modern formats a literal file name gets"
+        )
+    elif key:
+        # resolved against each page's URL: Open Web Calendar's `css/common.css`, at `/`,
+        # is its own route's `/css/common.css`, not the static folder's unhashed path
+        tail = (
+            "resolved against each page's URL, it names no file the build can tell; written"
+            f" {public_path.rstrip('/')}/{key} (or url_for('static', filename='{key}'),"
+            f" {{% static '{key}' %}}) it is hashed"
+        )
+    else:
+        tail = "it requests the unhashed source path"
     msg = f"'{first['value']}' left as written ({what}): {tail}"
     if len(left) > 1:
         lines = ", ".join(str(u["line"]) for u in left[1:])
