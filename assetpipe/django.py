@@ -25,6 +25,10 @@ the build's hashed files (Django's raises on a name its manifest lacks): the ref
 rewrites name its files, every other one keeps ``collectstatic``'s hashed name (``BuildNames``;
 WhiteNoise's is in ``assetpipe/djangowhitenoise.py``).
 
+``build_in_front(handler)`` is what ``assetpipe.djangorunserver``'s ``runserver`` serves: the
+build answered as deployed (precompressed, hashed names ``immutable``) in front of
+staticfiles' handler, which ``BuildFinder`` alone leaves to send them uncompressed.
+
 ``runserver_static(app)`` is the other half of what ``runserver`` does, for ``assetpipe watch
 --app`` and ``audit --app``, which serve the project's WSGI application in their own server
 behind the build: with ``DEBUG`` on, a ``STATIC_URL`` file the build lacks (an installed app's,
