@@ -4,10 +4,10 @@ the page's Largest Contentful Paint whenever that branch renders, and stays eage
 BookWyrm's cover snippet draws a remote cover in one branch and the local one in the other; a
 shop draws a product's photo or a "no photo" picture. Before, only the first image in the text
 was eager: a page that took the other branch had its LCP ``loading="lazy"``, waiting for layout.
-An image after the branches (further down the page) stays lazy, and so does one after an
-``{% if %}`` without ``{% else %}`` (healthchecks' setup guides: the second screenshot comes
-first only where the first is not drawn; eager, it would be fetched on every page that scrolls
-no further). Real build, real Flask with ``StrictUndefined``, real HTTP on 127.0.0.1, real
+An image after the branches (further down the page) stays lazy; one after an ``{% if %}``
+without ``{% else %}`` is lazy only where that ``{% if %}`` draws its image (healthchecks' setup
+guides: the second screenshot comes first only where the first is not drawn; eager everywhere,
+it would be fetched on every page that scrolls no further). Real build, real Flask with ``StrictUndefined``, real HTTP on 127.0.0.1, real
 Chromium's LCP element."""
 
 from __future__ import annotations
@@ -60,6 +60,14 @@ GUIDE = f"""\
 <img src="{_url("'img/footer.jpg'")}" alt="step 1" style="width:100%">
 {{% endblock %}}
 """
+# an image after an ``{% if %}`` without ``{% else %}``: the first image where it draws none
+BANNER = f"""\
+{{% extends "layout.html" %}}
+{{% block body %}}
+{{% if banner %}}<img src="{_url("'img/a.jpg'")}" alt="banner" style="width:100%">{{% endif %}}
+<img src="{_url("'img/none.jpg'")}" alt="photo" style="width:100%">
+{{% endblock %}}
+"""
 BOOK = """\
 {% extends "layout.html" %}
 {% block body %}
@@ -75,13 +83,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         root,
         {
             "pipeline.yaml": "source: app/static\noutput: dist\n"
-            "templates: {dirs: [app/templates], pages: [product.html, book.html, guide.html]}\n"
+            "templates: {dirs: [app/templates],"
+            " pages: [product.html, book.html, guide.html, banner.html]}\n"
             "images: {include: ['img/**'], widths: [480, 960]}\n",
             "app/templates/layout.html": LAYOUT,
             "app/templates/product.html": PRODUCT,
             "app/templates/cover.html": COVER,
             "app/templates/book.html": BOOK,
             "app/templates/guide.html": GUIDE,
+            "app/templates/banner.html": BANNER,
             "app/static/img/a.jpg": _image(1200, 700, "JPEG"),
             "app/static/img/none.jpg": _image(1200, 700, "JPEG", 200),
             "app/static/img/footer.jpg": _image(1200, 300, "JPEG", 20),
@@ -102,6 +112,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         lambda n: render_template("book.html", cover="img/a.jpg" if n else None, external=False),
     )
     app.add_url_rule("/guide", "guide", lambda: render_template("guide.html", connected=False))
+    app.add_url_rule(
+        "/banner/<int:n>", "banner", lambda n: render_template("banner.html", banner=bool(n))
+    )
     with wsgi_server(app) as port:
         yield port
 
@@ -113,6 +126,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         ("/product/0", "no photo"),
         ("/book/1", "cover"),
         ("/guide", "step 0"),
+        ("/banner/1", "banner"),
+        ("/banner/0", "photo"),
     ],
 )
 def test_the_branch_that_renders_keeps_its_image_eager(
@@ -124,3 +139,5 @@ def test_the_branch_that_renders_keeps_its_image_eager(
         assert ["footer", "lazy"] in imgs, imgs  # below the branches: lazy as before
     if path == "/guide":
         assert ["step 1", "lazy"] in imgs, imgs  # first only where step 0 is not drawn
+    if path == "/banner/1":
+        assert ["photo", "lazy"] in imgs, imgs  # lazy where the banner is drawn before it

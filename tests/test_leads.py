@@ -4,6 +4,7 @@ in real Flask and Django by tests/test_lcp_partials.py and tests/test_django_loo
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from jinja2 import DictLoader, Environment, StrictUndefined
@@ -233,3 +234,58 @@ def test_alternatives_are_the_branches_of_one_chain() -> None:
     cands = page_candidates(doc, doc.scan.tags)
     assert cands.first is not None and doc.value(cands.first, "alt") == "a"
     assert [doc.value(t, "alt") for t in cands.drawn_instead(doc)] == ["b"]
+
+
+def _after(text: str) -> tuple[list[str | None], list[str]]:
+    from assetpipe.rewrite.lcp import page_candidates
+
+    doc = Document(text, "page.html")
+    after, tests = page_candidates(doc, doc.scan.tags).drawn_after(doc)
+    return [doc.value(t, "alt") for t in after], tests
+
+
+def test_an_image_after_an_if_without_else_is_lazy_only_where_the_if_draws() -> None:
+    """healthchecks' setup guides: ``{% if not connected %}<img step0>{% endif %}`` then step 1,
+    the page's first image where step 0 is not drawn. Lazy only under the ``{% if %}``'s tests
+    (joined with ``or``, in parentheses in Jinja); in Jinja, rendered both ways."""
+    text = (
+        '{% block body %}{% if not connected %}<img src="/0.jpg" alt="0">'
+        '{% elif guide == "x" %}<img src="/x.jpg" alt="x">{% endif %}'
+        '<p>Then</p><img src="/1.jpg" alt="1"><img src="/2.jpg" alt="2">{% endblock %}'
+    )
+    assert _after(text) == (["1"], ["not connected", 'guide == "x"'])
+    built = rewrite(text, "page.html", {}, Options(is_page=True)).text
+    assert '<img src="/1.jpg" alt="1" {% if (not connected) or (guide == "x") %}' in built
+    env = Environment(undefined=StrictUndefined)
+    shown = env.from_string(built).render(connected=True, guide="y")
+    assert '<img src="/1.jpg" alt="1" >' in shown  # the first image drawn: eager
+    assert '<img src="/2.jpg" alt="2" loading="lazy"' in shown
+    hidden = env.from_string(built).render(connected=False, guide="y")
+    assert '<img src="/1.jpg" alt="1" loading="lazy" decoding="async">' in hidden
+    # Django's {% if %} has no parentheses: joined bare (``or`` binds loosest there too)
+    django = rewrite(text, "page.html", {}, Options(is_page=True, django=True)).text
+    assert '{% if not connected or guide == "x" %}loading="lazy"' in django
+    if importlib.util.find_spec("django") is not None:
+        from django.template import Context, Engine
+
+        def in_django(**ctx: object) -> str:
+            return str(Engine().from_string(django).render(Context(ctx)))
+
+        assert '<img src="/1.jpg" alt="1" >' in in_django(connected=True, guide="y")
+        assert 'alt="1" loading="lazy"' in in_django(connected=True, guide="x")
+        assert 'alt="1" loading="lazy"' in in_django(connected=False, guide="y")
+
+
+def test_an_image_after_an_if_is_left_lazy_where_its_test_could_not_be_read_again() -> None:
+    """Not after an ``{% if %}`` with an ``{% else %}`` (never nothing drawn), nested in
+    another chain or a loop, nor for an image in a loop, a macro, or another block (its test is
+    read again where the image is: a ``{% set %}`` in one block is not seen in another)."""
+    img = '<img src="/{0}.jpg" alt="{0}">'
+    a, b = img.format("a"), img.format("b")
+    assert _after(f"{{% if x %}}{a}{{% endif %}}{{% if y %}}{b}{{% endif %}}") == (["b"], ["x"])
+    assert _after(f"{{% if x %}}{a}{{% else %}}<p>no</p>{{% endif %}}{b}") == ([], [])
+    assert _after(f"{{% if y %}}{{% if x %}}{a}{{% endif %}}{b}{{% endif %}}") == ([], [])
+    assert _after(f"{{% if x %}}{a}{{% endif %}}{{% for i in s %}}{b}{{% endfor %}}") == ([], [])
+    blocks = f"{{% block one %}}{{% if x %}}{a}{{% endif %}}{{% endblock %}}{{% block two %}}{b}"
+    assert _after(blocks + "{% endblock %}") == ([], [])
+    assert _after(f"{{% if x if y else z %}}{a}{{% endif %}}{b}") == ([], [])

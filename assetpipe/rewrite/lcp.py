@@ -12,7 +12,7 @@ from typing import Any
 from .cssmatch import VOID
 from .document import Document
 from .hints import ImageHint
-from .paths import alternatives
+from .paths import alternatives, drawn_after
 from .select import match_selectors
 from .tags import Tag
 
@@ -176,6 +176,17 @@ class Candidates:
         """The image at ``at``: the candidate a partial or macro before it may stand for."""
         return next((t for t in self.rest if t.start == self.at), None)
 
+    def large(self, doc: Document) -> list[Tag]:
+        """The images past the lead that may be the LCP (not small, not chrome)."""
+        chrome = chrome_images(doc)
+        return [t for t in self.rest if not (says_small(doc, t) or t.start in chrome)]
+
+    def drawn_after(self, doc: Document) -> tuple[list[Tag], list[str]]:
+        """The large images drawn first where the candidate's ``{% if %}`` draws nothing, and
+        that ``{% if %}``'s tests (``paths.drawn_after``): lazy only where one holds."""
+        big = self.big
+        return ([], []) if big is None else drawn_after(doc, big, self.large(doc))
+
     def drawn_instead(self, doc: Document) -> tuple[Tag, ...]:
         """The large images outside loops drawn instead of the candidate on another branch of
         its ``{% if %}`` chain (``paths.alternatives``): eager too, with nothing added. Looked
@@ -183,11 +194,9 @@ class Candidates:
         big = self.big
         if big is None:
             return ()
-        chrome = chrome_images(doc)
-        large = [t for t in self.rest if not (says_small(doc, t) or t.start in chrome)]
         return tuple(
             t
-            for t in alternatives(doc, big, large)
+            for t in alternatives(doc, big, self.large(doc))
             if t is not self.first and t is not self.loop_first and not t.in_loop
         )
 

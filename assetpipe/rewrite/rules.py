@@ -15,7 +15,8 @@ The LCP rule (which ``<img>`` stays eager), in order of precedence:
 4. in a page template (``templates.pages``, or a whole document: ``standalone_page``), its
    first ``<img>`` outside a loop, macro or call block is eager (the LCP candidate), and so are
    those drawn first instead on another ``{% if %}`` branch (``paths``); the first in one loop is
-   eager on its first pass. Header, logo or small images before it are passed over, eager too;
+   eager on its first pass; the first after its ``{% if %}`` without ``{% else %}`` lazy only
+   under that ``{% if %}``'s tests. Header, logo or small images before it are passed over;
 5. in a layout or partial, an image likely above the fold (``ABOVE_FOLD``: header, nav, sidebar,
    logo; the first image of a partial named like one) stays eager, with nothing added;
 6. every other ``<img>`` and ``<iframe>`` is lazy (``templates.lazy``).
@@ -37,6 +38,7 @@ from .document import Document
 from .edits import Edit, apply
 from .foreign import foreign_stylesheets
 from .hints import Hint, ImageHint
+from .imagereport import image_item
 from .lcp import (
     ABOVE_FOLD,
     CONFIRMED,
@@ -95,6 +97,8 @@ class _Rewriter:
         self.lead: set[int] = set()
         #: the images of this partial or its macros that hold a page's candidate → their mode
         self.leads: dict[int, str] = {}
+        #: images drawn first where the candidate's ``{% if %}`` draws none → its tests
+        self.lazy_if: dict[int, list[str]] = {}
 
     # -- images ----------------------------------------------------------------------------
     def decide(
@@ -126,6 +130,8 @@ class _Rewriter:
             return self.leads[tag.start], "a page's first large image, drawn by this template"
         if tag.start in self.lead:
             return "keep", "before the page's first large image (a header, logo or small image)"
+        if tag.start in self.lazy_if:
+            return "lazy-if", "first where the {% if %} of the page's first image draws none"
         if tag.start in selected and selected[tag.start] in ABOVE_FOLD:
             return "keep", "likely above the fold (header, nav, sidebar or logo)"
         lazy = self.opts.lazy_images if tag.name == "img" else self.opts.lazy_iframes
@@ -170,6 +176,8 @@ class _Rewriter:
             self.writer.add_attr(tag, "loading", "lazy")
             if tag.name == "img":
                 self.writer.add_attr(tag, "decoding", "async")
+        elif mode == "lazy-if":
+            self.writer.add_lazy_if(tag, self.lazy_if[tag.start])
         elif mode in ("first-pass", "include-first-pass", "first-pass-high"):
             var = FIRST_VAR if mode == "include-first-pass" else None
             self.writer.add_after_first_pass(tag, var, mode == "first-pass-high")
@@ -189,37 +197,9 @@ class _Rewriter:
             )
         self.report_image(tag, key, entry, mode, why, info)
 
-    def report_image(
-        self,
-        tag: Tag,
-        key: str | None,
-        entry: Mapping[str, Any] | None,
-        mode: str,
-        why: str,
-        info: dict[str, Any] | None = None,
-    ) -> None:
-        """report.json's ``images`` item: where the tag is, what it shows, how it loads, and
-        why width/height (``dimensions``) and srcset (``sizes``) were written (``null``: not)."""
-        files = (
-            []
-            if entry is None or key is None
-            else [entry["file"], *(v["file"] for v in entry.get("variants", ()))]
-        )
-        line, col = self.doc.loc(tag.start)
-        written = self.doc.enum(tag, "loading")
-        self.result.images.append(
-            {
-                "line": line,
-                "col": col,
-                "asset": key,
-                "src": self.doc.raw(tag, "src"),
-                "files": sorted(set(files)),
-                "loading": written if written else ("lazy" if mode == "lazy" else "eager"),
-                "why": "loading attribute" if written else why,
-                "dimensions": (info or {}).get("dimensions"),
-                "sizes": (info or {}).get("sizes"),
-            }
-        )
+    def report_image(self, tag: Tag, key: str | None, *args: Any, **kw: Any) -> None:
+        """Add report.json's ``images`` item for ``tag`` (``imagereport.image_item``)."""
+        self.result.images.append(image_item(self.doc, tag, key, *args, **kw))
 
     # -- scripts and stylesheets -----------------------------------------------------------
     def integrity(self, tag: Tag, entry: Mapping[str, Any]) -> None:
@@ -339,6 +319,8 @@ class _Rewriter:
                 first_img, self.loop_first = cands.first, cands.loop_first
                 self.lead = {t.start for t in cands.lead}
                 self.leads.update((t.start, "keep") for t in cands.drawn_instead(self.doc))
+                after, tests = cands.drawn_after(self.doc)
+                self.lazy_if = {t.start: tests for t in after}
             else:
                 chrome_first(self.doc.name, tags, selected)
             if self.opts.sizes_rules:

@@ -42,12 +42,7 @@ class Writer:
                 self.skip(tag, f"'{name}' is set inside {{% if %}} within the tag: not added")
             return False
         quote = self.doc.quote(tag)
-        text = f" {name}" if value is None else f" {name}={quote}{value}{quote}"
-        at = tag.insert_at
-        if self.doc.text.endswith(_TRIM, 0, at):
-            # Jinja's '-%}' would eat the separating space: go right after the tag name instead
-            at = tag.name_end
-        self.edit(tag, at, at, text, "attr")
+        self._insert(tag, f" {name}" if value is None else f" {name}={quote}{value}{quote}")
         return True
 
     def add_after_first_pass(self, tag: Tag, var: str | None = None, high: bool = False) -> bool:
@@ -76,12 +71,31 @@ class Writer:
             test = "not forloop or not forloop.first"
         elif var is not None:
             test = f"{var} is not defined or not {var}"
-        text = f" {{% if {test} %}}{body}{{% endif %}}"
+        self._insert(tag, f" {{% if {test} %}}{body}{{% endif %}}")
+        return True
+
+    def add_lazy_if(self, tag: Tag, tests: list[str]) -> bool:
+        """Insert ``loading="lazy" decoding="async"`` (those the tag lacks) inside ``{% if
+        A or B %}``: ``tests`` joined with ``or`` (each in parentheses but in Django, whose
+        ``{% if %}`` has none; ``or`` binds loosest in both)."""
+        missing = [
+            (n, v) for n, v in (("loading", "lazy"), ("decoding", "async")) if not tag.has(n)
+        ]
+        if not missing:
+            return False
+        q = self.doc.quote(tag)
+        body = " ".join(f"{n}={q}{v}{q}" for n, v in missing)
+        test = " or ".join(tests if self.django else (f"({t})" for t in tests))
+        self._insert(tag, f" {{% if {test} %}}{body}{{% endif %}}")
+        return True
+
+    def _insert(self, tag: Tag, text: str) -> None:
+        """Insert ``text`` among the tag's attributes (after its name when Jinja's ``-%}`` ends
+        the tag, which would eat the space)."""
         at = tag.insert_at
         if self.doc.text.endswith(_TRIM, 0, at):
             at = tag.name_end
         self.edit(tag, at, at, text, "attr")
-        return True
 
     def set_loop_first(self, offset: int, var: str) -> None:
         """Insert ``{% set VAR = loop.first %}`` at ``offset`` (an include's start, outside any
