@@ -39,6 +39,7 @@ project that leaves them to ``runserver`` routes no URL to them.
 
 from __future__ import annotations
 
+import logging
 import sys
 from functools import cached_property
 from pathlib import Path
@@ -51,6 +52,9 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.utils._os import safe_join
 
 from .configfind import ServedBuild, served_build
+from .errors import ConfigError
+
+log = logging.getLogger("assetpipe")
 
 
 def project_build() -> ServedBuild:
@@ -141,13 +145,19 @@ def build_in_front(handler: Any) -> Any:
     installed app's file, the admin's) and a source path whose file changed since the build go
     on to ``handler``, which answers them from the finders as before; a new build is followed
     without a restart, and while an ``assetpipe watch`` of the config runs its live-reload
-    client is put in the pages (``assetpipe.djangorunserver``). The pages are compressed
+    client is put in the pages (``assetpipe.djangorunserver``). Without a config (a checkout
+    before ``assetpipe init``, a broken ``pipeline.yaml``) it says so and serves as staticfiles
+    does: the dev server still starts. The pages are compressed
     here, after the client is put in: a project's own compression (the WSGI module's
     ``CompressMiddleware``) is asked for none, or the client could not go in."""
     from .serve.reload import uncompressed
     from .serve.wsgi import AssetMiddleware, CompressMiddleware
 
-    found = project_build()
+    try:
+        found = project_build()
+    except ConfigError as e:  # the dev server still starts, serving as staticfiles does
+        log.warning("assetpipe: runserver serves no build: %s", e)
+        return handler
     served = AssetMiddleware(
         uncompressed(handler),  # compressed outside, once the client is in (``is_html``)
         found.output,

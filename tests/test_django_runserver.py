@@ -308,3 +308,22 @@ def test_runserver_pages_get_the_live_reload_client_while_watch_runs(tmp_path: P
             assert headers.get("content-encoding") == "gzip", headers
             assert json.dumps(w.events_url).encode() in gzip.decompress(body)
         assert b"__assetpipe/events" not in _get(base + "/")[2]
+
+
+def test_runserver_starts_without_a_config_and_says_so(tmp_path: Path) -> None:
+    """The app listed, ``pipeline.yaml`` not there (a checkout before ``assetpipe init``):
+    runserver starts, says why no build is served, and answers static files as before."""
+    _project(tmp_path)
+    (tmp_path / "manage.py").write_text(MANAGE)
+    settings = tmp_path / "shopsite/settings.py"
+    settings.write_text(
+        settings.read_text().replace(
+            '"django.contrib.staticfiles"',
+            '"assetpipe.djangorunserver", "django.contrib.staticfiles"',
+            1,
+        )
+    )
+    with _runserver(tmp_path) as base:
+        assert _get(base + "/static/css/site.css")[2] == b"body { margin: 0; color: #123; }\n"
+    log = (tmp_path / "runserver.log").read_text()
+    assert "runserver serves no build: config file not found" in log, log
