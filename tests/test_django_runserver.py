@@ -327,3 +327,27 @@ def test_runserver_starts_without_a_config_and_says_so(tmp_path: Path) -> None:
         assert _get(base + "/static/css/site.css")[2] == b"body { margin: 0; color: #123; }\n"
     log = (tmp_path / "runserver.log").read_text()
     assert "runserver serves no build: config file not found" in log, log
+
+
+def test_init_again_on_a_project_adopted_with_the_finder_names_the_app(tmp_path: Path) -> None:
+    """``init --force`` on a project adopted with the finder (before the app) says which line
+    has runserver serve the build as deployed; once it is there, nothing more."""
+    _project(tmp_path)
+    first = run_cli("init", cwd=tmp_path)
+    _paste(tmp_path, first.out)
+    settings = tmp_path / "shopsite/settings.py"
+    settings.write_text(
+        settings.read_text() + 'STATICFILES_FINDERS = ["assetpipe.django.BuildFinder"]\n'
+    )
+    again = run_cli("init", "--force", cwd=tmp_path)
+    assert "already wraps application" in again.out, again.out
+    line = next(
+        i
+        for i, t in enumerate(settings.read_text().splitlines(), 1)
+        if "django.contrib.staticfiles" in t
+    )
+    assert (
+        f'before "django.contrib.staticfiles" at line {line} of shopsite/settings.py' in again.out
+    )
+    _paste_app(tmp_path, first.out)
+    assert "assetpipe.djangorunserver" not in run_cli("init", "--force", cwd=tmp_path).out

@@ -16,6 +16,7 @@ ways past it, in this order:
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 #: the app whose ``runserver`` serves the build (``assetpipe/djangorunserver``)
 RUNSERVER_APP = "assetpipe.djangorunserver"
@@ -82,3 +83,20 @@ def runserver_step(shown: str, staticfiles: int | None, finders: int | None) -> 
         *(f'        "{name}",' for name in (*DEFAULT_FINDERS, FINDER)),
         "    ]",
     ]
+
+
+def finder_note(settings: Path | None, staticfiles: int | None, shown: str) -> str | None:
+    """For a project adopted with the finder (``init --force`` run again): the line that has
+    ``runserver`` serve the build as deployed instead, when the settings module ``settings``
+    names the finder, not the app, and lists staticfiles at line ``staticfiles``."""
+    try:
+        text = settings.read_text(encoding="utf-8") if settings is not None else ""
+    except (OSError, UnicodeDecodeError):
+        return None
+    if staticfiles is None or FINDER not in text or RUNSERVER_APP in text:
+        return None
+    return (
+        f'note: manage.py runserver sends the build uncompressed through {FINDER}; with "'
+        f'{RUNSERVER_APP}" in INSTALLED_APPS, before "{STATICFILES_APP}" at line {staticfiles}'
+        f" of {shown}, it serves the build as deployed (brotli/gzip, hashed names immutable)."
+    )

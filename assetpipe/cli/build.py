@@ -46,6 +46,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt.pyramidapp import find_pyramid_app
         from ..adopt.render import OUTPUT
         from ..adopt.roundup import tracker_config, tracker_steps
+        from ..adopt.runserverstep import finder_note
 
         result = run_init(Path(folder), config_name=config_name, force=force)
         asgi = lite = pyr = None  # a Starlette/FastAPI, Litestar or Pyramid app (no Flask app)
@@ -94,6 +95,9 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             shown = os.path.relpath(dj.wsgi_file, p.root)
             if dj.adopted:
                 click.echo(f"\n{shown} already wraps {dj.name}: run `assetpipe build`.")
+                settings = os.path.relpath(dj.settings_file or ".", p.root)
+                if note := finder_note(dj.settings_file, dj.staticfiles_line, settings):
+                    click.echo(f"\n{note}")
             else:
                 here = result.path.parent.resolve()
                 steps = dj.steps(p.root, here, OUTPUT, p.public_path)
