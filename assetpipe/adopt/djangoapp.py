@@ -70,6 +70,9 @@ class DjangoProject:
     staticfiles_line: int | None = None
     #: where another settings module names the manifest storage (``settingsfamily``), ``""``
     manifest_in: str = ""
+    #: the line of the backend's ``"BACKEND"`` key: where a ``DIRS`` list goes when it has none
+    backend_line: int | None = None
+    imports_path: bool = False  # the settings module has ``from pathlib import Path``
 
     @property
     def adopted(self) -> bool:
@@ -101,13 +104,14 @@ class DjangoProject:
             shown = os.path.relpath(self.settings_file, root)
             where = f"the DIRS list at line {self.dirs_line}" if self.dirs_line else "DIRS"
             tpl = f'{_from_module(self.settings_file, config_dir)} / "{output}" / "templates"'
-            out += [
-                "",
-                f"and first in {where} of TEMPLATES in {shown} (Django renders the rewritten"
-                " templates; `from pathlib import Path` at its top):",
-                "",
-                f"    str({tpl}),",
-            ]
+            why = "Django renders the rewritten templates" + (
+                "" if self.imports_path else "; `from pathlib import Path` at its top"
+            )
+            step, entry = f"first in {where} of TEMPLATES in {shown} ({why})", f"str({tpl}),"
+            if self.dirs_line is None and self.backend_line is not None:  # Wagtail CRX's
+                step = f"after line {self.backend_line} of {shown}, in TEMPLATES' backend, which"
+                step, entry = f"{step} has no DIRS list ({why})", f'"DIRS": [str({tpl})],'
+            out += ["", f"and {step}:", "", f"    {entry}"]
             out += ["", *runserver_step(shown, self.staticfiles_line, self.finders_line)]
         if self.manifest_storage:
             out += [
@@ -178,15 +182,18 @@ def find_django_project(root: Path) -> DjangoProject | None:
     if found is None:
         return DjangoProject(wsgi[2], wsgi[3], wsgi[4], None, None, "")
     path, tree, text = found
-    dirs = _templates_dirs(tree)
+    dirs, backend = _templates_dirs(tree), _backend(tree)
     line = dirs.lineno if dirs is not None else None
+    keys = backend.keys if backend is not None else []
+    key_line = next(
+        (k.lineno for k in keys if isinstance(k, ast.Constant) and k.value == "BACKEND"), None
+    )
     manifest, named_in = storage_module(settings_family(root, path, text))
     manifest_in = f" ({os.path.relpath(named_in, root)})" if named_in not in (None, path) else ""
     compressor = re.search(r"""["']compressor["']""", text) is not None
+    imports = re.search(r"^from pathlib import (.*\b)?Path\b", text, re.M) is not None
     return DjangoProject(
-        wsgi[2],
-        wsgi[3],
-        wsgi[4],
+        *wsgi[2:],
         path,
         line,
         manifest,
@@ -194,6 +201,8 @@ def find_django_project(root: Path) -> DjangoProject | None:
         finders_line=finders_line(tree),
         manifest_in=manifest_in,
         staticfiles_line=staticfiles_line(tree),
+        backend_line=key_line,
+        imports_path=imports,
     )
 
 
