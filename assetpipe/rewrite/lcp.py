@@ -32,6 +32,10 @@ _CHROME_NAME = re.compile(
 #: button's picture): never a plausible LCP element, whatever its natural size. Checked on the
 #: tag's own class and the open elements before it, without a parse
 _SMALL_CLASS = re.compile(r"avatar|icon|(?<!img-)thumb|badge|emoji|flag", re.IGNORECASE)
+#: a ``src`` that names an avatar, literal or computed (Wagtail CRX's byline ``{% avatar_url
+#: self.author %}``, Flasky's ``{{ user.gravatar(size=40) }}``, a ``/avatars/`` path): a user's
+#: picture, drawn small
+_SMALL_SRC = re.compile(r"avatar", re.IGNORECASE)
 _SMALL_PARENTS = re.compile(r"<(/?)(td|th|button|label|tr|table)\b", re.IGNORECASE)
 #: an element whose content is chrome (a header, a nav, a sidebar, a logo or brand) or hidden
 #: until the user acts (a dropdown's menu, a modal, a collapsed panel not shown, ``hidden``,
@@ -65,9 +69,13 @@ CONFIRMED = ("data-assetpipe", "lcp-hints.json", "fetchpriority attribute")
 
 
 def says_small(doc: Document, tag: Tag) -> bool:
-    """The markup says the image is small: its class (``avatar``, ``icon``, ``thumb``...),
-    or it sits in a table cell, a button or a label."""
+    """The markup says the image is small: its class (``avatar``, ``icon``, ``thumb``...), its
+    ``src`` naming an avatar (``_SMALL_SRC``), or it sits in a table cell, a button or a label."""
     if _SMALL_CLASS.search(doc.value(tag, "class") or ""):
+        return True
+    src = tag.get("src")
+    start, end = (src.value_start, src.value_end) if src is not None else (None, None)
+    if start is not None and end is not None and _SMALL_SRC.search(doc.text, start, end):
         return True
     depth = dict.fromkeys(("td", "th", "button", "label"), 0)
     for m in _SMALL_PARENTS.finditer(doc.text, 0, tag.start):
