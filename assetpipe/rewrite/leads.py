@@ -47,6 +47,10 @@ FIRST_VAR = "assetpipe_first"
 MAX_DEPTH = 4
 
 _INCLUDE = re.compile(r"""\{%[-+]?\s*include\s+(["'])([^"']+)\1""")
+#: ``{% include article.miniview_template %}``: a template named by a value (Wagtail CRX)
+_COMPUTED = re.compile(r"""\{%[-+]?\s*include\s+[A-Za-z_]""")
+#: the target of a computed include's ``Site``
+COMPUTED = "*"
 _CALL = re.compile(
     r"""(?:\{\{|\{%[-+]?\s*call\b(?:\s*\([^)]*\))?)[-+]?\s*(?:([A-Za-z_]\w*)\.)?([A-Za-z_]\w*)\s*\("""
 )
@@ -112,6 +116,9 @@ def sites(doc: Document, own: Mapping[str, tuple[int, int]]) -> list[Site]:
         inc = _INCLUDE.match(src)
         if inc is not None:
             out.append(Site(start, inc.group(2), "", loop))
+            continue
+        if _COMPUTED.match(src):
+            out.append(Site(start, COMPUTED, "", loop))
             continue
         tag = _TAG.match(src)
         if tag is not None and tag.group(1) not in ("include", "call"):
@@ -201,6 +208,7 @@ def fact(doc: Document) -> dict[str, Any]:
         "sites": [[s.start, s.target, s.macro, s.in_loop] for s in found if s.start not in tucked],
         "macros": sorted(n for n, span in own.items() if candidate(doc, macro_tags(doc, span))),
         "dialect": markup_dialect(doc.text),
+        "named": sorted({m.group(2) for m in _INCLUDE.finditer(doc.text)}),
     }
 
 
@@ -230,6 +238,7 @@ def roles(
     does; otherwise every pass stays lazy, as before)."""
     out: dict[str, Role] = {}
     tags = tags or {}
+    unnamed = _unnamed(facts, pages, set(tags.values()))
 
     def role(name: str) -> Role:
         return out.setdefault(name, Role())
@@ -240,7 +249,12 @@ def roles(
         for start, target, macro, in_loop in f["sites"]:
             tag = target.startswith("{%")
             where = tags.get(target[2:-2].strip(), "") if tag else target or name
-            if macro:
+            if target == COMPUTED:
+                if in_loop and is_django(f["dialect"], django_project):
+                    found = [n for n in unnamed if partial(n, True, depth + 1)]
+                    if found:
+                        return True
+            elif macro:
                 if where in facts and macro in facts[where]["macros"]:
                     role(where).macros.add(macro)
                     return True
@@ -268,6 +282,25 @@ def roles(
         elif f.get("layout") and not follow(name, 0) and f["at"] is not None:
             role(name).partial.add("once")  # its own first large image, before the pages'
     return out
+
+
+def _unnamed(
+    facts: Mapping[str, Mapping[str, Any]], pages: set[str], tagged: set[str]
+) -> list[str]:
+    """The partials that no template includes by name (nor a tag renders), with a candidate of
+    their own: what a Django page's computed include in a loop may render (Wagtail CRX's
+    ``{% include article.miniview_template %}`` renders ``article_page.mini.html``, whose
+    first card, the article index's LCP, was lazy like every image of a partial). Each is
+    eager on the loop's first pass only (``forloop.first``)."""
+    named = {n for f in facts.values() for n in f.get("named", ())} | tagged
+    return [
+        n
+        for n, f in facts.items()
+        if n not in named
+        and n not in pages
+        and not (f["page"] or f.get("layout") or f["chrome"])
+        and f["at"] is not None
+    ]
 
 
 def lead_tags(doc: Document, partial: str, macros: tuple[str, ...]) -> dict[int, str]:

@@ -27,6 +27,7 @@ _NONE: dict[str, Any] = {
     "sites": [],
     "macros": [],
     "dialect": "",
+    "named": [],
 }
 
 
