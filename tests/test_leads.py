@@ -279,7 +279,8 @@ def test_an_image_after_an_if_without_else_is_lazy_only_where_the_if_draws() -> 
 def test_an_image_after_an_if_is_left_lazy_where_its_test_could_not_be_read_again() -> None:
     """Not after an ``{% if %}`` with an ``{% else %}`` (never nothing drawn), nested in
     another chain or a loop, nor for an image in a loop, a macro, or another block (its test is
-    read again where the image is: a ``{% set %}`` in one block is not seen in another)."""
+    read again where the image is: a ``{% set %}`` in one block is not seen in another), nor
+    past a loop or an include, which may draw the page's first image."""
     img = '<img src="/{0}.jpg" alt="{0}">'
     a, b = img.format("a"), img.format("b")
     assert _after(f"{{% if x %}}{a}{{% endif %}}{{% if y %}}{b}{{% endif %}}") == (["b"], ["x"])
@@ -289,3 +290,11 @@ def test_an_image_after_an_if_is_left_lazy_where_its_test_could_not_be_read_agai
     blocks = f"{{% block one %}}{{% if x %}}{a}{{% endif %}}{{% endblock %}}{{% block two %}}{b}"
     assert _after(blocks + "{% endblock %}") == ([], [])
     assert _after(f"{{% if x if y else z %}}{a}{{% endif %}}{b}") == ([], [])
+    # a loop or an include between may draw the first image instead (Wagtail CRX's body)
+    body = "{% for block in body %}{% include_block block %}{% endfor %}"
+    assert _after(f"{{% if x %}}{a}{{% endif %}}{body}{b}") == ([], [])
+    assert _after(f'{{% if x %}}{a}{{% endif %}}{{% include "p.html" %}}{b}') == ([], [])
+    assert _after(f"{{% if x %}}{a}{{% endif %}}{{% if y %}}<p>y</p>{{% endif %}}{b}") == (
+        ["b"],
+        ["x"],
+    )

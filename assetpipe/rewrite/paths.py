@@ -135,7 +135,8 @@ def drawn_after(doc: Document, first: Tag, images: list[Tag]) -> tuple[list[Tag]
     of the branch, which may not render), one of them ``first``, and each test can be joined with ``or`` as written; the
     images are the first after the chain (``alternatives``' walk from its end: a later chain's
     branches' firsts) in the chain's own scope (the same blocks, no loop, macro or ``{% with
-    %}`` more: the tests are read again there), at most ``MAX_ALTERNATIVES``."""
+    %}`` more: the tests are read again there), with only ``{% if %}`` blocks and quiet
+    statements between (``_nothing_between``), at most ``MAX_ALTERNATIVES``."""
     chains = _memo_chains(doc)
     holder = next((c for c in chains if c.start < first.start < c.end), None)
     if (
@@ -162,25 +163,33 @@ def drawn_after(doc: Document, first: Tag, images: list[Tag]) -> tuple[list[Tag]
         for t in found
         if t.jinja[: len(base)] == base
         and set(t.jinja[len(base) :]) <= {"if"}
-        and _same_scope(doc, holder.end, t.start)
+        and _nothing_between(doc, holder.end, t.start)
     ][:MAX_ALTERNATIVES]
     return (firsts, [t for t in holder.tests if t]) if firsts else ([], [])
 
 
-#: statements that open a construct ``{% end... %}`` closes
-_OPENERS = frozenset({"for", "if", "block", "macro", "call", "filter", "with", "autoescape"})
+#: statements that draw nothing of their own between an ``{% if %}`` and a later image
+_QUIET = frozenset(
+    {"load", "static", "url", "trans", "translate", "csrf_token", "now", "set", "else", "elif"}
+)
 
 
-def _same_scope(doc: Document, lo: int, hi: int) -> bool:
-    """Whether no construct open at ``lo`` closes before ``hi`` (``{% endblock %}{% block
-    other %}`` between them: another block, where a ``{% set %}`` of the first is not seen)."""
+def _nothing_between(doc: Document, lo: int, hi: int) -> bool:
+    """Whether between offsets ``lo`` and ``hi`` only ``{% if %}`` blocks and statements that
+    draw nothing (``_QUIET``) stand: no loop, include or tag (Wagtail CRX's body blocks,
+    ``{% for block in self.body %}{% include_block block %}``, may draw the page's first image
+    instead), and no construct open at ``lo`` closes (``{% endblock %}{% block other %}``:
+    another block, where a ``{% set %}`` of the first is not seen)."""
     depth = 0
     for a, b in sorted(doc.scan.jinja_spans):
-        if a < lo or a >= hi:
+        if a < lo or a >= hi or not doc.text.startswith("{%", a):
             continue
         m = _KEYWORD.match(doc.text, a, b)
         word = m.group(1) if m else ""
-        depth += 1 if word in _OPENERS else -1 if word.startswith("end") else 0
-        if depth < 0:
+        if word == "if":
+            depth += 1
+        elif word == "endif" and depth:
+            depth -= 1
+        elif word not in _QUIET:
             return False
     return True
