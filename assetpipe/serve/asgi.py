@@ -22,6 +22,8 @@ from .compress import (
     header_dict,
     looks_compressed,
     not_modified_headers,
+    revalidated,
+    revalidated_headers,
     rewrite_headers,
 )
 from .holder import CHUNK, AssetServing
@@ -385,6 +387,11 @@ class _Compressor:
         if no or not policy.eligible(status, h) or guarded:
             self.passing = True
             await self.send(message)
+            return
+        if revalidated(status, h.get("etag"), self.if_none_match, self.scope.get("method", "")):
+            headers_304 = revalidated_headers(headers, self.coding, self.if_none_match)
+            self.passing = self.head = True  # the 304 it stands for: its body dropped
+            await self.send({**message, "status": 304, "headers": _encode(headers_304)})
             return
         if self.coding is None:
             add_vary(headers)

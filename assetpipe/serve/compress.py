@@ -32,7 +32,9 @@ holds the identity copy, or a layer inside negotiated the encoding itself (``Ass
 precompressed files, each with its own strong ETag and ``Content-Encoding`` on the 200, which
 this layer never touches). Without ``If-None-Match`` (``If-Modified-Since`` alone) the ETag is
 made weak when this client would get an encoded body and the 304 does not already vary on
-``Accept-Encoding`` (a layer inside that varies on it did its own negotiation).
+``Accept-Encoding`` (a layer inside that varies on it did its own negotiation). An app that
+misses the weak tag (it compares ``If-None-Match`` as a string: WhiteNoise) and answers 200
+has that 200 sent as the 304 it stands for (``revalidated``), its body dropped.
 
 An eligible response always gets ``Vary: Accept-Encoding`` (also when this client gets identity);
 a compressed one gets ``Content-Encoding``, a new ``Content-Length`` (or none when streamed) and
@@ -309,6 +311,36 @@ def not_modified_headers(
             out[i] = (name, weak_etag(value))
     add_vary(out)
     return out
+
+
+#: the fields a 304 carries of the 200 it stands for (RFC 9110 §15.4.5, and Last-Modified)
+_NOT_MODIFIED_FIELDS = frozenset(
+    {"cache-control", "content-location", "date", "etag", "expires", "vary", "last-modified"}
+)
+
+
+def revalidated(status: int, etag: str | None, if_none_match: str | None, method: str) -> bool:
+    """Whether an app's 200 (of strong ETag ``etag``) is to go out as a 304: a GET or HEAD whose
+    ``If-None-Match`` lists ``W/"x"``, the weak tag this layer gave the 200 of ``"x"`` it
+    compressed. ``If-None-Match`` compares weakly (RFC 9110 §13.1.2), but an app that compares
+    the header with its ETag as a string (WhiteNoise: ``previous_etag == self.etag``) sends the
+    whole body again for the tag this layer made: cookiecutter-django's ``runserver``
+    (WhiteNoise, ``max-age=0`` under ``DEBUG``) sent every admin and debug-toolbar file again,
+    compressed, on each warm visit, where without this layer each was a 304."""
+    if status != 200 or method not in ("GET", "HEAD") or not if_none_match or not etag:
+        return False
+    if etag.startswith("W/"):
+        return False
+    return "W/" + etag in {t.strip() for t in if_none_match[:8192].split(",")}
+
+
+def revalidated_headers(
+    headers: list[tuple[str, str]], coding: str | None, if_none_match: str | None
+) -> list[tuple[str, str]]:
+    """The headers of the 304 a ``revalidated`` 200 goes out as: the fields a 304 keeps,
+    its ETag weak and ``Vary`` as ``not_modified_headers`` makes them."""
+    kept = [(name, value) for name, value in headers if name.lower() in _NOT_MODIFIED_FIELDS]
+    return not_modified_headers(kept, coding, if_none_match)
 
 
 _MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"PK\x03\x04", b"BZh", b"\xfd7zXZ")

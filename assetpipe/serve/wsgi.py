@@ -18,6 +18,8 @@ from .compress import (
     is_file_wrapper,
     looks_compressed,
     not_modified_headers,
+    revalidated,
+    revalidated_headers,
     rewrite_headers,
 )
 from .files import Representation
@@ -232,7 +234,8 @@ class CompressMiddleware(Passthrough):
         written: list[bytes] = []
         wanted = policy.choose(environ.get("HTTP_ACCEPT_ENCODING"))
         inm = environ.get("HTTP_IF_NONE_MATCH")
-        head = environ.get("REQUEST_METHOD") == "HEAD"
+        method = environ.get("REQUEST_METHOD") or "GET"
+        head = method == "HEAD"
         if head and wanted is not None:  # run as the GET it stands for; the body is dropped
             environ = {**environ, "REQUEST_METHOD": "GET"}
         inner = environ
@@ -249,6 +252,10 @@ class CompressMiddleware(Passthrough):
             if no or not policy.eligible(code, h) or guarded:
                 state["pass"] = True
                 return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
+            if revalidated(code, h.get("etag"), inm, method):
+                state["drop"] = True  # the 304 it stands for: no body
+                start_response("304 Not Modified", revalidated_headers(headers, wanted, inm))
+                return written.append
             headers = list(headers)
             if wanted is None:
                 add_vary(headers)
@@ -264,6 +271,9 @@ class CompressMiddleware(Passthrough):
 
         result = self.app(environ, capture)
         first, rest = prime(result, state)
+        if state.get("drop"):
+            close_body(result)
+            return []
         if "status" not in state:
             if head and wanted is not None:
                 close_body(result)
