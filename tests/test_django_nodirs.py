@@ -67,3 +67,24 @@ def test_a_backend_without_dirs_is_given_a_dirs_list_after_its_line(tmp_path: Pa
     assert built.code == 0, built.err + built.out
     html = _render(tmp_path, ["website/base.html"])
     _hashed(tmp_path, html, 1)
+
+
+def test_a_wsgi_module_that_imports_path_is_not_told_to_import_it(tmp_path: Path) -> None:
+    """cookiecutter-django's WSGI module has ``from pathlib import Path`` at its top: ``init``
+    printed it again among the lines to paste (a duplicate import its linter flags)."""
+    write_tree(
+        tmp_path,
+        {
+            **startproject(SETTINGS),
+            "website/__init__.py": "",
+            "website/templates/website/base.html": BASE,
+            "website/static/website/css/custom.css": ".crx-grid { padding-top: 40px; }\n",
+        },
+    )
+    wsgi = tmp_path / "shopsite/wsgi.py"
+    plain = run_cli("init", cwd=tmp_path).out.split("and after line")[0]
+    assert "from pathlib import Path" in plain, plain
+    wsgi.write_text("from pathlib import Path\n" + wsgi.read_text())
+    again = run_cli("init", "--force", cwd=tmp_path).out.split("and after line")[0]
+    assert "from pathlib import Path" not in again, again
+    assert "from assetpipe.serve import AssetMiddleware, CompressMiddleware" in again

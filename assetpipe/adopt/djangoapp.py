@@ -85,12 +85,12 @@ class DjangoProject:
         whose relative ``output`` holds the build."""
         wsgi = os.path.relpath(self.wsgi_file, root)
         dist = f'{_from_module(self.wsgi_file, config_dir)} / "{output}"'
+        has_path = imports_path(self.wsgi_file.read_text(encoding="utf-8"))
         out = [
             f"Add these lines in {wsgi}, after line {self.wsgi_line} (serve the build in front"
             " of Django; a file the build lacks goes on to Django as before):",
             "",
-            "    from pathlib import Path",
-            "",
+            *([] if has_path else ["    from pathlib import Path", ""]),
             f"    {WSGI_IMPORT}",
             f"    {self.name} = CompressMiddleware(AssetMiddleware(",
             f"        {self.name},",
@@ -191,7 +191,6 @@ def find_django_project(root: Path) -> DjangoProject | None:
     manifest, named_in = storage_module(settings_family(root, path, text))
     manifest_in = f" ({os.path.relpath(named_in, root)})" if named_in not in (None, path) else ""
     compressor = re.search(r"""["']compressor["']""", text) is not None
-    imports = re.search(r"^from pathlib import (.*\b)?Path\b", text, re.M) is not None
     return DjangoProject(
         *wsgi[2:],
         path,
@@ -202,8 +201,14 @@ def find_django_project(root: Path) -> DjangoProject | None:
         manifest_in=manifest_in,
         staticfiles_line=staticfiles_line(tree),
         backend_line=key_line,
-        imports_path=imports,
+        imports_path=imports_path(text),
     )
+
+
+def imports_path(text: str) -> bool:
+    """Whether a module's text has ``from pathlib import Path`` (cookiecutter-django's WSGI
+    module and settings do: ``init`` asked for it again, a duplicate import)."""
+    return re.search(r"^from pathlib import (.*\b)?Path\b", text, re.M) is not None
 
 
 def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:
