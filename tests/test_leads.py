@@ -298,3 +298,40 @@ def test_an_image_after_an_if_is_left_lazy_where_its_test_could_not_be_read_agai
         ["b"],
         ["x"],
     )
+
+
+def test_a_hint_on_a_partial_included_in_a_loop_is_high_on_the_first_pass_only() -> None:
+    """An ``lcp-hints.json`` hint on a card partial that a page includes in a loop (Wagtail
+    CRX's article index, after ``assetpipe audit``) put ``fetchpriority="high"`` on every
+    card: eager and high on the loop's first pass now, lazy after, in Jinja and in Django."""
+    from assetpipe.rewrite.hints import Hint
+
+    card = '<img src="{{ p }}" alt="{{ p }}">'
+    for django, page in (
+        (False, '{% for p in ps %}{% include "card.html" %}{% endfor %}'),
+        (True, '{% for p in ps %}{% include "card.html" %}{% endfor %}'),
+    ):
+        templates = {"page.html": page, "card.html": card}
+        facts = {n: fact(Document(t, n)) for n, t in templates.items()}
+        rl = roles(facts, {"page.html"}, django)
+        built = {
+            n: rewrite(
+                t,
+                n,
+                {},
+                Options(is_page=n == "page.html", django=django, **role_options(rl.get(n))),
+                hints=[Hint("card.html", 1, None)],
+            ).text
+            for n, t in templates.items()
+        }
+        if django:
+            if importlib.util.find_spec("django") is None:
+                continue
+            from django.template import Context, Engine
+
+            engine = Engine(loaders=[("django.template.loaders.locmem.Loader", built)])
+            html = str(engine.get_template("page.html").render(Context({"ps": ["a", "b"]})))
+        else:
+            html = _render(built, "page.html", ps=["a", "b"])
+        assert '<img src="a" alt="a" fetchpriority="high">' in html, (django, html)
+        assert '<img src="b" alt="b" loading="lazy" decoding="async">' in html, (django, html)

@@ -121,6 +121,8 @@ class _Rewriter:
             ):
                 self.result.hints_used.add(h)  # in one loop: its first pass is the LCP
                 one = tag.jinja.count("for") == 1 and not {"macro", "call"} & set(tag.jinja)
+                if not tag.in_loop and self.opts.lead_partial == "loop":  # a page's loop's
+                    return "include-first-pass-high", "lcp-hints.json, included in a loop"
                 return ("first-pass-high" if one else "eager"), "lcp-hints.json"
         if tag is first_img:
             return "eager", "first image of the page"
@@ -178,9 +180,9 @@ class _Rewriter:
                 self.writer.add_attr(tag, "decoding", "async")
         elif mode == "lazy-if":
             self.writer.add_lazy_if(tag, self.lazy_if[tag.start])
-        elif mode in ("first-pass", "include-first-pass", "first-pass-high"):
-            var = FIRST_VAR if mode == "include-first-pass" else None
-            self.writer.add_after_first_pass(tag, var, mode == "first-pass-high")
+        elif mode.startswith(("first-pass", "include-first-pass")):
+            var = FIRST_VAR if mode.startswith("include") else None
+            self.writer.add_after_first_pass(tag, var, mode.endswith("-high"))
         if tag.name != "img":
             return
         cond = sorted({a.name for a in tag.attrs if a.conditional} & SIZING_ATTRS)
