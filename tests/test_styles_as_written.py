@@ -66,3 +66,32 @@ def test_a_development_build_keeps_esbuilds_output(tmp_path: Path) -> None:
     build(tmp_path / "pipeline.yaml", profile="development")
     entry = json.loads((tmp_path / "dist/manifest.json").read_text())["css/vendor.css"]
     assert "map" in entry, entry
+
+
+def test_an_empty_stylesheet_or_script_is_not_given_a_map_comment(tmp_path: Path) -> None:
+    """Wagtail CRX's starter ships an empty ``custom.js`` (and a blank ``custom.css``) for the
+    user to fill: built, each was nothing but esbuild's source-map comment, 55 and 60 bytes
+    where the page had loaded an empty file. They go out as written; a stylesheet of comments
+    alone, smaller built, is esbuild's."""
+    comments = "/* Your styles go here. Add rules below to restyle the site. */\n" * 3
+    write_tree(
+        tmp_path,
+        {
+            "site/css/custom.css": "\n",
+            "site/css/notes.css": comments,
+            "site/js/custom.js": "",
+            "pipeline.yaml": (
+                "source: site\noutput: dist\nstyles: {entries: [css/custom.css, css/notes.css]}\n"
+                "scripts: {entries: [js/custom.js], classic: [js/custom.js]}\n"
+            ),
+        },
+    )
+    build(tmp_path / "pipeline.yaml")
+    public = tmp_path / "dist/public"
+    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
+    for key in ("css/custom.css", "js/custom.js"):
+        entry = manifest[key]
+        assert (public / entry["file"]).read_bytes() == (tmp_path / "site" / key).read_bytes()
+        assert "map" not in entry, entry
+    notes = (public / manifest["css/notes.css"]["file"]).read_bytes()
+    assert len(notes) < len(comments), notes

@@ -13,6 +13,7 @@ browsers as it is. The comparison is zlib's level 6 of both, a proxy for every e
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -41,12 +42,19 @@ def entry_outputs(result: Result) -> dict[str, str]:
     return out
 
 
+#: esbuild's source-map comment at an output's end
+_MAP_COMMENT = re.compile(rb"(/\*# sourceMappingURL=[^*]*\*/|//# sourceMappingURL=\S*)\s*$")
+
+
 def heavier(key: str, built: bytes, source: bytes) -> bool:
-    """Whether ``source`` (the entry ``key`` as shipped) was shipped minified and esbuild's
-    ``built`` output of it is not smaller once compressed."""
-    return shipped_minified(key, source) and len(zlib.compress(built, 6)) >= len(
-        zlib.compress(source, 6)
-    )
+    """Whether esbuild's ``built`` output of the entry ``key`` is not smaller once compressed
+    than its ``source`` as shipped, when the source was shipped minified, or when the output is
+    nothing but its source-map comment (an empty ``custom.js`` or ``custom.css`` a starter
+    ships for the user to fill, Wagtail CRX's: 55 and 60 bytes of comment, where the page had
+    loaded an empty file)."""
+    if not shipped_minified(key, source) and _MAP_COMMENT.sub(b"", built).strip():
+        return False
+    return len(zlib.compress(built, 6)) >= len(zlib.compress(source, 6))
 
 
 def heavier_unmapped(key: str, built: bytes, source: bytes) -> bool:
