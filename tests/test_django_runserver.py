@@ -349,5 +349,7 @@ def test_init_again_on_a_project_adopted_with_the_finder_names_the_app(tmp_path:
     assert (
         f'before "django.contrib.staticfiles" at line {line} of shopsite/settings.py' in again.out
     )
+    # the settings' ManifestStaticFilesStorage is still named: its note again (it was left out)
+    assert "note: the settings use ManifestStaticFilesStorage" in again.out, again.out
     _paste_app(tmp_path, first.out)
     assert "assetpipe.djangorunserver" not in run_cli("init", "--force", cwd=tmp_path).out

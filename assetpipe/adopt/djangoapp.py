@@ -113,15 +113,7 @@ class DjangoProject:
                 step, entry = f"{step} has no DIRS list ({why})", f'"DIRS": [str({tpl})],'
             out += ["", f"and {step}:", "", f"    {entry}"]
             out += ["", *runserver_step(shown, self.staticfiles_line, self.finders_line)]
-        if self.manifest_storage:
-            out += [
-                "",
-                f"note: the settings use {self.manifest_storage}{self.manifest_in}: with DEBUG"
-                " off it looks the"
-                " build's hashed names up in its own manifest and every page fails (ValueError:"
-                " Missing staticfiles manifest entry); use"
-                f" {_named_storage(self.manifest_storage)}.",
-            ]
+        out += self.storage_note()
         if self.compressor:
             out += [
                 "",
@@ -130,6 +122,19 @@ class DjangoProject:
                 " files by their source names); the build hashes every other reference.",
             ]
         return out
+
+    def storage_note(self) -> list[str]:
+        """The note for a manifest storage the settings still name (also once the WSGI module
+        is adopted: ``init --force`` left it out, and every page failed with ``DEBUG`` off)."""
+        if not self.manifest_storage:
+            return []
+        return [
+            "",
+            f"note: the settings use {self.manifest_storage}{self.manifest_in}: with DEBUG off it"
+            " looks the build's hashed names up in its own manifest and every page fails"
+            " (ValueError: Missing staticfiles manifest entry); use"
+            f" {_named_storage(self.manifest_storage)}.",
+        ]
 
 
 #: Django's and WhiteNoise's manifest storages taking the build's hashed names too

@@ -98,6 +98,8 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 settings = os.path.relpath(dj.settings_file or ".", p.root)
                 if note := finder_note(dj.settings_file, dj.staticfiles_line, settings):
                     click.echo(f"\n{note}")
+                for line in dj.storage_note():
+                    click.echo(line)
             else:
                 here = result.path.parent.resolve()
                 steps = dj.steps(p.root, here, OUTPUT, p.public_path)
