@@ -11,6 +11,7 @@ that a Django project has no place for. Now it names the places and what goes th
   an unhashed URL without ``Cache-Control``, as Django's static view and a web server's
   default do: with ``no-cache``, a warm visit revalidated bakerydemo's favicon, which Django
   redirects to by its unhashed URL) and ``CompressMiddleware``;
+- the ASGI module, when there is one, the same layers' ASGI twins (``djangoentry``);
 - the settings' ``DIRS`` of the ``DjangoTemplates`` backend: the build's ``templates`` folder
   first, so Django renders the rewritten copies (their ``{% static 'K' %}`` name hashed files);
 - the settings' ``INSTALLED_APPS`` (``assetpipe.djangorunserver`` before staticfiles) or
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import AsgiFolders
+from .djangoentry import asgi_step, entry_module
 from .djangotags import partial_tags, static_tags
 from .djangotemplates import (
     AppTemplates,
@@ -73,6 +75,8 @@ class DjangoProject:
     #: the line of the backend's ``"BACKEND"`` key: where a ``DIRS`` list goes when it has none
     backend_line: int | None = None
     imports_path: bool = False  # the settings module has ``from pathlib import Path``
+    #: the ASGI module, its line and name (``djangoentry.entry_module``), when there is one
+    asgi: tuple[Path, int, str] | None = None
 
     @property
     def adopted(self) -> bool:
@@ -100,6 +104,7 @@ class DjangoProject:
             '        unhashed_cache_control="",  # unhashed URLs cached as Django\'s view had them',
             "    ))",
         ]
+        out += self.asgi_lines(root, config_dir, output, public_path)
         if self.settings_file is not None:
             shown = os.path.relpath(self.settings_file, root)
             where = f"the DIRS list at line {self.dirs_line}" if self.dirs_line else "DIRS"
@@ -122,6 +127,17 @@ class DjangoProject:
                 " files by their source names); the build hashes every other reference.",
             ]
         return out
+
+    def asgi_lines(self, root: Path, config_dir: Path, output: str, public_path: str) -> list[str]:
+        """The ASGI module's lines (``djangoentry.asgi_step``), none when there is no ASGI
+        module or it already wraps the app."""
+        if self.asgi is None:
+            return []
+        text = self.asgi[0].read_text(encoding="utf-8")
+        if "AssetMiddleware(" in text:
+            return []
+        at = f'{_from_module(self.asgi[0], config_dir)} / "{output}"'
+        return asgi_step(root, self.asgi, at, public_path, imports_path(text))
 
     def storage_note(self) -> list[str]:
         """The note for a manifest storage the settings still name (also once the WSGI module
@@ -172,20 +188,13 @@ def _from_module(module: Path, folder: Path) -> str:
 def find_django_project(root: Path) -> DjangoProject | None:
     """The project's WSGI module (the shallowest that assigns ``get_wsgi_application()``) and
     its settings module (``settings_module``); ``None`` when there is no WSGI module."""
-    wsgi: tuple[int, str, Path, int, str] | None = None
-    for path, _text, tree in parsed_modules(root, "get_wsgi_application"):
-        depth = len(path.relative_to(root).parts)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and _assigns_wsgi_app(node):
-                target = node.targets[0]
-                assert isinstance(target, ast.Name)
-                cand = (depth, str(path), path, node.end_lineno or node.lineno, target.id)
-                wsgi = min(wsgi, cand) if wsgi else cand
+    wsgi = entry_module(root, "get_wsgi_application")
     if wsgi is None:
         return None
+    asgi = entry_module(root, "get_asgi_application")
     found = settings_module(root)
     if found is None:
-        return DjangoProject(wsgi[2], wsgi[3], wsgi[4], None, None, "")
+        return DjangoProject(*wsgi, None, None, "", asgi=asgi)
     path, tree, text = found
     dirs, backend = _templates_dirs(tree), _backend(tree)
     line = dirs.lineno if dirs is not None else None
@@ -197,7 +206,7 @@ def find_django_project(root: Path) -> DjangoProject | None:
     manifest_in = f" ({os.path.relpath(named_in, root)})" if named_in not in (None, path) else ""
     compressor = re.search(r"""["']compressor["']""", text) is not None
     return DjangoProject(
-        *wsgi[2:],
+        *wsgi,
         path,
         line,
         manifest,
@@ -207,6 +216,7 @@ def find_django_project(root: Path) -> DjangoProject | None:
         staticfiles_line=staticfiles_line(tree),
         backend_line=key_line,
         imports_path=imports_path(text),
+        asgi=asgi,
     )
 
 
@@ -395,18 +405,6 @@ def _resolved(node: ast.expr | None, values: dict[str, ast.expr]) -> ast.expr | 
     if isinstance(node, ast.Name) and node.id in values:
         node = values[node.id]
     return _resolved(node.body, values) if isinstance(node, ast.IfExp) else node
-
-
-def _assigns_wsgi_app(node: ast.AST) -> bool:
-    """``NAME = get_wsgi_application()`` (or ``django.core.wsgi.get_wsgi_application()``)."""
-    if not isinstance(node, ast.Assign) or len(node.targets) != 1:
-        return False
-    call = node.value
-    if not isinstance(node.targets[0], ast.Name) or not isinstance(call, ast.Call):
-        return False
-    f = call.func
-    name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
-    return name == "get_wsgi_application"
 
 
 def _backend(tree: ast.Module) -> ast.Dict | None:

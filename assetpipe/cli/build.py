@@ -98,8 +98,12 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 settings = os.path.relpath(dj.settings_file or ".", p.root)
                 if note := finder_note(dj.settings_file, dj.staticfiles_line, settings):
                     click.echo(f"\n{note}")
-                for line in dj.storage_note():
-                    click.echo(line)
+                here = result.path.parent.resolve()
+                for line in [
+                    *dj.asgi_lines(p.root, here, OUTPUT, p.public_path),
+                    *dj.storage_note(),
+                ]:
+                    click.echo(line.replace("and, for an ASGI", "For an ASGI", 1))
             else:
                 here = result.path.parent.resolve()
                 steps = dj.steps(p.root, here, OUTPUT, p.public_path)

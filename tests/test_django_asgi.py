@@ -1,0 +1,97 @@
+"""A Django project served over ASGI (``uvicorn shopsite.asgi:application``), adopted as
+``init`` says. ``init`` named only the WSGI module: under uvicorn the middleware never ran,
+and every hashed file the rewritten templates name was a 404 (``collectstatic`` copies none of
+them). It now names the ASGI module too, with the ASGI twins of the same layers; in a Channels
+project, the name ``get_asgi_application()`` is assigned to, which the router serves. Real
+Django, real uvicorn, real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.test_django import _answered, _free_port, _get, _paste, _project, _started
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("django") is None or importlib.util.find_spec("uvicorn") is None,
+    reason="needs Django and uvicorn (the test extra)",
+)
+
+ASGI = """\
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopsite.settings")
+
+application = get_asgi_application()
+"""
+#: Channels' shape: the router's "http" is the name get_asgi_application() is assigned to
+CHANNELS = """\
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopsite.settings")
+
+django_asgi_app = get_asgi_application()
+
+
+async def application(scope, receive, send):  # ProtocolTypeRouter({"http": django_asgi_app})
+    await django_asgi_app(scope, receive, send)
+"""
+
+
+def _paste_asgi(root: Path, out: str) -> None:
+    """Paste the ASGI module's lines after the line ``init`` names."""
+    part = out.split("and, for an ASGI server", 1)[1]
+    m = re.search(r"these lines in (\S+), after line (\d+):", part)
+    assert m, out
+    block = part.split("\n  and ", 1)[0]
+    code = [line[6:] for line in block.splitlines()[1:] if line.startswith("      ")]
+    path = root / m[1]
+    lines = path.read_text().splitlines()
+    at = int(m[2])
+    path.write_text("\n".join([*lines[:at], *code, *lines[at:]]) + "\n")
+
+
+@pytest.mark.parametrize("shape", ["plain", "channels"])
+def test_a_project_served_over_asgi_answers_the_builds_files(tmp_path: Path, shape: str) -> None:
+    _project(tmp_path)
+    (tmp_path / "shopsite/asgi.py").write_text(ASGI if shape == "plain" else CHANNELS)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    name = "application" if shape == "plain" else "django_asgi_app"
+    assert f"    {name} = assetpipe_asgi.CompressMiddleware(" in result.out, result.out
+    _paste(tmp_path, result.out)
+    _paste_asgi(tmp_path, result.out)
+    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
+    port = _free_port()
+    log = tmp_path / "uvicorn.log"
+    args = [sys.executable, "-m", "uvicorn", "shopsite.asgi:application", "--port", str(port)]
+    server = _started([*args, "--lifespan", "off"], log)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        html = _answered(base + "/", log, "uvicorn")
+        css = re.search(r'href="(/static/css/site-[A-Z0-9]{8}\.css)"', html)
+        assert css, html
+        status, headers, _ = _get(base + css.group(1), "br, gzip")
+        assert status == 200 and headers.get("content-encoding") == "br", headers
+        assert "immutable" in headers.get("cache-control", ""), headers
+        # a file the build lacks goes on to Django (its staticfiles URLs, DEBUG on)
+        assert _get(base + "/static/shop/app.css")[2] == b"p { color: red; }\n"
+        # init again: the ASGI module is adopted, no second wrap proposed
+        again = run_cli("init", "--force", cwd=tmp_path).out
+        assert "assetpipe_asgi" not in again, again
+        # a project adopted before init named the ASGI module: init again names it
+        (tmp_path / "shopsite/asgi.py").write_text(ASGI if shape == "plain" else CHANNELS)
+        again = run_cli("init", "--force", cwd=tmp_path).out
+        assert "already wraps application" in again and "For an ASGI server" in again, again
+    finally:
+        server.terminate()
+        server.wait(10)
