@@ -95,3 +95,15 @@ def test_a_project_served_over_asgi_answers_the_builds_files(tmp_path: Path, sha
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_an_asgi_module_of_another_project_is_not_named(tmp_path: Path) -> None:
+    """BookWyrm's ``celerywyrm/asgi.py`` is its Celery workers' project, beside the site's
+    ``bookwyrm/wsgi.py``: not the site's ASGI module."""
+    _project(tmp_path)
+    (tmp_path / "workers").mkdir()
+    (tmp_path / "workers/__init__.py").write_text("")
+    (tmp_path / "workers/asgi.py").write_text(ASGI)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "ASGI" not in result.out, result.out

@@ -192,6 +192,8 @@ def find_django_project(root: Path) -> DjangoProject | None:
     if wsgi is None:
         return None
     asgi = entry_module(root, "get_asgi_application")
+    # the WSGI module's sibling only: BookWyrm's other project (celerywyrm/asgi.py) is Celery's
+    asgi = asgi if asgi is not None and asgi[0].parent == wsgi[0].parent else None
     found = settings_module(root)
     if found is None:
         return DjangoProject(*wsgi, None, None, "", asgi=asgi)

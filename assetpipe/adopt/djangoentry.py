@@ -7,7 +7,9 @@ rewritten templates name by its hashed URL was a 404 there (``collectstatic`` co
 them: ``BuildFinder`` lists nothing). The ASGI module gets the ASGI twins of the same layers,
 with the same options. In a Channels project (``django_asgi_app = get_asgi_application()``,
 then a ``ProtocolTypeRouter`` whose ``"http"`` is it) the name wrapped is that one, right after
-its line, so the router serves the build.
+its line, so the router serves the build. Only an ASGI module beside the WSGI one is taken:
+BookWyrm's ``celerywyrm/asgi.py`` belongs to the project its Celery workers run, not to the
+site ``bookwyrm/wsgi.py`` serves.
 """
 
 from __future__ import annotations
