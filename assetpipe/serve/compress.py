@@ -313,10 +313,15 @@ def not_modified_headers(
     return out
 
 
-#: the fields a 304 carries of the 200 it stands for (RFC 9110 §15.4.5, and Last-Modified)
-_NOT_MODIFIED_FIELDS = frozenset(
+#: the headers a 304 keeps from the 200 it stands for (RFC 9110 §15.4.5, and Last-Modified)
+KEEP_ON_304 = frozenset(
     {"cache-control", "content-location", "date", "etag", "expires", "vary", "last-modified"}
 )
+
+
+def not_modified(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers of the 304 that stands for a 200 with ``headers``."""
+    return [(k, v) for k, v in headers if k.lower() in KEEP_ON_304]
 
 
 def revalidated(status: int, etag: str | None, if_none_match: str | None, method: str) -> bool:
@@ -339,8 +344,7 @@ def revalidated_headers(
 ) -> list[tuple[str, str]]:
     """The headers of the 304 a ``revalidated`` 200 goes out as: the fields a 304 keeps,
     its ETag weak and ``Vary`` as ``not_modified_headers`` makes them."""
-    kept = [(name, value) for name, value in headers if name.lower() in _NOT_MODIFIED_FIELDS]
-    return not_modified_headers(kept, coding, if_none_match)
+    return not_modified_headers(not_modified(headers), coding, if_none_match)
 
 
 _MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"PK\x03\x04", b"BZh", b"\xfd7zXZ")

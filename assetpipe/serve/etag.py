@@ -16,25 +16,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .body import Chained
-from .compress import header_dict, is_file_wrapper
+from .compress import header_dict, is_file_wrapper, not_modified
 from .http import etag_matches
 from .passthrough import Passthrough
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-#: the headers a 304 keeps from the 200 (RFC 9110 §15.4.5)
-KEEP_ON_304 = frozenset(
-    {"cache-control", "content-location", "date", "etag", "expires", "vary", "last-modified"}
-)
 
 
 def strong_etag(body: bytes) -> str:
     """A strong ETag for these exact bytes."""
     return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-
-
-def not_modified(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The headers of the 304 that stands for a 200 with ``headers``."""
-    return [(k, v) for k, v in headers if k.lower() in KEEP_ON_304]
 
 
 class ETagMiddleware(Passthrough):
