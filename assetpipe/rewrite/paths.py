@@ -132,11 +132,12 @@ def drawn_after(doc: Document, first: Tag, images: list[Tag]) -> tuple[list[Tag]
 
     Only where the chain is a top-level ``{% if %}`` (within no other chain or loop) without an
     ``{% else %}``, each branch draws an image of its own before any other (not inside a chain
-    of the branch, which may not render), one of them ``first``, and each test can be joined with ``or`` as written; the
-    images are the first after the chain (``alternatives``' walk from its end: a later chain's
-    branches' firsts) in the chain's own scope (the same blocks, no loop, macro or ``{% with
-    %}`` more: the tests are read again there), with only ``{% if %}`` blocks and quiet
-    statements between (``_nothing_between``), at most ``MAX_ALTERNATIVES``."""
+    of the branch, which may not render), one of them ``first``, and each test can be joined
+    with ``or`` as written; the images are the first after the chain (``alternatives``' walk
+    from its end: a later chain's branches' firsts) in the chain's own scope (the same blocks,
+    no loop, macro or ``{% with %}`` more: the tests are read again there), with only ``{% if
+    %}`` blocks and quiet statements between (``_nothing_between``), at most
+    ``MAX_ALTERNATIVES``."""
     chains = _memo_chains(doc)
     holder = next((c for c in chains if c.start < first.start < c.end), None)
     if (
@@ -151,8 +152,6 @@ def drawn_after(doc: Document, first: Tag, images: list[Tag]) -> tuple[list[Tag]
         own = next((t for t in images if a <= t.start < b), None)
         if own is None or any(a <= c.start < own.start < c.end for c in chains):
             return [], []
-    if not any(a <= first.start < b for a, b in holder.branches):
-        return [], []
     # the test is read again at the later image: in the same block, ``{% with %}``, scope
     base = first.jinja[:-1]
     if first.jinja[-1:] != ("if",) or {"macro", "call"} & set(base):

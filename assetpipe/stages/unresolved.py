@@ -138,9 +138,7 @@ def _relative_names_build_file(value: str, keys: Container[str]) -> bool:
     from the page's own folder at ``/api/v1/ui/``): nothing the build could hash or the static
     route serves, quiet like a URL elsewhere; ``build --strict`` failed on it, and only
     editing the app's templates could clear it."""
-    path = value.split("?", 1)[0].split("#", 1)[0]
-    parts = [p for p in path.split("/") if p]
-    return any("/".join(parts[i:]) in keys for i in range(len(parts)))
+    return _relative_key(value, keys) != ""
 
 
 def _relative_key(value: str, keys: Container[str]) -> str:
