@@ -16,6 +16,9 @@ from .tags import Tag
 
 #: Jinja whitespace control that would eat the space before an inserted attribute
 _TRIM = ("-%}", "-}}", "-#}")
+#: the attributes a lazy image gets, and an LCP image's
+_LAZY = (("loading", "lazy"), ("decoding", "async"))
+_HIGH = (("fetchpriority", "high"),)
 
 
 class Writer:
@@ -55,15 +58,6 @@ class Writer:
         is tested instead (undefined where it is included otherwise: they render). ``high``:
         ``fetchpriority="high"`` on the first pass alone, in the ``{% else %}`` (an LCP hint on
         the loop's tag)."""
-        lazy = [("loading", "lazy"), ("decoding", "async")]
-        missing = [(n, v) for n, v in lazy if not tag.has(n)]
-        only = [(n, v) for n, v in [("fetchpriority", "high")] if high and not tag.has(n)]
-        if not missing and not only:
-            return False
-        q = self.doc.quote(tag)
-        body = " ".join(f"{n}={q}{v}{q}" for n, v in missing)
-        if only:
-            body += "{% else %}" + " ".join(f"{n}={q}{v}{q}" for n, v in only)
         test = "loop is not defined or not loop.first"
         if self.django:
             # ``not forloop`` first: a Jinja template taken for Django's (a Django project on
@@ -71,21 +65,32 @@ class Writer:
             test = "not forloop or not forloop.first"
         elif var is not None:
             test = f"{var} is not defined or not {var}"
-        self._insert(tag, f" {{% if {test} %}}{body}{{% endif %}}")
-        return True
+        return self._add_if(tag, test, _LAZY, _HIGH if high else ())
 
     def add_lazy_if(self, tag: Tag, tests: list[str]) -> bool:
         """Insert ``loading="lazy" decoding="async"`` (those the tag lacks) inside ``{% if
         A or B %}``: ``tests`` joined with ``or`` (each in parentheses but in Django, whose
         ``{% if %}`` has none; ``or`` binds loosest in both)."""
-        missing = [
-            (n, v) for n, v in (("loading", "lazy"), ("decoding", "async")) if not tag.has(n)
-        ]
-        if not missing:
+        test = " or ".join(tests if self.django else (f"({t})" for t in tests))
+        return self._add_if(tag, test, _LAZY)
+
+    def _add_if(
+        self,
+        tag: Tag,
+        test: str,
+        then: tuple[tuple[str, str], ...],
+        otherwise: tuple[tuple[str, str], ...] = (),
+    ) -> bool:
+        """Insert ``{% if test %}`` with the attributes of ``then`` the tag lacks, and an
+        ``{% else %}`` with those of ``otherwise``; nothing when the tag has them all."""
+        yes = [(n, v) for n, v in then if not tag.has(n)]
+        no = [(n, v) for n, v in otherwise if not tag.has(n)]
+        if not yes and not no:
             return False
         q = self.doc.quote(tag)
-        body = " ".join(f"{n}={q}{v}{q}" for n, v in missing)
-        test = " or ".join(tests if self.django else (f"({t})" for t in tests))
+        body = " ".join(f"{n}={q}{v}{q}" for n, v in yes)
+        if no:
+            body += "{% else %}" + " ".join(f"{n}={q}{v}{q}" for n, v in no)
         self._insert(tag, f" {{% if {test} %}}{body}{{% endif %}}")
         return True
 
