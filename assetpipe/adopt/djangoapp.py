@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import AsgiFolders
-from .djangoentry import asgi_step, entry_module
+from .djangoentry import asgi_step, entry_module, wrap_lines
 from .djangotags import partial_tags, static_tags
 from .djangotemplates import (
     AppTemplates,
@@ -50,8 +50,6 @@ from .settingsfamily import (
     settings_family,
     storage_module,
 )
-
-WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
 
 
 @dataclass(frozen=True)
@@ -94,15 +92,7 @@ class DjangoProject:
             f"Add these lines in {wsgi}, after line {self.wsgi_line} (serve the build in front"
             " of Django; a file the build lacks goes on to Django as before):",
             "",
-            *([] if has_path else ["    from pathlib import Path", ""]),
-            f"    {WSGI_IMPORT}",
-            f"    {self.name} = CompressMiddleware(AssetMiddleware(",
-            f"        {self.name},",
-            f"        output={dist},",
-            f'        public_path="{public_path}",',
-            "        fallback=True,  # a file the build lacks (an installed app's): Django's",
-            '        unhashed_cache_control="",  # unhashed URLs cached as Django\'s view had them',
-            "    ))",
+            *wrap_lines(self.name, dist, public_path, has_path),
         ]
         out += self.asgi_lines(root, config_dir, output, public_path)
         if self.settings_file is not None:
@@ -128,7 +118,9 @@ class DjangoProject:
             ]
         return out
 
-    def asgi_lines(self, root: Path, config_dir: Path, output: str, public_path: str) -> list[str]:
+    def asgi_lines(
+        self, root: Path, config_dir: Path, output: str, public_path: str, lead: str = "and, for"
+    ) -> list[str]:
         """The ASGI module's lines (``djangoentry.asgi_step``), none when there is no ASGI
         module or it already wraps the app."""
         if self.asgi is None:
@@ -137,7 +129,7 @@ class DjangoProject:
         if "AssetMiddleware(" in text:
             return []
         at = f'{_from_module(self.asgi[0], config_dir)} / "{output}"'
-        return asgi_step(root, self.asgi, at, public_path, imports_path(text))
+        return asgi_step(root, self.asgi, at, public_path, imports_path(text), lead)
 
     def storage_note(self) -> list[str]:
         """The note for a manifest storage the settings still name (also once the WSGI module

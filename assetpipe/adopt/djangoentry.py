@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .files import parsed_modules
 
+WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
 ASGI_IMPORT = "from assetpipe.serve import asgi as assetpipe_asgi"
 
 
@@ -51,25 +52,43 @@ def _assigns_call(node: ast.Assign, function: str) -> bool:
     return name == function
 
 
+def wrap_lines(
+    name: str, dist: str, public_path: str, imports_path: bool, asgi: bool = False
+) -> list[str]:
+    """The lines that wrap the entry module's ``name`` in the two serving layers (their ASGI
+    twins with ``asgi``), the build at ``dist`` (an expression in that module), ``from pathlib
+    import Path`` first unless the module has it (``imports_path``)."""
+    layer = "assetpipe_asgi." if asgi else ""
+    return [
+        *([] if imports_path else ["    from pathlib import Path", ""]),
+        f"    {ASGI_IMPORT if asgi else WSGI_IMPORT}",
+        f"    {name} = {layer}CompressMiddleware({layer}AssetMiddleware(",
+        f"        {name},",
+        f"        output={dist},",
+        f'        public_path="{public_path}",',
+        "        fallback=True,  # a file the build lacks (an installed app's): Django's",
+        '        unhashed_cache_control="",  # unhashed URLs cached as Django\'s view had them',
+        "    ))",
+    ]
+
+
 def asgi_step(
-    root: Path, asgi: tuple[Path, int, str], dist: str, public_path: str, imports_path: bool
+    root: Path,
+    asgi: tuple[Path, int, str],
+    dist: str,
+    public_path: str,
+    imports_path: bool,
+    lead: str = "and, for",
 ) -> list[str]:
     """The lines ``init`` prints for the ASGI module ``asgi`` (its path, line and name):
-    ``dist`` is the build folder as an expression in that module."""
+    ``dist`` is the build folder as an expression in that module; ``lead`` opens the step
+    (``"For"`` when it comes first, after an adoption)."""
     path, line, name = asgi
     shown = os.path.relpath(path, root)
     return [
         "",
-        f"and, for an ASGI server (uvicorn, daphne, gunicorn's uvicorn worker), these lines in"
+        f"{lead} an ASGI server (uvicorn, daphne, gunicorn's uvicorn worker), these lines in"
         f" {shown}, after line {line}:",
         "",
-        *([] if imports_path else ["    from pathlib import Path", ""]),
-        f"    {ASGI_IMPORT}",
-        f"    {name} = assetpipe_asgi.CompressMiddleware(assetpipe_asgi.AssetMiddleware(",
-        f"        {name},",
-        f"        output={dist},",
-        f'        public_path="{public_path}",',
-        "        fallback=True,",
-        '        unhashed_cache_control="",',
-        "    ))",
+        *wrap_lines(name, dist, public_path, imports_path, asgi=True),
     ]

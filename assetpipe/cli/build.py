@@ -100,10 +100,10 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                     click.echo(f"\n{note}")
                 here = result.path.parent.resolve()
                 for line in [
-                    *dj.asgi_lines(p.root, here, OUTPUT, p.public_path),
+                    *dj.asgi_lines(p.root, here, OUTPUT, p.public_path, lead="For"),
                     *dj.storage_note(),
                 ]:
-                    click.echo(line.replace("and, for an ASGI", "For an ASGI", 1))
+                    click.echo(line)
             else:
                 here = result.path.parent.resolve()
                 steps = dj.steps(p.root, here, OUTPUT, p.public_path)
