@@ -16,13 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask, render_template
-from jinja2 import StrictUndefined
+from flask import render_template
 
-from assetpipe import build
-from assetpipe.flask import AssetPipe
-from tests.conftest import write_tree
-from tests.test_lcp_partials import LAYOUT, _image, _load, _url
+from tests.test_lcp_partials import LAYOUT, _image, _load, _url, built_app
 from tests.test_serve_support import wsgi_server
 
 pytestmark = [pytest.mark.chromium]
@@ -78,14 +74,10 @@ BOOK = """\
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    root = tmp_path_factory.mktemp("lcp-branches")
-    write_tree(
-        root,
+    app, _ = built_app(
+        tmp_path_factory.mktemp("lcp-branches"),
+        ["product.html", "book.html", "guide.html", "banner.html"],
         {
-            "pipeline.yaml": "source: app/static\noutput: dist\n"
-            "templates: {dirs: [app/templates],"
-            " pages: [product.html, book.html, guide.html, banner.html]}\n"
-            "images: {include: ['img/**'], widths: [480, 960]}\n",
             "app/templates/layout.html": LAYOUT,
             "app/templates/product.html": PRODUCT,
             "app/templates/cover.html": COVER,
@@ -97,10 +89,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             "app/static/img/footer.jpg": _image(1200, 300, "JPEG", 20),
         },
     )
-    build(root / "pipeline.yaml")
-    app = Flask("app", root_path=str(root / "app"))
-    app.jinja_env.undefined = StrictUndefined
-    AssetPipe(app)
     app.add_url_rule(
         "/product/<int:n>",
         "product",

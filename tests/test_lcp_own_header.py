@@ -13,18 +13,14 @@ with ``fetchpriority="high"``, and the images further down stay lazy. (The hero 
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask, render_template
-from PIL import Image
+from flask import render_template
 
-from assetpipe import build
-from assetpipe.flask import AssetPipe
-from tests.conftest import write_tree
+from tests.test_lcp_partials import _image, built_app
 from tests.test_serve_support import wsgi_server
 
 pytestmark = [pytest.mark.chromium]
@@ -42,27 +38,12 @@ LAYOUT = "<!doctype html><html><head><title>Acme</title></head><body>\n{% block 
 PAGE = f'{{% extends "layout.html" %}}\n{{% block body %}}\n{HEADER}{{% endblock %}}\n'
 
 
-def _image(w: int, h: int, fmt: str) -> bytes:
-    im = Image.new("RGB", (w, h))
-    px = im.load()
-    assert px is not None
-    for y in range(0, h, 4):  # a gradient, so the encoders have something to do
-        for x in range(0, w, 4):
-            px[x, y] = (x * 255 // w, y * 255 // h, 90)
-    out = io.BytesIO()
-    im.save(out, fmt)
-    return out.getvalue()
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    root = tmp_path_factory.mktemp("own-header")
-    write_tree(
-        root,
+    app, _ = built_app(
+        tmp_path_factory.mktemp("own-header"),
+        ["page.html"],
         {
-            "pipeline.yaml": "source: app/static\noutput: dist\n"
-            "templates: {dirs: [app/templates], pages: [page.html]}\n"
-            "images: {include: ['img/**'], widths: [480, 960]}\n",
             "app/templates/index.html": STANDALONE,
             "app/templates/layout.html": LAYOUT,
             "app/templates/page.html": PAGE,
@@ -70,10 +51,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             "app/static/img/hero.jpg": _image(1200, 500, "JPEG"),
             "app/static/img/below.jpg": _image(800, 600, "JPEG"),
         },
+        strict=False,
     )
-    build(root / "pipeline.yaml")
-    app = Flask("app", root_path=str(root / "app"))
-    AssetPipe(app)
     app.add_url_rule("/", "index", lambda: render_template("index.html"))
     app.add_url_rule("/page", "page", lambda: render_template("page.html"))
     with wsgi_server(app) as port:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,16 +122,37 @@ def _image(w: int, h: int, fmt: str, tint: int = 90) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Any]]:
-    root = tmp_path_factory.mktemp("lcp-partials")
+def built_app(
+    root: Path, pages: list[str], files: dict[str, str | bytes], *, strict: bool = True
+) -> tuple[Flask, Any]:
+    """A Flask app in ``root/app`` whose templates and images are ``files``, built with
+    ``pages`` as ``templates.pages`` (images at 480 and 960 px), ``AssetPipe`` on it (with
+    ``StrictUndefined`` unless not ``strict``), and the build's result; the caller adds the
+    routes."""
     write_tree(
         root,
         {
             "pipeline.yaml": "source: app/static\noutput: dist\n"
-            "templates: {dirs: [app/templates], pages: [explore.html, search.html, home.html,"
-            " related.html, about.html, contact.html]}\n"
+            f"templates: {{dirs: [app/templates], pages: [{', '.join(pages)}]}}\n"
             "images: {include: ['img/**'], widths: [480, 960]}\n",
+            **files,
+        },
+    )
+    result = build(root / "pipeline.yaml")
+    app = Flask("app", root_path=str(root / "app"))
+    if strict:
+        app.jinja_env.undefined = StrictUndefined
+    AssetPipe(app)
+    return app, result
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Any]]:
+    pages = ("explore", "search", "home", "related", "about", "contact")
+    app, result = built_app(
+        tmp_path_factory.mktemp("lcp-partials"),
+        [f"{page}.html" for page in pages],
+        {
             "app/templates/layout.html": LAYOUT,
             "app/templates/macros.html": MACROS,
             "app/templates/card.html": CARD,
@@ -151,11 +173,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Any]]:
             **{f"app/static/{p}": _image(1200, 700, "JPEG", 40 * i) for i, p in enumerate(PHOTOS)},
         },
     )
-    result = build(root / "pipeline.yaml")
-    app = Flask("app", root_path=str(root / "app"))
-    app.jinja_env.undefined = StrictUndefined
-    AssetPipe(app)
-    for page in ("explore", "search", "home", "related", "about", "contact"):
+    for page in pages:
         app.add_url_rule(
             f"/{page}", page, lambda page=page: render_template(f"{page}.html", photos=PHOTOS)
         )
