@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from assetpipe import build
 from tests.conftest import write_tree
@@ -16,6 +17,22 @@ from tests.rebuild_site import png
 
 # one line of rules as a minifier writes them: esbuild can make it no smaller
 MINIFIED = "".join(f".c{i}{{color:#{i:03x};margin:{i}px}}" for i in range(60)) + "\n"
+
+
+def _built(root: Path) -> tuple[Path, dict[str, Any]]:
+    """Build ``root``'s config: the public folder and the manifest."""
+    build(root / "pipeline.yaml")
+    return root / "dist/public", json.loads((root / "dist/manifest.json").read_text())
+
+
+def _as_written(root: Path, manifest: dict[str, Any], *keys: str) -> None:
+    """Each of ``keys`` went out as written (``site/KEY``'s bytes) under a content-hashed name,
+    with no map for it."""
+    for key in keys:
+        entry = manifest[key]
+        built = (root / "dist/public" / entry["file"]).read_bytes()
+        assert built == (root / "site" / key).read_bytes(), (key, built)
+        assert entry["file"] != key and "map" not in entry, entry
 
 
 def test_a_minified_stylesheet_esbuild_cannot_shrink_is_shipped_as_written(
@@ -37,14 +54,8 @@ def test_a_minified_stylesheet_esbuild_cannot_shrink_is_shipped_as_written(
     )
     (tmp_path / "site/img").mkdir()
     (tmp_path / "site/img/a.png").write_bytes(png(8, 8, (200, 40, 40)))
-    build(tmp_path / "pipeline.yaml")
-    public = tmp_path / "dist/public"
-    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
-    for key in ("css/vendor.css", "css/vendor.min.css"):
-        entry = manifest[key]
-        # the bytes as written, under a content-hashed name, no map for them
-        assert (public / entry["file"]).read_bytes() == (tmp_path / "site" / key).read_bytes()
-        assert entry["file"] != key and "map" not in entry, entry
+    public, manifest = _built(tmp_path)
+    _as_written(tmp_path, manifest, "css/vendor.css", "css/vendor.min.css")
     # a hand-written stylesheet is minified; one naming an image gets the image's built URL;
     # one naming its own source map is esbuild's, with a map (tests/test_init_input_maps.py)
     own = manifest["css/own.css"]
@@ -86,12 +97,7 @@ def test_an_empty_stylesheet_or_script_is_not_given_a_map_comment(tmp_path: Path
             ),
         },
     )
-    build(tmp_path / "pipeline.yaml")
-    public = tmp_path / "dist/public"
-    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
-    for key in ("css/custom.css", "js/custom.js"):
-        entry = manifest[key]
-        assert (public / entry["file"]).read_bytes() == (tmp_path / "site" / key).read_bytes()
-        assert "map" not in entry, entry
+    public, manifest = _built(tmp_path)
+    _as_written(tmp_path, manifest, "css/custom.css", "js/custom.js")
     notes = (public / manifest["css/notes.css"]["file"]).read_bytes()
     assert len(notes) < len(comments), notes
