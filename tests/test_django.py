@@ -183,14 +183,12 @@ def test_init_and_build_adopt_a_django_project(tmp_path: Path) -> None:
 
 
 def _paste(root: Path, out: str) -> None:
-    """Paste the lines ``init`` printed where it said, as a user does: the WSGI module's after
-    its last line, the ``DIRS`` entry first in the list, on a line of its own when the list has
-    its items on theirs, else inline (a name: NetBox's ``[TEMPLATES_DIR]``), and ``Path``'s
-    import at the top."""
+    """Paste the lines ``init`` printed where it said, as a user does: the WSGI module's
+    (``paste_entry``), the ``DIRS`` entry first in the list, on a line of its own when the
+    list has its items on theirs, else inline (a name: NetBox's ``[TEMPLATES_DIR]``), and
+    ``Path``'s import at the top."""
     wsgi_part, dirs_part = out.split("Add these lines", 1)[1].split("and first in the DIRS", 1)
-    code = [line[6:] for line in wsgi_part.splitlines()[1:] if line.startswith("      ")]
-    wsgi = root / "shopsite/wsgi.py"
-    wsgi.write_text(wsgi.read_text() + "\n" + "\n".join(code) + "\n")
+    paste_entry(root, wsgi_part.split("and, for an ASGI server", 1)[0])
     entry = next(line.strip() for line in dirs_part.splitlines() if line.startswith("      "))
     settings = root / "shopsite/settings.py"
     text = "from pathlib import Path\n" + settings.read_text()
@@ -198,6 +196,23 @@ def _paste(root: Path, out: str) -> None:
         settings.write_text(text.replace('"DIRS": [\n', f'"DIRS": [\n            {entry}\n', 1))
     else:
         settings.write_text(text.replace('"DIRS": [', f'"DIRS": [{entry} ', 1))
+
+
+def paste_entry(root: Path, step: str) -> None:
+    """Paste an entry module's step as ``init`` printed it (``step``: from its ``in FILE, after
+    line N:`` on): its lines after line N, then its imports after the line its ``and these
+    imports in FILE, after line M`` names (pasted in that order, both numbers hold)."""
+    lines_part, _, imports_part = step.partition("and these imports in ")
+    for part in (lines_part, imports_part):
+        m = re.search(r"(\S+), after line (\d+)", part)
+        if m is None:
+            assert not part, step
+            continue
+        code = [line[6:] for line in part.splitlines()[1:] if line.startswith("      ")]
+        path = root / m[1]
+        lines = path.read_text().splitlines()
+        at = int(m[2])
+        path.write_text("\n".join([*lines[:at], *code, *lines[at:]]) + "\n")
 
 
 def _free_port() -> int:

@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.test_django import _answered, _free_port, _get, _paste, _project, _started
+from tests.test_django import (
+    _answered,
+    _free_port,
+    _get,
+    _paste,
+    _project,
+    _started,
+    paste_entry,
+)
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("django") is None or importlib.util.find_spec("uvicorn") is None,
@@ -48,16 +56,10 @@ async def application(scope, receive, send):  # ProtocolTypeRouter({"http": djan
 
 
 def _paste_asgi(root: Path, out: str) -> None:
-    """Paste the ASGI module's lines after the line ``init`` names."""
+    """Paste the ASGI module's lines (and their imports) where ``init`` says."""
     part = out.split("and, for an ASGI server", 1)[1]
-    m = re.search(r"these lines in (\S+), after line (\d+):", part)
-    assert m, out
-    block = part.split("\n  and ", 1)[0]
-    code = [line[6:] for line in block.splitlines()[1:] if line.startswith("      ")]
-    path = root / m[1]
-    lines = path.read_text().splitlines()
-    at = int(m[2])
-    path.write_text("\n".join([*lines[:at], *code, *lines[at:]]) + "\n")
+    assert re.search(r"these lines in (\S+), after line (\d+):", part), out
+    paste_entry(root, part.split(" these lines in ", 1)[1].split("\n  and first in", 1)[0])
 
 
 @pytest.mark.parametrize("shape", ["plain", "channels"])

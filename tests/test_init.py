@@ -76,8 +76,10 @@ def test_written_config_builds_and_keeps_classic_globals(tmp_path: Path) -> None
     write_tree(tmp_path, FLAT)
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
-    assert "Add these two lines in app.py, after app = Flask(__name__):" in result.out
-    assert "    from assetpipe.flask import AssetPipe\n    AssetPipe(app)\n" in result.out
+    assert "Add these two lines in app.py: this one after app = Flask(__name__)," in result.out
+    assert "and this import in app.py, after line 1, with its imports:" in result.out
+    assert "\n    AssetPipe(app)\n" in result.out
+    assert "\n    from assetpipe.flask import AssetPipe\n" in result.out
     built = run_cli("build", cwd=tmp_path)
     assert built.code == 0, built.err
     manifest = yaml.safe_load((tmp_path / "dist" / "manifest.json").read_text())
@@ -451,7 +453,9 @@ def test_a_module_level_app_gets_the_lines_after_its_config_is_set(tmp_path: Pat
     )
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
-    assert "in wiki/server.py, after line 11, once app.config is set:" in result.out, result.out
+    assert "in wiki/server.py: this one after line 11, once app.config is set," in result.out, (
+        result.out
+    )
     flat = tmp_path / "flat"
     write_tree(flat, FLAT)
     assert "after app = Flask(__name__)" in run_cli("init", cwd=flat).out
@@ -494,8 +498,8 @@ def test_lines_after_a_config_set_inside_a_block_go_after_the_whole_block(
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     said = (
-        "in kb/__init__.py, after line 9 (where the `if` block of line 6 ends; not indented:"
-        " after the whole block), once app.config is set:"
+        "in kb/__init__.py: this one after line 9 (where the `if` block of line 6 ends; not"
+        " indented: after the whole block), once app.config is set,"
     )
     assert said in " ".join(result.out.split()), result.out
     assert run_cli("build", cwd=tmp_path).code == 0

@@ -66,7 +66,7 @@ def test_init_takes_the_dash_assets_folder_and_names_the_dash_app(tmp_path: Path
     assert "# Dash app: app.py (app = Dash(...))." in config, config
     # after the whole multi-line Dash(...) call (line 8), not inside it or after a Dash config
     # setting; the Dash app itself, not app.server
-    assert "Add these two lines in app.py, after line 8 " in r.out, r.out
+    assert "Add these two lines in app.py: this one after line 8 " in r.out, r.out
     assert "    AssetPipe(app)\n" in r.out, r.out
     assert "a Dash app: Dash links every script and stylesheet" in r.out, r.out
     assert "that no <script src>" not in r.out, r.out  # Dash links them

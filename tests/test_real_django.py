@@ -33,14 +33,16 @@ PAGES = (("/", ()), ("/admin/login/", ()), ("/no-such-page/", ()))
 
 def _paste(root: Path, out: str) -> None:
     """Paste the lines ``init`` printed where it says: ``Add these lines in FILE, after line
-    N``, ``first in the DIRS list at line N of TEMPLATES in FILE`` (with ``from pathlib
+    N`` and ``and these imports in FILE, after line N``, ``first in the DIRS list at line N of TEMPLATES in FILE`` (with ``from pathlib
     import Path`` at its top), ``before "django.contrib.staticfiles" at line N of FILE`` (its
     indent), ``last in the STATICFILES_FINDERS list at line N of FILE``; a
     block of ``init``'s that none of these reads fails the test."""
     blocks = re.split(r"\n(?=  (?:Add these lines|and ))", out)
     for block in blocks:
         code = [line[6:] for line in block.splitlines() if line.startswith("      ")]
-        if m := re.search(r"Add these lines in (\S+), after line (\d+)", block):
+        if m := re.search(
+            r"(?:Add these lines|and these imports) in (\S+), after line (\d+)", block
+        ):
             _insert(root / m[1], int(m[2]), code)
         elif m := re.search(r"first in the DIRS list at line (\d+) of TEMPLATES in (\S+)", block):
             _insert(root / m[2], int(m[1]), ["            " + c for c in code])

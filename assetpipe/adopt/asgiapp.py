@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import calls_asset_pipe, parsed_modules, python_texts
+from .importspot import module_import_spot, two_lines_apart
 
 #: ``class X(StaticFiles)``: its calls serve a folder too
 _SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:[\w.]+\.)?StaticFiles\s*[,)]", re.M)
@@ -50,6 +51,39 @@ class AsgiApp:
     def adopted(self) -> bool:
         """Whether the module already calls ``AssetPipe(...)`` (``init --force`` run again)."""
         return calls_asset_pipe(self.module_file)
+
+    def steps(self, shown: str) -> tuple[str, list[str]]:
+        """What ``init`` prints (``shown``: the module's path as the user sees it): where the
+        two lines go, in words, and the lines, each as printed."""
+        why = (
+            "a Starlette/FastAPI app: assetpipe.starlette serves the build and renders the"
+            " rewritten templates"
+        )
+        spot = self.import_after
+        if spot is not None:
+            place = f"after line {self.line} ({why})"
+            head, lines = two_lines_apart(shown, place, self.lines(), spot)
+        else:
+            head = (
+                f"Add these two lines in {shown}, after line {self.line} (at its indentation,"
+                f" {self.indent} spaces in; {why}):"
+            )
+            lines = [f"    {line}" for line in self.lines()]
+        if self.unnamed_templates is not None:
+            lines += [
+                "",
+                f"{shown}:{self.unnamed_templates} makes a Jinja2Templates(...) without naming"
+                " it: its pages are rendered from your templates, not the rewritten ones. Make"
+                " it once beside the app (templates = Jinja2Templates(...)), use it there, and"
+                f" pass it: AssetPipe({self.app}, templates).",
+            ]
+        return head, lines
+
+    @property
+    def import_after(self) -> int | None:
+        """Where the import goes when the two lines go at the module's top level: after the
+        line ending its own imports (``importspot``); ``None`` inside a function or class."""
+        return module_import_spot(self.module_file, self.line) if self.indent == 0 else None
 
     def lines(self) -> tuple[str, str]:
         args = self.app if self.templates is None else f"{self.app}, {self.templates}"

@@ -152,12 +152,12 @@ def find_dash(root: Path) -> DashApp | None:
     return found[0][3] if found else None
 
 
-def dash_where(dash: DashApp, shown: str) -> str:
-    """Where the two lines go, in words: after the statement making the app, inside its
-    function when it is made in one, before the layout (``app.get_asset_url`` there is then
-    the built file's)."""
+def dash_where(dash: DashApp) -> str:
+    """Where in its module the two lines go, in words: after the statement making the app,
+    inside its function when it is made in one, before the layout (``app.get_asset_url``
+    there is then the built file's)."""
     inside = f"inside {dash.function}(), " if dash.function else ""
-    return f"in {shown}, {inside}after line {dash.line} ({dash.text}), before the layout"
+    return f"{inside}after line {dash.line} ({dash.text}), before the layout"
 
 
 #: ``render``'s comment on ``source:`` for a Dash app (a Flask app's names ``url_for``)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import AsgiFolders
-from .djangoentry import asgi_step, entry_module, wrap_lines
+from .djangoentry import asgi_step, entry_lines, entry_module, imports_path
 from .djangotags import partial_tags, static_tags
 from .djangotemplates import (
     AppTemplates,
@@ -87,12 +87,12 @@ class DjangoProject:
         whose relative ``output`` holds the build."""
         wsgi = os.path.relpath(self.wsgi_file, root)
         dist = f'{_from_module(self.wsgi_file, config_dir)} / "{output}"'
-        has_path = imports_path(self.wsgi_file.read_text(encoding="utf-8"))
+        text = self.wsgi_file.read_text(encoding="utf-8")
         out = [
             f"Add these lines in {wsgi}, after line {self.wsgi_line} (serve the build in front"
             " of Django; a file the build lacks goes on to Django as before):",
             "",
-            *wrap_lines(self.name, dist, public_path, has_path),
+            *entry_lines(wsgi, text, (self.wsgi_line, self.name), dist, public_path),
         ]
         out += self.asgi_lines(root, config_dir, output, public_path)
         if self.settings_file is not None:
@@ -125,11 +125,10 @@ class DjangoProject:
         module or it already wraps the app."""
         if self.asgi is None:
             return []
-        text = self.asgi[0].read_text(encoding="utf-8")
-        if "AssetMiddleware(" in text:
+        if "AssetMiddleware(" in self.asgi[0].read_text(encoding="utf-8"):
             return []
         at = f'{_from_module(self.asgi[0], config_dir)} / "{output}"'
-        return asgi_step(root, self.asgi, at, public_path, imports_path(text), lead)
+        return asgi_step(root, self.asgi, at, public_path, lead)
 
     def storage_note(self) -> list[str]:
         """The note for a manifest storage the settings still name (also once the WSGI module
@@ -212,12 +211,6 @@ def find_django_project(root: Path) -> DjangoProject | None:
         imports_path=imports_path(text),
         asgi=asgi,
     )
-
-
-def imports_path(text: str) -> bool:
-    """Whether a module's text has ``from pathlib import Path`` (cookiecutter-django's WSGI
-    module and settings do: ``init`` asked for it again, a duplicate import)."""
-    return re.search(r"^from pathlib import (.*\b)?Path\b", text, re.M) is not None
 
 
 def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:

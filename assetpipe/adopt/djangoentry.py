@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from pathlib import Path
 
 from .files import parsed_modules
+from .importspot import import_spot, import_step
 
 WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
 ASGI_IMPORT = "from assetpipe.serve import asgi as assetpipe_asgi"
@@ -52,16 +54,34 @@ def _assigns_call(node: ast.Assign, function: str) -> bool:
     return name == function
 
 
-def wrap_lines(
-    name: str, dist: str, public_path: str, imports_path: bool, asgi: bool = False
+def imports_path(text: str) -> bool:
+    """Whether a module's text has ``from pathlib import Path`` (cookiecutter-django's WSGI
+    module and settings do: ``init`` asked for it again, a duplicate import)."""
+    return re.search(r"^from pathlib import (.*\b)?Path\b", text, re.M) is not None
+
+
+def entry_lines(
+    shown: str,
+    text: str,
+    entry: tuple[int, str],
+    dist: str,
+    public_path: str,
+    asgi: bool = False,
 ) -> list[str]:
-    """The lines that wrap the entry module's ``name`` in the two serving layers (their ASGI
-    twins with ``asgi``), the build at ``dist`` (an expression in that module), ``from pathlib
-    import Path`` first unless the module has it (``imports_path``)."""
-    layer = "assetpipe_asgi." if asgi else ""
-    return [
-        *([] if imports_path else ["    from pathlib import Path", ""]),
+    """What goes in the entry module ``shown`` (its ``text``), whose ``entry`` is (line,
+    name) of ``NAME = get_wsgi_application()`` (``get_asgi_application`` with ``asgi``): the
+    lines wrapping ``NAME`` in the two serving layers (their ASGI twins with ``asgi``; the
+    build at ``dist``, an expression in that module), then the step for their imports, with
+    the module's own imports (``importspot``: a linter's E402 otherwise); ``from pathlib
+    import Path`` among them unless the module has it. Where the module's imports do not end
+    before its entry line, the imports open the same block."""
+    line, name = entry
+    imports = [
+        *([] if imports_path(text) else ["    from pathlib import Path"]),
         f"    {ASGI_IMPORT if asgi else WSGI_IMPORT}",
+    ]
+    layer = "assetpipe_asgi." if asgi else ""
+    wrap = [
         f"    {name} = {layer}CompressMiddleware({layer}AssetMiddleware(",
         f"        {name},",
         f"        output={dist},",
@@ -70,6 +90,13 @@ def wrap_lines(
         '        unhashed_cache_control="",  # unhashed URLs cached as Django\'s view had them',
         "    ))",
     ]
+    try:
+        spot = import_spot(ast.parse(text))
+    except (SyntaxError, ValueError):
+        spot = line
+    if spot >= line:
+        return [*imports, "", *wrap]
+    return [*wrap, *import_step(shown, imports, spot)]
 
 
 def asgi_step(
@@ -77,7 +104,6 @@ def asgi_step(
     asgi: tuple[Path, int, str],
     dist: str,
     public_path: str,
-    imports_path: bool,
     lead: str = "and, for",
 ) -> list[str]:
     """The lines ``init`` prints for the ASGI module ``asgi`` (its path, line and name):
@@ -85,10 +111,11 @@ def asgi_step(
     (``"For"`` when it comes first, after an adoption)."""
     path, line, name = asgi
     shown = os.path.relpath(path, root)
+    text = path.read_text(encoding="utf-8")
     return [
         "",
         f"{lead} an ASGI server (uvicorn, daphne, gunicorn's uvicorn worker), these lines in"
         f" {shown}, after line {line}:",
         "",
-        *wrap_lines(name, dist, public_path, imports_path, asgi=True),
+        *entry_lines(shown, text, (line, name), dist, public_path, asgi=True),
     ]

@@ -41,6 +41,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt.asgiapp import find_asgi_app
         from ..adopt.djangoapp import find_django_project
         from ..adopt.djangopages import installed_pages_note
+        from ..adopt.importspot import two_lines_apart
         from ..adopt.litestarapp import find_litestar_app
         from ..adopt.othertools import describe
         from ..adopt.pyramidapp import find_pyramid_app
@@ -70,23 +71,8 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             if asgi.adopted:
                 click.echo(f"\n{shown} already calls AssetPipe(...): run `assetpipe build`.")
             else:
-                click.echo(
-                    f"\nAdd these two lines in {shown}, after line {asgi.line}"
-                    f" (at its indentation, {asgi.indent} spaces in; a Starlette/FastAPI app:"
-                    " assetpipe.starlette serves the build and renders the rewritten"
-                    " templates):\n"
-                )
-                for line in asgi.lines():
-                    click.echo(f"    {line}")
-                if asgi.unnamed_templates is not None:
-                    click.echo(
-                        f"\n{shown}:{asgi.unnamed_templates} makes a Jinja2Templates(...) without"
-                        " naming it: its pages are rendered from your templates, not the"
-                        " rewritten ones. Make it once beside the app (templates ="
-                        f" Jinja2Templates(...)), use it there, and pass it: AssetPipe({asgi.app},"
-                        " templates)."
-                    )
-                click.echo("\nthen run `assetpipe build` and start your app as usual.")
+                head, lines = asgi.steps(shown)
+                _next_steps(f"\n{head}\n", lines, "")
         elif p.app is None and (lite := find_litestar_app(p.root)) is not None:
             _found(p.root, lite.module_file, lite.adopted, "makes AssetPipe()", lite.steps)
         elif p.app is None and (pyr := find_pyramid_app(p.root)) is not None:
@@ -120,6 +106,10 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             for line in other_app_steps(p.public_path, result.path.parent.resolve() / OUTPUT):
                 click.echo(f"  {line}")
             click.echo("then run `assetpipe build`.")
+        elif (spot := result.import_after) is not None:
+            shown = os.path.relpath(p.app.module_file, p.root)
+            head, lines = two_lines_apart(shown, result.place, result.lines, spot)
+            _next_steps(f"\n{head}\n", lines, "")
         else:
             _next_steps(f"\nAdd these two lines {result.where}:\n", result.lines, "    ")
         _web_server_notes(result.static_rules, p.root, p.public_path)

@@ -1,0 +1,237 @@
+"""The lines ``init`` prints pass a linter once pasted where it says.
+
+Pasted after the statement making the app, as ``init`` once printed them, the ``from assetpipe...
+import ...`` line failed E402 ("module level import not at top of file") in any project linted
+in CI (cookiecutter-django's pre-commit ruff): the import now goes with the module's imports.
+Checked with ruff (a test extra) on a Flask module and on the WSGI and ASGI modules of a real
+``django-admin startproject``, each then imported as its server would.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assetpipe.adopt.importspot import import_spot
+from tests.conftest import run_cli, write_tree
+
+RUFF = shutil.which("ruff", path=os.path.dirname(sys.executable)) or shutil.which("ruff")
+
+
+def _lint(*files: Path) -> subprocess.CompletedProcess[str]:
+    """ruff on ``files`` with the rules an import pasted in the wrong place breaks."""
+    assert RUFF, "ruff (a test extra) is not installed"
+    return subprocess.run(
+        [RUFF, "check", "--isolated", "--select", "E402,F401,F811,F821", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "spot"),
+    [
+        ("x = 1\n", 0),
+        ('"""Doc."""\n\nx = 1\n', 1),
+        ('"""Doc\n\nmore."""\nfrom __future__ import annotations\n\nimport os\n\nx = 1\n', 6),
+        # cookiecutter-django's WSGI module changes sys.path among its imports
+        (
+            "import os\nimport sys\nsys.path.append('x')\nfrom django.core.wsgi import g\na = g()\n",
+            4,
+        ),
+        (
+            "import os\ntry:\n    import ujson as json\nexcept ImportError:\n    import json\nx = 1\n",
+            5,
+        ),
+        ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import os\napp = 1\n", 3),
+        # imports after code (Channels' asgi.py) are not the leading ones
+        ("import os\nos.environ.setdefault('A', 'b')\napp = f()\nimport late\n", 1),
+    ],
+)
+def test_the_import_spot_is_where_the_leading_imports_end(source: str, spot: int) -> None:
+    assert import_spot(ast.parse(source)) == spot
+
+
+FLASK_APP = '''\
+"""A small Flask app, linted in CI."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+try:
+    import tomllib
+except ImportError:  # pragma: no cover
+    tomllib = None
+
+from flask import Flask, render_template
+
+app = Flask(__name__)
+app.config["NAME"] = "demo" if tomllib else "old"
+
+
+@app.route("/")
+def index():
+    return render_template("index.html")
+'''
+
+
+def test_the_flask_lines_pasted_as_printed_pass_the_linter(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app.py": FLASK_APP,
+            "static/css/site.css": "body { color: #123; }\n",
+            "templates/index.html": (
+                "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/site.css') }}\">"
+                "<p>hi</p>\n"
+            ),
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    m = re.search(
+        r"Add these two lines in app\.py: this one after line (\d+), once app\.config is set,\n\n"
+        r"    (.+)\n\nand this import in app\.py, after line (\d+), with its imports:\n\n    (.+)\n",
+        result.out,
+    )
+    assert m, result.out
+    assert (m[2], m[4]) == ("AssetPipe(app)", "from assetpipe.flask import AssetPipe")
+    lines = (tmp_path / "app.py").read_text().splitlines()
+    lines.insert(int(m[1]), m[2])  # in the order printed: the second line number still holds
+    lines.insert(int(m[3]), m[4])
+    (tmp_path / "app.py").write_text("\n".join(lines) + "\n")
+    linted = _lint(tmp_path / "app.py")
+    assert linted.returncode == 0, linted.stdout + "\n".join(lines)
+    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
+    code = (
+        "import app\n"
+        "c = app.app.test_client()\n"
+        "page = c.get('/').get_data(as_text=True)\n"
+        "import re\n"
+        'href = re.search(r\'href="([^"]+)"\', page)[1]\n'
+        "print(href, c.get(href).status_code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    href, status = done.stdout.split()
+    assert re.fullmatch(r"/static/css/site-[A-Z0-9]{8}\.css", href) and status == "200", href
+
+
+STARLETTE_APP = """\
+import os
+
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+HERE = os.path.dirname(__file__)
+templates = Jinja2Templates(directory=os.path.join(HERE, "templates"))
+
+
+async def home(request):
+    return templates.TemplateResponse(request, "index.html")
+
+
+app = Starlette(
+    routes=[
+        Route("/", home),
+        Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),
+    ]
+)
+"""
+
+
+def test_the_starlette_lines_pasted_as_printed_pass_the_linter(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app.py": STARLETTE_APP,
+            "static/css/site.css": "body { color: #123; }\n",
+            "templates/index.html": (
+                "<link rel=\"stylesheet\" href=\"{{ url_for('static', path='css/site.css') }}\">"
+                "<p>hi</p>\n"
+            ),
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    m = re.search(
+        r"Add these two lines in app\.py: this one after line (\d+) \(a Starlette.*\n\n"
+        r"    (.+)\n\nand this import in app\.py, after line (\d+), with its imports:\n\n"
+        r"    (.+)\n",
+        result.out,
+    )
+    assert m, result.out
+    assert (m[2], m[4]) == (
+        "AssetPipe(app, templates)",
+        "from assetpipe.starlette import AssetPipe",
+    )
+    lines = (tmp_path / "app.py").read_text().splitlines()
+    lines.insert(int(m[1]), m[2])
+    lines.insert(int(m[3]), m[4])
+    (tmp_path / "app.py").write_text("\n".join(lines) + "\n")
+    linted = _lint(tmp_path / "app.py")
+    assert linted.returncode == 0, linted.stdout + "\n".join(lines)
+    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
+    done = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
+def test_the_django_entry_modules_pasted_as_printed_pass_the_linter(tmp_path: Path) -> None:
+    from tests.test_django import _paste, _project
+    from tests.test_django_asgi import _paste_asgi
+
+    _project(tmp_path)
+    real = tmp_path / "real"  # the WSGI and ASGI modules startproject writes, as they are
+    real.mkdir()
+    made = subprocess.run(
+        [sys.executable, "-m", "django", "startproject", "shopsite", str(real)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    for name in ("wsgi.py", "asgi.py"):
+        shutil.copyfile(real / "shopsite" / name, tmp_path / "shopsite" / name)
+    shutil.rmtree(real)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "and these imports in shopsite/wsgi.py, after line " in result.out, result.out
+    assert "and these imports in shopsite/asgi.py, after line " in result.out, result.out
+    _paste(tmp_path, result.out)
+    _paste_asgi(tmp_path, result.out)
+    entry = [tmp_path / "shopsite/wsgi.py", tmp_path / "shopsite/asgi.py"]
+    linted = _lint(*entry)
+    assert linted.returncode == 0, linted.stdout + "".join(p.read_text() for p in entry)
+    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
+    code = (
+        "import shopsite.wsgi, shopsite.asgi\n"
+        "print(type(shopsite.wsgi.application).__module__,"
+        " type(shopsite.asgi.application).__module__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    wsgi_layer, asgi_layer = done.stdout.split()
+    assert wsgi_layer.startswith("assetpipe.serve") and asgi_layer.startswith("assetpipe.serve")
