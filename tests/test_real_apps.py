@@ -320,7 +320,8 @@ def test_real_app_adopts_assetpipe(name: str, tmp_path: Path, browser: object) -
 
     init = run_cli("init", cwd=init_dir)
     assert init.returncode == 0, init.stderr
-    assert "from assetpipe.flask import AssetPipe\n    AssetPipe(app)" in init.stdout
+    said = init.stdout
+    assert "    from assetpipe.flask import AssetPipe\n" in said and "    AssetPipe(app)\n" in said
     config = yaml.safe_load((init_dir / "pipeline.yaml").read_text())
     assert set(case.classic) <= set(config["scripts"]["entries"])
     built = run_cli("build", cwd=init_dir)
