@@ -19,7 +19,14 @@ from assetpipe.hashing import sri
 from assetpipe.imaging import pool
 from assetpipe.pipeline import sources
 from tests.conftest import CORPUS, run_cli, tree_bytes, write_tree
-from tests.images_helpers import Maker, build_site, image_config, png_header_only, to_bytes
+from tests.images_helpers import (
+    Maker,
+    build_site,
+    image_config,
+    png_header_only,
+    to_bytes,
+    transparent_gif,
+)
 
 HERO = CORPUS / "samples" / "retina.jpg"  # 1411 x 1411
 WIDE = CORPUS / "orientation" / "Landscape_6.jpg"  # stored 1200x1800, displayed 1800x1200
@@ -166,8 +173,15 @@ def _corrupt() -> bytes:
     return bytes(data)
 
 
+def _cut_animation() -> bytes:
+    """An animated GIF cut short in its last frame's data."""
+    data = transparent_gif()
+    return data[: len(data) - 12]
+
+
 BAD = {
     "zero-byte": ("img/bad.jpg", b"", "cannot decode image: the file is empty"),
+    "truncated-animation": ("img/bad.gif", _cut_animation(), "cannot decode image: truncated"),
     "unknown-format": ("img/bad.png", b"hello, not an image\n", "not a recognised image format"),
     "truncated": ("img/bad.jpg", _truncated(), "cannot decode image: image file is truncated"),
     "corrupt": ("img/bad.jpg", _corrupt(), "cannot decode image:"),

@@ -36,6 +36,7 @@ from typing import Any
 
 from ..hashing import sri
 from .formats import ORIGINAL_OF
+from .gifblocks import EXTENSION, TRAILER, gif_blocks, header_end
 from .probe import Probe
 
 #: JPEG markers kept besides the non-APP ones: APP0 (JFIF), APP14 (Adobe).
@@ -185,41 +186,17 @@ def strip_png(data: bytes) -> bytes:
 def strip_gif(data: bytes) -> bytes:
     """``data`` without comment and application extensions but an ICC profile's (see the module
     docstring), ending at the trailer. Raises ``ValueError`` for a malformed GIF."""
-    if data[:6] not in (b"GIF87a", b"GIF89a"):
-        raise ValueError("no GIF signature")
-    packed = data[10]
-    pos = 13 + (3 << ((packed & 7) + 1) if packed & 0x80 else 0)
-    out = bytearray(data[:pos])
-    while pos < len(data):
-        kind = data[pos]
-        if kind == 0x3B:  # trailer: nothing after it is part of the image
+    out = bytearray(data[: header_end(data)])
+    for kind, start, end in gif_blocks(data):
+        if kind == TRAILER:  # nothing after it is part of the image
             return bytes(out + b"\x3b")
-        if kind == 0x21:  # extension: label, then data sub-blocks
-            end = _sub_blocks_end(data, pos + 2)
-            label = data[pos + 1]
-            if label == 0xFE or (label == 0xFF and data[pos + 3 : pos + 11] != b"ICCRGBG1"):
-                pos = end
-                continue
-        elif kind == 0x2C:  # image: descriptor, local colour table, LZW code size, sub-blocks
-            packed = data[pos + 9]
-            table = 3 << ((packed & 7) + 1) if packed & 0x80 else 0
-            end = _sub_blocks_end(data, pos + 10 + table + 1)
-        else:
-            raise ValueError(f"unknown GIF block {kind:#x} at {pos}")
-        out += data[pos:end]
-        pos = end
+        label = data[start + 1]
+        if kind == EXTENSION and (
+            label == 0xFE or (label == 0xFF and data[start + 3 : start + 11] != b"ICCRGBG1")
+        ):
+            continue
+        out += data[start:end]
     raise ValueError("no GIF trailer")
-
-
-def _sub_blocks_end(data: bytes, pos: int) -> int:
-    """The offset just past the data sub-blocks starting at ``pos`` (their 0 terminator)."""
-    while True:
-        size = data[pos]
-        pos += 1 + size
-        if size == 0:
-            return pos
-        if pos > len(data):
-            raise ValueError("truncated GIF sub-block")
 
 
 def _has_metadata(data: bytes) -> bool:

@@ -3,8 +3,9 @@
 ``probe(path, max_pixels)`` opens the file with Pillow (only the formats in
 ``formats.READABLE``: never EPS/PDF or other formats that run external programs), reads the
 EXIF orientation (values outside 1..8, such as 0, are treated as 1), computes the displayed size,
-and tells whether the image is animated. An animated image is decoded frame by frame here, since
-it is passed through untouched and this is the only place it is checked.
+and tells whether the image is animated. An animated image is checked here, since it is passed
+through untouched and this is the only place it is: a GIF by its blocks (``gifblocks``: cut
+short, or of an unknown kind), its first frame decoded; other formats frame by frame.
 
 Raises ``ImageInputError`` for a zero-byte file, an unknown format, a corrupt header, an image
 over ``max_pixels`` (checked before any pixel is decoded: a decompression bomb costs nothing).
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .formats import READABLE
+from .gifblocks import gif_blocks
 
 ORIENTATION_TAG = 0x0112
 
@@ -88,7 +90,7 @@ def probe(path: Path, max_pixels: int) -> Probe:
                 orientation = read_orientation(im)
                 frames = int(getattr(im, "n_frames", 1))
                 if frames > 1:
-                    _check_frames(im, frames)
+                    _check_frames(im, frames, path)
                 fmt = str(im.format)
                 mode = str(im.mode)
     except ImageInputError:
@@ -148,7 +150,16 @@ def read_orientation(im: Any) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def _check_frames(im: Any, frames: int) -> None:
+def _check_frames(im: Any, frames: int, path: Path) -> None:
+    """Every frame of an animated image is there. A GIF's blocks are walked
+    (``gifblocks``), its first frame decoded: decoding every frame cost seconds on a long
+    screen recording, passed through as it is anyway. Other formats are decoded frame by
+    frame."""
+    if im.format == "GIF":
+        im.load()
+        for _ in gif_blocks(path.read_bytes()):
+            pass
+        return
     for i in range(frames):
         im.seek(i)
         im.load()
