@@ -95,3 +95,32 @@ def test_init_names_a_starlette_admins_statics_folder(tmp_path: Path) -> None:
     note = [line for line in done.out.splitlines() if "ship static files" in line]
     assert len(note) == 1, done.out
     assert "(fakeadmin)" in note[0] and "AssetPipe(app, templates) hashes" in note[0]
+
+
+def test_the_apps_own_package_installed_apart_is_not_named(tmp_path: Path) -> None:
+    """wikmd's wheel unpacked and ``init`` run in its package folder (``wikmd/``, whose
+    ``wiki.py`` imports ``from wikmd import ...``), wikmd also installed: that installed copy
+    is the app itself, not a package shipping files of its own."""
+    own = {
+        "wikiapp/__init__.py": "",
+        "wikiapp/wiki.py": """\
+            from flask import Flask
+
+            from wikiapp import helpers
+
+            app = Flask(__name__)
+        """,
+        "wikiapp/helpers.py": "",
+        "wikiapp/static/css/wiki.css": "body { color: #123456; }\n",
+        "wikiapp/templates/index.html": (
+            "<link rel='stylesheet' href=\"{{ url_for('static', filename='css/wiki.css') }}\">"
+        ),
+    }
+    write_tree(tmp_path / "site", own)
+    write_tree(tmp_path / "copy", own)
+    env = {
+        "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
+    }
+    done = run_cli("init", cwd=tmp_path / "copy/wikiapp", env=env)
+    assert done.code == 0, done.out + done.err
+    assert "ship static files" not in done.out, done.out

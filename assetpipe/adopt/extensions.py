@@ -54,7 +54,8 @@ def shipped_static(
         if not origin or not spec or not spec.submodule_search_locations:
             continue
         pkg = Path(os.path.realpath(origin)).parent
-        if str(pkg).startswith(project + os.sep) or (root / name / "__init__.py").is_file():
+        own = root / name if root.name != name else root  # init run in the package itself
+        if str(pkg).startswith(project + os.sep) or (own / "__init__.py").is_file():
             continue  # the project's own package (installed too: a copy run in place)
         for static in _static_folders(pkg, names):
             if any(f.is_file() for f in static.rglob("*")):
