@@ -168,6 +168,25 @@ def citing_files() -> list[str]:
     return sorted(found)
 
 
+def test_every_table_row_is_in_its_table() -> None:
+    """A row appended after a table's closing paragraph renders as a paragraph of pipes (two
+    rows of the "Adopted by hand" table were, at the end of docs/adopting.md): each line that
+    opens with ``|`` follows another one, or is a header with its ``|---|`` line next."""
+    stray = []
+    for path in doc_pages():
+        lines = path.read_text("utf-8").split("\n")
+        fenced = False
+        for i, line in enumerate(lines):
+            if line.startswith("```"):
+                fenced = not fenced
+            if fenced or not line.startswith("|"):
+                continue
+            header = i + 1 < len(lines) and lines[i + 1].startswith("|---")
+            if not header and not (i and lines[i - 1].startswith("|")):
+                stray.append(f"{path.name}:{i + 1}: {line[:60]}")
+    assert not stray, stray
+
+
 def test_nothing_cites_the_old_design_note() -> None:
     """Contracts are stated in docstrings and docs/ (architecture.md), not by a section number
     of a note outside the repository."""
