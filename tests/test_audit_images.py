@@ -17,7 +17,7 @@ from PIL import Image
 
 from assetpipe import build
 from assetpipe.audit import AuditOptions, run_audit
-from assetpipe.audit.images import distorted, wasted_bytes
+from assetpipe.audit.images import distorted, unsized_reason, wasted_bytes
 from assetpipe.config import load_config
 from assetpipe.rewrite.hints import read_all_hints
 from tests.conftest import require_chromium, write_tree
@@ -140,6 +140,7 @@ def test_avatar_without_dimensions_is_unsized_and_width_height_would_distort_it(
     check = check_of(page_of(doc, "/wide"), "images.unsized")
     assert not check["passed"] and check["level"] == "warn"
     assert [(i["template"], i["line"]) for i in check["items"]] == [("pages/wide.html", 6)]
+    assert "no width or height attribute and its box depends" in check["message"], check
     records = {(r.template, r.line): r for r in read_all_hints(root / "lcp-hints.json").images}
     avatar = records["pages/wide.html", 6]
     # .avatar sets only the width: height="72" would make it 36x72.
@@ -223,3 +224,9 @@ def test_grown_output_is_found_from_the_manifest(tmp_path: Path) -> None:
     assert locator.growth(base + "assets/logo.1234abcd.png") == (10931, 3729)
     assert locator.growth(base + "assets/logo-5w.1234abcd.webp") is None
     assert locator.growth("http://127.0.0.1:1/elsewhere.png") is None
+
+
+def test_an_unsized_image_is_told_the_attribute_it_lacks() -> None:
+    assert unsized_reason({"has_width": False, "has_height": True}) == "no width attribute"
+    assert unsized_reason({"has_width": True}) == "no height attribute"
+    assert unsized_reason({}) == "no width or height attribute"

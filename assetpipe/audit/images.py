@@ -112,6 +112,13 @@ def unsized(img: dict[str, Any]) -> bool:
     )
 
 
+def unsized_reason(img: dict[str, Any]) -> str:
+    """Which of the size attributes an ``unsized`` image lacks, in words: wikmd's icon with
+    ``height="25px"`` was said to have "no width/height attributes"."""
+    missing = [a for a in ("width", "height") if not img.get(f"has_{a}")]
+    return f"no {' or '.join(missing)} attribute"
+
+
 def source_dims(locator: Locator) -> dict[str, list[int]]:
     """URL path → the source image's [width, height] for every image output of the build
     (what the build writes as width/height), for the probe."""
@@ -165,8 +172,8 @@ def checks(
             found["images_unsized"].append(
                 Finding(
                     img["url"],
-                    "no width/height attributes and its box depends on the image's "
-                    "size: it shifts the layout when it arrives",
+                    f"{unsized_reason(img)} and its box depends on the image's size: it"
+                    " shifts the layout when it arrives",
                     1,
                     tpl,
                     line,
