@@ -60,6 +60,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "rewrite/",
         "imaging/formats.py",
         "imaging/probe.py",
+        "imaging/gifblocks.py",
         "hashing.py",
         "manifest.py",
         "_node/service.mjs",
@@ -71,6 +72,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "stages/jsrefs.py",
         "imaging/formats.py",
         "imaging/probe.py",
+        "imaging/gifblocks.py",
         "hashing.py",
     ),
 }
