@@ -386,6 +386,39 @@ scripts:
     assert strict.code == 1 and "site/js/app.js:1" in strict.err, strict.err
 
 
+def test_esbuild_warnings_about_a_script_minified_but_not_named_so_do_not_fail_strict(
+    make_site: Callable[..., Path],
+) -> None:
+    """django-helpdesk ships TimelineJS's webpack build as ``vendor/timeline3/js/timeline.js``
+    (one 249 KB line), where esbuild warns twice (``Duplicate member "_onTimeNavLoaded" in
+    class body``): ``build --strict`` failed on code the user did not write, as it did on a
+    ``.min.js`` before. A script written as a minifier writes is third-party too; the same code
+    written over lines, as a person writes it, still counts."""
+    config = """\
+source: site
+output: dist
+scripts:
+  entries: ["js/*.js"]
+  classic: ["js/*.js"]
+"""
+    names = ",".join(f"v{i}={i}" for i in range(120))
+    minified = (
+        f"var TL=function(){{class A{{f(){{return 1}}f(){{return 2}}}}var {names};return A}}();\n"
+    )
+    assert len(minified) > 500
+    root = make_site(config, {"site/js/timeline.js": minified})
+    strict = run_cli("build", "--strict", cwd=root)
+    assert strict.code == 0, strict.err
+    report = json.loads((root / "dist" / "report.json").read_text())
+    [note] = report["third_party_warnings"]
+    assert note["file"] == "site/js/timeline.js" and "Duplicate member" in note["message"], note
+
+    readable = "var TL = function () {\n  class A {\n    f() { return 1 }\n    f() { return 2 }\n  }\n  return A\n}();\n"
+    own = make_site(config, {"site/js/timeline.js": readable})
+    strict = run_cli("build", "--strict", cwd=own)
+    assert strict.code == 1 and "site/js/timeline.js:4" in strict.err, strict.err
+
+
 def test_a_commonjs_entry_loaded_as_a_classic_script_is_bundled_and_a_umd_one_is_not(
     make_site: Callable[..., Path],
 ) -> None:

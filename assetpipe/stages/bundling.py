@@ -147,10 +147,22 @@ def shipped_minified(name: str, data: bytes) -> bool:
     return long_lines * 10 >= len(data) * 9
 
 
-def third_party(file: str) -> bool:
+def third_party(file: str, source: Path | None = None) -> bool:
     """Whether esbuild's warning about ``file`` is about code the user cannot fix: a package
-    (esbuild itself hides warnings from ``node_modules``) or a vendored minified file."""
-    return "node_modules/" in file.replace(os.sep, "/") or file.lower().endswith(_MINIFIED)
+    (esbuild itself hides warnings from ``node_modules``) or a vendored minified file, named so
+    or, read from the folder ``source`` (``file`` is relative to it), written so
+    (``shipped_minified``: django-helpdesk ships TimelineJS's webpack build as
+    ``vendor/timeline3/js/timeline.js``, and esbuild's two ``duplicate-class-member`` warnings
+    in it failed ``build --strict``)."""
+    if "node_modules/" in file.replace(os.sep, "/") or file.lower().endswith(_MINIFIED):
+        return True
+    if source is None:
+        return False
+    try:
+        data = (source / file).read_bytes()
+    except OSError:
+        return False
+    return shipped_minified(file, data)
 
 
 def builtins_seen(ctx: StageContext) -> list[dict[str, Any]]:
@@ -177,7 +189,7 @@ def warn(ctx: StageContext, messages: list[Message]) -> None:
     (listed, not counted by ``--strict``)."""
     show = shown(ctx)
     for m in messages:
-        if m.file and (third_party(m.file) or m.text == IE_STAR_HACK):
+        if m.file and (third_party(m.file, ctx.config.source) or m.text == IE_STAR_HACK):
             notes = ctx.report.sections.setdefault("third_party_warnings", [])
             where = {"file": show(m.file), "line": m.line, "col": m.col}
             notes.append({"stage": ctx.stage, **where, "message": m.text})
