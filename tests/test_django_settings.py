@@ -430,3 +430,41 @@ def test_a_manifest_storage_set_in_a_module_that_star_imports_the_settings(
     result = run_cli("init", "--force", cwd=tmp_path)
     assert result.code == 0, result.err
     assert "ManifestStaticFilesStorage" not in result.out, result.out
+
+
+def test_a_manifest_storage_set_in_a_module_the_settings_star_import(tmp_path: Path) -> None:
+    """django-helpdesk's demo settings end in ``try: from .local_settings import *``, where
+    a deployment sets WhiteNoise's ``CompressedManifestStaticFilesStorage``; ``init`` read the
+    settings alone, gave no note, and the adopted project with ``DEBUG`` off answered every
+    page 500 (``Missing staticfiles manifest entry``). A module the settings star-import, and
+    one that module star-imports, is read too; one not written yet adds nothing."""
+    from tests.test_django import _project as shop
+
+    shop(tmp_path)
+    settings = tmp_path / "shopsite/settings.py"
+    storages = settings.read_text().split("STORAGES = {", 1)
+    settings.write_text(
+        storages[0]
+        + "\ntry:\n    from .local_settings import *  # noqa\nexcept ImportError:\n    pass\n"
+    )
+    whitenoise = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    write_tree(
+        tmp_path,
+        {
+            "shopsite/local_settings.py": "from shopsite.deploy import *  # noqa\n",
+            "shopsite/deploy.py": f'DEBUG = False\nSTORAGES = {{"staticfiles": {{"BACKEND": "{whitenoise}"}}}}\n',
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert (
+        "note: the settings use CompressedManifestStaticFilesStorage (shopsite/deploy.py)"
+        in result.out
+    ), result.out
+    assert "assetpipe.djangowhitenoise.CompressedManifestStaticFilesStorage" in result.out
+    assert "django_manifest: true" in (tmp_path / "pipeline.yaml").read_text()
+    # no local settings yet: no note
+    (tmp_path / "shopsite/local_settings.py").unlink()
+    result = run_cli("init", "--force", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "ManifestStaticFilesStorage" not in result.out, result.out

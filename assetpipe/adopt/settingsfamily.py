@@ -35,12 +35,14 @@ def storage_module(family: list[tuple[Path, str]]) -> tuple[str, Path | None]:
 
 
 def settings_family(root: Path, settings: Path, text: str) -> list[tuple[Path, str]]:
-    """The settings module (``settings``, its ``text``) and every module under ``root`` that
-    star-imports it, directly or through another such module (``prod.py``'s ``from .base
-    import *``, then a ``prod_local.py``'s ``from .prod import *``), each with its text, the
-    settings module first."""
+    """The settings module (``settings``, its ``text``), the modules under ``root`` it
+    star-imports (``imported_settings``), and every module under ``root`` that star-imports
+    it, directly or through another such module (``prod.py``'s ``from .base import *``, then a
+    ``prod_local.py``'s ``from .prod import *``), each with its text, the settings module
+    first."""
     found = {_dotted(root, settings)}
-    family = [(settings, text)]
+    family = [(settings, text), *imported_settings(root, settings, text)]
+    found.update(_dotted(root, p) for p, _ in family)
     modules = [(p, t, tree) for p, t, tree in parsed_modules(root, "import *") if p != settings]
     grew = True
     while grew:
@@ -53,6 +55,38 @@ def settings_family(root: Path, settings: Path, text: str) -> list[tuple[Path, s
             family.append((path, body))
             grew = True
     return family
+
+
+def imported_settings(root: Path, settings: Path, text: str) -> list[tuple[Path, str]]:
+    """The modules under ``root`` that the settings module (``settings``, its ``text``)
+    star-imports, and those they star-import in turn, each with its text: django-helpdesk's
+    demo settings end in ``try: from .local_settings import *``, where a deployment sets
+    WhiteNoise's ``CompressedManifestStaticFilesStorage``; read without it, ``init`` gave no
+    note and the adopted project failed every page with ``DEBUG`` off (``Missing staticfiles
+    manifest entry``). A module named that does not exist (no local settings yet) adds
+    nothing."""
+    out: list[tuple[Path, str]] = []
+    seen = {settings.resolve()}
+    todo = [(settings, text)]
+    while todo:
+        path, body = todo.pop(0)
+        try:
+            tree = ast.parse(body)
+        except (SyntaxError, ValueError):
+            continue
+        for name in _star_imports(tree, _dotted(root, path), path):
+            base = root.joinpath(*name.split("."))
+            for found in (base.with_suffix(".py"), base / "__init__.py"):
+                if found.is_file() and found.resolve() not in seen:
+                    seen.add(found.resolve())
+                    try:
+                        read = found.read_text(encoding="utf-8")
+                    except (OSError, UnicodeDecodeError):
+                        break
+                    out.append((found, read))
+                    todo.append((found, read))
+                    break
+    return out
 
 
 def _dotted(root: Path, path: Path) -> str:
