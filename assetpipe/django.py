@@ -53,6 +53,9 @@ from django.utils._os import safe_join
 
 from .configfind import ServedBuild, served_build
 from .errors import ConfigError
+from .manifest import manifest_stamp
+from .serve.forget import forget_templates
+from .serve.passthrough import Passthrough
 
 log = logging.getLogger("assetpipe")
 
@@ -159,7 +162,8 @@ def build_in_front(handler: Any) -> Any:
         log.warning("assetpipe: runserver serves no build: %s", e)
         return handler
     served = AssetMiddleware(
-        uncompressed(handler),  # compressed outside, once the client is in (``is_html``)
+        # compressed outside, once the client is in (``is_html``)
+        uncompressed(TemplatesFollowBuild(handler, found.output)),
         found.output,
         found.public_path,
         autorefresh=True,
@@ -170,6 +174,28 @@ def build_in_front(handler: Any) -> Any:
         watch_state=found.config.state_dir,
     )
     return CompressMiddleware(served, exclude_paths=(found.public_path,))
+
+
+class TemplatesFollowBuild(Passthrough):
+    """A WSGI ``app`` (runserver's handler) whose Django template caches are emptied
+    (``serve.forget.forget_templates``) before the first request after a new build at
+    ``output`` (its manifest's stamp changed), so the page renders the templates that build
+    wrote. Django empties its cached loader only on runserver's file-change signal, polled
+    each second, and never under ``--noreload``: with ``assetpipe watch --no-serve`` beside
+    runserver, django-helpdesk's page reloaded on a template save before that, and showed
+    the old template; on a script save it linked the previous build's script."""
+
+    def __init__(self, app: Any, output: Path) -> None:
+        self.app = app
+        self.output = output
+        self.stamp = manifest_stamp(output)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        stamp = manifest_stamp(self.output)
+        if stamp != self.stamp:
+            self.stamp = stamp
+            forget_templates()
+        return self.app(environ, start_response)
 
 
 def runserver_static(app: Any) -> Any:

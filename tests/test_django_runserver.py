@@ -310,6 +310,35 @@ def test_runserver_pages_get_the_live_reload_client_while_watch_runs(tmp_path: P
         assert b"__assetpipe/events" not in _get(base + "/")[2]
 
 
+def test_runserver_renders_the_templates_and_script_of_a_new_build(tmp_path: Path) -> None:
+    """django-helpdesk under runserver with ``assetpipe watch --no-serve`` beside it: on a
+    template save the page reloaded before Django's autoreloader (a poll each second; none
+    under ``--noreload``) emptied its cached loader, and showed the old template; on a script
+    save it linked the previous build's script. The first request after a new build now
+    renders the templates it wrote."""
+    _project(tmp_path)
+    (tmp_path / "manage.py").write_text(MANAGE)
+    result = run_cli("init", cwd=tmp_path)
+    _paste(tmp_path, result.out)
+    _paste_app(tmp_path, result.out)
+    assert run_cli("build", cwd=tmp_path).code == 0
+    with _runserver(tmp_path) as base:
+        before = _get(base + "/")[2].decode()
+        script = re.search(r"/static/js/site-[A-Z0-9]{8}\.js", before)
+        assert script and "edited" not in before, before
+        page = tmp_path / "shopsite/templates/page.html"
+        page.write_text(
+            page.read_text().replace("{% block content %}", "{% block content %}edited")
+        )
+        (tmp_path / "shopsite/static/js/site.js").write_text("document.title = 'new';\n")
+        assert run_cli("build", cwd=tmp_path).code == 0
+        after = _get(base + "/")[2].decode()
+        assert "edited" in after, after
+        new = re.search(r"/static/js/site-[A-Z0-9]{8}\.js", after)
+        assert new and new.group(0) != script.group(0), after
+        assert _get(base + new.group(0))[2].startswith(b'document.title="new";')
+
+
 def test_runserver_starts_without_a_config_and_says_so(tmp_path: Path) -> None:
     """The app listed, ``pipeline.yaml`` not there (a checkout before ``assetpipe init``):
     runserver starts, says why no build is served, and answers static files as before."""

@@ -201,9 +201,9 @@ class DevApp:
 
     def built(self) -> None:
         """A build was just made: the user's app renders its templates from now on
-        (``userapp.forget_templates``)."""
+        (``serve.forget.forget_templates``)."""
         if self._user_app is not None:
-            from ..serve.userapp import forget_templates
+            from ..serve.forget import forget_templates
 
             forget_templates()
 

@@ -14,8 +14,9 @@
   is reported once per path and status through ``report(text, hint)`` with the app's own error:
   the head of the traceback (for Flask, taken from ``got_request_exception``) or of the body —
   not a bare "HTTP 500".
-- ``forget_templates()`` empties a Django project's template caches, and those of the Jinja2
-  environments that never look at their templates again (Trac's), after a build (``watch --app``).
+- ``forget_templates()`` (from ``serve.forget``) empties a Django project's template caches,
+  and those of the Jinja2 environments that never look at their templates again (Trac's), after
+  a build (``watch --app``).
 - ``stdout_to_stderr()`` sends everything written to standard output (``print`` in the app, in
   any thread, and file descriptor 1) to standard error while it is active, so ``--json`` leaves
   one JSON document on stdout.
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from .forget import forget_templates as forget_templates
 
 log = logging.getLogger("assetpipe")
 Report = Callable[[str, "str | None"], None]
@@ -224,27 +226,6 @@ def prepare_app(app: Any, config_path: Path) -> Any:
 
     got_request_exception.connect(record, app, weak=False)
     return app
-
-
-def forget_templates() -> None:
-    """Empty the template caches of a Django project imported in this process, so its next
-    page renders the templates a build just wrote. Django caches compiled templates (its
-    cached loader, the default even with ``DEBUG`` since 4.1) and empties them only on
-    ``runserver``'s file-change signal; under ``watch --app`` a saved template of Wagtail's
-    bakerydemo was rebuilt and the page reloaded, still showing the old one. So does a Jinja2
-    environment made with ``auto_reload=False`` (Trac's ``Chrome.jenv``, by default): each of
-    those in the process is emptied too (``jinjaenvs.forget_compiled``)."""
-    from .jinjaenvs import forget_compiled
-
-    forget_compiled()
-    if "django.template" not in sys.modules:
-        return
-    try:
-        from django.template.autoreload import reset_loaders
-
-        reset_loaders()
-    except Exception as exc:  # Django before 3.2, or django.template without settings
-        log.debug("assetpipe: could not empty Django's template caches: %r", exc)
 
 
 def _head(exc: BaseException) -> str:
