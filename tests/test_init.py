@@ -333,7 +333,7 @@ def test_a_flask_subclass_app_without_a_static_folder_is_not_given_a_themes_fold
     assert result.code == 0, result.err
     cfg = load_config(tmp_path / "pipeline.yaml")
     assert cfg.source == tmp_path / "CTFd" / "static"
-    assert "in CTFd/__init__.py, inside create_app()" in result.out
+    assert "in CTFd/__init__.py: this one inside create_app()" in result.out
 
 
 BLUEPRINTS: dict[str, str | bytes] = {
@@ -643,7 +643,8 @@ def test_an_app_made_in_a_function_of_another_name_gets_the_lines_once_configure
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert (
-        "in dash/cli.py, inside make_flask_app(), before its `return app` (line 16):" in result.out
+        "in dash/cli.py: this one inside make_flask_app(), before its `return app` (line 16),"
+        in result.out
     ), result.out
 
 
@@ -673,8 +674,8 @@ def test_an_app_run_by_a_function_gets_the_lines_once_configured(tmp_path: Path)
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert (
-        "in dash/cli.py, inside main(), after line 10 (where the `if` block of line 9"
-        " ends; 4 spaces in, as line 9: after the whole block), once app.config is set:"
+        "in dash/cli.py: this one inside main(), after line 10 (where the `if` block of line"
+        " 9 ends; 4 spaces in, as line 9: after the whole block), once app.config is set,"
         in result.out
     ), result.out
 
@@ -711,8 +712,8 @@ def test_an_app_made_in_a_function_is_adopted_where_init_says(tmp_path: Path) ->
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert (
-        "in tunes/web.py, inside create_application(), before its `return app` (line 14):"
-        in result.out
+        "in tunes/web.py: this one inside create_application(), before its `return app` (line"
+        " 14)," in result.out
     ), result.out
     text = (tmp_path / "pipeline.yaml").read_text()
     assert "(the app factory create_application())" in text, text
@@ -816,10 +817,12 @@ def test_a_factory_s_own_name_for_the_app_is_in_the_two_lines(tmp_path: Path) ->
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
     assert "inside create_app(), before its `return web_app` (line " in result.out, result.out
-    assert "    from assetpipe.flask import AssetPipe\n    AssetPipe(web_app)\n" in result.out
+    assert "\n    AssetPipe(web_app)\n" in result.out
+    assert "\n    from assetpipe.flask import AssetPipe\n" in result.out
     module = tmp_path / "ledgerweb" / "application.py"
-    pasted = "    from assetpipe.flask import AssetPipe\n    AssetPipe(web_app)\n    return web_app"
-    module.write_text(module.read_text().replace("    return web_app", pasted))
+    pasted = "    AssetPipe(web_app)\n    return web_app"
+    text = module.read_text().replace("    return web_app", pasted)
+    module.write_text("from assetpipe.flask import AssetPipe\n" + text)
     run = subprocess.run(
         [sys.executable, "-c", "import ledgerweb.application as m; print(m.app.extensions)"],
         cwd=tmp_path,

@@ -101,7 +101,7 @@ def test_the_apps_own_package_installed_apart_is_not_named(tmp_path: Path) -> No
     """wikmd's wheel unpacked and ``init`` run in its package folder (``wikmd/``, whose
     ``wiki.py`` imports ``from wikmd import ...``), wikmd also installed: that installed copy
     is the app itself, not a package shipping files of its own."""
-    own = {
+    own: dict[str, str | bytes] = {
         "wikiapp/__init__.py": "",
         "wikiapp/wiki.py": """\
             from flask import Flask

@@ -87,8 +87,8 @@ def test_a_named_app_package_gives_its_folders_and_the_lines_go_where_it_is_set_
     assert '#   app: "printer.server:app"' in config, config
     assert "# Flask app: src/printer/server/__init__.py (app = Flask(...))." in config, config
     assert (
-        "in src/printer/server/__init__.py, inside run(), after line 15, once app is configured"
-        " (and before it is handed to the server):" in result.out
+        "in src/printer/server/__init__.py: this one inside run(), after line 15, once app is"
+        " configured (and before it is handed to the server)," in result.out
     ), result.out
     assert (
         "note: 1 template(s) load Flask-Assets bundles ({% assets %}: bundles.html): webassets"

@@ -102,7 +102,7 @@ def adopted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
     done = run_cli("init", cwd=root)
     assert done.code == 0, done.out + done.err
     module = root / PKG / "__init__.py"
-    place = re.search(r"in (\S+), inside main\(\), before line (\d+)", done.out)
+    place = re.search(r"in (\S+): this one inside main\(\), before line (\d+)", done.out)
     assert place is not None, done.out
     assert place.group(1) == f"{PKG}/__init__.py"
     lines = module.read_text().split("\n")
@@ -112,8 +112,11 @@ def adopted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
         m.group(1)
         for m in re.finditer(r"^    (from assetpipe\S* .*|AssetPipe\(.*\))$", done.out, re.M)
     ]
-    assert pasted == ["from assetpipe.pyramid import AssetPipe", "AssetPipe(config)"], done.out
-    lines[line - 1 : line - 1] = ["    " + p for p in pasted]
+    assert pasted == ["AssetPipe(config)", "from assetpipe.pyramid import AssetPipe"], done.out
+    spot = re.search(r"and this import in \S+, after line (\d+)", done.out)
+    assert spot is not None, done.out
+    lines[line - 1 : line - 1] = ["    " + pasted[0]]  # in the order printed
+    lines[int(spot.group(1)) : int(spot.group(1))] = [pasted[1]]
     module.write_text("\n".join(lines))
     built = run_cli("build", "--strict", cwd=root)
     assert built.code == 0, built.out + built.err

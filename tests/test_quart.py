@@ -126,7 +126,7 @@ def _adopt(package: Path) -> Any:
     done = run_cli("init", cwd=package.parent)
     assert done.code == 0, done.out + done.err
     assert "No Flask app found" not in done.out, done.out
-    assert f"in {package.name}/__init__.py, inside create_app(), before its `return app`" in (
+    assert f"in {package.name}/__init__.py: this one inside create_app(), before its `return" in (
         done.out
     ), done.out
     assert "from assetpipe.flask import AssetPipe" in done.out

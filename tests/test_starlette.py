@@ -210,7 +210,7 @@ def test_init_names_the_module_the_line_and_the_apps_own_names(tmp_path: Path) -
     )
     out = run_cli("init", cwd=tmp_path)
     assert out.code == 0, out.err
-    assert "in mon/web/api.py, after line 14 (at its indentation, 8 spaces in" in out.out
+    assert "in mon/web/api.py: this one after line 14 (at its indentation, 8 spaces in" in out.out
     assert "    from assetpipe.starlette import AssetPipe\n" in out.out
     assert "    AssetPipe(self._app, self._templates)\n" in out.out
     assert "wrap your app" not in out.out

@@ -168,26 +168,19 @@ class InitResult:
 
     @property
     def place(self) -> str:
-        """``where`` without the module's name (an app was found)."""
-        return self._placement[0]
+        """``where`` without the module's name (an app was found): where ``AssetPipe(app)``
+        goes (``flaskplace.placement``)."""
+        assert self.project.app is not None
+        return placement(self.project.app, *self._module)
 
     @property
     def import_after(self) -> int | None:
-        """Where the import goes when the two lines go at the module's top level (the call
-        after the statement making or configuring the app): after the line that ends the
-        module's own imports (``importspot.import_spot``), where a linter wants it; ``None``
-        when they go inside a function or a class, where an import is no lint error."""
+        """Where the import goes: after the line that ends the app module's own imports
+        (``importspot.import_spot``), where a linter wants it (pycodestyle's E402 at the
+        module's top level, pylint's C0415 inside a function); ``None`` when the module does
+        not parse."""
         tree = self._module[1]
-        if self.project.app is None or tree is None or not self._placement[1]:
-            return None
-        return import_spot(tree)
-
-    @functools.cached_property
-    def _placement(self) -> tuple[str, bool]:
-        """``where`` without the module's name, and whether that place is the module's top
-        level (``flaskplace.placement``)."""
-        assert self.project.app is not None
-        return placement(self.project.app, *self._module)
+        return None if self.project.app is None or tree is None else import_spot(tree)
 
 
 def _parse(module: Path) -> tuple[str, ast.Module | None]:

@@ -61,8 +61,12 @@ class AsgiApp:
         )
         spot = self.import_after
         if spot is not None:
-            place = f"after line {self.line} ({why})"
-            head, lines = two_lines_apart(shown, place, self.lines(), spot)
+            at = (
+                f" (at its indentation, {self.indent} spaces in; {why})"
+                if self.indent
+                else f" ({why})"
+            )
+            head, lines = two_lines_apart(shown, f"after line {self.line}{at}", self.lines(), spot)
         else:
             head = (
                 f"Add these two lines in {shown}, after line {self.line} (at its indentation,"
@@ -81,9 +85,9 @@ class AsgiApp:
 
     @property
     def import_after(self) -> int | None:
-        """Where the import goes when the two lines go at the module's top level: after the
-        line ending its own imports (``importspot``); ``None`` inside a function or class."""
-        return module_import_spot(self.module_file, self.line) if self.indent == 0 else None
+        """Where the import goes: after the line ending the module's own imports
+        (``importspot``); ``None`` when they do not end before the call's line."""
+        return module_import_spot(self.module_file, self.line)
 
     def lines(self) -> tuple[str, str]:
         args = self.app if self.templates is None else f"{self.app}, {self.templates}"

@@ -13,44 +13,41 @@ from .factories import factory_app
 from .subclass import init_end
 
 
-def placement(app: FlaskApp, source: str, tree: ast.Module | None) -> tuple[str, bool]:
-    """Where in ``app``'s module (``source``, parsed as ``tree``) the two lines go, in words,
-    and whether that place is the module's top level (its import then goes with the module's
-    imports: ``importspot``)."""
-    """``where`` without the module's name, and whether that place is the module's top
-    level."""
+def placement(app: FlaskApp, source: str, tree: ast.Module | None) -> str:
+    """Where in ``app``'s module (``source``, parsed as ``tree``) ``AssetPipe(app)`` goes, in
+    words (its import goes with the module's imports: ``importspot``)."""
     end = init_end(tree, app.subclass) if app.subclass else None
     if end is not None:
         return (
             f"at the end of {app.subclass}.__init__(), after line {end} (once"
             f" the class has configured itself: every app it makes is adopted)"
-        ), False
+        )
     if app.factory:
         others = [] if tree is None else other_factories(tree, app.factory)
         also = "".join(
             f", and inside {n}(){before_return(tree, n)}, which creates an app too" for n in others
         )
-        return f"inside {app.factory}(){before_return(tree, app.factory)}{also}", False
+        return f"inside {app.factory}(){before_return(tree, app.factory)}{also}"
     var = app.variable or "app"
     if app.dash:  # its config is Dash's; app.get_asset_url(...) after the lines is hashed
-        return dash_where(app.dash), app.dash.function is None
+        return dash_where(app.dash)
     stmt = None if tree is None else _last_config_stmt(tree.body, var)
     if stmt is not None:
-        return f"{_after(stmt)}, once {var}.config is set", True
+        return f"{_after(stmt)}, once {var}.config is set"
     inner = None if tree is None else configured_in_function(tree, var)
     if inner is not None:
         name, last = inner
         if last is not None:
-            return f"inside {name}(), {_after(last)}, once {var}.config is set", False
-        return f"inside {name}(), after {var} = Flask(__name__)", False
+            return f"inside {name}(), {_after(last)}, once {var}.config is set"
+        return f"inside {name}(), after {var} = Flask(__name__)"
     outer = None if tree is None else configured_as_global(tree, var)
     if outer is not None:
         name, last = outer
         return (
             f"inside {name}(), {_after(last)}, once {var} is configured"
             f" (and before it is handed to the server)"
-        ), False
-    return f"after {created(tree, source, var)}", True
+        )
+    return f"after {created(tree, source, var)}"
 
 
 def created(tree: ast.Module | None, source: str, var: str) -> str:

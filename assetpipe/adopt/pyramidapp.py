@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .files import parsed_modules, walk
+from .importspot import module_import_spot, two_lines_apart
 
 #: the endings of Pyramid's other template languages' files (Chameleon, Mako)
 OTHER_TEMPLATES = (".pt", ".mak", ".mako")
@@ -43,14 +44,22 @@ class PyramidApp:
         """What ``init`` prints: the place (``shown``: the module's path as the user sees it)
         and the two lines."""
         inside = f"inside {self.function}(), " if self.function else ""
+        place = (
+            f"{inside}before line {self.line} (its {self.config}.make_wsgi_app(), at that line's"
+            f" indentation, {self.indent} spaces in; a Pyramid app: assetpipe.pyramid serves the"
+            " build, renders the rewritten templates and names hashed files in"
+            " request.static_url)"
+        )
+        lines = ("from assetpipe.pyramid import AssetPipe", f"AssetPipe({self.config})")
+        spot = module_import_spot(self.module_file, self.line)
+        if spot is not None:
+            head, steps = two_lines_apart(shown, place, lines, spot)
+        else:
+            head, steps = f"Add these two lines in {shown}, {place}:", [f"    {x}" for x in lines]
         return [
-            f"Add these two lines in {shown}, {inside}before line {self.line} (its"
-            f" {self.config}.make_wsgi_app(), at that line's indentation, {self.indent} spaces in;"
-            " a Pyramid app: assetpipe.pyramid serves the build, renders the rewritten templates"
-            " and names hashed files in request.static_url):",
+            head,
             "",
-            "    from assetpipe.pyramid import AssetPipe",
-            f"    AssetPipe({self.config})",
+            *steps,
             *(
                 [
                     "",
