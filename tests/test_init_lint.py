@@ -27,10 +27,11 @@ RUFF = shutil.which("ruff", path=os.path.dirname(sys.executable)) or shutil.whic
 
 
 def _lint(*files: Path) -> subprocess.CompletedProcess[str]:
-    """ruff on ``files`` with the rules an import pasted in the wrong place breaks."""
+    """ruff on ``files`` with the rules an import pasted in the wrong place breaks (PLC0415:
+    pylint's import-outside-toplevel)."""
     assert RUFF, "ruff (a test extra) is not installed"
     return subprocess.run(
-        [RUFF, "check", "--isolated", "--select", "E402,F401,F811,F821", *map(str, files)],
+        [RUFF, "check", "--isolated", "--select", "E402,F401,F811,F821,PLC0415", *map(str, files)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -127,6 +128,63 @@ def test_the_flask_lines_pasted_as_printed_pass_the_linter(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     href, status = done.stdout.split()
     assert re.fullmatch(r"/static/css/site-[A-Z0-9]{8}\.css", href) and status == "200", href
+
+
+FACTORY_APP = '''\
+"""A factory, as Flask's tutorial writes one."""
+
+import os
+
+from flask import Flask, render_template
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(SECRET_KEY="dev")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    @app.route("/")
+    def index():
+        return render_template("index.html")
+
+    return app
+'''
+
+
+def test_a_factorys_lines_pasted_as_printed_pass_the_linter(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "shop/__init__.py": FACTORY_APP,
+            "shop/static/css/site.css": "body { color: #123; }\n",
+            "shop/templates/index.html": (
+                "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/site.css') }}\">"
+                "<p>hi</p>\n"
+            ),
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    m = re.search(
+        r"this one inside create_app\(\), before its `return app` \(line (\d+)\),\n\n    (.+)\n\n"
+        r"and this import in shop/__init__\.py, after line (\d+), with its imports:\n\n    (.+)\n",
+        result.out,
+    )
+    assert m, result.out
+    lines = (tmp_path / "shop/__init__.py").read_text().splitlines()
+    lines.insert(int(m[1]) - 1, "    " + m[2])  # at the return's indentation
+    lines.insert(int(m[3]), m[4])
+    (tmp_path / "shop/__init__.py").write_text("\n".join(lines) + "\n")
+    linted = _lint(tmp_path / "shop/__init__.py")
+    assert linted.returncode == 0, linted.stdout + "\n".join(lines)
+    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
+    code = "import shop\nprint(sorted(shop.create_app().extensions))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "assetpipe" in done.stdout, done.stderr + done.stdout
 
 
 STARLETTE_APP = """\
