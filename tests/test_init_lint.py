@@ -86,47 +86,69 @@ def index():
 '''
 
 
-def test_the_flask_lines_pasted_as_printed_pass_the_linter(tmp_path: Path) -> None:
+def _pasted_as_printed(root: Path, module: str, app: str, place: str, before: bool) -> None:
+    """Write an app (``module``: its text ``app``, a stylesheet, a page naming it), run
+    ``init``, paste the two lines as printed (the call ``place`` says, a regex whose group is
+    the line: after it, or ``before`` it at its indentation; then the import after the line
+    named), and check ruff passes and ``build --strict`` too."""
+    folder = str(Path(module).parent).replace(".", "")
+    static = f"{folder}/static" if folder else "static"
     write_tree(
-        tmp_path,
+        root,
         {
-            "app.py": FLASK_APP,
-            "static/css/site.css": "body { color: #123; }\n",
-            "templates/index.html": (
-                "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/site.css') }}\">"
-                "<p>hi</p>\n"
+            module: app,
+            f"{static}/css/site.css": "body { color: #123; }\n",
+            f"{static.replace('static', 'templates')}/index.html": (
+                '<link rel="stylesheet" href="{{ url_for(\'static\', '
+                + ("path" if "starlette" in app else "filename")
+                + "='css/site.css') }}\"><p>hi</p>\n"
             ),
         },
     )
-    result = run_cli("init", cwd=tmp_path)
+    result = run_cli("init", cwd=root)
     assert result.code == 0, result.err
+    shown = re.escape(module)
     m = re.search(
-        r"Add these two lines in app\.py: this one after line (\d+), once app\.config is set,\n\n"
-        r"    (.+)\n\nand this import in app\.py, after line (\d+), with its imports:\n\n    (.+)\n",
+        rf"Add these two lines in {shown}: this one {place}.*\n\n    (.+)\n\n"
+        rf"and this import in {shown}, after line (\d+), with its imports:\n\n    (.+)\n",
         result.out,
     )
     assert m, result.out
-    assert (m[2], m[4]) == ("AssetPipe(app)", "from assetpipe.flask import AssetPipe")
-    lines = (tmp_path / "app.py").read_text().splitlines()
-    lines.insert(int(m[1]), m[2])  # in the order printed: the second line number still holds
-    lines.insert(int(m[3]), m[4])
-    (tmp_path / "app.py").write_text("\n".join(lines) + "\n")
-    linted = _lint(tmp_path / "app.py")
+    lines = (root / module).read_text().splitlines()
+    at = int(m[1])
+    if before:  # at the indentation of the line it goes before
+        lines.insert(
+            at - 1, lines[at - 1][: len(lines[at - 1]) - len(lines[at - 1].lstrip())] + m[2]
+        )
+    else:
+        lines.insert(at, m[2])
+    lines.insert(int(m[3]), m[4])  # in the order printed: this line number still holds
+    (root / module).write_text("\n".join(lines) + "\n")
+    linted = _lint(root / module)
     assert linted.returncode == 0, linted.stdout + "\n".join(lines)
-    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
-    code = (
-        "import app\n"
-        "c = app.app.test_client()\n"
-        "page = c.get('/').get_data(as_text=True)\n"
-        "import re\n"
-        'href = re.search(r\'href="([^"]+)"\', page)[1]\n'
-        "print(href, c.get(href).status_code)\n"
-    )
+    assert run_cli("build", "--strict", cwd=root).code == 0
+
+
+def _run(root: Path, code: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    href, status = done.stdout.split()
+    return done.stdout
+
+
+def test_the_flask_lines_pasted_as_printed_pass_the_linter(tmp_path: Path) -> None:
+    _pasted_as_printed(
+        tmp_path, "app.py", FLASK_APP, r"after line (\d+), once app\.config is set", False
+    )
+    out = _run(
+        tmp_path,
+        "import app, re\n"
+        "c = app.app.test_client()\n"
+        "href = re.search(r'href=\"([^\"]+)\"', c.get('/').get_data(as_text=True))[1]\n"
+        "print(href, c.get(href).status_code)\n",
+    )
+    href, status = out.split()
     assert re.fullmatch(r"/static/css/site-[A-Z0-9]{8}\.css", href) and status == "200", href
 
 
@@ -154,37 +176,9 @@ def create_app(test_config=None):
 
 
 def test_a_factorys_lines_pasted_as_printed_pass_the_linter(tmp_path: Path) -> None:
-    write_tree(
-        tmp_path,
-        {
-            "shop/__init__.py": FACTORY_APP,
-            "shop/static/css/site.css": "body { color: #123; }\n",
-            "shop/templates/index.html": (
-                "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/site.css') }}\">"
-                "<p>hi</p>\n"
-            ),
-        },
-    )
-    result = run_cli("init", cwd=tmp_path)
-    assert result.code == 0, result.err
-    m = re.search(
-        r"this one inside create_app\(\), before its `return app` \(line (\d+)\),\n\n    (.+)\n\n"
-        r"and this import in shop/__init__\.py, after line (\d+), with its imports:\n\n    (.+)\n",
-        result.out,
-    )
-    assert m, result.out
-    lines = (tmp_path / "shop/__init__.py").read_text().splitlines()
-    lines.insert(int(m[1]) - 1, "    " + m[2])  # at the return's indentation
-    lines.insert(int(m[3]), m[4])
-    (tmp_path / "shop/__init__.py").write_text("\n".join(lines) + "\n")
-    linted = _lint(tmp_path / "shop/__init__.py")
-    assert linted.returncode == 0, linted.stdout + "\n".join(lines)
-    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
-    code = "import shop\nprint(sorted(shop.create_app().extensions))\n"
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0 and "assetpipe" in done.stdout, done.stderr + done.stdout
+    place = r"inside create_app\(\), before its `return app` \(line (\d+)\)"
+    _pasted_as_printed(tmp_path, "shop/__init__.py", FACTORY_APP, place, True)
+    assert "assetpipe" in _run(tmp_path, "import shop\nprint(sorted(shop.create_app().extensions))")
 
 
 STARLETTE_APP = """\
@@ -213,45 +207,8 @@ app = Starlette(
 
 
 def test_the_starlette_lines_pasted_as_printed_pass_the_linter(tmp_path: Path) -> None:
-    write_tree(
-        tmp_path,
-        {
-            "app.py": STARLETTE_APP,
-            "static/css/site.css": "body { color: #123; }\n",
-            "templates/index.html": (
-                "<link rel=\"stylesheet\" href=\"{{ url_for('static', path='css/site.css') }}\">"
-                "<p>hi</p>\n"
-            ),
-        },
-    )
-    result = run_cli("init", cwd=tmp_path)
-    assert result.code == 0, result.err
-    m = re.search(
-        r"Add these two lines in app\.py: this one after line (\d+) \(a Starlette.*\n\n"
-        r"    (.+)\n\nand this import in app\.py, after line (\d+), with its imports:\n\n"
-        r"    (.+)\n",
-        result.out,
-    )
-    assert m, result.out
-    assert (m[2], m[4]) == (
-        "AssetPipe(app, templates)",
-        "from assetpipe.starlette import AssetPipe",
-    )
-    lines = (tmp_path / "app.py").read_text().splitlines()
-    lines.insert(int(m[1]), m[2])
-    lines.insert(int(m[3]), m[4])
-    (tmp_path / "app.py").write_text("\n".join(lines) + "\n")
-    linted = _lint(tmp_path / "app.py")
-    assert linted.returncode == 0, linted.stdout + "\n".join(lines)
-    assert run_cli("build", "--strict", cwd=tmp_path).code == 0
-    done = subprocess.run(
-        [sys.executable, "-c", "import app"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    _pasted_as_printed(tmp_path, "app.py", STARLETTE_APP, r"after line (\d+) \(a Starlette", False)
+    _run(tmp_path, "import app")
 
 
 @pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
