@@ -358,6 +358,16 @@ scripts:
     assert out.startswith("(()=>{") and "window.answerFromModule=" in out and "import" not in out
 
 
+#: every script of ``site/js`` an entry, each a classic script
+CLASSIC_ALL = """\
+source: site
+output: dist
+scripts:
+  entries: ["js/*.js"]
+  classic: ["js/*.js"]
+"""
+
+
 def test_esbuild_warnings_about_vendored_minified_files_do_not_fail_strict(
     make_site: Callable[..., Path],
 ) -> None:
@@ -365,13 +375,7 @@ def test_esbuild_warnings_about_vendored_minified_files_do_not_fail_strict(
     the === operator will also match 0"): the user cannot fix it, so ``build --strict`` failed
     on code they did not write. Such warnings go to report.json (esbuild itself hides those
     from node_modules); the same warning in the app's own script still counts."""
-    config = """\
-source: site
-output: dist
-scripts:
-  entries: ["js/*.js"]
-  classic: ["js/*.js"]
-"""
+    config = CLASSIC_ALL
     vendored = "function z(n){return n===-0}window.z=z;\n"
     root = make_site(config, {"site/js/lib.min.js": vendored})
     strict = run_cli("build", "--strict", cwd=root)
@@ -394,13 +398,7 @@ def test_esbuild_warnings_about_a_script_minified_but_not_named_so_do_not_fail_s
     class body``): ``build --strict`` failed on code the user did not write, as it did on a
     ``.min.js`` before. A script written as a minifier writes is third-party too; the same code
     written over lines, as a person writes it, still counts."""
-    config = """\
-source: site
-output: dist
-scripts:
-  entries: ["js/*.js"]
-  classic: ["js/*.js"]
-"""
+    config = CLASSIC_ALL
     names = ",".join(f"v{i}={i}" for i in range(120))
     minified = (
         f"var TL=function(){{class A{{f(){{return 1}}f(){{return 2}}}}var {names};return A}}();\n"

@@ -94,6 +94,16 @@ def _paste_app(root: Path, out: str) -> None:
     settings.write_text(text.replace(app, f'"assetpipe.djangorunserver", {app}', 1))
 
 
+def _adopted_with_the_app(root: Path) -> None:
+    """The project adopted as ``init`` says, with ``assetpipe.djangorunserver``, and built."""
+    _project(root)
+    (root / "manage.py").write_text(MANAGE)
+    result = run_cli("init", cwd=root)
+    _paste(root, result.out)
+    _paste_app(root, result.out)
+    assert run_cli("build", cwd=root).code == 0
+
+
 def _apps_elsewhere(root: Path) -> None:
     """The settings' apps made another module's list: ``init`` cannot say where the app goes,
     and names the finder."""
@@ -162,12 +172,7 @@ def test_runserver_answers_the_builds_hashed_files(tmp_path: Path, shape: str) -
 def test_runserver_answers_a_source_file_edited_since_the_build(tmp_path: Path) -> None:
     """A source file saved after the build (no ``watch`` running) is answered by its unhashed
     URL as it now is, from the finders, as before adoption; the build's copy would be stale."""
-    _project(tmp_path)
-    (tmp_path / "manage.py").write_text(MANAGE)
-    result = run_cli("init", cwd=tmp_path)
-    _paste(tmp_path, result.out)
-    _paste_app(tmp_path, result.out)
-    assert run_cli("build", cwd=tmp_path).code == 0
+    _adopted_with_the_app(tmp_path)
     with _runserver(tmp_path) as base:
         site = tmp_path / "shopsite/static/css/site.css"
         assert b"#123" in _get(base + "/static/css/site.css")[2]
@@ -316,12 +321,7 @@ def test_runserver_renders_the_templates_and_script_of_a_new_build(tmp_path: Pat
     under ``--noreload``) emptied its cached loader, and showed the old template; on a script
     save it linked the previous build's script. The first request after a new build now
     renders the templates it wrote."""
-    _project(tmp_path)
-    (tmp_path / "manage.py").write_text(MANAGE)
-    result = run_cli("init", cwd=tmp_path)
-    _paste(tmp_path, result.out)
-    _paste_app(tmp_path, result.out)
-    assert run_cli("build", cwd=tmp_path).code == 0
+    _adopted_with_the_app(tmp_path)
     with _runserver(tmp_path) as base:
         before = _get(base + "/")[2].decode()
         script = re.search(r"/static/js/site-[A-Z0-9]{8}\.js", before)
