@@ -468,3 +468,68 @@ def test_a_manifest_storage_set_in_a_module_the_settings_star_import(tmp_path: P
     result = run_cli("init", "--force", cwd=tmp_path)
     assert result.code == 0, result.err
     assert "ManifestStaticFilesStorage" not in result.out, result.out
+
+
+#: Kiwi TCMS's settings: every folder is an ``os.path`` expression ending in ``.replace("\\", "/")``
+KIWI_SETTINGS = """\
+import os
+
+TCMS_ROOT_PATH = os.path.abspath(os.path.join(os.path.dirname(__file__)).replace("\\\\", "/"))
+SECRET_KEY = "test"
+ROOT_URLCONF = "shopsite.urls"
+INSTALLED_APPS = ["shopsite.management", "django.contrib.staticfiles"]
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [
+    os.path.join(TCMS_ROOT_PATH, "static").replace("\\\\", "/"),
+    os.path.join(TCMS_ROOT_PATH, "node_modules").replace("\\\\", "/"),
+]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [
+            os.path.join(TCMS_ROOT_PATH, "templates/").replace("\\\\", "/"),
+        ],
+        "OPTIONS": {"loaders": ["django.template.loaders.filesystem.Loader",
+                                "django.template.loaders.app_directories.Loader"]},
+    },
+]
+"""
+
+
+def test_settings_paths_with_a_separator_replace_are_evaluated(tmp_path: Path) -> None:
+    """Kiwi TCMS writes each folder as ``os.path.join(TCMS_ROOT_PATH,
+    "static").replace("\\\\", "/")``: the call did not evaluate, so ``init`` took its first app's
+    ``static/`` for the source and left out ``DIRS``, the folder of its layout and every page's
+    stylesheets (22 of 45 templates built, nothing they load hashed). Evaluated now: the
+    source is ``STATICFILES_DIRS``' first folder, ``DIRS`` the first template folder, and the
+    second folder's files (``node_modules``) are Django's."""
+    page = (
+        '{% load static %}<link rel="stylesheet" href="{% static \'style/site.css\' %}">\n'
+        "<script src=\"{% static 'jquery/dist/jquery.min.js' %}\"></script>\n"
+    )
+    write_tree(
+        tmp_path,
+        {
+            **startproject(KIWI_SETTINGS),
+            "shopsite/static/style/site.css": "body { margin: 0; color: #123; }\n",
+            "shopsite/node_modules/jquery/dist/jquery.min.js": "window.jq = 1;\n",
+            "shopsite/templates/base.html": page,
+            "shopsite/management/__init__.py": "",
+            "shopsite/management/static/management/js/admin.js": "window.a = 1;\n",
+            "shopsite/management/templates/management/list.html": "<p>list</p>\n",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.source == (tmp_path / "shopsite/static").resolve(), yaml
+    assert '    - "shopsite/templates"\n    - "shopsite/management/templates"\n' in yaml, yaml
+    assert "jquery/dist/jquery.min.js" in cfg.templates.app_routes, yaml
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["base.html"])["base.html"]
+    css = re.findall(r"/static/style/site-[A-Z0-9]{8}\.css", html)
+    assert css and (tmp_path / "dist/public" / css[0].removeprefix("/static/")).is_file(), html
+    assert '<script src="/static/jquery/dist/jquery.min.js">' in html, html

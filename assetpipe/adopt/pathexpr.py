@@ -37,8 +37,9 @@ def eval_path(node: ast.AST, values: dict[str, ast.expr], module: Path) -> str |
     read as its value (``values``); ``None`` when a part of it is none of the forms below:
     a string literal, ``__file__``, ``os.path.dirname``/``abspath``/``realpath``/
     ``normpath``/``join``, ``Path(...)``, ``.parent``, ``.parents[N]``, ``.resolve()``,
-    ``.absolute()``, ``str(...)``, ``/`` and ``+`` on paths and strings, a call of a
-    module-level ``lambda`` of those."""
+    ``.absolute()``, ``str(...)``, ``/`` and ``+`` on paths and strings, a string's
+    ``.replace(old, new)`` (Kiwi TCMS's ``os.path.join(TCMS_ROOT_PATH, "static").replace("\\",
+    "/")``), a call of a module-level ``lambda`` of those."""
     return _eval(node, values, str(module.resolve()), 0)
 
 
@@ -96,6 +97,9 @@ def _call(node: ast.Call, values: dict[str, ast.expr], module: str, depth: int) 
     if isinstance(func, ast.Attribute) and name in ("resolve", "absolute") and not given:
         inner = _eval(func.value, values, module, depth + 1)
         return None if inner is None else posixpath.normpath(inner)
+    if isinstance(func, ast.Attribute) and name == "replace" and len(given) == 2:
+        inner = _eval(func.value, values, module, depth + 1)
+        return None if inner is None else inner.replace(given[0], given[1])
     if name in ("Path", "PurePath", "str") and given:
         return posixpath.join(*given)
     if not (isinstance(func, ast.Attribute) and ast.unparse(func.value) in ("os.path", "path")):
@@ -143,6 +147,10 @@ def _path_parts(node: ast.AST, values: dict[str, ast.expr], depth: int) -> list[
     if isinstance(node, ast.Name):
         value = values.get(node.id)
         return _path_parts(value, values, depth + 1) if value is not None and depth < 4 else []
+    func = node.func if isinstance(node, ast.Call) else None
+    if isinstance(func, ast.Attribute) and func.attr == "replace":
+        # the string's own parts (Kiwi TCMS's ``.replace("\\", "/")``), not the characters swapped
+        return _path_parts(func.value, values, depth)
     own = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in values
     if isinstance(node, ast.Call) and called_name(node.func) not in _PATH_CALLS and not own:
         return []  # a value known at run time (pretalx's config.get("filesystem", "base"))
