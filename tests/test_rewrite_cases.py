@@ -204,11 +204,30 @@ def test_crlf_and_no_final_newline_are_kept() -> None:
         '<template><template><img src="/static/img/a.png"></template><img src="x.png"></template>',
         "<p title=\"{{ '<img src=/static/img/a.png>' }}\">&amp; &#x25CF; &eacute; &nbsp;</p>\n",
         '{% trans %}See <img src="/static/img/a.png"> here{% endtrans %}',
+        '{% blocktrans %}See <img src="/static/img/a.png"> here{% endblocktrans %}',
+        '{% blocktranslate count n=3 %}<img src="/static/img/a.png">{% plural %}<img src="/static/img/a.png">'
+        "{% endblocktranslate %}",
         '{{ "}}<img src=\'/static/img/a.png\'>" }}{{ {"a": {"b": 1}} }}',
     ],
 )
 def test_left_alone(src: str) -> None:
     assert out(src) == src
+
+
+def test_djangos_trans_tag_is_no_block() -> None:
+    """Django's ``{% trans "Toggle navigation" %}`` is one tag (Jinja's ``{% trans %}`` and
+    Django's ``{% blocktrans %}`` are blocks): read as a block, it hid every tag after it,
+    and Kiwi TCMS's navbar logo after it kept its PNG, unsized, skipped as "inside {% trans
+    %}"."""
+    src = '<span>{% trans "Toggle navigation" %}</span>\n<img src="/static/img/a.png" alt="x">\n'
+    plain = '<span>Toggle navigation</span>\n<img src="/static/img/a.png" alt="x">\n'
+    res = rw(src)
+    assert not res.skipped, res.skipped
+    expected = out(plain).replace(
+        "<span>Toggle navigation</span>", '<span>{% trans "Toggle navigation" %}</span>'
+    )
+    assert res.text == expected
+    assert A in res.text
 
 
 def test_jinja_string_literals_are_never_rewritten_except_url_for_static() -> None:

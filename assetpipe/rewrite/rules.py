@@ -334,7 +334,7 @@ class _Rewriter:
         for t in tags:
             if t.opaque is not None:
                 continue
-            if "trans" in t.jinja:
+            if t.in_translation:
                 self.writer.skip(t, "inside {% trans %}: the markup is a translation message id")
                 continue
             if "compress" in t.jinja:

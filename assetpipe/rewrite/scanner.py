@@ -26,14 +26,15 @@ from __future__ import annotations
 
 import re
 
-from .tags import OPAQUE, RAWTEXT, Attr, Scan, ScanError, Tag
+from .tags import OPAQUE, RAWTEXT, TRANSLATED, Attr, Scan, ScanError, Tag
 
 __all__ = ["OPAQUE", "RAWTEXT", "Attr", "Scan", "ScanError", "Tag", "scan"]
 
 #: Jinja block tags that open a body closed by ``end<name>`` (and django-compressor's
-#: ``{% compress css %}``, whose tags ``rules`` leaves as written)
+#: ``{% compress css %}``, whose tags ``rules`` leaves as written; Django's translation block)
 _OPENERS = frozenset(
-    {"for", "if", "block", "macro", "call", "filter", "with", "autoescape", "trans", "compress"}
+    {"for", "if", "block", "macro", "call", "filter", "with", "autoescape", "compress"}
+    | TRANSLATED
 )
 _BRANCH = frozenset({"else", "elif", "pluralize"})
 #: statements of Jinja and of Django's built-in libraries that render no other template: any
@@ -97,6 +98,8 @@ _BLOCK_NAME = re.compile(r"\{%[-+]?\s*([A-Za-z_]\w*)")
 #: a ``{{ }}`` that starts with a call (``{{ card(p) }}``, ``{{ m.card(p) }}``)
 _CALLS = re.compile(r"\{\{[-+]?\s*[A-Za-z_][\w.]*\s*\(")
 _RAW_END = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
+#: Jinja's ``{% endtrans %}``: without one, ``{% trans "x" %}`` is Django's tag, not a block
+_END_TRANS = re.compile(r"\{%[-+]?\s*endtrans\b")
 _WS = " \t\n\r\f"
 _EXPR_STOP = {"}}": re.compile(r"""["'()\[\]{}]"""), "%}": re.compile(r"""["'()\[\]{}%]""")}
 _STRING = {
@@ -120,6 +123,9 @@ class _Scanner:
         self.calls: list[tuple[int, int, tuple[str, ...]]] = []
         self.opaque: list[str] = []
         self.picture = 0
+        # Django's ``{% trans "Toggle navigation" %}`` is one tag (its block is ``blocktrans``):
+        # read as Jinja's block, it hid every tag after it (Kiwi TCMS's navbar logo)
+        self.trans_blocks = _END_TRANS.search(text) is not None
 
     # -- Jinja -----------------------------------------------------------------------------
     def skip_jinja(self, i: int) -> int:
@@ -180,6 +186,8 @@ class _Scanner:
 
     def block(self, name: str, source: str) -> str:
         """Apply a ``{% name %}`` to the stack; returns 'open', 'branch', 'close' or ''."""
+        if name == "trans" and not self.trans_blocks:
+            return ""
         if name in _OPENERS or (name == "set" and "=" not in source):
             self.stack.append(name)
             return "open"

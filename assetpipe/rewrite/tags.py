@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 RAWTEXT = frozenset({"script", "style", "textarea", "title", "xmp"})
 #: Elements whose content the rewriter never touches.
 OPAQUE = frozenset({"template", "noscript"})
+#: Blocks whose body is a translation's message id: Jinja's ``{% trans %}`` and Django's
+#: ``{% blocktrans %}`` / ``{% blocktranslate %}`` (Django's ``{% trans "x" %}`` is one tag)
+TRANSLATED = frozenset({"trans", "blocktrans", "blocktranslate"})
 
 
 class ScanError(ValueError):
@@ -68,6 +71,12 @@ class Tag:
     def in_loop(self) -> bool:
         """Inside ``{% for %}``, or inside a macro or call block (rendered any number of times)."""
         return any(j in ("for", "macro", "call") for j in self.jinja)
+
+    @property
+    def in_translation(self) -> bool:
+        """Inside a block whose body is a message id (``TRANSLATED``): rewritten, the markup
+        would no longer match its translations."""
+        return any(j in TRANSLATED for j in self.jinja)
 
     def get(self, name: str) -> Attr | None:
         """The first attribute called ``name``."""
