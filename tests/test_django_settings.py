@@ -5,12 +5,14 @@ as Django's finders and loaders read them, then built and rendered by Django its
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
+from assetpipe.adopt.npmfinder import npm_finder_files
 from assetpipe.config import load_config
 from tests.conftest import edited, run_cli, write_tree
 from tests.test_django import SETTINGS_HEAD, _paste, startproject
@@ -533,3 +535,77 @@ def test_settings_paths_with_a_separator_replace_are_evaluated(tmp_path: Path) -
     css = re.findall(r"/static/style/site-[A-Z0-9]{8}\.css", html)
     assert css and (tmp_path / "dist/public" / css[0].removeprefix("/static/")).is_file(), html
     assert '<script src="/static/jquery/dist/jquery.min.js">' in html, html
+
+
+#: Shynet's settings: django-npm's finder serves files of ``../node_modules`` at their paths there
+NPM_SETTINGS = (
+    SETTINGS_HEAD
+    + """\
+INSTALLED_APPS = ["django.contrib.staticfiles", "shopsite"]
+TEMPLATES = [
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [], "APP_DIRS": True},
+]
+STATIC_URL = "/static/"
+STATICFILES_FINDERS = [
+    "npm.finders.NpmFinder",
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
+NPM_ROOT_PATH = "../"
+NPM_FILE_PATTERNS = {
+    "a17t": [os.path.join("dist", "a17t.css")],
+    "apexcharts": [os.path.join("dist", "apexcharts.min.js")],
+}
+"""
+)
+
+
+def test_files_of_django_npms_finder_are_djangos_not_missing(tmp_path: Path) -> None:
+    """Shynet loads a17t, ApexCharts and ten more through django-npm's ``NpmFinder`` (``{%
+    static 'a17t/dist/a17t.css' %}``, from ``../node_modules``): ``init`` listed them as files
+    that "404 today too" and wrote ``missing_assets: warn``. They are Django's now, left as
+    written (``app_routes``); a file of ``node_modules`` that ``NPM_FILE_PATTERNS`` leaves out
+    is not the finder's."""
+    page = (
+        '{% load static %}<link rel="stylesheet" href="{% static \'a17t/dist/a17t.css\' %}">\n'
+        '<link rel="stylesheet" href="{% static \'css/site.css\' %}">\n'
+        "<script src=\"{% static 'apexcharts/dist/apexcharts.min.js' %}\"></script>\n"
+    )
+    project = tmp_path / "shynet"
+    write_tree(
+        tmp_path,
+        {
+            **{f"shynet/{k}": v for k, v in startproject(NPM_SETTINGS).items()},
+            "shynet/shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
+            "shynet/shopsite/templates/page.html": page,
+            "node_modules/a17t/dist/a17t.css": ".card { padding: 1rem; }\n",
+            "node_modules/apexcharts/dist/apexcharts.min.js": "window.ApexCharts = 1;\n",
+            "node_modules/apexcharts/src/apexcharts.js": "window.ApexCharts = 2;\n",
+        },
+    )
+    result = run_cli("init", cwd=project)
+    assert result.code == 0, result.err
+    yaml = (project / "pipeline.yaml").read_text()
+    cfg = load_config(project / "pipeline.yaml")
+    assert cfg.source == (project / "shopsite/static").resolve(), yaml
+    routes = ["a17t/dist/a17t.css", "apexcharts/dist/apexcharts.min.js"]
+    assert sorted(cfg.templates.app_routes) == routes, yaml
+    assert "missing_assets" not in yaml, yaml
+    _paste(project, result.out)
+    built = run_cli("build", "--strict", cwd=project)
+    assert built.code == 0, built.err + built.out
+    html = _render(project, ["page.html"])["page.html"]
+    assert re.search(r'href="/static/css/site-[A-Z0-9]{8}\.css"', html), html
+    assert 'href="/static/a17t/dist/a17t.css"' in html, html
+    # a file of node_modules that NPM_FILE_PATTERNS leaves out is no file of the finder's
+    settings = project / "shopsite/settings.py"
+    tree = ast.parse(settings.read_text())
+    values = {
+        t.id: n.value
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    keys = ["apexcharts/src/apexcharts.js", "apexcharts/dist/apexcharts.min.js"]
+    assert list(npm_finder_files(project, settings, values, keys)) == keys[1:]

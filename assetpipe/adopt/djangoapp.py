@@ -43,6 +43,7 @@ from .djangotemplates import (
     tag_folders,
 )
 from .files import parsed_modules, walk_dirs
+from .npmfinder import npm_finder_files
 from .pathexpr import settings_folder
 from .runserverstep import finders_line, runserver_step, staticfiles_line
 from .settingsfamily import (
@@ -295,12 +296,15 @@ def served_by_django(
     """Of ``keys`` the static folder lacks, those another folder Django's finders serve holds,
     each with its file there: a later ``STATICFILES_DIRS`` folder (``other_static``; a Roundup
     tracker's later folders too), an app's ``static/``, the project's or an installed package's
-    (``djangotemplates.app_static_files``)."""
+    (``djangotemplates.app_static_files``), ``node_modules`` through django-npm's finder
+    (``npmfinder``)."""
     found = settings_module(root) if keys else None
     by_apps: dict[str, str] = {}
     if found is not None:
-        apps = installed_apps(_assigned(found[1]))
-        by_apps = {k: str(root / f / k) for k, f in app_static_files(root, apps, keys).items()}
+        values = _assigned(found[1])
+        by_apps = npm_finder_files(root, found[0], values, keys)
+        own = app_static_files(root, installed_apps(values), keys)
+        by_apps.update({k: str(root / f / k) for k, f in own.items()})
     return {**by_apps, **other_static(keys, more_static)}
 
 
