@@ -335,3 +335,54 @@ def test_a_hint_on_a_partial_included_in_a_loop_is_high_on_the_first_pass_only()
             html = _render(built, "page.html", ps=["a", "b"])
         assert '<img src="a" alt="a" fetchpriority="high">' in html, (django, html)
         assert '<img src="b" alt="b" loading="lazy" decoding="async">' in html, (django, html)
+
+
+def test_a_lone_image_on_the_other_branch_of_a_partials_carousel_stays_eager() -> None:
+    """django-oscar's product gallery: ``{% if images|length > 1 %}`` a carousel loop ``{% else
+    %}`` one image, the product page's LCP for a product with one photo: it was lazy (the
+    candidate was the loop's first slide, and the image drawn instead of a loop was not kept),
+    seen once the gallery's ``{% trans "Previous" %}`` no longer hid its end (the rewrite of
+    ``{% trans %}``: tests/test_rewrite_cases.py). Rendered by Django's engine, both ways."""
+    gallery = (
+        "{% if images|length > 1 %}<div>{% for p in images %}" + PHOTO + "{% endfor %}</div>"
+        "<span>Previous</span>"
+        '{% else %}<img src="{{ one }}" alt="one">{% endif %}'
+    )
+    built = _built(
+        {
+            "detail.html": '{% extends "base.html" %}{% block c %}{% include "gallery.html" %}'
+            "{% endblock %}",
+            "base.html": "{% block c %}{% endblock %}",
+            "gallery.html": gallery,
+        },
+        {"detail.html"},
+        django=True,
+    )
+    assert '<img src="{{ one }}" alt="one">' in built["gallery.html"], built["gallery.html"]
+    if importlib.util.find_spec("django") is None:
+        return
+    from django.conf import settings
+    from django.template import Context, Engine
+
+    if not settings.configured:
+        settings.configure(USE_I18N=False)
+    engine = Engine(loaders=[("django.template.loaders.locmem.Loader", built)], libraries={})
+
+    def page(**ctx: object) -> str:
+        return str(engine.get_template("detail.html").render(Context(ctx)))
+
+    html = page(images=["a", "b"], one="x")
+    assert html.count("loading") == 1 and '<img src="a" alt="a" >' in html, html
+    assert page(images=["a"], one="x") == '<img src="x" alt="one">', page(images=["a"])
+
+
+def test_the_logo_on_the_other_branch_of_a_page_with_only_logos_stays_eager() -> None:
+    """pretix's event page header: the large logo or, on the ``{% else %}`` branch, the small
+    one, and no other image: the first is the candidate, and the one drawn instead of it was
+    lazy."""
+    text = (
+        '{% if large %}<img src="/l.png" alt="l" class="event-logo">'
+        '{% else %}<img src="/s.png" alt="s" class="event-logo">{% endif %}'
+    )
+    built = _built({"page.html": text}, {"page.html"})
+    assert built["page.html"] == text, built["page.html"]

@@ -195,17 +195,20 @@ class Candidates:
         big = self.big
         return ([], []) if big is None else drawn_after(doc, big, self.large(doc))
 
-    def drawn_instead(self, doc: Document) -> tuple[Tag, ...]:
+    def drawn_instead(self, doc: Document, with_first: bool = False) -> tuple[Tag, ...]:
         """The large images outside loops drawn instead of the candidate on another branch of
-        its ``{% if %}`` chain (``paths.alternatives``): eager too, with nothing added. Looked
-        for only where a rewrite asks, not for every template's lead fact."""
-        big = self.big
+        its ``{% if %}`` chain (``paths.alternatives``): eager too, with nothing added. ``first``
+        among them only ``with_first`` (a page keeps it eager by itself, a partial does not).
+        Looked for only where a rewrite asks, not for every template's lead fact."""
+        big, images = self.big, self.large(doc)
+        if big is None:  # only chrome or small images: the first is the candidate (pretix's
+            big, images = self.first, list(self.rest)  # event logo, large or small by branch)
         if big is None:
             return ()
         return tuple(
             t
-            for t in alternatives(doc, big, self.large(doc))
-            if t is not self.first and t is not self.loop_first and not t.in_loop
+            for t in alternatives(doc, big, images)
+            if (with_first or t is not self.first) and t is not self.loop_first and not t.in_loop
         )
 
 

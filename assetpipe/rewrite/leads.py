@@ -308,8 +308,9 @@ def lead_tags(doc: Document, partial: str, macros: tuple[str, ...]) -> dict[int,
     ``macros`` that hold a page's candidate, by start → the LCP rule's mode: ``first-pass``
     (drawn by the partial's own loop), ``include-first-pass`` (included in a loop), ``keep``;
     an image drawn instead of the partial's on another ``{% if %}`` branch
-    (``Candidates.drawn_instead``) gets the same, unless the partial is included ``both`` once
-    and in a loop."""
+    (``Candidates.drawn_instead``: django-oscar's product gallery, a carousel loop or, for one
+    photo, a lone image, the product page's LCP) is ``keep``, ``include-first-pass`` in a
+    partial included in a loop, unless the partial is included ``both`` once and in a loop."""
     out: dict[int, str] = {}
     if partial:
         tags = top_tags(doc)
@@ -320,11 +321,14 @@ def lead_tags(doc: Document, partial: str, macros: tuple[str, ...]) -> dict[int,
             out[t.start] = (
                 "first-pass" if own_loop else "include-first-pass" if partial == "loop" else "keep"
             )
-            # drawn instead of it; not in a partial also included in loops, which ``once``
-            # keeps eager on every pass: a list of book covers would all load at once
-            for alt in cands.drawn_instead(doc):
-                if not own_loop and partial != "both":
-                    out.setdefault(alt.start, out[t.start])
+            # drawn instead of it (instead of its loop, outside one: eager on every pass of
+            # the partial, or the including loop's first); not in a partial also included in
+            # loops, which ``once`` keeps eager on every pass: a list of book covers would all
+            # load at once
+            if partial != "both":
+                mode = "include-first-pass" if partial == "loop" else "keep"
+                for alt in cands.drawn_instead(doc, with_first=True):
+                    out.setdefault(alt.start, mode)
     spans = macro_spans(doc) if macros else {}
     for name in macros:
         t = candidate(doc, macro_tags(doc, spans[name])) if name in spans else None

@@ -33,8 +33,7 @@ __all__ = ["OPAQUE", "RAWTEXT", "Attr", "Scan", "ScanError", "Tag", "scan"]
 #: Jinja block tags that open a body closed by ``end<name>`` (and django-compressor's
 #: ``{% compress css %}``, whose tags ``rules`` leaves as written; Django's translation block)
 _OPENERS = frozenset(
-    {"for", "if", "block", "macro", "call", "filter", "with", "autoescape", "compress"}
-    | TRANSLATED
+    {"for", "if", "block", "macro", "call", "filter", "with", "autoescape", "compress"} | TRANSLATED
 )
 _BRANCH = frozenset({"else", "elif", "pluralize"})
 #: statements of Jinja and of Django's built-in libraries that render no other template: any
