@@ -290,6 +290,12 @@ def settings_apps(root: Path) -> tuple[Path, ast.expr | None] | None:
     return (found[0], installed_apps(_assigned(found[1]))) if found is not None else None
 
 
+def backend_apps(tree: ast.Module) -> tuple[bool, ast.expr | None]:
+    """Whether a settings module's ``TEMPLATES`` names the DjangoTemplates backend, and its
+    ``INSTALLED_APPS`` expression (``installed_apps``)."""
+    return _backend(tree) is not None, installed_apps(_assigned(tree))
+
+
 def served_by_django(
     root: Path, keys: list[str], more_static: tuple[tuple[str, Path], ...]
 ) -> dict[str, str]:

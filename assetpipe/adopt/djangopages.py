@@ -19,6 +19,7 @@ from pathlib import Path
 from ..errors import UsageError
 from .djangoapp import settings_apps
 from .djangotemplates import installed_templates
+from .installedsettings import star_imported
 
 _COPY = (
     "copy the templates into a DIRS folder and the static files into a STATICFILES_DIRS folder"
@@ -56,7 +57,7 @@ def no_static_folder(root: Path) -> UsageError | None:
     source). ``None``: no Django settings under ``root``."""
     found = settings_apps(root)
     if found is None:
-        return None
+        return _installed_settings(root)
     shown = os.path.relpath(found[0], root)
     named = _packages(root, found)
     pages = (
@@ -70,4 +71,24 @@ def no_static_folder(root: Path) -> UsageError | None:
         " (no STATICFILES_DIRS folder, no app of the project with a static/ folder;"
         " STATIC_ROOT holds collectstatic's copies, never a source)",
         hint=pages + (_COPY if named is not None else "then run `assetpipe init` again"),
+    )
+
+
+def _installed_settings(root: Path) -> UsageError | None:
+    """The error of ``init`` where the settings take everything from an installed package's
+    settings module (``installedsettings``: pip-installed wger's ``from wger.settings_global
+    import *``); ``None`` for no such settings."""
+    star = star_imported(root)
+    if star is None:
+        return None
+    path, module, apps = star
+    named = _packages(root, (path, apps))
+    return UsageError(
+        f"{os.path.relpath(path, root)} is a Django project's settings that take theirs from"
+        f" the installed {module} (from {module} import *): no template or static folder of"
+        " the project's own",
+        hint="Django renders its pages from the templates of installed packages"
+        f" ({named or module.split('.')[0]}) and serves their static files, which the build"
+        " leaves as they are: to build them, run `assetpipe init` in a source checkout of the"
+        " package (its repository, installed with `pip install -e`), or " + _COPY,
     )

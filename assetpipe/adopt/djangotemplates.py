@@ -181,6 +181,23 @@ def _package(base: Path, parts: list[str]) -> Path | None:
     return None
 
 
+def installed_module(name: str) -> Path | None:
+    """The file of an installed module of a package (``wger.settings_global`` →
+    ``.../wger/settings_global.py``), found from its top-level package's spec without importing
+    anything; ``None``: not installed here, or a top-level module."""
+    parts = name.split(".")
+    folder = _installed(parts[:1]) if len(parts) > 1 else None
+    if folder is None:
+        return None
+    for found in (
+        folder.joinpath(*parts[1:-1], parts[-1] + ".py"),
+        folder.joinpath(*parts[1:], "__init__.py"),
+    ):
+        if found.is_file():
+            return found
+    return None
+
+
 def _installed(parts: list[str]) -> Path | None:
     """The folder of an installed app's package, found from its top-level package's spec
     without importing anything (``None``: not installed here)."""
