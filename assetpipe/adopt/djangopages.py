@@ -54,7 +54,8 @@ def no_static_folder(root: Path) -> UsageError | None:
     """The error of ``init`` on a Django project (settings whose ``TEMPLATES`` name the
     DjangoTemplates backend) with no static folder of its own: no ``STATICFILES_DIRS`` folder
     on disk and no app of the project with a ``static/`` folder (``STATIC_ROOT`` is never a
-    source). ``None``: no Django settings under ``root``."""
+    source). Settings under ``root`` that star-import an installed package's settings module
+    get ``_installed_settings``' error. ``None``: no Django settings under ``root``."""
     found = settings_apps(root)
     if found is None:
         return _installed_settings(root)
