@@ -9,14 +9,15 @@ import ast
 import importlib.util
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assetpipe.adopt.npmfinder import npm_finder_files
-from assetpipe.config import load_config
+from assetpipe.config import Config, load_config
 from tests.conftest import edited, run_cli, write_tree
-from tests.test_django import SETTINGS_HEAD, _paste, startproject
-from tests.test_django_templates import _hashed, _render
+from tests.test_django import SETTINGS_HEAD, startproject
+from tests.test_django_templates import _hashed, _render, pasted_and_built
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("django") is None, reason="needs Django")
 
@@ -82,9 +83,7 @@ def test_netbox_settings_name_the_folders_django_uses(tmp_path: Path) -> None:
     assert "404 today too" not in yaml and "missing_assets" not in yaml, yaml
     assert "logo.svg (in page.html; project-static/img/logo.svg)" in yaml, yaml
     assert set(cfg.templates.app_routes) == {"logo.svg", "docs/index.html"}, yaml
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(tmp_path, result.out)
     html = _render(tmp_path, ["page.html"])
     assert 'src="/static/logo.svg"' in html["page.html"], html
     assert 'href="/static/docs/index.html"' in html["page.html"], html
@@ -153,9 +152,7 @@ def test_a_tag_of_the_project_that_calls_static_is_hashed(tmp_path: Path) -> Non
     assert cfg.templates.static_functions == ("static_with_params",)
     assert list(cfg.styles.entries) == ["netbox.css"] and list(cfg.scripts.entries) == ["netbox.js"]
     assert "setmode.js" in cfg.templates.app_routes
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(tmp_path, result.out)
     out = (tmp_path / "dist/templates/page.html").read_text()
     assert "{% not_a_static_url 'netbox.css' %}" in out
     assert "{% static_with_params 'setmode.js' v=version %}" in out
@@ -233,16 +230,11 @@ def test_pretix_settings_paths_are_read_as_python_evaluates_them(tmp_path: Path)
     source is ``shopsite/static``, the template folders are the apps', and Django renders the
     apps' templates with the build's hashed stylesheet."""
     _pretix_like(tmp_path, "")
-    result = run_cli("init", cwd=tmp_path)
-    assert result.code == 0, result.err
-    yaml = (tmp_path / "pipeline.yaml").read_text()
-    cfg = load_config(tmp_path / "pipeline.yaml")
+    result, yaml, cfg = _initialised(tmp_path)
     assert cfg.source == (tmp_path / "shopsite/static").resolve(), yaml
     assert '    - "shopsite/base/templates"\n    - "shopsite/plugins/bank/templates"\n' in yaml
     assert '"templates"' not in yaml, yaml
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(tmp_path, result.out)
     _hashed(tmp_path, _render(tmp_path, ["base/page.html", "bank/form.html"]), 2)
     again = run_cli("init", "--force", cwd=tmp_path)  # adopted: the build's folder first in DIRS
     assert again.code == 0, again.err
@@ -265,9 +257,7 @@ def test_a_file_of_an_installed_apps_static_folder_is_no_missing_file(tmp_path: 
     yaml = (tmp_path / "pipeline.yaml").read_text()
     assert 'app_routes: ["admin/css/base.css"]' in yaml, yaml
     assert "404 today too" not in yaml and "missing_assets" not in yaml, yaml
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(tmp_path, result.out)
     html = _render(tmp_path, ["bank/form.html"])["bank/form.html"]
     assert 'href="/static/admin/css/base.css"' in html, html
 
@@ -347,9 +337,7 @@ def test_pretalx_settings_named_by_run_time_values_and_lists_of_names(tmp_path: 
     cfg = load_config(tmp_path / "pipeline.yaml")
     assert cfg.source == (tmp_path / "shopsite/static").resolve(), yaml
     assert '    - "shopsite/common/templates"\n    - "shopsite/agenda/templates"\n' in yaml, yaml
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(tmp_path, result.out)
     _hashed(tmp_path, _render(tmp_path, ["common/base.html", "agenda/talk.html"]), 2)
 
 
@@ -472,6 +460,15 @@ def test_a_manifest_storage_set_in_a_module_the_settings_star_import(tmp_path: P
     assert "ManifestStaticFilesStorage" not in result.out, result.out
 
 
+def _initialised(root: Path) -> tuple[Any, str, Config]:
+    """``assetpipe init`` in ``root``, which must pass: its result, the config's text and the
+    config loaded."""
+    result = run_cli("init", cwd=root)
+    assert result.code == 0, result.err
+    yaml = (root / "pipeline.yaml").read_text()
+    return result, yaml, load_config(root / "pipeline.yaml")
+
+
 #: Kiwi TCMS's settings: every folder is an ``os.path`` expression ending in ``.replace("\\", "/")``
 KIWI_SETTINGS = """\
 import os
@@ -521,16 +518,11 @@ def test_settings_paths_with_a_separator_replace_are_evaluated(tmp_path: Path) -
             "shopsite/management/templates/management/list.html": "<p>list</p>\n",
         },
     )
-    result = run_cli("init", cwd=tmp_path)
-    assert result.code == 0, result.err
-    yaml = (tmp_path / "pipeline.yaml").read_text()
-    cfg = load_config(tmp_path / "pipeline.yaml")
+    result, yaml, cfg = _initialised(tmp_path)
     assert cfg.source == (tmp_path / "shopsite/static").resolve(), yaml
     assert '    - "shopsite/templates"\n    - "shopsite/management/templates"\n' in yaml, yaml
     assert "jquery/dist/jquery.min.js" in cfg.templates.app_routes, yaml
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(tmp_path, result.out)
     html = _render(tmp_path, ["base.html"])["base.html"]
     css = re.findall(r"/static/style/site-[A-Z0-9]{8}\.css", html)
     assert css and (tmp_path / "dist/public" / css[0].removeprefix("/static/")).is_file(), html
@@ -583,17 +575,12 @@ def test_files_of_django_npms_finder_are_djangos_not_missing(tmp_path: Path) -> 
             "node_modules/apexcharts/src/apexcharts.js": "window.ApexCharts = 2;\n",
         },
     )
-    result = run_cli("init", cwd=project)
-    assert result.code == 0, result.err
-    yaml = (project / "pipeline.yaml").read_text()
-    cfg = load_config(project / "pipeline.yaml")
+    result, yaml, cfg = _initialised(project)
     assert cfg.source == (project / "shopsite/static").resolve(), yaml
     routes = ["a17t/dist/a17t.css", "apexcharts/dist/apexcharts.min.js"]
     assert sorted(cfg.templates.app_routes) == routes, yaml
     assert "missing_assets" not in yaml, yaml
-    _paste(project, result.out)
-    built = run_cli("build", "--strict", cwd=project)
-    assert built.code == 0, built.err + built.out
+    pasted_and_built(project, result.out)
     html = _render(project, ["page.html"])["page.html"]
     assert re.search(r'href="/static/css/site-[A-Z0-9]{8}\.css"', html), html
     assert 'href="/static/a17t/dist/a17t.css"' in html, html
