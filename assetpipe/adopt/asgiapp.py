@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import calls_asset_pipe, parsed_modules, python_texts
-from .importspot import module_import_spot, two_lines_apart
+from .importspot import module_import_spot, two_lines
 
 #: ``class X(StaticFiles)``: its calls serve a folder too
 _SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:[\w.]+\.)?StaticFiles\s*[,)]", re.M)
@@ -59,20 +59,9 @@ class AsgiApp:
             "a Starlette/FastAPI app: assetpipe.starlette serves the build and renders the"
             " rewritten templates"
         )
-        spot = self.import_after
-        if spot is not None:
-            at = (
-                f" (at its indentation, {self.indent} spaces in; {why})"
-                if self.indent
-                else f" ({why})"
-            )
-            head, lines = two_lines_apart(shown, f"after line {self.line}{at}", self.lines(), spot)
-        else:
-            head = (
-                f"Add these two lines in {shown}, after line {self.line} (at its indentation,"
-                f" {self.indent} spaces in; {why}):"
-            )
-            lines = [f"    {line}" for line in self.lines()]
+        at = f"at its indentation, {self.indent} spaces in; " if self.indent else ""
+        place = f"after line {self.line} ({at}{why})"
+        head, lines = two_lines(shown, place, self.lines(), self.import_after)
         if self.unnamed_templates is not None:
             lines += [
                 "",

@@ -126,10 +126,11 @@ class DjangoProject:
         module or it already wraps the app."""
         if self.asgi is None:
             return []
-        if "AssetMiddleware(" in self.asgi[0].read_text(encoding="utf-8"):
+        text = self.asgi[0].read_text(encoding="utf-8")
+        if "AssetMiddleware(" in text:
             return []
         at = f'{_from_module(self.asgi[0], config_dir)} / "{output}"'
-        return asgi_step(root, self.asgi, at, public_path, lead)
+        return asgi_step(root, self.asgi, at, public_path, text, lead)
 
     def storage_note(self) -> list[str]:
         """The note for a manifest storage the settings still name (also once the WSGI module

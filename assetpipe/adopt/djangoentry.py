@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from .files import parsed_modules
-from .importspot import import_spot, import_step
+from .importspot import import_spot_before, import_step
 
 WSGI_IMPORT = "from assetpipe.serve import AssetMiddleware, CompressMiddleware"
 ASGI_IMPORT = "from assetpipe.serve import asgi as assetpipe_asgi"
@@ -90,11 +90,8 @@ def entry_lines(
         '        unhashed_cache_control="",  # unhashed URLs cached as Django\'s view had them',
         "    ))",
     ]
-    try:
-        spot = import_spot(ast.parse(text))
-    except (SyntaxError, ValueError):
-        spot = line
-    if spot >= line:
+    spot = import_spot_before(text, line)
+    if spot is None:
         return [*imports, "", *wrap]
     return [*wrap, *import_step(shown, imports, spot)]
 
@@ -104,14 +101,14 @@ def asgi_step(
     asgi: tuple[Path, int, str],
     dist: str,
     public_path: str,
+    text: str,
     lead: str = "and, for",
 ) -> list[str]:
-    """The lines ``init`` prints for the ASGI module ``asgi`` (its path, line and name):
-    ``dist`` is the build folder as an expression in that module; ``lead`` opens the step
-    (``"For"`` when it comes first, after an adoption)."""
+    """The lines ``init`` prints for the ASGI module ``asgi`` (its path, line and name; its
+    ``text``): ``dist`` is the build folder as an expression in that module; ``lead`` opens
+    the step (``"For"`` when it comes first, after an adoption)."""
     path, line, name = asgi
     shown = os.path.relpath(path, root)
-    text = path.read_text(encoding="utf-8")
     return [
         "",
         f"{lead} an ASGI server (uvicorn, daphne, gunicorn's uvicorn worker), these lines in"

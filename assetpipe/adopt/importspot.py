@@ -83,23 +83,33 @@ def import_step(shown: str, imports: list[str], spot: int) -> list[str]:
     return ["", f"and {what} in {shown}, {where}:", "", *imports]
 
 
-def two_lines_apart(
-    shown: str, place: str, lines: tuple[str, str], spot: int
+def two_lines(
+    shown: str, place: str, lines: tuple[str, str], spot: int | None
 ) -> tuple[str, list[str]]:
-    """``init``'s words and lines for an integration's two ``lines`` (the import, the call)
-    when the call goes at the top level of the module ``shown``, ``place`` (after the
-    statement making the app): the call first, then the import after line ``spot``, with the
-    module's imports."""
+    """``init``'s words and lines for an integration's two ``lines`` (the import, the call) in
+    the module ``shown``, the call going ``place``: the call first, then the import after line
+    ``spot``, with the module's imports; both together at ``place`` when ``spot`` is ``None``
+    (``import_spot_before`` found no place)."""
     imp, call = lines
+    if spot is None:
+        return f"Add these two lines in {shown}, {place}:", [f"    {imp}", f"    {call}"]
     head = f"Add these two lines in {shown}: this one {place},"
     return head, [f"    {call}", *import_step(shown, [f"    {imp}"], spot)]
 
 
-def module_import_spot(path: Path, line: int) -> int | None:
-    """``import_spot`` of the module at ``path`` when its imports end before ``line`` (the
+def import_spot_before(text: str, line: int) -> int | None:
+    """``import_spot`` of a module's ``text`` when its imports end before ``line`` (the
     statement the call follows); ``None`` when it does not parse or they do not."""
     try:
-        spot = import_spot(ast.parse(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        spot = import_spot(ast.parse(text))
+    except (SyntaxError, ValueError):
         return None
     return spot if spot < line else None
+
+
+def module_import_spot(path: Path, line: int) -> int | None:
+    """``import_spot_before`` of the module at ``path``; ``None`` when it cannot be read."""
+    try:
+        return import_spot_before(path.read_text(encoding="utf-8"), line)
+    except (OSError, UnicodeDecodeError):
+        return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .files import parsed_modules, walk
-from .importspot import module_import_spot, two_lines_apart
+from .importspot import module_import_spot, two_lines
 
 #: the endings of Pyramid's other template languages' files (Chameleon, Mako)
 OTHER_TEMPLATES = (".pt", ".mak", ".mako")
@@ -52,10 +52,7 @@ class PyramidApp:
         )
         lines = ("from assetpipe.pyramid import AssetPipe", f"AssetPipe({self.config})")
         spot = module_import_spot(self.module_file, self.line)
-        if spot is not None:
-            head, steps = two_lines_apart(shown, place, lines, spot)
-        else:
-            head, steps = f"Add these two lines in {shown}, {place}:", [f"    {x}" for x in lines]
+        head, steps = two_lines(shown, place, lines, spot)
         return [
             head,
             "",

@@ -41,7 +41,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt.asgiapp import find_asgi_app
         from ..adopt.djangoapp import find_django_project
         from ..adopt.djangopages import installed_pages_note
-        from ..adopt.importspot import two_lines_apart
+        from ..adopt.importspot import two_lines
         from ..adopt.litestarapp import find_litestar_app
         from ..adopt.othertools import describe
         from ..adopt.pyramidapp import find_pyramid_app
@@ -106,12 +106,10 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             for line in other_app_steps(p.public_path, result.path.parent.resolve() / OUTPUT):
                 click.echo(f"  {line}")
             click.echo("then run `assetpipe build`.")
-        elif (spot := result.import_after) is not None:
-            shown = os.path.relpath(p.app.module_file, p.root)
-            head, lines = two_lines_apart(shown, result.place, result.lines, spot)
-            _next_steps(f"\n{head}\n", lines, "")
         else:
-            _next_steps(f"\nAdd these two lines {result.where}:\n", result.lines, "    ")
+            shown = os.path.relpath(p.app.module_file, p.root)
+            head, lines = two_lines(shown, result.place, result.lines, result.import_after)
+            _next_steps(f"\n{head}\n", lines, "")
         _web_server_notes(result.static_rules, p.root, p.public_path)
         _assets_note(p.assets_templates, result.bundles, result.app_spec)
         _own_views_note(p.own_views)
