@@ -188,8 +188,11 @@ def warn(ctx: StageContext, messages: list[Message]) -> None:
     property hacks (``IE_STAR_HACK``): those go to report.json's ``third_party_warnings``
     (listed, not counted by ``--strict``)."""
     show = shown(ctx)
+    theirs: dict[str, bool] = {}  # file -> third_party(): each file read once, not per warning
     for m in messages:
-        if m.file and (third_party(m.file, ctx.config.source) or m.text == IE_STAR_HACK):
+        if m.file and m.file not in theirs:
+            theirs[m.file] = third_party(m.file, ctx.config.source)
+        if m.file and (theirs[m.file] or m.text == IE_STAR_HACK):
             notes = ctx.report.sections.setdefault("third_party_warnings", [])
             where = {"file": show(m.file), "line": m.line, "col": m.col}
             notes.append({"stage": ctx.stage, **where, "message": m.text})
