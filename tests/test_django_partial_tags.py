@@ -103,3 +103,58 @@ def test_a_tag_rendering_the_grid_card_keeps_its_first_pass_eager(tmp_path: Path
         ("c", True),
     ], html
     assert "<b>1</b>" in html
+
+
+#: the project's own inclusion tag drawing the grid's card: Django renders its template with
+#: only the dict the tag returns (``Context.new``), so the card never sees the page's
+#: ``forloop``
+OWN_TAGS = """\
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("card.html")
+def product_card(item):
+    return {"item": item}
+"""
+OWN_GRID = """\
+{% extends "base.html" %}{% load shop_tags %}
+{% block content %}{% for i in items %}{% product_card i %}{% endfor %}{% endblock %}
+"""
+
+
+def test_an_inclusion_tag_card_in_a_loop_stays_eager_on_every_pass(tmp_path: Path) -> None:
+    """The card cannot tell the loop's first pass from the others: it keeps every pass eager,
+    as a macro does and as before the build; lazy on every pass made the grid's first card,
+    the page's LCP, lazy."""
+    root = tmp_path / "project"
+    _project(root)
+    write_tree(
+        root,
+        {
+            "shop/templatetags/__init__.py": "",
+            "shop/templatetags/shop_tags.py": OWN_TAGS,
+            "shopsite/templates/grid.html": OWN_GRID,
+            "shopsite/templates/card.html": CARD,
+        },
+    )
+    result = run_cli("init", cwd=root)
+    assert result.code == 0, result.err
+    assert '  partial_tags: {product_card: "card.html"}\n' in (root / "pipeline.yaml").read_text()
+    pasted_and_built(root, result.out)
+    run = _in_django(
+        root,
+        "import json\nfrom django.template.loader import render_to_string\n"
+        "print(json.dumps(render_to_string('grid.html', {'items': ['a', 'b', 'c']})))\n",
+    )
+    assert run.returncode == 0, run.stderr
+    html = json.loads(run.stdout)
+    imgs = re.findall(
+        r'<img class="img-thumbnail" src="/static/img/banner[^"]*" alt="(\w)"([^>]*)>', html
+    )
+    assert [(alt, "lazy" in rest) for alt, rest in imgs] == [
+        ("a", False),
+        ("b", False),
+        ("c", False),
+    ], html

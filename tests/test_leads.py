@@ -120,12 +120,13 @@ def test_a_jinja_template_taken_for_djangos_renders_without_an_error() -> None:
 def test_a_django_tag_that_renders_a_partial_is_followed_like_an_include() -> None:
     """``templates.partial_tags`` names the template a project's tag renders: its first large
     image holds the page's candidate (first pass in a loop; Bootstrap's ``img-thumbnail`` is a
-    border, not a size); a tag it does not name is not followed."""
+    border, not a size; every pass where the tag gives it no ``forloop``, as an
+    ``inclusion_tag`` does); a tag it does not name is not followed."""
     page = "{% load shop %}{% for p in ps %}{% render_card p %}{% endfor %}"
     card = '<img class="img-thumbnail" src="{{ p }}" alt="">'
     templates = {"page.html": page, "card.html": card}
     built = _built(templates, {"page.html"}, django=True, tags={"render_card": "card.html"})
-    first = '{% if not forloop or not forloop.first %}loading="lazy" decoding="async"{% endif %}'
+    first = '{% if forloop and not forloop.first %}loading="lazy" decoding="async"{% endif %}'
     assert built["card.html"] == card.replace('alt="">', f'alt="" {first}>')
     for tags in ({}, {"other": "card.html"}):
         built = _built(templates, {"page.html"}, django=True, tags=tags)

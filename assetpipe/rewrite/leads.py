@@ -222,6 +222,9 @@ class Role:
     macros: set[str] = field(default_factory=set)
     #: the starts of its includes in a loop before which it sets ``FIRST_VAR`` (Jinja)
     sites: set[int] = field(default_factory=set)
+    #: a Django tag renders it in a loop (``templates.partial_tags``): it sees the page's
+    #: ``forloop`` only if the tag passes the page's context (an ``inclusion_tag`` never does)
+    tag_loop: bool = False
 
 
 def roles(
@@ -235,7 +238,8 @@ def roles(
     that render a template (``templates.partial_tags``: tag name → template name), each
     followed like an include of it (a Django partial sees the page's ``forloop`` only when
     the tag renders it with the page's context, as django-oscar's ``{% render_product %}``
-    does; otherwise every pass stays lazy, as before)."""
+    does; an ``inclusion_tag``'s template never does, and stays eager on every pass, as a
+    macro does: ``Role.tag_loop``)."""
     out: dict[str, Role] = {}
     tags = tags or {}
     unnamed = _unnamed(facts, pages, set(tags.values()))
@@ -262,6 +266,8 @@ def roles(
                 # Jinja's include sees the loop only through ``FIRST_VAR`` (Django's: forloop)
                 if in_loop and not tag and not is_django(f["dialect"], django_project):
                     role(name).sites.add(start)
+                if in_loop and tag:
+                    role(where).tag_loop = True
                 return True
         return False
 

@@ -83,6 +83,9 @@ class Options:
     lead_macros: tuple[str, ...] = ()
     #: the starts of its includes in a loop that hold a page's candidate (``leads.FIRST_VAR``)
     lead_sites: tuple[int, ...] = ()
+    #: a Django tag renders this partial in a loop (``leads.Role.tag_loop``): where its
+    #: template does not see ``forloop``, every pass stays eager
+    lead_tag_loop: bool = False
 
     @cached_property
     def prefix_map(self) -> dict[str, str]:

@@ -182,7 +182,8 @@ class _Rewriter:
             self.writer.add_lazy_if(tag, self.lazy_if[tag.start])
         elif mode.startswith(("first-pass", "include-first-pass")):
             var = FIRST_VAR if mode.startswith("include") else None
-            self.writer.add_after_first_pass(tag, var, mode.endswith("-high"))
+            unseen = self.opts.lead_tag_loop and var is not None
+            self.writer.add_after_first_pass(tag, var, mode.endswith("-high"), unseen)
         if tag.name != "img":
             return
         cond = sorted({a.name for a in tag.attrs if a.conditional} & SIZING_ATTRS)

@@ -48,7 +48,9 @@ class Writer:
         self._insert(tag, f" {name}" if value is None else f" {name}={quote}{value}{quote}")
         return True
 
-    def add_after_first_pass(self, tag: Tag, var: str | None = None, high: bool = False) -> bool:
+    def add_after_first_pass(
+        self, tag: Tag, var: str | None = None, high: bool = False, unseen: bool = False
+    ) -> bool:
         """Insert ``loading="lazy" decoding="async"`` (those the tag lacks) so that they render
         on every pass of the ``{% for %}`` loop around ``tag`` but its first: ``{% if loop is not
         defined or not loop.first %}...{% endif %}`` (in the loop's ``{% else %}``, where Jinja
@@ -57,9 +59,13 @@ class Writer:
         in a Jinja partial included in a loop, the variable the includer sets to ``loop.first``
         is tested instead (undefined where it is included otherwise: they render). ``high``:
         ``fetchpriority="high"`` on the first pass alone, in the ``{% else %}`` (an LCP hint on
-        the loop's tag)."""
+        the loop's tag). ``unseen``: a Django partial a tag renders in a loop, which sees no
+        ``forloop`` when the tag gives it a context of its own (an ``inclusion_tag``): ``{% if
+        forloop and not forloop.first %}``, every pass eager there, as before the build."""
         test = "loop is not defined or not loop.first"
-        if self.django:
+        if self.django and unseen:
+            test = "forloop and not forloop.first"
+        elif self.django:
             # ``not forloop`` first: a Jinja template taken for Django's (a Django project on
             # Jinja2) renders it lazy where ``forloop.first`` alone raised UndefinedError
             test = "not forloop or not forloop.first"

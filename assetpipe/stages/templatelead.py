@@ -93,4 +93,5 @@ def role_options(role: Role | None) -> dict[str, Any]:
         "lead_partial": partial,
         "lead_macros": tuple(sorted(role.macros)),
         "lead_sites": tuple(sorted(role.sites)),
+        "lead_tag_loop": role.tag_loop,
     }
