@@ -690,7 +690,7 @@ def test_trace_tasks_and_blocking_time() -> None:
 def test_image_records_merge_per_tag_and_profile() -> None:
     """A base-template logo rendered 24 px on one page and 32 px on another: one record, the
     widest box, safe only if safe everywhere."""
-    from assetpipe.audit.locate import merge_records
+    from assetpipe.audit.hintsfile import merge_records
     from assetpipe.rewrite.hints import ImageHint
 
     def rec(width: float, safe: bool, profile: str = "desktop") -> ImageHint:
@@ -700,3 +700,21 @@ def test_image_records_merge_per_tag_and_profile() -> None:
 
     merged = merge_records([rec(24, False), rec(32, True), rec(30, True, "mobile")])
     assert merged == [rec(32, False), rec(30, True, "mobile")]
+
+
+def test_a_hint_is_marked_some_pages_where_a_page_rendered_its_tag_with_another_lcp() -> None:
+    """``merge_hints``: one hint per tag; ``some_pages`` once any page rendered the tag while
+    its LCP was something else, and for good (a later audit that sees only the tag's own
+    page keeps the mark); a page that never rendered the tag changes nothing."""
+    from assetpipe.audit.hintsfile import merge_hints
+    from assetpipe.rewrite.hints import Hint
+
+    badge, hero = ("base.html", 6), ("pages/long.html", 3)
+    found = [Hint(*badge, "media/badge.png")]
+    lcp_of = {"/short": badge, "/long": hero, "/about": None}
+    rendered = {"/short": {badge}, "/long": {badge, hero}, "/about": set()}
+    marked = merge_hints(found, lcp_of, rendered)
+    assert marked == [Hint(*badge, "media/badge.png", some_pages=True)]
+    assert merge_hints(found, {"/short": badge}, {"/short": {badge}}) == found
+    assert merge_hints([*found, *marked], {"/short": badge}, {"/short": {badge}}) == marked
+    assert merge_hints(found, {"/about": None}, {"/about": set()}) == found

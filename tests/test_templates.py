@@ -210,6 +210,11 @@ def test_hints_round_trip_and_format(tmp_path: Path) -> None:
     assert read_all_hints(path) == Hints((Hint("c.html", 1),), (img,))
     path.write_text('{"version": 1, "hints": [{"template": "a.html", "line": 3}]}')
     assert read_all_hints(path) == Hints((Hint("a.html", 3),), ())
+    write_hints(path, [Hint("a.html", 3, some_pages=True)], [])
+    assert json.loads(path.read_text())["hints"] == [
+        {"template": "a.html", "line": 3, "some_pages": True}
+    ]
+    assert read_all_hints(path) == Hints((Hint("a.html", 3, None, True),), ())
 
 
 @pytest.mark.parametrize(
@@ -222,6 +227,10 @@ def test_hints_round_trip_and_format(tmp_path: Path) -> None:
             "images[0]: expected",
         ),
         ('{"version": 1, "hints": [{"template": "a.html", "line": "3"}]}', "hints[0]: expected"),
+        (
+            '{"version": 2, "hints": [{"template": "a.html", "line": 3, "some_pages": "yes"}]}',
+            "hints[0]: expected",
+        ),
     ],
 )
 def test_bad_hints_file_fails_naming_it(tmp_path: Path, content: str, message: str) -> None:

@@ -256,6 +256,20 @@ def image_hints(
     return out
 
 
+def placed_tags(
+    images: list[dict[str, Any]], locator: Locator, template: str | None
+) -> set[tuple[str, int]]:
+    """The template ``<img>`` tags (template, line) of a page's ``present_images``: every image
+    it rendered, a lazy one never loaded too."""
+    out = set()
+    for img in images:
+        if img.get("url"):
+            tpl, line, _key = _locate(img, locator, template)
+            if tpl and line:
+                out.add((tpl, line))
+    return out
+
+
 def source_size(root: Path, src: str | None) -> int | None:
     """Bytes of a source file (``None`` when it cannot be read)."""
     if not src:

@@ -20,7 +20,6 @@ is given rather than a guess.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from pathlib import Path
@@ -30,7 +29,6 @@ from urllib.parse import unquote, urlsplit
 from ..config import Config
 from ..config.templatedirs import dir_path
 from ..manifest import BuildView
-from ..rewrite.hints import ImageHint
 
 log = logging.getLogger("assetpipe.audit")
 
@@ -352,60 +350,3 @@ def _attrs(text: str | None) -> dict[str, str]:
         m.group(1).lower(): next((g for g in m.groups()[1:] if g is not None), "")
         for m in _ATTR.finditer(text or "")
     }
-
-
-def merge_records(images: list[ImageHint]) -> list[ImageHint]:
-    """One record per tag and profile: a template tag rendered on several pages (a partial, a
-    base template) keeps its widest box, and is ``dimensions_safe`` only where every page found
-    it safe."""
-    by_key: dict[tuple[str, int, str | None, str], list[ImageHint]] = {}
-    for i in images:
-        by_key.setdefault((i.template, i.line, i.src, i.profile), []).append(i)
-    out = []
-    for group in by_key.values():
-        widest = max(group, key=lambda i: (i.width, i.height))
-        out.append(
-            dataclasses.replace(widest, dimensions_safe=all(i.dimensions_safe for i in group))
-        )
-    return sorted(out)
-
-
-def record_hints(
-    config: Config,
-    pages: list[dict[str, Any]],
-    images: list[ImageHint] | None = None,
-    profile: str | None = None,
-) -> Path | None:
-    """Update the hints file beside the config (``lcp-hints.json``): add the template:line of
-    each measured page's LCP ``<img>`` that was lazy-loaded (the next build makes it eager; an
-    image that is already eager needs no hint; existing hints are kept), and replace the
-    ``images`` records of ``profile`` for the tags measured now by ``images`` (records of other
-    tags and profiles are kept). The file is rewritten only when something changed. Returns its
-    path when written."""
-    from ..rewrite.hints import Hint, hints_path, read_all_hints, write_hints
-
-    path = hints_path(config.root)
-    found = []
-    for page in pages:
-        el = page.get("lcp_element") or {}
-        if el.get("tag") == "img" and el.get("lazy") and el.get("template") and el.get("line"):
-            found.append(Hint(el["template"], int(el["line"]), el.get("key")))
-    existing = read_all_hints(path)
-    merged = sorted(set(existing.lcp) | set(found))
-    records = list(existing.images)
-    if images:
-        images = merge_records(images)
-        fresh = {(i.template, i.line, i.src, i.profile) for i in images}
-        records = [i for i in records if (i.template, i.line, i.src, i.profile) not in fresh]
-        records = sorted(set(records) | set(images))
-    if merged == list(existing.lcp) and records == list(existing.images):
-        return None
-    write_hints(path, merged, records)
-    log.info(
-        "recorded %d LCP image hint(s) and %d image record(s) (%s) in %s",
-        len(found),
-        len(images or ()),
-        profile or "-",
-        path.name,
-    )
-    return path

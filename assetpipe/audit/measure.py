@@ -48,6 +48,9 @@ class RunResult:
     tasks: list[Task] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
+    #: with ``probe_images``: every ``<img>`` of the page, loaded or not (a lazy one below the
+    #: fold too): ``url`` and ``src`` (``PRESENT_IMAGES``), to place each at its template line
+    present_images: list[dict[str, Any]] = field(default_factory=list)
     screenshot: bytes | None = None
     filmstrip: list[tuple[float, bytes]] = field(default_factory=list)
     #: Unused JavaScript and CSS (``coverage``), per script and stylesheet URL.
@@ -62,6 +65,13 @@ class RunResult:
     started: float = 0.0
     #: Chromium dropped trace events (``Tracer``): the run is repeated once (``page``).
     trace_lost: bool = False
+
+
+#: every ``<img>`` of a page, whether it loaded or not (``RunResult.present_images``)
+PRESENT_IMAGES = (
+    "() => [...document.images].map((i) => ({url: i.currentSrc || i.src, "
+    "src: i.getAttribute('src')}))"
+)
 
 
 def _open(
@@ -176,10 +186,12 @@ def measure(
             film = [(round((t - origin_s) * 1000.0, 1), data) for t, data in frames]
             shot = page.screenshot(type="jpeg", quality=70)
         images: list[dict[str, Any]] = []
+        present: list[dict[str, Any]] = []
         if probe_images is not None:
             from .images import probe_script
 
             images = page.evaluate(probe_script(), probe_images)
+            present = page.evaluate(PRESENT_IMAGES)
         nbytes, counts = net.summary()
         metrics = {
             k: float(collected.get(k) or 0.0) for k in ("ttfb", "fcp", "lcp", "cls", "tbt", "load")
@@ -220,6 +232,7 @@ def measure(
             tasks=trace.tasks,
             warnings=seen.warnings,
             images=images,
+            present_images=present,
             screenshot=shot,
             filmstrip=film,
             unused_js=unused_js,

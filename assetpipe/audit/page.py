@@ -186,6 +186,7 @@ def audit_page(
         "first_view_network": first.network,
         "long_tasks": [t.to_json() for t in rep.tasks if t.dur > 50],
         "images": first.images,
+        "present_images": first.present_images,
     }
     if first.screenshot:
         pictures[f"pages/{slug}/screenshot.jpg"] = first.screenshot

@@ -21,8 +21,9 @@ from . import budgets as budgets_mod
 from . import builtin, flows, insights, policy, throttle
 from . import images as images_mod
 from .browser import find_chromium, launch, require_playwright
+from .hintsfile import record_hints
 from .host import host_info
-from .locate import Locator, record_hints
+from .locate import Locator
 from .options import AuditOptions, AuditResult
 from .page import audit_page
 from .selection import select_pages
@@ -137,6 +138,7 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
                 details[page["path"]]["lighthouse_metrics"] = lh["metrics"]
     prog.finish("audit")
     image_records: list[ImageHint] = []
+    rendered: dict[str, set[tuple[str, int]]] = {}  # page path → its template <img> tags
     for page in out_pages:
         checks: list[budgets_mod.Check] = []
         if page["status"] == "measured":
@@ -168,6 +170,9 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
                 locator=locator,
                 template=page.get("template"),
             )
+            rendered[page["path"]] = images_mod.placed_tags(
+                det.get("present_images") or [], locator, page.get("template")
+            )
         else:
             checks = [
                 budgets_mod.Check(
@@ -187,9 +192,8 @@ def run_audit(config: Config, opts: AuditOptions, progress: Progress | None = No
         baseline.compare({"profile": profile.name, "pages": out_pages}, details, *base_report)
     _history(config, opts, profile.name, out_pages, details)
     if opts.hints and not opts.base_url:
-        record_hints(
-            config, [p for p in out_pages if p["status"] == "measured"], image_records, profile.name
-        )
+        measured = [p for p in out_pages if p["status"] == "measured"]
+        record_hints(config, measured, image_records, profile.name, rendered)
     doc = {
         "profile": profile.name,
         "runs": "auto" if opts.runs_auto else runs,

@@ -24,10 +24,14 @@ lock file, so that builds stay reproducible: the build only reads it; ``assetpip
   ``templates.<name>.images[].line``); a tag spanning several lines matches any of them;
 - ``src`` (optional): the manifest key of the image the tag shows (report.json's ``asset``), or
   the ``src`` attribute as written; when given, it must match too (it keeps a hint from moving to
-  another image after an edit shifts lines).
+  another image after an edit shifts lines);
+- ``some_pages`` (optional, ``true`` only): an audit saw the tag rendered on a page whose LCP
+  was something else (a layout's footer badge, the largest image of a short login page only).
 
 A hint makes its ``<img>`` eager (``fetchpriority="high"``, no ``loading="lazy"``), exactly like a
-``templates.eager`` selector. A hint that matches no tag is reported as a build warning (stale).
+``templates.eager`` selector; with ``some_pages``, eager without ``fetchpriority``: raised on
+every page its layout renders, it would compete with those pages' own LCP images. A hint that
+matches no tag is reported as a build warning (stale).
 
 ``images`` records, per ``<img>`` tag a template made (same ``template``/``line``/``src`` matching
 as above) and per audit profile, what the browser rendered:
@@ -67,12 +71,26 @@ class Hint:
     template: str
     line: int
     src: str | None = None
+    #: the tag was also rendered on a page whose LCP was something else (module doc)
+    some_pages: bool = False
+
+    @property
+    def tag(self) -> tuple[str, int, str | None]:
+        """What identifies the tag the hint is about (``some_pages`` aside)."""
+        return self.template, self.line, self.src
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"template": self.template, "line": self.line}
         if self.src is not None:
             out["src"] = self.src
+        if self.some_pages:
+            out["some_pages"] = True
         return out
+
+    @classmethod
+    def from_json(cls, h: dict[str, Any]) -> Hint:
+        """The hint ``to_json`` wrote (checked by ``read_all_hints``)."""
+        return cls(h["template"], h["line"], h.get("src"), bool(h.get("some_pages", False)))
 
 
 @dataclass(frozen=True, order=True)
@@ -181,15 +199,16 @@ def read_all_hints(path: Path) -> Hints:
             and _is_int(h.get("line"))
             and h["line"] > 0
             and isinstance(h.get("src", ""), str)
-            and set(h) <= {"template", "line", "src"}
+            and isinstance(h.get("some_pages", False), bool)
+            and set(h) <= {"template", "line", "src", "some_pages"}
         )
         if not ok:
             raise StageError(
                 f'hints[{i}]: expected {{"template": NAME, "line": N, '
-                f'"src": KEY (optional)}}, got {json.dumps(h)}',
+                f'"src": KEY (optional), "some_pages": true (optional)}}, got {json.dumps(h)}',
                 location=Location(str(path)),
             )
-        lcp.append(Hint(h["template"], h["line"], h.get("src")))
+        lcp.append(Hint.from_json(h))
     images = []
     for i, h in enumerate(doc.get("images", [])):
         ok = (

@@ -66,6 +66,8 @@ _ELEMENT = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>")
 LCP_MIN_WIDTH = 300
 #: explicit eager decisions that get fetchpriority whatever the image's size
 CONFIRMED = ("data-assetpipe", "lcp-hints.json", "fetchpriority attribute")
+#: why a hint marked ``some_pages`` keeps its image eager without ``fetchpriority``
+SOME_PAGES = "lcp-hints.json: the LCP of some of the audited pages that render it, not all"
 
 
 def says_small(doc: Document, tag: Tag) -> bool:

@@ -43,6 +43,7 @@ from .lcp import (
     ABOVE_FOLD,
     CONFIRMED,
     LCP_MIN_WIDTH,
+    SOME_PAGES,
     chrome_first,
     page_candidates,
     says_small,
@@ -121,9 +122,11 @@ class _Rewriter:
             ):
                 self.result.hints_used.add(h)  # in one loop: its first pass is the LCP
                 one = tag.jinja.count("for") == 1 and not {"macro", "call"} & set(tag.jinja)
+                # the LCP of some pages only: eager there, not raised above the others' LCP
+                high, why = ("", SOME_PAGES) if h.some_pages else ("-high", "lcp-hints.json")
                 if not tag.in_loop and self.opts.lead_partial == "loop":  # a page's loop's
-                    return "include-first-pass-high", "lcp-hints.json, included in a loop"
-                return ("first-pass-high" if one else "eager"), "lcp-hints.json"
+                    return "include-first-pass" + high, why + ", included in a loop"
+                return ("first-pass" + high if one else "eager" if high else "keep"), why
         if tag is first_img:
             return "eager", "first image of the page"
         if tag is self.loop_first:

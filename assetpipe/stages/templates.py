@@ -427,7 +427,7 @@ def _run(ctx: StageContext) -> None:
             ctx.write_template(name, out)
         missing += _missing(ctx, rel, meta["missing"])
         warn_unresolved(ctx, rel, meta["report"]["unresolved"])
-        used.update(Hint(h["template"], h["line"], h.get("src")) for h in meta["hints"])
+        used.update(Hint.from_json(h) for h in meta["hints"])
         seen_used.update(_record_key(r) for r in meta.get("records", ()))
         report[name] = {"source": rel, **meta["report"]}
         ctx.progress.advance("templates")
