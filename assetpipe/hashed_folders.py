@@ -34,7 +34,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .adopt.selflocate import locates_itself, names_itself
+from .adopt.selflocate import finds_own_url, locates_itself, names_itself
 from .blueprint_css import named_refs
 from .hashing import HASHED_NAME, hashed_name, short_hash
 from .idlework import IdleWork
@@ -72,8 +72,9 @@ class HashedFolders:
         self._versions: dict[str, _Version] = {}  # file path -> its current version
         self._held = 0
         self._listed: dict[str, list[str]] = {}  # folder -> its files (relative, POSIX)
-        # script path -> (its stamp, whether it names its own path: ``names_itself``)
-        self._self_named: dict[str, tuple[tuple[int, int] | None, bool]] = {}
+        # script path -> (its stamp, whether it names its own path: ``names_itself``, whether
+        # it reads its own URL: ``finds_own_url``)
+        self._self_named: dict[str, tuple[tuple[int, int] | None, bool, bool]] = {}
         # (folder, filename) -> (its path, the version named, the hashed name)
         self._names: dict[tuple[str, str], tuple[str, _Version, str]] = {}
         self._lock = threading.Lock()
@@ -127,11 +128,6 @@ class HashedFolders:
             ]
             self._listed[folder] = files
         script = filename.lstrip("/")
-        # a subfolder's script that the app's templates name themselves is loaded by the pages,
-        # no file of the library's own (pyLoad's theme: jQuery UI in vendor/jQuery/jQuery UI/
-        # beside jquery.min.js, which kept its name, unhashed and revalidated on every visit)
-        if locates_itself(script, files) and locates_itself(script, files, self._paged(files)):
-            return True
         path = _inside(folder, filename)
         if path is None:
             return False
@@ -140,10 +136,18 @@ class HashedFolders:
         if seen is None or seen[0] != stamp:
             try:
                 with open(path, encoding="utf-8", errors="replace") as f:
-                    seen = (stamp, names_itself(f.read(), filename))
+                    text = f.read()
+                seen = (stamp, names_itself(text, filename), finds_own_url(text))
             except OSError:
-                seen = (stamp, False)
+                seen = (stamp, False, True)
             self._self_named[path] = seen
+        # a subfolder's script that the app's templates name themselves is loaded by the pages,
+        # no file of the library's own (pyLoad's theme: jQuery UI in vendor/jQuery/jQuery UI/
+        # beside jquery.min.js, which kept its name, unhashed and revalidated on every visit)
+        if locates_itself(script, files, (), seen[2]) and locates_itself(
+            script, files, self._paged(files), seen[2]
+        ):
+            return True
         return seen[1]
 
     def _current(self, path: str, version: _Version) -> bool:

@@ -766,7 +766,9 @@ def test_init_says_which_scripts_it_copies_rather_than_bundles(tmp_path: Path) -
             "static/css/extra.css": "body { color: #333; }\n",
             "static/js/chart.js": "var Chart = 1;\n",
             "static/js/site.js": "var site = 1;\n",
-            "static/ckeditor/ckeditor.js": "var CKEDITOR = {basePath: ''};\n",
+            # finds its folder from its own <script> tag, as CKEditor 4 does
+            "static/ckeditor/ckeditor.js": "var CKEDITOR = {basePath: [].slice.call("
+            "document.getElementsByTagName('script')).pop().src.replace(/[^/]*$/, '')};\n",
             "static/ckeditor/lang/en.js": "var en = 1;\n",
             "static/ckeditor/plugins/a/plugin.js": "var a = 1;\n",
             "static/ckeditor/skins/moono/editor.css": "a { color: red; }\n",

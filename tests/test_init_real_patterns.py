@@ -304,3 +304,30 @@ def test_a_static_folder_served_at_the_root_builds_strict(tmp_path: Path) -> Non
     built = run_cli("build", cwd=tmp_path)
     assert built.returncode == 0 and "'/js/app.js' left as written" in built.stderr, built.stderr
     assert "'/p'" not in built.stderr and "1 more asset reference" not in built.stderr
+
+
+def test_a_library_folder_whose_script_does_not_read_its_own_url_is_hashed(
+    tmp_path: Path,
+) -> None:
+    """django-helpdesk's vendor folder holds jQuery's npm package whole (``jquery/`` with
+    its ``src/`` modules, which no page loads): taken for a library that finds its files by
+    its own URL, it kept its name, unhashed and revalidated on every visit. Only a script that
+    reads its own URL (the editor's ``<script>`` scan, ``document.currentScript``) is one."""
+    write_tree(
+        tmp_path,
+        {
+            **APP,
+            "static/vendor/jquery/jquery.min.js": "window.jQuery = function () {};\n",
+            "static/vendor/jquery/src/ajax.js": "define(['./core'], function () {});\n",
+            "static/vendor/pdf/pdf.min.js": "var base = document.currentScript.src;\n",
+            "static/vendor/pdf/worker/pdf.worker.js": "self.onmessage = null;\n",
+            "templates/list.html": (
+                "<script src=\"{{ url_for('static', filename='vendor/jquery/jquery.min.js') }}\">"
+                "</script>\n<script src=\"{{ url_for('static', filename='vendor/pdf/pdf.min.js')"
+                ' }}"></script>\n'
+            ),
+        },
+    )
+    p = discover(tmp_path)
+    assert p.kept_dirs == ["editor", "vendor/pdf"], p.kept_dirs
+    assert "vendor/jquery/jquery.min.js" in p.scripts, p.scripts

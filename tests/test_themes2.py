@@ -46,8 +46,13 @@ PROJECT: dict[str, str | bytes] = {
     # pyLoad's layout: jQuery UI in a subfolder of jQuery's, both loaded by the page
     "themes/plain/static/vendor/widget/widget.min.js": "window.lib = 1;\n",
     "themes/plain/static/vendor/widget/Widget UI/widget-ui.min.js": "window.lib.ui = 1;\n",
+    # jQuery's npm package copied whole (django-helpdesk's vendor folder): its src/ modules
+    # no page loads, but jQuery does not read its own URL
+    "themes/plain/static/vendor/jquery/jquery.min.js": "window.jQuery = 1;\n",
+    "themes/plain/static/vendor/jquery/src/core.js": "define(function () {});\n",
     "themes/plain/templates/index.html": (
         '<!doctype html><link rel="stylesheet" href="{{ theme_static(\'css/site.css\') }}">\n'
+        "<script src=\"{{ theme_static('vendor/jquery/jquery.min.js') }}\"></script>\n"
         "<script src=\"{{ theme_static('vendor/widget/widget.min.js') }}\"></script>\n"
         "<script src=\"{{ theme_static('vendor/widget/Widget UI/widget-ui.min.js') }}\"></script>\n"
         '<img src="{{ theme_static(\'img/logo.svg\') }}" alt="">\n'
@@ -81,6 +86,11 @@ def test_a_themes_files_are_hashed_compressed_and_immutable(tmp_path: Path) -> N
             r'src="/web/_themes/plain/vendor/widget/Widget%20UI/widget-ui\.min-[A-Z2-7]{8}\.js"',
             page,
         )
+        # a library's folder with modules no page loads, whose script does not read its
+        # own URL (jQuery): hashed
+        assert re.search(
+            r'src="/web/_themes/plain/vendor/jquery/jquery\.min-[A-Z2-7]{8}\.js"', page
+        ), page
         # not a file of the theme: left as Flask-Themes2 builds it
         assert 'src="/web/_themes/plain/js/missing.js"' in page, page
         body, headers = _get(base + css.group(1))

@@ -375,7 +375,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         if lacking:
             project.unbundled[key] = lacking
     project.styles = [s for s in project.styles if s not in project.unbundled]
-    project.kept_dirs = self_locating(project.scripts, project.static_files)
+    project.kept_dirs = self_locating(project.scripts, project.static_files, static_dir)
     kept = tuple(d + "/" for d in project.kept_dirs)
     project.scripts = [s for s in project.scripts if not s.startswith(kept)]
     project.classic = [s for s in project.classic if not s.startswith(kept)]

@@ -34,7 +34,32 @@ GENERIC_DIRS = {
 }
 
 
-def self_locating(scripts: list[str], files: Collection[str]) -> list[str]:
+#: how a script learns its own URL: ``document.currentScript`` (TinyMCE, Ace, MathJax 3,
+#: webpack's automatic public path), a scan of the page's ``<script>`` elements for its own
+#: name (CKEditor 4, MathJax 2, Prism's autoloader, Leaflet 0.7), ``import.meta.url``. jQuery,
+#: Chart.js, Bootstrap, Select2, DataTables, moment and flatpickr do none of these.
+_FINDS_OWN_URL = re.compile(
+    r"currentScript|getElementsByTagName\(\s*[\"']script[\"']\s*\)"
+    r"|querySelectorAll\(\s*[\"']script|document\.scripts\b|import\.meta\.url"
+)
+
+
+def finds_own_url(text: str) -> bool:
+    """Whether a script's ``text`` reads its own URL (``_FINDS_OWN_URL``)."""
+    return _FINDS_OWN_URL.search(text) is not None
+
+
+def read_script(folder: Path, script: str) -> str | None:
+    """The text of ``script`` under ``folder`` (``None`` when it cannot be read)."""
+    try:
+        return (folder / script).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def self_locating(
+    scripts: list[str], files: Collection[str], static_dir: Path | None = None
+) -> list[str]:
     """Folders of libraries that load their own files at run time by URLs relative to their
     ``<script src>`` (CKEditor's ``ckeditor.js`` with ``lang/``, ``plugins/``, ``skins/``;
     TinyMCE, Ace, MathJax): a template-loaded script whose folder is not a generic one
@@ -42,7 +67,9 @@ def self_locating(scripts: list[str], files: Collection[str]) -> list[str]:
 
     Such a library finds its base URL from its own file name (``ckeditor.js``), so a
     hashed or bundled copy of it looks for its files under the page's URL and 404s; its folder
-    is copied as it is (``static.keep_names``), neither bundled nor resized."""
+    is copied as it is (``static.keep_names``), neither bundled nor resized. With
+    ``static_dir``, the script must also read its own URL (``finds_own_url``): helpdesk's
+    ``vendor/jquery/`` with its ``src/`` modules is no such library."""
     loaded = set(scripts)
     found: list[str] = []
     for script in scripts:
@@ -50,19 +77,25 @@ def self_locating(scripts: list[str], files: Collection[str]) -> list[str]:
         prefix = folder + "/"
         if any(prefix.startswith(d + "/") for d in found) or folder in found:
             continue
-        if locates_itself(script, files, loaded):
+        text = read_script(static_dir, script) if static_dir is not None else None
+        if locates_itself(script, files, loaded, text is None or finds_own_url(text)):
             found = [d for d in found if not d.startswith(prefix)] + [folder]
     return sorted(found)
 
 
-def locates_itself(script: str, files: Iterable[str], loaded: Collection[str] = ()) -> bool:
+def locates_itself(
+    script: str, files: Iterable[str], loaded: Collection[str] = (), own_url: bool = True
+) -> bool:
     """Whether ``script`` (a path among ``files``, relative to their folder) looks like a library
     that finds its own files from its file name (see ``self_locating``): its folder is not a
-    generic one and has a subfolder holding scripts that are not in ``loaded``."""
+    generic one and has a subfolder holding scripts that are not in ``loaded``; and it reads
+    its own URL (``own_url``: ``finds_own_url`` of its text, true when that is unknown)."""
     folder = posixpath.dirname(script)
     if script.endswith(".nocache.js") and folder:
         return True  # GWT's bootstrap script: it loads <hash>.cache.js from its own URL
     if not folder or posixpath.basename(folder).lower() in GENERIC_DIRS:
+        return False
+    if not own_url:
         return False
     prefix = folder + "/"
     return any(
