@@ -596,3 +596,46 @@ def test_files_of_django_npms_finder_are_djangos_not_missing(tmp_path: Path) -> 
     }
     keys = ["apexcharts/src/apexcharts.js", "apexcharts/dist/apexcharts.min.js"]
     assert list(npm_finder_files(project, settings, values, keys)) == keys[1:]
+
+
+#: Django Girls' settings: the static folder picked by environment, in branches only; under
+#: CI the source folder, else what its gulp build writes (absent in a checkout)
+BRANCHED = (
+    SETTINGS_HEAD
+    + """\
+DEBUG = True
+INSTALLED_APPS = ["django.contrib.staticfiles"]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [os.path.join(BASE_DIR, "templates")],
+    },
+]
+STATIC_URL = "/static/"
+if "GITHUB_ACTIONS" in os.environ:
+    STATICFILES_DIRS = [os.path.join(BASE_DIR, "static/source")]
+elif DEBUG:
+    STATICFILES_DIRS = [os.path.join(BASE_DIR, "static/local")]
+else:
+    STATICFILES_DIRS = [os.path.join(BASE_DIR, "static/build")]
+"""
+)
+
+
+def test_static_folders_set_in_branches_only_are_found_where_one_exists(tmp_path: Path) -> None:
+    """``init`` read only top-level assignments and said the project had "no STATICFILES_DIRS
+    folder": the branch whose folder the checkout holds is the source."""
+    write_tree(
+        tmp_path,
+        {
+            **startproject(BRANCHED),
+            "templates/page.html": (
+                "{% load static %}<link rel='stylesheet' href='{% static 'css/site.css' %}'>\n"
+            ),
+            "static/source/css/site.css": "body { margin: 0; }\n",
+        },
+    )
+    result, yaml, cfg = _initialised(tmp_path)
+    assert cfg.source == (tmp_path / "static/source").resolve(), yaml
+    pasted_and_built(tmp_path, result.out)
+    _hashed(tmp_path, _render(tmp_path, ["page.html"]), 1)

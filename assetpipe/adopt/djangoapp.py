@@ -51,6 +51,7 @@ from .settingsfamily import (
     settings_family,
     storage_module,
 )
+from .settingsvalues import assigned, candidates
 
 
 @dataclass(frozen=True)
@@ -249,9 +250,11 @@ def django_folders(root: Path) -> AsgiFolders | None:
     if found is None:
         return None
     path, tree, text = found
-    values = _assigned(tree)
+    values = assigned(tree)
     dirs = [Path(d) for d, _, _ in walk_dirs(root)]  # walked once, for both lists
-    statics = _folders(dirs, path, values.get("STATICFILES_DIRS"), values)
+    statics: list[tuple[str, Path]] = []
+    for listed in candidates(tree, "STATICFILES_DIRS"):  # the first whose folders exist
+        statics = statics or _folders(dirs, path, listed, values)
     own = None if statics else app_static(root, installed_apps(values))
     statics = statics or ([("", own)] if own is not None else [])
     if not statics:
@@ -288,13 +291,13 @@ def settings_apps(root: Path) -> tuple[Path, ast.expr | None] | None:
     """The settings module (``settings_module``) and its ``INSTALLED_APPS`` expression
     (``installed_apps``); ``None``: no Django settings under ``root``."""
     found = settings_module(root)
-    return (found[0], installed_apps(_assigned(found[1]))) if found is not None else None
+    return (found[0], installed_apps(assigned(found[1]))) if found is not None else None
 
 
 def backend_apps(tree: ast.Module) -> tuple[bool, ast.expr | None]:
     """Whether a settings module's ``TEMPLATES`` names the DjangoTemplates backend, and its
     ``INSTALLED_APPS`` expression (``installed_apps``)."""
-    return _backend(tree) is not None, installed_apps(_assigned(tree))
+    return _backend(tree) is not None, installed_apps(assigned(tree))
 
 
 def served_by_django(
@@ -308,20 +311,11 @@ def served_by_django(
     found = settings_module(root) if keys else None
     by_apps: dict[str, str] = {}
     if found is not None:
-        values = _assigned(found[1])
+        values = assigned(found[1])
         by_apps = npm_finder_files(root, found[0], values, keys)
         own = app_static_files(root, installed_apps(values), keys)
         by_apps.update({k: str(root / f / k) for k, f in own.items()})
     return {**by_apps, **other_static(keys, more_static)}
-
-
-def _assigned(tree: ast.Module) -> dict[str, ast.expr]:
-    """The settings module's top-level ``NAME = value`` assignments, by name."""
-    return {
-        n.targets[0].id: n.value
-        for n in tree.body
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
-    }
 
 
 def _app_dirs(backend: ast.Dict, values: dict[str, ast.expr], root: Path) -> bool:
