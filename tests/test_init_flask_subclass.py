@@ -88,3 +88,66 @@ def test_init_finds_a_flask_subclass_and_places_the_lines_in_its_init(
     assert css, page
     with app.test_client().get(css.group(1)) as got:
         assert got.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+#: Indico's layout: the app class with a mixin before Flask, made in a factory in another
+#: module, its folders named relative to the package; a shallower utility script with an app
+#: of its own and no folders
+MIXED: dict[str, str | bytes] = {
+    "confapp/__init__.py": "",
+    "confapp/web/__init__.py": "",
+    "confapp/web/flask/__init__.py": "",
+    "confapp/web/flask/wrappers.py": """\
+        from flask import Flask
+
+
+        class PluginMixin:
+            plugin = None
+
+
+        class ConfFlask(PluginMixin, Flask):
+            pass
+        """,
+    "confapp/web/flask/app.py": """\
+        from flask import render_template
+
+        from confapp.web.flask.wrappers import ConfFlask
+
+
+        def make_app(testing=False):
+            app = ConfFlask(
+                "confapp", static_folder="web/static", template_folder="web/templates"
+            )
+            app.add_url_rule("/", "index", lambda: render_template("index.html"))
+            return app
+        """,
+    "confapp/web/static/css/site.css": "body { color: #123456; }\n",
+    "confapp/web/templates/index.html": FILES["wiki/templates/index.html"],
+    "bin/utils/proxy.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+}
+
+
+def test_init_finds_a_flask_subclass_with_a_mixin_before_flask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``class IndicoFlask(PluginFlaskMixin, Flask)`` was no Flask class to ``init``: it took
+    Indico's ``bin/utils/apiProxy.py`` (``app = Flask(__name__)``, no folders) for the app,
+    made it an empty static folder and built nothing."""
+    write_tree(tmp_path, MIXED)
+    done = run_cli("init", cwd=tmp_path)
+    assert done.code == 0, done.out + done.err
+    assert "in confapp/web/flask/app.py" in done.out, done.out
+    assert not (tmp_path / "bin/utils/static").exists()
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.source == tmp_path / "confapp/web/static"
+    text = (tmp_path / "confapp/web/flask/app.py").read_text()
+    (tmp_path / "confapp/web/flask/app.py").write_text(
+        text.replace(
+            "    return app\n",
+            "    from assetpipe.flask import AssetPipe\n\n    AssetPipe(app)\n    return app\n",
+        )
+    )
+    build(tmp_path / "pipeline.yaml")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    page = importlib.import_module("confapp.web.flask.app").make_app().test_client().get("/")
+    assert re.search(r'href="/static/css/site-[A-Z2-7]{8}\.css"', page.get_data(as_text=True))

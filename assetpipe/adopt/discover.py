@@ -37,7 +37,7 @@ from .prefixes import find_prefixes, public_path_of, static_functions_of, unpref
 from .roundup import roundup_folders
 from .routes import view_routes
 from .selflocate import imported_back, named_in_scripts, self_locating
-from .subclass import own_init
+from .subclass import SUBCLASS, own_init
 from .subfolder import names_subfolder
 from .templatedirs import blueprint_template_dirs, page_templates, template_dirs
 from .templaterefs import missing_refs, named_refs, tag_refs
@@ -48,7 +48,6 @@ from .tracenv import no_app
 _FLASK = r"""(?<!class )\b(?:flask\.|quart\.)?(?:{names})\(\s*(?:import_name\s*=\s*)?(__name__|["'][\w.]+["']|[A-Za-z_][\w.]*(?=\s*[,)]))(?P<args>[^)]*)\)"""
 # a subclass of Flask (CTFd's ``class CTFdFlask(Flask)``): its calls create the app too; Quart
 # (Flask's API over ASGI, served by the same two lines) is found as Flask is
-_SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:flask\.|quart\.)?(?:Flask|Quart)\s*[,)]", re.M)
 _GLOBAL_APP = r"^(\w+)\s*=\s*(?:flask\.|quart\.)?(?:{names})\("
 
 
@@ -163,7 +162,7 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     """The Flask app of the project (the shallowest module creating one), and the others."""
     found: list[tuple[int, FlaskApp]] = []
     texts = list(python_texts(root))
-    classes = ("Flask", "Quart", *sorted({c for _, t in texts for c in _SUBCLASS.findall(t)}))
+    classes = ("Flask", "Quart", *sorted({c for _, t in texts for c in SUBCLASS.findall(t)}))
     creates, assigns = (
         re.compile(_FLASK.format(names="|".join(classes))),
         re.compile(_GLOBAL_APP.format(names="|".join(classes)), re.M),

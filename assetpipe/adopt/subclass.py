@@ -16,7 +16,11 @@ from __future__ import annotations
 import ast
 import re
 
-_SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:flask\.)?Flask\s*[,)]", re.M)
+#: a top-level class with Flask (or Quart) among its bases, after mixins too (Indico's
+#: ``class IndicoFlask(PluginFlaskMixin, Flask)``, its app never found before)
+SUBCLASS = re.compile(
+    r"^class\s+(\w+)\s*\((?:[^()]*?,\s*)?(?:flask\.|quart\.)?(?:Flask|Quart)\s*[,)]", re.M
+)
 _CLASS = re.compile(r"^class\s", re.M)
 _SUPER_INIT = re.compile(
     r"""\bsuper\(\)\.__init__\(\s*(__name__|["'][\w.]+["'])(?P<args>[^)]*)\)"""
@@ -27,7 +31,7 @@ def own_init(text: str) -> tuple[str, re.Match[str]] | None:
     """(the class, its ``super().__init__(NAME, ...)`` call: group 1 ``NAME``, ``args`` the
     rest) for the first top-level Flask subclass of module ``text`` that passes Flask a
     literal import name (or ``__name__``) in its own body; ``None`` when none does."""
-    for cls in _SUBCLASS.finditer(text):
+    for cls in SUBCLASS.finditer(text):
         call = _SUPER_INIT.search(text, cls.end())
         after = _CLASS.search(text, cls.end())
         if call is not None and (after is None or call.start() < after.start()):
