@@ -128,7 +128,6 @@ VERSIONED = re.compile(
     r"""(?P<root>\{\{-?\s*[\w.]+\s*-?\}\}/)?"""
     r"""(?P<expr>\{\{-?\s*(["'])(?P<path>[^"'{}\\]+)\3\s*\|\s*versioned\s*-?\}\})"""
 )
-_SRCSET_ITEM = re.compile(r"\s*([^\s,]+)([^,]*)(?:,|$)")
 
 
 _RESOLVABLE = (
@@ -185,12 +184,29 @@ def classify(
     spec: str | None = None,
 ) -> Ref | None:
     """Classify one URL-valued attribute value; ``None`` for values that refer to nothing
-    (empty, ``data:``, ``#fragment``, ``mailto:``, ``javascript:``). ``prefixes``: Jinja
+    (empty, ``data:``, ``#fragment``, ``mailto:``, ``javascript:``) or to a folder, no file
+    (``url_for('static', filename='')``, ``/static/css/``: funnel's ``preconnect`` to its
+    static host failed the build as a missing asset). ``prefixes``: Jinja
     expression (whitespace collapsed) → the static folder it stands for (``templates.prefixes``);
     ``routes``: the route names whose ``url_for`` names a static file (``templates.static_routes``);
     ``functions``: the functions whose argument does (``templates.static_functions``);
     ``spec``: the static folder's asset specification (``pkg:static/``), for Pyramid's
     ``request.static_url``."""
+    ref = _classify(value, public_path, prefixes, routes, functions, spec)
+    if ref is not None and ref.key is not None and (not ref.key or ref.key.endswith("/")):
+        return None
+    return ref
+
+
+def _classify(
+    value: str,
+    public_path: str,
+    prefixes: Mapping[str, str] | None,
+    routes: tuple[str, ...],
+    functions: tuple[str, ...],
+    spec: str | None,
+) -> Ref | None:
+    """``classify``, a folder's reference among the references."""
     v = value.strip()
     if not v or v.startswith(("data:", "#", "mailto:", "tel:", "javascript:", "about:")):
         return None
@@ -361,90 +377,3 @@ def replacement(ref: Ref, file: str) -> str | None:
             return None
         file = file[len(ref.folder) + 1 :]
     return quote(file, safe="/@:+,;=&$!*'()~") if ref.encoded else file
-
-
-def srcset_items(value: str) -> list[tuple[int, int, int | None]]:
-    """(start, end, width) of each candidate URL in a ``srcset`` value; ``width`` is its
-    ``Nw`` descriptor (``None`` for ``2x`` or none). A candidate's URL may be one Jinja
-    expression (``{{ url_for('static', filename='a@2x.png') }} 2x``: the commas inside it do
-    not split the list), and so may Django's ``{% static 'K' %}`` (healthchecks' ``{% static
-    'img/a.png' %} 1x, {% static 'img/a@2x.png' %} 2x``); a value with another ``{% %}``
-    statement or an expression in a descriptor gives ``[]``, to be taken as a whole."""
-    if "{%" in value and value.count("{%") != len(STATIC_TAG.findall(value)):
-        return []
-    if "{{" in value or "{%" in value:
-        return _jinja_srcset_items(value)
-    out = []
-    for m in _SRCSET_ITEM.finditer(value):
-        if m.group(1):
-            d = _WIDTH.fullmatch(m.group(2).strip())
-            out.append((m.start(1), m.end(1), int(d.group(1)) if d else None))
-        if m.end() == len(value):
-            break
-    return out
-
-
-def _jinja_srcset_items(value: str) -> list[tuple[int, int, int | None]]:
-    """``srcset_items`` for a list whose URLs hold ``{{ }}`` expressions (or ``{% static %}``
-    tags): a URL runs to the first space or comma outside one, its descriptor to the next
-    comma."""
-    out: list[tuple[int, int, int | None]] = []
-    i, n = 0, len(value)
-    while i < n:
-        while i < n and (value[i].isspace() or value[i] == ","):
-            i += 1
-        start = i
-        while i < n and not value[i].isspace() and value[i] != ",":
-            if value.startswith(("{{", "{%"), i):
-                close = value.find("}}" if value[i + 1] == "{" else "%}", i + 2)
-                if close < 0:
-                    return []
-                i = close + 2
-            else:
-                i += 1
-        if i == start:
-            break
-        end = i
-        comma = value.find(",", i)
-        desc = value[i : n if comma < 0 else comma].strip()
-        if "{{" in desc or "{%" in desc:
-            return []
-        d = _WIDTH.fullmatch(desc)
-        out.append((start, end, int(d.group(1)) if d else None))
-        i = n if comma < 0 else comma + 1
-    return out
-
-
-_URL_OPEN = re.compile(r"url\(\s*", re.IGNORECASE)
-_WIDTH = re.compile(r"(\d+)w")
-#: how a quote inside a ``style`` value may be written (``&quot;`` in a double-quoted one)
-_QUOTES = ('"', "'", "&quot;", "&#34;", "&#39;", "&apos;")
-
-
-def style_refs(value: str) -> list[tuple[int, int]]:
-    """(start, end) of each ``url(...)`` argument in a CSS declaration list (an inline
-    ``style``), without its quotes: ``url('/static/x.jpg')``, ``url(/static/x.jpg)``,
-    ``url('{{ url_for('static', filename='x.jpg') }}')`` (the whole ``{{ }}``)."""
-    out = []
-    for m in _URL_OPEN.finditer(value):
-        i = m.end()
-        q = next((c for c in _QUOTES if value.startswith(c, i)), "")
-        i += len(q)
-        if value.startswith("{{", i):
-            j = value.find("}}", i)
-            if j < 0:
-                continue
-            end = j + 2
-        else:
-            ends = [k for k in (value.find(q, i) if q else -1, value.find(")", i)) if k >= 0]
-            if not ends:
-                continue
-            end = min(ends)
-        s, e = i, end
-        while s < e and value[s].isspace():
-            s += 1
-        while e > s and value[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out

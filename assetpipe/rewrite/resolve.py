@@ -25,11 +25,10 @@ from .refs import (
     names_static,
     replacement,
     route_check,
-    srcset_items,
-    style_refs,
     url_for_re,
 )
 from .tags import Tag
+from .urllists import srcset_items, style_refs
 from .writer import Writer
 
 #: attributes whose value is a URL (``srcset`` is handled per candidate)
