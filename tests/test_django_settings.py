@@ -639,3 +639,34 @@ def test_static_folders_set_in_branches_only_are_found_where_one_exists(tmp_path
     assert cfg.source == (tmp_path / "static/source").resolve(), yaml
     pasted_and_built(tmp_path, result.out)
     _hashed(tmp_path, _render(tmp_path, ["page.html"]), 1)
+
+
+#: django-react-boilerplate's settings: the static folder is webpack's output, which a checkout
+#: lacks until ``npm run build``
+BUNDLED = (
+    SETTINGS_HEAD
+    + """\
+def base_dir_join(*args):
+    return os.path.join(BASE_DIR, *args)
+
+
+INSTALLED_APPS = ["django.contrib.staticfiles"]
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": []}]
+STATIC_URL = "/static/"
+STATICFILES_DIRS = (base_dir_join("../frontend", "webpack_bundles"),)
+"""
+)
+
+
+def test_a_static_folder_a_bundler_writes_is_named_when_the_checkout_lacks_it(
+    tmp_path: Path,
+) -> None:
+    """``init`` said "no STATICFILES_DIRS folder" of settings that name one: it names the
+    folder the checkout lacks and says to build it first."""
+    write_tree(tmp_path, {**startproject(BUNDLED), "frontend/js/index.js": "export {};\n"})
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 2, result.out
+    assert "STATICFILES_DIRS names frontend/webpack_bundles, which this checkout lacks" in (
+        result.err
+    ), result.err
+    assert "build the static files first" in result.err, result.err

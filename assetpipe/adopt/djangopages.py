@@ -20,6 +20,7 @@ from ..errors import UsageError
 from .djangoapp import settings_apps
 from .djangotemplates import installed_templates
 from .installedsettings import star_imported
+from .settingsvalues import assigned, candidates
 
 _COPY = (
     "copy the templates into a DIRS folder and the static files into a STATICFILES_DIRS folder"
@@ -67,12 +68,59 @@ def no_static_folder(root: Path) -> UsageError | None:
         if named is not None
         else "add the folder of the project's static files to STATICFILES_DIRS: "
     )
+    absent = _absent_static(found[0])
+    if absent:  # a bundler's output, not built in this checkout
+        listed = ", ".join(absent)
+        return UsageError(
+            f"{shown} is a Django project's settings whose STATICFILES_DIRS names {listed},"
+            " which this checkout lacks (a bundler's output?), and no app of the project has"
+            " a static/ folder",
+            hint="build the static files first (webpack, Vite, npm run build), then run"
+            " `assetpipe init` again; or add the folder of the project's own static files to"
+            " STATICFILES_DIRS",
+        )
     return UsageError(
         f"{shown} is a Django project's settings with no static folder of the project's own"
         " (no STATICFILES_DIRS folder, no app of the project with a static/ folder;"
         " STATIC_ROOT holds collectstatic's copies, never a source)",
         hint=pages + (_COPY if named is not None else "then run `assetpipe init` again"),
     )
+
+
+def _absent_static(settings: Path) -> list[str]:
+    """The folders the settings' ``STATICFILES_DIRS`` name (any value it may take), each by
+    its string literals (``base_dir_join("../frontend", "webpack_bundles")``:
+    ``frontend/webpack_bundles``, django-react-boilerplate's webpack output), that no folder
+    of the checkout is: ``init`` said there was "no STATICFILES_DIRS folder"."""
+    try:
+        tree = ast.parse(settings.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return []
+    values = assigned(tree)
+    names: list[str] = []
+    for listed in candidates(tree, "STATICFILES_DIRS"):
+        if isinstance(listed, ast.Name):
+            listed = values.get(listed.id, listed)
+        items = listed.elts if isinstance(listed, ast.List | ast.Tuple) else []
+        for item in items:
+            if isinstance(item, ast.Tuple) and len(item.elts) == 2:  # (prefix, path)
+                item = item.elts[1]
+            parts = [
+                p
+                for c in ast.walk(item)
+                if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                for p in c.value.split("/")
+                if p not in ("", ".", "..")
+            ]
+            name = "/".join(parts)
+            if parts and name not in names and not _somewhere(settings, name):
+                names.append(name)
+    return names
+
+
+def _somewhere(settings: Path, name: str) -> bool:
+    """Whether a folder ``name`` exists beside the settings module or one of its parents."""
+    return any((d / name).is_dir() for d in settings.resolve().parents)
 
 
 def _installed_settings(root: Path) -> UsageError | None:
