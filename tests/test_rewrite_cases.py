@@ -194,7 +194,6 @@ def test_crlf_and_no_final_newline_are_kept() -> None:
         '{%- raw -%} <img src="/static/img/a.png"> {%- endraw %}',
         '<!-- <img src="/static/img/a.png"> -->\n',
         '<!--[if lt IE 9]><script src="/static/js/app.js"></script><![endif]-->\n',
-        "<script>document.write('<img src=\"/static/img/a.png\">');</script>\n",
         '<style>.x { background: url(/static/img/a.png) } /* <img src="/static/img/a.png"> */'
         "</style>",
         '<template id="row"><img src="/static/img/a.png"><script src="/static/js/app.js">'
@@ -212,6 +211,21 @@ def test_crlf_and_no_final_newline_are_kept() -> None:
 )
 def test_left_alone(src: str) -> None:
     assert out(src) == src
+
+
+def test_a_whole_static_url_string_of_a_script_body_names_the_hashed_file() -> None:
+    """A ``<script>`` body's string that is a whole static URL (the HTML5 Boilerplate's jQuery
+    fallback written by ``document.write``) gets the file's hashed name, an image its
+    original-format file (the consumer is unknown); a string with more than the URL, or an
+    ES module's specifier, is left alone."""
+    src = "<script>document.write('<img src=\"/static/img/a.png\">');</script>\n"
+    assert out(src) == src.replace("/static/img/a.png", f"/static/img/a-800w-{H}.png")
+    for kept in (
+        "<script>var u = '/static/img/a.png?v=2';</script>",
+        "<script>var u = '/static/img/' + name;</script>",
+        '<script type="module">import {a} from "/static/js/app.js";</script>',
+    ):
+        assert out(kept) == kept
 
 
 def test_djangos_trans_tag_is_no_block() -> None:

@@ -21,7 +21,11 @@ from hypothesis import strategies as st
 from assetpipe.rewrite.rules import Options, Result, rewrite
 from tests.test_rewrite_cases import MANIFEST
 
-FILES = {e["file"] for e in MANIFEST.values()}
+#: every file the manifest lists: an entry's, and its image variants' (a URL in a ``<script>``
+#: body is an image's original-format file)
+FILES = {e["file"] for e in MANIFEST.values()} | {
+    v["file"] for e in MANIFEST.values() for v in e.get("variants", ())
+}
 ATTR_RE = re.compile(r"""^ [a-z-]+(?:=(["'])[^"'<>]*\1)?$""")
 URL_IN_JINJA = re.compile(
     r"""\{\{ (?:url_for\('static', filename='[^']+'\)|asset_url\('[^']+'\)) \}\}"""

@@ -5,7 +5,8 @@ A ``url_for('static', filename='K')`` outside the attribute values the rules han
 filename='loading.gif') }}">'``, a ``data-*`` attribute, a Jinja expression) is still a Jinja call
 that renders a URL wherever it stands, and so is Django's ``{% static 'K' %}`` (a ``<style>``
 body's ``url()``; ``{% static 'K' as name %}``, whose ``{{ name }}`` the template writes
-elsewhere): ``url_for_elsewhere`` finds those whose K the build has,
+elsewhere): ``url_for_elsewhere`` finds those whose K the build has, and a ``<script>``
+body's string that is a whole literal ``public_path + K`` (``script_literals``),
 and the rules rewrite their K like an attribute's (to the original-format file of an image: the
 consumer is unknown). Not in ``{% raw %}`` blocks (not Jinja) nor HTML comments.
 
@@ -38,6 +39,10 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _COMPRESS = re.compile(r"\{%\s*compress\b.*?(?:\{%\s*endcompress\s*%\}|\Z)", re.DOTALL)
 #: a character after which a ``public_path`` does not start a URL
 _MID_URL = re.compile(r"[<\w/.~-]")
+#: a quoted string that is one rooted URL: no Jinja, whitespace, query, fragment or escape
+_QUOTED_URL = re.compile(r"""(?P<q>["'`])(?P<url>/[^\s"'`<>?#\\{}%]+)(?P=q)""")
+#: what, before a quoted string, makes it an ES module specifier
+_IMPORTED = re.compile(r"(?:\bfrom|\bimport)\s*\(?\s*$")
 #: attributes whose value the browser shows or reads out, never requests
 _TEXT_ATTRS = frozenset({"placeholder", "title", "alt", "label"})
 
@@ -56,31 +61,60 @@ def url_for_elsewhere(
     handled: list[tuple[int, int]],
     manifest: Mapping[str, Mapping[str, Any]],
     routes: tuple[str, ...] = STATIC_ROUTES,
+    public_path: str = "",
 ) -> list[tuple[int, int, int, int, str]]:
     """``(call start, call end, K start, K end, K)`` of each ``url_for('static',
     filename='K')`` and each Django ``{% static 'K' %}`` (``{% static 'K' as name %}`` too: the
     URL ``{{ name }}`` renders) outside ``handled``, ``{% raw %}`` blocks and HTML comments
-    whose K the manifest has under another name (see the module docstring)."""
+    whose K the manifest has under another name (see the module docstring); with
+    ``public_path``, each whole quoted string ``public_path + K`` of a ``<script>`` body
+    (``script_literals``) too."""
     text = sc.text
     found = [
-        m
+        (m.start(), m.end(), m.start("key"), m.end("key"), m.group("key"))
         for rx, word in ((url_for_re(routes), "url_for"), (STATIC_TAG_ANY, "static"))
         if word in text
         for m in rx.finditer(text)
     ]
+    if public_path:
+        found += script_literals(sc, public_path)
     if not found:
         return []
     done = sorted(handled + _spans(_COMPRESS, text))
     raw, comments = _spans(_RAW, text), _spans(_COMMENT, text)
     out = []
-    for m in sorted(found, key=lambda m: m.start()):
-        off, key = m.start(), m.group("key")
-        if _inside(done, off) or _inside(comments, off) or _inside(raw, off):
+    for start, end, ks, ke, key in sorted(found):
+        if _inside(done, start) or _inside(comments, start) or _inside(raw, start):
             continue
         entry = manifest.get(key)
         if entry is None or entry.get("file") == key:
             continue
-        out.append((m.start(), m.end(), m.start("key"), m.end("key"), key))
+        out.append((start, end, ks, ke, key))
+    return out
+
+
+def script_literals(sc: Scan, public_path: str) -> list[tuple[int, int, int, int, str]]:
+    """``(URL start, URL end, K start, K end, K)`` of each string literal of a ``<script>``
+    body that is a whole ``public_path + K`` URL, K no folder, with no Jinja, query or escape
+    in it: the HTML5 Boilerplate fallback ``window.jQuery || document.write('<script
+    src="/static/js/libs/jquery-1.11.1.min.js"><\\/script>')`` (realpython's
+    flask-boilerplate; ``--strict`` failed on it), an import map's URLs. Not the specifier of an
+    ``import`` (an ES module imports the source's exports, which a bundle may not keep)."""
+    text = sc.text
+    out = []
+    for m in _QUOTED_URL.finditer(text, 0) if public_path in text else ():
+        url = m.group("url")
+        if (
+            not url.startswith(public_path)
+            or url.endswith("/")
+            or _IMPORTED.search(text, max(0, m.start() - 24), m.start())
+        ):
+            continue
+        tag, where, _shown = _where(sc, m.start("url"))
+        if tag != "script" or where != "<script> content":
+            continue
+        ks = m.start("url") + len(public_path)
+        out.append((m.start("url"), m.end("url"), ks, m.end("url"), url[len(public_path) :]))
     return out
 
 

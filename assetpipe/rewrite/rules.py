@@ -410,7 +410,7 @@ class _Rewriter:
         man = self.resolver.manifest
         routes = self.opts.static_routes
         for start, end, ks, ke, key in url_for_elsewhere(
-            self.doc.scan, self.resolver.handled, man, routes
+            self.doc.scan, self.resolver.handled, man, routes, self.opts.public_path
         ):
             entry = self.resolver.lookup(key)
             if entry is None:
