@@ -194,8 +194,6 @@ def test_crlf_and_no_final_newline_are_kept() -> None:
         '{%- raw -%} <img src="/static/img/a.png"> {%- endraw %}',
         '<!-- <img src="/static/img/a.png"> -->\n',
         '<!--[if lt IE 9]><script src="/static/js/app.js"></script><![endif]-->\n',
-        '<style>.x { background: url(/static/img/a.png) } /* <img src="/static/img/a.png"> */'
-        "</style>",
         '<template id="row"><img src="/static/img/a.png"><script src="/static/js/app.js">'
         "</script></template>",
         '<noscript><img src="/static/img/a.png"><link rel="stylesheet" href="/static/css/app.css">'
@@ -215,12 +213,21 @@ def test_left_alone(src: str) -> None:
 
 def test_a_whole_static_url_string_of_a_script_body_names_the_hashed_file() -> None:
     """A ``<script>`` body's string that is a whole static URL (the HTML5 Boilerplate's jQuery
-    fallback written by ``document.write``) gets the file's hashed name, an image its
+    fallback written by ``document.write``), or a ``<style>`` body's ``url()`` (Flask's old
+    website's ``h1 { background-image: url(/static/edit-snippet.png); }``), gets the file's
+    hashed name, an image its
     original-format file (the consumer is unknown); a string with more than the URL, or an
     ES module's specifier, is left alone."""
+    png = f"/static/img/a-800w-{H}.png"
     src = "<script>document.write('<img src=\"/static/img/a.png\">');</script>\n"
-    assert out(src) == src.replace("/static/img/a.png", f"/static/img/a-800w-{H}.png")
+    assert out(src) == src.replace("/static/img/a.png", png)
+    # a <style> body's url() too, not an <img> in its comment
+    src = '<style>.x { background: url(/static/img/a.png) } /* <img src="/static/img/a.png"> */'
+    assert out(src + "</style>") == src.replace("url(/static/img/a.png)", f"url({png})") + (
+        "</style>"
+    )
     for kept in (
+        "<style>.x { background: url('/static/img/a.png?v=2') }</style>",
         "<script>var u = '/static/img/a.png?v=2';</script>",
         "<script>var u = '/static/img/' + name;</script>",
         '<script type="module">import {a} from "/static/js/app.js";</script>',

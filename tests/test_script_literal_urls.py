@@ -2,13 +2,15 @@
 copy first, and where it failed, ``window.jQuery || document.write('<script
 src="/static/js/libs/jquery.min.js"><\\/script>')``. The build left that URL as written with a
 warning, so ``build --strict`` failed on a template it could not change; the literal URL in a
-``<script>`` body's string is now the hashed file's. Offline (the CDN's address here refuses
-every connection), real Chromium loads the hashed copy and the page's script runs; a quoted
+``<script>`` body's string is now the hashed file's, and so is a ``<style>`` body's ``url()``.
+Offline (the CDN's address here refuses every connection), real Chromium loads the hashed
+copy and the page's script runs; a quoted
 URL that an ES module imports stays as written (a bundle need not keep a module's exports).
 Real ``init``, ``build --strict``, Flask app over HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,19 @@ import pytest
 from tests.conftest import adopt_and_build, run_cli, write_tree
 from tests.real_apps import serve, view
 
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 40, 40)).save(buf, "PNG")
+    return buf.getvalue()
+
+
 PAGE = """\
 <!doctype html>
-<html><head><title>waiting</title><link rel="icon" href="data:,"></head>
+<html><head><title>waiting</title><link rel="icon" href="data:,">
+<style>#out { background-image: url(/static/img/dot.png); }</style></head>
 <body><p id="out">no jQuery</p>
 <script src="http://127.0.0.1:9/ajax/libs/jquery/1.11.1/jquery.min.js"></script>
 <script>window.jQuery || document.write('<script src="/static/js/libs/jquery.min.js"><\\/script>')</script>
@@ -35,6 +47,7 @@ APP: dict[str, str | bytes] = {
         "window.jQuery = function (sel) { return document.querySelector(sel); };\n"
     ),
     "static/js/site.js": "window.siteReady = 1;\njQuery('#out').textContent = 'jQuery ran';\n",
+    "static/img/dot.png": _png(),
     "templates/index.html": PAGE,
 }
 
@@ -51,6 +64,8 @@ def test_the_jquery_fallback_of_a_script_body_loads_the_hashed_copy(
         pv = view(browser, base, "/", ("siteReady",))
     assert pv.missing_globals == [], pv
     assert [u for u in pv.requested if "/static/js/libs/jquery.min-" in u], pv.requested
+    # the <style> body's background, by its hashed name
+    assert [u for u in pv.requested if "/static/img/dot-" in u], pv.requested
     assert pv.bad_responses == []
     # the CDN's copy failed (Chromium blocks port 9), and nothing else did
     assert pv.console_errors == ["Failed to load resource: net::ERR_UNSAFE_PORT"], pv

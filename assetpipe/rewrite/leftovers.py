@@ -6,7 +6,8 @@ filename='loading.gif') }}">'``, a ``data-*`` attribute, a Jinja expression) is 
 that renders a URL wherever it stands, and so is Django's ``{% static 'K' %}`` (a ``<style>``
 body's ``url()``; ``{% static 'K' as name %}``, whose ``{{ name }}`` the template writes
 elsewhere): ``url_for_elsewhere`` finds those whose K the build has, and a ``<script>``
-body's string that is a whole literal ``public_path + K`` (``script_literals``),
+body's string or a ``<style>`` body's ``url()`` that is a whole literal ``public_path + K``
+(``body_literals``),
 and the rules rewrite their K like an attribute's (to the original-format file of an image: the
 consumer is unknown). Not in ``{% raw %}`` blocks (not Jinja) nor HTML comments.
 
@@ -32,6 +33,7 @@ from urllib.parse import unquote
 
 from .refs import STATIC_ROUTES, STATIC_TAG_ANY, route_check, url_for_re
 from .scanner import OPAQUE, Scan, Tag
+from .urllists import style_refs
 
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
@@ -39,7 +41,9 @@ _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _COMPRESS = re.compile(r"\{%\s*compress\b.*?(?:\{%\s*endcompress\s*%\}|\Z)", re.DOTALL)
 #: a character after which a ``public_path`` does not start a URL
 _MID_URL = re.compile(r"[<\w/.~-]")
-#: a quoted string that is one rooted URL: no Jinja, whitespace, query, fragment or escape
+#: one rooted URL: no Jinja, whitespace, query, fragment or escape
+_WHOLE_URL = re.compile(r"""/[^\s"'`<>?#\\{}%()]+""")
+#: a quoted string that is one rooted URL
 _QUOTED_URL = re.compile(r"""(?P<q>["'`])(?P<url>/[^\s"'`<>?#\\{}%]+)(?P=q)""")
 #: what, before a quoted string, makes it an ES module specifier
 _IMPORTED = re.compile(r"(?:\bfrom|\bimport)\s*\(?\s*$")
@@ -67,8 +71,8 @@ def url_for_elsewhere(
     filename='K')`` and each Django ``{% static 'K' %}`` (``{% static 'K' as name %}`` too: the
     URL ``{{ name }}`` renders) outside ``handled``, ``{% raw %}`` blocks and HTML comments
     whose K the manifest has under another name (see the module docstring); with
-    ``public_path``, each whole quoted string ``public_path + K`` of a ``<script>`` body
-    (``script_literals``) too."""
+    ``public_path``, each whole ``public_path + K`` of a ``<script>`` or ``<style>`` body
+    (``body_literals``) too."""
     text = sc.text
     found = [
         (m.start(), m.end(), m.start("key"), m.end("key"), m.group("key"))
@@ -77,7 +81,7 @@ def url_for_elsewhere(
         for m in rx.finditer(text)
     ]
     if public_path:
-        found += script_literals(sc, public_path)
+        found += body_literals(sc, public_path)
     if not found:
         return []
     done = sorted(handled + _spans(_COMPRESS, text))
@@ -93,28 +97,36 @@ def url_for_elsewhere(
     return out
 
 
-def script_literals(sc: Scan, public_path: str) -> list[tuple[int, int, int, int, str]]:
-    """``(URL start, URL end, K start, K end, K)`` of each string literal of a ``<script>``
-    body that is a whole ``public_path + K`` URL, K no folder, with no Jinja, query or escape
-    in it: the HTML5 Boilerplate fallback ``window.jQuery || document.write('<script
-    src="/static/js/libs/jquery-1.11.1.min.js"><\\/script>')`` (realpython's
-    flask-boilerplate; ``--strict`` failed on it), an import map's URLs. Not the specifier of an
-    ``import`` (an ES module imports the source's exports, which a bundle may not keep)."""
+def body_literals(sc: Scan, public_path: str) -> list[tuple[int, int, int, int, str]]:
+    """``(URL start, URL end, K start, K end, K)`` of each whole ``public_path + K`` URL, K no
+    folder, with no Jinja, query or escape in it, that is a string of a ``<script>`` body (the
+    HTML5 Boilerplate fallback ``window.jQuery || document.write('<script
+    src="/static/js/libs/jquery-1.11.1.min.js"><\\/script>')``: realpython's
+    flask-boilerplate, whose ``--strict`` build failed on it; an import map's URLs) or a
+    ``url()`` of a ``<style>`` body (Flask's old website: ``h1 { background-image:
+    url(/static/edit-snippet.png); }``). Not the specifier of an ES module's ``import`` (the
+    module's source exports, which a bundle need not keep)."""
     text = sc.text
     out = []
-    for m in _QUOTED_URL.finditer(text, 0) if public_path in text else ():
-        url = m.group("url")
-        if (
-            not url.startswith(public_path)
-            or url.endswith("/")
-            or _IMPORTED.search(text, max(0, m.start() - 24), m.start())
-        ):
+    if public_path not in text:
+        return out
+    for t in sc.tags:
+        if t.element_end is None or t.name not in ("script", "style"):
             continue
-        tag, where, _shown = _where(sc, m.start("url"))
-        if tag != "script" or where != "<script> content":
-            continue
-        ks = m.start("url") + len(public_path)
-        out.append((m.start("url"), m.end("url"), ks, m.end("url"), url[len(public_path) :]))
+        if t.name == "script":
+            spans = [
+                (m.start("url"), m.end("url"))
+                for m in _QUOTED_URL.finditer(text, t.end, t.element_end)
+                if not _IMPORTED.search(text, max(0, m.start() - 24), m.start())
+            ]
+        else:
+            body = text[t.end : t.element_end]
+            spans = [(t.end + s, t.end + e) for s, e in style_refs(body)]
+        for start, end in spans:
+            url = text[start:end]
+            if url.startswith(public_path) and _WHOLE_URL.fullmatch(url) and url[-1] != "/":
+                ks = start + len(public_path)
+                out.append((start, end, ks, end, url[len(public_path) :]))
     return out
 
 
