@@ -277,7 +277,7 @@ def test_a_static_folder_served_at_the_root_builds_strict(tmp_path: Path) -> Non
     ``public_path: "/"``; its templates' closing tags (``</label>``), an XPath in a Jinja
     string (``//body/div``) and links to routes (``/settings``) were each reported as an asset
     reference left unhashed: hundreds of warnings and ``build --strict`` failed. A real leftover
-    under the root (``/js/app.js`` in a script body) is still reported."""
+    under the root (``/js/app.js?v=`` built in a script body) is still reported."""
     write_tree(
         tmp_path,
         {
@@ -299,7 +299,7 @@ def test_a_static_folder_served_at_the_root_builds_strict(tmp_path: Path) -> Non
     built = run_cli("build", "--strict", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     (tmp_path / "app/templates/index.html").write_text(
-        '<script>var s = "/js/app.js";</script>\n<p>Fine</p>\n'
+        '<script>var s = "/js/app.js?v=" + v;</script>\n<p>Fine</p>\n'
     )
     built = run_cli("build", cwd=tmp_path)
     assert built.returncode == 0 and "'/js/app.js' left as written" in built.stderr, built.stderr
