@@ -62,3 +62,16 @@ def kwarg(args: str, name: str, module_text: str, texts: Iterable[tuple[Path, st
     if ref is None or ref.group(1) in ("None", "True", "False"):
         return None
     return resolve(ref.group(1), module_text, texts)
+
+
+#: a run-time setting that names a folder: ``config.JOURNALIST_TEMPLATES_DIR``
+_FOLDER_SETTING = re.compile(r"\b([A-Z][A-Z0-9_]*?)_(?:DIR|FOLDER|PATH)\b")
+
+
+def setting_folder_name(args: str, name: str) -> str | None:
+    """The folder name a keyword argument ``name`` of a call's ``args`` spells by a setting
+    it reads at run time (SecureDrop's ``template_folder=str(config.JOURNALIST_TEMPLATES_DIR
+    .absolute())``: ``journalist_templates``), or ``None``."""
+    value = re.search(rf"\b{re.escape(name)}\s*=\s*([^\n,]+)", args)
+    found = _FOLDER_SETTING.search(value.group(1)) if value is not None else None
+    return found.group(1).lower() if found is not None else None

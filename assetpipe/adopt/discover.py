@@ -9,7 +9,6 @@ be looked at."""
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,16 +19,14 @@ from ..scriptsource import script_source
 from ..secretfiles import left_out
 from ..themes2 import packaged_themes
 from .asgiapp import AsgiFolders, asgi_folders
-from .constants import kwarg
-from .dashapp import DashApp, find_dash
+from .dashapp import find_dash
 from .djangoapp import django_folders, served_by_django, settings_apps
-from .factories import module_factory
-from .files import app_root, python_texts, shallowest
+from .files import shallowest
+from .flaskfind import FlaskApp, find_app, has_folders
 from .helpernamed import helper_named
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, input_maps, missing_in_css
 from .othertools import OtherOutput, other_output
-from .ownstatic import own_static_route
 from .ownviews import own_view_refs
 from .packaged import drop_unnamed, static_files
 from .prebuilt import prebuilt
@@ -37,37 +34,11 @@ from .prefixes import find_prefixes, public_path_of, static_functions_of, unpref
 from .roundup import roundup_folders
 from .routes import view_routes
 from .selflocate import imported_back, named_in_scripts, self_locating
-from .subclass import SUBCLASS, own_init
 from .subfolder import names_subfolder
 from .templatedirs import blueprint_template_dirs, page_templates, template_dirs
 from .templaterefs import missing_refs, named_refs, tag_refs
 from .topimages import top_images
 from .tracenv import no_app
-
-#: ``Flask(__name__)``, ``Flask("pkg")``, ``Flask(import_name=Settings.APP_NAME)`` (flaskBlog)
-_FLASK = r"""(?<!class )\b(?:flask\.|quart\.)?(?:{names})\(\s*(?:import_name\s*=\s*)?(__name__|["'][\w.]+["']|[A-Za-z_][\w.]*(?=\s*[,)]))(?P<args>[^)]*)\)"""
-# a subclass of Flask (CTFd's ``class CTFdFlask(Flask)``): its calls create the app too; Quart
-# (Flask's API over ASGI, served by the same two lines) is found as Flask is
-_GLOBAL_APP = r"^(\w+)\s*=\s*(?:flask\.|quart\.)?(?:{names})\("
-
-
-@dataclass
-class FlaskApp:
-    """Where the Flask app is created."""
-
-    module_file: Path
-    factory: str | None  # ``create_app`` for an app factory
-    variable: str | None  # ``app`` for ``app = Flask(__name__)``
-    static_dir: Path
-    templates_dir: Path
-    static_url_path: str
-    static_known: bool = True  # ``static_folder`` not a variable: ``static_dir`` is served
-    # a factory that needs arguments (``def create_app(config)``): the module and variable that
-    # call it at import time (``app = create_app(...)`` in run.py), when one does
-    entry: tuple[Path, str] | None = None
-    factory_needs_args: bool = False
-    subclass: str | None = None  # a Flask subclass naming itself in __init__ (``subclass``)
-    dash: DashApp | None = None  # a Dash app: ``static_dir`` is its assets folder, no templates
 
 
 @dataclass
@@ -158,72 +129,6 @@ class Project:
     secret: dict[str, str] = field(default_factory=dict)
 
 
-def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
-    """The Flask app of the project (the shallowest module creating one), and the others."""
-    found: list[tuple[int, FlaskApp]] = []
-    texts = list(python_texts(root))
-    classes = ("Flask", "Quart", *sorted({c for _, t in texts for c in SUBCLASS.findall(t)}))
-    creates, assigns = (
-        re.compile(_FLASK.format(names="|".join(classes))),
-        re.compile(_GLOBAL_APP.format(names="|".join(classes)), re.M),
-    )
-    for path, text in texts:
-        sub = None if creates.search(text) else own_init(text)  # MoinMoin's MoinApp(Flask)
-        m = sub[1] if sub else creates.search(text)
-        if m is None:
-            continue
-        args = m.group("args")
-        folder = app_root(path, m.group(1), kwarg(args, "root_path", text, texts))
-
-        def kw(name: str, default: str, args: str = args, text: str = text) -> str:
-            value = kwarg(args, name, text, texts)  # a literal or a constant's string
-            return default if value is None else value
-
-        var = assigns.search(text)
-        factory = module_factory(text, classes, module_app=var is not None)
-        url = kw("static_url_path", "/" + Path(kw("static_folder", "static")).name)
-        # a view of the app's own serving its static folder under another URL (MLflow's
-        # ``/static-files/<path:path>``): the URL its pages fetch the files from
-        url = own_static_route(text) or url
-        app = FlaskApp(
-            module_file=path,
-            factory=factory[0] if factory else None,
-            variable=var.group(1) if var and not factory else None,
-            static_dir=(folder / kw("static_folder", "static")).resolve(),
-            templates_dir=(folder / kw("template_folder", "templates")).resolve(),
-            static_url_path=url.rstrip("/") + "/",
-            static_known=re.search(r"\bstatic_folder\s*=", args) is None
-            or kwarg(args, "static_folder", text, texts) is not None,
-            subclass=sub[0] if sub else None,
-            factory_needs_args=factory is not None and factory[1],
-        )
-        depth = len(path.relative_to(root).parts)
-        found.append((depth - (10 if _has_folders(app) else 0), app))
-    if not found:
-        return None, []
-    found.sort(key=lambda f: (f[0], str(f[1].module_file)))
-    app = found[0][1]
-    if app.factory and app.factory_needs_args:
-        app.entry = _entry(root, app.factory)
-    return app, [a.module_file for _, a in found[1:]]
-
-
-def _has_folders(app: FlaskApp) -> bool:
-    """Whether the Flask app has its static or templates folder."""
-    return app.static_dir.is_dir() or app.templates_dir.is_dir()
-
-
-def _entry(root: Path, factory: str) -> tuple[Path, str] | None:
-    """The shallowest module assigning ``NAME = [pkg.]factory(...)`` at its top level."""
-    call = re.compile(rf"^(\w+)\s*=\s*(?:[\w.]+\.)?{factory}\(", re.M)
-    best: tuple[Path, str] | None = None
-    for path, text in python_texts(root):
-        m = call.search(text)
-        if m and (best is None or len(path.parts) < len(best[0].parts)):
-            best = (path, m.group(1))
-    return best
-
-
 def discover(root: Path, *, _in: str = "") -> Project:
     """Look at the project in ``root`` (see the module docstring). Raises ``UsageError`` when
     there is neither a Flask app nor a ``static/`` folder. When the templates name their files
@@ -234,7 +139,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
     dash = find_dash(root)
     # Dash makes its Flask app itself and serves its assets folder; a Flask app of the project's
     # own with its folders (a dashboard embedded with Dash(server=app)) stays the one adopted
-    if dash is not None and (app is None or not _has_folders(app)):
+    if dash is not None and (app is None or not has_folders(app)):
         others = [a.module_file for a in (app,) if a is not None] + others
         app = FlaskApp(
             dash.module_file,
@@ -275,7 +180,9 @@ def discover(root: Path, *, _in: str = "") -> Project:
         if found is None:
             raise no_app(root)  # a Trac environment, a Django project is named, with its steps
         static_dir = found.resolve() / _in
-        tdir = shallowest(root, "templates")
+        # the app's own templates folder, when it names one (SecureDrop's setting)
+        own = app.templates_dir if app is not None and app.templates_dir.is_dir() else None
+        tdir = own or shallowest(root, "templates")
         templates = tdir.resolve() if tdir is not None else None
         public_path = "/static/"
     project = Project(

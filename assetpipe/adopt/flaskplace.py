@@ -8,8 +8,8 @@ import ast
 
 from .asgiapp import called_name
 from .dashapp import dash_where
-from .discover import FlaskApp
 from .factories import factory_app
+from .flaskfind import FlaskApp
 from .subclass import init_end
 
 

@@ -107,7 +107,7 @@ def body_literals(sc: Scan, public_path: str) -> list[tuple[int, int, int, int, 
     url(/static/edit-snippet.png); }``). Not the specifier of an ES module's ``import`` (the
     module's source exports, which a bundle need not keep)."""
     text = sc.text
-    out = []
+    out: list[tuple[int, int, int, int, str]] = []
     if public_path not in text:
         return out
     for t in sc.tags:
