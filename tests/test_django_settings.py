@@ -670,3 +670,49 @@ def test_a_static_folder_a_bundler_writes_is_named_when_the_checkout_lacks_it(
         result.err
     ), result.err
     assert "build the static files first" in result.err, result.err
+
+
+#: django-configurations' settings: every setting an attribute of a class (Read the Docs'
+#: ``class CommunityBaseSettings(Settings)``)
+CLASSED = (
+    SETTINGS_HEAD
+    + """\
+from configurations import Configuration
+
+
+class Base(Configuration):
+    SITE_ROOT = BASE_DIR
+    INSTALLED_APPS = ["django.contrib.staticfiles"]
+    TEMPLATES = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": [os.path.join(SITE_ROOT, "site", "templates")],
+        },
+    ]
+    STATIC_URL = "/static/"
+    STATICFILES_DIRS = [os.path.join(SITE_ROOT, "media")]
+
+
+class Dev(Base):
+    DEBUG = True
+"""
+)
+
+
+def test_settings_written_as_a_settings_class_are_read(tmp_path: Path) -> None:
+    """``init`` read only a settings module's top level: on Read the Docs it said there was
+    "no static folder of the project's own". A class's upper-case attributes are read where
+    the top level has none."""
+    write_tree(
+        tmp_path,
+        {
+            **startproject(CLASSED),
+            "site/templates/page.html": (
+                "{% load static %}<link rel='stylesheet' href='{% static 'css/site.css' %}'>\n"
+            ),
+            "media/css/site.css": "body { margin: 0; }\n",
+        },
+    )
+    _result, yaml, cfg = _initialised(tmp_path)
+    assert cfg.source == (tmp_path / "media").resolve(), yaml
+    assert [Path(d).name for d in cfg.templates.dirs] == ["templates"], yaml

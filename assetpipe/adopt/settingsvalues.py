@@ -3,8 +3,9 @@
 A setting is assigned at the module's top level (``STATIC_URL = "/static/"``), or only inside
 the branches of a top-level ``if`` or ``try`` (Django Girls' site picks its
 ``STATICFILES_DIRS`` by environment: ``static/source`` under CI, ``static/local`` with
-``DEBUG``, ``static/build`` otherwise, the last two made by its gulp build). ``assigned``
-gives the top level's values; ``candidates`` every value a name may take, for a caller that
+``DEBUG``, ``static/build`` otherwise, the last two made by its gulp build), or inside a
+settings class (django-configurations). ``assigned`` gives the top level's values (a class's
+where the top level has none); ``candidates`` every value a name may take, for a caller that
 looks for the one that fits the checkout (the folder that exists).
 """
 
@@ -15,33 +16,43 @@ from collections.abc import Iterator
 
 
 def assigned(tree: ast.Module) -> dict[str, ast.expr]:
-    """The module's top-level ``NAME = value`` assignments, by name (the last one's value)."""
-    return {name: value for name, value, top in _assignments(tree) if top}
+    """The module's top-level ``NAME = value`` assignments, by name (the last one's value),
+    and, for an upper-case name the top level does not assign, its first in a top-level
+    class (django-configurations' settings classes: Read the Docs'
+    ``class CommunityBaseSettings(Settings)`` holds ``STATICFILES_DIRS``, ``SITE_ROOT``...)."""
+    out = {name: value for name, value, kind in _assignments(tree) if kind == "top"}
+    for name, value, kind in _assignments(tree):
+        if kind == "class" and name.isupper() and name not in out:
+            out[name] = value
+    return out
 
 
 def candidates(tree: ast.Module, name: str) -> list[ast.expr]:
-    """Every value ``name`` may take: the top level's (``assigned``), then those assigned
-    inside the branches of top-level ``if``/``try`` blocks, in source order."""
+    """Every value ``name`` may take: ``assigned``'s, then those assigned inside the
+    branches of top-level ``if``/``try`` blocks, in source order."""
     first = assigned(tree).get(name)
-    rest = [v for n, v, top in _assignments(tree) if n == name and not top]
+    rest = [v for n, v, kind in _assignments(tree) if n == name and kind == "branch"]
     return [first, *rest] if first is not None else rest
 
 
-def _assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr, bool]]:
-    """(name, value, at the top level) of each single-name assignment of the module's top
-    level and of its top-level ``if``/``try`` blocks (nested ones too), in source order."""
+def _assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr, str]]:
+    """(name, value, where: ``top``, ``branch`` or ``class``) of each single-name assignment
+    of the module's top level, of its top-level ``if``/``try`` blocks (nested ones too) and
+    of its top-level classes' bodies, in source order."""
 
-    def walk(body: list[ast.stmt], top: bool) -> Iterator[tuple[str, ast.expr, bool]]:
+    def walk(body: list[ast.stmt], kind: str) -> Iterator[tuple[str, ast.expr, str]]:
         for n in body:
             if isinstance(n, ast.Assign) and len(n.targets) == 1:
                 target = n.targets[0]
                 if isinstance(target, ast.Name):
-                    yield target.id, n.value, top
+                    yield target.id, n.value, kind
             elif isinstance(n, ast.If):
-                yield from walk(n.body, False)
-                yield from walk(n.orelse, False)
+                yield from walk(n.body, "branch" if kind == "top" else kind)
+                yield from walk(n.orelse, "branch" if kind == "top" else kind)
             elif isinstance(n, ast.Try):
                 for part in (n.body, *(h.body for h in n.handlers), n.orelse, n.finalbody):
-                    yield from walk(part, False)
+                    yield from walk(part, "branch" if kind == "top" else kind)
+            elif isinstance(n, ast.ClassDef) and kind == "top":
+                yield from walk(n.body, "class")
 
-    yield from walk(tree.body, True)
+    yield from walk(tree.body, "top")
