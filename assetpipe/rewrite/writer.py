@@ -48,6 +48,20 @@ class Writer:
         self._insert(tag, f" {name}" if value is None else f" {name}={quote}{value}{quote}")
         return True
 
+    def replace_value(self, tag: Tag, name: str, value: str) -> bool:
+        """Replace the value of the tag's ``name`` attribute, written as a literal, with
+        ``value``; nothing when the tag lacks it, it has no value, its value holds template
+        code or already reads ``value``."""
+        edited = False
+        for a in tag.attrs:
+            if a.name != name or a.value_start is None or a.value_end is None:
+                continue
+            old = self.doc.text[a.value_start : a.value_end]
+            if old != value and "{" not in old:
+                self.edit(tag, a.value_start, a.value_end, value, "attr")
+                edited = True
+        return edited
+
     def add_after_first_pass(
         self, tag: Tag, var: str | None = None, high: bool = False, unseen: bool = False
     ) -> bool:
