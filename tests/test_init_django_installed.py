@@ -214,3 +214,33 @@ def test_a_project_with_no_static_folder_of_its_own_is_named_as_django(
     assert "copy the templates into a DIRS folder" in result.err
     assert "Flask" not in result.err
     assert not (tmp_path / "project/pipeline.yaml").exists()
+    assert "other sites'" not in result.err
+
+
+def test_the_other_sites_files_the_projects_templates_link_are_named(tmp_path: Path) -> None:
+    """django-allauth's example project: 29 templates of its own in its ``DIRS`` folder,
+    Bootstrap linked from a CDN, no static folder. The error said only that its pages were
+    the installed package's, to be copied; it names the CDN's files and how to make them the
+    project's own."""
+    files: dict[str, str | bytes] = {
+        "manage.py": "import sys\n",
+        "shop/__init__.py": "",
+        "shop/settings.py": SETTINGS,
+        "shop/wsgi.py": WSGI,
+        "templates/base.html": (
+            '<!doctype html><link href="https://cdn.example.org/b.min.css" rel="stylesheet">\n'
+            "{% block body %}{% endblock %}\n"
+            '<script src="https://cdn.example.org/b.bundle.min.js"></script>\n'
+        ),
+        "templates/index.html": '{% extends "base.html" %}',
+    }
+    write_tree(tmp_path / "project", files)
+    result = run_cli("init", cwd=tmp_path / "project")
+    assert result.code == 2, result.out
+    assert "shop/settings.py is a Django project's settings with no static folder" in result.err
+    assert (
+        "the project's templates (templates: 2) link other sites' scripts and stylesheets"
+        " (https://cdn.example.org/b.min.css, and 1 more), which the build leaves as they are"
+    ) in " ".join(result.err.split())
+    assert "link them with {% static %}" in result.err
+    assert not (tmp_path / "project/pipeline.yaml").exists()

@@ -294,6 +294,17 @@ def settings_apps(root: Path) -> tuple[Path, ast.expr | None] | None:
     return (found[0], installed_apps(assigned(found[1]))) if found is not None else None
 
 
+def dirs_folders(root: Path) -> list[Path]:
+    """The folders of the settings' DjangoTemplates ``DIRS`` found under ``root``, read as
+    ``django_folders`` reads them (``[]``: no settings, no such folder)."""
+    found = settings_module(root)
+    if found is None:
+        return []
+    dirs = [Path(d) for d, _, _ in walk_dirs(root)]
+    listed = _templates_dirs(found[1])
+    return [t for _, t in _folders(dirs, found[0], listed, _assigned(found[1]))]
+
+
 def backend_apps(tree: ast.Module) -> tuple[bool, ast.expr | None]:
     """Whether a settings module's ``TEMPLATES`` names the DjangoTemplates backend, and its
     ``INSTALLED_APPS`` expression (``installed_apps``)."""

@@ -7,17 +7,22 @@ static files. ``init`` found no folder to read, so it said "no Flask app with a 
 and told a Django user to look for ``Flask(__name__)``; after ``collectstatic`` (a deploy's
 first step) it took ``STATIC_ROOT``, collectstatic's copies, for the source (301 files of the
 admin's and wiki's, copied with hashed names no template named). ``no_static_folder`` names the
-settings, what Django serves from and what to do instead.
+settings, what Django serves from and what to do instead. django-allauth's example project has
+29 templates of its own in its ``DIRS`` folder, which link Bootstrap from a CDN, and no static
+folder: the error said only that its pages were the installed ``allauth``'s, to be copied; it
+names the other sites' files its templates link now (``foreign_links``), and how to make them
+the project's.
 """
 
 from __future__ import annotations
 
 import ast
 import os
+import re
 from pathlib import Path
 
 from ..errors import UsageError
-from .djangoapp import settings_apps
+from .djangoapp import dirs_folders, settings_apps
 from .djangotemplates import installed_templates
 from .installedsettings import star_imported
 from .settingsvalues import assigned, candidates
@@ -26,6 +31,38 @@ _COPY = (
     "copy the templates into a DIRS folder and the static files into a STATICFILES_DIRS folder"
     " (as a package's docs say to customise them), then run `assetpipe init` again"
 )
+
+
+#: a ``<link href>`` or ``<script src>`` naming another site's file (``https://``, ``//``)
+_FOREIGN = re.compile(
+    r"""<(?:link|script)\b[^>]*?\b(?:href|src)\s*=\s*["']((?:https?:)?//[^"'\s{}]+)""", re.I
+)
+
+
+def foreign_links(root: Path) -> str | None:
+    """``init``'s words for the scripts and stylesheets of other sites that the templates of
+    the settings' ``DIRS`` folders link (``None``: none): ``"the project's templates
+    (example/templates: 29) link other sites' scripts and stylesheets (https://cdn..., and 1 more)"``."""
+    counts: list[str] = []
+    urls: list[str] = []
+    for folder in dirs_folders(root):
+        files = [p for p in sorted(folder.rglob("*")) if p.is_file()]
+        counts.append(f"{os.path.relpath(folder, root)}: {len(files)}")
+        for f in files:
+            try:
+                text = f.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            urls += [u for u in _FOREIGN.findall(text) if u not in urls]
+    if not urls:
+        return None
+    more = f", and {len(urls) - 1} more" if len(urls) > 1 else ""
+    return (
+        f"the project's templates ({', '.join(counts)}) link other sites' scripts and stylesheets"
+        f" ({urls[0]}{more}), which the build leaves as they are: to build them as the"
+        " project's own files (hashed, precompressed), save them in a folder that"
+        " STATICFILES_DIRS names, link them with {% static %} and run `assetpipe init` again"
+    )
 
 
 def _packages(root: Path, found: tuple[Path, ast.expr | None] | None) -> str | None:
@@ -79,11 +116,13 @@ def no_static_folder(root: Path) -> UsageError | None:
             " `assetpipe init` again; or add the folder of the project's own static files to"
             " STATICFILES_DIRS",
         )
+    hint = pages + (_COPY if named is not None else "then run `assetpipe init` again")
+    foreign = foreign_links(root)
     return UsageError(
         f"{shown} is a Django project's settings with no static folder of the project's own"
         " (no STATICFILES_DIRS folder, no app of the project with a static/ folder;"
         " STATIC_ROOT holds collectstatic's copies, never a source)",
-        hint=pages + (_COPY if named is not None else "then run `assetpipe init` again"),
+        hint=hint if foreign is None else foreign if named is None else f"{foreign}. {hint}",
     )
 
 
