@@ -6,6 +6,7 @@ import functools
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -196,6 +197,22 @@ def browser() -> Iterator[Any]:
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+def before_and_after(root: Path, serve: Callable[[Path], str]) -> dict[str, str]:
+    """Serve a built site's ``index.html`` as written (``site/``) and as built (``dist/``),
+    each with its static files under ``/static/``: ``{"before": url, "after": url}``."""
+    urls = {}
+    for side, static, templates in (
+        ("before", root / "site", root / "site" / "templates"),
+        ("after", root / "dist" / "public", root / "dist" / "templates"),
+    ):
+        www = root / "www" / side
+        www.mkdir(parents=True)
+        (www / "static").symlink_to(static.resolve())
+        shutil.copyfile(templates / "index.html", www / "index.html")
+        urls[side] = serve(www)
+    return urls
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ the page behaves as it did, its other scripts minified and hashed."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import pytest
 
 from assetpipe import build
 from assetpipe.manifest import Manifest
-from tests.conftest import run_cli
+from tests.conftest import before_and_after, run_cli
 
 #: pretalx 2025.2.2's ``orga/js/ui/questionstats.js``, cut down: a SyntaxError in browsers too
 BROKEN = """\
@@ -87,16 +86,8 @@ def test_the_page_behaves_as_before_in_chromium(
     """The source page and the built one: the same SyntaxError, the other script's global."""
     root = _site(make_site)
     build(root / "pipeline.yaml")
-    www = root / "www"
-    (www / "before").mkdir(parents=True)
-    (www / "after").mkdir()
-    (www / "before" / "static").symlink_to((root / "site").resolve())
-    shutil.copyfile(root / "site" / "templates" / "index.html", www / "before" / "index.html")
-    (www / "after" / "static").symlink_to((root / "dist" / "public").resolve())
-    shutil.copyfile(root / "dist" / "templates" / "index.html", www / "after" / "index.html")
     seen = {}
-    for side in ("before", "after"):
-        base = serve(www / side)
+    for side, base in before_and_after(root, serve).items():
         context = browser.new_context()
         try:
             page = context.new_page()

@@ -5,7 +5,6 @@ Chromium refused the stylesheet (the adopted pages unstyled)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from assetpipe import build
 from assetpipe.hashing import sri
 from assetpipe.manifest import Manifest
+from tests.conftest import before_and_after
 
 #: a stylesheet whose bytes esbuild changes (``#ff0000`` → ``red``, the comment dropped)
 CSS = "/* site */\nbody { color: #ff0000; }\n"
@@ -64,6 +64,19 @@ def test_a_written_integrity_names_the_built_file(make_site: Callable[..., Path]
     assert sri(CSS.encode()) not in page
 
 
+def _look(browser: Any, url: str) -> tuple[str, Any, list[str]]:
+    """The paragraph's colour, the script's global and the console's errors of a page."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    try:
+        page.goto(url + "/", wait_until="load")
+        color = page.evaluate("getComputedStyle(document.querySelector('p')).color")
+        return color, page.evaluate("window.scriptRan"), errors
+    finally:
+        page.close()
+
+
 @pytest.mark.node
 @pytest.mark.chromium
 def test_the_built_page_keeps_its_stylesheet_in_chromium(
@@ -73,24 +86,5 @@ def test_the_built_page_keeps_its_stylesheet_in_chromium(
     integrity error."""
     root = _site(make_site)
     build(root / "pipeline.yaml")
-    www = root / "www"
-    (www / "before").mkdir(parents=True)
-    (www / "after").mkdir()
-    (www / "before" / "static").symlink_to((root / "site").resolve())
-    shutil.copyfile(root / "site" / "templates" / "index.html", www / "before" / "index.html")
-    (www / "after" / "static").symlink_to((root / "dist" / "public").resolve())
-    shutil.copyfile(root / "dist" / "templates" / "index.html", www / "after" / "index.html")
-    seen = {}
-    for side in ("before", "after"):
-        base = serve(www / side)
-        context = browser.new_context()
-        try:
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
-            page.goto(base + "/", wait_until="load")
-            color = page.evaluate("getComputedStyle(document.querySelector('p')).color")
-            seen[side] = (color, page.evaluate("window.scriptRan"), errors)
-        finally:
-            context.close()
+    seen = {side: _look(browser, url) for side, url in before_and_after(root, serve).items()}
     assert seen["after"] == seen["before"] == ("rgb(255, 0, 0)", 1, []), seen
