@@ -695,6 +695,22 @@ def test_existing_preloads_and_integrity_are_not_duplicated() -> None:
     assert 'crossorigin="use-credentials" integrity="sha384-css">' in res.text
 
 
+def test_an_integrity_written_for_the_source_names_the_built_file() -> None:
+    """django-allauth's example, a CDN's file made local with its ``integrity`` kept: the
+    built file's value replaces it on a stylesheet, a script and a preload, whether
+    ``templates.integrity`` is on or off; one holding template code stays as written."""
+    src = (
+        '<link rel="preload" as="style" href="/static/css/app.css" integrity="sha384-cdn">\n'
+        '<link rel="stylesheet" href="/static/css/app.css" integrity="sha384-cdn">\n'
+        '<script src="/static/js/app.js" integrity="{{ sri }}"></script>\n'
+    )
+    for integrity in (False, True):
+        text = rw(src, replace(PARTIAL, integrity=integrity)).text
+        assert "sha384-cdn" not in text and text.count('integrity="sha384-css"') == 2, text
+        assert 'integrity="{{ sri }}"' in text
+        assert ('crossorigin="anonymous"' in text) is integrity
+
+
 def test_missing_literal_references_are_returned_not_raised() -> None:
     res = rw('<p>\n  <img src="/static/img/nope.png"><img src="{{ asset_url(\'img/gone.png\') }}">')
     assert res.missing == [(2, 13, "img/nope.png", "/static/img/nope.png")]

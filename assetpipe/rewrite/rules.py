@@ -208,15 +208,16 @@ class _Rewriter:
         self.result.images.append(image_item(self.doc, tag, key, *args, **kw))
 
     # -- scripts and stylesheets -----------------------------------------------------------
-    def integrity(self, tag: Tag, entry: Mapping[str, Any]) -> None:
-        """The built file's SRI: added with ``templates.integrity``; an ``integrity`` the tag
-        has, written for the source (django-allauth's example, its CDN's Bootstrap made a
-        local file), is the built file's now: esbuild's bytes failed it, the page unstyled."""
+    def integrity(self, tag: Tag, entry: Mapping[str, Any], add: bool = True) -> None:
+        """The built file's SRI: added with ``templates.integrity`` (and ``add``); an
+        ``integrity`` the tag has, written for the source (django-allauth's example, its CDN's
+        Bootstrap made a local file; a preload's too), is the built file's now: esbuild's bytes
+        failed it, the page unstyled."""
         sri = str(entry.get("integrity") or "")
         if not sri:
             return
         self.writer.replace_value(tag, "integrity", sri)
-        if self.opts.integrity:
+        if add and self.opts.integrity:
             self.writer.add_attr(tag, "integrity", sri)
             self.writer.add_attr(tag, "crossorigin", "anonymous")
 
@@ -287,8 +288,7 @@ class _Rewriter:
             return
         if "modulepreload" in rel:
             self.preloaded.add(entry["file"])
-        if "stylesheet" in rel or "modulepreload" in rel:
-            self.integrity(tag, entry)
+        self.integrity(tag, entry, add="stylesheet" in rel or "modulepreload" in rel)
         if "stylesheet" not in rel or not self.opts.preload_fonts:
             return
         links = []
