@@ -453,6 +453,16 @@ def test_a_manifest_storage_set_in_a_module_the_settings_star_import(tmp_path: P
     ), result.out
     assert "assetpipe.djangowhitenoise.CompressedManifestStaticFilesStorage" in result.out
     assert "django_manifest: true" in (tmp_path / "pipeline.yaml").read_text()
+    # switched to assetpipe's storage as the note says: no note again, still a manifest
+    edited(
+        tmp_path / "shopsite/deploy.py",
+        whitenoise,
+        "assetpipe.djangowhitenoise." + whitenoise.rsplit(".", 1)[1],
+    )
+    result = run_cli("init", "--force", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "note: the settings use" not in result.out, result.out
+    assert "django_manifest: true" in (tmp_path / "pipeline.yaml").read_text()
     # no local settings yet: no note
     (tmp_path / "shopsite/local_settings.py").unlink()
     result = run_cli("init", "--force", cwd=tmp_path)

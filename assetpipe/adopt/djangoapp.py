@@ -283,7 +283,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
         static_tags=static_tags(root),
         partial_tags=partial_tags([root, *tag_folders(root, installed_apps(values))]),
         # a computed {% static %} is hashed too, by either manifest storage
-        manifest=storage_module(settings_family(root, path, text))[0] != "",
+        manifest=storage_module(settings_family(root, path, text), ours=True)[0] != "",
     )
 
 

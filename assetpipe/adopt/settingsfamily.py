@@ -13,6 +13,7 @@ production settings, failed every page (``ValueError: Missing staticfiles manife
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from .files import parsed_modules
@@ -22,16 +23,24 @@ WHITENOISE_MANIFEST = "CompressedManifestStaticFilesStorage"
 DJANGO_MANIFEST = "ManifestStaticFilesStorage"
 
 
-def manifest_storage(settings: str) -> str:
+#: a manifest storage's name and the dotted path before it
+_STORAGE = re.compile(rf"([\w.]*?)({WHITENOISE_MANIFEST}|{DJANGO_MANIFEST})")
+
+
+def manifest_storage(settings: str, ours: bool = False) -> str:
     """The manifest storage a settings module's text names: WhiteNoise's, Django's, or ``""``
-    for none."""
-    return next((n for n in (WHITENOISE_MANIFEST, DJANGO_MANIFEST) if n in settings), "")
+    for none. assetpipe's own (``assetpipe.djangowhitenoise.CompressedManifestStaticFilesStorage``,
+    which takes the build's names) counts only with ``ours``: the adopted DRF tutorial and
+    django-allauth projects, switched to it as ``init`` said, were told again to switch."""
+    named = {m[2] for m in _STORAGE.finditer(settings) if ours or not m[1].startswith("assetpipe.")}
+    return next((n for n in (WHITENOISE_MANIFEST, DJANGO_MANIFEST) if n in named), "")
 
 
-def storage_module(family: list[tuple[Path, str]]) -> tuple[str, Path | None]:
+def storage_module(family: list[tuple[Path, str]], ours: bool = False) -> tuple[str, Path | None]:
     """The manifest storage the first module of ``family`` (``settings_family``) that names
-    one names, and that module; ``("", None)`` for none."""
-    return next(((manifest_storage(t), p) for p, t in family if manifest_storage(t)), ("", None))
+    one names (``manifest_storage``), and that module; ``("", None)`` for none."""
+    found = ((manifest_storage(t, ours), p) for p, t in family)
+    return next(((n, p) for n, p in found if n), ("", None))
 
 
 def settings_family(root: Path, settings: Path, text: str) -> list[tuple[Path, str]]:
