@@ -302,7 +302,7 @@ def dirs_folders(root: Path) -> list[Path]:
         return []
     dirs = [Path(d) for d, _, _ in walk_dirs(root)]
     listed = _templates_dirs(found[1])
-    return [t for _, t in _folders(dirs, found[0], listed, _assigned(found[1]))]
+    return [t for _, t in _folders(dirs, found[0], listed, assigned(found[1]))]
 
 
 def backend_apps(tree: ast.Module) -> tuple[bool, ast.expr | None]:
