@@ -632,20 +632,26 @@ else:
 )
 
 
+def _css_project(root: Path, settings: str, templates: str, static: str) -> Any:
+    """A project with ``settings``, a page in ``templates`` linking ``css/site.css`` of
+    ``static``, initialised: ``_initialised``'s result."""
+    write_tree(
+        root,
+        {
+            **startproject(settings),
+            f"{templates}/page.html": (
+                "{% load static %}<link rel='stylesheet' href='{% static 'css/site.css' %}'>\n"
+            ),
+            f"{static}/css/site.css": "body { margin: 0; }\n",
+        },
+    )
+    return _initialised(root)
+
+
 def test_static_folders_set_in_branches_only_are_found_where_one_exists(tmp_path: Path) -> None:
     """``init`` read only top-level assignments and said the project had "no STATICFILES_DIRS
     folder": the branch whose folder the checkout holds is the source."""
-    write_tree(
-        tmp_path,
-        {
-            **startproject(BRANCHED),
-            "templates/page.html": (
-                "{% load static %}<link rel='stylesheet' href='{% static 'css/site.css' %}'>\n"
-            ),
-            "static/source/css/site.css": "body { margin: 0; }\n",
-        },
-    )
-    result, yaml, cfg = _initialised(tmp_path)
+    result, yaml, cfg = _css_project(tmp_path, BRANCHED, "templates", "static/source")
     assert cfg.source == (tmp_path / "static/source").resolve(), yaml
     pasted_and_built(tmp_path, result.out)
     _hashed(tmp_path, _render(tmp_path, ["page.html"]), 1)
@@ -713,16 +719,6 @@ def test_settings_written_as_a_settings_class_are_read(tmp_path: Path) -> None:
     """``init`` read only a settings module's top level: on Read the Docs it said there was
     "no static folder of the project's own". A class's upper-case attributes are read where
     the top level has none."""
-    write_tree(
-        tmp_path,
-        {
-            **startproject(CLASSED),
-            "site/templates/page.html": (
-                "{% load static %}<link rel='stylesheet' href='{% static 'css/site.css' %}'>\n"
-            ),
-            "media/css/site.css": "body { margin: 0; }\n",
-        },
-    )
-    _result, yaml, cfg = _initialised(tmp_path)
+    _result, yaml, cfg = _css_project(tmp_path, CLASSED, "site/templates", "media")
     assert cfg.source == (tmp_path / "media").resolve(), yaml
     assert [Path(d).name for d in cfg.templates.dirs] == ["templates"], yaml
