@@ -382,3 +382,54 @@ def test_init_again_on_a_project_adopted_with_the_finder_names_the_app(tmp_path:
     assert "note: the settings use ManifestStaticFilesStorage" in again.out, again.out
     _paste_app(tmp_path, first.out)
     assert "assetpipe.djangorunserver" not in run_cli("init", "--force", cwd=tmp_path).out
+
+
+#: an app's own ``runserver`` that serves ``MEDIA_URL`` in development, as Mezzanine's
+#: ``mezzanine.core`` one does (its settings move staticfiles to the end of the apps so that
+#: its command is the one Django takes)
+MEDIA_RUNSERVER = """\
+from django.contrib.staticfiles.management.commands.runserver import Command as Base
+
+
+class Command(Base):
+    def get_handler(self, *args, **options):
+        inner = super().get_handler(*args, **options)
+
+        def handler(environ, start_response):
+            if environ["PATH_INFO"].startswith("/media/"):
+                start_response("200 OK", [("Content-Type", "text/plain")])
+                return [b"uploaded"]
+            return inner(environ, start_response)
+
+        return handler
+"""
+
+
+def test_runserver_keeps_the_runserver_of_the_app_it_comes_before(tmp_path: Path) -> None:
+    """Mezzanine's settings move staticfiles last, so ``mezzanine.core``'s ``runserver``,
+    which also serves ``MEDIA_URL``, is the one Django takes. The app, pasted before
+    staticfiles as ``init`` says, came before ``mezzanine.core`` too: its ``runserver`` was
+    staticfiles' with the build in front, and every uploaded photo of an adopted Mezzanine site
+    (its gallery, its blog posts' images) 404ed. It is now the command it takes the place of,
+    with the build in front."""
+    _adopted_with_the_app(tmp_path)
+    write_tree(
+        tmp_path,
+        {
+            "devmedia/__init__.py": "",
+            "devmedia/management/__init__.py": "",
+            "devmedia/management/commands/__init__.py": "",
+            "devmedia/management/commands/runserver.py": MEDIA_RUNSERVER,
+        },
+    )
+    settings = tmp_path / "shopsite/settings.py"
+    app = '"assetpipe.djangorunserver", '
+    settings.write_text(settings.read_text().replace(app, app + '"devmedia", ', 1))
+    with _runserver(tmp_path) as base:
+        assert _get(base + "/media/photo.jpg")[2] == b"uploaded"
+        html = _get(base + "/")[2].decode()
+        css = re.search(r'"(/static/css/site-[A-Z0-9]{8}\.css)"', html)
+        assert css, html
+        _, headers, _ = _get(base + css.group(1), "br, gzip")
+        assert headers.get("content-encoding") == "br", headers
+        assert "immutable" in headers.get("cache-control", ""), headers

@@ -11,9 +11,10 @@ then weighed 1.03-1.05x the plain project's under ``runserver`` (its stylesheet'
 
 Listed in ``INSTALLED_APPS`` before ``django.contrib.staticfiles`` (Django takes a command from
 the first app that has it, as ``whitenoise.runserver_nostatic`` does), this app's ``runserver``
-is staticfiles' with the build in front (``assetpipe.django.build_in_front``): the build's files
-answered brotli/gzip and hashed names ``immutable``; every other ``STATIC_URL`` file still
-from the finders; a source file changed since the build from the finders as it now is; the
+is the one it takes the place of (staticfiles', or that of an app between them: Mezzanine's,
+which also serves ``MEDIA_URL``) with the build in front (``assetpipe.django.build_in_front``):
+the build's files answered brotli/gzip and hashed names ``immutable``; every other
+``STATIC_URL`` file still from the finders; a source file changed since the build from the finders as it now is; the
 live-reload client in the pages while ``assetpipe watch --no-serve`` runs beside it. Its
 options are staticfiles' ``runserver``'s (``--nostatic``, ``--insecure``).
 """
