@@ -34,7 +34,9 @@ staticfiles' handler, which ``BuildFinder`` alone leaves to send them uncompress
 behind the build: with ``DEBUG`` on, a ``STATIC_URL`` file the build lacks (an installed app's,
 the admin's; a folder of ``STATICFILES_DIRS`` written at run time, linkding's favicons) is
 answered from the staticfiles finders, as under ``runserver``. Without it those 404ed: a
-project that leaves them to ``runserver`` routes no URL to them.
+project that leaves them to ``runserver`` routes no URL to them. The handler is that of the
+``runserver`` Django takes, so a project's own (Mezzanine's, which also answers the uploaded
+files of ``MEDIA_URL``) serves what it serves under ``runserver``.
 """
 
 from __future__ import annotations
@@ -199,18 +201,43 @@ class TemplatesFollowBuild(Passthrough):
 
 
 def runserver_static(app: Any) -> Any:
-    """``app`` (a WSGI application) in Django's ``StaticFilesHandler``, as ``manage.py
-    runserver`` serves it, when Django's settings are loaded with ``DEBUG`` on and
-    ``django.contrib.staticfiles`` installed; else ``app`` itself (module doc)."""
+    """``app`` (a WSGI application) in the handler ``manage.py runserver`` puts around the
+    project's application, when Django's settings are loaded with ``DEBUG`` on: that of the
+    ``runserver`` Django takes (``runserver_command``), its innermost application ``app``
+    (staticfiles' ``StaticFilesHandler``; Mezzanine's, which also answers ``MEDIA_URL``: with
+    staticfiles' alone, an adopted Mezzanine site's gallery photos 404ed under ``watch
+    --app``); else ``app`` itself (module doc)."""
     if not settings.configured or not settings.DEBUG:
         return app
-    from django.apps import apps
+    from django.core.management.commands.runserver import Command as CoreRunserver
 
-    if not apps.is_installed("django.contrib.staticfiles"):
-        return app
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    class Given(CoreRunserver):  # type: ignore[misc]
+        """Core ``runserver`` whose handler is ``app``, not the settings' application."""
 
-    return StaticFilesHandler(app)
+        def get_handler(self, *args: Any, **options: Any) -> Any:
+            return app
+
+    command = runserver_command()
+    custom = issubclass(command, CoreRunserver) and command is not CoreRunserver
+    served = type("Runserver", (command, Given) if custom else (Given,), {})
+    return served().get_handler(use_static_handler=True, insecure_serving=False)
 
 
-__all__ = ["BuildFinder", "ManifestStaticFilesStorage", "build_in_front", "runserver_static"]
+def runserver_command() -> type:
+    """The class of the ``runserver`` command Django takes (the first app of
+    ``INSTALLED_APPS`` that has one), or for ``assetpipe.djangorunserver``'s the one it takes
+    the place of: ``watch --app`` serves the build in front itself."""
+    from django.core.management import get_commands, load_command_class
+
+    app_name = get_commands().get("runserver", "django.core")
+    found: type = type(load_command_class(app_name, "runserver"))
+    return found.__bases__[0] if app_name == "assetpipe.djangorunserver" else found
+
+
+__all__ = [
+    "BuildFinder",
+    "ManifestStaticFilesStorage",
+    "build_in_front",
+    "runserver_command",
+    "runserver_static",
+]

@@ -433,3 +433,40 @@ def test_runserver_keeps_the_runserver_of_the_app_it_comes_before(tmp_path: Path
         _, headers, _ = _get(base + css.group(1), "br, gzip")
         assert headers.get("content-encoding") == "br", headers
         assert "immutable" in headers.get("cache-control", ""), headers
+
+
+@pytest.mark.parametrize("listed", ["alone", "after the app"])
+def test_watch_app_serves_what_the_projects_own_runserver_serves(
+    tmp_path: Path, listed: str
+) -> None:
+    """``watch --app`` (and ``audit --app``) serve the project's application in their own
+    server, with what ``runserver`` adds around it. They added staticfiles' handler alone: under
+    an adopted Mezzanine site's watch every gallery photo (``MEDIA_URL``, which Mezzanine's
+    ``runserver`` answers in development) 404ed. They take the handler of the ``runserver``
+    Django takes now (the one ``assetpipe.djangorunserver`` takes the place of, when listed:
+    the watch serves the build in front itself)."""
+    _project(tmp_path)
+    write_tree(
+        tmp_path,
+        {
+            "devmedia/__init__.py": "",
+            "devmedia/management/__init__.py": "",
+            "devmedia/management/commands/__init__.py": "",
+            "devmedia/management/commands/runserver.py": MEDIA_RUNSERVER,
+        },
+    )
+    settings = tmp_path / "shopsite/settings.py"
+    apps = '"devmedia", "django.contrib.staticfiles"'
+    if listed == "after the app":
+        apps = '"assetpipe.djangorunserver", ' + apps
+    settings.write_text(settings.read_text().replace('"django.contrib.staticfiles"', apps, 1))
+    watch, port, log = _adopted_under_watch(tmp_path)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        html = _home_with_built_css(base, log)
+        assert html.count("__assetpipe/events") == 1, html[-600:]  # one live-reload client
+        assert _get(base + "/media/photo.jpg")[2] == b"uploaded"
+        assert _get(base + "/static/shop/app.css")[2] == b"p { color: red; }\n"
+    finally:
+        watch.terminate()
+        watch.wait(10)
