@@ -26,6 +26,7 @@ project works wherever it is deployed.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import re
 from dataclasses import dataclass
@@ -112,11 +113,21 @@ class DjangoProject:
             out += ["", *runserver_step(shown, self.staticfiles_line, self.finders_line)]
         out += self.storage_note()
         if self.compressor:
+            # Mezzanine's settings name it among optional apps, added once importable: it said
+            # "installed" where it was not, and Mezzanine's own {% compress %} passed through
+            there = importlib.util.find_spec("compressor") is not None
             out += [
                 "",
-                "note: django-compressor is installed: what its {% compress %} blocks load is"
-                " left as written, for it to combine and name (manage.py compress reads the"
-                " files by their source names); the build hashes every other reference.",
+                (
+                    "note: django-compressor is installed: what its {% compress %} blocks load"
+                    " is left as written, for it to combine and name"
+                    if there
+                    else 'note: the settings name django-compressor ("compressor"), not'
+                    " installed here: what {% compress %} blocks load is left as written all"
+                    " the same, for it to combine and name once installed"
+                )
+                + " (manage.py compress reads the files by their source names); the build"
+                " hashes every other reference.",
             ]
         return out
 
