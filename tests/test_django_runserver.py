@@ -405,6 +405,19 @@ class Command(Base):
 """
 
 
+def _media_app(root: Path) -> None:
+    """The app ``devmedia`` in ``root``, its ``runserver`` ``MEDIA_RUNSERVER``."""
+    write_tree(
+        root,
+        {
+            "devmedia/__init__.py": "",
+            "devmedia/management/__init__.py": "",
+            "devmedia/management/commands/__init__.py": "",
+            "devmedia/management/commands/runserver.py": MEDIA_RUNSERVER,
+        },
+    )
+
+
 def test_runserver_keeps_the_runserver_of_the_app_it_comes_before(tmp_path: Path) -> None:
     """Mezzanine's settings move staticfiles last, so ``mezzanine.core``'s ``runserver``,
     which also serves ``MEDIA_URL``, is the one Django takes. The app, pasted before
@@ -413,15 +426,7 @@ def test_runserver_keeps_the_runserver_of_the_app_it_comes_before(tmp_path: Path
     (its gallery, its blog posts' images) 404ed. It is now the command it takes the place of,
     with the build in front."""
     _adopted_with_the_app(tmp_path)
-    write_tree(
-        tmp_path,
-        {
-            "devmedia/__init__.py": "",
-            "devmedia/management/__init__.py": "",
-            "devmedia/management/commands/__init__.py": "",
-            "devmedia/management/commands/runserver.py": MEDIA_RUNSERVER,
-        },
-    )
+    _media_app(tmp_path)
     settings = tmp_path / "shopsite/settings.py"
     app = '"assetpipe.djangorunserver", '
     settings.write_text(settings.read_text().replace(app, app + '"devmedia", ', 1))
@@ -446,15 +451,7 @@ def test_watch_app_serves_what_the_projects_own_runserver_serves(
     Django takes now (the one ``assetpipe.djangorunserver`` takes the place of, when listed:
     the watch serves the build in front itself)."""
     _project(tmp_path)
-    write_tree(
-        tmp_path,
-        {
-            "devmedia/__init__.py": "",
-            "devmedia/management/__init__.py": "",
-            "devmedia/management/commands/__init__.py": "",
-            "devmedia/management/commands/runserver.py": MEDIA_RUNSERVER,
-        },
-    )
+    _media_app(tmp_path)
     settings = tmp_path / "shopsite/settings.py"
     apps = '"devmedia", "django.contrib.staticfiles"'
     if listed == "after the app":
