@@ -203,6 +203,32 @@ def test_no_missing_references_keep_the_default(tmp_path: Path) -> None:
     assert load_config(result.path).templates.missing_assets == "error"
 
 
+def test_a_reference_inside_an_html_comment_is_not_called_missing(tmp_path: Path) -> None:
+    """Evennia's webclient ``base.html`` keeps plugins it no longer ships commented out
+    (``<!-- <script src={% static "webclient/js/plugins/options.js" %}> -->``, beside the
+    ``options2.js`` it loads). The browser requests none of them and the build, which ignores
+    HTML comments, warns about none; ``init`` listed three as files that "404 today too" and
+    wrote ``missing_assets: warn``. A file named only inside a comment is no reference now."""
+    write_tree(
+        tmp_path,
+        {
+            **BROKEN,
+            "static/js/plugins/options2.js": "window.options = 2;\n",
+            "templates/error/404.html": "<p>not found</p>\n",
+            "templates/client.html": (
+                "<script src=\"{{ url_for('static', filename='js/plugins/options2.js') }}\">"
+                "</script>\n<!--\n\t<script src=\"{{ url_for('static', filename="
+                "'js/plugins/options.js') }}\"></script>\n-->\n<!-- <img src='/static/old.png'> -->\n"
+            ),
+        },
+    )
+    assert discover(tmp_path).missing == []
+    result = init(tmp_path)
+    assert "missing_assets" not in result.text and "404 today" not in result.text
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+
+
 FACTORY_WITH_CONFIG: dict[str, str | bytes] = {
     "apps/__init__.py": (
         "from flask import Flask\n\n\ndef create_app(config):\n"

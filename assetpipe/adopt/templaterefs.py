@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..rewrite.leftovers import HTML_COMMENT
 from ..rewrite.refs import STATIC_TAG, STATIC_TAG_ANY
 
 _TAG = re.compile(r"<(script|link)\b(?:[^>{]|\{\{.*?\}\}|\{%.*?%\})*>", re.I | re.S)
@@ -87,9 +88,11 @@ def named_refs(text: str, public_path: str) -> Iterator[str]:
 def missing_refs(text: str, public_path: str, present: set[str]) -> Iterator[str]:
     """Keys of the static files a template names literally (``named_refs``) that are not in the
     folder: the build reports those as missing assets, an error by default. A RequireJS path
-    (a name whose ``.js`` is there: pgAdmin's ``js/generated/security.pages``) is none."""
+    (a name whose ``.js`` is there: pgAdmin's ``js/generated/security.pages``) is none, and so
+    is a name inside an HTML comment, which the build ignores too (Evennia's webclient keeps
+    the plugins it no longer ships commented out: ``init`` said they "404 today too")."""
     return (
         key
-        for key in named_refs(text, public_path)
+        for key in named_refs(HTML_COMMENT.sub("", text), public_path)
         if key not in present and f"{key}.js" not in present
     )

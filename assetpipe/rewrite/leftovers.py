@@ -36,7 +36,8 @@ from .scanner import OPAQUE, Scan, Tag
 from .urllists import style_refs
 
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+#: an HTML comment (to its end, or the text's): not requests, for the browser (``init`` too)
+HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 #: django-compressor's blocks: their references are its to combine (``rules``), left as written
 _COMPRESS = re.compile(r"\{%\s*compress\b.*?(?:\{%\s*endcompress\s*%\}|\Z)", re.DOTALL)
 #: a character after which a ``public_path`` does not start a URL
@@ -85,7 +86,7 @@ def url_for_elsewhere(
     if not found:
         return []
     done = sorted(handled + _spans(_COMPRESS, text))
-    raw, comments = _spans(_RAW, text), _spans(_COMMENT, text)
+    raw, comments = _spans(_RAW, text), _spans(HTML_COMMENT, text)
     out = []
     for start, end, ks, ke, key in sorted(found):
         if _inside(done, start) or _inside(comments, start) or _inside(raw, start):
@@ -155,7 +156,7 @@ def leftovers(
     if not found:
         return []
     done = sorted(handled + _spans(_COMPRESS, text))
-    raw, comments = _spans(_RAW, text), _spans(_COMMENT, text)
+    raw, comments = _spans(_RAW, text), _spans(HTML_COMMENT, text)
     out = []
     for off, key, value, is_literal in sorted(found):
         if _inside(done, off) or _inside(comments, off):
