@@ -145,11 +145,13 @@ def test_references_left_as_written_are_reported_with_where() -> None:
     ).replace(
         "filename='img/a.png'",
         "filename='img/a-800w-HHHHHHHH.png'",  # a Jinja call: rewritten
+    ).replace(
+        "url(/static/img/hero.jpg)",
+        "url(/static/img/hero-1600w-HHHHHHHH.jpg)",  # a <style> body's url(): rewritten
     )
     assert [(u["line"], u["value"], u["where"], u["in_build"]) for u in res.unresolved] == [
         (1, "/static/img/a.png", "<noscript> content, src attribute", True),
         (2, "/static/img/a.png", "data-bg attribute", True),
-        (3, "/static/img/hero.jpg", "<style> content", True),
         (4, "/static/img/a.png", "{% raw %} block", True),
         (6, "/static/img/gone.png", "<script> content", False),
     ]
