@@ -209,7 +209,20 @@ def fact(doc: Document) -> dict[str, Any]:
         "macros": sorted(n for n, span in own.items() if candidate(doc, macro_tags(doc, span))),
         "dialect": markup_dialect(doc.text),
         "named": sorted({m.group(2) for m in _INCLUDE.finditer(doc.text)}),
+        "icons": icon_hrefs(doc, doc.scan.tags),
     }
+
+
+def icon_hrefs(doc: Document, tags: list[Tag]) -> list[str]:
+    """The ``href`` values, as written, of the template's ``<link rel="icon">`` tags (``shortcut
+    icon`` too): what every page that renders them fetches (``Options.icon_keys``)."""
+    out = set()
+    for t in tags:
+        a = t.get("href") if t.name == "link" else None
+        if a is None or a.value_start is None or "icon" not in doc.enum(t, "rel").split():
+            continue
+        out.add(doc.text[a.value_start : a.value_end])  # a url_for() call too
+    return sorted(out)
 
 
 @dataclass

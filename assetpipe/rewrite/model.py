@@ -86,6 +86,10 @@ class Options:
     #: a Django tag renders this partial in a loop (``leads.Role.tag_loop``): where its
     #: template does not see ``forloop``, every pass stays eager
     lead_tag_loop: bool = False
+    #: the keys some template links as the pages' icon (``<link rel="icon">``): an ``<img>``
+    #: of one keeps its format and gets no srcset, the one file both fetch (Evennia's logo is
+    #: its favicon too: a WebP for the ``<img>`` was a second download of the same picture)
+    icon_keys: tuple[str, ...] = ()
 
     @cached_property
     def prefix_map(self) -> dict[str, str]:

@@ -189,7 +189,7 @@ class Resolver:
                 line, col = self.doc.loc(base)
                 self.result.missing.append((line, col, ref.key, val))
             return None
-        file = self.output_file(tag, entry, width)
+        file = self.output_file(tag, entry, width, ref.key)
         if file is None:
             self._unresolved(tag, attr, val, "type")
         elif ref.rewritable and file != ref.key:
@@ -214,7 +214,7 @@ class Resolver:
         )
 
     def output_file(
-        self, tag: Tag, entry: Mapping[str, Any], width: int | None = None
+        self, tag: Tag, entry: Mapping[str, Any], width: int | None = None, key: str = ""
     ) -> str | None:
         """The file a reference in ``tag`` gets: the entry's ``file``, except that a ``type``
         attribute is never contradicted (the widest variant of that format; ``None`` when the
@@ -234,7 +234,7 @@ class Resolver:
                 # an icon whose type names a format the file never had (a PNG favicon declared
                 # image/x-icon): the browser took the source's bytes before; it gets them hashed
                 vs = variants_for(entry, "original", formats)
-        elif self.keeps_format(tag):
+        elif self.keeps_format(tag) or self.shared_icon(tag, key):
             vs = variants_for(entry, "original", formats)
             if not vs and tag.name == "a":  # no original-format output: the default file
                 return str(entry["file"])
@@ -250,6 +250,11 @@ class Resolver:
         """The file of a reference whose consumer is unknown (a URL in a ``<script>`` body):
         an image's original-format output (its widest), else the entry's ``file``."""
         return widest_original(entry, self.opts.image_formats) or str(entry["file"])
+
+    def shared_icon(self, tag: Tag, key: str | None) -> bool:
+        """An ``<img>`` of a key some template links as the pages' icon (``Options.icon_keys``):
+        it gets the icon's file, the one download both share."""
+        return tag.name == "img" and key is not None and key in self.opts.icon_keys
 
     def keeps_format(self, tag: Tag) -> bool:
         """Icons, web app manifests and social cards: consumers that may not take WebP/AVIF;

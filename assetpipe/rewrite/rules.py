@@ -198,9 +198,10 @@ class _Rewriter:
             )
         elif entry is not None and key is not None:
             info["dimensions"] = self.sizing.dimensions(tag, entry, recs, toks)
-            info["sizes"] = self.sizing.responsive(
-                tag, entry, key, ref, recs, toks, lazy=mode == "lazy"
-            )
+            if not self.resolver.shared_icon(tag, key):  # else the icon's one file, no srcset
+                info["sizes"] = self.sizing.responsive(
+                    tag, entry, key, ref, recs, toks, lazy=mode == "lazy"
+                )
         self.report_image(tag, key, entry, mode, why, info)
 
     def report_image(self, tag: Tag, key: str | None, *args: Any, **kw: Any) -> None:

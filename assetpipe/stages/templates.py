@@ -142,9 +142,11 @@ def _any_template(ctx: StageContext, pre: str) -> bool:
     )
 
 
-def options(ctx: StageContext, name: str, role: Role | None = None) -> Options:
+def options(
+    ctx: StageContext, name: str, role: Role | None = None, icons: frozenset[str] = frozenset()
+) -> Options:
     """The effective rewrite options of template ``name`` (``role``: the page candidates it
-    holds, ``templatelead``)."""
+    holds; ``icons``: the keys the templates link as the pages' icon; ``templatelead``)."""
     t = ctx.config.templates
     return Options(
         public_path=ctx.config.public_path,
@@ -167,6 +169,7 @@ def options(ctx: StageContext, name: str, role: Role | None = None) -> Options:
         static_spec=spec_of(ctx.config.source),
         django=t.first_wins,
         syntax=Syntax.of(t.syntax),
+        icon_keys=tuple(sorted(icons)),
         **role_options(role),
     )
 
@@ -367,7 +370,9 @@ def _run(ctx: StageContext) -> None:
     whole = (
         names if ctx.sources.files is ctx.sources.whole else collect(ctx, quiet=True, whole=True)
     )
-    roles, docs = lead_roles(ctx, whole, lambda path, rel: _decode(path.read_bytes(), ctx, rel))
+    roles, docs, icons = lead_roles(
+        ctx, whole, lambda path, rel: _decode(path.read_bytes(), ctx, rel)
+    )
     dropped = roles_dropped(ctx, roles)
     if whole is not names:  # ``watch``: a saved page may give a partial its role, or take it
         names = {**names, **{n: whole[n] for n in (*roles, *dropped) if n in whole}}
@@ -380,7 +385,7 @@ def _run(ctx: StageContext) -> None:
     seen_used: set[str] = set()
     missing: list[AssetpipeError] = []  # every template's, raised at once after the loop
     for name, rel in names.items():
-        opts = options(ctx, name, roles.get(name))
+        opts = options(ctx, name, roles.get(name), icons)
         mine = [h for h in hints if h.template == name]
         seen = [h for h in every.images if h.template == name]
         deps = {
