@@ -105,7 +105,8 @@ def no_static_folder(root: Path) -> UsageError | None:
         if named is not None
         else "add the folder of the project's static files to STATICFILES_DIRS: "
     )
-    absent = _absent_static(found[0])
+    foreign = foreign_links(root)
+    absent = _absent_static(found[0]) if foreign is None else []
     if absent:  # a bundler's output, not built in this checkout
         listed = ", ".join(absent)
         return UsageError(
@@ -117,7 +118,6 @@ def no_static_folder(root: Path) -> UsageError | None:
             " STATICFILES_DIRS",
         )
     hint = pages + (_COPY if named is not None else "then run `assetpipe init` again")
-    foreign = foreign_links(root)
     return UsageError(
         f"{shown} is a Django project's settings with no static folder of the project's own"
         " (no STATICFILES_DIRS folder, no app of the project with a static/ folder;"

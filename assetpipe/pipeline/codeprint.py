@@ -29,6 +29,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
     "templates": (
         "stages/templates.py",
         "stages/templatelead.py",
+        "stages/missingassets.py",
         "stages/unresolved.py",
         "stages/compress.py",
         "stages/compress_codec.py",
@@ -53,6 +54,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "stages/jsrefs.py",
         "stages/templates.py",
         "stages/templatelead.py",
+        "stages/missingassets.py",
         "stages/unresolved.py",
         "stages/compress.py",
         "stages/compress_codec.py",
