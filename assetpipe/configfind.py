@@ -19,7 +19,9 @@ CONFIG_NAME = "pipeline.yaml"
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
-def config_candidates(root_path: str | Path, name: str | Path = CONFIG_NAME) -> list[Path]:
+def config_candidates(
+    root_path: str | Path, name: str | Path = CONFIG_NAME, import_name: str | None = None
+) -> list[Path]:
     """Where ``find_config`` looks, in order: an absolute ``name`` as is; a relative one in
     ``root_path`` (the app's module or package folder), then in its parent (the project folder
     of a package layout: ``project/pipeline.yaml`` beside ``project/app/``), then in the
@@ -33,7 +35,11 @@ def config_candidates(root_path: str | Path, name: str | Path = CONFIG_NAME) -> 
     ``startproject`` writes an ``__init__.py`` beside ``manage.py``, and from its settings
     package (``mysite/settings/``) only the folder above the project was looked in, so
     ``assetpipe.django.BuildFinder`` raised ``config file not found`` and ``runserver``
-    answered every hashed file 500."""
+    answered every hashed file 500. A namespace package (PEP 420: no ``__init__.py``) is
+    crossed by the app's dotted ``import_name`` (Flask's ``app.import_name``): beets' web UI
+    copied to run in place is ``beetsplug.web``, and ``beetsplug/`` has no ``__init__.py``
+    (beets' plugins share it), so ``pipeline.yaml`` beside ``beetsplug/``, where ``init``
+    wrote it, was not looked in and the app did not start."""
     path = Path(name)
     if path.is_absolute():
         return [path]
@@ -44,6 +50,9 @@ def config_candidates(root_path: str | Path, name: str | Path = CONFIG_NAME) -> 
         up = up.parent
         if up not in folders:
             folders.append(up)
+    holder = package_holder(root, import_name)
+    if holder is not None and holder not in folders:
+        folders.append(holder)
     project = next(
         (f for f in root.parents if any((f / m).is_file() for m in PROJECT_MARKERS)), None
     )
@@ -52,9 +61,29 @@ def config_candidates(root_path: str | Path, name: str | Path = CONFIG_NAME) -> 
     return [f / path for f in folders]
 
 
-def find_config(root_path: str | Path, name: str | Path = CONFIG_NAME) -> Path:
+def package_holder(root: Path, import_name: str | None) -> Path | None:
+    """The folder holding the outermost package of ``import_name``, a module's or package's
+    dotted name whose folder is ``root`` (``a.b`` in ``X/a/b/__init__.py`` or ``X/a/b.py``:
+    ``X``), found by the folder names alone, so a namespace package counts; ``None`` when the
+    name is not dotted or the folders do not match it (``__main__``, a renamed copy)."""
+    parts = (import_name or "").split(".")
+    if len(parts) < 2:
+        return None
+    if root.name != parts[-1]:
+        parts = parts[:-1]  # a module: root is its package's folder
+    up = root
+    for part in reversed(parts):
+        if up.name != part:
+            return None
+        up = up.parent
+    return up
+
+
+def find_config(
+    root_path: str | Path, name: str | Path = CONFIG_NAME, import_name: str | None = None
+) -> Path:
     """The first existing ``config_candidates``; ``ConfigError`` naming every place looked."""
-    candidates = config_candidates(root_path, name)
+    candidates = config_candidates(root_path, name, import_name)
     for path in candidates:
         if path.is_file():
             return path
@@ -71,7 +100,13 @@ def find_config(root_path: str | Path, name: str | Path = CONFIG_NAME) -> Path:
     )
 
 
-__all__ = ["CONFIG_NAME", "PROJECT_MARKERS", "config_candidates", "find_config"]
+__all__ = [
+    "CONFIG_NAME",
+    "PROJECT_MARKERS",
+    "config_candidates",
+    "find_config",
+    "package_holder",
+]
 
 
 @dataclass(frozen=True)
@@ -102,10 +137,12 @@ def served_build(
     as ``assetpipe build`` takes it."""
     from .config import load_config
 
+    import_name = None
     if root is None:
-        caller = sys._getframe(depth).f_globals.get("__file__")
-        root = Path(caller).parent if caller else Path.cwd()
-    path = find_config(root, config or CONFIG_NAME)
+        caller = sys._getframe(depth).f_globals
+        root = Path(caller["__file__"]).parent if caller.get("__file__") else Path.cwd()
+        import_name = caller.get("__name__")
+    path = find_config(root, config or CONFIG_NAME, import_name)
     cfg = load_config(path)
     out = Path(output) if output is not None else cfg.output
     return ServedBuild(

@@ -235,7 +235,9 @@ class AssetPipe:
         if named is not None or output is None:
             from .config import load_config
 
-            self.config_path = find_config(root, named or CONFIG_NAME)
+            self.config_path = find_config(
+                root, named or CONFIG_NAME, getattr(app, "import_name", None)
+            )
             cfg = load_config(self.config_path)
             output = output if output is not None else cfg.output
             public_path = public_path or cfg.public_path
