@@ -51,9 +51,12 @@ def _lint(*files: Path) -> subprocess.CompletedProcess[str]:
         ),
         (
             "import os\ntry:\n    import ujson as json\nexcept ImportError:\n    import json\nx = 1\n",
-            5,
+            1,
         ),
-        ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import os\napp = 1\n", 3),
+        # a block of imports is never the line named: its last line is indented (beets)
+        ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import os\napp = 1\n", 1),
+        ("if True:\n    import os\nimport sys\napp = 1\n", 3),
+        ('"""Doc."""\nif True:\n    import os\napp = 1\n', 1),
         # imports after code (Channels' asgi.py) are not the leading ones
         ("import os\nos.environ.setdefault('A', 'b')\napp = f()\nimport late\n", 1),
     ],
@@ -86,11 +89,14 @@ def index():
 '''
 
 
-def _pasted_as_printed(root: Path, module: str, app: str, place: str, before: bool) -> None:
+def _pasted_as_printed(
+    root: Path, module: str, app: str, place: str, before: bool, *, editor: bool = False
+) -> None:
     """Write an app (``module``: its text ``app``, a stylesheet, a page naming it), run
     ``init``, paste the two lines as printed (the call ``place`` says, a regex whose group is
     the line: after it, or ``before`` it at its indentation; then the import after the line
-    named), and check ruff passes and ``build --strict`` too."""
+    named; with ``editor``, at that line's indentation, where an editor's Enter leaves the
+    cursor), and check ruff passes and ``build --strict`` too."""
     folder = str(Path(module).parent).replace(".", "")
     static = f"{folder}/static" if folder else "static"
     write_tree(
@@ -122,7 +128,9 @@ def _pasted_as_printed(root: Path, module: str, app: str, place: str, before: bo
         )
     else:
         lines.insert(at, m[2])
-    lines.insert(int(m[3]), m[4])  # in the order printed: this line number still holds
+    spot = int(m[3])  # in the order printed: this line number still holds
+    indent = lines[spot - 1][: len(lines[spot - 1]) - len(lines[spot - 1].lstrip())]
+    lines.insert(spot, (indent if editor and spot else "") + m[4])
     (root / module).write_text("\n".join(lines) + "\n")
     linted = _lint(root / module)
     assert linted.returncode == 0, linted.stdout + "\n".join(lines)
@@ -150,6 +158,39 @@ def test_the_flask_lines_pasted_as_printed_pass_the_linter(tmp_path: Path) -> No
     )
     href, status = out.split()
     assert re.fullmatch(r"/static/css/site-[A-Z0-9]{8}\.css", href) and status == "200", href
+
+
+TYPED_APP = '''\
+"""A web UI shaped as beets' (``beetsplug/web``): its imports end in a TYPE_CHECKING block."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flask
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+app = flask.Flask(__name__)
+app.url_map.strict_slashes = False
+
+
+@app.route("/")
+def index() -> str:
+    names: Sequence[str] = ()
+    return flask.render_template("index.html", names=names)
+'''
+
+
+def test_the_import_is_not_named_inside_a_type_checking_block(tmp_path: Path) -> None:
+    """``init`` named the block's last line (indented); the import pasted there, at the
+    cursor an editor leaves, ran only under a type checker: ``NameError: AssetPipe``."""
+    _pasted_as_printed(
+        tmp_path, "app.py", TYPED_APP, r"after line (\d+) \(app = flask\.Flask", False, editor=True
+    )
+    out = _run(tmp_path, "import app\nprint(sorted(app.app.extensions))")
+    assert "assetpipe" in out, out
 
 
 FACTORY_APP = '''\

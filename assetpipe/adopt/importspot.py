@@ -22,18 +22,18 @@ _ALLOWED_CALLS = ("sys.path.", "os.environ.", "site.addsitedir")
 
 
 def import_spot(tree: ast.Module) -> int:
-    """The line after which a new top-level import goes: the last line of the module's
-    leading imports (see the module docstring), or of its docstring when it has none; ``0``
-    (its top) when it has neither."""
+    """The line after which a new top-level import goes: the last line of the module's last
+    leading import statement (see the module docstring) that is not in a block, or of its
+    docstring when it has none; ``0`` (its top) when it has neither. An ``if``/``try`` block of
+    imports is among the leading imports but never the line named: its last line is indented
+    (beets' web UI ends its imports with ``if TYPE_CHECKING:``; "after line 24" was the block's
+    last import, and pasted where an editor leaves the cursor, in the block, the import never
+    ran and ``AssetPipe(app)`` raised ``NameError``)."""
     spot = 0
     for i, stmt in enumerate(tree.body):
-        if (
-            isinstance(stmt, (ast.Import, ast.ImportFrom))
-            or _only_imports(stmt)
-            or (i == 0 and _docstring(stmt))
-        ):
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) or (i == 0 and _docstring(stmt)):
             spot = stmt.end_lineno or stmt.lineno
-        elif not _allowed(stmt):
+        elif not (_only_imports(stmt) or _allowed(stmt)):
             break
     return spot
 
