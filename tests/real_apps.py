@@ -16,13 +16,14 @@ import socket
 import subprocess
 import sys
 import textwrap
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import REPO
+from tests.conftest import REPO, adopt_and_build, write_tree
 
 SERVER = """\
 import os, sys
@@ -79,6 +80,24 @@ def serve(
             proc.wait(timeout=10)
             if proc.stdout is not None:
                 proc.stdout.close()
+
+
+def serves_hashed_stylesheet(
+    project: Path, files: dict[str, str | bytes], setup: str, prefix: str
+) -> None:
+    """Write ``files`` (an app calling ``AssetPipe(app)``) into ``project``, run ``init`` and
+    ``build --strict`` there, and serve the app ``setup`` makes (``project`` first on the path,
+    as the project runs it): its page links the stylesheet by a hashed name under ``prefix``
+    (``/static/css/site-``), answered ``immutable``."""
+    write_tree(project, files)
+    adopt_and_build(project)
+    assert (project / "pipeline.yaml").is_file()
+    with serve(project, setup, adopt=False, log=project / "app.log") as base:
+        page = urllib.request.urlopen(base + "/").read().decode()
+        href = page.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+        assert href.startswith(prefix) and href.endswith(".css"), page
+        with urllib.request.urlopen(base + href) as css:
+            assert "immutable" in css.headers["Cache-Control"]
 
 
 SCROLL = """async () => {

@@ -11,13 +11,11 @@ did not start (``config file not found``). The app's dotted name now leads to th
 
 from __future__ import annotations
 
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from assetpipe.flask import config_candidates
-from tests.conftest import adopt_and_build, write_tree
 
 APP = """\
 from flask import Flask, render_template
@@ -54,16 +52,6 @@ def test_the_folder_holding_a_namespace_package_is_a_candidate(tmp_path: Path) -
 def test_an_app_in_a_namespace_package_starts_and_serves_the_build(tmp_path: Path) -> None:
     """Run as the copy runs (the folder holding ``nsplug/`` first on the path): the page
     links the hashed stylesheet, answered ``immutable``."""
-    from tests.real_apps import serve
+    from tests.real_apps import serves_hashed_stylesheet
 
-    write_tree(tmp_path, PROJECT)
-    adopt_and_build(tmp_path)
-    assert (tmp_path / "pipeline.yaml").is_file()
-    with serve(
-        tmp_path, "from nsplug.web import app\n", adopt=False, log=tmp_path / "app.log"
-    ) as base:
-        page = urllib.request.urlopen(base + "/").read().decode()
-        href = page.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
-        assert href.startswith("/static/site-") and href.endswith(".css"), page
-        with urllib.request.urlopen(base + href) as css:
-            assert "immutable" in css.headers["Cache-Control"]
+    serves_hashed_stylesheet(tmp_path, PROJECT, "from nsplug.web import app\n", "/static/site-")

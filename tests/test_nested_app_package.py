@@ -9,13 +9,12 @@ start (``config file not found``). It now also looks beside the outermost packag
 
 from __future__ import annotations
 
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from assetpipe.flask import config_candidates
-from tests.conftest import adopt_and_build, write_tree
+from tests.conftest import write_tree
 
 APP = """\
 from flask import Flask, render_template
@@ -55,16 +54,6 @@ def test_the_config_beside_the_outermost_package_is_a_candidate(tmp_path: Path) 
 def test_an_app_two_packages_deep_starts_and_serves_the_build(tmp_path: Path) -> None:
     """Run as the project runs it (the folder holding ``dl/`` first on the path): the page
     links the hashed stylesheet, answered ``immutable``."""
-    from tests.real_apps import serve
+    from tests.real_apps import serves_hashed_stylesheet
 
-    write_tree(tmp_path, PROJECT)
-    adopt_and_build(tmp_path)
-    assert (tmp_path / "pipeline.yaml").is_file()
-    with serve(
-        tmp_path, "from dl.web.app import app\n", adopt=False, log=tmp_path / "app.log"
-    ) as base:
-        page = urllib.request.urlopen(base + "/").read().decode()
-        href = page.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
-        assert href.startswith("/static/css/site-") and href.endswith(".css"), page
-        with urllib.request.urlopen(base + href) as css:
-            assert "immutable" in css.headers["Cache-Control"]
+    serves_hashed_stylesheet(tmp_path, PROJECT, "from dl.web.app import app\n", "/static/css/site-")
