@@ -68,7 +68,12 @@ def _look(browser: Any, url: str) -> tuple[str, Any, list[str]]:
     """The paragraph's colour, the script's global and the console's errors of a page."""
     page = browser.new_page()
     errors: list[str] = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+
+    def on_console(m: Any) -> None:
+        if m.type == "error":
+            errors.append(m.text)
+
+    page.on("console", on_console)
     try:
         page.goto(url + "/", wait_until="load")
         color = page.evaluate("getComputedStyle(document.querySelector('p')).color")
