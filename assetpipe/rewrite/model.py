@@ -11,6 +11,7 @@ from typing import Any
 
 from .edits import Edit
 from .hints import Hint, ImageHint
+from .refs import Ref, classify
 from .syntax import Syntax
 
 FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf"}
@@ -95,6 +96,17 @@ class Options:
     def prefix_map(self) -> dict[str, str]:
         """``prefixes`` as ``refs.classify`` takes them (whitespace in expressions collapsed)."""
         return prefix_map(self.prefixes)
+
+    def classify(self, value: str) -> Ref | None:
+        """``refs.classify`` of a URL-valued attribute value under these options."""
+        return classify(
+            value,
+            self.public_path,
+            self.prefix_map,
+            self.static_routes,
+            self.static_functions,
+            self.static_spec,
+        )
 
 
 def prefix_map(prefixes: tuple[tuple[str, str], ...]) -> dict[str, str]:

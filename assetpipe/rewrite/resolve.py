@@ -21,7 +21,6 @@ from .refs import (
     JINJA_ANY,
     STATIC_TAG_ANY,
     Ref,
-    classify,
     names_static,
     replacement,
     route_check,
@@ -162,10 +161,7 @@ class Resolver:
 
     def _classify(self, value: str) -> Ref | None:
         """``refs.classify`` of an attribute value with this rewrite's options."""
-        o = self.opts
-        return classify(
-            value, o.public_path, o.prefix_map, o.static_routes, o.static_functions, o.static_spec
-        )
+        return self.opts.classify(value)
 
     def resolve(
         self, tag: Tag, attr: str, val: str, ref: Ref, base: int, width: int | None = None

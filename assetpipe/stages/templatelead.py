@@ -14,8 +14,6 @@ from ..pipeline.codeprint import fact_kind
 from ..pipeline.sources import globmatch
 from ..rewrite.document import Document
 from ..rewrite.leads import Role, fact, roles
-from ..rewrite.model import prefix_map
-from ..rewrite.refs import classify
 from ..rewrite.scanner import ScanError
 from ..rewrite.syntax import Syntax
 from .base import StageContext
@@ -40,8 +38,8 @@ def lead_roles(
     """Template name → its ``Role``, over ``names`` (every template of the tree: name → source
     key); ``read(path, rel)`` decodes a template (raising the stage's error). Also the templates
     scanned to learn their facts (changed since the last build), by source key: their rewrite
-    takes the scan over; and the keys some template links as the pages' icon
-    (``Options.icon_keys``)."""
+    takes the scan over; and the ``href`` values, as written, of every template's icon links
+    (``leads.icon_hrefs``: ``Options.icon_keys`` are their keys)."""
     pairs = ctx.config.templates.syntax
     kind = fact_kind("templates.lead", "templates", *([pairs] if pairs else []))
     syntax = Syntax.of(pairs)
@@ -60,18 +58,8 @@ def lead_roles(
         facts[name] = ctx.sources.fact(rel, kind, compute)
     pages = {n for n in names if globmatch(n, ctx.config.templates.pages)}
     tags = dict(ctx.config.templates.partial_tags)
-    icons = frozenset(k for f in facts.values() for k in _keys(ctx, f.get("icons", ())))
+    icons = frozenset(h for f in facts.values() for h in f.get("icons", ()))
     return roles(facts, pages, ctx.config.templates.first_wins, tags), docs, icons
-
-
-def _keys(ctx: StageContext, hrefs: Iterable[str]) -> Iterable[str]:
-    """The manifest keys ``hrefs`` name (``refs.classify`` with the templates' options)."""
-    t = ctx.config.templates
-    prefixes = prefix_map(t.prefixes)
-    for href in hrefs:
-        ref = classify(href, ctx.config.public_path, prefixes, t.static_routes, t.static_functions)
-        if ref is not None and ref.key is not None:
-            yield ref.key
 
 
 #: the templates that held a role in the last build (``roles_dropped``), in the state folder

@@ -320,9 +320,11 @@ def _run(ctx: StageContext) -> None:
     whole = (
         names if ctx.sources.files is ctx.sources.whole else collect(ctx, quiet=True, whole=True)
     )
-    roles, docs, icons = lead_roles(
+    roles, docs, hrefs = lead_roles(
         ctx, whole, lambda path, rel: _decode(path.read_bytes(), ctx, rel)
     )
+    refs = map(options(ctx, "").classify, hrefs)  # the icon links' keys
+    icons = frozenset(r.key for r in refs if r is not None and r.key is not None)
     dropped = roles_dropped(ctx, roles)
     if whole is not names:  # ``watch``: a saved page may give a partial its role, or take it
         names = {**names, **{n: whole[n] for n in (*roles, *dropped) if n in whole}}
