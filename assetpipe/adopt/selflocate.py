@@ -77,8 +77,11 @@ def self_locating(
         prefix = folder + "/"
         if any(prefix.startswith(d + "/") for d in found) or folder in found:
             continue
+        if not locates_itself(script, files, loaded):
+            continue
+        # read only a script its folder's layout already marks (unreadable: as the layout says)
         text = read_script(static_dir, script) if static_dir is not None else None
-        if locates_itself(script, files, loaded, text is None or finds_own_url(text)):
+        if text is None or finds_own_url(text):
             found = [d for d in found if not d.startswith(prefix)] + [folder]
     return sorted(found)
 
