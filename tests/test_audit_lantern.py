@@ -147,9 +147,9 @@ def test_simulation_agrees_with_lighthouse_on_the_same_load(
                 ours,
                 lh,
             )
-        # The page's fixed work (1.2e8 loop iterations, ~150 ms unthrottled on a quiet
-        # machine; 3e7 was under 50 ms there) is a long task under either CPU factor.
-        assert ours["tbt"] > 0 and ours["lcp"] > ours["fcp"] > 0
+        # The page's 300 ms of script is a long task under either CPU factor, most of it after
+        # the simulated FCP (a task that began before it counts from it).
+        assert ours["tbt"] > 100 and ours["lcp"] > ours["fcp"] > 0, (prof.name, ours)
     mobile = capture.simulate(recorded, capture.settings_for(throttle.MOBILE))
     desktop = capture.simulate(recorded, capture.settings_for(throttle.DESKTOP))
     assert mobile["fcp"] > 2 * desktop["fcp"]
