@@ -137,11 +137,16 @@ class Result:
 
 
 def normalise_outputs(meta: dict[str, Any], cwd: Path, outdir: Path) -> dict[str, Any]:
-    """Rewrite the metafile's output paths (relative to the cwd) as paths relative to outdir."""
-    out_prefix = os.path.normpath(outdir)
+    """Rewrite the metafile's output paths (relative to the cwd) as paths relative to outdir.
+
+    Both sides are resolved (``realpath``): the native binary names its outputs relative to the
+    cwd the kernel gives it, with symlinks resolved, so a source folder that is a symlink to a
+    folder at another depth (ArchiveBox's ``static -> templates/static``) put a textual
+    ``normpath`` one ``..`` off, outside ``outdir``."""
+    out_prefix = os.path.realpath(outdir)
 
     def rel(p: str) -> str:
-        full = os.path.normpath(os.path.join(cwd, p))
+        full = os.path.realpath(os.path.join(cwd, p))
         return Path(os.path.relpath(full, out_prefix)).as_posix()
 
     outputs: dict[str, Any] = {}

@@ -118,9 +118,11 @@ class Service:
             raise EsbuildError(errors)
         cwd, outdir = Path(options["absWorkingDir"]), Path(options["outdir"])
         meta = normalise_outputs(res.get("metafile") or {}, cwd, outdir)
-        prefix = os.path.normpath(outdir)
+        prefix = os.path.realpath(outdir)  # as normalise_outputs resolves its paths
         files = {
-            Path(os.path.relpath(f["path"], prefix)).as_posix(): base64.b64decode(f["contents"])
+            Path(os.path.relpath(os.path.realpath(f["path"]), prefix)).as_posix(): base64.b64decode(
+                f["contents"]
+            )
             for f in res.get("outputFiles", ())
         }
         return Result(files, meta, warnings)
