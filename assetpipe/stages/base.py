@@ -83,6 +83,7 @@ class Report:
 
     sections: dict[str, Any] = field(default_factory=dict)
     warnings: list[BuildWarning] = field(default_factory=list)
+    seen: set[BuildWarning] = field(default_factory=set, repr=False)  # ``warnings``, as a set
 
 
 @dataclass
@@ -163,7 +164,13 @@ class StageContext:
         return dest
 
     def warn(self, message: str, location: Location | None = None) -> None:
+        """Report a warning once: a template that two template folders both reach (ArchiveBox's
+        ``DIRS`` list ``templates/core`` and ``templates``) is built under both names, and its
+        warnings would otherwise be printed, and counted by ``--strict``, twice."""
         w = BuildWarning(self.stage, message, location)
+        if w in self.report.seen:
+            return
+        self.report.seen.add(w)
         self.report.warnings.append(w)
         log.warning("%s", w)
         if self.on_warning is not None:
