@@ -12,6 +12,7 @@ looks for the one that fits the checkout (the folder that exists).
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Iterator
 
 
@@ -20,11 +21,27 @@ def assigned(tree: ast.Module) -> dict[str, ast.expr]:
     and, for an upper-case name the top level does not assign, its first in a top-level
     class (django-configurations' settings classes: Read the Docs'
     ``class CommunityBaseSettings(Settings)`` holds ``STATICFILES_DIRS``, ``SITE_ROOT``...)."""
-    out = {name: value for name, value, kind in _assignments(tree) if kind == "top"}
+    out: dict[str, ast.expr] = {}
+    for name, value, kind in _assignments(tree):
+        if kind == "top":
+            prev = out.get(name)
+            out[name] = value if prev is None else _with_previous(value, name, prev)
     for name, value, kind in _assignments(tree):
         if kind == "class" and name.isupper() and name not in out:
             out[name] = value
     return out
+
+
+def _with_previous(value: ast.expr, name: str, prev: ast.expr) -> ast.expr:
+    """``value`` with each read of ``name`` replaced by ``prev``, the value ``name`` had before:
+    Tandoor's ``INSTALLED_APPS = INSTALLED_APPS + SOCIAL_PROVIDERS`` (and ``+=``) extends the
+    list assigned above it, and reading the last assignment alone lost every app in it."""
+
+    class Substitute(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.expr:
+            return prev if node.id == name and isinstance(node.ctx, ast.Load) else node
+
+    return Substitute().visit(copy.deepcopy(value))
 
 
 def candidates(tree: ast.Module, name: str) -> list[ast.expr]:
@@ -37,7 +54,7 @@ def candidates(tree: ast.Module, name: str) -> list[ast.expr]:
 
 def _assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr, str]]:
     """(name, value, where: ``top``, ``branch`` or ``class``) of each single-name assignment
-    of the module's top level, of its top-level ``if``/``try`` blocks (nested ones too) and
+    (``NAME += x`` as ``NAME + x``) of the module's top level, of its top-level ``if``/``try`` blocks (nested ones too) and
     of its top-level classes' bodies, in source order."""
 
     def walk(body: list[ast.stmt], kind: str) -> Iterator[tuple[str, ast.expr, str]]:
@@ -46,6 +63,9 @@ def _assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr, str]]:
                 target = n.targets[0]
                 if isinstance(target, ast.Name):
                     yield target.id, n.value, kind
+            elif isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name):
+                read = ast.Name(n.target.id, ast.Load())
+                yield n.target.id, ast.BinOp(read, n.op, n.value), kind
             elif isinstance(n, ast.If):
                 yield from walk(n.body, "branch" if kind == "top" else kind)
                 yield from walk(n.orelse, "branch" if kind == "top" else kind)
