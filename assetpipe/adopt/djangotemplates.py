@@ -38,7 +38,7 @@ def app_templates(root: Path, apps: ast.expr | None) -> AppTemplates:
     earlier: list[Path] = []  # installed packages' templates/ folders listed so far
     seen: set[str] | None = None  # their template names, read when a project app needs them
     for name in app_names(apps):
-        own = _package(root, name.split("."))
+        own = _project_package(root, name.split("."))
         if own is None:
             pkg = _installed(name.split("."))
             if pkg is not None and (pkg / "templates").is_dir():
@@ -124,7 +124,8 @@ def _installed_packages(root: Path, apps: ast.expr | None) -> dict[str, Path]:
     ``root``, none that is not installed here."""
     out: dict[str, Path] = {}
     for top in dict.fromkeys(n.split(".")[0] for n in app_names(apps)):
-        pkg = None if top in ("", "django") or _package(root, [top]) else _installed([top])
+        own = top in ("", "django") or _project_package(root, [top]) is not None
+        pkg = None if own else _installed([top])
         if pkg is not None:
             out[top] = pkg
     return out
@@ -161,7 +162,7 @@ def _app_statics(root: Path, apps: ast.expr | None, installed: bool = False) -> 
     ``installed``, those of the installed packages it names too)."""
     folders: list[Path] = []
     for name in app_names(apps):
-        own = _package(root, name.split("."))
+        own = _project_package(root, name.split("."))
         if own is None and installed:
             own = _installed(name.split("."))
         if own is not None and (own / "static").is_dir() and own / "static" not in folders:
@@ -171,6 +172,15 @@ def _app_statics(root: Path, apps: ast.expr | None, installed: bool = False) -> 
 
 def _names(folder: Path) -> list[str]:
     return [p.relative_to(folder).as_posix() for p in walk(folder, TEMPLATE_EXT)]
+
+
+def _project_package(root: Path, parts: list[str]) -> Path | None:
+    """``_package`` under the project folder ``root``, or under its ``src/`` folder (the src
+    layout: paperless-ngx's ``src/documents``, nsupdate.info's ``src/nsupdate``, PeeringDB's
+    ``src/peeringdb_server``, with ``manage.py`` or an editable install putting ``src`` on
+    ``sys.path``): ``init`` found no app of theirs, said the project had no static folder of
+    its own and wrote no config."""
+    return _package(root, parts) or _package(root / "src", parts)
 
 
 def _package(base: Path, parts: list[str]) -> Path | None:
