@@ -29,7 +29,7 @@ _ONE: dict[str, Callable[[str], str]] = {
 
 
 #: the calls whose arguments are parts of the path they make
-_PATH_CALLS = {*_ONE, "join", "Path", "PurePath", "str", "resolve", "absolute"}
+_PATH_CALLS = {*_ONE, "join", "Path", "PurePath", "str", "resolve", "absolute", "joinpath"}
 
 
 def eval_path(node: ast.AST, values: dict[str, ast.expr], module: Path) -> str | None:
@@ -37,7 +37,7 @@ def eval_path(node: ast.AST, values: dict[str, ast.expr], module: Path) -> str |
     read as its value (``values``); ``None`` when a part of it is none of the forms below:
     a string literal, ``__file__``, ``os.path.dirname``/``abspath``/``realpath``/
     ``normpath``/``join``, ``Path(...)``, ``.parent``, ``.parents[N]``, ``.resolve()``,
-    ``.absolute()``, ``str(...)``, ``/`` and ``+`` on paths and strings, a string's
+    ``.absolute()``, ``.joinpath(...)``, ``str(...)``, ``/`` and ``+`` on paths and strings, a string's
     ``.replace(old, new)`` (Kiwi TCMS's ``os.path.join(TCMS_ROOT_PATH, "static").replace("\\",
     "/")``), a call of a module-level ``lambda`` of those."""
     return _eval(node, values, str(module.resolve()), 0)
@@ -97,6 +97,10 @@ def _call(node: ast.Call, values: dict[str, ast.expr], module: str, depth: int) 
     if isinstance(func, ast.Attribute) and name in ("resolve", "absolute") and not given:
         inner = _eval(func.value, values, module, depth + 1)
         return None if inner is None else posixpath.normpath(inner)
+    if isinstance(func, ast.Attribute) and name == "joinpath" and given:
+        # djangopackages' ``PROJECT_ROOT.joinpath("static")``: it found no static folder
+        inner = _eval(func.value, values, module, depth + 1)
+        return None if inner is None else posixpath.join(inner, *given)
     if isinstance(func, ast.Attribute) and name == "replace" and len(given) == 2:
         inner = _eval(func.value, values, module, depth + 1)
         return None if inner is None else inner.replace(given[0], given[1])
@@ -160,3 +164,23 @@ def _path_parts(node: ast.AST, values: dict[str, ast.expr], depth: int) -> list[
 def _shared(a: Path, b: Path) -> int:
     """How many leading folders two absolute paths share."""
     return len(Path(os.path.commonpath([a, b])).parts)
+
+
+def named_exactly(
+    listed: ast.expr | None, values: dict[str, ast.expr], settings: Path
+) -> set[Path]:
+    """The folders (resolved) of a list of path expressions (a module-level name read as its
+    value) that evaluate (``eval_path``) to a folder: named for certain, not by their last
+    parts. Tandoor's ``DIRS`` lists its ``cookbook`` app's ``templates/`` (Django then searches
+    it before every app's, installed ones too); it was taken for the app's folder alone,
+    dropped as shadowed by an installed package's template, and no template was built."""
+    if isinstance(listed, ast.Name):
+        listed = values.get(listed.id)
+    if not isinstance(listed, ast.List | ast.Tuple):
+        return set()
+    found = (eval_path(item, values, settings) for item in listed.elts)
+    return {
+        Path(posixpath.normpath(f)).resolve()
+        for f in found
+        if f is not None and posixpath.isabs(f) and Path(f).is_dir()
+    }
