@@ -45,7 +45,7 @@ from .djangotemplates import (
 )
 from .files import parsed_modules, walk_dirs
 from .npmfinder import npm_finder_files
-from .pathexpr import settings_folder
+from .pathexpr import named_exactly, settings_folder
 from .runserverstep import finders_line, runserver_step, staticfiles_line
 from .settingsfamily import (
     WHITENOISE_MANIFEST,
@@ -279,10 +279,12 @@ def django_folders(root: Path) -> AsgiFolders | None:
     apps = AppTemplates()
     if backend is not None and _app_dirs(backend, values, root):
         apps = app_templates(root, installed_apps(values))
-        # an app's folder is searched in the apps' order (pretalx's unevaluated
-        # ``BASE_DIR / "templates"``, by its last part, was taken for the agenda app's)
-        of_apps = {*apps.folders, *(f for f, _ in apps.shadowed)}
-        templates = [t for t in templates if t not in of_apps] + apps.folders
+        # an app's folder is searched in the apps' order (pretalx's unevaluated ``BASE_DIR /
+        # "templates"`` was taken for the agenda app's), unless DIRS names it (``named_exactly``)
+        exact = named_exactly(_templates_dirs(tree), values, path)
+        of_apps = {*apps.folders, *(f for f, _ in apps.shadowed)} - exact
+        templates = [t for t in templates if t not in of_apps]
+        templates += [f for f in apps.folders if f not in exact]
     first = templates[0] if templates else None
     return AsgiFolders(
         static,

@@ -1,0 +1,130 @@
+"""Django projects ``init`` said had "no static folder of the project's own" (and wrote no
+config), each laid out as a real project is: Tandoor's ``INSTALLED_APPS`` extended by itself,
+paperless-ngx's and nsupdate.info's apps under ``src/``, djangopackages'
+``PROJECT_ROOT.joinpath("static")``; and Tandoor's ``DIRS`` naming its app's template folder,
+whose templates were all left unbuilt because an installed package has one of their names.
+Each is initialised, built and rendered by Django with the hashed stylesheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import run_cli, write_tree
+from tests.test_django import SETTINGS_HEAD, startproject
+from tests.test_django_settings import _initialised
+from tests.test_django_templates import _hashed, _render, pasted_and_built
+
+PAGE = "{% load static %}<link rel='stylesheet' href='{% static 'css/site.css' %}'>\n"
+CSS = "body { margin: 0; color: #123; }\n"
+TEMPLATES = """\
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": %s,
+              "APP_DIRS": True}]
+STATIC_URL = "/static/"
+"""
+
+#: Tandoor's settings: the list assigned again as itself plus more, and ``+=`` in a branch
+EXTENDED = (
+    SETTINGS_HEAD
+    + """\
+INSTALLED_APPS = ["django.contrib.staticfiles", "shop.apps.ShopConfig"]
+EXTRA = [a for a in os.getenv("EXTRA_APPS", "").split(",") if a]
+INSTALLED_APPS = INSTALLED_APPS + EXTRA
+INSTALLED_APPS += ["django.contrib.humanize"]
+"""
+    + TEMPLATES % "[]"
+)
+
+
+def test_installed_apps_extended_by_itself_keeps_its_apps(tmp_path: Path) -> None:
+    """Read as its last assignment alone, ``INSTALLED_APPS`` had no app of the project: the
+    ``shop`` app's ``static/`` is the source now and its templates are built."""
+    write_tree(
+        tmp_path,
+        {
+            **startproject(EXTENDED),
+            "shop/__init__.py": "",
+            "shop/apps.py": "from django.apps import AppConfig\n\n\n"
+            "class ShopConfig(AppConfig):\n    name = 'shop'\n",
+            "shop/static/css/site.css": CSS,
+            "shop/templates/shop/page.html": PAGE,
+        },
+    )
+    result, yaml, cfg = _initialised(tmp_path)
+    assert cfg.source == (tmp_path / "shop/static").resolve(), yaml
+    pasted_and_built(tmp_path, result.out)
+    _hashed(tmp_path, _render(tmp_path, ["shop/page.html"]), 1)
+
+
+def test_apps_of_a_src_layout_are_the_projects(tmp_path: Path) -> None:
+    """paperless-ngx keeps ``manage.py``, its settings and its apps in ``src/``: ``init``,
+    run at the repository's top, looked for the apps there only."""
+    settings = SETTINGS_HEAD + 'INSTALLED_APPS = ["django.contrib.staticfiles", "shop"]\n'
+    files = {f"src/{k}": v for k, v in startproject(settings + TEMPLATES % "[]").items()}
+    write_tree(
+        tmp_path,
+        {
+            **files,
+            "src/shop/__init__.py": "",
+            "src/shop/static/css/site.css": CSS,
+            "src/shop/templates/shop/page.html": PAGE,
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    assert 'source: "src/shop/static"' in yaml, yaml
+    assert '"src/shop/templates"' in yaml, yaml
+
+
+def test_a_static_folder_named_by_joinpath(tmp_path: Path) -> None:
+    """djangopackages: ``STATICFILES_DIRS = [PROJECT_ROOT.joinpath("static")]``."""
+    settings = (
+        SETTINGS_HEAD
+        + "from pathlib import Path\n\nPROJECT_ROOT = Path(__file__).parent.parent\n"
+        + 'INSTALLED_APPS = ["django.contrib.staticfiles"]\n'
+        + 'STATICFILES_DIRS = [PROJECT_ROOT.joinpath("static")]\n'
+        + TEMPLATES % '[PROJECT_ROOT.joinpath("templates")]'
+    )
+    write_tree(
+        tmp_path,
+        {
+            **startproject(settings),
+            "static/css/site.css": CSS,
+            "templates/page.html": PAGE,
+            "assets/css/site.css": CSS,  # another folder ending in css/site.css
+        },
+    )
+    result, yaml, cfg = _initialised(tmp_path)
+    assert cfg.source == (tmp_path / "static").resolve(), yaml
+    pasted_and_built(tmp_path, result.out)
+    _hashed(tmp_path, _render(tmp_path, ["page.html"]), 1)
+
+
+def test_an_app_folder_dirs_names_is_built_though_an_installed_app_shares_a_name(
+    tmp_path: Path,
+) -> None:
+    """Tandoor's ``DIRS`` lists ``os.path.join(BASE_DIR, 'cookbook', 'templates')``, its app's
+    folder, which also overrides a template of an installed package listed before the app
+    (django-filter, which Wagtail installs)
+    (Django renders the override: ``DIRS`` come first). The folder was dropped as shadowed
+    and none of its templates was built."""
+    settings = (
+        SETTINGS_HEAD
+        + 'INSTALLED_APPS = ["django.contrib.staticfiles", "django_filters", "shop"]\n'
+        + 'STATICFILES_DIRS = [os.path.join(BASE_DIR, "assets")]\n'
+        + TEMPLATES % '[os.path.join(BASE_DIR, "shop", "templates")]'
+    )
+    write_tree(
+        tmp_path,
+        {
+            **startproject(settings),
+            "assets/css/site.css": CSS,
+            "shop/__init__.py": "",
+            "shop/templates/django_filters/widgets/multiwidget.html": "<p></p>\n",
+            "shop/templates/shop/page.html": PAGE,
+        },
+    )
+    result, yaml, _cfg = _initialised(tmp_path)
+    assert '"shop/templates"' in yaml, yaml
+    pasted_and_built(tmp_path, result.out)
+    _hashed(tmp_path, _render(tmp_path, ["shop/page.html"]), 1)
