@@ -128,3 +128,41 @@ def test_an_app_folder_dirs_names_is_built_though_an_installed_app_shares_a_name
     assert '"shop/templates"' in yaml, yaml
     pasted_and_built(tmp_path, result.out)
     _hashed(tmp_path, _render(tmp_path, ["shop/page.html"]), 1)
+
+
+#: cookiecutter-django's settings before 2020 (Bootcamp): django-environ's path arithmetic
+ENVIRON = """\
+import environ
+
+ROOT_DIR = environ.Path(__file__) - 3
+APPS_DIR = ROOT_DIR.path("shop")
+SECRET_KEY = "test"
+ROOT_URLCONF = "config.urls"
+INSTALLED_APPS = ["django.contrib.staticfiles"]
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [str(APPS_DIR.path("static"))]
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates",
+              "DIRS": [str(APPS_DIR.path("templates"))]}]
+"""
+
+
+def test_folders_named_by_django_environ_paths(tmp_path: Path) -> None:
+    """``environ.Path(__file__) - 3`` and ``.path("static")`` did not evaluate: ``init`` said
+    the ``STATICFILES_DIRS`` folder, ``static``, was absent from the checkout (a bundler's
+    output?) and wrote no config. Parsed only: django-environ is not installed here."""
+    write_tree(
+        tmp_path,
+        {
+            "manage.py": "import sys\n",
+            "config/__init__.py": "",
+            "config/settings/__init__.py": "",
+            "config/settings/base.py": ENVIRON,
+            "shop/static/css/site.css": CSS,
+            "shop/templates/page.html": PAGE,
+            "static/README": "collected here\n",  # another folder named static
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    assert 'source: "shop/static"' in yaml and '"shop/templates"' in yaml, yaml

@@ -37,7 +37,8 @@ def eval_path(node: ast.AST, values: dict[str, ast.expr], module: Path) -> str |
     read as its value (``values``); ``None`` when a part of it is none of the forms below:
     a string literal, ``__file__``, ``os.path.dirname``/``abspath``/``realpath``/
     ``normpath``/``join``, ``Path(...)``, ``.parent``, ``.parents[N]``, ``.resolve()``,
-    ``.absolute()``, ``.joinpath(...)``, ``str(...)``, ``/`` and ``+`` on paths and strings, a string's
+    ``.absolute()``, ``.joinpath(...)``, django-environ's ``Path(...) - N`` and ``.path(...)``,
+    ``str(...)``, ``/`` and ``+`` on paths and strings, a string's
     ``.replace(old, new)`` (Kiwi TCMS's ``os.path.join(TCMS_ROOT_PATH, "static").replace("\\",
     "/")``), a call of a module-level ``lambda`` of those."""
     return _eval(node, values, str(module.resolve()), 0)
@@ -59,6 +60,16 @@ def _eval(node: ast.AST, values: dict[str, ast.expr], module: str, depth: int) -
         if left is None or right is None:
             return None
         return posixpath.join(left, right) if isinstance(node.op, ast.Div) else left + right
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+        # django-environ's ``environ.Path(__file__) - 3``: three folders up (cookiecutter-django
+        # before 2020, Bootcamp); a ``Path`` of pathlib has no ``-``
+        up, inner = node.right, _eval(node.left, values, module, depth + 1)
+        if inner is None or not isinstance(up, ast.Constant) or not isinstance(up.value, int):
+            return None
+        path = posixpath.normpath(inner)
+        for _ in range(up.value):
+            path = posixpath.dirname(path)
+        return path
     if isinstance(node, ast.Attribute) and node.attr == "parent":
         inner = _eval(node.value, values, module, depth + 1)
         return None if inner is None else posixpath.dirname(posixpath.normpath(inner))
@@ -97,8 +108,9 @@ def _call(node: ast.Call, values: dict[str, ast.expr], module: str, depth: int) 
     if isinstance(func, ast.Attribute) and name in ("resolve", "absolute") and not given:
         inner = _eval(func.value, values, module, depth + 1)
         return None if inner is None else posixpath.normpath(inner)
-    if isinstance(func, ast.Attribute) and name == "joinpath" and given:
-        # djangopackages' ``PROJECT_ROOT.joinpath("static")``: it found no static folder
+    if isinstance(func, ast.Attribute) and name in ("joinpath", "path") and given:
+        # djangopackages' ``PROJECT_ROOT.joinpath("static")`` (no static folder was found);
+        # django-environ's ``APPS_DIR.path("static")``
         inner = _eval(func.value, values, module, depth + 1)
         return None if inner is None else posixpath.join(inner, *given)
     if isinstance(func, ast.Attribute) and name == "replace" and len(given) == 2:
