@@ -166,3 +166,33 @@ def test_folders_named_by_django_environ_paths(tmp_path: Path) -> None:
     assert result.code == 0, result.err
     yaml = (tmp_path / "pipeline.yaml").read_text()
     assert 'source: "shop/static"' in yaml and '"shop/templates"' in yaml, yaml
+
+
+def test_an_app_folder_built_for_a_bundlers_absent_folder_is_said(tmp_path: Path) -> None:
+    """wagtail.org: ``STATICFILES_DIRS`` names webpack's ``static_compiled`` (absent from a
+    checkout), so the config builds an app's ``static/`` folder; ``init`` said nothing of it
+    and ``build --strict`` then failed on the references to the bundler's files."""
+    settings = (
+        SETTINGS_HEAD
+        + 'INSTALLED_APPS = ["django.contrib.staticfiles", "shop"]\n'
+        + 'STATICFILES_DIRS = [os.path.join(BASE_DIR, "static_compiled")]\n'
+        + TEMPLATES % "[]"
+    )
+    write_tree(
+        tmp_path,
+        {
+            **startproject(settings),
+            "shop/__init__.py": "",
+            "shop/static/css/site.css": CSS,
+            "shop/templates/shop/page.html": PAGE,
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "note: STATICFILES_DIRS names static_compiled, which this checkout lacks" in (
+        result.out
+    ), result.out
+    (tmp_path / "static_compiled").mkdir()
+    (tmp_path / "static_compiled/app.css").write_text(CSS)
+    again = run_cli("init", "--force", cwd=tmp_path)
+    assert again.code == 0 and "static_compiled, which" not in again.out, again.out

@@ -126,17 +126,41 @@ def no_static_folder(root: Path) -> UsageError | None:
     )
 
 
+def absent_static_note(root: Path) -> str | None:
+    """``init``'s note where every folder the settings' ``STATICFILES_DIRS`` name is absent
+    (a bundler's output) and the config builds an app's ``static/`` folder instead:
+    wagtail.org's webpack copies ``wagtailio/static`` into ``static_compiled``, which a
+    checkout lacks; the config built the ``wagtailspace`` app's folder, and ``build
+    --strict`` failed on 40 references to files the bundler writes, with no word why."""
+    found = settings_apps(root)
+    named = _static_dirs(found[0]) if found is not None else []
+    if not named or any(there for _, there in named):
+        return None
+    return (
+        f"note: STATICFILES_DIRS names {', '.join(n for n, _ in named)}, which this checkout"
+        " lacks (a bundler's output?): the config builds an app's static/ folder instead, and"
+        " the files the bundler writes there are missing to the build. Build the static files"
+        " first (webpack, Vite, npm run build), then run `assetpipe init` again."
+    )
+
+
 def _absent_static(settings: Path) -> list[str]:
     """The folders the settings' ``STATICFILES_DIRS`` name (any value it may take), each by
     its string literals (``base_dir_join("../frontend", "webpack_bundles")``:
     ``frontend/webpack_bundles``, django-react-boilerplate's webpack output), that no folder
     of the checkout is: ``init`` said there was "no STATICFILES_DIRS folder"."""
+    return [name for name, there in _static_dirs(settings) if not there]
+
+
+def _static_dirs(settings: Path) -> list[tuple[str, bool]]:
+    """Each folder ``STATICFILES_DIRS`` names (``_absent_static``), with whether the checkout
+    has it."""
     try:
         tree = ast.parse(settings.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, ValueError):
         return []
     values = assigned(tree)
-    names: list[str] = []
+    names: list[tuple[str, bool]] = []
     for listed in candidates(tree, "STATICFILES_DIRS"):
         if isinstance(listed, ast.Name):
             listed = values.get(listed.id, listed)
@@ -152,8 +176,8 @@ def _absent_static(settings: Path) -> list[str]:
                 if p not in ("", ".", "..")
             ]
             name = "/".join(parts)
-            if parts and name not in names and not _somewhere(settings, name):
-                names.append(name)
+            if parts and name not in (n for n, _ in names):
+                names.append((name, _somewhere(settings, name)))
     return names
 
 

@@ -40,7 +40,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt import other_app_steps
         from ..adopt.asgiapp import find_asgi_app
         from ..adopt.djangoapp import find_django_project
-        from ..adopt.djangopages import installed_pages_note
+        from ..adopt.djangopages import absent_static_note, installed_pages_note
         from ..adopt.importspot import two_lines
         from ..adopt.litestarapp import find_litestar_app
         from ..adopt.othertools import describe
@@ -95,6 +95,8 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
                 steps = dj.steps(p.root, here, OUTPUT, p.public_path)
                 _next_steps("\nA Django project.", steps, "  ")
             if not p.templates and (note := installed_pages_note(p.root)):
+                click.echo(f"\n{note}")
+            if note := absent_static_note(p.root):
                 click.echo(f"\n{note}")
         elif p.app is None and (tracker := tracker_config(p.root)) is not None:
             steps = tracker_steps(tracker, result.path.parent.resolve() / OUTPUT)
