@@ -41,7 +41,8 @@ def _with_previous(value: ast.expr, name: str, prev: ast.expr) -> ast.expr:
         def visit_Name(self, node: ast.Name) -> ast.expr:
             return prev if node.id == name and isinstance(node.ctx, ast.Load) else node
 
-    return Substitute().visit(copy.deepcopy(value))
+    done: ast.expr = Substitute().visit(copy.deepcopy(value))
+    return done
 
 
 def candidates(tree: ast.Module, name: str) -> list[ast.expr]:
