@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .files import calls_asset_pipe, parsed_modules, python_texts
+from .files import TEMPLATE_EXT, calls_asset_pipe, parsed_modules, python_texts, walk
 from .importspot import module_import_spot, two_lines
+from .installed import top_package
 
 #: ``class X(StaticFiles)``: its calls serve a folder too
 _SUBCLASS = re.compile(r"^class\s+(\w+)\s*\(\s*(?:[\w.]+\.)?StaticFiles\s*[,)]", re.M)
@@ -46,6 +47,8 @@ class AsgiApp:
     # naming it (the starlette-admin demo's ``Jinja2Templates("templates").TemplateResponse(...)``
     # in its view), which ``AssetPipe`` cannot be given: its pages stay unrewritten
     unnamed_templates: int | None = None
+    # the import of ``templates`` when another module makes it (``_templates_elsewhere``)
+    templates_import: str | None = None
 
     @property
     def adopted(self) -> bool:
@@ -80,7 +83,10 @@ class AsgiApp:
 
     def lines(self) -> tuple[str, str]:
         args = self.app if self.templates is None else f"{self.app}, {self.templates}"
-        return ("from assetpipe.starlette import AssetPipe", f"AssetPipe({args})")
+        imports = "from assetpipe.starlette import AssetPipe"
+        if self.templates_import is not None:
+            imports += "\n" + self.templates_import
+        return (imports, f"AssetPipe({args})")
 
 
 def called_name(func: ast.expr) -> str:
@@ -147,7 +153,52 @@ def find_asgi_app(root: Path) -> AsgiApp | None:
                 unnamed = None if templates is not None else _unnamed_templates(tree)
                 hit = AsgiApp(path, app, templates, end, last.col_offset, unnamed)
                 found.append((len(path.relative_to(root).parts), str(path), hit))
+    if not found:
+        return None
+    best = min(found, key=lambda f: (f[0], f[1]))[2]
+    if best.templates is not None or best.unnamed_templates is not None:
+        return best
+    other = _templates_elsewhere(root, best.module_file)
+    if other is None:
+        return best
+    module, name, _call = other
+    used = {
+        n.id
+        for n in ast.walk(ast.parse(best.module_file.read_text("utf-8")))
+        if isinstance(n, ast.Name)
+    }
+    alias = "assetpipe_templates" if name in used else name
+    spelled = name if alias == name else f"{name} as {alias}"
+    return replace(
+        best, templates=alias, templates_import=f"from {_dotted(module)} import {spelled}"
+    )
+
+
+def _templates_elsewhere(root: Path, app_module: Path) -> tuple[Path, str, ast.Call] | None:
+    """The module-level ``NAME = Jinja2Templates(...)`` of another module of the project (the
+    shallowest, then the first by path) for an app whose own module makes none: microblog.pub
+    makes ``_templates`` in ``app/templates.py`` and renders every page with it; ``init`` said
+    ``AssetPipe(app)``, and the pages were rendered from the unrewritten templates."""
+    found: list[tuple[int, str, tuple[Path, str, ast.Call]]] = []
+    for path, _text, tree in parsed_modules(root, "Jinja2Templates("):
+        if path == app_module:
+            continue
+        for stmt in tree.body:
+            name = _assigned(stmt, ("Jinja2Templates",))
+            if name is not None and name.isidentifier() and isinstance(stmt, ast.Assign):
+                assert isinstance(stmt.value, ast.Call)
+                found.append(
+                    (len(path.relative_to(root).parts), str(path), (path, name, stmt.value))
+                )
+                break
     return min(found, key=lambda f: (f[0], f[1]))[2] if found else None
+
+
+def _dotted(module: Path) -> str:
+    """A module's dotted name, from the folder above its top-level package (``top_package``)."""
+    top = top_package(module)
+    base = top.parent if top is not None else module.parent
+    return ".".join(module.relative_to(base).with_suffix("").parts)
 
 
 @dataclass(frozen=True)
@@ -246,18 +297,14 @@ def asgi_folders(root: Path) -> AsgiFolders | None:
             tree = ast.parse(text)
         except (SyntaxError, ValueError):
             continue
-        assigns = {
-            ast.unparse(n.targets[0]): n.value
-            for n in ast.walk(tree)
-            if isinstance(n, ast.Assign) and len(n.targets) == 1
-        }
+        assigns = _assigns(tree)
         mounts: list[tuple[str, Path, str | None]] = []
         templates: Path | None = None
         for n in ast.walk(tree):
             if not isinstance(n, ast.Call):
                 continue
             if called_name(n.func) == "Jinja2Templates" and templates is None:
-                templates = _folder(_literal(_keyword(n, "directory", 0), assigns), path, root)
+                templates = _templates_folder(n, assigns, path, root)
             mount = _mount(n)
             if mount is None or not isinstance(inner := mount[0], ast.Call):
                 continue
@@ -272,8 +319,34 @@ def asgi_folders(root: Path) -> AsgiFolders | None:
         if mounts:
             public, folder, name = next((m for m in mounts if m[2] == "static"), mounts[0])
             routes = (name,) if isinstance(name, str) and name != "static" else ()
+            if templates is None and (other := _templates_elsewhere(root, path)) is not None:
+                module, _name, call = other
+                owned = ast.parse(module.read_text("utf-8"))
+                templates = _templates_folder(call, _assigns(owned), module, root)
             return AsgiFolders(folder, public, templates, routes)
     return None
+
+
+def _assigns(tree: ast.Module) -> dict[str, ast.expr]:
+    """Each single-target assignment of a module, by its target's source text."""
+    return {
+        ast.unparse(n.targets[0]): n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign) and len(n.targets) == 1
+    }
+
+
+def _templates_folder(
+    call: ast.Call, assigns: dict[str, ast.expr], module: Path, root: Path
+) -> Path | None:
+    """The folder of a ``Jinja2Templates(directory=...)`` call; of a list of folders (Jinja's
+    loader searches them in order: microblog.pub's ``["data/templates", "app/templates"]``,
+    its users' overrides first, empty in a checkout), the first that holds a template."""
+    given = _keyword(call, "directory", 0)
+    if not isinstance(given, ast.List | ast.Tuple):
+        return _folder(_literal(given, assigns), module, root)
+    found = (_folder(_literal(item, assigns), module, root) for item in given.elts)
+    return next((f for f in found if f is not None and any(walk(f, TEMPLATE_EXT))), None)
 
 
 def route_lines(routes: tuple[str, ...]) -> list[str]:

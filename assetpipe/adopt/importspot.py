@@ -91,10 +91,12 @@ def two_lines(
     ``spot``, with the module's imports; both together at ``place`` when ``spot`` is ``None``
     (``import_spot_before`` found no place)."""
     imp, call = lines
+    imports = [f"    {line}" for line in imp.split("\n")]  # more than one: one per line
+    what = "two lines" if len(imports) == 1 else "lines"
     if spot is None:
-        return f"Add these two lines in {shown}, {place}:", [f"    {imp}", f"    {call}"]
-    head = f"Add these two lines in {shown}: this one {place},"
-    return head, [f"    {call}", *import_step(shown, [f"    {imp}"], spot)]
+        return f"Add these {what} in {shown}, {place}:", [*imports, f"    {call}"]
+    head = f"Add these {what} in {shown}: this one {place},"
+    return head, [f"    {call}", *import_step(shown, imports, spot)]
 
 
 def import_spot_before(text: str, line: int) -> int | None:
