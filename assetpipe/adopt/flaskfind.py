@@ -4,7 +4,9 @@ templates folders. Nothing is imported or run."""
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,8 +56,9 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
         re.compile(_GLOBAL_APP.format(names="|".join(classes)), re.M),
     )
     for path, text in texts:
-        sub = None if creates.search(text) else own_init(text)  # MoinMoin's MoinApp(Flask)
-        m = sub[1] if sub else creates.search(text)
+        made = code_match(creates, text)
+        sub = None if made else own_init(text)  # MoinMoin's MoinApp(Flask)
+        m = sub[1] if sub else made
         if m is None:
             continue
         args = m.group("args")
@@ -65,7 +68,7 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
             value = kwarg(args, name, text, texts)  # a literal or a constant's string
             return default if value is None else value
 
-        var = assigns.search(text)
+        var = code_match(assigns, text)
         factory = module_factory(text, classes, module_app=var is not None)
         url = kw("static_url_path", "/" + Path(kw("static_folder", "static")).name)
         # a view of the app's own serving its static folder under another URL (MLflow's
@@ -92,6 +95,37 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     if app.factory and app.factory_needs_args:
         app.entry = _entry(root, app.factory)
     return app, [a.module_file for _, a in found[1:]]
+
+
+def code_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match of ``pattern`` in a module's ``text`` that is code, not inside a string:
+    a docstring's example (``>>> app = Flask(__name__)`` in the copy of flask-restx that Bazarr
+    vendors in ``libs/``) was taken for the project's app, and ``init`` put the two lines in a
+    docstring of a library."""
+    spans: list[tuple[int, int]] | None = None
+    for m in pattern.finditer(text):
+        if spans is None:
+            spans = _string_spans(text)
+        if not any(a <= m.start() < b for a, b in spans):
+            return m
+    return None
+
+
+def _string_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the string literals of a module's ``text`` (none when it
+    does not tokenize: every match counts, as before)."""
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    spans: list[tuple[int, int]] = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.STRING:
+                (r0, c0), (r1, c1) = tok.start, tok.end
+                spans.append((starts[r0 - 1] + c0, starts[r1 - 1] + c1))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return []
+    return spans
 
 
 def _templates_dir(root: Path, folder: Path, named: str, args: str) -> Path:
