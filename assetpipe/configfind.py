@@ -15,8 +15,11 @@ if TYPE_CHECKING:
 
 CONFIG_NAME = "pipeline.yaml"
 
-#: files that mark a project's folder (where ``assetpipe init`` is run and writes its config)
-PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
+#: files that mark a project's folder (where ``assetpipe init`` is run and writes its config);
+#: a Django project's ``manage.py`` too (nsupdate.info keeps its settings in ``src/nsupdate/``
+#: with ``manage.py`` at the top: without a ``pyproject.toml`` beside it, runserver served no
+#: build and every hashed file was a 404)
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "manage.py")
 
 
 def config_candidates(

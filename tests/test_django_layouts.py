@@ -196,3 +196,24 @@ def test_an_app_folder_built_for_a_bundlers_absent_folder_is_said(tmp_path: Path
     (tmp_path / "static_compiled/app.css").write_text(CSS)
     again = run_cli("init", "--force", cwd=tmp_path)
     assert again.code == 0 and "static_compiled, which" not in again.out, again.out
+
+
+def test_the_config_of_a_src_layout_is_found_from_its_settings(tmp_path: Path) -> None:
+    """The settings in ``src/shopsite/`` (no ``__init__.py`` in ``src/``), ``manage.py`` and
+    ``pipeline.yaml`` at the top, no ``pyproject.toml``: ``BuildFinder`` (and runserver)
+    looked in ``src/`` at most, found no config, served no build, and every hashed file the
+    rewritten templates name was a 404 (nsupdate.info as checked out without its project
+    file)."""
+    from assetpipe.configfind import find_config
+
+    write_tree(
+        tmp_path,
+        {
+            "manage.py": "import sys\n",
+            "pipeline.yaml": "source: src/shop/static\n",
+            "src/shopsite/__init__.py": "",
+            "src/shopsite/settings/__init__.py": "",
+            "src/shopsite/settings/base.py": "",
+        },
+    )
+    assert find_config(tmp_path / "src/shopsite/settings") == tmp_path / "pipeline.yaml"
