@@ -22,7 +22,10 @@ finds Flask's) and:
   template is rewritten by the build already).
 
 The static folder must be a package's folder (``acme/static``): its asset specification
-(``assetpipe.assetspec``) is what the templates and ``add_static_view`` name.
+(``assetpipe.assetspec``) is what the templates and ``add_static_view`` name. The tween also
+answers the build's files under the URL of each ``add_static_view`` of that folder, which
+need not be ``public_path``: pypicloud names its view ``"static/%s" % __version__``, so the
+cache buster's ``/static/1.3.12/css/base-HASH.css`` went to the app's static view, a 404.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from .serve import AssetMiddleware
 
 #: the registry key of the serving middleware the tween uses
 REGISTRY_KEY = "assetpipe.serving"
+#: the registry key of the static folder's asset specification (``acme:static/``), or None
+SPEC_KEY = "assetpipe.static_spec"
 
 
 class _PassOn(Exception):
@@ -51,13 +56,56 @@ def _pass_on(environ: Any, start_response: Any) -> Any:
     raise _PassOn
 
 
+def static_view_prefixes(registry: Any, spec: str | None) -> list[str]:
+    """The URL paths (``/static/1.3.12/``) of the app's ``add_static_view`` views of the
+    folder ``spec`` names, read from Pyramid's registrations once the configuration is
+    committed; longest first. A view named by a full URL (another host) or whose route has a
+    placeholder is left out: no request path of the app names its files."""
+    from pyramid.interfaces import IRoutesMapper, IStaticURLInfo
+
+    info = registry.queryUtility(IStaticURLInfo)
+    mapper = registry.queryUtility(IRoutesMapper)
+    if spec is None or info is None or mapper is None:
+        return []
+    prefixes = set()
+    for url, view_spec, route_name in info.registrations:
+        route = mapper.get_route(route_name) if url is None else None
+        pattern = str(route.pattern) if route is not None else ""
+        if view_spec != spec or not pattern.endswith("*subpath"):
+            continue
+        prefix = "/" + pattern[: -len("*subpath")].lstrip("/")
+        if prefix.endswith("/") and "{" not in prefix:
+            prefixes.add(prefix)
+    return sorted(prefixes, key=len, reverse=True)
+
+
+def _at(app: AssetMiddleware, path: str) -> Any:
+    """``app`` asked for ``path`` (a WSGI string) in place of the request's own path."""
+
+    def call(environ: Any, start_response: Any) -> Any:
+        return app({**environ, "PATH_INFO": path}, start_response)
+
+    return call
+
+
 def tween_factory(handler: Any, registry: Any) -> Any:
-    """Pyramid's tween: a request under ``public_path`` for a file of the build is answered
-    from the build; any other goes on to ``handler``."""
+    """Pyramid's tween: a request for a file of the build, under ``public_path`` or under an
+    ``add_static_view`` of the static folder (``static_view_prefixes``), is answered from the
+    build; any other goes on to ``handler``."""
     served: AssetMiddleware = registry[REGISTRY_KEY]
+    mounts = [
+        p for p in static_view_prefixes(registry, registry.get(SPEC_KEY)) if p != served.prefix
+    ]
 
     def tween(request: Any) -> Any:
-        if request.path_info.startswith(served.prefix):
+        path: str = request.environ.get("PATH_INFO") or ""
+        for prefix in mounts:
+            if path.startswith(prefix):
+                try:
+                    return request.get_response(_at(served, served.prefix + path[len(prefix) :]))
+                except _PassOn:
+                    return handler(request)
+        if path.startswith(served.prefix):
             try:
                 return request.get_response(served)
             except _PassOn:
@@ -116,6 +164,8 @@ def AssetPipe(  # named like the Flask extension, which users already know
         fallback=True,
     )
     config.registry[REGISTRY_KEY] = served
+    static = spec_of(build.config.source)
+    config.registry[SPEC_KEY] = static
     from pyramid.tweens import INGRESS
 
     config.add_tween(f"{__name__}.tween_factory", under=INGRESS)
@@ -123,7 +173,6 @@ def AssetPipe(  # named like the Flask extension, which users already know
         spec = spec_of(Path(os.path.normpath(build.config.source / folder)))
         if spec is not None and spec.endswith("/"):
             config.override_asset(to_override=spec, override_with=f"{build.output}/templates/")
-    static = spec_of(build.config.source)
     if static is not None:
         resolver = AssetResolver(build.output / MANIFEST_NAME, build.public_path)
         config.add_cache_buster(static, _ManifestBuster(resolver))

@@ -18,6 +18,7 @@ import io
 import re
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -80,31 +81,32 @@ def _image(fmt: str, size: tuple[int, int]) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def adopted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, int]]:
-    """The project after ``init``, the two lines and ``build --strict``; ``init``'s output and
-    the port of the app served by its own ``main()``."""
-    root = tmp_path_factory.mktemp("pyramid")
-    write_tree(
-        root,
-        {
-            "pyproject.toml": f'[project]\nname = "{PKG}"\nversion = "0.1"\n',
-            "development.ini": f"[app:main]\nuse = egg:{PKG}\n",
-            f"{PKG}/__init__.py": INIT,
-            f"{PKG}/templates/layout.jinja2": LAYOUT,
-            f"{PKG}/templates/home.jinja2": HOME,
-            f"{PKG}/static/css/app.css": CSS,
-            f"{PKG}/static/js/app.js": JS,
-            f"{PKG}/static/img/logo.png": _image("PNG", (120, 40)),
-            f"{PKG}/static/img/photo.jpg": _image("JPEG", (800, 600)),
-        },
-    )
+def _tree(pkg: str, init: str) -> dict[str, str | bytes]:
+    """The project of package ``pkg`` whose ``__init__.py`` is ``init`` (``PKG`` replaced)."""
+    return {
+        "pyproject.toml": f'[project]\nname = "{pkg}"\nversion = "0.1"\n',
+        "development.ini": f"[app:main]\nuse = egg:{pkg}\n",
+        f"{pkg}/__init__.py": init.replace(PKG, pkg),
+        f"{pkg}/templates/layout.jinja2": LAYOUT.replace(PKG, pkg),
+        f"{pkg}/templates/home.jinja2": HOME.replace(PKG, pkg),
+        f"{pkg}/static/css/app.css": CSS,
+        f"{pkg}/static/js/app.js": JS,
+        f"{pkg}/static/img/logo.png": _image("PNG", (120, 40)),
+        f"{pkg}/static/img/photo.jpg": _image("JPEG", (800, 600)),
+    }
+
+
+@contextmanager
+def _adopt(root: Path, pkg: str, init: str) -> Iterator[tuple[str, int]]:
+    """The project after ``init``, the two lines pasted where it says and ``build --strict``;
+    yields ``init``'s output and the port of the app served by its own ``main()``."""
+    write_tree(root, _tree(pkg, init))
     done = run_cli("init", cwd=root)
     assert done.code == 0, done.out + done.err
-    module = root / PKG / "__init__.py"
+    module = root / pkg / "__init__.py"
     place = re.search(r"in (\S+): this one inside main\(\), before line (\d+)", done.out)
     assert place is not None, done.out
-    assert place.group(1) == f"{PKG}/__init__.py"
+    assert place.group(1) == f"{pkg}/__init__.py"
     lines = module.read_text().split("\n")
     line = int(place.group(2))
     assert lines[line - 1].strip() == "return config.make_wsgi_app()", done.out
@@ -122,13 +124,22 @@ def adopted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
     assert built.code == 0, built.out + built.err
     sys.path.insert(0, str(root))
     try:
-        app = importlib.import_module(PKG).main({})
+        app = importlib.import_module(pkg).main({})
         with wsgi_server(app) as port:
-            yield root, done.out, port
+            yield done.out, port
     finally:
         sys.path.remove(str(root))
-        for name in [m for m in sys.modules if m == PKG or m.startswith(PKG + ".")]:
+        for name in [m for m in sys.modules if m == pkg or m.startswith(pkg + ".")]:
             del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, int]]:
+    """The project after ``init``, the two lines and ``build --strict``; ``init``'s output and
+    the port of the app served by its own ``main()``."""
+    root = tmp_path_factory.mktemp("pyramid")
+    with _adopt(root, PKG, INIT) as (out, port):
+        yield root, out, port
 
 
 def _page(port: int) -> str:
@@ -233,3 +244,29 @@ def test_a_changed_stylesheet_renames_it_in_the_rebuilt_templates(tmp_path: Path
         page = (tmp_path / "dist/templates/page.jinja2").read_text()
         names.append(re.search(r"css/app-\w+\.css", page))
     assert names[0] and names[1] and names[0].group(0) != names[1].group(0), names
+
+
+def test_a_static_view_named_with_the_version_serves_the_hashed_files(tmp_path: Path) -> None:
+    # pypicloud: add_static_view("static/%s" % __version__, "pypicloud:static"), so init's
+    # public_path is /static/ but every URL the cache buster names is under /static/1.3/: the
+    # tween looked for "1.3/css/app-HASH.css" in the build, passed it on, and the app's static
+    # view, which has no hashed file, answered 404 for every stylesheet and script
+    init = INIT.replace(
+        'config.add_static_view("static", "static"',
+        'config.add_static_view("static/%s" % __version__, "static"',
+    ).replace("\n\n\n@view_config", '\n\n__version__ = "1.3"\n\n\n@view_config', 1)
+    with _adopt(tmp_path, "acme_pyramid_versioned", init) as (_, port):
+        html = _page(port)
+        css = re.search(r'href="http://127\.0\.0\.1(?::\d+)?(/static/1\.3/css/app-\w+\.css)"', html)
+        js = re.search(r'src="(/static/1\.3/js/app-\w+\.js)"', html)
+        assert css and js, html
+        for path in (css.group(1), js.group(1)):
+            r = request(port, path, headers={"Accept-Encoding": "br, gzip"})
+            assert r.status == 200, path
+            assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+            assert r.headers["content-encoding"] == "br"
+        # the unhashed name and a file the build lacks: the app's own static view, as before
+        r = request(port, "/static/1.3/css/app.css")
+        assert r.status == 200 and r.body.decode() == CSS
+        assert r.headers["cache-control"] == "max-age=3600"
+        assert request(port, "/static/1.3/css/missing.css").status == 404
