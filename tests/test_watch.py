@@ -248,6 +248,7 @@ def test_css_edit_rebuilds_only_css_and_the_templates_linking_it(watching_with_i
         "new": "/static/" + new_css["file"],
         "integrity": None,  # templates.integrity is off: the swapped <link> gets none either
         "source": "/static/css/app.css",  # a <link> by the unhashed URL is swapped too
+        "prefix": "/static/",  # a <link> to the hashed file in another folder is swapped too
     }
     ok_lines = [t for k, t in rec.lines if k == "ok"]
     assert any(t.startswith("css/app.css: styles") and "css swap" in t for t in ok_lines)

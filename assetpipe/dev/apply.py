@@ -56,7 +56,8 @@ class Outcome:
     full: bool
     stages: dict[str, StageStats]
     seconds: float
-    #: CSS files swapped in place: ``{"old": href, "new": href, "integrity": sri}``
+    #: CSS files swapped in place: ``{"old": href, "new": href, "integrity": sri, "source": href,
+    #: "prefix": public_path}`` (``assetpipe.serve.reload`` documents each)
     css: list[dict[str, str]] = field(default_factory=list)
     #: the page must reload (anything but a CSS-only change)
     reload: bool = True
@@ -279,6 +280,9 @@ class DevBuilder:
                     "new": url,
                     # a <link> the build could not rewrite names it so (Whoogle's cb_url())
                     "source": pub + key,
+                    # what old and new start with: a <link> under another folder that names
+                    # the same hashed file (a Pyramid static view at /static/1.3.12/) is swapped
+                    "prefix": pub,
                     # the swapped <link> carries SRI only where the templates' do
                     "integrity": str(after.get("integrity", ""))
                     if self.config.templates.integrity

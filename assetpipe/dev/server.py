@@ -14,7 +14,8 @@ reported through ``report(text, hint)`` with the app's error (``userapp.RenderEr
 The stream (the protocol the client implements; see ``assetpipe.serve``'s docstring):
 
 - ``event: reload`` — reload the page;
-- ``event: css`` with ``{"old": href, "new": href, "integrity": sri}`` — swap one stylesheet;
+- ``event: css`` with ``{"old": href, "new": href, "integrity": sri, "source": href, "prefix":
+  public_path}`` — swap one stylesheet;
 - ``event: error`` with ``{"message": text}`` — show the build error as an overlay. A client
   connecting while the build is broken gets the error at once; the fix is followed by ``reload``.
 

@@ -351,6 +351,7 @@ class Watcher:
                         "old": swap["old"],
                         "new": swap["new"],
                         "source": swap.get("source"),
+                        "prefix": swap.get("prefix"),
                         "integrity": swap["integrity"] or None,
                     },
                 )

@@ -10,7 +10,11 @@ events; the client is an ``EventSource`` on ``reload_url``):
   ``{{ cb_url('main.css') }}``) (as written, or as an absolute URL, or ending in it, or with a
   query ``old`` has not: webassets' ``?96d8608e``) is replaced by a clone pointing at ``new``
   (with ``integrity`` when given, removed when null); the old link is removed once the new one
-  has loaded, so nothing flashes unstyled.
+  has loaded, so nothing flashes unstyled. With ``"prefix"`` (the ``public_path`` that ``old``
+  and ``new`` start with), a link whose path ends in the rest of ``old`` (the hashed file,
+  ``css/base-HASH.css``) under another folder is swapped too, to the rest of ``new`` in that
+  folder: a Pyramid static view at ``/static/1.3.12/`` (pypicloud) names the build's files
+  there, not at ``public_path``.
 - ``event: error`` with data JSON ``{"message": text}`` → a fixed overlay shows the build error
   (text, never HTML); the next ``reload`` or ``css`` event, or ``event: ok``, removes it.
 - The browser's EventSource reconnects by itself when the server restarts.
@@ -39,12 +43,16 @@ try{var a=new URL(h,location.href),b=new URL(want,location.href);
 if(a.href===b.href)return true;
 if(!b.search&&a.origin===b.origin&&a.pathname===b.pathname)return true;}catch(e){}
 return h.slice(-want.length)===want;}
+function moved(h,d){var p=d.prefix;if(!h||!p||d.old.indexOf(p)||d.new.indexOf(p))return null;
+var rel=d.old.slice(p.length);try{var a=new URL(h,location.href);}catch(e){return null;}
+if(!rel||a.pathname.slice(-rel.length-1)!=='/'+rel)return null;
+return a.pathname.slice(0,-rel.length)+d.new.slice(p.length);}
 es.addEventListener('reload',function(){hide();location.reload();});
 es.addEventListener('ok',hide);
 es.addEventListener('css',function(ev){hide();var d=JSON.parse(ev.data);
 document.querySelectorAll('link[rel~="stylesheet"]').forEach(function(l){
-var h=l.getAttribute('href');
-if(!same(h,d.old)&&!(d.source&&same(h,d.source)))return;var n=l.cloneNode();n.href=d.new;
+var h=l.getAttribute('href'),to=same(h,d.old)||(d.source&&same(h,d.source))?d.new:moved(h,d);
+if(!to)return;var n=l.cloneNode();n.href=to;
 if(d.integrity){n.integrity=d.integrity;}else{n.removeAttribute('integrity');}
 n.addEventListener('load',function(){l.remove();});
 n.addEventListener('error',function(){l.remove();});l.after(n);});});
