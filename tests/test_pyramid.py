@@ -270,3 +270,27 @@ def test_a_static_view_named_with_the_version_serves_the_hashed_files(tmp_path: 
         assert r.status == 200 and r.body.decode() == CSS
         assert r.headers["cache-control"] == "max-age=3600"
         assert request(port, "/static/1.3/css/missing.css").status == 404
+
+
+def test_pyramid_jinja2_static_url_filters_are_references(tmp_path: Path) -> None:
+    # pypicloud's templates name every file with pyramid_jinja2's filter,
+    # {{ 'pypicloud:static/css/base.css' | static_url }}: init counted its 9 scripts and 3
+    # stylesheets as files "that no <script src> or <link> tag loads" and the build left them
+    # unhashed in the templates
+    layout = LAYOUT.replace(
+        f"request.static_url('{PKG}:static/css/app.css')",
+        f"'{PKG}:static/css/app.css' | static_url",
+    ).replace(
+        f"request.static_path('{PKG}:static/js/app.js')", f"'{PKG}:static/js/app.js'|static_path"
+    )
+    assert "| static_url" in layout and "|static_path" in layout
+    write_tree(tmp_path, {**_tree(PKG, INIT), f"{PKG}/templates/layout.jinja2": layout})
+    done = run_cli("init", cwd=tmp_path)
+    assert done.code == 0, done.out + done.err
+    assert "1 stylesheet(s)" in done.out and "1 script(s)" in done.out, done.out
+    assert "that no <script src> or <link> tag loads" not in done.out, done.out
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.out + built.err
+    page = (tmp_path / "dist/templates/layout.jinja2").read_text()
+    assert re.search(rf"\{{\{{ '{PKG}:static/css/app-\w+\.css' \| static_url \}}\}}", page), page
+    assert re.search(rf"'{PKG}:static/js/app-\w+\.js'\|static_path", page), page

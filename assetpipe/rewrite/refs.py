@@ -101,11 +101,14 @@ def call_re(functions: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"""(?<![\w.])(?P<fn>{names})\(\s*(["'])(?P<key>[^"'\\{{}}~]+)\2\s*\)""")
 
 
-#: Pyramid's ``request.static_url('SPEC')`` / ``request.static_path('SPEC')``, SPEC an asset
-#: specification (``pkg:static/css/app.css``): a ``call`` reference when SPEC starts with the
-#: static folder's own specification (``static_spec``, ``pkg:static/``); K is the rest
+#: Pyramid's ``request.static_url('SPEC')`` / ``request.static_path('SPEC')``, or
+#: pyramid_jinja2's filters ``'SPEC' | static_url`` / ``static_path`` (pypicloud's templates),
+#: SPEC an asset specification (``pkg:static/css/app.css``): a ``call`` reference when SPEC
+#: starts with the static folder's own specification (``static_spec``, ``pkg:static/``); K is
+#: the rest. The group ``fn`` is the call's function, ``filter`` the filter's name
 PYRAMID_STATIC = re.compile(
-    r"""(?<![\w.])(?P<fn>request\.static_(?:url|path))\(\s*(["'])(?P<spec>[^"'\\{}~]+)\2\s*\)"""
+    r"""(?<![\w.])(?:(?P<fn>request\.static_(?:url|path))\(\s*)?(["'])(?P<spec>[^"'\\{}~]+)\2"""
+    r"""(?(fn)\s*\)|\s*\|\s*(?P<filter>static_(?:url|path))\b)"""
 )
 #: Django's ``{% static 'K' %}`` (``static_tag``); not ``{% static 'K' as name %}``, which
 #: renders nothing where it stands
@@ -253,7 +256,8 @@ def _classify(
         if m and _only_expr(value, m) and spec and m.group("spec").startswith(spec):
             start = m.start("spec") + len(spec)
             key = value[start : m.end("spec")]
-            return Ref("call", key, start, m.end("spec"), head=spec, route=m.group("fn"))
+            fn = m.group("fn") or m.group("filter")
+            return Ref("call", key, start, m.end("spec"), head=spec, route=fn)
         m = _ASSET_URL.search(value)
         if m and _only_expr(value, m):
             return Ref("asset_url", m.group(2), m.start(2), m.end(2))
