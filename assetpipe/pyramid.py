@@ -16,6 +16,8 @@ finds Flask's) and:
   overridden with ``<output>/templates/`` (``config.override_asset``), so a renderer named
   ``acme:templates/home.jinja2`` (pyramid_jinja2, Chameleon, Mako: each loads its templates as
   assets) renders the build's rewrite; through the build link, so a new build is followed;
+  a template pyramid_jinja2 finds through its search path (``jinja2.directories``, a renderer
+  named ``"base.jinja2"``: pypicloud) too, the build's ``templates/`` put first in that path;
 - **names unhashed files hashed at run time**: a cache buster on the static folder's asset
   specification (``config.add_cache_buster``) makes ``request.static_url('acme:static/K')``
   computed in a view or a template expression give the build's file for K (a literal one in a
@@ -128,6 +130,27 @@ class _ManifestBuster:
         return (str(entry["file"]), kw) if entry is not None else (subpath, kw)
 
 
+def _search_build_first(registry: Any, folders: list[Path], output: Path) -> None:
+    """Put the build's ``templates/`` before each templates folder in the search path of every
+    pyramid_jinja2 environment. A renderer named without a package (``"base.jinja2"``) is found
+    through that path, the absolute folders ``jinja2.directories`` named when the app started
+    (pypicloud's ``pypicloud:templates``), which ``config.override_asset`` does not reach."""
+    try:
+        from pyramid_jinja2 import IJinja2Environment
+    except ImportError:  # not a pyramid_jinja2 app
+        return
+    built = os.path.join(output, "templates")
+    sources = {os.path.normpath(f) for f in folders}
+    for _, env in registry.getUtilitiesFor(IJinja2Environment):
+        path = getattr(env.loader, "searchpath", None)
+        if not isinstance(path, list) or built in path:
+            continue
+        for i, entry in enumerate(path):
+            if os.path.normpath(entry) in sources:
+                path.insert(i, built)
+                break
+
+
 def AssetPipe(  # named like the Flask extension, which users already know
     config: Any,
     *,
@@ -169,10 +192,18 @@ def AssetPipe(  # named like the Flask extension, which users already know
     from pyramid.tweens import INGRESS
 
     config.add_tween(f"{__name__}.tween_factory", under=INGRESS)
-    for folder in build.config.templates.dirs:  # relative to the source folder
-        spec = spec_of(Path(os.path.normpath(build.config.source / folder)))
+    folders = [
+        Path(os.path.normpath(build.config.source / folder))  # relative to the source folder
+        for folder in build.config.templates.dirs
+    ]
+    for folder in folders:
+        spec = spec_of(folder)
         if spec is not None and spec.endswith("/"):
             config.override_asset(to_override=spec, override_with=f"{build.output}/templates/")
+    # after pyramid_jinja2's environments and search paths (its phases: -20, -10)
+    config.action(
+        None, lambda: _search_build_first(config.registry, folders, build.output), order=999
+    )
     if static is not None:
         resolver = AssetResolver(build.output / MANIFEST_NAME, build.public_path)
         config.add_cache_buster(static, _ManifestBuster(resolver))

@@ -97,10 +97,13 @@ def _tree(pkg: str, init: str) -> dict[str, str | bytes]:
 
 
 @contextmanager
-def _adopt(root: Path, pkg: str, init: str) -> Iterator[tuple[str, int]]:
-    """The project after ``init``, the two lines pasted where it says and ``build --strict``;
-    yields ``init``'s output and the port of the app served by its own ``main()``."""
-    write_tree(root, _tree(pkg, init))
+def _adopt(
+    root: Path, pkg: str, init: str, files: dict[str, str | bytes] | None = None
+) -> Iterator[tuple[str, int]]:
+    """The project (``files`` replacing ``_tree``'s) after ``init``, the two lines pasted where
+    it says and ``build --strict``; yields ``init``'s output and the port of the app served by
+    its own ``main()``."""
+    write_tree(root, {**_tree(pkg, init), **(files or {})})
     done = run_cli("init", cwd=root)
     assert done.code == 0, done.out + done.err
     module = root / pkg / "__init__.py"
@@ -294,3 +297,28 @@ def test_pyramid_jinja2_static_url_filters_are_references(tmp_path: Path) -> Non
     page = (tmp_path / "dist/templates/layout.jinja2").read_text()
     assert re.search(rf"\{{\{{ '{PKG}:static/css/app-\w+\.css' \| static_url \}}\}}", page), page
     assert re.search(rf"'{PKG}:static/js/app-\w+\.js'\|static_path", page), page
+
+
+def test_templates_found_through_jinja2_directories_are_the_build_s(tmp_path: Path) -> None:
+    # pypicloud sets jinja2.directories = ["pypicloud:templates"] and names its renderers
+    # "base.jinja2": pyramid_jinja2 resolves that folder to an absolute path at start-up, which
+    # config.override_asset does not reach, so the app rendered its own templates, not the
+    # build's rewrite (no fetchpriority, no loading=lazy)
+    pkg = "acme_pyramid_dirs"
+    init = INIT.replace(
+        f'renderer="{PKG}:templates/home.jinja2"', 'renderer="home.jinja2"'
+    ).replace(
+        "    with Configurator(",
+        f'    settings["jinja2.directories"] = ["{PKG}:templates"]\n    with Configurator(',
+    )
+    home = HOME.replace(
+        f'{{% extends "{PKG}:templates/layout.jinja2" %}}', '{% extends "layout.jinja2" %}'
+    )
+    assert 'renderer="home.jinja2"' in init and '"layout.jinja2"' in home
+    with _adopt(tmp_path, pkg, init, {f"{pkg}/templates/home.jinja2": home.replace(PKG, pkg)}) as (
+        _,
+        port,
+    ):
+        html = _page(port)
+        assert re.search(r'alt="photo"[^>]*fetchpriority="high"', html), html
+        assert re.search(r'alt="again"[^>]*loading="lazy"', html), html
