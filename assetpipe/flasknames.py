@@ -6,6 +6,7 @@ not rewrite (``name_static_files``) and Flask-Versioned's ``versioned`` filter
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -84,15 +85,39 @@ def name_static_files(
         return
 
     def url_defaults(endpoint: str, values: dict[str, Any]) -> None:
-        rendering = getattr(_g(quart), _RENDERS, None)
+        rendering = _renders(_g(quart), create=False)
         if endpoint == "static" and rendering:
             values.update(name(values, rendering[-1]))
 
     app.url_defaults(url_defaults)
 
 
-#: the ``g`` attribute listing the names of the templates being rendered, innermost last
+#: the ``g`` attribute listing the names of the templates being rendered, innermost last,
+#: for a ``g`` that cannot be a key of ``_BY_G``
 _RENDERS = "_assetpipe_renders"
+#: each request's ``g`` → the names of the templates being rendered, innermost last. Not an
+#: attribute of ``g``: Flask-DebugToolbar's ``flask.g`` panel listed ``_assetpipe_renders``
+#: among the app's own values
+_BY_G: weakref.WeakKeyDictionary[Any, list[str | None]] = weakref.WeakKeyDictionary()
+
+
+def _renders(g: Any, create: bool) -> list[str | None] | None:
+    """The list of templates being rendered of the request whose ``g`` is ``g`` (a proxy),
+    made when ``create``; forgotten with its request's ``g``, so a render that raised is too."""
+    obj = g._get_current_object() if hasattr(g, "_get_current_object") else g
+    try:
+        rendering = _BY_G.get(obj)
+        if rendering is None and create:
+            rendering = _BY_G[obj] = []
+        return rendering
+    except TypeError:  # a g that cannot be weakly referenced or hashed: an attribute of it
+        # getattr/setattr, not g.setdefault: an app may give g a class of its own (Fava's
+        # app_ctx_globals_class, which has no setdefault: every page was a 500)
+        found: list[str | None] | None = getattr(g, _RENDERS, None)
+        if found is None and create:
+            found = []
+            setattr(g, _RENDERS, found)
+        return found
 
 
 def is_quart(app: Any) -> bool:
@@ -114,18 +139,15 @@ def _g(quart: bool) -> Any:
 
 
 def _rendering(start: bool, quart: bool = False) -> Callable[..., Any]:
-    """A signal receiver that pushes (``start``) or pops the template being rendered on
-    ``_RENDERS`` (on ``g``, so a render that raised is forgotten with its request); a
-    coroutine function for Quart, whose signals await their receivers on the event loop."""
+    """A signal receiver that pushes (``start``) or pops the template being rendered on the
+    request's list (``_renders``: forgotten with the request's ``g``, so a render that raised
+    is too); a coroutine function for Quart, whose signals await their receivers on the event
+    loop."""
 
     def receive(_sender: Any, template: Any = None, **_kwargs: Any) -> None:
-        g = _g(quart)
-        # getattr/setattr, not g.setdefault: an app may give g a class of its own (Fava's
-        # app_ctx_globals_class, which has no setdefault: every page was a 500)
-        rendering: list[str | None] | None = getattr(g, _RENDERS, None)
+        rendering = _renders(_g(quart), create=True)
         if rendering is None:
-            rendering = []
-            setattr(g, _RENDERS, rendering)
+            return
         if start:
             rendering.append(getattr(template, "name", None))
         elif rendering:

@@ -215,3 +215,21 @@ def test_without_flask_signals_the_templates_url_for_is_still_named(
     body = _app(tmp_path).test_client().get("/").get_data(as_text=True)
     computed = re.findall(r'<script src="([^"]+)"', body)[0]
     assert re.fullmatch(r"/static/js/chart-[A-Z0-9]{8}\.js", computed), body
+
+
+def test_the_renders_are_not_among_the_apps_g_values(tmp_path: Path) -> None:
+    """Flask-DebugToolbar's ``flask.g`` panel lists ``g``'s values: ``_assetpipe_renders`` was
+    among them on every adopted page. The list is kept beside ``g`` now, not on it."""
+    from flask import g
+
+    app = _app(tmp_path)
+
+    @app.route("/g")
+    def g_values() -> dict[str, Any]:
+        body = render_template("page.html", icon="icon.svg")
+        return {"g": sorted(vars(g._get_current_object())), "body": body}
+
+    got = app.test_client().get("/g").get_json()
+    assert got["g"] == [], got["g"]
+    computed = re.findall(r'<script src="([^"]+)"', got["body"])[0]
+    assert re.fullmatch(r"/static/js/chart-[A-Z0-9]{8}\.js", computed), got["body"]
