@@ -75,8 +75,10 @@ def test_the_audit_server_passes_pages_below_a_root_public_path_to_the_app(
 
 def test_init_steps_for_another_app_at_the_root_keep_its_pages() -> None:
     """The generic middleware ``init`` prints for an app that is not Flask: at ``/`` it passes
-    what the build lacks on to the app (``fallback=True``); below a prefix it may not."""
+    what the build lacks on to the app (``fallback=True``), every page; below a prefix too, the
+    files the app answers there that the build lacks (pywb's ``/static/_/<coll>/``:
+    test_init_prefix_static_url)."""
     at_root = "\n".join(other_app_steps("/", Path("/srv/site/dist")))
     assert 'public_path="/", fallback=True)' in at_root
     below = "\n".join(other_app_steps("/static/", Path("/srv/site/dist")))
-    assert 'public_path="/static/")' in below
+    assert 'public_path="/static/", fallback=True)' in below

@@ -44,16 +44,17 @@ def other_app_steps(public_path: str, output: Path) -> list[str]:
     app) does instead of the two lines: serve the build, render its rewritten templates, and
     name computed files with ``asset_url()``. ``output``: the build's folder (absolute), the
     config's ``OUTPUT``."""
-    # at the site's root every page is below the public path: the app must answer what the
-    # build lacks, or each page is the middleware's 404
-    root = ", fallback=True" if public_path == "/" else ""
+    # the app answers its static URL itself: what the build lacks goes on to it (pywb's
+    # collection files under /static/_/<coll>/), and at the site's root, every page
+    root = public_path == "/"
     return [
         "serve the build: wrap your app in assetpipe.serve's middleware, e.g.",
         "    from assetpipe.serve import asgi   # WSGI: from assetpipe.serve import AssetMiddleware",
-        f'    app = asgi.AssetMiddleware(app, output="{output}", public_path="{public_path}"{root})',
-        "  (a relative `output` is taken from the server's working directory; fallback=True also",
-        "  serves files added to the source folder since the build"
-        + (", and here sends every page on to your app);" if root else ");"),
+        f'    app = asgi.AssetMiddleware(app, output="{output}", public_path="{public_path}",'
+        " fallback=True)",
+        "  (a relative `output` is taken from the server's working directory; fallback=True sends",
+        "  a file the build lacks on to your app, as before"
+        + (", and here every page);" if root else ");"),
         f"render the rewritten templates: point your template loader at {OUTPUT}/templates"
         " (Starlette's",
         f'  Jinja2Templates(directory="{OUTPUT}/templates"), Datasette\'s --template-dir'

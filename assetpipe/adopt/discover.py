@@ -224,7 +224,9 @@ def discover(root: Path, *, _in: str = "") -> Project:
         project.static_functions = (*static_functions_of(read_texts, present), *folders.static_tags)
         project.partial_tags = {t: n for t, n in folders.partial_tags.items() if n in listed.names}
         if app is None:  # no static route to read: the URL the templates use (Datasette's)
-            public_path = project.public_path = public_path_of(read_texts, present) or public_path
+            public_path = project.public_path = (
+                public_path_of(read_texts, present, project.prefixes) or public_path
+            )
         # Flask-Versioned's ``{{ "static/K" | versioned }}``: K's path from the app's root path
         versioned = (
             os.path.relpath(static_dir, app.module_file.parent).replace(os.sep, "/") + "/"

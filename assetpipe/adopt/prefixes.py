@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 
 from ..rewrite.djangotags import tag_re
 from ..rewrite.refs import PYRAMID_STATIC, ROOT_EXPR, VERSIONED
@@ -52,19 +53,24 @@ _PREFIXED = re.compile(
 
 #: a ``src``/``href`` value's path, after an optional ``{{ ROOT }}`` (``public_path_of``)
 _PATH_VALUE = re.compile(
-    r"""\b(?:src|href)\s*=\s*["']\s*(?:\{\{-?\s*[A-Za-z_][\w.]*\s*-?\}\})?([^"'\s>{}?#]+)"""
+    r"""\b(?:src|href)\s*=\s*["']\s*(?:\{\{-?\s*([A-Za-z_][\w.]*)\s*-?\}\})?([^"'\s>{}?#]+)"""
 )
 
 
-def public_path_of(texts: list[str], present: set[str]) -> str | None:
+def public_path_of(texts: list[str], present: set[str], prefixes: Mapping[str, str]) -> str | None:
     """The URL the templates name the static folder's files under (``/-/static/`` for
     Datasette's ``{{ base_url }}-/static/app.css``), read from each ``src``/``href`` path,
     after an optional ``{{ ROOT }}``, that ends with a file of the folder (``present``): the
-    most frequent URL before the file, if at least two references agree; else ``None``."""
+    most frequent URL before the file, if at least two references agree; else ``None``.
+    A ``{{ EXPR }}`` of ``prefixes`` (``find_prefixes``) is a folder's URL, whatever the
+    static URL: its references tell nothing (pywb's ``{{ static_prefix }}/css/base.css``,
+    ``static_prefix`` being ``http://host/static``, read as the URL ``/``)."""
     hits: Counter[str] = Counter()
     for text in texts:
         for m in _PATH_VALUE.finditer(text):
-            path = m.group(1)
+            if m.group(1) in prefixes:
+                continue
+            path = m.group(2)
             cuts = [i + 1 for i, c in enumerate(path) if c == "/"]
             head = next((path[:i] for i in cuts if path[i:] in present), None)
             if head is not None and not head.startswith(("//", "http:", "https:")):
