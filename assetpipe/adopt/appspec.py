@@ -62,13 +62,21 @@ def app_spec(project: Project, config_dir: Path) -> str | None:
 _UNFIT_CALLS = ("patch_all", "monkey_patch", "run", "serve_forever")
 
 
-def unfit(module: Path) -> bool:
-    """Whether ``module`` makes a call of ``_UNFIT_CALLS`` at its top level (outside ``if
-    __name__ == "__main__"``): importing it is no way to get the app."""
+def unfit_call(module: Path) -> tuple[int, str] | None:
+    """The first call of ``_UNFIT_CALLS`` that ``module`` makes at its top level (outside ``if
+    __name__ == "__main__"``), as (line, name): importing it is no way to get the app."""
     tree = _parsed(module)
-    top = [] if tree is None else tree.body
-    calls = [n.value for n in top if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
-    return any(called_name(c.func) in _UNFIT_CALLS for c in calls)
+    for node in [] if tree is None else tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            name = called_name(node.value.func)
+            if name in _UNFIT_CALLS:
+                return node.lineno, name
+    return None
+
+
+def unfit(module: Path) -> bool:
+    """Whether ``module`` makes a call of ``_UNFIT_CALLS`` at its top level (``unfit_call``)."""
+    return unfit_call(module) is not None
 
 
 def entry_call(module: Path, variable: str, factory: str) -> str | None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import html
 import importlib
+import importlib.util
 import inspect
 import logging
 import os
@@ -98,6 +99,32 @@ def _imports_through(module: Path, top: str) -> bool:
     return False
 
 
+def refuse_unfit(module_name: str) -> None:
+    """``UsageError`` when the module (not yet imported) monkey-patches or starts a server at
+    its top level (``adopt.appspec.unfit_call``): imported into this process, gevent's
+    ``patch_all()`` broke the dev server's running thread (pywb's WSGI module: "cannot
+    release un-acquired lock"), and ``serve_forever()`` never returned."""
+    from ..adopt.appspec import unfit_call
+
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError):
+        return  # import_module says what is missing
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return
+    origin = Path(spec.origin)
+    found = unfit_call(origin)
+    if found is not None:
+        line, name = found
+        raise UsageError(
+            f"--app: {origin}:{line} calls {name}() when imported (monkey patching, or a "
+            "server started): assetpipe imports the app into its own process, where that "
+            "cannot run",
+            hint="name a module that only makes the app (the same app, without that call: "
+            "the WSGI server's own monkey patching stays in the module it runs)",
+        )
+
+
 def import_app(spec: str, root: Path) -> Any:
     """Import ``package.module:attribute``; ``UsageError`` naming what is missing."""
     module_name, _, attr = spec.partition(":")
@@ -113,6 +140,7 @@ def import_app(spec: str, root: Path) -> Any:
     for path in map(str, folders):
         if path not in sys.path:
             sys.path.insert(0, path)
+    refuse_unfit(module_name)
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
