@@ -397,12 +397,20 @@ class DevServer:
         return f"http://{host}:{self.port}"
 
     def close(self) -> None:
+        from ..serve.userapp import monkey_patched
+
         self.app.broker.close()
+        # an --app import that monkey-patched the process (refused: ``import_app``) left locks
+        # that are gevent's now: waiting for the serving thread raised gevent's LoopExit over
+        # that error; the thread is a daemon, gone with the process
+        wait = monkey_patched() is None
         if self._server is not None:
-            self._server.shutdown()
+            if wait:
+                self._server.shutdown()
             self._server.server_close()
             self._server = None
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            if wait:
+                self._thread.join(timeout=5)
             self._thread = None
         self.app.close_user_app()

@@ -99,6 +99,18 @@ def _imports_through(module: Path, top: str) -> bool:
     return False
 
 
+def monkey_patched() -> str | None:
+    """``gevent`` or ``eventlet`` when either has monkey-patched this process (the standard
+    library's threads and locks are theirs now), else ``None``; neither is imported here."""
+    gevent = sys.modules.get("gevent.monkey")
+    if gevent is not None and gevent.is_anything_patched():
+        return "gevent"
+    eventlet = sys.modules.get("eventlet.patcher")
+    if eventlet is not None and eventlet.is_monkey_patched("thread"):
+        return "eventlet"
+    return None
+
+
 def refuse_unfit(module_name: str) -> None:
     """``UsageError`` when the module (not yet imported) monkey-patches or starts a server at
     its top level (``adopt.appspec.unfit_call``): imported into this process, gevent's
@@ -145,6 +157,18 @@ def import_app(spec: str, root: Path) -> Any:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise UsageError(f"--app: cannot import module '{module_name}': {exc}") from exc
+    except RuntimeError:  # the import lock, patched while held: "cannot release un-acquired lock"
+        if monkey_patched() is None:
+            raise
+    patcher = monkey_patched()
+    if patcher is not None:
+        raise UsageError(
+            f"--app: importing '{module_name}' monkey-patched this process ({patcher}: a module "
+            "it imports patches on import, as pywb's FrontEndApp does): assetpipe serves and "
+            "measures in threads of its own, which that breaks",
+            hint="run the app with its own server (gunicorn) and use `assetpipe watch "
+            "--no-serve` beside it, or `assetpipe audit --base-url URL` against it",
+        )
     attr, call = factory_call(attr, spec)
     obj: Any = module
     for part in attr.split("."):
