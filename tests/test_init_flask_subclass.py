@@ -151,3 +151,57 @@ def test_init_finds_a_flask_subclass_with_a_mixin_before_flask(
     monkeypatch.syspath_prepend(str(tmp_path))
     page = importlib.import_module("confapp.web.flask.app").make_app().test_client().get("/")
     assert re.search(r'href="/static/css/site-[A-Z2-7]{8}\.css"', page.get_data(as_text=True))
+
+
+#: Lektor 3.3's admin UI: ``class WebUI(Flask)`` calling ``Flask.__init__(self, "lektor.admin",
+#: static_url_path="/admin/static")``, not ``super().__init__``, then its blueprints
+EXPLICIT: dict[str, str | bytes] = {
+    "pub/__init__.py": "",
+    "pub/admin/__init__.py": "",
+    "pub/admin/webui.py": """\
+        from flask import Flask, render_template
+
+
+        class WebUI(Flask):
+            def __init__(self, env, debug=False):
+                Flask.__init__(self, "pub.admin", static_url_path="/admin/static")
+                self.env = env
+                self.debug = debug
+                self.add_url_rule("/admin/", "dash", lambda: render_template("dash.html"))
+
+
+        WebAdmin = WebUI
+        """,
+    "pub/admin/static/app.css": "body { color: #123456; }\n",
+    "pub/admin/templates/dash.html": (
+        "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='app.css') }}\">\n"
+    ),
+}
+
+
+def test_init_finds_a_flask_subclass_calling_flask_init_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lektor's ``Flask.__init__(self, "lektor.admin", ...)`` was no import name to ``init``
+    (only ``super().__init__(...)`` was): "No Flask app found here", ``public_path:
+    /static/`` where the admin serves ``/admin/static/``, the steps of an app that is not
+    Flask. It is read as MoinMoin's call is now, its ``static_url_path`` too."""
+    write_tree(tmp_path, EXPLICIT)
+    done = run_cli("init", cwd=tmp_path)
+    assert done.code == 0, done.out + done.err
+    assert "No Flask app found" not in done.out, done.out
+    assert "at the end of WebUI.__init__(), after line 9" in done.out, done.out
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.source == tmp_path / "pub/admin/static"
+    assert cfg.public_path == "/admin/static/"
+    lines = (tmp_path / "pub/admin/webui.py").read_text().splitlines()
+    lines[9:9] = ["        from assetpipe.flask import AssetPipe", "        AssetPipe(self)"]
+    (tmp_path / "pub/admin/webui.py").write_text("\n".join(lines) + "\n")
+    build(tmp_path / "pipeline.yaml")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    app = importlib.import_module("pub.admin.webui").WebUI(env=None)
+    page = app.test_client().get("/admin/").get_data(as_text=True)
+    css = re.search(r'href="(/admin/static/app-[A-Z2-7]{8}\.css)"', page)
+    assert css, page
+    with app.test_client().get(css.group(1)) as got:
+        assert got.headers["Cache-Control"] == "public, max-age=31536000, immutable"

@@ -22,15 +22,19 @@ SUBCLASS = re.compile(
     r"^class\s+(\w+)\s*\((?:[^()]*?,\s*)?(?:flask\.|quart\.)?(?:Flask|Quart)\s*[,)]", re.M
 )
 _CLASS = re.compile(r"^class\s", re.M)
+#: ``super().__init__(NAME, ...)``, or the base called itself: Lektor's admin UI, ``class
+#: WebUI(Flask)``, calls ``Flask.__init__(self, "lektor.admin", static_url_path=...)``
 _SUPER_INIT = re.compile(
-    r"""\bsuper\(\)\.__init__\(\s*(__name__|["'][\w.]+["'])(?P<args>[^)]*)\)"""
+    r"""\b(?:super\(\)\.__init__\(|(?:flask\.|quart\.)?(?:Flask|Quart)\.__init__\(\s*self\s*,)"""
+    r"""\s*(__name__|["'][\w.]+["'])(?P<args>[^)]*)\)"""
 )
 
 
 def own_init(text: str) -> tuple[str, re.Match[str]] | None:
-    """(the class, its ``super().__init__(NAME, ...)`` call: group 1 ``NAME``, ``args`` the
-    rest) for the first top-level Flask subclass of module ``text`` that passes Flask a
-    literal import name (or ``__name__``) in its own body; ``None`` when none does."""
+    """(the class, its ``super().__init__(NAME, ...)`` or ``Flask.__init__(self, NAME, ...)``
+    call: group 1 ``NAME``, ``args`` the rest) for the first top-level Flask subclass of module
+    ``text`` that passes Flask a literal import name (or ``__name__``) in its own body; ``None``
+    when none does."""
     for cls in SUBCLASS.finditer(text):
         call = _SUPER_INIT.search(text, cls.end())
         after = _CLASS.search(text, cls.end())
