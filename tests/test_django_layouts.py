@@ -22,6 +22,16 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIR
 STATIC_URL = "/static/"
 """
 
+
+def _shop(prefix: str = "") -> dict[str, str | bytes]:
+    """The ``shop`` app (under ``prefix``): a package with a stylesheet and a page."""
+    return {
+        f"{prefix}shop/__init__.py": "",
+        f"{prefix}shop/static/css/site.css": CSS,
+        f"{prefix}shop/templates/shop/page.html": PAGE,
+    }
+
+
 #: Tandoor's settings: the list assigned again as itself plus more, and ``+=`` in a branch
 EXTENDED = (
     SETTINGS_HEAD
@@ -42,11 +52,9 @@ def test_installed_apps_extended_by_itself_keeps_its_apps(tmp_path: Path) -> Non
         tmp_path,
         {
             **startproject(EXTENDED),
-            "shop/__init__.py": "",
+            **_shop(),
             "shop/apps.py": "from django.apps import AppConfig\n\n\n"
             "class ShopConfig(AppConfig):\n    name = 'shop'\n",
-            "shop/static/css/site.css": CSS,
-            "shop/templates/shop/page.html": PAGE,
         },
     )
     result, yaml, cfg = _initialised(tmp_path)
@@ -64,9 +72,7 @@ def test_apps_of_a_src_layout_are_the_projects(tmp_path: Path) -> None:
         tmp_path,
         {
             **files,
-            "src/shop/__init__.py": "",
-            "src/shop/static/css/site.css": CSS,
-            "src/shop/templates/shop/page.html": PAGE,
+            **_shop("src/"),
         },
     )
     result = run_cli("init", cwd=tmp_path)
@@ -182,9 +188,7 @@ def test_an_app_folder_built_for_a_bundlers_absent_folder_is_said(tmp_path: Path
         tmp_path,
         {
             **startproject(settings),
-            "shop/__init__.py": "",
-            "shop/static/css/site.css": CSS,
-            "shop/templates/shop/page.html": PAGE,
+            **_shop(),
         },
     )
     result = run_cli("init", cwd=tmp_path)
