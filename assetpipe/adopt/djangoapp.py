@@ -43,10 +43,11 @@ from .djangotemplates import (
     installed_apps,
     tag_folders,
 )
-from .files import parsed_modules, walk_dirs
+from .files import walk_dirs
 from .npmfinder import npm_finder_files
 from .pathexpr import named_exactly, settings_folder
 from .runserverstep import finders_line, runserver_step, staticfiles_line
+from .settingsbase import backend, settings_module
 from .settingsfamily import (
     WHITENOISE_MANIFEST,
     settings_family,
@@ -203,9 +204,9 @@ def find_django_project(root: Path) -> DjangoProject | None:
     if found is None:
         return DjangoProject(*wsgi, None, None, "", asgi=asgi)
     path, tree, text = found
-    dirs, backend = _templates_dirs(tree), _backend(tree)
+    dirs, tpl = _templates_dirs(tree), backend(tree)
     line = dirs.lineno if dirs is not None else None
-    keys = backend.keys if backend is not None else []
+    keys = tpl.keys if tpl is not None else []
     key_line = next(
         (k.lineno for k in keys if isinstance(k, ast.Constant) and k.value == "BACKEND"), None
     )
@@ -225,17 +226,6 @@ def find_django_project(root: Path) -> DjangoProject | None:
         imports_path=imports_path(text),
         asgi=asgi,
     )
-
-
-def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:
-    """The shallowest module (then the first by path) whose ``TEMPLATES`` names the
-    DjangoTemplates backend: its path, tree and text."""
-    best: tuple[int, str, Path, ast.Module, str] | None = None
-    for path, text, tree in parsed_modules(root, "DjangoTemplates"):
-        if _backend(tree) is not None:
-            cand = (len(path.relative_to(root).parts), str(path), path, tree, text)
-            best = cand if best is None or cand[:2] < best[:2] else best
-    return (best[2], best[3], best[4]) if best else None
 
 
 def django_folders(root: Path) -> AsgiFolders | None:
@@ -275,9 +265,9 @@ def django_folders(root: Path) -> AsgiFolders | None:
     public = url.value if isinstance(url, ast.Constant) and isinstance(url.value, str) else ""
     public = "/" + public.strip("/") + "/" if public and "//" not in public else "/static/"
     templates = [t.resolve() for _, t in _folders(dirs, path, _templates_dirs(tree), values)]
-    backend = _backend(tree)
+    tpl = backend(tree)
     apps = AppTemplates()
-    if backend is not None and _app_dirs(backend, values, root):
+    if tpl is not None and _app_dirs(tpl, values, root):
         apps = app_templates(root, installed_apps(values))
         # an app's folder is searched in the apps' order (pretalx's unevaluated ``BASE_DIR /
         # "templates"`` was taken for the agenda app's), unless DIRS names it (``named_exactly``)
@@ -321,7 +311,7 @@ def dirs_folders(root: Path) -> list[Path]:
 def backend_apps(tree: ast.Module) -> tuple[bool, ast.expr | None]:
     """Whether a settings module's ``TEMPLATES`` names the DjangoTemplates backend, and its
     ``INSTALLED_APPS`` expression (``installed_apps``)."""
-    return _backend(tree) is not None, installed_apps(assigned(tree))
+    return backend(tree) is not None, installed_apps(assigned(tree))
 
 
 def served_by_django(
@@ -423,28 +413,12 @@ def _resolved(node: ast.expr | None, values: dict[str, ast.expr]) -> ast.expr | 
     return _resolved(node.body, values) if isinstance(node, ast.IfExp) else node
 
 
-def _backend(tree: ast.Module) -> ast.Dict | None:
-    """The ``{"BACKEND": "...DjangoTemplates", ...}`` dict of a settings module."""
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Dict):
-            continue
-        for k, v in zip(node.keys, node.values, strict=True):
-            if (
-                isinstance(k, ast.Constant)
-                and k.value == "BACKEND"
-                and isinstance(v, ast.Constant)
-                and str(v.value).endswith("DjangoTemplates")
-            ):
-                return node
-    return None
-
-
 def _templates_dirs(tree: ast.Module) -> ast.expr | None:
     """The DjangoTemplates backend's ``DIRS`` expression (``None``: none)."""
-    backend = _backend(tree)
-    if backend is None:
+    tpl = backend(tree)
+    if tpl is None:
         return None
-    for k, v in zip(backend.keys, backend.values, strict=True):
+    for k, v in zip(tpl.keys, tpl.values, strict=True):
         if isinstance(k, ast.Constant) and k.value == "DIRS":
             return v
     return None

@@ -15,8 +15,7 @@ import ast
 from pathlib import Path
 
 from .djangoapp import backend_apps
-from .djangotemplates import installed_module
-from .files import parsed_modules
+from .settingsbase import star_imports
 
 
 def star_imported(root: Path) -> tuple[Path, str, ast.expr | None] | None:
@@ -24,23 +23,8 @@ def star_imported(root: Path) -> tuple[Path, str, ast.expr | None] | None:
     of an installed module, outside ``root``, whose ``TEMPLATES`` names the DjangoTemplates
     backend: that module, the dotted name and the installed module's ``INSTALLED_APPS``
     expression; ``None`` for none."""
-    for path, _, tree in sorted(parsed_modules(root, "import *"), key=lambda m: str(m[0])):
-        for node in tree.body:
-            if not (
-                isinstance(node, ast.ImportFrom)
-                and node.level == 0
-                and node.module
-                and [a.name for a in node.names] == ["*"]
-            ):
-                continue
-            found = installed_module(node.module)
-            if found is None or found.resolve().is_relative_to(root.resolve()):
-                continue
-            try:
-                tree_of = ast.parse(found.read_text(encoding="utf-8", errors="replace"))
-            except (OSError, SyntaxError, ValueError):
-                continue
-            backend, apps = backend_apps(tree_of)
-            if backend:
-                return path, node.module, apps
+    for path, _, _, module, installed in star_imports(root):
+        has_backend, apps = backend_apps(installed)
+        if has_backend:
+            return path, module, apps
     return None

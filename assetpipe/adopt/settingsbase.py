@@ -1,0 +1,126 @@
+"""Which module is a Django project's settings, read through the installed module it star-imports.
+
+mailman-web's settings (``/etc/mailman3/settings.py``, as its docs write them) start with
+``from mailman_web.settings.base import *``: ``TEMPLATES`` and ``INSTALLED_APPS`` are the
+installed package's, and its pages are installed packages' (Postorius, HyperKitty,
+django-mailman3). ``init``'s error said to copy their templates into a ``DIRS`` folder and their
+static files into a ``STATICFILES_DIRS`` folder and to run it again; once they were
+(``TEMPLATES[0]["DIRS"] = [...]`` and ``STATICFILES_DIRS = [...]`` after the import), it said
+the same, since no module under the folder names the DjangoTemplates backend. ``settings_module``
+now reads such settings as Python runs them: the installed module's statements, then the
+project's, a ``TEMPLATES[0]["KEY"] = value`` of the project's setting that key of the backend.
+The installed module's lines are 0 (no line of the project's file is named for them).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+
+from .djangotemplates import installed_module
+from .files import parsed_modules
+
+
+def backend(tree: ast.Module) -> ast.Dict | None:
+    """The ``{"BACKEND": "...DjangoTemplates", ...}`` dict of a settings module."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Dict):
+            continue
+        for k, v in zip(node.keys, node.values, strict=True):
+            if (
+                isinstance(k, ast.Constant)
+                and k.value == "BACKEND"
+                and isinstance(v, ast.Constant)
+                and str(v.value).endswith("DjangoTemplates")
+            ):
+                return node
+    return None
+
+
+def star_imports(root: Path) -> Iterator[tuple[Path, str, ast.Module, str, ast.Module]]:
+    """Each module under ``root`` (by path) with a top-level ``from PKG.MODULE import *`` of an
+    installed module outside ``root``: its path, text and tree, the dotted name and the
+    installed module's tree."""
+    for path, text, tree in sorted(parsed_modules(root, "import *"), key=lambda m: str(m[0])):
+        for node in tree.body:
+            if not (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 0
+                and node.module
+                and [a.name for a in node.names] == ["*"]
+            ):
+                continue
+            found = installed_module(node.module)
+            if found is None or found.resolve().is_relative_to(root.resolve()):
+                continue
+            try:
+                installed = ast.parse(found.read_text(encoding="utf-8", errors="replace"))
+            except (OSError, SyntaxError, ValueError):
+                continue
+            yield path, text, tree, node.module, installed
+
+
+def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:
+    """The shallowest module (then the first by path) whose ``TEMPLATES`` names the
+    DjangoTemplates backend: its path, tree and text; else the first that star-imports an
+    installed module naming it and sets folders of its own (``STATICFILES_DIRS``, a key of
+    ``TEMPLATES[N]``), its tree that module's statements then its own (``_through``)."""
+    best: tuple[int, str, Path, ast.Module, str] | None = None
+    for path, text, tree in parsed_modules(root, "DjangoTemplates"):
+        if backend(tree) is not None:
+            cand = (len(path.relative_to(root).parts), str(path), path, tree, text)
+            best = cand if best is None or cand[:2] < best[:2] else best
+    if best is not None:
+        return best[2], best[3], best[4]
+    for path, text, tree, _, installed in star_imports(root):
+        if backend(installed) is not None and _own_folders(tree):
+            return path, _through(installed, tree), text
+    return None
+
+
+def _own_folders(tree: ast.Module) -> bool:
+    """Whether the module sets ``STATICFILES_DIRS`` or a key of ``TEMPLATES[N]`` itself."""
+    for node in tree.body:
+        for target in node.targets if isinstance(node, ast.Assign) else []:
+            if isinstance(target, ast.Name) and target.id == "STATICFILES_DIRS":
+                return True
+            if _templates_key(target) is not None:
+                return True
+    return False
+
+
+def _templates_key(target: ast.expr) -> str | None:
+    """``"DIRS"`` for a target ``TEMPLATES[N]["DIRS"]``; ``None`` for any other."""
+    if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Subscript)):
+        return None
+    inner, key = target.value, target.slice
+    named = isinstance(inner.value, ast.Name) and inner.value.id == "TEMPLATES"
+    if named and isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return key.value
+    return None
+
+
+def _through(installed: ast.Module, own: ast.Module) -> ast.Module:
+    """The installed module's statements (lines 0), then ``own``'s; each ``TEMPLATES[N]["KEY"]
+    = value`` of ``own`` sets that key of the installed module's backend dict."""
+    base = copy.deepcopy(installed)
+    for node in ast.walk(base):
+        if isinstance(node, ast.expr | ast.stmt):
+            node.lineno = 0
+    found = backend(base)
+    for node in own.body:
+        if found is None or not isinstance(node, ast.Assign):
+            continue
+        for target in node.targets:
+            key = _templates_key(target)
+            if key is None:
+                continue
+            keys = [k.value if isinstance(k, ast.Constant) else None for k in found.keys]
+            if key in keys:
+                found.values[keys.index(key)] = node.value
+            else:
+                found.keys.append(ast.Constant(key))
+                found.values.append(node.value)
+    return ast.Module(body=[*base.body, *own.body], type_ignores=[])

@@ -1,0 +1,102 @@
+"""``init`` on settings that star-import an installed package's and name folders of their own.
+
+mailman-web's settings (``/etc/mailman3/settings.py``) start with ``from
+mailman_web.settings.base import *``; its pages are installed packages' (Postorius, HyperKitty).
+``init`` said to copy their templates into a ``DIRS`` folder and their static files into a
+``STATICFILES_DIRS`` folder and to run it again; once that was done, as settings written this
+way set it (``TEMPLATES[0]["DIRS"] = [...]``, ``STATICFILES_DIRS = [...]`` after the import),
+it gave the same error. The settings are read through the installed module now: ``init``
+writes the config, and the build hashes the copied templates' ``{% static %}`` references
+(real esbuild). The package is a real one on ``PYTHONPATH``, found without importing it."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from tests.conftest import run_cli, write_tree
+
+BASE = """\
+import os
+
+INSTALLED_APPS = ["listkit", "django.contrib.admin", "django.contrib.staticfiles"]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": []},
+    },
+]
+STATIC_URL = "/static/"
+STATICFILES_DIRS = ()
+"""
+
+SETTINGS = """\
+from listkit.settings.base import *  # noqa
+from pathlib import Path
+
+DEBUG = True
+# the package's templates and static files, copied here (init's hint)
+TEMPLATES[0]["DIRS"] = [str(Path(__file__).resolve().parent / "templates")]
+STATICFILES_DIRS = [str(Path(__file__).resolve().parent / "assets")]
+"""
+
+PAGE = """\
+{% load static %}<!doctype html>
+<link rel="stylesheet" href="{% static 'listkit/css/main.css' %}">
+<h1>Lists</h1>
+"""
+
+
+def test_settings_through_an_installed_module_with_folders_of_their_own(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path / "site",
+        {
+            "listkit/__init__.py": "raise RuntimeError('imported')\n",
+            "listkit/settings/__init__.py": "",
+            "listkit/settings/base.py": BASE,
+            "listkit/templates/listkit/index.html": PAGE,
+            "listkit/static/listkit/css/main.css": "body { margin: 0; color: #333333; }\n",
+        },
+    )
+    project = tmp_path / "mailman3"
+    write_tree(
+        project,
+        {
+            "settings.py": SETTINGS,
+            "templates/listkit/index.html": PAGE,
+            "assets/listkit/css/main.css": "body { margin: 0; color: #333333; }\n",
+        },
+    )
+    path = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
+    result = run_cli("init", cwd=project, env={"PYTHONPATH": path})
+    assert result.code == 0, result.out + result.err
+    config = (project / "pipeline.yaml").read_text(encoding="utf-8")
+    assert re.search(r'^source: "?assets"?$', config, re.M), config
+    assert re.search(r'dirs: \["templates"\]', config), config
+    built = run_cli("build", "--strict", cwd=project, env={"PYTHONPATH": path})
+    assert built.code == 0, built.out + built.err
+    page = (project / "dist/templates/listkit/index.html").read_text(encoding="utf-8")
+    assert re.search(r"\{% static 'listkit/css/main-[A-Z0-9]{8}\.css' %\}", page), page
+    assert page.replace(re.findall(r"main-[A-Z0-9]{8}", page)[0], "main") == PAGE
+
+
+def test_settings_through_an_installed_module_alone_still_name_it(tmp_path: Path) -> None:
+    """Without folders of their own, the settings get the error that names the module."""
+    write_tree(
+        tmp_path / "site",
+        {
+            "listkit/__init__.py": "",
+            "listkit/settings/__init__.py": "",
+            "listkit/settings/base.py": BASE,
+            "listkit/templates/listkit/index.html": PAGE,
+        },
+    )
+    project = tmp_path / "mailman3"
+    write_tree(project, {"settings.py": "from listkit.settings.base import *\nDEBUG = True\n"})
+    path = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
+    result = run_cli("init", cwd=project, env={"PYTHONPATH": path})
+    assert result.code == 2, result.out
+    assert "take theirs from the installed listkit.settings.base" in result.err
