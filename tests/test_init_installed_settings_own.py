@@ -100,3 +100,59 @@ def test_settings_through_an_installed_module_alone_still_name_it(tmp_path: Path
     result = run_cli("init", cwd=project, env={"PYTHONPATH": path})
     assert result.code == 2, result.out
     assert "take theirs from the installed listkit.settings.base" in result.err
+
+
+WSGI = """\
+from django.core.wsgi import get_wsgi_application
+
+application = get_wsgi_application()
+"""
+
+
+def test_the_installed_wsgi_module_is_wrapped_by_one_beside_the_settings(tmp_path: Path) -> None:
+    """mailman-web's WSGI module is the installed ``mailman_web.wsgi``: ``init`` printed the
+    steps for an app that is not Django's (a Jinja loader, ``asset_url()``). It names that
+    module and the lines of a ``wsgi.py`` wrapping it and of the settings' end; pasted, the
+    settings give the build's templates first and the runserver app before staticfiles."""
+    write_tree(
+        tmp_path / "site",
+        {
+            "listkit/__init__.py": "",
+            "listkit/settings/__init__.py": "",
+            "listkit/settings/base.py": BASE,
+            "listkit/wsgi.py": WSGI,
+            "listkit/templates/listkit/index.html": PAGE,
+        },
+    )
+    project = tmp_path / "mailman3"
+    write_tree(
+        project,
+        {
+            "settings.py": SETTINGS,
+            "templates/listkit/index.html": PAGE,
+            "assets/listkit/css/main.css": "body { margin: 0; }\n",
+        },
+    )
+    path = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
+    result = run_cli("init", cwd=project, env={"PYTHONPATH": path})
+    assert result.code == 0, result.out + result.err
+    assert "No Flask app" not in result.out, result.out
+    assert "its WSGI module is the installed listkit.wsgi" in result.out, result.out
+    lines = result.out.splitlines()
+    start = lines.index("      from pathlib import Path")
+    wsgi = [line[6:] for line in lines[start : lines.index("      ))", start) + 1]]
+    assert "from listkit.wsgi import application" in wsgi
+    ending = [line[6:] for line in lines if line.startswith(("      TEMPLATES", "      INSTALLED"))]
+    (project / "settings.py").write_text(SETTINGS + "\n".join(ending) + "\n", encoding="utf-8")
+    (project / "wsgi.py").write_text("\n".join(wsgi) + "\n", encoding="utf-8")
+    compile((project / "wsgi.py").read_text(encoding="utf-8"), "wsgi.py", "exec")
+    space: dict[str, object] = {"__file__": str(project / "settings.py")}
+    exec(compile(BASE, "base.py", "exec"), space)  # the star import, as Python runs it
+    own = (project / "settings.py").read_text(encoding="utf-8").split("\n", 1)[1]
+    exec(compile(own, str(project / "settings.py"), "exec"), space)
+    templates = space["TEMPLATES"]
+    assert isinstance(templates, list)
+    assert templates[0]["DIRS"] == [str(project / "dist/templates"), str(project / "templates")]
+    apps = space["INSTALLED_APPS"]
+    assert isinstance(apps, list)
+    assert apps.index("assetpipe.djangorunserver") < apps.index("django.contrib.staticfiles")

@@ -90,7 +90,7 @@ class DjangoProject:
         the folder paths are shown from; ``config_dir``: the folder of ``pipeline.yaml``,
         whose relative ``output`` holds the build."""
         wsgi = os.path.relpath(self.wsgi_file, root)
-        dist = f'{_from_module(self.wsgi_file, config_dir)} / "{output}"'
+        dist = f'{from_module(self.wsgi_file, config_dir)} / "{output}"'
         text = self.wsgi_file.read_text(encoding="utf-8")
         out = [
             f"Add these lines in {wsgi}, after line {self.wsgi_line} (serve the build in front"
@@ -102,7 +102,7 @@ class DjangoProject:
         if self.settings_file is not None:
             shown = os.path.relpath(self.settings_file, root)
             where = f"the DIRS list at line {self.dirs_line}" if self.dirs_line else "DIRS"
-            tpl = f'{_from_module(self.settings_file, config_dir)} / "{output}" / "templates"'
+            tpl = f'{from_module(self.settings_file, config_dir)} / "{output}" / "templates"'
             why = "Django renders the rewritten templates" + (
                 "" if self.imports_path else "; `from pathlib import Path` at its top"
             )
@@ -142,7 +142,7 @@ class DjangoProject:
         text = self.asgi[0].read_text(encoding="utf-8")
         if "AssetMiddleware(" in text:
             return []
-        at = f'{_from_module(self.asgi[0], config_dir)} / "{output}"'
+        at = f'{from_module(self.asgi[0], config_dir)} / "{output}"'
         return asgi_step(root, self.asgi, at, public_path, text, lead)
 
     def storage_note(self) -> list[str]:
@@ -182,7 +182,7 @@ def _named_storage(storage: str) -> str:
     )
 
 
-def _from_module(module: Path, folder: Path) -> str:
+def from_module(module: Path, folder: Path) -> str:
     """``folder`` as an expression in ``module``: ``Path(__file__).resolve().parents[N]``."""
     rel = os.path.relpath(folder.resolve(), module.resolve().parent)
     ups = 0 if rel == "." else rel.count("..")

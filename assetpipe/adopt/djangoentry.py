@@ -80,8 +80,18 @@ def entry_lines(
         *([] if imports_path(text) else ["    from pathlib import Path"]),
         f"    {ASGI_IMPORT if asgi else WSGI_IMPORT}",
     ]
+    wrap = wrap_lines(name, dist, public_path, asgi)
+    spot = import_spot_before(text, line)
+    if spot is None:
+        return [*imports, "", *wrap]
+    return [*wrap, *import_step(shown, imports, spot)]
+
+
+def wrap_lines(name: str, dist: str, public_path: str, asgi: bool = False) -> list[str]:
+    """The lines wrapping ``NAME`` in the two serving layers (their ASGI twins with
+    ``asgi``), the build at ``dist`` (an expression), indented for ``init``'s output."""
     layer = "assetpipe_asgi." if asgi else ""
-    wrap = [
+    return [
         f"    {name} = {layer}CompressMiddleware({layer}AssetMiddleware(",
         f"        {name},",
         f"        output={dist},",
@@ -90,10 +100,6 @@ def entry_lines(
         '        unhashed_cache_control="",  # unhashed URLs cached as Django\'s view had them',
         "    ))",
     ]
-    spot = import_spot_before(text, line)
-    if spot is None:
-        return [*imports, "", *wrap]
-    return [*wrap, *import_step(shown, imports, spot)]
 
 
 def asgi_step(

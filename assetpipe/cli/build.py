@@ -42,6 +42,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt.djangoapp import find_django_project
         from ..adopt.djangopages import absent_static_note, installed_pages_note
         from ..adopt.importspot import two_lines
+        from ..adopt.installedwsgi import installed_wsgi_steps
         from ..adopt.litestarapp import find_litestar_app
         from ..adopt.othertools import describe
         from ..adopt.pyramidapp import find_pyramid_app
@@ -101,6 +102,12 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         elif p.app is None and (tracker := tracker_config(p.root)) is not None:
             steps = tracker_steps(tracker, result.path.parent.resolve() / OUTPUT)
             _next_steps(f"\nA Roundup tracker ({os.path.relpath(tracker, p.root)}).", steps, "  ")
+        elif p.app is None and (
+            wsgi_steps := installed_wsgi_steps(
+                p.root, result.path.parent.resolve(), OUTPUT, p.public_path
+            )
+        ):
+            _next_steps("\nA Django project.", wsgi_steps, "  ")
         elif p.app is None:
             click.echo(
                 "\nNo Flask app found here (a Flask app: run init in its folder). Any other app:"
