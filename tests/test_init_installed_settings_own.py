@@ -15,7 +15,7 @@ import os
 import re
 from pathlib import Path
 
-from tests.conftest import run_cli, write_tree
+from tests.conftest import CliResult, run_cli, write_tree
 
 BASE = """\
 import os
@@ -50,6 +50,22 @@ PAGE = """\
 """
 
 
+def _init_copied(tmp_path: Path) -> tuple[Path, str, CliResult]:
+    """``init`` run in the project whose settings name the copied folders: the project, the
+    ``PYTHONPATH`` that finds the package under ``tmp_path / "site"``, and the result."""
+    project = tmp_path / "mailman3"
+    write_tree(
+        project,
+        {
+            "settings.py": SETTINGS,
+            "templates/listkit/index.html": PAGE,
+            "assets/listkit/css/main.css": "body { margin: 0; color: #333333; }\n",
+        },
+    )
+    path = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
+    return project, path, run_cli("init", cwd=project, env={"PYTHONPATH": path})
+
+
 def test_settings_through_an_installed_module_with_folders_of_their_own(tmp_path: Path) -> None:
     write_tree(
         tmp_path / "site",
@@ -61,17 +77,7 @@ def test_settings_through_an_installed_module_with_folders_of_their_own(tmp_path
             "listkit/static/listkit/css/main.css": "body { margin: 0; color: #333333; }\n",
         },
     )
-    project = tmp_path / "mailman3"
-    write_tree(
-        project,
-        {
-            "settings.py": SETTINGS,
-            "templates/listkit/index.html": PAGE,
-            "assets/listkit/css/main.css": "body { margin: 0; color: #333333; }\n",
-        },
-    )
-    path = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
-    result = run_cli("init", cwd=project, env={"PYTHONPATH": path})
+    project, path, result = _init_copied(tmp_path)
     assert result.code == 0, result.out + result.err
     config = (project / "pipeline.yaml").read_text(encoding="utf-8")
     assert re.search(r'^source: "?assets"?$', config, re.M), config
@@ -124,17 +130,7 @@ def test_the_installed_wsgi_module_is_wrapped_by_one_beside_the_settings(tmp_pat
             "listkit/templates/listkit/index.html": PAGE,
         },
     )
-    project = tmp_path / "mailman3"
-    write_tree(
-        project,
-        {
-            "settings.py": SETTINGS,
-            "templates/listkit/index.html": PAGE,
-            "assets/listkit/css/main.css": "body { margin: 0; }\n",
-        },
-    )
-    path = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
-    result = run_cli("init", cwd=project, env={"PYTHONPATH": path})
+    project, _, result = _init_copied(tmp_path)
     assert result.code == 0, result.out + result.err
     assert "No Flask app" not in result.out, result.out
     assert "its WSGI module is the installed listkit.wsgi" in result.out, result.out
