@@ -66,13 +66,10 @@ def _eval(node: ast.AST, values: dict[str, ast.expr], module: str, depth: int) -
         up, inner = node.right, _eval(node.left, values, module, depth + 1)
         if inner is None or not isinstance(up, ast.Constant) or not isinstance(up.value, int):
             return None
-        path = posixpath.normpath(inner)
-        for _ in range(up.value):
-            path = posixpath.dirname(path)
-        return path
+        return _up(inner, up.value)
     if isinstance(node, ast.Attribute) and node.attr == "parent":
         inner = _eval(node.value, values, module, depth + 1)
-        return None if inner is None else posixpath.dirname(posixpath.normpath(inner))
+        return None if inner is None else _up(inner, 1)
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
         index = node.slice
         if node.value.attr != "parents" or not isinstance(index, ast.Constant):
@@ -80,13 +77,18 @@ def _eval(node: ast.AST, values: dict[str, ast.expr], module: str, depth: int) -
         inner = _eval(node.value.value, values, module, depth + 1)
         if inner is None or not isinstance(index.value, int):
             return None
-        path = posixpath.normpath(inner)
-        for _ in range(index.value + 1):
-            path = posixpath.dirname(path)
-        return path
+        return _up(inner, index.value + 1)
     if isinstance(node, ast.Call):
         return _call(node, values, module, depth)
     return None
+
+
+def _up(path: str, levels: int) -> str:
+    """The folder ``levels`` folders above ``path`` (``.parents[N]``: N + 1; ``- N``: N)."""
+    path = posixpath.normpath(path)
+    for _ in range(levels):
+        path = posixpath.dirname(path)
+    return path
 
 
 def _call(node: ast.Call, values: dict[str, ast.expr], module: str, depth: int) -> str | None:
