@@ -264,14 +264,15 @@ def django_folders(root: Path) -> AsgiFolders | None:
     url = values.get("STATIC_URL")
     public = url.value if isinstance(url, ast.Constant) and isinstance(url.value, str) else ""
     public = "/" + public.strip("/") + "/" if public and "//" not in public else "/static/"
-    templates = [t.resolve() for _, t in _folders(dirs, path, _templates_dirs(tree), values)]
+    dirs_expr = _templates_dirs(tree)
+    templates = [t.resolve() for _, t in _folders(dirs, path, dirs_expr, values)]
     tpl = backend(tree)
     apps = AppTemplates()
     if tpl is not None and _app_dirs(tpl, values, root):
         apps = app_templates(root, installed_apps(values))
         # an app's folder is searched in the apps' order (pretalx's unevaluated ``BASE_DIR /
         # "templates"`` was taken for the agenda app's), unless DIRS names it (``named_exactly``)
-        exact = named_exactly(_templates_dirs(tree), values, path)
+        exact = named_exactly(dirs_expr, values, path)
         of_apps = {*apps.folders, *(f for f, _ in apps.shadowed)} - exact
         templates = [t for t in templates if t not in of_apps]
         templates += [f for f in apps.folders if f not in exact]
