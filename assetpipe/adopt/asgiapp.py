@@ -135,7 +135,7 @@ def find_asgi_app(root: Path) -> AsgiApp | None:
     """The shallowest module (then the first by path) that assigns a ``FastAPI(...)`` or
     ``Starlette(...)`` call, with the ``Jinja2Templates(...)`` assigned in the same scope;
     ``None`` when there is none."""
-    found: list[tuple[int, str, AsgiApp]] = []
+    found: list[tuple[int, str, AsgiApp, ast.Module]] = []
     for path, _text, tree in parsed_modules(root, *(c + "(" for c in APP_CLASSES)):
         for body in _scopes(tree):
             app = templates = None
@@ -152,21 +152,17 @@ def find_asgi_app(root: Path) -> AsgiApp | None:
                 end = last.end_lineno or last.lineno
                 unnamed = None if templates is not None else _unnamed_templates(tree)
                 hit = AsgiApp(path, app, templates, end, last.col_offset, unnamed)
-                found.append((len(path.relative_to(root).parts), str(path), hit))
+                found.append((len(path.relative_to(root).parts), str(path), hit, tree))
     if not found:
         return None
-    best = min(found, key=lambda f: (f[0], f[1]))[2]
+    _, _, best, best_tree = min(found, key=lambda f: (f[0], f[1]))
     if best.templates is not None or best.unnamed_templates is not None:
         return best
     other = _templates_elsewhere(root, best.module_file)
     if other is None:
         return best
-    module, name, _call = other
-    used = {
-        n.id
-        for n in ast.walk(ast.parse(best.module_file.read_text("utf-8")))
-        if isinstance(n, ast.Name)
-    }
+    module, name, _call, _tree = other
+    used = {n.id for n in ast.walk(best_tree) if isinstance(n, ast.Name)}
     alias = "assetpipe_templates" if name in used else name
     spelled = name if alias == name else f"{name} as {alias}"
     return replace(
@@ -174,12 +170,15 @@ def find_asgi_app(root: Path) -> AsgiApp | None:
     )
 
 
-def _templates_elsewhere(root: Path, app_module: Path) -> tuple[Path, str, ast.Call] | None:
+def _templates_elsewhere(
+    root: Path, app_module: Path
+) -> tuple[Path, str, ast.Call, ast.Module] | None:
     """The module-level ``NAME = Jinja2Templates(...)`` of another module of the project (the
-    shallowest, then the first by path) for an app whose own module makes none: microblog.pub
+    shallowest, then the first by path), with that module's tree, for an app whose own module
+    makes none: microblog.pub
     makes ``_templates`` in ``app/templates.py`` and renders every page with it; ``init`` said
     ``AssetPipe(app)``, and the pages were rendered from the unrewritten templates."""
-    found: list[tuple[int, str, tuple[Path, str, ast.Call]]] = []
+    found: list[tuple[int, str, tuple[Path, str, ast.Call, ast.Module]]] = []
     for path, _text, tree in parsed_modules(root, "Jinja2Templates("):
         if path == app_module:
             continue
@@ -188,7 +187,7 @@ def _templates_elsewhere(root: Path, app_module: Path) -> tuple[Path, str, ast.C
             if name is not None and name.isidentifier() and isinstance(stmt, ast.Assign):
                 assert isinstance(stmt.value, ast.Call)
                 found.append(
-                    (len(path.relative_to(root).parts), str(path), (path, name, stmt.value))
+                    (len(path.relative_to(root).parts), str(path), (path, name, stmt.value, tree))
                 )
                 break
     return min(found, key=lambda f: (f[0], f[1]))[2] if found else None
@@ -320,8 +319,7 @@ def asgi_folders(root: Path) -> AsgiFolders | None:
             public, folder, name = next((m for m in mounts if m[2] == "static"), mounts[0])
             routes = (name,) if isinstance(name, str) and name != "static" else ()
             if templates is None and (other := _templates_elsewhere(root, path)) is not None:
-                module, _name, call = other
-                owned = ast.parse(module.read_text("utf-8"))
+                module, _name, call, owned = other
                 templates = _templates_folder(call, _assigns(owned), module, root)
             return AsgiFolders(folder, public, templates, routes)
     return None
