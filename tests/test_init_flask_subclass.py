@@ -205,3 +205,55 @@ def test_init_finds_a_flask_subclass_calling_flask_init_itself(
     assert css, page
     with app.test_client().get(css.group(1)) as got:
         assert got.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+#: knowledge-repo's layout: the class names its app (``Flask.__init__(self, __name__, ...)``) in
+#: ``pkg/app/app.py``; ``pkg/repository.py`` makes one with ``app.KnowledgeFlask(self, ...)``
+#: beside the package's own ``static/`` (empty) and ``templates/`` (its post templates, no page)
+MADE_ELSEWHERE: dict[str, str | bytes] = {
+    "kr/__init__.py": "",
+    "kr/repository.py": """\
+        class Repository:
+            def get_app(self, *args, **kwargs):
+                from . import app
+
+                return app.KnowledgeApp(self, *args, **kwargs)
+        """,
+    "kr/static/.keep": "",
+    "kr/templates/post_template.md": "# title\n",
+    "kr/app/__init__.py": "",
+    "kr/app/app.py": """\
+        from flask import Flask, render_template
+
+
+        class KnowledgeApp(Flask):
+            def __init__(self, repo, debug=None, **kwargs):
+                Flask.__init__(
+                    self, __name__, template_folder="templates", static_folder="static"
+                )
+                self.repo = repo
+                self.add_url_rule("/", "index", lambda: render_template("index.html"))
+        """,
+    "kr/app/static/css/site.css": "body { color: #123456; }\n",
+    "kr/app/templates/index.html": FILES["wiki/templates/index.html"],
+}
+
+
+def test_init_reads_a_self_naming_subclass_where_it_names_itself_not_where_it_is_made(
+    tmp_path: Path,
+) -> None:
+    """``app.KnowledgeFlask(self, ...)`` was read as the app's creation with import name
+    ``self``: its module's folder (the package's empty ``static/``) became the source, 0 of the
+    app's files were built, and the two lines were to go after that call in ``repository.py``.
+    The class names the app in its own ``__init__``: the app's folders are the class's."""
+    write_tree(tmp_path, MADE_ELSEWHERE)
+    done = run_cli("init", cwd=tmp_path)
+    assert done.code == 0, done.out + done.err
+    assert "in kr/app/app.py: this one at the end of KnowledgeApp.__init__()" in done.out, done.out
+    assert "    AssetPipe(self)" in done.out, done.out
+    cfg = load_config(tmp_path / "pipeline.yaml")
+    assert cfg.source == tmp_path / "kr" / "app" / "static"
+    assert [Path(d).name for d in cfg.templates.dirs] == ["templates"]
+    build(tmp_path / "pipeline.yaml")
+    page = (tmp_path / "dist" / "templates" / "index.html").read_text()
+    assert re.search(r"css/site-[A-Z2-7]{8}\.css", page), page

@@ -25,6 +25,10 @@ _FLASK = r"""(?<!class )\b(?:flask\.|quart\.)?(?:{names})\(\s*(?:import_name\s*=
 # a subclass of Flask (CTFd's ``class CTFdFlask(Flask)``): its calls create the app too; Quart
 # (Flask's API over ASGI, served by the same two lines) is found as Flask is
 _GLOBAL_APP = r"^(\w+)\s*=\s*(?:flask\.|quart\.)?(?:{names})\("
+#: what wires an app up (blueprints, routes, extensions): of modules at one depth that each make
+#: an app, the one with most is the project's (SimpleLogin's ``simplelogin_app.py``, beside a
+#: maintenance-mode app and a light one for scripts, each ``Flask(__name__)`` over the same folders)
+_WIRING = re.compile(r"\.(?:register_blueprint|route|add_url_rule|init_app)\(")
 
 
 @dataclass
@@ -48,11 +52,15 @@ class FlaskApp:
 
 def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     """The Flask app of the project (the shallowest module creating one), and the others."""
-    found: list[tuple[int, FlaskApp]] = []
+    found: list[tuple[int, int, FlaskApp]] = []
     texts = list(python_texts(root))
     classes = ("Flask", "Quart", *sorted({c for _, t in texts for c in SUBCLASS.findall(t)}))
+    # a subclass that names the app in its own __init__ is found there (``own_init``): a call
+    # making one (knowledge-repo's ``app.KnowledgeFlask(self, ...)`` in ``repository.py``)
+    # passes no import name, and its folder is not the app's
+    self_named = {sub[0] for _, t in texts if (sub := own_init(t)) is not None}
     creates, assigns = (
-        re.compile(_FLASK.format(names="|".join(classes))),
+        re.compile(_FLASK.format(names="|".join(c for c in classes if c not in self_named))),
         re.compile(_GLOBAL_APP.format(names="|".join(classes)), re.M),
     )
     for path, text in texts:
@@ -87,14 +95,14 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
             factory_needs_args=factory is not None and factory[1],
         )
         depth = len(path.relative_to(root).parts)
-        found.append((depth - (10 if has_folders(app) else 0), app))
+        found.append((depth - (10 if has_folders(app) else 0), -len(_WIRING.findall(text)), app))
     if not found:
         return None, []
-    found.sort(key=lambda f: (f[0], str(f[1].module_file)))
-    app = found[0][1]
+    found.sort(key=lambda f: (f[0], f[1], str(f[2].module_file)))
+    app = found[0][2]
     if app.factory and app.factory_needs_args:
         app.entry = _entry(root, app.factory)
-    return app, [a.module_file for _, a in found[1:]]
+    return app, [a.module_file for _, _, a in found[1:]]
 
 
 def code_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

@@ -1,0 +1,87 @@
+"""Which of several Flask apps ``assetpipe init`` adopts when modules at one depth each make
+one over the same folders. SimpleLogin's root holds ``maintenance_app.py`` (an app answering
+503 while the service is down), ``server.py`` (a light app for scripts, and the factory that
+picks one) and ``simplelogin_app.py`` (the app: its blueprints, extensions, routes): ``init``
+took the first by name, the maintenance app, and said to paste the two lines there, so the
+running app never served the build. The app that wires up most (blueprints, routes, extensions)
+is the project's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assetpipe.config import load_config
+from tests.conftest import run_cli, write_tree
+
+FILES: dict[str, str | bytes] = {
+    "maintenance_app.py": """\
+        from flask import Flask, render_template
+
+
+        def create_maintenance_app():
+            app = Flask(__name__)
+
+            @app.route("/health")
+            def health():
+                return "ok"
+
+            @app.before_request
+            def down():
+                return render_template("error/503.html"), 503
+
+            return app
+        """,
+    "server.py": """\
+        from flask import Flask
+
+
+        def create_light_app():
+            app = Flask(__name__)
+            app.config["DB"] = "sqlite://"
+            return app
+
+
+        def create_app():
+            from site_app import create_site_app
+
+            return create_site_app()
+        """,
+    "site_app.py": """\
+        from flask import Flask, render_template
+
+        from views import account, dashboard, api
+
+
+        def create_site_app():
+            app = Flask(__name__)
+            app.register_blueprint(account)
+            app.register_blueprint(dashboard)
+            app.register_blueprint(api)
+            app.add_url_rule("/", "index", lambda: render_template("index.html"))
+            return app
+        """,
+    "views.py": """\
+        from flask import Blueprint
+
+        account = Blueprint("account", __name__)
+        dashboard = Blueprint("dashboard", __name__)
+        api = Blueprint("api", __name__)
+        """,
+    "static/css/site.css": "body { color: #123456; }\n",
+    "templates/index.html": (
+        "<link rel=\"stylesheet\" href=\"{{ url_for('static', filename='css/site.css') }}\">\n"
+    ),
+    "templates/error/503.html": "<p>down</p>\n",
+}
+
+
+def test_init_adopts_the_app_that_wires_up_blueprints_not_the_first_by_name(
+    tmp_path: Path,
+) -> None:
+    write_tree(tmp_path, FILES)
+    done = run_cli("init", cwd=tmp_path)
+    assert done.code == 0, done.out + done.err
+    assert "Add these two lines in site_app.py: this one inside create_site_app()" in done.out, (
+        done.out
+    )
+    assert load_config(tmp_path / "pipeline.yaml").source == tmp_path / "static"
