@@ -221,3 +221,73 @@ def test_the_config_of_a_src_layout_is_found_from_its_settings(tmp_path: Path) -
         },
     )
     assert find_config(tmp_path / "src/shopsite/settings") == tmp_path / "pipeline.yaml"
+
+
+def test_settings_that_star_import_a_module_of_the_project(tmp_path: Path) -> None:
+    """Misago's ``devproject/settings.py`` starts with ``from misago.settings import *`` (a
+    module of the checkout) and sets ``INSTALLED_APPS = [*INSTALLED_PLUGINS,
+    *INSTALLED_APPS]``: read alone it named no app of the project, and ``init`` said there was
+    no static folder of the project's own. The imported module is read where it is imported;
+    the runserver line extends its list at the settings' end (not "at line 0")."""
+    settings = (
+        SETTINGS_HEAD
+        + "from shopcore.settings import *\n\nPLUGINS = []\n"
+        + "INSTALLED_APPS = [*PLUGINS, *INSTALLED_APPS]\n"
+        + TEMPLATES % "[]"
+    )
+    write_tree(
+        tmp_path,
+        {
+            **startproject(settings),
+            "shopcore/__init__.py": "",
+            "shopcore/settings.py": 'INSTALLED_APPS = ["django.contrib.staticfiles", "shop"]\n',
+            **_shop(),
+        },
+    )
+    result, yaml, cfg = _initialised(tmp_path)
+    assert cfg.source == (tmp_path / "shop/static").resolve(), yaml
+    assert "line 0" not in result.out, result.out
+    assert 'INSTALLED_APPS = ["assetpipe.djangorunserver", *INSTALLED_APPS]' in result.out
+    pasted_and_built(tmp_path, result.out)
+    _hashed(tmp_path, _render(tmp_path, ["shop/page.html"]), 1)
+
+
+def test_static_folders_set_by_the_settings_that_import_the_templates_module(
+    tmp_path: Path,
+) -> None:
+    """Graphite: the WSGI module runs ``graphite.settings``, which star-imports
+    ``graphite.app_settings`` (``TEMPLATES``, ``INSTALLED_APPS``; inside an ``if``) and then
+    sets ``STATICFILES_DIRS`` to ``webapp/content`` itself. ``init`` read the module naming the
+    backend alone and said the project had no static folder of its own."""
+    here = "os.path.dirname(os.path.abspath(__file__))"
+    settings = (
+        SETTINGS_HEAD
+        + "if not globals().get('APP_SETTINGS_LOADED'):\n"
+        + "    from shopsite.app_settings import *  # noqa\n\n"
+        + 'STATICFILES_DIRS = (os.path.join(BASE_DIR, "content"),)\n'
+    )
+    app_settings = (
+        "import os\n\n"
+        + 'INSTALLED_APPS = ["django.contrib.staticfiles"]\n'
+        + TEMPLATES % f'[os.path.join({here}, "templates")]'
+    )
+    write_tree(
+        tmp_path,
+        {
+            **startproject(settings),
+            "shopsite/app_settings.py": app_settings,
+            "shopsite/templates/page.html": PAGE,
+            "content/css/site.css": CSS,
+        },
+    )
+    result, yaml, cfg = _initialised(tmp_path)
+    assert cfg.source == (tmp_path / "content").resolve(), yaml
+    assert "of TEMPLATES in shopsite/app_settings.py" in result.out, result.out
+    # the DIRS entry pasted where init said (the module that names the backend)
+    entry = next(ln.strip() for ln in result.out.splitlines() if "/ \"templates\")," in ln)
+    module = tmp_path / "shopsite/app_settings.py"
+    text = "from pathlib import Path\n" + module.read_text()
+    module.write_text(text.replace('"DIRS": [', f'"DIRS": [{entry} ', 1))
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    _hashed(tmp_path, _render(tmp_path, ["page.html"]), 1)

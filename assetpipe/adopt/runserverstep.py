@@ -60,7 +60,16 @@ def staticfiles_line(tree: ast.Module) -> int | None:
 def runserver_step(shown: str, staticfiles: int | None, finders: int | None) -> list[str]:
     """The lines ``init`` prints for ``runserver`` in the settings module ``shown``: the app
     before staticfiles' line ``staticfiles``, else the finder last in ``STATICFILES_FINDERS``
-    (its list at line ``finders``, or a new list with Django's two default finders)."""
+    (its list at line ``finders``, or a new list with Django's two default finders). A line 0
+    is a list of a module the settings star-import (``settingsinline``: Misago's
+    ``INSTALLED_APPS`` is ``misago.settings``'): the settings' end extends it."""
+    if staticfiles == 0:
+        return [
+            f"and at the end of {shown} (manage.py runserver then serves the build as deployed:"
+            " brotli/gzip, hashed names immutable; every other static file as before):",
+            "",
+            f'    INSTALLED_APPS = ["{RUNSERVER_APP}", *INSTALLED_APPS]',
+        ]
     if staticfiles is not None:
         return [
             f'and in INSTALLED_APPS, before "{STATICFILES_APP}" at line {staticfiles} of'
@@ -73,6 +82,12 @@ def runserver_step(shown: str, staticfiles: int | None, finders: int | None) -> 
         " (manage.py runserver answers STATIC_URL itself, from the staticfiles finders:"
         " this one finds the build's hashed files):"
     )
+    if finders == 0:
+        return [
+            f"and at the end of {shown}{why}",
+            "",
+            f'    STATICFILES_FINDERS = [*STATICFILES_FINDERS, "{FINDER}"]',
+        ]
     if finders is not None:
         at = f"at line {finders} of {shown}"
         return [f"and last in the STATICFILES_FINDERS list {at}{why}", "", f'    "{FINDER}",']

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .djangotemplates import installed_module
 from .files import parsed_modules
+from .settingsinline import inlined
 
 
 def backend(tree: ast.Module) -> ast.Dict | None:
@@ -64,7 +65,8 @@ def star_imports(root: Path) -> Iterator[tuple[Path, str, ast.Module, str, ast.M
 
 def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:
     """The shallowest module (then the first by path) whose ``TEMPLATES`` names the
-    DjangoTemplates backend: its path, tree and text; else the first that star-imports an
+    DjangoTemplates backend: its path, tree (with the project's modules it star-imports:
+    ``settingsinline.inlined``) and text; else the first that star-imports an
     installed module naming it and sets folders of its own (``STATICFILES_DIRS``, a key of
     ``TEMPLATES[N]``), its tree that module's statements then its own (``_through``)."""
     best: tuple[int, str, Path, ast.Module, str] | None = None
@@ -72,8 +74,8 @@ def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:
         if backend(tree) is not None:
             cand = (len(path.relative_to(root).parts), str(path), path, tree, text)
             best = cand if best is None or cand[:2] < best[:2] else best
-    if best is not None:
-        return best[2], best[3], best[4]
+    if best is not None:  # with the project's modules it star-imports (Misago's)
+        return best[2], inlined(root, best[2], best[3]), best[4]
     for path, text, tree, _, installed in star_imports(root):
         if backend(installed) is not None and _own_folders(tree):
             return path, _through(installed, tree), text
