@@ -284,7 +284,7 @@ def test_static_folders_set_by_the_settings_that_import_the_templates_module(
     assert cfg.source == (tmp_path / "content").resolve(), yaml
     assert "of TEMPLATES in shopsite/app_settings.py" in result.out, result.out
     # the DIRS entry pasted where init said (the module that names the backend)
-    entry = next(ln.strip() for ln in result.out.splitlines() if "/ \"templates\")," in ln)
+    entry = next(ln.strip() for ln in result.out.splitlines() if '/ "templates"),' in ln)
     module = tmp_path / "shopsite/app_settings.py"
     text = "from pathlib import Path\n" + module.read_text()
     module.write_text(text.replace('"DIRS": [', f'"DIRS": [{entry} ', 1))
