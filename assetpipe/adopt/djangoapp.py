@@ -258,8 +258,9 @@ def django_folders(root: Path) -> AsgiFolders | None:
     for listed in candidates(tree, "STATICFILES_DIRS"):  # the first whose folders exist
         statics = statics or _folders(dirs, path, listed, values)
     runs = None if statics else running_settings(root, path)  # Graphite's settings.py
-    for listed in candidates(runs[1], "STATICFILES_DIRS") if runs is not None else []:
-        statics = statics or _folders(dirs, runs[0], listed, assigned(runs[1]))
+    if runs is not None:
+        for listed in candidates(runs[1], "STATICFILES_DIRS"):
+            statics = statics or _folders(dirs, runs[0], listed, assigned(runs[1]))
     own = None if statics else app_static(root, installed_apps(values))
     statics = statics or ([("", own)] if own is not None else [])
     if not statics:
