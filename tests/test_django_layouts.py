@@ -291,3 +291,32 @@ def test_static_folders_set_by_the_settings_that_import_the_templates_module(
     built = run_cli("build", "--strict", cwd=tmp_path)
     assert built.code == 0, built.err + built.out
     _hashed(tmp_path, _render(tmp_path, ["page.html"]), 1)
+
+
+def test_static_folders_picked_by_a_mode_an_environment_default_sets(tmp_path: Path) -> None:
+    """Mathesar: ``STATICFILES_DIRS = [UI_SOURCE, ...] if MATHESAR_MODE == 'DEVELOPMENT' else
+    [UI_BUILD, ...]`` with ``MATHESAR_MODE = os.environ.get('MODE', default='PRODUCTION')``.
+    Read as its first branch, the Svelte sources its development server compiles were taken
+    for the static folder; the project runs, by default, with its production build."""
+    settings = (
+        SETTINGS_HEAD
+        + 'INSTALLED_APPS = ["django.contrib.staticfiles"]\n'
+        + "MODE = os.environ.get('MODE', default='PRODUCTION')\n"
+        + 'UI_SOURCE = os.path.join(BASE_DIR, "ui/")\n'
+        + 'UI_BUILD = os.path.join(BASE_DIR, "shop/static/shop/")\n'
+        + "STATICFILES_DIRS = [UI_SOURCE] if MODE == 'DEVELOPMENT' else [UI_BUILD]\n"
+        + TEMPLATES % '[os.path.join(BASE_DIR, "templates")]'
+    )
+    write_tree(
+        tmp_path,
+        {
+            **startproject(settings),
+            "ui/src/main.ts": "export const x: number = 1;\n",
+            "shop/static/shop/css/site.css": CSS,
+            "templates/page.html": PAGE,
+        },
+    )
+    result, yaml, cfg = _initialised(tmp_path)
+    assert cfg.source == (tmp_path / "shop/static/shop").resolve(), yaml
+    pasted_and_built(tmp_path, result.out)
+    _hashed(tmp_path, _render(tmp_path, ["page.html"]), 1)

@@ -54,6 +54,7 @@ from .settingsfamily import (
     storage_module,
 )
 from .settingsinline import running_settings
+from .settingstest import holds
 from .settingsvalues import assigned, candidates
 
 
@@ -412,11 +413,15 @@ def _folders(
 
 def _resolved(node: ast.expr | None, values: dict[str, ast.expr]) -> ast.expr | None:
     """``node``, or the value of the module-level name it is; of a conditional expression,
-    its first branch (pretix's ``STATICFILES_DIRS = [...] if os.path.exists(...) else []``:
-    the folders of the project as checked out)."""
+    the branch its test picks when the test compares settings known here (``settingtest``:
+    Mathesar's ``[...] if MATHESAR_MODE == 'DEVELOPMENT' else [...]``, the mode an
+    environment variable's default sets), else its first branch (pretix's ``STATICFILES_DIRS =
+    [...] if os.path.exists(...) else []``: the folders of the project as checked out)."""
     if isinstance(node, ast.Name) and node.id in values:
         node = values[node.id]
-    return _resolved(node.body, values) if isinstance(node, ast.IfExp) else node
+    if isinstance(node, ast.IfExp):
+        return _resolved(node.orelse if holds(node.test, values) is False else node.body, values)
+    return node
 
 
 def _templates_dirs(tree: ast.Module) -> ast.expr | None:
