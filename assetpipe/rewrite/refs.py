@@ -122,6 +122,9 @@ _ASSET_URL = re.compile(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
 _JINJA_EXPR = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 #: ``{{ EXPR }}/`` at the start of a value (``prefixed``)
 _PREFIX_EXPR = re.compile(r"\s*\{\{-?\s*(.*?)\s*-?\}\}/", re.DOTALL)
+#: Django's ``{% get_static_prefix %}`` / ``{{ STATIC_URL }}`` at the start of a value: the
+#: static URL itself, K written after it (``static_prefix_ref``)
+STATIC_PREFIX = re.compile(r"\s*(?:\{%\s*get_static_prefix\s*%\}|\{\{\s*STATIC_URL\s*\}\})")
 #: ``{{ ROOT }}`` at the start of a value, ROOT a plain (dotted) name: the app's root URL when
 #: the static URL follows it (``root_ref``)
 ROOT_EXPR = re.compile(r"\s*\{\{-?\s*[A-Za-z_][\w.]*\s*-?\}\}")
@@ -230,7 +233,7 @@ def _classify(
                 key = f"{folder}/{ref.key}" if folder else ref.key
                 head = value[: m.end()].lstrip()
                 return Ref("prefixed", key, ref.start, ref.end, ref.encoded, folder, head)
-    rooted = root_ref(value, public_path)
+    rooted = root_ref(value, public_path) or static_prefix_ref(value)
     if rooted is not None:
         return rooted
     if "{{" in value or "{%" in value:
@@ -302,6 +305,22 @@ def root_ref(value: str, public_path: str) -> Ref | None:
             head = value[: ref.start].lstrip()
             return Ref("prefixed", ref.key, ref.start, ref.end, ref.encoded, head=head)
     return None
+
+
+def static_prefix_ref(value: str) -> Ref | None:
+    """The ``prefixed`` reference of Django's ``{% get_static_prefix %}`` or the ``static``
+    context processor's ``{{ STATIC_URL }}`` followed by a literal K (Apprise API's ``{%
+    get_static_prefix %}css/materialize.min.css``, left unhashed as "built by an expression");
+    ``None`` for any other value, or with a Jinja or Django construct after it."""
+    m = STATIC_PREFIX.match(value)
+    if m is None or "{{" in value[m.end() :] or "{%" in value[m.end() :]:
+        return None
+    ref = _path_ref(value, m.end(), "prefixed")
+    if ref is None:
+        return None
+    return Ref(
+        "prefixed", ref.key, ref.start, ref.end, ref.encoded, head=value[: ref.start].lstrip()
+    )
 
 
 def route_check(public_path: str, manifest: Mapping[str, Any]) -> Callable[[str], bool]:
