@@ -44,6 +44,7 @@ from .djangotemplates import (
     tag_folders,
 )
 from .files import walk_dirs
+from .namedstatic import named_static, static_url
 from .npmfinder import npm_finder_files
 from .pathexpr import named_exactly, settings_folder
 from .runserverstep import finders_line, runserver_step, staticfiles_line
@@ -264,11 +265,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
             statics = statics or _folders(dirs, runs[0], listed, assigned(runs[1]))
     own = None if statics else app_static(root, installed_apps(values))
     statics = statics or ([("", own)] if own is not None else [])
-    if not statics:
-        return None
-    static = statics[0][1]
-    url = values.get("STATIC_URL")
-    public = url.value if isinstance(url, ast.Constant) and isinstance(url.value, str) else ""
+    public = static_url(values.get("STATIC_URL"), values)
     public = "/" + public.strip("/") + "/" if public and "//" not in public else "/static/"
     dirs_expr = _templates_dirs(tree)
     templates = [t.resolve() for _, t in _folders(dirs, path, dirs_expr, values)]
@@ -282,9 +279,16 @@ def django_folders(root: Path) -> AsgiFolders | None:
         of_apps = {*apps.folders, *(f for f, _ in apps.shadowed)} - exact
         templates = [t for t in templates if t not in of_apps]
         templates += [f for f in apps.folders if f not in exact]
+    if not statics:  # Apprise API's: the folder holding what the templates name
+        root_expr = values.get("STATIC_ROOT")
+        skip = settings_folder(dirs, path, root_expr, values) if root_expr is not None else None
+        named = named_static(dirs, templates, public, skip)
+        statics = [("", named)] if named is not None else []
+    if not statics:
+        return None
     first = templates[0] if templates else None
     return AsgiFolders(
-        static,
+        statics[0][1],
         public.replace("//", "/"),
         first,
         more_templates=tuple(templates[1:]),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import TEMPLATE_EXT, walk
+from .settingsinline import import_root
 
 
 @dataclass
@@ -180,7 +181,9 @@ def _project_package(root: Path, parts: list[str]) -> Path | None:
     ``src/peeringdb_server``, with ``manage.py`` or an editable install putting ``src`` on
     ``sys.path``): ``init`` found no app of theirs, said the project had no static folder of
     its own and wrote no config."""
-    return _package(root, parts) or _package(root / "src", parts)
+    found = _package(root, parts) or _package(root / "src", parts)
+    below = import_root(root) if found is None else None  # Apprise API's apprise_api/
+    return _package(below, parts) if below is not None else found
 
 
 def _package(base: Path, parts: list[str]) -> Path | None:

@@ -88,6 +88,24 @@ def running_settings(root: Path, settings: Path) -> tuple[Path, ast.Module] | No
     return (runs, tree) if any(f == settings for f in imports) else None
 
 
+def import_root(root: Path) -> Path | None:
+    """The folder under ``root`` the project's modules are imported from, when it is not
+    ``root``: the parent of the WSGI module's package that its ``DJANGO_SETTINGS_MODULE`` starts
+    with (Apprise API's ``manage.py`` puts ``apprise_api/`` on ``sys.path``, its WSGI module
+    ``apprise_api/core/wsgi.py`` runs ``core.settings``: its apps ``api`` and ``error`` are
+    ``apprise_api/api`` and ``apprise_api/error``, none of which ``init`` found)."""
+    wsgi = entry_module(root, "get_wsgi_application")
+    text = _text(wsgi[0]) if wsgi is not None else None
+    named = _SETTINGS_ENV.search(text) if text is not None else None
+    if wsgi is None or named is None:
+        return None
+    first = named.group(1).split(".")[0]
+    package = next((p for p in wsgi[0].parents if p.name == first), None)
+    if package is None or package.parent == root or not package.parent.is_relative_to(root):
+        return None
+    return package.parent
+
+
 def _star_module(root: Path, path: Path, node: ast.AST) -> Path | None:
     """The project module a ``from MODULE import *`` ``node`` of ``path`` imports."""
     if not isinstance(node, ast.ImportFrom) or [a.name for a in node.names] != ["*"]:

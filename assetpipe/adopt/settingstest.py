@@ -25,7 +25,7 @@ def holds(test: ast.expr, values: dict[str, ast.expr]) -> bool | None:
         return None if inner is None else not inner
     if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
         return None
-    left, right = _known(test.left, values, 0), _known(test.comparators[0], values, 0)
+    left, right = known(test.left, values, 0), known(test.comparators[0], values, 0)
     if left is None or right is None:
         return None
     if isinstance(test.ops[0], ast.Eq):
@@ -35,15 +35,15 @@ def holds(test: ast.expr, values: dict[str, ast.expr]) -> bool | None:
     return None
 
 
-def _known(node: ast.expr, values: dict[str, ast.expr], depth: int) -> object | None:
+def known(node: ast.expr, values: dict[str, ast.expr], depth: int = 0) -> object | None:
     """The constant ``node`` stands for: a literal, a module-level name's value, an
     environment getter's default; ``None``: not known here."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str | int | bool):
         return node.value
     if isinstance(node, ast.Name) and node.id in values and depth < 4:
-        return _known(values[node.id], values, depth + 1)
+        return known(values[node.id], values, depth + 1)
     if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(_ENV_GETTERS):
         default = node.args[1] if len(node.args) > 1 else None
         default = next((k.value for k in node.keywords if k.arg == "default"), default)
-        return _known(default, values, depth + 1) if default is not None else None
+        return known(default, values, depth + 1) if default is not None else None
     return None
