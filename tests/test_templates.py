@@ -661,3 +661,27 @@ def test_a_url_for_of_another_route_naming_a_built_file_warns_until_static_route
     out = (tmp_path / "dist/templates/base.html").read_text()
     file = json.loads((tmp_path / "dist/manifest.json").read_text())["css/main.css"]["file"]
     assert f"url_for('admin:statics', path='/{file}')" in out, out
+
+
+def test_template_comments_are_no_references_and_a_static_tags_leading_slash_is_dropped(
+    tmp_path: Path,
+) -> None:
+    """django-crm: ``{# <script src="/static/admin/js/actions.min.js"></script> #}`` was reported
+    as a reference left as written "in Jinja expression" (``build --strict`` failed on a
+    comment, which renders as nothing; so does ``{% comment %}``), and ``{% static
+    "/css/app.css" %}``, which Django's storage serves as ``css/app.css`` (it drops the leading
+    slash), as a file the build did not produce: its K is hashed now, the slash kept."""
+    report, page = _built_with(
+        tmp_path,
+        "partials/crm.html",
+        "{% load static %}\n"
+        '<link rel="stylesheet" href="{% static "/css/app.css" %}">\n'
+        '{# <script src="/static/img/a.png"></script> #}\n'
+        "{% comment %}<img src=\"{{ url_for('static', filename='img/a.png') }}\">"
+        "{% endcomment %}\n",
+    )
+    assert page["unresolved"] == [], page
+    assert not [w for w in report["warnings"] if w["file"].endswith("crm.html")], report
+    man = json.loads((tmp_path / "dist/manifest.json").read_text())
+    out = (tmp_path / "dist/templates/partials/crm.html").read_text()
+    assert f'{{% static "/{man["css/app.css"]["file"]}" %}}' in out, out

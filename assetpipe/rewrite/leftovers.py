@@ -17,7 +17,8 @@ the *source* path at run time: inside ``<noscript>``, ``<template>``, ``<style>`
 ``<script>`` bodies, ``data-*`` attributes, ``{% raw %}`` blocks or Jinja expressions. Each is
 reported (``reason: "not_rewritten"``, ``where`` it is, its ``key``, and whether the build has
 that asset, ``in_build``), unless the build publishes K under its own name (then the URL works as written).
-HTML comments are not requests and are ignored, and so are django-compressor's ``{% compress
+HTML comments are not requests and are ignored, nor are Jinja's and Django's comments (``{#
+#}``, ``{% comment %}``), which render as nothing, and so are django-compressor's ``{% compress
 %}`` blocks (it combines their files by their source names), nor is a literal in the page's
 text or in an attribute the browser shows rather than loads (``placeholder="/static/img/
 logo.png"`` in a settings form, ``title``, ``alt``, ``aria-*``).
@@ -38,6 +39,12 @@ from .urllists import style_refs
 _RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
 #: an HTML comment (to its end, or the text's): not requests, for the browser (``init`` too)
 HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+#: a Jinja or Django comment, ``{# ... #}``, and Django's ``{% comment %}`` block: rendered as
+#: nothing (django-crm's ``{# <script src="/static/admin/js/actions.min.js"> #}`` was reported as
+#: a reference in a Jinja expression, and failed ``build --strict``)
+_TEMPLATE_COMMENT = re.compile(
+    r"\{#.*?(?:#\}|\Z)|\{%\s*comment\b.*?(?:\{%\s*endcomment\s*%\}|\Z)", re.DOTALL
+)
 #: django-compressor's blocks: their references are its to combine (``rules``), left as written
 _COMPRESS = re.compile(r"\{%\s*compress\b.*?(?:\{%\s*endcompress\s*%\}|\Z)", re.DOTALL)
 #: a character after which a ``public_path`` does not start a URL
@@ -86,7 +93,8 @@ def url_for_elsewhere(
     if not found:
         return []
     done = sorted(handled + _spans(_COMPRESS, text))
-    raw, comments = _spans(_RAW, text), _spans(HTML_COMMENT, text)
+    raw = _spans(_RAW, text)
+    comments = sorted(_spans(HTML_COMMENT, text) + _spans(_TEMPLATE_COMMENT, text))
     out = []
     for start, end, ks, ke, key in sorted(found):
         if _inside(done, start) or _inside(comments, start) or _inside(raw, start):
@@ -156,7 +164,8 @@ def leftovers(
     if not found:
         return []
     done = sorted(handled + _spans(_COMPRESS, text))
-    raw, comments = _spans(_RAW, text), _spans(HTML_COMMENT, text)
+    raw = _spans(_RAW, text)
+    comments = sorted(_spans(HTML_COMMENT, text) + _spans(_TEMPLATE_COMMENT, text))
     out = []
     for off, key, value, is_literal in sorted(found):
         if _inside(done, off) or _inside(comments, off):

@@ -239,8 +239,11 @@ def _classify(
     if "{{" in value or "{%" in value:
         m = STATIC_TAG.match(v) or (tag_re(functions).match(v) if functions else None)
         if m and v[m.end() :][:1] in ("", "?", "#"):  # {% static 'K' %}?q, a project's tag
-            span, fn = (lead + m.start("key"), lead + m.end("key")), m.groupdict().get("fn")
-            return Ref("static_tag", m.group("key"), *span, route=fn or "static")
+            # Django's storage drops a leading slash: {% static '/admin/css/base.css' %} is
+            # admin/css/base.css (django-crm's; it was reported as a file the build lacks)
+            key = m.group("key").lstrip("/")
+            span = (lead + m.end("key") - len(key), lead + m.end("key"))
+            return Ref("static_tag", key, *span, route=m.groupdict().get("fn") or "static")
         m = VERSIONED.fullmatch(v)
         folder = public_path.lstrip("/")
         if m and folder and m.group("path").lstrip("/").startswith(folder):
