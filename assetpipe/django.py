@@ -152,9 +152,11 @@ def build_in_front(handler: Any) -> Any:
     without a restart, and while an ``assetpipe watch`` of the config runs its live-reload
     client is put in the pages (``assetpipe.djangorunserver``). Without a config (a checkout
     before ``assetpipe init``, a broken ``pipeline.yaml``) it says so and serves as staticfiles
-    does: the dev server still starts. The pages are compressed
-    here, after the client is put in: a project's own compression (the WSGI module's
-    ``CompressMiddleware``) is asked for none, or the client could not go in."""
+    does: the dev server still starts. While a watch runs, the pages are compressed here,
+    after the client is put in: a project's own compression (the WSGI module's
+    ``CompressMiddleware``, a view's ``gzip_page``) is asked for none, or the client could not
+    go in; otherwise the project compresses its pages as it does without assetpipe."""
+    from .serve.beacon import WatchBeacon
     from .serve.reload import uncompressed
     from .serve.wsgi import AssetMiddleware, CompressMiddleware
 
@@ -163,9 +165,12 @@ def build_in_front(handler: Any) -> Any:
     except ConfigError as e:  # the dev server still starts, serving as staticfiles does
         log.warning("assetpipe: runserver serves no build: %s", e)
         return handler
+    beacon = WatchBeacon(found.config.state_dir)
     served = AssetMiddleware(
-        # compressed outside, once the client is in (``is_html``)
-        uncompressed(TemplatesFollowBuild(handler, found.output)),
+        # while a watch runs, compressed outside once the client is in (``is_html``)
+        uncompressed(
+            TemplatesFollowBuild(handler, found.output), lambda: beacon.events_url() is not None
+        ),
         found.output,
         found.public_path,
         autorefresh=True,

@@ -467,3 +467,46 @@ def test_watch_app_serves_what_the_projects_own_runserver_serves(
     finally:
         watch.terminate()
         watch.wait(10)
+
+
+def test_runserver_keeps_a_views_own_compression_when_no_watch_runs(tmp_path: Path) -> None:
+    """Apprise API's views are ``gzip_page`` and ``never_cache`` and set a cookie: under the
+    adopted ``runserver`` the app was asked for identity (so a live-reload client could go in)
+    and the outer layer, by its BREACH rule, compressed none of it: the 702 KB details page went
+    out whole where plain runserver sent 29 KB (1.23x the page's bytes). With no watch running
+    the view compresses as it does without assetpipe; with one, the client goes in."""
+    _adopted_with_the_app(tmp_path)
+    write_tree(
+        tmp_path,
+        {
+            "shopsite/views.py": """\
+                from django.http import HttpResponse
+                from django.utils.decorators import method_decorator
+                from django.views.decorators.cache import never_cache
+                from django.views.decorators.gzip import gzip_page
+                from django.views.generic import View
+
+
+                @method_decorator((gzip_page, never_cache), name="dispatch")
+                class Details(View):
+                    def get(self, request):
+                        body = "<html><body>" + "<p>Details.</p>" * 2000 + "</body></html>"
+                        response = HttpResponse(body)
+                        response.set_cookie("theme", "light")
+                        return response
+                """,
+        },
+    )
+    urls = tmp_path / "shopsite/urls.py"
+    urls.write_text(
+        urls.read_text()
+        + "from shopsite.views import Details\n\n"
+        + 'urlpatterns.insert(0, path("details/", Details.as_view()))\n'
+    )
+    with _runserver(tmp_path) as base:
+        _, headers, body = _get(base + "/details/", "gzip")
+        assert headers.get("content-encoding") == "gzip", headers
+        assert len(body) < 2000, len(body)
+        with watch(tmp_path) as w:
+            _, headers, body = _get(base + "/details/", "gzip")
+            assert json.dumps(w.events_url).encode() in body, body[-300:]

@@ -116,13 +116,17 @@ def is_html(headers: dict[str, str]) -> bool:
     return ctype in ("text/html", "application/xhtml+xml") and "content-encoding" not in headers
 
 
-def uncompressed(app: Any) -> Any:
+def uncompressed(app: Any, when: Callable[[], bool] | None = None) -> Any:
     """The WSGI ``app`` asked for its responses uncompressed (no ``Accept-Encoding``), so the
     client can be injected into its HTML (``is_html``); a layer outside compresses the result,
-    or nothing does (loopback)."""
+    or nothing does (loopback). With ``when``, only while it says so (a watch runs, whose
+    client goes in): otherwise the app compresses as it would (Apprise API's views are
+    ``gzip_page``; asked for identity under ``runserver``, its 702 KB details page went out
+    whole, which the outer layer does not compress: it sets a cookie, ``private``)."""
 
     def call(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        environ.pop("HTTP_ACCEPT_ENCODING", None)
+        if when is None or when():
+            environ.pop("HTTP_ACCEPT_ENCODING", None)
         return app(environ, start_response)  # type: ignore[no-any-return]
 
     return call
