@@ -25,6 +25,10 @@ _FLASK = r"""(?<!class )\b(?:flask\.|quart\.)?(?:{names})\(\s*(?:import_name\s*=
 # a subclass of Flask (CTFd's ``class CTFdFlask(Flask)``): its calls create the app too; Quart
 # (Flask's API over ASGI, served by the same two lines) is found as Flask is
 _GLOBAL_APP = r"^(\w+)\s*=\s*(?:flask\.|quart\.)?(?:{names})\("
+#: a call made as Flask's is: ``__name__`` first, then one of its folder keywords (``_flask_like``)
+_FLASK_LIKE = re.compile(
+    r"\b([A-Z]\w*)\(\s*__name__\s*,[^()]*?\b(?:static_folder|template_folder|static_url_path)\s*="
+)
 #: what wires an app up (blueprints, routes, extensions): of modules at one depth that each make
 #: an app, the one with most is the project's (SimpleLogin's ``simplelogin_app.py``, beside a
 #: maintenance-mode app and a light one for scripts, each ``Flask(__name__)`` over the same folders)
@@ -54,7 +58,8 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     """The Flask app of the project (the shallowest module creating one), and the others."""
     found: list[tuple[int, int, FlaskApp]] = []
     texts = list(python_texts(root))
-    classes = ("Flask", "Quart", *sorted({c for _, t in texts for c in SUBCLASS.findall(t)}))
+    made = {c for _, t in texts for c in SUBCLASS.findall(t)} | _flask_like(texts)
+    classes = ("Flask", "Quart", *sorted(made))
     # a subclass that names the app in its own __init__ is found there (``own_init``): a call
     # making one (knowledge-repo's ``app.KnowledgeFlask(self, ...)`` in ``repository.py``)
     # passes no import name, and its folder is not the app's
@@ -103,6 +108,21 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     if app.factory and app.factory_needs_args:
         app.entry = _entry(root, app.factory)
     return app, [a.module_file for _, _, a in found[1:]]
+
+
+def _flask_like(texts: list[tuple[Path, str]]) -> set[str]:
+    """Classes a module imports and makes as Flask is made: ``__name__`` first, then a folder
+    keyword (Canonical's sites, ubuntu.com, snapcraft.io: ``app = FlaskBase(__name__,
+    "ubuntu.com", template_folder="../templates", static_folder="../static")``, a Flask subclass
+    from the installed ``canonicalwebteam.flask_base``: ``init`` said "No Flask app found")."""
+    out: set[str] = set()
+    for _, text in texts:
+        for name in _FLASK_LIKE.findall(text):
+            if name not in ("Blueprint", "Flask", "Quart") and re.search(
+                rf"^\s*from\s+[\w.]+\s+import\s+[^\n]*\b{name}\b", text, re.M
+            ):
+                out.add(name)
+    return out
 
 
 def code_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
