@@ -58,8 +58,8 @@ def find_app(root: Path) -> tuple[FlaskApp | None, list[Path]]:
     """The Flask app of the project (the shallowest module creating one), and the others."""
     found: list[tuple[int, int, FlaskApp]] = []
     texts = list(python_texts(root))
-    made = {c for _, t in texts for c in SUBCLASS.findall(t)} | _flask_like(texts)
-    classes = ("Flask", "Quart", *sorted(made))
+    subclasses = {c for _, t in texts for c in SUBCLASS.findall(t)} | _flask_like(texts)
+    classes = ("Flask", "Quart", *sorted(subclasses))
     # a subclass that names the app in its own __init__ is found there (``own_init``): a call
     # making one (knowledge-repo's ``app.KnowledgeFlask(self, ...)`` in ``repository.py``)
     # passes no import name, and its folder is not the app's
