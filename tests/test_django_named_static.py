@@ -85,3 +85,31 @@ def test_the_static_prefix_tag_and_variable_name_the_file_after_them() -> None:
         assert ref.head == head
     ref = classify("{% get_static_prefix %}css/theme-{{ theme }}.css", "/static/")
     assert ref is not None and ref.kind == "dynamic"
+
+
+def test_a_django_projects_public_path_is_its_static_url_whatever_its_pages_link(
+    tmp_path: Path,
+) -> None:
+    """OpenCiviWiki's landing page links ``./static/less/landing.css`` and four more files
+    relative to the page: ``init`` took ``/./static/`` for the public path, where Django's
+    ``{% static %}`` renders ``STATIC_URL``, ``/static/``."""
+    settings = SETTINGS.replace('f"{BASE_URL}/s/"', '"/static/"')
+    write_tree(
+        tmp_path,
+        {
+            **startproject(settings + 'STATICFILES_DIRS = [os.path.join(BASE_DIR, "assets")]\n'),
+            "api/__init__.py": "",
+            "api/templates/landing.html": (
+                '<link rel="stylesheet" href="./static/css/base.css">\n'
+                '<link rel="icon" href="./static/img/icon.png">\n'
+                '<script src="./static/js/app.js"></script>\n'
+            ),
+            "assets/css/base.css": "body { margin: 0; }\n",
+            "assets/img/icon.png": b"\x89PNG\r\n\x1a\n",
+            "assets/js/app.js": "document.body.dataset.ready = '1';\n",
+        },
+    )
+    done = run_cli("init", cwd=tmp_path)
+    assert done.code == 0, done.err
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    assert 'public_path: "/static/"' in yaml, yaml

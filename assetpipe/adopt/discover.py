@@ -223,7 +223,9 @@ def discover(root: Path, *, _in: str = "") -> Project:
         project.prefixes = find_prefixes(read_texts, present)
         project.static_functions = (*static_functions_of(read_texts, present), *folders.static_tags)
         project.partial_tags = {t: n for t, n in folders.partial_tags.items() if n in listed.names}
-        if app is None:  # no static route to read: the URL the templates use (Datasette's)
+        # no static route to read: the URL the templates use (Datasette's); a Django project's
+        # is its STATIC_URL (OpenCiviWiki's landing page links "./static/less/landing.css")
+        if app is None and not project.django:
             public_path = project.public_path = (
                 public_path_of(read_texts, present, project.prefixes) or public_path
             )

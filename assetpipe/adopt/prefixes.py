@@ -61,7 +61,8 @@ def public_path_of(texts: list[str], present: set[str], prefixes: Mapping[str, s
     """The URL the templates name the static folder's files under (``/-/static/`` for
     Datasette's ``{{ base_url }}-/static/app.css``), read from each ``src``/``href`` path,
     after an optional ``{{ ROOT }}``, that ends with a file of the folder (``present``): the
-    most frequent URL before the file, if at least two references agree; else ``None``.
+    most frequent URL before the file, if at least two references agree; else ``None``. A
+    URL relative to the page (``./static/``, ``../static/``) tells none.
     A ``{{ EXPR }}`` of ``prefixes`` (``find_prefixes``) is a folder's URL, whatever the
     static URL: its references tell nothing (pywb's ``{{ static_prefix }}/css/base.css``,
     ``static_prefix`` being ``http://host/static``, read as the URL ``/``)."""
@@ -73,7 +74,7 @@ def public_path_of(texts: list[str], present: set[str], prefixes: Mapping[str, s
             path = m.group(2)
             cuts = [i + 1 for i, c in enumerate(path) if c == "/"]
             head = next((path[:i] for i in cuts if path[i:] in present), None)
-            if head is not None and not head.startswith(("//", "http:", "https:")):
+            if head is not None and not head.startswith(("//", "http:", "https:", ".")):
                 hits["/" + head.lstrip("/")] += 1
     if not hits:
         return None
