@@ -48,7 +48,7 @@ from .namedstatic import named_static, static_url
 from .npmfinder import npm_finder_files
 from .pathexpr import named_exactly, settings_folder
 from .runserverstep import finders_line, runserver_step, staticfiles_line
-from .settingsbase import backend, settings_module
+from .settingsbase import app_dirname, backend, backend_name, settings_module
 from .settingsfamily import (
     WHITENOISE_MANIFEST,
     settings_family,
@@ -82,6 +82,7 @@ class DjangoProject:
     imports_path: bool = False  # the settings module has ``from pathlib import Path``
     #: the ASGI module, its line and name (``djangoentry.entry_module``), when there is one
     asgi: tuple[Path, int, str] | None = None
+    backend: str = ""  # the ``"BACKEND"`` of the backend whose ``DIRS`` gets the build's folder
 
     @property
     def adopted(self) -> bool:
@@ -109,7 +110,8 @@ class DjangoProject:
             why = "Django renders the rewritten templates" + (
                 "" if self.imports_path else "; `from pathlib import Path` at its top"
             )
-            step, entry = f"first in {where} of TEMPLATES in {shown} ({why})", f"str({tpl}),"
+            of = f"the {self.backend} backend of " if "Jinja2" in self.backend else ""
+            step, entry = f"first in {where} of {of}TEMPLATES in {shown} ({why})", f"str({tpl}),"
             if self.dirs_line is None and self.backend_line is not None:  # Wagtail CRX's
                 step = f"after line {self.backend_line} of {shown}, in TEMPLATES' backend, which"
                 step, entry = f"{step} has no DIRS list ({why})", f'"DIRS": [str({tpl})],'
@@ -228,6 +230,7 @@ def find_django_project(root: Path) -> DjangoProject | None:
         backend_line=key_line,
         imports_path=imports_path(text),
         asgi=asgi,
+        backend=backend_name(tpl),
     )
 
 
@@ -272,7 +275,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
     tpl = backend(tree)
     apps = AppTemplates()
     if tpl is not None and _app_dirs(tpl, values, root):
-        apps = app_templates(root, installed_apps(values))
+        apps = app_templates(root, installed_apps(values), app_dirname(tpl) or "templates")
         # an app's folder is searched in the apps' order (pretalx's unevaluated ``BASE_DIR /
         # "templates"`` was taken for the agenda app's), unless DIRS names it (``named_exactly``)
         exact = named_exactly(dirs_expr, values, path)

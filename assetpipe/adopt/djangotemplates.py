@@ -30,11 +30,12 @@ class AppTemplates:
     shadowed: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def app_templates(root: Path, apps: ast.expr | None) -> AppTemplates:
+def app_templates(root: Path, apps: ast.expr | None, dirname: str = "templates") -> AppTemplates:
     """The ``templates/`` folders of the apps an ``INSTALLED_APPS`` expression names (its
     string literals: ``BASE_APPS + [...]`` too): ``"hc.accounts"`` → ``hc/accounts/templates``
     when ``hc/accounts`` is a package under ``root``; an ``AppConfig`` path
-    (``"shop.apps.ShopConfig"``) names its package's. See the module docstring."""
+    (``"shop.apps.ShopConfig"``) names its package's. See the module docstring. ``dirname``:
+    the apps' folder the backend searches (``jinja2``: Django's Jinja2 backend's)."""
     out = AppTemplates()
     earlier: list[Path] = []  # installed packages' templates/ folders listed so far
     seen: set[str] | None = None  # their template names, read when a project app needs them
@@ -42,11 +43,11 @@ def app_templates(root: Path, apps: ast.expr | None) -> AppTemplates:
         own = _project_package(root, name.split("."))
         if own is None:
             pkg = _installed(name.split("."))
-            if pkg is not None and (pkg / "templates").is_dir():
-                earlier.append(pkg / "templates")
+            if pkg is not None and (pkg / dirname).is_dir():
+                earlier.append(pkg / dirname)
                 seen = None
             continue
-        folder = own / "templates"
+        folder = own / dirname
         if not folder.is_dir():
             continue
         if seen is None:

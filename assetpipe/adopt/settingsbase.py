@@ -23,21 +23,52 @@ from .djangotemplates import installed_module
 from .files import parsed_modules
 from .settingsinline import inlined
 
+#: Django's Jinja2 backends, each with the folder of an app its ``APP_DIRS`` searches
+#: (django-jinja's ``OPTIONS["app_dirname"]`` names another)
+JINJA_BACKENDS = {
+    "django.template.backends.jinja2.Jinja2": "jinja2",
+    "django_jinja.backend.Jinja2": "templates",
+}
+
 
 def backend(tree: ast.Module) -> ast.Dict | None:
-    """The ``{"BACKEND": "...DjangoTemplates", ...}`` dict of a settings module."""
+    """The first backend dict of a settings module's ``TEMPLATES`` that ``init`` builds the
+    folders of: ``{"BACKEND": "...DjangoTemplates", ...}`` or a Jinja2 backend's (Django's,
+    django-jinja's), which Django asks first for a template. DMOJ lists django-jinja's, then
+    Django's for the admin, both with ``DIRS`` naming ``templates/``: ``init`` had the build's
+    folder put in the second's ``DIRS`` only, and every page was still rendered by the first,
+    from the source templates (the build's hashed names unused)."""
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Dict):
-            continue
-        for k, v in zip(node.keys, node.values, strict=True):
-            if (
-                isinstance(k, ast.Constant)
-                and k.value == "BACKEND"
-                and isinstance(v, ast.Constant)
-                and str(v.value).endswith("DjangoTemplates")
-            ):
-                return node
+        if isinstance(node, ast.Dict) and app_dirname(node) is not None:
+            return node
     return None
+
+
+def app_dirname(node: ast.Dict) -> str | None:
+    """The folder of an app that a template backend's ``APP_DIRS`` searches (``templates``;
+    ``jinja2`` for Django's Jinja2 backend); ``None``: not a template backend ``init`` reads."""
+    name, options = backend_name(node), _words(node).get("OPTIONS")
+    if name.endswith("DjangoTemplates"):
+        return "templates"
+    if name not in JINJA_BACKENDS:
+        return None
+    other = _words(options).get("app_dirname") if isinstance(options, ast.Dict) else None
+    return str(other.value) if isinstance(other, ast.Constant) else JINJA_BACKENDS[name]
+
+
+def backend_name(node: ast.Dict | None) -> str:
+    """The ``"BACKEND"`` string of a backend dict (``""``: none)."""
+    name = _words(node).get("BACKEND") if node is not None else None
+    return name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else ""
+
+
+def _words(node: ast.Dict) -> dict[object, ast.expr]:
+    """A dict display's constant keys → their values."""
+    return {
+        k.value: v
+        for k, v in zip(node.keys, node.values, strict=True)
+        if isinstance(k, ast.Constant)
+    }
 
 
 def star_imports(root: Path) -> Iterator[tuple[Path, str, ast.Module, str, ast.Module]]:
@@ -65,12 +96,13 @@ def star_imports(root: Path) -> Iterator[tuple[Path, str, ast.Module, str, ast.M
 
 def settings_module(root: Path) -> tuple[Path, ast.Module, str] | None:
     """The shallowest module (then the first by path) whose ``TEMPLATES`` names the
-    DjangoTemplates backend: its path, tree (with the project's modules it star-imports:
-    ``settingsinline.inlined``) and text; else the first that star-imports an
+    DjangoTemplates backend or a Jinja2 one (``backend``): its path, tree (with the project's
+    modules it star-imports: ``settingsinline.inlined``) and text; else the first that
+    star-imports an
     installed module naming it and sets folders of its own (``STATICFILES_DIRS``, a key of
     ``TEMPLATES[N]``), its tree that module's statements then its own (``_through``)."""
     best: tuple[int, str, Path, ast.Module, str] | None = None
-    for path, text, tree in parsed_modules(root, "DjangoTemplates"):
+    for path, text, tree in parsed_modules(root, "DjangoTemplates", *JINJA_BACKENDS):
         if backend(tree) is not None:
             cand = (len(path.relative_to(root).parts), str(path), path, tree, text)
             best = cand if best is None or cand[:2] < best[:2] else best
