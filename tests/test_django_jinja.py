@@ -142,3 +142,29 @@ TEMPLATES = [
     ]
     assert [app_dirname(d) for d in named] == ["jinja2", "templates", "jinja2", "templates", None]
     assert backend(tree) is named[0]
+
+
+#: a page drawing its photos in a loop, with no markup only Jinja2 has
+LIST = """\
+{% extends "base.html" %}
+{% block content %}{% for i in [1, 2] %}<img alt="" src="{{ static('img/item.svg') }}">{% endfor %}
+{% endblock %}
+"""
+
+
+def test_a_loops_first_photo_stays_eager_in_a_jinja2_backends_page(tmp_path: Path) -> None:
+    """The build took a Django project's templates for Django's language (``forloop.first``,
+    undefined in Jinja2: every pass of the loop went lazy, the LCP photo with them). ``init``
+    writes ``templates.jinja: true`` for a Jinja2 backend, and the first pass stays eager."""
+    _project(tmp_path, JINJA_BACKEND + DJANGO_BACKEND)
+    write_tree(tmp_path, {"shop/jinja2/shop/list.html": LIST})
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "  jinja: true" in (tmp_path / "pipeline.yaml").read_text()
+    _paste(tmp_path, result.out)
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["shop/list.html"])["shop/list.html"]
+    imgs = re.findall(r"<img [^>]*>", html)
+    assert len(imgs) == 2, html
+    assert "loading" not in imgs[0] and 'loading="lazy"' in imgs[1], html

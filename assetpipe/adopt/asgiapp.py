@@ -225,6 +225,7 @@ class AsgiFolders:
     partial_tags: dict[str, str] = field(default_factory=dict)
     # the settings name Django's ManifestStaticFilesStorage (not WhiteNoise's)
     manifest: bool = False
+    jinja: bool = False  # Django renders the templates with a Jinja2 backend (``settingsbase``)
 
 
 def _literal(expr: ast.expr | None, assigns: dict[str, ast.expr], depth: int = 0) -> str | None:

@@ -76,6 +76,7 @@ class Project:
     static_functions: tuple[str, ...] = ()
     partial_tags: dict[str, str] = field(default_factory=dict)  # ``djangotags.partial_tags``
     django_manifest: bool = False  # Django's ManifestStaticFilesStorage (``AsgiFolders``)
+    jinja: bool = False  # Django renders the templates with a Jinja2 backend (``AsgiFolders``)
     static_routes: tuple[str, ...] = ()  # the static mount's name if not static (``asgiapp``)
     # stylesheets the templates load whose url()s or @imports name files the static folder
     # lacks (they 404 today too; bundling would fail): copied, not bundled → those files
@@ -206,6 +207,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
     else:  # Django: its loaders take a name from the first folder that has it
         listed = template_dirs(project.templates_dir, list(folders.more_templates), first_wins=True)
         project.django, project.django_manifest = True, folders.manifest
+        project.jinja = folders.jinja
     project.templates_dir = listed.first
     project.blueprint_templates = listed.blueprints
     project.shadowed = [*listed.shadowed, *folders.shadowed_templates]

@@ -301,6 +301,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
         partial_tags=partial_tags([root, *tag_folders(root, installed_apps(values))]),
         # a computed {% static %} is hashed too, by either manifest storage
         manifest=storage_module(settings_family(root, path, text), ours=True)[0] != "",
+        jinja="Jinja2" in backend_name(tpl),
     )
 
 

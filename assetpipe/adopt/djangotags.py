@@ -114,12 +114,19 @@ def _rendering_tag(func: ast.FunctionDef, decorator: ast.expr) -> tuple[str, str
     return (str(name), names[-1]) if names else None
 
 
-def django_template_lines(tags: dict[str, str], manifest: bool) -> list[str]:
-    """``templates.partial_tags`` (JSON strings are YAML) and ``templates.django_manifest``
+def django_template_lines(tags: dict[str, str], manifest: bool, jinja: bool = False) -> list[str]:
+    """``templates.partial_tags`` (JSON strings are YAML), ``templates.django_manifest``
     (the settings' storage is Django's or WhiteNoise's manifest storage, which ``init`` has the
-    project keep as assetpipe's: ``assetpipe.django``, ``assetpipe.djangowhitenoise``) in
+    project keep as assetpipe's: ``assetpipe.django``, ``assetpipe.djangowhitenoise``) and
+    ``templates.jinja`` (a Jinja2 backend renders them: a loop's first pass is ``loop.first``,
+    where Django's ``forloop.first`` is undefined and the LCP photo a loop draws went lazy) in
     pipeline.yaml."""
     out = []
+    if jinja:
+        out += [
+            "  # Django renders these templates with its Jinja2 backend: Jinja's language.",
+            "  jinja: true",
+        ]
     if tags:
         listed = ", ".join(f"{t}: {json.dumps(n)}" for t, n in sorted(tags.items()))
         out += [

@@ -180,7 +180,8 @@ def _function_lines(project: Project) -> list[str]:
     if not project.static_functions:
         return []
     first = project.static_functions[0]
-    call = f"{{% {first} 'app.css' %}}" if project.django else f"{{{{ {first}('app.css') }}}}"
+    tag = project.django and not project.jinja
+    call = f"{{% {first} 'app.css' %}}" if tag else f"{{{{ {first}('app.css') }}}}"
     return [
         f"  # The templates name assets as {call}: each function below returns",
         f"  # the URL of a file of the static folder under {project.public_path}; its argument"
@@ -382,7 +383,7 @@ def render(project: Project, *, config_dir: Path) -> str:
             *_pages_lines(project),
             *_prefix_lines(project),
             *_function_lines(project),
-            *django_template_lines(project.partial_tags, project.django_manifest),
+            *django_template_lines(project.partial_tags, project.django_manifest, project.jinja),
             *route_lines(project.static_routes),
             *_missing_lines(project),
             "",

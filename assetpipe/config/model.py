@@ -64,9 +64,8 @@ class TemplatesConfig:
     include: tuple[str, ...] = opt(
         ("**/*.html", "**/*.j2", "**/*.jinja"), Globs(), "which files in them are templates"
     )
-    first_wins: bool = opt(
-        False, Bool(), "a name in two `dirs` is built from the first (Django's loaders)"
-    )
+    first_wins: bool = opt(False, Bool(), "a name in two `dirs` is built from the first (Django's)")
+    jinja: bool = opt(False, Bool(), "Django renders them with a Jinja2 backend (`loop.first`)")
     django_manifest: bool = opt(
         False, Bool(), "Django's manifest storage hashes a computed `{% static EXPR %}`: no warning"
     )

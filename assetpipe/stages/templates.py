@@ -166,7 +166,7 @@ def options(
         static_routes=t.static_routes,
         static_functions=t.static_functions,
         static_spec=spec_of(ctx.config.source),
-        django=t.first_wins,
+        django=t.first_wins and not t.jinja,  # Django's language, not a Jinja2 backend's
         syntax=Syntax.of(t.syntax),
         icon_keys=tuple(sorted(icons)),
         **role_options(role),
