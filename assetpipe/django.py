@@ -101,11 +101,13 @@ class BuildFinder(BaseFinder):  # type: ignore[misc]
 
     def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
         """The file of the build named ``path`` (a list of it with ``find_all``, Django's
-        ``all`` before 5.2); none outside the public folder."""
+        ``all`` before 5.2); none outside the public folder: ``[]``, as Django's own finders
+        answer a miss (an ``""`` was listed by ``finders.find`` as a match, ``[""]``, and
+        Django's static view answered a file no finder has 500, not 404: DMOJ's ACE worker)."""
         many = find_all or kwargs.get("all", False)
         full = build_file(self.public, path)
         if full is None:
-            return [] if many else ""
+            return []
         return [str(full)] if many else str(full)
 
     def list(self, ignore_patterns: Any) -> list[tuple[str, Any]]:

@@ -167,6 +167,8 @@ def test_runserver_answers_the_builds_hashed_files(tmp_path: Path, shape: str) -
         # a source path (the build's copy with the app, as deployed), an installed app's file
         assert b"#123" in _get(base + "/static/css/site.css")[2]
         assert _get(base + "/static/shop/app.css")[2] == b"p { color: red; }\n"
+        # a file no finder has: 404 as before adoption (the finder's miss made it a 500)
+        assert _status(base + "/static/js/worker-missing.js") == 404
 
 
 def test_runserver_answers_a_source_file_edited_since_the_build(tmp_path: Path) -> None:
