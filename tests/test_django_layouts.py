@@ -23,6 +23,16 @@ STATIC_URL = "/static/"
 """
 
 
+def dirs_pasted_and_built(root: Path, init_out: str, module: Path) -> None:
+    """The ``DIRS`` entry ``init`` printed (``init_out``) pasted first in ``module``'s list,
+    ``Path`` imported, then ``assetpipe build --strict`` in ``root``, which must pass."""
+    entry = next(ln.strip() for ln in init_out.splitlines() if '/ "templates"),' in ln)
+    text = "from pathlib import Path\n" + module.read_text()
+    module.write_text(text.replace('"DIRS": [', f'"DIRS": [{entry} ', 1))
+    built = run_cli("build", "--strict", cwd=root)
+    assert built.code == 0, built.err + built.out
+
+
 def _shop(prefix: str = "") -> dict[str, str | bytes]:
     """The ``shop`` app (under ``prefix``): a package with a stylesheet and a page."""
     return {
@@ -284,12 +294,7 @@ def test_static_folders_set_by_the_settings_that_import_the_templates_module(
     assert cfg.source == (tmp_path / "content").resolve(), yaml
     assert "of TEMPLATES in shopsite/app_settings.py" in result.out, result.out
     # the DIRS entry pasted where init said (the module that names the backend)
-    entry = next(ln.strip() for ln in result.out.splitlines() if '/ "templates"),' in ln)
-    module = tmp_path / "shopsite/app_settings.py"
-    text = "from pathlib import Path\n" + module.read_text()
-    module.write_text(text.replace('"DIRS": [', f'"DIRS": [{entry} ', 1))
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    dirs_pasted_and_built(tmp_path, result.out, tmp_path / "shopsite/app_settings.py")
     _hashed(tmp_path, _render(tmp_path, ["page.html"]), 1)
 
 

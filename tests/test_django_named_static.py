@@ -16,6 +16,7 @@ from pathlib import Path
 from assetpipe.rewrite.refs import classify
 from tests.conftest import run_cli, write_tree
 from tests.test_django import SETTINGS_HEAD, startproject
+from tests.test_django_layouts import dirs_pasted_and_built
 from tests.test_django_templates import _render
 
 SETTINGS = (
@@ -62,12 +63,7 @@ def test_a_static_folder_named_only_by_the_templates_under_an_import_root(
     assert 'public_path: "/s/"' in yaml, yaml
     assert '"inner/api/templates"' in yaml, yaml
     # the DIRS entry pasted where init said
-    entry = next(ln.strip() for ln in done.out.splitlines() if '/ "templates"),' in ln)
-    settings = tmp_path / "inner/shopsite/settings.py"
-    text = "from pathlib import Path\n" + settings.read_text()
-    settings.write_text(text.replace('"DIRS": [', f'"DIRS": [{entry} ', 1))
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
+    dirs_pasted_and_built(tmp_path, done.out, tmp_path / "inner/shopsite/settings.py")
     page = _render(tmp_path / "inner", ["api/page.html"])["api/page.html"]
     urls = re.findall(r"/s/[^\s\"']+", page)
     assert len(urls) == 3, page
