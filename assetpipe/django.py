@@ -150,7 +150,9 @@ def build_in_front(handler: Any) -> Any:
     behind an ``AssetMiddleware`` that answers the build's files as deployed: precompressed
     (brotli, gzip), hashed names ``immutable``, ETag/304/Range. A path the build lacks (an
     installed app's file, the admin's) and a source path whose file changed since the build go
-    on to ``handler``, which answers them from the finders as before; a new build is followed
+    on to ``handler``, which answers them from the finders as before, compressed on the way out
+    as the WSGI module's ``CompressMiddleware`` does deployed (Django-CRM's admin-based pages
+    were 1.00x the plain project's under runserver); a new build is followed
     without a restart, and while an ``assetpipe watch`` of the config runs its live-reload
     client is put in the pages (``assetpipe.djangorunserver``). Without a config (a checkout
     before ``assetpipe init``, a broken ``pipeline.yaml``) it says so and serves as staticfiles
@@ -182,7 +184,7 @@ def build_in_front(handler: Any) -> Any:
         source=found.config.source,
         watch_state=found.config.state_dir,
     )
-    return CompressMiddleware(served, exclude_paths=(found.public_path,))
+    return CompressMiddleware(served)
 
 
 class TemplatesFollowBuild(Passthrough):

@@ -14,7 +14,7 @@ the first app that has it, as ``whitenoise.runserver_nostatic`` does), this app'
 is the one it takes the place of (staticfiles', or that of an app between them: Mezzanine's,
 which also serves ``MEDIA_URL``) with the build in front (``assetpipe.django.build_in_front``):
 the build's files answered brotli/gzip and hashed names ``immutable``; every other
-``STATIC_URL`` file still from the finders; a source file changed since the build from the finders as it now is; the
+``STATIC_URL`` file still from the finders, compressed on the way; a source file changed since the build from the finders as it now is; the
 live-reload client in the pages while ``assetpipe watch --no-serve`` runs beside it. Its
 options are staticfiles' ``runserver``'s (``--nostatic``, ``--insecure``).
 """
