@@ -43,14 +43,23 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt.djangopages import absent_static_note, installed_pages_note
         from ..adopt.importspot import two_lines
         from ..adopt.installedwsgi import installed_wsgi_steps
+        from ..adopt.isso import isso_config, isso_init
         from ..adopt.litestarapp import find_litestar_app
         from ..adopt.othertools import describe
         from ..adopt.pyramidapp import find_pyramid_app
         from ..adopt.render import OUTPUT
         from ..adopt.roundup import tracker_config, tracker_steps
         from ..adopt.runserverstep import finder_note
+        from ..errors import UsageError
 
-        result = run_init(Path(folder), config_name=config_name, force=force)
+        try:
+            result = run_init(Path(folder), config_name=config_name, force=force)
+        except UsageError:  # no app: an isso server's folder holds only its config
+            if (isso := isso_config(Path(folder).resolve())) is None:
+                raise
+            head, steps = isso_init(isso, Path(folder) / config_name, force)
+            _next_steps(head, steps, "  ")
+            return 0
         asgi = lite = pyr = None  # a Starlette/FastAPI, Litestar or Pyramid app (no Flask app)
         p = result.project
         click.echo(
