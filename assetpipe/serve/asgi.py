@@ -130,10 +130,15 @@ class AssetMiddleware(AssetServing, Passthrough):
             return
         path = app_path(scope)
         if not path.startswith(self.prefix):
-            script = self.live_script() if scope.get("method") != "HEAD" else b""
-            await self.app(scope, receive, _Injector(send, script) if script else send)
+            await self._to_app(scope, receive, send)
             return
         await self._serve(scope, receive, send, path)
+
+    async def _to_app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The wrapped app's answer, the live-reload client added to its HTML when one is on:
+        a page the build lacks under ``public_path`` too (at the site's root, every page is)."""
+        script = self.live_script() if scope.get("method") != "HEAD" else b""
+        await self.app(scope, receive, _Injector(send, script) if script else send)
 
     async def answer(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
         """Answer a request for ``path`` (a path of the app's, ``scope`` giving its method and
@@ -156,7 +161,7 @@ class AssetMiddleware(AssetServing, Passthrough):
         if sf is not None and sf.source is not None and self.stale(sf):
             sf = None  # changed since the build: the app's (``freshness``)
         if sf is None and self.fallback and fallback:
-            await self.app(scope, receive, send)
+            await self._to_app(scope, receive, send)
             return
         if sf is None:
             STATS.asset(404, "identity", 0, 0)

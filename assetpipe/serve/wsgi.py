@@ -91,16 +91,13 @@ class AssetMiddleware(AssetServing, Passthrough):
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path: str = environ.get("PATH_INFO") or ""
         if not path.startswith(self.prefix):
-            script = self.live_script() if environ.get("REQUEST_METHOD") != "HEAD" else b""
-            if script:
-                return self._inject(environ, start_response, script)
-            return self.app(environ, start_response)
+            return self._to_app(environ, start_response)
         if self._unhashed_later is not None:
             self.settle()
         sf = self.holder.find(path)
         if sf is None or (sf.source is not None and self.stale(sf)):
             if self.fallback:
-                return self.app(environ, start_response)
+                return self._to_app(environ, start_response)
             return _not_found(start_response)
         get = environ.get
         inm = get("HTTP_IF_NONE_MATCH")
@@ -140,6 +137,15 @@ class AssetMiddleware(AssetServing, Passthrough):
             start_response(reply.status, list(reply.headers))
             return [reply.data]
         return self._send_file(environ, start_response, reply, sf.identity.size)
+
+    def _to_app(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """The wrapped app's answer, the live-reload client added to its HTML when one is on:
+        a page the build lacks under ``public_path`` too (at the site's root, ``"/"``, every
+        page is: isso's admin page had none, and a save under ``watch`` changed nothing)."""
+        script = self.live_script() if environ.get("REQUEST_METHOD") != "HEAD" else b""
+        if script:
+            return self._inject(environ, start_response, script)
+        return self.app(environ, start_response)
 
     def _send_file(
         self, environ: Environ, start_response: StartResponse, reply: Reply, identity_size: int
