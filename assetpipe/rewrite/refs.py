@@ -257,7 +257,11 @@ def _classify(
             return Ref("url_for", m.group("key"), start, end, param=param, route=m.group("route"))
         m = call_re(functions).search(value) if functions else None
         if m and _only_expr(value, m):
-            return Ref("call", m.group("key"), m.start("key"), m.end("key"), route=m.group("fn"))
+            # MediaGoblin's ``request.staticdirect('/css/base.css')``: the key without its
+            # leading slash, which stays where it is (the function joins it to its root)
+            slash = m.group("key").startswith("/")
+            key, start = m.group("key")[slash:], m.start("key") + slash
+            return Ref("call", key, start, m.end("key"), head="/" * slash, route=m.group("fn"))
         m = PYRAMID_STATIC.search(value) if spec else None
         if m and _only_expr(value, m) and spec and m.group("spec").startswith(spec):
             start = m.start("spec") + len(spec)
