@@ -102,7 +102,10 @@ _CALL_VALUE = re.compile(
 def static_functions_of(texts: list[str], present: set[str]) -> tuple[str, ...]:
     """The ``templates.static_functions`` of templates that name assets as ``{{ F('K') }}``:
     each function (not ``url_for`` or ``asset_url``) called at least twice in a ``src`` or
-    ``href``, every time with a file of the static folder (``present``)."""
+    ``href`` with a file of the static folder (``present``), and so in most of its calls.
+    MediaGoblin's ``request.staticdirect('/css/base.css')`` also names files of git submodules
+    a checkout may lack (``css/extlib/skeleton.css``) and of symlinked folders: those calls are
+    missing assets (``missing_assets: warn``), not a reason to leave every other one unhashed."""
     calls: dict[str, list[str]] = {}
     for text in texts:
         for m in _CALL_VALUE.finditer(text):
@@ -111,7 +114,9 @@ def static_functions_of(texts: list[str], present: set[str]) -> tuple[str, ...]:
         sorted(
             f
             for f, keys in calls.items()
-            if f not in ("url_for", "asset_url") and len(keys) >= 2 and set(keys) <= present
+            if f not in ("url_for", "asset_url")
+            and (named := sum(k in present for k in keys)) >= 2
+            and 2 * named > len(keys)
         )
     )
 
