@@ -26,6 +26,7 @@ from .flaskfind import FlaskApp, find_app, has_folders
 from .helpernamed import helper_named
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, input_maps, missing_in_css
+from .mediagoblin import direct_remote_path, mediagoblin_config
 from .othertools import OtherOutput, other_output
 from .ownviews import own_view_refs
 from .packaged import drop_unnamed, static_files
@@ -228,9 +229,10 @@ def discover(root: Path, *, _in: str = "") -> Project:
         # no static route to read: the URL the templates use (Datasette's); a Django project's
         # is its STATIC_URL (OpenCiviWiki's landing page links "./static/less/landing.css")
         if app is None and not project.django:
-            public_path = project.public_path = (
-                public_path_of(read_texts, present, project.prefixes) or public_path
-            )
+            mg = mediagoblin_config(root)  # request.staticdirect: its direct_remote_path
+            public_path = project.public_path = public_path_of(
+                read_texts, present, project.prefixes
+            ) or (direct_remote_path(mg) if mg is not None else public_path)
         # Flask-Versioned's ``{{ "static/K" | versioned }}``: K's path from the app's root path
         versioned = (
             os.path.relpath(static_dir, app.module_file.parent).replace(os.sep, "/") + "/"

@@ -45,6 +45,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         from ..adopt.installedwsgi import installed_wsgi_steps
         from ..adopt.isso import isso_config, isso_init
         from ..adopt.litestarapp import find_litestar_app
+        from ..adopt.mediagoblin import mediagoblin_config, mediagoblin_steps
         from ..adopt.othertools import describe
         from ..adopt.pyramidapp import find_pyramid_app
         from ..adopt.render import OUTPUT
@@ -111,6 +112,9 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
         elif p.app is None and (tracker := tracker_config(p.root)) is not None:
             steps = tracker_steps(tracker, result.path.parent.resolve() / OUTPUT)
             _next_steps(f"\nA Roundup tracker ({os.path.relpath(tracker, p.root)}).", steps, "  ")
+        elif p.app is None and (mg := mediagoblin_config(p.root)) is not None:
+            steps = mediagoblin_steps(mg, result.path.parent.resolve() / OUTPUT, p.public_path)
+            _next_steps(f"\nA GNU MediaGoblin checkout ({mg.name}).", steps, "  ")
         elif p.app is None and (
             wsgi_steps := installed_wsgi_steps(
                 p.root, result.path.parent.resolve(), OUTPUT, p.public_path
