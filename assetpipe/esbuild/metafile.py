@@ -18,6 +18,7 @@ source root): no I/O, no context.
 
 from __future__ import annotations
 
+import os
 import posixpath
 from typing import Any
 
@@ -49,9 +50,11 @@ def _kind(path: str) -> str:
     return "js" if path.endswith(CODE_EXTS) else "asset"
 
 
-def keys_of(result: Result) -> dict[str, str]:
+def keys_of(result: Result, aliases: dict[str, str] | None = None) -> dict[str, str]:
     """Output file → manifest key, for every output that gets its own entry (not maps, legal
-    comment files, or the CSS bundles of JS chunks, which their chunk lists in ``css``)."""
+    comment files, or the CSS bundles of JS chunks, which their chunk lists in ``css``).
+    ``aliases``: an entry point as esbuild names it (symlinks resolved) → the requested key,
+    for entries that are symlinks to files outside the source (``symlinked_entries``)."""
     outputs = result.metafile["outputs"]
     css_bundles = {info["cssBundle"] for info in outputs.values() if "cssBundle" in info}
     keys: dict[str, str] = {}
@@ -62,18 +65,21 @@ def keys_of(result: Result) -> dict[str, str]:
             continue
         key: str | None = None
         if info.get("entryPoint"):
-            key = source_key(info["entryPoint"])
+            point = info["entryPoint"]
+            key = (aliases or {}).get(point) or source_key(point)
         elif kind == "asset" and len(info.get("inputs", {})) == 1:
             key = source_key(next(iter(info["inputs"])))
         keys[path] = key or "_" + posixpath.basename(path)
     return keys
 
 
-def entries(result: Result, requested: set[str]) -> dict[str, dict[str, Any]]:
+def entries(
+    result: Result, requested: set[str], aliases: dict[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
     """The manifest entries for one build. ``requested`` are the entry keys that were asked
-    for (the rest of the entry-point outputs are dynamic entries)."""
+    for (the rest of the entry-point outputs are dynamic entries); ``aliases`` as ``keys_of``."""
     outputs = result.metafile["outputs"]
-    keys = keys_of(result)
+    keys = keys_of(result, aliases)
     out: dict[str, dict[str, Any]] = {}
     for path, key in keys.items():
         info = outputs[path]
@@ -136,3 +142,19 @@ def inputs(result: Result) -> list[str]:
     """The source keys esbuild read (inside the source root), sorted."""
     found = {source_key(p) for p in result.metafile.get("inputs", {})}
     return sorted(k for k in found if k is not None)
+
+
+def symlinked_entries(source: str, requested: set[str]) -> dict[str, str]:
+    """The requested entries that are symlinks to files outside ``source``, by the path
+    esbuild reports for them (relative to ``source``, symlinks resolved: ``../../extlib/
+    jquery/dist/jquery.js``) → their key. MediaGoblin's ``static/js/extlib/jquery.js`` links
+    to its ``extlib/`` folder: esbuild's output had no key inside the source, so it was taken
+    for a chunk (``_jquery-HASH.js``) and every template's reference to it was missing."""
+    aliases: dict[str, str] = {}
+    real_source = os.path.realpath(source)
+    for key in requested:
+        real = os.path.realpath(os.path.join(source, key))
+        rel = os.path.relpath(real, real_source).replace(os.sep, "/")
+        if rel != key and rel.startswith("../"):
+            aliases[rel] = key
+    return aliases

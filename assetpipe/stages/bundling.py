@@ -342,7 +342,8 @@ def emit(ctx: StageContext, result: Result, requested: set[str]) -> dict[str, di
     ``metafile.entries``). An asset another stage already produced under the same key (a
     processed image a script imports) keeps that stage's entry; the copy esbuild made is still
     written (the script points at it) and a warning says so."""
-    entries = metafile.entries(result, requested)
+    aliases = metafile.symlinked_entries(str(ctx.config.source), requested)
+    entries = metafile.entries(result, requested, aliases)
     for rel in sorted(result.files):
         stored = result.stored.get(rel)
         if stored is not None:
