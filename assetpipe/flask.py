@@ -78,7 +78,7 @@ from .dashapp import (
     name_dash_assets,
 )
 from .dashasgi import adopt_on_starlette, on_starlette
-from .flaskcache import static_cache_control, unhashed_cache_control
+from .flaskcache import static_cache_control, static_security_headers, unhashed_cache_control
 from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
 from .jinja import AssetResolver, SourceMappedLoader, install
 from .manifest import manifest_stamp, report_missing_manifest
@@ -322,6 +322,9 @@ class AssetPipe:
             and (_static_route_at(app, public_path) or _OwnRoute(app, public_path)),
             # asked again at the first request: hooks registered (or debug set) after the lines
             unhashed_cache_control=lambda: unhashed_cache_control(
+                app, public_path, next(iter(self.resolver.manifest), "")
+            ),
+            app_headers=lambda: static_security_headers(
                 app, public_path, next(iter(self.resolver.manifest), "")
             ),
             source=live or dash_live,

@@ -1,5 +1,6 @@
 """The ``Cache-Control`` a Flask app sends for a file of its static folder, which the build's
-unhashed names and source paths keep after adoption (used by ``assetpipe.flask.AssetPipe``).
+unhashed names and source paths keep after adoption, and the security headers its hooks add
+to every file, which all files keep (used by ``assetpipe.flask.AssetPipe``).
 
 Flask's static route sends ``send_file``'s header (``app.get_send_file_max_age``,
 ``SEND_FILE_MAX_AGE_DEFAULT``), and then the app's ``after_request`` hooks may change it: Whoogle's
@@ -41,17 +42,32 @@ def send_file_cache_control(app: Any) -> str:
     return f"public, max-age={seconds}" if seconds > 0 else "no-cache, max-age=0"
 
 
-def static_cache_control(app: Any, public_path: str | None = None, name: str = "") -> str:
-    """The ``Cache-Control`` a file of the static folder got before adoption:
-    ``send_file_cache_control``, then, with ``public_path`` given and the app having
-    ``after_request`` hooks, what they make of it on a response for ``public_path + name``
-    (``""``: they remove it; no session is saved). A hook that fails outside a real request
-    (it reads what a ``before_request`` hook sets) leaves ``send_file``'s header. Not for Quart (its request
-    context is async): ``send_file``'s header there."""
-    sent = send_file_cache_control(app)
+#: headers an app's ``after_request`` hooks set on every response that say nothing about the
+#: file itself (Flask-Talisman's, Superset's default), kept on the files the middleware answers
+SECURITY_HEADERS = (
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Content-Security-Policy",
+    "Content-Security-Policy-Report-Only",
+    "Referrer-Policy",
+    "Permissions-Policy",
+    "Feature-Policy",
+    "Document-Policy",
+    "Strict-Transport-Security",
+    "Cross-Origin-Opener-Policy",
+    "Cross-Origin-Embedder-Policy",
+    "Cross-Origin-Resource-Policy",
+    "X-Permitted-Cross-Domain-Policies",
+)
+
+
+def _hooked(app: Any, public_path: str | None, name: str, sent: str) -> Any:
+    """A bare response for ``public_path + name`` with ``Cache-Control: sent``, passed through
+    the app's ``after_request`` hooks, or ``None`` (no ``public_path``, no hooks, Quart, or a
+    hook that fails outside a real request: it reads what a ``before_request`` hook sets)."""
     hooks = getattr(app, "after_request_funcs", None) or {}
     if public_path is None or not any(hooks.values()) or is_quart(app):
-        return sent
+        return None
     try:
         with app.test_request_context(url_prefix(public_path) + name.lstrip("/")):
             response = app.response_class(b"")
@@ -63,8 +79,34 @@ def static_cache_control(app: Any, public_path: str | None = None, name: str = "
                 response = hook(response)
     except Exception as exc:
         log.debug("assetpipe: the app's after_request hooks failed on a static URL: %r", exc)
-        return sent
-    return str(response.headers.get("Cache-Control", ""))
+        return None
+    return response
+
+
+def static_cache_control(app: Any, public_path: str | None = None, name: str = "") -> str:
+    """The ``Cache-Control`` a file of the static folder got before adoption:
+    ``send_file_cache_control``, then, with ``public_path`` given and the app having
+    ``after_request`` hooks, what they make of it on a response for ``public_path + name``
+    (``""``: they remove it; no session is saved). A hook that fails outside a real request
+    leaves ``send_file``'s header. Not for Quart (its request context is async): ``send_file``'s
+    header there (``_hooked``)."""
+    sent = send_file_cache_control(app)
+    response = _hooked(app, public_path, name, sent)
+    return sent if response is None else str(response.headers.get("Cache-Control", ""))
+
+
+def static_security_headers(app: Any, public_path: str, name: str = "") -> list[tuple[str, str]]:
+    """The ``SECURITY_HEADERS`` the app's ``after_request`` hooks put on a file of its static
+    folder (``_hooked``). Superset's Flask-Talisman sends ``X-Content-Type-Options: nosniff``,
+    ``X-Frame-Options``, a ``Content-Security-Policy`` and more with every file; the files the
+    middleware answered carried none of them. Made once, outside a real request: a CSP nonce a
+    ``before_request`` hook would make is not in it (no static file uses one), and
+    ``Strict-Transport-Security``, which Talisman sets on HTTPS requests only, is not either
+    (browsers take it from the pages)."""
+    response = _hooked(app, public_path, name, "")
+    if response is None:
+        return []
+    return [(k, str(response.headers[k])) for k in SECURITY_HEADERS if k in response.headers]
 
 
 def unhashed_cache_control(app: Any, public_path: str, name: str = "") -> str:

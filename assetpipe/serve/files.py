@@ -322,10 +322,12 @@ def build_table(
     memory_total_limit: int = 64 * 1024 * 1024,
     source_paths: bool = True,
     unhashed: str = REVALIDATE,
+    headers: Iterable[tuple[str, str]] = (),
 ) -> FileTable:
     """Scan ``<output>/public`` (resolving the output symlink once) into a ``FileTable``;
     ``source_paths`` and ``unhashed`` (the ``Cache-Control`` of every file that is not
-    immutable, but a former build's hashed name): see the module doc."""
+    immutable, but a former build's hashed name): see the module doc. ``headers`` go on every
+    200 and 304 of every file (the app's own security headers: ``assetpipe.flaskcache``)."""
     build = BuildView.read(output)
     root = build.folder / "public"
     manifest = build.manifest
@@ -379,6 +381,10 @@ def build_table(
     if source_paths:
         former = _former_names(manifest, files, prefix)
         files.update(_source_paths(manifest, files, prefix, unhashed))
+    extra = list(headers)
+    if extra:
+        for sf in (*files.values(), *former.values()):
+            _add_headers(sf, extra)
     log.debug("file table: %d files under %s", len(files), root)
     return FileTable(
         root=root,
@@ -421,6 +427,16 @@ def _precompute_headers(sf: StaticFile, unhashed: str = REVALIDATE) -> None:
         r.raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in r.headers]
         r.raw_304 = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in common]
         r.body = (r.data,) if r.data is not None else ()
+
+
+def _add_headers(sf: StaticFile, extra: list[tuple[str, str]]) -> None:
+    """Append ``extra`` to each of ``sf``'s precomputed 200 and 304 headers."""
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra]
+    for r in (sf.identity, *sf.alternatives.values()):
+        r.headers = [*r.headers, *extra]
+        r.headers_304 = [*r.headers_304, *extra]
+        r.raw = [*r.raw, *raw]
+        r.raw_304 = [*r.raw_304, *raw]
 
 
 def describe(table: FileTable) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -140,12 +140,15 @@ class TableHolder:
         STATS.retire(old)
         log.debug("reloaded the file table: %d files", len(table))
 
-    def use_unhashed(self, cache_control: str) -> None:
+    def use_unhashed(self, cache_control: str, headers: Sequence[tuple[str, str]] = ()) -> None:
         """Send ``cache_control`` for the files that are not immutable from now on (the
-        unhashed names and source paths), reloading the table at once when it changes."""
-        if cache_control == self.limits["unhashed"]:
+        unhashed names and source paths), and ``headers`` with every file, reloading the table
+        at once when either changes."""
+        extra = tuple(headers)
+        if cache_control == self.limits["unhashed"] and extra == self.limits.get("headers", ()):
             return
         self.limits["unhashed"] = cache_control
+        self.limits["headers"] = extra
         self._swap(build_table(self.output, self.prefix, **self.limits))
 
     def current(self) -> FileTable:
@@ -206,6 +209,9 @@ class AssetServing:
     app's static route sends; a callable is asked now and again at the first request under
     ``public_path``, ``settle``, when an app's hooks registered after the middleware was made
     may change it),
+    ``app_headers`` (default none: a callable asked with ``unhashed_cache_control`` at the
+    first request, whose headers go on every file: the app's own security headers, which its
+    static route sent, ``assetpipe.flaskcache.static_security_headers``),
     ``source`` (default none: the folder the build was made from; with ``fallback`` on, an
     unhashed source path whose file was since removed or modified there goes to the wrapped
     app, which serves the file as it now is: ``freshness``; ``source_when``, asked per request,
@@ -225,6 +231,7 @@ class AssetServing:
         source_paths: bool = True,
         fallback: object = False,
         unhashed_cache_control: str | Callable[[], str] = "no-cache",
+        app_headers: Callable[[], Sequence[tuple[str, str]]] | None = None,
         source: str | os.PathLike[str] | None = None,
         source_when: Callable[[], bool] | None = None,
         watch_state: str | os.PathLike[str] | None = None,
@@ -250,7 +257,10 @@ class AssetServing:
         )
         #: asked again at the first request (``settle``), then ``None``
         later = None if isinstance(unhashed_cache_control, str) else unhashed_cache_control
+        if later is None and app_headers is not None:
+            later = lambda: str(unhashed_cache_control)  # noqa: E731
         self._unhashed_later: Callable[[], str] | None = later
+        self._app_headers = app_headers
         self._settling = threading.Lock()
         self.script = client_script(reload_url) if dev else b""
         self.beacon = (
@@ -260,7 +270,8 @@ class AssetServing:
 
     def settle(self) -> None:
         """At the first request for a file: ask a callable ``unhashed_cache_control`` again
-        (the app has registered its hooks by now) and use its answer from then on. Requests
+        (the app has registered its hooks by now), and ``app_headers``, and use their answers
+        from then on. Requests
         that arrive meanwhile wait for it (a page's first requests come together: answered
         from the old table, Whoogle's stylesheets were cached ``no-cache``)."""
         with self._settling:
@@ -268,7 +279,8 @@ class AssetServing:
             if later is None:
                 return
             try:
-                self.holder.use_unhashed(later())
+                extra = self._app_headers() if self._app_headers is not None else ()
+                self.holder.use_unhashed(later(), extra)
             finally:
                 self._unhashed_later = None
 
