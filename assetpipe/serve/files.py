@@ -72,6 +72,7 @@ _TYPES = {
     ".htm": "text/html",
     ".txt": "text/plain",
     ".json": "application/json",
+    ".geojson": "application/geo+json",  # Superset's maps; not in Python's own table
     ".map": "application/json",
     ".webmanifest": "application/manifest+json",
     ".xml": "application/xml",
