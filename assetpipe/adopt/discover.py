@@ -21,6 +21,7 @@ from ..themes2 import packaged_themes
 from .asgiapp import AsgiFolders, asgi_folders
 from .dashapp import find_dash
 from .djangoapp import django_folders, served_by_django, settings_apps
+from .extensions import served_by_packages
 from .files import shallowest
 from .flaskfind import FlaskApp, find_app, has_folders
 from .helpernamed import helper_named
@@ -35,6 +36,7 @@ from .prefixes import find_prefixes, public_path_of, static_functions_of, unpref
 from .roundup import roundup_folders
 from .routes import view_routes
 from .selflocate import imported_back, named_in_scripts, self_locating
+from .serviceworkers import registered_workers
 from .subfolder import names_subfolder
 from .templatedirs import blueprint_template_dirs, page_templates, template_dirs
 from .templaterefs import missing_refs, named_refs, tag_refs
@@ -102,7 +104,8 @@ class Project:
     # ``@app.route("/static/custom.css")``): key → where the route is declared (``file:line``)
     served_by_views: dict[str, str] = field(default_factory=dict)
     # of ``missing``, the keys another folder Django's finders serve holds (a project app's
-    # ``static/``, a later ``STATICFILES_DIRS`` folder): key → its file there
+    # ``static/``, a later ``STATICFILES_DIRS`` folder), or an installed package's static
+    # folder (Flask-AppBuilder's, served by its blueprint): key → its folder
     served_by_django: dict[str, str] = field(default_factory=dict)
     # the subfolder of the app's static folder that the templates name their files in
     # (SearXNG's ``themes/simple``: ``subfolder.names_subfolder``), now ``static_dir``
@@ -214,6 +217,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
     project.shadowed = [*listed.shadowed, *folders.shadowed_templates]
     tdirs = listed.dirs
     in_templates: set[str] = set()  # keys the templates name literally
+    workers: list[str] = []  # files they register as service workers (``serviceworkers``)
     if tdirs:
         texts: list[tuple[str, Path, str | None]] = []
         for _, names in tdirs:
@@ -262,6 +266,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
                 spec_of(static_dir),
             )
             in_templates.update(named_refs(text, public_path))
+            workers.extend(registered_workers(text, public_path, present))
             for key in missing_refs(text, public_path, present):
                 if key not in (k for k, _ in project.missing):
                     project.missing.append((key, shown))
@@ -284,6 +289,8 @@ def discover(root: Path, *, _in: str = "") -> Project:
             if project.django or folders.more_static:  # files of the app's later folders
                 keys = [k for k, _ in project.missing]
                 project.served_by_django = served_by_django(root, keys, folders.more_static)
+            rest = (k for k, _ in project.missing if k not in project.served_by_views)
+            project.served_by_django.update(served_by_packages(root, rest))
     for key in project.styles:
         lacking = missing_in_css(static_dir, key, public_path, present, [root])
         if lacking:
@@ -297,7 +304,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
     named = named_in_scripts(
         static_dir, project.static_files, public_path, [*project.scripts, *project.styles]
     )
-    project.kept_files = named
+    project.kept_files = [*named, *(w for w in dict.fromkeys(workers) if w not in named)]
     # a prebuilt module graph's entry is copied, not bundled again (``imported_back``)
     project.copied_modules = imported_back(static_dir, project.static_files, project.scripts)
     named = [*named, *project.copied_modules]

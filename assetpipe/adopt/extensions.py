@@ -13,6 +13,7 @@ import ast
 import importlib.util
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from .files import python_texts
@@ -71,3 +72,21 @@ def _static_folders(pkg: Path, names: tuple[str, ...]) -> list[Path]:
         d for d in pkg.iterdir() if d.is_dir() and d.name not in ("tests", "test", "__pycache__")
     )
     return [f for base in (pkg, *subs) for f in (base / n for n in names) if f.is_dir()]
+
+
+def served_by_packages(root: Path, keys: Iterable[str]) -> dict[str, str]:
+    """Of ``keys`` (references under the public path that the static folder lacks), those a
+    static folder of an installed package the app imports holds at that same path: key → that
+    folder. A Flask extension's blueprint serves its ``static/`` there (Superset's layout names
+    ``{{ assets_prefix }}/static/appbuilder/css/flags/flags16.css``, a file of
+    Flask-AppBuilder's ``static/appbuilder/``, which its blueprint answers): ``init`` called it
+    a file that 404s, and ``build --strict`` failed on it."""
+    wanted = list(keys)
+    found: dict[str, str] = {}
+    if not wanted:
+        return found
+    for _name, static in shipped_static(root, root):
+        for key in wanted:
+            if key not in found and (static / key).is_file():
+                found[key] = str(static)
+    return found

@@ -99,7 +99,7 @@ def _keep_lines(project: Project) -> list[str]:
     if project.kept_files:
         more = ", ..." if len(project.kept_files) > 3 else ""
         lines.append(
-            f"  # Named by their URL in another script ({', '.join(project.kept_files[:3])}"
+            f"  # Named by URL in a script, or service workers ({', '.join(project.kept_files[:3])}"
             f"{more}): names kept."
         )
     kept = [*(d + "/**" for d in project.kept_dirs), *map(_literal, project.kept_files)]
@@ -237,7 +237,7 @@ def _missing_lines(project: Project) -> list[str]:
     lines += _listed(
         theirs,
         f"  # {len(theirs)} reference(s) to files of another folder the app serves there (a Django",
-        "  # app's static/, a later STATICFILES_DIRS folder, Roundup's html/): left as written:",
+        "  # app's static/, STATICFILES_DIRS, Roundup's html/, a package's): left as written:",
     )
     if served or theirs:
         keys = ", ".join(json.dumps(k) for k in sorted({k for k, _ in [*served, *theirs]}))

@@ -102,6 +102,8 @@ def _warned(
         return "asset_url(" not in value and names_static(value, public_path, routes)
     if u["reason"] == "not_rewritten" and u.get("in_build") is False:
         return not _base_url(str(u.get("key", "")), keys, has_folder)
+    if u["reason"] == "not_rewritten" and globmatch(str(u.get("key", "")), keep_names):
+        return False  # published under that very name (Superset's registered service worker)
     if u["reason"] == "relative":
         return _relative_names_build_file(str(u["value"]), keys)
     return True
