@@ -11,24 +11,11 @@ from pathlib import Path
 from flask import Flask
 from flask_talisman import Talisman
 
-from assetpipe import build, load_config
 from assetpipe.flask import AssetPipe
-from tests.conftest import write_tree
+from tests.test_flask_unhashed_cache import CHUNK, _site
 from tests.test_serve_support import request, wsgi_server
 
-CHUNK = "/static/js/chunk.js"
 KEPT = ("x-content-type-options", "x-frame-options", "referrer-policy", "permissions-policy")
-
-
-def _site(root: Path) -> None:
-    write_tree(
-        root,
-        {
-            "pipeline.yaml": "source: static\noutput: dist\nstatic: {include: ['js/**']}\n",
-            "static/js/chunk.js": "window.chunk = 1;\n",
-        },
-    )
-    build(load_config(root / "pipeline.yaml"))
 
 
 def _app(root: Path, adopted: bool) -> Flask:
