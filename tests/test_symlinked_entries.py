@@ -74,7 +74,7 @@ def test_symlinked_entries_are_built_under_their_own_keys(tmp_path: Path, browse
     context = browser.new_context()
     page = context.new_page()
     failed: list[str] = []
-    page.on("response", lambda r: r.status >= 400 and failed.append(r.url))
+    page.on("response", lambda r: failed.extend([r.url] if r.status >= 400 else []))
     try:
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/", wait_until="load")
         assert page.evaluate("document.body.dataset.app") == "jq"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
@@ -30,7 +31,7 @@ PAGE = (
     b'<!DOCTYPE html><html><head><link rel="stylesheet" href="/css/admin.css"></head>'
     b"<body><p>admin</p></body></html>"
 )
-PROJECT = {
+PROJECT: dict[str, str | bytes] = {
     "site/css/admin.css": "body { color: rgb(1, 2, 3); }\n",
     "pipeline.yaml": (
         'source: site\npublic_path: "/"\ntemplates:\n  dirs: []\nimages:\n  include: []\n'
@@ -120,8 +121,8 @@ def test_asgi_page_under_root_public_path_gets_the_client(tmp_path: Path) -> Non
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
 
     scope = {"type": "http", "method": "GET", "path": "/admin/", "headers": [], "query_string": b""}
     # in a thread of its own: the module's Playwright keeps an event loop running in this one
