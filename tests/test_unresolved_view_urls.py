@@ -2,8 +2,9 @@
 warning: pretalx's talk and schedule pages load ``{{ request.event.urls.schedule
 }}widget/messages.js``, a script its event views serve. ``build --strict`` failed on it as a
 request of an unhashed source path, and only editing the app's templates could clear it. The
-same shape over a file of the build (``{{ STATIC_URL }}css/site.css``) still warns: that URL
-does request the unhashed file."""
+same shape over a file of the build (``{{ assets_url }}css/site.css``) still warns: that URL
+does request the unhashed file. (Django's ``{{ STATIC_URL }}css/site.css`` is a reference whose K
+is hashed: ``tests/test_django_named_static.py``.)"""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def test_a_views_url_with_a_path_is_not_a_static_file(tmp_path: Path) -> None:
             "static/css/site.css": "body { color: #123456 }\n",
             "templates/talk.html": (
                 '<script src="{{ request.event.urls.schedule }}widget/messages.js"></script>\n'
-                '<link rel="stylesheet" href="{{ STATIC_URL }}css/site.css">\n'
+                '<link rel="stylesheet" href="{{ assets_url }}css/site.css">\n'
                 '<script src="{{ event_url }}/css/v2.js"></script>\n'
             ),
         },
