@@ -114,6 +114,16 @@ def _apps_elsewhere(root: Path) -> None:
     settings.write_text("from shopsite.apps_list import APPS\n" + text)
 
 
+def _built_css_as_deployed(base: str) -> None:
+    """The home page links the build's hashed stylesheet, answered brotli'd and immutable."""
+    html = _get(base + "/")[2].decode()
+    css = re.search(r'"(/static/css/site-[A-Z0-9]{8}\.css)"', html)
+    assert css, html
+    _, headers, _ = _get(base + css.group(1), "br, gzip")
+    assert headers.get("content-encoding") == "br", headers
+    assert "immutable" in headers.get("cache-control", ""), headers
+
+
 @contextmanager
 def _runserver(root: Path) -> Iterator[str]:
     """``manage.py runserver`` in ``root``, its base URL once it answers the home page."""
@@ -434,12 +444,7 @@ def test_runserver_keeps_the_runserver_of_the_app_it_comes_before(tmp_path: Path
     settings.write_text(settings.read_text().replace(app, app + '"devmedia", ', 1))
     with _runserver(tmp_path) as base:
         assert _get(base + "/media/photo.jpg")[2] == b"uploaded"
-        html = _get(base + "/")[2].decode()
-        css = re.search(r'"(/static/css/site-[A-Z0-9]{8}\.css)"', html)
-        assert css, html
-        _, headers, _ = _get(base + css.group(1), "br, gzip")
-        assert headers.get("content-encoding") == "br", headers
-        assert "immutable" in headers.get("cache-control", ""), headers
+        _built_css_as_deployed(base)
 
 
 @pytest.mark.parametrize("listed", ["alone", "after the app"])
@@ -528,9 +533,4 @@ def test_runserver_compresses_the_static_files_the_build_lacks(tmp_path: Path) -
         assert status == 200, headers
         assert headers.get("content-encoding") == "gzip", headers
         assert gzip.decompress(body).decode() == css
-        html = _get(base + "/")[2].decode()
-        built = re.search(r'href="(/static/css/site-[A-Z0-9]{8}\.css)"', html)
-        assert built, html
-        _, headers, _ = _get(base + built.group(1), "br, gzip")
-        assert headers.get("content-encoding") == "br", headers
-        assert "immutable" in headers.get("cache-control", ""), headers
+        _built_css_as_deployed(base)
