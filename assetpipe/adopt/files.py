@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 SKIP_DIRS = {
     "node_modules",
@@ -48,6 +48,8 @@ def walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
             if name.endswith(suffixes):
                 yield Path(dirpath) / name
 
+
+_T = TypeVar("_T")
 
 #: the modules read and parsed so far, while ``init`` looks at a project (``reading_once``)
 _READ: ContextVar[dict[Any, Any] | None] = ContextVar("_READ", default=None)
@@ -93,22 +95,36 @@ def parsed_modules(root: Path, *needles: str) -> Iterator[tuple[Path, str, ast.M
     """Each Python module under ``root`` (``python_texts``) whose text holds one of ``needles``
     (a cheap test before the parse), with its text and syntax tree; one that does not parse is
     skipped."""
-    memo = _READ.get()
     for path, text in python_texts(root):
         if not any(n in text for n in needles):
             continue
-        key = ("ast", path)
-        if memo is not None and key in memo:
-            tree = memo[key]
-        else:
-            try:
-                tree = ast.parse(text)
-            except (SyntaxError, ValueError):
-                tree = None
-            if memo is not None:
-                memo[key] = tree
+        tree = parsed_file(path, text)
         if tree is not None:
             yield path, text, tree
+
+
+def parsed_file(path: Path, text: str | None = None) -> ast.Module | None:
+    """The syntax tree of module ``path`` (its ``text`` when read already), parsed once within
+    ``reading_once`` and shared there (a caller that changes it copies it first); ``None``: it
+    cannot be read or does not parse."""
+    return remembered(("ast", path), lambda: _parse(path, text))
+
+
+def _parse(path: Path, text: str | None) -> ast.Module | None:
+    try:
+        return ast.parse(path.read_text(encoding="utf-8") if text is None else text)
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return None
+
+
+def remembered(key: Any, compute: Callable[[], _T]) -> _T:
+    """``compute()``, once per ``key`` within ``reading_once`` (every call outside it)."""
+    memo = _READ.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]
 
 
 def calls_asset_pipe(module: Path) -> bool:

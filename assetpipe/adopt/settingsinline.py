@@ -17,10 +17,12 @@ Two layouts ``init`` read wrong, each a settings module split across project mod
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from pathlib import Path
 
 from .djangoentry import entry_module
+from .files import parsed_file, remembered
 
 #: ``os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkg.settings")`` or an assignment
 _SETTINGS_ENV = re.compile(r"""["']DJANGO_SETTINGS_MODULE["']\s*(?:,|\]\s*=)\s*["']([\w.]+)["']""")
@@ -60,10 +62,11 @@ def inlined(root: Path, path: Path, tree: ast.Module, depth: int = 0) -> ast.Mod
     body: list[ast.stmt] = []
     for node in tree.body:
         found = _star_module(root, path, node) if depth < 4 else None
-        inner = _parsed(found) if found is not None and found != path else None
-        if inner is None or found is None:
+        shared = parsed_file(found) if found is not None and found != path else None
+        if shared is None or found is None:
             body.append(node)
             continue
+        inner = copy.deepcopy(shared)  # its lines zeroed below; the parse is shared
         for sub in ast.walk(inner):
             if isinstance(sub, ast.expr | ast.stmt):
                 sub.lineno = 0
@@ -75,13 +78,9 @@ def running_settings(root: Path, settings: Path) -> tuple[Path, ast.Module] | No
     """The module the WSGI module's ``DJANGO_SETTINGS_MODULE`` names, with its tree, when it
     is another module of the project that star-imports ``settings`` (anywhere in it: Graphite's
     ``if not GRAPHITE_WEB_APP_SETTINGS_LOADED: from graphite.app_settings import *``)."""
-    wsgi = entry_module(root, "get_wsgi_application")
-    text = _text(wsgi[0]) if wsgi is not None else None
-    named = _SETTINGS_ENV.search(text) if text is not None and wsgi is not None else None
-    if named is None or wsgi is None:
-        return None
-    runs = project_module(root, named.group(1), wsgi[0])
-    tree = _parsed(runs) if runs is not None and runs != settings else None
+    named = _wsgi_settings(root)
+    runs = project_module(root, named[1], named[0]) if named is not None else None
+    tree = parsed_file(runs) if runs is not None and runs != settings else None
     if runs is None or tree is None:
         return None
     imports = (_star_module(root, runs, node) for node in ast.walk(tree))
@@ -94,16 +93,30 @@ def import_root(root: Path) -> Path | None:
     with (Apprise API's ``manage.py`` puts ``apprise_api/`` on ``sys.path``, its WSGI module
     ``apprise_api/core/wsgi.py`` runs ``core.settings``: its apps ``api`` and ``error`` are
     ``apprise_api/api`` and ``apprise_api/error``, none of which ``init`` found)."""
-    wsgi = entry_module(root, "get_wsgi_application")
-    text = _text(wsgi[0]) if wsgi is not None else None
-    named = _SETTINGS_ENV.search(text) if text is not None else None
-    if wsgi is None or named is None:
+    named = _wsgi_settings(root)
+    if named is None:
         return None
-    first = named.group(1).split(".")[0]
-    package = next((p for p in wsgi[0].parents if p.name == first), None)
+    first = named[1].split(".")[0]
+    package = next((p for p in named[0].parents if p.name == first), None)
     if package is None or package.parent == root or not package.parent.is_relative_to(root):
         return None
     return package.parent
+
+
+def _wsgi_settings(root: Path) -> tuple[Path, str] | None:
+    """The WSGI module and the ``DJANGO_SETTINGS_MODULE`` it sets, looked up once within
+    ``reading_once`` (``import_root`` is asked for every app name ``init`` looks up)."""
+
+    def find() -> tuple[Path, str] | None:
+        wsgi = entry_module(root, "get_wsgi_application")
+        try:
+            text = wsgi[0].read_text(encoding="utf-8") if wsgi is not None else ""
+        except (OSError, UnicodeDecodeError):
+            return None
+        named = _SETTINGS_ENV.search(text)
+        return (wsgi[0], named.group(1)) if wsgi is not None and named is not None else None
+
+    return remembered(("wsgi_settings", root), find)
 
 
 def _star_module(root: Path, path: Path, node: ast.AST) -> Path | None:
@@ -111,18 +124,3 @@ def _star_module(root: Path, path: Path, node: ast.AST) -> Path | None:
     if not isinstance(node, ast.ImportFrom) or [a.name for a in node.names] != ["*"]:
         return None
     return project_module(root, node.module or "", path, node.level)
-
-
-def _text(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _parsed(path: Path) -> ast.Module | None:
-    text = _text(path)
-    try:
-        return ast.parse(text) if text is not None else None
-    except (SyntaxError, ValueError):
-        return None
