@@ -239,11 +239,8 @@ def _classify(
     if "{{" in value or "{%" in value:
         m = STATIC_TAG.match(v) or (tag_re(functions).match(v) if functions else None)
         if m and v[m.end() :][:1] in ("", "?", "#"):  # {% static 'K' %}?q, a project's tag
-            # Django's storage drops a leading slash: {% static '/admin/css/base.css' %} is
-            # admin/css/base.css (django-crm's; it was reported as a file the build lacks)
-            key = m.group("key").lstrip("/")
-            span = (lead + m.end("key") - len(key), lead + m.end("key"))
-            return Ref("static_tag", key, *span, route=m.groupdict().get("fn") or "static")
+            key, start, end, _ = _unslashed(m, lead)
+            return Ref("static_tag", key, start, end, route=m.groupdict().get("fn") or "static")
         m = VERSIONED.fullmatch(v)
         folder = public_path.lstrip("/")
         if m and folder and m.group("path").lstrip("/").startswith(folder):
@@ -257,11 +254,8 @@ def _classify(
             return Ref("url_for", m.group("key"), start, end, param=param, route=m.group("route"))
         m = call_re(functions).search(value) if functions else None
         if m and _only_expr(value, m):
-            # MediaGoblin's ``request.staticdirect('/css/base.css')``: the key without its
-            # leading slash, which stays where it is (the function joins it to its root)
-            slash = m.group("key").startswith("/")
-            key, start = m.group("key")[slash:], m.start("key") + slash
-            return Ref("call", key, start, m.end("key"), head="/" * slash, route=m.group("fn"))
+            key, start, end, slashes = _unslashed(m)
+            return Ref("call", key, start, end, head=slashes, route=m.group("fn"))
         m = PYRAMID_STATIC.search(value) if spec else None
         if m and _only_expr(value, m) and spec and m.group("spec").startswith(spec):
             start = m.start("spec") + len(spec)
@@ -279,6 +273,16 @@ def _classify(
     if len(public_path) > 1 and v.startswith(public_path[1:]):
         return _path_ref(value, lead + len(public_path) - 1, "unrooted") or Ref("relative")
     return Ref("relative")
+
+
+def _unslashed(m: re.Match[str], lead: int = 0) -> tuple[str, int, int, str]:
+    """A matched K without its leading slashes, which stay where they are: Django's storage
+    drops them (django-crm's ``{% static '/admin/css/base.css' %}`` was reported as a file the
+    build lacks), MediaGoblin's ``request.staticdirect('/css/base.css')`` joins K to its root.
+    K, its span (after ``lead``) and the slashes."""
+    raw = m.group("key")
+    key = raw.lstrip("/")
+    return key, lead + m.end("key") - len(key), lead + m.end("key"), raw[: len(raw) - len(key)]
 
 
 def _jinja_query(value: str) -> int | None:
