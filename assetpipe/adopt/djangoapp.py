@@ -48,7 +48,7 @@ from .namedstatic import named_static, static_url
 from .npmfinder import npm_finder_files
 from .pathexpr import named_exactly, settings_folder
 from .runserverstep import finders_line, runserver_step, staticfiles_line
-from .settingsbase import app_dirname, backend, backend_name, settings_module
+from .settingsbase import JINJA_BACKENDS, app_dirname, backend, backend_name, settings_module
 from .settingsfamily import (
     WHITENOISE_MANIFEST,
     settings_family,
@@ -110,7 +110,7 @@ class DjangoProject:
             why = "Django renders the rewritten templates" + (
                 "" if self.imports_path else "; `from pathlib import Path` at its top"
             )
-            of = f"the {self.backend} backend of " if "Jinja2" in self.backend else ""
+            of = f"the {self.backend} backend of " if self.backend in JINJA_BACKENDS else ""
             step, entry = f"first in {where} of {of}TEMPLATES in {shown} ({why})", f"str({tpl}),"
             if self.dirs_line is None and self.backend_line is not None:  # Wagtail CRX's
                 step = f"after line {self.backend_line} of {shown}, in TEMPLATES' backend, which"
@@ -301,7 +301,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
         partial_tags=partial_tags([root, *tag_folders(root, installed_apps(values))]),
         # a computed {% static %} is hashed too, by either manifest storage
         manifest=storage_module(settings_family(root, path, text), ours=True)[0] != "",
-        jinja="Jinja2" in backend_name(tpl),
+        jinja=backend_name(tpl) in JINJA_BACKENDS,
     )
 
 
