@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,8 +84,14 @@ def test_init_finds_a_flask_subclass_and_places_the_lines_in_its_init(
     for name in ("wiki", "wiki.app"):
         monkeypatch.delitem(sys.modules, name, raising=False)
     app = importlib.import_module("wiki.app").create_app()
-    page = app.test_client().get("/").get_data(as_text=True)
-    css = re.search(r'href="(/static/css/site-[A-Z2-7]{8}\.css)"', page)
+    _links_immutable_css(app, "/", r"/static/css/site-[A-Z2-7]{8}\.css")
+
+
+def _links_immutable_css(app: Any, page_url: str, css_url: str) -> None:
+    """The app's page at ``page_url`` links a stylesheet whose URL matches ``css_url``, which
+    the app answers as a hashed file (a year, ``immutable``)."""
+    page = app.test_client().get(page_url).get_data(as_text=True)
+    css = re.search(f'href="({css_url})"', page)
     assert css, page
     with app.test_client().get(css.group(1)) as got:
         assert got.headers["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -200,11 +207,7 @@ def test_init_finds_a_flask_subclass_calling_flask_init_itself(
     build(tmp_path / "pipeline.yaml")
     monkeypatch.syspath_prepend(str(tmp_path))
     app = importlib.import_module("pub.admin.webui").WebUI(env=None)
-    page = app.test_client().get("/admin/").get_data(as_text=True)
-    css = re.search(r'href="(/admin/static/app-[A-Z2-7]{8}\.css)"', page)
-    assert css, page
-    with app.test_client().get(css.group(1)) as got:
-        assert got.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    _links_immutable_css(app, "/admin/", r"/admin/static/app-[A-Z2-7]{8}\.css")
 
 
 #: knowledge-repo's layout: the class names its app (``Flask.__init__(self, __name__, ...)``) in
