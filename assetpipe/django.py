@@ -160,7 +160,6 @@ def build_in_front(handler: Any) -> Any:
     after the client is put in: a project's own compression (the WSGI module's
     ``CompressMiddleware``, a view's ``gzip_page``) is asked for none, or the client could not
     go in; otherwise the project compresses its pages as it does without assetpipe."""
-    from .serve.beacon import WatchBeacon
     from .serve.reload import uncompressed
     from .serve.wsgi import AssetMiddleware, CompressMiddleware
 
@@ -169,11 +168,10 @@ def build_in_front(handler: Any) -> Any:
     except ConfigError as e:  # the dev server still starts, serving as staticfiles does
         log.warning("assetpipe: runserver serves no build: %s", e)
         return handler
-    beacon = WatchBeacon(found.config.state_dir)
     served = AssetMiddleware(
-        # while a watch runs, compressed outside once the client is in (``is_html``)
+        # while a watch runs (its client goes in), compressed outside once it is (``is_html``)
         uncompressed(
-            TemplatesFollowBuild(handler, found.output), lambda: beacon.events_url() is not None
+            TemplatesFollowBuild(handler, found.output), lambda: bool(served.live_script())
         ),
         found.output,
         found.public_path,
