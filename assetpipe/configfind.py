@@ -4,11 +4,11 @@ folder (``find_config``), and what an ASGI extension serves from it (``served_bu
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import AssetpipeError, ConfigError
+from .records import dataclass
 
 if TYPE_CHECKING:
     from .config import Config

@@ -31,13 +31,13 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .adopt.selflocate import finds_own_url, locates_itself, names_itself
 from .blueprint_css import named_refs
 from .hashing import HASHED_NAME, hashed_name, short_hash
 from .idlework import IdleWork
+from .records import dataclass
 from .serve.compress import Policy, compress_all
 from .serve.files import IMMUTABLE, content_type
 from .serve.negotiate import choose

@@ -26,11 +26,12 @@ import json
 import logging
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from .fsutil import atomic_write, dump_json
+from .records import dataclass
 
 ENCODING_SUFFIX = {"br": ".br", "gzip": ".gz", "zstd": ".zst"}
 MANIFEST_NAME = "manifest.json"

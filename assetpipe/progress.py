@@ -9,8 +9,9 @@ otherwise); ``NullProgress`` shows nothing (the default of the importable API, a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
+
+from .records import dataclass
 
 
 @dataclass(frozen=True)

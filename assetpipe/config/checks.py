@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..records import dataclass
 from .keys import Check, Ctx, Spread
 
 if TYPE_CHECKING:

@@ -15,11 +15,11 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..errors import Location
+from ..records import dataclass
 
 if TYPE_CHECKING:
     import yaml  # imported where a node is read: a reused config never reads YAML

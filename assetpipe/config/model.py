@@ -10,10 +10,11 @@ and take no part in equality: a comment edit leaves a config equal to the one be
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from ..errors import Location
+from ..records import dataclass
 from . import vocab
 from .checks import (
     AppRef,

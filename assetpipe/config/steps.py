@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssetpipeError, Location
+from ..records import dataclass
 from .keys import Check, Ctx
 
 if TYPE_CHECKING:

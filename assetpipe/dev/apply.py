@@ -27,7 +27,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from ..pipeline.run import build as run_build
 from ..pipeline.run import run_stage, stages
 from ..pipeline.sources import Sources
 from ..progress import NullProgress
+from ..records import dataclass
 from ..stages.base import Report, StageContext, StageStats
 from .cssswap import static_css_only
 from .plan import DevState, Plan, Planner

@@ -18,7 +18,7 @@ import errno
 import logging
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from ..config import Config
 from ..config.templatedirs import dir_path, prefix
 from ..errors import AssetpipeError
 from ..pipeline.sources import SKIP_DIRS, globmatch
+from ..records import dataclass
 from ..rewrite.hints import HINTS_FILE
 
 INOTIFY_HINT = (

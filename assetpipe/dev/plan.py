@@ -20,7 +20,7 @@ first build, from the file's type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -28,6 +28,7 @@ from ..config import Config
 from ..config.templatedirs import prefix, template_name
 from ..manifest import Manifest
 from ..pipeline.sources import Sources, globmatch
+from ..records import dataclass
 from ..rewrite.scripttags import how_loaded, tags_of
 
 if TYPE_CHECKING:

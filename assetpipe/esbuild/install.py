@@ -23,10 +23,10 @@ import shutil
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ExternalToolError
+from ..records import dataclass
 
 log = logging.getLogger("assetpipe")
 

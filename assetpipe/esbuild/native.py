@@ -11,10 +11,10 @@ import json
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..records import dataclass
 from .install import Esbuild
 from .result import EsbuildError, Message, Result, normalise_outputs
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Location, StageError
+from ..records import dataclass
 
 #: the characters of a source line ``Message.source_excerpt`` shows around the column
 EXCERPT_WIDTH = 120

@@ -9,10 +9,10 @@ holds those options, not the whole ``images:`` section.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import Any
 
 from ..config import ImagesConfig
+from ..records import dataclass
 from .formats import QUALITY_KEY
 
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from ..records import dataclass
 from .formats import READABLE
 from .gifblocks import gif_blocks
 

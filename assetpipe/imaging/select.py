@@ -28,8 +28,10 @@ it is kept (there is nothing else to serve) and listed in ``grown`` so the stage
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from ..records import dataclass
 
 SOURCE = "source"
 ENCODED = "encoded"

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from ..records import dataclass
 from .colour import normalise_mode, to_output
 from .encode import encode
 from .formats import READABLE

@@ -29,12 +29,13 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from ..fsutil import atomic_write, link_or_copy, rmtree
 from ..hashing import sha256_file
+from ..records import dataclass
 
 CACHE_FORMAT = 1
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from ..manifest import Manifest
+from ..records import dataclass
 from ..stages.base import BuildWarning, StageStats
 from .cache import CacheStats
 from .sources import MemoStats

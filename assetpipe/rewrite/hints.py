@@ -52,12 +52,12 @@ the file diffs cleanly.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import Location, StageError
 from ..fsutil import atomic_write
+from ..records import dataclass
 
 HINTS_FILE = "lcp-hints.json"
 VERSION = 2

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from ..records import dataclass
 from .cssmatch import VOID
 from .document import Document
 from .hints import ImageHint

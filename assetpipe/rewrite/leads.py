@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from ..records import dataclass
 from .dialect import is_django, markup_dialect
 from .document import Document
 from .lcp import BODY, LAYOUT_TAG, chrome_named, page_candidates, standalone_page, tucked_away

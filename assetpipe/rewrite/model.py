@@ -5,10 +5,11 @@ fonts a stylesheet's preloads name."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import Any
 
+from ..records import dataclass
 from .edits import Edit
 from .hints import Hint, ImageHint
 from .refs import Ref, classify

@@ -23,8 +23,9 @@ where it is not the first image).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ..records import dataclass
 from .document import Document
 from .tags import Tag
 

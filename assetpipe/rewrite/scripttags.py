@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..assetspec import spec_of
 from ..pipeline.codeprint import fact_kind
+from ..records import dataclass
 from .model import prefix_map
 from .refs import STATIC_ROUTES, classify
 from .scanner import Scan, ScanError, Tag, scan

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -23,6 +23,7 @@ from ..manifest import Manifest
 from ..pipeline.cache import Cache
 from ..pipeline.sources import Sources
 from ..progress import Progress
+from ..records import dataclass
 
 if TYPE_CHECKING:
     from ..esbuild.session import EsbuildSession

@@ -45,7 +45,7 @@ entry that some template loads with a classic tag is built classic, and each
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ from ..errors import AssetpipeError
 from ..esbuild.result import Result
 from ..pipeline.codeprint import fact_kind
 from ..pipeline.sources import globmatch
+from ..records import dataclass
 from ..rewrite.scripttags import ScriptUse, how_loaded, tags_of
 from . import bundling, templates
 from .aswritten import as_written, entry_outputs, keep_smaller

@@ -54,13 +54,14 @@ import os
 import threading
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TypeVar
 
 from ..manifest import ENCODING_SUFFIX
 from ..pipeline.cache import CacheEntry
 from ..pipeline.codeprint import code_digest
+from ..records import dataclass
 from .base import StageContext
 from .compress_codec import (
     BEST,

@@ -7,8 +7,9 @@ stage, computing the same options, takes that build's result (``EsbuildSession.p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from ..records import dataclass
 
 if TYPE_CHECKING:
     from ..config import Config

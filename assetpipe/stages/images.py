@@ -44,7 +44,7 @@ stays). With ``on_error: skip`` the image is left out with a warning instead.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,7 @@ from ..imaging.select import select as select_variants
 from ..pipeline.cache import CacheEntry
 from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import SourceFile
+from ..records import dataclass
 from .base import StageContext
 
 if TYPE_CHECKING:
