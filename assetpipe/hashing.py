@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from collections.abc import Collection
 from pathlib import Path, PurePosixPath
+
+from .lazyre import lazy
 
 HASH_LEN = 8
 #: ``name-HASH.ext``: 8 characters of esbuild's alphabet (base32, upper case), so our names and
 #: esbuild's ``[name]-[hash]`` look alike and one pattern recognises both.
-HASHED_NAME = re.compile(r"-[A-Z2-7]{8}(?=\.[^/]*$|$)")
+HASHED_NAME = lazy(r"-[A-Z2-7]{8}(?=\.[^/]*$|$)")
 
 
 #: double suffixes the hash goes before, kept whole: a userscript manager (Tampermonkey,
@@ -29,7 +30,7 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_SHA256_HEX = lazy(r"[0-9a-f]{64}")
 
 
 def short_hash(sha256_hex: str) -> str:
@@ -89,7 +90,7 @@ def sri_file(path: Path) -> str:
 #: a bundler's content hash in a file name, before an extension: webpack's and Create React
 #: App's ``[name].[contenthash:8].js`` / ``1536.400d7381.chunk.js`` (8 to 32 hex digits between
 #: dots) and Vite's or Rollup's ``[name]-[hash:8].js`` (8 base64url characters after a dash)
-BUNDLER_HASH = re.compile(r"\.[0-9a-f]{8,32}\.|-[A-Za-z0-9_-]{8}\.")
+BUNDLER_HASH = lazy(r"\.[0-9a-f]{8,32}\.|-[A-Za-z0-9_-]{8}\.")
 
 
 def bundler_hashed(rel: str, named: Collection[str]) -> bool:

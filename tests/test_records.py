@@ -155,3 +155,13 @@ def test_what_the_closures_cannot_stand_for_goes_to_the_standard_decorator(
     assert ours.__init__.__code__.co_filename != records.__file__  # the standard __init__
     assert repr(ours(1)) == repr(std(1))
     assert outcome(hash, ours(1)) == outcome(hash, std(1))
+
+
+def test_an_undocumented_class_gets_the_standard_doc() -> None:
+    namespace = {k: v for k, v in body().items() if k != "__doc__"}
+    std, ours = twins(namespace, frozen=True)
+    assert (
+        ours.__doc__
+        == std.__doc__
+        == "Point(x: 'int', label: 'str' = 'a', tags: 'list[str]' = <factory>, weight: 'int' = 3)"
+    )

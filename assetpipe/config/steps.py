@@ -13,11 +13,11 @@ the audit's secret must work. The value is kept as written and substituted when 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssetpipeError, Location
+from ..lazyre import lazy
 from ..records import dataclass
 from .keys import Check, Ctx
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 KINDS = ("goto", "click", "fill", "press", "wait_for")
 #: Kinds whose value is a mapping, and its keys (the first is the selector).
 MAPPED = {"fill": ("selector", "value"), "press": ("selector", "key")}
-ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+ENV_VAR = lazy(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @dataclass(frozen=True)

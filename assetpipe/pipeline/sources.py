@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 
 from ..fsutil import atomic_write, walk_files
 from ..hashing import sha256_file
+from ..lazyre import lazy
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
 #: the memo file's format; another value (or the old list form) is ignored: every file is
@@ -98,7 +99,7 @@ def globmatch(rel: str, patterns: Iterable[str]) -> bool:
 
 
 _MAGIC = frozenset("*?[{!")
-_ESCAPED = re.compile(r"\\(.)")
+_ESCAPED = lazy(r"\\(.)")
 
 
 def named_in_skipped(root: Path, patterns: Iterable[str]) -> Iterator[tuple[str, Path]]:

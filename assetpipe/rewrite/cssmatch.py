@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from ..lazyre import lazy
+
 #: bs4's ``HTMLTreeBuilder.empty_element_tags`` (void elements: closed as soon as opened)
 VOID = frozenset(
     [
@@ -120,7 +122,7 @@ CASE_INSENSITIVE = frozenset(
         "vlink",
     ]
 )
-_WORDS = re.compile(r"\S+")
+_WORDS = lazy(r"\S+")
 
 
 @dataclass(eq=False)
@@ -194,6 +196,8 @@ Matcher = Callable[[Element], bool]
 
 @dataclass
 class _Compound:
+    """A compound selector: the simple selectors an element must all match."""
+
     tests: list[Matcher] = field(default_factory=list)
 
     def __call__(self, el: Element) -> bool:
@@ -227,7 +231,7 @@ def _complex(parts: list[tuple[str, Matcher]]) -> Matcher:
 
 
 _IDENT = r"-?[_a-zA-Z][-_a-zA-Z0-9]*"
-_TOKEN = re.compile(
+_TOKEN = lazy(
     rf"""(?P<ws>[ \t\n\r\f]+)
     |(?P<type>{_IDENT}|\*)
     |\.(?P<cls>{_IDENT})

@@ -10,14 +10,14 @@ loop went lazy on every pass.
 
 from __future__ import annotations
 
-import re
+from ..lazyre import lazy
 
 #: markup only Jinja2 has: whitespace control, ``set``/``macro``/``import``, ``loop.``, ``url_for``
-_JINJA_ONLY = re.compile(
+_JINJA_ONLY = lazy(
     r"\{%-|-%\}|\{\{-|-\}\}|\{%[+]?\s*(?:set|macro|import|from|call)\b|\bloop\.\w|\burl_for\("
 )
 #: markup only Django's language has
-_DJANGO_ONLY = re.compile(
+_DJANGO_ONLY = lazy(
     r"\{%\s*(?:load|csrf_token|url|empty|comment|cycle|firstof|spaceless|verbatim|widthratio"
     r"|templatetag|blocktrans|blocktranslate|translate|lorem|resetcycle|querystring)\b"
     r"|\bforloop\.\w|\{\{\s*block\.super\s*\}\}"

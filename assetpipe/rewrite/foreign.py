@@ -13,12 +13,11 @@ font keeps the name it is written with: a literal one at build time (``rules``),
 
 from __future__ import annotations
 
-import re
-
+from ..lazyre import lazy
 from .model import FONT_TYPES
 
 #: Flask-Assets' block tag: ``{% assets "css_libs" %}...{% endassets %}``
-ASSETS_TAG = re.compile(r"\{%-?\s*assets\b")
+ASSETS_TAG = lazy(r"\{%-?\s*assets\b")
 #: the endings of the files a stylesheet's ``@font-face`` loads: the preloadable ones, and EOT
 FONT_EXTS = (*FONT_TYPES, ".eot")
 

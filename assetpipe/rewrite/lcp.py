@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..lazyre import lazy
 from ..records import dataclass
 from .cssmatch import VOID
 from .document import Document
@@ -24,30 +25,28 @@ ABOVE_FOLD = (
     "img:is([class*=logo], [class*=brand], [alt*=logo i]):not(footer img)",
 )
 #: a template named like this is a header/sidebar/nav partial: its first image is above the fold
-_CHROME_NAME = re.compile(
+_CHROME_NAME = lazy(
     r"(?:^|[^a-z])(?:sidebar|sidenav|nav|navbar|navigation|header|topbar"
     r"|menu|brand)(?:[^a-z]|$)"
 )
 #: markup that says an image is small (an avatar, an icon, a thumbnail; a table cell's or a
 #: button's picture): never a plausible LCP element, whatever its natural size. Checked on the
 #: tag's own class and the open elements before it, without a parse
-_SMALL_CLASS = re.compile(r"avatar|icon|(?<!img-)thumb|badge|emoji|flag", re.IGNORECASE)
+_SMALL_CLASS = lazy(r"avatar|icon|(?<!img-)thumb|badge|emoji|flag", re.IGNORECASE)
 #: a ``src`` that names an avatar, literal or computed (Wagtail CRX's byline ``{% avatar_url
 #: self.author %}``, Flasky's ``{{ user.gravatar(size=40) }}``, a ``/avatars/`` path): a user's
 #: picture, drawn small
-_SMALL_SRC = re.compile(r"avatar", re.IGNORECASE)
-_SMALL_PARENTS = re.compile(r"<(/?)(td|th|button|label|tr|table)\b", re.IGNORECASE)
+_SMALL_SRC = lazy(r"avatar", re.IGNORECASE)
+_SMALL_PARENTS = lazy(r"<(/?)(td|th|button|label|tr|table)\b", re.IGNORECASE)
 #: an element whose content is chrome (a header, a nav, a sidebar, a logo or brand) or hidden
 #: until the user acts (a dropdown's menu, a modal, a collapsed panel not shown, ``hidden``,
 #: ``display: none``): a partial included there holds no page's LCP candidate
 _TUCKED_NAME = frozenset({"header", "nav", "aside", "template", "noscript"})
-_HIDDEN_ATTR = re.compile(
+_HIDDEN_ATTR = lazy(
     r"""\shidden(?=[\s/>=]|$)|\sstyle\s*=\s*(["'])[^"'>]*display\s*:\s*none""", re.IGNORECASE
 )
-_CLASS_OR_ID = re.compile(
-    r"""\s(class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
-)
-_CHROME_WORD = re.compile(r"sidebar|sidenav|navbar|brand|logo", re.IGNORECASE)
+_CLASS_OR_ID = lazy(r"""\s(class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_CHROME_WORD = lazy(r"sidebar|sidenav|navbar|brand|logo", re.IGNORECASE)
 _HIDDEN_CLASS = frozenset(
     [
         "dropdown-menu",
@@ -61,7 +60,7 @@ _HIDDEN_CLASS = frozenset(
     ]
 )
 _SHOWN_CLASS = frozenset(["show", "active", "is-active", "open", "in"])
-_ELEMENT = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>")
+_ELEMENT = lazy(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>")
 #: the displayed CSS width from which an image is a plausible LCP element
 LCP_MIN_WIDTH = 300
 #: explicit eager decisions that get fetchpriority whatever the image's size
@@ -149,9 +148,9 @@ def shown_width(
 
 
 #: a full HTML document (``<body>``), as a page template is once rendered
-BODY = re.compile(r"<body[\s>]", re.IGNORECASE)
+BODY = lazy(r"<body[\s>]", re.IGNORECASE)
 #: ``{% extends %}`` or ``{% block %}`` (Jinja2 and Django alike): a layout or a page of one
-LAYOUT_TAG = re.compile(r"\{%-?\s*(?:extends|block)\b")
+LAYOUT_TAG = lazy(r"\{%-?\s*(?:extends|block)\b")
 #: at most this many small or chrome images passed over before a page's LCP candidate: a header's
 #: logo and a flag or two; a page starting with more (a grid of thumbnails) keeps its first image
 MAX_LEAD = 3

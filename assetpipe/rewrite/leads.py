@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import field
 from typing import Any
 
+from ..lazyre import lazy
 from ..records import dataclass
 from .dialect import is_django, markup_dialect
 from .document import Document
@@ -47,21 +48,21 @@ FIRST_VAR = "assetpipe_first"
 #: how many templates deep an include chain is followed
 MAX_DEPTH = 4
 
-_INCLUDE = re.compile(r"""\{%[-+]?\s*include\s+(["'])([^"']+)\1""")
+_INCLUDE = lazy(r"""\{%[-+]?\s*include\s+(["'])([^"']+)\1""")
 #: ``{% include article.miniview_template %}``: a template named by a value (Wagtail CRX)
-_COMPUTED = re.compile(r"""\{%[-+]?\s*include\s+[A-Za-z_]""")
+_COMPUTED = lazy(r"""\{%[-+]?\s*include\s+[A-Za-z_]""")
 #: the target of a computed include's ``Site``
 COMPUTED = "*"
-_CALL = re.compile(
+_CALL = lazy(
     r"""(?:\{\{|\{%[-+]?\s*call\b(?:\s*\([^)]*\))?)[-+]?\s*(?:([A-Za-z_]\w*)\.)?([A-Za-z_]\w*)\s*\("""
 )
-_IMPORT = re.compile(r"""\{%[-+]?\s*import\s+(["'])([^"']+)\1\s+as\s+([A-Za-z_]\w*)""")
-_FROM = re.compile(r"""\{%[-+]?\s*from\s+(["'])([^"']+)\1\s+import\s+(.+?)[-+]?%\}""", re.DOTALL)
-_MACRO = re.compile(r"\{%[-+]?\s*(macro|endmacro)\b\s*([A-Za-z_]\w*)?")
+_IMPORT = lazy(r"""\{%[-+]?\s*import\s+(["'])([^"']+)\1\s+as\s+([A-Za-z_]\w*)""")
+_FROM = lazy(r"""\{%[-+]?\s*from\s+(["'])([^"']+)\1\s+import\s+(.+?)[-+]?%\}""", re.DOTALL)
+_MACRO = lazy(r"\{%[-+]?\s*(macro|endmacro)\b\s*([A-Za-z_]\w*)?")
 #: a statement (``{% render_product p %}``): a Django project's tag may render a template
-_TAG = re.compile(r"\{%[-+]?\s*([A-Za-z_]\w*)")
-_BLOCK = re.compile(r"\{%[-+]?\s*(block|endblock)\b")
-_EXTENDS = re.compile(r"\{%[-+]?\s*extends\b")
+_TAG = lazy(r"\{%[-+]?\s*([A-Za-z_]\w*)")
+_BLOCK = lazy(r"\{%[-+]?\s*(block|endblock)\b")
+_EXTENDS = lazy(r"\{%[-+]?\s*extends\b")
 
 
 @dataclass(frozen=True)

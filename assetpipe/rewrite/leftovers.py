@@ -32,29 +32,30 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
+from ..lazyre import lazy
 from .refs import STATIC_ROUTES, STATIC_TAG_ANY, route_check, url_for_re
 from .scanner import OPAQUE, Scan, Tag
 from .urllists import style_refs
 
-_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
+_RAW = lazy(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
 #: an HTML comment (to its end, or the text's): not requests, for the browser (``init`` too)
-HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+HTML_COMMENT = lazy(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 #: a Jinja or Django comment, ``{# ... #}``, and Django's ``{% comment %}`` block: rendered as
 #: nothing (django-crm's ``{# <script src="/static/admin/js/actions.min.js"> #}`` was reported as
 #: a reference in a Jinja expression, and failed ``build --strict``)
-_TEMPLATE_COMMENT = re.compile(
+_TEMPLATE_COMMENT = lazy(
     r"\{#.*?(?:#\}|\Z)|\{%\s*comment\b.*?(?:\{%\s*endcomment\s*%\}|\Z)", re.DOTALL
 )
 #: django-compressor's blocks: their references are its to combine (``rules``), left as written
-_COMPRESS = re.compile(r"\{%\s*compress\b.*?(?:\{%\s*endcompress\s*%\}|\Z)", re.DOTALL)
+_COMPRESS = lazy(r"\{%\s*compress\b.*?(?:\{%\s*endcompress\s*%\}|\Z)", re.DOTALL)
 #: a character after which a ``public_path`` does not start a URL
-_MID_URL = re.compile(r"[<\w/.~-]")
+_MID_URL = lazy(r"[<\w/.~-]")
 #: one rooted URL: no Jinja, whitespace, query, fragment or escape
-_WHOLE_URL = re.compile(r"""/[^\s"'`<>?#\\{}%()]+""")
+_WHOLE_URL = lazy(r"""/[^\s"'`<>?#\\{}%()]+""")
 #: a quoted string that is one rooted URL
-_QUOTED_URL = re.compile(r"""(?P<q>["'`])(?P<url>/[^\s"'`<>?#\\{}%]+)(?P=q)""")
+_QUOTED_URL = lazy(r"""(?P<q>["'`])(?P<url>/[^\s"'`<>?#\\{}%]+)(?P=q)""")
 #: what, before a quoted string, makes it an ES module specifier
-_IMPORTED = re.compile(r"(?:\bfrom|\bimport)\s*\(?\s*$")
+_IMPORTED = lazy(r"(?:\bfrom|\bimport)\s*\(?\s*$")
 #: attributes whose value the browser shows or reads out, never requests
 _TEXT_ATTRS = frozenset({"placeholder", "title", "alt", "label"})
 

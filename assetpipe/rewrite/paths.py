@@ -22,15 +22,15 @@ where it is not the first image).
 
 from __future__ import annotations
 
-import re
 from dataclasses import field
 
+from ..lazyre import lazy
 from ..records import dataclass
 from .document import Document
 from .tags import Tag
 
 #: a statement's keyword: ``{% if x %}``, ``{%- elif y -%}``, ``{% empty %}``
-_KEYWORD = re.compile(r"\{%[-+]?\s*(\w+)")
+_KEYWORD = lazy(r"\{%[-+]?\s*(\w+)")
 _OPEN = {"if": "endif", "for": "endfor"}
 #: Django's other blocks with an ``{% else %}``: theirs, not an enclosing chain's
 _OTHER = {"ifchanged": "endifchanged", "ifequal": "endifequal", "ifnotequal": "endifnotequal"}
@@ -122,7 +122,7 @@ def alternatives(doc: Document, first: Tag, images: list[Tag]) -> list[Tag]:
 
 
 #: a test that cannot be joined with ``or`` as written: Jinja's inline ``if``/``else``
-_UNJOINABLE = re.compile(r"[{}]|\bif\b|\belse\b")
+_UNJOINABLE = lazy(r"[{}]|\bif\b|\belse\b")
 
 
 def drawn_after(doc: Document, first: Tag, images: list[Tag]) -> tuple[list[Tag], list[str]]:

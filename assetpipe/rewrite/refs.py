@@ -64,6 +64,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
+from ..lazyre import lazy
 from .djangotags import tag_re
 
 #: the route names whose ``url_for`` names a file of the static folder, by default
@@ -106,31 +107,31 @@ def call_re(functions: tuple[str, ...]) -> re.Pattern[str]:
 #: SPEC an asset specification (``pkg:static/css/app.css``): a ``call`` reference when SPEC
 #: starts with the static folder's own specification (``static_spec``, ``pkg:static/``); K is
 #: the rest. The group ``fn`` is the call's function, ``filter`` the filter's name
-PYRAMID_STATIC = re.compile(
+PYRAMID_STATIC = lazy(
     r"""(?<![\w.])(?:(?P<fn>request\.static_(?:url|path))\(\s*)?(["'])(?P<spec>[^"'\\{}~]+)\2"""
     r"""(?(fn)\s*\)|\s*\|\s*(?P<filter>static_(?:url|path))\b)"""
 )
 #: Django's ``{% static 'K' %}`` (``static_tag``); not ``{% static 'K' as name %}``, which
 #: renders nothing where it stands
-STATIC_TAG = re.compile(r"""\{%\s*static\s+(["'])(?P<key>[^"'\\{}%~]+)\1\s*%\}""")
+STATIC_TAG = lazy(r"""\{%\s*static\s+(["'])(?P<key>[^"'\\{}%~]+)\1\s*%\}""")
 #: ``STATIC_TAG`` anywhere in a template's text, ``{% static 'K' as name %}`` too (its URL is
 #: ``{{ name }}`` wherever the template writes it): ``leftovers.url_for_elsewhere``
-STATIC_TAG_ANY = re.compile(
+STATIC_TAG_ANY = lazy(
     r"""\{%\s*static\s+(["'])(?P<key>[^"'\\{}%~]+)\1(?:\s+as\s+[A-Za-z_]\w*)?\s*%\}"""
 )
-_ASSET_URL = re.compile(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
-_JINJA_EXPR = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+_ASSET_URL = lazy(r"""asset_url\(\s*(["'])([^"'\\{}~]*)\1\s*\)""")
+_JINJA_EXPR = lazy(r"\{\{.*?\}\}", re.DOTALL)
 #: ``{{ EXPR }}/`` at the start of a value (``prefixed``)
-_PREFIX_EXPR = re.compile(r"\s*\{\{-?\s*(.*?)\s*-?\}\}/", re.DOTALL)
+_PREFIX_EXPR = lazy(r"\s*\{\{-?\s*(.*?)\s*-?\}\}/", re.DOTALL)
 #: Django's ``{% get_static_prefix %}`` / ``{{ STATIC_URL }}`` at the start of a value: the
 #: static URL itself, K written after it (``static_prefix_ref``)
-STATIC_PREFIX = re.compile(r"\s*(?:\{%\s*get_static_prefix\s*%\}|\{\{\s*STATIC_URL\s*\}\})")
+STATIC_PREFIX = lazy(r"\s*(?:\{%\s*get_static_prefix\s*%\}|\{\{\s*STATIC_URL\s*\}\})")
 #: ``{{ ROOT }}`` at the start of a value, ROOT a plain (dotted) name: the app's root URL when
 #: the static URL follows it (``root_ref``)
-ROOT_EXPR = re.compile(r"\s*\{\{-?\s*[A-Za-z_][\w.]*\s*-?\}\}")
+ROOT_EXPR = lazy(r"\s*\{\{-?\s*[A-Za-z_][\w.]*\s*-?\}\}")
 #: ``[{{ ROOT }}/]{{ "PATH" | versioned }}`` (``versioned``): ROOT, a plain name, is the script
 #: root the app puts first (privacyIDEA's ``instance``); ``init`` reads templates with it too
-VERSIONED = re.compile(
+VERSIONED = lazy(
     r"""(?P<root>\{\{-?\s*[\w.]+\s*-?\}\}/)?"""
     r"""(?P<expr>\{\{-?\s*(["'])(?P<path>[^"'{}\\]+)\3\s*\|\s*versioned\s*-?\}\})"""
 )
@@ -374,11 +375,11 @@ def _only_expr(value: str, m: re.Match[str]) -> bool:
     return e.start() < m.start() and m.end() < e.end()
 
 
-JINJA_ANY = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+JINJA_ANY = lazy(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 #: Django's ``{% static EXPR %}`` with EXPR no string literal (a literal one is ``static_tag``)
-_STATIC_TAG_EXPR = re.compile(r"\{%\s*static\s")
+_STATIC_TAG_EXPR = lazy(r"\{%\s*static\s")
 #: a file name after a slash, ending the path (``/img/hero.png``, ``/app.css?v=2``)
-_FILE_TAIL = re.compile(r"/[^/\s?#]+\.[A-Za-z0-9]{1,5}(?:[?#]|$)")
+_FILE_TAIL = lazy(r"/[^/\s?#]+\.[A-Za-z0-9]{1,5}(?:[?#]|$)")
 
 
 def names_static(value: str, public_path: str, routes: tuple[str, ...] = STATIC_ROUTES) -> bool:

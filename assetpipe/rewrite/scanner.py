@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from ..lazyre import lazy
 from .tags import OPAQUE, RAWTEXT, TRANSLATED, Attr, Scan, ScanError, Tag
 
 __all__ = ["OPAQUE", "RAWTEXT", "Attr", "Scan", "ScanError", "Tag", "scan"]
@@ -90,26 +91,26 @@ _BUILTIN = (
     )
 )
 
-_NEXT_DATA = re.compile(r"<|\{[{%#]")
-_NEXT_COMMENT = re.compile(r"-->|\{[{%#]")
-_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_.-]*")
-_BLOCK_NAME = re.compile(r"\{%[-+]?\s*([A-Za-z_]\w*)")
+_NEXT_DATA = lazy(r"<|\{[{%#]")
+_NEXT_COMMENT = lazy(r"-->|\{[{%#]")
+_TAG_NAME = lazy(r"[A-Za-z][A-Za-z0-9:_.-]*")
+_BLOCK_NAME = lazy(r"\{%[-+]?\s*([A-Za-z_]\w*)")
 #: a ``{{ }}`` that starts with a call (``{{ card(p) }}``, ``{{ m.card(p) }}``)
-_CALLS = re.compile(r"\{\{[-+]?\s*[A-Za-z_][\w.]*\s*\(")
-_RAW_END = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
+_CALLS = lazy(r"\{\{[-+]?\s*[A-Za-z_][\w.]*\s*\(")
+_RAW_END = lazy(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
 #: Jinja's ``{% endtrans %}``: without one, ``{% trans "x" %}`` is Django's tag, not a block
-_END_TRANS = re.compile(r"\{%[-+]?\s*endtrans\b")
+_END_TRANS = lazy(r"\{%[-+]?\s*endtrans\b")
 _WS = " \t\n\r\f"
 _EXPR_STOP = {"}}": re.compile(r"""["'()\[\]{}]"""), "%}": re.compile(r"""["'()\[\]{}%]""")}
 _STRING = {
     '"': re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL),
     "'": re.compile(r"'(?:[^'\\]|\\.)*'", re.DOTALL),
 }
-_ATTR_NAME = re.compile(r"[^\s/>={]+")
+_ATTR_NAME = lazy(r"[^\s/>={]+")
 _QUOTED_STOP = {'"': re.compile(r'"|\{[{%#]'), "'": re.compile(r"'|\{[{%#]")}
-_UNQUOTED_STOP = re.compile(r"[\s>]|\{[{%#]")
+_UNQUOTED_STOP = lazy(r"[\s>]|\{[{%#]")
 _JINJA_OPEN = ("{{", "{%", "{#")
-_END_TAG_STOP = re.compile(r">|\{[{%#]")
+_END_TAG_STOP = lazy(r">|\{[{%#]")
 
 
 class _Scanner:

@@ -7,12 +7,12 @@ the rewriter's scanner and reference rules, so it sees exactly the tags the rewr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..assetspec import spec_of
+from ..lazyre import lazy
 from ..pipeline.codeprint import fact_kind
 from ..records import dataclass
 from .model import prefix_map
@@ -42,7 +42,7 @@ CLASSIC_TYPES = frozenset(
 
 
 #: an inline script that writes markup into the page as it is parsed
-_WRITES = re.compile(r"\bdocument\s*\.\s*write(?:ln)?\s*\(")
+_WRITES = lazy(r"\bdocument\s*\.\s*write(?:ln)?\s*\(")
 
 
 @dataclass(frozen=True)

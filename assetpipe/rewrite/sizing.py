@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..imaging.formats import variants_for
+from ..lazyre import lazy
 from .document import Document
 from .hints import ImageHint
 from .model import IMAGE_MIME, Options, Result
@@ -46,8 +47,8 @@ from .writer import Writer
 #: nothing size-related is added (the other branch would show the wrong size)
 SIZING_ATTRS = frozenset({"src", "width", "height", "srcset", "sizes", "class", "style"})
 _LENGTH = r"\s*:\s*[0-9.]+(?:px|em|rem)\s*(?:;|$)"
-_STYLE_W = re.compile(r"(?:^|;)\s*width" + _LENGTH, re.IGNORECASE)
-_STYLE_H = re.compile(r"(?:^|;)\s*height" + _LENGTH, re.IGNORECASE)
+_STYLE_W = lazy(r"(?:^|;)\s*width" + _LENGTH, re.IGNORECASE)
+_STYLE_H = lazy(r"(?:^|;)\s*height" + _LENGTH, re.IGNORECASE)
 
 
 class Sizing:

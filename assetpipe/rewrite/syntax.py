@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..lazyre import lazy
 from .edits import Edit
 
 #: the ``templates.syntax`` keys, as Jinja's ``Environment`` names them
@@ -33,7 +34,7 @@ KEYS = (
     "line_statement_prefix",
     "line_comment_prefix",
 )
-_STRING = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'""", re.DOTALL)
+_STRING = lazy(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'""", re.DOTALL)
 
 
 @dataclass(frozen=True)

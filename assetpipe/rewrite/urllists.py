@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 
+from ..lazyre import lazy
 from .refs import STATIC_TAG
 
-_SRCSET_ITEM = re.compile(r"\s*([^\s,]+)([^,]*)(?:,|$)")
+_SRCSET_ITEM = lazy(r"\s*([^\s,]+)([^,]*)(?:,|$)")
 
 
 def srcset_items(value: str) -> list[tuple[int, int, int | None]]:
@@ -63,8 +64,8 @@ def _jinja_srcset_items(value: str) -> list[tuple[int, int, int | None]]:
     return out
 
 
-_URL_OPEN = re.compile(r"url\(\s*", re.IGNORECASE)
-_WIDTH = re.compile(r"(\d+)w")
+_URL_OPEN = lazy(r"url\(\s*", re.IGNORECASE)
+_WIDTH = lazy(r"(\d+)w")
 #: how a quote inside a ``style`` value may be written (``&quot;`` in a double-quoted one)
 _QUOTES = ('"', "'", "&quot;", "&#34;", "&#39;", "&apos;")
 

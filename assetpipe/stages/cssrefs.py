@@ -22,10 +22,12 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote, unquote
 
+from ..lazyre import lazy
+
 #: ``url(...)`` in its three forms: double-quoted, single-quoted, bare (the groups ``dq``, ``sq``,
 #: ``bare``). A bare ``@import "x.css"`` names a stylesheet, never rewritten here.
-_REF = re.compile(r"""url\(\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^)'"\s]*))\s*\)""", re.I)
-_SCHEME = re.compile(r"[a-zA-Z][\w+.-]*:")
+_REF = lazy(r"""url\(\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^)'"\s]*))\s*\)""", re.I)
+_SCHEME = lazy(r"[a-zA-Z][\w+.-]*:")
 
 
 def rewrite_refs(

@@ -31,9 +31,11 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ..lazyre import lazy
+
 #: a relative specifier after ``import(``, ``import`` (a side-effect import) or ``from``, in any
 #: of the three quotes (minified output writes ``from"../x.js"`` and ``import(`./y.js`)``)
-_SPEC = re.compile(r"""(?:\bimport\s*\(\s*|\bimport\s*|\bfrom\s*)(["'`])(\.\.?/[^"'`\s]+)\1""")
+_SPEC = lazy(r"""(?:\bimport\s*\(\s*|\bimport\s*|\bfrom\s*)(["'`])(\.\.?/[^"'`\s]+)\1""")
 SCRIPT_EXTS = (".js", ".mjs")
 
 
@@ -46,7 +48,7 @@ def relative_imports(text: str, rel: str) -> set[str]:
 
 
 #: a quoted string without spaces, in any of the three quotes: a mention that may name a module
-_QUOTED = re.compile(r"""(["'`])([^"'`\s]+)\1""")
+_QUOTED = lazy(r"""(["'`])([^"'`\s]+)\1""")
 
 
 def _key(rel: str, spec: str) -> str | None:

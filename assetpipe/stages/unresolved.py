@@ -18,12 +18,13 @@ import re
 from collections.abc import Callable, Collection, Container
 from typing import Any
 
+from ..lazyre import lazy
 from ..pipeline.sources import globmatch
 from ..rewrite.refs import JINJA_ANY, names_static
 from .base import StageContext
 
 #: a value that starts ``{{ NAME }}/``: maybe a ``templates.prefixes`` expression
-_LEADING_EXPR = re.compile(r"""\s*\{\{-?\s*([\w.]+(?:\[["'][\w.]+["']\])?)\s*-?\}\}/""")
+_LEADING_EXPR = lazy(r"""\s*\{\{-?\s*([\w.]+(?:\[["'][\w.]+["']\])?)\s*-?\}\}/""")
 
 #: unresolved reasons that are not warned about: a URL elsewhere; and of the ``dynamic`` ones,
 #: an ``asset_url`` built at run time (the manifest answers it) and an expression that need not
@@ -32,15 +33,15 @@ _QUIET = ("other",)
 
 
 #: ``url_for('NAME', filename='K')`` / ``path='K'`` of any route NAME, with a literal K
-_OTHER_ROUTE = re.compile(
+_OTHER_ROUTE = lazy(
     r"""url_for\(\s*["']([^"']+)["']\s*,\s*(?:filename|path|file_path)\s*=\s*["']/?([^"'{}~]+)["']"""
 )
 #: ``{{ F('K') }}`` of a function F other than ``url_for`` and ``asset_url``, with a literal K
-_CALL = re.compile(r"""\{\{-?\s*([A-Za-z_][\w.]*)\(\s*["']/?([^"'{}~]+)["']\s*\)""")
+_CALL = lazy(r"""\{\{-?\s*([A-Za-z_][\w.]*)\(\s*["']/?([^"'{}~]+)["']\s*\)""")
 #: a static ``url_for`` named at run time: with a computed ``filename``, Flask's
 #: ``AssetPipe(app)`` names the build's hashed file of its value while the page renders
 #: (``flasknames.name_static_files``); Litestar's ``file_path`` likewise under its plugin
-_NAMED_AT_RUN_TIME = re.compile(r"""url_for\(\s*["']static["']\s*,\s*(filename|file_path)\s*=""")
+_NAMED_AT_RUN_TIME = lazy(r"""url_for\(\s*["']static["']\s*,\s*(filename|file_path)\s*=""")
 #: who names a computed file at run time, by the keyword that names it
 _NAMER = {"filename": "AssetPipe(app)", "file_path": "Litestar's plugins=[AssetPipe()]"}
 #: the tags whose computed ``url_for('static', ...)`` gets at run time exactly the file the build
@@ -49,10 +50,10 @@ _NAMER = {"filename": "AssetPipe(app)", "file_path": "Litestar's plugins=[AssetP
 _RUNTIME_NAMED = ("script", "link")
 #: the literal head of a computed ``url_for('static', filename='HEAD' + ...)``
 #: a Django ``{% static ... %}`` tag, whole
-_STATIC_TAG = re.compile(r"\{%-?\s*static\s.*?%\}", re.DOTALL)
-_FILENAME_HEAD = re.compile(r"""filename\s*=\s*(["'])([^"'{}]*)\1\s*[~+]""")
+_STATIC_TAG = lazy(r"\{%-?\s*static\s.*?%\}", re.DOTALL)
+_FILENAME_HEAD = lazy(r"""filename\s*=\s*(["'])([^"'{}]*)\1\s*[~+]""")
 #: one ``{{ EXPR }}`` followed by literal text only: a URL the expression gives, then a path
-_EXPR_THEN_PATH = re.compile(r"""\s*\{\{[^{}]*\}\}(?P<path>[^{}"']*)""")
+_EXPR_THEN_PATH = lazy(r"""\s*\{\{[^{}]*\}\}(?P<path>[^{}"']*)""")
 
 
 def _warned(
