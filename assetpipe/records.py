@@ -55,12 +55,26 @@ else:
         return wrap if cls is None else wrap(cls)
 
 
+#: methods of a class's own that send it to the standard decorator
+_OWN_METHODS = (
+    "__slots__",
+    "__hash__",
+    "__eq__",
+    "__setattr__",
+    "__delattr__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+)
+
+
 def _plain(cls: type) -> bool:
     """Whether the closures stand for the standard methods of ``cls`` (module docstring), told
     before the standard decorator runs (it replaces the class's ``field()`` declarations)."""
     own = cls.__dict__
-    if any(name in own for name in ("__slots__", "__hash__", "__eq__")):
-        return False
+    if any(name in own for name in _OWN_METHODS):  # kept, replaced or refused as the standard
+        return False  # decorator does, case by case
     for base in cls.__mro__[1:-1]:
         params = base.__dict__.get("__dataclass_params__")
         if params is not None and params.frozen:  # a base the standard decorator made frozen

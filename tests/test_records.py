@@ -143,6 +143,8 @@ FALLBACKS: list[dict[str, Any]] = [
     {"__annotations__": {"x": "int", "y": "int"}, "y": field(default=0, kw_only=True)},
     {"__annotations__": {"x": "int"}, "__hash__": lambda self: 7},
     {"__annotations__": {"x": "int"}, "__slots__": ("x",)},
+    {"__annotations__": {"x": "int"}, "__lt__": lambda self, other: True},
+    {"__annotations__": {"x": "int"}, "__setattr__": object.__setattr__},
 ]
 
 
@@ -165,3 +167,18 @@ def test_an_undocumented_class_gets_the_standard_doc() -> None:
         == std.__doc__
         == "Point(x: 'int', label: 'str' = 'a', tags: 'list[str]' = <factory>, weight: 'int' = 3)"
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "options"), [("__lt__", {"order": True}), ("__setattr__", {"frozen": True})]
+)
+def test_a_method_of_its_own_refused_as_the_standard_decorator_refuses_it(
+    method: str, options: dict[str, Any]
+) -> None:
+    def made(decorate: Callable[..., Any]) -> Any:
+        namespace = {"__annotations__": {"x": "int"}, method: lambda *args: None}
+        return outcome(decorate(**options), type("Point", (), namespace))
+
+    refused = made(dataclasses.dataclass)
+    assert refused[0] is TypeError
+    assert made(records.dataclass) == refused
