@@ -78,7 +78,7 @@ from .dashapp import (
     name_dash_assets,
 )
 from .dashasgi import adopt_on_starlette, on_starlette
-from .flaskcache import static_cache_control, static_security_headers, unhashed_cache_control
+from .flaskcache import StaticHooks, static_cache_control
 from .flasknames import built_file, is_quart, name_static_files, name_versioned_files
 from .jinja import AssetResolver, SourceMappedLoader, install
 from .manifest import manifest_stamp, report_missing_manifest
@@ -299,7 +299,7 @@ class AssetPipe:
         watching = dev_setting is None and self._config_state is not None
         env = app.jinja_env
         env.loader = SourceMappedLoader(output, env.loader, self._config_templates)
-        self.resolver = install(
+        self.resolver = resolver = install(
             env,
             output / "manifest.json",
             public_path,
@@ -307,6 +307,8 @@ class AssetPipe:
             integrity=self._config_integrity,
         )
         reload_url = self._setting(app, "reload_url", "ASSETPIPE_RELOAD_URL")
+        # asked at the first request: hooks registered (or debug set) after the lines count
+        hooks = StaticHooks(app, public_path, lambda: next(iter(resolver.manifest), ""))
         self.middleware = layers.AssetMiddleware(
             app.asgi_app if asgi else app.wsgi_app,
             output,
@@ -320,13 +322,8 @@ class AssetPipe:
             ),
             fallback=_flag(self._setting(app, "static_fallback", "ASSETPIPE_STATIC_FALLBACK"), True)
             and (_static_route_at(app, public_path) or _OwnRoute(app, public_path)),
-            # asked again at the first request: hooks registered (or debug set) after the lines
-            unhashed_cache_control=lambda: unhashed_cache_control(
-                app, public_path, next(iter(self.resolver.manifest), "")
-            ),
-            app_headers=lambda: static_security_headers(
-                app, public_path, next(iter(self.resolver.manifest), "")
-            ),
+            unhashed_cache_control=hooks.cache_control,
+            app_headers=hooks.security_headers,
             source=live or dash_live,
             source_when=(lambda: bool(app.debug)) if dash_live is not None else None,
             watch_state=self._config_state if watching else None,

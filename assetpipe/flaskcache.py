@@ -13,6 +13,7 @@ route's URL made in process (``static_cache_control``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -91,29 +92,56 @@ def static_cache_control(app: Any, public_path: str | None = None, name: str = "
     leaves ``send_file``'s header. Not for Quart (its request context is async): ``send_file``'s
     header there (``_hooked``)."""
     sent = send_file_cache_control(app)
-    response = _hooked(app, public_path, name, sent)
+    return _cache_control(sent, _hooked(app, public_path, name, sent))
+
+
+def _cache_control(sent: str, response: Any) -> str:
+    """The ``Cache-Control`` the hooks left on ``response`` (``sent`` when none ran)."""
     return sent if response is None else str(response.headers.get("Cache-Control", ""))
 
 
-def static_security_headers(app: Any, public_path: str, name: str = "") -> list[tuple[str, str]]:
-    """The ``SECURITY_HEADERS`` the app's ``after_request`` hooks put on a file of its static
-    folder (``_hooked``). Superset's Flask-Talisman sends ``X-Content-Type-Options: nosniff``,
-    ``X-Frame-Options``, a ``Content-Security-Policy`` and more with every file; the files the
-    middleware answered carried none of them. Made once, outside a real request: a CSP nonce a
-    ``before_request`` hook would make is not in it (no static file uses one), and
-    ``Strict-Transport-Security``, which Talisman sets on HTTPS requests only, is not either
-    (browsers take it from the pages)."""
-    response = _hooked(app, public_path, name, "")
-    if response is None:
-        return []
-    return [(k, str(response.headers[k])) for k in SECURITY_HEADERS if k in response.headers]
+class StaticHooks:
+    """The app's ``after_request`` hooks asked about a file of its static folder (``_hooked``),
+    for what the middleware takes from them: the unhashed names' ``Cache-Control``
+    (``cache_control``, asked when the middleware is made and again at its first request, when
+    the app has registered all its hooks) and the ``SECURITY_HEADERS`` to keep
+    (``security_headers``, at the first request). ``security_headers`` keeps its answer for the
+    next ``cache_control``, which the middleware asks right after it: the hooks run once at the
+    first request (asked apart, they ran twice). ``name()`` gives the file, asked each time."""
 
+    def __init__(self, app: Any, public_path: str, name: Callable[[], str]) -> None:
+        self.app = app
+        self.public_path = public_path
+        self.name = name
+        #: the last ``security_headers``' hooked response and what it was sent with, for the
+        #: next ``cache_control``
+        self._kept: tuple[str, Any] | None = None
 
-def unhashed_cache_control(app: Any, public_path: str, name: str = "") -> str:
-    """The ``Cache-Control`` of the build's unhashed names under ``AssetPipe(app)``: ``no-cache``
-    while the app is in debug (a save under ``assetpipe watch`` changes the file behind the same
-    name, and the reload it triggers must fetch it: Whoogle's ``max-age=86400`` kept the old
-    script), else what the static route sent before adoption (``static_cache_control``)."""
-    if getattr(app, "debug", False):
-        return "no-cache"
-    return static_cache_control(app, public_path, name)
+    def _hooks(self) -> tuple[str, Any]:
+        sent = send_file_cache_control(self.app)
+        return sent, _hooked(self.app, self.public_path, self.name(), sent)
+
+    def cache_control(self) -> str:
+        """The ``Cache-Control`` of the build's unhashed names under ``AssetPipe(app)``:
+        ``no-cache`` while the app is in debug (a save under ``assetpipe watch`` changes the file
+        behind the same name, and the reload it triggers must fetch it: Whoogle's
+        ``max-age=86400`` kept the old script), else what the static route sent before adoption
+        (``static_cache_control``)."""
+        kept, self._kept = self._kept, None
+        if getattr(self.app, "debug", False):
+            return "no-cache"
+        return _cache_control(*(kept or self._hooks()))
+
+    def security_headers(self) -> list[tuple[str, str]]:
+        """The ``SECURITY_HEADERS`` the app's hooks put on a file of its static folder.
+        Superset's Flask-Talisman sends ``X-Content-Type-Options: nosniff``,
+        ``X-Frame-Options``, a ``Content-Security-Policy`` and more with every file; the files
+        the middleware answered carried none of them. Made once, outside a real request: a CSP
+        nonce a ``before_request`` hook would make is not in it (no static file uses one), and
+        ``Strict-Transport-Security``, which Talisman sets on HTTPS requests only, is not either
+        (browsers take it from the pages)."""
+        self._kept = self._hooks()
+        response = self._kept[1]
+        if response is None:
+            return []
+        return [(k, str(response.headers[k])) for k in SECURITY_HEADERS if k in response.headers]

@@ -64,3 +64,26 @@ def test_an_app_without_hooks_sends_none(tmp_path: Path) -> None:
     with wsgi_server(app) as port:
         headers = request(port, CHUNK).headers
     assert not any(name in headers for name in (*KEPT, "content-security-policy"))
+
+
+def test_the_apps_hooks_run_once_at_the_first_request(tmp_path: Path) -> None:
+    """The unhashed names' ``Cache-Control`` and the security headers come from one run of the
+    app's hooks at the first request (they ran once for each: a hook that counts or logs saw
+    the same static URL twice)."""
+    _site(tmp_path)
+    app = _app(tmp_path, True)
+    seen: list[str] = []
+
+    @app.after_request
+    def count(response: object) -> object:
+        from flask import request as flask_request
+
+        seen.append(flask_request.path)
+        return response
+
+    hashed = "/static/" + app.extensions["assetpipe"].resolver.manifest["js/chunk.js"]["file"]
+    with wsgi_server(app) as port:
+        first = request(port, CHUNK)
+        request(port, hashed)
+    assert first.status == 200 and first.headers["x-frame-options"]
+    assert len(seen) == 1, seen

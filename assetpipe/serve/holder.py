@@ -211,7 +211,7 @@ class AssetServing:
     may change it),
     ``app_headers`` (default none: a callable asked with ``unhashed_cache_control`` at the
     first request, whose headers go on every file: the app's own security headers, which its
-    static route sent, ``assetpipe.flaskcache.static_security_headers``),
+    static route sent, ``assetpipe.flaskcache.StaticHooks``),
     ``source`` (default none: the folder the build was made from; with ``fallback`` on, an
     unhashed source path whose file was since removed or modified there goes to the wrapped
     app, which serves the file as it now is: ``freshness``; ``source_when``, asked per request,
