@@ -16,6 +16,15 @@ A manifest may sit below the top of the folder, beside the bundle it lists (Airf
 writes ``static/dist/manifest.json``, ``{"main.js": "main.fb487bd34c7cd20f02bc.js"}``): its
 strings are then paths relative to its own folder (Vite's ``.vite/manifest.json``: the folder
 above ``.vite``), tried before their tails.
+
+A webpack manifest may list only a build's entries (Superset's ``assets/manifest.json``: 25 of
+its 836 files): the runtime then loads every other chunk by a name holding the chunk's content
+hash, which its chunk map holds (``{7123:"000bc761e5962a2869e2"}`` beside ``"".concat(id, ".",
+hash, ".chunk.js")``), and a stylesheet names its fonts by their hashed names. So a file of a
+listed file's folder whose name holds a hex content hash (``000bc761e5962a2869e2.chunk.js``,
+``1203.a1e986c5.entry.css``) is the bundler's too when the bytes of a listed script or
+stylesheet, or of one so found, hold that hash (``reached``). Hashed again, Superset's chunks
+were published twice and fetched under webpack's names, revalidated on every visit.
 """
 
 from __future__ import annotations
@@ -25,6 +34,8 @@ import posixpath
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
+
+from .lazyre import lazy
 
 #: where bundlers write their manifests, relative to the build folder
 MANIFESTS = ("asset-manifest.json", "manifest.json", ".vite/manifest.json")
@@ -72,6 +83,39 @@ def manifest_named(source: Path, keys: Collection[str], manifests: Collection[st
                 if tail in keyset:
                     found.add(tail)
                     break
+    return found | reached(source, keyset, found)
+
+
+#: the files whose bytes may name a sibling by its hash: a runtime's chunk map, a url()
+_READ = (".js", ".mjs", ".cjs", ".css")
+#: a hex content hash between dots in a file's name, and one standing alone in a text
+_NAME_HASH = lazy(r"(?:^|\.)([0-9a-f]{8,32})\.")
+_HEX = lazy(r"(?<![0-9A-Za-z])[0-9a-f]{8,32}(?![0-9A-Za-z])")
+
+
+def reached(source: Path, keys: Collection[str], listed: Collection[str]) -> set[str]:
+    """Of ``keys``, the content-hashed files the ``listed`` ones load (module docstring): in the
+    folder of a listed file, named with a hex hash that a listed script or stylesheet (or one
+    found so, followed in turn) holds in its bytes."""
+    folders = {posixpath.dirname(f) for f in listed}
+    by_hash: dict[str, list[str]] = {}
+    for key in keys:
+        if key not in listed and posixpath.dirname(key) in folders:
+            m = _NAME_HASH.search(posixpath.basename(key))
+            if m is not None:
+                by_hash.setdefault(m.group(1), []).append(key)
+    found: set[str] = set()
+    todo = sorted(f for f in listed if f.endswith(_READ))
+    while todo and by_hash:
+        try:
+            text = (source / todo.pop()).read_bytes().decode("latin-1")
+        except OSError:
+            continue
+        for token in set(_HEX.findall(text)) & by_hash.keys():
+            for key in by_hash.pop(token):
+                found.add(key)
+                if key.endswith(_READ):
+                    todo.append(key)
     return found
 
 

@@ -89,8 +89,9 @@ def sri_file(path: Path) -> str:
 
 #: a bundler's content hash in a file name, before an extension: webpack's and Create React
 #: App's ``[name].[contenthash:8].js`` / ``1536.400d7381.chunk.js`` (8 to 32 hex digits between
-#: dots) and Vite's or Rollup's ``[name]-[hash:8].js`` (8 base64url characters after a dash)
-BUNDLER_HASH = lazy(r"\.[0-9a-f]{8,32}\.|-[A-Za-z0-9_-]{8}\.")
+#: dots, or first: webpack's ``[contenthash].chunk.js``) and Vite's or Rollup's
+#: ``[name]-[hash:8].js`` (8 base64url characters after a dash)
+BUNDLER_HASH = lazy(r"(?:^|\.)[0-9a-f]{8,32}\.|-[A-Za-z0-9_-]{8}\.")
 
 
 def bundler_hashed(rel: str, named: Collection[str]) -> bool:

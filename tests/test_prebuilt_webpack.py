@@ -239,3 +239,37 @@ def test_a_watch_build_does_not_make_a_bundlers_file_immutable(tmp_path: Path) -
     assert not table.files["/static/" + WEBPACK_MAIN].immutable
     assert run_cli("build", cwd=tmp_path).code == 0  # production: a year, as before
     assert build_table(tmp_path / "dist").files["/static/" + WEBPACK_MAIN].immutable
+
+
+def test_chunks_a_manifest_of_entries_only_loads_are_the_bundlers(tmp_path: Path) -> None:
+    """Superset's webpack manifest lists its entries (25 of 836 files): the chunks its runtime
+    loads by their hashes, the stylesheets those load, the fonts those name are the bundler's
+    too, found by their hashes in the listed files' bytes; a hashed name nothing holds, or one
+    in another folder, is not."""
+    entry = "assets/spa.3c707e777337bc9d.entry.js"
+    chunk = "assets/000bc761e5962a2869e2.chunk.js"
+    sheet = "assets/7778.43c0d1d8252f021b.chunk.css"
+    font = "assets/01755571581f208371a3.woff"
+    unloaded = "assets/deadbeefdeadbeef0123.chunk.js"
+    elsewhere = "vendor/aaaaaaaaaaaaaaaa.js"
+    static = tmp_path / "static"
+    write_tree(
+        static,
+        {
+            "assets/manifest.json": json.dumps(
+                {"app": "superset", "entrypoints": {"spa": {"js": [f"/static/{entry}"]}}}
+            ),
+            entry: 'var m={7123:"000bc761e5962a2869e2"},x="aaaaaaaaaaaaaaaa";'
+            'function u(e){return "".concat(e,".").concat(m[e],".chunk.js")}\n',
+            chunk: 'var c={7778:"43c0d1d8252f021b"};\n',
+            sheet: "@font-face{src:url(01755571581f208371a3.woff)}\n",
+            font: b"wOFF",
+            unloaded: "0;\n",
+            elsewhere: "0;\n",
+        },
+    )
+    keys = [entry, chunk, sheet, font, unloaded, elsewhere, "assets/manifest.json"]
+    named = manifest_named(static, keys, ["assets/manifest.json"])
+    assert named == {entry, chunk, sheet, font}
+    assert all(bundler_hashed(k, named) for k in named)
+    assert not bundler_hashed(unloaded, named) and not bundler_hashed(elsewhere, named)
