@@ -113,7 +113,8 @@ def _bundler_lines(project: Project) -> list[str]:
     lines = [
         f"  # A bundler's output: its {len(project.bundler_files)} content-hashed files (the"
         " manifests",
-        "  # below list them) keep their names, which its runtime loads, and are served immutable.",
+        "  # below list them, or the files they list load them by hash) keep their names, which",
+        "  # its runtime loads, and are served immutable.",
         f"  bundler_manifests: {_flow([_literal(m) for m in project.bundler_manifests])}",
     ]
     if project.left_to_app:
