@@ -783,3 +783,28 @@ def test_a_literal_default_in_a_conditional_value_is_hashed_and_nothing_else() -
     r = rw(f'<img src="{mixed}" alt=""><script src="{script}"></script>')
     assert mixed in r.text and f'"{script}"' in r.text
     assert [u["reason"] for u in r.unresolved] == ["dynamic", "dynamic"]
+
+
+def test_a_literal_default_beside_another_branchs_whole_url_is_hashed() -> None:
+    """Weblate's e-mail layout: ``<img src="{% if request %}{% static "email-logo.png" %}{%
+    else %}cid:email-logo.png@cid.weblate.org{% endif %}">``. The other branch's literal text is
+    a whole URL of its own, never joined to the reference: K is hashed (before, the value was
+    left as written and reported, and ``build --strict`` failed on three such tags). Text that
+    the branches share with the reference (before or after the ``{% if %}``, or in an
+    enclosing branch) still joins it: left as written and reported."""
+    cid = "{% else %}cid:a.png@cid.example.org{% endif %}"
+    tag = "{% if r %}{% static 'img/a.png' %}" + cid
+    r = rw(f'<img src="{tag}" alt="">')
+    assert r.text == f'<img src="{tag.replace("img/a.png", f"img/a-800w-{H}.png")}" alt=""{LAZY}>'
+    assert r.unresolved == []
+    nested = "{% if a %}x{% else %}{% if r %}{% static 'img/a.png' %}" + cid + "{% endif %}"
+    assert rw(f'<img src="{nested}" alt="">').unresolved == []
+    joined = [
+        "https://cdn.example.org" + tag,  # text before the {% if %}: every branch's prefix
+        tag + "?v=2x",
+        "{% if a %}/p{% if r %}{% static 'img/a.png' %}{% endif %}{% endif %}",
+    ]
+    for value in joined:
+        r = rw(f'<img src="{value}" alt="">')
+        assert f'src="{value}"' in r.text, value
+        assert [u["reason"] for u in r.unresolved] == ["dynamic"], value

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..imaging.formats import variants_for, widest_original
+from .branches import REF, pieces, text_apart
 from .document import Document
 from .model import IMAGE_MIME, Options, Result
 from .refs import (
-    JINJA_ANY,
     STATIC_TAG_ANY,
     Ref,
     names_static,
@@ -124,23 +124,27 @@ class Resolver:
         %}``). Their K is rewritten to the file's hashed name (the source's format: the other
         branch may be any image, so nothing is added to the tag); before, the whole value was
         left as written, the default requested by its unhashed name and ``build --strict``
-        failing on a template nobody could change."""
+        failing on a template nobody could change. Literal text is allowed in a branch of its
+        own only (``branches.text_apart``: Weblate's e-mail logo, ``{% if request %}{% static
+        "email-logo.png" %}{% else %}cid:email-logo.png@cid.weblate.org{% endif %}``)."""
         o = self.opts
         if tag.name == "script":
             return False
         found = [
-            (*m.span(), blank)
-            for rx, blank in ((url_for_re(o.static_routes), "_"), (STATIC_TAG_ANY, ""))
+            m.span()
+            for rx in (url_for_re(o.static_routes), STATIC_TAG_ANY)
             for m in rx.finditer(value)
         ]
         if not found:
             return False
-        rest = value  # each reference blanked: a call in its ``{{ }}``, a whole ``{% static %}``
-        for a, b, blank in sorted(found, reverse=True):
-            rest = rest[:a] + blank + rest[b:]
-        if JINJA_ANY.sub("", rest).strip():
-            return False  # literal text too (``/static/img/{{ n }}.png``): built in part here
-        return not names_static(rest, o.public_path, o.static_routes)
+        rest = value  # each reference marked: a call in its ``{{ }}``, a whole ``{% static %}``
+        for a, b in sorted(found, reverse=True):
+            rest = rest[:a] + REF + rest[b:]
+        if not text_apart(rest):
+            return False  # literal text joined to a reference (``https://cdn{% static 'K' %}``)
+        return not any(
+            names_static(p.replace(REF, ""), o.public_path, o.static_routes) for p in pieces(rest)
+        )  # a branch building a static path (``/static/img/{{ n }}.png``)
 
     def leave(self, tag: Tag) -> None:
         """Leave ``tag``'s URL attributes as written: handled, so that no later pass rewrites
