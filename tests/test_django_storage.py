@@ -83,3 +83,73 @@ def test_a_manifest_storage_keeps_its_hashes_beside_the_build(tmp_path: Path, st
     assert css is not None and (tmp_path / "dist/public" / css.group(1)).is_file(), html
     js = re.search(r'src="/static/(js/site\.[0-9a-f]{12}\.js)"', html)
     assert js is not None and (tmp_path / "collected" / js.group(1)).is_file(), html
+
+
+#: a manifest storage of the project's own (Weblate's ``WeblateManifestStaticFilesStorage``,
+#: which saves some files again under their unhashed names after ``collectstatic``); here it
+#: keeps its manifest under a name of its own
+SHOP_STORAGE = """\
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+
+
+class ShopManifestStaticFilesStorage(ManifestStaticFilesStorage):
+    manifest_name = "shop-manifest.json"
+"""
+
+
+def test_the_projects_own_manifest_storage_is_given_the_build_names_mixin(
+    tmp_path: Path,
+) -> None:
+    """Weblate's settings name its subclass of Django's ``ManifestStaticFilesStorage``:
+    ``init`` took it for Django's and said to use assetpipe's storage in its place, which
+    drops what the class adds (here its manifest's name). The note names the class, its
+    module and line, and the mixin to give it; the class so changed renders the build's
+    names and collectstatic's with ``DEBUG`` off, and ``init --force`` names it no more."""
+    django_storage = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    ours = "shopsite.storage.ShopManifestStaticFilesStorage"
+    settings_text = SETTINGS.replace("DEBUG = True", "DEBUG = False")
+    write_tree(
+        tmp_path,
+        {
+            **startproject(settings_text.replace(django_storage, ours)),
+            "shopsite/storage.py": SHOP_STORAGE,
+            "shopsite/templates/page.html": PAGE,
+            "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
+            "shopsite/static/js/site.js": "document.body.dataset.ready = 'yes';\n",
+            "shop/__init__.py": "",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert f"note: the settings use {ours}, the project's own" in result.out, result.out
+    assert "(shopsite/storage.py, line 4)" in result.out, result.out
+    mixin = "class ShopManifestStaticFilesStorage(BuildNames, ManifestStaticFilesStorage):"
+    assert f"`{mixin}`" in result.out and "assetpipe.django.ManifestStaticFilesStorage" not in (
+        result.out
+    )
+    _paste(tmp_path, result.out)
+    storage = tmp_path / "shopsite/storage.py"
+    storage.write_text(
+        "from assetpipe.django import BuildNames\n"
+        + SHOP_STORAGE.replace(
+            "class ShopManifestStaticFilesStorage(ManifestStaticFilesStorage):", mixin
+        )
+    )
+    collected = subprocess.run(
+        [sys.executable, "-m", "django", "collectstatic", "--noinput"],
+        cwd=tmp_path,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shopsite.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert collected.returncode == 0, collected.stderr
+    assert (tmp_path / "collected/shop-manifest.json").is_file()  # the class's own, kept
+    built = run_cli("build", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["page.html"])["page.html"]
+    assert re.search(r'href="/static/css/site-[A-Z0-9]{8}\.css"', html), html
+    assert re.search(r'src="/static/js/site\.[0-9a-f]{12}\.js"', html), html
+    again = run_cli("init", "--force", cwd=tmp_path)
+    assert again.code == 0, again.err
+    assert "note: the settings use" not in again.out, again.out

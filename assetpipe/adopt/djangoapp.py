@@ -57,6 +57,7 @@ from .settingsfamily import (
 from .settingsinline import running_settings
 from .settingstest import holds
 from .settingsvalues import assigned, candidates
+from .storageclass import StorageClass, project_storage
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class DjangoProject:
     #: the ASGI module, its line and name (``djangoentry.entry_module``), when there is one
     asgi: tuple[Path, int, str] | None = None
     backend: str = ""  # the ``"BACKEND"`` of the backend whose ``DIRS`` gets the build's folder
+    storage_class: StorageClass | None = None  # the manifest storage is the project's subclass
 
     @property
     def adopted(self) -> bool:
@@ -155,6 +157,8 @@ class DjangoProject:
         is adopted: ``init --force`` left it out, and every page failed with ``DEBUG`` off)."""
         if not self.manifest_storage:
             return []
+        if self.storage_class is not None:  # Weblate's: the class takes the build's names too
+            return self.storage_class.note()
         return [
             "",
             f"note: the settings use {self.manifest_storage}{self.manifest_in}: with DEBUG off it"
@@ -215,7 +219,8 @@ def find_django_project(root: Path) -> DjangoProject | None:
     key_line = next(
         (k.lineno for k in keys if isinstance(k, ast.Constant) and k.value == "BACKEND"), None
     )
-    manifest, named_in = storage_module(settings_family(root, path, text))
+    family = settings_family(root, path, text)
+    manifest, named_in = storage_module(family)
     manifest_in = f" ({os.path.relpath(named_in, root)})" if named_in not in (None, path) else ""
     compressor = re.search(r"""["']compressor["']""", text) is not None
     return DjangoProject(
@@ -231,6 +236,7 @@ def find_django_project(root: Path) -> DjangoProject | None:
         imports_path=imports_path(text),
         asgi=asgi,
         backend=backend_name(tpl),
+        storage_class=project_storage(root, (t for _, t in family)),
     )
 
 
