@@ -271,6 +271,43 @@ def test_an_apps_static_folder_is_the_source_without_staticfiles_dirs(tmp_path: 
     assert b"red" in (tmp_path / "dist/public" / css.group(1)).read_bytes()
 
 
+def test_of_several_apps_static_folders_the_one_the_templates_name_is_the_source(
+    tmp_path: Path,
+) -> None:
+    """paperless-ngx's settings have no ``STATICFILES_DIRS`` and list the ``paperless`` app,
+    whose ``static/`` holds a favicon no template names, before ``documents``, whose
+    ``static/`` holds the stylesheets its login page links (and the Angular build): ``init``
+    took the first app's folder, and the build hashed the favicon alone (the login page's
+    stylesheets left to Django, uncompressed). The app folder holding most of the files the
+    templates name is the source now; the first on a tie."""
+    _project(tmp_path)
+    settings = tmp_path / "shopsite/settings.py"
+    text = settings.read_text().replace(
+        'STATICFILES_DIRS = [os.path.join(BASE_DIR, "shopsite", "static")]\n', ""
+    )
+    settings.write_text(text.replace('"shop.apps.ShopConfig"', '"core", "shop.apps.ShopConfig"'))
+    write_tree(
+        tmp_path,
+        {
+            "core/__init__.py": "",
+            "core/static/core/img/favicon.ico": b"\x00\x00\x01\x00",
+            "shop/static/shop/app.css": "p { color: red; }\n",
+            "shop/templates/shop/login.html": '{% load static %}<link rel="stylesheet"'
+            " href=\"{% static 'shop/app.css' %}\">\n",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    yaml = (tmp_path / "pipeline.yaml").read_text()
+    assert 'source: "shop/static"' in yaml, yaml
+    _paste(tmp_path, result.out)
+    built = run_cli("build", cwd=tmp_path)  # the shopsite/static files the project names: gone
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["shop/login.html"])["shop/login.html"]
+    css = re.search(r"/static/(shop/app-[A-Z0-9]{8}\.css)", html)
+    assert css and b"red" in (tmp_path / "dist/public" / css.group(1)).read_bytes(), html
+
+
 #: django-compressor's block around a stylesheet, a script outside it (healthchecks' layout)
 COMPRESSED = """\
 {% load static compress %}<!doctype html>

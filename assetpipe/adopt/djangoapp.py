@@ -272,8 +272,6 @@ def django_folders(root: Path) -> AsgiFolders | None:
     if runs is not None:
         for listed in candidates(runs[1], "STATICFILES_DIRS"):
             statics = statics or _folders(dirs, runs[0], listed, assigned(runs[1]))
-    own = None if statics else app_static(root, installed_apps(values))
-    statics = statics or ([("", own)] if own is not None else [])
     public = static_url(values.get("STATIC_URL"), values)
     public = "/" + public.strip("/") + "/" if public and "//" not in public else "/static/"
     dirs_expr = _templates_dirs(tree)
@@ -288,6 +286,8 @@ def django_folders(root: Path) -> AsgiFolders | None:
         of_apps = {*apps.folders, *(f for f, _ in apps.shadowed)} - exact
         templates = [t for t in templates if t not in of_apps]
         templates += [f for f in apps.folders if f not in exact]
+    own = None if statics else app_static(root, installed_apps(values), templates, public)
+    statics = statics or ([("", own)] if own is not None else [])
     if not statics:  # Apprise API's: the folder holding what the templates name
         root_expr = values.get("STATIC_ROOT")
         skip = settings_folder(dirs, path, root_expr, values) if root_expr is not None else None

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import TEMPLATE_EXT, walk
+from .namedstatic import named_keys
 from .settingsinline import import_root
 
 
@@ -60,14 +61,23 @@ def app_templates(root: Path, apps: ast.expr | None, dirname: str = "templates")
     return out
 
 
-def app_static(root: Path, apps: ast.expr | None) -> Path | None:
-    """The ``static/`` folder of the first project app of ``INSTALLED_APPS`` that has one
-    (``bookmarks/static``, ``babybuddy/static``: Django's app directories finder), for
-    settings without ``STATICFILES_DIRS``. ``init`` took the shallowest folder named
-    ``static`` instead: Baby Buddy's ``STATIC_ROOT``, which its repository holds (as any
-    project has it after ``collectstatic``), so the build hashed collectstatic's stale copies,
-    and the Django template folders went unread with it (the apps' ``templates/`` unbuilt)."""
-    return next(iter(_app_statics(root, apps)), None)
+def app_static(
+    root: Path, apps: ast.expr | None, templates: list[Path], public_path: str
+) -> Path | None:
+    """The ``static/`` folder of a project app of ``INSTALLED_APPS`` (``bookmarks/static``,
+    ``babybuddy/static``: Django's app directories finder), for settings without
+    ``STATICFILES_DIRS``: of several, the one holding most of the files the templates in the
+    folders ``templates`` name, the first in the apps' order on a tie. ``init`` took the
+    shallowest folder named ``static`` once: Baby Buddy's ``STATIC_ROOT``, which its
+    repository holds (as any project has it after ``collectstatic``), so the build hashed
+    collectstatic's stale copies, and the Django template folders went unread with it (the
+    apps' ``templates/`` unbuilt). Then the first app's: paperless-ngx lists ``paperless``,
+    whose ``static/`` holds a favicon no template names, before ``documents``, whose
+    ``static/`` holds the stylesheets of its login page (and the Angular build), and the build
+    hashed the favicon alone."""
+    folders = _app_statics(root, apps)
+    keys = named_keys(templates, public_path) if len(folders) > 1 else set()
+    return max(folders, key=lambda f: sum((f / k).is_file() for k in keys), default=None)
 
 
 def installed_templates(root: Path, apps: ast.expr | None) -> list[tuple[str, int]]:

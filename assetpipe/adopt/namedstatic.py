@@ -25,13 +25,7 @@ def named_static(
     """Of the project's folders ``dirs`` named ``static`` (``skip``, ``STATIC_ROOT``, aside),
     the one holding most of the files the templates in ``templates`` name, and at least half
     of them; ``None``: no such folder, or no template names a file."""
-    keys: set[str] = set()
-    for folder in templates:
-        for path in walk(folder, TEMPLATE_EXT):
-            try:
-                keys.update(named_refs(path.read_text(encoding="utf-8"), public_path))
-            except (OSError, UnicodeDecodeError):
-                continue
+    keys = named_keys(templates, public_path)
     best: tuple[int, Path] | None = None
     for folder in dirs:
         if folder.name != "static" or (skip is not None and folder.resolve() == skip.resolve()):
@@ -40,6 +34,19 @@ def named_static(
         if held and 2 * held >= len(keys) and (best is None or held > best[0]):
             best = (held, folder)
     return best[1] if best is not None else None
+
+
+def named_keys(templates: list[Path], public_path: str) -> set[str]:
+    """The files the templates in the folders ``templates`` name under ``public_path``
+    (``templaterefs.named_refs``: ``{% static 'K' %}``, ``/static/K``)."""
+    keys: set[str] = set()
+    for folder in templates:
+        for path in walk(folder, TEMPLATE_EXT):
+            try:
+                keys.update(named_refs(path.read_text(encoding="utf-8"), public_path))
+            except (OSError, UnicodeDecodeError):
+                continue
+    return keys
 
 
 def static_url(node: ast.expr | None, values: dict[str, ast.expr]) -> str:
