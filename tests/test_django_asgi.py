@@ -54,6 +54,34 @@ async def application(scope, receive, send):  # ProtocolTypeRouter({"http": djan
     await django_asgi_app(scope, receive, send)
 """
 
+#: paperless-ngx's shape: the router's "http" is a fresh get_asgi_application(), and the name
+#: the first call is assigned to serves nothing (a router of Channels' kind, written here)
+ROUTED = """\
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopsite.settings")
+django_asgi_app = get_asgi_application()
+
+
+def router(routes):
+    async def app(scope, receive, send):
+        await routes[scope["type"]](scope, receive, send)
+
+    return app
+
+
+application = router(
+    {
+        "http": get_asgi_application(),
+    },
+)
+"""
+SHAPES = {"plain": ASGI, "channels": CHANNELS, "routed": ROUTED}
+#: the name each shape's lines wrap
+WRAPPED = {"plain": "application", "channels": "django_asgi_app", "routed": "application"}
+
 
 def _paste_asgi(root: Path, out: str) -> None:
     """Paste the ASGI module's lines (and their imports) where ``init`` says."""
@@ -62,13 +90,17 @@ def _paste_asgi(root: Path, out: str) -> None:
     paste_entry(root, part.split(" these lines in ", 1)[1].split("\n  and first in", 1)[0])
 
 
-@pytest.mark.parametrize("shape", ["plain", "channels"])
+@pytest.mark.parametrize("shape", list(SHAPES))
 def test_a_project_served_over_asgi_answers_the_builds_files(tmp_path: Path, shape: str) -> None:
+    """The ``routed`` shape: paperless-ngx's ``asgi.py`` assigns ``django_asgi_app =
+    get_asgi_application()`` and serves ``ProtocolTypeRouter({"http":
+    get_asgi_application(), ...})``: ``init`` wrapped ``django_asgi_app``, which serves
+    nothing, and under uvicorn every hashed file was a 404. It wraps the router's name now."""
     _project(tmp_path)
-    (tmp_path / "shopsite/asgi.py").write_text(ASGI if shape == "plain" else CHANNELS)
+    (tmp_path / "shopsite/asgi.py").write_text(SHAPES[shape])
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
-    name = "application" if shape == "plain" else "django_asgi_app"
+    name = WRAPPED[shape]
     assert f"    {name} = assetpipe_asgi.CompressMiddleware(" in result.out, result.out
     _paste(tmp_path, result.out)
     _paste_asgi(tmp_path, result.out)
@@ -91,7 +123,7 @@ def test_a_project_served_over_asgi_answers_the_builds_files(tmp_path: Path, sha
         again = run_cli("init", "--force", cwd=tmp_path).out
         assert "assetpipe_asgi" not in again, again
         # a project adopted before init named the ASGI module: init again names it
-        (tmp_path / "shopsite/asgi.py").write_text(ASGI if shape == "plain" else CHANNELS)
+        (tmp_path / "shopsite/asgi.py").write_text(SHAPES[shape])
         again = run_cli("init", "--force", cwd=tmp_path).out
         assert "already wraps application" in again and "For an ASGI server" in again, again
     finally:

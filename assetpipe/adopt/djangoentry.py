@@ -29,12 +29,17 @@ ASGI_IMPORT = "from assetpipe.serve import asgi as assetpipe_asgi"
 def entry_module(root: Path, function: str) -> tuple[Path, int, str] | None:
     """The shallowest module under ``root`` (then the first by path) that assigns ``NAME =
     function()`` (``get_wsgi_application``, ``get_asgi_application``; called by its name or as
-    an attribute): its path, the assignment's last line and ``NAME``."""
+    an attribute): its path, the assignment's last line and ``NAME``. In a module whose
+    top-level ``NAME = router({"http": function()})`` serves a fresh app of its own
+    (paperless-ngx's ``ProtocolTypeRouter``, beside an unused ``django_asgi_app =
+    get_asgi_application()``), that ``NAME``: the one assigned the bare call was wrapped, and
+    under an ASGI server no hashed file answered."""
     best: tuple[int, str, Path, int, str] | None = None
     for path, _text, tree in parsed_modules(root, function):
         depth = len(path.relative_to(root).parts)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and _assigns_call(node, function):
+        served = [n for n in tree.body if isinstance(n, ast.Assign) and _holds_call(n, function)]
+        for node in served or ast.walk(tree):
+            if isinstance(node, ast.Assign) and (served or _assigns_call(node, function)):
                 target = node.targets[0]
                 assert isinstance(target, ast.Name)
                 cand = (depth, str(path), path, node.end_lineno or node.lineno, target.id)
@@ -47,11 +52,23 @@ def _assigns_call(node: ast.Assign, function: str) -> bool:
     if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
         return False
     call = node.value
-    if not isinstance(call, ast.Call):
+    return isinstance(call, ast.Call) and _called(call) == function
+
+
+def _holds_call(node: ast.Assign, function: str) -> bool:
+    """``NAME = f(..., function(), ...)``: a call that is not ``function``'s holding one."""
+    if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
         return False
+    if not isinstance(node.value, ast.Call) or _called(node.value) == function:
+        return False
+    inner = (n for n in ast.walk(node.value) if n is not node.value and isinstance(n, ast.Call))
+    return any(_called(n) == function for n in inner)
+
+
+def _called(call: ast.Call) -> str:
+    """The name of the function ``call`` calls (``f()``, ``module.f()``)."""
     f = call.func
-    name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
-    return name == function
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
 
 
 def imports_path(text: str) -> bool:
