@@ -28,6 +28,19 @@ PAGE = """\
 """
 
 
+def _collectstatic(root: Path) -> None:
+    """``manage.py collectstatic --noinput`` in the project at ``root``; it must pass."""
+    collected = subprocess.run(
+        [sys.executable, "-m", "django", "collectstatic", "--noinput"],
+        cwd=root,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shopsite.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert collected.returncode == 0, collected.stderr
+
+
 #: Django's manifest storage, and WhiteNoise's (``init`` named its unhashed
 #: ``CompressedStaticFilesStorage``: django-wiki's admin files and ``{% static url %}`` scripts
 #: lost their hashes, and WhiteNoise answered them ``max-age=60``, not ten years ``immutable``)
@@ -67,15 +80,7 @@ def test_a_manifest_storage_keeps_its_hashes_beside_the_build(tmp_path: Path, st
     assert "django_manifest: true" in (tmp_path / "pipeline.yaml").read_text()
     _paste(tmp_path, result.out)
     settings.write_text(settings.read_text().replace(storage, named.group(1)))
-    collected = subprocess.run(
-        [sys.executable, "-m", "django", "collectstatic", "--noinput"],
-        cwd=tmp_path,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shopsite.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert collected.returncode == 0, collected.stderr
+    _collectstatic(tmp_path)
     built = run_cli("build", cwd=tmp_path)
     assert built.code == 0, built.err + built.out
     html = _render(tmp_path, ["page.html"])["page.html"]
@@ -135,15 +140,7 @@ def test_the_projects_own_manifest_storage_is_given_the_build_names_mixin(
             "class ShopManifestStaticFilesStorage(ManifestStaticFilesStorage):", mixin
         )
     )
-    collected = subprocess.run(
-        [sys.executable, "-m", "django", "collectstatic", "--noinput"],
-        cwd=tmp_path,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shopsite.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert collected.returncode == 0, collected.stderr
+    _collectstatic(tmp_path)
     assert (tmp_path / "collected/shop-manifest.json").is_file()  # the class's own, kept
     built = run_cli("build", cwd=tmp_path)
     assert built.code == 0, built.err + built.out

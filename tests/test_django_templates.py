@@ -234,6 +234,39 @@ def test_a_static_tag_with_a_query_after_it_is_hashed(tmp_path: Path) -> None:
     assert re.search(r'src="/static/img/logo-[\w-]+\.\w+\?v=20211218"', html), html
 
 
+def _without_staticfiles_dirs(
+    root: Path, instead: str, apps: str, files: dict[str, str | bytes]
+) -> str:
+    """The project with its ``STATICFILES_DIRS`` line replaced by ``instead``, ``apps`` in place
+    of its shop app and ``files`` added; ``init`` run there (its output), the lines pasted."""
+    _project(root)
+    settings = root / "shopsite/settings.py"
+    text = settings.read_text().replace(
+        'STATICFILES_DIRS = [os.path.join(BASE_DIR, "shopsite", "static")]\n', instead
+    )
+    settings.write_text(text.replace('"shop.apps.ShopConfig"', apps))
+    write_tree(root, {"shop/static/shop/app.css": "p { color: red; }\n", **files})
+    result = run_cli("init", cwd=root)
+    assert result.code == 0, result.err
+    _paste(root, result.out)
+    return result.out
+
+
+def _links_built_app_css(root: Path, template: str) -> None:
+    """Built (the shopsite/static files the project names may be gone: no ``--strict``),
+    ``template`` renders a link to the build's hashed ``shop/app.css``."""
+    built = run_cli("build", cwd=root)
+    assert built.code == 0, built.err + built.out
+    html = _render(root, [template])[template]
+    css = re.search(r"/static/(shop/app-[A-Z0-9]{8}\.css)", html)
+    assert css, html
+    assert b"red" in (root / "dist/public" / css.group(1)).read_bytes()
+
+
+#: a template linking the app's stylesheet
+LINKS_APP_CSS = '{% load static %}<link rel="stylesheet" href="{% static \'shop/app.css\' %}">\n'
+
+
 def test_an_apps_static_folder_is_the_source_without_staticfiles_dirs(tmp_path: Path) -> None:
     """Settings without ``STATICFILES_DIRS`` (Baby Buddy, linkding: each app's ``static/``,
     Django's default layout): ``init`` took the shallowest folder named ``static``, Baby
@@ -241,34 +274,16 @@ def test_an_apps_static_folder_is_the_source_without_staticfiles_dirs(tmp_path: 
     the stale collected copies, and read no Django template folder but the shallowest (the
     other apps' ``templates/`` unbuilt). The first project app's ``static/`` is the source now,
     and every folder Django's loaders search is built."""
-    _project(tmp_path)
-    settings = tmp_path / "shopsite/settings.py"
-    text = settings.read_text().replace(
-        'STATICFILES_DIRS = [os.path.join(BASE_DIR, "shopsite", "static")]\n',
-        'STATIC_ROOT = os.path.join(BASE_DIR, "static")\n',
-    )
-    settings.write_text(text.replace('"shop.apps.ShopConfig"', '"shop.apps.ShopConfig", "blog"'))
-    write_tree(
-        tmp_path,
-        {
-            "shop/static/shop/app.css": "p { color: red; }\n",
-            "static/shop/app.css": "p { color: blue; }\n",  # collectstatic's, stale
-            "blog/__init__.py": "",
-            "blog/templates/blog/post.html": '{% load static %}<link rel="stylesheet"'
-            " href=\"{% static 'shop/app.css' %}\">\n",
-        },
-    )
-    result = run_cli("init", cwd=tmp_path)
-    assert result.code == 0, result.err
+    files = {
+        "static/shop/app.css": "p { color: blue; }\n",  # collectstatic's, stale
+        "blog/__init__.py": "",
+        "blog/templates/blog/post.html": LINKS_APP_CSS,
+    }
+    root_line = 'STATIC_ROOT = os.path.join(BASE_DIR, "static")\n'
+    _without_staticfiles_dirs(tmp_path, root_line, '"shop.apps.ShopConfig", "blog"', files)
     yaml = (tmp_path / "pipeline.yaml").read_text()
     assert 'source: "shop/static"' in yaml and '"blog/templates"' in yaml, yaml
-    _paste(tmp_path, result.out)
-    built = run_cli("build", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
-    html = _render(tmp_path, ["blog/post.html"])["blog/post.html"]
-    css = re.search(r"/static/(shop/app-[A-Z0-9]{8}\.css)", html)
-    assert css, html
-    assert b"red" in (tmp_path / "dist/public" / css.group(1)).read_bytes()
+    _links_built_app_css(tmp_path, "blog/post.html")
 
 
 def test_of_several_apps_static_folders_the_one_the_templates_name_is_the_source(
@@ -280,32 +295,15 @@ def test_of_several_apps_static_folders_the_one_the_templates_name_is_the_source
     took the first app's folder, and the build hashed the favicon alone (the login page's
     stylesheets left to Django, uncompressed). The app folder holding most of the files the
     templates name is the source now; the first on a tie."""
-    _project(tmp_path)
-    settings = tmp_path / "shopsite/settings.py"
-    text = settings.read_text().replace(
-        'STATICFILES_DIRS = [os.path.join(BASE_DIR, "shopsite", "static")]\n', ""
-    )
-    settings.write_text(text.replace('"shop.apps.ShopConfig"', '"core", "shop.apps.ShopConfig"'))
-    write_tree(
-        tmp_path,
-        {
-            "core/__init__.py": "",
-            "core/static/core/img/favicon.ico": b"\x00\x00\x01\x00",
-            "shop/static/shop/app.css": "p { color: red; }\n",
-            "shop/templates/shop/login.html": '{% load static %}<link rel="stylesheet"'
-            " href=\"{% static 'shop/app.css' %}\">\n",
-        },
-    )
-    result = run_cli("init", cwd=tmp_path)
-    assert result.code == 0, result.err
+    files = {
+        "core/__init__.py": "",
+        "core/static/core/img/favicon.ico": b"\x00\x00\x01\x00",
+        "shop/templates/shop/login.html": LINKS_APP_CSS,
+    }
+    _without_staticfiles_dirs(tmp_path, "", '"core", "shop.apps.ShopConfig"', files)
     yaml = (tmp_path / "pipeline.yaml").read_text()
     assert 'source: "shop/static"' in yaml, yaml
-    _paste(tmp_path, result.out)
-    built = run_cli("build", cwd=tmp_path)  # the shopsite/static files the project names: gone
-    assert built.code == 0, built.err + built.out
-    html = _render(tmp_path, ["shop/login.html"])["shop/login.html"]
-    css = re.search(r"/static/(shop/app-[A-Z0-9]{8}\.css)", html)
-    assert css and b"red" in (tmp_path / "dist/public" / css.group(1)).read_bytes(), html
+    _links_built_app_css(tmp_path, "shop/login.html")
 
 
 #: django-compressor's block around a stylesheet, a script outside it (healthchecks' layout)
