@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -235,7 +236,7 @@ def test_a_static_tag_with_a_query_after_it_is_hashed(tmp_path: Path) -> None:
 
 
 def _without_staticfiles_dirs(
-    root: Path, instead: str, apps: str, files: dict[str, str | bytes]
+    root: Path, instead: str, apps: str, files: Mapping[str, str | bytes]
 ) -> str:
     """The project with its ``STATICFILES_DIRS`` line replaced by ``instead``, ``apps`` in place
     of its shop app and ``files`` added; ``init`` run there (its output), the lines pasted."""
@@ -295,7 +296,7 @@ def test_of_several_apps_static_folders_the_one_the_templates_name_is_the_source
     took the first app's folder, and the build hashed the favicon alone (the login page's
     stylesheets left to Django, uncompressed). The app folder holding most of the files the
     templates name is the source now; the first on a tie."""
-    files = {
+    files: dict[str, str | bytes] = {
         "core/__init__.py": "",
         "core/static/core/img/favicon.ico": b"\x00\x00\x01\x00",
         "shop/templates/shop/login.html": LINKS_APP_CSS,
