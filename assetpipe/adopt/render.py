@@ -19,6 +19,7 @@ import json
 import os
 from pathlib import Path
 
+from ..config.templatedirs import written
 from ..pipeline.sources import globmatch
 from . import dashapp as dash_app
 from .appspec import app_spec
@@ -34,8 +35,7 @@ OUTPUT = "dist"
 
 
 def _q(value: str) -> str:
-    """A YAML flow scalar (JSON strings are valid YAML)."""
-    return json.dumps(value)
+    return json.dumps(value)  # a YAML flow scalar (JSON strings are valid YAML)
 
 
 def _flow(items: list[str]) -> str:
@@ -378,7 +378,7 @@ def render(project: Project, *, config_dir: Path) -> str:
             "# relative to this file.",
             "templates:",
             *_shadowed_lines(project, config_dir),
-            *_dirs_lines([_rel(d, config_dir) for d in _dirs(project)]),
+            *_dirs_lines([written(d, config_dir, project.static_dir) for d in _dirs(project)]),
             *_first_wins_lines(project),
             *_include_lines(project),
             *_pages_lines(project),

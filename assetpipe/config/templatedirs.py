@@ -45,6 +45,18 @@ def dir_path(source: Path, d: str) -> Path:
     return Path(os.path.normpath(source / d))
 
 
+def written(folder: Path, root: Path, source: Path) -> str:
+    """``folder`` as ``templates.dirs`` writes it for a config in ``root``: relative to
+    ``root``, with a leading ``./`` when ``source`` has a folder of that name too, which
+    :func:`resolve` reports as ambiguous (Label Studio's ``templates/`` beside its
+    ``core/static/templates/`` of images: ``init`` wrote a config its own build refused)."""
+    value = Path(os.path.relpath(folder, root)).as_posix()
+    under = Path(os.path.normpath(source / value))
+    if value == "." or not under.is_dir() or under.samefile(folder):
+        return value
+    return "./" + value
+
+
 def template_name(key: str, dirs: tuple[str, ...], include: tuple[str, ...]) -> str | None:
     """The template name (path relative to its dir) of source key ``key``, or ``None``."""
     for d in dirs:
