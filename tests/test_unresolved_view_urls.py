@@ -61,3 +61,30 @@ def test_a_page_relative_url_warning_says_how_to_write_it(tmp_path: Path) -> Non
     assert "unhashed source path" not in warning["message"], warning
     want = "written /static/css/common.css (or url_for('static', filename='css/common.css')"
     assert want in warning["message"], warning
+
+
+def test_a_views_url_with_a_computed_query_is_not_a_static_file(tmp_path: Path) -> None:
+    """Label Studio loads its React app as ``{{settings.FRONTEND_HOSTNAME}}/react-app/main.css?v={{
+    versions.backend.commit }}``, a folder its own view serves: the query's second expression
+    hid the path from the check above, and ``build --strict`` failed on the page layout, with
+    ``css/main.css`` in the build. A computed query on a file of the build still warns."""
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": "source: static\noutput: dist\ntemplates: {dirs: [templates]}\n"
+            "styles: {entries: [css/main.css]}\n",
+            "static/css/main.css": "body { color: #123456 }\n",
+            "templates/base.html": (
+                '<link href="{{settings.FRONTEND_HOSTNAME}}/react-app/main.css?v={{ v.commit }}"'
+                ' rel="stylesheet">\n'
+                '<script src="{{settings.FRONTEND_HOSTNAME}}/react-app/main.js?v={{ v }}#x"></script>\n'
+            ),
+        },
+    )
+    assert build_warnings(tmp_path) == []
+    (tmp_path / "templates/base.html").write_text(
+        '<link href="{{ assets }}/css/main.css?v={{ v.commit }}" rel="stylesheet">\n',
+        encoding="utf-8",
+    )
+    [warning] = build_warnings(tmp_path)
+    assert warning["line"] == 1

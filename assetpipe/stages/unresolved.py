@@ -52,8 +52,9 @@ _RUNTIME_NAMED = ("script", "link")
 #: a Django ``{% static ... %}`` tag, whole
 _STATIC_TAG = lazy(r"\{%-?\s*static\s.*?%\}", re.DOTALL)
 _FILENAME_HEAD = lazy(r"""filename\s*=\s*(["'])([^"'{}]*)\1\s*[~+]""")
-#: one ``{{ EXPR }}`` followed by literal text only: a URL the expression gives, then a path
-_EXPR_THEN_PATH = lazy(r"""\s*\{\{[^{}]*\}\}(?P<path>[^{}"']*)""")
+#: one ``{{ EXPR }}`` followed by a literal path: a URL the expression gives, then a path, then
+#: maybe a query or fragment with expressions of its own (Label Studio's ``?v={{ commit }}``)
+_EXPR_THEN_PATH = lazy(r"""\s*\{\{[^{}]*\}\}(?P<path>[^{}"'?#]*)(?:[?#].*)?""", re.DOTALL)
 
 
 def _warned(
