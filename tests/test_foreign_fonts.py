@@ -131,8 +131,8 @@ def test_the_build_leaves_the_literal_preload_and_says_why(tmp_path: Path) -> No
     _built(tmp_path)
     report = json.loads((tmp_path / "dist/report.json").read_text())
     why = (
-        "a font preload beside {% assets %} stylesheets, which name the font by its source"
-        " name: left as written"
+        "a font preload beside stylesheets the build does not serve ({% assets %}, the app's"
+        " own), which name the font by its source name: left as written"
     )
     assert [(s["line"], s["reason"]) for s in report["templates"]["head.html"]["skipped"]] == [
         (2, why),
@@ -142,3 +142,54 @@ def test_the_build_leaves_the_literal_preload_and_says_why(tmp_path: Path) -> No
     own = (tmp_path / "dist/templates/own.html").read_text()
     assert re.search(r"filename='fonts/solid-[A-Z0-9]{8}\.woff2'", own), own
     assert not report["warnings"]
+
+
+#: Label Studio's layout: its React app's stylesheet, served by a view of the app, names the
+#: static folder's font by its source name; the layout preloads it. A second font is named by
+#: a stylesheet of the build (the control: its preload takes the hashed name).
+APP_PAGE = """\
+<link rel="stylesheet" href="{{ app_url }}/react-app/main.css?v={{ commit }}">
+<link rel="preload" as="font" href="{{ app_url }}/static/fonts/solid.woff2" type="font/woff2" crossorigin>
+<link rel="stylesheet" href="/static/css/icons.css">
+<link rel="preload" as="font" href="/static/fonts/regular.woff2" type="font/woff2" crossorigin>
+"""
+APP_CSS = """\
+@font-face { font-family: S; src: url(/static/fonts/solid.woff2) format("woff2"); }
+.s { font-family: S; }
+"""
+ICONS_CSS = """\
+@font-face { font-family: R; src: url(../fonts/regular.woff2) format("woff2"); }
+.r { font-family: R; }
+"""
+
+
+def test_a_font_preload_beside_the_apps_own_stylesheet_keeps_its_name(
+    tmp_path: Path, browser: Any
+) -> None:
+    """Before, ``solid-HASH.woff2`` (the preload's, never used) and ``solid.woff2`` (the
+    app's stylesheet's): two fonts fetched twice on every Label Studio page."""
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": """
+            source: app/static
+            output: dist
+            templates: {dirs: [app/templates]}
+            styles: {entries: [css/icons.css]}
+            static: {include: ["fonts/**"]}
+            """,
+            "app/static/css/icons.css": ICONS_CSS,
+            "app/static/fonts/solid.woff2": _font(1),
+            "app/static/fonts/regular.woff2": _font(2),
+            "app/templates/page.html": APP_PAGE + BODY,
+        },
+    )
+    build(tmp_path / "pipeline.yaml")
+    app = Flask("app", root_path=str(tmp_path / "app"))
+    AssetPipe(app)
+    app.add_url_rule("/", "page", lambda: render_template("page.html", app_url="", commit="c0ffee"))
+    app.add_url_rule("/react-app/main.css", "css", lambda: (APP_CSS, {"Content-Type": "text/css"}))
+    with wsgi_server(app) as port:
+        fetched = _fonts_fetched(browser, f"http://127.0.0.1:{port}/")
+    assert fetched[1:] == ["solid.woff2"], fetched
+    assert re.fullmatch(r"regular-[A-Z0-9]{8}\.woff2", fetched[0]), fetched

@@ -92,6 +92,9 @@ class Options:
     #: of one keeps its format and gets no srcset, the one file both fetch (Evennia's logo is
     #: its favicon too: a WebP for the ``<img>`` was a second download of the same picture)
     icon_keys: tuple[str, ...] = ()
+    #: the font keys a stylesheet of the build names (by their hashed names): a preload of any
+    #: other beside a stylesheet the app serves itself keeps its name (``foreign.app_font``)
+    css_fonts: tuple[str, ...] = ()
 
     @cached_property
     def prefix_map(self) -> dict[str, str]:

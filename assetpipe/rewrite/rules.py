@@ -36,7 +36,7 @@ from typing import Any
 
 from .document import Document
 from .edits import Edit, apply
-from .foreign import foreign_stylesheets
+from .foreign import app_font, foreign_stylesheets
 from .hints import Hint, ImageHint
 from .imagereport import image_item
 from .lcp import (
@@ -277,9 +277,12 @@ class _Rewriter:
         return seen
 
     def foreign_font(self, tag: Tag) -> bool:
-        """Whether ``tag`` preloads a font for a stylesheet of ``{% assets %}`` (``foreign``)."""
-        rel = self.doc.enum(tag, "rel").split()
-        return self.foreign_css and "preload" in rel and self.doc.enum(tag, "as") == "font"
+        """Whether ``tag`` preloads a font for a stylesheet the build does not serve: one of
+        ``{% assets %}`` (``foreign``), or one the app serves itself (``foreign.app_font``)."""
+        if "preload" not in self.doc.enum(tag, "rel").split() or self.doc.enum(tag, "as") != "font":
+            return False
+        href, keys = self.doc.raw(tag, "href"), self.resolver.manifest
+        return self.foreign_css or app_font(href, self.doc.source, self.opts, keys)
 
     def link(self, tag: Tag) -> None:
         found = self.resolver.refs(tag)
@@ -384,8 +387,8 @@ class _Rewriter:
                 self.resolver.leave(t)
                 self.writer.skip(
                     t,
-                    "a font preload beside {% assets %} stylesheets, which name the font by its"
-                    " source name: left as written",
+                    "a font preload beside stylesheets the build does not serve ({% assets %}, the"
+                    " app's own), which name the font by its source name: left as written",
                 )
             elif t.name == "link":
                 self.link(t)

@@ -48,6 +48,7 @@ from ..errors import (
 from ..pipeline.codeprint import code_digest, fact_kind
 from ..pipeline.sources import globmatch
 from ..rewrite.document import Document
+from ..rewrite.foreign import is_font
 from ..rewrite.hints import Hint, ImageHint, hints_path, read_all_hints
 from ..rewrite.leads import Role
 from ..rewrite.model import prefix_map
@@ -149,10 +150,15 @@ def _any_template(ctx: StageContext, pre: str) -> bool:
 
 
 def options(
-    ctx: StageContext, name: str, role: Role | None = None, icons: frozenset[str] = frozenset()
+    ctx: StageContext,
+    name: str,
+    role: Role | None = None,
+    icons: frozenset[str] = frozenset(),
+    fonts: frozenset[str] = frozenset(),
 ) -> Options:
     """The effective rewrite options of template ``name`` (``role``: the page candidates it
-    holds; ``icons``: the keys the templates link as the pages' icon; ``templatelead``)."""
+    holds; ``icons``: the keys the templates link as the pages' icon; ``templatelead``;
+    ``fonts``: ``css_fonts``)."""
     t = ctx.config.templates
     return Options(
         public_path=ctx.config.public_path,
@@ -176,8 +182,23 @@ def options(
         django=t.first_wins and not t.jinja,  # Django's language, not a Jinja2 backend's
         syntax=Syntax.of(t.syntax),
         icon_keys=tuple(sorted(icons)),
+        css_fonts=tuple(sorted(fonts)),
         **role_options(role),
     )
+
+
+def css_fonts(ctx: StageContext) -> frozenset[str]:
+    """The font keys whose output file a stylesheet of the build names (bundled or copied:
+    its ``url()``\\ s give the hashed names), read from the built stylesheets."""
+    entries = ctx.manifest.entries
+    fonts = {str(e["file"]).rsplit("/", 1)[-1]: k for k, e in entries.items() if is_font(k)}
+    named: set[str] = set()
+    sheets = {f for e in entries.values() for f in (e["file"], *e.get("css", ()))}
+    for f in sorted(s for s in sheets if str(s).endswith(".css")) if fonts else ():
+        path = ctx.public / f
+        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+        named.update(k for file, k in fonts.items() if file in text)
+    return frozenset(named)
 
 
 def _check_selectors(ctx: StageContext) -> None:
@@ -343,8 +364,9 @@ def _run(ctx: StageContext) -> None:
     used: set[Hint] = set()
     seen_used: set[str] = set()
     missing: list[AssetpipeError] = []  # every template's, raised at once after the loop
+    fonts = css_fonts(ctx)
     for name, rel in names.items():
-        opts = options(ctx, name, roles.get(name), icons)
+        opts = options(ctx, name, roles.get(name), icons, fonts)
         mine = [h for h in hints if h.template == name]
         seen = [h for h in every.images if h.template == name]
         deps = {

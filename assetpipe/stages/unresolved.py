@@ -20,6 +20,7 @@ from typing import Any
 
 from ..lazyre import lazy
 from ..pipeline.sources import globmatch
+from ..rewrite.foreign import beyond_the_build
 from ..rewrite.refs import JINJA_ANY, names_static
 from .base import StageContext
 
@@ -52,9 +53,6 @@ _RUNTIME_NAMED = ("script", "link")
 #: a Django ``{% static ... %}`` tag, whole
 _STATIC_TAG = lazy(r"\{%-?\s*static\s.*?%\}", re.DOTALL)
 _FILENAME_HEAD = lazy(r"""filename\s*=\s*(["'])([^"'{}]*)\1\s*[~+]""")
-#: one ``{{ EXPR }}`` followed by a literal path: a URL the expression gives, then a path, then
-#: maybe a query or fragment with expressions of its own (Label Studio's ``?v={{ commit }}``)
-_EXPR_THEN_PATH = lazy(r"""\s*\{\{[^{}]*\}\}(?P<path>[^{}"'?#]*)(?:[?#].*)?""", re.DOTALL)
 
 
 def _warned(
@@ -93,7 +91,7 @@ def _warned(
                 return False
         if _other_route(value, routes, keys) or _other_function(value, functions, keys):
             return True
-        if _beyond_the_build(value, keys):
+        if beyond_the_build(value, keys):
             return False
         if (
             u.get("tag") in _RUNTIME_NAMED
@@ -108,29 +106,6 @@ def _warned(
         return False  # published under that very name (Superset's registered service worker)
     if u["reason"] == "relative":
         return _relative_names_build_file(str(u["value"]), keys)
-    return True
-
-
-def _beyond_the_build(value: str, keys: Collection[str]) -> bool:
-    """Whether ``value`` is an expression's URL followed by a path that neither ends a file of
-    the build nor lies in one of its folders: a view's URL under the expression, not a static
-    file (pretalx's ``{{ request.event.urls.schedule }}widget/messages.js``, a script its event
-    views serve). ``build --strict`` failed on it as a request of an unhashed source path, and
-    only editing the template could clear it. A path that ends a file of the build
-    (``{{ config.ASSETS_ROOT }}/css/app.css``, ``{{ STATIC_URL }}css/app.css``) is still
-    warned about: that URL does request the unhashed file."""
-    m = _EXPR_THEN_PATH.fullmatch(value)
-    if m is None:
-        return False
-    path = m.group("path").split("?", 1)[0].split("#", 1)[0].strip().strip("/")
-    if not path:
-        return False
-    folder = path.rsplit("/", 1)[0] if "/" in path else ""
-    for key in keys:
-        if key == path or key.endswith("/" + path):
-            return False
-        if folder and (key.startswith(folder + "/") or f"/{folder}/" in key):
-            return False
     return True
 
 
