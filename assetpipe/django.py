@@ -46,6 +46,7 @@ import sys
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import storage
@@ -126,13 +127,16 @@ class BuildNames:
         return build_public()
 
     def stored_name(self, name: str) -> str:
-        """The storage's hashed name of ``name``, else ``name`` itself when the build has it."""
-        try:
-            return str(super().stored_name(name))  # type: ignore[misc]
-        except ValueError:
-            if build_file(self.build, name) is None:
-                raise
+        """The storage's hashed name of ``name`` when its manifest has one, else ``name`` itself
+        when the build has it, else the storage's answer. Asked first, a storage with
+        ``manifest_strict = False`` answered every build file itself: Label Studio's
+        ``SkipMissedManifestStaticFilesStorage`` names a file it lacks ``""``, and each
+        stylesheet of the build was linked as ``/static/``."""
+        path = urlsplit(unquote(name)).path.strip()
+        hashed, key = self.hashed_files, self.hash_key(path)  # type: ignore[attr-defined]
+        if key not in hashed and build_file(self.build, path) is not None:
             return name
+        return str(super().stored_name(name))  # type: ignore[misc]
 
 
 class ManifestStaticFilesStorage(BuildNames, storage.ManifestStaticFilesStorage):  # type: ignore[misc]

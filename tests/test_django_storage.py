@@ -150,3 +150,72 @@ def test_the_projects_own_manifest_storage_is_given_the_build_names_mixin(
     again = run_cli("init", "--force", cwd=tmp_path)
     assert again.code == 0, again.err
     assert "note: the settings use" not in again.out, again.out
+
+
+#: Label Studio's own storage, cut down: ``manifest_strict = False`` and a file it lacks
+#: named ``""`` (its ``collectstatic`` skips the ``url()``s of files it does not have)
+OWN_STORAGE = """\
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+
+
+class SkipMissedManifestStaticFilesStorage(ManifestStaticFilesStorage):
+    manifest_strict = False
+
+    def hashed_name(self, name, content=None, filename=None):
+        if content is None and not self.exists(filename or name):
+            return ""
+        return super().hashed_name(name, content, filename)
+"""
+
+
+def test_a_projects_own_manifest_storage_keeps_its_ways_with_build_names(tmp_path: Path) -> None:
+    """Label Studio names ``core.storage.SkipMissedManifestStaticFilesStorage``: ``init`` called
+    it Django's and said to replace it (its own ``collectstatic`` ways lost), and with
+    ``BuildNames`` mixed in, the storage answered first: each stylesheet of the build was
+    linked as ``/static/``. ``init`` names the class and the mixin now, says nothing once it is
+    mixed in, and the page links the build's file."""
+    write_tree(
+        tmp_path,
+        {
+            **startproject(SETTINGS.replace("DEBUG = True", "DEBUG = False")),
+            "shopsite/templates/page.html": PAGE,
+            "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
+            "shopsite/static/js/site.js": "document.body.dataset.ready = 'yes';\n",
+            "shop/__init__.py": "",
+            "shop/storage.py": OWN_STORAGE,
+        },
+    )
+    settings = tmp_path / "shopsite/settings.py"
+    own = "shop.storage.SkipMissedManifestStaticFilesStorage"
+    settings.write_text(
+        settings.read_text().replace(
+            "django.contrib.staticfiles.storage.ManifestStaticFilesStorage", own
+        )
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert f"note: the settings use {own}, the project's own" in result.out, result.out
+    mixin = "SkipMissedManifestStaticFilesStorage(BuildNames, ManifestStaticFilesStorage)"
+    assert mixin in result.out, result.out
+    _paste(tmp_path, result.out)
+    storage = tmp_path / "shop/storage.py"
+    storage.write_text(
+        "from assetpipe.django import BuildNames\n"
+        + storage.read_text().replace("Storage(Manifest", "Storage(BuildNames, Manifest")
+    )
+    again = run_cli("init", "--force", cwd=tmp_path)
+    assert again.code == 0 and "note: the settings use" not in again.out, again.out
+    collected = subprocess.run(
+        [sys.executable, "-m", "django", "collectstatic", "--noinput"],
+        cwd=tmp_path,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shopsite.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert collected.returncode == 0, collected.stderr
+    built = run_cli("build", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["page.html"])["page.html"]
+    css = re.search(r'href="/static/(css/site-[A-Z0-9]{8}\.css)"', html)
+    assert css is not None and (tmp_path / "dist/public" / css.group(1)).is_file(), html
