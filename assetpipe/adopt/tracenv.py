@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .djangopages import no_static_folder
+from .otherwsgi import wsgi_app_error, wsgi_function
 
 #: the first line of a Trac environment's ``VERSION`` file
 _TRAC_VERSION = "Trac Environment Version"
@@ -43,10 +44,13 @@ def trac_environment(root: Path) -> Path | None:
 
 def no_app(root: Path) -> UsageError:
     """The error of an ``init`` that found neither an app nor a ``static/`` folder: a Django
-    project's (``djangopages.no_static_folder``), a Trac environment's, or no app's."""
+    project's (``djangopages.no_static_folder``), a Trac environment's, a WSGI function's of no
+    framework ``init`` reads (``otherwsgi``), or no app's."""
     if (django := no_static_folder(root)) is not None:
         return django
     env = trac_environment(root)
+    if env is None and (wsgi := wsgi_function(root)) is not None:
+        return wsgi_app_error(root, wsgi)
     if env is None:
         return UsageError(
             f"no Flask app with a static folder found under {root}",
