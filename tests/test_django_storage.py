@@ -205,15 +205,7 @@ def test_a_projects_own_manifest_storage_keeps_its_ways_with_build_names(tmp_pat
     )
     again = run_cli("init", "--force", cwd=tmp_path)
     assert again.code == 0 and "note: the settings use" not in again.out, again.out
-    collected = subprocess.run(
-        [sys.executable, "-m", "django", "collectstatic", "--noinput"],
-        cwd=tmp_path,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "shopsite.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert collected.returncode == 0, collected.stderr
+    _collectstatic(tmp_path)
     built = run_cli("build", cwd=tmp_path)
     assert built.code == 0, built.err + built.out
     html = _render(tmp_path, ["page.html"])["page.html"]
