@@ -27,6 +27,14 @@ PAGE = """\
 {% with name='js/site.js' %}<script src="{% static name %}"></script>{% endwith %}
 """
 
+#: the project's page, stylesheet and script, which every test here starts from
+FILES = {
+    "shopsite/templates/page.html": PAGE,
+    "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
+    "shopsite/static/js/site.js": "document.body.dataset.ready = 'yes';\n",
+    "shop/__init__.py": "",
+}
+
 
 def _collectstatic(root: Path) -> None:
     """``manage.py collectstatic --noinput`` in the project at ``root``; it must pass."""
@@ -39,6 +47,18 @@ def _collectstatic(root: Path) -> None:
         timeout=60,
     )
     assert collected.returncode == 0, collected.stderr
+
+
+def _collected_and_built(root: Path) -> str:
+    """``collectstatic``, then ``assetpipe build``: the page rendered (``DEBUG`` off), whose
+    stylesheet must be the build's file."""
+    _collectstatic(root)
+    built = run_cli("build", cwd=root)
+    assert built.code == 0, built.err + built.out
+    html = _render(root, ["page.html"])["page.html"]
+    css = re.search(r'href="/static/(css/site-[A-Z0-9]{8}\.css)"', html)
+    assert css is not None and (root / "dist/public" / css.group(1)).is_file(), html
+    return html
 
 
 #: Django's manifest storage, and WhiteNoise's (``init`` named its unhashed
@@ -63,10 +83,7 @@ def test_a_manifest_storage_keeps_its_hashes_beside_the_build(tmp_path: Path, st
         tmp_path,
         {
             **startproject(SETTINGS.replace("DEBUG = True", "DEBUG = False")),
-            "shopsite/templates/page.html": PAGE,
-            "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
-            "shopsite/static/js/site.js": "document.body.dataset.ready = 'yes';\n",
-            "shop/__init__.py": "",
+            **FILES,
         },
     )
     django_storage = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
@@ -80,12 +97,7 @@ def test_a_manifest_storage_keeps_its_hashes_beside_the_build(tmp_path: Path, st
     assert "django_manifest: true" in (tmp_path / "pipeline.yaml").read_text()
     _paste(tmp_path, result.out)
     settings.write_text(settings.read_text().replace(storage, named.group(1)))
-    _collectstatic(tmp_path)
-    built = run_cli("build", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
-    html = _render(tmp_path, ["page.html"])["page.html"]
-    css = re.search(r'href="/static/(css/site-[A-Z0-9]{8}\.css)"', html)
-    assert css is not None and (tmp_path / "dist/public" / css.group(1)).is_file(), html
+    html = _collected_and_built(tmp_path)
     js = re.search(r'src="/static/(js/site\.[0-9a-f]{12}\.js)"', html)
     assert js is not None and (tmp_path / "collected" / js.group(1)).is_file(), html
 
@@ -118,10 +130,7 @@ def test_the_projects_own_manifest_storage_is_given_the_build_names_mixin(
         {
             **startproject(settings_text.replace(django_storage, ours)),
             "shopsite/storage.py": SHOP_STORAGE,
-            "shopsite/templates/page.html": PAGE,
-            "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
-            "shopsite/static/js/site.js": "document.body.dataset.ready = 'yes';\n",
-            "shop/__init__.py": "",
+            **FILES,
         },
     )
     result = run_cli("init", cwd=tmp_path)
@@ -178,10 +187,7 @@ def test_a_projects_own_manifest_storage_keeps_its_ways_with_build_names(tmp_pat
         tmp_path,
         {
             **startproject(SETTINGS.replace("DEBUG = True", "DEBUG = False")),
-            "shopsite/templates/page.html": PAGE,
-            "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
-            "shopsite/static/js/site.js": "document.body.dataset.ready = 'yes';\n",
-            "shop/__init__.py": "",
+            **FILES,
             "shop/storage.py": OWN_STORAGE,
         },
     )
@@ -205,9 +211,4 @@ def test_a_projects_own_manifest_storage_keeps_its_ways_with_build_names(tmp_pat
     )
     again = run_cli("init", "--force", cwd=tmp_path)
     assert again.code == 0 and "note: the settings use" not in again.out, again.out
-    _collectstatic(tmp_path)
-    built = run_cli("build", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
-    html = _render(tmp_path, ["page.html"])["page.html"]
-    css = re.search(r'href="/static/(css/site-[A-Z0-9]{8}\.css)"', html)
-    assert css is not None and (tmp_path / "dist/public" / css.group(1)).is_file(), html
+    _collected_and_built(tmp_path)
