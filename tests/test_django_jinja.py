@@ -168,3 +168,57 @@ def test_a_loops_first_photo_stays_eager_in_a_jinja2_backends_page(tmp_path: Pat
     imgs = re.findall(r"<img [^>]*>", html)
     assert len(imgs) == 2, html
     assert "loading" not in imgs[0] and 'loading="lazy"' in imgs[1], html
+
+
+#: django-debug-toolbar's example project: Django's Jinja2 backend first for one template in
+#: ``templates/jinja2``, ``DjangoTemplates`` second for the pages in ``templates/``
+FEW_JINJA = JINJA_BACKEND.replace('"shopsite", "jinja2"', '"shopsite", "templates", "jinja2"')
+PAGES_DJANGO = DJANGO_BACKEND.replace(
+    '"DIRS": []',
+    '"DIRS": [\n            os.path.join(BASE_DIR, "shopsite", "templates"),\n        ]',
+)
+DJANGO_BASE = """\
+{% load static %}<!doctype html>
+<html><head><link rel="stylesheet" href="{% static 'css/site.css' %}"></head>
+<body>{% block content %}{% endblock %}</body></html>
+"""
+
+
+def test_a_jinja2_backend_listed_first_for_one_template_leaves_djangos_pages_built(
+    tmp_path: Path,
+) -> None:
+    """``init`` read the first backend: the Jinja2 one's single template was built, and the
+    pages Django's own backend renders, after it, linked their unhashed files. The backend
+    whose folders hold most of the project's templates is taken (``djangobackend``); the other
+    is named, with its count, and its template renders as before."""
+    write_tree(
+        tmp_path,
+        {
+            **startproject(SETTINGS_HEAD + APPS + FEW_JINJA + PAGES_DJANGO + TAIL),
+            "shopsite/jinja2env.py": ENVIRONMENT,
+            "shopsite/templates/jinja2/index.jinja": BASE,
+            "shopsite/templates/base.html": DJANGO_BASE,
+            "shopsite/templates/page.html": '{% extends "base.html" %}{% load static %}'
+            '{% block content %}<img alt="" src="{% static \'img/item.svg\' %}">{% endblock %}\n',
+            "shopsite/static/css/site.css": "body { margin: 0; color: #123; }\n",
+            "shopsite/static/js/site.js": "document.body.dataset.ready = 'yes';\n",
+            "shopsite/static/img/item.svg": SVG,
+            "shop/__init__.py": "",
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err + result.out
+    assert "django.template.backends.jinja2.Jinja2 backend of TEMPLATES renders 1" in result.out
+    assert "jinja: true" not in (tmp_path / "pipeline.yaml").read_text()
+    line = _paste(tmp_path, result.out)
+    settings = (tmp_path / "shopsite/settings.py").read_text().splitlines()
+    assert settings[line + 2].strip() == 'os.path.join(BASE_DIR, "shopsite", "templates"),'
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    html = _render(tmp_path, ["page.html", "index.jinja"])
+    urls = re.findall(r"/static/[^\s\"']+", html["page.html"])
+    assert len(urls) == 2, html
+    for url in urls:
+        assert re.search(r"-[A-Z0-9]{8}\.\w+$", url), html
+        assert (tmp_path / "dist/public" / url.removeprefix("/static/")).is_file(), url
+    assert "/static/css/site.css" in html["index.jinja"], html  # the Jinja2 one's, as written

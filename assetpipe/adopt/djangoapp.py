@@ -33,29 +33,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .asgiapp import AsgiFolders
+from .djangobackend import (
+    backend_folders,
+    chosen_backend,
+    dirs_expr,
+    folders_of,
+    project_dirs,
+)
 from .djangoentry import asgi_step, entry_lines, entry_module, imports_path
 from .djangotags import partial_tags, static_tags
 from .djangotemplates import (
     AppTemplates,
     app_static,
     app_static_files,
-    app_templates,
     installed_apps,
     tag_folders,
 )
-from .files import walk_dirs
 from .namedstatic import named_static, static_url
 from .npmfinder import npm_finder_files
-from .pathexpr import named_exactly, settings_folder
+from .pathexpr import settings_folder
 from .runserverstep import finders_line, runserver_step, staticfiles_line
-from .settingsbase import JINJA_BACKENDS, app_dirname, backend, backend_name, settings_module
+from .settingsbase import JINJA_BACKENDS, backend, backend_name, settings_module
 from .settingsfamily import (
     WHITENOISE_MANIFEST,
     settings_family,
     storage_module,
 )
 from .settingsinline import running_settings
-from .settingstest import holds
 from .settingsvalues import assigned, candidates
 from .storageclass import StorageClass, project_storage
 
@@ -85,6 +89,11 @@ class DjangoProject:
     asgi: tuple[Path, int, str] | None = None
     backend: str = ""  # the ``"BACKEND"`` of the backend whose ``DIRS`` gets the build's folder
     storage_class: StorageClass | None = None  # the manifest storage is the project's subclass
+    #: the other backends holding templates of the project, left as written: each ``BACKEND``,
+    #: its template count and folders (``djangobackend.chosen_backend``); ``built``: the
+    #: chosen backend's count
+    left: tuple[tuple[str, int, tuple[Path, ...]], ...] = ()
+    built: int = 0
 
     @property
     def adopted(self) -> bool:
@@ -118,6 +127,7 @@ class DjangoProject:
                 step = f"after line {self.backend_line} of {shown}, in TEMPLATES' backend, which"
                 step, entry = f"{step} has no DIRS list ({why})", f'"DIRS": [str({tpl})],'
             out += ["", f"and {step}:", "", f"    {entry}"]
+            out += self.left_note(root)
             out += ["", *runserver_step(shown, self.staticfiles_line, self.finders_line)]
         out += self.storage_note()
         if self.compressor:
@@ -136,6 +146,22 @@ class DjangoProject:
                 )
                 + " (manage.py compress reads the files by their source names); the build"
                 " hashes every other reference.",
+            ]
+        return out
+
+    def left_note(self, root: Path) -> list[str]:
+        """A note for each other backend holding templates of the project, which the build
+        leaves as written (``djangobackend``: one build rewrites one backend's, in its
+        language)."""
+        out: list[str] = []
+        for name, count, folders in self.left:
+            shown = ", ".join(os.path.relpath(f, root) for f in folders)
+            out += [
+                "",
+                f"note: the {name} backend of TEMPLATES renders {count} template(s) of the"
+                f" project ({shown}): not built, they stay as written (one build rewrites one"
+                f" backend's templates, in its language: the {self.backend} backend's"
+                f" {self.built}, which hold most)",
             ]
         return out
 
@@ -213,7 +239,9 @@ def find_django_project(root: Path) -> DjangoProject | None:
     if found is None:
         return DjangoProject(*wsgi, None, None, "", asgi=asgi)
     path, tree, text = found
-    dirs, tpl = _templates_dirs(tree), backend(tree)
+    choice = chosen_backend(root, path, tree)
+    tpl = choice.backend
+    dirs = dirs_expr(tpl)
     line = dirs.lineno if dirs is not None else None
     keys = tpl.keys if tpl is not None else []
     key_line = next(
@@ -237,6 +265,8 @@ def find_django_project(root: Path) -> DjangoProject | None:
         asgi=asgi,
         backend=backend_name(tpl),
         storage_class=project_storage(root, (t for _, t in family)),
+        left=tuple((name, count, folders) for name, count, folders in choice.left),
+        built=choice.count,
     )
 
 
@@ -264,28 +294,21 @@ def django_folders(root: Path) -> AsgiFolders | None:
         return None
     path, tree, text = found
     values = assigned(tree)
-    dirs = [Path(d) for d, _, _ in walk_dirs(root)]  # walked once, for both lists
+    dirs = project_dirs(root)  # walked once, for both lists
     statics: list[tuple[str, Path]] = []
     for listed in candidates(tree, "STATICFILES_DIRS"):  # the first whose folders exist
-        statics = statics or _folders(dirs, path, listed, values)
+        statics = statics or folders_of(dirs, path, listed, values)
     runs = None if statics else running_settings(root, path)  # Graphite's settings.py
     if runs is not None:
         for listed in candidates(runs[1], "STATICFILES_DIRS"):
-            statics = statics or _folders(dirs, runs[0], listed, assigned(runs[1]))
+            statics = statics or folders_of(dirs, runs[0], listed, assigned(runs[1]))
     public = static_url(values.get("STATIC_URL"), values)
     public = "/" + public.strip("/") + "/" if public and "//" not in public else "/static/"
-    dirs_expr = _templates_dirs(tree)
-    templates = [t.resolve() for _, t in _folders(dirs, path, dirs_expr, values)]
-    tpl = backend(tree)
+    tpl = chosen_backend(root, path, tree).backend
+    templates: list[Path] = []
     apps = AppTemplates()
-    if tpl is not None and _app_dirs(tpl, values, root):
-        apps = app_templates(root, installed_apps(values), app_dirname(tpl) or "templates")
-        # an app's folder is searched in the apps' order (pretalx's unevaluated ``BASE_DIR /
-        # "templates"`` was taken for the agenda app's), unless DIRS names it (``named_exactly``)
-        exact = named_exactly(dirs_expr, values, path)
-        of_apps = {*apps.folders, *(f for f, _ in apps.shadowed)} - exact
-        templates = [t for t in templates if t not in of_apps]
-        templates += [f for f in apps.folders if f not in exact]
+    if tpl is not None:
+        templates, apps = backend_folders(root, path, tpl, values, dirs)
     own = None if statics else app_static(root, installed_apps(values), templates, public)
     statics = statics or ([("", own)] if own is not None else [])
     if not statics:  # Apprise API's: the folder holding what the templates name
@@ -324,9 +347,8 @@ def dirs_folders(root: Path) -> list[Path]:
     found = settings_module(root)
     if found is None:
         return []
-    dirs = [Path(d) for d, _, _ in walk_dirs(root)]
-    listed = _templates_dirs(found[1])
-    return [t for _, t in _folders(dirs, found[0], listed, assigned(found[1]))]
+    listed = dirs_expr(chosen_backend(root, found[0], found[1]).backend)
+    return [t for _, t in folders_of(project_dirs(root), found[0], listed, assigned(found[1]))]
 
 
 def backend_apps(tree: ast.Module) -> tuple[bool, ast.expr | None]:
@@ -353,35 +375,6 @@ def served_by_django(
     return {**by_apps, **other_static(keys, more_static)}
 
 
-def _app_dirs(backend: ast.Dict, values: dict[str, ast.expr], root: Path) -> bool:
-    """Whether the DjangoTemplates backend looks templates up in its apps' folders:
-    ``"APP_DIRS": True``, or the ``app_directories`` loader named in its ``OPTIONS`` (a
-    module-level name there read as its value), or a loader class of the project's that
-    subclasses it (pretix's ``'loaders': template_loaders``, which names
-    ``pretix.helpers.template_loaders.AppLoader``: its apps' 640 templates went unbuilt)."""
-    for k, v in zip(backend.keys, backend.values, strict=True):
-        if isinstance(k, ast.Constant) and k.value == "APP_DIRS":
-            return isinstance(v, ast.Constant) and v.value is True
-    named = [values[n.id] for n in ast.walk(backend) if isinstance(n, ast.Name) and n.id in values]
-    loaders = [ast.unparse(backend), *(ast.unparse(v) for v in named)]
-    if any("app_directories" in text for text in loaders):
-        return True
-    dotted = {
-        c.value for e in (backend, *named) for c in ast.walk(e) if isinstance(c, ast.Constant)
-    }
-    return any(_app_loader(root, d) for d in dotted if isinstance(d, str) and "." in d)
-
-
-def _app_loader(root: Path, dotted: str) -> bool:
-    """Whether ``dotted`` (``pkg.module.Class``) is a class of a module of the project that
-    imports Django's ``app_directories`` loader."""
-    module = root.joinpath(*dotted.split(".")[:-1]).with_suffix(".py")
-    try:
-        return "loaders.app_directories" in module.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError):
-        return False
-
-
 def other_static(keys: list[str], folders: tuple[tuple[str, Path], ...]) -> dict[str, str]:
     """Of ``keys`` (references the static folder lacks), those a later folder of Django's
     ``STATICFILES_DIRS`` holds (``(prefix, folder)``, ``django_folders``' ``more_static``), each
@@ -397,53 +390,3 @@ def other_static(keys: list[str], folders: tuple[tuple[str, Path], ...]) -> dict
                 out[key] = (folder / rel).as_posix()
                 break
     return out
-
-
-def _folders(
-    dirs: list[Path], settings: Path, listed: ast.expr | None, values: dict[str, ast.expr]
-) -> list[tuple[str, Path]]:
-    """The folders of a list of path expressions found among ``dirs``, the project's folders
-    (``django_folders``), in the list's order, each with its prefix (``""``: none). A module-level name in an expression stands for
-    its value (NetBox's ``TEMPLATES_DIR = BASE_DIR + '/templates'``, listed as ``"DIRS":
-    [TEMPLATES_DIR]``: its ``templates/``, hundreds of templates, was never built); a
-    ``(prefix, path)`` item of ``STATICFILES_DIRS`` is its path. A folder the walk skips by its
-    name (``project-static/dist``, a prebuilt bundle) is found all the same: the settings name
-    it (NetBox's source was taken to be its second folder, ``project-static/img``)."""
-    out: list[tuple[str, Path]] = []
-    listed = _resolved(listed, values)
-    if not isinstance(listed, ast.List | ast.Tuple):
-        return out
-    for listed_item in listed.elts:
-        item, prefix = _resolved(listed_item, values), ""
-        if isinstance(item, ast.Tuple) and len(item.elts) == 2:
-            first = item.elts[0]
-            prefix = str(first.value) if isinstance(first, ast.Constant) else ""
-            item = item.elts[1]
-        best = settings_folder(dirs, settings, item, values) if item is not None else None
-        if best is not None and best not in (f for _, f in out):
-            out.append((prefix, best))
-    return out
-
-
-def _resolved(node: ast.expr | None, values: dict[str, ast.expr]) -> ast.expr | None:
-    """``node``, or the value of the module-level name it is; of a conditional expression,
-    the branch its test picks when the test compares settings known here (``settingtest``:
-    Mathesar's ``[...] if MATHESAR_MODE == 'DEVELOPMENT' else [...]``, the mode an
-    environment variable's default sets), else its first branch (pretix's ``STATICFILES_DIRS =
-    [...] if os.path.exists(...) else []``: the folders of the project as checked out)."""
-    if isinstance(node, ast.Name) and node.id in values:
-        node = values[node.id]
-    if isinstance(node, ast.IfExp):
-        return _resolved(node.orelse if holds(node.test, values) is False else node.body, values)
-    return node
-
-
-def _templates_dirs(tree: ast.Module) -> ast.expr | None:
-    """The DjangoTemplates backend's ``DIRS`` expression (``None``: none)."""
-    tpl = backend(tree)
-    if tpl is None:
-        return None
-    for k, v in zip(tpl.keys, tpl.values, strict=True):
-        if isinstance(k, ast.Constant) and k.value == "DIRS":
-            return v
-    return None

@@ -52,8 +52,8 @@ def app_templates(root: Path, apps: ast.expr | None, dirname: str = "templates")
         if not folder.is_dir():
             continue
         if seen is None:
-            seen = {n for d in earlier for n in _names(d)}
-        clash = next((n for n in sorted(_names(folder)) if n in seen), None)
+            seen = {n for d in earlier for n in template_names(d)}
+        clash = next((n for n in sorted(template_names(folder)) if n in seen), None)
         if clash is not None:
             out.shadowed.append((folder.resolve(), clash))
         else:
@@ -96,7 +96,7 @@ def installed_templates(root: Path, apps: ast.expr | None) -> list[tuple[str, in
             continue
         app = _installed(name.split(".")) or packages[top]  # an AppConfig of the top's
         if (app / "templates").is_dir():
-            names.setdefault(top, set()).update(_names(app / "templates"))
+            names.setdefault(top, set()).update(template_names(app / "templates"))
     counts = {top: len(found) for top, found in names.items()}
     return sorted(((k, n) for k, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0]))
 
@@ -182,7 +182,8 @@ def _app_statics(root: Path, apps: ast.expr | None, installed: bool = False) -> 
     return folders
 
 
-def _names(folder: Path) -> list[str]:
+def template_names(folder: Path) -> list[str]:
+    """The template names (relative, posix) of the files of ``folder`` a template may be."""
     return [p.relative_to(folder).as_posix() for p in walk(folder, TEMPLATE_EXT)]
 
 
