@@ -68,9 +68,10 @@ def test_netbox_settings_name_the_folders_django_uses(tmp_path: Path) -> None:
     """``init`` took ``project-static/img`` for the static folder (its walk skips folders
     named ``dist``), built no template of ``DIRS`` (``[TEMPLATES_DIR]`` holds no string) and
     said the references to the other folders' files "404 today too". Now the source is
-    ``STATICFILES_DIRS``' first folder, ``templates/`` is built, and a file of a later folder
-    is left as written, Django's (``app_routes``): ``build --strict`` passes, and Django
-    renders a hashed stylesheet beside the logo and docs' own URLs."""
+    ``STATICFILES_DIRS``' first folder, ``templates/`` is built, a later folder's files are
+    built too (``static.folders``: the logo) and a prefixed folder's are left as written,
+    Django's (``app_routes``): ``build --strict`` passes, and Django renders a hashed
+    stylesheet and logo beside the docs' own URL."""
     _project(tmp_path)
     result = run_cli("init", cwd=tmp_path)
     assert result.code == 0, result.err
@@ -81,14 +82,13 @@ def test_netbox_settings_name_the_folders_django_uses(tmp_path: Path) -> None:
     assert 'dirs: ["templates"]' in yaml, yaml
     assert list(cfg.styles.entries) == ["netbox.css"]
     assert "404 today too" not in yaml and "missing_assets" not in yaml, yaml
-    assert "logo.svg (in page.html; project-static/img/logo.svg)" in yaml, yaml
-    assert set(cfg.templates.app_routes) == {"logo.svg", "docs/index.html"}, yaml
+    assert cfg.static.folders == ((tmp_path / "project-static/img").resolve(),), yaml
+    assert set(cfg.templates.app_routes) == {"docs/index.html"}, yaml
     pasted_and_built(tmp_path, result.out)
     html = _render(tmp_path, ["page.html"])
-    assert 'src="/static/logo.svg"' in html["page.html"], html
     assert 'href="/static/docs/index.html"' in html["page.html"], html
-    stylesheet = {"page.html": html["page.html"].split("<body>")[0]}
-    _hashed(tmp_path, stylesheet, 1)
+    hashed = {"page.html": html["page.html"].split("<a ")[0]}
+    _hashed(tmp_path, hashed, 2)
 
 
 HELPERS = """\
@@ -151,13 +151,13 @@ def test_a_tag_of_the_project_that_calls_static_is_hashed(tmp_path: Path) -> Non
     cfg = load_config(tmp_path / "pipeline.yaml")
     assert cfg.templates.static_functions == ("static_with_params",)
     assert list(cfg.styles.entries) == ["netbox.css"] and list(cfg.scripts.entries) == ["netbox.js"]
-    assert "setmode.js" in cfg.templates.app_routes
+    assert "setmode.js" not in cfg.templates.app_routes  # its folder is built too
     pasted_and_built(tmp_path, result.out)
     out = (tmp_path / "dist/templates/page.html").read_text()
     assert "{% not_a_static_url 'netbox.css' %}" in out
-    assert "{% static_with_params 'setmode.js' v=version %}" in out
+    assert re.search(r"\{% static_with_params 'setmode-[A-Z0-9]{8}\.js' v=version %\}", out)
     html = _render(tmp_path, ["page.html"])["page.html"]
-    assert '<script src="/static/setmode.js?v="></script>' in html, html
+    assert re.search(r'<script src="/static/setmode-[A-Z0-9]{8}\.js\?v="></script>', html), html
     assert "<p>NETBOX.CSS</p>" in html, html
     urls = re.findall(r'(/static/netbox[^"]*)\?v=[^"]*"', html)
     assert len(urls) == 2, html
@@ -511,7 +511,7 @@ def test_settings_paths_with_a_separator_replace_are_evaluated(tmp_path: Path) -
     ``static/`` for the source and left out ``DIRS``, the folder of its layout and every page's
     stylesheets (22 of 45 templates built, nothing they load hashed). Evaluated now: the
     source is ``STATICFILES_DIRS``' first folder, ``DIRS`` the first template folder, and the
-    second folder's files (``node_modules``) are Django's."""
+    second folder's files (``node_modules``, whole packages: not built) are Django's."""
     page = (
         '{% load static %}<link rel="stylesheet" href="{% static \'style/site.css\' %}">\n'
         "<script src=\"{% static 'jquery/dist/jquery.min.js' %}\"></script>\n"

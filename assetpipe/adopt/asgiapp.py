@@ -219,6 +219,9 @@ class AsgiFolders:
     shadowed_templates: tuple[tuple[Path, str], ...] = ()
     # Django's later ``STATICFILES_DIRS`` folders, each with its prefix (``""``: none)
     more_static: tuple[tuple[str, Path], ...] = ()
+    # of those and Django's project apps' ``static/`` folders, the ones the build copies too
+    # (``static.folders``), in the order of Django's finders
+    built_static: tuple[Path, ...] = ()
     # Django's own simple tags that give a static file's URL (``djangotags``)
     static_tags: tuple[str, ...] = ()
     # Django tags that render a template: tag → template (``djangotags.partial_tags``)

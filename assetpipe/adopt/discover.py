@@ -107,6 +107,8 @@ class Project:
     # ``static/``, a later ``STATICFILES_DIRS`` folder), or an installed package's static
     # folder (Flask-AppBuilder's, served by its blueprint): key → its folder
     served_by_django: dict[str, str] = field(default_factory=dict)
+    # Django's later static folders the build copies too (``static.folders``)
+    static_folders: list[Path] = field(default_factory=list)
     # the subfolder of the app's static folder that the templates name their files in
     # (SearXNG's ``themes/simple``: ``subfolder.names_subfolder``), now ``static_dir``
     subfolder: str | None = None
@@ -212,6 +214,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
         listed = template_dirs(project.templates_dir, list(folders.more_templates), first_wins=True)
         project.django, project.django_manifest = True, folders.manifest
         project.jinja = folders.jinja
+        project.static_folders = list(folders.built_static)
     project.templates_dir = listed.first
     project.blueprint_templates = listed.blueprints
     project.shadowed = [*listed.shadowed, *folders.shadowed_templates]
@@ -283,6 +286,10 @@ def discover(root: Path, *, _in: str = "") -> Project:
             again = discover(root, _in=sub)
             again.subfolder = sub
             return again
+        built = project.static_folders  # their files are copied: not missing
+        project.missing = [
+            m for m in project.missing if not any((f / m[0]).is_file() for f in built)
+        ]
         if project.missing:
             routes = view_routes(root, public_path)
             project.served_by_views = {k: routes[k] for k, _ in project.missing if k in routes}

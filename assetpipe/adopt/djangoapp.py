@@ -46,6 +46,7 @@ from .djangotemplates import (
     AppTemplates,
     app_static,
     app_static_files,
+    app_statics,
     installed_apps,
     tag_folders,
 )
@@ -326,12 +327,23 @@ def django_folders(root: Path) -> AsgiFolders | None:
         more_templates=tuple(templates[1:]),
         shadowed_templates=tuple(apps.shadowed),
         more_static=tuple((prefix, folder.resolve()) for prefix, folder in statics[1:]),
+        built_static=_built_static(statics, app_statics(root, installed_apps(values))),
         static_tags=static_tags(root),
         partial_tags=partial_tags([root, *tag_folders(root, installed_apps(values))]),
         # a computed {% static %} is hashed too, by either manifest storage
         manifest=storage_module(settings_family(root, path, text), ours=True)[0] != "",
         jinja=backend_name(tpl) in JINJA_BACKENDS,
     )
+
+
+def _built_static(statics: list[tuple[str, Path]], apps: list[Path]) -> tuple[Path, ...]:
+    """The folders Django's finders serve after the static folder (``statics[0]``): its later
+    ``STATICFILES_DIRS`` without a prefix, then the project apps' ``static/`` (parsifal's 19
+    page scripts in its apps' folders went out unhashed), each once. Not a ``node_modules``
+    folder (Kiwi TCMS lists its own: whole packages, which stay Django's)."""
+    first = statics[0][1].resolve()
+    later = [f.resolve() for p, f in statics[1:] if not p and "node_modules" not in f.parts]
+    return tuple(dict.fromkeys(f for f in (*later, *(a.resolve() for a in apps)) if f != first))
 
 
 def settings_apps(root: Path) -> tuple[Path, ast.expr | None] | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from pathlib import Path
 
 from .asgiapp import called_name
@@ -141,3 +142,16 @@ def django_template_lines(tags: dict[str, str], manifest: bool, jinja: bool = Fa
             "  django_manifest: true",
         ]
     return out
+
+
+def static_folder_lines(folders: list[Path], config_dir: Path) -> list[str]:
+    """``static.folders``: the folders Django's finders serve after the static folder (its
+    later ``STATICFILES_DIRS``, the project apps' ``static/``), relative to ``config_dir``."""
+    if not folders:
+        return []
+    shown = [Path(os.path.relpath(f, config_dir)).as_posix() for f in folders]
+    return [
+        "  # Django's finders serve these folders' files under the same URL, the first folder",
+        "  # holding a name answering: every file copied with a content hash too.",
+        f"  folders: {json.dumps(shown)}",
+    ]

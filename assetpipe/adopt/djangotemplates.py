@@ -75,7 +75,7 @@ def app_static(
     whose ``static/`` holds a favicon no template names, before ``documents``, whose
     ``static/`` holds the stylesheets of its login page (and the Angular build), and the build
     hashed the favicon alone."""
-    folders = _app_statics(root, apps)
+    folders = app_statics(root, apps)
     keys = named_keys(templates, public_path) if len(folders) > 1 else set()
     return max(folders, key=lambda f: sum((f / k).is_file() for k in keys), default=None)
 
@@ -109,7 +109,7 @@ def app_static_files(root: Path, apps: ast.expr | None, keys: list[str]) -> dict
     ``home/static``, and pretix's ``js/jquery.formset.js`` is the installed
     ``djangoformsetjs``'s: ``init`` said they 404 "today too" and to fix them, and ``build
     --strict`` failed on a new Wagtail project."""
-    folders = _app_statics(root, apps, installed=True)
+    folders = app_statics(root, apps, installed=True)
     found: dict[str, str] = {}
     for key in keys:
         where = next((f for f in folders if (f / key).is_file()), None)
@@ -169,7 +169,7 @@ def installed_apps(values: dict[str, ast.expr]) -> ast.expr | None:
     return ast.List(elts=[ast.Constant(name) for name in names(apps, 0)], ctx=ast.Load())
 
 
-def _app_statics(root: Path, apps: ast.expr | None, installed: bool = False) -> list[Path]:
+def app_statics(root: Path, apps: ast.expr | None, installed: bool = False) -> list[Path]:
     """The ``static/`` folders of the project's own apps ``apps`` names, in its order (with
     ``installed``, those of the installed packages it names too)."""
     folders: list[Path] = []

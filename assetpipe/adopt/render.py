@@ -25,7 +25,7 @@ from . import dashapp as dash_app
 from .appspec import app_spec
 from .asgiapp import route_lines
 from .discover import Project
-from .djangotags import django_template_lines
+from .djangotags import django_template_lines, static_folder_lines
 from .framework import app_class
 from .globs import image_globs, static_globs
 from .globs import literal as _literal
@@ -434,8 +434,8 @@ def render(project: Project, *, config_dir: Path) -> str:
         "static:",
         f"  include: {_flow(static)}",
     ]
-    lines += _keep_lines(project)
-    lines += _bundler_lines(project)
+    lines += [*_keep_lines(project), *_bundler_lines(project)]
+    lines += static_folder_lines(project.static_folders, config_dir)
     lines += [
         "",
         "# What `assetpipe audit` visits (pip install 'assetpipe[audit]'), rendered by the app:",

@@ -124,6 +124,20 @@ class PathTo(Check):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
+class Folders(Check):
+    """A list of folders relative to the config file's folder, each of which must exist; a
+    single folder reads as a one-item list."""
+
+    TYPE = "list of folders"
+
+    def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[Path, ...]:
+        one = PathTo(exists="dir")
+        items = ctx.r.seq(node, path, allow_scalar=True)
+        found = (one.read(ctx, item, f"{path}[{i}]", None) for i, item in enumerate(items))
+        return tuple(f for f in found if f is not None)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
 class NumberMap(Check):
     """A mapping of the given keys to numbers ≥ 0, as ``((key, value), ...)``."""
 

@@ -47,7 +47,12 @@ RECORD = "config.json"
 FORMAT = 1
 _CODE = Path(__file__).resolve().parent
 #: the modules whose dataclasses a record may name
-_MODULES = ("assetpipe.config.model", "assetpipe.config.steps", "assetpipe.errors")
+_MODULES = (
+    "assetpipe.config.model",
+    "assetpipe.config.staticmodel",
+    "assetpipe.config.steps",
+    "assetpipe.errors",
+)
 
 
 def _key(config_path: Path, name: str, data: bytes) -> str:

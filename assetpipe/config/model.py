@@ -45,6 +45,7 @@ from .checks import (
 from .keys import Items, Section, derived, opt, required
 from .statedir import DEFAULT_NAME as DEFAULT_NAME  # re-exported (their home: statedir)
 from .statedir import state_dir_for as state_dir_for
+from .staticmodel import StaticConfig as StaticConfig  # re-exported (its home: staticmodel)
 from .steps import Step, Steps
 
 
@@ -222,45 +223,6 @@ class StylesConfig:
         "esbuild's `logOverride` for stylesheets: a message id (the `[id]` a warning ends with,"
         " `impossible-typeof`) → its level; `silent` drops a warning about code you do not own"
         " (a vendored library), so `build --strict` can pass; `error` fails the build on one",
-    )
-
-
-@dataclass(frozen=True)
-class StaticConfig:
-    """``static``: exactly the files listed, hashed unless in ``keep_names``."""
-
-    include: tuple[str, ...] = opt(
-        (),
-        Globs(),
-        "exactly the files copied (hashed; in a production build, a stylesheet's `url()`s to the"
-        " others name their hashed files, and those to an image of `images.include` its hashed"
-        " original-format output, never WebP); such a file belongs to no other stage; a"
-        " `node_modules` folder, which the scan skips, is entered only by a glob whose literal"
-        " folders name it (`node_modules/pkg/webfonts/*`, not `**/*.woff2`); TypeScript and JSX"
-        " sources (`.ts`, `.tsx`, `.mts`, `.cts`, `.jsx`), which no browser runs, are not copied"
-        " (`scripts.entries` compiles them; a `.ts` video segment is copied); a file named like a"
-        " secret (`.env`, `.env.*`, `*.crt`, `*.pem`, `*.key`, `*.p12`, `*.pfx`, `*.jks`,"
-        " `.htpasswd`, a file in a `.git` folder) is copied with a warning naming its public URL"
-        " (`--strict` fails on it)",
-    )
-    keep_names: tuple[str, ...] = opt(
-        (),
-        Globs(),
-        "of those, the ones that keep their name (linked from outside); a script on an import"
-        ' cycle of them (`import("./chunk/x.js")` and `from"../core.js"` back: a prebuilt Vite'
-        " or Rollup module graph), or named by another outside an import (a preload list), keeps"
-        " its name without being listed: hashed, it ran twice, once under each name; the others"
-        " are hashed with their importers' specifiers rewritten to match (a development build:"
-        " every imported script keeps its name)",
-    )
-    bundler_manifests: tuple[str, ...] = opt(
-        (),
-        Strs(),
-        "bundler manifests in `source` (`asset-manifest.json`, `.vite/manifest.json`, or in a"
-        " folder of it: `dist/manifest.json`, its paths relative to that folder): a file one"
-        " lists whose name carries the bundler's hash (`main.3f2a9b1c.js`, `index-BXe3kR2a.js`)"
-        " keeps its name, which the bundle's runtime loads, and is served `immutable`; a hash-like"
-        " name no manifest lists is hashed as any file (`init` writes the manifests it finds)",
     )
 
 

@@ -21,6 +21,7 @@ from .checks import (
     ChoiceMap,
     ContextFile,
     Defines,
+    Folders,
     NumberMap,
     PathTo,
     Quality,
@@ -31,7 +32,12 @@ from .keys import SPEC, Items, Section, Spec, specs
 from .model import Config
 
 COMMAND = "python -m assetpipe.config.reference > docs/configuration.md"
-PATH_CHECKS = (PathTo, ContextFile, TemplateDirs)  #: keys holding paths relative to the config
+PATH_CHECKS = (
+    PathTo,
+    ContextFile,
+    TemplateDirs,
+    Folders,
+)  #: keys holding paths relative to the config
 
 
 def intro() -> str:

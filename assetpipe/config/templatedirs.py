@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..pipeline.sources import SKIP_DIRS, Sources, globmatch, named_in_skipped
+from ..pipeline.staticfolders import folder_files
 
 if TYPE_CHECKING:
     import yaml
@@ -156,12 +157,13 @@ def template_files(
 
 def scan_sources(cfg: Config, *, memo: bool = True) -> Sources:
     """The build's inputs: every file under ``source`` plus the templates ``template_files``
-    finds and the files ``static.include`` or ``images.include`` names in a ``node_modules``
-    folder (``named_in_skipped``) (with the hash memo in ``.assetpipe/cache/hashes.json`` unless ``memo`` is false)."""
+    finds, the files ``static.include`` or ``images.include`` names in a ``node_modules``
+    folder (``named_in_skipped``) and those of ``static.folders`` (``staticfolders``) (with the hash memo in ``.assetpipe/cache/hashes.json`` unless ``memo`` is false)."""
     t = cfg.templates
     extra = itertools.chain(
         template_files(cfg.source, t.dirs, t.include, (cfg.output, cfg.state_dir)),
         named_in_skipped(cfg.source, (*cfg.static.include, *cfg.images.include)),
+        folder_files(cfg.static.folders),  # after source's: the first file of a key wins
     )
     return Sources.scan(
         cfg.source, cfg.state_dir / "cache" / "hashes.json" if memo else None, extra

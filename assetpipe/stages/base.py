@@ -177,6 +177,12 @@ class StageContext:
         if self.on_warning is not None:
             self.on_warning(w)
 
+    def source_path(self, rel: str) -> Path:
+        """The file of source key ``rel``: the one the scan found (a file of
+        ``static.folders`` lives outside ``source``), else ``source / rel``."""
+        found = self.sources.whole.get(rel)
+        return found.path if found is not None else self.config.source / rel
+
     def source_location(
         self, rel: str, line: int | None = None, col: int | None = None
     ) -> Location:

@@ -1,4 +1,5 @@
-"""The static stage: exactly the files ``static.include`` lists, copied to ``public/`` under
+"""The static stage: exactly the files ``static.include`` lists (and every file of
+``static.folders``: ``pipeline.staticfolders``), copied to ``public/`` under
 content-hashed names (``icons/logo.svg`` → ``icons/logo-HASH.svg``); files in ``keep_names`` keep
 their name and get ``"immutable": false`` (they are linked from outside, so they revalidate), and
 so do, in a development build, the scripts another copied script imports by relative specifier
@@ -40,6 +41,7 @@ from ..hashing import bundler_hashed, hashed_name, sri, sri_file
 from ..imaging.formats import RASTER, widest_original
 from ..pipeline.codeprint import code_digest
 from ..pipeline.sources import SourceFile, globmatch
+from ..pipeline.staticfolders import folder_keys, shadowed
 from ..scriptsource import script_source
 from ..secretfiles import secret_like
 from .base import StageContext
@@ -108,7 +110,7 @@ def rewritten(ctx: StageContext, rel: str) -> bytes | None:
     if not rel.endswith(".css"):
         return None
     try:
-        text = (ctx.config.source / rel).read_text(encoding="utf-8")
+        text = ctx.source_path(rel).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -129,7 +131,7 @@ def _module(ctx: StageContext, rel: str) -> bytes | None:
     ``ctx.static_modules``, as every importer asks again."""
     if rel not in ctx.static_modules:
         try:
-            text = (ctx.config.source / rel).read_text(encoding="utf-8")
+            text = ctx.source_path(rel).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             text = None
 
@@ -161,6 +163,11 @@ def _files(ctx: StageContext) -> list[SourceFile]:
     """The source files ``static.include`` matches, less the TypeScript and JSX sources no
     browser runs (``scriptsource``)."""
     matched = ctx.sources.match(ctx.config.static.include)
+    if ctx.config.static.folders:  # every file of theirs (``staticfolders``)
+        taken = {f.rel for f in matched}
+        more = folder_keys(ctx.sources.whole, ctx.config.static.folders, ctx.config.source)
+        matched += [ctx.sources.files[k] for k in more if k in ctx.sources.files and k not in taken]
+        matched.sort(key=lambda f: f.rel)
     return [f for f in matched if not script_source(f.rel, f.path)]
 
 
@@ -191,6 +198,12 @@ def _dimensions(f: SourceFile) -> list[int] | None:
 
 def run(ctx: StageContext) -> None:
     files = _files(ctx)
+    for key, path, taken in shadowed(ctx.sources.whole, ctx.config.static.folders):
+        ctx.warn(
+            f"static.folders: '{path}' is not copied: '{taken}' is the file of key {key}"
+            " (Django's finders answer with the first folder's)",
+            ctx.config.location_of("static.folders"),
+        )
     ctx.progress.start("static", len(files))
     for f in files:
         data = rewritten(ctx, f.rel)
