@@ -251,6 +251,19 @@ def _adopted_under_watch(root: Path) -> tuple[subprocess.Popen[bytes], int, Path
     return watch, port, log
 
 
+def adopted_under_gunicorn(root: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """The project at ``root`` adopted as ``init`` says (its lines pasted, ``build --strict``
+    passing), then served by gunicorn on a free port: the process, its base URL, its log."""
+    result = run_cli("init", cwd=root)
+    assert result.code == 0, result.err
+    _paste(root, result.out)
+    built = run_cli("build", "--strict", cwd=root)
+    assert built.code == 0, built.err + built.out
+    port, log = _free_port(), root / "gunicorn.log"
+    args = [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "shopsite.wsgi"]
+    return _started(args, log), f"http://127.0.0.1:{port}", log
+
+
 def _started(args: list[str], log: Path) -> subprocess.Popen[bytes]:
     """``args`` started in ``log``'s folder (the project), its output into ``log``."""
     with log.open("w") as out:
@@ -267,18 +280,8 @@ def test_django_behind_the_middleware_links_hashed_immutable_files(tmp_path: Pat
     stylesheet and script, answered ``immutable`` and compressed by the middleware; an
     installed app's file the build lacks is answered by Django's own static view, as before."""
     _project(tmp_path)
-    result = run_cli("init", cwd=tmp_path)
-    assert result.code == 0, result.err
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
-    port = _free_port()
-    log = tmp_path / "gunicorn.log"
-    server = _started(
-        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "shopsite.wsgi"], log
-    )
+    server, base, log = adopted_under_gunicorn(tmp_path)
     try:
-        base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
                 status, headers, body = _get(base + "/")

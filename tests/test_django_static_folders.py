@@ -10,14 +10,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_cli, write_tree
-from tests.test_django import SETTINGS_HEAD, _free_port, _get, _paste, startproject
+from tests.test_django import SETTINGS as DJANGO_SETTINGS
+from tests.test_django import _answered, _get, adopted_under_gunicorn, startproject
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>\n'
 
@@ -57,25 +56,10 @@ def test_the_files_of_static_folders_are_copied_hashed_the_first_name_winning(
     assert strict.code != 0  # the shadowed files are warnings
 
 
-SETTINGS = (
-    SETTINGS_HEAD
-    + """\
-INSTALLED_APPS = ["django.contrib.staticfiles", "shop"]
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [
-            os.path.join(BASE_DIR, "shopsite", "templates"),
-        ],
-        "APP_DIRS": True,
-    },
-]
-STATICFILES_DIRS = [
-    os.path.join(BASE_DIR, "shopsite", "static"),
-    os.path.join(BASE_DIR, "frontend", "build"),
-]
-STATIC_URL = "/static/"
-"""
+SETTINGS = DJANGO_SETTINGS.replace(
+    'STATICFILES_DIRS = [os.path.join(BASE_DIR, "shopsite", "static")]',
+    'STATICFILES_DIRS = [\n    os.path.join(BASE_DIR, "shopsite", "static"),\n'
+    '    os.path.join(BASE_DIR, "frontend", "build"),\n]',
 )
 PAGE = """\
 {% load static %}<!doctype html>
@@ -104,32 +88,12 @@ def test_every_folder_djangos_finders_serve_is_built(tmp_path: Path) -> None:
             "shop/static/shop/cart.js": "document.body.dataset.cart = 'yes';\n",
         },
     )
-    result = run_cli("init", cwd=tmp_path)
-    assert result.code == 0, result.err
-    config = (tmp_path / "pipeline.yaml").read_text()
-    assert 'folders: ["frontend/build", "shop/static"]' in config, config
-    assert "app_routes" not in config, config
-    _paste(tmp_path, result.out)
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
-    port = _free_port()
-    log = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "shopsite.wsgi"],
-        cwd=tmp_path,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    server, base, log = adopted_under_gunicorn(tmp_path)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                html = _get(base + "/")[2].decode()
-                break
-            except OSError:
-                subprocess.run(["sleep", "0.1"], check=True)
-        else:
-            pytest.fail("gunicorn did not answer")
+        config = (tmp_path / "pipeline.yaml").read_text()
+        assert 'folders: ["frontend/build", "shop/static"]' in config, config
+        assert "app_routes" not in config, config
+        html = _answered(base + "/", log, "gunicorn")
         urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
         assert len(urls) == 3, html
         for url, body in zip(urls, (b"#123", b"#456", b"cart"), strict=True):
@@ -140,4 +104,3 @@ def test_every_folder_djangos_finders_serve_is_built(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(10)
-        log.close()
