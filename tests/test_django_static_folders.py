@@ -17,6 +17,7 @@ import pytest
 from tests.conftest import run_cli, write_tree
 from tests.test_django import SETTINGS as DJANGO_SETTINGS
 from tests.test_django import _answered, _get, adopted_under_gunicorn, startproject
+from tests.test_watch import watcher_on
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>\n'
 
@@ -104,3 +105,24 @@ def test_every_folder_djangos_finders_serve_is_built(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_a_save_in_a_static_folder_is_built_under_watch(tmp_path: Path) -> None:
+    """``assetpipe watch`` observed ``source`` and the template folders: a save of a
+    ``static.folders`` file went unseen, and the page went on linking the old file."""
+    files = {
+        "pipeline.yaml": "source: static\ntemplates:\n  dirs: [templates]\n"
+        "static:\n  folders: [app/static]\n",
+        "static/site.css": "body { color: #123; }\n",
+        "app/static/app/cart.js": "window.cart = 1;\n",
+        "templates/page.html": '<script src="/static/app/cart.js"></script>\n',
+    }
+    with watcher_on(tmp_path, files) as (_, rec):
+        first = (tmp_path / "dist/templates/page.html").read_text()
+        assert re.search(r"/static/app/cart-[A-Z0-9]{8}\.js", first), first
+        (tmp_path / "app/static/app/cart.js").write_text("window.cart = 2;\n")
+        rec.wait(lambda: (tmp_path / "dist/templates/page.html").read_text() != first)
+    page = (tmp_path / "dist/templates/page.html").read_text()
+    url = re.search(r"/static/(app/cart-[A-Z0-9]{8}\.js)", page)
+    assert url, page
+    assert (tmp_path / "dist/public" / url[1]).read_text() == "window.cart = 2;\n"

@@ -1,13 +1,13 @@
 """What ``assetpipe watch`` observes, and what a batch of changed paths means.
 
-- ``start_observer``: a watchdog observer over the source tree (recursively), every template
-  folder outside it, and the folders of ``pipeline.yaml`` and the page context files (not
+- ``start_observer``: a watchdog observer over the source tree and ``static.folders``
+  (recursively), every template folder outside it, and the folders of ``pipeline.yaml`` and the page context files (not
   recursively) — inotify on Linux, or polling (``--poll``, ``watch.poll``) for Docker bind
   mounts, WSL and network file systems, where inotify sees nothing. Hitting the inotify limit is
   a ``WatchError`` with a hint to poll or raise the limit.
 - ``classify``: raw paths → ``Changes``: whether the config, a page context or the LCP hints
   file changed, and the changed source keys (a template seen at its real path outside the
-  source tree gets its template folder's key; the state folder, the output, dot-folders and
+  source tree gets its template folder's key, a file of ``static.folders`` its path there; the state folder, the output, dot-folders and
   ``node_modules`` are ignored; a file that symlinks of the source folder point at changes
   their keys too: ``symlinked_files``).
 """
@@ -123,7 +123,6 @@ def classify(
 ) -> Changes:
     """What the changed ``paths`` (absolute or relative to the working folder) mean; ``links``
     (``symlinked_files``) adds the keys of the links to a changed file."""
-    source = cfg.source.resolve()
     config_file = cfg.path.resolve()
     hints_file = (cfg.root / HINTS_FILE).resolve()
     contexts = {p.context.resolve() for p in cfg.pages if p.context is not None}
@@ -147,9 +146,10 @@ def classify(
         if tkey is not None:
             out.keys.add(tkey)
             continue
-        if not p.is_relative_to(source):
+        base = next((d for d in _bases(cfg) if p.is_relative_to(d)), None)
+        if base is None:
             continue
-        rel = p.relative_to(source)
+        rel = p.relative_to(base)
         if any(part.startswith(".") or part in SKIP_DIRS for part in rel.parts):
             continue
         if p.is_dir():
@@ -158,10 +158,16 @@ def classify(
     return out
 
 
+def _bases(cfg: Config) -> list[Path]:
+    """The folders whose files are keyed by their path in them: ``source``, then each of
+    ``static.folders`` (``pipeline.staticfolders``: a save there went unseen)."""
+    return [cfg.source.resolve(), *(d.resolve() for d in cfg.static.folders)]
+
+
 def _watched_dirs(cfg: Config) -> list[tuple[Path, bool]]:
     """The folders to observe, each with whether recursively."""
     dirs: dict[Path, bool] = {cfg.source.resolve(): True}
-    for root in _template_roots(cfg):  # templates outside source, symlinked ones
+    for root in [*_template_roots(cfg), *_bases(cfg)[1:]]:  # templates, static.folders outside
         if not any(root == w or root.is_relative_to(w) for w in dirs):
             dirs[root] = True
     extra = [cfg.path.resolve().parent] + [
