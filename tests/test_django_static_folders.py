@@ -16,7 +16,8 @@ import pytest
 
 from tests.conftest import run_cli, write_tree
 from tests.test_django import SETTINGS as DJANGO_SETTINGS
-from tests.test_django import _answered, _get, adopted_under_gunicorn, startproject
+from tests.test_django import SETTINGS_HEAD, _answered, _get, adopted_under_gunicorn, startproject
+from tests.test_django_jinja import APPS, ENVIRONMENT, JINJA_BACKEND, TAIL
 from tests.test_watch import watcher_on
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>\n'
@@ -126,3 +127,30 @@ def test_a_save_in_a_static_folder_is_built_under_watch(tmp_path: Path) -> None:
     url = re.search(r"/static/(app/cart-[A-Z0-9]{8}\.js)", page)
     assert url, page
     assert (tmp_path / "dist/public" / url[1]).read_text() == "window.cart = 2;\n"
+
+
+def test_a_jinja_static_call_naming_an_apps_file_is_hashed(tmp_path: Path) -> None:
+    """Pontoon's Jinja templates name its apps' files with ``static('img/logo.svg')``: with
+    the apps' folders built, ``build --strict`` warned that the call was left as written, as
+    ``init`` looked for ``static()`` calls naming files of the static folder alone."""
+    settings = SETTINGS_HEAD + APPS + JINJA_BACKEND + TAIL
+    write_tree(
+        tmp_path,
+        {
+            **startproject(settings),
+            "shopsite/jinja2env.py": ENVIRONMENT,
+            "shopsite/jinja2/page.html": "<img alt='' src=\"{{ static('shop/dot.svg') }}\">\n"
+            "<script src=\"{{ static('shop/cart.js') }}\"></script>\n",
+            "shopsite/static/css/site.css": "body { margin: 0; }\n",
+            "shop/__init__.py": "",
+            "shop/static/shop/cart.js": "window.cart = 1;\n",
+            "shop/static/shop/dot.svg": SVG,
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert 'static_functions: ["static"]' in (tmp_path / "pipeline.yaml").read_text()
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    page = (tmp_path / "dist/templates/page.html").read_text()
+    assert re.search(r"static\('shop/cart-[A-Z0-9]{8}\.js'\)", page), page

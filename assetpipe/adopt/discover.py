@@ -208,6 +208,8 @@ def discover(root: Path, *, _in: str = "") -> Project:
     not_sources = set(other.left_out)  # another tool's copies and siblings
     project.static_files = [f for f in every if f not in not_sources]
     present = set(project.static_files)
+    # Django's later folders' files (``static.folders``): built too, bundled never
+    in_folders = {k for f in folders.built_static for k in static_files(f)}
     if folders.more_templates is None:
         listed = template_dirs(project.templates_dir, blueprint_template_dirs(root))
     else:  # Django: its loaders take a name from the first folder that has it
@@ -231,7 +233,10 @@ def discover(root: Path, *, _in: str = "") -> Project:
                     texts.append((name, path, None))
         read_texts = [t for _, _, t in texts if t is not None]
         project.prefixes = find_prefixes(read_texts, present)
-        project.static_functions = (*static_functions_of(read_texts, present), *folders.static_tags)
+        project.static_functions = (
+            *static_functions_of(read_texts, present | in_folders),
+            *folders.static_tags,
+        )
         project.partial_tags = {t: n for t, n in folders.partial_tags.items() if n in listed.names}
         # no static route to read: the URL the templates use (Datasette's); a Django project's
         # is its STATIC_URL (OpenCiviWiki's landing page links "./static/less/landing.css")
@@ -286,10 +291,7 @@ def discover(root: Path, *, _in: str = "") -> Project:
             again = discover(root, _in=sub)
             again.subfolder = sub
             return again
-        built = project.static_folders  # their files are copied: not missing
-        project.missing = [
-            m for m in project.missing if not any((f / m[0]).is_file() for f in built)
-        ]
+        project.missing = [m for m in project.missing if m[0] not in in_folders]  # copied too
         if project.missing:
             routes = view_routes(root, public_path)
             project.served_by_views = {k: routes[k] for k, _ in project.missing if k in routes}
