@@ -111,7 +111,7 @@ def test_every_folder_djangos_finders_serve_is_built(tmp_path: Path) -> None:
 def test_a_save_in_a_static_folder_is_built_under_watch(tmp_path: Path) -> None:
     """``assetpipe watch`` observed ``source`` and the template folders: a save of a
     ``static.folders`` file went unseen, and the page went on linking the old file."""
-    files = {
+    files: dict[str, str | bytes] = {
         "pipeline.yaml": "source: static\ntemplates:\n  dirs: [templates]\n"
         "static:\n  folders: [app/static]\n",
         "static/site.css": "body { color: #123; }\n",
