@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..records import dataclass
 from .checks import Folders, Globs, Strs
 from .keys import opt
 

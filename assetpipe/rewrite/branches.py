@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..lazyre import lazy
+
 #: the character standing for one literal reference in the value
 REF = "\x01"
 #: a Jinja/Django tag, an expression or a comment; the group ``word`` is a block tag's first word
-_TOKEN = re.compile(r"\{%-?\s*(?P<word>\w*).*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.DOTALL)
+_TOKEN = lazy(r"\{%-?\s*(?P<word>\w*).*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.DOTALL)
 
 
 @dataclass
