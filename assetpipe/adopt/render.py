@@ -111,10 +111,8 @@ def _bundler_lines(project: Project) -> list[str]:
     if not project.bundler_files:
         return []
     lines = [
-        f"  # A bundler's output: its {len(project.bundler_files)} content-hashed files (the"
-        " manifests",
-        "  # below list them, or the files they list load them by hash) keep their names, which",
-        "  # its runtime loads, and are served immutable.",
+        f"  # A bundler's output: its {len(project.bundler_files)} content-hashed files (listed",
+        "  # or loaded by hash by the listed files) keep their names and are served immutable.",
         f"  bundler_manifests: {_flow([_literal(m) for m in project.bundler_manifests])}",
     ]
     if project.left_to_app:
