@@ -16,6 +16,7 @@ from wcmatch import glob as wglob
 
 from assetpipe.config import load_config, memo, outside
 from assetpipe.pipeline import sources
+from tests.conftest import run_cli, write_tree
 
 PATTERNS = [
     "**/*.html",
@@ -34,6 +35,7 @@ PATTERNS = [
     ".*",
     "a/**",
     "!neg/*.js",
+    "\\!neg/*.js",
     "a\\*b",
     "js/*.{ts,tsx}",
     "**/pages/**/*.html",
@@ -97,19 +99,34 @@ PATHS = [
 ]
 
 
+def _ours(translated: dict[str, list[str]], patterns: list[str]) -> sources._Translated:
+    return sources._Translated(
+        [r for p in patterns if not sources.excluding(p) for r in translated[p]],
+        [r for p in patterns if sources.excluding(p) for r in translated[p]],
+    )
+
+
+#: lists with excluding globs (a leading ``!``; ``\\!`` is a literal one)
+LISTS = [
+    ["*.js", "pages/**", "{a,b}/*.{png,jpg}"],
+    ["**", "!neg/*.js", "!**/*.html"],
+    ["js/**", "!js/x/**", "*.js"],
+    ["**", "!a/**", "a/b.js"],
+    ["\\!neg/*.js", "neg/*.js"],
+    ["!neg/*.js"],
+]
+
+
 def test_translations_decide_as_wcmatch_does() -> None:
-    translated = sources.translate_globs(PATTERNS)
-    flags = wglob.GLOBSTAR | wglob.BRACE
-    for pattern in PATTERNS:
-        assert pattern in translated, pattern  # none of them has an exclusion with these flags
-        ours = sources._Translated(translated[pattern])
-        theirs = wglob.compile([pattern], flags=flags)
-        for path in PATHS:
-            assert ours.match(path) == theirs.match(path), (pattern, path)
-    several = ["*.js", "pages/**", "{a,b}/*.{png,jpg}"]
-    ours = sources._Translated([r for p in several for r in translated[p]])
-    theirs = wglob.compile(several, flags=flags)
-    assert [ours.match(p) for p in PATHS] == [theirs.match(p) for p in PATHS]
+    translated = sources.translate_globs([*PATTERNS, *(p for ps in LISTS for p in ps)])
+    flags = wglob.GLOBSTAR | wglob.BRACE | wglob.NEGATE
+    for patterns in [*([p] for p in PATTERNS), *LISTS]:
+        ours = _ours(translated, patterns)
+        theirs = wglob.compile(patterns, flags=flags)
+        assert [ours.match(p) for p in PATHS] == [theirs.match(p) for p in PATHS], patterns
+    assert sources.globmatch("js/main.js", ["**", "!js/x/**"])
+    assert not sources.globmatch("js/x/main.js", ["**", "!js/x/**"])
+    assert sources.globmatch("!neg/x.js", ["\\!neg/*.js"])  # escaped: a literal "!"
 
 
 def test_globmatch_uses_known_translations() -> None:
@@ -170,3 +187,41 @@ def _no_leftover_translations() -> Iterator[None]:
     sources._TRANSLATED.clear()
     sources._TRANSLATED.update(before)
     sources._matcher.cache_clear()
+
+
+def test_an_excluding_glob_leaves_a_file_out_of_the_build(tmp_path: Path) -> None:
+    """Radicale's web UI: `static.include: ["**"]` copied `js/config.js`, which the app writes at
+    run time, and the build's copy answered in its place; a leading `!` leaves it out."""
+    write_tree(
+        tmp_path,
+        {
+            "pipeline.yaml": 'source: site\nstatic:\n  include: ["**", "!js/config.js"]\n',
+            "site/js/main.js": "console.log(1);\n",
+            "site/js/config.js": "export const FROM_APP = false;\n",
+        },
+    )
+    built = run_cli("build", "--strict", cwd=tmp_path)
+    assert built.code == 0, built.err + built.out
+    manifest = json.loads((tmp_path / "dist/manifest.json").read_text())
+    keys = set(manifest.get("entries", manifest))
+    assert "js/main.js" in keys and "js/config.js" not in keys, keys
+
+
+@pytest.mark.parametrize(
+    ("globs", "message"),
+    [
+        ('["!js/config.js"]', "3:12: static.include: only excluding globs ('!...'), which match"),
+        ('["**", "!../x.js"]', "3:19: static.include[1]: globs are relative to source, got"),
+    ],
+)
+def test_excluding_globs_alone_or_outside_source_are_errors(
+    tmp_path: Path, globs: str, message: str
+) -> None:
+    write_tree(
+        tmp_path,
+        {"pipeline.yaml": f"source: site\nstatic:\n  include: {globs}\n", "site/a.js": "0;\n"},
+    )
+    result = run_cli("build", cwd=tmp_path)
+    assert result.code == 2, result.out
+    assert f"pipeline.yaml:{message}" in result.err, result.err
+    assert not (tmp_path / "dist").exists()

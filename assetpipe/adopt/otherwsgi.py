@@ -44,7 +44,7 @@ def wsgi_app_error(root: Path, found: tuple[Path, str]) -> UsageError:
         f" {found[1]}(environ, start_response): init cannot read which files it serves",
         hint="write pipeline.yaml by hand (source: the folder of its static files,"
         " public_path: the URL it serves them at, static.include: every file but those it"
-        " writes at run time) and wrap it, as docs/serving.md shows:"
+        ' writes at run time, ["**", "!js/config.js"]) and wrap it, as docs/serving.md shows:'
         f" CompressMiddleware(AssetMiddleware({found[1]}, output=..., public_path=...,"
         " fallback=True)); fallback=True passes a path the build lacks to the app",
     )

@@ -55,7 +55,8 @@ class Ctx:
         value = self.r.string(node, path)
         if value is None:
             return None
-        if value.startswith(("/", "../")) or "/../" in value:
+        bare = value.removeprefix("!")  # an excluding glob: the rule is its pattern's
+        if bare.startswith(("/", "../")) or "/../" in bare:
             self.r.error(node, path, f"globs are relative to source, got {value!r}")
             return None
         return value

@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from .model import Config
 
 RECORD = "config.json"
-#: the record's format; another value is a full validation
-FORMAT = 1
+#: the record's format (2: globs translated with NEGATE); another value is a full validation
+FORMAT = 2
 _CODE = Path(__file__).resolve().parent
 #: the modules whose dataclasses a record may name
 _MODULES = (

@@ -51,7 +51,8 @@ def intro() -> str:
         "`pipeline.yaml:LINE:COL: key.path: message` and the command exits 2. "
         f"Paths ({paths}) are relative to the config file's folder, as is `.assetpipe/`; globs "
         "and `entries` are relative to `source` (wcmatch syntax: `**` for any depth, braces "
-        "such as `{jpg,png}`). A list of globs, strings or folders may be written as its one "
+        "such as `{jpg,png}`, a leading `!` to leave out what the list's other globs match: "
+        '`["**", "!js/config.js"]`). A list of globs, strings or folders may be written as its one '
         "item alone. Where the templates and the assets usually are: "
         "[Getting started](getting-started.md#pipelineyaml-paths-and-layout)."
     )

@@ -1,9 +1,10 @@
 """Discovering the source tree, and the stat memo of what each file's content gives.
 
 ``Sources.scan(source, memo)`` lists every file under ``source`` (POSIX paths relative to it),
-skipping dot-folders, ``node_modules`` and ``__pycache__``. Globs use wcmatch with GLOBSTAR and
-BRACE (``**`` spans folders, ``{a,b}`` alternatives; see ``docs/configuration.md``); a glob
-whose translation the config record holds (``know_globs``) is matched from it, as wcmatch would.
+skipping dot-folders, ``node_modules`` and ``__pycache__``. Globs use wcmatch with GLOBSTAR,
+BRACE and NEGATE (``**`` spans folders, ``{a,b}`` alternatives, a leading ``!`` excludes what
+it matches from what the others do; see ``docs/configuration.md``); a glob whose translation
+the config record holds (``know_globs``) is matched from it, as wcmatch would.
 
 The memo (``.assetpipe/cache/hashes.json``), as esbuild's and Vite's caches: per file, its stat
 stamp (size, mtime_ns, inode), its content hash and any *facts* a stage derived from its content
@@ -50,17 +51,26 @@ _TRANSLATED: dict[str, tuple[str, ...]] = {}
 
 
 def translate_globs(patterns: Iterable[str]) -> dict[str, list[str]]:
-    """wcmatch's translation of each of ``patterns`` (GLOBSTAR, BRACE) into the regular
-    expressions a path must fully match one of; a pattern it would also exclude by is left out
-    (none is with these flags)."""
+    """wcmatch's translation of each of ``patterns`` (``_FLAGS``) into the regular expressions
+    a path must fully match one of: an including glob's, or for an excluding one (``!...``)
+    those a path it excludes matches."""
     from wcmatch import glob as wglob
 
     out: dict[str, list[str]] = {}
     for p in dict.fromkeys(patterns):
-        include, exclude = wglob.translate([p], flags=wglob.GLOBSTAR | wglob.BRACE)
-        if include and not exclude:
-            out[p] = list(include)
+        include, exclude = wglob.translate([p], flags=_flags(wglob))
+        out[p] = list(exclude if excluding(p) else include)
     return out
+
+
+def excluding(pattern: str) -> bool:
+    """Whether ``pattern`` excludes (a leading ``!``; ``\\!`` is a literal ``!``)."""
+    return pattern.startswith("!")
+
+
+def _flags(wglob: Any) -> int:
+    """GLOBSTAR (``**``), BRACE (``{a,b}``) and NEGATE (``!...`` excludes)."""
+    return int(wglob.GLOBSTAR | wglob.BRACE | wglob.NEGATE)
 
 
 def know_globs(translated: dict[str, list[str]]) -> None:
@@ -70,26 +80,33 @@ def know_globs(translated: dict[str, list[str]]) -> None:
 
 
 class _Translated:
-    """A matcher made of translated globs: a path matches when one expression matches it whole,
-    as wcmatch's own matcher decides for patterns without exclusions (tests/test_globs.py)."""
+    """A matcher made of translated globs: a path matches when an including glob's expression
+    matches it whole and no excluding glob's does, as wcmatch's own matcher decides
+    (tests/test_globs.py)."""
 
-    def __init__(self, regexes: list[str]) -> None:
-        self.regexes = [re.compile(r) for r in regexes]
+    def __init__(self, include: list[str], exclude: list[str]) -> None:
+        self.include = [re.compile(r) for r in include]
+        self.exclude = [re.compile(r) for r in exclude]
 
     def match(self, rel: str) -> bool:
-        return any(r.fullmatch(rel) for r in self.regexes)
+        return any(r.fullmatch(rel) for r in self.include) and not any(
+            r.fullmatch(rel) for r in self.exclude
+        )
 
 
 @functools.lru_cache(maxsize=256)
 def _matcher(patterns: tuple[str, ...]) -> Any:
     """The compiled matcher of ``patterns`` (``globmatch`` would otherwise re-parse them on every
-    call: ~0.5 ms; compiled once, ~13x less per file), GLOBSTAR and BRACE on: from their known
+    call: ~0.5 ms; compiled once, ~13x less per file), with ``_flags``: from their known
     translations when every pattern has one, else wcmatch's, imported here on first use."""
     if all(p in _TRANSLATED for p in patterns):
-        return _Translated([r for p in patterns for r in _TRANSLATED[p]])
+        return _Translated(
+            [r for p in patterns if not excluding(p) for r in _TRANSLATED[p]],
+            [r for p in patterns if excluding(p) for r in _TRANSLATED[p]],
+        )
     from wcmatch import glob as wglob
 
-    return wglob.compile(list(patterns), flags=wglob.GLOBSTAR | wglob.BRACE)
+    return wglob.compile(list(patterns), flags=_flags(wglob))
 
 
 def globmatch(rel: str, patterns: Iterable[str]) -> bool:
