@@ -93,21 +93,16 @@ class Strs(Check):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Globs(Check):
-    """A list of globs relative to ``source``; a single glob reads as a one-item list. A glob
-    with a leading ``!`` excludes what it matches from what the others match: a list of such
-    globs only matches nothing, and is an error."""
+    """A list of globs relative to ``source`` (one glob reads as a one-item list); one with a
+    leading ``!`` excludes what it matches from the others': such globs alone are an error."""
 
     TYPE = "list of globs"
 
     def read(self, ctx: Ctx, node: yaml.Node, path: str, default: Any) -> tuple[str, ...] | None:
         globs = tuple(ctx.r.list_of(node, path, ctx.glob, allow_scalar=True))
         if globs and all(g.startswith("!") for g in globs):
-            ctx.r.error(
-                node,
-                path,
-                "only excluding globs ('!...'), which match nothing alone: add a glob of"
-                f" the files to take first (['**', {globs[0]!r}])",
-            )
+            why = "only excluding globs ('!...'), which match nothing alone: add a glob of the"
+            ctx.r.error(node, path, f"{why} files to take first (['**', {globs[0]!r}])")
             return None
         return globs
 
