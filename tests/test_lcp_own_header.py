@@ -59,14 +59,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         yield port
 
 
+#: every Largest Contentful Paint entry of a page, in ``window.__lcp`` (an init script)
+LCP_LOG = """window.__lcp = [];
+    new PerformanceObserver(l => window.__lcp.push(...l.getEntries()))
+        .observe({type: 'largest-contentful-paint', buffered: true});"""
+
+
 @pytest.mark.parametrize("path", ["/", "/page"])
 def test_the_hero_after_the_page_own_header_logo_is_eager(
     browser: Any, site: int, path: str
 ) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.add_init_script("""window.__lcp = [];
-        new PerformanceObserver(l => window.__lcp.push(...l.getEntries()))
-            .observe({type: 'largest-contentful-paint', buffered: true});""")
+    page.add_init_script(LCP_LOG)
     try:
         failed: list[str] = []
         page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
