@@ -35,6 +35,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
+from .hashing import HEX_NAME_HASH
 from .lazyre import lazy
 
 #: where bundlers write their manifests, relative to the build folder
@@ -89,7 +90,7 @@ def manifest_named(source: Path, keys: Collection[str], manifests: Collection[st
 #: the files whose bytes may name a sibling by its hash: a runtime's chunk map, a url()
 _READ = (".js", ".mjs", ".cjs", ".css")
 #: a hex content hash between dots in a file's name, and one standing alone in a text
-_NAME_HASH = lazy(r"(?:^|\.)([0-9a-f]{8,32})\.")
+_NAME_HASH = lazy(HEX_NAME_HASH)
 _HEX = lazy(r"(?<![0-9A-Za-z])[0-9a-f]{8,32}(?![0-9A-Za-z])")
 
 

@@ -87,11 +87,14 @@ def sri_file(path: Path) -> str:
     return "sha384-" + base64.b64encode(h.digest()).decode("ascii")
 
 
+#: a hex content hash in a file name, captured (``bundler_manifest.reached`` looks for it in a
+#: runtime's bytes)
+HEX_NAME_HASH = r"(?:^|\.)([0-9a-f]{8,32})\."
 #: a bundler's content hash in a file name, before an extension: webpack's and Create React
 #: App's ``[name].[contenthash:8].js`` / ``1536.400d7381.chunk.js`` (8 to 32 hex digits between
 #: dots, or first: webpack's ``[contenthash].chunk.js``) and Vite's or Rollup's
 #: ``[name]-[hash:8].js`` (8 base64url characters after a dash)
-BUNDLER_HASH = lazy(r"(?:^|\.)[0-9a-f]{8,32}\.|-[A-Za-z0-9_-]{8}\.")
+BUNDLER_HASH = lazy(HEX_NAME_HASH + r"|-[A-Za-z0-9_-]{8}\.")
 
 
 def bundler_hashed(rel: str, named: Collection[str]) -> bool:
