@@ -28,13 +28,14 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..fsutil import atomic_write, walk_files
 from ..hashing import sha256_file
 from ..lazyre import lazy
+from ..records import dataclass
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
 #: the memo file's format; another value (or the old list form) is ignored: every file is
@@ -154,6 +155,15 @@ class SourceFile:
     size: int
     mtime_ns: int
     inode: int
+
+    def __init__(self, rel: str, path: Path, size: int, mtime_ns: int, inode: int) -> None:
+        # written out: a scan makes one per file (``records``' closure is slower)
+        setattr_ = object.__setattr__
+        setattr_(self, "rel", rel)
+        setattr_(self, "path", path)
+        setattr_(self, "size", size)
+        setattr_(self, "mtime_ns", mtime_ns)
+        setattr_(self, "inode", inode)
 
 
 @dataclass

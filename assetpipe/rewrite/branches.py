@@ -12,9 +12,10 @@ be hashed. ``resolve.Resolver._literal_refs_only`` asks this module.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..lazyre import lazy
+from ..records import dataclass
 
 #: the character standing for one literal reference in the value
 REF = "\x01"

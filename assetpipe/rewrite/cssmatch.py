@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from html.parser import HTMLParser
 
 from ..lazyre import lazy
+from ..records import dataclass
 
 #: bs4's ``HTMLTreeBuilder.empty_element_tags`` (void elements: closed as soon as opened)
 VOID = frozenset(
@@ -135,6 +136,17 @@ class Element:
     parent: Element | None
     classes: tuple[str, ...] = ()
     in_template: bool = False
+
+    def __init__(  # written out: a parse makes one per element (``records``' closure is slower)
+        self,
+        name: str,
+        attrs: dict[str, str],
+        parent: Element | None,
+        classes: tuple[str, ...] = (),
+        in_template: bool = False,
+    ) -> None:
+        self.name, self.attrs, self.parent = name, attrs, parent
+        self.classes, self.in_template = classes, in_template
 
 
 class _Tree(HTMLParser):

@@ -8,8 +8,9 @@ never re-serialised.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from ..records import dataclass
 
 
 @dataclass(frozen=True)

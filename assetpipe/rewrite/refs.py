@@ -60,11 +60,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
 from ..lazyre import lazy
+from ..records import dataclass
 from .djangotags import tag_re
 
 #: the route names whose ``url_for`` names a file of the static folder, by default

@@ -397,7 +397,17 @@ class _Scanner:
             return self.n if j < 0 else j + 1
 
 
+#: the last scan made, given again for the same text
+_last: list[Scan] = []
+
+
 def scan(text: str) -> Scan:
     """Scan ``text`` (a template) and return its tags; raises ``ScanError`` on an unterminated
-    Jinja construct."""
-    return _Scanner(text).run()
+    Jinja construct. A scan is read-only and shared: the same text as the last call's gets the
+    same ``Scan`` (an edit build's planner and templates stage both read the saved template)."""
+    for last in _last:
+        if last.text == text:
+            return last
+    found = _Scanner(text).run()
+    _last[:] = [found]
+    return found

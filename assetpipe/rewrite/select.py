@@ -60,7 +60,9 @@ def _match_fast(
     matchers: list[cssmatch.Matcher | None],
     by_pos: dict[tuple[int, int], int],
 ) -> dict[int, str]:
-    at = cssmatch.elements(sc.masked())
+    at = sc.memo.get("elements")
+    if at is None:  # the LCP lead and the rewrite both match on the same scan
+        at = sc.memo["elements"] = cssmatch.elements(sc.masked())
     found = sorted(
         (off, at[pos]) for pos, off in by_pos.items() if pos in at and not at[pos].in_template
     )

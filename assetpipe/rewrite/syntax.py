@@ -21,10 +21,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from ..lazyre import lazy
+from ..records import dataclass
 from .edits import Edit
 
 #: the ``templates.syntax`` keys, as Jinja's ``Environment`` names them

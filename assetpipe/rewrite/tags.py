@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+from typing import Any
+
+from ..records import dataclass
 
 #: Elements whose body is text up to their end tag.
 RAWTEXT = frozenset({"script", "style", "textarea", "title", "xmp"})
@@ -42,6 +45,20 @@ class Attr:
     quote: str = ""
     conditional: bool = False
 
+    def __init__(  # written out: a scan makes one per attribute (``records``' closure is slower)
+        self,
+        name: str,
+        start: int,
+        end: int,
+        value_start: int | None = None,
+        value_end: int | None = None,
+        quote: str = "",
+        conditional: bool = False,
+    ) -> None:
+        self.name, self.start, self.end = name, start, end
+        self.value_start, self.value_end = value_start, value_end
+        self.quote, self.conditional = quote, conditional
+
 
 @dataclass
 class Tag:
@@ -66,6 +83,29 @@ class Tag:
     in_picture: bool = False
     #: for raw-text elements (``script``): the offset right after the end tag
     element_end: int | None = None
+
+    def __init__(  # written out: a scan makes one per tag (``records``' closure is slower)
+        self,
+        name: str,
+        start: int,
+        end: int = -1,
+        insert_at: int = -1,
+        name_end: int = -1,
+        attrs: list[Attr] | None = None,
+        self_closing: bool = False,
+        dynamic: bool = False,
+        split: bool = False,
+        jinja: tuple[str, ...] = (),
+        opaque: str | None = None,
+        in_picture: bool = False,
+        element_end: int | None = None,
+    ) -> None:
+        self.name, self.start, self.end = name, start, end
+        self.insert_at, self.name_end = insert_at, name_end
+        self.attrs = [] if attrs is None else attrs
+        self.self_closing, self.dynamic, self.split = self_closing, dynamic, split
+        self.jinja, self.opaque = jinja, opaque
+        self.in_picture, self.element_end = in_picture, element_end
 
     @property
     def in_loop(self) -> bool:
@@ -102,6 +142,9 @@ class Scan:
     #: ``{% render_product p %}``): where another template's or a macro's markup may render
     calls: list[tuple[int, int, tuple[str, ...]]] = field(default_factory=list)
     _lines: list[int] = field(default_factory=list)
+    #: what readers work out once per scan and share (``select``'s parsed element tree): a
+    #: function of ``text`` only, never compared
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         starts = [0]
