@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,20 +18,52 @@ def _umask() -> int:
 
 
 _FILE_MODE = 0o666 & ~_umask()
+#: the numbers of this process's temporary names (``next`` on a count is atomic under the GIL)
+_TEMP_IDS = itertools.count()
+
+
+def _temp_names(folder: Path, prefix: str, suffix: str) -> Iterator[Path]:
+    """Names for a new temporary entry in ``folder``, unique to this process (its pid and a
+    count) and tried in turn: one left by a dead process of the same pid is skipped. Made here,
+    not with ``tempfile``, whose import (with ``random`` and ``shutil``'s archivers) was a few
+    milliseconds of a one-template edit build."""
+    while True:
+        yield folder / f"{prefix}{os.getpid()}-{next(_TEMP_IDS)}{suffix}"
+
+
+def temp_file(folder: Path, prefix: str, suffix: str = ".tmp") -> tuple[int, Path]:
+    """A new file in ``folder`` (``O_EXCL``), open for writing, readable by all as the umask
+    allows (outputs are read by web servers): its descriptor and path."""
+    for tmp in _temp_names(folder, prefix, suffix):
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def temp_folder(folder: Path, prefix: str) -> Path:
+    """A new folder in ``folder``, private to its owner (as ``tempfile.mkdtemp`` makes it)."""
+    for tmp in _temp_names(folder, prefix, ""):
+        try:
+            tmp.mkdir(0o700)
+            return tmp
+        except FileExistsError:
+            continue
+    raise AssertionError("unreachable")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temp file in the same folder and ``os.replace``, so a
     reader sees the old file or the new one, never half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = temp_file(path.parent, f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; outputs are read by web servers
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -88,6 +120,8 @@ def link_or_copy(src: Path, dst: Path) -> None:
     try:
         os.link(src, dst)
     except OSError:
+        import shutil  # here: most builds link, and shutil imports its archivers
+
         shutil.copyfile(src, dst)
 
 
@@ -96,7 +130,26 @@ def rmtree(path: Path) -> None:
     if path.is_symlink() or path.is_file():
         path.unlink(missing_ok=True)
     elif path.exists():
-        shutil.rmtree(path, ignore_errors=True)
+        _remove_tree(str(path))
+
+
+def _remove_tree(top: str) -> None:
+    """``shutil.rmtree(top, ignore_errors=True)``, deepest first, symlinks unlinked and never
+    followed; without importing ``shutil``, whose archivers' modules (``bz2``, ``lzma``) were
+    a few milliseconds of every build (the last build's retired folder is removed by each)."""
+    for folder, dirs, files in os.walk(top, topdown=False):
+        for name in files:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
+        for name in dirs:
+            sub = os.path.join(folder, name)
+            with contextlib.suppress(OSError):
+                if os.path.islink(sub):
+                    os.unlink(sub)
+                else:
+                    os.rmdir(sub)
+    with contextlib.suppress(OSError):
+        os.rmdir(top)
 
 
 def walk_files(

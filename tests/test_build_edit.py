@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -271,3 +273,50 @@ def test_a_config_error_is_still_reported_before_any_replay(twins: tuple[Path, P
     cfg.write_text(cfg.read_text() + "images:\n  widths: [0]\n")
     with pytest.raises(ConfigError):
         _build(a)
+
+
+#: run in a fresh process: an edit build of argv[1]'s config, counting the scans and HTML trees
+#: made, and which of the modules an edit build need not load were loaded
+_EDIT_PROCESS = """
+import json, sys
+from assetpipe.rewrite import cssmatch, scanner
+counts = {"scans": 0, "trees": 0}
+run, feed = scanner._Scanner.run, cssmatch._Tree.feed
+def counted_run(self):
+    counts["scans"] += 1
+    return run(self)
+def counted_feed(self, data):
+    counts["trees"] += 1
+    return feed(self, data)
+scanner._Scanner.run, cssmatch._Tree.feed = counted_run, counted_feed
+from assetpipe import build, load_config
+result = build(load_config(sys.argv[1]))
+heavy = ("assetpipe.stages.compress", "brotli", "gzip", "shutil", "tempfile")
+print(json.dumps({**counts, "replayed": list(result.replayed),
+                  "loaded": [m for m in heavy if m in sys.modules]}))
+"""
+
+
+def test_a_template_edit_reads_the_page_once_and_loads_no_other_stage(
+    twins: tuple[Path, Path],
+) -> None:
+    """A one-template edit's process scans the saved page once and parses it into a tree once
+    (the rebuild planner, the LCP lead and the rewrite share them), and loads neither the
+    compress stage it replays (brotli, gzip) nor ``shutil``'s and ``tempfile``'s modules: each
+    was milliseconds of a save's rebuild."""
+    a, _ = twins
+    _edit_template(a)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    out = subprocess.run(
+        [sys.executable, "-c", _EDIT_PROCESS, str(a / "pipeline.yaml")],
+        cwd=a,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout)
+    assert set(EVERY) - set(seen["replayed"]) == {"templates"}
+    assert (seen["scans"], seen["trees"]) == (1, 1)
+    assert seen["loaded"] == []
+    assert "<p>one</p>" in (a / "dist/templates/pages/t1.html").read_text()

@@ -25,15 +25,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from ..fsutil import atomic_write, link_or_copy, rmtree
+from ..fsutil import atomic_write, link_or_copy, rmtree, temp_file, temp_folder
 from ..hashing import sha256_file
 from ..records import dataclass
 
@@ -97,7 +95,7 @@ def _moved(src: Path | None, dest: Path) -> bool:
 
 def _write_meta(folder: Path, doc: Mapping[str, Any]) -> None:
     """Replace an entry's meta.json atomically (a reader sees the old one or the new one)."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".meta.", suffix=".tmp")
+    fd, tmp = temp_file(folder, ".meta.")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(doc, f, sort_keys=True)
     os.replace(tmp, folder / "meta.json")
@@ -207,7 +205,7 @@ class Cache:
         moving = moving or {}
         folder = self._folder(key)
         folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
+        tmp = temp_folder(folder.parent, ".tmp-")
         digests: dict[str, str] = {}
         try:
             for name, content in files.items():
@@ -217,6 +215,8 @@ class Cache:
                         dest.write_bytes(content)
                     digests[name] = hashlib.sha256(content).hexdigest()
                 else:
+                    import shutil  # here: shutil imports its archivers
+
                     shutil.copyfile(content, dest)
                     # the copy keeps its file's time: served under an unhashed URL, its
                     # Last-Modified is the one the app sent (Trac's heuristic caching)

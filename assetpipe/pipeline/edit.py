@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Location
@@ -188,6 +187,8 @@ def _link_all(src_root: str, dest_root: str, rels: list[str]) -> None:
         except FileExistsError:  # another stage's entry names the same file (same bytes)
             continue
         except OSError:
+            import shutil  # here: shutil imports its archivers
+
             shutil.copyfile(src, dest)
 
 

@@ -270,7 +270,7 @@ def _stages(
     """``_run_stages`` with the build's esbuild ``session``: the stages into a new build folder,
     then the swap."""
     from ..manifest import Manifest
-    from ..stages import compress, static
+    from ..stages import ahead, static
     from ..stages.base import Report, StageContext
     from .cache import Cache
     from .output import record_history, retain, retire_old_builds, swap, sweep, write_json
@@ -307,7 +307,7 @@ def _stages(
                 continue
             owners.update(dict.fromkeys(run_stage(ctx, name, run), name))
             if name != "compress":  # what public/ holds now compresses during the next stages
-                compress.start(ctx)
+                ahead.start(ctx)
         ctx.stage = "build"
         if strict and ctx.report.warnings:
             raise StageError(
@@ -329,7 +329,7 @@ def _stages(
             write_json(build_dir / name, doc, builds / previous / name if previous else None)
         swap(cfg.output, build_dir)
     except BaseException:
-        compress.cancel(ctx)
+        ahead.cancel(ctx)
         rmtree(build_dir)
         raise
     finally:

@@ -57,7 +57,7 @@ from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
 from ..rewrite.select import check_selector, fast_selector
 from ..rewrite.syntax import Syntax
-from . import compress
+from . import ahead
 from .base import StageContext
 from .missingassets import missing_errors
 from .templatelead import lead_roles, role_options, roles_dropped
@@ -333,11 +333,11 @@ def _stale_records(ctx: StageContext, names: dict[str, str], stale: list[ImageHi
 def run(ctx: StageContext) -> None:
     """Rewrite every template into ``<output>/templates/`` (see the module docstring), while the
     compress stage's work on ``public/`` (complete now) runs on the other cores."""
-    compress.start(ctx)
+    ahead.start(ctx)
     try:
         _run(ctx)
     except BaseException:
-        compress.cancel(ctx)
+        ahead.cancel(ctx)
         raise
 
 
