@@ -28,6 +28,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
     "images": ("stages/images.py", "imaging/", "hashing.py"),
     "templates": (
         "stages/templates.py",
+        "stages/templatekeys.py",
         "stages/templatelead.py",
         "stages/missingassets.py",
         "stages/unresolved.py",
@@ -54,6 +55,7 @@ OUTPUT_CODE: dict[str, tuple[str, ...]] = {
         "stages/cssrefs.py",
         "stages/jsrefs.py",
         "stages/templates.py",
+        "stages/templatekeys.py",
         "stages/templatelead.py",
         "stages/missingassets.py",
         "stages/unresolved.py",

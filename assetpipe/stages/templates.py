@@ -25,14 +25,11 @@ template that must be rewritten (a hit was rewritten with the same, checked, sel
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
 import re
-import sys
 from collections.abc import Mapping
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -45,7 +42,7 @@ from ..errors import (
     MissingAssetsError,
     StageError,
 )
-from ..pipeline.codeprint import code_digest, fact_kind
+from ..pipeline.codeprint import fact_kind
 from ..pipeline.sources import globmatch
 from ..rewrite.document import Document
 from ..rewrite.foreign import is_font
@@ -55,36 +52,16 @@ from ..rewrite.model import prefix_map
 from ..rewrite.refs import STATIC_TAG_ANY
 from ..rewrite.rules import Options, Result, rewrite
 from ..rewrite.scanner import ScanError
-from ..rewrite.select import check_selector, fast_selector
+from ..rewrite.select import check_selector
 from ..rewrite.syntax import Syntax
 from . import ahead
 from .base import StageContext
 from .missingassets import missing_errors
+from .templatekeys import entry_digests, template_key
 from .templatelead import lead_roles, role_options, roles_dropped
 from .unresolved import warn_unresolved
 
 log = logging.getLogger("assetpipe")
-
-
-@functools.lru_cache(maxsize=64)
-def _options_doc(opts: Options) -> dict[str, Any]:
-    """``opts`` as its cache keys hold it: the same few options (a page's, a partial's) come
-    back for every template, and ``asdict`` of one was a millisecond of an edit build's 28."""
-    return asdict(opts)
-
-
-@functools.cache
-def _tools(selectors: tuple[str, ...]) -> tuple[str, ...]:
-    """What the rewrite's result depends on besides its inputs and its code: Python's version
-    (``rewrite.cssmatch`` uses the standard library's HTML tokenizer), and bs4's and soupsieve's
-    when a configured selector is outside cssmatch's subset (they match it then). Their versions
-    are read only in that case: ``importlib.metadata`` costs ~20 ms to import."""
-    tools = (f"{sys.version_info[0]}.{sys.version_info[1]}",)
-    if all(fast_selector(s) for s in selectors):
-        return tools
-    from importlib import metadata
-
-    return (*tools, metadata.version("beautifulsoup4"), metadata.version("soupsieve"))
 
 
 _KEYISH = r"""([^\s"'<>?#,)]+)"""
@@ -365,6 +342,7 @@ def _run(ctx: StageContext) -> None:
     seen_used: set[str] = set()
     missing: list[AssetpipeError] = []  # every template's, raised at once after the loop
     fonts = css_fonts(ctx)
+    digest = entry_digests(ctx)
     for name, rel in names.items():
         opts = options(ctx, name, roles.get(name), icons, fonts)
         mine = [h for h in hints if h.template == name]
@@ -372,16 +350,7 @@ def _run(ctx: StageContext) -> None:
         deps = {
             k: ctx.manifest.get(k) for k in sorted(with_imports(memo_references(ctx, rel), ctx))
         }
-        key = ctx.cache.key(
-            "templates",
-            code_digest("templates"),
-            _tools((*opts.eager, *(s for s, _ in opts.sizes_rules))),
-            ctx.sources.sha256(rel),
-            _options_doc(opts),
-            [h.to_json() for h in mine],
-            [h.to_json() for h in seen],
-            deps,
-        )
+        key = template_key(ctx, rel, opts, mine, seen, {k: digest(k) for k in deps})
         entry = ctx.cache.get(key, "templates")
         if entry is not None:
             meta = dict(entry.meta)
