@@ -13,8 +13,10 @@ it links a stylesheet the build does not have, as webassets' URL does.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,9 @@ from jinja2.parser import Parser
 
 from assetpipe import build
 from assetpipe.flask import AssetPipe
-from tests.conftest import write_tree
+from assetpipe.pipeline.result import BuildResult
+from tests.conftest import tree_bytes, write_tree
+from tests.rebuild_site import opened_files
 from tests.test_serve_support import wsgi_server
 
 pytestmark = pytest.mark.node
@@ -193,3 +197,48 @@ def test_a_font_preload_beside_the_apps_own_stylesheet_keeps_its_name(
         fetched = _fonts_fetched(browser, f"http://127.0.0.1:{port}/")
     assert fetched[1:] == ["solid.woff2"], fetched
     assert re.fullmatch(r"regular-[A-Z0-9]{8}\.woff2", fetched[0]), fetched
+
+
+def _aged(root: Path) -> Path:
+    """``_built``'s site with every source older than the racy window (so the next build after a
+    save is an edit build, as between a user's saves)."""
+    _built(root)
+    old = time.time_ns() - 10**10
+    for path in (root / "app").rglob("*"):
+        os.utime(path, ns=(old, old))
+    build(root / "pipeline.yaml")
+    return root
+
+
+def test_the_fonts_a_stylesheet_names_are_not_read_again_by_an_edit_build(tmp_path: Path) -> None:
+    """Which fonts the built stylesheets name is cached by the stylesheets' stamps: a template
+    edit reads none of them (an app's were megabytes, read on every save), and a changed
+    stylesheet is read again. Each build's templates equal a cold build's."""
+    a, b = _aged(tmp_path / "a"), _aged(tmp_path / "b")
+
+    def both(change: Callable[[Path], None]) -> tuple[BuildResult, list[str]]:
+        change(a)
+        change(b)
+        with opened_files() as seen:
+            edited = build(a / "pipeline.yaml")
+        cold = build(b / "pipeline.yaml", clean=True)
+        assert tree_bytes(edited.build_dir / "templates") == tree_bytes(
+            cold.build_dir / "templates"
+        )
+        return edited, [p for p in seen if p.endswith(".css")]
+
+    def page(root: Path) -> None:
+        built = root / "app/templates/built.html"
+        built.write_text(built.read_text() + "<p>saved</p>\n")
+
+    edited, read = both(page)
+    assert edited.replayed and "styles" in edited.replayed
+    assert read == []
+    assert "solid-" in (edited.build_dir / "templates/own.html").read_text()
+
+    def sheet(root: Path) -> None:
+        (root / "app/static/css/icons.css").write_text(CSS.replace("solid.woff2", "regular.woff2"))
+
+    edited, read = both(sheet)
+    assert "styles" not in edited.replayed
+    assert any("/public/" in p for p in read)

@@ -42,7 +42,7 @@ from ..errors import (
     MissingAssetsError,
     StageError,
 )
-from ..pipeline.codeprint import fact_kind
+from ..pipeline.codeprint import code_digest, fact_kind
 from ..pipeline.sources import globmatch
 from ..rewrite.document import Document
 from ..rewrite.foreign import is_font
@@ -166,15 +166,30 @@ def options(
 
 def css_fonts(ctx: StageContext) -> frozenset[str]:
     """The font keys whose output file a stylesheet of the build names (bundled or copied:
-    its ``url()``\\ s give the hashed names), read from the built stylesheets."""
+    its ``url()``\\ s give the hashed names), read from the built stylesheets. The answer is
+    cached by the stylesheets' stamps (size, time, inode: a replayed file is a link to the same
+    inode), so an edit build reads no stylesheet (an app's were megabytes)."""
     entries = ctx.manifest.entries
     fonts = {str(e["file"]).rsplit("/", 1)[-1]: k for k, e in entries.items() if is_font(k)}
-    named: set[str] = set()
+    if not fonts:
+        return frozenset()
     sheets = {f for e in entries.values() for f in (e["file"], *e.get("css", ()))}
-    for f in sorted(s for s in sheets if str(s).endswith(".css")) if fonts else ():
-        path = ctx.public / f
-        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    stamps: list[tuple[str, list[int]]] = []
+    for f in sorted(str(s) for s in sheets if str(s).endswith(".css")):
+        try:
+            st = (ctx.public / f).stat()
+        except OSError:
+            continue
+        stamps.append((f, [st.st_size, st.st_mtime_ns, st.st_ino]))
+    key = ctx.cache.key("templates.fonts", code_digest("templates"), sorted(fonts.items()), stamps)
+    entry = ctx.cache.peek(key)
+    if entry is not None:
+        return frozenset(entry.meta["named"])
+    named: set[str] = set()
+    for f, _ in stamps:
+        text = (ctx.public / f).read_text(encoding="utf-8", errors="replace")
         named.update(k for file, k in fonts.items() if file in text)
+    ctx.cache.put(key, {}, {"named": sorted(named)}, replace=True)
     return frozenset(named)
 
 
