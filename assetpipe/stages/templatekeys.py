@@ -1,18 +1,20 @@
 """What a template's cache entry is keyed by (the templates stage's ``Cache`` section): the
 stage's code, the tools the rewrite's result depends on, the template's bytes, its effective
-options, its hints, and a digest of the manifest entry of every key it could reference.
+options, its hints, and the manifest entry of every key it could reference.
 
-The options and the entries are keyed by digests made once each: the same few options (a
-page's, a partial's) and a layout's stylesheet and scripts come back in every template's key,
-and encoding them again for each was most of an edit build's 28 keys.
+The options are keyed by a digest made once per distinct options: the same few (a page's, a
+partial's) come back for every template, and their fields were most of each key's encoding.
+(The entries are not: most of a template's are its own images, and a digest per entry cost more
+in calls than it saved in bytes.)
 """
 
 from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict
+from typing import Any
 
 from ..pipeline.cache import Cache
 from ..pipeline.codeprint import code_digest
@@ -28,10 +30,10 @@ def template_key(
     opts: Options,
     hints: list[Hint],
     records: list[ImageHint],
-    entries: Mapping[str, str],
+    entries: Mapping[str, Any],
 ) -> str:
     """The key of template ``rel`` rewritten with ``opts``, its LCP ``hints`` and image
-    ``records``, and ``entries``: each key it could reference → ``entry_digests``' digest."""
+    ``records``, and ``entries``: each key it could reference → its manifest entry."""
     return ctx.cache.key(
         "templates",
         code_digest("templates"),
@@ -40,22 +42,8 @@ def template_key(
         _options_digest(opts),
         [h.to_json() for h in hints],
         [h.to_json() for h in records],
-        dict(entries),
+        entries,
     )
-
-
-def entry_digests(ctx: StageContext) -> Callable[[str], str]:
-    """Manifest key → a digest of its entry in ``ctx.manifest`` (``None``'s for a key it
-    lacks), each made once: for one run of the stage, over a complete manifest."""
-    made: dict[str, str] = {}
-
-    def digest(key: str) -> str:
-        found = made.get(key)
-        if found is None:
-            found = made[key] = Cache.key("templates.entry", ctx.manifest.get(key))
-        return found
-
-    return digest
 
 
 @functools.lru_cache(maxsize=64)

@@ -57,7 +57,7 @@ from ..rewrite.syntax import Syntax
 from . import ahead
 from .base import StageContext
 from .missingassets import missing_errors
-from .templatekeys import entry_digests, template_key
+from .templatekeys import template_key
 from .templatelead import lead_roles, role_options, roles_dropped
 from .unresolved import warn_unresolved
 
@@ -357,7 +357,6 @@ def _run(ctx: StageContext) -> None:
     seen_used: set[str] = set()
     missing: list[AssetpipeError] = []  # every template's, raised at once after the loop
     fonts = css_fonts(ctx)
-    digest = entry_digests(ctx)
     for name, rel in names.items():
         opts = options(ctx, name, roles.get(name), icons, fonts)
         mine = [h for h in hints if h.template == name]
@@ -365,7 +364,7 @@ def _run(ctx: StageContext) -> None:
         deps = {
             k: ctx.manifest.get(k) for k in sorted(with_imports(memo_references(ctx, rel), ctx))
         }
-        key = template_key(ctx, rel, opts, mine, seen, {k: digest(k) for k in deps})
+        key = template_key(ctx, rel, opts, mine, seen, deps)
         entry = ctx.cache.get(key, "templates")
         if entry is not None:
             meta = dict(entry.meta)
