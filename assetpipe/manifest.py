@@ -23,7 +23,6 @@ still load).
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import field
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .fsutil import atomic_write, dump_json
+from .logs import logger
 from .records import dataclass
 
 ENCODING_SUFFIX = {"br": ".br", "gzip": ".gz", "zstd": ".zst"}
@@ -39,7 +39,7 @@ REPORT_NAME = "report.json"
 #: (inode, mtime in ns) of a file: changes whenever a build is swapped in or rewritten
 Stamp = tuple[int, int]
 
-log = logging.getLogger("assetpipe")
+log = logger("assetpipe")
 
 
 class Manifest:

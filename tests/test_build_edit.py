@@ -291,7 +291,7 @@ def counted_feed(self, data):
 scanner._Scanner.run, cssmatch._Tree.feed = counted_run, counted_feed
 from assetpipe import build, load_config
 result = build(load_config(sys.argv[1]))
-heavy = ("assetpipe.stages.compress", "brotli", "gzip", "shutil", "tempfile")
+heavy = ("assetpipe.stages.compress", "brotli", "gzip", "shutil", "tempfile", "logging")
 print(json.dumps({**counts, "replayed": list(result.replayed),
                   "loaded": [m for m in heavy if m in sys.modules]}))
 """
@@ -302,8 +302,8 @@ def test_a_template_edit_reads_the_page_once_and_loads_no_other_stage(
 ) -> None:
     """A one-template edit's process scans the saved page once and parses it into a tree once
     (the rebuild planner, the LCP lead and the rewrite share them), and loads neither the
-    compress stage it replays (brotli, gzip) nor ``shutil``'s and ``tempfile``'s modules: each
-    was milliseconds of a save's rebuild."""
+    compress stage it replays (brotli, gzip), nor ``shutil``'s and ``tempfile``'s modules, nor
+    ``logging`` (nothing is logged): each was milliseconds of a save's rebuild."""
     a, _ = twins
     _edit_template(a)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}

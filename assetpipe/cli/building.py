@@ -69,7 +69,7 @@ def run_build(
     json_mode: bool,
 ) -> None:
     """Build the site and report it (exits with the command's code)."""
-    setup_logging(verbose, quiet, json_mode)
+    setup_logging(verbose, quiet, json_mode, deferred=True)
 
     def body() -> int:
         from ..config import load_config

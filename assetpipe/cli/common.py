@@ -7,87 +7,38 @@ rich's renderables for logs and progress; the core never prints. It imports no c
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar, NoReturn
+from typing import Any, NoReturn
 
+from .. import logs
 from ..errors import AssetpipeError
 from ..progress import NullProgress
+from .console import esc, make_console, say, styled
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TOOL = 0, 1, 2, 3
 
 
-def make_console(stderr: bool = True) -> Any:
-    from rich.console import Console
-
-    no_color = bool(os.environ.get("NO_COLOR"))
-    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=True)
+__all__ = ["esc", "make_console", "say", "styled"]  # re-exported: the commands' one import
 
 
-def _styled(stream: Any) -> bool:
-    """Whether rich would style output to ``stream``: a terminal, or ``FORCE_COLOR`` set. Else
-    (a pipe, a file, CI logs) a line is written as is, without importing rich."""
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+def setup_logging(verbose: int, quiet: bool, json_mode: bool, *, deferred: bool = False) -> None:
+    """Core log records as lines on stderr (``loglines``), at the level the flags ask. With
+    ``deferred`` (``assetpipe build``) the handler is installed, and ``logging`` imported, only
+    when a record is to be shown (``assetpipe.logs``); a build that logs nothing never loads
+    it."""
+    level = logs.WARNING if quiet or json_mode else (logs.DEBUG if verbose else logs.INFO)
 
+    def install() -> None:
+        from .loglines import install_handler
 
-def say(text: str, *, lead: str = "", style: str = "") -> None:
-    """One line on stderr: ``lead`` (in ``style`` where rich styles output) and ``text`` as
-    is. On a pipe or a file it is written directly, without importing rich."""
-    stream = sys.stderr  # looked up each time: a test runner may swap it
-    line = f"{lead} {text}" if lead else text
-    if not _styled(stream):
-        stream.write(line + "\n")
-        stream.flush()
-        return
-    if lead:
-        head = f"[{style}]{esc(lead)}[/] " if style else f"{esc(lead)} "
-        make_console().print(head + esc(text))
-    else:
-        make_console().print(f"[{style}]{esc(text)}[/]" if style else esc(text))
+        install_handler(level)
 
-
-class _LineHandler(logging.Handler):
-    """Renders core log records as plain lines on stderr: ``warning: FILE:LINE: what``,
-    ``error: ...``; info as is; debug dimmed. Colour only on a terminal without NO_COLOR;
-    rich only on a terminal (a piped build's lines are the same text, written directly)."""
-
-    STYLES: ClassVar[dict[int, tuple[str, str]]] = {
-        logging.WARNING: ("warning:", "yellow"),
-        logging.ERROR: ("error:", "bold red"),
-        logging.CRITICAL: ("error:", "bold red"),
-    }
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            text = record.getMessage()
-            if record.exc_info:  # a debug record's too: shown only with -v, which says so
-                import traceback
-
-                text += "\n" + "".join(traceback.format_exception(*record.exc_info))
-            prefix = self.STYLES.get(record.levelno)
-            if prefix:
-                say(text, lead=prefix[0], style=prefix[1])
-            elif record.levelno <= logging.DEBUG and _styled(sys.stderr):
-                make_console().print(f"[dim]{esc(text)}[/]")
-            else:
-                say(text)
-        except Exception:
-            self.handleError(record)
-
-
-def setup_logging(verbose: int, quiet: bool, json_mode: bool) -> None:
-    level = logging.WARNING if quiet or json_mode else (logging.DEBUG if verbose else logging.INFO)
-    handler = _LineHandler()
-    root = logging.getLogger("assetpipe")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
+    if not deferred:
+        import logging  # noqa: F401 - imported: ``configure`` installs the handler at once
+    logs.configure(level, install)
 
 
 def report_error(err: AssetpipeError, json_mode: bool) -> int:
@@ -109,12 +60,6 @@ def report_error(err: AssetpipeError, json_mode: bool) -> int:
     return err.exit_code
 
 
-def esc(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
-
-
 def run_command(fn: Callable[[], int], *, verbose: int, json_mode: bool) -> None:
     """Run a command body, mapping ``AssetpipeError`` to its exit code (traceback only with
     ``-v``), and Ctrl-C to 130."""
@@ -122,7 +67,7 @@ def run_command(fn: Callable[[], int], *, verbose: int, json_mode: bool) -> None
         code = fn()
     except AssetpipeError as err:
         if verbose:
-            logging.getLogger("assetpipe").exception("traceback")
+            logs.logger("assetpipe").exception("traceback")
         code = report_error(err, json_mode)
     except KeyboardInterrupt:
         code = 130

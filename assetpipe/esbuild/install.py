@@ -16,7 +16,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import logging
 import os
 import platform
 import shutil
@@ -26,9 +25,10 @@ import threading
 from pathlib import Path
 
 from ..errors import ExternalToolError
+from ..logs import logger
 from ..records import dataclass
 
-log = logging.getLogger("assetpipe")
+log = logger("assetpipe")
 
 NODE_FILES = ("package.json", "package-lock.json", "service.mjs")
 NODE_HINT = (

@@ -33,11 +33,11 @@ precompressed sibling of one, or a retained file): replaying would not know whos
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Location
+from ..logs import logger
 from ..manifest import ENCODING_SUFFIX, Manifest, entry_files
 from .reuse import Previous
 
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from ..stages.base import StageContext
     from .sources import Sources
 
-log = logging.getLogger("assetpipe")
+log = logger("assetpipe")
 
 #: the stages that write ``public/``: when one runs, so does the compress stage
 PUBLIC_STAGES = frozenset({"images", "scripts", "styles", "static"})

@@ -10,7 +10,6 @@ retained from previous builds).
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from ..config import Config, load_config
 from ..config.templatedirs import scan_sources
 from ..errors import StageError, UsageError
 from ..fsutil import rmtree
+from ..logs import logger
 from ..progress import NullProgress, Progress, StageDone, StageTally
 from . import reuse
 from .lock import BuildLock
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .edit import EditPlan
     from .sources import Sources
 
-log = logging.getLogger("assetpipe")
+log = logger("assetpipe")
 
 StageFn = Callable[["StageContext"], None]
 PROFILES = ("production", "development")

@@ -9,7 +9,6 @@ prints and reads no global state. It raises ``StageError`` (with a location) on 
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable
 from dataclasses import field
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..config import Config
 from ..errors import Location
 from ..fsutil import atomic_write, link_or_copy
+from ..logs import logger
 from ..manifest import Manifest
 from ..pipeline.cache import Cache
 from ..pipeline.sources import Sources
@@ -28,7 +28,7 @@ from ..records import dataclass
 if TYPE_CHECKING:
     from ..esbuild.session import EsbuildSession
 
-log = logging.getLogger("assetpipe")
+log = logger("assetpipe")
 
 
 def _session() -> EsbuildSession:

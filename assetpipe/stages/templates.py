@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,6 +41,7 @@ from ..errors import (
     MissingAssetsError,
     StageError,
 )
+from ..logs import logger
 from ..pipeline.codeprint import code_digest, fact_kind
 from ..pipeline.sources import globmatch
 from ..rewrite.document import Document
@@ -61,7 +61,7 @@ from .templatekeys import template_key
 from .templatelead import lead_roles, role_options, roles_dropped
 from .unresolved import warn_unresolved
 
-log = logging.getLogger("assetpipe")
+log = logger("assetpipe")
 
 
 _KEYISH = r"""([^\s"'<>?#,)]+)"""
