@@ -55,6 +55,19 @@ def run_cli(
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
+def fresh_python(code: str, *args: str, cwd: Path | None = None) -> CliResult:
+    """Run ``python -c CODE ARGS`` in a new process with this checkout importable, as a user's
+    one-shot process starts (nothing imported yet: what it loads is what the code loads)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
 def adopt_and_build(root: Path) -> None:
     """``assetpipe init`` then ``assetpipe build --strict`` in ``root``, as a new user runs
     them; fails the test with the command's output when either exits non-zero."""

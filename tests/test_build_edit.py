@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +20,7 @@ import pytest
 
 from assetpipe.errors import ConfigError, StageError
 from assetpipe.pipeline.result import BuildResult
-from tests.conftest import run_cli, tree_bytes
+from tests.conftest import fresh_python, run_cli, tree_bytes
 from tests.rebuild_site import RECORD, write_site
 from tests.rebuild_site import build_site as _build
 from tests.rebuild_site import page as _page
@@ -306,16 +304,9 @@ def test_a_template_edit_reads_the_page_once_and_loads_no_other_stage(
     ``logging`` (nothing is logged): each was milliseconds of a save's rebuild."""
     a, _ = twins
     _edit_template(a)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    out = subprocess.run(
-        [sys.executable, "-c", _EDIT_PROCESS, str(a / "pipeline.yaml")],
-        cwd=a,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr
-    seen = json.loads(out.stdout)
+    out = fresh_python(_EDIT_PROCESS, str(a / "pipeline.yaml"), cwd=a)
+    assert out.code == 0, out.err
+    seen = json.loads(out.out)
     assert set(EVERY) - set(seen["replayed"]) == {"templates"}
     assert (seen["scans"], seen["trees"]) == (1, 1)
     assert seen["loaded"] == []

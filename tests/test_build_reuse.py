@@ -16,7 +16,7 @@ import pytest
 from assetpipe import build, load_config
 from assetpipe.errors import StageError
 from assetpipe.imaging import pool
-from tests.conftest import REPO, tree_bytes, write_tree
+from tests.conftest import REPO, fresh_python, tree_bytes, write_tree
 from tests.rebuild_site import RECORD, opened_files, site, started_processes
 from tests.rebuild_site import age as _age
 from tests.rebuild_site import build_site as _build
@@ -89,15 +89,9 @@ def test_a_process_that_reuses_imports_no_stage(site: Path) -> None:
         "'assetpipe.rewrite', 'PIL', 'brotli', 'zstandard')\n"
         "print(r.reused, sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(site / "pipeline.yaml")],
-        cwd=site,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    done = fresh_python(code, str(site / "pipeline.yaml"), cwd=site)
+    assert done.code == 0, done.err
+    out = done.out.strip()
     # the stages' seam, for the type of the warnings, and the hints file's name: no engine
     expected = ["assetpipe.rewrite", "assetpipe.rewrite.hints", "assetpipe.stages.base"]
     assert out == f"True {expected}", out

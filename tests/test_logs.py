@@ -4,16 +4,12 @@ handled, and then behave as ``logging``'s own (the record names its caller's lin
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from assetpipe import logs
-
-ROOT = str(Path(__file__).resolve().parent.parent)
+from tests.conftest import fresh_python
 
 _PROCESS = """
 import sys
@@ -30,15 +26,10 @@ print("logging" in sys.modules)
 def test_records_below_the_threshold_import_nothing_and_a_warning_is_shown() -> None:
     """Nobody configured logging: debug and info go nowhere without importing it, and a
     warning is printed as Python's last-resort handler prints it."""
-    out = subprocess.run(
-        [sys.executable, "-c", _PROCESS],
-        env={**os.environ, "PYTHONPATH": ROOT},
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["False", "True"]
-    assert out.stderr == "shown 2\n"
+    out = fresh_python(_PROCESS)
+    assert out.code == 0, out.err
+    assert out.out.split() == ["False", "True"]
+    assert out.err == "shown 2\n"
 
 
 _CLI_LEVEL = """
@@ -53,15 +44,10 @@ print("logging" in sys.modules)
 
 
 def test_a_deferred_cli_handler_is_installed_at_the_first_record_it_shows() -> None:
-    out = subprocess.run(
-        [sys.executable, "-c", _CLI_LEVEL],
-        env={**os.environ, "PYTHONPATH": ROOT, "NO_COLOR": "1"},
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["False", "True"]
-    assert out.stderr == "seen with -v: yes\n"
+    out = fresh_python(_CLI_LEVEL)
+    assert out.code == 0, out.err
+    assert out.out.split() == ["False", "True"]
+    assert out.err == "seen with -v: yes\n"
 
 
 def test_once_logging_is_imported_its_configuration_decides(
