@@ -13,7 +13,8 @@ or CMYK, keeping transparency and range:
 ``to_output`` (after the first resize, on the largest variant, so colour work is done on the
 fewest pixels) applies ``images.colour``:
 
-- ``srgb``: an embedded profile that is not sRGB is converted to sRGB with LittleCMS
+- ``srgb``: an embedded profile (or a PNG's ``gAMA``/``cHRM``, read as one by
+  ``pngcolour.png_profile``) that is not sRGB is converted to sRGB with LittleCMS
   (perceptual intent) and dropped; an sRGB or grayscale profile is just dropped;
 - ``keep``: the ICC profile is kept and written into every variant;
 - CMYK always ends as RGB: through its embedded profile when it has one, else with the

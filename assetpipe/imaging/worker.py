@@ -7,7 +7,8 @@ The pipeline, each step chosen for speed without losing quality:
    1600 px variant decodes at 2000 px, a quarter of the pixels;
 2. normalise the pixel mode (``colour.normalise_mode``);
 3. resize to the largest width (LANCZOS, alpha premultiplied by Pillow), then apply the EXIF
-   orientation (a transpose of the smaller image), then colour (``colour.to_output``);
+   orientation (a transpose of the smaller image), then colour (``colour.to_output``; a PNG's
+   ``gAMA``/``cHRM`` chunks count as its profile, ``pngcolour``);
 4. every narrower width is resized from the previous one (largest first), each encoded in every
    format the job asks for.
 
@@ -28,6 +29,7 @@ from .colour import normalise_mode, to_output
 from .encode import encode
 from .formats import READABLE
 from .options import ImageOptions
+from .pngcolour import png_profile
 from .probe import ImageInputError, bomb_error, check_pixels
 
 #: Encodes of one job that may run at once. The pool gives the last jobs of a build (the tail,
@@ -104,6 +106,8 @@ def _process(job: Job) -> dict[str, list[tuple[int, int, bytes]]]:
             src.draft(src.mode, stored_target)
         src.load()
         icc = src.info.get("icc_profile") or None
+        if icc is None and src.format == "PNG":
+            icc = png_profile(src.info)
         im = normalise_mode(src)
         if im.size != stored_target:
             im = im.resize(stored_target, Image.Resampling.LANCZOS)
