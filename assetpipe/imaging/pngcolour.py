@@ -8,8 +8,9 @@ other colours. Chromium (measured with Debian's Chromium 156, headless, on a 256
 - ``gAMA`` with ``cHRM``: the pixels are decoded with the pure power curve ``1/gamma`` and the
   chunk's primaries and white (Bradford-adapted to D50, as ICC profiles are) and shown in sRGB:
   BookWyrm's logos (``gAMA`` 0.45455 and ``cHRM`` of sRGB's primaries, written by Photoshop)
-  came out 9 levels darker in the shadows, so their re-encoded variants, which dropped the
-  chunks, differed on every page (19,622 px of the landing page at 1280 px);
+  are shown up to 9 levels darker in the shadows than their plain values, so their re-encoded
+  variants, which dropped the chunks, showed lighter on every page (19,622 px of the landing
+  page differed at 1280 px);
 - ``gAMA`` alone: the sRGB primaries with that curve, unless the gamma is within libpng's 5 %
   of 1/2.2 (0.45 and 0.46 shown as sRGB, 0.40 and 0.50 converted);
 - ``cHRM`` alone: ignored (no curve to decode with).
