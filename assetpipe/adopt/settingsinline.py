@@ -92,15 +92,22 @@ def import_root(root: Path) -> Path | None:
     ``root``: the parent of the WSGI module's package that its ``DJANGO_SETTINGS_MODULE`` starts
     with (Apprise API's ``manage.py`` puts ``apprise_api/`` on ``sys.path``, its WSGI module
     ``apprise_api/core/wsgi.py`` runs ``core.settings``: its apps ``api`` and ``error`` are
-    ``apprise_api/api`` and ``apprise_api/error``, none of which ``init`` found)."""
+    ``apprise_api/api`` and ``apprise_api/error``, none of which ``init`` found), or the
+    folder of the WSGI module itself, a top-level module beside that package (Tabbycat's
+    ``tabbycat/wsgi.py`` runs ``settings``, the package ``tabbycat/settings/``: its 19 apps'
+    ``templates/`` folders, ``tabbycat/draw/templates``..., were not built, their pages'
+    scripts left unhashed). The nearest folder above the WSGI module that holds that first
+    part as a package or module; ``None`` when that is ``root`` or there is none."""
     named = _wsgi_settings(root)
     if named is None:
         return None
     first = named[1].split(".")[0]
-    package = next((p for p in named[0].parents if p.name == first), None)
-    if package is None or package.parent == root or not package.parent.is_relative_to(root):
-        return None
-    return package.parent
+    for folder in named[0].parents:
+        if folder == root or not folder.is_relative_to(root):
+            return None
+        if (folder / first / "__init__.py").is_file() or (folder / f"{first}.py").is_file():
+            return folder
+    return None
 
 
 def _wsgi_settings(root: Path) -> tuple[Path, str] | None:
