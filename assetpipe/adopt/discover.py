@@ -27,6 +27,7 @@ from .flaskfind import FlaskApp, find_app, has_folders
 from .helpernamed import helper_named
 from .imports import CSS_REF as CSS_REF
 from .imports import bundled_imports, input_maps, missing_in_css
+from .installedsite import installed_site
 from .mediagoblin import direct_remote_path, mediagoblin_config
 from .othertools import OtherOutput, other_output
 from .ownviews import own_view_refs
@@ -183,7 +184,9 @@ def discover(root: Path, *, _in: str = "") -> Project:
         static_dir, templates = mounted.static_dir / _in, mounted.templates_dir
         public_path, folders = mounted.public_path, mounted
     else:  # a Django project's STATIC_ROOT is collectstatic's copies, no source
-        found = shallowest(root, "static") if app or not settings_apps(root) else None
+        # (a Review Board site's htdocs/static too: its WSGI script runs the installed package's)
+        django = app is None and (settings_apps(root) or installed_site(root))
+        found = shallowest(root, "static") if not django else None
         if found is None:
             raise no_app(root)  # a Trac environment, a Django project is named, with its steps
         static_dir = found.resolve() / _in

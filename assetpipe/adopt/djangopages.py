@@ -25,6 +25,7 @@ from ..errors import UsageError
 from .djangoapp import dirs_folders, settings_apps
 from .djangotemplates import installed_templates
 from .installedsettings import star_imported
+from .installedsite import installed_site
 from .settingsvalues import assigned, candidates
 
 _COPY = (
@@ -93,10 +94,11 @@ def no_static_folder(root: Path) -> UsageError | None:
     DjangoTemplates backend) with no static folder of its own: no ``STATICFILES_DIRS`` folder
     on disk and no app of the project with a ``static/`` folder (``STATIC_ROOT`` is never a
     source). Settings under ``root`` that star-import an installed package's settings module
-    get ``_installed_settings``' error. ``None``: no Django settings under ``root``."""
+    get ``_installed_settings``' error, a site folder run by an installed package's WSGI module
+    ``_installed_site``'s. ``None``: no Django settings under ``root``."""
     found = settings_apps(root)
     if found is None:
-        return _installed_settings(root)
+        return _installed_settings(root) or _installed_site(root)
     shown = os.path.relpath(found[0], root)
     named = _packages(root, found)
     pages = (
@@ -203,4 +205,24 @@ def _installed_settings(root: Path) -> UsageError | None:
         f" ({named or module.split('.')[0]}) and serves their static files, which the build"
         " leaves as they are: to build them, run `assetpipe init` in a source checkout of the"
         " package (its repository, installed with `pip install -e`), or " + _COPY,
+    )
+
+
+def _installed_site(root: Path) -> UsageError | None:
+    """The error of ``init`` in a site folder whose WSGI script runs an installed package's
+    Django WSGI module (``installedsite``: Review Board's ``htdocs/reviewboard.wsgi``);
+    ``None`` for no such script."""
+    site = installed_site(root)
+    if site is None:
+        return None
+    named = _packages(root, (site.script, site.apps)) or site.module.split(".")[0]
+    settings = f", whose settings are the installed {site.settings}" if site.settings else ""
+    return UsageError(
+        f"{os.path.relpath(site.script, root)} runs the installed {site.module} (a Django"
+        f" project{settings}): no template or static folder of the site's own",
+        hint=f"Django renders its pages from the templates of installed packages ({named}) and"
+        " serves their static files, which the build leaves as they are (a folder such as"
+        " htdocs/static is STATIC_ROOT, copies or links of theirs, never a source): to build"
+        " them, run `assetpipe init` in a source checkout of the package (its repository,"
+        " installed with `pip install -e`), with its static files built",
     )

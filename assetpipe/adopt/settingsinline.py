@@ -25,7 +25,7 @@ from .djangoentry import entry_module
 from .files import parsed_file, remembered
 
 #: ``os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkg.settings")`` or an assignment
-_SETTINGS_ENV = re.compile(r"""["']DJANGO_SETTINGS_MODULE["']\s*(?:,|\]\s*=)\s*["']([\w.]+)["']""")
+SETTINGS_ENV = re.compile(r"""["']DJANGO_SETTINGS_MODULE["']\s*(?:,|\]\s*=)\s*["']([\w.]+)["']""")
 
 
 def project_module(root: Path, name: str, importer: Path, level: int = 0) -> Path | None:
@@ -120,7 +120,7 @@ def _wsgi_settings(root: Path) -> tuple[Path, str] | None:
             text = wsgi[0].read_text(encoding="utf-8") if wsgi is not None else ""
         except (OSError, UnicodeDecodeError):
             return None
-        named = _SETTINGS_ENV.search(text)
+        named = SETTINGS_ENV.search(text)
         return (wsgi[0], named.group(1)) if wsgi is not None and named is not None else None
 
     return remembered(("wsgi_settings", root), find)
