@@ -62,7 +62,7 @@ from .settingsfamily import (
 )
 from .settingsinline import running_settings
 from .settingsvalues import assigned, candidates
-from .storageclass import StorageClass, project_storage
+from .storageclass import InstalledStorage, StorageClass, project_storage
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,8 @@ class DjangoProject:
     #: the ASGI module, its line and name (``djangoentry.entry_module``), when there is one
     asgi: tuple[Path, int, str] | None = None
     backend: str = ""  # the ``"BACKEND"`` of the backend whose ``DIRS`` gets the build's folder
-    storage_class: StorageClass | None = None  # the manifest storage is the project's subclass
+    #: the manifest storage is the project's subclass, or an installed package's class
+    storage_class: StorageClass | InstalledStorage | None = None
     #: the other backends holding templates of the project, left as written: each ``BACKEND``,
     #: its template count and folders (``djangobackend.chosen_backend``); ``built``: the
     #: chosen backend's count
@@ -249,7 +250,7 @@ def find_django_project(root: Path) -> DjangoProject | None:
         (k.lineno for k in keys if isinstance(k, ast.Constant) and k.value == "BACKEND"), None
     )
     family = settings_family(root, path, text)
-    manifest, named_in = storage_module(family)
+    manifest, named_in = storage_module(family, root=root)
     manifest_in = f" ({os.path.relpath(named_in, root)})" if named_in not in (None, path) else ""
     compressor = re.search(r"""["']compressor["']""", text) is not None
     return DjangoProject(
@@ -331,7 +332,7 @@ def django_folders(root: Path) -> AsgiFolders | None:
         static_tags=static_tags(root),
         partial_tags=partial_tags([root, *tag_folders(root, installed_apps(values))]),
         # a computed {% static %} is hashed too, by either manifest storage
-        manifest=storage_module(settings_family(root, path, text), ours=True)[0] != "",
+        manifest=storage_module(settings_family(root, path, text), True, root)[0] != "",
         jinja=backend_name(tpl) in JINJA_BACKENDS,
     )
 

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from .files import parsed_modules
+from .storagebases import named_storage
 
 #: WhiteNoise's manifest storage; Django's
 WHITENOISE_MANIFEST = "CompressedManifestStaticFilesStorage"
@@ -36,11 +37,24 @@ def manifest_storage(settings: str, ours: bool = False) -> str:
     return next((n for n in (WHITENOISE_MANIFEST, DJANGO_MANIFEST) if n in named), "")
 
 
-def storage_module(family: list[tuple[Path, str]], ours: bool = False) -> tuple[str, Path | None]:
+def storage_module(
+    family: list[tuple[Path, str]], ours: bool = False, root: Path | None = None
+) -> tuple[str, Path | None]:
     """The manifest storage the first module of ``family`` (``settings_family``) that names
-    one names (``manifest_storage``), and that module; ``("", None)`` for none."""
-    found = ((manifest_storage(t, ours), p) for p, t in family)
+    one names (``manifest_storage``), and that module; ``("", None)`` for none. With ``root``
+    (the project's folder), a storage class that is a manifest storage by its bases counts as
+    Django's (``storagebases``: Review Board's ``djblets.pipeline.storage.PipelineStorage``),
+    one with ``BuildNames`` among them only with ``ours``."""
+    found = ((manifest_storage(t, ours) or _by_bases(root, t, ours), p) for p, t in family)
     return next(((n, p) for n, p in found if n), ("", None))
+
+
+def _by_bases(root: Path | None, text: str, ours: bool) -> str:
+    """``DJANGO_MANIFEST`` when the settings' ``text`` names a storage class that is a
+    manifest storage by its bases (``named_storage``), else ``""``."""
+    named = named_storage(root, text) if root is not None else None
+    manifest = named is not None and named.manifest and (ours or not named.mixed)
+    return DJANGO_MANIFEST if manifest else ""
 
 
 def settings_family(root: Path, settings: Path, text: str) -> list[tuple[Path, str]]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .files import parsed_file
 from .settingsfamily import DJANGO_MANIFEST, WHITENOISE_MANIFEST
+from .storagebases import named_storage
 
 #: a dotted storage name in the settings whose class name ends as a manifest storage's
 _NAMED = re.compile(r"""["'](?P<module>(?:\w+\.)+)(?P<cls>\w*ManifestStaticFilesStorage)["']""")
@@ -56,9 +57,12 @@ class StorageClass:
         ]
 
 
-def project_storage(root: Path, texts: Iterable[str]) -> StorageClass | None:
+def project_storage(root: Path, texts: Iterable[str]) -> StorageClass | InstalledStorage | None:
     """The first manifest storage class that one of the settings modules' ``texts`` names and
-    a module under ``root`` defines; ``None`` for none (Django's or WhiteNoise's own)."""
+    a module under ``root`` defines, else the first one of an installed package's that is a
+    manifest storage by its bases (``InstalledStorage``); ``None`` for none (Django's or
+    WhiteNoise's own)."""
+    texts = list(texts)
     for text in texts:
         for m in _NAMED.finditer(text):
             module, cls = m["module"], m["cls"]
@@ -75,4 +79,42 @@ def project_storage(root: Path, texts: Iterable[str]) -> StorageClass | None:
                         return StorageClass(
                             module + cls, shown, node.lineno, ", ".join(bases), mixed
                         )
+    return _by_bases(root, texts)
+
+
+def _by_bases(root: Path, texts: list[str]) -> StorageClass | InstalledStorage | None:
+    """The storage class the settings name that is a manifest storage by its bases only
+    (``storagebases``): the project's own (a ``StorageClass``) or an installed package's."""
+    for text in texts:
+        named = named_storage(root, text)
+        if named is None or not named.manifest:
+            continue
+        if named.file.resolve().is_relative_to(root.resolve()):
+            shown = os.path.relpath(named.file, root)
+            return StorageClass(named.dotted, shown, named.line, named.bases, named.mixed)
+        return InstalledStorage(named.dotted, named.line)
     return None
+
+
+@dataclass(frozen=True)
+class InstalledStorage:
+    """An installed package's manifest storage class the settings name (Review Board's
+    ``djblets.pipeline.storage.PipelineStorage``), ``line``: its ``class`` statement's."""
+
+    dotted: str
+    line: int
+
+    def note(self) -> list[str]:
+        """``init``'s note: a subclass of it with ``BuildNames`` first, named in its place."""
+        module, name = self.dotted.rsplit(".", 1)
+        return [
+            "",
+            f"note: the settings use {self.dotted}, an installed package's manifest storage"
+            f" (a manifest storage by its bases, {module.replace('.', '/')}.py line"
+            f" {self.line}): with DEBUG off it looks the build's hashed names up in its own"
+            " manifest and every page fails (ValueError: ... could not be found); name in its"
+            " place a subclass of it that also names the build's files (what the build does not"
+            " rewrite keeps collectstatic's hashed names), written in a module of the project:"
+            f" `from assetpipe.django import BuildNames`, `from {module} import {name}` and"
+            f" `class Build{name}(BuildNames, {name}): pass`.",
+        ]
