@@ -54,3 +54,27 @@ def test_init_names_them_after_the_two_lines(tmp_path: Path) -> None:
     after = result.out.split("Add these two lines", 1)[1]
     assert "note: deploy/nginx.conf:4 serves /static/ itself (location /static/ {)" in after
     assert "remove that rule so the app serves them" in after
+
+
+def test_a_django_projects_rule_is_kept_after_the_app(tmp_path: Path) -> None:
+    """A Django project's rule answers ``STATIC_ROOT``, which Django never serves with ``DEBUG``
+    off: Review Board's site, with the rule removed as the note said, answered the nine
+    django-pipeline bundles of every page 404. The note says to keep it, after the app."""
+    from tests.test_django import SETTINGS, startproject
+
+    write_tree(
+        tmp_path,
+        {
+            **startproject(SETTINGS),
+            "shopsite/templates/page.html": "{% load static %}<link href=\"{% static 'css/site.css' %}\">",
+            "shopsite/static/css/site.css": "body { margin: 0; }\n",
+            "deploy/nginx.conf": NGINX,
+        },
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.code == 0, result.err
+    note = "note: deploy/nginx.conf:4 serves /static/ itself (location /static/ {)"
+    assert note in result.out, result.out
+    assert "remove that rule" not in result.out
+    assert "keep it for the files the build lacks (STATIC_ROOT's" in result.out
+    assert '"A Django project", "Behind nginx"' in result.out

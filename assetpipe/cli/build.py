@@ -132,7 +132,7 @@ def init(folder: str, config_name: str, force: bool, verbose: int) -> None:
             shown = os.path.relpath(p.app.module_file, p.root)
             head, lines = two_lines(shown, result.place, result.lines, result.import_after)
             _next_steps(f"\n{head}\n", lines, "")
-        _web_server_notes(result.static_rules, p.root, p.public_path)
+        _web_server_notes(result.static_rules, p.root, p.public_path, p.django)
         _assets_note(p.assets_templates, result.bundles, result.app_spec)
         _own_views_note(p.own_views)
         _helper_note(p.helper_named, set(result.copied))
@@ -218,15 +218,26 @@ def _helper_note(helpers: dict[str, list[str]], copied: set[str]) -> None:
         )
 
 
-def _web_server_notes(rules: list[StaticRule], root: Path, public_path: str) -> None:
+def _web_server_notes(
+    rules: list[StaticRule], root: Path, public_path: str, django: bool = False
+) -> None:
     """Name each web server rule that serves ``public_path`` without the app (``init``'s
-    last words: deployed so, every hashed file 404s)."""
+    last words: deployed so, every hashed file 404s). For a Django project the rule stays, after
+    the app: with ``DEBUG`` off Django serves no static file, and a Review Board site whose rule
+    was removed, as the note said, answered the 9 django-pipeline bundles of every page 404."""
     for r in rules:
         shown = os.path.relpath(r.path, root)
+        fix = (
+            "keep it for the files the build lacks (STATIC_ROOT's: with DEBUG off Django serves"
+            " no static file) and ask the app first, STATIC_ROOT for what it 404s"
+            ' (docs/adopting.md, "A Django project", "Behind nginx").'
+            if django
+            else "remove that rule so the app serves them"
+            ' (docs/adopting.md, "A web server that answers /static/ itself").'
+        )
         click.echo(
             f"\nnote: {shown}:{r.line} serves {public_path} itself ({r.text}): deployed with it,"
-            " the build's hashed files 404; remove that rule so the app serves them"
-            ' (docs/adopting.md, "A web server that answers /static/ itself").'
+            f" the build's hashed files 404; {fix}"
         )
 
 
