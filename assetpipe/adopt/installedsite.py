@@ -45,7 +45,11 @@ def installed_site(root: Path) -> InstalledSite | None:
     imports ``application`` from an installed module outside ``root`` which makes it with
     Django's ``get_wsgi_application()``; ``None`` for none."""
     for path in walk(root, (".wsgi", ".py")):
-        tree = parsed_file(path)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        tree = parsed_file(path, text) if "application" in text else None
         for node in ast.walk(tree) if tree is not None else ():
             if not (
                 isinstance(node, ast.ImportFrom)
@@ -58,11 +62,11 @@ def installed_site(root: Path) -> InstalledSite | None:
             if found is None or found.resolve().is_relative_to(root.resolve()):
                 continue
             try:
-                text = found.read_text(encoding="utf-8", errors="replace")
+                wsgi = found.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            if "get_wsgi_application" in text:
-                named = SETTINGS_ENV.search(text)
+            if "get_wsgi_application" in wsgi:
+                named = SETTINGS_ENV.search(wsgi)
                 settings = named.group(1) if named is not None else ""
                 return InstalledSite(path, node.module, settings, _apps(settings))
     return None
