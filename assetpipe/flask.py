@@ -157,7 +157,9 @@ class _OwnRoute:
     the module declares its routes (MLflow's 120 lines below). The map is read once, at the
     first request that asks: by then the app serves, and Flask refuses new routes after its
     first request, so a file the build lacks (a bot's probe of ``/static/x.php``) never scans
-    the rules again."""
+    the rules again. At the site's root (``public_path: "/"``: Indico's ``static_url_path='/'``
+    with views of its own for ``/css/``, ``/dist/``, ``/images/`` and no Flask static route)
+    every rule is under it: the app's pages go on to it too (every page was a 404)."""
 
     def __init__(self, app: Any, public_path: str) -> None:
         self.app = app
@@ -167,10 +169,8 @@ class _OwnRoute:
     def __bool__(self) -> bool:
         if self.found is None:
             rules = getattr(getattr(self.app, "url_map", None), "iter_rules", None)
-            self.found = (
-                self.prefix != "/"
-                and rules is not None
-                and any(str(r.rule).startswith(self.prefix) for r in rules())
+            self.found = rules is not None and any(
+                str(r.rule).startswith(self.prefix) for r in rules()
             )
         return self.found
 
