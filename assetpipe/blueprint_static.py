@@ -62,14 +62,19 @@ class BlueprintStatic(HashedFolders, Passthrough):
         self._templates_text: str | None = None  # every template's source (``template_text``)
         # Flask < 2.2 has no ``app.url_for``: its templates' global is ``flask.url_for``, and
         # that is the one wrapped (Python code calling ``flask.url_for`` gets unhashed URLs)
-        original = getattr(app, "url_for", None) or app.jinja_env.globals["url_for"]
+        own = getattr(app, "url_for", None)
+        global_ = app.jinja_env.globals.get("url_for")
+        original = own or global_
 
-        def url_for(endpoint: str, /, **values: Any) -> str:
-            return str(original(endpoint, **self.hashed_values(endpoint, values)))
+        def url_for(endpoint: str, /, *args: Any, **values: Any) -> str:
+            return str(original(endpoint, *args, **self.hashed_values(endpoint, values)))
 
-        if hasattr(app, "url_for"):
+        if own is not None:
             app.url_for = url_for
-        app.jinja_env.globals["url_for"] = url_for
+        # an app's own global (Indico's ``url_for(endpoint, *targets, **values)``, reading URL
+        # values from objects) is kept: it ends in ``flask.url_for``, which is ``app.url_for``
+        if own is None or global_ is None or global_ == own:
+            app.jinja_env.globals["url_for"] = url_for
 
     def folders(self) -> dict[str, tuple[str, str]]:
         """``<blueprint>.static`` endpoint → (its URL prefix, its folder), read from the app's

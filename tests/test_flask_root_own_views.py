@@ -8,6 +8,7 @@ lacks (every page of the app) must reach the app, not the middleware's 404."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, ClassVar
 
 import flask
 from flask import Flask, send_from_directory
@@ -79,3 +80,48 @@ def test_static_fallback_off_still_answers_misses_with_404(tmp_path: Path) -> No
     with wsgi_server(_app(tmp_path / "b", ASSETPIPE_STATIC_FALLBACK=False)) as port:
         assert request(port, "/images/logo.svg").status == 404
         assert request(port, "/css/site.css").status == 200
+
+
+def _locator_url_for(endpoint: str, *targets: Any, **values: Any) -> str:
+    """Indico's template global ``url_for(endpoint, *targets, **values)``: each target's
+    ``locator`` gives URL values (``url_for('.display', event)``); then ``flask.url_for``."""
+    for target in targets:
+        values.update(target.locator)
+    return flask.url_for(endpoint, **values)
+
+
+class _Event:
+    locator: ClassVar[dict[str, int]] = {"event_id": 7}
+
+
+def test_the_apps_own_url_for_global_is_kept(tmp_path: Path) -> None:
+    """Indico makes its ``url_for`` a template global before the two lines; its pages call it
+    with an object (``url_for('.previous_event', category)``). ``AssetPipe(app)`` put a wrapper
+    of Flask's ``app.url_for`` in its place: every page was a 500 (``url_for() takes 1
+    positional argument but 2 were given``). The app's global stays, and the static file it
+    names (through ``flask.url_for``) still gets the build's name."""
+    root = tmp_path / "c"
+    write_tree(
+        root,
+        {
+            "pipeline.yaml": "source: static\noutput: dist\nstatic: {include: ['site.css']}\n",
+            "static/site.css": "body{color:#123}\n",
+            "templates/page.html": "<a href=\"{{ url_for('event', ev) }}\">e</a>"
+            "<link rel=stylesheet href=\"{{ url_for('static', filename='site.css') }}\">",
+        },
+    )
+    build(load_config(root / "pipeline.yaml"))
+    app = Flask("locatorlike", root_path=str(root))
+    app.add_template_global(_locator_url_for, "url_for")
+
+    @app.route("/event/<int:event_id>/")
+    def event(event_id: int) -> str:
+        return flask.render_template("page.html", ev=_Event())
+
+    AssetPipe(app)
+    with wsgi_server(app) as port:
+        page = request(port, "/event/7/")
+        assert page.status == 200, page.body[-300:]
+        assert b'<a href="/event/7/">' in page.body
+        assert b"/static/site-" in page.body  # the build's hashed name
+    assert app.jinja_env.globals["url_for"] is _locator_url_for
