@@ -28,6 +28,7 @@ from jinja2.loaders import split_template_path
 from .errors import MissingAssetError
 from .hashing import sri_file
 from .manifest import Manifest, Stamp, stamp_of
+from .textmerge import merge3
 
 
 class AssetResolver:
@@ -217,15 +218,20 @@ class BuildLoader(jinja2.BaseLoader):
 
 
 class SourceMappedLoader(jinja2.BaseLoader):
-    """``BuildLoader`` first, then the app's own loader (``fallback``); a template the fallback
-    finds in a folder of ``dirs`` (``templates.dirs``, absolute) under another name than the
-    build's is answered with the build's rewrite of that same file.
+    """The app's own loader (``fallback``) picks the file; one in a folder of ``dirs``
+    (``templates.dirs``, absolute) is answered with the build's rewrite of that same file, under
+    whatever name the app's loader found it (``BuildLoader`` alone for a name it does not know).
 
     A blueprint whose ``template_folder`` is a subfolder of the app's templates folder
     (flask-shop's dashboard: ``templates/dashboard/``) renders ``product/detail.html``, which
     the build wrote as ``dashboard/product/detail.html``: without the mapping the page came
     from the source, unrewritten (no ``loading``, sizes or hashed literal URLs). The file is
-    the one Flask's own lookup picks, so a name the app's folder also has keeps Flask's order."""
+    the one the app's lookup picks, so its order holds: a name the app's folder also has keeps
+    Flask's order, and a loader that prefers files of its own (Indico's ``CUSTOMIZATION_DIR``)
+    keeps them. A loader that changes a file as it reads it (Indico's adds
+    ``nonce="{{ get_csp_nonce() }}"`` to each ``<script>``, which its Content-Security-Policy
+    needs) has its change merged into the build's rewrite (``textmerge.merge3``); where the two
+    change the same characters, the app's version is used, unrewritten."""
 
     def __init__(
         self, output: str | Path, fallback: jinja2.BaseLoader, dirs: tuple[Path, ...]
@@ -238,19 +244,34 @@ class SourceMappedLoader(jinja2.BaseLoader):
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
         try:
-            return self.build.get_source(environment, template)
+            source, filename, uptodate = self.fallback.get_source(environment, template)
         except jinja2.TemplateNotFound:
-            pass
-        source, filename, uptodate = self.fallback.get_source(environment, template)
+            return self.build.get_source(environment, template)
         real = os.path.realpath(filename) if filename else ""
         for d in self.dirs:
             if real.startswith(d + os.sep):
                 rel = os.path.relpath(real, d).replace(os.sep, "/")
                 try:
-                    return self.build.get_source(environment, rel)
+                    built, path, fresh = self.build.get_source(environment, rel)
                 except jinja2.TemplateNotFound:
                     continue
+                return _with_loaders_change(built, source, real), path, fresh
         return source, filename, uptodate
 
     def list_templates(self) -> list[str]:
         return sorted(set(self.build.list_templates()) | set(self.fallback.list_templates()))
+
+
+def _with_loaders_change(built: str, loaded: str, path: str) -> str:
+    """The build's rewrite ``built`` of the file at ``path``, with the change the app's loader
+    made to that file as it read it (``loaded``), if any; the app's ``loaded`` where the two
+    cannot be merged."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            disk = f.read()
+    except (OSError, UnicodeDecodeError):
+        return built
+    if loaded == disk:
+        return built
+    merged = merge3(disk, built, loaded)
+    return loaded if merged is None else merged
