@@ -7,9 +7,13 @@ of passing it on to the app, as ``AssetPipe(app)`` does in production. Real uvic
 
 from __future__ import annotations
 
+import sys
+import urllib.error
 import urllib.request
 from email.message import Message
 from pathlib import Path
+
+import pytest
 
 from assetpipe import build
 from assetpipe.adopt import other_app_steps
@@ -54,8 +58,6 @@ def test_the_audit_server_passes_pages_below_a_root_public_path_to_the_app(
     )
     build(tmp_path / "pipeline.yaml")
     config = load_config(tmp_path / "pipeline.yaml")
-    import sys
-
     sys.path.insert(0, str(tmp_path))
     try:
         with serve_asgi(make_asgi(config, "rootapp:app")) as url:
@@ -82,3 +84,40 @@ def test_init_steps_for_another_app_at_the_root_keep_its_pages() -> None:
     assert 'public_path="/", fallback=True)' in at_root
     below = "\n".join(other_app_steps("/static/", Path("/srv/site/dist")))
     assert 'public_path="/static/", fallback=True)' in below
+
+
+def test_an_app_naming_its_host_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Indico sets ``SERVER_NAME`` from its ``BASE_URL`` and answers another host with a 404
+    page: ``audit --app`` reported "HTTP 404 Not Found" on every page and nothing more. The
+    audit now says why, and what to run instead."""
+    write_tree(
+        tmp_path,
+        {
+            "hostapp.py": (
+                "from flask import Flask, abort, request\n\n"
+                "app = Flask(__name__)\napp.config['SERVER_NAME'] = '127.0.0.1:19999'\n\n\n"
+                "@app.before_request\ndef only_mine():\n"
+                "    if request.host != app.config['SERVER_NAME']:\n        abort(404)\n\n\n"
+                "@app.get('/')\ndef home():\n    return 'home'\n"
+            ),
+            "static/site.css": "body { color: red; }\n",
+            "pipeline.yaml": "source: static\noutput: dist\nstatic: {include: ['site.css']}\n",
+        },
+    )
+    build(tmp_path / "pipeline.yaml")
+    config = load_config(tmp_path / "pipeline.yaml")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        with caplog.at_level("WARNING", logger="assetpipe.audit"):
+            app = make_asgi(config, "hostapp:app")
+        assert "SERVER_NAME is '127.0.0.1:19999'" in caplog.text
+        assert "--base-url http://127.0.0.1:19999" in caplog.text
+        with serve_asgi(app) as url:  # what the audit then meets: the app's own 404
+            with pytest.raises(urllib.error.HTTPError) as e:
+                _get(url + "/")
+            assert e.value.code == 404
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("hostapp", None)

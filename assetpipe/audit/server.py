@@ -39,6 +39,7 @@ def make_asgi(config: Config, app_spec: str | None) -> Any:
         require_templates(config)
         return make_app(config)
     app = prepare_app(import_app(app_spec, config.root), config.path)
+    warn_server_name(app)
     if not is_asgi(app):
         _errors = RenderErrors(app, _report)
         app = WSGIBridge(_errors)
@@ -55,6 +56,23 @@ def make_asgi(config: Config, app_spec: str | None) -> Any:
 
 
 _errors: RenderErrors | None = None  # the app being audited (one at a time)
+
+
+def warn_server_name(app: Any) -> None:
+    """Log a warning when the app names the host it serves (Flask's ``SERVER_NAME``): the audit
+    serves it on 127.0.0.1 at a free port, and an app that answers only its own host (Indico
+    sets ``SERVER_NAME`` from its ``BASE_URL`` and answers any other host with a 404 page) is
+    then reported "HTTP 404 Not Found" on every page, with no word of why."""
+    config = getattr(app, "config", None)
+    name = config.get("SERVER_NAME") if isinstance(config, dict) else None
+    if name:
+        log.warning(
+            "the app's SERVER_NAME is %r, and the audit serves it on 127.0.0.1 at a free port: "
+            "an app that answers only its own host gives every page a 404 there; audit the "
+            "app running at that address instead (`--base-url http://%s`)",
+            name,
+            name,
+        )
 
 
 def app_error(path: str, message: str) -> str:
