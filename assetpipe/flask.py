@@ -13,17 +13,18 @@ and a hook inside the app answers one a wrapper of the app's own strips
 ``init_app`` finds pipeline.yaml (``find_config``) and then:
 
 - **renders the rewritten templates**: ``app.jinja_env.loader`` becomes a
-  ``assetpipe.jinja.SourceMappedLoader``: ``<output>/templates/`` (the build link, resolved on
-  each load), then the app's own loader, which still answers every template the build does not
-  hold; a file it finds in ``templates.dirs`` under another name gets its rewrite;
+  ``assetpipe.jinja.SourceMappedLoader``: the app's own loader picks the file, and one in
+  ``templates.dirs`` is answered with its rewrite in ``<output>/templates/`` (the build link,
+  resolved on each load), the loader's own change to it merged in;
 - **serves the build** under ``public_path`` with ``assetpipe.serve.AssetMiddleware`` in front
   of Flask (hashed files immutable; source paths such as ``/static/img/a.jpg`` answered with
   their default output and the ``Cache-Control`` Flask's static route sends, ``no-cache`` unless
   the app sets ``SEND_FILE_MAX_AGE_DEFAULT`` or an ``after_request`` hook sets one:
   ``static_cache_control``; ``no-cache`` in debug; ``source_paths=False`` turns them off). When
   ``public_path`` is Flask's static URL path, or the app already wraps ``app.wsgi_app`` in a
-  layer of its own (WhiteNoise), a file the build does not have goes on to Flask's static route
-  or that layer, as before adoption (``static_fallback=False``: a 404 instead);
+  layer of its own (WhiteNoise), or has a route under it (a view of its own serving files; at
+  ``"/"`` every route), a path the build does not have goes on to Flask's static route, that
+  layer or the app, as before adoption (``static_fallback=False``: a 404 instead);
 - **compresses dynamic responses** with ``assetpipe.serve.CompressMiddleware`` (``compress=False``
   turns it off). BREACH: a response is left uncompressed when it sets a cookie, says
   ``Cache-Control: private`` or ``no-store``, comes from a view decorated with ``@no_compress``,
