@@ -7,6 +7,7 @@ from __future__ import annotations
 from wcmatch import glob as wglob
 
 from ..imaging.formats import RASTER
+from ..pipeline.sources import SKIP_DIRS
 from .discover import Project
 from .packaged import packaged
 
@@ -38,6 +39,14 @@ def image_globs(project: Project) -> list[str]:
     return out + [literal(f) for f in project.top_images]
 
 
+def _skipped_below(file: str, folder: str) -> bool:
+    """Whether ``file`` lies in a folder the build's scan skips (``node_modules``) below
+    ``folder``: ``folder/**`` would not reach it, as only a glob naming that folder by its
+    literal folders enters it (Indico's webpack copies Semantic UI's fonts to
+    ``dist/mod_assets/_/_/_/node_modules/...``; ``dist/mod_assets/**`` built none of them)."""
+    return bool(SKIP_DIRS & set(file[len(folder) :].split("/")[:-1]))
+
+
 def static_globs(project: Project, claimed: set[str]) -> list[str]:
     """Patterns that match exactly the files of ``project.static_files`` not in ``claimed``:
     ``folder/**`` for the highest folders none of whose files is claimed (nor left out:
@@ -59,7 +68,11 @@ def static_globs(project: Project, claimed: set[str]) -> list[str]:
             elif (d := prefix + rest.split("/", 1)[0] + "/") not in subdirs:
                 subdirs.append(d)
         for d in subdirs:
-            if packaged(d) or any(f in claimed for f in files if f.startswith(d)):
+            if (
+                packaged(d)
+                or any(f in claimed for f in files if f.startswith(d))
+                or any(_skipped_below(f, d) for f in files if f.startswith(d))
+            ):
                 walk(d)
             else:
                 out.append(literal(d[:-1]) + "/**")
