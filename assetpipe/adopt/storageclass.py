@@ -7,26 +7,19 @@ and said to use ``assetpipe.django.ManifestStaticFilesStorage`` in its place, wh
 the class adds; left as it is, the adopted project failed every page with ``DEBUG`` off
 (``ValueError: Missing staticfiles manifest entry``). The note now names the class, its module
 and line, and says to give it ``assetpipe.django.BuildNames`` as its first base (the mixin
-assetpipe's own storages are made of); a class that has it gets no note.
+assetpipe's own storages are made of); a class that has it gets no note. The class is the one
+the settings name, a manifest storage by its bases (``storagebases``); an installed package's
+(Review Board's djblets ``PipelineStorage``) gets a note saying to name a subclass of it.
 """
 
 from __future__ import annotations
 
-import ast
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import parsed_file
-from .settingsfamily import DJANGO_MANIFEST, WHITENOISE_MANIFEST
 from .storagebases import named_storage
-
-#: a dotted storage name in the settings whose class name ends as a manifest storage's
-_NAMED = re.compile(r"""["'](?P<module>(?:\w+\.)+)(?P<cls>\w*ManifestStaticFilesStorage)["']""")
-#: the packages whose storages are not the project's (Django's, WhiteNoise's, assetpipe's)
-_OTHERS = ("django.", "whitenoise.", "assetpipe.")
 
 
 @dataclass(frozen=True)
@@ -58,33 +51,10 @@ class StorageClass:
 
 
 def project_storage(root: Path, texts: Iterable[str]) -> StorageClass | InstalledStorage | None:
-    """The first manifest storage class that one of the settings modules' ``texts`` names and
-    a module under ``root`` defines, else the first one of an installed package's that is a
-    manifest storage by its bases (``InstalledStorage``); ``None`` for none (Django's or
-    WhiteNoise's own)."""
-    texts = list(texts)
-    for text in texts:
-        for m in _NAMED.finditer(text):
-            module, cls = m["module"], m["cls"]
-            if cls in (DJANGO_MANIFEST, WHITENOISE_MANIFEST) or module.startswith(_OTHERS):
-                continue
-            base = root.joinpath(*module.rstrip(".").split("."))
-            for path in (base.with_suffix(".py"), base / "__init__.py"):
-                tree = parsed_file(path) if path.is_file() else None
-                for node in tree.body if tree is not None else []:
-                    if isinstance(node, ast.ClassDef) and node.name == cls:
-                        bases = [ast.unparse(b) for b in node.bases]
-                        mixed = any(b.rsplit(".", 1)[-1] == "BuildNames" for b in bases)
-                        shown = os.path.relpath(path, root)
-                        return StorageClass(
-                            module + cls, shown, node.lineno, ", ".join(bases), mixed
-                        )
-    return _by_bases(root, texts)
-
-
-def _by_bases(root: Path, texts: list[str]) -> StorageClass | InstalledStorage | None:
-    """The storage class the settings name that is a manifest storage by its bases only
-    (``storagebases``): the project's own (a ``StorageClass``) or an installed package's."""
+    """The first storage class one of the settings modules' ``texts`` names that is a manifest
+    storage by its bases (``storagebases``, Django's and WhiteNoise's own aside): the project's
+    own (a ``StorageClass``) or an installed package's (``InstalledStorage``); ``None`` for
+    none."""
     for text in texts:
         named = named_storage(root, text)
         if named is None or not named.manifest:
