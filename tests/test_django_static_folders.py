@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, write_tree
+from tests.conftest import adopt_and_build, run_cli, write_tree
 from tests.test_django import SETTINGS as DJANGO_SETTINGS
 from tests.test_django import SETTINGS_HEAD, _answered, _get, adopted_under_gunicorn, startproject
 from tests.test_django_jinja import APPS, ENVIRONMENT, JINJA_BACKEND, TAIL
@@ -147,10 +147,7 @@ def test_a_jinja_static_call_naming_an_apps_file_is_hashed(tmp_path: Path) -> No
             "shop/static/shop/dot.svg": SVG,
         },
     )
-    result = run_cli("init", cwd=tmp_path)
-    assert result.code == 0, result.err
+    adopt_and_build(tmp_path)
     assert 'static_functions: ["static"]' in (tmp_path / "pipeline.yaml").read_text()
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
     page = (tmp_path / "dist/templates/page.html").read_text()
     assert re.search(r"static\('shop/cart-[A-Z0-9]{8}\.js'\)", page), page

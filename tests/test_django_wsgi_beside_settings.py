@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import run_cli, write_tree
+from tests.conftest import adopt_and_build, write_tree
 
 SETTINGS = """\
 import os
@@ -81,13 +81,10 @@ def test_apps_beside_a_top_level_wsgi_module_get_their_templates_built(tmp_path:
             "tabbycat/results/templates/enter_results.html": PAGE,
         },
     )
-    done = run_cli("init", cwd=tmp_path)
-    assert done.code == 0, done.err
+    adopt_and_build(tmp_path)
     yaml = (tmp_path / "pipeline.yaml").read_text()
     assert 'source: "tabbycat/static"' in yaml, yaml
     assert '"tabbycat/draw/templates"' in yaml and '"tabbycat/results/templates"' in yaml, yaml
-    built = run_cli("build", "--strict", cwd=tmp_path)
-    assert built.code == 0, built.err + built.out
     page = (tmp_path / "dist/templates/enter_results.html").read_text()
     (name,) = re.findall(r"js/vendor/validate-[A-Z2-7]{8}\.js", page)
     assert (tmp_path / "dist/public" / name).is_file()
