@@ -118,6 +118,7 @@ def test_an_app_naming_its_host_is_warned_about(
             with pytest.raises(urllib.error.HTTPError) as e:
                 _get(url + "/")
             assert e.value.code == 404
+            e.value.close()  # the error holds the response and its socket
     finally:
         sys.path.remove(str(tmp_path))
         sys.modules.pop("hostapp", None)
